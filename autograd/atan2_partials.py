@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .op import Op
+from .op import Op, engine_ops
 from .user_rules import unbroadcast
 
 
@@ -55,3 +55,4 @@ def _partial_vjp(g: Any, out: Any, a: Any, b: Any, *, p: int, q: int) -> tuple[A
 partial = Op(
     "atan2_partial", _partial, _partial_vjp, formulas=("∂/∂a: the next order", "∂/∂b: the next order"), broadcasts=True
 )
+engine_ops(partial)

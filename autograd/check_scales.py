@@ -12,7 +12,6 @@ rounding): their inputs are not looked at."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -21,6 +20,7 @@ import numpy as np
 from .check_grain import PROBE
 from .graph import Node
 from .graph_order import topological_order
+from .op import engine_forward
 
 
 class Far(NamedTuple):
@@ -33,25 +33,10 @@ class Far(NamedTuple):
     row: float
 
 
-@functools.cache
-def _table_forwards() -> frozenset[int]:
-    """The ids of the forwards of the op table's ops in both engines (a node's op may be bound to its
-    keyword arguments: functools.partial of one of them)."""
-    from . import power_partials, scalar_ops, tensor_ops  # noqa: PLC0415 (the engines import the check's modules' neighbours)
-
-    # power's rule records its partials as one op under create_graph: the table's too (not an op of the user's)
-    ops = [*scalar_ops.OPS.values(), *tensor_ops.OPS.values(), tensor_ops.power_const, power_partials.power_partial]
-    return frozenset(id(op.forward) for op in ops)
-
-
 def own_op(node: Node) -> bool:
-    """Whether node's op is one of the user's (or any not from the op table), whose inside is not seen."""
-    if node.op is None:
-        return False
-    forward = node.op.forward
-    while isinstance(forward, functools.partial):
-        forward = forward.func
-    return id(forward) not in _table_forwards()
+    """Whether node's op computes with a forward of the user's (not an engine op's: engine_forward), whose inside
+    is not seen."""
+    return node.op is not None and not engine_forward(node.op)
 
 
 def reaching_own_ops(out: Any, leaves: list[Node]) -> frozenset[int]:

@@ -24,7 +24,7 @@ from .compile_schedule import Interrupted, ReplayStopped, Step, draws_and_checks
 from .compile_sources import same
 from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
-from .tensor_record import BUILT_IN, user_forward
+from .tensor_record import user_forward
 from .trees import flatten
 
 # the ops whose public functions check what a replay feeds them (labels), by the names they check them under
@@ -212,7 +212,7 @@ def _forward_only(i: int, e: Entry, k: Any, buffered: bool, arrays: list[Any]) -
     directly, where it is one), or (buffered) a ufunc into a buffer of its own, or else the op's
     forward as it is."""
     forward, params, ps = e.op.forward, e.params, e.parents
-    if e.op not in BUILT_IN:
+    if not e.op.built_in:
         forward = _users(e)
     elif k is not None:
         if k.one_call is not None:

@@ -55,6 +55,7 @@ class Op:
         "saving",
         "scatters",
         "no_derivative",
+        "built_in",
     )
 
     def __init__(
@@ -82,6 +83,7 @@ class Op:
         self.saving: Callable[..., tuple[Any, Any]] | None = None
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
+        self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         if self.no_derivative:
@@ -159,8 +161,35 @@ class Op:
             formulas=self.formulas,
             broadcasts=self.broadcasts,
         )
-        bound.params = dict(params)
+        bound.params, bound.built_in = dict(params), self.built_in
         return bound
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+
+_ENGINE_FORWARDS: set[int] = set()  # the ids of the engine's ops' forwards, keyword arguments unbound
+
+
+def engine_ops(*ops: Op) -> None:
+    """Marks `ops` as the engine's own: the op table's in each engine and the ops its rules record (power's and
+    atan2's partials), the one registry read wherever the engine's ops are told from a user's. A backward runs
+    their rules without the per-call checks of a user's (each gradient's type and shape: tested once), their
+    forwards get the inputs' arrays as they are (pure), and a compiled replay runs them directly. An op bound to
+    its keyword arguments (`bind`) keeps the mark."""
+    for op in ops:
+        op.built_in = True
+        _ENGINE_FORWARDS.add(id(_unbound(op.forward)))
+
+
+def engine_forward(op: Op) -> bool:
+    """Whether op computes with an engine's op's forward, whatever its rule (an op of one's own may pair the
+    table's forward with a rule to check): gradcheck trusts such a forward's rounding (check_scales)."""
+    return id(_unbound(op.forward)) in _ENGINE_FORWARDS
+
+
+def _unbound(forward: Callable[..., Any]) -> Callable[..., Any]:
+    """forward without the keyword arguments bound to it (functools.partial: its defaults, a call's own)."""
+    while isinstance(forward, functools.partial):
+        forward = forward.func
+    return forward

@@ -68,7 +68,7 @@ def _logit_vjp(g, out, x, *, eps):
 def _entr_vjp(g, out, x):
     if not isinstance(raw(x), np.ndarray) and raw(x) == 0:  # a Value; a Tensor gives +inf there, as PyTorch's
         raise ZeroDivisionError("entr(0.0) has no finite derivative: −(1 + ln x) is +inf at 0")
-    return (g * (-1 - log(x)),)
+    return (g * (-1 - log(x + 0.0)),)  # −0.0 + 0.0 is +0.0: −1/x, the next order, −inf there as at 0, not +inf
 
 
 def _logit_check(eps: float | None) -> None:
@@ -160,7 +160,7 @@ SPECIAL: tuple[OpDef, ...] = (
         formulas=("∂sinc(x)/∂x = (cos(πx) − sinc(x))/x, 0 at 0",),
     ),
     # −x·ln x, 0 at 0 (its limit) with derivative +inf there; −inf below 0 on Tensors (PyTorch's and scipy's
-    # convention), which a Value refuses
+    # convention), which a Value refuses. At −0.0 its derivatives are 0's (−inf the second: PyTorch's is +inf)
     OpDef(
         "entr",
         _entr_vjp,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import rule_powers
-from .op import Op
+from .op import Op, engine_ops
 from .user_rules import unbroadcast
 
 
@@ -50,6 +50,7 @@ power_partial = Op(
     formulas=("∂/∂a: the next order", "∂/∂b: the next order"),
     broadcasts=True,
 )
+engine_ops(power_partial)
 
 
 def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
@@ -57,7 +58,8 @@ def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
     halves where a^(b−n) alone is beyond the floats (a tiny base); 0 where Q is 0 (a polynomial's derivative past
     its degree, b whole, 0 <= b < n, no log: at every base, NaN and inf too, as x ** 0's first); a zero signed as
     Q's leading term where a^b is flat 0 under an infinite or huge b (Q inf, or inf − inf: as the first partial);
-    NaN at a < 0 with a log (m >= 1: ln a has no real value); the limit as a → 0⁺ at a = 0."""
+    NaN at a < 0 with a log (m >= 1: ln a has no real value); the limit as a → 0⁺ at a = 0, but NaN for ∂²/∂b² at
+    (0, 0), beside d/db's hold there."""
     with np.errstate(all="ignore"):
         terms = _terms(b, n, m)
         log_a = np.log(np.where((a < 0) | (a == 0), 1.0, a))  # a NaN base's NaN kept
@@ -79,6 +81,9 @@ def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
         at_zero = a == 0
         if at_zero.any():
             value = np.where(at_zero, _limit_at_zero(terms, s), value)
+            if (n, m) == (0, 2):  # at b = 0 d/db is held at 0 (PyTorch's), its limit −inf: g(a^b)'s ∂²/∂b² is
+                # g'·u_bb + g''·u_b², so no u_bb is right for every g beside the hold (+inf gave 1/a^b −inf for +inf)
+                value = np.where(at_zero & (b == 0), math.nan, value)
     return value
 
 

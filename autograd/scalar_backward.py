@@ -42,7 +42,6 @@ from .scalar_writes import added, put_back
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
-BUILT_IN = frozenset(ops.OPS.values())  # the engine's own ops, whose rules' gradients are not checked per call
 
 
 def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> PassStart:
@@ -155,7 +154,7 @@ def _chain_rule(
                 node = stack.pop()
                 continue
             else:
-                if write and op not in BUILT_IN:  # a rule of the user's next: stop writing as it goes
+                if write and not op.built_in:  # a rule of the user's next: stop writing as it goes
                     for taken in put_back(root, written):
                         finished(taken)
                     written.clear()
@@ -245,7 +244,7 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
     np.where's, becomes a float) or, under create_graph, a Value; an array or a complex number would
     otherwise be added into the float sums, and end in `.grad`."""
     gs = vjp_at(op, node, g, create_graph)
-    if op in BUILT_IN:
+    if op.built_in:  # the engine's own (Op.built_in)
         return gs
     checked, parents = list(gs), node.parents
     for i, gi in enumerate(gs):

@@ -7,7 +7,7 @@ infinite at `0 ** 0.5`).
 
 from __future__ import annotations
 
-from .op import Op
+from .op import Op, engine_ops
 from .op_table import _ENGINES, BY_NAME, ELEMENTWISE
 
 # an op with parameters runs with their defaults unless a call gives its own (Op.bind)
@@ -29,4 +29,5 @@ power_base_const = Op(
     "**", _power.scalar, lambda g, out, c, b: _power.vjp(g, out, c, b, (False, True)), formulas=_power.formulas
 )
 OPS.update(power_const=power_const, power_base_const=power_base_const)
+engine_ops(*OPS.values())
 globals().update(OPS)  # scalar_ops.exp, scalar_ops.add, ...: every op by its table name

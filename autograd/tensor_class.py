@@ -37,7 +37,7 @@ from .tensor_in_place import InPlaceMethods
 from .tensor_numpy import NumpyDispatch
 from .tensor_protocols import PythonProtocols
 from .tensor_reads import Reads
-from .tensor_record import BUILT_IN, Record, user_forward
+from .tensor_record import Record, user_forward
 from .tensor_reductions import ReductionMethods
 from .tensor_scans import ScanMethods
 from .tensor_shapes import ShapeMethods
@@ -180,7 +180,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     try:
         if op.saving is not None and True in needs and modes.current.grad_enabled:  # a node to keep it
             out, saved = op.saving(*datas, **params)
-        elif op in BUILT_IN:  # the engine's ops: pure forwards, given the inputs' arrays as they are
+        elif op.built_in:  # the engine's ops: pure forwards, given the inputs' arrays as they are
             out = op.forward(*datas, **params) if params else op.forward(*datas)
         else:  # a user's op: read-only views of the inputs (user_forward)
             out = user_forward(op, datas, params)

@@ -12,7 +12,6 @@ from .modes import short, too_large
 from .op import Op
 from .tensor_data import RAGGED
 from .tensor_ops import ShapeError
-from .tensor_record import BUILT_IN
 
 _FLOAT_MAX = sys.float_info.max  # a Python float: an int compares with it exactly, never converted
 _SHAPE_WORDS = ("shape", "broadcast", "dimension", "size")
@@ -43,7 +42,7 @@ def overflow_error(op: Op, arguments: Sequence[Any], e: OverflowError) -> Except
 def bool_error(op: Op, datas: Sequence[Any], e: TypeError) -> Exception:
     """numpy's refusal of bools in a built-in op (`-mask`, `sign(mask)`: a ufunc without a bool loop, in
     numpy's words) naming the op and the way on; any other TypeError as it is."""
-    if op not in BUILT_IN or not any(getattr(d, "dtype", None) == np.bool_ for d in datas):
+    if not op.built_in or not any(getattr(d, "dtype", None) == np.bool_ for d in datas):
         return e
     if "numpy boolean" not in str(e) and "did not contain a loop" not in str(e):
         return e
@@ -63,7 +62,7 @@ def forward_error(op: Op, datas: Sequence[Any], e: ValueError) -> Exception:
     words = str(e)
     if "inhomogeneous" in words:  # a ragged list among the op's arguments (an index)
         return ValueError(f"{op.name}: {RAGGED}")
-    if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op in BUILT_IN else _NUMPYS_SHAPE_ERRORS)):
+    if "zero-size" not in words and any(w in words for w in (_SHAPE_WORDS if op.built_in else _NUMPYS_SHAPE_ERRORS)):
         shapes = " and ".join(str(np.shape(d)) for d in datas)
         matmul = len(datas) == 2 and any(w in words for w in ("core dimension", "remapped shapes"))
         why = _matmul_mismatch(*map(np.shape, datas)) if matmul else f"({e})"

@@ -19,7 +19,7 @@ from .elementwise_forwards import exponent_as_taken, tensor_power_const
 from .graph import raw
 from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
 from .label_fixes import label_fix, one_hot_hint
-from .op import Op
+from .op import Op, engine_ops
 from .op_functions import tensor_op
 from .op_table import _ENGINES, BY_NAME, TABLE, OpDef
 from .op_table_tensor import Axis, kept_shape, unbroadcast  # noqa: F401 (the engine's helpers, read from here)
@@ -104,6 +104,7 @@ power_const = Op(
     formulas=_power.formulas[:1],
     broadcasts=True,
 )
+engine_ops(*OPS.values(), power_const)
 globals().update(OPS)  # tensor_ops.exp, tensor_ops.matmul, tensor_ops.sum, ...: every op by its table name
 _ENGINES["tensor"].update(OPS)
 

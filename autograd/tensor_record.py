@@ -16,14 +16,8 @@ from .graph_errors import keeps_g
 from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
-from .tensor_ops import OPS, ShapeError, power_const
+from .tensor_ops import ShapeError
 from .user_writes import forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
-
-# The engine's own ops. Their rules' gradient shapes are tested (gradcheck, PyTorch, the compile
-# kernels), so a backward pass skips checking them on every call; a user's op is always checked,
-# and under `detect_anomaly` every op is. Their forwards are pure (neither writes into its inputs):
-# they get the inputs' arrays as they are, and a compiled step may run them again on a constant.
-BUILT_IN = frozenset([*OPS.values(), power_const])
 
 
 class Record:
@@ -57,7 +51,7 @@ class Record:
         """What a backward makes of the rule's gradients: each in its input's dtype; a user's op's (or
         any under detect_anomaly) also checked and copied (`conform`). A built-in rule's are kept as
         they are, views included: their layout decides the order of later sums."""
-        if self.op in BUILT_IN and not (modes.entered and modes.current.anomaly):
+        if self.op.built_in and not (modes.entered and modes.current.anomaly):
             return in_dtypes(grads, inputs)
         return self.conform(grads, inputs)
 
@@ -66,7 +60,7 @@ class Record:
         rule is given read-only views of g, out, the inputs' arrays and its keyword arguments': one that wrote
         into them (`g *= 2`) would change what other rules read (add hands one g to both its inputs), the
         graph's data, and what a second backward reads."""
-        if self.op in BUILT_IN:
+        if self.op.built_in:
             return self._call(g, out, inputs, self.params)
         call = refusing_writes(self.op.name, self._call, rule_wrote)  # numpy's refusal named as the op's
         return call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))

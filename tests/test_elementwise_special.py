@@ -174,3 +174,14 @@ def test_sinc_of_a_whole_float32_is_0_with_its_slopes():
     for derivative, want in ((first, slopes), (elementwise_grad(first), -2 * slopes / whole)):
         got = np.asarray(derivative(Tensor(xs)))
         assert got.dtype == np.float32 and got[:4].tolist() == pytest.approx(want.tolist(), rel=1e-6), got
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_entr_at_a_negative_zero_has_the_derivatives_of_zero(dtype):
+    """entr(−0.0) is entr(0) = 0, whose derivatives are the limits from the domain's side: +inf, −inf, +inf. The
+    second, −1/x, was +inf at −0.0 (PyTorch 2.13's too), a wrong sign; float32 as float64."""
+    first = elementwise_grad(autograd.entr)
+    second, third = elementwise_grad(first), elementwise_grad(elementwise_grad(first))
+    with np.errstate(divide="ignore"):
+        got = [np.asarray(d(Tensor(np.array([-0.0, 0.0], dtype)))).tolist() for d in (first, second, third)]
+    assert got == [[math.inf] * 2, [-math.inf] * 2, [math.inf] * 2]

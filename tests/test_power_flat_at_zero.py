@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from nested_partials import nested
 
 import autograd
 from autograd import Tensor, Value
@@ -99,17 +100,6 @@ def test_the_mixed_second_derivative_at_a_zero_base_under_an_exponent_below_1_is
         assert list(got) == [-math.inf, -math.inf]
 
 
-def _nested(f, which):
-    """f's partial derivative in the inputs `which`, in order (0 a, 1 b), each by grad of both inputs."""
-    for i in which:
-        f = _partial(f, i)
-    return f
-
-
-def _partial(f, i):
-    return lambda x, y: autograd.grad(f, (0, 1))(x, y)[i]
-
-
 @pytest.mark.parametrize("exponent", [0.0, 1.0, 2.0])
 def test_second_derivatives_of_a_function_of_a_zero_base_power_take_no_nan_from_the_limit(exponent):
     """exp(a^b) at a = 0: the limit's slope g·(±inf) was a node, and a Value's backward, sending 0 down it, made
@@ -119,8 +109,8 @@ def test_second_derivatives_of_a_function_of_a_zero_base_power_take_no_nan_from_
         return autograd.exp(x**y)
 
     expected = {0.0: 0.0, 1.0: 1.0, 2.0: 2.0}[exponent]
-    assert _nested(f, (0, 0))(0.0, exponent) == expected
-    on_tensor = _nested(lambda x, y: f(x, y).sum(), (0, 0))(Tensor(np.array([0.0])), Tensor(np.array([exponent])))
+    assert nested(f, (0, 0))(0.0, exponent) == expected
+    on_tensor = nested(lambda x, y: f(x, y).sum(), (0, 0))(Tensor(np.array([0.0])), Tensor(np.array([exponent])))
     assert on_tensor[0] == expected
 
 
@@ -151,11 +141,11 @@ def test_third_derivatives_at_a_negative_base_through_log_a_are_nan(which):
     def f(x, y):
         return x**y
 
-    assert math.isnan(_nested(f, which)(-0.5, 0.0))
-    got = _nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([-0.5])), Tensor(np.array([0.0])))
+    assert math.isnan(nested(f, which)(-0.5, 0.0))
+    got = nested(lambda x, y: f(x, y).sum(), which)(Tensor(np.array([-0.5])), Tensor(np.array([0.0])))
     assert math.isnan(got[0])
     beside = -0.25 if which.count(0) == 2 else math.log(2.0)  # at a = 2: ∂³/∂a²∂b = −1/a², ∂³/∂a∂b² = ln(a)·2/a
-    assert _nested(f, which)(2.0, 0.0) == pytest.approx(beside)
+    assert nested(f, which)(2.0, 0.0) == pytest.approx(beside)
 
 
 @pytest.mark.parametrize(

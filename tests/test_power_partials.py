@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 from mpmath_ulps import held_precision, mp
+from nested_partials import nested
 
 import autograd
 from autograd import Tensor
@@ -40,6 +41,8 @@ def _exact_at(a, b, n, m):
 def _exact(a, b, which, dtype):
     """The partial as a float of dtype; at a = 0 its limit as a → 0⁺, read off at 10^-(10^4) and 10^-(10^8)."""
     n, m = which.count(0), which.count(1)
+    if a == 0 and b == 0 and which == (1, 1):
+        return math.nan  # beside d/db's hold (tests/test_power_held_slope_at_zero.py)
     if a == 0:
         near, nearer = (_exact_at(mp.mpf(10) ** -(10**k), b, n, m) for k in (4, 8))
         if nearer == 0:
@@ -58,20 +61,10 @@ def _exact(a, b, which, dtype):
     return float(np.float64(value).astype(dtype)) if value != 0 else None  # exactly 0: either sign
 
 
-def _partial(f, which):
-    for i in which:
-        f = _one_partial(f, i)
-    return f
-
-
-def _one_partial(f, i):
-    return lambda x, y: autograd.grad(f, (0, 1))(x, y)[i]
-
-
 def _ours(engine, a, b, which, dtype):
     if engine == "value":
-        return _partial(lambda x, y: x**y, which)(a, b)
-    got = _partial(lambda x, y: (x**y).sum(), which)(Tensor(np.array([a], dtype)), Tensor(np.array([b], dtype)))
+        return nested(lambda x, y: x**y, which)(a, b)
+    got = nested(lambda x, y: (x**y).sum(), which)(Tensor(np.array([a], dtype)), Tensor(np.array([b], dtype)))
     return float(got[0])
 
 

@@ -30,10 +30,11 @@ DIFFERENCES = {
     "power": (
         lambda a, b: b == 0 or a == 0,
         "∂²/∂a∂b at b = 0 is 1/a either way (PyTorch's is 0 with d/da first); at a = 0 d/db is held at 0 for b ≥ 0, "
-        "as PyTorch's, and the mixed entries follow that hold (1 and −0 at b = 1, where PyTorch's are 1 and NaN and "
-        "both tend to −inf as a → 0: not symmetric, docs/edge-points.md)",
+        "as PyTorch's, the mixed entries are their limits as a → 0⁺ in either order (−inf at b = 1, where PyTorch's "
+        "are 1 and NaN), and ∂²/∂b² at (0, 0) is NaN beside the hold (docs/edge-points.md)",
     ),
     "hardsigmoid": (lambda x: True, "PyTorch 2.13 has no second derivative of hardsigmoid"),
+    "entr": (lambda x: x == 0 and math.copysign(1, x) < 0, "entr''(−0.0) is −inf, as at 0 (PyTorch's +inf: −1/−0)"),
     "xlogy": (lambda x, y: x == y == 0, "xlogy(0, y) is 0 for every y: flat in y (PyTorch's NaN, ±inf)"),
     "xlog1py": (lambda x, y: x == 0 and y == -1, "as xlogy (PyTorch's NaN, inf)"),
     "logit": (lambda x: x in (0, 1), "±inf, the limits (the slope written 1/x + 1/(1 − x); PyTorch's NaN)"),
