@@ -4,14 +4,16 @@ The default (784-256-128-10, ReLU, dropout 0.2, Adam, batches of 128, 15 epochs)
 about 98% on the 10,000 test images in well under a minute on two cores. `--model cnn` is a
 small convolutional network (two 3x3 convolutions of 32 and 64 channels, each followed by ReLU
 and 2x2 max pooling, dropout, a linear head of 128; Adam with the lr times 0.7 after each epoch,
-batches of 32, 5 epochs by default) on standardised images, which reaches 99.3-99.4%, at one to
-two minutes an epoch on one core. Each epoch is validated on 5,000 training images held out by a
-seeded split; the test images are used once, at the end. Saves the loss and accuracy curves
-and the largest |weight| of each layer per epoch, the lab's two plots, and the confusion matrix
-on the test images and the first layer's weights as images (a CNN's filters; with one layer, the
-10 digits' templates), in --out (needs matplotlib: pip install -e ".[plot]" in the clone). The last line
-printed is `test accuracy: 0.xxxx`. --layers, --hidden and --activation are the perceptron's:
-with --model cnn they are refused.
+batches of 32, 5 epochs by default) on standardised images, which reaches 99.3-99.4%, at about a
+minute of CPU an epoch with one BLAS thread (65 s, validation included; docs/performance.md). On
+a busy machine run it with OPENBLAS_NUM_THREADS=1: OpenBLAS's threads waiting on each other made
+an epoch 11 minutes of CPU (and 38 of wall) at a load of 10 on two cores. Each epoch is validated
+on 5,000 training images held out by a seeded split; the test images are used once, at the end.
+Saves the loss and accuracy curves and the largest |weight| of each layer per epoch, the lab's two
+plots, and the confusion matrix on the test images and the first layer's weights as images (a
+CNN's filters; with one layer, the 10 digits' templates), in --out (needs matplotlib: pip install -e
+".[plot]" in the clone). The last line printed is `test accuracy: 0.xxxx`. --layers, --hidden and
+--activation are the perceptron's: with --model cnn they are refused.
 
     python examples/mnist.py --data-dir DIR [--layers 3] [--activation relu] [--epochs 15] [--out DIR]
     python examples/mnist.py --data-dir DIR --model cnn [--epochs 5]

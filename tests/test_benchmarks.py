@@ -101,3 +101,10 @@ def test_instructions_fit_epoch_trains_the_mnist_model(monkeypatch: pytest.Monke
     before = [p.data.copy() for p in epoch.model.parameters()]
     epoch()
     assert all(not np.array_equal(b, p.data) for b, p in zip(before, epoch.model.parameters()))
+
+
+@pytest.mark.slow  # about 3 s: loading all of MNIST in a process of its own
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"needs MNIST in {MNIST}")
+def test_fit_cpu_prints_each_checkouts_epoch() -> None:
+    out = run("fit_cpu.py", "--data-dir", str(MNIST), "--images", "64", "--rounds", "1", str(ROOT))
+    assert "cnn, one epoch of 64 images, 1 BLAS threads" in out and f"{ROOT}: " in out and "for 55,000 images" in out
