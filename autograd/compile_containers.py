@@ -93,11 +93,11 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
     if _flat(x.values() if kind is InOrder else x):
         _spend(room, 1, len(x))
         # two passes in C (a plain tuple is its own copy); its numbers' types and zeros' signs, where it holds some
-        return exact(x if x.__class__ is tuple else kind(x), x)
+        return exact(x if x.__class__ is tuple else kind(x))
     _spend(room, 0, len(x))
     if kind is not InOrder and _rows(x):  # a table of flat rows: their numbers' types and signs checked at once
         _spend(room, 1, sum(map(len, x)))
-        return rows(kind(r if r.__class__ is tuple else list(r) for r in x), x)
+        return rows(kind(r if r.__class__ is tuple else list(r) for r in x))
     if kind is InOrder:
         return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
     return kind(_deep(item, depth - 1, room) for item in x)

@@ -89,9 +89,9 @@ class Rows(_Zeros):
         return tuple(map(getitem, map(getitem, repeat(container), rows), columns))
 
 
-def exact(copy: Any, x: Any) -> Any:
-    """`copy`, the flat copy of the list, tuple or dict `x` in a table's snapshot (x itself, a tuple), as Exact where
-    it holds a zero."""
+def exact(copy: Any) -> Any:
+    """`copy`, the flat copy of a list, tuple or dict in a table's snapshot (a tuple itself), as Exact where it holds
+    a zero."""
     if isinstance(copy, dict):
         keys = list(copy)
         places: list[Any] | None = [keys[i] for i in _places(list(copy.values()))]
@@ -112,10 +112,11 @@ def _many_zeros(items: list[Any] | tuple[Any, ...]) -> bool:
         return False
 
 
-def rows(copy: Any, x: Any) -> Any:
-    """`copy`, the copy of a list or tuple of flat lists and tuples `x`, as Rows where they hold a zero."""
+def rows(copy: Any) -> Any:
+    """`copy`, the copy of a list or tuple of flat lists and tuples in a table's snapshot, as Rows where they hold a
+    zero."""
     try:
-        if 0 not in chain.from_iterable(x):
+        if 0 not in chain.from_iterable(copy):
             return copy
     except _NOT_NUMBERS:
         return copy

@@ -85,6 +85,9 @@ def test_two_threads_recording_at_once_each_put_back_their_own_numbers():
             t.start()
         for t in threads:
             t.join(30)
+        assert not any(t.is_alive() for t in threads), (
+            "a recording thread still runs: it would change the next tests' counts"
+        )
         return out[first], out[second], first.count, second.count
 
     eager = scenario(lambda f: f)

@@ -4,6 +4,7 @@ the other's update, then the write), leaving the count off for good (here -1 aft
 `fields` then read every object's numbers through the slow path, or, at 0 while numbers were kept, handed a step's
 kept number to the caller's list as it was (a KeptInt, not an int). Updated under a lock now."""
 
+import sys
 import threading
 
 import numpy as np
@@ -25,19 +26,34 @@ class Counted:
 
 
 class _Paused(int):
-    """The count as the first recording reads it: its `+` waits (up to a bound) until another thread has changed
-    the count, so that the other's update falls between this read and its write, as a thread switch may place it."""
+    """The count as the recordings read it first: the first `+` waits (up to a bound) until the other thread has
+    read it too and written its update, which this write then undoes, as a thread switch between a read and its
+    write may have it; or until the other thread waits to update it (at compile_kept.watched's lock, which this one
+    holds: it reads the count once this `+` is written)."""
 
     def __add__(self, other):
+        if _READS:  # the second read: written at once
+            return int(self) + other
+        _READS.append(threading.get_ident())
         for _ in range(200):
-            if compile_kept.WATCHED[0] is not self:  # the other thread's update went in
+            if compile_kept.WATCHED[0] is not self or _other_waits_to_update():
                 break
             threading.Event().wait(0.005)
         return int(self) + other
 
 
+_READS = []  # the thread that read the paused count first
+
+
+def _other_waits_to_update():
+    """Whether another thread stands in compile_kept.watched, where it waits for the lock this one holds."""
+    me = threading.get_ident()
+    return any(f.f_code.co_name == "watched" for k, f in sys._current_frames().items() if k != me)
+
+
 def test_two_threads_recording_at_once_leave_the_count_of_watched_numbers_right():
     first, second = Counted(), Counted()
+    _READS.clear()
     compile_kept.WATCHED[0] = _Paused(0)
     out = {}
 
@@ -50,6 +66,9 @@ def test_two_threads_recording_at_once_leave_the_count_of_watched_numbers_right(
         t.start()
     for t in threads:
         t.join(60)
+    assert not any(t.is_alive() for t in threads), (
+        "a recording thread still runs: it would change the next tests' counts"
+    )
     left, compile_kept.WATCHED[0] = compile_kept.WATCHED[0], 0  # put back for the tests after this one, whatever it was
     assert left == 0
     eager = Counted()

@@ -1,0 +1,79 @@
+"""A replay is refused as stale when a process-wide count moved since the recording: SWITCHES (a requires_grad
+switched, a gradient hook registered) or nn's STRUCTURE.version (a model's layers or parameters changed). The
+collector may free an unrelated program's models, hooked tensors, hook handles, parameters and optimizers at any
+moment inside a compiled step's call: nothing freed may move those counts, or a long program would record again
+at random (and a test counting replays would flake)."""
+
+import gc
+import weakref
+
+import numpy as np
+from compile_faithful_cases import count_replays, linear, training_step
+
+import autograd
+import nn
+from autograd import Tensor
+from autograd.compile_recording import SWITCHES
+from autograd.compile_replay import Program
+from nn import functional as F
+from nn.structure import STRUCTURE
+
+
+class _Cycle:
+    """Garbage only the collector frees (it refers to itself), holding what moves the counts when it is made."""
+
+    def __init__(self):
+        self.me = self
+        self.model = nn.Sequential(nn.Linear(3, 2, seed=0), nn.Tanh())
+        self.listed = nn.ModuleList([nn.Linear(2, 2, seed=1)])
+        self.hooked = Tensor(np.ones(3), requires_grad=True)
+        self.handle = self.hooked.register_hook(lambda g: g)
+        self.parameter = nn.Parameter(np.ones(2))
+        self.opt = nn.SGD(self.model.parameters(), lr=0.1)
+
+
+def _loss_of(model, x, y):
+    out = model(x)
+    gc.collect()  # frees a batch of cycles inside a recorded call, between the forward pass and the loss
+    return F.cross_entropy(out, y)
+
+
+def _collecting(run):
+    def collected(program, inputs):
+        gc.collect()
+        return run(program, inputs)
+
+    return collected
+
+
+def _run(compile, batches):
+    model, opt = linear()
+    run, losses, moved, freed = compile(training_step(model, opt, _loss_of)), [], [], []
+    for _ in range(5):
+        dying = [weakref.ref(cycle) for cycle in batches.pop()]  # the cycles of one batch become garbage
+        counts = SWITCHES.count, STRUCTURE.version
+        losses.append(run(Tensor(np.ones((4, 3))), np.array([0, 1, 2, 1])))
+        moved.append((SWITCHES.count, STRUCTURE.version) != counts)
+        freed.append(all(ref() is None for ref in dying))
+    return losses, moved, freed
+
+
+def test_models_hooks_and_parameters_collected_inside_a_call_move_no_count(monkeypatch):
+    def garbage():
+        return [[_Cycle(), _Cycle()] for _ in range(5)]
+
+    enabled = gc.isenabled()
+    gc.disable()  # the cycles are freed by the step's collections alone
+    gc.freeze()  # which look at what the test makes only: cheap
+    try:
+        eager = _run(lambda f: f, garbage())
+        monkeypatch.setattr(Program, "run", _collecting(Program.run))  # a collection inside each replay too
+        replays = count_replays(monkeypatch)
+        compiled = _run(lambda f: autograd.compile(f, strict=True), garbage())
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+    assert compiled == eager
+    assert compiled[1:] == ([False] * 5, [True] * 5)  # freed inside each call, moving no count
+    assert len(replays) == 3  # recorded, recorded again to confirm, then replayed
