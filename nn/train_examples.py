@@ -96,7 +96,7 @@ def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) ->
             "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
             "of your own that skips those rows"
         )
-    return accuracy_hint("fit", refusal)
+    return accuracy_hint("fit", refusal, labels)
 
 
 def _check_labels(name: str, labels: np.ndarray) -> None:
