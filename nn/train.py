@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, concatenate, no_grad
+from autograd import Tensor, concatenate, missing_extra, no_grad
 
 from .arguments import as_examples, check_count, check_flag
 from .data import Batches
@@ -280,7 +280,7 @@ def _progress_bar(progress: bool | None, per_epoch: int) -> Callable[[Batches, s
         from tqdm.auto import tqdm
     except ImportError:
         if progress:
-            raise ImportError("fit(progress=True) needs tqdm: pip install chainrule[progress]") from None
+            raise missing_extra("fit(progress=True)", "tqdm", "progress") from None
         return lambda batches, label: batches
     hide = None if progress is None else False  # by default only on a terminal (tqdm's own test)
     return lambda batches, label: tqdm(batches, desc=label, leave=False, unit="batch", disable=hide)
