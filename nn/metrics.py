@@ -173,7 +173,8 @@ def scored(owner: str, metric: Any, outputs: Any, labels: Any) -> Any:
         hint = accuracy_hint(owner, e, labels)
         if not hint or type(e) not in (ValueError, ShapeError):
             raise
-        raise type(e)(f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}") from None
+        said = f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}"
+        raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
 
 
 def _all_positive_accuracy(scores: np.ndarray) -> float:

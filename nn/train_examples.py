@@ -59,7 +59,8 @@ def check_examples(
                 checked = f"run on {name}'s examples {rows} before training: nothing was trained"
                 if type(e) in (ValueError, ShapeError):  # fit's words first: they name the data, not the rows checked
                     hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out)
-                    raise type(e)(f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}") from None
+                    said = f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}"
+                    raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
                 getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
                 raise
             if metric:  # its own message, whose words say what it returned
