@@ -67,9 +67,9 @@ Public API:
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
     missing_extra          the ImportError of code needing an optional extra's package, with the installs that
-                           work (chainrule is not on PyPI): autograd.testing's, nn.plot's, nn.save's
+                           work (chainrule is not on PyPI): autograd.testing's, nn.plot's, nn.save's, fit's bar
     label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
-                           or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses;
+                           or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses
     one_hot_hint           its argmax fix for a shape error of one-hot rows (integers too)
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
                            cheaply: for errors that say what serves instead (nn's losses of class scores)

@@ -5,16 +5,20 @@ one that fails next (labels.astype(int) of one-hot rows keeps their wrong shape)
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 
-def label_fix(labels: np.ndarray, scores_shape: tuple[int, ...], name: str, probabilities: bool = False) -> str:
+def label_fix(labels: Any, scores_shape: Sequence[int], name: str, probabilities: bool = False) -> str:
     """The fix for `labels` of a non-integer dtype given to loss `name` with scores of `scores_shape`:
     astype(int) only for whole numbers of the labels' shape (it would turn 0.5 into 0); argmax over the
     class axis for rows of the scores' own shape (one-hot rows), whose probabilities nn.functional's
     cross_entropy takes (`probabilities`: the caller takes them itself), as PyTorch's does; else the shape
-    class indices need."""
+    class indices need. `labels` and `scores_shape` as code of one's own holds them: an array or a list, a
+    tuple or a list (compared as tuples: a list is never equal to an array's shape)."""
+    labels, scores_shape = np.asarray(labels), tuple(scores_shape)
     need = scores_shape[:1] + scores_shape[2:] if len(scores_shape) > 1 else ()
     if labels.shape == need:
         return "convert them with labels.astype(int)" if _whole(labels) else "pass class indices 0, 1, ..., classes - 1"
@@ -34,7 +38,7 @@ def one_hot_fix(scores_shape: tuple[int, ...]) -> str:
     return f"for one-hot rows, labels.argmax(axis={1 if len(scores_shape) > 1 else 0})"
 
 
-def one_hot_hint(labels: np.ndarray, scores_shape: tuple[int, ...]) -> str:
+def one_hot_hint(labels: Any, scores_shape: Sequence[int]) -> str:
     """`one_hot_fix` in parentheses, for a shape error, where `labels` have the scores' own shape; else ""."""
     return f" ({one_hot_fix(scores_shape)})" if np.shape(labels) == tuple(scores_shape) else ""
 

@@ -55,6 +55,9 @@ def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtyp
     return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True, dtype=dtype)
 
 
+SPATIAL_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}  # after the channels
+
+
 class _Conv(Module):
     """What the convolutions and the transposed ones share: channel checks, PyTorch's initialisation, the repr."""
 
@@ -100,6 +103,27 @@ class _Conv(Module):
         for name, value in options.items():  # stride, padding, ...: attributes, as PyTorch's, read at each call
             setattr(self, name, value)
         tried(self, kernel, self.options(), len(kernel), in_channels, dtype)
+
+    def checked_input(self, x: Any) -> Tensor:
+        """x as a Tensor; one whose channel axis (1, or 0 without a batch axis) is not the layer's in_channels is a
+        ShapeError naming the layer, as Linear's: the functional's names conv2d and a weight the learner never
+        wrote. An input of another rank is left to the functional, which names the shapes it takes."""
+        name = type(self).__name__
+        x = x if x.__class__ is Tensor else layer_input(name, x)
+        dims = self.weight.ndim - 2
+        if x.ndim not in (dims + 1, dims + 2):
+            return x
+        takes = self.weight.shape[0] if self.transposed else self.weight.shape[1] * self.groups
+        got = x.shape[x.ndim - dims - 1]
+        if got != takes:
+            axes = ("batch",) * (x.ndim == dims + 2) + ("channels",) + SPATIAL_AXES[dims]
+            kernel = tuple(self.weight.shape[2:])
+            raise ShapeError(
+                f"{name}({takes}, {self.out_channels}, kernel_size={kernel}) takes inputs of {takes} channels (axis "
+                f"{x.ndim - dims - 1} of ({', '.join(axes)})), got an input of shape {x.shape} ({got} "
+                f"channel{'s' * (got != 1)}: make the layer's in_channels {got}, or give it inputs of {takes} channels)"
+            )
+        return x
 
     def options(self) -> dict[str, Any]:
         """The geometry the functional is given (stride, padding, ...), as the attributes hold it now."""
@@ -152,7 +176,9 @@ class _Forward(_Conv):
         super().__init__(in_channels, out_channels, kernel, groups, bias, dtype, seed, options, padding_mode)
 
     def forward(self, x: Tensor) -> Tensor:
-        x, options = extended(type(self).__name__, x, self.padding_mode, self.options(), self.weight.shape[2:])
+        x, options = extended(
+            type(self).__name__, self.checked_input(x), self.padding_mode, self.options(), self.weight.shape[2:]
+        )
         return self.conv(x, self.weight, self.bias, groups=self.groups, **options)
 
 
@@ -208,9 +234,8 @@ class _Transposed(_Conv):
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         """The transposed convolution of x; `output_size` (PyTorch's: the output's spatial sizes, or its whole
         shape) picks the output's size where a stride above 1 leaves it open, in place of output_padding."""
-        options = self.options()
+        options, x = self.options(), self.checked_input(x)
         if output_size is not None:
-            x = layer_input(type(self).__name__, x)
             kernel = tuple(self.weight.shape[2:])
             options["output_padding"] = output_padding_for(type(self).__name__, x, output_size, options, kernel)
         return self.conv(x, self.weight, self.bias, groups=self.groups, **options)

@@ -137,16 +137,31 @@ def _unwrapped(loss: Any) -> tuple[list[Any], Any]:
     return wrappers, loss
 
 
-def accuracy_hint(owner: str, refusal: Exception) -> str:
-    """The way out of accuracy's refusal where it was `owner`'s default metric (fit, evaluate): a regression's
+def accuracy_hint(owner: str, refusal: Exception, labels: Any) -> str:
+    """The way out of accuracy's refusal where it was `owner`'s default metric (fit, evaluate): one-hot rows
+    (class probabilities, which cross_entropy takes) want their classes, y.argmax(axis=1); a regression's
     targets want no accuracy, which its own words ("labels.argmax(axis=1)") would not say. "" for another
     metric's refusal: its words say it."""
     if not str(refusal).startswith("accuracy"):
         return ""
+    if _class_rows(np.asarray(raw(labels))):
+        return (
+            f"; y holds one-hot rows (class probabilities), which accuracy, {owner}'s default metric, does not "
+            "read: give their classes, y.argmax(axis=1), where the loss takes class indices (cross_entropy does, "
+            "the same loss for one-hot rows), or pass metric=None"
+        )
     return (
         f"; accuracy, {owner}'s default metric, scores classes: for a regression's targets pass metric=None "
         "(or a metric of your own)"
     )
+
+
+def _class_rows(labels: np.ndarray) -> bool:
+    """Whether `labels` are rows of class probabilities (one-hot rows among them): in [0, 1], each summing to 1."""
+    if labels.ndim != 2 or labels.shape[1] < 2 or labels.dtype.kind not in "iuf" or not labels.size:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all((labels >= 0) & (labels <= 1)) and np.allclose(labels.sum(axis=1), 1))
 
 
 def scored(owner: str, metric: Any, outputs: Any, labels: Any) -> Any:
@@ -155,10 +170,11 @@ def scored(owner: str, metric: Any, outputs: Any, labels: Any) -> Any:
     try:
         return metric(outputs, labels)
     except ValueError as e:
-        hint = accuracy_hint(owner, e)
+        hint = accuracy_hint(owner, e, labels)
         if not hint or type(e) not in (ValueError, ShapeError):
             raise
-        raise type(e)(f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}") from None
+        said = f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}"
+        raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
 
 
 def _all_positive_accuracy(scores: np.ndarray) -> float:

@@ -1,5 +1,4 @@
-"""Plots saved as PNG, SVG or PDF (by the path) with matplotlib (an optional extra: pip install matplotlib, or
-in the clone pip install -e ".[plot]")."""
+"""Plots saved as PNG, SVG or PDF (by the path) with matplotlib (from the clone: pip install -e ".[plot]")."""
 
 from __future__ import annotations
 

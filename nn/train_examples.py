@@ -4,6 +4,7 @@ examples of each set, so that they are refused with the model untouched (`check_
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ def check_examples(
     both, and must give one finite number (accuracy, the default, refuses a regression's targets: after
     the first step, the model would have changed). A ValueError (ShapeError) of the model, the loss or the
     metric is raised again in fit's words first, naming the set and its shapes (the rows checked are
-    not the data) and the fix in the data's terms (y.reshape(-1, 1), metric=None); another error gets a
+    not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)), metric=None); another error gets a
     note. Last, a batch of one example, where the batches hold one, through the model's BatchNorm layers
     in training mode (`_check_single_batches`)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
@@ -58,7 +59,8 @@ def check_examples(
                 checked = f"run on {name}'s examples {rows} before training: nothing was trained"
                 if type(e) in (ValueError, ShapeError):  # fit's words first: they name the data, not the rows checked
                     hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out)
-                    raise type(e)(f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}") from None
+                    said = f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}"
+                    raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
                 getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
                 raise
             if metric:  # its own message, whose words say what it returned
@@ -74,15 +76,19 @@ def _described(name: str, X: np.ndarray, y: np.ndarray) -> str:
 
 def _shape_hint(refusal: Exception, y: np.ndarray, out: Any) -> str:
     """The fix, in the data's terms, for labels of another shape than the model's outputs (a loss's own words
-    name the rows it was given: "targets.reshape(4, 1)" fits no data of 100 rows)."""
+    name the rows it was given: "targets.reshape(4, 1)" fits no data of 100 rows), as np.reshape, which takes
+    y as given: an array, a list, a pandas Series (y.reshape is an array's alone)."""
     outputs = getattr(out, "shape", None) if isinstance(refusal, ShapeError) else None  # None: the model's
     if outputs is None or len(outputs) == y.ndim:
         return ""
-    if len(outputs) == 2 and outputs[1] == 1 and y.ndim == 1:
-        return "; the model gives one output per example, as a column: give y.reshape(-1, 1)"
-    if len(outputs) == 1 and y.ndim == 2 and y.shape[1] == 1:
-        return "; the model gives one output per example, as a vector: give y.reshape(-1)"
-    return f"; the model gives outputs of shape (N, {', '.join(map(str, outputs[1:]))}) per N examples"
+    each = tuple(outputs[1:])
+    if each in ((), (1,)) and y.size == len(y):
+        gives = f"one output per example, as a {'column' if each else 'vector'}"
+    else:
+        gives = f"outputs of shape (N, {', '.join(map(str, each))}) per N examples" if each else "outputs (N,)"
+    if y.size != len(y) * math.prod(each):
+        return f"; the model gives {gives}"
+    return f"; the model gives {gives}: give y of shape {(len(y), *each)}, np.reshape(y, {(-1, *each)})"
 
 
 def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) -> str:
@@ -96,7 +102,7 @@ def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) ->
             "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
             "of your own that skips those rows"
         )
-    return accuracy_hint("fit", refusal)
+    return accuracy_hint("fit", refusal, labels)
 
 
 def _check_labels(name: str, labels: np.ndarray) -> None:

@@ -33,7 +33,9 @@ def test_a_column_of_outputs_against_a_vector_of_labels_names_the_data_s_reshape
     """It said "e.g. targets.reshape(32, 1)", a batch's shape, which fails on the 100-row y."""
     y = LABELS.astype(np.float32)
     with pytest.raises(
-        ShapeError, match=r"data \(X of shape \(100, 2\), y of shape \(100,\)\).*give y.reshape\(-1, 1\)"
+        ShapeError,
+        match=r"data \(X of shape \(100, 2\), y of shape \(100,\)\).*"
+        r"give y of shape \(100, 1\), np\.reshape\(y, \(-1, 1\)\)",
     ):
         _fit(nn.Linear(2, 1, seed=0), F.binary_cross_entropy_with_logits, (X, y))
     assert len(_fit(nn.Linear(2, 1, seed=0), F.binary_cross_entropy_with_logits, (X, y.reshape(-1, 1))).loss) == 1

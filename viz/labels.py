@@ -30,7 +30,7 @@ CONSTANT_LOOK = {
     "height": "0.2",
     "margin": "0.04,0.02",
 }  # a constant's small grey box
-STALE_NOTE = (  # under a drawing of Values whose data changed after the forward pass (kept.stale_note fills it)
+STALE_NOTE = (  # under a drawing of Values whose data changed after its forward (kept.changed_since_forward fills it)
     "a value changed after the forward pass: {changed} (an update such as w.data += -0.1 * w.grad): the values "
     "computed from it are from before the change, and each grad is the .grad backward gave there. Run the forward "
     "again to draw the new point"
