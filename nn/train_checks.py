@@ -112,7 +112,7 @@ def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any
             f"has {', '.join(type(each).__name__ for each in left)} chained on it too: its factor stays where it "
             "set it (a warmup's first) unless a callback steps it; pass them all, scheduler=[first, second]",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # check_schedulers, fit, data_as_one's wrapper, the caller
         )
     return listed
 
@@ -144,7 +144,7 @@ def check_scheduler(scheduler: Any, optimizer: Any, epochs: int) -> None:
             "Make it with step_size_up (and step_size_down) counted in epochs, or step it once a batch in a loop "
             "of your own",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,  # check_scheduler, check_schedulers, fit, data_as_one's wrapper, the caller
         )
     scheduler.next_step()  # changes nothing
 

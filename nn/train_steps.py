@@ -55,7 +55,7 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
             "fit(compile=True): the model has buffers (BatchNorm's running statistics, or registered buffers of "
             "your own), which a step may update outside the graph, where a replay would not: training eagerly",
             CompileWarning,
-            stacklevel=3,
+            stacklevel=4,  # training_step, fit, data_as_one's wrapper, the caller
         )
     elif compile:
         return _compiled_step(model, loss, optimizer)
