@@ -181,3 +181,15 @@ def weighted_step(factor):
         return loss.item()
 
     return step
+
+
+def run_to_end(threads, seconds):
+    """Start `threads` and wait for each at most `seconds`: one still recording would move compile's counts, one
+    for the process, under the next tests, so it fails this test instead."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds)
+    assert not any(t.is_alive() for t in threads), (
+        "a recording thread still runs: it would change the next tests' counts"
+    )

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from compile_faithful_cases import assert_same, check_replayed, linear, stepped_on
+from compile_faithful_cases import assert_same, check_replayed, linear, run_to_end, stepped_on
 
 import autograd
 from autograd import Tensor
@@ -81,13 +81,7 @@ def test_two_threads_recording_at_once_each_put_back_their_own_numbers():
         threads = [
             threading.Thread(target=run, args=(t, e)) for t, e in ((first, first_done), (second, threading.Event()))
         ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert not any(t.is_alive() for t in threads), (
-            "a recording thread still runs: it would change the next tests' counts"
-        )
+        run_to_end(threads, 30)
         return out[first], out[second], first.count, second.count
 
     eager = scenario(lambda f: f)

@@ -8,7 +8,7 @@ import sys
 import threading
 
 import numpy as np
-from compile_faithful_cases import linear, stepped_on
+from compile_faithful_cases import linear, run_to_end, stepped_on
 
 import autograd
 from autograd import Tensor, compile_kept
@@ -62,13 +62,7 @@ def test_two_threads_recording_at_once_leave_the_count_of_watched_numbers_right(
         out[trainer] = [step(np.ones((4, 3))) for _ in range(4)]
 
     threads = [threading.Thread(target=run, args=(t,)) for t in (first, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), (
-        "a recording thread still runs: it would change the next tests' counts"
-    )
+    run_to_end(threads, 60)
     left, compile_kept.WATCHED[0] = compile_kept.WATCHED[0], 0  # put back for the tests after this one, whatever it was
     assert left == 0
     eager = Counted()
