@@ -27,7 +27,7 @@ from typing import Any
 
 from . import modes
 from .compile_calls import READ_OUTSIDE, Calls
-from .compile_confirm import Recorded
+from .compile_confirm import Recorded, records_again
 from .compile_entries import ChangedWhileRunning, Unreplayable
 from .compile_fields import fields
 from .compile_iterators import holds_iterator, iterators_among
@@ -122,7 +122,8 @@ class Compiled:
         if recorded.program is not None:
             try:
                 return recorded.program.run(datas)
-            except Stale:  # raised before anything changed
+            except Stale as e:  # raised before anything changed
+                records_again(self._name, str(e))
                 recorded = self.recordings[key] = Recorded(recorded.attempts)
             except (ReplayStopped, Interrupted) as e:  # raised after the draws (put back), before the backward pass
                 if isinstance(e, Interrupted) and not recorded.program.untracked:  # an error: eagerly, as uncompiled
@@ -174,20 +175,27 @@ class Compiled:
             tape.bound = self.names.check_unchanged(bound)
             if self.names.follow(calls.functions(self.names.codes)):  # helpers found running: checked from now on
                 tape.bound, tape.followed = self.names.bound(), True
-            recorded.confirm(tape, self.check, self.names)
+            again = recorded.confirm(tape, self.check, self.names)
+            if again:
+                records_again(self._name, again)
         except ChangedWhileRunning as e:
             if recorded.attempts > 1:  # a second time: not a layer made once, on the first call
                 recorded.reason = str(e)
                 self._give_up(recorded.reason)
+            else:
+                records_again(self._name, str(e))
             recorded.first = None  # once (a layer made and kept on the first call): record again
         except Unreplayable as e:
             recorded.reason = str(e)
             self._give_up(recorded.reason)
         return _plain(result)
 
+    @property
+    def _name(self) -> str:
+        return getattr(self.fn, "__name__", "the step")
+
     def _give_up(self, why: str) -> None:
-        name = getattr(self.fn, "__name__", "the step")
-        message = f"autograd.compile: {name} runs eagerly for these input shapes: {why}"
+        message = f"autograd.compile: {self._name} runs eagerly for these input shapes: {why}"
         if self.strict:
             raise CompileError(message)
         warnings.warn(message, CompileWarning, stacklevel=4)

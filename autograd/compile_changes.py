@@ -102,9 +102,14 @@ def _last_name(owner: Any, name: str) -> str:
     return owner.name.rpartition(".")[2].strip("`") if owner.__class__ is Contents else name
 
 
+def setting_where(owner: Any, name: str) -> str:
+    """How a message names a guarded setting: `Linear.training`, `SCALE`, an item of `cfg["sizes"]`."""
+    return named_where(owner.name) if owner.__class__ is Contents else f"`{_owner_name(owner)}.{name}`"
+
+
 def moved_on(owner: Any, name: str) -> str:
     """Why a step runs eagerly that reads what code a replay runs again changes on each call (`read_after`)."""
-    what = named_where(owner.name) if owner.__class__ is Contents else f"`{_owner_name(owner)}.{name}`"
+    what = setting_where(owner, name)
     return (
         f"the step reads {what}, which code each replay runs again changes on every call (a scheduler's step: its "
         "last_epoch, the optimizer's lr, what its lr_lambda keeps; an optimizer's step): a replay would read it as "

@@ -4,10 +4,11 @@ the graph came from inputs equal on both calls; or why the step runs eagerly for
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from .compile_changes import Contents, named_where
+from .compile_changes import setting_where
 from .compile_compare import derived, difference, mark_live
 from .compile_entries import Tape, Unreplayable
 from .compile_iterators import ADVANCED
@@ -27,7 +28,9 @@ class Recorded:
         self.attempts = attempts  # recordings made since the last replay
         self.changed = ""  # the setting last seen changed between two recordings (_changed_setting)
 
-    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> None:
+    def confirm(self, tape: Tape, check: Callable[[Any], Any] | None, names: Names) -> str:
+        """Take `tape`, the latest recording: the Program where it confirms the first; or why it must record
+        again, "" for a first recording (then `tape` is the first); or Unreplayable."""
         first = self.first
         made = _made_anew(first, tape) if first is not None else ""
         if made:
@@ -36,15 +39,12 @@ class Recorded:
                 "a replay could not see its settings (p, training) change with the state they come from. Make it "
                 "once, outside the step (in the model's __init__)"
             )
-        if (
-            first is None
-            or not first.agrees(tape)
-            or _trained(first) != _trained(tape)
-            or not identical(first.bound, tape.bound)
-        ):
-            self.changed = _changed_setting(first, tape) if first is not None else ""
+        again = _disagreement(first, tape) if first is not None else ""
+        if first is None or again:
+            where = _changed_setting(first, tape) if first is not None else ""
+            self.changed = f"; the last setting seen to change: {where}{COUNT_KEPT}" if where else ""
             self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
-            return
+            return again
         why = difference(first, tape)
         if why:
             raise Unreplayable(why)
@@ -77,6 +77,36 @@ class Recorded:
             # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
         self.first = None
+        return ""
+
+
+COUNT_KEPT = (
+    " (a count kept there? keep it where the step reads nothing, or on an object of an @autograd.unguarded class)"
+)
+
+
+def records_again(step: str, why: str) -> None:
+    """Say why a step records once more than its two recordings (logger "autograd.compile", at DEBUG: as
+    PyTorch's TORCH_LOGS=recompiles): a step that keeps recording is slow, and this names the cause."""
+    LOG.debug("%s records again: %s", step, why)
+
+
+LOG = logging.getLogger("autograd.compile")
+
+
+def _disagreement(first: Tape, tape: Tape) -> str:
+    """Why `tape` does not confirm `first` (and becomes the first): the settings, parameters or names it found
+    differ; or ""."""
+    if not first.agrees(tape):
+        if tape.followed:
+            return "it ran functions of the caller's that compile follows from now on, reading their settings too"
+        changed = _changed_setting(first, tape)
+        return f"{changed} changed since the last recording" if changed else _read_by_one(first, tape)
+    if _trained(first) != _trained(tape):
+        return "it trained other parameters than the last recording (requires_grad switched, a layer frozen)"
+    if not identical(first.bound, tape.bound):
+        return "a global name or closure cell of the step holds another object than at the last recording"
+    return ""
 
 
 def _trained(tape: Tape) -> list[int]:
@@ -97,14 +127,20 @@ def _made_anew(first: Tape, tape: Tape) -> str:
 
 
 def _changed_setting(first: Tape, tape: Tape) -> str:
-    """For the message of a step recorded on every call: the setting last seen to change between two recordings
-    (`Counted.calls`, a count the caller keeps where the step reads) and where to keep it, or "" for none."""
+    """The setting last seen to change between two recordings (`Counted.calls`, a count the caller keeps where the
+    step reads), or ""."""
     was = {(id(owner), name): value for owner, name, value in first.guards}
     for owner, name, value in tape.guards:
         if was.get((id(owner), name), value) != value:
-            where = named_where(owner.name) if owner.__class__ is Contents else f"{type(owner).__name__}.{name}"
-            return (
-                f"; the last setting seen to change: {where} (a count kept there? keep it where "
-                "the step reads nothing, or on an object of an @autograd.unguarded class)"
-            )
+            return setting_where(owner, name)
     return ""
+
+
+def _read_by_one(first: Tape, tape: Tape) -> str:
+    """Why two recordings' guards differ where no value changed: a setting one of them read alone."""
+    mine = {(id(owner), name): (owner, name) for owner, name, _ in first.guards}
+    theirs = {(id(owner), name): (owner, name) for owner, name, _ in tape.guards}
+    one = [mine[k] for k in mine if k not in theirs] or [theirs[k] for k in theirs if k not in mine]
+    if not one:
+        return "the last two recordings read the same settings in another order"
+    return f"of the last two recordings, one alone read {setting_where(*one[0])} (a mode or layer decides what runs)"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .compile_backward import event_steps
+from .compile_changes import setting_where
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
 from .compile_guards import MISSING, kept, settled
@@ -32,7 +33,11 @@ _LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss", "multi_ma
 _GETITEM = OPS["getitem"]
 
 
-UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
+UNBOUND = object()
+SWITCHED = (
+    "requires_grad was switched, a hook added or an nn.Parameter made since the last recording, in this thread or "
+    "another (one count for the process: compile_recording.SWITCHES)"
+)  # what a global name or closure cell holds when it holds nothing
 
 
 class Stale(Exception):
@@ -87,40 +92,45 @@ class Program:
         for owner, name, snapshot in self.guards:  # compile_guards.unchanged, inline: it runs on every replay
             value = getattr(owner, name, MISSING)
             if value is not snapshot and not kept(value, snapshot) and settled(value) != snapshot:
-                raise Stale  # another mode or setting: another graph
+                raise Stale(f"{setting_where(owner, name)} changed")  # another mode or setting: another graph
         try:  # the methods it ran, a class's looked up in one call, compared in C: one swapped or shadowed is new code
-            for cls, _, get, methods in self.methods:
+            for cls, names, get, methods in self.methods:
                 if get(cls) != methods:
-                    raise Stale
+                    raise Stale(f"a method it ran was replaced or shadowed: {_replaced(names, get(cls), methods)}")
         except AttributeError:  # one deleted since
-            raise Stale from None
+            raise Stale("a method it ran was deleted") from None
         for namespace, name, value in self.names:
             if namespace.get(name, UNBOUND) is not value:  # a global rebound: `opt = nn.SGD(...)` anew
-                raise Stale
+                raise Stale(f"the global name {name!r} holds another object")
         try:
             for cell, value in self.cells:
                 if cell.cell_contents is not value:
-                    raise Stale
+                    raise Stale("a closure cell (nonlocal name) of the step holds another object")
         except ValueError:  # a cell emptied since (`del`)
-            raise Stale from None
+            raise Stale("a closure cell of the step was emptied") from None
         for k, seen in self.pinned:
             if not same(inputs[k], seen):
-                raise Stale
+                raise Stale(
+                    f"input {k} (counting every argument, in lists and dicts too) differs from the recorded calls', "
+                    "which data made outside the graph may come from"
+                )
         for t, seen in self.pinned_constants:
             if not same(input_array(t), seen):
-                raise Stale
+                raise Stale("a constant that data made outside the graph came from changed")
         if SWITCHES.count != self.switches:
-            raise Stale
+            raise Stale(SWITCHED)
         arrays = self.arrays
         for i, t, shape, dtype, layout in self.leaves:  # their requires_grad: SWITCHES, above
             data = t._data
             # the same array as on the last replay has the layout it had then; its shape and dtype can
             # be set in place (a.shape = ...), and are checked each time
             if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
-                raise Stale
+                raise Stale(
+                    f"a leaf Tensor's array (a parameter's) is {data.shape} {data.dtype}, recorded {shape} {dtype}"
+                )
             if data is not arrays[i]:
                 if like(data) != layout:
-                    raise Stale
+                    raise Stale("a leaf Tensor's array (a parameter's) has another memory layout")
                 arrays[i] = data
         for i, k in self.inputs:
             arrays[i] = inputs[k]
@@ -128,7 +138,7 @@ class Program:
             params[name] = inputs[k]
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
-                raise Stale
+                raise Stale("a boolean mask in an index holds another count of True")
         # where the generators the draws move stand before them, and after them (compile_generators.put_back)
         sources = self.generators
         before = [s.take() for s in sources] if sources else None
@@ -163,6 +173,13 @@ class Program:
             else:
                 leaves.append(x)
         return self.rebuild(leaves)
+
+
+def _replaced(names: tuple[str, ...], now: Any, was: Any) -> str:
+    """Which of the methods looked up by `names` differ (attrgetter gives one alone as itself, more as a tuple)."""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(name for name, a, b in zip(names, now, was) if a != b)
 
 
 def _true_counts(params: dict[str, Any]) -> list[int]:

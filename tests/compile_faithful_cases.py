@@ -2,6 +2,8 @@
 leniently and strictly, whose compiled numbers must be eager's, bit for bit, whether the step is
 replayed or refused (run eagerly with a CompileWarning; a CompileError with strict=True)."""
 
+import contextlib
+import logging
 import warnings
 
 import numpy as np
@@ -65,14 +67,30 @@ def count_replays(monkeypatch):
     return replays
 
 
+@contextlib.contextmanager
+def recorded_again():
+    """The reasons compile logs for each recording beyond a step's two (autograd.compile_confirm.records_again),
+    collected while in the block: a test counting replays names the cause of a missing one."""
+    reasons, log = [], logging.getLogger("autograd.compile")
+    handler, level = logging.Handler(logging.DEBUG), log.level
+    handler.emit = lambda record: reasons.append(record.getMessage())
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield reasons
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
 def check_replayed(scenario, monkeypatch, replays_at_least=1):
     """scenario(compile) gives eager's numbers compiled strictly, with no warning, and replays."""
     eager = scenario(lambda f: f)
     replays = count_replays(monkeypatch)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), recorded_again() as again:
         warnings.simplefilter("error")
         assert_same(scenario(lambda f: autograd.compile(f, strict=True)), eager)
-    assert len(replays) >= replays_at_least
+    assert len(replays) >= replays_at_least, f"{len(replays)} replays; recorded again: {again}"
 
 
 def check_refused(scenario, why, monkeypatch):

@@ -156,7 +156,7 @@ def test_a_count_the_caller_keeps_on_a_config_the_step_reads_is_named_when_it_st
     runs eagerly with a CompileWarning and gives eager's numbers."""
     t = Trainer()
     run = autograd.compile(t.step, strict=True)
-    with pytest.raises(autograd.CompileError, match=r"the last setting seen to change: Counted\.calls"):
+    with pytest.raises(autograd.CompileError, match=r"the last setting seen to change: `Counted\.calls`"):
         for _ in range(20):
             run(Tensor(np.ones((2, 3))))
             t.cfg.calls += 1
