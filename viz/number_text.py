@@ -6,7 +6,9 @@ numbers are finite."""
 
 from __future__ import annotations
 
+import itertools
 import math
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -68,31 +70,50 @@ def float_name(of: type) -> str:
 
 
 def _spread(a: np.ndarray, n: int, of: type) -> str:
-    lo, hi, n = ends(a.min(), a.max(), n, of)
-    return f"min {lo} mean {figures(_mean(a), n, of)} max {hi}"
+    lo, mean, hi = spread(a, n, of)
+    return f"min {lo} mean {mean} max {hi}"
 
 
-def ends(lo: float, hi: float, n: int, of: type = np.float64) -> tuple[str, str, int]:
-    """An array's min and max written apart where they differ (`apart`), and the figures for its other numbers (its
-    mean). Where telling them apart takes more figures than the float type holds whatever the number (PRECISION:
-    they lie a few units in the last place apart) and than FULL_FIGURES, the max is written by how far it lies above
-    the min, "min + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16
-    of them the min's again and the rest rounding noise, where the difference is what tells the two apart. Up to
-    FULL_FIGURES it is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min +
-    0.000977" and "min + 1" would not."""
-    m = apart(lo, hi, n, of)
+def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
+    """A finite array's min, mean and max as written (its summary and its bars' range alike), to n figures, more
+    where those would write two that differ alike (`apart`): "min 1 mean 1.002 max 1.002" would say every number
+    but one is the max and the mean is too. Where telling them apart takes more figures than the float type holds
+    whatever the number (PRECISION: they lie a few units in the last place apart) and than FULL_FIGURES, the max is
+    written by how far it lies above the min, "min + 2.22e-16", and the rest at n figures: "min 1 mean 1 max
+    1.0000000000000002" showed 17 digits, 16 of them the min's again and the rest rounding noise, where the
+    difference is what tells the two apart. Up to FULL_FIGURES it is written out, as whole numbers are: a float16's
+    1.001 and 1001 read at a glance, where "min + 0.000977" and "min + 1" would not. The three take one notation:
+    where one is written with an exponent, each is (`exponent`), as "min 1 mean 2.5e+09 max 1e+10" would not be
+    compared at a glance. Numbers of float type `of`."""
+    lo, mean, hi = a.min(), of(_mean(a)), a.max()  # the mean as a number of the type it is written in
+    m = apart((lo, mean, hi), n, of)
     if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
-        return figures(lo, m, of), figures(hi, m, of), m
+        texts = [figures(v, m, of) for v in (lo, mean, hi)]
+        return tuple(map(exponent, texts)) if any("e" in t for t in texts) else tuple(texts)
     gap = of(hi) - of(lo)  # exact: two floats this close differ by a float (Sterbenz)
-    return figures(lo, n, of), f"min + {figures(gap, n, of)}", n
+    texts = [figures(v, n, of) for v in (lo, mean)]
+    low, middle = map(exponent, texts) if any("e" in t for t in texts) else texts
+    return low, middle, f"min + {figures(gap, n, of)}"
 
 
-def apart(lo: float, hi: float, n: int, of: type = np.float64) -> int:
-    """The figures (n at least) that write an array's min and max apart where they differ: [0.1001, 0.1003]
-    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers. Numbers of float type `of`."""
-    while n < 17 and lo != hi and figures(lo, n, of) == figures(hi, n, of):
+def apart(values: tuple, n: int, of: type = np.float64) -> int:
+    """The figures (n at least) that write numbers that differ apart: [0.1001, 0.1003] written "min 0.1 mean 0.1
+    max 0.1" would read as an array of equal numbers. Numbers of float type `of`."""
+    while n < 17 and any(
+        a != b and figures(a, n, of) == figures(b, n, of) for a, b in itertools.combinations(values, 2)
+    ):
         n += 1
     return n
+
+
+def exponent(text: str) -> str:
+    """A number written by `figures` in the exponent form "g" writes beyond its range, with the same figures:
+    "0.25" as "2.5e-01", "1000" as "1e+03"; 0, which reads alike in both, and text written so already as given."""
+    if "e" in text or not Decimal(text):
+        return text
+    number = Decimal(text).normalize()
+    mantissa, power = f"{number:.{len(number.as_tuple().digits) - 1}e}".split("e")
+    return f"{mantissa}e{int(power):+03d}"
 
 
 def _mean(a: np.ndarray) -> float:
@@ -139,9 +160,10 @@ def digits(v: float, n: int, of: type = np.float64) -> int:
     if v.is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
-    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
+    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is), nor from
+    # WHOLE_IN_FULL on, where v is written with an exponent, which reads as rounded: 2.5e+09, not 2500000001.5
     # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
-    noise = NOISE_UNITS * math.ulp(v)
+    noise = NOISE_UNITS * math.ulp(v) if abs(v) < WHOLE_IN_FULL else math.inf
     while n < 17 and float(text).is_integer() and not v.is_integer() and abs(float(text) - v) > noise:
         n += 1
         text = f"{v:.{n}g}"
