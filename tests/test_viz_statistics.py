@@ -1,8 +1,10 @@
 """A tensor's min, mean and max read at a glance and never claim what is false: one notation for the three (an
-exponent on each where one needs it), and no more figures than tell them apart."""
+exponent on each where one needs it), no more figures than tell them apart, and the numbers of their own type
+(a long double's, a 64-bit integer's), not float64's roundings of them."""
 
 import numpy as np
 
+from viz.labels import histogram
 from viz.number_text import summary
 
 LONG_EPS = np.finfo(np.longdouble).eps
@@ -23,3 +25,20 @@ def test_a_mean_that_differs_from_the_max_is_not_written_as_it():
     which the min 1 denies; [999999, 1000001] read "min 999999 mean 1e+06 max 1e+06" in two notations."""
     assert summary(np.array([1.0] + [1.002] * 9)) == "min 1 mean 1.0018 max 1.002"
     assert summary(np.array([999999.0, 1000001.0])) == "min 999999 mean 1000000 max 1000001"
+
+
+def test_long_doubles_that_differ_are_not_summarised_as_equal():
+    """A long double array [1, 1 + 4 eps] read "min 1 mean 1 max 1" and its bars "all 1": float64 has no number
+    between them. Their difference is exact in long doubles."""
+    a = np.array([1, 1 + 4 * LONG_EPS], dtype=np.longdouble)
+    assert summary(a) == "min 1 mean 1 max min + 4.34e-19"
+    assert histogram(a) == "██ [1, min + 4.34e-19]"
+    big = np.array([1, np.longdouble("1e4000")], dtype=np.longdouble)  # beyond float64: was "1 inf of 2"
+    assert summary(big) == "min 1e+00 mean 5e+3999 max 1e+4000"
+    assert summary(np.longdouble("-1e-4000")) == "-1e-4000"  # was -0
+
+
+def test_64_bit_integers_beyond_float64s_whole_numbers_are_not_summarised_as_equal():
+    """int64 [2**53, 2**53 + 1] read "min 9.01e+15 mean 9.01e+15 max 9.01e+15": float64 rounds 2**53 + 1 to 2**53."""
+    assert summary(np.array([2**53, 2**53 + 1])) == "min 9.01e+15 mean 9.01e+15 max min + 1"
+    assert histogram(np.array([2**53, 2**53 + 1])) == "██ [9.01e+15, min + 1]"

@@ -21,7 +21,9 @@ WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at
 FULL_FIGURES = len(str(int(WHOLE_IN_FULL) - 1))  # 6: as many figures as a number written in full reads with at a glance
 # the figures each float type holds whatever the number (np.finfo's precision): up to them, rounding to n figures
 # writes a number's shortest text where that is shorter (0.1's), so `shortest` is asked only beyond
-PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64)}  # 3, 6 and 15
+PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64, np.longdouble)}  # 3, 6, 15, 18
+# the figures that tell any two numbers of a float type apart: 5, 9, 17 and (x86's 64-bit long double) 21
+ROUND_TRIP = {t: math.ceil((np.finfo(t).nmant + 1) * math.log10(2)) + 1 for t in PRECISION}
 
 
 def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
@@ -35,13 +37,12 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     if isinstance(x, float):  # a Value's number: no array to make of it
         v = x if signed_zero else x + 0.0
         return _float_figures(v, n or NUMBER_FIGURES) if v else figures(v, n or NUMBER_FIGURES)  # ±0: not alike
-    of = kind(x)
-    a = np.asarray(x, dtype=float)
+    of, a = kind(x), numbers(x)
     a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "empty"
     if a.size == 1:
-        return figures(a.item(), n or NUMBER_FIGURES, of)
+        return figures(a.reshape(-1)[0], n or NUMBER_FIGURES, of)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
         return _spread(a, n or ARRAY_FIGURES, of)
@@ -58,10 +59,19 @@ def size(x: Any) -> int:
 
 
 def kind(x: Any) -> type:
-    """The float type whose digits `x`'s numbers have: a float16 or float32 array's or scalar's own, else
-    float64 (a Python float, a float64 array, integers)."""
+    """The float type whose digits `x`'s numbers have: a float16, float32 or long double array's or scalar's own,
+    else float64 (a Python float, a float64 array, integers)."""
     found = np.float64 if isinstance(x, float | int) else np.asarray(x).dtype.type
     return found if found in PRECISION else np.float64
+
+
+def numbers(x: Any) -> np.ndarray:
+    """x's numbers as an array of floats that keeps each of them: long doubles for long doubles and 64-bit
+    integers, where float64 would round some away ([1, 1 + 4 eps] of long doubles, [2**53, 2**53 + 1] of int64,
+    to two equal numbers, a long double's 1e4000 to inf), float64 for the rest."""
+    a = np.asarray(x)
+    wide = a.dtype == np.longdouble or (a.dtype.kind in "iu" and a.dtype.itemsize > 4)
+    return a.astype(np.longdouble if wide else np.float64)
 
 
 def float_name(of: type) -> str:
@@ -84,13 +94,13 @@ def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
     difference is what tells the two apart. Up to FULL_FIGURES it is written out, as whole numbers are: a float16's
     1.001 and 1001 read at a glance, where "min + 0.000977" and "min + 1" would not. The three take one notation:
     where one is written with an exponent, each is (`exponent`), as "min 1 mean 2.5e+09 max 1e+10" would not be
-    compared at a glance. Numbers of float type `of`."""
+    compared at a glance. Numbers of float type `of`, in `a`'s own type (`numbers`), so that the difference is exact."""
     lo, mean, hi = a.min(), of(_mean(a)), a.max()  # the mean as a number of the type it is written in
     m = apart((lo, mean, hi), n, of)
     if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
         texts = [figures(v, m, of) for v in (lo, mean, hi)]
         return tuple(map(exponent, texts)) if any("e" in t for t in texts) else tuple(texts)
-    gap = of(hi) - of(lo)  # exact: two floats this close differ by a float (Sterbenz)
+    gap = hi - lo  # exact: two floats this close differ by a float (Sterbenz), two integers of 64 bits in long doubles
     texts = [figures(v, n, of) for v in (lo, mean)]
     low, middle = map(exponent, texts) if any("e" in t for t in texts) else texts
     return low, middle, f"min + {figures(gap, n, of)}"
@@ -98,8 +108,9 @@ def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
 
 def apart(values: tuple, n: int, of: type = np.float64) -> int:
     """The figures (n at least) that write numbers that differ apart: [0.1001, 0.1003] written "min 0.1 mean 0.1
-    max 0.1" would read as an array of equal numbers. Numbers of float type `of`."""
-    while n < 17 and any(
+    max 0.1" would read as an array of equal numbers. At most the figures that tell any two numbers of float type
+    `of` apart (ROUND_TRIP)."""
+    while n < ROUND_TRIP[of] and any(
         a != b and figures(a, n, of) == figures(b, n, of) for a, b in itertools.combinations(values, 2)
     ):
         n += 1
@@ -131,12 +142,24 @@ def figures(v: float, n: int, of: type = np.float64) -> str:
     """v, a number of float type `of`, to n significant figures, or more where n would show a whole number that
     v is not (`digits`); at most the digits that tell it apart from every other number of its type, written
     as numpy's shortest text that reads back as v in that type (`shortest`)."""
-    v = float(v if of is np.float64 else of(v))
+    x = of(v)
+    v = float(x)
     count = digits(v, n, of)
+    if np.isfinite(x) and x != v:  # a long double's digits beyond float64's, or beyond its range (1e4000)
+        return _long(x, count)
     if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
         return f"{v:.{count}g}"
     text, least = shortest(v, of)
     return text if count >= least else f"{v:.{count}g}"
+
+
+def _long(x: np.longdouble, count: int) -> str:
+    """A long double to `count` significant figures, as Python's "g" writes a float's (which would round it to
+    a float64 first): positionally from 1e-4 to 10**count, else with an exponent of two digits at least."""
+    written = np.format_float_scientific(x, precision=count - 1, unique=False, trim="-", exp_digits=2)
+    if -4 <= int(written.split("e")[1]) < count:
+        return np.format_float_positional(x, precision=count, unique=False, fractional=False, trim="-")
+    return written
 
 
 # a number written again: a deep graph's page writes each edge's local derivative in every path through it, at
