@@ -42,3 +42,12 @@ def test_64_bit_integers_beyond_float64s_whole_numbers_are_not_summarised_as_equ
     """int64 [2**53, 2**53 + 1] read "min 9.01e+15 mean 9.01e+15 max 9.01e+15": float64 rounds 2**53 + 1 to 2**53."""
     assert summary(np.array([2**53, 2**53 + 1])) == "min 9.01e+15 mean 9.01e+15 max min + 1"
     assert histogram(np.array([2**53, 2**53 + 1])) == "██ [9.01e+15, min + 1]"
+
+
+def test_a_mean_takes_the_figures_that_place_it_between_the_min_and_max_and_few_more_to_look_unwhole():
+    """A mean is no element: the figures that kept tanh(-6) from reading -1 (to 17) wrote [1e6, 2, -3e-7]'s as
+    333333.9999999; it takes at most 6 for that, and those that write it strictly between the min and max."""
+    assert summary(np.array([1e6, 2.0, -3e-7])) == "min -3e-07 mean 3.33334e+05 max 1e+06"  # was 3.333339999999e+05
+    assert summary(np.array([1.0, 800.0])) == "min 1 mean 400.5 max 800"  # 400 would read as (1 + 800) / 2 exactly
+    # near the max: "mean 1" would lie above the max 0.99999995, so it takes the figures that keep it below
+    assert summary(np.array([0.9999999, 0.99999995])) == "min 0.9999999 mean 0.99999993 max 0.99999995"

@@ -86,24 +86,38 @@ def _spread(a: np.ndarray, n: int, of: type) -> str:
 
 def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
     """A finite array's min, mean and max as written (its summary and its bars' range alike), to n figures, more
-    where those would write two that differ alike (`apart`): "min 1 mean 1.002 max 1.002" would say every number
-    but one is the max and the mean is too. Where telling them apart takes more figures than the float type holds
-    whatever the number (PRECISION: they lie a few units in the last place apart) and than FULL_FIGURES, the max is
-    written by how far it lies above the min, "min + 2.22e-16", and the rest at n figures: "min 1 mean 1 max
-    1.0000000000000002" showed 17 digits, 16 of them the min's again and the rest rounding noise, where the
-    difference is what tells the two apart. Up to FULL_FIGURES it is written out, as whole numbers are: a float16's
-    1.001 and 1001 read at a glance, where "min + 0.000977" and "min + 1" would not. The three take one notation:
-    where one is written with an exponent, each is (`exponent`), as "min 1 mean 2.5e+09 max 1e+10" would not be
-    compared at a glance. Numbers of float type `of`, in `a`'s own type (`numbers`), so that the difference is exact."""
+    where those would write a min and max that differ alike (`apart`) or a mean not between them (`_placed`). Where
+    telling them apart takes more figures than the float type holds whatever the number (PRECISION: they lie a few
+    units in the last place apart) and than FULL_FIGURES, the max is written by how far it lies above the min, "min
+    + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16 of them the
+    min's again and the rest rounding noise, where the difference is what tells the two apart. Up to FULL_FIGURES it
+    is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min + 0.000977" and
+    "min + 1" would not. The three take one notation: where one is written with an exponent, each is (`exponent`),
+    as "min 1 mean 2.5e+09 max 1e+10" would not be compared at a glance. Numbers of float type `of`, in `a`'s own
+    type (`numbers`), so that the difference is exact."""
     lo, mean, hi = a.min(), of(_mean(a)), a.max()  # the mean as a number of the type it is written in
-    m = apart((lo, mean, hi), n, of)
+    m = apart((lo, hi), n, of)
     if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
-        texts = [figures(v, m, of) for v in (lo, mean, hi)]
+        texts = _placed(lo, mean, hi, m, of)
         return tuple(map(exponent, texts)) if any("e" in t for t in texts) else tuple(texts)
     gap = hi - lo  # exact: two floats this close differ by a float (Sterbenz), two integers of 64 bits in long doubles
     texts = [figures(v, n, of) for v in (lo, mean)]
     low, middle = map(exponent, texts) if any("e" in t for t in texts) else texts
     return low, middle, f"min + {figures(gap, n, of)}"
+
+
+def _placed(lo: float, mean: float, hi: float, m: int, of: type) -> list[str]:
+    """The min, mean and max to the fewest figures (m at least) that write the mean, where it is neither, strictly
+    between them as written: "min 1 mean 1.002 max 1.002" says every number but the min is the max, "mean 1" beside "max
+    0.99999995" that the mean is above it, "mean 1e+06 max 1e+06" of [999999, 1000001] the same as "mean 1.002". A
+    mean is no element, so it takes at most FULL_FIGURES to keep from reading as a whole number (`digits`' rule,
+    which wrote [1e6, 2, -3e-7]'s as 333333.9999999, 13 figures, where 333334 reads at a glance)."""
+    while True:
+        low, high = figures(lo, m, of), figures(hi, m, of)
+        middle = low if mean == lo else high if mean == hi else figures(mean, m, of, whole=False)
+        if mean in (lo, hi) or Decimal(low) < Decimal(middle) < Decimal(high) or m >= ROUND_TRIP[of]:
+            return [low, middle, high]
+        m += 1
 
 
 def apart(values: tuple, n: int, of: type = np.float64) -> int:
@@ -138,13 +152,13 @@ def _mean(a: np.ndarray) -> float:
     return top * np.mean(a / top)
 
 
-def figures(v: float, n: int, of: type = np.float64) -> str:
+def figures(v: float, n: int, of: type = np.float64, whole: bool = True) -> str:
     """v, a number of float type `of`, to n significant figures, or more where n would show a whole number that
-    v is not (`digits`); at most the digits that tell it apart from every other number of its type, written
-    as numpy's shortest text that reads back as v in that type (`shortest`)."""
+    v is not (`digits`; not with `whole` False); at most the digits that tell it apart from every other number of
+    its type, written as numpy's shortest text that reads back as v in that type (`shortest`)."""
     x = of(v)
     v = float(x)
-    count = digits(v, n, of)
+    count = digits(v, n, of, whole)
     if np.isfinite(x) and x != v:  # a long double's digits beyond float64's, or beyond its range (1e4000)
         return _long(x, count)
     if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
@@ -168,7 +182,7 @@ def _long(x: np.longdouble, count: int) -> str:
 _float_figures = lru_cache(maxsize=1 << 16)(figures)
 
 
-def digits(v: float, n: int, of: type = np.float64) -> int:
+def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
     """How many significant figures `figures` writes v (of float type `of`) with: n, or more where n would show
     a whole number that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient,
     1 - (-1)² = 0 beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09, and tanh(15) =
@@ -178,7 +192,8 @@ def digits(v: float, n: int, of: type = np.float64) -> int:
     gradient 1.192e-07 as tanh(-6) would. Never more figures than the shortest text that reads back as v in
     its type has (`shortest`): 8 for float32's 1 - 2**-24, where 17 would write float64's digits of it.
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
-    1e+06 as a million (and 12345.5 is written in full already, by the rule above)."""
+    1e+06 as a million (and 12345.5 is written in full already, by the rule above). `whole` False: at most
+    FULL_FIGURES for that (a mean, which no gradient contradicts: 333333.9999999 as 333334)."""
     v = float(v if of is np.float64 else of(v))
     if v.is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
@@ -187,7 +202,12 @@ def digits(v: float, n: int, of: type = np.float64) -> int:
     # WHOLE_IN_FULL on, where v is written with an exponent, which reads as rounded: 2.5e+09, not 2500000001.5
     # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
     noise = NOISE_UNITS * math.ulp(v) if abs(v) < WHOLE_IN_FULL else math.inf
-    while n < 17 and float(text).is_integer() and not v.is_integer() and abs(float(text) - v) > noise:
+    while (
+        n < (17 if whole else FULL_FIGURES)
+        and float(text).is_integer()
+        and not v.is_integer()
+        and abs(float(text) - v) > noise
+    ):
         n += 1
         text = f"{v:.{n}g}"
     return n if n <= PRECISION[of] else min(n, shortest(v, of)[1])
