@@ -7,10 +7,12 @@ import pytest
 import test_viz_browser
 from selenium.webdriver.common.by import By
 from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
+from test_viz_training import squared_error
 
 import nn
 import viz
 from autograd import Value
+from nn.optim import SGD
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
 
@@ -130,4 +132,27 @@ def test_a_graph_readable_whole_opens_whole(browser, tmp_path):
         "return Array.from(vp.querySelectorAll('g.node')).every(function (e) { var b = e.getBoundingClientRect();"
         " return b.left >= r.left - 1 && b.right <= r.right + 1 && b.top >= r.top - 1 && b.bottom <= r.bottom + 1; });"
     )
+    assert severe(browser) == []
+
+
+def test_a_training_step_keeps_the_view_the_reader_zoomed_to(browser, tmp_path):
+    # the same backward step of another training step (its slider, arrows, a loss dot, page down) shows other
+    # numbers on the same drawing: follow moved the view there as to a new step, so a reader who zoomed in on a
+    # weight to watch it train was zoomed back out (a 2-4-1 MLP at step 5: 0.5 of the view's width to 1.0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    batch = ([[0.5, -1.0], [1.0, 0.3]], [1.0, -1.0])
+    training = viz.training_steps(model, squared_error, batch, SGD(model.parameters(), lr=0.05), steps=4)
+    browser.get(viz.save_html(training, tmp_path / "training.html").as_uri())
+    views = browser.execute_script(
+        "var svg = document.querySelector('#viewport svg'), out = [];"
+        "function click(id) { document.getElementById(id).click(); }"
+        "for (var k = 0; k < 5; k++) click('next');"
+        "for (k = 0; k < 3; k++) click('zoom-in');"
+        "out.push(svg.getAttribute('viewBox')); click('round-next'); out.push(svg.getAttribute('viewBox'));"
+        "document.getElementById('loss3').dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+        "out.push(svg.getAttribute('viewBox'));"
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'PageUp', bubbles: true}));"
+        "out.push(svg.getAttribute('viewBox')); return out;"
+    )
+    assert views[1:] == [views[0]] * 3
     assert severe(browser) == []

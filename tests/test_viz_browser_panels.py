@@ -12,7 +12,7 @@ from test_viz_browser import grad_text, pytestmark, severe, text  # noqa: F401 (
 from test_viz_player_nonfinite import backward_inf, diverging_training, forward_nan
 
 import viz
-from autograd import Tensor, backward_order
+from autograd import Tensor, Value, backward_order
 from viz.number_text import summary
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
@@ -143,4 +143,23 @@ def test_each_training_step_shows_its_own_first_nonfinite_number(browser, tmp_pa
     assert red_marks(browser)["story"] is None  # step 4: finite values, an infinite gradient later on
     browser.execute_script("arguments[0].value = 0; arguments[0].dispatchEvent(new Event('input'));", rounds)
     assert red_marks(browser)["ids"] == []
+    assert severe(browser) == []
+
+
+def test_a_long_label_without_spaces_wraps_in_the_panels_beside_the_graph(browser, tmp_path):
+    # the caption and the explanation break lines at spaces only: a label of 84 characters without one ran past
+    # the panel's edge, cut there ("#2 = a_very_long_..._goes_c") with its "* b = -6" on the next line
+    a = Value(2.0, "a_very_long_label_for_a_learner_value_that_goes_on_and_on_without_any_space_at_all")
+    root = (a * Value(-3.0, "b")).tanh()
+    root.backward()
+    browser.get(viz.save_html(root, tmp_path / "long.html").as_uri())
+    click(browser, position(root, a.label))
+    overflowing = browser.execute_script(
+        "var out = [], last = +document.getElementById('slider').max;"
+        "for (var step = 0; step <= last; step++) { ['caption', 'explanation'].forEach(function (id) {"
+        " var e = document.getElementById(id); if (e.scrollWidth > e.clientWidth) out.push(id + ' ' + step); });"
+        " document.getElementById('next').click(); }"
+        "return out;"
+    )
+    assert overflowing == []
     assert severe(browser) == []

@@ -75,29 +75,26 @@ def test_every_product_and_sum_written_for_a_neuron_and_a_small_mlp_works_out():
             assert rounds_to(math.fsum(map(float, terms)), result), equation
 
 
-def test_a_product_written_to_more_figures_than_floats_space_works_out_on_paper():
-    """A result of 3.1e14 is written to a tenth ("-313584771129869.6"), finer than the floats there (spaced 1/16):
-    the product of the factors as written, taken in floats, missed it by one spacing at every count of figures,
-    so they kept 4, "(-390355.9) × (-9777.01) × (-82165.2) = -313584771129869.6", 1.7e8 off on paper. The
-    written arithmetic is now checked exactly (fractions), and the factors take the figures that give it."""
+def test_a_product_beyond_a_million_is_written_with_an_exponent_and_works_out_as_written():
+    """A result of 3.1e14 was written to a tenth ("-313584771129869.6"), 16 figures where 4 read it: 3.136e+14 was
+    taken for a whole number it is not. Written with an exponent it reads as rounded, and the factors as written give
+    it: (-390355.9) × (-9777.01) × (-82165.2) is -3.1358e14 on paper."""
     x, a, b, c = Value(1.5, "x"), Value(-390355.91234, "a"), Value(-9777.0123, "b"), Value(-82165.2234, "c")
     loss = ((x * a) * b) * c
     loss.label = "L"
     told = str(viz.explain(loss, x))
-    assert "product: (-390355.91234) × (-9777.0123) × (-82165.2234) = -313584771129869.6" in told
+    assert "product: (-390355.9) × (-9777.01) × (-82165.2) = -3.136e+14\n" in told
 
 
 def test_where_no_figures_work_out_the_closest_are_written_with_the_product_on_paper():
-    """Floats rounded along a product of three at 3e14 (the last tenth): no count of figures gives the result
-    written exactly, and the factors took 4, "(-390355.9) × (-9777.007) × ..." 8.5e7 off; then the closest, whose
-    product on paper is still a tenth off the float written after "="; now both, with why."""
-    x, a = Value(1.5, "x"), Value(-390355.9343492552, "a")
-    b, c = Value(-9777.00720433821, "b"), Value(-82165.19407701075, "c")
+    """Floats rounded along a product of three near a whole number: no count of figures gives the result written
+    exactly, so the closest are written, with the product on paper beside the float written after "=", and why."""
+    x, a = Value(1.5, "x"), Value(-92.54231895698662, "a")
+    b, c = Value(97.85655932944559, "b"), Value(-4.102089362959145, "c")
     told = str(viz.explain(((x * a) * b) * c, x))
     assert (
-        "product: (-390355.9343492552) × (-9777.00720433821) × (-82165.19407701075) = -313584513462371.5 on paper; "
-        "as a float, -313584513462371.4 (a float keeps about 16 significant digits, and each product is rounded to "
-        "them)"
+        "product: (-92.54231895698662) × 97.85655932944559 × (-4.102089362959145) = 37147.999999998 on paper; "
+        "as a float, 37147.999999999 (a float keeps about 16 significant digits, and each product is rounded to them)"
     ) in told
 
 

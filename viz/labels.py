@@ -13,7 +13,7 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .lost_words import edge_tag, lost_tag
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, ends, figures, kind, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, spread, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
@@ -212,11 +212,11 @@ def histogram(x: Any) -> str:
     value. Its numbers are written as the min and max beside it (`summary`: 3 figures, more where those would
     show a whole number the value is not or a min and max that differ alike, a zero unsigned), so the two never
     disagree."""
-    of, a = kind(x), np.asarray(x, dtype=np.float64).ravel()  # its numbers written as numbers of its own type
+    of, a = kind(x), numbers(x).ravel()  # its numbers written as numbers of its own type
     a = a[np.isfinite(a)] + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "no finite values"
-    lo, hi = float(a.min()), float(a.max())
+    lo, hi = a.min(), a.max()
     if lo == hi:
         return f"all {figures(lo, ARRAY_FIGURES, of)}"
     bins = min(len(BARS), a.size)  # no more bins than values
@@ -228,7 +228,7 @@ def histogram(x: Any) -> str:
     place = (a - lo) / span if np.isfinite(span) else (a / 2 - lo / 2) / (hi / 2 - lo / 2)
     counts = np.bincount(np.minimum((place * bins).astype(int), bins - 1), minlength=bins)
     bars = "".join(BARS[int(np.ceil(c / counts.max() * (len(BARS) - 1)))] for c in counts)
-    low, high, _ = ends(lo, hi, ARRAY_FIGURES, of)  # bars over a range written "[0.1, 0.1]" would contradict themselves
+    low, _, high = spread(a, ARRAY_FIGURES, of)  # the summary's min and max: "[0.1, 0.1]" would contradict the bars
     return f"{bars} [{low}, {high}]"
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +21,9 @@ WHOLE_IN_FULL = 1e6  # whole numbers below it are written in full, six digits at
 FULL_FIGURES = len(str(int(WHOLE_IN_FULL) - 1))  # 6: as many figures as a number written in full reads with at a glance
 # the figures each float type holds whatever the number (np.finfo's precision): up to them, rounding to n figures
 # writes a number's shortest text where that is shorter (0.1's), so `shortest` is asked only beyond
-PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64)}  # 3, 6 and 15
+PRECISION = {t: np.finfo(t).precision for t in (np.float16, np.float32, np.float64, np.longdouble)}  # 3, 6, 15, 18
+# the figures that tell any two numbers of a float type apart: 5, 9, 17 and (x86's 64-bit long double) 21
+ROUND_TRIP = {t: math.ceil((np.finfo(t).nmant + 1) * math.log10(2)) + 1 for t in PRECISION}
 
 
 def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
@@ -36,13 +37,12 @@ def summary(x: Any, signed_zero: bool = False, n: int | None = None) -> str:
     if isinstance(x, float):  # a Value's number: no array to make of it
         v = x if signed_zero else x + 0.0
         return _float_figures(v, n or NUMBER_FIGURES) if v else figures(v, n or NUMBER_FIGURES)  # ±0: not alike
-    of = kind(x)
-    a = np.asarray(x, dtype=float)
+    of, a = kind(x), numbers(x)
     a = a if signed_zero and a.size == 1 else a + 0.0  # + 0.0 makes -0.0 a 0
     if a.size == 0:
         return "empty"
     if a.size == 1:
-        return figures(a.item(), n or NUMBER_FIGURES, of)
+        return figures(a.reshape(-1)[0], n or NUMBER_FIGURES, of)
     finite = a[np.isfinite(a)]
     if finite.size == a.size:
         return _spread(a, n or ARRAY_FIGURES, of)
@@ -59,10 +59,19 @@ def size(x: Any) -> int:
 
 
 def kind(x: Any) -> type:
-    """The float type whose digits `x`'s numbers have: a float16 or float32 array's or scalar's own, else
-    float64 (a Python float, a float64 array, integers)."""
+    """The float type whose digits `x`'s numbers have: a float16, float32 or long double array's or scalar's own,
+    else float64 (a Python float, a float64 array, integers)."""
     found = np.float64 if isinstance(x, float | int) else np.asarray(x).dtype.type
     return found if found in PRECISION else np.float64
+
+
+def numbers(x: Any) -> np.ndarray:
+    """x's numbers as an array of floats that keeps each of them: long doubles for long doubles and 64-bit
+    integers, where float64 would round some away ([1, 1 + 4 eps] of long doubles, [2**53, 2**53 + 1] of int64,
+    to two equal numbers, a long double's 1e4000 to inf), float64 for the rest."""
+    a = np.asarray(x)
+    wide = a.dtype == np.longdouble or (a.dtype.kind in "iu" and a.dtype.itemsize > 4)
+    return a.astype(np.longdouble if wide else np.float64)
 
 
 def float_name(of: type) -> str:
@@ -71,31 +80,65 @@ def float_name(of: type) -> str:
 
 
 def _spread(a: np.ndarray, n: int, of: type) -> str:
-    lo, hi, n = ends(a.min(), a.max(), n, of)
-    return f"min {lo} mean {figures(_mean(a), n, of)} max {hi}"
+    lo, mean, hi = spread(a, n, of)
+    return f"min {lo} mean {mean} max {hi}"
 
 
-def ends(lo: float, hi: float, n: int, of: type = np.float64) -> tuple[str, str, int]:
-    """An array's min and max written apart where they differ (`apart`), and the figures for its other numbers (its
-    mean). Where telling them apart takes more figures than the float type holds whatever the number (PRECISION:
-    they lie a few units in the last place apart) and than FULL_FIGURES, the max is written by how far it lies above
-    the min, "min + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16
-    of them the min's again and the rest rounding noise, where the difference is what tells the two apart. Up to
-    FULL_FIGURES it is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min +
-    0.000977" and "min + 1" would not."""
-    m = apart(lo, hi, n, of)
+def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
+    """A finite array's min, mean and max as written (its summary and its bars' range alike), to n figures, more
+    where those would write a min and max that differ alike (`apart`) or a mean not between them (`_placed`). Where
+    telling them apart takes more figures than the float type holds whatever the number (PRECISION: they lie a few
+    units in the last place apart) and than FULL_FIGURES, the max is written by how far it lies above the min, "min
+    + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16 of them the
+    min's again and the rest rounding noise, where the difference is what tells the two apart. Up to FULL_FIGURES it
+    is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min + 0.000977" and
+    "min + 1" would not. The three take one notation: where one is written with an exponent, each is (`exponent`),
+    as "min 1 mean 2.5e+09 max 1e+10" would not be compared at a glance. Numbers of float type `of`, in `a`'s own
+    type (`numbers`), so that the difference is exact."""
+    lo, mean, hi = a.min(), of(_mean(a)), a.max()  # the mean as a number of the type it is written in
+    m = apart((lo, hi), n, of)
     if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
-        return figures(lo, m, of), figures(hi, m, of), m
-    gap = of(hi) - of(lo)  # exact: two floats this close differ by a float (Sterbenz)
-    return figures(lo, n, of), f"min + {figures(gap, n, of)}", n
+        texts = _placed(lo, mean, hi, m, of)
+        return tuple(map(exponent, texts)) if any("e" in t for t in texts) else tuple(texts)
+    gap = hi - lo  # exact: two floats this close differ by a float (Sterbenz), two integers of 64 bits in long doubles
+    texts = [figures(v, n, of) for v in (lo, mean)]
+    low, middle = map(exponent, texts) if any("e" in t for t in texts) else texts
+    return low, middle, f"min + {figures(gap, n, of)}"
 
 
-def apart(lo: float, hi: float, n: int, of: type = np.float64) -> int:
-    """The figures (n at least) that write an array's min and max apart where they differ: [0.1001, 0.1003]
-    written "min 0.1 mean 0.1 max 0.1" would read as an array of equal numbers. Numbers of float type `of`."""
-    while n < 17 and lo != hi and figures(lo, n, of) == figures(hi, n, of):
+def _placed(lo: float, mean: float, hi: float, m: int, of: type) -> list[str]:
+    """The min, mean and max to the fewest figures (m at least) that write the mean, where it is neither, strictly
+    between them as written: "min 1 mean 1.002 max 1.002" says every number but the min is the max, "mean 1" beside "max
+    0.99999995" that the mean is above it, "mean 1e+06 max 1e+06" of [999999, 1000001] the same as "mean 1.002". A
+    mean is no element, so it takes at most FULL_FIGURES to keep from reading as a whole number (`digits`' rule,
+    which wrote [1e6, 2, -3e-7]'s as 333333.9999999, 13 figures, where 333334 reads at a glance)."""
+    while True:
+        low, high = figures(lo, m, of), figures(hi, m, of)
+        middle = low if mean == lo else high if mean == hi else figures(mean, m, of, whole=False)
+        if mean in (lo, hi) or Decimal(low) < Decimal(middle) < Decimal(high) or m >= ROUND_TRIP[of]:
+            return [low, middle, high]
+        m += 1
+
+
+def apart(values: tuple, n: int, of: type = np.float64) -> int:
+    """The figures (n at least) that write numbers that differ apart: [0.1001, 0.1003] written "min 0.1 mean 0.1
+    max 0.1" would read as an array of equal numbers. At most the figures that tell any two numbers of float type
+    `of` apart (ROUND_TRIP)."""
+    while n < ROUND_TRIP[of] and any(
+        a != b and figures(a, n, of) == figures(b, n, of) for a, b in itertools.combinations(values, 2)
+    ):
         n += 1
     return n
+
+
+def exponent(text: str) -> str:
+    """A number written by `figures` in the exponent form "g" writes beyond its range, with the same figures:
+    "0.25" as "2.5e-01", "1000" as "1e+03"; 0, which reads alike in both, and text written so already as given."""
+    if "e" in text or not Decimal(text):
+        return text
+    number = Decimal(text).normalize()
+    mantissa, power = f"{number:.{len(number.as_tuple().digits) - 1}e}".split("e")
+    return f"{mantissa}e{int(power):+03d}"
 
 
 def _mean(a: np.ndarray) -> float:
@@ -109,16 +152,28 @@ def _mean(a: np.ndarray) -> float:
     return top * np.mean(a / top)
 
 
-def figures(v: float, n: int, of: type = np.float64) -> str:
+def figures(v: float, n: int, of: type = np.float64, whole: bool = True) -> str:
     """v, a number of float type `of`, to n significant figures, or more where n would show a whole number that
-    v is not (`digits`); at most the digits that tell it apart from every other number of its type, written
-    as numpy's shortest text that reads back as v in that type (`shortest`)."""
-    v = float(v if of is np.float64 else of(v))
-    count = digits(v, n, of)
+    v is not (`digits`; not with `whole` False); at most the digits that tell it apart from every other number of
+    its type, written as numpy's shortest text that reads back as v in that type (`shortest`)."""
+    x = of(v)
+    v = float(x)
+    count = digits(v, n, of, whole)
+    if np.isfinite(x) and x != v:  # a long double's digits beyond float64's, or beyond its range (1e4000)
+        return _long(x, count)
     if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
         return f"{v:.{count}g}"
     text, least = shortest(v, of)
     return text if count >= least else f"{v:.{count}g}"
+
+
+def _long(x: np.longdouble, count: int) -> str:
+    """A long double to `count` significant figures, as Python's "g" writes a float's (which would round it to
+    a float64 first): positionally from 1e-4 to 10**count, else with an exponent of two digits at least."""
+    written = np.format_float_scientific(x, precision=count - 1, unique=False, trim="-", exp_digits=2)
+    if -4 <= int(written.split("e")[1]) < count:
+        return np.format_float_positional(x, precision=count, unique=False, fractional=False, trim="-")
+    return written
 
 
 # a number written again: a deep graph's page writes each edge's local derivative in every path through it, at
@@ -127,7 +182,7 @@ def figures(v: float, n: int, of: type = np.float64) -> str:
 _float_figures = lru_cache(maxsize=1 << 16)(figures)
 
 
-def digits(v: float, n: int, of: type = np.float64) -> int:
+def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
     """How many significant figures `figures` writes v (of float type `of`) with: n, or more where n would show
     a whole number that v is not: tanh(-6) = -0.9999877 drawn as -1 would contradict its own gradient,
     1 - (-1)² = 0 beside 2.458e-05, and so would tanh(10) = 0.9999999959 beside 8.245e-09, and tanh(15) =
@@ -137,15 +192,22 @@ def digits(v: float, n: int, of: type = np.float64) -> int:
     gradient 1.192e-07 as tanh(-6) would. Never more figures than the shortest text that reads back as v in
     its type has (`shortest`): 8 for float32's 1 - 2**-24, where 17 would write float64's digits of it.
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
-    1e+06 as a million (and 12345.5 is written in full already, by the rule above)."""
+    1e+06 as a million (and 12345.5 is written in full already, by the rule above). `whole` False: at most
+    FULL_FIGURES for that (a mean, which no gradient contradicts: 333333.9999999 as 333334)."""
     v = float(v if of is np.float64 else of(v))
     if v.is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
-    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is)
+    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is), nor from
+    # WHOLE_IN_FULL on, where v is written with an exponent, which reads as rounded: 2.5e+09, not 2500000001.5
     # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
-    noise = NOISE_UNITS * math.ulp(v)
-    while n < 17 and float(text).is_integer() and not v.is_integer() and abs(float(text) - v) > noise:
+    noise = NOISE_UNITS * math.ulp(v) if abs(v) < WHOLE_IN_FULL else math.inf
+    while (
+        n < (17 if whole else FULL_FIGURES)
+        and float(text).is_integer()
+        and not v.is_integer()
+        and abs(float(text) - v) > noise
+    ):
         n += 1
         text = f"{v:.{n}g}"
     return n if n <= PRECISION[of] else min(n, shortest(v, of)[1])
@@ -179,94 +241,6 @@ def typed(value: float, of: type = np.float64) -> str:
     return np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
 
 
-def alike(
-    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
-) -> int | None:
-    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, sum), worked
-    out exactly as on paper (decimals: floats would miss a result written finer than they are spaced, a tenth at
-    3e14), rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those
-    would not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 =
-    0.8399" does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures; where none do (floats rounded
-    along the way), the figures that come closest. None where summary's own figures do (or come closest: a term
-    rounded away, told apart as the sum on paper), and for arrays, whose min, mean and max neither multiply nor
-    add. `shown`: the figures `result` is written with where more than summary's (an update's new data, written
-    apart from its old, `apart_figures`); the terms take as many at least."""
-    return _closest(terms, result, combine, shown)[0]
-
-
-def alike_on_paper(
-    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]
-) -> tuple[int | None, Decimal | None]:
-    """`alike`'s figures for `terms` and `on_paper` with them, worked out together: each product once (a deep
-    path's has hundreds of factors, and a page tells thousands of paths)."""
-    n, as_written = _closest(terms, result, combine, None)
-    if as_written:
-        return n, None
-    with localcontext(EXACT):
-        return n, combine(_written(terms, n))
-
-
-def _closest(
-    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None
-) -> tuple[int | None, bool]:
-    """`alike`'s figures, and whether `combine` of the terms so written rounds to `result` as written (True too
-    where there is nothing to work out: arrays, NaNs, infinities); where it does not, they come closest."""
-    if not (_numbers(terms) and finite(result)):
-        return None, True
-    start = shown or NUMBER_FIGURES
-    closest, least, as_written = start, None, False
-    for n in range(start, 18):
-        miss = _miss(terms, n, result, combine, start)
-        if miss <= 0:
-            closest, as_written = n, True
-            break
-        if least is None or miss < least:  # where none does (floats rounded along the way), the closest
-            closest, least = n, miss
-    return None if closest == NUMBER_FIGURES else closest, as_written
-
-
-def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
-    """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
-    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
-    float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
-    product of several is rounded at each step."""
-    if not (_numbers(terms) and finite(result)):
-        return None
-    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
-        return None
-    with localcontext(EXACT):
-        return combine(_written(terms, n))
-
-
-def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
-    """How far `combine` of `terms` written with `n` figures, worked out exactly, lies beyond half a unit in the
-    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does."""
-    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
-    written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
-    # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
-    half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
-    with localcontext(EXACT):
-        return abs(combine(_written(terms, n)) - written) - half
-
-
-def _numbers(terms: list) -> bool:
-    """Whether each of `terms` is one finite number, which `alike` and `on_paper` work out (a Value's, at once)."""
-    if all(isinstance(t, float) for t in terms):
-        return all(map(math.isfinite, terms))
-    return all(size(t) == 1 for t in terms) and all(map(finite, terms))
-
-
-def _written(terms: list, n: int | None) -> list[Decimal]:
-    """One-number `terms` as `summary` writes them with `n` figures, as decimals; a Python float's kept (-0 and 0
-    alike: both read "0"), as a deep graph's paths repeat the same local derivatives at each figure `alike` tries."""
-    if all(isinstance(t, float) for t in terms):
-        return list(map(_float_decimal, terms, itertools.repeat(n)))
-    return [Decimal(summary(t, n=n)) for t in terms]
-
-
-_float_decimal = lru_cache(maxsize=1 << 16)(lambda t, n: Decimal(summary(t, n=n)))
-
-
 def apart_figures(old: Any, new: Any) -> int | None:
     """The figures `summary` needs to write `old` and `new` (a number or an array, before and after a change)
     apart: its own (None) where they differ there, else the fewest more that tell them apart. A parameter an
@@ -276,10 +250,6 @@ def apart_figures(old: Any, new: Any) -> int | None:
         if summary(old, n=n) != summary(new, n=n):
             return n
     return None
-
-
-# decimals that add and multiply up to 6 numbers of 17 figures, from 5e-324 to 1.8e308, exactly
-EXACT = Context(prec=2000)
 
 
 def magnitude(x: Any) -> float:

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from .lost_words import WORDS, lost_note
-from .number_text import EXACT, NUMBER_FIGURES, alike_on_paper, finite, float_name, kind, on_paper, size, summary
+from .number_text import NUMBER_FIGURES, finite, float_name, kind, size, summary
+from .on_paper import EXACT, alike_on_paper, on_paper
 from .rules import term
 
 

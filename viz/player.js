@@ -35,7 +35,7 @@
       if (edge) edge.classList.toggle(cls, on);
     }
   }
-  function show(i) {
+  function show(i, kept) {  // kept: the view stays (another training step's numbers at the same step)
     current = Math.max(0, Math.min(last, i));
     var k, j, v, steps = run.steps;
     for (k = 0; k < page.values.length; k++) {
@@ -63,7 +63,7 @@
       element("v" + node).classList.add("current");
       if (element("o" + node)) element("o" + node).classList.add("current");
       mark(steps[current - 1], "bold", true);
-      if (element("follow").checked) follow(node, steps[current - 1][2]);
+      if (element("follow").checked && !kept) follow(node, steps[current - 1][2]);
     }
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
@@ -117,6 +117,13 @@
   }
   function back() {  // the step before; before a forward pass, the previous training step's update
     if (current === 0 && round > 0) { load(round - 1); show(last); } else show(current - 1);
+  }
+  function another(t) {
+    // training step t at the step shown: only the numbers change, so the view stays where the reader zoomed it
+    // (follow moved it as for a new step, and zoomed out of a weight zoomed in on to watch it train)
+    stop();
+    load(t);
+    show(current, true);
   }
   function atEnd() { return current === last && round === runs.length - 1; }
   function stop() { clearInterval(timer); timer = null; element("play").textContent = "play"; }
@@ -190,12 +197,12 @@
   element("prev").addEventListener("click", function () { stop(); back(); });
   element("next").addEventListener("click", function () { stop(); forward(); });
   if (runs.length > 1) {
-    element("round").addEventListener("input", function () { stop(); load(+this.value); show(current); });
-    element("round-prev").addEventListener("click", function () { stop(); load(round - 1); show(current); });
-    element("round-next").addEventListener("click", function () { stop(); load(round + 1); show(current); });
+    element("round").addEventListener("input", function () { another(+this.value); });
+    element("round-prev").addEventListener("click", function () { another(round - 1); });
+    element("round-next").addEventListener("click", function () { another(round + 1); });
     element("losses").addEventListener("click", function (e) {
       var dot = /^loss(\d+)$/.exec(e.target.id || "");
-      if (dot) { stop(); load(+dot[1]); show(current); }
+      if (dot) another(+dot[1]);
     });
   }
   element("play").addEventListener("click", play);
@@ -212,9 +219,7 @@
     else if (e.key === "ArrowLeft") { stop(); back(); }
     else if (e.key === "PageDown" || e.key === "PageUp") {
       e.preventDefault();
-      stop();
-      load(round + (e.key === "PageDown" ? 1 : -1));
-      show(current);
+      another(round + (e.key === "PageDown" ? 1 : -1));
     }
     else if (e.key === " ") { e.preventDefault(); play(); }
   });

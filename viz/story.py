@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from autograd import Tensor
 
 from .lost_words import lost_note, lost_tag
-from .number_text import alike, finite, summary
+from .number_text import finite, summary
+from .on_paper import alike
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
 from .widened import wide_gradients

@@ -1,7 +1,7 @@
 """The figures a drawing writes a sum's inputs with, so that the boxes add up as drawn: micrograd's neuron drew b =
 6.8813735870195432 as "data 6.881" beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 - 6 is
 0.881: the sum's last figure came from nowhere drawn. Where a sum is written to a finer place than an input (it
-cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (number_text.alike):
+cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (on_paper.alike):
 b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from autograd import Node, Value
 
-from .number_text import alike, finite, summary
+from .number_text import finite, summary
+from .on_paper import alike
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .number_text import alike, apart_figures, kind, summary, typed
+from .number_text import apart_figures, kind, summary, typed
+from .on_paper import alike
 from .rules import term
 
 if TYPE_CHECKING:

@@ -1,0 +1,108 @@
+"""Arithmetic as viz writes it, worked out on paper: the figures that make a product or a sum of numbers, as
+written, give its result as written ("0.41997 × 2 = 0.8399", not "0.42 × 2 = 0.8399"), and what it gives on paper
+where no figures do (floats rounded along the way)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from decimal import Context, Decimal, localcontext
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .number_text import NUMBER_FIGURES, digits, figures, finite, kind, size, summary
+
+
+def alike(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
+) -> int | None:
+    """The figures to write one-number `terms` with so that `combine` of them as written (math.prod, sum), worked
+    out exactly as on paper (decimals: floats would miss a result written finer than they are spaced, a tenth at
+    3e14), rounds to `result` as it is written (`summary`: to its figures): more than NUMBER_FIGURES where those
+    would not, as "0.42 × 2 = 0.8399" (tanh'(1) = 0.41997 written 0.42) reads as a slip and "0.41997 × 2 =
+    0.8399" does not, while "0.3333 + 0.3333 + 0.3333 = 1" is 1 to 4 figures; where none do (floats rounded
+    along the way), the figures that come closest. None where summary's own figures do (or come closest: a term
+    rounded away, told apart as the sum on paper), and for arrays, whose min, mean and max neither multiply nor
+    add. `shown`: the figures `result` is written with where more than summary's (an update's new data, written
+    apart from its old, `apart_figures`); the terms take as many at least."""
+    return _closest(terms, result, combine, shown)[0]
+
+
+def alike_on_paper(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]
+) -> tuple[int | None, Decimal | None]:
+    """`alike`'s figures for `terms` and `on_paper` with them, worked out together: each product once (a deep
+    path's has hundreds of factors, and a page tells thousands of paths)."""
+    n, as_written = _closest(terms, result, combine, None)
+    if as_written:
+        return n, None
+    with localcontext(EXACT):
+        return n, combine(_written(terms, n))
+
+
+def _closest(
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None
+) -> tuple[int | None, bool]:
+    """`alike`'s figures, and whether `combine` of the terms so written rounds to `result` as written (True too
+    where there is nothing to work out: arrays, NaNs, infinities); where it does not, they come closest."""
+    if not (_numbers(terms) and finite(result)):
+        return None, True
+    start = shown or NUMBER_FIGURES
+    closest, least, as_written = start, None, False
+    for n in range(start, 18):
+        miss = _miss(terms, n, result, combine, start)
+        if miss <= 0:
+            closest, as_written = n, True
+            break
+        if least is None or miss < least:  # where none does (floats rounded along the way), the closest
+            closest, least = n, miss
+    return None if closest == NUMBER_FIGURES else closest, as_written
+
+
+def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
+    """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
+    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
+    float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
+    product of several is rounded at each step."""
+    if not (_numbers(terms) and finite(result)):
+        return None
+    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
+        return None
+    with localcontext(EXACT):
+        return combine(_written(terms, n))
+
+
+def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
+    """How far `combine` of `terms` written with `n` figures, worked out exactly, lies beyond half a unit in the
+    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does."""
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
+    # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
+    half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
+    with localcontext(EXACT):
+        return abs(combine(_written(terms, n)) - written) - half
+
+
+def _numbers(terms: list) -> bool:
+    """Whether each of `terms` is one finite number, which `alike` and `on_paper` work out (a Value's, at once)."""
+    if all(isinstance(t, float) for t in terms):
+        return all(map(math.isfinite, terms))
+    return all(size(t) == 1 for t in terms) and all(map(finite, terms))
+
+
+def _written(terms: list, n: int | None) -> list[Decimal]:
+    """One-number `terms` as `summary` writes them with `n` figures, as decimals; a Python float's kept (-0 and 0
+    alike: both read "0"), as a deep graph's paths repeat the same local derivatives at each figure `alike` tries."""
+    if all(isinstance(t, float) for t in terms):
+        return list(map(_float_decimal, terms, itertools.repeat(n)))
+    return [Decimal(summary(t, n=n)) for t in terms]
+
+
+_float_decimal = lru_cache(maxsize=1 << 16)(lambda t, n: Decimal(summary(t, n=n)))
+
+
+# decimals that add and multiply up to 6 numbers of 17 figures, from 5e-324 to 1.8e308, exactly
+EXACT = Context(prec=2000)
