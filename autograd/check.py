@@ -91,10 +91,11 @@ def gradcheck(
     still at x +- eps whose f moves on both sides within 256 eps, at a slope there other than the rule's, is on a
     tread of a staircase (the grain of x inside f: sin(3e3 (x + 1e11)) keeps x to steps of 15 eps) or a flat piece
     as narrow, and cannot be judged (two more calls of f, at such rows only; `check_grain.stairs`); so does a row
-    whose entries still at x +- eps beside entries that moved move on both sides within 256 eps, its slope read with
-    theirs there not the rule's (one call of f at x + 256 eps per element leaving an entry still, a second at x - 256
-    eps where one moved: `check_grain.tread_entries`; 2 x beside sin(3e3 (x + 1e12))), and an entry that moved at eps
-    and is still at a smaller step, not flat on that side, stops the smaller steps (`check_grain.stopped`).
+    agreeing at eps whose entries still at x +- eps beside entries that moved move on both sides within 256 eps, its
+    slope read with theirs there not the rule's (one call of f at x + 256 eps per element leaving an entry still, a
+    second at x - 256 eps where one moved: `check_grain.tread_entries`; 2 x beside sin(3e3 (x + 1e12))), and an
+    entry that moved at eps and is still at a smaller step, not flat on that side, stops the smaller steps
+    (`check_grain.stopped`).
     Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away (on both
     sides too: the slope from x to x + eps / 2, one more call of f, is not what the difference at eps predicts),
     the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; f still there
