@@ -20,7 +20,7 @@ from .check_bends import Step, weighed
 
 # A value keeping this many bits fewer than its dtype's and its input's is rounded inside f (a value that
 # keeps every bit ends in this many zeros once in 4096, and all of a row's values once in 16 million)
-_LOST = 12
+LOST = 12
 PROBE = 256  # where an entry did not move at +-eps, f is looked at +-256 eps: a grid of up to 512 eps shows
 SHOWN = 10  # a difference must show a slope of this many atol: an error hidden below is of atol's order
 
@@ -63,13 +63,13 @@ def moved_input(point: float | None, shift: float) -> Moved:
 
 
 def _limit(dtype: np.dtype, kept: Moved) -> int:
-    """The most bits a value rounded inside f keeps: `_LOST` fewer than f's dtype and the input (`kept`) do."""
-    return min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
+    """The most bits a value rounded inside f keeps: `LOST` fewer than f's dtype and the input (`kept`) do."""
+    return min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - LOST
 
 
 def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:
     """For each entry, the step of the grid its `values` (f's output at x and x +- a shift) lie on, where
-    each nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
+    each nonzero one keeps `LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
     as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7, (x - 2)**2
     at 2 + 2**-20): their least grain, a multiple of the grid's step; 0 where some value keeps more (or
     every value is 0)."""
