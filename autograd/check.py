@@ -90,7 +90,14 @@ def gradcheck(
     judged ((x + 1e12) - 1e12 in an op, plus b: its value keeps b's bits, and a rule giving 0 passed). A row
     still at x +- eps whose f moves on both sides within 256 eps, at a slope there other than the rule's, is on a
     tread of a staircase (the grain of x inside f: sin(3e3 (x + 1e11)) keeps x to steps of 15 eps) or a flat piece
-    as narrow, and cannot be judged (two more calls of f, at such rows only; `check_grain.stairs`).
+    as narrow, and cannot be judged (two more calls of f, at such rows only; `check_grain.stairs`); so does a row
+    agreeing at eps whose entries still at x +- eps beside entries that moved move on both sides within 256 eps, its
+    slope read with theirs there not the rule's (one call of f at x + 256 eps per element leaving an entry still, a
+    second at x - 256 eps where one moved: `check_grain.tread_entries`; 2 x beside sin(3e3 (x + 1e12))), and an
+    entry that moved at eps and is still at a smaller step, not flat on that side, stops the smaller steps
+    (`check_grain.stopped`). A node of f's graph the output does not move with by the rules, which keeps an input
+    of its to a grid 12 bits coarser than the input's own (x + 1e12 in 2 x + sin(3e3 (x + 1e12)) whose sin's rule
+    gives 0: its rounding, read through that 0, passed it), is looked at as an op of one's own (`check_scales`).
     Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away (on both
     sides too: the slope from x to x + eps / 2, one more call of f, is not what the difference at eps predicts),
     the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; f still there
@@ -163,7 +170,7 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
-    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves))
+    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves, rounds.silent))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):

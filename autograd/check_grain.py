@@ -16,9 +16,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .check_bends import Step, weighed
+
 # A value keeping this many bits fewer than its dtype's and its input's is rounded inside f (a value that
 # keeps every bit ends in this many zeros once in 4096, and all of a row's values once in 16 million)
-_LOST = 12
+LOST = 12
 PROBE = 256  # where an entry did not move at +-eps, f is looked at +-256 eps: a grid of up to 512 eps shows
 SHOWN = 10  # a difference must show a slope of this many atol: an error hidden below is of atol's order
 
@@ -61,13 +63,13 @@ def moved_input(point: float | None, shift: float) -> Moved:
 
 
 def _limit(dtype: np.dtype, kept: Moved) -> int:
-    """The most bits a value rounded inside f keeps: `_LOST` fewer than f's dtype and the input (`kept`) do."""
-    return min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - _LOST
+    """The most bits a value rounded inside f keeps: `LOST` fewer than f's dtype and the input (`kept`) do."""
+    return min(np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).nmant + 1, kept.bits) - LOST
 
 
 def coarse_steps(values: list[np.ndarray], dtype: np.dtype, kept: Moved) -> np.ndarray:
     """For each entry, the step of the grid its `values` (f's output at x and x +- a shift) lie on, where
-    each nonzero one keeps `_LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
+    each nonzero one keeps `LOST` bits fewer than f's dtype and the input (`kept`) do, on a grid over twice
     as coarse as exact arithmetic on the input leaves (x - 2 at 2 + 2**-20, 1e7 + 1e-6 - 1e7, (x - 2)**2
     at 2 + 2**-20): their least grain, a multiple of the grid's step; 0 where some value keeps more (or
     every value is 0)."""
@@ -130,7 +132,7 @@ class StillEntries:
     (`see`, in the pass over every element that weighs the entries) is `fine`: its short value at the point
     is the point's (2 x at x = 1.0, v * 2.0 over linspace(-1, 1, 200): 2.0, 1 bit), not a grid of f's own,
     and another element's row does not look for it within PROBE eps: each such row cost two more calls of f
-    (1,001 where 601). An entry on a grid of f's own keeps few bits wherever it moves ((x + 1e12) - 1e12, sin
+    (1,001 where 801). An entry on a grid of f's own keeps few bits wherever it moves ((x + 1e12) - 1e12, sin
     in float32); one that mixes such rounding with numbers that keep every bit keeps every bit at almost
     every point, where no row can read the grid, as at this one."""
 
@@ -188,12 +190,72 @@ def _still_at(at: Callable[[float], np.ndarray], base: np.ndarray, shift: float)
         return None
 
 
-def flat_beyond(at: Callable[[float], np.ndarray], base: np.ndarray, side: float, eps: float) -> bool:
-    """Whether f, still at x + side * eps, is still at 2 eps and PROBE eps on that side too, as on relu's flat
-    side beside its kink, where its stillness at smaller steps says its slope is 0. Not the grain of f's numbers
-    inside: sin(3e3 (x + 1e10)) keeps x to steps of 1.9 eps, is still on one side at eps and moves at 2 eps, and
-    its stillness below eps made a rule giving 0 pass at 7 of 8 points. False where f is undefined there."""
-    return all(_still_at(at, base, side * k * eps) for k in (2, PROBE))
+def _still_entries(at: Callable[[float], np.ndarray], base: np.ndarray, shift: float) -> np.ndarray:
+    """Which entries of f's output at the point moved by `shift` (`at`) are as at the point (`base`); none where f
+    is undefined there."""
+    try:
+        with np.errstate(all="ignore"):
+            return at(shift) == base
+    except (ArithmeticError, ValueError):
+        return np.zeros(np.shape(base), dtype=bool)
+
+
+def stopped(
+    at: Callable[[float], np.ndarray],
+    base: np.ndarray,
+    moved: tuple[np.ndarray, np.ndarray],
+    shift: float,
+    eps: float | None,
+) -> bool:
+    """Whether f's output, some of whose entries moved at x +- eps (`moved`: those that did, and those whose moves
+    count: each its own beyond a fraction of the row's tolerance), stopped moving at x +- `shift`, a smaller step:
+    every entry that moved, or one whose move counts, still there, where that does not say its slope is 0. It may
+    be the grain of x inside f, below which a difference tells nothing: 2 x beside sin(3e3 (x + 1e10)), whose sin
+    keeps x to steps of 1.9 eps, moved on one side at eps and not at eps / 2, and a rule giving 0 in it passed at 4
+    of 4 points, read at smaller steps. An entry still on one side at eps already, and at 2 eps and PROBE eps there
+    too, is flat there, as relu's side beside its kink (not a grain's tread: sin(3e3 (x + 1e10)) alone is still on
+    one side at eps and moves at 2 eps, and a rule giving 0 passed at 7 of 8 points); not where the element
+    reaches an op of the user's own (None for `eps`), which may round to any grid inside."""
+    still_here = _still_entries(at, base, shift) & _still_entries(at, base, -shift)
+    moves, counts = moved
+    still = moves & still_here & (counts | still_here.all())
+    for side in (1.0, -1.0) if eps is not None else ():
+        flat_here = still & _still_entries(at, base, side * eps)
+        if flat_here.any():
+            flat_here &= _still_entries(at, base, side * 2 * eps) & _still_entries(at, base, side * PROBE * eps)
+            still &= ~flat_here
+    return bool(still.any())
+
+
+def tread_entries(at: Callable[[float], np.ndarray], base: np.ndarray, still: np.ndarray, eps: float) -> np.ndarray:
+    """Which entries of f's output, among those `still` at x +- eps (beside entries that moved), move on both sides
+    within PROBE eps (f's output at the point moved by a shift: `at`): a grain inside f, which a row summing them
+    with entries that moved cannot see (2 x beside sin(3e3 (x + 1e12)), rule 0 in the sin: it passed). One call of
+    f at x + PROBE eps, a second at x - PROBE eps only where a still entry moved there (an entry another element
+    moves does not); none where no entry is still, or f is undefined there (no telling)."""
+    if not still.any():
+        return still
+    try:
+        with np.errstate(all="ignore"):
+            moving = still & (at(PROBE * eps) != base)
+            return moving & (at(-PROBE * eps) != base) if moving.any() else moving
+    except (ArithmeticError, ValueError):
+        return np.zeros(np.shape(base), dtype=bool)
+
+
+def beside_treads(
+    at: Callable[[float], np.ndarray], step: Step, outputs: tuple, weights: Any, moved: np.ndarray, eps: float
+) -> float | None:
+    """The row's slope with its entries still at x +- eps (`moved`: the others) that move on both sides within PROBE
+    eps (`tread_entries`) read at PROBE eps, the others at eps (`outputs`: f's output at x and x +- eps); None where
+    there is no such entry. 2 x beside sin(3e3 (x + 1e12)), whose sin keeps x to steps of 122 eps: the row moved by
+    2 x alone, and a rule giving 0 in the sin passed."""
+    base, up, down = outputs
+    entries = tread_entries(at, base, ~moved, eps)
+    if not entries.any():
+        return None
+    far = (at(PROBE * eps) - at(-PROBE * eps)) / (step(PROBE * eps) - step(-PROBE * eps))
+    return weighed(np.where(entries, far, (up - down) / (step(eps) - step(-eps))), weights)
 
 
 def stairs(at: Callable[[float], np.ndarray], base: np.ndarray, eps: float) -> bool:

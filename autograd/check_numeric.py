@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_bends import Step, far_out, kinked, quiet, stays_apart, straddled, unsettled, weighed
-from .check_grain import PROBE, coarse_steps, flat_beyond, moved_input, stairs, swallowed, unseen
+from .check_grain import PROBE, beside_treads, coarse_steps, moved_input, stairs, stopped, swallowed, unseen
 from .check_richardson import refined
 from .check_scales import Far, far_off
 from .check_shifts import Remembered
@@ -54,7 +54,8 @@ class Slopes(NamedTuple):
     far: Far | None = None  # an entry whose slope at PROBE eps says its slope at eps may miss a grid (check_scales)
     refined: bool = False  # `central` is extrapolated from smaller steps, f curving within eps (check_richardson)
     edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
-    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope
+    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope (or an
+    # entry of it beside entries that moved: the row's slope with that entry read there, `hidden` too)
 
 
 def nominal(shift: float) -> float:
@@ -110,7 +111,7 @@ def slopes(
     taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs). A row that
     disagrees, which no smaller step settled, notes the nearest step within 2 eps where f was not finite or
     undefined (`edge`, check_shifts: a pole there leaves no step to judge by)."""
-    eps, atol, rtol, (dtype, inside) = tolerances
+    eps, atol, rtol, (dtype, inside, _) = tolerances
     at = Remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)
@@ -151,13 +152,14 @@ def slopes(
         # f still at a smaller step is flat there only where a side was flat at eps (relu beside its kink): moving
         # on both sides at eps, it may stop at the grain of its inputs inside it (sin(3e3 (x + 1e8)) keeps x to
         # steps of eps / 67, below which it read as flat, and a rule giving 0 passed at 14 of 40 points); and that
-        # side flat farther out too, not the grain's tread (`flat_beyond`: x + 1e10's, 1.9 eps wide)
-        flat_side = (left == 0 and flat_beyond(at, base, -1.0, eps)) or (right == 0 and flat_beyond(at, base, 1.0, eps))
-        still_tells = not own_ops and flat_side
+        # side flat farther out too, not the grain's tread (x + 1e10's, 1.9 eps wide); each entry looked at alone
+        counts = np.abs(up - down if weights is None else weights * (up - down)) > (h_up + h_down) * tolerance / 8
+        flat_at = None if own_ops else eps
+        stops = lambda h: stopped(at, base, (moved, counts), h, flat_at)  # noqa: E731
         with quiet():
             # agreeing: refined only where the truncation may matter
             settled = 0.0 if beyond or kink or bent else tolerance / 16
-            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, still_tells, jump)
+            better = refined(sides_at, eps, (central, apart), rounding, reach, settled, stops, jump)
         # kept within the tolerance it was refined to (i0e(1e8 x) at 7.5e-9, -35127704 within 1152 of 3.5e4, was
         # dropped for the 0.15 of its difference at eps, -150, and right and wrong rules 'cannot judge'); beyond it,
         # only to fail a rule off it by more than its error and the tolerance: sin(x**2) at 1.27e5 refined to 252231
@@ -207,6 +209,10 @@ def slopes(
         lost = abs(analytic - far_slope) > atol + rtol * abs(far_slope)
         treads = far_slope if lost else None
     partly = bool(moved.any() and hidden.any())
+    if moved.any() and not moved.all() and not own_ops:  # an entry still beside ones that moved may hide a grain
+        beside = beside_treads(at, step, (base, up, down), weights, moved, eps)
+        if beside is not None and abs(analytic - beside) > atol + rtol * abs(beside):
+            partly, treads = True, beside
     stepping = None
     if own_ops:  # its entries' slopes at eps, and their rounding
         stepping = far_off(at, step, near[2], 8 * finfo.eps * spread / min(h_up, h_down), weights, (eps, atol, rtol))

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .check_blocks import BLOCK
-from .check_grain import PROBE, StillEntries, moved_input, swallowed
+from .check_grain import PROBE, StillEntries, moved_input, swallowed, tread_entries
 from .check_inputs import _copy, _leaf
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
@@ -154,9 +154,11 @@ def element_rows(
     unseen_blocks = read.swallowed | unseen_entries
     if own:  # a block whose entries an op of the user's moves only farther out (check_scales) is looked at too
         unseen_blocks = unseen_blocks | np.logical_or.reduceat(_moved_far(full, flat, PROBE * eps), starts)
-    elif not moves.any():  # one moving on both sides there: a tread of a grain inside f (`stairs`), which no
-        # number in f's graph need show: (1e-12 x + 1 - 1) * 1e12 keeps x to steps of 222 eps, its numbers all fine
-        unseen_blocks = unseen_blocks | np.logical_or.reduceat(_moved_far(full, flat, PROBE * eps, both=True), starts)
+    else:  # entries still at x +- eps moving on both sides within PROBE eps: a grain inside f (`tread_entries`),
+        # which no number in f's graph need show ((1e-12 x + 1 - 1) * 1e12 keeps x to steps of 222 eps, its numbers
+        # all fine), in a block the element moves no entry of or beside entries that move
+        grain = tread_entries(lambda shift: full(shift).ravel(), flat, still, eps)
+        unseen_blocks = unseen_blocks | np.logical_or.reduceat(grain, starts)
     rows = []
     for b in np.flatnonzero(moves | unseen_blocks | (slopes_of_blocks != 0)):  # else 0 beside 0: it would pass
         block, a, rounds = blocks[b], float(slopes_of_blocks[b]), rounding[b]
@@ -172,17 +174,12 @@ def element_rows(
     return rows
 
 
-def _moved_far(full: Callable, flat: np.ndarray, shift: float, both: bool = False) -> np.ndarray:
-    """Which entries f's output at the point moved by +-shift (`full`) moves from `flat` (`both`: on both sides,
-    f at -shift not called where none moves at +shift: relu's flat side costs one call; none where f is undefined
+def _moved_far(full: Callable, flat: np.ndarray, shift: float) -> np.ndarray:
+    """Which entries f's output at the point moved by +-shift (`full`) moves from `flat` (none where f is undefined
     there: no telling)."""
     try:
         with np.errstate(all="ignore"):
-            up = full(shift).ravel() != flat
-            if both and not up.any():
-                return up
-            down = full(-shift).ravel() != flat
-            return up & down if both else up | down
+            return (full(shift).ravel() != flat) | (full(-shift).ravel() != flat)
     except (ArithmeticError, ValueError):
         return np.zeros(flat.shape, dtype=bool)
 

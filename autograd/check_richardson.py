@@ -27,6 +27,7 @@ passed a rule lacking the first term's slope, 1)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from .check_bends import STAYS, SidesAt
 
@@ -45,7 +46,7 @@ def refined(
     rounding: float,
     tolerance: float,
     settled: float = 0.0,
-    still_tells: bool = True,
+    stops: Callable[[float], bool] = lambda h: False,
     jump: bool = False,
 ) -> tuple[float, float] | None:
     """The slope extrapolated from central differences at eps / 2, eps / 4, ... (`slope_at(h)`: f's central
@@ -63,11 +64,10 @@ def refined(
     after six where f was read as jumping (`jump`: check_bends.far_out) and the differences moved twice as far
     at each of three halvings in a row, down to eps / 16 (a jump at the point: floor at 1; steps 0.1 eps either
     side, straddled down to eps / 8, are stepped past).
-    `still_tells`: whether f's output not moving at a smaller step says f is flat there (relu beside its kink, flat
-    on one side at eps already); not where f moved on both sides at eps (the step may be the grain of its inputs
-    inside it: x + 1e8 keeps x to steps of eps / 67), nor where an op of one's own may round to a grid inside
-    (sin(3e6 x) computed in float32 stops moving at eps / 128, and its slope there, 0, made a right rule fail):
-    no telling from there on."""
+    `stops(h)`: whether f's output stopped moving at +-h where that does not say f is flat there (check_grain's
+    `stopped`; relu beside its kink, flat on one side at eps already, is flat): the step may be the grain of its
+    inputs inside it (x + 1e8 keeps x to steps of eps / 67), or of an op of one's own (sin(3e6 x) computed in
+    float32 stops moving at eps / 128, and its slope there, 0, made a right rule fail): no telling from there on."""
     h, (last, apart), move, extrapolated, best, stays, doubles = eps, at_eps, None, None, None, 0, 0
     for k in range(1, _HALVINGS + 1):
         h /= 2
@@ -78,8 +78,8 @@ def refined(
             s, parting = slope_at(h)
         except (ArithmeticError, ValueError):  # f undefined that near (the point at a domain's edge)
             break
-        if not (math.isfinite(s) and math.isfinite(parting)) or (s == parting == 0 != last and not still_tells):
-            break  # f's output stopped moving at +-h: flat there, or a grid an op of one's own rounds to
+        if not (math.isfinite(s) and math.isfinite(parting)) or stops(h):
+            break  # f's output stopped moving at +-h, not flat there: a grid inside f, which no smaller step reads
         step_move = s - last
         if k == 1 and abs(step_move) < settled:
             return None

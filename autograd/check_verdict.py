@@ -39,7 +39,8 @@ class Row(NamedTuple):
     far: Far | None = None  # an entry whose slope at PROBE eps is not its slope at eps (check_scales)
     refined: bool = False  # numeric is extrapolated from smaller steps (check_richardson)
     edge: float = 0.0  # the nearest shift (in eps, up to 2) where f is not finite, of a row disagreeing (check_shifts)
-    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope
+    treads: float | None = None  # f, still at x +- eps, moves on both sides within PROBE eps at this slope (or an
+    # entry of it beside entries that moved: the row's slope with that entry read there, `hidden` too)
 
 
 def row(name: str, point: Any, index: tuple, a: float, s: Slopes, tolerance: float | None = None) -> Row:
@@ -148,6 +149,8 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
             return "<- fails: below atol, but of another sign or size than the numeric slope"
         if r.steps > tolerance:  # agreeing by chance: a rule off by as much would agree as well
             return f"{UNDECIDED}{STEPS} up to {r.steps:.2g}, beyond the error allowed"
+        if r.hidden and r.treads is not None:  # beside entries that moved, one moving farther out (tread_entries)
+            return f"{UNDECIDED}an entry of {TREADS}{r.treads:.6g} for the row, the others at eps){TREADS_WHY}"
         if r.hidden:  # the row vouches for the entries that moved alone
             return f"{UNDECIDED}{HIDDEN}"
         if r.truncation > tolerance:  # smaller steps moved it beyond the error allowed: agreeing by chance

@@ -139,20 +139,21 @@ def _counting(f):
 
 
 @pytest.mark.parametrize(
-    "f, rows, probes",
-    [(lambda v: v * 2.0, 200, 0), (lambda v: v.relu(), 100, 100), (lambda v: v.tanh(), 200, 0)],
+    "f, rows",
+    [(lambda v: v * 2.0, 200), (lambda v: v.relu(), 100), (lambda v: v.tanh(), 200)],
     ids=["times_2", "relu", "tanh"],
 )
-def test_a_short_value_its_own_element_moves_finely_costs_no_probe(f, rows, probes):
+def test_a_short_value_its_own_element_moves_finely_costs_no_probe(f, rows):
     """v * 2.0 over linspace(-1, 1, 200) gives -2.0 and 2.0 (1 bit) at its ends, relu 1.0: every other
     element's row read them as a possible coarse grid and called f twice more at 256 eps (801 and 785
-    calls of f, not 401). Their own element moves them to 2 +- 2e-6, which keeps every bit: the point's
-    value, no grid of f's own. A row's slope to x + eps / 2 vouches for its difference: one call more per row
-    (relu's 100 elements below 0 move no entry and have a rule of 0: no row, but one call at x + 256 eps, where
-    a grain inside f would move it: `probes`)."""
+    calls of f, not 401 before the calls below). Their own element moves them to 2 +- 2e-6, which keeps every
+    bit: the point's value, no grid of f's own. A row's slope to x + eps / 2 vouches for its difference: one call
+    more per row (relu's 100 elements below 0 move no entry and have a rule of 0: no row); and every element leaves
+    199 entries still at x +- eps, which a grain inside f would move at x + 256 eps: one call more per element
+    (`tread_entries`), none at x - 256 eps, where none moved."""
     counted, calls = _counting(f)
     assert gradcheck(counted, [np.linspace(-1, 1, 200)])
-    assert calls[0] == 1 + 2 * 200 + rows + probes
+    assert calls[0] == 1 + 3 * 200 + rows
 
 
 MANY = np.linspace(0.3, 0.9, 40)
@@ -200,6 +201,56 @@ def test_such_a_grain_is_looked_for_in_an_output_of_several_blocks(times):
     sin = _table_sin(times)
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda t: sin((t + 1e12) * 3e3), [np.random.default_rng(2).uniform(-1, 1, 40)])
+    assert caught.value.undecided, str(caught.value)
+
+
+def _beside_2x(sin: Op, shift: float):
+    """2 x (with a trace of x + shift, so that the graph reads its rounding, at 1e-20) beside sin(3e3 (x + shift))."""
+
+    def f(t):
+        moved = t + shift
+        return autograd.concatenate([2 * t + moved * 1e-20, sin(moved * 3e3)])
+
+    return f
+
+
+@pytest.mark.parametrize("times", [0.0, 1.0])
+@pytest.mark.parametrize("n", [10, 20], ids=["one_block", "two_blocks"])
+@pytest.mark.parametrize("shift", [1e11, 1e12])
+def test_such_a_grain_beside_entries_that_move_cannot_pass(shift, n, times):
+    """Each element moves its 2 x entry, and its sin entry, x kept to steps of 15 or 122 eps, only within 256 eps:
+    the row (or the block of 2 x) moved by 2 x alone, the sin's block had no row, and a rule giving 0 in the sin
+    passed at 3 of 4 checks (x + shift's rounding, read through its gradient, 1e-20, shows nothing). Each entry still
+    at x +- eps is now looked at x +- 256 eps."""
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_beside_2x(_table_sin(times), shift), [np.linspace(-0.9, 0.8, n)])
+    assert caught.value.undecided, str(caught.value)
+    assert times or "an entry of f's output did not move at x +- eps, but moves on both sides" in str(caught.value)
+
+
+@pytest.mark.parametrize("times", [0.0, 2.0])
+def test_an_entry_that_stops_at_smaller_steps_beside_entries_that_move_cannot_pass(times):
+    """sin(3e3 (x + 1e10)) keeps x to steps of 1.9 eps: beside 2 x it moves on one side at eps, not at eps / 2, and
+    the refinement at smaller steps read the row's slope off 2 x alone: a rule giving 0 in the sin passed (the
+    stillness of one entry now stops it, as the whole row's did)."""
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_beside_2x(_table_sin(times), 1e10), [np.linspace(-0.9, 0.8, 10)])
+    assert caught.value.undecided, str(caught.value)
+
+
+@pytest.mark.parametrize("x", [np.array(0.3), np.linspace(-1, 1, 40)], ids=["scalar", "40"])
+@pytest.mark.parametrize(
+    "inner", [lambda t: t + 1e12, lambda t: ((t * 1e-12 + 1.0) - 1.0) * 1e12], ids=["plus", "cancel"]
+)
+def test_a_grain_mixed_into_an_entry_that_moves_finely_cannot_pass(inner, x):
+    """2 x + sin(3e3 (x + 1e12)): no entry is still, and x + 1e12's rounding (41 bits coarser than x's) is read
+    through the gradient after it, which a rule giving 0 in the sin makes 0: that rule passed, alone or over 40
+    elements; so did ((1e-12 x + 1) - 1) * 1e12, where 1e-12 x + 1 keeps 1e-12 x to 43 bits fewer. An element that
+    reaches such a node, which the output does not move with by the rules, is looked at 256 eps out, as one
+    reaching an op of one's own."""
+    sin = _table_sin(0.0)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: 2 * t + sin(inner(t) * 3e3), [x])
     assert caught.value.undecided, str(caught.value)
 
 
