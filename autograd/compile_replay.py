@@ -96,7 +96,7 @@ class Program:
         try:  # the methods it ran, a class's looked up in one call, compared in C: one swapped or shadowed is new code
             for cls, names, get, methods in self.methods:
                 if get(cls) != methods:
-                    raise Stale(f"a method it ran was replaced or shadowed: {_replaced(names, get(cls), methods)}")
+                    raise Stale(f"a method it ran was replaced or shadowed: {_replaced(cls, names, get, methods)}")
         except AttributeError:  # one deleted since
             raise Stale("a method it ran was deleted") from None
         for namespace, name, value in self.names:
@@ -175,11 +175,15 @@ class Program:
         return self.rebuild(leaves)
 
 
-def _replaced(names: tuple[str, ...], now: Any, was: Any) -> str:
-    """Which of the methods looked up by `names` differ (attrgetter gives one alone as itself, more as a tuple)."""
+def _replaced(cls: Any, names: tuple[str, ...], get: Callable[[Any], Any], was: Any) -> str:
+    """Which of a method guard's names differ now: those the objects' own dicts shadow (the shadowing guard, `was`
+    False: `cls` its dicts, a name beside each), or those a class resolves to other code (attrgetter gives one alone
+    as itself, more as a tuple)."""
+    if was is False:
+        return ", ".join(dict.fromkeys(name for held, name in zip(cls, names) if name in held))
     if len(names) == 1:
         return names[0]
-    return ", ".join(name for name, a, b in zip(names, now, was) if a != b)
+    return ", ".join(name for name, now, then in zip(names, get(cls), was) if now != then)
 
 
 def _true_counts(params: dict[str, Any]) -> list[int]:

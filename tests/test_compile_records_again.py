@@ -113,3 +113,21 @@ def test_a_layer_made_on_the_first_call_is_named(again):
     for _ in range(4):
         run(X)
     assert len(again()) == 1 and again()[0].startswith("<lambda> records again: the step changed a model's layers")
+
+
+def test_a_method_shadowed_or_replaced_is_named(again):
+    model, step = _model_and_step()
+    run = autograd.compile(step, strict=True)
+    for _ in range(3):
+        run(X)
+    model.forward = lambda x: nn.Linear.forward(model, x) * 2.0  # the object's own: shadows the class's
+    for _ in range(3):
+        run(X)
+    nn.SGD.zero_grad, kept = (lambda self: kept(self)), nn.SGD.zero_grad  # the class's, replaced
+    try:
+        run(X)
+        run(X)
+    finally:
+        nn.SGD.zero_grad = kept
+    assert again()[0] == "step records again: a method it ran was replaced or shadowed: forward"
+    assert again()[-1] == "step records again: a method it ran was replaced or shadowed: zero_grad"
