@@ -90,7 +90,7 @@ def nll_loss(
 def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | Tensor | None) -> Any:
     """Weights `checked` by class_weights as the graph reads them (`as_read`: the caller's constant Tensor,
     or an array of the scores' dtype); None stays None."""
-    return None if checked is None else as_read(weight, checked, scores.dtype)
+    return None if checked is None else as_read(weight, checked, scores.dtype, "cross_entropy", "weight", True)
 
 
 def _weighed_by_class(terms: Tensor, weight: Any) -> Tensor:
@@ -123,7 +123,13 @@ def _soft_cross_entropy(
             "give integers (labels.astype(int))"
         ),
     )
-    t = as_operand(target if isinstance(target, Tensor) else np.asarray(raw(target)), logits.dtype)
+    t = as_operand(
+        target if isinstance(target, Tensor) else np.asarray(raw(target)),
+        logits.dtype,
+        "cross_entropy",
+        "the target",
+        True,
+    )
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf

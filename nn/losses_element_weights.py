@@ -49,7 +49,7 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
         dtype = found[0][0].dtype
         if promote and isinstance(w, Tensor) and w.dtype.kind == "f":  # ints and bools are weak beside floats
             dtype = np.result_type(dtype, w.dtype)
-        return [as_read(weight, w, dtype)]
+        return [as_read(weight, w, dtype, name, arg, promote)]
     sizes = (len(found),) if same_shape else (1, len(found))
     if w.size not in sizes:
         counts = "one per prediction" if same_shape else "one number or one per prediction"

@@ -53,7 +53,7 @@ def margin_ranking_loss(
 ) -> Tensor:
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by the margin where y is 1, below where -1."""
     name = "margin_ranking_loss"
-    x1, x2 = _tensors(name, input1, input2, promote=True)
+    x1, x2 = _tensors(name, input1, input2, promote=True, names=("input2",))
     margin, y = check_real(name, "margin", margin), _labels(name, x1, target, promote=True)  # y widens too
     return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
 
@@ -85,7 +85,7 @@ def cosine_embedding_loss(
     against N labels (or vectors of (D,) against one). The cosine is PyTorch's: sum(x1 x2) / sqrt((|x1|^2 +
     eps)(|x2|^2 + eps)), eps = 1e-12 in float32 (EPSILON), 0 for a zero vector, with its gradient there."""
     name = "cosine_embedding_loss"
-    x1, x2 = _tensors(name, input1, input2, promote=True)
+    x1, x2 = _tensors(name, input1, input2, promote=True, names=("input2",))
     if x1.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
@@ -115,7 +115,7 @@ def triplet_margin_loss(
     axis of x1 - x2 + eps (eps added to the difference, not to the norm). With `swap`, d(a, n) is the smaller
     of it and d(p, n) (torch.min's gradient: ties share it)."""
     name = "triplet_margin_loss"
-    a, pos, neg = _tensors(name, anchor, positive, negative, promote=True)
+    a, pos, neg = _tensors(name, anchor, positive, negative, promote=True, names=("positive", "negative"))
     if a.ndim == 0:
         raise autograd.ShapeError(f"{name}: inputs must have a last axis of features, got shape {a.shape}")
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
@@ -192,12 +192,13 @@ def _choose(y: Any, similar: Tensor, dissimilar: Tensor) -> Tensor:
 
 
 def _tensors(
-    name: str, first: Any, *others: Any, promote: bool = False, widen_by: tuple[Any, ...] = ()
+    name: str, first: Any, *others: Any, promote: bool = False, widen_by: tuple[Any, ...] = (), names: tuple = ()
 ) -> list[Tensor]:
     """The inputs as Tensors of one shape (an array or a list as a constant of the first's dtype); the first
     must be a Tensor: a list of Values is refused, naming the fix. With `promote`, of the widest float dtype of
     the Tensors among them and `widen_by` (PyTorch's promotion: triplet_margin_loss of a float32 anchor and a
-    float64 positive is float64), as losses_pairs.in_floats widens."""
+    float64 positive is float64), as losses_pairs.in_floats widens. `names`: the others' in messages (the
+    target's by default)."""
     if not isinstance(first, Tensor):
         raise TypeError(
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
@@ -205,7 +206,8 @@ def _tensors(
     check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
     for other in (*others, *widen_by) if promote else ():
         first = in_floats(first, other, promote=True)
-    inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
+    names = names or ("the target",) * len(others)
+    inputs = [first] + [pairs(first, other, name, promote, what)[0][1] for other, what in zip(others, names)]
     return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 
 
