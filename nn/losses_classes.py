@@ -65,7 +65,7 @@ def cross_entropy(
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
     # a recording made on batches without ignored labels serves later batches with some; one example
     # of shape (classes,) too, with the caller's label of shape ()
-    weight = op_weights(weight, checked)
+    weight = op_weights(weight, checked, logits, name)
     return autograd.cross_entropy(
         logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
     )
@@ -81,7 +81,9 @@ def nll_loss(
     _check_scores(input, "nll_loss")
     log_probs = in_floats(input)
     check_reduction(reduction, "nll_loss")
-    weight = op_weights(weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"))
+    weight = op_weights(
+        weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"), log_probs, "nll_loss"
+    )
     labels = _labels(log_probs, target, ignore_index, "nll_loss")
     # autograd's op, as cross_entropy's: the labels and weights read on each call, so a compiled step replays it
     return autograd.nll_loss(log_probs, labels, ignore_index=ignore_index, weight=weight, reduction=reduction)
@@ -123,13 +125,8 @@ def _soft_cross_entropy(
             "give integers (labels.astype(int))"
         ),
     )
-    t = as_operand(
-        target if isinstance(target, Tensor) else np.asarray(raw(target)),
-        logits.dtype,
-        "cross_entropy",
-        "the target",
-        True,
-    )
+    t = target if isinstance(target, Tensor) else np.asarray(raw(target))
+    t = as_operand(t, logits.dtype, "cross_entropy", "the target", True, target)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf

@@ -156,7 +156,7 @@ def multi_margin_loss(
         raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
     labels = _class_labels(name, target, x.shape[:-1], classes)
-    weight = op_weights(weight, class_weights(weight, x, classes, name))
+    weight = op_weights(weight, class_weights(weight, x, classes, name), x, name)
     losses = autograd.multi_margin_loss(x, labels, p=int(p), margin=float(margin), weight=weight, reduction="none")
     return reduce([losses], reduction, name)
 

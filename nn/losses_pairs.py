@@ -149,11 +149,16 @@ def check_integer_labels(
     raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
 
 
-def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
+def op_weights(weight: Any, checked: np.ndarray | Tensor | None, scores: Tensor, name: str) -> Any:
     """Class weights as autograd's ops of class scores take them (cross_entropy, nll_loss, multi_margin_loss),
     which read their numbers on each call: the caller's Tensor or array itself; a list as the array `checked`,
-    noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set)."""
-    return weight if weight is None or isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
+    noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set). The ops
+    cast them to the dtype they compute in, the `scores`' (float32 for float16): one beyond it is refused
+    (`check_fits`; a weight of 1e39 for float32 scores made their mean NaN)."""
+    if weight is None:
+        return None
+    check_fits(checked, np.result_type(scores.dtype, np.float32), name, "weight", False, weight)
+    return weight if isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
 
 
 def as_read(  # noqa: PLR0913 (the weights, their dtype, and how messages name them)
@@ -167,7 +172,7 @@ def as_read(  # noqa: PLR0913 (the weights, their dtype, and how messages name t
     naming loss `name`'s argument `what`; `promotes`: whether a Tensor of the weights widens the loss)."""
     if isinstance(weight, Tensor | np.ndarray):
         return as_operand(weight, dtype, name, what, promotes)
-    check_fits(checked, dtype, name, what, promotes)
+    check_fits(checked, dtype, name, what, promotes, weight)
     return copied_from(checked.astype(dtype), weight)
 
 
@@ -215,7 +220,7 @@ def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: st
         t = as_array(name, "the target", raw(target))
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
-        t = as_operand(t, pred.dtype, name, what, promote)
+        t = as_operand(t, pred.dtype, name, what, promote, target)
     if t.shape != pred.shape:
         way = (  # a reshape where the sizes agree; else no reshape fits, and a number is missing or extra
             f"reshape one to the other (e.g. targets.reshape{pred.shape})"
@@ -226,32 +231,37 @@ def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: st
     return t
 
 
-def as_operand(
-    target: Tensor | np.ndarray, dtype: np.dtype, name: str, what: str, promotes: bool = False
+def as_operand(  # noqa: PLR0913 (the operand, its dtype, and what check_fits names and reads)
+    target: Tensor | np.ndarray, dtype: np.dtype, name: str, what: str, promotes: bool = False, source: Any = None
 ) -> Tensor | np.ndarray:
     """A target (or weights: `what`, in loss `name`'s messages) as a loss's graph reads it, in `dtype`: a Tensor
     that a gradient flows to as it is; another, or an array, as it is in that dtype, or cast by the astype op,
     which a compiled step runs again on each call's target (an array's cast noted as copied from it,
-    `copied_from`: pinned to the caller's array). A cast that overflows is refused (`check_fits`)."""
+    `copied_from`: pinned to the caller's array). A cast that overflows is refused (`check_fits`; `source`, what
+    the caller gave, a list, if not `target` itself)."""
+    source = target if source is None else source
     if isinstance(target, Tensor):
         if target.dtype == dtype or needs_grad(target):
             return target
-        check_fits(target, dtype, name, what, promotes=False)  # a Tensor the loss did not widen to: no promotion
+        check_fits(target, dtype, name, what, False, source)  # a Tensor the loss did not widen to: no promotion
         return target.astype(dtype)
     if target.dtype == dtype:
         return target
-    check_fits(target, dtype, name, what, promotes)
+    check_fits(target, dtype, name, what, promotes, source)
     # in the array's own dtype first: Tensor() alone makes float16 float32, a copy a compiled step cannot feed
     return copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
 
 
-def check_fits(data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool) -> None:
+def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
+    data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool, source: Any
+) -> None:
     """ValueError where a constant cast to the predictions' `dtype` has a finite number that overflows it (70000
     in float16 was inf, the loss inf or NaN with numpy's overflow warning alone), naming the fix: where the loss
     `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor; else wider
     predictions. Rounding in `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there,
-    and is kept. Checked through autograd.validate (a compiled step checks each call's numbers); the common
-    case costs a min and a max."""
+    and is kept. The caller's array or Tensor (`source`) is checked through autograd.validate (a compiled step
+    checks each call's numbers); `data` made from a list or a number, the step's own constant, here (as
+    constant_weights checks them). The common case costs a min and a max."""
     dtype = np.dtype(dtype)
     if dtype.kind != "f" or data.dtype.kind not in "iuf" or np.can_cast(data.dtype, dtype, "safe"):
         return
@@ -270,19 +280,22 @@ def check_fits(data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str,
             bad = np.isfinite(a) & np.isinf(a.astype(dtype))
         if not bad.any():
             return
+        wider, cast = ("float32", "float()") if dtype.itemsize < 4 else ("float64", "double()")
         fix = (
             f"give it as a Tensor (Tensor({what.removeprefix('the ')})) to compute the loss in its dtype, as "
-            "PyTorch promotes two tensors, or predict in a wider dtype (model.float())"
-            if promotes and not isinstance(x, Tensor)
-            else f"predict in a wider dtype (model.float(), or the predictions' .astype(np.float32)): {name} "
-            "computes in the predictions' dtype"
+            f"PyTorch promotes two tensors, or predict in {wider} (model.{cast})"
+            if promotes and not isinstance(source, Tensor)
+            else f"predict in {wider} (model.{cast}, or the predictions' .astype(np.{wider}))"
         )
         raise ValueError(
             f"{name}: {what} holds {float(a[bad].flat[0]):g}, beyond {dtype.name}'s largest number ({top:g}), "
-            f"the predictions' dtype it is cast to: it would be inf; {fix}"
+            f"the dtype {name} computes in here: it would be inf; {fix}"
         )
 
-    validate(check, data)
+    if isinstance(source, np.ndarray | Tensor):
+        validate(check, source)
+    else:
+        check(data)
 
 
 def _value_targets(target: Any, name: str) -> list[Any]:

@@ -58,7 +58,7 @@ def _case(name: str):
 def test_a_constant_beyond_the_predictions_dtype_is_refused_naming_the_fix(case, kind):
     loss, widens, big = _case(case)
     p = Tensor(P, dtype=np.float16, requires_grad=True)
-    fix = r"give it as a Tensor \(Tensor\(" if widens else r"predict in a wider dtype \(model.float\(\)"
+    fix = r"give it as a Tensor \(Tensor\(" if widens else r"predict in float32 \(model.float\(\)"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # refused before numpy's overflow warning
         with pytest.raises(ValueError, match=rf"holds 70000, beyond float16's largest number \(65504\).*{fix}"):
@@ -78,7 +78,7 @@ def test_the_advised_tensor_widens_the_loss(case):
 @pytest.mark.parametrize("case", [c for c in CASES if not CASES[c][1]])
 def test_a_wider_constant_tensor_the_loss_would_cast_is_refused_too(case):
     loss, _, big = _case(case)
-    with pytest.raises(ValueError, match=r"beyond float16's largest number .*predict in a wider dtype"):
+    with pytest.raises(ValueError, match=r"beyond float16.s largest number .*predict in float32"):
         loss(Tensor(P, dtype=np.float16, requires_grad=True), Tensor(big, dtype=np.float32))
 
 
@@ -113,3 +113,55 @@ def test_a_compiled_step_checks_each_calls_targets():
         assert np.isfinite(run(x, np.full((4, 2), float(i))))
     with pytest.raises(ValueError, match=r"the target holds 70000, beyond float16's largest number"):
         run(x, np.full((4, 2), 70000.0))
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda p, y: F.mse_loss(p, y, weight=[[1.0, 2.0]] * 4),
+        lambda p, y: F.binary_cross_entropy_with_logits(p, y, pos_weight=[1.0, 2.0]),
+        lambda p, y: F.mse_loss(p, [[0.5, 0.25]] * 4) + F.l1_loss(p, y),
+        lambda p, y: F.cross_entropy(p, [[0.5, 0.5]] * 4, weight=[1.0, 3.0]),
+    ],
+    ids=["list weight", "list pos_weight", "list target", "list probabilities and weights"],
+)
+def test_a_compiled_step_with_list_constants_replays(loss):
+    """A list (float64) cast to a float32 model's dtype is checked once, as the step's own constant: a check
+    through validate of the array made of it made the step run eagerly (strict: CompileError)."""
+    model = nn.Linear(3, 2, seed=0, dtype=np.float32)
+
+    def step(x, y):
+        out = loss(model(x), y)
+        out.backward()
+        return out.item()
+
+    run = autograd.compile(step, strict=True)
+    x = Tensor(np.ones((4, 3)), dtype=np.float32)
+    for i in range(4):
+        assert np.isfinite(run(x, np.full((4, 2), i / 4, np.float32)))
+
+
+CLASS_LOSSES = ["cross_entropy", "nll_loss", "multi_margin_loss"]
+
+
+@pytest.mark.parametrize("kind", ["array", "list", "Tensor"])
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_class_weights_beyond_the_dtype_the_op_computes_in_are_refused(name, kind):
+    """Class weights of autograd's fused ops are cast to the scores' dtype: a weight of 1e39 for float32 scores
+    made the mean NaN (the weights' inf over their inf sum), with numpy's warnings alone."""
+    w = np.array([1e39, 1.0])
+    weight = w if kind == "array" else w.tolist() if kind == "list" else Tensor(w)
+    scores = Tensor(np.array([[0.3, 0.6], [0.1, 0.2]]), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"weight holds 1e\+39, beyond float32's largest .*predict in float64 \(model"):
+        getattr(F, name)(scores, np.array([0, 1]), weight=weight)
+
+
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_class_weights_of_float16_scores_count_in_float32_where_the_ops_compute(name):
+    """A float16 model's class weight of 70000 is taken: the ops compute in float32 (a mean of one row by its
+    weight is its loss), as float64 scores give it."""
+    x = np.array([[0.3, 0.6]])
+    half = getattr(F, name)(Tensor(x, dtype=np.float16), np.array([0]), weight=[70000.0, 1.0])
+    wide = getattr(F, name)(Tensor(x), np.array([0]), weight=[70000.0, 1.0])
+    assert half.dtype == np.float16
+    np.testing.assert_allclose(half.item(), wide.item(), rtol=1e-3)
