@@ -129,9 +129,11 @@ def _soft_cross_entropy(
     t = as_operand(t, logits.dtype, "cross_entropy", "the target", True, target)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
-    terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf
     if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
-        terms = terms * (1 - smoothing) + log_p * (smoothing / _classes(logits))
+        # first, as PyTorch mixes it: mixing the terms, (t log p)(1 - e) + log p (e / C), made 0 · -inf = NaN at
+        # e = 1 where log p is -inf (the loss is inf, PyTorch's)
+        t = (t if isinstance(t, Tensor) else Tensor(t, dtype=t.dtype)) * (1 - smoothing) + smoothing / _classes(logits)
+    terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf
     if weight is not None:  # weighed after the target, as torch: log p · w first overflowed (-3.4e38 · 2 in float32)
         terms = _weighed_by_class(terms, weight)
     losses = 0 - terms.sum(axis=axis)  # not -sum: a sure row's loss is +0, not -0.0

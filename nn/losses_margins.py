@@ -186,9 +186,25 @@ def _clamp_min0(x: Tensor) -> Tensor:
 
 
 def _choose(y: Any, similar: Tensor, dissimilar: Tensor) -> Tensor:
-    """`similar` where y is 1, `dissimilar` where -1, exactly (a + a y and b - b y are 2a or 0 and 2b or 0), with
-    y an operand of the ops, not a mask read in Python: a compiled step replays it on each call's labels."""
-    return (similar + similar * y) * 0.5 + (dissimilar - dissimilar * y) * 0.5
+    """`similar` where y is 1, `dissimilar` where -1, by the choose_by_label op: y is its operand, not a mask read
+    in Python, so a compiled step replays it on each call's labels. A blend (s + s y) / 2 + (d - d y) / 2 made
+    inf - inf where the side not chosen was infinite: hinge_embedding_loss of x = inf and y = -1 was NaN, not 0
+    (PyTorch's), of x = -inf and y = 1 NaN, not -inf."""
+    return _choose_by_label(y, similar, dissimilar)
+
+
+def _picked(g: Any, mask: np.ndarray) -> Any:
+    """g where `mask` holds, else 0 (whatever g is there: inf · 0 is not made), on arrays or nodes."""
+    if isinstance(g, Tensor):
+        return autograd.where(mask, g, 0.0)
+    return np.where(mask, g, 0).astype(np.result_type(g), copy=False)
+
+
+_choose_by_label = autograd.Op(
+    "choose_by_label",
+    lambda y, s, d: np.where(y > 0, s, d).astype(np.result_type(s, d), copy=False),
+    lambda g, out, y, s, d: (None, _picked(g, autograd.raw(y) > 0), _picked(g, autograd.raw(y) <= 0)),
+)
 
 
 def _tensors(
