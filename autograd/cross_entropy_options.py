@@ -10,8 +10,9 @@ With y a row's label, w the weights (1 without), W their sum, e the smoothing an
 kept row's loss is (1 - e) w_y (-log p_y) + (e / C) Σ_c w_c (-log p_c), and its gradient
 (1 - e) w_y (p - one hot) + (e / C) (W p - w). The mean divides the sum by the kept labels' weights
 (their count without weights). Where that is 0 the mean is PyTorch's quotient by 0: NaN for a total of 0
-(no row kept, or the kept labels all weighing 0), ±inf where negative weights cancel; its gradient is NaN
-on the kept rows (PyTorch's is ±inf at some entries there: as meaningless) and 0 when no row is kept."""
+(no row kept, or the kept labels all weighing 0), ±inf where negative weights cancel; its gradient then is
+PyTorch's, entry by entry (`zero_sum_grad`): g / 0 carried through its steps, ±inf or NaN on the kept rows, and
+0 when no row is kept."""
 
 from __future__ import annotations
 
@@ -141,20 +142,47 @@ def options_grad(
     """The rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer; `rest` its
     buffer for the row sums), in the steps the recorded rule takes (op_table_softmax), for its bits."""
     rows, classes, ignored = kept
-    smoothed = softmax.copy() if label_smoothing else None
-    # softmax - one hot: the plain rule at g = its divisor, whose quotient, 1, leaves every bit as it is
-    cross_entropy_grad(softmax, (rows, classes, None), max(len(rows), 1), rest)
-    if weight is not None:
-        np.multiply(softmax, label_weights(softmax, rows, classes, weight), out=softmax)
-    if smoothed is not None:
-        spread, total, each = smoothing_terms(softmax, label_smoothing, weight)
-        np.multiply(softmax, 1 - label_smoothing, out=softmax)
-        np.add(softmax, spread * (smoothed * total - each), out=softmax)
-    with np.errstate(invalid="ignore"):  # the mean of kept labels weighing 0: NaN, as PyTorch's
+    if reduction == "mean" and rows.size and not denominator(classes, weight, softmax.dtype):
+        row_sums = lambda x: np.add.reduce(x, axis=1, keepdims=True)  # noqa: E731
+        np.copyto(softmax, zero_sum_grad(softmax, kept, g, weight, label_smoothing, row_sums))
+    else:
+        smoothed = softmax.copy() if label_smoothing else None
+        # softmax - one hot: the plain rule at g = its divisor, whose quotient, 1, leaves every bit as it is
+        cross_entropy_grad(softmax, (rows, classes, None), max(len(rows), 1), rest)
+        if weight is not None:
+            np.multiply(softmax, label_weights(softmax, rows, classes, weight), out=softmax)
+        if smoothed is not None:
+            spread, total, each = smoothing_terms(softmax, label_smoothing, weight)
+            np.multiply(softmax, 1 - label_smoothing, out=softmax)
+            np.add(softmax, spread * (smoothed * total - each), out=softmax)
         np.multiply(softmax, row_factor(g, reduction, classes, weight, softmax.dtype), out=softmax)
     if ignored is not None:
         softmax[ignored] = 0  # the recorded form's where: +0, over a NaN of a row of -inf or NaN logits too
     return softmax
+
+
+def zero_sum_grad(s: Any, kept: tuple, g: Any, weight: Any, label_smoothing: float, row_sums: Any) -> Any:
+    """The gradient of the mean where the kept labels' weights add up to 0 (W, +0 or -0), as PyTorch computes
+    it, entry by entry: G = g / W (±inf, NaN at g = 0) flows to log p as nll_loss's -(1 - e) w_y G at each kept
+    label (0 elsewhere) plus the smoothing's -(e / C) w_c G on each kept row, and on to the logits as
+    log_softmax's rule, d - s Σd. So the label entry is inf - inf, NaN, the others ±inf (NaN where s or a weight
+    is 0), and ignored rows 0: a quotient by 0 has no right number, and these are PyTorch's. `s` the softmax
+    (rows, classes), on arrays or nodes, with that engine's `row_sums` (keeping the axis)."""
+    from .rule_functions import where  # here: rule_functions is built on the op table, which imports this module
+
+    rows, classes, _ = kept
+    scores = raw(s)
+    at_label = np.zeros(scores.shape, bool)
+    at_label[rows, classes] = True
+    w = weights_in(weight, scores.dtype)
+    with np.errstate(invalid="ignore"):
+        ratio = g * np.copysign(np.inf, denominator(classes, weight, scores.dtype))  # g / W
+        d = where((1 - label_smoothing) * ratio * -label_weights(s, rows, classes, weight), 0.0, cond=at_label)
+        if label_smoothing:
+            on_kept = np.zeros(scores.shape, bool)
+            on_kept[rows] = True
+            d = d + where(label_smoothing / scores.shape[1] * ratio * -w, 0.0, cond=on_kept)
+        return d - s * row_sums(d)
 
 
 def label_weights(scores: Any, rows: np.ndarray, classes: np.ndarray, weight: Any) -> np.ndarray:
@@ -175,9 +203,9 @@ def smoothing_terms(scores: Any, label_smoothing: float, weight: Any) -> tuple[f
 
 
 def row_factor(g: Any, reduction: str, classes: np.ndarray, weight: Any, dtype: np.dtype) -> Any:
-    """What each row's gradient is multiplied by: g over the mean's denominator (NaN where that is 0 and
-    some row is kept; with no row kept all rows are 0 anyway), g itself for a sum, or for "none" each
-    row's g, as a column."""
+    """What each row's gradient is multiplied by: g over the mean's denominator (PyTorch's g / 0 where that is 0
+    and some row is kept, ±inf, NaN at g = 0; with no row kept all rows are 0 anyway), g itself for a sum, or
+    for "none" each row's g, as a column."""
     if reduction == "none":
         return g.reshape(-1, 1)
     if reduction == "sum":
@@ -185,7 +213,7 @@ def row_factor(g: Any, reduction: str, classes: np.ndarray, weight: Any, dtype: 
     count = denominator(classes, weight, dtype)
     if count:
         return g / count
-    return g * np.nan if classes.size else g  # no row kept: g alone, finite, for a second derivative of 0
+    return g * np.copysign(np.inf, count) if classes.size else g  # no row kept: g, for a second derivative of 0
 
 
 def minus_label_weights(count: int, dtype: np.dtype, rows: np.ndarray, classes: np.ndarray, weight: Any) -> np.ndarray:

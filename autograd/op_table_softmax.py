@@ -10,6 +10,7 @@ from . import tensor_forwards as forward
 from .cross_entropy_options import (
     class_rows,
     cross_entropy_grad,
+    denominator,
     from_class_rows,
     label_weights,
     minus_label_weights,
@@ -17,6 +18,7 @@ from .cross_entropy_options import (
     options_grad,
     row_factor,
     smoothing_terms,
+    zero_sum_grad,
 )
 from .graph import raw  # the data behind a node, for constants in rules (the labels, the largest entries)
 from .op_def import OpDef, tensor_op
@@ -109,6 +111,8 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None,
 def _with_options(grad, s, kept, g, *, weight=None, label_smoothing=0.0, reduction="mean"):
     """The recorded rule's (softmax - one hot) `grad` weighed, smoothed and scaled as `options_grad` does it."""
     rows, classes, _ = kept
+    if reduction == "mean" and rows.size and not denominator(classes, weight, np.result_type(raw(s))):
+        return zero_sum_grad(s, kept, g, weight, label_smoothing, lambda x: _summed(x, 1))
     if weight is not None:
         grad = grad * label_weights(s, rows, classes, weight)
     if label_smoothing:

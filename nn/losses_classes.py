@@ -65,7 +65,7 @@ def cross_entropy(
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
     # a recording made on batches without ignored labels serves later batches with some; one example
     # of shape (classes,) too, with the caller's label of shape ()
-    weight = op_weights(weight, checked)
+    weight = op_weights(weight, checked, logits, name)
     return autograd.cross_entropy(
         logits, labels, ignore_index=ignore_index, weight=weight, label_smoothing=label_smoothing, reduction=reduction
     )
@@ -81,7 +81,9 @@ def nll_loss(
     _check_scores(input, "nll_loss")
     log_probs = in_floats(input)
     check_reduction(reduction, "nll_loss")
-    weight = op_weights(weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"))
+    weight = op_weights(
+        weight, class_weights(weight, log_probs, _classes(log_probs), "nll_loss"), log_probs, "nll_loss"
+    )
     labels = _labels(log_probs, target, ignore_index, "nll_loss")
     # autograd's op, as cross_entropy's: the labels and weights read on each call, so a compiled step replays it
     return autograd.nll_loss(log_probs, labels, ignore_index=ignore_index, weight=weight, reduction=reduction)
@@ -90,7 +92,7 @@ def nll_loss(
 def _class_weights(scores: Tensor, weight: Any, checked: np.ndarray | Tensor | None) -> Any:
     """Weights `checked` by class_weights as the graph reads them (`as_read`: the caller's constant Tensor,
     or an array of the scores' dtype); None stays None."""
-    return None if checked is None else as_read(weight, checked, scores.dtype)
+    return None if checked is None else as_read(weight, checked, scores.dtype, "cross_entropy", "weight", True)
 
 
 def _weighed_by_class(terms: Tensor, weight: Any) -> Tensor:
@@ -123,12 +125,15 @@ def _soft_cross_entropy(
             "give integers (labels.astype(int))"
         ),
     )
-    t = as_operand(target if isinstance(target, Tensor) else np.asarray(raw(target)), logits.dtype)
+    t = target if isinstance(target, Tensor) else np.asarray(raw(target))
+    t = as_operand(t, logits.dtype, "cross_entropy", "the target", True, target)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
-    terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf
     if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
-        terms = terms * (1 - smoothing) + log_p * (smoothing / _classes(logits))
+        # first, as PyTorch mixes it: mixing the terms, (t log p)(1 - e) + log p (e / C), made 0 · -inf = NaN at
+        # e = 1 where log p is -inf (the loss is inf, PyTorch's)
+        t = (t if isinstance(t, Tensor) else Tensor(t, dtype=t.dtype)) * (1 - smoothing) + smoothing / _classes(logits)
+    terms = target_share(log_p, t)  # a class the target gives 0 adds 0, even at log p = -inf
     if weight is not None:  # weighed after the target, as torch: log p · w first overflowed (-3.4e38 · 2 in float32)
         terms = _weighed_by_class(terms, weight)
     losses = 0 - terms.sum(axis=axis)  # not -sum: a sure row's loss is +0, not -0.0

@@ -49,7 +49,7 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
         dtype = found[0][0].dtype
         if promote and isinstance(w, Tensor) and w.dtype.kind == "f":  # ints and bools are weak beside floats
             dtype = np.result_type(dtype, w.dtype)
-        return [as_read(weight, w, dtype)]
+        return [as_read(weight, w, dtype, name, arg, promote)]
     sizes = (len(found),) if same_shape else (1, len(found))
     if w.size not in sizes:
         counts = "one per prediction" if same_shape else "one number or one per prediction"
@@ -73,33 +73,27 @@ def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, na
     total = reduce(weighted, "sum", name)
     if isinstance(total, Tensor):
         w = weights[0]  # the constant Tensor or array read in the graph: its sum is taken there too
-        return _over_weight_sum(total, (w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w).sum())
+        w = w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w
+        return _over_weight_sum(total, w.sum(), w)
     weight_sum = math.fsum(weights)
     return total / weight_sum if weight_sum else total * math.inf  # PyTorch's total / 0: NaN at 0, else ±inf
 
 
-def _quotient(total: Any, weight_sum: Any) -> Any:
+def _quotient(total: Any, weight_sum: Any, weights: Any) -> Any:
     """total / weight_sum, as PyTorch divides: by a weight sum of 0, NaN (a total of 0) or ±inf, without numpy's
-    warnings."""
+    warnings; NaN (times total) where every weight is 0, which that division gives too for a total (0 or NaN)."""
     with np.errstate(divide="ignore", invalid="ignore"):
+        if not np.any(weights):
+            return np.asarray(total * np.nan).astype(np.result_type(total, weight_sum), copy=False)
         return np.asarray(total / weight_sum).astype(np.result_type(total, weight_sum), copy=False)
 
 
-def _nan_over_zero(g: Any, weight_sum: Any) -> Any:
-    """g / weight_sum, NaN where the weight sum is 0: the gradient there, PyTorch's inf times each weight is NaN at
-    a weight of 0 and ±inf at the others (cancelling negative ones); NaN at all of them is as meaningless and keeps
-    numpy's inf · 0 warnings out of every step of the backward pass."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(weight_sum == 0, np.nan, g / weight_sum).astype(np.result_type(g, weight_sum))
-
-
-# g over the weights' sum in the backward pass (NaN by a sum of 0), linear in g: its own rule is itself
-_gradient_over_weight_sum = Op(
-    "gradient_over_weight_sum",
-    _nan_over_zero,
-    lambda g, out, grad, weight_sum: (_gradient_over_weight_sum(g, weight_sum), None),
-)
-# the weighted sum over the weights' sum, a constant (the weights take no gradient: constant_weights)
+# the weighted sum over the weights' sum, a constant (the weights take no gradient: constant_weights); linear in
+# the sum, so its rule is itself: g / 0 where the weights add up to 0, ±inf (NaN at g = 0), as PyTorch's, which the
+# steps below carry on as PyTorch's do (±inf times a weight and a slope, NaN where one is 0, numpy warning at that
+# inf · 0). Where every weight is 0 all of PyTorch's are NaN: NaN here at once, without warnings (a mask of 0s)
 _over_weight_sum = Op(
-    "over_weight_sum", _quotient, lambda g, out, total, weight_sum: (_gradient_over_weight_sum(g, weight_sum), None)
+    "over_weight_sum",
+    _quotient,
+    lambda g, out, total, weight_sum, weights: (_over_weight_sum(g, weight_sum, weights), None, None),
 )

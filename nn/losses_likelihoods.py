@@ -88,7 +88,7 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
             f"{name}: var must be a number, an array or a Tensor of numbers, "
             f"got {type(var).__name__} of dtype {v.dtype}"
         )
-    v = as_operand(v, x.dtype)
+    v = as_operand(v, x.dtype, name, "var", True, var)  # a wider Tensor var widens x (widen_by)
     v = v if isinstance(v, Tensor) else Tensor(v, dtype=v.dtype)  # in the graph: a compiled step reads each call's
     if v.shape == x.shape:
         return v

@@ -53,7 +53,7 @@ def margin_ranking_loss(
 ) -> Tensor:
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by the margin where y is 1, below where -1."""
     name = "margin_ranking_loss"
-    x1, x2 = _tensors(name, input1, input2, promote=True)
+    x1, x2 = _tensors(name, input1, input2, promote=True, names=("input2",))
     margin, y = check_real(name, "margin", margin), _labels(name, x1, target, promote=True)  # y widens too
     return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
 
@@ -85,7 +85,7 @@ def cosine_embedding_loss(
     against N labels (or vectors of (D,) against one). The cosine is PyTorch's: sum(x1 x2) / sqrt((|x1|^2 +
     eps)(|x2|^2 + eps)), eps = 1e-12 in float32 (EPSILON), 0 for a zero vector, with its gradient there."""
     name = "cosine_embedding_loss"
-    x1, x2 = _tensors(name, input1, input2, promote=True)
+    x1, x2 = _tensors(name, input1, input2, promote=True, names=("input2",))
     if x1.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
@@ -115,7 +115,7 @@ def triplet_margin_loss(
     axis of x1 - x2 + eps (eps added to the difference, not to the norm). With `swap`, d(a, n) is the smaller
     of it and d(p, n) (torch.min's gradient: ties share it)."""
     name = "triplet_margin_loss"
-    a, pos, neg = _tensors(name, anchor, positive, negative, promote=True)
+    a, pos, neg = _tensors(name, anchor, positive, negative, promote=True, names=("positive", "negative"))
     if a.ndim == 0:
         raise autograd.ShapeError(f"{name}: inputs must have a last axis of features, got shape {a.shape}")
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
@@ -156,7 +156,7 @@ def multi_margin_loss(
         raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
     labels = _class_labels(name, target, x.shape[:-1], classes)
-    weight = op_weights(weight, class_weights(weight, x, classes, name))
+    weight = op_weights(weight, class_weights(weight, x, classes, name), x, name)
     losses = autograd.multi_margin_loss(x, labels, p=int(p), margin=float(margin), weight=weight, reduction="none")
     return reduce([losses], reduction, name)
 
@@ -186,18 +186,35 @@ def _clamp_min0(x: Tensor) -> Tensor:
 
 
 def _choose(y: Any, similar: Tensor, dissimilar: Tensor) -> Tensor:
-    """`similar` where y is 1, `dissimilar` where -1, exactly (a + a y and b - b y are 2a or 0 and 2b or 0), with
-    y an operand of the ops, not a mask read in Python: a compiled step replays it on each call's labels."""
-    return (similar + similar * y) * 0.5 + (dissimilar - dissimilar * y) * 0.5
+    """`similar` where y is 1, `dissimilar` where -1, by the choose_by_label op: y is its operand, not a mask read
+    in Python, so a compiled step replays it on each call's labels. A blend (s + s y) / 2 + (d - d y) / 2 made
+    inf - inf where the side not chosen was infinite: hinge_embedding_loss of x = inf and y = -1 was NaN, not 0
+    (PyTorch's), of x = -inf and y = 1 NaN, not -inf."""
+    return _choose_by_label(y, similar, dissimilar)
+
+
+def _picked(g: Any, mask: np.ndarray) -> Any:
+    """g where `mask` holds, else 0 (whatever g is there: inf · 0 is not made), on arrays or nodes."""
+    if isinstance(g, Tensor):
+        return autograd.where(mask, g, 0.0)
+    return np.where(mask, g, 0).astype(np.result_type(g), copy=False)
+
+
+_choose_by_label = autograd.Op(
+    "choose_by_label",
+    lambda y, s, d: np.where(y > 0, s, d).astype(np.result_type(s, d), copy=False),
+    lambda g, out, y, s, d: (None, _picked(g, autograd.raw(y) > 0), _picked(g, autograd.raw(y) <= 0)),
+)
 
 
 def _tensors(
-    name: str, first: Any, *others: Any, promote: bool = False, widen_by: tuple[Any, ...] = ()
+    name: str, first: Any, *others: Any, promote: bool = False, widen_by: tuple[Any, ...] = (), names: tuple = ()
 ) -> list[Tensor]:
     """The inputs as Tensors of one shape (an array or a list as a constant of the first's dtype); the first
     must be a Tensor: a list of Values is refused, naming the fix. With `promote`, of the widest float dtype of
     the Tensors among them and `widen_by` (PyTorch's promotion: triplet_margin_loss of a float32 anchor and a
-    float64 positive is float64), as losses_pairs.in_floats widens."""
+    float64 positive is float64), as losses_pairs.in_floats widens. `names`: the others' in messages (the
+    target's by default)."""
     if not isinstance(first, Tensor):
         raise TypeError(
             f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
@@ -205,7 +222,8 @@ def _tensors(
     check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
     for other in (*others, *widen_by) if promote else ():
         first = in_floats(first, other, promote=True)
-    inputs = [first] + [pairs(first, other, name)[0][1] for other in others]
+    names = names or ("the target",) * len(others)
+    inputs = [first] + [pairs(first, other, name, promote, what)[0][1] for other, what in zip(others, names)]
     return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
 
 

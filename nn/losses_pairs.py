@@ -18,15 +18,17 @@ Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def pairs(pred: Predictions, target: Any, name: str, promote: bool = False) -> list[tuple[Any, Any]]:
+def pairs(
+    pred: Predictions, target: Any, name: str, promote: bool = False, what: str = "the target"
+) -> list[tuple[Any, Any]]:
     """(prediction, target) per example for Values; a Tensor prediction is one pair, whole. With `promote`, a
     floating target Tensor of a wider dtype widens the prediction to it (in_floats), as PyTorch's loss promotes
     (mse_loss of float32 against float64 is float64); without, the target is cast to the prediction's dtype, as
-    PyTorch's huber_loss and soft_margin_loss keep the input's."""
+    PyTorch's huber_loss and soft_margin_loss keep the input's. `what`: the target's name in messages."""
     if isinstance(pred, Tensor):
         check_nonempty(pred, name)
         pred = in_floats(pred, target, promote)
-        return [(pred, _tensor_target(pred, target, name))]
+        return [(pred, _tensor_target(pred, target, name, promote, what))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
     odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
     if odd:
@@ -55,7 +57,7 @@ def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor
     overflowed to inf from 65504). With `promote`, float predictions widen to a floating target Tensor's dtype,
     PyTorch's promotion of two tensors; an array or a list stays a constant taken in the predictions' dtype, as
     chainrule's losses have always taken them (np.array([1.0, 0.0]) is float64, torch.tensor([1.0, 0.0]) float32:
-    a float32 model's loss against arrays stays float32)."""
+    a float32 model's loss against arrays stays float32; a number the dtype cannot hold is refused: check_fits)."""
     if pred.dtype.kind == "f" and not promote:
         return pred
     floats = pred.dtype.kind == "f"
@@ -147,21 +149,30 @@ def check_integer_labels(
     raise TypeError(f"{name} needs integer class labels, got labels of dtype {labels.dtype}: {fix}")
 
 
-def op_weights(weight: Any, checked: np.ndarray | Tensor | None) -> Any:
+def op_weights(weight: Any, checked: np.ndarray | Tensor | None, scores: Tensor, name: str) -> Any:
     """Class weights as autograd's ops of class scores take them (cross_entropy, nll_loss, multi_margin_loss),
     which read their numbers on each call: the caller's Tensor or array itself; a list as the array `checked`,
-    noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set)."""
-    return weight if weight is None or isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
+    noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set). The ops
+    cast them to the dtype they compute in, the `scores`' (float32 for float16): one beyond it is refused
+    (`check_fits`; a weight of 1e39 for float32 scores made their mean NaN)."""
+    if weight is None:
+        return None
+    check_fits(checked, np.result_type(scores.dtype, np.float32), name, "weight", False, weight)
+    return weight if isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
 
 
-def as_read(weight: Any, checked: np.ndarray | Tensor, dtype: np.dtype) -> Any:
+def as_read(  # noqa: PLR0913 (the weights, their dtype, and how messages name them)
+    weight: Any, checked: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool = False
+) -> Any:
     """Weights (`checked`, from constant_weights) as a loss's graph reads them: the caller's own constant
     Tensor or array as an operand in `dtype` (`as_operand`: itself, or cast by the astype op, which a compiled
     step runs again on each call's numbers: a Tensor's read live, an array argument's fed as an input, a held
     array's pinned to its numbers); a number or a list as an array in `dtype`, a list's pinned to its numbers
-    (`copied_from`: a replay records again when an item is set)."""
+    (`copied_from`: a replay records again when an item is set); one that overflows `dtype` refused (`check_fits`,
+    naming loss `name`'s argument `what`; `promotes`: whether a Tensor of the weights widens the loss)."""
     if isinstance(weight, Tensor | np.ndarray):
-        return as_operand(weight, dtype)
+        return as_operand(weight, dtype, name, what, promotes)
+    check_fits(checked, dtype, name, what, promotes, weight)
     return copied_from(checked.astype(dtype), weight)
 
 
@@ -194,20 +205,22 @@ def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float
     return float(bad[0]) if bad.size else None
 
 
-def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
+def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: str) -> Tensor | np.ndarray:
     """A target Tensor that requires grad as it is; anything else a constant of pred's dtype, copied
     only to be cast. So an array of that dtype is used as itself, as any array operand is (model(x)
     reads x), and a compiled step feeds each call's targets. A Tensor of that dtype stays a Tensor,
     so that its version count guards what a rule reads of it (hinge's, kl_div's, bce's): changed in
     place before backward(), it raises as any Tensor does. An array's in-place change is not seen (as
-    PyTorch does not see one of a tensor from torch.from_numpy), as for every array operand."""
+    PyTorch does not see one of a tensor from torch.from_numpy), as for every array operand. `promote`: whether
+    the loss widens to a wider Tensor target (what `as_operand` advises where a target overflows pred's dtype),
+    `what` the target's name in its messages."""
     if isinstance(target, Tensor) and target.dtype.kind in "biuf":
-        t = as_operand(target, pred.dtype)
+        t = as_operand(target, pred.dtype, name, what, promote)
     else:
         t = as_array(name, "the target", raw(target))
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
-        t = as_operand(t, pred.dtype)
+        t = as_operand(t, pred.dtype, name, what, promote, target)
     if t.shape != pred.shape:
         way = (  # a reshape where the sizes agree; else no reshape fits, and a number is missing or extra
             f"reshape one to the other (e.g. targets.reshape{pred.shape})"
@@ -218,14 +231,71 @@ def _tensor_target(pred: Tensor, target: Any, name: str) -> Tensor | np.ndarray:
     return t
 
 
-def as_operand(target: Tensor | np.ndarray, dtype: np.dtype) -> Tensor | np.ndarray:
-    """A target as a loss's graph reads it, in `dtype`: a Tensor that a gradient flows to as it is; another,
-    or an array, as it is in that dtype, or cast by the astype op, which a compiled step runs again on each
-    call's target (an array's cast noted as copied from it, `copied_from`: pinned to the caller's array)."""
+def as_operand(  # noqa: PLR0913 (the operand, its dtype, and what check_fits names and reads)
+    target: Tensor | np.ndarray, dtype: np.dtype, name: str, what: str, promotes: bool = False, source: Any = None
+) -> Tensor | np.ndarray:
+    """A target (or weights: `what`, in loss `name`'s messages) as a loss's graph reads it, in `dtype`: a Tensor
+    that a gradient flows to as it is; another, or an array, as it is in that dtype, or cast by the astype op,
+    which a compiled step runs again on each call's target (an array's cast noted as copied from it,
+    `copied_from`: pinned to the caller's array). A cast that overflows is refused (`check_fits`; `source`, what
+    the caller gave, a list, if not `target` itself)."""
+    source = target if source is None else source
     if isinstance(target, Tensor):
-        return target if target.dtype == dtype or needs_grad(target) else target.astype(dtype)
+        if target.dtype == dtype or needs_grad(target):
+            return target
+        check_fits(target, dtype, name, what, False, source)  # a Tensor the loss did not widen to: no promotion
+        return target.astype(dtype)
+    if target.dtype == dtype:
+        return target
+    check_fits(target, dtype, name, what, promotes, source)
     # in the array's own dtype first: Tensor() alone makes float16 float32, a copy a compiled step cannot feed
-    return target if target.dtype == dtype else copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
+    return copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
+
+
+def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
+    data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool, source: Any
+) -> None:
+    """ValueError where a constant cast to the predictions' `dtype` has a finite number that overflows it (70000
+    in float16 was inf, the loss inf or NaN with numpy's overflow warning alone), naming the fix: where the loss
+    `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor; else wider
+    predictions. Rounding in `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there,
+    and is kept. The caller's array or Tensor (`source`) is checked through autograd.validate (a compiled step
+    checks each call's numbers); `data` made from a list or a number, the step's own constant, here (as
+    constant_weights checks them). The common case costs a min and a max."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f" or data.dtype.kind not in "iuf" or np.can_cast(data.dtype, dtype, "safe"):
+        return
+    if data.dtype.kind in "iu" and dtype.itemsize >= 4:  # float32 holds every integer's size
+        return
+    top = float(np.finfo(dtype).max)
+
+    def check(x: Any) -> None:
+        a = raw(x)
+        if (
+            a.size == 0
+            or max(abs(float(np.minimum.reduce(a, axis=None))), abs(float(np.maximum.reduce(a, axis=None)))) <= top
+        ):
+            return
+        with np.errstate(over="ignore"):
+            bad = np.isfinite(a) & np.isinf(a.astype(dtype))
+        if not bad.any():
+            return
+        wider, cast = ("float32", "float()") if dtype.itemsize < 4 else ("float64", "double()")
+        fix = (
+            f"give it as a Tensor (Tensor({what.removeprefix('the ')})) to compute the loss in its dtype, as "
+            f"PyTorch promotes two tensors, or predict in {wider} (model.{cast})"
+            if promotes and not isinstance(source, Tensor)
+            else f"predict in {wider} (model.{cast}, or the predictions' .astype(np.{wider}))"
+        )
+        raise ValueError(
+            f"{name}: {what} holds {float(a[bad].flat[0]):g}, beyond {dtype.name}'s largest number ({top:g}), "
+            f"the dtype {name} computes in here: it would be inf; {fix}"
+        )
+
+    if isinstance(source, np.ndarray | Tensor):
+        validate(check, source)
+    else:
+        check(data)
 
 
 def _value_targets(target: Any, name: str) -> list[Any]:

@@ -64,6 +64,26 @@ def test_weights_all_0_give_torchs_mean_unwarned(name):
     assert np.isnan(values.data) == np.isnan(theirs.item())
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_weights_cancelling_give_torchs_gradient_entry_by_entry(name, dtype):
+    """Weights adding up to 0 (1 - 1 + 0): the mean is ±inf, and its gradient PyTorch's, g / 0 times each weight
+    and slope: ±inf, NaN at a weight of 0 or a slope of 0 (it was NaN everywhere); numpy warns at that inf · 0."""
+    pred, target = np.array([1.0, 2.0, 3.0, 4.0], dtype), np.array([0.0, 2.0, 1.0, 5.0], dtype)
+    for weights in ([1.0, -1.0, 0.0, 0.0], [1.0, 1.0, -2.0, 0.0], [-1.0, 0.5, 0.5, 0.0]):
+        w = np.array(weights, dtype)
+        x = Tensor(pred, requires_grad=True)
+        ours = getattr(nnf, name)(x, target, weight=w)
+        with np.errstate(invalid="ignore"):
+            ours.backward()
+        t = torch.tensor(pred, requires_grad=True)
+        theirs = getattr(F, name)(t, torch.from_numpy(target), weight=torch.from_numpy(w))
+        theirs.backward()
+        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        assert not np.isfinite(x.grad).any()
+        np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
 @pytest.mark.parametrize("name", WEIGHTED)
 @pytest.mark.parametrize("shape", [(3,), (4, 1), (1, 4, 3)])
 def test_a_weight_of_another_shape_is_refused_as_torch(name, shape):

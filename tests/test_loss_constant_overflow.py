@@ -1,0 +1,167 @@
+"""A target, weights or var given as an array or a list are constants in the predictions' dtype; where a number
+overflows that dtype (70000 in float16, 1e39 in float32) the loss refuses it, naming the fix, where it was inf or
+NaN with numpy's overflow warning alone. Where the loss widens to a wider Tensor's dtype (PyTorch's promotion:
+mse_loss of float16 and float32 tensors is float32, as torch's), the advice is a Tensor, and it works; where it
+keeps the predictions' dtype (huber_loss, soft_margin_loss, binary_cross_entropy's weights), the advice is wider
+predictions, and a wider constant Tensor is refused too (PyTorch's huber_loss gives inf)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+from autograd import Tensor
+
+BIG = np.array([70000.0, 1.0])
+P = np.array([0.3, 0.6])
+Y01, YPM = np.array([0.0, 1.0]), np.array([1.0, -1.0])
+
+# name: (loss of predictions p and a constant c (BIG), whether a Tensor c widens the loss: the advice; c's shape)
+CASES = {
+    "mse_loss": (lambda p, c: F.mse_loss(p, c), True),
+    "l1_loss": (lambda p, c: F.l1_loss(p, c), True),
+    "smooth_l1_loss": (lambda p, c: F.smooth_l1_loss(p, c), True),
+    "huber_loss": (lambda p, c: F.huber_loss(p, c), False),
+    "mse_loss weight": (lambda p, c: F.mse_loss(p, Y01, weight=c), True),
+    "huber_loss weight": (lambda p, c: F.huber_loss(p, Y01, weight=c), True),
+    "binary_cross_entropy weight": (lambda p, c: F.binary_cross_entropy(p, Y01, weight=c), False),
+    "bce_with_logits weight": (lambda p, c: F.binary_cross_entropy_with_logits(p, Y01, weight=c), False),
+    "bce_with_logits pos_weight": (lambda p, c: F.binary_cross_entropy_with_logits(p, Y01, pos_weight=c), False),
+    "kl_div log_target": (lambda p, c: F.kl_div(p, c, log_target=True), True),
+    "poisson_nll_loss": (lambda p, c: F.poisson_nll_loss(p, c), True),
+    "gaussian_nll_loss target": (lambda p, c: F.gaussian_nll_loss(p, c, np.ones(2)), True),
+    "gaussian_nll_loss var": (lambda p, c: F.gaussian_nll_loss(p, Y01, c), True),
+    "cross_entropy probabilities": (lambda p, c: F.cross_entropy(p.reshape(1, 2), c), True, (1, 2)),
+    "cross_entropy weight": (lambda p, c: F.cross_entropy(p.reshape(1, 2), np.array([[0.5, 0.5]]), weight=c), True),
+    "multilabel_soft_margin_loss weight": (
+        lambda p, c: F.multilabel_soft_margin_loss(p.reshape(1, 2), Y01.reshape(1, 2), weight=c),
+        True,
+    ),
+    "margin_ranking_loss": (lambda p, c: F.margin_ranking_loss(p, c, YPM), True),
+    "triplet_margin_loss": (lambda p, c: F.triplet_margin_loss(p.reshape(1, 2), c, Y01.reshape(1, 2)), True, (1, 2)),
+    "cosine_embedding_loss": (lambda p, c: F.cosine_embedding_loss(p.reshape(1, 2), c, YPM[:1]), True, (1, 2)),
+    "soft_margin_loss": (lambda p, c: F.soft_margin_loss(p, c), False),
+}
+
+
+def _case(name: str):
+    """The loss, whether it widens, and BIG in the shape it takes."""
+    loss, widens, *shape = CASES[name]
+    return loss, widens, BIG.reshape(shape[0]) if shape else BIG
+
+
+@pytest.mark.parametrize("kind", ["array", "list"])
+@pytest.mark.parametrize("case", CASES)
+def test_a_constant_beyond_the_predictions_dtype_is_refused_naming_the_fix(case, kind):
+    loss, widens, big = _case(case)
+    p = Tensor(P, dtype=np.float16, requires_grad=True)
+    fix = r"give it as a Tensor \(Tensor\(" if widens else r"predict in float32 \(model.float\(\)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before numpy's overflow warning
+        with pytest.raises(ValueError, match=rf"holds 70000, beyond float16's largest number \(65504\).*{fix}"):
+            loss(p, big if kind == "array" else big.tolist())
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if CASES[c][1]])
+def test_the_advised_tensor_widens_the_loss(case):
+    """Tensor(c) (float64) widens the loss to float64, PyTorch's promotion: a finite loss (but kl_div's of a log
+    target of 70000, e^70000 · ..., inf in float64 too)."""
+    loss, _, big = _case(case)
+    with np.errstate(over="ignore"):
+        out = loss(Tensor(P, dtype=np.float16, requires_grad=True), Tensor(big))
+    assert out.dtype == np.float64 and np.isfinite(out.item()) == (case != "kl_div log_target")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not CASES[c][1]])
+def test_a_wider_constant_tensor_the_loss_would_cast_is_refused_too(case):
+    loss, _, big = _case(case)
+    with pytest.raises(ValueError, match=r"beyond float16.s largest number .*predict in float32"):
+        loss(Tensor(P, dtype=np.float16, requires_grad=True), Tensor(big, dtype=np.float32))
+
+
+def test_float32_predictions_refuse_a_float64_number_beyond_float32():
+    with pytest.raises(ValueError, match=r"holds 1e\+39, beyond float32's largest number"):
+        F.mse_loss(Tensor(P, dtype=np.float32), np.array([1e39, 0.0]))
+
+
+def test_numbers_that_fit_are_cast_as_before():
+    """Rounding to the dtype (0.1, a subnormal 1e-6, 65519 to 65504) is of the size of the loss's own rounding
+    there: the constant is taken as float16 holds it."""
+    zero = Tensor(np.zeros(2), dtype=np.float16)
+    for c in ([0.1, 65504.0], [1e-6, 65519.0], np.array([-65504, 3])):
+        out = F.l1_loss(zero, c, reduction="none")
+        assert out.dtype == np.float16
+        np.testing.assert_array_equal(out.data, np.abs(np.asarray(c).astype(np.float16)))
+
+
+def test_a_compiled_step_checks_each_calls_targets():
+    """The check runs through autograd.validate: a replayed step refuses a later call's overflowing targets too,
+    and replays the ones that fit (strict: a step that could not replay raises)."""
+    model = nn.Linear(3, 2, seed=0, dtype=np.float16)
+
+    def step(x, y):
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        return loss.item()
+
+    run = autograd.compile(step, strict=True)
+    x = Tensor(np.ones((4, 3)), dtype=np.float16)
+    for i in range(3):
+        assert np.isfinite(run(x, np.full((4, 2), float(i))))
+    with pytest.raises(ValueError, match=r"the target holds 70000, beyond float16's largest number"):
+        run(x, np.full((4, 2), 70000.0))
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda p, y: F.mse_loss(p, y, weight=[[1.0, 2.0]] * 4),
+        lambda p, y: F.binary_cross_entropy_with_logits(p, y, pos_weight=[1.0, 2.0]),
+        lambda p, y: F.mse_loss(p, [[0.5, 0.25]] * 4) + F.l1_loss(p, y),
+        lambda p, y: F.cross_entropy(p, [[0.5, 0.5]] * 4, weight=[1.0, 3.0]),
+    ],
+    ids=["list weight", "list pos_weight", "list target", "list probabilities and weights"],
+)
+def test_a_compiled_step_with_list_constants_replays(loss):
+    """A list (float64) cast to a float32 model's dtype is checked once, as the step's own constant: a check
+    through validate of the array made of it made the step run eagerly (strict: CompileError)."""
+    model = nn.Linear(3, 2, seed=0, dtype=np.float32)
+
+    def step(x, y):
+        out = loss(model(x), y)
+        out.backward()
+        return out.item()
+
+    run = autograd.compile(step, strict=True)
+    x = Tensor(np.ones((4, 3)), dtype=np.float32)
+    for i in range(4):
+        assert np.isfinite(run(x, np.full((4, 2), i / 4, np.float32)))
+
+
+CLASS_LOSSES = ["cross_entropy", "nll_loss", "multi_margin_loss"]
+
+
+@pytest.mark.parametrize("kind", ["array", "list", "Tensor"])
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_class_weights_beyond_the_dtype_the_op_computes_in_are_refused(name, kind):
+    """Class weights of autograd's fused ops are cast to the scores' dtype: a weight of 1e39 for float32 scores
+    made the mean NaN (the weights' inf over their inf sum), with numpy's warnings alone."""
+    w = np.array([1e39, 1.0])
+    weight = w if kind == "array" else w.tolist() if kind == "list" else Tensor(w)
+    scores = Tensor(np.array([[0.3, 0.6], [0.1, 0.2]]), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"weight holds 1e\+39, beyond float32's largest .*predict in float64 \(model"):
+        getattr(F, name)(scores, np.array([0, 1]), weight=weight)
+
+
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_class_weights_of_float16_scores_count_in_float32_where_the_ops_compute(name):
+    """A float16 model's class weight of 70000 is taken: the ops compute in float32 (a mean of one row by its
+    weight is its loss), as float64 scores give it."""
+    x = np.array([[0.3, 0.6]])
+    half = getattr(F, name)(Tensor(x, dtype=np.float16), np.array([0]), weight=[70000.0, 1.0])
+    wide = getattr(F, name)(Tensor(x), np.array([0]), weight=[70000.0, 1.0])
+    assert half.dtype == np.float16
+    np.testing.assert_allclose(half.item(), wide.item(), rtol=1e-3)
