@@ -81,7 +81,7 @@ class Calls:
                     read.append(_ENVIRONMENT[code])
                     return
                 found = scanned[code] = ("", False, False)
-                if _users(code):
+                if _users(code, frame.f_globals):
                     codes[code] = frame.f_globals
                     found = scanned[code] = (*_names_read(code, frame.f_globals), True)
                 else:
@@ -137,11 +137,16 @@ class Calls:
         return found
 
 
-def _users(code: types.CodeType) -> bool:
+def _users(code: types.CodeType, namespace: dict[str, Any]) -> bool:
     """Whether `code` is the user's (compiled from a file outside the libraries, or typed in): known by its file
     name once a process (`_USERS`), for resolving its path (os.path.realpath: a system call a part) cost more
-    than the rest of a recording's hook together when each recording did it for every file it ran."""
+    than the rest of a recording's hook together when each recording did it for every file it ran. Code compiled
+    from text (`<string>`) is its module's, by the file of the namespace it runs in (`namespace`, its globals): a
+    dataclass's generated __init__ in this library (compile_recording.MadeByOp's) was taken for the user's, so
+    compile followed it and guarded every attribute it sets (`data`, `params`, `held`) on the step's objects."""
     name = code.co_filename
+    if name.startswith("<") and isinstance(namespace.get("__file__"), str):
+        name = namespace["__file__"]
     known = _USERS.get(name)
     if known is None:
         if len(_USERS) >= _USERS_KEPT:  # file names made anew without end (exec'd code): bounded memory
@@ -222,7 +227,7 @@ def _runs_users_code(x: Any, seen: set[int] | None = None) -> bool:
     if isinstance(x, types.MethodType):
         return _runs_users_code(x.__func__, seen) or _runs_users_code(x.__self__, seen)
     if isinstance(x, types.FunctionType):  # or a decorated one of theirs (functools.wraps: `@autograd.replayed`)
-        return _users(x.__code__) or _runs_users_code(getattr(x, "__wrapped__", None), seen)
+        return _users(x.__code__, x.__globals__) or _runs_users_code(getattr(x, "__wrapped__", None), seen)
     classes = x.__mro__ if isinstance(x, type) else type(x).__mro__
     methods = (f for c in classes for f in vars(c).values() if isinstance(f, types.FunctionType))
     return any(_runs_users_code(f, seen) for f in methods)

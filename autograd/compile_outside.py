@@ -33,7 +33,7 @@ _KINDS_KEPT = 16384
 class Outside:
     """Whether each frame that starts while a step is recorded runs from outside the step (`entered`)."""
 
-    def __init__(self, users: Callable[[types.CodeType], bool]) -> None:
+    def __init__(self, users: Callable[[types.CodeType, dict[str, Any]], bool]) -> None:
         self.thread = threading.get_ident()
         self.users = users  # whether a code is the user's (compile_calls)
         self.collecting = False  # the collector runs, started in the recording's thread
@@ -50,12 +50,16 @@ class Outside:
     def watching(self) -> Iterator[None]:
         """Around the recorded call: a gc callback first in line marks where a collection starts, one last where
         it ends (gc calls them all with "start", collects, then all with "stop")."""
-        gc.callbacks.insert(0, self._started)
-        gc.callbacks.append(self._stopped)
+        # both bound first: making a bound method may start a collection, and one between the two inserts found the
+        # first mark without the last, so the whole call read as that collection's and the step's code went unseen
+        # (its next recording, seeing it, recorded once more: the CI-only flake of tests counting replays)
+        started, stopped = self._started, self._stopped
+        gc.callbacks.insert(0, started)
+        gc.callbacks.append(stopped)
         try:
             yield
         finally:
-            for callback in (self._started, self._stopped):
+            for callback in (started, stopped):
                 if callback in gc.callbacks:  # the user may have cleared the list meanwhile
                     gc.callbacks.remove(callback)
             self.entry = self.stopping = None  # frames held no longer
@@ -110,7 +114,7 @@ class Outside:
         return False
 
 
-def _kind(code: types.CodeType, frame: Any, users: Callable[[types.CodeType], bool]) -> str:
+def _kind(code: types.CodeType, frame: Any, users: Callable[[types.CodeType, dict[str, Any]], bool]) -> str:
     """A code's kind when first seen: a `__del__` enters from outside; one first called with a dead weakref may (a
     weakref's callback: checked at each call, as the step may call it too); and so may any function of the user's
     that takes one or two arguments (checked at each call as a weakref's callback and as a signal's handler): one
@@ -119,7 +123,7 @@ def _kind(code: types.CodeType, frame: Any, users: Callable[[types.CodeType], bo
     reads noted (compile_calls), so no other is checked on each call."""
     if code.co_name == "__del__":
         return _ENTRY
-    if 1 <= code.co_argcount <= 2 and not code.co_cellvars and users(code):
+    if 1 <= code.co_argcount <= 2 and not code.co_cellvars and users(code, frame.f_globals):
         return _EITHER
     return _CALLBACK if _takes_dead_weakref(frame) else ""
 

@@ -5,6 +5,7 @@ them first and records again when one has changed (compile_guards: how each is c
 from __future__ import annotations
 
 import gc
+import sys
 import types
 from collections.abc import Callable, Container, Iterable
 from typing import Any
@@ -73,7 +74,8 @@ def _is_setting_of(owner: Any, name: str, value: Any) -> bool:
     if not isinstance(owner, type | types.ModuleType):
         return is_setting(value)
     if is_method(value):  # a staticmethod's, classmethod's or property's too (compile_methods.codes_of)
-        return any(map(_users, codes_of(value)))
+        namespace = vars(owner) if isinstance(owner, types.ModuleType) else vars(sys.modules.get(owner.__module__, sys))
+        return any(_users(code, namespace) for code in codes_of(value))
     return not name.startswith("__") and not isinstance(value, _FUNCTIONS) and is_setting(value)
 
 

@@ -5,6 +5,7 @@ moment inside a compiled step's call: nothing freed may move those counts, or a 
 at random (and a test counting replays would flake)."""
 
 import gc
+import sys
 import weakref
 
 import numpy as np
@@ -77,3 +78,61 @@ def test_models_hooks_and_parameters_collected_inside_a_call_move_no_count(monke
     assert compiled == eager
     assert compiled[1:] == ([False] * 5, [True] * 5)  # freed inside each call, moving no count
     assert len(replays) == 3  # recorded, recorded again to confirm, then replayed
+
+
+FACTOR = 2.0
+
+
+class _Scaling(nn.Module):
+    """A module of the user's inside nn's Sequential: its forward is found by seeing it run, and what it reads (the
+    global FACTOR) guarded from then on."""
+
+    def forward(self, out):
+        return out * FACTOR
+
+
+def test_a_collection_as_the_recording_marks_where_collections_start_leaves_the_step_seen(monkeypatch):
+    """compile marks a collection's start and end with two gc callbacks, put in as each recording starts. Making
+    the second (a bound method) may start a collection; one there, with the first mark in and the last not, left
+    the recording taken for that collection's code until the next collection: the user's code that ran meanwhile
+    went unseen. Unseen in one recording, the next saw it and recorded once more (3 replays of 6 calls for 4, in
+    long CI workers, at random); unseen in both, what it read was never guarded, and a replay after FACTOR
+    changed gave the old factor's numbers."""
+    from autograd import compile_outside
+
+    made = compile_outside.Outside._stopped
+
+    class CollectingAsBound:  # a collection as `self._stopped` is first bound in each recording: in watching()
+        def __get__(self, outside, kind):
+            if outside is not None and not outside.__dict__.get("collected"):
+                outside.__dict__["collected"] = True
+                gc.collect()
+            return made.__get__(outside, kind)
+
+    def scenario(compile):
+        model = nn.Sequential(nn.Linear(3, 2, seed=0), _Scaling())
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(Tensor(x)).sum()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run, losses = compile(step), []
+        for i in range(6):
+            monkeypatch.setattr(sys.modules[__name__], "FACTOR", 3.0 if i >= 4 else 2.0)
+            losses.append(run(np.ones((2, 3))))
+        return losses
+
+    eager = scenario(lambda f: f)
+    monkeypatch.setattr(compile_outside.Outside, "_stopped", CollectingAsBound())
+    replays, thresholds = count_replays(monkeypatch), gc.get_threshold()
+    gc.set_threshold(10**6)  # no other collection in the call, to end the one that began with the first mark
+    try:
+        compiled = scenario(lambda f: autograd.compile(f, strict=True))
+    finally:
+        gc.set_threshold(*thresholds)
+    assert compiled == eager
+    assert len(replays) == 2  # the third and fourth calls; FACTOR changed, the last two are recorded again

@@ -5,6 +5,7 @@ read a size through a helper only the hook finds (four dicts down), leaving it w
 (`autograd.rand(BOX["k"])`), replayed the recorded size silently: each is followed again. A debugger's or
 coverage's tracer set before goes on being called everywhere, chained."""
 
+import dataclasses
 import os
 import sys
 
@@ -15,6 +16,7 @@ from compile_faithful_cases import check_replayed
 import autograd
 import nn
 from autograd import Tensor, compile_calls
+from autograd.compile_recording import MadeByOp
 
 SIZE = {"n": 4}
 NESTED = {"a": {"b": {"c": {"d": lambda: SIZE["n"]}}}}  # deeper than compile reads code for helpers
@@ -133,7 +135,7 @@ def test_a_users_file_reached_through_a_link_in_a_librarys_folder_is_the_users(t
     monkeypatch.setattr(compile_calls, "_USERS", {})
 
     def owner(path):
-        return compile_calls._users(compile("pass", str(path), "exec"))
+        return compile_calls._users(compile("pass", str(path), "exec"), {})
 
     assert owner(library / "proj" / "train.py") and not owner(library / "installed.py")
 
@@ -153,8 +155,25 @@ def test_code_typed_in_is_the_users_whatever_the_working_folder(tmp_path, monkey
     monkeypatch.setattr(compile_calls, "_LIBRARIES", (str(tmp_path.resolve()) + os.sep,))
     monkeypatch.setattr(compile_calls, "_USERS", {})
     monkeypatch.chdir(tmp_path)
-    assert all(compile_calls._users(compile("pass", name, "exec")) for name in ("<ipython-input-3-abc>", "<string>"))
-    assert not compile_calls._users(compile("pass", "<frozen importlib._bootstrap>", "exec"))
+    typed = [compile("pass", name, "exec") for name in ("<ipython-input-3-abc>", "<string>")]
+    assert all(compile_calls._users(code, {"__name__": "__main__"}) for code in typed)
+    assert not compile_calls._users(compile("pass", "<frozen importlib._bootstrap>", "exec"), {})
+
+
+@dataclasses.dataclass
+class _Made:
+    held: list = dataclasses.field(default_factory=list)
+
+
+def test_code_made_from_text_is_its_modules():
+    """A dataclass's __init__ is compiled from text (`<string>`) and runs in its module's namespace: this library's
+    (compile_recording.MadeByOp's, made while a step that casts is recorded) was taken for the user's, so compile
+    followed it and guarded the attributes it sets (`held`, `params`, `data`) on the step's objects; the user's
+    stays theirs."""
+    ours, theirs = MadeByOp.__init__, _Made.__init__
+    assert ours.__code__.co_filename == theirs.__code__.co_filename == "<string>"
+    assert not compile_calls._users(ours.__code__, ours.__globals__)
+    assert compile_calls._users(theirs.__code__, theirs.__globals__)
 
 
 def test_a_function_wrapping_itself_through_a_method_is_looked_at_once():
