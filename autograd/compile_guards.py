@@ -258,19 +258,20 @@ def _cost(value: Any, budget: int) -> int:
     return count
 
 
-def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
+def unchanged(owner: Any, name: str, snapshot: Any, kinds: bool = True) -> bool:
     """Whether `owner.name` still equals the guard's snapshot of it (at once when it is the snapshot
-    itself: a flag, a count, a name, a tuple of them; or the object a snapshot by identity holds)."""
+    itself: a flag, a count, a name, a tuple of them; or the object a snapshot by identity holds); a table's numbers
+    of the same types too unless not `kinds` (`kept`)."""
     value = getattr(owner, name, MISSING)
-    return value is snapshot or kept(value, snapshot) or settled(value) == snapshot
+    return value is snapshot or kept(value, snapshot, kinds) or settled(value) == snapshot
 
 
-def kept(value: Any, snapshot: Any) -> bool:
+def kept(value: Any, snapshot: Any, kinds: bool = True) -> bool:
     """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`; a classmethod bound anew, by ==), or a
     table's copy it still equals: without settled's copy of a large container's entries, which would cost a pass
-    over a list of 10,000 numbers."""
+    over a list of 10,000 numbers; its items' types not compared where not `kinds` (compile_changes)."""
     if snapshot.__class__ is Items:
-        return snapshot.holds(value)
+        return snapshot.holds(value, kinds)
     if snapshot.__class__ is Scalars:
         return _same_items(value, snapshot.held)
     if snapshot.__class__ is types.MethodType:  # a classmethod, bound anew by each lookup: equal while its function is
