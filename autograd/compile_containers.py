@@ -15,7 +15,7 @@ import numpy as np
 
 from .compile_exact_numbers import _Exact, exact, rows
 
-_AS_IS = (bool, int, str, bytes, type(None))
+_AS_IS = (int, str, bytes, type(None))  # a snapshot of itself: `==` holds only within each kind (True == 1: a Flag)
 _CLASS = attrgetter("__class__")
 # an array of up to this many entries is a setting (compile_settings.is_setting): cheap to compare
 GUARDED_ENTRIES = 10_000
@@ -25,7 +25,7 @@ GUARDED_ENTRIES = 10_000
 # changed in place between calls would replay the number read when recorded
 TABLE_ITEMS = 100_000
 TABLE_NUMBERS = 1_000_000
-SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
+SCALARS = frozenset((*_AS_IS, bool, float))  # immutable: the same object is the same number
 
 
 class Items:

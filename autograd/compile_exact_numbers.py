@@ -10,6 +10,7 @@ instructions a replay, 59 million in passes."""
 from __future__ import annotations
 
 import collections
+import struct
 from array import array
 from itertools import chain, repeat
 from operator import getitem
@@ -24,6 +25,7 @@ _NOT_NUMBERS = (TypeError, ValueError, OverflowError)  # array("d", ...) of what
 _TOLD_APART = frozenset(
     (str, bytes, type(None), list, tuple, dict, np.ndarray, collections.deque, set, bytearray, array)
 )
+bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
 
 
 def _places(items: Any) -> list[Any]:

@@ -27,6 +27,7 @@ from .compile_containers import (
     all_scalars,
     table,
 )
+from .compile_exact_numbers import bits
 from .compile_fields import fields, has_fields
 from .compile_kept import KEPT, plain
 from .graph import Node
@@ -55,20 +56,36 @@ _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, f
 BUFFERS = (array.array, bytearray, memoryview)
 
 
+class Flag:
+    """settled's snapshot of a bool: one of two objects (FLAGS), each equal to itself alone, where True kept as it is
+    equals 1: `self.flag = 1` in place of True (a step testing `flag is True`, or `np.array([flag])`'s dtype) replayed
+    the recorded branch."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+FLAGS = (Flag(False), Flag(True))  # by the bool's value as an index
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
-    bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items (a table, `Items`, by a copy compared in C); an array or a table too large to
-    compare on every replay as TooLarge (a recording that keeps one runs eagerly); anything else (an object, a
-    function) by identity (`Same`)."""
+    bits: NaN is NaN, -0.0 not 0.0, -nan not nan; a bool as a Flag, unequal to 1), an array or numpy scalar
+    by dtype, shape and bytes, tuples, lists and dicts by their items (a table, `Items`, by a copy compared in
+    C); an array or a table too large to compare on every replay as TooLarge (a recording that keeps one runs
+    eagerly); anything else (an object, a function) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
+    if value.__class__ is bool:
+        return FLAGS[value]
     if value.__class__ in KEPT:  # a number a step keeps, watched while it is recorded (compile_kept)
         return settled(plain(value))
     if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
-        return ("float", value.hex())
+        return ("float", bits(value))
     if isinstance(value, np.ndarray | np.generic):
         return (
             ("array", value.dtype.str, np.shape(value), value.tobytes())
@@ -270,6 +287,8 @@ def kept(value: Any, snapshot: Any, kinds: bool = True) -> bool:
     """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`; a classmethod bound anew, by ==), or a
     table's copy it still equals: without settled's copy of a large container's entries, which would cost a pass
     over a list of 10,000 numbers; its items' types not compared where not `kinds` (compile_changes)."""
+    if snapshot.__class__ is Flag:  # first: a module's `training`, on every replay
+        return value is snapshot.value
     if snapshot.__class__ is Items:
         return snapshot.holds(value, kinds)
     if snapshot.__class__ is Scalars:

@@ -1,0 +1,78 @@
+"""A setting a compiled step reads whose value the caller makes an equal one that eager tells apart records again:
+a bool made 1 (or 1 made True) in a module's attribute, a config dict or a tuple of flags, which a guard kept as
+the bool itself (`True == 1`), so a step testing `flag is True` replayed the recorded branch (eager's losses 9.0,
+9.0 after the change, the replays' 6.0, 6.0); and a NaN whose sign the caller flips, in a setting or as the step's
+argument, which a guard and a call's key kept as `float.hex()`, "nan" for both (a step reading its sign with
+`math.copysign` gave eager's -3.0, the replays' 3.0). Each against eager, bit for bit."""
+
+import math
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_replayed, run_changing, weighted_step
+
+import nn
+from autograd import Tensor
+
+
+class Flagged(nn.Module):
+    """A module whose forward branches on its attribute being the bool True, not merely equal to it."""
+
+    def __init__(self, flag):
+        super().__init__()
+        self.flag = flag
+
+    def forward(self, x):
+        return x * (2.0 if self.flag is True else 3.0)
+
+
+def _branch(flag):
+    return 2.0 if flag is True else 3.0
+
+
+FLAGS = {  # where the setting keeps its flag, the caller's change, how the step reads it
+    "a dict's True made 1": (lambda: {"flag": True}, lambda s: s.__setitem__("flag", 1), lambda s: _branch(s["flag"])),
+    "a dict's 1 made True": (lambda: {"flag": 1}, lambda s: s.__setitem__("flag", True), lambda s: _branch(s["flag"])),
+    "a list's tuple of flags": (lambda: [(True, 2)], lambda s: s.__setitem__(0, (1, 2)), lambda s: _branch(s[0][0])),
+    "a NaN made -NaN": (lambda: [math.nan], lambda s: s.__setitem__(0, -math.nan), lambda s: math.copysign(1, s[0])),
+}
+
+
+@pytest.mark.parametrize("kind", FLAGS)
+def test_a_settings_value_made_an_equal_one_eager_tells_apart_records_again(kind, monkeypatch):
+    make, change, read = FLAGS[kind]
+
+    def scenario(compile):
+        setting = make()
+        return run_changing(compile(weighted_step(lambda: read(setting))), lambda i: change(setting), x=np.ones(3))
+
+    check_replayed(scenario, monkeypatch)
+
+
+def test_a_modules_flag_made_1_records_again(monkeypatch):
+    def scenario(compile):
+        model, w = Flagged(True), Tensor(np.ones(3), requires_grad=True)
+
+        def step(x):
+            loss = model(Tensor(x) * w).sum()
+            loss.backward()
+            return loss.item()
+
+        return run_changing(compile(step), lambda i: setattr(model, "flag", 1), x=np.ones(3))
+
+    check_replayed(scenario, monkeypatch)
+
+
+def test_an_arguments_nan_made_negative_records_again(monkeypatch):
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, sign):
+        loss = (Tensor(x) * w * math.copysign(1.0, sign)).sum()
+        loss.backward()
+        return loss.item()
+
+    def scenario(compile):
+        run = compile(step)
+        return [run(np.ones(3), s) for s in (math.nan, math.nan, math.nan, -math.nan, -math.nan)]
+
+    check_replayed(scenario, monkeypatch)
