@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_exact_numbers import _Exact, exact, rows
+from .compile_exact_numbers import _Exact, exact, rows, typed
 
 _AS_IS = (int, str, bytes, type(None))  # a snapshot of itself: `==` holds only within each kind (True == 1: a Flag)
 _CLASS = attrgetter("__class__")
@@ -169,9 +169,9 @@ def _contents(obj: Any) -> Any:
     """What an array, a deque, a set or a Python buffer holds, as a value to compare."""
     if isinstance(obj, np.ndarray):
         return (obj.dtype.str, obj.shape, obj.tobytes())
-    if isinstance(obj, set):
-        return frozenset(obj)
-    return (list if isinstance(obj, collections.deque) else bytes)(obj)
+    if isinstance(obj, set | collections.deque):  # their items' types too (compile_exact_numbers)
+        return typed(obj)
+    return bytes(obj)
 
 
 def _alike(a: Any, b: Any, kinds: bool = True) -> bool:

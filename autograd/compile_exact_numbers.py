@@ -28,6 +28,14 @@ _TOLD_APART = frozenset(
 bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
 
 
+def typed(items: set | frozenset | collections.deque) -> frozenset | tuple[list, list[type]]:
+    """A set's items, or a deque's, with their types, as a value to compare: `{2}` and `{2.0}` are equal sets, where a
+    step sizing arrays with them (`for n in sizes: np.ones(n)`) tells them apart."""
+    if isinstance(items, collections.deque):
+        return list(items), list(map(type, items))
+    return frozenset(zip(map(type, items), items))
+
+
 def _places(items: Any) -> list[Any]:
     """The places of the zeros among `items`, a list or tuple (`0 in` first, in C: no zero, no place)."""
     try:

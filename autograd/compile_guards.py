@@ -27,7 +27,7 @@ from .compile_containers import (
     all_scalars,
     table,
 )
-from .compile_exact_numbers import bits
+from .compile_exact_numbers import bits, typed
 from .compile_fields import fields, has_fields
 from .compile_kept import KEPT, plain
 from .graph import Node
@@ -93,7 +93,7 @@ def settled(value: Any) -> Any:
             else TooLarge(value)
         )
     if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
-        return ("set", frozenset(value))
+        return ("set", typed(value))
     if isinstance(value, types.MappingProxyType):  # `MappingProxyType(settings)`: the dict it shows, as a dict's
         shown = settled(dict(value))
         if shown.__class__ is Items or shown.__class__ is TooLarge:  # a table's: of the proxy, not of dict() made anew

@@ -3,8 +3,11 @@ a bool made 1 (or 1 made True) in a module's attribute, a config dict or a tuple
 the bool itself (`True == 1`), so a step testing `flag is True` replayed the recorded branch (eager's losses 9.0,
 9.0 after the change, the replays' 6.0, 6.0); and a NaN whose sign the caller flips, in a setting or as the step's
 argument, which a guard and a call's key kept as `float.hex()`, "nan" for both (a step reading its sign with
-`math.copysign` gave eager's -3.0, the replays' 3.0). Each against eager, bit for bit."""
+`math.copysign` gave eager's -3.0, the replays' 3.0); and a set's or a deque's 2 made 2.0, in a setting or a table
+(`{2} == {2.0}`: a step sizing arrays by them replayed where eager raises TypeError). Each against eager, bit for
+bit."""
 
+import collections
 import math
 
 import numpy as np
@@ -30,21 +33,42 @@ def _branch(flag):
     return 2.0 if flag is True else 3.0
 
 
-FLAGS = {  # where the setting keeps its flag, the caller's change, how the step reads it
+def _sized(sizes):
+    return sum(np.ones(n).sum() for n in sorted(sizes))  # eager raises TypeError for a float size
+
+
+def _made_float(sizes):
+    sizes.discard(2)
+    sizes.add(2.0)
+
+
+CHANGES = {  # where the setting keeps its value, the caller's change, how the step reads it
     "a dict's True made 1": (lambda: {"flag": True}, lambda s: s.__setitem__("flag", 1), lambda s: _branch(s["flag"])),
     "a dict's 1 made True": (lambda: {"flag": 1}, lambda s: s.__setitem__("flag", True), lambda s: _branch(s["flag"])),
     "a list's tuple of flags": (lambda: [(True, 2)], lambda s: s.__setitem__(0, (1, 2)), lambda s: _branch(s[0][0])),
     "a NaN made -NaN": (lambda: [math.nan], lambda s: s.__setitem__(0, -math.nan), lambda s: math.copysign(1, s[0])),
+    # a set's or a deque's items with their types: {2} == {2.0}
+    "a set's 2 made 2.0": (lambda: {2, 3}, _made_float, _sized),
+    "a table's set's 2 made 2.0": (lambda: [{2, 3}, *[1] * 40], lambda s: _made_float(s[0]), lambda s: _sized(s[0])),
+    "a table's deque's 2 made 2.0": (
+        lambda: [collections.deque([2, 3]), *[1] * 40],
+        lambda s: s[0].__setitem__(0, 2.0),
+        lambda s: _sized(s[0]),
+    ),
 }
 
 
-@pytest.mark.parametrize("kind", FLAGS)
+@pytest.mark.parametrize("kind", CHANGES)
 def test_a_settings_value_made_an_equal_one_eager_tells_apart_records_again(kind, monkeypatch):
-    make, change, read = FLAGS[kind]
+    make, change, read = CHANGES[kind]
 
     def scenario(compile):
-        setting = make()
-        return run_changing(compile(weighted_step(lambda: read(setting))), lambda i: change(setting), x=np.ones(3))
+        setting, run, out = make(), compile(weighted_step(lambda: read(setting))), []
+        try:
+            run_changing(lambda x: out.append(run(x)), lambda i: change(setting), x=np.ones(3))
+        except TypeError as e:
+            out.append(str(e))
+        return out
 
     check_replayed(scenario, monkeypatch)
 
