@@ -22,6 +22,8 @@ from .compile_containers import (
     Same,
     Scalars,
     TooLarge,
+    TooLargeError,
+    _copied,
     _of_scalars,
     _same_items,
     all_scalars,
@@ -100,7 +102,8 @@ def settled(value: Any) -> Any:
             shown.obj = value
         return ("mappingproxy", shown)
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
-        return ("deque", settled(list(value)))
+        listed = list(value)  # a table's as a copy of its items, not an Items of this list made anew (never equal)
+        return ("deque", settled(listed) if _cost(listed, SETTING_COST) <= SETTING_COST else _table_items(value))
     if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
         return (value.__class__, bytes(value)) if memoryview(value).nbytes <= 8 * TABLE_NUMBERS else TooLarge(value)
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
@@ -138,6 +141,14 @@ class Unguarded:
 
     def __hash__(self) -> int:
         return id(self.obj)
+
+
+def _table_items(value: collections.deque) -> Any:
+    """A large deque's items, copied as a table's (compile_containers._copied), or TooLarge."""
+    try:
+        return _copied(list(value))
+    except TooLargeError:
+        return TooLarge(value)
 
 
 def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None) -> tuple | Unguarded | None:

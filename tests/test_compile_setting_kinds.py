@@ -100,3 +100,19 @@ def test_an_arguments_nan_made_negative_records_again(monkeypatch):
         return [run(np.ones(3), s) for s in (math.nan, math.nan, math.nan, -math.nan, -math.nan)]
 
     check_replayed(scenario, monkeypatch)
+
+
+def test_a_large_deque_the_step_only_reads_replays_and_sees_its_items_types(monkeypatch):
+    """A deque of more than 32 items was refused as changed in place by the step (its snapshot, a table's of a list
+    made anew, never equal to the next): it replays now, and records again once its 2 is made 2.0."""
+
+    def scenario(compile):
+        sizes, out = collections.deque([2] * 40), []
+        run = compile(weighted_step(lambda: _sized([sizes[0]])))
+        try:
+            run_changing(lambda x: out.append(run(x)), lambda i: sizes.__setitem__(0, 2.0), x=np.ones(3))
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+    check_replayed(scenario, monkeypatch)
