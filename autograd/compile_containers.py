@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .compile_exact_numbers import exact, rows
+from .compile_exact_numbers import _Exact, exact, rows, typed
 
-_AS_IS = (bool, int, str, bytes, type(None))
+_AS_IS = (int, str, bytes, type(None))  # a snapshot of itself: `==` holds only within each kind (True == 1: a Flag)
 _CLASS = attrgetter("__class__")
 # an array of up to this many entries is a setting (compile_settings.is_setting): cheap to compare
 GUARDED_ENTRIES = 10_000
@@ -25,7 +25,7 @@ GUARDED_ENTRIES = 10_000
 # changed in place between calls would replay the number read when recorded
 TABLE_ITEMS = 100_000
 TABLE_NUMBERS = 1_000_000
-SCALARS = frozenset((*_AS_IS, float))  # immutable: the same object is the same number
+SCALARS = frozenset((*_AS_IS, bool, float))  # immutable: the same object is the same number
 
 
 class Items:
@@ -40,9 +40,10 @@ class Items:
     def __init__(self, obj: Any) -> None:
         self.obj, self.items = obj, _copied(obj)  # TooLargeError past TABLE_ITEMS or TABLE_NUMBERS
 
-    def holds(self, value: Any) -> bool:
-        """Whether `value` is the object, holding the same items."""
-        return value is self.obj and _alike(value, self.items)
+    def holds(self, value: Any, kinds: bool = True) -> bool:
+        """Whether `value` is the object, holding the same items (of the same types, unless not `kinds`: where
+        compile_changes looks for the step's own changes, around each replayed span)."""
+        return value is self.obj and _alike(value, self.items, kinds)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is Items:
@@ -92,15 +93,17 @@ def _deep(x: Any, depth: int, room: list[int]) -> Any:
     kind = InOrder if isinstance(x, dict) else list if isinstance(x, list) else tuple
     if _flat(x.values() if kind is InOrder else x):
         _spend(room, 1, len(x))
-        # two passes in C (a plain tuple is its own copy); its numbers' types and zeros' signs, where it holds some
+        # a pass in C (a plain tuple is its own copy); its numbers' types and zeros' signs, in more
         return exact(x if x.__class__ is tuple else kind(x))
     _spend(room, 0, len(x))
-    if kind is not InOrder and _rows(x):  # a table of flat rows: their numbers' types and signs checked at once
-        _spend(room, 1, sum(map(len, x)))
+    if _rows(x.values() if kind is InOrder else x):  # a table of flat rows: their numbers' kinds and signs at once
+        _spend(room, 1, sum(map(len, x.values() if kind is InOrder else x)))
+        if kind is InOrder:
+            return rows(InOrder((key, r if r.__class__ is tuple else list(r)) for key, r in x.items()))
         return rows(kind(r if r.__class__ is tuple else list(r) for r in x))
-    if kind is InOrder:
-        return InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items())
-    return kind(_deep(item, depth - 1, room) for item in x)
+    if kind is InOrder:  # the kinds of its numbers beside the containers it holds too (`[array, 0.0]`: a zero's sign)
+        return exact(InOrder((key, _deep(item, depth - 1, room)) for key, item in x.items()), x)
+    return exact(kind(_deep(item, depth - 1, room) for item in x), x)
 
 
 def _flat(items: Any) -> bool:
@@ -112,9 +115,9 @@ def _flat(items: Any) -> bool:
         return False
 
 
-def _rows(x: list | tuple) -> bool:
-    """Whether every item of x is a list or tuple (not a subclass's) and none of theirs is a container (their
-    classes found in C)."""
+def _rows(x: Any) -> bool:
+    """Whether every item of x (a list, a tuple or a dict's values) is a list or tuple (not a subclass's) and none of
+    theirs is a container (their classes found in C)."""
     try:
         return bool(x) and set(map(type, x)) <= _ROWS and _flat(chain.from_iterable(x))
     except TypeError:
@@ -166,16 +169,19 @@ def _contents(obj: Any) -> Any:
     """What an array, a deque, a set or a Python buffer holds, as a value to compare."""
     if isinstance(obj, np.ndarray):
         return (obj.dtype.str, obj.shape, obj.tobytes())
-    if isinstance(obj, set):
-        return frozenset(obj)
-    return (list if isinstance(obj, collections.deque) else bytes)(obj)
+    if isinstance(obj, set | collections.deque):  # their items' types too (compile_exact_numbers)
+        return typed(obj)
+    return bytes(obj)
 
 
-def _alike(a: Any, b: Any) -> bool:
-    """Whether two tuples, lists or dicts hold the same items (the same objects, or equal ones: numbers)."""
+def _alike(a: Any, b: Any, kinds: bool = True) -> bool:
+    """Whether two tuples, lists or dicts hold the same items (the same objects, or equal ones: numbers; the kinds of
+    the numbers a table holds itself unless not `kinds`)."""
     if len(a) != len(b):
         return False
     try:
+        if not kinds and isinstance(b, _Exact):
+            return b.alike(a, kinds=False)
         return bool(b == a)  # the copy's == first: an OrderedDict's own ignores a plain dict's order
     except (ValueError, TypeError):  # an item replaced by an array, which == answers elementwise
         return False

@@ -1,17 +1,39 @@
-"""What a table snapshot's `==` cannot see of its zeros (compile_containers): a sign or a kind (0.0 made -0.0, a
-step reading it with `1 / x` or `copysign`; 0.0 made 0, or 0 made 0.0). A flat list, tuple or dict holding a zero is
-kept as `Exact`, and a table of flat rows (a list or tuple of them) holding zeros as one `Rows`, which a replay checks
-in passes in C: the bits and types of the numbers at the zeros' places. One Python comparison per row holding a zero
-made a table of 50,000 rows `[k, 0.0]` cost 216 million instructions a replay, 59 million now (8.6 without zeros)."""
+"""What a table snapshot's `==` cannot see of its numbers (compile_containers): their kinds (1 made 1.0, 2 made
+np.int64(2), True made 1, 0.5 made np.float32(0.5): equal, where eager's `np.zeros(n)`, `np.array(labels)`, a float32
+Tensor times it, or a branch on the type tells them apart) and their zeros' signs (0.0 made -0.0, a step reading it
+with `1 / x` or `copysign`). A list, tuple or dict holding numbers is kept as `Exact`, and a table of flat rows (a
+list or tuple of them) as one `Rows`, which a replay checks in passes in C: the types of all its items (one
+`map(type, ...)`: 300,000 ints cost 3 ms, where `==` alone costs 0.2) and the bits of the numbers at the zeros'
+places. One Python comparison per row holding a zero made a table of 50,000 rows `[k, 0.0]` cost 216 million
+instructions a replay, 59 million in passes."""
 
 from __future__ import annotations
 
+import collections
+import struct
 from array import array
 from itertools import chain, repeat
 from operator import getitem
 from typing import Any
 
+import numpy as np
+
 _NOT_NUMBERS = (TypeError, ValueError, OverflowError)  # array("d", ...) of what is no float
+# the kinds of items a snapshot's `==` tells apart already: text and None equal only their own kind; a list, tuple or
+# dict is copied and compared item by item (its numbers' kinds kept by its own copy), an array, deque or set by
+# identity (compile_containers._Held)
+_TOLD_APART = frozenset(
+    (str, bytes, type(None), list, tuple, dict, np.ndarray, collections.deque, set, bytearray, array)
+)
+bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
+
+
+def typed(items: set | frozenset | collections.deque) -> frozenset | tuple[list, list[type]]:
+    """A set's items, or a deque's, with their types, as a value to compare: `{2}` and `{2.0}` are equal sets, where a
+    step sizing arrays with them (`for n in sizes: np.ones(n)`) tells them apart."""
+    if isinstance(items, collections.deque):
+        return list(items), list(map(type, items))
+    return frozenset(zip(map(type, items), items))
 
 
 def _places(items: Any) -> list[Any]:
@@ -31,33 +53,53 @@ def _places(items: Any) -> list[Any]:
     return places
 
 
-def _seen(at: tuple[Any, ...]) -> tuple[bytes | None, tuple[type, ...]]:
-    """The bits as doubles (None where one is no number) and the types of the items at the zeros' places."""
+def _seen(at: tuple[Any, ...]) -> bytes | None:
+    """The bits as doubles of the items at the zeros' places (None where one is no number)."""
     try:
-        bits: bytes | None = array("d", at).tobytes()
+        return array("d", at).tobytes()
     except _NOT_NUMBERS:
-        bits = None
-    return bits, tuple(map(type, at))
+        return None
 
 
-class _Zeros:
-    """A copy in a table's snapshot holding zeros: equal to a container `==` takes as equal to the copy whose items at
-    the zeros' places (`at`) have the same bits and types, read in C."""
+def _kinds(items: Any) -> list[type] | None:
+    """The types of `items` (an iterable), in order, or None where `==` tells all of them apart (_TOLD_APART)."""
+    kinds = list(map(type, items))
+    try:
+        return None if _TOLD_APART.issuperset(kinds) else kinds
+    except TypeError:  # a class that cannot be hashed (its metaclass defines __eq__ alone)
+        return kinds
 
-    __slots__ = ("copy", "places", "seen")
+
+class _Exact:
+    """A copy in a table's snapshot holding numbers: equal to a container `==` takes as equal to the copy whose items
+    have the same types (`kinds`, or None where `==` tells them apart) and whose numbers at the zeros' places (`at`)
+    have the same bits, read in C."""
+
+    __slots__ = ("copy", "places", "kinds", "seen")
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, copy: Any, places: Any) -> None:
-        self.copy, self.places = copy, places
+    def __init__(self, copy: Any, places: Any, kinds: list[type] | None) -> None:
+        self.copy, self.places, self.kinds = copy, places, kinds
         self.seen = _seen(self.at(copy))
 
     def at(self, container: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
+    def kinds_of(self, container: Any) -> list[type] | None:
+        raise NotImplementedError
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:  # two recordings' snapshots
-            return self.copy == other.copy and (self.places, self.seen) == (other.places, other.seen)  # type: ignore[attr-defined]
-        return self.copy == other and _seen(self.at(other)) == self.seen
+            mine, theirs = (self.places, self.kinds, self.seen), (other.places, other.kinds, other.seen)  # type: ignore[attr-defined]
+            return self.copy == other.copy and mine == theirs  # type: ignore[attr-defined]
+        return self.alike(other)
+
+    def alike(self, other: Any, kinds: bool = True) -> bool:
+        """Whether the container `other` equals the copy, its zeros with the same bits, and (unless not `kinds`: a
+        pass that costs ten times `==`'s) its items of the same types."""
+        if not (self.copy == other and _seen(self.at(other)) == self.seen):
+            return False
+        return not kinds or self.kinds is None or self.kinds_of(other) == self.kinds
 
     def __ne__(self, other: object) -> bool:
         return not self == other
@@ -66,9 +108,9 @@ class _Zeros:
         return len(self.copy)
 
 
-class Exact(_Zeros):
-    """A flat list, tuple or dict holding zeros in a table's snapshot (`places`: their indices or keys; None for
-    every item, where zeros are many)."""
+class Exact(_Exact):
+    """A list, tuple or dict holding numbers in a table's snapshot (`places`: the indices or keys of its zeros; None
+    for every item, where zeros are many)."""
 
     __slots__ = ()
 
@@ -77,10 +119,14 @@ class Exact(_Zeros):
             return tuple(container)
         return tuple(map(container.__getitem__, self.places))
 
+    def kinds_of(self, container: Any) -> list[type]:
+        return list(map(type, container.values() if isinstance(container, dict) else container))
 
-class Rows(_Zeros):
-    """A list or tuple of flat lists and tuples (a table of rows) holding zeros, in a table's snapshot (`places`: the
-    rows' indices and the columns', two tuples): read at once, where each row's own check was a Python call."""
+
+class Rows(_Exact):
+    """A list, tuple or dict of flat lists and tuples (a table of rows) holding numbers, in a table's snapshot
+    (`places`: the rows' indices or keys and the columns' of its zeros, two tuples): read at once, where each row's
+    own check was a Python call (a dict of 10,000 rows: 11 ms a replay, 0.8 now)."""
 
     __slots__ = ()
 
@@ -88,18 +134,23 @@ class Rows(_Zeros):
         rows, columns = self.places
         return tuple(map(getitem, map(getitem, repeat(container), rows), columns))
 
+    def kinds_of(self, container: Any) -> list[type]:
+        return list(map(type, chain.from_iterable(container.values() if isinstance(container, dict) else container)))
 
-def exact(copy: Any) -> Any:
-    """`copy`, the flat copy of a list, tuple or dict in a table's snapshot (a tuple itself), as Exact where it holds
-    a zero."""
+
+def exact(copy: Any, original: Any = None) -> Any:
+    """`copy`, the copy of a list, tuple or dict in a table's snapshot (a tuple itself), as Exact where it holds
+    numbers (`original`: the container copied, whose items' types are kept, where the copy's are copies of them)."""
+    source = copy if original is None else original
+    kinds = _kinds(source.values() if isinstance(source, dict) else source)
     if isinstance(copy, dict):
         keys = list(copy)
         places: list[Any] | None = [keys[i] for i in _places(list(copy.values()))]
-    elif _many_zeros(copy):  # a list made as [0.0] * n: all its items read, not each zero's place found
+    elif _many_zeros(copy) and _seen(copy) is not None:  # `[0.0] * n`: every item read, not each zero's place found
         places = None
     else:
         places = _places(copy)
-    return copy if places == [] else Exact(copy, places)
+    return copy if places == [] and kinds is None else Exact(copy, places, kinds)
 
 
 _MANY = 16  # zeros in more than one item in this many: every item of a flat list or tuple is read
@@ -113,12 +164,16 @@ def _many_zeros(items: list[Any] | tuple[Any, ...]) -> bool:
 
 
 def rows(copy: Any) -> Any:
-    """`copy`, the copy of a list or tuple of flat lists and tuples in a table's snapshot, as Rows where they hold a
-    zero."""
+    """`copy`, the copy of a list, tuple or dict of flat lists and tuples in a table's snapshot, as Rows where they
+    hold numbers."""
+    listed = copy.values() if isinstance(copy, dict) else copy
+    kinds = _kinds(chain.from_iterable(listed))
     try:
-        if 0 not in chain.from_iterable(copy):
-            return copy
+        zeros = 0 in chain.from_iterable(listed)
     except _NOT_NUMBERS:
+        zeros = False
+    each = copy.items() if isinstance(copy, dict) else enumerate(copy)
+    at = [(r, c) for r, row in each for c in _places(row)] if zeros else []
+    if not at and kinds is None:
         return copy
-    at = [(r, c) for r, row in enumerate(copy) for c in _places(row)]
-    return Rows(copy, (tuple(r for r, _ in at), tuple(c for _, c in at))) if at else copy
+    return Rows(copy, (tuple(r for r, _ in at), tuple(c for _, c in at)), kinds)

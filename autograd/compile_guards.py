@@ -22,11 +22,14 @@ from .compile_containers import (
     Same,
     Scalars,
     TooLarge,
+    TooLargeError,
+    _copied,
     _of_scalars,
     _same_items,
     all_scalars,
     table,
 )
+from .compile_exact_numbers import bits, typed
 from .compile_fields import fields, has_fields
 from .compile_kept import KEPT, plain
 from .graph import Node
@@ -55,20 +58,36 @@ _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, f
 BUFFERS = (array.array, bytearray, memoryview)
 
 
+class Flag:
+    """settled's snapshot of a bool: one of two objects (FLAGS), each equal to itself alone, where True kept as it is
+    equals 1: `self.flag = 1` in place of True (a step testing `flag is True`, or `np.array([flag])`'s dtype) replayed
+    the recorded branch."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+FLAGS = (Flag(False), Flag(True))  # by the bool's value as an index
+
+
 def settled(value: Any) -> Any:
     """`value` as a guard keeps it and compares it: numbers, text and None as they are (a float by its
-    bits: NaN is NaN, -0.0 not 0.0), an array or numpy scalar by dtype, shape and bytes, tuples, lists
-    and dicts by their items (a table, `Items`, by a copy compared in C); an array or a table too large to
-    compare on every replay as TooLarge (a recording that keeps one runs eagerly); anything else (an object, a
-    function) by identity (`Same`)."""
+    bits: NaN is NaN, -0.0 not 0.0, -nan not nan; a bool as a Flag, unequal to 1), an array or numpy scalar
+    by dtype, shape and bytes, tuples, lists and dicts by their items (a table, `Items`, by a copy compared in
+    C); an array or a table too large to compare on every replay as TooLarge (a recording that keeps one runs
+    eagerly); anything else (an object, a function) by identity (`Same`)."""
     if value.__class__ in _AS_IS:
         return value
+    if value.__class__ is bool:
+        return FLAGS[value]
     if value.__class__ in KEPT:  # a number a step keeps, watched while it is recorded (compile_kept)
         return settled(plain(value))
     if value.__class__ is tuple and _plain(value):
         return value  # immutable, compared as it is: its snapshot is itself, which a replay tells at once
     if value.__class__ is float:
-        return ("float", value.hex())
+        return ("float", bits(value))
     if isinstance(value, np.ndarray | np.generic):
         return (
             ("array", value.dtype.str, np.shape(value), value.tobytes())
@@ -76,14 +95,15 @@ def settled(value: Any) -> Any:
             else TooLarge(value)
         )
     if isinstance(value, set | frozenset):  # its items hashable, compared in C, as a set compares
-        return ("set", frozenset(value))
+        return ("set", typed(value))
     if isinstance(value, types.MappingProxyType):  # `MappingProxyType(settings)`: the dict it shows, as a dict's
         shown = settled(dict(value))
         if shown.__class__ is Items or shown.__class__ is TooLarge:  # a table's: of the proxy, not of dict() made anew
             shown.obj = value
         return ("mappingproxy", shown)
     if isinstance(value, collections.deque):  # a queue the step pops sizes off: its items, as a list's
-        return ("deque", settled(list(value)))
+        listed = list(value)  # a table's as a copy of its items, not an Items of this list made anew (never equal)
+        return ("deque", settled(listed) if _cost(listed, SETTING_COST) <= SETTING_COST else _table_items(value))
     if isinstance(value, BUFFERS):  # Python's arrays of numbers (`array.array("i", [4])`, a bytearray): by bytes
         return (value.__class__, bytes(value)) if memoryview(value).nbytes <= 8 * TABLE_NUMBERS else TooLarge(value)
     if isinstance(value, tuple | list | dict) and _cost(value, SETTING_COST) > SETTING_COST:
@@ -121,6 +141,14 @@ class Unguarded:
 
     def __hash__(self) -> int:
         return id(self.obj)
+
+
+def _table_items(value: collections.deque) -> Any:
+    """A large deque's items, copied as a table's (compile_containers._copied), or TooLarge."""
+    try:
+        return _copied(list(value))
+    except TooLargeError:
+        return TooLarge(value)
 
 
 def _config(value: Any, depth: int = CONFIG_DEPTH, room: list[int] | None = None) -> tuple | Unguarded | None:
@@ -258,19 +286,22 @@ def _cost(value: Any, budget: int) -> int:
     return count
 
 
-def unchanged(owner: Any, name: str, snapshot: Any) -> bool:
+def unchanged(owner: Any, name: str, snapshot: Any, kinds: bool = True) -> bool:
     """Whether `owner.name` still equals the guard's snapshot of it (at once when it is the snapshot
-    itself: a flag, a count, a name, a tuple of them; or the object a snapshot by identity holds)."""
+    itself: a flag, a count, a name, a tuple of them; or the object a snapshot by identity holds); a table's numbers
+    of the same types too unless not `kinds` (`kept`)."""
     value = getattr(owner, name, MISSING)
-    return value is snapshot or kept(value, snapshot) or settled(value) == snapshot
+    return value is snapshot or kept(value, snapshot, kinds) or settled(value) == snapshot
 
 
-def kept(value: Any, snapshot: Any) -> bool:
+def kept(value: Any, snapshot: Any, kinds: bool = True) -> bool:
     """Whether `snapshot` is `value` kept by identity (`Same`, `TooLarge`; a classmethod bound anew, by ==), or a
     table's copy it still equals: without settled's copy of a large container's entries, which would cost a pass
-    over a list of 10,000 numbers."""
+    over a list of 10,000 numbers; its items' types not compared where not `kinds` (compile_changes)."""
+    if snapshot.__class__ is Flag:  # first: a module's `training`, on every replay
+        return value is snapshot.value
     if snapshot.__class__ is Items:
-        return snapshot.holds(value)
+        return snapshot.holds(value, kinds)
     if snapshot.__class__ is Scalars:
         return _same_items(value, snapshot.held)
     if snapshot.__class__ is types.MethodType:  # a classmethod, bound anew by each lookup: equal while its function is

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_exact_numbers import bits
 from .compile_hooks import replays_itself
 from .tensor_class import Tensor
 from .trees import flatten
@@ -87,9 +88,9 @@ def key_of(x: Any) -> tuple:
     if isinstance(x, Tensor):
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
     if isinstance(x, float | np.floating):
-        return (type(x).__name__, float(x).hex())
+        return (type(x).__name__, bits(x))
     if isinstance(x, Value):  # equal only to itself, but its number is what a step reads: known by that
-        return ("Value", float(x.data).hex())
+        return ("Value", bits(x.data))
     parts = _parts(x)
     if parts is not None:
         return (type(x), *map(key_of, parts))

@@ -40,7 +40,7 @@ def is_setting(value: Any) -> bool:
     function (an activation chosen by the caller), a small array of numbers, or a tuple, list or dict of
     those, or a config object of them (`self.cfg.inner.scale`: compile_guards._config; not a Tensor, a module, a
     generator, nor an object holding one)."""
-    if value.__class__ in _AS_IS or value.__class__ is float or isinstance(value, (np.generic, *_FUNCTIONS)):
+    if value.__class__ in _AS_IS or value.__class__ in (bool, float) or isinstance(value, (np.generic, *_FUNCTIONS)):
         return True
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biuf" and value.size <= GUARDED_ENTRIES

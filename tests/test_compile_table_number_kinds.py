@@ -1,25 +1,32 @@
-"""A table a compiled step reads whose int 0 the caller makes 0.0 (or 0.0 made 0) between calls records again: its
-snapshot's `==` took 0 for 0.0, so a step making labels of it (`np.array(labels[:4])`) replayed the recorded ints,
-where eager's cross_entropy refuses float labels (TypeError). Another int made an equal float is still not seen
-(checking every number's type on each replay cost too much: see the changelog). And a table of many rows holding
-zeros is checked in a few passes in C, where each row's check was a Python call (50,000 rows: 216 million
-instructions a replay, now 59 million; 8.6 million without zeros, as before)."""
+"""A table a compiled step reads whose number the caller makes an equal one of another type between calls records
+again: its snapshot's `==` took 0 for 0.0, 1 for 1.0, 2 for np.int64(2), 0.5 for np.float64(0.5), True for 1, so a
+step making labels of it (`np.array(labels[:4])`) replayed the recorded ints where eager's cross_entropy refuses
+float labels (TypeError), one sizing an array with it (`np.ones(sizes[1])`) replayed where eager raises, and one
+scaling a float32 Tensor by it replayed float32 where eager gives float64. Only a zero's type was seen (and every
+number's in a flat list more than 1/16 zeros); each item's type is compared now, in one pass in C. And a table of
+many rows holding zeros is checked in a few passes in C, where each row's check was a Python call (50,000 rows: 216
+million instructions a replay, 59 million in passes)."""
 
+import copy
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from compile_faithful_cases import linear, run_changing
+from compile_faithful_cases import check_replayed, linear, run_changing
 
 import autograd
 from autograd import Tensor
 from autograd.compile_guards import kept, settled
 from nn import functional as F
 
-SETS = {  # where the labels table keeps the int 0 made 0.0
+SETS = {  # where the labels table keeps an int made an equal float
     "a list of labels, 0 made 0.0": (lambda: [k % 3 for k in range(40)], lambda t: t.__setitem__(0, 0.0)),
     "rows of labels, 0 made 0.0": (lambda: [[k % 3, 1] for k in range(40)], lambda t: t[3].__setitem__(0, 0.0)),
     "a dict of labels, 0 made 0.0": (lambda: {k: k % 3 for k in range(40)}, lambda t: t.__setitem__(0, 0.0)),
+    "a list of labels, 1 made 1.0": (lambda: [1 + k % 2 for k in range(40)], lambda t: t.__setitem__(1, 1.0)),
+    "rows of labels, 1 made 1.0": (lambda: [[1 + k % 2, 1] for k in range(40)], lambda t: t[3].__setitem__(0, 1.0)),
+    "a dict of labels, 1 made 1.0": (lambda: {k: 1 + k % 2 for k in range(40)}, lambda t: t.__setitem__(2, 1.0)),
 }
 
 
@@ -30,7 +37,7 @@ def _labels(table):
 
 
 @pytest.mark.parametrize("kind", SETS)
-def test_a_tables_int_zero_made_a_float_zero_records_again(kind):
+def test_a_tables_int_made_an_equal_float_records_again(kind):
     make, change = SETS[kind]
 
     def scenario(compile):
@@ -54,6 +61,54 @@ def test_a_tables_int_zero_made_a_float_zero_records_again(kind):
     eager = scenario(lambda f: f)
     assert eager[-1].startswith("cross_entropy needs integer class labels")
     assert scenario(autograd.compile) == eager
+
+
+def _ones(n):
+    return np.ones(n).sum()  # eager raises TypeError for a float size
+
+
+TYPES = {  # a table of 40 numbers without zeros, the caller's change, what the step reads (scaling a float32 Tensor)
+    "a scale 0.5 made np.float64(0.5)": ([0.5] * 40, lambda t: t.__setitem__(1, np.float64(0.5)), lambda t: t[1]),
+    "a scale 2 made np.int64(2)": ([2] * 40, lambda t: t.__setitem__(1, np.int64(2)), lambda t: t[1]),
+    "a scale 1 made Fraction(1)": ([1] * 40, lambda t: t.__setitem__(1, Fraction(1)), lambda t: t[1]),
+    "a scale 1 made 1+0j": ([1] * 40, lambda t: t.__setitem__(1, 1 + 0j), lambda t: t[1]),
+    "a size 2 made 2.0": ([2] * 40, lambda t: t.__setitem__(1, 2.0), lambda t: _ones(t[1])),
+    "a row's size 2 made 2.0": (
+        [[2, 3] for _ in range(40)],
+        lambda t: t[1].__setitem__(0, 2.0),
+        lambda t: _ones(t[1][0]),
+    ),
+    "a tuple's size 2 made 2.0": ([(2, 3)] * 40, lambda t: t.__setitem__(1, (2.0, 3)), lambda t: _ones(t[1])),
+    "a dict's size 2 made 2.0": (dict.fromkeys(range(40), 2), lambda t: t.__setitem__(1, 2.0), lambda t: _ones(t[1])),
+    "a mask's True made 1": (
+        [True] * 40,
+        lambda t: t.__setitem__(0, 1),
+        lambda t: np.arange(4.0)[np.array(t[:4])].sum(),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_a_tables_number_made_an_equal_one_of_another_type_records_again(kind, monkeypatch):
+    made, change, read = TYPES[kind]
+
+    def scenario(compile):
+        table = copy.deepcopy(made)
+        w = Tensor(np.ones(3, np.float32), requires_grad=True)
+
+        def step(x):
+            out = Tensor(x) * w * read(table)
+            out.sum().backward()
+            return out
+
+        run, out = compile(step), []
+        try:
+            run_changing(lambda x: out.append(run(x)), lambda i: change(table), x=np.full(3, 0.1, np.float32))
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+    check_replayed(scenario, monkeypatch)
 
 
 @pytest.mark.parametrize("row", [list, tuple])

@@ -1,6 +1,7 @@
 """A table a compiled step reads, whose 0.0 the caller makes -0.0 between calls, records again: its snapshot's `==`
 took -0.0 for 0.0, so a step telling them apart (`math.copysign(1.0, x)`, `1 / x` in numpy) replayed the recorded
-sign (eager's losses -3.0, -3.0 from the change on, the replays' 3.0, 3.0). Each against eager, bit for bit."""
+sign (eager's losses -3.0, -3.0 from the change on, the replays' 3.0, 3.0); a zero beside an array in a row
+(`[np.ones(2), 0.0]`, a table of such rows) went unseen so. Each against eager, bit for bit."""
 
 import math
 
@@ -19,6 +20,11 @@ TABLES = {  # the table the step's name holds, and where it reads the zero
     "a table of numbers": (lambda: list(NUMBERS), lambda t: t),
     "a list of text and numbers": (lambda: list(WITH_TEXT), lambda t: t),
     "an int 0": (lambda: [0, *NUMBERS[1:]], lambda t: t),
+    # beside an array (no flat container: its copy was compared by `==` alone)
+    "a list beside an array": (lambda: [[np.ones(2), *NUMBERS[1:6]], [1.0] * 40], lambda t: t[0]),
+    "a tuple beside an array": (lambda: [(np.ones(2), *NUMBERS[1:6]), [1.0] * 40], lambda t: t[0]),
+    "a dict beside an array": (lambda: [dict(enumerate([np.ones(2), *NUMBERS[1:6]])), [1.0] * 40], lambda t: t[0]),
+    "rows beside arrays": (lambda: [[np.ones(2), *NUMBERS[1:6]] for _ in range(40)], lambda t: t[0]),
 }
 
 

@@ -1,0 +1,118 @@
+"""A setting a compiled step reads whose value the caller makes an equal one that eager tells apart records again:
+a bool made 1 (or 1 made True) in a module's attribute, a config dict or a tuple of flags, which a guard kept as
+the bool itself (`True == 1`), so a step testing `flag is True` replayed the recorded branch (eager's losses 9.0,
+9.0 after the change, the replays' 6.0, 6.0); and a NaN whose sign the caller flips, in a setting or as the step's
+argument, which a guard and a call's key kept as `float.hex()`, "nan" for both (a step reading its sign with
+`math.copysign` gave eager's -3.0, the replays' 3.0); and a set's or a deque's 2 made 2.0, in a setting or a table
+(`{2} == {2.0}`: a step sizing arrays by them replayed where eager raises TypeError). Each against eager, bit for
+bit."""
+
+import collections
+import math
+
+import numpy as np
+import pytest
+from compile_faithful_cases import check_replayed, run_changing, weighted_step
+
+import nn
+from autograd import Tensor
+
+
+class Flagged(nn.Module):
+    """A module whose forward branches on its attribute being the bool True, not merely equal to it."""
+
+    def __init__(self, flag):
+        super().__init__()
+        self.flag = flag
+
+    def forward(self, x):
+        return x * (2.0 if self.flag is True else 3.0)
+
+
+def _branch(flag):
+    return 2.0 if flag is True else 3.0
+
+
+def _sized(sizes):
+    return sum(np.ones(n).sum() for n in sorted(sizes))  # eager raises TypeError for a float size
+
+
+def _made_float(sizes):
+    sizes.discard(2)
+    sizes.add(2.0)
+
+
+CHANGES = {  # where the setting keeps its value, the caller's change, how the step reads it
+    "a dict's True made 1": (lambda: {"flag": True}, lambda s: s.__setitem__("flag", 1), lambda s: _branch(s["flag"])),
+    "a dict's 1 made True": (lambda: {"flag": 1}, lambda s: s.__setitem__("flag", True), lambda s: _branch(s["flag"])),
+    "a list's tuple of flags": (lambda: [(True, 2)], lambda s: s.__setitem__(0, (1, 2)), lambda s: _branch(s[0][0])),
+    "a NaN made -NaN": (lambda: [math.nan], lambda s: s.__setitem__(0, -math.nan), lambda s: math.copysign(1, s[0])),
+    # a set's or a deque's items with their types: {2} == {2.0}
+    "a set's 2 made 2.0": (lambda: {2, 3}, _made_float, _sized),
+    "a table's set's 2 made 2.0": (lambda: [{2, 3}, *[1] * 40], lambda s: _made_float(s[0]), lambda s: _sized(s[0])),
+    "a table's deque's 2 made 2.0": (
+        lambda: [collections.deque([2, 3]), *[1] * 40],
+        lambda s: s[0].__setitem__(0, 2.0),
+        lambda s: _sized(s[0]),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_a_settings_value_made_an_equal_one_eager_tells_apart_records_again(kind, monkeypatch):
+    make, change, read = CHANGES[kind]
+
+    def scenario(compile):
+        setting, run, out = make(), compile(weighted_step(lambda: read(setting))), []
+        try:
+            run_changing(lambda x: out.append(run(x)), lambda i: change(setting), x=np.ones(3))
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+    check_replayed(scenario, monkeypatch)
+
+
+def test_a_modules_flag_made_1_records_again(monkeypatch):
+    def scenario(compile):
+        model, w = Flagged(True), Tensor(np.ones(3), requires_grad=True)
+
+        def step(x):
+            loss = model(Tensor(x) * w).sum()
+            loss.backward()
+            return loss.item()
+
+        return run_changing(compile(step), lambda i: setattr(model, "flag", 1), x=np.ones(3))
+
+    check_replayed(scenario, monkeypatch)
+
+
+def test_an_arguments_nan_made_negative_records_again(monkeypatch):
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, sign):
+        loss = (Tensor(x) * w * math.copysign(1.0, sign)).sum()
+        loss.backward()
+        return loss.item()
+
+    def scenario(compile):
+        run = compile(step)
+        return [run(np.ones(3), s) for s in (math.nan, math.nan, math.nan, -math.nan, -math.nan)]
+
+    check_replayed(scenario, monkeypatch)
+
+
+def test_a_large_deque_the_step_only_reads_replays_and_sees_its_items_types(monkeypatch):
+    """A deque of more than 32 items was refused as changed in place by the step (its snapshot, a table's of a list
+    made anew, never equal to the next): it replays now, and records again once its 2 is made 2.0."""
+
+    def scenario(compile):
+        sizes, out = collections.deque([2] * 40), []
+        run = compile(weighted_step(lambda: _sized([sizes[0]])))
+        try:
+            run_changing(lambda x: out.append(run(x)), lambda i: sizes.__setitem__(0, 2.0), x=np.ones(3))
+        except TypeError as e:
+            out.append(str(e))
+        return out
+
+    check_replayed(scenario, monkeypatch)
