@@ -48,3 +48,27 @@ def test_a_gradient_and_its_agreeing_finite_difference_read_alike_across_a_round
     y = x * 3.0
     y.backward()
     assert "grad 3 | numeric 3 ✓" in viz.draw(y, check=True).source  # alike already: no more figures
+
+
+def test_a_number_from_a_million_on_written_with_an_exponent_shows_the_figures_it_is_rounded_to():
+    """1000001 was drawn "1e+06", which reads as a million (why 999999 is written in full): a + b with a = 1e6 and
+    b = 1 read "1e+06 + 1 = 1e+06", as if the float had lost the 1, and micrograd's neuron at n = 1000001 read
+    "#4 1e+06 + b 0.5 = n 1e+06". Rounded, it shows its 4 figures, which read as rounded; exact, as it is."""
+    assert [figures(v, 4) for v in (1000001.0, 1000000.5, -1000001.0, 2500000001.5)] == [
+        "1.000e+06", "1.000e+06", "-1.000e+06", "2.500e+09"
+    ]  # fmt: skip
+    assert [figures(v, 4) for v in (1e6, 2.5e9, 1234567.0, 1e300)] == ["1e+06", "2.5e+09", "1.235e+06", "1e+300"]
+    assert summary(np.array([1.0, 2.0, 3.0, 1e10])) == "min 1e+00 mean 2.50e+09 max 1e+10"  # 2500000001.5
+    a, b = Value(1e6, label="a"), Value(1.0, label="b")
+    c = a + b
+    c.label = "c"
+    source = viz.draw(c).source
+    assert "data 1e+06 " in source and "data 1.000e+06 " in source
+
+
+def test_a_number_from_a_million_on_written_in_full_is_no_whole_number_it_is_not():
+    """[1000000.5, 1000001.5] read "min 1000000 mean 1000001 max 1000002": seven figures tell the two apart, and
+    written in full they showed whole numbers, a max above every element; an exponent's "reads as rounded" does not
+    hold for a number written in full."""
+    assert figures(1000000.5, 7) == "1000000.5"
+    assert summary(np.array([1000000.5, 1000001.5])) == "min 1000000.5 mean 1000001 max 1000001.5"

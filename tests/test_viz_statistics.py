@@ -12,10 +12,10 @@ LONG_EPS = np.finfo(np.longdouble).eps
 
 def test_min_mean_and_max_share_one_notation_and_a_large_mean_takes_no_noise_digits():
     """[1, 2, 3, 1e10] read "min 1 mean 2500000001.5 max 1e+10": two notations, and 11 figures for a mean that 3
-    tell (a number written with an exponent reads as rounded, 2.5e+09 as no whole number)."""
-    assert summary(np.array([1.0, 2.0, 3.0, 1e10])) == "min 1e+00 mean 2.5e+09 max 1e+10"
-    assert summary(np.array([-1e10, 3.0])) == "min -1e+10 mean -5e+09 max 3e+00"  # was mean -4999999998.5
-    assert summary(2500000001.5) == "2.5e+09"
+    tell (a number written with an exponent, its figures shown, reads as rounded: 2.50e+09 as no whole number)."""
+    assert summary(np.array([1.0, 2.0, 3.0, 1e10])) == "min 1e+00 mean 2.50e+09 max 1e+10"
+    assert summary(np.array([-1e10, 3.0])) == "min -1e+10 mean -5.00e+09 max 3e+00"  # was mean -4999999998.5
+    assert summary(2500000001.5) == "2.500e+09"
     assert summary(np.array([0.25, 0.5, 1.0])) == "min 0.25 mean 0.583 max 1"  # no exponent needed: none written
     assert summary(np.array([0.0, 1e-9])) == "min 0 mean 5e-10 max 1e-09"  # 0 reads alike in both
 

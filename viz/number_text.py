@@ -160,11 +160,34 @@ def figures(v: float, n: int, of: type = np.float64, whole: bool = True) -> str:
     v = float(x)
     count = digits(v, n, of, whole)
     if np.isfinite(x) and x != v:  # a long double's digits beyond float64's, or beyond its range (1e4000)
-        return _long(x, count)
+        return _rounded(_long(x, count), x, count, of)
     if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
-        return f"{v:.{count}g}"
+        return _rounded(f"{v:.{count}g}", x, count, of)
     text, least = shortest(v, of)
-    return text if count >= least else f"{v:.{count}g}"
+    return text if count >= least else _rounded(f"{v:.{count}g}", x, count, of)
+
+
+def _rounded(text: str, x: Any, count: int, of: type) -> str:
+    """`text`, x written with an exponent from WHOLE_IN_FULL on (`_exponent`), with the zeros that show its `count`
+    figures where it is rounded: 1000001 as "1.000e+06", for "1e+06" reads as a million (999999 is written in full
+    for that), and a + b drew "1e+06 + 1 = 1e+06" as if the float had lost the 1. Within NOISE_UNITS units of x
+    (`digits`' noise, units of float64 but for a long double) it is x's text as it is: 1e+06."""
+    if not _exponent(text, float(x)):
+        return text
+    unit = np.spacing(abs(x)) if of is np.longdouble else math.ulp(float(x))
+    if abs(np.longdouble(text) - np.longdouble(x)) <= NOISE_UNITS * unit:
+        return text
+    mantissa, power = text.split("e")
+    shown = len(mantissa.lstrip("-").replace(".", ""))
+    if shown >= count:
+        return text
+    return f"{mantissa}{'' if '.' in mantissa else '.'}{'0' * (count - shown)}e{power}"
+
+
+def _exponent(text: str, v: float) -> bool:
+    """Whether `text` writes v, from WHOLE_IN_FULL on, with an exponent: it then reads as rounded (its figures
+    shown, `_rounded`), where written in full, 1000000 for 1000000.5, it would read as a whole number v is not."""
+    return "e" in text and abs(v) >= WHOLE_IN_FULL
 
 
 def _long(x: np.longdouble, count: int) -> str:
@@ -199,14 +222,16 @@ def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
     # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is), nor from
-    # WHOLE_IN_FULL on, where v is written with an exponent, which reads as rounded: 2.5e+09, not 2500000001.5
+    # WHOLE_IN_FULL on where v is written with an exponent, which reads as rounded (`_exponent`): 2.500e+09, not
+    # 2500000001.5; written in full there, it is (1000000.5 as 1000000 is not)
     # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
-    noise = NOISE_UNITS * math.ulp(v) if abs(v) < WHOLE_IN_FULL else math.inf
+    noise = NOISE_UNITS * math.ulp(v)
     while (
         n < (17 if whole else FULL_FIGURES)
         and float(text).is_integer()
         and not v.is_integer()
         and abs(float(text) - v) > noise
+        and not _exponent(text, v)
     ):
         n += 1
         text = f"{v:.{n}g}"
