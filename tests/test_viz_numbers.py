@@ -7,7 +7,7 @@ import viz
 from autograd import Value
 from viz.demo import neuron
 from viz.html import page_html
-from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, figures, summary
+from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart_figures, figures, summary
 
 
 def test_a_whole_number_below_a_million_is_written_whole():
@@ -72,3 +72,24 @@ def test_a_number_from_a_million_on_written_in_full_is_no_whole_number_it_is_not
     hold for a number written in full."""
     assert figures(1000000.5, 7) == "1000000.5"
     assert summary(np.array([1000000.5, 1000001.5])) == "min 1000000.5 mean 1000001 max 1000001.5"
+
+
+def test_a_rounded_numbers_zeros_tell_no_change_apart():
+    """1e6 updated to 1000000.5 read "1e+06 → 1.000e+06", told apart by zeros alone, as if it had not moved."""
+    assert apart_figures(1e6, 1000000.5) == 7 and summary(1000000.5, n=7) == "1000000.5"
+    assert summary(np.array([1e6, 1e6 + 1, 5e6])) == "min 1e+06 mean 2.33e+06 max 5e+06"
+
+
+def test_a_checked_gradient_from_a_million_on_and_its_finite_difference_read_alike():
+    """With its zeros a rounded grad read "grad 1.000e+06 | numeric 1e+06 ✓" (a finite difference was written
+    without them); an exact one reads as it is, and its finite difference with it."""
+    a, b, c = Value(1000000.5, label="a"), Value(2.0, label="b"), Value(1e6, label="c")
+    root = a * b + c * b
+    root.backward()
+    source = viz.draw(root, check=True).source
+    assert "grad 2.000e+06 | numeric 2.000e+06 ✓" in source  # b's: 2000000.5
+    assert "grad 2 | numeric 2 ✓" in source
+    d = Value(3.0, label="d")
+    exact = c * d
+    exact.backward()
+    assert "grad 1e+06 | numeric 1e+06 ✓" in viz.draw(exact, check=True).source

@@ -44,6 +44,20 @@ def test_64_bit_integers_beyond_float64s_whole_numbers_are_not_summarised_as_equ
     assert histogram(np.array([2**53, 2**53 + 1])) == "██ [9.01e+15, min + 1]"
 
 
+def test_numbers_that_differ_where_float64_has_one_number_for_both_are_not_summarised_as_equal():
+    """int64 [3e18, 3e18 + 1] still read "min 3e+18 mean 3e+18 max 3e+18", bars "██ [3e+18, 3e+18]": written as
+    float64s (the one number 3e18 for both), no figures wrote them apart, where 2**53's pair took the difference;
+    a long double 3e18 + 2 was given its float64's figures (3e18's: 1) and written to 19, and 1e30 read "1.e+30"."""
+    pair = np.array([3 * 10**18, 3 * 10**18 + 1])
+    assert summary(pair) == "min 3e+18 mean 3e+18 max min + 1"
+    assert histogram(pair) == "██ [3e+18, min + 1]"
+    assert summary(np.array([10**17, 10**17 + 1], dtype=np.uint64)) == "min 1e+17 mean 1e+17 max min + 1"
+    assert summary(pair.astype(np.longdouble) + np.array([0, 1], dtype=np.longdouble)) == (
+        "min 3e+18 mean 3e+18 max min + 2"
+    )
+    assert summary(np.longdouble("1e30")) == "1e+30"
+
+
 def test_a_mean_takes_the_figures_that_place_it_between_the_min_and_max_and_few_more_to_look_unwhole():
     """A mean is no element: the figures that kept tanh(-6) from reading -1 (to 17) wrote [1e6, 2, -3e-7]'s as
     333333.9999999; it takes at most 6 for that, and those that write it strictly between the min and max."""
