@@ -8,6 +8,7 @@ from autograd import Value
 from viz.demo import neuron
 from viz.html import page_html
 from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart_figures, figures, summary
+from viz.paper import rounded_away
 
 
 def test_a_whole_number_below_a_million_is_written_whole():
@@ -93,3 +94,10 @@ def test_a_checked_gradient_from_a_million_on_and_its_finite_difference_read_ali
     exact = c * d
     exact.backward()
     assert "grad 1e+06 | numeric 1e+06 ✓" in viz.draw(exact, check=True).source
+
+
+def test_a_sum_on_paper_that_reads_as_its_float_gets_no_note():
+    """1e6 plus 20 of 4e-11 is 1e6 in floats, 1000000.0000000008 on paper: both read 1e6 to 4 figures, yet with the
+    zeros the note said "(on paper 1.000e+06: ... rounded away as it is added)" beside a total of 1e+06."""
+    terms = [1e6] + [4e-11] * 20
+    assert rounded_away(terms, sum(terms)) == ""

@@ -47,7 +47,7 @@ def test_64_bit_integers_beyond_float64s_whole_numbers_are_not_summarised_as_equ
 def test_numbers_that_differ_where_float64_has_one_number_for_both_are_not_summarised_as_equal():
     """int64 [3e18, 3e18 + 1] still read "min 3e+18 mean 3e+18 max 3e+18", bars "██ [3e+18, 3e+18]": written as
     float64s (the one number 3e18 for both), no figures wrote them apart, where 2**53's pair took the difference;
-    a long double 3e18 + 2 was given its float64's figures (3e18's: 1) and written to 19, and 1e30 read "1.e+30"."""
+    a long double [3e18, 3e18 + 2] read so too (3e18 + 2 given its float64's figures, 1), and 1e30 "1.e+30"."""
     pair = np.array([3 * 10**18, 3 * 10**18 + 1])
     assert summary(pair) == "min 3e+18 mean 3e+18 max min + 1"
     assert histogram(pair) == "██ [3e+18, min + 1]"

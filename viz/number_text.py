@@ -273,12 +273,12 @@ def apart_figures(old: Any, new: Any) -> int | None:
     update moves from 0.5 to 0.49999 written "0.5 → 0.5, a change of -1e-05" says it both moved and did not;
     with 5 figures it reads "0.5 → 0.49999". None where no figures tell them apart (they are equal)."""
     for n in (None, *range(NUMBER_FIGURES + 1, 18)):
-        if _read(summary(old, n=n)) != _read(summary(new, n=n)):
+        if as_read(summary(old, n=n)) != as_read(summary(new, n=n)):
             return n
     return None
 
 
-def _read(text: str) -> str:
+def as_read(text: str) -> str:
     """Text `summary` wrote as its numbers read: 1e6 → 1000000.5 written "1e+06 → 1.000e+06" is no change."""
     return _NUMBER.sub(lambda number: str(Decimal(number.group()).normalize()), text)
 
