@@ -7,7 +7,8 @@ import viz
 from autograd import Value
 from viz.demo import neuron
 from viz.html import page_html
-from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, figures, summary
+from viz.number_text import ARRAY_FIGURES, NUMBER_FIGURES, apart_figures, figures, summary
+from viz.paper import rounded_away
 
 
 def test_a_whole_number_below_a_million_is_written_whole():
@@ -48,3 +49,55 @@ def test_a_gradient_and_its_agreeing_finite_difference_read_alike_across_a_round
     y = x * 3.0
     y.backward()
     assert "grad 3 | numeric 3 ✓" in viz.draw(y, check=True).source  # alike already: no more figures
+
+
+def test_a_number_from_a_million_on_written_with_an_exponent_shows_the_figures_it_is_rounded_to():
+    """1000001 was drawn "1e+06", which reads as a million (why 999999 is written in full): a + b with a = 1e6 and
+    b = 1 read "1e+06 + 1 = 1e+06", as if the float had lost the 1, and micrograd's neuron at n = 1000001 read
+    "#4 1e+06 + b 0.5 = n 1e+06". Rounded, it shows its 4 figures, which read as rounded; exact, as it is."""
+    assert [figures(v, 4) for v in (1000001.0, 1000000.5, -1000001.0, 2500000001.5)] == [
+        "1.000e+06", "1.000e+06", "-1.000e+06", "2.500e+09"
+    ]  # fmt: skip
+    assert [figures(v, 4) for v in (1e6, 2.5e9, 1234567.0, 1e300)] == ["1e+06", "2.5e+09", "1.235e+06", "1e+300"]
+    assert summary(np.array([1.0, 2.0, 3.0, 1e10])) == "min 1e+00 mean 2.50e+09 max 1e+10"  # 2500000001.5
+    a, b = Value(1e6, label="a"), Value(1.0, label="b")
+    c = a + b
+    c.label = "c"
+    source = viz.draw(c).source
+    assert "data 1e+06 " in source and "data 1.000e+06 " in source
+
+
+def test_a_number_from_a_million_on_written_in_full_is_no_whole_number_it_is_not():
+    """[1000000.5, 1000001.5] read "min 1000000 mean 1000001 max 1000002": seven figures tell the two apart, and
+    written in full they showed whole numbers, a max above every element; an exponent's "reads as rounded" does not
+    hold for a number written in full."""
+    assert figures(1000000.5, 7) == "1000000.5"
+    assert summary(np.array([1000000.5, 1000001.5])) == "min 1000000.5 mean 1000001 max 1000001.5"
+
+
+def test_a_rounded_numbers_zeros_tell_no_change_apart():
+    """1e6 updated to 1000000.5 read "1e+06 → 1.000e+06", told apart by zeros alone, as if it had not moved."""
+    assert apart_figures(1e6, 1000000.5) == 7 and summary(1000000.5, n=7) == "1000000.5"
+    assert summary(np.array([1e6, 1e6 + 1, 5e6])) == "min 1e+06 mean 2.33e+06 max 5e+06"
+
+
+def test_a_checked_gradient_from_a_million_on_and_its_finite_difference_read_alike():
+    """With its zeros a rounded grad read "grad 1.000e+06 | numeric 1e+06 ✓" (a finite difference was written
+    without them); an exact one reads as it is, and its finite difference with it."""
+    a, b, c = Value(1000000.5, label="a"), Value(2.0, label="b"), Value(1e6, label="c")
+    root = a * b + c * b
+    root.backward()
+    source = viz.draw(root, check=True).source
+    assert "grad 2.000e+06 | numeric 2.000e+06 ✓" in source  # b's: 2000000.5
+    assert "grad 2 | numeric 2 ✓" in source
+    d = Value(3.0, label="d")
+    exact = c * d
+    exact.backward()
+    assert "grad 1e+06 | numeric 1e+06 ✓" in viz.draw(exact, check=True).source
+
+
+def test_a_sum_on_paper_that_reads_as_its_float_gets_no_note():
+    """1e6 plus 20 of 4e-11 is 1e6 in floats, 1000000.0000000008 on paper: both read 1e6 to 4 figures, yet with the
+    zeros the note said "(on paper 1.000e+06: ... rounded away as it is added)" beside a total of 1e+06."""
+    terms = [1e6] + [4e-11] * 20
+    assert rounded_away(terms, sum(terms)) == ""

@@ -13,7 +13,7 @@ from autograd import Node, Tensor
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .lost_words import edge_tag, lost_tag
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, spread, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, rounded, spread, summary
 from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
@@ -154,7 +154,8 @@ def _reading(v: float, n: int) -> str:
     where 4 would show a whole number it is not), so that the two read alike: "grad 0.999999996 | numeric
     0.999999996", not "numeric 1". Not more than the gradient's: a finite difference is good to about 1e-10
     of itself, so the extra figures a near-whole one would get (15.999999999 beside 16) would be its noise."""
-    return f"{float(v) + 0.0:.{n}g}"  # + 0.0: a -0 reads 0, as in summary
+    v = float(v) + 0.0  # + 0.0: a -0 reads 0, as in summary
+    return rounded(f"{v:.{n}g}", v, n)  # its zeros as figures writes them: "grad 1.000e+06 | numeric 1.000e+06"
 
 
 def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -92,12 +93,15 @@ def spread(a: np.ndarray, n: int, of: type) -> tuple[str, str, str]:
     + 2.22e-16", and the rest at n figures: "min 1 mean 1 max 1.0000000000000002" showed 17 digits, 16 of them the
     min's again and the rest rounding noise, where the difference is what tells the two apart. Up to FULL_FIGURES it
     is written out, as whole numbers are: a float16's 1.001 and 1001 read at a glance, where "min + 0.000977" and
-    "min + 1" would not. The three take one notation: where one is written with an exponent, each is (`exponent`),
+    "min + 1" would not; and where no figures write them apart as numbers of `of` (64-bit integers, written as
+    float64s). The three take one notation: where one is written with an exponent, each is (`exponent`),
     as "min 1 mean 2.5e+09 max 1e+10" would not be compared at a glance. Numbers of float type `of`, in `a`'s own
     type (`numbers`), so that the difference is exact."""
     lo, mean, hi = a.min(), of(_mean(a)), a.max()  # the mean as a number of the type it is written in
     m = apart((lo, hi), n, of)
-    if lo == hi or max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES):
+    # apart where written so: not where `of` has one number for both (int64's 3e18 and 3e18 + 1 as float64s)
+    told = Decimal(figures(lo, m, of)) != Decimal(figures(hi, m, of))
+    if lo == hi or (told and max(digits(lo, m, of), digits(hi, m, of)) <= max(PRECISION[of], FULL_FIGURES)):
         texts = _placed(lo, mean, hi, m, of)
         return tuple(map(exponent, texts)) if any("e" in t for t in texts) else tuple(texts)
     gap = hi - lo  # exact: two floats this close differ by a float (Sterbenz), two integers of 64 bits in long doubles
@@ -125,7 +129,8 @@ def apart(values: tuple, n: int, of: type = np.float64) -> int:
     max 0.1" would read as an array of equal numbers. At most the figures that tell any two numbers of float type
     `of` apart (ROUND_TRIP)."""
     while n < ROUND_TRIP[of] and any(
-        a != b and figures(a, n, of) == figures(b, n, of) for a, b in itertools.combinations(values, 2)
+        a != b and Decimal(figures(a, n, of)) == Decimal(figures(b, n, of))
+        for a, b in itertools.combinations(values, 2)
     ):
         n += 1
     return n
@@ -158,13 +163,32 @@ def figures(v: float, n: int, of: type = np.float64, whole: bool = True) -> str:
     its type, written as numpy's shortest text that reads back as v in that type (`shortest`)."""
     x = of(v)
     v = float(x)
-    count = digits(v, n, of, whole)
+    count = digits(x, n, of, whole)
     if np.isfinite(x) and x != v:  # a long double's digits beyond float64's, or beyond its range (1e4000)
-        return _long(x, count)
+        return rounded(_long(x, count), x, count, of)
     if count <= PRECISION[of] or (v.is_integer() and abs(v) < WHOLE_IN_FULL):
-        return f"{v:.{count}g}"
+        return rounded(f"{v:.{count}g}", x, count, of)
     text, least = shortest(v, of)
-    return text if count >= least else f"{v:.{count}g}"
+    return text if count >= least else rounded(f"{v:.{count}g}", x, count, of)
+
+
+def rounded(text: str, x: Any, count: int, of: type = np.float64) -> str:
+    """`text`, x from WHOLE_IN_FULL on with an exponent (`_exponent`), with the zeros that show its `count` figures
+    where it is rounded: 1000001 as "1.000e+06", for "1e+06" reads as a million (as 999999 would), and a + b drew
+    "1e+06 + 1 = 1e+06" as if the float had lost the 1; within NOISE_UNITS units of x (`digits`' noise), as is."""
+    if not _exponent(text, float(x)):
+        return text
+    unit = np.spacing(abs(x)) if of is np.longdouble else math.ulp(float(x))
+    mantissa, power = text.split("e")
+    pad = count - len(mantissa.lstrip("-").replace(".", ""))
+    if pad <= 0 or abs(np.longdouble(text) - np.longdouble(x)) <= NOISE_UNITS * unit:
+        return text
+    return f"{mantissa}{'' if '.' in mantissa else '.'}{'0' * pad}e{power}"
+
+
+def _exponent(text: str, v: float) -> bool:
+    """Whether `text` writes v from WHOLE_IN_FULL on with an exponent, which reads as rounded (`rounded`)."""
+    return "e" in text and abs(v) >= WHOLE_IN_FULL
 
 
 def _long(x: np.longdouble, count: int) -> str:
@@ -173,7 +197,7 @@ def _long(x: np.longdouble, count: int) -> str:
     written = np.format_float_scientific(x, precision=count - 1, unique=False, trim="-", exp_digits=2)
     if -4 <= int(written.split("e")[1]) < count:
         return np.format_float_positional(x, precision=count, unique=False, fractional=False, trim="-")
-    return written
+    return written.replace(".e", "e")  # numpy trims 3.000e+18 to "3.e+18"
 
 
 # a number written again: a deep graph's page writes each edge's local derivative in every path through it, at
@@ -194,23 +218,25 @@ def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
     1e+06 as a million (and 12345.5 is written in full already, by the rule above). `whole` False: at most
     FULL_FIGURES for that (a mean, which no gradient contradicts: 333333.9999999 as 333334)."""
-    v = float(v if of is np.float64 else of(v))
+    x = of(v)  # shortest's digits are its own: a long double 3e18 + 1's are 19, float64's of it 1
+    v = float(x)
     if v.is_integer() and abs(v) < WHOLE_IN_FULL:
         return max(n, len(str(int(abs(v)))))
     text = f"{v:.{n}g}"
-    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is), nor from
-    # WHOLE_IN_FULL on, where v is written with an exponent, which reads as rounded: 2.5e+09, not 2500000001.5
+    # whole as written, 1e+04 as 10000 too (9999.7 is not), but not where v is whole itself (6.67e+307 is), nor with
+    # an exponent from WHOLE_IN_FULL on (`_exponent`: 2.500e+09, not 2500000001.5; in full, 1000000.5 not 1000000)
     # noise is counted in v's units (math.ulp, of float64): a relative 4 eps is 8 of them below a power of two
-    noise = NOISE_UNITS * math.ulp(v) if abs(v) < WHOLE_IN_FULL else math.inf
+    noise = NOISE_UNITS * math.ulp(v)
     while (
         n < (17 if whole else FULL_FIGURES)
         and float(text).is_integer()
         and not v.is_integer()
         and abs(float(text) - v) > noise
+        and not _exponent(text, v)
     ):
         n += 1
         text = f"{v:.{n}g}"
-    return n if n <= PRECISION[of] else min(n, shortest(v, of)[1])
+    return n if n <= PRECISION[of] else min(n, shortest(x, of)[1])
 
 
 def shortest(v: float, of: type = np.float64) -> tuple[str, int]:
@@ -247,9 +273,17 @@ def apart_figures(old: Any, new: Any) -> int | None:
     update moves from 0.5 to 0.49999 written "0.5 → 0.5, a change of -1e-05" says it both moved and did not;
     with 5 figures it reads "0.5 → 0.49999". None where no figures tell them apart (they are equal)."""
     for n in (None, *range(NUMBER_FIGURES + 1, 18)):
-        if summary(old, n=n) != summary(new, n=n):
+        if as_read(summary(old, n=n)) != as_read(summary(new, n=n)):
             return n
     return None
+
+
+def as_read(text: str) -> str:
+    """Text `summary` wrote as its numbers read: 1e6 → 1000000.5 written "1e+06 → 1.000e+06" is no change."""
+    return _NUMBER.sub(lambda number: str(Decimal(number.group()).normalize()), text)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:e[+-]\d+)?")
 
 
 def magnitude(x: Any) -> float:

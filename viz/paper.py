@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .lost_words import WORDS, lost_note
-from .number_text import NUMBER_FIGURES, finite, float_name, kind, size, summary
+from .number_text import NUMBER_FIGURES, as_read, finite, float_name, kind, size, summary
 from .on_paper import EXACT, alike_on_paper, on_paper
 from .rules import term
 
@@ -146,7 +146,7 @@ def rounded_away(terms: list, total: float) -> str:
         beyond = f"beyond the largest {float_name(of)}, {largest}"
         return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
     exact = float(on_paper)
-    if summary(exact) == summary(total):
+    if as_read(summary(exact)) == as_read(summary(total)):  # 1e+06 and 1.000e+06 alike
         return ""
     return (
         f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from autograd import Tensor
 
 from .lost_words import lost_note, lost_tag
-from .number_text import finite, summary
+from .number_text import as_read, finite, summary
 from .on_paper import alike
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
@@ -78,7 +78,7 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
             f"total: the paths' shares added element by element, {summary(e.total)} = {grad}, the gradient backward "
             "gives (each array is told by its min, mean and max: the means add up, the minima and maxima need not)"
         )
-    elif e.count > 1 and listed and summary(written) != summary(e.total):
+    elif e.count > 1 and listed and as_read(summary(written)) != as_read(summary(e.total)):
         # backward sums at each value along the way, then multiplies: (p + q)·k, not p·k + q·k, and rounds so
         lines.append(
             f"total: {listed} = {summary(written)}{on_paper}, which backward, adding the shares at each value "
