@@ -16,11 +16,12 @@ def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages nam
 ) -> None:
     """ValueError where a constant cast to the predictions' `dtype` has a finite number that overflows it (70000
     in float16 was inf, the loss inf or NaN with numpy's overflow warning alone), naming the fix: where the loss
-    `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor; else wider
-    predictions. Rounding in `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there,
-    and is kept. The caller's array or Tensor (`source`) is checked through autograd.validate (a compiled step
-    checks each call's numbers); `data` made from a list or a number, the step's own constant, here (as
-    constant_weights checks them). The common case costs a min and a max."""
+    `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor of the wider dtype
+    named (an integer array's own Tensor, int64, would not widen it); else wider predictions. Rounding in
+    `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there, and is kept. The caller's
+    array or Tensor (`source`) is checked through autograd.validate (a compiled step checks each call's
+    numbers); `data` made from a list or a number, the step's own constant, here (as constant_weights checks
+    them). The common case costs a min and a max."""
     dtype = np.dtype(dtype)
     if dtype.kind != "f" or data.dtype.kind not in "iuf" or np.can_cast(data.dtype, dtype, "safe"):
         return
@@ -41,8 +42,8 @@ def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages nam
             return
         wider, cast = ("float32", "float()") if dtype.itemsize < 4 else ("float64", "double()")
         fix = (
-            f"give it as a Tensor (Tensor({what.removeprefix('the ')})) to compute the loss in its dtype, as "
-            f"PyTorch promotes two tensors, or predict in {wider} (model.{cast})"
+            f"give it as a {wider} Tensor (Tensor({what.removeprefix('the ')}, dtype=np.{wider})), which widens the "
+            f"loss to {wider} as PyTorch promotes two tensors, or predict in {wider} (model.{cast})"
             if promotes and not isinstance(source, Tensor)
             else f"predict in {wider} (model.{cast}, or the predictions' .astype(np.{wider}))"
         )
