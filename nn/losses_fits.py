@@ -11,6 +11,11 @@ import numpy as np
 from autograd import Tensor, raw, validate
 
 
+class BeyondDtype(ValueError):
+    """check_fits' refusal, a ValueError: losses_pairs.ranged_pairs names a label or probability out of its range
+    instead, where the number is no target in any dtype."""
+
+
 def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
     data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool, source: Any
 ) -> None:
@@ -47,7 +52,7 @@ def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages nam
             if promotes and not isinstance(source, Tensor)
             else f"predict in {wider} (model.{cast}, or the predictions' .astype(np.{wider}))"
         )
-        raise ValueError(
+        raise BeyondDtype(
             f"{name}: {what} holds {float(a[bad].flat[0]):g}, beyond {dtype.name}'s largest number ({top:g}), "
             f"the dtype {name} computes in here: it would be inf; {fix}"
         )

@@ -13,7 +13,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
-from .losses_fits import check_fits
+from .losses_fits import BeyondDtype, check_fits
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -197,6 +197,28 @@ def require(items: list[Any], ok: Callable[[np.ndarray], np.ndarray], why: Calla
     bad = first_bad(items, ok)
     if bad is not None:
         raise ValueError(why(bad))
+
+
+def ranged_pairs(  # noqa: PLR0913 (pairs' arguments and the targets' check)
+    pred: Predictions,
+    target: Any,
+    name: str,
+    ok: Callable[[np.ndarray], np.ndarray],
+    why: Callable[[float], str],
+    promote: bool = False,
+) -> list[tuple[Any, Any]]:
+    """pairs(), their targets checked by `ok` (`require`: labels -1 or +1, probabilities in [0, 1]). A target
+    beyond the predictions' dtype is refused as out of that range (`why`), not as beyond the dtype: 70000 is no
+    label in any dtype, and the dtype's advice (model.float()) led to a second refusal."""
+    try:
+        found = pairs(pred, target, name, promote)
+    except BeyondDtype:
+        bad = first_bad([raw(target)], ok)
+        if bad is None:
+            raise
+        raise ValueError(why(bad)) from None
+    require([t for _, t in found], ok, why)
+    return found
 
 
 def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float | None:
