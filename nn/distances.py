@@ -35,19 +35,32 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     that its norms take the path recorded (else it runs eagerly)."""
     with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
         norm = x.norm(p, dim=dim, keepdim=True)
-    rows = np.isfinite(raw(norm))
-    fits = bool(rows.all())
-    validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), norm)
-    if fits:
-        small = _subnormal_rows(raw(norm), eps)
-        validate(
-            lambda v: same_path("subnormal norms", small is not None, _subnormal_rows(raw(v), eps) is not None), norm
-        )
+    rows, small = _norms_path(norm, eps)
+    if rows.all():
         if small is None:
             return x / _held(norm, eps, in_quadrature)
         return _scaled_up(x, dim, eps, p, in_quadrature, norm, small)
-    validate(lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)), rows))), norm)
     return _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
+
+
+def _norms_path(norm: Tensor, eps: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """The rows whose norm is finite and, where all are, those subnormal (`_subnormal_rows`), read only inside a
+    validate check, which a compiled step's replay runs on each call's norms (eagerly where they take another
+    path). Read outside it, the norm of a constant (cosine_embedding_loss's input2 given as an array) was data
+    taken into Python, pinned to one call's numbers: every such step ran eagerly ("validate of a copy")."""
+    taken: list[tuple[np.ndarray, np.ndarray | None]] = []
+
+    def path(v: Any) -> None:
+        finite = np.isfinite(raw(v))
+        now = (finite, _subnormal_rows(raw(v), eps) if finite.all() else None)
+        if not taken:
+            taken.append(now)
+        (rows, small), (rows_now, small_now) = taken[0], now
+        same = np.array_equal(rows, rows_now) and (small is None) == (small_now is None)
+        same_path("norms", True, same and (small is None or bool(np.array_equal(small, small_now))))
+
+    validate(path, norm)
+    return taken[0]
 
 
 def _subnormal_rows(norm: np.ndarray, eps: float) -> np.ndarray | None:

@@ -12,6 +12,7 @@ constant. On Values, "none" gives a list of Values, one per prediction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from .loss_positions import torch_positions
 from .losses_element_weights import element_weights, reduce_over_weights, weighed
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
-from .losses_pairs import Predictions, pairs, reduce, require
+from .losses_pairs import Predictions, pairs, ranged_pairs, reduce, require
 
 __all__ = [
     "binary_cross_entropy",
@@ -100,9 +101,10 @@ def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", 
 def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> Any:
     """micrograd's max-margin loss: relu(1 - label * score), labels -1 or +1 (labels 0 would
     train nothing: `2 * labels - 1` turns 0/1 into -1/+1)."""
-    found = pairs(scores, labels, "hinge_loss")
-    require(
-        [t for _, t in found],
+    found = ranged_pairs(
+        scores,
+        labels,
+        "hinge_loss",
         lambda x: np.abs(x) == 1,
         lambda bad: f"hinge_loss: labels must be -1 or +1, got {bad}; for labels 0/1 pass 2 * labels - 1",
     )
@@ -119,13 +121,12 @@ def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None,
     so p of exactly 0 or 1 (a confident float32 sigmoid) gives a finite loss and finite gradients.
     binary_cross_entropy_with_logits is the stabler choice: it takes the scores before the sigmoid."""
     name = "binary_cross_entropy"
-    found = pairs(input, target, name)
+    found = ranged_pairs(input, target, name, *_unit_targets(name))
     require(
         [p for p, _ in found],
         _in_unit,
         lambda bad: f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)",
     )
-    _check_unit_targets(found, name)
     terms = [_bce(p, t) for p, t in found]
     return reduce(
         weighed(terms, element_weights(weight, "weight", found, input, name, "probabilities")), reduction, name
@@ -154,8 +155,8 @@ def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
     against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
     promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
     with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight)."""
-    found = pairs(logits, targets, name, promote=True)  # PyTorch's is the target's dtype; see the docstring
-    _check_unit_targets(found, name)
+    # PyTorch's is the target's dtype; see the docstring
+    found = ranged_pairs(logits, targets, name, *_unit_targets(name), promote=True)
     positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits")
     terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
     weights = element_weights(weight, "weight", found, logits, name, "logits", promote=weight_promotes)
@@ -212,9 +213,9 @@ def _split(d: Any, limit: float) -> tuple[Any, Any]:
     return (math.copysign(limit, d.data) if abs(d.data) > limit else d), r
 
 
-def _check_unit_targets(found: list[tuple[Any, Any]], name: str) -> None:
-    require(
-        [t for _, t in found],
+def _unit_targets(name: str) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[float], str]]:
+    """ranged_pairs' check of targets in [0, 1] (probabilities), and its message."""
+    return (
         _in_unit,
         lambda bad: f"{name}: targets must lie in [0, 1], got {bad}; for labels -1/+1 pass (labels + 1) / 2",
     )

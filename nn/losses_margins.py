@@ -27,6 +27,7 @@ from .losses_pairs import (
     in_floats,
     op_weights,
     pairs,
+    ranged_pairs,
     reduce,
     require,
 )
@@ -235,10 +236,11 @@ def _labels(name: str, x: Tensor, target: Any, constant: bool = False, promote: 
         raise TypeError(
             f"{name}: target is a constant here and takes no gradient (as in PyTorch); give target.detach()"
         )
-    y = pairs(x, target, name, promote)[0][1]
-    require(
-        [y],
+    return ranged_pairs(
+        x,
+        target,
+        name,
         lambda v: np.abs(v) == 1,
         lambda bad: f"{name}: target must be -1 or +1, got {bad:g}; for labels 0/1 pass 2 * labels - 1",
-    )
-    return y
+        promote,
+    )[0][1]

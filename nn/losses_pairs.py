@@ -13,6 +13,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
+from .losses_fits import BeyondDtype, check_fits
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -198,6 +199,28 @@ def require(items: list[Any], ok: Callable[[np.ndarray], np.ndarray], why: Calla
         raise ValueError(why(bad))
 
 
+def ranged_pairs(  # noqa: PLR0913 (pairs' arguments and the targets' check)
+    pred: Predictions,
+    target: Any,
+    name: str,
+    ok: Callable[[np.ndarray], np.ndarray],
+    why: Callable[[float], str],
+    promote: bool = False,
+) -> list[tuple[Any, Any]]:
+    """pairs(), their targets checked by `ok` (`require`: labels -1 or +1, probabilities in [0, 1]). A target
+    beyond the predictions' dtype is refused as out of that range (`why`), not as beyond the dtype: 70000 is no
+    label in any dtype, and the dtype's advice (model.float()) led to a second refusal."""
+    try:
+        found = pairs(pred, target, name, promote)
+    except BeyondDtype:
+        bad = first_bad([raw(target)], ok)
+        if bad is None:
+            raise
+        raise ValueError(why(bad)) from None
+    require([t for _, t in found], ok, why)
+    return found
+
+
 def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float | None:
     """The first number (of arrays, Tensors, Values, numbers) for which `ok` is False (NaN never is ok)."""
     data = np.concatenate([np.ravel(raw(x)) for x in items]).astype(float)
@@ -250,52 +273,6 @@ def as_operand(  # noqa: PLR0913 (the operand, its dtype, and what check_fits na
     check_fits(target, dtype, name, what, promotes, source)
     # in the array's own dtype first: Tensor() alone makes float16 float32, a copy a compiled step cannot feed
     return copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
-
-
-def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
-    data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool, source: Any
-) -> None:
-    """ValueError where a constant cast to the predictions' `dtype` has a finite number that overflows it (70000
-    in float16 was inf, the loss inf or NaN with numpy's overflow warning alone), naming the fix: where the loss
-    `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor; else wider
-    predictions. Rounding in `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there,
-    and is kept. The caller's array or Tensor (`source`) is checked through autograd.validate (a compiled step
-    checks each call's numbers); `data` made from a list or a number, the step's own constant, here (as
-    constant_weights checks them). The common case costs a min and a max."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f" or data.dtype.kind not in "iuf" or np.can_cast(data.dtype, dtype, "safe"):
-        return
-    if data.dtype.kind in "iu" and dtype.itemsize >= 4:  # float32 holds every integer's size
-        return
-    top = float(np.finfo(dtype).max)
-
-    def check(x: Any) -> None:
-        a = raw(x)
-        if (
-            a.size == 0
-            or max(abs(float(np.minimum.reduce(a, axis=None))), abs(float(np.maximum.reduce(a, axis=None)))) <= top
-        ):
-            return
-        with np.errstate(over="ignore"):
-            bad = np.isfinite(a) & np.isinf(a.astype(dtype))
-        if not bad.any():
-            return
-        wider, cast = ("float32", "float()") if dtype.itemsize < 4 else ("float64", "double()")
-        fix = (
-            f"give it as a Tensor (Tensor({what.removeprefix('the ')})) to compute the loss in its dtype, as "
-            f"PyTorch promotes two tensors, or predict in {wider} (model.{cast})"
-            if promotes and not isinstance(source, Tensor)
-            else f"predict in {wider} (model.{cast}, or the predictions' .astype(np.{wider}))"
-        )
-        raise ValueError(
-            f"{name}: {what} holds {float(a[bad].flat[0]):g}, beyond {dtype.name}'s largest number ({top:g}), "
-            f"the dtype {name} computes in here: it would be inf; {fix}"
-        )
-
-    if isinstance(source, np.ndarray | Tensor):
-        validate(check, source)
-    else:
-        check(data)
 
 
 def _value_targets(target: Any, name: str) -> list[Any]:

@@ -2,9 +2,11 @@
 overflows that dtype (70000 in float16, 1e39 in float32) the loss refuses it, naming the fix, where it was inf or
 NaN with numpy's overflow warning alone. Where the loss widens to a wider Tensor's dtype (PyTorch's promotion:
 mse_loss of float16 and float32 tensors is float32, as torch's), the advice is a Tensor, and it works; where it
-keeps the predictions' dtype (huber_loss, soft_margin_loss, binary_cross_entropy's weights), the advice is wider
-predictions, and a wider constant Tensor is refused too (PyTorch's huber_loss gives inf)."""
+keeps the predictions' dtype (huber_loss, binary_cross_entropy's weights), the advice is wider
+predictions, and a wider constant Tensor is refused too (PyTorch's huber_loss gives inf). Labels (-1 or +1)
+beyond the dtype are refused as no labels: test_loss_label_overflow_order.py."""
 
+import re
 import warnings
 
 import numpy as np
@@ -43,7 +45,6 @@ CASES = {
     "margin_ranking_loss": (lambda p, c: F.margin_ranking_loss(p, c, YPM), True),
     "triplet_margin_loss": (lambda p, c: F.triplet_margin_loss(p.reshape(1, 2), c, Y01.reshape(1, 2)), True, (1, 2)),
     "cosine_embedding_loss": (lambda p, c: F.cosine_embedding_loss(p.reshape(1, 2), c, YPM[:1]), True, (1, 2)),
-    "soft_margin_loss": (lambda p, c: F.soft_margin_loss(p, c), False),
 }
 
 
@@ -58,7 +59,11 @@ def _case(name: str):
 def test_a_constant_beyond_the_predictions_dtype_is_refused_naming_the_fix(case, kind):
     loss, widens, big = _case(case)
     p = Tensor(P, dtype=np.float16, requires_grad=True)
-    fix = r"give it as a Tensor \(Tensor\(" if widens else r"predict in float32 \(model.float\(\)"
+    fix = (
+        r"give it as a float32 Tensor \(Tensor\(.*, dtype=np.float32\)\)"
+        if widens
+        else r"predict in float32 \(model.float\(\)"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # refused before numpy's overflow warning
         with pytest.raises(ValueError, match=rf"holds 70000, beyond float16's largest number \(65504\).*{fix}"):
@@ -165,3 +170,23 @@ def test_class_weights_of_float16_scores_count_in_float32_where_the_ops_compute(
     wide = getattr(F, name)(Tensor(x), np.array([0]), weight=[70000.0, 1.0])
     assert half.dtype == np.float16
     np.testing.assert_allclose(half.item(), wide.item(), rtol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [np.array([70000, 1]), np.array([70000.0, 1.0]), [70000, 1], [70000.0, 1.0]],
+    ids=["int array", "float array", "int list", "float list"],
+)
+def test_the_advised_tensor_taken_as_written_gives_torchs_loss(target):
+    """The advice, evaluated as written on the caller's target, gives PyTorch's loss of a float16 input and a
+    float32 target tensor (float32, finite): an integer array's advice was Tensor(target), an int64 Tensor,
+    which does not widen the loss (ints are weak beside floats), and was refused again."""
+    torch = pytest.importorskip("torch")
+    p = Tensor(P, dtype=np.float16, requires_grad=True)
+    with pytest.raises(ValueError) as refused:
+        F.mse_loss(p, target)
+    advised = re.search(r"\((Tensor\(target[^()]*\))\)", str(refused.value))
+    assert advised, str(refused.value)
+    out = F.mse_loss(p, eval(advised.group(1), {"Tensor": Tensor, "np": np, "target": target}))
+    expected = torch.nn.functional.mse_loss(torch.tensor(P, dtype=torch.float16), torch.tensor([70000.0, 1.0]))
+    assert out.dtype == np.float32 and out.item() == expected.item()

@@ -159,3 +159,27 @@ def _row_is_mpmath_s(row, normalise, exact, slopes, upstream):
         (y * Tensor(np.array([upstream, [0.0] * 3]))).sum().backward()
     _within(y.data[0], exact, ulps=4)
     _within(x.grad[0], slopes, ulps=8)
+
+
+def test_a_compiled_step_whose_subnormal_rows_move_gives_eager_numbers():
+    """A replay checked only that some norm was subnormal, as on the recorded call: with that row moved ([5e-324,
+    5e-324] from row 0 to row 1), the replay scaled the recorded row, giving 3.4 for the sum of normalize(x, eps=0),
+    not 2.8142 (1/√2 · 2 + 1.4), and other gradients. The rows are compared now: such a replay runs eagerly."""
+    import autograd
+
+    first, moved = np.array([[5e-324, 5e-324], [3.0, 4.0]]), np.array([[3.0, 4.0], [5e-324, 5e-324]])
+    x = Tensor(first.copy(), requires_grad=True)
+
+    def step():
+        total = normalize(x, eps=0.0).sum()
+        total.backward()
+        return total.item()
+
+    run = autograd.compile(step)
+    for rows in (first, first, first, moved, moved):
+        x.data[...] = rows
+        x.grad = None
+        compiled, compiled_grad = run(), np.array(x.grad)
+        x.grad = None
+        assert compiled == step()
+        np.testing.assert_array_equal(compiled_grad, x.grad)
