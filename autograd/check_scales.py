@@ -150,7 +150,9 @@ def _slopes_at(at: Callable[[float], np.ndarray], step: Callable[[float], float]
 
 FAR_ROW = f"an op of yours steps within {PROBE} eps:"  # how such a row's verdict reads after "cannot judge"
 FAR = (
-    f"an op of yours (not the op table's) steps within {PROBE} eps of x: an entry of f's output (f[k], in f's "
+    f"an op of yours (not the op table's), or a node of f's graph that keeps x to a grid 12 bits coarser than "
+    "its own (x + 1e12: steps of 1.2e-4), whose rounding is read through gradients a rule after it sets, steps "
+    f"within {PROBE} eps of x: an entry of f's output (f[k], in f's "
     f"ravel order) has another slope at {PROBE} eps than at eps, and moves to it suddenly, not as a smooth f's "
     "does (4 times as far at each doubling of the shift): rounding inside the op ((x + 1e12) - 1e12 keeps x "
     "to steps of 1.2e-4, which x +- eps does not show where other numbers are added to it), a kink or a "

@@ -272,6 +272,8 @@ def test_a_grain_read_through_another_path_too_small_to_show_it_cannot_pass(besi
     with pytest.raises(GradcheckError) as caught:
         gradcheck(f, [x])
     assert caught.value.undecided, str(caught.value)
+    # its words name the node, not an op of one's own alone (that of g, a table op's, is not the user's)
+    assert "or a node of f's graph that keeps x to a grid" in str(caught.value)
 
 
 @pytest.mark.parametrize("shift", [1e6, 1e12])
