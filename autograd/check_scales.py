@@ -42,21 +42,31 @@ def own_op(node: Node) -> bool:
     return node.op is not None and not engine_forward(node.op)
 
 
-def _slopes_in_leaves(order: list[Node], leaves: list[Node]) -> dict[int, float]:
-    """Each float node's largest slope in the leaves (1 at a leaf), carried up the graph from the leaves (`order`:
-    the output first) by each op's own rule, one step a node (`pullback`, seeded with ones): a bound for a path's
-    slope, not a sum of paths'. 0 where it does not move with them (a constant, an integer, a rule giving 0 below
-    it), or where an op of the user's own is below it: its leaves are looked at already, and its rule is not run
-    again."""
-    slopes = {id(leaf): 1.0 for leaf in leaves}
+def _coarse_nodes(order: list[Node], leaves: list[Node], eps: float) -> set[int]:
+    """The ids of the nodes of f's graph (`order`: the output first) that keep the leaves to a grid `LOST` bits
+    coarser than the finest leaf's and eps / GRAIN wide or more: each node's spacing over its largest slope in the
+    leaves, carried up from them by each op's own rule, one step a node (`pullback`, seeded with ones: a bound for
+    a path's slope, not a sum of paths'). Where a rule giving 0 below leaves a node no slope in them (sin(x) + 1e12,
+    the sin's rule 0), its own step: `LOST` bits coarser than the input it moves with. Ops of the user's own are
+    not stepped through (their leaves are looked at already, and their rules not run again); integers neither."""
+    slopes = {id(leaf): 1.0 for leaf in leaves}  # a node reached from the leaves: its largest slope in them, or 0
+    own = 2.0**LOST * min((_spacing(leaf) for leaf in leaves), default=0.0)  # the finest leaf's: the most looked at
+    coarse: set[int] = set()
     with np.errstate(all="ignore"):
         for node in reversed(order):
-            moved = [slopes.get(id(p), 0.0) for p in node.parents]
-            if node.op is None or own_op(node) or not any(moved) or np.asarray(raw(node)).dtype.kind != "f":
+            reached = [id(p) in slopes for p in node.parents]
+            if node.op is None or own_op(node) or not any(reached) or np.asarray(raw(node)).dtype.kind != "f":
                 continue
-            local = pullback(node, gradient_seed(node, None))
-            slopes[id(node)] = max(_largest(g) * s for g, s in zip(local, moved))
-    return slopes
+            local = [_largest(g) for g in pullback(node, gradient_seed(node, None))]
+            spacing = _spacing(node)
+            slope = slopes[id(node)] = max(a * slopes.get(id(p), 0.0) for p, a in zip(node.parents, local))
+            if slope > 0 and spacing / slope >= max(own, eps / GRAIN):
+                coarse.add(id(node))
+            elif slope == 0 and any(
+                a > 0 and spacing / a >= 2.0**LOST * _spacing(p) for p, a, r in zip(node.parents, local, reached) if r
+            ):
+                coarse.add(id(node))
+    return coarse
 
 
 def _largest(values: Any) -> float:
@@ -71,23 +81,20 @@ def _spacing(node: Node) -> float:
 
 def reaching_own_ops(out: Any, leaves: list[Node], eps: float) -> frozenset[int]:
     """The positions among `leaves` of those some op of the user's own in out's graph depends on, or a node that
-    keeps them to a grid `LOST` bits coarser than their own and eps / GRAIN wide or more (its spacing over its
-    slope in them, `_slopes_in_leaves`): its rounding is read through the gradients after it, which a wrong rule
-    sets. 2 x + sin(3e3 (x + 1e12)), the sin's rule giving 0 (x + 1e12 keeps x to steps of 1.2e-4, 41 bits coarser
-    than 0.3's), passed; so did 2 x + sin(3e3 g) + log(g), g = x + 1e12, its rounding read at log's 1e-12, and a
-    sin of (((x + 1e3) + 1e6) + 1e9) + 1e12, which loses 10 or 11 bits at each node. Not x**2 at 49068 (4.9e-12,
-    finer than x's 7.3e-12), a flat op's (floor's slope 0: no grid it keeps), or a sum of 4096 numbers near 1 (a
-    grid of 9e-13 in each, which eps reads)."""
+    keeps them to a grid `LOST` bits coarser than their own and eps / GRAIN wide or more (`_coarse_nodes`): its
+    rounding is read through the gradients after it, which a wrong rule sets. 2 x + sin(3e3 (x + 1e12)), the
+    sin's rule giving 0 (x + 1e12 keeps x to steps of 1.2e-4, 41 bits coarser than 0.3's), passed; so did 2 x +
+    sin(3e3 g) + log(g), g = x + 1e12, its rounding read at log's 1e-12, and a sin of (((x + 1e3) + 1e6) + 1e9) +
+    1e12, which loses 10 or 11 bits at each node. Not x**2 at 49068 (4.9e-12, finer than x's 7.3e-12), a flat
+    op's (floor's slope 0: no grid it keeps), or a sum of 4096 numbers near 1 (a grid of 9e-13 in each, which eps
+    reads)."""
     if not isinstance(out, Node) or out.is_constant:
         return frozenset()
     order = topological_order(out)
-    slopes = _slopes_in_leaves(order, leaves)
-    own = 2.0**LOST * min((_spacing(leaf) for leaf in leaves), default=0.0)  # the finest leaf's: the most looked at
+    coarse = _coarse_nodes(order, leaves, eps)
     feeds: set[int] = set()  # the ids of nodes an op of the user's, or a coarse grid, depends on
     for node in order:  # from the output down: a node's consumers come before it (reversed, x * 1.0 was not seen)
-        slope = slopes.get(id(node), 0.0)
-        coarse = node.op is not None and slope > 0 and _spacing(node) / slope >= max(own, eps / GRAIN)
-        if id(node) in feeds or own_op(node) or coarse:
+        if id(node) in feeds or own_op(node) or id(node) in coarse:
             feeds.update(id(p) for p in node.parents)
     return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
 

@@ -205,11 +205,18 @@ def test_such_a_grain_is_looked_for_in_an_output_of_several_blocks(times):
 
 
 def _beside_2x(times: float, shift: float):
-    """2 x beside sin(3e3 (sin(x) + shift)), both sins of the table's forward with their rules `times` the slope:
-    where they give 0, f's graph shows no slope in x at sin(x) + shift to read its grain by (check_scales), and the
-    gradient after it none to read its rounding through; only f's numbers can show the grain."""
+    """2 x beside sin(3e3 (sin(x) + 1e3 + 1e6 + 1e9 + shift)), added in that order, both sins of the table's forward
+    with their rules `times` the slope: where they give 0, f's graph shows no slope in x to read the grain by, and
+    each sum loses 12 bits or fewer of its input's (check_scales); only f's numbers can show it."""
     sin = _table_sin(times)
-    return lambda t: autograd.concatenate([2 * t, sin((sin(t) + shift) * 3e3)])
+
+    def f(t):
+        inner = sin(t)
+        for c in (1e3, 1e6, 1e9, shift):
+            inner = inner + c
+        return autograd.concatenate([2 * t, sin(inner * 3e3)])
+
+    return f
 
 
 @pytest.mark.parametrize("times", [0.0, 1.0])
@@ -274,6 +281,17 @@ def test_a_grain_read_through_another_path_too_small_to_show_it_cannot_pass(besi
     assert caught.value.undecided, str(caught.value)
     # its words name the node, not an op of one's own alone (that of g, a table op's, is not the user's)
     assert "or a node of f's graph that keeps x to a grid" in str(caught.value)
+
+
+@pytest.mark.parametrize("x", [np.array(0.3), np.linspace(-1, 1, 5)], ids=["scalar", "5"])
+def test_a_grain_above_a_rule_giving_0_cannot_pass(x):
+    """2 x + sin(3e3 (sin(x) + 1e12)), both sins one op of the table's forward whose rule gives 0: carried up from x
+    by the rules, sin(x) + 1e12 has no slope in x to read its grid by (the inner sin's 0), and that rule passed at
+    every point; its own step, 41 bits coarser than sin(x)'s, shows it."""
+    sin = _table_sin(0.0)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: 2 * t + sin((sin(t) + 1e12) * 3e3), [x])
+    assert caught.value.undecided, str(caught.value)
 
 
 @pytest.mark.parametrize("shift", [1e6, 1e12])
