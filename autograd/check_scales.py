@@ -63,7 +63,9 @@ def _coarse_nodes(order: list[Node], leaves: list[Node], eps: float) -> set[int]
             if slope > 0 and spacing / slope >= max(own, eps / GRAIN):
                 coarse.add(id(node))
             elif slope == 0 and any(
-                a > 0 and spacing / a >= 2.0**LOST * _spacing(p) for p, a, r in zip(node.parents, local, reached) if r
+                a > 0 and spacing / a >= max(own, 2.0**LOST * _spacing(p))
+                for p, a, r in zip(node.parents, local, reached)
+                if r
             ):
                 coarse.add(id(node))
     return coarse

@@ -294,6 +294,17 @@ def test_a_grain_above_a_rule_giving_0_cannot_pass(x):
     assert caught.value.undecided, str(caught.value)
 
 
+@pytest.mark.parametrize("d", [0.25, 1.0])
+def test_a_rule_giving_0_beside_a_jump_below_its_node_still_fails(d):
+    """floor(x - 0.37) + sin(3 x), the sin's rule giving 0, d eps past the jump: floor's 0 leaves the sum no slope
+    in x, and its own step read against floor's 0 (spacing 5e-324) took it for a coarse grid: looked at 256 eps
+    out, the rule 'cannot be judged' where it failed. The step counts only beyond the finest leaf's grid too."""
+    sin = _table_sin(0.0)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: (t - 0.37).floor() + sin(3 * t), [np.array([0.37 + d * 1e-6])])
+    assert not caught.value.undecided, str(caught.value)
+
+
 @pytest.mark.parametrize("shift", [1e6, 1e12])
 def test_a_right_rule_beside_a_grain_read_through_a_small_gradient_still_passes(shift):
     """2 x + log(x + shift): x + shift keeps x to a grid 1e-10 or 1.2e-4 wide, but log reads it at a slope of 1 /
