@@ -95,9 +95,10 @@ def gradcheck(
     slope read with theirs there not the rule's (one call of f at x + 256 eps per element leaving an entry still, a
     second at x - 256 eps where one moved: `check_grain.tread_entries`; 2 x beside sin(3e3 (x + 1e12))), and an
     entry that moved at eps and is still at a smaller step, not flat on that side, stops the smaller steps
-    (`check_grain.stopped`). A node of f's graph the output does not move with by the rules, which keeps an input
-    of its to a grid 12 bits coarser than the input's own (x + 1e12 in 2 x + sin(3e3 (x + 1e12)) whose sin's rule
-    gives 0: its rounding, read through that 0, passed it), is looked at as an op of one's own (`check_scales`).
+    (`check_grain.stopped`). A node of f's graph which keeps an input to a grid 12 bits coarser than the input's
+    own and eps / 8192 wide or more, whatever the gradient after it, is looked at as an op of one's own
+    (`check_scales`): its rounding is read through that gradient, which a wrong rule sets (x + 1e12 in 2 x +
+    sin(3e3 (x + 1e12)) whose sin's rule gives 0; and beside log(x + 1e12), read at 1e-12: both passed).
     Where f curves within eps (sin(3e6 x); 1 / x at 1e-5), or has a kink or jump less than eps away (on both
     sides too: the slope from x to x + eps / 2, one more call of f, is not what the difference at eps predicts),
     the slope is extrapolated from differences at eps / 2, eps / 4, ... (`check_richardson`; f still there
@@ -170,7 +171,7 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
-    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves, rounds.silent))
+    read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves, eps))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):

@@ -111,7 +111,7 @@ def slopes(
     taken at PROBE eps too (`check_scales.far_off`: two more calls of f, four where it differs). A row that
     disagrees, which no smaller step settled, notes the nearest step within 2 eps where f was not finite or
     undefined (`edge`, check_shifts: a pole there leaves no step to judge by)."""
-    eps, atol, rtol, (dtype, inside, _) = tolerances
+    eps, atol, rtol, (dtype, inside) = tolerances
     at = Remembered(at)  # the row's screens ask for some shifts twice (2 eps: the kink's and the jump's)
     up, down = at(eps), at(-eps)
     h_up, h_down = step(eps), -step(-eps)

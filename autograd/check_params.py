@@ -88,7 +88,7 @@ def gradcheck_params(
         analytic, rounds = analytic_gradients(out, params, None, [name for name, _ in named], lambda: None, atol, rtol)
         rng = np.random.default_rng(int(seed))  # a 0-d array's too
         rows = []
-        own_ops = reaching_own_ops(out, params, rounds.silent)  # looked at PROBE eps out too (check_scales)
+        own_ops = reaching_own_ops(out, params, eps)  # looked at PROBE eps out too (check_scales)
         for k, ((name, p), grad) in enumerate(zip(named, analytic)):
             indices = list(np.ndindex(np.shape(p.data)))
             tolerances = (eps, atol, rtol, rounds)

@@ -25,7 +25,6 @@ class Precision(NamedTuple):
 
     dtype: np.dtype
     inside: float
-    silent: frozenset[int] = frozenset()  # the ids of computed float nodes the output does not move with at all
 
 
 def rounded_nodes(out: Any) -> list[Node]:
@@ -51,18 +50,14 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
     charged at the size of its inputs too. A leaf does not count: it is what f is given, and x + eps as it
     rounds is what the difference divides by (check_numeric's steps); charged at x's size, it judged nothing
     of sin at 3e7 (up to 5% of its slope) where the difference is good to 1e-9. An entry the output
-    does not move with counts for nothing, whatever it holds (-inf or -1e9 where a mask filled it): such a node
-    is `silent` (where a rule after it gives 0, its rounding goes unread: check_scales)."""
+    does not move with counts for nothing, whatever it holds (-inf or -1e9 where a mask filled it)."""
     dtype = output_dtype(out)
     weights = {id(n): np.abs(np.asarray(raw(m), dtype=np.float64)) for n, m in zip(nodes, moves)}
-    inside, silent = 0.0, set()
+    inside = 0.0
     with np.errstate(all="ignore"):
         for node in nodes:
             data, weight = np.asarray(raw(node.data)), weights[id(node)]
-            if node.op is None or data.dtype.kind != "f":
-                continue
-            if not weight.any():
-                silent.add(id(node))
+            if node.op is None or data.dtype.kind != "f" or not weight.any():
                 continue
             finfo = np.finfo(data.dtype)
             moved = weight > 0  # its entries alone: a block's seed (check_outputs) moves few of a large output's
@@ -70,7 +65,7 @@ def precision(out: Any, nodes: Sequence[Node], moves: Sequence[Any]) -> Precisio
             inside += float(np.sum(weight[moved] * (finfo.eps * sizes + finfo.smallest_subnormal)))
             if _adds_up(node):
                 inside += float(finfo.eps) * _input_size(node, weights) * float(np.sum(weight))
-    return Precision(dtype, inside if np.isfinite(inside) else np.inf, frozenset(silent))
+    return Precision(dtype, inside if np.isfinite(inside) else np.inf)
 
 
 def _adds_up(node: Node) -> bool:

@@ -19,10 +19,11 @@ import numpy as np
 
 from .check_grain import LOST, PROBE
 from .check_rounding import gradient_seed
-from .graph import Node, raw
-from .graph_functions import gradients
+from .graph import Node, pullback, raw
 from .graph_order import topological_order
 from .op import engine_forward
+
+GRAIN = 8192  # a grid of eps / GRAIN or wider inside f: check_richardson's smallest step, eps / 4096, may meet it
 
 
 class Far(NamedTuple):
@@ -41,36 +42,61 @@ def own_op(node: Node) -> bool:
     return node.op is not None and not engine_forward(node.op)
 
 
-def _unread(node: Node, silent: frozenset[int]) -> bool:
-    """Whether node is `silent` (check_rounding: the output does not move with it, by its rules' gradients) and
-    keeps an input of its to a grid `LOST` bits coarser than that input's own: its spacing over its slope in
-    that input (its op's own rule, one backward step) against the input's spacing. Its rounding, read through
-    the gradients after it, goes unread: 2 x + sin(3e3 (x + 1e12)), whose sin's rule gives 0, passed (x + 1e12
-    keeps x to steps of 1.2e-4, 41 bits coarser than 0.3's). Not x**2 at 49068 (its spacing over its slope,
-    4.9e-12, is finer than x's), nor a flat op's (floor's slope 0: no grid it keeps)."""
-    parents = [p for p in node.parents if not p.is_constant]
-    if id(node) not in silent or not parents:
-        return False
+def _coarse_nodes(order: list[Node], leaves: list[Node], eps: float) -> set[int]:
+    """The ids of the nodes of f's graph (`order`: the output first) that keep the leaves to a grid `LOST` bits
+    coarser than the finest leaf's and eps / GRAIN wide or more: each node's spacing over its largest slope in the
+    leaves, carried up from them by each op's own rule, one step a node (`pullback`, seeded with ones: a bound for
+    a path's slope, not a sum of paths'). Where a rule giving 0 below leaves a node no slope in them (sin(x) + 1e12,
+    the sin's rule 0), its own step: `LOST` bits coarser than the input it moves with. Ops of the user's own are
+    not stepped through (their leaves are looked at already, and their rules not run again); integers neither."""
+    slopes = {id(leaf): 1.0 for leaf in leaves}  # a node reached from the leaves: its largest slope in them, or 0
+    own = 2.0**LOST * min((_spacing(leaf) for leaf in leaves), default=0.0)  # the finest leaf's: the most looked at
+    coarse: set[int] = set()
     with np.errstate(all="ignore"):
-        spacing = float(np.max(np.spacing(np.abs(np.asarray(raw(node)))), initial=0.0))
-        slopes = gradients(node, parents, gradient_seed(node, None))
-        for parent, slope in zip(parents, slopes):
-            steepest = float(np.max(np.abs(np.asarray(raw(slope), dtype=np.float64)), initial=0.0))
-            own = float(np.max(np.spacing(np.abs(np.asarray(raw(parent)))), initial=0.0))
-            if steepest > 0 and spacing / steepest > 2.0**LOST * own:
-                return True
-    return False
+        for node in reversed(order):
+            reached = [id(p) in slopes for p in node.parents]
+            if node.op is None or own_op(node) or not any(reached) or np.asarray(raw(node)).dtype.kind != "f":
+                continue
+            local = [_largest(g) for g in pullback(node, gradient_seed(node, None))]
+            spacing = _spacing(node)
+            slope = slopes[id(node)] = max(a * slopes.get(id(p), 0.0) for p, a in zip(node.parents, local))
+            if slope > 0 and spacing / slope >= max(own, eps / GRAIN):
+                coarse.add(id(node))
+            elif slope == 0 and any(
+                a > 0 and spacing / a >= max(own, 2.0**LOST * _spacing(p))
+                for p, a, r in zip(node.parents, local, reached)
+                if r
+            ):
+                coarse.add(id(node))
+    return coarse
 
 
-def reaching_own_ops(out: Any, leaves: list[Node], silent: frozenset[int] = frozenset()) -> frozenset[int]:
-    """The positions among `leaves` of those some op of the user's own in out's graph depends on, or a node
-    whose rounding goes unread (`_unread`; `silent`: check_rounding's, of f's graph)."""
+def _largest(values: Any) -> float:
+    """The largest magnitude among `values` (None: 0)."""
+    return 0.0 if values is None else float(np.max(np.abs(np.asarray(raw(values), dtype=np.float64)), initial=0.0))
+
+
+def _spacing(node: Node) -> float:
+    """The largest spacing of node's values."""
+    return float(np.max(np.spacing(np.abs(np.asarray(raw(node)))), initial=0.0))
+
+
+def reaching_own_ops(out: Any, leaves: list[Node], eps: float) -> frozenset[int]:
+    """The positions among `leaves` of those some op of the user's own in out's graph depends on, or a node that
+    keeps them to a grid `LOST` bits coarser than their own and eps / GRAIN wide or more (`_coarse_nodes`): its
+    rounding is read through the gradients after it, which a wrong rule sets. 2 x + sin(3e3 (x + 1e12)), the
+    sin's rule giving 0 (x + 1e12 keeps x to steps of 1.2e-4, 41 bits coarser than 0.3's), passed; so did 2 x +
+    sin(3e3 g) + log(g), g = x + 1e12, its rounding read at log's 1e-12, and a sin of (((x + 1e3) + 1e6) + 1e9) +
+    1e12, which loses 10 or 11 bits at each node. Not x**2 at 49068 (4.9e-12, finer than x's 7.3e-12), a flat
+    op's (floor's slope 0: no grid it keeps), or a sum of 4096 numbers near 1 (a grid of 9e-13 in each, which eps
+    reads)."""
     if not isinstance(out, Node) or out.is_constant:
         return frozenset()
     order = topological_order(out)
-    feeds: set[int] = set()  # the ids of nodes an op of the user's depends on
+    coarse = _coarse_nodes(order, leaves, eps)
+    feeds: set[int] = set()  # the ids of nodes an op of the user's, or a coarse grid, depends on
     for node in order:  # from the output down: a node's consumers come before it (reversed, x * 1.0 was not seen)
-        if id(node) in feeds or own_op(node) or _unread(node, silent):
+        if id(node) in feeds or own_op(node) or id(node) in coarse:
             feeds.update(id(p) for p in node.parents)
     return frozenset(k for k, leaf in enumerate(leaves) if id(leaf) in feeds)
 
@@ -133,7 +159,9 @@ def _slopes_at(at: Callable[[float], np.ndarray], step: Callable[[float], float]
 
 FAR_ROW = f"an op of yours steps within {PROBE} eps:"  # how such a row's verdict reads after "cannot judge"
 FAR = (
-    f"an op of yours (not the op table's) steps within {PROBE} eps of x: an entry of f's output (f[k], in f's "
+    f"an op of yours (not the op table's), or a node of f's graph that keeps x to a grid 12 bits coarser than "
+    "its own (x + 1e12: steps of 1.2e-4), whose rounding is read through gradients a rule after it sets, steps "
+    f"within {PROBE} eps of x: an entry of f's output (f[k], in f's "
     f"ravel order) has another slope at {PROBE} eps than at eps, and moves to it suddenly, not as a smooth f's "
     "does (4 times as far at each doubling of the shift): rounding inside the op ((x + 1e12) - 1e12 keeps x "
     "to steps of 1.2e-4, which x +- eps does not show where other numbers are added to it), a kink or a "
