@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from .check_jacobian import difference_rounding, entry_gradients
 from .check_numeric import output, rounded_step
 from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
 from .check_verdict import Row, failing
 from .graph import Node, raw
-from .graph_functions import gradients
 
 _ROWS = 3  # failing rows broken down
 _ENTRIES = 3  # entries named per row, furthest off first
@@ -48,15 +48,14 @@ def entry_lines(
         (k, index), block = r.at, r.block or slice(0, int(np.prod(shape, dtype=int)))
         key = (block.start, block.stop)
         if key not in rows_of:
-            rows_of[key] = [_row_of(out, leaves, shape, j) for j in range(*key)]
+            rows_of[key] = [entry_gradients(out, leaves, j) for j in range(*key)]
         analytic = np.array([float(grads[k][index]) for grads in rows_of[key]])
         moved = step(r.at)
         up, down = at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block]
         h = moved(eps) - moved(-eps)
         numeric = (up - down) / h
-        # each end rounds in f's dtype: 1e8 + x, whose slope is 1, differs by 0.9984 at x = 0.3 (its spacing
-        # 1.5e-8 over 2e-6), and was named beside the entry off; a dtype's eps of each end's size allows a few
-        rounding = np.finfo(dtype).eps * (np.abs(up) + np.abs(down)) / h
+        # 1e8 + x was named beside the entry off: a dtype's eps of each end's size allows a few roundings
+        rounding = difference_rounding(up, down, h, dtype)
         errors = np.abs(analytic - numeric)
         off = np.flatnonzero(errors > atol + rtol * np.abs(numeric) + rounding)
         for j in off[np.argsort(-errors[off], kind="stable")][:_ENTRIES]:
@@ -66,13 +65,6 @@ def entry_lines(
                 f"abs error {errors[j]:.3g}"
             )
     return lines
-
-
-def _row_of(out: Node, leaves: list[Node], shape: tuple, j: int) -> list[Any]:
-    """The gradients of f's output entry j (in ravel's order) alone in each leaf, each a float64 array."""
-    seed = np.zeros(shape)
-    seed.flat[j] = 1.0
-    return [np.asarray(g, dtype=np.float64) for g in gradients(out, leaves, seed)]
 
 
 def entries_off(

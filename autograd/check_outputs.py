@@ -23,6 +23,7 @@ import numpy as np
 from .check_blocks import BLOCK
 from .check_grain import PROBE, StillEntries, moved_input, swallowed, tread_entries
 from .check_inputs import _copy, _leaf
+from .check_jacobian import entry_rows
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
 from .check_rounding import Precision, gradient_seed, precision, rounding_inside
@@ -109,7 +110,7 @@ def element_rows(
     points: list[Any],
     at: tuple,
     name: str,
-    analytic: tuple[np.ndarray, list[Precision]],
+    analytic: tuple[np.ndarray, list[Precision], np.ndarray | None],
     read: Outputs,
     tolerances: tuple[float, float, float],
     known: dict[tuple, np.ndarray],
@@ -139,14 +140,23 @@ def element_rows(
     def inside(shift: float, w: Any) -> float:
         return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
 
-    slopes_of_blocks, rounding = analytic
+    def alone(rows: list[Row]) -> list[Row]:  # with the rows of the entries off alone (check_jacobian)
+        if jacobian is None or weights is None:
+            return rows
+        ends = lambda h: (full(h).ravel(), full(-h).ravel(), step(h) - step(-h))  # noqa: E731
+        label = name + (str(list(index)) if index else "")
+        where = (label, x, at, np.shape(base), entries.dtype)
+        column = jacobian[(slice(None), *index)]
+        return rows + entry_rows(rows, column, ends, weights.ravel(), where, tolerances)
+
+    slopes_of_blocks, rounding, jacobian = analytic
     slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum
     if len(rounding) == 1:
         a, rounds = float(slopes_of_blocks[0]), rounding[0]
         s = _slopes(
             full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine, own)
         )
-        return [row(name, points[i], index, a, s)._replace(at=at)]
+        return alone([row(name, points[i], index, a, s)._replace(at=at)])
     flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
     still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
     moves = np.logical_or.reduceat(~still, starts)
@@ -171,7 +181,7 @@ def element_rows(
         s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
-    return rows
+    return alone(rows)
 
 
 def _moved_far(full: Callable, flat: np.ndarray, shift: float) -> np.ndarray:

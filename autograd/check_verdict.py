@@ -114,6 +114,11 @@ def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS)]
 
 
+def agrees(r: Row, atol: float, rtol: float) -> bool:
+    """Whether one row agrees, judged alone (where every row is below atol, `verdict` judges them stricter)."""
+    return not _wrong(r, False, atol, rtol)
+
+
 def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:
     """What is wrong with each row ("" if nothing)."""
     # rtol 0: absolute, as asked; a block's row, whose slope sums many, has its own tolerance

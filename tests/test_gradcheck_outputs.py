@@ -139,3 +139,37 @@ def test_the_rows_of_a_small_output_are_one_per_input_element():
     with pytest.raises(GradcheckError, match=r"1 of 3 gradients disagree(.|\n)*input 0\[1\]  ") as caught:
         gradcheck(_product(np.ones((32, 3)), wrong), [np.ones(3)])
     assert "→f[" not in str(caught.value)
+
+
+def _matvec(W: np.ndarray, rule_W: np.ndarray) -> Op:
+    """x -> W @ x, its rule's Jacobian `rule_W`."""
+    return Op("matvec", lambda x: W @ x, lambda g, out, x: (rule_W.T @ g,))
+
+
+@pytest.mark.parametrize("n", [8, 32, 100])
+def test_a_small_entry_off_beside_large_ones_fails_by_its_own_tolerance(n):
+    """A matvec whose rule gave 0.025 for W[3, 5] = 0.01 (beside entries up to 2.4 in its row) passed over 100:
+    its block's row allowed 64 times atol + rtol * 2.4; each entry is now judged alone, as the criterion reads."""
+    rng = np.random.default_rng(n)
+    W, x = rng.normal(size=(n, n)), rng.normal(size=n)
+    W[3] /= np.abs(W[3]).max()  # the row's largest slope is 1
+    for entry, off in [(0.01, 0.015), (1e-3, 1.5e-3), (1e-3, -1.5e-3), (0.5, 0.002)]:
+        W[3, 5] = entry
+        wrong = W.copy()
+        wrong[3, 5] += off
+        with pytest.raises(GradcheckError) as caught:
+            gradcheck(_matvec(W, wrong), [x])
+        assert not caught.value.undecided
+        # its own row, or (where its block's row fails too) the entries that row is off in, name it
+        assert "input 0[5]→f[3]" in _failing_labels(str(caught.value)) or ": f[3] analytic" in str(caught.value)
+        assert gradcheck(_matvec(W, W), [x])
+
+
+def test_an_entry_off_within_its_own_tolerance_passes():
+    """The criterion per entry: |analytic - numeric| <= atol + rtol * |numeric| passes (1e-3 off by 0.9e-5)."""
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(40, 40)), rng.normal(size=40)
+    W[3, 5] = 1e-3
+    wrong = W.copy()
+    wrong[3, 5] += 0.9e-5
+    assert gradcheck(_matvec(W, wrong), [x])
