@@ -72,7 +72,9 @@ def gradcheck(
     passed) cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
     with the element or moves within 256 eps of it (two more calls of f there; exp(20) beside exp(-5) does
     not, and passes).
-    Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
+    f runs with the graph recorded at every step (it may take gradients itself, create_graph=True: a rule's own
+    derivative, as torch's gradgradcheck checks it). Checked besides: that the gradients double when the
+    gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
     differentiable at the point (a kink, where the one-sided slopes differ down to eps / 4, or a jump, where
     f(x+eps) - f(x-eps) less a slope's part does not shrink with eps down to eps / 16, six more calls of f,

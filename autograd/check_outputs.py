@@ -30,7 +30,7 @@ from .check_rounding import Precision, gradient_seed, precision, rounding_inside
 from .check_verdict import Row, row
 from .graph import Node
 from .graph_functions import gradients
-from .modes import enable_grad, no_grad
+from .modes import enable_grad
 
 
 @functools.lru_cache(maxsize=4)  # each element's rows ask for them
@@ -93,7 +93,7 @@ def moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps
         moved[i] += shift
         where = repr(moved[i])
     try:
-        with enable_grad() if read is not output else no_grad():
+        with enable_grad():  # f may take gradients itself (create_graph=True: a rule's own derivative), as at the point
             return read(f(*map(_leaf, moved)))
     except (ArithmeticError, ValueError) as e:
         raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
@@ -210,9 +210,6 @@ def _slopes(
     its value, the entries seen to move to numbers on no coarse grid, StillEntries.fine, cut, and whether
     the element reaches an op of the user's own)."""
     step, x, fine, own = where
-    with no_grad():
-        inside_at = lambda s: inside(s, seed)  # noqa: E731
-        at = lambda s: cut(full(s))  # noqa: E731
-        return slopes(
-            at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine, own_ops=own
-        )
+    inside_at = lambda s: inside(s, seed)  # noqa: E731
+    at = lambda s: cut(full(s))  # noqa: E731
+    return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine, own_ops=own)
