@@ -122,6 +122,7 @@ def gradcheck(
     entry, beyond its difference's rounding): its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = check_settings("gradcheck", eps, atol, rtol)
     if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):

@@ -84,6 +84,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     told, and the row passes, as atol alone passes it. An error within f's rounding but above atol is not
     judged, and fails saying so (large values, cancellation, an f computing in float32: finite
     differences cannot tell right from wrong there)."""
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "

@@ -51,6 +51,7 @@ def judged_gradcheck(f: Callable[..., Any], inputs: Sequence[Any], **options: An
     `undecided`: f's kink or jump there, as x * |x| at 0 beside other entries, or rounding or bending within
     eps swamping the difference) tells nothing of the rules, and hypothesis rejects it (`reject()`: the test
     draws another); a wrong rule fails as ever. `assert gradcheck(...)` failed a right rule at such points."""
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     try:
         return gradcheck(f, inputs, **options)
     except GradcheckError as e:
