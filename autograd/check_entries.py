@@ -17,6 +17,7 @@ from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
 from .check_verdict import Row, failing
 from .graph import Node, raw
+from .graph_order import topological_order
 
 _ROWS = 3  # failing rows broken down
 _ENTRIES = 3  # entries named per row, furthest off first
@@ -77,7 +78,7 @@ def entries_off(
     if not wrong or not isinstance(out, Node) or out.is_constant:
         return ""
     if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
-        return f"\n{FIX}"
+        return f"\n{fix(out, wrong)}"
 
     def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
         return checked[at[0]], at[1]
@@ -96,4 +97,28 @@ def entries_off(
     head = (
         "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
     )
-    return "\n".join(["", *([head, *lines] if lines else []), FIX])
+    return "\n".join(["", *([head, *lines] if lines else []), fix(out, wrong)])
+
+
+def fix(out: Node, wrong: list[Row]) -> str:
+    """The fix line of a failing check: naming the ops of the user's own in f's graph (not the engine's), and a
+    gradient of 0 where f moves (a rule returning None or 0 for an input it uses); FIX where f uses none."""
+    names = sorted({node.op.name for node in topological_order(out) if node.op is not None and not node.op.built_in})
+    if not names:
+        return FIX
+    dropped = [r.label for r in wrong if r.analytic == 0 and r.numeric != 0]
+    none = (
+        f"; its gradient is 0 where f moves ({', '.join(dropped[:3])}): does a rule return None or 0 for an input it "
+        "uses?"
+        if dropped
+        else ""
+    )
+    if len(names) == 1:
+        return (
+            f"fix: the derivative rule (backward) of your op {names[0]!r}, the one op of yours f uses, gives a wrong "
+            f"slope there, between a failing row's input element and f's output{none}"
+        )
+    return (
+        f"fix: the derivative rule (backward) of one of your ops f uses ({', '.join(map(repr, names))}) gives a wrong "
+        f"slope there{none}; check each alone, gradcheck(op, [x]) at its own inputs, to find it"
+    )
