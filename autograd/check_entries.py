@@ -15,7 +15,7 @@ from .check_jacobian import difference_rounding, entry_gradients
 from .check_numeric import output, rounded_step
 from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
-from .check_verdict import Row, failing
+from .check_verdict import Row, agrees, failing
 from .graph import Node, raw
 from .graph_order import topological_order
 
@@ -36,11 +36,13 @@ def entry_lines(
     at_shift: Callable[[tuple, float], np.ndarray],
     step: Callable[[tuple], Callable[[float], float]],
     tolerances: tuple[float, float, float],
+    every: bool = False,
 ) -> list[str]:
     """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among
     `leaves`, index), and `block` its entries), the entries whose own slopes disagree by more than atol +
-    rtol * |numeric| and the rounding of their difference: `at_shift(at, shift)`, f's output (float64) at
-    the point moved by shift there; `step(at)`, that element's shift as it rounds."""
+    rtol * |numeric| and the rounding of their difference (`every`: the entries with the largest slopes, off or
+    not, for a row that cannot be judged): `at_shift(at, shift)`, f's output (float64) at the point moved by
+    shift there; `step(at)`, that element's shift as it rounds."""
     eps, atol, rtol = tolerances
     shape, dtype = np.shape(out.data), output_dtype(out)
     rows_of: dict[tuple[int, int], list] = {}  # each block's entries' gradients, by (start, stop)
@@ -59,7 +61,12 @@ def entry_lines(
         rounding = difference_rounding(up, down, h, dtype)
         errors = np.abs(analytic - numeric)
         off = np.flatnonzero(errors > atol + rtol * np.abs(numeric) + rounding)
-        for j in off[np.argsort(-errors[off], kind="stable")][:_ENTRIES]:
+        size = np.maximum(np.abs(analytic), np.abs(numeric))
+        moving = np.flatnonzero(size > 0)  # an entry 0 beside 0 tells nothing
+        shown = (
+            moving[np.argsort(-size[moving], kind="stable")] if every else off[np.argsort(-errors[off], kind="stable")]
+        )
+        for j in shown[:_ENTRIES]:
             entry = np.unravel_index(block.start + j, shape)
             lines.append(
                 f"  {r.label}: f[{', '.join(map(str, entry))}] analytic {analytic[j]:.8g}, numeric {numeric[j]:.8g}, "
@@ -75,10 +82,14 @@ def entries_off(
     the first failing rows are off in (check_entries); and the fix. "" otherwise."""
     eps, atol, rtol = tols
     wrong = failing(rows, atol, rtol)
-    if not wrong or not isinstance(out, Node) or out.is_constant:
+    if not isinstance(out, Node) or out.is_constant or not (wrong or np.size(raw(out)) > 1):
         return ""
     if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
         return f"\n{fix(out, wrong)}"
+    # a row that cannot be judged weighs its entries (its numbers are of sum(w * f)): their own slopes, each alone
+    shown = wrong or [r for r in rows if not agrees(r, atol, rtol) and not r.undifferentiable]
+    if not shown:
+        return ""
 
     def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
         return checked[at[0]], at[1]
@@ -87,13 +98,17 @@ def entries_off(
         lines = entry_lines(
             out,
             leaves,
-            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in wrong],
+            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in shown],
             lambda at, shift: moved(f, points, element(at), shift, eps, output),
             lambda at: rounded_step(element_value(points, element(at))),
             tols,
+            every=not wrong,
         )
     except (ArithmeticError, ValueError):
         lines = []
+    if not wrong:
+        head = "the entries of f's output the first rows that cannot be judged weigh, each alone (its own slopes):"
+        return "\n".join(["", head, *lines]) if lines else ""
     head = (
         "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
     )

@@ -74,3 +74,16 @@ def test_an_entry_whose_difference_only_rounds_is_not_named():
         gradcheck(op, [np.array([0.3])])
     lines = [line for line in str(caught.value).splitlines() if line.startswith("  input 0[0]")]
     assert lines == ["  input 0[0]: f[0] analytic 1.02, numeric 1, abs error 0.02"]
+
+
+def test_a_row_that_cannot_be_judged_shows_its_entries_own_numbers():
+    """A squared relu (right rule) at [0.0, 1.0]: the row of input 0[0] cannot be judged, its numbers those of
+    sum(w * f), 'numeric 0.00016468', where its entry's own central difference is 5e-7, below atol; the table
+    now ends with each entry's own slopes."""
+    relu2 = Op("relu2", lambda x: np.maximum(x, 0) ** 2, lambda g, out, x: (g * 2 * np.maximum(x, 0),))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(relu2, [np.array([0.0, 1.0])])
+    assert caught.value.undecided
+    lines = str(caught.value).splitlines()
+    assert lines[-2].startswith("the entries of f's output the first rows that cannot be judged weigh, each alone")
+    assert lines[-1] == "  input 0[0]: f[0] analytic 0, numeric 5e-07, abs error 5e-07"
