@@ -49,17 +49,20 @@ def entry_rows(
     rows: list[Row],
     column: np.ndarray,
     ends: Callable[[float], tuple[np.ndarray, np.ndarray, float]],
+    shifts: Callable[[], list[float]],
     weights: np.ndarray,
     where: tuple[str, float, tuple, tuple, np.dtype],
     tolerances: tuple[float, float, float],
 ) -> list[Row]:
     """The rows of the entries of f's output an element's block rows (`rows`) agree on but that are off alone
     (`column`: each entry's analytic slope in the element; `ends(shift)`: f's output, flat, at the element
-    moved by +- shift, and the shift's width as it rounds; `weights`: each entry's weight in its block's row;
+    moved by +- shift, and the shift's width as it rounds; `shifts()`: the steps f's output is known at already,
+    a refined row's smaller ones; `weights`: each entry's weight in its block's row;
     `where`: the element's label, value, (input, index), f's output shape and dtype). An entry of a row that
     does not agree is not judged alone (its row's kink, jump or grain is its too); each entry may be off by its
-    row's rounding and bending over its weight, and where its row was refined, cannot fail (its difference at
-    eps, eps / 2 is not f's slope there)."""
+    row's rounding and bending over its weight; where it is off, its slope is extrapolated from the two smallest
+    steps (eps / 2 and eps, or a refined row's), and where its row was refined, it cannot fail (a difference
+    taken so near f's bend may be off however it shrinks)."""
     eps, atol, rtol = tolerances
     label, x, at, shape, dtype = where
     up, down, h = ends(eps)
@@ -73,25 +76,26 @@ def entry_rows(
             judged[block] = False
             continue
         band[block] += r.rounding / w
-        bends[block] += (math.inf if r.refined else r.truncation) / w
+        bends[block] += r.truncation / w  # a refined row's, of its extrapolated slope: its entries cannot fail
         refined[block] = r.refined
     error = np.abs(column - numeric)
     off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + bends))
     if not off.size:
         return []
-    up2, down2, h2 = ends(eps / 2)
-    half = (up2 - down2) / h2
-    extrapolated = (4 * half - numeric) / 3  # a smooth f's difference is off by c h**2: this cancels it
-    band += 2 * difference_rounding(up2, down2, h2, dtype)
-    bends += np.abs(numeric - half) / 3  # the half step's error; the extrapolation's is smaller
+    # the two smallest steps, eps / 2 and eps or those a refined row took: a smooth f's difference is off by c h**2
+    small, larger = sorted({eps, eps / 2, *shifts()})[:2]
+    (up1, down1, h1), (up2, down2, h2) = ends(small), ends(larger)
+    near, far = (up1 - down1) / h1, (up2 - down2) / h2
+    extrapolated = near + (near - far) / ((h2 / h1) ** 2 - 1)
+    band += difference_rounding(up1, down1, h1, dtype)
+    bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
     out = []
     for j in off:
         a, n = float(column[j]), float(extrapolated[j])
         e = abs(a - n)
         entry = ", ".join(map(str, np.unravel_index(j, shape)))
-        bent = math.inf if refined[j] else float(bends[j])
-        r = Row(f"{label}→f[{entry}]", x, a, n, e, e / abs(n) if n else math.inf, "", float(band[j]), 0.0, bent)
+        r = Row(f"{label}→f[{entry}]", x, a, n, e, e / abs(n) if n else math.inf, "", float(band[j]), 0.0, bends[j])
         r = r._replace(at=at, block=slice(j, j + 1))
         if not agrees(r, atol, rtol):
-            out.append(r)
+            out.append(r._replace(truncation=math.inf) if refined[j] else r)
     return out

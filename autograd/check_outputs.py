@@ -147,7 +147,8 @@ def element_rows(
         label = name + (str(list(index)) if index else "")
         where = (label, x, at, np.shape(base), entries.dtype)
         column = jacobian[(slice(None), *index)]
-        return rows + entry_rows(rows, column, ends, weights.ravel(), where, tolerances)
+        shifts = lambda: [h for h in outputs if 0 < h <= eps and -h in outputs]  # noqa: E731
+        return rows + entry_rows(rows, column, ends, shifts, weights.ravel(), where, tolerances)
 
     slopes_of_blocks, rounding, jacobian = analytic
     slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum

@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
+import autograd
 import nn
-from autograd import GradcheckError, Op, gradcheck
+from autograd import GradcheckError, Op, Tensor, gradcheck
 from autograd.check_blocks import BLOCK
 from autograd.check_weights import SPREAD
 from nn import functional as F
@@ -173,3 +174,22 @@ def test_an_entry_off_within_its_own_tolerance_passes():
     wrong = W.copy()
     wrong[3, 5] += 0.9e-5
     assert gradcheck(_matvec(W, wrong), [x])
+
+
+def test_an_entry_off_in_a_row_refined_below_eps_never_passes():
+    """sin(3e6 x) beside sin(c x) over 40 entries (the table's forward, one's own rule): the block's row bends within
+    eps and is refined, and a rule 0.2% off in one entry (0.84) passed inside it; judged alone it cannot be judged
+    (never passes), and the right rule still passes."""
+    ops = autograd.tensor_ops.OPS
+    c = Tensor(np.random.default_rng(0).uniform(0.5, 1.0, 40))
+
+    def f_with(off: float):
+        k = np.ones(40)
+        k[7] += off
+        sinx = Op("sinx", ops["sin"].forward, lambda g, out, x: (g * np.cos(x) * k,))
+        return lambda t: autograd.concatenate([(3e6 * t).sin(), sinx(t * c)])
+
+    assert gradcheck(f_with(0.0), [np.array([0.3])])
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f_with(0.002), [np.array([0.3])])
+    assert "input 0[0]→f[8]" in _failing_labels(str(caught.value))
