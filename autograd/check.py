@@ -14,6 +14,7 @@ from .check_blocks import BLOCK
 from .check_entries import entries_off
 from .check_grain import StillEntries
 from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
+from .check_jacobian import jacobian
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
 from .check_own_dtype import check_own_dtype
@@ -62,12 +63,19 @@ def gradcheck(
     float eps * its size / eps: 2.2e-3 at a size of 1e3) (`check_weights`: x beside 1e6 * x weighs as
     much), over each block of 32 entries alone where f gives more (one row per input element and block,
     `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by more than 64 T
-    fails, however many entries f gives (6.4% of a slope of 1 with the defaults). An entry whose spacing
-    over 2 eps is 10 times atol + rtol * its slope or more (x + 1e12 beside 2 x: a rule wrong in it passed)
-    cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
+    fails, however many entries f gives (6.4% of a slope of 1 with the defaults); where an element's rows
+    agree, each Jacobian entry is judged alone by atol + rtol * |numeric| and its difference's rounding
+    (`check_jacobian`: a backward pass per entry of f's output; an entry of 0.01 given as 0.025 beside entries up
+    to 2.4 passed its block), its slope extrapolated where it parts (from eps / 2, two more calls of f, or the
+    steps its row was refined at); in a refined row such an entry cannot be judged, and beyond 2**22 Jacobian
+    entries the rows alone judge. An entry
+    whose spacing over 2 eps is 10 times atol + rtol * its slope or more (x + 1e12 beside 2 x: a rule wrong in it
+    passed) cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
     with the element or moves within 256 eps of it (two more calls of f there; exp(20) beside exp(-5) does
     not, and passes).
-    Checked besides: that the gradients double when the gradient from above does (a rule that ignores its
+    f runs with the graph recorded at every step (it may take gradients itself, create_graph=True: a rule's own
+    derivative, as torch's gradgradcheck checks it). Checked besides: that the gradients double when the
+    gradient from above does (a rule that ignores its
     g would pass a check of sum(f) otherwise), that f leaves its inputs as they were, and that f is
     differentiable at the point (a kink, where the one-sided slopes differ down to eps / 4, or a jump, where
     f(x+eps) - f(x-eps) less a slope's part does not shrink with eps down to eps / 16, six more calls of f,
@@ -112,9 +120,11 @@ def gradcheck(
     eps / 2): it cannot be judged there, and says so. An op of one's own given an input through two of its
     arguments (op(x, x)) is also checked alone, its arguments moved apart (`check_shared`: rules off by +e and
     -e cancel in f); where it cannot be judged alone, the check is undecided.
-    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric|: its
+    Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric| (of a Jacobian
+    entry, beyond its difference's rounding): its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
     """
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = check_settings("gradcheck", eps, atol, rtol)
     if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
@@ -171,12 +181,16 @@ def gradcheck(
         nodes = rounded_nodes(out)
         blocks = output_blocks(np.size(base))
         per_block = [block_gradients(out, [leaves[i] for i in checked], weights, b, nodes) for b in blocks]
+    # each entry alone too, by a backward pass each: in a block's sum an entry's error hides beside large ones
+    alone = weights is not None and isinstance(out, Node) and not out.is_constant
+    entries_alone = jacobian(out, [leaves[i] for i in checked]) if alone else None
     read = read_outputs(base, weights, entries, eps, atol, reaching_own_ops(out, leaves, eps))
     rows = []
     rounding = [block_rounds for _, block_rounds in per_block]
     for k, i in enumerate(checked):
         # each block's gradient of input i, stacked: an element's rows read theirs in one indexing
-        analytic_of_i = (np.stack([np.asarray(grads[k], dtype=np.float64) for grads, _ in per_block]), rounding)
+        stacked = np.stack([np.asarray(grads[k], dtype=np.float64) for grads, _ in per_block])
+        analytic_of_i = (stacked, rounding, None if entries_alone is None else entries_alone[k])
         for index in np.ndindex(np.shape(points[i])):
             at = (i, index)
             rows += element_rows(f, points, at, names[i], analytic_of_i, read, (eps, atol, rtol), known)

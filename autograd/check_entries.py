@@ -11,12 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from .check_jacobian import difference_rounding, entry_gradients
 from .check_numeric import output, rounded_step
 from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
-from .check_verdict import Row, failing
+from .check_verdict import Row, agrees, failing
 from .graph import Node, raw
-from .graph_functions import gradients
+from .graph_order import topological_order
 
 _ROWS = 3  # failing rows broken down
 _ENTRIES = 3  # entries named per row, furthest off first
@@ -35,11 +36,13 @@ def entry_lines(
     at_shift: Callable[[tuple, float], np.ndarray],
     step: Callable[[tuple], Callable[[float], float]],
     tolerances: tuple[float, float, float],
+    every: bool = False,
 ) -> list[str]:
     """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among
     `leaves`, index), and `block` its entries), the entries whose own slopes disagree by more than atol +
-    rtol * |numeric| and the rounding of their difference: `at_shift(at, shift)`, f's output (float64) at
-    the point moved by shift there; `step(at)`, that element's shift as it rounds."""
+    rtol * |numeric| and the rounding of their difference (`every`: the entries with the largest slopes, off or
+    not, for a row that cannot be judged): `at_shift(at, shift)`, f's output (float64) at the point moved by
+    shift there; `step(at)`, that element's shift as it rounds."""
     eps, atol, rtol = tolerances
     shape, dtype = np.shape(out.data), output_dtype(out)
     rows_of: dict[tuple[int, int], list] = {}  # each block's entries' gradients, by (start, stop)
@@ -48,31 +51,28 @@ def entry_lines(
         (k, index), block = r.at, r.block or slice(0, int(np.prod(shape, dtype=int)))
         key = (block.start, block.stop)
         if key not in rows_of:
-            rows_of[key] = [_row_of(out, leaves, shape, j) for j in range(*key)]
+            rows_of[key] = [entry_gradients(out, leaves, j) for j in range(*key)]
         analytic = np.array([float(grads[k][index]) for grads in rows_of[key]])
         moved = step(r.at)
         up, down = at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block]
         h = moved(eps) - moved(-eps)
         numeric = (up - down) / h
-        # each end rounds in f's dtype: 1e8 + x, whose slope is 1, differs by 0.9984 at x = 0.3 (its spacing
-        # 1.5e-8 over 2e-6), and was named beside the entry off; a dtype's eps of each end's size allows a few
-        rounding = np.finfo(dtype).eps * (np.abs(up) + np.abs(down)) / h
+        # 1e8 + x was named beside the entry off: a dtype's eps of each end's size allows a few roundings
+        rounding = difference_rounding(up, down, h, dtype)
         errors = np.abs(analytic - numeric)
         off = np.flatnonzero(errors > atol + rtol * np.abs(numeric) + rounding)
-        for j in off[np.argsort(-errors[off], kind="stable")][:_ENTRIES]:
+        size = np.maximum(np.abs(analytic), np.abs(numeric))
+        moving = np.flatnonzero(size > 0)  # an entry 0 beside 0 tells nothing
+        shown = (
+            moving[np.argsort(-size[moving], kind="stable")] if every else off[np.argsort(-errors[off], kind="stable")]
+        )
+        for j in shown[:_ENTRIES]:
             entry = np.unravel_index(block.start + j, shape)
             lines.append(
                 f"  {r.label}: f[{', '.join(map(str, entry))}] analytic {analytic[j]:.8g}, numeric {numeric[j]:.8g}, "
                 f"abs error {errors[j]:.3g}"
             )
     return lines
-
-
-def _row_of(out: Node, leaves: list[Node], shape: tuple, j: int) -> list[Any]:
-    """The gradients of f's output entry j (in ravel's order) alone in each leaf, each a float64 array."""
-    seed = np.zeros(shape)
-    seed.flat[j] = 1.0
-    return [np.asarray(g, dtype=np.float64) for g in gradients(out, leaves, seed)]
 
 
 def entries_off(
@@ -82,10 +82,14 @@ def entries_off(
     the first failing rows are off in (check_entries); and the fix. "" otherwise."""
     eps, atol, rtol = tols
     wrong = failing(rows, atol, rtol)
-    if not wrong or not isinstance(out, Node) or out.is_constant:
+    if not isinstance(out, Node) or out.is_constant or not (wrong or np.size(raw(out)) > 1):
         return ""
     if np.size(raw(out)) == 1:  # the row is of f's one number: the table names it
-        return f"\n{FIX}"
+        return f"\n{fix(out, wrong)}"
+    # a row that cannot be judged weighs its entries (its numbers are of sum(w * f)): their own slopes, each alone
+    shown = wrong or [r for r in rows if not agrees(r, atol, rtol) and not r.undifferentiable]
+    if not shown:
+        return ""
 
     def element(at: tuple) -> tuple:  # (input, index) of an element, from its input's position among the checked
         return checked[at[0]], at[1]
@@ -94,14 +98,42 @@ def entries_off(
         lines = entry_lines(
             out,
             leaves,
-            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in wrong],
+            [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in shown],
             lambda at, shift: moved(f, points, element(at), shift, eps, output),
             lambda at: rounded_step(element_value(points, element(at))),
             tols,
+            every=not wrong,
         )
     except (ArithmeticError, ValueError):
         lines = []
+    if not wrong:
+        head = "the entries of f's output the first rows that cannot be judged weigh, each alone (its own slopes):"
+        return "\n".join(["", head, *lines]) if lines else ""
     head = (
         "entries of f's output the first failing rows are off in, each alone (its analytic slope by its own backward):"
     )
-    return "\n".join(["", *([head, *lines] if lines else []), FIX])
+    return "\n".join(["", *([head, *lines] if lines else []), fix(out, wrong)])
+
+
+def fix(out: Node, wrong: list[Row]) -> str:
+    """The fix line of a failing check: naming the ops of the user's own in f's graph (not the engine's), and a
+    gradient of 0 where f moves (a rule returning None or 0 for an input it uses); FIX where f uses none."""
+    names = sorted({node.op.name for node in topological_order(out) if node.op is not None and not node.op.built_in})
+    if not names:
+        return FIX
+    dropped = [r.label for r in wrong if r.analytic == 0 and r.numeric != 0]
+    none = (
+        f"; its gradient is 0 where f moves ({', '.join(dropped[:3])}): does a rule return None or 0 for an input it "
+        "uses?"
+        if dropped
+        else ""
+    )
+    if len(names) == 1:
+        return (
+            f"fix: the derivative rule (backward) of your op {names[0]!r}, the one op of yours f uses, gives a wrong "
+            f"slope there, between a failing row's input element and f's output{none}"
+        )
+    return (
+        f"fix: the derivative rule (backward) of one of your ops f uses ({', '.join(map(repr, names))}) gives a wrong "
+        f"slope there{none}; check each alone, gradcheck(op, [x]) at its own inputs, to find it"
+    )

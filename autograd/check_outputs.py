@@ -23,13 +23,14 @@ import numpy as np
 from .check_blocks import BLOCK
 from .check_grain import PROBE, StillEntries, moved_input, swallowed, tread_entries
 from .check_inputs import _copy, _leaf
+from .check_jacobian import entry_rows
 from .check_numeric import Slopes, Step, output, rounded_step, slopes
 from .check_refusals import undefined
 from .check_rounding import Precision, gradient_seed, precision, rounding_inside
 from .check_verdict import Row, row
 from .graph import Node
 from .graph_functions import gradients
-from .modes import enable_grad, no_grad
+from .modes import enable_grad
 
 
 @functools.lru_cache(maxsize=4)  # each element's rows ask for them
@@ -92,7 +93,7 @@ def moved(f: Callable[..., Any], points: list[Any], at: tuple, shift: float, eps
         moved[i] += shift
         where = repr(moved[i])
     try:
-        with enable_grad() if read is not output else no_grad():
+        with enable_grad():  # f may take gradients itself (create_graph=True: a rule's own derivative), as at the point
             return read(f(*map(_leaf, moved)))
     except (ArithmeticError, ValueError) as e:
         raise undefined("gradcheck: f", f"input {i} = {where}", eps, e) from None
@@ -109,7 +110,7 @@ def element_rows(
     points: list[Any],
     at: tuple,
     name: str,
-    analytic: tuple[np.ndarray, list[Precision]],
+    analytic: tuple[np.ndarray, list[Precision], np.ndarray | None],
     read: Outputs,
     tolerances: tuple[float, float, float],
     known: dict[tuple, np.ndarray],
@@ -139,14 +140,24 @@ def element_rows(
     def inside(shift: float, w: Any) -> float:
         return moved(f, points, at, shift, eps, lambda out: rounding_inside(out, w))
 
-    slopes_of_blocks, rounding = analytic
+    def alone(rows: list[Row]) -> list[Row]:  # with the rows of the entries off alone (check_jacobian)
+        if jacobian is None or weights is None:
+            return rows
+        ends = lambda h: (full(h).ravel(), full(-h).ravel(), step(h) - step(-h))  # noqa: E731
+        label = name + (str(list(index)) if index else "")
+        where = (label, x, at, np.shape(base), entries.dtype)
+        column = jacobian[(slice(None), *index)]
+        shifts = lambda: [h for h in outputs if 0 < h <= eps and -h in outputs]  # noqa: E731
+        return rows + entry_rows(rows, column, ends, shifts, weights.ravel(), where, tolerances)
+
+    slopes_of_blocks, rounding, jacobian = analytic
     slopes_of_blocks = slopes_of_blocks[(slice(None), *index)]  # the rule's slope of each block's sum
     if len(rounding) == 1:
         a, rounds = float(slopes_of_blocks[0]), rounding[0]
         s = _slopes(
             full, lambda y: y, base, weights, weights, (eps, atol, rtol, rounds), a, inside, (step, x, fine, own)
         )
-        return [row(name, points[i], index, a, s)._replace(at=at)]
+        return alone([row(name, points[i], index, a, s)._replace(at=at)])
     flat, blocks, starts = base.ravel(), output_blocks(base.size), read.starts
     still = (full(eps).ravel() == flat) & (full(-eps).ravel() == flat)
     moves = np.logical_or.reduceat(~still, starts)
@@ -171,7 +182,7 @@ def element_rows(
         s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
         rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
-    return rows
+    return alone(rows)
 
 
 def _moved_far(full: Callable, flat: np.ndarray, shift: float) -> np.ndarray:
@@ -200,9 +211,6 @@ def _slopes(
     its value, the entries seen to move to numbers on no coarse grid, StillEntries.fine, cut, and whether
     the element reaches an op of the user's own)."""
     step, x, fine, own = where
-    with no_grad():
-        inside_at = lambda s: inside(s, seed)  # noqa: E731
-        at = lambda s: cut(full(s))  # noqa: E731
-        return slopes(
-            at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine, own_ops=own
-        )
+    inside_at = lambda s: inside(s, seed)  # noqa: E731
+    at = lambda s: cut(full(s))  # noqa: E731
+    return slopes(at, base, w, *tolerances, analytic=a, inside_at=inside_at, step=step, point=x, fine=fine, own_ops=own)

@@ -64,6 +64,7 @@ def gradcheck_params(
     direction moves some element by less than its rounding cannot be judged. Returns True, or raises
     GradcheckError with a table.
     """
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)

@@ -84,6 +84,7 @@ def verdict(rows: list[Row], eps: float, atol: float, rtol: float, outputs: int 
     told, and the row passes, as atol alone passes it. An error within f's rounding but above atol is not
     judged, and fails saying so (large values, cancellation, an f computing in float32: finite
     differences cannot tell right from wrong there)."""
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
     if not rows:
         raise ValueError(
             "gradcheck: the inputs (or parameters) given have no elements, so there is no derivative to check "
@@ -112,6 +113,11 @@ def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     """The rows that fail outright (not those that cannot be judged, f not finite within 2 eps among them, nor
     kinks or jumps)."""
     return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS)]
+
+
+def agrees(r: Row, atol: float, rtol: float) -> bool:
+    """Whether one row agrees, judged alone (where every row is below atol, `verdict` judges them stricter)."""
+    return not _wrong(r, False, atol, rtol)
 
 
 def _judge(rows: list[Row], atol: float, rtol: float) -> list[str]:

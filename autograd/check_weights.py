@@ -13,7 +13,7 @@ from .graph import raw
 
 # An entry's tolerance counts this many times the rounding of its slope: finite differences cannot tell finer
 _CLEAR_OF_ROUNDING = 1e4
-_KEPT = 2**22  # f's outputs at x +- eps kept from the weights' pass for the rows (32 MB of float64)
+KEPT = 2**22  # numbers kept (32 MB of float64): f's outputs at x +- eps, the Jacobian (check_jacobian)
 SPREAD = 2.0  # the random weights' sizes lie in [1, SPREAD): distinct, and at most SPREAD times apart
 
 
@@ -33,14 +33,14 @@ def output_moves(moved_at: Callable, points: list, base: np.ndarray, eps: float,
     (input, its point) for each input checked.) How far
     each entry of f's output moves at most, |f(x +- eps) - f(x)| as any input element moves, and
     its largest size there; f's outputs are kept in `known` by (input, index, shift) for the rows, up to
-    _KEPT numbers (the rest are computed again)."""
+    KEPT numbers (the rest are computed again)."""
     moves, spread = np.zeros_like(base), np.abs(base)
     for i, point in points:
         for index in np.ndindex(np.shape(point)):
             for shift in (eps, -eps):
                 moved = moved_at((i, index), shift)
                 moves, spread = np.maximum(moves, np.abs(moved - base)), np.maximum(spread, np.abs(moved))
-                if (len(known) + 1) * base.size <= _KEPT:
+                if (len(known) + 1) * base.size <= KEPT:
                     known[i, index, shift] = moved
     return moves, spread
 

@@ -6,10 +6,9 @@ import threading
 import numpy as np
 import pytest
 from hypothesis import given
-from judged import judged_gradcheck
 
 from autograd import Tensor, Value, grad, gradients, no_grad, pullback, topological_order, zero_grad
-from autograd.testing import expressions
+from autograd.testing import expressions, judged_gradcheck
 
 
 def test_reused_node_gets_the_sum_of_its_gradients():

@@ -1,7 +1,7 @@
 """Every exception class of autograd, nn and viz keeps its type, message and attributes through pickle
 (a failure sent back from a worker process: pytest-xdist, multiprocessing) and copy: GradcheckError's
 `undecided`, which a property test reads to reject a point finite differences cannot judge
-(tests/judged.py), among them. BaseException's own __reduce__ carries the instance's __dict__, so no
+(autograd.testing.judged_gradcheck), among them. BaseException's own __reduce__ carries the instance's __dict__, so no
 class overrides it; a class whose __init__ required more than the message would break unpickling."""
 
 import copy

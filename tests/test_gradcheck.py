@@ -135,3 +135,30 @@ def test_a_function_whose_result_has_no_graph_checks_as_gradient_zero():
 def test_gradcheck_refuses_a_check_of_nothing_and_inputs_that_are_no_numbers(inputs, error, message):
     with pytest.raises(error, match=message):
         gradcheck(lambda *xs: xs[0].sum() if xs else Value(0.0), inputs)
+
+
+def test_f_may_take_gradients_itself_as_pytorchs_gradgradcheck_does():
+    """f = the gradient of an op of one's own by gradients(create_graph=True), PyTorch's idiom for a rule's own
+    derivative: gradcheck ran f at x +- eps under no_grad, and f raised 'backward() on a tensor that does not
+    require grad ... outside no_grad', blaming the user's inputs. A right second derivative passes, a wrong one
+    fails, for Tensors and Values."""
+    from autograd import Tensor, gradients
+
+    def exp_with(second: float) -> Op:
+        inner = Op("exp_rule", np.exp, lambda g, out, x: (second * g * out,))
+        return Op("myexp", np.exp, lambda g, out, x: (g * inner(x),))
+
+    def first(op: Op):
+        def derivative(u):
+            (g,) = gradients(op(u).sum() if isinstance(u, Tensor) else op(u), [u], create_graph=True)
+            return g
+
+        return derivative
+
+    x = Tensor(np.array([0.3, -0.5]), requires_grad=True)
+    assert gradcheck(first(exp_with(1.0)), [x])
+    assert gradcheck(first(exp_with(1.0)), [Value(0.3)])
+    for point in (x, Value(0.3)):
+        with pytest.raises(GradcheckError) as caught:
+            gradcheck(first(exp_with(1.1)), [point])
+        assert not caught.value.undecided

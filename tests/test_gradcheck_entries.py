@@ -9,7 +9,7 @@ import pytest
 
 from autograd import GradcheckError, Op, gradcheck
 
-FIX = "fix: the derivative rule (backward) of an op f uses gives a wrong slope there"
+FIX = "fix: the derivative rule (backward) of your op {!r}, the one op of yours f uses, gives a wrong slope there"
 
 
 def _product(A: np.ndarray, wrong: np.ndarray) -> Op:
@@ -32,13 +32,28 @@ def test_a_rule_off_in_one_entry_names_it_with_both_slopes(shape, entry, named):
     assert len(lines) == 1 and f": {named} analytic " in lines[0]
     analytic, numeric = (float(lines[0].split(word)[1].split(",")[0]) for word in (" analytic ", " numeric "))
     assert analytic == pytest.approx(A[(*entry, 2)] + 0.5) and numeric == pytest.approx(A[(*entry, 2)], abs=1e-6)
-    assert FIX in message and not caught.value.undecided
+    assert FIX.format("product") in message and not caught.value.undecided
 
 
 def test_a_failing_check_of_one_number_says_the_fix():
     wrong = Op("square", lambda x: x * x, lambda g, out, x: (g * 3 * x,))
-    with pytest.raises(GradcheckError, match=re.escape(FIX)):
+    with pytest.raises(GradcheckError, match=re.escape(FIX.format("square"))):
         gradcheck(wrong, [0.7])
+
+
+def test_the_fix_names_the_op_and_a_rule_giving_an_input_none():
+    """The fix line named neither the op nor a missing gradient: 'the derivative rule of an op f uses gives a wrong
+    slope ... where f uses several ops, check each alone', for f the user's one op, whose rule returned None."""
+    ignores_b = Op("mul_ign", lambda a, b: a * b, lambda g, out, a, b: (g * b, None))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(ignores_b, [np.array([0.5, 1.5]), np.array([2.0, -1.0])])
+    assert str(caught.value).splitlines()[-1] == (
+        FIX.format("mul_ign") + ", between a failing row's input element and f's output; its gradient is 0 where f "
+        "moves (input 1[0], input 1[1]): does a rule return None or 0 for an input it uses?"
+    )
+    square = Op("square", lambda x: x * x, lambda g, out, x: (g * 3 * x,))
+    with pytest.raises(GradcheckError, match=r"of one of your ops f uses \('mul_ign', 'square'\) gives a wrong slope"):
+        gradcheck(lambda x, y: square(x) + ignores_b(x, y), [0.7, 0.2])
 
 
 def test_a_check_that_cannot_judge_blames_no_rule():
@@ -59,3 +74,16 @@ def test_an_entry_whose_difference_only_rounds_is_not_named():
         gradcheck(op, [np.array([0.3])])
     lines = [line for line in str(caught.value).splitlines() if line.startswith("  input 0[0]")]
     assert lines == ["  input 0[0]: f[0] analytic 1.02, numeric 1, abs error 0.02"]
+
+
+def test_a_row_that_cannot_be_judged_shows_its_entries_own_numbers():
+    """A squared relu (right rule) at [0.0, 1.0]: the row of input 0[0] cannot be judged, its numbers those of
+    sum(w * f), 'numeric 0.00016468', where its entry's own central difference is 5e-7, below atol; the table
+    now ends with each entry's own slopes."""
+    relu2 = Op("relu2", lambda x: np.maximum(x, 0) ** 2, lambda g, out, x: (g * 2 * np.maximum(x, 0),))
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(relu2, [np.array([0.0, 1.0])])
+    assert caught.value.undecided
+    lines = str(caught.value).splitlines()
+    assert lines[-2].startswith("the entries of f's output the first rows that cannot be judged weigh, each alone")
+    assert lines[-1] == "  input 0[0]: f[0] analytic 0, numeric 5e-07, abs error 5e-07"

@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
+import autograd
 import nn
-from autograd import GradcheckError, Op, gradcheck
+from autograd import GradcheckError, Op, Tensor, gradcheck
 from autograd.check_blocks import BLOCK
 from autograd.check_weights import SPREAD
 from nn import functional as F
@@ -139,3 +140,56 @@ def test_the_rows_of_a_small_output_are_one_per_input_element():
     with pytest.raises(GradcheckError, match=r"1 of 3 gradients disagree(.|\n)*input 0\[1\]  ") as caught:
         gradcheck(_product(np.ones((32, 3)), wrong), [np.ones(3)])
     assert "→f[" not in str(caught.value)
+
+
+def _matvec(W: np.ndarray, rule_W: np.ndarray) -> Op:
+    """x -> W @ x, its rule's Jacobian `rule_W`."""
+    return Op("matvec", lambda x: W @ x, lambda g, out, x: (rule_W.T @ g,))
+
+
+@pytest.mark.parametrize("n", [8, 32, 100])
+def test_a_small_entry_off_beside_large_ones_fails_by_its_own_tolerance(n):
+    """A matvec whose rule gave 0.025 for W[3, 5] = 0.01 (beside entries up to 2.4 in its row) passed over 100:
+    its block's row allowed 64 times atol + rtol * 2.4; each entry is now judged alone, as the criterion reads."""
+    rng = np.random.default_rng(n)
+    W, x = rng.normal(size=(n, n)), rng.normal(size=n)
+    W[3] /= np.abs(W[3]).max()  # the row's largest slope is 1
+    for entry, off in [(0.01, 0.015), (1e-3, 1.5e-3), (1e-3, -1.5e-3), (0.5, 0.002)]:
+        W[3, 5] = entry
+        wrong = W.copy()
+        wrong[3, 5] += off
+        with pytest.raises(GradcheckError) as caught:
+            gradcheck(_matvec(W, wrong), [x])
+        assert not caught.value.undecided
+        # its own row, or (where its block's row fails too) the entries that row is off in, name it
+        assert "input 0[5]→f[3]" in _failing_labels(str(caught.value)) or ": f[3] analytic" in str(caught.value)
+        assert gradcheck(_matvec(W, W), [x])
+
+
+def test_an_entry_off_within_its_own_tolerance_passes():
+    """The criterion per entry: |analytic - numeric| <= atol + rtol * |numeric| passes (1e-3 off by 0.9e-5)."""
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(40, 40)), rng.normal(size=40)
+    W[3, 5] = 1e-3
+    wrong = W.copy()
+    wrong[3, 5] += 0.9e-5
+    assert gradcheck(_matvec(W, wrong), [x])
+
+
+def test_an_entry_off_in_a_row_refined_below_eps_never_passes():
+    """sin(3e6 x) beside sin(c x) over 40 entries (the table's forward, one's own rule): the block's row bends within
+    eps and is refined, and a rule 0.2% off in one entry (0.84) passed inside it; judged alone it cannot be judged
+    (never passes), and the right rule still passes."""
+    ops = autograd.tensor_ops.OPS
+    c = Tensor(np.random.default_rng(0).uniform(0.5, 1.0, 40))
+
+    def f_with(off: float):
+        k = np.ones(40)
+        k[7] += off
+        sinx = Op("sinx", ops["sin"].forward, lambda g, out, x: (g * np.cos(x) * k,))
+        return lambda t: autograd.concatenate([(3e6 * t).sin(), sinx(t * c)])
+
+    assert gradcheck(f_with(0.0), [np.array([0.3])])
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f_with(0.002), [np.array([0.3])])
+    assert "input 0[0]→f[8]" in _failing_labels(str(caught.value))

@@ -13,11 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from judged import judged_gradcheck
 from torch_reference import DTYPES, EXAMPLES, check, torch  # without torch: skipped
 
 from autograd import Tensor, grad, gradcheck, testing_reductions
-from autograd.testing import shapes, tensor_expressions
+from autograd.testing import judged_gradcheck, shapes, tensor_expressions
 
 QUARTERS = st.sampled_from([-2.0, -1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 1.5, 2.0])
 

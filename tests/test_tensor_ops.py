@@ -9,7 +9,6 @@ from budget import PER_OP, examples, per_op
 from cases_parameters import PARAMETER_CASES
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from judged import judged_gradcheck
 
 from autograd import (
     Tensor,
@@ -26,7 +25,7 @@ from autograd import (
 )
 from autograd.conv import conv2d, conv3d, conv_transpose2d, conv_transpose3d, max_pool2d, max_pool3d
 from autograd.op_table import ELEMENTWISE, POSITIVE, Domain
-from autograd.testing import arrays, broadcastable_shapes, shapes, tensor_expressions, within
+from autograd.testing import arrays, broadcastable_shapes, judged_gradcheck, shapes, tensor_expressions, within
 
 BINARY = {d.symbol or d.name: d for d in ELEMENTWISE if d.arity == 2}  # every binary op of the table
 SHAPES, SMALL_SHAPES = shapes(), shapes(max_dims=2, max_side=2)

@@ -4,9 +4,8 @@ one shape throughout."""
 
 import numpy as np
 from hypothesis import HealthCheck, find, given, settings
-from judged import judged_gradcheck
 
-from autograd.testing import KINDS, tensor_expressions
+from autograd.testing import KINDS, judged_gradcheck, tensor_expressions
 
 
 def _broadcasts(expr) -> bool:

@@ -1,0 +1,101 @@
+"""gradcheck's check of each Jacobian entry alone, for an f of several numbers: its rows weigh a block of
+entries (check_outputs), in which an entry's error hides beside large ones (a matvec over 100 whose rule
+gave 0.025 for an entry of 0.01 beside entries up to 2.4 passed). Each entry's analytic slope is taken by
+a backward pass seeded with it alone (one per entry of f's output), its numeric one from f at x +- eps (the
+calls the rows make), and it is judged by atol + rtol * |numeric| as a row is; where it parts by more, at
+eps / 2 too (two more calls of f): a difference off by f's bending moves then, a rule's error does not."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from . import check_weights
+from .check_verdict import Row, agrees
+from .graph import Node
+from .graph_functions import gradients
+
+
+def entry_gradients(out: Node, leaves: list[Node], j: int) -> list[np.ndarray]:
+    """The gradients of f's output entry j (in ravel's order) alone in each leaf, each a float64 array."""
+    seed = np.zeros(np.shape(out.data))
+    seed.flat[j] = 1.0
+    return [np.asarray(g, dtype=np.float64) for g in gradients(out, leaves, seed)]
+
+
+def jacobian(out: Node, leaves: list[Node]) -> list[np.ndarray] | None:
+    """Each leaf's Jacobian, of shape (f's entries, *the leaf's shape), by one backward pass per entry of f's
+    output; None beyond check_weights.KEPT numbers (32 MB: 2,000 entries by 2,000 elements), where the blocks' rows
+    alone judge."""
+    size = out.data.size
+    if size * sum(leaf.data.size for leaf in leaves) > check_weights.KEPT:
+        return None
+    kept = [np.empty((size, *np.shape(leaf.data))) for leaf in leaves]
+    for j in range(size):
+        for k, g in enumerate(entry_gradients(out, leaves, j)):
+            kept[k][j] = g
+    return kept
+
+
+def difference_rounding(up: np.ndarray, down: np.ndarray, h: float, dtype: np.dtype) -> np.ndarray:
+    """How far each end's rounding (in f's output dtype) may move each entry's difference (up - down) / h: 1e8 + x,
+    whose slope is 1, differs by 0.9984 at x = 0.3 (its spacing 1.5e-8 over 2e-6)."""
+    return np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).eps * (np.abs(up) + np.abs(down)) / h
+
+
+def entry_rows(
+    rows: list[Row],
+    column: np.ndarray,
+    ends: Callable[[float], tuple[np.ndarray, np.ndarray, float]],
+    shifts: Callable[[], list[float]],
+    weights: np.ndarray,
+    where: tuple[str, float, tuple, tuple, np.dtype],
+    tolerances: tuple[float, float, float],
+) -> list[Row]:
+    """The rows of the entries of f's output an element's block rows (`rows`) agree on but that are off alone
+    (`column`: each entry's analytic slope in the element; `ends(shift)`: f's output, flat, at the element
+    moved by +- shift, and the shift's width as it rounds; `shifts()`: the steps f's output is known at already,
+    a refined row's smaller ones; `weights`: each entry's weight in its block's row;
+    `where`: the element's label, value, (input, index), f's output shape and dtype). An entry of a row that
+    does not agree is not judged alone (its row's kink, jump or grain is its too); each entry may be off by its
+    row's rounding and bending over its weight; where it is off, its slope is extrapolated from the two smallest
+    steps (eps / 2 and eps, or a refined row's), and where its row was refined, it cannot fail (a difference
+    taken so near f's bend may be off however it shrinks)."""
+    eps, atol, rtol = tolerances
+    label, x, at, shape, dtype = where
+    up, down, h = ends(eps)
+    numeric = (up - down) / h
+    judged, refined = np.ones(column.size, dtype=bool), np.zeros(column.size, dtype=bool)
+    band = difference_rounding(up, down, h, dtype)
+    bends = np.zeros(column.size)
+    for r in rows:
+        block, w = r.block or slice(0, column.size), np.abs(weights[r.block or slice(None)])
+        if not agrees(r, atol, rtol):
+            judged[block] = False
+            continue
+        band[block] += r.rounding / w
+        bends[block] += r.truncation / w  # a refined row's, of its extrapolated slope: its entries cannot fail
+        refined[block] = r.refined
+    error = np.abs(column - numeric)
+    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + bends))
+    if not off.size:
+        return []
+    # the two smallest steps, eps / 2 and eps or those a refined row took: a smooth f's difference is off by c h**2
+    small, larger = sorted({eps, eps / 2, *shifts()})[:2]
+    (up1, down1, h1), (up2, down2, h2) = ends(small), ends(larger)
+    near, far = (up1 - down1) / h1, (up2 - down2) / h2
+    extrapolated = near + (near - far) / ((h2 / h1) ** 2 - 1)
+    band += difference_rounding(up1, down1, h1, dtype)
+    bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
+    out = []
+    for j in off:
+        a, n = float(column[j]), float(extrapolated[j])
+        e = abs(a - n)
+        entry = ", ".join(map(str, np.unravel_index(j, shape)))
+        r = Row(f"{label}→f[{entry}]", x, a, n, e, e / abs(n) if n else math.inf, "", float(band[j]), 0.0, bends[j])
+        r = r._replace(at=at, block=slice(j, j + 1))
+        if not agrees(r, atol, rtol):
+            out.append(r._replace(truncation=math.inf) if refined[j] else r)
+    return out
