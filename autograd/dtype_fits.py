@@ -23,21 +23,23 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
         if not info.min <= value <= info.max:  # Python compares ints and floats exactly
             raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}{fix}")
         return
-    if (isinstance(value, int) or math.isfinite(value)) and math.isinf(_stored(value, kind)):
+    try:
+        beyond = bool(made_infinite(np.array(value, dtype=np.float64), kind))  # an int as numpy casts it: nearest
+    except OverflowError:  # an int beyond any float
+        beyond = True
+    if beyond:
         raise ValueError(
             f"{name}: {_shown(value)} does not fit {kind} (largest {float(np.finfo(kind).max):g}): it would be "
             "stored as infinity"
         )
 
 
-def _stored(value: int | float, kind: np.dtype) -> float:
-    """`value` as the float dtype `kind` stores it, rounded to nearest: infinity beyond the largest
-    value and half a step past it (65519 is float16's 65504, 65520 its infinity), as numpy's cast."""
-    try:
-        with np.errstate(over="ignore"):
-            return float(kind.type(value))
-    except OverflowError:  # an int beyond any float
-        return math.inf
+def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
+    """Where finite `values` become infinity cast to the float dtype `kind`, rounded to nearest as numpy casts
+    (65519 is float16's 65504, 65520 its infinity): the one rule of a float that does not fit, for a number
+    (check_fits) and for a loss's constant arrays (nn.losses_fits), where numpy's cast warned alone."""
+    with np.errstate(over="ignore"):
+        return np.isfinite(values) & np.isinf(values.astype(kind))
 
 
 def check_cast_fits(values: np.ndarray, kind: np.dtype, name: str) -> None:

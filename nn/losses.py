@@ -47,16 +47,20 @@ def mse_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight
     `weight` (torch 2.13's): one number per element, each term times its own; the mean is then the
     sum over the weights' sum, as PyTorch's (reduce_over_weights)."""
     found = pairs(input, target, "mse_loss", promote=True)
-    weights = element_weights(weight, "weight", found, input, "mse_loss", "predictions", True, promote=True)
-    return reduce_over_weights([d * d for d in (p - t for p, t in found)], weights, reduction, "mse_loss")
+    return reduce_over_weights(_squared_error, found, weight, input, reduction, "mse_loss")
 
 
 @torch_positions("size_average", "reduce", "reduction", "weight", module_lacks=("weight",))
 def l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", weight: Any = None) -> Any:
     """Absolute error (the lesson's), |p - t| per element; `weight` as mse_loss's (the mean over the weights' sum)."""
     found = pairs(input, target, "l1_loss", promote=True)
-    weights = element_weights(weight, "weight", found, input, "l1_loss", "predictions", True, promote=True)
-    return reduce_over_weights([abs(p - t) for p, t in found], weights, reduction, "l1_loss")
+    return reduce_over_weights(lambda p, t: abs(p - t), found, weight, input, reduction, "l1_loss")
+
+
+def _squared_error(p: Any, t: Any) -> Any:
+    """(p - t)^2 as d * d (see mse_loss)."""
+    d = p - t
+    return d * d
 
 
 def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:

@@ -5,6 +5,7 @@ the weighted terms reduced as PyTorch reduces them."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     what: str,
     same_shape: bool = False,
     promote: bool = False,
+    wide: bool = False,
 ) -> list[Any]:
     """`weight` (the argument `arg`) for each pair: Nones, or the weights as a constant array of the paired
     predictions' dtype (`what`, Tensors; of int predictions, their floats: the int dtype made 0.5 weights 0),
@@ -31,7 +33,8 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     refuse another), or as numbers (Values: one, or one per prediction; `same_shape`: one per prediction). With
     `promote`, a floating weight Tensor of a wider dtype stays in it, and so the loss (PyTorch's mse_loss, l1_loss
     and huber_loss multiply by the weight: float64 weights on float32 make a float64 loss); else, and as arrays
-    (constants, as targets: pairs), weights are cast."""
+    (constants, as targets: pairs), weights are cast. With `wide`, to at least float32 (`loss_dtype` is then the
+    loss's own: reduce_over_weights takes a float16 loss's weighted sums in float32)."""
     if weight is None:
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
@@ -46,10 +49,8 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
                 f"{name}: {arg} of shape {w.shape} does not broadcast to {what} of shape {pred.shape}; "
                 "give one weight, one per class (the last axis), or one per element"
             )
-        dtype = found[0][0].dtype
-        if promote and isinstance(w, Tensor) and w.dtype.kind == "f":  # ints and bools are weak beside floats
-            dtype = np.result_type(dtype, w.dtype)
-        return [as_read(weight, w, dtype, name, arg, promote)]
+        dtype = loss_dtype(found, w, promote)
+        return [as_read(weight, w, np.result_type(dtype, np.float32) if wide else dtype, name, arg, promote)]
     sizes = (len(found),) if same_shape else (1, len(found))
     if w.size not in sizes:
         counts = "one per prediction" if same_shape else "one number or one per prediction"
@@ -57,23 +58,51 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     return [float(x) for x in np.broadcast_to(np.ravel(autograd.raw(w)), (len(found),))]
 
 
+def loss_dtype(found: list[tuple[Any, Any]], weight: Any, promote: bool) -> np.dtype:
+    """The dtype of a loss of Tensor predictions (`found`'s) weighed by `weight`: theirs, or with `promote`, a
+    wider floating weight Tensor's (ints and bools are weak beside floats)."""
+    dtype = found[0][0].dtype
+    if promote and isinstance(weight, Tensor) and weight.dtype.kind == "f":
+        dtype = np.result_type(dtype, weight.dtype)
+    return dtype
+
+
 def weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
     """Each term times its weight (where weights are given)."""
     return [t if w is None else t * w for t, w in zip(terms, weights)]
 
 
-def reduce_over_weights(terms: list[Any], weights: list[Any], reduction: str, name: str) -> Any:
-    """The weighted terms reduced as PyTorch's mse_loss and l1_loss reduce them: "mean" is their sum over the sum
-    of the weights, not over the count (huber_loss's weighted mean, PyTorch's too, is the plain mean of the weighted
-    terms: `reduce` of `weighed`). Where the weights add up to 0 (all 0, or negative ones cancelling), it is
-    PyTorch's quotient by 0: NaN for a total of 0, else ±inf."""
-    weighted = weighed(terms, weights)
+def reduce_over_weights(  # noqa: PLR0913 (the loss's own arguments)
+    term: Callable[[Any, Any], Any], found: list[tuple[Any, Any]], weight: Any, pred: Any, reduction: str, name: str
+) -> Any:
+    """mse_loss's and l1_loss's `term` of each pair `found` (of the predictions `pred`) weighed by `weight=`
+    (element_weights) and reduced as PyTorch's: "mean" is their sum over the sum of the weights, not over the
+    count (huber_loss's weighted mean, PyTorch's too, is the plain mean of the weighted terms: `reduce` of
+    `weighed`). Where the weights add up to 0 (all 0, or negative ones cancelling), it is PyTorch's quotient by 0:
+    NaN for a total of 0, else ±inf. A weighted float16 loss is computed in float32 (its terms, weights and sums)
+    and cast back to float16, as the fused class-weight ops compute float16 scores: in float16 weights below
+    6.1e-5 lost digits or became 0 and the weighted terms underflowed (a mean of 0.39014 for 0.38490, 0 for
+    0.43719, NaN for 0.54625), and so did the gradients flowing through them (1.35% off at 3e-4)."""
+    weights = element_weights(weight, "weight", found, pred, name, "predictions", True, promote=True, wide=True)
+    half = weights[0] is not None and isinstance(pred, Tensor) and found[0][0].dtype.itemsize < 4
+    dtype = loss_dtype(found, weight, True) if half else None
+    if half:  # in float32, or a wider weight Tensor's dtype (the loss's)
+        found = [(p.astype(np.result_type(weights[0].dtype, np.float32)), t) for p, t in found]
+    weighted = weighed([term(p, t) for p, t in found], weights)
     if weights[0] is None or reduction != "mean":
-        return reduce(weighted, reduction, name)
+        out = reduce(weighted, reduction, name)
+    else:
+        out = _mean_over_weights(weighted, found[0][0], weights, name)
+    return out if dtype is None else out.astype(dtype)
+
+
+def _mean_over_weights(weighted: list[Any], pred: Any, weights: list[Any], name: str) -> Any:
+    """The `weighted` terms' sum over the sum of their `weights` (element_weights': of one Tensor `pred`, or one
+    per Value)."""
     total = reduce(weighted, "sum", name)
     if isinstance(total, Tensor):
         w = weights[0]  # the constant Tensor or array read in the graph: its sum is taken there too
-        w = w if isinstance(w, Tensor) else autograd.ones_like(terms[0]) * w
+        w = w if isinstance(w, Tensor) else autograd.ones_like(pred, dtype=total.dtype) * w
         return _over_weight_sum(total, w.sum(), w)
     weight_sum = math.fsum(weights)
     return total / weight_sum if weight_sum else total * math.inf  # PyTorch's total / 0: NaN at 0, else ±inf

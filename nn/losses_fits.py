@@ -9,21 +9,24 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, raw, validate
+from autograd.dtype_fits import made_infinite
 
 
 class BeyondDtype(ValueError):
-    """check_fits' refusal, a ValueError: losses_pairs.ranged_pairs names a label or probability out of its range
+    """constant_fits' refusal, a ValueError: losses_pairs.ranged_pairs names a label or probability out of its range
     instead, where the number is no target in any dtype."""
 
 
-def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
+def constant_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages name)
     data: np.ndarray | Tensor, dtype: np.dtype, name: str, what: str, promotes: bool, source: Any
 ) -> None:
     """ValueError where a constant cast to the predictions' `dtype` has a finite number that overflows it (70000
     in float16 was inf, the loss inf or NaN with numpy's overflow warning alone), naming the fix: where the loss
     `promotes` (widens to a wider Tensor's dtype, as PyTorch's), the constant as a Tensor of the wider dtype
-    named (an integer array's own Tensor, int64, would not widen it); else wider predictions. Rounding in
-    `dtype`, to a subnormal or 0 too, is of the size of the loss's own rounding there, and is kept. The caller's
+    named (an integer array's own Tensor, int64, would not widen it); else wider predictions. The rule is
+    autograd.dtype_fits' (made_infinite), which check_fits applies to a number. Rounding in `dtype`, to a
+    subnormal or 0 too, is of the size of the loss's own rounding there, and is kept (but for weights a mean
+    divides by: mse_loss's and l1_loss's of float16 predictions are read in float32). The caller's
     array or Tensor (`source`) is checked through autograd.validate (a compiled step checks each call's
     numbers); `data` made from a list or a number, the step's own constant, here (as constant_weights checks
     them). The common case costs a min and a max."""
@@ -41,8 +44,7 @@ def check_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages nam
             or max(abs(float(np.minimum.reduce(a, axis=None))), abs(float(np.maximum.reduce(a, axis=None)))) <= top
         ):
             return
-        with np.errstate(over="ignore"):
-            bad = np.isfinite(a) & np.isinf(a.astype(dtype))
+        bad = made_infinite(a, dtype)
         if not bad.any():
             return
         wider, cast = ("float32", "float()") if dtype.itemsize < 4 else ("float64", "double()")

@@ -13,7 +13,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
-from .losses_fits import BeyondDtype, check_fits
+from .losses_fits import BeyondDtype, constant_fits
 
 Predictions = Tensor | Value | Sequence[Value]
 REDUCTIONS = ("mean", "sum", "none")
@@ -58,7 +58,7 @@ def in_floats(pred: Tensor, target: Any = None, promote: bool = False) -> Tensor
     overflowed to inf from 65504). With `promote`, float predictions widen to a floating target Tensor's dtype,
     PyTorch's promotion of two tensors; an array or a list stays a constant taken in the predictions' dtype, as
     chainrule's losses have always taken them (np.array([1.0, 0.0]) is float64, torch.tensor([1.0, 0.0]) float32:
-    a float32 model's loss against arrays stays float32; a number the dtype cannot hold is refused: check_fits)."""
+    a float32 model's loss against arrays stays float32; a number the dtype cannot hold is refused: constant_fits)."""
     if pred.dtype.kind == "f" and not promote:
         return pred
     floats = pred.dtype.kind == "f"
@@ -155,10 +155,10 @@ def op_weights(weight: Any, checked: np.ndarray | Tensor | None, scores: Tensor,
     which read their numbers on each call: the caller's Tensor or array itself; a list as the array `checked`,
     noted as copied from it (`copied_from`: a compiled step's replays record again when an item is set). The ops
     cast them to the dtype they compute in, the `scores`' (float32 for float16): one beyond it is refused
-    (`check_fits`; a weight of 1e39 for float32 scores made their mean NaN)."""
+    (`constant_fits`; a weight of 1e39 for float32 scores made their mean NaN)."""
     if weight is None:
         return None
-    check_fits(checked, np.result_type(scores.dtype, np.float32), name, "weight", False, weight)
+    constant_fits(checked, np.result_type(scores.dtype, np.float32), name, "weight", False, weight)
     return weight if isinstance(weight, Tensor | np.ndarray) else copied_from(checked, weight)
 
 
@@ -169,11 +169,11 @@ def as_read(  # noqa: PLR0913 (the weights, their dtype, and how messages name t
     Tensor or array as an operand in `dtype` (`as_operand`: itself, or cast by the astype op, which a compiled
     step runs again on each call's numbers: a Tensor's read live, an array argument's fed as an input, a held
     array's pinned to its numbers); a number or a list as an array in `dtype`, a list's pinned to its numbers
-    (`copied_from`: a replay records again when an item is set); one that overflows `dtype` refused (`check_fits`,
+    (`copied_from`: a replay records again when an item is set); one that overflows `dtype` refused (`constant_fits`,
     naming loss `name`'s argument `what`; `promotes`: whether a Tensor of the weights widens the loss)."""
     if isinstance(weight, Tensor | np.ndarray):
         return as_operand(weight, dtype, name, what, promotes)
-    check_fits(checked, dtype, name, what, promotes, weight)
+    constant_fits(checked, dtype, name, what, promotes, weight)
     return copied_from(checked.astype(dtype), weight)
 
 
@@ -254,23 +254,23 @@ def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: st
     return t
 
 
-def as_operand(  # noqa: PLR0913 (the operand, its dtype, and what check_fits names and reads)
+def as_operand(  # noqa: PLR0913 (the operand, its dtype, and what constant_fits names and reads)
     target: Tensor | np.ndarray, dtype: np.dtype, name: str, what: str, promotes: bool = False, source: Any = None
 ) -> Tensor | np.ndarray:
     """A target (or weights: `what`, in loss `name`'s messages) as a loss's graph reads it, in `dtype`: a Tensor
     that a gradient flows to as it is; another, or an array, as it is in that dtype, or cast by the astype op,
     which a compiled step runs again on each call's target (an array's cast noted as copied from it,
-    `copied_from`: pinned to the caller's array). A cast that overflows is refused (`check_fits`; `source`, what
+    `copied_from`: pinned to the caller's array). A cast that overflows is refused (`constant_fits`; `source`, what
     the caller gave, a list, if not `target` itself)."""
     source = target if source is None else source
     if isinstance(target, Tensor):
         if target.dtype == dtype or needs_grad(target):
             return target
-        check_fits(target, dtype, name, what, False, source)  # a Tensor the loss did not widen to: no promotion
+        constant_fits(target, dtype, name, what, False, source)  # a Tensor the loss did not widen to: no promotion
         return target.astype(dtype)
     if target.dtype == dtype:
         return target
-    check_fits(target, dtype, name, what, promotes, source)
+    constant_fits(target, dtype, name, what, promotes, source)
     # in the array's own dtype first: Tensor() alone makes float16 float32, a copy a compiled step cannot feed
     return copied_from(Tensor(target, dtype=target.dtype).astype(dtype), target)
 
