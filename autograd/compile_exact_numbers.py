@@ -28,12 +28,19 @@ _TOLD_APART = frozenset(
 bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
 
 
-def typed(items: set | frozenset | collections.deque) -> frozenset | tuple[list, list[type]]:
-    """A set's items, or a deque's, with their types, as a value to compare: `{2}` and `{2.0}` are equal sets, where a
-    step sizing arrays with them (`for n in sizes: np.ones(n)`) tells them apart."""
+def typed(items: set | frozenset | collections.deque) -> Any:
+    """A set's items, or a deque's, as a value to compare: with their types (`{2}` and `{2.0}` are equal sets, where a
+    step sizing arrays with them, `for n in sizes: np.ones(n)`, tells them apart) and their zeros' signs (`{-0.0}`
+    equals `{0.0}`; a deque's items are kept as a table's list's, `exact`)."""
     if isinstance(items, collections.deque):
-        return list(items), list(map(type, items))
-    return frozenset(zip(map(type, items), items))
+        return exact(list(items))
+    kept = frozenset(zip(map(type, items), items))
+    try:
+        if 0 not in items:  # found by hash, at once: a set holds one zero at most
+            return kept
+    except _NOT_NUMBERS:  # an item whose == refuses 0
+        return kept
+    return kept, [bits(x) for x in items if isinstance(x, float | np.floating) and x == 0]
 
 
 def _places(items: Any) -> list[Any]:

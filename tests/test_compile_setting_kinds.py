@@ -42,6 +42,11 @@ def _made_float(sizes):
     sizes.add(2.0)
 
 
+def _made_negative(numbers):
+    numbers.discard(0.0)
+    numbers.add(-0.0)
+
+
 CHANGES = {  # where the setting keeps its value, the caller's change, how the step reads it
     "a dict's True made 1": (lambda: {"flag": True}, lambda s: s.__setitem__("flag", 1), lambda s: _branch(s["flag"])),
     "a dict's 1 made True": (lambda: {"flag": 1}, lambda s: s.__setitem__("flag", True), lambda s: _branch(s["flag"])),
@@ -54,6 +59,13 @@ CHANGES = {  # where the setting keeps its value, the caller's change, how the s
         lambda: [collections.deque([2, 3]), *[1] * 40],
         lambda s: s[0].__setitem__(0, 2.0),
         lambda s: _sized(s[0]),
+    ),
+    # a set's zero by its sign: {0.0} == {-0.0}
+    "a set's 0.0 made -0.0": (lambda: {0.0, 3.0}, _made_negative, lambda s: math.copysign(1, min(s))),
+    "a table's set's 0.0 made -0.0": (
+        lambda: [{0.0, 3.0}, *[1] * 40],
+        lambda s: _made_negative(s[0]),
+        lambda s: math.copysign(1, min(s[0])),
     ),
 }
 
