@@ -43,9 +43,13 @@ def _made_float(sizes):
     sizes.add(2.0)
 
 
-def _made_negative(numbers):
-    numbers.discard(0.0)
-    numbers.add(-0.0)
+def _made_negative(numbers, zero=-0.0):
+    numbers.discard(0)
+    numbers.add(zero)
+
+
+def _zero_of(numbers):
+    return [x for x in numbers if x == 0][0]
 
 
 CHANGES = {  # where the setting keeps its value, the caller's change, how the step reads it
@@ -67,6 +71,17 @@ CHANGES = {  # where the setting keeps its value, the caller's change, how the s
         lambda: [{0.0, 3.0}, *[1] * 40],
         lambda s: _made_negative(s[0]),
         lambda s: math.copysign(1, min(s[0])),
+    ),
+    # a complex zero's sign, which array("d") could not read: 0j == complex(-0.0, 0)
+    "a table's complex 0j made -0.0+0j": (
+        lambda: [0j, *[1] * 40],
+        lambda s: s.__setitem__(0, complex(-0.0, 0.0)),
+        lambda s: math.copysign(1, s[0].real),
+    ),
+    "a set's complex 0j made -0.0+0j": (
+        lambda: {0j, 3},
+        lambda s: _made_negative(s, complex(-0.0, 0.0)),
+        lambda s: math.copysign(1, _zero_of(s).real),
     ),
 }
 
