@@ -72,6 +72,12 @@ CHANGES = {  # where the setting keeps its value, the caller's change, how the s
         lambda s: _made_negative(s[0]),
         lambda s: math.copysign(1, min(s[0])),
     ),
+    # a table's dict's key made an equal one of another type, kept last: `==` and the keys' order alike
+    "a table's last key 39 made 39.0": (
+        lambda: dict.fromkeys(range(40), 1),
+        lambda s: s.__setitem__(39.0, s.pop(39)),
+        lambda s: _sized(list(s)[-1:]),
+    ),
     # a complex zero's sign, which array("d") could not read: 0j == complex(-0.0, 0)
     "a table's complex 0j made -0.0+0j": (
         lambda: [0j, *[1] * 40],
