@@ -49,14 +49,13 @@ class Changes:
         self.stale: list[tuple[Any, str]] = []  # (owner, name) a replayed span changed
         self._changed: set[int] = set()
 
-    def look(self) -> None:
+    def look(self, kinds: bool = False) -> None:
         """Note each container changed since its snapshot (by the step's own code), once; another attribute so
         changed is the step's own state (a count it keeps), taken anew as the step left it. A table's numbers made
-        equal ones of another type (`t[1] = 1.0`) are not looked for here, around each span (a pass over 300,000
-        numbers costs 3-7 ms): the guards, taken before the call, see them on the next (`kept`), which records
-        again."""
+        equal ones of another type (`t[1] = 1.0`) are looked for only where `kinds`, once the call has returned,
+        not around each span (a pass over 300,000 numbers costs 3-7 ms)."""
         for i, ((owner, name), snapshot) in enumerate(zip(self.watched, self.snapshots)):
-            if i in self._changed or unchanged(owner, name, snapshot, kinds=False):
+            if i in self._changed or unchanged(owner, name, snapshot, kinds):
                 continue
             if owner.__class__ is Contents:
                 self._changed.add(i)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_exact_numbers import _Exact, exact, rows, typed
+from .compile_exact_numbers import _Exact, _kinds, exact, rows, typed
 
 _AS_IS = (int, str, bytes, type(None))  # a snapshot of itself: `==` holds only within each kind (True == 1: a Flag)
 _CLASS = attrgetter("__class__")
@@ -128,12 +128,20 @@ _ROWS = frozenset((list, tuple))
 
 
 class InOrder(dict):
-    """A dict's copy in a table's snapshot, equal to a dict with the same items in the same order: a step that
-    iterates a table's dict takes its order (`{k: v}` popped and set again moves k last), which `==` of two dicts
-    does not compare."""
+    """A dict's copy in a table's snapshot, equal to a dict with the same items in the same order, its keys of the
+    same types: a step that iterates a table's dict takes its order (`{k: v}` popped and set again moves k last),
+    which `==` of two dicts does not compare, and its keys (`t[39.0] = t.pop(39)`, last: `==` and order alike)."""
+
+    __slots__ = ("kinds",)
+
+    def __init__(self, *items: Any) -> None:
+        super().__init__(*items)
+        self.kinds = _kinds(self)  # None for text keys, which `==` tells from numbers
 
     def __eq__(self, other: object) -> bool:  # called first, before a plain dict's own, as a subclass's is
-        return isinstance(other, dict) and dict.__eq__(self, other) is True and list(self) == list(other)
+        if not (isinstance(other, dict) and dict.__eq__(self, other) is True and list(self) == list(other)):
+            return False
+        return self.kinds is None or list(map(type, other)) == self.kinds
 
     def __ne__(self, other: object) -> bool:
         return not self == other

@@ -13,7 +13,7 @@ import collections
 import struct
 from array import array
 from itertools import chain, repeat
-from operator import getitem
+from operator import attrgetter, getitem
 from typing import Any
 
 import numpy as np
@@ -25,15 +25,23 @@ _NOT_NUMBERS = (TypeError, ValueError, OverflowError)  # array("d", ...) of what
 _TOLD_APART = frozenset(
     (str, bytes, type(None), list, tuple, dict, np.ndarray, collections.deque, set, bytearray, array)
 )
+_PARTS = attrgetter("real", "imag")
 bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
 
 
-def typed(items: set | frozenset | collections.deque) -> frozenset | tuple[list, list[type]]:
-    """A set's items, or a deque's, with their types, as a value to compare: `{2}` and `{2.0}` are equal sets, where a
-    step sizing arrays with them (`for n in sizes: np.ones(n)`) tells them apart."""
+def typed(items: set | frozenset | collections.deque) -> Any:
+    """A set's items, or a deque's, as a value to compare: with their types (`{2}` and `{2.0}` are equal sets, where a
+    step sizing arrays with them, `for n in sizes: np.ones(n)`, tells them apart) and their zeros' signs (`{-0.0}`
+    equals `{0.0}`; a deque's items are kept as a table's list's, `exact`)."""
     if isinstance(items, collections.deque):
-        return list(items), list(map(type, items))
-    return frozenset(zip(map(type, items), items))
+        return exact(list(items))
+    kept = frozenset(zip(map(type, items), items))
+    try:
+        if 0 in items:  # found by hash, at once: a set holds one zero at most
+            return kept, [_seen(_PARTS(x)) for x in items if x == 0]
+    except (*_NOT_NUMBERS, AttributeError):  # an item whose == refuses 0, a zero with no real and imaginary parts
+        pass
+    return kept
 
 
 def _places(items: Any) -> list[Any]:
@@ -54,10 +62,15 @@ def _places(items: Any) -> list[Any]:
 
 
 def _seen(at: tuple[Any, ...]) -> bytes | None:
-    """The bits as doubles of the items at the zeros' places (None where one is no number)."""
+    """The bits as doubles of the items at the zeros' places (None where one is no number); of their real and
+    imaginary parts where one is complex (which array("d") refuses: `0j == complex(-0.0, 0)`)."""
     try:
         return array("d", at).tobytes()
     except _NOT_NUMBERS:
+        pass
+    try:
+        return array("d", chain.from_iterable(map(_PARTS, at))).tobytes()
+    except (*_NOT_NUMBERS, AttributeError):
         return None
 
 

@@ -10,6 +10,7 @@ import functools
 import random
 import types
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -80,21 +81,37 @@ def is_input(x: Any) -> bool:
 
 def key_of(x: Any) -> tuple:
     """What a call's leaf must equal for a recording to be replayed: an input's shape and dtype, a
-    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN), and
+    parameter itself, else the value, a float by its bits (-0.0 is not 0.0, and a NaN is a NaN; a complex's parts,
+    a numpy number's every bit, a Decimal's digits and exponent likewise), and
     what a frozen dataclass or a tuple holds by the same rules, however deep (a Value by its number,
     which a step can only read: its identity would let `v.data = 2.0` between calls go unseen)."""
     if is_input(x):
         return _input_key(type(x), data_of(x))
     if isinstance(x, Tensor):
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
-    if isinstance(x, float | np.floating):
+    if isinstance(x, float):  # np.float64 too
         return (type(x).__name__, bits(x))
+    if isinstance(x, np.number):
+        return (type(x).__name__, _numpy_bits(x))
+    if isinstance(x, complex):  # -0j == 0j
+        return ("complex", bits(x.real), bits(x.imag))
+    if isinstance(x, Decimal):  # Decimal("-0") == 0, Decimal("1.0") == Decimal("1.00")
+        return ("Decimal", x.as_tuple())
     if isinstance(x, Value):  # equal only to itself, but its number is what a step reads: known by that
         return ("Value", bits(x.data))
     parts = _parts(x)
     if parts is not None:
         return (type(x), *map(key_of, parts))
     return (type(x).__name__, x)
+
+
+def _numpy_bits(x: np.number) -> Any:
+    """A numpy number's value, every bit: its bytes; a long double's shortest repr (exact) and its parts' signs (a
+    zero's, a NaN's), as its bytes hold 80 bits in 16 on x86, the rest whatever memory held (equal ones differ),
+    and a double's bits rounded away 11 of its fraction's."""
+    if isinstance(x, np.longdouble | np.clongdouble):
+        return repr(x), bits(x.real), bits(x.imag)
+    return x.tobytes()
 
 
 def _input_key(kind: type, data: np.ndarray) -> tuple:

@@ -50,12 +50,13 @@ class Outside:
     def watching(self) -> Iterator[None]:
         """Around the recorded call: a gc callback first in line marks where a collection starts, one last where
         it ends (gc calls them all with "start", collects, then all with "stop")."""
-        # both bound first: making a bound method may start a collection, and one between the two inserts found the
-        # first mark without the last, so the whole call read as that collection's and the step's code went unseen
-        # (its next recording, seeing it, recorded once more: the CI-only flake of tests counting replays)
+        # the end mark in first: a collection between the two (made due by binding them: on 3.11 it runs there and
+        # then, on 3.12 after the next call) finds it alone, which ends nothing; the start mark alone made the whole
+        # call read as that collection's, and the step's code went unseen (recorded once more: the CI-only flake of
+        # tests counting replays; unguarded where both recordings missed it)
         started, stopped = self._started, self._stopped
-        gc.callbacks.insert(0, started)
         gc.callbacks.append(stopped)
+        gc.callbacks.insert(0, started)
         try:
             yield
         finally:

@@ -33,11 +33,11 @@ _LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss", "multi_ma
 _GETITEM = OPS["getitem"]
 
 
-UNBOUND = object()
-SWITCHED = (
+UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
+SWITCHED = (  # why a replay found SWITCHES moved
     "requires_grad was switched, a hook added or an nn.Parameter made since the last recording, in this thread or "
     "another (one count for the process: compile_recording.SWITCHES)"
-)  # what a global name or closure cell holds when it holds nothing
+)
 
 
 class Stale(Exception):

@@ -169,7 +169,7 @@ def _guarded(
         out = call(*args, **kwargs)
     finally:
         if watched:
-            rec.changes.look()
+            rec.changes.look(kinds=True)  # once a recording: the types of a table's numbers too
             rec.problems += rec.changes.problems
             named = rec.calls.named() if rec.calls is not None else set()
             moved = rec.changes.read_after(named)

@@ -6,6 +6,7 @@ at random (and a test counting replays would flake)."""
 
 import gc
 import sys
+import types
 import weakref
 
 import numpy as np
@@ -109,30 +110,84 @@ def test_a_collection_as_the_recording_marks_where_collections_start_leaves_the_
                 gc.collect()
             return made.__get__(outside, kind)
 
-    def scenario(compile):
-        model = nn.Sequential(nn.Linear(3, 2, seed=0), _Scaling())
-        opt = nn.SGD(model.parameters(), lr=0.1)
-
-        def step(x):
-            opt.zero_grad()
-            loss = model(Tensor(x)).sum()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run, losses = compile(step), []
-        for i in range(6):
-            monkeypatch.setattr(sys.modules[__name__], "FACTOR", 3.0 if i >= 4 else 2.0)
-            losses.append(run(np.ones((2, 3))))
-        return losses
-
-    eager = scenario(lambda f: f)
     monkeypatch.setattr(compile_outside.Outside, "_stopped", CollectingAsBound())
+    _check_scaled_steps_seen(monkeypatch)
+
+
+def _scaled_steps(compile, monkeypatch):
+    """Six calls of a step through _Scaling, FACTOR 2.0 for the first four, 3.0 for the last two."""
+    model = nn.Sequential(nn.Linear(3, 2, seed=0), _Scaling())
+    opt = nn.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(Tensor(x)).sum()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    run, losses = compile(step), []
+    for i in range(6):
+        monkeypatch.setattr(sys.modules[__name__], "FACTOR", 3.0 if i >= 4 else 2.0)
+        losses.append(run(np.ones((2, 3))))
+    return losses
+
+
+def _check_scaled_steps_seen(monkeypatch):
+    """_scaled_steps compiled gives eager's numbers, replayed on the third and fourth calls alone (FACTOR changed
+    after), with no collection in the calls but the ones the test forces."""
+    eager = _scaled_steps(lambda f: f, monkeypatch)
     replays, thresholds = count_replays(monkeypatch), gc.get_threshold()
     gc.set_threshold(10**6)  # no other collection in the call, to end the one that began with the first mark
     try:
-        compiled = scenario(lambda f: autograd.compile(f, strict=True))
+        compiled = _scaled_steps(lambda f: autograd.compile(f, strict=True), monkeypatch)
     finally:
         gc.set_threshold(*thresholds)
     assert compiled == eager
     assert len(replays) == 2  # the third and fourth calls; FACTOR changed, the last two are recorded again
+
+
+class _FirstMarkCollects:
+    """gc.callbacks as compile_outside sees it, where a collection runs as soon as the first of a recording's two
+    marks goes in: as on Python 3.12 and later, where gc runs a collection made due by an allocation (binding the
+    marks) at the end of the next call (`gc.callbacks.insert(...)`), not inside the allocation as 3.11 does."""
+
+    def __init__(self):
+        self.armed = True
+
+    def _collect_once(self):
+        if self.armed:
+            self.armed = False
+            gc.collect()
+
+    def insert(self, i, callback):
+        gc.callbacks.insert(i, callback)
+        self._collect_once()
+
+    def append(self, callback):
+        gc.callbacks.append(callback)
+        self._collect_once()
+
+    def remove(self, callback):
+        gc.callbacks.remove(callback)
+        self.armed = True  # the next recording's first mark
+
+    def __contains__(self, callback):
+        return callback in gc.callbacks
+
+    def __iter__(self):
+        return iter(gc.callbacks)
+
+    def __getitem__(self, i):
+        return gc.callbacks[i]
+
+
+def test_a_collection_between_the_two_marks_going_in_leaves_the_step_seen(monkeypatch):
+    """Binding both marks before either goes in closes the window on 3.11 alone: 3.12's collector runs a
+    collection the binding made due after the first `gc.callbacks` call, with the start mark in and the end mark
+    not, and the step's code went unseen (FACTOR's change replayed with the old factor). The end mark goes in
+    first: a collection between the two finds it alone, which ends no collection that has not started."""
+    from autograd import compile_outside
+
+    monkeypatch.setattr(compile_outside, "gc", types.SimpleNamespace(callbacks=_FirstMarkCollects()))
+    _check_scaled_steps_seen(monkeypatch)

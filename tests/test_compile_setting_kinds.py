@@ -9,6 +9,7 @@ bit."""
 
 import collections
 import math
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -42,6 +43,15 @@ def _made_float(sizes):
     sizes.add(2.0)
 
 
+def _made_negative(numbers, zero=-0.0):
+    numbers.discard(0)
+    numbers.add(zero)
+
+
+def _zero_of(numbers):
+    return [x for x in numbers if x == 0][0]
+
+
 CHANGES = {  # where the setting keeps its value, the caller's change, how the step reads it
     "a dict's True made 1": (lambda: {"flag": True}, lambda s: s.__setitem__("flag", 1), lambda s: _branch(s["flag"])),
     "a dict's 1 made True": (lambda: {"flag": 1}, lambda s: s.__setitem__("flag", True), lambda s: _branch(s["flag"])),
@@ -54,6 +64,30 @@ CHANGES = {  # where the setting keeps its value, the caller's change, how the s
         lambda: [collections.deque([2, 3]), *[1] * 40],
         lambda s: s[0].__setitem__(0, 2.0),
         lambda s: _sized(s[0]),
+    ),
+    # a set's zero by its sign: {0.0} == {-0.0}
+    "a set's 0.0 made -0.0": (lambda: {0.0, 3.0}, _made_negative, lambda s: math.copysign(1, min(s))),
+    "a table's set's 0.0 made -0.0": (
+        lambda: [{0.0, 3.0}, *[1] * 40],
+        lambda s: _made_negative(s[0]),
+        lambda s: math.copysign(1, min(s[0])),
+    ),
+    # a table's dict's key made an equal one of another type, kept last: `==` and the keys' order alike
+    "a table's last key 39 made 39.0": (
+        lambda: dict.fromkeys(range(40), 1),
+        lambda s: s.__setitem__(39.0, s.pop(39)),
+        lambda s: _sized(list(s)[-1:]),
+    ),
+    # a complex zero's sign, which array("d") could not read: 0j == complex(-0.0, 0)
+    "a table's complex 0j made -0.0+0j": (
+        lambda: [0j, *[1] * 40],
+        lambda s: s.__setitem__(0, complex(-0.0, 0.0)),
+        lambda s: math.copysign(1, s[0].real),
+    ),
+    "a set's complex 0j made -0.0+0j": (
+        lambda: {0j, 3},
+        lambda s: _made_negative(s, complex(-0.0, 0.0)),
+        lambda s: math.copysign(1, _zero_of(s).real),
     ),
 }
 
@@ -87,17 +121,42 @@ def test_a_modules_flag_made_1_records_again(monkeypatch):
     check_replayed(scenario, monkeypatch)
 
 
-def test_an_arguments_nan_made_negative_records_again(monkeypatch):
+_LONG_EPS = np.finfo(np.longdouble).eps
+
+ARGUMENTS = {  # an argument the step reads, equal by `==` to the one before it, and how the step tells them apart
+    "a NaN made -NaN": (math.nan, -math.nan, lambda s: math.copysign(1.0, s)),
+    "a complex 0j made -0.0+0j": (0j, complex(-0.0, 0.0), lambda s: math.copysign(1.0, s.real)),
+    "a numpy complex 0j made -0.0+0j": (
+        np.complex128(0j),
+        np.complex128(complex(-0.0, 0.0)),
+        lambda s: math.copysign(1.0, s.real),
+    ),
+    "a complex in a tuple": ((0j,), (complex(-0.0, 0.0),), lambda s: math.copysign(1.0, s[0].real)),
+    "a Decimal 0 made -0": (Decimal("0"), Decimal("-0"), lambda s: math.copysign(1.0, s)),
+    # a long double's 64-bit fraction, which a double's bits rounded away
+    "a long double 1 made 1 + eps": (
+        np.longdouble(1),
+        np.longdouble(1) + _LONG_EPS,
+        lambda s: float((s - 1) / _LONG_EPS),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", ARGUMENTS)
+def test_an_argument_made_an_equal_one_eager_tells_apart_records_again(kind, monkeypatch):
+    """A call's argument is part of its recording's key: one `==` takes as equal (a zero's sign, a long double's
+    last bits) replayed the recording of the other (`copysign`: eager's -3.0, the replays' 3.0)."""
+    before, after, read = ARGUMENTS[kind]
     w = Tensor(np.ones(3), requires_grad=True)
 
-    def step(x, sign):
-        loss = (Tensor(x) * w * math.copysign(1.0, sign)).sum()
+    def step(x, setting):
+        loss = (Tensor(x) * w * read(setting)).sum()
         loss.backward()
         return loss.item()
 
     def scenario(compile):
         run = compile(step)
-        return [run(np.ones(3), s) for s in (math.nan, math.nan, math.nan, -math.nan, -math.nan)]
+        return [run(np.ones(3), s) for s in (before, before, before, after, after)]
 
     check_replayed(scenario, monkeypatch)
 

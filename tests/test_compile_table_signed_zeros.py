@@ -1,8 +1,10 @@
 """A table a compiled step reads, whose 0.0 the caller makes -0.0 between calls, records again: its snapshot's `==`
 took -0.0 for 0.0, so a step telling them apart (`math.copysign(1.0, x)`, `1 / x` in numpy) replayed the recorded
 sign (eager's losses -3.0, -3.0 from the change on, the replays' 3.0, 3.0); a zero beside an array in a row
-(`[np.ones(2), 0.0]`, a table of such rows) went unseen so. Each against eager, bit for bit."""
+(`[np.ones(2), 0.0]`, a table of such rows), or in a deque or a set a table holds, went unseen so. Each against
+eager, bit for bit."""
 
+import collections
 import math
 
 import numpy as np
@@ -25,6 +27,8 @@ TABLES = {  # the table the step's name holds, and where it reads the zero
     "a tuple beside an array": (lambda: [(np.ones(2), *NUMBERS[1:6]), [1.0] * 40], lambda t: t[0]),
     "a dict beside an array": (lambda: [dict(enumerate([np.ones(2), *NUMBERS[1:6]])), [1.0] * 40], lambda t: t[0]),
     "rows beside arrays": (lambda: [[np.ones(2), *NUMBERS[1:6]] for _ in range(40)], lambda t: t[0]),
+    # a deque a table holds, compared by its items and their types (`==` alone for their signs)
+    "a deque in a table": (lambda: [collections.deque(NUMBERS[:6]), *[1.0] * 40], lambda t: t[0]),
 }
 
 
