@@ -71,6 +71,8 @@ Public API:
     label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
                            or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses
     one_hot_hint           its argmax fix for a shape error of one-hot rows (integers too)
+    made_infinite          where finite numbers become infinity cast to a float dtype (65520 in float16): the one
+                           rule of a number that does not fit, for creation's checks and nn's losses' constants
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
                            cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
@@ -112,6 +114,7 @@ from .conv import (
 )
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
+from .dtype_fits import made_infinite
 from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
@@ -210,6 +213,7 @@ __all__ = [
     "holds_values",
     "label_fix",
     "one_hot_hint",
+    "made_infinite",
     "missing_extra",
     "backward_order",
     "hessian",

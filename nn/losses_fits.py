@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, raw, validate
-from autograd.dtype_fits import made_infinite
+from autograd import Tensor, made_infinite, raw, validate
 
 
 class BeyondDtype(ValueError):
