@@ -193,3 +193,18 @@ def test_an_entry_off_in_a_row_refined_below_eps_never_passes():
     with pytest.raises(GradcheckError) as caught:
         gradcheck(f_with(0.002), [np.array([0.3])])
     assert "input 0[0]→f[8]" in _failing_labels(str(caught.value))
+
+
+def test_an_entry_extrapolated_to_its_slope_passes_where_its_smaller_step_bends():
+    """tanh(x @ w) @ w.T at eps = 0.02 (a right rule): an entry's difference at eps parts from its slope by f's
+    bending, and its extrapolation from eps and eps / 2 agreed within 2e-7, but was read as 'cannot judge' for
+    the bend left at eps / 2 (3.5e-4 beside a tolerance of 3.1e-4), where the blocks alone passed; a third step
+    says how far the extrapolation itself may be off. A rule 1% off in one entry's row does not pass."""
+    rng = np.random.default_rng(5)
+    x, W = rng.normal(size=(6, 5)), Tensor(np.random.default_rng(6).normal(size=(5, 7)))
+    assert gradcheck(lambda x: (x @ W).tanh() @ W.T, [x], eps=0.02)
+    J = np.ones((6, 5))
+    J[4, 1] = 1.01  # f[4, 1]'s slopes, 0.03 in x[4, 4], 1% off
+    off = Op("scaled", lambda y: y, lambda g, out, y: (g * J,))
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x: off((x @ W).tanh() @ W.T), [x], eps=0.02)
