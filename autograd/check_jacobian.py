@@ -61,7 +61,7 @@ def entry_rows(
     a refined row's smaller ones; `weights`: each entry's weight in its block's row;
     `where`: the element's label, value, (input, index), f's output shape and dtype). An entry of a row that
     does not agree is not judged alone (its row's kink, jump or grain is its too); each entry may be off by its
-    row's rounding and bending over its weight; where it is off, its slope is extrapolated from the two smallest
+    row's rounding, grid and bending over its weight; where it is off, its slope is extrapolated from the two smallest
     steps (eps / 2 and eps, or a refined row's), judged by the bend left at the smaller or, where that would leave
     it unjudged, by the extrapolation's own error (`_settled`); where its row was refined, it cannot fail (a
     difference taken so near f's bend may be off however it shrinks)."""
@@ -71,23 +71,24 @@ def entry_rows(
     numeric = (up - down) / h
     judged, refined = np.ones(column.size, dtype=bool), np.zeros(column.size, dtype=bool)
     band = difference_rounding(up, down, h, dtype)
-    bends = np.zeros(column.size)
+    bends, grid = np.zeros(column.size), np.zeros(column.size)
     for r in rows:
         block, w = r.block or slice(0, column.size), np.abs(weights[r.block or slice(None)])
         if not agrees(r, atol, rtol):
             judged[block] = False
             continue
         band[block] += r.rounding / w
+        grid[block] += r.steps / w  # a grid inside f coarser than its output's dtype (an op's float32 sin)
         bends[block] += r.truncation / w  # a refined row's, of its extrapolated slope: its entries cannot fail
         refined[block] = r.refined
     error = np.abs(column - numeric)
-    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + bends))
+    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + grid + bends))
     if not off.size:
         return []
     # the two smallest steps, eps / 2 and eps or those a refined row took: a smooth f's difference is off by c h**2
     small, larger = sorted({eps, eps / 2, *shifts()})[:2]
     extrapolated, near, far, rounds = _extrapolated(ends, small, larger, dtype)
-    band += rounds
+    band += rounds + 3 * grid  # each difference's grid error, the smaller's twice, and 4 / 3 and 1 / 3 of them
     bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
     out, place = [], (label, x, at, shape)
     for j in off:
@@ -96,7 +97,8 @@ def entry_rows(
             continue
         if not refined[j] and r.error <= atol + rtol * abs(r.numeric) + r.truncation:
             steps = (small, larger, near, far, dtype)
-            r = _settled(r, j, column, ends, steps, (band[j], bends[j] - abs(near[j] - extrapolated[j]), place))
+            allowed = (band[j] + 3 * grid[j], bends[j] - abs(near[j] - extrapolated[j]), place)
+            r = _settled(r, j, column, ends, steps, allowed)
         if not agrees(r, atol, rtol):
             out.append(r._replace(truncation=math.inf) if refined[j] else r)
     return out
