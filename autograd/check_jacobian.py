@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import check_weights
+from .check_richardson import QUARTER
 from .check_verdict import Row, agrees
 from .graph import Node
 from .graph_functions import gradients
@@ -60,42 +61,78 @@ def entry_rows(
     a refined row's smaller ones; `weights`: each entry's weight in its block's row;
     `where`: the element's label, value, (input, index), f's output shape and dtype). An entry of a row that
     does not agree is not judged alone (its row's kink, jump or grain is its too); each entry may be off by its
-    row's rounding and bending over its weight; where it is off, its slope is extrapolated from the two smallest
-    steps (eps / 2 and eps, or a refined row's), and where its row was refined, it cannot fail (a difference
-    taken so near f's bend may be off however it shrinks)."""
+    row's rounding, grid and bending over its weight; where it is off, its slope is extrapolated from the two smallest
+    steps (eps / 2 and eps, or a refined row's), judged by the bend left at the smaller or, where that would leave
+    it unjudged, by the extrapolation's own error (`_settled`); where its row was refined, it cannot fail (a
+    difference taken so near f's bend may be off however it shrinks)."""
     eps, atol, rtol = tolerances
     label, x, at, shape, dtype = where
     up, down, h = ends(eps)
     numeric = (up - down) / h
     judged, refined = np.ones(column.size, dtype=bool), np.zeros(column.size, dtype=bool)
     band = difference_rounding(up, down, h, dtype)
-    bends = np.zeros(column.size)
+    bends, grid = np.zeros(column.size), np.zeros(column.size)
     for r in rows:
         block, w = r.block or slice(0, column.size), np.abs(weights[r.block or slice(None)])
         if not agrees(r, atol, rtol):
             judged[block] = False
             continue
         band[block] += r.rounding / w
+        grid[block] += r.steps / w  # a grid inside f coarser than its output's dtype (an op's float32 sin)
         bends[block] += r.truncation / w  # a refined row's, of its extrapolated slope: its entries cannot fail
         refined[block] = r.refined
     error = np.abs(column - numeric)
-    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + bends))
+    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + grid + bends))
     if not off.size:
         return []
     # the two smallest steps, eps / 2 and eps or those a refined row took: a smooth f's difference is off by c h**2
     small, larger = sorted({eps, eps / 2, *shifts()})[:2]
-    (up1, down1, h1), (up2, down2, h2) = ends(small), ends(larger)
-    near, far = (up1 - down1) / h1, (up2 - down2) / h2
-    extrapolated = near + (near - far) / ((h2 / h1) ** 2 - 1)
-    band += difference_rounding(up1, down1, h1, dtype)
+    extrapolated, near, far, rounds = _extrapolated(ends, small, larger, dtype)
+    band += rounds + 3 * grid  # each difference's grid error, the smaller's twice, and 4 / 3 and 1 / 3 of them
     bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
-    out = []
+    out, place = [], (label, x, at, shape)
     for j in off:
-        a, n = float(column[j]), float(extrapolated[j])
-        e = abs(a - n)
-        entry = ", ".join(map(str, np.unravel_index(j, shape)))
-        r = Row(f"{label}→f[{entry}]", x, a, n, e, e / abs(n) if n else math.inf, "", float(band[j]), 0.0, bends[j])
-        r = r._replace(at=at, block=slice(j, j + 1))
+        r = _entry_row(j, column, extrapolated, (band[j], bends[j]), place)
+        if agrees(r, atol, rtol):
+            continue
+        if not refined[j] and r.error <= atol + rtol * abs(r.numeric) + r.truncation:
+            steps = (small, larger, near, far, dtype)
+            allowed = (band[j] + 3 * grid[j], bends[j] - abs(near[j] - extrapolated[j]), place)
+            r = _settled(r, j, column, ends, steps, allowed)
         if not agrees(r, atol, rtol):
             out.append(r._replace(truncation=math.inf) if refined[j] else r)
     return out
+
+
+def _extrapolated(ends: Callable, small: float, larger: float, dtype: np.dtype) -> tuple[np.ndarray, ...]:
+    """Each entry's slope extrapolated from its central differences at steps `small` < `larger` (their c h**2
+    cancelled), the differences at both, and the smaller one's rounding."""
+    (up1, down1, h1), (up2, down2, h2) = ends(small), ends(larger)
+    near, far = (up1 - down1) / h1, (up2 - down2) / h2
+    return near + (near - far) / ((h2 / h1) ** 2 - 1), near, far, difference_rounding(up1, down1, h1, dtype)
+
+
+def _entry_row(j: int, column: np.ndarray, numeric: np.ndarray, errors: tuple, where: tuple) -> Row:
+    """Entry j's row: its analytic slope (`column`), numeric one, and how far rounding and bending move it."""
+    (label, x, at, shape), (rounding, bending) = where, errors
+    a, n = float(column[j]), float(numeric[j])
+    e = abs(a - n)
+    entry = ", ".join(map(str, np.unravel_index(j, shape)))
+    r = Row(f"{label}→f[{entry}]", x, a, n, e, e / abs(n) if n else math.inf, "", float(rounding), 0.0, float(bending))
+    return r._replace(at=at, block=slice(j, j + 1))
+
+
+def _settled(r: Row, j: int, column: np.ndarray, ends: Callable, steps: tuple, allowed: tuple) -> Row:
+    """Entry j's row judged by its extrapolation's own error where the bend left at the smaller step alone would
+    leave it unjudged (tanh(x @ w) @ w.T at eps = 0.02: extrapolated within 2e-7 of a right rule, 3.5e-4 of bend
+    at eps / 2 beside a tolerance of 3.1e-4): from one more step, half the smaller (two more calls of f), where
+    its difference moves by about a quarter of its last move (f smooth there, check_richardson), twice the two
+    extrapolations' difference, as a refined row's; `r` as it was elsewhere."""
+    (small, larger, near, far, dtype), (band, bends, place) = steps, allowed
+    finer, nearer, _, rounds = _extrapolated(ends, small / 2, small, dtype)
+    # a smooth f's difference moves by c h**2: from larger to small, then from small to small / 2
+    expected = 0.75 * small**2 / (larger**2 - small**2)
+    ratio = (nearer[j] - near[j]) / (near[j] - far[j]) if near[j] != far[j] else math.nan
+    if not QUARTER[0] < ratio / expected * 0.25 < QUARTER[1]:
+        return r
+    return _entry_row(j, column, finer, (band + rounds[j], bends + 2 * abs(finer[j] - r.numeric)), place)

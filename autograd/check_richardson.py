@@ -32,7 +32,7 @@ from collections.abc import Callable
 from .check_bends import STAYS, SidesAt
 
 _HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
-_QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
+QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
 _OFF_LADDER = 0.6  # the step of the check off the halving's ladder, as a fraction of the last step
 
 _DOUBLING = (1.5, 2.5)  # a move twice the last, give or take: a jump's, straddled at both steps
@@ -92,7 +92,7 @@ def refined(
         if jump and doubles == _JUMP_HALVINGS:  # still at h = eps / 16: a jump at the point (or within eps / 16)
             return None
         smooth = not parted and move is not None
-        quarter = smooth and abs(move) > noise and _QUARTER[0] < step_move / move < _QUARTER[1]
+        quarter = smooth and abs(move) > noise and QUARTER[0] < step_move / move < QUARTER[1]
         # moves this small say f is straight here: within its rounding, or far within the tolerance, where f
         # rounds inside more than `rounding` says (hardsigmoid's x / 6 + 0.5 beside its kink at -3: 1e-10 moves
         # for 1e-15); the slope is then s within twice the larger move

@@ -31,7 +31,7 @@ import numpy as np
 from .extras import missing_extra
 
 try:
-    from hypothesis import reject
+    from hypothesis import currently_in_test_context, reject
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError:  # an optional extra: say which
@@ -50,12 +50,14 @@ def judged_gradcheck(f: Callable[..., Any], inputs: Sequence[Any], **options: An
     """`gradcheck(f, inputs, **options)` in a property test: a drawn point gradcheck cannot judge (its error's
     `undecided`: f's kink or jump there, as x * |x| at 0 beside other entries, or rounding or bending within
     eps swamping the difference) tells nothing of the rules, and hypothesis rejects it (`reject()`: the test
-    draws another); a wrong rule fails as ever. `assert gradcheck(...)` failed a right rule at such points."""
+    draws another); a wrong rule fails as ever. `assert gradcheck(...)` failed a right rule at such points.
+    Outside a property test it raises as gradcheck does (hypothesis' reject() there raised UnsatisfiedAssumption,
+    the table saying why lost)."""
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     try:
         return gradcheck(f, inputs, **options)
     except GradcheckError as e:
-        if e.undecided:
+        if e.undecided and currently_in_test_context():
             reject()
         raise
 

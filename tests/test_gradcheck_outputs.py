@@ -193,3 +193,32 @@ def test_an_entry_off_in_a_row_refined_below_eps_never_passes():
     with pytest.raises(GradcheckError) as caught:
         gradcheck(f_with(0.002), [np.array([0.3])])
     assert "input 0[0]→f[8]" in _failing_labels(str(caught.value))
+
+
+def test_an_entry_extrapolated_to_its_slope_passes_where_its_smaller_step_bends():
+    """tanh(x @ w) @ w.T at eps = 0.02 (a right rule): an entry's difference at eps parts from its slope by f's
+    bending, and its extrapolation from eps and eps / 2 agreed within 2e-7, but was read as 'cannot judge' for
+    the bend left at eps / 2 (3.5e-4 beside a tolerance of 3.1e-4), where the blocks alone passed; a third step
+    says how far the extrapolation itself may be off. A rule 1% off in one entry's row does not pass."""
+    rng = np.random.default_rng(5)
+    x, W = rng.normal(size=(6, 5)), Tensor(np.random.default_rng(6).normal(size=(5, 7)))
+    assert gradcheck(lambda x: (x @ W).tanh() @ W.T, [x], eps=0.02)
+    J = np.ones((6, 5))
+    J[4, 1] = 1.01  # f[4, 1]'s slopes, 0.03 in x[4, 4], 1% off
+    off = Op("scaled", lambda y: y, lambda g, out, y: (g * J,))
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x: off((x @ W).tanh() @ W.T), [x], eps=0.02)
+
+
+def test_an_entry_on_a_coarse_grid_inside_f_is_not_blamed_on_the_rule():
+    """sin computed in float32 inside an op of one's own (a right rule), of A @ x over 40 at eps = 1e-3: the
+    block rows said f's output lies on a grid far coarser than its dtype's, and where one agreed, its entry f[39]
+    (slope 0.0137, its difference 0.0141, moved 3.9e-4 by that grid) failed: the rows' grid is each entry's too."""
+    sin32 = Op(
+        "sin32", lambda x: np.sin(np.asarray(x, np.float32)).astype(np.float64), lambda g, out, x: (g * np.cos(x),)
+    )
+    rng = np.random.default_rng(0)
+    A, x = Tensor(rng.normal(size=(40, 40))), rng.uniform(-1.5, 1.5, 40)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: sin32(A @ t), [x], eps=1e-3)
+    assert caught.value.undecided

@@ -55,3 +55,11 @@ def test_the_readme_recipe_passes_right_rules_and_fails_wrong_ones(op):
     slope = 2.1
     with pytest.raises(GradcheckError):
         test()
+
+
+def test_outside_a_property_test_a_point_it_cannot_judge_raises_the_table():
+    """Called in a plain test, judged_gradcheck raised hypothesis' UnsatisfiedAssumption ('reject() in
+    judged_gradcheck', with a HypothesisDeprecationWarning), the table saying why lost: it raises gradcheck's."""
+    with pytest.raises(GradcheckError, match="cannot be judged") as caught:
+        judged_gradcheck(squared_relu(2.0), [np.array([0.0, 1.0])])
+    assert caught.value.undecided
