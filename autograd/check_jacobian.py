@@ -52,21 +52,26 @@ def entry_rows(
     ends: Callable[[float], tuple[np.ndarray, np.ndarray, float]],
     shifts: Callable[[], list[float]],
     weights: np.ndarray,
-    where: tuple[str, float, tuple, tuple, np.dtype],
+    where: tuple[str, float, tuple, tuple, np.dtype, bool],
     tolerances: tuple[float, float, float],
 ) -> list[Row]:
     """The rows of the entries of f's output an element's block rows (`rows`) agree on but that are off alone
     (`column`: each entry's analytic slope in the element; `ends(shift)`: f's output, flat, at the element
     moved by +- shift, and the shift's width as it rounds; `shifts()`: the steps f's output is known at already,
     a refined row's smaller ones; `weights`: each entry's weight in its block's row;
-    `where`: the element's label, value, (input, index), f's output shape and dtype). An entry of a row that
+    `where`: the element's label, value, (input, index), f's output shape and dtype, and whether the element reaches
+    an op of one's own: check_scales' `reaching_own_ops`). An entry of a row that
     does not agree is not judged alone (its row's kink, jump or grain is its too); each entry may be off by its
     row's rounding, grid and bending over its weight; where it is off, its slope is extrapolated from the two smallest
     steps (eps / 2 and eps, or a refined row's), judged by the bend left at the smaller or, where that would leave
     it unjudged, by the extrapolation's own error (`_settled`); where its row was refined, it cannot fail (a
-    difference taken so near f's bend may be off however it shrinks)."""
+    difference taken so near f's bend may be off however it shrinks). Where the element reaches an op of one's own,
+    the extrapolation only excuses, as check_richardson's does a row's: the entry is judged by its difference at eps,
+    which may be off by as much as the extrapolation moves it, and by its error ((x + 1e6) - 1e6 + sin(1e3 x) / 1e3
+    of A @ x keeps x to steps of 1.2e-10, no number f gives shows them, and they move an entry's difference by up to
+    6e-5: an entry of -0.0323 differing by -0.0323 at eps and extrapolated to -0.0324 failed its right rule)."""
     eps, atol, rtol = tolerances
-    label, x, at, shape, dtype = where
+    label, x, at, shape, dtype, own = where
     up, down, h = ends(eps)
     numeric = (up - down) / h
     judged, refined = np.ones(column.size, dtype=bool), np.zeros(column.size, dtype=bool)
@@ -92,10 +97,14 @@ def entry_rows(
     bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
     out, place = [], (label, x, at, shape)
     for j in off:
-        r = _entry_row(j, column, extrapolated, (band[j], bends[j]), place)
+        if own:  # a grid inside the op may move either difference by more than the tolerance: no step settles it
+            moved_by = abs(extrapolated[j] - numeric[j]) + bends[j]
+            r = _entry_row(j, column, numeric, (band[j], moved_by), place)
+        else:
+            r = _entry_row(j, column, extrapolated, (band[j], bends[j]), place)
         if agrees(r, atol, rtol):
             continue
-        if not refined[j] and r.error <= atol + rtol * abs(r.numeric) + r.truncation:
+        if not (refined[j] or own) and r.error <= atol + rtol * abs(r.numeric) + r.truncation:
             steps = (small, larger, near, far, dtype)
             allowed = (band[j] + 3 * grid[j], bends[j] - abs(near[j] - extrapolated[j]), place)
             r = _settled(r, j, column, ends, steps, allowed)
