@@ -46,6 +46,12 @@ def difference_rounding(up: np.ndarray, down: np.ndarray, h: float, dtype: np.dt
     return np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64).eps * (np.abs(up) + np.abs(down)) / h
 
 
+# the steps (in eps) an entry of an op of one's own is also read at, off the halving's ladder and on it, where a smooth
+# f's differences lie on the curve through eps's and eps / 2's: a grid inside the op moved those two alike by chance
+# (((x + 1e6) - 1e6) + sin(1e4 x) / 1e4 of A @ x: f[6] in x[7] 3.2e-5 off, its tolerance 2.4e-5, failed a right rule)
+SCATTER = (0.6, 0.25)
+
+
 def entry_rows(
     rows: list[Row],
     column: np.ndarray,
@@ -67,9 +73,11 @@ def entry_rows(
     it unjudged, by the extrapolation's own error (`_settled`); where its row was refined, it cannot fail (a
     difference taken so near f's bend may be off however it shrinks). Where the element reaches an op of one's own,
     the extrapolation only excuses, as check_richardson's does a row's: the entry is judged by its difference at eps,
-    which may be off by as much as the extrapolation moves it, and by its error ((x + 1e6) - 1e6 + sin(1e3 x) / 1e3
-    of A @ x keeps x to steps of 1.2e-10, no number f gives shows them, and they move an entry's difference by up to
-    6e-5: an entry of -0.0323 differing by -0.0323 at eps and extrapolated to -0.0324 failed its right rule)."""
+    which may be off by twice as far as the extrapolation from eps and eps / 2 moves it, and cannot be judged where
+    its differences at `SCATTER` steps (two more calls of f each) are not a smooth f's (`_off_course`): (x + 1e6) -
+    1e6 + sin(1e3 x) / 1e3 of A @ x keeps x to steps of 1.2e-10, which no number f gives shows and which move an
+    entry's difference by up to 6e-5: an entry of -0.0323 differing by -0.0323 at eps and extrapolated to -0.0324
+    failed its right rule."""
     eps, atol, rtol = tolerances
     label, x, at, shape, dtype, own = where
     up, down, h = ends(eps)
@@ -95,11 +103,14 @@ def entry_rows(
     extrapolated, near, far, rounds = _extrapolated(ends, small, larger, dtype)
     band += rounds + 3 * grid  # each difference's grid error, the smaller's twice, and 4 / 3 and 1 / 3 of them
     bends += np.abs(near - extrapolated)  # the smaller step's error; the extrapolation's is smaller
+    if own:  # from eps and eps / 2 alone (a refined row's smaller steps are the grid's more): f smooth there?
+        own_extrapolated, _, _, _ = _extrapolated(ends, eps / 2, eps, dtype)
+        course = _off_course(ends, eps, numeric, own_extrapolated, atol + rtol * np.abs(numeric))
+        moved_by = 2 * np.abs(own_extrapolated - numeric) + course
     out, place = [], (label, x, at, shape)
     for j in off:
         if own:  # a grid inside the op may move either difference by more than the tolerance: no step settles it
-            moved_by = abs(extrapolated[j] - numeric[j]) + bends[j]
-            r = _entry_row(j, column, numeric, (band[j], moved_by), place)
+            r = _entry_row(j, column, numeric, (band[j], moved_by[j]), place)
         else:
             r = _entry_row(j, column, extrapolated, (band[j], bends[j]), place)
         if agrees(r, atol, rtol):
@@ -111,6 +122,23 @@ def entry_rows(
         if not agrees(r, atol, rtol):
             out.append(r._replace(truncation=math.inf) if refined[j] else r)
     return out
+
+
+def _off_course(
+    ends: Callable, eps: float, numeric: np.ndarray, extrapolated: np.ndarray, tolerance: np.ndarray
+) -> np.ndarray:
+    """How far each entry's differences at `SCATTER` steps may leave its difference at eps (`numeric`): twice the
+    most they miss what a smooth f's predict there (`extrapolated` + (numeric - extrapolated) (h / eps)**2) beyond
+    8 times their rounding, where that is within an eighth of the larger of the difference at eps's move from the
+    extrapolation and the entry's `tolerance`; infinite (f is not seen to be smooth: a grid inside it) beyond."""
+    misses = []
+    for k in SCATTER:
+        up, down, width = ends(eps * k)
+        predicted = extrapolated + (numeric - extrapolated) * k**2
+        rounding = difference_rounding(up, down, width, np.float64)
+        misses.append(np.maximum(np.abs((up - down) / width - predicted) - 8 * rounding, 0.0))
+    miss = np.max(misses, axis=0)
+    return np.where(miss <= np.maximum(np.abs(numeric - extrapolated), tolerance) / 8, 2 * miss, np.inf)
 
 
 def _extrapolated(ends: Callable, small: float, larger: float, dtype: np.dtype) -> tuple[np.ndarray, ...]:
