@@ -52,6 +52,23 @@ def difference_rounding(up: np.ndarray, down: np.ndarray, h: float, dtype: np.dt
 SCATTER = (0.6, 0.25)
 
 
+def off_alone(
+    column: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray, float],
+    dtype: np.dtype,
+    atol: float,
+    rtol: float,
+    allowed: np.ndarray | float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """gradcheck's criterion for each Jacobian entry alone (the one place it is written): each entry's numeric slope
+    (up - down) / h (`ends`), its error beside its analytic one (`column`), its difference's rounding, and whether it
+    is off: |analytic - numeric| > atol + rtol * |numeric| + that rounding + `allowed` (what else may move it)."""
+    up, down, h = ends
+    numeric = (up - down) / h
+    error, rounding = np.abs(column - numeric), difference_rounding(up, down, h, dtype)
+    return numeric, error, rounding, error > atol + rtol * np.abs(numeric) + rounding + allowed
+
+
 def entry_rows(
     rows: list[Row],
     column: np.ndarray,
@@ -80,11 +97,8 @@ def entry_rows(
     failed its right rule."""
     eps, atol, rtol = tolerances
     label, x, at, shape, dtype, own = where
-    up, down, h = ends(eps)
-    numeric = (up - down) / h
     judged, refined = np.ones(column.size, dtype=bool), np.zeros(column.size, dtype=bool)
-    band = difference_rounding(up, down, h, dtype)
-    bends, grid = np.zeros(column.size), np.zeros(column.size)
+    band, bends, grid = np.zeros(column.size), np.zeros(column.size), np.zeros(column.size)
     for r in rows:
         block, w = r.block or slice(0, column.size), np.abs(weights[r.block or slice(None)])
         if not agrees(r, atol, rtol):
@@ -94,10 +108,11 @@ def entry_rows(
         grid[block] += r.steps / w  # a grid inside f coarser than its output's dtype (an op's float32 sin)
         bends[block] += r.truncation / w  # a refined row's, of its extrapolated slope: its entries cannot fail
         refined[block] = r.refined
-    error = np.abs(column - numeric)
-    off = np.flatnonzero(judged & (error > atol + rtol * np.abs(numeric) + band + grid + bends))
+    numeric, _, rounding, off_at_eps = off_alone(column, ends(eps), dtype, atol, rtol, band + grid + bends)
+    off = np.flatnonzero(judged & off_at_eps)
     if not off.size:
         return []
+    band += rounding
     # the two smallest steps, eps / 2 and eps or those a refined row took: a smooth f's difference is off by c h**2
     small, larger = sorted({eps, eps / 2, *shifts()})[:2]
     extrapolated, near, far, rounds = _extrapolated(ends, small, larger, dtype)
