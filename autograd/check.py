@@ -201,7 +201,8 @@ def gradcheck(
         if not agreed:
             verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
-        entries = entries_off(f, points, out, [leaves[i] for i in checked], checked, rows, (eps, atol, rtol))
+        alone_of = ([leaves[i] for i in checked], checked, entries_alone)
+        entries = entries_off(f, points, out, alone_of, rows, (eps, atol, rtol))
         e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
         if (isinstance(out, Node) and not out.is_constant) or not seen_to_move(rows, atol, rtol):
             raise e from None

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .check_jacobian import difference_rounding, entry_gradients
+from .check_jacobian import entry_gradients, off_alone
 from .check_numeric import output, rounded_step
 from .check_outputs import element_value, moved
 from .check_rounding import output_dtype
@@ -30,37 +30,29 @@ FIX = (
 
 
 def entry_lines(
-    out: Node,
-    leaves: list[Node],
     failing: list[Row],
+    column: Callable[[tuple, slice], np.ndarray],
     at_shift: Callable[[tuple, float], np.ndarray],
     step: Callable[[tuple], Callable[[float], float]],
+    output: tuple[tuple, np.dtype],
     tolerances: tuple[float, float, float],
     every: bool = False,
 ) -> list[str]:
-    """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among
-    `leaves`, index), and `block` its entries), the entries whose own slopes disagree by more than atol +
-    rtol * |numeric| and the rounding of their difference (`every`: the entries with the largest slopes, off or
-    not, for a row that cannot be judged): `at_shift(at, shift)`, f's output (float64) at the point moved by
-    shift there; `step(at)`, that element's shift as it rounds."""
+    """Lines naming, for each of the first failing rows (`failing`, whose `at` is (input position among those
+    checked, index), and `block` its entries), the entries off alone (check_jacobian's `off_alone`; `every`: the
+    entries with the largest slopes, off or not, for a row that cannot be judged): `column(at, block)`, the
+    entries' analytic slopes in that element; `at_shift(at, shift)`, f's output (float64) at the point moved by
+    shift there; `step(at)`, that element's shift as it rounds; `output`: f's output's shape and dtype."""
     eps, atol, rtol = tolerances
-    shape, dtype = np.shape(out.data), output_dtype(out)
-    rows_of: dict[tuple[int, int], list] = {}  # each block's entries' gradients, by (start, stop)
+    shape, dtype = output
     lines = []
     for r in failing[:_ROWS]:
-        (k, index), block = r.at, r.block or slice(0, int(np.prod(shape, dtype=int)))
-        key = (block.start, block.stop)
-        if key not in rows_of:
-            rows_of[key] = [entry_gradients(out, leaves, j) for j in range(*key)]
-        analytic = np.array([float(grads[k][index]) for grads in rows_of[key]])
-        moved = step(r.at)
-        up, down = at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block]
-        h = moved(eps) - moved(-eps)
-        numeric = (up - down) / h
+        block = r.block or slice(0, int(np.prod(shape, dtype=int)))
+        analytic, moved = column(r.at, block), step(r.at)
+        ends = (at_shift(r.at, eps).ravel()[block], at_shift(r.at, -eps).ravel()[block], moved(eps) - moved(-eps))
         # 1e8 + x was named beside the entry off: a dtype's eps of each end's size allows a few roundings
-        rounding = difference_rounding(up, down, h, dtype)
-        errors = np.abs(analytic - numeric)
-        off = np.flatnonzero(errors > atol + rtol * np.abs(numeric) + rounding)
+        numeric, errors, _, off_mask = off_alone(analytic, ends, dtype, atol, rtol)
+        off = np.flatnonzero(off_mask)
         size = np.maximum(np.abs(analytic), np.abs(numeric))
         moving = np.flatnonzero(size > 0)  # an entry 0 beside 0 tells nothing
         shown = (
@@ -75,11 +67,36 @@ def entry_lines(
     return lines
 
 
+def columns(out: Node, leaves: list[Node], jacobian: list[np.ndarray] | None) -> Callable[[tuple, slice], np.ndarray]:
+    """`column(at, block)`: the analytic slopes of f's output entries `block` in element at = (leaf position,
+    index), read off the Jacobian gradcheck keeps (check_jacobian's `jacobian`), or, beyond its budget, from a
+    backward pass per entry of the block, kept for the block's other rows."""
+    kept: dict[tuple[int, int], list] = {}
+
+    def column(at: tuple, block: slice) -> np.ndarray:
+        k, index = at
+        if jacobian is not None:
+            return jacobian[k][(block, *index)]
+        key = (block.start, block.stop)
+        if key not in kept:
+            kept[key] = [entry_gradients(out, leaves, j) for j in range(*key)]
+        return np.array([float(grads[k][index]) for grads in kept[key]])
+
+    return column
+
+
 def entries_off(
-    f: Callable[..., Any], points: list[Any], out: Any, leaves: list[Node], checked: list[int], rows: list, tols: tuple
+    f: Callable[..., Any],
+    points: list[Any],
+    out: Any,
+    leaves: tuple[list[Node], list[int], list[np.ndarray] | None],
+    rows: list,
+    tols: tuple,
 ) -> str:
     """Where rows fail outright and f's result has a graph: for several numbers, the lines naming the entries
-    the first failing rows are off in (check_entries); and the fix. "" otherwise."""
+    the first failing rows are off in (check_entries); and the fix. "" otherwise. `leaves`: those checked, their
+    inputs' positions, and their Jacobians (None beyond check_jacobian's budget)."""
+    leaves, checked, jacobian = leaves
     eps, atol, rtol = tols
     wrong = failing(rows, atol, rtol)
     if not isinstance(out, Node) or out.is_constant or not (wrong or np.size(raw(out)) > 1):
@@ -96,11 +113,11 @@ def entries_off(
 
     try:  # f and the rules ran at these points for the rows: a failure here would cost the table, not tell
         lines = entry_lines(
-            out,
-            leaves,
             [r._replace(at=(checked.index(r.at[0]), r.at[1])) for r in shown],
+            columns(out, leaves, jacobian),
             lambda at, shift: moved(f, points, element(at), shift, eps, output),
             lambda at: rounded_step(element_value(points, element(at))),
+            (np.shape(out.data), output_dtype(out)),
             tols,
             every=not wrong,
         )

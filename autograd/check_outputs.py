@@ -145,7 +145,7 @@ def element_rows(
             return rows
         ends = lambda h: (full(h).ravel(), full(-h).ravel(), step(h) - step(-h))  # noqa: E731
         label = name + (str(list(index)) if index else "")
-        where = (label, x, at, np.shape(base), entries.dtype)
+        where = (label, x, at, np.shape(base), entries.dtype, own)
         column = jacobian[(slice(None), *index)]
         shifts = lambda: [h for h in outputs if 0 < h <= eps and -h in outputs]  # noqa: E731
         return rows + entry_rows(rows, column, ends, shifts, weights.ravel(), where, tolerances)

@@ -87,3 +87,27 @@ def test_a_row_that_cannot_be_judged_shows_its_entries_own_numbers():
     lines = str(caught.value).splitlines()
     assert lines[-2].startswith("the entries of f's output the first rows that cannot be judged weigh, each alone")
     assert lines[-1] == "  input 0[0]: f[0] analytic 0, numeric 5e-07, abs error 5e-07"
+
+
+def test_the_entries_named_are_read_off_the_jacobian_gradcheck_keeps(monkeypatch):
+    """A failing row's entries were each compared by a backward pass of their own, though gradcheck holds every
+    entry's gradient already (its Jacobian, one pass per entry of f's output): 100 outputs took 100 + 32 passes for
+    one failing row; the lines read that Jacobian, and the criterion is written once (check_jacobian.off_alone)."""
+    from autograd import check_entries, check_jacobian
+
+    passes = []
+    counted = check_jacobian.entry_gradients
+
+    def entry_gradients(*args):
+        passes.append(args[2])
+        return counted(*args)
+
+    monkeypatch.setattr(check_jacobian, "entry_gradients", entry_gradients)
+    monkeypatch.setattr(check_entries, "entry_gradients", entry_gradients, raising=False)
+    rng = np.random.default_rng(0)
+    A, x = rng.uniform(-1, 1, (100, 4)), rng.uniform(-1, 1, 4)
+    wrong = np.zeros_like(A)
+    wrong[57, 2] = 0.5
+    with pytest.raises(GradcheckError, match=r"  input 0\[2\]→f\[32:64\]: f\[57\] analytic "):
+        gradcheck(_product(A, wrong), [x])
+    assert sorted(passes) == list(range(100))
