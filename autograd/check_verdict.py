@@ -177,6 +177,6 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
 
 def _bends(truncation: float) -> str:
     """Why a row whose difference f's bending within eps may move by `truncation` cannot be judged."""
-    if math.isinf(truncation):  # check_bends.unsettled
-        return "f bends within eps of x: its differences at eps / 2, eps and 2 eps move unlike a smooth f's"
+    if math.isinf(truncation):  # check_bends.unsettled (eps / 2 to 2 eps), check_jacobian._off_course (eps / 4 to eps)
+        return "f bends within eps of x: its differences at steps of eps and near it move unlike a smooth f's"
     return f"f bends within eps of x, moving the difference by up to {truncation:.2g}"
