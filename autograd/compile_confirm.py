@@ -39,9 +39,9 @@ class Recorded:
                 "a replay could not see its settings (p, training) change with the state they come from. Make it "
                 "once, outside the step (in the model's __init__)"
             )
-        again = _disagreement(first, tape) if first is not None else ""
+        where = _changed_setting(first, tape) if first is not None else ""
+        again = _disagreement(first, tape, where) if first is not None else ""
         if first is None or again:
-            where = _changed_setting(first, tape) if first is not None else ""
             self.changed = f"; the last setting seen to change: {where}{COUNT_KEPT}" if where else ""
             self.first = tape  # a mode changed, a layer was frozen, or a global name was rebound: start again
             return again
@@ -94,13 +94,12 @@ def records_again(step: str, why: str) -> None:
 LOG = logging.getLogger("autograd.compile")
 
 
-def _disagreement(first: Tape, tape: Tape) -> str:
+def _disagreement(first: Tape, tape: Tape, changed: str) -> str:
     """Why `tape` does not confirm `first` (and becomes the first): the settings, parameters or names it found
-    differ; or ""."""
+    differ (`changed`: the setting seen to change between them); or ""."""
     if not first.agrees(tape):
         if tape.followed:
             return "it ran functions of the caller's that compile follows from now on, reading their settings too"
-        changed = _changed_setting(first, tape)
         return f"{changed} changed since the last recording" if changed else _read_by_one(first, tape)
     if _trained(first) != _trained(tape):
         return "it trained other parameters than the last recording (requires_grad switched, a layer frozen)"

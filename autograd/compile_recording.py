@@ -240,6 +240,10 @@ class _Switches:
 
 
 SWITCHES = _Switches()
+SWITCHED = (  # why a replay found SWITCHES moved
+    "requires_grad was switched, a hook added or an nn.Parameter made since the last recording, in this thread or "
+    "another (one count for the process: compile_recording.SWITCHES)"
+)
 
 
 def settings(owner: Any) -> dict[str, Any]:

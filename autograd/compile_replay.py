@@ -20,7 +20,7 @@ from .compile_entries import CONSTANT, INPUT, OP, PARAM, Entry, Tape, like
 from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
-from .compile_recording import SWITCHES, input_array
+from .compile_recording import SWITCHED, SWITCHES, input_array
 from .compile_schedule import Interrupted, ReplayStopped, Step, draws_and_checks
 from .compile_sources import same
 from .tensor_class import constant
@@ -34,10 +34,6 @@ _GETITEM = OPS["getitem"]
 
 
 UNBOUND = object()  # what a global name or closure cell holds when it holds nothing
-SWITCHED = (  # why a replay found SWITCHES moved
-    "requires_grad was switched, a hook added or an nn.Parameter made since the last recording, in this thread or "
-    "another (one count for the process: compile_recording.SWITCHES)"
-)
 
 
 class Stale(Exception):

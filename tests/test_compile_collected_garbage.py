@@ -10,7 +10,7 @@ import types
 import weakref
 
 import numpy as np
-from compile_faithful_cases import count_replays, linear, training_step
+from compile_faithful_cases import count_replays, linear, stepped_on, training_step
 
 import autograd
 import nn
@@ -116,17 +116,9 @@ def test_a_collection_as_the_recording_marks_where_collections_start_leaves_the_
 
 def _scaled_steps(compile, monkeypatch):
     """Six calls of a step through _Scaling, FACTOR 2.0 for the first four, 3.0 for the last two."""
-    model = nn.Sequential(nn.Linear(3, 2, seed=0), _Scaling())
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x):
-        opt.zero_grad()
-        loss = model(Tensor(x)).sum()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run, losses = compile(step), []
+    layer, opt = linear(np.float32, nout=2)
+    model = nn.Sequential(layer, _Scaling())
+    run, losses = compile(lambda x: stepped_on(opt, model(Tensor(x)).sum()).item()), []
     for i in range(6):
         monkeypatch.setattr(sys.modules[__name__], "FACTOR", 3.0 if i >= 4 else 2.0)
         losses.append(run(np.ones((2, 3))))

@@ -7,6 +7,7 @@ import logging
 
 import numpy as np
 import pytest
+from compile_faithful_cases import linear, stepped_on
 
 import autograd
 import nn
@@ -16,15 +17,10 @@ X = np.ones((2, 3))
 
 
 def _model_and_step():
-    model = nn.Linear(3, 2, seed=0)
-    opt = nn.SGD(model.parameters(), lr=0.1)
+    model, opt = linear(np.float32, nout=2)
 
     def step(x):
-        opt.zero_grad()
-        loss = model(Tensor(x)).sum()
-        loss.backward()
-        opt.step()
-        return loss.item()
+        return stepped_on(opt, model(Tensor(x)).sum()).item()
 
     return model, step
 
