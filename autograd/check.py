@@ -134,9 +134,7 @@ def gradcheck(
     if not inputs:  # a check of nothing would pass whatever the rules are
         raise ValueError("gradcheck got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = []
-    for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
-        points.append(_point(x, name, eps))
+    points = [_point(x, name, eps) for x, name in zip(inputs, names)]
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
         raise ValueError(
