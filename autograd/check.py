@@ -4,7 +4,7 @@ check_verdict, and the entries a failing row is off in: check_entries; a loss's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
 from .check_grain import StillEntries
-from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
+from .check_inputs import _copy, _leaf, read_inputs, unchecked
 from .check_jacobian import jacobian
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -33,7 +33,6 @@ from .check_verdict import seen_to_move, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .graph import Node, raw
 from .modes import enable_grad, require_callable
-from .ordered import check_ordered
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -127,21 +126,7 @@ def gradcheck(
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = check_settings("gradcheck", eps, atol, rtol)
-    if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
-        raise TypeError(f"gradcheck takes a list of f's inputs, got {type(inputs).__name__}: write gradcheck(f, [x])")
-    check_ordered("gradcheck", "inputs", inputs)  # f takes them in order: a set's would swap its arguments
-    inputs = list(inputs)
-    if not inputs:  # a check of nothing would pass whatever the rules are
-        raise ValueError("gradcheck got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
-    names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = [_point(x, name, eps) for x, name in zip(inputs, names)]
-    checked = [i for i, p in enumerate(points) if not _is_constant(p)]
-    if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
-        raise ValueError(
-            "gradcheck: every input is a constant passed to f as it is (integers or bools, in any form: labels, "
-            "indices, masks; a Tensor that does not require grad): give the inputs to check as floats (2.0, not 2; "
-            "np.array([1.0, 2.0]), not np.array([1, 2])), or Tensors that require grad"
-        )
+    inputs, names, points, checked = read_inputs("gradcheck", inputs, eps)
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
         out = f(*leaves)

@@ -7,25 +7,50 @@ from __future__ import annotations
 import numbers
 import sys
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .dtypes import REAL_KINDS
+from .graph import Node
 from .modes import is_real
+from .ordered import check_ordered
 from .tensor_class import Tensor
 from .tensor_grad_checks import OWN_PACKAGES
 from .value import Value
 
 
-def _point(x: Any, name: str, eps: float) -> Any:
+def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[list, list[str], list, list[int]]:
+    """gradcheck's inputs as a list, their names (a label, or "input i"), their points (`_point`; `note`: warn of
+    a float dtype other than float64) and the positions of those checked (not constants), refusing a list of
+    none to check (a check of nothing would pass whatever the rules are)."""
+    if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
+        raise TypeError(f"{who} takes a list of f's inputs, got {type(inputs).__name__}: write {who}(f, [x])")
+    check_ordered(who, "inputs", inputs)  # f takes them in order: a set's would swap its arguments
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError(f"{who} got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
+    names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
+    points = [_point(x, name, eps, note) for x, name in zip(inputs, names)]
+    checked = [i for i, p in enumerate(points) if not _is_constant(p)]
+    if not checked:  # integers alone: no row
+        raise ValueError(
+            f"{who}: every input is a constant passed to f as it is (integers or bools, in any form: labels, "
+            "indices, masks; a Tensor that does not require grad): give the inputs to check as floats (2.0, not 2; "
+            "np.array([1.0, 2.0]), not np.array([1, 2])), or Tensors that require grad"
+        )
+    return inputs, names, points, checked
+
+
+def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
     """The input as float64: a float for a Value or a float, an array for a Tensor or array of floats (text
     or complex numbers are refused, not read as numbers). Integers and bools, in every form (a Python or
     numpy scalar, an array or Tensor of them, 0-d too: labels, indices, a mask, a count), and a Tensor that
     does not require grad (a target) are a constant: a scalar as it is, an array a Tensor copy of it.
     PyTorch's gradcheck passes what does not require grad to f unchecked (a rule gives it None), as
     floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike.
-    An array of another float dtype is warned of (`_float64_note`; `eps`: the check's step)."""
+    An array of another float dtype is warned of where `note` (`_float64_note`; `eps`: the check's step)."""
     if isinstance(x, numbers.Integral | np.bool_):  # bool is an Integral too
         return x
     if isinstance(x, Tensor | np.ndarray):
@@ -34,7 +59,7 @@ def _point(x: Any, name: str, eps: float) -> Any:
             return Tensor(data.copy(), dtype=data.dtype)
         if data.dtype.kind not in REAL_KINDS:
             raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
-        if data.dtype != np.float64:
+        if data.dtype != np.float64 and note:
             note_once_per_line(_float64_note(name, data.dtype, eps))
         return data.astype(np.float64)
     if isinstance(x, Value):
