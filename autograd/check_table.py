@@ -123,8 +123,9 @@ def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int)
             ),
             *(
                 [
-                    "a row x[i:j]·d is the slope along a direction d that moves elements i to j - 1 of x (in "
-                    "x.ravel()'s order) alone, each weighed by 1 / its tolerance; its value is their norm, and it "
+                    "a row x[...]·d is the slope along a direction d that moves the elements x[...] indexes (x[7, :]: "
+                    "row 7; x[i] to x[j]: those from x[i] to x[j] in x.ravel()'s order) alone, each weighed by 1 / its "
+                    "tolerance; its value is their norm, and it "
                     "fails when abs error > the sum of their tolerances along d: some element is off by more "
                     "than its own (check it with max_per_param=None)"
                 ]
