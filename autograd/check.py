@@ -61,13 +61,13 @@ def gradcheck(
     weighed by 1 / its tolerance T = atol + rtol * (its largest slope) + 1e4 * (that slope's rounding,
     float eps * its size / eps: 2.2e-3 at a size of 1e3) (`check_weights`: x beside 1e6 * x weighs as
     much), over each block of 32 entries alone where f gives more (one row per input element and block,
-    `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by more than 64 T
-    fails, however many entries f gives (6.4% of a slope of 1 with the defaults); where an element's rows
-    agree, each Jacobian entry is judged alone by atol + rtol * |numeric| and its difference's rounding
-    (`check_jacobian`: a backward pass per entry of f's output; an entry of 0.01 given as 0.025 beside entries up
-    to 2.4 passed its block), its slope extrapolated where it parts (from eps / 2, two more calls of f, or the
-    steps its row was refined at); in a refined row such an entry cannot be judged, and beyond 2**22 Jacobian
-    entries the rows alone judge. An entry
+    `x[i]→f[j:k]`, `x[i]→f[2, :]` in f's own shape; `check_outputs`): an entry whose gradient in an input
+    element is off by more than 64 T fails, however many entries f gives (6.4% of a slope of 1 with the
+    defaults); where an element's rows agree, each Jacobian entry is judged alone by atol + rtol * |numeric| and
+    its difference's rounding (`check_jacobian`: a backward pass per entry of f's output; an entry of 0.01 given
+    as 0.025 beside entries up to 2.4 passed its block), its slope extrapolated where it parts (from eps / 2, two
+    more calls of f, or the steps its row was refined at); in a refined row such an entry cannot be judged, and
+    beyond 2**22 Jacobian entries the rows alone judge. An entry
     whose spacing over 2 eps is 10 times atol + rtol * its slope or more (x + 1e12 beside 2 x: a rule wrong in it
     passed) cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
     with the element or moves within 256 eps of it (two more calls of f there; exp(20) beside exp(-5) does
