@@ -16,7 +16,8 @@ Python floats and Values of them; `arrays()`, `tensors()` and `broadcastable_sha
 for checks of single ops (your own: `gradcheck(op, [x])`; float64 unless given a float, integer or
 bool `dtype`: points, labels, masks), and `within(domain)` floats or float64 arrays inside an op's
 domain (the op table's `safe`). `judged_gradcheck` is gradcheck for a property test: a drawn point it cannot
-judge is rejected (hypothesis' `reject()`), a wrong rule fails.
+judge is rejected (hypothesis' `reject()`), a wrong rule fails; `judged_gradgradcheck` is gradgradcheck so (a
+kink of f's gradient, relu's square at 0, rejected).
 """
 
 from __future__ import annotations
