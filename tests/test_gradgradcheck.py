@@ -126,3 +126,10 @@ def test_a_kink_of_the_gradient_cannot_be_judged():
 
 def test_it_is_public():
     assert "gradgradcheck" in autograd.__all__
+
+
+def test_an_f_whose_result_has_no_graph_is_refused_saying_why():
+    with pytest.raises(TypeError, match=r"f's result \(Tensor\) is a constant.*not np.sin\(x.data\)"):
+        gradgradcheck(lambda x: Tensor(np.sin(x.data)), [_t(0.3)])
+    with pytest.raises(ValueError, match="f has one output, and grad_outputs gives 2"):
+        gradgradcheck(lambda x: x.sin(), [_t(0.3)], grad_outputs=[np.ones(1), np.ones(1)])
