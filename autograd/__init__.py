@@ -39,6 +39,8 @@ Public API:
     gradcheck, gradcheck_params, GradcheckError
                            finite-difference checking of a function of its inputs, or of a loss in the
                            parameters it uses, for users' own tests (strategies: autograd.testing)
+    gradgradcheck          gradcheck of f's second derivatives, PyTorch's: of the gradient of
+                           sum(grad_outputs * f(inputs)), taken with create_graph=True
     gradcheck_blocks, gradcheck_block_size
                            gradcheck_params' blocks: directions that each move a block of a tensor's elements,
                            weighed so that one element off by more than m times its own tolerance fails
@@ -88,6 +90,7 @@ from .check import GradcheckError, gradcheck
 from .check_blocks import block_size as gradcheck_block_size
 from .check_blocks import blocks as gradcheck_blocks
 from .check_params import gradcheck_params
+from .check_second import gradgradcheck
 from .compile import CompileError, CompileWarning, compile
 from .compile_fields import unguarded
 from .compile_finite import checks_gradients_first, known_finite
@@ -207,6 +210,7 @@ __all__ = [
     "gradcheck_blocks",
     "gradcheck_block_size",
     "gradcheck_params",
+    "gradgradcheck",
     "grad",
     "gradients",
     "has_hooks",

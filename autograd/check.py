@@ -4,7 +4,7 @@ check_verdict, and the entries a failing row is off in: check_entries; a loss's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
 from .check_grain import StillEntries
-from .check_inputs import _copy, _is_constant, _leaf, _point, unchecked
+from .check_inputs import _copy, _leaf, read_inputs, unchecked
 from .check_jacobian import jacobian
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -33,7 +33,6 @@ from .check_verdict import seen_to_move, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .graph import Node, raw
 from .modes import enable_grad, require_callable
-from .ordered import check_ordered
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -62,13 +61,13 @@ def gradcheck(
     weighed by 1 / its tolerance T = atol + rtol * (its largest slope) + 1e4 * (that slope's rounding,
     float eps * its size / eps: 2.2e-3 at a size of 1e3) (`check_weights`: x beside 1e6 * x weighs as
     much), over each block of 32 entries alone where f gives more (one row per input element and block,
-    `x[i]→f[j:k]`; `check_outputs`): an entry whose gradient in an input element is off by more than 64 T
-    fails, however many entries f gives (6.4% of a slope of 1 with the defaults); where an element's rows
-    agree, each Jacobian entry is judged alone by atol + rtol * |numeric| and its difference's rounding
-    (`check_jacobian`: a backward pass per entry of f's output; an entry of 0.01 given as 0.025 beside entries up
-    to 2.4 passed its block), its slope extrapolated where it parts (from eps / 2, two more calls of f, or the
-    steps its row was refined at); in a refined row such an entry cannot be judged, and beyond 2**22 Jacobian
-    entries the rows alone judge. An entry
+    `x[i]→f[j:k]`, `x[i]→f[2, :]` in f's own shape; `check_outputs`): an entry whose gradient in an input
+    element is off by more than 64 T fails, however many entries f gives (6.4% of a slope of 1 with the
+    defaults); where an element's rows agree, each Jacobian entry is judged alone by atol + rtol * |numeric| and
+    its difference's rounding (`check_jacobian`: a backward pass per entry of f's output; an entry of 0.01 given
+    as 0.025 beside entries up to 2.4 passed its block), its slope extrapolated where it parts (from eps / 2, two
+    more calls of f, or the steps its row was refined at); in a refined row such an entry cannot be judged, and
+    beyond 2**22 Jacobian entries the rows alone judge. An entry
     whose spacing over 2 eps is 10 times atol + rtol * its slope or more (x + 1e12 beside 2 x: a rule wrong in it
     passed) cannot be judged: a row summing it with others that moved says so where it agrees, if the entry moved
     with the element or moves within 256 eps of it (two more calls of f there; exp(20) beside exp(-5) does
@@ -127,23 +126,7 @@ def gradcheck(
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = check_settings("gradcheck", eps, atol, rtol)
-    if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
-        raise TypeError(f"gradcheck takes a list of f's inputs, got {type(inputs).__name__}: write gradcheck(f, [x])")
-    check_ordered("gradcheck", "inputs", inputs)  # f takes them in order: a set's would swap its arguments
-    inputs = list(inputs)
-    if not inputs:  # a check of nothing would pass whatever the rules are
-        raise ValueError("gradcheck got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
-    names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = []
-    for x, name in zip(inputs, names):  # a loop, not a comprehension: its warning's stacklevel counts frames
-        points.append(_point(x, name, eps))
-    checked = [i for i, p in enumerate(points) if not _is_constant(p)]
-    if not checked:  # integers alone: no row, and a check of nothing would pass whatever the rules are
-        raise ValueError(
-            "gradcheck: every input is a constant passed to f as it is (integers or bools, in any form: labels, "
-            "indices, masks; a Tensor that does not require grad): give the inputs to check as floats (2.0, not 2; "
-            "np.array([1.0, 2.0]), not np.array([1, 2])), or Tensors that require grad"
-        )
+    inputs, names, points, checked = read_inputs("gradcheck", inputs, eps)
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
         out = f(*leaves)

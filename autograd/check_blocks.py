@@ -37,10 +37,10 @@ MOST_BLOCKS = 256  # directions per parameter at most (each costs three evaluati
 
 
 class Block(NamedTuple):
-    """A block's row: its label, its direction (the parameter's shape, 0 outside the block), the rule's
-    slope along it, the tolerance it is judged by, the norm of the block's values, and whether the step
-    of some element it moves rounds away (x + eps * d is x: its error would not show, and the row cannot
-    vouch for it)."""
+    """A block's row: its label (`span`: numpy's index of the elements it moves, `W[7, :]·d`), its direction (the
+    parameter's shape, 0 outside the block), the rule's slope along it, the tolerance it is judged by, the norm
+    of the block's values, whether the step of some element it moves rounds away (x + eps * d is x: its error
+    would not show, and the row cannot vouch for it), and the elements it moves, in ravel's order."""
 
     label: str
     direction: np.ndarray
@@ -48,6 +48,8 @@ class Block(NamedTuple):
     tolerance: float
     value: float
     lost: bool = False
+    start: int = 0  # the block's first element, in ravel's order
+    stop: int = 0  # one past its last
 
 
 def block_size(size: int, block: int | None) -> int:
@@ -85,8 +87,28 @@ def blocks(
         analytic = float(np.sum(np.asarray(grad) * step))
         tolerance = float(np.sum(np.abs(step) * own.reshape(data.shape)))
         lost = bool(np.any((step == 0) & (direction != 0)))
-        label, value = f"{name}[{lo}:{hi}]·d", float(np.linalg.norm(flat[lo:hi]))
-        yield Block(label, direction, analytic, tolerance, value, lost)
+        label, value = f"{span(name, data.shape, lo, hi)}·d", float(np.linalg.norm(flat[lo:hi]))
+        yield Block(label, direction, analytic, tolerance, value, lost, lo, hi)
+
+
+def span(name: str, shape: tuple[int, ...], lo: int, hi: int) -> str:
+    """Elements lo to hi - 1 (ravel's order) of `name`, of `shape`, as numpy's index of them in that shape, as a
+    user thinks of the parameter: `W[7, :]` (row 7), `W[2, 32:64]`, `W[4:8, :]`; where they are no such slice,
+    the first and the last, `W[1, 12] to W[3, 3]` (a 1-d parameter's, `w[32:64]`). Named `W[224:256]` before."""
+    if len(shape) < 2:
+        return f"{name}[{lo}:{hi}]"
+    for k, side in enumerate(shape):
+        stride = math.prod(shape[k + 1 :])
+        if lo % stride or hi % stride:
+            continue
+        prefix, a = divmod(lo // stride, side)
+        b = hi // stride - prefix * side
+        if b <= side:
+            fixed = [str(int(i)) for i in np.unravel_index(prefix, shape[:k])] if k else []
+            along = str(a) if b - a == 1 else f"{a}:{b}"
+            return f"{name}[{', '.join([*fixed, along, *[':'] * (len(shape) - k - 1)])}]"
+    first, last = (list(map(int, np.unravel_index(i, shape))) for i in (lo, hi - 1))
+    return f"{name}{first} to {name}{last}"
 
 
 def _signs(sizes: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .check_blocks import BLOCK
+from .check_blocks import BLOCK, span
 from .check_grain import PROBE, StillEntries, moved_input, swallowed, tread_entries
 from .check_inputs import _copy, _leaf
 from .check_jacobian import entry_rows
@@ -181,7 +181,8 @@ def element_rows(
         where = (step, x, cut(fine), own)
         s = _slopes(full, cut, part, w, within(weights, block), (eps, atol, rtol, rounds), a, inside, where)
         r = row(name, points[i], index, a, s)
-        rows.append(r._replace(label=f"{r.label}→f[{block.start}:{block.stop}]", at=at, block=block))
+        label = f"{r.label}→{span('f', np.shape(base), block.start, block.stop)}"  # f[2, :], in f's own shape
+        rows.append(r._replace(label=label, at=at, block=block))
     return alone(rows)
 
 

@@ -21,7 +21,7 @@ from .check_shared import check_shared_arguments
 from .check_verdict import row, verdict
 from .graph import Node
 from .graph_order import topological_order
-from .modes import enable_grad, no_grad, require_callable
+from .modes import enable_grad, require_callable
 from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor
@@ -43,26 +43,25 @@ def gradcheck_params(
     loss on a batch) in each parameter against central finite differences. `params` is a list,
     or a dict from names to parameters (the names label the table).
 
-    Each parameter is moved by +-eps, one element at a time, and put back as it was (its data
-    array and its version count: graphs built before still backward); Tensor parameters are checked
-    in float64, and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with
-    it as given: a rule wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given
-    a parameter through two of its arguments is checked alone too (check_shared). At most `max_per_param`
-    elements of each parameter are checked one at a time (drawn with `seed`; None: all), as each costs three
-    evaluations of `loss`; where that leaves some out, every
-    element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n elements where
-    that is more), one row `name[i:j]·d` each: the slope along a direction that moves those elements
-    alone (i to j - 1, in ravel's order), weighed so that each counts as much as its own tolerance. The
-    row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it fails
-    only where some element is off by more than its own tolerance, and it is sure to fail where one
-    element's gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size
-    (n / 256 beyond 8,192 elements: no 256 directions promise more, check_blocks says why), beyond the
-    finite difference's own error; smaller errors in an element not drawn may pass, and errors in several
-    elements of a block may cancel in its row, but for the same error in every one of them (its signs are
-    + for three quarters of the block), which fails beyond twice the block's largest tolerance. The checks of
-    `gradcheck` (the gradients' scaling, kinks, a step that rounds away: refused) apply; a block whose
-    direction moves some element by less than its rounding cannot be judged. Returns True, or raises
-    GradcheckError with a table.
+    Each parameter is moved by +-eps, one element at a time, and put back as it was (its data array and its version
+    count: graphs built before still backward); loss() runs with the graph recorded at every step, as the user runs
+    it (it may take gradients itself: a gradient penalty, a MAML step); Tensor parameters are checked in float64,
+    and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with it as given: a rule
+    wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given a parameter through two of
+    its arguments is checked alone too (check_shared). At most `max_per_param` elements of each parameter are
+    checked one at a time (drawn with `seed`; None: all), as each costs three evaluations of `loss`; where that
+    leaves some out, every element is checked in blocks of `block` (default 32, or n / 256 for a parameter of n
+    elements where that is more), one row each (`W[7, :]·d`, numpy's index of its elements: check_blocks.span): the
+    slope along a direction that moves those elements alone, weighed so that each counts as much as its own
+    tolerance. The row allows the sum of its elements' tolerances (atol + rtol * |gradient| each, weighed), so it
+    fails only where some element is off by more than its own tolerance, and it is sure to fail where one element's
+    gradient is off by more than m * (atol + rtol * |that gradient|), m the block's size (n / 256 beyond 8,192
+    elements: no 256 directions promise more, check_blocks says why), beyond the finite difference's own error;
+    smaller errors in an element not drawn may pass, and errors in several elements of a block may cancel in its
+    row, but for the same error in every one of them (its signs are + for three quarters of the block), which fails
+    beyond twice the block's largest tolerance. The checks of `gradcheck` (the gradients' scaling, kinks, a step
+    that rounds away: refused) apply; a block whose direction moves some element by less than its rounding cannot be
+    judged. Returns True, or raises GradcheckError with a table.
     """
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
@@ -252,11 +251,9 @@ def _slopes_of_param(
             moved[index] += shift
             p.data = moved
         try:
-            if not inside:
-                return output(loss())
-            with enable_grad():
+            with enable_grad():  # as gradcheck runs f: under no_grad a loss taking gradients itself raised
                 out = loss()
-            return rounding_inside(out, None)
+            return rounding_inside(out, None) if inside else output(out)
         except (ArithmeticError, ValueError) as e:
             if isinstance(index, np.ndarray):
                 raise undefined("gradcheck_params: loss()", f"{name} moved along a direction", eps, e) from None
@@ -266,19 +263,18 @@ def _slopes_of_param(
     # an element's row divides by its step as it rounds; a block's analytic slope is taken along it already
     step = nominal if isinstance(index, np.ndarray) else rounded_step(np.asarray(original, dtype=np.float64)[index])
     try:
-        with no_grad():
-            inside_at = lambda s: call(s, inside=True)  # noqa: E731
-            x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
-            return slopes(
-                functools.cache(call),  # the kink, jump, refinement and PROBE checks ask for some shifts alike
-                base,
-                None,
-                *tolerances,
-                analytic=analytic,
-                inside_at=inside_at,
-                step=step,
-                point=x,
-                own_ops=own_ops,
-            )
+        inside_at = lambda s: call(s, inside=True)  # noqa: E731
+        x = None if isinstance(index, np.ndarray) else float(np.asarray(original, dtype=np.float64)[index])
+        return slopes(
+            functools.cache(call),  # the kink, jump, refinement and PROBE checks ask for some shifts alike
+            base,
+            None,
+            *tolerances,
+            analytic=analytic,
+            inside_at=inside_at,
+            step=step,
+            point=x,
+            own_ops=own_ops,
+        )
     finally:
         p.data = original

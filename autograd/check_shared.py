@@ -8,7 +8,6 @@ gradcheck(op, [x, y]) would. Ops of the op table are not: their rules are checke
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,8 +61,7 @@ def _reruns(node: Node) -> bool:
     """Whether node's forward runs again on its inputs' numbers: a node built by hand, micrograd's way, keeps
     none (its children cannot be moved apart), nor may an op some transform made for one call."""
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):  # no warnings.catch_warnings(): it resets the registries (check_bends.quiet)
             node.op.forward(*(raw(p) for p in node.parents), **node.op_params)
     except Exception:  # noqa: BLE001 (any failure: the op cannot be checked alone, and f's check stands)
         return False

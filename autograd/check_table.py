@@ -123,8 +123,9 @@ def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int)
             ),
             *(
                 [
-                    "a row x[i:j]·d is the slope along a direction d that moves elements i to j - 1 of x (in "
-                    "x.ravel()'s order) alone, each weighed by 1 / its tolerance; its value is their norm, and it "
+                    "a row x[...]·d is the slope along a direction d that moves the elements x[...] indexes (x[7, :]: "
+                    "row 7; x[i] to x[j]: those from x[i] to x[j] in x.ravel()'s order) alone, each weighed by 1 / its "
+                    "tolerance; its value is their norm, and it "
                     "fails when abs error > the sum of their tolerances along d: some element is off by more "
                     "than its own (check it with max_per_param=None)"
                 ]
@@ -180,10 +181,11 @@ def _outputs_note(outputs: int, blocks: bool) -> str:
     if not blocks:
         return f"f gives {outputs} numbers: each row is of sum(w * f(x)), w fixed random weights, not of one of them."
     return (
-        f"f gives {outputs} numbers: a row x[i]→f[j:k] is of sum(w * f(x)) over entries j to k - 1 of f's output "
-        "(in its ravel's order) alone, w fixed random weights, each entry's weighed by 1 / its tolerance (atol + "
-        "rtol * its largest slope, + 1e4 times that slope's rounding): an entry whose gradient is off by more than "
-        "64 times that fails its row; a row x[i]→f[j] is of entry j alone, judged where its block's row agrees."
+        f"f gives {outputs} numbers: a row x[i]→f[...] is of sum(w * f(x)) over the entries f[...] indexes (f[2, :]: "
+        "row 2; f[j] to f[k]: those from f[j] to f[k] in its ravel's order) alone, w fixed random weights, each "
+        "entry's weighed by 1 / its tolerance (atol + rtol * its largest slope, + 1e4 times that slope's rounding): "
+        "an entry whose gradient is off by more than 64 times that fails its row; a row x[i]→f[j] (f[2, 5]) is of "
+        "that entry alone, judged where its block's row agrees."
     )
 
 

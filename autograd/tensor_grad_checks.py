@@ -15,14 +15,14 @@ from .tensor_data import array_of
 from .tensor_ops import ShapeError
 
 # the packages whose reads of `.grad` are the engine's own (a micrograd-style _backward, zero_grad, viz, nn)
-_OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
+OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
 
 
 def warn_not_kept(t: Any) -> None:
     """Warn of reading `.grad` of a computed tensor that keeps none: it is None after any backward, which a
     learner would take for "no gradient reached it" (micrograd keeps one on every Value); PyTorch warns too.
     Called from the getter only where it returns None for such a tensor; chainrule's own reads are silent."""
-    if sys._getframe(2).f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
+    if sys._getframe(2).f_globals.get("__name__", "").partition(".")[0] in OWN_PACKAGES:
         return
     warnings.warn(
         f".grad of a tensor computed by {t._made_by.op.name!r} (not a leaf) is None: backward keeps gradients "

@@ -16,7 +16,8 @@ Python floats and Values of them; `arrays()`, `tensors()` and `broadcastable_sha
 for checks of single ops (your own: `gradcheck(op, [x])`; float64 unless given a float, integer or
 bool `dtype`: points, labels, masks), and `within(domain)` floats or float64 arrays inside an op's
 domain (the op table's `safe`). `judged_gradcheck` is gradcheck for a property test: a drawn point it cannot
-judge is rejected (hypothesis' `reject()`), a wrong rule fails.
+judge is rejected (hypothesis' `reject()`), a wrong rule fails; `judged_gradgradcheck` is gradgradcheck so (a
+kink of f's gradient, relu's square at 0, rejected).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ except ImportError:  # an optional extra: say which
 
 from .check import gradcheck
 from .check_numeric import GradcheckError
+from .check_second import gradgradcheck
 from .op_table import Domain
 from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
@@ -54,8 +56,21 @@ def judged_gradcheck(f: Callable[..., Any], inputs: Sequence[Any], **options: An
     Outside a property test it raises as gradcheck does (hypothesis' reject() there raised UnsatisfiedAssumption,
     the table saying why lost)."""
     __tracebackhide__ = True  # pytest shows the table, not this function's source
+    return _judged(gradcheck, f, inputs, **options)
+
+
+def judged_gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], *args: Any, **options: Any) -> bool:
+    """`gradgradcheck(f, inputs, ...)` in a property test, as judged_gradcheck is gradcheck: a drawn point where f's
+    second derivative cannot be judged (a kink of f's gradient: relu's at 0, x * |x|'s) is rejected."""
+    __tracebackhide__ = True
+    return _judged(gradgradcheck, f, inputs, *args, **options)
+
+
+def _judged(check: Callable[..., bool], *args: Any, **options: Any) -> bool:
+    """check(*args, **options), its error rejecting the drawn point where it is `undecided` in a property test."""
+    __tracebackhide__ = True
     try:
-        return gradcheck(f, inputs, **options)
+        return check(*args, **options)
     except GradcheckError as e:
         if e.undecided and currently_in_test_context():
             reject()

@@ -28,7 +28,7 @@ def gradcheck_module(
     ones, which get no gradient) against central finite differences, in float64 and in eval mode
     (so dropout is off), restoring the model's dtype and each module's mode afterwards. Returns
     True, or raises autograd.GradcheckError with a table naming each parameter element that
-    disagrees (`layers.0.W[3, 1]`, or the block `layers.0.W[32:64]·d` of elements not drawn one at a
+    disagrees (`layers.0.W[3, 1]`, or the block `layers.0.W[1, :]·d` of elements not drawn one at a
     time). `max_per_param`, `block` and the tolerances (eps, atol, rtol) are as in autograd.gradcheck_params:
     one element's gradient off by more than m * (atol + rtol * |it|) fails, m its block's size."""
     check_model("gradcheck_module", model)

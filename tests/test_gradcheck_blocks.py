@@ -32,9 +32,16 @@ def _failing_labels(message: str) -> list[str]:
 
 def _names(label: str, shape: tuple, bad: int) -> bool:
     """Whether a failing row's label is the bad element's own row or its block's."""
-    block = re.fullmatch(r"w\[(\d+):(\d+)\]·d", label)
+    ends = re.fullmatch(r"w\[([\d, ]+)\] to w\[([\d, ]+)\]·d", label)  # a block that is no slice
+    if ends:
+        first, last = (np.ravel_multi_index([int(i) for i in end.split(", ")], shape) for end in ends.groups())
+        return first <= bad <= last
+    block = re.fullmatch(r"w\[([\d, :]+)\]·d", label)  # numpy's index of its elements, in w's shape
     if block:
-        return int(block[1]) <= bad < int(block[2])
+        index = tuple(
+            slice(*(int(e) if e else None for e in p.split(":"))) if ":" in p else int(p) for p in block[1].split(", ")
+        )
+        return bad in np.arange(np.prod(shape)).reshape(shape)[index].ravel()
     return label == "w" + str([int(i) for i in np.unravel_index(bad, shape)])  # as the table writes it
 
 
@@ -51,7 +58,7 @@ def test_a_rule_wrong_by_a_fifth_in_one_element_of_a_thousand_fails_in_its_block
     with pytest.raises(GradcheckError, match="gradcheck: 1 of 52 gradients disagree") as caught:
         gradcheck_params(lambda: sq(w).sum(), {"w": w})
     assert _failing_labels(str(caught.value)) == ["w[96:128]·d"] and not caught.value.undecided
-    assert "elements i to j - 1 of x" in str(caught.value)
+    assert "moves the elements x[...] indexes" in str(caught.value)
     assert gradcheck_params(lambda: (w * w).sum(), {"w": w})
 
 
@@ -129,3 +136,25 @@ def test_the_same_error_in_every_element_of_a_block_does_not_cancel_in_its_row()
         with pytest.raises(GradcheckError, match=rf"w\[{lo}:{min(lo + 32, n)}\]·d .*<- fails"):
             gradcheck_params(lambda lo=lo: _off_in(lo, lo + 32, 3.03e-3, n)(w).sum(), {"w": w}, max_per_param=1)
     assert gradcheck_params(lambda: _off_in(0, 0, 0.0, n)(w).sum(), {"w": w})
+
+
+@pytest.mark.parametrize(
+    "shape, bad, block, label",
+    [
+        ((8, 32), 7 * 32 + 5, None, "W[7, :]·d"),  # was W[224:256]·d
+        ((4, 64), 2 * 64 + 40, None, "W[2, 32:64]·d"),  # was W[160:192]·d
+        ((2, 4, 8), 40, None, "W[1, :, :]·d"),  # was W[32:64]·d
+        ((2, 4, 8), 40, 8, "W[1, 1, :]·d"),  # was W[40:48]·d
+        ((16, 4), 21, 16, "W[4:8, :]·d"),  # was W[16:32]·d
+        ((5, 20), 40, None, "W[1, 12] to W[3, 3]·d"),  # no slice: its first and last elements; was W[32:64]·d
+        ((100,), 40, None, "W[32:64]·d"),  # a vector's as before
+    ],
+)
+def test_a_block_is_named_in_the_parameters_own_index_form(shape, bad, block, label):
+    """A failing block of a matrix was named by its elements' positions in ravel's order, W[224:256]·d, where
+    the user thinks of row 7: it is named by numpy's index of the elements it moves, W[7, :]·d."""
+    w = Tensor(np.random.default_rng(1).uniform(-2, 2, shape), requires_grad=True)
+    square = _square_wrong_at(bad, 5.0)
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck_params(lambda: square(w).sum(), {"W": w}, max_per_param=1, block=block, seed=3)
+    assert label in _failing_labels(str(caught.value)), str(caught.value)

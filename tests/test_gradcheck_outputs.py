@@ -54,6 +54,11 @@ def _draw(rng: np.random.Generator, outputs: int, inputs: int) -> tuple[np.ndarr
     return A.reshape(*shape, inputs), rng.uniform(-1, 1, inputs), shape
 
 
+def _block(shape: tuple, lo: int, hi: int) -> str:
+    """The label of f's entries lo to hi - 1 (ravel's order) in f's shape, flat or (n, 8): whole rows of 8."""
+    return f"f[{lo}:{hi}]" if len(shape) == 1 else f"f[{lo // 8}:{hi // 8}, :]"
+
+
 def _tolerance(A: np.ndarray, x: np.ndarray, k: int) -> float:
     """Output entry k's tolerance as the promise reads it: atol + rtol * its largest slope + 1e4 times that
     slope's rounding (its size at x and x +- eps, generously)."""
@@ -83,7 +88,8 @@ def test_a_rule_off_by_a_tenth_to_a_fifth_in_one_entry_of_thousands_fails_every_
     with pytest.raises(GradcheckError) as caught:
         gradcheck(_product(A, wrong.reshape(A.shape)), [x])
     lo = k // BLOCK * BLOCK
-    assert any(label.endswith(f"→f[{lo}:{min(lo + BLOCK, outputs)}]") for label in _failing_labels(str(caught.value)))
+    block = _block(shape, lo, min(lo + BLOCK, outputs))
+    assert any(label.endswith(f"→{block}") for label in _failing_labels(str(caught.value)))
     assert not caught.value.undecided
     assert gradcheck(_product(A), [x])
 
@@ -106,15 +112,33 @@ def test_an_error_just_beyond_the_promise_fails_and_names_its_block(trial):
     """One Jacobian entry off by 1.01 * SPREAD * BLOCK times its output entry's tolerance, every other exact."""
     rng = np.random.default_rng(1000 + trial)
     outputs, inputs = int(rng.integers(BLOCK + 1, 3000)), int(rng.integers(1, 4))
-    A, x, _ = _draw(rng, outputs, inputs)
+    A, x, shape = _draw(rng, outputs, inputs)
     k, j = int(rng.integers(outputs)), int(rng.integers(inputs))
     wrong = np.zeros((outputs, inputs))
     wrong[k, j] = rng.choice([-1, 1]) * 1.01 * SPREAD * BLOCK * _tolerance(A, x, k)
     with pytest.raises(GradcheckError) as caught:
         gradcheck(_product(A, wrong.reshape(A.shape)), [x])
     lo = k // BLOCK * BLOCK
-    assert f"input 0[{j}]→f[{lo}:{min(lo + BLOCK, outputs)}]" in _failing_labels(str(caught.value))
-    assert "entries j to k - 1 of f's output" in str(caught.value)
+    assert f"input 0[{j}]→{_block(shape, lo, min(lo + BLOCK, outputs))}" in _failing_labels(str(caught.value))
+    assert "over the entries f[...] indexes" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "shape, k, label",
+    [
+        ((4, 32), 2 * 32 + 5, "input 0[1]→f[2, :]"),  # was →f[64:96]
+        ((2, 3, 16), 10, "input 0[1]→f[0, 0:2, :]"),  # was →f[0:32]
+        ((5, 20), 40, "input 0[1]→f[1, 12] to f[3, 3]"),  # no slice: its first and last entries; was →f[32:64]
+    ],
+)
+def test_a_block_of_fs_output_is_named_in_fs_own_index_form(shape, k, label):
+    """f's entries j to k - 1 (ravel's order) were a row's name, x[i]→f[64:96], where f's shape says which."""
+    A = np.random.default_rng(5).uniform(0.5, 1.5, (*shape, 3))
+    wrong = np.zeros((np.prod(shape), 3))
+    wrong[k, 1] = 0.5
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(_product(A, wrong.reshape(A.shape)), [np.array([0.3, -0.6, 0.9])])
+    assert label in _failing_labels(str(caught.value)), str(caught.value)
 
 
 @pytest.mark.parametrize("seed", _trials(range(6), 2))

@@ -104,7 +104,7 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tens
     blocks = gradcheck_blocks("", data, g, BEST_STEP, rounding, RTOL, m, np.random.default_rng(0))
     parts = [
         (
-            _elements(b.label) + " along a direction",
+            f"elements {b.start} to {b.stop - 1} along a direction",
             b.direction,
             g,
             (b.tolerance, float(np.sum(abs(b.direction) * rounding))),
@@ -139,12 +139,6 @@ def _one_hot(x: Any, index: tuple[int, ...]) -> np.ndarray:
     direction = np.zeros(np.shape(x))
     direction[index] = 1.0
     return direction
-
-
-def _elements(label: str) -> str:
-    """ "[96:128]·d" (gradcheck_blocks' label, ravel's order) as "elements 96 to 127"."""
-    lo, hi = label[label.index("[") + 1 : label.index("]")].split(":")
-    return f"elements {lo} to {int(hi) - 1}"
 
 
 def _each(size: int) -> str:

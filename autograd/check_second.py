@@ -1,0 +1,120 @@
+"""`gradgradcheck`: f's second derivatives, as PyTorch's torch.autograd.gradgradcheck checks them: gradcheck of
+the gradients of sum(grad_outputs * f(inputs)), a vector-Jacobian product taken with create_graph=True, in the
+inputs and in grad_outputs. No checking of its own: gradcheck's rows, options, verdict and error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .check import gradcheck
+from .check_inputs import _copy, _leaf, read_inputs
+from .check_numeric import GradcheckError
+from .check_refusals import check_output, check_settings
+from .check_scales import own_op
+from .graph import Node, raw
+from .graph_functions import gradients
+from .graph_order import topological_order
+from .modes import enable_grad, require_callable
+from .tensor_class import Tensor
+from .value import Value
+
+
+def gradgradcheck(
+    f: Callable[..., Any],
+    inputs: Sequence[Any],
+    grad_outputs: Any = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check the second derivatives of `f` at `inputs` (as gradcheck takes them) by gradcheck, PyTorch's
+    gradgradcheck way: for each input x checked, the gradient of sum(grad_outputs * f(inputs)) in x, taken with
+    create_graph=True, is checked by gradcheck in every input and in grad_outputs (`grad_outputs`: of f's output's
+    shape, an array, a number or a list of one; None: fixed random numbers of size 0.5 to 1.5, either sign). Its
+    derivatives in the inputs are f's second derivatives (the Hessian's rows weighed by grad_outputs), in
+    grad_outputs f's first (a rule reading its g as data fails there). A rule of one's own that reads raw data
+    (raw(x), x.data, .item()) gives create_graph a constant, and the Hessian through it 0 without a word: it
+    fails here, the error naming the ops of one's own f reaches and that likely cause (PyTorch's
+    once_differentiable marks such a rule). Returns True, or raises gradcheck's GradcheckError, its message
+    saying it is the second derivative that fails (or cannot be judged: `undecided`, as gradcheck's)."""
+    __tracebackhide__ = True  # pytest shows the table, not this function's source
+    require_callable(f, "gradgradcheck: f")
+    eps, atol, rtol = check_settings("gradgradcheck", eps, atol, rtol)
+    inputs, names, points, checked = read_inputs("gradgradcheck", inputs, eps, note=False)  # gradcheck notes
+    leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
+    with enable_grad():
+        out = f(*leaves)
+    check_output(out, "gradgradcheck: f")
+    if not isinstance(out, Node) or out.is_constant:
+        raise TypeError(
+            f"gradgradcheck: f's result ({type(out).__name__}) is a constant, with no graph to take its gradient "
+            "through: does f use its inputs, and compute with their operations (x.sin(), not np.sin(x.data))?"
+        )
+    g = _grad_outputs(grad_outputs, out)
+    g = Tensor(g, requires_grad=True, label=_G) if isinstance(out, Tensor) else Value(float(g), _G)
+    for k in checked:
+        try:
+            gradcheck(_gradient_in(f, k), [*inputs, g], eps=eps, atol=atol, rtol=rtol)
+        except GradcheckError as e:
+            raise GradcheckError(_failed(names[k], out, e), e.undecided) from None
+    return True
+
+
+_G = "grad_outputs"  # their name in gradcheck's table
+
+
+def _gradient_in(f: Callable[..., Any], k: int) -> Callable[..., Any]:
+    """The function gradcheck is given: (inputs..., grad_outputs) to the gradient of sum(grad_outputs * f(inputs))
+    in input k, on the graph (create_graph=True), so that backward through it gives f's second derivatives."""
+
+    def gradient(*args: Any) -> Any:
+        *xs, g = args
+        root = f(*xs) * g
+        return gradients(root.sum() if isinstance(root, Tensor) else root, [xs[k]], create_graph=True)[0]
+
+    return gradient
+
+
+def _grad_outputs(given: Any, out: Node) -> np.ndarray:
+    """The weights of f's output in the vector-Jacobian product, float64 of out's shape: those given (a list or
+    tuple of one, PyTorch's, is its one entry), or fixed random ones, 0.5 to 1.5 in size and of either sign
+    (none near 0, which would hide a row of the Hessian)."""
+    shape = np.shape(raw(out))
+    if given is None:
+        rng = np.random.default_rng(0)
+        return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+    if isinstance(given, list | tuple):
+        if len(given) != 1:
+            raise ValueError(f"gradgradcheck: f has one output, and grad_outputs gives {len(given)}: give one")
+        given = given[0]
+    data = np.asarray(raw(given))
+    if data.dtype.kind not in "fiu" or data.shape != shape:
+        raise ValueError(
+            f"gradgradcheck: grad_outputs must be real numbers of the shape of f's output, {shape}; got "
+            f"{data.dtype} of shape {data.shape}"
+        )
+    return data.astype(np.float64)
+
+
+def _failed(name: str, out: Node, e: GradcheckError) -> str:
+    """gradcheck's error, said to be of the second derivative, with its likely cause where f reaches ops of one's
+    own and a row fails (not where it cannot be judged: a kink of f's gradient is no rule's fault)."""
+    head = (
+        f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: gradcheck of "
+        f"the gradient in {name} of sum(grad_outputs * f(...)), taken with create_graph=True, in each input and "
+        "in grad_outputs (the table's f is that gradient; its derivative in grad_outputs is f's first)"
+    )
+    own = sorted({node.op.name for node in topological_order(out) if own_op(node)})
+    if own and not e.undecided:
+        which = f"an op of your own {own[0]!r}" if len(own) == 1 else f"ops of your own {', '.join(map(repr, own))}"
+        head += (
+            f". f reaches {which}: the likely cause is a rule that reads raw data (raw(x), x.data, .item(), raw(g), "
+            "numpy on its arrays), which create_graph takes for a constant, the second derivative through it losing "
+            "those terms (PyTorch's once_differentiable marks such a rule): write the rule with autograd's operations "
+            "on g, out and the inputs (g * 2 * x, autograd.exp(x)), which take numbers, Values, arrays and Tensors"
+        )
+    return f"{head}\n{e}"
