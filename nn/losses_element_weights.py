@@ -104,10 +104,17 @@ def widened(
     (binary_cross_entropy's gradient 2.2% off at weights of 1e-6) or overflowed (a mean that fits float16 was
     inf where a weighted term passed 65504). Else `found` as it is and None."""
     given = [w[0] for w in weights if w[0] is not None]
-    if not given or not isinstance(pred, Tensor) or found[0][0].dtype.itemsize >= 4:
+    if not given or not isinstance(pred, Tensor) or weighted_in(found[0][0].dtype) is None:
         return found, None
     wide = np.result_type(np.float32, *(w.dtype for w in given))
     return [(p.astype(wide), t) for p, t in found], loss_dtype(found, promoting, True)
+
+
+def weighted_in(dtype: np.dtype) -> np.dtype | None:
+    """The dtype a weighted loss of predictions in `dtype` is computed in where it is not `dtype` (float32 for
+    float16, as autograd's class-weight ops compute float16 scores; `widened`'s rule, and cross_entropy's against
+    probabilities), else None."""
+    return np.dtype(np.float32) if np.dtype(dtype).itemsize < 4 else None
 
 
 def narrowed(out: Any, dtype: np.dtype | None) -> Any:
