@@ -21,7 +21,7 @@ from autograd import Op, Tensor
 
 from .arguments import check_flag, check_number, check_real
 from .loss_positions import torch_positions
-from .losses_element_weights import element_weights, reduce_over_weights, weighed
+from .losses_element_weights import element_weights, narrowed, reduce_over_weights, weighed, widened
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
 from .losses_pairs import Predictions, pairs, ranged_pairs, reduce, require
@@ -80,9 +80,12 @@ def huber_loss(
     wanted = "a finite number > 0 (for the absolute error use l1_loss)"
     delta = check_number("huber_loss", "delta", delta, wanted, lambda x: 0 < x < math.inf)
     found = pairs(input, target, "huber_loss")  # PyTorch's huber_loss keeps the input's dtype; weight= promotes
-    weights = element_weights(weight, "weight", found, input, "huber_loss", "predictions", True, promote=True)
+    weights = element_weights(
+        weight, "weight", found, input, "huber_loss", "predictions", True, promote=True, wide=True
+    )
+    found, dtype = widened(found, input, [weights], weight)  # a weighted float16 loss: in float32
     terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in found)]
-    return reduce(weighed(terms, weights), reduction, "huber_loss")
+    return narrowed(reduce(weighed(terms, weights), reduction, "huber_loss"), dtype)
 
 
 @torch_positions("size_average", "reduce", "reduction", "beta")
@@ -131,10 +134,9 @@ def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None,
         _in_unit,
         lambda bad: f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)",
     )
-    terms = [_bce(p, t) for p, t in found]
-    return reduce(
-        weighed(terms, element_weights(weight, "weight", found, input, name, "probabilities")), reduction, name
-    )
+    weights = element_weights(weight, "weight", found, input, name, "probabilities", wide=True)
+    found, dtype = widened(found, input, [weights])  # a weighted float16 loss: in float32
+    return narrowed(reduce(weighed([_bce(p, t) for p, t in found], weights), reduction, name), dtype)
 
 
 @torch_positions("weight", "size_average", "reduce", "reduction", "pos_weight")
@@ -146,25 +148,28 @@ def binary_cross_entropy_with_logits(
     or per class: broadcast against the last axis) weighs the positive targets' term, to balance
     rare positives; `weight` each element's loss, as binary_cross_entropy's."""
     name = "binary_cross_entropy_with_logits"
-    return reduce(logit_terms(input, target, weight, pos_weight, name), reduction, name)
+    terms, dtype = logit_terms(input, target, weight, pos_weight, name)
+    return narrowed(reduce(terms, reduction, name), dtype)
 
 
 def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
     logits: Predictions, targets: Any, weight: Any, pos_weight: Any, name: str, weight_promotes: bool = False
-) -> list[Any]:
+) -> tuple[list[Any], np.dtype | None]:
     """binary_cross_entropy_with_logits's terms, before the reduction, its checks naming the loss `name` (the
     caller's: multilabel_soft_margin_loss is their mean over the classes). In the wider of the logits' dtype and
     a floating target's, as multilabel_soft_margin_loss's in PyTorch and its binary_cross_entropy_with_logits's
     where the target is the wider: that one's dtype is the target's (its in-place steps keep it), float64 logits
     against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
     promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
-    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight)."""
+    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight). Weighted
+    float16 logits' terms are in float32 (`widened`): the dtype to cast the reduced loss back to comes with them
+    (`narrowed`; None where they are in the loss's own)."""
     # PyTorch's is the target's dtype; see the docstring
     found = ranged_pairs(logits, targets, name, *_unit_targets(name), promote=True)
-    positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits")
-    terms = [logit_term(x, t, w) for (x, t), w in zip(found, positives)]
-    weights = element_weights(weight, "weight", found, logits, name, "logits", promote=weight_promotes)
-    return weighed(terms, weights)
+    positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits", wide=True)
+    weights = element_weights(weight, "weight", found, logits, name, "logits", promote=weight_promotes, wide=True)
+    found, dtype = widened(found, logits, [positives, weights], weight if weight_promotes else None)
+    return weighed([logit_term(x, t, w) for (x, t), w in zip(found, positives)], weights), dtype
 
 
 @torch_positions("size_average", "reduce", "reduction", "log_target")

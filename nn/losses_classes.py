@@ -17,6 +17,7 @@ from autograd import ShapeError, Tensor, one_hot_hint, raw
 
 from .arguments import as_array, check_real, is_int
 from .loss_positions import torch_positions
+from .losses_element_weights import narrowed, weighted_in
 from .losses_pairs import (
     as_operand,
     as_read,
@@ -59,8 +60,11 @@ def cross_entropy(
         logits = in_floats(logits, target, promote=True)
         if isinstance(checked, Tensor) and checked.dtype.kind == "f":
             logits = logits.astype(np.result_type(logits.dtype, checked.dtype))
+        dtype = logits.dtype
+        if checked is not None and weighted_in(dtype) is not None:  # a weighted float16 loss: in float32
+            logits = logits.astype(weighted_in(dtype))
         weight = _class_weights(logits, weight, checked)
-        return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight)
+        return narrowed(_soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight), dtype)
     labels = _labels(logits, target, ignore_index, name)
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
     # a recording made on batches without ignored labels serves later batches with some; one example

@@ -34,7 +34,7 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     `promote`, a floating weight Tensor of a wider dtype stays in it, and so the loss (PyTorch's mse_loss, l1_loss
     and huber_loss multiply by the weight: float64 weights on float32 make a float64 loss); else, and as arrays
     (constants, as targets: pairs), weights are cast. With `wide`, to at least float32 (`loss_dtype` is then the
-    loss's own: reduce_over_weights takes a float16 loss's weighted sums in float32)."""
+    loss's own: a weighted float16 loss is computed in float32, `widened`)."""
     if weight is None:
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
@@ -84,15 +84,41 @@ def reduce_over_weights(  # noqa: PLR0913 (the loss's own arguments)
     6.1e-5 lost digits or became 0 and the weighted terms underflowed (a mean of 0.39014 for 0.38490, 0 for
     0.43719, NaN for 0.54625), and so did the gradients flowing through them (1.35% off at 3e-4)."""
     weights = element_weights(weight, "weight", found, pred, name, "predictions", True, promote=True, wide=True)
-    half = weights[0] is not None and isinstance(pred, Tensor) and found[0][0].dtype.itemsize < 4
-    dtype = loss_dtype(found, weight, True) if half else None
-    if half:  # in float32, or a wider weight Tensor's dtype (the loss's)
-        found = [(p.astype(np.result_type(weights[0].dtype, np.float32)), t) for p, t in found]
+    found, dtype = widened(found, pred, [weights], weight)
     weighted = weighed([term(p, t) for p, t in found], weights)
     if weights[0] is None or reduction != "mean":
         out = reduce(weighted, reduction, name)
     else:
         out = _mean_over_weights(weighted, found[0][0], weights, name)
+    return narrowed(out, dtype)
+
+
+def widened(
+    found: list[tuple[Any, Any]], pred: Any, weights: list[list[Any]], promoting: Any = None
+) -> tuple[list[tuple[Any, Any]], np.dtype | None]:
+    """The pairs `found` of a float16 Tensor `pred` weighed by any of `weights` (element_weights' lists, read
+    `wide`) with their predictions in float32 (or a wider weight's dtype), and the loss's dtype to cast the
+    reduced loss back to (narrowed): the predictions', or a wider `promoting` weight Tensor's (loss_dtype). So
+    every weighted float16 loss is computed in float32, as the fused class-weight ops compute float16 scores:
+    in float16 weights below 6.1e-5 lost digits or became 0, the weighted terms and their gradients underflowed
+    (binary_cross_entropy's gradient 2.2% off at weights of 1e-6) or overflowed (a mean that fits float16 was
+    inf where a weighted term passed 65504). Else `found` as it is and None."""
+    given = [w[0] for w in weights if w[0] is not None]
+    if not given or not isinstance(pred, Tensor) or weighted_in(found[0][0].dtype) is None:
+        return found, None
+    wide = np.result_type(np.float32, *(w.dtype for w in given))
+    return [(p.astype(wide), t) for p, t in found], loss_dtype(found, promoting, True)
+
+
+def weighted_in(dtype: np.dtype) -> np.dtype | None:
+    """The dtype a weighted loss of predictions in `dtype` is computed in where it is not `dtype` (float32 for
+    float16, as autograd's class-weight ops compute float16 scores; `widened`'s rule, and cross_entropy's against
+    probabilities), else None."""
+    return np.dtype(np.float32) if np.dtype(dtype).itemsize < 4 else None
+
+
+def narrowed(out: Any, dtype: np.dtype | None) -> Any:
+    """A loss `widened` computed, cast back to its `dtype` (as it is where that is None)."""
     return out if dtype is None else out.astype(dtype)
 
 

@@ -20,6 +20,7 @@ from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .loss_positions import torch_positions
 from .losses import logit_terms
+from .losses_element_weights import narrowed
 from .losses_pairs import (
     check_integer_labels,
     check_nonempty,
@@ -137,8 +138,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, *, weight: Any = Non
     (x,) = _tensors(name, input)
     if x.ndim == 0:
         raise autograd.ShapeError(f"{name}: input must have a last axis of classes, got shape {x.shape}")
-    (terms,) = logit_terms(x, target, weight, None, name, weight_promotes=True)  # PyTorch's: loss * weight
-    return reduce([terms.sum(axis=-1) / x.shape[-1]], reduction, name)
+    (terms,), dtype = logit_terms(x, target, weight, None, name, weight_promotes=True)  # PyTorch's: loss * weight
+    return narrowed(reduce([terms.sum(axis=-1) / x.shape[-1]], reduction, name), dtype)
 
 
 @torch_positions("p", "margin", "weight", "size_average", "reduce", "reduction")

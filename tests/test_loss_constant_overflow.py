@@ -27,20 +27,11 @@ CASES = {
     "l1_loss": (lambda p, c: F.l1_loss(p, c), True),
     "smooth_l1_loss": (lambda p, c: F.smooth_l1_loss(p, c), True),
     "huber_loss": (lambda p, c: F.huber_loss(p, c), False),
-    "huber_loss weight": (lambda p, c: F.huber_loss(p, Y01, weight=c), True),
-    "binary_cross_entropy weight": (lambda p, c: F.binary_cross_entropy(p, Y01, weight=c), False),
-    "bce_with_logits weight": (lambda p, c: F.binary_cross_entropy_with_logits(p, Y01, weight=c), False),
-    "bce_with_logits pos_weight": (lambda p, c: F.binary_cross_entropy_with_logits(p, Y01, pos_weight=c), False),
     "kl_div log_target": (lambda p, c: F.kl_div(p, c, log_target=True), True),
     "poisson_nll_loss": (lambda p, c: F.poisson_nll_loss(p, c), True),
     "gaussian_nll_loss target": (lambda p, c: F.gaussian_nll_loss(p, c, np.ones(2)), True),
     "gaussian_nll_loss var": (lambda p, c: F.gaussian_nll_loss(p, Y01, c), True),
     "cross_entropy probabilities": (lambda p, c: F.cross_entropy(p.reshape(1, 2), c), True, (1, 2)),
-    "cross_entropy weight": (lambda p, c: F.cross_entropy(p.reshape(1, 2), np.array([[0.5, 0.5]]), weight=c), True),
-    "multilabel_soft_margin_loss weight": (
-        lambda p, c: F.multilabel_soft_margin_loss(p.reshape(1, 2), Y01.reshape(1, 2), weight=c),
-        True,
-    ),
     "margin_ranking_loss": (lambda p, c: F.margin_ranking_loss(p, c, YPM), True),
     "triplet_margin_loss": (lambda p, c: F.triplet_margin_loss(p.reshape(1, 2), c, Y01.reshape(1, 2)), True, (1, 2)),
     "cosine_embedding_loss": (lambda p, c: F.cosine_embedding_loss(p.reshape(1, 2), c, YPM[:1]), True, (1, 2)),
@@ -171,15 +162,71 @@ def test_class_weights_of_float16_scores_count_in_float32_where_the_ops_compute(
     np.testing.assert_allclose(half.item(), wide.item(), rtol=1e-3)
 
 
+# the losses weighing each element (or its positive term, or its class against probabilities), computed in
+# float32 for float16 predictions
+WEIGHTED = {
+    "mse_loss": lambda p, c, r: F.mse_loss(p, Y01, weight=c, reduction=r),
+    "l1_loss": lambda p, c, r: F.l1_loss(p, Y01, weight=c, reduction=r),
+    "huber_loss": lambda p, c, r: F.huber_loss(p, Y01, weight=c, reduction=r),
+    "binary_cross_entropy": lambda p, c, r: F.binary_cross_entropy(p, Y01, weight=c, reduction=r),
+    "bce_with_logits weight": lambda p, c, r: F.binary_cross_entropy_with_logits(p, Y01, weight=c, reduction=r),
+    "bce_with_logits pos_weight": lambda p, c, r: F.binary_cross_entropy_with_logits(p, Y01, pos_weight=c, reduction=r),
+    "cross_entropy probabilities": lambda p, c, r: F.cross_entropy(
+        p.reshape(1, 2), np.array([[0.5, 0.5]]), weight=c, reduction=r
+    ),
+    "multilabel_soft_margin_loss": lambda p, c, r: F.multilabel_soft_margin_loss(
+        p.reshape(1, 2), Y01.reshape(1, 2), weight=c, reduction=r
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", ["array", "list", "float32 Tensor"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
-def test_element_weights_of_a_float16_mean_over_them_count_in_float32(name, reduction):
-    """mse_loss's and l1_loss's weights of float16 predictions are taken in float32, where the loss is computed
-    (test_loss_float16_weight_sums.py): 70000 is taken, the loss float64's rounded to float16."""
-    half = getattr(F, name)(Tensor(P, dtype=np.float16), Y01, weight=BIG, reduction=reduction)
-    wide = getattr(F, name)(Tensor(P.astype(np.float16).astype(np.float64)), Y01, weight=BIG, reduction=reduction)
-    assert half.dtype == np.float16
-    np.testing.assert_array_equal(half.data, wide.data.astype(np.float16))
+@pytest.mark.parametrize("name", WEIGHTED)
+def test_element_weights_of_float16_predictions_count_in_float32(name, reduction, kind):
+    """Weights of float16 predictions are taken in float32, where the loss is computed
+    (test_loss_float16_weight_sums.py), as the class-weight ops take theirs: 70000 is taken, the loss float64's
+    rounded to the loss's dtype (a float32 Tensor's where it widens the loss, as PyTorch's). The binary
+    cross-entropies and huber_loss refused it, naming model.float(); binary_cross_entropy_with_logits refused a
+    float32 weight Tensor of 70000, where PyTorch's loss is finite (float16)."""
+    weight = BIG if kind == "array" else BIG.tolist() if kind == "list" else Tensor(BIG, dtype=np.float32)
+    loss = WEIGHTED[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        half = loss(Tensor(P, dtype=np.float16), weight, reduction)
+    wide = loss(Tensor(P.astype(np.float16).astype(np.float64)), BIG, reduction)
+    widens = kind == "float32 Tensor" and not name.startswith(("binary_cross_entropy", "bce_with_logits"))
+    assert half.dtype == (np.float32 if widens else np.float16)
+    np.testing.assert_allclose(half.data, wide.data.astype(half.dtype), rtol=2**-11 if widens else 2**-10)
+
+
+def test_bce_with_logits_of_float16_logits_and_a_float32_weight_tensor_is_torchs():
+    """PyTorch's binary_cross_entropy_with_logits of float16 logits and a float32 weight Tensor of 70000 is
+    float16 29904 (x = [0.3, 0.6], targets [0, 1]): the weight is taken, as chainrule's now (it refused it, naming
+    model.float())."""
+    torch = pytest.importorskip("torch")
+    x = np.array([0.3, 0.6], dtype=np.float16)
+    w = np.array([70000.0, 1.0], dtype=np.float32)
+    ours = F.binary_cross_entropy_with_logits(Tensor(x, dtype=np.float16), Y01, weight=Tensor(w, dtype=np.float32))
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor(x), torch.tensor(Y01, dtype=torch.float16), weight=torch.tensor(w)
+    )
+    assert ours.dtype == np.float16 and theirs.dtype == torch.float16
+    assert ours.item() == theirs.item() == 29904.0
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [(name, kind) for name in WEIGHTED for kind in ("array", "list")]
+    + [(name, "Tensor") for name in ("binary_cross_entropy", "bce_with_logits weight", "bce_with_logits pos_weight")],
+)
+def test_element_weights_beyond_float32_are_refused_for_float16_predictions(name, kind):
+    """Read in float32, a float16 loss's weights may not overflow float32: 1e39 is refused, naming float64 (a
+    float64 Tensor too where the loss keeps the predictions' dtype; where it widens, it is computed in float64)."""
+    w = np.array([1e39, 1.0])
+    weight = w if kind == "array" else w.tolist() if kind == "list" else Tensor(w)
+    with pytest.raises(ValueError, match=r"weight holds 1e\+39, beyond float32's largest number"):
+        WEIGHTED[name](Tensor(P, dtype=np.float16), weight, "mean")
 
 
 @pytest.mark.parametrize(

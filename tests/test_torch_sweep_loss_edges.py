@@ -154,3 +154,37 @@ def test_losses_at_edge_points_are_torchs_or_documented(dtype):
             if off.any():
                 found.append(f"{name}: gradient {k} at {np.argwhere(off)[:3].tolist()}: {g[off][:3]} vs {t_g[off][:3]}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("weight", [None, 1e-3, 100.0])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_binary_cross_entropy_of_float16_holds_its_logs_as_torchs(reduction, weight):
+    """float16 probabilities at 0, 1, the least subnormal and next to 1, against targets 0, 1, 0.3: the logs
+    held at -100 as PyTorch's float16 holds them (the loss within a float16 rounding of PyTorch's), the gradient
+    float64's of the same numbers, rounded (within a float16 step). PyTorch's float16 gradient is NaN at a right
+    p of 0 or 1 (its 1e-12 bound is 0 in float16: 0 / 0) and inf where its float16 steps overflow (-inf for
+    -16777 at p = 6e-8 with weight 1e-3, inf for 8533 at p = 1 - 2^-11 with weight 100)."""
+    tiny = float(np.finfo(np.float16).smallest_subnormal)
+    p, t = _grid([0.0, 1.0, tiny, 1e-4, 0.5, 1 - 2**-11, 2**-11], [0.0, 1.0, 0.3])
+    p = p.astype(np.float16)
+    w = None if weight is None else np.full(p.shape, weight)
+    x = Tensor(p, dtype=np.float16, requires_grad=True)
+    with np.errstate(over="ignore"):  # slopes beyond 65504 (5e6 at p = 6e-8, t = 0.3): inf, float16's rounding
+        out = F.binary_cross_entropy(x, t, weight=w, reduction=reduction)
+        out.sum().backward()
+    half = TF.binary_cross_entropy(
+        torch.tensor(p),
+        torch.tensor(t, dtype=torch.float16),
+        weight=None if w is None else torch.tensor(w, dtype=torch.float16),
+        reduction=reduction,
+    )
+    xd = torch.tensor(p.astype(np.float64), requires_grad=True)
+    exact = TF.binary_cross_entropy(
+        xd, torch.tensor(t), weight=None if w is None else torch.tensor(w), reduction=reduction
+    )
+    exact.sum().backward()
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out.data, half.detach().numpy(), rtol=2**-10, atol=tiny)
+    with np.errstate(over="ignore"):
+        slope = xd.grad.numpy().astype(np.float16)
+    np.testing.assert_allclose(x.grad, slope, rtol=2**-10, atol=tiny)
