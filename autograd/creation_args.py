@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DATA_KINDS
+from .dtypes import DATA_KINDS, numpy_dtype
 from .graph import Node
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
@@ -55,9 +55,7 @@ def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
     """A dtype a Tensor holds: bool, integer or floating point; float32 (Tensor's default) if None.
     PyTorch's dtypes are taken by their name (torch.float64 is numpy's float64), as nn's layers take them."""
-    given = default if dtype is None else dtype
-    if str(given).startswith("torch."):
-        given = str(given).removeprefix("torch.")
+    given = numpy_dtype(default if dtype is None else dtype)
     try:
         kind = np.dtype(given)
     except TypeError:

@@ -15,6 +15,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
+from .dtypes import numpy_dtype
 from .graph import Node
 from .modes import short
 from .ordered import check_ordered
@@ -131,7 +132,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
-    given, labels = labels, index_array(labels, "one_hot")
+    given, labels, dtype = labels, index_array(labels, "one_hot"), numpy_dtype(dtype)
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")

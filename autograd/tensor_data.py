@@ -10,7 +10,7 @@ import numpy as np
 from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
-from .dtypes import DATA_KINDS, REAL_KINDS
+from .dtypes import DATA_KINDS, REAL_KINDS, numpy_dtype
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
 from .value_lists import holds_values, is_value
@@ -81,15 +81,18 @@ def refuse_value(x: Any, what: str) -> None:
 
 
 def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
-    """What Tensor() holds of `data`: numbers_array, with Python's lists and numbers (and half precision)
-    made float32 unless `dtype` says otherwise; `what` names the caller in the errors."""
+    """What Tensor() holds of `data`: numbers_array, with Python's own lists and numbers (and half precision)
+    made float32 unless `dtype` says otherwise (a torch dtype read as numpy's); whatever carries a dtype (a
+    numpy or torch array, a buffer, numpy numbers in a list) keeps the one numpy reads, as torch.as_tensor
+    keeps it: making a float64 one float32 would round it silently. `what` names the caller in the errors."""
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
         raise TypeError(f"{what} needs array data, got a {type(data).__name__}; {way}")
+    dtype = numpy_dtype(dtype)
     array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    elif dtype is None and array.dtype.kind in REAL_KINDS and not isinstance(data, np.ndarray | np.generic):
+    elif dtype is None and array.dtype.kind in REAL_KINDS and python_numbers(data):
         converted = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
         if array.dtype.kind in "iu" and np.any(converted.astype(np.float64) != array):
             raise ValueError(
@@ -98,6 +101,23 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
             )
         array = converted
     return array
+
+
+def python_numbers(data: Any) -> bool:
+    """Whether `data` is Python's own numbers: an int or a float, or lists and tuples holding only those and
+    such lists. Those carry no dtype (numpy reads them as float64 or int64), so Tensor() gives them its
+    default, float32; anything else in them (a numpy number, an array, a torch tensor) carries one."""
+    if type(data) in _PYTHON_NUMBERS:
+        return True
+    if type(data) not in (list, tuple):
+        return False
+    kinds = set(map(type, data))  # a row at a time, in C: a long list of floats costs little more than numpy's read
+    if kinds <= _PYTHON_NUMBERS:
+        return True
+    return kinds <= _PYTHON_NUMBERS | {list, tuple} and all(python_numbers(row) for row in data)
+
+
+_PYTHON_NUMBERS = {int, float, bool}
 
 
 def kept(array: Any, given: Any) -> Any:
