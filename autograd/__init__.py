@@ -150,6 +150,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss
 from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
+from .type_names import type_name
 from .user_rules import unbroadcast
 from .value import Value
 from .value_lists import holds_values
@@ -242,6 +243,7 @@ __all__ = [
     "known_finite",
     "stack",
     "topological_order",
+    "type_name",
     "unbroadcast",
     "unfold",
     "broadcasts_to",

@@ -15,6 +15,7 @@ from .graph import Node
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
+from .type_names import type_name
 
 
 def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
@@ -41,7 +42,7 @@ def refuse_text(x: Any, name: str, expected: str) -> None:
     iterable, but bytes would be read as small ints (b"\\x02\\x03" as the shape (2, 3), b"ab" as the
     tensors 97 and 98) and a str as its letters. PyTorch refuses both."""
     if isinstance(x, TEXT):
-        raise TypeError(f"{name}: {expected}, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name}: {expected}, got {type_name(x)} {x!r}")
 
 
 def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:

@@ -22,6 +22,7 @@ from .ordered import check_ordered
 from .tensor_class import Tensor, _apply, operand
 from .tensor_data import refuse_value
 from .tensor_indexing import index_array
+from .type_names import type_name
 
 _METHODS = (
     "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
@@ -164,7 +165,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     "bij,bjk->bik", "ii->i", "...ij->...ji", implicit outputs; operands one by one or as one list)."""
     if not isinstance(subscripts, str):
         raise TypeError(
-            f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type(subscripts).__name__}; "
+            f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type_name(subscripts)}; "
             "numpy's interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
         )
     if len(operands) == 1:  # a set's operands would meet the subscripts in its hashes' order (it was a

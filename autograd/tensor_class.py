@@ -44,6 +44,7 @@ from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
+from .type_names import type_name
 from .value_lists import holds_values
 
 _new = object.__new__
@@ -196,7 +197,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text
         raise TypeError(
-            f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {data.dtype}; a Tensor holds "
+            f"op {op.name!r}: its forward returned {type_name(out)} of dtype {data.dtype}; a Tensor holds "
             "real numbers (floats, integers, bools)"
         )
     t = _new(Tensor)
@@ -262,9 +263,9 @@ def operand_of(x: Any, name: str) -> Tensor:
     except TypeError:
         if holds_values(x):  # a micrograd model's outputs: say why, not the list
             raise TypeError(
-                f"{name}: cannot combine a Tensor with {type(x).__name__} holding Values: {NOT_VALUES}"
+                f"{name}: cannot combine a Tensor with {type_name(x)} holding Values: {NOT_VALUES}"
             ) from None
-        raise TypeError(f"{name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {x!r}") from None
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -13,6 +13,7 @@ from .dtype_fits import check_cast_fits
 from .dtypes import DATA_KINDS, REAL_KINDS, numpy_dtype
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
+from .type_names import type_name
 from .value_lists import holds_values, is_value
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
@@ -32,7 +33,7 @@ def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         if isinstance(e, ValueError) and "inhomogeneous" in str(e):  # numpy's word for rows of different lengths
             raise ValueError(f"{what}: {RAGGED}") from None
         raise TypeError(
-            f"{what} needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
+            f"{what} needs numbers, got {type_name(data)} that numpy cannot make an array of ({e})"
         ) from None
 
 
@@ -52,7 +53,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         raise values_error(data, what)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
-            f"{what} needs numbers, got {type(data).__name__} of dtype {array.dtype}"
+            f"{what} needs numbers, got {type_name(data)} of dtype {array.dtype}"
             f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
@@ -61,7 +62,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
 
 def values_error(data: Any, what: str) -> TypeError:
     """The error for `data` that holds Values (holds_values), given to `what`, where numbers go."""
-    return TypeError(f"{what} needs numbers, got {type(data).__name__} holding Values: {NOT_VALUES}")
+    return TypeError(f"{what} needs numbers, got {type_name(data)} holding Values: {NOT_VALUES}")
 
 
 def _is_dtype(dtype: Any) -> bool:
@@ -87,7 +88,7 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     keeps it: making a float64 one float32 would round it silently. `what` names the caller in the errors."""
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
-        raise TypeError(f"{what} needs array data, got a {type(data).__name__}; {way}")
+        raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
     dtype = numpy_dtype(dtype)
     array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
