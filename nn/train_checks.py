@@ -227,7 +227,7 @@ def integer(labels: np.ndarray) -> bool:
 def _kind(data: Any) -> str:
     """What was given as data, told apart from a pair: "a tuple of 1 item (X alone: give its labels too, (X, y))"."""
     if not isinstance(data, tuple | list):
-        return type(data).__name__
+        return type_name(data)
     items = f"a {type_name(data)} of {len(data)} item{'s' * (len(data) != 1)}"
     return f"{items} (X alone? give its labels too, (X, y))" if len(data) == 1 else items
 
