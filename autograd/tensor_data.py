@@ -108,14 +108,12 @@ def python_numbers(data: Any) -> bool:
     """Whether `data` is Python's own numbers: an int or a float, or lists and tuples holding only those and
     such lists. Those carry no dtype (numpy reads them as float64 or int64), so Tensor() gives them its
     default, float32; anything else in them (a numpy number, an array, a torch tensor) carries one."""
-    if type(data) in _PYTHON_NUMBERS:
+    if type(data) in _PYTHON_NUMBERS:  # type(): numpy's float64 is a float subclass, and carries its dtype
         return True
-    if type(data) not in (list, tuple):
+    if not isinstance(data, list | tuple):  # a namedtuple too, as numpy and PyTorch read it
         return False
-    kinds = set(map(type, data))  # a row at a time, in C: a long list of floats costs little more than numpy's read
-    if kinds <= _PYTHON_NUMBERS:
-        return True
-    return kinds <= _PYTHON_NUMBERS | {list, tuple} and all(python_numbers(row) for row in data)
+    # a row at a time, in C: a long list of floats costs little more than numpy's read
+    return set(map(type, data)) <= _PYTHON_NUMBERS or all(python_numbers(row) for row in data)
 
 
 _PYTHON_NUMBERS = {int, float, bool}

@@ -5,6 +5,7 @@ array was made float32: a float64 torch tensor [1/3, 16777217] became [0.3333333
 int64 labels float32 ones that cross_entropy refuses."""
 
 import array
+import collections
 
 import numpy as np
 import pytest
@@ -71,7 +72,8 @@ def test_integers_stay_integers_and_each_dtype_its_own(make, dtype):
 
 
 def test_python_numbers_and_lists_of_them_are_still_float32():
-    for data in ([1 / 3, 2.0], [[1, 2], [3, 4]], 1 / 3, 3, (0.5, 1.5), [[0.5], [1.0]]):
+    point = collections.namedtuple("point", "x y")
+    for data in ([1 / 3, 2.0], [[1, 2], [3, 4]], 1 / 3, 3, (0.5, 1.5), [[0.5], [1.0]], point(0.5, 1.5), [(0.5, 1)]):
         assert Tensor(data).dtype == np.float32
     assert Tensor([True, False]).dtype == np.bool_
     # half precision is too coarse to differentiate in, whoever gives it
