@@ -118,6 +118,7 @@ from .conv import (
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
 from .dtype_fits import made_infinite
+from .dtypes import numpy_dtype
 from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
@@ -244,6 +245,7 @@ __all__ = [
     "stack",
     "topological_order",
     "type_name",
+    "numpy_dtype",
     "unbroadcast",
     "unfold",
     "broadcasts_to",
