@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})  # chainrule's packages
+# chainrule's packages: their types are named short here, and their reads of `.grad` are the engine's own
+# (tensor_grad_checks.warn_not_kept, gradcheck's notes)
+OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
 PLAIN = ("builtins", "numpy")  # the languages messages are written in
 
 OTHER_VALUE = "another library's Value: chainrule's graphs are of its own, `from autograd import Value`"
