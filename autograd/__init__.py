@@ -118,6 +118,7 @@ from .conv import (
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
 from .dtype_fits import made_infinite
+from .dtypes import numpy_dtype
 from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
@@ -150,6 +151,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss
 from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
+from .type_names import type_name
 from .user_rules import unbroadcast
 from .value import Value
 from .value_lists import holds_values
@@ -242,6 +244,8 @@ __all__ = [
     "known_finite",
     "stack",
     "topological_order",
+    "type_name",
+    "numpy_dtype",
     "unbroadcast",
     "unfold",
     "broadcasts_to",

@@ -33,6 +33,7 @@ from .check_verdict import seen_to_move, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
 from .graph import Node, raw
 from .modes import enable_grad, require_callable
+from .type_names import type_name
 
 __all__ = ["GradcheckError", "gradcheck"]
 
@@ -189,7 +190,7 @@ def gradcheck(
         e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
         if (isinstance(out, Node) and not out.is_constant) or not seen_to_move(rows, atol, rtol):
             raise e from None
-        what = ("a constant " if isinstance(out, Node) else "") + type(out).__name__
+        what = ("a constant " if isinstance(out, Node) else "") + type_name(out)
         raise GradcheckError(
             f"gradcheck: f's result ({what}) has no graph to backward through, yet it changes with f's inputs: "
             "does f compute with .data, .item(), .detach() or numpy on their arrays? compute with their own "

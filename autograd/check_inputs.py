@@ -17,7 +17,7 @@ from .graph import Node
 from .modes import is_real
 from .ordered import check_ordered
 from .tensor_class import Tensor
-from .tensor_grad_checks import OWN_PACKAGES
+from .type_names import OWN_PACKAGES, type_name
 from .value import Value
 
 
@@ -26,7 +26,7 @@ def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[l
     a float dtype other than float64) and the positions of those checked (not constants), refusing a list of
     none to check (a check of nothing would pass whatever the rules are)."""
     if isinstance(inputs, str | bytes | np.ndarray | Node) or not isinstance(inputs, Iterable):
-        raise TypeError(f"{who} takes a list of f's inputs, got {type(inputs).__name__}: write {who}(f, [x])")
+        raise TypeError(f"{who} takes a list of f's inputs, got {type_name(inputs)}: write {who}(f, [x])")
     check_ordered(who, "inputs", inputs)  # f takes them in order: a set's would swap its arguments
     inputs = list(inputs)
     if not inputs:
@@ -65,7 +65,7 @@ def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
-        raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
+        raise TypeError(f"gradcheck: {name} is {type_name(x)} {x!r}; give a number, a Value, an array or a Tensor")
     return float(x)
 
 

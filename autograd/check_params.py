@@ -25,6 +25,7 @@ from .modes import enable_grad, require_callable
 from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor
+from .type_names import type_name
 from .value import Value
 
 
@@ -81,7 +82,8 @@ def gradcheck_params(
             out = loss()
         _check_unchanged(named, start)
         if not isinstance(out, Node) or np.size(out.data) != 1:
-            raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {out!r}")
+            got = f"{type_name(out)} {out!r}"
+            raise TypeError(f"gradcheck_params: loss() must return a scalar Value or Tensor, got {got}")
         _check_uses_params(out, named)
         base = output(out)
         check_finite(base, "gradcheck_params: loss()")
@@ -142,7 +144,7 @@ def _check_own_dtype(
 def _named_params(params: Any) -> list[tuple[str, Node]]:
     """(name, parameter) pairs, each a Value or a Tensor that requires grad."""
     if isinstance(params, Node | np.ndarray) or not isinstance(params, Iterable):
-        raise TypeError(f"gradcheck_params takes a list (or dict) of parameters, got {type(params).__name__}")
+        raise TypeError(f"gradcheck_params takes a list (or dict) of parameters, got {type_name(params)}")
     check_ordered("gradcheck_params", "params", params)  # their names and blocks follow the order
     named = (
         list(params.items())
@@ -152,8 +154,7 @@ def _named_params(params: Any) -> list[tuple[str, Node]]:
     for name, p in named:
         if not isinstance(p, Node):
             raise TypeError(
-                f"gradcheck_params: {name} is {type(p).__name__}, not a parameter: give Values or Tensors "
-                "that require grad"
+                f"gradcheck_params: {name} is {type_name(p)}, not a parameter: give Values or Tensors that require grad"
             )
         if isinstance(p, Tensor) and not p.requires_grad:
             why = "frozen (requires_grad=False)" if p.frozen else "a constant (requires_grad=False)"
@@ -199,7 +200,7 @@ def _check_sampling(max_per_param: Any, block: Any, seed: Any) -> None:
         if value is None and none_allowed:
             continue
         if not is_int(value):
-            raise TypeError(f"gradcheck_params: {name} must be an int, got {type(value).__name__} {value!r}")
+            raise TypeError(f"gradcheck_params: {name} must be an int, got {type_name(value)} {value!r}")
         if value < (1 if none_allowed else 0):
             least = {"max_per_param": ">= 1 or None (all elements)", "block": ">= 1 or None (the default)"}
             least = least.get(name, ">= 0")

@@ -18,6 +18,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_order import topological_order
 from .modes import enable_grad, is_real
+from .type_names import type_name
 
 
 def undefined(who: str, where: str, eps: float, error: Exception) -> ValueError:
@@ -60,7 +61,7 @@ def check_output(out: Any, who: str) -> None:
     """Refuse an f whose result is not real numbers, at least one: there would be nothing to differentiate."""
     data = raw(out)
     if isinstance(data, bool) or not isinstance(data, numbers.Real | np.ndarray | np.generic):
-        raise TypeError(f"{who} must return a Value, a Tensor or a number, got {type(out).__name__} {out!r}")
+        raise TypeError(f"{who} must return a Value, a Tensor or a number, got {type_name(out)} {out!r}")
     if np.asarray(data).dtype.kind not in REAL_KINDS or not np.size(data):
         raise TypeError(
             f"{who} must return real numbers, at least one, got {np.asarray(data).dtype} of shape {np.shape(data)}"
@@ -109,7 +110,7 @@ def check_settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, 
     tolerance fails every row, blaming the gradients."""
     for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
         if not is_real(value):
-            raise TypeError(f"{caller}: {name} must be a number, got {type(value).__name__} {value!r}")
+            raise TypeError(f"{caller}: {name} must be a number, got {type_name(value)} {value!r}")
         if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
             raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
     return float(eps), float(atol), float(rtol)

@@ -19,6 +19,7 @@ from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .tensor_class import Tensor
+from .type_names import type_name
 from .value import Value
 
 
@@ -51,7 +52,7 @@ def gradgradcheck(
     check_output(out, "gradgradcheck: f")
     if not isinstance(out, Node) or out.is_constant:
         raise TypeError(
-            f"gradgradcheck: f's result ({type(out).__name__}) is a constant, with no graph to take its gradient "
+            f"gradgradcheck: f's result ({type_name(out)}) is a constant, with no graph to take its gradient "
             "through: does f use its inputs, and compute with their operations (x.sin(), not np.sin(x.data))?"
         )
     g = _grad_outputs(grad_outputs, out)

@@ -45,6 +45,7 @@ from .compile_tape import read_tape
 from .modes import flag, require_callable
 from .tensor_class import Tensor
 from .trees import flatten
+from .type_names import type_name
 
 MAX_RECORDINGS = 16  # input shapes recorded per compiled function; beyond them calls run eagerly
 MAX_ATTEMPTS = 12  # recordings of one shape in a row without a replay; beyond them it runs eagerly, saying why
@@ -76,7 +77,7 @@ def compile(  # noqa: A001 (autograd.compile, as torch.compile)
     values (copy it to keep them). Setting `p.grad = None` or calling `model.zero_grad()` between
     calls is honoured as eagerly."""
     if not callable(fn):
-        raise TypeError(f"autograd.compile takes a function, got {type(fn).__name__}")
+        raise TypeError(f"autograd.compile takes a function, got {type_name(fn)}")
     if check is not None:
         require_callable(check, "autograd.compile: check")
     return Compiled(fn, flag(strict, "autograd.compile: strict"), check)
@@ -106,7 +107,7 @@ class Compiled:
         key += (modes.current.grad_enabled,)  # under no_grad, another step: its forward alone (an evaluation)
         if unknown is not None:
             self._give_up(
-                f"an argument of type {type(unknown).__name__} is neither an array, a Tensor nor a value equal by "
+                f"an argument of type {type_name(unknown)} is neither an array, a Tensor nor a value equal by "
                 "value, so a replay could not tell it from another or from itself with its fields changed (a "
                 "config): pass its fields (numbers, arrays), or a dataclass with frozen=True and no arrays"
             )

@@ -17,6 +17,7 @@ from .compile_changes import named_where
 from .compile_containers import too_large, too_large_why
 from .compile_guards import MISSING, SCALARS, Same, Scalars, settled
 from .compile_settings import Contents
+from .type_names import type_name
 
 _LAYOUT = ("shape", "dtype")  # about 0.6 us a buffer on each replay
 
@@ -72,6 +73,6 @@ def too_large_read(guards: list[tuple[Any, str, Any]]) -> str:
     for owner, name, snapshot in guards:
         obj = too_large(snapshot)
         if obj is not None:
-            where = named_where(owner.name) if owner.__class__ is Contents else f"`{type(owner).__name__}.{name}`"
+            where = named_where(owner.name) if owner.__class__ is Contents else f"`{type_name(owner)}.{name}`"
             return too_large_why(obj, where)
     return ""

@@ -33,6 +33,7 @@ from .compile_exact_numbers import bits, typed
 from .compile_fields import fields, has_fields
 from .compile_kept import KEPT, plain
 from .graph import Node
+from .type_names import type_name
 
 MISSING = object()  # an attribute deleted since: a changed setting
 # a tuple, list or dict costing more than this many items to compare (`_cost`) is no setting either (a table,
@@ -253,7 +254,7 @@ def unguardable(snapshot: Any) -> str:
     """Why a recording that took `snapshot` cannot be replayed (it holds an Unguarded config), or ""."""
     if snapshot.__class__ is Unguarded:
         return (
-            f"it reads a {type(snapshot.obj).__name__} config whose fields a replay could not compare cheaply on "
+            f"it reads a {type_name(snapshot.obj)} config whose fields a replay could not compare cheaply on "
             f"every call (configs nested more than {CONFIG_DEPTH} deep, or more than {SETTING_COST} fields in all; or "
             f"a table of more than {SETTING_COST} items holding configs): kept by identity alone, a field changed "
             "between calls would replay its recorded number. Pass the numbers the step reads as arguments (0-d "

@@ -18,6 +18,7 @@ from .compile_guards import settled, unguardable
 from .compile_record import current
 from .compile_recording import input_array
 from .modes import require_callable, short
+from .type_names import type_name
 
 
 def replayed(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,11 +73,11 @@ def _refuse_unguardable(owner: Any, name: Any) -> None:
     """TypeError for a guard(owner, name) whose name is no str, or whose owner is a plain value (None, a
     number, text, an array): no module or optimizer, whose attribute a step's graph could depend on."""
     if not isinstance(name, str):
-        raise TypeError(f"guard: name must be the attribute's name (a str), got {type(name).__name__} {short(name)}")
+        raise TypeError(f"guard: name must be the attribute's name (a str), got {type_name(name)} {short(name)}")
     if owner is None or isinstance(owner, numbers.Number | str | bytes | np.ndarray | np.generic):
         raise TypeError(
             "guard: owner must be the module or optimizer whose attribute the step's graph depends on, got "
-            f"{type(owner).__name__} {short(owner)}"
+            f"{type_name(owner)} {short(owner)}"
         )
 
 

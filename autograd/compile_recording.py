@@ -15,6 +15,7 @@ from .compile_fields import fields
 from .compile_random import Spans
 from .compile_reads import Read
 from .graph import raw
+from .type_names import type_name
 
 
 def input_array(x: Any) -> Any:
@@ -191,14 +192,14 @@ class Recording:
         for owner, seen in self.settings.values():
             if settings(owner) != seen:
                 self.problems.append(
-                    f"a setting of {type(owner).__name__} (its lr?) changed during the step, which a replay would "
+                    f"a setting of {type_name(owner)} (its lr?) changed during the step, which a replay would "
                     "not do: change it outside the compiled function, or in an @autograd.replayed method (as nn's "
                     "schedulers' step is)"
                 )
                 return
 
     def call(self, owner: Any, method: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-        self.check_grads(f"before {type(owner).__name__}.{method.__name__}()")
+        self.check_grads(f"before {type_name(owner)}.{method.__name__}()")
         self.settings.setdefault(id(owner), (owner, settings(owner)))
         self.check_settings()
         tensors = list(getattr(owner, "tensors", ()))

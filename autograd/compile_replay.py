@@ -27,6 +27,7 @@ from .tensor_class import constant
 from .tensor_ops import OPS, check_labels
 from .tensor_record import user_forward
 from .trees import flatten
+from .type_names import type_name
 
 # the ops whose public functions check what a replay feeds them (labels), by the names they check them under
 _LABELLED = {OPS[name]: name for name in ("cross_entropy", "nll_loss", "multi_margin_loss")}
@@ -151,7 +152,7 @@ class Program:
                 raise ReplayStopped(f"{e}; {MOVED_BY_ANOTHER_THREAD}") from e
             if isinstance(e, ReplayStopped):
                 raise
-            raise Interrupted(f"the replay's forward pass raised {type(e).__name__} ({e})") from e
+            raise Interrupted(f"the replay's forward pass raised {type_name(e)} ({e})") from e
         if self.check is not None:
             self.check(self._result())
         for event in self.events:

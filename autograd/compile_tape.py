@@ -21,6 +21,7 @@ from .compile_tape_entries import Inputs, checked, entry_of
 from .compile_tape_outputs import outputs_of
 from .tensor_class import Tensor
 from .trees import flatten
+from .type_names import type_name
 from .value import Value
 
 
@@ -41,7 +42,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
         )
     for owner, name, snapshot in rec.guards.values():
         if not unchanged(owner, name, snapshot):  # a call that changes it again would differ from every recording
-            what = getattr(owner, "what", f"{type(owner).__name__}.{name}")
+            what = getattr(owner, "what", f"{type_name(owner)}.{name}")
             if (id(owner), name) in rec.moved:
                 raise ChangedWhileRunning(moved_on(owner, name))
             raise ChangedWhileRunning(

@@ -52,7 +52,7 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     """A Tensor of a copy of `data`, as PyTorch's `torch.tensor`: a numpy array given is copied, so
     that later writes to it do not reach the tensor (`Tensor(array)` holds the array itself, as
     `torch.from_numpy`). Dtypes as Tensor's: Python numbers and lists float32 unless `dtype` says
-    otherwise, numpy arrays keep theirs."""
+    otherwise; what carries a dtype (a numpy array, a torch tensor, a buffer) keeps it."""
     array = as_array(data, dtype, "tensor()")
     if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
         array = array.copy()

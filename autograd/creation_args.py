@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DATA_KINDS
+from .dtypes import DATA_KINDS, numpy_dtype
 from .graph import Node
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
+from .type_names import type_name
 
 
 def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
@@ -41,7 +42,7 @@ def refuse_text(x: Any, name: str, expected: str) -> None:
     iterable, but bytes would be read as small ints (b"\\x02\\x03" as the shape (2, 3), b"ab" as the
     tensors 97 and 98) and a str as its letters. PyTorch refuses both."""
     if isinstance(x, TEXT):
-        raise TypeError(f"{name}: {expected}, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name}: {expected}, got {type_name(x)} {x!r}")
 
 
 def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
@@ -55,9 +56,7 @@ def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
     """A dtype a Tensor holds: bool, integer or floating point; float32 (Tensor's default) if None.
     PyTorch's dtypes are taken by their name (torch.float64 is numpy's float64), as nn's layers take them."""
-    given = default if dtype is None else dtype
-    if str(given).startswith("torch."):
-        given = str(given).removeprefix("torch.")
+    given = numpy_dtype(default if dtype is None else dtype)
     try:
         kind = np.dtype(given)
     except TypeError:

@@ -8,6 +8,14 @@ DATA_KINDS = "biuf"  # what a Tensor holds: bools, integers, floats (real number
 REAL_KINDS = "iuf"  # what a gradient may come in (a rule's, a seed, an assigned .grad) and gradcheck reads: no bools
 
 
+def numpy_dtype(dtype: Any) -> Any:
+    """`dtype` as numpy takes it: a torch dtype (torch.float64) by its name (np.dtype refuses torch's), so that
+    every dtype= of chainrule's takes it as nn's layers and model.to do; anything else as it is, for numpy
+    to read or refuse. The name's only reading, without importing torch."""
+    name = str(dtype)
+    return name.removeprefix("torch.") if name.startswith("torch.") else dtype
+
+
 def holds_numbers(x: Any) -> bool:
     """Whether numpy reads `x` (a number, a list, an array) as numbers a Tensor holds: not text, None, complex
     or objects, nor what numpy cannot read (a ragged list). An operator beside anything else gives

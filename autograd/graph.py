@@ -19,6 +19,7 @@ from .dtypes import DATA_KINDS
 from .graph_errors import NodeAsNumber, infinite_derivative
 from .graph_order import MANY, _scratch_space, _topological_order
 from .modes import flag, short
+from .type_names import type_name
 
 if TYPE_CHECKING:
     from .op import Op
@@ -251,11 +252,7 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
             "autograd's functions (autograd.cos(x), not math.cos(x)), which run on numbers and nodes alike"
         ) from None
     if not isinstance(gs, (tuple, list)) or len(gs) != inputs:  # a bare array would be read row by row
-        got = (
-            f"{len(gs)} gradients"
-            if isinstance(gs, (tuple, list))
-            else f"{type(gs).__name__} {short(gs)}, not a tuple,"
-        )
+        got = f"{len(gs)} gradients" if isinstance(gs, (tuple, list)) else f"{type_name(gs)} {short(gs)}, not a tuple,"
         raise TypeError(
             f"the derivative rule of op {op.name!r} returned {got} for {inputs} input(s); it must return a "
             "tuple with one gradient per input (None where none flows): `return (g * ...,)` for one input"
@@ -274,7 +271,7 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     if np.asarray(raw(grad)).dtype.kind not in DATA_KINDS:  # a rule would drop an imaginary part, or fail in numpy
         raise TypeError(
             f"pullback: grad must be real numbers (d root / d node: a float for a Value, an array of the "
-            f"node's shape for a Tensor), got {type(grad).__name__} {short(grad)}"
+            f"node's shape for a Tensor), got {type_name(grad)} {short(grad)}"
         )
     return list(vjp_at(node._made_by, node, grad, False))
 
@@ -287,5 +284,5 @@ def _check_retain(retain_graph: Any) -> None:
 def require_node(x: Any, what: str) -> Node:
     """x, if it is a node of a graph (a Value or a Tensor); else a TypeError naming `what`."""
     if not isinstance(x, Node):
-        raise TypeError(f"{what} must be a Value or a Tensor, got {type(x).__name__} {short(x)}")
+        raise TypeError(f"{what} must be a Value or a Tensor, got {type_name(x)} {short(x)}")
     return x

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import modes
+from .type_names import type_name
 
 if TYPE_CHECKING:
     from .graph import Node
@@ -51,6 +52,6 @@ def keeps_g(op: Op, i: int, on_nodes: bool, gx: Any) -> None:
     if not isinstance(gx, Node):
         raise TypeError(
             f"jvp: the derivative rule of op {op.name!r} gave input {i} a gradient off the graph "
-            f"({type(gx).__name__}, not a node): it read its g as data (raw(g), g.data, .item()); jvp "
+            f"({type_name(gx)}, not a node): it read its g as data (raw(g), g.data, .item()); jvp "
             "differentiates each rule in its g, so write the rule with arithmetic on g (g * 2 * raw(x), g * 0)"
         )

@@ -13,6 +13,7 @@ from .graph import Node, _check_retain, raw, require_node
 from .graph_order import _scratch_space
 from .modes import flag, short
 from .ordered import check_ordered
+from .type_names import type_name
 
 
 def zero_grad(nodes: Iterable[Node], set_to_none: bool = True) -> None:
@@ -75,9 +76,9 @@ def node_list(xs: Any, what: str) -> list[Node]:
     if xs.__class__ is list:  # the common case (an optimizer's zero_grad): no walk through the Iterable ABC
         xs = xs.copy()
     elif isinstance(xs, Node):
-        raise TypeError(f"{what} must be a list of Values or Tensors, got one {type(xs).__name__}: write [x]")
+        raise TypeError(f"{what} must be a list of Values or Tensors, got one {type_name(xs)}: write [x]")
     elif isinstance(xs, str | bytes | np.ndarray) or not isinstance(xs, Iterable):
-        raise TypeError(f"{what} must be a list of Values or Tensors, got {type(xs).__name__} {short(xs)}")
+        raise TypeError(f"{what} must be a list of Values or Tensors, got {type_name(xs)} {short(xs)}")
     else:
         xs = list(xs)
     for i, x in enumerate(xs):

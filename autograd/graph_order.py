@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import modes
+from .type_names import type_name
 
 if TYPE_CHECKING:
     from .graph import Node
@@ -143,7 +144,7 @@ def refuse_number_of_lifted(node: Node, what: str, why: str = "") -> None:
     found = _reachable(node, clean)
     if any(id(n) in lifted for n in found):
         raise TypeError(
-            f"{what} of a {type(node).__name__} computed from what a transform (grad, jacobian, ...) "
+            f"{what} of a {type_name(node)} computed from what a transform (grad, jacobian, ...) "
             "differentiates "
             + (
                 why

@@ -22,6 +22,7 @@ from typing import Any
 from . import compile_record
 from .compile_recording import SWITCHES
 from .graph import HOOKS
+from .type_names import type_name
 
 _KEYS = itertools.count()
 VALUE_HOOKS: dict[int, dict[int, Any]] = {}  # a Value's hooks by its id (see _hooks_of)
@@ -58,7 +59,7 @@ class RemovableHandle:
 def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
     """Call `hook(grad)` whenever a backward pass has summed `node`'s gradient (see the module)."""
     if not callable(hook):
-        raise TypeError(f"register_hook: hook must be callable (a function of the gradient), got {type(hook).__name__}")
+        raise TypeError(f"register_hook: hook must be callable (a function of the gradient), got {type_name(hook)}")
     compile_record.eager_only(REPLAY)
     SWITCHES.count += 1  # compiled steps record again, meeting the hook, before their next replay
     i, key = id(node), next(_KEYS)

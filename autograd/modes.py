@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .type_names import type_name
+
 
 def short(x: Any) -> str:
     """A value as an error message shows it: an array by its shape, a long repr (a 400-digit
@@ -28,7 +30,7 @@ def short(x: Any) -> str:
 def too_large(x: Any, where: str = "") -> OverflowError:
     """The error for a number no float can hold (an int of 400 digits), Python's own type, naming it:
     numpy's and math's say only "int too large to convert to float"."""
-    return OverflowError(f"{where}{type(x).__name__} {short(x)} is too large for a float (at most 1.8e308)")
+    return OverflowError(f"{where}{type_name(x)} {short(x)} is too large for a float (at most 1.8e308)")
 
 
 def flag(value: Any, what: str) -> bool:
@@ -40,7 +42,7 @@ def flag(value: Any, what: str) -> bool:
     import numpy as np  # here, as in is_finite: the modes themselves need no numpy
 
     if not isinstance(value, np.bool_):
-        raise TypeError(f"{what} takes True or False, got {type(value).__name__} {short(value)}")
+        raise TypeError(f"{what} takes True or False, got {type_name(value)} {short(value)}")
     return bool(value)
 
 
@@ -54,7 +56,7 @@ def require_callable(f: Any, what: str) -> None:
     """Refuse a function argument that is not callable when it is given (a transform made of None),
     not later at its first call, with Python's words that name neither the transform nor the argument."""
     if not callable(f):
-        raise TypeError(f"{what} must be a function (callable), got {type(f).__name__} {short(f)}")
+        raise TypeError(f"{what} must be a function (callable), got {type_name(f)} {short(f)}")
 
 
 class _Modes(threading.local):

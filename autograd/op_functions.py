@@ -17,6 +17,7 @@ import numpy as np
 from .dtypes import DATA_KINDS
 from .graph import Node
 from .modes import short
+from .type_names import type_name
 
 _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
 
@@ -70,7 +71,7 @@ def _not_a_real_input(name: str, x: Any) -> TypeError:
     shown = f"of dtype {x.dtype}" if isinstance(x, np.ndarray) else short(x)
     hint = ": for an array of them give np.array(...) or a Tensor" if isinstance(x, list | tuple) else ""
     return TypeError(
-        f"{name} takes real numbers (a number, a Value, an array or a Tensor), got {type(x).__name__} {shown}{hint}"
+        f"{name} takes real numbers (a number, a Value, an array or a Tensor), got {type_name(x)} {shown}{hint}"
     )
 
 

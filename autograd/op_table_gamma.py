@@ -14,6 +14,7 @@ import numpy as np
 from . import gamma_forwards as forward
 from .op_def import _ENGINES, Domain, OpDef, engine_of, function
 from .parameter_checks import require_meaningful
+from .type_names import type_name
 
 digamma = function("digamma")
 # random checks stay off the poles (0, −1, −2, ...); the negative axis is checked against mpmath
@@ -66,7 +67,7 @@ def torch_order(table_function: Callable[..., Any]) -> Callable[..., Any]:
             n, x = args
             if isinstance(n, bool) or not isinstance(n, int | np.integer):
                 raise TypeError(
-                    f"polygamma(n, input), PyTorch's order: n must be an int, got {type(n).__name__}; "
+                    f"polygamma(n, input), PyTorch's order: n must be an int, got {type_name(n)}; "
                     "or give n by name, polygamma(x, n=2)"
                 )
             return table_function(x, n=n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .modes import short
+from .type_names import type_name
 
 
 def check_ordered(owner: str, name: str, items: Any) -> None:
@@ -17,6 +18,6 @@ def check_ordered(owner: str, name: str, items: Any) -> None:
     frozenset; return otherwise."""
     if isinstance(items, set | frozenset):
         raise TypeError(
-            f"{owner}: {name} must be in order, but a {type(items).__name__} has none (it iterates in its "
+            f"{owner}: {name} must be in order, but a {type_name(items)} has none (it iterates in its "
             f"hashes' order, which can change between runs), got {short(items)}; give a list"
         )

@@ -13,6 +13,7 @@ import numpy as np
 from .dtypes import DATA_KINDS
 from .modes import too_large
 from .tensor_data import array_of
+from .type_names import type_name
 
 
 def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[str] = ()) -> None:
@@ -32,7 +33,7 @@ def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[st
             array = array_of(value, f"{op}: {name}")
             if array.dtype.kind not in DATA_KINDS:
                 raise TypeError(
-                    f"{op}: {name} must be a real number (or an array of them), got {type(value).__name__} "
+                    f"{op}: {name} must be a real number (or an array of them), got {type_name(value)} "
                     f"{value!r}: Tensors and Values hold real numbers; pass a float"
                 )
             floats = array.dtype.kind == "f"

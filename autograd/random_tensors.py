@@ -25,6 +25,7 @@ from .creation_args import dtype_of, float_dtype, like, shape_of
 from .creation_memory import check_made
 from .shape_args import is_int
 from .tensor_class import Tensor
+from .type_names import type_name
 
 _lock = threading.Lock()
 _default = np.random.default_rng()
@@ -59,7 +60,7 @@ def _as_generator(generator: Any, name: str) -> np.random.Generator:
         if generator < 0:
             raise ValueError(f"{name}: a seed is a non-negative int, got {generator}")
         return np.random.default_rng(int(generator))
-    raise TypeError(f"{name}: generator= takes a numpy Generator or an int seed, got {type(generator).__name__}")
+    raise TypeError(f"{name}: generator= takes a numpy Generator or an int seed, got {type_name(generator)}")
 
 
 def _source(generator: Any, name: str) -> Callable[[], np.random.Generator]:
@@ -81,7 +82,7 @@ def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
     layer's p), never on the step's tensors (compute those with tensor ops), and return the same
     shape and dtype on every call (a replay that gets another stops, with a CompileWarning)."""
     if not callable(draw):
-        raise TypeError(f"drawn takes a function of no arguments returning an array, got {type(draw).__name__}")
+        raise TypeError(f"drawn takes a function of no arguments returning an array, got {type_name(draw)}")
     rec = compile_record.current()
     t = Tensor(draw_in(None if rec is None else rec.random, draw), dtype=dtype)
     compile_record.drew(t, lambda: Tensor(draw(), dtype=dtype)._data)

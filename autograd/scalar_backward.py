@@ -39,6 +39,7 @@ from .graph_order import MANY
 from .hooks import run_hooks
 from .scalar_consumers import PassStart, count_consumers
 from .scalar_writes import added, put_back
+from .type_names import type_name
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -255,7 +256,7 @@ def _rule(op: Any, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
             checked[i] = float(gi)
         elif not modes.is_real(gi):
             raise TypeError(
-                f"the derivative rule of op {op.name!r} gave {type(gi).__name__} {gi!r} as the gradient of input "
+                f"the derivative rule of op {op.name!r} gave {type_name(gi)} {gi!r} as the gradient of input "
                 f"{i}, a Value: a Value's gradient is a real number (a float; a Value under create_graph)"
             )
     return checked

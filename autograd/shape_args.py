@@ -13,6 +13,7 @@ import numpy as np
 
 from .modes import short
 from .ordered import check_ordered
+from .type_names import type_name
 
 AxisError = np.exceptions.AxisError
 # text: iterable, but no sequence of sizes or tensors (bytes and their kin iterate as ints, b"\x02\x03"
@@ -50,7 +51,7 @@ def dim(d: Any, ndim: int, what: str, name: str = "dim") -> int:
     """One dim of a tensor of `ndim` dims, in [0, ndim); a 0-d tensor takes 0 and -1 (as PyTorch).
     `name` is the argument's word in the errors (numpy's "axis")."""
     if not is_int(d):
-        raise TypeError(f"{what}: {name} must be an int, got {type(d).__name__} {short(d)}")
+        raise TypeError(f"{what}: {name} must be an int, got {type_name(d)} {short(d)}")
     n = max(ndim, 1)
     if not -n <= d < n:
         bounds = "out of bounds" if name == "axis" else "out of range"  # numpy's words for an axis, PyTorch's for a dim

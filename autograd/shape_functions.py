@@ -15,12 +15,14 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
+from .dtypes import numpy_dtype
 from .graph import Node
 from .modes import short
 from .ordered import check_ordered
 from .tensor_class import Tensor, _apply, operand
 from .tensor_data import refuse_value
 from .tensor_indexing import index_array
+from .type_names import type_name
 
 _METHODS = (
     "reshape transpose permute movedim swapaxes flatten unflatten squeeze unsqueeze broadcast_to flip roll tile "
@@ -131,7 +133,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
-    given, labels = labels, index_array(labels, "one_hot")
+    given, labels, dtype = labels, index_array(labels, "one_hot"), numpy_dtype(dtype)
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")
@@ -163,7 +165,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     "bij,bjk->bik", "ii->i", "...ij->...ji", implicit outputs; operands one by one or as one list)."""
     if not isinstance(subscripts, str):
         raise TypeError(
-            f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type(subscripts).__name__}; "
+            f"einsum takes its subscripts first, as a string ('ij,jk->ik'), got {type_name(subscripts)}; "
             "numpy's interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
         )
     if len(operands) == 1:  # a set's operands would meet the subscripts in its hashes' order (it was a

@@ -18,6 +18,7 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
+from .type_names import type_name
 
 
 class _EmptySum:
@@ -153,7 +154,7 @@ class BackwardHooks:
     def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
         if not isinstance(result, Node | np.ndarray) or not hasattr(result, "dtype"):
             raise TypeError(
-                f"the gradient hook {name!r} returned {type(result).__name__}: a hook returns None (the gradient "
+                f"the gradient hook {name!r} returned {type_name(result)}: a hook returns None (the gradient "
                 "unchanged) or a gradient, a Tensor or an array of the tensor's shape and dtype"
             )
         check_gradient_fits(self, result, f"the gradient hook {name!r} returned ", "for", "return")

@@ -14,6 +14,7 @@ from .compile_record import RECORDING
 from .graph import raw
 from .modes import is_real
 from .shape_args import broadcasts_to
+from .type_names import type_name
 
 
 class TorchBlends:
@@ -52,7 +53,7 @@ class TorchBlends:
         gradient is 0 there), and so is the product with alpha 0."""
         for name, number in (("beta", beta), ("alpha", alpha)):
             if not is_real(number):
-                raise TypeError(f"addmm: {name} must be a real number, got {type(number).__name__} {number!r}")
+                raise TypeError(f"addmm: {name} must be a real number, got {type_name(number)} {number!r}")
         for name, m in (("mat1", mat1), ("mat2", mat2)):
             if np.ndim(raw(m)) != 2:
                 raise ops.ShapeError(f"addmm: {name} must be a matrix (2-d), got shape {np.shape(raw(m))}")

@@ -18,7 +18,7 @@ import numpy as np
 from . import compile_casts, compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .dtypes import DATA_KINDS
+from .dtypes import DATA_KINDS, numpy_dtype
 from .floor_division import floor_division, tensor_floor_divide, tensor_floor_divide_reflected
 from .graph import Node
 from .graph_errors import tensor_with_value
@@ -44,6 +44,7 @@ from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
+from .type_names import type_name
 from .value_lists import holds_values
 
 _new = object.__new__
@@ -101,10 +102,10 @@ class Tensor(
 ):
     """An array in a computation graph: `.data` (np.ndarray), `.grad` (None until a backward reaches it).
 
-    Python lists and numbers become float32, and so do half-precision arrays; other numpy
-    arrays keep their dtype (float64 stays float64; integer arrays are allowed as constants
-    such as labels). Mixed dtypes follow NumPy 2's promotion: a float32 Tensor times a Python
-    float stays float32.
+    Python lists and numbers become float32, and so do half-precision arrays; other arrays keep
+    their dtype (float64 stays float64; integer arrays are allowed as constants such as labels),
+    whatever carries one: a torch tensor, a buffer, a list of numpy numbers (torch.as_tensor's rule).
+    Mixed dtypes follow NumPy 2's promotion: a float32 Tensor times a Python float stays float32.
     """
 
     # `_versions`: a node's parents' version counts when it was made, then its own (see _check_graph)
@@ -136,7 +137,7 @@ class Tensor(
         """This tensor's values in another real dtype. A floating-point cast is in the graph (gradients
         flow back in this tensor's dtype); an integer or bool cast is a constant (constant_cast), which
         refuses a value the integer dtype cannot hold (NaN, 3e9 into int32) rather than make one up."""
-        kind = np.dtype(dtype)
+        kind = np.dtype(numpy_dtype(dtype))
         if kind.kind == "f":
             return _apply(ops.astype, (self,), {"dtype": kind})
         if kind.kind not in "biu":
@@ -196,7 +197,7 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
     kind = data.dtype.kind
     if kind not in DATA_KINDS:  # a user's forward returning complex numbers, None, text
         raise TypeError(
-            f"op {op.name!r}: its forward returned {type(out).__name__} of dtype {data.dtype}; a Tensor holds "
+            f"op {op.name!r}: its forward returned {type_name(out)} of dtype {data.dtype}; a Tensor holds "
             "real numbers (floats, integers, bools)"
         )
     t = _new(Tensor)
@@ -262,9 +263,9 @@ def operand_of(x: Any, name: str) -> Tensor:
     except TypeError:
         if holds_values(x):  # a micrograd model's outputs: say why, not the list
             raise TypeError(
-                f"{name}: cannot combine a Tensor with {type(x).__name__} holding Values: {NOT_VALUES}"
+                f"{name}: cannot combine a Tensor with {type_name(x)} holding Values: {NOT_VALUES}"
             ) from None
-        raise TypeError(f"{name}: cannot combine a Tensor with {type(x).__name__} {x!r}") from None
+        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {x!r}") from None
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -14,6 +14,7 @@ from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
 from .dtypes import holds_numbers
 from .graph import raw
+from .type_names import type_name
 
 
 def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -93,7 +94,7 @@ def named(name: str) -> Callable[[Any, Any], Any]:
     def method(self: Any, other: Any) -> Any:
         result = getattr(type(self), f"__{name}__")(self, other)
         if result is NotImplemented:
-            raise TypeError(f"{name}(): compares with a number, an array or a Tensor, got {type(other).__name__}")
+            raise TypeError(f"{name}(): compares with a number, an array or a Tensor, got {type_name(other)}")
         return result
 
     method.__name__ = method.__qualname__ = name

@@ -10,9 +10,10 @@ import numpy as np
 from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
-from .dtypes import DATA_KINDS, REAL_KINDS
+from .dtypes import DATA_KINDS, REAL_KINDS, numpy_dtype
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
+from .type_names import type_name
 from .value_lists import holds_values, is_value
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
@@ -32,7 +33,7 @@ def array_of(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         if isinstance(e, ValueError) and "inhomogeneous" in str(e):  # numpy's word for rows of different lengths
             raise ValueError(f"{what}: {RAGGED}") from None
         raise TypeError(
-            f"{what} needs numbers, got {type(data).__name__} that numpy cannot make an array of ({e})"
+            f"{what} needs numbers, got {type_name(data)} that numpy cannot make an array of ({e})"
         ) from None
 
 
@@ -52,7 +53,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         raise values_error(data, what)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
-            f"{what} needs numbers, got {type(data).__name__} of dtype {array.dtype}"
+            f"{what} needs numbers, got {type_name(data)} of dtype {array.dtype}"
             f"{' (is there a None, or a list of another length?)' if array.dtype == object else ''}: "
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
@@ -61,7 +62,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
 
 def values_error(data: Any, what: str) -> TypeError:
     """The error for `data` that holds Values (holds_values), given to `what`, where numbers go."""
-    return TypeError(f"{what} needs numbers, got {type(data).__name__} holding Values: {NOT_VALUES}")
+    return TypeError(f"{what} needs numbers, got {type_name(data)} holding Values: {NOT_VALUES}")
 
 
 def _is_dtype(dtype: Any) -> bool:
@@ -81,15 +82,18 @@ def refuse_value(x: Any, what: str) -> None:
 
 
 def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
-    """What Tensor() holds of `data`: numbers_array, with Python's lists and numbers (and half precision)
-    made float32 unless `dtype` says otherwise; `what` names the caller in the errors."""
+    """What Tensor() holds of `data`: numbers_array, with Python's own lists and numbers (and half precision)
+    made float32 unless `dtype` says otherwise (a torch dtype read as numpy's); whatever carries a dtype (a
+    numpy or torch array, a buffer, numpy numbers in a list) keeps the one numpy reads, as torch.as_tensor
+    keeps it: making a float64 one float32 would round it silently. `what` names the caller in the errors."""
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
-        raise TypeError(f"{what} needs array data, got a {type(data).__name__}; {way}")
+        raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
+    dtype = numpy_dtype(dtype)
     array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    elif dtype is None and array.dtype.kind in REAL_KINDS and not isinstance(data, np.ndarray | np.generic):
+    elif dtype is None and array.dtype.kind in REAL_KINDS and python_numbers(data):
         converted = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
         if array.dtype.kind in "iu" and np.any(converted.astype(np.float64) != array):
             raise ValueError(
@@ -98,6 +102,21 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
             )
         array = converted
     return array
+
+
+def python_numbers(data: Any) -> bool:
+    """Whether `data` is Python's own numbers: an int or a float, or lists and tuples holding only those and
+    such lists. Those carry no dtype (numpy reads them as float64 or int64), so Tensor() gives them its
+    default, float32; anything else in them (a numpy number, an array, a torch tensor) carries one."""
+    if type(data) in _PYTHON_NUMBERS:  # type(): numpy's float64 is a float subclass, and carries its dtype
+        return True
+    if not isinstance(data, list | tuple):  # a namedtuple too, as numpy and PyTorch read it
+        return False
+    # a row at a time, in C: a long list of floats costs little more than numpy's read
+    return set(map(type, data)) <= _PYTHON_NUMBERS or all(python_numbers(row) for row in data)
+
+
+_PYTHON_NUMBERS = {int, float, bool}
 
 
 def kept(array: Any, given: Any) -> Any:

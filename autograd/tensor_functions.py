@@ -21,6 +21,7 @@ from .shape_args import is_int
 from .tensor_class import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
+from .type_names import type_name
 
 _NOT_GIVEN: Any = object()  # stack's axis not passed (None is passed, and refused, as numpy and PyTorch refuse it)
 
@@ -93,7 +94,7 @@ def _labelled(
     """The parameters of op `name` (cross_entropy, nll_loss): the labels (a copy the op keeps, `kept`),
     checked against the scores, the ignore_index, and the options not at their defaults, checked."""
     if ignore_index is not None and not is_int(ignore_index):
-        raise TypeError(f"{name}: ignore_index must be an integer or None, got {type(ignore_index).__name__}")
+        raise TypeError(f"{name}: ignore_index must be an integer or None, got {type_name(ignore_index)}")
     labels = kept(array_of(raw(labels), name), labels)
     data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     ops.check_labels(data, labels, ignore_index, name)
@@ -112,7 +113,7 @@ def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, r
     """The options of op `name` as the op takes them, checked; only those not at their defaults."""
     _check_reduction(name, reduction)
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real):
-        raise TypeError(f"{name}: label_smoothing must be a number, got {type(label_smoothing).__name__}")
+        raise TypeError(f"{name}: label_smoothing must be a number, got {type_name(label_smoothing)}")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     given = {"label_smoothing": float(label_smoothing), "reduction": reduction}
@@ -172,7 +173,7 @@ def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
     try:
         return tuple(tensors)
     except TypeError:
-        raise TypeError(f"{what}: {expected}, got {type(tensors).__name__} {short(tensors)}") from None
+        raise TypeError(f"{what}: {expected}, got {type_name(tensors)} {short(tensors)}") from None
 
 
 def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> Any:

@@ -13,9 +13,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node
 from .tensor_data import array_of
 from .tensor_ops import ShapeError
-
-# the packages whose reads of `.grad` are the engine's own (a micrograd-style _backward, zero_grad, viz, nn)
-OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
+from .type_names import OWN_PACKAGES, type_name  # OWN_PACKAGES: whose reads of `.grad` are the engine's own
 
 
 def warn_not_kept(t: Any) -> None:
@@ -37,7 +35,7 @@ def checked_grad(t: Any, g: Any) -> Any:
     """`g` as `t.grad`: of t's shape and dtype, as PyTorch checks an assigned gradient (a later
     backward adds into it, and an optimizer steps by it: a wrong one would be broadcast or cast)."""
     if isinstance(g, Node) and not hasattr(g, "dtype"):
-        raise TypeError(f"a {type(g).__name__} assigned to .grad of a tensor: give an array (or a Tensor) of its shape")
+        raise TypeError(f"a {type_name(g)} assigned to .grad of a tensor: give an array (or a Tensor) of its shape")
     if isinstance(g, np.generic):
         g = np.asarray(g)
     elif not isinstance(g, Node | np.ndarray):  # numbers or a list: no dtype of their own

@@ -21,6 +21,7 @@ from .modes import flag
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .tensor_versions import write
+from .type_names import type_name
 
 
 class InPlaceMethods:
@@ -76,7 +77,7 @@ class InPlaceMethods:
         """Every entry set to `value` (a number, or a 0-d tensor or array) in place; returns t."""
         data = np.asarray(raw(value))
         if data.dtype.kind not in "biuf":
-            raise TypeError(f"t.fill_(value): value must be a real number, got {type(value).__name__} {value!r}")
+            raise TypeError(f"t.fill_(value): value must be a real number, got {type_name(value)} {value!r}")
         if data.ndim:
             raise ShapeError(
                 f"t.fill_(value): value must be one number (a 0-d tensor), got shape {data.shape}; "
@@ -104,7 +105,7 @@ class InPlaceMethods:
 def _scaled(other: Any, alpha: Any, name: str) -> Any:
     """`alpha * other`, the term add_ and sub_ add (other itself at PyTorch's default alpha of 1)."""
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"t.{name}(x, alpha=...): alpha must be a real number, got {type(alpha).__name__} {alpha!r}")
+        raise TypeError(f"t.{name}(x, alpha=...): alpha must be a real number, got {type_name(alpha)} {alpha!r}")
     if alpha == 1:
         return other
     return (np.asarray(other) if isinstance(other, list | tuple) else other) * alpha

@@ -17,6 +17,7 @@ from .graph import Node, raw
 from .half_precision import adding_in
 from .modes import short
 from .tensor_data import array_of, kept, refuse_value
+from .type_names import type_name
 
 
 def index_array(index: Any, what: str) -> np.ndarray:
@@ -39,7 +40,7 @@ def boolean(mask: Any, what: str, noun: str = "mask") -> np.ndarray:
     array = array_of(data, what)
     if array.dtype != bool:
         shown = f"of dtype {array.dtype}" if isinstance(data, np.ndarray | list | tuple) else short(mask)
-        raise TypeError(f"{what} needs a boolean {noun}, got {type(mask).__name__} {shown} (compare: t > 0)")
+        raise TypeError(f"{what} needs a boolean {noun}, got {type_name(mask)} {shown} (compare: t > 0)")
     return kept(array, mask)
 
 

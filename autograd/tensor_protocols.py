@@ -17,6 +17,7 @@ from .dtypes import DATA_KINDS
 from .modes import short
 from .tensor_reads import NotOneElementError, not_one_element
 from .tensor_versions import shares_count
+from .type_names import type_name
 
 
 class PythonProtocols:
@@ -130,7 +131,7 @@ class PythonProtocols:
                 return bool(found.any())
         fix = ", which it cannot compare: give float(x)" if isinstance(element, numbers.Real) else ""
         raise TypeError(
-            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type(element).__name__} "
+            f"`x in t` takes a number or a tensor (is any element equal to it?), got {type_name(element)} "
             f"{short(element)}{fix}"
         )
 

@@ -17,6 +17,7 @@ from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
+from .type_names import type_name
 from .user_writes import forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
 
 
@@ -93,7 +94,7 @@ class Record:
             # first: text or an object has shape () too, which a shape error would name instead
             dtype = np.asarray(raw(gx)).dtype
             if dtype.kind not in REAL_KINDS:  # complex: casting would drop a part; bools are no gradient (as on Values)
-                shown = "" if hasattr(gx, "shape") else f" ({type(gx).__name__} {short(gx)})"
+                shown = "" if hasattr(gx, "shape") else f" ({type_name(gx)} {short(gx)})"
                 raise TypeError(
                     f"the derivative rule of op {self.op.name!r} gave a gradient of dtype {dtype} for input {i}"
                     f"{shown}; a gradient holds real numbers"

@@ -29,6 +29,7 @@ from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
 from .tensor_data import array_of, kept
 from .tensor_ops import Axis
+from .type_names import type_name
 from .values_indices import own_entry, picked_along
 
 _UNSET = object()  # an argument not given (None is one that is: PyTorch's dim=None)
@@ -89,7 +90,7 @@ def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
     ddof = either(name, "ddof", ddof, "correction", correction) or 0
     if not is_real(ddof):
-        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type(ddof).__name__} {ddof!r}")
+        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type_name(ddof)} {ddof!r}")
     if not ddof >= 0:  # NaN too: it would make every result NaN
         raise ValueError(
             f"{name}(): ddof (correction) must be >= 0 (0: the population variance, 1: unbiased), got {ddof!r}"

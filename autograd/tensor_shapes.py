@@ -15,6 +15,7 @@ from . import tensor_ops as ops
 from .conv_limits import check_memory
 from .modes import short
 from .tensor_indexing import IndexingMethods
+from .type_names import type_name
 
 
 class ShapeMethods(IndexingMethods):
@@ -158,7 +159,7 @@ class ShapeMethods(IndexingMethods):
         shifts each by it (numpy)."""
         if dims is None:
             if not args.is_int(shifts):
-                raise TypeError(f"roll without dims takes one int shift, got {type(shifts).__name__} {short(shifts)}")
+                raise TypeError(f"roll without dims takes one int shift, got {type_name(shifts)} {short(shifts)}")
             return self.reshape(-1).roll(shifts, 0).reshape(self.shape)
         shifts, dims = args.ints((shifts,), "roll", "shifts"), args.ints((dims,), "roll", "dims")
         if len(shifts) == 1:  # one shift for several dims shifts each by it (numpy)
@@ -230,7 +231,7 @@ class ShapeMethods(IndexingMethods):
         d = args.dim(dimension, self.ndim, "unfold", "dimension")
         for name, given in (("size", size), ("step", step)):
             if not args.is_int(given):  # one int each (args.ints would offer them as one sequence)
-                raise TypeError(f"unfold: {name} must be an int, got {type(given).__name__} {short(given)}")
+                raise TypeError(f"unfold: {name} must be an int, got {type_name(given)} {short(given)}")
         size, step = int(size), int(step)
         if size < 0 or step < 1:
             raise ValueError(f"unfold: size must be >= 0 and step >= 1, got size={size}, step={step}")
@@ -267,7 +268,7 @@ class ShapeMethods(IndexingMethods):
         """At most `chunks` pieces along `dim` of ceil(length / chunks) each (PyTorch's chunk)."""
         if not args.is_int(chunks):
             raise TypeError(
-                f"chunk: the number of chunks must be a positive int, got {type(chunks).__name__} {short(chunks)}"
+                f"chunk: the number of chunks must be a positive int, got {type_name(chunks)} {short(chunks)}"
             )
         if chunks <= 0:
             raise ValueError(f"chunk: the number of chunks must be a positive int, got {short(chunks)}")

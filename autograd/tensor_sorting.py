@@ -25,6 +25,7 @@ from .graph import Node, raw
 from .modes import flag, short
 from .tensor_data import array_of
 from .tensor_indexing import along
+from .type_names import type_name
 from .values_indices import ValuesIndices, own_entry, picked_along
 
 
@@ -133,7 +134,7 @@ class SortingMethods:
         unspecified)."""
         flag(sorted, "topk(): sorted")
         if not args.is_int(k):
-            raise TypeError(f"topk: k must be an int, got {type(k).__name__} {short(k)}")
+            raise TypeError(f"topk: k must be an int, got {type_name(k)} {short(k)}")
         order, d = _order(self, "topk", dim, flag(largest, "topk(): largest"))
         n = 1 if self.ndim == 0 else self.shape[d]
         if not 0 <= k <= n:
@@ -150,7 +151,7 @@ class SortingMethods:
         """(values, indices) of the k-th smallest entry (k from 1) along `dim`, as torch.kthvalue (NaN above every
         number); the gradient goes to the picked entry."""
         if not args.is_int(k):
-            raise TypeError(f"kthvalue: k must be an int, got {type(k).__name__} {short(k)}")
+            raise TypeError(f"kthvalue: k must be an int, got {type_name(k)} {short(k)}")
         return _ranked(self, int(k) - 1, dim, keepdim, "kthvalue")
 
     def median(self, dim: Any = None, keepdim: bool = False) -> Any:

@@ -24,6 +24,7 @@ from .shape_args import dim as dim_in
 from .tensor_blends import TorchBlends
 from .tensor_comparisons import NAMED, named
 from .tensor_data import array_of
+from .type_names import type_name
 
 
 class TorchSpellings(TorchBlends):
@@ -139,7 +140,7 @@ class TorchSpellings(TorchBlends):
     def type_as(self, other: Any) -> Any:
         """This tensor in `other`'s dtype (a Tensor): `to(other)`."""
         if not isinstance(other, type(self)):
-            raise TypeError(f"type_as(): other must be a Tensor, got {type(other).__name__}")
+            raise TypeError(f"type_as(): other must be a Tensor, got {type_name(other)}")
         return self.to(other.dtype)
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:

@@ -17,6 +17,7 @@ from .dtype_fits import check_cast_fits
 from .graph import Node, raw
 from .tensor_data import as_array, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
+from .type_names import type_name
 
 
 class VersionedData:
@@ -101,7 +102,7 @@ def write(t: Any, index: Any, value: Any, what: str = "t[i] = v") -> None:
     kind = array.dtype  # object: Python ints beyond int64 (checked below), or None, which numpy stores as NaN
     if kind.kind not in "biufO" or (kind.kind == "O" and not all(isinstance(v, numbers.Real) for v in array.flat)):
         raise TypeError(
-            f"{what}: a tensor holds real numbers (bool, integer or floating point), got {type(value).__name__} "
+            f"{what}: a tensor holds real numbers (bool, integer or floating point), got {type_name(value)} "
             f"{value!r:.60} (numpy's dtype {kind})"
         )
     if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number

@@ -10,6 +10,7 @@ import numpy as np
 
 from .modes import is_real
 from .shape_args import is_int
+from .type_names import type_name
 
 
 def checked_kinds(
@@ -27,13 +28,13 @@ def checked_kinds(
     for name, value in (("max_inputs", max_inputs), ("max_ops", max_ops)):
         if not is_int(value) or value < 1:
             error = ValueError if is_int(value) else TypeError
-            raise error(f"{who}: {name} must be an int >= 1, got {type(value).__name__} {value!r}")
+            raise error(f"{who}: {name} must be an int >= 1, got {type_name(value)} {value!r}")
     if not is_real(bound) or not bound > 0:
         raise ValueError(
             f"{who}: bound must be a number > 0 (steps whose values exceed it are left out), got {bound!r}"
         )
     if isinstance(kinds, str) or not isinstance(kinds, Sequence):
-        raise TypeError(f"{who}: kinds must be a list of kind names, got {type(kinds).__name__} {kinds!r}")
+        raise TypeError(f"{who}: kinds must be a list of kind names, got {type_name(kinds)} {kinds!r}")
     if not kinds:
         raise ValueError(f"{who}: kinds is empty: give at least one of {', '.join(allowed)}")
     unknown = [k for k in kinds if k not in allowed]

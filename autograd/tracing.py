@@ -29,6 +29,7 @@ from .modes import enable_grad
 from .tensor_class import Tensor
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .trees import Rebuild, flatten, tree_map
+from .type_names import type_name
 from .value import Value
 
 # every leaf a transform lifted, while alive (a pullback's, a jvp's own): no variable f closes over
@@ -144,7 +145,7 @@ def trace(
     aux = None
     if has_aux:
         if not isinstance(result, tuple | list) or len(result) != 2:
-            got = f"{len(result)} values" if isinstance(result, tuple | list) else f"a {type(result).__name__}"
+            got = f"{len(result)} values" if isinstance(result, tuple | list) else f"a {type_name(result)}"
             raise TypeError(f"{transform}: with has_aux=True the function must return a pair (output, aux), got {got}")
         result, aux = result
     outs, rebuild_out = flatten(result)

@@ -15,6 +15,7 @@ from .graph import Node, raw
 from .shape_args import is_int
 from .tensor_ops import ShapeError
 from .trees import aligned, flatten
+from .type_names import type_name
 
 Argnums = int | Sequence[int]
 
@@ -47,7 +48,7 @@ def check_like(tree: Any, like: Any, transform: str, what: str, of: str) -> list
         )
         if not real:  # text, None, a complex number: float() would take some, or fail naming none of this
             raise TypeError(
-                f"{transform}: leaf {k} of the {what} is {type(data).__name__} {data!r}; give real numbers, float "
+                f"{transform}: leaf {k} of the {what} is {type_name(data)} {data!r}; give real numbers, float "
                 "arrays, Values or Tensors"
             )
         if np.shape(data) != np.shape(raw(ref)):
@@ -62,7 +63,7 @@ def check_leaf(leaf: Any, transform: str) -> None:
     data = raw(leaf)  # a bool is no number to differentiate (True + eps?), as JAX and PyTorch refuse it
     if isinstance(data, np.ndarray) and data.dtype.kind == "f" or is_number(data) and not isinstance(data, bool):
         return
-    what = f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray) else f"{type(data).__name__} {data!r}"
+    what = f"an array of dtype {data.dtype}" if isinstance(data, np.ndarray) else f"{type_name(data)} {data!r}"
     raise TypeError(
         f"{transform}: cannot differentiate with respect to {what}: the arguments differentiated must hold "
         "numbers, float arrays, Values or Tensors (in lists, tuples and dicts); pass others by keyword, "
@@ -81,11 +82,11 @@ def check_output(out: Any, transform: str) -> None:
     data = raw(out)
     kinds = REAL_KINDS + ("b" if transform in BOOLS_OUT else "")  # a mask beside an output: a zero pullback
     if isinstance(data, np.ndarray | np.generic):
-        real, kind = data.dtype.kind in kinds, f"{type(data).__name__} of dtype {data.dtype}"
+        real, kind = data.dtype.kind in kinds, f"{type_name(data)} of dtype {data.dtype}"
     else:
         real, kind = (
             isinstance(data, numbers.Real) and ("b" in kinds or not isinstance(data, bool)),
-            type(data).__name__,
+            type_name(data),
         )
     if not real:
         raise TypeError(f"{transform}: the function must return real numbers (a number, Value or Tensor), got {kind}")

@@ -16,6 +16,7 @@ from .tensor_functions import stack
 from .tracing import Trace, inner, named, trace, zeros_like
 from .tracing_checks import Argnums, check_argnums, check_like
 from .trees import flatten, tree_map
+from .type_names import type_name
 
 
 def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
@@ -99,7 +100,7 @@ def jvp(
     if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
         raise TypeError(
             f"jvp: primals and tangents must be tuples (one entry per argument of f), "
-            f"got {type(primals).__name__} and {type(tangents).__name__}"
+            f"got {type_name(primals)} and {type_name(tangents)}"
         )
     check_like(tuple(tangents), tuple(primals), "jvp", "tangents", "the primals")
     out, pullback, *aux = _vjp(f, primals, has_aux, "jvp")

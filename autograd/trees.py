@@ -8,6 +8,8 @@ import copy
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .type_names import type_name
+
 Rebuild = Callable[[Sequence[Any]], Any]
 
 
@@ -50,19 +52,19 @@ def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
     where = path or "the top"
     if isinstance(like, dict):
         if not isinstance(tree, dict):
-            raise ValueError(f"at {where} a dict (keys {list(like)}) was expected, got {type(tree).__name__}")
+            raise ValueError(f"at {where} a dict (keys {list(like)}) was expected, got {type_name(tree)}")
         if set(tree) != set(like):
             raise ValueError(f"at {where} the keys {list(like)} were expected, got {list(tree)}")
         return [leaf for key in like for leaf in aligned(tree[key], like[key], f"{path}[{key!r}]")]
     if isinstance(like, list | tuple):
-        expected = f"at {where} a {type(like).__name__} of {len(like)} was expected"
+        expected = f"at {where} a {type_name(like)} of {len(like)} was expected"
         if not isinstance(tree, list | tuple):
-            raise ValueError(f"{expected}, got {type(tree).__name__}")
+            raise ValueError(f"{expected}, got {type_name(tree)}")
         if len(tree) != len(like):
             raise ValueError(f"{expected}, got one of {len(tree)}")
         return [leaf for k, pair in enumerate(zip(tree, like)) for leaf in aligned(*pair, f"{path}[{k}]")]
     if isinstance(tree, dict | list | tuple):
-        raise ValueError(f"at {where} one leaf (an array or a number) was expected, got a {type(tree).__name__}")
+        raise ValueError(f"at {where} one leaf (an array or a number) was expected, got a {type_name(tree)}")
     return [tree]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from .graph import Node
 from .hooks import RemovableHandle, register_hook
 from .modes import is_real
+from .type_names import type_name
 
 
 class ValueHooks:
@@ -37,7 +38,7 @@ class ValueHooks:
             return result if create_graph else result.data
         if isinstance(result, Node) or not is_real(result):
             raise TypeError(
-                f"the gradient hook {name!r} returned {type(result).__name__}: a Value's hook returns None (the "
+                f"the gradient hook {name!r} returned {type_name(result)}: a Value's hook returns None (the "
                 "gradient unchanged) or a number (a Value under create_graph)"
             )
         return self._as_node(self, float(result)) if create_graph else float(result)

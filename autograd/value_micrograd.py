@@ -12,6 +12,7 @@ from . import scalar_ops as ops
 from .graph import Node
 from .graph_order import MANY, NO_GRAPH
 from .hand_built import HandWritten, hand_built_op
+from .type_names import type_name
 from .value_modes import in_mode
 
 _MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
@@ -37,7 +38,7 @@ class MicrogradInternals:
         parents = tuple(children)
         for p in parents:
             if not isinstance(p, MicrogradInternals):  # a base of Value's alone: p is a Value
-                raise TypeError(f"the children of a Value must be Values, got {type(p).__name__} {p!r}")
+                raise TypeError(f"the children of a Value must be Values, got {type_name(p)} {p!r}")
         self._made_by = hand_built_op(self, name)
         self._a, self._b = parents, MANY
         if modes.entered:
@@ -70,7 +71,7 @@ class MicrogradInternals:
     @_backward.setter
     def _backward(self, backward: Callable[[], None]) -> None:
         if not callable(backward):
-            raise TypeError(f"_backward must be a function of no arguments, got {type(backward).__name__}")
+            raise TypeError(f"_backward must be a function of no arguments, got {type_name(backward)}")
         rule = getattr(self._made_by, "vjp", None)
         if rule is None and self._b is NO_GRAPH:  # built by hand under no_grad: no graph, so nothing to call
             return

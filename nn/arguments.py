@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, check_ordered
+from autograd import Node, Tensor, check_ordered, type_name
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
@@ -70,7 +70,7 @@ def check_axis(owner: str, name: str, axis: Any) -> int:
     """An axis (a dim) as a Python int, refused (TypeError) unless it is an int argument; its range is the
     input's, checked at the call."""
     if not is_int(axis):
-        raise TypeError(f"{owner}: {name} must be an int (an axis), got {type(axis).__name__} {shown(axis)}")
+        raise TypeError(f"{owner}: {name} must be an int (an axis), got {type_name(axis)} {shown(axis)}")
     return int(axis)
 
 
@@ -78,7 +78,7 @@ def check_count(owner: str, name: str, n: Any) -> int:
     """A count (a batch size, a number of epochs) as a Python int, refused unless it is an int of at least
     1: a numpy integer kept would compute in its own width (a uint8 batch size of 200 wraps at 256)."""
     if not is_int(n):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(n).__name__} {shown(n)}")
+        raise TypeError(f"{owner}: {name} must be an int, got {type_name(n)} {shown(n)}")
     if n < 1:
         raise ValueError(f"{owner}: {name} must be at least 1, got {n}")
     return int(n)
@@ -90,7 +90,7 @@ def check_choice(owner: str, name: str, value: Any, choices: Iterable[str], also
     elementwise), a ValueError for a name not among them."""
     listed = ", ".join(repr(c) for c in choices) + (f", or {also}" if also else "")
     if not isinstance(value, str):
-        raise TypeError(f"{owner}: {name} must be a name, one of {listed}, got {type(value).__name__} {shown(value)}")
+        raise TypeError(f"{owner}: {name} must be a name, one of {listed}, got {type_name(value)} {shown(value)}")
     if value not in choices:
         raise ValueError(f"{owner}: {name} must be one of {listed}, got {value!r}")
     return value
@@ -101,7 +101,7 @@ def check_flag(owner: str, name: str, flag: Any, error: type[Exception] = TypeEr
     Module.train) naming `owner`'s argument `name` unless it is True or False (numpy's bools too).
     Never judged by truthiness: "False" is a true string, an array has no single truth value."""
     if not isinstance(flag, bool | np.bool_):
-        raise error(f"{owner}: {name} must be True or False, got {type(flag).__name__} {shown(flag)}")
+        raise error(f"{owner}: {name} must be True or False, got {type_name(flag)} {shown(flag)}")
     return bool(flag)
 
 
@@ -112,7 +112,7 @@ def as_sequence(owner: str, name: str, items: Any, wanted: str, ordered: bool = 
     a set, in no order (check_ordered), unless `ordered` is False: where the order does not count (PyTorch
     takes a set of MultiStepLR's milestones, which are sorted, or of clip_grad_value_'s parameters)."""
     if isinstance(items, (*TEXT, Node)) or not isinstance(items, Iterable):
-        raise TypeError(f"{owner}: {name} must be {wanted}, got {type(items).__name__} {shown(items)}")
+        raise TypeError(f"{owner}: {name} must be {wanted}, got {type_name(items)} {shown(items)}")
     if ordered:
         check_ordered(owner, name, items)
     return list(items)
@@ -136,7 +136,7 @@ def layer_input(owner: str, x: Any) -> Tensor:
             return as_input(x)
         except (TypeError, ValueError) as e:  # Tensor()'s refusal (a ValueError for ragged rows), naming the layer
             raise type(e)(f"{owner}: {e}") from None
-    raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type(x).__name__} {shown(x)}")
+    raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type_name(x)} {shown(x)}")
 
 
 def as_input(x: Any) -> Tensor:
@@ -155,7 +155,7 @@ def check_number(
     too large for a float (math.isfinite's OverflowError). `wanted` says what would do: "an integer >= 1"
     (or makes that text, when it is only needed for a message)."""
     if not (is_int(x) if integer else is_real(x)):
-        raise TypeError(f"{owner}: {name} must be {_text(wanted)}, got {type(x).__name__} {shown(x)}")
+        raise TypeError(f"{owner}: {name} must be {_text(wanted)}, got {type_name(x)} {shown(x)}")
     try:  # a Python number: numpy's float64 would be a strong type in an optimizer's updates
         number = int(x) if integer else float(x)
     except OverflowError:
@@ -214,8 +214,7 @@ def as_examples(owner: str, name: str, a: Any) -> np.ndarray:
     array = as_array(owner, name, a)
     if array.ndim == 0 or array.dtype == object:
         raise TypeError(
-            f"{owner}: {name} must be an array of examples, one per row (a numpy array or a list), "
-            f"got {type(a).__name__}"
+            f"{owner}: {name} must be an array of examples, one per row (a numpy array or a list), got {type_name(a)}"
         )
     return array
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import check_cpu, is_device
+from autograd import check_cpu, is_device, numpy_dtype
 
 from .arguments import shown
 
@@ -26,7 +26,7 @@ def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> 
     if name.endswith("bfloat16"):
         raise TypeError(f"{owner}: numpy has no bfloat16; use float16, float32 or float64")
     try:
-        kind = np.dtype(name.removeprefix("torch.") if name.startswith("torch.") else dtype)
+        kind = np.dtype(numpy_dtype(dtype))
     except TypeError:
         raise TypeError(f"{owner}: {dtype!r} {unknown}") from None
     if kind.kind != "f":

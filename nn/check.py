@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, gradcheck_params
+from autograd import Tensor, gradcheck_params, type_name
 
 from .module import Module
 from .train import Loss, forward
@@ -36,9 +36,7 @@ def gradcheck_module(
     X = np.asarray(X, dtype=np.float64)
     trained = {name: p for name, p in model.named_parameters() if not (isinstance(p, Tensor) and p.frozen)}
     if not trained:
-        raise ValueError(
-            f"gradcheck_module: every parameter of this {type(model).__name__} is frozen, nothing to check"
-        )
+        raise ValueError(f"gradcheck_module: every parameter of this {type_name(model)} is frozen, nothing to check")
     with modes_restored(model):
         model.eval()
         return gradcheck_params(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from autograd import type_name
+
 from .arguments import as_sequence
 from .module import Module
 from .structure import OPTIMIZER_ATTRIBUTE, OWN_ATTRIBUTES, STRUCTURE
@@ -27,7 +29,7 @@ def given_for_a_module(value: Any) -> str:
     """What was given where a Module goes, with the fix where it is a Module's class (nn.ReLU for nn.ReLU())."""
     if isinstance(value, type) and issubclass(value, Module):
         return f"the class {value.__name__}, not a {value.__name__}: make one, {value.__name__}()"
-    return type(value).__name__
+    return type_name(value)
 
 
 def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
@@ -131,7 +133,7 @@ class ModuleDict(Module):
         for key, _ in pairs:
             if key not in self:
                 if not isinstance(key, str):
-                    raise TypeError(f"ModuleDict's keys are strings, got {type(key).__name__} {key!r}")
+                    raise TypeError(f"ModuleDict's keys are strings, got {type_name(key)} {key!r}")
                 if not key or "." in key or key in OWN_ATTRIBUTES or key == OPTIMIZER_ATTRIBUTE or hasattr(self, key):
                     raise ValueError(
                         f"ModuleDict cannot hold a module named {key!r}: names must be non-empty, without '.', not "

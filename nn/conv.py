@@ -22,6 +22,7 @@ from autograd import (
     conv_transpose1d,
     conv_transpose2d,
     conv_transpose3d,
+    type_name,
 )
 
 from .arguments import check_axis, check_count, check_flag, is_int, kept_size, layer_input
@@ -43,7 +44,7 @@ def _count(owner: str, name: str, n: Any) -> int:
 def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
     wanted = f"an int or {'one int' if dims == 1 else f'{dims} ints'}"  # not "1 ints" (Conv1d)
     if not (is_int(size) or isinstance(size, tuple | list)):
-        raise TypeError(f"{owner}: kernel_size must be {wanted}, got {type(size).__name__} {size!r}")
+        raise TypeError(f"{owner}: kernel_size must be {wanted}, got {type_name(size)} {size!r}")
     sizes = (size,) * dims if is_int(size) else tuple(size)
     if len(sizes) != dims:
         raise ValueError(f"{owner}: kernel_size must be {wanted}, got {size!r}")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd import type_name
+
 from .arguments import TEXT, is_int, shown
 from .conv_padding import each_axis
 
@@ -19,7 +21,7 @@ def output_padding_for(owner: str, x: Any, output_size: Any, options: dict[str, 
     if isinstance(output_size, TEXT) or not isinstance(output_size, tuple | list):
         raise TypeError(
             f"{owner}: output_size must be a sequence of ints (the output's spatial sizes), got "
-            f"{type(output_size).__name__} {shown(output_size)}"
+            f"{type_name(output_size)} {shown(output_size)}"
         )
     geometry = [each_axis(options[name], dims) for name in ("stride", "padding", "dilation")]
     if x.ndim not in (dims + 1, dims + 2) or any(g is None for g in geometry):

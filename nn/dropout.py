@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, drawn, guard
+from autograd import ShapeError, Tensor, drawn, guard, type_name
 
 from .arguments import check_flag, check_real, layer_input
 from .module import Module
@@ -37,7 +37,7 @@ def dropped(
     training = check_flag(owner, "training", training)  # in a module: self.training
     check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
     if not isinstance(x, Tensor):
-        raise TypeError(f"{owner} takes a Tensor, got {type(x).__name__}: Tensor(x)")
+        raise TypeError(f"{owner} takes a Tensor, got {type_name(x)}: Tensor(x)")
     if not training or p == 0:
         return x
     check_dropped(x, owner)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Op, ShapeError, Tensor, guard, raw, validate, where
+from autograd import Op, ShapeError, Tensor, guard, raw, type_name, validate, where
 
 from .arguments import as_array, check_count, check_flag, is_int
 from .arguments_factory import factory_dtype, parameter_dtype
@@ -151,7 +151,7 @@ def embedding(
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         raise TypeError(
             f"embedding: weight must be a 2-d Tensor (num_embeddings, embedding_dim), got "
-            f"{type(weight).__name__} of shape {np.shape(raw(weight))}"
+            f"{type_name(weight)} of shape {np.shape(raw(weight))}"
         )
     options = checked_options(
         "embedding", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Node, Value
+from autograd import Node, Value, type_name
 
 from .arguments import check_flag
 from .layers import Linear, Sequential
@@ -70,10 +70,10 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     if not isinstance(state, Mapping):  # as Module.load_state_dict says it
         raise TypeError(
             "from_torch_state_dict takes a dict of tensors or arrays (torch_model.state_dict()), "
-            f"got {type(state).__name__}"
+            f"got {type_name(state)}"
         )
     entries = _entries_of(model)
-    cannot = f"cannot load this PyTorch state dict into {type(model).__name__}"
+    cannot = f"cannot load this PyTorch state dict into {type_name(model)}"
     try:
         read = {key: _array(key, value) for key, value in state.items()}
     except (TypeError, ValueError) as e:  # _array's own, naming the key
@@ -95,7 +95,7 @@ Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
 
 def _check_model(model: object, does: str) -> None:
     if not isinstance(model, Module):
-        raise TypeError(f"{does} takes a chainrule Module first, got {type(model).__name__} {model!r:.60}")
+        raise TypeError(f"{does} takes a chainrule Module first, got {type_name(model)} {model!r:.60}")
 
 
 class _Entry(NamedTuple):
@@ -156,7 +156,7 @@ def _entries_of(model: Module) -> list[_Entry]:
     covered = {id(s) for entry in entries for s in entry.sources}
     left = [name for name, s in _sources(model) if id(s) not in covered]
     if left:
-        raise ValueError(f"{type(model).__name__}'s parameters {left} have no PyTorch counterpart")
+        raise ValueError(f"{type_name(model)}'s parameters {left} have no PyTorch counterpart")
     return entries
 
 
@@ -208,7 +208,7 @@ def _array(key: str, value: Any) -> np.ndarray:
         raise ValueError(f"{key} is no array: {e}") from None
     if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
         raise TypeError(
-            f"{key} is a {type(value).__name__} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
+            f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
         )
     return array
 

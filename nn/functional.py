@@ -33,6 +33,7 @@ from autograd import (
     max_unpool3d,
     one_hot,
     pad,
+    type_name,
     unfold,
 )
 
@@ -133,7 +134,7 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
     """x divided by its p-norm along `dim` (p 1, 2 or inf), at least eps, as torch.nn.functional.normalize:
     unit vectors, and a vector of norm below eps divided by eps (its gradient through the norm is 0 there)."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"normalize takes a Tensor, got {type(x).__name__}: wrap an array in Tensor(...)")
+        raise TypeError(f"normalize takes a Tensor, got {type_name(x)}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
     try:  # a p or dim the norm refuses: named as the caller's normalize, not norm()
         # a dim that is no axis: norm's error (unit takes the norm first)

@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from autograd import type_name
+
 from .arguments import check_flag
 
 _DEFLATE_RATIO = 1032  # deflate's largest expansion: a gzip file holds at most this times its size
@@ -118,7 +120,7 @@ def _path(owner: str, name: str, path: object, whose: str) -> Path:
     """`path` as a Path; a TypeError naming `owner`'s argument for what is no path (pathlib's own message
     names neither)."""
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"{owner}: {name} must be {whose} path (a str or a pathlib.Path), got {type(path).__name__}")
+        raise TypeError(f"{owner}: {name} must be {whose} path (a str or a pathlib.Path), got {type_name(path)}")
     return Path(path)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, type_name
 
 from .arguments import check_choice, check_real, read_only, shown
 from .arguments_factory import cast_fitting
@@ -104,7 +104,7 @@ def trunc_normal_(
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`."""
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
-        raise TypeError(f"constant_: val must be a number, got {type(val).__name__} {val!r}")
+        raise TypeError(f"constant_: val must be a number, got {type_name(val)} {val!r}")
     kind = _tensor(tensor, "constant_").dtype
     whole = kind.kind in "iu" and (isinstance(val, int | np.integer) or float(val).is_integer())
     # numpy would wrap an integer beyond the dtype around, as C does; a Python int beyond float64 is no float
@@ -199,7 +199,7 @@ def _normal_mass(mean: float, std: float, a: float, b: float) -> float:
 def _tensor(tensor: Any, owner: str) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(
-            f"nn.init.{owner}: needs a Tensor, got {type(tensor).__name__} (micrograd's Value modules draw "
+            f"nn.init.{owner}: needs a Tensor, got {type_name(tensor)} (micrograd's Value modules draw "
             "their own weights; make a Tensor layer, or assign p.data)"
         )
     return tensor

@@ -18,6 +18,8 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
+from autograd import type_name
+
 from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules, io_state
 from .module import Module
 from .module_state import layout
@@ -218,13 +220,13 @@ def _check_arguments(does: str, module: object, path: object, optimizer: object)
     (arguments swapped, say)."""
     if not isinstance(module, Module):
         raise TypeError(
-            f"nn.{does}(module, path, optimizer=None) takes a Module (the model) first, got {type(module).__name__} "
+            f"nn.{does}(module, path, optimizer=None) takes a Module (the model) first, got {type_name(module)} "
             f"{module!r:.60}"
         )
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"nn.{does}: optimizer must be an Optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
     if not isinstance(path, str | os.PathLike):  # pathlib's own message does not say which argument
-        raise TypeError(f"nn.{does}: path must be a file name (a str or a pathlib.Path), got {type(path).__name__}")
+        raise TypeError(f"nn.{does}: path must be a file name (a str or a pathlib.Path), got {type_name(path)}")
     return Path(path)
 
 
@@ -251,7 +253,7 @@ def _checker(module: Module, model_layout: Layout, optimizer: Optimizer | None) 
     the optimizer's entries, raising
     _Unfit, so that load tells a file that does not fit this model from one that is malformed,
     and names the one it does not fit."""
-    model_is, optimizer_is = f"this {type(module).__name__}", f"the optimizer {type(optimizer).__name__}"
+    model_is, optimizer_is = f"this {type_name(module)}", f"the optimizer {type_name(optimizer)}"
 
     def check(entries: Layout) -> None:
         model_entries, optimizer_entries = _split(dict(entries))

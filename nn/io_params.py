@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from autograd import type_name
+
 from .module import Module
 from .optim_base import Optimizer
 from .optim_state import COUNT
@@ -46,7 +48,7 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
         return
     names = _names(module, optimizer)
     order = f"({_few([saved.get(i, '?').replace(OTHER, 'its own') for i in range(len(saved))])})"
-    fix = f"build the {type(optimizer).__name__} on the parameters the saved one held, in the same order {order}"
+    fix = f"build the {type_name(optimizer)} on the parameters the saved one held, in the same order {order}"
     for i in range(max(len(names), len(saved))):
         mine, theirs = names[i] if i < len(names) else None, saved.get(i)
         if mine is None or theirs is None:
@@ -75,8 +77,8 @@ def _names(module: Module, optimizer: Optimizer) -> list[str]:
     names = [of.get(id(p), OTHER) for p in optimizer.params]
     if names and all(name == OTHER for name in names):
         raise ValueError(
-            f"the {type(optimizer).__name__} holds none of this model's parameters (it was built on another model's, "
-            f"or on a copy's): build it on this model's, e.g. nn.{type(optimizer).__name__}(model.parameters())"
+            f"the {type_name(optimizer)} holds none of this model's parameters (it was built on another model's, "
+            f"or on a copy's): build it on this model's, e.g. nn.{type_name(optimizer)}(model.parameters())"
         )
     return names
 

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
-from autograd import missing_extra
+from autograd import missing_extra, type_name
 
 from .io_checksum import CHECKSUM, stamped, verify
 from .state_checks import Layout
@@ -129,7 +129,7 @@ def _header(header: bytes) -> tuple[dict[str, _Entry], str | None]:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ValueError(f"its header is not JSON: {e}") from None
     if not isinstance(parsed, dict):
-        raise ValueError(f"its header is a JSON {type(parsed).__name__}, not an object of named tensors")
+        raise ValueError(f"its header is a JSON {type_name(parsed)}, not an object of named tensors")
     metadata = parsed.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ValueError("its __metadata__ is not an object of strings")

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import type_name
+
 from .optim_base import Optimizer
 from .schedulers_base import INT64
 from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
@@ -135,7 +137,7 @@ def _setting(scheduler: Any, name: str) -> np.ndarray:
         return np.array(scheduler.choices[name].index(value), np.int64)
     items = value if isinstance(value, list | tuple) else [value]
     whole = all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in items)
-    return _whole(value, f"{type(scheduler).__name__}'s {name}") if whole else np.array(value, np.float64)
+    return _whole(value, f"{type_name(scheduler)}'s {name}") if whole else np.array(value, np.float64)
 
 
 def _whole(value: Any, what: str) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node
+from autograd import Node, type_name
 
 from .arguments import shown
 from .module import Module
@@ -33,7 +33,7 @@ def file_layout(module: Module) -> Layout:
     for name, (shape, dtype) in own.items():
         if dtype.kind not in "fiu":
             raise TypeError(
-                f"nn.load checks a file against what {type(module).__name__}.state_dict() gives now, and its "
+                f"nn.load checks a file against what {type_name(module)}.state_dict() gives now, and its "
                 f"{name!r} is an array of {dtype} of shape {shape}, not of floats or integers: give it an array "
                 "of the shape and dtype saved before loading"
             )
@@ -98,7 +98,7 @@ def _check_submodules(module: Module) -> None:
         if path and _overrides(sub, "state_dict"):
             kind = type(module).__name__
             raise ValueError(
-                f"{type(sub).__name__} at {path!r} overrides state_dict, which {kind}'s state_dict does not call "
+                f"{type_name(sub)} at {path!r} overrides state_dict, which {kind}'s state_dict does not call "
                 f"(it gives each submodule's parameters and buffers), so what it adds would not be saved: override "
                 f"state_dict and load_state_dict on {kind} instead (naming the entry {path}.NAME), or register the "
                 "array as a buffer (self.register_buffer(name, array))"
@@ -120,7 +120,7 @@ def checked(module: Module, state: Mapping[str, Any], own: Layout) -> dict[str, 
     try:
         return conform(own, _arrays(module, state), ranges)
     except (KeyError, ValueError) as e:
-        raise type(e)(f"cannot load this state into {type(module).__name__}: {e.args[0]}") from None
+        raise type(e)(f"cannot load this state into {type_name(module)}: {e.args[0]}") from None
 
 
 def _overrides(module: Module, method: str) -> bool:
@@ -137,7 +137,7 @@ def _arrays(module: Module, state: Any) -> dict[str, np.ndarray]:
     for anything else than a dict of names."""
     kind = type(module).__name__
     if not isinstance(state, Mapping) or not all(isinstance(name, str) for name in state):
-        raise TypeError(f"{kind}.state_dict() must give a dict of arrays by name (str), got {type(state).__name__}")
+        raise TypeError(f"{kind}.state_dict() must give a dict of arrays by name (str), got {type_name(state)}")
     arrays = {}
     for name, x in state.items():
         try:

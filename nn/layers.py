@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, guard
+from autograd import ShapeError, Tensor, guard, type_name
 
 from .arguments import check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype, renamed
@@ -113,7 +113,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _what(layer: Any) -> str:
     """What Sequential was given instead of a Module, with the fix where it is a likely slip."""
     if isinstance(layer, list | tuple):  # PyTorch's Sequential refuses a list too
-        return f"a {type(layer).__name__}: give the layers one by one, Sequential(*layers)"
+        return f"a {type_name(layer)}: give the layers one by one, Sequential(*layers)"
     return given_for_a_module(layer)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import ShapeError, Tensor, one_hot_hint, raw
+from autograd import ShapeError, Tensor, one_hot_hint, raw, type_name
 
 from .arguments import as_array, check_real, is_int
 from .loss_positions import torch_positions
@@ -156,7 +156,7 @@ def _check_scores(scores: Any, name: str) -> None:
         )
     if not isinstance(scores, Tensor):
         raise TypeError(
-            f"{name}: class scores must be a Tensor of shape (batch, classes), got {type(scores).__name__}; "
+            f"{name}: class scores must be a Tensor of shape (batch, classes), got {type_name(scores)}; "
             "wrap them: Tensor(scores)"
         )
     if scores.ndim == 0:
@@ -177,7 +177,7 @@ def _labels(scores: Tensor, target: Any, ignore_index: Any, name: str) -> np.nda
     min and one max read the labels when all are classes (as in training); only labels outside the
     classes are looked at again."""
     if not is_int(ignore_index):
-        raise TypeError(f"{name}: ignore_index must be an integer, got {type(ignore_index).__name__}")
+        raise TypeError(f"{name}: ignore_index must be an integer, got {type_name(ignore_index)}")
     labels = as_array(name, "the label list", raw(target))
     check_integer_labels(labels, scores.shape, name, probabilities=name == "cross_entropy")
     need = scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()

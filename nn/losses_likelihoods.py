@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Op, ShapeError, Tensor, raw
+from autograd import Op, ShapeError, Tensor, raw, type_name
 
 from .arguments import check_flag, check_number, check_real, is_real
 from .loss_positions import torch_positions
@@ -85,8 +85,7 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
     v = var if isinstance(var, Tensor) else np.asarray(raw(var))
     if v.dtype.kind not in "iuf":  # a bool (True) is no variance: is_real refuses it as a number too
         raise TypeError(
-            f"{name}: var must be a number, an array or a Tensor of numbers, "
-            f"got {type(var).__name__} of dtype {v.dtype}"
+            f"{name}: var must be a number, an array or a Tensor of numbers, got {type_name(var)} of dtype {v.dtype}"
         )
     v = as_operand(v, x.dtype, name, "var", True, var)  # a wider Tensor var widens x (widen_by)
     v = v if isinstance(v, Tensor) else Tensor(v, dtype=v.dtype)  # in the graph: a compiled step reads each call's

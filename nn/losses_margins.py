@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Tensor, needs_grad
+from autograd import Tensor, needs_grad, type_name
 
 from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
@@ -219,7 +219,7 @@ def _tensors(
     target's by default)."""
     if not isinstance(first, Tensor):
         raise TypeError(
-            f"{name} takes Tensors, got {type(first).__name__}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
+            f"{name} takes Tensors, got {type_name(first)}; wrap arrays as autograd.Tensor (Values: use a Tensor)"
         )
     check_nonempty(first, name)  # pairs checks it too, but multi_margin_loss's input has no other to pair with
     for other in (*others, *widen_by) if promote else ():

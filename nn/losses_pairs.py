@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, validate
+from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, type_name, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
 from .losses_fits import BeyondDtype, constant_fits
@@ -31,7 +31,7 @@ def pairs(
         pred = in_floats(pred, target, promote)
         return [(pred, _tensor_target(pred, target, name, promote, what))]
     preds = [pred] if isinstance(pred, Value) else list(pred) if isinstance(pred, list | tuple) else None
-    odd = type(pred).__name__ if preds is None else _first_odd(preds, Value)
+    odd = type_name(pred) if preds is None else _first_odd(preds, Value)
     if odd:
         raise TypeError(f"{name}: predictions must be a Tensor, a Value or a list of Values, got {odd}")
     if not preds:
@@ -110,7 +110,7 @@ def constant_weights(weight: Any, arg: str, name: str, what: str) -> np.ndarray 
         raise TypeError(f"{name}: {what} are constants here and take no gradient; give {arg}.detach() or an array")
     w = weight if isinstance(weight, Tensor) else np.asarray(weight)
     if w.dtype.kind not in REAL_KINDS:
-        raise TypeError(f"{name}: {arg} must hold numbers, got {type(weight).__name__} of {w.dtype}")
+        raise TypeError(f"{name}: {arg} must hold numbers, got {type_name(weight)} of {w.dtype}")
     # the caller's array or Tensor through validate: a compiled step's replays check each call's weights. A
     # number or a list is the step's own (a literal, a module's guarded setting; a list is pinned to its numbers
     # too, `as_read`): checked here, as `w`, a copy made on each call, could not be validated again by a replay
@@ -242,7 +242,7 @@ def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: st
     else:
         t = as_array(name, "the target", raw(target))
         if t.dtype.kind not in "biuf":
-            raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type(target).__name__}")
+            raise TypeError(f"{name}: targets must be numbers, an array or a Tensor, got {type_name(target)}")
         t = as_operand(t, pred.dtype, name, what, promote, target)
     if t.shape != pred.shape:
         way = (  # a reshape where the sizes agree; else no reshape fits, and a number is missing or extra
@@ -293,5 +293,5 @@ def _first_odd(items: list[Any], kind: Any) -> str:
     """The first item that is not of `kind`, with its type ('' when all are)."""
     for x in items:
         if not isinstance(x, kind):
-            return f"{type(x).__name__} {x!r}"
+            return f"{type_name(x)} {x!r}"
     return ""

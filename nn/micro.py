@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value, type_name
 
 from .arguments import TEXT, as_sequence, check_choice, check_count, shown
 from .module import Module
@@ -153,7 +153,7 @@ def _example(x: Any, nin: int, owner: str) -> Sequence[Any]:
         return x
     one_at_a_time = _one_at_a_time(nin)
     if isinstance(x, TEXT):
-        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}")
+        raise _not_an_example(owner, f"{type_name(x)} {shown(x)}")
     if isinstance(x, Tensor):
         raise _not_an_example(
             owner,
@@ -163,13 +163,13 @@ def _example(x: Any, nin: int, owner: str) -> Sequence[Any]:
     if isinstance(x, np.ndarray) and x.ndim != 1:
         raise _not_an_example(owner, f"an array of shape {x.shape}", one_at_a_time)
     if isinstance(x, set | frozenset):  # its order is its hashes': 3.0 may meet the first weight
-        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}, whose order is not the one written; give a list")
+        raise _not_an_example(owner, f"{type_name(x)} {shown(x)}, whose order is not the one written; give a list")
     if isinstance(x, Mapping):  # micrograd's zip would read the keys: a learner means the values as often
-        raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}; give list(d.values()) or list(d.keys())")
+        raise _not_an_example(owner, f"{type_name(x)} {shown(x)}; give list(d.values()) or list(d.keys())")
     more = ""
     if not isinstance(x, Sequence | np.ndarray):
         if not isinstance(x, Iterable):
-            raise _not_an_example(owner, f"{type(x).__name__} {shown(x)}", one_at_a_time)
+            raise _not_an_example(owner, f"{type_name(x)} {shown(x)}", one_at_a_time)
         x, more = list(itertools.islice(x, nin + 1)), " or more"
     if len(x) != nin:
         raise ValueError(f"{owner} of {nin} inputs got {len(x)}{more if len(x) > nin else ''}")
@@ -183,7 +183,7 @@ def _refuse_non_numbers(x: Sequence[Any], nin: int, owner: str = "Neuron") -> No
     for i, v in enumerate(x):
         if not isinstance(v, Node | numbers.Real):
             batch = _one_at_a_time(nin) if isinstance(v, Sequence | np.ndarray) and not isinstance(v, TEXT) else ""
-            held = f"a {type(x).__name__} holding {type(v).__name__} {shown(v)} at [{i}]"
+            held = f"a {type_name(x)} holding {type_name(v)} {shown(v)} at [{i}]"
             raise _not_an_example(owner, held, batch) from None
 
 

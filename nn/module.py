@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Node, Tensor, replayed, zero_grad
+from autograd import Node, Tensor, replayed, type_name, zero_grad
 
 from .arguments import check_flag
 from .module_calls import CallRecords
@@ -104,7 +104,7 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
         if array.dtype.kind not in "fiu":
             raise TypeError(
                 f"buffer {name!r} must hold real numbers (floats, or integers for a count), got {array.dtype} "
-                f"from {type(value).__name__}, which nn.save could not write or nn.load read back; convert it "
+                f"from {type_name(value)}, which nn.save could not write or nn.load read back; convert it "
                 "(flags to 0 and 1)"
             )
         setattr(self, name, array)

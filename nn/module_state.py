@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value, type_name
 
 from .arguments import check_flag
 from .module_torch import IncompatibleKeys
@@ -40,7 +40,7 @@ class ModuleState:
         nn.save checks what it writes with it, so that it never writes what nn.load would refuse."""
         kind = type(self).__name__
         if not isinstance(state, Mapping):  # as Optimizer.load_state_dict says it
-            raise TypeError(f"{kind}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+            raise TypeError(f"{kind}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
         own = layout(self)
         if not strict:  # PyTorch's partial load: the names both have, each checked as in a strict one
             own, state = {n: e for n, e in own.items() if n in state}, {n: v for n, v in state.items() if n in own}

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, check_cpu, is_device, raw
+from autograd import Tensor, check_cpu, is_device, raw, type_name
 
 from .arguments import check_flag
 from .arguments_factory import cast_fitting, parameter_dtype
@@ -32,7 +32,7 @@ class ModuleSpellings:
         """Call `fn` on every submodule, children first, then on this module (PyTorch's order), once
         each: a module held twice (a shared layer) is not initialised or scaled twice. Returns self."""
         if not callable(fn):
-            raise TypeError(f"apply: fn must be callable (a function of a module), got {type(fn).__name__}")
+            raise TypeError(f"apply: fn must be callable (a function of a module), got {type_name(fn)}")
         for _, module in self._walk(children_first=True):
             fn(module)
         return self

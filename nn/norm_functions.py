@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, raw, validate
+from autograd import ShapeError, Tensor, raw, type_name, validate
 
 from .arguments import check_count, check_flag, check_real, layer_input
 from .norm_settings import normalized_sizes
@@ -273,7 +273,7 @@ def _check_affine(owner: str, weight: Any, bias: Any, shape: tuple[int, ...]) ->
         if value is None:
             continue
         if not isinstance(value, Tensor):
-            raise TypeError(f"{owner}: {name} must be a Tensor or None, got {type(value).__name__}")
+            raise TypeError(f"{owner}: {name} must be a Tensor or None, got {type_name(value)}")
         if value.shape != shape:
             raise ShapeError(f"{owner}: {name} must be of shape {shape}, got {value.shape}")
 

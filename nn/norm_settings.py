@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, type_name
 
 from .arguments import as_sequence, check_count, is_real, layer_input
 from .module import Module
@@ -20,7 +20,7 @@ def positive_eps(bn: Module, eps: Any) -> float:
     LayerNorm's and GroupNorm's, not 0: PyTorch refuses 0 in training, where a constant channel gives 0/0."""
     if not checked(bn, "eps", eps):
         raise ValueError(
-            f"{type(bn).__name__}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}"
+            f"{type_name(bn)}: eps must be above 0 (it keeps a constant channel from giving 0/0), got {eps}"
         )
     return float(eps)
 
@@ -31,7 +31,7 @@ def momentum_setting(bn: Module, momentum: Any) -> float | None:
     if momentum is None:
         return None
     if not is_real(momentum):
-        raise TypeError(f"{kind}: momentum must be a number (or None), got {type(momentum).__name__} {momentum!r}")
+        raise TypeError(f"{kind}: momentum must be a number (or None), got {type_name(momentum)} {momentum!r}")
     if not 0 <= momentum <= 1:
         raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
     return float(momentum)
@@ -78,6 +78,6 @@ def check_own_shapes(layer: Module, names: tuple[str, ...], need: tuple[int, ...
         value = getattr(layer, name, None)
         if value is not None and value.shape != need:  # a Tensor's or an array's (np.shape would read the data)
             raise ShapeError(
-                f"{type(layer).__name__}: its {name} has shape {value.shape}, but its settings need {need}; "
+                f"{type_name(layer)}: its {name} has shape {value.shape}, but its settings need {need}; "
                 f"give it a {name} of shape {need}, or make a new layer"
             )

@@ -13,7 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, ShapeError, Tensor, Value, checks_gradients_first, eager_only, raw, replayed, zero_grad
+from autograd import (
+    Node,
+    ShapeError,
+    Tensor,
+    Value,
+    checks_gradients_first,
+    eager_only,
+    raw,
+    replayed,
+    type_name,
+    zero_grad,
+)
 
 from .arguments import one_number, read_only
 from .optim_closure import takes_closure
@@ -269,6 +280,4 @@ def _float(owner: Optimizer, v: Value) -> float:
     number = one_number(g)  # a Value (create_graph's), a numpy number, a 0-d array
     if number is not None:
         return number
-    raise TypeError(
-        f"{type(owner).__name__}: the gradient of {v!r} is {type(g).__name__} {g!r}; a gradient is a real number"
-    )
+    raise TypeError(f"{type_name(owner)}: the gradient of {v!r} is {type_name(g)} {g!r}; a gradient is a real number")

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from autograd import eager_only, enable_grad
+from autograd import eager_only, enable_grad, type_name
 
 
 def takes_closure(step: Callable[[Any], None]) -> Callable[..., Any]:
@@ -21,7 +21,7 @@ def takes_closure(step: Callable[[Any], None]) -> Callable[..., Any]:
             return step(self)
         name = f"{type(self).__name__}.step"
         if not callable(closure):
-            raise TypeError(f"{name}: closure must be a function, got {type(closure).__name__}")
+            raise TypeError(f"{name}: closure must be a function, got {type_name(closure)}")
         eager_only(
             f"{name}(closure) runs the closure's backward inside the step, which a replay would not run again: "
             "compute the loss and call backward() in the compiled function, then optimizer.step()"

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import known_finite
+from autograd import known_finite, type_name
 
 
 def first_not_finite(arrays: list[np.ndarray]) -> int | None:
@@ -46,7 +46,7 @@ def refuse(owner: Any, parameter: Any, grad: np.ndarray, what: str, name: str | 
     )
     where = f", the first at index {first}" if grad.ndim else ""
     error = FloatingPointError(
-        f"{type(owner).__name__}: the gradient of {what} holds {counts}{where}; a step on it would make the "
+        f"{type_name(owner)}: the gradient of {what} holds {counts}{where}; a step on it would make the "
         "parameter NaN or infinite, so no parameter moved. Find the op that made it with autograd.detect_anomaly(); "
         "skip the batch, or lower the learning rate if the loss grew before"
     )

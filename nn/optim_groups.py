@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value, type_name
 
 from .arguments import as_sequence, shown
 from .optim_options import check_torch_options
@@ -40,7 +40,7 @@ class ParamGroup(MutableMapping):
             return getattr(opt, key)
         if key in opt.torch_settings:
             return opt.torch_settings[key]
-        raise KeyError(f"{type(opt).__name__}'s param group has no {key!r}: it has {', '.join(self)}")
+        raise KeyError(f"{type_name(opt)}'s param group has no {key!r}: it has {', '.join(self)}")
 
     def __setitem__(self, key: str, value: Any) -> None:
         opt, name = self.optimizer, type(self.optimizer).__name__
@@ -89,7 +89,7 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
     named and unnamed parameters mixed, a name that is not a str, and a parameter or a name given twice under
     names are refused, naming the fix."""
     if isinstance(params, Node):
-        raise TypeError(f"{name} takes a list of parameters, got one {type(params).__name__}: write {name}([w])")
+        raise TypeError(f"{name} takes a list of parameters, got one {type_name(params)}: write {name}([w])")
     params = as_sequence(name, "params", params, "a list of parameters (model.parameters())")
     if not params:
         raise ValueError(f"{name} got no parameters (did the model build any?)")
@@ -101,7 +101,8 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
                 f"not take: make one {name} per group, e.g. {name}(group['params'], lr=group['lr'])"
             )
         if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
-            raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {p!r}")
+            got = repr(p) if isinstance(p, Node) else f"{type_name(p)} {p!r}"  # a Tensor that needs no grad: its repr
+            raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {got}")
         if p.op is not None:
             raise ValueError(
                 f"{name}: {p!r} is not a leaf (the op {p.op.name!r} made it), so no gradient is kept on it; "
@@ -136,7 +137,7 @@ def _split_names(name: str, items: list[Any]) -> tuple[list[Any], list[str] | No
     for k, (label, p) in enumerate(items):
         if not isinstance(label, str) or not label:
             raise TypeError(
-                f"{name}: the name of parameter {k} is {type(label).__name__} {shown(label)}, not a non-empty str: "
+                f"{name}: the name of parameter {k} is {type_name(label)} {shown(label)}, not a non-empty str: "
                 "give (name, parameter) pairs as model.named_parameters() yields them"
             )
         if label in seen_names or id(p) in seen_params:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import type_name
+
 from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
@@ -87,7 +89,7 @@ class OptimizerState:
         >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
-            raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type(state).__name__}")
+            raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
         if {"state", "param_groups"} <= state.keys():  # torch.optim's layout: nested dicts, keyed by parameter ids
             raise ValueError(
                 f"cannot load this state into {name}: it is a PyTorch optimizer's state_dict ('state' and "

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, check_memory
+from autograd import Tensor, check_memory, type_name
 
 from .arguments import check_flag
 from .structure import is_parameter
@@ -42,7 +42,7 @@ class Parameter(metaclass=_ParameterCheck):
             made = Tensor(data, dtype=data.dtype)  # dtype given: Tensor(array) would copy float16 into float32
         else:
             raise TypeError(
-                f"nn.Parameter takes a Tensor or a numpy array, got {type(data).__name__}: make one first, "
+                f"nn.Parameter takes a Tensor or a numpy array, got {type_name(data)}: make one first, "
                 "nn.Parameter(autograd.tensor(data)) (a copy) or nn.Parameter(autograd.zeros(3, 4))"
             )
         if made.dtype.kind != "f":

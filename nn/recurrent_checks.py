@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import ShapeError, Tensor
+from autograd import ShapeError, Tensor, type_name
 
 from .arguments import check_count, check_flag, layer_input, shown
 from .arguments_factory import factory_dtype
@@ -64,5 +64,5 @@ def checked_state(owner: str, name: str, given: Any, shape: tuple[int, ...], unb
 def state_pair(owner: str, hx: Any) -> tuple[Any, Any]:
     """An LSTM's (h, c), refused unless hx is a pair (a Tensor there would be taken for h alone)."""
     if not isinstance(hx, tuple | list) or len(hx) != 2:
-        raise TypeError(f"{owner}: hx must be a pair (h0, c0) of Tensors, got {type(hx).__name__} {shown(hx)}")
+        raise TypeError(f"{owner}: hx must be a pair (h0, c0) of Tensors, got {type_name(hx)} {shown(hx)}")
     return hx[0], hx[1]

@@ -24,6 +24,8 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 
+from autograd import type_name
+
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
@@ -78,9 +80,7 @@ class LambdaLR(LRScheduler):
         given = self.lr_lambda(epoch)
         factor = one_number(given)  # a 0-d array or tensor too, as PyTorch's multiplies by one
         if factor is None:
-            raise TypeError(
-                f"LambdaLR: lr_lambda({epoch}) gave {type(given).__name__} {given!r}; it must give a number"
-            )
+            raise TypeError(f"LambdaLR: lr_lambda({epoch}) gave {type_name(given)} {given!r}; it must give a number")
         if not math.isfinite(factor):
             raise ValueError(f"LambdaLR: lr_lambda({epoch}) gave {given!r}; it must give a finite number")
         return factor
@@ -198,7 +198,7 @@ class SequentialLR(LRScheduler):
         for i, s in enumerate(schedulers[1:], 1):
             if not s.starts_afresh:
                 raise ValueError(
-                    f"SequentialLR: schedulers[{i}] is a {type(s).__name__}, which PyTorch's SequentialLR, at its "
+                    f"SequentialLR: schedulers[{i}] is a {type_name(s)}, which PyTorch's SequentialLR, at its "
                     "milestone, does not start afresh: it multiplies the lr the schedule before it left by its "
                     "factor of epoch 0, an lr of neither schedule. Put it first, or use a LambdaLR (its closed form)"
                 )

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import replayed
+from autograd import replayed, type_name
 
 from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
 from .optim_base import Optimizer
@@ -196,7 +196,7 @@ def _refuse_chain(scheduler: LRScheduler, others: Sequence[LRScheduler], alone: 
     others = _chained_with(scheduler, others)
     if others and alone:
         raise ValueError(
-            f"{type(scheduler).__name__}: this {type(scheduler.optimizer).__name__} is scheduled by "
+            f"{type_name(scheduler)}: this {type_name(scheduler.optimizer)} is scheduled by "
             f"{_names(others)} too, and {_names(alone)} sets the lr outright in PyTorch (its form is no factor of "
             "the others', as a CosineAnnealingLR's is not with an eta_min or past its T_max), so chained as PyTorch "
             "does it would give an lr that no schedule meant. Put schedules one after another with "
@@ -223,7 +223,7 @@ def _hand_set_base(scheduler: LRScheduler, chain: Sequence[LRScheduler]) -> floa
         base = opt.lr / product if product else None
     if base is None or not math.isfinite(base):  # below 0 too: a cosine cut below its eta_min
         raise ValueError(
-            f"{type(scheduler).__name__}: the lr was set by hand to {opt.lr} (the schedule had set "
+            f"{type_name(scheduler)}: the lr was set by hand to {opt.lr} (the schedule had set "
             f"{opt.scheduled_lr}), and {_names(chain)} cannot go on from it as PyTorch's would (a factor at 0, "
             "a SequentialLR, a cosine past its T_max): set opt.lr back, or make the optimizer and its "
             "schedulers again from the lr you want"
@@ -256,7 +256,7 @@ EPOCH_MOST = int(INT64.max)  # so the latest last_epoch a checkpoint holds
 def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     name = type(owner).__name__
     if not isinstance(state, Mapping):
-        raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type(state).__name__}")
+        raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type_name(state)}")
     if not set(STATE_KEYS) <= set(state) <= {*STATE_KEYS, *ADDED_LATER}:
         keys = sorted({*STATE_KEYS, *ADDED_LATER})
         raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from autograd import replayed
+from autograd import replayed, type_name
 
 from .arguments import as_sequence
 from .optim_base import Optimizer
@@ -31,14 +31,14 @@ class ChainedScheduler:
                     "step it on its own, plateau.step(metric)"
                 )
             if not isinstance(s, LRScheduler):
-                raise TypeError(f"ChainedScheduler: schedulers[{i}] is {type(s).__name__}, not a scheduler")
+                raise TypeError(f"ChainedScheduler: schedulers[{i}] is {type_name(s)}, not a scheduler")
         optimizer = schedulers[0].optimizer if optimizer is None else optimizer
         for i, s in enumerate(schedulers):
             if s.optimizer is not optimizer:
                 raise ValueError(f"ChainedScheduler: schedulers[{i}] schedules another optimizer than {optimizer!r}")
             if not any(s is chained for chained in optimizer.schedulers):
                 raise ValueError(
-                    f"ChainedScheduler: schedulers[{i}], a {type(s).__name__}, is run by a SequentialLR: give the "
+                    f"ChainedScheduler: schedulers[{i}], a {type_name(s)}, is run by a SequentialLR: give the "
                     "SequentialLR instead"
                 )
         self.schedulers, self.optimizer = schedulers, optimizer

@@ -8,6 +8,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from autograd import type_name
+
 from .arguments import check_flag, check_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler
@@ -29,7 +31,7 @@ def momentum_name(owner: str, optimizer: Any) -> str:
     if "betas" in names or "momentum" in names:
         return "betas" if "betas" in names else "momentum"
     raise ValueError(
-        f"{owner}: cycle_momentum=True moves a momentum, and {type(optimizer).__name__} has none (SGD's and "
+        f"{owner}: cycle_momentum=True moves a momentum, and {type_name(optimizer)} has none (SGD's and "
         "RMSprop's momentum, the Adam family's betas[0] have one): give cycle_momentum=False"
     )
 

@@ -8,6 +8,8 @@ import math
 import warnings
 from collections.abc import Callable, Iterable
 
+from autograd import type_name
+
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero
@@ -60,8 +62,7 @@ class MultiplicativeLR(LRScheduler):
             factor = one_number(given)  # a 0-d array or tensor too, as PyTorch's multiplies by one
             if factor is None or not math.isfinite(factor):
                 raise (TypeError if factor is None else ValueError)(
-                    f"MultiplicativeLR: lr_lambda({k}) gave {type(given).__name__} {given!r}; it must give a finite "
-                    "number"
+                    f"MultiplicativeLR: lr_lambda({k}) gave {type_name(given)} {given!r}; it must give a finite number"
                 )
             self._products.append(self._products[-1] * factor)
         return self._products[epoch]

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd import eager_only
+from autograd import eager_only, type_name
 
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
@@ -96,7 +96,7 @@ class ReduceLROnPlateau:
         current = one_number(metrics)  # not text ("0.5"), nor a bool
         if current is None:
             raise TypeError(
-                f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type(metrics).__name__} "
+                f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type_name(metrics)} "
                 f"{metrics!r}"
             )
         if not math.isfinite(current):
@@ -137,7 +137,7 @@ class ReduceLROnPlateau:
         """What sets this to `state` (state_dict()'s), checked as load_state_dict checks it: nothing changes
         until it is called, and then the lr it reports is the optimizer's then (nn.load loads that first)."""
         if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
-            got = sorted(state) if isinstance(state, Mapping) else type(state).__name__
+            got = sorted(state) if isinstance(state, Mapping) else type_name(state)
             raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")
         start = self.best_at_start()  # the only infinite best there can be: no finite metric has beaten it yet
         wanted = f"a finite number, or {start} (the start of mode {self.mode!r})"

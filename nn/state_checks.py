@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from autograd import type_name
+
 from .arguments import check_flag, check_number, is_int
 
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
@@ -93,7 +95,7 @@ def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> 
     """`value` as a pair of floats, each as `checked` takes it, or an error naming `owner`'s argument
     and `what` the pair is ("(beta1, beta2)")."""
     if not (isinstance(value, tuple | list) and len(value) == 2):
-        raise TypeError(f"{type(owner).__name__}: {name} must be a pair {what}, got {value!r}")
+        raise TypeError(f"{type_name(owner)}: {name} must be a pair {what}, got {value!r}")
     return checked(owner, name, value[0], below), checked(owner, name, value[1], below)
 
 
@@ -107,7 +109,7 @@ def loaded_flag(owner: Any, name: str, value: Any) -> Any:
     ValueError for another integer. Anything else is left for `checked_flag` to refuse."""
     if is_int(value):
         if value not in (0, 1):
-            raise ValueError(f"{type(owner).__name__}: {name} must be True or False (1 or 0), got {value!r}")
+            raise ValueError(f"{type_name(owner)}: {name} must be True or False (1 or 0), got {value!r}")
         return bool(value)
     return value
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, type_name
 
 from .arguments import as_examples, as_sequence, check_count, is_int, shown
 from .data import Batches
@@ -77,7 +77,7 @@ def check_model(owner: str, model: Any) -> None:
     """Refuse (TypeError) a model that is not an nn.Module, before anything runs: not with the
     AttributeError of the first method of Module it lacks."""
     if not isinstance(model, Module):
-        raise TypeError(f"{owner}: model must be an nn.Module, got {type(model).__name__}")
+        raise TypeError(f"{owner}: model must be an nn.Module, got {type_name(model)}")
 
 
 def check_callables(owner: str, functions: dict[str, Any]) -> None:
@@ -85,7 +85,7 @@ def check_callables(owner: str, functions: dict[str, Any]) -> None:
     name) that cannot be called: before anything runs, not at its first call with Python's words."""
     for name, f in functions.items():
         if not callable(f):
-            raise TypeError(f"{owner}: {name} must be callable, got {type(f).__name__} {shown(f)}")
+            raise TypeError(f"{owner}: {name} must be callable, got {type_name(f)} {shown(f)}")
 
 
 def check_schedulers(scheduler: Any, optimizer: Any, epochs: int, callbacks: Any) -> list[Any]:
@@ -173,7 +173,7 @@ def _check_optimizer(model: Module, optimizer: Any) -> None:
     nothing and look normal. One holding only some of them is fine (fine-tuning a part of the
     model), and so is one holding others besides (a learnable parameter of the loss)."""
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an Optimizer (nn.SGD, nn.Adam), got {type(optimizer).__name__}")
+        raise TypeError(f"fit: optimizer must be an Optimizer (nn.SGD, nn.Adam), got {type_name(optimizer)}")
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for p in optimizer.params):
         raise ValueError(
@@ -193,7 +193,7 @@ def _callbacks(callbacks: Any) -> tuple:
     would run in its hashes' order, which changes between runs), as a Tensor is (its rows are no callables)."""
     if callable(callbacks):
         raise TypeError(
-            f"fit: callbacks must be a list of callables f(epoch, model, history), got {type(callbacks).__name__} "
+            f"fit: callbacks must be a list of callables f(epoch, model, history), got {type_name(callbacks)} "
             f"{callbacks!r}; for one, write callbacks=[f]"
         )
     return tuple(as_sequence("fit", "callbacks", callbacks, "a list of callables f(epoch, model, history)"))
@@ -206,7 +206,7 @@ def _validation(val_data: Any, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if val_data is None:
         return None
     if not _is_pair(val_data):
-        raise TypeError(f"fit: val_data must be a pair (X, y), got {type(val_data).__name__}")
+        raise TypeError(f"fit: val_data must be a pair (X, y), got {type_name(val_data)}")
     X, y = as_examples("fit", "val_data's X", val_data[0]), as_examples("fit", "val_data's y", val_data[1])
     if len(X) != len(y):
         raise ValueError(f"fit: val_data has {len(X)} examples but {len(y)} labels; give one label per example")
@@ -227,8 +227,8 @@ def integer(labels: np.ndarray) -> bool:
 def _kind(data: Any) -> str:
     """What was given as data, told apart from a pair: "a tuple of 1 item (X alone: give its labels too, (X, y))"."""
     if not isinstance(data, tuple | list):
-        return type(data).__name__
-    items = f"a {type(data).__name__} of {len(data)} item{'s' * (len(data) != 1)}"
+        return type_name(data)
+    items = f"a {type_name(data)} of {len(data)} item{'s' * (len(data) != 1)}"
     return f"{items} (X alone? give its labels too, (X, y))" if len(data) == 1 else items
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, no_grad, raw
+from autograd import ShapeError, Tensor, no_grad, raw, type_name
 
 from .data import Batches
 from .metrics import accuracy_hint
@@ -123,7 +123,7 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
     running statistics that forward moves are put back: a BatchNorm2d with maps of more than one
     pixel takes a batch of one."""
     n, size = len(batches.y), batches.batch_size
-    norms = [f"{type(m).__name__} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
+    norms = [f"{type_name(m)} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
     if not norms or (size > 1 and (n % size != 1 or batches.drop_last)):  # drop_last: no batch of one left
         return
     saved = buffer_copies(model)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused
+from autograd import CompileWarning, ShapeError, Tensor, Value, gc_paused, type_name
 
 from .arguments import as_input, one_number, shown
 from .module import Module
@@ -181,7 +181,7 @@ def metric_number(owner: str, metric: Metric, value: Any, where: str) -> float:
         data = autograd.raw(value)
         shape = f" of shape {np.shape(data)}" if isinstance(data, np.ndarray) else ""
         raise TypeError(
-            f"{owner}: the metric {_name(metric)} returned {type(value).__name__}{shape} {shown(value)} on {where}, "
+            f"{owner}: the metric {_name(metric)} returned {type_name(value)}{shape} {shown(value)} on {where}, "
             "not one number: return a float (e.g. float(...) or .item() of a one-element result)"
         )
     if not math.isfinite(number):
@@ -202,7 +202,7 @@ def finite_loss(value: Any, model: Module, epoch: int, batch: int) -> float:
     loss would make the parameters NaN."""
     if not isinstance(value, Tensor | Value):
         raise TypeError(
-            f"fit: the loss returned {type(value).__name__} {value!r}, not a Value or Tensor: "
+            f"fit: the loss returned {type_name(value)} {value!r}, not a Value or Tensor: "
             "compute it from the model's outputs (e.g. nn.functional.cross_entropy)"
         )
     number = number_of(value, "fit")

@@ -11,7 +11,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd import Node
+from autograd import Node, type_name
 
 RANKDIRS = ("LR", "TB", "RL", "BT")  # graphviz's directions: it draws any other word as TB without a word
 
@@ -21,8 +21,7 @@ def require_root(root: Any, caller: str, accepted: tuple[type, ...] = (Node,), a
     `caller` takes, not an AttributeError from deep inside."""
     if not isinstance(root, accepted):
         raise TypeError(
-            f"{caller} takes the Value or Tensor whose graph to draw (the loss, an output){also}, "
-            f"got {type(root).__name__}"
+            f"{caller} takes the Value or Tensor whose graph to draw (the loss, an output){also}, got {type_name(root)}"
         )
 
 
@@ -46,7 +45,7 @@ def require_flags(**flags: Any) -> None:
     """Refuse a flag that is not True or False: "no", None and 0.0 would each be read silently as one."""
     for name, value in flags.items():
         if not isinstance(value, bool | np.bool_):
-            raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+            raise TypeError(f"{name} must be True or False, got {type_name(value)} {value!r}")
 
 
 def require_count(name: str, value: Any, takes: str, low: int, high: int | None = None, optional: bool = False) -> None:
@@ -55,7 +54,7 @@ def require_count(name: str, value: Any, takes: str, low: int, high: int | None 
     if optional and value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | np.integer):  # True is an int to Python, not a count
-        raise TypeError(f"{name} must be {takes}, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be {takes}, got {type_name(value)} {value!r}")
     if value < low or high is not None and value > high:
         raise ValueError(f"{name} must be {takes}, got {value}")
 
@@ -69,7 +68,7 @@ def require_modules(modules: Any) -> None:
     if modules is not None and not all(callable(getattr(modules, a, None)) for a in _MODEL):
         raise TypeError(
             "modules must be the model whose modules computed the graph (an nn.Module, as nn.MLP), or None, "
-            f"got {type(modules).__name__} {modules!r}"
+            f"got {type_name(modules)} {modules!r}"
         )
 
 
@@ -78,13 +77,13 @@ _MODEL = ("named_modules", "named_parameters")
 
 def require_text(name: str, value: Any) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a str, got {type_name(value)} {value!r}")
 
 
 def as_path(path: Any, caller: str) -> Path:
     """The path a caller writes to, as a Path; anything but a str or an os.PathLike is refused, naming it."""
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"{caller} writes to a path, a str or a pathlib.Path, got {type(path).__name__} {path!r}")
+        raise TypeError(f"{caller} writes to a path, a str or a pathlib.Path, got {type_name(path)} {path!r}")
     return Path(path)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import FUNCTIONS, Value
+from autograd import FUNCTIONS, Value, type_name
 
 _BINARY: dict[type, Callable[[Value, Value], Value]] = {
     ast.Add: operator.add,
@@ -48,9 +48,9 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
     expression. Raises ExpressionError naming what it cannot read and what is allowed, or the
     step that has no value; TypeError unless text is a str and values a mapping."""
     if not isinstance(text, str):
-        raise TypeError(f"evaluate takes the expression as a str, such as 'tanh(x*w + b)', got {type(text).__name__}")
+        raise TypeError(f"evaluate takes the expression as a str, such as 'tanh(x*w + b)', got {type_name(text)}")
     if not isinstance(values, Mapping):
-        raise TypeError(f"evaluate takes the values as a dict from names to numbers, got {type(values).__name__}")
+        raise TypeError(f"evaluate takes the values as a dict from names to numbers, got {type_name(values)}")
     for name, number in values.items():
         if not isinstance(name, str) or not name.isidentifier() or name in FUNCTIONS:
             raise ExpressionError(f"cannot give a value to {name!r}: use a name that is not a function ({ALLOWED})")

@@ -1,0 +1,45 @@
+"""How a message names the type of what it was given: chainrule's own types (and their subclasses, a
+user's nn.Module), Python's and numpy's by their short names, any other by its module and name
+(`lecture_value.Value`, `torch.Tensor`), so that "takes a Value, got Value" cannot happen; another library's
+Value or Tensor is named with the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# chainrule's packages: their types are named short here, and their reads of `.grad` are the engine's own
+# (tensor_grad_checks.warn_not_kept, gradcheck's notes)
+OWN_PACKAGES = frozenset({"autograd", "nn", "viz"})
+PLAIN = ("builtins", "numpy")  # the languages messages are written in
+
+OTHER_VALUE = "another library's Value: chainrule's graphs are of its own, `from autograd import Value`"
+TORCH_TENSOR = "PyTorch's: chainrule takes its numbers, t.detach().numpy() or t.item()"
+OTHER_TENSOR = "another library's Tensor: chainrule takes its numbers, np.asarray(t)"
+
+
+def type_name(x: Any) -> str:
+    """The name of x's type as a message should print it: `Tensor`, `list`, `ndarray`, `MyNet` (a subclass
+    of nn.Module), but `lecture_value.Value` or `torch.Tensor` for another library's, followed by the fix
+    in parentheses where that is a look-alike of chainrule's Value or Tensor."""
+    kind = type(x)
+    if any(_root(k) in OWN_PACKAGES for k in kind.__mro__[:-1]) or _root(kind) in PLAIN:
+        return kind.__qualname__
+    named = f"{kind.__module__}.{kind.__qualname__}"
+    fix = _fix(kind)
+    return f"{named} ({fix})" if fix else named
+
+
+def _root(kind: type) -> str:
+    return str(getattr(kind, "__module__", "") or "").split(".")[0]
+
+
+def _fix(kind: type) -> str:
+    """What to do instead of giving chainrule a look-alike of its Value or Tensor, or "" for anything else."""
+    names = {k.__name__ for k in kind.__mro__}
+    if _root(kind) == "torch" and "Tensor" in names:  # torch.Tensor, torch.nn.Parameter
+        return TORCH_TENSOR
+    if "Tensor" in names or "Parameter" in names:
+        return OTHER_TENSOR
+    if "Value" in names:
+        return OTHER_VALUE
+    return ""

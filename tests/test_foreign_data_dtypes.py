@@ -1,0 +1,111 @@
+"""What carries a dtype keeps it in a Tensor: a torch tensor, an array.array, a memoryview, an object with
+`__array__` or `__array_interface__`, numpy scalars and lists of them (torch.as_tensor keeps torch's and
+numpy's too). Only Python's own numbers and lists of them become float32. Before, anything not a numpy
+array was made float32: a float64 torch tensor [1/3, 16777217] became [0.33333334, 16777216], and torch's
+int64 labels float32 ones that cross_entropy refuses."""
+
+import array
+import collections
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+torch = pytest.importorskip("torch")
+
+EXACT = np.array([1 / 3, 16777217.0])  # neither is a float32
+
+
+class WithArray:  # an object numpy reads through __array__ (a pandas Series, an xarray)
+    def __array__(self, dtype=None, copy=None):
+        return EXACT if dtype is None else EXACT.astype(dtype)
+
+
+class WithInterface:  # an object numpy reads through __array_interface__
+    @property
+    def __array_interface__(self):
+        return EXACT.__array_interface__
+
+
+FOREIGN = {
+    "torch float64": lambda: torch.from_numpy(EXACT.copy()),
+    "array.array('d')": lambda: array.array("d", EXACT),
+    "memoryview": lambda: memoryview(EXACT.copy()),
+    "__array__": WithArray,
+    "__array_interface__": WithInterface,
+    "list of numpy float64": lambda: [np.float64(v) for v in EXACT],
+    "list of numpy float64 arrays": lambda: [EXACT.copy(), EXACT.copy()],
+    "list of float64 torch tensors": lambda: [torch.tensor(v, dtype=torch.float64) for v in EXACT],
+}
+
+
+@pytest.mark.parametrize("make", FOREIGN.values(), ids=FOREIGN.keys())
+@pytest.mark.parametrize("build", [Tensor, autograd.tensor], ids=["Tensor", "tensor"])
+def test_float64_data_that_carries_its_dtype_stays_float64(make, build):
+    t = build(make())
+    assert t.dtype == np.float64
+    assert np.array_equal(t.data.reshape(-1, 2)[0], EXACT)
+
+
+@pytest.mark.parametrize(
+    "make, dtype",
+    [
+        (lambda: torch.tensor([0, 1, 2]), np.int64),
+        (lambda: torch.tensor([0, 1, 2], dtype=torch.int32), np.int32),
+        (lambda: array.array("i", [0, 1, 2]), np.int32),
+        (lambda: [np.int64(0), np.int64(2)], np.int64),
+        (lambda: torch.tensor([2**40 + 1]), np.int64),  # was refused: "integers beyond 2**24 do not fit float32"
+        (lambda: torch.tensor(1 / 3, dtype=torch.float64), np.float64),
+        (lambda: torch.tensor([0.5], dtype=torch.float32), np.float32),
+    ],
+)
+def test_integers_stay_integers_and_each_dtype_its_own(make, dtype):
+    data = make()
+    t = Tensor(data)
+    assert t.dtype == dtype
+    assert np.array_equal(t.data, np.asarray(data))
+    if not isinstance(data, array.array):  # PyTorch reads an array.array as a list of Python numbers
+        assert str(torch.as_tensor(data).dtype) == f"torch.{np.dtype(dtype)}"  # what PyTorch keeps too
+
+
+def test_python_numbers_and_lists_of_them_are_still_float32():
+    point = collections.namedtuple("point", "x y")
+    for data in ([1 / 3, 2.0], [[1, 2], [3, 4]], 1 / 3, 3, (0.5, 1.5), [[0.5], [1.0]], point(0.5, 1.5), [(0.5, 1)]):
+        assert Tensor(data).dtype == np.float32
+    assert Tensor([True, False]).dtype == np.bool_
+    # half precision is too coarse to differentiate in, whoever gives it
+    assert Tensor(torch.tensor([0.1], dtype=torch.float16)).dtype == np.float32
+
+
+def test_assigning_data_keeps_its_dtype_and_digits():
+    layer = nn.Linear(2, 1, dtype=np.float64, seed=0)
+    layer.W.data = torch.from_numpy(EXACT.reshape(2, 1).copy())
+    assert layer.W.dtype == np.float64
+    assert np.array_equal(layer.W.data.ravel(), EXACT)
+
+
+def test_torch_labels_feed_cross_entropy():
+    scores = Tensor(np.zeros((3, 4)), requires_grad=True)
+    loss = nn.functional.cross_entropy(scores, Tensor(torch.tensor([0, 1, 3])))
+    assert loss.item() == pytest.approx(np.log(4))
+
+
+DTYPE_TAKERS = {
+    "Tensor": lambda d: Tensor([1 / 3], dtype=d),
+    "tensor": lambda d: autograd.tensor([1 / 3], dtype=d),
+    "Tensor of an array": lambda d: Tensor(np.array([1 / 3]), dtype=d),
+    "astype": lambda d: Tensor([1 / 3]).astype(d),
+    "to": lambda d: Tensor([1 / 3]).to(d),
+    "zeros": lambda d: autograd.zeros(1, dtype=d),
+    "full": lambda d: autograd.full(1, 1 / 3, dtype=d),
+    "one_hot": lambda d: autograd.one_hot(np.array([0]), 2, dtype=d),
+}
+
+
+@pytest.mark.parametrize("take", DTYPE_TAKERS.values(), ids=DTYPE_TAKERS.keys())
+def test_every_dtype_argument_takes_torchs_dtypes_as_numpys(take):
+    # Tensor([...], dtype=torch.float64) was refused, blaming the list; astype too, where zeros and to took it
+    assert take(torch.float64).dtype == take(np.float64).dtype == np.float64
