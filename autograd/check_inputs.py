@@ -69,26 +69,33 @@ def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
     return float(x)
 
 
-_NOTED: set[tuple[str, int, str]] = set()  # (file, line, text) of each note shown, for note_once_per_line
+# the lines (file, line, text) noted under the warnings filters list current then (a catch_warnings makes a new one)
+_NOTED: dict[str, Any] = {"filters": None, "lines": set()}
 
 
 def note_once_per_line(text: str) -> None:
     """Warn `text` (a UserWarning) at the first line outside chainrule's packages, the user's call of gradcheck
     (through judged_gradcheck too, where a fixed stacklevel named autograd/testing.py), once per line as
     Python's default filter means to: its registry of lines shown is emptied whenever a filter changes, as
-    hypothesis' mapped strategies do at each draw (60 notes in a property test of 60 examples). A filter of
-    "always" or "error" for it still sees every call."""
+    hypothesis' mapped strategies do at each draw (60 notes in a property test of 60 examples). The lines are
+    remembered within one warnings context (a `catch_warnings`, as pytest gives each test: a parametrized test's
+    second case saw no note when they were remembered for the process), and only where the filters show the
+    note once (Python's registry records only what it showed: a call under "ignore" hid it there for good); a
+    filter of "always" or "error" for it still sees every call."""
     frame, level = sys._getframe(1), 2
     while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(".")[0] in OWN_PACKAGES:
         frame, level = frame.f_back, level + 1
-    line = (frame.f_code.co_filename, frame.f_lineno, text)
-    if line in _NOTED and _action(text, frame.f_globals.get("__name__", ""), frame.f_lineno) not in _EVERY_TIME:
-        return
-    _NOTED.add(line)
+    if _action(text, frame.f_globals.get("__name__", ""), frame.f_lineno) in _SHOWN_ONCE:
+        if _NOTED["filters"] is not warnings.filters:  # another context: shown afresh, as Python's registry
+            _NOTED.update(filters=warnings.filters, lines=set())
+        line = (frame.f_code.co_filename, frame.f_lineno, text)
+        if line in _NOTED["lines"]:
+            return
+        _NOTED["lines"].add(line)
     warnings.warn(text, UserWarning, stacklevel=level)
 
 
-_EVERY_TIME = ("always", "error")
+_SHOWN_ONCE = ("default", "module", "once")  # the actions that show a warning and record it as shown
 
 
 def _action(text: str, module: str, line: int) -> str:
