@@ -34,13 +34,15 @@ def gradgradcheck(
     """Check the second derivatives of `f` at `inputs` (as gradcheck takes them) by gradcheck, PyTorch's
     gradgradcheck way: for each input x checked, the gradient of sum(grad_outputs * f(inputs)) in x, taken with
     create_graph=True, is checked by gradcheck in every input and in grad_outputs (`grad_outputs`: of f's output's
-    shape, an array, a number or a list of one; None: fixed random numbers of size 0.5 to 1.5, either sign). Its
+    shape, an array, a number or a list of one, finite and not all 0, which would check no second derivative; None:
+    fixed random numbers of size 0.5 to 1.5, either sign). Its
     derivatives in the inputs are f's second derivatives (the Hessian's rows weighed by grad_outputs), in
     grad_outputs f's first (a rule reading its g as data fails there). A rule of one's own that reads raw data
     (raw(x), x.data, .item()) gives create_graph a constant, and the Hessian through it 0 without a word: it
     fails here, the error naming the ops of one's own f reaches and that likely cause (PyTorch's
     once_differentiable marks such a rule). Returns True, or raises gradcheck's GradcheckError, its message
-    saying it is the second derivative that fails (or cannot be judged: `undecided`, as gradcheck's)."""
+    saying it is the second derivative that fails (or cannot be judged: `undecided`, as gradcheck's); gradcheck's
+    refusals (the gradient not finite at the point) say they are of that gradient."""
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradgradcheck: f")
     eps, atol, rtol = check_settings("gradgradcheck", eps, atol, rtol)
@@ -61,7 +63,16 @@ def gradgradcheck(
             gradcheck(_gradient_in(f, k), [*inputs, g], eps=eps, atol=atol, rtol=rtol)
         except GradcheckError as e:
             raise GradcheckError(_failed(names[k], out, e), e.undecided) from None
+        except (ValueError, TypeError) as e:  # gradcheck's refusal ("f's output is nan") is of f's gradient
+            if type(e) not in (ValueError, TypeError) or not str(e).startswith("gradcheck"):
+                raise  # f's own error, as it is
+            raise type(e)(f"gradgradcheck: {_checked(names[k])} refuses: {e}") from None
     return True
+
+
+def _checked(name: str) -> str:
+    """What gradgradcheck gives gradcheck, the gradient in input `name`, said in its errors."""
+    return f"gradcheck of the gradient in {name} of sum(grad_outputs * f(...)), taken with create_graph=True"
 
 
 _G = "grad_outputs"  # their name in gradcheck's table
@@ -97,6 +108,13 @@ def _grad_outputs(given: Any, out: Node) -> np.ndarray:
             f"gradgradcheck: grad_outputs must be real numbers of the shape of f's output, {shape}; got "
             f"{data.dtype} of shape {data.shape}"
         )
+    if not np.isfinite(data).all():
+        raise ValueError(f"gradgradcheck: grad_outputs must be finite numbers, got {data}")
+    if not data.any():  # the Hessian's rows weighed by 0: nothing of f's second derivatives is checked
+        raise ValueError(
+            "gradgradcheck: grad_outputs are all 0: f's second derivatives would be weighed by 0, and none checked "
+            "whatever the rules are; give numbers other than 0 (or None: random ones of size 0.5 to 1.5)"
+        )
     return data.astype(np.float64)
 
 
@@ -104,9 +122,9 @@ def _failed(name: str, out: Node, e: GradcheckError) -> str:
     """gradcheck's error, said to be of the second derivative, with its likely cause where f reaches ops of one's
     own and a row fails (not where it cannot be judged: a kink of f's gradient is no rule's fault)."""
     head = (
-        f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: gradcheck of "
-        f"the gradient in {name} of sum(grad_outputs * f(...)), taken with create_graph=True, in each input and "
-        "in grad_outputs (the table's f is that gradient; its derivative in grad_outputs is f's first)"
+        f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: "
+        f"{_checked(name)}, in each input and in grad_outputs (the table's f is that gradient; its derivative in "
+        "grad_outputs is f's first)"
     )
     own = sorted({node.op.name for node in topological_order(out) if own_op(node)})
     if own and not e.undecided:

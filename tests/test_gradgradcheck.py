@@ -133,3 +133,27 @@ def test_an_f_whose_result_has_no_graph_is_refused_saying_why():
         gradgradcheck(lambda x: Tensor(np.sin(x.data)), [_t(0.3)])
     with pytest.raises(ValueError, match="f has one output, and grad_outputs gives 2"):
         gradgradcheck(lambda x: x.sin(), [_t(0.3)], grad_outputs=[np.ones(1), np.ones(1)])
+
+
+@pytest.mark.parametrize(
+    "given, says",
+    [
+        (np.array([np.nan, 1.0]), r"grad_outputs must be finite.*\[nan  1\.\]"),  # said "f's output is nan"
+        (np.array([np.inf, 1.0]), r"grad_outputs must be finite"),
+        (np.zeros(2), r"grad_outputs are all 0: f's second derivatives would be weighed by 0"),  # passed any rule
+    ],
+    ids=["nan", "inf", "zeros"],
+)
+def test_grad_outputs_that_check_nothing_or_are_not_finite_are_refused(given, says):
+    with pytest.raises(ValueError, match=says):
+        gradgradcheck(RAW_SOFTPLUS, [_t(0.3, 0.7)], grad_outputs=given)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # 0 * inf in the gradient at 0
+def test_a_refusal_of_the_gradients_gradcheck_says_it_is_of_fs_gradient():
+    # |x| ** 0.5 is 0 at 0, its gradient nan there: gradcheck's refusal named f's output as nan, in gradcheck's name
+    with pytest.raises(ValueError) as info:
+        gradgradcheck(lambda x: x.abs() ** 0.5, [_t(0.0, 0.5)])
+    message = str(info.value)
+    assert message.startswith("gradgradcheck: gradcheck of the gradient in input 0 of sum(grad_outputs * f(...))")
+    assert "f's output is nan at the point (entry [0])" in message  # gradcheck's own words follow, its f that gradient
