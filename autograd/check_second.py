@@ -4,6 +4,7 @@ inputs and in grad_outputs. No checking of its own: gradcheck's rows, options, v
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,12 +14,12 @@ from .check import gradcheck
 from .check_inputs import _copy, _leaf, read_inputs
 from .check_numeric import GradcheckError
 from .check_refusals import check_output, check_settings
-from .check_scales import own_op
 from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .tensor_class import Tensor
+from .tensor_grad_checks import OWN_PACKAGES
 from .value import Value
 
 
@@ -126,7 +127,7 @@ def _failed(name: str, out: Node, e: GradcheckError) -> str:
         f"{_checked(name)}, in each input and in grad_outputs (the table's f is that gradient; its derivative in "
         "grad_outputs is f's first)"
     )
-    own = sorted({node.op.name for node in topological_order(out) if own_op(node)})
+    own = sorted({node.op.name for node in topological_order(out) if _your_rule(node)})
     if own and not e.undecided:
         which = f"an op of your own {own[0]!r}" if len(own) == 1 else f"ops of your own {', '.join(map(repr, own))}"
         head += (
@@ -136,3 +137,14 @@ def _failed(name: str, out: Node, e: GradcheckError) -> str:
             "on g, out and the inputs (g * 2 * x, autograd.exp(x)), which take numbers, Values, arrays and Tensors"
         )
     return f"{head}\n{e}"
+
+
+def _your_rule(node: Node) -> bool:
+    """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops
+    too, and were named "ops of your own"), whatever its forward (one's own rule may pair the table's)."""
+    if node.op is None:
+        return False
+    rule = node.op.vjp
+    while isinstance(rule, functools.partial):
+        rule = rule.func
+    return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES

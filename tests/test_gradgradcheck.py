@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn.functional as F
 from autograd import GradcheckError, Op, Tensor, Value, gradgradcheck, raw, sigmoid
 from autograd.testing import judged_gradgradcheck
 
@@ -157,3 +158,19 @@ def test_a_refusal_of_the_gradients_gradcheck_says_it_is_of_fs_gradient():
     message = str(info.value)
     assert message.startswith("gradgradcheck: gradcheck of the gradient in input 0 of sum(grad_outputs * f(...))")
     assert "f's output is nan at the point (entry [0])" in message  # gradcheck's own words follow, its f that gradient
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda p, t: F.binary_cross_entropy(p.tanh() * 0.5 + 0.5, t),
+        lambda p, t: F.kl_div(p, t, reduction="sum"),
+    ],
+    ids=["binary_cross_entropy", "kl_div"],
+)
+def test_the_likely_cause_names_the_users_ops_not_chainrules_own(loss):
+    # nn's losses are ops with rules of chainrule's own: 'ops of your own 'binary_cross_entropy', 'raw_softplus''
+    t = Tensor(np.array([1.0, 0.0, 1.0]) / 2)
+    with pytest.raises(GradcheckError) as info:
+        gradgradcheck(lambda x, t: loss(RAW_SOFTPLUS(x), t), [_t(0.3, -0.4, 0.8), t])
+    assert "f reaches an op of your own 'raw_softplus':" in str(info.value)
