@@ -93,15 +93,18 @@ def _gradient_in(f: Callable[..., Any], k: int) -> Callable[..., Any]:
 
 def _grad_outputs(given: Any, out: Node) -> np.ndarray:
     """The weights of f's output in the vector-Jacobian product, float64 of out's shape: those given (a list or
-    tuple of one, PyTorch's, is its one entry), or fixed random ones, 0.5 to 1.5 in size and of either sign
-    (none near 0, which would hide a row of the Hessian)."""
+    tuple of one, PyTorch's, is its one entry, unless it is of f's output's shape: f's numbers, [1.5, -0.5]), or
+    fixed random ones, 0.5 to 1.5 in size and of either sign (none near 0, which would hide a row of the Hessian)."""
     shape = np.shape(raw(out))
     if given is None:
         rng = np.random.default_rng(0)
         return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
-    if isinstance(given, list | tuple):
+    if isinstance(given, list | tuple) and _shape(given) != shape:  # PyTorch's one per output (not f's numbers)
         if len(given) != 1:
-            raise ValueError(f"gradgradcheck: f has one output, and grad_outputs gives {len(given)}: give one")
+            raise ValueError(
+                f"gradgradcheck: f has one output, and grad_outputs gives {len(given)}: give one, an array of f's "
+                f"output's shape {shape}"
+            )
         given = given[0]
     data = np.asarray(raw(given))
     if data.dtype.kind not in "fiu" or data.shape != shape:
@@ -117,6 +120,14 @@ def _grad_outputs(given: Any, out: Node) -> np.ndarray:
             "whatever the rules are; give numbers other than 0 (or None: random ones of size 0.5 to 1.5)"
         )
     return data.astype(np.float64)
+
+
+def _shape(given: Any) -> tuple[int, ...] | None:
+    """given's shape read as numbers (a list of them, nested), or None where it holds no such thing."""
+    try:
+        return np.shape(raw(given))
+    except (TypeError, ValueError, RuntimeError):  # a list holding Tensors that require grad, or ragged
+        return None
 
 
 def _failed(name: str, out: Node, e: GradcheckError) -> str:

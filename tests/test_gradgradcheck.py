@@ -174,3 +174,17 @@ def test_the_likely_cause_names_the_users_ops_not_chainrules_own(loss):
     with pytest.raises(GradcheckError) as info:
         gradgradcheck(lambda x, t: loss(RAW_SOFTPLUS(x), t), [_t(0.3, -0.4, 0.8), t])
     assert "f reaches an op of your own 'raw_softplus':" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "shape, given",
+    [((2,), [1.5, -0.5]), ((1,), [2.0]), ((2, 2), [[1.0, -2.0], [0.5, 1.5]])],
+    ids=["list-of-two", "list-of-one", "nested"],
+)
+def test_grad_outputs_given_as_a_list_of_fs_numbers_are_read_as_them(shape, given):
+    # read as PyTorch's sequence of one per output alone: "f has one output, and grad_outputs gives 2", and [2.0]
+    # for an output of shape (1,) "got float64 of shape ()"
+    x = Tensor(np.linspace(0.2, 0.9, int(np.prod(shape))).reshape(shape), requires_grad=True)
+    assert gradgradcheck(lambda t: t.tanh(), [x], grad_outputs=given)
+    with pytest.raises(GradcheckError):  # and used: the rule's own derivative read raw, weighed by them
+        gradgradcheck(RAW_SOFTPLUS, [x], grad_outputs=given)
