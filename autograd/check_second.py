@@ -36,14 +36,13 @@ def gradgradcheck(
     gradgradcheck way: for each input x checked, the gradient of sum(grad_outputs * f(inputs)) in x, taken with
     create_graph=True, is checked by gradcheck in every input and in grad_outputs (`grad_outputs`: of f's output's
     shape, an array, a number or a list of one, finite and not all 0, which would check no second derivative; None:
-    fixed random numbers of size 0.5 to 1.5, either sign). Its
-    derivatives in the inputs are f's second derivatives (the Hessian's rows weighed by grad_outputs), in
-    grad_outputs f's first (a rule reading its g as data fails there). A rule of one's own that reads raw data
-    (raw(x), x.data, .item()) gives create_graph a constant, and the Hessian through it 0 without a word: it
-    fails here, the error naming the ops of one's own f reaches and that likely cause (PyTorch's
-    once_differentiable marks such a rule). Returns True, or raises gradcheck's GradcheckError, its message
-    saying it is the second derivative that fails (or cannot be judged: `undecided`, as gradcheck's); gradcheck's
-    refusals (the gradient not finite at the point) say they are of that gradient."""
+    fixed random numbers of size 0.5 to 1.5, either sign). Its derivatives in the inputs are f's second derivatives
+    (the Hessian's rows weighed by grad_outputs), in grad_outputs f's first (a rule reading its g as data fails
+    there). A rule of one's own that reads raw data (raw(x), x.data, .item()) gives create_graph a constant, and the
+    Hessian through it 0 without a word: it fails here, the error naming the ops with rules of one's own f reaches
+    and that likely cause (PyTorch's once_differentiable marks such a rule). Returns True, or raises gradcheck's
+    GradcheckError, its message saying it is the second derivative that fails (or cannot be judged: `undecided`, as
+    gradcheck's); gradcheck's refusals (the gradient not finite at the point) say they are of that gradient."""
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradgradcheck: f")
     eps, atol, rtol = check_settings("gradgradcheck", eps, atol, rtol)
