@@ -32,7 +32,7 @@ def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[l
     if not inputs:
         raise ValueError(f"{who} got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = [_point(x, name, eps, note) for x, name in zip(inputs, names)]
+    points = [_point(x, name, eps, note, who) for x, name in zip(inputs, names)]
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row
         raise ValueError(
@@ -43,14 +43,15 @@ def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[l
     return inputs, names, points, checked
 
 
-def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
+def _point(x: Any, name: str, eps: float, note: bool = True, who: str = "gradcheck") -> Any:
     """The input as float64: a float for a Value or a float, an array for a Tensor or array of floats (text
     or complex numbers are refused, not read as numbers). Integers and bools, in every form (a Python or
     numpy scalar, an array or Tensor of them, 0-d too: labels, indices, a mask, a count), and a Tensor that
     does not require grad (a target) are a constant: a scalar as it is, an array a Tensor copy of it.
     PyTorch's gradcheck passes what does not require grad to f unchecked (a rule gives it None), as
     floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike.
-    An array of another float dtype is warned of where `note` (`_float64_note`; `eps`: the check's step)."""
+    An array of another float dtype is warned of where `note` (`_float64_note`; `eps`: the check's step). `who`:
+    the check refusing, named in its error."""
     if isinstance(x, numbers.Integral | np.bool_):  # bool is an Integral too
         return x
     if isinstance(x, Tensor | np.ndarray):
@@ -58,14 +59,14 @@ def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
         if data.dtype.kind in "biu" or (isinstance(x, Tensor) and not x.requires_grad and data.dtype.kind == "f"):
             return Tensor(data.copy(), dtype=data.dtype)
         if data.dtype.kind not in REAL_KINDS:
-            raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
+            raise TypeError(f"{who}: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64 and note:
             note_once_per_line(_float64_note(name, data.dtype, eps))
         return data.astype(np.float64)
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
-        raise TypeError(f"gradcheck: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
+        raise TypeError(f"{who}: {name} is {type(x).__name__} {x!r}; give a number, a Value, an array or a Tensor")
     return float(x)
 
 

@@ -188,3 +188,9 @@ def test_grad_outputs_given_as_a_list_of_fs_numbers_are_read_as_them(shape, give
     assert gradgradcheck(lambda t: t.tanh(), [x], grad_outputs=given)
     with pytest.raises(GradcheckError):  # and used: the rule's own derivative read raw, weighed by them
         gradgradcheck(RAW_SOFTPLUS, [x], grad_outputs=given)
+
+
+@pytest.mark.parametrize("given", ["0.3", np.array([1 + 2j])], ids=["text", "complex"])
+def test_an_input_that_is_no_real_number_is_refused_in_gradgradchecks_name(given):
+    with pytest.raises(TypeError, match=r"^gradgradcheck: input 0 is"):  # was "gradcheck: input 0 is ..."
+        gradgradcheck(lambda x: x * x, [given])
