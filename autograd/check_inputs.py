@@ -32,7 +32,7 @@ def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[l
     if not inputs:
         raise ValueError(f"{who} got no inputs: give f's inputs (numbers, Values, arrays or Tensors) to check")
     names = [getattr(x, "label", "") or f"input {i}" for i, x in enumerate(inputs)]
-    points = [_point(x, name, eps, note) for x, name in zip(inputs, names)]
+    points = [_point(x, name, eps, note, who) for x, name in zip(inputs, names)]
     checked = [i for i, p in enumerate(points) if not _is_constant(p)]
     if not checked:  # integers alone: no row
         raise ValueError(
@@ -43,14 +43,15 @@ def read_inputs(who: str, inputs: Any, eps: float, note: bool = True) -> tuple[l
     return inputs, names, points, checked
 
 
-def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
+def _point(x: Any, name: str, eps: float, note: bool = True, who: str = "gradcheck") -> Any:
     """The input as float64: a float for a Value or a float, an array for a Tensor or array of floats (text
     or complex numbers are refused, not read as numbers). Integers and bools, in every form (a Python or
     numpy scalar, an array or Tensor of them, 0-d too: labels, indices, a mask, a count), and a Tensor that
     does not require grad (a target) are a constant: a scalar as it is, an array a Tensor copy of it.
     PyTorch's gradcheck passes what does not require grad to f unchecked (a rule gives it None), as
     floats labels could index nothing, and one rule for every form keeps np.int64(2) and np.array(2) alike.
-    An array of another float dtype is warned of where `note` (`_float64_note`; `eps`: the check's step)."""
+    An array of another float dtype is warned of where `note` (`_float64_note`; `eps`: the check's step). `who`:
+    the check refusing, named in its error."""
     if isinstance(x, numbers.Integral | np.bool_):  # bool is an Integral too
         return x
     if isinstance(x, Tensor | np.ndarray):
@@ -58,37 +59,44 @@ def _point(x: Any, name: str, eps: float, note: bool = True) -> Any:
         if data.dtype.kind in "biu" or (isinstance(x, Tensor) and not x.requires_grad and data.dtype.kind == "f"):
             return Tensor(data.copy(), dtype=data.dtype)
         if data.dtype.kind not in REAL_KINDS:
-            raise TypeError(f"gradcheck: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
+            raise TypeError(f"{who}: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64 and note:
             note_once_per_line(_float64_note(name, data.dtype, eps))
         return data.astype(np.float64)
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
-        raise TypeError(f"gradcheck: {name} is {type_name(x)} {x!r}; give a number, a Value, an array or a Tensor")
+        raise TypeError(f"{who}: {name} is {type_name(x)} {x!r}; give a number, a Value, an array or a Tensor")
     return float(x)
 
 
-_NOTED: set[tuple[str, int, str]] = set()  # (file, line, text) of each note shown, for note_once_per_line
+# the lines (file, line, text) noted under the warnings filters list current then (a catch_warnings makes a new one)
+_NOTED: dict[str, Any] = {"filters": None, "lines": set()}
 
 
 def note_once_per_line(text: str) -> None:
     """Warn `text` (a UserWarning) at the first line outside chainrule's packages, the user's call of gradcheck
     (through judged_gradcheck too, where a fixed stacklevel named autograd/testing.py), once per line as
     Python's default filter means to: its registry of lines shown is emptied whenever a filter changes, as
-    hypothesis' mapped strategies do at each draw (60 notes in a property test of 60 examples). A filter of
-    "always" or "error" for it still sees every call."""
+    hypothesis' mapped strategies do at each draw (60 notes in a property test of 60 examples). The lines are
+    remembered within one warnings context (a `catch_warnings`, as pytest gives each test: a parametrized test's
+    second case saw no note when they were remembered for the process), and only where the filters show the
+    note once (Python's registry records only what it showed: a call under "ignore" hid it there for good); a
+    filter of "always" or "error" for it still sees every call."""
     frame, level = sys._getframe(1), 2
     while frame.f_back is not None and frame.f_globals.get("__name__", "").partition(".")[0] in OWN_PACKAGES:
         frame, level = frame.f_back, level + 1
-    line = (frame.f_code.co_filename, frame.f_lineno, text)
-    if line in _NOTED and _action(text, frame.f_globals.get("__name__", ""), frame.f_lineno) not in _EVERY_TIME:
-        return
-    _NOTED.add(line)
+    if _action(text, frame.f_globals.get("__name__", ""), frame.f_lineno) in _SHOWN_ONCE:
+        if _NOTED["filters"] is not warnings.filters:  # another context: shown afresh, as Python's registry
+            _NOTED.update(filters=warnings.filters, lines=set())
+        line = (frame.f_code.co_filename, frame.f_lineno, text)
+        if line in _NOTED["lines"]:
+            return
+        _NOTED["lines"].add(line)
     warnings.warn(text, UserWarning, stacklevel=level)
 
 
-_EVERY_TIME = ("always", "error")
+_SHOWN_ONCE = ("default", "module", "once")  # the actions that show a warning and record it as shown
 
 
 def _action(text: str, module: str, line: int) -> str:

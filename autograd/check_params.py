@@ -24,6 +24,7 @@ from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .ordered import check_ordered
 from .shape_args import is_int
+from .tensor_backward import held_grad, store_grad
 from .tensor_class import Tensor
 from .type_names import type_name
 from .value import Value
@@ -44,9 +45,10 @@ def gradcheck_params(
     loss on a batch) in each parameter against central finite differences. `params` is a list,
     or a dict from names to parameters (the names label the table).
 
-    Each parameter is moved by +-eps, one element at a time, and put back as it was (its data array and its version
-    count: graphs built before still backward); loss() runs with the graph recorded at every step, as the user runs
-    it (it may take gradients itself: a gradient penalty, a MAML step); Tensor parameters are checked in float64,
+    Each parameter is moved by +-eps, one element at a time, and put back as it was (its data array, its version
+    count: graphs built before still backward, and its .grad); loss() runs with the graph recorded at every step,
+    as the user runs it (it may take gradients itself: a gradient penalty, a MAML step, or call backward: an
+    optimizer's closure); Tensor parameters are checked in float64,
     and a float32 or float16 one's gradient also in its own dtype (loss() runs once more with it as given: a rule
     wrong only there fails, as in gradcheck: check_own_dtype); an op of one's own given a parameter through two of
     its arguments is checked alone too (check_shared). At most `max_per_param` elements of each parameter are
@@ -208,20 +210,27 @@ def _check_sampling(max_per_param: Any, block: Any, seed: Any) -> None:
 
 
 def _kept(p: Node) -> tuple[Any, ...]:
-    """What putting p back restores: its data, and for a Tensor its version count (list and value)."""
+    """What putting p back restores: its data, its gradient (a loss run with the graph recorded may call backward
+    itself, an optimizer's closure: it left p.grad at a moved point's, or summed over every run) and for a Tensor
+    its version count (list and value), and the numbers of its gradient's array, which backward may add into."""
     if isinstance(p, Tensor):
-        return p._data, p._counter, p._counter[0]
-    return (p.data,)
+        grad = held_grad(p)
+        return p._data, p._counter, p._counter[0], grad, np.array(grad) if isinstance(grad, np.ndarray) else None
+    return p.data, p.grad
 
 
 def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
     """p as it was: the same data object, and for a Tensor the same version count, so that a graph
-    built from p before the check (the data unchanged) still passes backward's check of versions."""
+    built from p before the check (the data unchanged) still passes backward's check of versions; the same
+    gradient object, with its numbers (the array the user may hold)."""
     if isinstance(p, Tensor):
-        p._data, p._counter, version = kept
+        p._data, p._counter, version, grad, numbers = kept
         p._counter[0] = version
+        if numbers is not None and grad.flags.writeable:
+            np.copyto(grad, numbers)
+        store_grad(p, grad)
     else:
-        p.data = kept[0]
+        p.data, p.grad = kept
 
 
 def _slopes_of_param(

@@ -4,6 +4,7 @@ inputs and in grad_outputs. No checking of its own: gradcheck's rows, options, v
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,13 +14,12 @@ from .check import gradcheck
 from .check_inputs import _copy, _leaf, read_inputs
 from .check_numeric import GradcheckError
 from .check_refusals import check_output, check_settings
-from .check_scales import own_op
 from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .tensor_class import Tensor
-from .type_names import type_name
+from .type_names import OWN_PACKAGES, type_name
 from .value import Value
 
 
@@ -35,13 +35,14 @@ def gradgradcheck(
     """Check the second derivatives of `f` at `inputs` (as gradcheck takes them) by gradcheck, PyTorch's
     gradgradcheck way: for each input x checked, the gradient of sum(grad_outputs * f(inputs)) in x, taken with
     create_graph=True, is checked by gradcheck in every input and in grad_outputs (`grad_outputs`: of f's output's
-    shape, an array, a number or a list of one; None: fixed random numbers of size 0.5 to 1.5, either sign). Its
-    derivatives in the inputs are f's second derivatives (the Hessian's rows weighed by grad_outputs), in
-    grad_outputs f's first (a rule reading its g as data fails there). A rule of one's own that reads raw data
-    (raw(x), x.data, .item()) gives create_graph a constant, and the Hessian through it 0 without a word: it
-    fails here, the error naming the ops of one's own f reaches and that likely cause (PyTorch's
-    once_differentiable marks such a rule). Returns True, or raises gradcheck's GradcheckError, its message
-    saying it is the second derivative that fails (or cannot be judged: `undecided`, as gradcheck's)."""
+    shape, an array, a number or a list of one, finite and not all 0, which would check no second derivative; None:
+    fixed random numbers of size 0.5 to 1.5, either sign). Its derivatives in the inputs are f's second derivatives
+    (the Hessian's rows weighed by grad_outputs), in grad_outputs f's first (a rule reading its g as data fails
+    there). A rule of one's own that reads raw data (raw(x), x.data, .item()) gives create_graph a constant, and the
+    Hessian through it 0 without a word: it fails here, the error naming the ops with rules of one's own f reaches
+    and that likely cause (PyTorch's once_differentiable marks such a rule). Returns True, or raises gradcheck's
+    GradcheckError, its message saying it is the second derivative that fails (or cannot be judged: `undecided`, as
+    gradcheck's); gradcheck's refusals (the gradient not finite at the point) say they are of that gradient."""
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradgradcheck: f")
     eps, atol, rtol = check_settings("gradgradcheck", eps, atol, rtol)
@@ -62,7 +63,16 @@ def gradgradcheck(
             gradcheck(_gradient_in(f, k), [*inputs, g], eps=eps, atol=atol, rtol=rtol)
         except GradcheckError as e:
             raise GradcheckError(_failed(names[k], out, e), e.undecided) from None
+        except (ValueError, TypeError) as e:  # gradcheck's refusal ("f's output is nan") is of f's gradient
+            if type(e) not in (ValueError, TypeError) or not str(e).startswith("gradcheck"):
+                raise  # f's own error, as it is
+            raise type(e)(f"gradgradcheck: {_checked(names[k])} refuses: {e}") from None
     return True
+
+
+def _checked(name: str) -> str:
+    """What gradgradcheck gives gradcheck, the gradient in input `name`, said in its errors."""
+    return f"gradcheck of the gradient in {name} of sum(grad_outputs * f(...)), taken with create_graph=True"
 
 
 _G = "grad_outputs"  # their name in gradcheck's table
@@ -82,15 +92,18 @@ def _gradient_in(f: Callable[..., Any], k: int) -> Callable[..., Any]:
 
 def _grad_outputs(given: Any, out: Node) -> np.ndarray:
     """The weights of f's output in the vector-Jacobian product, float64 of out's shape: those given (a list or
-    tuple of one, PyTorch's, is its one entry), or fixed random ones, 0.5 to 1.5 in size and of either sign
-    (none near 0, which would hide a row of the Hessian)."""
+    tuple of one, PyTorch's, is its one entry, unless it is of f's output's shape: f's numbers, [1.5, -0.5]), or
+    fixed random ones, 0.5 to 1.5 in size and of either sign (none near 0, which would hide a row of the Hessian)."""
     shape = np.shape(raw(out))
     if given is None:
         rng = np.random.default_rng(0)
         return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
-    if isinstance(given, list | tuple):
+    if isinstance(given, list | tuple) and _shape(given) != shape:  # PyTorch's one per output (not f's numbers)
         if len(given) != 1:
-            raise ValueError(f"gradgradcheck: f has one output, and grad_outputs gives {len(given)}: give one")
+            raise ValueError(
+                f"gradgradcheck: f has one output, and grad_outputs gives {len(given)}: give one, an array of f's "
+                f"output's shape {shape}"
+            )
         given = given[0]
     data = np.asarray(raw(given))
     if data.dtype.kind not in "fiu" or data.shape != shape:
@@ -98,18 +111,33 @@ def _grad_outputs(given: Any, out: Node) -> np.ndarray:
             f"gradgradcheck: grad_outputs must be real numbers of the shape of f's output, {shape}; got "
             f"{data.dtype} of shape {data.shape}"
         )
+    if not np.isfinite(data).all():
+        raise ValueError(f"gradgradcheck: grad_outputs must be finite numbers, got {data}")
+    if not data.any():  # the Hessian's rows weighed by 0: nothing of f's second derivatives is checked
+        raise ValueError(
+            "gradgradcheck: grad_outputs are all 0: f's second derivatives would be weighed by 0, and none checked "
+            "whatever the rules are; give numbers other than 0 (or None: random ones of size 0.5 to 1.5)"
+        )
     return data.astype(np.float64)
+
+
+def _shape(given: Any) -> tuple[int, ...] | None:
+    """given's shape read as numbers (a list of them, nested), or None where it holds no such thing."""
+    try:
+        return np.shape(raw(given))
+    except (TypeError, ValueError, RuntimeError):  # a list holding Tensors that require grad, or ragged
+        return None
 
 
 def _failed(name: str, out: Node, e: GradcheckError) -> str:
     """gradcheck's error, said to be of the second derivative, with its likely cause where f reaches ops of one's
     own and a row fails (not where it cannot be judged: a kink of f's gradient is no rule's fault)."""
     head = (
-        f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: gradcheck of "
-        f"the gradient in {name} of sum(grad_outputs * f(...)), taken with create_graph=True, in each input and "
-        "in grad_outputs (the table's f is that gradient; its derivative in grad_outputs is f's first)"
+        f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: "
+        f"{_checked(name)}, in each input and in grad_outputs (the table's f is that gradient; its derivative in "
+        "grad_outputs is f's first)"
     )
-    own = sorted({node.op.name for node in topological_order(out) if own_op(node)})
+    own = sorted({node.op.name for node in topological_order(out) if _your_rule(node)})
     if own and not e.undecided:
         which = f"an op of your own {own[0]!r}" if len(own) == 1 else f"ops of your own {', '.join(map(repr, own))}"
         head += (
@@ -119,3 +147,14 @@ def _failed(name: str, out: Node, e: GradcheckError) -> str:
             "on g, out and the inputs (g * 2 * x, autograd.exp(x)), which take numbers, Values, arrays and Tensors"
         )
     return f"{head}\n{e}"
+
+
+def _your_rule(node: Node) -> bool:
+    """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops
+    too, and were named "ops of your own"), whatever its forward (one's own rule may pair the table's)."""
+    if node.op is None:
+        return False
+    rule = node.op.vjp
+    while isinstance(rule, functools.partial):
+        rule = rule.func
+    return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES

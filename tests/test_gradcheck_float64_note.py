@@ -9,9 +9,10 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from autograd import Tensor, gradcheck
-from autograd.testing import judged_gradcheck
+from autograd.testing import judged_gradcheck, tensors
 
 
 def _x() -> Tensor:
@@ -73,3 +74,44 @@ def test_judged_gradcheck_names_the_line_that_called_it():
     shown = _shown(calls)
     assert len(shown) == 1
     assert shown[0].filename == __file__, shown[0].filename
+
+
+@pytest.mark.parametrize("action", ["ignore", "error"])
+def test_a_call_the_filters_ignored_or_raised_does_not_count_as_shown(action):
+    """A call from a line under "ignore" (or "error") kept the note from ever showing at that line again: 0 notes
+    of 2 calls under the default filter after it, where Python's registry shows it once (it records only a
+    warning it showed)."""
+
+    def call():
+        gradcheck(lambda t: t.tanh() * t, [_x()])
+
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter(action)
+        with pytest.raises(UserWarning) if action == "error" else warnings.catch_warnings():
+            call()
+        warnings.simplefilter("default")
+        call()
+        call()
+    assert len([w for w in log if "checking in float64" in str(w.message)]) == 1
+
+
+def test_each_warnings_context_shows_it_once_as_pytest_gives_each_test_its_own():
+    """The lines noted were remembered for the whole process: a second test calling gradcheck from a line one
+    before it did (a parametrized test's; pytest gives each test its own catch_warnings, and the recwarn fixture
+    its "default" filter) saw no note, 0 of 2 calls, where Python's registry shows it again in a fresh context."""
+
+    def call():
+        gradcheck(lambda t: t.sin() - t, [_x()])
+
+    assert [len(_shown(lambda: [call(), call()])) for _ in range(2)] == [1, 1]
+
+
+def test_a_property_test_of_float32_tensors_shows_it_once():
+    """hypothesis empties the registries at each draw of a mapped strategy: 30 examples showed 30 notes."""
+
+    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(tensors(shape=(3,), min_value=-2.0, max_value=2.0, dtype=np.float32))
+    def check(x):
+        gradcheck(lambda t: t.sin() * 3, [x])
+
+    assert len(_shown(check)) == 1

@@ -53,3 +53,27 @@ def test_a_forward_that_caches_without_a_graph_is_run_as_the_user_runs_it():
 
     assert gradcheck_params(loss, {"w": w})
     assert not cache  # never run without the graph
+
+
+@pytest.mark.parametrize("zero_grad", [True, False], ids=["zero_grad-backward", "backward"])
+@pytest.mark.parametrize("make", [_w, lambda: autograd.Value(0.4)], ids=["Tensor", "Value"])
+def test_a_loss_that_calls_backward_itself_leaves_the_gradients_as_they_were(make, zero_grad):
+    """An optimizer's closure (zero_grad, backward, return the loss), run with the graph recorded at every step,
+    left w.grad as the gradient at the last point the check moved w to (off by 3e-8), or without zero_grad as the
+    sum over all its evaluations; under no_grad it raised. The parameters' gradients are put back too."""
+    w = make()
+    (w.sin() * w).sum().backward() if isinstance(w, Tensor) else (w.sin() * w).backward()
+    held = w.grad
+    before = np.array(held, copy=True)
+
+    def closure():
+        if zero_grad:
+            w.grad = None if isinstance(w, Tensor) else 0.0
+        out = w.sin() * w
+        out = out.sum() if isinstance(w, Tensor) else out
+        out.backward()
+        return out
+
+    assert gradcheck_params(closure, {"w": w})
+    assert np.array_equal(w.grad, before), (w.grad, before)
+    assert w.grad is held or not isinstance(w, Tensor)  # the same array, as the user holds it

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn.functional as F
 from autograd import GradcheckError, Op, Tensor, Value, gradgradcheck, raw, sigmoid
 from autograd.testing import judged_gradgradcheck
 
@@ -133,3 +134,63 @@ def test_an_f_whose_result_has_no_graph_is_refused_saying_why():
         gradgradcheck(lambda x: Tensor(np.sin(x.data)), [_t(0.3)])
     with pytest.raises(ValueError, match="f has one output, and grad_outputs gives 2"):
         gradgradcheck(lambda x: x.sin(), [_t(0.3)], grad_outputs=[np.ones(1), np.ones(1)])
+
+
+@pytest.mark.parametrize(
+    "given, says",
+    [
+        (np.array([np.nan, 1.0]), r"grad_outputs must be finite.*\[nan  1\.\]"),  # said "f's output is nan"
+        (np.array([np.inf, 1.0]), r"grad_outputs must be finite"),
+        (np.zeros(2), r"grad_outputs are all 0: f's second derivatives would be weighed by 0"),  # passed any rule
+    ],
+    ids=["nan", "inf", "zeros"],
+)
+def test_grad_outputs_that_check_nothing_or_are_not_finite_are_refused(given, says):
+    with pytest.raises(ValueError, match=says):
+        gradgradcheck(RAW_SOFTPLUS, [_t(0.3, 0.7)], grad_outputs=given)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # 0 * inf in the gradient at 0
+def test_a_refusal_of_the_gradients_gradcheck_says_it_is_of_fs_gradient():
+    # |x| ** 0.5 is 0 at 0, its gradient nan there: gradcheck's refusal named f's output as nan, in gradcheck's name
+    with pytest.raises(ValueError) as info:
+        gradgradcheck(lambda x: x.abs() ** 0.5, [_t(0.0, 0.5)])
+    message = str(info.value)
+    assert message.startswith("gradgradcheck: gradcheck of the gradient in input 0 of sum(grad_outputs * f(...))")
+    assert "f's output is nan at the point (entry [0])" in message  # gradcheck's own words follow, its f that gradient
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda p, t: F.binary_cross_entropy(p.tanh() * 0.5 + 0.5, t),
+        lambda p, t: F.kl_div(p, t, reduction="sum"),
+    ],
+    ids=["binary_cross_entropy", "kl_div"],
+)
+def test_the_likely_cause_names_the_users_ops_not_chainrules_own(loss):
+    # nn's losses are ops with rules of chainrule's own: 'ops of your own 'binary_cross_entropy', 'raw_softplus''
+    t = Tensor(np.array([1.0, 0.0, 1.0]) / 2)
+    with pytest.raises(GradcheckError) as info:
+        gradgradcheck(lambda x, t: loss(RAW_SOFTPLUS(x), t), [_t(0.3, -0.4, 0.8), t])
+    assert "f reaches an op of your own 'raw_softplus':" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "shape, given",
+    [((2,), [1.5, -0.5]), ((1,), [2.0]), ((2, 2), [[1.0, -2.0], [0.5, 1.5]])],
+    ids=["list-of-two", "list-of-one", "nested"],
+)
+def test_grad_outputs_given_as_a_list_of_fs_numbers_are_read_as_them(shape, given):
+    # read as PyTorch's sequence of one per output alone: "f has one output, and grad_outputs gives 2", and [2.0]
+    # for an output of shape (1,) "got float64 of shape ()"
+    x = Tensor(np.linspace(0.2, 0.9, int(np.prod(shape))).reshape(shape), requires_grad=True)
+    assert gradgradcheck(lambda t: t.tanh(), [x], grad_outputs=given)
+    with pytest.raises(GradcheckError):  # and used: the rule's own derivative read raw, weighed by them
+        gradgradcheck(RAW_SOFTPLUS, [x], grad_outputs=given)
+
+
+@pytest.mark.parametrize("given", ["0.3", np.array([1 + 2j])], ids=["text", "complex"])
+def test_an_input_that_is_no_real_number_is_refused_in_gradgradchecks_name(given):
+    with pytest.raises(TypeError, match=r"^gradgradcheck: input 0 is"):  # was "gradcheck: input 0 is ..."
+        gradgradcheck(lambda x: x * x, [given])
