@@ -16,6 +16,7 @@ from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
+from .train_outputs import warn_outputs
 from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
 
 
@@ -62,6 +63,8 @@ def check_examples(
                     raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
                 getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
                 raise
+            if name == "data":  # once a fit: a model ending in a Softmax given to cross_entropy, say
+                warn_outputs(model, loss, out)
             if metric:  # its own message, whose words say what it returned
                 metric_number("fit", metric, score, f"{name}'s examples {rows}, checked before training")
         _check_single_batches(model, batches)
