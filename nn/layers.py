@@ -4,7 +4,7 @@ Dropout is in nn.dropout, Softmax in nn.along_axis."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, guard
 from .arguments import check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype, renamed
 from .containers import given_for_a_module
-from .module import Module
+from .module import Module, ported_read
 from .parameter import check_parameters
 from .rng import generator
 from .structure import STRUCTURE
@@ -42,6 +42,8 @@ class Linear(Module):
         "with nn.init (nn.init.zeros_(layer.b)), replace it with layer.b = nn.Parameter(bias), drop it with "
         "layer.b = None",
     }
+    if not TYPE_CHECKING:  # for type checkers, a Linear has the attributes it sets
+        __getattr__ = ported_read
 
     @renamed(nin="in_features", nout="out_features")
     def __init__(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -52,8 +52,9 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     # what it returns (the value as the layer keeps it: an int, a tuple) is what is set.
     setting_checks: ClassVar[Mapping[str, Callable[[Any, Any], Any]]] = {}
     # PyTorch's names of what this layer keeps under others (Linear's weight and bias are W and b), each
-    # with what to write instead: reading, assigning or deleting one raises it (NotImplementedError, which
-    # hasattr does not swallow, so a torch-style init probing hasattr(m, "weight") cannot skip the layer).
+    # with what to write instead: assigning or deleting one raises it, and reading one where the class takes
+    # `__getattr__ = ported_read` (NotImplementedError, which hasattr does not swallow, so that a torch-style
+    # init probing hasattr(m, "weight") cannot skip the layer).
     ported_names: ClassVar[Mapping[str, str]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -83,13 +84,6 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
         if holds_members(self.__dict__.get(name)) or name in self._buffer_names:  # `del model.aux`
             STRUCTURE.changed()
         object.__delattr__(self, name)
-
-    if not TYPE_CHECKING:  # for type checkers, a Module has the attributes it sets, no others
-
-        def __getattr__(self, name: str) -> Any:  # only for a name the module does not have
-            if name in type(self).ported_names:
-                raise self._ported(name)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
 
     def _ported(self, name: str) -> NotImplementedError:
         return NotImplementedError(f"{type(self).__name__} has no {name!r} (PyTorch's name): {self.ported_names[name]}")
@@ -210,6 +204,15 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         lines.append(f")  # {self.count_parameters():,} parameters")
         return "\n".join(lines)
+
+
+def ported_read(module: Module, name: str) -> Any:
+    """`__getattr__` of a layer with `ported_names` (called only for a name it lacks): one of them raises
+    what to use instead; another, Python's AttributeError. Not every Module's: there a property's own
+    AttributeError would give way to this one's."""
+    if name in type(module).ported_names:
+        raise module._ported(name)
+    raise AttributeError(f"{type(module).__name__!r} object has no attribute {name!r}", name=name, obj=module)
 
 
 def _walk_of(held: Any) -> Iterator[tuple[str, Any]]:

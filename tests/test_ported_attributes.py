@@ -76,3 +76,27 @@ def test_parameters_none_and_frozen_ones_may_replace_a_parameter() -> None:
     layer.b = None
     assert [n for n, _ in layer.named_parameters()] == ["W"]
     np.testing.assert_allclose(layer(np.ones((1, 3), np.float32)).data, np.ones((1, 3), np.float32) @ other.W.data)
+
+
+def test_a_property_of_another_module_keeps_its_own_attribute_error() -> None:
+    """Only a layer with PyTorch's names elsewhere has a __getattr__: on another, a property's AttributeError
+    would give way to "object has no attribute" for the property's own name."""
+
+    class Head(nn.Module):
+        @property
+        def scale(self) -> float:
+            return self.missing_setting
+
+    with pytest.raises(AttributeError, match="missing_setting"):
+        _ = Head().scale
+
+
+def test_a_linear_copies_and_pickles() -> None:
+    import copy
+    import pickle
+
+    layer = nn.Linear(3, 2, seed=0)
+    for twin in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        np.testing.assert_array_equal(twin.W.data, layer.W.data)
+        with pytest.raises(NotImplementedError):
+            _ = twin.weight
