@@ -1,7 +1,8 @@
 """fit's warning, before training, of a model whose outputs are not what its loss takes, which would train
 without an error to a worse model: probabilities (a Softmax at the end) given to cross_entropy, which takes
-logits (it applies log_softmax itself: 0.583 where the logits reach 0.064 on spirals), or to nll_loss, which
-takes log-probabilities (its loss then goes below 0); a Sigmoid's output given to a loss `with_logits`."""
+logits (it applies log_softmax itself: 0.583 where the logits reach 0.064 on spirals), or to nll_loss or
+kl_div, which take log-probabilities (their loss then goes below 0); a Sigmoid's output given to a loss
+`with_logits`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from autograd import Tensor
 from .activations import Sigmoid
 from .function_modules import FunctionModule
 from .layers import Sequential
-from .losses import binary_cross_entropy_with_logits
+from .losses import binary_cross_entropy_with_logits, kl_div
 from .losses_classes import cross_entropy, nll_loss
 
 _SLACK = 1e-3  # how far a row's sum of probabilities (or of exp of log-probabilities) may be from 1 by rounding
@@ -31,25 +32,34 @@ def warn_outputs(model: Any, loss: Any, out: Any) -> None:
             "the model ends in a Sigmoid, and binary_cross_entropy_with_logits takes logits (it applies the "
             "sigmoid itself): drop the Sigmoid, or use binary_cross_entropy on its outputs"
         )
-    elif function not in (cross_entropy, nll_loss) or not isinstance(out, Tensor) or out.ndim < 2 or out.shape[1] < 2:
+    elif (
+        function not in (cross_entropy, nll_loss, kl_div)
+        or not isinstance(out, Tensor)
+        or out.ndim < 2
+        or out.shape[1] < 2
+    ):
         return  # a class axis (1) of 2 or more classes: a Softmax over 1 gives 1s, no sign of anything
-    elif function is cross_entropy and _probabilities(out.data):
+    elif function is kl_div and out.ndim != 2:
+        return  # kl_div's distributions may lie along any axis: read only (N, classes)
+    elif function is cross_entropy:
+        if not _probabilities(out.data):
+            return
         said = (
             "the model's outputs are probabilities (each row sums to 1: a Softmax at its end), and cross_entropy "
             "takes logits (it applies log_softmax itself), so it would train to a worse model: drop the Softmax "
             "(its outputs are then logits; softmax them to read probabilities), or end in LogSoftmax with nll_loss"
         )
-    elif function is nll_loss and _probabilities(out.data):
+    elif _probabilities(out.data):  # nll_loss, kl_div
         said = (
-            "the model's outputs are probabilities (each row sums to 1: a Softmax at its end), and nll_loss takes "
-            "log-probabilities (its loss would go below 0): end the model in LogSoftmax instead, or drop the Softmax "
-            "and use cross_entropy"
+            "the model's outputs are probabilities (each row sums to 1: a Softmax at its end), and "
+            f"{function.__name__} takes log-probabilities (its loss would go below 0): end the model in LogSoftmax "
+            "instead" + (", or drop the Softmax and use cross_entropy" if function is nll_loss else "")
         )
-    elif function is nll_loss and not _log(out.data):
+    elif not _log(out.data):
         said = (
             "the model's outputs are not log-probabilities (their exp does not sum to 1 over the classes), which "
-            "nll_loss takes (on others its loss has no floor): end the model in LogSoftmax, or use cross_entropy "
-            "on its logits"
+            f"{function.__name__} takes (on others its loss has no floor): end the model in LogSoftmax"
+            + (", or use cross_entropy on its logits" if function is nll_loss else "")
         )
     else:
         return

@@ -40,6 +40,12 @@ def test_a_softmax_before_nll_loss_is_warned_of() -> None:
     assert "nll_loss takes log-probabilities" in said and "LogSoftmax" in said
 
 
+def test_a_softmax_before_kl_div_is_warned_of() -> None:
+    """kl_div takes log-probabilities as its input: a Softmax's trained to a loss of -0.16 (LogSoftmax's 0.29)."""
+    (said,) = _fit(_scores(nn.Softmax(dim=1)), F.kl_div, y=np.eye(3, dtype=np.float32)[Y], metric=None)
+    assert "kl_div takes log-probabilities" in said and "LogSoftmax" in said
+
+
 def test_logits_before_nll_loss_are_warned_of() -> None:
     (said,) = _fit(_scores(), F.nll_loss)
     assert "not log-probabilities" in said and "LogSoftmax" in said
@@ -53,8 +59,14 @@ def test_a_sigmoid_before_a_loss_with_logits_is_warned_of() -> None:
 
 @pytest.mark.parametrize(
     ("end", "loss"),
-    [((), F.cross_entropy), ((nn.LogSoftmax(dim=1),), F.nll_loss), ((nn.LogSoftmax(dim=1),), F.cross_entropy)],
-    ids=["logits, cross_entropy", "LogSoftmax, nll_loss", "LogSoftmax, cross_entropy (the same loss)"],
+    [
+        ((), F.cross_entropy),
+        ((nn.LogSoftmax(dim=1),), F.nll_loss),
+        ((nn.LogSoftmax(dim=1),), F.cross_entropy),
+        ((nn.LogSoftmax(dim=1),), F.kl_div),
+    ],
+    ids=["logits, cross_entropy", "LogSoftmax, nll_loss", "LogSoftmax, cross_entropy (the same loss)", "kl_div"],
 )
 def test_outputs_the_loss_takes_are_not_warned_of(end, loss) -> None:
-    assert _fit(_scores(*end), loss) == []
+    y, options = (np.eye(3, dtype=np.float32)[Y], {"metric": None}) if loss is F.kl_div else (Y, {})
+    assert _fit(_scores(*end), loss, y=y, **options) == []
