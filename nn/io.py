@@ -220,7 +220,8 @@ def _check_arguments(does: str, module: object, path: object, optimizer: object)
         got = f"only the path {os.fspath(module)!r}" if isinstance(module, str | os.PathLike) else "no path"
         fix = "make the model as it was saved, then nn.load(model, path)" if does == "load" else "nn.save(model, path)"
         raise TypeError(
-            f"nn.{does}(module, path, optimizer=None) takes the model and the file's path, got {got}: {fix}"
+            f"nn.{does}: path must be a file name (a str or a pathlib.Path): nn.{does}(module, path, optimizer=None) "
+            f"takes the model and the file's path, got {got}: {fix}"
         )
     if not isinstance(module, Module):
         raise TypeError(
