@@ -7,6 +7,10 @@ the layers call them."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from typing import Any
+
 from autograd import (
     Tensor,
     adaptive_avg_pool1d,
@@ -141,3 +145,29 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
         return unit(x, dim, eps, x.shape[dim] if isinstance(dim, int) and -x.ndim <= dim < x.ndim else 1, p)
     except ValueError as e:
         raise type(e)(f"normalize: {e}") from None
+
+
+def _taking_input(function: Any) -> Any:
+    """`function`, whose first argument is named `x`, taking it by PyTorch's name too, `input=` (F.dropout(
+    input=h, p=0.2), F.conv2d(input=x, weight=w)), and shown so (inspect.signature): the one computation,
+    under the name torch.nn.functional gives its first argument. Both given is a TypeError, as in Python."""
+
+    @functools.wraps(function)
+    def taking_input(*args: Any, **kwargs: Any) -> Any:
+        if "input" in kwargs:
+            if args or "x" in kwargs:
+                raise TypeError(f"{function.__name__}() got multiple values for argument 'input'")
+            args = (kwargs.pop("input"),)
+        return function(*args, **kwargs)
+
+    signature = inspect.signature(function)
+    first, *rest = signature.parameters.values()
+    taking_input.__signature__ = signature.replace(parameters=[first.replace(name="input"), *rest])  # type: ignore[attr-defined]
+    return taking_input
+
+
+# torch.nn.functional's first argument is `input`; those of chainrule's functions named `x` take it by that name too
+for _name in __all__:
+    _f = globals()[_name]
+    if inspect.isfunction(_f) and next(iter(inspect.signature(_f).parameters), None) == "x":
+        globals()[_name] = _taking_input(_f)

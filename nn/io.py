@@ -58,7 +58,7 @@ _FOREIGN = {".npy": "an .npy file holds a single array, not named parameters", "
 _TORCH_ENDINGS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
 
 
-def save(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
+def save(module: Module, path: str | os.PathLike | None = None, optimizer: Optimizer | None = None) -> None:
     """Write the parameters to `path` as named float arrays (no pickle), in the format its suffix
     names: .npz (numpy's) or .safetensors (needs the `safetensors` extra; PyTorch and others read
     it), with a checksum over every entry that `load` verifies (io_checksum). Any other suffix is a
@@ -154,7 +154,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> Module:
+def load(module: Module, path: str | os.PathLike | None = None, optimizer: Optimizer | None = None) -> Module:
     """Set the module's parameters from a file written by `save` (.npz or .safetensors, by its
     suffix; .safetensors files from elsewhere too, if their names fit); nothing changes unless
     every entry is good. Raises FileNotFoundError when there is no such file, OSError when it
@@ -217,7 +217,14 @@ def load(module: Module, path: str | os.PathLike, optimizer: Optimizer | None = 
 
 def _check_arguments(does: str, module: object, path: object, optimizer: object) -> Path:
     """`path` as a Path; TypeError naming the fix for a module, a path or an optimizer that is not one
-    (arguments swapped, say)."""
+    (arguments swapped, say), or no path (None: the default only so that one argument is told this)."""
+    if path is None:  # nn.load(path) as torch.load(path): a file holds parameters, no model to load them into
+        got = f"only the path {os.fspath(module)!r}" if isinstance(module, str | os.PathLike) else "no path"
+        fix = "make the model as it was saved, then nn.load(model, path)" if does == "load" else "nn.save(model, path)"
+        raise TypeError(
+            f"nn.{does}: path must be a file name (a str or a pathlib.Path): nn.{does}(module, path, optimizer=None) "
+            f"takes the model and the file's path, got {got}: {fix}"
+        )
     if not isinstance(module, Module):
         raise TypeError(
             f"nn.{does}(module, path, optimizer=None) takes a Module (the model) first, got {type_name(module)} "

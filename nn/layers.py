@@ -3,8 +3,8 @@ Dropout is in nn.dropout, Softmax in nn.along_axis."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, guard, type_name
 from .arguments import check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype, renamed
 from .containers import given_for_a_module
-from .module import Module
+from .module import Module, ported_read
 from .parameter import check_parameters
 from .rng import generator
 from .structure import STRUCTURE
@@ -29,7 +29,21 @@ class Linear(Module):
     """y = x @ W + b, W of shape (in_features, out_features) (PyTorch's names; micrograd's nin and nout
     are taken too, by keyword). `init` picks the standard deviation of W's normal draw: "he" (default,
     for ReLU), "xavier", or "lesson" (1/sqrt(nin)); b starts at 0. `device` and `dtype` are PyTorch's
-    (the CPU only; float32 unless given); `init` and `seed` are chainrule's, by keyword."""
+    (the CPU only; float32 unless given); `init` and `seed` are chainrule's, by keyword. PyTorch's
+    `weight` and `bias` attributes raise, saying which of W and b to use: assigned, they would be new
+    attributes forward never reads, and `hasattr(m, "weight")` in a torch-style init would skip the layer."""
+
+    ported_names: ClassVar[Mapping[str, str]] = {
+        "weight": "its weight is W, of shape (in_features, out_features), PyTorch's weight transposed: read "
+        "layer.W (layer.W.T is PyTorch's weight), initialise it in place with nn.init (nn.init.xavier_uniform_("
+        "layer.W) reads W's fans the right way round), replace it with layer.W = nn.Parameter(weight.T); in a "
+        "function for model.apply, test isinstance(m, nn.Linear) and use m.W",
+        "bias": "its bias is b, of shape (out_features,) (None without one): read layer.b, initialise it in place "
+        "with nn.init (nn.init.zeros_(layer.b)), replace it with layer.b = nn.Parameter(bias), drop it with "
+        "layer.b = None",
+    }
+    if not TYPE_CHECKING:  # for type checkers, a Linear has the attributes it sets
+        __getattr__ = ported_read
 
     @renamed(nin="in_features", nout="out_features")
     def __init__(

@@ -14,7 +14,7 @@ from .arguments import check_flag
 from .module_calls import CallRecords
 from .module_state import ModuleState, buffer_slots
 from .module_torch import ModuleSpellings
-from .structure import STRUCTURE, check_attribute, check_key, is_parameter
+from .structure import STRUCTURE, check_attribute, check_key, check_replacement, is_parameter
 
 
 def _constant(value: Any) -> bool:
@@ -51,8 +51,16 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     # constructor's and any later one, so that `bn.eps = 0` is refused as BatchNorm1d(3, eps=0) is;
     # what it returns (the value as the layer keeps it: an int, a tuple) is what is set.
     setting_checks: ClassVar[Mapping[str, Callable[[Any, Any], Any]]] = {}
+    # PyTorch's names of what this layer keeps under others (Linear's weight and bias are W and b), each
+    # with what to write instead: assigning or deleting one raises it, and reading one where the class takes
+    # `__getattr__ = ported_read` (NotImplementedError, which hasattr does not swallow, so that a torch-style
+    # init probing hasattr(m, "weight") cannot skip the layer).
+    ported_names: ClassVar[Mapping[str, str]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.ported_names:
+            raise self._ported(name)
+        check_replacement(type(self).__name__, name, self.__dict__.get(name), value)
         check = self.setting_checks.get(name)
         if check is not None:
             value = check(self, value)
@@ -71,9 +79,14 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        if name in self.ported_names:
+            raise self._ported(name)
         if holds_members(self.__dict__.get(name)) or name in self._buffer_names:  # `del model.aux`
             STRUCTURE.changed()
         object.__delattr__(self, name)
+
+    def _ported(self, name: str) -> NotImplementedError:
+        return NotImplementedError(f"{type(self).__name__} has no {name!r} (PyTorch's name): {self.ported_names[name]}")
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -191,6 +204,15 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
             lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
         lines.append(f")  # {self.count_parameters():,} parameters")
         return "\n".join(lines)
+
+
+def ported_read(module: Module, name: str) -> Any:
+    """`__getattr__` of a layer with `ported_names` (called only for a name it lacks): one of them raises
+    what to use instead; another, Python's AttributeError. Not every Module's: there a property's own
+    AttributeError would give way to this one's."""
+    if name in type(module).ported_names:
+        raise module._ported(name)
+    raise AttributeError(f"{type(module).__name__!r} object has no attribute {name!r}", name=name, obj=module)
 
 
 def _walk_of(held: Any) -> Iterator[tuple[str, Any]]:

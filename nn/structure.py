@@ -75,3 +75,19 @@ def check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
             f"{(prefix + '.' if prefix else '') + text!r}; use keys that differ as strings"
         )
     keys[text] = key
+
+
+def check_replacement(owner: str, name: str, old: Any, value: Any) -> None:
+    """Refuse (TypeError, as torch.nn does) a value other than a parameter or None over a module's parameter:
+    a plain Tensor or array there would leave parameters(), the state dict and nn.save untrained and
+    unsaved while an optimizer made before went on stepping the old tensor, which forward no longer reads."""
+    if is_parameter(old) and value is not None and not is_parameter(value):
+        what = "a computed Tensor" if isinstance(value, Tensor) and value.op is not None else type(value).__name__
+        if isinstance(value, Tensor) and value.op is None:
+            what = "a Tensor that does not require grad"
+        raise TypeError(
+            f"cannot assign {what} as parameter {owner}.{name} (a parameter or None expected): it would be a "
+            f"constant, neither trained nor saved; give nn.Parameter(value) (nn.Parameter(value, "
+            "requires_grad=False) for a frozen one), or write into the parameter in place (with "
+            f"autograd.no_grad(): module.{name}.copy_(value))"
+        )

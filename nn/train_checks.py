@@ -41,8 +41,8 @@ def check_fit(
     callbacks = _callbacks(callbacks)
     functions = {"loss": loss, **{f"callbacks[{i}]": c for i, c in enumerate(callbacks)}}
     check_callables("fit", functions | ({"metric": metric} if metric else {}))
-    if not isinstance(data, Batches) and not _is_pair(data):
-        raise TypeError(f"fit: data must be (X, y) or Batches, got {_kind(data)}")
+    if not isinstance(data, Batches) and (not _is_pair(data) or _batch_list(data)):
+        raise TypeError(f"fit: data must be (X, y) or Batches, got {_kind(data)}" + _batch_list(data))
     epochs = check_count("fit", "epochs", epochs)
     if isinstance(data, Batches):
         _refuse_batching(data, batch_size, seed)
@@ -247,6 +247,22 @@ def data_as_one(fit: Callable[..., Any]) -> Callable[..., Any]:
         return fit(*args, **kwargs)
 
     return checked
+
+
+def _batch_list(data: Any) -> str:
+    """What to say of a list of (xb, yb) batches, a DataLoader's, given as data ("" for anything else): two of
+    them look like (X, y), their X made of two batches. Each item a pair of arrays (or Tensors) of equal lengths,
+    the first with more than one axis: X's rows as arrays beside labels as numbers are no such pairs."""
+    items = data if isinstance(data, tuple | list) else ()
+    if not items or not all(_is_pair(b) and all(hasattr(a, "shape") for a in b) for b in items):
+        return ""
+    if not all(np.ndim(b[0]) > 1 and np.ndim(b[1]) >= 1 and len(b[0]) == len(b[1]) for b in items):
+        return ""
+    return (
+        f", which hold {len(items)} (xb, yb) batches, as a DataLoader gives: give fit all the examples, (X, y) with "
+        "batch_size=, or nn.data.Batches(X, y, batch_size=32), which shuffles them each epoch (np.concatenate "
+        "joins batches' xb and yb)"
+    )
 
 
 def _is_pair(x: Any) -> bool:

@@ -16,27 +16,27 @@ from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
+from .train_outputs import warn_outputs
 from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
 
 
 def check_examples(
     model: Module, loss: Any, batches: Batches, val_data: tuple[np.ndarray, np.ndarray] | None, metric: Any = None
 ) -> None:
-    """Refuse, before the first step, examples that would stop training part-way: a value that is
-    not finite in X (or in float labels), which would show as a NaN loss in some batch; X the model
-    cannot take, labels out of the classes it outputs. The model runs in eval mode without a graph
-    (each module's mode is put back) on a few examples of each set: the first two, and with integer
-    labels those holding the lowest and the highest. The loss is computed on validation's, as
-    each epoch's end will; on training's only if their labels are not all in [0, outputs), so
-    that it says whether it takes them (-1 for a hinge loss, an ignore_index), or differ from the
-    outputs in their axes otherwise than class labels (a vector of labels beside a column of outputs),
-    without being called on the common case (the first step computes it anyway). The metric runs on
-    both, and must give one finite number (accuracy, the default, refuses a regression's targets: after
-    the first step, the model would have changed). A ValueError (ShapeError) of the model, the loss or the
-    metric is raised again in fit's words first, naming the set and its shapes (the rows checked are
-    not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)), metric=None); another error gets a
-    note. Last, a batch of one example, where the batches hold one, through the model's BatchNorm layers
-    in training mode (`_check_single_batches`)."""
+    """Refuse, before the first step, examples that would stop training part-way: a value that is not finite in X
+    (or in float labels), which would show as a NaN loss in some batch; X the model cannot take, labels out of
+    the classes it outputs. The model runs in eval mode without a graph (each module's mode is put back) on a
+    few examples of each set: the first two, and with integer labels those holding the lowest and the highest.
+    The loss is computed on validation's, as each epoch's end will; on training's only if their labels are not
+    all in [0, outputs), so that it says whether it takes them (-1 for a hinge loss, an ignore_index), or differ
+    from the outputs in their axes otherwise than class labels (a vector of labels beside a column of outputs, a
+    column of class labels beside class scores), without being called on the common case (the first step
+    computes it anyway). The metric runs on both, and must give one finite number (accuracy, the default,
+    refuses a regression's targets: after the first step, the model would have changed). A ValueError
+    (ShapeError) of the model, the loss or the metric is raised again in fit's words first, naming the set and
+    its shapes (the rows checked are not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)),
+    metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
+    the model's BatchNorm layers in training mode (`_check_single_batches`)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
@@ -63,6 +63,8 @@ def check_examples(
                     raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
                 getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
                 raise
+            if name == "data":  # once a fit: a model ending in a Softmax given to cross_entropy, say
+                warn_outputs(model, loss, out)
             if metric:  # its own message, whose words say what it returned
                 metric_number("fit", metric, score, f"{name}'s examples {rows}, checked before training")
         _check_single_batches(model, batches)
@@ -79,6 +81,11 @@ def _shape_hint(refusal: Exception, y: np.ndarray, out: Any) -> str:
     name the rows it was given: "targets.reshape(4, 1)" fits no data of 100 rows), as np.reshape, which takes
     y as given: an array, a list, a pandas Series (y.reshape is an array's alone)."""
     outputs = getattr(out, "shape", None) if isinstance(refusal, ShapeError) else None  # None: the model's
+    if outputs is not None and _label_column(out, y):
+        return (
+            f"; y holds class labels as a column: give them as a vector, y of shape ({len(y)},), np.ravel(y) "
+            f"(the model gives {outputs[1]} class scores an example)"
+        )
     if outputs is None or len(outputs) == y.ndim:
         return ""
     each = tuple(outputs[1:])
@@ -182,7 +189,18 @@ def _unlike(out: Any, labels: np.ndarray) -> bool:
     labels (N,) do: a loss refuses most such, or broadcasts them (the first step would name only a batch)."""
     if not isinstance(out, Tensor):
         return False
-    return out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1)
+    return (out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1)) or _label_column(
+        out, labels
+    )
+
+
+def _label_column(out: Any, labels: np.ndarray) -> bool:
+    """Whether integer labels are a column, (N, 1), beside class scores (N, C) of C > 1: class labels read
+    as a table's column, which a class-label loss refuses (cross_entropy takes (N,)) and another would
+    broadcast against the scores."""
+    return (
+        integer(labels) and labels.shape[1:] == (1,) and isinstance(out, Tensor) and out.ndim == 2 and out.shape[1] > 1
+    )
 
 
 def _probe_rows(y: np.ndarray) -> list[int]:

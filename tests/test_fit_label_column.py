@@ -1,0 +1,50 @@
+"""Class labels given as a column, (N, 1), as read from a CSV, beside a model's (N, C) class scores: fit refuses
+them before training, naming y's shape and np.ravel(y); before, cross_entropy refused the first batch in its own
+words (the batch's shapes, no fit: and no fix) after fit's checks had passed them."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import ShapeError
+from nn import functional as F
+
+X, Y = nn.data.spirals(90, n_classes=3, seed=0)
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(nn.Linear(2, 8, seed=0), nn.ReLU(), nn.Linear(8, 3, seed=1))
+
+
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss, F.multi_margin_loss])
+def test_a_column_of_class_labels_is_refused_before_training_naming_ravel(loss) -> None:
+    model = _model()
+    before = model.state_dict()
+    with pytest.raises(
+        ShapeError,
+        match=r"^fit: the loss refused data \(X of shape \(90, 2\), y of shape \(90, 1\)\)"
+        r".*as a column: give them as a vector, y of shape \(90,\), np\.ravel\(y\)",
+    ):
+        nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1), (X, Y.reshape(-1, 1)), verbose=False)
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())  # nothing trained
+
+
+def test_a_column_of_validation_labels_is_told_the_same() -> None:
+    model = _model()
+    with pytest.raises(ShapeError, match=r"validation data .* y of shape \(90, 1\).*np\.ravel\(y\)"):
+        nn.fit(
+            model,
+            F.cross_entropy,
+            nn.SGD(model.parameters(), lr=0.1),
+            (X, Y),
+            val_data=(X, Y.reshape(-1, 1)),
+            verbose=False,
+        )
+
+
+def test_the_fix_as_written_trains() -> None:
+    model = _model()
+    history = nn.fit(
+        model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, np.ravel(Y.reshape(-1, 1))), verbose=False
+    )
+    assert len(history.loss) == 1

@@ -1,0 +1,102 @@
+"""PyTorch's attribute habits that would be silently wrong on chainrule's layers: Linear's `weight` and
+`bias` (chainrule's are W and b, W transposed) raise naming them, hasattr-style probing included, and a
+plain Tensor or array over a parameter is refused, as torch.nn refuses it."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+
+def test_linear_weight_and_bias_read_assigned_or_deleted_raise_naming_w_and_b() -> None:
+    layer = nn.Linear(3, 2, seed=0)
+    before = [p for _, p in layer.named_parameters()]
+    with pytest.raises(NotImplementedError, match=r"layer\.W = nn\.Parameter\(weight\.T\)"):
+        layer.weight = nn.Parameter(np.zeros((2, 3), np.float32))
+    with pytest.raises(NotImplementedError, match=r"layer\.b = None"):
+        layer.bias = None
+    with pytest.raises(NotImplementedError, match=r"its bias is b"):
+        del layer.bias
+    with pytest.raises(NotImplementedError, match=r"layer\.W\.T is PyTorch's weight"):
+        nn.init.xavier_uniform_(layer.weight)
+    assert [p for _, p in layer.named_parameters()] == before  # nothing added: still W and b
+    assert [n for n, _ in layer.named_parameters()] == ["W", "b"]
+
+
+def test_a_torch_style_init_probing_hasattr_cannot_skip_a_linear() -> None:
+    model = nn.Sequential(nn.Linear(3, 2, seed=0), nn.ReLU(), nn.Linear(2, 1, seed=1))
+
+    def init_weights(m: nn.Module) -> None:
+        if hasattr(m, "weight"):
+            nn.init.zeros_(m.weight)
+
+    with pytest.raises(NotImplementedError, match=r"isinstance\(m, nn\.Linear\) and use m\.W"):
+        model.apply(init_weights)
+
+
+def test_other_missing_attributes_stay_attribute_errors() -> None:
+    layer = nn.Linear(3, 2, seed=0)
+    assert not hasattr(layer, "weights")
+    assert getattr(layer, "weigth", 5) == 5
+    with pytest.raises(AttributeError, match=r"'Linear' object has no attribute 'foo'"):
+        _ = layer.foo
+    conv = nn.Conv1d(2, 3, 3, seed=0)  # a layer with PyTorch's names keeps them
+    assert conv.weight.shape == (3, 2, 3)
+    conv.bias = None
+    assert conv(np.ones((1, 2, 5), np.float32)).shape == (1, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Tensor(np.zeros((2, 1, 3, 3), np.float32)), np.zeros((2, 1, 3, 3), np.float32), 0.0],
+    ids=["plain Tensor", "numpy array", "number"],
+)
+def test_a_value_that_is_no_parameter_over_a_parameter_is_refused(value: object) -> None:
+    conv = nn.Conv2d(1, 2, 3, seed=0)
+    weight = conv.weight
+    with pytest.raises(TypeError, match=r"as parameter Conv2d\.weight .*nn\.Parameter\(value\)"):
+        conv.weight = value
+    assert conv.weight is weight and [n for n, _ in conv.named_parameters()] == ["weight", "bias"]
+
+
+def test_a_computed_tensor_over_a_parameter_is_refused() -> None:
+    layer = nn.Linear(3, 2, seed=0)
+    with pytest.raises(TypeError, match=r"cannot assign a computed Tensor as parameter Linear\.W"):
+        layer.W = layer.W * 2
+
+
+def test_parameters_none_and_frozen_ones_may_replace_a_parameter() -> None:
+    layer, other = nn.Linear(3, 2, seed=0), nn.Linear(3, 2, seed=1)
+    layer.W = nn.Parameter(np.ones((3, 2), np.float32))
+    layer.b = nn.Parameter(np.zeros(2, np.float32), requires_grad=False)
+    assert [n for n, _ in layer.named_parameters()] == ["W", "b"] and layer.b.frozen
+    layer.W = other.W  # tied
+    assert layer.W is other.W
+    layer.b = None
+    assert [n for n, _ in layer.named_parameters()] == ["W"]
+    np.testing.assert_allclose(layer(np.ones((1, 3), np.float32)).data, np.ones((1, 3), np.float32) @ other.W.data)
+
+
+def test_a_property_of_another_module_keeps_its_own_attribute_error() -> None:
+    """Only a layer with PyTorch's names elsewhere has a __getattr__: on another, a property's AttributeError
+    would give way to "object has no attribute" for the property's own name."""
+
+    class Head(nn.Module):
+        @property
+        def scale(self) -> float:
+            return self.missing_setting
+
+    with pytest.raises(AttributeError, match="missing_setting"):
+        _ = Head().scale
+
+
+def test_a_linear_copies_and_pickles() -> None:
+    import copy
+    import pickle
+
+    layer = nn.Linear(3, 2, seed=0)
+    for twin in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        np.testing.assert_array_equal(twin.W.data, layer.W.data)
+        with pytest.raises(NotImplementedError):
+            _ = twin.weight
