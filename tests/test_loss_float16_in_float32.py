@@ -147,3 +147,44 @@ def test_a_compiled_float16_step_is_eagers(monkeypatch):
         return [run(x, y) for x, y in zip(xs, ys)], model.W.data.copy()
 
     check_replayed(scenario, monkeypatch, replays_at_least=4)
+
+
+WEIGHTED = {
+    "mse_loss": (F.mse_loss, "a"),
+    "l1_loss": (F.l1_loss, "a"),
+    "huber_loss": (F.huber_loss, "a"),
+    "binary_cross_entropy": (F.binary_cross_entropy, "p"),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits, "a"),
+    "multilabel_soft_margin_loss": (F.multilabel_soft_margin_loss, "a"),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", sorted(WEIGHTED))
+def test_weights_of_ones_give_the_unweighted_loss(loss, reduction):
+    """The same float16 loss with weight=ones and without, bit for bit, value and gradient: one computation in
+    float32 (binary_cross_entropy's gradient, mse_loss's, huber_loss's and multilabel_soft_margin_loss's "none"
+    terms differed where only the weighted one was computed in float32)."""
+    f, kind = WEIGHTED[loss]
+    rng = np.random.default_rng(3)
+    data = {"a": rng.standard_normal((8, 8)), "p": rng.uniform(0.01, 0.99, (8, 8))}[kind]
+    target = (rng.uniform(size=(8, 8)) > 0.5).astype(float)
+    results = []
+    for weight in ({}, {"weight": np.ones(8 if loss == "multilabel_soft_margin_loss" else (8, 8))}):
+        x = Tensor(data, dtype=HALF, requires_grad=True)
+        out = f(x, target, reduction=reduction, **weight)
+        out.sum().backward()
+        results.append((out.data, x.grad))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_a_target_beyond_float16_is_refused_naming_the_dtype_it_is_read_in():
+    """A constant is read in the loss's dtype, float16, though the loss is computed in float32: the refusal says so
+    (it said float16 was the dtype mse_loss computes in)."""
+    with pytest.raises(
+        ValueError,
+        match=r"holds 70000, beyond float16's largest number \(65504\), the dtype mse_loss"
+        r" reads it in here",
+    ):
+        F.mse_loss(Tensor(np.zeros(2), dtype=HALF), np.array([70000.0, 0.0]))
