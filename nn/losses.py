@@ -162,9 +162,9 @@ def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
     where the target is the wider: that one's dtype is the target's (its in-place steps keep it), float64 logits
     against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
     promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
-    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight). Weighted
-    float16 logits' terms are in float32 (`widened`): the dtype to cast the reduced loss back to comes with them
-    (`narrowed`; None where they are in the loss's own)."""
+    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight). Float16
+    logits' terms are in float32, weighted or not (`widened`): the dtype to round the reduced loss back to comes
+    with them (`narrowed`; None where they are in the loss's own)."""
     # PyTorch's is the target's dtype; see the docstring
     found = ranged_pairs(logits, targets, name, *_unit_targets(name), promote=True)
     positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits", wide=True)
