@@ -19,7 +19,7 @@ from autograd import Op, ShapeError, Tensor, raw
 
 from .arguments import check_flag, check_number, check_real, is_real
 from .loss_positions import torch_positions
-from .losses_half import narrowed, widened_inputs
+from .losses_half import computed_in, narrowed, widened_inputs
 from .losses_margins import _tensors
 from .losses_pairs import as_operand, reduce, require
 
@@ -82,8 +82,9 @@ def poisson_nll_loss(
 
 
 def _variance(name: str, x: Tensor, var: Any) -> Any:
-    """`var` as the loss reads it: a number as a float; an array or Tensor as an operand of x's dtype (a Tensor
-    that requires grad as it is), shaped to broadcast against x by torch's rules, else a ShapeError."""
+    """`var` as the loss reads it: a number as a float; an array or Tensor as an operand of x's dtype (float32
+    for float16: losses_half.computed_in; a Tensor that requires grad as it is), shaped to broadcast against x
+    by torch's rules, else a ShapeError."""
     if is_real(var):
         return float(var)
     v = var if isinstance(var, Tensor) else np.asarray(raw(var))
@@ -92,7 +93,9 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
             f"{name}: var must be a number, an array or a Tensor of numbers, "
             f"got {type(var).__name__} of dtype {v.dtype}"
         )
-    v = as_operand(v, x.dtype, name, "var", True, var)  # a wider Tensor var widens x (widen_by)
+    # in x's dtype, float32 for float16 (as weights: a scale of each term, its subnormals were up to 3% off); a
+    # wider Tensor var widens x (widen_by)
+    v = as_operand(v, computed_in(x.dtype) or x.dtype, name, "var", True, var)
     v = v if isinstance(v, Tensor) else Tensor(v, dtype=v.dtype)  # in the graph: a compiled step reads each call's
     if v.shape == x.shape:
         return v

@@ -188,3 +188,25 @@ def test_a_target_beyond_float16_is_refused_naming_the_dtype_it_is_read_in():
         r" reads it in here",
     ):
         F.mse_loss(Tensor(np.zeros(2), dtype=HALF), np.array([70000.0, 0.0]))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_float16_models_variances_are_read_in_float32_as_weights_are(reduction):
+    """gaussian_nll_loss's var array for a float16 model is read in float32, as weights are (a scale of each
+    term, not a number compared with the predictions): variances of 1e-6 to 4e-6 were float16 subnormals, up to 3%
+    off, and the gradient 17 float16 steps off float64's of the same predictions (PyTorch's of a float32 var, 0.7);
+    a var of 70000 was refused."""
+    t = np.array([[0.0, 1.0, -1.0, 2.0], [3.0, 0.5, 0.0, -2.0]])
+    x = half(t + np.array([[1.0, -2.0, 3.0, 0.5], [4.0, 1.0, -1.5, 2.0]]) * 1e-3)  # d² / var near 1
+    for var in (np.array([[1.0, 2.0, 3.0, 0.5], [1.5, 1.0, 2.5, 4.0]]) * 1e-6, np.full((2, 4), 7e4)):
+        results = []
+        for dtype in (HALF, np.float64):
+            xs = Tensor(x, dtype=dtype, requires_grad=True)
+            out = F.gaussian_nll_loss(xs, t, var, reduction=reduction)
+            out.sum().backward()
+            results.append((out.data, xs.grad))
+        (value, grad), (exact, exact_grad) = results
+        assert value.dtype == grad.dtype == HALF
+        for ours, right in ((value, exact), (grad, exact_grad)):
+            step = np.spacing(np.abs(right).astype(HALF)).astype(np.float64)
+            assert np.all(np.abs(ours - right) <= step), (ours, right)
