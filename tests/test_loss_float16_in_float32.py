@@ -210,3 +210,42 @@ def test_a_float16_models_variances_are_read_in_float32_as_weights_are(reduction
         for ours, right in ((value, exact), (grad, exact_grad)):
             step = np.spacing(np.abs(right).astype(HALF)).astype(np.float64)
             assert np.all(np.abs(ours - right) <= step), (ours, right)
+
+
+NEGATIVE = np.full((4, 2), 0.25, HALF)
+# losses of a float16 model's (4, 2) outputs `o` against each call's target: float16 `y`, made before the step
+# from random numbers `r` (numpy on the step's inputs, inside it, would be data a replay cannot redo)
+COMPILED = {
+    "kl_div": (np.abs, lambda o, y: F.kl_div(F.log_softmax(o, dim=1), y)),
+    "cross_entropy smoothed": (np.abs, lambda o, y: F.cross_entropy(o, y, label_smoothing=0.1)),
+    "binary_cross_entropy_with_logits": (lambda r: r > 0, F.binary_cross_entropy_with_logits),
+    "smooth_l1_loss": (lambda r: r, lambda o, y: F.smooth_l1_loss(o, y, beta=0.5)),
+    "poisson_nll_loss full": (lambda r: np.round(np.abs(r) * 6), lambda o, y: F.poisson_nll_loss(o, y, full=True)),
+    "triplet_margin_loss": (lambda r: r, lambda o, y: F.triplet_margin_loss(o, y, NEGATIVE)),
+}
+
+
+@pytest.mark.parametrize("loss", sorted(COMPILED))
+def test_a_compiled_float16_step_of_each_loss_is_eagers(loss, monkeypatch):
+    """Six SGD steps of a float16 Linear on each loss, its float16 target array (cast to float32 in the graph)
+    new on each call: compiled strictly, each call's loss and the weights after them are eager's; it replays."""
+    rng = np.random.default_rng(6)
+    xs = [Tensor(rng.standard_normal((4, 2)), dtype=HALF) for _ in range(6)]
+    prepare, f = COMPILED[loss]
+    ys = [prepare(rng.standard_normal((4, 2)) / 2).astype(HALF) for _ in range(6)]
+
+    def scenario(compile):
+        model = nn.Linear(2, 2, seed=0).half()
+        opt = nn.SGD(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = f(model(x), y)
+            out.backward()
+            opt.step()
+            return out.item()
+
+        run = compile(step)
+        return [run(x, y) for x, y in zip(xs, ys)], model.W.data.copy()
+
+    check_replayed(scenario, monkeypatch, replays_at_least=4)
