@@ -21,7 +21,8 @@ from autograd import Op, Tensor
 
 from .arguments import check_flag, check_number, check_real
 from .loss_positions import torch_positions
-from .losses_element_weights import element_weights, narrowed, reduce_over_weights, weighed, widened
+from .losses_element_weights import element_weights, reduce_over_weights, weighed
+from .losses_half import narrowed, widened
 from .losses_kl import kl_log_term, kl_term
 from .losses_logits import logit_term
 from .losses_pairs import Predictions, pairs, ranged_pairs, reduce, require
@@ -65,7 +66,8 @@ def _squared_error(p: Any, t: Any) -> Any:
 
 def _absolute_error(pred: Predictions, target: Any, reduction: str, name: str) -> Any:
     """|p - t| per element, reduced, its checks naming the loss `name` the caller asked for."""
-    return reduce([abs(p - t) for p, t in pairs(pred, target, name, promote=True)], reduction, name)
+    found, dtype = widened(pairs(pred, target, name, promote=True), pred)  # float16: in float32
+    return narrowed(reduce([abs(p - t) for p, t in found], reduction, name), dtype)
 
 
 @torch_positions("reduction", "delta", "weight", module_lacks=("weight",))
@@ -83,7 +85,7 @@ def huber_loss(
     weights = element_weights(
         weight, "weight", found, input, "huber_loss", "predictions", True, promote=True, wide=True
     )
-    found, dtype = widened(found, input, [weights], weight)  # a weighted float16 loss: in float32
+    found, dtype = widened(found, input, [weights], weight)  # a float16 loss: in float32, rounded once
     terms = [0.5 * m * m + delta * r for m, r in (_split(p - t, delta) for p, t in found)]
     return narrowed(reduce(weighed(terms, weights), reduction, "huber_loss"), dtype)
 
@@ -98,11 +100,9 @@ def smooth_l1_loss(input: Predictions, target: Any, *, reduction: str = "mean", 
     beta = float(beta)
     if beta == 0:
         return _absolute_error(input, target, reduction, "smooth_l1_loss")
-    terms = [
-        0.5 * m * (m / beta) + r
-        for m, r in (_split(p - t, beta) for p, t in pairs(input, target, "smooth_l1_loss", True))
-    ]
-    return reduce(terms, reduction, "smooth_l1_loss")
+    found, dtype = widened(pairs(input, target, "smooth_l1_loss", True), input)  # float16: in float32
+    terms = [0.5 * m * (m / beta) + r for m, r in (_split(p - t, beta) for p, t in found)]
+    return narrowed(reduce(terms, reduction, "smooth_l1_loss"), dtype)
 
 
 def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> Any:
@@ -115,7 +115,8 @@ def hinge_loss(scores: Predictions, labels: Any, *, reduction: str = "mean") -> 
         lambda x: np.abs(x) == 1,
         lambda bad: f"hinge_loss: labels must be -1 or +1, got {bad}; for labels 0/1 pass 2 * labels - 1",
     )
-    return reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss")
+    found, dtype = widened(found, scores)  # float16: in float32, rounded once
+    return narrowed(reduce([(1 - p * t).relu() for p, t in found], reduction, "hinge_loss"), dtype)
 
 
 @torch_positions("weight", "size_average", "reduce", "reduction")
@@ -135,7 +136,7 @@ def binary_cross_entropy(input: Predictions, target: Any, *, weight: Any = None,
         lambda bad: f"{name}: probabilities must lie in [0, 1], got {bad}; pass sigmoid(scores)",
     )
     weights = element_weights(weight, "weight", found, input, name, "probabilities", wide=True)
-    found, dtype = widened(found, input, [weights])  # a weighted float16 loss: in float32
+    found, dtype = widened(found, input, [weights])  # a float16 loss: in float32, rounded once
     return narrowed(reduce(weighed([_bce(p, t) for p, t in found], weights), reduction, name), dtype)
 
 
@@ -161,9 +162,9 @@ def logit_terms(  # noqa: PLR0913 (the loss's own arguments)
     where the target is the wider: that one's dtype is the target's (its in-place steps keep it), float64 logits
     against float32 targets giving a float32 loss, which we do not follow (no digits lost: its other losses
     promote). Weights keep the terms' dtype, as PyTorch's binary cross-entropies (float64 weights: float32), but
-    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight). Weighted
-    float16 logits' terms are in float32 (`widened`): the dtype to cast the reduced loss back to comes with them
-    (`narrowed`; None where they are in the loss's own)."""
+    with `weight_promotes` (multilabel_soft_margin_loss's, which PyTorch multiplies by its weight). Float16
+    logits' terms are in float32, weighted or not (`widened`): the dtype to round the reduced loss back to comes
+    with them (`narrowed`; None where they are in the loss's own)."""
     # PyTorch's is the target's dtype; see the docstring
     found = ranged_pairs(logits, targets, name, *_unit_targets(name), promote=True)
     positives = element_weights(pos_weight, "pos_weight", found, logits, name, "logits", wide=True)
@@ -181,9 +182,7 @@ def kl_div(input: Predictions, target: Any, *, reduction: str = "mean", log_targ
     name = "kl_div"
     log_target = check_flag(name, "log_target", log_target)
     found = pairs(input, target, name, promote=True)
-    if log_target:
-        terms = [kl_log_term(x, t) for x, t in found]
-    else:
+    if not log_target:
         # torch's kl_div gives NaN for a target below 0 (t log t); refused here, on both engines alike
         require(
             [t for _, t in found],
@@ -193,14 +192,15 @@ def kl_div(input: Predictions, target: Any, *, reduction: str = "mean", log_targ
                 "pass log_target=True"
             ),
         )
-        terms = [kl_term(x, t) for x, t in found]
+    found, dtype = widened(found, input)  # float16: in float32, rounded once
+    terms = [(kl_log_term if log_target else kl_term)(x, t) for x, t in found]
     if reduction != "batchmean":
-        return reduce(terms, reduction, name, also="'batchmean'")
+        return narrowed(reduce(terms, reduction, name, also="'batchmean'"), dtype)
     if isinstance(input, Tensor):
         batch = input.shape[0] if input.ndim else 1  # as torch: a 0-d input is its own batch
     else:
         batch = len(terms)
-    return reduce(terms, "sum", name) / batch
+    return narrowed(reduce(terms, "sum", name) / batch, dtype)
 
 
 def _split(d: Any, limit: float) -> tuple[Any, Any]:

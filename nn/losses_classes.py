@@ -17,7 +17,7 @@ from autograd import ShapeError, Tensor, one_hot_hint, raw, type_name
 
 from .arguments import as_array, check_real, is_int
 from .loss_positions import torch_positions
-from .losses_element_weights import narrowed, weighted_in
+from .losses_half import narrowed, widened_inputs
 from .losses_pairs import (
     as_operand,
     as_read,
@@ -60,11 +60,7 @@ def cross_entropy(
         logits = in_floats(logits, target, promote=True)
         if isinstance(checked, Tensor) and checked.dtype.kind == "f":
             logits = logits.astype(np.result_type(logits.dtype, checked.dtype))
-        dtype = logits.dtype
-        if checked is not None and weighted_in(dtype) is not None:  # a weighted float16 loss: in float32
-            logits = logits.astype(weighted_in(dtype))
-        weight = _class_weights(logits, weight, checked)
-        return narrowed(_soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, weight), dtype)
+        return _soft_cross_entropy(logits, target, reduction, ignore_index, label_smoothing, (weight, checked))
     labels = _labels(logits, target, ignore_index, name)
     # fused, whatever the labels and options: a compiled step feeds each call's labels to the op, and
     # a recording made on batches without ignored labels serves later batches with some; one example
@@ -108,14 +104,16 @@ def _weighed_by_class(terms: Tensor, weight: Any) -> Tensor:
     return (terms.swapaxes(1, -1) * weight).swapaxes(1, -1)
 
 
-def _soft_cross_entropy(
-    logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float, weight: Any
+def _soft_cross_entropy(  # noqa: PLR0913 (the loss's own arguments)
+    logits: Tensor, target: Any, reduction: str, ignore_index: int, smoothing: float, weights: tuple[Any, Any]
 ) -> Tensor:
     """-sum over the classes of target * log softmax(logits) (each class's term times its weight), the
     target mixed with the uniform distribution by `smoothing`; the mean is over the examples (torch's,
     with weights too). The targets must be
     finite and >= 0 (NaN or a negative "probability" gives a meaningless loss); as in torch, rows
-    need not sum to 1 (a row summing to s weighs its example s times)."""
+    need not sum to 1 (a row summing to s weighs its example s times). `weights`: the caller's class weights
+    and class_weights' check of them. Float16 logits' loss is computed in float32 (the target cast to float16
+    first, as every loss's constants; the weights read in float32) and rounded once (losses_half)."""
     if ignore_index >= 0:
         raise ValueError(
             "cross_entropy: ignore_index is for class-index targets; these are probabilities (of the logits' "
@@ -131,6 +129,8 @@ def _soft_cross_entropy(
     )
     t = target if isinstance(target, Tensor) else np.asarray(raw(target))
     t = as_operand(t, logits.dtype, "cross_entropy", "the target", True, target)
+    (logits, t), dtype = widened_inputs([logits, t])
+    weight = _class_weights(logits, *weights)
     axis = _class_axis(logits)
     log_p = logits.log_softmax(axis=axis)
     if smoothing:  # the target mixed with the uniform, in the graph: numpy on t would be data a compiled step replays
@@ -141,9 +141,9 @@ def _soft_cross_entropy(
     if weight is not None:  # weighed after the target, as torch: log p · w first overflowed (-3.4e38 · 2 in float32)
         terms = _weighed_by_class(terms, weight)
     losses = 0 - terms.sum(axis=axis)  # not -sum: a sure row's loss is +0, not -0.0
-    if reduction == "none":
-        return losses
-    return losses.sum() if reduction == "sum" else losses.mean()
+    if reduction != "none":
+        losses = losses.sum() if reduction == "sum" else losses.mean()
+    return narrowed(losses, dtype)
 
 
 def _check_scores(scores: Any, name: str) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import autograd
 from autograd import Op, Tensor
 
+from .losses_half import loss_dtype, narrowed, widened
 from .losses_pairs import as_read, constant_weights, reduce
 
 
@@ -34,7 +35,7 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     `promote`, a floating weight Tensor of a wider dtype stays in it, and so the loss (PyTorch's mse_loss, l1_loss
     and huber_loss multiply by the weight: float64 weights on float32 make a float64 loss); else, and as arrays
     (constants, as targets: pairs), weights are cast. With `wide`, to at least float32 (`loss_dtype` is then the
-    loss's own: a weighted float16 loss is computed in float32, `widened`)."""
+    loss's own: a float16 loss is computed in float32, losses_half.widened)."""
     if weight is None:
         return [None] * len(found)
     w = constant_weights(weight, arg, name, f"{arg}'s numbers")
@@ -58,15 +59,6 @@ def element_weights(  # noqa: PLR0913 (the loss's own arguments and how it reads
     return [float(x) for x in np.broadcast_to(np.ravel(autograd.raw(w)), (len(found),))]
 
 
-def loss_dtype(found: list[tuple[Any, Any]], weight: Any, promote: bool) -> np.dtype:
-    """The dtype of a loss of Tensor predictions (`found`'s) weighed by `weight`: theirs, or with `promote`, a
-    wider floating weight Tensor's (ints and bools are weak beside floats)."""
-    dtype = found[0][0].dtype
-    if promote and isinstance(weight, Tensor) and weight.dtype.kind == "f":
-        dtype = np.result_type(dtype, weight.dtype)
-    return dtype
-
-
 def weighed(terms: list[Any], weights: list[Any]) -> list[Any]:
     """Each term times its weight (where weights are given)."""
     return [t if w is None else t * w for t, w in zip(terms, weights)]
@@ -79,10 +71,10 @@ def reduce_over_weights(  # noqa: PLR0913 (the loss's own arguments)
     (element_weights) and reduced as PyTorch's: "mean" is their sum over the sum of the weights, not over the
     count (huber_loss's weighted mean, PyTorch's too, is the plain mean of the weighted terms: `reduce` of
     `weighed`). Where the weights add up to 0 (all 0, or negative ones cancelling), it is PyTorch's quotient by 0:
-    NaN for a total of 0, else ±inf. A weighted float16 loss is computed in float32 (its terms, weights and sums)
-    and cast back to float16, as the fused class-weight ops compute float16 scores: in float16 weights below
-    6.1e-5 lost digits or became 0 and the weighted terms underflowed (a mean of 0.39014 for 0.38490, 0 for
-    0.43719, NaN for 0.54625), and so did the gradients flowing through them (1.35% off at 3e-4)."""
+    NaN for a total of 0, else ±inf. A float16 loss is computed in float32 (its terms, weights and sums) and
+    rounded once to float16 (losses_half): in float16 weights below 6.1e-5 lost digits or became 0 and the
+    weighted terms underflowed (a mean of 0.39014 for 0.38490, 0 for 0.43719, NaN for 0.54625), and so did the
+    gradients flowing through them (1.35% off at 3e-4)."""
     weights = element_weights(weight, "weight", found, pred, name, "predictions", True, promote=True, wide=True)
     found, dtype = widened(found, pred, [weights], weight)
     weighted = weighed([term(p, t) for p, t in found], weights)
@@ -91,35 +83,6 @@ def reduce_over_weights(  # noqa: PLR0913 (the loss's own arguments)
     else:
         out = _mean_over_weights(weighted, found[0][0], weights, name)
     return narrowed(out, dtype)
-
-
-def widened(
-    found: list[tuple[Any, Any]], pred: Any, weights: list[list[Any]], promoting: Any = None
-) -> tuple[list[tuple[Any, Any]], np.dtype | None]:
-    """The pairs `found` of a float16 Tensor `pred` weighed by any of `weights` (element_weights' lists, read
-    `wide`) with their predictions in float32 (or a wider weight's dtype), and the loss's dtype to cast the
-    reduced loss back to (narrowed): the predictions', or a wider `promoting` weight Tensor's (loss_dtype). So
-    every weighted float16 loss is computed in float32, as the fused class-weight ops compute float16 scores:
-    in float16 weights below 6.1e-5 lost digits or became 0, the weighted terms and their gradients underflowed
-    (binary_cross_entropy's gradient 2.2% off at weights of 1e-6) or overflowed (a mean that fits float16 was
-    inf where a weighted term passed 65504). Else `found` as it is and None."""
-    given = [w[0] for w in weights if w[0] is not None]
-    if not given or not isinstance(pred, Tensor) or weighted_in(found[0][0].dtype) is None:
-        return found, None
-    wide = np.result_type(np.float32, *(w.dtype for w in given))
-    return [(p.astype(wide), t) for p, t in found], loss_dtype(found, promoting, True)
-
-
-def weighted_in(dtype: np.dtype) -> np.dtype | None:
-    """The dtype a weighted loss of predictions in `dtype` is computed in where it is not `dtype` (float32 for
-    float16, as autograd's class-weight ops compute float16 scores; `widened`'s rule, and cross_entropy's against
-    probabilities), else None."""
-    return np.dtype(np.float32) if np.dtype(dtype).itemsize < 4 else None
-
-
-def narrowed(out: Any, dtype: np.dtype | None) -> Any:
-    """A loss `widened` computed, cast back to its `dtype` (as it is where that is None)."""
-    return out if dtype is None else out.astype(dtype)
 
 
 def _mean_over_weights(weighted: list[Any], pred: Any, weights: list[Any], name: str) -> Any:

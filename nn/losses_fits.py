@@ -55,7 +55,7 @@ def constant_fits(  # noqa: PLR0913 (the constant, its dtype, and what messages 
         )
         raise BeyondDtype(
             f"{name}: {what} holds {float(a[bad].flat[0]):g}, beyond {dtype.name}'s largest number ({top:g}), "
-            f"the dtype {name} computes in here: it would be inf; {fix}"
+            f"the dtype {name} reads it in here: it would be inf; {fix}"
         )
 
     if isinstance(source, np.ndarray | Tensor):

@@ -19,6 +19,7 @@ from autograd import Op, ShapeError, Tensor, raw, type_name
 
 from .arguments import check_flag, check_number, check_real, is_real
 from .loss_positions import torch_positions
+from .losses_half import computed_in, narrowed, widened_inputs
 from .losses_margins import _tensors
 from .losses_pairs import as_operand, reduce, require
 
@@ -43,10 +44,11 @@ def gaussian_nll_loss(
         lambda a: a >= 0,
         lambda bad: f"{name}: var must hold variances, numbers >= 0, got {bad:g}",
     )
+    (x, t, v), dtype = widened_inputs([x, t, v])  # float16: in float32 (the floor eps too), rounded once
     v = _floor(v, eps=eps) if isinstance(v, Tensor) else max(v, eps)
     d = x - t
     loss = 0.5 * (autograd.log(v) + d * (d / v))  # not d²/v: d² overflowed from 1.3e154 where d²/v fits
-    return reduce([loss + 0.5 * math.log(2 * math.pi) if full else loss], reduction, name)
+    return narrowed(reduce([loss + 0.5 * math.log(2 * math.pi) if full else loss], reduction, name), dtype)
 
 
 @torch_positions("log_input", "full", "size_average", "eps", "reduce", "reduction")
@@ -68,18 +70,21 @@ def poisson_nll_loss(
     log_input, full = check_flag(name, "log_input", log_input), check_flag(name, "full", full)
     eps = check_real(name, "eps", eps, low=0)
     require([t], lambda a: a >= 0, lambda bad: f"{name}: targets are counts, numbers >= 0, got {bad:g}")
+    if not log_input:
+        why = f"{name}: with log_input=False the input is a rate, >= 0, got {{:g}}; for log-rates pass log_input=True"
+        require([x], lambda a: a >= 0, why.format)
+    (x, t), dtype = widened_inputs([x, t])  # float16: in float32, rounded once
     if log_input:
         loss = autograd.exp(x) - t * x
     else:
-        why = f"{name}: with log_input=False the input is a rate, >= 0, got {{:g}}; for log-rates pass log_input=True"
-        require([x], lambda a: a >= 0, why.format)
         loss = x - t * autograd.log(x + eps)
-    return reduce([loss + _stirling(t) if full else loss], reduction, name)
+    return narrowed(reduce([loss + _stirling(t) if full else loss], reduction, name), dtype)
 
 
 def _variance(name: str, x: Tensor, var: Any) -> Any:
-    """`var` as the loss reads it: a number as a float; an array or Tensor as an operand of x's dtype (a Tensor
-    that requires grad as it is), shaped to broadcast against x by torch's rules, else a ShapeError."""
+    """`var` as the loss reads it: a number as a float; an array or Tensor as an operand of x's dtype (float32
+    for float16: losses_half.computed_in; a Tensor that requires grad as it is), shaped to broadcast against x
+    by torch's rules, else a ShapeError."""
     if is_real(var):
         return float(var)
     v = var if isinstance(var, Tensor) else np.asarray(raw(var))
@@ -87,7 +92,9 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
         raise TypeError(
             f"{name}: var must be a number, an array or a Tensor of numbers, got {type_name(var)} of dtype {v.dtype}"
         )
-    v = as_operand(v, x.dtype, name, "var", True, var)  # a wider Tensor var widens x (widen_by)
+    # in x's dtype, float32 for float16 (as weights: a scale of each term, its subnormals were up to 3% off); a
+    # wider Tensor var widens x (widen_by)
+    v = as_operand(v, computed_in(x.dtype) or x.dtype, name, "var", True, var)
     v = v if isinstance(v, Tensor) else Tensor(v, dtype=v.dtype)  # in the graph: a compiled step reads each call's
     if v.shape == x.shape:
         return v

@@ -20,7 +20,7 @@ from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .loss_positions import torch_positions
 from .losses import logit_terms
-from .losses_element_weights import narrowed
+from .losses_half import narrowed, widened_inputs
 from .losses_pairs import (
     check_integer_labels,
     check_nonempty,
@@ -57,7 +57,8 @@ def margin_ranking_loss(
     name = "margin_ranking_loss"
     x1, x2 = _tensors(name, input1, input2, promote=True, names=("input2",))
     margin, y = check_real(name, "margin", margin), _labels(name, x1, target, promote=True)  # y widens too
-    return reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name)
+    (x1, x2, y), dtype = widened_inputs([x1, x2, y])  # float16: in float32, rounded once
+    return narrowed(reduce([_clamp_min0(margin - y * (x1 - x2))], reduction, name), dtype)
 
 
 @torch_positions("margin", "size_average", "reduce", "reduction")
@@ -66,7 +67,8 @@ def hinge_embedding_loss(input: Tensor, target: Any, *, margin: float = 1.0, red
     name = "hinge_embedding_loss"
     (x,) = _tensors(name, input)
     margin, y = check_real(name, "margin", margin), _labels(name, x, target, constant=True)
-    return reduce([_choose(y, x, _clamp_min0(margin - x))], reduction, name)
+    (x, y), dtype = widened_inputs([x, y])  # float16: in float32, rounded once
+    return narrowed(reduce([_choose(y, x, _clamp_min0(margin - x))], reduction, name), dtype)
 
 
 @torch_positions("size_average", "reduce", "reduction")
@@ -76,7 +78,8 @@ def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> 
     name = "soft_margin_loss"
     (x,) = _tensors(name, input)
     y = _labels(name, x, target, constant=True)  # PyTorch's takes no gradient in its target
-    return reduce([autograd.softplus(-(y * x))], reduction, name)
+    (x, y), dtype = widened_inputs([x, y])  # float16: in float32, rounded once
+    return narrowed(reduce([autograd.softplus(-(y * x))], reduction, name), dtype)
 
 
 @torch_positions("margin", "size_average", "reduce", "reduction")
@@ -92,13 +95,15 @@ def cosine_embedding_loss(
         raise autograd.ShapeError(f"{name}: inputs must be (N, D) rows or one (D,) vector, got shape {x1.shape}")
     margin, axis = check_real(name, "margin", margin), x1.ndim - 1
     labels = _labels(name, Tensor(np.zeros(x1.shape[:axis]), dtype=x1.dtype), target, constant=True)  # one per row
+    (x1, x2, labels), dtype = widened_inputs([x1, x2, labels])  # float16: in float32, rounded once
     # each row over its own sqrt(|x|^2 + eps), hypot of its 2-norm and sqrt(eps), before they are multiplied:
     # |x|^2 and x1 · x2 overflowed above 1.3e154 (the loss of two equal rows of 1e200 was NaN, not 0); a norm
     # beyond the float range taken on the row scaled down (`unit`: rows of 1.7e308 lost 1, not 0)
     unit1, unit2 = (unit(x, axis, _ROOT_EPSILON, x.shape[axis] if x.ndim else 1, in_quadrature=True) for x in (x1, x2))
     cos = (unit1 * unit2).sum(axis=axis)
     # 1 - cos >= 0, but cos of equal rows rounds up to 1 + 2.2e-16 at times: held at 0, never negative
-    return reduce([_choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))], reduction, name)
+    losses = _choose(labels, _clamp_min0(1 - cos), _clamp_min0(cos - margin))
+    return narrowed(reduce([losses], reduction, name), dtype)
 
 
 @torch_positions("margin", "p", "eps", "swap", "size_average", "reduce", "reduction")
@@ -123,10 +128,12 @@ def triplet_margin_loss(
     margin = check_number(name, "margin", margin, "a number > 0 (as PyTorch's)", lambda m: m > 0)
     p = check_number(name, "p", p, "a norm's order > 0 (1, 2, inf, ...)", lambda q: q > 0)
     eps, swap = check_real(name, "eps", eps), check_flag(name, "swap", swap)
+    (a, pos, neg), dtype = widened_inputs([a, pos, neg])  # float16: in float32, rounded once
     far = pairwise_distance(a, neg, p, eps)
     if swap:
         far = autograd.minimum(far, pairwise_distance(pos, neg, p, eps))
-    return reduce([_clamp_min0(margin + pairwise_distance(a, pos, p, eps) - far)], reduction, name)
+    losses = _clamp_min0(margin + pairwise_distance(a, pos, p, eps) - far)
+    return narrowed(reduce([losses], reduction, name), dtype)
 
 
 @torch_positions("weight", "size_average", "reduce", "reduction")
@@ -159,8 +166,9 @@ def multi_margin_loss(
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
     labels = _class_labels(name, target, x.shape[:-1], classes)
     weight = op_weights(weight, class_weights(weight, x, classes, name), x, name)
+    (x,), dtype = widened_inputs([x])  # float16: in float32, its mean too, rounded once
     losses = autograd.multi_margin_loss(x, labels, p=int(p), margin=float(margin), weight=weight, reduction="none")
-    return reduce([losses], reduction, name)
+    return narrowed(reduce([losses], reduction, name), dtype)
 
 
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
