@@ -2,6 +2,8 @@
 (docs/performance.md: the step's time since 2026-12-04 went to checks run per op; these are the ones whose
 answer another fact already gives)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -46,3 +48,33 @@ def test_a_sum_of_more_terms_is_still_checked_for_a_partial_overflow(monkeypatch
         assert tensor_forwards.gradient_sum(x, (0,)).tolist() == [[1e308]]
     assert calls == ["unless_overflowed"]
     assert unless_overflowed(x, (0,), True, np.add.reduce).tolist() == [[1e308]]
+
+
+def test_an_eager_module_call_works_out_no_guards(monkeypatch):
+    """A module's call worked out its classes for compile's guards (compile_settings._own_classes, a list over its
+    class's mro) on every eager call too, where nothing is recorded: 6 a step of a 3-layer MLP. Now only while a
+    step is being compiled, where the guards still catch a class setting changed between calls."""
+    import autograd
+    import nn
+    from autograd import compile_settings
+
+    calls = _counting(monkeypatch, compile_settings, "_own_classes")
+    model = nn.Sequential(nn.Linear(4, 3, seed=0), nn.ReLU(), nn.Linear(3, 2, seed=1))
+    x = autograd.Tensor(np.ones((1, 4), np.float32))
+    model(x).sum().backward()
+    assert calls == []
+    monkeypatch.undo()  # a counter the compiled step appended to would make it run eagerly
+
+    class Scaled(nn.Module):
+        factor = 2.0
+
+        def forward(self, x):
+            return x * self.factor
+
+    scaled = Scaled()
+    step = autograd.compile(lambda x: scaled(x).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert [step(x).item() for _ in range(3)] == [8.0] * 3  # recorded, then replayed
+    Scaled.factor = 3.0
+    assert step(x).item() == 12.0  # a class setting changed: recorded again
