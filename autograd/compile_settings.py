@@ -61,8 +61,9 @@ def guard_settings(owner: Any, call: Callable[..., Any], *args: Any, **kwargs: A
     its holds: `self.noise.rng`) must be drawn from by `autograd.drawn` alone from then on
     (compile_random.Spans.watch). nn's modules call their forward so."""
     rec = current()
-    if rec is not None:
-        rec.random.watch(held_generators(fields(owner).values()))
+    if rec is None:  # not compiling: the call alone (its classes were worked out on each eager call: 6 a step)
+        return call(*args, **kwargs)
+    rec.random.watch(held_generators(fields(owner).values()))
     return _guarded([owner, *_own_classes(owner)], _is_setting_of, call, args, kwargs)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from .elementwise_forwards import holds_nan
 from .graph import Node, raw
 from .op_functions import _ENGINES
+from .scaled_sums import squares_finite
 
 
 def where(x: Any, y: Any, cond: Any, unpicked: float = -0.0) -> Any:
@@ -49,8 +50,12 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
     f = raw(factor)
     if not hasattr(g, "shape") and not isinstance(f, np.ndarray):  # floats and Values: 1/x near 0 is inf
         return g * factor if f else 0.0
-    # all finite: the product, then, is the selection (np.where's is many times slower); .all()'s reduce, in C
-    finite = np.logical_and.reduce(np.isfinite(raw(g)), axis=None)
+    # all finite: the product, then, is the selection (np.where's is many times slower); squares_finite's one pass,
+    # else .all()'s reduce, in C
+    data = raw(g)
+    finite = (data.__class__ is np.ndarray and squares_finite(data)) or np.logical_and.reduce(
+        np.isfinite(data), axis=None
+    )
     if isinstance(g, Node):  # a Tensor under create_graph: recorded, differentiable in g, a plain pass's bits
         return g * f if finite else where(g if np.result_type(f) == np.bool_ else g * f, 0.0, cond=np.not_equal(f, 0))
     if finite:
