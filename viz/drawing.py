@@ -70,7 +70,8 @@ def draw(
     color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
     leaf's gradient (tensors: element by element, or in blocks of 32): green agrees, red disagrees, grey cannot
     judge (a kink, too small a gradient, an undefined root). A `.grad` other than the gradient drawn
-    (earlier backward passes added to it) is shown beside it, with a note; a graph whose data changed after
+    (earlier backward passes added to it, a hand set it, another root's backward) is shown beside it, with a
+    note (checked: red where the finite difference disagrees with it); a graph whose data changed after
     its forward pass (a parameter update) shows each `.grad` as backward left it, with a note, and is
     refused (a ValueError) where gradients would be computed from it. The first NaN or infinity
     is always drawn red with the path that carried it. `tensor_detail` adds histograms of a tensor's
