@@ -157,12 +157,14 @@ class Node:
 
     def _backward(self) -> None:
         """One local step of the chain rule, micrograd's `_backward`: add this node's `.grad` times
-        each local derivative into its parents' `.grad` (one not computed yet starts from zero).
+        each local derivative into its parents' `.grad` (a Value's not computed yet is 0.0, and adds as
+        micrograd's: 0.0 + -0.0 is 0.0; a Tensor's None takes the gradient as it is, as PyTorch's).
         Called on every node in reverse topological order after setting the root's `.grad`, it
         does what `backward()` does, one node at a time (for learners stepping through it by hand)."""
         for parent, g in zip(self.parents, pullback(self, self.grad)):
             if g is not None:
-                parent.grad = g if parent.grad is parent._grad_zero else parent.grad + g
+                held = parent.grad
+                parent.grad = g if held is None else held + g
 
 
 def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:

@@ -47,8 +47,13 @@ WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
 
 def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> PassStart:
     """d(root)/d(node) into `_grad_sum` of every node reachable from root (and into `.grad` with
-    `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold."""
-    start = PassStart(-0.0)
+    `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold. A
+    backward's sums go into `.grad`, 0.0 until a backward reaches it, and start there, as micrograd's `+=`
+    (0.0 + -0.0 is 0.0: a -0.0 gradient reads 0.0, as in micrograd); `gradients`' keep -0.0, as
+    torch.autograd.grad's and a Tensor's (PassStart)."""
+    start = PassStart(0.0 if accumulate else -0.0)  # per pass: no test per node
+    if accumulate and seed.__class__ is float:
+        seed += 0.0  # the root's .grad is its seed added into 0.0 too
     count_consumers(root, start)
     done: list[Node] = []
     finished = done.append if accumulate else None

@@ -8,10 +8,11 @@ from .graph_order import MANY
 
 
 class PassStart(float):
-    """One pass's -0.0, where every reached node's gradient sum starts: the first gradient added to it
-    gives a plain float, that gradient, -0.0 too (0.0 + -0.0 is 0.0: a Value's -0.0 gradients, mul's
-    to b at a = -0.0, came out 0.0 where a Tensor's and PyTorch's are -0.0); a sum still holding it got
-    nothing, and is written as 0.0 (scalar_writes.added)."""
+    """One pass's zero, where every reached node's gradient sum starts: the first gradient added to it
+    gives a plain float. `gradients`' is -0.0, the additive identity: a -0.0 gradient stays -0.0, as a
+    Tensor's and PyTorch's (0.0 + -0.0 is 0.0: mul's to b at a = -0.0 came out 0.0 there); a backward's
+    is 0.0, where `.grad` starts, as micrograd's `+=` (scalar_pass). A sum still holding it got nothing,
+    and is written as 0.0 (scalar_writes.added)."""
 
     __slots__ = ()
 

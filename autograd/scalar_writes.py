@@ -12,14 +12,15 @@ from .graph_order import _reachable
 
 def added(node: Node, held: Any, g: Any) -> Any:
     """The `.grad` that a node holding `held` gets from a pass's sum g, a float or (create_graph's) a
-    Value. A `.grad` not computed or set to None (PyTorch's zeroing) takes g as a float as it is, -0.0
-    included, and a Value as a new node, so that it is never the caller's seed; another is held + g, a
-    new sum, not +=, since under no_grad a Value's += writes in place, and a `.grad` that is a node may be
-    in a graph. Always a plain float for floats (never the pass's own zero, nor a numpy float a rule gave)."""
+    Value. A `.grad` not computed (0.0) or set to None (PyTorch's zeroing) takes 0.0 + g, as micrograd's
+    `+=` (a -0.0 from a hook reads 0.0, as the pass's own sums, which start at 0.0; a Value, a new node, so
+    that it is never the caller's seed); another is held + g, a new sum, not +=, since under no_grad a
+    Value's += writes in place, and a `.grad` that is a node may be in a graph. Always a plain float for
+    floats (never the pass's own zero, nor a numpy float a rule gave)."""
     if held is None or held is node._grad_zero:
-        if g.__class__ is not float and isinstance(g, float):  # a pass's start (-0.0): no gradient arrived
+        if g.__class__ is not float and isinstance(g, float):  # a pass's start: no gradient arrived
             return 0.0
-        return float(g) if isinstance(g, float) else node._grad_zero + g
+        return float(g) + 0.0 if isinstance(g, float) else node._grad_zero + g
     total = held + g
     return float(total) if isinstance(total, float) else total
 

@@ -54,5 +54,5 @@ def test_both_engines_agree_at_the_edge_points(op):
                 continue
             on_tensors = _on_tensors(name, xs)
             assert _same(on_values[0], on_tensors[0]), (name, xs, on_values[0], on_tensors[0])
-            for a, b in zip(on_values[1], on_tensors[1], strict=True):  # a Value's gradient sum starts at +0.0:
+            for a, b in zip(on_values[1], on_tensors[1], strict=True):  # a Value's .grad adds into 0.0, micrograd's:
                 assert _same(a + 0.0, b + 0.0), (name, xs, "gradients", on_values[1], on_tensors[1])  # -0 is 0

@@ -122,3 +122,14 @@ def test_mnist_runs_on_the_stand_in_without_the_files(run_notebook, tmp_path, mo
     text = outputs(nb)
     assert "yann.lecun.com" in text and "synthetic stand-in" in text
     assert images(nb) >= 5
+
+
+def test_regression_shows_the_shape_a_hand_written_loss_broadcasts_to():
+    """A target of shape (N,) beside predictions (N, 1) makes a hand-written MSE of shape (N, N), silently (a learner
+    fitted w = -0.000, b = 1.087 for the true 1.830, 1.232): notebook 03 prints the shape where its loss is
+    written, says why, and has a "Try this" of it."""
+    cells = load(NOTEBOOK_DIR / "03-regression.ipynb")["cells"]
+    loss_cell = next(source(c) for c in cells if "def mse(" in source(c))
+    assert "(pred - y).shape" in loss_cell
+    assert any("(50, 50)" in source(c) for c in cells if c["cell_type"] == "markdown")
+    assert "y.ravel()" in source(cells[-1])

@@ -196,16 +196,17 @@ def test_create_graph_with_detect_anomaly_changes_no_grad_when_a_sum_raises(nan_
 
 
 @pytest.mark.parametrize("held", ["not computed", None])
-def test_a_first_gradient_keeps_its_sign_and_is_a_plain_float(held):
-    # the root's sum is the seed as given (the sums of other nodes start from +0.0, so a -0.0 there
-    # becomes +0.0, as it always has); a numpy float a rule gives ends as a float
+def test_a_first_gradient_adds_to_0_and_is_a_plain_float(held):
+    # the root's sum is the seed as given, added into .grad, 0.0 (not computed, or None) as micrograd's:
+    # 0.0 += -0.0 gives 0.0 (gradients() keeps -0.0); a numpy float a rule gives ends as a float
     numpy_rule = Op("np", lambda x: 2.0 * x, lambda g, out, x: (g * np.float64(2.0),))
     x = Value(1.0)
     y = numpy_rule(x)
     if held is None:
         x.grad = y.grad = None
     y.backward(-0.0)
-    assert math.copysign(1.0, y.grad) == -1.0 and y.grad.__class__ is float
+    assert math.copysign(1.0, y.grad) == 1.0 and y.grad.__class__ is float
+    assert math.copysign(1.0, autograd.gradients(y, [y], -0.0)[0]) == -1.0
     y.backward(1.0)
     assert x.grad == 2.0 and x.grad.__class__ is float
 

@@ -16,12 +16,17 @@ POSITIVE_HUE, NEGATIVE_HUE, MIXED_HUE = "0.0", "0.6", "0.8"  # red, blue, and th
 MISSING = object()  # no gradient has reached the node
 
 
-def fill(grad: Any, top: float, color_by_grad: bool, check: Check | None, first: bool) -> dict[str, str]:
+def fill(
+    grad: Any, top: float, color_by_grad: bool, check: Check | None, first: bool, slip: bool = False
+) -> dict[str, str]:
     """A value's fill: red where the first NaN or infinity appeared (`first`); a leaf's check, green
-    where it agrees, red where it does not, grey where it cannot judge; else the shade of its gradient
-    (`color_by_grad`; grey with corner marks for a NaN or infinite one) or white."""
+    where it agrees, red where it does not or where it disagrees with the `.grad` held beside (`slip`: set by
+    hand with a slip), grey where it cannot judge; else the shade of its gradient (`color_by_grad`; grey with
+    corner marks for a NaN or infinite one) or white."""
     if first:
         return {"style": "filled", "fillcolor": FIRST_NONFINITE_FILL}
+    if slip:
+        return {"style": "filled", "fillcolor": DISAGREE_FILL}
     if check is not None:
         judged = {AGREE: AGREE_FILL, DISAGREE: DISAGREE_FILL, KINK_DISAGREE: DISAGREE_FILL}
         return {"style": "filled", "fillcolor": judged.get(check.verdict, UNJUDGED_FILL)}

@@ -19,18 +19,19 @@ from .graph import (
     numbered_names,
     record_name,
 )
+from .kept import held_slips, kept_note
 from .labels import (
     AGAIN_LOOK,
     CONSTANT_LOOK,
     HIDDEN,
     MISSING,
     NOT_COMPUTED,
+    PASSES,
     again,
     chain_rule,
     check_summary,
     constant,
     data_text,
-    kept_note,
     node_key,
     record,
     shape_label,
@@ -63,7 +64,7 @@ def build(
     trail: Trail | None = None,
     tensor_detail: bool = False,
     kept: dict[int, Any] | None = None,
-    kept_by_passes: bool = True,
+    kept_cause: str = PASSES,
     stale: str = "",
     data: dict[int, str] | None = None,
     partial: dict[int, tuple[int, int]] | None = None,
@@ -77,7 +78,8 @@ def build(
     draws backward; edges not yet sent are grey. `current` is highlighted. `checks` (by leaf id)
     colours leaves by their finite-difference check; `trail` marks the first NaN or infinity;
     `kept` (by id) is the `.grad` of values whose `.grad` differs from `grads`, added up by earlier passes
-    (`kept_by_passes`) or else set by hand or another root's backward;
+    (`kept_cause` PASSES) or else set by hand or another root's backward (a leaf's drawn red, its `.grad`
+    crossed, where its check disagrees with that `.grad`: kept.held_slips);
     `stale`: the note saying the graph's data changed after its forward pass, and where ("": it did not).
     `tags` (by id): what the float's range did to a gradient, after it (" (underflowed)"). `step_key`: a
     drawing of backward alone (no player's legend, no frame's caption) says what its ops' step numbers count,
@@ -97,7 +99,8 @@ def build(
     notes += [_step_key(order, step, names)] if step_key and flows is not None and has_ops else []
     notes += [stale] if stale else []
     notes += [check_summary(checks, names)] if checks else []
-    notes += [kept_note(kept, grads, names, kept_by_passes)] if kept else []
+    slips = held_slips(kept, checks, kept_cause)  # .grads set by hand that the finite differences disagree with
+    notes += [kept_note(kept, grads, names, kept_cause, slips)] if kept else []
     notes += [colour_key(grads, top, id(trail.node) if trail is not None else None)] if color_by_grad else []
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
@@ -135,10 +138,11 @@ def build(
             name, numbered = head(node)
             shown = grad if show_grads else HIDDEN
             check, held = checks.get(id(node)), kept.get(id(node), MISSING)
-            label = record(node, name, shown, numbered, check, tensor_detail, held, kept_by_passes,
+            slip = id(node) in slips
+            label = record(node, name, shown, numbered, check, tensor_detail, held, kept_cause,
                            (data or {}).get(id(node)), (partial or {}).get(id(node)),
-                           (tags or {}).get(id(node), ""))  # fmt: skip
-            look = fill(grad, top, color_by_grad, check, first)
+                           (tags or {}).get(id(node), ""), slip)  # fmt: skip
+            look = fill(grad, top, color_by_grad, check, first, slip)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:
             title = escape(op_title(node))  # a user's op may be named anything

@@ -26,7 +26,8 @@ from .graph import (
     read_graph,
     require_backward_root,
 )
-from .kept import changed_since_forward, kept_by_passes, kept_grads, shown_grads
+from .kept import changed_since_forward, kept_cause, kept_grads, shown_grads
+from .labels import PASSES
 from .lost_masks import suspect
 from .lost_words import gradient_tags
 from .nonfinite import first_nonfinite
@@ -69,7 +70,8 @@ def draw(
     color_by_grad, number, tensor_detail). `check=True` puts a central finite difference beside each
     leaf's gradient (tensors: element by element, or in blocks of 32): green agrees, red disagrees, grey cannot
     judge (a kink, too small a gradient, an undefined root). A `.grad` other than the gradient drawn
-    (earlier backward passes added to it) is shown beside it, with a note; a graph whose data changed after
+    (earlier backward passes added to it, a hand set it, another root's backward) is shown beside it, with a
+    note (checked: red where the finite difference disagrees with it); a graph whose data changed after
     its forward pass (a parameter update) shows each `.grad` as backward left it, with a note, and is
     refused (a ValueError) where gradients would be computed from it. The first NaN or infinity
     is always drawn red with the path that carried it. `tensor_detail` adds histograms of a tensor's
@@ -112,10 +114,10 @@ def draw(
         trail = first_nonfinite(graph.order, shown, numbered_names(graph), flows)
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
         kept = kept_grads(graph, shown) if show_grads else None
-        by_passes = not kept or kept_by_passes(kept, shown)  # the words said of the .grads drawn beside
+        cause = kept_cause(kept, shown) if kept else PASSES  # the words said of the .grads drawn beside
         tags = _lost_tags(root, graph, shown, flows) if show_grads and not stale else {}
         drawing = build(graph, shown, flows, None, checks=checks, trail=trail, tensor_detail=tensor_detail,
-                        kept=kept, kept_by_passes=by_passes, stale=stale, tags=tags, step_key=True,
+                        kept=kept, kept_cause=cause, stale=stale, tags=tags, step_key=True,
                         **options)  # fmt: skip
     drawing.format = format or drawing.format
     return drawing

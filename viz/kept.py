@@ -11,8 +11,9 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks, raw
 
 from .graph import Graph, all_gradients, numbered_names
-from .labels import STALE_NOTE
+from .labels import KEPT_BY_HAND, PASSES, SET, STALE_NOTE, ZEROED
 from .number_text import apart_figures, summary
+from .numeric import Check, disagrees
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
 
@@ -168,19 +169,76 @@ def holds_gradient(held: Any, computed: Any) -> bool:
 def kept_grads(graph: Graph, shown: dict[int, Any]) -> dict[int, Any]:
     """The `.grad` of each value (by id, leaves first) whose `.grad` is not the gradient the drawing shows:
     gradients of earlier backward passes were added to it (no zero_grad between), or another root's were,
-    or a hand set it (`kept_by_passes` tells which)."""
+    or a hand set it (`kept_cause` tells which)."""
     held = held_grads(sorted(graph.order, key=lambda n: n.op is not None), graph.consts)  # stable: drawing's order
     return {i: g for i, g in held.items() if i in shown and not holds_gradient(g, shown[i])}
 
 
-def kept_by_passes(kept: dict[int, Any], shown: dict[int, Any]) -> bool:
-    """Whether the `.grad`s `kept` (kept_grads), drawn beside the gradients `shown`, were added up by backward
-    passes, not set by hand: what the drawing's words say of them. Only asked where shown_grads drew the
-    root's gradients, which it does where passes could have left every `.grad` (`added_by_passes`); still
-    not where a `.grad` is 0 and the gradient is not: a reset, a `_backward()` called before its node had a
-    gradient, or another root's gradient cancelling this one's (the numbers drawn are the same either way:
-    only the words differ)."""
-    return not any(_zero(g) and not _zero(shown[i]) for i, g in kept.items())
+def kept_cause(kept: dict[int, Any], shown: dict[int, Any]) -> str:
+    """What can have put the `.grad`s `kept` (kept_grads) there, beside the gradients `shown`: the words a
+    drawing says of them. PASSES where each is a whole number k >= 2 of times the gradient drawn, as k
+    backward passes of this root leave it (no zero_grad between); ZEROED where one is 0 and the gradient is
+    not (a reset, a `_backward()` called before its node had a gradient, or another root's cancelling this
+    one's); else SET: by hand (the lecture's part 1 backpropagates by hand: b.grad = 4 where the chain rule
+    gives -4 is no sum of passes of this root), or holding other roots' gradients too (an earlier loss's,
+    a loop with no zero_grad). The numbers drawn are the same in each case: only the words differ."""
+    if any(_zero(g) and not _zero(shown[i]) for i, g in kept.items()):
+        return ZEROED
+    return PASSES if all(_whole_times(g, shown[i]) for i, g in kept.items()) else SET
+
+
+def held_slips(kept: dict[int, Any], checks: dict[int, Check] | None, cause: str) -> dict[int, Check]:
+    """The checks (by id) whose finite difference disagrees with the `.grad` kept beside backward's gradient,
+    where no passes of this root can have left it (`cause`): a slip by hand, which a checked drawing must not
+    show green beside backward's right number. A `.grad` of k passes is k times the slope: no slip."""
+    if not checks or cause == PASSES:
+        return {}
+    return {i: c for i, c in checks.items() if i in kept and np.size(kept[i]) == 1 and disagrees(c, float(kept[i]))}
+
+
+def kept_note(
+    kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str], cause: str = PASSES, slips: Any = None
+) -> str:
+    """The note under a drawing whose values' `.grad` differ from the gradients drawn (`kept`, by id,
+    leaves first: the parameters a user zeroes), saying what can have put them there (`cause`, kept.kept_cause:
+    backward passes of this root added up; else a hand, or another root's backward, named with what the chain
+    rule gives: no words then of passes that cannot have left them), and (`slips`: the checks, by id, whose
+    finite difference disagrees with the `.grad` held) where the numbers say it is wrong."""
+    listed = [names[i] for i in kept]
+    first = next(iter(kept))
+    shown = ", ".join(listed[:6]) + (f" and {len(listed) - 6} more" if len(listed) > 6 else "")
+    if cause == PASSES:
+        held = f"{names[first]}.grad holds {summary(kept[first])}, drawn {summary(grads[first])}"
+        return (
+            f".grad is not the gradient drawn at {shown} ({held}): .grad adds up every backward pass since the "
+            "last zero_grad() (of this root or another); call zero_grad() before backward"
+        )
+    held = f"{names[first]}.grad holds {summary(kept[first])} where the chain rule gives {summary(grads[first])}"
+    why = (
+        f"{KEPT_BY_HAND} beside it"
+        if cause == ZEROED
+        else "beside it, set by hand or holding another root's gradients too (an earlier loss's backward with no "
+        "zero_grad() between)"
+    )
+    note = f".grad is not backward's gradient at {shown} ({held}): the drawing shows backward's, with the .grad {why}"
+    if slips:
+        wrong = [f"{names[i]} ({summary(kept[i])}, numeric {summary(c.numeric)})" for i, c in slips.items()]
+        note += "\nfinite differences disagree with the .grad held at " + ", ".join(wrong)
+    return note
+
+
+def _whole_times(held: Any, drawn: Any) -> bool:
+    """Whether `held` is k times `drawn` for one whole number k >= 2 (each element of a tensor's), up to the
+    rounding of adding `drawn` k times in its own float type."""
+    kind = np.asarray(held).dtype
+    eps = float(np.finfo(kind if kind.kind == "f" else np.float64).eps)
+    held, drawn = np.asarray(held, dtype=np.float64), np.asarray(drawn, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        size = float(np.sum(drawn * drawn))
+        if not size or not np.isfinite(size) or not np.all(np.isfinite(held)):
+            return False
+        k = round(float(np.sum(held * drawn)) / size)
+        return k >= 2 and bool(np.allclose(held, k * drawn, rtol=4 * k * eps, atol=0.0))
 
 
 def _zero(x: Any) -> bool:

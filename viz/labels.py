@@ -37,7 +37,9 @@ STALE_NOTE = (  # under a drawing of Values whose data changed after its forward
 )
 AGAIN = "drawn again: data and grad on its own box"  # repeats.py's copies
 AGAIN_LOOK = {"style": "dashed,filled", "fillcolor": "gray96", "color": "gray40"}
-# what put a .grad other than the gradient drawn there (kept.kept_by_passes), beside it in a record
+# what can have put a .grad other than the gradient drawn there (kept.kept_cause): passes of this root (a whole
+# number of times it), a 0 where it is not, or any other number; and the words beside it in a record
+PASSES, ZEROED, SET = "passes", "zeroed", "set"
 KEPT_BY_PASSES, KEPT_BY_HAND = "earlier passes added", "set by hand or by another root's backward"
 
 
@@ -49,17 +51,19 @@ def record(
     check: Check | None = None,
     detail: bool = False,
     kept: Any = MISSING,
-    kept_by_passes: bool = True,
+    kept_cause: str = PASSES,
     data: str | None = None,
     partial: tuple[int, int] | None = None,
     grad_tag: str = "",
+    slip: bool = False,
 ) -> str:
     """A value's record: name (with its step number), a tensor's shape and dtype, data, grad, and
     optionally its finite-difference check, (`detail`) a histogram of a tensor's data and grad, and
-    (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_by_passes`:
-    backward passes added up, else a hand or another root's backward); `data` the data field's text, if not
-    the node's own; `partial`, where the grad is a sum of some of the value's shares, how many of how many;
-    `grad_tag`, what the float's range did to the grad (" (underflowed)")."""
+    (`kept`) its `.grad` where that is not the gradient shown, with what put it there (`kept_cause`:
+    backward passes added up, else a hand or another root's backward), crossed (`slip`) where its check's
+    finite difference disagrees with it; `data` the data field's text, if not the node's own; `partial`,
+    where the grad is a sum of some of the value's shares, how many of how many; `grad_tag`, what the
+    float's range did to the grad (" (underflowed)")."""
     detail = detail and np.size(node.data) > 1
     fields = [record_title(name, step)] if (name or step) else []
     if isinstance(node, Tensor):
@@ -73,7 +77,8 @@ def record(
         if detail and grad is not MISSING:
             fields.append("grad " + histogram(grad))
         if kept is not MISSING:
-            fields.append(f".grad {escape(summary(kept))} ({KEPT_BY_PASSES if kept_by_passes else KEPT_BY_HAND})")
+            why = KEPT_BY_PASSES if kept_cause == PASSES else KEPT_BY_HAND
+            fields.append(f".grad {escape(summary(kept))}{' ✗' if slip else ''} ({why})")
     if check is not None:
         fields.append(escape(check_text(check)))
     return "{ " + " | ".join(fields) + " }"
@@ -187,25 +192,6 @@ _SUMMARY = (  # the verdicts counted together, and how the summary line says it
     ((UNDEFINED,), "cannot be taken at {at}, where the root is undefined beside the value: {names}"),
     ((UNMEASURED,), "cannot be measured at {at}: {names}"),
 )
-
-
-def kept_note(kept: dict[int, Any], grads: dict[int, Any], names: dict[int, str], by_passes: bool = True) -> str:
-    """The note under a drawing whose values' `.grad` differ from the gradients drawn (`kept`, by id,
-    leaves first: the parameters a user zeroes), saying what put them there (`by_passes`: backward passes
-    added up, else a hand or another root's backward: no words then of passes that may never have run)."""
-    listed = [names[i] for i in kept]
-    first = next(iter(kept))
-    shown = ", ".join(listed[:6]) + (f" and {len(listed) - 6} more" if len(listed) > 6 else "")
-    held = f"{names[first]}.grad holds {summary(kept[first])}, drawn {summary(grads[first])}"
-    if not by_passes:
-        return (
-            f".grad is not backward's gradient at {shown} ({held}): the drawing shows backward's, with the .grad "
-            f"{KEPT_BY_HAND} beside it"
-        )
-    return (
-        f".grad is not the gradient drawn at {shown} ({held}): .grad adds up every backward pass since the last "
-        "zero_grad() (of this root or another); call zero_grad() before backward"
-    )
 
 
 def histogram(x: Any) -> str:

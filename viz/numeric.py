@@ -222,6 +222,17 @@ def _steady(a: float, b: float, before: _Try, now: _Try) -> bool:
     return abs(a - b) <= SETTLED * scale + before.noise + now.noise
 
 
+def disagrees(check: Check, value: float) -> bool:
+    """Whether a number other than backward's gradient (a `.grad` set by hand) is outside what a Value's
+    check allows, by the tolerance the check judged backward's by (its relative one and its floor): the
+    lecture's b.grad = 4 where the finite difference is -4. Never where nothing was measured or compared
+    by elements (a tensor's)."""
+    if check.numeric is None or check.compared or check.verdict not in (AGREE, DISAGREE):
+        return False
+    n = check.numeric
+    return not abs(value - n) <= RTOL * max(abs(value), abs(n)) + check.resolution
+
+
 def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float, float] | None) -> Check:
     """Backward's gradient against the central difference, with `error` the difference's own error
     estimate: a difference beyond the tolerance (RTOL of the numbers; a block's `tolerance`, its elements'

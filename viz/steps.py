@@ -17,8 +17,7 @@ from .arguments import require_flags, require_known, require_rankdir, require_ro
 from .captions import arithmetic, step_head
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
-from .kept import changed_since_forward, kept_by_passes, kept_grads
-from .labels import kept_note
+from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
 from .rules import symbol
 from .text import escape
 
@@ -96,7 +95,7 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
         captions.append("\n".join([head, *told]))
     kept = kept_grads(graph, grads)  # .grads this pass is not (two backwards without zero_grad): said where it starts
     if kept and captions:
-        captions[0] += "\n" + kept_note(kept, grads, names, kept_by_passes(kept, grads))
+        captions[0] += "\n" + kept_note(kept, grads, names, kept_cause(kept, grads))
     return Pass(graph, grads, flows, steps, captions, names)
 
 
