@@ -105,11 +105,14 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
 
 
 def python_numbers(data: Any) -> bool:
-    """Whether `data` is Python's own numbers: an int or a float, or lists and tuples holding only those and
-    such lists. Those carry no dtype (numpy reads them as float64 or int64), so Tensor() gives them its
-    default, float32; anything else in them (a numpy number, an array, a torch tensor) carries one."""
-    if type(data) in _PYTHON_NUMBERS:  # type(): numpy's float64 is a float subclass, and carries its dtype
+    """Whether `data` is Python's own numbers: an int or a float (a subclass too: an IntEnum, a user's
+    float), a range, or lists and tuples holding only those and such lists. Those carry no dtype (numpy
+    reads them as float64 or int64), so Tensor() gives them its default, float32; anything else in them (a
+    numpy number, an array, a torch tensor) carries one."""
+    if type(data) in _PYTHON_NUMBERS or isinstance(data, range):
         return True
+    if isinstance(data, int | float):  # numpy's float64 is a float subclass, and carries its dtype
+        return not isinstance(data, np.generic)
     if not isinstance(data, list | tuple):  # a namedtuple too, as numpy and PyTorch read it
         return False
     # a row at a time, in C: a long list of floats costs little more than numpy's read

@@ -6,6 +6,7 @@ int64 labels float32 ones that cross_entropy refuses."""
 
 import array
 import collections
+import enum
 
 import numpy as np
 import pytest
@@ -17,6 +18,11 @@ from autograd import Tensor
 torch = pytest.importorskip("torch")
 
 EXACT = np.array([1 / 3, 16777217.0])  # neither is a float32
+
+
+class Label(enum.IntEnum):
+    A = 0
+    B = 1
 
 
 class WithArray:  # an object numpy reads through __array__ (a pandas Series, an xarray)
@@ -78,6 +84,20 @@ def test_python_numbers_and_lists_of_them_are_still_float32():
     assert Tensor([True, False]).dtype == np.bool_
     # half precision is too coarse to differentiate in, whoever gives it
     assert Tensor(torch.tensor([0.1], dtype=torch.float16)).dtype == np.float32
+
+
+class Ratio(float):  # a user's float (a unit, a tagged number): Python's own number, no dtype of numpy's
+    pass
+
+
+def test_ranges_and_subclasses_of_pythons_numbers_are_python_numbers():
+    # a range and an int or float subclass carry no dtype: they became int64 and float64 (so that
+    # Tensor(range(5), requires_grad=True) was refused as an integer tensor) where they were float32
+    for data in (range(5), [range(2), range(2)], Ratio(1 / 3), [Ratio(1 / 3), 0.5], Label.B, [Label.A, Label.B]):
+        assert Tensor(data).dtype == np.float32, data
+    assert Tensor(range(3), requires_grad=True).data.tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(ValueError, match="2\\*\\*24"):  # a range past float32's integers, refused as a list's
+        Tensor(range(2**24, 2**24 + 2))
 
 
 def test_assigning_data_keeps_its_dtype_and_digits():
