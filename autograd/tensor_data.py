@@ -10,7 +10,7 @@ import numpy as np
 from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
-from .dtypes import DATA_KINDS, REAL_KINDS, numpy_dtype
+from .dtypes import DATA_KINDS, REAL_KINDS, dtype_of
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
 from .type_names import type_name
@@ -89,7 +89,7 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
         raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
-    dtype = numpy_dtype(dtype)
+    dtype = None if dtype is None else dtype_of(dtype, what)  # named as the dtype's fault, not the data's
     array = numbers_array(data, what, dtype)
     if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in

@@ -129,3 +129,21 @@ DTYPE_TAKERS = {
 def test_every_dtype_argument_takes_torchs_dtypes_as_numpys(take):
     # Tensor([...], dtype=torch.float64) was refused, blaming the list; astype too, where zeros and to took it
     assert take(torch.float64).dtype == take(np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("take", DTYPE_TAKERS.values(), ids=DTYPE_TAKERS.keys())
+def test_a_dtype_numpy_lacks_is_refused_as_the_dtype_not_the_data(take):
+    # Tensor([1/3], dtype=torch.bfloat16) said "needs numbers, got list that numpy cannot make an array of", and
+    # astype and one_hot numpy's bare "data type 'bfloat16' not understood", where zeros named the dtype
+    for dtype in (torch.bfloat16, torch.float8_e4m3fn):
+        with pytest.raises(TypeError, match=f"{dtype!r} is not a dtype numpy has: give one such as np.float64"):
+            take(dtype)
+
+
+@pytest.mark.parametrize("build", [Tensor, autograd.tensor], ids=["Tensor", "tensor"])
+def test_a_dtype_that_holds_no_real_numbers_is_refused_as_the_dtype_not_the_data(build):
+    # "needs numbers, got list of dtype complex64" blamed the list of floats for the dtype= asked for
+    with pytest.raises(TypeError, match="hold bool, integer or floating-point numbers, not dtype complex64"):
+        build([1 / 3], dtype=torch.complex64)
+    with pytest.raises(TypeError, match="'flaot32' is not a dtype numpy has"):  # "got list that numpy cannot ..."
+        build([1 / 3], dtype="flaot32")
