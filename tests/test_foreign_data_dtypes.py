@@ -147,3 +147,31 @@ def test_a_dtype_that_holds_no_real_numbers_is_refused_as_the_dtype_not_the_data
         build([1 / 3], dtype=torch.complex64)
     with pytest.raises(TypeError, match="'flaot32' is not a dtype numpy has"):  # "got list that numpy cannot ..."
         build([1 / 3], dtype="flaot32")
+
+
+@pytest.mark.parametrize("build", [Tensor, autograd.tensor], ids=["Tensor", "tensor"])
+def test_pythons_numbers_beside_float32_ones_take_their_dtype(build):
+    # Python's numbers carry no dtype: beside numpy's float32 ones (w.data[0] of a float32 weight) they take
+    # float32, as NumPy 2's promotion and PyTorch's tensor() read them; numpy's array of the list made it float64,
+    # so `W.data = [[w[0, 0]], [0.5]]` turned a float32 model's weight float64 (and its Adam refused the next step)
+    one = np.float32(1 / 3)
+    for data in (
+        [one, 0.5],
+        [[one], [2]],
+        [[0.5], [one]],
+        [np.float16(1), 0.25],
+        [one, True],
+        [torch.tensor(one), 0.5],
+    ):
+        t = build(data)
+        theirs = torch.tensor(data).numpy()
+        assert t.dtype == np.float32 == theirs.dtype and np.array_equal(t.data, theirs), data
+    layer = nn.Linear(2, 1, seed=0)
+    layer.W.data = [[layer.W.data[0, 0]], [0.5]]
+    assert layer.W.dtype == np.float32
+    # what carries a wider dtype, or integers, keeps numpy's reading: no digit is lost
+    assert build([np.float64(1 / 3), 0.5]).dtype == build([one, np.float64(0.5)]).dtype == np.float64
+    assert build([np.int64(2**40), 1]).dtype == np.int64
+    for data in ([one, 2**24 + 1], [one, 2**53 + 1], [2**53 + 1], [[2**62 + 1]]):  # a Python int float32 would
+        with pytest.raises(ValueError, match="2\\*\\*24"):  # round, refused as in a list (2**53 + 1 was not: its
+            build(data)  # check compared in float64, where it is 2**53, float32's too)
