@@ -20,6 +20,8 @@ def known_dtype(dtype: Any, name: str) -> np.dtype:
     """`dtype` as numpy's (a torch dtype by its name), or a TypeError naming `name` and the dtype where numpy
     has none such (torch.bfloat16, a misspelt "flaot32"): numpy's own words name neither, and Tensor()'s
     blamed the data ("got list that numpy cannot make an array of")."""
+    if isinstance(dtype, np.dtype):  # Tensor(x, dtype=x.dtype), on each layer's input: no name to read
+        return dtype
     try:
         return np.dtype(numpy_dtype(dtype))
     except TypeError:

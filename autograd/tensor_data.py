@@ -85,7 +85,8 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     """What Tensor() holds of `data`: numbers_array, with Python's own lists and numbers (and half precision)
     made float32 unless `dtype` says otherwise (a torch dtype read as numpy's); whatever carries a dtype (a
     numpy or torch array, a buffer, numpy numbers in a list) keeps the one numpy reads, as torch.as_tensor
-    keeps it: making a float64 one float32 would round it silently. `what` names the caller in the errors."""
+    keeps it: making a float64 one float32 would round it silently (Python's numbers beside float32 ones are
+    float32, _beside_narrow_floats). `what` names the caller in the errors."""
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
         raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
