@@ -175,3 +175,11 @@ def test_pythons_numbers_beside_float32_ones_take_their_dtype(build):
     for data in ([one, 2**24 + 1], [one, 2**53 + 1], [2**53 + 1], [[2**62 + 1]]):  # a Python int float32 would
         with pytest.raises(ValueError, match="2\\*\\*24"):  # round, refused as in a list (2**53 + 1 was not: its
             build(data)  # check compared in float64, where it is 2**53, float32's too)
+
+
+def test_a_bfloat16_torch_tensor_is_half_precision_made_float32():
+    # numpy has no bfloat16: Tensor(t) said "numpy cannot make an array of (Got unsupported ScalarType BFloat16)"
+    # with the fix t.detach().numpy(), which fails the same way; its numbers are float32's, exactly
+    t = torch.tensor([0.1, 3e38, -7.5], dtype=torch.bfloat16)
+    assert np.array_equal(Tensor(t).data, t.float().numpy()) and Tensor(t).dtype == np.float32
+    assert autograd.tensor(t, dtype=np.float64).dtype == np.float64
