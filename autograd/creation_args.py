@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DATA_KINDS, numpy_dtype
+from .dtypes import dtype_of
 from .graph import Node
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
@@ -51,19 +51,6 @@ def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
     refuse_value(t, name)
     data = t.data if isinstance(t, Node) else numbers_array(t, name)
     return data.shape, dtype_of(data.dtype if dtype is None else dtype, name)
-
-
-def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
-    """A dtype a Tensor holds: bool, integer or floating point; float32 (Tensor's default) if None.
-    PyTorch's dtypes are taken by their name (torch.float64 is numpy's float64), as nn's layers take them."""
-    given = numpy_dtype(default if dtype is None else dtype)
-    try:
-        kind = np.dtype(given)
-    except TypeError:
-        raise TypeError(f"{name}: {dtype!r} is not a dtype numpy has: give one such as np.float64") from None
-    if kind.kind not in DATA_KINDS:
-        raise TypeError(f"{name}: tensors hold bool, integer or floating-point numbers, not dtype {kind}")
-    return kind
 
 
 def float_dtype(dtype: Any, name: str) -> np.dtype:

@@ -16,6 +16,26 @@ def numpy_dtype(dtype: Any) -> Any:
     return name.removeprefix("torch.") if name.startswith("torch.") else dtype
 
 
+def known_dtype(dtype: Any, name: str) -> np.dtype:
+    """`dtype` as numpy's (a torch dtype by its name), or a TypeError naming `name` and the dtype where numpy
+    has none such (torch.bfloat16, a misspelt "flaot32"): numpy's own words name neither, and Tensor()'s
+    blamed the data ("got list that numpy cannot make an array of")."""
+    if isinstance(dtype, np.dtype):  # Tensor(x, dtype=x.dtype), on each layer's input: no name to read
+        return dtype
+    try:
+        return np.dtype(numpy_dtype(dtype))
+    except TypeError:
+        raise TypeError(f"{name}: {dtype!r} is not a dtype numpy has: give one such as np.float64") from None
+
+
+def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
+    """A dtype a Tensor holds: bool, integer or floating point (known_dtype); float32 (Tensor's default) if None."""
+    kind = known_dtype(default if dtype is None else dtype, name)
+    if kind.kind not in DATA_KINDS:
+        raise TypeError(f"{name}: tensors hold bool, integer or floating-point numbers, not dtype {kind}")
+    return kind
+
+
 def holds_numbers(x: Any) -> bool:
     """Whether numpy reads `x` (a number, a list, an array) as numbers a Tensor holds: not text, None, complex
     or objects, nor what numpy cannot read (a ragged list). An operator beside anything else gives

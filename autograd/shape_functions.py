@@ -15,7 +15,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
-from .dtypes import numpy_dtype
+from .dtypes import known_dtype
 from .graph import Node
 from .modes import short
 from .ordered import check_ordered
@@ -133,7 +133,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
-    given, labels, dtype = labels, index_array(labels, "one_hot"), numpy_dtype(dtype)
+    given, labels, dtype = labels, index_array(labels, "one_hot"), known_dtype(dtype, "one_hot")
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")

@@ -18,7 +18,7 @@ import numpy as np
 from . import compile_casts, compile_record, modes
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .dtypes import DATA_KINDS, numpy_dtype
+from .dtypes import DATA_KINDS, known_dtype
 from .floor_division import floor_division, tensor_floor_divide, tensor_floor_divide_reflected
 from .graph import Node
 from .graph_errors import tensor_with_value
@@ -137,7 +137,7 @@ class Tensor(
         """This tensor's values in another real dtype. A floating-point cast is in the graph (gradients
         flow back in this tensor's dtype); an integer or bool cast is a constant (constant_cast), which
         refuses a value the integer dtype cannot hold (NaN, 3e9 into int32) rather than make one up."""
-        kind = np.dtype(numpy_dtype(dtype))
+        kind = known_dtype(dtype, "astype")
         if kind.kind == "f":
             return _apply(ops.astype, (self,), {"dtype": kind})
         if kind.kind not in "biu":

@@ -10,7 +10,7 @@ import numpy as np
 from . import compile_record
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits
-from .dtypes import DATA_KINDS, REAL_KINDS, numpy_dtype
+from .dtypes import DATA_KINDS, REAL_KINDS, dtype_of
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
 from .type_names import type_name
@@ -85,31 +85,76 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     """What Tensor() holds of `data`: numbers_array, with Python's own lists and numbers (and half precision)
     made float32 unless `dtype` says otherwise (a torch dtype read as numpy's); whatever carries a dtype (a
     numpy or torch array, a buffer, numpy numbers in a list) keeps the one numpy reads, as torch.as_tensor
-    keeps it: making a float64 one float32 would round it silently. `what` names the caller in the errors."""
+    keeps it: making a float64 one float32 would round it silently (Python's numbers beside float32 ones are
+    float32, _beside_narrow_floats). `what` names the caller in the errors."""
     if isinstance(data, Node):
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
         raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
-    dtype = numpy_dtype(dtype)
+    dtype = None if dtype is None else dtype_of(dtype, what)  # named as the dtype's fault, not the data's
+    if not isinstance(data, np.ndarray) and str(getattr(data, "dtype", "")) == "torch.bfloat16":  # numpy has none:
+        data = data.float()  # half precision, made float32 (exactly), as float16 is
     array = numbers_array(data, what, dtype)
-    if dtype is None and array.dtype.kind == "f" and array.dtype.itemsize < 4:
+    if dtype is not None or array.dtype.kind not in REAL_KINDS:
+        return array
+    if python_numbers(data):  # Python's numbers: float32, as PyTorch's default
+        array = _float32(array, array if array.dtype.kind in "iu" else None, what)
+    elif array.dtype.kind == "f" and isinstance(data, list | tuple):
+        ints = _beside_narrow_floats(data)
+        if ints is not None:  # beside numpy's float32 numbers: float32 too, as they are in NumPy 2's promotion
+            array = _float32(array, np.array(ints, dtype=np.int64 if not ints else None), what)
+    if array.dtype.kind == "f" and array.dtype.itemsize < 4:
         array = array.astype(np.float32)  # half precision is too coarse to differentiate in
-    elif dtype is None and array.dtype.kind in REAL_KINDS and python_numbers(data):
-        converted = array.astype(np.float32)  # Python lists and numbers: float32, as PyTorch's default
-        if array.dtype.kind in "iu" and np.any(converted.astype(np.float64) != array):
+    return array
+
+
+def _float32(array: np.ndarray, ints: np.ndarray | None, what: str) -> np.ndarray:
+    """`array` in float32, refused where one of the integers Python gave (`ints`: a token id, a count) would
+    round; compared as integers, exactly (in float64, 2**53 + 1 is 2**53, its float32 too)."""
+    if ints is not None:
+        with np.errstate(invalid="ignore", over="ignore"):  # past int64's range the cast back is any number
+            rounds = np.any(ints.astype(np.float32).astype(ints.dtype) != ints)
+        if rounds:
             raise ValueError(
                 f"{what}: integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
                 "dtype=np.int64 (token ids, counts) or dtype=np.float64, or a numpy array"
             )
-        array = converted
-    return array
+    return array.astype(np.float32)
+
+
+def _beside_narrow_floats(data: list | tuple) -> list[int] | None:
+    """The Python ints of `data`, where it mixes Python's numbers with numbers that carry a float dtype of at
+    most 32 bits (numpy's float32 or float16 numbers and arrays, torch's) and nothing wider: there Python's
+    numbers take float32, as NumPy 2's promotion and PyTorch's tensor() read them (numpy's array of the
+    list is float64). None where the list mixes nothing so."""
+    carried, ints, python, rows, others = set(), [], False, [data], []
+    while rows:
+        items = rows.pop()
+        for kind in set(map(type, items)):  # each kind of item once, in C; lists and ints one by one
+            if issubclass(kind, list | tuple):
+                rows.extend(x for x in items if type(x) is kind)
+            elif issubclass(kind, np.generic):
+                carried.add(np.dtype(kind))
+            elif issubclass(kind, int | float):  # Python's (numpy's float64, a float, is an np.generic)
+                python = True
+                ints.extend(x for x in items if type(x) is kind and isinstance(x, int) and not isinstance(x, bool))
+            else:  # arrays, torch tensors: their dtypes read only where Python's numbers are beside them
+                others.extend(x for x in items if type(x) is kind)
+    if not python:
+        return None
+    carried.update(np.asarray(x).dtype for x in others)
+    wide = np.result_type(*carried) if carried else None
+    return ints if wide is not None and wide.kind == "f" and wide.itemsize <= 4 else None
 
 
 def python_numbers(data: Any) -> bool:
-    """Whether `data` is Python's own numbers: an int or a float, or lists and tuples holding only those and
-    such lists. Those carry no dtype (numpy reads them as float64 or int64), so Tensor() gives them its
-    default, float32; anything else in them (a numpy number, an array, a torch tensor) carries one."""
-    if type(data) in _PYTHON_NUMBERS:  # type(): numpy's float64 is a float subclass, and carries its dtype
+    """Whether `data` is Python's own numbers: an int or a float (a subclass too: an IntEnum, a user's
+    float), a range, or lists and tuples holding only those and such lists. Those carry no dtype (numpy
+    reads them as float64 or int64), so Tensor() gives them its default, float32; anything else in them (a
+    numpy number, an array, a torch tensor) carries one."""
+    if type(data) in _PYTHON_NUMBERS or isinstance(data, range):
         return True
+    if isinstance(data, int | float):  # numpy's float64 is a float subclass, and carries its dtype
+        return not isinstance(data, np.generic)
     if not isinstance(data, list | tuple):  # a namedtuple too, as numpy and PyTorch read it
         return False
     # a row at a time, in C: a long list of floats costs little more than numpy's read

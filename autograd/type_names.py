@@ -20,13 +20,22 @@ OTHER_TENSOR = "another library's Tensor: chainrule takes its numbers, np.asarra
 def type_name(x: Any) -> str:
     """The name of x's type as a message should print it: `Tensor`, `list`, `ndarray`, `MyNet` (a subclass
     of nn.Module), but `lecture_value.Value` or `torch.Tensor` for another library's, followed by the fix
-    in parentheses where that is a look-alike of chainrule's Value or Tensor."""
+    in parentheses where that is a look-alike of chainrule's Value or Tensor. A class given for an instance
+    (nn.Linear(2, 1)(Tensor)) is `class Tensor`, not its metaclass's "type"."""
+    if isinstance(x, type):
+        return f"class {_named(x)}"  # no article: sites write "got a {type_name(x)}" and "got {...}"
     kind = type(x)
-    if any(_root(k) in OWN_PACKAGES for k in kind.__mro__[:-1]) or _root(kind) in PLAIN:
-        return kind.__qualname__
-    named = f"{kind.__module__}.{kind.__qualname__}"
-    fix = _fix(kind)
-    return f"{named} ({fix})" if fix else named
+    fix = "" if _short(kind) else _fix(kind)
+    return f"{_named(kind)} ({fix})" if fix else _named(kind)
+
+
+def _short(kind: type) -> bool:
+    """Whether `kind` is named by its name alone: chainrule's own (or a subclass of one), Python's or numpy's."""
+    return any(_root(k) in OWN_PACKAGES for k in kind.__mro__[:-1]) or _root(kind) in PLAIN
+
+
+def _named(kind: type) -> str:
+    return kind.__qualname__ if _short(kind) else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _root(kind: type) -> str:

@@ -142,7 +142,8 @@ def layer_input(owner: str, x: Any) -> Tensor:
 def as_input(x: Any) -> Tensor:
     """Data given to a model as a constant Tensor: an array in its own dtype (Tensor() would make float16
     float32, so a float16 model computed in float32; PyTorch's half model given half data stays half), a
-    list as Tensor() makes it (float32)."""
+    list as Tensor() makes it (Python's numbers float32; numpy's numbers or arrays in their dtype, so rows of
+    float64 arrays make a float32 model compute in float64, as the stacked array would)."""
     return Tensor(x, dtype=x.dtype) if isinstance(x, np.ndarray) else Tensor(x)
 
 

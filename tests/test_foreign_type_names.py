@@ -84,3 +84,13 @@ def test_a_torch_tensor_is_named_as_pytorchs(call):
     with pytest.raises(TypeError) as e:
         call(torch.tensor(0.5))
     assert "torch.Tensor (PyTorch's" in str(e.value), str(e.value)
+
+
+def test_a_class_given_for_an_instance_is_named_as_the_class():
+    # a class's type is its metaclass: messages said "got type" (torch's "got torch._C._TensorMeta")
+    assert type_name(Tensor) == "class Tensor" and type_name(int) == "class int"
+    assert type_name(torch.Tensor) == "class torch.Tensor" and type_name(np.float32) == "class float32"
+    with pytest.raises(TypeError, match=r"Linear takes a Tensor \(or an array of numbers\), got class Tensor "):
+        nn.Linear(2, 1)(Tensor)
+    with pytest.raises(TypeError, match=r"cannot combine a Tensor with class torch\.Tensor "):
+        Tensor([1.0]) + torch.Tensor
