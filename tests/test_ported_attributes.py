@@ -5,6 +5,7 @@ plain Tensor or array over a parameter is refused, as torch.nn refuses it."""
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -100,3 +101,29 @@ def test_a_linear_copies_and_pickles() -> None:
         np.testing.assert_array_equal(twin.W.data, layer.W.data)
         with pytest.raises(NotImplementedError):
             _ = twin.weight
+
+
+def test_a_subclass_may_define_weight_itself() -> None:
+    """A subclass of Linear with its own `weight` property (PyTorch's view of W) was refused its setter
+    (NotImplementedError) though reading it worked: a name the class defines is the class's, not a trap."""
+
+    class TorchNamed(nn.Linear):
+        @property
+        def weight(self) -> Tensor:
+            return self.W.T
+
+        @weight.setter
+        def weight(self, value: Tensor) -> None:
+            self.W = nn.Parameter(value.T)
+
+        @weight.deleter
+        def weight(self) -> None:
+            self.W = nn.Parameter(autograd.zeros(self.W.shape))
+
+    layer = TorchNamed(3, 2)
+    layer.weight = nn.Parameter(autograd.ones((2, 3)))
+    assert layer.W.shape == (3, 2) and float(layer.W.data.sum()) == 6.0
+    del layer.weight
+    assert float(layer.W.data.sum()) == 0.0
+    with pytest.raises(NotImplementedError, match="layer.b"):
+        layer.bias = None
