@@ -1,6 +1,7 @@
 """fit's warning, before training, of a model whose outputs are not what its loss takes, which would train
 without an error to a worse model: probabilities (a Softmax at the end) given to cross_entropy, which takes
-logits (it applies log_softmax itself: 0.583 where the logits reach 0.064 on spirals), or to nll_loss or
+logits (it applies log_softmax itself: MNIST's test accuracy 0.879 where the logits reach 0.896, and a loss
+that cannot go below -log(e / (e + C - 1))), or to nll_loss or
 kl_div, which take log-probabilities (their loss then goes below 0); a Sigmoid's output given to a loss
 `with_logits`."""
 

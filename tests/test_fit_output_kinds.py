@@ -1,7 +1,8 @@
-"""fit warns, once and before training, of a model whose outputs are not what its loss takes: a Softmax at the
-end before cross_entropy (which takes logits: spirals trained to 0.583 where the logits reach 0.064, without a
-word) or nll_loss (which takes log-probabilities: its loss went to -0.36), logits before nll_loss, a Sigmoid
-before binary_cross_entropy_with_logits. Outputs that are what the loss takes are not warned of."""
+"""fit warns, once and before training, of a model whose outputs are not what its loss takes: a Softmax at the end
+before cross_entropy (which takes logits: MNIST's test accuracy 0.879 where the logits reach 0.896, without a word;
+the loss cannot go below -log(e / (e + C - 1)), 0.55 for spirals' 3 classes) or nll_loss (which takes
+log-probabilities: its loss went to -0.36), logits before nll_loss, a Sigmoid before
+binary_cross_entropy_with_logits. Outputs that are what the loss takes are not warned of."""
 
 import functools
 import warnings
