@@ -127,3 +127,18 @@ def test_a_subclass_may_define_weight_itself() -> None:
     assert float(layer.W.data.sum()) == 0.0
     with pytest.raises(NotImplementedError, match="layer.b"):
         layer.bias = None
+
+
+def test_the_scalar_engines_refusal_says_what_a_value_parameter_takes() -> None:
+    """On the lecture's Value-based MLP the refusal advised nn.Parameter(value) (which refuses a float) and
+    module.b.copy_(value) (a Value has no copy_), and called a computed Value "Value"."""
+    neuron = nn.MLP(2, [3, 1]).layers[0].neurons[0]
+    with pytest.raises(TypeError, match=r"cannot assign float as parameter Neuron\.b") as refused:
+        neuron.b = 0.5
+    said = str(refused.value)
+    assert "autograd.Value(value)" in said and "module.b.data = value" in said and "nn.Parameter" not in said
+    with pytest.raises(TypeError, match=r"cannot assign a computed Value as parameter Neuron\.b"):
+        neuron.b = neuron.b * 2
+    neuron.b.data = 0.5  # what it says, and a leaf Value, are taken
+    neuron.b = autograd.Value(0.25)
+    assert neuron.parameters()[-1] is neuron.b
