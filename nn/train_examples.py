@@ -61,7 +61,8 @@ def check_examples(
                     hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out)
                     said = f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}"
                     raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
-                getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
+                column = _whole_column(out, y) if what == "the loss" else ""
+                getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}{column}")
                 raise
             if name == "data":  # once a fit: a model ending in a Softmax given to cross_entropy, say
                 warn_outputs(model, loss, out)
@@ -189,8 +190,10 @@ def _unlike(out: Any, labels: np.ndarray) -> bool:
     labels (N,) do: a loss refuses most such, or broadcasts them (the first step would name only a batch)."""
     if not isinstance(out, Tensor):
         return False
-    return (out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1)) or _label_column(
-        out, labels
+    return (
+        (out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1))
+        or _label_column(out, labels)
+        or bool(_whole_column(out, labels))
     )
 
 
@@ -200,6 +203,19 @@ def _label_column(out: Any, labels: np.ndarray) -> bool:
     broadcast against the scores."""
     return (
         integer(labels) and labels.shape[1:] == (1,) and isinstance(out, Tensor) and out.ndim == 2 and out.shape[1] > 1
+    )
+
+
+def _whole_column(out: Any, labels: np.ndarray) -> str:
+    """What to say of float labels holding whole numbers as a column, (N, 1), beside class scores (N, C) of C > 1
+    (a CSV's labels, as np.loadtxt reads them), which a class-label loss refuses by their dtype ("" for others)."""
+    if labels.dtype.kind != "f" or labels.shape[1:] != (1,) or not isinstance(out, Tensor) or out.ndim != 2:
+        return ""
+    if out.shape[1] < 2 or not np.array_equal(labels, np.round(labels)):
+        return ""
+    return (
+        f"; y holds class labels as a column of {labels.dtype}: give them as integers, y of shape ({len(labels)},), "
+        "np.ravel(y).astype(int)"
     )
 
 

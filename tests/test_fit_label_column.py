@@ -48,3 +48,17 @@ def test_the_fix_as_written_trains() -> None:
         model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, np.ravel(Y.reshape(-1, 1))), verbose=False
     )
     assert len(history.loss) == 1
+
+
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss, F.multi_margin_loss])
+def test_a_float_column_of_class_labels_is_refused_before_training_naming_the_fix(loss) -> None:
+    """np.loadtxt reads a CSV's labels as floats: a column of them, (90, 1) float64, passed fit's checks and
+    was refused by the loss at the first batch in its words only ("of shape (32,)", the batch's; no fit:)."""
+    model = _model()
+    before = model.state_dict()
+    with pytest.raises(TypeError, match="needs integer class labels") as refused:
+        nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1), (X, Y.reshape(-1, 1).astype(float)), verbose=False)
+    (note,) = refused.value.__notes__
+    assert note.startswith("fit: the loss raised, run on data's examples") and "nothing was trained" in note
+    assert "class labels as a column of float64" in note and "y of shape (90,), np.ravel(y).astype(int)" in note
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
