@@ -35,3 +35,14 @@ def test_x_as_a_list_of_rows_is_still_x() -> None:
     model = nn.Linear(2, 3, seed=0)
     history = nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (list(X), list(Y)), verbose=False)
     assert len(history.loss) == 1
+
+
+def test_two_examples_given_as_lists_of_arrays_are_still_x_and_y() -> None:
+    """([x0, x1], [t0, t1]), two examples of shape (4, 4) and their targets, trained before the list-of-batches
+    message, which took them for two (xb, yb) batches and refused them: a pair of equal shapes is an X's two
+    rows (a batch's xb and yb differ in shape, as (32, 2) and (32,) do)."""
+    rng = np.random.default_rng(0)
+    xs, ts = [rng.standard_normal((4, 4)).astype(np.float32) for _ in range(2)], [np.ones((4, 4), np.float32)] * 2
+    model = nn.Linear(4, 4, seed=0)
+    history = nn.fit(model, F.mse_loss, nn.SGD(model.parameters(), lr=0.1), (xs, ts), verbose=False, metric=None)
+    assert len(history.loss) == 1
