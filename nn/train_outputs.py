@@ -20,6 +20,7 @@ from .function_modules import FunctionModule
 from .layers import Sequential
 from .losses import binary_cross_entropy_with_logits, kl_div
 from .losses_classes import cross_entropy, nll_loss
+from .losses_margins import multi_margin_loss
 
 _SLACK = 1e-3  # how far a log-probability may lie above 0 by rounding
 
@@ -65,6 +66,12 @@ def warn_outputs(model: Any, loss: Any, out: Any) -> None:
     else:
         return
     warnings.warn(f"fit: {said}", UserWarning, stacklevel=5)  # here, check_examples, fit, its wrapper, the caller
+
+
+def takes_class_labels(loss: Any) -> bool:
+    """Whether `loss` is one of nn's losses of class labels (a loss module's or a partial's too): only to those
+    is a column of whole numbers, (N, 1), class labels to ravel (to mse_loss, a count per example)."""
+    return _function(loss) in (cross_entropy, nll_loss, multi_margin_loss)
 
 
 def _function(loss: Any) -> Any:
