@@ -56,11 +56,15 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     # `__getattr__ = ported_read` (NotImplementedError, which hasattr does not swallow, so that a torch-style
     # init probing hasattr(m, "weight") cannot skip the layer).
     ported_names: ClassVar[Mapping[str, str]] = {}
+    # The attributes that hold a parameter or None (a bias=False layer's b): into None there, as over a
+    # parameter, a plain Tensor or array is refused (check_replacement), as torch.nn refuses it.
+    parameter_slots: ClassVar[frozenset[str]] = frozenset()
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self._is_ported(name):
             raise self._ported(name)
-        check_replacement(type(self).__name__, name, self.__dict__.get(name), value)
+        slot = name in self.parameter_slots and name in self.__dict__  # set once: None there is an empty slot
+        check_replacement(type(self).__name__, name, self.__dict__.get(name), value, slot)
         check = self.setting_checks.get(name)
         if check is not None:
             value = check(self, value)

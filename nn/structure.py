@@ -77,11 +77,12 @@ def check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
     keys[text] = key
 
 
-def check_replacement(owner: str, name: str, old: Any, value: Any) -> None:
+def check_replacement(owner: str, name: str, old: Any, value: Any, slot: bool = False) -> None:
     """Refuse (TypeError, as torch.nn does) a value other than a parameter or None over a module's parameter:
     a plain Tensor or array there would leave parameters(), the state dict and nn.save untrained and
-    unsaved while an optimizer made before went on stepping the old tensor, which forward no longer reads."""
-    if is_parameter(old) and value is not None and not is_parameter(value):
+    unsaved while an optimizer made before went on stepping the old tensor, which forward no longer reads.
+    `slot`: the attribute is one of the layer's parameter_slots, whose None (no bias) is a parameter's place."""
+    if (is_parameter(old) or (slot and old is None)) and value is not None and not is_parameter(value):
         what = type(value).__name__
         if isinstance(value, Tensor | Value) and value.op is not None:
             what = f"a computed {what}"

@@ -142,3 +142,28 @@ def test_the_scalar_engines_refusal_says_what_a_value_parameter_takes() -> None:
     neuron.b.data = 0.5  # what it says, and a leaf Value, are taken
     neuron.b = autograd.Value(0.25)
     assert neuron.parameters()[-1] is neuron.b
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "shape"),
+    [
+        (lambda: nn.Linear(3, 2, bias=False), "b", (2,)),
+        (lambda: nn.Conv2d(1, 2, 3, bias=False), "bias", (2,)),
+        (lambda: nn.BatchNorm1d(2, affine=False), "weight", (2,)),
+        (lambda: nn.InstanceNorm1d(2), "bias", (2,)),
+        (lambda: nn.LayerNorm(2, elementwise_affine=False), "weight", (2,)),
+        (lambda: nn.GroupNorm(1, 2, affine=False), "bias", (2,)),
+        (lambda: nn.RMSNorm(2), "weight", (2,)),
+    ],
+    ids=["Linear.b", "Conv2d.bias", "BatchNorm1d.weight", "InstanceNorm1d.bias", "LayerNorm", "GroupNorm", "RMSNorm"],
+)
+def test_a_plain_tensor_into_a_layers_empty_parameter_slot_is_refused(make, name, shape) -> None:
+    """A layer made without a bias (or affine weights) holds None there: a plain Tensor assigned into it
+    became a constant, outside parameters() and the state dict (torch refuses it: a parameter or None)."""
+    layer = make()
+    if getattr(layer, name) is not None:  # RMSNorm's weight is there by default
+        setattr(layer, name, None)
+    with pytest.raises(TypeError, match=rf"cannot assign .* as parameter {type(layer).__name__}\.{name} "):
+        setattr(layer, name, Tensor(np.zeros(shape, np.float32)))
+    setattr(layer, name, nn.Parameter(np.zeros(shape, np.float32)))  # a parameter is taken
+    assert name in dict(layer.named_parameters())
