@@ -55,6 +55,8 @@ def _functional(function: Callable[..., Any], required: tuple[str, ...] = ()) ->
 
     activation.__doc__ = f"{function.__doc__} PyTorch's `inplace=` is accepted (nn.activations.accept_inplace)."
     activation.__signature__ = torch_signature(function, required, first="input")  # type: ignore[attr-defined]
+    # pickle finds a function by module and name: nn.functional's is this one (autograd's is the layer's own)
+    activation.__module__, activation.__qualname__ = "nn.functional", function.__name__
     return activation
 
 

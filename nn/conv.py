@@ -63,6 +63,7 @@ class _Conv(Module):
     """What the convolutions and the transposed ones share: channel checks, PyTorch's initialisation, the repr."""
 
     transposed = False
+    parameter_slots = frozenset({"weight", "bias"})
     option_names: tuple[str, ...] = ("stride", "padding", "dilation")
     # kept as kept_size makes them, set later too (`conv.stride = np.array([2, 2])`: (2, 2)); the
     # functional checks them at each call

@@ -158,11 +158,15 @@ def _taking_input(function: Any) -> Any:
             if args or "x" in kwargs:
                 raise TypeError(f"{function.__name__}() got multiple values for argument 'input'")
             args = (kwargs.pop("input"),)
+        elif not args and "x" not in kwargs:  # Python's message would name `x`, which the signature does not show
+            raise TypeError(f"{function.__name__}() missing 1 required positional argument: 'input'")
         return function(*args, **kwargs)
 
     signature = inspect.signature(function)
     first, *rest = signature.parameters.values()
     taking_input.__signature__ = signature.replace(parameters=[first.replace(name="input"), *rest])  # type: ignore[attr-defined]
+    # pickle finds a function by module and name: there it must find this one (not autograd.conv's conv2d)
+    taking_input.__module__, taking_input.__qualname__ = __name__, function.__name__
     return taking_input
 
 

@@ -42,6 +42,7 @@ class Linear(Module):
         "with nn.init (nn.init.zeros_(layer.b)), replace it with layer.b = nn.Parameter(bias), drop it with "
         "layer.b = None",
     }
+    parameter_slots = frozenset({"W", "b"})
     if not TYPE_CHECKING:  # for type checkers, a Linear has the attributes it sets
         __getattr__ = ported_read
 

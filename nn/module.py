@@ -56,11 +56,15 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     # `__getattr__ = ported_read` (NotImplementedError, which hasattr does not swallow, so that a torch-style
     # init probing hasattr(m, "weight") cannot skip the layer).
     ported_names: ClassVar[Mapping[str, str]] = {}
+    # The attributes that hold a parameter or None (a bias=False layer's b): into None there, as over a
+    # parameter, a plain Tensor or array is refused (check_replacement), as torch.nn refuses it.
+    parameter_slots: ClassVar[frozenset[str]] = frozenset()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in self.ported_names:
+        if self._is_ported(name):
             raise self._ported(name)
-        check_replacement(type(self).__name__, name, self.__dict__.get(name), value)
+        slot = name in self.parameter_slots and name in self.__dict__  # set once: None there is an empty slot
+        check_replacement(type(self).__name__, name, self.__dict__.get(name), value, slot)
         check = self.setting_checks.get(name)
         if check is not None:
             value = check(self, value)
@@ -79,11 +83,16 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name in self.ported_names:
+        if self._is_ported(name):
             raise self._ported(name)
         if holds_members(self.__dict__.get(name)) or name in self._buffer_names:  # `del model.aux`
             STRUCTURE.changed()
         object.__delattr__(self, name)
+
+    def _is_ported(self, name: str) -> bool:
+        """Whether `name` is one of `ported_names` that this class does not define itself (a subclass's own
+        `weight` property, PyTorch's view of W, is the subclass's to read, set and delete)."""
+        return name in self.ported_names and not hasattr(type(self), name)
 
     def _ported(self, name: str) -> NotImplementedError:
         return NotImplementedError(f"{type(self).__name__} has no {name!r} (PyTorch's name): {self.ported_names[name]}")
@@ -210,7 +219,7 @@ def ported_read(module: Module, name: str) -> Any:
     """`__getattr__` of a layer with `ported_names` (called only for a name it lacks): one of them raises
     what to use instead; another, Python's AttributeError. Not every Module's: there a property's own
     AttributeError would give way to this one's."""
-    if name in type(module).ported_names:
+    if module._is_ported(name):
         raise module._ported(name)
     raise AttributeError(f"{type(module).__name__!r} object has no attribute {name!r}", name=name, obj=module)
 

@@ -62,6 +62,7 @@ class _BatchNorm(Module):
 
     NDIMS: tuple[int, ...] = ()
     INPUT = ""  # the shapes taken, for messages
+    parameter_slots = frozenset({"weight", "bias"})
     buffer_ranges = {"running_var": (0, math.inf), "num_batches_tracked": (0, math.inf)}  # a variance and a count
     # how many times this layer updated its running statistics: a compiled step that holds them as
     # constants (eval mode) guards it, and records again after they change. The layer's own count, not
@@ -186,6 +187,7 @@ class LayerNorm(Module):
     by their mean and biased variance, in training and eval alike; then scale by weight (1 to start)
     and shift by bias (0), both of `normalized_shape`, unless `elementwise_affine` (or `bias`) is False."""
 
+    parameter_slots = frozenset({"weight", "bias"})
     # eps: a finite number >= 0 (a negative one, NaN or inf make every output NaN; 0 is PyTorch's choice to allow)
     setting_checks = {
         "normalized_shape": lambda ln, shape: normalized_sizes(shape),
@@ -219,6 +221,7 @@ class GroupNorm(Module):
     channels and normalise each sample's group by its mean and biased variance, in training and
     eval alike; then scale and shift each channel (weight 1 and bias 0 to start) if `affine`."""
 
+    parameter_slots = frozenset({"weight", "bias"})
     setting_checks = {
         "num_groups": lambda gn, n: check_count("GroupNorm", "num_groups", n),
         "num_channels": lambda gn, n: check_count("GroupNorm", "num_channels", n),

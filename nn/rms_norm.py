@@ -61,6 +61,7 @@ class RMSNorm(Module):
     and eval alike; then scale by weight (1 to start), of `normalized_shape`, unless `elementwise_affine` is
     False. No bias, as PyTorch's."""
 
+    parameter_slots = frozenset({"weight"})
     # eps: None, or a finite number >= 0 (a negative one, NaN or inf make outputs NaN)
     setting_checks = {
         "normalized_shape": lambda layer, shape: normalized_sizes(shape, "RMSNorm"),

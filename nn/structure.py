@@ -77,17 +77,24 @@ def check_key(prefix: str, key: Any, keys: dict[str, Any]) -> None:
     keys[text] = key
 
 
-def check_replacement(owner: str, name: str, old: Any, value: Any) -> None:
+def check_replacement(owner: str, name: str, old: Any, value: Any, slot: bool = False) -> None:
     """Refuse (TypeError, as torch.nn does) a value other than a parameter or None over a module's parameter:
     a plain Tensor or array there would leave parameters(), the state dict and nn.save untrained and
-    unsaved while an optimizer made before went on stepping the old tensor, which forward no longer reads."""
-    if is_parameter(old) and value is not None and not is_parameter(value):
-        what = "a computed Tensor" if isinstance(value, Tensor) and value.op is not None else type(value).__name__
-        if isinstance(value, Tensor) and value.op is None:
+    unsaved while an optimizer made before went on stepping the old tensor, which forward no longer reads.
+    `slot`: the attribute is one of the layer's parameter_slots, whose None (no bias) is a parameter's place."""
+    if (is_parameter(old) or (slot and old is None)) and value is not None and not is_parameter(value):
+        what = type(value).__name__
+        if isinstance(value, Tensor | Value) and value.op is not None:
+            what = f"a computed {what}"
+        elif isinstance(value, Tensor):
             what = "a Tensor that does not require grad"
+        fix = (  # the scalar engine's parameter is a leaf Value, its number .data
+            f"give autograd.Value(value), or set its number: module.{name}.data = value"
+            if isinstance(old, Value)
+            else "give nn.Parameter(value) (nn.Parameter(value, requires_grad=False) for a frozen one), or write "
+            f"into the parameter in place (with autograd.no_grad(): module.{name}.copy_(value))"
+        )
         raise TypeError(
             f"cannot assign {what} as parameter {owner}.{name} (a parameter or None expected): it would be a "
-            f"constant, neither trained nor saved; give nn.Parameter(value) (nn.Parameter(value, "
-            "requires_grad=False) for a frozen one), or write into the parameter in place (with "
-            f"autograd.no_grad(): module.{name}.copy_(value))"
+            f"constant, neither trained nor saved; {fix}"
         )

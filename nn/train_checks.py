@@ -252,17 +252,23 @@ def data_as_one(fit: Callable[..., Any]) -> Callable[..., Any]:
 def _batch_list(data: Any) -> str:
     """What to say of a list of (xb, yb) batches, a DataLoader's, given as data ("" for anything else): two of
     them look like (X, y), their X made of two batches. Each item a pair of arrays (or Tensors) of equal lengths,
-    the first with more than one axis: X's rows as arrays beside labels as numbers are no such pairs."""
+    the first with more than one axis: X's rows as arrays beside labels as numbers are no such pairs. Two items
+    each holding two arrays of one shape may be either, two batches of an autoencoder or (X, y) as lists of two
+    examples (which fit took before): refused too, since one reading would train on the wrong examples without
+    a word, the message saying how to give the examples (np.stack)."""
     items = data if isinstance(data, tuple | list) else ()
     if not items or not all(_is_pair(b) and all(hasattr(a, "shape") for a in b) for b in items):
         return ""
     if not all(np.ndim(b[0]) > 1 and np.ndim(b[1]) >= 1 and len(b[0]) == len(b[1]) for b in items):
         return ""
-    return (
+    said = (
         f", which hold {len(items)} (xb, yb) batches, as a DataLoader gives: give fit all the examples, (X, y) with "
         "batch_size=, or nn.data.Batches(X, y, batch_size=32), which shuffles them each epoch (np.concatenate "
         "joins batches' xb and yb)"
     )
+    if len(items) == 2 and all(np.shape(a) == np.shape(b) for a, b in items):  # or X and y as lists of 2 examples
+        said += "; if they are X and y, two examples each, give them as arrays: (np.stack(X), np.stack(y))"
+    return said
 
 
 def _is_pair(x: Any) -> bool:

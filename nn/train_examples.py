@@ -16,7 +16,7 @@ from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
-from .train_outputs import warn_outputs
+from .train_outputs import takes_class_labels, warn_outputs
 from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
 
 
@@ -58,10 +58,12 @@ def check_examples(
             except Exception as e:  # the model's, the loss's or the metric's own words, after fit's
                 checked = f"run on {name}'s examples {rows} before training: nothing was trained"
                 if type(e) in (ValueError, ShapeError):  # fit's words first: they name the data, not the rows checked
-                    hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out)
+                    classes = takes_class_labels(loss)
+                    hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out, classes)
                     said = f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}"
                     raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
-                getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}")
+                column = _whole_column(out, y) if what == "the loss" and takes_class_labels(loss) else ""
+                getattr(e, "add_note", lambda _: None)(f"fit: {what} raised, {checked}{column}")
                 raise
             if name == "data":  # once a fit: a model ending in a Softmax given to cross_entropy, say
                 warn_outputs(model, loss, out)
@@ -76,12 +78,13 @@ def _described(name: str, X: np.ndarray, y: np.ndarray) -> str:
     return f"validation data (val_data: {given})" if name == "val_data" else f"data ({given})"
 
 
-def _shape_hint(refusal: Exception, y: np.ndarray, out: Any) -> str:
+def _shape_hint(refusal: Exception, y: np.ndarray, out: Any, classes: bool) -> str:
     """The fix, in the data's terms, for labels of another shape than the model's outputs (a loss's own words
     name the rows it was given: "targets.reshape(4, 1)" fits no data of 100 rows), as np.reshape, which takes
-    y as given: an array, a list, a pandas Series (y.reshape is an array's alone)."""
+    y as given: an array, a list, a pandas Series (y.reshape is an array's alone). `classes`: the loss takes class
+    labels (a column of them is to ravel; to another loss, it is a target per example)."""
     outputs = getattr(out, "shape", None) if isinstance(refusal, ShapeError) else None  # None: the model's
-    if outputs is not None and _label_column(out, y):
+    if outputs is not None and classes and _label_column(out, y):
         return (
             f"; y holds class labels as a column: give them as a vector, y of shape ({len(y)},), np.ravel(y) "
             f"(the model gives {outputs[1]} class scores an example)"
@@ -189,8 +192,10 @@ def _unlike(out: Any, labels: np.ndarray) -> bool:
     labels (N,) do: a loss refuses most such, or broadcasts them (the first step would name only a batch)."""
     if not isinstance(out, Tensor):
         return False
-    return (out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1)) or _label_column(
-        out, labels
+    return (
+        (out.ndim != labels.ndim and not (integer(labels) and out.ndim == labels.ndim + 1))
+        or _label_column(out, labels)
+        or bool(_whole_column(out, labels))
     )
 
 
@@ -200,6 +205,19 @@ def _label_column(out: Any, labels: np.ndarray) -> bool:
     broadcast against the scores."""
     return (
         integer(labels) and labels.shape[1:] == (1,) and isinstance(out, Tensor) and out.ndim == 2 and out.shape[1] > 1
+    )
+
+
+def _whole_column(out: Any, labels: np.ndarray) -> str:
+    """What to say of float labels holding whole numbers as a column, (N, 1), beside class scores (N, C) of C > 1
+    (a CSV's labels, as np.loadtxt reads them), which a class-label loss refuses by their dtype ("" for others)."""
+    if labels.dtype.kind != "f" or labels.shape[1:] != (1,) or not isinstance(out, Tensor) or out.ndim != 2:
+        return ""
+    if out.shape[1] < 2 or not np.array_equal(labels, np.round(labels)):
+        return ""
+    return (
+        f"; y holds class labels as a column of {labels.dtype}: give them as integers, y of shape ({len(labels)},), "
+        "np.ravel(y).astype(int)"
     )
 
 

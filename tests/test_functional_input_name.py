@@ -2,6 +2,7 @@
 nn.functional's functions take it by that name too; F.dropout(input=...) was a TypeError."""
 
 import inspect
+import pickle
 
 import numpy as np
 import pytest
@@ -43,3 +44,20 @@ def test_input_by_name_gives_what_input_by_position_gives(name, args, kwargs) ->
 def test_input_given_twice_is_refused() -> None:
     with pytest.raises(TypeError, match=r"dropout\(\) got multiple values for argument 'input'"):
         F.dropout(X, input=X)
+
+
+def test_the_wrapped_functions_pickle_as_themselves() -> None:
+    """pickle finds a function by its module and name: the input= wrapper named autograd.conv's conv2d, which
+    is not it, so F.conv2d, F.dropout, F.pad and 27 more could no longer be pickled (a partial of one for a
+    worker process, a module holding one), nor could the 21 activations (F.relu: no relu in
+    autograd.op_functions); all 41 pickle as nn.functional's."""
+    wrapped = [n for n in F.__all__ if "x" in inspect.signature(getattr(getattr(F, n), "__wrapped__", len)).parameters]
+    assert {"conv2d", "dropout", "pad", "max_pool2d"} <= set(wrapped) and len(wrapped) > 25
+    for name in wrapped:
+        assert pickle.loads(pickle.dumps(getattr(F, name))) is getattr(F, name), name
+
+
+def test_no_first_argument_is_named_input() -> None:
+    """F.dropout() said "missing 1 required positional argument: 'x'", a name its signature does not show."""
+    with pytest.raises(TypeError, match=r"dropout\(\) missing 1 required positional argument: 'input'"):
+        F.dropout()

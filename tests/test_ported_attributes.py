@@ -5,6 +5,7 @@ plain Tensor or array over a parameter is refused, as torch.nn refuses it."""
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -100,3 +101,69 @@ def test_a_linear_copies_and_pickles() -> None:
         np.testing.assert_array_equal(twin.W.data, layer.W.data)
         with pytest.raises(NotImplementedError):
             _ = twin.weight
+
+
+def test_a_subclass_may_define_weight_itself() -> None:
+    """A subclass of Linear with its own `weight` property (PyTorch's view of W) was refused its setter
+    (NotImplementedError) though reading it worked: a name the class defines is the class's, not a trap."""
+
+    class TorchNamed(nn.Linear):
+        @property
+        def weight(self) -> Tensor:
+            return self.W.T
+
+        @weight.setter
+        def weight(self, value: Tensor) -> None:
+            self.W = nn.Parameter(value.T)
+
+        @weight.deleter
+        def weight(self) -> None:
+            self.W = nn.Parameter(autograd.zeros(self.W.shape))
+
+    layer = TorchNamed(3, 2)
+    layer.weight = nn.Parameter(autograd.ones((2, 3)))
+    assert layer.W.shape == (3, 2) and float(layer.W.data.sum()) == 6.0
+    del layer.weight
+    assert float(layer.W.data.sum()) == 0.0
+    with pytest.raises(NotImplementedError, match="layer.b"):
+        layer.bias = None
+
+
+def test_the_scalar_engines_refusal_says_what_a_value_parameter_takes() -> None:
+    """On the lecture's Value-based MLP the refusal advised nn.Parameter(value) (which refuses a float) and
+    module.b.copy_(value) (a Value has no copy_), and called a computed Value "Value"."""
+    neuron = nn.MLP(2, [3, 1]).layers[0].neurons[0]
+    with pytest.raises(TypeError, match=r"cannot assign float as parameter Neuron\.b") as refused:
+        neuron.b = 0.5
+    said = str(refused.value)
+    assert "autograd.Value(value)" in said and "module.b.data = value" in said and "nn.Parameter" not in said
+    with pytest.raises(TypeError, match=r"cannot assign a computed Value as parameter Neuron\.b"):
+        neuron.b = neuron.b * 2
+    neuron.b.data = 0.5  # what it says, and a leaf Value, are taken
+    neuron.b = autograd.Value(0.25)
+    assert neuron.parameters()[-1] is neuron.b
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "shape"),
+    [
+        (lambda: nn.Linear(3, 2, bias=False), "b", (2,)),
+        (lambda: nn.Conv2d(1, 2, 3, bias=False), "bias", (2,)),
+        (lambda: nn.BatchNorm1d(2, affine=False), "weight", (2,)),
+        (lambda: nn.InstanceNorm1d(2), "bias", (2,)),
+        (lambda: nn.LayerNorm(2, elementwise_affine=False), "weight", (2,)),
+        (lambda: nn.GroupNorm(1, 2, affine=False), "bias", (2,)),
+        (lambda: nn.RMSNorm(2), "weight", (2,)),
+    ],
+    ids=["Linear.b", "Conv2d.bias", "BatchNorm1d.weight", "InstanceNorm1d.bias", "LayerNorm", "GroupNorm", "RMSNorm"],
+)
+def test_a_plain_tensor_into_a_layers_empty_parameter_slot_is_refused(make, name, shape) -> None:
+    """A layer made without a bias (or affine weights) holds None there: a plain Tensor assigned into it
+    became a constant, outside parameters() and the state dict (torch refuses it: a parameter or None)."""
+    layer = make()
+    if getattr(layer, name) is not None:  # RMSNorm's weight is there by default
+        setattr(layer, name, None)
+    with pytest.raises(TypeError, match=rf"cannot assign .* as parameter {type(layer).__name__}\.{name} "):
+        setattr(layer, name, Tensor(np.zeros(shape, np.float32)))
+    setattr(layer, name, nn.Parameter(np.zeros(shape, np.float32)))  # a parameter is taken
+    assert name in dict(layer.named_parameters())

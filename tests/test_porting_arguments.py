@@ -35,3 +35,19 @@ def test_x_as_a_list_of_rows_is_still_x() -> None:
     model = nn.Linear(2, 3, seed=0)
     history = nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (list(X), list(Y)), verbose=False)
     assert len(history.loss) == 1
+
+
+def test_two_examples_given_as_lists_of_arrays_are_told_to_stack_them() -> None:
+    """([x0, x1], [t0, t1]), two examples of shape (4, 4) and their targets, trained before the list-of-batches
+    message, which took them for two (xb, yb) batches and said only that: they may be either (two batches of an
+    autoencoder would train on the wrong examples without a word), and the message says how to give them."""
+    rng = np.random.default_rng(0)
+    xs, ts = [rng.standard_normal((4, 4)).astype(np.float32) for _ in range(2)], [np.ones((4, 4), np.float32)] * 2
+    model = nn.Linear(4, 4, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(
+        TypeError, match=r"2 \(xb, yb\) batches.*if they are X and y, .*\(np\.stack\(X\), np\.stack\(y\)\)"
+    ):
+        nn.fit(model, F.mse_loss, opt, (xs, ts), verbose=False, metric=None)
+    history = nn.fit(model, F.mse_loss, opt, (np.stack(xs), np.stack(ts)), verbose=False, metric=None)
+    assert len(history.loss) == 1
