@@ -7,7 +7,7 @@ float32's of the same inputs rounded once, bit for bit."""
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_replayed, stepped_on
 
 import nn
 import nn.functional as F
@@ -136,12 +136,8 @@ def test_a_compiled_float16_step_is_eagers(monkeypatch):
         opt = nn.SGD(model.parameters(), lr=1e-3)
 
         def step(x, y):
-            opt.zero_grad()
             out = model(x)
-            loss = F.mse_loss(out, y) + F.gaussian_nll_loss(out, y, var)
-            loss.backward()
-            opt.step()
-            return loss.item()
+            return stepped_on(opt, F.mse_loss(out, y) + F.gaussian_nll_loss(out, y, var)).item()
 
         run = compile(step)
         return [run(x, y) for x, y in zip(xs, ys)], model.W.data.copy()
@@ -239,11 +235,7 @@ def test_a_compiled_float16_step_of_each_loss_is_eagers(loss, monkeypatch):
         opt = nn.SGD(model.parameters(), lr=0.01)
 
         def step(x, y):
-            opt.zero_grad()
-            out = f(model(x), y)
-            out.backward()
-            opt.step()
-            return out.item()
+            return stepped_on(opt, f(model(x), y)).item()
 
         run = compile(step)
         return [run(x, y) for x, y in zip(xs, ys)], model.W.data.copy()
