@@ -73,6 +73,8 @@ Public API:
     label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
                            or nn.functional.cross_entropy for probabilities): one rule for autograd's and nn's losses
     one_hot_hint           its argmax fix for a shape error of one-hot rows (integers too)
+    computed_in            the dtype maths on a float dtype runs in where it is not that dtype (float32 for
+                           float16): one rule for the table's elementwise ops and nn's losses
     made_infinite          where finite numbers become infinity cast to a float dtype (65520 in float16): the one
                            rule of a number that does not fit, for creation's checks and nn's losses' constants
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
@@ -126,6 +128,7 @@ from .functions import FUNCTIONS
 from .graph import Node, pullback, raw
 from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
+from .half_precision import computed_in
 from .hooks import has_hooks
 from .label_fixes import label_fix, one_hot_hint
 from .modes import (
@@ -182,6 +185,7 @@ __all__ = [
     "Value",
     "check_memory",
     "compile",
+    "computed_in",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",

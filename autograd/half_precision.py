@@ -23,6 +23,14 @@ HALF = np.dtype(np.float16)  # numpy's one float16 dtype object: `x.dtype is HAL
 WIDE = np.dtype(np.float32)
 
 
+def computed_in(dtype: Any) -> np.dtype | None:
+    """The dtype that maths on floats of `dtype` runs in where it is not `dtype` itself: float32 for float16
+    (numpy's one half precision, in either byte order), None for every other dtype. The table's elementwise ops
+    follow it here (by `HALF`'s identity, one test a call), and nn's losses read it through autograd's API."""
+    dtype = np.dtype(dtype)
+    return WIDE if dtype.kind == "f" and dtype.itemsize < 4 else None
+
+
 def _widened(x: Any) -> Any:
     """x in float32 if it is float16 (an array, a numpy scalar or a Tensor under create_graph), else as it is."""
     return x.astype(WIDE) if getattr(x, "dtype", None) is HALF else x

@@ -14,16 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, computed_in
 
 from .losses_pairs import as_operand
-
-
-def computed_in(dtype: Any) -> np.dtype | None:
-    """The dtype a loss of floats in `dtype` is computed in where it is not `dtype` itself: float32 for float16
-    (the one half precision numpy holds), else None."""
-    dtype = np.dtype(dtype)
-    return np.dtype(np.float32) if dtype.kind == "f" and dtype.itemsize < 4 else None
 
 
 def widened(

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Op, ShapeError, Tensor, raw, type_name
+from autograd import Op, ShapeError, Tensor, computed_in, raw, type_name
 
 from .arguments import check_flag, check_number, check_real, is_real
 from .loss_positions import torch_positions
-from .losses_half import computed_in, narrowed, widened_inputs
+from .losses_half import narrowed, widened_inputs
 from .losses_margins import _tensors
 from .losses_pairs import as_operand, reduce, require
 
@@ -83,7 +83,7 @@ def poisson_nll_loss(
 
 def _variance(name: str, x: Tensor, var: Any) -> Any:
     """`var` as the loss reads it: a number as a float; an array or Tensor as an operand of x's dtype (float32
-    for float16: losses_half.computed_in; a Tensor that requires grad as it is), shaped to broadcast against x
+    for float16: autograd.computed_in; a Tensor that requires grad as it is), shaped to broadcast against x
     by torch's rules, else a ShapeError."""
     if is_real(var):
         return float(var)

@@ -63,7 +63,7 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     def __setattr__(self, name: str, value: Any) -> None:
         if self._is_ported(name):
             raise self._ported(name)
-        slot = name in self.parameter_slots and name in self.__dict__  # set once: None there is an empty slot
+        slot = name in self.__dict__ and name in self.parameter_slots  # set once: None there is an empty slot
         check_replacement(type(self).__name__, name, self.__dict__.get(name), value, slot)
         check = self.setting_checks.get(name)
         if check is not None:

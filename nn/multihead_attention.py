@@ -25,6 +25,8 @@ class Projection(Module):
     """x @ weight.T + bias, weight in PyTorch's layout (out_features, in_features): MultiheadAttention's
     out_proj, so that its state dict keys and shapes are torch's (out_proj.weight, out_proj.bias)."""
 
+    parameter_slots = frozenset({"weight", "bias"})
+
     def __init__(self, weight: Tensor, bias: Tensor | None) -> None:
         self.weight, self.bias = weight, bias
 
@@ -45,6 +47,11 @@ class MultiheadAttention(Module):
     vdim differ from embed_dim), attended head by head, joined and projected by out_proj. Parameters and
     their initialisation are PyTorch's (Xavier-uniform projections, zero biases, out_proj.weight uniform in
     +-1/sqrt(embed_dim), bias_k and bias_v Xavier-normal); `seed`, chainrule's, by keyword."""
+
+    # the stacked projection or the three separate ones, and the optional biases: None where the layer has none
+    parameter_slots = frozenset(
+        {"in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "bias_k", "bias_v"}
+    )
 
     setting_checks = {
         "dropout": lambda mha, p: check_real("MultiheadAttention", "dropout", p, 0, 1, high_included=False),

@@ -102,6 +102,14 @@ class _Recurrent(Module):
     bias = property(lambda self: self._shape[6], doc="whether the gates have biases")
     num_directions = property(lambda self: 2 if self.bidirectional else 1, doc="2 if bidirectional, else 1")
 
+    @property
+    def parameter_slots(self) -> frozenset[str]:  # type: ignore[override]
+        """Every layer and direction's parameter names, a bias=False layer's biases among them (None there)."""
+        names = parameter_shapes(self.mode, (0, self.hidden_size, self.proj_size), self.bias)
+        return frozenset(
+            name + suffix for layer in range(self.num_layers) for suffix in self._suffixes(layer) for name in names
+        )
+
     def flatten_parameters(self) -> None:
         """PyTorch's call that packs the weights into one block for cuDNN; here each parameter is an array of
         its own and nothing needs packing, so ported code that calls it runs unchanged."""
