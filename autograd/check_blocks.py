@@ -37,12 +37,12 @@ MOST_BLOCKS = 256  # directions per parameter at most (each costs three evaluati
 
 
 class Block(NamedTuple):
-    """A block's row: its label (`span`: numpy's index of the elements it moves, `W[7, :]·d`), its direction (the
+    """A block's row: the elements it moves (`span`: numpy's index of them, `W[7, :]`), its direction (the
     parameter's shape, 0 outside the block), the rule's slope along it, the tolerance it is judged by, the norm
     of the block's values, whether the step of some element it moves rounds away (x + eps * d is x: its error
-    would not show, and the row cannot vouch for it), and the elements it moves, in ravel's order."""
+    would not show, and the row cannot vouch for it), and those elements' range in ravel's order."""
 
-    label: str
+    elements: str
     direction: np.ndarray
     analytic: float
     tolerance: float
@@ -50,6 +50,11 @@ class Block(NamedTuple):
     lost: bool = False
     start: int = 0  # the block's first element, in ravel's order
     stop: int = 0  # one past its last
+
+    @property
+    def label(self) -> str:
+        """The row's name in gradcheck's table: the slope along d over its elements, `W[7, :]·d`."""
+        return f"{self.elements}·d"
 
 
 def block_size(size: int, block: int | None) -> int:
@@ -87,8 +92,8 @@ def blocks(
         analytic = float(np.sum(np.asarray(grad) * step))
         tolerance = float(np.sum(np.abs(step) * own.reshape(data.shape)))
         lost = bool(np.any((step == 0) & (direction != 0)))
-        label, value = f"{span(name, data.shape, lo, hi)}·d", float(np.linalg.norm(flat[lo:hi]))
-        yield Block(label, direction, analytic, tolerance, value, lost, lo, hi)
+        value = float(np.linalg.norm(flat[lo:hi]))
+        yield Block(span(name, data.shape, lo, hi), direction, analytic, tolerance, value, lost, lo, hi)
 
 
 def span(name: str, shape: tuple[int, ...], lo: int, hi: int) -> str:

@@ -37,10 +37,21 @@ def test_a_rule_a_fifth_wrong_in_one_element_of_a_thousand_is_red_naming_its_blo
     data = np.random.default_rng(0).uniform(-2, 2, 1000)
     colour, words = _drawn(_square_off(123, 1.2), data)
     assert colour == RED, words
-    assert "in 32 blocks of up to 32 elements; elements 96 to 127 along a direction: numeric" in words
+    assert "in 32 blocks of up to 32 elements; elements [96:128] along a direction: numeric" in words
     assert "finite differences disagree with backward at the only leaf: w" in words
     colour, words = _drawn(None, data)  # the right rule: every block agrees
     assert colour == GREEN and "numeric agrees in 32 blocks of up to 32 elements ✓" in words
+
+
+@pytest.mark.parametrize(
+    ("shape", "bad", "named"), [((40, 32), (7, 3), "[7, :]"), ((6, 8, 16), (2, 5, 9), "[2, 4:6, :]")]
+)
+def test_a_block_of_a_matrix_is_named_by_its_index_as_gradcheck_names_it(shape, bad, named):
+    """A block is named in the tensor's own shape (row 7: `[7, :]`), as gradcheck_params' rows name it (`W[7, :]`);
+    it was named in flat order ("elements 224 to 255"), which a learner had to convert to find the row."""
+    data = np.random.default_rng(1).uniform(-2, 2, shape)
+    colour, words = _drawn(_square_off(int(np.ravel_multi_index(bad, shape)), 1.2), data)
+    assert colour == RED and f"elements {named} along a direction: numeric" in words, words
 
 
 def test_a_small_tensor_is_checked_element_by_element_naming_the_element():
@@ -68,7 +79,7 @@ def test_an_error_of_twice_the_block_times_its_tolerance_is_red_wherever_it_is(t
     colour, words = _drawn(_square_off(bad, 1.0, 2.2 * 32 * own * rng.choice((-1, 1))), data)
     assert colour == RED, words
     lo = bad // 32 * 32
-    assert f"elements {lo} to {min(lo + 32, size) - 1} along a direction" in words
+    assert f"elements [{lo}:{min(lo + 32, size)}] along a direction" in words
 
 
 def _scaled(scales: np.ndarray, zero_at: int | None) -> Op:
@@ -91,7 +102,7 @@ def test_a_rule_of_zero_where_the_slope_is_a_small_share_of_the_largest_is_red(s
     scales = np.random.default_rng(1).uniform(0.5, 1.5, 64)
     scales[0], scales[5] = 1 / share, 1.0
     colour, words = _drawn(_scaled(scales, 5), data)
-    assert colour == RED and "elements 0 to 31 along a direction: numeric" in words, words
+    assert colour == RED and "elements [0:32] along a direction: numeric" in words, words
     colour, words = _drawn(_scaled(scales, None), data)
     assert colour == GREEN and "numeric agrees in 2 blocks of 32 elements ✓" in words, words
 
@@ -105,7 +116,7 @@ def test_slopes_below_the_rounding_of_their_finite_differences_are_not_judged():
     for zero_at in (5, None):
         colour, words = _drawn(_scaled(scales, zero_at), data)
         assert colour not in (GREEN, RED), words
-        assert "elements 0 to 31 along a direction: numeric" in words and "too small to judge" in words
+        assert "elements [0:32] along a direction: numeric" in words and "too small to judge" in words
 
 
 def test_a_tensor_leaf_under_an_undefined_root_says_nothing_was_compared():

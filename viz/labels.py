@@ -117,7 +117,7 @@ def check_text(check: Check) -> str:
     """ "numeric -1.5 ✓", or what backward gave beside a numeric value it disagrees with; at a kink both
     one-sided slopes; where nothing can be judged, why. A tensor's says how it was compared, and where one
     element or block did not agree, which, with its numbers: "in 32 blocks of up to 32 elements; elements
-    96 to 127 along a direction: numeric 5.3 ✗ backward 5.1" (a block's numbers are no record's)."""
+    [96:128] along a direction: numeric 5.3 ✗ backward 5.1" (a block's numbers are no record's)."""
     if check.compared and check.verdict == AGREE:
         return f"numeric agrees {check.compared} ✓"
     along = f"{check.compared}; {check.part}: " if check.compared else ""

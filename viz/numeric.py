@@ -52,7 +52,7 @@ class Check:
     slopes: tuple[float, float] | None = None  # at a kink: the slopes from the left and from the right
     resolution: float = 0.0  # differences smaller than this cannot be told from the measurement's error
     detail: str = ""  # why nothing was measured; at a kink, "one of them" or "between them"
-    part: str = ""  # the element or block the numbers are of: "element [3]", "elements 96 to 127"
+    part: str = ""  # the element or block the numbers are of: "element [3]", "elements [7, :]"
 
     @property
     def agrees(self) -> bool:

@@ -104,7 +104,7 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tens
     blocks = gradcheck_blocks("", data, g, BEST_STEP, rounding, RTOL, m, np.random.default_rng(0))
     parts = [
         (
-            f"elements {b.start} to {b.stop - 1} along a direction",
+            f"elements {b.elements} along a direction",  # numpy's index of them, as gradcheck_params names them
             b.direction,
             g,
             (b.tolerance, float(np.sum(abs(b.direction) * rounding))),
