@@ -9,12 +9,14 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import RECORDING
-from .dtype_fits import check_cast_fits
+from .dtype_fits import check_cast_fits, made_infinite
 from .dtypes import DATA_KINDS, REAL_KINDS, dtype_of
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
 from .type_names import type_name
 from .value_lists import holds_values, is_value
+
+FLOAT32 = np.dtype(np.float32)
 
 RAGGED = "the list has rows of different lengths, which make no array: give rows all of one length"
 NOT_VALUES = f"a Tensor holds numbers, not Values ({VALUE_DATA}): {NOT_BOTH}"  # Tensor data given Values
@@ -48,9 +50,12 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
         if given.dtype.kind in DATA_KINDS and _is_dtype(dtype):  # numpy casts NaN and 300 into uint8 silently
             check_cast_fits(given, np.dtype(dtype), what)
+            check_float_fits(given, np.dtype(dtype), what, f"pass a wider dtype than {np.dtype(dtype)}")
     array = array_of(data, what, dtype)
     if array.dtype == object and holds_values(array):
         raise values_error(data, what)
+    if array.dtype == object:
+        check_huge_ints(array, what)
     if array.dtype.kind not in DATA_KINDS:
         raise TypeError(
             f"{what} needs numbers, got {type_name(data)} of dtype {array.dtype}"
@@ -58,6 +63,17 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             "the supported dtypes are bool, integer and floating point (real numbers)"
         )
     return array
+
+
+def check_huge_ints(array: np.ndarray, what: str) -> None:
+    """Refuse Python ints beyond every integer dtype (numpy's array of them holds objects, which were refused as if
+    a None or a ragged row were there), naming the first and the fix."""
+    huge = next((x for x in array.flat if type(x) is int and not -(2**63) <= x < 2**64), None)
+    if huge is not None:
+        raise ValueError(
+            f"{what}: the integer {huge} is beyond int64's and uint64's range, which no integer dtype holds; give "
+            "the data as floats, dtype=np.float64"
+        )
 
 
 def values_error(data: Any, what: str) -> TypeError:
@@ -118,7 +134,23 @@ def _float32(array: np.ndarray, ints: np.ndarray | None, what: str) -> np.ndarra
                 f"{what}: integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
                 "dtype=np.int64 (token ids, counts) or dtype=np.float64, or a numpy array"
             )
-    return array.astype(np.float32)
+    check_float_fits(array, FLOAT32, what, "float32 is the dtype Python's numbers are given: pass dtype=np.float64")
+    return array.astype(FLOAT32)
+
+
+def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> None:
+    """Refuse data made into the float dtype `kind` where a finite number of it would become infinity (1e300 in
+    float32, 70000 in float16), which numpy's cast does with a warning alone (and PyTorch's tensor() silently),
+    naming the first; `fix` ends the message. A cast of a Tensor (`.float()`) keeps IEEE's infinity, as torch's."""
+    if kind.kind != "f" or array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
+        return
+    beyond = made_infinite(array, kind)
+    if beyond.any():
+        first = array[beyond].flat[0].item()
+        raise ValueError(
+            f"{what}: {first!r} does not fit {kind} (largest {float(np.finfo(kind).max):.8g}): it would be stored "
+            f"as infinity; {fix}"
+        )
 
 
 def _beside_narrow_floats(data: list | tuple) -> list[int] | None:

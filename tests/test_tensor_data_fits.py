@@ -1,0 +1,45 @@
+"""Tensor() of numbers its dtype cannot hold is refused, naming the number and the fix: numpy's cast made a finite
+number infinity with a warning alone (PyTorch's tensor() does it silently), and Python ints beyond every integer
+dtype were refused as if the list held a None or a ragged row."""
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+
+
+@pytest.mark.parametrize("data", [[1.0, 1e300], 1e39, [[1.0], [-1e40]], (2, 3.4028236e38)])
+def test_python_floats_beyond_float32_are_refused_not_made_infinity(data) -> None:
+    with pytest.raises(ValueError, match=r"does not fit float32 \(largest 3\.4028235e\+38\).*dtype=np\.float64"):
+        Tensor(data)
+    assert np.isfinite(Tensor(data, dtype=np.float64).data).all()  # the fix it names
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype"),
+    [([1e300], np.float32), (np.array([1e300]), np.float32), ([70000.0], np.float16), (np.array([1e5]), "float16")],
+)
+def test_data_beyond_a_float_dtype_asked_for_is_refused(data, dtype) -> None:
+    with pytest.raises(ValueError, match=rf"does not fit {np.dtype(dtype)} .* stored as infinity"):
+        Tensor(data, dtype=dtype)
+
+
+@pytest.mark.parametrize("data", [[1.0, float("inf")], [3.4028235e38], [-3.4028235e38]])
+def test_infinity_given_and_the_largest_float32_are_kept(data) -> None:
+    """Only a finite number made infinity is refused: infinity itself, and float32's largest, are what they are."""
+    assert Tensor(data).data.tolist() == np.array(data, np.float32).tolist()
+    assert Tensor([65504.0, -np.inf], dtype=np.float16).data.tolist() == [65504.0, -np.inf]
+
+
+def test_a_cast_keeps_ieee_infinity_as_torch_does() -> None:
+    """An explicit cast of a Tensor is not data given: `.float()` of 1e300 is infinity, as torch's is."""
+    with np.errstate(over="ignore"):
+        assert Tensor(np.array([1e300])).float().data.tolist() == [np.inf]
+
+
+@pytest.mark.parametrize("data", [[2**200], [1, 2**70], [[1], [2**64]], [-(2**63) - 1]])
+def test_python_ints_beyond_every_integer_dtype_are_named(data) -> None:
+    """They made an array of objects, refused as "is there a None, or a list of another length?"."""
+    with pytest.raises(ValueError, match=r"the integer -?\d+ is beyond int64's and uint64's range.*dtype=np\.float64"):
+        Tensor(data)
+    assert Tensor(data, dtype=np.float64).dtype == np.float64
