@@ -28,10 +28,7 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
     except OverflowError:  # an int beyond any float
         beyond = True
     if beyond:
-        raise ValueError(
-            f"{name}: {_shown(value)} does not fit {kind} (largest {float(np.finfo(kind).max):g}): it would be "
-            "stored as infinity"
-        )
+        raise _infinite(name, _shown(value), kind, "")
 
 
 def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
@@ -40,6 +37,26 @@ def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
     (check_fits) and for a loss's constant arrays (nn.losses_fits), where numpy's cast warned alone."""
     with np.errstate(over="ignore"):
         return np.isfinite(values) & np.isinf(values.astype(kind))
+
+
+def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> None:
+    """Refuse data made into the float dtype `kind` where a finite number of it would become infinity (1e300 in
+    float32, 70000 in float16), which numpy's cast does with a warning alone (and PyTorch's tensor() silently),
+    naming the first; `fix` ends the message. Data given (Tensor(), `t[i] = v`, where's numbers): a cast of a Tensor
+    (`.float()`) and arithmetic keep IEEE's infinity, as torch's do."""
+    if kind.kind != "f" or array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
+        return
+    beyond = made_infinite(array, kind)
+    if beyond.any():
+        raise _infinite(what, repr(array[beyond].flat[0].item()), kind, f"; {fix}")
+
+
+def _infinite(what: str, shown: str, kind: np.dtype, fix: str) -> ValueError:
+    """The error of a finite number (`shown`) that `kind` would store as infinity."""
+    largest = float(np.finfo(kind).max)
+    return ValueError(
+        f"{what}: {shown} does not fit {kind} (largest {largest:.8g}): it would be stored as infinity{fix}"
+    )
 
 
 def check_cast_fits(values: np.ndarray, kind: np.dtype, name: str) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import compile_record
 from .compile_record import RECORDING
-from .dtype_fits import check_cast_fits, made_infinite
+from .dtype_fits import check_cast_fits, check_float_fits
 from .dtypes import DATA_KINDS, REAL_KINDS, dtype_of
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, tensor_with_value
@@ -137,20 +137,6 @@ def _float32(array: np.ndarray, ints: np.ndarray | None, what: str) -> np.ndarra
     check_float_fits(array, FLOAT32, what, "float32 is the dtype Python's numbers are given: pass dtype=np.float64")
     return array.astype(FLOAT32)
 
-
-def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> None:
-    """Refuse data made into the float dtype `kind` where a finite number of it would become infinity (1e300 in
-    float32, 70000 in float16), which numpy's cast does with a warning alone (and PyTorch's tensor() silently),
-    naming the first; `fix` ends the message. A cast of a Tensor (`.float()`) keeps IEEE's infinity, as torch's."""
-    if kind.kind != "f" or array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
-        return
-    beyond = made_infinite(array, kind)
-    if beyond.any():
-        first = array[beyond].flat[0].item()
-        raise ValueError(
-            f"{what}: {first!r} does not fit {kind} (largest {float(np.finfo(kind).max):.8g}): it would be stored "
-            f"as infinity; {fix}"
-        )
 
 
 def _beside_narrow_floats(data: list | tuple) -> list[int] | None:

@@ -187,11 +187,12 @@ def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> An
 def where(cond: Any, x: Any, y: Any) -> Tensor:
     """x where cond holds, else y (cond is a constant: no gradient flows to it). cond is boolean (a
     comparison), as in PyTorch: numbers are not read as true where nonzero. A Python int beside an
-    integer tensor takes its dtype, so it must fit it (numpy's where stores 300 into int8 as 44)."""
+    integer tensor takes its dtype, so it must fit it (numpy's where stores 300 into int8 as 44), and a Python
+    number beside a float tensor must fit that (1e300 beside float32 was infinity), as PyTorch refuses both."""
     for number, other in ((x, y), (y, x)):
-        numbers_typed = isinstance(other, Node | np.ndarray | np.generic)  # what gives the int its dtype
-        if isinstance(number, int) and not isinstance(number, bool) and numbers_typed:
+        numbers_typed = isinstance(other, Node | np.ndarray | np.generic)  # what gives the number its dtype
+        if isinstance(number, int | float) and not isinstance(number, bool) and numbers_typed:
             kind = np.result_type(raw(other))
-            if kind.kind in "iu":
+            if kind.kind in "iu" and isinstance(number, int) or kind.kind == "f":  # 1e300 beside float32: inf
                 check_fits(number, kind, "where")
     return _apply(ops.where, (x, y), {"cond": boolean(cond, "where", "condition")})

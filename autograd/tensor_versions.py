@@ -13,7 +13,7 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
-from .dtype_fits import check_cast_fits
+from .dtype_fits import check_cast_fits, check_float_fits
 from .graph import Node, raw
 from .tensor_data import as_array, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
@@ -107,6 +107,7 @@ def write(t: Any, index: Any, value: Any, what: str = "t[i] = v") -> None:
         )
     if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
         check_cast_fits(array, t._data.dtype, what)
+    check_float_fits(array, t._data.dtype, what, "write into a tensor of a wider dtype")  # 1e300 into float32: inf
     t._data[raw_index(index)] = data
     t._version += 1
 

@@ -5,6 +5,7 @@ dtype were refused as if the list held a None or a ragged row."""
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor
 
 
@@ -43,3 +44,24 @@ def test_python_ints_beyond_every_integer_dtype_are_named(data) -> None:
     with pytest.raises(ValueError, match=r"the integer -?\d+ is beyond int64's and uint64's range.*dtype=np\.float64"):
         Tensor(data)
     assert Tensor(data, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("write", "dtype", "value"),
+    [
+        (lambda t, v: t.__setitem__(0, v), np.float32, 1e300),
+        (lambda t, v: t.__setitem__(slice(None), np.array([v, 1.0])), np.float32, 1e39),
+        (lambda t, v: t.__setitem__(1, v), np.float16, 70000.0),
+        (lambda t, v: autograd.where(Tensor([True, False]), t, v), np.float32, 1e300),
+        (lambda t, v: autograd.where(Tensor([True, False]), v, t), np.float16, -1e5),
+    ],
+    ids=["t[0] = 1e300", "t[:] = array", "float16 t[1]", "where(c, t, 1e300)", "where(c, -1e5, t)"],
+)
+def test_a_number_written_or_placed_beyond_the_tensors_float_dtype_is_refused(write, dtype, value) -> None:
+    """t[0] = 1e300 into float32 stored infinity with numpy's warning alone; PyTorch refuses it ("cannot be
+    converted to type float without overflow"), as it refuses where's and fill_'s numbers. The tensor is unchanged."""
+    t = Tensor(np.array([1.0, 2.0]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"does not fit {np.dtype(dtype)} \(largest .*infinity"):
+        write(t, value)
+    assert t.data.tolist() == [1.0, 2.0]
+    assert autograd.where(Tensor([True, False]), t, np.inf).data.tolist() == [1.0, np.inf]  # infinity given: kept
