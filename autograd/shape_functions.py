@@ -15,6 +15,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
+from .dtype_fits import check_fits
 from .dtypes import known_dtype
 from .graph import Node
 from .modes import short
@@ -122,6 +123,7 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
     # as its number, and a complex number, whose imaginary part it drops, are refused
     number = real_number(np.asarray(value).item(), "pad's value")
     x = _operand(x, "pad")
+    check_fits(number, x.dtype, "pad's value")  # 1e300 around float32 was infinity, 300 around int8 was 44
     widths, _ = _pad_widths(pad, x.ndim)
     kept = pad_modes.crop(widths, x.shape)
     pad_modes.check_size(x.shape, widths, mode, x.dtype)

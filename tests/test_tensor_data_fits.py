@@ -2,6 +2,8 @@
 number infinity with a warning alone (PyTorch's tensor() does it silently), and Python ints beyond every integer
 dtype were refused as if the list held a None or a ragged row."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,15 @@ def test_a_number_written_or_placed_beyond_the_tensors_float_dtype_is_refused(wr
         write(t, value)
     assert t.data.tolist() == [1.0, 2.0]
     assert autograd.where(Tensor([True, False]), t, np.inf).data.tolist() == [1.0, np.inf]  # infinity given: kept
+
+
+@pytest.mark.parametrize(("dtype", "value"), [(np.float32, 1e300), (np.float16, 7e4), (np.int8, 300)])
+def test_pads_value_must_fit_the_tensors_dtype(dtype, value) -> None:
+    """pad's fill became infinity (1e300 around float32) or a made-up number (300 around int8 was 44), with
+    numpy's warning or none; PyTorch refuses both. A fill that fits (2.7 around int8: 2, as torch's) is kept."""
+    x = Tensor(np.array([1, 1]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^pad's value: {re.escape(repr(value))} does not fit {np.dtype(dtype)}"):
+        autograd.pad(x, (1, 1), value=value)
+    assert autograd.pad(x, (1, 0), value=np.inf if dtype != np.int8 else 2.7).data[0] == (
+        2 if dtype == np.int8 else np.inf
+    )
