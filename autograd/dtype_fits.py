@@ -4,6 +4,7 @@ cast would make a number up (the one rule of creation, fills, casts and assignme
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -13,7 +14,7 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
     float16 is inf, 300 into int8 is 44, NaN into int64 is -2**63), as PyTorch refuses it. A float
     stored as an integer is truncated toward zero, but must itself lie in the integer range (127.9
     does not fit int8: PyTorch's rule); any value is a bool (nonzero is True); NaN and infinity are floats.
-    `fix`, if given, ends an integer's message (what the caller can do instead)."""
+    `fix`, if given, ends the message (what the caller can do instead: "; pass ...")."""
     if kind.kind == "b":
         return
     if kind.kind in "iu":
@@ -28,7 +29,7 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
     except OverflowError:  # an int beyond any float
         beyond = True
     if beyond:
-        raise _infinite(name, _shown(value), kind, "")
+        raise _infinite(name, _shown(value), kind, fix)
 
 
 def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
@@ -42,13 +43,23 @@ def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
 def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> None:
     """Refuse data made into the float dtype `kind` where a finite number of it would become infinity (1e300 in
     float32, 70000 in float16), which numpy's cast does with a warning alone (and PyTorch's tensor() silently),
-    naming the first; `fix` ends the message. Data given (Tensor(), `t[i] = v`, where's numbers): a cast of a Tensor
-    (`.float()`) and arithmetic keep IEEE's infinity, as torch's do."""
-    if kind.kind != "f" or array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
+    naming the first; `fix` ends the message where a wider float exists. An array of objects (Python ints beyond
+    int64, 2**200 or 10**400, which numpy made infinity or refused in its own words) is checked number by number.
+    Data given (Tensor(), `t[i] = v`, where's numbers): a cast of a Tensor (`.float()`) and arithmetic keep IEEE's
+    infinity, as torch's do."""
+    if kind.kind != "f":
+        return
+    fix = f"; {fix}" if kind.itemsize < np.dtype(np.float64).itemsize else ""  # nothing wider holds float64's beyond
+    if array.dtype == object:
+        for x in array.flat:
+            if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):  # others: the caller's to refuse
+                check_fits(x, kind, what, fix)
+        return
+    if array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
         return
     beyond = made_infinite(array, kind)
     if beyond.any():
-        raise _infinite(what, repr(array[beyond].flat[0].item()), kind, f"; {fix}")
+        raise _infinite(what, repr(array[beyond].flat[0].item()), kind, fix)
 
 
 def _infinite(what: str, shown: str, kind: np.dtype, fix: str) -> ValueError:

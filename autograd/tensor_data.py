@@ -3,6 +3,7 @@ an index with no nodes in it."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,9 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
         given = data if isinstance(data, np.ndarray) else array_of(data, what)
         if given.dtype.kind in "USV":
             raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
-        if given.dtype.kind in DATA_KINDS and _is_dtype(dtype):  # numpy casts NaN and 300 into uint8 silently
+        # numpy casts NaN and 300 into uint8 silently, and Python ints beyond int64 (an array of objects) into
+        # float32 as infinity, or refuses them in its own words (10**400 into float64, 2**70 into int64)
+        if (given.dtype.kind in DATA_KINDS or _real_objects(given)) and _is_dtype(dtype):
             check_cast_fits(given, np.dtype(dtype), what)
             check_float_fits(given, np.dtype(dtype), what, f"pass a wider dtype than {np.dtype(dtype)}")
     array = array_of(data, what, dtype)
@@ -74,6 +77,11 @@ def check_huge_ints(array: np.ndarray, what: str) -> None:
             f"{what}: the integer {huge} is beyond int64's and uint64's range, which no integer dtype holds; give "
             "the data as floats, dtype=np.float64"
         )
+
+
+def _real_objects(array: np.ndarray) -> bool:
+    """Whether `array` holds objects that are all real numbers (Python ints beyond int64's range, say)."""
+    return array.dtype == object and all(isinstance(x, numbers.Real) for x in array.flat)
 
 
 def values_error(data: Any, what: str) -> TypeError:
@@ -136,7 +144,6 @@ def _float32(array: np.ndarray, ints: np.ndarray | None, what: str) -> np.ndarra
             )
     check_float_fits(array, FLOAT32, what, "float32 is the dtype Python's numbers are given: pass dtype=np.float64")
     return array.astype(FLOAT32)
-
 
 
 def _beside_narrow_floats(data: list | tuple) -> list[int] | None:

@@ -76,14 +76,16 @@ class InPlaceMethods:
     def fill_(self, value: Any) -> Any:
         """Every entry set to `value` (a number, or a 0-d tensor or array) in place; returns t."""
         data = np.asarray(raw(value))
-        if data.dtype.kind not in "biuf":
+        huge = data.dtype == object and isinstance(value, int) and not isinstance(value, bool)  # beyond int64
+        if data.dtype.kind not in "biuf" and not huge:
             raise TypeError(f"t.fill_(value): value must be a real number, got {type_name(value)} {value!r}")
         if data.ndim:
             raise ShapeError(
                 f"t.fill_(value): value must be one number (a 0-d tensor), got shape {data.shape}; "
                 "to write an array use t.copy_(src)"
             )
-        check_fits(data.item(), self.dtype, "t.fill_(value)")  # 1e5 into float16 is inf: refused, as torch's
+        # 1e5 into float16 is inf, 2**70 into int64 beyond it: refused, as torch's
+        check_fits(value if huge else data.item(), self.dtype, "t.fill_(value)")
         write(self, ..., value, "t.fill_(value)")
         return self
 

@@ -1,0 +1,75 @@
+"""Numbers a dtype cannot hold, refused at every entry point by the one rule (autograd/dtype_fits.py), where numpy's
+cast made a finite number infinity, wrapped an integer, or raised its own OverflowError naming nothing: Python ints
+beyond int64 (2**200, 10**400) and arrays of objects, fill_'s huge int, masked_fill's 0-d tensor of a wider dtype,
+a compiled step's cast of its input, nn.init.constant_. Each refusal leaves the tensor as it was."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+
+INF32 = r"does not fit float32 \(largest 3\.4028235e\+38\): it would be stored as infinity"
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype", "match"),
+    [
+        ([2**200], np.float32, rf"an integer of 61 digits {INF32}; pass a wider dtype than float32"),
+        ([1.0, 2**70], np.float16, r"an integer of 22 digits does not fit float16|1180591620717411303424 does not fit"),
+        (np.array([1e300], dtype=object), np.float32, rf"1e\+300 {INF32}"),
+        ([10**400], np.float64, r"an integer of 401 digits does not fit float64 \(largest 1\.7976931e\+308\)"),
+        ([2**70], np.int64, r"1180591620717411303424 does not fit int64, which holds"),
+    ],
+    ids=["2**200 into float32", "2**70 into float16", "object 1e300 into float32", "10**400 into float64", "int64"],
+)
+def test_python_ints_and_objects_beyond_the_dtype_asked_for_are_refused(data, dtype, match) -> None:
+    """numpy made 2**200 and an object array's 1e300 float32 infinity with a warning alone, and raised its own
+    OverflowError ("int too large to convert to float", naming nothing) for 10**400 and 2**70 into int64."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^Tensor\(\): ({match})"):
+            Tensor(data, dtype=dtype)
+
+
+def test_float64_names_no_wider_dtype() -> None:
+    """A fix of "a wider dtype" is none where the dtype is float64: nothing wider holds the number."""
+    with pytest.raises(ValueError, match=r"float64 \(largest 1\.7976931e\+308\): it would be stored as infinity$"):
+        Tensor([10**400], dtype=np.float64)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value", "match"),
+    [
+        (np.float32, 2**200, rf"an integer of 61 digits {INF32}"),
+        (np.float32, np.array(1e300, dtype=object), rf"1e\+300 {INF32}"),
+        (np.float64, 10**400, r"an integer of 401 digits does not fit float64"),
+    ],
+    ids=["2**200 into float32", "object 1e300", "10**400 into float64"],
+)
+def test_a_huge_python_int_or_object_written_is_refused(dtype, value, match) -> None:
+    """t[0] = 2**200 stored infinity in float32 (torch refuses: "Overflow when unpacking long long"); 10**400 raised
+    numpy's OverflowError. Nothing is written."""
+    t = Tensor(np.array([1.0, 2.0]), dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"^t\[i\] = v: {match}"):
+            t[0] = value
+    assert t.data.tolist() == [1.0, 2.0] and t._version == 0
+    t[1] = 2**70  # one that fits float32 is written, rounded as numpy rounds it
+    assert t.data.tolist() == [1.0, float(np.float32(2**70) if dtype == np.float32 else 2.0**70)]
+
+
+@pytest.mark.parametrize(("dtype", "value"), [(np.int64, 2**70), (np.uint64, 2**64), (np.float32, 2**200)])
+def test_fill_of_a_python_int_beyond_the_dtype_says_it_does_not_fit(dtype, value) -> None:
+    """t.fill_(2**70) on int64 said "value must be a real number" (a TypeError): it is one, beyond the dtype."""
+    t = Tensor(np.array([1, 2]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^t\.fill_\(value\): .* does not fit {np.dtype(dtype)}"):
+        t.fill_(value)
+    assert t.data.tolist() == [1, 2]
+
+
+def test_fill_of_a_python_int_that_fits_a_float_dtype_is_written() -> None:
+    t = Tensor(np.array([1.0, 2.0]), dtype=np.float32)
+    assert t.fill_(2**70).data.tolist() == [float(np.float32(2**70))] * 2
