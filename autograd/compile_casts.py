@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
-from .dtype_fits import check_cast_fits
+from .dtype_fits import check_cast_fits, check_float_fits
 from .dtypes import DATA_KINDS
 from .op import Op
 from .tensor_ops import OPS
 
 _ASTYPE = OPS["astype"]
-_CHECKED: dict[tuple[np.dtype, str], Op] = {}  # integer_cast's ops, by dtype and the cast's name
+_CHECKED: dict[tuple[np.dtype, str], Op] = {}  # checked casts (_checked), by dtype and the cast's name
 
 
 def tensor_made(tensor: Any, data: Any) -> None:
@@ -30,7 +30,10 @@ def tensor_made(tensor: Any, data: Any) -> None:
         and (made.kind not in "iu" or np.can_cast(data.dtype, made))
     ):
         leaf = type(tensor)(data, dtype=data.dtype)  # over the array itself: an input, or the caller's read live
-        compile_record.made_constant(tensor, _ASTYPE, {"dtype": made}, [leaf], False)
+        if np.can_cast(data.dtype, made):
+            compile_record.made_constant(tensor, _ASTYPE, {"dtype": made}, [leaf], False)
+        else:  # into a narrower float: each replay checks its call's numbers fit, as Tensor() does (1e300: refused)
+            compile_record.made_constant(tensor, _checked(made, "Tensor()"), {}, [leaf], False)
     else:
         compile_record.constant_from_inputs(tensor, [data])
 
@@ -42,13 +45,21 @@ def integer_cast(cast: Any, tensor: Any, kind: np.dtype, name: str) -> None:
     meets one stops, and the call runs eagerly, raising the eager error). Of a tensor a gradient flows to (the
     graph's numbers: `(x * w).astype(np.int64)`) too, where it was a constant that, all zeros on both recorded
     calls, a replay reused for a later call's other numbers."""
+    op = _checked(kind, name)
+    of_graph = compile_record.needs_grad(tensor) or compile_record.of_graph([tensor])
+    compile_record.constant_from_inputs(cast, [[tensor], {}], (op, {}, [tensor]), of_graph)
+
+
+def _checked(kind: np.dtype, name: str) -> Op:
+    """The op that casts a call's numbers to `kind` as the eager call (`name`) does, refusing one that does not fit
+    (dtype_fits: NaN or 300 into int8, 1e300 into float32), which the table's astype would cast unchecked."""
     op = _CHECKED.get((kind, name))
     if op is None:
 
         def forward(data: np.ndarray) -> np.ndarray:
             check_cast_fits(data, kind, name)
+            check_float_fits(data, kind, name, f"pass a wider dtype than {kind}")
             return _ASTYPE.forward(data, dtype=kind)
 
         op = _CHECKED[(kind, name)] = Op(name, forward, lambda g, out, x: (None,))
-    of_graph = compile_record.needs_grad(tensor) or compile_record.of_graph([tensor])
-    compile_record.constant_from_inputs(cast, [[tensor], {}], (op, {}, [tensor]), of_graph)
+    return op

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import linalg
+from . import compile_record, linalg
 from . import shape_args as args
 from . import tensor_ops as ops
 from .creation_args import real_number
@@ -18,6 +18,8 @@ from .half_precision import adding_in
 from .modes import short
 from .tensor_data import array_of, kept, refuse_value
 from .type_names import type_name
+
+NARROWED = "masked_fill's value, of a wider dtype, is checked to fit in Python: give it in t's dtype (.astype)"
 
 
 def index_array(index: Any, what: str) -> np.ndarray:
@@ -234,7 +236,14 @@ class IndexingMethods:
             raise ops.ShapeError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to {self.shape}")
         # the fill takes this tensor's dtype, as PyTorch's: a number cast to it (numpy 2 would make float32
         # float64 for np.float64(2.0); 2.5 into int64 is 2), a 0-d tensor of another dtype cast in the graph
-        if isinstance(value, Node):
+        if isinstance(value, Node):  # of a wider dtype it must fit too (1e300 into float32 was inf), checked here,
+            if not np.can_cast(value.dtype, self.dtype):  # not by a replay: a changing one's step runs eagerly
+                check_fits(raw(value).item(), self.dtype, "masked_fill")
+                rec = compile_record.current()
+                if rec and (
+                    value.requires_grad or value._made_by is not None or compile_record.inputs_of(rec.derived, [value])
+                ):
+                    compile_record.eager_only(NARROWED)  # an input's, or computed: a replay's would not be checked
             value = value if value.dtype == self.dtype else value.astype(self.dtype)
         else:  # refused where it does not fit, as creation's full refuses it (300 into int8 would wrap)
             number = real_number(np.asarray(value).item(), "masked_fill")

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Tensor
 
 INF32 = r"does not fit float32 \(largest 3\.4028235e\+38\): it would be stored as infinity"
@@ -73,3 +74,52 @@ def test_fill_of_a_python_int_beyond_the_dtype_says_it_does_not_fit(dtype, value
 def test_fill_of_a_python_int_that_fits_a_float_dtype_is_written() -> None:
     t = Tensor(np.array([1.0, 2.0]), dtype=np.float32)
     assert t.fill_(2**70).data.tolist() == [float(np.float32(2**70))] * 2
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value", "match"),
+    [
+        (np.float32, Tensor(np.array(1e300)), rf"1e\+300 {INF32}"),
+        (np.float16, Tensor(np.array(1e5, np.float32)), r"100000\.0 does not fit float16"),
+        (np.int8, Tensor(np.array(300)), r"300 does not fit int8"),
+    ],
+    ids=["float64 into float32", "float32 into float16", "int64 into int8"],
+)
+def test_masked_fill_of_a_0d_tensor_of_another_dtype_must_fit(dtype, value, match) -> None:
+    """masked_fill cast a 0-d tensor's value to the tensor's dtype: 1e300 became infinity, 300 into int8 44;
+    torch refuses them ("value cannot be converted to type float without overflow"), as a number here."""
+    t = Tensor(np.array([1, 2]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^masked_fill: {match}"):
+        t.masked_fill(np.array([True, False]), value)
+    fits = Tensor(np.array(7), dtype=np.float64)
+    assert t.masked_fill(np.array([True, False]), fits).data.tolist() == [7, 2]
+
+
+def _calls(step, values: list[float]) -> list:
+    """step(v) for each v, its result's numbers or the error it raised, with compile's warnings kept quiet."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # compile's warnings, and numpy's "overflow encountered in cast" of a replay
+        for v in values:
+            try:
+                out.append(step(v).data.tolist())
+            except ValueError as e:
+                out.append(str(e).split(":")[0])
+    return out
+
+
+@pytest.mark.parametrize("how", ["Tensor(x, dtype=np.float32)", "masked_fill(mask, x)"])
+def test_a_compiled_step_refuses_what_eager_refuses(how) -> None:
+    """A replay cast a float64 input into float32 unchecked: the 4th call's 1e300 became infinity, where the eager
+    call refuses it (Tensor(): ... it would be stored as infinity)."""
+    base = Tensor(np.ones(2, np.float32))
+
+    def step(x):
+        if how.startswith("Tensor"):
+            return Tensor(x, dtype=np.float32) * 2
+        return base.masked_fill(np.array([True, False]), Tensor(x))
+
+    values = [np.array([v, 1.0]) if how.startswith("Tensor") else np.array(v) for v in (1.0, 2.0, 3.0, 1e300, 4.0)]
+    eager, compiled = _calls(step, values), _calls(autograd.compile(step), values)
+    assert eager[3] in ("Tensor()", "masked_fill")
+    assert compiled == eager
