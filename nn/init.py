@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, type_name
 
-from .arguments import check_choice, check_real, read_only, shown
+from .arguments import check_choice, check_real, read_only
 from .arguments_factory import cast_fitting
 from .rng import generator as generator_of
 
@@ -62,9 +63,12 @@ def fans(tensor: Tensor) -> tuple[int, int]:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with draws from U(a, b)."""
+    """Fill with draws from U(a, b), bounds the tensor's dtype holds (PyTorch's rule: -1e5 is no float16)."""
     check_real("uniform_", "a", a)
     check_real("uniform_", "b", b, low=a)
+    if _tensor(tensor, "uniform_").dtype.kind == "f":  # else _fill names the dtype
+        for bound in (a, b):  # refused whatever the draw, not where one fell beyond
+            _check_fits("uniform_", bound, tensor.dtype)
     return _fill(tensor, "uniform_", lambda rng, shape: rng.uniform(a, b, shape), generator)
 
 
@@ -102,16 +106,13 @@ def trunc_normal_(
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with `val`."""
+    """Fill with `val`, a value the tensor's dtype holds (NaN and infinity in a float one; a float truncated toward
+    zero into integers, 2.7 is 2), by autograd's one rule (`full`'s): 300.5 into int8, 1e5 into float16 are refused."""
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
         raise TypeError(f"constant_: val must be a number, got {type_name(val)} {val!r}")
     kind = _tensor(tensor, "constant_").dtype
-    whole = kind.kind in "iu" and (isinstance(val, int | np.integer) or float(val).is_integer())
-    # numpy would wrap an integer beyond the dtype around, as C does; a Python int beyond float64 is no float
-    fits = np.iinfo(kind).min <= val <= np.iinfo(kind).max if whole else abs(val) <= float(np.finfo(np.float64).max)
-    if not fits:
-        raise ValueError(f"nn.init.constant_: {shown(val)} does not fit the tensor's dtype {kind}")
-    return _write(tensor, np.full(tensor.shape, int(val), kind) if whole else np.full(tensor.shape, float(val)))
+    _check_fits("constant_", val, kind)
+    return _write(tensor, np.full(tensor.shape, int(val) if kind.kind in "iu" else val, kind))  # uint64's exact
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -194,6 +195,15 @@ def _normal_mass(mean: float, std: float, a: float, b: float) -> float:
         return 1.0 if a <= mean <= b else 0.0
     cdf = [0.5 * math.erfc(-(x - mean) / (std * math.sqrt(2))) for x in (a, b)]
     return cdf[1] - cdf[0]
+
+
+def _check_fits(owner: str, value: Any, kind: np.dtype) -> None:
+    """Refuse `value` that `kind` cannot hold, by autograd's one rule of it (dtype_fits, which `full` applies), in
+    its words, named for nn.init's `owner`."""
+    try:
+        autograd.full((), value, dtype=kind)
+    except ValueError as e:
+        raise ValueError(f"nn.init.{owner}: {str(e).partition(': ')[2]}") from None
 
 
 def _tensor(tensor: Any, owner: str) -> Tensor:
