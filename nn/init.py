@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Tensor, type_name
 
 from .arguments import check_choice, check_real, read_only
 from .arguments_factory import cast_fitting
 from .rng import generator as generator_of
+from .state_checks import check_fits
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
     "linear": 1.0,
@@ -68,7 +68,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = No
     check_real("uniform_", "b", b, low=a)
     if _tensor(tensor, "uniform_").dtype.kind == "f":  # else _fill names the dtype
         for bound in (a, b):  # refused whatever the draw, not where one fell beyond
-            _check_fits("uniform_", bound, tensor.dtype)
+            check_fits("nn.init.uniform_", bound, tensor.dtype)
     return _fill(tensor, "uniform_", lambda rng, shape: rng.uniform(a, b, shape), generator)
 
 
@@ -111,7 +111,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
         raise TypeError(f"constant_: val must be a number, got {type_name(val)} {val!r}")
     kind = _tensor(tensor, "constant_").dtype
-    _check_fits("constant_", val, kind)
+    check_fits("nn.init.constant_", val, kind)
     return _write(tensor, np.full(tensor.shape, int(val) if kind.kind in "iu" else val, kind))  # uint64's exact
 
 
@@ -195,15 +195,6 @@ def _normal_mass(mean: float, std: float, a: float, b: float) -> float:
         return 1.0 if a <= mean <= b else 0.0
     cdf = [0.5 * math.erfc(-(x - mean) / (std * math.sqrt(2))) for x in (a, b)]
     return cdf[1] - cdf[0]
-
-
-def _check_fits(owner: str, value: Any, kind: np.dtype) -> None:
-    """Refuse `value` that `kind` cannot hold, by autograd's one rule of it (dtype_fits, which `full` applies), in
-    its words, named for nn.init's `owner`."""
-    try:
-        autograd.full((), value, dtype=kind)
-    except ValueError as e:
-        raise ValueError(f"nn.init.{owner}: {str(e).partition(': ')[2]}") from None
 
 
 def _tensor(tensor: Any, owner: str) -> Tensor:

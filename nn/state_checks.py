@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd import type_name
+import autograd
+from autograd import made_infinite, type_name
 
 from .arguments import check_flag, check_number, is_int
 
@@ -134,10 +135,25 @@ def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False) ->
         cast = array.astype(dtype)
     allowed = np.isfinite(cast) | (cast == np.inf) if plus_inf else np.isfinite(cast)
     bad = cast.size - int(np.count_nonzero(allowed))
+    if bad and array.dtype.kind in "iuf":  # a finite number the cast made infinite (1e300 into float32): named so
+        beyond = made_infinite(array, np.dtype(dtype))
+        more = int(np.count_nonzero(beyond)) - 1
+        if more >= 0 and not plus_inf:
+            check_fits(name, array[beyond].flat[0].item(), np.dtype(dtype), f", and so would {more} more" * (more > 0))
     if bad:
         what = "NaN or -inf" if plus_inf else "NaN or infinite"
         raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be finite")
     return cast
+
+
+def check_fits(what: str, value: Any, kind: np.dtype, more: str = "") -> None:
+    """Refuse `value` that `kind` cannot hold (1e300 in float32, 300.5 in int8), by autograd's one rule of it
+    (dtype_fits, which `autograd.full` applies), in its words, named for `what` (nn.init's, a state's entry);
+    `more` ends the message."""
+    try:
+        autograd.full((), value, dtype=kind)
+    except ValueError as e:
+        raise ValueError(f"{what}: {str(e).partition(': ')[2]}{more}") from None
 
 
 def _few(names: list[str], shown: int = 5) -> str:

@@ -46,3 +46,21 @@ def test_uniform_bounds_beyond_a_float16_tensor_are_refused_whatever_the_draw(a,
         with pytest.raises(ValueError, match=rf"^nn\.init\.uniform_: {shown} does not fit float16"):
             init.uniform_(t, a, b, generator=seed)
     assert t.data.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value", "shown"),
+    [(np.float32, 1e300, r"1e\+300 does not fit float32 \(largest 3\.4028235e\+38\)"), (np.float16, 7e4, r"70000\.0")],
+)
+def test_a_state_beyond_the_models_dtype_is_named_as_such_not_as_nan_or_infinite(dtype, value, shown) -> None:
+    """load_state_dict of a float64 1e300 into float32 said "W holds 1 NaN or infinite value(s) as float32": the
+    checkpoint held neither; the refusal now names the number and the rule, the model unchanged."""
+    import nn
+
+    model = nn.Linear(1, 1, dtype=dtype)
+    before = model.W.data.copy()
+    with pytest.raises(ValueError, match=rf"into Linear: W: {shown}.*it would be stored as infinity"):
+        model.load_state_dict({"W": np.array([[value]]), "b": np.zeros(1)})
+    np.testing.assert_array_equal(model.W.data, before)
+    with pytest.raises(ValueError, match=r"W holds 1 NaN or infinite value\(s\) as"):  # NaN given: as it was
+        model.load_state_dict({"W": np.array([[np.nan]]), "b": np.zeros(1)})
