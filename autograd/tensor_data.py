@@ -47,6 +47,8 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     Text is refused with a dtype too, which numpy would parse ("1.5" as 1.5)."""
     if dtype is not None:
         given = data if isinstance(data, np.ndarray) else array_of(data, what)
+        exact = _ints_made_float(data, given, what, dtype)
+        given = given if exact is None else exact  # checked as the ints they are
         if given.dtype.kind in "USV":
             raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
         # numpy casts NaN and 300 into uint8 silently, and Python ints beyond int64 (an array of objects) into
@@ -55,6 +57,8 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             check_cast_fits(given, np.dtype(dtype), what)
             check_float_fits(given, np.dtype(dtype), what, f"pass a wider dtype than {np.dtype(dtype)}")
     array = array_of(data, what, dtype)
+    if dtype is None:
+        _ints_made_float(data, array, what, dtype)
     if array.dtype == object and holds_values(array):
         raise values_error(data, what)
     if array.dtype == object:
@@ -77,6 +81,35 @@ def check_huge_ints(array: np.ndarray, what: str) -> None:
             f"{what}: the integer {huge} is beyond int64's and uint64's range, which no integer dtype holds; give "
             "the data as floats, dtype=np.float64"
         )
+
+
+def _ints_made_float(data: Any, array: np.ndarray, what: str, dtype: Any) -> np.ndarray | None:
+    """Python ints beyond int64 beside a negative one (2**64 - 1 and -1), which numpy's array of them makes float64,
+    rounding them (PyTorch refuses them): refused without a dtype, naming the first beyond int64; given one, the
+    ints themselves (objects), to be checked against it as they are (not as numpy's 1.8446744073709552e+19)."""
+    if array.dtype.kind != "f" or not isinstance(data, list | tuple) or not _python_ints(data):
+        return None
+    exact = np.array(data, dtype=object)
+    if dtype is not None:
+        return exact
+    big = next(x for x in exact.flat if x > np.iinfo(np.int64).max)
+    raise ValueError(
+        f"{what}: the integers fit no integer dtype: {big} is beyond int64's range, and uint64 holds no negative "
+        "ones; as floats they would round: give dtype=np.float64 for that"
+    )
+
+
+def _python_ints(data: list | tuple) -> bool:
+    """Whether `data` holds Python ints (bools too) and lists and tuples of them alone, read a row at a time."""
+    rows = [data]
+    while rows:
+        items = rows.pop()
+        for kind in set(map(type, items)):
+            if issubclass(kind, list | tuple):
+                rows.extend(x for x in items if type(x) is kind)
+            elif not issubclass(kind, int):
+                return False
+    return True
 
 
 def _real_objects(array: np.ndarray) -> bool:

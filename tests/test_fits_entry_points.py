@@ -123,3 +123,21 @@ def test_a_compiled_step_refuses_what_eager_refuses(how) -> None:
     eager, compiled = _calls(step, values), _calls(autograd.compile(step), values)
     assert eager[3] in ("Tensor()", "masked_fill")
     assert compiled == eager
+
+
+@pytest.mark.parametrize("data", [[2**64 - 1, -1], [[2**63 + 1], [-5]]])
+def test_python_ints_numpy_makes_float_are_refused_not_rounded(data) -> None:
+    """numpy makes ints beyond int64 beside a negative one float64, rounding them: Tensor([2**64 - 1, -1]) was
+    float32 [1.8446744e+19, -1], 2**64 - 1 rounded silently (torch refuses: "Overflow when unpacking long long"),
+    where Tensor([2**25 + 1]) is refused for rounding."""
+    with pytest.raises(ValueError, match=r"^Tensor\(\): the integers fit no integer dtype: \d+ is beyond int64"):
+        Tensor(data)
+    assert Tensor(data, dtype=np.float64).dtype == np.float64  # rounded, as asked
+
+
+@pytest.mark.parametrize(("dtype", "shown"), [(np.int64, "18446744073709551615"), (np.uint64, "-1")])
+def test_python_ints_numpy_makes_float_are_named_as_given_for_an_integer_dtype(dtype, shown) -> None:
+    """Tensor([2**64 - 1, -1], dtype=np.int64) named 1.8446744073709552e+19, numpy's float, and asked to replace NaN."""
+    message = rf"^Tensor\(\): {shown} does not fit {np.dtype(dtype)}, which holds [^;]*;[^;]*$"  # one fix: no NaN's
+    with pytest.raises(ValueError, match=message):
+        Tensor([2**64 - 1, -1], dtype=dtype)
