@@ -47,7 +47,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
     Text is refused with a dtype too, which numpy would parse ("1.5" as 1.5)."""
     if dtype is not None:
         given = data if isinstance(data, np.ndarray) else array_of(data, what)
-        exact = _ints_made_float(data, given, what, dtype)
+        exact = ints_made_float(data, given, what, dtype)
         given = given if exact is None else exact  # checked as the ints they are
         if given.dtype.kind in "USV":
             raise TypeError(f"{what} needs numbers, got text (dtype {given.dtype}): convert it yourself, float(s)")
@@ -58,7 +58,7 @@ def numbers_array(data: Any, what: str, dtype: Any = None) -> np.ndarray:
             check_float_fits(given, np.dtype(dtype), what, f"pass a wider dtype than {np.dtype(dtype)}")
     array = array_of(data, what, dtype)
     if dtype is None:
-        _ints_made_float(data, array, what, dtype)
+        ints_made_float(data, array, what, dtype)
     if array.dtype == object and holds_values(array):
         raise values_error(data, what)
     if array.dtype == object:
@@ -83,7 +83,7 @@ def check_huge_ints(array: np.ndarray, what: str) -> None:
         )
 
 
-def _ints_made_float(data: Any, array: np.ndarray, what: str, dtype: Any) -> np.ndarray | None:
+def ints_made_float(data: Any, array: np.ndarray, what: str, dtype: Any) -> np.ndarray | None:
     """Python ints beyond int64 beside a negative one (2**64 - 1 and -1), which numpy's array of them makes float64,
     rounding them (PyTorch refuses them): refused without a dtype, naming the first beyond int64; given one, the
     ints themselves (objects), to be checked against it as they are (not as numpy's 1.8446744073709552e+19)."""

@@ -141,3 +141,13 @@ def test_python_ints_numpy_makes_float_are_named_as_given_for_an_integer_dtype(d
     message = rf"^Tensor\(\): {shown} does not fit {np.dtype(dtype)}, which holds [^;]*;[^;]*$"  # one fix: no NaN's
     with pytest.raises(ValueError, match=message):
         Tensor([2**64 - 1, -1], dtype=dtype)
+
+
+def test_a_write_of_python_ints_numpy_makes_float_names_them_as_given() -> None:
+    """t[:] = [2**64 - 1, -1] into int64 named numpy's 1.8446744073709552e+19 and asked to replace NaN."""
+    t = Tensor(np.array([1, 2]), dtype=np.int64)
+    with pytest.raises(
+        ValueError, match=r"^t\[i\] = v: 18446744073709551615 does not fit int64, which holds [^;]*;[^;]*$"
+    ):
+        t[:] = [2**64 - 1, -1]
+    assert t.data.tolist() == [1, 2]
