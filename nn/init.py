@@ -20,9 +20,8 @@ import numpy as np
 from autograd import Tensor, type_name
 
 from .arguments import check_choice, check_real, read_only
-from .arguments_factory import cast_fitting
 from .rng import generator as generator_of
-from .state_checks import check_fits
+from .state_checks import check_array_fits, check_fits
 
 GAINS = {  # calculate_gain: the factor that keeps the variance of activations through a nonlinearity
     "linear": 1.0,
@@ -112,7 +111,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
         raise TypeError(f"constant_: val must be a number, got {type_name(val)} {val!r}")
     kind = _tensor(tensor, "constant_").dtype
     check_fits("nn.init.constant_", val, kind)
-    return _write(tensor, np.full(tensor.shape, int(val) if kind.kind in "iu" else val, kind))  # uint64's exact
+    return _write(tensor, np.full(tensor.shape, int(val) if kind.kind in "iu" else val, kind), "constant_")
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -129,7 +128,7 @@ def eye_(tensor: Tensor) -> Tensor:
     """The identity (ones on the diagonal) in a 2-D tensor."""
     if _tensor(tensor, "eye_").ndim != 2:
         raise ValueError(f"eye_: needs a 2-D tensor, got shape {tensor.shape}")
-    return _write(tensor, np.eye(*tensor.shape))
+    return _write(tensor, np.eye(*tensor.shape), "eye_")
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
@@ -218,18 +217,18 @@ def _fill(tensor: Tensor, owner: str, draw: Any, generator: Any) -> Tensor:
         drawn = np.array(np.inf)
     if not np.isfinite(drawn).all():
         raise ValueError(f"nn.init.{owner}: the arguments are too large to draw from in float64")
-    return _write(tensor, drawn)
+    return _write(tensor, drawn, owner)
 
 
-def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
+def _write(tensor: Tensor, values: np.ndarray, owner: str) -> Tensor:
     """Write `values` into the tensor's own array: its version counts the change, so a graph that
     used the old values can no longer backward (as in PyTorch). ValueError, nothing written, where a
-    value does not fit the tensor's dtype (1e300 into float32, NaN into an integer), as PyTorch's fill_
-    refuses it, or where its data is read-only."""
-    cast = cast_fitting(values, tensor.dtype, "nn.init, nothing written")
+    value does not fit the tensor's dtype (a draw of 1e5 into float16: constant_'s value is checked before),
+    as PyTorch's fill_ refuses it, or where its data is read-only."""
+    check_array_fits(f"nn.init.{owner}", values, tensor.dtype)
     data = tensor.data
     if not data.flags.writeable:
         raise read_only(f"nn.init: the data of the tensor of shape {tensor.shape}", "nothing written; copy it first")
-    data[...] = cast
+    data[...] = values  # every value fits: a float's rounding, or the dtype's own
     tensor.data = data
     return tensor

@@ -135,15 +135,23 @@ def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False) ->
         cast = array.astype(dtype)
     allowed = np.isfinite(cast) | (cast == np.inf) if plus_inf else np.isfinite(cast)
     bad = cast.size - int(np.count_nonzero(allowed))
-    if bad and array.dtype.kind in "iuf":  # a finite number the cast made infinite (1e300 into float32): named so
-        beyond = made_infinite(array, np.dtype(dtype))
-        more = int(np.count_nonzero(beyond)) - 1
-        if more >= 0 and not plus_inf:
-            check_fits(name, array[beyond].flat[0].item(), np.dtype(dtype), f", and so would {more} more" * (more > 0))
+    if bad and not plus_inf:  # a finite number the cast made infinite (1e300 into float32): named so
+        check_array_fits(name, array, np.dtype(dtype))
     if bad:
         what = "NaN or -inf" if plus_inf else "NaN or infinite"
         raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be finite")
     return cast
+
+
+def check_array_fits(what: str, array: np.ndarray, kind: np.dtype) -> None:
+    """Refuse `array` where a finite number of it would become infinity in the float dtype `kind` (made_infinite),
+    naming the first as `check_fits` does, and how many more."""
+    if kind.kind != "f" or array.dtype.kind not in "iuf":
+        return
+    beyond = made_infinite(array, kind)
+    more = int(np.count_nonzero(beyond)) - 1
+    if more >= 0:
+        check_fits(what, array[beyond].flat[0].item(), kind, f", and so would {more} more" * (more > 0))
 
 
 def check_fits(what: str, value: Any, kind: np.dtype, more: str = "") -> None:

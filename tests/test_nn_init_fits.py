@@ -64,3 +64,12 @@ def test_a_state_beyond_the_models_dtype_is_named_as_such_not_as_nan_or_infinite
     np.testing.assert_array_equal(model.W.data, before)
     with pytest.raises(ValueError, match=r"W holds 1 NaN or infinite value\(s\) as"):  # NaN given: as it was
         model.load_state_dict({"W": np.array([[np.nan]]), "b": np.zeros(1)})
+
+
+def test_a_draw_beyond_the_tensors_dtype_is_named_in_the_one_form() -> None:
+    """It said "nn.init, nothing written: 100000 does not fit float16", in words of its own (nn's cast_fitting)."""
+    t = Tensor(np.zeros(4), dtype=np.float16)
+    message = r"^nn\.init\.normal_: 100000\.0 does not fit float16 \(largest 65504\): it would be stored as infinity, "
+    with pytest.raises(ValueError, match=message + r"and so would 3 more$"):
+        init.normal_(t, mean=1e5, std=0.0)
+    assert t.data.tolist() == [0.0] * 4
