@@ -49,7 +49,7 @@ def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> 
     infinity, as torch's do."""
     if kind.kind != "f":
         return
-    fix = f"; {fix}" if kind.itemsize < np.dtype(np.float64).itemsize else ""  # nothing wider holds float64's beyond
+    fix = f"; {fix}"
     if array.dtype == object:
         for x in array.flat:
             if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):  # others: the caller's to refuse
@@ -63,8 +63,10 @@ def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> 
 
 
 def _infinite(what: str, shown: str, kind: np.dtype, fix: str) -> ValueError:
-    """The error of a finite number (`shown`) that `kind` would store as infinity."""
+    """The error of a finite number (`shown`) that `kind` would store as infinity; `fix` (a wider dtype) ends it where
+    a wider float exists: none holds what float64 cannot."""
     largest = float(np.finfo(kind).max)
+    fix = fix if kind.itemsize < np.dtype(np.float64).itemsize else ""
     return ValueError(
         f"{what}: {shown} does not fit {kind} (largest {largest:.8g}): it would be stored as infinity{fix}"
     )

@@ -13,11 +13,13 @@ import numpy as np
 
 from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
-from .dtype_fits import check_cast_fits, check_float_fits
+from .dtype_fits import check_cast_fits, check_fits, check_float_fits
 from .graph import Node, raw
 from .tensor_data import as_array, ints_made_float, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
+
+_WIDER = "; write into a tensor of a wider dtype"  # the fix of a number its float dtype would make infinity
 
 
 class VersionedData:
@@ -105,10 +107,13 @@ def write(t: Any, index: Any, value: Any, what: str = "t[i] = v") -> None:
             f"{what}: a tensor holds real numbers (bool, integer or floating point), got {type_name(value)} "
             f"{value!r:.60} (numpy's dtype {kind})"
         )
-    exact = ints_made_float(value, array, what, t._data.dtype)  # [2**64 - 1, -1]: numpy's float64, checked as given
-    if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
-        check_cast_fits(array if exact is None else exact, t._data.dtype, what)
-    check_float_fits(array, t._data.dtype, what, "write into a tensor of a wider dtype")  # 1e300 into float32: inf
+    if isinstance(value, numbers.Real):  # a number, as fill_ and full take it (127.9 is no int8, 1e300 no float32)
+        check_fits(value.item() if isinstance(value, np.generic) else value, t._data.dtype, what, _WIDER)
+    else:  # an array's values cast: a float truncated into integers, as numpy's and torch's casts
+        exact = ints_made_float(value, array, what, t._data.dtype)  # [2**64 - 1, -1]: numpy's float64, as given
+        if t._data.dtype.kind in "iu":  # numpy would store NaN, or 300 into uint8, as a made-up number
+            check_cast_fits(array if exact is None else exact, t._data.dtype, what)
+        check_float_fits(array, t._data.dtype, what, _WIDER.removeprefix("; "))  # 1e300 into float32: inf
     t._data[raw_index(index)] = data
     t._version += 1
 

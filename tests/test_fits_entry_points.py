@@ -43,9 +43,14 @@ def test_float64_names_no_wider_dtype() -> None:
 @pytest.mark.parametrize(
     ("dtype", "value", "match"),
     [
-        (np.float32, 2**200, rf"an integer of 61 digits {INF32}"),
+        (np.float32, 2**200, rf"an integer of 61 digits {INF32}; write into a tensor of a wider dtype$"),
         (np.float32, np.array(1e300, dtype=object), rf"1e\+300 {INF32}"),
-        (np.float64, 10**400, r"an integer of 401 digits does not fit float64"),
+        (
+            np.float64,
+            10**400,
+            r"an integer of 401 digits does not fit float64 \(largest 1\.7976931e\+308\): it would be stored as "
+            r"infinity$",
+        ),
     ],
     ids=["2**200 into float32", "object 1e300", "10**400 into float64"],
 )
@@ -151,3 +156,18 @@ def test_a_write_of_python_ints_numpy_makes_float_names_them_as_given() -> None:
     ):
         t[:] = [2**64 - 1, -1]
     assert t.data.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(("dtype", "value"), [(np.int8, 127.9), (np.int8, -128.5), (np.uint8, -0.5), (np.uint8, 255.5)])
+def test_a_number_written_is_held_to_fill_s_rule(dtype, value) -> None:
+    """t[0] = 127.9 into int8 stored 127, where t.fill_(127.9) and full() refuse it, as torch refuses both ("value
+    cannot be converted to type int8_t without overflow"); an array's values are cast, truncated, as before."""
+    t = Tensor(np.array([1, 2]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^t\[i\] = v: {value} does not fit {np.dtype(dtype)}, which holds"):
+        t[0] = value
+    with pytest.raises(ValueError, match=rf"^t\.fill_\(value\): {value} does not fit"):
+        t.fill_(value)
+    assert t.data.tolist() == [1, 2]
+    t[0] = 2.7
+    t[1:] = np.array([value])  # an array: cast as numpy and torch cast it
+    assert t.data.tolist() == [2, int(value)]
