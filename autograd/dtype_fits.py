@@ -55,7 +55,10 @@ def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> 
             if isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_):  # others: the caller's to refuse
                 check_fits(x, kind, what, fix)
         return
-    if array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind):
+    if array.dtype.kind not in "iuf" or np.can_cast(array.dtype, kind) or array.size == 0:
+        return
+    largest = np.finfo(kind).max
+    if -largest <= np.min(array) and np.max(array) <= largest:  # the common case, two reads (NaN: read on below)
         return
     beyond = made_infinite(array, kind)
     if beyond.any():
