@@ -87,7 +87,9 @@ def ints_made_float(data: Any, array: np.ndarray, what: str, dtype: Any) -> np.n
     """Python ints beyond int64 beside a negative one (2**64 - 1 and -1), which numpy's array of them makes float64,
     rounding them (PyTorch refuses them): refused without a dtype, naming the first beyond int64; given one, the
     ints themselves (objects), to be checked against it as they are (not as numpy's 1.8446744073709552e+19)."""
-    if array.dtype.kind != "f" or not isinstance(data, list | tuple) or not _python_ints(data):
+    if array.dtype.kind != "f" or not isinstance(data, list | tuple) or not array.size:
+        return None
+    if not np.max(array) >= 2.0**63 or not _python_ints(data):  # numpy's ints stay ints below (the common case)
         return None
     exact = np.array(data, dtype=object)
     if dtype is not None:
