@@ -1,6 +1,5 @@
 """What a layer's constructor takes beside its sizes: PyTorch's factory arguments (the dtype of its parameters
-and their device), other names of its arguments (micrograd's, `renamed`), and values cast to its dtype only where
-they fit (`cast_fitting`)."""
+and their device) and other names of its arguments (micrograd's, `renamed`)."""
 
 from __future__ import annotations
 
@@ -75,14 +74,3 @@ def renamed(**aliases: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
         return taking_aliases
 
     return wrap
-
-
-def cast_fitting(values: np.ndarray, dtype: np.dtype, what: str) -> np.ndarray:
-    """`values` cast to `dtype`, or ValueError, naming `what` and the first value, where a value does not
-    fit it: a finite one beyond its largest number (1e5 into float16), a NaN or infinity into integers."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        cast = values.astype(dtype)
-    misfit = np.isfinite(cast) != np.isfinite(values)
-    if misfit.any():
-        raise ValueError(f"{what}: {float(values[misfit].flat[0]):g} does not fit {dtype}")
-    return cast

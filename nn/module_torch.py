@@ -13,7 +13,8 @@ import numpy as np
 from autograd import Tensor, check_cpu, is_device, raw, type_name
 
 from .arguments import check_flag
-from .arguments_factory import cast_fitting, parameter_dtype
+from .arguments_factory import parameter_dtype
+from .state_checks import check_array_fits
 
 
 class IncompatibleKeys(NamedTuple):
@@ -97,14 +98,14 @@ class ModuleSpellings:
                 grad = (
                     None
                     if p.grad is None
-                    else cast_fitting(raw(p.grad), dtype, f"to({dtype}), nothing converted: {name}.grad")
+                    else _cast_fitting(raw(p.grad), dtype, f"to({dtype}), nothing converted: {name}.grad")
                 )
-                changes.append((p, cast_fitting(p.data, dtype, f"to({dtype}), nothing converted: {name}"), grad))
+                changes.append((p, _cast_fitting(p.data, dtype, f"to({dtype}), nothing converted: {name}"), grad))
         buffers = [
             (
                 module,
                 attribute,
-                cast_fitting(
+                _cast_fitting(
                     getattr(module, attribute),
                     dtype,
                     f"to({dtype}), nothing converted: {path}.{attribute}".replace(": .", ": "),
@@ -119,3 +120,10 @@ class ModuleSpellings:
             p.grad = grad
         for module, attribute, array in buffers:
             setattr(module, attribute, array)
+
+
+def _cast_fitting(values: np.ndarray, dtype: np.dtype, what: str) -> np.ndarray:
+    """`values` in the float dtype `dtype`, refused (ValueError naming `what`) where a finite one would become
+    infinity, by the rule and words of every other refusal of it (state_checks.check_array_fits)."""
+    check_array_fits(what, values, dtype)
+    return values.astype(dtype)
