@@ -29,7 +29,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) 
     with their own graph: so `grad(grad(f))` is the second derivative, and an inner function
     that uses the outer one's variable (`grad(lambda x: x * grad(lambda y: x * y)(2.0))`) is
     differentiated through that use too, as in JAX and HIPS autograd.
-    Nothing's `.grad` is touched; `f` is traced even inside `no_grad`. A result that does not
+    Nothing's `.grad` is touched; `f` is traced even inside `no_grad`, where the answer is data (a
+    constant, to an outer transform too, as torch.func's). A result that does not
     depend on the arguments has gradient zero. A number is traced as a Value; if f combines it
     with tensors (`autograd.stack([x, 2 * x])`), f runs again with it as a 0-d Tensor.
     """

@@ -54,9 +54,11 @@ class Trace:
         self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
     ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
-        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
-        # inside no_grad (the caller's mode, f ran outside it) no graph is kept for the caller, as torch.func
-        self.nested = self.nested or modes.current.grad_enabled and _closes_over(outs, aux)
+        # inside no_grad (the caller's mode: f ran outside it) no graph is kept for the caller, as torch.func:
+        # an inner transform there is a constant of the outer function, whose gradient must not go through it
+        self.nested = modes.current.grad_enabled and (
+            bool(modes.current.lifted) or any(_records(x) for x in args.leaves) or _closes_over(outs, aux)
+        )
         self._args, self._rerun = args, rerun
 
     def output(self, tree: Any, aux: bool = False) -> Any:
@@ -71,8 +73,10 @@ class Trace:
     def pull(self, outs: Sequence[Any], cotangents: Sequence[Any]) -> list[Any]:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph
         is kept (nested, or the cotangents are nodes: a function of them is being differentiated),
-        else as data. `outs` are leaves of `self.outs`; each cotangent has its output's shape."""
-        keep = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
+        else as data, and as data inside no_grad (a pullback called there). `outs` are leaves of `self.outs`;
+        each cotangent has its output's shape."""
+        kept = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
+        keep = modes.current.grad_enabled and kept
         pairs = [(o, u) for o, u in zip(outs, cotangents) if _records(o)]
         if not pairs:  # f's output is a constant: no path from the arguments to it
             result = [x._zero_like(x) for x in self.wrt]
