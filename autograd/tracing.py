@@ -78,15 +78,15 @@ class Trace:
         kept = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
         keep = modes.current.grad_enabled and kept
         pairs = [(o, u) for o, u in zip(outs, cotangents) if _records(o)]
+        values = [(o, u) for o, u in pairs if isinstance(o, Value)]
         if not pairs:  # f's output is a constant: no path from the arguments to it
             result = [x._zero_like(x) for x in self.wrt]
-        elif len(pairs) == 1 and not _records(pairs[0][1]):  # a plain seed: no product to build
-            ((out, u),) = pairs
-            result = gradients(out, self.wrt, float(u) if isinstance(out, Value) else u, create_graph=keep)
-        else:
-            with enable_grad():  # the products are recorded even inside no_grad
-                root = sum(inner(o, u) for o, u in pairs)
-            result = gradients(root, self.wrt, create_graph=keep)
+        elif not values or len(values) == len(pairs):
+            result = _pulled(pairs, self.wrt, keep)
+        else:  # a number's Value beside an array's Tensor: separate graphs, each pulled back on its own
+            by_values = _pulled(values, self.wrt, keep)
+            by_tensors = _pulled([p for p in pairs if not isinstance(p[0], Value)], self.wrt, keep)
+            result = [v if isinstance(x, Value) else t for x, v, t in zip(self.wrt, by_values, by_tensors)]
         return result if keep else [raw(g) for g in result]
 
     def answer(self, flat: Sequence[Any]) -> Any:
@@ -183,6 +183,16 @@ def _call(
             "build a Tensor instead (autograd.stack, or Tensor operations)"
         )
     return wrt, result
+
+
+def _pulled(pairs: list[tuple[Node, Any]], wrt: list[Node], keep: bool) -> list[Any]:
+    """d sum_k <out_k, u_k> / d x for each x of `wrt`, the outputs and leaves all of one node type."""
+    if len(pairs) == 1 and not _records(pairs[0][1]):  # a plain seed: no product to build
+        ((out, u),) = pairs
+        return gradients(out, wrt, float(u) if isinstance(out, Value) else u, create_graph=keep)
+    with enable_grad():  # the products are recorded even inside no_grad
+        root = sum(inner(o, u) for o, u in pairs)
+    return gradients(root, wrt, create_graph=keep)
 
 
 def inner(a: Any, b: Any) -> Any:
