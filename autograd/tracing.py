@@ -15,7 +15,7 @@ so that the outer one (or a backward) differentiates through it.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -190,12 +190,18 @@ def _pulled(pairs: list[tuple[Node, Any]], wrt: list[Node], keep: bool) -> list[
     if len(pairs) == 1 and not _records(pairs[0][1]):  # a plain seed: no product to build
         ((out, u),) = pairs
         return gradients(out, wrt, float(u) if isinstance(out, Value) else u, create_graph=keep)
-    with enable_grad():  # the products are recorded even inside no_grad
-        root = sum(inner(o, u) for o, u in pairs)
-    return gradients(root, wrt, create_graph=keep)
+    return gradients(inner_sum(pairs), wrt, create_graph=keep)
 
 
-def inner(a: Any, b: Any) -> Any:
+def inner_sum(pairs: Iterable[tuple[Any, Any]]) -> Any:
+    """sum_k <a_k, b_k>, recorded even inside no_grad: a root a transform builds to pull several outputs back
+    in one pass (hvp's <grad f(x), v>). The caller never computes it, so its overflow (a float16 sum past 65504)
+    is no anomaly, nor worth numpy's warning: the gradients, which detect_anomaly checks, do not depend on it."""
+    with enable_grad(), modes._mode("anomaly", False), np.errstate(over="ignore", invalid="ignore"):
+        return sum(_inner(a, b) for a, b in pairs)
+
+
+def _inner(a: Any, b: Any) -> Any:
     """<a, b>: the sum of their elementwise product, a number or a scalar node."""
     product = a * b
     return product.sum() if isinstance(product, Tensor | np.ndarray) else product

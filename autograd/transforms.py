@@ -14,7 +14,7 @@ from . import modes
 from .functional import check_function, grad
 from .graph import Node, raw
 from .tensor_functions import stack
-from .tracing import Trace, inner, named, trace, zeros_like
+from .tracing import Trace, inner_sum, named, trace, zeros_like
 from .tracing_checks import Argnums, check_argnums, check_like
 from .trees import flatten, tree_map
 from .type_names import type_name
@@ -152,4 +152,4 @@ def _stack_rows(rows: list[Any], out_shape: tuple[int, ...], x: Node) -> Any:
 
 def _tree_inner(a: Any, b: Any) -> Any:
     """<a, b> over trees of the same structure: the sum of the leaves' inner products."""
-    return sum(inner(x, y) for x, y in zip(flatten(a)[0], flatten(b)[0]))
+    return inner_sum(zip(flatten(a)[0], flatten(b)[0]))
