@@ -9,7 +9,8 @@ more with its number arguments as 0-d float64 Tensors (so f runs twice there), a
 them are numbers all the same. A function that combines a narrow float with Values (a micrograd
 MLP) is traced once more with it as a Value, its answer rounded to its dtype. A transform inside another
 (or given nodes, or whose f closes over a Tensor that requires grad) keeps the graph of what it returns,
-so that the outer one (or a backward) differentiates through it.
+so that the outer one (or a backward) differentiates through it; called inside no_grad it keeps none, as
+torch.func's: its answer is a constant there, to an outer transform too.
 """
 
 from __future__ import annotations
