@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .functional import check_function, grad
+from .functional import check_function, grad_named
 from .graph import Node, raw
 from .tensor_functions import stack
 from .tracing import Trace, inner_sum, named, trace, zeros_like
@@ -60,7 +60,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     without building H: the gradient of <grad f(x), v>, two backward passes whatever x's size."""
     check_function(f, "hvp")
     v = flatten(x)[1](check_like(v, x, "hvp", "vector v", "x"))  # in x's structure: dict entries paired by key
-    return grad(lambda y: _tree_inner(grad(f)(y), v))(x)
+    return grad_named(lambda y: _tree_inner(grad_named(f, 0, False, "hvp")(y), v), 0, False, "hvp")(x)
 
 
 def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import stack
-from autograd.transforms import hessian, jacobian
+from autograd import ShapeError, stack
+from autograd.transforms import hessian, hvp, jacobian
 
 tf = torch.func
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
@@ -49,3 +49,11 @@ def test_hessian_names_itself_in_its_refusals():
         hessian(lambda x: "text")(X)
     with pytest.raises(TypeError, match="^hessian: with has_aux=True the function must return a pair"):
         hessian(lambda x: x.sum(), has_aux=True)(X)
+
+
+def test_hvp_names_itself_in_its_refusals():
+    """They named `grad`, which the caller never called."""
+    with pytest.raises(ShapeError, match=r"^hvp: the function must return one number, got shape \(3,\)"):
+        hvp(lambda x: x**2, X, X)
+    with pytest.raises(TypeError, match="^hvp: cannot differentiate with respect to an array of dtype int64"):
+        hvp(lambda x: (x**2).sum(), np.arange(3), X)
