@@ -29,18 +29,24 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) 
     with their own graph: so `grad(grad(f))` is the second derivative, and an inner function
     that uses the outer one's variable (`grad(lambda x: x * grad(lambda y: x * y)(2.0))`) is
     differentiated through that use too, as in JAX and HIPS autograd.
-    Nothing's `.grad` is touched; `f` is traced even inside `no_grad`. A result that does not
+    Nothing's `.grad` is touched; `f` is traced even inside `no_grad`, where the answer is data (a
+    constant, to an outer transform too, as torch.func's). A result that does not
     depend on the arguments has gradient zero. A number is traced as a Value; if f combines it
     with tensors (`autograd.stack([x, 2 * x])`), f runs again with it as a 0-d Tensor.
     """
     has_aux = check_function(f, "grad", has_aux)
-    value_and_grad_f = _value_and_grad(f, argnums, has_aux, "grad")
+    return named(grad_named(f, argnums, has_aux, "grad"), "grad", "gradient", f, argnums)
+
+
+def grad_named(f: Callable[..., Any], argnums: Argnums, has_aux: bool, transform: str) -> Callable[..., Any]:
+    """grad's work, its messages naming `transform` (hvp's, whose work it is too)."""
+    value_and_grad_f = _value_and_grad(f, argnums, has_aux, transform)
 
     def grad_f(*args: Any, **kwargs: Any) -> Any:
         value, gradient = value_and_grad_f(*args, **kwargs)
         return (gradient, value[1]) if has_aux else gradient
 
-    return named(grad_f, "grad", "gradient", f, argnums)
+    return grad_f
 
 
 def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:

@@ -9,13 +9,14 @@ more with its number arguments as 0-d float64 Tensors (so f runs twice there), a
 them are numbers all the same. A function that combines a narrow float with Values (a micrograd
 MLP) is traced once more with it as a Value, its answer rounded to its dtype. A transform inside another
 (or given nodes, or whose f closes over a Tensor that requires grad) keeps the graph of what it returns,
-so that the outer one (or a backward) differentiates through it.
+so that the outer one (or a backward) differentiates through it; called inside no_grad it keeps none, as
+torch.func's: its answer is a constant there, to an outer transform too.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,9 +55,11 @@ class Trace:
         self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
     ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
-        self.nested = bool(modes.current.lifted) or any(_records(x) for x in args.leaves)
-        # inside no_grad (the caller's mode, f ran outside it) no graph is kept for the caller, as torch.func
-        self.nested = self.nested or modes.current.grad_enabled and _closes_over(outs, aux)
+        # inside no_grad (the caller's mode: f ran outside it) no graph is kept for the caller, as torch.func:
+        # an inner transform there is a constant of the outer function, whose gradient must not go through it
+        self.nested = modes.current.grad_enabled and (
+            bool(modes.current.lifted) or any(_records(x) for x in args.leaves) or _closes_over(outs, aux)
+        )
         self._args, self._rerun = args, rerun
 
     def output(self, tree: Any, aux: bool = False) -> Any:
@@ -71,18 +74,20 @@ class Trace:
     def pull(self, outs: Sequence[Any], cotangents: Sequence[Any]) -> list[Any]:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph
         is kept (nested, or the cotangents are nodes: a function of them is being differentiated),
-        else as data. `outs` are leaves of `self.outs`; each cotangent has its output's shape."""
-        keep = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
+        else as data, and as data inside no_grad (a pullback called there). `outs` are leaves of `self.outs`;
+        each cotangent has its output's shape."""
+        kept = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
+        keep = modes.current.grad_enabled and kept
         pairs = [(o, u) for o, u in zip(outs, cotangents) if _records(o)]
+        values = [(o, u) for o, u in pairs if isinstance(o, Value)]
         if not pairs:  # f's output is a constant: no path from the arguments to it
             result = [x._zero_like(x) for x in self.wrt]
-        elif len(pairs) == 1 and not _records(pairs[0][1]):  # a plain seed: no product to build
-            ((out, u),) = pairs
-            result = gradients(out, self.wrt, float(u) if isinstance(out, Value) else u, create_graph=keep)
-        else:
-            with enable_grad():  # the products are recorded even inside no_grad
-                root = sum(inner(o, u) for o, u in pairs)
-            result = gradients(root, self.wrt, create_graph=keep)
+        elif not values or len(values) == len(pairs):
+            result = _pulled(pairs, self.wrt, keep)
+        else:  # a number's Value beside an array's Tensor: separate graphs, each pulled back on its own
+            by_values = _pulled(values, self.wrt, keep)
+            by_tensors = _pulled([p for p in pairs if not isinstance(p[0], Value)], self.wrt, keep)
+            result = [v if isinstance(x, Value) else t for x, v, t in zip(self.wrt, by_values, by_tensors)]
         return result if keep else [raw(g) for g in result]
 
     def answer(self, flat: Sequence[Any]) -> Any:
@@ -181,7 +186,23 @@ def _call(
     return wrt, result
 
 
-def inner(a: Any, b: Any) -> Any:
+def _pulled(pairs: list[tuple[Node, Any]], wrt: list[Node], keep: bool) -> list[Any]:
+    """d sum_k <out_k, u_k> / d x for each x of `wrt`, the outputs and leaves all of one node type."""
+    if len(pairs) == 1 and not _records(pairs[0][1]):  # a plain seed: no product to build
+        ((out, u),) = pairs
+        return gradients(out, wrt, float(u) if isinstance(out, Value) else u, create_graph=keep)
+    return gradients(inner_sum(pairs), wrt, create_graph=keep)
+
+
+def inner_sum(pairs: Iterable[tuple[Any, Any]]) -> Any:
+    """sum_k <a_k, b_k>, recorded even inside no_grad: a root a transform builds to pull several outputs back
+    in one pass (hvp's <grad f(x), v>). The caller never computes it, so its overflow (a float16 sum past 65504)
+    is no anomaly, nor worth numpy's warning: the gradients, which detect_anomaly checks, do not depend on it."""
+    with enable_grad(), modes._mode("anomaly", False), np.errstate(over="ignore", invalid="ignore"):
+        return sum(_inner(a, b) for a, b in pairs)
+
+
+def _inner(a: Any, b: Any) -> Any:
     """<a, b>: the sum of their elementwise product, a number or a scalar node."""
     product = a * b
     return product.sum() if isinstance(product, Tensor | np.ndarray) else product

@@ -1,6 +1,7 @@
 """Function transforms beyond the gradient: `jacobian`, `hessian`, `hvp`, `vjp` and `jvp`, with
 JAX's and torch.func's habits (argnums, has_aux, trees of arguments). All are reverse mode, built
-on `autograd.tracing`, and nest in each other and in `grad` (`jacobian(grad(f))` is `hessian(f)`)."""
+on `autograd.tracing`, and nest in each other and in `grad` (`jacobian(grad(f))` is `hessian(f)` for
+a scalar f)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from . import modes
-from .functional import check_function, grad
+from .functional import check_function, grad_named
 from .graph import Node, raw
 from .tensor_functions import stack
-from .tracing import Trace, inner, named, trace, zeros_like
+from .tracing import Trace, inner_sum, named, trace, zeros_like
 from .tracing_checks import Argnums, check_argnums, check_like
 from .trees import flatten, tree_map
 from .type_names import type_name
@@ -29,23 +30,29 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = Fal
     f returns (output, aux) and the function returns (jacobian, aux).
     """
     has_aux = check_function(f, "jacobian", has_aux)
-    positions, single = check_argnums(argnums, "jacobian")
-
-    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
-        t = trace(f, args, kwargs, positions, single, has_aux, "jacobian")
-        jac = t.rebuild_out([t.answer(_jacobian_of(t, out)) for out in t.outs])
-        return (jac, t.output(t.aux, aux=True)) if has_aux else jac
-
-    return named(jacobian_f, "jacobian", "Jacobian", f, argnums)
+    return named(_jacobian(f, argnums, has_aux, "jacobian"), "jacobian", "Jacobian", f, argnums)
 
 
 def hessian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
-    """Return a function that computes the Hessian of a scalar-valued f: the Jacobian of its
-    gradient, of shape T + T for an argument of shape T. A tuple argnums gives a tuple of tuples
-    (h[i][j] = d2 f / d args[i] d args[j]), as in JAX."""
+    """Return a function that computes the Hessian of f: the Jacobian of its Jacobian, of shape S + T + T
+    for an output of shape S and an argument of shape T (T + T for one number, the matrix of second
+    derivatives), as torch.func.hessian and jax.hessian. A tuple argnums gives a tuple of tuples
+    (h[i][j] = d2 f / d args[i] d args[j]), and a tree output a tree of those, as in JAX."""
     has_aux = check_function(f, "hessian", has_aux)
-    hessian_f = jacobian(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    hessian_f = _jacobian(_jacobian(f, argnums, has_aux, "hessian"), argnums, has_aux, "hessian")
     return named(hessian_f, "hessian", "Hessian", f, argnums)
+
+
+def _jacobian(f: Callable[..., Any], argnums: Argnums, has_aux: bool, transform: str) -> Callable[..., Any]:
+    """jacobian's work, its messages naming `transform` (hessian's, whose work it is too)."""
+    positions, single = check_argnums(argnums, transform)
+
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        t = trace(f, args, kwargs, positions, single, has_aux, transform)
+        jac = t.rebuild_out([t.answer(_jacobian_of(t, out)) for out in t.outs])
+        return (jac, t.output(t.aux, aux=True)) if has_aux else jac
+
+    return jacobian_f
 
 
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
@@ -53,7 +60,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     without building H: the gradient of <grad f(x), v>, two backward passes whatever x's size."""
     check_function(f, "hvp")
     v = flatten(x)[1](check_like(v, x, "hvp", "vector v", "x"))  # in x's structure: dict entries paired by key
-    return grad(lambda y: _tree_inner(grad(f)(y), v))(x)
+    return grad_named(lambda y: _tree_inner(grad_named(f, 0, False, "hvp")(y), v), 0, False, "hvp")(x)
 
 
 def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
@@ -145,4 +152,4 @@ def _stack_rows(rows: list[Any], out_shape: tuple[int, ...], x: Node) -> Any:
 
 def _tree_inner(a: Any, b: Any) -> Any:
     """<a, b> over trees of the same structure: the sum of the leaves' inner products."""
-    return sum(inner(x, y) for x, y in zip(flatten(a)[0], flatten(b)[0]))
+    return inner_sum(zip(flatten(a)[0], flatten(b)[0]))
