@@ -49,7 +49,8 @@ def gradcheck(
     """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / ((x + eps) - (x - eps)),
     one input element at a time (the step as it rounds: at x = 3e7, 2 eps would be 0.16% off).
 
-    Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
+    Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors laid out in memory as
+    given, x.T or x[::-1] too, as PyTorch's gradcheck: check_inputs.laid_out_as; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
     coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
     tolerance, 128 times that dtype's rounding and 16 times its move of f's output, or, where a node of f is

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .check_inputs import laid_out_as
 from .check_numeric import GradcheckError
 from .check_rounding import gradient_seed
 from .graph import Node, raw
@@ -65,7 +66,7 @@ def check_own_dtype(
     given = list(leaves)
     for i in narrow:
         data = np.asarray(inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i])
-        given[i] = Tensor(data.copy(), requires_grad=True, label=getattr(leaves[i], "label", ""))
+        given[i] = Tensor(laid_out_as(data), requires_grad=True, label=getattr(leaves[i], "label", ""))
     with enable_grad(), np.errstate(all="ignore"):  # overflowing there alone is read off its nodes, not warned of
         out = f(*given)
     names = [getattr(leaves[i], "label", "") or f"input {i}" for i in narrow]

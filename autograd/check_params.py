@@ -12,6 +12,7 @@ import numpy as np
 from .check import gradcheck
 from .check_analytic import analytic_gradients
 from .check_blocks import block_size, blocks
+from .check_inputs import laid_out_as
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
 from .check_own_dtype import compare_own_dtype, narrow_float
 from .check_refusals import check_finite, check_settings, check_steps, undefined
@@ -78,7 +79,7 @@ def gradcheck_params(
     try:
         for p in params:
             if isinstance(p, Tensor):
-                p.data = np.array(p.data, dtype=np.float64)
+                p.data = laid_out_as(p.data, np.float64)  # as PyTorch's: a rule wrong for that layout fails
         start = [np.array(p.data) for p in params]
         with enable_grad():
             out = loss()
@@ -248,17 +249,18 @@ def _slopes_of_param(
     whether p reaches an op of the user's own, check_scales)."""
     eps = tolerances[0]
     scalar = isinstance(p, Value)
-    original = p.data if scalar else p.data.copy()
+    original = p.data if scalar else laid_out_as(p.data)
 
     def call(shift: float, inside: bool = False) -> Any:
         """loss()'s output with p moved by shift; with `inside`, the rounding inside loss() there."""
         if scalar:
             p.data = original + shift
-        elif isinstance(index, np.ndarray):
-            p.data = original + shift * index
-        else:
-            moved = original.copy()
-            moved[index] += shift
+        else:  # laid out as given (laid_out_as): a rule wrong only for a transposed parameter fails
+            moved = laid_out_as(original)
+            if isinstance(index, np.ndarray):
+                moved += shift * index
+            else:
+                moved[index] += shift
             p.data = moved
         try:
             with enable_grad():  # as gradcheck runs f: under no_grad a loss taking gradients itself raised
