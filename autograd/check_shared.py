@@ -39,16 +39,16 @@ def check_shared_arguments(
         from_parents = frozenset().union(*(reaching[id(p)] for p in node.parents))
         reaching[id(node)] = from_parents | ({position[id(node)]} if id(node) in position else frozenset())
     for node in order:
-        if not own_op(node) or _identity(node) in checked_ops or not _reruns(node):
+        if not own_op(node) or identity(node) in checked_ops or not reruns(node):
             continue
         slots = [reaching[id(p)] for p in node.parents if not p.is_constant]
         shared = sorted({k for i, s in enumerate(slots) for k in s if any(k in t for t in slots[i + 1 :])})
         if shared:
-            checked_ops.add(_identity(node))
+            checked_ops.add(identity(node))
             _check_alone(node, [names[k] for k in shared], check)
 
 
-def _identity(node: Node) -> tuple[int, str]:
+def identity(node: Node) -> tuple[int, str]:
     """The id of the forward of node's op, bound or not, and its keyword arguments: each op is checked once
     for each (a rule may be wrong for k=3 alone)."""
     forward = node.op.forward
@@ -57,7 +57,7 @@ def _identity(node: Node) -> tuple[int, str]:
     return id(forward), repr(sorted(node.op_params.items()))
 
 
-def _reruns(node: Node) -> bool:
+def reruns(node: Node) -> bool:
     """Whether node's forward runs again on its inputs' numbers: a node built by hand, micrograd's way, keeps
     none (its children cannot be moved apart), nor may an op some transform made for one call."""
     try:
@@ -70,7 +70,30 @@ def _reruns(node: Node) -> bool:
 
 def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., Any], list[Any]], Any]) -> None:
     """gradcheck of node's op at its arguments' numbers, the constant ones (a target) kept as they were."""
-    moving = [i for i, p in enumerate(node.parents) if not p.is_constant and np.asarray(raw(p)).dtype.kind == "f"]
+    failed = check_op_alone(node, check)
+    if failed is None:
+        return
+    # undecided: no row fails alone. A kink or a jump alone blames no rule (|x - y| at x = y); a row that cannot
+    # be judged alone vouches for none: f's check, of their sum, passed rules off by +-1e12 beside a pole
+    # (1 / (x - y + eps / 2))
+    unjudged = failed.undecided and UNDECIDED in str(failed)
+    if failed.undecided and not unjudged:
+        return
+    verdict = "finite differences cannot judge its rules here" if unjudged else "its rules disagree"
+    raise GradcheckError(
+        f"gradcheck: the op {node.op.name!r} is given {', '.join(shared)} through {len(_moving(node))} of its "
+        "arguments, where the check of the whole sees only the sum of its rules for them; alone, at the numbers "
+        "it was given, each argument moved by itself (input i below: its i-th argument that is not a constant), "
+        f"{verdict}:\n{failed}",
+        unjudged,
+    ) from None
+
+
+def check_op_alone(node: Node, check: Callable[[Callable[..., Any], list[Any]], Any]) -> GradcheckError | None:
+    """`check` (gradcheck with the caller's settings) of node's op alone, at the numbers its arguments hold, each
+    float one that is not a constant moved by itself (a target kept as it was), with the keyword arguments node's
+    call gave it: its failure, or None where it passes."""
+    moving = _moving(node)
 
     def alone(*args: Any) -> Any:
         given = list(node.parents)
@@ -85,17 +108,10 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
     try:
         check(alone, points)
     except GradcheckError as failed:
-        # undecided: no row fails alone. A kink or a jump alone blames no rule (|x - y| at x = y); a row that cannot
-        # be judged alone vouches for none: f's check, of their sum, passed rules off by +-1e12 beside a pole
-        # (1 / (x - y + eps / 2))
-        unjudged = failed.undecided and UNDECIDED in str(failed)
-        if failed.undecided and not unjudged:
-            return
-        verdict = "finite differences cannot judge its rules here" if unjudged else "its rules disagree"
-        raise GradcheckError(
-            f"gradcheck: the op {node.op.name!r} is given {', '.join(shared)} through {len(moving)} of its "
-            "arguments, where the check of the whole sees only the sum of its rules for them; alone, at the numbers "
-            "it was given, each argument moved by itself (input i below: its i-th argument that is not a constant), "
-            f"{verdict}:\n{failed}",
-            unjudged,
-        ) from None
+        return failed
+    return None
+
+
+def _moving(node: Node) -> list[int]:
+    """The positions of node's arguments a check of its op alone moves: float ones that are not constants."""
+    return [i for i, p in enumerate(node.parents) if not p.is_constant and np.asarray(raw(p)).dtype.kind == "f"]
