@@ -1,8 +1,9 @@
 """Hypothesis strategies for property tests of gradients.
 
-    from hypothesis import given
+    from hypothesis import given, settings
     from autograd.testing import expressions, judged_gradcheck
 
+    @settings(deadline=None)  # a check may take longer than hypothesis' default 200 ms
     @given(expressions())
     def test_gradients(expr):
         assert judged_gradcheck(expr, expr.inputs)
