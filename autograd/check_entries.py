@@ -133,8 +133,9 @@ def entries_off(
 
 
 def fix(out: Node, wrong: list[Row]) -> str:
-    """The fix line of a failing check: naming the ops of the user's own in f's graph (not the engine's), and a
-    gradient of 0 where f moves (a rule returning None or 0 for an input it uses); FIX where f uses none."""
+    """The fix line of a failing check: naming the ops of the user's own in f's graph (not the engine's), a
+    gradient of 0 where f moves (a rule returning None or 0 for an input it uses), and f still where the rule gives a
+    slope (a forward keeping a cache, or a slope where f is flat); FIX where f uses none."""
     names = sorted({node.op.name for node in topological_order(out) if node.op is not None and not node.op.built_in})
     if not names:
         return FIX
@@ -145,6 +146,12 @@ def fix(out: Node, wrong: list[Row]) -> str:
         if dropped
         else ""
     )
+    still = [r.label for r in wrong if r.numeric == 0 and r.analytic != 0]
+    if still:  # a slope where f is flat, or a forward that does not move with its inputs (a cache)
+        none += (
+            f"; f did not move at x +- eps where the rule gives a slope ({', '.join(still[:3])}): a rule giving a "
+            "slope where f is flat, or a forward that does not compute from the numbers it is given (a cache, a global)"
+        )
     if len(names) == 1:
         return (
             f"fix: the derivative rule (backward) of your op {names[0]!r}, the one op of yours f uses, gives a wrong "

@@ -29,3 +29,21 @@ def test_a_curving_f_is_said_to_be_extrapolated():
     message = str(info.value)
     assert "<- fails" in message
     assert "(Richardson's) where they shrink as a smooth f's do, f curving within eps" in message
+
+
+def test_a_forward_that_does_not_move_is_named_beside_the_rule():
+    """A forward keeping a cache by shape (its value at x + eps is the one at x): every row's difference is 0 where
+    the rule gives 2 x, and the fix line blamed the rule alone."""
+    cache = {}
+
+    def cached_square(x):
+        if x.shape not in cache:
+            cache[x.shape] = x * x
+        return cache[x.shape]
+
+    op = Op("cached_square", cached_square, lambda g, out, x: (2 * g * x,))
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(op, [np.array([0.3, 0.2])])
+    message = str(info.value)
+    assert "f did not move at x +- eps where the rule gives a slope (input 0[0], input 0[1])" in message
+    assert "or a forward that does not compute from the numbers it is given" in message
