@@ -13,7 +13,7 @@ from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
 from .check_grain import StillEntries
-from .check_inputs import _copy, _leaf, read_inputs, unchecked
+from .check_inputs import _copy, _leaf, layouts, read_inputs, unchecked
 from .check_jacobian import jacobian
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -188,7 +188,9 @@ def gradcheck(
     except GradcheckError as failed:
         alone_of = ([leaves[i] for i in checked], checked, entries_alone)
         entries = entries_off(f, points, out, alone_of, rows, (eps, atol, rtol))
-        e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
+        e = GradcheckError(
+            f"{failed}{entries}{unchecked(points, names)}{layouts(points, names, checked)}", failed.undecided
+        )
         if (isinstance(out, Node) and not out.is_constant) or not seen_to_move(rows, atol, rtol):
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type_name(out)

@@ -147,7 +147,7 @@ def fix(out: Node, wrong: list[Row]) -> str:
         else ""
     )
     still = [r.label for r in wrong if r.numeric == 0 and r.analytic != 0]
-    if still:  # a slope where f is flat, or a forward that does not move with its inputs (a cache)
+    if still and len(still) == len(wrong):  # f still at every failing row: a forward keeping a cache, or a flat f
         none += (
             f"; f did not move at x +- eps where the rule gives a slope ({', '.join(still[:3])}): a rule giving a "
             "slope where f is flat, or a forward that does not compute from the numbers it is given (a cache, a global)"

@@ -171,6 +171,31 @@ def laid_out_as(a: np.ndarray, dtype: Any = None) -> np.ndarray:
     return copy
 
 
+def layouts(points: list[Any], names: list[str], checked: list[int]) -> str:
+    """The lines a failed check's table ends with naming the checked inputs that reached f in a layout other than C
+    order (`layout_words`), so that a drawn failure is reproduced as it was (its numbers in C order may pass)."""
+    return "".join(
+        f"\n{names[i]}: reached f {layout_words(points[i])}"
+        for i in checked
+        if isinstance(points[i], np.ndarray) and not points[i].flags.c_contiguous
+    )
+
+
+def layout_words(a: np.ndarray) -> str:
+    """How a's elements lie in memory, as a reader would make them: transposed (x.T), reversed along axes (x[::-1]),
+    strided (x[:, ::2]), with its strides in elements."""
+    steps = tuple(s // a.itemsize for s in a.strides)
+    back = [k for k, s in enumerate(steps) if s < 0 and a.shape[k] > 1]
+    order = ""
+    if back:
+        how = f"reversed along ax{'es' if len(back) > 1 else 'is'} {', '.join(map(str, back))}"
+    elif a.flags.f_contiguous:
+        how, order = "transposed", "Fortran order, "
+    else:
+        how = "strided"
+    return f"{how} ({order}strides {steps} in elements)"
+
+
 def _apart(a: np.ndarray) -> bool:
     """Whether a's elements lie apart in memory, at strides that are whole elements (a view numpy's slicing or
     transposing makes; not broadcast_to's stride of 0, nor an as_strided overlap): no two share a place."""

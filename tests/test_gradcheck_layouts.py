@@ -114,3 +114,43 @@ def test_gradgradcheck_and_gradcheck_params_keep_the_layout_given():
     with pytest.raises(GradcheckError, match="disagree"):
         ag.gradcheck_params(big_loss, {"big": big}, max_per_param=4)
     assert layouts == {big.data.strides}
+
+
+def test_a_failures_table_names_the_layout_its_inputs_reached_f_in():
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(square_by_memory, [A.T])
+    assert "input 0: reached f transposed (Fortran order, strides (1, 4) in elements)" in str(info.value)
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(square_by_memory, [A[::-1, ::-1]])
+    assert "input 0: reached f reversed along axes 0, 1 (strides (-4, -1) in elements)" in str(info.value)
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(square_by_memory, [LAYOUTS["strided"]])
+    assert "input 0: reached f strided (strides (8, 2) in elements)" in str(info.value)
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(Op("twice", lambda x: x * x, lambda g, out, x: (g * x,)), [A])
+    assert "reached f" not in str(info.value)  # C order, as numpy makes arrays: nothing to say
+
+
+def test_drawn_layouts_find_a_rule_wrong_only_there_and_shrink_to_a_small_case():
+    from hypothesis import HealthCheck, given, settings
+
+    from autograd.testing import arrays, judged_gradcheck, tensors
+
+    seen = set()
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None)
+    @given(tensors(layouts=True), arrays((2, 3)))
+    def drawn(x, a):
+        seen.add((x.data.flags.c_contiguous, a.flags.c_contiguous))
+        assert judged_gradcheck(square, [x])
+
+    drawn()
+    assert seen == {(True, True), (False, True)}  # laid out otherwise where asked, C order where not
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(tensors(layouts=True))
+    def wrong(x):
+        assert judged_gradcheck(square_by_memory, [x])
+
+    with pytest.raises(GradcheckError, match="reached f (transposed|reversed|strided)"):
+        wrong()
