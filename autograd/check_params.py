@@ -12,6 +12,7 @@ import numpy as np
 from .check import gradcheck
 from .check_analytic import analytic_gradients
 from .check_blocks import block_size, blocks
+from .check_entries import fix
 from .check_inputs import laid_out_as
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
 from .check_own_dtype import compare_own_dtype, narrow_float
@@ -19,7 +20,7 @@ from .check_refusals import check_finite, check_settings, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
 from .check_shared import check_shared_arguments
-from .check_verdict import row, verdict
+from .check_verdict import failing, row, verdict
 from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
@@ -116,7 +117,13 @@ def gradcheck_params(
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
-    verdict(rows, eps, atol, rtol)
+    try:
+        verdict(rows, eps, atol, rtol)
+    except GradcheckError as failed:
+        if failed.undecided:
+            raise
+        named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
+        raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
     settings = {"eps": eps, "atol": atol, "rtol": rtol}  # an op given a parameter twice: checked alone too
     check_shared_arguments(out, params, [name for name, _ in named], lambda op, at: gradcheck(op, at, **settings))
     if unjudged:  # the rows agree: only the gradients in a parameter's own dtype could not be judged

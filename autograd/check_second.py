@@ -4,13 +4,13 @@ inputs and in grad_outputs. No checking of its own: gradcheck's rows, options, v
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .check import gradcheck
+from .check_entries import your_rule
 from .check_inputs import _copy, _leaf, read_inputs
 from .check_numeric import GradcheckError
 from .check_refusals import check_output, check_settings
@@ -20,7 +20,7 @@ from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .tensor_class import Tensor
-from .type_names import OWN_PACKAGES, type_name
+from .type_names import type_name
 from .value import Value
 
 
@@ -152,7 +152,7 @@ def _failing_inner_op(
         return None
     checked: set[tuple[int, str]] = set()
     for node in topological_order(gradient):
-        if not _your_rule(node) or identity(node) in checked or not reruns(node):
+        if not your_rule(node) or identity(node) in checked or not reruns(node):
             continue
         checked.add(identity(node))
         failed = check_op_alone(node, lambda op, at: gradcheck(op, at, **settings))
@@ -171,7 +171,7 @@ def _failed(name: str, out: Node, e: GradcheckError, inner: tuple[str, Gradcheck
         f"{_checked(name)}, in each input and in grad_outputs (the table's f is that gradient; its derivative in "
         "grad_outputs is f's first)"
     )
-    own = sorted({node.op.name for node in topological_order(out) if _your_rule(node)})
+    own = sorted({node.op.name for node in topological_order(out) if your_rule(node)})
     if inner is not None:
         op, failed = inner
         rules = [repr(o) for o in own if o != op]
@@ -190,14 +190,3 @@ def _failed(name: str, out: Node, e: GradcheckError, inner: tuple[str, Gradcheck
             "on g, out and the inputs (g * 2 * x, autograd.exp(x)), which take numbers, Values, arrays and Tensors"
         )
     return f"{head}\n{e}"
-
-
-def _your_rule(node: Node) -> bool:
-    """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops
-    too, and were named "ops of your own"), whatever its forward (one's own rule may pair the table's)."""
-    if node.op is None:
-        return False
-    rule = node.op.vjp
-    while isinstance(rule, functools.partial):
-        rule = rule.func
-    return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES
