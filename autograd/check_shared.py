@@ -1,9 +1,12 @@
-"""An op of the user's own given one input element through several of its arguments (`op(x, x)`, `op(x, 2 * x)`):
-the check of f sees the sum of the op's rules for them alone, so a rule off by +e for one argument and -e for
-the other passed (x * y, its rule (g y + e, g x - e), called as op(x, x)), and is wrong wherever the op is
-given two numbers. Each such op (each Op once, at the first node of it from f's output down) is also checked
-alone, at the numbers f gave it, each argument moved apart from the others: as a user testing the op with
-gradcheck(op, [x, y]) would. Ops of the op table are not: their rules are checked per argument already."""
+"""Ops of the user's own checked alone, at the numbers f gave them. One given an input element through several of its
+arguments (`op(x, x)`, `op(x, 2 * x)`): the check of f sees the sum of the op's rules for them alone, so a rule off by
++e for one argument and -e for the other passed (x * y, its rule (g y + e, g x - e), called as op(x, x)), and is wrong
+wherever the op is given two numbers: each such op (each Op once, at the first node of it from f's output down) is
+checked with each argument moved apart from the others, as a user testing the op with gradcheck(op, [x, y]) would.
+And one whose rule takes `needs` (takes_needs=True): the check of f runs it with every gradient wanted, so a rule wrong
+only on its path that skips one (a * b's gradient of a as g * a where b's is not wanted) passed, and was wrong wherever
+b is data: each is checked with each argument held constant in turn (`check_needs`). Ops of the op table are not:
+their rules are checked per argument, and with each input alone, already."""
 
 from __future__ import annotations
 
@@ -13,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from .check_entries import your_rule
 from .check_numeric import GradcheckError
 from .check_scales import own_op
 from .check_table import UNDECIDED
 from .graph import Node, raw
 from .graph_order import topological_order
+from .tensor_class import Tensor
 from .value import Value
 
 
@@ -46,6 +51,36 @@ def check_shared_arguments(
         if shared:
             checked_ops.add(identity(node))
             _check_alone(node, [names[k] for k in shared], check)
+    check_needs(order, check)
+
+
+_HOLDING = [False]  # inside check_needs' own checks: an op checked with an argument held is not held again
+
+
+def check_needs(order: list[Node], check: Callable[[Callable[..., Any], list[Any]], Any]) -> None:
+    """Check alone every op of the user's own among f's nodes (`order`) whose rule takes `needs`, once for each of its
+    Tensor arguments that needs a gradient held constant (its needs False): GradcheckError naming the op and that
+    argument where its rules fail so; nothing where they pass or cannot be judged (f's own check stands)."""
+    if _HOLDING[0]:
+        return
+    seen: set[tuple[int, str]] = set()
+    for node in order:
+        if not your_rule(node) or not node.op.takes_needs or identity(node) in seen or not reruns(node):
+            continue
+        seen.add(identity(node))
+        moving = [i for i in _moving(node) if isinstance(node.parents[i], Tensor)]
+        for held in moving if len(moving) > 1 else ():
+            _HOLDING[0] = True
+            try:
+                failed = check_op_alone(node, check, held)
+            finally:
+                _HOLDING[0] = False
+            if failed is not None and not failed.undecided:
+                raise GradcheckError(
+                    f"gradcheck: the op {node.op.name!r} takes needs, and f's check runs its rule with every gradient "
+                    f"wanted; alone, at the numbers f gave it, with its argument {held} held constant (needs[{held}] "
+                    f"False), as where that argument is data, its rules disagree:\n{failed}"
+                )
 
 
 def identity(node: Node) -> tuple[int, str]:
@@ -89,14 +124,18 @@ def _check_alone(node: Node, shared: list[str], check: Callable[[Callable[..., A
     ) from None
 
 
-def check_op_alone(node: Node, check: Callable[[Callable[..., Any], list[Any]], Any]) -> GradcheckError | None:
+def check_op_alone(
+    node: Node, check: Callable[[Callable[..., Any], list[Any]], Any], held: int | None = None
+) -> GradcheckError | None:
     """`check` (gradcheck with the caller's settings) of node's op alone, at the numbers its arguments hold, each
-    float one that is not a constant moved by itself (a target kept as it was), with the keyword arguments node's
-    call gave it: its failure, or None where it passes."""
-    moving = _moving(node)
+    float one that is not a constant moved by itself (a target kept as it was; the argument `held` too, a Tensor
+    that needs no gradient), with the keyword arguments node's call gave it: its failure, or None where it passes."""
+    moving = [i for i in _moving(node) if i != held]
 
     def alone(*args: Any) -> Any:
         given = list(node.parents)
+        if held is not None:
+            given[held] = Tensor(np.array(raw(given[held])))
         for i, a in zip(moving, args):
             given[i] = a
         return node.op(*given, **node.op_params)  # with the keyword arguments f gave it (k=3), not the defaults
