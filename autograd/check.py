@@ -13,7 +13,7 @@ from .check_analytic import analytic_gradients
 from .check_blocks import BLOCK
 from .check_entries import entries_off
 from .check_grain import StillEntries
-from .check_inputs import _copy, _leaf, read_inputs, unchecked
+from .check_inputs import _copy, _leaf, layouts, read_inputs, unchecked
 from .check_jacobian import jacobian
 from .check_numeric import GradcheckError, output
 from .check_outputs import block_gradients, element_rows, element_value, moved, output_blocks, read_outputs
@@ -49,7 +49,8 @@ def gradcheck(
     """Check the gradient of `f` at `inputs` against (f(x + eps) - f(x - eps)) / ((x + eps) - (x - eps)),
     one input element at a time (the step as it rounds: at x = 3e7, 2 eps would be 0.16% off).
 
-    Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors; float32
+    Inputs are Values or floats (f gets Values) or Tensors or arrays (f gets float64 Tensors laid out in memory as
+    given, x.T or x[::-1] too, as PyTorch's gradcheck: check_inputs.laid_out_as; float32
     inputs are checked in float64, with a warning saying so, as finite differences in float32 are too
     coarse; their gradients in their own dtype, from one more call of f, must be the float64 ones within the
     tolerance, 128 times that dtype's rounding and 16 times its move of f's output, or, where a node of f is
@@ -187,7 +188,9 @@ def gradcheck(
     except GradcheckError as failed:
         alone_of = ([leaves[i] for i in checked], checked, entries_alone)
         entries = entries_off(f, points, out, alone_of, rows, (eps, atol, rtol))
-        e = GradcheckError(f"{failed}{entries}{unchecked(points, names)}", failed.undecided)
+        e = GradcheckError(
+            f"{failed}{entries}{unchecked(points, names)}{layouts(points, names, checked)}", failed.undecided
+        )
         if (isinstance(out, Node) and not out.is_constant) or not seen_to_move(rows, atol, rtol):
             raise e from None
         what = ("a constant " if isinstance(out, Node) else "") + type_name(out)

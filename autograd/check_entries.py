@@ -6,6 +6,7 @@ f at x +- eps (two more calls of f), its analytic one from a backward pass seede
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from .check_rounding import output_dtype
 from .check_verdict import Row, agrees, failing
 from .graph import Node, raw
 from .graph_order import topological_order
+from .type_names import OWN_PACKAGES
 
 _ROWS = 3  # failing rows broken down
 _ENTRIES = 3  # entries named per row, furthest off first
@@ -132,25 +134,46 @@ def entries_off(
     return "\n".join(["", *([head, *lines] if lines else []), fix(out, wrong)])
 
 
-def fix(out: Node, wrong: list[Row]) -> str:
-    """The fix line of a failing check: naming the ops of the user's own in f's graph (not the engine's), and a
-    gradient of 0 where f moves (a rule returning None or 0 for an input it uses); FIX where f uses none."""
-    names = sorted({node.op.name for node in topological_order(out) if node.op is not None and not node.op.built_in})
+def fix(out: Node, wrong: list[Row], f: str = "f", element: str = "input element and f's output") -> str:
+    """The fix line of a failing check: naming the ops of the user's own in f's graph (`your_rule`: not the engine's,
+    nor nn's), a gradient of 0 where f moves (a rule returning None or 0 for an input it uses), and f still where the
+    rule gives a slope (a forward keeping a cache, or a slope where f is flat); FIX where f uses none. `f` and
+    `element` say what is checked (gradcheck_params: "the loss", "parameter element and the loss")."""
+    names = sorted({node.op.name for node in topological_order(out) if your_rule(node)})
     if not names:
         return FIX
     dropped = [r.label for r in wrong if r.analytic == 0 and r.numeric != 0]
     none = (
-        f"; its gradient is 0 where f moves ({', '.join(dropped[:3])}): does a rule return None or 0 for an input it "
+        f"; its gradient is 0 where {f} moves ({', '.join(dropped[:3])}): does a rule return None or 0 for an input it "
         "uses?"
         if dropped
         else ""
     )
+    still = [r.label for r in wrong if r.numeric == 0 and r.analytic != 0]
+    if still and len(still) == len(wrong):  # f still at every failing row: a forward keeping a cache, or a flat f
+        none += (
+            f"; {f} did not move at x +- eps where the rule gives a slope ({', '.join(still[:3])}): a rule giving a "
+            f"slope where {f} is flat, or a forward that does not compute from the numbers it is given (a cache, a "
+            "global)"
+        )
     if len(names) == 1:
         return (
-            f"fix: the derivative rule (backward) of your op {names[0]!r}, the one op of yours f uses, gives a wrong "
-            f"slope there, between a failing row's input element and f's output{none}"
+            f"fix: the derivative rule (backward) of your op {names[0]!r}, the one op of yours {f} uses, gives a wrong "
+            f"slope there, between a failing row's {element}{none}"
         )
     return (
-        f"fix: the derivative rule (backward) of one of your ops f uses ({', '.join(map(repr, names))}) gives a wrong "
-        f"slope there{none}; check each alone, gradcheck(op, [x]) at its own inputs, to find it"
+        f"fix: the derivative rule (backward) of one of your ops {f} uses ({', '.join(map(repr, names))}) gives a "
+        f"wrong slope there{none}; check each alone, gradcheck(op, [x]) at its own inputs, to find it"
     )
+
+
+def your_rule(node: Node) -> bool:
+    """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops too,
+    and their inner ops, logit_term, were named "your ops"), whatever its forward (one's own rule may pair the
+    table's)."""
+    if node.op is None:
+        return False
+    rule = node.op.vjp
+    while isinstance(rule, functools.partial):
+        rule = rule.func
+    return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES

@@ -57,12 +57,12 @@ def _point(x: Any, name: str, eps: float, note: bool = True, who: str = "gradche
     if isinstance(x, Tensor | np.ndarray):
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
         if data.dtype.kind in "biu" or (isinstance(x, Tensor) and not x.requires_grad and data.dtype.kind == "f"):
-            return Tensor(data.copy(), dtype=data.dtype)
+            return Tensor(laid_out_as(data), dtype=data.dtype)
         if data.dtype.kind not in REAL_KINDS:
             raise TypeError(f"{who}: {name} is an array of dtype {data.dtype}; give real numbers (floats)")
         if data.dtype != np.float64 and note:
             note_once_per_line(_float64_note(name, data.dtype, eps))
-        return data.astype(np.float64)
+        return laid_out_as(data, np.float64)
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
@@ -148,9 +148,66 @@ _CONSTANTS = {"f": "a Tensor that does not require grad; requires_grad=True chec
 
 
 def _copy(point: Any) -> Any:
+    """A copy of a point for one call of f, laid out as it was given (`laid_out_as`)."""
     if isinstance(point, Tensor):  # a constant: f gets a copy of its own, which it must leave as it is
-        return Tensor(point.data.copy(), dtype=point.dtype)
-    return point.copy() if isinstance(point, np.ndarray) else point
+        return Tensor(laid_out_as(point.data), dtype=point.dtype)
+    return laid_out_as(point) if isinstance(point, np.ndarray) else point
+
+
+def laid_out_as(a: np.ndarray, dtype: Any = None) -> np.ndarray:
+    """A copy of `a` (in `dtype`, or a's) with a's strides in elements: a transposed, reversed or strided input
+    (x.T, x[::-1], x[:, ::2]) reaches f as it was given, as PyTorch's gradcheck gives it, where a C-contiguous copy
+    passed a rule wrong only for that layout (one pairing g and x in memory order, ravel('K')). Where elements share
+    memory (a stride of 0: broadcast_to), each gets its own, in a's order (copy(order='K')), as each is moved alone."""
+    dtype = a.dtype if dtype is None else np.dtype(dtype)
+    if a.flags.c_contiguous or not _apart(a):
+        return np.array(a, dtype=dtype, order="K")
+    steps = [s // a.itemsize for s in a.strides]
+    low = sum(min(0, k * (n - 1)) for k, n in zip(steps, a.shape))
+    high = sum(max(0, k * (n - 1)) for k, n in zip(steps, a.shape))
+    memory = np.empty(high - low + 1, dtype=dtype)
+    copy = np.lib.stride_tricks.as_strided(memory[-low:], a.shape, [k * dtype.itemsize for k in steps])
+    copy[...] = a
+    return copy
+
+
+def layouts(points: list[Any], names: list[str], checked: list[int]) -> str:
+    """The lines a failed check's table ends with naming the checked inputs that reached f in a layout other than C
+    order (`layout_words`), so that a drawn failure is reproduced as it was (its numbers in C order may pass)."""
+    return "".join(
+        f"\n{names[i]}: reached f {layout_words(points[i])}"
+        for i in checked
+        if isinstance(points[i], np.ndarray) and not points[i].flags.c_contiguous
+    )
+
+
+def layout_words(a: np.ndarray) -> str:
+    """How a's elements lie in memory, as a reader would make them: transposed (x.T), reversed along axes (x[::-1]),
+    strided (x[:, ::2]), with its strides in elements."""
+    steps = tuple(s // a.itemsize for s in a.strides)
+    back = [k for k, s in enumerate(steps) if s < 0 and a.shape[k] > 1]
+    order = ""
+    if back:
+        how = f"reversed along ax{'es' if len(back) > 1 else 'is'} {', '.join(map(str, back))}"
+    elif a.flags.f_contiguous:
+        how, order = "transposed", "Fortran order, "
+    else:
+        how = "strided"
+    return f"{how} ({order}strides {steps} in elements)"
+
+
+def _apart(a: np.ndarray) -> bool:
+    """Whether a's elements lie apart in memory, at strides that are whole elements (a view numpy's slicing or
+    transposing makes; not broadcast_to's stride of 0, nor an as_strided overlap): no two share a place."""
+    if a.size == 0 or any(s % a.itemsize for s in a.strides):
+        return False
+    axes = sorted((abs(s) // a.itemsize, n) for s, n in zip(a.strides, a.shape) if n > 1)
+    reach = 1  # the elements the axes before span
+    for step, n in axes:
+        if step < reach:
+            return False
+        reach = step * n
+    return True
 
 
 def _leaf(point: Any, name: str = "") -> Any:

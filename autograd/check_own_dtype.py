@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .check_inputs import laid_out_as
 from .check_numeric import GradcheckError
 from .check_rounding import gradient_seed
 from .graph import Node, raw
@@ -55,7 +56,9 @@ def check_own_dtype(
     """Refuse a rule whose gradient in a narrow input's own dtype is not its float64 one (`wide`: the
     float64 gradients of the `checked` inputs, the seed's weights and f's float64 result; `leaves`: f's
     float64 arguments, of which the narrow ones are given in their own dtype; `tolerances`: atol, rtol).
-    Where a gradient there is not finite (float32 overflows sooner), that entry is not judged; where f gives
+    Where a gradient there is not finite, that entry is not judged where a node of f overflows there or the float64
+    gradient is beyond that dtype's range (float32 overflows sooner), and fails where neither (a rule's own
+    overflow: g * exp(x) / (1 + exp(x)) at 100, NaN for 1); where f gives
     no graph or another shape in that dtype, nothing is. Returns why the gradients there cannot be judged
     (`compare_own_dtype`), or None."""
     narrow = narrow_inputs(inputs, checked)
@@ -65,7 +68,7 @@ def check_own_dtype(
     given = list(leaves)
     for i in narrow:
         data = np.asarray(inputs[i].data if isinstance(inputs[i], Tensor) else inputs[i])
-        given[i] = Tensor(data.copy(), requires_grad=True, label=getattr(leaves[i], "label", ""))
+        given[i] = Tensor(laid_out_as(data), requires_grad=True, label=getattr(leaves[i], "label", ""))
     with enable_grad(), np.errstate(all="ignore"):  # overflowing there alone is read off its nodes, not warned of
         out = f(*given)
     names = [getattr(leaves[i], "label", "") or f"input {i}" for i in narrow]
@@ -107,6 +110,15 @@ def compare_own_dtype(
         rounding = _ROUNDINGS * float(np.finfo(dtype).eps)
         largest = float(np.max(np.abs(wide_g), initial=0.0))
         allowed = atol + (rtol + rounding) * np.abs(wide_g) + (rounding + _DRIFTS * drift) * largest
+        lost = _overflowed(own, wide_g, dtype)
+        if lost.any() and _node_drift(out, wide_out)[0] != math.inf:  # f's own numbers all finite there
+            at = tuple(int(k) for k in np.argwhere(lost)[0])
+            raise GradcheckError(
+                f"gradcheck: the gradient of {label + (str(list(at)) if at else '')} is {float(own[at]):.8g} when "
+                f"{run} in its own dtype ({dtype}), {float(wide_g[at]):.8g} in float64, where f's every number is "
+                f"finite in {dtype} and the gradient fits it: a rule overflows in {dtype} (exp of a large number "
+                "inside it: compute it stably, sigmoid(x) rather than exp(x) / (1 + exp(x)))"
+            )
         off = _apart(own, wide_g, allowed)
         if off.any():
             at = tuple(int(k) for k in np.argwhere(off)[0])
@@ -135,6 +147,13 @@ def _apart(own: np.ndarray, other: np.ndarray, allowed: np.ndarray) -> np.ndarra
     """Where two gradients, both finite, are further apart than `allowed`."""
     with np.errstate(invalid="ignore"):
         return np.isfinite(own) & np.isfinite(other) & (np.abs(own - other) > allowed)
+
+
+def _overflowed(own: np.ndarray, wide: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Where the gradient in the narrow dtype is not finite and the float64 one is, within that dtype's range (a
+    rule's own overflow there: exp(100) in float32 inside g * exp(x) / (1 + exp(x)), whose gradient is 1)."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(own) & np.isfinite(wide) & (np.abs(wide) <= float(np.finfo(dtype).max))
 
 
 def _rules_in_float64(out: Node, nodes: list[Node], seed: Any) -> list[Any]:

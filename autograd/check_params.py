@@ -12,13 +12,15 @@ import numpy as np
 from .check import gradcheck
 from .check_analytic import analytic_gradients
 from .check_blocks import block_size, blocks
+from .check_entries import fix
+from .check_inputs import laid_out_as
 from .check_numeric import GradcheckError, Slopes, nominal, output, rounded_step, slopes
 from .check_own_dtype import compare_own_dtype, narrow_float
 from .check_refusals import check_finite, check_settings, check_steps, undefined
 from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
 from .check_shared import check_shared_arguments
-from .check_verdict import row, verdict
+from .check_verdict import failing, row, verdict
 from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
@@ -78,7 +80,7 @@ def gradcheck_params(
     try:
         for p in params:
             if isinstance(p, Tensor):
-                p.data = np.array(p.data, dtype=np.float64)
+                p.data = laid_out_as(p.data, np.float64)  # as PyTorch's: a rule wrong for that layout fails
         start = [np.array(p.data) for p in params]
         with enable_grad():
             out = loss()
@@ -115,7 +117,13 @@ def gradcheck_params(
     finally:
         for p, k in zip(params, kept):
             _put_back(p, k)
-    verdict(rows, eps, atol, rtol)
+    try:
+        verdict(rows, eps, atol, rtol)
+    except GradcheckError as failed:
+        if failed.undecided:
+            raise
+        named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
+        raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
     settings = {"eps": eps, "atol": atol, "rtol": rtol}  # an op given a parameter twice: checked alone too
     check_shared_arguments(out, params, [name for name, _ in named], lambda op, at: gradcheck(op, at, **settings))
     if unjudged:  # the rows agree: only the gradients in a parameter's own dtype could not be judged
@@ -248,17 +256,18 @@ def _slopes_of_param(
     whether p reaches an op of the user's own, check_scales)."""
     eps = tolerances[0]
     scalar = isinstance(p, Value)
-    original = p.data if scalar else p.data.copy()
+    original = p.data if scalar else laid_out_as(p.data)
 
     def call(shift: float, inside: bool = False) -> Any:
         """loss()'s output with p moved by shift; with `inside`, the rounding inside loss() there."""
         if scalar:
             p.data = original + shift
-        elif isinstance(index, np.ndarray):
-            p.data = original + shift * index
-        else:
-            moved = original.copy()
-            moved[index] += shift
+        else:  # laid out as given (laid_out_as): a rule wrong only for a transposed parameter fails
+            moved = laid_out_as(original)
+            if isinstance(index, np.ndarray):
+                moved += shift * index
+            else:
+                moved[index] += shift
             p.data = moved
         try:
             with enable_grad():  # as gradcheck runs f: under no_grad a loss taking gradients itself raised

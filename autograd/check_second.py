@@ -4,22 +4,23 @@ inputs and in grad_outputs. No checking of its own: gradcheck's rows, options, v
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .check import gradcheck
+from .check_entries import your_rule
 from .check_inputs import _copy, _leaf, read_inputs
 from .check_numeric import GradcheckError
 from .check_refusals import check_output, check_settings
+from .check_shared import check_op_alone, identity, reruns
 from .graph import Node, raw
 from .graph_functions import gradients
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
 from .tensor_class import Tensor
-from .type_names import OWN_PACKAGES, type_name
+from .type_names import type_name
 from .value import Value
 
 
@@ -62,7 +63,9 @@ def gradgradcheck(
         try:
             gradcheck(_gradient_in(f, k), [*inputs, g], eps=eps, atol=atol, rtol=rtol)
         except GradcheckError as e:
-            raise GradcheckError(_failed(names[k], out, e), e.undecided) from None
+            settings = {"eps": eps, "atol": atol, "rtol": rtol}
+            inner = None if e.undecided else _failing_inner_op(f, k, (points, names, g), settings)
+            raise GradcheckError(_failed(names[k], out, e, inner), e.undecided) from None
         except (ValueError, TypeError) as e:  # gradcheck's refusal ("f's output is nan") is of f's gradient
             if type(e) not in (ValueError, TypeError) or not str(e).startswith("gradcheck"):
                 raise  # f's own error, as it is
@@ -129,16 +132,56 @@ def _shape(given: Any) -> tuple[int, ...] | None:
         return None
 
 
-def _failed(name: str, out: Node, e: GradcheckError) -> str:
+def _failing_inner_op(
+    f: Callable[..., Any], k: int, given: tuple[list[Any], list[str], Node], settings: dict[str, float]
+) -> tuple[str, GradcheckError] | None:
+    """The first op of one's own whose rule the second derivative in input k runs (a node of the gradient's graph,
+    taken again at the point: `given` holds gradgradcheck's points, their names and grad_outputs) and that fails
+    gradcheck alone (`settings`: gradgradcheck's) at the numbers it was given there, with that failure: an op a
+    rule of one's own computes with (softplus's g * sig(x), sig's rule of the wrong sign), whose rule is what the
+    second derivative differentiates. None where every such op passes alone, or cannot be judged alone."""
+    points, names, g = given
+    leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
+    again = Tensor(np.array(g.data), requires_grad=True) if isinstance(g, Tensor) else Value(g.data)
+    try:
+        with enable_grad():
+            gradient = _gradient_in(f, k)(*leaves, again)
+    except Exception:  # noqa: BLE001 (f failed to run again: nothing more to tell than gradcheck's table)
+        return None
+    if not isinstance(gradient, Node) or gradient.is_constant:
+        return None
+    checked: set[tuple[int, str]] = set()
+    for node in topological_order(gradient):
+        if not your_rule(node) or identity(node) in checked or not reruns(node):
+            continue
+        checked.add(identity(node))
+        failed = check_op_alone(node, lambda op, at: gradcheck(op, at, **settings))
+        if failed is not None and not failed.undecided:
+            return node.op.name, failed
+    return None
+
+
+def _failed(name: str, out: Node, e: GradcheckError, inner: tuple[str, GradcheckError] | None = None) -> str:
     """gradcheck's error, said to be of the second derivative, with its likely cause where f reaches ops of one's
-    own and a row fails (not where it cannot be judged: a kink of f's gradient is no rule's fault)."""
+    own and a row fails (not where it cannot be judged: a kink of f's gradient is no rule's fault): an op of one's
+    own that a rule computes with and that fails alone (`inner`: its name and failure), else a rule reading raw
+    data."""
     head = (
         f"gradgradcheck: the second derivative of f {'cannot be judged' if e.undecided else 'fails'}: "
         f"{_checked(name)}, in each input and in grad_outputs (the table's f is that gradient; its derivative in "
         "grad_outputs is f's first)"
     )
-    own = sorted({node.op.name for node in topological_order(out) if _your_rule(node)})
-    if own and not e.undecided:
+    own = sorted({node.op.name for node in topological_order(out) if your_rule(node)})
+    if inner is not None:
+        op, failed = inner
+        rules = [repr(o) for o in own if o != op]
+        who = f"The rule of {', '.join(rules)}" if rules else "A rule of yours"
+        head += (
+            f". {who} computes with {op!r}, an op of your own whose own rule fails gradcheck alone, at the numbers it "
+            f"was given there (the second derivative runs that rule): fix the rule of {op!r}. Its check alone:\n"
+            f"{failed}\nThe second derivative's check:"
+        )
+    elif own and not e.undecided:
         which = f"an op of your own {own[0]!r}" if len(own) == 1 else f"ops of your own {', '.join(map(repr, own))}"
         head += (
             f". f reaches {which}: the likely cause is a rule that reads raw data (raw(x), x.data, .item(), raw(g), "
@@ -147,14 +190,3 @@ def _failed(name: str, out: Node, e: GradcheckError) -> str:
             "on g, out and the inputs (g * 2 * x, autograd.exp(x)), which take numbers, Values, arrays and Tensors"
         )
     return f"{head}\n{e}"
-
-
-def _your_rule(node: Node) -> bool:
-    """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops
-    too, and were named "ops of your own"), whatever its forward (one's own rule may pair the table's)."""
-    if node.op is None:
-        return False
-    rule = node.op.vjp
-    while isinstance(rule, functools.partial):
-        rule = rule.func
-    return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES

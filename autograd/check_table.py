@@ -104,8 +104,9 @@ def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int)
             *([FAR] if far else []),
             *(
                 [
-                    f"f curves within eps at {_few(refined)}: their numeric slope is extrapolated from central "
-                    "differences at eps / 2, eps / 4, ... (Richardson's), where they shrank as a smooth f's do"
+                    f"{_few(refined)}: the numeric slope is extrapolated from central differences at eps / 2, eps / 4, "
+                    "... (Richardson's) where they shrink as a smooth f's do, f curving within eps, or is theirs where "
+                    "they stay as at eps, f straight there"
                 ]
                 if refined
                 else []

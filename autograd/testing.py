@@ -1,8 +1,9 @@
 """Hypothesis strategies for property tests of gradients.
 
-    from hypothesis import given
+    from hypothesis import given, settings
     from autograd.testing import expressions, judged_gradcheck
 
+    @settings(deadline=None)  # a check may take longer than hypothesis' default 200 ms
     @given(expressions())
     def test_gradients(expr):
         assert judged_gradcheck(expr, expr.inputs)
@@ -13,7 +14,8 @@ ops, reductions, matmul, convolution and max pooling, indexing with repeated ind
 family...). Nodes get reused, and each op's operands are kept inside its domain and away from its
 kinks, so finite differences are valid at the drawn point. `floats()` and `values()` draw finite
 Python floats and Values of them; `arrays()`, `tensors()` and `broadcastable_shapes()` draw inputs
-for checks of single ops (your own: `gradcheck(op, [x])`; float64 unless given a float, integer or
+for checks of single ops (your own: `gradcheck(op, [x])`; `layouts=True`: laid out transposed, reversed or strided
+too; float64 unless given a float, integer or
 bool `dtype`: points, labels, masks), and `within(domain)` floats or float64 arrays inside an op's
 domain (the op table's `safe`). `judged_gradcheck` is gradcheck for a property test: a drawn point it cannot
 judge is rejected (hypothesis' `reject()`), a wrong rule fails; `judged_gradgradcheck` is gradgradcheck so (a
@@ -45,6 +47,7 @@ from .op_table import Domain
 from .tensor_class import Tensor
 from .testing_arguments import checked_kinds, float_dtype
 from .testing_expression import ALL_KINDS, KINDS, TENSOR_KINDS, Expression, extend, first_inputs, floats
+from .testing_layouts import layouts_of
 from .value import Value
 
 
@@ -92,15 +95,18 @@ def arrays(
     min_value: float = -3.0,
     max_value: float = 3.0,
     dtype: Any = np.float64,
+    layouts: bool = False,
 ) -> st.SearchStrategy[np.ndarray]:
     """numpy arrays of `dtype` (float64 by default) and finite values in [min_value, max_value], of the given
     or a drawn shape (`shapes()`: up to 3 axes of up to 4 entries). Of an integer
     dtype, the integers there that it holds (labels for an op that takes them: `arrays((4,), 0, 2, np.int64)`);
-    of bool, either (a mask)."""
+    of bool, either (a mask). With `layouts`, laid out in memory as drawn or transposed, reversed or strided
+    (testing_layouts: as x.T reaches an op, where a rule pairing arrays in memory order is wrong); else C order."""
     elements = _elements(dtype, min_value, max_value)
     # integers and bools shrink each entry on its own (hypothesis's fill would shrink them all to one value)
     fill = st.nothing() if np.dtype(dtype).kind in "biu" else None
-    return hnp.arrays(dtype, shapes() if shape is None else shape, elements=elements, fill=fill)
+    drawn = hnp.arrays(dtype, shapes() if shape is None else shape, elements=elements, fill=fill)
+    return drawn.flatmap(layouts_of) if layouts else drawn
 
 
 def _elements(dtype: Any, min_value: float, max_value: float) -> st.SearchStrategy[Any]:
@@ -125,10 +131,11 @@ def tensors(
     min_value: float = -3.0,
     max_value: float = 3.0,
     dtype: Any = np.float64,
+    layouts: bool = False,
 ) -> st.SearchStrategy[Tensor]:
-    """Leaf Tensors holding `arrays(...)`, which require grad where they are floats (integers and bools
-    cannot, as in PyTorch: labels, masks)."""
-    return arrays(shape, min_value, max_value, dtype).map(
+    """Leaf Tensors holding `arrays(...)` (`layouts`: in memory layouts other than C order too), which require grad
+    where they are floats (integers and bools cannot, as in PyTorch: labels, masks)."""
+    return arrays(shape, min_value, max_value, dtype, layouts).map(
         lambda a: Tensor(a, requires_grad=a.dtype.kind == "f", dtype=a.dtype)
     )
 
