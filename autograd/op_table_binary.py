@@ -101,7 +101,7 @@ def _hypot_share(x: Any, other: Any, out: Any) -> Any:
     hypot(inf, 1)'s d/da, as PyTorch's); both infinite stay NaN (the limit depends on the way there)."""
     far = np.isinf(raw(x)) & np.isfinite(raw(other))
     if not np.any(far):
-        return _beyond_the_floats(x, other, out) if np.isinf(raw(out)).any() else x / out
+        return _beyond_the_floats(x, other, out) if np.any(_off_the_normals(raw(out))) else x / out
     return where(
         np.copysign(1.0, raw(x)),
         _beyond_the_floats(where(1.0, x, cond=far), other, where(1.0, out, cond=far)),
@@ -109,16 +109,28 @@ def _hypot_share(x: Any, other: Any, out: Any) -> Any:
     )
 
 
+def _off_the_normals(out: Any) -> Any:
+    """Where hypot overflowed or is subnormal (rounded to fewer bits than its dtype's), not 0: the share there is
+    taken on scaled inputs (_beyond_the_floats)."""
+    with np.errstate(invalid="ignore"):
+        return np.isinf(out) | ((out > 0) & (out < np.finfo(np.result_type(out)).tiny))
+
+
 def _beyond_the_floats(x: Any, other: Any, out: Any) -> Any:
     """x / out, but where hypot overflowed though x and other are finite (float32's hypot(3e38, 3e38) is 4.2e38,
-    no float32), x·2^−e / hypot(x·2^−e, other·2^−e), 2^e the larger's power of two: an exact scaling, and the share
-    is what it is on paper (0.7071, where x/inf was 0; PyTorch 2.13 too gives 0). Elsewhere x / out, its bits."""
+    no float32), or is subnormal (hypot(5e-324, 5e-324) is 5e-324, one bit), x·2^−e / hypot(x·2^−e, other·2^−e), 2^e
+    the larger's power of two (at most the dtype's largest but one, so that the scale is a float: 2^1022 lifts
+    5e-324 to 2^−52): an exact scaling, and the share is what it is on paper (0.7071, where x/inf was 0 and a
+    subnormal x/hypot 1; PyTorch 2.13 gives those 0 and 1), its derivatives too (+inf, −inf beside a subnormal
+    origin, where they were NaN). Elsewhere x / out, its bits."""
     x_, other_ = raw(x), raw(other)
-    over = np.isinf(raw(out)) & np.isfinite(x_) & np.isfinite(other_)
+    over = _off_the_normals(raw(out)) & np.isfinite(x_) & np.isfinite(other_)
     if not np.any(over):
         return x / out
     larger = np.where(over, np.maximum(np.abs(x_), np.abs(other_)), 1.0)
-    scale = np.exp2(-np.frexp(larger)[1]).astype(np.result_type(larger))
+    dtype = np.result_type(larger)
+    lift = np.minimum(-np.frexp(larger)[1], np.finfo(dtype).maxexp - 2)
+    scale = np.exp2(lift).astype(dtype)
     scale = scale if scale.ndim else float(scale)
     xs, others = where(x, 1.0, cond=over) * scale, where(other, 1.0, cond=over) * scale
     return where(xs / hypot(xs, others), where(1.0, x, cond=over) / where(1.0, out, cond=over), cond=over)

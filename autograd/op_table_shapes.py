@@ -4,6 +4,7 @@ tensordot, ...) is made of entries (tensor_shapes, tensor_indexing, linalg) and 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import string
 
@@ -14,6 +15,7 @@ from .graph import raw
 from .half_precision import adding_in
 from .op_def import ANYWHERE, OpDef, tensor_op
 from .op_table_tensor import unbroadcast
+from .rule_functions import where
 from .scaled_contractions import checked
 
 _roll, _getitem, _einsum = (tensor_op(n) for n in ("roll", "getitem", "einsum"))
@@ -65,11 +67,12 @@ def _einsum_vjp(g, out, *xs, subscripts, needs):
             for c, n in zip(t, np.shape(y)):
                 known[c] = n if known.get(c, 1) == 1 else known[c]
         fresh = iter(c for c in _LETTERS if c not in subscripts)
-        target, constants = "", []
+        target, constants, ties = "", [], []
         for c in term:
             if c in target:
                 again = next(fresh)
                 constants.append((np.eye(lengths[c], dtype=dtype), c + again))
+                ties.append((target.index(c), len(target)))
                 target += again
             else:
                 # a letter the others lack, or hold only at length 1 (broadcast to this operand's length)
@@ -77,8 +80,21 @@ def _einsum_vjp(g, out, *xs, subscripts, needs):
                     constants.append((np.ones(lengths[c], dtype=dtype), c))
                 target += c
         operands, letters = zip(*given, *constants)
-        grads.append(unbroadcast(_einsum(*operands, subscripts=",".join(letters) + "->" + target), np.shape(x)))
+        with np.errstate(invalid="ignore") if ties else contextlib.nullcontext():
+            grad = _einsum(*operands, subscripts=",".join(letters) + "->" + target)
+        if ties:  # off the diagonal the identity's 0 times an infinite or NaN g was NaN: 0 there, selected
+            grad = where(grad, 0.0, cond=_on_diagonal([lengths[c] for c in term], ties))
+        grads.append(unbroadcast(grad, np.shape(x)))
     return tuple(grads)
+
+
+def _on_diagonal(shape: list[int], ties: list[tuple[int, int]]) -> np.ndarray:
+    """Where the index along each tied pair of dims (a letter repeated in an operand) is the same."""
+    index = np.indices(shape, sparse=True)
+    mask = np.ones(shape, dtype=bool)
+    for first, second in ties:
+        mask &= index[first] == index[second]
+    return mask
 
 
 SHAPES: tuple[OpDef, ...] = (

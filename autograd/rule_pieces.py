@@ -64,13 +64,15 @@ def sides_mean_at_zero(x: Any, g: Any, formula: Callable[[Any], Any], mean: Call
     through |x| meets sign(0) = 0 there and dropped those limits (softsign's third derivative at 0 came out 0,
     not 6), and a truncated Taylor series of the mean gave 0 past its last term (softsign⁽⁷⁾(0) = 5040, i1e⁽⁷⁾(0)
     = 23.46 and i0e⁽⁸⁾(0) = 50.27 came out 0). The value keeps its bits, its zero's sign too: g·mean(u) is added
-    as q − q₀, whose value is +0, subtracted from the negated side (F − (q₀ − q): −0 − +0 stays −0)."""
+    as q − q₀, whose value is +0, subtracted from the negated side (F − (q₀ − q): −0 − +0 stays −0). F is the
+    formula's value as a constant: q alone carries g, whose slope there is mean(0) (F a node too counted it
+    twice: d/db of softsign's d/dx [softsign(x)·b] at 0 was 2)."""
     if not isinstance(x, Node):
         return formula(x)
 
     def series(x: Any) -> Any:
         q = g * mean(x - raw(x))
-        return formula(raw(x)) - (raw(q) - q)
+        return raw(formula(raw(x))) - (raw(q) - q)
 
     return piecewise(x, is_near(x, lambda a: a == 0), series, formula, (0.0, 1.0))
 

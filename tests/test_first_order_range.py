@@ -33,6 +33,12 @@ CASES = [
     ("hypot", np.float32, (3e38, 3e38), 0, 0.0),  # 0.7071
     ("hypot", np.float32, (3e38, -2e38), 1, 0.0),  # −0.5547
     ("hypot", np.float64, (1.5e308, 1.5e308), 0, 0.0),
+    # hypot subnormal, rounded to a few bits: x/hypot was 1 for 0.7071 (PyTorch 2.13's too), 27 ulps off at 1e-310
+    ("hypot", np.float64, (5e-324, 5e-324), 0, 1.0),
+    ("hypot", np.float64, (1e-310, 1e-310), 0, 0.7071067811865536),
+    ("hypot", np.float64, (1e-320, -3e-320), 1, -1.0),  # −0.9487
+    ("hypot", np.float32, (1e-45, 1e-45), 0, 1.0),
+    ("hypot", np.float32, (1e-40, 3e-40), 0, 0.3162),
 ]
 
 
@@ -104,6 +110,25 @@ def test_hypot_s_curvature_where_hypot_overflowed_is_on_paper():
         a = mp.mpf(float(np.float32(3e38)))
         expected = np.float32(float(a**2 / mp.hypot(a, a) ** 3))
     assert got.dtype == np.float32 and abs(int(got.view(np.int32)) - int(expected.view(np.int32))) <= 2
+
+
+@pytest.mark.parametrize(
+    "dtype, x", [(np.float64, 5e-324), (np.float64, 1e-310), (np.float32, 1e-45), (np.float32, 1e-40)]
+)
+def test_hypot_s_curvature_beside_a_subnormal_origin_is_on_paper_or_overflows_signed(dtype, x):
+    """d²hypot/da² = b²/hypot³ and d²hypot/da∂b = −ab/hypot³ at (x, x), 1/(2√2·x) in size: beyond the floats there,
+    +inf and −inf (both were NaN, as PyTorch 2.13's: a subnormal hypot's rounding, then inf − inf)."""
+    a, b = Tensor(np.array([x], dtype)), Tensor(np.array([x], dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = np.asarray(elementwise_grad(elementwise_grad(lambda t: autograd.hypot(t, b)))(a))[0]
+        mixed = np.asarray(elementwise_grad(lambda s: elementwise_grad(lambda t: autograd.hypot(t, s))(a))(b))[0]
+    with mp.workdps(40):
+        exact = mp.mpf(float(dtype(x)))
+        expected = float(exact**2 / mp.hypot(exact, exact) ** 3)
+    beyond = expected > float(np.finfo(dtype).max)
+    assert got.dtype == dtype and got == (np.inf if beyond else pytest.approx(expected, rel=1e-6))
+    assert mixed == (-np.inf if beyond else pytest.approx(-expected, rel=1e-6))
 
 
 @pytest.mark.parametrize(

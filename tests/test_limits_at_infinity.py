@@ -280,3 +280,12 @@ def test_a_nan_beside_minus_infinity_leaves_its_minus_zero(f):
         warnings.simplefilter("ignore")
         out = np.asarray(f(Tensor(np.array([math.nan, -math.inf, 1.0]))))
     assert math.isnan(out[0]) and out[1] == 0 and np.signbit(out[1]) and out[2] > 0.5, out
+
+
+def test_logaddexps_second_derivatives_where_one_input_is_far_above_are_their_limit_zero():
+    """−σ(a − b)·σ(b − a), 0 in the limit, where b − a passes 709 (exp overflows) or b is ±inf: PyTorch 2.13's double
+    backward gives NaN there (logaddexp(0, 800), (0.5, inf); a random-graph sweep met it); chainrule's is 0."""
+    a, b = Tensor(np.array([0.0, 0.5, 1.0, 0.0])), Tensor(np.array([800.0, INF, -1e308, 1e308]))
+    second = np.asarray(elementwise_grad(elementwise_grad(lambda x: autograd.logaddexp(x, b)))(a))
+    mixed = np.asarray(elementwise_grad(lambda y: elementwise_grad(lambda x: autograd.logaddexp(x, y))(a))(b))
+    assert second.tolist() == [0.0] * 4 and mixed.tolist() == [0.0] * 4

@@ -164,3 +164,16 @@ def test_a_float32_tensor_under_an_exponent_below_float32s_normals_has_float64s_
         assert got.dtype == np.float32
         np.testing.assert_array_equal(got, wide.astype(np.float32))
     assert np.asarray(first(Tensor(np.float32([0.0])))) == [math.copysign(math.inf, c)]
+
+
+def test_minus_zero_to_a_fractional_power_has_the_slope_from_the_right():
+    """x ** 0.5 at x = −0.0: d/dx = 0.5·(−0)^(−0.5) = +inf, IEEE's pow(−0, −0.5), the one-sided limit (a random-graph
+    sweep met it). PyTorch 2.13's is −inf: its x ** 0.5 is sqrt, whose rule 1/(2·√x) reads √(−0) = −0 (chainrule's
+    sqrt too: docs/edge-points.md); (−0) ** 0.25, ** 1.5 agree with PyTorch's (+inf, −0)."""
+    x = Tensor(np.array([-0.0, 0.0]), requires_grad=True)
+    (got,) = autograd.gradients((x**0.5).sum(), [x])
+    assert got.tolist() == [math.inf, math.inf]
+    (root,) = autograd.gradients(x.sqrt().sum(), [x])
+    assert root.tolist() == [-math.inf, math.inf]
+    t = torch.tensor([-0.0, 0.0], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.grad((t**0.5).sum(), [t])[0].tolist() == [-math.inf, math.inf]

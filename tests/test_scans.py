@@ -107,6 +107,23 @@ def test_logcumsumexp_gradient_in_float32_is_rounded_once():
     np.testing.assert_array_less(np.abs(t.grad - exact), np.spacing(np.abs(exact).astype(np.float32)) * 0.51 + 1e-30)
 
 
+@pytest.mark.parametrize("size", [1e2, 1e5, 1e10, 1e15, 1e300])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_logcumsumexp_gradient_at_large_entries_keeps_the_gradient_from_above(size, create_graph):
+    """Σ_{k≥j} g_k·exp(x_j − out_k) taken in logs, exp(x_j + log Σ |g_k|·e^(−out_k)) (PyTorch 2.13's method too),
+    rounds log|g_k| − out_k at out's size: float64 entries near 1e5 lost 6e-10 of the gradient, near 1e10 7e-5, and
+    at 1e300 all of g (a weight of -0.638 on the last entry gave -1, PyTorch's too). Compared with the pairwise sum."""
+    rng = np.random.default_rng(1)
+    x = -size + rng.uniform(-3, 3, (2, 40))
+    g = rng.uniform(-1, 1, (2, 40))
+    t = Tensor(x, requires_grad=True)
+    (got,) = autograd.gradients((t.logcumsumexp(1) * Tensor(g)).sum(), [t], create_graph=create_graph)
+    out = np.logaddexp.accumulate(x, axis=1)
+    shares = np.exp(np.minimum(x[:, :, None] - out[:, None, :], 0)) * np.triu(np.ones((40, 40)))  # [row, j, k]
+    exact = (shares * g[:, None, :]).sum(axis=2)
+    np.testing.assert_allclose(np.asarray(autograd.raw(got)), exact, rtol=1e-13, atol=1e-15)
+
+
 def test_logcumsumexp_takes_numpys_axis_and_pytorchs_dim_and_flattens_without_either():
     x = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(Tensor(x).logcumsumexp(1).data, np.logaddexp.accumulate(x, axis=1))

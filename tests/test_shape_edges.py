@@ -93,3 +93,24 @@ def test_flips_of_nothing_and_of_a_0d_tensor():
 def test_einsums_interleaved_form_is_a_clear_type_error():
     with pytest.raises(TypeError, match="subscripts first, as a string"):
         autograd.einsum(Tensor(np.ones((2, 2))), [0, 1], [1, 0])
+
+
+@pytest.mark.parametrize(
+    "subscripts, shape",
+    [("ii->i", (3, 3)), ("ii->", (3, 3)), ("iij->ij", (2, 2, 3)), ("iii->i", (2, 2, 2)), ("ijj->ji", (2, 3, 3))],
+)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_einsum_diagonal_sends_nothing_off_it_under_an_infinite_gradient(subscripts, shape, create_graph):
+    """A letter repeated in an operand (a diagonal) took its gradient through a product with an identity matrix:
+    an infinite or NaN gradient from above made NaN off the diagonal, entries the result does not depend on
+    (einsum("ii->i") of a 3x3 under g = [nan, 1, inf]: 4 NaN off it, where PyTorch gives 0 there)."""
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    out_shape = np.einsum(subscripts, x).shape
+    g = np.resize(np.array([np.nan, 1.0, np.inf, -np.inf, 2.0]), out_shape)
+    ours = Tensor(x, requires_grad=True)
+    (got,) = autograd.gradients(
+        (autograd.einsum(subscripts, ours) * Tensor(g)).sum(), [ours], create_graph=create_graph
+    )
+    theirs = torch.tensor(x, requires_grad=True)
+    (expected,) = torch.autograd.grad((torch.einsum(subscripts, theirs) * torch.from_numpy(g)).sum(), [theirs])
+    np.testing.assert_array_equal(np.asarray(autograd.raw(got)), expected.numpy())
