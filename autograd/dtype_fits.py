@@ -9,6 +9,11 @@ import numbers
 import numpy as np
 
 
+class DoesNotFit(ValueError):
+    """A number a dtype cannot hold, refused in a message that names it and what gave it (an op's forward that
+    checks its parameters passes it on as it is, not as its domain's error)."""
+
+
 def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> None:
     """Refuse a value that `kind` cannot hold, which numpy's cast would change silently (1e5 into
     float16 is inf, 300 into int8 is 44, NaN into int64 is -2**63), as PyTorch refuses it. A float
@@ -20,9 +25,9 @@ def check_fits(value: int | float, kind: np.dtype, name: str, fix: str = "") -> 
     if kind.kind in "iu":
         info = np.iinfo(kind)
         if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"{name}: {value} cannot be stored in {kind}: integers have no NaN or infinity{fix}")
+            raise DoesNotFit(f"{name}: {value} cannot be stored in {kind}: integers have no NaN or infinity{fix}")
         if not info.min <= value <= info.max:  # Python compares ints and floats exactly
-            raise ValueError(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}{fix}")
+            raise DoesNotFit(f"{name}: {_shown(value)} does not fit {kind}, which holds {info.min} to {info.max}{fix}")
         return
     try:
         beyond = bool(made_infinite(np.array(value, dtype=np.float64), kind))  # an int as numpy casts it: nearest
@@ -65,12 +70,12 @@ def check_float_fits(array: np.ndarray, kind: np.dtype, what: str, fix: str) -> 
         raise _infinite(what, repr(array[beyond].flat[0].item()), kind, fix)
 
 
-def _infinite(what: str, shown: str, kind: np.dtype, fix: str) -> ValueError:
+def _infinite(what: str, shown: str, kind: np.dtype, fix: str) -> DoesNotFit:
     """The error of a finite number (`shown`) that `kind` would store as infinity; `fix` (a wider dtype) ends it where
     a wider float exists: none holds what float64 cannot."""
     largest = float(np.finfo(kind).max)
     fix = fix if kind.itemsize < np.dtype(np.float64).itemsize else ""
-    return ValueError(
+    return DoesNotFit(
         f"{what}: {shown} does not fit {kind} (largest {largest:.8g}): it would be stored as infinity{fix}"
     )
 

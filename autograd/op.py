@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import compile_record, modes
+from .dtype_fits import DoesNotFit
 from .graph import Node, raw
 from .modes import short
 from .tensor_data import kept
@@ -126,7 +127,7 @@ class Op:
         )
 
     def domain_error(self, args: Sequence[Any], cause: Exception) -> Exception:
-        if isinstance(cause, WroteIntoInput):  # already names the op and what it did
+        if isinstance(cause, WroteIntoInput | DoesNotFit):  # already names the op and what it did, or the number
             return cause
         if isinstance(cause, OverflowError):  # Python's (34, ...) or an op's own: a result too large, never "undefined"
             return OverflowError(f"{self.show(args)} overflows: the result is too large for a float")

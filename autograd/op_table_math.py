@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise_forwards as forward
+from .dtype_fits import check_fits
 from .graph import raw
 from .op_def import POSITIVE, Domain, OpDef, function
 from .rule_functions import gated
@@ -62,6 +63,15 @@ def _scalar_nan_to_num(x: float, *, nan: float, posinf: float | None, neginf: fl
         largest = sys.float_info.max
         return (largest if posinf is None else posinf) if x > 0 else (-largest if neginf is None else neginf)
     return x
+
+
+def _array_nan_to_num(x: np.ndarray, *, nan: float, posinf: float | None, neginf: float | None) -> np.ndarray:
+    """numpy's nan_to_num, its replacements refused where x's dtype cannot hold them: posinf=1e300 into float32 was
+    infinity again, the one value asked to be replaced (check_fits, the one rule of a number that does not fit)."""
+    for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if value is not None:
+            check_fits(value, x.dtype, f"nan_to_num's {name}")
+    return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
 
 def _nan_to_num_vjp(g: Any, out: Any, x: Any, *, nan: float, posinf: float | None, neginf: float | None) -> Any:
@@ -234,7 +244,7 @@ MATH: tuple[OpDef, ...] = (
         "nan_to_num",
         _nan_to_num_vjp,
         _scalar_nan_to_num,
-        lambda x, *, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+        _array_nan_to_num,
         params={"nan": 0.0, "posinf": None, "neginf": None},
         in_own_dtype=True,
         formulas=("∂nan_to_num(x)/∂x = 1 where x is finite, else 0",),
