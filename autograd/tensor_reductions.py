@@ -22,6 +22,7 @@ from . import compile_read_hooks
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .dtype_fits import check_fits
 from .graph import Node
 from .modes import flag, is_real, short
 from .op import Op
@@ -267,6 +268,9 @@ class ReductionMethods:
                 "autograd.maximum(t, lo) and autograd.minimum(t, hi)"
             )
         require_meaningful("clip", {"lo": lo, "hi": hi}, bounds=("lo", "hi"))
+        for side, bound in (("min", lo), ("max", hi)):  # as PyTorch's: 1e300 beside float32, 300 beside int8
+            if isinstance(bound, int | float | np.number) and not isinstance(bound, bool):
+                check_fits(bound.item() if isinstance(bound, np.number) else bound, self.dtype, f"clip's {side}")
         # bounds of an entry each, copied: the rule reads them again in backward
         lo, hi = (kept(array_of(b, "clip"), b) if isinstance(b, list | np.ndarray) else b for b in (lo, hi))
         return self._apply(ops.clip, (self,), {"lo": lo, "hi": hi})

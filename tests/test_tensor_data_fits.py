@@ -92,3 +92,19 @@ def test_nan_to_nums_replacements_must_fit_the_tensors_dtype(dtype, given) -> No
     with pytest.raises(ValueError, match=rf"^nan_to_num's {name}: .* does not fit {np.dtype(dtype)} "):
         x.nan_to_num(**given)
     assert np.isfinite(x.nan_to_num(posinf=100.0, neginf=-100.0).data).all()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "bounds", "side"),
+    [(np.float32, {"max": 1e300}, "max"), (np.float32, {"min": -1e39}, "min"), (np.int8, {"min": 300}, "min")],
+)
+def test_clamps_bounds_must_fit_the_tensors_dtype(dtype, bounds, side) -> None:
+    """As PyTorch's: clamp(max=1e300) of float32 leaked numpy's "overflow encountered in cast", and int8's
+    clamp(min=300) raised numpy's OverflowError in its own words; clamp_ the same, the tensor unchanged."""
+    x = Tensor(np.array([1, 2]), dtype=dtype)
+    with pytest.raises(ValueError, match=rf"^clip's {side}: .* does not fit {np.dtype(dtype)}"):
+        x.clamp(**bounds)
+    with pytest.raises(ValueError, match=rf"^clip's {side}: "):
+        x.clamp_(**bounds)
+    assert x.data.tolist() == [1, 2]
+    assert x.clamp(max=np.inf if dtype != np.int8 else 127).data.tolist() == [1, 2]
