@@ -17,7 +17,7 @@ import numpy as np
 from . import modes
 from .dtypes import DATA_KINDS
 from .graph_errors import NodeAsNumber, infinite_derivative
-from .graph_order import MANY, _scratch_space, _topological_order, refuse_number_of_lifted
+from .graph_order import MANY, _scratch_space, _topological_order, refuse_backward_in_transform
 from .modes import flag, short
 from .type_names import type_name
 
@@ -151,8 +151,7 @@ class Node:
         """
         _check_retain(retain_graph)
         create_graph = flag(create_graph, "backward: create_graph")
-        if modes.current.lifted:  # a transform is running f: the gradients of its variables are its own to take
-            refuse_number_of_lifted(self, "backward()", _BACKWARD_IN_TRANSFORM)
+        refuse_backward_in_transform(self, "backward()")
         grad_mode = modes.enable_grad() if create_graph else contextlib.nullcontext()
         with _scratch_space(self, create_graph=create_graph), grad_mode:
             type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
@@ -163,17 +162,11 @@ class Node:
         micrograd's: 0.0 + -0.0 is 0.0; a Tensor's None takes the gradient as it is, as PyTorch's).
         Called on every node in reverse topological order after setting the root's `.grad`, it
         does what `backward()` does, one node at a time (for learners stepping through it by hand)."""
+        refuse_backward_in_transform(self, "_backward()")
         for parent, g in zip(self.parents, pullback(self, self.grad)):
             if g is not None:
                 held = parent.grad
                 parent.grad = g if held is None else held + g
-
-
-_BACKWARD_IN_TRANSFORM = (
-    "would write gradients into .grad (of the Tensors f closes over, of an argument given), which the transform "
-    "leaves alone: return what is differentiated and let the transform take its gradient, or use "
-    "autograd.gradients(y, [w]) for another's (torch.func refuses backward() inside its transforms too)"
-)
 
 
 def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:

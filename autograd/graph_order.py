@@ -130,6 +130,21 @@ BRANCH = (
 )
 
 
+_BACKWARD_IN_TRANSFORM = (
+    "would write gradients into .grad (of the Tensors f closes over, of an argument given), which the transform "
+    "leaves alone: return what is differentiated and let the transform take its gradient, or use "
+    "autograd.gradients(y, [w]) for another's (torch.func refuses backward() inside its transforms too)"
+)
+
+
+def refuse_backward_in_transform(node: Node, what: str) -> None:
+    """TypeError for `what`, a backward (or micrograd's one step of it) of a node computed from what a running
+    transform differentiates: the gradients of its variables are the transform's to take, and the pass would
+    write into `.grad` of what f closes over. A backward of another graph inside f runs."""
+    if modes.current.lifted:
+        refuse_number_of_lifted(node, what, _BACKWARD_IN_TRANSFORM)
+
+
 def refuse_number_of_lifted(node: Node, what: str, why: str = "") -> None:
     """TypeError for `what` (float(), .item()...) of a node that depends on what a running transform
     differentiates: the number would carry no gradient, and the transform's answer would be wrong

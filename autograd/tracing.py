@@ -55,12 +55,17 @@ class Trace:
         self, outs: list[Any], rebuild_out: Rebuild, aux: Any, wrt: list[Node], args: _Arguments, rerun: bool
     ) -> None:
         self.outs, self.rebuild_out, self.aux, self.wrt = outs, rebuild_out, aux, wrt
+        self._args, self._rerun, self._on_variables = args, rerun, None
         # inside no_grad (the caller's mode: f ran outside it) no graph is kept for the caller, as torch.func:
         # an inner transform there is a constant of the outer function, whose gradient must not go through it
-        self.nested = modes.current.grad_enabled and (
-            bool(modes.current.lifted) or any(_records(x) for x in args.leaves) or _closes_over(outs, aux)
-        )
-        self._args, self._rerun = args, rerun
+        self.nested = modes.current.grad_enabled and (bool(modes.current.lifted) or self.on_variables())
+
+    def on_variables(self) -> bool:
+        """Whether f's answers depend on a variable of the caller's: an argument given as a node that records,
+        or a Tensor f closes over (found once: a walk of f's graph)."""
+        if self._on_variables is None:
+            self._on_variables = any(_records(x) for x in self._args.leaves) or _closes_over(self.outs, self.aux)
+        return self._on_variables
 
     def output(self, tree: Any, aux: bool = False) -> Any:
         """A tree of f's (its output, or with `aux` its aux) as the transform returns it: nodes when nested,
@@ -74,10 +79,11 @@ class Trace:
     def pull(self, outs: Sequence[Any], cotangents: Sequence[Any]) -> list[Any]:
         """d <outs, cotangents> / d leaf for each leaf of `wrt`: sum_k J_k^T u_k, as nodes when the graph
         is kept (nested, or the cotangents are nodes: a function of them is being differentiated),
-        else as data, and as data inside no_grad (a pullback called there). `outs` are leaves of `self.outs`;
-        each cotangent has its output's shape."""
+        else as data, and as data inside no_grad (a pullback called there; one made there and called after
+        it keeps the graph, as torch.func's). `outs` are leaves of `self.outs`; each cotangent has its output's
+        shape."""
         kept = self.nested or bool(modes.current.lifted) or any(_records(u) for u in cotangents)
-        keep = modes.current.grad_enabled and kept
+        keep = modes.current.grad_enabled and (kept or self.on_variables())
         pairs = [(o, u) for o, u in zip(outs, cotangents) if _records(o)]
         values = [(o, u) for o, u in pairs if isinstance(o, Value)]
         if not pairs:  # f's output is a constant: no path from the arguments to it

@@ -18,6 +18,7 @@ from .tracing import Trace, inner_sum, named, trace, zeros_like
 from .tracing_checks import Argnums, check_argnums, check_like
 from .trees import flatten, tree_map
 from .type_names import type_name
+from .value import Value
 
 
 def jacobian(f: Callable[..., Any], argnums: Argnums = 0, *, has_aux: bool = False) -> Callable[..., Any]:
@@ -145,6 +146,8 @@ def _stack_rows(rows: list[Any], out_shape: tuple[int, ...], x: Node) -> Any:
         return rows[0]
     if not rows:
         return np.zeros(shape, np.result_type(raw(x)))
+    if isinstance(x, Value):  # an array's rows in a number's Value: 0s, no path joining the two graphs
+        return np.stack([raw(r) for r in rows]).reshape(shape)  # (nodes where f closes over a Tensor: constants)
     if any(isinstance(r, Node) for r in rows):
         return stack(rows).reshape(shape)
     return np.stack(rows).reshape(shape)

@@ -44,3 +44,24 @@ def test_backward_of_another_graph_inside_f_still_runs():
 
     np.testing.assert_array_equal(grad(f)(X), 2 * X)
     np.testing.assert_array_equal(w.grad, 2 * X)
+
+
+def test_micrograd_step_by_step_backward_inside_f_is_refused_too():
+    """`_backward()`, micrograd's one step of backward (for learners stepping by hand), wrote into `.grad` of
+    the Value f closes over (v.grad 2.0 after one grad call) where backward() is refused; refused alike now."""
+    v = Value(3.0)
+
+    def g(a):
+        y = a * v
+        y.grad = 1.0
+        y._backward()
+        return y
+
+    with pytest.raises(TypeError, match=r"_backward\(\) of a Value computed from what a transform"):
+        grad(g)(2.0)
+    assert v.grad == 0.0 and not v.grad_computed
+    w = Tensor(X.copy(), requires_grad=True)
+    y = w * w  # outside a transform it steps as before
+    y.grad = np.ones(3)
+    y._backward()
+    np.testing.assert_array_equal(w.grad, 2 * X)

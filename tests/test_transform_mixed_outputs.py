@@ -4,13 +4,16 @@ jvp and elementwise_grad summed their products into one root and raised MixedNod
 Value with Tensor"), where jacobian, which takes one output at a time, gave the answer; checked against
 torch.func on 0-d tensors. And that root, which the caller never computes, is no anomaly where it overflows."""
 
+import functools
+
 import numpy as np
 import pytest
 import torch
 
-from autograd import AnomalyError, detect_anomaly
+from autograd import AnomalyError, Tensor, detect_anomaly
 from autograd.functional import elementwise_grad
-from autograd.transforms import hvp, jacobian, jvp, vjp
+from autograd.transforms import hessian, hvp, jacobian, jvp, vjp
+from autograd.trees import flatten
 
 tf = torch.func
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
@@ -58,3 +61,17 @@ def test_several_outputs_under_detect_anomaly_are_no_anomaly_of_the_sum_pulled_b
     u = np.full(1000, 1e4, np.float16)  # an infinite gradient is still one: 10 * 1e4 past float16's 65504
     with detect_anomaly(), np.errstate(over="ignore"), pytest.raises(AnomalyError, match="backward of"):
         vjp(lambda x: (x, x * 10), np.ones(1000, np.float16))[1]((u, u))
+
+
+def test_jacobian_of_a_tensor_output_in_a_number_is_zeros_where_f_closes_over_a_tensor():
+    """A Tensor output computed from a Tensor f closes over, not from the number it is differentiated in: its
+    rows (constants 0.0 of the number, nodes as f closes over a variable) were stacked as Values, MixedNodes
+    ("stack: cannot combine a Tensor with a Value"), a stack the caller never wrote; torch.func gives zeros."""
+    w, tw = Tensor(B.copy(), requires_grad=True), torch.tensor(B, requires_grad=True)
+    for g in (lambda a, w: w * w, lambda a, w: (w * w).sum().reshape(1), lambda a, w: (a * a, w * w)):
+        ours = flatten(jacobian(functools.partial(g, w=w))(A))[0][-1]
+        theirs = flatten(tf.jacrev(functools.partial(g, w=tw))(TA))[0][-1]
+        assert type(ours) is np.ndarray and ours.shape == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours, theirs.detach().numpy())
+    h = hessian(lambda a: w * w)(A)  # the Jacobian of those zeros
+    assert h.shape == (2,) and h.tolist() == [0.0, 0.0]

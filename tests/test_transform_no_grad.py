@@ -94,5 +94,26 @@ def test_nodes_given_inside_no_grad_get_data_back_as_torch_func():
     assert type(out) is np.ndarray and type(jac) is float and jac == 4.0
     with no_grad():  # a pullback called inside no_grad: data too, though made outside it
         assert type(vjp(lambda y: y * y, t)[1](np.ones(2))[0]) is np.ndarray
-    assert type(pullback(np.ones(2))[0]) is np.ndarray
+    assert isinstance(pullback(np.ones(2))[0], Tensor)  # made there, called after it: a node, as torch.func's
     assert t.grad is None
+
+
+def test_a_pullback_made_inside_no_grad_and_called_outside_it_keeps_the_graph_as_torch_func():
+    """no_grad holds for the calls made inside it: vjp's output there is data, but its pullback called after the
+    block, on a Tensor that requires grad (given, or closed over), differentiates as torch.func's: it returned
+    an array, so a backward through it lost x's gradient (6x, [3 -6 12]) without a word."""
+    t, w = Tensor(X.copy(), requires_grad=True), Tensor(X.copy(), requires_grad=True)
+    tt, tw = torch.tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    with no_grad():
+        out, pullback = vjp(lambda y: y**3, t)
+        _, closed = vjp(lambda y: y**3 * w, X)
+    with torch.no_grad():
+        _, pullback_torch = tf.vjp(lambda y: y**3, tt)
+        _, closed_torch = tf.vjp(lambda y: y**3 * tw, torch.tensor(X))
+    assert type(out) is np.ndarray
+    for ours, theirs in ((pullback(np.ones(3))[0], pullback_torch), (closed(np.ones(3))[0], closed_torch)):
+        assert isinstance(ours, Tensor)
+        ours.sum().backward()
+        theirs(torch.ones(3, dtype=torch.float64))[0].sum().backward()
+    np.testing.assert_array_equal(t.grad, tt.grad.numpy())
+    np.testing.assert_array_equal(w.grad, tw.grad.numpy())
