@@ -4,6 +4,7 @@ values picked by indexing (tensor_scans), as max(dim=)'s."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,9 +44,9 @@ def _shares_under_graph(g: Any, out: Any, x: Any, axis: int) -> Any:
 def _logcumsumexp_vjp(g, out, x, *, axis):
     if isinstance(g, Node) or isinstance(x, Node):
         return (_shares_under_graph(g, out, x, axis),)
-    # a plain backward: ∂L/∂xⱼ = exp(xⱼ − outⱼ)·rⱼ, rⱼ = Σ_{k≥j} gₖ exp(outⱼ − outₖ), by the recurrence
-    # rⱼ = gⱼ + exp(outⱼ − outⱼ₊₁)·rⱼ₊₁ from the end: every factor at most 1 (out never falls), linear in g, and
-    # each exponent a difference of neighbours, exact to its own rounding. In logs, exp(xⱼ + log Σ |gₖ| e^{−outₖ})
+    # a plain backward: ∂L/∂xⱼ = exp(xⱼ − outⱼ)·rⱼ, rⱼ = Σ_{k≥j} gₖ exp(outⱼ − outₖ) summed from the end
+    # (_from_the_end): every factor at most 1 (out never falls), linear in g, and each exponent a difference of
+    # two outputs, exact to its own rounding. In logs, exp(xⱼ + log Σ |gₖ| e^{−outₖ})
     # (PyTorch's method, and this rule's before), log|gₖ| − outₖ rounded at out's size: 6e-10 of the gradient lost
     # at entries near 1e5, all of g at 1e300. float16 and float32 in float64 from x itself, rounded once: x − out
     # in x's dtype, out rounded by |out|·2^-24, moved each share by as much (1,500 float32 ulps at entries of size
@@ -55,18 +56,53 @@ def _logcumsumexp_vjp(g, out, x, *, axis):
         x, g = x.astype(acc), np.asarray(g, dtype=acc)
         out = logcumsumexp(x, axis=axis)
     gs, outs, xs = (np.moveaxis(np.asarray(a), axis, -1) for a in (g, out, x))
-    gs = np.broadcast_to(gs, xs.shape)
-    r = np.empty(xs.shape, dtype=np.result_type(gs, xs))
+    gs = np.broadcast_to(gs, xs.shape).astype(np.result_type(gs, xs))
     with np.errstate(invalid="ignore", over="ignore"):
-        # equal neighbours (±inf among them) step by exp(0): a prefix of -inf stays NaN through exp(x − out) below,
-        # as logsumexp's at a row of -inf; an entry before a +inf one gets exp(−inf) = 0 of the sums past it
-        step = np.exp(np.where(outs[..., :-1] == outs[..., 1:], 0.0, outs[..., :-1] - outs[..., 1:]))
-        if xs.shape[-1]:
-            r[..., -1] = gs[..., -1]
-        for j in range(xs.shape[-1] - 2, -1, -1):  # a NaN g reaches every entry before it (as cumsum's)
-            r[..., j] = gs[..., j] + step[..., j] * r[..., j + 1]
-        shares = np.exp(xs - outs) * r
+        r = _from_the_end(gs, outs)  # a NaN g reaches every entry before it (as cumsum's)
+        shares = _times(np.exp(xs - outs), np.isfinite(xs - outs), r)
     return (np.moveaxis(shares, -1, axis).astype(dtype, copy=False),)
+
+
+def _from_the_end(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """rⱼ = Σ_{k≥j} gₖ·exp(outⱼ − outₖ) along the last axis (out never falls), in blocks of about √n: each
+    block's sums from its end by rⱼ = gⱼ + exp(outⱼ − outⱼ₊₁)·rⱼ₊₁, all blocks at once, then the same sums over
+    the blocks' first entries, carried into each entry by one exp(outⱼ − out at the next block's start). About
+    2·√n Python steps, not n (a loop along the line took 230 ms for 1e5 entries, 15 times the sums in logs), and
+    each share rounded about 2·√n times, not up to n (3e-13 off at 1e5 entries of 0; now 3e-15)."""
+    n = g.shape[-1]
+    if n < 2:
+        return g
+    width = math.isqrt(n - 1) + 1
+    blocks, pad = -(-n // width), [(0, 0)] * (g.ndim - 1) + [(0, -n % width)]
+    gb, ob = (
+        np.pad(a, pad, constant_values=v).reshape(g.shape[:-1] + (blocks, width)) for a, v in ((g, 0), (out, np.inf))
+    )
+    own = np.empty_like(gb)
+    own[..., -1] = gb[..., -1]
+    for i in range(width - 2, -1, -1):
+        own[..., i] = gb[..., i] + _times(*_exp_of_difference(ob[..., i], ob[..., i + 1]), own[..., i + 1])
+    if blocks > 1:  # past the last block: no sum (0), at out +inf
+        starts = _from_the_end(own[..., 0], ob[..., 0])
+        next_out, next_r = (
+            np.concatenate([a[..., 1:], np.full_like(a[..., :1], v)], -1)[..., None]
+            for a, v in ((ob[..., 0], np.inf), (starts, 0))
+        )
+        own = own + _times(*_exp_of_difference(ob, next_out), next_r)
+    return own.reshape(g.shape[:-1] + (blocks * width,))[..., :n]
+
+
+def _exp_of_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """exp(a − b), 1 where they are equal (±inf among them: a prefix of -inf stays NaN through exp(x − out), as
+    logsumexp's at a row of -inf; an entry before a +inf one gets exp(−inf) = 0 of the sums past it), and where
+    that exponent is finite (a 0 there an underflow)."""
+    exponent = np.where(a == b, 0.0, a - b)
+    return np.exp(exponent), np.isfinite(exponent)
+
+
+def _times(factor: np.ndarray, positive: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """factor·r, but ±inf where r is and the factor only underflowed to 0 (gₖ = inf times exp(−800): inf, as
+    PyTorch's, not NaN)."""
+    return np.where(np.isinf(r) & positive, r, factor * r)
 
 
 SCANS: tuple[OpDef, ...] = (

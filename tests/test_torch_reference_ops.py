@@ -233,8 +233,8 @@ def test_every_tensor_op_has_a_differential_case(name, dtype):
 ROUNDED_OTHERWISE = {
     "cumprod": "a plain backward divides out / x (O(n)); create_graph multiplies running products "
     "(O(n²)), whose second derivatives stay exact for tiny entries, where out / x cancels terms of size 1/|x|",
-    "logcumsumexp": "a plain backward sums each gradient in logs (O(n)); create_graph forms every exp(x_j - out_k) "
-    "(O(n²)), linear in g, whose derivative in g the log of g lacks at a g of 0",
+    "logcumsumexp": "a plain backward sums g_k exp(out_j - out_k) from the end in blocks (O(n)); create_graph "
+    "forms every exp(x_j - out_k) (O(n²)): the same sums, linear in g both, rounded in another order",
     "prod": "a plain backward divides out / x (fast, and within an ulp or two); create_graph multiplies the "
     "products before and after each entry, for exact second derivatives (a review measured the products "
     "on the plain pass 5-15x slower and up to 7 ulps off in float16)",
