@@ -50,6 +50,12 @@ def _clamp(x: float, lo: float, hi: float) -> float:
     return x if x != x else min(max(x, lo), hi)  # NaN passes through
 
 
+def _middle(x: Any) -> Any:
+    """x where hardswish's middle piece may be taken, 0 up to -3 (a stand-in, so that the piece not taken is
+    finite there: g·x at -inf met the 0 sent to it under create_graph, NaN); NaN stays, as the piece takes it."""
+    return where(x, 0.0, np.logical_not(raw(x) <= -3), unpicked=0.0)
+
+
 def _gelu_vjp(g, out, x, *, approximate):
     if approximate == "tanh":  # x·(1 + tanh z)/2 = x·σ(2z), its forward (see elementwise_forwards)
 
@@ -157,13 +163,14 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both. A NaN takes the
     # middle piece, whose slope is then NaN (PyTorch's 1: the NaN policy, rule_functions); divided by 3 times
     # unknown_at_nan's 1 so that its own slope, the second derivative, is NaN there too (it was 1/3, the
-    # middle piece's, where 0 and 1/3 are alike possible); 3.0 itself where x holds no NaN, the same bits
+    # middle piece's, where 0 and 1/3 are alike possible); 3.0 itself where x holds no NaN, the same bits. The
+    # middle piece reads 0 in place of x up to -3: at -inf its g·(-inf), not taken, met the 0 sent to it (NaN)
     OpDef(
         "hardswish",
         lambda g, out, x: (
             where(
                 0.0,
-                g * where(1.0, x / (3 * unknown_at_nan(1.0, x)) + 0.5, raw(x) >= 3, unpicked=0.0),
+                g * where(1.0, _middle(x) / (3 * unknown_at_nan(1.0, x)) + 0.5, raw(x) >= 3, unpicked=0.0),
                 raw(x) <= -3,
                 unpicked=0.0,  # +0: hardswish''(±4) is 0, as on a Value
             ),

@@ -289,3 +289,17 @@ def test_logaddexps_second_derivatives_where_one_input_is_far_above_are_their_li
     second = np.asarray(elementwise_grad(elementwise_grad(lambda x: autograd.logaddexp(x, b)))(a))
     mixed = np.asarray(elementwise_grad(lambda y: elementwise_grad(lambda x: autograd.logaddexp(x, y))(a))(b))
     assert second.tolist() == [0.0] * 4 and mixed.tolist() == [0.0] * 4
+
+
+def test_hardswish_gradient_at_minus_infinity_is_flat_in_the_gradient_from_above():
+    """d/db of d/dx [hardswish(x)·b] at x = −inf is hardswish'(−inf) = 0 (PyTorch 2.13's too): the middle piece
+    x/3 + 1/2, not taken there, was still formed at −inf, and g·(−inf) met the 0 sent to it: NaN. (The value at
+    −inf, −inf·0, is NaN, as PyTorch's.)"""
+    x = Tensor(np.array([-math.inf, -4.0, 0.0, 4.0, math.inf]), requires_grad=True)
+    b = Tensor(np.ones(5), requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        (gx,) = autograd.gradients((autograd.hardswish(x) * b).sum(), [x], create_graph=True)
+        (mixed,) = autograd.gradients(gx.sum(), [b])
+        on_value = grad(lambda b: grad(lambda x: autograd.hardswish(x) * b)(-math.inf))(1.0)
+    assert np.asarray(autograd.raw(mixed)).tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
+    assert on_value == 0.0
