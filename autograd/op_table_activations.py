@@ -175,8 +175,9 @@ ACTIVATIONS: tuple[OpDef, ...] = (
                 unpicked=0.0,  # +0: hardswish''(±4) is 0, as on a Value
             ),
         ),
-        lambda x: x * _clamp(x / 6 + 0.5, 0.0, 1.0),
-        lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
+        # −0 at −inf, the limit (0 from −3 down; PyTorch's NaN: −inf · 0), as silu's
+        lambda x: -0.0 if x == -math.inf else x * _clamp(x / 6 + 0.5, 0.0, 1.0),
+        lambda x: forward.vanishing_at_negative_infinity(x, lambda x: x * np.clip(x / 6 + 0.5, 0, 1)),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
         formulas=("∂hardswish(x)/∂x = 0 up to −3, x/3 + 1/2 strictly between, 1 from 3",),
     ),

@@ -293,8 +293,7 @@ def test_logaddexps_second_derivatives_where_one_input_is_far_above_are_their_li
 
 def test_hardswish_gradient_at_minus_infinity_is_flat_in_the_gradient_from_above():
     """d/db of d/dx [hardswish(x)·b] at x = −inf is hardswish'(−inf) = 0 (PyTorch 2.13's too): the middle piece
-    x/3 + 1/2, not taken there, was still formed at −inf, and g·(−inf) met the 0 sent to it: NaN. (The value at
-    −inf, −inf·0, is NaN, as PyTorch's.)"""
+    x/3 + 1/2, not taken there, was still formed at −inf, and g·(−inf) met the 0 sent to it: NaN."""
     x = Tensor(np.array([-math.inf, -4.0, 0.0, 4.0, math.inf]), requires_grad=True)
     b = Tensor(np.ones(5), requires_grad=True)
     with np.errstate(invalid="ignore"):
@@ -303,3 +302,17 @@ def test_hardswish_gradient_at_minus_infinity_is_flat_in_the_gradient_from_above
         on_value = grad(lambda b: grad(lambda x: autograd.hardswish(x) * b)(-math.inf))(1.0)
     assert np.asarray(autograd.raw(mixed)).tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
     assert on_value == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_hardswish_at_minus_infinity_is_its_limit_minus_zero_quietly(dtype):
+    """hardswish is 0 from −3 down (−0 at −5, x · 0), and so at −inf, its limit: it was −inf · 0 = NaN (PyTorch's),
+    as silu's, mish's and gelu's were; on both engines, beside NaN and finite entries."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = autograd.raw(autograd.hardswish(Tensor(np.array([-math.inf, -5.0, math.nan, 1.0]), dtype=dtype)))
+        on_value = autograd.hardswish(Value(-math.inf)).data
+    one = np.asarray(1.0, dtype)
+    assert out[0] == 0 and np.signbit(out[:2]).all() and np.isnan(out[2]) and out.dtype == dtype
+    assert out[3] == one * np.clip(one / 6 + 0.5, 0, 1)  # finite entries as before
+    assert on_value == 0 and math.copysign(1, on_value) == -1

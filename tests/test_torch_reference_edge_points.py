@@ -129,6 +129,11 @@ DIFFERENCES = {
         )
         for name in ("silu", "mish", "gelu")
     },
+    "hardswish": (
+        lambda x: x == -math.inf,
+        VALUE,
+        "hardswish(−inf) is −0, its limit (0 from −3 down; PyTorch's −inf · 0 is NaN)",
+    ),
 }
 # one test per op, its points walked inside it: a test per point (4,500 of them) cost 24 s of pytest's own
 # bookkeeping for 1.4 s of work; a failure lists every point that fails
