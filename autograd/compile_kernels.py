@@ -156,6 +156,10 @@ class Activation(OneCall):
         self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
         ones = {"relu": (np.maximum, (self.zeros,), self.out), "tanh": (np.tanh, (), self.out)}
         self.one_call = ones.get(name)
+        # what the replay proves for relu's rule (compile_finite.relu_proofs): [x holds no NaN] as its forward
+        # noted it, and (buffer, product): g is finite where it is that product's buffer, found finite
+        self.x_known: list[bool] | None = None
+        self.g_from: tuple[np.ndarray, Contraction] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.one_call is not None:
@@ -174,7 +178,11 @@ class Activation(OneCall):
     def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
         grad, scratch = self.grad, self.scratch
         if self.name == "relu":  # the table's rule, gated(g, x > 0) with NaN at NaN, into the buffer
-            return [gated(g, unknown_at_nan(np.greater(x, self.zero, out=self.mask), x), out=grad)]
+            mask, known, g_from = np.greater(x, self.zero, out=self.mask), self.x_known, self.g_from
+            factor = mask if known is not None and known[0] else unknown_at_nan(mask, x)
+            if g_from is not None and g is g_from[0] and g_from[1].found_finite:  # gated's product: g is finite
+                return [np.multiply(g, factor, out=grad)]
+            return [gated(g, factor, out=grad)]
         # the table's rules (op_table; slopes in sigmoid_tanh_slopes): each slope from x where it would cancel from out
         if self.name == "tanh":  # g * tanh_slope (sigmoid_tanh_slopes)
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]

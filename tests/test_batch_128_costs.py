@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Tensor, compile_kernels, scaled_contractions
+from autograd import Tensor, compile_kernels, compile_replay, scaled_contractions
 
 SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
 
@@ -56,9 +56,10 @@ def _mlp_hash(batch, dtype, compiled, steps=15):
 
 
 def _without_shortcuts(monkeypatch):
-    """The checks as they were before this file's shortcuts: every product's result read."""
+    """The checks as they were before this file's shortcuts: every product's result read, relu's reads made."""
     for module in (compile_kernels, scaled_contractions):
         monkeypatch.setattr(module, "product_fits", lambda a, b: False)
+    monkeypatch.setattr(compile_replay, "relu_proofs", lambda *args: None)
 
 
 @pytest.mark.slow
@@ -151,3 +152,71 @@ def test_a_proof_of_a_product_is_never_wrong(m, k, n, data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nor does numpy's product warn of an overflow
         assert np.isfinite(a @ b).all()
+
+
+def test_a_replays_relu_rule_reads_nothing_a_product_proved(monkeypatch):
+    """relu's rule looked for a NaN in its input and an infinity in its gradient (rule_functions' unknown_at_nan and
+    gated: 96 thousand floats a step of the benchmark's MLP at batch 128), arrays its neighbouring products had
+    just read for a partial overflow and found finite; a replay now takes those products' word for it."""
+    rng = np.random.default_rng(4)
+    layers = [nn.Linear(i, o, seed=k) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
+    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
+    opt = nn.SGD(model.parameters(), lr=0.01)
+
+    def step(x, y):
+        loss = autograd.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = autograd.compile(step, strict=True)
+    x, y = Tensor(rng.random((128, 784), dtype=np.float32)), rng.integers(0, 10, 128)
+    run(x, y), run(x, y)  # recorded
+    gated, nan_looks = (
+        _counting(monkeypatch, compile_kernels, "gated"),
+        _counting(monkeypatch, compile_kernels, "unknown_at_nan"),
+    )
+    run(x, y)
+    assert gated == nan_looks == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_what_the_products_prove_nothing_of_is_read_as_eagerly(dtype):
+    """Where a proof fails the rule reads as before, giving eager's bits: a NaN in the bias (x holds NaN: NaN's
+    gradient there), an infinity in it (x holds infinities, no NaN), infinities in the next layer's weights (g holds
+    infinities, kept out of where relu is flat), a column of weights whose products overflow (not found finite),
+    then plain numbers again."""
+    rng = np.random.default_rng(5)
+    start = {k: rng.standard_normal(s).astype(dtype) for k, s in (("W", (64, 64)), ("b", (64,)), ("V", (64, 8)))}
+    x = Tensor(rng.standard_normal((128, 64)).astype(dtype))
+    big = np.finfo(dtype).max / 4
+    cases = [{}, {}, {}, {"b": (3, np.nan)}, {"b": (5, np.inf)}, {"V": ((2, 1), np.inf)}, {"V": ((7, 0), -np.inf)}]
+    cases += [{"W": ((slice(None), 5), big)}, {}]
+    assert _relu_runs(True, start, x, cases) == _relu_runs(False, start, x, cases)
+
+
+def _relu_runs(compiled, start, x, cases):
+    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
+    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
+    opt = nn.SGD([W, b, V], lr=0.1)
+
+    def step(x):
+        loss = ((x @ W + b).relu() @ V).sum()
+        opt.zero_grad()
+        loss.backward()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    got = []
+    for case in cases:
+        for name, t in (("W", W), ("b", b), ("V", V)):
+            data = start[name].copy()
+            if name in case:
+                data[case[name][0]] = case[name][1]
+            t.data = data
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            loss = run(x)
+        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
+    return got
