@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Tensor, compile_kernels, compile_replay, scaled_contractions
+from autograd import Tensor, compile_kernels, compile_replay, scaled_contractions, scaled_sums
 
 SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
 
@@ -220,3 +220,19 @@ def _relu_runs(compiled, start, x, cases):
             loss = run(x)
         got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
     return got
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_large_result_is_read_for_infinities_by_its_squares(monkeypatch, dtype):
+    """A product's result of 4,096 entries or more was summed by BLAS against ones for a non-finite entry (two
+    arrays read, the result and the ones); its sum of squares reads the result alone (0.6 of the time on a result
+    just written). The sum decides only where the squares do not: a NaN, an infinity, squares past the range."""
+    sums = _counting(monkeypatch, scaled_sums, "_blas_sum")
+    x = np.random.default_rng(6).standard_normal((784, 256)).astype(dtype)
+    assert scaled_sums.finite(x) and sums == []
+    for bad in (np.nan, np.inf, -np.inf, 1e30 if dtype == np.float32 else 1e200):
+        y = x.copy()
+        y[3, 4] = bad
+        with np.errstate(over="ignore", invalid="ignore"):
+            assert scaled_sums.finite(y) == bool(np.isfinite(y).all())
+    assert sums == ["_blas_sum"] * 4
