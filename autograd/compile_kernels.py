@@ -25,7 +25,7 @@ from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
 from .rule_functions import gated, unknown_at_nan
-from .scaled_contractions import checked
+from .scaled_contractions import checked, product_fits, reads_less
 from .scaled_sums import first_try
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
@@ -93,24 +93,29 @@ class Binary(OneCall):
         return [ga, gb]
 
 
-def _contraction(product: Callable[..., np.ndarray], terms: int) -> Callable[..., np.ndarray]:
-    """product(a, b, out=buffer), a sum of `terms` products per entry, right wherever its result fits (`Contraction`).
-    One product per entry (an outer product) is rounded once: nothing to redo, nothing added."""
-    return product if terms < 2 else Contraction(product, terms)
+def _contraction(product: Callable[..., np.ndarray], m: int, terms: int, n: int) -> Callable[..., np.ndarray]:
+    """product(a, b, out=buffer) of an (m, terms) and a (terms, n) matrix, right wherever its result fits
+    (`Contraction`). One product per entry (an outer product) is rounded once: nothing to redo, nothing added."""
+    return product if terms < 2 else Contraction(product, terms, reads_less(m, terms, n))
 
 
 class Contraction:
     """product(a, b, out=buffer), right wherever its result fits, as the matmul op's (scaled_contractions.checked:
     numpy's overflow warning silenced while it is made, its non-finite entries computed again): a replay's
-    [[1e308, 1e308, -1e308]] @ ones((3, 1)) was inf, eager's 1e308. `found_finite`: whether the last call's first
-    try was finite throughout, so the buffer is (compile_finite: the optimizer after the replay need not read it)."""
+    [[1e308, 1e308, -1e308]] @ ones((3, 1)) was inf, eager's 1e308. `by_operands`: the operands hold fewer numbers
+    than the result, so their norms are read first (scaled_contractions.product_fits), the result only where they
+    prove nothing. `found_finite`: whether the last call's result was proven finite throughout, so the buffer is
+    (compile_finite: the optimizer after the replay need not read it)."""
 
-    __slots__ = ("product", "terms", "found_finite")
+    __slots__ = ("product", "terms", "by_operands", "found_finite")
 
-    def __init__(self, product: Callable[..., np.ndarray], terms: int) -> None:
-        self.product, self.terms, self.found_finite = product, terms, False
+    def __init__(self, product: Callable[..., np.ndarray], terms: int, by_operands: bool) -> None:
+        self.product, self.terms, self.by_operands, self.found_finite = product, terms, by_operands, False
 
     def __call__(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if self.by_operands and product_fits(a, b):  # no partial sum can overflow: the result is right, unread
+            self.found_finite = True
+            return self.product(a, b, out=out)
         self.found_finite = first_try(self.product, a, b, out)[1]  # out by place: no keywords through first_try
         if not self.found_finite:
             np.copyto(out, checked(self.product, (a, b), self.terms, "matmul"))
@@ -127,10 +132,10 @@ class Matmul(OneCall):
         self.out = np.empty((m, n), dtype)
         self.ga = np.empty((m, k), dtype) if needs[0] else None
         self.gb = np.empty((k, n), dtype) if needs[1] else None
-        self.ga_product = _contraction(np.dot if n == 1 else np.matmul, n)  # g (m, n) @ b.T
-        self.gb_product = _contraction(np.dot if m == 1 else np.matmul, m)  # a.T (k, m) @ g
+        self.ga_product = _contraction(np.dot if n == 1 else np.matmul, m, n, k)  # g (m, n) @ b.T
+        self.gb_product = _contraction(np.dot if m == 1 else np.matmul, k, m, n)  # a.T (k, m) @ g
         self.gb_outer = m == 1 and needs[1]  # gb an outer product: compile_finite proves it finite from a and g
-        self.one_call = (_contraction(np.matmul, k), (), self.out)
+        self.one_call = (_contraction(np.matmul, m, k, n), (), self.out)
 
     def backward(self, g: np.ndarray, out: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Any]:
         ga = self.ga_product(g, b.swapaxes(-1, -2), out=self.ga) if self.needs[0] else None
@@ -151,6 +156,10 @@ class Activation(OneCall):
         self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
         ones = {"relu": (np.maximum, (self.zeros,), self.out), "tanh": (np.tanh, (), self.out)}
         self.one_call = ones.get(name)
+        # what the replay proves for relu's rule (compile_finite.relu_proofs): [x holds no NaN] as its forward
+        # noted it, and (buffer, product): g is finite where it is that product's buffer, found finite
+        self.x_known: list[bool] | None = None
+        self.g_from: tuple[np.ndarray, Contraction] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.one_call is not None:
@@ -169,7 +178,11 @@ class Activation(OneCall):
     def backward(self, g: np.ndarray, out: np.ndarray, x: np.ndarray) -> list[Any]:
         grad, scratch = self.grad, self.scratch
         if self.name == "relu":  # the table's rule, gated(g, x > 0) with NaN at NaN, into the buffer
-            return [gated(g, unknown_at_nan(np.greater(x, self.zero, out=self.mask), x), out=grad)]
+            mask, known, g_from = np.greater(x, self.zero, out=self.mask), self.x_known, self.g_from
+            factor = mask if known is not None and known[0] else unknown_at_nan(mask, x)
+            if g_from is not None and g is g_from[0] and g_from[1].found_finite:  # gated's product: g is finite
+                return [np.multiply(g, factor, out=grad)]
+            return [gated(g, factor, out=grad)]
         # the table's rules (op_table; slopes in sigmoid_tanh_slopes): each slope from x where it would cancel from out
         if self.name == "tanh":  # g * tanh_slope (sigmoid_tanh_slopes)
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]

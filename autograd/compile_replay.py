@@ -21,6 +21,7 @@ from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
 from .compile_guards import MISSING, kept, settled
 from .compile_kernels import kernel
 from .compile_recording import SWITCHED, SWITCHES, input_array
+from .compile_relu_proofs import relu_proofs
 from .compile_schedule import Interrupted, ReplayStopped, Step, draws_and_checks
 from .compile_sources import same
 from .tensor_class import constant
@@ -70,6 +71,7 @@ class Program:
             for i, e in enumerate(entries)
             if e.kind == OP
         }
+        relu_proofs(entries, kernels, self.arrays, steps)  # relu's reads of arrays a product proved finite, skipped
         self.forward = list(steps.values())
         self.before_forward = draws_and_checks(tape, entries, steps, self.arrays)
         # the generators the draws move, put back by a replay that stops before its backward pass; and whether a

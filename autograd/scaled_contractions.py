@@ -10,10 +10,15 @@ by one ldexp, rounding once (to inf where the exact result is beyond the range, 
 Scaling is exact but where an entry falls below the normal floats; for two operands what that loses is
 far under the rounding error of any floating-point sum of the same terms (an entry recomputed had terms
 summing past the largest float: see `_refuse_unsure`). float16 is computed again in float32 instead (its 5
-exponent bits leave scaling no room)."""
+exponent bits leave scaling no room).
+
+Where a matrix product's operands hold fewer numbers than its result (a weight's gradient, `x.T @ g`, at a batch
+smaller than the layer: 128 x (784 + 256) against 784 x 256), their norms are read instead (`product_fits`): a
+bound under which no partial sum can overflow makes numpy's result right as it is, unread."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,12 +26,61 @@ import numpy as np
 
 from .scaled_sums import first_try
 
+# np.vdot's sum of squares of up to this many float32 entries is within k * 2**-24 of the true sum (recursive
+# summation, the worst case): under half of it, so twice the computed sum bounds the true one
+SQUARES_AT_MOST = 2**22
+# what squares lost to underflow may hide, as a bound on a norm (up to 2**22 squares below float32's least
+# subnormal, 1.4e-45, sum to under 6e-39, whose square root is under 1e-19; float64's are smaller)
+UNDERFLOWED = 1e-18
+_LARGEST = {"f": float(np.finfo(np.float32).max), "d": float(np.finfo(np.float64).max)}
+
+
+def norms_bound(a: np.ndarray, b: np.ndarray) -> float:
+    """A bound on ||a|| * ||b|| (Frobenius norms) from the two sums of squares (np.vdot: one BLAS pass each,
+    silent), inf where it cannot tell (NaN or an infinity in either, squares past the range, more than
+    SQUARES_AT_MOST entries). It bounds every entry of an outer product of the two, and the sum of |a[i, t] *
+    b[t, j]| over t of a matrix product's entry (Cauchy-Schwarz: at most ||a[i]|| * ||b[:, j]||)."""
+    if max(a.size, b.size) > SQUARES_AT_MOST:
+        return math.inf
+    sa, sb = float(np.vdot(a, a)), float(np.vdot(b, b))
+    if not (math.isfinite(sa) and math.isfinite(sb)):
+        return math.inf
+    return (math.sqrt(2.0 * sa) + UNDERFLOWED) * (math.sqrt(2.0 * sb) + UNDERFLOWED)
+
+
+def reads_less(m: int, k: int, n: int) -> bool:
+    """Whether the operands of an (m, k) @ (k, n) product hold fewer numbers than its result: reading them for
+    `product_fits` costs less than reading the result for a non-finite entry."""
+    return k * (m + n) < m * n
+
+
+def product_fits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether no partial sum of the matrix product a @ b (2-d, both float32 or both float64, each C- or
+    F-contiguous, as a BLAS product sums its products) can overflow, and so numpy's result is right and finite
+    as it is: twice `norms_bound` within the dtype's range (a computed partial sum is within (1 + k * eps) of its
+    terms' magnitudes' sum, under twice it for k up to SQUARES_AT_MOST). False says only "read the result"."""
+    largest = _LARGEST.get(a.dtype.char)
+    return (
+        largest is not None
+        and b.dtype == a.dtype
+        and a.shape[-1] <= SQUARES_AT_MOST
+        and (a.flags.c_contiguous or a.flags.f_contiguous)
+        and (b.flags.c_contiguous or b.flags.f_contiguous)
+        and 2.0 * norms_bound(a.ravel(order="K"), b.ravel(order="K")) <= largest
+    )
+
 
 def checked(compute: Callable[..., Any], operands: Sequence[np.ndarray], terms: int, name: str) -> Any:
     """compute(*operands), a sum of `terms` products of one entry of each operand (matmul: the contracted
-    length), right wherever its result fits the dtype: numpy's where that is finite, else again, scaled."""
+    length), right wherever its result fits the dtype: numpy's where that is finite, else again, scaled.
+    matmul's of two matrices (rows by columns) reads their norms instead of its result where that reads less
+    and proves it right (`product_fits`)."""
     if terms < 2 and len(operands) < 3:  # each entry one product rounded once (an outer product): nothing to redo
         return compute(*operands)
+    if name == "matmul" and len(operands) == 2:
+        a, b = operands
+        if a.ndim == b.ndim == 2 and reads_less(a.shape[0], terms, b.shape[1]) and product_fits(a, b):
+            return compute(a, b)  # no partial sum can overflow: numpy's result, unread (and no warning to silence)
     out, right = first_try(compute, *operands)  # numpy's overflow warning silenced: the second try warns if it must
     if right:
         return out

@@ -108,3 +108,20 @@ def test_instructions_fit_epoch_trains_the_mnist_model(monkeypatch: pytest.Monke
 def test_fit_cpu_prints_each_checkouts_epoch() -> None:
     out = run("fit_cpu.py", "--data-dir", str(MNIST), "--images", "64", "--rounds", "1", str(ROOT))
     assert "cnn, one epoch of 64 images, 1 BLAS threads" in out and f"{ROOT}: " in out and "for 55,000 images" in out
+
+
+@pytest.mark.parametrize("engine", [[], ["--eager"]])
+def test_check_costs_prints_every_check(engine: list[str]) -> None:
+    out = run("check_costs.py", "--batch", "2", "--rounds", "1", "--seconds", "0.01", *engine)
+    assert "| the step (" in out and "| every product's result read for a partial overflow |" in out
+    assert "| all of these at once |" in out and "| numpy, buffered |" in out
+
+
+def test_check_costs_stubs_what_the_engine_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stub set over a name the engine no longer has would time nothing: each names a function that exists."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import check_costs
+
+    for stubs in check_costs._stubs().values():
+        for module, name, _ in stubs:
+            assert callable(getattr(module, name)), f"{module.__name__}.{name}"
