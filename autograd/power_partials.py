@@ -84,6 +84,9 @@ def _closed_form(a: np.ndarray, b: np.ndarray, n: int, m: int) -> np.ndarray:
             if (n, m) == (0, 2):  # at b = 0 d/db is held at 0 (PyTorch's), its limit −inf: g(a^b)'s ∂²/∂b² is
                 # g'·u_bb + g''·u_b², so no u_bb is right for every g beside the hold (+inf gave 1/a^b −inf for +inf)
                 value = np.where(at_zero & (b == 0), math.nan, value)
+        at_infinity = a == math.inf
+        if at_infinity.any():  # its limit too, where the closed form met 0 · inf (∂²/∂a∂b at (inf, −2) was NaN)
+            value = np.where(at_infinity, _limit_at_infinity(terms, s), value)
     return value
 
 
@@ -109,14 +112,29 @@ def _terms(b: np.ndarray, n: int, m: int) -> list[tuple[int, np.ndarray]]:
     return [(m - k, math.comb(m, k) * math.factorial(k) * e[n - k]) for k in range(min(m, n) + 1)]
 
 
-def _limit_at_zero(terms: list[tuple[int, np.ndarray]], s: np.ndarray) -> np.ndarray:
-    """lim a^s·Q(ln a) as a → 0⁺, Q's leading term c·L^j the highest with c nonzero (ln a → −inf, sign (−1)^j):
-    a signed 0 for s > 0, ±inf for s < 0 and for s = 0 with j >= 1, c itself for s = 0, j = 0; 0 where Q is 0."""
+def _leading(terms: list[tuple[int, np.ndarray]], s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Q's leading term: the coefficient c and power j of the highest term with c nonzero (j −1 where Q is 0)."""
     lead = np.zeros_like(s)
     degree = np.full(s.shape, -1)
     for j, c in reversed(terms):  # lowest power first: the highest nonzero one is left
         lead = np.where(c != 0, c, lead)
         degree = np.where(c != 0, j, degree)
+    return lead, degree
+
+
+def _limit_at_infinity(terms: list[tuple[int, np.ndarray]], s: np.ndarray) -> np.ndarray:
+    """lim a^s·Q(ln a) as a → +inf (ln a → +inf): a zero signed as Q's leading term for s < 0 (the power beats the
+    log), ±inf for s > 0 and for s = 0 with j >= 1, c itself for s = 0, j = 0; 0 where Q is 0."""
+    lead, degree = _leading(terms, s)
+    sign = np.sign(lead)
+    value = np.where(s < 0, np.copysign(0.0, sign), np.where((s > 0) | (degree >= 1), sign * math.inf, lead))
+    return np.where(degree < 0, 0.0, np.where(s == s, value, math.nan))
+
+
+def _limit_at_zero(terms: list[tuple[int, np.ndarray]], s: np.ndarray) -> np.ndarray:
+    """lim a^s·Q(ln a) as a → 0⁺, Q's leading term c·L^j the highest with c nonzero (ln a → −inf, sign (−1)^j):
+    a signed 0 for s > 0, ±inf for s < 0 and for s = 0 with j >= 1, c itself for s = 0, j = 0; 0 where Q is 0."""
+    lead, degree = _leading(terms, s)
     sign = np.sign(lead) * np.where(degree % 2 == 1, -1.0, 1.0)
     value = np.where(s > 0, np.copysign(0.0, sign), np.where((s < 0) | (degree >= 1), sign * math.inf, lead))
     return np.where(degree < 0, 0.0, np.where(s == s, value, math.nan))

@@ -212,8 +212,8 @@ def _chain_rule(
                         ga, gb = g * (c * p if p or abs(c) <= 2.0**64 else math.copysign(0.0, c)), None
                         if math.isinf(p) and a.data != 0 and math.isfinite(node.data):  # a^(c−1) overflowed, a^c
                             ga = _rule(op, node, g, create_graph)[0]  # did not: the table's rule (rule_powers)
-                    else:  # flat, as the table's rule: g * 0, and 0 for an infinite or NaN g
-                        ga, gb = (g * 0.0 if g - g == 0 else 0.0), None
+                    else:  # flat, as the table's rule: g * c, a zero signed as b·a^(b−1); 0 for an infinite or NaN g
+                        ga, gb = (g * c if g - g == 0 else 0.0), None
                 else:
                     gs = _rule(op, node, g, create_graph)
                     if check:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .graph_errors import MixedNodes
 from .numpy_inspections import INSPECTIONS
-from .numpy_ufuncs import VALUE_HINT, apply_to_values
+from .numpy_ufuncs import OPERATORS, VALUE_HINT, apply_to_values
 
 # the ufuncs whose loop over an array of objects calls each element's method of their name (numpy 2),
 # less those a Value has under that name (`exp`): np.arcsin(values_array) calls v.arcsin()
@@ -54,6 +54,12 @@ class ValueNumpy:
     trunc: Callable[[], Any]
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        operator = OPERATORS.get(ufunc.__name__)
+        if operator is not None and not hasattr(type(self), f"__{operator}__"):  # np.matmul: a Value has no @
+            raise MixedNodes(  # as a function chainrule has none of: a transform traces the number as a 0-d Tensor
+                f"np.{ufunc.__name__} is not supported on Values: a Value is one number, with no __{operator}__ "
+                f"(numpy refuses it of a number too). {VALUE_HINT}"
+            )
         return apply_to_values(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

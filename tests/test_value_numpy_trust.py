@@ -89,11 +89,22 @@ def test_reductions_of_one_value_are_that_value():
         (lambda v: np.nextafter(v, 1.0), "np.nextafter has no chainrule op.*on Values"),
         (lambda v: np.exp(v, dtype=object), "np.exp on a Value takes no keyword arguments"),
         (lambda v: np.add.reduce(v), "np.add.reduce of a Value: a Value is one number"),
+        # a Value has no @: these were AttributeError "'Value' object has no attribute '__matmul__'"
+        (lambda v: np.matmul(v, 2.0), "np.matmul is not supported on Values: a Value is one number"),
+        (lambda v: np.matmul(2.0, v), "np.matmul is not supported on Values"),
+        (lambda v: np.matmul(v, v), "np.matmul is not supported on Values"),
     ],
 )
 def test_what_chainrule_has_no_op_for_on_a_value_is_a_type_error_naming_values(call, named):
     with pytest.raises(TypeError, match=named):
         call(Value(0.5))
+
+
+def test_inside_a_transform_numpys_matmul_of_a_number_is_a_0d_tensors_refusal():
+    """np.matmul of a traced number is refused as on a 0-d Tensor, a ShapeError (numpy's ValueError), where the
+    Value's AttributeError escaped the transform."""
+    with pytest.raises(ValueError, match="does not have enough dimensions"):
+        grad(lambda x: np.matmul(x, 2.0))(1.0)
 
 
 def test_numpys_loops_over_arrays_of_values_find_chainrules_ops_by_numpys_names():
