@@ -115,6 +115,10 @@ def power_vjp(g, out, a, b, needs=BOTH):
         if isinstance(a, np.ndarray) and a.dtype != wider:  # a float32 base of a float64 power:
             base = base.astype(wider)  # its log in the result's precision, not the base's
         log_a = where(math.nan, log(base), cond=negative)
+        # at a = +inf where a^b is 0 (b < 0), a^b·log a → 0 (the power beats the log), where 0 · inf was NaN
+        vanishing = (a == math.inf) & (out == 0)
+        if np.any(vanishing):
+            log_a = where(0.0, log_a, cond=vanishing)
         gb = where(0.0, g * (out * log_a), cond=zero)
     return ga, gb
 
@@ -135,9 +139,12 @@ def _recorded_vjp(g: Any, out: Any, a: Any, b: Any, needs: tuple[bool, ...]) -> 
                 ga = where(0.0, ga, cond=flat)
         if needs[1]:
             gb = g * power_partials.power_partial(a, b_in, n=0, m=1, power=raw(out))
-            flat = (a_ == 0) & (b_ >= 0) & ~np.isfinite(g_)
+            held = (a_ == 0) & (b_ >= 0)
+            flat = held & ~np.isfinite(g_)
             if np.any(flat):
                 gb = where(0.0, gb, cond=flat)
+            if np.any(held):  # the held 0 is +0, as a plain pass's (PyTorch's): g · 0 was −0 under a negative g
+                gb = where(gb + 0.0, gb, cond=held)
     return ga, gb
 
 

@@ -25,10 +25,11 @@ DIFFERENCES = {
     "relu": (lambda x: x == 0 and math.copysign(1, x) < 0, ZERO_SIGN, "relu(-0.0) is +0, IEEE 754's maximum(-0, +0)"),
     "softshrink": (lambda x: x == 0, ZERO_SIGN, "the flat piece's 0 is +0; PyTorch's keeps x's sign there"),
     "power": (
-        lambda a, b: b == 0 or (math.isinf(b) and abs(a) != 1 and (abs(a) < 1) == (b > 0)),
+        lambda a, b: b == 0 or (math.isinf(b) and abs(a) != 1 and (abs(a) < 1) == (b > 0)) or (a == math.inf and b < 0),
         lambda a, b: ZERO_SIGN if b == 0 else VALUE,
         "d/da at an exponent ±0 is b·a^(b−1), a 0 signed as the product; at an infinite b where a^b is 0 (|a| < 1 "
-        "under +inf, |a| > 1 under −inf) it is flat: d/da is 0 signed as b (PyTorch's inf · 0 is NaN)",
+        "under +inf, |a| > 1 under −inf) it is flat: d/da is 0 signed as b (PyTorch's inf · 0 is NaN); d/db at "
+        "a = +inf under b < 0 is a^b·ln a's limit, 0 (PyTorch's 0 · inf is NaN)",
     ),
     "atan2": (
         lambda a, b: math.isinf(a) or math.isinf(b) or a == b == 0,
