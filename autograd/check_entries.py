@@ -19,6 +19,7 @@ from .check_rounding import output_dtype
 from .check_verdict import Row, agrees, failing
 from .graph import Node, raw
 from .graph_order import topological_order
+from .hand_built import HandWritten
 from .type_names import OWN_PACKAGES
 
 _ROWS = 3  # failing rows broken down
@@ -136,9 +137,9 @@ def entries_off(
 
 def fix(out: Node, wrong: list[Row], f: str = "f", element: str = "input element and f's output") -> str:
     """The fix line of a failing check: naming the ops of the user's own in f's graph (`your_rule`: not the engine's,
-    nor nn's), a gradient of 0 where f moves (a rule returning None or 0 for an input it uses), and f still where the
-    rule gives a slope (a forward keeping a cache, or a slope where f is flat); FIX where f uses none. `f` and
-    `element` say what is checked (gradcheck_params: "the loss", "parameter element and the loss")."""
+    nor nn's), a gradient of 0 where f moves (a rule returning None or 0 for an input it uses), and f alike at x +- eps
+    where the rule gives a slope (a forward keeping a cache, or a slope where f is flat or turns); FIX where f uses
+    none. `f` and `element` say what is checked (gradcheck_params: "the loss", "parameter element and the loss")."""
     names = sorted({node.op.name for node in topological_order(out) if your_rule(node)})
     if not names:
         return FIX
@@ -150,11 +151,11 @@ def fix(out: Node, wrong: list[Row], f: str = "f", element: str = "input element
         else ""
     )
     still = [r.label for r in wrong if r.numeric == 0 and r.analytic != 0]
-    if still and len(still) == len(wrong):  # f still at every failing row: a forward keeping a cache, or a flat f
+    if still and len(still) == len(wrong):  # f alike at x +- eps at every failing row: a cache, a flat f, a turn
         none += (
-            f"; {f} did not move at x +- eps where the rule gives a slope ({', '.join(still[:3])}): a rule giving a "
-            f"slope where {f} is flat, or a forward that does not compute from the numbers it is given (a cache, a "
-            "global)"
+            f"; {f} took the same value at x + eps and x - eps where the rule gives a slope ({', '.join(still[:3])}): "
+            f"a rule giving a slope where {f} is flat or turns (x * x at 0), or a forward that does not compute from "
+            "the numbers it is given (a cache, a global)"
         )
     if len(names) == 1:
         return (
@@ -170,10 +171,12 @@ def fix(out: Node, wrong: list[Row], f: str = "f", element: str = "input element
 def your_rule(node: Node) -> bool:
     """Whether node's op has a rule of the user's: one not written in chainrule's packages (nn's losses are Ops too,
     and their inner ops, logit_term, were named "your ops"), whatever its forward (one's own rule may pair the
-    table's)."""
+    table's); a node built by hand, whose rule is its author's _backward (HandWritten runs it), is too."""
     if node.op is None:
         return False
     rule = node.op.vjp
+    if isinstance(rule, HandWritten):
+        return True
     while isinstance(rule, functools.partial):
         rule = rule.func
     return (getattr(rule, "__module__", None) or "").partition(".")[0] not in OWN_PACKAGES

@@ -21,6 +21,12 @@ from .modes import enable_grad, is_real
 from .type_names import type_name
 
 
+def is_refusal(e: BaseException) -> bool:
+    """Whether e is gradcheck's refusal of a point or of f (a ValueError or TypeError it raises, its message beginning
+    "gradcheck"), not f's own error, which is passed on as it is."""
+    return type(e) in (ValueError, TypeError) and str(e).startswith("gradcheck")
+
+
 def undefined(who: str, where: str, eps: float, error: Exception) -> ValueError:
     """The error of an f (or loss) that raised at the point moved by eps: outside its domain there."""
     return ValueError(

@@ -13,7 +13,7 @@ from .check import gradcheck
 from .check_entries import your_rule
 from .check_inputs import _copy, _leaf, read_inputs
 from .check_numeric import GradcheckError
-from .check_refusals import check_output, check_settings
+from .check_refusals import check_output, check_settings, is_refusal
 from .check_shared import check_op_alone, identity, reruns
 from .graph import Node, raw
 from .graph_functions import gradients
@@ -67,7 +67,7 @@ def gradgradcheck(
             inner = None if e.undecided else _failing_inner_op(f, k, (points, names, g), settings)
             raise GradcheckError(_failed(names[k], out, e, inner), e.undecided) from None
         except (ValueError, TypeError) as e:  # gradcheck's refusal ("f's output is nan") is of f's gradient
-            if type(e) not in (ValueError, TypeError) or not str(e).startswith("gradcheck"):
+            if not is_refusal(e):
                 raise  # f's own error, as it is
             raise type(e)(f"gradgradcheck: {_checked(names[k])} refuses: {e}") from None
     return True

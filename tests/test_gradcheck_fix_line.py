@@ -36,3 +36,23 @@ def test_gradcheck_params_names_the_op_of_ones_own_the_loss_uses():
         "fix: the derivative rule (backward) of your op 'linear', the one op of yours the loss uses, gives a wrong "
         "slope there, between a failing row's parameter element and the loss"
     )
+
+
+def test_a_node_built_by_hand_is_named_as_the_users():
+    # its rule is the author's _backward, run by the engine's HandWritten: the fix line named it before the check
+    # named only rules written outside chainrule's packages, then said "an op f uses" (micrograd's * with b's
+    # gradient doubled, at 2 and 3: analytic 4, numeric 2)
+    def mul(a, b):
+        out = ag.Value(a.data * b.data, (a, b), "*")
+
+        def _backward():
+            a.grad += b.data * out.grad
+            b.grad += 2 * a.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(mul, [2.0, 3.0])
+    last = str(info.value).splitlines()[-1]
+    assert last.startswith("fix: the derivative rule (backward) of your op '*', the one op of yours f uses")

@@ -45,5 +45,21 @@ def test_a_forward_that_does_not_move_is_named_beside_the_rule():
     with pytest.raises(GradcheckError) as info:
         ag.gradcheck(op, [np.array([0.3, 0.2])])
     message = str(info.value)
-    assert "f did not move at x +- eps where the rule gives a slope (input 0[0], input 0[1])" in message
+    assert "f took the same value at x + eps and x - eps where the rule gives a slope (input 0[0], input 0[1])" in (
+        message
+    )
     assert "or a forward that does not compute from the numbers it is given" in message
+
+
+def test_a_turning_point_is_not_said_to_be_where_f_did_not_move():
+    """x * x at 0 with the rule 2 g (x + 1): f moves by eps**2 on both sides, its difference is 0, and the fix line
+    said "f did not move at x +- eps", sending the reader to look for a cache."""
+    op = Op("sq", lambda x: x * x, lambda g, out, x: (2 * g * (x + 1),))
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(lambda x: op(x).sum(), [np.array([0.0, 0.0])])
+    message = str(info.value)
+    assert "did not move" not in message
+    assert "f took the same value at x + eps and x - eps where the rule gives a slope (input 0[0], input 0[1])" in (
+        message
+    )
+    assert "a rule giving a slope where f is flat or turns (x * x at 0)" in message

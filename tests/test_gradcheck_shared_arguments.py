@@ -124,3 +124,12 @@ def test_an_op_that_cannot_be_judged_alone_is_not_passed():
             gradcheck(lambda x, op=op: op(x, x) + x, [np.array([0.3])])
         assert caught.value.undecided and "finite differences cannot judge its rules here" in str(caught.value)
         assert "<- cannot judge" in str(caught.value)
+
+
+def test_an_op_given_an_input_twice_at_numbers_gradcheck_refuses_cannot_be_judged_alone():
+    # mul(a * 1e12, a * 1e12): its check alone, at 3e11 where x + eps rounds to x, raised gradcheck's ValueError
+    # "input 0[0] = 300000000000.0 ..." of no input the user gave; its rules cannot be judged alone there
+    mul = Op("mul", lambda a, b: a * b, lambda g, out, a, b: (g * b, g * a))
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a: mul(a * 1e12, a * 1e12).sum() * 1e-24, [np.array([0.3, 0.5])])
+    assert info.value.undecided and "finite differences cannot judge its rules here" in str(info.value)

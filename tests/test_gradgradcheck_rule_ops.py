@@ -49,3 +49,13 @@ def test_a_right_op_inside_a_rule_passes_and_a_raw_reading_rule_is_still_blamed_
     with pytest.raises(GradcheckError) as info:
         ag.gradgradcheck(raw_rule, [Tensor(X, requires_grad=True)])
     assert "reads raw data" in str(info.value) and "fails gradcheck alone" not in str(info.value)
+
+
+def test_an_inner_op_at_numbers_gradcheck_refuses_leaves_the_second_derivatives_failure_as_it_is():
+    # cube's rule reads raw(x) (its second derivative is 0) beside an op of one's own given x * 1e12: that op's check
+    # alone, at 3e11, raised gradcheck's ValueError ("input 0[0] = 300000000000.0 ...") in place of the failure
+    inner = Op("inner", lambda u: 3e-24 * u * u, lambda g, out, u: (g * 6e-24 * u,))
+    cube = Op("cube", lambda x: x**3, lambda g, out, x: (g * 3 * ag.raw(x) ** 2 + 0 * inner(x * 1e12),))
+    with pytest.raises(GradcheckError) as info:
+        ag.gradgradcheck(cube, [np.array([0.3, 0.5])])
+    assert not info.value.undecided and "the likely cause is a rule that reads raw data" in str(info.value)
