@@ -156,7 +156,7 @@ class Activation(OneCall):
         self.denominator = np.empty(shape, dtype) if name == "sigmoid" else None
         ones = {"relu": (np.maximum, (self.zeros,), self.out), "tanh": (np.tanh, (), self.out)}
         self.one_call = ones.get(name)
-        # what the replay proves for relu's rule (compile_finite.relu_proofs): [x holds no NaN] as its forward
+        # what the replay proves for relu's rule (compile_relu_proofs.relu_proofs): [x holds no NaN] as its forward
         # noted it, and (buffer, product): g is finite where it is that product's buffer, found finite
         self.x_known: list[bool] | None = None
         self.g_from: tuple[np.ndarray, Contraction] | None = None

@@ -1,8 +1,9 @@
 """What a compiled replay proves of relu's rule's two reads, so that the rule need not make them: each is a pass over
-an array that a product has just checked (compile_kernels.Contraction reads its result for a partial overflow, and
-finds it finite). relu's rule looks for a NaN in its input x (NaN's derivative is unknown: NaN there) and for an
-infinity in its gradient g (kept out of where relu is flat: rule_functions.gated); at batch 128 of a 784-256-128-10
-MLP that is 96 thousand floats a step, all of them arrays a product found finite a moment before."""
+an array that a product has just proved finite (compile_kernels.Contraction: it reads its result for a partial
+overflow, or its operands' norms where they are the smaller). relu's rule looks for a NaN in its input x (NaN's
+derivative is unknown: NaN there) and for an infinity in its gradient g (kept out of where relu is flat:
+rule_functions.gated); at batch 128 of a 784-256-128-10 MLP that is 96 thousand floats a step, all of them arrays a
+product found finite a moment before."""
 
 from __future__ import annotations
 

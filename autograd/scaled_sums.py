@@ -27,12 +27,13 @@ _ONES: dict[np.dtype, np.ndarray] = {}
 
 def finite(out: Any) -> bool:
     """Whether every entry of a float result is finite: a 0-d one by math.isfinite, an array by its sum of squares
-    first (`squares_finite`: one BLAS pass reading the array alone, which answers for every finite array of entries
-    under 1.8e19 in float32), else by its sum (a NaN or an infinity makes it NaN or inf; finite entries whose sum
-    overflows are a false alarm: the second try gives them again; call it where numpy's overflow warning is
-    silenced, as `first_try` does), by BLAS against ones from _BLAS_FROM entries. On an array a product has just
-    written, the squares take 0.6 of the time of the dot with ones (30 against 49 us on 200,704 float32, 9 against
-    14 on 32,768, medians after other memory traffic; 6.7 against 9.1 thousand instructions on 256 entries)."""
+    first (`squares_finite`: one BLAS pass reading the array alone, which answers for every finite array whose
+    squares sum within the range: n float32 entries under 1.8e19 / sqrt(n); four of 1.7e19 go on to the sum), else
+    by its sum (a NaN or an infinity makes it NaN or inf; finite entries whose sum overflows are a false alarm: the
+    second try gives them again; call it where numpy's overflow warning is silenced, as `first_try` does), by BLAS
+    against ones from _BLAS_FROM entries. On an array a product has just written, the squares take 0.6 of the time
+    of the dot with ones (30 against 49 us on 200,704 float32, 9 against 14 on 32,768, medians after other memory
+    traffic; 6.7 against 9.1 thousand instructions on 256 entries)."""
     if out.ndim == 0:
         return math.isfinite(out)
     if squares_finite(out):
