@@ -40,9 +40,15 @@ def gradients(
     *,
     create_graph: bool = False,
     retain_graph: bool | None = None,
+    grad_outputs: Any = None,
 ) -> list[Any]:
     """d(root)/d(input) for each input, without touching any `.grad` (the functional form;
-    `retain_graph` as backward's)."""
+    `retain_graph` as backward's). `seed`: the gradient from above of a root of more than one number,
+    also by torch.autograd.grad's name, `grad_outputs=`."""
+    if grad_outputs is not None:
+        if seed is not None:
+            raise TypeError("gradients() got seed and grad_outputs=, two names of one argument: pass one")
+        seed = grad_outputs
     _check_retain(retain_graph)
     require_node(root, "gradients: root")
     check_ordered("gradients", "inputs", inputs)  # the gradients come back in the inputs' order

@@ -159,3 +159,15 @@ def test_pullback_is_one_step_of_backward_on_both_engines():
     out = w + np.arange(3.0)  # a constant row, broadcast: it gets no gradient
     gw, gconst = pullback(out, np.full((2, 3), 2.0))
     assert gw.tolist() == [[2.0] * 3] * 2 and gconst is None
+
+
+def test_gradients_takes_torch_autograd_grads_grad_outputs():
+    """A porter's torch.autograd.grad(y, [x], grad_outputs=v) was a TypeError (no such keyword): it is the seed."""
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * x
+    v = np.array([1.0, 10.0])
+    (by_name,) = gradients(y, [x], grad_outputs=v)
+    (by_place,) = gradients(y, [x], v)
+    assert by_name.tolist() == by_place.tolist() == [2.0, 40.0]
+    with pytest.raises(TypeError, match="two names of one argument"):
+        gradients(y, [x], v, grad_outputs=v)
