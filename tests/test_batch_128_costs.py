@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from call_counts import counting
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,25 +19,25 @@ from autograd import Tensor, compile_kernels, compile_replay, scaled_contraction
 SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
 
 
-def _counting(monkeypatch, module, name):
-    calls = []
-    real = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls.append(name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def _mlp_hash(batch, dtype, compiled, steps=15):
     """sha256 of the losses and the parameters after `steps` SGD steps of the benchmark's MLP (each on another
     batch, every third scaled by 3), eager or compiled (strict: every step after the first two replayed)."""
     rng = np.random.default_rng(0)
+    model, run = _mlp_step(dtype, 0.05, compiled)
+    h = hashlib.sha256()
+    for s in range(steps):
+        x = rng.random((batch, SIZES[0])).astype(dtype) * (3.0 if s % 3 == 0 else 1.0)
+        h.update(np.asarray(run(Tensor(x), rng.integers(0, SIZES[-1], batch)).data).tobytes())
+    for p in model.parameters():
+        h.update(p.data.tobytes())
+    return h.hexdigest()
+
+
+def _mlp_step(dtype, lr, compiled):
+    """The benchmark's MLP and its SGD step on cross-entropy, eager or compiled (strict)."""
     layers = [nn.Linear(i, o, seed=k, dtype=dtype) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
     model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
-    opt = nn.SGD(model.parameters(), lr=0.05)
+    opt = nn.SGD(model.parameters(), lr=lr)
 
     def step(x, y):
         loss = autograd.cross_entropy(model(x), y)
@@ -45,14 +46,7 @@ def _mlp_hash(batch, dtype, compiled, steps=15):
         opt.step()
         return loss
 
-    run = autograd.compile(step, strict=True) if compiled else step
-    h = hashlib.sha256()
-    for s in range(steps):
-        x = rng.random((batch, SIZES[0])).astype(dtype) * (3.0 if s % 3 == 0 else 1.0)
-        h.update(np.asarray(run(Tensor(x), rng.integers(0, SIZES[-1], batch)).data).tobytes())
-    for p in model.parameters():
-        h.update(p.data.tobytes())
-    return h.hexdigest()
+    return model, (autograd.compile(step, strict=True) if compiled else step)
 
 
 def _without_shortcuts(monkeypatch):
@@ -92,8 +86,8 @@ def test_a_weight_gradient_is_proven_from_its_smaller_operands_not_read(monkeypa
     non-finite entry (200,704 floats, its largest check at batch 128); its operands' norms now prove it can hold
     none, in fewer reads, and the result is numpy's product as before."""
     x, g = _weight_gradient(batch)
-    eager_reads = _counting(monkeypatch, scaled_contractions, "first_try")
-    replay_reads = _counting(monkeypatch, compile_kernels, "first_try")
+    eager_reads = counting(monkeypatch, scaled_contractions, "first_try")
+    replay_reads = counting(monkeypatch, compile_kernels, "first_try")
     want = np.matmul(x.T, g)
     got = scaled_contractions.checked(np.matmul, (x.T, g), batch, "matmul")
     kernel = compile_kernels.Matmul([(batch, 784), (784, 256)], np.dtype(np.float32), [False, True])
@@ -108,8 +102,8 @@ def test_a_product_whose_operands_hold_more_is_still_read(monkeypatch):
     operands would cost more."""
     rng = np.random.default_rng(2)
     x, w = rng.standard_normal((128, 784)).astype(np.float32), rng.standard_normal((784, 256)).astype(np.float32)
-    norms = _counting(monkeypatch, scaled_contractions, "product_fits")
-    reads = _counting(monkeypatch, scaled_contractions, "first_try")
+    norms = counting(monkeypatch, scaled_contractions, "product_fits")
+    reads = counting(monkeypatch, scaled_contractions, "first_try")
     scaled_contractions.checked(np.matmul, (x, w), 784, "matmul")
     assert norms == [] and reads == ["first_try"]
 
@@ -159,23 +153,12 @@ def test_a_replays_relu_rule_reads_nothing_a_product_proved(monkeypatch):
     gated: 96 thousand floats a step of the benchmark's MLP at batch 128), arrays its neighbouring products had
     just read for a partial overflow and found finite; a replay now takes those products' word for it."""
     rng = np.random.default_rng(4)
-    layers = [nn.Linear(i, o, seed=k) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
-    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
-    opt = nn.SGD(model.parameters(), lr=0.01)
-
-    def step(x, y):
-        loss = autograd.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    run = autograd.compile(step, strict=True)
+    _, run = _mlp_step(np.float32, 0.01, compiled=True)
     x, y = Tensor(rng.random((128, 784), dtype=np.float32)), rng.integers(0, 10, 128)
     run(x, y), run(x, y)  # recorded
     gated, nan_looks = (
-        _counting(monkeypatch, compile_kernels, "gated"),
-        _counting(monkeypatch, compile_kernels, "unknown_at_nan"),
+        counting(monkeypatch, compile_kernels, "gated"),
+        counting(monkeypatch, compile_kernels, "unknown_at_nan"),
     )
     run(x, y)
     assert gated == nan_looks == []
@@ -227,7 +210,7 @@ def test_a_large_result_is_read_for_infinities_by_its_squares(monkeypatch, dtype
     """A product's result of 4,096 entries or more was summed by BLAS against ones for a non-finite entry (two
     arrays read, the result and the ones); its sum of squares reads the result alone (0.6 of the time on a result
     just written). The sum decides only where the squares do not: a NaN, an infinity, squares past the range."""
-    sums = _counting(monkeypatch, scaled_sums, "_blas_sum")
+    sums = counting(monkeypatch, scaled_sums, "_blas_sum")
     x = np.random.default_rng(6).standard_normal((784, 256)).astype(dtype)
     assert scaled_sums.finite(x) and sums == []
     for bad in (np.nan, np.inf, -np.inf, 1e30 if dtype == np.float32 else 1e200):

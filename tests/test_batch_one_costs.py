@@ -6,21 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from call_counts import counting
 
 from autograd import tensor_forwards
 from autograd.scaled_sums import unless_overflowed
-
-
-def _counting(monkeypatch, module, name):
-    calls = []
-    real = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls.append(name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -32,7 +21,7 @@ def test_a_sum_of_one_term_per_entry_is_no_reduction_and_gives_its_bits(monkeypa
     x[:4] = [-0.0, np.nan, np.inf, np.finfo(dtype).smallest_subnormal]
     x = x.reshape(shape)
     want = np.add.reduce(x, axis=axes, keepdims=True)
-    calls = _counting(monkeypatch, tensor_forwards, "unless_overflowed")
+    calls = counting(monkeypatch, tensor_forwards, "unless_overflowed")
     got = tensor_forwards.gradient_sum(x, axes)
     out = np.empty(want.shape, dtype)
     into = tensor_forwards.gradient_sum(x, axes, out=out)
@@ -42,7 +31,7 @@ def test_a_sum_of_one_term_per_entry_is_no_reduction_and_gives_its_bits(monkeypa
 
 
 def test_a_sum_of_more_terms_is_still_checked_for_a_partial_overflow(monkeypatch):
-    calls = _counting(monkeypatch, tensor_forwards, "unless_overflowed")
+    calls = counting(monkeypatch, tensor_forwards, "unless_overflowed")
     x = np.array([[1e308], [1e308], [-1e308]])
     with np.errstate(over="ignore"):
         assert tensor_forwards.gradient_sum(x, (0,)).tolist() == [[1e308]]
@@ -137,7 +126,7 @@ def test_an_eager_module_call_works_out_no_guards(monkeypatch):
     import nn
     from autograd import compile_settings
 
-    calls = _counting(monkeypatch, compile_settings, "_own_classes")
+    calls = counting(monkeypatch, compile_settings, "_own_classes")
     model = nn.Sequential(nn.Linear(4, 3, seed=0), nn.ReLU(), nn.Linear(3, 2, seed=1))
     x = autograd.Tensor(np.ones((1, 4), np.float32))
     model(x).sum().backward()
