@@ -75,6 +75,8 @@ Public API:
     one_hot_hint           its argmax fix for a shape error of one-hot rows (integers too)
     computed_in            the dtype maths on a float dtype runs in where it is not that dtype (float32 for
                            float16): one rule for the table's elementwise ops and nn's losses
+    check_fits             refuse a number a dtype cannot hold (1e300 in float32, 300 in int8), naming it: the one
+                           rule of creation's fills, writes, nn.init's and state dicts' checks
     made_infinite          where finite numbers become infinity cast to a float dtype (65520 in float16): the one
                            rule of a number that does not fit, for creation's checks and nn's losses' constants
     holds_values           whether data given where numbers go holds Values (a micrograd model's outputs), read
@@ -119,7 +121,7 @@ from .conv import (
 )
 from .conv_limits import check_memory
 from .devices import check_cpu, is_device
-from .dtype_fits import made_infinite
+from .dtype_fits import check_fits, made_infinite
 from .dtypes import numpy_dtype
 from .extras import missing_extra
 from .folding import fold, unfold
@@ -224,6 +226,7 @@ __all__ = [
     "label_fix",
     "one_hot_hint",
     "made_infinite",
+    "check_fits",
     "missing_extra",
     "backward_order",
     "hessian",

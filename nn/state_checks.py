@@ -156,12 +156,9 @@ def check_array_fits(what: str, array: np.ndarray, kind: np.dtype) -> None:
 
 def check_fits(what: str, value: Any, kind: np.dtype, more: str = "") -> None:
     """Refuse `value` that `kind` cannot hold (1e300 in float32, 300.5 in int8), by autograd's one rule of it
-    (dtype_fits, which `autograd.full` applies), in its words, named for `what` (nn.init's, a state's entry);
-    `more` ends the message."""
-    try:
-        autograd.full((), value, dtype=kind)
-    except ValueError as e:
-        raise ValueError(f"{what}: {str(e).partition(': ')[2]}{more}") from None
+    (autograd.check_fits, which `autograd.full` applies), named for `what` (nn.init's, a state's entry); `more` ends
+    the message."""
+    autograd.check_fits(value.item() if isinstance(value, np.generic) else value, np.dtype(kind), what, more)
 
 
 def _few(names: list[str], shown: int = 5) -> str:
