@@ -160,7 +160,7 @@ def tanh_slope_array(x: np.ndarray, t: np.ndarray, out: np.ndarray | None = None
     """1 − tanh(x)² given t = tanh(x), into `out` (sigmoid_tanh_slopes.tanh_slope on arrays, and the
     compiled kernel's): 1 − t², and where that is below CANCELS (|x| above 2.4), 4e/(1 + e)² with
     e = exp(−2|x|), for those entries alone; as above."""
-    slope = np.asarray(np.multiply(t, t, out=out))
+    slope = np.asarray(np.square(t, out=out))
     np.subtract(1, slope, out=slope)
     if np.fmin.reduce(slope, axis=None, initial=1.0) < CANCELS:
         far = np.flatnonzero(slope < CANCELS)

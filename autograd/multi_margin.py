@@ -43,7 +43,7 @@ def multi_margin_loss(
     z = margins(rows, flat, margin, out)
     np.maximum(z, 0, out=z)  # NaN stays NaN
     if p == 2:
-        np.multiply(z, z, out=z)
+        np.square(z, out=z)
     z[np.arange(len(z)), flat] = 0  # the label's own term is no margin
     if weight is not None:
         np.multiply(z, weights_in(weight, z.dtype)[flat].reshape(-1, 1), out=z)

@@ -169,7 +169,7 @@ class Adam(Optimizer):
         m *= coefficient(b1, m)
         m += np.multiply(grad, coefficient(1 - b1, grad), out=s)
         v *= coefficient(b2, v)
-        v += np.multiply(np.multiply(grad, grad, out=s), coefficient(1 - b2, s), out=s)
+        v += np.multiply(np.square(grad, out=s), coefficient(1 - b2, s), out=s)
         # amsgrad: the denominator takes the largest v yet (NaN kept, as torch.maximum keeps it)
         second = np.maximum(state["v_max"], v, out=state["v_max"]) if self.amsgrad else v
         # lr / (1 - b1**t) * m / (sqrt(v) / root + eps) as PyTorch, root = sqrt(1 - b2**t) moved out of

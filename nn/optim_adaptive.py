@@ -157,7 +157,7 @@ class Adagrad(Optimizer):
         grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
         s, denominator = scratch(state, grad), scratch(state, grad, "denominator")
-        state["sum"] += np.multiply(grad, grad, out=s)
+        state["sum"] += np.square(grad, out=s)
         np.sqrt(state["sum"], out=denominator)
         denominator += self.eps
         add_ratio(state, data, grad, denominator, -lr, self.eps)  # addcdiv_(grad, sqrt(sum) + eps, value=-lr)
