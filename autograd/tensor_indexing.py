@@ -1,6 +1,6 @@
-"""Tensor's indexing and linear-algebra methods (a mixin of Tensor, through ShapeMethods): gather take_along_dim
-scatter scatter_add masked_fill tril triu diag diagonal trace dot outer. Each is a composition of the op
-table's getitem, index_add, where, transpose, reshape and matmul: none needs a rule of its own."""
+"""Tensor's indexing methods (a mixin of Tensor, through ShapeMethods): gather take_along_dim index_select
+scatter scatter_add masked_fill dot outer (tril triu diag diagonal trace: tensor_diagonals.py). Each is a
+composition of the op table's getitem, index_add, where, reshape and matmul: none needs a rule of its own."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .graph import Node, raw
 from .half_precision import adding_in
 from .modes import short
 from .tensor_data import array_of, kept, refuse_value
+from .tensor_diagonals import DiagonalMethods
 from .type_names import type_name
 
 NARROWED = "masked_fill's value, of a wider dtype, is checked to fit in Python: give it in t's dtype (.astype)"
@@ -72,14 +73,6 @@ def _last_writers(target: tuple[np.ndarray, ...], index_shape: tuple[int, ...], 
     return winners, flat[winners]
 
 
-def _offset(offset: Any, what: str) -> int:
-    """A diagonal's offset: an int as every dim is one (a bool or a float refused, as PyTorch refuses them:
-    True would be 1, and 0.5 would move np.tri's edge by rounding)."""
-    if not args.is_int(offset):
-        raise TypeError(f"{what}: the diagonal's offset is an int, got {offset!r}")
-    return int(offset)
-
-
 def along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The full numpy index that picks, at each position of `index`, entry index[...] along `dim`
     and the position's own coordinate along every other dim."""
@@ -98,14 +91,7 @@ def _check_fits(index: np.ndarray, shape: tuple[int, ...], dim: int | None, what
         )
 
 
-def _diagonal_positions(offset: int, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of each entry of diagonal `offset` (> 0: above the main one) of a rows x cols matrix."""
-    length = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
-    steps = np.arange(length)
-    return steps - min(offset, 0), steps + max(offset, 0)
-
-
-class IndexingMethods:
+class IndexingMethods(DiagonalMethods):
     """Methods that pick, place or contract entries by index."""
 
     __slots__ = ()
@@ -250,50 +236,6 @@ class IndexingMethods:
             check_fits(number, self.dtype, "masked_fill")
             value = np.asarray(number).astype(self.dtype).item()
         return self._apply(ops.where, (value, self), {"cond": mask})
-
-    def _triangle(self, diagonal: int, upper: bool) -> Any:
-        """where(keep, self, 0): zeros stay zeros even beside an inf (a product with a 0/1 mask makes NaN)."""
-        what = "triu" if upper else "tril"
-        diagonal = _offset(diagonal, what)
-        if self.ndim < 2:
-            raise ValueError(
-                f"{what} needs a tensor of 2 dims or more (a matrix, or a batch of them), got {self.shape}"
-            )
-        below = np.tri(*self.shape[-2:], k=diagonal - 1 if upper else diagonal, dtype=bool)
-        return self._apply(ops.where, (self, 0.0), {"cond": ~below if upper else below})
-
-    def tril(self, diagonal: int = 0) -> Any:
-        """The entries on and below diagonal `diagonal` of the last two dims; zeros above."""
-        return self._triangle(diagonal, upper=False)
-
-    def triu(self, diagonal: int = 0) -> Any:
-        """The entries on and above diagonal `diagonal` of the last two dims; zeros below."""
-        return self._triangle(diagonal, upper=True)
-
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
-        """The entries of diagonal `offset` of dims dim1 and dim2, as a new last dim (PyTorch's and
-        numpy's diagonal)."""
-        d1, d2 = args.dims((dim1, dim2), self.ndim, "diagonal")
-        offset = _offset(offset, "diagonal")
-        rest = [d for d in range(self.ndim) if d not in (d1, d2)]
-        rows, cols = _diagonal_positions(offset, self.shape[d1], self.shape[d2])
-        return self.permute(*rest, d1, d2)[..., rows, cols]
-
-    def diag(self, diagonal: int = 0) -> Any:
-        """A vector placed on diagonal `diagonal` of a square matrix, or a matrix's diagonal as a
-        vector (PyTorch's and numpy's diag)."""
-        diagonal = _offset(diagonal, "diag")
-        if self.ndim == 2:
-            return self.diagonal(diagonal)
-        if self.ndim != 1:
-            raise ValueError(f"diag takes a vector or a matrix, got shape {self.shape}; diagonal() takes any")
-        n = self.shape[0] + abs(diagonal)
-        place = _diagonal_positions(diagonal, n, n)
-        return self._apply(ops.index_add, (self,), {"index": place, "shape": (n, n)})
-
-    def trace(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
-        """The sum of the diagonal (numpy's trace; PyTorch's for a matrix)."""
-        return self.diagonal(offset, dim1, dim2).sum(axis=-1)
 
     def dot(self, other: Any) -> Any:
         """numpy's dot: the sum of products over this tensor's last dim and other's second-to-last
