@@ -134,7 +134,9 @@ def trace(
     """Run f on `args` with the leaves of args[positions] lifted into graph leaves, recording its
     graph even inside no_grad. Numbers become Values and narrow numpy floats 0-d Tensors; if f then
     combines a Value with a tensor (MixedNodes), f runs again with the numbers as 0-d Tensors, and
-    then, if it combines a narrow float's Tensor with Values, with every number a Value."""
+    then, if it combines a narrow float's Tensor with Values, with every number a Value. What f changed
+    before it failed (a BatchNorm's running statistics, a generator's draws) is not undone: the README
+    says so, and that a 0-d array argument is traced as a Tensor from the start."""
     differentiated = _Arguments(args, in_range(positions, len(args), transform), single)
     leaves = differentiated.leaves
     for leaf in leaves:

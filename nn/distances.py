@@ -153,8 +153,17 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     if p in (1.0, 2.0, math.inf):
         return d.norm(p, dim=-1, keepdim=keepdim)
     info = np.finfo(d.dtype)
-    m = abs(d).amax(dim=-1, keepdim=True).detach().clip(min=info.tiny, max=info.max)  # 0 rows: 0; inf: inf
-    out = m * ((abs(d / m) ** p).sum(dim=-1, keepdim=True) ** (1 / p))
+    top = abs(d).amax(dim=-1, keepdim=True).detach()
+    # a row of zeros: distance 0, gradient and second derivative 0, as the norm op's (0 ** (1/p)'s infinite slope
+    # times the terms' 0 was NaN): taken on a row of ones, which the wheres below leave out
+    zero = top == 0
+    d, m = where(zero, 1.0, d), where(zero, 1.0, top.clip(min=info.tiny, max=info.max))  # inf: inf
+    if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
+        kept = d.detach() != 0
+        terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)
+    else:
+        terms = abs(d / m) ** p
+    out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
 
 
