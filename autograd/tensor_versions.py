@@ -20,6 +20,9 @@ from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
 
 _WIDER = "; write into a tensor of a wider dtype"  # the fix of a number its float dtype would make infinity
+# every change of any tensor's data in place and every draw of autograd.drawn (a generator moved), counted: a
+# transform does not run f a second time after a first run that changed something (tracing.trace)
+CHANGES = [0]
 
 
 class VersionedData:
@@ -41,6 +44,7 @@ class VersionedData:
         still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
         if value is self._data:  # `t.data -= x` (an optimizer's step): changed in place, already checked
             self._counter[0] += 1  # _version's setter, inline: two Python calls fewer per parameter and step
+            CHANGES[0] += 1
             if RECORDING:
                 compile_record.changed(self)
             return
@@ -58,6 +62,7 @@ class VersionedData:
             return
         self._data = new
         self._counter = [self._version + 1]
+        CHANGES[0] += 1
         if RECORDING:
             compile_record.changed(self)
 
@@ -70,6 +75,7 @@ class VersionedData:
     @_version.setter
     def _version(self, value: int) -> None:
         self._counter[0] = value
+        CHANGES[0] += 1
         if RECORDING:  # a compiled step being recorded would not replay a change made outside its optimizers
             compile_record.changed(self)
 

@@ -1,0 +1,75 @@
+"""A transform given a Python number traces it as a Value, and runs f again with it as a 0-d Tensor when f combines
+it with a tensor. What f changed on the first run stayed changed, so a model in training mode run on the way moved
+BatchNorm's running statistics twice (num_batches_tracked 2 after one grad call) and drew its dropout masks twice,
+silently. Such a run is now refused, naming the cause and the fix (the number as a 0-d array, traced as a Tensor from
+the start: f runs once); an f that changed nothing runs again as before."""
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+
+X = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [0.1, 0.2, 0.3]])
+
+
+def _number(x):
+    """A transform's answer as a float (a 0-d Tensor's, for an array argument)."""
+    return float(np.asarray(getattr(x, "data", x)))
+
+
+def _batch_norm_model():
+    return nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4))
+
+
+@pytest.mark.parametrize("transform", ["grad", "value_and_grad", "hessian"])
+def test_a_run_that_moved_running_statistics_is_not_run_again(transform):
+    model = _batch_norm_model()
+    before = model[1].running_mean.copy()
+    f = getattr(autograd, transform)(lambda s: (model(Tensor(X)) * s).sum())
+    with pytest.raises(TypeError, match=r"np\.array\(1\.5\)") as caught:
+        f(1.5)
+    assert "changed" in str(caught.value) and "twice" in str(caught.value)
+    # the first run's change is the only one: once, not twice
+    assert int(model[1].num_batches_tracked) == 1
+    once = _batch_norm_model()
+    once(Tensor(X))
+    np.testing.assert_array_equal(model[1].running_mean, once[1].running_mean)
+    assert not np.array_equal(model[1].running_mean, before)
+
+
+def test_a_run_that_drew_a_dropout_mask_is_not_run_again():
+    dropout = nn.Dropout(0.5, seed=3)
+    with pytest.raises(TypeError, match="random draw"):
+        autograd.grad(lambda s: (dropout(Tensor(X)) * s).sum())(1.5)
+
+
+def test_the_fix_the_message_names_runs_f_once():
+    model = _batch_norm_model()
+    g = autograd.grad(lambda s: (model(Tensor(X)) * s).sum())(np.array(1.5))
+    assert int(model[1].num_batches_tracked) == 1
+    once = _batch_norm_model()
+    expected = once(Tensor(X)).detach().sum().item()
+    assert _number(g) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_run_that_changed_nothing_still_runs_again():
+    w = Tensor(np.array([1.0, 2.0, 3.0]))
+    assert autograd.grad(lambda s: (w * s).sum())(1.5) == pytest.approx(6.0)
+    model = _batch_norm_model().eval()  # no statistics moved: runs again, as before
+    g = autograd.grad(lambda s: (model(Tensor(X)) * s).sum())(1.5)
+    assert _number(g) == pytest.approx(model(Tensor(X)).sum().item())
+
+
+def test_a_narrow_float_traced_as_a_tensor_is_not_run_again_as_a_value_after_a_draw():
+    """np.float32 is traced as a 0-d Tensor first; meeting a Value, f would run again with it as a Value."""
+    v = autograd.Value(2.0)
+
+    def f(s):
+        autograd.drawn(lambda: np.ones(2))  # a draw: a generator would move twice
+        return v * s
+
+    with pytest.raises(TypeError, match=r"float\(x\)"):
+        autograd.grad(f)(np.float32(1.5))
+    assert autograd.grad(lambda s: v * s)(np.float32(1.5)) == pytest.approx(2.0)  # nothing changed: runs again
