@@ -167,9 +167,17 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     return out if keepdim else out.squeeze(-1)
 
 
-def _order(p: Any) -> float:
-    """pairwise_distance's p: a number above 0, or inf (the largest difference)."""
-    return check_number("pairwise_distance", "p", p, "a number above 0, or inf", lambda p: 0 < p <= math.inf)
+def _order(p: Any, owner: str = "pairwise_distance") -> float:
+    """pairwise_distance's and normalize's p: a number above 0, or inf (the largest entry)."""
+    return check_number(owner, "p", p, "a number above 0, or inf", lambda p: 0 < p <= math.inf)
+
+
+def p_normalized(x: Tensor, p: float, dim: int, eps: float) -> Tensor:
+    """x over its p-norm along `dim` held at least eps, for a p the norm op lacks (not 1, 2 or inf): the norm as
+    pairwise_distance takes it (`_p_norm`: scaled by each row's largest entry, so |x|^p neither overflows nor
+    underflows; a row of zeros 0, its gradient 0), its gradient 0 where the norm is held at eps, as torch's."""
+    moved = x.movedim(dim, -1)
+    return (moved / _p_norm(moved, _order(p, "normalize"), True).clip(min=eps)).movedim(-1, dim)
 
 
 def _broadcast(owner: str, x1: Tensor, x2: Tensor) -> tuple[int, ...]:

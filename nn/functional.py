@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from typing import Any
 
 from autograd import (
@@ -45,9 +46,9 @@ from . import losses_likelihoods, losses_margins
 from .activations import FUNCTIONS
 from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
-from .arguments import check_real
+from .arguments import check_real, is_real
 from .attention import scaled_dot_product_attention
-from .distances import cosine_similarity, pairwise_distance, unit
+from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .grid_sample import grid_sample
@@ -135,16 +136,18 @@ globals().update(FUNCTIONS)  # relu, gelu, leaky_relu, ...: the activation layer
 
 
 def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x divided by its p-norm along `dim` (p 1, 2 or inf), at least eps, as torch.nn.functional.normalize:
+    """x divided by its p-norm along `dim` (p above 0, or inf), at least eps, as torch.nn.functional.normalize:
     unit vectors, and a vector of norm below eps divided by eps (its gradient through the norm is 0 there)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"normalize takes a Tensor, got {type_name(x)}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
-    try:  # a p or dim the norm refuses: named as the caller's normalize, not norm()
+    try:  # a p or dim refused: named as the caller's normalize, not norm() or movedim()
+        if not (is_real(p) and p in (1, 2, math.inf)):  # p=3: the norm op's orders are 1, 2 and inf
+            return p_normalized(x, p, dim, eps)
         # a dim that is no axis: norm's error (unit takes the norm first)
         return unit(x, dim, eps, x.shape[dim] if isinstance(dim, int) and -x.ndim <= dim < x.ndim else 1, p)
     except ValueError as e:
-        raise type(e)(f"normalize: {e}") from None
+        raise type(e)(str(e) if str(e).startswith("normalize:") else f"normalize: {e}") from None
 
 
 def _taking_input(function: Any) -> Any:

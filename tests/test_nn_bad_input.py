@@ -269,8 +269,11 @@ def test_a_ragged_list_is_named_as_fit_names_it(call):
         call(Tensor(np.ones((2, 2))))
 
 
-@pytest.mark.parametrize(("kwargs", "error"), [({"p": 3}, ValueError), ({"dim": 5}, np.exceptions.AxisError)])
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [({"p": 0}, ValueError), ({"dim": 5}, np.exceptions.AxisError), ({"p": 3, "dim": 5}, np.exceptions.AxisError)],
+)
 def test_normalize_names_itself_for_a_p_or_dim_its_norm_refuses(kwargs, error):
-    """The error named norm() alone, which the caller of normalize never called."""
-    with pytest.raises(error, match=r"^normalize: norm\(\)"):
+    """The error named norm() (or movedim()) alone, which the caller of normalize never called."""
+    with pytest.raises(error, match=r"^normalize: "):
         nn.functional.normalize(Tensor(np.ones((2, 3))), **kwargs)
