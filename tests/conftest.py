@@ -1,14 +1,14 @@
 """Hypothesis's profile: no per-example deadline (shared, noisy machines); 50 examples a property in the
-default run, a developer's loop kept under 5 minutes, and 300 under CI=true (tests/budget.py); how many
-pytest-xdist workers `-n auto` (pyproject's addopts) starts; and the fixtures `collect` (the hook tests')
-and `sigint` (the Ctrl-C tests')."""
+default run, a developer's loop kept under 5 minutes, and 300 under CI=true (tests/budget.py), whose SLOW
+tests are marked slow here; how many pytest-xdist workers `-n auto` (pyproject's addopts) starts; and the
+fixtures `collect` (the hook tests') and `sigint` (the Ctrl-C tests')."""
 
 import gc
 import signal
 from pathlib import Path
 
 import pytest
-from budget import CI
+from budget import CI, SLOW
 from hypothesis import settings
 
 settings.load_profile("ci" if CI else "default")
@@ -20,6 +20,25 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     a run of the whole suite or of a folder gets xdist's own count, one worker a core."""
     named_files = [arg for arg in config.args if Path(arg.split("::")[0]).suffix == ".py"]
     return 0 if named_files and len(named_files) == len(config.args) else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m 'not slow'` (pyproject's addopts) deselects by marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """budget.SLOW's tests marked slow. Where whole files were collected (no test named by `file::test` or -k), a
+    name in SLOW that is no test of a collected file is refused: renamed since, it would run in the default run."""
+    seen: dict[str, set[str]] = {}
+    for item in items:
+        path, _, name = item.nodeid.partition("::")
+        file = path.removeprefix("tests/")
+        if file in SLOW:
+            seen.setdefault(file, set()).add(name)
+            if name in SLOW[file]:
+                item.add_marker(pytest.mark.slow)
+    if config.option.keyword or any("::" in arg for arg in config.args):
+        return
+    missing = [f"{file}::{name}" for file, names in seen.items() for name in SLOW[file] if name not in names]
+    if missing:
+        raise pytest.UsageError(f"tests/budget.py's SLOW names tests that are not in their files: {missing}")
 
 
 @pytest.fixture
