@@ -54,6 +54,7 @@ Public API:
     fit, History, predict, evaluate training loops
     EarlyStopping, StopTraining     fit's callbacks ending training early (Keras's EarlyStopping)
     gradcheck_module                check a model's gradients (your own layers too) by finite differences
+    functional_call                 a module run with other tensors in place of its parameters (torch.func's)
     plot, plot_images               (needs matplotlib; imported on first use) loss curves, decision
                                     boundaries; weights as images, confusion matrices
 """
@@ -94,6 +95,7 @@ from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, Conv
 from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
+from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
 from .layers import Linear, Sequential
@@ -222,6 +224,7 @@ __all__ = [
     "clip_grad_value_",
     "functional",
     "gradcheck_module",
+    "functional_call",
     "init",
     "load",
     "predict",
