@@ -21,6 +21,18 @@ def test_a_fuzzed_setup_replays_with_eagers_numbers(seed):
     assert status == "same", details
 
 
+# setups that slice their batch (`x[:-1]`, `y[:-1]`) where two batches share that slice of their targets: before
+# views of the inputs were seen, each replayed the first batch's targets, silently (a loss of 0.49 for eager's
+# 0.69 on seed 338's third call; smooth_l1, huber, cross-entropy, mse, nll and l1 among them)
+SLICED = [338, 1172, 1198, 2071, 2090, 2248, 2734, 2856]
+
+
+@pytest.mark.parametrize("seed", SLICED)
+def test_a_fuzzed_setup_slicing_its_inputs_gives_eagers_numbers(seed):
+    status, details = check(seed)
+    assert status in ("same", "eager"), details
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(300))
 def test_a_fuzzed_setup_gives_eagers_numbers(seed):
