@@ -26,7 +26,11 @@ def buffer_guards(guards: list[tuple[Any, str, Any]], constants: list[Any]) -> l
     """`guards` (owner, name, snapshot), with the buffers (the arrays among the graph's `constants`, and those
     they are views of) by identity: a name's array left out (the name's own guard holds it by identity), an
     attribute or a container holding one given a snapshot `by_identity`; then each such buffer's layout."""
-    data = {id(x) for x in constants} | {id(x.base) for x in constants if isinstance(x, np.ndarray)}
+    # arrays only: a number among the constants (`loss * cfg["scale"]`) is no buffer, nor is None, an array's
+    # base where it owns its data; kept by identity, an equal number set anew recorded the step again, and a
+    # dict holding None took another kind of snapshot than at the recording before ("`cfg` changed")
+    arrays = [x for x in constants if isinstance(x, np.ndarray)]
+    data = {id(x) for x in arrays} | {id(x.base) for x in arrays if x.base is not None}
     kept, buffers = [], {}
     for owner, name, snapshot in guards:
         if owner.__class__ is Contents and isinstance(owner.held, np.ndarray) and id(owner.held) in data:

@@ -65,9 +65,10 @@ class Recorded:
                 raise Unreplayable(
                     "the step computes data outside the graph from its inputs with ops that need no gradient "
                     "(on an integer Tensor input: y.max(), y * 1.0; on Tensor(labels) of an array input; on "
-                    "x.detach()), which a replay cannot compute again: it came out the same on both recorded "
-                    "calls, but may differ on the next. Keep it in the graph (ops on tensors computed from the "
-                    "parameters), or run the step eagerly"
+                    "x.detach()), or takes it from a view of an array input (labels y[:2], Tensor(x[1:])), which a "
+                    "replay cannot compute again: it came out the same on both recorded calls, but may differ on "
+                    "the next. Keep it in the graph (ops on tensors computed from the parameters), pass it as an "
+                    "argument of its own (step(x[:2], y[:2])), or run the step eagerly"
                 )  # where those inputs were the same on both calls, the replays are pinned to them, below
             # an input equal on both calls cannot show whether that data depends on it: replay only
             # calls with that input again, and record anew when it changes

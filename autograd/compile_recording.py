@@ -188,13 +188,14 @@ class Recording:
             )
 
     def check_settings(self) -> None:
-        """Note a problem if an owner of a replayed method changed a setting (its lr) during the step."""
+        """Note a problem if an owner of a replayed method changed a setting (its lr) during the step, naming it."""
         for owner, seen in self.settings.values():
-            if settings(owner) != seen:
+            changed = _changed_settings(owner, seen, settings(owner))
+            if changed:
                 self.problems.append(
-                    f"a setting of {type_name(owner)} (its lr?) changed during the step, which a replay would "
-                    "not do: change it outside the compiled function, or in an @autograd.replayed method (as nn's "
-                    "schedulers' step is)"
+                    f"a setting of {type_name(owner)} ({', '.join(changed)}) changed during the step, which a replay "
+                    "would not do: change it outside the compiled function, or in an @autograd.replayed method (as "
+                    "nn's schedulers' step is)"
                 )
                 return
 
@@ -245,6 +246,19 @@ SWITCHED = (  # why a replay found SWITCHES moved
     "requires_grad was switched, a hook added or an nn.Parameter made since the last recording, in this thread or "
     "another (one count for the process: compile_recording.SWITCHES)"
 )
+
+
+def _changed_settings(owner: Any, seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The names of the settings that differ between `seen` and `now` (settings' dicts of `owner`). One that only
+    one of them holds is compared with its class's value (a module's `training`, the class's True until
+    model.train() sets it on the object: the same mode, no change)."""
+    missing = object()
+    changed = []
+    for name in dict.fromkeys([*seen, *now]):
+        default = getattr(type(owner), name, missing)
+        if seen.get(name, default) != now.get(name, default):
+            changed.append(name)
+    return changed
 
 
 def settings(owner: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from .compile_random import DREW_OUTSIDE
 from .compile_record import inputs_of
 from .compile_recording import SWITCHES, MadeByOp, Recording
 from .compile_sources import forward_order, held, made_by_ops, same
-from .compile_tape_entries import Inputs, checked, entry_of
+from .compile_tape_entries import Inputs, checked, entry_of, views_of_inputs
 from .compile_tape_outputs import outputs_of
 from .tensor_class import Tensor
 from .trees import flatten
@@ -88,7 +88,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape.read_by = rec.read_by
     tape.advanced = rec.advanced
     tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
-    tape.from_inputs = _from_inputs(rec, entries)
+    tape.from_inputs = _from_inputs(rec, entries) | views_of_inputs(entries, inputs, rec.copies)
     tape.held = held(rec, given.arrays)
     computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
     tape.checks = [

@@ -30,7 +30,7 @@ def clip_grad_norm_(
     leaves the gradients NaN (torch's behaviour) or, with error_if_nonfinite, raises RuntimeError.
     A max_norm of inf clips nothing: the total is measured only (PyTorch scripts log it so).
     `foreach` is PyTorch's choice of kernel, taken and without effect."""
-    _in_python("clip_grad_norm_")
+    _in_python("clip_grad_norm_", "their norm, a check of it")
     max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
     norm_type = math.inf if norm_type == "inf" else norm_type
     check_number("clip_grad_norm_", "norm_type", norm_type, "a number > 0 or math.inf", lambda p: p > 0)
@@ -75,7 +75,7 @@ def _p_norm(grads: list[np.ndarray], p: float) -> float:
 
 def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
-    _in_python("clip_grad_value_")
+    _in_python("clip_grad_value_", "each one, clipped and written back")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
     for p in _with_grads(parameters, "clip_grad_value_"):
@@ -111,10 +111,11 @@ def _scale(p: Node, factor: float) -> None:
     p.grad = (g * factor).astype(g.dtype, copy=False) if isinstance(p, Tensor) else g * factor
 
 
-def _in_python(name: str) -> None:
-    """Clipping reads and writes the gradients in Python, which a compiled step's replay would not do."""
+def _in_python(name: str, what: str) -> None:
+    """Clipping reads and writes the gradients in Python (`what` it reads), which a compiled step's replay
+    would not do."""
     eager_only(
-        f"{name} reads the gradients' numbers in Python (the norm, a check of it), which a replay would not "
+        f"{name} reads the gradients' numbers in Python ({what}), which a replay would not "
         "do: compile the step without it, or clip outside autograd.compile"
     )
 

@@ -85,7 +85,19 @@ def test_steps_that_change_parameters_or_gradients_outside_the_recording_run_eag
         optimizer.step()
         return loss
 
-    assert "clip_grad_norm_ reads the gradients' numbers in Python" in eager_fallback(clipped)
+    assert "clip_grad_norm_ reads the gradients' numbers in Python (their norm" in eager_fallback(clipped)
+
+    def clipped_by_value(x, y):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.clip_grad_value_(model.parameters(), 1e-3)
+        optimizer.step()
+        return loss
+
+    said = eager_fallback(clipped_by_value)  # it said "(the norm, a check of it)", which value clipping takes not
+    assert "clip_grad_value_ reads the gradients' numbers in Python (each one, clipped" in said
+    assert "norm" not in said
 
 
 def test_a_branch_on_tensor_data_is_found_when_it_changes_the_ops_or_is_read():
