@@ -25,7 +25,7 @@ from .creation_args import dtype_of, float_dtype, like, shape_of
 from .creation_memory import check_made
 from .shape_args import is_int
 from .tensor_class import Tensor
-from .tensor_versions import CHANGES
+from .tensor_versions import DREW, changed
 from .type_names import type_name
 
 _lock = threading.Lock()
@@ -85,7 +85,7 @@ def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
     if not callable(draw):
         raise TypeError(f"drawn takes a function of no arguments returning an array, got {type_name(draw)}")
     rec = compile_record.current()
-    CHANGES[0] += 1  # a generator moves: a transform does not run f again after it (tracing.trace)
+    changed(DREW)  # a generator moves: a transform does not run f again after it (tracing.trace)
     t = Tensor(draw_in(None if rec is None else rec.random, draw), dtype=dtype)
     compile_record.drew(t, lambda: Tensor(draw(), dtype=dtype)._data)
     return t

@@ -6,6 +6,7 @@ one count, as in PyTorch: a change through any of them is a change of all."""
 from __future__ import annotations
 
 import numbers
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,9 +21,20 @@ from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
 
 _WIDER = "; write into a tensor of a wider dtype"  # the fix of a number its float dtype would make infinity
-# every change of any tensor's data in place and every draw of autograd.drawn (a generator moved), counted: a
-# transform does not run f a second time after a first run that changed something (tracing.trace)
-CHANGES = [0]
+# while a transform runs f (tracing.trace), weak references to the arrays of the tensors changed in place (and to the
+# arrays they view), and to DREW for each draw of autograd.drawn (a generator moved): f is not run a second time after
+# a run that changed memory that outlives it (a BatchNorm's running statistics); its own tensors, gone with the run,
+# do not stop it, nor are they kept alive by being noted
+CHANGED: list[list[weakref.ref] | None] = [None]
+DREW = np.zeros(0)  # held here, so always outliving f
+
+
+def changed(data: Any) -> None:
+    """Note a change of the array `data` (a tensor's), or a draw (DREW), for the transform running f, if any."""
+    seen = CHANGED[0]
+    while seen is not None and isinstance(data, np.ndarray):
+        seen.append(weakref.ref(data))
+        data = data.base  # the memory it views: whoever holds that sees the change too
 
 
 class VersionedData:
@@ -44,7 +56,8 @@ class VersionedData:
         still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
         if value is self._data:  # `t.data -= x` (an optimizer's step): changed in place, already checked
             self._counter[0] += 1  # _version's setter, inline: two Python calls fewer per parameter and step
-            CHANGES[0] += 1
+            if CHANGED[0] is not None:
+                changed(value)
             if RECORDING:
                 compile_record.changed(self)
             return
@@ -62,7 +75,7 @@ class VersionedData:
             return
         self._data = new
         self._counter = [self._version + 1]
-        CHANGES[0] += 1
+        changed(self._data)
         if RECORDING:
             compile_record.changed(self)
 
@@ -75,7 +88,7 @@ class VersionedData:
     @_version.setter
     def _version(self, value: int) -> None:
         self._counter[0] = value
-        CHANGES[0] += 1
+        changed(self._data)
         if RECORDING:  # a compiled step being recorded would not replay a change made outside its optimizers
             compile_record.changed(self)
 

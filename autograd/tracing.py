@@ -28,8 +28,9 @@ from .graph_functions import gradients
 from .graph_order import MANY
 from .modes import enable_grad
 from .tensor_class import Tensor
-from .tensor_versions import CHANGES
+from .tensor_versions import CHANGED
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
+from .tracing_reruns import outlived, rerun_refused
 from .trees import Rebuild, flatten, tree_map
 from .type_names import type_name
 from .value import Value
@@ -137,7 +138,7 @@ def trace(
     combines a Value with a tensor (MixedNodes), f runs again with the numbers as 0-d Tensors, and
     then, if it combines a narrow float's Tensor with Values, with every number a Value. A run that changed
     a tensor in place (a BatchNorm's running statistics) or drew (dropout) is not run again, which would do
-    that twice: a TypeError says how to give the number so that f runs once (`_rerun_refused`)."""
+    that twice: a TypeError says how to give the number so that f runs once (`tracing_reruns`)."""
     differentiated = _Arguments(args, in_range(positions, len(args), transform), single)
     leaves = differentiated.leaves
     for leaf in leaves:
@@ -148,16 +149,22 @@ def trace(
         + [(True, False)] * any(map(_python_number, leaves))
         + [(False, True)] * any(map(_numpy_float, leaves))
     )
-    changes = CHANGES[0]
-    for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
-        try:
-            wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors, floats_as_values)
-            break
-        except MixedNodes as e:
-            if k == len(ways) - 1:
-                raise
-            if CHANGES[0] != changes:
-                raise _rerun_refused(transform, ways[k + 1][1]) from e
+    outer = CHANGED[0]
+    changed = CHANGED[0] = []  # the version counts this run changed (nested transforms' too), and draws
+    try:
+        for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
+            try:
+                wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors, floats_as_values)
+                break
+            except MixedNodes as e:
+                if k == len(ways) - 1:
+                    raise
+                if changed and outlived(changed, e):
+                    raise rerun_refused(transform, ways[k + 1][1]) from e
+    finally:
+        CHANGED[0] = outer
+        if outer is not None:
+            outer.extend(changed)
     rerun = numbers_as_tensors
     aux = None
     if has_aux:
@@ -169,29 +176,6 @@ def trace(
     for out in outs:
         check_output(out, transform)
     return Trace(outs, rebuild_out, aux, wrt, differentiated, rerun)
-
-
-def _rerun_refused(transform: str, floats_as_values: bool) -> MixedNodes:
-    """The error of a run of f that mixed node types after it changed a tensor in place or drew random numbers: running
-    f again as the next way would (`floats_as_values`: narrow numpy floats as Values; else numbers as 0-d Tensors) would
-    make those changes twice, silently (BatchNorm's running statistics moved twice, num_batches_tracked 2)."""
-    if floats_as_values:
-        took, then, fix = (
-            "a numpy float argument (float32, float16), traced as a 0-d Tensor, with Values",
-            "a Value",
-            "a Python float, float(x): traced as a Value from the start",
-        )
-    else:
-        took, then, fix = (
-            "a number argument, traced as a Value, with a tensor",
-            "a 0-d Tensor",
-            "a 0-d array, np.array(1.5), or a Tensor: traced as a Tensor from the start",
-        )
-    return MixedNodes(
-        f"{transform}: f combined {took}, and would run again with it as {then}; but this run changed a tensor in "
-        "place (a BatchNorm's running statistics in training) or made a random draw (a dropout mask), which running f "
-        f"again would do twice (this run's changes stay made). Give it as {fix}, f runs once"
-    )
 
 
 def _call(

@@ -73,3 +73,48 @@ def test_a_narrow_float_traced_as_a_tensor_is_not_run_again_as_a_value_after_a_d
     with pytest.raises(TypeError, match=r"float\(x\)"):
         autograd.grad(f)(np.float32(1.5))
     assert autograd.grad(lambda s: v * s)(np.float32(1.5)) == pytest.approx(2.0)  # nothing changed: runs again
+
+
+def test_a_run_that_changed_only_its_own_tensors_still_runs_again():
+    """Tensors f makes and changes in place are gone after its run: running it again changes nothing seen twice."""
+    w = Tensor(np.array([1.0, 2.0, 3.0]))
+
+    def written(s):
+        y = autograd.zeros(3)
+        y[0] = 4.0  # f's own tensor, written in place
+        return (y * w * s).sum()
+
+    def added(s):
+        y = w * 1.0
+        y += 1.0
+        return (y * s).sum()
+
+    assert autograd.grad(written)(1.5) == pytest.approx(4.0)
+    assert autograd.grad(added)(1.5) == pytest.approx(9.0)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
+
+
+def test_a_change_through_a_view_of_an_outside_tensor_is_seen():
+    """f's own view of a tensor that outlives it shares that tensor's count: the change is the tensor's."""
+    w = Tensor(np.array([1.0, 2.0, 3.0]))
+
+    def f(s):
+        view = w[0:2]
+        view += 1.0  # w changes: twice if f ran again
+        return (w * s).sum()
+
+    with pytest.raises(TypeError, match="changed a tensor in place"):
+        autograd.grad(f)(1.5)
+    np.testing.assert_array_equal(w.data, [2.0, 3.0, 3.0])
+
+
+def test_a_change_made_by_a_nested_transform_is_seen_by_the_outer_one():
+    model = _batch_norm_model()
+
+    def f(s):
+        autograd.grad(lambda t: (model(Tensor(X)) * t).sum())(np.array(2.0))  # moves the statistics once
+        return (Tensor(X) * s).sum()
+
+    with pytest.raises(TypeError, match="changed a tensor in place"):
+        autograd.grad(f)(1.5)
+    assert int(model[1].num_batches_tracked) == 1
