@@ -13,7 +13,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, type_name
 
 from .module import Module, _parameters
-from .structure import STRUCTURE
+from .structure import STANDING_IN, STRUCTURE
 
 Undo = Callable[[], None]
 
@@ -41,6 +41,9 @@ def functional_call(
     undo: list[Undo] = []
     seen: set[int] = set()  # each list and dict once, though two modules hold it
     STRUCTURE.changed()  # a compiled step recorded around it sees other members (autograd.guard)
+    standing = [value for value in table.values() if isinstance(value, Node)]  # in parameters' places
+    for value in standing:
+        STANDING_IN.setdefault(id(value), [value, 0])[1] += 1
     try:
         for _, m in module.named_modules():
             for name, value in list(vars(m).items()):
@@ -52,6 +55,11 @@ def functional_call(
     finally:
         for step in reversed(undo):
             step()
+        for value in standing:
+            held = STANDING_IN[id(value)]
+            held[1] -= 1
+            if not held[1]:
+                del STANDING_IN[id(value)]
         STRUCTURE.changed()
 
 

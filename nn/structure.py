@@ -27,13 +27,19 @@ class _Structure:
 STRUCTURE = _Structure()
 
 
+# id -> [the tensor or Value, how many calls hold it]: what nn.functional_call put in parameters' places, a parameter
+# while the call runs (computed or not), so that forward's self.parameters() and a call inside it find it by its name
+STANDING_IN: dict[int, list[Any]] = {}
+
+
 def is_parameter(value: Any) -> bool:
     """A leaf Value, or a leaf Tensor that requires grad or is frozen (its requires_grad switched off
-    after being on: still the model's, saved and loaded, as PyTorch keeps a frozen Parameter). A
-    computed node kept as an attribute (a layer's last output) is none."""
+    after being on: still the model's, saved and loaded, as PyTorch keeps a frozen Parameter), or what
+    functional_call put in a parameter's place (STANDING_IN). A computed node kept as an attribute (a
+    layer's last output) is none."""
     if isinstance(value, Tensor):
-        return value.op is None and (value.requires_grad or value.frozen)
-    return isinstance(value, Value) and value.op is None
+        return value.op is None and (value.requires_grad or value.frozen) or id(value) in STANDING_IN
+    return isinstance(value, Value) and (value.op is None or id(value) in STANDING_IN)
 
 
 # The attribute under which nn.save's files hold an optimizer's state beside a model's (nn.io's

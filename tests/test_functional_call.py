@@ -126,3 +126,65 @@ def test_strict_asks_for_every_name():
         nn.functional_call(model, {"layers.0.W": model[0].W}, Tensor(X), strict=True)
     every = dict(model.named_parameters())
     np.testing.assert_array_equal(nn.functional_call(model, every, Tensor(X), strict=True).data, model(Tensor(X)).data)
+
+
+class _Penalised(nn.Module):
+    """A forward that reads its own parameters (a weight penalty, as a regularised MAML loss has)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(2, 2, seed=0)
+
+    def forward(self, x):
+        return self.layer(x).sum() + sum((p * p).sum() for p in self.parameters())
+
+
+def test_forward_sees_the_replacements_as_its_parameters():
+    """torch.func's forward lists what it was given under the parameters' names; a computed tensor in W's place
+    was no parameter, so the penalty left it out (0 for W of ones, torch's 4 plus the output's)."""
+    model = _Penalised()
+    x = np.array([[1.0, -2.0]])
+    ones = Tensor(np.ones((2, 2)), requires_grad=True) * 1.0  # computed, as a MAML step's weights are
+    out = nn.functional_call(model, {"layer.W": ones}, Tensor(x))
+    b = model.layer.b.data
+    assert out.item() == pytest.approx((x @ np.ones((2, 2)) + b).sum() + 4.0 + (b * b).sum(), rel=1e-12)
+    twin = torch.nn.Linear(2, 2).double()
+    with torch.no_grad():
+        twin.bias.copy_(torch.tensor(b))
+
+    class Twin(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = twin
+
+        def forward(self, x):
+            return self.layer(x).sum() + sum((p * p).sum() for p in self.parameters())
+
+    theirs = torch.func.functional_call(
+        Twin(), {"layer.weight": torch.ones(2, 2, dtype=torch.float64)}, (torch.tensor(x),)
+    )
+    assert out.item() == pytest.approx(theirs.item(), rel=1e-12)
+    assert [name for name, _ in model.named_parameters()] == ["layer.W", "layer.b"]  # its own back after
+    assert model.layer.W is not ones
+
+
+class _Nested(nn.Module):
+    """A forward that calls functional_call on its own layer (a MAML inner step inside a model)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(2, 2, seed=0)
+
+    def forward(self, x):
+        return nn.functional_call(self.layer, {"W": Tensor(np.ones((2, 2)))}, x).sum() + self.layer(x).sum()
+
+
+def test_a_call_inside_a_call_finds_the_outer_replacement_by_its_name():
+    """The outer call's tensor stands in W's place: the inner call named "W" and found no parameter (KeyError)."""
+    model = _Nested()
+    x = np.array([[1.0, -2.0]])
+    outer = Tensor(np.zeros((2, 2)))
+    out = nn.functional_call(model, {"layer.W": outer}, Tensor(x))
+    b = model.layer.b.data
+    assert out.item() == pytest.approx((x @ np.ones((2, 2)) + b).sum() + (x @ np.zeros((2, 2)) + b).sum(), rel=1e-12)
+    assert model.layer.W is not outer and [n for n, _ in model.named_parameters()] == ["layer.W", "layer.b"]
