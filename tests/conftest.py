@@ -12,6 +12,7 @@ from budget import CI, SLOW
 from hypothesis import settings
 
 settings.load_profile("ci" if CI else "default")
+TESTS = Path(__file__).parent
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -28,8 +29,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     name in SLOW that is no test of a collected file is refused: renamed since, it would run in the default run."""
     seen: dict[str, set[str]] = {}
     for item in items:
-        path, _, name = item.nodeid.partition("::")
-        file = path.removeprefix("tests/")
+        name = item.nodeid.partition("::")[2]
+        path = Path(item.path)  # the file's place under tests/, not the node id's: that is relative to the rootdir
+        file = path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else path.name
         if file in SLOW:
             seen.setdefault(file, set()).add(name)
             if name in SLOW[file]:
