@@ -18,6 +18,7 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
+from .tensor_versions import CHANGED, changed
 from .type_names import type_name
 
 
@@ -215,6 +216,7 @@ class BackwardHooks:
         if recording is not None:
             recording.before_backward(order)
         handed_out: set[int] = set()
+        noting = CHANGED[0] is not None  # a transform runs f: a .grad that outlives it must not be added to twice
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
             if g is EMPTY_SUM or not node._requires_grad or (node._made_by is not None and not node._retains_grad):
@@ -222,7 +224,10 @@ class BackwardHooks:
             if not isinstance(g, Node):  # a Tensor under create_graph
                 g = own_array(g, handed_out)
             held = held_grad(node)
-            store_grad(node, g if held is None else held + g)
+            summed = g if held is None else held + g
+            store_grad(node, summed)
+            if noting:
+                changed(getattr(summed, "_data", summed))  # a Tensor's (create_graph) array, not .data: no read
         if recording is not None:
             recording.after_backward(order)
 

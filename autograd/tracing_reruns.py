@@ -39,6 +39,6 @@ def rerun_refused(transform: str, floats_as_values: bool) -> MixedNodes:
         )
     return MixedNodes(
         f"{transform}: f combined {took}, and would run again with it as {then}; but this run changed a tensor in "
-        "place (a BatchNorm's running statistics in training) or made a random draw (a dropout mask), which running f "
-        f"again would do twice (this run's changes stay made). Give it as {fix}, f runs once"
+        "place (a BatchNorm's running statistics in training, a .grad by backward) or made a random draw (a dropout "
+        f"mask), which running f again would do twice (this run's changes stay made). Give it as {fix}, f runs once"
     )

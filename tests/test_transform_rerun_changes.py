@@ -118,3 +118,23 @@ def test_a_change_made_by_a_nested_transform_is_seen_by_the_outer_one():
     with pytest.raises(TypeError, match="changed a tensor in place"):
         autograd.grad(f)(1.5)
     assert int(model[1].num_batches_tracked) == 1
+
+
+def test_a_run_that_added_into_a_grad_outside_f_is_not_run_again():
+    """backward inside f adds into the .grad of a tensor that outlives it: twice would double it (4, not 2)."""
+    p = Tensor(np.ones(3), requires_grad=True)
+
+    def f(s):
+        (p * 2.0).sum().backward()
+        return (Tensor(X) * s).sum()
+
+    with pytest.raises(TypeError, match="changed a tensor in place"):
+        autograd.grad(f)(1.5)
+    np.testing.assert_array_equal(p.grad, [2.0, 2.0, 2.0])
+
+    def local(s):  # a leaf of f's own: its .grad goes with it
+        q = Tensor(np.ones(3), requires_grad=True)
+        (q * 2.0).sum().backward()
+        return (Tensor(X) * s).sum()
+
+    assert autograd.grad(local)(1.5) == pytest.approx(X.sum())
