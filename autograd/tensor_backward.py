@@ -216,7 +216,7 @@ class BackwardHooks:
         if recording is not None:
             recording.before_backward(order)
         handed_out: set[int] = set()
-        noting = CHANGED[0] is not None  # a transform runs f: a .grad that outlives it must not be added to twice
+        noting = CHANGED.changes is not None  # a transform runs f: a .grad that outlives it must not be added to twice
         for node in order:
             g, node._grad_sum = node._grad_sum, None  # scratch space freed as soon as the pass is over
             if g is EMPTY_SUM or not node._requires_grad or (node._made_by is not None and not node._retains_grad):

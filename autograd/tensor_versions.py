@@ -6,6 +6,7 @@ one count, as in PyTorch: a change through any of them is a change of all."""
 from __future__ import annotations
 
 import numbers
+import threading
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -21,17 +22,25 @@ from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
 
 _WIDER = "; write into a tensor of a wider dtype"  # the fix of a number its float dtype would make infinity
+
+
 # while a transform runs f (tracing.trace), weak references to the arrays of the tensors changed in place (and to the
 # arrays they view), and to DREW for each draw of autograd.drawn (a generator moved): f is not run a second time after
 # a run that changed memory that outlives it (a BatchNorm's running statistics); its own tensors, gone with the run,
 # do not stop it, nor are they kept alive by being noted
-CHANGED: list[list[weakref.ref] | None] = [None]
+class _Noted(threading.local):
+    """This thread's list (`changes`), or None: a transform in another thread notes what its own f changes."""
+
+    changes: list[weakref.ref] | None = None
+
+
+CHANGED = _Noted()
 DREW = np.zeros(0)  # held here, so always outliving f
 
 
 def changed(data: Any) -> None:
     """Note a change of the array `data` (a tensor's), or a draw (DREW), for the transform running f, if any."""
-    seen = CHANGED[0]
+    seen = CHANGED.changes
     while seen is not None and isinstance(data, np.ndarray):
         seen.append(weakref.ref(data))
         data = data.base  # the memory it views: whoever holds that sees the change too
@@ -56,7 +65,7 @@ class VersionedData:
         still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
         if value is self._data:  # `t.data -= x` (an optimizer's step): changed in place, already checked
             self._counter[0] += 1  # _version's setter, inline: two Python calls fewer per parameter and step
-            if CHANGED[0] is not None:
+            if CHANGED.changes is not None:
                 changed(value)
             if RECORDING:
                 compile_record.changed(self)

@@ -149,8 +149,8 @@ def trace(
         + [(True, False)] * any(map(_python_number, leaves))
         + [(False, True)] * any(map(_numpy_float, leaves))
     )
-    outer = CHANGED[0]
-    changed = CHANGED[0] = []  # the version counts this run changed (nested transforms' too), and draws
+    outer = CHANGED.changes
+    changed = CHANGED.changes = []  # what this run changed (nested transforms' too), and its draws: this thread's
     try:
         for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
             try:
@@ -162,7 +162,7 @@ def trace(
                 if changed and outlived(changed, e):
                     raise rerun_refused(transform, ways[k + 1][1]) from e
     finally:
-        CHANGED[0] = outer
+        CHANGED.changes = outer
         if outer is not None:
             outer.extend(changed)
     rerun = numbers_as_tensors

@@ -4,6 +4,8 @@ BatchNorm's running statistics twice (num_batches_tracked 2 after one grad call)
 silently. Such a run is now refused, naming the cause and the fix (the number as a 0-d array, traced as a Tensor from
 the start: f runs once); an f that changed nothing runs again as before."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -138,3 +140,42 @@ def test_a_run_that_added_into_a_grad_outside_f_is_not_run_again():
         return (Tensor(X) * s).sum()
 
     assert autograd.grad(local)(1.5) == pytest.approx(X.sum())
+
+
+def test_a_change_is_noted_for_the_transform_of_its_own_thread():
+    """Two threads each in a transform, B's started while A's f runs: A's change of its tensor was noted in B's list
+    (one for all threads), A saw none and ran f again, changing the tensor twice."""
+    w = Tensor(np.zeros(3))
+    a_in_f, b_started, a_done = threading.Event(), threading.Event(), threading.Event()
+    outcome = {}
+
+    def in_a(s):
+        a_in_f.set()
+        assert b_started.wait(10)
+        w.data += 1.0  # in place: the change A's transform must see
+        return (Tensor(X) * s).sum()
+
+    def run_a():
+        try:
+            autograd.grad(in_a)(1.5)
+            outcome["a"] = "ran again"
+        except TypeError as e:
+            outcome["a"] = str(e)
+        finally:
+            a_done.set()
+
+    def in_b(s):
+        b_started.set()
+        assert a_done.wait(10)
+        return s * 2.0
+
+    a = threading.Thread(target=run_a)
+    a.start()
+    try:
+        assert a_in_f.wait(10)
+        assert autograd.grad(in_b)(1.5) == pytest.approx(2.0)
+    finally:
+        b_started.set()
+        a.join(10)
+    assert "changed a tensor in place" in outcome["a"]
+    np.testing.assert_array_equal(w.data, [1.0, 1.0, 1.0])
