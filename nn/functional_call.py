@@ -32,7 +32,8 @@ def functional_call(
     parameter (a computed one too: its graph reaches back to whatever made it), a Value for a Value's, an
     array for a buffer, each of the shape it replaces; a parameter held under two names (tied) takes what
     either name is given. `args` not a tuple is the one argument, as torch's. `strict`: every parameter
-    and buffer must be given. Checked before anything changes: a name the module lacks is a KeyError."""
+    and buffer must be given (a tied one by any of its names). Checked before anything changes: a name the
+    module lacks is a KeyError."""
     if not isinstance(module, Module):
         raise TypeError(f"functional_call takes an nn.Module, got {type_name(module)}")
     given = _merged(parameters_and_buffers)
@@ -90,7 +91,8 @@ def _replacements(module: Module, given: dict[str, Any], strict: bool) -> dict[i
         raise KeyError(
             f"functional_call: the module has no parameter or buffer {_few(unknown)}; it has {_few(list(own))}"
         )
-    if strict and (missing := [name for name in own if name not in given]):
+    covered = {id(own[name]) for name in given}  # a tied parameter is given by any of its names (torch's too)
+    if strict and (missing := [name for name, value in own.items() if id(value) not in covered]):
         raise KeyError(f"functional_call: strict=True, and {_few(missing)} not given")
     table: dict[int, Any] = {}
     names: dict[int, str] = {}

@@ -128,6 +128,20 @@ def test_strict_asks_for_every_name():
     np.testing.assert_array_equal(nn.functional_call(model, every, Tensor(X), strict=True).data, model(Tensor(X)).data)
 
 
+def test_strict_takes_a_tied_parameter_by_one_of_its_names():
+    """named_parameters gives a tied parameter once: its dict under strict=True was refused for the other name
+    (KeyError 'layers.2.W' not given); torch.func's strict takes either name of a tied one."""
+    shared = nn.Linear(3, 3, seed=0).to(np.float64)
+    tied = nn.Sequential(shared, nn.Tanh(), shared)
+    given = {name: p * 0.5 for name, p in tied.named_parameters()}
+    assert sorted(given) == ["layers.0.W", "layers.0.b"]
+    out = nn.functional_call(tied, given, Tensor(X), strict=True)
+    halved = np.tanh(X @ (shared.W.data * 0.5) + shared.b.data * 0.5) @ (shared.W.data * 0.5) + shared.b.data * 0.5
+    np.testing.assert_allclose(out.data, halved, rtol=1e-13)
+    with pytest.raises(KeyError, match="'layers.0.b'"):  # a parameter given under none of its names still counts
+        nn.functional_call(tied, {"layers.2.W": given["layers.0.W"]}, Tensor(X), strict=True)
+
+
 class _Penalised(nn.Module):
     """A forward that reads its own parameters (a weight penalty, as a regularised MAML loss has)."""
 
