@@ -9,6 +9,7 @@ import numbers
 import threading
 import weakref
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,13 +26,13 @@ _WIDER = "; write into a tensor of a wider dtype"  # the fix of a number its flo
 
 
 # while a transform runs f (tracing.trace), weak references to the arrays of the tensors changed in place (and to the
-# arrays they view), and to DREW for each draw of autograd.drawn (a generator moved): f is not run a second time after
-# a run that changed memory that outlives it (a BatchNorm's running statistics); its own tensors, gone with the run,
-# do not stop it, nor are they kept alive by being noted
+# arrays they view), and to DREW for each draw of autograd.drawn (a generator moved), by id: f is not run a second
+# time after a run that changed memory that outlives it (a BatchNorm's running statistics); its own tensors, gone with
+# the run, do not stop it, nor are they kept alive by being noted, and each one's note goes with it
 class _Noted(threading.local):
-    """This thread's list (`changes`), or None: a transform in another thread notes what its own f changes."""
+    """This thread's notes (`changes`), or None: a transform in another thread notes what its own f changes."""
 
-    changes: list[weakref.ref] | None = None
+    changes: dict[int, weakref.ref] | None = None
 
 
 CHANGED = _Noted()
@@ -42,8 +43,13 @@ def changed(data: Any) -> None:
     """Note a change of the array `data` (a tensor's), or a draw (DREW), for the transform running f, if any."""
     seen = CHANGED.changes
     while seen is not None and isinstance(data, np.ndarray):
-        seen.append(weakref.ref(data))
+        if id(data) not in seen:  # its note is dropped when it goes: an id is not reused before
+            seen[id(data)] = weakref.ref(data, partial(_forget, seen, id(data)))
         data = data.base  # the memory it views: whoever holds that sees the change too
+
+
+def _forget(seen: dict[int, weakref.ref], key: int, _: weakref.ref) -> None:
+    seen.pop(key, None)
 
 
 class VersionedData:

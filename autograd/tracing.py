@@ -29,6 +29,7 @@ from .graph_order import MANY
 from .modes import enable_grad
 from .tensor_class import Tensor
 from .tensor_versions import CHANGED
+from .tensor_versions import changed as note_change
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .tracing_reruns import outlived, rerun_refused
 from .trees import Rebuild, flatten, tree_map
@@ -150,7 +151,7 @@ def trace(
         + [(False, True)] * any(map(_numpy_float, leaves))
     )
     outer = CHANGED.changes
-    changed = CHANGED.changes = []  # what this run changed (nested transforms' too), and its draws: this thread's
+    changed = CHANGED.changes = {}  # what this run changed (nested transforms' too), and its draws: this thread's
     try:
         for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
             try:
@@ -163,8 +164,8 @@ def trace(
                     raise rerun_refused(transform, ways[k + 1][1]) from e
     finally:
         CHANGED.changes = outer
-        if outer is not None:
-            outer.extend(changed)
+        for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
+            note_change(ref())
     rerun = numbers_as_tensors
     aux = None
     if has_aux:

@@ -10,13 +10,13 @@ import weakref
 from .graph_errors import MixedNodes
 
 
-def outlived(changed: list[weakref.ref], error: MixedNodes) -> bool:
+def outlived(changed: dict[int, weakref.ref], error: MixedNodes) -> bool:
     """Whether memory that a failed run of f changed in place (weak references to it in `changed`), or a draw,
     outlives the run: held by anything but the run's frames (a module's buffer, a tensor outside f that a view of
     f's shares), so running f again would change it twice. Tensors f made are gone with its frames (cleared of
     their locals here): not counted. `changed` is emptied, for the next run."""
     traceback.clear_frames(error.__traceback__)
-    alive = any(ref() is not None for ref in changed)
+    alive = any(ref() is not None for ref in list(changed.values()))
     changed.clear()
     return alive
 

@@ -179,3 +179,25 @@ def test_a_change_is_noted_for_the_transform_of_its_own_thread():
         a.join(10)
     assert "changed a tensor in place" in outcome["a"]
     np.testing.assert_array_equal(w.data, [1.0, 1.0, 1.0])
+
+
+def test_the_notes_of_a_long_run_hold_only_what_still_lives():
+    """An f that writes 2,000 tensors of its own in place (a loop) and one buffer 2,000 times: the notes grew by one
+    per change (4,000); now one per array still alive, the buffer's."""
+    from autograd.tensor_versions import CHANGED
+
+    w = Tensor(np.zeros(3))
+    sizes = []
+
+    def f(s):
+        for _ in range(2000):
+            y = autograd.zeros(3)
+            y += 1.0
+            w.data += 1.0
+        del y
+        sizes.append(len(CHANGED.changes))
+        return (Tensor(X) * s).sum()
+
+    with pytest.raises(TypeError, match="changed a tensor in place"):
+        autograd.grad(f)(1.5)
+    assert sizes == [1]
