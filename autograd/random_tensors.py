@@ -93,7 +93,10 @@ def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
 
 def _random(draw: Callable[[], np.ndarray], kind: np.dtype, requires_grad: bool) -> Tensor:
     """A random tensor: drawn again by a compiled step's replays, unless it requires grad (a parameter)."""
-    return Tensor(draw(), requires_grad=True, dtype=kind) if requires_grad else drawn(draw, kind)
+    if not requires_grad:
+        return drawn(draw, kind)
+    changed(DREW)  # a generator moves all the same (tracing.trace)
+    return Tensor(draw(), requires_grad=True, dtype=kind)
 
 
 def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

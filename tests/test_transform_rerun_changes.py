@@ -201,3 +201,18 @@ def test_the_notes_of_a_long_run_hold_only_what_still_lives():
     with pytest.raises(TypeError, match="changed a tensor in place"):
         autograd.grad(f)(1.5)
     assert sizes == [1]
+
+
+def test_a_draw_of_a_tensor_that_requires_grad_is_seen():
+    """randn(..., requires_grad=True) draws outside autograd.drawn (a parameter is no constant to draw again): the
+    generator moved twice, silently, and f's second run drew other numbers than its first."""
+    autograd.manual_seed(0)
+    calls = []
+
+    def f(s):
+        calls.append(autograd.randn(3, requires_grad=True).data.copy())
+        return (Tensor(X) * s).sum()
+
+    with pytest.raises(TypeError, match="random draw"):
+        autograd.grad(f)(1.5)
+    assert len(calls) == 1
