@@ -166,6 +166,7 @@ def trace(
         CHANGED.changes = outer
         for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
             note_change(ref())
+        changed.clear()  # the notes' references to it (their callbacks') go with them
     rerun = numbers_as_tensors
     aux = None
     if has_aux:
