@@ -251,12 +251,14 @@ SWITCHED = (  # why a replay found SWITCHES moved
 def _changed_settings(owner: Any, seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """The names of the settings that differ between `seen` and `now` (settings' dicts of `owner`). One that only
     one of them holds is compared with its class's value (a module's `training`, the class's True until
-    model.train() sets it on the object: the same mode, no change)."""
+    model.train() sets it on the object: the same mode, no change). The very same object is no change, as in
+    dicts' equality: a NaN the step left alone (NaN != NaN)."""
     missing = object()
     changed = []
     for name in dict.fromkeys([*seen, *now]):
         default = getattr(type(owner), name, missing)
-        if seen.get(name, default) != now.get(name, default):
+        was, is_now = seen.get(name, default), now.get(name, default)
+        if was is not is_now and was != is_now:
             changed.append(name)
     return changed
 
