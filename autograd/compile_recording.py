@@ -24,6 +24,16 @@ def input_array(x: Any) -> Any:
     return getattr(x, "_data", x)
 
 
+def views_of(data: Any, arrays: list[tuple[int, Any]]) -> set[int]:
+    """The indices of `arrays` ((input index, the input's array)) that `data` (an array, or a Tensor's) is a view
+    of, sharing its memory (labels `y[:2]`, `x.T`): numpy made it from that input, where compile does not look.
+    The input's array itself is none (it is known as the input)."""
+    data = input_array(data)
+    if not isinstance(data, np.ndarray) or not data.size:
+        return set()
+    return {k for k, a in arrays if data is not a and np.may_share_memory(data, a)}
+
+
 @dataclass
 class MadeByOp:
     """A constant that an op (the table's, or a user's) made while a step was recorded (no parent required
@@ -130,6 +140,12 @@ class Recording:
         # the owners' tensors too (an optimizer's parameters): a step with no backward of its own (clipping
         # and stepping gradients an eager backward left) changes their .grad only through recorded events
         self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
+
+    def viewed(self, leaves: list[Any]) -> frozenset[int]:
+        """The inputs (by index) whose arrays some of `leaves` (arrays, Tensors) are views of (`views_of`): a
+        one-hot of labels `y[:2]` is made from y too."""
+        arrays = [(k, a) for k, (a, _) in enumerate(self.given) if isinstance(a, np.ndarray) and a.size]
+        return frozenset(k for x in leaves for k in views_of(x, arrays)) if arrays else frozenset()
 
     def hold(self, constant: Any) -> None:
         """Note a constant of the caller's (an array, a Tensor, or a list of numbers: loss weights) with a copy of

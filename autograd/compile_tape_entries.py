@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
-from .compile_recording import MadeByOp, input_array
+from .compile_recording import MadeByOp, input_array, views_of
 from .tensor_class import Tensor
 from .tensor_ops import OPS
 from .trees import flatten
@@ -130,10 +130,8 @@ def views_of_inputs(entries: list[Entry], inputs: list[Any], copies: list[tuple[
     found: set[int] = set()
     for e in entries:
         fed = e.given_anew()
-        data = [getattr(e.source, "_data", e.source)] if e.kind == CONSTANT else []
+        data = [e.source] if e.kind == CONSTANT else []
         data += flatten([v for name, v in e.params.items() if name not in fed])[0]  # an index (rows, y[:2]) too
         for v in data:
-            v = kept.get(id(v), v)
-            if isinstance(v, np.ndarray) and v.size:
-                found.update(k for k, a in arrays if v is not a and np.may_share_memory(v, a))
+            found |= views_of(kept.get(id(v), v), arrays)
     return frozenset(found)
