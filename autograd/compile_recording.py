@@ -31,7 +31,20 @@ def views_of(data: Any, arrays: list[tuple[int, Any]]) -> set[int]:
     data = input_array(data)
     if not isinstance(data, np.ndarray) or not data.size:
         return set()
-    return {k for k, a in arrays if data is not a and np.may_share_memory(data, a)}
+    return {k for k, a in arrays if data is not a and _shares_memory(data, a)}
+
+
+def _shares_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` share an element: exactly, not by their bounds alone (columns of one array, features
+    and weights, are not views of each other); by their bounds where that is too hard to tell (strides numpy's
+    solver gives up on), so that a view is never missed."""
+    try:
+        return bool(np.shares_memory(a, b, max_work=_MAX_WORK))
+    except np.exceptions.TooHardError:
+        return bool(np.may_share_memory(a, b))
+
+
+_MAX_WORK = 10_000  # the work numpy may spend on the exact answer (microseconds for slices of a 1000 x 1000 array)
 
 
 @dataclass

@@ -65,3 +65,31 @@ def test_a_view_of_an_input_equal_on_both_recordings_is_not_replayed_as_recorded
     compiled, said = _train(name, True)
     assert compiled == eager  # the replays gave 4 to 5 other losses (call 0's labels), without a warning
     assert said and "a view of an array input" in said[0]
+
+
+def test_a_view_of_one_column_is_not_taken_for_a_view_of_the_others():
+    """Features, sample weights (all 1) and targets given as columns of one array (a CSV's): `Tensor(w[:, None])`
+    is a view of w alone, equal on both recordings while w stays the same, so the step replays, pinned to w. Its
+    memory lies within x's and t's bounds, which were taken for shared memory: the step ran eagerly, blaming
+    data made from the inputs (before views were seen, it replayed)."""
+
+    def losses(compiled):
+        model = nn.Linear(3, 1, seed=0).double()
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, w, t):
+            opt.zero_grad()
+            loss = (((model(Tensor(x)) - Tensor(t)) ** 2) * Tensor(w[:, None])).mean()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = autograd.compile(step, strict=True) if compiled else step
+        data = np.random.default_rng(0).standard_normal((32, 5))
+        data[:, 3] = 1.0
+        return [run(data[i : i + 8, :3], data[i : i + 8, 3], data[i : i + 8, 4:]) for i in range(0, 32, 8)], run
+
+    eager, _ = losses(False)
+    compiled, run = losses(True)
+    assert compiled == eager
+    assert [r.program is not None for r in run.recordings.values()] == [True]
