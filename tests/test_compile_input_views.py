@@ -93,3 +93,25 @@ def test_a_view_of_one_column_is_not_taken_for_a_view_of_the_others():
     compiled, run = losses(True)
     assert compiled == eager
     assert [r.program is not None for r in run.recordings.values()] == [True]
+
+
+LABELS_MADE_IN_THE_STEP = {  # each changes with the batch: the step runs eagerly
+    "y.ravel() of (n, 1) labels": (lambda y: y.reshape(-1, 1), lambda y: y.ravel()),
+    "nn's loss given y.clip(0, 1)": (Tensor, lambda y: y.clip(0, 1)),
+}
+
+
+@pytest.mark.parametrize("name", LABELS_MADE_IN_THE_STEP)
+def test_labels_made_in_the_step_that_change_say_how_to_replay(name):
+    """Labels made in the step (numpy on a (n, 1) label array, `y.ravel()`, the commonest; or by ops, which nn's
+    losses read in Python) run the step eagerly, as they must; the warning said only that "keyword arguments (an
+    index, a condition)" changed, naming neither the labels nor the way to have the step replayed."""
+    given, made = LABELS_MADE_IN_THE_STEP[name]
+    model = nn.Linear(3, 3, seed=0).double()
+    run = autograd.compile(lambda x, y: F.cross_entropy(model(Tensor(x)), made(y)).item())
+    rng = np.random.default_rng(0)
+    with pytest.warns(autograd.CompileWarning) as said:
+        for _ in range(3):
+            run(rng.standard_normal((4, 3)), given(rng.integers(0, 3, 4)))
+    (message,) = [str(w.message) for w in said if issubclass(w.category, autograd.CompileWarning)]
+    assert "labels" in message and "an argument of its own" in message
