@@ -210,5 +210,13 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
         if _boolean_index(x, y):
             return BOOLEAN_INDEX
-        return "has keyword arguments (an index, a condition) that changed from one call to the next"
+        return CHANGED_ARGUMENTS
     return None
+
+
+CHANGED_ARGUMENTS = (  # the commonest: labels that numpy or nn's losses made from the batch, which a replay cannot make
+    "has keyword arguments (an index, a condition, labels) that changed from one call to the next: data made in the "
+    "step outside the graph (numpy on an input: labels y.ravel() of (n, 1) labels, y[:2]; labels made by ops, "
+    "y.clip(0, 1), which nn's losses read in Python), which a replay cannot make again. Give such data to the "
+    "step as an argument of its own (step(x, y.ravel())), or labels made by ops to autograd's cross_entropy or nll_loss"
+)

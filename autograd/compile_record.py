@@ -153,7 +153,7 @@ def constant_from_inputs(
     if rec is None or rec.replaying:
         return
     sources = flatten(parents)[0]
-    inputs = inputs_of(rec.derived, sources)
+    inputs = inputs_of(rec.derived, sources) | rec.viewed(sources)
     if inputs:
         rec.derived[id(tensor)] = (tensor, inputs)
         rec.derived[id(tensor._data)] = (tensor._data, inputs)

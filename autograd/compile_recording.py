@@ -24,6 +24,29 @@ def input_array(x: Any) -> Any:
     return getattr(x, "_data", x)
 
 
+def views_of(data: Any, arrays: list[tuple[int, Any]]) -> set[int]:
+    """The indices of `arrays` ((input index, the input's array)) that `data` (an array, or a Tensor's) is a view
+    of, sharing its memory (labels `y[:2]`, `x.T`): numpy made it from that input, where compile does not look.
+    The input's array itself is none (it is known as the input)."""
+    data = input_array(data)
+    if not isinstance(data, np.ndarray) or not data.size:
+        return set()
+    return {k for k, a in arrays if data is not a and _shares_memory(data, a)}
+
+
+def _shares_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` share an element: exactly, not by their bounds alone (columns of one array, features
+    and weights, are not views of each other); by their bounds where that is too hard to tell (strides numpy's
+    solver gives up on), so that a view is never missed."""
+    try:
+        return bool(np.shares_memory(a, b, max_work=_MAX_WORK))
+    except np.exceptions.TooHardError:
+        return bool(np.may_share_memory(a, b))
+
+
+_MAX_WORK = 10_000  # the work numpy may spend on the exact answer (microseconds for slices of a 1000 x 1000 array)
+
+
 @dataclass
 class MadeByOp:
     """A constant that an op (the table's, or a user's) made while a step was recorded (no parent required
@@ -130,6 +153,12 @@ class Recording:
         # the owners' tensors too (an optimizer's parameters): a step with no backward of its own (clipping
         # and stepping gradients an eager backward left) changes their .grad only through recorded events
         self._expect([*known_params, *(t for o in known_owners for t in getattr(o, "tensors", ()))])
+
+    def viewed(self, leaves: list[Any]) -> frozenset[int]:
+        """The inputs (by index) whose arrays some of `leaves` (arrays, Tensors) are views of (`views_of`): a
+        one-hot of labels `y[:2]` is made from y too."""
+        arrays = [(k, a) for k, (a, _) in enumerate(self.given) if isinstance(a, np.ndarray) and a.size]
+        return frozenset(k for x in leaves for k in views_of(x, arrays)) if arrays else frozenset()
 
     def hold(self, constant: Any) -> None:
         """Note a constant of the caller's (an array, a Tensor, or a list of numbers: loss weights) with a copy of
@@ -251,12 +280,14 @@ SWITCHED = (  # why a replay found SWITCHES moved
 def _changed_settings(owner: Any, seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """The names of the settings that differ between `seen` and `now` (settings' dicts of `owner`). One that only
     one of them holds is compared with its class's value (a module's `training`, the class's True until
-    model.train() sets it on the object: the same mode, no change)."""
+    model.train() sets it on the object: the same mode, no change). The very same object is no change, as in
+    dicts' equality: a NaN the step left alone (NaN != NaN)."""
     missing = object()
     changed = []
     for name in dict.fromkeys([*seen, *now]):
         default = getattr(type(owner), name, missing)
-        if seen.get(name, default) != now.get(name, default):
+        was, is_now = seen.get(name, default), now.get(name, default)
+        if was is not is_now and was != is_now:
             changed.append(name)
     return changed
 

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
-from .compile_recording import MadeByOp, input_array
+from .compile_recording import MadeByOp, input_array, views_of
 from .tensor_class import Tensor
 from .tensor_ops import OPS
+from .trees import flatten
 
 _GETITEM = OPS["getitem"]
 
@@ -118,10 +119,10 @@ def _leaf_or_op(
 
 def views_of_inputs(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, Any]]) -> frozenset[int]:
     """The inputs (by index) whose arrays the tape's data made outside the graph is a view of, sharing their
-    memory: a constant's array (`Tensor(x[1:])`) or an op's keyword argument that is not the input itself, or
-    the array an op kept a copy of (`copies`: labels `y[:2]`, `y[::2]`, `y.reshape(-1)`). numpy made it from
-    that input, unseen; equal on the two recorded calls, a replay would give it as recorded (compile_confirm
-    then pins the replays to that input, or runs the step eagerly)."""
+    memory: a constant's array (`Tensor(x[1:])`) or an op's keyword argument that is not the input itself (in a
+    tuple too: an index `(rows, y[:2])`), or the array an op kept a copy of (`copies`: labels `y[:2]`, `y[::2]`,
+    `y.reshape(-1)`). numpy made it from that input, unseen; equal on the two recorded calls, a replay would give
+    it as recorded (compile_confirm then pins the replays to that input, or runs the step eagerly)."""
     arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
     if not arrays:
         return frozenset()
@@ -129,10 +130,8 @@ def views_of_inputs(entries: list[Entry], inputs: list[Any], copies: list[tuple[
     found: set[int] = set()
     for e in entries:
         fed = e.given_anew()
-        data = [getattr(e.source, "_data", e.source)] if e.kind == CONSTANT else []
-        data += [v for name, v in e.params.items() if name not in fed]
+        data = [e.source] if e.kind == CONSTANT else []
+        data += flatten([v for name, v in e.params.items() if name not in fed])[0]  # an index (rows, y[:2]) too
         for v in data:
-            v = kept.get(id(v), v)
-            if isinstance(v, np.ndarray) and v.size:
-                found.update(k for k, a in arrays if v is not a and np.may_share_memory(v, a))
+            found |= views_of(kept.get(id(v), v), arrays)
     return frozenset(found)

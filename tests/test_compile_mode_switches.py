@@ -66,3 +66,19 @@ def test_a_setting_changed_during_the_step_is_named():
     compiled, said, _ = _run(True, _sets_a_field)
     assert compiled == eager
     assert said and "(steps_taken)" in said[0] and "its lr?" not in said[0]
+
+
+def _keeps_a_nan(model, opt):
+    model.best_loss = float("nan")  # a note kept on the model (no loss seen yet), never changed by the step
+    opt.best_loss = float("nan")
+    return _looks_first(model, opt)
+
+
+def test_a_nan_setting_the_step_leaves_alone_is_no_change():
+    """Each setting was compared with `!=` alone, and NaN != NaN: a model or optimizer holding a NaN (the very
+    same float, untouched) ran the step eagerly, its warning naming that setting as changed during the step."""
+    eager, _, _ = _run(False, _keeps_a_nan)
+    compiled, said, run = _run(True, _keeps_a_nan)
+    assert compiled == eager
+    assert not said
+    assert [r.program is not None for r in run.recordings.values()] == [True]
