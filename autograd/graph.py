@@ -42,11 +42,14 @@ class Node:
     token of the pass that reached the node (the topological sort's; Value's own pass counts the
     node's consumers there), and `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
     point at a node without keeping it (an nn module's record of its calls' outputs, for drawings): a
-    freed node's id may be a new node's, so an id alone cannot say which node it was.
+    freed node's id may be a new node's, so an id alone cannot say which node it was. `label`, a name
+    for drawings, is each type's own: a Tensor's slot, a table beside the nodes for Values (value_labels),
+    whose op outputs and lifted numbers, nearly every node, never get one.
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
+    __slots__ = ("data", "grad", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
+    label: str
 
     @property
     def op(self) -> Op | None:
