@@ -40,7 +40,8 @@ class Node:
     keeps their tuple in `_a` and MANY in `_b`; a Value computed under no_grad is a leaf with NO_GRAPH
     in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_visit`, the
     token of the pass that reached the node (the topological sort's; Value's own pass counts the
-    node's consumers there), and `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
+    node's consumers there; unset on a Value until a pass reaches it, one store fewer per node made), and
+    `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
     point at a node without keeping it (an nn module's record of its calls' outputs, for drawings): a
     freed node's id may be a new node's, so an id alone cannot say which node it was. `label`, a name
     for drawings, is each type's own: a Tensor's slot, a table beside the nodes for Values (value_labels),
