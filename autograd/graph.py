@@ -40,13 +40,17 @@ class Node:
     keeps their tuple in `_a` and MANY in `_b`; a Value computed under no_grad is a leaf with NO_GRAPH
     in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_visit`, the
     token of the pass that reached the node (the topological sort's; Value's own pass counts the
-    node's consumers there), and `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
+    node's consumers there; unset on a Value until a pass reaches it, one store fewer per node made), and
+    `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
     point at a node without keeping it (an nn module's record of its calls' outputs, for drawings): a
-    freed node's id may be a new node's, so an id alone cannot say which node it was.
+    freed node's id may be a new node's, so an id alone cannot say which node it was. `label`, a name
+    for drawings, is each type's own: a Tensor's slot, a table beside the nodes for Values (value_labels),
+    whose op outputs and lifted numbers, nearly every node, never get one.
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    __slots__ = ("data", "grad", "label", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
+    __slots__ = ("data", "grad", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
+    label: str
 
     @property
     def op(self) -> Op | None:

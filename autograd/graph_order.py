@@ -64,7 +64,7 @@ def _topological_order(root: Node) -> list[Node]:
         if node is _EXIT:
             emit(pop())
             continue
-        if node._visit is token:
+        if getattr(node, "_visit", None) is token:  # a Value's is unset until a pass reaches it
             continue
         node._visit = token
         node._grad_sum = start
@@ -76,14 +76,14 @@ def _topological_order(root: Node) -> list[Node]:
         push(_EXIT)
         b = node._b
         if b is None:
-            if a._visit is not token:
+            if getattr(a, "_visit", None) is not token:
                 push(a)
         elif b is MANY:
             stack.extend(a)
         else:
-            if a._visit is not token:
+            if getattr(a, "_visit", None) is not token:
                 push(a)
-            if b._visit is not token:
+            if getattr(b, "_visit", None) is not token:
                 push(b)
     order.reverse()
     return order

@@ -24,29 +24,32 @@ def count_consumers(root: Node, start: PassStart) -> None:
     memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time."""
     root._grad_sum, root._visit = start, 0
     stack = [root]
-    while stack:
-        node = stack.pop()
-        a = node._a
-        if a is None:
-            continue
-        b = node._b
-        if b is MANY:
-            for p in a:
-                if p._grad_sum is start:
-                    p._visit += 1
-                else:
-                    p._grad_sum, p._visit = start, 1
-                    stack.append(p)
-            continue
-        if a._grad_sum is start:
-            a._visit += 1
-        else:
-            a._grad_sum, a._visit = start, 1
-            stack.append(a)
-        if b is None:
-            continue
-        if b._grad_sum is start:
-            b._visit += 1
-        else:
-            b._grad_sum, b._visit = start, 1
-            stack.append(b)
+    try:  # until the stack is empty: its pop's IndexError ends the sweep (no test of the stack per node)
+        while True:
+            node = stack.pop()
+            a = node._a
+            if a is None:
+                continue
+            b = node._b
+            if b is MANY:
+                for p in a:
+                    if p._grad_sum is start:
+                        p._visit += 1
+                    else:
+                        p._grad_sum, p._visit = start, 1
+                        stack.append(p)
+                continue
+            if a._grad_sum is start:
+                a._visit += 1
+            else:
+                a._grad_sum, a._visit = start, 1
+                stack.append(a)
+            if b is None:
+                continue
+            if b._grad_sum is start:
+                b._visit += 1
+            else:
+                b._grad_sum, b._visit = start, 1
+                stack.append(b)
+    except IndexError:  # nothing else in the loop raises one: the slots read hold nodes, None or MANY
+        pass

@@ -110,7 +110,7 @@ class Tensor(
 
     # `_versions`: a node's parents' version counts when it was made, then its own (see _check_graph)
     # _hooks, set only on a tensor given a gradient hook (hooks.py): {handle key: hook}, in the order registered
-    __slots__ = ("_data", "_requires_grad", "_counter", "_versions", "_retains_grad", "_frozen", "_hooks")
+    __slots__ = ("label", "_data", "_requires_grad", "_counter", "_versions", "_retains_grad", "_frozen", "_hooks")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)

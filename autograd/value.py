@@ -29,6 +29,7 @@ from .type_names import type_name
 from .user_writes import value_op
 from .value_gradient import NOT_COMPUTED, ValueGradient
 from .value_hooks import ValueHooks
+from .value_labels import ValueLabel
 from .value_micrograd import MicrogradInternals
 from .value_modes import in_mode
 from .value_numpy import ValueNumpy
@@ -59,11 +60,10 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
         v = _new(Value)
         v.data = data
         v.grad = NOT_COMPUTED
-        v.label = ""
         v._made_by = op
         v._a = self
         v._b = other
-        v._visit = v._grad_sum = None
+        v._grad_sum = None  # `_visit` is left unset: the pass that reaches the node sets it first
         if modes.entered:
             in_mode(v)
         return v
@@ -83,11 +83,10 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         v = _new(Value)
         v.data = data
         v.grad = NOT_COMPUTED
-        v.label = ""
         v._made_by = op
         v._a = self
         v._b = None
-        v._visit = v._grad_sum = None
+        v._grad_sum = None  # `_visit` is left unset: the pass that reaches the node sets it first
         if modes.entered:
             in_mode(v)
         return v
@@ -138,6 +137,7 @@ class Value(
     ValueProtocols,
     ValueInPlaceArithmetic,
     ValueHooks,
+    ValueLabel,
     ValueGradient,
     ValueNumpy,
     MicrogradInternals,
@@ -166,7 +166,8 @@ class Value(
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
         _leaf(self, _as_float(data))
-        self.label = label
+        if label:
+            self.label = label
         if _children or _op:
             self._build_by_hand(_children, _op)
 
@@ -247,8 +248,7 @@ def _leaf(v: Value, data: float) -> Value:
     """v made a leaf holding `data` (every slot set: a Value has no defaults)."""
     v.data = data
     v.grad = NOT_COMPUTED
-    v.label = ""
-    v._made_by = v._a = v._b = v._visit = v._grad_sum = None
+    v._made_by = v._a = v._b = v._grad_sum = None  # `_visit` unset, as an op's output's
     return v
 
 

@@ -82,13 +82,16 @@ class ValueProtocols:
         """What pickle and copy take of a leaf Value (its slots). A computed one is refused with RuntimeError, as a
         Tensor's pickle, copy and deepcopy are (PyTorch's deepcopy refuses one too): pickle failed on its op's
         rule with PicklingError ("Can't pickle <function <lambda>>"), and copy.copy's copy fed a backward into the
-        original's leaves."""
+        original's leaves. Its label, kept beside the node (value_labels), goes with its slots."""
         if self._made_by is not None:  # type: ignore[attr-defined]
             raise RuntimeError(
                 "pickle or copy of a Value computed in a graph (an op's output) is not supported: its copy's graph "
                 "would not be this one. Copy the leaves it came from, or Value(v.data) for its number"
             )
-        return super().__getstate__()  # type: ignore[misc]
+        state = super().__getstate__()  # type: ignore[misc]
+        if self.label:  # type: ignore[attr-defined]
+            state[1]["label"] = self.label  # type: ignore[attr-defined]
+        return state
 
     def __bool__(self) -> bool:
         """Whether the data is nonzero, as a number's truth and PyTorch's `bool(t)`: `if x:` branches as
