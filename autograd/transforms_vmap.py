@@ -105,27 +105,35 @@ class _Inputs:
                 "never mapped)"
             )
         per_arg = in_axes if isinstance(in_axes, tuple | list) else [in_axes] * len(args)
-        self._leaves, self._rebuild = flatten(tuple(args))
-        self._axes: list[int | None] = []
-        where: list[str] = []
+        self._args, self._parts = args, []  # per argument: its leaves, how to rebuild it, each leaf's axis
+        mapped: list[tuple[str, int, Any]] = []
         for k, (axes, arg) in enumerate(zip(per_arg, args)):
             name = names[k] if k < len(names) else f"args[{k}]"
+            leaves, rebuild = flatten(arg)
             try:
-                self._axes += broadcast_prefix(axes, arg)
+                given = broadcast_prefix(axes, arg)
             except ValueError as e:
                 raise ValueError(f"vmap: in_axes for argument {name} does not match its structure: {e}") from None
-            where += paths(arg, name)
-        self._axes = [
-            None if a is None else in_range(a, leaf, w) for a, leaf, w in zip(self._axes, self._leaves, where)
-        ]
-        self.size = _size([(w, a, leaf) for w, a, leaf in zip(where, self._axes, self._leaves) if a is not None])
+            where = paths(arg, name)
+            checked = [None if a is None else in_range(a, leaf, w) for a, leaf, w in zip(given, leaves, where)]
+            mapped += [(w, a, leaf) for w, a, leaf in zip(where, checked, leaves) if a is not None]
+            self._parts.append((leaves, rebuild, checked))
+        self.size = _size(mapped)
         self.slices: list[Node] = []  # of the index being run, those that record a graph (out_axes None's check)
 
     def at(self, i: int) -> tuple[Any, ...]:
-        """The arguments at index i of the mapped axes."""
-        leaves = [leaf if a is None else _take(leaf, a, i) for leaf, a in zip(self._leaves, self._axes)]
-        self.slices = [x for x, a in zip(leaves, self._axes) if a is not None and _records(x)]
-        return self._rebuild(leaves)
+        """The arguments at index i of the mapped axes: an argument with nothing mapped as it was given (the same
+        list or dict, which f may fill), the others rebuilt around their leaves' entries at i."""
+        self.slices = []
+        call = []
+        for arg, (leaves, rebuild, axes) in zip(self._args, self._parts):
+            if all(a is None for a in axes):
+                call.append(arg)
+                continue
+            taken = [leaf if a is None else _take(leaf, a, i) for leaf, a in zip(leaves, axes)]
+            self.slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
+            call.append(rebuild(taken))
+        return tuple(call)
 
 
 def _size(mapped: list[tuple[str, int, Any]]) -> int:

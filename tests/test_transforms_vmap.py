@@ -79,6 +79,13 @@ def test_each_index_gets_an_array_of_its_own():
     np.testing.assert_array_equal(x, X)
 
 
+def test_an_argument_with_nothing_mapped_is_passed_as_given():
+    seen, model = [], nn.Linear(2, 1)
+    f = lambda x, seen, m: seen.append(m) or x.sum()
+    vmap(f, in_axes=(0, None, None))(X, seen, model)
+    assert len(seen) == 3 and all(m is model for m in seen)  # the caller's list, not a copy of it
+
+
 def test_nested_vmap_is_the_double_loop():
     x3 = RNG.normal(size=(2, 3, 4))
     f = lambda v: np.sin(v) * v.sum()
@@ -125,6 +132,23 @@ def test_has_aux_outputs_are_mapped_too():
 def test_vmap_of_jacobian_is_a_batch_of_jacobians():
     got = vmap(jacobian(lambda r: r.sin()))(X)
     np.testing.assert_array_equal(got, np.stack([np.diag(np.cos(r)) for r in X]))
+
+
+def test_jacobian_of_vmap_is_block_diagonal():
+    got = jacobian(vmap(lambda r: r.sin()))(X)
+    np.testing.assert_array_equal(got.reshape(12, 12), np.diag(np.cos(X).ravel()))
+
+
+def test_an_ensemble_of_models_by_functional_call():
+    model = nn.Linear(4, 2)
+    params = dict(model.named_parameters())
+    stacked = {k: Tensor(np.stack([p.data + i for i in range(5)])) for k, p in params.items()}
+    got = vmap(lambda p, x: nn.functional_call(model, p, (x,)), in_axes=(0, None))(stacked, Tensor(X))
+    assert got.shape == (5, 3, 2)
+    for i in range(5):
+        np.testing.assert_array_equal(
+            got.data[i], nn.functional_call(model, {k: v[i] for k, v in stacked.items()}, (Tensor(X),)).data
+        )
 
 
 def test_tensors_in_give_a_tensor_out_and_backward_reaches_them():
