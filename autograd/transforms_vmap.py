@@ -233,8 +233,9 @@ def _joined(values: list[Any], axis: int | None, where: str, slices: list[Node])
         return stack([raw(v) if not isinstance(v, Tensor) else v for v in values], axis=axis)
     if any(_records(v) for v in values):
         raise MixedNodes(
-            f"vmap: f returned {where} as a Value (the scalar engine's node), which vmap cannot stack: its stack "
-            "is a Tensor's. Compute with Tensors (a Value argument given as a 0-d array is traced as one)"
+            f"vmap: f returned {where} as a Value (the scalar engine's node), which vmap cannot stack into a Tensor "
+            "(a graph is of Values or of Tensors, not both): compute f with Tensors (nn's layers rather than a "
+            "micrograd model's Values), or loop over the batch"
         )
     return np.stack([np.asarray(raw(v)) for v in values], axis=axis)
 

@@ -116,6 +116,7 @@ def test_grad_of_vmap_differentiates_through_the_stack():
 def test_grad_of_vmap_over_a_number_argument_shared_by_every_index():
     # s is traced as a Value, meets the arrays, and grad runs f again with it as a 0-d Tensor
     assert grad(lambda s: vmap(lambda r, s: r * s, in_axes=(0, None))(X, s).sum())(1.5) == pytest.approx(X.sum())
+    assert grad(lambda s: vmap(lambda r, s: s * 2, in_axes=(0, None))(X, s).sum())(1.5) == 6.0  # Values stacked
 
 
 def test_has_aux_outputs_are_mapped_too():
@@ -251,7 +252,7 @@ def test_out_axes_none_refuses_an_output_that_depends_on_the_mapped_argument():
 
 def test_values_cannot_be_stacked():
     v = Value(2.0) * 1  # a micrograd graph's node
-    with pytest.raises(TypeError, match="as a Value .* vmap cannot stack"):
+    with pytest.raises(TypeError, match="as a Value .* cannot stack into a Tensor .* or loop over the batch"):
         vmap(lambda r, v: v * 2, in_axes=(0, None))(X, v)
 
 
