@@ -194,14 +194,15 @@ def _noting() -> Iterator[dict[int, Any]]:
 def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
     """f's results at each index, each output leaf stacked along its out_axes (or shared, for None)."""
     first = structure(outs[0])
+    where = paths(outs[0], "output")
     for i, out in enumerate(outs):
         if structure(out) != first:
             raise ValueError(
-                f"vmap: f returned outputs of different structures at index 0 and index {i} "
-                f"({type(outs[0]).__name__} and {type(out).__name__}): its output must have one structure"
+                f"vmap: f returned outputs of different structures at index 0 and index {i} (a {type(outs[0]).__name__}"
+                f" of {', '.join(where)[:200]}; a {type(out).__name__} of {', '.join(paths(out, 'output'))[:200]}): "
+                "its output must have one structure"
             )
     leaves, rebuild = flatten(outs[0])
-    where = paths(outs[0], "output")
     try:
         axes = broadcast_prefix(out_axes, outs[0])
     except ValueError as e:

@@ -54,6 +54,7 @@ def test_out_axes_int_negative_tree_and_none():
     np.testing.assert_array_equal(s["s"], X.sum(axis=1))
     shared = vmap(lambda r, w: (r @ w, w), out_axes=(0, None), in_axes=(0, None))(X, W)
     assert shared[1] is W
+    assert vmap(lambda r: (r, np.arange(3)), out_axes=(0, None))(X)[1].tolist() == [0, 1, 2]  # integers: no NaN
 
 
 def test_keyword_arguments_are_not_mapped():
@@ -235,6 +236,8 @@ def test_outputs_that_differ_in_shape_or_structure_between_indices():
         vmap(lambda r: r[r > 0])(np.array([[1.0, -1.0], [1.0, 1.0]]))
     with pytest.raises(ValueError, match="different structures at index 0 and index 1"):
         vmap(lambda r: (r,) if r[0] > 0 else [r])(np.array([[1.0], [-1.0]]))
+    with pytest.raises(ValueError, match=r"a dict of output\['a'\]; a dict of output\['b'\]"):
+        vmap(lambda r: {"a": r} if r[0] > 0 else {"b": r})(np.array([[1.0], [-1.0]]))
 
 
 def test_out_axes_not_matching_the_output():
