@@ -25,6 +25,7 @@ Public API:
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
+    ParameterList, ParameterDict    parameters in a list or by name (torch's names: "0", "1", the key)
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
                                     cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
@@ -123,6 +124,7 @@ from .padding import (
     ZeroPad2d,
 )
 from .parameter import Parameter
+from .parameter_containers import ParameterDict, ParameterList
 from .pool import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -242,6 +244,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
+__all__ += ["ParameterDict", "ParameterList"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
