@@ -3,7 +3,7 @@ their submodules and parameters under torch's names (`self_attn.in_proj_weight`,
 `norm1.weight`, `layers.0.…`), so a torch state dict loads as it is, and their forward: self-attention then a
 feed-forward block, each with dropout, a residual and LayerNorm (after each, or before with norm_first).
 Built from nn's MultiheadAttention, LayerNorm and Dropout, and Linear layers in torch's layout
-(transformer_checks.torch_linear); inputs and masks checked with the layer's own names.
+(transformer_parts.Block); inputs and masks checked with the layer's own names (transformer_checks).
 
 What is matched: torch's computation as autograd sees it (training, or eval with gradients). In eval under
 torch.no_grad(), torch may take a fused fast path: its TransformerEncoder then packs a padded batch into a
@@ -13,40 +13,23 @@ others agree), and a query with no key left attends to nothing (0), as torch's o
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Tensor, type_name
+from autograd import Tensor
 
-from .arguments import check_count, check_flag, check_real, is_int
-from .arguments_factory import factory_dtype
-from .containers import ModuleList
-from .dropout import Dropout
+from .arguments import check_flag
 from .module import Module
-from .multihead_attention import MultiheadAttention
-from .norm import LayerNorm
-from .parameter import check_parameters
-from .rng import generator
-from .transformer_checks import (
-    ACTIVATIONS,
-    activation_of,
-    check_causal,
-    check_heads,
-    check_masks,
-    checked_source,
-    torch_linear,
-)
+from .transformer_checks import ACTIVATIONS, check_causal, check_masks, checked_source
+from .transformer_parts import Block, Stack
 
 
-class TransformerEncoderLayer(Module):
+class TransformerEncoderLayer(Block):
     """One encoder layer: x + dropout1(self_attn(x)), LayerNorm'd (norm1), then x + dropout2(linear2(dropout(
     activation(linear1(x))))), LayerNorm'd (norm2); with norm_first, each block reads its LayerNorm'd input
     and the sums are not normalised. Input (S, N, d_model), (N, S, d_model) with batch_first, or (S, d_model).
     `activation`: "relu", "gelu" or a callable (a Module is a submodule, as torch's). `seed`, chainrule's,
     by keyword: the weights' draws (else nn's default generator)."""
-
-    setting_checks = {"norm_first": lambda layer, flag: check_flag("TransformerEncoderLayer", "norm_first", flag)}
 
     def __init__(
         self,
@@ -64,32 +47,9 @@ class TransformerEncoderLayer(Module):
         *,
         seed: int | None = None,
     ) -> None:
-        owner = type(self).__name__
-        dtype = factory_dtype(owner, device, dtype)
-        d_model, nhead = check_count(owner, "d_model", d_model), check_count(owner, "nhead", nhead)
-        dim_feedforward = check_count(owner, "dim_feedforward", dim_feedforward)
-        check_heads(owner, d_model, nhead)
-        bias = check_flag(owner, "bias", bias)
-        dropout = check_real(owner, "dropout", dropout, 0, 1, high_included=False)  # named here, not as MHA's
-        layer_norm_eps = check_real(owner, "layer_norm_eps", layer_norm_eps, 0)  # LayerNorm's eps: finite, >= 0
-        function = activation_of(owner, activation)
-        sizes = {"d_model": d_model, "dim_feedforward": dim_feedforward}
-        check_parameters(
-            owner, sizes, [(dim_feedforward, d_model)] * 2 + [(dim_feedforward,), (d_model,)] * bias, dtype
-        )
-        rng = generator(seed, owner)
-        # in torch's order, which is its parameters' order
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout, bias, batch_first=batch_first, dtype=dtype, seed=rng
-        )
-        self.linear1 = torch_linear(d_model, dim_feedforward, bias, dtype, rng)
-        self.dropout = Dropout(dropout)
-        self.linear2 = torch_linear(dim_feedforward, d_model, bias, dtype, rng)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        self.activation = function
+        settings = dict(locals())  # torch's arguments by name
+        del settings["self"], settings["seed"]
+        self._build(settings, ("self_attn",), seed)
 
     def forward(
         self, src: Any, src_mask: Any = None, src_key_padding_mask: Any = None, is_causal: bool = False
@@ -102,26 +62,12 @@ class TransformerEncoderLayer(Module):
         masks = {"src_mask": src_mask, "src_key_padding_mask": src_key_padding_mask}
         check_masks(owner, x, self.self_attn.batch_first, self.self_attn.num_heads, masks)
         check_causal(owner, check_flag(owner, "is_causal", is_causal), src_mask, "src_mask")
-        if self.norm_first:
-            x = x + self._attended(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._fed_forward(self.norm2(x))
-        x = self.norm1(x + self._attended(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._fed_forward(x))
-
-    def _attended(self, x: Tensor, mask: Any, padding: Any, is_causal: bool) -> Tensor:
-        out, _ = self.self_attn(x, x, x, padding, need_weights=False, attn_mask=mask, is_causal=is_causal)
-        return self.dropout1(out)
-
-    def _fed_forward(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-    def extra_repr(self) -> str:
-        name = getattr(self.activation, "__name__", None)
-        shown = [f"activation={name}"] if name and not isinstance(self.activation, Module) else []
-        return ", ".join(shown + ["norm_first=True"] * self.norm_first)
+        attention = (src_mask, src_key_padding_mask, is_causal)
+        x = self._residual(x, 1, lambda x: self._attended(self.self_attn, 1, x, x, attention))
+        return self._residual(x, 2, lambda x: self._fed_forward(x, 2))
 
 
-class TransformerEncoder(Module):
+class TransformerEncoder(Stack):
     """num_layers copies of `encoder_layer` (deep copies, as torch's: each its own weights, starting equal),
     applied in turn, then `norm` (a Module, or None). torch's enable_nested_tensor and mask_check are taken
     and change nothing: padded positions are computed as the others (see the module's docstring)."""
@@ -134,22 +80,9 @@ class TransformerEncoder(Module):
         enable_nested_tensor: bool = True,
         mask_check: bool = True,
     ) -> None:
-        owner = type(self).__name__
-        if not isinstance(encoder_layer, Module):
-            raise TypeError(
-                f"{owner}: encoder_layer must be a Module (nn.TransformerEncoderLayer), got {type_name(encoder_layer)}"
-            )
-        if not is_int(num_layers) or num_layers < 0:
-            raise (TypeError if not is_int(num_layers) else ValueError)(
-                f"{owner}: num_layers must be an int of at least 0, got {type_name(num_layers)} {num_layers!r}"
-            )
-        if norm is not None and not isinstance(norm, Module):
-            raise TypeError(f"{owner}: norm must be a Module (nn.LayerNorm(d_model)) or None, got {type_name(norm)}")
-        check_flag(owner, "enable_nested_tensor", enable_nested_tensor)
-        check_flag(owner, "mask_check", mask_check)
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(int(num_layers))])
-        self.num_layers = int(num_layers)
-        self.norm = norm
+        check_flag(type(self).__name__, "enable_nested_tensor", enable_nested_tensor)
+        check_flag(type(self).__name__, "mask_check", mask_check)
+        super().__init__(encoder_layer, num_layers, norm, "encoder_layer", "nn.TransformerEncoderLayer")
 
     def forward(
         self, src: Any, mask: Any = None, src_key_padding_mask: Any = None, is_causal: bool | None = None
@@ -161,4 +94,4 @@ class TransformerEncoder(Module):
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal)
-        return out if self.norm is None else self.norm(out)
+        return self._normed(out)

@@ -143,3 +143,138 @@ def test_torchs_fast_path_under_no_grad_zeroes_padded_positions_which_is_not_mat
     assert np.all(fast[padding] == 0) and not np.any(slow[padding] == 0)
     np.testing.assert_allclose(got, slow, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(got[~padding], fast[~padding], rtol=1e-12, atol=1e-12)
+
+
+T = 4  # the target's length, other than the source's S: a mask or an axis taken for another shows
+
+# (constructor options, batch (None: unbatched), the masks: name -> (kind, queries, keys), forward options)
+DECODER_CASES = {
+    "post-norm, causal target, memory padding": (
+        {}, N, {"tgt_mask": ("causal", T, T), "memory_key_padding_mask": ("bool", None, S)}, {"tgt_is_causal": True},
+    ),
+    "norm_first, batch_first, gelu, float masks": (
+        {"norm_first": True, "batch_first": True, "activation": "gelu"}, N,
+        {"memory_mask": ("float 3-d", T, S), "tgt_key_padding_mask": ("float", None, T)}, {},
+    ),
+    "unbatched, memory mask": ({}, None, {"memory_mask": ("bool", T, S), "tgt_mask": ("bool", T, T)}, {}),
+    "no bias, a function activation": ({"bias": False, "activation": "function"}, N, {}, {}),
+    "a Module activation": ({"activation": "Module"}, N, {"tgt_mask": ("bool", T, T)}, {}),
+}  # fmt: skip
+# torch's TransformerDecoder computes relu in place of a Module activation (see the test below): layers alone
+STACKED = [(case, stacked) for case in DECODER_CASES for stacked in (False, True) if not (stacked and "Module" in case)]
+
+
+def _decoder_masks(masks, batch, dtype):
+    """The masks a decoder case asks for (True: masked out; no row all masked)."""
+    made = {}
+    for name, (kind, queries, keys) in masks.items():
+        if queries is None:
+            shape = (keys,) if batch is None else (batch, keys)
+        else:
+            shape = (NHEAD * (batch or 1), queries, keys) if kind.endswith("3-d") else (queries, keys)
+        if kind == "causal":
+            made[name] = np.triu(np.ones(shape, bool), 1)
+        elif kind == "bool":
+            made[name] = RNG.random(shape) < 0.4
+            made[name][..., 0] = False
+        else:
+            made[name] = RNG.standard_normal(shape).astype(dtype)
+    return made
+
+
+def _decoder_pair(options, dtype):
+    options = {"dropout": 0.0, **options}
+    ours_options, theirs_options = dict(options), dict(options)
+    if options.get("activation") in ("Module", "function"):
+        ours_options["activation"], theirs_options["activation"] = _activations(options["activation"])
+    shape = (D_MODEL, NHEAD, FEEDFORWARD)
+    ours = nn.TransformerDecoderLayer(*shape, dtype=dtype, **ours_options)
+    theirs = torch.nn.TransformerDecoderLayer(*shape, dtype=TORCH_DTYPE[np.dtype(dtype)], **theirs_options)
+    return ours, theirs
+
+
+def _sequence(length, batch, batch_first, dtype):
+    shape = (
+        (length, D_MODEL) if batch is None else ((batch, length, D_MODEL) if batch_first else (length, batch, D_MODEL))
+    )
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.mark.filterwarnings("ignore:Support for mismatched")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("case", "stacked"), STACKED, ids=[f"{c}, {'stacked' if s else 'a layer'}" for c, s in STACKED]
+)
+def test_decoder_agrees_with_torch(case, dtype, stacked):
+    options, batch, masks, forward = DECODER_CASES[case]
+    ours, theirs = _decoder_pair(options, dtype)
+    if stacked:
+        torch_dtype = TORCH_DTYPE[np.dtype(dtype)]
+        ours = nn.TransformerDecoder(ours, 2, norm=nn.LayerNorm(D_MODEL, dtype=dtype))
+        theirs = torch.nn.TransformerDecoder(theirs, 2, norm=torch.nn.LayerNorm(D_MODEL, dtype=torch_dtype))
+        for p in theirs.parameters():  # each layer its own weights
+            p.data += torch.tensor(RNG.standard_normal(tuple(p.shape)) * 0.1, dtype=torch_dtype)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    made = _decoder_masks(masks, batch, dtype)
+    names = list(made)
+    batch_first = options.get("batch_first", False)
+    arrays = [_sequence(T, batch, batch_first, dtype), _sequence(S, batch, batch_first, dtype), *made.values()]
+
+    def call(m, tgt, memory, *given):
+        return m(tgt, memory, **dict(zip(names, given, strict=True)), **forward)
+
+    compare(ours, theirs, arrays, call, dtype, case)
+
+
+TRANSFORMER_CASES = {
+    "seq-first, every mask": (
+        {}, {"src_mask": ("bool", S, S), "tgt_mask": ("causal", T, T), "memory_mask": ("float", T, S),
+             "src_key_padding_mask": ("bool", None, S), "memory_key_padding_mask": ("bool", None, S)},
+    ),
+    "batch_first, norm_first, padding": (
+        {"batch_first": True, "norm_first": True}, {"tgt_key_padding_mask": ("bool", None, T)},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+@pytest.mark.filterwarnings("ignore:Support for mismatched")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", TRANSFORMER_CASES)
+def test_transformer_agrees_with_torch(case, dtype):
+    options, masks = TRANSFORMER_CASES[case]
+    sizes = {"d_model": D_MODEL, "nhead": NHEAD, "num_encoder_layers": 2, "num_decoder_layers": 2}
+    sizes.update(dim_feedforward=FEEDFORWARD, dropout=0.0, **options)
+    ours = nn.Transformer(**sizes, dtype=dtype)
+    theirs = torch.nn.Transformer(**sizes, dtype=TORCH_DTYPE[np.dtype(dtype)])
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    made = _decoder_masks(masks, N, dtype)
+    names = list(made)
+    batch_first = options.get("batch_first", False)
+    arrays = [_sequence(S, N, batch_first, dtype), _sequence(T, N, batch_first, dtype), *made.values()]
+
+    def call(m, src, tgt, *given):
+        return m(src, tgt, **dict(zip(names, given, strict=True)))
+
+    compare(ours, theirs, arrays, call, dtype, case)
+
+
+def test_the_causal_mask_is_torchs():
+    for dtype, torch_dtype in ((None, None), (np.float64, torch.float64)):
+        ours = nn.Transformer.generate_square_subsequent_mask(5, dtype=dtype)
+        theirs = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch_dtype)
+        assert ours.dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_torchs_decoder_copies_lose_a_module_activation_which_is_not_matched():
+    # torch's TransformerDecoderLayer.__setstate__ sets activation = F.relu where the state's dict lacks it, which
+    # it does for a Module (held among the submodules): its deep copies, TransformerDecoder's and Transformer's
+    # layers, compute relu instead of the GELU given, without a word. Here each copy keeps the GELU
+    theirs = torch.nn.TransformerDecoder(
+        torch.nn.TransformerDecoderLayer(D_MODEL, NHEAD, activation=torch.nn.GELU()), 2
+    )
+    assert theirs.layers[0].activation is torch.nn.functional.relu
+    ours = nn.TransformerDecoder(nn.TransformerDecoderLayer(D_MODEL, NHEAD, activation=nn.GELU()), 2)
+    assert all(isinstance(layer.activation, nn.GELU) for layer in ours.layers)
+    assert ours.layers[0].activation is not ours.layers[1].activation

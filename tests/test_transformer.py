@@ -45,6 +45,26 @@ def test_parameters_are_torchs_names_and_shapes_and_the_copies_are_independent()
     assert all(np.array_equal(p.data, q.data) for p, q in zip(a.parameters(), b.parameters(), strict=True))
 
 
+def test_the_decoder_and_transformer_have_torchs_names_and_xavier_matrices():
+    layer = nn.TransformerDecoderLayer(8, 2, 16, seed=0)
+    names = list(layer.state_dict())
+    assert names[:4] == TORCH_NAMES[:4] and names[4:8] == [n.replace("self_attn", "multihead_attn") for n in names[:4]]
+    assert names[8:] == TORCH_NAMES[4:] + ["norm3.weight", "norm3.bias"]
+    model = nn.Transformer(8, 2, 2, 1, 16, seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[0] == "encoder.layers.0.self_attn.in_proj_weight" and "encoder.norm.weight" in names
+    assert names[-2:] == ["decoder.norm.weight", "decoder.norm.bias"] and len(names) == 2 * 12 + 2 + 18 + 2
+    for name, p in model.named_parameters():  # torch's _reset_parameters: every matrix Xavier-uniform, drawn anew
+        if p.ndim > 1:
+            assert np.abs(p.data).max() <= np.sqrt(6 / sum(p.shape)), name
+    first, second = (model.encoder.layers[i].linear1.weight.data for i in range(2))
+    assert not np.array_equal(first, second)
+    mask = nn.Transformer.generate_square_subsequent_mask(3)
+    assert mask.dtype == np.float32 and np.array_equal(mask.data, [[0, -np.inf, -np.inf], [0, 0, -np.inf], [0, 0, 0]])
+    with pytest.raises(ShapeError, match="src and tgt must have one batch size"):
+        model(np.zeros((5, 2, 8), np.float32), np.zeros((4, 3, 8), np.float32))
+
+
 def test_dropout_draws_in_training_and_not_in_eval():
     layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.5, seed=0)
     x = np.random.default_rng(0).standard_normal((4, 2, 8)).astype(np.float32)
@@ -74,6 +94,29 @@ def test_a_compiled_training_step_replays(monkeypatch):
 
         run = compile(step)
         out = [run(Tensor(rng.standard_normal((3, 5, 8))), rng.standard_normal((3, 5, 8))) for _ in range(5)]
+        return out, [p.data.copy() for p in model.parameters()]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=2)
+
+
+def test_a_compiled_sequence_to_sequence_step_replays(monkeypatch):
+    def scenario(compile):
+        autograd.manual_seed(0)
+        model = nn.Transformer(8, 2, 1, 1, 16, dropout=0.1, batch_first=True, dtype=np.float64, seed=1)
+        opt = nn.SGD(model.parameters(), lr=1e-2)
+        rng = np.random.default_rng(2)
+        causal = nn.Transformer.generate_square_subsequent_mask(4, dtype=np.float64)
+
+        def step(src, tgt, y):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(src, tgt, tgt_mask=causal, tgt_is_causal=True), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = compile(step)
+        shapes = ((2, 5, 8), (2, 4, 8), (2, 4, 8))
+        out = [run(*(Tensor(rng.standard_normal(shape)) for shape in shapes)) for _ in range(4)]
         return out, [p.data.copy() for p in model.parameters()]
 
     check_replayed(scenario, monkeypatch, replays_at_least=2)
@@ -157,6 +200,36 @@ ERRORS = {
         lambda: nn.TransformerEncoder(LAYER, 2)(X, is_causal=True),
         ValueError,
         "hint that mask is",
+    ),
+}
+DECODER = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, seed=0)
+MEMORY = np.zeros((5, 3, 8), np.float32)
+ERRORS |= {
+    "memory of another batch": (
+        lambda: DECODER(X, np.zeros((5, 2, 8), np.float32)),
+        ShapeError,
+        r"tgt and memory must both be batched, of one batch size \(axis 1\)",
+    ),
+    "memory_mask of the target's length twice": (
+        lambda: DECODER(X, MEMORY, memory_mask=np.zeros((4, 4), bool)),
+        ShapeError,
+        r"memory_mask must be of shape .* here \(4, 5\) or \(6, 4, 5\), got \(4, 4\)",
+    ),
+    "memory_key_padding_mask of the target's length": (
+        lambda: DECODER(X, MEMORY, memory_key_padding_mask=np.zeros((3, 4), bool)),
+        ShapeError,
+        r"here \(3, 5\), got \(3, 4\)",
+    ),
+    "tgt_is_causal without a mask": (lambda: DECODER(X, MEMORY, tgt_is_causal=True), ValueError, "tgt_mask"),
+    "a custom encoder that is no Module": (
+        lambda: nn.Transformer(8, 2, custom_encoder=3),
+        TypeError,
+        "custom_encoder must be a Module or None",
+    ),
+    "a Transformer's nhead not dividing d_model": (
+        lambda: nn.Transformer(8, 3),
+        ValueError,
+        r"nhead \(3\) must divide",
     ),
 }
 
