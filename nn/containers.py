@@ -149,6 +149,7 @@ class ItemDict(Module):
     PyTorch. It has no forward."""
 
     _holds: ClassVar[tuple[str, str]] = ("item", "items")  # what the messages call one item, and several
+    _wanted: ClassVar[str] = "a dict of items by name, or (name, item) pairs"  # what the constructor takes
 
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
         self._update(() if items is None else items, changed=False)  # a new dict changes no model a step read
@@ -166,7 +167,7 @@ class ItemDict(Module):
         name = type(self).__name__
         if isinstance(items, Mapping | ItemDict):  # another ModuleDict too, as torch's takes it
             return list(items.items())
-        pairs = as_sequence(name, self._holds[1], items, f"a dict of {self._holds[1]} by name, or (name, value) pairs")
+        pairs = as_sequence(name, self._holds[1], items, self._wanted)
         for j, pair in enumerate(pairs):
             if not isinstance(pair, tuple | list) or len(pair) != 2:
                 raise TypeError(f"{name}: element {j} of the pairs given must be a (name, value) pair, got {pair!r}")
@@ -242,6 +243,7 @@ class ModuleDict(ItemDict):
     """Modules by name, as a dict (see ItemDict for the names it takes). It has no forward: call its modules."""
 
     _holds = ("module", "modules")
+    _wanted = "a dict of Modules by name, or (name, module) pairs"
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         """`modules` to hold by name, a mapping or (name, module) pairs (None: none, PyTorch's default)."""

@@ -92,6 +92,7 @@ class ParameterDict(ItemDict):
     Not called: read its parameters in the owning module's forward."""
 
     _holds = ("parameter", "parameters")
+    _wanted = "a dict of parameters by name, or (name, parameter) pairs"
 
     def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
         """`parameters` to hold by name, a mapping or (name, value) pairs (None: none, PyTorch's default)."""

@@ -75,6 +75,10 @@ def test_what_is_held_as_it_is_and_what_is_made_a_parameter():
             nn.ParameterList([bad])
         with pytest.raises(TypeError, match=said):
             nn.ParameterDict({"a": bad})
+    with pytest.raises(TypeError, match="ParameterList: values must be a list of parameters, got int"):
+        nn.ParameterList(3)
+    with pytest.raises(TypeError, match="ParameterDict: parameters must be a dict of parameters by name"):
+        nn.ParameterDict(3)
 
 
 def test_parameter_list_behaves_as_torchs_list():
