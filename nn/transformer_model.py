@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, type_name
 
-from .arguments import check_count, check_flag
+from .arguments import check_count, check_flag, is_int
 from .arguments_factory import factory_dtype
 from .init import xavier_uniform_
 from .module import Module
@@ -108,8 +108,10 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
         """The causal mask of sz positions, as torch's: float (float32 unless given), -inf above the diagonal
         (a position attends to itself and those before it), 0 elsewhere."""
-        sz = check_count("Transformer.generate_square_subsequent_mask", "sz", sz)
-        dtype = factory_dtype("Transformer.generate_square_subsequent_mask", device, dtype)
+        owner = "Transformer.generate_square_subsequent_mask"
+        if not is_int(sz) or sz < 0:  # 0 gives the empty mask, as torch's
+            raise (ValueError if is_int(sz) else TypeError)(f"{owner}: sz must be an int of at least 0, got {sz!r}")
+        sz, dtype = int(sz), factory_dtype(owner, device, dtype)
         return Tensor(np.triu(np.full((sz, sz), -np.inf), 1).astype(dtype), dtype=dtype)
 
     def extra_repr(self) -> str:

@@ -61,6 +61,9 @@ def test_the_decoder_and_transformer_have_torchs_names_and_xavier_matrices():
     assert not np.array_equal(first, second)
     mask = nn.Transformer.generate_square_subsequent_mask(3)
     assert mask.dtype == np.float32 and np.array_equal(mask.data, [[0, -np.inf, -np.inf], [0, 0, -np.inf], [0, 0, 0]])
+    assert nn.Transformer.generate_square_subsequent_mask(0).shape == (0, 0)  # torch's empty mask
+    with pytest.raises(ValueError, match="sz must be an int of at least 0, got -1"):
+        nn.Transformer.generate_square_subsequent_mask(-1)
     with pytest.raises(ShapeError, match="src and tgt must have one batch size"):
         model(np.zeros((5, 2, 8), np.float32), np.zeros((4, 3, 8), np.float32))
 
