@@ -278,3 +278,18 @@ def test_torchs_decoder_copies_lose_a_module_activation_which_is_not_matched():
     ours = nn.TransformerDecoder(nn.TransformerDecoderLayer(D_MODEL, NHEAD, activation=nn.GELU()), 2)
     assert all(isinstance(layer.activation, nn.GELU) for layer in ours.layers)
     assert ours.layers[0].activation is not ours.layers[1].activation
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+def test_torchs_state_dict_loads_as_it_is_and_ours_loads_into_torch():
+    sizes = {"d_model": D_MODEL, "nhead": NHEAD, "num_encoder_layers": 1, "num_decoder_layers": 2}
+    theirs = torch.nn.Transformer(**sizes, dim_feedforward=FEEDFORWARD, dropout=0.0, dtype=torch.float64)
+    ours = nn.Transformer(**sizes, dim_feedforward=FEEDFORWARD, dropout=0.0, dtype=np.float64, seed=0)
+    ours.load_state_dict({name: t.numpy() for name, t in theirs.state_dict().items()})  # Module's own, no export
+    src, tgt = RNG.standard_normal((S, N, D_MODEL)), RNG.standard_normal((T, N, D_MODEL))
+    want = theirs(torch.tensor(src), torch.tensor(tgt)).detach().numpy()
+    np.testing.assert_allclose(ours(src, tgt).data, want, rtol=1e-12, atol=1e-12)
+    other = nn.Transformer(**sizes, dim_feedforward=FEEDFORWARD, dropout=0.0, dtype=np.float64, seed=1)
+    theirs.load_state_dict({name: torch.tensor(a) for name, a in other.state_dict().items()})
+    want = theirs(torch.tensor(src), torch.tensor(tgt)).detach().numpy()
+    np.testing.assert_allclose(other(src, tgt).data, want, rtol=1e-12, atol=1e-12)

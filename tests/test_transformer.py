@@ -229,6 +229,11 @@ ERRORS |= {
         TypeError,
         "custom_encoder must be a Module or None",
     ),
+    "norm_first set later to a string": (
+        lambda: setattr(nn.TransformerEncoderLayer(8, 2, 16), "norm_first", "yes"),
+        TypeError,
+        "TransformerEncoderLayer: norm_first must be True or False",
+    ),
     "a Transformer's nhead not dividing d_model": (
         lambda: nn.Transformer(8, 3),
         ValueError,
