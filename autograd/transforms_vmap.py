@@ -27,6 +27,16 @@ from .trees import broadcast_prefix, flatten, paths, structure
 _GIVEN_TWICE = "vmap: got both {0} (JAX's name) and {1} (torch.func's): pass one"
 
 
+class _NotGiven:
+    """The default of in_dims and out_dims: not given (None is an axis spec of its own: not mapped, shared)."""
+
+    def __repr__(self) -> str:
+        return "not given"
+
+
+_NOT_GIVEN: Any = _NotGiven()
+
+
 def vmap(
     f: Callable[..., Any],
     in_axes: Axes = 0,
@@ -34,8 +44,8 @@ def vmap(
     *,
     randomness: str = "error",
     chunk_size: int | None = None,
-    in_dims: Axes = None,
-    out_dims: Axes = None,
+    in_dims: Axes = _NOT_GIVEN,
+    out_dims: Axes = _NOT_GIVEN,
 ) -> Callable[..., Any]:
     """Return a function that maps f over an axis of its arguments: `vmap(f)(x)` is `stack([f(x[0]), f(x[1]),
     ...])`, as jax.vmap and torch.func.vmap (`in_dims`, `out_dims`: torch.func's names for the two).
@@ -74,8 +84,9 @@ def vmap(
 
 
 def _either(jax_name: Axes, torch_name: Axes, default: Axes, names: tuple[str, str]) -> Axes:
-    """in_axes or in_dims (out_axes or out_dims), whichever was given: not both."""
-    if torch_name is None:
+    """in_axes or in_dims (out_axes or out_dims), whichever was given: not both. None given as in_dims or
+    out_dims is None (torch's out_dims=None: an output every index shares), not "not given"."""
+    if torch_name is _NOT_GIVEN:
         return jax_name
     if jax_name is not default:
         raise TypeError(_GIVEN_TWICE.format(*names))
