@@ -16,7 +16,8 @@ torch.func's: its answer is a constant there, to an outer transform too.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -150,9 +151,7 @@ def trace(
         + [(True, False)] * any(map(_python_number, leaves))
         + [(False, True)] * any(map(_numpy_float, leaves))
     )
-    outer = CHANGED.changes
-    changed = CHANGED.changes = {}  # what this run changed (nested transforms' too), and its draws: this thread's
-    try:
+    with noting() as changed:
         for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
             try:
                 wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors, floats_as_values)
@@ -162,11 +161,6 @@ def trace(
                     raise
                 if changed and outlived(changed, e):
                     raise rerun_refused(transform, ways[k + 1][1]) from e
-    finally:
-        CHANGED.changes = outer
-        for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
-            note_change(ref())
-        changed.clear()  # the notes' references to it (their callbacks') go with them
     rerun = numbers_as_tensors
     aux = None
     if has_aux:
@@ -178,6 +172,24 @@ def trace(
     for out in outs:
         check_output(out, transform)
     return Trace(outs, rebuild_out, aux, wrt, differentiated, rerun)
+
+
+@contextmanager
+def noting() -> Iterator[dict[int, weakref.ref]]:
+    """What a run of f inside the block changes in place (nested transforms' changes too) and whether it draws
+    (DREW), noted by id in the dict it yields (this thread's: `tensor_versions.changed`). On leaving, the notes
+    are handed on to a transform running outside this one (its f is the one that ran) and the dict is cleared:
+    its notes' callbacks hold it, a cycle the garbage collector would otherwise have to find."""
+    outer = CHANGED.changes
+    changed: dict[int, weakref.ref] = {}
+    CHANGED.changes = changed
+    try:
+        yield changed
+    finally:
+        CHANGED.changes = outer
+        for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
+            note_change(ref())
+        changed.clear()
 
 
 def _call(

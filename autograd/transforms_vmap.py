@@ -6,8 +6,7 @@ vmap costs what the Python loop it replaces costs. How its arguments are checked
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,8 @@ from .modes import require_callable
 from .tensor_class import Tensor
 from .tensor_functions import stack
 from .tensor_ops import ShapeError
-from .tensor_versions import CHANGED, DREW
-from .tensor_versions import changed as note_change
+from .tensor_versions import DREW
+from .tracing import noting
 from .transforms_vmap_checks import Axes, check_axes, check_chunk_size, check_output, check_randomness, in_range
 from .trees import broadcast_prefix, flatten, paths, structure
 
@@ -177,29 +176,16 @@ def _take(leaf: Any, axis: int, i: int) -> Any:
 
 def _run(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], randomness: str) -> Any:
     """f at one index, refused (RuntimeError, as torch.func's) where it drew random numbers under 'error'."""
-    with _noting() as notes:
+    with noting() as notes:
         out = f(*args, **kwargs)
-    if randomness == "error" and id(DREW) in notes:
+        drew = id(DREW) in notes
+    if randomness == "error" and drew:
         raise RuntimeError(
             "vmap: f drew random numbers (autograd's rand, randn, randint, a dropout mask) under randomness="
             "'error', torch.func's default: give randomness='different' for each index's own draws, or draw "
             "outside vmap and pass the draw in with in_axes None for the same numbers at every index"
         )
     return out
-
-
-@contextmanager
-def _noting() -> Iterator[dict[int, Any]]:
-    """What f changes in place and whether it draws, noted as tracing.trace notes it; the notes are handed
-    on to a transform running outside this vmap (its f is the one that ran), as trace hands on its own."""
-    outer = CHANGED.changes
-    notes = CHANGED.changes = {}
-    try:
-        yield notes
-    finally:
-        CHANGED.changes = outer
-        for ref in list(notes.values()) if outer is not None else ():
-            note_change(ref())
 
 
 def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
