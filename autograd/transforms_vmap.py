@@ -20,7 +20,15 @@ from .tensor_functions import stack
 from .tensor_ops import ShapeError
 from .tensor_versions import DREW
 from .tracing import noting
-from .transforms_vmap_checks import Axes, check_axes, check_chunk_size, check_output, check_randomness, in_range
+from .transforms_vmap_checks import (
+    Axes,
+    check_axes,
+    check_changes,
+    check_chunk_size,
+    check_output,
+    check_randomness,
+    in_range,
+)
 from .trees import broadcast_prefix, flatten, paths, structure
 
 _GIVEN_TWICE = "vmap: got both {0} (JAX's name) and {1} (torch.func's): pass one"
@@ -61,7 +69,9 @@ def vmap(
     the Python loop it replaces. `chunk_size` (torch.func's) is checked but changes nothing: f always runs one
     index at a time. `randomness` is torch.func's: 'error' (the default) refuses f drawing from autograd's
     random tensors or a dropout mask, 'different' lets each index draw its own (the loop's numbers, not
-    torch's); 'same' is refused: draw outside and pass the draw in with in_axes None.
+    torch's); 'same' is refused: draw outside and pass the draw in with in_axes None. f changing in place a
+    tensor every index shares (a BatchNorm's running statistics in training) is refused, as torch.func's: the
+    loop would change it once per index.
     """
     require_callable(f, "vmap: f")
     in_axes = _either(in_axes, in_dims, 0, ("in_axes", "in_dims"))
@@ -73,8 +83,8 @@ def vmap(
     names = _parameter_names(f)
 
     def vmapped(*args: Any, **kwargs: Any) -> Any:
-        inputs = _Inputs(args, in_axes, names)
-        outs = [_run(f, inputs.at(i), kwargs, randomness) for i in range(inputs.size)]
+        inputs, changed = _Inputs(args, in_axes, names), {}
+        outs = [_run(f, inputs.at(i), kwargs, randomness, inputs.own, changed) for i in range(inputs.size)]
         return _stacked(outs, out_axes, inputs.slices)
 
     vmapped.__name__ = f"vmap_{getattr(f, '__name__', 'f')}"
@@ -134,7 +144,7 @@ class _Inputs:
     def at(self, i: int) -> tuple[Any, ...]:
         """The arguments at index i of the mapped axes: an argument with nothing mapped as it was given (the same
         list or dict, which f may fill), the others rebuilt around their leaves' entries at i."""
-        self.slices = []
+        self.slices, self.own = [], []  # own: the arrays of the index's mapped leaves (which f may write into)
         call = []
         for arg, (leaves, rebuild, axes) in zip(self._args, self._parts):
             if all(a is None for a in axes):
@@ -142,6 +152,7 @@ class _Inputs:
                 continue
             taken = [leaf if a is None else _take(leaf, a, i) for leaf, a in zip(leaves, axes)]
             self.slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
+            self.own += [raw(x) for x, a in zip(taken, axes) if a is not None]
             call.append(rebuild(taken))
         return tuple(call)
 
@@ -174,11 +185,21 @@ def _take(leaf: Any, axis: int, i: int) -> Any:
     return leaf[index] if isinstance(leaf, Tensor) else np.array(leaf[index])
 
 
-def _run(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], randomness: str) -> Any:
-    """f at one index, refused (RuntimeError, as torch.func's) where it drew random numbers under 'error'."""
+def _run(
+    f: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    randomness: str,
+    own: list[Any],
+    changed: dict[int, Any],
+) -> Any:
+    """f at one index, refused (RuntimeError, as torch.func's) where it drew random numbers under 'error', or
+    changed in place a tensor every index shares (`check_changes`: `own`, the index's slices; `changed`, what
+    earlier indices changed)."""
     with noting() as notes:
         out = f(*args, **kwargs)
         drew = id(DREW) in notes
+        check_changes(notes, own, changed)
     if randomness == "error" and drew:
         raise RuntimeError(
             "vmap: f drew random numbers (autograd's rand, randn, randint, a dropout mask) under randomness="

@@ -7,7 +7,8 @@ import weakref
 import numpy as np
 import pytest
 
-from autograd import randn, vmap
+import nn
+from autograd import Tensor, randn, vmap
 from autograd.tensor_versions import DREW
 
 X = np.random.default_rng(3).normal(size=(3, 2))
@@ -40,3 +41,44 @@ def test_the_notes_of_each_index_run_are_freed_with_it():
         assert weakref.getweakrefcount(DREW) == before
     finally:
         gc.enable()
+
+
+def test_a_tensor_every_index_shares_changed_in_place_is_refused():
+    # f's `w += 1` ran once per index: w ended at 3 and the rows at 1, 2, 3 added, where torch.func.vmap's one call on
+    # the batch adds 1 once (rows + 1, w == 1)
+    w = Tensor(np.zeros(2))
+
+    def f(r, w):
+        w += 1.0
+        return r + w
+
+    with pytest.raises(RuntimeError, match=r"changed in place .* shape \(2,\) .* once per index .* outside vmap"):
+        vmap(f, in_axes=(0, None))(Tensor(X), w)
+
+
+def test_a_batchnorm_in_training_is_refused_as_torch_refuses_it():
+    # its running statistics moved once per index (3 momentum steps from single rows' statistics); torch.func.vmap
+    # refuses a BatchNorm updating its running statistics in place
+    layer, batch = nn.BatchNorm1d(2), Tensor(np.random.default_rng(0).normal(size=(3, 4, 2)))
+    with pytest.raises(RuntimeError, match="changed in place .* running statistics"):
+        vmap(layer)(batch)
+    layer.eval()  # no update: each index normalised with the running statistics, as the loop
+    expected = np.stack([layer(batch[i]).data for i in range(3)])
+    np.testing.assert_array_equal(vmap(layer)(batch).data, expected)
+
+
+def test_writes_into_the_index_s_own_slice_or_f_s_own_tensors_are_allowed():
+    t = Tensor(X.copy())
+
+    def f(r):
+        r[0] = 100.0  # the caller's row: each index writes its own, as torch.func's
+        z = Tensor(np.zeros(2))
+        z[1] = 5.0  # a tensor of f's own, returned
+        return z + r
+
+    out = vmap(f)(t)
+    np.testing.assert_array_equal(t.data[:, 0], 100.0)
+    np.testing.assert_array_equal(out.data, t.data + np.array([0.0, 5.0]))
+    x3 = Tensor(np.zeros((2, 3, 2)))
+    vmap(vmap(lambda v: v.__setitem__(0, 1.0) or v.sum()))(x3)  # nested: each index's own entry
+    np.testing.assert_array_equal(x3.data[..., 0], 1.0)
