@@ -44,10 +44,20 @@ class _NotGiven:
 _NOT_GIVEN: Any = _NotGiven()
 
 
+class _Zero(int):
+    """The default of in_axes and out_axes: 0, told apart from a 0 given (`vmap(f, 0, in_dims=1)` is refused)."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+_ZERO: Any = _Zero(0)
+
+
 def vmap(
     f: Callable[..., Any],
-    in_axes: Axes = 0,
-    out_axes: Axes = 0,
+    in_axes: Axes = _ZERO,
+    out_axes: Axes = _ZERO,
     *,
     randomness: str = "error",
     chunk_size: int | None = None,
@@ -74,8 +84,8 @@ def vmap(
     loop would change it once per index.
     """
     require_callable(f, "vmap: f")
-    in_axes = _either(in_axes, in_dims, 0, ("in_axes", "in_dims"))
-    out_axes = _either(out_axes, out_dims, 0, ("out_axes", "out_dims"))
+    in_axes = _either(in_axes, in_dims, ("in_axes", "in_dims"))
+    out_axes = _either(out_axes, out_dims, ("out_axes", "out_dims"))
     check_axes(in_axes, "in_axes", top=True)
     check_axes(out_axes, "out_axes")
     check_randomness(randomness)
@@ -92,12 +102,12 @@ def vmap(
     return vmapped
 
 
-def _either(jax_name: Axes, torch_name: Axes, default: Axes, names: tuple[str, str]) -> Axes:
+def _either(jax_name: Axes, torch_name: Axes, names: tuple[str, str]) -> Axes:
     """in_axes or in_dims (out_axes or out_dims), whichever was given: not both. None given as in_dims or
     out_dims is None (torch's out_dims=None: an output every index shares), not "not given"."""
     if torch_name is _NOT_GIVEN:
         return jax_name
-    if jax_name is not default:
+    if jax_name is not _ZERO:
         raise TypeError(_GIVEN_TWICE.format(*names))
     return torch_name
 

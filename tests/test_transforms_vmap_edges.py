@@ -2,6 +2,7 @@
 each index's notes of what f changed are freed with its run."""
 
 import gc
+import inspect
 import weakref
 
 import numpy as np
@@ -28,6 +29,15 @@ def test_in_dims_none_maps_nothing_and_is_refused():
         vmap(lambda r: r, in_dims=None)(X)
     with pytest.raises(TypeError, match="both out_axes .* and out_dims"):
         vmap(np.sin, out_axes=None, out_dims=None)
+
+
+def test_in_axes_0_given_beside_in_dims_is_refused_too():
+    # vmap(f, 0, in_dims=1) quietly mapped axis 1: a 0 given could not be told from the default
+    for made in (lambda: vmap(np.sin, 0, in_dims=1), lambda: vmap(np.sin, out_axes=0, out_dims=1)):
+        with pytest.raises(TypeError, match="got both"):
+            made()
+    assert vmap(lambda r: r, in_dims=1)(X).shape == (2, 3)  # the default beside in_dims: in_dims
+    assert repr(inspect.signature(vmap).parameters["in_axes"].default) == "0"
 
 
 def test_the_notes_of_each_index_run_are_freed_with_it():
