@@ -16,8 +16,7 @@ torch.func's: its answer is a constant there, to an outer transform too.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,8 +28,7 @@ from .graph_functions import gradients
 from .graph_order import MANY
 from .modes import enable_grad
 from .tensor_class import Tensor
-from .tensor_versions import CHANGED
-from .tensor_versions import changed as note_change
+from .tensor_versions import noting
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .tracing_reruns import outlived, rerun_refused
 from .trees import Rebuild, flatten, tree_map
@@ -172,24 +170,6 @@ def trace(
     for out in outs:
         check_output(out, transform)
     return Trace(outs, rebuild_out, aux, wrt, differentiated, rerun)
-
-
-@contextmanager
-def noting() -> Iterator[dict[int, weakref.ref]]:
-    """What a run of f inside the block changes in place (nested transforms' changes too) and whether it draws
-    (DREW), noted by id in the dict it yields (this thread's: `tensor_versions.changed`). On leaving, the notes
-    are handed on to a transform running outside this one (its f is the one that ran) and the dict is cleared:
-    its notes' callbacks hold it, a cycle the garbage collector would otherwise have to find."""
-    outer = CHANGED.changes
-    changed: dict[int, weakref.ref] = {}
-    CHANGED.changes = changed
-    try:
-        yield changed
-    finally:
-        CHANGED.changes = outer
-        for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
-            note_change(ref())
-        changed.clear()
 
 
 def _call(

@@ -18,8 +18,7 @@ from .modes import require_callable
 from .tensor_class import Tensor
 from .tensor_functions import stack
 from .tensor_ops import ShapeError
-from .tensor_versions import DREW
-from .tracing import noting
+from .tensor_versions import DREW, noting
 from .transforms_vmap_checks import (
     Axes,
     check_axes,

@@ -70,7 +70,7 @@ def check_changes(notes: dict[int, weakref.ref], own: list[Any], earlier: dict[i
     """Refuse f changing in place, at more than one index, one tensor's memory that is not of the index's own
     slices (`own`): one every index shares (a BatchNorm's running statistics, a tensor given with in_axes None),
     which the loop would change once per index where a call on the whole batch changes it once (torch.func.vmap
-    refuses those it can tell). `notes` are this index's (`tracing.noting`); `earlier` gathers them, weakly.
+    refuses those it can tell). `notes` are this index's (`tensor_versions.noting`); `earlier` gathers them, weakly.
     Writes into the index's own slice (the caller's row, as torch's) or into tensors f makes pass."""
     for ref in list(notes.values()):
         data = ref()
