@@ -79,8 +79,8 @@ def vmap(
     index at a time. `randomness` is torch.func's: 'error' (the default) refuses f drawing from autograd's
     random tensors or a dropout mask, 'different' lets each index draw its own (the loop's numbers, not
     torch's); 'same' is refused: draw outside and pass the draw in with in_axes None. f changing in place a
-    tensor every index shares (a BatchNorm's running statistics in training) is refused, as torch.func's: the
-    loop would change it once per index.
+    tensor every index shares (a BatchNorm's running statistics in training) is a RuntimeError: the loop would
+    change it once per index, where torch.func's one call on the batch changes it once (or refuses, a BatchNorm).
     """
     require_callable(f, "vmap: f")
     in_axes = _either(in_axes, in_dims, ("in_axes", "in_dims"))

@@ -69,9 +69,9 @@ def check_chunk_size(chunk_size: Any) -> None:
 def check_changes(notes: dict[int, weakref.ref], own: list[Any], earlier: dict[int, weakref.ref]) -> None:
     """Refuse f changing in place, at more than one index, one tensor's memory that is not of the index's own
     slices (`own`): one every index shares (a BatchNorm's running statistics, a tensor given with in_axes None),
-    which the loop would change once per index where a call on the whole batch changes it once (torch.func.vmap
-    refuses those it can tell). `notes` are this index's (`tensor_versions.noting`); `earlier` gathers them, weakly.
-    Writes into the index's own slice (the caller's row, as torch's) or into tensors f makes pass."""
+    which the loop would change once per index where torch.func.vmap's one call on the whole batch changes it
+    once (or refuses: a BatchNorm's). `notes` are this index's (`tensor_versions.noting`); `earlier` gathers
+    them, weakly. Writes into the index's own slice (the caller's row, as torch's) or into tensors f makes pass."""
     for ref in list(notes.values()):
         data = ref()
         if data is None or data is DREW:
@@ -81,9 +81,9 @@ def check_changes(notes: dict[int, weakref.ref], own: list[Any], earlier: dict[i
             raise RuntimeError(
                 f"vmap: f changed in place a tensor of shape {data.shape} that every index shares (a BatchNorm's "
                 "running statistics in training, a parameter an optimizer steps, a tensor given with in_axes None): "
-                "f runs once per index, so it would change once per index where a call on the whole batch changes "
-                "it once (torch.func.vmap refuses it too). Change it outside vmap, or put the module in eval mode "
-                "(a BatchNorm: track_running_stats=False)"
+                "f runs once per index, so it would change once per index, where torch.func.vmap's one call on the "
+                "whole batch changes it once (or refuses: a BatchNorm). Change it outside vmap, or put the module in "
+                "eval mode (a BatchNorm: track_running_stats=False)"
             )
         earlier[id(data)] = weakref.ref(data)
 
