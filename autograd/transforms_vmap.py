@@ -148,21 +148,22 @@ class _Inputs:
             mapped += [(w, a, leaf) for w, a, leaf in zip(where, checked, leaves) if a is not None]
             self._parts.append((leaves, rebuild, checked))
         self.size = _size(mapped)
-        self.slices: list[Node] = []  # of the index being run, those that record a graph (out_axes None's check)
+        self.slices: list[list[Node]] = []  # at each index run, the mapped ones that record a graph (out_axes None's)
 
     def at(self, i: int) -> tuple[Any, ...]:
         """The arguments at index i of the mapped axes: an argument with nothing mapped as it was given (the same
         list or dict, which f may fill), the others rebuilt around their leaves' entries at i."""
-        self.slices, self.own = [], []  # own: the arrays of the index's mapped leaves (which f may write into)
+        self.own, slices = [], []  # own: the arrays of the index's mapped leaves (which f may write into)
         call = []
         for arg, (leaves, rebuild, axes) in zip(self._args, self._parts):
             if all(a is None for a in axes):
                 call.append(arg)
                 continue
             taken = [leaf if a is None else _take(leaf, a, i) for leaf, a in zip(leaves, axes)]
-            self.slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
+            slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
             self.own += [raw(x) for x, a in zip(taken, axes) if a is not None]
             call.append(rebuild(taken))
+        self.slices.append(slices)
         return tuple(call)
 
 
@@ -218,7 +219,7 @@ def _run(
     return out
 
 
-def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
+def _stacked(outs: list[Any], out_axes: Axes, slices: list[list[Node]]) -> Any:
     """f's results at each index, each output leaf stacked along its out_axes (or shared, for None)."""
     first = structure(outs[0])
     where = paths(outs[0], "output")
@@ -238,7 +239,7 @@ def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
     return rebuild([_joined(list(col), a, w, slices) for col, a, w in zip(columns, axes, where)])
 
 
-def _joined(values: list[Any], axis: int | None, where: str, slices: list[Node]) -> Any:
+def _joined(values: list[Any], axis: int | None, where: str, slices: list[list[Node]]) -> Any:
     """One output leaf's values at each index, stacked along `axis`, or for None the one they share."""
     for v in values:
         check_output(v, where)
@@ -268,7 +269,7 @@ def _joined(values: list[Any], axis: int | None, where: str, slices: list[Node])
     return np.stack([np.asarray(raw(v)) for v in values], axis=axis)
 
 
-def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
+def _shared(values: list[Any], where: str, slices: list[list[Node]]) -> Any:
     """The output an out_axes None names: the same at every index, and depending on no mapped argument (its
     gradient through the first index alone would miss the others'); a ValueError where it is not, as JAX's."""
     first = raw(values[0])
@@ -277,7 +278,7 @@ def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
             f"vmap: out_axes is None for {where}, but f returned different values of it at different indices: "
             "give it an axis to stack along (out_axes 0)"
         )
-    if slices and _records(values[-1]) and _reaches(values[-1], slices):
+    if any(own and _records(v) and _reaches(v, own) for v, own in zip(values, slices)):
         raise ValueError(
             f"vmap: out_axes is None for {where}, but it depends on a mapped argument (its gradient would too): "
             "give it an axis to stack along (out_axes 0)"
@@ -286,10 +287,11 @@ def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
 
 
 def _reaches(out: Node, slices: list[Node]) -> bool:
-    """Whether out's graph holds any of `slices` (the last index's mapped arguments that record a graph)."""
+    """Whether out's graph holds any of `slices` (its index's mapped arguments that record a graph)."""
     ids = {id(x) for x in slices}
     return any(id(n) in ids for n in topological_order(out))
 
 
 def _records(x: Any) -> bool:
+    """Whether x is a node that records a graph (a gradient can flow through it)."""
     return isinstance(x, Node) and not x.is_constant

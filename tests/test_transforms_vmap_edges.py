@@ -92,3 +92,12 @@ def test_writes_into_the_index_s_own_slice_or_f_s_own_tensors_are_allowed():
     x3 = Tensor(np.zeros((2, 3, 2)))
     vmap(vmap(lambda v: v.__setitem__(0, 1.0) or v.sum()))(x3)  # nested: each index's own entry
     np.testing.assert_array_equal(x3.data[..., 0], 1.0)
+
+
+def test_out_axes_none_refuses_an_output_that_depends_on_a_mapped_argument_at_any_index():
+    # only the last index's output was looked at: here index 0's is t[0, 1] (1.0, as the others' constant), the one
+    # returned, and backward sent 1.0 to t[0, 1] through an output said to be shared (JAX refuses a mapped output)
+    t = Tensor(np.array([[5.0, 1.0], [-1.0, 0.0], [-2.0, 0.0]]), requires_grad=True)
+    f = lambda r: r[1] if r.data[0] > 0 else Tensor(1.0)
+    with pytest.raises(ValueError, match="out_axes is None for output, but it depends on a mapped argument"):
+        vmap(f, out_axes=None)(t)
