@@ -3,11 +3,13 @@ each index's notes of what f changed are freed with its run."""
 
 import gc
 import inspect
+import warnings
 import weakref
 
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor, randn, vmap
 from autograd.tensor_versions import DREW
@@ -101,3 +103,17 @@ def test_out_axes_none_refuses_an_output_that_depends_on_a_mapped_argument_at_an
     f = lambda r: r[1] if r.data[0] > 0 else Tensor(1.0)
     with pytest.raises(ValueError, match="out_axes is None for output, but it depends on a mapped argument"):
         vmap(f, out_axes=None)(t)
+
+
+def test_a_compiled_step_s_replayed_draw_is_a_draw_too():
+    # a replay redrew the dropout mask without a word to the transform running it: vmap's randomness='error' let
+    # each index draw its own (rows [2, 2, 2, 2], [0, 0, 2, 2], ...), where the same step run eagerly is refused
+    layer = nn.Dropout(0.5)
+    step = autograd.compile(lambda r: layer(r) * 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(4):  # recorded, then replayed
+            step(Tensor(np.ones(4)))
+        with pytest.raises(RuntimeError, match="drew random numbers"):
+            vmap(step)(Tensor(np.ones((3, 4))))
+        assert vmap(step, randomness="different")(Tensor(np.ones((3, 4)))).shape == (3, 4)
