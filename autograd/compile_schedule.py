@@ -10,6 +10,7 @@ from typing import Any
 from .compile_entries import OP, Entry, Tape, like
 from .compile_generators import frozen
 from .tensor_class import Tensor
+from .tensor_versions import DREW, changed
 
 Step = Callable[[], None]
 
@@ -52,6 +53,7 @@ def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
     redraw, seen, slot = draw.redraw, draw.like, draw.slot
 
     def made(inputs: list[Any]) -> None:
+        changed(DREW)  # a draw, as eager's autograd.drawn notes it for a transform running the step (vmap's randomness)
         data = redraw()
         if like(data) != seen:
             raise ReplayStopped(

@@ -6,8 +6,7 @@ vmap costs what the Python loop it replaces costs. How its arguments are checked
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,23 +18,50 @@ from .modes import require_callable
 from .tensor_class import Tensor
 from .tensor_functions import stack
 from .tensor_ops import ShapeError
-from .tensor_versions import CHANGED, DREW
-from .tensor_versions import changed as note_change
-from .transforms_vmap_checks import Axes, check_axes, check_chunk_size, check_output, check_randomness, in_range
+from .tensor_versions import DREW, noting
+from .transforms_vmap_checks import (
+    Axes,
+    check_axes,
+    check_changes,
+    check_chunk_size,
+    check_output,
+    check_randomness,
+    in_range,
+)
 from .trees import broadcast_prefix, flatten, paths, structure
 
 _GIVEN_TWICE = "vmap: got both {0} (JAX's name) and {1} (torch.func's): pass one"
 
 
+class _NotGiven:
+    """The default of in_dims and out_dims: not given (None is an axis spec of its own: not mapped, shared)."""
+
+    def __repr__(self) -> str:
+        return "not given"
+
+
+_NOT_GIVEN: Any = _NotGiven()
+
+
+class _Zero(int):
+    """The default of in_axes and out_axes: 0, told apart from a 0 given (`vmap(f, 0, in_dims=1)` is refused)."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+_ZERO: Any = _Zero(0)
+
+
 def vmap(
     f: Callable[..., Any],
-    in_axes: Axes = 0,
-    out_axes: Axes = 0,
+    in_axes: Axes = _ZERO,
+    out_axes: Axes = _ZERO,
     *,
     randomness: str = "error",
     chunk_size: int | None = None,
-    in_dims: Axes = None,
-    out_dims: Axes = None,
+    in_dims: Axes = _NOT_GIVEN,
+    out_dims: Axes = _NOT_GIVEN,
 ) -> Callable[..., Any]:
     """Return a function that maps f over an axis of its arguments: `vmap(f)(x)` is `stack([f(x[0]), f(x[1]),
     ...])`, as jax.vmap and torch.func.vmap (`in_dims`, `out_dims`: torch.func's names for the two).
@@ -52,11 +78,13 @@ def vmap(
     the Python loop it replaces. `chunk_size` (torch.func's) is checked but changes nothing: f always runs one
     index at a time. `randomness` is torch.func's: 'error' (the default) refuses f drawing from autograd's
     random tensors or a dropout mask, 'different' lets each index draw its own (the loop's numbers, not
-    torch's); 'same' is refused: draw outside and pass the draw in with in_axes None.
+    torch's); 'same' is refused: draw outside and pass the draw in with in_axes None. f changing in place a
+    tensor every index shares (a BatchNorm's running statistics in training) is a RuntimeError: the loop would
+    change it once per index, where torch.func's one call on the batch changes it once (or refuses, a BatchNorm).
     """
     require_callable(f, "vmap: f")
-    in_axes = _either(in_axes, in_dims, 0, ("in_axes", "in_dims"))
-    out_axes = _either(out_axes, out_dims, 0, ("out_axes", "out_dims"))
+    in_axes = _either(in_axes, in_dims, ("in_axes", "in_dims"))
+    out_axes = _either(out_axes, out_dims, ("out_axes", "out_dims"))
     check_axes(in_axes, "in_axes", top=True)
     check_axes(out_axes, "out_axes")
     check_randomness(randomness)
@@ -64,8 +92,8 @@ def vmap(
     names = _parameter_names(f)
 
     def vmapped(*args: Any, **kwargs: Any) -> Any:
-        inputs = _Inputs(args, in_axes, names)
-        outs = [_run(f, inputs.at(i), kwargs, randomness) for i in range(inputs.size)]
+        inputs, changed = _Inputs(args, in_axes, names), {}
+        outs = [_run(f, inputs.at(i), kwargs, randomness, inputs.own, changed) for i in range(inputs.size)]
         return _stacked(outs, out_axes, inputs.slices)
 
     vmapped.__name__ = f"vmap_{getattr(f, '__name__', 'f')}"
@@ -73,11 +101,12 @@ def vmap(
     return vmapped
 
 
-def _either(jax_name: Axes, torch_name: Axes, default: Axes, names: tuple[str, str]) -> Axes:
-    """in_axes or in_dims (out_axes or out_dims), whichever was given: not both."""
-    if torch_name is None:
+def _either(jax_name: Axes, torch_name: Axes, names: tuple[str, str]) -> Axes:
+    """in_axes or in_dims (out_axes or out_dims), whichever was given: not both. None given as in_dims or
+    out_dims is None (torch's out_dims=None: an output every index shares), not "not given"."""
+    if torch_name is _NOT_GIVEN:
         return jax_name
-    if jax_name is not default:
+    if jax_name is not _ZERO:
         raise TypeError(_GIVEN_TWICE.format(*names))
     return torch_name
 
@@ -119,20 +148,22 @@ class _Inputs:
             mapped += [(w, a, leaf) for w, a, leaf in zip(where, checked, leaves) if a is not None]
             self._parts.append((leaves, rebuild, checked))
         self.size = _size(mapped)
-        self.slices: list[Node] = []  # of the index being run, those that record a graph (out_axes None's check)
+        self.slices: list[list[Node]] = []  # at each index run, the mapped ones that record a graph (out_axes None's)
 
     def at(self, i: int) -> tuple[Any, ...]:
         """The arguments at index i of the mapped axes: an argument with nothing mapped as it was given (the same
         list or dict, which f may fill), the others rebuilt around their leaves' entries at i."""
-        self.slices = []
+        self.own, slices = [], []  # own: the arrays of the index's mapped leaves (which f may write into)
         call = []
         for arg, (leaves, rebuild, axes) in zip(self._args, self._parts):
             if all(a is None for a in axes):
                 call.append(arg)
                 continue
             taken = [leaf if a is None else _take(leaf, a, i) for leaf, a in zip(leaves, axes)]
-            self.slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
+            slices += [x for x, a in zip(taken, axes) if a is not None and _records(x)]
+            self.own += [raw(x) for x, a in zip(taken, axes) if a is not None]
             call.append(rebuild(taken))
+        self.slices.append(slices)
         return tuple(call)
 
 
@@ -164,11 +195,22 @@ def _take(leaf: Any, axis: int, i: int) -> Any:
     return leaf[index] if isinstance(leaf, Tensor) else np.array(leaf[index])
 
 
-def _run(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], randomness: str) -> Any:
-    """f at one index, refused (RuntimeError, as torch.func's) where it drew random numbers under 'error'."""
-    with _noting() as notes:
+def _run(
+    f: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    randomness: str,
+    own: list[Any],
+    changed: dict[int, Any],
+) -> Any:
+    """f at one index, refused (RuntimeError, as torch.func's) where it drew random numbers under 'error', or
+    changed in place a tensor every index shares (`check_changes`: `own`, the index's slices; `changed`, what
+    earlier indices changed)."""
+    with noting() as notes:
         out = f(*args, **kwargs)
-    if randomness == "error" and id(DREW) in notes:
+        drew = id(DREW) in notes
+        check_changes(notes, own, changed)
+    if randomness == "error" and drew:
         raise RuntimeError(
             "vmap: f drew random numbers (autograd's rand, randn, randint, a dropout mask) under randomness="
             "'error', torch.func's default: give randomness='different' for each index's own draws, or draw "
@@ -177,21 +219,7 @@ def _run(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], r
     return out
 
 
-@contextmanager
-def _noting() -> Iterator[dict[int, Any]]:
-    """What f changes in place and whether it draws, noted as tracing.trace notes it; the notes are handed
-    on to a transform running outside this vmap (its f is the one that ran), as trace hands on its own."""
-    outer = CHANGED.changes
-    notes = CHANGED.changes = {}
-    try:
-        yield notes
-    finally:
-        CHANGED.changes = outer
-        for ref in list(notes.values()) if outer is not None else ():
-            note_change(ref())
-
-
-def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
+def _stacked(outs: list[Any], out_axes: Axes, slices: list[list[Node]]) -> Any:
     """f's results at each index, each output leaf stacked along its out_axes (or shared, for None)."""
     first = structure(outs[0])
     where = paths(outs[0], "output")
@@ -211,7 +239,7 @@ def _stacked(outs: list[Any], out_axes: Axes, slices: list[Node]) -> Any:
     return rebuild([_joined(list(col), a, w, slices) for col, a, w in zip(columns, axes, where)])
 
 
-def _joined(values: list[Any], axis: int | None, where: str, slices: list[Node]) -> Any:
+def _joined(values: list[Any], axis: int | None, where: str, slices: list[list[Node]]) -> Any:
     """One output leaf's values at each index, stacked along `axis`, or for None the one they share."""
     for v in values:
         check_output(v, where)
@@ -241,7 +269,7 @@ def _joined(values: list[Any], axis: int | None, where: str, slices: list[Node])
     return np.stack([np.asarray(raw(v)) for v in values], axis=axis)
 
 
-def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
+def _shared(values: list[Any], where: str, slices: list[list[Node]]) -> Any:
     """The output an out_axes None names: the same at every index, and depending on no mapped argument (its
     gradient through the first index alone would miss the others'); a ValueError where it is not, as JAX's."""
     first = raw(values[0])
@@ -250,7 +278,7 @@ def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
             f"vmap: out_axes is None for {where}, but f returned different values of it at different indices: "
             "give it an axis to stack along (out_axes 0)"
         )
-    if slices and _records(values[-1]) and _reaches(values[-1], slices):
+    if any(own and _records(v) and _reaches(v, own) for v, own in zip(values, slices)):
         raise ValueError(
             f"vmap: out_axes is None for {where}, but it depends on a mapped argument (its gradient would too): "
             "give it an axis to stack along (out_axes 0)"
@@ -259,10 +287,11 @@ def _shared(values: list[Any], where: str, slices: list[Node]) -> Any:
 
 
 def _reaches(out: Node, slices: list[Node]) -> bool:
-    """Whether out's graph holds any of `slices` (the last index's mapped arguments that record a graph)."""
+    """Whether out's graph holds any of `slices` (its index's mapped arguments that record a graph)."""
     ids = {id(x) for x in slices}
     return any(id(n) in ids for n in topological_order(out))
 
 
 def _records(x: Any) -> bool:
+    """Whether x is a node that records a graph (a gradient can flow through it)."""
     return isinstance(x, Node) and not x.is_constant

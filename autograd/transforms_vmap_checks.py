@@ -1,10 +1,12 @@
-"""What `vmap` checks of what it is given (in_axes and out_axes, randomness, chunk_size) and of what f returns,
-each refusal naming the fix. Types are PyTorch's and JAX's where they agree: an axis out of range is numpy's
-AxisError, both a ValueError (JAX's, torch.func's for in_dims) and an IndexError (torch's for out_dims)."""
+"""What `vmap` checks of what it is given (in_axes and out_axes, randomness, chunk_size), of what f changes in
+place and of what f returns, each refusal naming the fix. Types are PyTorch's and JAX's where they agree: an axis
+out of range is numpy's AxisError, both a ValueError (JAX's, torch.func's for in_dims) and an IndexError (torch's
+for out_dims)."""
 
 from __future__ import annotations
 
 import numbers
+import weakref
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ import numpy as np
 from .graph import Node, raw
 from .shape_args import is_int
 from .tensor_class import Tensor
+from .tensor_versions import DREW
 from .type_names import type_name
 
 Axes = Any  # an int, None, or a list, tuple or dict of them (a tree prefix of the arguments or outputs)
@@ -61,6 +64,28 @@ def check_chunk_size(chunk_size: Any) -> None:
         raise TypeError(f"vmap: chunk_size is None or a positive int, got {type_name(chunk_size)} {chunk_size!r}")
     if chunk_size < 1:
         raise ValueError(f"vmap: chunk_size is None or a positive int, got {chunk_size}")
+
+
+def check_changes(notes: dict[int, weakref.ref], own: list[Any], earlier: dict[int, weakref.ref]) -> None:
+    """Refuse f changing in place, at more than one index, one tensor's memory that is not of the index's own
+    slices (`own`): one every index shares (a BatchNorm's running statistics, a tensor given with in_axes None),
+    which the loop would change once per index where torch.func.vmap's one call on the whole batch changes it
+    once (or refuses: a BatchNorm's). `notes` are this index's (`tensor_versions.noting`); `earlier` gathers
+    them, weakly. Writes into the index's own slice (the caller's row, as torch's) or into tensors f makes pass."""
+    for ref in list(notes.values()):
+        data = ref()
+        if data is None or data is DREW:
+            continue
+        seen = earlier.get(id(data))
+        if seen is not None and seen() is data and not any(np.may_share_memory(data, x) for x in own):
+            raise RuntimeError(
+                f"vmap: f changed in place a tensor of shape {data.shape} that every index shares (a BatchNorm's "
+                "running statistics in training, a parameter an optimizer steps, a tensor given with in_axes None): "
+                "f runs once per index, so it would change once per index, where torch.func.vmap's one call on the "
+                "whole batch changes it once (or refuses: a BatchNorm). Change it outside vmap, or put the module in "
+                "eval mode (a BatchNorm: track_running_stats=False)"
+            )
+        earlier[id(data)] = weakref.ref(data)
 
 
 def in_range(axis: int, leaf: Any, where: str, added: int = 0) -> int:
