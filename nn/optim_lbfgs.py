@@ -221,7 +221,7 @@ class LBFGS(Optimizer):
         rows = tuple(shapes.get(f"{prefix}state.{SLOT}.ro", ()))
         if len(rows) == 1 and rows[0] != self.history_size:  # any other shape: refused as every layout's misfit
             raise ValueError(
-                f"cannot load this state into LBFGS: its history holds room for {rows[0]} pairs "
+                f"its history holds room for {rows[0]} pairs "
                 f"({prefix}state.{SLOT}.ro "
                 f"has shape {rows}), saved with history_size={rows[0]}, and this LBFGS's history_size is "
                 f"{self.history_size}: make it with the history_size the state was saved with"
@@ -240,7 +240,10 @@ class LBFGS(Optimizer):
 
     def load_state_dict(self, state: Any, *, prefix: str = "") -> None:
         if isinstance(state, Mapping):
-            self._check_history_size({k: np.shape(v) for k, v in state.items()}, prefix)
+            try:
+                self._check_history_size({k: np.shape(v) for k, v in state.items()}, prefix)
+            except ValueError as e:
+                raise ValueError(f"cannot load this state into LBFGS: {e.args[0]}") from None
         super().load_state_dict(state, prefix=prefix)
         if SLOT in self.state:
             self.state[SLOT] = unpacked(self.state[SLOT], flat_dtype(self))

@@ -290,8 +290,9 @@ def test_a_state_of_another_history_size_is_refused_naming_it():
 
 
 def test_a_smaller_history_size_keeps_the_newest_pairs():
-    """PyTorch's LBFGS, its history_size lowered, keeps every pair (it pops only at the old size) and fails when
-    raised; here the history keeps the newest history_size pairs, in the step and in the state dict."""
+    """PyTorch's LBFGS, its history_size lowered (or raised), keeps every pair (it pops only at the new size) and
+    its step fails with an IndexError once they outnumber the size it started with; here the history keeps the
+    newest history_size pairs, in the step and in the state dict."""
     params, loss_of = _problem()
     opt = nn.LBFGS(params, max_iter=6, history_size=5)
     opt.step(_closure(opt, loss_of))
@@ -302,6 +303,10 @@ def test_a_smaller_history_size_keeps_the_newest_pairs():
     assert all(np.array_equal(a, b) for a, b in zip(state["state.flat.old_stps"], newest))
     opt.step(_closure(opt, loss_of))
     assert len(opt.state["flat"]["old_dirs"]) == 2
+    opt.param_groups[0]["history_size"] = 7
+    for _ in range(3):
+        opt.step(_closure(opt, loss_of))
+    assert 2 < len(opt.state["flat"]["old_dirs"]) <= 7
 
 
 def test_a_frozen_parameter_does_not_move_and_values_train_beside_tensors():
