@@ -19,6 +19,7 @@ from autograd import ShapeError, Tensor, enable_grad, type_name
 from .arguments import is_int, one_number
 from .optim_base import Optimizer
 from .optim_closure import checked_closure
+from .optim_finite import first_not_finite
 from .optim_lbfgs_flat import Flat, flat_dtype
 from .optim_lbfgs_search import Trial, strong_wolfe
 from .optim_lbfgs_state import SLOT, check_history, history_layout, packed, unpacked
@@ -85,6 +86,8 @@ class LBFGS(Optimizer):
             raise TypeError(NEEDS_CLOSURE)
         checked_closure(self, closure, EAGER)
         flat = Flat(self)
+        if not flat.size:
+            raise ValueError("LBFGS: its parameters hold no numbers (every Tensor is empty): there is nothing to fit")
         flat.check_writable()
         work = self._working_state(flat)
         before = flat.snapshot()
@@ -95,6 +98,17 @@ class LBFGS(Optimizer):
             raise
         self.state[SLOT] = work
         return loss
+
+    def _check_moved(self, flat: Flat, t: Any) -> None:
+        """FloatingPointError where the last move (by t times the direction, with no evaluation after it: the
+        last iteration's, without a line search) made a parameter NaN or infinite: lr too large for its numbers."""
+        for p in flat.params:
+            if not np.isfinite(p.data).all():
+                raise FloatingPointError(
+                    f"LBFGS: its last move, by a step length of {t!r} along the direction, made {self._called(p)} NaN "
+                    "or infinite, so the parameters and the optimizer's state are as they were before the step: "
+                    'lower lr, or use line_search_fn="strong_wolfe"'
+                )
 
     def _working_state(self, flat: Flat) -> dict[str, Any]:
         """A copy of the state for this step to change (its lists copied; its arrays are never written in place),
@@ -150,6 +164,12 @@ class LBFGS(Optimizer):
                     st["H_diag"] = ys / (y @ y)
                 d = _two_loop(g, st["old_dirs"], st["old_stps"], st["ro"], st["H_diag"])
             flat.hold(d)
+            if first_not_finite([d]) is not None:
+                raise FloatingPointError(
+                    "LBFGS: the direction its history makes holds NaN or an infinity (a curvature pair beyond the "
+                    f"range of {d.dtype}), so the parameters and the optimizer's state are as they were before the "
+                    "step. Scale the problem (the loss, or the parameters) nearer to 1"
+                )
             st.update(d=d, prev_flat_grad=g, prev_loss=loss)
             t = min(1.0, 1.0 / np.abs(g).sum()) * lr if st["n_iter"] == 1 else lr
             st["t"] = t
@@ -177,6 +197,8 @@ class LBFGS(Optimizer):
                 if iteration != max_iter:  # the last iteration's loss is the next step's first
                     _, loss, g = evaluate()
                     used, optimal = 1, np.abs(g).max() <= tolerance_grad
+                else:  # nothing evaluates the parameters it moved to: they are looked at here
+                    self._check_moved(flat, t)
             evals += used
             if (
                 iteration == max_iter

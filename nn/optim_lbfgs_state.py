@@ -79,8 +79,8 @@ def unpacked(arrays: dict[str, Any], dtype: np.dtype) -> dict[str, Any]:
 def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
     """Refuse (ValueError, naming the entry after `where`, "state.flat.") a loaded state (its arrays checked
     against `history_layout`, finite) that no step makes: fewer than one evaluation, a count of pairs beyond
-    the iterations that could make them, ro of a kept pair not positive (y.s > 1e-10 keeps it), H_diag not
-    positive, a negative step length, or anything but zeros where no pair is kept (or before any iteration)."""
+    the iterations that could make them, ro of a kept pair not positive (y.s > 1e-10 keeps it), H_diag or the
+    step length negative, or anything but zeros where no pair is kept (or before any iteration)."""
     evals, iterations, k = (int(arrays[name]) for name in COUNTS)
     if evals < 1 or iterations < 0:
         raise ValueError(
@@ -99,10 +99,10 @@ def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
         )
     unused = {"ro": ro[k:], **{name: arrays[name][k:] for name in HISTORY}}
     if iterations:
-        if arrays["H_diag"] <= 0 or arrays["t"] < 0:
+        if arrays["H_diag"] < 0 or arrays["t"] < 0:
             raise ValueError(
                 f"{where}H_diag holds {arrays['H_diag'].item()!r} and {where}t {arrays['t'].item()!r}: the Hessian's "
-                "scale is y.s / y.y > 0, a step length >= 0; else the next step would climb"
+                "scale is y.s / y.y >= 0, a step length >= 0; else the next step would climb"
             )
     else:
         unused |= {name: arrays[name] for name in (*VECTORS, "t", "prev_loss")}

@@ -260,7 +260,7 @@ def _edited(state, name, change):
         ("state.flat.history", lambda a: a.fill(a + 1), r"history holds 2 pairs, beyond the 1 that 2 iteration\(s\)"),
         ("state.flat.ro", lambda a: a.__setitem__(0, -1.0), r"ro holds -1.0 for a kept pair"),
         ("state.flat.old_dirs", lambda a: a.__setitem__(4, 1.0), r"old_dirs holds values where no step writes any"),
-        ("state.flat.H_diag", lambda a: a.fill(0.0), r"H_diag holds 0.0 .*: the Hessian's scale is y.s / y.y > 0"),
+        ("state.flat.H_diag", lambda a: a.fill(-1.0), r"H_diag holds -1.0 .*: the Hessian's scale is y.s / y.y >= 0"),
         ("state.flat.func_evals", lambda a: a.fill(0), r"func_evals holds 0"),
         ("state.flat.d", lambda a: a.__setitem__(0, math.nan), r"state.flat.d holds 1 NaN or infinite value"),
         ("line_search_fn", lambda a: a.fill(2), r"line_search_fn holds 2, not the place of a choice \(0 for None"),
@@ -329,6 +329,29 @@ def test_a_frozen_parameter_does_not_move_and_values_train_beside_tensors():
     frozen, moving = np.array(params[1].data), np.array(params[0].data)
     opt.step(closure)
     assert np.array_equal(params[1].data, frozen) and not np.array_equal(params[0].data, moving)
+
+
+def test_a_last_move_to_infinity_is_refused_and_puts_everything_back():
+    """Without a line search the last iteration's move is not evaluated (torch's rule: the next step's first
+    evaluation is); an lr that moves a parameter to infinity there was kept, the state too (torch's as well). It
+    is refused now, everything as the step found it."""
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    opt = nn.LBFGS([w], lr=0.1, max_iter=1)
+    closure = _closure(opt, lambda: (w**2).sum())
+    opt.step(closure)
+    opt.lr = 1e308  # the second step's t is lr itself
+    before = _snapshot(opt)
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"its last move, by a step length of"):
+        opt.step(closure)
+    _same(before, _snapshot(opt))
+    opt.lr = 0.1
+    opt.step(closure)
+    assert opt.state["flat"]["n_iter"] == 2
+
+
+def test_empty_parameters_are_refused():
+    with pytest.raises(ValueError, match="LBFGS: its parameters hold no numbers"):
+        nn.LBFGS([Tensor(np.zeros(0), requires_grad=True)]).step(lambda: 0.0)
 
 
 def test_a_state_made_for_other_parameters_is_refused_at_the_step():
