@@ -253,3 +253,13 @@ def test_float32_is_as_close_to_the_float64_run_as_torchs_float32(search):
     truth = run("torch", np.float64)
     ours, theirs = np.abs(run("nn", np.float32) - truth).max(), np.abs(run("torch", np.float32) - truth).max()
     assert ours <= 1.5 * theirs, (ours, theirs)
+
+
+def test_the_signature_is_torchs():
+    """The same arguments in the same order with the same defaults (lr 1, max_eval None ...), and no other but the
+    keywords of PyTorch's options of how a step is computed, which torch's LBFGS takes none of (refused)."""
+    import inspect
+
+    theirs = list(inspect.signature(torch.optim.LBFGS).parameters.values())
+    ours = [p for p in inspect.signature(nn.LBFGS).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    assert [(p.name, p.default) for p in ours] == [(p.name, p.default) for p in theirs]
