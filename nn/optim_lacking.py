@@ -8,6 +8,15 @@ from typing import Any
 
 from .optim_options import OPTIONS
 
+# the names settings_elsewhere found, by the root class it read them under; forgotten whenever a class is made
+# under it (OptimizerSettings.__init_subclass__), so that a scheduler's assignment (opt.scheduled_lr) reads no class
+_FOUND: dict[type, frozenset[str]] = {}
+
+
+def forget() -> None:
+    """Forget the names found: a class of optimizer was made, which may have settings of its own."""
+    _FOUND.clear()
+
 
 def settings_elsewhere(optimizer: Any) -> frozenset[str]:
     """The settings of nn's optimizers (every kind: numbers, integers, flags, choices, fixed ones) and PyTorch's
@@ -15,6 +24,14 @@ def settings_elsewhere(optimizer: Any) -> frozenset[str]:
     root of `optimizer`'s class (the last of its bases that declares settings), so that an optimizer added to nn
     adds its own (it was a list written out by hand, which LBFGS's max_iter would have been missing from)."""
     root = next(c for c in reversed(type(optimizer).__mro__) if "hyperparameters" in vars(c))
+    found = _FOUND.get(root)
+    if found is None:
+        found = _FOUND[root] = _read(root)
+    return found
+
+
+def _read(root: type) -> frozenset[str]:
+    """Every setting of the classes in nn under `root` (itself included), and PyTorch's options."""
     found, classes = set(OPTIONS), [root]
     while classes:
         cls = classes.pop()

@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd import eager_only
 
-from .optim_lacking import refuse_a_setting_it_lacks
+from .optim_lacking import forget, refuse_a_setting_it_lacks
 from .state_checks import checked, checked_choice, checked_flag, checked_int, checked_pair
 
 
@@ -30,6 +30,10 @@ class OptimizerSettings:
     limits: dict[str, float] = {}
     # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
     up_to: dict[str, float] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        forget()  # its settings join those other optimizers refuse as theirs (nn.optim_lacking)
 
     @property
     def setting_names(self) -> tuple[str, ...]:

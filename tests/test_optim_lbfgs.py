@@ -135,6 +135,29 @@ def test_the_settings_other_optimizers_lack_come_from_the_classes():
     assert settings_elsewhere(adam) == {*before, *nn.LBFGS.hyperparameters, *nn.LBFGS.integers, "line_search_fn"}
 
 
+def test_an_optimizer_class_made_later_adds_its_settings():
+    """The names are read once and kept until a class of optimizer is made: one made in nn after (its module
+    nn's) adds its settings to those others refuse."""
+    import gc
+
+    from nn.optim_lacking import forget
+
+    adam = nn.Adam(_problem()[0])
+    adam.my_note = "kept"  # the caller's own attribute
+    assert "warmth" not in settings_elsewhere(adam)
+
+    class Warm(nn.SGD):
+        __module__ = "nn.warm"
+        hyperparameters = (*nn.SGD.hyperparameters, "warmth")
+
+    with pytest.raises(AttributeError, match="Adam has no setting 'warmth'"):
+        adam.warmth = 0.5
+    del Warm
+    gc.collect()
+    forget()
+    assert "warmth" not in settings_elsewhere(adam)
+
+
 @pytest.mark.parametrize("search", SEARCHES)
 @pytest.mark.parametrize("at", [1, 2, 4])
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
