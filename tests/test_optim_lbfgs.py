@@ -210,17 +210,19 @@ def test_a_gradient_not_finite_or_an_error_in_the_closure_puts_everything_back(s
     _same(before, _snapshot(opt))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("search", SEARCHES)
-def test_state_dict_and_load_state_dict_go_on_bit_for_bit(search):
+def test_state_dict_and_load_state_dict_go_on_bit_for_bit(search, dtype):
     """Three steps, the state saved, loaded into a new LBFGS over a copy of the parameters (a history of 3, filled
-    past its size): the next three steps of both are the same, bit for bit."""
+    past its size): the next three steps of both are the same, bit for bit (float32's scalars, t, ro and H_diag,
+    saved as float64 and loaded as float32 again)."""
     settings = {"max_iter": 4, "history_size": 3, "line_search_fn": search, "lr": 1 if search else 0.3}
-    params, loss_of = _problem()
+    params, loss_of = _problem(dtype=dtype)
     opt = nn.LBFGS(params, **settings)
     for _ in range(3):
         opt.step(_closure(opt, loss_of))
     assert len(opt.state["flat"]["old_dirs"]) == 3 and opt.state_dict()["state.flat.history"] == 3
-    copies, copy_loss = _problem()
+    copies, copy_loss = _problem(dtype=dtype)
     for p, q in zip(copies, params):
         p.data = np.array(q.data)
     again = nn.LBFGS(copies, lr=0.5, history_size=3)
