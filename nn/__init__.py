@@ -41,6 +41,7 @@ Public API:
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
+    LBFGS                           L-BFGS (step(closure), optional strong-Wolfe line search), as torch.optim's
     schedulers                      StepLR, MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, LinearLR,
                                     PolynomialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LambdaLR,
                                     SequentialLR, ChainedScheduler, OneCycleLR, CyclicLR, ReduceLROnPlateau
@@ -112,6 +113,7 @@ from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
+from .optim_lbfgs import LBFGS
 from .optim_rprop import Rprop
 from .padding import (
     CircularPad1d,
@@ -206,6 +208,7 @@ __all__ = [
     "GroupNorm",
     "History",
     "Identity",
+    "LBFGS",
     "Layer",
     "LayerNorm",
     "Linear",
