@@ -23,6 +23,7 @@ from .optim_finite import first_not_finite
 from .optim_lbfgs_flat import Flat, flat_dtype
 from .optim_lbfgs_search import Trial, strong_wolfe
 from .optim_lbfgs_state import SLOT, check_history, history_layout, packed, unpacked
+from .state_checks import INT64_MAX
 
 CURVATURE = 1e-10  # a pair (y, s) is kept only where y.s is above this, as PyTorch's: else H would not stay positive
 NEEDS_CLOSURE = (
@@ -65,7 +66,7 @@ class LBFGS(Optimizer):
         **torch_options: Any,  # none taken: refused naming PyTorch's options (nn.optim_options)
     ) -> None:
         if max_eval is None and is_int(max_iter):  # PyTorch's default; a max_iter that is no int is refused next
-            max_eval = int(max_iter) * 5 // 4
+            max_eval = min(int(max_iter) * 5 // 4, INT64_MAX)  # within what a state dict holds
         super().__init__(
             params,
             lr=lr,
