@@ -18,6 +18,7 @@ FLOAT = np.dtype(np.float64)
 VECTORS = ("d", "prev_flat_grad")  # (n,) arrays
 HISTORY = ("old_dirs", "old_stps")  # (history_size, n) arrays
 COUNTS = ("func_evals", "n_iter", "history")
+AGREE = 1e-3  # how near ro and H_diag are to what a loaded state's pairs make: rounding stays far below
 
 
 def history_layout(n: int, h: int, dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
@@ -80,7 +81,8 @@ def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
     """Refuse (ValueError, naming the entry after `where`, "state.flat.") a loaded state (its arrays checked
     against `history_layout`, finite) that no step makes: fewer than one evaluation, a count of pairs beyond
     the iterations that could make them, ro of a kept pair not positive (y.s > 1e-10 keeps it), H_diag or the
-    step length negative, or anything but zeros where no pair is kept (or before any iteration)."""
+    step length negative, ro or H_diag not what the pairs make (`_check_pairs`), or anything but zeros where no
+    pair is kept (or before any iteration)."""
     evals, iterations, k = (int(arrays[name]) for name in COUNTS)
     if evals < 1 or iterations < 0:
         raise ValueError(
@@ -104,6 +106,7 @@ def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
                 f"{where}H_diag holds {arrays['H_diag'].item()!r} and {where}t {arrays['t'].item()!r}: the Hessian's "
                 "scale is y.s / y.y >= 0, a step length >= 0; else the next step would climb"
             )
+        _check_pairs(arrays, k, where)
     else:
         unused |= {name: arrays[name] for name in (*VECTORS, "t", "prev_loss")}
         unused["H_diag"] = arrays["H_diag"] - 1
@@ -112,4 +115,28 @@ def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
             raise ValueError(
                 f"{where}{name} holds values where no step writes any (after the {k} pair(s) kept, or before the "
                 "first iteration): the state was edited or corrupted"
+            )
+
+
+def _check_pairs(arrays: dict[str, np.ndarray], k: int, where: str) -> None:
+    """ValueError where ro or H_diag is not what the k kept pairs (y, s) make: 1 / y.s for each, y.s / y.y of
+    the newest (1 while none is kept). A history that lies makes directions that climb, and the step then
+    failed blaming the loss or lr, or stalled. y.s is computed as the step computed it; it may differ by what
+    another machine's dot product rounds (n eps |y| |s|) and AGREE of itself."""
+    h, one = arrays["H_diag"].item(), np.float64(1)
+    if not k and h != 1:
+        raise ValueError(f"{where}H_diag holds {h!r} with no pair kept, where a step leaves it 1: the state was edited")
+    with np.errstate(all="ignore"):  # a file's rows of zeros or huge numbers: judged, not warned about
+        for i, (y, s, ro) in enumerate(zip(arrays["old_dirs"][:k], arrays["old_stps"][:k], arrays["ro"][:k])):
+            ys = np.float64(y @ s)
+            gap = AGREE * abs(ys) + y.size * np.finfo(y.dtype).eps * np.linalg.norm(y) * np.linalg.norm(s)
+            if not abs(one / ro - ys) <= gap:
+                raise ValueError(
+                    f"{where}ro holds {ro.item()!r} for pair {i}, and 1 / y.s of its pair is {(one / ys).item()!r}: "
+                    "the history was edited or corrupted (a history that lies makes directions that climb)"
+                )
+        if k and not abs(h - ys / (y @ y)) <= gap / (y @ y):
+            raise ValueError(
+                f"{where}H_diag holds {h!r}, and y.s / y.y of the newest pair is {(ys / (y @ y)).item()!r}: the "
+                "history was edited or corrupted"
             )
