@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import ShapeError
+
 from .optim_state import COUNT
 
 SLOT = "flat"  # the state's one slot: every parameter as one vector ("state.flat.d")
@@ -75,6 +77,23 @@ def unpacked(arrays: dict[str, Any], dtype: np.dtype) -> dict[str, Any]:
         "prev_flat_grad": arrays["prev_flat_grad"],
         "prev_loss": float(arrays["prev_loss"]),
     }
+
+
+def check_made_for(kept: dict[str, Any], size: int, dtype: np.dtype | None = None) -> None:
+    """ShapeError where the working state `kept` was made for parameters of another size than they have now (a
+    .data replaced: a step would mix the two, a state dict could not lay it out), TypeError where of another
+    dtype than `dtype` (model.double(): a step refuses; a state dict, not given one, saves it converted)."""
+    d = kept.get("d")
+    if d is not None and d.shape != (size,):
+        raise ShapeError(
+            f"LBFGS: its state was made for parameters of {d.size} numbers, and they hold {size} now (a .data of "
+            "another shape): make a new LBFGS for them"
+        )
+    if d is not None and dtype is not None and d.dtype != dtype:
+        raise TypeError(
+            f"LBFGS: its state is {d.dtype}, made before the parameters became {dtype} (model.to(), .double()); "
+            "convert the model first, then make the LBFGS"
+        )
 
 
 def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
