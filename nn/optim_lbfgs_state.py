@@ -98,15 +98,16 @@ def check_made_for(kept: dict[str, Any], size: int, dtype: np.dtype | None = Non
 
 def check_history(arrays: dict[str, np.ndarray], where: str) -> None:
     """Refuse (ValueError, naming the entry after `where`, "state.flat.") a loaded state (its arrays checked
-    against `history_layout`, finite) that no step makes: fewer than one evaluation, a count of pairs beyond
-    the iterations that could make them, ro of a kept pair not positive (y.s > 1e-10 keeps it), H_diag or the
-    step length negative, ro or H_diag not what the pairs make (`_check_pairs`), or anything but zeros where no
-    pair is kept (or before any iteration)."""
+    against `history_layout`, finite) that no step makes: fewer than one evaluation, more iterations than
+    evaluations (a step evaluates once before its iterations, and once or more in each but its last), a count
+    of pairs beyond the iterations that could make them, ro of a kept pair not positive (y.s > 1e-10 keeps it),
+    H_diag or the step length negative, ro or H_diag not what the pairs make (`_check_pairs`), or anything but
+    zeros where no pair is kept (or before any iteration)."""
     evals, iterations, k = (int(arrays[name]) for name in COUNTS)
-    if evals < 1 or iterations < 0:
+    if evals < 1 or not 0 <= iterations <= evals:
         raise ValueError(
             f"{where}func_evals holds {evals} and {where}n_iter {iterations}: a state is made by a step, which "
-            "evaluates the loss at least once"
+            "evaluates the loss at least once, and by iterations of at least one evaluation each"
         )
     if not 0 <= k <= max(iterations - 1, 0):
         raise ValueError(

@@ -94,6 +94,7 @@ def _edited(state, name, change):
         ("state.flat.old_dirs", lambda a: a.__setitem__(4, 1.0), r"old_dirs holds values where no step writes any"),
         ("state.flat.H_diag", lambda a: a.fill(-1.0), r"H_diag holds -1.0 .*: the Hessian's scale is y.s / y.y >= 0"),
         ("state.flat.func_evals", lambda a: a.fill(0), r"func_evals holds 0"),
+        ("state.flat.n_iter", lambda a: a.fill(10**9), r"n_iter 1000000000: .* at least one evaluation each"),
         ("state.flat.d", lambda a: a.__setitem__(0, math.nan), r"state.flat.d holds 1 NaN or infinite value"),
         ("line_search_fn", lambda a: a.fill(2), r"line_search_fn holds 2, not the place of a choice \(0 for None"),
         ("max_iter", lambda a: a.fill(0), r"max_iter must be an integer >= 1, got 0"),
