@@ -52,6 +52,7 @@ class Recorded:
             raise Unreplayable(ADVANCED.format(kinds=first.advanced or tape.advanced))
         mark_live(first, tape)
         self.program = Program(tape, check)
+        self.program.anchored = [(k, at) for k, at in tape.addresses.items() if first.addresses.get(k) == at]
         self.attempts = 0
         names.bind(self.program, tape.bound)
         if derived(first, tape):
