@@ -121,11 +121,11 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
     kept = {id(copy): original for original, copy in copies}
     marked: set[int] = set()
     for e in entries:
-        if e.kind == CONSTANT:
-            view = view_of(e.source, inputs)
+        if e.kind == CONSTANT:  # a view, or the copy an op kept of one (a loss's targets)
+            view = _leaf_view(e.source, inputs, kept)
             if view is not None:
                 e.view = view
-                marked.add(id(e.source))
+                marked |= {id(e.source), id(kept.get(id(e.source), e.source))}
         if e.kind != OP:
             continue
         fed = e.given_anew()
