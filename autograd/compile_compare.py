@@ -206,6 +206,8 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
     if x.view is not None or y.view is not None or x.viewed or y.viewed:
         return _view_difference(x, y)
     if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
+        if x.read_in or y.read_in:
+            return READ_IN_PYTHON.format(reader=x.read_in or y.read_in)
         return (
             "is data computed outside the graph that changed from one call to the next (a random mask drawn "
             "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone, or ops on "
@@ -246,6 +248,14 @@ VIEW_CHANGED = (
     "on the next), or a view on one call and a copy on the next: a replay makes again only a view made the same way "
     "on both recorded calls. Give the input in one layout (np.ascontiguousarray(x)), or the view as an argument of "
     "its own"
+)
+
+
+READ_IN_PYTHON = (
+    "is a tensor that ops made from the inputs and constants (under no_grad, an evaluation: ops that need no "
+    "gradient, which a replay makes again) whose numbers Python read, in {reader}, so it is no op of the tape but "
+    "data, and it changed from one call to the next (nn's norm layers read their variances so: LayerNorm, "
+    "GroupNorm, InstanceNorm): a replay cannot make it again. The step runs eagerly, with eager's numbers"
 )
 
 

@@ -37,6 +37,7 @@ class Entry:
     node: Tensor | None = None  # a leaf's Tensor
     live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
     contiguous: bool = True  # its array was C-contiguous when recorded (a buffer is; a transpose is not)
+    read_in: str = ""  # a constant ops made (under no_grad) that is no op of the tape: the function that read it
     view: Any = None  # a constant that is a view of an input: its compile_views.View, made again by each replay
     # the keyword arguments holding such views (labels y[:2], an index (rows, y[:2])): (name, compile_views.Viewed)
     viewed: tuple[tuple[str, Any], ...] = ()

@@ -63,13 +63,18 @@ class MadeByOp:
     held: list[Any] = field(default_factory=list)
     of_graph: bool = False
     data: np.ndarray = field(init=False)  # the tensor's, when noted
-    versions: list[int] = field(init=False)  # the parents', then its own, when noted
+    versions: list[int] = field(init=False)  # the parents', then its own, when noted (`counter`: its own count's list)
+    counter: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.data, self.versions = self.tensor._data, self._versions()
+        self.data, self.versions, self.counter = self.tensor._data, self._versions(), self.tensor._counter
 
     def _versions(self) -> list[int]:
-        return [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
+        own, parents = self.tensor._counter, [p._counter[0] for p in self.parents]
+        if own is not getattr(self, "counter", own):
+            # a view (weight.reshape(shape)), noted before tensor_class linked its count to its parent's: as noted
+            return parents + [self.versions[-1] if any(p._counter is own for p in self.parents) else -1]
+        return parents + [own[0]]
 
     def unchanged(self) -> bool:
         now = self._versions()
@@ -118,6 +123,7 @@ class Recording:
         # (compile_sources.made_by_ops)
         self.made: dict[int, MadeByOp] = {}
         self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_read_hooks.read_data)
+        self.read_where: dict[int, str] = {}  # who read them first ("nn.norm_functions.standardize"), by id
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0

@@ -69,6 +69,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
     entries = [entry_of(n, index, given, drawn, made) for n in nodes]
+    for n, e in zip(nodes, entries):  # made by an op, its numbers read in Python: no op of the tape (why it differs)
+        if e.kind == CONSTANT and id(n) in rec.made:
+            e.read_in = rec.read_where.get(id(n), "")
     for n, e in zip(nodes, entries):  # what an op made under no_grad needs none (an evaluation's loss)
         e.needs_grad = e.kind == PARAM or (
             e.kind == OP and id(n) not in made and any(entries[p].needs_grad for p in e.parents)
