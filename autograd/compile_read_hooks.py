@@ -74,6 +74,8 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False, by: str = 
         rec.took_numbers = True
     else:
         rec.read_numbers = True
+        if not users and id(tensor) in rec.made and not rec.read_in_nn:  # labels made by ops, read by nn's loss
+            rec.read_in_nn = rec.read_where[id(tensor)]
 
 
 def read_grad() -> None:

@@ -135,6 +135,7 @@ class Recording:
         self.read_parameter_by: tuple[str, ...] = ()
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.read_by: tuple[str, ...] = ()  # the functions of autograd's that read them to make data (compile_numbers)
+        self.read_in_nn = ""  # the function of nn's that read a constant ops made from the inputs, first (labels)
         self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last
         # the tensors those rules made, by id: (the tensor, held so its id stays its, the op whose rule made it)
         self.made_in_rule: dict[int, tuple[Any, str]] = {}

@@ -179,3 +179,17 @@ def test_regression_targets_sliced_from_the_batch_replay(loss):
     run = autograd.compile(step, strict=True)
     assert [run(*b) for b in batches] == eager
     assert [r.program is not None for r in run.recordings.values()] == [True]
+
+
+def test_tokens_given_as_a_tensor_run_eagerly_naming_nns_read():
+    """The same LM step given its tokens as a Tensor: `tokens[:, :-1]` is an op's constant then, whose numbers
+    nn's embedding reads in Python to make its index, so the step runs eagerly; the warning blamed the step's
+    own comparisons ("abs(d) < 1 for autograd.where, argmax, isnan"). It names nn's reader and the array way."""
+    rng = np.random.default_rng(0)
+    batches = [(Tensor(rng.integers(0, VOCAB, (4, 9))),) for _ in range(4)]
+    loss_of = LM_LOSSES["F.cross_entropy over (N, C, T)"]
+    step = _lm(loss_of)
+    eager = [step(*b) for b in batches]
+    compiled, said, _ = _run_warned(_lm(loss_of), batches)
+    assert compiled == eager and len(said) == 1
+    assert "nn.embedding.lookup read the numbers" in said[0] and "give such labels or indices as arrays" in said[0]
