@@ -25,6 +25,8 @@ Public API:
                            f's value and gradient from one call; the gradient of sum(f(x)) (elementwise f)
     jacobian, hessian, hvp, vjp, jvp
                            function transforms as in JAX and torch.func, reverse mode (jvp by double vjp)
+    vmap                   f mapped over an axis of its arguments (in_axes, out_axes), as jax.vmap and
+                           torch.func.vmap: f runs once per index and the results are stacked (no speed promise)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
     backward_order         the nodes in the order backward takes them (drawings of the pass follow it)
     pullback               what backward sends from one node to its parents (one step of it)
@@ -156,6 +158,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss
 from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
+from .transforms_vmap import vmap
 from .type_names import type_name
 from .user_rules import unbroadcast
 from .value import Value
@@ -261,6 +264,7 @@ __all__ = [
     "needs_grad",
     "value_and_grad",
     "vjp",
+    "vmap",
     "where",
     "zero_grad",
 ]

@@ -106,7 +106,7 @@ SLOW = {
         "test_gradients_agree_with_finite_differences_in_float64[GRU]",
         "test_gradients_agree_with_finite_differences_in_float64[LSTM]",
     ),
-    "test_reductions_breadth.py": ("test_random_graphs_through_reductions_second_derivatives",),
+    "test_reductions_spellings.py": ("test_random_graphs_through_reductions_second_derivatives",),
     "test_scans.py": ("test_running_extremes_derivatives_agree_with_finite_differences[cummax]",),
     "test_tensor_ops.py": ("test_matmul_matrix_vector_and_batched[sa6-sb6]",),
     "test_testing_strategies_dtypes.py": (

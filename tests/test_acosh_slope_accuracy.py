@@ -3,7 +3,7 @@ exact slope 1/√((x − 1)(x + 1)) computed in a wider type (float64 for float3
 has 64 bits, for float64 ones: either is exact to far below an ulp of the narrower). Written rsqrt(x − 1)·rsqrt(x + 1)
 the slope took six roundings: 3.3 ulps off here (3.34 in float64 near 1, 3.30 in float32 on (1, 4]);
 g / √(x − 1) / √(x + 1) takes four, as 1/(√(x − 1)·√(x + 1)) did: 2.8 at most, and acosh''(1) stays −inf
-(tests/test_limits_at_infinity.py)."""
+(tests/test_limits_at_infinity.py, test_limits_near_zero.py)."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,8 @@
-"""Tests that kill the mutants a mutmut run over the trust checks left alive (docs/mutation-testing.md),
-in the checks of numbers and shapes: dtype_fits, tensor_data and conv_limits (files, names, stale graphs
-and compile's keys: test_mutants_checks_io.py). Each pins what a docstring promises: the error's type
-and the words naming the problem, a bound enforced at its edge and not below it, a copy really made."""
+"""Tests that kill the mutants a mutmut run over the trust checks left alive (docs/mutation-testing.md), in the
+checks of numbers and shapes: dtype_fits, tensor_data and conv_limits (files, names, stale graphs and
+compile's keys: test_mutants_checks_io.py, test_mutants_checks_compile.py). Each pins what a docstring
+promises: the error's type and the words naming the problem, a bound enforced at its edge and not below it, a
+copy really made."""
 
 from decimal import Decimal
 from types import SimpleNamespace

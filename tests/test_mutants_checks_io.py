@@ -1,7 +1,7 @@
-"""Tests that kill the mutants a mutmut run over the trust checks left alive (docs/mutation-testing.md),
-in what reads files and names: nn's io_safetensors and structure, viz's kept, tensor_errors and
-compile_record (numbers and shapes: test_mutants_checks.py). Each pins what a docstring promises: the
-error's type and the words naming the problem, a bound enforced at its edge, a copy really made."""
+"""Tests that kill the mutants a mutmut run over the trust checks left alive (docs/mutation-testing.md), in what
+reads files and names: nn's io_safetensors and structure, viz's kept (tensor_errors and compile_record:
+test_mutants_checks_compile.py; numbers and shapes: test_mutants_checks.py). Each pins what a docstring
+promises: the error's type and the words naming the problem, a bound enforced at its edge, a copy really made."""
 
 import html
 import json
@@ -9,15 +9,13 @@ import re
 import sys
 import warnings
 import zlib
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-import autograd
 import nn
 import viz
-from autograd import Tensor, Value, tensor_errors
+from autograd import Tensor, Value
 from nn import io_safetensors
 from viz import kept as viz_kept
 
@@ -240,75 +238,3 @@ def test_holds_gradient_is_the_same_number_or_within_a_billionth_nans_matching_s
 
 
 # --- tensor_errors: numpy's ragged-list complaint in a forward named for the op
-
-
-def test_numpys_ragged_list_complaint_in_a_forward_is_the_ragged_value_error_naming_the_op():
-    op = autograd.Op("mine", lambda x: x, lambda g, out, x: (g,))
-    numpys = ValueError("setting an array element with a sequence. The requested array has an inhomogeneous shape")
-    error = tensor_errors.forward_error(op, [np.ones(2)], numpys)
-    assert type(error) is ValueError
-    assert (
-        str(error) == "mine: the list has rows of different lengths, which make no array: give rows all of one length"
-    )
-
-
-# --- compile_record: guard's refusals and keys; replayed methods known by identity
-
-
-@pytest.mark.parametrize(
-    "owner, name, words",
-    [
-        (nn.Linear(2, 2), 5, "guard: name must be the attribute's name (a str), got int 5"),
-        (
-            3.5,
-            "p",
-            "guard: owner must be the module or optimizer whose attribute the step's graph depends on, got float 3.5",
-        ),
-    ],
-)
-def test_guard_refuses_a_name_or_owner_it_cannot_watch_naming_its_type_and_value(owner, name, words):
-    with pytest.raises(TypeError) as e:
-        autograd.guard(owner, name)
-    assert str(e.value) == words
-
-
-def test_guards_of_two_owners_with_one_attribute_name_are_both_watched():
-    a, b = SimpleNamespace(scale=1.0), SimpleNamespace(scale=1.0)
-    step = autograd.compile(lambda x: (x * autograd.guard(a, "scale") * autograd.guard(b, "scale")).sum())
-    x = Tensor(np.ones(3))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert [step(x).item() for _ in range(3)] == [3.0, 3.0, 3.0]
-        b.scale = 2.0
-        assert [step(x).item() for _ in range(3)] == [6.0, 6.0, 6.0]
-
-
-def test_an_argument_with_a_replayed_method_of_its_own_is_known_by_identity_and_the_step_replays():
-    """A class of the user's whose method is @autograd.replayed (an average of the weights) is known by
-    identity, as nn's optimizers: the step replays, where an argument equal only to itself runs eagerly."""
-    model = nn.Linear(2, 1, seed=0)
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    class Average:
-        def __init__(self, params):
-            self.params, self.kept = params, [p.data.copy() for p in params]
-
-        @autograd.replayed
-        def update(self):
-            for kept, p in zip(self.kept, self.params):
-                kept *= 0.5
-                kept += 0.5 * p.data
-
-    def train(x, y, average):
-        opt.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        average.update()
-        return loss
-
-    step, average = autograd.compile(train), Average(model.parameters())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no CompileWarning: the step is replayed
-        losses = [step(Tensor(np.ones((4, 2))), Tensor(np.zeros((4, 1))), average).item() for _ in range(4)]
-    assert losses == sorted(losses, reverse=True) and losses[-1] < losses[0]

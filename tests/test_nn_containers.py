@@ -213,3 +213,19 @@ def test_dropout2d_gradient_and_errors():
         Dropout2d()(Tensor(np.zeros((3, 4))))
     with pytest.raises(ValueError, match="p must be at least 0 and below 1"):
         Dropout2d(1.0)
+
+
+def test_a_moduledict_takes_another_and_the_list_and_dict_share_torchs_methods():
+    # ModuleDict(other_moduledict) read the other's keys as pairs: "ModuleDict holds Modules, got str", and
+    # update(other_moduledict) "too many values to unpack"; torch's takes a ModuleDict in both
+    relu, tanh = nn.ReLU(), nn.Tanh()
+    first = ModuleDict({"ab": relu, "cd": tanh})
+    second = ModuleDict(first)
+    assert second.keys() == ["ab", "cd"] and second["ab"] is relu
+    second.update(ModuleDict({"xyz": Identity()}))
+    assert second.keys() == ["ab", "cd", "xyz"]
+    second.clear()
+    assert len(second) == 0 and len(first) == 2
+    ml = ModuleList([relu])
+    ml += [tanh]
+    assert ml.pop() is tanh and list(ml) == [relu] and relu in ml and tanh not in ml

@@ -1,6 +1,6 @@
 """nn.save and nn.load of .safetensors files: the format picked by the suffix, files other tools
 read, written atomically; and what happens without the safetensors package. (Crafted, hostile
-files are in test_trust_files.py, beside the .npz ones.)"""
+files are in test_trust_files_safetensors.py, beside test_trust_files.py's .npz ones.)"""
 
 import json
 import os
