@@ -52,6 +52,7 @@ class Recorded:
             raise Unreplayable(ADVANCED.format(kinds=first.advanced or tape.advanced))
         mark_live(first, tape)
         self.program = Program(tape, check)
+        self.program.anchored = [(k, at) for k, at in tape.addresses.items() if first.addresses.get(k) == at]
         self.attempts = 0
         names.bind(self.program, tape.bound)
         if derived(first, tape):
@@ -59,7 +60,8 @@ class Recorded:
                 # made from numbers of the step's tensors, which depend on the parameters too: equal on
                 # both calls (a mask all True), it tells nothing of the next call's
                 self.program = None
-                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
+                by, nn_reader = first.read_by or tape.read_by, first.read_in_nn or tape.read_in_nn
+                raise Unreplayable(READ_BY_NN.format(reader=nn_reader) if nn_reader and not by else made_of_numbers(by))
             if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
                 self.program = None
                 raise Unreplayable(
@@ -79,6 +81,15 @@ class Recorded:
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
         self.first = None
         return ""
+
+
+READ_BY_NN = (
+    "{reader} read the numbers of a tensor that ops made from the step's inputs (labels tokens[:, 1:] or "
+    "y.clip(0, 1) of a Tensor input, an embedding's indices) and made data of them outside the graph, which a "
+    "replay would reuse as recorded: give such labels or indices as arrays (tokens[:, 1:] of an array input is a "
+    "view of it, which a replay makes again), as an argument of their own (step(x, y.clip(0, 1))), or to "
+    "autograd's cross_entropy or nll_loss"
+)
 
 
 COUNT_KEPT = (
