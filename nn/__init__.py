@@ -19,6 +19,8 @@ Public API:
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
                                     recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
+    TransformerEncoderLayer, TransformerEncoder
+                                    PyTorch's transformer encoder: attention and feed-forward blocks, residuals, norms
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
     ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
@@ -151,6 +153,7 @@ from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .rms_norm import RMSNorm
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .upsample import Upsample
 
 __all__ = [
@@ -242,6 +245,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
+__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
