@@ -46,6 +46,10 @@ TORCH = SimpleNamespace(
     full_like=torch.full_like,
     zeros_like=torch.zeros_like,
     ones_like=torch.ones_like,
+    cat=torch.cat,
+    stack=torch.stack,
+    tanh=torch.tanh,
+    bmm=torch.bmm,
 )
 CHAINRULE = SimpleNamespace(
     torch=False,
@@ -65,6 +69,10 @@ CHAINRULE = SimpleNamespace(
     full_like=autograd.full_like,
     zeros_like=autograd.zeros_like,
     ones_like=autograd.ones_like,
+    cat=autograd.cat,
+    stack=autograd.stack,
+    tanh=autograd.tanh,
+    bmm=lambda a, b: a @ b,  # torch.bmm: chainrule has none (matmul batches)
 )
 TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
 Script = Callable[[SimpleNamespace, Any, Callable[[Any], Any], Callable[..., None]], None]
