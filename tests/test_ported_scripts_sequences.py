@@ -62,9 +62,9 @@ def char_rnn_script(kind):
     return script
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
-def test_char_rnn_follows_torchs_steps(kind):
-    check_script(char_rnn_script(kind), {"model": lambda: _char_rnn(TORCH, kind).double()}, seed=3)
+@pytest.mark.parametrize("kind, dtype", [("LSTM", np.float64), ("GRU", np.float64), ("LSTM", np.float32)])
+def test_char_rnn_follows_torchs_steps(kind, dtype):
+    check_script(char_rnn_script(kind), {"model": lambda: _char_rnn(TORCH, kind).double()}, seed=3, dtype=dtype)
 
 
 VOCAB, DIM, LENGTH, PAD = 11, 16, 8, 0
@@ -140,8 +140,8 @@ def transformer_script(mask_kind):
 
 
 @pytest.mark.filterwarnings("ignore:Support for mismatched key_padding_mask and attn_mask is deprecated")
-@pytest.mark.parametrize("mask_kind", ["bool", "float"])
-def test_transformer_block_follows_torchs_steps(mask_kind):
+@pytest.mark.parametrize("mask_kind, dtype", [("bool", np.float64), ("float", np.float64), ("bool", np.float32)])
+def test_transformer_block_follows_torchs_steps(mask_kind, dtype):
     """With the boolean causal mask, triu made it float64 0/1, which attention added to the logits: the first
     step's attention weights were 0.95 off torch's."""
-    check_script(transformer_script(mask_kind), {"model": lambda: _block(TORCH).double()}, seed=5)
+    check_script(transformer_script(mask_kind), {"model": lambda: _block(TORCH).double()}, seed=5, dtype=dtype)
