@@ -26,6 +26,7 @@ Public API:
     ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
+    ParameterList, ParameterDict    a list and a dict that make each tensor added a parameter (PyTorch's names)
                                     containers whose modules' parameters Module finds; a no-op layer
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
                                     cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
@@ -125,6 +126,7 @@ from .padding import (
     ZeroPad2d,
 )
 from .parameter import Parameter
+from .parameter_containers import ParameterDict, ParameterList
 from .pool import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -245,7 +247,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
-__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += ["ParameterDict", "ParameterList", "TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
