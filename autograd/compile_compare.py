@@ -254,8 +254,9 @@ VIEW_CHANGED = (
 READ_IN_PYTHON = (
     "is a tensor that ops made from the inputs and constants (under no_grad, an evaluation: ops that need no "
     "gradient, which a replay makes again) whose numbers Python read, in {reader}, so it is no op of the tape but "
-    "data, and it changed from one call to the next (nn's norm layers read their variances so: LayerNorm, "
-    "GroupNorm, InstanceNorm): a replay cannot make it again. The step runs eagerly, with eager's numbers"
+    "data, and it changed from one call to the next (nn's norm layers read their variances so where they move "
+    "running statistics: BatchNorm and InstanceNorm in training): a replay cannot make it again. The step runs "
+    "eagerly, with eager's numbers"
 )
 
 
