@@ -10,6 +10,7 @@ are refused as keys)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -71,9 +72,15 @@ class ItemList(Module):
             STRUCTURE.changed()
 
     def _index(self, i: int) -> int:
-        n = len(self)
+        """`i` counted from 0: an integer (Python's, numpy's, a bool, as a list takes them) within the length;
+        any other (1.0, "1") a TypeError, as its text would name an attribute beside the items ("1.0")."""
+        name, n = type(self).__name__, len(self)
+        try:
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(f"{name} indices must be integers or slices, got {type_name(i)} {i!r}") from None
         if not -n <= i < n:
-            raise IndexError(f"{type(self).__name__} index {i} is out of range for {n} {self._holds}")
+            raise IndexError(f"{name} index {i} is out of range for {n} {self._holds}")
         return i % n
 
     def append(self, item: Any) -> ItemList:
@@ -102,8 +109,11 @@ class ItemList(Module):
         return self.__dict__[str(self._index(i))]
 
     def __setitem__(self, i: int, item: Any) -> None:
+        if isinstance(i, slice):  # as torch's: a slice's items are set by del and insert, or the list made anew
+            raise TypeError(f"{type(self).__name__} takes one item at an integer index, got {i!r}")
+        index = self._index(i)
         (item,) = self._checked([item])
-        self.__dict__[str(self._index(i))] = item
+        self.__dict__[str(index)] = item
         STRUCTURE.changed()
 
     def __delitem__(self, i: int | slice) -> None:
