@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from autograd import type_name
 
 from .arguments import as_sequence
-from .module import Module
+from .module import Module, check_not_holding
 from .structure import OPTIMIZER_ATTRIBUTE, OWN_ATTRIBUTES, STRUCTURE
 
 
@@ -33,6 +33,14 @@ def given_for_a_module(value: Any) -> str:
     if isinstance(value, type) and issubclass(value, Module):
         return f"the class {value.__name__}, not a {value.__name__}: make one, {value.__name__}()"
     return type_name(value)
+
+
+def _not_holding(container: Module, items: list[Any]) -> list[Any]:
+    """`items`, none of which is or holds `container` (ValueError, as for an attribute: the model would hold
+    itself, `model.blocks.append(model)`)."""
+    for item in items:
+        check_not_holding(container, "item", item, f"an item of {type(container).__name__}")
+    return items
 
 
 def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
@@ -87,7 +95,7 @@ class ItemList(Module):
         return self.extend([item])
 
     def extend(self, items: Iterable[Any]) -> ItemList:
-        self._set_items(self._items() + self._checked(items))
+        self._set_items(self._items() + _not_holding(self, self._checked(items)))
         return self
 
     def __iadd__(self, items: Iterable[Any]) -> ItemList:
@@ -95,7 +103,7 @@ class ItemList(Module):
 
     def insert(self, index: int, item: Any) -> None:
         items = self._items()
-        items.insert(index, *self._checked([item]))
+        items.insert(index, *_not_holding(self, self._checked([item])))
         self._set_items(items)
 
     def pop(self, index: int = -1) -> Any:
@@ -112,7 +120,7 @@ class ItemList(Module):
         if isinstance(i, slice):  # as torch's: a slice's items are set by del and insert, or the list made anew
             raise TypeError(f"{type(self).__name__} takes one item at an integer index, got {i!r}")
         index = self._index(i)
-        (item,) = self._checked([item])
+        (item,) = _not_holding(self, self._checked([item]))
         self.__dict__[str(index)] = item
         STRUCTURE.changed()
 
@@ -200,7 +208,7 @@ class ItemDict(Module):
                         "one of its attributes (keys, items, training, ...) nor a name nn keeps for itself "
                         f"({', '.join([*OWN_ATTRIBUTES, OPTIMIZER_ATTRIBUTE])}); rename it"
                     )
-        for (key, _), item in zip(pairs, self._checked([item for _, item in pairs]), strict=True):
+        for (key, _), item in zip(pairs, _not_holding(self, self._checked([item for _, item in pairs])), strict=True):
             self.__dict__[key] = item
         if changed and pairs:
             STRUCTURE.changed()

@@ -254,3 +254,23 @@ def test_a_list_refuses_an_index_that_is_no_integer_and_stays_as_it_was(kind):
         held[0:1] = [first]  # torch's refuses a slice too
     assert len(held) == 2 and list(held.state_dict()) == names and held[0] is first
     assert held[np.int64(-2)] is first and held[False] is first  # integers of any kind, as Python's lists take them
+
+
+def test_a_container_refuses_a_module_that_holds_it_as_an_attribute_does():
+    # model.blocks.append(model) was taken (model.other = model is refused), and Sequential's add(model) too:
+    # then parameters(), state_dict() and repr recursed without end (RecursionError)
+    model = ResNet()
+    count = len(model.parameters())
+    for act in (
+        lambda: model.blocks.append(model),
+        lambda: model.blocks.extend([Identity(), model]),
+        lambda: model.blocks.insert(0, model.blocks),
+        lambda: model.blocks.__setitem__(0, model),
+        lambda: model.heads.__setitem__("me", model),
+        lambda: model.heads.update({"all": ModuleList([model])}),
+        lambda: model.blocks[0].body.add(model),  # Sequential's add, its sibling
+    ):
+        with pytest.raises(ValueError, match="would hold a module that holds this one"):
+            act()
+    assert len(model.parameters()) == count and len(model.blocks) == 2 and model.heads.keys() == ["cls", "norm"]
+    assert len(model.blocks[0].body) == 2
