@@ -181,14 +181,21 @@ class ItemDict(Module):
         raise NotImplementedError
 
     def _pairs(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[Any, Any]]:
-        """(key, item) pairs of a mapping, or of an iterable of pairs, in their order."""
+        """(key, item) pairs of a mapping, or of an iterable of pairs, in their order; TypeError for a key that is
+        no string."""
         name = type(self).__name__
         if isinstance(items, Mapping | ItemDict):  # another ModuleDict too, as torch's takes it
-            return list(items.items())
-        pairs = as_sequence(name, self._holds[1], items, self._wanted)
-        for j, pair in enumerate(pairs):
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise TypeError(f"{name}: element {j} of the pairs given must be a (name, value) pair, got {pair!r}")
+            pairs = list(items.items())
+        else:
+            pairs = as_sequence(name, self._holds[1], items, self._wanted)
+            for j, pair in enumerate(pairs):
+                if not isinstance(pair, tuple | list) or len(pair) != 2:
+                    raise TypeError(
+                        f"{name}: element {j} of the pairs given must be a (name, value) pair, got {pair!r}"
+                    )
+        for key, _ in pairs:
+            if not isinstance(key, str):
+                raise TypeError(f"{name}'s keys are strings, got {type_name(key)} {key!r}")
         return [tuple(pair) for pair in pairs]  # type: ignore[misc]
 
     def __setitem__(self, key: str, item: Any) -> None:
@@ -200,8 +207,6 @@ class ItemDict(Module):
         pairs = self._pairs(items)
         for key, _ in pairs:
             if key not in self:
-                if not isinstance(key, str):
-                    raise TypeError(f"{name}'s keys are strings, got {type_name(key)} {key!r}")
                 if not key or "." in key or key in OWN_ATTRIBUTES or key == OPTIMIZER_ATTRIBUTE or hasattr(self, key):
                     raise ValueError(
                         f"{name} cannot hold a {one} named {key!r}: names must be non-empty, without '.', not "
