@@ -143,8 +143,8 @@ class ItemList(Module):
 
 
 class ModuleList(ItemList):
-    """Modules in order (see ItemList: indexing, slices, append, extend, insert, pop, del). It has no
-    forward: call its modules."""
+    """Modules in order (see ItemList: indexing, slices, append, extend, insert, pop, del; and `+`, a new
+    ModuleList). It has no forward: call its modules."""
 
     _holds = "modules"
 
@@ -154,6 +154,10 @@ class ModuleList(ItemList):
 
     def _checked(self, values: Iterable[Any]) -> list[Any]:
         return _modules("ModuleList", values)
+
+    def __add__(self, modules: Iterable[Module]) -> ModuleList:
+        """A new ModuleList of these modules then `modules` (the same modules, not copies), as torch's `a + b`."""
+        return ModuleList([*self, *self._checked(modules)])
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a ModuleList is not called: call its modules (for layer in blocks: x = layer(x))")

@@ -274,3 +274,14 @@ def test_a_container_refuses_a_module_that_holds_it_as_an_attribute_does():
             act()
     assert len(model.parameters()) == count and len(model.blocks) == 2 and model.heads.keys() == ["cls", "norm"]
     assert len(model.blocks[0].body) == 2
+
+
+def test_modulelist_plus_modules_is_a_new_modulelist_as_torchs():
+    # ml + other raised "unsupported operand type(s) for +: 'ModuleList' and 'list'"; torch's gives a new ModuleList
+    relu, tanh = nn.ReLU(), nn.Tanh()
+    first = ModuleList([relu])
+    joined = first + ModuleList([tanh])
+    assert type(joined) is ModuleList and list(joined) == [relu, tanh] and list(first) == [relu]
+    assert list(first + [tanh]) == [relu, tanh] and [n for n, _ in joined.named_children()] == ["0", "1"]
+    with pytest.raises(TypeError, match="ModuleList holds Modules, got int"):
+        first + [3]
