@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, guard, type_name
 from .arguments import check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype, renamed
 from .containers import given_for_a_module
-from .module import Module, ported_read
+from .module import Module, check_not_holding, ported_read
 from .parameter import check_parameters
 from .rng import generator
 from .structure import STRUCTURE
@@ -147,6 +147,7 @@ class Sequential(Module):
     def add(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential takes Modules, got {_what(layer)}")
+        check_not_holding(self, "layers", layer, "a layer of Sequential")
         self.layers.append(layer)
         STRUCTURE.changed()  # a step that iterates the layers without calling the Sequential reads them too
         return self

@@ -114,17 +114,13 @@ def test_eval_mode_agrees_with_torchs_fast_path_off_the_padding():
     np.testing.assert_allclose(got[~padding], want[~padding], rtol=1e-12, atol=1e-12)
 
 
-def test_its_arguments_are_checked_naming_them():
-    with pytest.raises(ValueError, match=r"activation should be relu/gelu, not 'tanh'"):
-        nn.TransformerEncoderLayer(8, 2, activation="tanh")
-    with pytest.raises(ValueError, match=r"num_heads \(3\) must divide embed_dim \(8\)"):
-        nn.TransformerEncoderLayer(8, 3)
-    with pytest.raises(TypeError, match=r"takes a layer to copy"):
-        nn.TransformerEncoder("layer", 2)
-    layer = nn.TransformerEncoderLayer(8, 2, 16)
-    encoder = nn.TransformerEncoder(layer, 3)
-    assert encoder.layers[0] is not layer and encoder.layers[0].linear1.W is not encoder.layers[1].linear1.W
-    assert layer.linear1.W.shape == (8, 16) and np.abs(layer.linear1.W.data).max() <= 1 / math.sqrt(8)
+def test_the_feed_forward_layers_are_torchs_linear_in_layout_and_init():
+    # the arguments' errors and the copies' independence: tests/test_transformer.py
+    layer = nn.TransformerEncoderLayer(8, 2, 16, seed=0)
+    for linear, fan_in in ((layer.linear1, 8), (layer.linear2, 16)):
+        assert linear.weight.shape == (linear.bias.shape[0], fan_in)  # torch's (out_features, in_features)
+        for p in (linear.weight, linear.bias):  # torch's Linear init: uniform within +-1/sqrt(in_features)
+            assert np.abs(p.data).max() <= 1 / math.sqrt(fan_in) and np.abs(p.data).max() > 0.5 / math.sqrt(fan_in)
 
 
 def _language_model(ns):
