@@ -55,11 +55,16 @@ class View:
         return view.copy(order="K") if self.copied else view
 
 
+def input_arrays(inputs: list[Any]) -> list[tuple[int, np.ndarray]]:
+    """(index, array) of the inputs that are non-empty arrays (or Tensors of them): what views are looked for in."""
+    return [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+
+
 def view_of(data: Any, inputs: list[Any], kept: Any = None) -> View | None:
     """How `data` (an array, a Tensor's) is made from one of `inputs`' arrays, or None where no input's memory
     holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such."""
     data = input_array(data)
-    arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+    arrays = input_arrays(inputs)
     found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
     if len(found) != 1:
         return None
@@ -158,7 +163,7 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
     (`Entry.view`), an op's keyword arguments holding such views (`Entry.viewed`). Returns the ids of the arrays
     so marked (the views, and the copies ops kept of them): they are no data made outside the graph."""
     kept = {id(copy): original for original, copy in copies}
-    arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+    arrays = input_arrays(inputs)
     marked: set[int] = set()
     for e in entries:
         if e.kind == CONSTANT:  # a view, or the copy an op kept of one (a loss's targets)
