@@ -206,6 +206,8 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
     if x.view is not None or y.view is not None or x.viewed or y.viewed:
         return _view_difference(x, y)
     if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
+        if x.overlapping or y.overlapping:
+            return _overlapping(x, y)
         if x.read_in or y.read_in:
             return READ_IN_PYTHON.format(reader=x.read_in or y.read_in)
         return (
@@ -221,6 +223,8 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
 def _arguments_difference(x: Entry, y: Entry) -> str | None:
     fed = x.given_anew()
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
+        if x.overlapping or y.overlapping:
+            return _overlapping(x, y)
         if _boolean_index(x, y):
             return BOOLEAN_INDEX
         return CHANGED_ARGUMENTS
@@ -240,6 +244,19 @@ def _view_difference(x: Entry, y: Entry) -> str | None:
     ):
         return VIEW_CHANGED
     return _arguments_difference(x, y)
+
+
+def _overlapping(x: Entry, y: Entry) -> str:
+    shared = sorted(set(x.overlapping) | set(y.overlapping))
+    return OVERLAPPING.format(inputs=", ".join(map(str, shared[:-1])) + f" and {shared[-1]}")
+
+
+OVERLAPPING = (
+    "takes a view of an array input, but inputs {inputs} share memory (one array given twice, step(x, x), or "
+    "overlapping slices of one, step(data[i:i + 4], data[i + 2:i + 6])): which one it was made from cannot be told, "
+    "so a replay cannot make it again from the next call's. Give each input an array of its own (z.copy()), or the "
+    "view as an argument of its own"
+)
 
 
 VIEW_CHANGED = (

@@ -55,7 +55,8 @@ class Recorded:
         self.program.anchored = [(k, at) for k, at in tape.addresses.items() if first.addresses.get(k) == at]
         self.attempts = 0
         names.bind(self.program, tape.bound)
-        if derived(first, tape):
+        made_outside = derived(first, tape)
+        if made_outside:
             if first.read_numbers or tape.read_numbers:
                 # made from numbers of the step's tensors, which depend on the parameters too: equal on
                 # both calls (a mask all True), it tells nothing of the next call's
@@ -72,13 +73,15 @@ class Recorded:
                     "the next. Keep it in the graph (ops on tensors computed from the parameters), pass it as an "
                     "argument of its own (step(x[:2], y[:2])), or run the step eagerly"
                 )  # where those inputs were the same on both calls, the replays are pinned to them, below
-            # an input equal on both calls cannot show whether that data depends on it: replay only
-            # calls with that input again, and record anew when it changes
-            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
-            # and while a constant of the caller's that such data was made of (or an array of theirs that an op
-            # keeps a copy of: an index, labels) holds the numbers it held
-            # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
+            # replay only while a constant of the caller's that such data was made of (or an array of theirs
+            # that an op keeps a copy of: an index, labels) holds the numbers it held then (a temperature
+            # annealed between calls: `1.0 / temp`); the step's own are made anew
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
+        if made_outside or tape.addresses:
+            # an input equal on both calls cannot show whether that data, or where a view of an input starts
+            # (x[s:s + 2] with s read off y: compile_views), depends on it: replay only calls with that input
+            # again, and record anew when it changes
+            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
         return ""
 

@@ -41,6 +41,7 @@ class Entry:
     view: Any = None  # a constant that is a view of an input: its compile_views.View, made again by each replay
     # the keyword arguments holding such views (labels y[:2], an index (rows, y[:2])): (name, compile_views.Viewed)
     viewed: tuple[tuple[str, Any], ...] = ()
+    overlapping: tuple[int, ...] = ()  # the inputs sharing memory that its data is a view of: no View proven
 
     def given_anew(self) -> set[str]:
         """The names of the keyword arguments a replay gives anew on each call (`fed`, `computed`, `viewed`)."""

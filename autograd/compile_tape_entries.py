@@ -10,7 +10,7 @@ import numpy as np
 
 from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
 from .compile_recording import MadeByOp, input_array, views_of
-from .compile_views import view_of
+from .compile_views import input_arrays, view_of
 from .tensor_class import Tensor
 from .tensor_ops import OPS
 from .trees import flatten
@@ -127,7 +127,7 @@ def views_of_inputs(entries: list[Entry], inputs: list[Any], copies: list[tuple[
     `y.reshape(-1)`) where compile_views could not prove how it is made from that input (those it could are marked,
     and made again by each replay). numpy made it from that input, unseen; equal on the two recorded calls, a
     replay would give it as recorded (compile_confirm then pins the replays to that input, or runs the step eagerly)."""
-    arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+    arrays = input_arrays(inputs)
     if not arrays:
         return frozenset()
     kept = {id(copy): original for original, copy in copies}

@@ -55,11 +55,16 @@ class View:
         return view.copy(order="K") if self.copied else view
 
 
+def input_arrays(inputs: list[Any]) -> list[tuple[int, np.ndarray]]:
+    """(index, array) of the inputs that are non-empty arrays (or Tensors of them): what views are looked for in."""
+    return [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+
+
 def view_of(data: Any, inputs: list[Any], kept: Any = None) -> View | None:
     """How `data` (an array, a Tensor's) is made from one of `inputs`' arrays, or None where no input's memory
     holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such."""
     data = input_array(data)
-    arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+    arrays = input_arrays(inputs)
     found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
     if len(found) != 1:
         return None
@@ -149,6 +154,7 @@ class Viewed:
         return same(self.leaves, other.leaves) and same(self.rebuild(zero), other.rebuild(zero))
 
     def views(self) -> list[View]:
+        """Its leaves that are views of inputs."""
         return [x for x in self.leaves if isinstance(x, View)]
 
 
@@ -157,6 +163,7 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
     (`Entry.view`), an op's keyword arguments holding such views (`Entry.viewed`). Returns the ids of the arrays
     so marked (the views, and the copies ops kept of them): they are no data made outside the graph."""
     kept = {id(copy): original for original, copy in copies}
+    arrays = input_arrays(inputs)
     marked: set[int] = set()
     for e in entries:
         if e.kind == CONSTANT:  # a view, or the copy an op kept of one (a loss's targets)
@@ -164,6 +171,7 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
             if view is not None:
                 e.view = view
                 marked |= {id(e.source), id(kept.get(id(e.source), e.source))}
+            e.overlapping = _overlapping(kept.get(id(e.source), e.source), arrays) if view is None else ()
         if e.kind != OP:
             continue
         fed = e.given_anew()
@@ -172,12 +180,21 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
                 continue
             leaves, rebuild = flatten(value)
             found = [_leaf_view(x, inputs, kept) for x in leaves]
+            for v, x in zip(found, leaves):
+                e.overlapping += _overlapping(kept.get(id(x), x), arrays) if v is None else ()
             if any(v is not None for v in found):
                 e.viewed += ((name, Viewed(tuple(v or x for v, x in zip(found, leaves)), rebuild)),)
                 for v, x in zip(found, leaves):
                     if v is not None:
                         marked |= {id(x), id(kept.get(id(x), x))}
     return marked
+
+
+def _overlapping(x: Any, arrays: list[tuple[int, Any]]) -> tuple[int, ...]:
+    """The inputs (by index) whose memory `x` shares where there are two or more (step(x, x)): no View is proven
+    then, as which one it was made from cannot be told; () otherwise."""
+    found = views_of(x, arrays) if isinstance(x, np.ndarray) else set()
+    return tuple(sorted(found)) if len(found) > 1 else ()
 
 
 def _leaf_view(x: Any, inputs: list[Any], kept: dict[int, Any]) -> View | None:

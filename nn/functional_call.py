@@ -45,8 +45,7 @@ def functional_call(
     standing = [value for value in table.values() if isinstance(value, Node)]  # in parameters' places
     for value in standing:
         STANDING_IN.setdefault(id(value), [value, 0])[1] += 1
-    STRUCTURE.calls += 1
-    STRUCTURE.standing.append(STRUCTURE.calls)  # a step recorded inside it sees other members: replays only there
+    number = STRUCTURE.entered()  # a step recorded inside it sees other members: replays only there
     try:
         for _, m in module.named_modules():
             for name, value in list(vars(m).items()):
@@ -63,7 +62,7 @@ def functional_call(
             held[1] -= 1
             if not held[1]:
                 del STANDING_IN[id(value)]
-        STRUCTURE.standing.pop()
+        STRUCTURE.left(number)
 
 
 def _merged(given: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ keeps for itself (`check_attribute`)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from autograd import Tensor, Value
@@ -28,7 +29,16 @@ class _Structure:
 
     def __init__(self) -> None:
         self.standing: list[int] = []
-        self.calls = 0  # the functional_call calls made: each one's number
+        self._numbers = itertools.count(1)  # next() is one step under the GIL: two threads never get one number
+
+    def entered(self) -> int:
+        """A functional_call's number, standing until `left(number)`: calls in two threads may end in any order."""
+        number = next(self._numbers)
+        self.standing.append(number)
+        return number
+
+    def left(self, number: int) -> None:
+        self.standing.remove(number)  # its own, not the last: that may be another thread's call, still running
 
     @property
     def version(self) -> int | tuple[int, tuple[int, ...]]:

@@ -104,3 +104,40 @@ def test_functional_call_leaves_the_structure_count_as_it_was():
     before = STRUCTURE.version
     nn.functional_call(model, dict(model.named_parameters()), (Tensor(np.ones((1, 3))),))
     assert STRUCTURE.version == before
+
+
+def test_calls_in_two_threads_each_keep_their_own_number():
+    """Thread A's call, entered first, ends while thread B's is under way: it popped the last number, B's, so B's call
+    then carried A's version ((count, (1,)) in both), under which a function recorded in A's call would replay."""
+    import threading
+
+    from nn.structure import STRUCTURE
+
+    seen: dict[str, object] = {}
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    class Waits(nn.Module):
+        def __init__(self, name, then, wait):
+            super().__init__()
+            self.lin, self.name, self.then, self.wait = nn.Linear(3, 2, seed=0).double(), name, then, wait
+
+        def forward(self, x):
+            if self.name == "a":
+                seen["a"] = STRUCTURE.version
+            self.then.set()
+            assert self.wait.wait(5)
+            if self.name == "b":
+                seen["b"] = STRUCTURE.version
+            return self.lin(x)
+
+    def call(module):
+        nn.functional_call(module, dict(module.named_parameters()), (Tensor(np.ones((1, 3))),))
+
+    first, second = Waits("a", a_in, b_in), Waits("b", b_in, a_out)  # made before: making a module is a change
+    a = threading.Thread(target=call, args=(first,))
+    b = threading.Thread(target=lambda: a_in.wait(5) and call(second))
+    a.start(), b.start()
+    a.join()
+    a_out.set()
+    b.join()
+    assert seen["a"] != seen["b"] and not STRUCTURE.standing
