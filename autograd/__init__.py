@@ -17,6 +17,10 @@ Public API:
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
     special                torch.special's names for them (expit, gammaln, i0e, log_ndtr, softmax, ...), so
                            that `torch.special.X` code ports by name
+    sum, mean, max, softmax, clamp, matmul, mm, bmm, ...
+                           torch's functions of a tensor that are Tensor methods here (autograd.torch_functions):
+                           `autograd.sum(x, dim=1)` is `x.sum(dim=1)`; sum, max, min, all, any and pow are left out
+                           of __all__, so that `from autograd import *` keeps Python's builtins
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
@@ -91,7 +95,7 @@ Public API:
 
 from importlib import metadata
 
-from . import creation, shape_functions, special
+from . import creation, shape_functions, special, torch_functions
 from .check import GradcheckError, gradcheck
 from .check_blocks import block_size as gradcheck_block_size
 from .check_blocks import blocks as gradcheck_blocks
@@ -170,8 +174,9 @@ except metadata.PackageNotFoundError:  # a source tree on sys.path, never instal
     __version__ = "0+unknown"
 IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
 globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
-_MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__all__}
+_MODULES = {n: getattr(m, n) for m in (creation, shape_functions, torch_functions) for n in m.__all__}
 globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
+globals().update({n: getattr(torch_functions, n) for n in torch_functions.BUILTINS})  # autograd.sum: not in __all__
 
 __all__ = [
     "DECIMAL_FORWARDS",

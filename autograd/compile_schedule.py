@@ -43,6 +43,8 @@ def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], a
         made = max(made, drawn)
         if kind == "entry":
             done.append(_computed_check(check, x, [steps[i] for i in _ancestors(x, entries)], arrays, as_tensor))
+        elif kind == "view":  # of a view of an input (compile_views), made again from this call's
+            done.append(_view_check(check, x, as_tensor))
         else:
             done.append(_check(check, kind == "input", x, as_tensor))
     done += [_draw(k, d, arrays) for k, d in draws]
@@ -72,6 +74,10 @@ def _check(check: Callable[[Any], None], of_input: bool, x: Any, as_tensor: bool
     if not of_input:
         return lambda inputs: check(x)
     return lambda inputs: check(_given(inputs[x], as_tensor))
+
+
+def _view_check(check: Callable[[Any], None], view: Any, as_tensor: bool) -> Callable[[list[Any]], None]:
+    return lambda inputs: check(_given(view.of(inputs[view.input]), as_tensor))
 
 
 def _computed_check(

@@ -10,13 +10,14 @@ are refused as keys)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from autograd import type_name
 
 from .arguments import as_sequence
-from .module import Module
+from .module import Module, check_not_holding
 from .structure import OPTIMIZER_ATTRIBUTE, OWN_ATTRIBUTES, STRUCTURE
 
 
@@ -32,6 +33,14 @@ def given_for_a_module(value: Any) -> str:
     if isinstance(value, type) and issubclass(value, Module):
         return f"the class {value.__name__}, not a {value.__name__}: make one, {value.__name__}()"
     return type_name(value)
+
+
+def _not_holding(container: Module, items: list[Any]) -> list[Any]:
+    """`items`, none of which is or holds `container` (ValueError, as for an attribute: the model would hold
+    itself, `model.blocks.append(model)`)."""
+    for item in items:
+        check_not_holding(container, "item", item, f"an item of {type(container).__name__}")
+    return items
 
 
 def _modules(owner: str, values: Iterable[Any]) -> list[Module]:
@@ -71,16 +80,22 @@ class ItemList(Module):
             STRUCTURE.changed()
 
     def _index(self, i: int) -> int:
-        n = len(self)
+        """`i` counted from 0: an integer (Python's, numpy's, a bool, as a list takes them) within the length;
+        any other (1.0, "1") a TypeError, as its text would name an attribute beside the items ("1.0")."""
+        name, n = type(self).__name__, len(self)
+        try:
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(f"{name} indices must be integers or slices, got {type_name(i)} {i!r}") from None
         if not -n <= i < n:
-            raise IndexError(f"{type(self).__name__} index {i} is out of range for {n} {self._holds}")
+            raise IndexError(f"{name} index {i} is out of range for {n} {self._holds}")
         return i % n
 
     def append(self, item: Any) -> ItemList:
         return self.extend([item])
 
     def extend(self, items: Iterable[Any]) -> ItemList:
-        self._set_items(self._items() + self._checked(items))
+        self._set_items(self._items() + _not_holding(self, self._checked(items)))
         return self
 
     def __iadd__(self, items: Iterable[Any]) -> ItemList:
@@ -88,7 +103,7 @@ class ItemList(Module):
 
     def insert(self, index: int, item: Any) -> None:
         items = self._items()
-        items.insert(index, *self._checked([item]))
+        items.insert(index, *_not_holding(self, self._checked([item])))
         self._set_items(items)
 
     def pop(self, index: int = -1) -> Any:
@@ -102,8 +117,11 @@ class ItemList(Module):
         return self.__dict__[str(self._index(i))]
 
     def __setitem__(self, i: int, item: Any) -> None:
-        (item,) = self._checked([item])
-        self.__dict__[str(self._index(i))] = item
+        if isinstance(i, slice):  # as torch's: a slice's items are set by del and insert, or the list made anew
+            raise TypeError(f"{type(self).__name__} takes one item at an integer index, got {i!r}")
+        index = self._index(i)
+        (item,) = _not_holding(self, self._checked([item]))
+        self.__dict__[str(index)] = item
         STRUCTURE.changed()
 
     def __delitem__(self, i: int | slice) -> None:
@@ -125,8 +143,8 @@ class ItemList(Module):
 
 
 class ModuleList(ItemList):
-    """Modules in order (see ItemList: indexing, slices, append, extend, insert, pop, del). It has no
-    forward: call its modules."""
+    """Modules in order (see ItemList: indexing, slices, append, extend, insert, pop, del; and `+`, a new
+    ModuleList). It has no forward: call its modules."""
 
     _holds = "modules"
 
@@ -136,6 +154,10 @@ class ModuleList(ItemList):
 
     def _checked(self, values: Iterable[Any]) -> list[Any]:
         return _modules("ModuleList", values)
+
+    def __add__(self, modules: Iterable[Module]) -> ModuleList:
+        """A new ModuleList of these modules then `modules` (the same modules, not copies), as torch's `a + b`."""
+        return ModuleList([*self, *self._checked(modules)])
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a ModuleList is not called: call its modules (for layer in blocks: x = layer(x))")
@@ -163,14 +185,21 @@ class ItemDict(Module):
         raise NotImplementedError
 
     def _pairs(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[Any, Any]]:
-        """(key, item) pairs of a mapping, or of an iterable of pairs, in their order."""
+        """(key, item) pairs of a mapping, or of an iterable of pairs, in their order; TypeError for a key that is
+        no string."""
         name = type(self).__name__
         if isinstance(items, Mapping | ItemDict):  # another ModuleDict too, as torch's takes it
-            return list(items.items())
-        pairs = as_sequence(name, self._holds[1], items, self._wanted)
-        for j, pair in enumerate(pairs):
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise TypeError(f"{name}: element {j} of the pairs given must be a (name, value) pair, got {pair!r}")
+            pairs = list(items.items())
+        else:
+            pairs = as_sequence(name, self._holds[1], items, self._wanted)
+            for j, pair in enumerate(pairs):
+                if not isinstance(pair, tuple | list) or len(pair) != 2:
+                    raise TypeError(
+                        f"{name}: element {j} of the pairs given must be a (name, value) pair, got {pair!r}"
+                    )
+        for key, _ in pairs:
+            if not isinstance(key, str):
+                raise TypeError(f"{name}'s keys are strings, got {type_name(key)} {key!r}")
         return [tuple(pair) for pair in pairs]  # type: ignore[misc]
 
     def __setitem__(self, key: str, item: Any) -> None:
@@ -182,15 +211,13 @@ class ItemDict(Module):
         pairs = self._pairs(items)
         for key, _ in pairs:
             if key not in self:
-                if not isinstance(key, str):
-                    raise TypeError(f"{name}'s keys are strings, got {type_name(key)} {key!r}")
                 if not key or "." in key or key in OWN_ATTRIBUTES or key == OPTIMIZER_ATTRIBUTE or hasattr(self, key):
                     raise ValueError(
                         f"{name} cannot hold a {one} named {key!r}: names must be non-empty, without '.', not "
                         "one of its attributes (keys, items, training, ...) nor a name nn keeps for itself "
                         f"({', '.join([*OWN_ATTRIBUTES, OPTIMIZER_ATTRIBUTE])}); rename it"
                     )
-        for (key, _), item in zip(pairs, self._checked([item for _, item in pairs]), strict=True):
+        for (key, _), item in zip(pairs, _not_holding(self, self._checked([item for _, item in pairs])), strict=True):
             self.__dict__[key] = item
         if changed and pairs:
             STRUCTURE.changed()

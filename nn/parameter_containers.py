@@ -107,9 +107,6 @@ class ParameterDict(ItemDict):
     def _pairs(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[Any, Any]]:
         pairs = super()._pairs(items)
         if isinstance(items, Mapping) and not isinstance(items, OrderedDict):
-            if not all(isinstance(key, str) for key, _ in pairs):
-                bad = next(key for key, _ in pairs if not isinstance(key, str))
-                raise TypeError(f"ParameterDict's keys are strings, got {type_name(bad)} {bad!r}")
             pairs.sort(key=lambda pair: pair[0])  # torch's order for a plain dict
         return pairs
 

@@ -61,7 +61,7 @@ class TransformerEncoderLayer(Block):
         x = checked_source(owner, src, self.self_attn.embed_dim)
         masks = {"src_mask": src_mask, "src_key_padding_mask": src_key_padding_mask}
         check_masks(owner, x, self.self_attn.batch_first, self.self_attn.num_heads, masks)
-        check_causal(owner, check_flag(owner, "is_causal", is_causal), src_mask, "src_mask")
+        check_causal(owner, check_flag(owner, "is_causal", is_causal), src_mask, "src_mask", "src")
         attention = (src_mask, src_key_padding_mask, is_causal)
         x = self._residual(x, 1, lambda x: self._attended(self.self_attn, 1, x, x, attention))
         return self._residual(x, 2, lambda x: self._fed_forward(x, 2))
@@ -90,7 +90,7 @@ class TransformerEncoder(Stack):
         """Each layer on the last's output, with `mask` as its src_mask and the same padding mask; then norm.
         is_causal: torch's hint that `mask` is the causal mask (None: not said)."""
         is_causal = False if is_causal is None else check_flag(type(self).__name__, "is_causal", is_causal)
-        check_causal(type(self).__name__, is_causal, mask, "mask")
+        check_causal(type(self).__name__, is_causal, mask, "mask", "src")
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal)

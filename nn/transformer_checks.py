@@ -99,11 +99,12 @@ def check_masks(
         check_mask_dtype(owner, name, given, x.dtype, "True: masked out")
 
 
-def check_causal(owner: str, is_causal: bool, mask: Any, name: str) -> None:
-    """is_causal is torch's hint that `mask` is the causal mask: it needs the mask, which is used as given."""
+def check_causal(owner: str, is_causal: bool, mask: Any, name: str, query: str) -> None:
+    """is_causal is torch's hint that `mask` is the causal mask: it needs the mask, which is used as given. `query`:
+    the argument the mask's queries are (src, tgt), whose dtype a float mask must have."""
     if is_causal and mask is None:
         raise ValueError(
             f"{owner}: is_causal=True is a hint that {name} is the causal mask, and needs it: give {name}="
-            "nn.Transformer.generate_square_subsequent_mask(S) (float, -inf above the diagonal) or "
-            "np.triu(np.ones((S, S), bool), 1) (True: masked out), as PyTorch asks"
+            f"nn.Transformer.generate_square_subsequent_mask(S, dtype={query}.dtype) (float, -inf above the "
+            "diagonal) or np.triu(np.ones((S, S), bool), 1) (True: masked out), as PyTorch asks"
         )

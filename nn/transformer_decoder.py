@@ -62,8 +62,8 @@ class TransformerDecoderLayer(Block):
         length = x.shape[1 if x.ndim == 3 and batch_first else 0]
         memory_masks = {"memory_mask": memory_mask, "memory_key_padding_mask": memory_key_padding_mask}
         check_masks(owner, source, batch_first, heads, memory_masks, length)
-        check_causal(owner, check_flag(owner, "tgt_is_causal", tgt_is_causal), tgt_mask, "tgt_mask")
-        check_causal(owner, check_flag(owner, "memory_is_causal", memory_is_causal), memory_mask, "memory_mask")
+        check_causal(owner, check_flag(owner, "tgt_is_causal", tgt_is_causal), tgt_mask, "tgt_mask", "tgt")
+        check_causal(owner, check_flag(owner, "memory_is_causal", memory_is_causal), memory_mask, "memory_mask", "tgt")
         own = (tgt_mask, tgt_key_padding_mask, tgt_is_causal)
         x = self._residual(x, 1, lambda x: self._attended(self.self_attn, 1, x, x, own))
         other = (memory_mask, memory_key_padding_mask, memory_is_causal)
@@ -104,7 +104,7 @@ class TransformerDecoder(Stack):
         """Each layer on the last's output, with the same masks; then norm. tgt_is_causal None: not said."""
         owner = type(self).__name__
         tgt_is_causal = False if tgt_is_causal is None else check_flag(owner, "tgt_is_causal", tgt_is_causal)
-        check_causal(owner, tgt_is_causal, tgt_mask, "tgt_mask")
+        check_causal(owner, tgt_is_causal, tgt_mask, "tgt_mask", "tgt")
         out = tgt
         for layer in self.layers:
             out = layer(

@@ -5,7 +5,6 @@ in the closure, at any evaluation of a step puts the parameters and the state ba
 runs eagerly; a scheduler changes its lr. Its state dict: tests/test_optim_lbfgs_state.py."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -249,20 +248,3 @@ def test_a_scheduler_changes_the_lr_of_the_next_steps():
         if opt.state["flat"]["n_iter"] > 1:
             assert opt.state["flat"]["t"] == lr
         scheduler.step()
-
-
-def test_fit_refuses_lbfgs_naming_the_closure():
-    """nn.fit steps on one batch's gradient; LBFGS's step needs a closure: the TypeError says so."""
-    model = nn.Linear(2, 1, seed=0)
-    opt = nn.LBFGS(model.parameters())
-    with warnings.catch_warnings(), pytest.raises(TypeError, match=r"LBFGS\.step needs a closure"):
-        warnings.simplefilter("ignore")
-        nn.fit(
-            model,
-            nn.functional.mse_loss,
-            opt,
-            (np.ones((4, 2)), np.ones((4, 1))),
-            batch_size=4,
-            metric=None,
-            verbose=False,
-        )

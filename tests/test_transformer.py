@@ -247,3 +247,19 @@ def test_bad_arguments_are_refused_naming_the_fix(case):
     make, error, said = ERRORS[case]
     with pytest.raises(error, match=said):
         make()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float16])
+def test_the_fix_is_causal_without_a_mask_names_works_in_the_models_dtype(dtype):
+    # it said give src_mask=nn.Transformer.generate_square_subsequent_mask(S): float32, which a float64 layer then
+    # refused ("a float src_mask ... must be of the query's dtype float64")
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, dtype=dtype, seed=0)
+    decoder = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, dtype=dtype, seed=0)
+    src = Tensor(np.random.default_rng(0).standard_normal((4, 3, 8)), dtype=dtype)
+    for call, query in ((lambda **m: layer(src, **m), "src"), (lambda **m: decoder(src, src, **m), "tgt")):
+        with pytest.raises(ValueError, match=rf"generate_square_subsequent_mask\(S, dtype={query}.dtype\)"):
+            call(**{f"{'' if query == 'src' else 'tgt_'}is_causal": True})
+    mask = nn.Transformer.generate_square_subsequent_mask(4, dtype=src.dtype)  # the fix, as said
+    said = layer(src, src_mask=mask, is_causal=True)
+    assert np.array_equal(said.data, layer(src, src_mask=np.triu(np.ones((4, 4), bool), 1)).data)
+    assert decoder(src, src, tgt_mask=mask, tgt_is_causal=True).dtype == dtype
