@@ -178,10 +178,10 @@ def train_epoch(
                 scores.append(metric_number("fit", metric, metric(out, yb), f"epoch {epoch}, batch {len(losses)}"))
             if ctrl_c.stop:
                 break
-    except BaseException as e:  # a step raises before it changes anything; those before it stay made
-        if losses:
+    except BaseException as e:  # a step raises before it changes anything (but a second Ctrl-C held till it is whole)
+        if made := len(losses) + getattr(e, "after_step", False):
             e.add_note(
-                f"fit: {len(losses)} step(s) of epoch {epoch} were made before this; they stay made (the model has "
+                f"fit: {made} step(s) of epoch {epoch} were made before this; they stay made (the model has "
                 "their weights, the optimizer its state after them), and the epoch is not in the History"
             )
         raise

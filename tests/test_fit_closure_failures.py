@@ -123,11 +123,33 @@ def test_a_second_ctrl_c_during_an_lbfgs_step_leaves_the_step_whole(sigint):
             os.kill(os.getpid(), signal.SIGINT)
         return F.cross_entropy(out, yb)
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as caught:
         nn.fit(model, loss, nn.LBFGS(model.parameters(), max_iter=3), (X, Y), batch_size=64)
     nn.fit(twin, F.cross_entropy, nn.LBFGS(twin.parameters(), max_iter=3), (X, Y), batch_size=64)
     assert len(calls) == 3
     assert_same(model, state(twin))
+    assert "fit: 1 step(s) of epoch 1 were made" in caught.value.__notes__[0]
+
+
+def test_a_second_ctrl_c_during_a_step_counts_that_step_as_made(sigint):
+    """The step the second Ctrl-C let finish stays made, and the note says so: it said nothing of a first step,
+    and 'N step(s) were made' one short after others."""
+
+    class Interrupted(nn.SGD):
+        steps = 0
+
+        def step(self):
+            super().step()
+            Interrupted.steps += 1
+            if Interrupted.steps == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model = normed_model()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        nn.fit(model, F.cross_entropy, Interrupted(model.parameters(), lr=0.1), (X, Y), batch_size=16)
+    assert Interrupted.steps == 2
+    assert caught.value.__notes__[0].startswith("fit: 2 step(s) of epoch 1 were made")
 
 
 def test_an_optimizer_step_that_fails_puts_back_what_the_forward_moved():
