@@ -6,7 +6,6 @@ load_state_dict, nn.save and nn.load keep the whole state, so training goes on b
 step makes before anything changes; a compiled step runs eagerly; a scheduler changes its lr."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -417,20 +416,3 @@ def test_a_scheduler_changes_the_lr_of_the_next_steps():
         if opt.state["flat"]["n_iter"] > 1:
             assert opt.state["flat"]["t"] == lr
         scheduler.step()
-
-
-def test_fit_refuses_lbfgs_naming_the_closure():
-    """nn.fit steps on one batch's gradient; LBFGS's step needs a closure: the TypeError says so."""
-    model = nn.Linear(2, 1, seed=0)
-    opt = nn.LBFGS(model.parameters())
-    with warnings.catch_warnings(), pytest.raises(TypeError, match=r"LBFGS\.step needs a closure"):
-        warnings.simplefilter("ignore")
-        nn.fit(
-            model,
-            nn.functional.mse_loss,
-            opt,
-            (np.ones((4, 2)), np.ones((4, 1))),
-            batch_size=4,
-            metric=None,
-            verbose=False,
-        )
