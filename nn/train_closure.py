@@ -4,7 +4,6 @@ eager step's forward, loss and backward."""
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
@@ -14,19 +13,6 @@ from autograd import gc_paused
 from .module import Module
 from .optim import Optimizer
 from .train_steps import Loss, Step, _copies, _gradients_named, finite_loss, forward, put_back
-
-
-def wants_closure(optimizer: Optimizer) -> bool:
-    """Whether the optimizer's step is to be given a closure: it says it needs one (LBFGS), or its step requires an
-    argument (a port of a torch optimizer's step(self, closure) that does not set needs_closure)."""
-    if optimizer.needs_closure:
-        return True
-    try:
-        parameters = inspect.signature(optimizer.step).parameters.values()
-    except (TypeError, ValueError):  # no signature to read: the step as nn's optimizers take it
-        return False
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return any(p.kind in positional and p.default is inspect.Parameter.empty for p in parameters)
 
 
 def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tuple[Module, str]]) -> Step:

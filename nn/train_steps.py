@@ -50,9 +50,9 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     running statistics), so the model is the one of the step before. Compiled, the step is
     recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
     slots = _buffer_slots(model)
-    from .train_closure import closure_step, wants_closure  # it imports this module's step parts
+    from .train_closure import closure_step  # it imports this module's step parts
 
-    if wants_closure(optimizer):  # LBFGS: its step evaluates the loss itself (nn.train_closure)
+    if optimizer.needs_closure:  # LBFGS: its step evaluates the loss itself (nn.train_closure)
         if compile:
             warnings.warn(
                 f"fit(compile=True): {type(optimizer).__name__}'s step evaluates the loss itself, several times a step "

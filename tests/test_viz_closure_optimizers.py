@@ -36,3 +36,21 @@ def test_the_update_preview_refuses_lbfgs(tmp_path):
     with pytest.raises(TypeError, match=TOLD):
         viz.save_html(loss, tmp_path / "page.html", optimizer=nn.LBFGS(model.parameters()))
     assert not (tmp_path / "page.html").exists()
+
+
+def test_an_optimizer_of_ones_own_whose_step_requires_a_closure_is_refused_too():
+    """The rule is nn.Optimizer.needs_closure's, which fit reads too: a port of torch's step(self, closure)
+    (needs_closure not set) was passed to the step, which failed there for want of its closure."""
+
+    class TorchStyle(nn.Optimizer):
+        hyperparameters = ("lr",)
+
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, lr=lr)
+
+        def step(self, closure):
+            return closure()
+
+    model, batch = _model_and_batch()
+    with pytest.raises(TypeError, match=r"viz draws one backward a step .* TorchStyle's step needs a closure"):
+        viz.training_steps(model, _loss, batch, TorchStyle(model.parameters()), steps=2)
