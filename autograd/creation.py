@@ -134,9 +134,16 @@ def _refuse_rounded_range(start: int, stop: int, step: int) -> None:
     ends = [start, start + (count - 1) * step] if count else [0]
     if max(map(abs, ends)) <= 2**24:
         return
-    ranged = max(map(abs, ends)) < 2**63  # else its two ends, which float32 rounds at any step a range has room for
-    values = start + step * np.arange(count, dtype=np.int64) if ranged else np.array(ends, dtype=object)
-    refuse_rounded(values, "arange", "ranges of integers are given (float32)")
+    refuse_rounded(_range_ints(start, stop, step, count), "arange", "ranges of integers are given (float32)")
+
+
+def _range_ints(start: int, stop: int, step: int, count: int) -> np.ndarray:
+    """range(start, stop, step), of `count` values, exactly: int64 where every step * i fits it, else Python's
+    ints (objects), one by one."""
+    last = start + (count - 1) * step
+    if all(-(2**63) <= value < 2**63 for value in (start, last, step, last - start)):  # then every value fits int64
+        return start + step * np.arange(count, dtype=np.int64)
+    return np.fromiter(range(start, stop, step), dtype=object, count=count)
 
 
 def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:
@@ -147,14 +154,11 @@ def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarr
     check_made("arange", (count,), kind, np.int64)
     if count == 0:
         return np.zeros(0, kind)
-    last = start + (count - 1) * step
     check_fits(start, kind, "arange")
-    check_fits(last, kind, "arange")
-    if all(-(2**63) <= value < 2**63 for value in (start, step, last - start)):  # then every step * i fits int64
-        return (start + step * np.arange(count, dtype=np.int64)).astype(kind)
-    # beyond int64 (uint64's upper half, or a float dtype's huge integers): Python's ints, one by one
-    exact = kind if kind.kind in "iu" else np.float64
-    return np.fromiter(range(start, stop, step), dtype=exact, count=count).astype(kind)
+    check_fits(start + (count - 1) * step, kind, "arange")
+    ints = _range_ints(start, stop, step, count)
+    # beyond int64 (uint64's upper half, or a float dtype's huge integers) through float64, as PyTorch counts
+    return ints.astype(kind if ints.dtype != object or kind.kind in "iu" else np.float64).astype(kind)
 
 
 def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.ndarray:
