@@ -75,7 +75,7 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool 
     the dtype cannot hold (1e5 in float16, 300 or NaN in int8) is refused, as PyTorch refuses it;
     a float in an integer dtype is truncated toward zero (2.7 gives 2), as PyTorch's."""
     if dtype is None and is_int(fill_value):  # float32, where PyTorch's full of an int is int64
-        refuse_rounded(np.array([int(fill_value)], dtype=object), "full", "an integer fill value is given (float32)")
+        refuse_rounded(np.array([int(fill_value)], dtype=object), "full", "an integer fill value is given")
     return _filled(shape_of((shape,), "full"), fill_value, dtype_of(dtype, "full"), requires_grad, "full")
 
 
@@ -134,7 +134,7 @@ def _refuse_rounded_range(start: int, stop: int, step: int) -> None:
     ends = [start, start + (count - 1) * step] if count else [0]
     if max(map(abs, ends)) <= 2**24:
         return
-    refuse_rounded(_range_ints(start, stop, step, count), "arange", "ranges of integers are given (float32)")
+    refuse_rounded(_range_ints(start, stop, step, count), "arange", "ranges of integers are given")
 
 
 def _range_ints(start: int, stop: int, step: int, count: int) -> np.ndarray:
