@@ -134,16 +134,22 @@ def _refuse_rounded_range(start: int, stop: int, step: int) -> None:
     ends = [start, start + (count - 1) * step] if count else [0]
     if max(map(abs, ends)) <= 2**24:
         return
-    refuse_rounded(_range_ints(start, stop, step, count), "arange", "ranges of integers are given")
+    what, given = "arange", "ranges of integers are given"
+    ints = _range_ints(start, step, count)
+    if ints is not None:
+        refuse_rounded(ints, what, given)
+        return
+    values = range(start, stop, step)
+    for i in range(0, count, 2**16):  # past int64: Python's ints, a block at a time (objects take 5 times the room)
+        refuse_rounded(np.array(values[i : i + 2**16], dtype=object), what, given)
 
 
-def _range_ints(start: int, stop: int, step: int, count: int) -> np.ndarray:
-    """range(start, stop, step), of `count` values, exactly: int64 where every step * i fits it, else Python's
-    ints (objects), one by one."""
+def _range_ints(start: int, step: int, count: int) -> np.ndarray | None:
+    """The `count` values start + step * i in int64, exactly, where every one fits it; else None."""
     last = start + (count - 1) * step
-    if all(-(2**63) <= value < 2**63 for value in (start, last, step, last - start)):  # then every value fits int64
+    if all(-(2**63) <= value < 2**63 for value in (start, last, step, last - start)):  # then every step * i fits too
         return start + step * np.arange(count, dtype=np.int64)
-    return np.fromiter(range(start, stop, step), dtype=object, count=count)
+    return None
 
 
 def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:
@@ -156,9 +162,12 @@ def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarr
         return np.zeros(0, kind)
     check_fits(start, kind, "arange")
     check_fits(start + (count - 1) * step, kind, "arange")
-    ints = _range_ints(start, stop, step, count)
-    # beyond int64 (uint64's upper half, or a float dtype's huge integers) through float64, as PyTorch counts
-    return ints.astype(kind if ints.dtype != object or kind.kind in "iu" else np.float64).astype(kind)
+    ints = _range_ints(start, step, count)
+    if ints is not None:
+        return ints.astype(kind)
+    # beyond int64 (uint64's upper half, or a float dtype's huge integers): Python's ints, one by one
+    exact = kind if kind.kind in "iu" else np.float64
+    return np.fromiter(range(start, stop, step), dtype=exact, count=count).astype(kind)
 
 
 def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.ndarray:

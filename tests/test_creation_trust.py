@@ -195,8 +195,9 @@ def test_tensor_copies_its_data_as_torch_tensor_does():
         lambda: autograd.full((2,), 2**24 + 1),
         lambda: autograd.arange(2**24 + 1, 0, -(2**70)),  # one value; the step past int64 was an OverflowError
         lambda: autograd.arange(2**64, 2**64 + 2**41 + 1, 2**40),  # past int64: both ends fit, the middle rounded
+        lambda: autograd.arange(2**65 - 2**41 * (2**16 + 2), 2**65 + 2**43, 2**41),  # rounds past the first block
     ],
-    ids=["arange past 2**24", "arange below -2**24", "full of 2**24 + 1", "a step past int64", "past int64"],
+    ids=["arange past 2**24", "arange below -2**24", "full of 2**24 + 1", "a step past int64", "past int64", "late"],
 )
 def test_integers_that_float32_would_round_are_refused_where_no_dtype_was_given(make):
     """arange(2**24 - 2, 2**24 + 4) gave 16777216 twice (float32, chainrule's default, where torch's arange of
