@@ -119,9 +119,10 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
 
 
 def _refuse_shared_memory(name: str, params: list[Node], names: list[str] | None) -> None:
-    """ValueError where two of the parameters (not one given twice) have an entry in common, one a view of the
-    other (nn.Parameter(encoder.weight.T)): each would be stepped with its own gradient and state into the one
-    array, which is neither a tied weight (Adam: 0.29 off the tied model's in 3 steps) nor two weights."""
+    """ValueError where two of the parameters (not one given twice) have an entry in common, one made over the
+    other (nn.Parameter(encoder.weight.T)) or both over one array (nn.Parameter(init) twice): each would be
+    stepped with its own gradient and state into the one array, which is neither a tied weight (Adam: 0.29 off
+    the tied model's in 3 steps) nor two weights."""
     first = {id(p): k for k, p in reversed(list(enumerate(params)))}
     arrays = sorted(
         (byte_bounds(p.data), k, p.data)
@@ -135,10 +136,11 @@ def _refuse_shared_memory(name: str, params: list[Node], names: list[str] | None
             if np.shares_memory(a, b):
                 both = f"{names[min(k, j)]!r} and {names[max(k, j)]!r}" if names else f"{min(k, j)} and {max(k, j)}"
                 raise ValueError(
-                    f"{name}: parameters {both} share memory (one is a view of the other, as nn.Parameter(w.T) "
-                    "of a parameter w is): each would be stepped with its own gradient and state into the same "
-                    "numbers, which ties nothing. Give the optimizer one of them and use it in both places: a "
-                    "Linear tied to an Embedding is F.linear(h, encoder.weight, decoder.b) in forward"
+                    f"{name}: parameters {both} share memory (one made over the other, as nn.Parameter(w.T) of a "
+                    "parameter w is, or both over one array, as nn.Parameter(init) twice is): each would be stepped "
+                    "with its own gradient and state into the same numbers. To tie them, give the optimizer one and "
+                    "use it in both places (a Linear tied to an Embedding: F.linear(h, encoder.weight, decoder.b) in "
+                    "forward); to keep them apart, give each its own copy (init.copy(), or t.clone() of a Tensor)"
                 )
 
 

@@ -31,6 +31,15 @@ def test_named_parameters_sharing_memory_are_named():
         nn.Adam([("encoder.weight", emb.weight), ("decoder.W", tied)])
 
 
+def test_two_parameters_made_over_one_array_are_refused_saying_to_copy():
+    """nn.Parameter(init) holds init's memory (as torch.from_numpy): two made of one array were one weight trained
+    twice over, however they were used."""
+    init = np.zeros(3, np.float32)
+    with pytest.raises(ValueError, match=r"parameters 0 and 1 share memory .*init\.copy\(\)"):
+        nn.SGD([nn.Parameter(init), nn.Parameter(init)], lr=0.1)
+    assert len(nn.SGD([nn.Parameter(init), nn.Parameter(init.copy())], lr=0.1).params) == 2
+
+
 def test_disjoint_views_of_one_array_and_models_built_in_are_taken():
     base = autograd.zeros(4, 3)
     halves = [nn.Parameter(base[:, 0]), nn.Parameter(base[:, 1])]  # one array, no entry in common
