@@ -15,7 +15,8 @@ Public API:
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
-    Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
+    Embedding, Dropout1d, Dropout2d, Dropout3d
+                                    table look-up by integer index; dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
                                     recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
@@ -97,7 +98,7 @@ from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding
 from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
@@ -254,6 +255,7 @@ __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += ["Dropout1d", "Dropout3d"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
