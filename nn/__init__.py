@@ -24,7 +24,7 @@ Public API:
                                     torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
-    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
+    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d, Bilinear
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
@@ -93,6 +93,7 @@ from .activations import (
     Threshold,
 )
 from .along_axis import GLU, LogSoftmax, Softmax, Softmin
+from .bilinear import Bilinear
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
@@ -255,7 +256,7 @@ __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
-__all__ += ["Dropout1d", "Dropout3d"]
+__all__ += ["Bilinear", "Dropout1d", "Dropout3d"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 
