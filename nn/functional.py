@@ -49,6 +49,7 @@ from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real, is_real
 from .attention import scaled_dot_product_attention
 from .bilinear import bilinear
+from .cdist import cdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .embedding import embedding
@@ -125,7 +126,7 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
-__all__ += ["bilinear", "dropout1d", "dropout3d"]
+__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 
