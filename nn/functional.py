@@ -54,6 +54,7 @@ from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .embedding import embedding
 from .grid_sample import grid_sample
+from .gumbel import gumbel_softmax
 from .instance_norm import instance_norm
 from .layers import linear
 from .losses import (
@@ -126,7 +127,7 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
-__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d"]
+__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d", "gumbel_softmax"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 
