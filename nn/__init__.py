@@ -15,8 +15,9 @@ Public API:
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
-    Embedding, Dropout1d, Dropout2d, Dropout3d
-                                    table look-up by integer index; dropout of whole channels
+    Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d
+                                    table look-up by integer index (sums, means, maxes of bags of rows);
+                                    dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
                                     recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
@@ -101,6 +102,7 @@ from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, Conv
 from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding
+from .embedding_bag import EmbeddingBag
 from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
@@ -256,7 +258,7 @@ __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
-__all__ += ["Bilinear", "Dropout1d", "Dropout3d"]
+__all__ += ["Bilinear", "Dropout1d", "Dropout3d", "EmbeddingBag"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

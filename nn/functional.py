@@ -53,6 +53,7 @@ from .cdist import cdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .embedding import embedding
+from .embedding_bag import embedding_bag
 from .grid_sample import grid_sample
 from .gumbel import gumbel_softmax
 from .instance_norm import instance_norm
@@ -127,7 +128,7 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
-__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d", "gumbel_softmax"]
+__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "gumbel_softmax"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 
