@@ -15,7 +15,7 @@ Public API:
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
-    Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d
+    Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
                                     table look-up by integer index (sums, means, maxes of bags of rows);
                                     dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
@@ -101,6 +101,7 @@ from .containers import Identity, ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from .dropout_alpha import AlphaDropout, FeatureAlphaDropout
 from .embedding import Embedding
 from .embedding_bag import EmbeddingBag
 from .functional_call import functional_call
@@ -258,7 +259,7 @@ __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
-__all__ += ["Bilinear", "Dropout1d", "Dropout3d", "EmbeddingBag"]
+__all__ += ["AlphaDropout", "Bilinear", "Dropout1d", "Dropout3d", "EmbeddingBag", "FeatureAlphaDropout"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

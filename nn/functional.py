@@ -52,6 +52,7 @@ from .bilinear import bilinear
 from .cdist import cdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .dropout_alpha import alpha_dropout, feature_alpha_dropout
 from .embedding import embedding
 from .embedding_bag import embedding_bag
 from .grid_sample import grid_sample
@@ -128,7 +129,8 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
-__all__ += ["bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "gumbel_softmax"]
+__all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
+__all__ += ["gumbel_softmax"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 
