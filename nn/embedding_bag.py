@@ -234,6 +234,33 @@ class EmbeddingBag(Module):
         for name, value in {**options, "mode": mode, "include_last_offset": include_last_offset}.items():
             setattr(self, name, value)
 
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        max_norm: float | None = None,
+        norm_type: float = NORM_TYPE,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+    ) -> EmbeddingBag:
+        """An EmbeddingBag holding a copy of `embeddings` (rows, embedding_dim), as torch.nn.EmbeddingBag's:
+        `freeze` (the default) keeps the table as it is in training (a parameter still, saved and loaded)."""
+        table = np.asarray(raw(embeddings))
+        if table.dtype.kind != "f" or table.ndim != 2 or 0 in table.shape:
+            raise ShapeError(
+                f"EmbeddingBag.from_pretrained takes a 2-d table of floats (rows, embedding_dim), got "
+                f"{table.dtype} of shape {table.shape}"
+            )
+        freeze = check_flag("EmbeddingBag.from_pretrained", "freeze", freeze)
+        options = (max_norm, norm_type, scale_grad_by_freq, mode, sparse, table, include_last_offset, padding_idx)
+        bag = cls(*table.shape, *options)
+        bag.weight.requires_grad = not freeze
+        return bag
+
     @property
     def num_embeddings(self) -> int:
         return self.weight.shape[0]

@@ -178,3 +178,16 @@ def test_max_norm_and_scale_grad_by_freq_match_torch(mode):
     (out * Tensor(np.arange(9.0).reshape(3, 3))).sum().backward()
     (expected * torch.arange(9.0, dtype=torch.float64).reshape(3, 3)).sum().backward()
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), 1e-12, 1e-12)
+
+
+def test_from_pretrained_is_torchs():
+    table = np.arange(12.0).reshape(4, 3)
+    bag = nn.EmbeddingBag.from_pretrained(table, mode="max", padding_idx=0)
+    theirs = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(table), mode="max", padding_idx=0)
+    assert repr(bag) == repr(theirs) and not bag.weight.requires_grad and bag.weight.dtype == np.float64
+    index = np.array([[0, 1], [3, 2]])
+    np.testing.assert_array_equal(bag(index).data, theirs(torch.tensor(index)).detach().numpy())
+    assert nn.EmbeddingBag.from_pretrained(table, freeze=False).weight.requires_grad
+    assert np.array_equal(bag.weight.data, table) and bag.weight.data is not table  # a copy, padding row kept
+    with pytest.raises(ShapeError, match="2-d table of floats"):
+        nn.EmbeddingBag.from_pretrained(np.ones(3))
