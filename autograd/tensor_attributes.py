@@ -18,7 +18,7 @@ from .tensor_torch import Size
 class device(str):  # noqa: N801 (PyTorch's name, which devices.is_device reads)
     """The CPU as PyTorch's torch.device names it, for ported code: `x.device.type` is "cpu", `x.device.index`
     None, and, being the string "cpu", it is a device wherever chainrule takes one (`t.to(x.device)`,
-    `zeros(3, device=x.device)`, nn.Module.to)."""
+    `model.to(x.device)`, a layer's device=)."""
 
     __slots__ = ()
     index = None
