@@ -11,6 +11,7 @@ from autograd import ShapeError, Tensor, where
 
 from .arguments import check_choice, check_number, layer_input
 from .distances import _p_norm
+from .gradient_of import with_gradient_of
 
 # torch's compute_mode: whether its 2-norm takes the matrix-product form |a|² + |b|² - 2 a·b (quicker for many
 # rows, and off by its cancellation where points are close). Each is taken; every one computes the differences.
@@ -67,7 +68,8 @@ def _largest_difference(d: Tensor) -> Tensor:
     """p = inf: the largest |d| of each difference, its gradient sign(d) at every entry tied for it, as torch's
     cdist (the norm op, as torch's vector_norm, shares it among the ties: half as much at a tie of two)."""
     size = abs(d)
-    largest = size.amax(dim=-1, keepdim=True).detach()
-    tied = (size.detach() == largest) & size.isfinite()  # an infinite one: inf, its gradient 0 (inf - inf is NaN)
-    picked = where(tied, size, 0.0).sum(axis=-1)
-    return largest.squeeze(-1) + (picked - picked.detach())
+    largest = size.amax(dim=-1)
+    # every entry tied for the largest (comparisons of the graph's numbers, made again by a compiled step's replay);
+    # an infinite one: inf, its gradient 0
+    tied = (size == largest.unsqueeze(-1)) & size.isfinite()
+    return with_gradient_of(largest, where(tied, size, 0.0).sum(axis=-1))

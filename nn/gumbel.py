@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Op, Tensor, drawn
+from autograd import Tensor, drawn
 
 from .along_axis import softmax
 from .arguments import check_axis, check_flag, check_number, layer_input
+from .gradient_of import with_gradient_of
 from .rng import generator
 
 EPS = 1e-10  # PyTorch's deprecated eps, which changes nothing there either
@@ -50,7 +51,8 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     largest = soft == soft.amax(dim=dim, keepdim=True)
     if soft.ndim:
         largest = largest & (largest.cumsum(axis=dim) == 1)
-    return _straight_through(largest.astype(dtype), soft)
+    # torch's y_hard - y_soft.detach() + y_soft, rounded as there, with y_soft's gradient
+    return with_gradient_of(largest.astype(dtype) - soft + soft, soft)
 
 
 def _positive(tau: Any) -> bool:
@@ -64,17 +66,3 @@ def _gumbel_noise(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     made = np.float64 if dtype == np.float64 else np.float32
     e = generator(None).standard_exponential(shape, dtype=made)
     return (-np.log(np.maximum(e, np.finfo(made).tiny))).astype(dtype)
-
-
-def _hard_forward(hard: np.ndarray, soft: np.ndarray) -> np.ndarray:
-    return hard - soft + soft  # torch's y_hard - y_soft.detach() + y_soft, rounded as there
-
-
-def _soft_gradient(g: Any, out: Any, hard: Any, soft: Any) -> tuple[None, Any]:
-    return (None, g)  # all of it to the soft sample, none to the one-hot constant; on arrays and Tensors alike
-
-
-# the straight-through estimator: the one-hot sample's values, the soft sample's gradient. An op, not
-# `hard - soft.detach() + soft`: a detached tensor is the graph's numbers taken out, which a compiled step
-# cannot make again (it would run eagerly)
-_straight_through = Op("straight_through", _hard_forward, _soft_gradient)

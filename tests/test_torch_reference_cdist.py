@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from compile_cases import OPTIMIZERS, assert_same, batches, replays, train
 from torch_reference import DTYPES, check, torch  # without torch: skipped
 
+import nn
 from autograd import ShapeError, Tensor
 from nn import functional as F
 
@@ -69,3 +71,23 @@ def test_ties_and_equal_points_take_torchs_gradients(p):
 def test_cdist_refuses(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, math.inf])
+def test_a_compiled_step_with_cdist_replays_and_gives_eagers_numbers(p):
+    """Prototype distances as logits: p=inf's gradient (to every tied entry) is an op, not a detached tensor, so
+    the step replays (p 1.5 and 3 run eagerly, with a CompileWarning: their norm's scale is detached)."""
+
+    class Prototypes(nn.Module):
+        def __init__(self):
+            self.linear = nn.Linear(3, 4, seed=0, dtype=np.float64)
+            self.protos = Tensor(np.random.default_rng(0).standard_normal((4, 4)), requires_grad=True)
+
+        def forward(self, x):
+            return -F.cdist(self.linear(x), self.protos, p)
+
+    (eager, _), (compiled, run) = (
+        train(Prototypes, OPTIMIZERS["adam"], batches((5, 3), 4, 6), c) for c in (False, True)
+    )
+    assert_same(eager, compiled)
+    assert replays(run) == 1
