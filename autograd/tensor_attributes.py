@@ -1,5 +1,6 @@
 """What a Tensor tells of itself: its shape, ndim, size (numpy's, which also answers PyTorch's size()),
-dtype, the op that made it, whether it holds a gradient, and retain_grad(), which asks it to keep one. A
+dtype, the op that made it, whether it holds a gradient, PyTorch's is_leaf and device, and retain_grad(),
+which asks it to keep one. A
 mixin, so that tensor_class.py keeps how a Tensor is made and how an op is applied and recorded."""
 
 from __future__ import annotations
@@ -12,6 +13,25 @@ from . import compile_record
 from .op import Op
 from .tensor_backward import held_grad
 from .tensor_torch import Size
+
+
+class device(str):  # noqa: N801 (PyTorch's name, which devices.is_device reads)
+    """The CPU as PyTorch's torch.device names it, for ported code: `x.device.type` is "cpu", `x.device.index`
+    None, and, being the string "cpu", it is a device wherever chainrule takes one (`t.to(x.device)`,
+    `model.to(x.device)`, a layer's device=)."""
+
+    __slots__ = ()
+    index = None
+
+    @property
+    def type(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"device(type={str(self)!r})"
+
+
+CPU = device("cpu")
 
 
 class TensorAttributes:
@@ -42,6 +62,17 @@ class TensorAttributes:
     @property
     def op(self) -> Op | None:
         return self._made_by.op if self._made_by is not None else None
+
+    @property
+    def is_leaf(self) -> bool:
+        """PyTorch's is_leaf: True for a tensor no recorded op made (made by the user, a parameter, a
+        detached tensor) and for every tensor that does not require grad; False for one computed in the graph."""
+        return self._made_by is None or not self.requires_grad  # type: ignore[attr-defined]
+
+    @property
+    def device(self) -> device:
+        """The device the data is on: always the CPU (chainrule computes with numpy), as torch.device("cpu")."""
+        return CPU
 
     @property
     def grad_computed(self) -> bool:

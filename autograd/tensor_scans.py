@@ -1,5 +1,5 @@
-"""Tensor's running scans beyond cumsum and cumprod (a mixin of Tensor): logcumsumexp, and PyTorch's cummax and
-cummin, which give (values, indices).
+"""Tensor's running scans beyond cumsum and cumprod (a mixin of Tensor): logcumsumexp, PyTorch's cummax and
+cummin, which give (values, indices), and diff, the differences of neighbours (cumsum's inverse).
 
 cummax and cummin are no ops of their own, as max(dim=) is none: each running extreme's index is read from the
 numbers (a constant), and the values are the input's entries picked there by indexing, so the gradient of each
@@ -18,7 +18,9 @@ from . import compile_read_hooks
 from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
+from .modes import short
 from .tensor_reductions import _running
+from .type_names import type_name
 from .values_indices import ValuesIndices, own_entry, picked_along
 
 
@@ -61,3 +63,43 @@ class ScanMethods:
         """(values, indices) of the running minimum along `dim`, as torch.cummin: the later entry at ties,
         NaN from the first NaN on; the gradient goes to the entry each value came from."""
         return _running_extreme(self, dim, False, "cummin")
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+        """The n-th forward difference along `dim`, as torch.diff: x[1:] - x[:-1] taken n times (a bool
+        tensor's: x[1:] != x[:-1]), `prepend` and `append` (tensors of x's dims, its shape but along dim)
+        joined to x first. Each difference is one entry shorter; n past the length leaves none."""
+        return _differences(self, n, dim, prepend, append)
+
+
+def _differences(x: Any, n: Any, dim: Any, prepend: Any, append: Any) -> Any:
+    """Tensor.diff: its arguments checked as torch checks them, then slices and subtractions (in the graph)."""
+    if not args.is_int(n):
+        raise TypeError(f"diff(): n must be an int, got {type_name(n)} {short(n)}")
+    if n < 0:
+        raise ValueError(f"diff(): n must be >= 0 (the order of the difference), got {n}")
+    if x.ndim == 0:
+        raise ops.ShapeError("diff() takes a tensor of at least 1 dim, got a 0-d one: reshape it, x.reshape(1)")
+    d = args.dim(dim, x.ndim, "diff()")
+    joined = [_joined_piece(x, given, d, name) for name, given in (("prepend", prepend), ("append", append))]
+    if any(piece is not None for piece in joined):
+        from .tensor_functions import cat  # here: tensor_functions is built on the Tensor class
+
+        x = cat([piece for piece in (joined[0], x, joined[1]) if piece is not None], dim=d)
+    head, tail = (slice(None),) * d + (slice(1, None),), (slice(None),) * d + (slice(None, -1),)
+    for _ in range(min(int(n), x.shape[d])):  # past the length the difference stays empty
+        x = x[head] != x[tail] if x.dtype == np.bool_ else x[head] - x[tail]
+    return x
+
+
+def _joined_piece(x: Any, given: Any, d: int, name: str) -> Any:
+    """diff's prepend or append, checked: None, or a tensor (an array) of x's dims and its shape but along dim d."""
+    if given is None:
+        return None
+    if not isinstance(given, type(x) | np.ndarray):
+        raise TypeError(f"diff(): {name} must be a Tensor, got {type_name(given)}: a tensor of x's dims, Tensor([...])")
+    if np.ndim(given) != x.ndim or any(a != b for k, (a, b) in enumerate(zip(np.shape(given), x.shape)) if k != d):
+        raise ops.ShapeError(
+            f"diff(): {name} of shape {np.shape(given)} does not fit input of shape {x.shape}: it takes the input's "
+            f"dims and its shape except along dim {d}"
+        )
+    return given

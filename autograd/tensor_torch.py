@@ -93,6 +93,10 @@ class TorchSpellings(TorchBlends):
     def numel(self) -> int:
         return int(self.size)
 
+    def nelement(self) -> int:
+        """PyTorch's other name for numel(): the number of entries."""
+        return self.numel()
+
     def tolist(self) -> Any:
         refuse_number_of_lifted(self, ".tolist()")
         if RECORDING:  # numbers read in Python while a step is recorded

@@ -15,7 +15,9 @@ Public API:
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
-    Embedding, Dropout2d            table look-up by integer index; dropout of whole channels
+    Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
+                                    table look-up by integer index (sums, means, maxes of bags of rows);
+                                    dropout of whole channels
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
                                     recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
@@ -23,7 +25,7 @@ Public API:
                                     torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
-    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
+    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d, Bilinear
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
@@ -92,13 +94,16 @@ from .activations import (
     Threshold,
 )
 from .along_axis import GLU, LogSoftmax, Softmax, Softmin
+from .bilinear import Bilinear
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
 from .containers import Identity, ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Flatten
 from .distances import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from .dropout_alpha import AlphaDropout, FeatureAlphaDropout
 from .embedding import Embedding
+from .embedding_bag import EmbeddingBag
 from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
@@ -254,6 +259,7 @@ __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
+__all__ += ["AlphaDropout", "Bilinear", "Dropout1d", "Dropout3d", "EmbeddingBag", "FeatureAlphaDropout"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

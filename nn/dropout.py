@@ -1,5 +1,5 @@
-"""Dropout, as PyTorch's: Dropout and its function dropout (each element), Dropout2d and its function
-dropout2d (whole channels of images)."""
+"""Dropout, as PyTorch's: Dropout and its function dropout (each element); Dropout1d, Dropout2d, Dropout3d and
+their functions dropout1d, dropout2d, dropout3d (whole channels of sequences, images and volumes)."""
 
 from __future__ import annotations
 
@@ -113,25 +113,52 @@ def _probability(owner: str, p: Any) -> float:
     return float(p)
 
 
+# each channel dropout's input: its number of spatial dims, and whether it takes one sample without the batch
+# axis (PyTorch's Dropout1d and Dropout3d do; its Dropout2d only warns of 3-d input, which it reads as (N, C, L))
+FEATURE_MAPS = {"1d": (1, True), "2d": (2, False), "3d": (3, True)}
+_AXES = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+def dropout1d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout1d: with `training`, each channel of each sample of input (N, C, L) or
+    (C, L) zeroed with probability p and the rest scaled by 1 / (1 - p), drawn from nn's default generator; else x."""
+    return _channels_dropped("1d", x, p, training, inplace)
+
+
 def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """torch.nn.functional.dropout2d: with `training`, each channel of each sample of input (N, C, H, W)
     zeroed with probability p and the rest scaled by 1 / (1 - p), drawn from nn's default generator; else x."""
+    return _channels_dropped("2d", x, p, training, inplace)
+
+
+def dropout3d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout3d: with `training`, each channel of each sample of input (N, C, D, H, W) or
+    (C, D, H, W) zeroed with probability p and the rest scaled by 1 / (1 - p), drawn from nn's default generator;
+    else x."""
+    return _channels_dropped("3d", x, p, training, inplace)
+
+
+def _channels_dropped(kind: str, x: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+    owner, spatial = f"dropout{kind}", FEATURE_MAPS[kind][0]
     if isinstance(x, Tensor):
-        _check_images("dropout2d", x)
-    return dropped("dropout2d", x, p, training, inplace, channel_mask_shape)
+        check_feature_maps(owner, x, kind)
+    return dropped(owner, x, p, training, inplace, lambda shape: channel_mask_shape(shape, spatial))
 
 
-def channel_mask_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """One draw per channel of each sample: (N, C, 1, 1)."""
-    return (*shape[:2], 1, 1)
+def channel_mask_shape(shape: tuple[int, ...], spatial: int = 2) -> tuple[int, ...]:
+    """One draw per channel of each sample: the shape with its `spatial` last dims 1 ((N, C, 1, 1) for images)."""
+    return (*shape[: len(shape) - spatial], *(1,) * spatial)
 
 
-def _check_images(owner: str, x: Tensor) -> None:
-    if x.ndim != 4:
-        raise ShapeError(
-            f"{owner} takes input of shape (N, C, H, W), got shape {x.shape}"
-            + ("; for one image (C, H, W) add the batch axis, x.unsqueeze(0)" if x.ndim == 3 else "")
-        )
+def check_feature_maps(owner: str, x: Tensor, kind: str) -> None:
+    """ShapeError unless x is a batch of channels of `kind`'s spatial dims (or, where PyTorch takes one, a sample)."""
+    spatial, unbatched = FEATURE_MAPS[kind]
+    axes = _AXES[spatial]
+    if x.ndim == spatial + 2 or (unbatched and x.ndim == spatial + 1):
+        return
+    shapes = f"(N, C, {axes})" + f" or (C, {axes})" * unbatched
+    hint = "; for one image (C, H, W) add the batch axis, x.unsqueeze(0)" if kind == "2d" and x.ndim == 3 else ""
+    raise ShapeError(f"{owner} takes input of shape {shapes}, got shape {x.shape}{hint}")
 
 
 class Dropout2d(Dropout):
@@ -140,10 +167,27 @@ class Dropout2d(Dropout):
     pixels are alike, so dropping single ones regularises little: dropping a channel does.
     `seed` makes the draws repeatable."""
 
+    kind = "2d"
+
     def forward(self, x: Tensor) -> Tensor:
-        x = layer_input("Dropout2d", x)
-        _check_images("Dropout2d", x)
+        name = type(self).__name__
+        x = layer_input(name, x)
+        check_feature_maps(name, x, self.kind)
         return super().forward(x)
 
     def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        return channel_mask_shape(shape)
+        return channel_mask_shape(shape, FEATURE_MAPS[self.kind][0])
+
+
+class Dropout1d(Dropout2d):
+    """Dropout2d's channels for sequences: each channel x[n, c] of input (N, C, L), or x[c] of (C, L), zeroed
+    with probability p in training, the rest scaled by 1 / (1 - p); in eval mode x passes through."""
+
+    kind = "1d"
+
+
+class Dropout3d(Dropout2d):
+    """Dropout2d's channels for volumes: each channel x[n, c] of input (N, C, D, H, W), or x[c] of (C, D, H, W),
+    zeroed with probability p in training, the rest scaled by 1 / (1 - p); in eval mode x passes through."""
+
+    kind = "3d"

@@ -123,16 +123,16 @@ class Embedding(Module):
         return ", ".join(shown)
 
 
-def _given_table(weight: Any, shape: tuple[int, int], dtype: Any) -> np.ndarray:
+def _given_table(weight: Any, shape: tuple[int, int], dtype: Any, owner: str = "Embedding") -> np.ndarray:
     """A copy of `_weight` (a Tensor, an array), which must be a table of floats of `shape`, in `dtype`
-    if given, else in its own."""
+    if given, else in its own (`owner`: Embedding or EmbeddingBag, for the messages)."""
     table = np.asarray(raw(weight))
     if table.dtype.kind != "f" or table.shape != shape:
         raise ShapeError(
-            f"Embedding: _weight must be a 2-d table of floats of shape {shape} (num_embeddings, embedding_dim), "
+            f"{owner}: _weight must be a 2-d table of floats of shape {shape} (num_embeddings, embedding_dim), "
             f"got {table.dtype} of shape {table.shape}"
         )
-    return table.astype(table.dtype if dtype is None else parameter_dtype("Embedding", dtype))  # a copy
+    return table.astype(table.dtype if dtype is None else parameter_dtype(owner, dtype))  # a copy
 
 
 def embedding(

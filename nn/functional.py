@@ -48,10 +48,15 @@ from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real, is_real
 from .attention import scaled_dot_product_attention
+from .bilinear import bilinear
+from .cdist import cdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
-from .dropout import dropout, dropout2d
+from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .dropout_alpha import alpha_dropout, feature_alpha_dropout
 from .embedding import embedding
+from .embedding_bag import embedding_bag
 from .grid_sample import grid_sample
+from .gumbel import gumbel_softmax
 from .instance_norm import instance_norm
 from .layers import linear
 from .losses import (
@@ -124,6 +129,8 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
+__all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
+__all__ += ["gumbel_softmax"]
 __all__ += ["layer_norm", "linear", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "softmin"]
 
 

@@ -1,0 +1,75 @@
+"""cdist, as torch.cdist: the p-norm distance between each row of one set of vectors and each row of
+another, batched."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, where
+
+from .arguments import check_choice, check_number, layer_input
+from .distances import _p_norm
+from .gradient_of import with_gradient_of
+
+# torch's compute_mode: whether its 2-norm takes the matrix-product form |a|² + |b|² - 2 a·b (quicker for many
+# rows, and off by its cancellation where points are close). Each is taken; every one computes the differences.
+COMPUTE_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """torch.cdist: x1 (*, P, M) and x2 (*, R, M), their batch dims broadcast, give (*, P, R), entry [i, j] the
+    p-norm of x1[i] - x2[j]. p >= 0: 0 counts the entries that differ, inf takes the largest |difference|
+    (its gradient going to every entry tied for it, as torch's). Computed from the differences, (*, P, R, M)
+    entries, in every compute_mode: torch's matrix-product form would lose the digits of close points (its
+    distance of a point to itself is ~1e-4 in float32, not 0). The gradients are torch's, 0 at distance 0;
+    second derivatives are the norm's (torch's cdist has none)."""
+    x1, x2 = layer_input("cdist", x1), layer_input("cdist", x2)
+    p = check_number("cdist", "p", p, "a number >= 0, or inf", lambda p: p >= 0)
+    check_choice("cdist", "compute_mode", compute_mode, COMPUTE_MODES)
+    _check_sets(x1, x2)
+    d = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (*, P, R, M)
+    if p == 0:
+        return _count_of_differences(d)
+    if p == math.inf:
+        return _largest_difference(d)
+    return _p_norm(d, p, keepdim=False)
+
+
+def _check_sets(x1: Tensor, x2: Tensor) -> None:
+    """torch's refusals, each naming what fits: floats, (*, P, M) and (*, R, M), batch dims that broadcast."""
+    for name, x in (("x1", x1), ("x2", x2)):
+        if x.dtype.kind != "f":
+            raise TypeError(f"cdist takes floating-point inputs, got {name} of {x.dtype}: x.astype(np.float32)")
+        if x.ndim < 2:
+            raise ShapeError(
+                f"cdist takes sets of row vectors, (*, P, M), got {name} of shape {x.shape}: for one vector, "
+                f"{name}.reshape(1, -1)"
+            )
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(
+            f"cdist: x1 and x2 must have vectors of one length (the last axis), got shapes {x1.shape} and {x2.shape}"
+        )
+    try:
+        np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"cdist: the batch dims of x1 {x1.shape} and x2 {x2.shape} do not broadcast") from None
+
+
+def _count_of_differences(d: Tensor) -> Tensor:
+    """p = 0: how many entries of each difference are not 0, gradient 0 (torch's), in the graph."""
+    one, zero = np.ones((), d.dtype), np.zeros((), d.dtype)  # in d's dtype: a Python 1.0 would make float64
+    count = where(d != 0, one, zero).sum(axis=-1)
+    return count + (where(d.isfinite(), d, 0.0) * 0.0).sum(axis=-1)
+
+
+def _largest_difference(d: Tensor) -> Tensor:
+    """p = inf: the largest |d| of each difference, its gradient sign(d) at every entry tied for it, as torch's
+    cdist (the norm op, as torch's vector_norm, shares it among the ties: half as much at a tie of two)."""
+    size = abs(d)
+    largest = size.amax(dim=-1)
+    # every entry tied for the largest (comparisons of the graph's numbers, made again by a compiled step's replay);
+    # an infinite one: inf, its gradient 0
+    tied = (size == largest.unsqueeze(-1)) & size.isfinite()
+    return with_gradient_of(largest, where(tied, size, 0.0).sum(axis=-1))

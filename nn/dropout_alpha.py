@@ -1,0 +1,103 @@
+"""Alpha dropout, as PyTorch's: AlphaDropout and alpha_dropout (each element), FeatureAlphaDropout and
+feature_alpha_dropout (whole channels), for SELU networks. A dropped entry is set to SELU's negative saturation
+rather than 0, then every entry is moved by an affine map that keeps a standard input's mean 0 and variance 1."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, drawn, guard, type_name
+
+from .arguments import check_flag, check_real, layer_input
+from .dropout import Dropout, check_dropped
+from .rng import generator, kept
+
+# SELU's negative saturation, -scale * alpha (PyTorch's constant): a dropped entry's value before the affine map
+SATURATION = 1.7580993408473766
+
+
+def alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """torch.nn.functional.alpha_dropout: with `training` (False unless given, as PyTorch's), each entry dropped
+    with probability p, drawn from nn's default generator (see AlphaDropout); else x."""
+    return _alpha_dropped("alpha_dropout", x, p, training, inplace, lambda shape: shape)
+
+
+def feature_alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """torch.nn.functional.feature_alpha_dropout: alpha_dropout of whole channels, x[n, c] of input (N, C, ...)."""
+    if isinstance(x, Tensor):
+        _check_channels("feature_alpha_dropout", x)
+    return _alpha_dropped("feature_alpha_dropout", x, p, training, inplace, _channel_mask_shape)
+
+
+def _alpha_dropped(
+    owner: str, x: Tensor, p: float, training: bool, inplace: bool, mask_shape: Callable[[tuple[int, ...]], tuple]
+) -> Tensor:
+    check_real(owner, "p", p, 0, 1, high_included=False)  # 1 would drop everything: no affine map keeps a variance
+    training = check_flag(owner, "training", training)
+    check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{owner} takes a Tensor, got {type_name(x)}: Tensor(x)")
+    if not training or p == 0:
+        return x
+    check_dropped(x, owner)
+    shape, dtype = mask_shape(x.shape), x.dtype
+    return mixed(x, p, drawn(lambda: _scaled_keep(generator(None), p, shape, dtype), dtype))
+
+
+def _scale(p: float) -> float:
+    """PyTorch's a: the factor that keeps the variance 1, 1 / sqrt((SATURATION² p + 1)(1 - p))."""
+    return 1 / math.sqrt((SATURATION**2 * p + 1) * (1 - p))
+
+
+def _scaled_keep(rng: np.random.Generator, p: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """a where kept (probability 1 - p), 0 where dropped."""
+    return np.multiply(kept(rng, p, shape), np.asarray(_scale(p), dtype), dtype=dtype)
+
+
+def mixed(x: Tensor, p: float, keep: Tensor) -> Tensor:
+    """PyTorch's x·a + SATURATION·a·p where kept and SATURATION·a·(p - 1) where dropped, `keep` being a or 0:
+    written (x + SATURATION)·keep + SATURATION·a·(p - 1), one product with the drawn constant, so that a compiled
+    step draws it again (a second constant made from it would be kept as recorded)."""
+    return (x + SATURATION) * keep + SATURATION * _scale(p) * (p - 1)
+
+
+def _channel_mask_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return (*shape[:2], *(1,) * (len(shape) - 2))
+
+
+def _check_channels(owner: str, x: Tensor) -> None:
+    if x.ndim < 2:
+        raise ShapeError(f"{owner} drops channels of input (N, C, ...), at least 2-d, got shape {x.shape}")
+
+
+class AlphaDropout(Dropout):
+    """In training mode, each entry dropped with probability p (`seed`, by keyword, makes it repeatable) and set to
+    SELU's negative saturation, then all moved by PyTorch's affine map, which keeps a standard input's mean 0 and
+    variance 1 (as SELU keeps them: use it with SELU); in eval mode, x passes through. A compiled step draws a new
+    mask on each replay."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        name = type(self).__name__
+        x = layer_input(name, x)
+        self.check_input(name, x)
+        if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
+            return x
+        check_dropped(x, name)
+        shape, dtype = self.mask_shape(x.shape), x.dtype
+        return mixed(x, self.p, drawn(lambda: _scaled_keep(self.draws(), self.p, shape, dtype), dtype))
+
+    def check_input(self, name: str, x: Tensor) -> None:
+        """Any shape: each entry is dropped on its own."""
+
+
+class FeatureAlphaDropout(AlphaDropout):
+    """AlphaDropout of whole channels, x[n, c] of input (N, C, ...), as PyTorch's FeatureAlphaDropout."""
+
+    def check_input(self, name: str, x: Tensor) -> None:
+        _check_channels(name, x)
+
+    def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return _channel_mask_shape(shape)
