@@ -12,6 +12,7 @@ import numpy as np
 
 from .dtypes import dtype_of
 from .graph import Node
+from .modes import is_number
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
@@ -65,7 +66,7 @@ def real_number(value: Any, name: str) -> int | float:
     """A real argument as a Python int or float. numpy scalars are converted first, so that the
     arithmetic on them is exact (ints) or float64, never numpy's fixed width: np.uint8(5) - 6 wraps
     and np.float32 steps round."""
-    if not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise TypeError(f"{name}: needs a real number, got {value!r}")
     return int(value) if isinstance(value, numbers.Integral) else float(value)
 

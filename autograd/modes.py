@@ -46,10 +46,20 @@ def flag(value: Any, what: str) -> bool:
     return bool(value)
 
 
+def is_number(x: Any) -> bool:
+    """Whether x is a real number (a bool among them): numbers.Real, but not numpy's timedelta64, which numpy
+    makes an np.integer and so a numbers.Integral: a duration would be taken as its count of units."""
+    if x.__class__ in (float, int, bool):  # the common cases, without importing numpy
+        return True
+    import numpy as np  # here, as in flag: the modes themselves need no numpy
+
+    return isinstance(x, numbers.Real) and not isinstance(x, np.timedelta64)
+
+
 def is_real(x: Any) -> bool:
     """Whether x is a real-number argument (a tolerance, ddof, an op's parameter): a Python or numpy real
-    number, an int among them, not a bool (True is no number)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    number, an int among them, not a bool (True is no number) or a numpy duration (is_number)."""
+    return is_number(x) and not isinstance(x, bool)
 
 
 def require_callable(f: Any, what: str) -> None:

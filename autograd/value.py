@@ -22,7 +22,7 @@ from .graph import Node
 from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
 from .graph_order import MANY, NO_GRAPH
 from .in_place import ValueInPlaceArithmetic
-from .modes import too_large
+from .modes import is_number, too_large
 from .op import Op
 from .operators import Operators
 from .type_names import type_name
@@ -223,7 +223,7 @@ class Value(
 def _as_float(x: Any) -> float:
     if x.__class__ is float:
         return x
-    if isinstance(x, numbers.Real | np.bool_):  # numpy's bool as Python's (a mask's entry): 1.0 or 0.0
+    if is_number(x) or isinstance(x, np.bool_):  # numpy's bool as Python's (a mask's entry): 1.0 or 0.0
         try:
             return float(x)
         except OverflowError:
@@ -261,7 +261,7 @@ def _lift(x: Any, op: Op) -> Value:
         return _leaf(_new(Constant), float(x))
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real | np.bool_):
+    if is_number(x) or isinstance(x, np.bool_):
         try:
             return Constant(x)
         except OverflowError as e:

@@ -21,7 +21,7 @@ def is_int(x: Any) -> bool:
     """Whether x is an int argument, as autograd takes one: a Python or numpy integer, or a 0-d integer
     array, not a bool (True is no count, index or seed)."""
     if isinstance(x, int | np.integer):
-        return not isinstance(x, bool)
+        return not isinstance(x, bool | np.timedelta64)  # numpy makes a duration an np.integer
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
@@ -40,8 +40,9 @@ def kept_size(value: Any) -> Any:
 
 
 def is_real(x: Any) -> bool:
-    """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool or
+    numpy's timedelta64 (a duration, which numpy makes an np.integer and so a numbers.Real)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.timedelta64)
 
 
 def one_number(x: Any, bools: bool = False) -> float | None:
