@@ -4,6 +4,8 @@ from typing import Any
 
 import numpy as np
 
+from .type_names import repr_of
+
 DATA_KINDS = "biuf"  # what a Tensor holds: bools, integers, floats (real numbers; no complex, text or objects)
 REAL_KINDS = "iuf"  # what a gradient may come in (a rule's, a seed, an assigned .grad) and gradcheck reads: no bools
 
@@ -12,6 +14,8 @@ def numpy_dtype(dtype: Any) -> Any:
     """`dtype` as numpy takes it: a torch dtype (torch.float64) by its name (np.dtype refuses torch's), so that
     every dtype= of chainrule's takes it as nn's layers and model.to do; anything else as it is, for numpy
     to read or refuse. The name's only reading, without importing torch."""
+    if str(getattr(type(dtype), "__module__", "")).split(".")[0] != "torch":  # str() of a list nested too deep raises
+        return dtype
     name = str(dtype)
     return name.removeprefix("torch.") if name.startswith("torch.") else dtype
 
@@ -24,8 +28,8 @@ def known_dtype(dtype: Any, name: str) -> np.dtype:
         return dtype
     try:
         return np.dtype(numpy_dtype(dtype))
-    except TypeError:
-        raise TypeError(f"{name}: {dtype!r} is not a dtype numpy has: give one such as np.float64") from None
+    except (TypeError, RecursionError):  # RecursionError: np.dtype of a list nested too deep (read as fields)
+        raise TypeError(f"{name}: {repr_of(dtype)} is not a dtype numpy has: give one such as np.float64") from None
 
 
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 def short(x: Any) -> str:
@@ -23,7 +23,7 @@ def short(x: Any) -> str:
     shape = getattr(x, "shape", None)
     if shape:
         return f"array of shape {shape}"
-    text = repr(x)
+    text = repr_of(x)
     return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 

@@ -44,7 +44,7 @@ from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .value_lists import holds_values
 
 _new = object.__new__
@@ -265,7 +265,7 @@ def operand_of(x: Any, name: str) -> Tensor:
             raise TypeError(
                 f"{name}: cannot combine a Tensor with {type_name(x)} holding Values: {NOT_VALUES}"
             ) from None
-        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {x!r}") from None
+        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {repr_of(x)}") from None
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:

@@ -25,7 +25,7 @@ from .in_place import ValueInPlaceArithmetic
 from .modes import is_number, too_large
 from .op import Op
 from .operators import Operators
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .user_writes import value_op
 from .value_gradient import NOT_COMPUTED, ValueGradient
 from .value_hooks import ValueHooks
@@ -229,7 +229,7 @@ def _as_float(x: Any) -> float:
         except OverflowError:
             raise too_large(x) from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
-    raise TypeError(f"Value needs a real number, got {type_name(x)} {x!r}{hint}")
+    raise TypeError(f"Value needs a real number, got {type_name(x)} {repr_of(x)}{hint}")
 
 
 def _data(x: Value | Number) -> float:
@@ -269,7 +269,7 @@ def _lift(x: Any, op: Op) -> Value:
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
     fix = f": {NOT_BOTH} ({VALUE_DATA})" if isinstance(x, Node) else ""
     raise (MixedNodes if mixed else TypeError)(
-        f"{op.name}: cannot combine a Value with {type_name(x)} {x!r}; use a number or a Value{fix}"
+        f"{op.name}: cannot combine a Value with {type_name(x)} {repr_of(x)}; use a number or a Value{fix}"
     )
 
 

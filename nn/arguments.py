@@ -121,7 +121,10 @@ def as_sequence(owner: str, name: str, items: Any, wanted: str, ordered: bool = 
 
 def shown(value: Any, width: int = 60) -> str:
     """`value`'s repr for a message, cut to `width` characters (an int of 400 digits, a large array)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a list nested deeper than repr goes: say so, the refusal still raised
+        text = f"a {type_name(value)} nested too deep to show"
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
