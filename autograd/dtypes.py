@@ -1,5 +1,6 @@
 """The numpy dtype kinds chainrule's data and gradients come in: the rule written once."""
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,19 @@ def holds_numbers(x: Any) -> bool:
         return np.asarray(x).dtype.kind in DATA_KINDS
     except (TypeError, ValueError):
         return False
+
+
+def comparable(x: Any) -> bool:
+    """Whether numpy compares `x` with a tensor's numbers: numbers (complex ones too, which numpy orders, and
+    object arrays of numbers), not text, None, dates or what numpy cannot read (a ragged list): `t < "x"`
+    would be numpy's words naming a ufunc's loop, `t < [1, None]` Python's of a float and None."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError):
+        return False
+    if a.dtype == object:
+        return all(isinstance(v, numbers.Number) for v in a.flat)
+    return a.dtype.kind in "biufc"
 
 
 def floats(x: Any) -> Any:

@@ -12,16 +12,20 @@ import numpy as np
 
 from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
-from .dtypes import holds_numbers
+from .dtypes import comparable, holds_numbers
 from .graph import raw
 from .type_names import type_name
 
 
 def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """A comparison of tensors: a constant boolean Tensor (not differentiable), its operands' numbers
-    read (which a compiled step being recorded notes)."""
+    read (which a compiled step being recorded notes). Beside what numpy compares no numbers with (text,
+    None, a date: dtypes.comparable), NotImplemented, as `==`: Python's TypeError then answers in PyTorch's
+    words, where numpy's would name a ufunc's loop."""
 
     def method(self: Any, other: Any) -> Any:
+        if not isinstance(other, type(self) | float | int) and not comparable(raw(other)):
+            return NotImplemented
         if RECORDING:
             made = compile_masks.compared(test, self, other)  # made again by each replay, where it can be
             if made is not None:
