@@ -136,6 +136,16 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
     given, labels, dtype = labels, index_array(labels, "one_hot"), known_dtype(dtype, "one_hot")
+    if not args.is_int(num_classes):  # True was 1 class; "3" numpy's words of a ufunc's loop
+        raise TypeError(
+            f"one_hot: num_classes must be an int (-1: the largest label plus one), got {type_name(num_classes)} "
+            f"{short(num_classes)}"
+        )
+    num_classes = int(num_classes)
+    if num_classes < -1:
+        raise ValueError(
+            f"one_hot: num_classes must be at least 1 (or -1: the largest label plus one), got {num_classes}"
+        )
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")

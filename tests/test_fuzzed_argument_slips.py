@@ -1,0 +1,58 @@
+"""Slips a fuzzer of every public callable found (tests/test_public_callables_fuzz.py runs it): each was an error
+of the wrong type or in numpy's or Python's words, or a bool taken as a number; each is now one error naming
+the function."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import ShapeError, Tensor, Value
+
+
+def labels() -> Tensor:
+    return Tensor(np.array([0, 2]))
+
+
+@pytest.mark.parametrize("number", [2, 1.5, True])
+def test_a_number_at_the_left_of_at_is_a_shape_error_as_at_the_right(number) -> None:
+    """`2 @ t` was AttributeError: 'int' object has no attribute 'dtype' (`t @ 2` a ShapeError)."""
+    t = Tensor(np.ones((2, 2)))
+    with pytest.raises(ShapeError, match="@"):
+        number @ t
+    with pytest.raises(ShapeError, match="@"):
+        t @ number
+
+
+@pytest.mark.parametrize("num_classes", ["3", b"3", None, 3.0, 2.5, np.float64(3), [3], np.timedelta64(3)])
+def test_one_hot_num_classes_that_is_no_int_is_a_type_error(num_classes) -> None:
+    """num_classes="3" was numpy's "ufunc 'greater_equal' did not contain a loop", None Python's '>=' words,
+    3.0 Python's "'float' object cannot be interpreted as an integer"."""
+    with pytest.raises(TypeError, match="one_hot: num_classes must be an int"):
+        autograd.one_hot(labels(), num_classes)
+
+
+@pytest.mark.parametrize("num_classes", [True, False])
+def test_one_hot_num_classes_that_is_a_bool_is_a_type_error(num_classes) -> None:
+    """True was taken as 1 class (labels [0] gave a one-hot of 1 column), False as 0."""
+    with pytest.raises(TypeError, match="one_hot: num_classes must be an int"):
+        autograd.one_hot(Tensor(np.array([0])), num_classes)
+
+
+def test_one_hot_num_classes_below_minus_one_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match=r"one_hot: num_classes must be at least 1 \(or -1"):
+        autograd.one_hot(labels(), -3)
+
+
+def test_quantile_of_a_value_level_names_quantile() -> None:
+    """t.quantile(Value(0.5)) was AttributeError: 'Value' object has no attribute 'requires_grad'."""
+    with pytest.raises(TypeError, match="quantile"):
+        Tensor(np.arange(6.0)).quantile(Value(0.5))
+
+
+@pytest.mark.parametrize("other", [None, object(), {"a": 1}, np.array([None, 1.0], dtype=object)])
+def test_value_logical_xor_of_no_number_is_a_type_error_naming_it(other) -> None:
+    """Value(0.5).logical_xor(None) was AttributeError: 'float' object has no attribute 'logical_xor'."""
+    with pytest.raises(TypeError, match="logical_xor"):
+        Value(0.5).logical_xor(other)
