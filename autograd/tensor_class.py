@@ -30,7 +30,7 @@ from .operators import UNARY, Operators
 from .tensor_attributes import TensorAttributes
 from .tensor_backward import BackwardHooks, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import NOT_VALUES, array_of, as_array, kept, raw_index
+from .tensor_data import NOT_VALUES, as_array, kept, numbers_array, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_grad_checks import checked_requires_grad
 from .tensor_in_place import InPlaceMethods
@@ -275,7 +275,8 @@ def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     a list with rows of different lengths (array_of)."""
     if isinstance(x, Tensor):
         return x
-    data = kept(array_of(x, what), x)  # the caller's array copied: the op's rule reads it in backward
+    # numbers_array: what holds no real numbers (None, text) refused naming `what`, not the constructor below
+    data = kept(numbers_array(x, what), x)  # the caller's array copied: the op's rule reads it in backward
     t = Tensor(data, dtype=data.dtype)
     if RECORDING:  # a mask or a sign a derivative rule made on the graph (create_graph): noted with its op
         compile_record.made(t)

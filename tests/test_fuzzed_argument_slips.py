@@ -56,3 +56,27 @@ def test_value_logical_xor_of_no_number_is_a_type_error_naming_it(other) -> None
     """Value(0.5).logical_xor(None) was AttributeError: 'float' object has no attribute 'logical_xor'."""
     with pytest.raises(TypeError, match="logical_xor"):
         Value(0.5).logical_xor(other)
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("argsort", lambda x: autograd.argsort(x)),
+        ("flip", lambda x: autograd.flip(x, 0)),
+        ("reshape", lambda x: autograd.reshape(x, (1,))),
+        ("transpose", lambda x: autograd.transpose(x, 0, 0)),
+        ("tril", lambda x: autograd.tril(x)),
+        ("dot", lambda x: autograd.dot(x, Tensor([1.0]))),
+        ("outer", lambda x: autograd.outer(Tensor([1.0]), x)),
+        ("sort", lambda x: autograd.sort(x)),
+        ("pad", lambda x: autograd.pad(x, (1, 1))),
+        ("tile", lambda x: autograd.tile(x, (2,))),
+    ],
+)
+@pytest.mark.parametrize("junk", [None, "ab", [1.0, None], {"a": 1}], ids=repr)
+def test_a_function_given_no_numbers_names_itself_not_tensor(name, call, junk) -> None:
+    """autograd.argsort(None) was "Tensor(): tensors hold bool, integer or floating-point numbers, not dtype
+    object": the constructor the function used, not the function, was named (29 functions so)."""
+    with pytest.raises(TypeError, match=rf"^{name}\b") as caught:
+        call(junk)
+    assert "Tensor()" not in str(caught.value)
