@@ -156,7 +156,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss
 from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .user_rules import unbroadcast
 from .value import Value
 from .value_lists import holds_values
@@ -252,6 +252,7 @@ __all__ = [
     "stack",
     "topological_order",
     "type_name",
+    "repr_of",
     "numpy_dtype",
     "unbroadcast",
     "unfold",

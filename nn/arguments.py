@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, check_ordered, type_name
+from autograd import Node, Tensor, check_ordered, repr_of, type_name
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
@@ -121,10 +121,7 @@ def as_sequence(owner: str, name: str, items: Any, wanted: str, ordered: bool = 
 
 def shown(value: Any, width: int = 60) -> str:
     """`value`'s repr for a message, cut to `width` characters (an int of 400 digits, a large array)."""
-    try:
-        text = repr(value)
-    except RecursionError:  # a list nested deeper than repr goes: say so, the refusal still raised
-        text = f"a {type_name(value)} nested too deep to show"
+    text = repr_of(value)  # a list nested too deep for repr: its depth, the refusal still raised
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

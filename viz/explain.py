@@ -85,7 +85,7 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type_name(x)}")
-    require_count("max_paths", max_paths, "a positive int", 1)
+    require_count("explain", "max_paths", max_paths, "a positive int", 1)
     if names is not None and not isinstance(names, Mapping):
         raise TypeError(f"names must be a dict from node ids to names, or None, got {type_name(names)} {names!r}")
     require_backward_root(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
