@@ -46,6 +46,17 @@ def flag(value: Any, what: str) -> bool:
     return bool(value)
 
 
+def choice(value: Any, choices: Sequence[str], what: str) -> str:
+    """`value` if it is one of the names `choices`; a TypeError naming `what` for what is no str (an array's `in`
+    is numpy's "truth value of an array is ambiguous", a list's "unhashable"), a ValueError for another name."""
+    listed = ", ".join(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be one of {listed}, got {type_name(value)} {short(value)}")
+    if value not in choices:
+        raise ValueError(f"{what} must be one of {listed}, got {value!r}")
+    return value
+
+
 def is_number(x: Any) -> bool:
     """Whether x is a real number (a bool among them): numbers.Real, but not numpy's timedelta64, which numpy
     makes an np.integer and so a numbers.Integral: a duration would be taken as its count of units."""

@@ -14,6 +14,7 @@ from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
 from .dtypes import comparable, holds_numbers
 from .graph import raw
+from .modes import short
 from .type_names import type_name
 
 
@@ -33,9 +34,23 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             for x in (self, other):
                 if isinstance(x, type(self)):
                     compile_read_hooks.read_data(x)
-        return type(self)(test(self._data, raw(other)))
+        try:
+            return type(self)(test(self._data, raw(other)))
+        except ValueError as e:  # numpy's "operands could not be broadcast together", naming neither side
+            from .tensor_ops import ShapeError  # here: tensor_ops is built on the Tensor this module serves
+
+            shapes = f"shapes {self.shape} and {np.shape(raw(other))}"
+            raise ShapeError(f"{_symbol(test)}: {shapes} do not fit ({e})") from None
+        except OverflowError as e:  # an int of 400 digits: "int too large to convert to float"
+            raise OverflowError(f"{_symbol(test)}: {type_name(other)} {short(other)} is beyond a float ({e})") from None
 
     return method
+
+
+def _symbol(test: Callable[[Any, Any], Any]) -> str:
+    """The operator a comparison's `test` is (operator.lt: "<"), for its errors."""
+    name = getattr(test, "__name__", "").strip("_")
+    return {**{k: v for k, v in NAMED.items()}, **MASK_OPERATORS}.get(name, "a comparison")
 
 
 def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

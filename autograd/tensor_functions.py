@@ -15,7 +15,7 @@ from .creation_args import refuse_text
 from .cross_entropy_options import DEFAULTS, REDUCTIONS
 from .dtype_fits import check_fits
 from .graph import Node, raw
-from .modes import short
+from .modes import choice, short
 from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor, _apply
@@ -99,14 +99,14 @@ def _labelled(
     data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     ops.check_labels(data, labels, ignore_index, name)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
-    if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
+    plain = label_smoothing.__class__ in (int, float) and label_smoothing == 0 and reduction.__class__ is str
+    if weight is not None or not plain or reduction != "mean":  # the plain mean takes none (no array's truth)
         params |= _options(name, data, weight, label_smoothing, reduction)
     return params
 
 
 def _check_reduction(name: str, reduction: Any) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    choice(reduction, REDUCTIONS, f"{name}: reduction")
 
 
 def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:

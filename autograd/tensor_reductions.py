@@ -89,9 +89,10 @@ def _extreme(
 
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
-    ddof = either(name, "ddof", ddof, "correction", correction) or 0
+    ddof = either(name, "ddof", ddof, "correction", correction)
+    ddof = 0 if ddof is None else ddof  # not `or 0`: an array's truth is numpy's ValueError
     if not is_real(ddof):
-        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type_name(ddof)} {ddof!r}")
+        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type_name(ddof)} {short(ddof)}")
     if not ddof >= 0:  # NaN too: it would make every result NaN
         raise ValueError(
             f"{name}(): ddof (correction) must be >= 0 (0: the population variance, 1: unbiased), got {ddof!r}"

@@ -23,7 +23,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
-from .modes import flag, short
+from .modes import choice, flag, short
 from .tensor_data import array_of
 from .tensor_indexing import along
 from .type_names import type_name
@@ -180,8 +180,7 @@ class SortingMethods:
         if self.dtype.kind != "f":
             raise TypeError(f"quantile needs a float tensor (it interpolates), got {self.dtype}: .astype(float) first")
         levels = _quantile_levels(q)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"quantile: interpolation is one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}")
+        choice(interpolation, _INTERPOLATIONS, "quantile: interpolation")
         keep = flag(keepdim, "quantile(): keepdim")
         if dim is None or self.ndim == 0:  # every entry (a 0-d tensor takes dim 0 or -1, as PyTorch's)
             if dim is not None:

@@ -166,6 +166,10 @@ class Value(
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
         _leaf(self, _as_float(data))
+        if label.__class__ is not str and not isinstance(label, str):  # an array's truth was numpy's ValueError
+            raise TypeError(
+                f"Value: label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
+            )
         if label:
             self.label = label
         if _children or _op:
@@ -227,7 +231,7 @@ def _as_float(x: Any) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise too_large(x) from None
+            raise too_large(x, "Value: ") from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
     raise TypeError(f"Value needs a real number, got {type_name(x)} {repr_of(x)}{hint}")
 
