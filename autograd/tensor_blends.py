@@ -11,8 +11,9 @@ import numpy as np
 from . import compile_read_hooks
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .graph import raw
-from .modes import is_real
+from .dtypes import holds_numbers
+from .graph import Node, raw
+from .modes import is_real, short
 from .shape_args import broadcasts_to
 from .type_names import type_name
 
@@ -30,6 +31,8 @@ class TorchBlends:
         that requires grad)."""
         from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
 
+        if not isinstance(weight, Node) and not holds_numbers(weight):  # abs() of a date: numpy's ufunc words
+            raise TypeError(f"lerp: weight must be a number or a tensor, got {type_name(weight)} {short(weight)}")
         diff = end - self
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes

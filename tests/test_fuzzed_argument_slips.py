@@ -80,3 +80,11 @@ def test_a_function_given_no_numbers_names_itself_not_tensor(name, call, junk) -
     with pytest.raises(TypeError, match=rf"^{name}\b") as caught:
         call(junk)
     assert "Tensor()" not in str(caught.value)
+
+
+@pytest.mark.parametrize("weight", [np.datetime64("2020-01-01"), np.timedelta64(3), "x", None, 1 + 2j], ids=repr)
+def test_lerp_weight_that_is_no_number_names_lerp(weight) -> None:
+    """t.lerp(u, np.datetime64(...)) was numpy's "ufunc 'absolute' did not contain a loop"; None Python's words
+    for abs(None)."""
+    with pytest.raises(TypeError, match="lerp: weight"):
+        Tensor([1.0, 2.0]).lerp(Tensor([3.0, 4.0]), weight)
