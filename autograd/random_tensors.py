@@ -26,7 +26,7 @@ from .creation_memory import check_made
 from .shape_args import is_int
 from .tensor_class import Tensor
 from .tensor_versions import DREW, changed
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 _lock = threading.Lock()
 _default = np.random.default_rng()
@@ -39,7 +39,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     global _default
     # None would keep the generator as it is (generator=None's meaning elsewhere): refused, as PyTorch's
     if not (is_int(seed) or isinstance(seed, np.random.Generator)):
-        raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {seed!r}")
+        raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {repr_of(seed)}")
     new = _as_generator(seed, "manual_seed")
     with _lock:
         _default = new
@@ -135,7 +135,7 @@ def randint(
         low, high = 0, low
     for bound in (low, high):
         if not is_int(bound):
-            raise TypeError(f"randint: low and high are ints, got {bound!r}")
+            raise TypeError(f"randint: low and high are ints, got {repr_of(bound)}")
     low, high = int(low), int(high)  # Python's: numpy ints would wrap in high - 1
     if low >= high:
         raise ValueError(f"randint draws from [low, high): low {low} must be below high {high}")

@@ -15,7 +15,7 @@ from .dtypes import holds_numbers
 from .graph import Node, raw
 from .modes import is_real, short
 from .shape_args import broadcasts_to
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 class TorchBlends:
@@ -56,7 +56,7 @@ class TorchBlends:
         gradient is 0 there), and so is the product with alpha 0."""
         for name, number in (("beta", beta), ("alpha", alpha)):
             if not is_real(number):
-                raise TypeError(f"addmm: {name} must be a real number, got {type_name(number)} {number!r}")
+                raise TypeError(f"addmm: {name} must be a real number, got {type_name(number)} {repr_of(number)}")
         for name, m in (("mat1", mat1), ("mat2", mat2)):
             if np.ndim(raw(m)) != 2:
                 raise ops.ShapeError(f"addmm: {name} must be a matrix (2-d), got shape {np.shape(raw(m))}")

@@ -21,7 +21,7 @@ from .shape_args import is_int
 from .tensor_class import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 _NOT_GIVEN: Any = object()  # stack's axis not passed (None is passed, and refused, as numpy and PyTorch refuse it)
 
@@ -71,10 +71,10 @@ def multi_margin_loss(
     `weight` one number per class, 1 without), then `reduction`'s mean or sum of the rows (or "none"). Its
     gradient at a term met exactly (0) is 0, as PyTorch's kernel; labels and weights are read on each call."""
     name = "multi_margin_loss"
-    if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
-        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
+    if not is_int(p) or p not in (1, 2):
+        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {repr_of(p)}")
     if isinstance(margin, bool) or not isinstance(margin, Real) or not np.isfinite(margin):
-        raise TypeError(f"{name}: margin must be a finite number, got {margin!r}")
+        raise TypeError(f"{name}: margin must be a finite number, got {repr_of(margin)}")
     _check_reduction(name, reduction)
     data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     if data.ndim not in (1, 2):

@@ -39,8 +39,17 @@ def matrix() -> Tensor:
         (lambda: nn.Linear(DURATION * 3, 2), "Linear"),
         (lambda: nn.SGD([nn.Parameter(np.ones(2))], lr=DURATION), "SGD"),
         (lambda: nn.Dropout(DURATION * 0), "Dropout"),
+        (lambda: autograd.polygamma(DURATION, matrix()), "polygamma"),
+        (lambda: autograd.special.multigammaln(matrix() + 2, DURATION), "multigammaln"),
+        (lambda: autograd.special.round(matrix(), decimals=DURATION), "round"),
     ],
 )
 def test_a_numpy_duration_is_refused_where_a_number_goes(call, named) -> None:
     with pytest.raises(TypeError, match=named):
         call()
+
+
+def test_multi_margin_loss_p_of_a_duration_is_refused_as_any_other_p() -> None:
+    """p=np.timedelta64(1) was taken as p=1 (`in (1, 2)` compares equal); any p but 1 or 2 is its ValueError."""
+    with pytest.raises(ValueError, match="multi_margin_loss: p must be 1 or 2"):
+        autograd.multi_margin_loss(matrix(), Tensor(np.array([0, 1])), p=DURATION)

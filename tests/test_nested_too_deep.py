@@ -43,6 +43,15 @@ def matrix() -> Tensor:
         (lambda d: nn.Linear(3, 2, dtype=d), "Linear"),  # nn.arguments_factory
         (lambda d: nn.functional.accuracy_for(d, [0]), "accuracy_for"),
         (lambda d: nn.init.uniform_(Tensor(np.zeros(3)), a=d), "uniform_"),
+        (lambda d: autograd.elementwise_grad(autograd.exp, argnums=d), "elementwise_grad"),
+        (lambda d: autograd.manual_seed(d), "manual_seed"),
+        (lambda d: autograd.randint(d, 3, (2,)), "randint"),
+        (lambda d: autograd.special.round(matrix(), decimals=d), "round"),
+        (lambda d: matrix().add_(matrix(), alpha=d), "add_"),
+        (lambda d: matrix().addmm(matrix(), matrix().T, beta=d), "addmm"),
+        (lambda d: matrix().to(d), "to"),
+        (lambda d: autograd.multi_margin_loss(matrix(), Tensor(np.array([0, 1])), margin=d), "multi_margin_loss"),
+        (lambda d: autograd.gradcheck(lambda x: x.sum(), (matrix(),), eps=d), "gradcheck"),
     ],
 )
 def test_a_list_nested_too_deep_to_repr_is_refused_naming_the_function(call, named) -> None:
