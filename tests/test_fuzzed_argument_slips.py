@@ -88,3 +88,25 @@ def test_lerp_weight_that_is_no_number_names_lerp(weight) -> None:
     for abs(None)."""
     with pytest.raises(TypeError, match="lerp: weight"):
         Tensor([1.0, 2.0]).lerp(Tensor([3.0, 4.0]), weight)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: autograd.avg_pool1d(Tensor(np.ones((1, 2, 8))), 2, stride=n),
+        lambda n: autograd.avg_pool2d(Tensor(np.ones((1, 2, 4, 4))), 2, stride=n),
+        lambda n: autograd.max_pool1d(Tensor(np.ones((1, 2, 8))), 2, stride=n),
+    ],
+)
+@pytest.mark.parametrize("n", [2**63, 10**400, np.uint64(2**64 - 1)], ids=repr)
+def test_a_pooling_stride_beyond_int64_is_one_window(call, n) -> None:
+    """stride=2**63 was "Python int too large to convert to C long" (OverflowError) from numpy's arange: a stride
+    past the input is one window, as stride=8 on 8 entries is."""
+    assert np.array_equal(call(n).data, call(8).data)
+
+
+@pytest.mark.parametrize("n", [2**63, 10**400, np.uint64(2**64 - 1)], ids=repr)
+def test_max_unpool_stride_beyond_any_array_is_refused_naming_it(n) -> None:
+    """max_unpool1d's output for stride=2**63 (a plane beyond int64) was numpy's OverflowError naming nothing."""
+    with pytest.raises((ValueError, MemoryError), match="max_unpool1d"):
+        autograd.max_unpool1d(Tensor(np.ones((1, 1, 2))), Tensor(np.array([[[0, 1]]])), 2, stride=n)
