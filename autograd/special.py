@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from .functions import FUNCTIONS
-from .graph import raw
+from .graph import Node, raw
+from .modes import short
 from .op_table import TABLE
 from .shape_args import is_int
 from .tensor_class import Tensor
@@ -79,10 +80,14 @@ def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001 (torch.special
     if not is_int(decimals):
         raise TypeError(f"round: decimals must be an int, got {type_name(decimals)} {repr_of(decimals)}")
     to_integer = FUNCTIONS["round"]
+    if not isinstance(input, Node | float):
+        to_integer(input)  # its refusal of what holds no numbers, naming round (not `input * scale`'s words)
+    try:
+        scale = 10.0 ** abs(int(decimals))
+    except OverflowError:
+        raise OverflowError(f"round: decimals={short(decimals)} makes 10**decimals beyond a float") from None
     if decimals >= 0:
-        scale = 10.0**decimals
         return to_integer(input * scale) / scale if decimals else to_integer(input)
-    scale = 10.0**-decimals
     return to_integer(input / scale) * scale
 
 

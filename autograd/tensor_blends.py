@@ -13,7 +13,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import holds_numbers
 from .graph import Node, raw
-from .modes import is_real, short
+from .modes import is_real, short, too_large
 from .shape_args import broadcasts_to
 from .type_names import repr_of, type_name
 
@@ -29,10 +29,21 @@ class TorchBlends:
         product overflows and the result need not (lerp(0, 2e38, -1) in float32: -2e38, not -inf), from
         `self` there. `weight`: a number, or a tensor broadcast with the others (a gradient flows to each
         that requires grad)."""
-        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+        from .tensor_class import operand_of  # here: tensor_class is built on these methods
+        from .tensor_functions import where  # and tensor_functions on the Tensor class
 
         if not isinstance(weight, Node) and not holds_numbers(weight):  # abs() of a date: numpy's ufunc words
             raise TypeError(f"lerp: weight must be a number or a tensor, got {type_name(weight)} {short(weight)}")
+        if isinstance(end, int) and abs(end) > 2**1000:  # float(10**400) overflows in the `-` below, naming it
+            try:
+                float(end)
+            except OverflowError:
+                raise too_large(end, "lerp: end: ") from None
+        end = operand_of(end, "lerp")  # its refusals naming lerp, not the `-` below
+        weight = weight if is_real(weight) else operand_of(weight, "lerp")
+        shapes = (self.shape, end.shape, weight.shape if isinstance(weight, Node) else ())
+        if not _fit(shapes):
+            raise ops.ShapeError(f"lerp: the shapes {shapes[0]}, {shapes[1]} (end) and {shapes[2]} (weight) do not fit")
         diff = end - self
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
@@ -88,3 +99,12 @@ def _overflows(diff: Any, factor: Any) -> np.ndarray:
     data, factor = raw(diff), raw(factor)  # a number stays weak: the product in diff's dtype, as lerp's
     with np.errstate(over="ignore", invalid="ignore"):
         return np.isinf(data * factor) & np.isfinite(data) & np.isfinite(factor)
+
+
+def _fit(shapes: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether the shapes broadcast together at all (numpy's refusal names none of them)."""
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True

@@ -171,9 +171,12 @@ def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
     refuse_text(tensors, what, expected)
     check_ordered(what, "tensors", tensors)
     try:
-        return tuple(tensors)
+        joined = tuple(tensors)
     except TypeError:
         raise TypeError(f"{what}: {expected}, got {type_name(tensors)} {short(tensors)}") from None
+    if not joined:  # was "list index out of range", or numpy's "need at least one array"
+        raise ValueError(f"{what}: needs at least one tensor, got {type_name(tensors)} {short(tensors)}")
+    return joined
 
 
 def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> Any:

@@ -11,7 +11,6 @@ PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtype_fits import check_fits
 from .graph import Node
-from .modes import flag, is_real, short
+from .modes import flag, is_number, is_real, short
 from .op import Op
 from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
@@ -208,7 +207,7 @@ class ReductionMethods:
         The inf-norm over an empty axis is a ValueError, as max's (the largest of nothing)."""
         order = either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
-        if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
+        if not (is_number(order) or isinstance(order, str)) or order not in _ORDERS:  # a duration's hash: numpy's
             raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
         axis = reduced_axes(self, "norm", axis, dim)
         if _ORDERS[order] == np.inf:
