@@ -35,7 +35,8 @@ def test_one_hot_num_classes_that_is_no_int_is_a_type_error(num_classes) -> None
 
 @pytest.mark.parametrize("num_classes", [True, False])
 def test_one_hot_num_classes_that_is_a_bool_is_a_type_error(num_classes) -> None:
-    """True was taken as 1 class (labels [0] gave a one-hot of 1 column), False as 0."""
+    """True was read as a count: "label 2 is not a class of True (classes 0 to 0)", or numpy's "an integer is
+    required" for labels [0]."""
     with pytest.raises(TypeError, match="one_hot: num_classes must be an int"):
         autograd.one_hot(Tensor(np.array([0])), num_classes)
 
