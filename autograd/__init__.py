@@ -17,6 +17,10 @@ Public API:
                            for numbers, Values, arrays and Tensors alike; FUNCTIONS: all of them by name
     special                torch.special's names for them (expit, gammaln, i0e, log_ndtr, softmax, ...), so
                            that `torch.special.X` code ports by name
+    sum, mean, max, softmax, clamp, matmul, mm, bmm, ...
+                           torch's functions of a tensor that are Tensor methods here (autograd.torch_functions):
+                           `autograd.sum(x, dim=1)` is `x.sum(dim=1)`; sum, max, min, all, any and pow are left out
+                           of __all__, so that `from autograd import *` keeps Python's builtins
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
@@ -25,6 +29,8 @@ Public API:
                            f's value and gradient from one call; the gradient of sum(f(x)) (elementwise f)
     jacobian, hessian, hvp, vjp, jvp
                            function transforms as in JAX and torch.func, reverse mode (jvp by double vjp)
+    vmap                   f mapped over an axis of its arguments (in_axes, out_axes), as jax.vmap and
+                           torch.func.vmap: f runs once per index and the results are stacked (no speed promise)
     gradients              the gradients of a node w.r.t. some inputs, leaving `.grad` alone
     backward_order         the nodes in the order backward takes them (drawings of the pass follow it)
     pullback               what backward sends from one node to its parents (one step of it)
@@ -89,7 +95,7 @@ Public API:
 
 from importlib import metadata
 
-from . import creation, shape_functions, special
+from . import creation, shape_functions, special, torch_functions
 from .check import GradcheckError, gradcheck
 from .check_blocks import block_size as gradcheck_block_size
 from .check_blocks import blocks as gradcheck_blocks
@@ -156,6 +162,7 @@ from .tensor_functions import cat, concatenate, cross_entropy, multi_margin_loss
 from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
+from .transforms_vmap import vmap
 from .type_names import repr_of, type_name
 from .user_rules import unbroadcast
 from .value import Value
@@ -167,8 +174,9 @@ except metadata.PackageNotFoundError:  # a source tree on sys.path, never instal
     __version__ = "0+unknown"
 IS_CHAINRULE = True  # nn and viz check it: HIPS autograd is also installed as `autograd`
 globals().update(FUNCTIONS)  # exp, log, relu, ...: derived from the op table
-_MODULES = {n: getattr(m, n) for m in (creation, shape_functions) for n in m.__all__}
+_MODULES = {n: getattr(m, n) for m in (creation, shape_functions, torch_functions) for n in m.__all__}
 globals().update(_MODULES)  # zeros, randn, einsum, ...: each module lists its own
+globals().update({n: getattr(torch_functions, n) for n in torch_functions.BUILTINS})  # autograd.sum: not in __all__
 
 __all__ = [
     "DECIMAL_FORWARDS",
@@ -262,6 +270,7 @@ __all__ = [
     "needs_grad",
     "value_and_grad",
     "vjp",
+    "vmap",
     "where",
     "zero_grad",
 ]

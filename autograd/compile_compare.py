@@ -136,11 +136,14 @@ def derived(a: Tape, b: Tape) -> bool:
     both calls, it is replayed as recorded, which is right only if the inputs' values made no
     difference to it, as the two calls show only when their inputs differed."""
     for x, y in zip(a.entries, b.entries):
-        if x.kind == CONSTANT and x.node is not y.node:
+        if x.kind == CONSTANT and x.node is not y.node and x.view is None:
             return True
         fed = x.given_anew()
         if any(v is not y.params[k] for k, v in x.params.items() if k not in fed):
             return True
+        for (_, u), (_, v) in zip(x.viewed, y.viewed):  # the arrays beside its views (rows in (rows, y[:2]))
+            if any(isinstance(p, np.ndarray) and p is not q for p, q in zip(u.leaves, v.leaves)):
+                return True
     return False
 
 
@@ -150,6 +153,8 @@ def mark_live(a: Tape, b: Tape) -> None:
     untracked data (compile_entries.Draw) cleared where both calls drew the same: nothing to put back."""
     for x, y in zip(a.entries, b.entries):
         y.live = y.kind == CONSTANT and x.node is y.node
+        if y.live:  # the caller's constant Tensor, read as it is then, not made again from an input
+            y.view = None
     for x, y in zip(a.draws, b.draws):  # a draw that moved no generator found, giving the same data: its own seed
         if x.untracked is not None and y.untracked is not None and same(x.untracked, y.untracked):
             y.untracked = None
@@ -198,7 +203,13 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
         return "is another draw (autograd.drawn) from one call to the next"
     if x.kind == PARAM and x.source is not y.source:
         return "reads a different parameter from one call to the next"
+    if x.view is not None or y.view is not None or x.viewed or y.viewed:
+        return _view_difference(x, y)
     if x.kind == CONSTANT and x.node is not y.node and not same(x.source, y.source):
+        if x.overlapping or y.overlapping:
+            return _overlapping(x, y)
+        if x.read_in or y.read_in:
+            return READ_IN_PYTHON.format(reader=x.read_in or y.read_in)
         return (
             "is data computed outside the graph that changed from one call to the next (a random mask drawn "
             "with numpy, numpy on the inputs, a comparison, ops on an autograd.drawn constant alone, or ops on "
@@ -206,12 +217,64 @@ def _entry_difference(x: Entry, y: Entry) -> str | None:
             "first call's. Draw random data with autograd.drawn, and compute it inside the draw; keep a layer "
             "whose input is the step's input trainable, or run the step eagerly"
         )
+    return _arguments_difference(x, y)
+
+
+def _arguments_difference(x: Entry, y: Entry) -> str | None:
     fed = x.given_anew()
     if not same(*({k: v for k, v in e.params.items() if k not in fed} for e in (x, y))):
+        if x.overlapping or y.overlapping:
+            return _overlapping(x, y)
         if _boolean_index(x, y):
             return BOOLEAN_INDEX
         return CHANGED_ARGUMENTS
     return None
+
+
+def _view_difference(x: Entry, y: Entry) -> str | None:
+    """What differs between two entries that take views of the inputs (compile_views), made again by each replay
+    where both recordings made them the same way."""
+    if x.kind == CONSTANT and x.node is y.node:  # the same Tensor on both calls: the caller's, read live
+        return _arguments_difference(x, y)
+    views = [x.view, y.view]
+    if (views[0] is None) != (views[1] is None) or views[0] != views[1]:
+        return VIEW_CHANGED
+    if [name for name, _ in x.viewed] != [name for name, _ in y.viewed] or not all(
+        a.matches(b) for (_, a), (_, b) in zip(x.viewed, y.viewed)
+    ):
+        return VIEW_CHANGED
+    return _arguments_difference(x, y)
+
+
+def _overlapping(x: Entry, y: Entry) -> str:
+    shared = sorted(set(x.overlapping) | set(y.overlapping))
+    return OVERLAPPING.format(inputs=", ".join(map(str, shared[:-1])) + f" and {shared[-1]}")
+
+
+OVERLAPPING = (
+    "takes a view of an array input, but inputs {inputs} share memory (one array given twice, step(x, x), or "
+    "overlapping slices of one, step(data[i:i + 4], data[i + 2:i + 6])): which one it was made from cannot be told, "
+    "so a replay cannot make it again from the next call's. Give each input an array of its own (z.copy()), or the "
+    "view as an argument of its own"
+)
+
+
+VIEW_CHANGED = (
+    "takes a view of an array input (tokens[:, 1:], labels y[:2], Tensor(x[1:])) made another way from one call to "
+    "the next (another slice, or an input of other strides: a transposed or sliced array on one call, a fresh one "
+    "on the next), or a view on one call and a copy on the next: a replay makes again only a view made the same way "
+    "on both recorded calls. Give the input in one layout (np.ascontiguousarray(x)), or the view as an argument of "
+    "its own"
+)
+
+
+READ_IN_PYTHON = (
+    "is a tensor that ops made from the inputs and constants (under no_grad, an evaluation: ops that need no "
+    "gradient, which a replay makes again) whose numbers Python read, in {reader}, so it is no op of the tape but "
+    "data, and it changed from one call to the next (nn's norm layers read their variances so where they move "
+    "running statistics: BatchNorm and InstanceNorm in training): a replay cannot make it again. The step runs "
+    "eagerly, with eager's numbers"
+)
 
 
 CHANGED_ARGUMENTS = (  # the commonest: labels that numpy or nn's losses made from the batch, which a replay cannot make

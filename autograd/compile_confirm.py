@@ -52,14 +52,17 @@ class Recorded:
             raise Unreplayable(ADVANCED.format(kinds=first.advanced or tape.advanced))
         mark_live(first, tape)
         self.program = Program(tape, check)
+        self.program.anchored = [(k, at) for k, at in tape.addresses.items() if first.addresses.get(k) == at]
         self.attempts = 0
         names.bind(self.program, tape.bound)
-        if derived(first, tape):
+        made_outside = derived(first, tape)
+        if made_outside:
             if first.read_numbers or tape.read_numbers:
                 # made from numbers of the step's tensors, which depend on the parameters too: equal on
                 # both calls (a mask all True), it tells nothing of the next call's
                 self.program = None
-                raise Unreplayable(made_of_numbers(first.read_by or tape.read_by))
+                by, nn_reader = first.read_by or tape.read_by, first.read_in_nn or tape.read_in_nn
+                raise Unreplayable(READ_BY_NN.format(reader=nn_reader) if nn_reader and not by else made_of_numbers(by))
             if any(not same(first.seen[k], tape.seen[k]) for k in first.from_inputs | tape.from_inputs):
                 self.program = None
                 raise Unreplayable(
@@ -70,15 +73,26 @@ class Recorded:
                     "the next. Keep it in the graph (ops on tensors computed from the parameters), pass it as an "
                     "argument of its own (step(x[:2], y[:2])), or run the step eagerly"
                 )  # where those inputs were the same on both calls, the replays are pinned to them, below
-            # an input equal on both calls cannot show whether that data depends on it: replay only
-            # calls with that input again, and record anew when it changes
-            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
-            # and while a constant of the caller's that such data was made of (or an array of theirs that an op
-            # keeps a copy of: an index, labels) holds the numbers it held
-            # then (a temperature annealed between calls: `1.0 / temp`); the step's own are made anew
+            # replay only while a constant of the caller's that such data was made of (or an array of theirs
+            # that an op keeps a copy of: an index, labels) holds the numbers it held then (a temperature
+            # annealed between calls: `1.0 / temp`); the step's own are made anew
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
+        if made_outside or tape.addresses:
+            # an input equal on both calls cannot show whether that data, or where a view of an input starts
+            # (x[s:s + 2] with s read off y: compile_views), depends on it: replay only calls with that input
+            # again, and record anew when it changes
+            self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
         return ""
+
+
+READ_BY_NN = (
+    "{reader} read the numbers of a tensor that ops made from the step's inputs (labels tokens[:, 1:] or "
+    "y.clip(0, 1) of a Tensor input, an embedding's indices) and made data of them outside the graph, which a "
+    "replay would reuse as recorded: give such labels or indices as arrays (tokens[:, 1:] of an array input is a "
+    "view of it, which a replay makes again), as an argument of their own (step(x, y.clip(0, 1))), or to "
+    "autograd's cross_entropy or nll_loss"
+)
 
 
 COUNT_KEPT = (

@@ -37,10 +37,15 @@ class Entry:
     node: Tensor | None = None  # a leaf's Tensor
     live: bool = False  # a constant Tensor the step reads on every call: replays read its data as it is then
     contiguous: bool = True  # its array was C-contiguous when recorded (a buffer is; a transpose is not)
+    read_in: str = ""  # a constant ops made (under no_grad) that is no op of the tape: the function that read it
+    view: Any = None  # a constant that is a view of an input: its compile_views.View, made again by each replay
+    # the keyword arguments holding such views (labels y[:2], an index (rows, y[:2])): (name, compile_views.Viewed)
+    viewed: tuple[tuple[str, Any], ...] = ()
+    overlapping: tuple[int, ...] = ()  # the inputs sharing memory that its data is a view of: no View proven
 
     def given_anew(self) -> set[str]:
-        """The names of the keyword arguments a replay gives anew on each call (`fed` and `computed`)."""
-        return {name for name, _ in (*self.fed, *self.computed)}
+        """The names of the keyword arguments a replay gives anew on each call (`fed`, `computed`, `viewed`)."""
+        return {name for name, _ in (*self.fed, *self.computed, *self.viewed)}
 
 
 @dataclass
@@ -72,8 +77,11 @@ class Tape:
     bound: tuple[Any, ...] = ()  # what the step's global names and closure cells held (compile._Names)
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
     read_by: tuple[str, ...] = ()  # the functions of autograd's that read them (max_pool2d(return_indices=True))
+    read_in_nn: str = ""  # Recording.read_in_nn
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
+    # where the arrays of the inputs that the tape's views (compile_views) are made from started in memory, by index
+    addresses: dict[int, int] = field(default_factory=dict)
     # Recording.held, and the caller's arrays that ops kept copies of (an index, labels): (the object, its
     # numbers when recorded), by id
     held: dict[int, tuple[Any, np.ndarray]] = field(default_factory=dict)

@@ -58,6 +58,7 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False, by: str = 
     if module.startswith(_PACKAGE):
         return
     rec.read_ids.add(id(tensor))  # read by nn or the step: what came of its numbers is beyond the tape
+    rec.read_where.setdefault(id(tensor), f"{module}.{frame.f_code.co_name}")
     if by and by not in rec.read_by:
         rec.read_by += (by,)
     users = not module.startswith(_NN)  # the step's own code; nn's reads are checks of its operands
@@ -73,6 +74,8 @@ def read_data(tensor: Any, depth: int = 2, into_python: bool = False, by: str = 
         rec.took_numbers = True
     else:
         rec.read_numbers = True
+        if not users and id(tensor) in rec.made and not rec.read_in_nn:  # labels made by ops, read by nn's loss
+            rec.read_in_nn = rec.read_where[id(tensor)]
 
 
 def read_grad() -> None:

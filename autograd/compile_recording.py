@@ -63,13 +63,18 @@ class MadeByOp:
     held: list[Any] = field(default_factory=list)
     of_graph: bool = False
     data: np.ndarray = field(init=False)  # the tensor's, when noted
-    versions: list[int] = field(init=False)  # the parents', then its own, when noted
+    versions: list[int] = field(init=False)  # the parents', then its own, when noted (`counter`: its own count's list)
+    counter: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.data, self.versions = self.tensor._data, self._versions()
+        self.data, self.versions, self.counter = self.tensor._data, self._versions(), self.tensor._counter
 
     def _versions(self) -> list[int]:
-        return [p._counter[0] for p in self.parents] + [self.tensor._counter[0]]
+        own, parents = self.tensor._counter, [p._counter[0] for p in self.parents]
+        if own is not getattr(self, "counter", own):
+            # a view (weight.reshape(shape)), noted before tensor_class linked its count to its parent's: as noted
+            return parents + [self.versions[-1] if any(p._counter is own for p in self.parents) else -1]
+        return parents + [own[0]]
 
     def unchanged(self) -> bool:
         now = self._versions()
@@ -118,6 +123,7 @@ class Recording:
         # (compile_sources.made_by_ops)
         self.made: dict[int, MadeByOp] = {}
         self.read_ids: set[int] = set()  # the tensors whose numbers Python read (compile_read_hooks.read_data)
+        self.read_where: dict[int, str] = {}  # who read them first ("nn.norm_functions.standardize"), by id
         self.from_inputs: dict[int, tuple[Any, bool]] = {}  # compile_record.from_inputs's answers
         self.switches = SWITCHES.count  # requires_grad switched while recording: another graph on a replay
         self.replaying = 0
@@ -129,6 +135,7 @@ class Recording:
         self.read_parameter_by: tuple[str, ...] = ()
         self.read_numbers = False  # Python read the numbers of a tensor the step computed, or of an input
         self.read_by: tuple[str, ...] = ()  # the functions of autograd's that read them to make data (compile_numbers)
+        self.read_in_nn = ""  # the function of nn's that read a constant ops made from the inputs, first (labels)
         self.rules: list[str] = []  # the ops whose derivative rules run now on the graph (create_graph), innermost last
         # the tensors those rules made, by id: (the tensor, held so its id stays its, the op whose rule made it)
         self.made_in_rule: dict[int, tuple[Any, str]] = {}

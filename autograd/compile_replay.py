@@ -24,6 +24,7 @@ from .compile_recording import SWITCHED, SWITCHES, input_array
 from .compile_relu_proofs import relu_proofs
 from .compile_schedule import Interrupted, ReplayStopped, draws_and_checks
 from .compile_sources import same
+from .compile_views import address, views_in
 from .tensor_class import constant
 from .tensor_ops import OPS
 from .trees import flatten
@@ -60,6 +61,13 @@ class Program:
         # a boolean mask in an index (`out[mask]`, an input's, or an array of the caller's changed in place):
         # the result's length is its count of True, which the tape's shapes and buffers hold as recorded
         self.counts = [(e.params, c) for e in entries if e.op is _GETITEM and (c := _true_counts(e.params))]
+        # views of the inputs (compile_views): constants by entry, keyword arguments by their dicts; made again from
+        # inputs of the recorded strides, and (`anchored`, compile_confirm) at the recorded address where both
+        # recordings' inputs were there, which cannot show a view was made from the input rather than its memory
+        self.views = [(i, e.view) for i, e in enumerate(entries) if e.view is not None]
+        self.viewed = [(e.params, name, viewed) for e in entries for name, viewed in e.viewed]
+        self.layouts = sorted({(v.input, v.input_strides) for v in views_in(entries)})
+        self.anchored: list[tuple[int, int]] = []
         self.guards = tape.guards
         self.methods = tape.methods  # (class or object's dict, names, a check of them, what it gave): compile_methods
         kernels = [entry_kernel(e, entries) for e in entries]
@@ -113,6 +121,12 @@ class Program:
         for t, seen in self.pinned_constants:
             if not same(input_array(t), seen):
                 raise Stale("a constant that data made outside the graph came from changed")
+        for k, strides in self.layouts:
+            if inputs[k].strides != strides:
+                raise Stale(f"input {k}, which views are taken of, has strides {inputs[k].strides}, recorded {strides}")
+        for k, at in self.anchored:
+            if address(inputs[k]) != at:
+                raise Stale(f"input {k}, which views are taken of, is another array than on both recorded calls")
         if SWITCHES.count != self.switches:
             raise Stale(SWITCHED)
         arrays = self.arrays
@@ -132,6 +146,10 @@ class Program:
             arrays[i] = inputs[k]
         for params, name, k in self.fed:
             params[name] = inputs[k]
+        for i, view in self.views:
+            arrays[i] = view.of(inputs[view.input])
+        for params, name, viewed in self.viewed:
+            params[name] = viewed.of(inputs)
         for params, counts in self.counts:  # another count records again
             if _true_counts(params) != counts:
                 raise Stale("a boolean mask in an index holds another count of True")

@@ -10,6 +10,7 @@ from typing import Any
 from .compile_entries import OP, Entry, Tape, like
 from .compile_generators import frozen
 from .tensor_class import Tensor
+from .tensor_versions import DREW, changed
 
 Step = Callable[[], None]
 
@@ -42,6 +43,8 @@ def draws_and_checks(tape: Tape, entries: list[Entry], steps: dict[int, Step], a
         made = max(made, drawn)
         if kind == "entry":
             done.append(_computed_check(check, x, [steps[i] for i in _ancestors(x, entries)], arrays, as_tensor))
+        elif kind == "view":  # of a view of an input (compile_views), made again from this call's
+            done.append(_view_check(check, x, as_tensor))
         else:
             done.append(_check(check, kind == "input", x, as_tensor))
     done += [_draw(k, d, arrays) for k, d in draws]
@@ -52,6 +55,7 @@ def _draw(k: int, draw: Any, arrays: list[Any]) -> Callable[[list[Any]], None]:
     redraw, seen, slot = draw.redraw, draw.like, draw.slot
 
     def made(inputs: list[Any]) -> None:
+        changed(DREW)  # a draw, as eager's autograd.drawn notes it for a transform running the step (vmap's randomness)
         data = redraw()
         if like(data) != seen:
             raise ReplayStopped(
@@ -70,6 +74,10 @@ def _check(check: Callable[[Any], None], of_input: bool, x: Any, as_tensor: bool
     if not of_input:
         return lambda inputs: check(x)
     return lambda inputs: check(_given(inputs[x], as_tensor))
+
+
+def _view_check(check: Callable[[Any], None], view: Any, as_tensor: bool) -> Callable[[list[Any]], None]:
+    return lambda inputs: check(_given(view.of(inputs[view.input]), as_tensor))
 
 
 def _computed_check(

@@ -13,12 +13,13 @@ from .graph_order import topological_order
 from .tensor_class import Tensor
 
 
-def held(rec: Recording, inputs: dict[int, int]) -> dict[int, tuple[Any, np.ndarray]]:
+def held(rec: Recording, inputs: dict[int, int], remade: set[int]) -> dict[int, tuple[Any, np.ndarray]]:
     """Recording.held, and the caller's arrays that ops kept copies of (an index, labels: not an input's,
-    by the ids of `inputs`' arrays, nor made from them), with their numbers when recorded, by id."""
+    by the ids of `inputs`' arrays, nor made from them, nor views of an input that a replay makes again:
+    `remade`, by id), with their numbers when recorded, by id."""
     pinned = dict(rec.held)
     for original, copy in rec.copies:
-        if id(original) not in inputs and id(original) not in rec.derived:
+        if id(original) not in inputs and id(original) not in rec.derived and id(original) not in remade:
             pinned.setdefault(id(original), (original, copy))
             root = _viewed(original)  # a view made in the step (`index[:3]`) is new on each call; its array is not
             if root is not original and id(root) not in inputs and id(root) not in rec.derived:

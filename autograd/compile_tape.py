@@ -19,6 +19,7 @@ from .compile_recording import SWITCHES, MadeByOp, Recording
 from .compile_sources import forward_order, held, made_by_ops, same
 from .compile_tape_entries import Inputs, checked, entry_of, views_of_inputs
 from .compile_tape_outputs import outputs_of
+from .compile_views import address, mark_views, views_in
 from .tensor_class import Tensor
 from .trees import flatten
 from .type_names import type_name
@@ -68,6 +69,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     index = {id(n): i for i, n in enumerate(nodes)}
     drawn = {id(t): k for k, (t, _, _) in enumerate(rec.draws)}
     entries = [entry_of(n, index, given, drawn, made) for n in nodes]
+    for n, e in zip(nodes, entries):  # made by an op, its numbers read in Python: no op of the tape (why it differs)
+        if e.kind == CONSTANT and id(n) in rec.made:
+            e.read_in = rec.read_where.get(id(n), "")
     for n, e in zip(nodes, entries):  # what an op made under no_grad needs none (an evaluation's loss)
         e.needs_grad = e.kind == PARAM or (
             e.kind == OP and id(n) not in made and any(entries[p].needs_grad for p in e.parents)
@@ -86,13 +90,17 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape = Tape(entries, _draws(rec, index), events, outputs, rebuild, guards, seen, rec.methods)
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by
+    tape.read_in_nn = rec.read_in_nn
     tape.advanced = rec.advanced
     tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
+    remade = mark_views(entries, inputs, rec.copies)  # views of the inputs, made again by each replay
+    tape.addresses = {v.input: address(inputs[v.input]) for v in views_in(entries)}
     tape.from_inputs = _from_inputs(rec, entries) | views_of_inputs(entries, inputs, rec.copies)
-    tape.held = held(rec, given.arrays)
+    tape.held = held(rec, given.arrays, remade)
     computed = {id(n._data): i for i, (n, e) in enumerate(zip(nodes, entries)) if e.kind in (OP, PARAM, DRAWN)}
     tape.checks = [
-        (check, checked(data, given, computed), drawn, isinstance(data, Tensor)) for check, data, drawn in rec.checks
+        (check, checked(data, given, computed, inputs), drawn, isinstance(data, Tensor))
+        for check, data, drawn in rec.checks
     ]
     return tape
 
@@ -103,7 +111,7 @@ def _from_inputs(rec: Recording, entries: list[Entry]) -> frozenset[int]:
     the labels) that are such a constant's array or a copy an op kept of one, in a tuple too."""
     inputs: frozenset[int] = frozenset()
     for e in entries:
-        if e.kind == CONSTANT:
+        if e.kind == CONSTANT and e.view is None:
             inputs |= inputs_of(rec.derived, [e.node])
         fed = e.given_anew()
         inputs |= inputs_of(rec.derived, flatten([v for name, v in e.params.items() if name not in fed])[0])

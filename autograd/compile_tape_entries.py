@@ -10,6 +10,7 @@ import numpy as np
 
 from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
 from .compile_recording import MadeByOp, input_array, views_of
+from .compile_views import input_arrays, view_of
 from .tensor_class import Tensor
 from .tensor_ops import OPS
 from .trees import flatten
@@ -56,15 +57,17 @@ class Inputs:
         return self.tensors.get(id(param)) if k is None else k
 
 
-def checked(data: Any, given: Inputs, computed: dict[int, int]) -> tuple[str, Any]:
+def checked(data: Any, given: Inputs, computed: dict[int, int], inputs: list[Any]) -> tuple[str, Any]:
     """What a check of `data` (autograd.validate) checks on a replay: an input, an entry's array (`computed`,
-    by the ids of the entries' arrays), or else the object itself (a constant)."""
+    by the ids of the entries' arrays), a view of an input (compile_views: labels tokens[:, 1:]), or else the
+    object itself (a constant)."""
     array = input_array(data)
     if id(array) in given.arrays:
         return "input", given.arrays[id(array)]
     if id(array) in computed:
         return "entry", computed[id(array)]
-    return "object", data
+    view = view_of(array, inputs)
+    return ("view", view) if view is not None else ("object", data)
 
 
 def entry_of(
@@ -121,16 +124,17 @@ def views_of_inputs(entries: list[Entry], inputs: list[Any], copies: list[tuple[
     """The inputs (by index) whose arrays the tape's data made outside the graph is a view of, sharing their
     memory: a constant's array (`Tensor(x[1:])`) or an op's keyword argument that is not the input itself (in a
     tuple too: an index `(rows, y[:2])`), or the array an op kept a copy of (`copies`: labels `y[:2]`, `y[::2]`,
-    `y.reshape(-1)`). numpy made it from that input, unseen; equal on the two recorded calls, a replay would give
-    it as recorded (compile_confirm then pins the replays to that input, or runs the step eagerly)."""
-    arrays = [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
+    `y.reshape(-1)`) where compile_views could not prove how it is made from that input (those it could are marked,
+    and made again by each replay). numpy made it from that input, unseen; equal on the two recorded calls, a
+    replay would give it as recorded (compile_confirm then pins the replays to that input, or runs the step eagerly)."""
+    arrays = input_arrays(inputs)
     if not arrays:
         return frozenset()
     kept = {id(copy): original for original, copy in copies}
     found: set[int] = set()
     for e in entries:
         fed = e.given_anew()
-        data = [e.source] if e.kind == CONSTANT else []
+        data = [e.source] if e.kind == CONSTANT and e.view is None else []
         data += flatten([v for name, v in e.params.items() if name not in fed])[0]  # an index (rows, y[:2]) too
         for v in data:
             found |= views_of(kept.get(id(v), v), arrays)

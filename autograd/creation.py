@@ -22,7 +22,7 @@ from .modes import short
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
 from .tensor_class import Tensor
-from .tensor_data import as_array
+from .tensor_data import as_array, refuse_rounded
 from .tensor_grad_checks import checked_requires_grad
 
 __all__ = [
@@ -77,6 +77,8 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool 
     says otherwise (an int fill value too, unlike numpy and PyTorch, which infer the dtype). A value
     the dtype cannot hold (1e5 in float16, 300 or NaN in int8) is refused, as PyTorch refuses it;
     a float in an integer dtype is truncated toward zero (2.7 gives 2), as PyTorch's."""
+    if dtype is None and is_int(fill_value):  # float32, where PyTorch's full of an int is int64
+        refuse_rounded(np.array([int(fill_value)], dtype=object), "full", "an integer fill value is given (float32)")
     return _filled(shape_of((shape,), "full"), fill_value, dtype_of(dtype, "full"), requires_grad, "full")
 
 
@@ -111,7 +113,10 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, re
         truncated = f" ({given[2]} truncates to 0 in {kind})" if given[2] != 0 else ""
         raise ValueError(f"arange: step must not be 0{truncated}")
     if all(isinstance(value, int) for value in (start, stop, step)):
-        return _made(_integer_range(start, stop, step, kind), requires_grad, "arange")
+        values = _integer_range(start, stop, step, kind)  # its count and memory checked first
+        if dtype is None:  # float32, chainrule's default, where PyTorch's arange of integers is int64
+            _refuse_rounded_range(start, stop, step)
+        return _made(values, requires_grad, "arange")
     try:
         bounds = float(start), float(stop), float(step)
     except OverflowError:
@@ -124,6 +129,17 @@ def _checked(shape: tuple[Any, ...], dtype: Any, name: str) -> tuple[tuple[int, 
     size, kind = shape_of(shape, name), dtype_of(dtype, name)
     check_made(name, size, kind)
     return size, kind
+
+
+def _refuse_rounded_range(start: int, stop: int, step: int) -> None:
+    """ValueError where float32 would round one of range(start, stop, step): past 2**24 (0 to 2**24 all fit)."""
+    count = max(-((start - stop) // step), 0)
+    ends = [start, start + (count - 1) * step] if count else [0]
+    if max(map(abs, ends)) <= 2**24:
+        return
+    ranged = max(map(abs, ends)) < 2**63  # else its two ends, which float32 rounds at any step a range has room for
+    values = start + step * np.arange(count, dtype=np.int64) if ranged else np.array(ends, dtype=object)
+    refuse_rounded(values, "arange", "ranges of integers are given (float32)")
 
 
 def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:

@@ -166,17 +166,26 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
     return array
 
 
+def refuse_rounded(ints: np.ndarray, what: str, given: str, more: str = "") -> None:
+    """ValueError where float32, a dtype chainrule chose (`given`: "lists are given"), would round one of `ints`
+    (a token id, a count, a range's end), compared as integers, exactly (in float64, 2**53 + 1 is 2**53)."""
+    try:
+        with np.errstate(invalid="ignore", over="ignore"):  # past int64's range the cast back is any number
+            rounds = np.any(ints.astype(np.float32).astype(ints.dtype) != ints)
+    except OverflowError:  # Python's ints (an object array) past float64's range
+        rounds = True
+    if rounds:
+        raise ValueError(
+            f"{what}: integers beyond 2**24 do not fit float32, the dtype {given}: pass dtype=np.int64 (token ids, "
+            f"counts) or dtype=np.float64{more}"
+        )
+
+
 def _float32(array: np.ndarray, ints: np.ndarray | None, what: str) -> np.ndarray:
     """`array` in float32, refused where one of the integers Python gave (`ints`: a token id, a count) would
     round; compared as integers, exactly (in float64, 2**53 + 1 is 2**53, its float32 too)."""
     if ints is not None:
-        with np.errstate(invalid="ignore", over="ignore"):  # past int64's range the cast back is any number
-            rounds = np.any(ints.astype(np.float32).astype(ints.dtype) != ints)
-        if rounds:
-            raise ValueError(
-                f"{what}: integers beyond 2**24 do not fit float32, the dtype lists are given: pass "
-                "dtype=np.int64 (token ids, counts) or dtype=np.float64, or a numpy array"
-            )
+        refuse_rounded(ints, what, "lists are given", ", or a numpy array")
     check_float_fits(array, FLOAT32, what, "float32 is the dtype Python's numbers are given: pass dtype=np.float64")
     return array.astype(FLOAT32)
 

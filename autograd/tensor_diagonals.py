@@ -34,7 +34,9 @@ class DiagonalMethods:
     __slots__ = ()
 
     def _triangle(self, diagonal: int, upper: bool) -> Any:
-        """where(keep, self, 0): zeros stay zeros even beside an inf (a product with a 0/1 mask makes NaN)."""
+        """where(keep, self, 0): zeros stay zeros even beside an inf (a product with a 0/1 mask makes NaN). The zero
+        is of self's dtype, so a boolean mask stays boolean and integers stay integers (a float zero made them
+        float64: a causal mask then read as an additive one)."""
         what = "triu" if upper else "tril"
         diagonal = _offset(diagonal, what)
         if self.ndim < 2:
@@ -42,7 +44,7 @@ class DiagonalMethods:
                 f"{what} needs a tensor of 2 dims or more (a matrix, or a batch of them), got {self.shape}"
             )
         below = np.tri(*self.shape[-2:], k=diagonal - 1 if upper else diagonal, dtype=bool)
-        return self._apply(ops.where, (self, 0.0), {"cond": ~below if upper else below})
+        return self._apply(ops.where, (self, np.zeros((), self.dtype)), {"cond": ~below if upper else below})
 
     def tril(self, diagonal: int = 0) -> Any:
         """The entries on and below diagonal `diagonal` of the last two dims; zeros above."""

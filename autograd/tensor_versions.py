@@ -8,7 +8,8 @@ from __future__ import annotations
 import numbers
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -46,6 +47,25 @@ def changed(data: Any) -> None:
         if id(data) not in seen:  # its note is dropped when it goes: an id is not reused before
             seen[id(data)] = weakref.ref(data, partial(_forget, seen, id(data)))
         data = data.base  # the memory it views: whoever holds that sees the change too
+
+
+@contextmanager
+def noting() -> Iterator[dict[int, weakref.ref]]:
+    """What a transform's run of f inside the block changes in place (nested transforms' changes too) and
+    whether it draws (DREW), noted by id in the dict it yields (`changed`, this thread's). On leaving, the notes
+    are handed on to a transform running outside this one (its f is the one that ran), and the dict is cleared:
+    its notes' callbacks hold it, a cycle the garbage collector would otherwise have to find. tracing.trace's
+    and vmap's."""
+    outer = CHANGED.changes
+    notes: dict[int, weakref.ref] = {}
+    CHANGED.changes = notes
+    try:
+        yield notes
+    finally:
+        CHANGED.changes = outer
+        for ref in list(notes.values()) if outer is not None else ():  # noted again, to be dropped from outer's
+            changed(ref())
+        notes.clear()
 
 
 def _forget(seen: dict[int, weakref.ref], key: int, _: weakref.ref) -> None:

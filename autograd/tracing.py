@@ -28,8 +28,7 @@ from .graph_functions import gradients
 from .graph_order import MANY
 from .modes import enable_grad
 from .tensor_class import Tensor
-from .tensor_versions import CHANGED
-from .tensor_versions import changed as note_change
+from .tensor_versions import noting
 from .tracing_checks import Argnums, check_leaf, check_output, in_range, is_number
 from .tracing_reruns import outlived, rerun_refused
 from .trees import Rebuild, flatten, tree_map
@@ -150,9 +149,7 @@ def trace(
         + [(True, False)] * any(map(_python_number, leaves))
         + [(False, True)] * any(map(_numpy_float, leaves))
     )
-    outer = CHANGED.changes
-    changed = CHANGED.changes = {}  # what this run changed (nested transforms' too), and its draws: this thread's
-    try:
+    with noting() as changed:
         for k, (numbers_as_tensors, floats_as_values) in enumerate(ways):
             try:
                 wrt, result = _call(f, args, kwargs, differentiated, transform, numbers_as_tensors, floats_as_values)
@@ -162,11 +159,6 @@ def trace(
                     raise
                 if changed and outlived(changed, e):
                     raise rerun_refused(transform, ways[k + 1][1]) from e
-    finally:
-        CHANGED.changes = outer
-        for ref in list(changed.values()) if outer is not None else ():  # noted again, to be dropped from outer's
-            note_change(ref())
-        changed.clear()  # the notes' references to it (their callbacks') go with them
     rerun = numbers_as_tensors
     aux = None
     if has_aux:

@@ -86,3 +86,45 @@ def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
     """`tree` with `fn` applied to every leaf."""
     leaves, rebuild = flatten(tree)
     return rebuild([fn(leaf) for leaf in leaves])
+
+
+def paths(tree: Any, root: str = "") -> list[str]:
+    """Where each leaf of `tree` is, in `flatten`'s order, written after `root`: `x['w'][0]`."""
+    if isinstance(tree, dict):
+        return [p for key, child in tree.items() for p in paths(child, f"{root}[{key!r}]")]
+    if isinstance(tree, list | tuple):
+        return [p for k, child in enumerate(tree) for p in paths(child, f"{root}[{k}]")]
+    return [root]
+
+
+def structure(tree: Any) -> Any:
+    """What `tree` is without its leaves (each node's type, keys or length): equal for two trees of one
+    structure, so that results of one function at several points can be told apart where they differ."""
+    if isinstance(tree, dict):
+        return (type(tree), tuple((key, structure(child)) for key, child in tree.items()))
+    if isinstance(tree, list | tuple):
+        return (type(tree), tuple(structure(child) for child in tree))
+    return None
+
+
+def broadcast_prefix(prefix: Any, tree: Any, path: str = "") -> list[Any]:
+    """For each leaf of `tree` (in `flatten`'s order), the leaf of `prefix` at or above its place: a
+    prefix's leaf stands for the whole subtree under it (JAX's in_axes: 0 for a dict argument maps each of
+    its arrays). Dict entries are paired by key, lists and tuples by place; ValueError naming where the
+    prefix has a node the tree does not (other keys, another length, a list where the tree has a leaf)."""
+    if not isinstance(prefix, dict | list | tuple):
+        return [prefix] * len(flatten(tree)[0])
+    where = path or "the top"
+    if isinstance(prefix, dict):
+        if not isinstance(tree, dict) or set(tree) != set(prefix):
+            got = f"keys {list(tree)}" if isinstance(tree, dict) else _kind(tree)
+            raise ValueError(f"at {where} a dict with keys {list(prefix)} was given for {got}")
+        return [a for key in tree for a in broadcast_prefix(prefix[key], tree[key], f"{path}[{key!r}]")]
+    if not isinstance(tree, list | tuple) or len(tree) != len(prefix):
+        got = f"a {type_name(tree)} of {len(tree)}" if isinstance(tree, list | tuple) else _kind(tree)
+        raise ValueError(f"at {where} a {type_name(prefix)} of {len(prefix)} was given for {got}")
+    return [a for k, pair in enumerate(zip(prefix, tree)) for a in broadcast_prefix(*pair, f"{path}[{k}]")]
+
+
+def _kind(tree: Any) -> str:
+    return f"a {type_name(tree)}" if isinstance(tree, dict | list | tuple) else f"one leaf ({type_name(tree)})"

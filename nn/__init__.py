@@ -19,12 +19,15 @@ Public API:
     RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
                                     recurrent layers and their cells (PyTorch's names, shapes, gate order, init)
     MultiheadAttention              attention over several heads (PyTorch's parameters, masks and outputs)
+    TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer
+                                    torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
     ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
+    ParameterList, ParameterDict    parameters in a list or by name (torch's names: "0", "1", the key)
     functional                      relu, tanh, sigmoid, softmax, log_softmax, accuracy; losses (reduction=):
                                     cross_entropy, nll_loss, binary_cross_entropy(_with_logits), mse_loss, l1_loss,
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
@@ -38,6 +41,7 @@ Public API:
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
+    LBFGS                           L-BFGS (step(closure), optional strong-Wolfe line search), as torch.optim's
     schedulers                      StepLR, MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, LinearLR,
                                     PolynomialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LambdaLR,
                                     SequentialLR, ChainedScheduler, OneCycleLR, CyclicLR, ReduceLROnPlateau
@@ -109,6 +113,7 @@ from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
+from .optim_lbfgs import LBFGS
 from .optim_rprop import Rprop
 from .padding import (
     CircularPad1d,
@@ -123,6 +128,7 @@ from .padding import (
     ZeroPad2d,
 )
 from .parameter import Parameter
+from .parameter_containers import ParameterDict, ParameterList
 from .pool import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -151,6 +157,9 @@ from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
 from .rms_norm import RMSNorm
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
+from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .transformer_decoder import TransformerDecoder, TransformerDecoderLayer
+from .transformer_model import Transformer
 from .upsample import Upsample
 
 __all__ = [
@@ -199,6 +208,7 @@ __all__ = [
     "GroupNorm",
     "History",
     "Identity",
+    "LBFGS",
     "Layer",
     "LayerNorm",
     "Linear",
@@ -242,6 +252,8 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
+__all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+__all__ += ["TransformerEncoder", "TransformerEncoderLayer"]
 __all__ += sorted(LOSS_CLASSES)
 globals().update(LOSS_CLASSES)  # CrossEntropyLoss, MSELoss, ...: nn.loss_modules.LOSSES
 

@@ -12,7 +12,7 @@ from autograd import ShapeError, Tensor, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
-from .norm_functions import same_path
+from .norm_roots import same_path
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:

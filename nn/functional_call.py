@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, type_name
+from autograd import Node, Tensor, Value, guard, type_name
 
 from .module import Module, _parameters
 from .structure import STANDING_IN, STRUCTURE
@@ -41,10 +41,11 @@ def functional_call(
     args = args if isinstance(args, tuple) else (args,)
     undo: list[Undo] = []
     seen: set[int] = set()  # each list and dict once, though two modules hold it
-    STRUCTURE.changed()  # a compiled step recorded around it sees other members (autograd.guard)
+    guard(STRUCTURE, "version")  # a step that makes this call replays with the module as it is around it
     standing = [value for value in table.values() if isinstance(value, Node)]  # in parameters' places
     for value in standing:
         STANDING_IN.setdefault(id(value), [value, 0])[1] += 1
+    number = STRUCTURE.entered()  # a step recorded inside it sees other members: replays only there
     try:
         for _, m in module.named_modules():
             for name, value in list(vars(m).items()):
@@ -61,7 +62,7 @@ def functional_call(
             held[1] -= 1
             if not held[1]:
                 del STANDING_IN[id(value)]
-        STRUCTURE.changed()
+        STRUCTURE.left(number)
 
 
 def _merged(given: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> dict[str, Any]:

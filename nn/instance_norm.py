@@ -43,8 +43,9 @@ def instance_norm(
     if count <= 1:  # one value is its own mean, normalised to 0 whatever it is
         raise ValueError(f"instance_norm needs more than one spatial value per channel, got input of shape {x.shape}")
     axes = tuple(range(2, x.ndim))
-    y, mean, std = standardize(x, axes, eps, "instance_norm")
-    if x.shape[0]:
+    kept = any(s is not None for s in stats)  # running statistics to move: only then is the std read (a look)
+    y, mean, std = standardize(x, axes, eps, "instance_norm", keep_std=kept)
+    if x.shape[0] and kept:
         unbiased = std**2 * (count / (count - 1))
         moved(stats, (mean.data.mean(axis=0).reshape(-1), unbiased.mean(axis=0).reshape(-1)), momentum)
     return _scale_and_shift(y, weight, bias, shape)

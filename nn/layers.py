@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, guard, type_name
 from .arguments import check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype, renamed
 from .containers import given_for_a_module
-from .module import Module, ported_read
+from .module import Module, check_not_holding, ported_read
 from .parameter import check_parameters
 from .rng import generator
 from .structure import STRUCTURE
@@ -37,7 +37,10 @@ class Linear(Module):
         "weight": "its weight is W, of shape (in_features, out_features), PyTorch's weight transposed: read "
         "layer.W (layer.W.T is PyTorch's weight), initialise it in place with nn.init (nn.init.xavier_uniform_("
         "layer.W) reads W's fans the right way round), replace it with layer.W = nn.Parameter(weight.T); in a "
-        "function for model.apply, test isinstance(m, nn.Linear) and use m.W",
+        "function for model.apply, test isinstance(m, nn.Linear) and use m.W; to tie it to another module's weight "
+        "(an Embedding's, encoder.weight, of PyTorch's shape (out_features, in_features)), keep that one parameter "
+        "and call F.linear(x, encoder.weight, layer.b) in forward (nn.Parameter(encoder.weight.T) would be a second "
+        "parameter over the same memory, which an optimizer steps apart from the first)",
         "bias": "its bias is b, of shape (out_features,) (None without one): read layer.b, initialise it in place "
         "with nn.init (nn.init.zeros_(layer.b)), replace it with layer.b = nn.Parameter(bias), drop it with "
         "layer.b = None",
@@ -144,6 +147,7 @@ class Sequential(Module):
     def add(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential takes Modules, got {_what(layer)}")
+        check_not_holding(self, "layers", layer, "a layer of Sequential")
         self.layers.append(layer)
         STRUCTURE.changed()  # a step that iterates the layers without calling the Sequential reads them too
         return self

@@ -14,7 +14,7 @@ from autograd import Tensor, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, raw
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
 from .module import Module
-from .norm_functions import same_path
+from .norm_roots import same_path
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002

@@ -70,11 +70,8 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
             value = check(self, value)
         holds = holds_members(value)
         check_attribute(type(self).__name__, name, holds)
-        if holds and any(m is self for _, held in _members(value, name) for _, m in _walk_of(held)):
-            raise ValueError(
-                f"{type(self).__name__}.{name} would hold a module that holds this one, and the model itself "
-                "(parameters(), state_dict(), repr would never end): keep such a reference as weakref.ref(module)"
-            )
+        if holds:
+            check_not_holding(self, name, value, f"{type(self).__name__}.{name}")
         # a member or buffer given, replaced or removed changes what a recorded step reads (forward may
         # read one with getattr, or reach it through a module it never calls)
         old = self.__dict__.get(name)
@@ -222,6 +219,16 @@ def ported_read(module: Module, name: str) -> Any:
     if module._is_ported(name):
         raise module._ported(name)
     raise AttributeError(f"{type(module).__name__!r} object has no attribute {name!r}", name=name, obj=module)
+
+
+def check_not_holding(module: Module, name: str, value: Any, where: str) -> None:
+    """Refuse (ValueError) `value`, to be held by `module` under `name` (shown as `where`), where it is or holds
+    `module`: the model would hold itself. An attribute's check, and a container's for its items."""
+    if any(m is module for _, held in _members(value, name) for _, m in _walk_of(held)):
+        raise ValueError(
+            f"{where} would hold a module that holds this one, and the model itself (parameters(), "
+            "state_dict(), repr would never end): keep such a reference as weakref.ref(module)"
+        )
 
 
 def _walk_of(held: Any) -> Iterator[tuple[str, Any]]:

@@ -3,12 +3,12 @@ settings (checked in one place, for the constructor and for a loaded state alike
 applies one in-place array update to each parameter, and its state dict (the optimizer's kind, its
 settings and per-parameter arrays, checked before anything changes, so nn.save and nn.load keep it
 with the model). SGD, Adam, AdamW (nn.optim), RMSprop, Adagrad, Adadelta (nn.optim_adaptive), Adamax, NAdam,
-RAdam (nn.optim_adam_family) and Rprop (nn.optim_rprop) are its updates."""
+RAdam (nn.optim_adam_family) and Rprop (nn.optim_rprop) are its updates; LBFGS (nn.optim_lbfgs) has a step of
+its own, over every parameter as one vector, on this base's settings, names and state dict."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,6 @@ from autograd import (
     Tensor,
     Value,
     checks_gradients_first,
-    eager_only,
     raw,
     replayed,
     type_name,
@@ -31,27 +30,18 @@ from .optim_closure import takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
-from .optim_lacking import refuse_a_setting_it_lacks
 from .optim_options import OPTIONS, check_torch_options
+from .optim_settings import OptimizerSettings
 from .optim_state import OptimizerState
-from .state_checks import checked, checked_flag, checked_pair
 
 
-class Optimizer(OptimizerState):
-    """Keeps `params`, its settings (`hyperparameters` and `flags`, as attributes), and per parameter
+class Optimizer(OptimizerSettings, OptimizerState):
+    """Keeps `params`, its settings (by kind, as attributes: nn.optim_settings), and per parameter
     a dict of state (`state[i]` for the i-th Tensor, `state["values"]` for all the Values, packed in
     one array). A subclass gives `update`, its settings to the constructor here, and for its state
     dict `slot_layout` and the `slot_ranges` a loaded state must keep. `schedulers` are the
     nn.schedulers made on it (they chain, as PyTorch's)."""
 
-    hyperparameters: tuple[str, ...] = ("lr",)  # numbers, saved as 0-d float64 arrays (pairs as 1-d ones)
-    # the hyperparameters that are pairs of numbers, with what the two are, for messages (Adam's betas)
-    pairs: dict[str, str] = {}
-    flags: tuple[str, ...] = ()  # settings on or off (SGD's nesterov), saved as 0-d integer arrays, 1 or 0
-    # hyperparameters that must stay below a bound (betas below 1), wherever they come from
-    limits: dict[str, float] = {}
-    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
-    up_to: dict[str, float] = {}
     # the closed range [low, high] of a slot's values (by its name in slot_layout) that load_state_dict
     # enforces, where a value outside would make the next step NaN (a negative second moment)
     slot_ranges: dict[str, tuple[float, float]] = {}
@@ -67,6 +57,7 @@ class Optimizer(OptimizerState):
     # True), with why they cannot change: a param group shows them and refuses another value
     fixed_settings: dict[str, Any] = {}
     fixed_settings_why = ""
+    needs_closure = False  # its step takes PyTorch's closure and needs it (LBFGS evaluates it many times a step)
 
     def __init__(self, params: Iterable[Any], **settings: Any) -> None:
         """`params`: parameters, or (name, parameter) pairs (model.named_parameters()), whose names a refused
@@ -96,47 +87,6 @@ class Optimizer(OptimizerState):
         # per parameter (its state's key), the steps it took since its state was last looked at by `flush`: its own,
         # not the optimizer's (one stepped on odd steps only would miss every 64th); not saved: it times a look only
         self._since_flush: dict[Any, int] = {}
-
-    @property
-    def setting_names(self) -> tuple[str, ...]:
-        """The names of its settings: the hyperparameters, then the flags."""
-        return (*self.hyperparameters, *self.flags)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it.
-        Assigned inside a compiled step (outside a replayed method: a scheduler's step is one), the step
-        runs eagerly: a replay would not assign it again, even where the value was the same on the
-        recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
-        if not (name in self.hyperparameters or name in self.flags):
-            refuse_a_setting_it_lacks(self, name)
-        else:
-            current = {s: getattr(self, s) for s in self.setting_names}
-            value = self.checked_settings({**current, name: value})[name]
-            if name in self.__dict__:  # not the constructor's first assignment
-                eager_only(
-                    f"{type(self).__name__}.{name} was assigned inside the step, which a replay would not do again: "
-                    "set it outside the compiled function, or with a scheduler (its step is replayed)"
-                )
-        object.__setattr__(self, name, value)
-
-    def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-        """Every hyperparameter and flag of `settings` checked, each and together (`refuse_conflicts`),
-        as Python floats, tuples of them and bools: the one check of the constructor's arguments and of
-        a loaded state's. Messages name them after `prefix` (a file's names). Raises TypeError or ValueError."""
-        checked_ = {}
-        for name in self.hyperparameters:
-            below = self.limits.get(name, math.inf)
-            if name in self.pairs:
-                checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
-            else:
-                checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
-        checked_ |= {name: checked_flag(self, prefix + name, settings[name]) for name in self.flags}
-        self.refuse_conflicts(checked_)
-        return checked_
-
-    def refuse_conflicts(self, settings: dict[str, Any]) -> None:
-        """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
-        momentum); none here."""
 
     @property
     def param_groups(self) -> list[ParamGroup]:

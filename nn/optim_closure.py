@@ -1,7 +1,7 @@
 """PyTorch's `optimizer.step(closure)`: the closure (zero_grad, the loss, backward, return the loss) is called
 first, with gradients recorded even inside no_grad (as PyTorch's, under enable_grad), then the step; its loss
 is returned. A compiled step given a closure runs eagerly: its backward would happen inside the replayed step,
-which a replay does not run again."""
+which a replay does not run again. LBFGS, whose step calls its closure many times, checks it here too."""
 
 from __future__ import annotations
 
@@ -13,19 +13,27 @@ from typing import Any
 from autograd import eager_only, enable_grad, type_name
 
 
+def checked_closure(owner: Any, closure: Any, why: str | None = None) -> Callable[[], Any]:
+    """`closure`, refused (TypeError) unless it is a function; a compiled step that calls a step with one runs
+    eagerly, saying why (`why`, where the optimizer's own reason is another)."""
+    name = f"{type(owner).__name__}.step"
+    if not callable(closure):
+        raise TypeError(f"{name}: closure must be a function, got {type_name(closure)}")
+    eager_only(
+        why
+        or f"{name}(closure) runs the closure's backward inside the step, which a replay would not run again: "
+        "compute the loss and call backward() in the compiled function, then optimizer.step()"
+    )
+    return closure
+
+
 def takes_closure(step: Callable[[Any], None]) -> Callable[..., Any]:
     """`step` (an optimizer's method of no argument) taking PyTorch's optional `closure` as well."""
 
     def with_closure(self: Any, closure: Callable[[], Any] | None = None) -> Any:
         if closure is None:
             return step(self)
-        name = f"{type(self).__name__}.step"
-        if not callable(closure):
-            raise TypeError(f"{name}: closure must be a function, got {type_name(closure)}")
-        eager_only(
-            f"{name}(closure) runs the closure's backward inside the step, which a replay would not run again: "
-            "compute the loss and call backward() in the compiled function, then optimizer.step()"
-        )
+        checked_closure(self, closure)
         with enable_grad():
             loss = closure()
         step(self)

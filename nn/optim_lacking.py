@@ -6,15 +6,40 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-# the settings of nn's optimizers and PyTorch's options of theirs: one assigned to an optimizer without it
-# is refused (refuse_a_setting_it_lacks)
-SETTINGS_ELSEWHERE = frozenset(
-    (
-        "lr momentum dampening nesterov betas eps weight_decay alpha centered lr_decay initial_accumulator_value "
-        "amsgrad maximize foreach capturable differentiable fused momentum_decay decoupled_weight_decay rho etas "
-        "step_sizes"
-    ).split()
-)
+from .optim_options import OPTIONS
+
+# the names settings_elsewhere found, by the root class it read them under; forgotten whenever a class is made
+# under it (OptimizerSettings.__init_subclass__), so that a scheduler's assignment (opt.scheduled_lr) reads no class
+_FOUND: dict[type, frozenset[str]] = {}
+
+
+def forget() -> None:
+    """Forget the names found: a class of optimizer was made, which may have settings of its own."""
+    _FOUND.clear()
+
+
+def settings_elsewhere(optimizer: Any) -> frozenset[str]:
+    """The settings of nn's optimizers (every kind: numbers, integers, flags, choices, fixed ones) and PyTorch's
+    options of theirs (all of nn.optim_options's), read from the classes themselves: the subclasses, in nn, of the
+    root of `optimizer`'s class (the last of its bases that declares settings), so that an optimizer added to nn
+    adds its own (it was a list written out by hand, which LBFGS's max_iter would have been missing from)."""
+    root = next(c for c in reversed(type(optimizer).__mro__) if "hyperparameters" in vars(c))
+    found = _FOUND.get(root)
+    if found is None:
+        found = _FOUND[root] = _read(root)
+    return found
+
+
+def _read(root: type) -> frozenset[str]:
+    """Every setting of the classes in nn under `root` (itself included), and PyTorch's options."""
+    found, classes = set(OPTIONS), [root]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.startswith("nn."):
+            for kind in ("hyperparameters", "integers", "flags", "choices", "fixed_settings", "torch_options"):
+                found.update(getattr(cls, kind, ()))
+    return frozenset(found)
 
 
 def refuse_a_setting_it_lacks(optimizer: Any, name: str) -> None:
@@ -22,10 +47,10 @@ def refuse_a_setting_it_lacks(optimizer: Any, name: str) -> None:
     `adam.momentum = 0.9`, `adam.amsgrad = True`) or a misspelling of one of its own of five letters or
     more (`opt.weight_deacy`): assigned, it would change nothing, silently. Any other name is the
     caller's own attribute, and kept; so is every name on a subclass of one's own, which may read it."""
-    if not type(optimizer).__module__.startswith("nn."):
+    if not type(optimizer).__module__.startswith("nn.") or name.startswith("_"):
         return
     own, kind = optimizer.setting_names, type(optimizer).__name__
-    if name in SETTINGS_ELSEWHERE:
+    if name in settings_elsewhere(optimizer):
         raise AttributeError(f"{kind} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}")
     near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
     if near:

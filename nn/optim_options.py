@@ -49,8 +49,9 @@ def check_torch_options(owner: str, takes: tuple[str, ...], given: Mapping[str, 
     chainrule cannot honour, with why."""
     for name, value in given.items():
         if name not in takes:
+            theirs = ", ".join(takes) or "none"
             elsewhere = (
-                f" (torch.optim.{owner} has no {name} either; its options of this kind are {', '.join(takes)})"
+                f" (torch.optim.{owner} has no {name} either; its options of this kind are {theirs})"
                 if name in OPTIONS
                 else ""
             )

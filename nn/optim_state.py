@@ -1,6 +1,7 @@
 """An optimizer's state as named arrays (a mixin of Optimizer): state_dict, and load_state_dict with
 every entry checked (the kind, names, shapes, dtypes, settings, slots in their ranges) before anything
-changes; state_layout for nn.load, which reads no more than it."""
+changes; state_layout for nn.load, which reads no more than it. Settings are 0-d arrays: numbers float64,
+integers and flags int64, a choice its place among its values (int64)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,10 @@ class OptimizerState:
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         state |= {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
-        state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in self.flags}
+        state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in (*self.integers, *self.flags)}
+        state |= {name: np.array(among.index(getattr(self, name)), COUNT) for name, among in self.choices.items()}
         for slot, (shape, dtype) in self._slots().items():
-            kept = self.state.get(slot, {})
+            kept = self.saved_slot(slot)
             for name, (size, kind) in self.slot_layout(shape, dtype).items():
                 if name in kept:
                     state[f"state.{slot}.{name}"] = np.array(kept[name], dtype=kind)
@@ -58,7 +60,7 @@ class OptimizerState:
         own = {KIND + type(self).__name__: ((), COUNT)}
         own |= {name: ((), COUNT) for name in self._name_markers()}
         own |= {name: ((2,) if name in self.pairs else (), np.dtype(np.float64)) for name in self.hyperparameters}
-        own |= {name: ((), COUNT) for name in self.flags}
+        own |= {name: ((), COUNT) for name in (*self.integers, *self.flags, *self.choices)}
         for slot, (shape, dtype) in self._slots().items():
             own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
         return own
@@ -138,7 +140,8 @@ class OptimizerState:
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
-        given = {s: _setting(new[s]) for s in self.hyperparameters}
+        given = {s: _setting(new[s]) for s in (*self.hyperparameters, *self.integers)}
+        given |= {s: _chosen(self, prefix + s, int(new[s]), among) for s, among in self.choices.items()}
         # saved as 1 or 0; an added flag a state saved before lacks is off
         given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) if s in new else False for s in self.flags}
         settings = self.checked_settings(given, prefix)
@@ -182,6 +185,11 @@ class OptimizerState:
                     f"{what} is {bounds}, else the next step would make the parameters NaN"
                 )
 
+    def saved_slot(self, slot: Any) -> dict[str, Any]:
+        """The state of `slot` as named arrays, as `slot_layout` lays them out, for the state dict (a subclass
+        that keeps it otherwise, LBFGS's history as lists, lays it out here)."""
+        return self.state.get(slot, {})
+
     def _slots(self) -> dict[Any, tuple[tuple[int, ...], np.dtype]]:
         """(shape, dtype) of each slot of state: each Tensor's, and the Values' packed array."""
         slots: dict[Any, tuple[tuple[int, ...], np.dtype]] = {i: (t.shape, t.dtype) for i, t in enumerate(self.tensors)}
@@ -212,3 +220,11 @@ class OptimizerState:
 def _setting(array: np.ndarray) -> Any:
     """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple."""
     return tuple(array.tolist()) if array.ndim else array.item()
+
+
+def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:
+    """The choice a state's entry `name` holds by its `place` among `among`; ValueError for another place."""
+    if not 0 <= place < len(among):
+        listed = ", ".join(f"{k} for {c!r}" for k, c in enumerate(among))
+        raise ValueError(f"{type(owner).__name__}: {name} holds {place}, not the place of a choice ({listed})")
+    return among[place]

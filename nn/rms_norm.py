@@ -16,7 +16,8 @@ from .arguments import check_real
 from .arguments_factory import factory_dtype
 from .module import Module
 from .norm import affine_parameters, affine_tensors
-from .norm_functions import _check_affine, normal_slices, normalized_input, plain_root_is_right
+from .norm_functions import _check_affine, normalized_input
+from .norm_roots import normal_slices, plain_root_is_right
 from .norm_settings import normalized_sizes, sample_input
 from .state_checks import checked
 

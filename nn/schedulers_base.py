@@ -276,8 +276,13 @@ def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
     return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
 
 
-def _count(owner: Any, name: str, value: Any) -> int:
-    return check_number(type(owner).__name__, name, value, "an integer >= 1", lambda n: n >= 1, integer=True)
+def _count(owner: Any, name: str, value: Any, least: int = 1, whole_floats: bool = True) -> int:
+    """A period or count of epochs: an int of at least `least`, or a float holding a whole number, which torch takes
+    (its language-modeling tutorial's `StepLR(optimizer, 1.0, gamma=0.95)`), unless `whole_floats` is False, where
+    torch refuses floats too (T_0, total_steps); 1.5 is refused (torch's StepLR(1.5) cuts after epochs 2, 5, 8)."""
+    if whole_floats and is_real(value) and not is_int(value) and float(value).is_integer():
+        value = int(value)
+    return check_number(type(owner).__name__, name, value, f"an integer >= {least}", lambda n: n >= least, integer=True)
 
 
 def _at_least_zero(owner: Any, name: str, value: Any) -> float:

@@ -12,7 +12,7 @@ from autograd import type_name
 
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import LRScheduler, _at_least_zero
+from .schedulers_base import LRScheduler, _at_least_zero, _count
 
 
 class MultiStepLR(LRScheduler):
@@ -124,7 +124,7 @@ class PolynomialLR(LRScheduler):
 
 def check_epochs(owner: LRScheduler, name: str, value: object) -> int:
     """An epoch count or milestone: an integer >= 0."""
-    return check_number(type(owner).__name__, name, value, "an integer >= 0", lambda n: n >= 0, integer=True)
+    return _count(owner, name, value, least=0)
 
 
 def warn_if_held(owner: LRScheduler, held: float, reached: float) -> None:

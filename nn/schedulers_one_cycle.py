@@ -48,10 +48,10 @@ class OneCycleLR(MomentumCycle):
     ) -> None:
         self.steps_per_epoch = None  # given (with epochs, not total_steps): a cycle of batches, which fit refuses
         if total_steps is not None:
-            self.total_steps = _count(self, "total_steps", total_steps)
+            self.total_steps = _count(self, "total_steps", total_steps, whole_floats=False)
         elif epochs is not None and steps_per_epoch is not None:
-            self.steps_per_epoch = _count(self, "steps_per_epoch", steps_per_epoch)
-            self.total_steps = _count(self, "epochs", epochs) * self.steps_per_epoch
+            self.steps_per_epoch = _count(self, "steps_per_epoch", steps_per_epoch, whole_floats=False)
+            self.total_steps = _count(self, "epochs", epochs, whole_floats=False) * self.steps_per_epoch
         else:
             raise ValueError(
                 "OneCycleLR: give total_steps, or epochs and steps_per_epoch (total_steps is their product)"

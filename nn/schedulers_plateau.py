@@ -17,7 +17,7 @@ from autograd import eager_only, type_name
 
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import _at_least_zero
+from .schedulers_base import _at_least_zero, _count
 from .schedulers_epochs import refuse_epoch
 
 MODES = ("min", "max")
@@ -158,4 +158,4 @@ def _best_or(start: float) -> Callable[[float], bool]:
 
 
 def _whole(owner: Any, name: str, value: Any) -> int:
-    return check_number(type(owner).__name__, name, value, "an integer >= 0", lambda n: n >= 0, integer=True)
+    return _count(owner, name, value, least=0)

@@ -31,8 +31,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_0 = _count(self, "T_0", T_0)
-        self.T_mult = _count(self, "T_mult", T_mult)
+        self.T_0 = _count(self, "T_0", T_0, whole_floats=False)
+        self.T_mult = _count(self, "T_mult", T_mult, whole_floats=False)
         self.eta_min = _at_least_zero(self, "eta_min", eta_min)
         self.epoch_fraction = 0.0  # where step(epoch) left the schedule past last_epoch, in [0, 1)
         super().__init__(optimizer, last_epoch)

@@ -3,7 +3,8 @@ unique, entries whose (shape, dtype) match the model's layout (`check_entries`),
 are finite, integers that fit, and buffers within their declared ranges (`conform`).
 Module.load_state_dict, nn.save, nn.load, nn.export and the optimizers all check with them. Also the
 checks of a setting (a number, a pair, a flag) that the optimizers' constructors and their loaded
-states share (`checked`, `checked_pair`, `checked_flag`), and layers' constructors use."""
+states share (`checked`, `checked_pair`, `checked_int`, `checked_flag`, `checked_choice`), and layers'
+constructors use."""
 
 from __future__ import annotations
 
@@ -103,6 +104,23 @@ def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> 
 def checked_flag(owner: Any, name: str, value: Any) -> bool:
     """`value` as a bool: True or False (numpy's too), as nn's every flag (`check_flag`)."""
     return check_flag(type(owner).__name__, name, value)
+
+
+def checked_int(owner: Any, name: str, value: Any) -> int:
+    """`value` as a Python int of at least 1 (a count of iterations, a history's length): an int or numpy
+    integer (not a bool, nor a float such as 20.0), or an error naming `owner`'s argument."""
+    return check_number(type(owner).__name__, name, value, "an integer >= 1", lambda x: x >= 1, integer=True)
+
+
+def checked_choice(owner: Any, name: str, value: Any, among: tuple[Any, ...]) -> Any:
+    """`value` if it is one of `among` (names, or None): a TypeError naming `owner`'s argument for what is
+    neither a str nor None, a ValueError for a name not among them (never taken as the nearest, nor ignored)."""
+    listed = " or ".join(repr(c) for c in among)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{type(owner).__name__}: {name} must be {listed}, got {type_name(value)} {value!r}")
+    if not any(value == c if isinstance(c, str) else value is c for c in among):
+        raise ValueError(f"{type(owner).__name__}: {name} must be {listed}, got {value!r}")
+    return value
 
 
 def loaded_flag(owner: Any, name: str, value: Any) -> Any:

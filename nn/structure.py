@@ -4,6 +4,7 @@ keeps for itself (`check_attribute`)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from autograd import Tensor, Value
@@ -15,13 +16,36 @@ class _Structure:
     (load_state_dict, nn.load) or its buffers updated (BatchNorm's statistics): every module's call
     guards it (autograd.guard), so a compiled step records again after a model changed (a new head,
     a checkpoint loaded into frozen layers or BatchNorm's statistics, which a recording holds as
-    constants). One count for all models: a change anywhere costs a recording, a replay one comparison."""
+    constants). One count for all models: a change anywhere costs a recording, a replay one comparison.
 
-    version = 0
+    `version` is that count, and while nn.functional_call runs, the count with the calls running (each a number
+    of its own, `standing`): a step recorded inside such a call (a compiled function its module calls) reads
+    other tensors in the parameters' places, and replays only inside it. A step that makes the call itself
+    reads the version before it (functional_call guards it first), and replays: what it put in place are
+    the step's own tensors, which its tape reads as it reads any (inputs, parameters, computed ones)."""
+
+    count = 0
     what = "a model's layers, parameters, buffers or tensors (or loaded their state)"  # for compile's messages
 
+    def __init__(self) -> None:
+        self.standing: list[int] = []
+        self._numbers = itertools.count(1)  # next() is one step under the GIL: two threads never get one number
+
+    def entered(self) -> int:
+        """A functional_call's number, standing until `left(number)`: calls in two threads may end in any order."""
+        number = next(self._numbers)
+        self.standing.append(number)
+        return number
+
+    def left(self, number: int) -> None:
+        self.standing.remove(number)  # its own, not the last: that may be another thread's call, still running
+
+    @property
+    def version(self) -> int | tuple[int, tuple[int, ...]]:
+        return (self.count, tuple(self.standing)) if self.standing else self.count
+
     def changed(self) -> None:
-        self.version += 1
+        self.count += 1
 
 
 STRUCTURE = _Structure()

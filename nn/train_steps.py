@@ -50,6 +50,17 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     running statistics), so the model is the one of the step before. Compiled, the step is
     recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
     slots = _buffer_slots(model)
+    if optimizer.needs_closure:  # LBFGS: its step evaluates the loss itself (nn.train_closure)
+        if compile:
+            warnings.warn(
+                f"fit(compile=True): {type(optimizer).__name__}'s step evaluates the loss itself, several times a step "
+                "(a closure), which a replay would not run again: training eagerly",
+                CompileWarning,
+                stacklevel=4,  # training_step, fit, data_as_one's wrapper, the caller
+            )
+        from .train_closure import closure_step  # it imports this module's step parts
+
+        return closure_step(model, loss, optimizer, slots)
     if compile and slots:
         warnings.warn(
             "fit(compile=True): the model has buffers (BatchNorm's running statistics, or registered buffers of "

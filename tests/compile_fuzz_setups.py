@@ -87,6 +87,11 @@ def draw(seed):
     c["repeat_labels"] = chance(0.3)  # each odd batch's targets the even one's but for the last row
     if c["norm"] == "batch":  # batch statistics need two rows
         c["batch"], c["shape_changes"] = max(c["batch"], 3), False
+    # drawn last, so that every earlier choice of a seed stays: the slice variant's views of its batch (x[1:],
+    # x[::2], and of negative strides x[::-1], x[::-2], each made again from the batch by a replay); repeated
+    # targets share their first rows, as [:-1]
+    views = [slice(None, -1), slice(1, None), slice(None, None, 2), slice(None, None, -1), slice(None, None, -2)]
+    c["slice"] = slice(None, -1) if c["repeat_labels"] else pick(views)
     return c
 
 

@@ -23,14 +23,17 @@ def test_a_fuzzed_setup_replays_with_eagers_numbers(seed):
 
 # setups that slice their batch (`x[:-1]`, `y[:-1]`) where two batches share that slice of their targets: before
 # views of the inputs were seen, each replayed the first batch's targets, silently (a loss of 0.49 for eager's
-# 0.69 on seed 338's third call; smooth_l1, huber, cross-entropy, mse, nll and l1 among them)
-SLICED = [338, 1172, 1198, 2071, 2090, 2248, 2734, 2856]
+# 0.69 on seed 338's third call; smooth_l1, huber, cross-entropy, mse, nll and l1 among them); then all but 1198
+# and 2248 ran eagerly; now each view is made again from the batch by a replay (338 records again on every call
+# for its own reasons: parameters frozen and unfrozen, state loaded)
+SLICED = {338: "recorded", 1172: "same", 1198: "same", 2071: "same", 2090: "same", 2248: "same", 2734: "same"}
+SLICED |= {2856: "same"}
 
 
 @pytest.mark.parametrize("seed", SLICED)
 def test_a_fuzzed_setup_slicing_its_inputs_gives_eagers_numbers(seed):
     status, details = check(seed)
-    assert status in ("same", "eager"), details
+    assert status == SLICED[seed], details
 
 
 @pytest.mark.slow

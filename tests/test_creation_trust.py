@@ -185,3 +185,28 @@ def test_tensor_copies_its_data_as_torch_tensor_does():
     assert leaf.grad.tolist() == [4.0]
     with pytest.raises(TypeError, match=r"tensor\(\) needs array data, got a Tensor; use .detach\(\)"):
         autograd.tensor(leaf)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: autograd.arange(2**24 - 2, 2**24 + 4),
+        lambda: autograd.arange(-(2**24) - 3, 0, 2**20),
+        lambda: autograd.full((2,), 2**24 + 1),
+    ],
+    ids=["arange past 2**24", "arange below -2**24", "full of 2**24 + 1"],
+)
+def test_integers_that_float32_would_round_are_refused_where_no_dtype_was_given(make):
+    """arange(2**24 - 2, 2**24 + 4) gave 16777216 twice (float32, chainrule's default, where torch's arange of
+    integers is int64) and full((2,), 2**24 + 1) gave 16777216: silently, where Tensor() refuses such a list."""
+    with pytest.raises(ValueError, match=r"integers beyond 2\*\*24 do not fit float32.*dtype=np\.int64"):
+        make()
+
+
+def test_integers_float32_holds_and_a_dtype_given_are_made_as_asked():
+    assert autograd.arange(2**24 - 2, 2**24 + 1).data.tolist() == [2**24 - 2, 2**24 - 1, 2**24]
+    assert autograd.arange(2**24, 2**25 + 1, 2**23).data.tolist() == [2**24, 2**24 + 2**23, 2**25]
+    assert autograd.arange(2**24 + 1, 2**24 + 3, dtype=np.int64).data.tolist() == [2**24 + 1, 2**24 + 2]
+    assert autograd.full((1,), 2**24 + 1, dtype=np.float64).data.tolist() == [2**24 + 1]
+    assert autograd.full((1,), 2**24 + 1, dtype=np.float32).data.tolist() == [2**24]  # asked for: float32's rounding
+    assert autograd.arange(0.0, 3.0).dtype == np.float32 and autograd.full((1,), 0.1).dtype == np.float32

@@ -92,6 +92,19 @@ def test_tril_and_triu(dtype, data, shape, k):
     check(lambda t: autograd.triu(t, k), lambda t: torch.triu(t, k), [x], dtype)
 
 
+@pytest.mark.parametrize("dtype", [bool, np.int64, np.int32, np.uint8, np.float16])
+@pytest.mark.parametrize("upper", [True, False], ids=["triu", "tril"])
+def test_tril_and_triu_keep_a_mask_or_integers_dtype(dtype, upper):
+    """torch.triu(torch.ones(t, t, dtype=torch.bool), 1), a causal mask as tutorials build it, came out float64 0/1:
+    attention took it for an additive float mask (+1 on the hidden logits; 0.95 off torch's weights)."""
+    x = (np.arange(24).reshape(2, 3, 4) % 3).astype(dtype)
+    for k in (-1, 0, 1):
+        ours = autograd.triu(Tensor(x, dtype=dtype), k) if upper else Tensor(x, dtype=dtype).tril(k)
+        theirs = torch.triu(torch.from_numpy(x), k) if upper else torch.from_numpy(x).tril(k)
+        assert ours.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @EXAMPLES
 @given(data=st.data(), shape=shapes(1, 2, 4), k=st.integers(-3, 3))

@@ -213,3 +213,75 @@ def test_dropout2d_gradient_and_errors():
         Dropout2d()(Tensor(np.zeros((3, 4))))
     with pytest.raises(ValueError, match="p must be at least 0 and below 1"):
         Dropout2d(1.0)
+
+
+def test_a_moduledict_takes_another_and_the_list_and_dict_share_torchs_methods():
+    # ModuleDict(other_moduledict) read the other's keys as pairs: "ModuleDict holds Modules, got str", and
+    # update(other_moduledict) "too many values to unpack"; torch's takes a ModuleDict in both
+    relu, tanh = nn.ReLU(), nn.Tanh()
+    first = ModuleDict({"ab": relu, "cd": tanh})
+    second = ModuleDict(first)
+    assert second.keys() == ["ab", "cd"] and second["ab"] is relu
+    second.update(ModuleDict({"xyz": Identity()}))
+    assert second.keys() == ["ab", "cd", "xyz"]
+    second.clear()
+    assert len(second) == 0 and len(first) == 2
+    ml = ModuleList([relu])
+    ml += [tanh]
+    assert ml.pop() is tanh and list(ml) == [relu] and relu in ml and tanh not in ml
+
+
+@pytest.mark.parametrize("kind", ["ModuleList", "ParameterList"])
+def test_a_list_refuses_an_index_that_is_no_integer_and_stays_as_it_was(kind):
+    # ml[1.0] = module was taken: it set an attribute "1.0" beside the items, after which the model's
+    # parameters() and state_dict() raised "ambiguous dotted names"; ml[1.0] and ml.pop(0.0) raised KeyError '1.0'
+    if kind == "ModuleList":
+        held = ModuleList([nn.ReLU(), nn.Linear(2, 2, seed=0)])
+    else:
+        held = nn.ParameterList([np.ones(2), np.ones(3)])
+    first, names = held[0], list(held.state_dict())
+    said = f"{kind} indices must be integers or slices, got"
+    for bad in (1.0, np.float64(0.0), "1", None):
+        with pytest.raises(TypeError, match=said):
+            held[bad]
+        with pytest.raises(TypeError, match=said):
+            held[bad] = first
+        with pytest.raises(TypeError, match=said):
+            del held[bad]
+        with pytest.raises(TypeError, match=said):
+            held.pop(bad)
+    with pytest.raises(TypeError, match=f"{kind} takes one item at an integer index, got slice"):
+        held[0:1] = [first]  # torch's refuses a slice too
+    assert len(held) == 2 and list(held.state_dict()) == names and held[0] is first
+    assert held[np.int64(-2)] is first and held[False] is first  # integers of any kind, as Python's lists take them
+
+
+def test_a_container_refuses_a_module_that_holds_it_as_an_attribute_does():
+    # model.blocks.append(model) was taken (model.other = model is refused), and Sequential's add(model) too:
+    # then parameters(), state_dict() and repr recursed without end (RecursionError)
+    model = ResNet()
+    count = len(model.parameters())
+    for act in (
+        lambda: model.blocks.append(model),
+        lambda: model.blocks.extend([Identity(), model]),
+        lambda: model.blocks.insert(0, model.blocks),
+        lambda: model.blocks.__setitem__(0, model),
+        lambda: model.heads.__setitem__("me", model),
+        lambda: model.heads.update({"all": ModuleList([model])}),
+        lambda: model.blocks[0].body.add(model),  # Sequential's add, its sibling
+    ):
+        with pytest.raises(ValueError, match="would hold a module that holds this one"):
+            act()
+    assert len(model.parameters()) == count and len(model.blocks) == 2 and model.heads.keys() == ["cls", "norm"]
+    assert len(model.blocks[0].body) == 2
+
+
+def test_modulelist_plus_modules_is_a_new_modulelist_as_torchs():
+    # ml + other raised "unsupported operand type(s) for +: 'ModuleList' and 'list'"; torch's gives a new ModuleList
+    relu, tanh = nn.ReLU(), nn.Tanh()
+    first = ModuleList([relu])
+    joined = first + ModuleList([tanh])
+    assert type(joined) is ModuleList and list(joined) == [relu, tanh] and list(first) == [relu]
+    assert list(first + [tanh]) == [relu, tanh] and [n for n, _ in joined.named_children()] == ["0", "1"]
+    with pytest.raises(TypeError, match="ModuleList holds Modules, got int"):
+        first + [3]

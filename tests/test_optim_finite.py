@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from optimizer_names import ALL_OPTIMIZERS
+from optimizer_names import ALL_OPTIMIZERS, stepped
 
 import nn
 from autograd import Tensor, Value
@@ -29,12 +29,17 @@ def test_a_gradient_not_finite_is_refused_and_nothing_moves(name, bad):
     value = Value(1.0)
     params = [first, value, second]
     opt = getattr(nn, name)(params)
-    first.grad, value.grad, second.grad = np.full(3, 0.5), 0.5, np.full((2, 2), 0.5)
-    opt.step()
+
+    def good():
+        first.grad, value.grad, second.grad = np.full(3, 0.5), 0.5, np.full((2, 2), 0.5)
+
+    def spoiled():
+        first.grad, value.grad, second.grad = np.full(3, 0.25), 0.25, np.array([[0.25, 0.25], [bad, 0.25]])
+
+    stepped(opt, good)
     before = _snapshot(params, opt)
-    first.grad, value.grad, second.grad = np.full(3, 0.25), 0.25, np.array([[0.25, 0.25], [bad, 0.25]])
     with pytest.raises(FloatingPointError, match=r"the gradient of parameter 2, of shape \(2, 2\) \(float64\) holds "):
-        opt.step()
+        stepped(opt, spoiled)
     after = _snapshot(params, opt)
     for a, b in zip(before[0], after[0]):
         np.testing.assert_array_equal(a, b)
@@ -45,9 +50,12 @@ def test_a_gradient_not_finite_is_refused_and_nothing_moves(name, bad):
 def test_a_values_gradient_not_finite_is_refused(name):
     values = [Value(1.0), Value(2.0)]
     opt = getattr(nn, name)(values)
-    values[0].grad, values[1].grad = 0.5, math.nan
+
+    def spoiled():
+        values[0].grad, values[1].grad = 0.5, math.nan
+
     with pytest.raises(FloatingPointError, match=r"the gradient of the Value .* \(parameter 1\) holds 1 NaN"):
-        opt.step()
+        stepped(opt, spoiled)
     assert [v.data for v in values] == [1.0, 2.0] and not opt.state
 
 

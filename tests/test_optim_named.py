@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from optimizer_names import ALL_OPTIMIZERS
+from optimizer_names import ALL_OPTIMIZERS, stepped
 
 import nn
 from autograd import Tensor, Value
@@ -28,10 +28,13 @@ def test_every_optimizer_takes_named_parameters_and_steps_as_over_unnamed_ones(n
     assert named.param_names == ["layers.0.W", "layers.0.b", "layers.1.W", "layers.1.b"]
     assert plain.param_names is None and "param_names" not in plain.param_groups[0]
     assert named.param_groups[0]["param_names"] == named.param_names
-    for p, q in zip(named_model.parameters(), model.parameters()):
-        p.grad = q.grad = np.full(p.shape, 0.5, p.dtype)
-    named.step()
-    plain.step()
+
+    def halves():
+        for p, q in zip(named_model.parameters(), model.parameters()):
+            p.grad = q.grad = np.full(p.shape, 0.5, p.dtype)
+
+    stepped(named, halves)
+    stepped(plain, halves)
     for p, q in zip(named_model.parameters(), model.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
 
@@ -40,11 +43,14 @@ def test_every_optimizer_takes_named_parameters_and_steps_as_over_unnamed_ones(n
 def test_a_refused_step_names_the_parameter_by_its_name(name):
     model = _model()
     opt = getattr(nn, name)(model.named_parameters())
-    for _, p in model.named_parameters():
-        p.grad = np.zeros(p.shape, p.dtype)
-    model.layers[1].W.grad = np.full(model.layers[1].W.shape, math.nan, np.float32)
+
+    def spoiled():
+        for _, p in model.named_parameters():
+            p.grad = np.zeros(p.shape, p.dtype)
+        model.layers[1].W.grad = np.full(model.layers[1].W.shape, math.nan, np.float32)
+
     with pytest.raises(FloatingPointError, match=r"the gradient of layers\.1\.W \(parameter 2\), of shape") as caught:
-        opt.step()
+        stepped(opt, spoiled)
     assert caught.value.parameter is model.layers[1].W and caught.value.parameter_name == "layers.1.W"
 
 

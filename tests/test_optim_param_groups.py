@@ -24,7 +24,8 @@ def test_a_group_has_torchs_keys_and_values(name):
     """The defaults' groups, and groups of torch's options as given (foreach=False shown as False), alike but for
     SGD's default lr (0.01 here, 1e-3 in torch 2.13: documented) and the params (chainrule's Tensors)."""
     lr = {"lr": 0.01} if name == "SGD" else {}
-    given = {"foreach": False, "differentiable": False}
+    # the options its class takes (torch's LBFGS takes none of them: its groups are the defaults' twice)
+    given = {option: False for option in ("foreach", "differentiable") if option in getattr(nn, name).torch_options}
     for kw in ({}, given):
         _, ours, theirs = _groups(name, **lr, **kw)
         assert set(ours) == set(theirs), name
@@ -35,6 +36,11 @@ def test_a_group_has_torchs_keys_and_values(name):
 def test_torchs_options_are_set_through_a_group_only_to_what_chainrule_computes(name):
     opt, _, _ = _groups(name)
     (group,) = opt.param_groups
+    if not opt.torch_options:  # LBFGS, as torch's, has none of them: its group has no such key to set
+        with pytest.raises(KeyError, match="LBFGS's param group has no setting 'foreach'"):
+            group["foreach"] = False
+        assert "foreach" not in group and {**group, "lr": 0.5}["lr"] == 0.5 and group["lr"] != 0.5
+        return
     group["foreach"] = False
     assert group["foreach"] is False and opt.param_groups[0]["foreach"] is False
     with pytest.raises(ValueError, match=f"{name}: foreach=True is not taken"):

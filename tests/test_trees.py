@@ -1,13 +1,15 @@
 """autograd.trees: a structure flattened to its leaves and rebuilt around new ones keeps its types,
-dict subclasses included (a compiled step returning an OrderedDict, grad of a dict argument)."""
+dict subclasses included (a compiled step returning an OrderedDict, grad of a dict argument); each leaf's
+path, a tree's structure, and a prefix's leaf for each leaf of a tree (vmap's in_axes and out_axes)."""
 
 from collections import OrderedDict, defaultdict, namedtuple
 
 import numpy as np
+import pytest
 
 import autograd
 from autograd import Tensor
-from autograd.trees import flatten
+from autograd.trees import broadcast_prefix, flatten, paths, structure
 
 
 class Config(dict):
@@ -46,3 +48,32 @@ def test_a_compiled_step_returns_a_dict_subclass_as_eager_on_every_replay():
     for _ in range(4):  # two recordings, then replays
         result = run(Tensor(np.arange(3.0)))
         assert type(result) is Config and result.loss.item() == 3.0
+
+
+def test_paths_name_each_leaf_in_flatten_order():
+    tree = {"w": [1.0, 2.0], "b": Pair(3.0, {"c": 4.0})}
+    assert paths(tree, "p") == ["p['w'][0]", "p['w'][1]", "p['b'][0]", "p['b'][1]['c']"]
+    assert len(paths(tree)) == len(flatten(tree)[0])
+    assert paths(np.zeros(3), "x") == ["x"]
+
+
+def test_structure_tells_trees_apart_by_their_nodes_not_their_leaves():
+    assert structure({"a": (1.0, 2.0)}) == structure({"a": (np.zeros(2), Tensor(np.ones(1)))})
+    assert structure({"a": 1.0}) != structure({"b": 1.0})
+    assert structure((1.0,)) != structure([1.0])
+    assert structure(Pair(1.0, 2.0)) != structure((1.0, 2.0))
+
+
+def test_broadcast_prefix_gives_each_leaf_the_prefix_leaf_above_it():
+    tree = {"w": np.zeros(2), "b": (np.zeros(1), np.zeros(3))}
+    assert broadcast_prefix(0, tree) == [0, 0, 0]
+    assert broadcast_prefix({"b": 1, "w": None}, tree) == [None, 1, 1]  # paired by key, in the tree's order
+    assert broadcast_prefix({"w": 0, "b": [None, 2]}, tree) == [0, None, 2]
+    for bad, words in (
+        ({"w": 0}, "keys"),
+        ({"w": 0, "b": (1,)}, r"at \['b'\] a tuple of 1 was given for a tuple of 2"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            broadcast_prefix(bad, tree)
+    with pytest.raises(ValueError, match=r"at \['w'\] a tuple of 2 was given for one leaf \(ndarray\)"):
+        broadcast_prefix({"w": (0, 1), "b": 0}, tree)

@@ -100,3 +100,15 @@ def test_an_ops_float32_parameter_is_written_as_typed_in_the_forward_caption_and
     assert "leaky_relu(t, negative_slope=0.2)" in forward and "0.20000000298023224" not in forward
     assert "** 3.5" in forward
     assert "negative_slope = 0.2" in told
+
+
+def test_an_lbfgs_update_is_refused_naming_the_closure_its_step_needs():
+    """LBFGS's step evaluates a closure many times, which the page (one backward pass, gradients in hand) cannot
+    give it: the update says so, as LBFGS.step's TypeError, and the optimizer is left as it was."""
+    model = _model()
+    optimizer = nn.LBFGS(model.parameters(), max_iter=5)
+    loss = (model(Tensor(np.array([[0.5, 1.0]], dtype=np.float32))) ** 2).mean()
+    loss.backward()
+    with pytest.raises(TypeError, match=r"LBFGS\.step needs a closure"):
+        optimizer_update(backward_pass(loss), optimizer)
+    assert not optimizer.state

@@ -1,0 +1,79 @@
+"""PyTorch's functions of tensors that are Tensor methods here: `torch.sum(x, dim=1)`, `torch.softmax(x, 1)`,
+`torch.clamp(x, 0, 1)`, `torch.matmul(a, b)`, ... as autograd's functions of Tensors, arrays and lists, each the
+method of its name (shape_functions' rule), so that ported code runs as written. As torch's: `max(a, b)` and
+`min(a, b)` of two tensors are elementwise (maximum, minimum); `mm`, `bmm` and `mv` take only the dims their names
+say. Names that are Python's builtins (sum, max, min, all, any, pow) are autograd's attributes, outside its
+`__all__`: `from autograd import *` leaves the builtins alone (sum of a list stays a number)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .shape_functions import _function, _operand
+from .tensor_class import Tensor
+from .tensor_ops import ShapeError
+
+_METHODS = (
+    "sum mean prod std var norm logsumexp argmax argmin amax amin all any cumsum cumprod softmax log_softmax "
+    "clamp clip matmul lerp addmm eq ne lt gt le ge pow numel"
+).split()
+BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
+
+globals().update({name: _function(name) for name in _METHODS})
+
+
+def max(x: Any, *arguments: Any, **keywords: Any) -> Any:  # noqa: A001 (torch's name)
+    """`torch.max`: of one tensor, `x.max(...)` (its dim gives (values, indices), as the method's); of two,
+    the elementwise maximum, as torch.max(a, b)."""
+    return _extreme("max", "maximum", x, arguments, keywords)
+
+
+def min(x: Any, *arguments: Any, **keywords: Any) -> Any:  # noqa: A001 (torch's name)
+    """`torch.min`: of one tensor, `x.min(...)`; of two, the elementwise minimum, as torch.min(a, b)."""
+    return _extreme("min", "minimum", x, arguments, keywords)
+
+
+def _extreme(name: str, elementwise: str, x: Any, arguments: tuple, keywords: dict) -> Any:
+    """x.maximum(other) where the second argument is a tensor (a Tensor or an array), else x's method `name`."""
+    other = arguments[0] if arguments else keywords.get("other")
+    if not isinstance(other, Tensor | np.ndarray):
+        return _METHOD_OF[name](x, *arguments, **keywords)
+    if len(arguments) + len(keywords) > 1:
+        raise TypeError(f"{name}(input, other): the elementwise {elementwise} of two tensors takes nothing else")
+    return getattr(_operand(x, name), elementwise)(other)
+
+
+_METHOD_OF = {name: _function(name) for name in ("max", "min")}  # as the other functions: compile sees the caller
+
+
+def mm(a: Any, b: Any) -> Tensor:
+    """`torch.mm`: the product of two matrices (2-d each; matmul takes any dims)."""
+    return _dims("mm", a, b, 2, 2)
+
+
+def bmm(a: Any, b: Any) -> Tensor:
+    """`torch.bmm`: the products of two batches of matrices, (b, n, m) @ (b, m, p), of one batch size."""
+    a, b = _operand(a, "bmm"), _operand(b, "bmm")
+    if a.ndim == 3 and b.ndim == 3 and a.shape[0] != b.shape[0]:
+        raise ShapeError(f"bmm: batches of {a.shape[0]} and {b.shape[0]} matrices; bmm takes one batch size")
+    return _dims("bmm", a, b, 3, 3)
+
+
+def mv(a: Any, v: Any) -> Tensor:
+    """`torch.mv`: a matrix (2-d) times a vector (1-d)."""
+    return _dims("mv", a, v, 2, 1)
+
+
+def _dims(name: str, a: Any, b: Any, da: int, db: int) -> Tensor:
+    a, b = _operand(a, name), _operand(b, name)
+    if (a.ndim, b.ndim) != (da, db):
+        raise ShapeError(
+            f"{name} takes operands of {da} and {db} dims, got shapes {a.shape} and {b.shape}: "
+            "autograd.matmul (or @) takes any dims"
+        )
+    return a @ b
+
+
+__all__ = sorted({*_METHODS, "max", "min", "mm", "bmm", "mv"} - BUILTINS)

@@ -1,0 +1,83 @@
+"""An optimizer's settings (a mixin of Optimizer): their kinds, declared by each class (numbers, pairs of
+numbers, integers, flags, choices among a few values), checked in one place for the constructor, for an
+assignment (`opt.lr = 0.01`, a scheduler's, a param group's) and for a loaded state alike."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from autograd import eager_only
+
+from .optim_lacking import forget, refuse_a_setting_it_lacks
+from .state_checks import checked, checked_choice, checked_flag, checked_int, checked_pair
+
+
+class OptimizerSettings:
+    """The settings of an optimizer, as attributes, by kind."""
+
+    hyperparameters: tuple[str, ...] = ("lr",)  # numbers, saved as 0-d float64 arrays (pairs as 1-d ones)
+    # the hyperparameters that are pairs of numbers, with what the two are, for messages (Adam's betas)
+    pairs: dict[str, str] = {}
+    # whole numbers >= 1 (LBFGS's max_iter, history_size), saved as 0-d integer arrays
+    integers: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # settings on or off (SGD's nesterov), saved as 0-d integer arrays, 1 or 0
+    # settings that take one of a few values (LBFGS's line_search_fn: None or "strong_wolfe"), saved as their place
+    # among them, a 0-d integer array (nn.save writes arrays only)
+    choices: dict[str, tuple[Any, ...]] = {}
+    # hyperparameters that must stay below a bound (betas below 1), wherever they come from
+    limits: dict[str, float] = {}
+    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
+    up_to: dict[str, float] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        forget()  # its settings join those other optimizers refuse as theirs (nn.optim_lacking)
+
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """The names of its settings: the hyperparameters, the integers, the flags, then the choices."""
+        return (*self.hyperparameters, *self.integers, *self.flags, *self.choices)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A setting assigned (`opt.lr = 0.01`, a scheduler's too) is checked as the constructor checks it.
+        Assigned inside a compiled step (outside a replayed method: a scheduler's step is one), the step
+        runs eagerly: a replay would not assign it again, even where the value was the same on the
+        recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
+        names = self.setting_names
+        if name not in names:
+            refuse_a_setting_it_lacks(self, name)
+        else:
+            current = {s: getattr(self, s) for s in names}
+            value = self.checked_settings({**current, name: value})[name]
+            if name in self.__dict__:  # not the constructor's first assignment
+                eager_only(
+                    f"{type(self).__name__}.{name} was assigned inside the step, which a replay would not do again: "
+                    "set it outside the compiled function, or with a scheduler (its step is replayed)"
+                )
+        object.__setattr__(self, name, value)
+
+    def checked_settings(self, settings: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+        """Every setting of `settings` checked, each and together (`refuse_conflicts`), as Python floats,
+        tuples of them, ints, bools and the choices' own values: the one check of the constructor's
+        arguments, of an assignment and of a loaded state's. Messages name them after `prefix` (a file's
+        names). Raises TypeError or ValueError."""
+        checked_ = {}
+        for name in self.hyperparameters:
+            below = self.limits.get(name, math.inf)
+            if name in self.pairs:
+                checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
+            else:
+                checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
+        checked_ |= {name: checked_int(self, prefix + name, settings[name]) for name in self.integers}
+        checked_ |= {name: checked_flag(self, prefix + name, settings[name]) for name in self.flags}
+        checked_ |= {
+            name: checked_choice(self, prefix + name, settings[name], among) for name, among in self.choices.items()
+        }
+        self.refuse_conflicts(checked_)
+        return checked_
+
+    def refuse_conflicts(self, settings: dict[str, Any]) -> None:
+        """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
+        momentum); none here."""

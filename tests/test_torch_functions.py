@@ -1,0 +1,98 @@
+"""torch's functions of a tensor that are Tensor methods here (autograd.torch_functions): `autograd.sum(x, dim=1)`
+as `torch.sum(x, dim=1)`, values and gradients against torch 2.13; max and min of two tensors elementwise; mm, bmm,
+mv's dims; the builtins' names kept out of `from autograd import *`."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import ShapeError, Tensor, shape_functions, torch_functions
+
+torch = pytest.importorskip("torch", reason='needs PyTorch (pip install -e ".[reference]")')
+
+X = np.array([[0.5, -1.5, 2.0], [3.0, 0.25, -0.75]])
+W = np.array([[1.0, -2.0], [0.5, 0.25], [-1.0, 3.0]])
+Y = np.array([[1.0, 0.0, 2.5], [-1.0, 0.5, 0.0]])
+
+CASES = {  # name: (the function's operands and arguments after x, as autograd and torch take them)
+    "sum": ((), {"dim": 1}),
+    "mean": ((0,), {}),
+    "prod": ((1,), {}),
+    "std": ((), {"dim": 1, "correction": 1}),
+    "var": ((), {"dim": 0, "correction": 0}),
+    "norm": ((), {}),
+    "logsumexp": ((1,), {}),
+    "amax": ((1,), {}),
+    "amin": ((), {"dim": 0}),
+    "cumsum": ((1,), {}),
+    "cumprod": ((), {"dim": 0}),
+    "softmax": ((1,), {}),
+    "log_softmax": ((), {"dim": 0}),
+    "clamp": ((-1.0, 1.0), {}),
+    "clip": ((), {"min": 0.0}),
+    "matmul": (("W",), {}),
+    "lerp": (("Y", 0.25), {}),
+    "pow": ((3,), {}),
+    "max": (("Y",), {}),
+    "min": (("Y",), {}),
+    "mm": (("W",), {}),
+}
+
+
+def _arguments(arguments, kind):
+    named = {"W": W, "Y": Y}
+    return tuple(kind(named[a]) if isinstance(a, str) else a for a in arguments)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_values_and_gradients_match_torchs(name):
+    arguments, keywords = CASES[name]
+    x = Tensor(X, requires_grad=True)
+    ours = getattr(autograd, name)(x, *_arguments(arguments, Tensor), **keywords)
+    t = torch.tensor(X, requires_grad=True)
+    theirs = getattr(torch, name)(t, *_arguments(arguments, torch.tensor), **keywords)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13)
+    weights = np.linspace(-1, 1, theirs.numel()).reshape(theirs.shape)
+    (ours * Tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin", "all", "any", "eq", "ne", "lt", "gt", "le", "ge", "numel"])
+def test_functions_without_gradients_match_torchs(name):
+    extra = {"eq ne lt gt le ge": (Y,)}
+    arguments = next((v for k, v in extra.items() if name in k.split()), ())
+    ours = getattr(autograd, name)(Tensor(X), *(Tensor(a) for a in arguments))
+    theirs = getattr(torch, name)(torch.tensor(X), *(torch.tensor(a) for a in arguments))
+    np.testing.assert_array_equal(np.asarray(autograd.raw(ours)), np.asarray(theirs))
+
+
+def test_max_of_one_tensor_along_a_dim_gives_values_and_indices_as_torchs():
+    ours, theirs = autograd.max(Tensor(X), dim=1), torch.max(torch.tensor(X), dim=1)
+    np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+
+
+def test_bmm_and_mv_as_torchs_and_their_dims_refused_naming_matmul():
+    a, b = np.arange(12.0).reshape(2, 2, 3), np.arange(6.0).reshape(2, 3, 1)
+    np.testing.assert_array_equal(autograd.bmm(a, b).data, torch.bmm(torch.tensor(a), torch.tensor(b)).numpy())
+    np.testing.assert_array_equal(autograd.mv(X, Y[0]).data, torch.mv(torch.tensor(X), torch.tensor(Y[0])).numpy())
+    with pytest.raises(ShapeError, match=r"mm takes operands of 2 and 2 dims, got shapes \(2, 3\) and \(3,\).*matmul"):
+        autograd.mm(X, Y[0])
+    with pytest.raises(ShapeError, match="bmm: batches of 2 and 3 matrices"):
+        autograd.bmm(a, np.ones((3, 3, 1)))
+    with pytest.raises(TypeError, match="takes nothing else"):
+        autograd.max(X, Y, 1)
+
+
+def test_the_builtins_names_are_attributes_but_not_star_imported():
+    namespace = {}
+    exec("from autograd import *", namespace)
+    assert torch_functions.BUILTINS.isdisjoint(namespace) and {"mean", "softmax", "mm"} <= namespace.keys()
+    assert all(hasattr(autograd, name) for name in torch_functions.BUILTINS)
+
+
+def test_each_name_is_made_in_one_place():
+    made_here = set(torch_functions.__all__) | torch_functions.BUILTINS
+    elsewhere = set(autograd.FUNCTIONS) | set(shape_functions.__all__) | set(autograd.creation.__all__)
+    assert not made_here & elsewhere
