@@ -16,6 +16,7 @@ from .graph import Node, raw
 from .modes import is_real, short, too_large
 from .shape_args import broadcasts_to
 from .type_names import repr_of, type_name
+from .value_lists import is_value
 
 
 class TorchBlends:
@@ -39,8 +40,10 @@ class TorchBlends:
                 float(end)
             except OverflowError:
                 raise too_large(end, "lerp: end: ") from None
-        end = operand_of(end, "lerp")  # its refusals naming lerp, not the `-` below
-        weight = weight if is_real(weight) else operand_of(weight, "lerp")
+        if not isinstance(end, Node) or is_value(end):
+            end = operand_of(end, "lerp")  # its refusals naming lerp (a Value's too), not the `-` below
+        if not is_real(weight) and (not isinstance(weight, Node) or is_value(weight)):
+            weight = operand_of(weight, "lerp")
         shapes = (self.shape, end.shape, weight.shape if isinstance(weight, Node) else ())
         if not _fit(shapes):
             raise ops.ShapeError(f"lerp: the shapes {shapes[0]}, {shapes[1]} (end) and {shapes[2]} (weight) do not fit")

@@ -78,6 +78,11 @@ def loss() -> Value:
     return a * a + 1
 
 
+def root_and_leaf() -> tuple[Value, Value]:
+    a = Value(2.0)
+    return a * a + 1, a
+
+
 # name -> (the callable made afresh, its valid arguments, its valid keywords), each call's own objects
 Call = Callable[[], tuple[Callable[..., Any], list[Any], dict[str, Any]]]
 CALLS: dict[str, Call] = {
@@ -134,7 +139,7 @@ CALLS: dict[str, Call] = {
     "Value.tanh": lambda: (Value(0.5).tanh, [], {}),
     # viz
     "draw": lambda: (viz.draw, [loss()], {"rankdir": "LR", "show_grads": True, "max_nodes": 100}),
-    "explain": lambda: (viz.explain, [loss(), loss()], {"max_paths": 3}),
+    "explain": lambda: (viz.explain, list(root_and_leaf()), {"max_paths": 3}),
 }
 # a message may name the op behind the function, or its operator
 ALSO = {"add": ("+",), "__mul__": ("*",), "__rmatmul__": ("@",), "Value.__add__": ("+",), "__lt__": ("<",),
