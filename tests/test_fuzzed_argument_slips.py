@@ -111,3 +111,13 @@ def test_max_unpool_stride_beyond_any_array_is_refused_naming_it(n) -> None:
     """max_unpool1d's output for stride=2**63 (a plane beyond int64) was numpy's OverflowError naming nothing."""
     with pytest.raises((ValueError, MemoryError), match="max_unpool1d"):
         autograd.max_unpool1d(Tensor(np.ones((1, 1, 2))), Tensor(np.array([[[0, 1]]])), 2, stride=n)
+
+
+@pytest.mark.parametrize("retain", ["yes", 1, 0.0, np.zeros(0)], ids=repr)
+def test_retain_graph_that_is_no_flag_names_the_function(retain) -> None:
+    """The refusal "retain_graph (True, False or None) takes True or False" named neither gradients nor backward."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="^gradients: retain_graph"):
+        autograd.gradients((x * x).sum(), [x], retain_graph=retain)
+    with pytest.raises(TypeError, match="^backward: retain_graph"):
+        (x * x).sum().backward(retain_graph=retain)
