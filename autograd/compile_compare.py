@@ -272,7 +272,8 @@ READ_IN_PYTHON = (
     "is a tensor that ops made from the inputs and constants (under no_grad, an evaluation: ops that need no "
     "gradient, which a replay makes again) whose numbers Python read, in {reader}, so it is no op of the tape but "
     "data, and it changed from one call to the next (nn's norm layers read their variances so where they move "
-    "running statistics: BatchNorm and InstanceNorm in training): a replay cannot make it again. The step runs "
+    "running statistics, BatchNorm and InstanceNorm in training, and the 2-norms of the hypot path they take for "
+    "deviations past the plain root's range, huge or subnormal): a replay cannot make it again. The step runs "
     "eagerly, with eager's numbers"
 )
 

@@ -78,7 +78,7 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool 
     the dtype cannot hold (1e5 in float16, 300 or NaN in int8) is refused, as PyTorch refuses it;
     a float in an integer dtype is truncated toward zero (2.7 gives 2), as PyTorch's."""
     if dtype is None and is_int(fill_value):  # float32, where PyTorch's full of an int is int64
-        refuse_rounded(np.array([int(fill_value)], dtype=object), "full", "an integer fill value is given (float32)")
+        refuse_rounded(np.array([int(fill_value)], dtype=object), "full", "an integer fill value is given")
     return _filled(shape_of((shape,), "full"), fill_value, dtype_of(dtype, "full"), requires_grad, "full")
 
 
@@ -137,9 +137,22 @@ def _refuse_rounded_range(start: int, stop: int, step: int) -> None:
     ends = [start, start + (count - 1) * step] if count else [0]
     if max(map(abs, ends)) <= 2**24:
         return
-    ranged = max(map(abs, ends)) < 2**63  # else its two ends, which float32 rounds at any step a range has room for
-    values = start + step * np.arange(count, dtype=np.int64) if ranged else np.array(ends, dtype=object)
-    refuse_rounded(values, "arange", "ranges of integers are given (float32)")
+    what, given = "arange", "ranges of integers are given"
+    ints = _range_ints(start, step, count)
+    if ints is not None:
+        refuse_rounded(ints, what, given)
+        return
+    values = range(start, stop, step)
+    for i in range(0, count, 2**16):  # past int64: Python's ints, a block at a time (objects take 5 times the room)
+        refuse_rounded(np.array(values[i : i + 2**16], dtype=object), what, given)
+
+
+def _range_ints(start: int, step: int, count: int) -> np.ndarray | None:
+    """The `count` values start + step * i in int64, exactly, where every one fits it; else None."""
+    last = start + (count - 1) * step
+    if all(-(2**63) <= value < 2**63 for value in (start, last, step, last - start)):  # then every step * i fits too
+        return start + step * np.arange(count, dtype=np.int64)
+    return None
 
 
 def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarray:
@@ -150,11 +163,11 @@ def _integer_range(start: int, stop: int, step: int, kind: np.dtype) -> np.ndarr
     check_made("arange", (count,), kind, np.int64)
     if count == 0:
         return np.zeros(0, kind)
-    last = start + (count - 1) * step
     check_fits(start, kind, "arange")
-    check_fits(last, kind, "arange")
-    if all(-(2**63) <= value < 2**63 for value in (start, step, last - start)):  # then every step * i fits int64
-        return (start + step * np.arange(count, dtype=np.int64)).astype(kind)
+    check_fits(start + (count - 1) * step, kind, "arange")
+    ints = _range_ints(start, step, count)
+    if ints is not None:
+        return ints.astype(kind)
     # beyond int64 (uint64's upper half, or a float dtype's huge integers): Python's ints, one by one
     exact = kind if kind.kind in "iu" else np.float64
     return np.fromiter(range(start, stop, step), dtype=exact, count=count).astype(kind)

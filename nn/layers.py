@@ -40,7 +40,7 @@ class Linear(Module):
         "function for model.apply, test isinstance(m, nn.Linear) and use m.W; to tie it to another module's weight "
         "(an Embedding's, encoder.weight, of PyTorch's shape (out_features, in_features)), keep that one parameter "
         "and call F.linear(x, encoder.weight, layer.b) in forward (nn.Parameter(encoder.weight.T) would be a second "
-        "parameter over the same memory, which an optimizer steps apart from the first)",
+        "parameter over the same memory, which optimizers refuse)",
         "bias": "its bias is b, of shape (out_features,) (None without one): read layer.b, initialise it in place "
         "with nn.init (nn.init.zeros_(layer.b)), replace it with layer.b = nn.Parameter(bias), drop it with "
         "layer.b = None",

@@ -26,7 +26,7 @@ from autograd import (
 )
 
 from .arguments import one_number, read_only
-from .optim_closure import takes_closure
+from .optim_closure import requires_closure, takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
@@ -57,7 +57,6 @@ class Optimizer(OptimizerSettings, OptimizerState):
     # True), with why they cannot change: a param group shows them and refuses another value
     fixed_settings: dict[str, Any] = {}
     fixed_settings_why = ""
-    needs_closure = False  # its step takes PyTorch's closure and needs it (LBFGS evaluates it many times a step)
 
     def __init__(self, params: Iterable[Any], **settings: Any) -> None:
         """`params`: parameters, or (name, parameter) pairs (model.named_parameters()), whose names a refused
@@ -87,6 +86,13 @@ class Optimizer(OptimizerSettings, OptimizerState):
         # per parameter (its state's key), the steps it took since its state was last looked at by `flush`: its own,
         # not the optimizer's (one stepped on odd steps only would miss every 64th); not saved: it times a look only
         self._since_flush: dict[Any, int] = {}
+
+    @property
+    def needs_closure(self) -> bool:
+        """Whether its step must be given PyTorch's closure, evaluating the loss itself: LBFGS says so (this set
+        True), an optimizer of one's own by its step's signature (a port of torch's `step(self, closure)`). nn.fit
+        then passes its forward, loss and backward as the closure; viz refuses it."""
+        return requires_closure(self.step)
 
     @property
     def param_groups(self) -> list[ParamGroup]:

@@ -43,3 +43,14 @@ def takes_closure(step: Callable[[Any], None]) -> Callable[..., Any]:
     functools.update_wrapper(with_closure, step, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
     with_closure.__signature__ = inspect.signature(with_closure, follow_wrapped=False)  # type: ignore[attr-defined]
     return with_closure
+
+
+def requires_closure(step: Callable[..., Any]) -> bool:
+    """Whether `step` (a bound method) has a positional argument without a default: PyTorch's step(self, closure)
+    as a port of its LBFGS writes it. nn's own steps take the closure as an option (`takes_closure`)."""
+    try:
+        parameters = inspect.signature(step).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: a step as nn's optimizers take it
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return any(p.kind in positional and p.default is inspect.Parameter.empty for p in parameters)

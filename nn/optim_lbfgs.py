@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, enable_grad, type_name
+from autograd import Tensor, enable_grad, type_name
 
 from .arguments import is_int, one_number
 from .optim_base import Optimizer
@@ -22,7 +22,8 @@ from .optim_closure import checked_closure
 from .optim_finite import first_not_finite
 from .optim_lbfgs_flat import Flat, flat_dtype
 from .optim_lbfgs_search import Trial, strong_wolfe
-from .optim_lbfgs_state import SLOT, check_history, history_layout, packed, unpacked
+from .optim_lbfgs_state import SLOT, check_history, check_made_for, history_layout, packed, unpacked
+from .state_checks import INT64_MAX
 
 CURVATURE = 1e-10  # a pair (y, s) is kept only where y.s is above this, as PyTorch's: else H would not stay positive
 NEEDS_CLOSURE = (
@@ -65,7 +66,7 @@ class LBFGS(Optimizer):
         **torch_options: Any,  # none taken: refused naming PyTorch's options (nn.optim_options)
     ) -> None:
         if max_eval is None and is_int(max_iter):  # PyTorch's default; a max_iter that is no int is refused next
-            max_eval = int(max_iter) * 5 // 4
+            max_eval = min(int(max_iter) * 5 // 4, INT64_MAX)  # within what a state dict holds
         super().__init__(
             params,
             lr=lr,
@@ -117,17 +118,7 @@ class LBFGS(Optimizer):
         kept = self.state.get(SLOT)
         if kept is None:
             return {"func_evals": 0, "n_iter": 0, "old_dirs": [], "old_stps": [], "ro": []}
-        d = kept.get("d")
-        if d is not None and d.shape != (flat.size,):
-            raise ShapeError(
-                f"LBFGS: its state was made for parameters of {d.size} numbers, and they hold {flat.size} now (a "
-                ".data of another shape): make a new LBFGS for them"
-            )
-        if d is not None and d.dtype != flat.dtype:
-            raise TypeError(
-                f"LBFGS: its state is {d.dtype}, made before the parameters became {flat.dtype} (model.to(), "
-                ".double()); convert the model first, then make the LBFGS"
-            )
+        check_made_for(kept, flat.size, flat.dtype)
         h = self.history_size
         return kept | {name: kept[name][-h:] for name in ("old_dirs", "old_stps", "ro")}
 
@@ -251,7 +242,11 @@ class LBFGS(Optimizer):
 
     def saved_slot(self, slot: Any) -> dict[str, Any]:
         kept = self.state.get(slot)
-        return {} if kept is None else packed(kept, self.history_size, *self._slots()[SLOT])
+        if kept is None:
+            return {}
+        (size,), dtype = self._slots()[SLOT]
+        check_made_for(kept, size)
+        return packed(kept, self.history_size, (size,), dtype)
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         check_history(kept, where)

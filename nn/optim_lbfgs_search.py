@@ -29,8 +29,12 @@ class Trial:
 
 def cubic_minimum(a: Trial, b: Trial, bounds: tuple[Any, Any] | None = None) -> Any:
     """The minimiser of the cubic through two trials' losses and slopes, within `bounds` (the interval between
-    them unless given); the middle of the bounds where the cubic has no minimum (its discriminant negative)."""
+    them unless given); the middle of the bounds where the cubic has no minimum (its discriminant negative) or
+    no single one: two trials at one step length (an interval closed on a point, a first step of 0), where
+    torch's 0 / 0 is NaN, so the middle too (Python's numbers would raise ZeroDivisionError)."""
     low, high = bounds if bounds is not None else (min(a.t, b.t), max(a.t, b.t))
+    if a.t == b.t:
+        return (low + high) / 2.0
     far, near = (b, a) if a.t <= b.t else (a, b)  # written from the farther end
     d1 = a.slope + b.slope - 3 * (a.f - b.f) / (a.t - b.t)
     squared = d1**2 - a.slope * b.slope

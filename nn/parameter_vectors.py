@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import autograd
-from autograd import Tensor, type_name
+from autograd import Tensor, Value, type_name
 
 
 def _parameters(owner: str, parameters: Iterable[Tensor]) -> list[Tensor]:
@@ -14,6 +14,11 @@ def _parameters(owner: str, parameters: Iterable[Tensor]) -> list[Tensor]:
         return [parameters]
     params = list(parameters)
     for p in params:
+        if isinstance(p, Value):  # a micrograd model's: scalars of their own graph, which no Tensor joins
+            raise TypeError(
+                f"{owner} takes the Tensors of a model of Tensors, got Value: a model of Values (nn.MLP) has scalar "
+                "parameters, which make no vector; read their numbers as [p.data for p in params] and set p.data"
+            )
         if not isinstance(p, Tensor):
             raise TypeError(f"{owner} takes Tensors (model.parameters()), got {type_name(p)}")
     return params

@@ -202,8 +202,7 @@ class SequentialLR(LRScheduler):
                     "milestone, does not start afresh: it multiplies the lr the schedule before it left by its "
                     "factor of epoch 0, an lr of neither schedule. Put it first, or use a LambdaLR (its closed form)"
                 )
-        for m in milestones:
-            _count(self, "milestones", m)
+        milestones = [_count(self, "milestones", m) for m in milestones]  # 2.0 as 2, as MultiStepLR keeps them
         if milestones != sorted(set(milestones)):
             raise ValueError(f"SequentialLR: milestones must increase, got {milestones}")
         self.schedulers, self.milestones = schedulers, milestones

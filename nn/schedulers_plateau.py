@@ -17,8 +17,9 @@ from autograd import eager_only, type_name
 
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
-from .schedulers_base import _at_least_zero, _count
+from .schedulers_base import _at_least_zero
 from .schedulers_epochs import refuse_epoch
+from .schedulers_more import check_epochs
 
 MODES = ("min", "max")
 THRESHOLD_MODES = ("rel", "abs")
@@ -59,8 +60,8 @@ class ReduceLROnPlateau:
             min_lr = min_lr[0]
         self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
         self.factor = factor
-        self.patience = _whole(self, "patience", patience)
-        self.cooldown = _whole(self, "cooldown", cooldown)
+        self.patience = check_epochs(self, "patience", patience)
+        self.cooldown = check_epochs(self, "cooldown", cooldown)
         self.threshold = _at_least_zero(self, "threshold", threshold)
         self.min_lr = _at_least_zero(self, "min_lr", min_lr)
         self.eps = _at_least_zero(self, "eps", eps)
@@ -142,7 +143,7 @@ class ReduceLROnPlateau:
         start = self.best_at_start()  # the only infinite best there can be: no finite metric has beaten it yet
         wanted = f"a finite number, or {start} (the start of mode {self.mode!r})"
         best = check_number("ReduceLROnPlateau.load_state_dict", "best", state["best"], wanted, _best_or(start))
-        counts = {key: _whole(self, key, state[key]) for key in STATE_KEYS[1:]}
+        counts = {key: check_epochs(self, key, state[key]) for key in STATE_KEYS[1:]}
 
         def resume() -> None:
             self.best = best
@@ -155,7 +156,3 @@ class ReduceLROnPlateau:
 
 def _best_or(start: float) -> Callable[[float], bool]:
     return lambda best: math.isfinite(best) or best == start
-
-
-def _whole(owner: Any, name: str, value: Any) -> int:
-    return _count(owner, name, value, least=0)

@@ -23,6 +23,7 @@ from .arguments import check_flag, check_number, is_int
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
 
 T = TypeVar("T")
+INT64_MAX = int(np.iinfo(np.int64).max)  # the largest integer setting a state dict holds
 
 
 def unique(named: Iterable[tuple[str, T]]) -> Iterator[tuple[str, T]]:
@@ -108,8 +109,16 @@ def checked_flag(owner: Any, name: str, value: Any) -> bool:
 
 def checked_int(owner: Any, name: str, value: Any) -> int:
     """`value` as a Python int of at least 1 (a count of iterations, a history's length): an int or numpy
-    integer (not a bool, nor a float such as 20.0), or an error naming `owner`'s argument."""
-    return check_number(type(owner).__name__, name, value, "an integer >= 1", lambda x: x >= 1, integer=True)
+    integer (not a bool, nor a float such as 20.0), or an error naming `owner`'s argument; a ValueError for
+    one beyond 2**63 - 1, which a state dict (int64) cannot hold (numpy's OverflowError at every state_dict
+    named neither the optimizer nor the setting)."""
+    number = check_number(type(owner).__name__, name, value, "an integer >= 1", lambda x: x >= 1, integer=True)
+    if number > INT64_MAX:
+        raise ValueError(
+            f"{type(owner).__name__}: {name} is {number}, beyond the 64-bit integers a state dict holds (at most "
+            f"2**63 - 1 = {INT64_MAX}): give {INT64_MAX} or less, which no run reaches either"
+        )
+    return number
 
 
 def checked_choice(owner: Any, name: str, value: Any, among: tuple[Any, ...]) -> Any:

@@ -259,14 +259,17 @@ class _Interrupts:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Run the block whole: a second SIGINT within it raises only when it is done."""
+        """Run the block whole: a second SIGINT within it raises only when it is done (its KeyboardInterrupt
+        `after_step`: the step it held is made, for train_epoch's count)."""
         self.holding = True
         try:
             yield
         finally:
             self.holding = False
         if self.pending:
-            raise KeyboardInterrupt
+            interrupt = KeyboardInterrupt()
+            interrupt.after_step = True
+            raise interrupt
 
     def __exit__(self, *exc: Any) -> None:
         if self.previous is not None:

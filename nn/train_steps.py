@@ -50,6 +50,8 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     running statistics), so the model is the one of the step before. Compiled, the step is
     recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
     slots = _buffer_slots(model)
+    from .train_closure import closure_step  # it imports this module's step parts
+
     if optimizer.needs_closure:  # LBFGS: its step evaluates the loss itself (nn.train_closure)
         if compile:
             warnings.warn(
@@ -58,8 +60,6 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
                 CompileWarning,
                 stacklevel=4,  # training_step, fit, data_as_one's wrapper, the caller
             )
-        from .train_closure import closure_step  # it imports this module's step parts
-
         return closure_step(model, loss, optimizer, slots)
     if compile and slots:
         warnings.warn(
@@ -83,8 +83,13 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
             except BaseException:  # a second Ctrl-C too: the step is not taken, so neither is its forward
                 put_back(saved)
                 raise
-            with ctrl_c.held(), _gradients_named(model, epoch, batch, saved):
-                optimizer.step()
+            with ctrl_c.held():  # a second Ctrl-C raises when the step is whole, outside the put-back below
+                try:
+                    with _gradients_named(model, epoch, batch, saved):
+                        optimizer.step()
+                except BaseException:  # nn's optimizers move nothing when their step fails: nor does the forward
+                    put_back(saved)
+                    raise
         return number, out
 
     return step
@@ -173,10 +178,10 @@ def train_epoch(
                 scores.append(metric_number("fit", metric, metric(out, yb), f"epoch {epoch}, batch {len(losses)}"))
             if ctrl_c.stop:
                 break
-    except BaseException as e:  # a step raises before it changes anything; those before it stay made
-        if losses:
+    except BaseException as e:  # a step raises before it changes anything (but a second Ctrl-C held till it is whole)
+        if made := len(losses) + getattr(e, "after_step", False):
             e.add_note(
-                f"fit: {len(losses)} step(s) of epoch {epoch} were made before this; they stay made (the model has "
+                f"fit: {made} step(s) of epoch {epoch} were made before this; they stay made (the model has "
                 "their weights, the optimizer its state after them), and the epoch is not in the History"
             )
         raise
@@ -208,15 +213,22 @@ def _name(function: Any) -> str:
     return getattr(function, "__qualname__", None) or repr(function)
 
 
-def finite_loss(value: Any, model: Module, epoch: int, batch: int) -> float:
+def finite_loss(value: Any, model: Module, epoch: int, batch: int, tried: str = "") -> float:
     """The loss's number, if the loss is a node of one number and the number finite: a step on a NaN
-    loss would make the parameters NaN."""
+    loss would make the parameters NaN. `tried`: where an optimizer's step evaluated it at weights of its own
+    trying (nn.train_closure), which are not the model's (they are put back): no parameter is blamed then."""
     if not isinstance(value, Tensor | Value):
         raise TypeError(
             f"fit: the loss returned {type_name(value)} {value!r}, not a Value or Tensor: "
             "compute it from the model's outputs (e.g. nn.functional.cross_entropy)"
         )
     number = number_of(value, "fit")
+    if not math.isfinite(number) and tried:
+        raise FloatingPointError(
+            f"fit: the loss is {number} in epoch {epoch}, batch {batch}, at {tried}, at weights the step tried; the "
+            "model keeps the weights of the step before. Lower the learning rate, or find the op with "
+            "autograd.detect_anomaly()"
+        )
     if not math.isfinite(number):
         raise FloatingPointError(_not_finite(number, model, epoch, batch))
     return number

@@ -193,8 +193,11 @@ def test_tensor_copies_its_data_as_torch_tensor_does():
         lambda: autograd.arange(2**24 - 2, 2**24 + 4),
         lambda: autograd.arange(-(2**24) - 3, 0, 2**20),
         lambda: autograd.full((2,), 2**24 + 1),
+        lambda: autograd.arange(2**24 + 1, 0, -(2**70)),  # one value; the step past int64 was an OverflowError
+        lambda: autograd.arange(2**64, 2**64 + 2**41 + 1, 2**40),  # past int64: both ends fit, the middle rounded
+        lambda: autograd.arange(2**65 - 2**41 * (2**16 + 2), 2**65 + 2**43, 2**41),  # rounds past the first block
     ],
-    ids=["arange past 2**24", "arange below -2**24", "full of 2**24 + 1"],
+    ids=["arange past 2**24", "arange below -2**24", "full of 2**24 + 1", "a step past int64", "past int64", "late"],
 )
 def test_integers_that_float32_would_round_are_refused_where_no_dtype_was_given(make):
     """arange(2**24 - 2, 2**24 + 4) gave 16777216 twice (float32, chainrule's default, where torch's arange of
@@ -206,6 +209,11 @@ def test_integers_that_float32_would_round_are_refused_where_no_dtype_was_given(
 def test_integers_float32_holds_and_a_dtype_given_are_made_as_asked():
     assert autograd.arange(2**24 - 2, 2**24 + 1).data.tolist() == [2**24 - 2, 2**24 - 1, 2**24]
     assert autograd.arange(2**24, 2**25 + 1, 2**23).data.tolist() == [2**24, 2**24 + 2**23, 2**25]
+    assert autograd.arange(2**25, 2**25 + 1, 2**70).data.tolist() == [2**25]  # a step past int64, one value
+    # across int64's end: the values after 2**63 - 1 wrapped to -9.2e18, in float64 asked for and float32 not
+    assert autograd.arange(2**63 - 2, 2**63 + 2, dtype=np.float64).data.tolist() == [2.0**63] * 4
+    assert autograd.arange(2**63 - 2**40, 2**63 + 2**41, 2**40).data.tolist() == [2**63 - 2**40, 2**63, 2**63 + 2**40]
+    assert autograd.arange(2**64, 2**64 + 2**42 + 1, 2**41).data.tolist() == [2**64, 2**64 + 2**41, 2**64 + 2**42]
     assert autograd.arange(2**24 + 1, 2**24 + 3, dtype=np.int64).data.tolist() == [2**24 + 1, 2**24 + 2]
     assert autograd.full((1,), 2**24 + 1, dtype=np.float64).data.tolist() == [2**24 + 1]
     assert autograd.full((1,), 2**24 + 1, dtype=np.float32).data.tolist() == [2**24]  # asked for: float32's rounding

@@ -33,8 +33,9 @@ CALLS = {  # name: a call taking n where an int is asked for; n = 1, 2 or 3 give
     "CrossEntropyLoss ignore_index": lambda n: nn.CrossEntropyLoss(ignore_index=n)(LOGITS, LABELS),
     "Dropout seed": lambda n: nn.Dropout(0.5, seed=n),
     "Batches batch_size": lambda n: nn.data.Batches(np.zeros((4, 2)), np.zeros(4), batch_size=n),
-    "StepLR step_size": lambda n: nn.schedulers.StepLR(optimizer(), step_size=n),
-    "ReduceLROnPlateau patience": lambda n: nn.schedulers.ReduceLROnPlateau(optimizer(), patience=n),
+    # StepLR's step_size and a plateau's patience take 2.0, as torch's (test_torch_diff_scheduler_whole_floats)
+    "CosineAnnealingWarmRestarts T_0": lambda n: nn.schedulers.CosineAnnealingWarmRestarts(optimizer(), T_0=n),
+    "OneCycleLR total_steps": lambda n: nn.schedulers.OneCycleLR(optimizer(), max_lr=1.0, total_steps=n),
 }
 
 

@@ -39,3 +39,16 @@ def test_a_vector_of_the_wrong_length_is_refused_writing_nothing():
     np.testing.assert_array_equal(layer.W.data, before)
     with pytest.raises(TypeError, match=r"takes Tensors"):
         nn.utils.parameters_to_vector([np.zeros(2)])
+
+
+def test_a_model_of_values_is_refused_saying_why_not_to_pass_its_parameters():
+    """A micrograd MLP's parameters are Values: the message said to give model.parameters(), which the caller had
+    done; it now says that Values make no vector and how to read or write their numbers."""
+    model = nn.MLP(2, [3, 1])
+    for call in (
+        lambda: nn.utils.parameters_to_vector(model.parameters()),
+        lambda: nn.utils.vector_to_parameters(autograd.zeros(13), model.parameters()),
+    ):
+        with pytest.raises(TypeError, match=r"got Value: .*nn\.MLP.*p\.data") as caught:
+            call()
+        assert "model.parameters()" not in str(caught.value)

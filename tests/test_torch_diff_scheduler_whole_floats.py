@@ -53,3 +53,25 @@ def test_a_float_that_is_no_whole_number_and_floats_torch_refuses_stay_refused()
         nn.schedulers.OneCycleLR(opt, max_lr=1.0, total_steps=10.0)
     with pytest.raises(TypeError, match=r"patience must be an integer >= 0, got bool"):
         nn.schedulers.ReduceLROnPlateau(opt, patience=True)
+
+
+def test_sequential_milestones_given_as_whole_floats_are_kept_as_ints(tmp_path):
+    """SequentialLR checked milestones=[2.0] but kept the float: its inner schedulers' epochs became floats, and a
+    run saved with [2.0] could not be resumed by one made with [2] (the file's float64 milestone was refused)."""
+
+    def made(milestones):
+        model = nn.Linear(1, 1)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        inner = [nn.schedulers.ConstantLR(opt, factor=0.5, total_iters=1), nn.schedulers.StepLR(opt, 2)]
+        return model, opt, nn.schedulers.SequentialLR(opt, inner, milestones=milestones)
+
+    model, opt, scheduler = made([2.0])
+    assert scheduler.milestones == [2] and type(scheduler.milestones[0]) is int
+    for _ in range(5):
+        opt.step()
+        scheduler.step()
+    assert [type(s.last_epoch) for s in scheduler.schedulers] == [int, int]
+    nn.save(model, tmp_path / "run.npz", optimizer=opt)
+    model2, opt2, scheduler2 = made([2])
+    nn.load(model2, tmp_path / "run.npz", optimizer=opt2)
+    assert scheduler2.last_epoch == 5 and opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]

@@ -104,11 +104,12 @@ def test_an_ops_float32_parameter_is_written_as_typed_in_the_forward_caption_and
 
 def test_an_lbfgs_update_is_refused_naming_the_closure_its_step_needs():
     """LBFGS's step evaluates a closure many times, which the page (one backward pass, gradients in hand) cannot
-    give it: the update says so, as LBFGS.step's TypeError, and the optimizer is left as it was."""
+    give it: the update says so (viz's TypeError: LBFGS's own asked for optimizer.step(closure), which the page's
+    caller cannot do), and the optimizer is left as it was."""
     model = _model()
     optimizer = nn.LBFGS(model.parameters(), max_iter=5)
     loss = (model(Tensor(np.array([[0.5, 1.0]], dtype=np.float32))) ** 2).mean()
     loss.backward()
-    with pytest.raises(TypeError, match=r"LBFGS\.step needs a closure"):
+    with pytest.raises(TypeError, match=r"viz draws one backward a step .* LBFGS's step needs a closure"):
         optimizer_update(backward_pass(loss), optimizer)
     assert not optimizer.state

@@ -20,7 +20,7 @@ from .arguments import require_count, require_max_nodes
 from .graph import MAX_NODES, nodes_in_order, read_graph
 from .kept import known_as
 from .number_text import apart_figures, summary
-from .update import refusal
+from .update import refusal, refuse_closure_steps
 
 MAX_STEPS = 100  # a page holds every step's numbers: its size grows with graph size times steps
 
@@ -210,6 +210,7 @@ def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any, max_nodes: Any)
             "optimizer must be an optimizer such as nn.optim.SGD or Adam (params, step(), zero_grad()), "
             f"got {optimizer!r}"
         )
+    refuse_closure_steps(optimizer)
     own = {id(p) for p in model.parameters()}
     if not all(id(p) in own for p in optimizer.params):
         raise ValueError("the optimizer updates parameters that are not the model's: build it from model.parameters()")

@@ -37,6 +37,19 @@ class Update:
     caption: str
 
 
+def refuse_closure_steps(optimizer: Any) -> None:
+    """TypeError for an optimizer whose step needs a closure (nn.LBFGS: `needs_closure`), which evaluates the
+    loss many times a step: viz draws one forward and backward a step, and its caller could not give the
+    closure the optimizer's own error asks for."""
+    if getattr(optimizer, "needs_closure", False):
+        kind = type(optimizer).__name__
+        raise TypeError(
+            f"viz draws one backward a step and updates with optimizer.step() on its gradients; {kind}'s step needs "
+            "a closure that evaluates the loss as many times as it needs, which one drawing cannot show: draw "
+            f"with SGD or Adam, and train with {kind} outside viz"
+        )
+
+
 def optimizer_update(run: Pass, optimizer: Any) -> Update:
     """What `optimizer.step()` would do with the gradients of `run`, computed on a copy of the
     optimizer and its parameters: neither they nor the optimizer's state change."""
@@ -44,6 +57,7 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
         raise TypeError(
             f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
         )
+    refuse_closure_steps(optimizer)
     position = {id(n): k for k, n in enumerate(run.graph.order)}
     trial = copy.deepcopy(optimizer)  # its params are copies, in the same order
     used = [(p, twin) for p, twin in zip(optimizer.params, trial.params) if id(p) in position]

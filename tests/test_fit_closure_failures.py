@@ -1,0 +1,167 @@
+"""nn.fit's step for an optimizer that evaluates the loss itself (step(closure): LBFGS, or one of the user's own):
+a step that fails leaves the model the one of the step before (weights and BatchNorm's running statistics), its
+message says what happened, a second Ctrl-C after the step leaves the step whole, and an optimizer of the user's own
+whose step requires a closure is given fit's."""
+
+import os
+import re
+import signal
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from nn import functional as F
+
+X, Y = nn.data.blobs(64, seed=0)
+
+
+def normed_model():
+    return nn.Sequential(
+        nn.Linear(2, 4, dtype=np.float64, seed=0),
+        nn.BatchNorm1d(4, dtype=np.float64),
+        nn.Linear(4, 3, dtype=np.float64, seed=1),
+    )
+
+
+def state(model):
+    return [np.array(p.data) for p in model.parameters()] + [np.array(b) for _, b in model.named_buffers()]
+
+
+def assert_same(model, before):
+    for now, was in zip(state(model), before, strict=True):
+        np.testing.assert_array_equal(now, was)
+
+
+class TorchStyle(nn.Optimizer):
+    """A port of a torch optimizer whose step requires its closure (as torch's LBFGS), needs_closure not set."""
+
+    hyperparameters = ("lr",)
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, lr=lr)
+
+    def step(self, closure):
+        loss = closure()
+        for p in self.params:
+            if p.grad is not None:
+                p.data = p.data - self.lr * p.grad
+        return loss
+
+
+@pytest.mark.parametrize("lr", [1e100, 1e300])
+def test_a_loss_not_finite_where_lbfgs_tried_parameters_is_not_blamed_on_the_weights(lr):
+    """LBFGS's second evaluation is at parameters it moved to, inf here: fit said 'the parameter 'W' was not finite
+    before fit began; load or initialise finite weights', of weights that were finite and are kept."""
+    model = nn.Linear(2, 3, dtype=np.float64, seed=1)
+    before = state(model)
+    with warnings.catch_warnings(), pytest.raises(FloatingPointError) as caught:
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nn.fit(model, F.cross_entropy, nn.LBFGS(model.parameters(), lr=lr, max_iter=6), (X, Y), batch_size=64)
+    said = str(caught.value)
+    assert "before fit began" not in said and "is not finite" not in said, said
+    assert (
+        re.search(r"at evaluation \d+ of LBFGS.step, at weights the step tried", said)
+        and "keeps the weights of the step before" in said
+    ), said
+    assert_same(model, before)
+
+
+def test_an_optimizer_of_the_users_own_that_fails_mid_step_leaves_the_weights_of_the_step_before():
+    class Halfway(TorchStyle):
+        needs_closure = True
+
+        def step(self, closure):
+            closure()
+            for p in self.params:
+                p.data = p.data - 1e300 * p.grad
+            closure()  # its loss is not finite: fit refuses it
+
+    model = normed_model()
+    before = state(model)
+    with warnings.catch_warnings(), pytest.raises(FloatingPointError, match="keeps the weights of the step before"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nn.fit(model, F.cross_entropy, Halfway(model.parameters()), (X, Y), batch_size=64)
+    assert_same(model, before)
+
+
+def test_an_optimizer_whose_step_never_calls_the_closure_is_refused_by_name():
+    class Never(TorchStyle):
+        needs_closure = True
+
+        def step(self, closure=None):
+            return None
+
+    model = normed_model()
+    before = state(model)
+    with pytest.raises(TypeError, match=r"fit: Never.step\(closure\) returned without calling the closure"):
+        nn.fit(model, F.cross_entropy, Never(model.parameters()), (X, Y), batch_size=64)
+    assert_same(model, before)
+
+
+def test_an_optimizer_of_the_users_own_requiring_a_closure_is_given_fits():
+    """step(self, closure) without needs_closure: fit called step() (TypeError: missing 'closure', BatchNorm's
+    running statistics moved by the forward kept)."""
+    model, twin = normed_model(), normed_model()
+    history = nn.fit(model, F.cross_entropy, TorchStyle(model.parameters()), (X, Y), epochs=2, batch_size=32)
+    Twin = type("Twin", (TorchStyle,), {"needs_closure": True})
+    assert history.loss == nn.fit(twin, F.cross_entropy, Twin(twin.parameters()), (X, Y), epochs=2, batch_size=32).loss
+    assert_same(model, state(twin))
+
+
+def test_a_second_ctrl_c_during_an_lbfgs_step_leaves_the_step_whole(sigint):
+    """The step finishes, then KeyboardInterrupt: the weights moved, and so stay BatchNorm's running statistics
+    (they were put back as for a failed step: weights of after the step, statistics of before it)."""
+    model, twin = normed_model(), normed_model()
+    calls = []
+
+    def loss(out, yb):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        return F.cross_entropy(out, yb)
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        nn.fit(model, loss, nn.LBFGS(model.parameters(), max_iter=3), (X, Y), batch_size=64)
+    nn.fit(twin, F.cross_entropy, nn.LBFGS(twin.parameters(), max_iter=3), (X, Y), batch_size=64)
+    assert len(calls) == 3
+    assert_same(model, state(twin))
+    assert "fit: 1 step(s) of epoch 1 were made" in caught.value.__notes__[0]
+
+
+def test_a_second_ctrl_c_during_a_step_counts_that_step_as_made(sigint):
+    """The step the second Ctrl-C let finish stays made, and the note says so: it said nothing of a first step,
+    and 'N step(s) were made' one short after others."""
+
+    class Interrupted(nn.SGD):
+        steps = 0
+
+        def step(self):
+            super().step()
+            Interrupted.steps += 1
+            if Interrupted.steps == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model = normed_model()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        nn.fit(model, F.cross_entropy, Interrupted(model.parameters(), lr=0.1), (X, Y), batch_size=16)
+    assert Interrupted.steps == 2
+    assert caught.value.__notes__[0].startswith("fit: 2 step(s) of epoch 1 were made")
+
+
+def test_an_optimizer_step_that_fails_puts_back_what_the_forward_moved():
+    """An optimizer's step raising (here a RuntimeError of its own) left BatchNorm's running statistics moved by the
+    step's forward, where a failing loss or a gradient the optimizer refuses put them back."""
+
+    class Failing(nn.SGD):
+        def update(self, state, data, grad):
+            raise RuntimeError("no update today")
+
+    model = normed_model()
+    before = state(model)
+    with pytest.raises(RuntimeError, match="no update today"):
+        nn.fit(model, F.cross_entropy, Failing(model.parameters(), lr=0.1), (X, Y), batch_size=64)
+    assert_same(model, before)
