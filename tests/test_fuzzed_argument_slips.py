@@ -121,3 +121,12 @@ def test_retain_graph_that_is_no_flag_names_the_function(retain) -> None:
         autograd.gradients((x * x).sum(), [x], retain_graph=retain)
     with pytest.raises(TypeError, match="^backward: retain_graph"):
         (x * x).sum().backward(retain_graph=retain)
+
+
+@pytest.mark.parametrize("values", [1.0, 70000.0, [1.0, 1e300], (3.0,)], ids=repr)
+def test_made_infinite_takes_a_number_or_a_list_as_an_array(values) -> None:
+    """autograd.made_infinite(70000.0, np.float16) was AttributeError: 'float' object has no attribute 'astype'."""
+    kind = np.dtype(np.float16 if np.max(values) < 1e300 else np.float32)
+    with np.errstate(over="ignore"):
+        expected = np.isinf(np.asarray(values).astype(kind))
+    assert np.array_equal(autograd.made_infinite(values, kind), expected)
