@@ -41,6 +41,12 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
             shapes = f"shapes {self.shape} and {np.shape(raw(other))}"
             raise ShapeError(f"{_symbol(test)}: {shapes} do not fit ({e})") from None
+        except TypeError:  # numpy's "ufunc 'bitwise_and' not supported for the input types": a mask operator on floats
+            given = np.result_type(raw(other)) if comparable(raw(other)) else type_name(other)
+            raise TypeError(
+                f"{_symbol(test)}: no {_symbol(test)} of {self.dtype} and {given}: it takes bools or integers, as "
+                "PyTorch's (a mask: (t > 0) & m)"
+            ) from None
         except OverflowError as e:  # an int of 400 digits: "int too large to convert to float"
             raise OverflowError(f"{_symbol(test)}: {type_name(other)} {short(other)} is beyond a float ({e})") from None
 

@@ -130,3 +130,12 @@ def test_made_infinite_takes_a_number_or_a_list_as_an_array(values) -> None:
     with np.errstate(over="ignore"):
         expected = np.isinf(np.asarray(values).astype(kind))
     assert np.array_equal(autograd.made_infinite(values, kind), expected)
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a & b, lambda a, b: a | b, lambda a, b: a ^ b, lambda a, b: a << b])
+@pytest.mark.parametrize("other", [True, 1, np.array([True, False])], ids=repr)
+def test_a_mask_operator_on_floats_names_itself_and_the_dtypes(op, other) -> None:
+    """Tensor([1.5, 2.0]) & True was numpy's "ufunc 'bitwise_and' not supported for the input types, and the inputs
+    could not be safely coerced ... ''safe''" (PyTorch refuses floats too, naming bitwise_and)."""
+    with pytest.raises(TypeError, match=r"^(&|\||\^|<<): .*float64.*bools or integers"):
+        op(Tensor(np.array([1.5, 2.0])), other)
