@@ -139,3 +139,21 @@ def test_a_mask_operator_on_floats_names_itself_and_the_dtypes(op, other) -> Non
     could not be safely coerced ... ''safe''" (PyTorch refuses floats too, naming bitwise_and)."""
     with pytest.raises(TypeError, match=r"^(&|\||\^|<<): .*float64.*bools or integers"):
         op(Tensor(np.array([1.5, 2.0])), other)
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("rand", lambda **k: autograd.rand(2, **k)),
+        ("randn", lambda **k: autograd.randn(2, **k)),
+        ("randint", lambda **k: autograd.randint(0, 3, (2,), **k)),
+        ("rand_like", lambda **k: autograd.rand_like(Tensor([1.0, 2.0]), **k)),
+        ("randn_like", lambda **k: autograd.randn_like(Tensor([1.0, 2.0]), **k)),
+    ],
+)
+@pytest.mark.parametrize("option", [{"generator": "x"}, {"requires_grad": "yes"}], ids=repr)
+def test_random_tensors_name_themselves_in_their_refusals(name, call, option) -> None:
+    """rand_like(t, generator="x") said "rand: generator= takes ...", and requires_grad="yes" of any of them said
+    "requires_grad must be True or False", naming no function."""
+    with pytest.raises(TypeError, match=rf"^{name}: "):
+        call(**option)
