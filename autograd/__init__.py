@@ -163,7 +163,7 @@ from .tensor_ops import ShapeError
 from .tensor_reads import NotOneElementError
 from .transforms import hessian, hvp, jacobian, jvp, vjp
 from .transforms_vmap import vmap
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .user_rules import unbroadcast
 from .value import Value
 from .value_lists import holds_values
@@ -260,6 +260,7 @@ __all__ = [
     "stack",
     "topological_order",
     "type_name",
+    "repr_of",
     "numpy_dtype",
     "unbroadcast",
     "unfold",

@@ -17,7 +17,7 @@ from .graph import Node
 from .modes import is_real
 from .ordered import check_ordered
 from .tensor_class import Tensor
-from .type_names import OWN_PACKAGES, type_name
+from .type_names import OWN_PACKAGES, repr_of, type_name
 from .value import Value
 
 
@@ -66,7 +66,7 @@ def _point(x: Any, name: str, eps: float, note: bool = True, who: str = "gradche
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
-        raise TypeError(f"{who}: {name} is {type_name(x)} {x!r}; give a number, a Value, an array or a Tensor")
+        raise TypeError(f"{who}: {name} is {type_name(x)} {repr_of(x)}; give a number, a Value, an array or a Tensor")
     return float(x)
 
 

@@ -18,7 +18,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_order import topological_order
 from .modes import enable_grad, is_real
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 def is_refusal(e: BaseException) -> bool:
@@ -116,7 +116,7 @@ def check_settings(caller: str, eps: Any, atol: Any, rtol: Any) -> tuple[float, 
     tolerance fails every row, blaming the gradients."""
     for name, value, least in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
         if not is_real(value):
-            raise TypeError(f"{caller}: {name} must be a number, got {type_name(value)} {value!r}")
+            raise TypeError(f"{caller}: {name} must be a number, got {type_name(value)} {repr_of(value)}")
         if not (math.isfinite(value) and (value > 0 if name == "eps" else value >= 0)):
             raise ValueError(f"{caller}: {name} must be finite and {least}, got {value!r}")
     return float(eps), float(atol), float(rtol)

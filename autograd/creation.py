@@ -18,10 +18,12 @@ import numpy as np
 from .creation_args import check_count, dtype_of, like, real_number, shape_of
 from .creation_memory import check_made
 from .dtype_fits import check_fits
+from .modes import short
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
 from .tensor_class import Tensor
 from .tensor_data import as_array, refuse_rounded
+from .tensor_grad_checks import checked_requires_grad
 
 __all__ = [
     "arange",
@@ -44,8 +46,9 @@ __all__ = [
 ]
 
 
-def _made(data: np.ndarray, requires_grad: bool) -> Tensor:
-    return Tensor(data, requires_grad=requires_grad, dtype=data.dtype)
+def _made(data: np.ndarray, requires_grad: bool, what: str) -> Tensor:
+    """`data` as a Tensor made by `what` (zeros, arange), which its requires_grad's refusal names."""
+    return Tensor(data, requires_grad=checked_requires_grad(requires_grad, data.dtype, what), dtype=data.dtype)
 
 
 def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -61,12 +64,12 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: `zeros(2, 3)` or `zeros((2, 3))`."""
-    return _made(np.zeros(*_checked(shape, dtype, "zeros")), requires_grad)
+    return _made(np.zeros(*_checked(shape, dtype, "zeros")), requires_grad, "zeros")
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: `ones(2, 3)` or `ones((2, 3))`."""
-    return _made(np.ones(*_checked(shape, dtype, "ones")), requires_grad)
+    return _made(np.ones(*_checked(shape, dtype, "ones")), requires_grad, "ones")
 
 
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -83,10 +86,10 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires
     """n × m (m = n by default) with ones on diagonal k (0: the main one, numpy's k) and zeros elsewhere."""
     rows, cols = shape_of((n, n if m is None else m), "eye")
     if not is_int(k):
-        raise TypeError(f"eye: the diagonal k is an int, got {k!r}")
+        raise TypeError(f"eye: the diagonal k is an int, got {short(k)}")
     kind = dtype_of(dtype, "eye")
     check_made("eye", (rows, cols), kind)
-    return _made(np.eye(rows, cols, int(k), dtype=kind), requires_grad)
+    return _made(np.eye(rows, cols, int(k), dtype=kind), requires_grad, "eye")
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -113,12 +116,12 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, re
         values = _integer_range(start, stop, step, kind)  # its count and memory checked first
         if dtype is None:  # float32, chainrule's default, where PyTorch's arange of integers is int64
             _refuse_rounded_range(start, stop, step)
-        return _made(values, requires_grad)
+        return _made(values, requires_grad, "arange")
     try:
         bounds = float(start), float(stop), float(step)
     except OverflowError:
         raise ValueError("arange: start, stop and step must fit float64 (below 1.8e308 in size)") from None
-    return _made(_float_range(*bounds, kind), requires_grad)
+    return _made(_float_range(*bounds, kind), requires_grad, "arange")
 
 
 def _checked(shape: tuple[Any, ...], dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
@@ -193,7 +196,7 @@ def linspace(
         raise TypeError("linspace() got both steps= (PyTorch's name) and num= (numpy's): pass one")
     count = 50 if steps is None and num is None else steps if num is None else num
     if not is_int(count):
-        raise TypeError(f"linspace: steps is an int, got {count!r}")
+        raise TypeError(f"linspace: steps is an int, got {short(count)}")
     if count < 0:
         raise ValueError(f"linspace: steps must be at least 0, got {count}")
     kind = dtype_of(dtype, "linspace")
@@ -209,19 +212,19 @@ def linspace(
     if count:
         check_fits(float(values.min()), kind, "linspace")
         check_fits(float(values.max()), kind, "linspace")
-    return _made(values.astype(kind, copy=False), requires_grad)
+    return _made(values.astype(kind, copy=False), requires_grad, "linspace")
 
 
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (or `dtype`); t a Tensor or an array."""
     shape, kind = like(t, dtype, "zeros_like")
-    return _made(np.zeros(*_checked((shape,), kind, "zeros_like")), requires_grad)
+    return _made(np.zeros(*_checked((shape,), kind, "zeros_like")), requires_grad, "zeros_like")
 
 
 def ones_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (or `dtype`)."""
     shape, kind = like(t, dtype, "ones_like")
-    return _made(np.ones(*_checked((shape,), kind, "ones_like")), requires_grad)
+    return _made(np.ones(*_checked((shape,), kind, "ones_like")), requires_grad, "ones_like")
 
 
 def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -236,4 +239,4 @@ def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_gr
     check_made(name, shape, kind)
     if kind.kind in "iu":
         value = int(value)  # exact, where numpy would go through a float for a large uint64
-    return _made(np.full(shape, value, kind), requires_grad)
+    return _made(np.full(shape, value, kind), requires_grad, name)

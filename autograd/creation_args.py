@@ -12,10 +12,11 @@ import numpy as np
 
 from .dtypes import dtype_of
 from .graph import Node
+from .modes import is_number
 from .ordered import check_ordered
 from .shape_args import TEXT, is_int
 from .tensor_data import numbers_array, refuse_value
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
@@ -28,10 +29,10 @@ def shape_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
         try:
             sizes = tuple(sizes[0])
         except TypeError:
-            raise TypeError(f"{name}: a shape is ints or one sequence of ints, got {sizes[0]!r}") from None
+            raise TypeError(f"{name}: a shape is ints or one sequence of ints, got {repr_of(sizes[0])}") from None
     for n in sizes:
         if not is_int(n):
-            raise TypeError(f"{name}: sizes are ints, got {n!r} in {sizes!r}")
+            raise TypeError(f"{name}: sizes are ints, got {repr_of(n)} in {repr_of(sizes)}")
         if n < 0:
             raise ValueError(f"{name}: sizes are non-negative, got {n} in {tuple(sizes)!r}")
     return tuple(int(n) for n in sizes)
@@ -42,7 +43,7 @@ def refuse_text(x: Any, name: str, expected: str) -> None:
     iterable, but bytes would be read as small ints (b"\\x02\\x03" as the shape (2, 3), b"ab" as the
     tensors 97 and 98) and a str as its letters. PyTorch refuses both."""
     if isinstance(x, TEXT):
-        raise TypeError(f"{name}: {expected}, got {type_name(x)} {x!r}")
+        raise TypeError(f"{name}: {expected}, got {type_name(x)} {repr_of(x)}")
 
 
 def like(t: Any, dtype: Any, name: str) -> tuple[tuple[int, ...], np.dtype]:
@@ -65,8 +66,8 @@ def real_number(value: Any, name: str) -> int | float:
     """A real argument as a Python int or float. numpy scalars are converted first, so that the
     arithmetic on them is exact (ints) or float64, never numpy's fixed width: np.uint8(5) - 6 wraps
     and np.float32 steps round."""
-    if not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: needs a real number, got {value!r}")
+    if not is_number(value):
+        raise TypeError(f"{name}: needs a real number, got {repr_of(value)}")
     return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 

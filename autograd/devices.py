@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .type_names import repr_of
+
 
 def is_device(arg: Any) -> bool:
     """A device as PyTorch names one: a string that is no dtype's name ("cpu", "cuda:0"), a torch.device, or
@@ -27,6 +29,6 @@ def check_cpu(device: Any, what: str) -> None:
     kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
     if device is not None and kind != "cpu":
         raise ValueError(
-            f"{what}: chainrule computes with numpy on the CPU, so device {device!r} is not available; "
+            f"{what}: chainrule computes with numpy on the CPU, so device {repr_of(device)} is not available; "
             "use 'cpu' or leave the device out"
         )

@@ -41,6 +41,7 @@ def made_infinite(values: np.ndarray, kind: np.dtype) -> np.ndarray:
     """Where finite `values` become infinity cast to the float dtype `kind`, rounded to nearest as numpy casts
     (65519 is float16's 65504, 65520 its infinity): the one rule of a float that does not fit, for a number
     (check_fits) and for a loss's constant arrays (nn.losses_fits), where numpy's cast warned alone."""
+    values = np.asarray(values)  # a number or a list too: a float was "'float' object has no attribute 'astype'"
     with np.errstate(over="ignore"):
         return np.isfinite(values) & np.isinf(values.astype(kind))
 

@@ -1,8 +1,11 @@
 """The numpy dtype kinds chainrule's data and gradients come in: the rule written once."""
 
+import numbers
 from typing import Any
 
 import numpy as np
+
+from .type_names import repr_of
 
 DATA_KINDS = "biuf"  # what a Tensor holds: bools, integers, floats (real numbers; no complex, text or objects)
 REAL_KINDS = "iuf"  # what a gradient may come in (a rule's, a seed, an assigned .grad) and gradcheck reads: no bools
@@ -12,6 +15,8 @@ def numpy_dtype(dtype: Any) -> Any:
     """`dtype` as numpy takes it: a torch dtype (torch.float64) by its name (np.dtype refuses torch's), so that
     every dtype= of chainrule's takes it as nn's layers and model.to do; anything else as it is, for numpy
     to read or refuse. The name's only reading, without importing torch."""
+    if str(getattr(type(dtype), "__module__", "")).split(".")[0] != "torch":  # str() of a list nested too deep raises
+        return dtype
     name = str(dtype)
     return name.removeprefix("torch.") if name.startswith("torch.") else dtype
 
@@ -24,8 +29,8 @@ def known_dtype(dtype: Any, name: str) -> np.dtype:
         return dtype
     try:
         return np.dtype(numpy_dtype(dtype))
-    except TypeError:
-        raise TypeError(f"{name}: {dtype!r} is not a dtype numpy has: give one such as np.float64") from None
+    except (TypeError, RecursionError):  # RecursionError: np.dtype of a list nested too deep (read as fields)
+        raise TypeError(f"{name}: {repr_of(dtype)} is not a dtype numpy has: give one such as np.float64") from None
 
 
 def dtype_of(dtype: Any, name: str, default: Any = np.float32) -> np.dtype:
@@ -46,6 +51,19 @@ def holds_numbers(x: Any) -> bool:
         return False
 
 
+def comparable(x: Any) -> bool:
+    """Whether numpy compares `x` with a tensor's numbers: numbers (complex ones too, which numpy orders, and
+    object arrays of numbers), not text, None, dates or what numpy cannot read (a ragged list): `t < "x"`
+    would be numpy's words naming a ufunc's loop, `t < [1, None]` Python's of a float and None."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError):
+        return False
+    if a.dtype == object:
+        return all(isinstance(v, numbers.Number) for v in a.flat)
+    return a.dtype.kind in "biufc"
+
+
 def floats(x: Any) -> Any:
     """x, an array or numpy number, in floats: integers and bools as numpy's ufuncs compute them (uint8
     and bool in float16, int64 in float64), for a forward of several steps that would otherwise take
@@ -58,7 +76,7 @@ def no_bools(name: str, *xs: np.ndarray) -> None:
     OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them.
     Beside a number (mask @ w) a bool is 0 or 1, and the sum a count: numpy computes it in the number's dtype."""
     for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not all() of a generator of dtype ==
-        if x.dtype.kind != "b":
+        if (x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype).kind != "b":  # `2 @ t`: a Python number
             return
     raise TypeError(
         f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "

@@ -153,7 +153,7 @@ class Node:
         backward through them gives second derivatives. `retain_graph` is PyTorch's and changes
         nothing: a graph lives as long as its nodes, so a second backward works either way.
         """
-        _check_retain(retain_graph)
+        _check_retain(retain_graph, "backward")
         create_graph = flag(create_graph, "backward: create_graph")
         refuse_backward_in_transform(self, "backward()")
         grad_mode = modes.enable_grad() if create_graph else contextlib.nullcontext()
@@ -284,9 +284,10 @@ def pullback(node: Node, grad: Any) -> list[Any]:
     return list(vjp_at(node._made_by, node, grad, False))
 
 
-def _check_retain(retain_graph: Any) -> None:
+def _check_retain(retain_graph: Any, what: str) -> None:
+    """`what` (backward, gradients): the function given it, named first."""
     if retain_graph is not None:  # PyTorch's default, None: create_graph's value
-        flag(retain_graph, "retain_graph (True, False or None)")
+        flag(retain_graph, f"{what}: retain_graph (True, False or None)")
 
 
 def require_node(x: Any, what: str) -> Node:

@@ -49,7 +49,7 @@ def gradients(
         if seed is not None:
             raise TypeError("gradients() got seed and grad_outputs=, two names of one argument: pass one")
         seed = grad_outputs
-    _check_retain(retain_graph)
+    _check_retain(retain_graph, "gradients")
     require_node(root, "gradients: root")
     check_ordered("gradients", "inputs", inputs)  # the gradients come back in the inputs' order
     inputs = node_list(inputs, "gradients: inputs")

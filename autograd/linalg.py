@@ -11,6 +11,7 @@ from typing import Any
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .modes import short
 from .ordered import check_ordered
 
 LETTERS = string.ascii_letters  # the subscripts numpy and PyTorch take, in their sort order (A-Z, a-z)
@@ -23,6 +24,8 @@ def _contracted(dims: Any, a_ndim: int, b_ndim: int) -> tuple[tuple[int, ...], t
             raise ValueError(f"tensordot: dims={dims} needs both tensors to have {dims} dims at least")
         return tuple(range(a_ndim - dims, a_ndim)), tuple(range(dims))
     check_ordered("tensordot", "dims", dims)  # {1, 0} would pair a's dim 0 with b's dim 1
+    if not isinstance(dims, list | tuple) or len(dims) != 2:  # 1.5, "ab", an array: Python's unpacking words
+        raise TypeError(f"tensordot: dims must be an int or a pair (a's dims, b's dims), got {short(dims)}")
     pairs = tuple(dims)
     for d in pairs:  # ({1, 0}, {0, 1}) would pair a's 0 with b's 0: PyTorch refuses a set, numpy takes it
         check_ordered("tensordot", "dims", d)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 def short(x: Any) -> str:
@@ -23,7 +23,7 @@ def short(x: Any) -> str:
     shape = getattr(x, "shape", None)
     if shape:
         return f"array of shape {shape}"
-    text = repr(x)
+    text = repr_of(x)
     return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
@@ -46,10 +46,31 @@ def flag(value: Any, what: str) -> bool:
     return bool(value)
 
 
+def choice(value: Any, choices: Sequence[str], what: str) -> str:
+    """`value` if it is one of the names `choices`; a TypeError naming `what` for what is no str (an array's `in`
+    is numpy's "truth value of an array is ambiguous", a list's "unhashable"), a ValueError for another name."""
+    listed = ", ".join(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be one of {listed}, got {type_name(value)} {short(value)}")
+    if value not in choices:
+        raise ValueError(f"{what} must be one of {listed}, got {value!r}")
+    return value
+
+
+def is_number(x: Any) -> bool:
+    """Whether x is a real number (a bool among them): numbers.Real, but not numpy's timedelta64, which numpy
+    makes an np.integer and so a numbers.Integral: a duration would be taken as its count of units."""
+    if x.__class__ in (float, int, bool):  # the common cases, without importing numpy
+        return True
+    import numpy as np  # here, as in flag: the modes themselves need no numpy
+
+    return isinstance(x, numbers.Real) and not isinstance(x, np.timedelta64)
+
+
 def is_real(x: Any) -> bool:
     """Whether x is a real-number argument (a tolerance, ddof, an op's parameter): a Python or numpy real
-    number, an int among them, not a bool (True is no number)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    number, an int among them, not a bool (True is no number) or a numpy duration (is_number)."""
+    return is_number(x) and not isinstance(x, bool)
 
 
 def require_callable(f: Any, what: str) -> None:

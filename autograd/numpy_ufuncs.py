@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks, compile_record, modes
+from .dtypes import comparable
 from .functions import FUNCTIONS
 from .graph import Node, raw
 from .graph_errors import MixedNodes
 from .op import needs_gradient
+from .type_names import type_name
 from .value_lists import is_value
 
 # ufuncs that are Python operators: numpy's `array * tensor` comes here, and goes on to
@@ -187,6 +189,9 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
     if name in CONSTANT:
         from .tensor_class import Tensor
 
+        for x in inputs:  # `t < np.datetime64(...)`, which numpy's date asks here: numpy's words would name a loop
+            if not (isinstance(x, Node) or comparable(x)):
+                raise TypeError(f"np.{name} compares numbers, arrays and Tensors, got {type_name(x)} {modes.short(x)}")
         result = ufunc(*(raw(x) for x in inputs))
         if not any(isinstance(x, Tensor) for x in inputs):
             return result  # Values': a numpy bool

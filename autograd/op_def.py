@@ -19,7 +19,7 @@ import numpy as np
 from .graph import raw
 from .modes import is_real, too_large
 from .op_functions import _ENGINES, engine_of, function, tensor_op  # noqa: F401 (the table's files read them here)
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 BOTH = (True, True)
 
@@ -227,4 +227,4 @@ def _parameter(op: str, name: str, value: Any, default: Any) -> Any:
         except OverflowError:
             raise too_large(value, f"{op}: {name}: ") from None
     kind = "a string" if isinstance(default, str) else "a real number"
-    raise TypeError(f"{op}: {name} must be {kind}, got {type_name(value)} {value!r}")
+    raise TypeError(f"{op}: {name} must be {kind}, got {type_name(value)} {repr_of(value)}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from .dtypes import DATA_KINDS
 from .graph import Node
-from .modes import short
+from .modes import is_number, short
 from .type_names import type_name
 
 _ENGINES: dict[str, dict[str, Any]] = {"scalar": {}, "tensor": {}}  # filled by scalar_ops and tensor_ops
@@ -58,7 +57,7 @@ def checked_engine(name: str, xs: Sequence[Any]) -> str:
         elif isinstance(x, np.ndarray | np.generic):
             if x.dtype.kind not in DATA_KINDS:
                 raise _not_a_real_input(name, x)
-        elif not isinstance(x, numbers.Real):
+        elif not is_number(x):
             raise _not_a_real_input(name, x)
     engine = engine_of(*xs)
     if lists and engine != "tensor":

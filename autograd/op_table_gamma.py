@@ -14,6 +14,7 @@ import numpy as np
 from . import gamma_forwards as forward
 from .op_def import _ENGINES, Domain, OpDef, engine_of, function
 from .parameter_checks import require_meaningful
+from .shape_args import is_int
 from .type_names import type_name
 
 digamma = function("digamma")
@@ -65,7 +66,7 @@ def torch_order(table_function: Callable[..., Any]) -> Callable[..., Any]:
     def polygamma(*args: Any, **given: Any) -> Any:
         if len(args) == 2 and not given:
             n, x = args
-            if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            if not is_int(n):
                 raise TypeError(
                     f"polygamma(n, input), PyTorch's order: n must be an int, got {type_name(n)}; "
                     "or give n by name, polygamma(x, n=2)"

@@ -26,7 +26,7 @@ def _with_axis(g: Any, axis: int) -> Any:
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     no_bools("matmul", a, b)
-    if a.ndim == 0:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
+    if np.ndim(a) == 0:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
         return np.matmul(a, b)
     return _product(a, b)
 

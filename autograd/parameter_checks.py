@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
 
 from .dtypes import DATA_KINDS
-from .modes import too_large
+from .modes import is_number, too_large
 from .tensor_data import array_of
 from .type_names import type_name
 
@@ -24,7 +23,7 @@ def require_meaningful(op: str, params: Mapping[str, Any], bounds: Collection[st
     for name, value in params.items():
         if value is None:
             continue
-        if isinstance(value, numbers.Real):
+        if is_number(value):
             try:
                 nan, infinite = math.isnan(value), math.isinf(value)
             except OverflowError:

@@ -223,7 +223,8 @@ def _counts(size: Pair, kernel: Pair, stride: Pair, pad: Pair, out: Pair, includ
     alone without `include`."""
     per_axis = []
     for n, k, s, p, m in zip(size, kernel, stride, pad, out):
-        starts = np.arange(m) * s - p
+        # a stride past the padded input leaves one window: its start alone (a stride of 2**63 overflowed int64)
+        starts = np.arange(m) * min(s, n + 2 * p + 1) - p
         ends = np.minimum(starts + k, n + p)
         inside = np.minimum(ends, n) - np.maximum(starts, 0)
         per_axis.append(ends - starts if include else inside)

@@ -88,15 +88,12 @@ def _adaptive_max(fn: str, x: Any, size: Pair, indices: bool) -> Any:
     """adaptive max pooling of x (batch, channels, *spatial), each spatial axis at least 1 long, to `size`,
     checked; (values, indices) where `indices`."""
     n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    what = f"the windows of an output of shape {as_given(fn, (n, c, *size))}"
+    # the output itself first: the windows below are arrays of output_size's length (10**9: 7.45 GiB)
+    check_memory(fn, what, 3 * n * c * math.prod(size), x.dtype, "give a smaller output_size")
     windows = [_windows(length, o) for length, o in zip(spatial, size)]  # (starts, entries) per axis
     entries = n * c * math.prod(size) * math.prod(e.shape[1] for _, e in windows)
-    check_memory(
-        fn,
-        f"the windows of an output of shape {as_given(fn, (n, c, *size))}",
-        3 * entries,
-        x.dtype,
-        "give a smaller output_size",
-    )
+    check_memory(fn, what, 3 * entries, x.dtype, "give a smaller output_size")
     if RECORDING and isinstance(x, Node):  # the places come from x's numbers: a replay would reuse them
         compile_read_hooks.read_data(x, 4, by=fn)
     data = np.asarray(raw(x))

@@ -19,6 +19,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .conv_args import LAYOUTS, as_given, at_height_one, operand, pair, rank, single, without_height
 from .conv_columns import Padding, Pair
+from .conv_limits import check_memory
 from .graph import Node, raw
 from .modes import short
 from .op_table_conv import first_maxima
@@ -128,6 +129,10 @@ def _unpool(fn: str, x: Any, where: np.ndarray, kernel: Pair, stride: Pair, pad:
             f"{fn}: index {bad} lies outside an output plane of {as_given(fn, size)} ({plane} entries): "
             "give the indices of the max pool whose output this undoes, and its input's size as output_size"
         )
+    # the output first: a stride of 2**63 made a plane beyond int64, numpy's "Python int too large to convert to C long"
+    check_memory(
+        fn, f"an output of shape {as_given(fn, (n, c, *size))}", n * c * plane, x.dtype, "give a smaller stride"
+    )
     flat = (np.arange(n * c, dtype=np.int64).reshape(n, c, *(1,) * len(size)) * plane + where).ravel()
     _check_repeats(fn, np.asarray(raw(x)).ravel(), flat)
     return ops.max_pool2d_grad(x, index=flat.reshape(x.shape), shape=(n, c, *size), overlapping=False)

@@ -25,8 +25,9 @@ from .creation_args import dtype_of, float_dtype, like, shape_of
 from .creation_memory import check_made
 from .shape_args import is_int
 from .tensor_class import Tensor
+from .tensor_grad_checks import checked_requires_grad
 from .tensor_versions import DREW, changed
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 _lock = threading.Lock()
 _default = np.random.default_rng()
@@ -39,7 +40,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     global _default
     # None would keep the generator as it is (generator=None's meaning elsewhere): refused, as PyTorch's
     if not (is_int(seed) or isinstance(seed, np.random.Generator)):
-        raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {seed!r}")
+        raise TypeError(f"manual_seed: the seed is a non-negative int (or a numpy Generator), got {repr_of(seed)}")
     new = _as_generator(seed, "manual_seed")
     with _lock:
         _default = new
@@ -91,9 +92,10 @@ def drawn(draw: Callable[[], Any], dtype: Any = None) -> Tensor:
     return t
 
 
-def _random(draw: Callable[[], np.ndarray], kind: np.dtype, requires_grad: bool) -> Tensor:
-    """A random tensor: drawn again by a compiled step's replays, unless it requires grad (a parameter)."""
-    if not requires_grad:
+def _random(draw: Callable[[], np.ndarray], kind: np.dtype, requires_grad: bool, name: str) -> Tensor:
+    """A random tensor: drawn again by a compiled step's replays, unless it requires grad (a parameter). `name`:
+    the function making it, which a bad requires_grad's refusal names."""
+    if not checked_requires_grad(requires_grad, kind, name):
         return drawn(draw, kind)
     changed(DREW)  # a generator moves all the same (tracing.trace)
     return Tensor(draw(), requires_grad=True, dtype=kind)
@@ -112,7 +114,7 @@ def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: b
             np.minimum(data, np.nextafter(kind.type(1), kind.type(0)), out=data)
         return data
 
-    return _random(draw, kind, requires_grad)
+    return _random(draw, kind, requires_grad, "rand")
 
 
 def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -120,7 +122,7 @@ def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: 
     kind = float_dtype(dtype, "randn")
     source, size = _source(generator, "randn"), shape_of(shape, "randn")
     check_made("randn", size, kind, np.float64)  # numpy draws normals in float64
-    return _random(lambda: source().standard_normal(size).astype(kind, copy=False), kind, requires_grad)
+    return _random(lambda: source().standard_normal(size).astype(kind, copy=False), kind, requires_grad, "randn")
 
 
 def randint(
@@ -135,7 +137,7 @@ def randint(
         low, high = 0, low
     for bound in (low, high):
         if not is_int(bound):
-            raise TypeError(f"randint: low and high are ints, got {bound!r}")
+            raise TypeError(f"randint: low and high are ints, got {repr_of(bound)}")
     low, high = int(low), int(high)  # Python's: numpy ints would wrap in high - 1
     if low >= high:
         raise ValueError(f"randint draws from [low, high): low {low} must be below high {high}")
@@ -147,7 +149,7 @@ def randint(
     def draw() -> np.ndarray:
         return source().integers(low, high, shape, dtype=made).astype(kind, copy=False)
 
-    return _random(draw, kind, requires_grad)
+    return _random(draw, kind, requires_grad, "randint")
 
 
 def _integers_for(kind: np.dtype, low: int, high: int) -> np.dtype:
@@ -172,12 +174,16 @@ def _integers_for(kind: np.dtype, low: int, high: int) -> np.dtype:
 def rand_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """rand of t's shape, in t's dtype (or `dtype`)."""
     shape, kind = _like(t, dtype, "rand_like")
+    _as_generator(generator, "rand_like")  # checked here, so that its refusals name rand_like
+    checked_requires_grad(requires_grad, kind, "rand_like")
     return rand(shape, generator=generator, dtype=kind, requires_grad=requires_grad)
 
 
 def randn_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """randn of t's shape, in t's dtype (or `dtype`)."""
     shape, kind = _like(t, dtype, "randn_like")
+    _as_generator(generator, "randn_like")  # checked here, so that its refusals name randn_like
+    checked_requires_grad(requires_grad, kind, "randn_like")
     return randn(shape, generator=generator, dtype=kind, requires_grad=requires_grad)
 
 

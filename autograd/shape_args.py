@@ -25,7 +25,7 @@ def is_int(x: Any) -> bool:
     """Whether x is an int argument: a Python or numpy integer, or a 0-d integer array (numpy takes one
     for an axis), not a bool (True is no axis or size)."""
     if isinstance(x, int | np.integer):
-        return not isinstance(x, bool)
+        return not isinstance(x, bool | np.timedelta64)  # numpy makes a duration an np.integer
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 

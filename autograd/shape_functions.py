@@ -16,7 +16,7 @@ from .compile_record import RECORDING
 from .conv_limits import check_memory
 from .creation_args import real_number, refuse_text
 from .dtype_fits import check_fits
-from .dtypes import known_dtype
+from .dtypes import dtype_of
 from .graph import Node
 from .modes import short
 from .ordered import check_ordered
@@ -76,6 +76,9 @@ def _pad_widths(pad: Any, ndim: int) -> tuple[pad_modes.Widths, int | None]:
     never negative)."""
     refuse_text(pad, "pad", "widths are ints or (before, after) pairs")
     check_ordered("pad", "pad", pad)  # a set was Python's "'set' object is not subscriptable"
+    plain = isinstance(pad, list | tuple) or args.is_int(pad)  # np.ndim of a ragged list is numpy's ValueError
+    if not plain and (isinstance(pad, dict) or np.ndim(pad) == 0):  # None, 1.5 were Python's "not iterable"
+        raise TypeError(f"pad: widths are ints or (before, after) pairs, got {type_name(pad)} {short(pad)}")
     if not args.is_int(pad) and all(args.is_int(p) for p in pad):  # PyTorch's
         if len(pad) % 2 or len(pad) > 2 * ndim:
             raise ValueError(f"pad: {tuple(pad)} needs pairs (left, right), one pair per dim from the last at most")
@@ -117,8 +120,8 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
         return pad_modes.extended(x, widths, mode)
     if value is None:  # PyTorch's default, 0 (numpy would pad with NaN)
         value = 0.0
-    if isinstance(value, Node) or np.ndim(value) != 0:
-        raise TypeError(f"pad fills with a number, got {value!r}")
+    if isinstance(value, Node | list | tuple | set | dict) or np.ndim(value) != 0:  # np.ndim of a ragged list raises
+        raise TypeError(f"pad fills with a number, got {type_name(value)} {short(value)}")
     # a real number, as PyTorch's float argument (a bool is 0 or 1 there too): text, which numpy reads
     # as its number, and a complex number, whose imaginary part it drops, are refused
     number = real_number(np.asarray(value).item(), "pad's value")
@@ -135,7 +138,17 @@ def pad(x: Any, pad: Any, mode: str = "constant", value: float | None = None) ->
 def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tensor:
     """A constant float tensor with a 1 at each label along a new last dim (PyTorch's
     F.one_hot, in a float dtype); num_classes=-1: the largest label plus one."""
-    given, labels, dtype = labels, index_array(labels, "one_hot"), known_dtype(dtype, "one_hot")
+    given, labels, dtype = labels, index_array(labels, "one_hot"), dtype_of(dtype, "one_hot")  # what a Tensor holds
+    if not args.is_int(num_classes):  # True was 1 class; "3" numpy's words of a ufunc's loop
+        raise TypeError(
+            f"one_hot: num_classes must be an int (-1: the largest label plus one), got {type_name(num_classes)} "
+            f"{short(num_classes)}"
+        )
+    num_classes = int(num_classes)
+    if num_classes < -1:
+        raise ValueError(
+            f"one_hot: num_classes must be at least 1 (or -1: the largest label plus one), got {num_classes}"
+        )
     if num_classes == -1:
         if labels.size == 0:
             raise ValueError("one_hot: with no labels, num_classes must be given")

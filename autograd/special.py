@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from .functions import FUNCTIONS
-from .graph import raw
+from .graph import Node, raw
+from .modes import short
 from .op_table import TABLE
+from .shape_args import is_int
 from .tensor_class import Tensor
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 # torch.special's functions (PyTorch 2.13): which of them chainrule has is read from the op table below
 TORCH_SPECIAL = (
@@ -55,8 +57,8 @@ def multigammaln(input: Any, p: int) -> Any:
     (torch.special.multigammaln), differentiable to any order through lgamma. Every element must be above
     (p − 1)/2, where each lgamma's argument is positive (PyTorch 2.13 checks
     nothing: log|Γ| of negative arguments, 6.03 at x = 0.3, p = 3): else a ValueError."""
-    if isinstance(p, bool) or not isinstance(p, int | np.integer):
-        raise TypeError(f"multigammaln: p must be an int, got {type_name(p)} {p!r}")
+    if not is_int(p):
+        raise TypeError(f"multigammaln: p must be an int, got {type_name(p)} {repr_of(p)}")
     if p < 1:
         raise ValueError(f"multigammaln: p must be at least 1, got {p}")
     low = np.asarray(raw(input) <= (p - 1) / 2)  # NaN passes, as PyTorch's, and gives NaN
@@ -75,13 +77,17 @@ def multigammaln(input: Any, p: int) -> Any:
 def round(input: Any, *, decimals: int = 0) -> Any:  # noqa: A001 (torch.special's name)
     """input rounded to `decimals` places, half to even (torch.special.round, torch.round's decimals): as
     round(x·10ᵈ)/10ᵈ, or round(x/10⁻ᵈ)·10⁻ᵈ below 0 (PyTorch's); its derivative is 0."""
-    if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer):
-        raise TypeError(f"round: decimals must be an int, got {type_name(decimals)} {decimals!r}")
+    if not is_int(decimals):
+        raise TypeError(f"round: decimals must be an int, got {type_name(decimals)} {repr_of(decimals)}")
     to_integer = FUNCTIONS["round"]
+    if not isinstance(input, Node | float):
+        to_integer(input)  # its refusal of what holds no numbers, naming round (not `input * scale`'s words)
+    try:
+        scale = 10.0 ** abs(int(decimals))
+    except OverflowError:
+        raise OverflowError(f"round: decimals={short(decimals)} makes 10**decimals beyond a float") from None
     if decimals >= 0:
-        scale = 10.0**decimals
         return to_integer(input * scale) / scale if decimals else to_integer(input)
-    scale = 10.0**-decimals
     return to_integer(input / scale) * scale
 
 

@@ -11,10 +11,12 @@ import numpy as np
 from . import compile_read_hooks
 from . import tensor_ops as ops
 from .compile_record import RECORDING
-from .graph import raw
-from .modes import is_real
+from .dtypes import holds_numbers
+from .graph import Node, raw
+from .modes import is_real, short, too_large
 from .shape_args import broadcasts_to
-from .type_names import type_name
+from .type_names import repr_of, type_name
+from .value_lists import is_value
 
 
 class TorchBlends:
@@ -28,8 +30,23 @@ class TorchBlends:
         product overflows and the result need not (lerp(0, 2e38, -1) in float32: -2e38, not -inf), from
         `self` there. `weight`: a number, or a tensor broadcast with the others (a gradient flows to each
         that requires grad)."""
-        from .tensor_functions import where  # here: tensor_functions is built on the Tensor class
+        from .tensor_class import operand_of  # here: tensor_class is built on these methods
+        from .tensor_functions import where  # and tensor_functions on the Tensor class
 
+        if not isinstance(weight, Node) and not holds_numbers(weight):  # abs() of a date: numpy's ufunc words
+            raise TypeError(f"lerp: weight must be a number or a tensor, got {type_name(weight)} {short(weight)}")
+        if isinstance(end, int) and abs(end) > 2**1000:  # float(10**400) overflows in the `-` below, naming it
+            try:
+                float(end)
+            except OverflowError:
+                raise too_large(end, "lerp: end: ") from None
+        if not isinstance(end, Node) or is_value(end):
+            end = operand_of(end, "lerp")  # its refusals naming lerp (a Value's too), not the `-` below
+        if not is_real(weight) and (not isinstance(weight, Node) or is_value(weight)):
+            weight = operand_of(weight, "lerp")
+        shapes = (self.shape, end.shape, weight.shape if isinstance(weight, Node) else ())
+        if not _fit(shapes):
+            raise ops.ShapeError(f"lerp: the shapes {shapes[0]}, {shapes[1]} (end) and {shapes[2]} (weight) do not fit")
         diff = end - self
         small = abs(weight) < 0.5
         if isinstance(small, bool | np.bool_):  # a number: the one branch PyTorch takes
@@ -53,7 +70,7 @@ class TorchBlends:
         gradient is 0 there), and so is the product with alpha 0."""
         for name, number in (("beta", beta), ("alpha", alpha)):
             if not is_real(number):
-                raise TypeError(f"addmm: {name} must be a real number, got {type_name(number)} {number!r}")
+                raise TypeError(f"addmm: {name} must be a real number, got {type_name(number)} {repr_of(number)}")
         for name, m in (("mat1", mat1), ("mat2", mat2)):
             if np.ndim(raw(m)) != 2:
                 raise ops.ShapeError(f"addmm: {name} must be a matrix (2-d), got shape {np.shape(raw(m))}")
@@ -85,3 +102,12 @@ def _overflows(diff: Any, factor: Any) -> np.ndarray:
     data, factor = raw(diff), raw(factor)  # a number stays weak: the product in diff's dtype, as lerp's
     with np.errstate(over="ignore", invalid="ignore"):
         return np.isinf(data * factor) & np.isfinite(data) & np.isfinite(factor)
+
+
+def _fit(shapes: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether the shapes broadcast together at all (numpy's refusal names none of them)."""
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True

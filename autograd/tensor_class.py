@@ -30,7 +30,7 @@ from .operators import UNARY, Operators
 from .tensor_attributes import TensorAttributes
 from .tensor_backward import BackwardHooks, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
-from .tensor_data import NOT_VALUES, array_of, as_array, kept, raw_index
+from .tensor_data import NOT_VALUES, as_array, kept, numbers_array, raw_index
 from .tensor_errors import bool_error, forward_error, overflow_error
 from .tensor_grad_checks import checked_requires_grad
 from .tensor_in_place import InPlaceMethods
@@ -44,7 +44,7 @@ from .tensor_shapes import ShapeMethods
 from .tensor_sorting import SortingMethods
 from .tensor_torch import TorchSpellings, constant_cast
 from .tensor_versions import VersionedData, share_count
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .value_lists import holds_values
 
 _new = object.__new__
@@ -115,6 +115,10 @@ class Tensor(
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         array = as_array(data, dtype)
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))
+        if label.__class__ is not str and not isinstance(label, str):  # drawn and printed as a name
+            raise TypeError(
+                f"Tensor(): label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
+            )
         self.label = label
         if RECORDING and array is not data:  # a copy of the data given (another dtype): made from it
             compile_casts.tensor_made(self, data)
@@ -265,7 +269,7 @@ def operand_of(x: Any, name: str) -> Tensor:
             raise TypeError(
                 f"{name}: cannot combine a Tensor with {type_name(x)} holding Values: {NOT_VALUES}"
             ) from None
-        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {x!r}") from None
+        raise TypeError(f"{name}: cannot combine a Tensor with {type_name(x)} {repr_of(x)}") from None
 
 
 def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
@@ -275,7 +279,8 @@ def operand(x: Any, what: str = "a numpy function's operand") -> Tensor:
     a list with rows of different lengths (array_of)."""
     if isinstance(x, Tensor):
         return x
-    data = kept(array_of(x, what), x)  # the caller's array copied: the op's rule reads it in backward
+    # numbers_array: what holds no real numbers (None, text) refused naming `what`, not the constructor below
+    data = kept(numbers_array(x, what), x)  # the caller's array copied: the op's rule reads it in backward
     t = Tensor(data, dtype=data.dtype)
     if RECORDING:  # a mask or a sign a derivative rule made on the graph (create_graph): noted with its op
         compile_record.made(t)

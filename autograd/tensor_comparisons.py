@@ -12,16 +12,21 @@ import numpy as np
 
 from . import compile_masks, compile_read_hooks
 from .compile_record import RECORDING
-from .dtypes import holds_numbers
+from .dtypes import comparable, holds_numbers
 from .graph import raw
+from .modes import short
 from .type_names import type_name
 
 
 def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """A comparison of tensors: a constant boolean Tensor (not differentiable), its operands' numbers
-    read (which a compiled step being recorded notes)."""
+    read (which a compiled step being recorded notes). Beside what numpy compares no numbers with (text,
+    None, a date: dtypes.comparable), NotImplemented, as `==`: Python's TypeError then answers in PyTorch's
+    words, where numpy's would name a ufunc's loop."""
 
     def method(self: Any, other: Any) -> Any:
+        if not isinstance(other, type(self) | float | int) and not comparable(raw(other)):
+            return NotImplemented
         if RECORDING:
             made = compile_masks.compared(test, self, other)  # made again by each replay, where it can be
             if made is not None:
@@ -29,9 +34,29 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             for x in (self, other):
                 if isinstance(x, type(self)):
                     compile_read_hooks.read_data(x)
-        return type(self)(test(self._data, raw(other)))
+        try:
+            return type(self)(test(self._data, raw(other)))
+        except ValueError as e:  # numpy's "operands could not be broadcast together", naming neither side
+            from .tensor_ops import ShapeError  # here: tensor_ops is built on the Tensor this module serves
+
+            shapes = f"shapes {self.shape} and {np.shape(raw(other))}"
+            raise ShapeError(f"{_symbol(test)}: {shapes} do not fit ({e})") from None
+        except TypeError:  # numpy's "ufunc 'bitwise_and' not supported for the input types": a mask operator on floats
+            given = np.result_type(raw(other)) if comparable(raw(other)) else type_name(other)
+            raise TypeError(
+                f"{_symbol(test)}: no {_symbol(test)} of {self.dtype} and {given}: it takes bools or integers, as "
+                "PyTorch's (a mask: (t > 0) & m)"
+            ) from None
+        except OverflowError as e:  # an int of 400 digits: "int too large to convert to float"
+            raise OverflowError(f"{_symbol(test)}: {type_name(other)} {short(other)} is beyond a float ({e})") from None
 
     return method
+
+
+def _symbol(test: Callable[[Any, Any], Any]) -> str:
+    """The operator a comparison's `test` is (operator.lt: "<"), for its errors."""
+    name = getattr(test, "__name__", "").strip("_")
+    return {**{k: v for k, v in NAMED.items()}, **MASK_OPERATORS}.get(name, "a comparison")
 
 
 def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

@@ -10,14 +10,15 @@ import numpy as np
 
 from . import shape_args as args
 from . import tensor_ops as ops
+from .modes import short
 
 
 def _offset(offset: Any, what: str) -> int:
     """A diagonal's offset: an int as every dim is one (a bool or a float refused, as PyTorch refuses them:
     True would be 1, and 0.5 would move np.tri's edge by rounding)."""
     if not args.is_int(offset):
-        raise TypeError(f"{what}: the diagonal's offset is an int, got {offset!r}")
-    return int(offset)
+        raise TypeError(f"{what}: the diagonal's offset is an int, got {short(offset)}")
+    return max(-(2**62), min(int(offset), 2**62))  # beyond every size: numpy's C long would overflow
 
 
 def _diagonal_positions(offset: int, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,13 +15,13 @@ from .creation_args import refuse_text
 from .cross_entropy_options import DEFAULTS, REDUCTIONS
 from .dtype_fits import check_fits
 from .graph import Node, raw
-from .modes import short
+from .modes import choice, short
 from .ordered import check_ordered
 from .shape_args import is_int
 from .tensor_class import Tensor, _apply
 from .tensor_data import array_of, kept, numbers_array
 from .tensor_indexing import boolean
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 _NOT_GIVEN: Any = object()  # stack's axis not passed (None is passed, and refused, as numpy and PyTorch refuse it)
 
@@ -71,10 +71,10 @@ def multi_margin_loss(
     `weight` one number per class, 1 without), then `reduction`'s mean or sum of the rows (or "none"). Its
     gradient at a term met exactly (0) is 0, as PyTorch's kernel; labels and weights are read on each call."""
     name = "multi_margin_loss"
-    if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
-        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
+    if not is_int(p) or p not in (1, 2):
+        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {repr_of(p)}")
     if isinstance(margin, bool) or not isinstance(margin, Real) or not np.isfinite(margin):
-        raise TypeError(f"{name}: margin must be a finite number, got {margin!r}")
+        raise TypeError(f"{name}: margin must be a finite number, got {repr_of(margin)}")
     _check_reduction(name, reduction)
     data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     if data.ndim not in (1, 2):
@@ -99,14 +99,14 @@ def _labelled(
     data = array_of(raw(scores), name)  # rows of different lengths named, as the labels' are
     ops.check_labels(data, labels, ignore_index, name)
     params = {"labels": labels} if ignore_index is None else {"labels": labels, "ignore_index": int(ignore_index)}
-    if weight is not None or label_smoothing or reduction != "mean":  # the plain mean takes none of this
+    plain = label_smoothing.__class__ in (int, float) and label_smoothing == 0 and reduction.__class__ is str
+    if weight is not None or not plain or reduction != "mean":  # the plain mean takes none (no array's truth)
         params |= _options(name, data, weight, label_smoothing, reduction)
     return params
 
 
 def _check_reduction(name: str, reduction: Any) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    choice(reduction, REDUCTIONS, f"{name}: reduction")
 
 
 def _options(name: str, scores: np.ndarray, weight: Any, label_smoothing: Any, reduction: Any) -> dict[str, Any]:
@@ -171,9 +171,12 @@ def _joined(tensors: Any, what: str) -> tuple[Any, ...]:
     refuse_text(tensors, what, expected)
     check_ordered(what, "tensors", tensors)
     try:
-        return tuple(tensors)
+        joined = tuple(tensors)
     except TypeError:
         raise TypeError(f"{what}: {expected}, got {type_name(tensors)} {short(tensors)}") from None
+    if not joined:  # was "list index out of range", or numpy's "need at least one array"
+        raise ValueError(f"{what}: needs at least one tensor, got {type_name(tensors)} {short(tensors)}")
+    return joined
 
 
 def _join_axis(axis: Any, tensors: tuple[Any, ...], added: int, what: str) -> Any:

@@ -13,7 +13,7 @@ from .dtypes import REAL_KINDS
 from .graph import Node
 from .tensor_data import array_of
 from .tensor_ops import ShapeError
-from .type_names import OWN_PACKAGES, type_name  # OWN_PACKAGES: whose reads of `.grad` are the engine's own
+from .type_names import OWN_PACKAGES, repr_of, type_name  # OWN_PACKAGES: whose reads of `.grad` are the engine's own
 
 
 def warn_not_kept(t: Any) -> None:
@@ -62,14 +62,16 @@ def check_gradient_fits(t: Any, g: Any, source: str, to: str, verb: str) -> None
         )
 
 
-def checked_requires_grad(value: Any, dtype: np.dtype) -> bool:
+def checked_requires_grad(value: Any, dtype: np.dtype, what: str = "") -> bool:
     """`value` as requires_grad of a tensor of `dtype`: True or False (numpy's too), and True only for
-    floating point, as PyTorch: an integer tensor cannot hold a gradient (it would be rounded)."""
+    floating point, as PyTorch: an integer tensor cannot hold a gradient (it would be rounded). `what`: the
+    function given it, named first (zeros, arange), where it is not Tensor() itself."""
+    named = f"{what}: " if what else ""
     if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"requires_grad must be True or False, got {value!r}")
+        raise TypeError(f"{named}requires_grad must be True or False, got {repr_of(value)}")
     if value and dtype.kind != "f":
         raise TypeError(
-            f"only floating-point tensors can require gradients, got dtype {dtype}: "
+            f"{named}only floating-point tensors can require gradients, got dtype {dtype}: "
             "make a float tensor first (t.astype(np.float32), or Tensor(data, dtype=np.float32))"
         )
     return bool(value)

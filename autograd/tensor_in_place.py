@@ -21,7 +21,7 @@ from .modes import flag
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .tensor_versions import write
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 
 class InPlaceMethods:
@@ -48,7 +48,7 @@ class InPlaceMethods:
         division has none): refused, naming the fix, rather than divided without rounding."""
         if rounding_mode is not None:
             raise ValueError(
-                f"t.div_(x, rounding_mode={rounding_mode!r}): chainrule's division has no rounding mode; round "
+                f"t.div_(x, rounding_mode={repr_of(rounding_mode)}): chainrule's division has no rounding mode; round "
                 "the quotient yourself (t.copy_((t / x).trunc()) under autograd.no_grad(), or numpy's "
                 "np.floor_divide on the data for 'floor')"
             )
@@ -107,7 +107,7 @@ class InPlaceMethods:
 def _scaled(other: Any, alpha: Any, name: str) -> Any:
     """`alpha * other`, the term add_ and sub_ add (other itself at PyTorch's default alpha of 1)."""
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"t.{name}(x, alpha=...): alpha must be a real number, got {type_name(alpha)} {alpha!r}")
+        raise TypeError(f"t.{name}(x, alpha=...): alpha must be a real number, got {type_name(alpha)} {repr_of(alpha)}")
     if alpha == 1:
         return other
     return (np.asarray(other) if isinstance(other, list | tuple) else other) * alpha

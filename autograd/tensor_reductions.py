@@ -11,7 +11,6 @@ PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtype_fits import check_fits
 from .graph import Node
-from .modes import flag, is_real, short
+from .modes import flag, is_number, is_real, short
 from .op import Op
 from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
@@ -89,9 +88,10 @@ def _extreme(
 
 def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float:
     """numpy's ddof or PyTorch's correction (0 if neither): n − ddof divides, and must be positive."""
-    ddof = either(name, "ddof", ddof, "correction", correction) or 0
+    ddof = either(name, "ddof", ddof, "correction", correction)
+    ddof = 0 if ddof is None else ddof  # not `or 0`: an array's truth is numpy's ValueError
     if not is_real(ddof):
-        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type_name(ddof)} {ddof!r}")
+        raise TypeError(f"{name}(): ddof (correction) must be a number, got {type_name(ddof)} {short(ddof)}")
     if not ddof >= 0:  # NaN too: it would make every result NaN
         raise ValueError(
             f"{name}(): ddof (correction) must be >= 0 (0: the population variance, 1: unbiased), got {ddof!r}"
@@ -207,7 +207,7 @@ class ReductionMethods:
         The inf-norm over an empty axis is a ValueError, as max's (the largest of nothing)."""
         order = either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
-        if not isinstance(order, numbers.Real | str) or order not in _ORDERS:
+        if not (is_number(order) or isinstance(order, str)) or order not in _ORDERS:  # a duration's hash: numpy's
             raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
         axis = reduced_axes(self, "norm", axis, dim)
         if _ORDERS[order] == np.inf:

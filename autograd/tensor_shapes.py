@@ -270,6 +270,7 @@ class ShapeMethods(IndexingMethods):
             raise TypeError(
                 f"chunk: the number of chunks must be a positive int, got {type_name(chunks)} {short(chunks)}"
             )
+        chunks = int(chunks)  # a numpy uint64's arithmetic below would wrap (-n // chunks)
         if chunks <= 0:
             raise ValueError(f"chunk: the number of chunks must be a positive int, got {short(chunks)}")
         n = self.shape[_dim_to_cut(self, dim, "chunk")]

@@ -22,10 +22,12 @@ from . import shape_args as args
 from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .graph import Node, raw
-from .modes import flag, short
+from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
+from .modes import choice, flag, short
 from .tensor_data import array_of
 from .tensor_indexing import along
 from .type_names import type_name
+from .value_lists import is_value
 from .values_indices import ValuesIndices, own_entry, picked_along
 
 
@@ -73,6 +75,8 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def _quantile_levels(q: Any) -> np.ndarray:
     """q as float64 levels: one number or a 1-d list, array or Tensor of them (constants), each in [0, 1]."""
+    if is_value(q):  # no constant, and of the other graph kind
+        raise MixedNodes(f"quantile: q is a number, a list or a Tensor, got a Value: {NOT_BOTH} ({VALUE_DATA})")
     if isinstance(q, Node) and q.requires_grad:
         raise TypeError("quantile: q is a constant here, as PyTorch's (no gradient flows to it): pass q.detach()")
     levels = array_of(raw(q), "quantile")
@@ -176,8 +180,7 @@ class SortingMethods:
         if self.dtype.kind != "f":
             raise TypeError(f"quantile needs a float tensor (it interpolates), got {self.dtype}: .astype(float) first")
         levels = _quantile_levels(q)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"quantile: interpolation is one of {', '.join(_INTERPOLATIONS)}, got {interpolation!r}")
+        choice(interpolation, _INTERPOLATIONS, "quantile: interpolation")
         keep = flag(keepdim, "quantile(): keepdim")
         if dim is None or self.ndim == 0:  # every entry (a 0-d tensor takes dim 0 or -1, as PyTorch's)
             if dim is not None:

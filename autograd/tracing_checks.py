@@ -15,7 +15,7 @@ from .graph import Node, raw
 from .shape_args import is_int
 from .tensor_ops import ShapeError
 from .trees import aligned, flatten
-from .type_names import type_name
+from .type_names import repr_of, type_name
 
 Argnums = int | Sequence[int]
 
@@ -26,7 +26,7 @@ def check_argnums(argnums: Argnums, transform: str) -> tuple[tuple[int, ...], bo
     single = is_int(argnums)
     positions = (argnums,) if single else argnums
     if not isinstance(positions, tuple | list) or not positions or not all(is_int(i) for i in positions):
-        raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+        raise TypeError(f"{transform}: argnums must be an int or a non-empty tuple of ints, got {repr_of(argnums)}")
     return tuple(int(i) for i in positions), single
 
 

@@ -52,3 +52,15 @@ def _fix(kind: type) -> str:
     if "Value" in names:
         return OTHER_VALUE
     return ""
+
+
+def repr_of(x: Any) -> str:
+    """x's repr for a message, or, for what repr cannot print (a list nested deeper than Python's recursion
+    limit: RecursionError in place of the message), its type and how deep its first items go."""
+    try:
+        return repr(x)
+    except RecursionError:
+        depth, inner = 0, x
+        while isinstance(inner, list | tuple) and inner and depth < 100_000:
+            depth, inner = depth + 1, inner[0]
+        return f"a {type_name(x)} nested {depth} deep (too deep to show)"

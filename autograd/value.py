@@ -22,10 +22,10 @@ from .graph import Node
 from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
 from .graph_order import MANY, NO_GRAPH
 from .in_place import ValueInPlaceArithmetic
-from .modes import too_large
+from .modes import is_number, too_large
 from .op import Op
 from .operators import Operators
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .user_writes import value_op
 from .value_gradient import NOT_COMPUTED, ValueGradient
 from .value_hooks import ValueHooks
@@ -166,6 +166,10 @@ class Value(
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
         _leaf(self, _as_float(data))
+        if label.__class__ is not str and not isinstance(label, str):  # an array's truth was numpy's ValueError
+            raise TypeError(
+                f"Value: label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
+            )
         if label:
             self.label = label
         if _children or _op:
@@ -223,13 +227,13 @@ class Value(
 def _as_float(x: Any) -> float:
     if x.__class__ is float:
         return x
-    if isinstance(x, numbers.Real | np.bool_):  # numpy's bool as Python's (a mask's entry): 1.0 or 0.0
+    if is_number(x) or isinstance(x, np.bool_):  # numpy's bool as Python's (a mask's entry): 1.0 or 0.0
         try:
             return float(x)
         except OverflowError:
-            raise too_large(x) from None
+            raise too_large(x, "Value: ") from None
     hint = " (a Value is already a node: use it as it is)" if isinstance(x, Value) else ""
-    raise TypeError(f"Value needs a real number, got {type_name(x)} {x!r}{hint}")
+    raise TypeError(f"Value needs a real number, got {type_name(x)} {repr_of(x)}{hint}")
 
 
 def _data(x: Value | Number) -> float:
@@ -261,7 +265,7 @@ def _lift(x: Any, op: Op) -> Value:
         return _leaf(_new(Constant), float(x))
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real | np.bool_):
+    if is_number(x) or isinstance(x, np.bool_):
         try:
             return Constant(x)
         except OverflowError as e:
@@ -269,7 +273,7 @@ def _lift(x: Any, op: Op) -> Value:
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
     fix = f": {NOT_BOTH} ({VALUE_DATA})" if isinstance(x, Node) else ""
     raise (MixedNodes if mixed else TypeError)(
-        f"{op.name}: cannot combine a Value with {type_name(x)} {x!r}; use a number or a Value{fix}"
+        f"{op.name}: cannot combine a Value with {type_name(x)} {repr_of(x)}; use a number or a Value{fix}"
     )
 
 

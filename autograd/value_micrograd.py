@@ -12,7 +12,7 @@ from . import scalar_ops as ops
 from .graph import Node
 from .graph_order import MANY, NO_GRAPH
 from .hand_built import HandWritten, hand_built_op
-from .type_names import type_name
+from .type_names import repr_of, type_name
 from .value_modes import in_mode
 
 _MICROGRAD_NAMES = {ops.relu: "ReLU"}  # where micrograd's name differs from the op's
@@ -38,7 +38,7 @@ class MicrogradInternals:
         parents = tuple(children)
         for p in parents:
             if not isinstance(p, MicrogradInternals):  # a base of Value's alone: p is a Value
-                raise TypeError(f"the children of a Value must be Values, got {type_name(p)} {p!r}")
+                raise TypeError(f"the children of a Value must be Values, got {type_name(p)} {repr_of(p)}")
         self._made_by = hand_built_op(self, name)
         self._a, self._b = parents, MANY
         if modes.entered:

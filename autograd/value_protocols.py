@@ -13,6 +13,7 @@ from . import modes
 from .graph import Node
 from .graph_errors import NodeAsNumber
 from .graph_order import BRANCH, refuse_number_of_lifted
+from .type_names import repr_of
 
 _NOT_A_NUMBER = (
     ": a Value is a node of the graph, not a number. Its number is v.data (a constant, not "
@@ -74,7 +75,7 @@ class ValueProtocols:
         if ndigits is None:
             return self.round()  # type: ignore[attr-defined]
         raise TypeError(
-            f"round(v, {ndigits!r}) of a Value: only round(v), to the nearest integer, is an op; for digits "
+            f"round(v, {repr_of(ndigits)}) of a Value: only round(v), to the nearest integer, is an op; for digits "
             "round its number, round(v.data, ndigits) (a constant, not differentiated)"
         )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, check_ordered, type_name
+from autograd import Node, Tensor, check_ordered, repr_of, type_name
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
 REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: integers and floats (not bool, complex or text)
@@ -21,7 +21,7 @@ def is_int(x: Any) -> bool:
     """Whether x is an int argument, as autograd takes one: a Python or numpy integer, or a 0-d integer
     array, not a bool (True is no count, index or seed)."""
     if isinstance(x, int | np.integer):
-        return not isinstance(x, bool)
+        return not isinstance(x, bool | np.timedelta64)  # numpy makes a duration an np.integer
     return isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu"
 
 
@@ -40,8 +40,9 @@ def kept_size(value: Any) -> Any:
 
 
 def is_real(x: Any) -> bool:
-    """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    """Whether x is a real-number argument: a Python or numpy real number (an int among them), not a bool or
+    numpy's timedelta64 (a duration, which numpy makes an np.integer and so a numbers.Real)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.timedelta64)
 
 
 def one_number(x: Any, bools: bool = False) -> float | None:
@@ -120,7 +121,7 @@ def as_sequence(owner: str, name: str, items: Any, wanted: str, ordered: bool = 
 
 def shown(value: Any, width: int = 60) -> str:
     """`value`'s repr for a message, cut to `width` characters (an int of 400 digits, a large array)."""
-    text = repr(value)
+    text = repr_of(value)  # a list nested too deep for repr: its depth, the refusal still raised
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

@@ -21,13 +21,13 @@ def parameter_dtype(owner: str, dtype: Any, unknown: str = "is not a dtype") -> 
     no dtype nn.save or PyTorch writes. `unknown`: what the message says of what is no dtype at all."""
     if dtype is None:
         return np.dtype(np.float32)
-    name = str(dtype)
+    name = "" if isinstance(dtype, list | tuple) else str(dtype)  # a list is no dtype (its str may nest too deep)
     if name.endswith("bfloat16"):
         raise TypeError(f"{owner}: numpy has no bfloat16; use float16, float32 or float64")
     try:
         kind = np.dtype(numpy_dtype(dtype))
-    except TypeError:
-        raise TypeError(f"{owner}: {dtype!r} {unknown}") from None
+    except (TypeError, RecursionError):  # RecursionError: np.dtype of a list nested too deep (read as fields)
+        raise TypeError(f"{owner}: {shown(dtype)} {unknown}") from None
     if kind.kind != "f":
         raise TypeError(f"{owner}: parameters are floating point; {kind} would make them untrainable")
     if kind.itemsize > 8:

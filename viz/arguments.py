@@ -11,7 +11,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd import Node, type_name
+from autograd import Node, repr_of, type_name
 
 RANKDIRS = ("LR", "TB", "RL", "BT")  # graphviz's directions: it draws any other word as TB without a word
 
@@ -25,59 +25,66 @@ def require_root(root: Any, caller: str, accepted: tuple[type, ...] = (Node,), a
         )
 
 
-def require_format(format: Any) -> None:
+# Each check names `caller`, the public function whose argument it refuses (a notebook cell calls several).
+
+
+def require_format(caller: str, format: Any) -> None:
     """Refuse a `format` graphviz does not write (None: the Digraph's own, svg)."""
     if format is not None and (not isinstance(format, str) or format not in graphviz.FORMATS):
         raise (ValueError if isinstance(format, str) else TypeError)(
-            f"format {format!r} is not one graphviz writes; use 'svg', 'png' or 'pdf' (graphviz.FORMATS)"
+            f"{caller}: format {repr_of(format)} is not one graphviz writes; use 'svg', 'png' or 'pdf' "
+            "(graphviz.FORMATS)"
         )
 
 
-def require_rankdir(rankdir: Any) -> None:
+def require_rankdir(caller: str, rankdir: Any) -> None:
     if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
         raise (ValueError if isinstance(rankdir, str) else TypeError)(
-            f"rankdir must be one of {', '.join(map(repr, RANKDIRS))} (left to right, top to bottom, right to left, "
-            f"bottom to top), got {rankdir!r}"
+            f"{caller}: rankdir must be one of {', '.join(map(repr, RANKDIRS))} (left to right, top to bottom, right "
+            f"to left, bottom to top), got {repr_of(rankdir)}"
         )
 
 
-def require_flags(**flags: Any) -> None:
+def require_flags(caller: str, **flags: Any) -> None:
     """Refuse a flag that is not True or False: "no", None and 0.0 would each be read silently as one."""
     for name, value in flags.items():
         if not isinstance(value, bool | np.bool_):
-            raise TypeError(f"{name} must be True or False, got {type_name(value)} {value!r}")
+            raise TypeError(f"{caller}: {name} must be True or False, got {type_name(value)} {repr_of(value)}")
 
 
-def require_count(name: str, value: Any, takes: str, low: int, high: int | None = None, optional: bool = False) -> None:
+def require_count(
+    caller: str, name: str, value: Any, takes: str, low: int, high: int | None = None, optional: bool = False
+) -> None:
     """Refuse an int argument that is not an int (a TypeError; None is one where `optional`) or is outside
-    `low` to `high` (a ValueError); `takes` says what it must be ("an int of at least 1")."""
+    `low` to `high` (a ValueError); `takes` says what it must be ("an int of at least 1"). True is an int to
+    Python and numpy's timedelta64 an np.integer to numpy: neither is a count."""
     if optional and value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):  # True is an int to Python, not a count
-        raise TypeError(f"{name} must be {takes}, got {type_name(value)} {value!r}")
+    if isinstance(value, bool | np.timedelta64) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{caller}: {name} must be {takes}, got {type_name(value)} {repr_of(value)}")
     if value < low or high is not None and value > high:
-        raise ValueError(f"{name} must be {takes}, got {value}")
+        raise ValueError(f"{caller}: {name} must be {takes}, got {value}")
 
 
-def require_max_nodes(max_nodes: Any) -> None:
-    require_count("max_nodes", max_nodes, "an int of at least 1 (or None: no limit)", 1, optional=True)
+def require_max_nodes(caller: str, max_nodes: Any) -> None:
+    require_count(caller, "max_nodes", max_nodes, "an int of at least 1 (or None: no limit)", 1, optional=True)
 
 
-def require_modules(modules: Any) -> None:
+def require_modules(caller: str, modules: Any) -> None:
     """Refuse `modules=` that is not a model: it is read for its modules' calls and its parameters' names."""
     if modules is not None and not all(callable(getattr(modules, a, None)) for a in _MODEL):
         raise TypeError(
-            "modules must be the model whose modules computed the graph (an nn.Module, as nn.MLP), or None, "
-            f"got {type_name(modules)} {modules!r}"
+            f"{caller}: modules must be the model whose modules computed the graph (an nn.Module, as nn.MLP), or "
+            f"None, got {type_name(modules)} {repr_of(modules)}"
         )
 
 
 _MODEL = ("named_modules", "named_parameters")
 
 
-def require_text(name: str, value: Any) -> None:
+def require_text(caller: str, name: str, value: Any) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type_name(value)} {value!r}")
+        raise TypeError(f"{caller}: {name} must be a str, got {type_name(value)} {repr_of(value)}")
 
 
 def as_path(path: Any, caller: str) -> Path:

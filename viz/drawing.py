@@ -12,7 +12,15 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .arguments import as_path, require_flags, require_format, require_modules, require_rankdir, require_root
+from .arguments import (
+    as_path,
+    require_flags,
+    require_format,
+    require_max_nodes,
+    require_modules,
+    require_rankdir,
+    require_root,
+)
 from .collapsed import collapsed, require_collapsible
 from .dot import build, digraph
 from .graph import (
@@ -79,11 +87,12 @@ def draw(
     GraphTooLarge, saying how to proceed.
     """
     require_root(root, "draw")
-    require_rankdir(rankdir)
-    require_flags(show_grads=show_grads, backward=backward, number=number, color_by_grad=color_by_grad,
+    require_rankdir("draw", rankdir)
+    require_flags("draw", show_grads=show_grads, backward=backward, number=number, color_by_grad=color_by_grad,
                   collapse=collapse, check=check, tensor_detail=tensor_detail)  # fmt: skip
-    require_modules(modules)
-    require_format(format)
+    require_modules("draw", modules)
+    require_max_nodes("draw", max_nodes)
+    require_format("draw", format)
     require_collapsible(collapse, modules, backward=backward, check=check, color_by_grad=color_by_grad,
                          number=number, tensor_detail=tensor_detail)  # fmt: skip
     if backward or check:  # before any gradient is computed

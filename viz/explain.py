@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, gradients, pullback, type_name
+from autograd import Node, Tensor, gradients, pullback, repr_of, type_name
 
 from .arguments import require_count
 from .graph import numbered_names, read_graph, require_backward_root
@@ -85,9 +85,11 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type_name(x)}")
-    require_count("max_paths", max_paths, "a positive int", 1)
+    require_count("explain", "max_paths", max_paths, "a positive int", 1)
     if names is not None and not isinstance(names, Mapping):
-        raise TypeError(f"names must be a dict from node ids to names, or None, got {type_name(names)} {names!r}")
+        raise TypeError(
+            f"explain: names must be a dict from node ids to names, or None, got {type_name(names)} {repr_of(names)}"
+        )
     require_backward_root(root, "explain tells the gradient of one number", "reduce it first (y.sum())")
     _require_gradient(node)
     graph = read_graph(root, None, None)

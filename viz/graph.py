@@ -56,7 +56,7 @@ def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: boo
     """The graph of `root` (refused when larger than `max_nodes`; `collapsible`: the caller can draw
     modules as boxes), its nodes grouped by the modules of `modules` (a model, or None), each named by
     its label or else its parameter name in the model, as viz writes names (`visible`: a line break as ⏎)."""
-    require_modules(modules)
+    require_modules("viz", modules)  # checked before, naming it, by each public function
     order = nodes_in_order(root, max_nodes, collapsible)
     consts = constants(order)
     owner = module_of(order, modules, consts) if modules is not None else {}
@@ -67,7 +67,7 @@ def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: boo
 def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
     """Every node of the graph in the order backward takes them (`taken_order`); refuses too large a
     graph before any drawing starts or any pass runs (`check_size`)."""
-    require_max_nodes(max_nodes)
+    require_max_nodes("viz", max_nodes)  # so too
     order = topological_order(root)
     check_size(order, max_nodes, collapsible)
     return taken_order(root, order)

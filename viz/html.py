@@ -123,6 +123,9 @@ var runs = {runs};
 """
 
 
+PAGE = "the player page (save_html, player)"  # the functions page_html serves, named in its refusals
+
+
 def page_html(
     root: Node | Training,
     title: str = "Backpropagation, step by step",
@@ -136,18 +139,18 @@ def page_html(
     **others: Any,
 ) -> str:
     """The player page of `save_html`, as text. Every argument is checked before anything is computed."""
-    require_root(root, "the player page (save_html, player)", (Node, Training), " or a Training (training_steps)")
+    require_root(root, PAGE, (Node, Training), " or a Training (training_steps)")
     require_known(
-        "the player page (save_html, player)",
+        PAGE,
         others,
         PAGE_OPTIONS,
         "viz.draw(root, ...) takes the others, in one drawing",
     )
-    require_text("title", title)
-    require_rankdir(rankdir)
-    require_flags(number=number)
-    require_modules(modules)
-    require_max_nodes(max_nodes)
+    require_text(PAGE, "title", title)
+    require_rankdir(PAGE, rankdir)
+    require_flags(PAGE, number=number)
+    require_modules(PAGE, modules)
+    require_max_nodes(PAGE, max_nodes)
     if collapse:  # draw's option, which GraphTooLarge suggests: say what the player does instead
         raise TypeError(
             "the player steps through every value of the graph, so it cannot collapse modules into boxes: "

@@ -51,5 +51,5 @@ def player(root: Node | Training, *, height: int = 720, **options: Any) -> Playe
     a cell, `viz.player(loss)`, shows it inline; `viz.player(viz.training_steps(...))` plays recorded
     training steps, with a slider over them. `options` as for `save_html` (title, modules, max_nodes,
     rankdir, number, optimizer); `height` is its height in the notebook, in pixels."""
-    require_count("height", height, "an int of at least 200 pixels", 200)
+    require_count("player", "height", height, "an int of at least 200 pixels", 200)
     return Player(page_html(root, **options), height)

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import Node
 
-from .arguments import require_flags, require_known, require_rankdir, require_root
+from .arguments import require_flags, require_known, require_max_nodes, require_modules, require_rankdir, require_root
 from .captions import arithmetic, step_head
 from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
@@ -108,8 +108,10 @@ def backward_steps(
     (rankdir, show_grads, number, color_by_grad). The arguments are checked and backward computed at
     the call (the frames are drawn as they are taken), so a wrong one raises here, not at the first frame."""
     require_known("backward_steps", options, _FRAME_OPTIONS, _ELSEWHERE)
-    require_rankdir(options.get("rankdir", "LR"))
-    require_flags(**{name: value for name, value in options.items() if name != "rankdir"})
+    require_rankdir("backward_steps", options.get("rankdir", "LR"))
+    require_flags("backward_steps", **{name: value for name, value in options.items() if name != "rankdir"})
+    require_modules("backward_steps", modules)
+    require_max_nodes("backward_steps", max_nodes)
     run = backward_pass(root, modules, max_nodes)
     return (
         Frame(

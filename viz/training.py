@@ -214,5 +214,12 @@ def _check(model: Any, loss_fn: Any, optimizer: Any, steps: Any, max_nodes: Any)
     own = {id(p) for p in model.parameters()}
     if not all(id(p) in own for p in optimizer.params):
         raise ValueError("the optimizer updates parameters that are not the model's: build it from model.parameters()")
-    require_count("steps", steps, f"an int from 1 to {MAX_STEPS} (each step's numbers go in the page)", 1, MAX_STEPS)
-    require_max_nodes(max_nodes)
+    require_count(
+        "training_steps",
+        "steps",
+        steps,
+        f"an int from 1 to {MAX_STEPS} (each step's numbers go in the page)",
+        1,
+        MAX_STEPS,
+    )
+    require_max_nodes("training_steps", max_nodes)
