@@ -17,6 +17,7 @@ import numpy as np
 
 from .creation_args import check_count, dtype_of, like, real_number, shape_of
 from .creation_memory import check_made
+from .devices import takes_device
 from .dtype_fits import check_fits
 from .modes import short
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
@@ -51,6 +52,7 @@ def _made(data: np.ndarray, requires_grad: bool, what: str) -> Tensor:
     return Tensor(data, requires_grad=checked_requires_grad(requires_grad, data.dtype, what), dtype=data.dtype)
 
 
+@takes_device
 def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A Tensor of a copy of `data`, as PyTorch's `torch.tensor`: a numpy array given is copied, so
     that later writes to it do not reach the tensor (`Tensor(array)` holds the array itself, as
@@ -62,16 +64,19 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     return Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
 
 
+@takes_device
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: `zeros(2, 3)` or `zeros((2, 3))`."""
     return _made(np.zeros(*_checked(shape, dtype, "zeros")), requires_grad, "zeros")
 
 
+@takes_device
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: `ones(2, 3)` or `ones((2, 3))`."""
     return _made(np.ones(*_checked(shape, dtype, "ones")), requires_grad, "ones")
 
 
+@takes_device
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `fill_value`: `full((2, 3), 1.5)` (or `full(3, 1.5)`); float32 unless `dtype`
     says otherwise (an int fill value too, unlike numpy and PyTorch, which infer the dtype). A value
@@ -82,6 +87,7 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool 
     return _filled(shape_of((shape,), "full"), fill_value, dtype_of(dtype, "full"), requires_grad, "full")
 
 
+@takes_device
 def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """n × m (m = n by default) with ones on diagonal k (0: the main one, numpy's k) and zeros elsewhere."""
     rows, cols = shape_of((n, n if m is None else m), "eye")
@@ -92,6 +98,7 @@ def eye(n: int, m: int | None = None, k: int = 0, *, dtype: Any = None, requires
     return _made(np.eye(rows, cols, int(k), dtype=kind), requires_grad, "eye")
 
 
+@takes_device
 def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """start, start + step, ... below stop (`arange(n)`: 0 to n - 1), as numpy and PyTorch; float32
     by default (numpy and PyTorch give integers for integer arguments: pass dtype=int for them).
@@ -186,6 +193,7 @@ def _float_range(start: float, stop: float, step: float, kind: np.dtype) -> np.n
     return values.astype(kind, copy=False)  # float64: the values themselves, as check_made counted
 
 
+@takes_device
 def linspace(
     start: Any, stop: Any, steps: int | None = None, *, num: int | None = None, dtype: Any = None, requires_grad=False
 ) -> Tensor:
@@ -215,18 +223,21 @@ def linspace(
     return _made(values.astype(kind, copy=False), requires_grad, "linspace")
 
 
+@takes_device
 def zeros_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (or `dtype`); t a Tensor or an array."""
     shape, kind = like(t, dtype, "zeros_like")
     return _made(np.zeros(*_checked((shape,), kind, "zeros_like")), requires_grad, "zeros_like")
 
 
+@takes_device
 def ones_like(t: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (or `dtype`)."""
     shape, kind = like(t, dtype, "ones_like")
     return _made(np.ones(*_checked((shape,), kind, "ones_like")), requires_grad, "ones_like")
 
 
+@takes_device
 def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """`fill_value` in t's shape and dtype (or `dtype`)."""
     shape, kind = like(t, dtype, "full_like")

@@ -3,11 +3,16 @@ computes with numpy on the CPU, so a device other than the CPU is refused, namin
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .type_names import repr_of
+
+Made = TypeVar("Made", bound=Callable[..., Any])
 
 
 def is_device(arg: Any) -> bool:
@@ -32,3 +37,19 @@ def check_cpu(device: Any, what: str) -> None:
             f"{what}: chainrule computes with numpy on the CPU, so device {repr_of(device)} is not available; "
             "use 'cpu' or leave the device out"
         )
+
+
+def takes_device(make: Made) -> Made:
+    """`make` (a creation function) taking PyTorch's keyword `device=` too: the CPU or None accepted, any other
+    device refused naming the function (`check_cpu`), so that `zeros(n, device=x.device)` ports as written."""
+    name = make.__name__
+
+    @functools.wraps(make)
+    def with_device(*args: Any, device: Any = None, **kwargs: Any) -> Any:
+        check_cpu(device, name)
+        return make(*args, **kwargs)
+
+    signature = inspect.signature(make)
+    keyword = inspect.Parameter("device", inspect.Parameter.KEYWORD_ONLY, default=None)
+    with_device.__signature__ = signature.replace(parameters=[*signature.parameters.values(), keyword])  # type: ignore[attr-defined]
+    return with_device  # type: ignore[return-value]

@@ -23,6 +23,7 @@ from . import compile_record
 from .compile_generators import draw_in
 from .creation_args import dtype_of, float_dtype, like, shape_of
 from .creation_memory import check_made
+from .devices import takes_device
 from .shape_args import is_int
 from .tensor_class import Tensor
 from .tensor_grad_checks import checked_requires_grad
@@ -101,6 +102,7 @@ def _random(draw: Callable[[], np.ndarray], kind: np.dtype, requires_grad: bool,
     return Tensor(draw(), requires_grad=True, dtype=kind)
 
 
+@takes_device
 def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1): `rand(2, 3)` or `rand((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "rand")
@@ -117,6 +119,7 @@ def rand(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     return _random(draw, kind, requires_grad, "rand")
 
 
+@takes_device
 def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal (mean 0, standard deviation 1): `randn(2, 3)` or `randn((2, 3))`; float32 by default."""
     kind = float_dtype(dtype, "randn")
@@ -125,6 +128,7 @@ def randn(*shape: Any, generator: Any = None, dtype: Any = None, requires_grad: 
     return _random(lambda: source().standard_normal(size).astype(kind, copy=False), kind, requires_grad, "randn")
 
 
+@takes_device
 def randint(
     low: int, high: Any = None, size: Any = (), *, generator: Any = None, dtype: Any = None, requires_grad=False
 ) -> Tensor:
@@ -171,6 +175,7 @@ def _integers_for(kind: np.dtype, low: int, high: int) -> np.dtype:
     return made
 
 
+@takes_device
 def rand_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """rand of t's shape, in t's dtype (or `dtype`)."""
     shape, kind = _like(t, dtype, "rand_like")
@@ -179,6 +184,7 @@ def rand_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad
     return rand(shape, generator=generator, dtype=kind, requires_grad=requires_grad)
 
 
+@takes_device
 def randn_like(t: Any, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """randn of t's shape, in t's dtype (or `dtype`)."""
     shape, kind = _like(t, dtype, "randn_like")

@@ -17,7 +17,7 @@ from .tensor_ops import ShapeError
 
 _METHODS = (
     "sum mean prod std var norm logsumexp argmax argmin amax amin all any cumsum cumprod softmax log_softmax "
-    "clamp clip matmul lerp addmm eq ne lt gt le ge pow numel"
+    "clamp clip matmul lerp addmm eq ne lt gt le ge pow numel diff"
 ).split()
 BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
 
