@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, eager_only, raw, type_name
+from autograd import Node, Tensor, Value, eager_only, raw, repr_of, type_name
 
 from .arguments import as_sequence, check_flag, check_number
 
@@ -99,7 +99,7 @@ def _with_grads(parameters: Iterable[Node], name: str) -> list[Node]:
     )
     for p in nodes:
         if not isinstance(p, Value | Tensor):
-            raise TypeError(f"{name} takes Values and Tensors (model.parameters()), got {type_name(p)} {p!r}")
+            raise TypeError(f"{name} takes Values and Tensors (model.parameters()), got {type_name(p)} {repr_of(p)}")
     unique = list({id(p): p for p in nodes}.values())
     if len(unique) < len(nodes):
         warnings.warn(f"{name} got the same parameter twice; it counts and is clipped once", UserWarning, stacklevel=3)

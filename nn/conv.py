@@ -22,6 +22,7 @@ from autograd import (
     conv_transpose1d,
     conv_transpose2d,
     conv_transpose3d,
+    repr_of,
     type_name,
 )
 
@@ -47,7 +48,7 @@ def _kernel(owner: str, size: Any, dims: int) -> tuple[int, ...]:
         raise TypeError(f"{owner}: kernel_size must be {wanted}, got {type_name(size)} {size!r}")
     sizes = (size,) * dims if is_int(size) else tuple(size)
     if len(sizes) != dims:
-        raise ValueError(f"{owner}: kernel_size must be {wanted}, got {size!r}")
+        raise ValueError(f"{owner}: kernel_size must be {wanted}, got {repr_of(size)}")
     return tuple(_count(owner, "kernel_size", k) for k in sizes)
 
 

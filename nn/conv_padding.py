@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import pad, same_padding
+from autograd import pad, repr_of, same_padding
 
 from .arguments import is_int, layer_input
 
@@ -17,7 +17,7 @@ def check_mode(owner: str, mode: Any, transposed: bool = False) -> str:
     """A padding_mode PyTorch takes: one of MODES, 'zeros' alone for a transposed convolution."""
     allowed = ("zeros",) if transposed else MODES
     if not (isinstance(mode, str) and mode in allowed):
-        raise ValueError(f"{owner}: padding_mode must be one of {', '.join(map(repr, allowed))}, got {mode!r}")
+        raise ValueError(f"{owner}: padding_mode must be one of {', '.join(map(repr, allowed))}, got {repr_of(mode)}")
     return mode
 
 

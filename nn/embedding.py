@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Op, ShapeError, Tensor, guard, raw, type_name, validate, where
+from autograd import Op, ShapeError, Tensor, guard, raw, repr_of, type_name, validate, where
 
 from .arguments import as_array, check_count, check_flag, is_int
 from .arguments_factory import factory_dtype, parameter_dtype
@@ -197,7 +197,7 @@ def _row(padding_idx: Any, rows: int, owner: str = "Embedding") -> int | None:
         return None
     if not is_int(padding_idx):
         raise TypeError(
-            f"{owner}: padding_idx must be an integer or None, got {padding_idx!r}"
+            f"{owner}: padding_idx must be an integer or None, got {repr_of(padding_idx)}"
             + ("; the third argument is padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)")
             * (owner == "Embedding")
         )

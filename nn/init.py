@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, type_name
+from autograd import Tensor, repr_of, type_name
 
 from .arguments import check_choice, check_real, read_only
 from .rng import generator as generator_of
@@ -108,7 +108,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`, a value the tensor's dtype holds (NaN and infinity in a float one; a float truncated toward
     zero into integers, 2.7 is 2), by autograd's one rule (`full`'s): 300.5 into int8, 1e5 into float16 are refused."""
     if isinstance(val, bool) or not isinstance(val, int | float | np.integer | np.floating):
-        raise TypeError(f"constant_: val must be a number, got {type_name(val)} {val!r}")
+        raise TypeError(f"constant_: val must be a number, got {type_name(val)} {repr_of(val)}")
     kind = _tensor(tensor, "constant_").dtype
     check_fits("nn.init.constant_", val, kind)
     return _write(tensor, np.full(tensor.shape, int(val) if kind.kind in "iu" else val, kind), "constant_")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Tensor, needs_grad, type_name
+from autograd import Tensor, needs_grad, repr_of, type_name
 
 from .arguments import check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
@@ -162,7 +162,7 @@ def multi_margin_loss(
     if x.ndim not in (1, 2):
         raise autograd.ShapeError(f"{name}: scores must be (N, C) rows or one (C,) vector, got shape {x.shape}")
     if not isinstance(p, int | np.integer) or isinstance(p, bool) or p not in (1, 2):
-        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {p!r}")
+        raise ValueError(f"{name}: p must be 1 or 2 (as PyTorch's), got {repr_of(p)}")
     margin, classes = check_real(name, "margin", margin), x.shape[-1]
     labels = _class_labels(name, target, x.shape[:-1], classes)
     weight = op_weights(weight, class_weights(weight, x, classes, name), x, name)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, type_name, validate
+from autograd import ShapeError, Tensor, Value, copied_from, label_fix, needs_grad, raw, repr_of, type_name, validate
 
 from .arguments import REAL_KINDS, as_array, check_choice
 from .losses_fits import BeyondDtype, constant_fits
@@ -293,5 +293,5 @@ def _first_odd(items: list[Any], kind: Any) -> str:
     """The first item that is not of `kind`, with its type ('' when all are)."""
     for x in items:
         if not isinstance(x, kind):
-            return f"{type_name(x)} {x!r}"
+            return f"{type_name(x)} {repr_of(x)}"
     return ""

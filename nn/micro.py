@@ -55,7 +55,7 @@ class Neuron(Module):
     def __init__(self, nin: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
         nin = check_count("Neuron", "nin", nin)
         check_scalar_parameters("Neuron", [nin, 1])
-        uniform = rng.uniform if rng is not None else random.uniform
+        uniform = _uniform("Neuron", rng)
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.activation = _nonlinearity("Neuron", nonlin)
@@ -76,12 +76,26 @@ class Neuron(Module):
         return f"{len(self.w)}, {self.activation if self.nonlin else 'linear'}"
 
 
+def _uniform(owner: str, rng: Any) -> Any:
+    """The draw of `rng` (a random.Random, or None: the `random` module's), refused up front naming `owner`:
+    a seed or a numpy Generator given as rng was AttributeError "'int' object has no attribute 'uniform'"."""
+    if rng is None:
+        return random.uniform
+    if not isinstance(rng, random.Random):
+        raise TypeError(
+            f"{owner}: rng must be a random.Random (or None: the random module's draws), got {type_name(rng)} "
+            f"{shown(rng)}; for a seed use nn.MLP(..., seed=0)"
+        )
+    return rng.uniform
+
+
 class Layer(Module):
     """`nout` neurons over the same inputs; returns a list, or one Value when nout is 1."""
 
     def __init__(self, nin: int, nout: int, nonlin: str | bool = "relu", rng: random.Random | None = None) -> None:
         nin, nout = check_count("Layer", "nin", nin), check_count("Layer", "nout", nout)
         check_scalar_parameters("Layer", [nin, nout])
+        _uniform("Layer", rng)  # before any neuron is made
         nonlin = _nonlinearity("Layer", nonlin)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Node, Tensor, replayed, type_name, zero_grad
+from autograd import Node, Tensor, replayed, repr_of, type_name, zero_grad
 
 from .arguments import check_flag
 from .module_calls import CallRecords
@@ -25,13 +25,16 @@ def _constant(value: Any) -> bool:
 
 def holds_members(value: Any) -> bool:
     """Whether `value` is, or holds in its lists, tuples and dicts, a Module or a parameter: what a
-    module's graph reads from its attributes."""
-    if isinstance(value, Module) or is_parameter(value):
-        return True
-    if isinstance(value, list | tuple):
-        return any(holds_members(x) for x in value)
-    if isinstance(value, dict):
-        return any(holds_members(x) for x in value.values())
+    module's graph reads from its attributes. Walked without recursion: a list nested 3000 deep given as an
+    option (output_size) was RecursionError here, before the option's own check could refuse it."""
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Module) or is_parameter(item):
+            return True
+        if isinstance(item, list | tuple | dict) and id(item) not in seen:  # seen: a list holding itself
+            seen.add(id(item))
+            pending.extend(item.values() if isinstance(item, dict) else item)
     return False
 
 
@@ -116,7 +119,7 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
         array of real numbers: nn.save could not write it (strings, objects), or nn.load not read it
         back (bools, complex numbers)."""
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise ValueError(f"a buffer's name must be an identifier not starting with '_', got {name!r}")
+            raise ValueError(f"a buffer's name must be an identifier not starting with '_', got {repr_of(name)}")
         if name not in self._buffer_names and hasattr(self, name):
             raise ValueError(f"{type(self).__name__} already has an attribute {name!r}; give the buffer another name")
         array = np.array(value)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, raw, type_name
+from autograd import ShapeError, Tensor, raw, repr_of, type_name
 
 from .arguments import check_count, check_flag, check_real, layer_input
 from .norm_roots import normal_slices, plain_root_is_right, subnormal_deviations
@@ -185,7 +185,9 @@ def _statistics(name: str, value: Any, shape: tuple[int, ...], owner: str) -> An
     if value is None:
         return None
     if not isinstance(value, np.ndarray | Tensor) or value.dtype.kind != "f":
-        raise TypeError(f"{owner}: {name} must be a floating-point array or Tensor, or None, got {value!r}"[:200])
+        raise TypeError(
+            f"{owner}: {name} must be a floating-point array or Tensor, or None, got {repr_of(value)}"[:200]
+        )
     if isinstance(value, Tensor) and value.requires_grad:
         raise TypeError(f"{owner}: {name} is a statistic, updated in place: give one that does not require grad")
     if value.shape != shape:

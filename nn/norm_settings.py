@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, type_name
+from autograd import ShapeError, Tensor, repr_of, type_name
 
 from .arguments import as_sequence, check_count, is_real, layer_input
 from .module import Module
@@ -31,7 +31,7 @@ def momentum_setting(bn: Module, momentum: Any) -> float | None:
     if momentum is None:
         return None
     if not is_real(momentum):
-        raise TypeError(f"{kind}: momentum must be a number (or None), got {type_name(momentum)} {momentum!r}")
+        raise TypeError(f"{kind}: momentum must be a number (or None), got {type_name(momentum)} {repr_of(momentum)}")
     if not 0 <= momentum <= 1:
         raise ValueError(f"{kind}: momentum must lie in [0, 1] (or be None for a plain average), got {momentum}")
     return float(momentum)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
-from autograd import Node, Tensor, Value, type_name
+from autograd import Node, Tensor, Value, repr_of, type_name
 
 from .arguments import as_sequence, shown
 from .optim_options import check_torch_options
@@ -104,7 +104,9 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
                 f"not take: make one {name} per group, e.g. {name}(group['params'], lr=group['lr'])"
             )
         if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
-            got = repr(p) if isinstance(p, Node) else f"{type_name(p)} {p!r}"  # a Tensor that needs no grad: its repr
+            got = (
+                repr(p) if isinstance(p, Node) else f"{type_name(p)} {repr_of(p)}"
+            )  # a Tensor that needs no grad: its repr
             raise TypeError(f"{name} takes Values and Tensors that require grad (or frozen ones), got {got}")
         if p.op is not None:
             raise ValueError(

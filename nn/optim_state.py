@@ -92,6 +92,10 @@ class OptimizerState:
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
+        if not isinstance(prefix, str):  # was str.startswith's "first arg must be str or a tuple of str"
+            raise TypeError(
+                f"{name}.load_state_dict: prefix must be a str (where the names start), got {type_name(prefix)}"
+            )
         if {"state", "param_groups"} <= state.keys():  # torch.optim's layout: nested dicts, keyed by parameter ids
             raise ValueError(
                 f"cannot load this state into {name}: it is a PyTorch optimizer's state_dict ('state' and "

@@ -9,10 +9,11 @@ without a rule of their own."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
-from autograd import Tensor, cat, stack, zeros
+from autograd import Tensor, cat, check_memory, repr_of, stack, zeros
 
 from .arguments import check_count, check_flag, check_real, is_int
 from .dropout import dropout
@@ -69,7 +70,7 @@ class _Recurrent(Module):
         check_flag(owner, "batch_first", batch_first)
         _dropout(owner, dropout)
         if not is_int(proj_size) or proj_size < 0:
-            raise ValueError(f"{owner}: proj_size must be an int >= 0 (0: no projection), got {proj_size!r}")
+            raise ValueError(f"{owner}: proj_size must be an int >= 0 (0: no projection), got {repr_of(proj_size)}")
         if proj_size >= hidden_size:
             raise ValueError(f"{owner}: proj_size ({proj_size}) must be smaller than hidden_size ({hidden_size})")
         if dropout and num_layers == 1:
@@ -80,6 +81,12 @@ class _Recurrent(Module):
                 stacklevel=3,
             )
         out, directions = int(proj_size) or hidden_size, 2 if bidirectional else 1
+        # every layer past the first is alike: their storage counted from two before a list of num_layers is
+        # made (num_layers=2**63 looped for ever making it)
+        alike = [(input_size, hidden_size, int(proj_size)), (out * directions, hidden_size, int(proj_size))]
+        first, later = (sum(math.prod(s) for s in parameter_shapes(mode, n, bias).values() if s) for n in alike)
+        entries = (first + (num_layers - 1) * later) * directions
+        check_memory(owner, f"num_layers={num_layers}: the storage of its parameters", entries, dtype, "give fewer")
         layers = [
             (input_size if layer == 0 else out * directions, hidden_size, int(proj_size)) for layer in range(num_layers)
         ]

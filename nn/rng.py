@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import type_name
+from autograd import repr_of, type_name
 
 from .arguments import is_int
 
@@ -32,7 +32,7 @@ def check_seed(owner: str, seed: Any, argument: str = "seed") -> None:
     if seed is None or isinstance(seed, np.random.Generator):
         return
     if not is_int(seed):
-        raise TypeError(f"{said} must be an int or a numpy Generator (or None), got {type_name(seed)} {seed!r}")
+        raise TypeError(f"{said} must be an int or a numpy Generator (or None), got {type_name(seed)} {repr_of(seed)}")
     if seed < 0:
         raise ValueError(f"{said} must be a non-negative int, got {seed}")
 

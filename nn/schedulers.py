@@ -24,7 +24,7 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 
-from autograd import type_name
+from autograd import repr_of, type_name
 
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
@@ -72,7 +72,7 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
         if not callable(lr_lambda):
-            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
+            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {repr_of(lr_lambda)}")
         self.lr_lambda = lr_lambda
         super().__init__(optimizer, last_epoch)
 

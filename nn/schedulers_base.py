@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import replayed, type_name
+from autograd import replayed, repr_of, type_name
 
 from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
 from .optim_base import Optimizer
@@ -33,7 +33,9 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+            raise TypeError(
+                f"{type(self).__name__} takes an optimizer (nn.SGD, nn.Adam, ...), got {repr_of(optimizer)}"
+            )
         check_fresh(type(self).__name__, last_epoch)
         self.optimizer = optimizer
         self.last_epoch = 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from autograd import repr_of
+
 from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
@@ -70,7 +72,7 @@ class CyclicLR(MomentumCycle):
         self.mode = check_choice("CyclicLR", "mode", mode, MODES)
         self.gamma = check_at_least_zero("CyclicLR", "gamma", gamma)
         if scale_fn is not None and not callable(scale_fn):
-            raise TypeError(f"CyclicLR: scale_fn must be a function of the cycle (or step), got {scale_fn!r}")
+            raise TypeError(f"CyclicLR: scale_fn must be a function of the cycle (or step), got {repr_of(scale_fn)}")
         self.given_scale_fn = scale_fn  # PyTorch names its method scale_fn
         self.scale_fn_given = scale_fn is not None
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)

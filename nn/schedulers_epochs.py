@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd import repr_of
+
 from .arguments import is_int
 
 
@@ -16,8 +18,8 @@ def check_fresh(owner: str, last_epoch: Any) -> None:
         return
     error = ValueError if is_int(last_epoch) else TypeError
     raise error(
-        f"{owner}: last_epoch must be -1 (PyTorch's default: a fresh schedule), got {last_epoch!r}; PyTorch resumes "
-        "a schedule from a last_epoch >= 0, as a chainrule scheduler does from its state: make it with "
+        f"{owner}: last_epoch must be -1 (PyTorch's default: a fresh schedule), got {repr_of(last_epoch)}; PyTorch "
+        "resumes a schedule from a last_epoch >= 0, as a chainrule scheduler does from its state: make it with "
         "last_epoch=-1, then call scheduler.load_state_dict(state)"
     )
 
@@ -29,7 +31,7 @@ def refuse_epoch(owner: str, epoch: Any, call: str = "step()") -> None:
     taken."""
     if epoch is not None:
         raise TypeError(
-            f"{owner}.{call} takes no epoch (got {epoch!r}): PyTorch deprecates step(epoch), and chainrule's "
+            f"{owner}.{call} takes no epoch (got {repr_of(epoch)}): PyTorch deprecates step(epoch), and chainrule's "
             f"schedules count their steps; call {call} once per epoch (once per batch for a schedule of batches, "
             "with its lengths counted in batches), or jump with load_state_dict({'last_epoch': ..., ...})"
         )

@@ -8,7 +8,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable
 
-from autograd import type_name
+from autograd import repr_of, type_name
 
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
@@ -50,7 +50,7 @@ class MultiplicativeLR(LRScheduler):
         if isinstance(lr_lambda, list | tuple) and len(lr_lambda) == 1:
             lr_lambda = lr_lambda[0]  # PyTorch's list of one per parameter group (one here)
         if not callable(lr_lambda):
-            raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {lr_lambda!r}")
+            raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {repr_of(lr_lambda)}")
         self.lr_lambda = lr_lambda
         self._products = [1.0]  # the factor of each epoch asked so far
         super().__init__(optimizer, last_epoch)

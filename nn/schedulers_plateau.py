@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd import eager_only, type_name
+from autograd import eager_only, repr_of, type_name
 
 from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
@@ -50,7 +50,7 @@ class ReduceLROnPlateau:
         eps: float = 1e-8,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau takes an optimizer (nn.SGD, nn.Adam, ...), got {optimizer!r}")
+            raise TypeError(f"ReduceLROnPlateau takes an optimizer (nn.SGD, nn.Adam, ...), got {repr_of(optimizer)}")
         check_choice("ReduceLROnPlateau", "mode", mode, MODES)
         check_choice("ReduceLROnPlateau", "threshold_mode", threshold_mode, THRESHOLD_MODES)
         factor = check_number("ReduceLROnPlateau", "factor", factor, "in [0, 1) (it cuts the lr)", lambda f: 0 <= f < 1)
@@ -98,7 +98,7 @@ class ReduceLROnPlateau:
         if current is None:
             raise TypeError(
                 f"ReduceLROnPlateau.step: metrics must be a number (the epoch's loss), got {type_name(metrics)} "
-                f"{metrics!r}"
+                f"{repr_of(metrics)}"
             )
         if not math.isfinite(current):
             raise ValueError(

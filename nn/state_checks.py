@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 import autograd
-from autograd import made_infinite, type_name
+from autograd import made_infinite, repr_of, type_name
 
 from .arguments import check_flag, check_number, is_int
 
@@ -98,7 +98,7 @@ def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> 
     """`value` as a pair of floats, each as `checked` takes it, or an error naming `owner`'s argument
     and `what` the pair is ("(beta1, beta2)")."""
     if not (isinstance(value, tuple | list) and len(value) == 2):
-        raise TypeError(f"{type_name(owner)}: {name} must be a pair {what}, got {value!r}")
+        raise TypeError(f"{type_name(owner)}: {name} must be a pair {what}, got {repr_of(value)}")
     return checked(owner, name, value[0], below), checked(owner, name, value[1], below)
 
 
