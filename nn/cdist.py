@@ -58,9 +58,10 @@ def _check_sets(x1: Tensor, x2: Tensor) -> None:
 
 
 def _count_of_differences(d: Tensor) -> Tensor:
-    """p = 0: how many entries of each difference are not 0, gradient 0 (torch's), in the graph."""
+    """p = 0: how many entries of each difference are not 0, gradient 0 (torch's), in the graph; NaN where an
+    entry is NaN, as torch's (`d != 0` alone would count it as differing)."""
     one, zero = np.ones((), d.dtype), np.zeros((), d.dtype)  # in d's dtype: a Python 1.0 would make float64
-    count = where(d != 0, one, zero).sum(axis=-1)
+    count = where(d.isnan(), np.full((), np.nan, d.dtype), where(d != 0, one, zero)).sum(axis=-1)
     return count + (where(d.isfinite(), d, 0.0) * 0.0).sum(axis=-1)
 
 
