@@ -126,6 +126,31 @@ def test_a_compiled_step_replays_2d_bags_and_runs_cut_bags_eagerly():
         strict(np.array([0, 1, 2]), np.array([0, 1]))
 
 
+def test_a_compiled_training_step_replays_2d_bags_of_every_mode():
+    """mode 'max' took max(dim=), whose indices a replay cannot read again: the step ran eagerly, its warning
+    naming max(dim=); now every mode's 2-d bags replay, the gradient to the first of tied rows, eager's numbers."""
+    for mode in ("sum", "mean", "max"):
+        runs = []
+        for compiled in (False, True):
+            bag = nn.EmbeddingBag(6, 3, mode=mode, seed=0, dtype=np.float64)
+            bag.weight.data[1] = bag.weight.data[0]  # ties between rows 0 and 1
+            opt = nn.SGD(bag.parameters(), lr=0.5)
+
+            def step(x, bag=bag, opt=opt):
+                loss = (bag(x) ** 2).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                return loss
+
+            run = autograd.compile(step, strict=True) if compiled else step
+            batches = [np.random.default_rng(i).integers(0, 6, (4, 3)) for i in range(5)]
+            runs.append([(run(x).item(), bag.weight.data.copy()) for x in batches])
+        assert sum(r.program is not None for r in run.recordings.values()) == 1
+        for (loss, table), (eager_loss, eager_table) in zip(runs[1], runs[0]):
+            assert loss == eager_loss and np.array_equal(table, eager_table)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
