@@ -205,6 +205,17 @@ def test_max_norm_and_scale_grad_by_freq_match_torch(mode):
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), 1e-12, 1e-12)
 
 
+def test_scale_grad_by_freq_divides_each_row_by_its_own_count():
+    """Each row's gradient divided by its count in the batch, as torch's embedding (then summed per bag); torch
+    2.13's embedding_bag gives rows 3 and 5 of [0, 0, 3, 5, 5, 5] 0.5 and 3.0, where 1 and 1 are right."""
+    index, table = np.array([[0, 0, 3, 5, 5, 5]]), np.random.default_rng(4).uniform(-2, 2, (8, 3))
+    ours, theirs = Tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
+    F.embedding_bag(index, ours, mode="sum", scale_grad_by_freq=True).sum().backward()
+    TF.embedding(torch.tensor(index), theirs, scale_grad_by_freq=True).sum(dim=1).sum().backward()
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+    assert ours.grad[[0, 3, 5], 0].tolist() == [1.0, 1.0, 1.0]
+
+
 def test_from_pretrained_is_torchs():
     table = np.arange(12.0).reshape(4, 3)
     bag = nn.EmbeddingBag.from_pretrained(table, mode="max", padding_idx=0)
