@@ -53,7 +53,6 @@ def embedding_bag(
     options = checked_options(
         "embedding_bag", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
     )
-    mode = _mode("embedding_bag", mode, options["scale_grad_by_freq"])
     last = check_flag("embedding_bag", "include_last_offset", include_last_offset)
     return bags("embedding_bag", input, weight, offsets, per_sample_weights, mode, last, padding_idx, **options)
 
@@ -81,7 +80,9 @@ def bags(
     norm_type: float = NORM_TYPE,
     scale_grad_by_freq: bool = False,
 ) -> Tensor:
-    """embedding_bag's and EmbeddingBag's computation, `owner` naming the caller in its errors."""
+    """embedding_bag's and EmbeddingBag's computation, `owner` naming the caller in its errors; the mode checked
+    here, against scale_grad_by_freq as set when called (a layer's may be set after its mode)."""
+    mode = _mode(owner, mode, scale_grad_by_freq)
     index = as_array(owner, "input", raw(indices))
     validate(lambda index: _check(owner, index, weight.shape[0]), index)
     row = _row(padding_idx, weight.shape[0], owner)

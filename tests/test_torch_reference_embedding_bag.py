@@ -115,6 +115,15 @@ def test_the_layers_settings_are_checked_when_set():
     assert bag(np.array([[0, 1]])).shape == (1, 2)
 
 
+def test_scale_grad_by_freq_set_on_a_max_bag_is_refused_as_torchs():
+    """Set after the layer was made, scale_grad_by_freq=True on mode 'max' was taken, and halved the gradient of
+    a row looked up twice (0.5 where the max's is 1); torch's forward refuses it, and so does this one."""
+    bag = nn.EmbeddingBag(5, 3, mode="max", seed=0)
+    bag.scale_grad_by_freq = True
+    with pytest.raises(ValueError, match="mode 'max' does not scale the gradient by the frequency"):
+        bag(np.array([[0, 0, 1]]))
+
+
 def test_a_compiled_step_replays_2d_bags_and_runs_cut_bags_eagerly():
     bag = nn.EmbeddingBag(6, 3, mode="mean", seed=0, dtype=np.float64)
     step = autograd.compile(lambda x: bag(x).sum())
