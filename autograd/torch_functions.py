@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_read_hooks
 from .shape_functions import _function, _operand
 from .tensor_class import Tensor
 from .tensor_ops import ShapeError
@@ -45,7 +46,10 @@ def _extreme(name: str, elementwise: str, x: Any, arguments: tuple, keywords: di
     return getattr(_operand(x, name), elementwise)(other)
 
 
-_METHOD_OF = {name: _function(name) for name in ("max", "min")}  # as the other functions: compile sees the caller
+_METHOD_OF = {name: _function(name) for name in ("max", "min")}
+# max(dim=) reads where the maxima lie: compile notes that read as the caller's (a step's), past these frames as past
+# _function's; without them autograd.max(y, dim=0) in a compiled step was replayed at the recorded index
+compile_read_hooks.FORWARDERS.update(f.__code__ for f in (max, min, _extreme))
 
 
 def mm(a: Any, b: Any) -> Tensor:
