@@ -3,7 +3,9 @@
 method of its name (shape_functions' rule), so that ported code runs as written. As torch's: `max(a, b)` and
 `min(a, b)` of two tensors are elementwise (maximum, minimum); `mm`, `bmm` and `mv` take only the dims their names
 say. Names that are Python's builtins (sum, max, min, all, any, pow) are autograd's attributes, outside its
-`__all__`: `from autograd import *` leaves the builtins alone (sum of a list stays a number)."""
+`__all__`: `from autograd import *` leaves the builtins alone (sum of a list stays a number). Where the method's
+reading of a call is numpy's or refused as ambiguous (`x.max(1)`, `x.std()`), the function reads torch's:
+`max(x, 1)` is (values, indices) along dim 1, `std(x)` the sample std (correction=1)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks
+from .shape_args import is_int
 from .shape_functions import _function, _operand
 from .tensor_class import Tensor
 from .tensor_ops import ShapeError
 
 _METHODS = (
-    "sum mean prod std var norm logsumexp argmax argmin amax amin all any cumsum cumprod softmax log_softmax "
+    "sum mean prod norm logsumexp argmax argmin amax amin all any cumsum cumprod softmax log_softmax "
     "clamp clip matmul lerp addmm eq ne lt gt le ge pow numel diff"
 ).split()
 BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
@@ -37,19 +40,50 @@ def min(x: Any, *arguments: Any, **keywords: Any) -> Any:  # noqa: A001 (torch's
 
 
 def _extreme(name: str, elementwise: str, x: Any, arguments: tuple, keywords: dict) -> Any:
-    """x.maximum(other) where the second argument is a tensor (a Tensor or an array), else x's method `name`."""
+    """x.maximum(other) where the second argument is a tensor (a Tensor or an array), else x's method `name`, an int
+    by position being torch's dim (then keepdim)."""
     other = arguments[0] if arguments else keywords.get("other")
     if not isinstance(other, Tensor | np.ndarray):
+        if arguments and is_int(arguments[0]) and not isinstance(arguments[0], bool):
+            arguments, keywords = (), {**_named(name, arguments, ("dim", "keepdim")), **keywords}
         return _METHOD_OF[name](x, *arguments, **keywords)
     if len(arguments) + len(keywords) > 1:
         raise TypeError(f"{name}(input, other): the elementwise {elementwise} of two tensors takes nothing else")
     return getattr(_operand(x, name), elementwise)(other)
 
 
-_METHOD_OF = {name: _function(name) for name in ("max", "min")}
+def std(x: Any, *arguments: Any, **keywords: Any) -> Any:
+    """`torch.std`: the sample standard deviation (correction=1) unless told otherwise; torch's forms
+    std(x, dim, unbiased, keepdim) and std(x, unbiased) too."""
+    return _moment("std", x, arguments, keywords)
+
+
+def var(x: Any, *arguments: Any, **keywords: Any) -> Any:
+    """`torch.var`: the sample variance (correction=1) unless told otherwise; torch's forms as `std`'s."""
+    return _moment("var", x, arguments, keywords)
+
+
+def _moment(name: str, x: Any, arguments: tuple, keywords: dict) -> Any:
+    """x's method `name` with torch's arguments: by position dim, unbiased, keepdim (or unbiased alone, a bool);
+    correction=1 where neither correction, unbiased nor ddof is given (the method's default is numpy's ddof=0)."""
+    order = ("unbiased",) if arguments and isinstance(arguments[0], bool) else ("dim", "unbiased", "keepdim")
+    keywords = {**_named(name, arguments, order), **keywords}
+    if not {"correction", "unbiased", "ddof"} & keywords.keys():
+        keywords["correction"] = 1
+    return _METHOD_OF[name](x, **keywords)
+
+
+def _named(name: str, arguments: tuple, names: tuple[str, ...]) -> dict[str, Any]:
+    """torch's positional arguments by their names."""
+    if len(arguments) > len(names):
+        raise TypeError(f"{name}() takes at most {len(names)} arguments after the tensor ({', '.join(names)})")
+    return dict(zip(names, arguments))
+
+
+_METHOD_OF = {name: _function(name) for name in ("max", "min", "std", "var")}
 # max(dim=) reads where the maxima lie: compile notes that read as the caller's (a step's), past these frames as past
 # _function's; without them autograd.max(y, dim=0) in a compiled step was replayed at the recorded index
-compile_read_hooks.FORWARDERS.update(f.__code__ for f in (max, min, _extreme))
+compile_read_hooks.FORWARDERS.update(f.__code__ for f in (max, min, _extreme, std, var, _moment))
 
 
 def mm(a: Any, b: Any) -> Tensor:
@@ -80,4 +114,4 @@ def _dims(name: str, a: Any, b: Any, da: int, db: int) -> Tensor:
     return a @ b
 
 
-__all__ = sorted({*_METHODS, "max", "min", "mm", "bmm", "mv"} - BUILTINS)
+__all__ = sorted({*_METHODS, "max", "min", "std", "var", "mm", "bmm", "mv"} - BUILTINS)

@@ -96,3 +96,46 @@ def test_each_name_is_made_in_one_place():
     made_here = set(torch_functions.__all__) | torch_functions.BUILTINS
     elsewhere = set(autograd.FUNCTIONS) | set(shape_functions.__all__) | set(autograd.creation.__all__)
     assert not made_here & elsewhere
+
+
+MOMENTS = {  # torch.std's and torch.var's forms: (arguments after x, keywords); the default is correction=1
+    "all": ((), {}),
+    "dim": ((1,), {}),
+    "dim, unbiased": ((1, False), {}),
+    "dim, unbiased, keepdim": ((1, True, True), {}),
+    "unbiased": ((False,), {}),
+    "dims": (((0, 1),), {}),
+    "keepdim=": ((0,), {"keepdim": True}),
+    "dim=": ((), {"dim": 1}),
+    "correction=": ((1,), {"correction": 0}),
+}
+
+
+@pytest.mark.parametrize("form", MOMENTS)
+@pytest.mark.parametrize("name", ["std", "var"])
+def test_std_and_var_read_torchs_arguments_and_default(name, form):
+    """autograd.std(x) was numpy's population std (1.532 where torch.std gives 1.678) and autograd.std(x, 1) refused
+    as ambiguous: as torch's functions they take torch's forms, correction=1 unless told otherwise."""
+    arguments, keywords = MOMENTS[form]
+    x = Tensor(X, requires_grad=True)
+    ours = getattr(autograd, name)(x, *arguments, **keywords)
+    t = torch.tensor(X, requires_grad=True)
+    theirs = getattr(torch, name)(t, *arguments, **keywords)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "keywords"), [((1,), {}), ((1,), {"keepdim": True}), ((0, True), {}), ((np.int64(-1),), {})]
+)
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_take_torchs_dim_by_position(name, arguments, keywords):
+    """torch.max(x, 1) (`_, predicted = torch.max(outputs, 1)`) was refused as ambiguous: torch's function reads an int
+    by position as dim, giving (values, indices)."""
+    ours = getattr(autograd, name)(Tensor(X), *arguments, **keywords)
+    given = (a if isinstance(a, bool) else int(a) for a in arguments)
+    theirs = getattr(torch, name)(torch.tensor(X), *given, **keywords)
+    np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
