@@ -105,11 +105,18 @@ def mv(a: Any, v: Any) -> Tensor:
 
 
 def _dims(name: str, a: Any, b: Any, da: int, db: int) -> Tensor:
+    """a @ b, a of `da` dims and b of `db`, each refusal naming `name`."""
     a, b = _operand(a, name), _operand(b, name)
     if (a.ndim, b.ndim) != (da, db):
         raise ShapeError(
             f"{name} takes operands of {da} and {db} dims, got shapes {a.shape} and {b.shape}: "
             "autograd.matmul (or @) takes any dims"
+        )
+    inner = b.shape[0] if db == 1 else b.shape[-2]
+    if a.shape[-1] != inner:
+        raise ShapeError(
+            f"{name}: the first's last dim, {a.shape[-1]}, is not the second's {'only' if db == 1 else 'next to last'} "
+            f"dim, {inner}: shapes {a.shape} and {b.shape} do not fit"
         )
     return a @ b
 

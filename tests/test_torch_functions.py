@@ -139,3 +139,13 @@ def test_max_and_min_take_torchs_dim_by_position(name, arguments, keywords):
     theirs = getattr(torch, name)(torch.tensor(X), *given, **keywords)
     np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
     np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+
+
+@pytest.mark.parametrize(
+    ("name", "a", "b"),
+    [("mm", (2, 3), (2, 3)), ("bmm", (2, 2, 3), (2, 2, 1)), ("mv", (2, 3), (2,))],
+)
+def test_mm_bmm_mv_name_themselves_where_the_inner_dims_differ(name, a, b):
+    """They said '@: shapes (2, 3) and (2,) do not fit', naming an operator the caller never wrote."""
+    with pytest.raises(ShapeError, match=rf"^{name}: the first's last dim, 3, is not the second's .*dim, 2"):
+        getattr(autograd, name)(np.ones(a), np.ones(b))
