@@ -9,11 +9,14 @@ reading of a call is numpy's or refused as ambiguous (`x.max(1)`, `x.std()`), th
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import compile_read_hooks
+from .graph import Node
 from .shape_args import is_int
 from .shape_functions import _function, _operand
 from .tensor_class import Tensor
@@ -24,8 +27,37 @@ _METHODS = (
     "clamp clip matmul lerp addmm eq ne lt gt le ge pow numel diff"
 ).split()
 BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
+_OF_ITERABLES = BUILTINS - {"pow"}  # Python's functions of a list
 
-globals().update({name: _function(name) for name in _METHODS})
+
+def _one_tensor(name: str, x: Any) -> None:
+    """Refuse a list or tuple holding Tensors (or Values) given to a builtin's name: where `from autograd import sum`
+    shadows Python's, sum([a, b]) would be every entry's sum, not Python's a + b (torch.sum refuses a list)."""
+    if name in _OF_ITERABLES and isinstance(x, list | tuple) and builtins.any(isinstance(e, Node) for e in x):
+        raise TypeError(
+            f"{name}() of a list of Tensors: autograd.{name} (torch.{name}) takes one tensor; for Python's "
+            f"{name} of the list write builtins.{name}(...), for one over all their entries "
+            f"autograd.stack(...).{name}()"
+        )
+
+
+def _checked_function(name: str) -> Callable[..., Any]:
+    """The method `name` as a function (shape_functions' rule), a builtin's name refusing a list of Tensors."""
+    method = _function(name)
+    if name not in _OF_ITERABLES:
+        return method
+
+    def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
+        _one_tensor(name, x)
+        return method(x, *arguments, **keywords)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    compile_read_hooks.FORWARDERS.add(function.__code__)  # all() reads the numbers: its caller does
+    return function
+
+
+globals().update({name: _checked_function(name) for name in _METHODS})
 
 
 def max(x: Any, *arguments: Any, **keywords: Any) -> Any:  # noqa: A001 (torch's name)
@@ -42,6 +74,7 @@ def min(x: Any, *arguments: Any, **keywords: Any) -> Any:  # noqa: A001 (torch's
 def _extreme(name: str, elementwise: str, x: Any, arguments: tuple, keywords: dict) -> Any:
     """x.maximum(other) where the second argument is a tensor (a Tensor or an array), else x's method `name`, an int
     by position being torch's dim (then keepdim)."""
+    _one_tensor(name, x)
     other = arguments[0] if arguments else keywords.get("other")
     if not isinstance(other, Tensor | np.ndarray):
         if arguments and is_int(arguments[0]) and not isinstance(arguments[0], bool):

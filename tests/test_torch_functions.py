@@ -149,3 +149,15 @@ def test_mm_bmm_mv_name_themselves_where_the_inner_dims_differ(name, a, b):
     """They said '@: shapes (2, 3) and (2,) do not fit', naming an operator the caller never wrote."""
     with pytest.raises(ShapeError, match=rf"^{name}: the first's last dim, 3, is not the second's .*dim, 2"):
         getattr(autograd, name)(np.ones(a), np.ones(b))
+
+
+@pytest.mark.parametrize("name", ["sum", "max", "min", "all", "any"])
+def test_a_list_of_tensors_given_to_a_builtins_name_is_refused(name):
+    """`from autograd import sum` then sum([a, b]) gave 7.0, the sum of every entry, where Python's sum gives a + b
+    elementwise and torch.sum refuses a list: a list holding Tensors is refused, naming both ways."""
+    a, b = Tensor(X), Tensor(2 * X)
+    with pytest.raises(TypeError, match=rf"^{name}\(\) of a list of Tensors: .*builtins\.{name}\(.*autograd\.stack"):
+        getattr(autograd, name)([a, b])
+    with pytest.raises(TypeError, match=rf"^{name}\(\) of a list of Tensors"):
+        getattr(autograd, name)((a, Tensor(X, requires_grad=True)))
+    assert getattr(autograd, name)([1.0, 2.0]).item() == getattr(torch, name)(torch.tensor([1.0, 2.0])).item()
