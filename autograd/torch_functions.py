@@ -10,6 +10,7 @@ reading of a call is numpy's or refused as ambiguous (`x.max(1)`, `x.std()`), th
 from __future__ import annotations
 
 import builtins
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from . import compile_read_hooks
 from .graph import Node
+from .modes import short
 from .shape_args import is_int
 from .shape_functions import _function, _operand
 from .tensor_class import Tensor
@@ -77,6 +79,11 @@ def _extreme(name: str, elementwise: str, x: Any, arguments: tuple, keywords: di
     _one_tensor(name, x)
     other = arguments[0] if arguments else keywords.get("other")
     if not isinstance(other, Tensor | np.ndarray):
+        if "other" in keywords or (isinstance(other, numbers.Real) and not is_int(other)):
+            raise TypeError(
+                f"{name}(input, other): other is a tensor (torch's too), got {short(other)}: for the {elementwise} "
+                f"with a number write autograd.clamp(x, {'min' if name == 'max' else 'max'}={short(other)})"
+            )
         if arguments and is_int(arguments[0]) and not isinstance(arguments[0], bool):
             arguments, keywords = (), {**_named(name, arguments, ("dim", "keepdim")), **keywords}
         return _METHOD_OF[name](x, *arguments, **keywords)

@@ -161,3 +161,16 @@ def test_a_list_of_tensors_given_to_a_builtins_name_is_refused(name):
     with pytest.raises(TypeError, match=rf"^{name}\(\) of a list of Tensors"):
         getattr(autograd, name)((a, Tensor(X, requires_grad=True)))
     assert getattr(autograd, name)([1.0, 2.0]).item() == getattr(torch, name)(torch.tensor([1.0, 2.0])).item()
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "keywords", "bound"),
+    [("max", (1.5,), {}, "min"), ("min", (), {"other": 1.5}, "max"), ("max", (np.float64(0.5),), {}, "min")],
+)
+def test_max_and_min_of_a_tensor_and_a_number_name_clamp(name, arguments, keywords, bound):
+    """torch.max(x, 1.5) is refused by torch too, but here it said 'max(): axis must be an int ... got 1.5' (and
+    other=1.5 'ReductionMethods.max() got an unexpected keyword argument'), words about something never meant."""
+    with pytest.raises(TypeError, match=rf"^{name}\(input, other\): other is a tensor .* autograd\.clamp\(x, {bound}="):
+        getattr(autograd, name)(Tensor(X), *arguments, **keywords)
+    with pytest.raises(TypeError):
+        getattr(torch, name)(torch.tensor(X), *arguments, **keywords)
