@@ -30,6 +30,7 @@ _METHODS = (
 ).split()
 BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
 _OF_ITERABLES = BUILTINS - {"pow"}  # Python's functions of a list
+_DTYPED = frozenset({"sum", "mean", "prod", "cumsum", "cumprod", "softmax", "log_softmax", "norm"})  # torch's dtype=
 
 
 def _one_tensor(name: str, x: Any) -> None:
@@ -43,14 +44,28 @@ def _one_tensor(name: str, x: Any) -> None:
         )
 
 
+def _cast(name: str, x: Any, arguments: tuple, keywords: dict) -> tuple[Any, tuple]:
+    """x cast to torch's `dtype=` first, as torch's (softmax(x, dim, dtype) by position too), and the other
+    arguments; x itself where no dtype is given."""
+    if name in ("softmax", "log_softmax") and len(arguments) == 2:
+        if "dtype" in keywords:
+            raise TypeError(f"{name}() got dtype twice, by position and as dtype=: pass one")
+        arguments, keywords["dtype"] = arguments[:1], arguments[1]
+    dtype = keywords.pop("dtype", None)
+    return (x if dtype is None else _operand(x, name).astype(dtype)), arguments
+
+
 def _checked_function(name: str) -> Callable[..., Any]:
-    """The method `name` as a function (shape_functions' rule), a builtin's name refusing a list of Tensors."""
+    """The method `name` as a function (shape_functions' rule), a builtin's name refusing a list of Tensors, torch's
+    dtype= taken where torch takes it."""
     method = _function(name)
-    if name not in _OF_ITERABLES:
+    if name not in _OF_ITERABLES | _DTYPED:
         return method
 
     def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
         _one_tensor(name, x)
+        if name in _DTYPED:
+            x, arguments = _cast(name, x, arguments, keywords)
         return method(x, *arguments, **keywords)
 
     function.__name__ = function.__qualname__ = name

@@ -174,3 +174,40 @@ def test_max_and_min_of_a_tensor_and_a_number_name_clamp(name, arguments, keywor
         getattr(autograd, name)(Tensor(X), *arguments, **keywords)
     with pytest.raises(TypeError):
         getattr(torch, name)(torch.tensor(X), *arguments, **keywords)
+
+
+DTYPED = {  # torch's functions that take dtype= (the input cast to it first), with their other arguments
+    "sum": ((1,), {}),
+    "mean": ((), {}),
+    "prod": ((0,), {}),
+    "cumsum": ((1,), {}),
+    "cumprod": ((0,), {}),
+    "softmax": ((1,), {}),
+    "log_softmax": ((0,), {}),
+    "norm": ((), {}),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "by_position"), [*((name, False) for name in DTYPED), ("softmax", True), ("log_softmax", True)]
+)
+def test_dtype_casts_the_input_first_as_torchs(name, by_position):
+    """torch.sum(x, dtype=torch.float64) was '_reduction.<locals>.reduce() got an unexpected keyword argument
+    'dtype'': the input is cast first, as torch's, in the graph (softmax and log_softmax take it by position too)."""
+    arguments, keywords = DTYPED[name]
+    x32 = X.astype(np.float32)
+    x, t = Tensor(x32, requires_grad=True), torch.tensor(x32, requires_grad=True)
+    ours_dtype, theirs_dtype = (np.float64, torch.float64)
+    if by_position:
+        ours = getattr(autograd, name)(x, *arguments, ours_dtype, **keywords)
+        theirs = getattr(torch, name)(t, *arguments, theirs_dtype, **keywords)
+    else:
+        ours = getattr(autograd, name)(x, *arguments, dtype=theirs_dtype, **keywords)
+        theirs = getattr(torch, name)(t, *arguments, dtype=theirs_dtype, **keywords)
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13)
+    weights = np.linspace(-1, 1, theirs.numel()).reshape(theirs.shape)
+    (ours * Tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-6)
