@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import ShapeError, Tensor, shape_functions, torch_functions
 
 torch = pytest.importorskip("torch", reason='needs PyTorch (pip install -e ".[reference]")')
@@ -211,3 +212,60 @@ def test_dtype_casts_the_input_first_as_torchs(name, by_position):
     (theirs * torch.tensor(weights)).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-6)
+
+
+XS = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 5.0])  # ties with each bound, and bounds crossed (lo > hi)
+LO = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0, np.nan])
+HI = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 6.0])
+CLAMPS = {  # how: (our call, torch's), given x, lo, hi
+    "function": (lambda x, lo, hi: autograd.clamp(x, lo, hi), lambda x, lo, hi: torch.clamp(x, lo, hi)),
+    "method": (lambda x, lo, hi: x.clamp(min=lo, max=hi), lambda x, lo, hi: x.clamp(min=lo, max=hi)),
+    "clip": (lambda x, lo, hi: x.clip(lo, hi), lambda x, lo, hi: x.clip(lo, hi)),
+    "min only": (lambda x, lo, hi: autograd.clamp(x, min=lo), lambda x, lo, hi: torch.clamp(x, min=lo)),
+    "max only": (lambda x, lo, hi: autograd.clamp(x, max=hi), lambda x, lo, hi: torch.clamp(x, max=hi)),
+    "broadcast": (
+        lambda x, lo, hi: autograd.clamp(x * Tensor(np.array([[1.0], [-2.0]])), lo, hi),  # bounds along rows
+        lambda x, lo, hi: torch.clamp(x * torch.tensor([[1.0], [-2.0]], dtype=torch.float64), lo, hi),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", CLAMPS)
+def test_clamp_takes_tensor_bounds_as_torch_2_13(how):
+    """clamp(x, min=Tensor) was refused ('clip/clamp takes numbers as bounds here'), which torch 2.13 takes: values
+    and gradients to x and both bounds equal torch's, at ties (to x), with crossed bounds (max's) and a NaN bound."""
+    ours_of, theirs_of = CLAMPS[how]
+    ours_in = [Tensor(a, requires_grad=True) for a in (XS, LO, HI)]
+    theirs_in = [torch.tensor(a, requires_grad=True) for a in (XS, LO, HI)]
+    ours, theirs = ours_of(*ours_in), theirs_of(*theirs_in)
+    np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+    weights = np.arange(1.0, theirs.numel() + 1).reshape(theirs.shape)
+    (ours * Tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    for mine, its in zip(ours_in, theirs_in):
+        np.testing.assert_array_equal(
+            0 if mine.grad is None else mine.grad, 0 if its.grad is None else its.grad.numpy()
+        )
+
+
+def test_clamp_of_tensor_bounds_replays_with_eagers_numbers(monkeypatch):
+    """The masks of Tensor bounds are comparisons, made again by each replay: bounds computed in the step from the
+    weights, crossing x differently on each call, give eager's losses."""
+    from compile_faithful_cases import check_replayed
+
+    def scenario(compile):
+        w = Tensor(np.ones(3), requires_grad=True)
+        opt = nn.SGD([w], lr=0.3)
+
+        def step(x):
+            opt.zero_grad()
+            y = Tensor(x) * w
+            loss = (autograd.clamp(y, y.mean() - 0.5 * w, w * 2) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        run = compile(step)
+        return [run(np.array([1.0, -2.0, 3.0]) * (-1) ** i * (i + 1)) for i in range(6)]
+
+    check_replayed(scenario, monkeypatch, replays_at_least=3)
