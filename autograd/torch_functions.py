@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_read_hooks
+from .dtypes import dtype_of
 from .graph import Node
 from .modes import short
 from .shape_args import is_int
@@ -31,6 +32,7 @@ _METHODS = (
 BUILTINS = frozenset({"sum", "max", "min", "all", "any", "pow"})  # kept out of autograd.__all__
 _OF_ITERABLES = BUILTINS - {"pow"}  # Python's functions of a list
 _DTYPED = frozenset({"sum", "mean", "prod", "cumsum", "cumprod", "softmax", "log_softmax", "norm"})  # torch's dtype=
+_FLOATS_ONLY = frozenset({"mean", "softmax", "log_softmax", "norm"})  # torch refuses an integer dtype for these
 
 
 def _one_tensor(name: str, x: Any) -> None:
@@ -52,7 +54,13 @@ def _cast(name: str, x: Any, arguments: tuple, keywords: dict) -> tuple[Any, tup
             raise TypeError(f"{name}() got dtype twice, by position and as dtype=: pass one")
         arguments, keywords["dtype"] = arguments[:1], arguments[1]
     dtype = keywords.pop("dtype", None)
-    return (x if dtype is None else _operand(x, name).astype(dtype)), arguments
+    if dtype is None:
+        return x, arguments
+    x, kind = _operand(x, name), dtype_of(dtype, f"{name}()")
+    if kind.kind != "f" and (name in _FLOATS_ONLY or x.requires_grad):
+        why = "x requires grad" if name not in _FLOATS_ONLY else f"torch's {name} takes floating dtypes only"
+        raise TypeError(f"{name}(): dtype {kind} would cast x's entries to it, and {why}: give a floating dtype")
+    return x.astype(kind), arguments
 
 
 def _checked_function(name: str) -> Callable[..., Any]:

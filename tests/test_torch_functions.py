@@ -269,3 +269,21 @@ def test_clamp_of_tensor_bounds_replays_with_eagers_numbers(monkeypatch):
         return [run(np.array([1.0, -2.0, 3.0]) * (-1) ** i * (i + 1)) for i in range(6)]
 
     check_replayed(scenario, monkeypatch, replays_at_least=3)
+
+
+@pytest.mark.parametrize(("name", "grad"), [("mean", False), ("softmax", False), ("norm", False), ("sum", True)])
+def test_a_dtype_torch_refuses_is_refused(name, grad):
+    """mean(x, dtype=int64) gave 0.667, the mean of x's entries truncated to ints, where torch refuses it (mean,
+    softmax, log_softmax and norm take floating dtypes only; every one refuses an integer dtype where x requires
+    grad: 'Autograd not support dtype')."""
+    keywords = {"dim": 1} if name == "softmax" else {}
+    with pytest.raises(TypeError, match=rf"^{name}\(\): dtype int64 .*a floating dtype"):
+        getattr(autograd, name)(Tensor(X, requires_grad=grad), dtype=np.int64, **keywords)
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        getattr(torch, name)(torch.tensor(X, requires_grad=grad), dtype=torch.int64, **keywords)
+
+
+def test_an_integer_dtype_of_a_tensor_without_gradient_sums_its_truncated_entries_as_torchs():
+    ours = autograd.sum(Tensor(X), dtype=np.int64)
+    theirs = torch.sum(torch.tensor(X), dtype=torch.int64)
+    assert ours.dtype == np.int64 and ours.item() == theirs.item() == 4
