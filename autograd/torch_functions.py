@@ -68,6 +68,7 @@ def _checked_function(name: str) -> Callable[..., Any]:
     dtype= taken where torch takes it."""
     method = _function(name)
     if name not in _OF_ITERABLES | _DTYPED:
+        method.__module__ = __name__  # where pickle and help() find it: autograd.shape_functions has no such name
         return method
 
     def function(x: Any, *arguments: Any, **keywords: Any) -> Any:
