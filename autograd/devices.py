@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .type_names import repr_of
+from .type_names import repr_of, type_name
 
 Made = TypeVar("Made", bound=Callable[..., Any])
 
@@ -30,9 +30,19 @@ def is_device(arg: Any) -> bool:
 
 
 def check_cpu(device: Any, what: str) -> None:
-    """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given)."""
-    kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
-    if device is not None and kind != "cpu":
+    """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given): a
+    ValueError, or a TypeError for what is no device's type (a list, a float, a bool)."""
+    if device is None:
+        return
+    if not (isinstance(device, str) or type(device).__name__ == "device" or is_device(device)):
+        raise TypeError(
+            f"{what}: a device is a str, an int or a torch.device, got {type_name(device)} {repr_of(device)}"
+        )
+    kind = getattr(device, "type", device)
+    if isinstance(device, str):  # torch's "cpu" or "cpu:<index>"; "cpu:abc" is no device
+        kind, _, index = device.partition(":")
+        kind = kind if not _ or index.isdigit() else device
+    if kind != "cpu":
         raise ValueError(
             f"{what}: chainrule computes with numpy on the CPU, so device {repr_of(device)} is not available; "
             "use 'cpu' or leave the device out"

@@ -55,3 +55,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 FUNCTIONS |= {name: _predicate(name, of_data) for name, of_data in TESTS.items()}
 FUNCTIONS["polygamma"] = torch_order(FUNCTIONS["polygamma"])  # torch.polygamma(n, input) too
+for _function in FUNCTIONS.values():  # where pickle and help() find them: autograd.exp (op_functions has no exp)
+    _function.__module__ = __name__.rpartition(".")[0]

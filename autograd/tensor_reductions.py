@@ -258,14 +258,18 @@ class ReductionMethods:
 
     def clip(self, lo: float | None = None, hi: float | None = None, *, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """The entries clipped into [lo, hi] (None: no bound on that side; `min=`, `max=` as numpy's and
-        PyTorch's spelling); a NaN bound is refused, as every entry would become NaN."""
+        PyTorch's spelling); a NaN bound is refused, as every entry would become NaN. Tensor bounds (an entry
+        each, broadcast) are PyTorch 2.13's, gradients to them too (tensor_bounds)."""
         if (lo is not None and min is not None) or (hi is not None and max is not None):
             raise TypeError("clip() got a bound twice, by position and as min=/max=: pass one")
         lo, hi = (lo if min is None else min), (hi if max is None else max)
+        if isinstance(lo, type(self)) or isinstance(hi, type(self)):
+            from .tensor_bounds import clamped  # here: tensor_functions is built on the Tensor class
+
+            return clamped(self, lo, hi)
         if isinstance(lo, Node) or isinstance(hi, Node):
             raise TypeError(
-                "clip/clamp takes numbers as bounds here; for a Tensor bound (an entry each) write "
-                "autograd.maximum(t, lo) and autograd.minimum(t, hi)"
+                "clip/clamp takes numbers or Tensors as bounds, got a Value: a graph is of Values or of Tensors"
             )
         require_meaningful("clip", {"lo": lo, "hi": hi}, bounds=("lo", "hi"))
         for side, bound in (("min", lo), ("max", hi)):  # as PyTorch's: 1e300 beside float32, 300 beside int8

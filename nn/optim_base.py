@@ -21,6 +21,7 @@ from autograd import (
     checks_gradients_first,
     raw,
     replayed,
+    repr_of,
     type_name,
     zero_grad,
 )
@@ -91,8 +92,16 @@ class Optimizer(OptimizerSettings, OptimizerState):
     def needs_closure(self) -> bool:
         """Whether its step must be given PyTorch's closure, evaluating the loss itself: LBFGS says so (this set
         True), an optimizer of one's own by its step's signature (a port of torch's `step(self, closure)`). nn.fit
-        then passes its forward, loss and backward as the closure; viz refuses it."""
-        return requires_closure(self.step)
+        then passes its forward, loss and backward as the closure; viz refuses it. `self.needs_closure = True` (or
+        False) says so for one optimizer, as the class attribute does for all."""
+        said = self.__dict__.get("_needs_closure")
+        return requires_closure(self.step) if said is None else said
+
+    @needs_closure.setter
+    def needs_closure(self, value: bool) -> None:
+        if not isinstance(value, bool | np.bool_):
+            raise TypeError(f"{type(self).__name__}.needs_closure is True or False, got {repr_of(value)}")
+        self.__dict__["_needs_closure"] = bool(value)
 
     @property
     def param_groups(self) -> list[ParamGroup]:

@@ -44,3 +44,19 @@ def test_the_cpu_is_taken_and_changes_nothing(name, device):
 def test_another_device_is_refused_naming_the_function(name):
     with pytest.raises(ValueError, match=rf"^{name}: chainrule computes with numpy on the CPU, so device 'cuda:0'"):
         CALLS[name](device="cuda:0")
+
+
+@pytest.mark.parametrize("device", [["cpu"], 3.5, True, None.__class__])
+@pytest.mark.parametrize("call", ["zeros", "to"])
+def test_a_device_of_no_devices_type_is_a_type_error(call, device):
+    """device=['cpu'] or 3.5 was a ValueError 'device ['cpu'] is not available' (torch's is a TypeError): the
+    type is wrong, not the device."""
+    with pytest.raises(TypeError, match=rf"^{call}: a device is a str, an int or a torch.device, got "):
+        autograd.zeros(2, device=device) if call == "zeros" else autograd.zeros(2).to(device=device)
+
+
+@pytest.mark.parametrize("device", ["cpu:abc", "cpu:", "cpu:0:1", "cpu:-1"])
+def test_a_cpu_of_no_index_is_refused_as_torchs(device):
+    """'cpu:abc' was taken as the CPU; torch refuses it ('Invalid device string')."""
+    with pytest.raises(ValueError, match="zeros: chainrule computes with numpy on the CPU"):
+        autograd.zeros(2, device=device)

@@ -110,6 +110,31 @@ def test_an_optimizer_of_the_users_own_requiring_a_closure_is_given_fits():
     assert_same(model, state(twin))
 
 
+def test_needs_closure_set_on_the_optimizer_itself_is_taken_as_a_class_setting_it():
+    """`self.needs_closure = True` in an optimizer's __init__ (or on one made) was taken until needs_closure became a
+    property (bb3dd0e9); then it was AttributeError 'property 'needs_closure' of 'SetsIt' object has no setter'."""
+
+    class SetsIt(TorchStyle):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, lr=lr)
+            self.needs_closure = True
+
+        def step(self, closure=None):
+            return super().step(closure)
+
+    model, twin = normed_model(), normed_model()
+    history = nn.fit(model, F.cross_entropy, SetsIt(model.parameters()), (X, Y), epochs=2, batch_size=32)
+    assert (
+        history.loss
+        == nn.fit(twin, F.cross_entropy, TorchStyle(twin.parameters()), (X, Y), epochs=2, batch_size=32).loss
+    )
+    plain = nn.SGD(model.parameters(), lr=0.1)
+    plain.needs_closure = True
+    assert plain.needs_closure and not nn.SGD(model.parameters(), lr=0.1).needs_closure
+    with pytest.raises(TypeError, match="needs_closure is True or False, got 'yes'"):
+        plain.needs_closure = "yes"
+
+
 def test_a_second_ctrl_c_during_an_lbfgs_step_leaves_the_step_whole(sigint):
     """The step finishes, then KeyboardInterrupt: the weights moved, and so stay BatchNorm's running statistics
     (they were put back as for a failed step: weights of after the step, statistics of before it)."""
