@@ -76,7 +76,11 @@ def no_bools(name: str, *xs: np.ndarray) -> None:
     OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them.
     Beside a number (mask @ w) a bool is 0 or 1, and the sum a count: numpy computes it in the number's dtype."""
     for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not all() of a generator of dtype ==
-        if (x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype).kind != "b":  # `2 @ t`: a Python number
+        try:
+            kind = x.dtype.kind  # an attribute: no call per product in an eager step's forward
+        except AttributeError:  # `2 @ t`: a Python number
+            kind = np.asarray(x).dtype.kind
+        if kind != "b":
             return
     raise TypeError(
         f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "
