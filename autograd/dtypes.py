@@ -15,6 +15,8 @@ def numpy_dtype(dtype: Any) -> Any:
     """`dtype` as numpy takes it: a torch dtype (torch.float64) by its name (np.dtype refuses torch's), so that
     every dtype= of chainrule's takes it as nn's layers and model.to do; anything else as it is, for numpy
     to read or refuse. The name's only reading, without importing torch."""
+    if isinstance(dtype, str):  # torch's name as a string ("torch.float64", a config's) too
+        return dtype.removeprefix("torch.")
     if str(getattr(type(dtype), "__module__", "")).split(".")[0] != "torch":  # str() of a list nested too deep raises
         return dtype
     name = str(dtype)
