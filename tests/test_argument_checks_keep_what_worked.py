@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import autograd
-from autograd import Tensor, Value
+from autograd import Tensor, Value, repr_of
 
 
 def test_a_label_of_none_is_no_label_as_before():
@@ -45,6 +45,49 @@ def test_lerps_bool_weight_keeps_the_tensors_dtype_as_pytorchs(weight):
     want = torch.lerp(torch.tensor(start), torch.tensor(end), bool(weight)).numpy()
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got.data, want)
+
+
+def test_a_reflected_mask_operators_refusal_names_its_operator():
+    t = Tensor(np.array([1.0, 2.0, 3.0], np.float32))
+    m = t > 1
+    for do, symbol in ((lambda: 1.5 & m, "&"), (lambda: 2 << t, "<<"), (lambda: 1.5 ^ m, "^")):
+        with pytest.raises(TypeError) as e:
+            do()
+        assert str(e.value).startswith(f"{symbol}: ") and "a comparison" not in str(e.value)
+    with pytest.raises(TypeError, match=r"^\|: ") as e:
+        [1.5, 2.0, 3.0] | m
+    assert "Field elements" not in str(e.value)  # numpy reading the list as a structured dtype
+
+
+def test_a_numpy_scalars_mask_operator_on_a_float_tensor_is_refused_in_chainrules_words():
+    m = Tensor(np.array([True, False]))
+    with pytest.raises(TypeError) as e:
+        np.float64(1.5) & m
+    assert "bitwise_and" in str(e.value) and "not supported for the input types" not in str(e.value)
+
+
+@pytest.mark.parametrize("method", ["__lt__", "lt", "__ge__"])
+def test_a_comparison_with_a_torch_tensor_is_a_type_error_naming_the_operator(method):
+    t = Tensor(np.array([1.0, 2.0, 3.0], np.float32))
+    try:
+        result = getattr(t, method)(torch.tensor(2.0))
+    except TypeError as e:  # refused: in chainrule's words, naming what to give
+        assert "torch.Tensor" in str(e) and "bools or integers" not in str(e)
+    else:
+        want = getattr(torch.tensor(t.data), method)(torch.tensor(2.0)).numpy()
+        np.testing.assert_array_equal(result.data, want)
+
+
+def test_repr_of_what_nests_too_deep_gives_no_wrong_depth():
+    d: dict = {}
+    for _ in range(3000):
+        d = {"a": d}
+    deep: list = [1.0]
+    for _ in range(3000):
+        deep = [deep]
+    assert "nested 0 deep" not in repr_of(d) and "dict" in repr_of(d)
+    assert "nested 1 deep" not in repr_of([1, deep])
+    assert "3001 deep" in repr_of(deep)
 
 
 def test_matmuls_forward_calls_no_numpy_function_of_pythons_per_product():
