@@ -112,3 +112,12 @@ def test_matmuls_forward_calls_no_numpy_function_of_pythons_per_product():
         return seen
 
     assert numpy_calls(_matmul) == numpy_calls(_product)  # the product's own alone (np.inner's dispatcher)
+
+
+@pytest.mark.parametrize("order", [[1], np.timedelta64(2), np.array([1, 2]), 1j])
+def test_norms_order_of_no_real_number_is_a_type_error(order):
+    """Guarantees: a wrong type is a TypeError (PyTorch's: "must be Number, not list"); -inf or 3 stay ValueErrors."""
+    with pytest.raises(TypeError, match=r"^norm\(\): ord must be"):
+        Tensor(np.ones(3)).norm(p=order)
+    with pytest.raises(ValueError, match="ord must be 1, 2 or inf"):
+        Tensor(np.ones(3)).norm(p=3)
