@@ -17,7 +17,7 @@ import numpy as np
 import autograd
 from autograd import Op, ShapeError, Tensor, computed_in, raw, type_name
 
-from .arguments import check_flag, check_number, check_real, is_real
+from .arguments import as_array, check_flag, check_number, check_real, is_real
 from .loss_positions import torch_positions
 from .losses_half import narrowed, widened_inputs
 from .losses_margins import _tensors
@@ -87,7 +87,7 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
     by torch's rules, else a ShapeError."""
     if is_real(var):
         return float(var)
-    v = var if isinstance(var, Tensor) else np.asarray(raw(var))
+    v = var if isinstance(var, Tensor) else as_array(name, "var", raw(var))  # a ragged list named
     if v.dtype.kind not in "iuf":  # a bool (True) is no variance: is_real refuses it as a number too
         raise TypeError(
             f"{name}: var must be a number, an array or a Tensor of numbers, got {type_name(var)} of dtype {v.dtype}"

@@ -121,3 +121,29 @@ def test_norms_order_of_no_real_number_is_a_type_error(order):
         Tensor(np.ones(3)).norm(p=order)
     with pytest.raises(ValueError, match="ord must be 1, 2 or inf"):
         Tensor(np.ones(3)).norm(p=3)
+
+
+def _nested(depth: int = 100) -> list:
+    x: list = [0]
+    for _ in range(depth):
+        x = [x]
+    return x
+
+
+def test_nns_array_refusals_name_the_argument_in_a_sentence():
+    """nn's as_array glued numpy's words to the argument's name: "nll_loss: the label list setting an array element
+    with a sequence..." (the module forwards the fuzzer had no baseline for)."""
+    import nn
+
+    scores = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"^nll_loss: the label list (is|makes|cannot)") as e:
+        nn.functional.nll_loss(scores, _nested())
+    assert "list setting" not in str(e.value)
+
+
+def test_gaussian_nll_losss_ragged_var_is_refused_naming_it():
+    import nn
+
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"^gaussian_nll_loss: var .*rows of different lengths"):
+        nn.functional.gaussian_nll_loss(x, Tensor(np.ones((2, 3))), [[1.0, 2.0], [3.0]])
