@@ -270,8 +270,8 @@ def _lift(x: Any, op: Op) -> Value:
     if is_number(x) or isinstance(x, np.bool_):
         try:
             return Constant(x)
-        except OverflowError as e:
-            raise OverflowError(f"{op.name}: {e}") from None
+        except OverflowError:
+            raise too_large(x, f"{op.name}: ") from None  # named by the op, not by the Value it would have made
     mixed = isinstance(x, Node | np.ndarray)  # a Tensor or an array: the transforms retry with tensors
     fix = f": {NOT_BOTH} ({VALUE_DATA})" if isinstance(x, Node) else ""
     raise (MixedNodes if mixed else TypeError)(

@@ -24,9 +24,10 @@ def bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None = None)
     _check_shapes(x1, x2, weight, None if bias is None else layer_input("bilinear", bias))
     out, in1, in2 = weight.shape
     lead = x1.shape[:-1]
+    n = math.prod(lead)  # the rows, counted: reshape's -1 cannot be read from an empty weight
     # x1 @ A, A the weight as (in1, out * in2): each row's x1ᵀ A_k for every k at once, then · x2 over j
-    rows = x1.reshape(-1, in1) @ weight.permute(1, 0, 2).reshape(in1, out * in2)
-    y = (rows.reshape(-1, out, in2) * x2.reshape(-1, 1, in2)).sum(axis=-1).reshape(*lead, out)
+    rows = x1.reshape(n, in1) @ weight.permute(1, 0, 2).reshape(in1, out * in2)
+    y = (rows.reshape(n, out, in2) * x2.reshape(n, 1, in2)).sum(axis=-1).reshape(*lead, out)
     return y if bias is None else y + bias
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, drawn, guard, type_name
 
 from .arguments import check_flag, check_real, layer_input
-from .dropout import Dropout, check_dropped
+from .dropout import Dropout, channel_mask_shape, check_dropped
 from .rng import generator, kept
 
 # SELU's negative saturation, -scale * alpha (PyTorch's constant): a dropped entry's value before the affine map
@@ -65,7 +65,8 @@ def mixed(x: Tensor, p: float, keep: Tensor) -> Tensor:
 
 
 def _channel_mask_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
-    return (*shape[:2], *(1,) * (len(shape) - 2))
+    """One draw per channel of (N, C, ...): dropout's channel mask with every dim past C spatial."""
+    return channel_mask_shape(shape, len(shape) - 2)
 
 
 def _check_channels(owner: str, x: Tensor) -> None:

@@ -18,6 +18,7 @@ from .arguments import as_array, check_choice, check_count, check_flag, layer_in
 from .arguments_factory import factory_dtype
 from .embedding import _check, _given_table, _row
 from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
+from .gradient_of import with_gradient_of
 from .module import Module
 from .parameter import check_parameters
 from .rng import generator
@@ -52,7 +53,6 @@ def embedding_bag(
     options = checked_options(
         "embedding_bag", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
     )
-    mode = _mode("embedding_bag", mode, options["scale_grad_by_freq"])
     last = check_flag("embedding_bag", "include_last_offset", include_last_offset)
     return bags("embedding_bag", input, weight, offsets, per_sample_weights, mode, last, padding_idx, **options)
 
@@ -80,7 +80,9 @@ def bags(
     norm_type: float = NORM_TYPE,
     scale_grad_by_freq: bool = False,
 ) -> Tensor:
-    """embedding_bag's and EmbeddingBag's computation, `owner` naming the caller in its errors."""
+    """embedding_bag's and EmbeddingBag's computation, `owner` naming the caller in its errors; the mode checked
+    here, against scale_grad_by_freq as set when called (a layer's may be set after its mode)."""
+    mode = _mode(owner, mode, scale_grad_by_freq)
     index = as_array(owner, "input", raw(indices))
     validate(lambda index: _check(owner, index, weight.shape[0]), index)
     row = _row(padding_idx, weight.shape[0], owner)
@@ -102,14 +104,22 @@ def bags(
         rows = table[looked_up]  # (bags, longest, embedding_dim)
         summed = where(kept[..., None], rows, 0.0)
     if mode == "max" and places.shape[1]:
-        largest = where(kept[..., None], rows, -math.inf).max(dim=1)[0]  # the first of tied rows takes the gradient
-        return where(kept.any(axis=1, keepdims=True), largest, 0.0)
+        return where(kept.any(axis=1, keepdims=True), _largest(where(kept[..., None], rows, -math.inf)), 0.0)
     if weights is not None:
         summed = summed * where(kept, weights.reshape(-1)[places], 0.0)[..., None]
     total = summed.sum(axis=1)
     if mode == "mean":
         return total / np.maximum(kept.sum(axis=1, keepdims=True), 1).astype(total.dtype)
     return total
+
+
+def _largest(rows: Tensor) -> Tensor:
+    """Each bag's largest rows (bags, longest, dim) -> (bags, dim), NaN kept, the gradient to the first of tied rows
+    as torch's: by comparisons, which a compiled step makes again (max(dim=)'s indices would run it eagerly)."""
+    largest = rows.amax(dim=1)
+    tied = (rows == largest.unsqueeze(1)) | rows.isnan()  # a NaN is its bag's largest, as max(dim=)'s
+    first = tied & (tied.cumsum(axis=1) == 1)
+    return with_gradient_of(largest, where(first, rows, 0.0).sum(axis=1))
 
 
 def _places(owner: str, index: np.ndarray, offsets: Any, include_last_offset: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -86,12 +86,14 @@ class _Recurrent(Module):
         alike = [(input_size, hidden_size, int(proj_size)), (out * directions, hidden_size, int(proj_size))]
         first, later = (sum(math.prod(s) for s in parameter_shapes(mode, n, bias).values() if s) for n in alike)
         entries = (first + (num_layers - 1) * later) * directions
-        check_memory(owner, f"num_layers={num_layers}: the storage of its parameters", entries, dtype, "give fewer")
+        given = {"input_size": input_size, "hidden_size": hidden_size, "num_layers": num_layers}
+        named = ", ".join(f"{name}={value}" for name, value in given.items())
+        fix = f"give smaller {', '.join(given)}"  # as check_parameters words it, for the layers once made
+        check_memory(owner, f"{named}: the storage of its parameters", entries, dtype, fix)
         layers = [
             (input_size if layer == 0 else out * directions, hidden_size, int(proj_size)) for layer in range(num_layers)
         ]
         shapes = [shape for sizes in layers for shape in parameter_shapes(mode, sizes, bias).values() if shape]
-        given = {"input_size": input_size, "hidden_size": hidden_size, "num_layers": num_layers}
         check_parameters(owner, given, shapes * directions, dtype)
         rng = generator(seed, owner)
         self._shape = (mode, input_size, hidden_size, num_layers, bidirectional, int(proj_size), bias)

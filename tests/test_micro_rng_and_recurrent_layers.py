@@ -12,8 +12,10 @@ import pytest
 import nn
 
 
-@pytest.mark.parametrize("module", [nn.Neuron, lambda nin, rng: nn.Layer(nin, 2, rng=rng)])
-@pytest.mark.parametrize("rng", [0, 1.5, "x", np.random.default_rng(0), [1]], ids=repr)
+@pytest.mark.parametrize("module", [nn.Neuron, lambda nin, rng: nn.Layer(nin, 2, rng=rng)], ids=["Neuron", "Layer"])
+@pytest.mark.parametrize(
+    "rng", [0, 1.5, "x", np.random.default_rng(0), [1]], ids=["int", "float", "str", "numpy", "list"]
+)
 def test_an_rng_that_is_no_random_generator_is_a_type_error_naming_the_module(module, rng) -> None:
     with pytest.raises(TypeError, match=r"(Neuron|Layer): rng must be a random\.Random"):
         module(3, rng=rng)

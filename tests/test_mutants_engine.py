@@ -133,7 +133,7 @@ def test_value_repr_comparisons_and_bad_input():
     with pytest.raises(OverflowError) as e:
         Value(int("1234567890" * 41))
     assert str(e.value) == (
-        "int 12345678901234567890...34567890 (410 characters) is too large for a float (at most 1.8e308)"
+        "Value: int 12345678901234567890...34567890 (410 characters) is too large for a float (at most 1.8e308)"
     )
     with pytest.raises(TypeError) as e:
         Value("1.5")

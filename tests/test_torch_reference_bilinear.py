@@ -67,3 +67,11 @@ def test_bilinear_refuses_torchs_bad_shapes(shapes, message):
 def test_bilinear_layer_refuses_bad_arguments(args, error):
     with pytest.raises(error):
         nn.Bilinear(*args)
+
+
+@pytest.mark.parametrize(("x1", "x2", "weight"), [((4, 3), (4, 2), (0, 3, 2)), ((0, 3), (0, 2), (5, 3, 2))])
+def test_empty_outputs_and_batches_are_torchs(x1, x2, weight):
+    """A weight of no outputs gave a ShapeError naming reshape (torch: shape (4, 0), as F.linear's here)."""
+    rng = np.random.default_rng(0)
+    x1, x2, weight = (rng.standard_normal(s) for s in (x1, x2, weight))
+    check(nnF.bilinear, torch.nn.functional.bilinear, [x1, x2, weight], np.float64)

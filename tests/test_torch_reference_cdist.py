@@ -47,6 +47,14 @@ def test_ties_and_equal_points_take_torchs_gradients(p):
     check(lambda a, b: F.cdist(a, b, p), lambda a, b: torch.cdist(a, b, p), [a, b], np.float64, second=False)
 
 
+@pytest.mark.parametrize("p", [0, 0.5, 1, 2, 3])
+def test_a_nan_entry_gives_torchs_nan_distances(p):
+    """A NaN difference makes its distance NaN at every finite p, p = 0's count too (it was 2.0, counted as
+    differing), as torch's; an infinite one counts as differing at p = 0."""
+    a, b = np.array([[np.nan, 1.0], [0.5, 2.0]]), np.array([[0.0, 0.0], [1.0, np.inf]])
+    check(lambda a, b: F.cdist(a, b, p), lambda a, b: torch.cdist(a, b, p), [a, b], np.float64, second=False)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [

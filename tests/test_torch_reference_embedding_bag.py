@@ -115,6 +115,15 @@ def test_the_layers_settings_are_checked_when_set():
     assert bag(np.array([[0, 1]])).shape == (1, 2)
 
 
+def test_scale_grad_by_freq_set_on_a_max_bag_is_refused_as_torchs():
+    """Set after the layer was made, scale_grad_by_freq=True on mode 'max' was taken, and halved the gradient of
+    a row looked up twice (0.5 where the max's is 1); torch's forward refuses it, and so does this one."""
+    bag = nn.EmbeddingBag(5, 3, mode="max", seed=0)
+    bag.scale_grad_by_freq = True
+    with pytest.raises(ValueError, match="mode 'max' does not scale the gradient by the frequency"):
+        bag(np.array([[0, 0, 1]]))
+
+
 def test_a_compiled_step_replays_2d_bags_and_runs_cut_bags_eagerly():
     bag = nn.EmbeddingBag(6, 3, mode="mean", seed=0, dtype=np.float64)
     step = autograd.compile(lambda x: bag(x).sum())
@@ -124,6 +133,31 @@ def test_a_compiled_step_replays_2d_bags_and_runs_cut_bags_eagerly():
     strict = autograd.compile(lambda x, o: bag(x, o).sum(), strict=True)
     with pytest.raises(CompileError, match="cuts bags from the indices' numbers"):
         strict(np.array([0, 1, 2]), np.array([0, 1]))
+
+
+def test_a_compiled_training_step_replays_2d_bags_of_every_mode():
+    """mode 'max' took max(dim=), whose indices a replay cannot read again: the step ran eagerly, its warning
+    naming max(dim=); now every mode's 2-d bags replay, the gradient to the first of tied rows, eager's numbers."""
+    for mode in ("sum", "mean", "max"):
+        runs = []
+        for compiled in (False, True):
+            bag = nn.EmbeddingBag(6, 3, mode=mode, seed=0, dtype=np.float64)
+            bag.weight.data[1] = bag.weight.data[0]  # ties between rows 0 and 1
+            opt = nn.SGD(bag.parameters(), lr=0.5)
+
+            def step(x, bag=bag, opt=opt):
+                loss = (bag(x) ** 2).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                return loss
+
+            run = autograd.compile(step, strict=True) if compiled else step
+            batches = [np.random.default_rng(i).integers(0, 6, (4, 3)) for i in range(5)]
+            runs.append([(run(x).item(), bag.weight.data.copy()) for x in batches])
+        assert sum(r.program is not None for r in run.recordings.values()) == 1
+        for (loss, table), (eager_loss, eager_table) in zip(runs[1], runs[0]):
+            assert loss == eager_loss and np.array_equal(table, eager_table)
 
 
 @pytest.mark.parametrize(
@@ -178,6 +212,17 @@ def test_max_norm_and_scale_grad_by_freq_match_torch(mode):
     (out * Tensor(np.arange(9.0).reshape(3, 3))).sum().backward()
     (expected * torch.arange(9.0, dtype=torch.float64).reshape(3, 3)).sum().backward()
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), 1e-12, 1e-12)
+
+
+def test_scale_grad_by_freq_divides_each_row_by_its_own_count():
+    """Each row's gradient divided by its count in the batch, as torch's embedding (then summed per bag); torch
+    2.13's embedding_bag gives rows 3 and 5 of [0, 0, 3, 5, 5, 5] 0.5 and 3.0, where 1 and 1 are right."""
+    index, table = np.array([[0, 0, 3, 5, 5, 5]]), np.random.default_rng(4).uniform(-2, 2, (8, 3))
+    ours, theirs = Tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
+    F.embedding_bag(index, ours, mode="sum", scale_grad_by_freq=True).sum().backward()
+    TF.embedding(torch.tensor(index), theirs, scale_grad_by_freq=True).sum(dim=1).sum().backward()
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+    assert ours.grad[[0, 3, 5], 0].tolist() == [1.0, 1.0, 1.0]
 
 
 def test_from_pretrained_is_torchs():
