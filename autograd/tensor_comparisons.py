@@ -48,10 +48,9 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
                     f"{symbol}: cannot compare a Tensor with {type_name(other)}: give a number, an array or a Tensor"
                 ) from None
             given = np.asarray(raw(other)).dtype  # not np.result_type: it reads a list as a structured dtype's fields
-            ufunc = UFUNCS[getattr(test, "__name__", "").strip("_")]
             raise TypeError(
-                f"{symbol}: no {symbol} ({ufunc}) of {self.dtype} and {given}: it takes bools or integers, as PyTorch's"
-                + ("" if "shift" in ufunc else " (a mask: (t > 0) & m)")
+                f"{symbol}: no {symbol} of {self.dtype} and {given}: it takes bools or integers, as PyTorch's"
+                + ("" if symbol in ("<<", ">>") else " (a mask: (t > 0) & m)")
             ) from None
         except OverflowError as e:  # an int of 400 digits: "int too large to convert to float"
             raise OverflowError(f"{_symbol(test)}: {type_name(other)} {short(other)} is beyond a float ({e})") from None
@@ -110,13 +109,6 @@ def predicate(of_data: Callable[[Any], Any]) -> Callable[[Any], Any]:
 # the mask and integer operators a Tensor has (`__and__` ... `__rshift__`), and their symbols; in_place.py gives
 # each its in-place form (`&=`)
 MASK_OPERATORS = {"and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"}
-UFUNCS = {
-    "and": "bitwise_and",
-    "or": "bitwise_or",
-    "xor": "bitwise_xor",
-    "lshift": "left_shift",
-    "rshift": "right_shift",
-}
 
 
 def mask_operators(cls: type) -> None:
