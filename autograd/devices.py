@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .type_names import repr_of
+from .modes import short
+from .type_names import repr_of, type_name
 
 Made = TypeVar("Made", bound=Callable[..., Any])
 
@@ -32,6 +33,11 @@ def is_device(arg: Any) -> bool:
 def check_cpu(device: Any, what: str) -> None:
     """Refuse a device other than the CPU ("cpu", "cpu:0", a torch.device of type cpu; None: not given)."""
     kind = device.split(":")[0] if isinstance(device, str) else getattr(device, "type", device)
+    if not (device is None or isinstance(device, str) or is_device(device)):  # an array: numpy's ambiguous truth
+        raise TypeError(
+            f"{what}: device must be a str such as 'cpu', a torch.device or an int, got {type_name(device)} "
+            f"{short(device)}"
+        )
     if device is not None and kind != "cpu":
         raise ValueError(
             f"{what}: chainrule computes with numpy on the CPU, so device {repr_of(device)} is not available; "
