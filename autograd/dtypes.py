@@ -15,6 +15,8 @@ def numpy_dtype(dtype: Any) -> Any:
     """`dtype` as numpy takes it: a torch dtype (torch.float64) by its name (np.dtype refuses torch's), so that
     every dtype= of chainrule's takes it as nn's layers and model.to do; anything else as it is, for numpy
     to read or refuse. The name's only reading, without importing torch."""
+    if isinstance(dtype, str):  # torch's name as a string ("torch.float64", a config's) too
+        return dtype.removeprefix("torch.")
     if str(getattr(type(dtype), "__module__", "")).split(".")[0] != "torch":  # str() of a list nested too deep raises
         return dtype
     name = str(dtype)
@@ -76,7 +78,11 @@ def no_bools(name: str, *xs: np.ndarray) -> None:
     OR of ANDs, True where a count is 2 (einsum("i->", mask) is True, mask.sum() 2); PyTorch refuses them.
     Beside a number (mask @ w) a bool is 0 or 1, and the sum a count: numpy computes it in the number's dtype."""
     for x in xs:  # matmul's forward runs this: a loop on dtype kinds, not all() of a generator of dtype ==
-        if (x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype).kind != "b":  # `2 @ t`: a Python number
+        try:
+            kind = x.dtype.kind  # an attribute: no call per product in an eager step's forward
+        except AttributeError:  # `2 @ t`: a Python number
+            kind = np.asarray(x).dtype.kind
+        if kind != "b":
             return
     raise TypeError(
         f"{name} of bool tensors would be a logical OR of ANDs, not a count; make them integers or floats "

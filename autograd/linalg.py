@@ -9,8 +9,11 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from . import shape_args as args
 from . import tensor_ops as ops
+from .graph import raw
 from .modes import short
 from .ordered import check_ordered
 
@@ -24,6 +27,9 @@ def _contracted(dims: Any, a_ndim: int, b_ndim: int) -> tuple[tuple[int, ...], t
             raise ValueError(f"tensordot: dims={dims} needs both tensors to have {dims} dims at least")
         return tuple(range(a_ndim - dims, a_ndim)), tuple(range(dims))
     check_ordered("tensordot", "dims", dims)  # {1, 0} would pair a's dim 0 with b's dim 1
+    given = np.asarray(raw(dims)) if hasattr(dims, "__array__") else None  # an array, a Tensor, a torch tensor
+    if given is not None and given.ndim in (1, 2) and given.dtype.kind in "iu":  # numpy's array, PyTorch's tensor
+        dims = given.tolist()
     if not isinstance(dims, list | tuple) or len(dims) != 2:  # 1.5, "ab", an array: Python's unpacking words
         raise TypeError(f"tensordot: dims must be an int or a pair (a's dims, b's dims), got {short(dims)}")
     pairs = tuple(dims)

@@ -192,7 +192,12 @@ def apply_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: d
         for x in inputs:  # `t < np.datetime64(...)`, which numpy's date asks here: numpy's words would name a loop
             if not (isinstance(x, Node) or comparable(x)):
                 raise TypeError(f"np.{name} compares numbers, arrays and Tensors, got {type_name(x)} {modes.short(x)}")
-        result = ufunc(*(raw(x) for x in inputs))
+        try:
+            result = ufunc(*(raw(x) for x in inputs))
+        except TypeError:  # `np.float64(1.5) & mask`: numpy's "not supported for the input types ... 'safe'"
+            kinds = " and ".join(str(np.asarray(raw(x)).dtype) for x in inputs)
+            hint = ": it takes bools or integers, as PyTorch's" if "bitwise" in name or "shift" in name else ""
+            raise TypeError(f"np.{name}: not defined on {kinds}{hint}") from None
         if not any(isinstance(x, Tensor) for x in inputs):
             return result  # Values': a numpy bool
         out = Tensor(result)

@@ -26,7 +26,11 @@ def _with_axis(g: Any, axis: int) -> Any:
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     no_bools("matmul", a, b)
-    if np.ndim(a) == 0:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
+    try:
+        flat = a.ndim == 0  # an attribute, not np.ndim: two Python calls a product in an eager step
+    except AttributeError:  # `2 @ t`: a Python number
+        flat = True
+    if flat:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
         return np.matmul(a, b)
     return _product(a, b)
 

@@ -13,7 +13,7 @@ from . import tensor_ops as ops
 from .compile_record import RECORDING
 from .dtypes import holds_numbers
 from .graph import Node, raw
-from .modes import is_real, short, too_large
+from .modes import is_number, is_real, short, too_large
 from .shape_args import broadcasts_to
 from .type_names import repr_of, type_name
 from .value_lists import is_value
@@ -42,8 +42,10 @@ class TorchBlends:
                 raise too_large(end, "lerp: end: ") from None
         if not isinstance(end, Node) or is_value(end):
             end = operand_of(end, "lerp")  # its refusals naming lerp (a Value's too), not the `-` below
-        if not is_real(weight) and (not isinstance(weight, Node) or is_value(weight)):
-            weight = operand_of(weight, "lerp")
+        if isinstance(weight, np.bool_):  # as Python's: 1 - np.True_ is an int64, which made float32 float64
+            weight = bool(weight)
+        if not is_number(weight) and (not isinstance(weight, Node) or is_value(weight)):  # a bool is a number here
+            weight = operand_of(weight, "lerp")  # (PyTorch's too: True had been made a tensor, float32 float64)
         shapes = (self.shape, end.shape, weight.shape if isinstance(weight, Node) else ())
         if not _fit(shapes):
             raise ops.ShapeError(f"lerp: the shapes {shapes[0]}, {shapes[1]} (end) and {shapes[2]} (weight) do not fit")

@@ -116,9 +116,11 @@ class Tensor(
         array = as_array(data, dtype)
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))
         if label.__class__ is not str and not isinstance(label, str):  # drawn and printed as a name
-            raise TypeError(
-                f"Tensor(): label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
-            )
+            if label is not None:  # None: no label, as before these checks
+                raise TypeError(
+                    f"Tensor(): label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
+                )
+            label = ""
         self.label = label
         if RECORDING and array is not data:  # a copy of the data given (another dtype): made from it
             compile_casts.tensor_made(self, data)

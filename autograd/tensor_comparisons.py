@@ -42,10 +42,15 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             shapes = f"shapes {self.shape} and {np.shape(raw(other))}"
             raise ShapeError(f"{_symbol(test)}: {shapes} do not fit ({e})") from None
         except TypeError:  # numpy's "ufunc 'bitwise_and' not supported for the input types": a mask operator on floats
-            given = np.result_type(raw(other)) if comparable(raw(other)) else type_name(other)
+            symbol = _symbol(test)
+            if symbol in NAMED.values():  # `t < torch.tensor(2.0)`: numpy's array gave up on the other's class
+                raise TypeError(
+                    f"{symbol}: cannot compare a Tensor with {type_name(other)}: give a number, an array or a Tensor"
+                ) from None
+            given = np.asarray(raw(other)).dtype  # not np.result_type: it reads a list as a structured dtype's fields
             raise TypeError(
-                f"{_symbol(test)}: no {_symbol(test)} of {self.dtype} and {given}: it takes bools or integers, as "
-                "PyTorch's (a mask: (t > 0) & m)"
+                f"{symbol}: no {symbol} of {self.dtype} and {given}: it takes bools or integers, as PyTorch's"
+                + ("" if symbol in ("<<", ">>") else " (a mask: (t > 0) & m)")
             ) from None
         except OverflowError as e:  # an int of 400 digits: "int too large to convert to float"
             raise OverflowError(f"{_symbol(test)}: {type_name(other)} {short(other)} is beyond a float ({e})") from None
@@ -56,7 +61,17 @@ def compare(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 def _symbol(test: Callable[[Any, Any], Any]) -> str:
     """The operator a comparison's `test` is (operator.lt: "<"), for its errors."""
     name = getattr(test, "__name__", "").strip("_")
-    return {**{k: v for k, v in NAMED.items()}, **MASK_OPERATORS}.get(name, "a comparison")
+    return {**NAMED, **MASK_OPERATORS}.get(name, "a comparison")
+
+
+def _reflected(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`test` with its operands swapped (`1.5 & m` is m.__rand__(1.5)), under test's name, which its errors give."""
+
+    def swapped(a: Any, b: Any) -> Any:
+        return test(b, a)
+
+    swapped.__name__ = test.__name__
+    return swapped
 
 
 def equality(test: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -103,7 +118,7 @@ def mask_operators(cls: type) -> None:
     for name in MASK_OPERATORS:
         test = getattr(operator, f"__{name}__")
         setattr(cls, f"__{name}__", compare(test))
-        setattr(cls, f"__r{name}__", compare(lambda a, b, test=test: test(b, a)))
+        setattr(cls, f"__r{name}__", compare(_reflected(test)))
     cls.__invert__ = predicate(np.invert)  # type: ignore[attr-defined]
 
 

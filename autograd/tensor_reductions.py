@@ -207,7 +207,9 @@ class ReductionMethods:
         The inf-norm over an empty axis is a ValueError, as max's (the largest of nothing)."""
         order = either("norm", "ord", ord, "p", p)
         order = 2 if order is None else order
-        if not (is_number(order) or isinstance(order, str)) or order not in _ORDERS:  # a duration's hash: numpy's
+        if not (is_number(order) or isinstance(order, str)):  # a list, a duration (its hash: numpy's words)
+            raise TypeError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {type_name(order)} {short(order)}")
+        if order not in _ORDERS:
             raise ValueError(f"norm(): ord must be 1, 2 or inf (a vector norm), got {short(order)}")
         axis = reduced_axes(self, "norm", axis, dim)
         if _ORDERS[order] == np.inf:

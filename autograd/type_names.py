@@ -56,11 +56,23 @@ def _fix(kind: type) -> str:
 
 def repr_of(x: Any) -> str:
     """x's repr for a message, or, for what repr cannot print (a list nested deeper than Python's recursion
-    limit: RecursionError in place of the message), its type and how deep its first items go."""
+    limit: RecursionError in place of the message), its type and how deep it goes."""
     try:
         return repr(x)
     except RecursionError:
-        depth, inner = 0, x
-        while isinstance(inner, list | tuple) and inner and depth < 100_000:
-            depth, inner = depth + 1, inner[0]
-        return f"a {type_name(x)} nested {depth} deep (too deep to show)"
+        depth, whole = _depth(x)
+        return f"a {type_name(x)} nested {'' if whole else 'at least '}{depth} deep (too deep to show)"
+
+
+def _depth(x: Any, most: int = 100_000) -> tuple[int, bool]:
+    """How deep the lists, tuples, sets and dicts' values in x go (a loop, not repr's recursion), and whether
+    all of x was walked (at most `most` items are): every item's depth, not its first's ([1, deep] is deep)."""
+    deepest, seen, stack = 0, 0, [(x, 0)]
+    while stack and seen < most:
+        inner, depth = stack.pop()
+        seen += 1
+        deepest = max(deepest, depth)
+        items = inner.values() if isinstance(inner, dict) else inner
+        if isinstance(inner, list | tuple | set | frozenset | dict):
+            stack.extend((item, depth + 1) for item in items)
+    return deepest, not stack

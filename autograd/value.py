@@ -167,9 +167,11 @@ class Value(
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
         _leaf(self, _as_float(data))
         if label.__class__ is not str and not isinstance(label, str):  # an array's truth was numpy's ValueError
-            raise TypeError(
-                f"Value: label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
-            )
+            if label is not None:  # None: no label, as before these checks
+                raise TypeError(
+                    f"Value: label must be a str (a name for drawings), got {type_name(label)} {repr_of(label)}"
+                )
+            label = ""
         if label:
             self.label = label
         if _children or _op:

@@ -207,6 +207,8 @@ def as_array(owner: str, name: str, a: Any) -> np.ndarray:
         why = str(e)
         if "inhomogeneous" in why:  # numpy's word for rows of different lengths
             why = "has rows of different lengths, which make no array: give rows all of one length"
+        else:  # numpy's own sentence ("setting an array element with a sequence ..."), after ours
+            why = f"makes no array ({why})"
         raise ValueError(f"{owner}: {name} {why}") from None
 
 

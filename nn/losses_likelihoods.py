@@ -17,7 +17,7 @@ import numpy as np
 import autograd
 from autograd import Op, ShapeError, Tensor, computed_in, raw, type_name
 
-from .arguments import check_flag, check_number, check_real, is_real
+from .arguments import as_array, check_flag, check_number, check_real, is_real, shown
 from .loss_positions import torch_positions
 from .losses_half import narrowed, widened_inputs
 from .losses_margins import _tensors
@@ -86,8 +86,11 @@ def _variance(name: str, x: Tensor, var: Any) -> Any:
     for float16: autograd.computed_in; a Tensor that requires grad as it is), shaped to broadcast against x
     by torch's rules, else a ShapeError."""
     if is_real(var):
-        return float(var)
-    v = var if isinstance(var, Tensor) else np.asarray(raw(var))
+        try:
+            return float(var)
+        except OverflowError:  # 10**400: Python's "int too large to convert to float", naming nothing
+            raise OverflowError(f"{name}: var {shown(var)} is beyond a float (at most 1.8e308)") from None
+    v = var if isinstance(var, Tensor) else as_array(name, "var", raw(var))  # a ragged list named
     if v.dtype.kind not in "iuf":  # a bool (True) is no variance: is_real refuses it as a number too
         raise TypeError(
             f"{name}: var must be a number, an array or a Tensor of numbers, got {type_name(var)} of dtype {v.dtype}"

@@ -16,7 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor, needs_grad, repr_of, type_name
 
-from .arguments import check_flag, check_number, check_real
+from .arguments import as_array, check_flag, check_number, check_real
 from .distances import pairwise_distance, unit
 from .loss_positions import torch_positions
 from .losses import logit_terms
@@ -173,7 +173,7 @@ def multi_margin_loss(
 
 def _class_labels(name: str, target: Any, shape: tuple[int, ...], classes: int) -> np.ndarray:
     """`target` as class indices of `shape` (one per row), integers in [0, classes) (checked through validate)."""
-    labels = np.asarray(autograd.raw(target))
+    labels = as_array(name, "the labels", autograd.raw(target))  # a ragged list named, not numpy's words
     check_integer_labels(labels, shape + (classes,), name)
     if labels.shape != shape:
         hint = autograd.one_hot_hint(labels, shape + (classes,))

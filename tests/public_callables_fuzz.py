@@ -181,9 +181,15 @@ def fingerprint(things: list[Any]) -> str:
     return h.hexdigest()
 
 
-def outcome(name: str, place: tuple[str, Any], junk: str) -> str | None:
+def outcome(
+    name: str,
+    place: tuple[str, Any],
+    junk: str,
+    calls: dict[str, Call] = CALLS,
+    also: dict[str, tuple[str, ...]] = ALSO,
+) -> str | None:
     """None where `name` called with `junk` at `place` returns, or refuses it as it should; else what is wrong."""
-    fn, args, kwargs = CALLS[name]()
+    fn, args, kwargs = calls[name]()
     bad = JUNK[junk]()
     if place[0] == "pos":
         args[place[1]] = bad
@@ -195,7 +201,7 @@ def outcome(name: str, place: tuple[str, Any], junk: str) -> str | None:
         fn(*args, **kwargs)
     except RIGHT as e:
         message = str(e)
-        names = (name.split(".")[-1].strip("_"), *ALSO.get(name, ()))
+        names = (name.split(".")[-1].strip("_"), *also.get(name, ()))
         if not any(n in message for n in names):
             return f"{type(e).__name__} not naming {name}: {message[:200]}"
         if any(words in message for words in NUMPY_WORDS):
