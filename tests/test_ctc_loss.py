@@ -132,3 +132,18 @@ def test_memory_is_checked_before_the_recursion():
     steps, longest = 10**5, 10**6  # 2 * 10**11 states of float64 a copy: no machine holds them
     with pytest.raises(MemoryError, match="ctc_loss.*T=100000, N=1, S=1000000"):
         F.ctc_loss(Tensor(np.zeros((steps, 1, 2))), np.ones((1, longest), np.int64), [steps], [longest])
+
+
+def test_second_derivatives_come_with_autograds_ops():
+    """A Hessian-vector product through log_softmax and ctc_loss against finite differences of the gradient
+    (torch 2.13's ctc_loss has no second derivative)."""
+    from autograd.functional import grad
+
+    rng = np.random.default_rng(5)
+    x0, v = rng.normal(size=(5, 2, 4)), rng.normal(size=(5, 2, 4))
+    args = (np.array([[1, 2, 2], [3, 1, 0]]), [5, 4], [3, 2])
+    gradient = grad(lambda x: F.ctc_loss(x.log_softmax(2), *args, reduction="sum"))
+    product = grad(lambda x: (gradient(x) * Tensor(v)).sum())(Tensor(x0))
+    h = 1e-5
+    numeric = (np.asarray(gradient(Tensor(x0 + h * v)).data) - np.asarray(gradient(Tensor(x0 - h * v)).data)) / (2 * h)
+    np.testing.assert_allclose(np.asarray(product.data), numeric, atol=1e-9)
