@@ -33,6 +33,12 @@ class PackedSequence(NamedTuple):
     sorted_indices: Tensor | None = None
     unsorted_indices: Tensor | None = None
 
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """The same sequences with their data cast (`packed.to(torch.float64)`, `packed.to(x.device)`), as
+        torch's: the batch sizes and indices as they are; the sequence itself where nothing changes."""
+        data = self.data.to(*args, **kwargs)
+        return self if data is self.data else self._replace(data=data)
+
 
 def _lengths(owner: str, lengths: Any) -> np.ndarray:
     """Lengths given as a list, an array or a Tensor of whole numbers (torch takes integral floats too)."""

@@ -121,6 +121,29 @@ def test_a_recurrent_layer_on_packed_sequences_is_torchs(seed):
         _close(getattr(ours, name).grad, p.grad)
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_without_an_initial_state_and_built_batch_first_as_torchs(kind):
+    """hx left out (zeros), a layer built batch_first (a PackedSequence is read by step all the same, as torch's),
+    an Elman RNN's relu, and the packed sequence cast by .to(), as torch's."""
+    rng = np.random.default_rng(7)
+    options = {"batch_first": True, "num_layers": 2, "bidirectional": True}
+    options |= {"nonlinearity": "relu"} if kind == "RNN" else {}
+    theirs = getattr(torch.nn, kind)(3, 4, dtype=torch.float64, **options)
+    ours = getattr(nn, kind)(3, 4, dtype=np.float64, **options)
+    for name, p in theirs.named_parameters():
+        getattr(ours, name).data[...] = p.detach().numpy()
+    sequences = [rng.normal(size=(n, 3)).astype(np.float32).astype(np.float64) for n in (2, 5, 1, 5)]
+    out_t, last_t = theirs(R.pack_sequence([torch.tensor(s) for s in sequences], enforce_sorted=False))
+    packed = S.pack_sequence([Tensor(s, dtype=np.float32) for s in sequences], enforce_sorted=False).to(np.float64)
+    out, last = ours(packed)
+    padded_t, lengths_t = R.pad_packed_sequence(out_t, batch_first=True)
+    padded, lengths = S.pad_packed_sequence(out, batch_first=True)
+    _close(padded.data, padded_t)
+    _close(lengths.data, lengths_t)
+    for a, b in zip(last if kind == "LSTM" else (last,), last_t if kind == "LSTM" else (last_t,), strict=True):
+        _close(a.data, b)
+
+
 def test_the_last_state_is_each_sequences_own_not_the_padded_ends():
     rng = np.random.default_rng(0)
     gru = nn.GRU(2, 3, seed=0)
@@ -161,3 +184,26 @@ def test_refusals_name_the_problem_and_the_fix(call, error, words):
 def test_a_length_refusal_is_also_torchs_runtime_error():
     with pytest.raises(RuntimeError, match="enforce_sorted"):
         S.pack_padded_sequence(Tensor(np.zeros((4, 3, 2))), [1, 2, 3])
+
+
+def test_a_compiled_step_gives_eagers_numbers_as_the_lengths_change():
+    """A compiled step of a packed GRU and ctc_loss, called with other lengths and targets each time: eager's
+    numbers on every call (the step reads the lengths: it runs eagerly, saying so, rather than replay old ones)."""
+    import warnings
+
+    import autograd
+    import nn.functional as F
+
+    gru, x = nn.GRU(3, 4, seed=0), Tensor(np.random.default_rng(0).normal(size=(5, 3, 3)))
+
+    def step(x, lengths, targets):
+        _, h = gru(S.pack_padded_sequence(x, lengths, enforce_sorted=False))
+        return h.sum() + F.ctc_loss(x.log_softmax(2), targets, lengths, [2, 1, 1])
+
+    compiled = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lengths, targets in (
+            [([5, 3, 2], [[1, 2]] * 3)] * 2 + [([2, 5, 1], [[2, 1]] * 3)] * 2 + [([4, 4, 4], [[1, 1]] * 3)]
+        ):
+            assert compiled(x, np.array(lengths), np.array(targets)).item() == step(x, lengths, targets).item()
