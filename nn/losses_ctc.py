@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Tensor, cat, logsumexp, stack, where
 
+from .arguments import check_flag
 from .loss_positions import torch_positions
 from .losses_ctc_args import (
     NAME,
@@ -55,8 +56,7 @@ def ctc_loss(
     steps, batch, classes = lp.shape
     blank = checked_blank(blank, classes)
     check_reduction(reduction, NAME)
-    if not isinstance(zero_infinity, bool | np.bool_):
-        raise TypeError(f"{NAME}: zero_infinity must be True or False, got {type(zero_infinity).__name__}")
+    zero_infinity = check_flag(NAME, "zero_infinity", zero_infinity)
     inputs = checked_lengths("input_lengths", input_lengths, batch, batched, steps)
     lengths = checked_lengths("target_lengths", target_lengths, batch, batched, None)
     rows = checked_targets(targets, lengths, batched, classes, blank)

@@ -38,7 +38,10 @@ def _integers(name: str, given: Any) -> np.ndarray:
         given = raw(given)
     array = as_array(NAME, name, given)
     if array.dtype.kind not in "iu" or array.dtype == bool:
-        raise TypeError(f"{NAME}: {name} must hold integers, got {type_name(given)} of {array.dtype}")
+        raise TypeError(
+            f"{NAME}: {name} must hold integers, got {type_name(given)} of {array.dtype}: convert it, "
+            f"{name}.astype(np.int64) (Tensor([3]) of Python numbers is float32)"
+        )
     return array.astype(np.int64)
 
 
