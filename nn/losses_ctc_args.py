@@ -12,6 +12,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, check_memory, raw, type_name
 
 from .arguments import as_array, check_number, layer_input
+from .sequences import LengthError
 
 NAME = "ctc_loss"
 
@@ -47,7 +48,7 @@ def _integers(name: str, given: Any) -> np.ndarray:
 
 def checked_lengths(name: str, given: Any, batch: int, batched: bool, most: int | None) -> np.ndarray:
     """input_lengths or target_lengths: one length >= 0 per sequence (a number for unbatched input), each at
-    most `most` where given (torch's RuntimeError for an input length past T is a ValueError here)."""
+    most `most` where given; a length refused is a LengthError (a ValueError, and torch's RuntimeError)."""
     lengths = _integers(name, given)
     if lengths.ndim != (1 if batched else 0) and not (not batched and lengths.shape == (1,)):
         wanted = f"one length per sequence, shape ({batch},)" if batched else "one number, as the input is (T, C)"
@@ -56,9 +57,9 @@ def checked_lengths(name: str, given: Any, batch: int, batched: bool, most: int 
     if lengths.shape[0] != batch:
         raise ShapeError(f"{NAME}: {name} must hold one length per sequence ({batch}), got {lengths.shape[0]}")
     if lengths.size and lengths.min() < 0:
-        raise ValueError(f"{NAME}: {name} must be >= 0, got {int(lengths.min())}")
+        raise LengthError(f"{NAME}: {name} must be >= 0, got {int(lengths.min())}")
     if most is not None and lengths.size and lengths.max() > most:
-        raise ValueError(
+        raise LengthError(
             f"{NAME}: {name} must be at most the input's length T={most}, got {int(lengths.max())}; "
             "give log_probs of that many steps, or the sequences' true lengths"
         )

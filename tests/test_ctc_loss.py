@@ -10,6 +10,7 @@ import pytest
 import nn
 import nn.functional as F
 from autograd import ShapeError, Tensor
+from nn.sequences import LengthError
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference")
 
@@ -107,9 +108,9 @@ def test_unbatched_input_and_the_module():
 @pytest.mark.parametrize(
     ("change", "error", "words"),
     [
-        ({"input_lengths": [6, 5]}, ValueError, "at most the input's length T=5"),
+        ({"input_lengths": [6, 5]}, LengthError, "at most the input's length T=5"),
         ({"target_lengths": [4, 1]}, ShapeError, "pad the targets"),
-        ({"target_lengths": [-1, 1]}, ValueError, "target_lengths must be >= 0"),
+        ({"target_lengths": [-1, 1]}, LengthError, "target_lengths must be >= 0"),
         ({"targets": np.array([[1, 7, 2], [1, 1, 1]])}, IndexError, "outside the 4 classes"),
         ({"targets": np.array([[1, 0, 2], [1, 1, 1]])}, ValueError, "is the blank (0)"),
         ({"targets": np.array([1, 2, 3])}, ShapeError, "sum(target_lengths)=4"),
