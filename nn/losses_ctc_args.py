@@ -94,7 +94,10 @@ def checked_targets(targets: Any, lengths: np.ndarray, batched: bool, classes: i
     labels = np.concatenate([np.zeros(0, np.int64), *rows])
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         bad = labels[(labels < 0) | (labels >= classes)][0]
-        raise IndexError(f"{NAME}: a target label is {int(bad)}, outside the {classes} classes [0, {classes})")
+        raise IndexError(
+            f"{NAME}: a target label is {int(bad)}, outside the {classes} classes [0, {classes}) of log_probs: "
+            "give labels of those classes, or log_probs over as many classes as the labels name"
+        )
     if (labels == blank).any():
         raise ValueError(
             f"{NAME}: a target label is the blank ({blank}), which marks no label: give blank= a class the targets "

@@ -105,7 +105,10 @@ def _packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray |
     sizes = raw(sequence.batch_sizes).astype(np.int64)
     data = layer_input(owner, sequence.data)
     if sizes.ndim != 1 or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
-        raise ShapeError(f"{owner}: the PackedSequence's data and batch_sizes do not fit: made other than by packing")
+        raise ShapeError(
+            f"{owner}: the PackedSequence's data and batch_sizes do not fit; make it with pack_padded_sequence or "
+            "pack_sequence, not by hand"
+        )
     unsorted = sequence.unsorted_indices
     return data, sizes, None if unsorted is None else raw(unsorted).astype(np.int64)
 
