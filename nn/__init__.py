@@ -35,10 +35,10 @@ Public API:
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
                                     margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
                                     triplet_margin_loss, multilabel_soft_margin_loss, multi_margin_loss,
-                                    gaussian_nll_loss, poisson_nll_loss; scaled_dot_product_attention
+                                    gaussian_nll_loss, poisson_nll_loss, ctc_loss; scaled_dot_product_attention
     CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
     MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss
-    TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss
+    TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss, CTCLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop
@@ -49,6 +49,8 @@ Public API:
                                     SequentialLR, ChainedScheduler, OneCycleLR, CyclicLR, ReduceLROnPlateau
                                     (fit's scheduler=)
     clip_grad_norm_, clip_grad_value_   gradient clipping (also as nn.utils.clip_grad_norm_, PyTorch's place)
+    utils.rnn                       pad_sequence, pack_padded_sequence, pad_packed_sequence, pack_sequence,
+                                    unpad_sequence, unpack_sequence, PackedSequence (RNN, LSTM, GRU take it)
     init                            PyTorch's initialisers (kaiming_normal_, xavier_uniform_, ...), fans in
                                     chainrule's layouts: a 2-D weight is (fan_in, fan_out), as x @ W reads it
     save, load                      .npz or .safetensors files (by the suffix), no pickle, written

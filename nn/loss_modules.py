@@ -31,6 +31,7 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
+from .losses_ctc import ctc_loss
 from .losses_likelihoods import gaussian_nll_loss, poisson_nll_loss
 from .losses_margins import (
     cosine_embedding_loss,
@@ -129,6 +130,7 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "MultiMarginLoss": multi_margin_loss,
     "GaussianNLLLoss": gaussian_nll_loss,
     "PoissonNLLLoss": poisson_nll_loss,
+    "CTCLoss": ctc_loss,
 }
 
 

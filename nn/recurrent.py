@@ -20,6 +20,7 @@ from .dropout import dropout
 from .module import Module
 from .parameter import check_parameters
 from .recurrent_checks import checked_input, checked_sizes, checked_state, state_pair
+from .recurrent_packed import held, reordered, repacked, unpacked
 from .recurrent_steps import (
     NONLINEARITY,
     State,
@@ -32,6 +33,7 @@ from .recurrent_steps import (
     weights,
 )
 from .rng import generator
+from .sequences import PackedSequence
 
 
 def _dropout(owner: str, p: Any) -> float:
@@ -129,16 +131,23 @@ class _Recurrent(Module):
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
         """(output, h_n), an LSTM's (output, (h_n, c_n)): output holds the last layer's hidden state at
-        every step, both directions side by side; h_n (and c_n) each layer's and direction's last state."""
+        every step, both directions side by side; h_n (and c_n) each layer's and direction's last state.
+        A PackedSequence input (nn.utils.rnn) gives a PackedSequence output, and h_n each sequence's state
+        at its own length."""
         owner = type(self).__name__
-        x, batched = checked_input(owner, input, self.input_size, 3)
-        if batched and self.batch_first:
+        packed, lengths = (input, None) if isinstance(input, PackedSequence) else (None, None)
+        if packed is not None:
+            (x, lengths), batched = unpacked(owner, packed, self.input_size), True
+        else:
+            x, batched = checked_input(owner, input, self.input_size, 3)
+        if batched and self.batch_first and packed is None:
             x = x.swapaxes(0, 1)
         if not batched:
             x = x.unsqueeze(1)
         if x.shape[0] == 0:
             raise ValueError(f"{owner}: the input sequence is empty (seq_len 0): give at least one step")
         states = self._initial(owner, hx, x, batched)
+        states = reordered(states, None if packed is None else packed.sorted_indices)
         sequence, finals = x, []  # (seq_len, batch, features): each layer's input, then its output
         for layer in range(self.num_layers):
             # dropped step by step, a draw each, as before: a mask takes 8 bits an entry from 64-bit draws, then
@@ -148,15 +157,17 @@ class _Recurrent(Module):
             directions = []
             for direction, suffix in enumerate(self._suffixes(layer)):
                 start = tuple(s[layer * self.num_directions + direction] for s in states)
-                hidden, last = self._run(sequence, start, suffix, reverse=direction == 1)
+                hidden, last = self._run(sequence, start, suffix, direction == 1, lengths)
                 directions.append(hidden)
                 finals.append(last)
             sequence = directions[0] if len(directions) == 1 else cat(directions, -1)
         # batch_first: a view (batch, seq_len, .) of the steps, not contiguous, as PyTorch 2.13's: view and reshape
         # take it as it is, and a copy would not pay (a Linear 128 -> 10 after it, forward and backward, 5.8M
         # instructions, 6.3M after a copy; 128 -> 512: 113M and 110M)
-        output = sequence.swapaxes(0, 1) if batched and self.batch_first else sequence
+        output = sequence.swapaxes(0, 1) if batched and self.batch_first and packed is None else sequence
         last_states = tuple(stack([f[i] for f in finals], 0) for i in range(len(states)))
+        if packed is not None:
+            output, last_states = repacked(output, packed), reordered(last_states, packed.unsorted_indices)
         if not batched:
             output, last_states = output.squeeze(1), tuple(s.squeeze(1) for s in last_states)
         return output, (last_states if self.mode == "LSTM" else last_states[0])
@@ -174,20 +185,24 @@ class _Recurrent(Module):
             for name, g, size in zip(names, given, sizes, strict=True)
         )
 
-    def _run(self, sequence: Tensor, state: State, suffix: str, reverse: bool) -> tuple[Tensor, State]:
+    def _run(
+        self, sequence: Tensor, state: State, suffix: str, reverse: bool, lengths: Any = None
+    ) -> tuple[Tensor, State]:
         """One layer and direction over a sequence (seq_len, batch, features): its hidden state at each
         step, stacked in the sequence's order, and its last state. The input's share of the gates is one
         matmul over the whole sequence, its steps as rows (so weight_ih's gradient is one matmul too, not
         one a step and their sum), cut into steps (a slice's gradient is added at its index: a pass over
-        the sequence, not one per step); the weights fed back are transposed once, not at each step."""
+        the sequence, not one per step); the weights fed back are transposed once, not at each step. With
+        `lengths` (packed input), each sequence's state is held past its length (nn.recurrent_packed)."""
         weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights(self, suffix)
         length, batch, features = sequence.shape
         rows = input_part(sequence.reshape(length * batch, features), weight_ih, bias_ih)
         gates_in = rows.reshape(length, batch, rows.shape[-1]).unbind(0)  # not -1: a batch of 0 has no rows
         hh_t, hr_t = weight_hh.T, None if weight_hr is None else weight_hr.T
         hidden = []
-        for gi in reversed(gates_in) if reverse else gates_in:
-            state = step(self.mode, gi, state, hh_t, bias_hh, hr_t)
+        for t in reversed(range(length)) if reverse else range(length):
+            new = step(self.mode, gates_in[t], state, hh_t, bias_hh, hr_t)
+            state = new if lengths is None else held(lengths, t, new, state)
             hidden.append(state[0])
         return stack(hidden[::-1] if reverse else hidden, 0), state
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd
+import nn
 import viz
 from autograd import Tensor, Value
 
@@ -71,6 +72,15 @@ def matrix(grad: bool = True) -> Tensor:
 
 def labels() -> Tensor:
     return Tensor(np.array([0, 2]))
+
+
+def log_probs() -> Tensor:
+    """(T, N, C) = (3, 1, 3) log-probabilities, requiring grad."""
+    return Tensor(np.log(np.full((3, 1, 3), 1 / 3)), requires_grad=True)
+
+
+def packed() -> Any:
+    return nn.utils.rnn.pack_sequence([matrix(), matrix()[:1]])
 
 
 def loss() -> Value:
@@ -137,6 +147,11 @@ CALLS: dict[str, Call] = {
     "Value": lambda: (Value, [1.5], {}),
     "Value.__add__": lambda: (Value(0.5).__add__, [1.0], {}),
     "Value.tanh": lambda: (Value(0.5).tanh, [], {}),
+    # nn's sequences and CTC loss
+    "ctc_loss": lambda: (nn.functional.ctc_loss, [log_probs(), np.array([[1, 2]]), [3], [2]], {"blank": 0}),
+    "pad_sequence": lambda: (nn.utils.rnn.pad_sequence, [[matrix(), matrix()[:1]]], {"batch_first": True}),
+    "pack_padded_sequence": lambda: (nn.utils.rnn.pack_padded_sequence, [matrix().reshape(3, 2, 1), [3, 2]], {}),
+    "pad_packed_sequence": lambda: (nn.utils.rnn.pad_packed_sequence, [packed()], {"total_length": 4}),
     # viz
     "draw": lambda: (viz.draw, [loss()], {"rankdir": "LR", "show_grads": True, "max_nodes": 100}),
     "explain": lambda: (viz.explain, list(root_and_leaf()), {"max_paths": 3}),

@@ -9,7 +9,7 @@ import pytest
 import autograd
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted(p for package in ("nn", "viz") for p in (ROOT / package).glob("*.py"))
+FILES = sorted(p for package in ("nn", "viz") for p in (ROOT / package).rglob("*.py"))  # nn/utils/ too
 
 
 def _autograd_imports(path: Path) -> list[str]:

@@ -67,6 +67,10 @@ def _cases(rng, scale, n):
             [half(a / max(scale, 1))],
             lambda x, r: F.poisson_nll_loss(x[0], np.round(p * 9), reduction=r),
         ),
+        "ctc_loss": (  # (T, N, C) = (n // 4, 1, 4): one long sequence
+            [half(rows.reshape(n // 4, 1, 4) / max(scale, 1))],
+            lambda x, r: F.ctc_loss(x[0], labels[None, : n // 8] % 3 + 1, [n // 4], [n // 8], reduction=r),
+        ),
     }
 
 

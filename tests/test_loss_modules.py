@@ -22,6 +22,8 @@ LABELS = RNG.integers(0, 4, 5)
 WEIGHT = RNG.uniform(0.5, 1.5, 4)
 TARGETS = RNG.standard_normal((5, 4))
 PROBS = RNG.uniform(0.05, 0.95, (5, 4))
+# CTC's (T, N, C) log-probabilities and its three other inputs, all constants: targets and both lengths
+CTC = (LOG_PROBS.reshape(5, 1, 4), (np.array([[2, 3, 3]]), np.array([5]), np.array([3])))
 
 # per class: (input, target, options other than the defaults)
 CASES = {
@@ -43,7 +45,13 @@ CASES = {
     "MultiMarginLoss": (LOGITS, LABELS, {"p": 2, "margin": 0.5, "weight": WEIGHT}),
     "GaussianNLLLoss": ((LOGITS, TARGETS), PROBS, {"full": True, "eps": 0.1}),  # PROBS: the variances
     "PoissonNLLLoss": (LOGITS, np.round(PROBS * 3), {"full": True, "reduction": "sum"}),
+    "CTCLoss": (*CTC, {"blank": 1, "zero_infinity": True}),  # a tuple of targets: the inputs after the first
 }
+
+
+def _targets(t):
+    """The inputs after those that take a gradient: one target, or CTC's targets and lengths (a tuple)."""
+    return t if isinstance(t, tuple) else (t,)
 
 
 def test_every_loss_has_a_case():
@@ -56,7 +64,7 @@ def test_a_loss_module_is_its_function_with_the_options_bound(name):
     xs = x if isinstance(x, tuple) else (x,)  # the losses of two inputs (margin ranking, cosine embedding)
     a, b = [Tensor(v, requires_grad=True) for v in xs], [Tensor(v, requires_grad=True) for v in xs]
     module, function = getattr(nn, name)(**options), LOSSES[name]
-    out, expected = module(*a, t), function(*b, t, **options)
+    out, expected = module(*a, *_targets(t)), function(*b, *_targets(t), **options)
     (out * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
     (expected * np.arange(1.0, out.size + 1).reshape(out.shape)).sum().backward()
     assert_same([out.data, *(v.grad for v in a)], [expected.data, *(v.grad for v in b)])
@@ -104,7 +112,7 @@ def test_the_inputs_are_named_as_pytorchs(name):
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_inputs_by_name_are_those_by_position(name):
     x, t, options = CASES[name]
-    inputs = (*(x if isinstance(x, tuple) else (x,)), t)
+    inputs = (*(x if isinstance(x, tuple) else (x,)), *_targets(t))
     function_inputs, forward_inputs = _torch_inputs(name)
     function, module = LOSSES[name], getattr(nn, name)(**options)
     by_position = function(*map(Tensor, inputs), **options).data

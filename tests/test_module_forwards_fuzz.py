@@ -74,6 +74,17 @@ FORWARDS: dict[str, tuple[Any, tuple[str, ...]]] = {
         lambda: (nn.TripletMarginLoss(), [_floats(2, 3, grad=True), _floats(2, 3), _floats(2, 3)]),
         ("triplet_margin_loss",),
     ),
+    "CTCLoss": (
+        lambda: (
+            nn.CTCLoss(),
+            [_floats(3, 1, 3, grad=True), Tensor(np.array([[1, 2]])), Tensor(np.array([3])), Tensor(np.array([2]))],
+        ),
+        ("ctc_loss",),
+    ),
+    "GRU on a PackedSequence": (
+        lambda: (nn.GRU(2, 3), [nn.utils.rnn.pack_sequence([_floats(3, 2), _floats(2, 2)]), _floats(1, 2, 3)]),
+        ("GRU",),
+    ),
     "MLP": (lambda: (nn.MLP(2, [3, 1]), [[Value(0.5), Value(-1.0)]]), ("MLP",)),
     "Neuron": (lambda: (nn.Neuron(2), [[Value(0.5), Value(-1.0)]]), ("Neuron",)),
 }

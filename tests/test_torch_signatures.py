@@ -155,3 +155,15 @@ def test_the_comparison_sees_a_renamed_or_reordered_or_missing_argument():
     for wrong in (renamed, reordered, keyword, other_default, shorter, more_without_default):
         assert _mismatches("f", _torch_parameters(wrong), want), wrong.__name__
     assert not _mismatches("f", _torch_parameters(more), want)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in nn.utils.rnn.__all__ if n != "PackedSequence"))
+def test_each_sequence_function_takes_pytorchs_arguments(name):
+    """nn.utils.rnn's functions, as torch.nn.utils.rnn's (`from torch.nn.utils.rnn import ...` ports as written)."""
+    theirs = _torch_parameters(getattr(torch.nn.utils.rnn, name))
+    ours = list(inspect.signature(getattr(nn.utils.rnn, name)).parameters.values())
+    assert not _mismatches(name, ours, theirs, 1), f"nn.utils.rnn.{name}: {_mismatches(name, ours, theirs, 1)}"
+
+
+def test_a_packed_sequence_has_pytorchs_fields():
+    assert nn.utils.rnn.PackedSequence._fields == torch.nn.utils.rnn.PackedSequence._fields

@@ -1,0 +1,50 @@
+"""RNN, LSTM and GRU on a PackedSequence, as torch's: the packed steps laid out padded (T, B, features) in
+the packed order (longest first), each sequence's state kept unchanged past its length (so its last state is
+the one at its own length, in both directions: the backward one starts at each sequence's own last step), the
+output packed again, and the initial and last states in the batch's own order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import ShapeError, Tensor, cat, where, zeros
+
+from .recurrent_steps import State
+from .sequences import PackedSequence, sorted_rows
+
+
+def unpacked(owner: str, packed: PackedSequence, input_size: int) -> tuple[Tensor, np.ndarray]:
+    """The packed input as (T, B, input_size), longest sequence first, zeros past each end, and the lengths."""
+    data = packed.data
+    if not isinstance(data, Tensor) or data.ndim != 2 or data.shape[-1] != input_size:
+        shape = getattr(data, "shape", None)
+        raise ShapeError(f"{owner}: a PackedSequence's data must be (steps, input_size={input_size}), got {shape}")
+    if data.dtype.kind != "f":
+        raise TypeError(f"{owner} takes floating-point input, got {data.dtype}: convert it first")
+    sizes = np.asarray(packed.batch_sizes.data, np.int64)
+    rows, lengths = sorted_rows(sizes, sizes.shape[0])
+    padded = cat([data, zeros(1, input_size, dtype=data.dtype)], 0)[rows]  # the row past the data: read by no step kept
+    return padded, lengths
+
+
+def held(lengths: np.ndarray, t: int, new: State, old: State) -> State:
+    """The state after step t: the new one for the sequences that have a step t, the old one kept for the rest."""
+    alive = (t < lengths)[:, None]
+    return tuple(where(alive, n, o) for n, o in zip(new, old, strict=True))
+
+
+def repacked(output: Tensor, packed: PackedSequence) -> PackedSequence:
+    """The output (T, B, features) at the packed input's steps, packed as the input was."""
+    sizes = np.asarray(packed.batch_sizes.data, np.int64)
+    steps, batch = output.shape[:2]
+    rows = np.concatenate([t * batch + np.arange(size) for t, size in enumerate(sizes)])
+    data = output.reshape(steps * batch, output.shape[-1])[rows]
+    return PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+
+
+def reordered(states: State, indices: Tensor | None) -> State:
+    """States (layers * directions, B, size) with the batch taken in `indices`' order (None: as they are)."""
+    if indices is None:
+        return states
+    order = np.asarray(indices.data, np.int64)
+    return tuple(s[:, order] for s in states)
