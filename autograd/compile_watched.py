@@ -103,13 +103,6 @@ def watched(x: np.ndarray, rec: Any, index: int) -> Watched:
     return view
 
 
-def disarm(views: list[Any]) -> None:
-    """The recording of these watched inputs is over: their views (and those the step kept) note nothing more."""
-    for v in views:
-        if isinstance(v, Watched) and v._watch is not None:
-            v._watch.rec = None
-
-
 def plain_array(x: Watched) -> np.ndarray:
     """A watched array as the step would hold it eagerly: the input itself, or a plain view of the same memory."""
     watch = x._watch
@@ -190,10 +183,11 @@ def _by_the_step(watches: list[Any]) -> bool:
 
 def _note(operands: list[Any], how: str) -> None:
     """Note that the step's own code read the numbers of the inputs of these watched arrays (`how`: with what)."""
-    watches = [x._watch for x in operands if isinstance(x, Watched) and x._watch is not None]
-    if watches and _by_the_step(operands):
-        for watch in watches:
-            watch.rec.numpy_reads.setdefault(watch.index, how)
+    if _by_the_step(operands):
+        rec = compile_record.current()
+        for x in operands:
+            if isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec:
+                rec.numpy_reads.setdefault(x._watch.index, how)
 
 
 @contextmanager
@@ -202,7 +196,9 @@ def watching(rec: Any, inputs: list[Any]) -> Iterator[list[Any]]:
     notes the step's reads of its numbers in `rec.numpy_reads` until the block ends (a view of another class, or
     a Tensor, as it is)."""
     handed = [watched(x, rec, k) if x.__class__ is np.ndarray else x for k, x in enumerate(inputs)]
+    watches = [x._watch for x in handed if isinstance(x, Watched)]  # (put_back_plain makes `handed` plain again)
     try:
         yield handed
     finally:
-        disarm(handed)
+        for watch in watches:  # their views, and those the step kept, note nothing more
+            watch.rec = None
