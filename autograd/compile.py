@@ -157,6 +157,7 @@ class Compiled:
             call_args, call_kwargs = rebuild(leaves)
             for k, x in zip(dynamic, given):
                 leaves[k] = x
+            handed.clear()  # the call's arguments alone hold the watched views
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
             calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code

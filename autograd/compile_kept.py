@@ -157,8 +157,10 @@ def put_back_plain(result: Any, made: list[Any]) -> Any:
     (kept_number's), which it empties."""
     made[:], made = [], made[:]
     result = _plain_in(result, {})
-    # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
-    escaped = [x for x in made if sys.getrefcount(x) > 3]
+    # held by `made`, the loop and getrefcount's argument alone (and, a watched array, as the base of its views
+    # there): not stored anywhere
+    bases = collections.Counter(id(x.base) for x in made if x.__class__ is Watched)
+    escaped = [x for x in made if sys.getrefcount(x) > 3 + bases[id(x)]]
     del made
     if not escaped:
         return result
