@@ -54,6 +54,8 @@ class Watched(np.ndarray):
         if any(_foreign(t) for t in types):
             return NotImplemented
         result = func(*_plains(args), **_plains(kwargs))
+        if func in _SHAPES:
+            return result
         return _viewed_or_read([*_leaves(args), *_leaves(kwargs)], result, f"np.{func.__name__}", "out" in kwargs)
 
     def __getitem__(self, index: Any) -> Any:
@@ -61,6 +63,8 @@ class Watched(np.ndarray):
         return _viewed_or_read([self, *_leaves(index)], result, "an element or a copy (y[0], y[mask])")
 
     def __iter__(self) -> Any:
+        if not self.ndim:
+            return iter(_plain(self))  # numpy's TypeError
         return (self[i] for i in range(len(self)))
 
     def __repr__(self) -> str:
@@ -71,6 +75,11 @@ class Watched(np.ndarray):
 
     def __reduce__(self) -> Any:
         return _plain(self).__reduce__()
+
+
+# numpy's functions that read an array's shape, dtype or memory alone: no reads of its numbers
+_SHAPES = {np.shape, np.ndim, np.size, np.result_type, np.may_share_memory, np.shares_memory}
+_SHAPES |= {np.empty_like, np.zeros_like, np.ones_like}
 
 
 def _reading(name: str) -> Any:
