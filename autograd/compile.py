@@ -42,6 +42,7 @@ from .compile_replay import Stale
 from .compile_schedule import Interrupted, ReplayStopped, with_draws
 from .compile_settings import guard_attributes
 from .compile_tape import read_tape
+from .compile_watched import watching
 from .modes import flag, require_callable
 from .tensor_class import Tensor
 from .trees import flatten
@@ -136,7 +137,6 @@ class Compiled:
         given = [_stand_in(leaves[k]) for k in dynamic]
         for k, x in zip(dynamic, given):
             leaves[k] = x
-        call_args, call_kwargs = rebuild(leaves)
         first, bound = recorded.first, self.names.bound()
         # self.rng too, a generator argument, those earlier recordings met in modules (read from the start)
         named_too = partial_arguments(self.fn)  # compile(partial(train, cfg=cfg, rng=rng))
@@ -146,9 +146,18 @@ class Compiled:
         iterators = tuple(
             iterators_among(held_among(held, holds_iterator))
         )  # next(sizes) in the step: compile_iterators
-        with recording(
-            first.params if first else [], first.owners if first else [], given, generators, iterators
-        ) as rec:
+        with (
+            recording(
+                first.params if first else [], first.owners if first else [], given, generators, iterators
+            ) as rec,
+            watching(rec, given) as handed,
+        ):
+            for k, x in zip(dynamic, handed):  # arrays as watched views (compile_watched), for the call alone
+                leaves[k] = x
+            call_args, call_kwargs = rebuild(leaves)
+            for k, x in zip(dynamic, given):
+                leaves[k] = x
+            handed.clear()  # the call's arguments alone hold the watched views
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
             calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code
@@ -156,6 +165,7 @@ class Compiled:
             called = [ev[1] for ev in rec.events if ev[0] == "call"]  # the optimizers' replayed methods' objects
             in_play = [*owners, *(o for o, _, _ in rec.guards.values()), *called]
             rec.methods = library_methods(in_play, calls.library, calls.codes)
+            del call_args, call_kwargs
             result = put_back_plain(result, rec.kept)  # the numbers it keeps plain again, wherever it stored them
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched

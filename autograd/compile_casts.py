@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import compile_record
+from .compile_watched import Watched, plain_array, same_layout
 from .dtype_fits import check_cast_fits, check_float_fits
 from .dtypes import DATA_KINDS
 from .op import Op
@@ -19,7 +20,14 @@ _CHECKED: dict[tuple[np.dtype, str], Op] = {}  # checked casts (_checked), by dt
 
 
 def tensor_made(tensor: Any, data: Any) -> None:
-    """Note `tensor`, which Tensor() made as a copy of `data` (another dtype, or a list), in the recording."""
+    """Note `tensor`, which Tensor() made as a copy of `data` (another dtype, or a list), in the recording. Of a
+    watched input (compile_watched), a view of it made by numpy, it holds the input itself, or a plain view."""
+    if isinstance(data, Watched):
+        plain = plain_array(data)
+        if same_layout(tensor._data, plain):
+            tensor._data = plain  # as eagerly: Tensor(x) holds x
+            return
+        data = plain
     made = tensor._data.dtype
     # a cast to integers checks that every value fits (dtype_fits), which astype would not: those stay refused; an
     # array of objects or complex numbers, which Tensor() casts but holds no leaf of, is data made outside the graph

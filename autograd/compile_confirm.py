@@ -50,6 +50,10 @@ class Recorded:
             raise Unreplayable(why)
         if first.advanced or tape.advanced:  # last: a step that runs eagerly for another reason says that one
             raise Unreplayable(ADVANCED.format(kinds=first.advanced or tape.advanced))
+        read = {**tape.numpy_reads, **first.numpy_reads}
+        changed = [k for k in sorted(read) if not same(first.seen[k], tape.seen[k])]
+        if changed:
+            raise Unreplayable(READ_WITH_NUMPY.format(k=changed[0], how=read[changed[0]]))
         mark_live(first, tape)
         self.program = Program(tape, check)
         self.program.anchored = [(k, at) for k, at in tape.addresses.items() if first.addresses.get(k) == at]
@@ -77,13 +81,23 @@ class Recorded:
             # that an op keeps a copy of: an index, labels) holds the numbers it held then (a temperature
             # annealed between calls: `1.0 / temp`); the step's own are made anew
             self.program.pinned_constants = [tape.held[k] for k in first.held.keys() & tape.held.keys()]
-        if made_outside or tape.addresses:
+        if made_outside or tape.addresses or read:
             # an input equal on both calls cannot show whether that data, or where a view of an input starts
             # (x[s:s + 2] with s read off y: compile_views), depends on it: replay only calls with that input
             # again, and record anew when it changes
             self.program.pinned = [(k, seen) for k, (a, seen) in enumerate(zip(first.seen, tape.seen)) if same(a, seen)]
         self.first = None
         return ""
+
+
+READ_WITH_NUMPY = (
+    "the step's own code read the numbers of array input {k} (counting every argument, in lists and dicts too) with "
+    "numpy ({how}), as a mask t >= 0, np.where, np.clip, int(y[0]), y.tolist() or t.mean() used as a float do, and "
+    "that input differed between the recorded calls: a replay runs none of the step's Python, so what it made of "
+    "them (a mask, a slice's start, a branch) would stay as recorded, even where it came out the same on both. Do it "
+    "with autograd ops on Tensor(y) (autograd.where(Tensor(t) >= 0, ...), which a replay computes again), or pass "
+    "what you computed as an argument of its own (step(x, t, mask))"
+)
 
 
 READ_BY_NN = (

@@ -78,6 +78,7 @@ class Tape:
     read_numbers: bool = False  # Python read numbers of the step's tensors (compile_read_hooks.read_data)
     read_by: tuple[str, ...] = ()  # the functions of autograd's that read them (max_pool2d(return_indices=True))
     read_in_nn: str = ""  # Recording.read_in_nn
+    numpy_reads: dict[int, str] = field(default_factory=dict)  # Recording.numpy_reads
     # the inputs (by index) that data made outside the graph came from (compile_record.constant_from_inputs)
     from_inputs: frozenset[int] = frozenset()
     # where the arrays of the inputs that the tape's views (compile_views) are made from started in memory, by index

@@ -14,6 +14,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from .compile_watched import Watched, plain_array
+
 
 class KeptInt(int):
     """An int attribute a step keeps (a count), while the step is recorded: arithmetic on it gives another, with its
@@ -40,6 +42,7 @@ class KeptFloat(float):
 
 
 KEPT = (KeptInt, KeptFloat)
+SWAPPED = (*KEPT, Watched)  # put back plain where the step stored them: its kept numbers, its watched arrays
 
 
 def kept_number(value: Any, made: list[Any]) -> Any:
@@ -56,7 +59,10 @@ def kept_number(value: Any, made: list[Any]) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """A kept number as the plain int or float it is; anything else as it is."""
+    """A kept number as the plain int or float it is, a watched array as the step would hold it eagerly
+    (compile_watched.plain_array); anything else as it is."""
+    if value.__class__ is Watched:
+        return plain_array(value)
     if value.__class__ is KeptInt:
         return int.__int__(value)
     return float.__float__(value) if value.__class__ is KeptFloat else value
@@ -151,8 +157,10 @@ def put_back_plain(result: Any, made: list[Any]) -> Any:
     (kept_number's), which it empties."""
     made[:], made = [], made[:]
     result = _plain_in(result, {})
-    # held by `made`, the loop and getrefcount's argument alone: not stored anywhere
-    escaped = [x for x in made if sys.getrefcount(x) > 3]
+    # held by `made`, the loop and getrefcount's argument alone (and, a watched array, as the base of its views
+    # there): not stored anywhere
+    bases = collections.Counter(id(x.base) for x in made if x.__class__ is Watched)
+    escaped = [x for x in made if sys.getrefcount(x) > 3 + bases[id(x)]]
     del made
     if not escaped:
         return result
@@ -166,7 +174,7 @@ def put_back_plain(result: Any, made: list[Any]) -> Any:
     for holder in holders:
         if isinstance(holder, _MUTABLE):
             _plain_in(holder, seen)
-        elif isinstance(holder, types.CellType) and holder.cell_contents.__class__ in KEPT:  # a nonlocal name's
+        elif isinstance(holder, types.CellType) and holder.cell_contents.__class__ in SWAPPED:  # a nonlocal name's
             holder.cell_contents = plain(holder.cell_contents)
     return result
 
@@ -179,7 +187,7 @@ def _plain_in(x: Any, seen: dict[int, Any]) -> Any:
     (`seen`: each container met, by id, as it comes back: a tuple two lists hold is made anew once). Walked with a
     stack of its own, each container after those it holds, so that nesting of any depth (lists in lists 1,200 deep:
     a RecursionError at the recording, walked by recursion) costs no frames of Python's."""
-    if x.__class__ in KEPT:
+    if x.__class__ in SWAPPED:
         return plain(x)
     if not isinstance(x, _CONTAINERS):
         return x
@@ -206,7 +214,7 @@ def _plain_items(x: Any, seen: dict[int, Any]) -> None:
     for a tuple holding one, in `seen` as a tuple made anew."""
 
     def new(item: Any) -> Any:
-        if item.__class__ in KEPT:
+        if item.__class__ in SWAPPED:
             return plain(item)
         return seen.get(id(item), item) if isinstance(item, _CONTAINERS) else item
 
@@ -216,7 +224,7 @@ def _plain_items(x: Any, seen: dict[int, Any]) -> None:
             if replaced is not item:
                 x[i] = replaced
     elif isinstance(x, dict):
-        if any(key.__class__ in KEPT for key in x):
+        if any(key.__class__ in SWAPPED for key in x):
             items = list(x.items())
             x.clear()
             x.update((plain(key), value) for key, value in items)
@@ -225,7 +233,7 @@ def _plain_items(x: Any, seen: dict[int, Any]) -> None:
             if replaced is not item:
                 x[key] = replaced
     elif isinstance(x, set):
-        kept = [item for item in x if item.__class__ in KEPT]
+        kept = [item for item in x if item.__class__ in SWAPPED]
         x.difference_update(kept)
         x.update(map(plain, kept))
     else:

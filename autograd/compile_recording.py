@@ -142,6 +142,7 @@ class Recording:
         # the constants made of the graph's numbers under no_grad (or by detach), by id: (the constant, held)
         self.from_graph: dict[int, Any] = {}
         self.took_numbers = False  # the step's own code took numbers into Python (compile_read_hooks)
+        self.numpy_reads: dict[int, str] = {}  # the array inputs it read with numpy, by index: how (compile_watched)
         self.events: list[tuple[Any, ...]] = []
         self.reads: list[tuple[Any, Any]] = []
         self.problems: list[str] = []

@@ -91,6 +91,7 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     tape.read_numbers = rec.read_numbers
     tape.read_by = rec.read_by
     tape.read_in_nn = rec.read_in_nn
+    tape.numpy_reads = rec.numpy_reads
     tape.advanced = rec.advanced
     tape.rules = {index[key]: name for key, (_, name) in rec.made_in_rule.items() if key in index}
     remade = mark_views(entries, inputs, rec.copies)  # views of the inputs, made again by each replay

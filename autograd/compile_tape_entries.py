@@ -25,14 +25,30 @@ class Inputs:
 
     def __init__(self, inputs: list[Any], copies: list[tuple[Any, Any]], made: dict[int, MadeByOp]) -> None:
         self.arrays = {id(input_array(x)): k for k, x in enumerate(inputs)}
+        # and by their layouts: np.asarray(y) of a watched input y is a view laid out as y (compile_watched)
+        # (one array given twice is the later input, as by its id; two arrays laid out alike are neither)
+        found: dict[tuple[Any, ...], tuple[Any, int] | None] = {}
+        for k, array in enumerate(map(input_array, inputs)):
+            at = _layout(array)
+            if at is not None:
+                before = found.get(at, (array, k))
+                found[at] = (array, k) if before is not None and before[0] is array else None
+        self.layouts = {at: given[1] for at, given in found.items() if given is not None}
         self.tensors = {id(x): k for k, x in enumerate(inputs) if isinstance(x, Tensor)}
         # the constants ops made from the inputs (made again by each replay), by their arrays' ids
         self.made = {id(m.tensor._data): m.tensor for m in made.values()}
         for original, copy in copies:  # what an op kept of an input (labels, an index) is that input
-            if id(original) in self.arrays:
-                self.arrays[id(copy)] = self.arrays[id(original)]
+            k = self.input_of(original)
+            if k is not None:
+                self.arrays[id(copy)] = k
             elif id(original) in self.made:  # and of such a constant (a mask reshaped, kept as where's cond)
                 self.made[id(copy)] = self.made[id(original)]
+
+    def input_of(self, array: Any) -> int | None:
+        """The input that `array` is, by its index: the input's array itself, or one laid out as it (the same
+        memory, shape, strides and dtype: each call's input is that array again), else None."""
+        k = self.arrays.get(id(array))
+        return self.layouts.get(_layout(array)) if k is None else k
 
     def computing(self, param: Any) -> Tensor | None:
         """The constant made from the inputs whose array an op's keyword argument is (or a copy of), or None."""
@@ -53,8 +69,16 @@ class Inputs:
     def feeding(self, param: Any) -> int | None:
         """The input that an op's keyword argument is, by its index: an array (labels, or an op's copy of them),
         or a Tensor (class weights, which the loss ops read on each call; a replay gives them its array)."""
-        k = self.arrays.get(id(param))
-        return self.tensors.get(id(param)) if k is None else k
+        k = self.tensors.get(id(param))
+        return self.input_of(param) if k is None else k
+
+
+def _layout(array: Any) -> tuple[Any, ...] | None:
+    """Where an array's elements are (its first's address, shape, strides) and its dtype; None for other objects
+    and for empty arrays (which hold no memory of their own to tell them apart)."""
+    if not isinstance(array, np.ndarray) or not array.size:
+        return None
+    return array.__array_interface__["data"][0], array.shape, array.strides, array.dtype
 
 
 def checked(data: Any, given: Inputs, computed: dict[int, int], inputs: list[Any]) -> tuple[str, Any]:
@@ -90,7 +114,6 @@ def _leaf_or_op(
     drawn: dict[int, int],
     made: MadeByOp | None,
 ) -> Entry:
-    fed_arrays = given.arrays
     record = node._made_by
     if made is not None:  # a constant an op made from the inputs: that op again, needing no gradient
         op, params, parents = made.op, made.params, made.parents
@@ -98,8 +121,8 @@ def _leaf_or_op(
         op, params, parents = record.op, record.params, node.parents
     elif id(node) in given.tensors:
         return Entry(INPUT, shape, dtype, given.tensors[id(node)])
-    elif id(data) in fed_arrays:
-        return Entry(INPUT, shape, dtype, fed_arrays[id(data)])
+    elif given.input_of(data) is not None:
+        return Entry(INPUT, shape, dtype, given.input_of(data))
     elif node.requires_grad:
         return Entry(PARAM, shape, dtype, node, node=node)
     elif id(node) in drawn:

@@ -1,10 +1,12 @@
-"""What autograd.compile could not see, and what it still cannot (pinned so that a fix is noticed):
-data computed outside the graph from the inputs' values by numpy (the targets of an array input)
-that comes out the same on both recorded calls is replayed as recorded (README: autograd.compile).
-A mask from the targets, all True on the two recorded batches, is replayed for a batch with a
-missing target (-1): other numbers than eager's, without a warning (found by an audit of
-nn.fit(compile=True); an attempt to mark numpy's results with an ndarray subclass lost the mark
-through np.asarray, np.where and Python numbers, and broke version counting, so it was withdrawn)."""
+"""What autograd.compile could not see, and what it still cannot (pinned so that a fix is noticed).
+Data computed outside the graph from the inputs' values by numpy (the targets of an array input)
+that came out the same on both recorded calls was replayed as recorded: a mask from the targets,
+all True on the two recorded batches, was replayed for a batch with a missing target (-1), other
+numbers than eager's, without a warning (found by an audit of nn.fit(compile=True)). An earlier
+attempt marked numpy's results with an ndarray subclass, which lost the mark through np.asarray,
+np.where and Python numbers; the recording now watches the reads instead (compile_watched: every
+numpy operation on the input, noted where it happens). Still unseen: np.asarray(t) and np.array(t)
+of an array input, which numpy makes a plain array without asking the watched view (README)."""
 
 import warnings
 
@@ -22,7 +24,7 @@ def _masked_mse(out, t):
     return (((out - Tensor(t)) ** 2) * mask).sum() / mask.sum()
 
 
-def _train(compiled):
+def _train(compiled, loss_of=_masked_mse):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 3)), np.abs(rng.normal(size=(40, 1))) + 0.1
     y[33] = -1.0  # in the fifth batch of 8: the two recorded batches have none
@@ -31,7 +33,7 @@ def _train(compiled):
 
     def step(x, t):
         opt.zero_grad()
-        value = _masked_mse(model(Tensor(x)), t)
+        value = loss_of(model(Tensor(x)), t)
         value.backward()
         opt.step()
         return value.item()
@@ -43,10 +45,29 @@ def _train(compiled):
     return losses, caught
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: numpy on the inputs, equal on both recorded calls, is replayed")
 def test_a_mask_from_the_targets_equal_on_both_recordings_is_seen():
+    """The mask, all True on both recorded batches, was replayed for the fifth batch, whose target -1 it should
+    have masked: loss 1.3052 where eager's is 1.2102, silently. `t >= 0` on the watched targets is seen now
+    (compile_watched): they differed between the recordings, so the step runs eagerly, saying which input."""
     eager, (compiled, caught) = _train(False)[0], _train(True)
-    assert compiled == eager or caught
+    assert compiled == eager
+    said = [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
+    assert len(said) == 1 and "read the numbers of array input 1" in said[0] and "greater_equal" in said[0]
+
+
+def _asarray_masked_mse(out, t):
+    mask = Tensor((np.asarray(t) >= 0).astype(np.float64))  # np.asarray first: a plain array, unwatched
+    return (((out - Tensor(t)) ** 2) * mask).sum() / mask.sum()
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: np.asarray of an array input is not seen (README)")
+def test_a_mask_from_np_asarray_of_the_targets_is_seen():
+    """np.asarray of the watched targets is a plain array, which numpy makes without asking the watched view, and
+    the mask made of it is replayed (loss 1.3052 for eager's 1.2102). Rebinding numpy's conversions while a step is
+    recorded was tried and withdrawn: compile guards `np.asarray` as an attribute the step reads, so the step
+    changed it while it ran, as far as compile could tell, and ran eagerly for that reason."""
+    eager, (compiled, _) = _train(False, _asarray_masked_mse)[0], _train(True, _asarray_masked_mse)
+    assert compiled == eager
 
 
 def test_numpy_on_a_tensor_input_is_taken_as_eagerly_and_runs_the_step_eagerly():

@@ -1,0 +1,152 @@
+"""A compiled step whose own code reads an array input's numbers with numpy (a mask `t >= 0`, np.where, np.clip,
+int(y[0]), y.tolist(), t.mean() as a float, t[t > 0]) is seen doing so (autograd/compile_watched.py). What it made
+of them came out the same on both recorded calls while the input did not, and was replayed as recorded for later
+batches it did not fit: other numbers than eager's, silently. The step runs eagerly now, naming the input and the
+read; an input equal on both recordings pins the replays to it. Reads by autograd and nn (Tensor(y), a loss's
+labels) stay unseen, and nothing the step keeps or returns is other than eagerly."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor
+from nn import functional as F
+
+
+def _regression(mask_of):
+    """A masked squared error whose mask `mask_of(t)` (an array, made with numpy from the targets)."""
+
+    def loss_of(out, t):
+        mask = Tensor(np.asarray(mask_of(t), dtype=np.float64))
+        return (((out - Tensor(t)) ** 2) * mask).sum()
+
+    return loss_of
+
+
+READS = {
+    "a ufunc (t >= 0)": _regression(lambda t: (t >= 0) * 1.0),
+    "np.where": _regression(lambda t: np.where(t >= 0, 1.0, 0.0)),
+    "np.isin": _regression(lambda t: 1.0 - np.isin(t, [-1.0])),
+    "np.clip": _regression(lambda t: np.clip(t, 0.0, 1e-9) * 1e9),
+    "t.mean() as a float": lambda out, t: ((out - Tensor(t)) ** 2).sum() * (1.0 if float(t.mean()) > 0 else -1.0),
+    "t[t > 0]": lambda out, t: ((out - Tensor(t)) ** 2).sum() / len(t[t > 0]),
+    "t.tolist()": lambda out, t: (((out - Tensor(t)) ** 2) * Tensor([[v > 0] for (v,) in t.tolist()])).sum(),
+    "t.argmin()": lambda out, t: ((out - Tensor(t)) ** 2).sum() * float(t.argmin() < 4),
+    "a loop over t": lambda out, t: ((out - Tensor(t)) ** 2).sum() * sum(1.0 for v in t if v > 0),
+}
+
+
+def _targets():
+    """Five batches of 4: the first two (the recorded ones) all positive, the later ones with a negative target."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3))
+    t = np.abs(rng.normal(size=(20, 1))) + 0.1
+    t[[9, 13, 14, 17, 18, 19]] = -1.0
+    return [(x[s : s + 4], t[s : s + 4]) for s in range(0, 20, 4)]
+
+
+def _train(loss_of, batches, compiled):
+    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
+    opt = nn.SGD(model.parameters(), lr=0.01)
+
+    def step(x, t):
+        opt.zero_grad()
+        value = loss_of(model(Tensor(x)), t)
+        value.backward()
+        opt.step()
+        return value.item()
+
+    run = autograd.compile(step) if compiled else step
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        losses = [run(*b) for b in batches]
+    return losses, [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
+
+
+@pytest.mark.parametrize("read", READS)
+def test_data_the_step_made_of_an_input_with_numpy_is_not_replayed_for_other_numbers(read):
+    batches = _targets()
+    eager, _ = _train(READS[read], batches, False)
+    compiled, said = _train(READS[read], batches, True)
+    assert compiled == eager
+    assert len(said) == 1 and "read the numbers of array input 1" in said[0]
+
+
+def test_labels_made_with_np_clip_are_not_replayed():
+    """np.clip(y, 0, 2) gave [0, 1, 2, 2] for the recorded labels [0, 1, 2, 3] and [0, 1, 2, 4]: replayed as
+    those labels for every later batch."""
+    rng = np.random.default_rng(1)
+    labels = [[0, 1, 2, 3], [0, 1, 2, 4], [2, 2, 0, 1], [1, 0, 2, 2]]
+    batches = [(rng.normal(size=(4, 3)), np.array(y)) for y in labels]
+
+    def losses(compiled):
+        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            value = F.cross_entropy(model(Tensor(x)), np.clip(y, 0, 2))
+            value.backward()
+            opt.step()
+            return value.item()
+
+        run = autograd.compile(step) if compiled else step
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            return [run(*b) for b in batches], [str(w.message) for w in caught]
+
+    compiled, said = losses(True)
+    assert compiled == losses(False)[0]
+    assert len(said) == 1 and "read the numbers of array input 1" in said[0] and "np.clip" in said[0]
+
+
+def test_an_input_read_with_numpy_and_equal_on_both_recordings_replays_while_it_stays_equal():
+    """Targets the same on every call (a fixed mask's source): the step replays, pinned to them; other targets
+    record again (and, differing then between the recordings, run eagerly)."""
+    batches = _targets()
+    same = [(x, batches[0][1]) for x, _ in batches[:4]] + [batches[4]] * 3
+    eager, _ = _train(READS["a ufunc (t >= 0)"], same, False)
+    compiled, said = _train(READS["a ufunc (t >= 0)"], same, True)
+    assert compiled == eager and not said
+
+
+def test_views_and_autograds_own_reads_are_no_reads():
+    """Labels as views (y[1:], y.reshape) given to nn's loss, Tensor(x), x.T, the shape (np.shape, len, np.size,
+    np.ones_like): no numbers read by the step's own code; the step replays."""
+    rng = np.random.default_rng(2)
+    batches = [(rng.normal(size=(4, 3)), rng.integers(0, 3, 5)) for _ in range(4)]
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+
+    def step(x, y):
+        ones = Tensor(np.ones_like(x)) if np.shape(x) == x.shape and len(x) == np.size(x, 0) else None
+        return F.cross_entropy(model(Tensor(x.T.T) * ones), y[1:].reshape(4)).item()
+
+    run = autograd.compile(step, strict=True)
+    assert [run(*b) for b in batches] == [step(*b) for b in batches]
+    assert next(iter(run.recordings.values())).program is not None
+
+
+def test_what_the_step_keeps_or_returns_of_its_inputs_is_as_eagerly():
+    """The watched views never reach the caller: the input itself, x * 2, a view and nn.Batches of it, stored in
+    a list or returned, are the plain arrays eager gives (the input the same object), on the recorded calls too."""
+    rng = np.random.default_rng(3)
+    batches = [(rng.normal(size=(4, 3)), rng.integers(0, 3, 4)) for _ in range(4)]
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+    kept = []
+
+    def step(x, y):
+        kept.append((x, x * 2, x[1:], nn.data.Batches(x, y, batch_size=2, shuffle=False)))
+        return F.cross_entropy(model(Tensor(x)), y).item(), x, {"y": y}
+
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning, match="changed `kept` in place"):  # the list: eagerly from then on
+        for x, y in batches[:2]:
+            value, given, named = run(x, y)
+            assert given is x and named["y"] is y and value == step(x, y)[0]
+    for (x, doubled, view, loader), (given, _) in zip(kept[::2], batches):
+        assert x is given and type(doubled) is np.ndarray and type(view) is np.ndarray
+        assert type(loader.X) is np.ndarray and type(loader.y) is np.ndarray
+        assert repr(view) == repr(given[1:]) and np.array_equal(doubled, given * 2)
