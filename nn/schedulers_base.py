@@ -108,8 +108,9 @@ class LRScheduler:
         return lr / self._factor if self._factor else None
 
     def get_last_lr(self) -> list[float]:
-        """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
-        return [self._last_lr]
+        """The lr this scheduler set last, as PyTorch's list of one per param group (every group's: it schedules
+        one lr)."""
+        return [self._last_lr] * len(self.optimizer.groups)
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set

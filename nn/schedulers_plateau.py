@@ -123,7 +123,7 @@ class ReduceLROnPlateau:
 
     def get_last_lr(self) -> list[float]:
         """The lr after the last step, as a list (PyTorch's: one per parameter group; here one)."""
-        return [self._last_lr]
+        return [self._last_lr] * len(self.optimizer.groups)
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the best metric, the epochs without improvement, the cooldown left, the epochs."""

@@ -1,0 +1,133 @@
+"""Parameter groups against torch.optim 2.13's, for every optimizer that takes several: two or three groups with
+different lr, weight_decay, momentum, betas (each optimizer's own settings), 20 steps on the same gradients in
+float64, with a StepLR on top; the parameters and the state equal to 1e-12, and the state_dict round trip (a
+fresh optimizer loaded from it steps as the original)."""
+
+import numpy as np
+import pytest
+from torch_reference import torch
+from torch_reference_optim import float64_default
+
+import nn
+from autograd import Tensor
+
+STEPS = 20
+SHAPES = [(3, 4), (4,), (2, 3), (5,)]
+# name: (chainrule's, torch's, the constructor's settings, each group's own settings (the rest the constructor's))
+GROUPS = {
+    "SGD": (nn.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}, [{}, {"lr": 0.01, "weight_decay": 0.1},
+                                                                    {"momentum": 0.5, "nesterov": True}]),
+    "Adam": (nn.Adam, torch.optim.Adam, {"lr": 0.01}, [{}, {"betas": (0.8, 0.99), "weight_decay": 0.1},
+                                                       {"lr": 0.003, "amsgrad": True}]),
+    "AdamW": (nn.AdamW, torch.optim.AdamW, {"lr": 0.01}, [{"weight_decay": 0.0}, {"lr": 0.02, "betas": (0.5, 0.9)}]),
+    "RMSprop": (nn.RMSprop, torch.optim.RMSprop, {"lr": 0.01}, [{}, {"momentum": 0.9, "centered": True},
+                                                                {"alpha": 0.9, "weight_decay": 0.1}]),
+    "Adagrad": (nn.Adagrad, torch.optim.Adagrad, {"lr": 0.1}, [{}, {"lr_decay": 0.01, "weight_decay": 0.1}]),
+    "Adadelta": (nn.Adadelta, torch.optim.Adadelta, {"lr": 1.0}, [{}, {"rho": 0.5, "lr": 0.5}]),
+    "Adamax": (nn.Adamax, torch.optim.Adamax, {"lr": 0.01}, [{}, {"betas": (0.5, 0.8), "weight_decay": 0.1}]),
+    "NAdam": (nn.NAdam, torch.optim.NAdam, {"lr": 0.01}, [{}, {"momentum_decay": 0.0, "weight_decay": 0.1,
+                                                               "decoupled_weight_decay": True}]),
+    "RAdam": (nn.RAdam, torch.optim.RAdam, {"lr": 0.01}, [{}, {"betas": (0.8, 0.9), "weight_decay": 0.1}]),
+    "Rprop": (nn.Rprop, torch.optim.Rprop, {"lr": 0.01}, [{}, {"etas": (0.3, 2.0), "lr": 0.02}]),
+    "ASGD": (getattr(nn, "ASGD", None), torch.optim.ASGD, {"lr": 0.01}, [{}, {"lambd": 1e-3, "t0": 5.0}]),
+}  # fmt: skip
+NAMES = [name for name, (ours, *_) in GROUPS.items() if ours is not None]
+
+float64_scalars = pytest.fixture(autouse=True)(float64_default)  # NAdam's mu_product as chainrule keeps it
+
+
+def _split(items, count):
+    """The items dealt into `count` groups by place (the last group takes the rest)."""
+    return [items[k::count] for k in range(count)]
+
+
+def _both(name, seed=0):
+    """chainrule's and torch's parameters (the same numbers), and the gradients of every step."""
+    rng = np.random.default_rng(seed)
+    start = [rng.standard_normal(s) for s in SHAPES]
+    grads = [[rng.standard_normal(s) * (k % 3 != 2) for s in SHAPES] for k in range(STEPS)]
+    ours = [Tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    return ours, theirs, grads
+
+
+def _groups(name, params, lr=True):
+    """The params in the groups of GROUPS[name], with their own lr or (`lr` False) the constructor's."""
+    _, _, _, own = GROUPS[name]
+    return [
+        {"params": part, **{k: v for k, v in settings.items() if lr or k != "lr"}}
+        for part, settings in zip(_split(params, len(own)), own)
+    ]
+
+
+def _step(opt, params, grads, is_torch):
+    for p, g in zip(params, grads):
+        p.grad = torch.tensor(g) if is_torch else g.copy()
+    opt.step()
+
+
+def _torch_state(opt, params):
+    return [{k: np.asarray(v) for k, v in opt.state[p].items()} for p in params]
+
+
+@pytest.mark.parametrize("scheduled", [False, True], ids=["own lrs", "one lr, StepLR"])
+@pytest.mark.parametrize("name", NAMES)
+def test_groups_step_as_torchs(name, scheduled):
+    """Each group with its own settings (its own lr too, or, under a StepLR, which schedules one lr, the same lr)."""
+    mine, torchs, defaults, _ = GROUPS[name]
+    ours, theirs, grads = _both(name)
+    ours_opt = mine(_groups(name, ours, lr=not scheduled), **defaults)
+    theirs_opt = torchs(_groups(name, theirs, lr=not scheduled), **defaults)
+    if scheduled:
+        ours_sched = nn.schedulers.StepLR(ours_opt, 5, gamma=0.5)
+        theirs_sched = torch.optim.lr_scheduler.StepLR(theirs_opt, 5, gamma=0.5)
+    for k in range(STEPS):
+        _step(ours_opt, ours, grads[k], False)
+        _step(theirs_opt, theirs, grads[k], True)
+        if scheduled:
+            ours_sched.step()
+            theirs_sched.step()
+            assert ours_sched.get_last_lr() == pytest.approx(theirs_sched.get_last_lr(), rel=1e-15)
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-12)
+    for g, h in zip(ours_opt.param_groups, theirs_opt.param_groups):
+        assert g["lr"] == pytest.approx(h["lr"], rel=1e-15)
+        assert {k: g[k] for k in g if k != "params"}.items() <= {k: h[k] for k in h if k != "params"}.items() | {
+            ("initial_lr", h.get("initial_lr"))
+        }
+    compared = 0
+    saved = _torch_state(theirs_opt, theirs)
+    for p, kept in zip(ours, saved):
+        state = ours_opt.state[[id(t) for t in ours_opt.tensors].index(id(p))]  # its place in group order
+        for key, value in kept.items():
+            mine_key = {
+                "exp_avg_sq": "v",
+                "exp_avg": "m",
+                "max_exp_avg_sq": "v_max",
+                "momentum_buffer": "buffer",
+                "step": "t",
+            }
+            ours_value = state.get(key, state.get(mine_key.get(key)))
+            if ours_value is None:
+                continue  # a slot chainrule names otherwise (compared through the parameters above)
+            np.testing.assert_allclose(np.asarray(ours_value, float), value.astype(float), rtol=1e-12, atol=1e-12)
+            compared += 1
+    assert compared >= len(ours)  # the state was compared, not only the parameters
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_state_dict_of_groups_resumes_the_same_steps(name):
+    mine, _, defaults, _ = GROUPS[name]
+    ours, _, grads = _both(name, seed=1)
+    opt = mine(_groups(name, ours), **defaults)
+    for k in range(STEPS // 2):
+        _step(opt, ours, grads[k], False)
+    saved = opt.state_dict()
+    twins = [Tensor(p.data.copy(), requires_grad=True) for p in ours]
+    other = mine(_groups(name, twins), **defaults)
+    other.load_state_dict(saved)
+    for k in range(STEPS // 2, STEPS):
+        _step(opt, ours, grads[k], False)
+        _step(other, twins, grads[k], False)
+    for p, q in zip(ours, twins):
+        np.testing.assert_array_equal(p.data, q.data)
