@@ -28,6 +28,7 @@ from autograd import type_name
 
 from .optim_base import Optimizer
 from .schedulers_base import INT64
+from .schedulers_groups import refuse_lanes
 from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
 from .schedulers_restarts import FRACTION
 from .state_checks import Layout, check_entries, check_marker, conform
@@ -42,6 +43,8 @@ PLATEAU = "plateau."  # after SCHEDULE: a ReduceLROnPlateau's entries, "schedule
 
 def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
     """The state of each scheduler chained on `optimizer`, as named arrays."""
+    if optimizer.schedulers or optimizer.plateaus:
+        refuse_lanes("nn.save", optimizer, " of its schedulers")  # each keeps a base per group, which no entry holds
     found: dict[str, np.ndarray] = {}
     for k, scheduler in enumerate(optimizer.schedulers):
         for head, s in _nested(scheduler, f"{SCHEDULE}{k}."):

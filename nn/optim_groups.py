@@ -37,6 +37,10 @@ class ParamGroup(MutableMapping):
     def _settings(self) -> dict[str, Any]:
         return self.optimizer.group_settings()[self.k]
 
+    def _initial_lr(self) -> float | None:
+        """The group's lr before any scheduler changed it (the first scheduler sets it), or None."""
+        return self.optimizer.initial_lr if len(self.optimizer.groups) == 1 else self._group().initial_lr
+
     def __getitem__(self, key: str) -> Any:
         opt, group = self.optimizer, self._group()
         if key == "params":
@@ -47,8 +51,8 @@ class ParamGroup(MutableMapping):
             return self._settings()[key]
         if key in opt.fixed_settings:
             return opt.fixed_settings[key]
-        if key == "initial_lr" and opt.initial_lr is not None and len(opt.groups) == 1:
-            return opt.initial_lr
+        if key == "initial_lr" and self._initial_lr() is not None:
+            return self._initial_lr()
         if key in opt.torch_settings:
             return group.torch.get(key, opt.torch_settings[key])
         if key in group.own:
@@ -69,9 +73,13 @@ class ParamGroup(MutableMapping):
         elif key in opt.fixed_settings:
             if value is not opt.fixed_settings[key]:
                 raise ValueError(f"{name}'s {key} is {opt.fixed_settings[key]}, its own: {opt.fixed_settings_why}")
-        elif key == "initial_lr" and len(opt.groups) == 1:  # what a PyTorch scheduler resumed with last_epoch reads
-            opt.initial_lr = opt.checked_settings({**self._settings(), "lr": value})["lr"]
-        elif key in group.own or lacking(opt, key) is None and key != "initial_lr":
+        elif key == "initial_lr":  # what a PyTorch scheduler resumed with last_epoch reads: checked as an lr
+            checked = opt.checked_settings({**self._settings(), "lr": value})["lr"]
+            if len(opt.groups) == 1:
+                opt.initial_lr = checked
+            else:
+                group.initial_lr = checked
+        elif key in group.own or lacking(opt, key) is None:
             group.own[key] = value  # the user's own key, as PyTorch keeps it
         else:
             why = lacking(opt, key)
@@ -84,7 +92,7 @@ class ParamGroup(MutableMapping):
 
     def __iter__(self) -> Iterator[str]:
         opt, group = self.optimizer, self._group()
-        scheduled = ("initial_lr",) if opt.initial_lr is not None and len(opt.groups) == 1 else ()
+        scheduled = ("initial_lr",) if self._initial_lr() is not None else ()
         named = ("param_names",) if group.names is not None else ()
         own = tuple(group.own)
         return iter(("params", *named, *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled, *own))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,8 @@ class Group:
     settings: dict[str, Any] | None
     torch: dict[str, Any] = field(default_factory=dict)
     own: dict[str, Any] = field(default_factory=dict)
+    initial_lr: float | None = None  # a scheduler's, per group where there are several (nn.schedulers_groups)
+    scheduled_lr: float | None = None
 
 
 def given_groups(params: Any) -> list[Any] | None:
@@ -161,9 +163,11 @@ class ParamGroups:
 
     def rename(self, names: list[str]) -> None:
         """Give the parameters the names `names` (a loaded state's, by place), each group its share."""
-        self.param_names, start = list(names), 0
-        for g in self.groups:
-            g.names, start = list(names[start : start + len(g.params)]), start + len(g.params)
+        self.param_names, start, groups = list(names), 0, []
+        for g in self.groups:  # new Groups: a shallow copy of the optimizer (nn.load checks on one) keeps its own
+            groups.append(replace(g, names=list(names[start : start + len(g.params)])))
+            start += len(g.params)
+        self.groups = groups
 
     def group_settings(self) -> list[dict[str, Any]]:
         """Each group's settings, by name (one group's: the optimizer's attributes)."""
@@ -175,9 +179,8 @@ class ParamGroups:
         """Give each group the settings of `settings` (checked by the caller), one per group."""
         if len(self.groups) == 1:
             vars(self).update(settings[0])
-        else:
-            for g, s in zip(self.groups, settings):
-                g.settings = dict(s)
+        else:  # new Groups: a shallow copy of the optimizer (nn.load checks on one) keeps its own
+            self.groups = [replace(g, settings=dict(s)) for g, s in zip(self.groups, settings)]
 
     def set_in_group(self, k: int, name: str, value: Any) -> None:
         """Group `k`'s setting `name` set to `value`, checked with the group's others as the constructor checks."""

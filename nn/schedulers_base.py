@@ -15,6 +15,7 @@ from autograd import replayed, repr_of, type_name
 from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
 from .optim_base import Optimizer
 from .schedulers_epochs import check_fresh, refuse_epoch
+from .schedulers_groups import lane, lane_values, many, over_lanes, refuse_lanes, start_lanes
 
 
 class LRScheduler:
@@ -30,6 +31,9 @@ class LRScheduler:
     # the attributes that fix its schedule (numbers, or lists of integers), set by the constructor: nn.save
     # writes them and nn.load refuses a scheduler with others (io_schedules)
     setting_names: tuple[str, ...] = ()
+    # its attributes of one value per param group besides base_lr and the like (nn.schedulers_groups's LANE):
+    # LambdaLR's lr_lambda; kept in a lane per group where the optimizer has several
+    per_group: tuple[str, ...] = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -39,22 +43,32 @@ class LRScheduler:
         check_fresh(type(self).__name__, last_epoch)
         self.optimizer = optimizer
         self.last_epoch = 0
+        if many(optimizer) and "_lanes" not in vars(self):
+            start_lanes(self, optimizer)  # a lane per param group (nn.schedulers_groups)
         others = list(optimizer.schedulers)  # a chain that cannot step is refused at its first step, since
         # SequentialLR's own schedulers are made on the optimizer first (a warmup and a cosine with eta_min)
+        plans = over_lanes(optimizer, self, lambda k: self._first(others))  # every group's, checked
+        # everything is computed: from here nothing can fail
+        for k, (rebased, factor, lr) in enumerate(plans):
+            with lane(optimizer, k, self):
+                if rebased is not None:
+                    _rebase(optimizer, others, rebased)
+                if optimizer.initial_lr is None:
+                    optimizer.initial_lr = self.base_lr
+                self._set(factor, lr)
+        optimizer.schedulers.append(self)
+
+    def _first(self, others: list[LRScheduler]) -> tuple[float | None, float, float]:
+        """The chain's new base for an lr set by hand (None: none), the factor and the lr of epoch 0, in the lane of
+        the group being planned; sets base_lr (the scheduler is not in the chain yet)."""
+        optimizer = self.optimizer
         rebased = _hand_set_base(self, others)  # an lr set by hand before this scheduler joins the chain
         self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
         if rebased is not None:
             self.base_lr = rebased
         factor, lr = self._scheduled(0, self.base_lr)
         # PyTorch's first step: a factor multiplies the lr as it is (other schedules' in it); the others set theirs
-        lr = self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
-        # everything is computed: from here nothing can fail
-        if rebased is not None:
-            _rebase(optimizer, others, rebased)
-        if optimizer.initial_lr is None:
-            optimizer.initial_lr = self.base_lr
-        optimizer.schedulers.append(self)
-        self._set(factor, lr)
+        return rebased, factor, self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         """Epoch `epoch`'s factor and the lr it gives from `base_lr` (this schedule alone)."""
@@ -80,27 +94,40 @@ class LRScheduler:
         if that lr is not one an optimizer takes or this schedule cannot chain with the others).
         PyTorch's deprecated `epoch` argument is refused (refuse_epoch)."""
         refuse_epoch(type(self).__name__, epoch)
-        rebased, factor, lr = self.next_step()
-        if rebased is not None:  # everything is computed: from here nothing can fail
-            _rebase(self.optimizer, self.optimizer.schedulers, rebased)
-        self.last_epoch += 1
-        self._set(factor, lr)
+        plans = self._next_steps()
+        self.last_epoch += 1  # everything is computed: from here nothing can fail
+        for k, (rebased, factor, lr) in enumerate(plans):
+            with lane(self.optimizer, k, self):
+                if rebased is not None:
+                    _rebase(self.optimizer, self.optimizer.schedulers, rebased)
+                self._set(factor, lr)
 
     def next_step(self) -> tuple[float | None, float, float]:
-        """What `step` would do, computed and checked, changing nothing (nn.fit asks before training):
-        the chain's new base for an lr set by hand (None: none), the factor and the lr."""
-        rebased = _hand_set_base(self, self.optimizer.schedulers)
-        return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+        """What `step` would do, computed and checked in every param group, changing nothing (nn.fit asks before
+        training): the chain's new base for an lr set by hand (None: none), the factor and the lr (the first
+        group's)."""
+        return self._next_steps()[0]
+
+    def _next_steps(self) -> list[tuple[float | None, float, float]]:
+        def one(_: int) -> tuple[float | None, float, float]:
+            rebased = _hand_set_base(self, self.optimizer.schedulers)
+            return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+
+        return over_lanes(self.optimizer, self, one)
 
     def moves_within(self, epochs: int) -> bool:
         """Whether stepping this schedule over the next `epochs` epochs would change its factor (a warmup
         that has finished would not; nn.fit asks of one it is not given); a step that would be refused
         counts as moving. Changes nothing."""
-        try:
-            ahead = {self._scheduled(self.last_epoch + k, self.base_lr)[0] for k in range(1, epochs + 1)}
-        except (ValueError, ArithmeticError):
-            return True
-        return ahead != {self._factor}
+
+        def moves(_: int) -> bool:
+            try:
+                ahead = {self._scheduled(self.last_epoch + k, self.base_lr)[0] for k in range(1, epochs + 1)}
+            except (ValueError, ArithmeticError):
+                return True
+            return ahead != {self._factor}
+
+        return any(over_lanes(self.optimizer, self, moves))
 
     def base_giving(self, lr: float) -> float | None:
         """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
@@ -110,11 +137,12 @@ class LRScheduler:
     def get_last_lr(self) -> list[float]:
         """The lr this scheduler set last, as PyTorch's list of one per param group (every group's: it schedules
         one lr)."""
-        return [self._last_lr] * len(self.optimizer.groups)
+        return lane_values(self, "_last_lr")
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set
         by hand (a cosine refuses to go past T_max then). Numbers and a bool only."""
+        refuse_lanes(type(self).__name__, self.optimizer, "'s state_dict (and nn.save of it)")
         return {"last_epoch": self.last_epoch, "base_lr": self.base_lr, "hand_set": self.hand_set}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -123,6 +151,7 @@ class LRScheduler:
         examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
         state of other keys, of an epoch below 0 or past int64's (nn.save's), or giving an lr no
         optimizer takes, is refused (KeyError, ValueError) and changes nothing."""
+        refuse_lanes(type(self).__name__, self.optimizer, ".load_state_dict")
         last_epoch, base_lr, hand_set = _checked_state(self, state)
         factor, lr = self._planned(last_epoch, base_lr)
         opt = self.optimizer

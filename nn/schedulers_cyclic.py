@@ -19,6 +19,7 @@ from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
 from .schedulers_cycles import MomentumCycle, one_per_group
+from .schedulers_groups import refuse_lanes
 from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -60,6 +61,7 @@ class CyclicLR(MomentumCycle):
         max_momentum: float | list[float] = 0.9,
         last_epoch: int = -1,
     ) -> None:
+        refuse_lanes("CyclicLR", optimizer)  # its base_lr, max_lr and momentum are one cycle's
         lr = "a finite number >= 0"
         self.cycle_base_lr = one_per_group("CyclicLR", "base_lr", base_lr, lr, lambda x: 0 <= x < math.inf)
         self.max_lr = one_per_group("CyclicLR", "max_lr", max_lr, lr, lambda x: 0 <= x < math.inf)

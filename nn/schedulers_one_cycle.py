@@ -14,6 +14,7 @@ from .arguments import check_choice, check_flag, check_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
 from .schedulers_cycles import MomentumCycle, check_momentum, one_per_group
+from .schedulers_groups import refuse_lanes
 
 STRATEGIES = ("cos", "linear")
 
@@ -46,6 +47,7 @@ class OneCycleLR(MomentumCycle):
         three_phase: bool = False,
         last_epoch: int = -1,
     ) -> None:
+        refuse_lanes("OneCycleLR", optimizer)  # its max_lr, initial_lr and momentum are one cycle's
         self.steps_per_epoch = None  # given (with epochs, not total_steps): a cycle of batches, which fit refuses
         if total_steps is not None:
             self.total_steps = _count(self, "total_steps", total_steps, whole_floats=False)

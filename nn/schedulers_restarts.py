@@ -16,6 +16,7 @@ from autograd import replayed
 from .arguments import check_number, is_int
 from .optim_base import Optimizer
 from .schedulers_base import EPOCH_MOST, LRScheduler, _at_least_zero, _count
+from .schedulers_groups import refuse_lanes
 
 FRACTION = "epoch_fraction"  # its state's key, beside LRScheduler's
 
@@ -75,6 +76,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if epoch is None:
             return super().step()
         name = type(self).__name__
+        refuse_lanes(name, self.optimizer, ".step(epoch)")
         # below 2**63: its last_epoch is what nn.save writes as an int64 (EPOCH_MOST) and load_state_dict takes
         wanted = "a finite number >= 0 and below 2**63 (what a checkpoint's int64 last_epoch holds)"
         # an int kept exact (a float holds integers to 2**53 only), a float compared with the bound exactly

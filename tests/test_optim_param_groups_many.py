@@ -174,15 +174,23 @@ def test_a_compiled_step_uses_each_groups_current_settings_bit_for_bit():
         model = mlp([3, 5, 2], "tanh")
         ps = list(model.parameters())
         opt = nn.Adam([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.003, "betas": (0.8, 0.9)}], lr=0.01)
-        step = training_step(model, opt)
+        sched = nn.schedulers.LambdaLR(opt, [lambda e: 0.9**e, lambda e: 1 / (1 + e)])
+        model_step = training_step(model, opt)
+
+        def step(x, y):  # the scheduler stepped inside the compiled function: replayed with each group's lr
+            loss = model_step(x, y)
+            sched.step()
+            return loss
+
         run_ = autograd.compile(step, strict=True) if compiled else step
         losses = []
         for i, (x, y) in enumerate(data):
-            opt.param_groups[1]["lr"] = 0.003 / (i + 1)  # by hand, between steps
+            if i == 4:
+                opt.param_groups[1]["lr"] = 0.01  # by hand, between steps (LambdaLR overrides it from the next)
             opt.param_groups[0]["weight_decay"] = 0.01 * i
             opt.param_groups[1]["betas"] = (0.8, 0.9 + 0.01 * i)
             losses.append(run_(Tensor(x), y).data.copy())
-        return losses, [p.data for p in model.parameters()], run_
+        return losses, [p.data for p in model.parameters()], sched.get_last_lr(), run_
 
     *compiled, run_ = run(True)
     *eager, _ = run(False)
@@ -190,17 +198,21 @@ def test_a_compiled_step_uses_each_groups_current_settings_bit_for_bit():
     assert replays(run_) >= 1
 
 
-def test_a_scheduler_on_groups_of_one_lr_and_of_several():
+def test_schedulers_that_follow_one_cycle_or_save_refuse_several_groups_naming_the_fix(tmp_path):
     a, b, c = _params()
-    opt = nn.SGD([{"params": [a], "weight_decay": 0.01}, {"params": [b, c], "weight_decay": 0.0}], lr=0.1)
-    sched = nn.schedulers.StepLR(opt, 1, gamma=0.5)
-    sched.step()
-    assert sched.get_last_lr() == [0.05, 0.05] and [g["lr"] for g in opt.param_groups] == [0.05, 0.05]
-    opt.param_groups[0]["lr"] = 0.3  # a group's lr set by hand: the one lr the scheduler schedules is gone
-    with pytest.raises(ValueError, match="whose lr differ"):
-        sched.step()
-    with pytest.raises(ValueError, match="whose lr differ"):
-        nn.schedulers.StepLR(nn.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1), 1)
+    opt = nn.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.5}], lr=0.1, momentum=0.9)
+    for make in [
+        lambda: nn.schedulers.OneCycleLR(opt, 1.0, 10),
+        lambda: nn.schedulers.CyclicLR(opt, 0.01, 0.1),
+    ]:
+        with pytest.raises(NotImplementedError, match="several param groups .* make one optimizer per group"):
+            make()
+    sched = nn.schedulers.StepLR(opt, 2)
+    with pytest.raises(NotImplementedError, match="StepLR's state_dict"):
+        sched.state_dict()
+    with pytest.raises(NotImplementedError, match="nn.save of its schedulers"):
+        nn.save(mlp([2, 1], "tanh"), tmp_path / "m.npz", optimizer=opt)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5] and sched.get_last_lr() == [0.1, 0.5]
 
 
 def test_fit_trains_groups_and_records_each_groups_lr():

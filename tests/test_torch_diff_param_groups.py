@@ -51,13 +51,10 @@ def _both(name, seed=0):
     return ours, theirs, grads
 
 
-def _groups(name, params, lr=True):
-    """The params in the groups of GROUPS[name], with their own lr or (`lr` False) the constructor's."""
+def _groups(name, params):
+    """The params in the groups of GROUPS[name], each with its own settings."""
     _, _, _, own = GROUPS[name]
-    return [
-        {"params": part, **{k: v for k, v in settings.items() if lr or k != "lr"}}
-        for part, settings in zip(_split(params, len(own)), own)
-    ]
+    return [{"params": part, **settings} for part, settings in zip(_split(params, len(own)), own)]
 
 
 def _step(opt, params, grads, is_torch):
@@ -70,14 +67,14 @@ def _torch_state(opt, params):
     return [{k: np.asarray(v) for k, v in opt.state[p].items()} for p in params]
 
 
-@pytest.mark.parametrize("scheduled", [False, True], ids=["own lrs", "one lr, StepLR"])
+@pytest.mark.parametrize("scheduled", [False, True], ids=["own lrs", "own lrs, StepLR"])
 @pytest.mark.parametrize("name", NAMES)
 def test_groups_step_as_torchs(name, scheduled):
-    """Each group with its own settings (its own lr too, or, under a StepLR, which schedules one lr, the same lr)."""
+    """Each group with its own settings, its lr too (under a StepLR: each group's lr from its own)."""
     mine, torchs, defaults, _ = GROUPS[name]
     ours, theirs, grads = _both(name)
-    ours_opt = mine(_groups(name, ours, lr=not scheduled), **defaults)
-    theirs_opt = torchs(_groups(name, theirs, lr=not scheduled), **defaults)
+    ours_opt = mine(_groups(name, ours), **defaults)
+    theirs_opt = torchs(_groups(name, theirs), **defaults)
     if scheduled:
         ours_sched = nn.schedulers.StepLR(ours_opt, 5, gamma=0.5)
         theirs_sched = torch.optim.lr_scheduler.StepLR(theirs_opt, 5, gamma=0.5)
@@ -131,3 +128,56 @@ def test_a_state_dict_of_groups_resumes_the_same_steps(name):
         _step(other, twins, grads[k], False)
     for p, q in zip(ours, twins):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+# each a scheduler made by (module, optimizer), chainrule's nn.schedulers or torch's lr_scheduler alike
+SCHEDULES = {
+    "StepLR": lambda m, o: m.StepLR(o, 3, gamma=0.5),
+    "LambdaLR list": lambda m, o: m.LambdaLR(o, [lambda e: 0.9**e, lambda e: 1 / (1 + e), lambda e: 1.0]),
+    "CosineAnnealingLR eta_min": lambda m, o: m.CosineAnnealingLR(o, 20, eta_min=0.001),
+    "MultiplicativeLR list": lambda m, o: m.MultiplicativeLR(o, [lambda e: 0.9, lambda e: 0.8, lambda e: 0.95]),
+    "ExponentialLR": lambda m, o: m.ExponentialLR(o, 0.9),
+    "warmup then cosine": lambda m, o: m.SequentialLR(
+        o, [m.LinearLR(o, 0.1, total_iters=4), m.CosineAnnealingLR(o, 16)], milestones=[4]
+    ),
+    "StepLR and ExponentialLR chained": lambda m, o: m.ChainedScheduler(
+        [m.StepLR(o, 4, 0.5), m.ExponentialLR(o, 0.95)]
+    ),
+}
+
+
+@pytest.mark.parametrize("hand", [False, True], ids=["", "a group's lr set by hand"])
+@pytest.mark.parametrize("schedule", list(SCHEDULES))
+def test_each_groups_lr_follows_the_schedule_from_its_own_as_torchs(schedule, hand):
+    ours, theirs, _ = _both("SGD")
+    settings = [{"lr": 0.1}, {"lr": 0.02}, {"lr": 0.005}]
+    ours_opt = nn.SGD([{"params": ours[k::3], **s} for k, s in enumerate(settings)], lr=0.1)
+    theirs_opt = torch.optim.SGD([{"params": theirs[k::3], **s} for k, s in enumerate(settings)], lr=0.1)
+    mine, torchs = (
+        SCHEDULES[schedule](nn.schedulers, ours_opt),
+        SCHEDULES[schedule](torch.optim.lr_scheduler, theirs_opt),
+    )
+    chainable = schedule in ("StepLR", "ExponentialLR", "MultiplicativeLR list", "StepLR and ExponentialLR chained")
+    for epoch in range(20):
+        if hand and epoch == 6 and chainable:  # PyTorch's chainable forms carry it on from there
+            ours_opt.param_groups[1]["lr"] = theirs_opt.param_groups[1]["lr"] = 0.3
+        theirs_opt.step()
+        mine.step()
+        torchs.step()
+        assert mine.get_last_lr() == pytest.approx(torchs.get_last_lr(), rel=1e-12)
+        assert [g["lr"] for g in ours_opt.param_groups] == pytest.approx(
+            [g["lr"] for g in theirs_opt.param_groups], rel=1e-12
+        )
+
+
+def test_reduce_on_plateau_cuts_each_group_to_its_own_floor_as_torchs():
+    ours, theirs, _ = _both("SGD")
+    groups = [{"lr": 0.1}, {"lr": 0.01}]
+    ours_opt = nn.SGD([{"params": ours[k::2], **g} for k, g in enumerate(groups)], lr=0.1)
+    theirs_opt = torch.optim.SGD([{"params": theirs[k::2], **g} for k, g in enumerate(groups)], lr=0.1)
+    mine = nn.schedulers.ReduceLROnPlateau(ours_opt, factor=0.5, patience=1, min_lr=[0.02, 0.001])
+    torchs = torch.optim.lr_scheduler.ReduceLROnPlateau(theirs_opt, factor=0.5, patience=1, min_lr=[0.02, 0.001])
+    for metric in [5, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3]:
+        mine.step(metric)
+        torchs.step(metric)
+        assert mine.get_last_lr() == pytest.approx(torchs.get_last_lr(), rel=1e-15)
