@@ -1,12 +1,12 @@
 """An optimizer's parameters, checked when given (`checked_params`), and PyTorch's
 `optimizer.param_groups`, for code that sets the learning rate by hand
-(`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. chainrule's optimizers have one
-group, with the keys of torch.optim 2.13's group for the same optimizer: "params", "param_names" where it was
-given named parameters (model.named_parameters()), the optimizer's settings
-(each read and set as the attribute of that name, checked as the constructor checks it), PyTorch's options
+(`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. Each group (one, or several:
+nn.optim_param_groups) has the keys of torch.optim 2.13's group for the same optimizer: "params", "param_names"
+where it was given named parameters (model.named_parameters()), its settings (with one group, the optimizer's
+attributes of those names; each checked as the constructor checks it), PyTorch's options
 of how a step is computed (foreach, fused, capturable, differentiable: as given to the constructor, set
 only to the values chainrule computes, nn.optim_options), AdamW's decoupled_weight_decay (True, its own),
-and "initial_lr" once a scheduler has set it (as PyTorch's schedulers add it)."""
+"initial_lr" once a scheduler has set it (as PyTorch's schedulers add it), and the user's own keys it was given."""
 
 from __future__ import annotations
 

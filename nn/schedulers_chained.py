@@ -50,7 +50,7 @@ class ChainedScheduler:
         _all_or_none(self, lambda: [s.step() for s in self.schedulers])
 
     def get_last_lr(self) -> list[float]:
-        """The lr the last step set, as a list (one per parameter group, one here): its last scheduler's, which
+        """The lr the last step set, as a list (one per parameter group): its last scheduler's, which
         sets the lr last."""
         return self.schedulers[-1].get_last_lr()
 

@@ -128,7 +128,7 @@ class ReduceLROnPlateau:
             self.optimizer.lr = new
 
     def get_last_lr(self) -> list[float]:
-        """The lr after the last step, as a list (PyTorch's: one per parameter group; here one)."""
+        """The lr after the last step, as PyTorch's list of one per parameter group."""
         return lane_values(self, "_last_lr")
 
     def state_dict(self) -> dict[str, Any]:
