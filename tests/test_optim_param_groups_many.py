@@ -118,11 +118,30 @@ def test_lbfgs_refuses_a_second_group_as_torchs():
 
 def test_values_in_groups_step_with_their_groups_settings():
     v, w = Value(1.0), Value(2.0)
-    opt = nn.SGD([{"params": [v]}, {"params": [w], "lr": 0.5}], lr=0.1)
+    opt = nn.SGD([{"params": [v]}, {"params": [w], "lr": 0.5, "momentum": 0.9}], lr=0.1)
     v.grad, w.grad = 1.0, 1.0
     opt.step()
     assert (v.data, w.data) == (0.9, 1.5)
-    assert {"state.values.buffer", "state.values1.buffer"}.isdisjoint(opt.state_dict())  # no momentum: no buffer
+    state = opt.state_dict()
+    assert "state.values1.buffer" in state and "state.values.buffer" not in state  # group 1's momentum only
+    twins = Value(0.9), Value(1.5)
+    other = nn.SGD([{"params": [twins[0]]}, {"params": [twins[1]], "momentum": 0.9}], lr=0.2)
+    other.load_state_dict(state)
+    for p in (v, w, *twins):
+        p.grad = 1.0
+    opt.step()
+    other.step()
+    assert (v.data, w.data) == (twins[0].data, twins[1].data)
+
+
+def test_a_group_added_under_a_scheduler_is_refused():
+    a, b, c = _params()
+    for make in (lambda o: nn.schedulers.StepLR(o, 2), lambda o: nn.schedulers.ReduceLROnPlateau(o)):
+        opt = nn.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        make(opt)
+        with pytest.raises(ValueError, match="add every group first, then make the schedulers"):
+            opt.add_param_group({"params": [c]})
+        assert len(opt.param_groups) == 2
 
 
 def test_a_state_of_groups_loads_only_into_the_same_groups():
