@@ -14,7 +14,7 @@ from .arguments import one_number
 from .optim_base import Optimizer
 from .schedulers_checks import EPOCH_MOST, INT64, _at_least_zero, _checked_state, _count
 from .schedulers_epochs import check_fresh, refuse_epoch
-from .schedulers_groups import lane, lane_values, many, over_lanes, refuse_lanes, start_lanes
+from .schedulers_groups import lane, lane_states, lane_values, many, over_lanes, start_lanes
 
 
 class LRScheduler:
@@ -140,9 +140,12 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set
-        by hand (a cosine refuses to go past T_max then). Numbers and a bool only."""
-        refuse_lanes(type(self).__name__, self.optimizer, "'s state_dict (and nn.save of it)")
-        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr, "hand_set": self.hand_set}
+        by hand (a cosine refuses to go past T_max then). Numbers and a bool only; with several param groups,
+        base_lr and hand_set are lists, one per group (PyTorch's base_lrs)."""
+        bases, hand = lane_values(self, "base_lr"), lane_values(self, "hand_set")
+        if not many(self.optimizer):
+            bases, hand = bases[0], hand[0]
+        return {"last_epoch": self.last_epoch, "base_lr": bases, "hand_set": hand}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
@@ -150,31 +153,38 @@ class LRScheduler:
         examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
         state of other keys, of an epoch below 0 or past int64's (nn.save's), or giving an lr no
         optimizer takes, is refused (KeyError, ValueError) and changes nothing."""
-        refuse_lanes(type(self).__name__, self.optimizer, ".load_state_dict")
-        last_epoch, base_lr, hand_set = _checked_state(self, state)
-        factor, lr = self._planned(last_epoch, base_lr)
+        checked = [_checked_state(self, one) for one in lane_states(self, state)]
+        plans = over_lanes(self.optimizer, self, lambda k: self._planned(*checked[k][:2]))
         opt = self.optimizer
-        kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
-        self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
-        opt.initial_lr = base_lr
-        self._set(factor, lr)
-        if kept is not None:
-            opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
+        self.last_epoch = checked[0][0]
+        for k, ((_, base_lr, hand_set), (factor, lr)) in enumerate(zip(checked, plans)):
+            with lane(opt, k, self):
+                kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
+                self.base_lr, self.hand_set = base_lr, hand_set
+                opt.initial_lr = base_lr
+                self._set(factor, lr)
+                if kept is not None:
+                    opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
 
-    def resumer(self, state: Mapping[str, Any], lr: float) -> Callable[[], None]:
+    def resumer(self, state: Mapping[str, Any], lr: float | list[float]) -> Callable[[], None]:
         """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
-        optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
-        until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
-        last_epoch, base_lr, hand_set = _checked_state(self, state)
-        factor, scheduled = self._scheduled(last_epoch, base_lr)
+        optimizer's, which the chain set then; a list, one per param group, where there are several),
+        checked as load_state_dict checks it: nothing changes until it is called. nn.load resumes the
+        schedulers of an optimizer it loads with it."""
+        checked = [_checked_state(self, one) for one in lane_states(self, state)]
+        lrs = lr if isinstance(lr, list) else [lr]
+        plans = over_lanes(self.optimizer, self, lambda k: self._scheduled(*checked[k][:2]))
 
         def resume() -> None:
-            self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
-            self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
-            self._set(factor, lr)
-            # the file's lr may have been set by hand after the schedule's: the next step carries it on
-            others = [s._factor for s in self.optimizer.schedulers if s is not self]
-            self.optimizer.scheduled_lr = math.prod((scheduled, *others))
+            self.last_epoch = checked[0][0]
+            for k, ((_, base_lr, hand_set), (factor, scheduled)) in enumerate(zip(checked, plans)):
+                with lane(self.optimizer, k, self):
+                    self.base_lr, self.hand_set = base_lr, hand_set
+                    self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
+                    self._set(factor, lrs[k])
+                    # the file's lr may have been set by hand after the schedule's: the next step carries it on
+                    others = [s._factor for s in self.optimizer.schedulers if s is not self]
+                    self.optimizer.scheduled_lr = math.prod((scheduled, *others))
 
         return resume
 

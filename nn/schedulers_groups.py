@@ -6,7 +6,7 @@ that the one code of a scheduler serves every group. With one group a lane chang
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -92,7 +92,33 @@ def start_lanes(scheduler: Any, optimizer: Any, **given: list[Any]) -> None:
 def lane_values(scheduler: Any, name: str) -> list[Any]:
     """The scheduler's attribute `name` in each group's lane (its own, for one group)."""
     lanes = vars(scheduler).get("_lanes")
-    return [getattr(scheduler, name)] if lanes is None else [one[name] for one in lanes]
+    if lanes is None:
+        return [getattr(scheduler, name)]
+    return [one.get(name, getattr(type(scheduler), name, None)) for one in lanes]  # else its class's default
+
+
+def lane_states(scheduler: Any, state: Mapping[str, Any]) -> list[Any]:
+    """A scheduler's state_dict() split into one per param group: itself for one group; with several, its
+    base_lr and hand_set lists (one per group) dealt out, ValueError for lists of another length."""
+    if not many(scheduler.optimizer) or not isinstance(state, Mapping):
+        return [state]  # the scheduler's own checks refuse what is not its state
+    count, owner = len(scheduler.optimizer.groups), type(scheduler).__name__
+    split = {}
+    for key in ("base_lr", "hand_set"):
+        value = state.get(key, [None] * count)
+        if not isinstance(value, list | tuple) or len(value) != count:
+            raise ValueError(
+                f"{owner}.load_state_dict: {key} holds one value per param group ({count} here), got {value!r}"
+            )
+        split[key] = list(value)
+    return [{**state, **{key: values[k] for key, values in split.items()}} for k in range(count)]
+
+
+def attribute(scheduler: Any, name: str) -> Any:
+    """The scheduler's attribute `name`: a list, one per param group, where it keeps one per group."""
+    if name in getattr(scheduler, "per_group", ()) and "_lanes" in vars(scheduler):
+        return lane_values(scheduler, name)
+    return getattr(scheduler, name)
 
 
 def refuse_lanes(owner: str, optimizer: Any, what: str = "") -> None:

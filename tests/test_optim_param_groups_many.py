@@ -217,7 +217,7 @@ def test_a_compiled_step_uses_each_groups_current_settings_bit_for_bit():
     assert replays(run_) >= 1
 
 
-def test_schedulers_that_follow_one_cycle_or_save_refuse_several_groups_naming_the_fix(tmp_path):
+def test_schedulers_that_follow_one_cycle_refuse_several_groups_naming_the_fix():
     a, b, c = _params()
     opt = nn.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.5}], lr=0.1, momentum=0.9)
     for make in [
@@ -226,12 +226,45 @@ def test_schedulers_that_follow_one_cycle_or_save_refuse_several_groups_naming_t
     ]:
         with pytest.raises(NotImplementedError, match="several param groups .* make one optimizer per group"):
             make()
-    sched = nn.schedulers.StepLR(opt, 2)
-    with pytest.raises(NotImplementedError, match="StepLR's state_dict"):
-        sched.state_dict()
-    with pytest.raises(NotImplementedError, match="nn.save of its schedulers"):
-        nn.save(mlp([2, 1], "tanh"), tmp_path / "m.npz", optimizer=opt)
-    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5] and sched.get_last_lr() == [0.1, 0.5]
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+
+
+def test_a_checkpoint_of_groups_and_their_schedulers_resumes_the_same_run(tmp_path):
+    """nn.save of a model, an optimizer of two groups, a LambdaLR of one function per group and a plateau with a
+    min_lr per group; nn.load into fresh ones made alike, and both runs go on the same (lrs and weights)."""
+
+    def made(seed):
+        model = mlp([3, 4, 2], "tanh", seed=seed)
+        ps = list(model.parameters())
+        opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.01}], lr=0.1, momentum=0.9)
+        sched = nn.schedulers.LambdaLR(opt, [lambda e: 0.9**e, lambda e: 1 / (1 + e)])
+        plateau = nn.schedulers.ReduceLROnPlateau(opt, patience=0, min_lr=[0.01, 0.0])
+        return model, opt, sched, plateau
+
+    model, opt, sched, plateau = made(0)
+    data = batches((5, 3), 2, 8)
+    for x, y in data[:4]:
+        plateau.step(float(training_step(model, opt)(Tensor(x), y).data))
+        sched.step()
+    opt.param_groups[0]["lr"] = 0.05  # by hand after the schedule's: carried on by the resumed run
+    nn.save(model, tmp_path / "m.npz", optimizer=opt)
+    twin, opt2, sched2, plateau2 = made(7)
+    nn.load(twin, tmp_path / "m.npz", optimizer=opt2)
+    assert sched2.last_epoch == sched.last_epoch and sched2.state_dict() == sched.state_dict()
+    assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
+    for x, y in data[4:]:
+        for m, o, s, p in ((model, opt, sched, plateau), (twin, opt2, sched2, plateau2)):
+            p.step(float(training_step(m, o)(Tensor(x), y).data))
+            s.step()
+        assert sched2.get_last_lr() == sched.get_last_lr() and plateau2.get_last_lr() == plateau.get_last_lr()
+    assert_same([p.data for p in model.parameters()], [p.data for p in twin.parameters()])
+    other = nn.SGD(
+        [{"params": list(twin.parameters())[:2]}, {"params": list(twin.parameters())[2:]}], lr=0.1, momentum=0.9
+    )
+    nn.schedulers.ReduceLROnPlateau(other, patience=0, min_lr=[0.02, 0.0])
+    nn.schedulers.LambdaLR(other, [lambda e: 1.0, lambda e: 1.0])
+    with pytest.raises(ValueError, match="min_lr"):
+        nn.load(twin, tmp_path / "m.npz", optimizer=other)
 
 
 def test_fit_trains_groups_and_records_each_groups_lr():
@@ -241,3 +274,26 @@ def test_fit_trains_groups_and_records_each_groups_lr():
     x, y = batches((16, 3), 2, 1)[0]
     history = nn.fit(model, nn.CrossEntropyLoss(), opt, (x, y), epochs=2, batch_size=8, verbose=False)
     assert history.lr == [[0.1, 0.01], [0.1, 0.01]]
+
+
+def test_a_schedulers_state_dict_of_groups_loads_into_one_made_alike():
+    a, b, c = _params()
+
+    def made():
+        opt = nn.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.02}], lr=0.1)
+        return opt, nn.schedulers.CosineAnnealingLR(opt, 10, eta_min=0.001)
+
+    opt, sched = made()
+    for _ in range(4):
+        sched.step()
+    state = sched.state_dict()
+    assert state["base_lr"] == [0.1, 0.02] and state["last_epoch"] == 4
+    opt2, sched2 = made()
+    sched2.load_state_dict(state)
+    assert sched2.get_last_lr() == sched.get_last_lr() == [g["lr"] for g in opt2.param_groups]
+    sched.step()
+    sched2.step()
+    assert sched2.get_last_lr() == sched.get_last_lr()
+    with pytest.raises(ValueError, match="base_lr holds one value per param group"):
+        sched2.load_state_dict({**state, "base_lr": 0.1})
+    assert sched2.get_last_lr() == sched.get_last_lr()
