@@ -67,12 +67,12 @@ def refuse_differing_groups(optimizer: Any) -> None:
 def optimizer_update(run: Pass, optimizer: Any) -> Update:
     """What `optimizer.step()` would do with the gradients of `run`, computed on a copy of the
     optimizer and its parameters: neither they nor the optimizer's state change."""
+    refuse_differing_groups(optimizer)  # before `lr` is asked for: several groups' differ
     if not all(hasattr(optimizer, a) for a in ("params", "lr", "step")):
         raise TypeError(
             f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
         )
     refuse_closure_steps(optimizer)
-    refuse_differing_groups(optimizer)
     position = {id(n): k for k, n in enumerate(run.graph.order)}
     trial = copy.deepcopy(optimizer)  # its params are copies, in the same order
     used = [(p, twin) for p, twin in zip(optimizer.params, trial.params) if id(p) in position]
