@@ -19,7 +19,7 @@ from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
 from .schedulers_cycles import MomentumCycle, one_per_group
-from .schedulers_groups import refuse_lanes
+from .schedulers_groups import refuse_lanes, start_lanes
 from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -80,7 +80,7 @@ class CyclicLR(MomentumCycle):
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)
         # as PyTorch's: a mode's own scale reads the cycle ("exp_range": the step), whatever scale_mode says
         self.scale_mode = given_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
-        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
+        start_lanes(self, optimizer, **self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum))
         first = getattr(optimizer, "initial_lr", None) is None  # no scheduler made on the optimizer before it
         super().__init__(optimizer, last_epoch)
         self.base_lr = self.cycle_base_lr

@@ -181,3 +181,29 @@ def test_reduce_on_plateau_cuts_each_group_to_its_own_floor_as_torchs():
         mine.step(metric)
         torchs.step(metric)
         assert mine.get_last_lr() == pytest.approx(torchs.get_last_lr(), rel=1e-15)
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_one_cycle_over_groups_moves_each_groups_lr_and_momentum_as_torchs(kind, strategy):
+    """OneCycleLR's max_lr and momenta one per group (PyTorch's lists): each group's lr and momentum (SGD's, or
+    Adam's beta1) along its own cycle, every step of it."""
+    ours, theirs, _ = _both(kind)
+    mine, torchs = (nn.SGD, torch.optim.SGD) if kind == "SGD" else (nn.Adam, torch.optim.Adam)
+    extra = {"momentum": 0.9} if kind == "SGD" else {}
+    ours_opt = mine([{"params": ours[:2]}, {"params": ours[2:]}], lr=0.1, **extra)
+    theirs_opt = torchs([{"params": theirs[:2]}, {"params": theirs[2:]}], lr=0.1, **extra)
+    options = {"total_steps": 20, "anneal_strategy": strategy, "base_momentum": [0.8, 0.85], "max_momentum": 0.95}
+    ours_sched = nn.schedulers.OneCycleLR(ours_opt, [0.1, 0.01], **options)
+    theirs_sched = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, [0.1, 0.01], **options)
+    name = "momentum" if kind == "SGD" else "betas"
+    for _ in range(20):
+        for g, h in zip(ours_opt.param_groups, theirs_opt.param_groups):
+            assert g["lr"] == pytest.approx(h["lr"], rel=1e-12)
+            assert np.ravel(g[name])[0] == pytest.approx(np.ravel(h[name])[0], rel=1e-12)
+        theirs_opt.step()
+        ours_sched.step()
+        theirs_sched.step()
+    # the step to total_steps: "linear" runs past its end there, below 0 in torch, 0 here (OneCycleLR's docstring)
+    ends = [max(lr, 0.0) for lr in theirs_sched.get_last_lr()]
+    assert ours_sched.get_last_lr() == pytest.approx(ends, rel=1e-12, abs=1e-18)
