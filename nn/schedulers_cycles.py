@@ -16,15 +16,6 @@ from .schedulers_base import LRScheduler
 from .schedulers_groups import over_lanes, per_group
 
 
-def one_per_group(owner: str, name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
-    """A number, or PyTorch's list of one per parameter group (one here)."""
-    if isinstance(value, list | tuple):
-        if len(value) != 1:
-            raise ValueError(f"{owner}: {name} holds one number per parameter group (one here), got {value}")
-        value = value[0]
-    return check_number(owner, name, value, wanted, fits)
-
-
 def numbers_per_group(
     owner: str, name: str, value: Any, wanted: str, fits: Callable[[float], bool], optimizer: Any
 ) -> list[float]:

@@ -217,11 +217,11 @@ def test_a_compiled_step_uses_each_groups_current_settings_bit_for_bit():
     assert replays(run_) >= 1
 
 
-def test_cyclic_lr_refuses_several_groups_naming_the_fix_and_one_cycle_checks_each_groups_momentum():
+def test_the_cycles_take_one_number_per_group_and_check_each_groups_momentum():
     a, b, c = _params()
     opt = nn.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.5}], lr=0.1, momentum=0.9)
-    with pytest.raises(NotImplementedError, match="several param groups .* make one optimizer per group"):
-        nn.schedulers.CyclicLR(opt, 0.01, 0.1)
+    with pytest.raises(ValueError, match="base_lr holds one number per parameter group \\(2 here\\), got 3"):
+        nn.schedulers.CyclicLR(opt, [0.01] * 3, 0.1)
     with pytest.raises(ValueError, match="max_lr holds one number per parameter group \\(2 here\\), got 3"):
         nn.schedulers.OneCycleLR(opt, [1.0, 2.0, 3.0], 10)
     opt.param_groups[1]["nesterov"] = True  # a momentum of 0 would be refused by this group alone

@@ -207,3 +207,19 @@ def test_one_cycle_over_groups_moves_each_groups_lr_and_momentum_as_torchs(kind,
     # the step to total_steps: "linear" runs past its end there, below 0 in torch, 0 here (OneCycleLR's docstring)
     ends = [max(lr, 0.0) for lr in theirs_sched.get_last_lr()]
     assert ours_sched.get_last_lr() == pytest.approx(ends, rel=1e-12, abs=1e-18)
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_lr_over_groups_moves_each_groups_lr_and_momentum_as_torchs(mode):
+    ours, theirs, _ = _both("SGD")
+    ours_opt = nn.SGD([{"params": ours[:2]}, {"params": ours[2:], "lr": 0.5}], lr=0.1, momentum=0.9)
+    theirs_opt = torch.optim.SGD([{"params": theirs[:2]}, {"params": theirs[2:], "lr": 0.5}], lr=0.1, momentum=0.9)
+    options = {"step_size_up": 3, "step_size_down": 2, "mode": mode, "gamma": 0.9, "base_momentum": [0.7, 0.8]}
+    ours_sched = nn.schedulers.CyclicLR(ours_opt, [0.01, 0.001], [0.1, 0.05], **options)
+    theirs_sched = torch.optim.lr_scheduler.CyclicLR(theirs_opt, [0.01, 0.001], [0.1, 0.05], **options)
+    for _ in range(15):
+        for g, h in zip(ours_opt.param_groups, theirs_opt.param_groups):
+            assert (g["lr"], g["momentum"]) == pytest.approx((h["lr"], h["momentum"]), rel=1e-12)
+        theirs_opt.step()
+        ours_sched.step()
+        theirs_sched.step()
