@@ -119,13 +119,3 @@ def attribute(scheduler: Any, name: str) -> Any:
     if name in getattr(scheduler, "per_group", ()) and "_lanes" in vars(scheduler):
         return lane_values(scheduler, name)
     return getattr(scheduler, name)
-
-
-def refuse_lanes(owner: str, optimizer: Any, what: str = "") -> None:
-    """NotImplementedError where `optimizer` has several param groups and `owner` cannot follow each: saying what."""
-    if many(optimizer):
-        raise NotImplementedError(
-            f"{owner}{what} over an optimizer of several param groups ({len(optimizer.groups)}) is not supported: "
-            "make one optimizer per group, each with its scheduler, or schedule each group's lr by hand "
-            "(for g, base in zip(opt.param_groups, bases): g['lr'] = base * factor)"
-        )

@@ -16,7 +16,7 @@ from autograd import replayed
 from .arguments import check_number, is_int
 from .optim_base import Optimizer
 from .schedulers_base import EPOCH_MOST, LRScheduler, _at_least_zero, _count
-from .schedulers_groups import refuse_lanes
+from .schedulers_groups import lane, over_lanes
 
 FRACTION = "epoch_fraction"  # its state's key, beside LRScheduler's
 
@@ -76,7 +76,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if epoch is None:
             return super().step()
         name = type(self).__name__
-        refuse_lanes(name, self.optimizer, ".step(epoch)")
         # below 2**63: its last_epoch is what nn.save writes as an int64 (EPOCH_MOST) and load_state_dict takes
         wanted = "a finite number >= 0 and below 2**63 (what a checkpoint's int64 last_epoch holds)"
         # an int kept exact (a float holds integers to 2**53 only), a float compared with the bound exactly
@@ -88,10 +87,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return None
 
     def _jump(self, epoch: int) -> None:
-        """Set the schedule at `epoch` (epoch_fraction set): checked as a step is, then set."""
-        factor, lr = self._planned(epoch, self.base_lr)
+        """Set the schedule at `epoch` (epoch_fraction set): checked as a step is (in every param group), then set."""
+        plans = over_lanes(self.optimizer, self, lambda k: self._planned(epoch, self.base_lr))
         self.last_epoch = epoch
-        self._set(factor, lr)
+        for k, (factor, lr) in enumerate(plans):
+            with lane(self.optimizer, k, self):
+                self._set(factor, lr)
 
     def state_dict(self) -> dict[str, Any]:
         """LRScheduler's, and the fraction of an epoch a step(epoch) left (0.0 without one)."""

@@ -223,3 +223,16 @@ def test_cyclic_lr_over_groups_moves_each_groups_lr_and_momentum_as_torchs(mode)
         theirs_opt.step()
         ours_sched.step()
         theirs_sched.step()
+
+
+def test_warm_restarts_stepped_to_an_epoch_sets_each_groups_lr_as_torchs():
+    ours, theirs, _ = _both("SGD")
+    ours_opt = nn.SGD([{"params": ours[:2]}, {"params": ours[2:], "lr": 0.5}], lr=0.1)
+    theirs_opt = torch.optim.SGD([{"params": theirs[:2]}, {"params": theirs[2:], "lr": 0.5}], lr=0.1)
+    ours_sched = nn.schedulers.CosineAnnealingWarmRestarts(ours_opt, 4, T_mult=2, eta_min=0.01)
+    theirs_sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs_opt, 4, T_mult=2, eta_min=0.01)
+    for epoch in [0.5, 1.25, 3.0, 7.5, 2.0, 13.0]:
+        theirs_opt.step()
+        ours_sched.step(epoch)
+        theirs_sched.step(epoch)
+        assert ours_sched.get_last_lr() == pytest.approx(theirs_sched.get_last_lr(), rel=1e-12)
