@@ -275,6 +275,11 @@ def test_fit_trains_groups_and_records_each_groups_lr():
     x, y = batches((16, 3), 2, 1)[0]
     history = nn.fit(model, nn.CrossEntropyLoss(), opt, (x, y), epochs=2, batch_size=8, verbose=False)
     assert history.lr == [[0.1, 0.01], [0.1, 0.01]]
+    sched = nn.schedulers.StepLR(opt, 1, gamma=0.5)
+    history = nn.fit(
+        model, nn.CrossEntropyLoss(), opt, (x, y), epochs=2, batch_size=8, verbose=False, scheduler=sched, compile=True
+    )
+    assert history.lr == [[0.1, 0.01], [0.05, 0.005]] and [g["lr"] for g in opt.param_groups] == [0.025, 0.0025]
 
 
 def test_a_schedulers_state_dict_of_groups_loads_into_one_made_alike():
