@@ -83,9 +83,16 @@ class LRScheduler:
         PyTorch's chainable form does (StepLR's and LinearLR's always are; one that sets the lr outright never)."""
         return not self.sets_outright
 
-    def lr_at(self, epoch: int) -> float:
-        """The learning rate after `epoch` steps, of this schedule alone."""
-        return self.schedule(epoch, self.base_lr)[1]
+    def lr_at(self, epoch: int) -> float | list[float]:
+        """The learning rate after `epoch` steps, of this schedule alone (each param group's, a list, where the
+        optimizer has several)."""
+        lrs = over_lanes(self.optimizer, self, lambda k: self.schedule(epoch, self.base_lr)[1])
+        return lrs if many(self.optimizer) else lrs[0]
+
+    @property
+    def base_lrs(self) -> list[float]:
+        """PyTorch's attribute: the base lr of each param group (`base_lr`, one group's)."""
+        return lane_values(self, "base_lr")
 
     @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
     def step(self, epoch: None = None) -> None:

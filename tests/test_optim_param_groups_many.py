@@ -303,3 +303,12 @@ def test_a_schedulers_state_dict_of_groups_loads_into_one_made_alike():
     with pytest.raises(ValueError, match="base_lr holds one value per param group"):
         sched2.load_state_dict({**state, "base_lr": 0.1})
     assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+def test_a_schedulers_base_lrs_and_lr_at_are_each_groups():
+    a, b, _ = _params()
+    opt = nn.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    sched = nn.schedulers.StepLR(opt, 2, gamma=0.1)
+    assert sched.base_lrs == [0.1, 0.5] and sched.lr_at(2) == pytest.approx([0.01, 0.05])
+    one = nn.schedulers.StepLR(nn.SGD([a], lr=0.1), 2, gamma=0.1)
+    assert one.base_lrs == [0.1] and one.lr_at(2) == pytest.approx(0.01) and one.base_lr == 0.1
