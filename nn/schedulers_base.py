@@ -14,7 +14,7 @@ from .arguments import one_number
 from .optim_base import Optimizer
 from .schedulers_checks import EPOCH_MOST, INT64, _at_least_zero, _checked_state, _count
 from .schedulers_epochs import check_fresh, refuse_epoch
-from .schedulers_groups import lane, lane_states, lane_values, many, over_lanes, start_lanes
+from .schedulers_groups import lane, lane_attribute_error, lane_states, lane_values, many, over_lanes, start_lanes
 
 
 class LRScheduler:
@@ -88,6 +88,9 @@ class LRScheduler:
         optimizer has several)."""
         lrs = over_lanes(self.optimizer, self, lambda k: self.schedule(epoch, self.base_lr)[1])
         return lrs if many(self.optimizer) else lrs[0]
+
+    def __getattr__(self, name: str) -> Any:
+        raise lane_attribute_error(self, name)  # base_lr read with several param groups: says where each is
 
     @property
     def base_lrs(self) -> list[float]:

@@ -119,3 +119,15 @@ def attribute(scheduler: Any, name: str) -> Any:
     if name in getattr(scheduler, "per_group", ()) and "_lanes" in vars(scheduler):
         return lane_values(scheduler, name)
     return getattr(scheduler, name)
+
+
+def lane_attribute_error(scheduler: Any, name: str) -> AttributeError:
+    """The AttributeError for `name` read off a scheduler: where it is one kept per param group, saying so and
+    where each group's is (it was Python's bare "object has no attribute")."""
+    kind = type(scheduler).__name__
+    if "_lanes" in vars(scheduler) and name in (*LANE, *scheduler.per_group):
+        return AttributeError(
+            f"{kind}.{name} is one per param group here ({len(vars(scheduler)['_lanes'])}): read base_lrs, "
+            "get_last_lr() or state_dict(), which give each group's"
+        )
+    return AttributeError(f"{kind!r} object has no attribute {name!r}")

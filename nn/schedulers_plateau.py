@@ -19,7 +19,7 @@ from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero
 from .schedulers_epochs import refuse_epoch
-from .schedulers_groups import lane_values, over_lanes, per_group, start_lanes
+from .schedulers_groups import lane_attribute_error, lane_values, over_lanes, per_group, start_lanes
 from .schedulers_more import check_epochs
 
 MODES = ("min", "max")
@@ -71,6 +71,9 @@ class ReduceLROnPlateau:
         start_lanes(self, optimizer, min_lr=mins)  # a lane per param group (nn.schedulers_groups)
         over_lanes(optimizer, self, lambda _: setattr(self, "_last_lr", optimizer.lr))
         optimizer.plateaus.append(self)  # everything is checked: nn.save finds it there
+
+    def __getattr__(self, name: str) -> Any:
+        raise lane_attribute_error(self, name)  # min_lr read with several param groups: says where each is
 
     def best_at_start(self) -> float:
         """The best metric before any: inf for mode "min", -inf for "max"."""

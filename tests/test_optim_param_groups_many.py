@@ -310,5 +310,9 @@ def test_a_schedulers_base_lrs_and_lr_at_are_each_groups():
     opt = nn.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
     sched = nn.schedulers.StepLR(opt, 2, gamma=0.1)
     assert sched.base_lrs == [0.1, 0.5] and sched.lr_at(2) == pytest.approx([0.01, 0.05])
+    with pytest.raises(AttributeError, match="base_lr is one per param group here .* read base_lrs"):
+        _ = sched.base_lr
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        _ = sched.nothing
     one = nn.schedulers.StepLR(nn.SGD([a], lr=0.1), 2, gamma=0.1)
     assert one.base_lrs == [0.1] and one.lr_at(2) == pytest.approx(0.01) and one.base_lr == 0.1
