@@ -93,6 +93,10 @@ class ParamGroups:
                     "it are" + (" not" if named_before else "") + ": give every group (name, parameter) pairs "
                     "(model.named_parameters()) or none"
                 )
+        taken = {n for g in before for n in g.names or ()}
+        twice = next((n for n in names or () if n in taken), None)
+        if twice is not None:  # which parameter would a message or a file name by it?
+            raise ValueError(f"{name}: param group {k} names a parameter {twice!r}, a name a group before it gives")
         seen = {id(p) for g in before for p in g.params}
         if any(id(p) in seen for p in params):
             raise ValueError(f"{name}: some parameters appear in more than one parameter group (group {k} repeats one)")
@@ -155,8 +159,10 @@ class ParamGroups:
         defaults = self.defaults
         group = self._checked_group(param_group, defaults, self.groups, len(self.groups))
         groups = [*self.groups, group]
-        if len(self.groups) == 1:  # the one group's settings leave the optimizer's attributes for its group
+        if len(self.groups) == 1:  # the one group's settings (and initial lr) leave the optimizer's attributes
             groups[0].settings = {s: vars(self).pop(s) for s in self.setting_names}
+            groups[0].initial_lr = vars(self).pop("initial_lr", None)
+            groups[0].scheduled_lr = vars(self).pop("scheduled_lr", None)
         self._keep_groups(groups)
 
     many_groups_taken = True  # LBFGS: False

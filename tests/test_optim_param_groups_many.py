@@ -68,6 +68,11 @@ def test_torchs_refusals_with_torchs_exception_types():
         nn.SGD([{"params": [a]}, b], lr=0.1)
     with pytest.raises(ValueError, match="named"):
         nn.SGD([{"params": [("a", a)]}, {"params": [b]}], lr=0.1)
+    with pytest.raises(ValueError, match="names a parameter 'w', a name a group before it gives"):
+        nn.SGD([{"params": [("w", a)]}, {"params": [("w", b)]}], lr=0.1)
+    named = nn.SGD([{"params": [("body.w", a)]}, {"params": [("head.w", b), ("head.b", c)]}], lr=0.1)
+    assert named.param_names == ["body.w", "head.w", "head.b"]
+    assert [g["param_names"] for g in named.param_groups] == [["body.w"], ["head.w", "head.b"]]
     # settings are checked as the constructor checks them (torch takes an lr of -1 in a group)
     with pytest.raises(ValueError, match="param group 1: .*lr must be a finite number >= 0"):
         nn.SGD([{"params": [a]}, {"params": [b], "lr": -1}], lr=0.1)
@@ -94,8 +99,10 @@ def test_a_group_refused_by_add_param_group_leaves_the_optimizer_as_it_was():
         with pytest.raises(error):
             opt.add_param_group(bad)
         assert len(opt.param_groups) == 1 and opt.params == [a] and opt.lr == 0.1
+    opt.param_groups[0]["initial_lr"] = 0.2  # as a scheduler resumed in PyTorch reads it: kept by the group
     opt.add_param_group({"params": [b, c], "lr": 0.01})
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01] and opt.momentum == 0.9
+    assert opt.param_groups[0]["initial_lr"] == 0.2 and "initial_lr" not in opt.param_groups[1]
     assert opt.param_groups[1]["params"] == [b, c] and opt.params == [a, b, c]
     for p in (a, b, c):
         p.grad = np.ones((2, 3))
