@@ -1,7 +1,9 @@
 """Parameter groups against torch.optim 2.13's, for every optimizer that takes several: two or three groups with
 different lr, weight_decay, momentum, betas (each optimizer's own settings), 20 steps on the same gradients in
 float64, with a StepLR on top; the parameters and the state equal to 1e-12, and the state_dict round trip (a
-fresh optimizer loaded from it steps as the original)."""
+fresh optimizer loaded from it steps as the original). Then every scheduler over groups of different lrs: each
+group's lr (and OneCycleLR's and CyclicLR's momentum) as torch's to 1e-12, a group's lr set by hand carried on by
+the chainable ones. (torch's ASGD has no chainrule counterpart: nn has no ASGD.)"""
 
 import numpy as np
 import pytest
