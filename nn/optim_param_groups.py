@@ -150,7 +150,7 @@ class ParamGroups:
         if not self.many_groups_taken:
             raise ValueError(f"{type(self).__name__} doesn't support per-parameter options (parameter groups)")
         eager_only(f"{type(self).__name__}.add_param_group was called inside the step: call it outside the function")
-        if self.schedulers or self.plateaus:  # PyTorch's would leave the new group unscheduled, silently
+        if self.schedulers or self.plateaus:  # PyTorch's differ: a StepLR scales it too, a LambdaLR's step raises
             raise ValueError(
                 f"{type(self).__name__}.add_param_group: schedulers are made on this optimizer, each keeping a base lr "
                 "per group, and none for a group added now: add every group first, then make the schedulers (or "
