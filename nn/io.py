@@ -202,7 +202,11 @@ def load(module: Module, path: str | os.PathLike | None = None, optimizer: Optim
             optimizer_state, schedules, params = _split_optimizer(optimizer_state)
             io_params.check_values(params)
             lr = optimizer_state.get(OPTIMIZER_PREFIX + "lr")
-            resume = io_schedules.resumer(optimizer, schedules, OPTIMIZER_PREFIX, float(lr) if lr is not None else 0.0)
+            # the file's lr, or each param group's where the optimizer has several ("group.K.lr")
+            heads = [f"{OPTIMIZER_PREFIX}group.{k}.lr" for k in range(len(optimizer.groups))]
+            lrs = [float(optimizer_state[h]) for h in heads if h in optimizer_state] if lr is None else []
+            given = float(lr) if lr is not None else (lrs if len(lrs) > 1 else 0.0)
+            resume = io_schedules.resumer(optimizer, schedules, OPTIMIZER_PREFIX, given)
             # checked on a shallow copy (the optimizer unchanged), so that the model, whose class may load
             # its own state (and fail), loads before the optimizer changes
             copy.copy(optimizer).load_state_dict(optimizer_state, prefix=OPTIMIZER_PREFIX)

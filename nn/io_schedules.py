@@ -28,6 +28,7 @@ from autograd import type_name
 
 from .optim_base import Optimizer
 from .schedulers_base import INT64
+from .schedulers_groups import attribute
 from .schedulers_plateau import STATE_KEYS as PLATEAU_STATE
 from .schedulers_restarts import FRACTION
 from .state_checks import Layout, check_entries, check_marker, conform
@@ -50,8 +51,9 @@ def entries(optimizer: Optimizer) -> dict[str, np.ndarray]:
         state = scheduler.state_dict()
         found[f"{SCHEDULE}{k}.last_epoch"] = np.array(state["last_epoch"], np.int64)
         found[f"{SCHEDULE}{k}.base_lr"] = np.array(state["base_lr"], np.float64)
-        hand_set = state["hand_set"]
-        found[f"{SCHEDULE}{k}.hand_set"] = np.array(UNKNOWN if hand_set is None else int(hand_set), np.int64)
+        hand_set = state["hand_set"]  # a list, one per param group, where there are several (as base_lr)
+        written = [UNKNOWN if h is None else int(h) for h in (hand_set if isinstance(hand_set, list) else [hand_set])]
+        found[f"{SCHEDULE}{k}.hand_set"] = np.array(written if isinstance(hand_set, list) else written[0], np.int64)
         if FRACTION in state:  # a CosineAnnealingWarmRestarts's, where step(epoch) left it within an epoch
             found[f"{SCHEDULE}{k}.{FRACTION}"] = np.array(state[FRACTION], np.float64)
     found[SCHEDULE + PLATEAUS] = np.array(len(optimizer.plateaus), np.int64)
@@ -93,10 +95,12 @@ def check(optimizer: Optimizer, found: Layout, prefix: str) -> None:
     check_entries(own, found)
 
 
-def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr: float) -> Callable[[], None]:
+def resumer(
+    optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr: float | list[float]
+) -> Callable[[], None]:
     """What sets each scheduler to the state in `arrays` (named after `prefix`), the optimizer's lr being
-    `lr` (the file's): every value checked now, as the schedulers' load_state_dict checks it; nothing
-    changes until it is called."""
+    `lr` (the file's; each param group's, a list, where there are several): every value checked now, as the
+    schedulers' load_state_dict checks it; nothing changes until it is called."""
     given = {n: a for n, a in arrays.items() if n.startswith(prefix + SCHEDULE)}
     values = conform(_as_written(layout(optimizer, prefix), given), given)
     for name in (name for name in values if ".kind." in name):
@@ -105,10 +109,15 @@ def resumer(optimizer: Optimizer, arrays: dict[str, np.ndarray], prefix: str, lr
     steps = []
     for k, scheduler in enumerate(optimizer.schedulers):
         head = f"{prefix}{SCHEDULE}{k}."
-        state = {"last_epoch": int(values[head + "last_epoch"]), "base_lr": float(values[head + "base_lr"])}
+        # base_lr and hand_set: a list, one per param group, where there are several
+        state = {"last_epoch": int(values[head + "last_epoch"]), "base_lr": values[head + "base_lr"].tolist()}
         if head + "hand_set" in values:  # any other number is left for the scheduler's check to refuse
-            written = int(values[head + "hand_set"])
-            state["hand_set"] = {UNKNOWN: None, 0: False, 1: True}.get(written, written)
+            written = values[head + "hand_set"].tolist()
+            told = [
+                {UNKNOWN: None, 0: False, 1: True}.get(w, w)
+                for w in (written if isinstance(written, list) else [written])
+            ]
+            state["hand_set"] = told if isinstance(written, list) else told[0]
         if head + FRACTION in values:  # the scheduler's check refuses one outside [0, 1)
             state[FRACTION] = float(values[head + FRACTION])
         steps.append(scheduler.resumer(state, lr))
@@ -132,7 +141,7 @@ def _nested(scheduler: Any, head: str) -> Iterator[tuple[str, Any]]:
 def _setting(scheduler: Any, name: str) -> np.ndarray:
     """A scheduler's setting as a file holds it: integers (one, or a list: milestones) as int64, other numbers
     as float64, text (OneCycleLR's anneal_strategy, a plateau's mode) as its place among its `choices`."""
-    value = getattr(scheduler, name)
+    value = attribute(scheduler, name)  # a list, one per param group, where it keeps one per group
     if name in getattr(scheduler, "choices", {}):
         return np.array(scheduler.choices[name].index(value), np.int64)
     items = value if isinstance(value, list | tuple) else [value]
@@ -181,7 +190,7 @@ def _as_given(key: str, scheduler: Any, name: str, written: np.ndarray) -> Any:
     value = written.tolist()
     choices = getattr(scheduler, "choices", {}).get(name)
     if choices is None:
-        return bool(value) if isinstance(getattr(scheduler, name), bool) and value in (0, 1) else value
+        return bool(value) if isinstance(attribute(scheduler, name), bool) and value in (0, 1) else value
     if not 0 <= value < len(choices):
         raise ValueError(
             f"{key} holds {value}, not the place of one of {list(choices)} that nn.save writes: the file was "
@@ -219,7 +228,7 @@ def _plateau_resumers(optimizer: Optimizer, values: dict[str, np.ndarray], prefi
 
 def _same(key: str, plateau: Any, name: str, saved: Any) -> None:
     """ValueError naming a setting of `plateau` that is not the file's `saved` (under `key`), and the fix."""
-    mine = getattr(plateau, name)
+    mine = attribute(plateau, name)
     if saved != mine:
         raise ValueError(
             f"{key}: the file's ReduceLROnPlateau was saved with {name}={saved!r}, and this one has {name}={mine!r}, "

@@ -32,11 +32,12 @@ from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
 from .optim_groups import ParamGroup, checked_params
 from .optim_options import OPTIONS, check_torch_options
+from .optim_param_groups import Group, ParamGroups, given_groups
 from .optim_settings import OptimizerSettings
 from .optim_state import OptimizerState
 
 
-class Optimizer(OptimizerSettings, OptimizerState):
+class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
     """Keeps `params`, its settings (by kind, as attributes: nn.optim_settings), and per parameter
     a dict of state (`state[i]` for the i-th Tensor, `state["values"]` for all the Values, packed in
     one array). A subclass gives `update`, its settings to the constructor here, and for its state
@@ -74,11 +75,14 @@ class Optimizer(OptimizerSettings, OptimizerState):
             else OPTIONS[option][0][0]
             for option in self.torch_options
         }
-        unique, self.param_names = checked_params(type(self).__name__, params)
-        self.params = unique
-        self.tensors = [p for p in unique if isinstance(p, Tensor)]
-        self.values = [p for p in unique if isinstance(p, Value)]
-        vars(self).update(self.checked_settings(settings))
+        self._defaults = self.checked_settings({k: v for k, v in settings.items() if k in names})
+        groups = given_groups(params)  # PyTorch's list of dicts, each a group with settings of its own
+        if groups is None:
+            self._keep_groups([Group(*checked_params(type(self).__name__, params), dict(self._defaults))])
+        elif len(groups) > 1 and not self.many_groups_taken:
+            raise ValueError(f"{type(self).__name__} doesn't support per-parameter options (parameter groups)")
+        else:
+            self._take_groups(groups, self._defaults)
         self.state: dict[Any, dict[str, Any]] = {}
         self.schedulers: list[Any] = []  # the nn.schedulers chained on this optimizer, in the order made
         self.plateaus: list[Any] = []  # the ReduceLROnPlateaus made on it, in the order made (outside the chain)
@@ -105,16 +109,17 @@ class Optimizer(OptimizerSettings, OptimizerState):
 
     @property
     def param_groups(self) -> list[ParamGroup]:
-        """PyTorch's spelling of the settings, one group: `g["lr"] = 0.01` sets `lr`, checked (nn.optim_groups)."""
-        return [ParamGroup(self)]
+        """PyTorch's param groups, each a live view of its group's settings: `g["lr"] = 0.01` sets that group's
+        `lr`, checked (nn.optim_groups); with one group, the optimizer's own (`opt.lr`)."""
+        return [ParamGroup(self, k) for k in range(len(self.groups))]
 
-    def add_param_group(self, param_group: Any) -> None:
-        """PyTorch's second group of parameters, which chainrule's optimizers do not have: refused, saying
-        what to do instead (it was an AttributeError that said only that the method is missing)."""
-        raise NotImplementedError(
-            f"{type(self).__name__} holds one group of parameters (chainrule's optimizers have no param groups): "
-            "make a second optimizer over the new parameters, with their own settings, and step both"
-        )
+    def __getattr__(self, name: str) -> Any:
+        """A setting read with several param groups (not in the instance's dict then): theirs where they agree,
+        else ValueError naming param_groups (ParamGroups.agreed)."""
+        groups = self.__dict__.get("groups")
+        if groups is not None and len(groups) > 1 and name in self.setting_names:
+            return self.agreed(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @replayed  # autograd.compile: a compiled step makes this call again on each replay
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -134,6 +139,9 @@ class Optimizer(OptimizerSettings, OptimizerState):
         if grad is not None and first_not_finite([grad]) is not None:
             k = int(np.argmin(np.isfinite(grad)))
             refuse(self, self.values[k], grad[k], f"the Value {self.values[k]!r} ({self._called(k)})", self._name(k))
+        if len(self.groups) > 1:
+            self._grouped_step(moving, [] if grad is None else grad.tolist())
+            return
         states = self.state
         for i, t, data, g in moving:
             state = states.get(i) or states.setdefault(i, {})  # no dict made for a parameter that has one
@@ -179,7 +187,8 @@ class Optimizer(OptimizerSettings, OptimizerState):
             # the slots are looked at only when the shape or dtype is not the one they were last found right
             # for (the first step, after a load, after .data changed): a dict look-up on other steps
             if checked.get(i) != (shape, data.dtype):
-                self._check_slots(i, t, shape)
+                with self.acting_as(self._tensor_group[i]):  # its group's settings lay its state out
+                    self._check_slots(i, t, shape)
             moving.append((i, t, data, g if g.__class__ is np.ndarray else raw(g)))  # raw: a Tensor under create_graph
         bad = first_not_finite([g for *_, g in moving])
         if bad is not None:

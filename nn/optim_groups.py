@@ -1,12 +1,12 @@
 """An optimizer's parameters, checked when given (`checked_params`), and PyTorch's
 `optimizer.param_groups`, for code that sets the learning rate by hand
-(`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. chainrule's optimizers have one
-group, with the keys of torch.optim 2.13's group for the same optimizer: "params", "param_names" where it was
-given named parameters (model.named_parameters()), the optimizer's settings
-(each read and set as the attribute of that name, checked as the constructor checks it), PyTorch's options
+(`for g in opt.param_groups: g["lr"] = 0.01`), logs it, or copies a group. Each group (one, or several:
+nn.optim_param_groups) has the keys of torch.optim 2.13's group for the same optimizer: "params", "param_names"
+where it was given named parameters (model.named_parameters()), its settings (with one group, the optimizer's
+attributes of those names; each checked as the constructor checks it), PyTorch's options
 of how a step is computed (foreach, fused, capturable, differentiable: as given to the constructor, set
 only to the values chainrule computes, nn.optim_options), AdamW's decoupled_weight_decay (True, its own),
-and "initial_lr" once a scheduler has set it (as PyTorch's schedulers add it)."""
+"initial_lr" once a scheduler has set it (as PyTorch's schedulers add it), and the user's own keys it was given."""
 
 from __future__ import annotations
 
@@ -20,60 +20,82 @@ from numpy.lib.array_utils import byte_bounds
 from autograd import Node, Tensor, Value, repr_of, type_name
 
 from .arguments import as_sequence, shown
+from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
 
 class ParamGroup(MutableMapping):
-    """A live view of an optimizer's settings as PyTorch's one parameter group."""
+    """A live view of an optimizer's param group `k` as PyTorch's dict: its parameters, its settings (with one
+    group, the optimizer's own attributes), PyTorch's options, and the keys of the user's own it was given."""
 
-    def __init__(self, optimizer: Any) -> None:
-        self.optimizer = optimizer
+    def __init__(self, optimizer: Any, k: int = 0) -> None:
+        self.optimizer, self.k = optimizer, k
+
+    def _group(self) -> Any:
+        return self.optimizer.groups[self.k]
+
+    def _settings(self) -> dict[str, Any]:
+        return self.optimizer.group_settings()[self.k]
+
+    def _initial_lr(self) -> float | None:
+        """The group's lr before any scheduler changed it (the first scheduler sets it), or None."""
+        return self.optimizer.initial_lr if len(self.optimizer.groups) == 1 else self._group().initial_lr
 
     def __getitem__(self, key: str) -> Any:
-        opt = self.optimizer
+        opt, group = self.optimizer, self._group()
         if key == "params":
-            return list(opt.params)
-        if key == "param_names" and opt.param_names is not None:
-            return list(opt.param_names)
-        if (
-            key in opt.setting_names
-            or key in opt.fixed_settings
-            or (key == "initial_lr" and opt.initial_lr is not None)
-        ):
-            return getattr(opt, key)
+            return list(group.params)
+        if key == "param_names" and group.names is not None:
+            return list(group.names)
+        if key in opt.setting_names:
+            return self._settings()[key]
+        if key in opt.fixed_settings:
+            return opt.fixed_settings[key]
+        if key == "initial_lr" and self._initial_lr() is not None:
+            return self._initial_lr()
         if key in opt.torch_settings:
-            return opt.torch_settings[key]
+            return group.torch.get(key, opt.torch_settings[key])
+        if key in group.own:
+            return group.own[key]
         raise KeyError(f"{type_name(opt)}'s param group has no {key!r}: it has {', '.join(self)}")
 
     def __setitem__(self, key: str, value: Any) -> None:
-        opt, name = self.optimizer, type(self.optimizer).__name__
+        opt, name, group = self.optimizer, type(self.optimizer).__name__, self._group()
         if key in ("params", "param_names"):
             raise KeyError(
-                f"{name}'s parameters are fixed when it is made, and their names: build another optimizer for others"
+                f"{name}'s parameters are fixed when it is made, and their names: add others with add_param_group"
             )
         if key in opt.setting_names:
-            setattr(opt, key, value)  # checked as the constructor checks it: TypeError, ValueError
+            opt.set_in_group(self.k, key, value)  # checked as the constructor checks it: TypeError, ValueError
         elif key in opt.torch_settings:
             check_torch_options(name, opt.torch_options, {key: value})  # ValueError for a value computed otherwise
-            opt.torch_settings[key] = None if value is None else bool(value)
+            (opt.torch_settings if len(opt.groups) == 1 else group.torch)[key] = None if value is None else bool(value)
         elif key in opt.fixed_settings:
             if value is not opt.fixed_settings[key]:
                 raise ValueError(f"{name}'s {key} is {opt.fixed_settings[key]}, its own: {opt.fixed_settings_why}")
         elif key == "initial_lr":  # what a PyTorch scheduler resumed with last_epoch reads: checked as an lr
-            opt.initial_lr = opt.checked_settings({**{s: getattr(opt, s) for s in opt.setting_names}, "lr": value})[
-                "lr"
-            ]
+            checked = opt.checked_settings({**self._settings(), "lr": value})["lr"]
+            if len(opt.groups) == 1:
+                opt.initial_lr = checked
+            else:
+                group.initial_lr = checked
+        elif key in group.own or lacking(opt, key) is None:
+            group.own[key] = value  # the user's own key, as PyTorch keeps it
         else:
-            raise KeyError(f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})")
+            why = lacking(opt, key)
+            raise KeyError(
+                f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})" + (f": {why}" if why else "")
+            )
 
     def __delitem__(self, key: str) -> None:
         raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")
 
     def __iter__(self) -> Iterator[str]:
-        opt = self.optimizer
-        scheduled = ("initial_lr",) if opt.initial_lr is not None else ()
-        named = ("param_names",) if opt.param_names is not None else ()
-        return iter(("params", *named, *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled))
+        opt, group = self.optimizer, self._group()
+        scheduled = ("initial_lr",) if self._initial_lr() is not None else ()
+        named = ("param_names",) if group.names is not None else ()
+        own = tuple(group.own)
+        return iter(("params", *named, *opt.setting_names, *opt.fixed_settings, *opt.torch_settings, *scheduled, *own))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -81,7 +103,7 @@ class ParamGroup(MutableMapping):
     def __repr__(self) -> str:
         return repr(
             {key: self[key] for key in self if key not in ("params", "param_names")}
-            | {"params": f"{len(self.optimizer.params)} parameters"}
+            | {"params": f"{len(self._group().params)} parameters"}
         )
 
 
@@ -100,8 +122,8 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
     for p in params:
         if isinstance(p, Mapping):
             raise TypeError(
-                f"{name} got a parameter group (a dict of params and settings), which chainrule's optimizers do "
-                f"not take: make one {name} per group, e.g. {name}(group['params'], lr=group['lr'])"
+                f"{name} got parameters and a parameter group (a dict of params and settings) mixed: give every "
+                f"group as a dict, {name}([{{'params': first}}, {{'params': second, 'lr': 0.1}}], lr=0.01)"
             )
         if not (isinstance(p, Value) or (isinstance(p, Tensor) and (p.requires_grad or p.frozen))):
             got = (
@@ -116,11 +138,11 @@ def checked_params(name: str, params: Iterable[Any]) -> tuple[list[Node], list[s
     unique = list({id(p): p for p in params}.values())
     if len(unique) < len(params):
         warnings.warn(f"{name} got the same parameter twice; it is updated once", UserWarning, stacklevel=4)
-    _refuse_shared_memory(name, params, names)
+    refuse_shared_memory(name, params, names)
     return unique, names
 
 
-def _refuse_shared_memory(name: str, params: list[Node], names: list[str] | None) -> None:
+def refuse_shared_memory(name: str, params: list[Node], names: list[str] | None) -> None:
     """ValueError where two of the parameters (not one given twice) have an entry in common, one made over the
     other (nn.Parameter(encoder.weight.T)) or both over one array (nn.Parameter(init) twice): each would be
     stepped with its own gradient and state into the one array, which is neither a tied weight (Adam: 0.29 off

@@ -42,16 +42,25 @@ def _read(root: type) -> frozenset[str]:
     return frozenset(found)
 
 
-def refuse_a_setting_it_lacks(optimizer: Any, name: str) -> None:
-    """AttributeError, on nn's own optimizers, for a setting another optimizer has (nn's or PyTorch's:
-    `adam.momentum = 0.9`, `adam.amsgrad = True`) or a misspelling of one of its own of five letters or
-    more (`opt.weight_deacy`): assigned, it would change nothing, silently. Any other name is the
-    caller's own attribute, and kept; so is every name on a subclass of one's own, which may read it."""
+def lacking(optimizer: Any, name: str) -> str | None:
+    """Why `name` is refused as a setting of one of nn's own optimizers, or None where it is the caller's own
+    name: a setting another optimizer has (nn's or PyTorch's: `adam.momentum = 0.9`, `adam.amsgrad = True`) or a
+    misspelling of one of its own of five letters or more (`opt.weight_deacy`), which, kept, would change
+    nothing, silently. Any other name is the caller's own, and kept (an attribute; a param group's key, as
+    PyTorch keeps a group's "name"); so is every name on a subclass of one's own, which may read it."""
     if not type(optimizer).__module__.startswith("nn.") or name.startswith("_"):
-        return
+        return None
     own, kind = optimizer.setting_names, type(optimizer).__name__
     if name in settings_elsewhere(optimizer):
-        raise AttributeError(f"{kind} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}")
+        return f"{kind} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
     near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
     if near:
-        raise AttributeError(f"{kind} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?")
+        return f"{kind} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"
+    return None
+
+
+def refuse_a_setting_it_lacks(optimizer: Any, name: str) -> None:
+    """AttributeError for an attribute `name` that `lacking` refuses (`adam.momentum = 0.9`)."""
+    why = lacking(optimizer, name)
+    if why is not None:
+        raise AttributeError(why)

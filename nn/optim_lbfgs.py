@@ -52,6 +52,7 @@ class LBFGS(Optimizer):
     choices = {"line_search_fn": (None, "strong_wolfe")}
     torch_options = ()  # torch.optim.LBFGS takes none of foreach, fused, capturable, differentiable
     needs_closure = True
+    many_groups_taken = False  # one vector of every parameter: as torch.optim.LBFGS, several param groups are refused
 
     def __init__(
         self,

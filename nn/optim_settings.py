@@ -48,6 +48,11 @@ class OptimizerSettings:
         names = self.setting_names
         if name not in names:
             refuse_a_setting_it_lacks(self, name)
+        elif name not in self.__dict__ and len(self.__dict__.get("groups", ())) > 1:
+            self.set_everywhere(
+                name, value
+            )  # several param groups: each set, where they all agree (optim_param_groups)
+            return
         else:
             current = {s: getattr(self, s) for s in names}
             value = self.checked_settings({**current, name: value})[name]

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd import type_name
 
+from .optim_param_groups import values_slot
 from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
@@ -29,6 +30,8 @@ ADDED_FLAGS = frozenset({"maximize", "amsgrad", "decoupled_weight_decay"})
 # A state without them (unnamed, or saved before) loads keeping the optimizer's own names; one with them gives its
 # names to the optimizer, as torch's load_state_dict does.
 NAMES = "param_names."
+# where each param group's settings are, with several groups: "group.K.lr", and "group.K.params" (its size)
+GROUP = "group."
 
 
 class OptimizerState:
@@ -42,27 +45,42 @@ class OptimizerState:
         "param_names.I.NAME" (1) per parameter, I its place. Arrays only: nn.save writes it."""
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
-        state |= {name: np.array(getattr(self, name), dtype=np.float64) for name in self.hyperparameters}
-        state |= {name: np.array(getattr(self, name), dtype=COUNT) for name in (*self.integers, *self.flags)}
-        state |= {name: np.array(among.index(getattr(self, name)), COUNT) for name, among in self.choices.items()}
+        for head, settings, group in zip(self._heads(), self.group_settings(), self.groups):
+            state |= {head + name: np.array(settings[name], dtype=np.float64) for name in self.hyperparameters}
+            state |= {head + name: np.array(settings[name], dtype=COUNT) for name in (*self.integers, *self.flags)}
+            state |= {head + name: np.array(among.index(settings[name]), COUNT) for name, among in self.choices.items()}
+            if head:  # several groups: each one's size, which a state loaded must match
+                state[head + "params"] = np.array(len(group.params), COUNT)
         for slot, (shape, dtype) in self._slots().items():
             kept = self.saved_slot(slot)
-            for name, (size, kind) in self.slot_layout(shape, dtype).items():
+            with self.acting_as(self.group_of_slot(slot)):  # the slots its group's settings keep
+                layout = self.slot_layout(shape, dtype)
+            for name, (size, kind) in layout.items():
                 if name in kept:
                     state[f"state.{slot}.{name}"] = np.array(kept[name], dtype=kind)
                 elif kept and name in self.zero_started:  # a setting switched on since this slot's last step
                     state[f"state.{slot}.{name}"] = np.zeros(size, dtype=kind)
         return state
 
+    def _heads(self) -> list[str]:
+        """Where each param group's settings are named in a state dict: "" for one group (the names as they always
+        were: "lr"), "group.K." for group K of several ("group.1.lr")."""
+        return [""] if len(self.groups) == 1 else [f"{GROUP}{k}." for k in range(len(self.groups))]
+
     def state_layout(self) -> Layout:
         """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
         no step has reached yet has no state): nn.load reads no more than this."""
         own = {KIND + type(self).__name__: ((), COUNT)}
         own |= {name: ((), COUNT) for name in self._name_markers()}
-        own |= {name: ((2,) if name in self.pairs else (), np.dtype(np.float64)) for name in self.hyperparameters}
-        own |= {name: ((), COUNT) for name in (*self.integers, *self.flags, *self.choices)}
+        for head in self._heads():
+            own |= {head + n: ((2,) if n in self.pairs else (), np.dtype(np.float64)) for n in self.hyperparameters}
+            own |= {
+                head + n: ((), COUNT)
+                for n in (*self.integers, *self.flags, *self.choices, *(("params",) if head else ()))
+            }
         for slot, (shape, dtype) in self._slots().items():
-            own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
+            with self.acting_as(self.group_of_slot(slot)):
+                own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
         return own
 
     def check_state(self, entries: Layout, *, prefix: str = "") -> None:
@@ -104,11 +122,13 @@ class OptimizerState:
                 "make the optimizer with the settings of its param_groups and train on from fresh moments"
             )
         try:
-            settings, kept = self._checked(state, prefix)
+            settings, names, kept = self._checked(state, prefix)
         except (KeyError, ValueError) as e:
             why = e.args[0].removeprefix(f"{name}: ")  # a setting's error names the optimizer already
             raise type(e)(f"cannot load this state into {name}: {why}") from None
-        vars(self).update(settings)
+        self.set_group_settings(settings)
+        if names is not None:
+            self.rename(names)
         self.state, self._state_shapes = kept, {}
 
     def _name_markers(self) -> list[str]:
@@ -144,11 +164,22 @@ class OptimizerState:
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
-        given = {s: _setting(new[s]) for s in (*self.hyperparameters, *self.integers)}
-        given |= {s: _chosen(self, prefix + s, int(new[s]), among) for s, among in self.choices.items()}
-        # saved as 1 or 0; an added flag a state saved before lacks is off
-        given |= {s: loaded_flag(self, prefix + s, _setting(new[s])) if s in new else False for s in self.flags}
-        settings = self.checked_settings(given, prefix)
+        settings = []
+        for head, group in zip(self._heads(), self.groups):
+            given = {s: _setting(new[head + s]) for s in (*self.hyperparameters, *self.integers)}
+            given |= {s: _chosen(self, prefix + head + s, int(new[head + s]), a) for s, a in self.choices.items()}
+            # saved as 1 or 0; an added flag a state saved before lacks is off
+            given |= {
+                s: loaded_flag(self, prefix + head + s, _setting(new[head + s])) if head + s in new else False
+                for s in self.flags
+            }
+            settings.append(self.checked_settings(given, prefix + head))
+            if head and int(new[head + "params"]) != len(group.params):
+                raise ValueError(
+                    f"{prefix}{head}params: the state's param group holds {int(new[head + 'params'])} parameters and "
+                    f"this {type(self).__name__}'s {len(group.params)}: load a state saved from an optimizer with the "
+                    "same groups"
+                )
         for key in new:
             if key.startswith(NAMES):
                 check_marker(prefix + key, new[key])
@@ -156,7 +187,8 @@ class OptimizerState:
         # the settings loaded may change which slots a step keeps (momentum's buffer, centered's grad_avg):
         # the state must fit them too, as a shallow copy that takes them sees it (self is left as it is)
         loaded = copy.copy(self)
-        vars(loaded).update(settings)
+        loaded.groups = [copy.copy(g) for g in self.groups]
+        loaded.set_group_settings(settings)
         check_entries(loaded._expected(entries, prefix), entries)
         kept: dict[Any, dict[str, Any]] = {}
         for key, array in new.items():
@@ -164,9 +196,10 @@ class OptimizerState:
                 _, slot, entry = key.split(".")
                 kept.setdefault(int(slot) if slot.isdigit() else slot, {})[entry] = array
         for slot, arrays in kept.items():
-            loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
+            with loaded.acting_as(loaded.group_of_slot(slot)):
+                loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
             arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
-        return settings | ({"param_names": names} if names is not None else {}), kept
+        return settings, names, kept
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
@@ -197,8 +230,9 @@ class OptimizerState:
     def _slots(self) -> dict[Any, tuple[tuple[int, ...], np.dtype]]:
         """(shape, dtype) of each slot of state: each Tensor's, and the Values' packed array."""
         slots: dict[Any, tuple[tuple[int, ...], np.dtype]] = {i: (t.shape, t.dtype) for i, t in enumerate(self.tensors)}
-        if self.values:
-            slots["values"] = ((len(self.values),), np.dtype(np.float64))
+        for k, values in enumerate(self._group_values):  # each group's Values, packed: "values", "values1", ...
+            if values:
+                slots[values_slot(k)] = ((len(values),), np.dtype(np.float64))
         return slots
 
     def _expected(self, entries: Layout, prefix: str) -> Layout:
@@ -211,8 +245,16 @@ class OptimizerState:
         everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith(NAMES)}
         self._loaded_names(names, prefix)  # names of its own, as many as its parameters, each place once
         everything |= {key: ((), COUNT) for key in names if key.startswith(NAMES)}
-        for flag in ADDED_FLAGS.intersection(self.flags).difference(names):
-            del everything[flag]
+        held = 1 if "lr" in names else len({key.split(".")[1] for key in names if key.startswith(GROUP)})
+        if held and held != len(self.groups):
+            raise ValueError(
+                f"the state holds {held} param group(s) and this {type(self).__name__} has {len(self.groups)}: load "
+                "a state saved from an optimizer with the same param groups"
+            )
+        for head in self._heads():
+            for flag in ADDED_FLAGS.intersection(self.flags):
+                if head + flag not in names:
+                    del everything[head + flag]
         given = {name.split(".")[1] for name in names if name.startswith("state.") and name in everything}
         return {
             prefix + key: entry

@@ -31,6 +31,7 @@ from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
 from .schedulers_chained import ChainedScheduler
 from .schedulers_cyclic import CyclicLR
+from .schedulers_groups import per_group, start_lanes
 from .schedulers_more import (
     ConstantLR,
     ExponentialLR,
@@ -66,14 +67,22 @@ __all__ = [
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch)."""
+    """lr = base_lr * lr_lambda(epoch); given a list of functions, one per param group, each group's its own."""
 
     setting_names = ()  # lr_lambda is a function, which no file can hold nor compare: not checked on load
+    per_group = ("lr_lambda",)
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
-        if not callable(lr_lambda):
-            raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {repr_of(lr_lambda)}")
-        self.lr_lambda = lr_lambda
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        lambdas = per_group("LambdaLR", "lr_lambda", lr_lambda, optimizer)
+        for f in lambdas:
+            if not callable(f):
+                raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {repr_of(f)}")
+        start_lanes(self, optimizer, lr_lambda=lambdas)
         super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:

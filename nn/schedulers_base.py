@@ -8,13 +8,13 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from autograd import replayed, repr_of, type_name
 
-from .arguments import check_at_least_zero, check_number, is_int, is_real, one_number
+from .arguments import one_number
 from .optim_base import Optimizer
+from .schedulers_checks import EPOCH_MOST, INT64, _at_least_zero, _checked_state, _count
 from .schedulers_epochs import check_fresh, refuse_epoch
+from .schedulers_groups import lane, lane_attribute_error, lane_states, lane_values, many, over_lanes, start_lanes
 
 
 class LRScheduler:
@@ -30,6 +30,9 @@ class LRScheduler:
     # the attributes that fix its schedule (numbers, or lists of integers), set by the constructor: nn.save
     # writes them and nn.load refuses a scheduler with others (io_schedules)
     setting_names: tuple[str, ...] = ()
+    # its attributes of one value per param group besides base_lr and the like (nn.schedulers_groups's LANE):
+    # LambdaLR's lr_lambda; kept in a lane per group where the optimizer has several
+    per_group: tuple[str, ...] = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -39,22 +42,32 @@ class LRScheduler:
         check_fresh(type(self).__name__, last_epoch)
         self.optimizer = optimizer
         self.last_epoch = 0
+        if many(optimizer) and "_lanes" not in vars(self):
+            start_lanes(self, optimizer)  # a lane per param group (nn.schedulers_groups)
         others = list(optimizer.schedulers)  # a chain that cannot step is refused at its first step, since
         # SequentialLR's own schedulers are made on the optimizer first (a warmup and a cosine with eta_min)
+        plans = over_lanes(optimizer, self, lambda k: self._first(others))  # every group's, checked
+        # everything is computed: from here nothing can fail
+        for k, (rebased, factor, lr) in enumerate(plans):
+            with lane(optimizer, k, self):
+                if rebased is not None:
+                    _rebase(optimizer, others, rebased)
+                if optimizer.initial_lr is None:
+                    optimizer.initial_lr = self.base_lr
+                self._set(factor, lr)
+        optimizer.schedulers.append(self)
+
+    def _first(self, others: list[LRScheduler]) -> tuple[float | None, float, float]:
+        """The chain's new base for an lr set by hand (None: none), the factor and the lr of epoch 0, in the lane of
+        the group being planned; sets base_lr (the scheduler is not in the chain yet)."""
+        optimizer = self.optimizer
         rebased = _hand_set_base(self, others)  # an lr set by hand before this scheduler joins the chain
         self.base_lr = optimizer.lr if optimizer.initial_lr is None else optimizer.initial_lr
         if rebased is not None:
             self.base_lr = rebased
         factor, lr = self._scheduled(0, self.base_lr)
         # PyTorch's first step: a factor multiplies the lr as it is (other schedules' in it); the others set theirs
-        lr = self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
-        # everything is computed: from here nothing can fail
-        if rebased is not None:
-            _rebase(optimizer, others, rebased)
-        if optimizer.initial_lr is None:
-            optimizer.initial_lr = self.base_lr
-        optimizer.schedulers.append(self)
-        self._set(factor, lr)
+        return rebased, factor, self._settable(0, factor, optimizer.lr * factor if self.composes_at(0) else lr)
 
     def schedule(self, epoch: int, base_lr: float) -> tuple[float, float]:
         """Epoch `epoch`'s factor and the lr it gives from `base_lr` (this schedule alone)."""
@@ -70,9 +83,19 @@ class LRScheduler:
         PyTorch's chainable form does (StepLR's and LinearLR's always are; one that sets the lr outright never)."""
         return not self.sets_outright
 
-    def lr_at(self, epoch: int) -> float:
-        """The learning rate after `epoch` steps, of this schedule alone."""
-        return self.schedule(epoch, self.base_lr)[1]
+    def lr_at(self, epoch: int) -> float | list[float]:
+        """The learning rate after `epoch` steps, of this schedule alone (each param group's, a list, where the
+        optimizer has several)."""
+        lrs = over_lanes(self.optimizer, self, lambda k: self.schedule(epoch, self.base_lr)[1])
+        return lrs if many(self.optimizer) else lrs[0]
+
+    def __getattr__(self, name: str) -> Any:
+        raise lane_attribute_error(self, name)  # base_lr read with several param groups: says where each is
+
+    @property
+    def base_lrs(self) -> list[float]:
+        """PyTorch's attribute: the base lr of each param group (`base_lr`, one group's)."""
+        return lane_values(self, "base_lr")
 
     @replayed  # autograd.compile: a step that steps its scheduler does so on each replay too
     def step(self, epoch: None = None) -> None:
@@ -80,27 +103,40 @@ class LRScheduler:
         if that lr is not one an optimizer takes or this schedule cannot chain with the others).
         PyTorch's deprecated `epoch` argument is refused (refuse_epoch)."""
         refuse_epoch(type(self).__name__, epoch)
-        rebased, factor, lr = self.next_step()
-        if rebased is not None:  # everything is computed: from here nothing can fail
-            _rebase(self.optimizer, self.optimizer.schedulers, rebased)
-        self.last_epoch += 1
-        self._set(factor, lr)
+        plans = self._next_steps()
+        self.last_epoch += 1  # everything is computed: from here nothing can fail
+        for k, (rebased, factor, lr) in enumerate(plans):
+            with lane(self.optimizer, k, self):
+                if rebased is not None:
+                    _rebase(self.optimizer, self.optimizer.schedulers, rebased)
+                self._set(factor, lr)
 
     def next_step(self) -> tuple[float | None, float, float]:
-        """What `step` would do, computed and checked, changing nothing (nn.fit asks before training):
-        the chain's new base for an lr set by hand (None: none), the factor and the lr."""
-        rebased = _hand_set_base(self, self.optimizer.schedulers)
-        return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+        """What `step` would do, computed and checked in every param group, changing nothing (nn.fit asks before
+        training): the chain's new base for an lr set by hand (None: none), the factor and the lr (the first
+        group's)."""
+        return self._next_steps()[0]
+
+    def _next_steps(self) -> list[tuple[float | None, float, float]]:
+        def one(_: int) -> tuple[float | None, float, float]:
+            rebased = _hand_set_base(self, self.optimizer.schedulers)
+            return rebased, *self._planned(self.last_epoch + 1, self.base_lr if rebased is None else rebased)
+
+        return over_lanes(self.optimizer, self, one)
 
     def moves_within(self, epochs: int) -> bool:
         """Whether stepping this schedule over the next `epochs` epochs would change its factor (a warmup
         that has finished would not; nn.fit asks of one it is not given); a step that would be refused
         counts as moving. Changes nothing."""
-        try:
-            ahead = {self._scheduled(self.last_epoch + k, self.base_lr)[0] for k in range(1, epochs + 1)}
-        except (ValueError, ArithmeticError):
-            return True
-        return ahead != {self._factor}
+
+        def moves(_: int) -> bool:
+            try:
+                ahead = {self._scheduled(self.last_epoch + k, self.base_lr)[0] for k in range(1, epochs + 1)}
+            except (ValueError, ArithmeticError):
+                return True
+            return ahead != {self._factor}
+
+        return any(over_lanes(self.optimizer, self, moves))
 
     def base_giving(self, lr: float) -> float | None:
         """The base_lr whose schedule gives `lr` at this scheduler's epoch, alone (None: no base does,
@@ -108,13 +144,18 @@ class LRScheduler:
         return lr / self._factor if self._factor else None
 
     def get_last_lr(self) -> list[float]:
-        """The lr this scheduler set last, as a list (PyTorch's: one per parameter group; here one)."""
-        return [self._last_lr]
+        """The lr this scheduler set last, as PyTorch's list of one per param group (every group's: it schedules
+        one lr)."""
+        return lane_values(self, "_last_lr")
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set
-        by hand (a cosine refuses to go past T_max then). Numbers and a bool only."""
-        return {"last_epoch": self.last_epoch, "base_lr": self.base_lr, "hand_set": self.hand_set}
+        by hand (a cosine refuses to go past T_max then). Numbers and a bool only; with several param groups,
+        base_lr and hand_set are lists, one per group (PyTorch's base_lrs)."""
+        bases, hand = lane_values(self, "base_lr"), lane_values(self, "hand_set")
+        if not many(self.optimizer):
+            bases, hand = bases[0], hand[0]
+        return {"last_epoch": self.last_epoch, "base_lr": bases, "hand_set": hand}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Resume from `state_dict()`'s. An optimizer whose lr is the one the schedulers set (a fresh
@@ -122,30 +163,38 @@ class LRScheduler:
         examples do, perhaps with an lr set by hand) keeps it, and the next step goes on from it. A
         state of other keys, of an epoch below 0 or past int64's (nn.save's), or giving an lr no
         optimizer takes, is refused (KeyError, ValueError) and changes nothing."""
-        last_epoch, base_lr, hand_set = _checked_state(self, state)
-        factor, lr = self._planned(last_epoch, base_lr)
+        checked = [_checked_state(self, one) for one in lane_states(self, state)]
+        plans = over_lanes(self.optimizer, self, lambda k: self._planned(*checked[k][:2]))
         opt = self.optimizer
-        kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
-        self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
-        opt.initial_lr = base_lr
-        self._set(factor, lr)
-        if kept is not None:
-            opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
+        self.last_epoch = checked[0][0]
+        for k, ((_, base_lr, hand_set), (factor, lr)) in enumerate(zip(checked, plans)):
+            with lane(opt, k, self):
+                kept = opt.lr if opt.scheduled_lr is not None and opt.lr != opt.scheduled_lr else None
+                self.base_lr, self.hand_set = base_lr, hand_set
+                opt.initial_lr = base_lr
+                self._set(factor, lr)
+                if kept is not None:
+                    opt.lr = kept  # scheduled_lr stays the loaded epoch's: the next step carries `kept` on
 
-    def resumer(self, state: Mapping[str, Any], lr: float) -> Callable[[], None]:
+    def resumer(self, state: Mapping[str, Any], lr: float | list[float]) -> Callable[[], None]:
         """What sets this scheduler to `state` (state_dict()'s) in a chain whose lr is `lr` (a loaded
-        optimizer's, which the chain set then), checked as load_state_dict checks it: nothing changes
-        until it is called. nn.load resumes the schedulers of an optimizer it loads with it."""
-        last_epoch, base_lr, hand_set = _checked_state(self, state)
-        factor, scheduled = self._scheduled(last_epoch, base_lr)
+        optimizer's, which the chain set then; a list, one per param group, where there are several),
+        checked as load_state_dict checks it: nothing changes until it is called. nn.load resumes the
+        schedulers of an optimizer it loads with it."""
+        checked = [_checked_state(self, one) for one in lane_states(self, state)]
+        lrs = lr if isinstance(lr, list) else [lr]
+        plans = over_lanes(self.optimizer, self, lambda k: self._scheduled(*checked[k][:2]))
 
         def resume() -> None:
-            self.last_epoch, self.base_lr, self.hand_set = last_epoch, base_lr, hand_set
-            self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
-            self._set(factor, lr)
-            # the file's lr may have been set by hand after the schedule's: the next step carries it on
-            others = [s._factor for s in self.optimizer.schedulers if s is not self]
-            self.optimizer.scheduled_lr = math.prod((scheduled, *others))
+            self.last_epoch = checked[0][0]
+            for k, ((_, base_lr, hand_set), (factor, scheduled)) in enumerate(zip(checked, plans)):
+                with lane(self.optimizer, k, self):
+                    self.base_lr, self.hand_set = base_lr, hand_set
+                    self.optimizer.initial_lr = base_lr  # a scheduler made later starts from it, as in the run saved
+                    self._set(factor, lrs[k])
+                    # the file's lr may have been set by hand after the schedule's: the next step carries it on
+                    others = [s._factor for s in self.optimizer.schedulers if s is not self]
+                    self.optimizer.scheduled_lr = math.prod((scheduled, *others))
 
         return resume
 
@@ -249,43 +298,4 @@ def _names(schedulers: Sequence[LRScheduler]) -> str:
     return " and ".join(type(s).__name__ for s in schedulers)
 
 
-STATE_KEYS = ("last_epoch", "base_lr")
-ADDED_LATER = {"hand_set": None}  # a state saved before it was written: not known
-INT64 = np.iinfo(np.int64)  # nn.save writes a schedule's integers (last_epoch, step sizes, milestones) as int64
-EPOCH_MOST = int(INT64.max)  # so the latest last_epoch a checkpoint holds
-
-
-def _checked_state(owner: LRScheduler, state: Any) -> tuple[int, float, bool]:
-    name = type(owner).__name__
-    if not isinstance(state, Mapping):
-        raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type_name(state)}")
-    if not set(STATE_KEYS) <= set(state) <= {*STATE_KEYS, *ADDED_LATER}:
-        keys = sorted({*STATE_KEYS, *ADDED_LATER})
-        raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")
-    hand_set = state.get("hand_set", ADDED_LATER["hand_set"])
-    if hand_set is not None and not isinstance(hand_set, bool | np.bool_):  # np.array([1]) == 1 would pass
-        raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")
-    epoch, lr = state["last_epoch"], state["base_lr"]
-    if not is_int(epoch) or not 0 <= epoch <= EPOCH_MOST:
-        raise ValueError(
-            f"{name}.load_state_dict: last_epoch must be an integer >= 0 and at most 2**63 - 1 (what a "
-            f"checkpoint's int64 holds), got {epoch!r}"
-        )
-    below = owner.base_below_zero  # a cosine's with an eta_min, cut by hand below it
-    if not is_real(lr) or not (-math.inf if below else 0) <= lr < math.inf:
-        least = "" if below else " >= 0"
-        raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number{least}, got {lr!r}")
-    return int(epoch), float(lr), None if hand_set is None else bool(hand_set)
-
-
-def _count(owner: Any, name: str, value: Any, least: int = 1, whole_floats: bool = True) -> int:
-    """A period or count of epochs: an int of at least `least`, or a float holding a whole number, which torch takes
-    (its language-modeling tutorial's `StepLR(optimizer, 1.0, gamma=0.95)`), unless `whole_floats` is False, where
-    torch refuses floats too (T_0, total_steps); 1.5 is refused (torch's StepLR(1.5) cuts after epochs 2, 5, 8)."""
-    if whole_floats and is_real(value) and not is_int(value) and float(value).is_integer():
-        value = int(value)
-    return check_number(type(owner).__name__, name, value, f"an integer >= {least}", lambda n: n >= least, integer=True)
-
-
-def _at_least_zero(owner: Any, name: str, value: Any) -> float:
-    return check_at_least_zero(type(owner).__name__, name, value)
+__all__ = ["EPOCH_MOST", "INT64", "LRScheduler", "_at_least_zero", "_count"]  # the checks imported from here too

@@ -50,7 +50,7 @@ class ChainedScheduler:
         _all_or_none(self, lambda: [s.step() for s in self.schedulers])
 
     def get_last_lr(self) -> list[float]:
-        """The lr the last step set, as a list (one per parameter group, one here): its last scheduler's, which
+        """The lr the last step set, as a list (one per parameter group): its last scheduler's, which
         sets the lr last."""
         return self.schedulers[-1].get_last_lr()
 
@@ -76,14 +76,20 @@ def _all_or_none(chain: ChainedScheduler, change: Callable[[], object]) -> None:
     """`change()`; where it raises, the schedulers (those a SequentialLR runs too) and the optimizer's lr and
     settings put back as they were before, then the error raised."""
     opt = chain.optimizer
-    kept = [(s, dict(vars(s))) for s in _every(opt.schedulers)]
-    settings = {n: getattr(opt, n) for n in ("scheduled_lr", "initial_lr", *opt.setting_names)}
+    kept = [(s, dict(vars(s)), [dict(one) for one in vars(s).get("_lanes", ())]) for s in _every(opt.schedulers)]
+    groups = [(g, dict(g.settings or {}), g.initial_lr, g.scheduled_lr) for g in opt.groups]
+    names = ("scheduled_lr", "initial_lr", *opt.setting_names)
+    settings = {n: getattr(opt, n) for n in names} if len(opt.groups) == 1 else {}  # several: kept in `groups`
     try:
         change()
     except Exception:
-        for s, attributes in kept:
+        for s, attributes, lanes in kept:
             vars(s).clear()
             vars(s).update(attributes)
+            if lanes:
+                s._lanes = lanes
+        for g, own, initial, scheduled in groups:  # several param groups: each one's settings and lrs
+            g.settings, g.initial_lr, g.scheduled_lr = own or None, initial, scheduled
         for name, value in settings.items():
             object.__setattr__(opt, name, value)
         raise

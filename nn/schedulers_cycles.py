@@ -13,15 +13,15 @@ from autograd import type_name
 from .arguments import check_flag, check_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler
+from .schedulers_groups import over_lanes, per_group
 
 
-def one_per_group(owner: str, name: str, value: Any, wanted: str, fits: Callable[[float], bool]) -> float:
-    """A number, or PyTorch's list of one per parameter group (one here)."""
-    if isinstance(value, list | tuple):
-        if len(value) != 1:
-            raise ValueError(f"{owner}: {name} holds one number per parameter group (one here), got {value}")
-        value = value[0]
-    return check_number(owner, name, value, wanted, fits)
+def numbers_per_group(
+    owner: str, name: str, value: Any, wanted: str, fits: Callable[[float], bool], optimizer: Any
+) -> list[float]:
+    """A number per param group of `optimizer`: PyTorch's list of one per group, or one number for all, each
+    checked."""
+    return [check_number(owner, name, v, wanted, fits) for v in per_group(owner, name, value, optimizer, "number")]
 
 
 def momentum_name(owner: str, optimizer: Any) -> str:
@@ -62,15 +62,20 @@ class MomentumCycle(LRScheduler):
 
     _momentum_name: str | None = None  # the optimizer's setting it moves (momentum_name's), None where it moves none
 
-    def take_momentum(self, optimizer: Any, cycle_momentum: Any, base_momentum: Any, max_momentum: Any) -> None:
-        """Its momentum arguments, checked (both ends by the optimizer), before LRScheduler's constructor."""
+    def take_momentum(
+        self, optimizer: Any, cycle_momentum: Any, base_momentum: Any, max_momentum: Any
+    ) -> dict[str, list[float]]:
+        """Its momentum arguments, checked (both ends by each param group's settings), before LRScheduler's
+        constructor: base_momentum and max_momentum, one per group (PyTorch's list, or one for all), for
+        start_lanes."""
         owner = type(self).__name__
         self.cycle_momentum = check_flag(owner, "cycle_momentum", cycle_momentum)
-        self.base_momentum = one_per_group(owner, "base_momentum", base_momentum, "a finite number", math.isfinite)
-        self.max_momentum = one_per_group(owner, "max_momentum", max_momentum, "a finite number", math.isfinite)
+        bases = numbers_per_group(owner, "base_momentum", base_momentum, "a finite number", math.isfinite, optimizer)
+        tops = numbers_per_group(owner, "max_momentum", max_momentum, "a finite number", math.isfinite, optimizer)
         if self.cycle_momentum and isinstance(optimizer, Optimizer):  # else the base's TypeError
-            self._momentum_name = momentum_name(owner, optimizer)
-            check_momentum(owner, optimizer, self._momentum_name, (self.base_momentum, self.max_momentum))
+            name = self._momentum_name = momentum_name(owner, optimizer)
+            over_lanes(optimizer, self, lambda k: check_momentum(owner, optimizer, name, (bases[k], tops[k])))
+        return {"base_momentum": bases, "max_momentum": tops}
 
     def _momentum(self, epoch: int) -> float:
         """Step `epoch`'s momentum."""

@@ -18,7 +18,8 @@ from autograd import repr_of
 from .arguments import check_at_least_zero, check_choice, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
-from .schedulers_cycles import MomentumCycle, one_per_group
+from .schedulers_cycles import MomentumCycle, numbers_per_group
+from .schedulers_groups import over_lanes, start_lanes
 from .schedulers_more import check_epochs
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -43,6 +44,7 @@ class CyclicLR(MomentumCycle):
     }
     choices = {"mode": MODES, "scale_mode": SCALE_MODES}  # settings of text: nn.save writes their place
     sets_outright = True
+    per_group = ("cycle_base_lr", "max_lr", "base_momentum", "max_momentum")  # PyTorch's lists: a lane per group
 
     def __init__(
         self,
@@ -60,9 +62,9 @@ class CyclicLR(MomentumCycle):
         max_momentum: float | list[float] = 0.9,
         last_epoch: int = -1,
     ) -> None:
-        lr = "a finite number >= 0"
-        self.cycle_base_lr = one_per_group("CyclicLR", "base_lr", base_lr, lr, lambda x: 0 <= x < math.inf)
-        self.max_lr = one_per_group("CyclicLR", "max_lr", max_lr, lr, lambda x: 0 <= x < math.inf)
+        lr = "a finite number >= 0"  # base_lr and max_lr: one per param group (PyTorch's lists), or one for all
+        bases = numbers_per_group("CyclicLR", "base_lr", base_lr, lr, lambda x: 0 <= x < math.inf, optimizer)
+        tops = numbers_per_group("CyclicLR", "max_lr", max_lr, lr, lambda x: 0 <= x < math.inf, optimizer)
         self.step_size_up = _count(self, "step_size_up", step_size_up)
         # 0 as PyTorch's: a sawtooth, straight back down to base_lr after the way up (which takes a step or more)
         self.step_size_down = (
@@ -78,12 +80,18 @@ class CyclicLR(MomentumCycle):
         given_mode = check_choice("CyclicLR", "scale_mode", scale_mode, SCALE_MODES)
         # as PyTorch's: a mode's own scale reads the cycle ("exp_range": the step), whatever scale_mode says
         self.scale_mode = given_mode if scale_fn is not None else "iterations" if mode == "exp_range" else "cycle"
-        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
-        first = getattr(optimizer, "initial_lr", None) is None  # no scheduler made on the optimizer before it
+        momenta = self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
+        start_lanes(self, optimizer, cycle_base_lr=bases, max_lr=tops, **momenta)  # a lane per param group
+        # per group: no scheduler made on the optimizer before it
+        first = over_lanes(optimizer, self, lambda k: getattr(optimizer, "initial_lr", None) is None)
         super().__init__(optimizer, last_epoch)
-        self.base_lr = self.cycle_base_lr
-        if first:  # PyTorch's sets the group's lr to base_lr, then its initial_lr where none was set (setdefault):
-            optimizer.initial_lr = self.cycle_base_lr  # the schedulers made before it keep theirs (a SequentialLR's)
+
+        def start(k: int) -> None:
+            self.base_lr = self.cycle_base_lr
+            if first[k]:  # PyTorch's sets the group's lr to base_lr, then its initial_lr where none was set
+                optimizer.initial_lr = self.cycle_base_lr  # (setdefault): the schedulers made before keep theirs
+
+        over_lanes(optimizer, self, start)
 
     def height_and_scale(self, epoch: int) -> tuple[float, float]:
         """Step `epoch`'s place in its cycle (0 at base_lr, 1 at max_lr) and the cycle's scale, PyTorch's numbers."""

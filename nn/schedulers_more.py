@@ -13,6 +13,7 @@ from autograd import repr_of, type_name
 from .arguments import as_sequence, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import LRScheduler, _at_least_zero, _count
+from .schedulers_groups import per_group, start_lanes
 
 
 class MultiStepLR(LRScheduler):
@@ -46,13 +47,15 @@ class MultiplicativeLR(LRScheduler):
     # left by lr_lambda(0), an lr of neither schedule, which SequentialLR refuses
     starts_afresh = False
 
+    per_group = ("lr_lambda", "_products")
+
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float], last_epoch: int = -1) -> None:
-        if isinstance(lr_lambda, list | tuple) and len(lr_lambda) == 1:
-            lr_lambda = lr_lambda[0]  # PyTorch's list of one per parameter group (one here)
-        if not callable(lr_lambda):
-            raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {repr_of(lr_lambda)}")
-        self.lr_lambda = lr_lambda
-        self._products = [1.0]  # the factor of each epoch asked so far
+        lambdas = per_group("MultiplicativeLR", "lr_lambda", lr_lambda, optimizer)  # PyTorch's list: one per group
+        for f in lambdas:
+            if not callable(f):
+                raise TypeError(f"MultiplicativeLR: lr_lambda must be a function of the epoch, got {repr_of(f)}")
+        # the factor of each epoch asked so far, per group
+        start_lanes(self, optimizer, lr_lambda=lambdas, _products=[[1.0] for _ in lambdas])
         super().__init__(optimizer, last_epoch)
 
     def factor_at(self, epoch: int) -> float:

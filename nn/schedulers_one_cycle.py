@@ -13,7 +13,8 @@ import math
 from .arguments import check_choice, check_flag, check_number
 from .optim_base import Optimizer
 from .schedulers_base import _count
-from .schedulers_cycles import MomentumCycle, check_momentum, one_per_group
+from .schedulers_cycles import MomentumCycle, check_momentum, numbers_per_group
+from .schedulers_groups import over_lanes, start_lanes
 
 STRATEGIES = ("cos", "linear")
 
@@ -28,6 +29,8 @@ class OneCycleLR(MomentumCycle):
     )  # fmt: skip
     choices = {"anneal_strategy": STRATEGIES}  # a setting of text: nn.save writes its place among these
     sets_outright = True
+    # PyTorch's numbers of one per param group, and those made of them: kept in a lane per group
+    per_group = ("max_lr", "initial_lr", "min_lr", "base_momentum", "max_momentum")
 
     def __init__(
         self,
@@ -59,17 +62,24 @@ class OneCycleLR(MomentumCycle):
         self.pct_start = check_number("OneCycleLR", "pct_start", pct_start, "in [0, 1]", lambda p: 0 <= p <= 1)
         self.anneal_strategy = check_choice("OneCycleLR", "anneal_strategy", anneal_strategy, STRATEGIES)
         self.three_phase = check_flag("OneCycleLR", "three_phase", three_phase)
-        self.max_lr = one_per_group("OneCycleLR", "max_lr", max_lr, "a finite number >= 0", lambda x: 0 <= x < math.inf)
+        maxes = numbers_per_group(  # one per param group (PyTorch's list), or one for all
+            "OneCycleLR", "max_lr", max_lr, "a finite number >= 0", lambda x: 0 <= x < math.inf, optimizer
+        )
         positive = "a finite number > 0"
         self.div_factor = check_number("OneCycleLR", "div_factor", div_factor, positive, lambda x: 0 < x < math.inf)
         self.final_div_factor = check_number(
             "OneCycleLR", "final_div_factor", final_div_factor, positive, lambda x: 0 < x < math.inf
         )
-        self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
-        self.initial_lr = self.max_lr / self.div_factor  # PyTorch's numbers, each computed as its are
-        self.min_lr = self.initial_lr / self.final_div_factor
+        momenta = self.take_momentum(optimizer, cycle_momentum, base_momentum, max_momentum)
+        initials = [m / self.div_factor for m in maxes]  # PyTorch's numbers, each computed as its are
+        mins = [i / self.final_div_factor for i in initials]
+        start_lanes(self, optimizer, max_lr=maxes, initial_lr=initials, min_lr=mins, **momenta)  # per param group
         super().__init__(optimizer, last_epoch)
-        self.base_lr = optimizer.initial_lr = self.initial_lr  # PyTorch's sets the group's initial_lr so too
+
+        def start(_: int) -> None:
+            self.base_lr = optimizer.initial_lr = self.initial_lr  # PyTorch's sets the group's initial_lr so too
+
+        over_lanes(optimizer, self, start)
 
     def _phases(self) -> list[tuple[float, str, str, str, str]]:
         """PyTorch's phases: (the step each ends at, the lr it starts and ends at, the momentum likewise)."""

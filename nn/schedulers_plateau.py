@@ -19,6 +19,7 @@ from .arguments import check_choice, check_number, one_number
 from .optim_base import Optimizer
 from .schedulers_base import _at_least_zero
 from .schedulers_epochs import refuse_epoch
+from .schedulers_groups import lane_attribute_error, lane_values, over_lanes, per_group, start_lanes
 from .schedulers_more import check_epochs
 
 MODES = ("min", "max")
@@ -35,6 +36,7 @@ class ReduceLROnPlateau:
 
     # the settings that fix what it does, as nn.save writes them: numbers, and choices by their place in `choices`
     setting_names = ("factor", "patience", "threshold", "cooldown", "min_lr", "eps")
+    per_group = ("min_lr",)  # PyTorch's one per param group: kept in a lane per group (nn.schedulers_groups)
     choices = {"mode": MODES, "threshold_mode": THRESHOLD_MODES}
 
     def __init__(
@@ -54,21 +56,24 @@ class ReduceLROnPlateau:
         check_choice("ReduceLROnPlateau", "mode", mode, MODES)
         check_choice("ReduceLROnPlateau", "threshold_mode", threshold_mode, THRESHOLD_MODES)
         factor = check_number("ReduceLROnPlateau", "factor", factor, "in [0, 1) (it cuts the lr)", lambda f: 0 <= f < 1)
-        if isinstance(min_lr, list | tuple):  # PyTorch's form: one per parameter group, and here there is one
-            if len(min_lr) != 1:
-                raise ValueError(f"ReduceLROnPlateau: min_lr holds one lr per parameter group (one here), got {min_lr}")
-            min_lr = min_lr[0]
+        # PyTorch's form: one per parameter group, or one for all
+        mins = [
+            _at_least_zero(self, "min_lr", m) for m in per_group("ReduceLROnPlateau", "min_lr", min_lr, optimizer, "lr")
+        ]
         self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
         self.factor = factor
         self.patience = check_epochs(self, "patience", patience)
         self.cooldown = check_epochs(self, "cooldown", cooldown)
         self.threshold = _at_least_zero(self, "threshold", threshold)
-        self.min_lr = _at_least_zero(self, "min_lr", min_lr)
         self.eps = _at_least_zero(self, "eps", eps)
         self.best = self.best_at_start()
         self.num_bad_epochs = self.cooldown_counter = self.last_epoch = 0
-        self._last_lr = optimizer.lr
+        start_lanes(self, optimizer, min_lr=mins)  # a lane per param group (nn.schedulers_groups)
+        over_lanes(optimizer, self, lambda _: setattr(self, "_last_lr", optimizer.lr))
         optimizer.plateaus.append(self)  # everything is checked: nn.save finds it there
+
+    def __getattr__(self, name: str) -> Any:
+        raise lane_attribute_error(self, name)  # min_lr read with several param groups: says where each is
 
     def best_at_start(self) -> float:
         """The best metric before any: inf for mode "min", -inf for "max"."""
@@ -114,16 +119,20 @@ class ReduceLROnPlateau:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            old = self.optimizer.lr
-            new = max(old * self.factor, self.min_lr)
-            if old - new > self.eps:
-                self.optimizer.lr = new
+            over_lanes(self.optimizer, self, lambda _: self._cut())  # each param group's lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
-        self._last_lr = self.optimizer.lr
+        over_lanes(self.optimizer, self, lambda _: setattr(self, "_last_lr", self.optimizer.lr))
+
+    def _cut(self) -> None:
+        """lr = max(lr * factor, min_lr), unless that changes it by eps or less (in a group's lane)."""
+        old = self.optimizer.lr
+        new = max(old * self.factor, self.min_lr)
+        if old - new > self.eps:
+            self.optimizer.lr = new
 
     def get_last_lr(self) -> list[float]:
-        """The lr after the last step, as a list (PyTorch's: one per parameter group; here one)."""
-        return [self._last_lr]
+        """The lr after the last step, as PyTorch's list of one per parameter group."""
+        return lane_values(self, "_last_lr")
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the best metric, the epochs without improvement, the cooldown left, the epochs."""
@@ -149,7 +158,8 @@ class ReduceLROnPlateau:
             self.best = best
             for key, count in counts.items():
                 setattr(self, key, count)
-            self._last_lr = self.optimizer.lr  # the lr the run resumes with (loaded with the optimizer's state)
+            # the lr the run resumes with (loaded with the optimizer's state), each group's
+            over_lanes(self.optimizer, self, lambda _: setattr(self, "_last_lr", self.optimizer.lr))
 
         return resume
 

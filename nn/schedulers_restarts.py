@@ -16,6 +16,7 @@ from autograd import replayed
 from .arguments import check_number, is_int
 from .optim_base import Optimizer
 from .schedulers_base import EPOCH_MOST, LRScheduler, _at_least_zero, _count
+from .schedulers_groups import lane, over_lanes
 
 FRACTION = "epoch_fraction"  # its state's key, beside LRScheduler's
 
@@ -86,10 +87,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return None
 
     def _jump(self, epoch: int) -> None:
-        """Set the schedule at `epoch` (epoch_fraction set): checked as a step is, then set."""
-        factor, lr = self._planned(epoch, self.base_lr)
+        """Set the schedule at `epoch` (epoch_fraction set): checked as a step is (in every param group), then set."""
+        plans = over_lanes(self.optimizer, self, lambda k: self._planned(epoch, self.base_lr))
         self.last_epoch = epoch
-        self._set(factor, lr)
+        for k, (factor, lr) in enumerate(plans):
+            with lane(self.optimizer, k, self):
+                self._set(factor, lr)
 
     def state_dict(self) -> dict[str, Any]:
         """LRScheduler's, and the fraction of an epoch a step(epoch) left (0.0 without one)."""

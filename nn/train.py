@@ -22,7 +22,7 @@ from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
 from .train_checks import check_callables, check_fit, check_model, check_schedulers, data_as_one
 from .train_examples import check_examples, check_finite
-from .train_history import History, epoch_loss, metric_name, record_epoch
+from .train_history import History, epoch_loss, epoch_lr, metric_name, record_epoch
 from .train_steps import (
     Loss,
     Metric,
@@ -130,7 +130,7 @@ def fit(
     ReduceLROnPlateau, of mode "min", on the epoch's validation loss, or its training loss without
     val_data); a scheduler chained on the optimizer that fit is not given, and that would move, is named
     in a warning where nothing else could step it (check_schedulers).
-    History.lr holds the lr each epoch trained with.
+    History.lr holds the lr each epoch trained with (a list of each param group's where the groups' differ).
     An epoch enters the History whole once it is trained and validated, before the scheduler and
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
     mode, and gives each module its own mode back when it returns or raises.
@@ -197,7 +197,7 @@ def fit(
         try:
             for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
-                lr = optimizer.lr  # the epoch's, before the scheduler changes it
+                lr = epoch_lr(optimizer)  # the epoch's, before the scheduler changes it
                 steps = bar(batches, f"epoch {epoch}/{epochs}")
                 losses, scores, sizes = train_epoch(step, steps, metric, ctrl_c, epoch)
                 if len(losses) < len(batches):  # cut short by Ctrl-C: its steps stay made, but it is no epoch

@@ -54,11 +54,19 @@ def epoch_loss(losses: list[float], sizes: list[int], summed: bool) -> float:
     return float(np.sum(losses)) if summed else float(np.average(losses, weights=sizes))
 
 
+def epoch_lr(optimizer: Any) -> float | list[float]:
+    """The lr an epoch trains with, for the History: the optimizer's, or, where its param groups hold different
+    ones, each group's, as a list (PyTorch's get_last_lr shape)."""
+    groups = getattr(optimizer, "param_groups", None)
+    lrs = [g["lr"] for g in groups] if groups and len(groups) > 1 else []
+    return lrs if len(set(lrs)) > 1 else optimizer.lr
+
+
 def record_epoch(
     history: History,
     trained: tuple[list[float], list[float], list[int], bool],
     validated: tuple[float, float | None] | None,
-    lr: float,
+    lr: float | list[float],
     seconds: float,
 ) -> None:
     """Add an epoch to the History, once it is trained and validated: an epoch that failed half-way

@@ -1,8 +1,8 @@
 """Whole training scripts as a user ports them from PyTorch, run on both engines and compared step by step
 (tests/test_ported_scripts*.py). A script is written once against a namespace, `TORCH` or `CHAINRULE`, which
 holds each engine's spellings of the same thing (`ns.nn.Linear`, `ns.optim.Adam`, `ns.sched.StepLR`,
-`ns.tensor(array)`); where a port has to be written differently (a Linear's `W` for torch's `weight`, one
-optimizer per parameter group), the script asks `ns.torch` and says why.
+`ns.tensor(array)`); where a port has to be written differently (a Linear's `W` for torch's `weight`), the
+script asks `ns.torch` and says why.
 
 The engines start from the same weights: the torch model's, drawn once in float64 (`initial`) and loaded
 into both models (rounded to the run's dtype). Each step the script records its loss and the model after

@@ -212,7 +212,8 @@ def test_a_metric_that_refuses_the_targets_is_found_before_training():
     nn.fit(model, nn.MSELoss(), nn.SGD(model.parameters(), lr=0.1), (X, y), verbose=False, metric=None)
 
 
-def test_parameter_groups_are_refused_naming_the_fix():
+def test_parameter_groups_and_parameters_mixed_are_refused_naming_the_fix():
     model = _model()
-    with pytest.raises(TypeError, match=r"got a parameter group .* make one SGD per group"):
-        nn.SGD([{"params": model.parameters(), "lr": 0.1}], lr=0.01)
+    first, *rest = model.parameters()
+    with pytest.raises(TypeError, match=r"got parameters and a parameter group .* mixed: give every group as a dict"):
+        nn.SGD([{"params": [first], "lr": 0.1}, *rest], lr=0.01)

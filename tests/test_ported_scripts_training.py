@@ -1,7 +1,7 @@
 """Training-loop habits of PyTorch scripts, ported and compared with torch 2.13 at every step
 (tests/ported_scripts.py): a regression under HuberLoss with ReduceLROnPlateau on the validation loss and
 nn.init through model.apply; gradient accumulation over micro-batches with a frozen then unfrozen body;
-fine-tuning with two parameter groups (chainrule: one optimizer per group, its documented way) and a
+fine-tuning with two parameter groups (written as PyTorch's, the same in both engines) and a
 BatchNorm kept in eval mode; and a checkpoint taken mid-training (model, optimizer and scheduler state
 dicts, or nn.save's file) loaded into a fresh model, optimizer and scheduler, which must go on exactly as
 the uninterrupted run."""
@@ -97,17 +97,14 @@ def accumulation_script(ns, dt, load, record):
 
 
 def finetune_script(ns, dt, load, record):
-    """Backbone at lr 1e-3 and head at 5e-2: torch's two param groups, chainrule's two SGDs; LambdaLR warmup on each;
+    """Backbone at lr 1e-3 and head at 5e-2: two param groups, one SGD, in both engines; a LambdaLR warmup on both;
     the backbone's BatchNorm kept in eval mode while the rest trains; class weights and label smoothing."""
     n = ns.nn
     model = load("model", _finetuned(ns).to(TORCH_DTYPE[np.dtype(dt)] if ns.torch else dt))
     warm = lambda epoch: min(1.0, (epoch + 1) / 3)  # noqa: E731 (as tutorials write it)
     settings = {"momentum": 0.9, "weight_decay": 1e-4}
     body, head = model[0:3].parameters(), model[3].parameters()
-    if ns.torch:
-        opts = [ns.optim.SGD([{"params": body, "lr": 1e-3}, {"params": head}], lr=5e-2, **settings)]
-    else:  # chainrule's optimizers have no param groups: one per group
-        opts = [ns.optim.SGD(body, lr=1e-3, **settings), ns.optim.SGD(head, lr=5e-2, **settings)]
+    opts = [ns.optim.SGD([{"params": body, "lr": 1e-3}, {"params": head}], lr=5e-2, **settings)]
     scheds = [ns.sched.LambdaLR(opt, lr_lambda=warm) for opt in opts]
     criterion = n.CrossEntropyLoss(weight=ns.tensor(np.array([1.0, 2.0, 0.5], dt)), label_smoothing=0.05)
     x, labels = X.astype(dt), (X[:, 0] > 0).astype(np.int64) + (X[:, 2] > 1).astype(np.int64)

@@ -54,3 +54,18 @@ def test_an_optimizer_of_ones_own_whose_step_requires_a_closure_is_refused_too()
     model, batch = _model_and_batch()
     with pytest.raises(TypeError, match=r"viz draws one backward a step .* TorchStyle's step needs a closure"):
         viz.training_steps(model, _loss, batch, TorchStyle(model.parameters()), steps=2)
+
+
+def test_the_update_preview_refuses_param_groups_of_different_settings(tmp_path):
+    """viz writes one rule with one set of settings: groups that differ would make it true of one group only (it
+    was the optimizer's ValueError about `optimizer.lr`, which named no viz); groups that agree are drawn."""
+    model, batch = _model_and_batch()
+    loss = _loss(model, batch)
+    loss.backward()
+    ps = list(model.parameters())
+    opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.5}], lr=0.1)
+    with pytest.raises(ValueError, match="viz writes one update rule .* 2 param groups hold different ones"):
+        viz.save_html(loss, tmp_path / "page.html", optimizer=opt)
+    assert not (tmp_path / "page.html").exists()
+    viz.save_html(loss, tmp_path / "same.html", optimizer=nn.SGD([{"params": ps[:2]}, {"params": ps[2:]}], lr=0.1))
+    assert (tmp_path / "same.html").exists()

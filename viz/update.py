@@ -50,9 +50,24 @@ def refuse_closure_steps(optimizer: Any) -> None:
         )
 
 
+def refuse_differing_groups(optimizer: Any) -> None:
+    """ValueError for an optimizer whose param groups hold different settings: viz writes one rule with one set
+    of settings (w ← w − lr·grad), which would be true of one group only."""
+    groups = getattr(optimizer, "param_groups", ())
+    settings = [{k: v for k, v in g.items() if k not in ("params", "param_names")} for g in groups]
+    if any(s != settings[0] for s in settings[1:]):
+        kind = type(optimizer).__name__
+        raise ValueError(
+            f"viz writes one update rule with one set of settings, and this {kind}'s {len(settings)} param groups "
+            f"hold different ones: draw with an optimizer of one group (nn.{kind}(model.parameters(), ...)), and "
+            "train with the groups outside viz"
+        )
+
+
 def optimizer_update(run: Pass, optimizer: Any) -> Update:
     """What `optimizer.step()` would do with the gradients of `run`, computed on a copy of the
     optimizer and its parameters: neither they nor the optimizer's state change."""
+    refuse_differing_groups(optimizer)  # before `lr` is asked for: several groups' differ
     if not all(hasattr(optimizer, a) for a in ("params", "lr", "step")):
         raise TypeError(
             f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
