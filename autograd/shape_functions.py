@@ -145,7 +145,7 @@ def one_hot(labels: Any, num_classes: int = -1, dtype: Any = np.float32) -> Tens
             f"{short(num_classes)}"
         )
     num_classes = int(num_classes)
-    if num_classes < -1:
+    if num_classes < -1 or num_classes == 0:  # 0: no class any label could be (torch refuses it too)
         raise ValueError(
             f"one_hot: num_classes must be at least 1 (or -1: the largest label plus one), got {num_classes}"
         )

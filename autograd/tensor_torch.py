@@ -33,7 +33,10 @@ class TorchSpellings(TorchBlends):
     __slots__ = ()
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Any:  # noqa: A002 (PyTorch's names)
-        """PyTorch's clip: `t.clamp(min=0.0)`, `t.clamp(-1.0, 1.0)`."""
+        """PyTorch's clip: `t.clamp(min=0.0)`, `t.clamp(-1.0, 1.0)`; neither bound is refused, as torch's (clip,
+        numpy's spelling, returns x then)."""
+        if min is None and max is None:
+            raise TypeError("clamp: give min or max (or both): t.clamp(min=0.0), t.clamp(-1.0, 1.0)")
         return self.clip(min, max)
 
     def pow(self, exponent: Any) -> Any:

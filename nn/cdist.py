@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, where
+from autograd import ShapeError, Tensor, check_memory, where
 
 from .arguments import check_choice, check_number, layer_input
 from .distances import _p_norm
@@ -29,6 +29,16 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     p = check_number("cdist", "p", p, "a number >= 0, or inf", lambda p: p >= 0)
     check_choice("cdist", "compute_mode", compute_mode, COMPUTE_MODES)
     _check_sets(x1, x2)
+    pairs = (*np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]), x1.shape[-2], x2.shape[-2], x1.shape[-1])
+    fix = "compare fewer vectors at once (cdist of chunks of x1's rows, concatenated)"
+    # the differences and their gradient (or a power of them) alive at once
+    check_memory(
+        "cdist",
+        f"the differences of every pair, shape {pairs}",
+        2 * math.prod(pairs),
+        np.result_type(x1.dtype, x2.dtype),
+        fix,
+    )
     d = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (*, P, R, M)
     if p == 0:
         return _count_of_differences(d)

@@ -23,6 +23,12 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     return dropped("dropout", x, p, training, inplace, lambda shape: shape)
 
 
+def zeroed(x: Tensor, p: float, draws: Callable[[], np.random.Generator], shape: tuple[int, ...]) -> Tensor:
+    """Dropout's masking step: x times a mask of `shape`, 1 / (1 - p) where kept and 0 where dropped, drawn from
+    `draws()` at each draw (a compiled step draws anew on each replay)."""
+    return x * drawn(lambda: _mask(draws(), p, shape, x.dtype), x.dtype)  # dtype: a float16 mask stays float16
+
+
 def dropped(
     owner: str,
     x: Tensor,
@@ -30,9 +36,11 @@ def dropped(
     training: bool,
     inplace: bool,
     mask_shape: Callable[[tuple[int, ...]], tuple[int, ...]],
+    masking: Callable[..., Tensor] = zeroed,
 ) -> Tensor:
-    """F.dropout and F.dropout2d: their arguments checked, then x times a mask of `mask_shape(x.shape)`
-    drawn from the default generator (one draw per element, or per channel)."""
+    """The functions of dropout's family: their arguments checked, then x masked by `masking` (zeroed, or alpha
+    dropout's mix) with a mask of `mask_shape(x.shape)` drawn from the default generator as it is then (one draw per
+    element, or per channel)."""
     check_real(owner, "p", p, 0, 1, high_included=False)
     training = check_flag(owner, "training", training)  # in a module: self.training
     check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way (nn.Dropout)
@@ -41,8 +49,7 @@ def dropped(
     if not training or p == 0:
         return x
     check_dropped(x, owner)
-    shape, dtype = mask_shape(x.shape), x.dtype
-    return x * drawn(lambda: _mask(generator(None), p, shape, dtype), dtype)  # the default generator as it is then
+    return masking(x, p, lambda: generator(None), mask_shape(x.shape))
 
 
 def check_dropped(x: Tensor, owner: str) -> None:
@@ -85,20 +92,24 @@ class Dropout(Module):
         # None: the default generator, looked up at each call
         self._rng = None if seed is None else generator(seed, name)
 
+    # how a mask is applied: zeroed here, alpha dropout's mix in AlphaDropout
+    masking = staticmethod(zeroed)
+
     def forward(self, x: Tensor) -> Tensor:
-        x = layer_input(type(self).__name__, x)
+        name = type(self).__name__
+        x = layer_input(name, x)
+        self.check_input(name, x)
         if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
             return x
-        check_dropped(x, type(self).__name__)
-        shape, dtype = self.mask_shape(x.shape), x.dtype
-        return x * drawn(lambda: self.mask(shape, dtype), dtype)  # dtype: a float16 mask stays float16
+        check_dropped(x, name)
+        return self.masking(x, self.p, self.draws, self.mask_shape(x.shape))
+
+    def check_input(self, name: str, x: Tensor) -> None:
+        """Any shape: each entry is dropped on its own."""
 
     def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         """The shape of the mask for input of `shape`: one draw per element."""
         return shape
-
-    def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        return _mask(self.draws(), self.p, shape, dtype)
 
     def draws(self) -> np.random.Generator:
         """The layer's own generator (given a seed), else the default one as it is now."""
@@ -169,11 +180,8 @@ class Dropout2d(Dropout):
 
     kind = "2d"
 
-    def forward(self, x: Tensor) -> Tensor:
-        name = type(self).__name__
-        x = layer_input(name, x)
+    def check_input(self, name: str, x: Tensor) -> None:
         check_feature_maps(name, x, self.kind)
-        return super().forward(x)
 
     def mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         return channel_mask_shape(shape, FEATURE_MAPS[self.kind][0])

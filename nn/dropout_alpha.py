@@ -9,11 +9,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, drawn, guard, type_name
+from autograd import ShapeError, Tensor, drawn
 
-from .arguments import check_flag, check_real, layer_input
-from .dropout import Dropout, channel_mask_shape, check_dropped
-from .rng import generator, kept
+from .dropout import Dropout, channel_mask_shape, dropped
+from .rng import kept
 
 # SELU's negative saturation, -scale * alpha (PyTorch's constant): a dropped entry's value before the affine map
 SATURATION = 1.7580993408473766
@@ -22,29 +21,19 @@ SATURATION = 1.7580993408473766
 def alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """torch.nn.functional.alpha_dropout: with `training` (False unless given, as PyTorch's), each entry dropped
     with probability p, drawn from nn's default generator (see AlphaDropout); else x."""
-    return _alpha_dropped("alpha_dropout", x, p, training, inplace, lambda shape: shape)
+    return dropped("alpha_dropout", x, p, training, inplace, lambda shape: shape, _alpha_mixed)
 
 
 def feature_alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """torch.nn.functional.feature_alpha_dropout: alpha_dropout of whole channels, x[n, c] of input (N, C, ...)."""
     if isinstance(x, Tensor):
         _check_channels("feature_alpha_dropout", x)
-    return _alpha_dropped("feature_alpha_dropout", x, p, training, inplace, _channel_mask_shape)
+    return dropped("feature_alpha_dropout", x, p, training, inplace, _channel_mask_shape, _alpha_mixed)
 
 
-def _alpha_dropped(
-    owner: str, x: Tensor, p: float, training: bool, inplace: bool, mask_shape: Callable[[tuple[int, ...]], tuple]
-) -> Tensor:
-    check_real(owner, "p", p, 0, 1, high_included=False)  # 1 would drop everything: no affine map keeps a variance
-    training = check_flag(owner, "training", training)
-    check_flag(owner, "inplace", inplace)  # PyTorch's; computed out of place either way
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{owner} takes a Tensor, got {type_name(x)}: Tensor(x)")
-    if not training or p == 0:
-        return x
-    check_dropped(x, owner)
-    shape, dtype = mask_shape(x.shape), x.dtype
-    return mixed(x, p, drawn(lambda: _scaled_keep(generator(None), p, shape, dtype), dtype))
+def _alpha_mixed(x: Tensor, p: float, draws: Callable[[], np.random.Generator], shape: tuple[int, ...]) -> Tensor:
+    """Alpha dropout's masking step (nn.dropout's `dropped` checks its arguments): `mixed` with a mask of `shape`."""
+    return mixed(x, p, drawn(lambda: _scaled_keep(draws(), p, shape, x.dtype), x.dtype))
 
 
 def _scale(p: float) -> float:
@@ -80,18 +69,7 @@ class AlphaDropout(Dropout):
     variance 1 (as SELU keeps them: use it with SELU); in eval mode, x passes through. A compiled step draws a new
     mask on each replay."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        name = type(self).__name__
-        x = layer_input(name, x)
-        self.check_input(name, x)
-        if not self.training or guard(self, "p") == 0:  # guard: a compiled step records again if p changes
-            return x
-        check_dropped(x, name)
-        shape, dtype = self.mask_shape(x.shape), x.dtype
-        return mixed(x, self.p, drawn(lambda: _scaled_keep(self.draws(), self.p, shape, dtype), dtype))
-
-    def check_input(self, name: str, x: Tensor) -> None:
-        """Any shape: each entry is dropped on its own."""
+    masking = staticmethod(_alpha_mixed)
 
 
 class FeatureAlphaDropout(AlphaDropout):

@@ -7,17 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Op, ShapeError, Tensor, guard, raw, repr_of, type_name, validate, where
+from autograd import Op, Tensor, guard, raw, type_name, validate, where
 
-from .arguments import as_array, check_count, check_flag, is_int
-from .arguments_factory import factory_dtype, parameter_dtype
-from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
-from .module import Module
-from .parameter import check_parameters
-from .rng import generator
+from .arguments import as_array, check_count, check_flag
+from .arguments_factory import factory_dtype
+from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, by_frequency, checked_options, renorm_rows
+from .embedding_table import RowTable, table_row
 
 
-class Embedding(Module):
+class Embedding(RowTable):
     """`weight` is a table of `num_embeddings` rows of `embedding_dim` numbers, drawn from N(0, 1)
     (PyTorch's default; `seed`, chainrule's, by keyword, makes it repeatable). Called on integer indices
     of any shape (an array, a list, an integer Tensor), it gives their rows, of shape indices.shape +
@@ -30,11 +28,6 @@ class Embedding(Module):
     up. `sparse=True` is refused (gradients are dense here). `_weight`: the table to start from (a
     copy), `_freeze`: keep it out of training; see from_pretrained. `device` (the CPU) and `dtype`
     (float32 unless given, or `_weight`'s)."""
-
-    setting_checks = {
-        "padding_idx": lambda emb, padding_idx: _row(padding_idx, emb.weight.shape[0]),
-        **{name: lambda emb, value, check=check: check("Embedding", value) for name, check in OPTION_CHECKS.items()},
-    }
 
     def __init__(
         self,
@@ -60,20 +53,8 @@ class Embedding(Module):
             "Embedding", max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
         )
         _freeze = check_flag("Embedding", "_freeze", _freeze)
-        if _weight is None:
-            sizes = {"num_embeddings": num_embeddings, "embedding_dim": embedding_dim}
-            check_parameters("Embedding", sizes, [(num_embeddings, embedding_dim)], dtype)
-            table = generator(seed, "Embedding").standard_normal((num_embeddings, embedding_dim)).astype(dtype)
-        else:
-            table = _given_table(_weight, (num_embeddings, embedding_dim), given)
-        _row(padding_idx, num_embeddings)  # checked before anything is kept
-        self.weight = Tensor(table, requires_grad=True, dtype=table.dtype)
+        self.keep_table((num_embeddings, embedding_dim), _weight, dtype, given, seed, padding_idx, options)
         self.weight.requires_grad = not _freeze  # frozen: still a parameter of the model (saved, loaded)
-        self.padding_idx = padding_idx  # kept as setting_checks makes it
-        if self.padding_idx is not None and _weight is None:  # a table given keeps its padding row, as PyTorch's
-            table[self.padding_idx] = 0.0
-        for name, value in options.items():
-            setattr(self, name, value)
 
     @classmethod
     def from_pretrained(
@@ -90,25 +71,9 @@ class Embedding(Module):
         as torch.nn.Embedding.from_pretrained: `freeze` (the default) keeps the table as it is in
         training, a frozen parameter (still saved and loaded); the padding row keeps its values; the
         other options are the constructor's."""
-        table = np.asarray(raw(embeddings))
-        if table.dtype.kind != "f" or table.ndim != 2 or 0 in table.shape:
-            raise ShapeError(
-                f"Embedding.from_pretrained takes a 2-d table of floats (rows, embedding_dim), got "
-                f"{table.dtype} of shape {table.shape}"
-            )
-        freeze = check_flag("Embedding.from_pretrained", "freeze", freeze)
+        table, freeze = cls.pretrained_table(embeddings, freeze)
         options = (max_norm, norm_type, scale_grad_by_freq, sparse)
         return cls(*table.shape, padding_idx, *options, _weight=table, _freeze=freeze)
-
-    @property
-    def num_embeddings(self) -> int:
-        """PyTorch's name of the table's number of rows."""
-        return self.weight.shape[0]
-
-    @property
-    def embedding_dim(self) -> int:
-        """PyTorch's name of the length of each row."""
-        return self.weight.shape[1]
 
     def forward(self, indices: Any) -> Tensor:
         # guard: a compiled step records again if one of them changes
@@ -121,18 +86,6 @@ class Embedding(Module):
         names = ("padding_idx", *LOOKUP_OPTIONS)
         shown += [f"{name}={getattr(self, name)}" for name in names if getattr(self, name) != defaults[name]]
         return ", ".join(shown)
-
-
-def _given_table(weight: Any, shape: tuple[int, int], dtype: Any, owner: str = "Embedding") -> np.ndarray:
-    """A copy of `_weight` (a Tensor, an array), which must be a table of floats of `shape`, in `dtype`
-    if given, else in its own (`owner`: Embedding or EmbeddingBag, for the messages)."""
-    table = np.asarray(raw(weight))
-    if table.dtype.kind != "f" or table.shape != shape:
-        raise ShapeError(
-            f"{owner}: _weight must be a 2-d table of floats of shape {shape} (num_embeddings, embedding_dim), "
-            f"got {table.dtype} of shape {table.shape}"
-        )
-    return table.astype(table.dtype if dtype is None else parameter_dtype(owner, dtype))  # a copy
 
 
 def embedding(
@@ -171,7 +124,9 @@ def lookup(
     """embedding's and Embedding's look-up, `owner` naming the caller in its errors; the options checked."""
     index = as_array(owner, "the index", raw(indices))
     validate(lambda index: _check(owner, index, weight.shape[0]), index)  # a compiled step's replays check it too
-    row = _row(padding_idx, weight.shape[0], owner)  # a row still (the table may have been replaced by a smaller one)
+    row = table_row(
+        padding_idx, weight.shape[0], owner
+    )  # a row still (the table may have been replaced by a smaller one)
     if max_norm is not None:
         renorm_rows(owner, weight, index, max_norm, norm_type)
     table = by_frequency(owner, weight, index) if scale_grad_by_freq else weight
@@ -189,23 +144,6 @@ def _check(owner: str, index: np.ndarray, rows: int) -> None:
     outside = index[(index < 0) | (index >= rows)]
     if outside.size:
         raise IndexError(f"{owner} index {outside[0]} is out of range: this table has rows 0 to {rows - 1}")
-
-
-def _row(padding_idx: Any, rows: int, owner: str = "Embedding") -> int | None:
-    """padding_idx as a row of the table (a negative one counted from the end), or None."""
-    if padding_idx is None:
-        return None
-    if not is_int(padding_idx):
-        raise TypeError(
-            f"{owner}: padding_idx must be an integer or None, got {repr_of(padding_idx)}"
-            + ("; the third argument is padding_idx, as PyTorch's: give dtype by keyword (dtype=np.float64)")
-            * (owner == "Embedding")
-        )
-    if not -rows <= padding_idx < rows:
-        raise IndexError(
-            f"{owner}: padding_idx {padding_idx} is not a row of a table of {rows} (-{rows} to {rows - 1})"
-        )
-    return int(padding_idx) % rows
 
 
 def _table_view(table: np.ndarray, row: int) -> np.ndarray:

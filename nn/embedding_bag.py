@@ -16,12 +16,10 @@ from autograd import ShapeError, Tensor, eager_only, guard, raw, validate, where
 
 from .arguments import as_array, check_choice, check_count, check_flag, layer_input
 from .arguments_factory import factory_dtype
-from .embedding import _check, _given_table, _row
-from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, OPTION_CHECKS, by_frequency, checked_options, renorm_rows
+from .embedding import _check
+from .embedding_options import LOOKUP_OPTIONS, NORM_TYPE, by_frequency, checked_options, renorm_rows
+from .embedding_table import RowTable, table_row
 from .gradient_of import with_gradient_of
-from .module import Module
-from .parameter import check_parameters
-from .rng import generator
 
 MODES = ("sum", "mean", "max")
 
@@ -85,7 +83,7 @@ def bags(
     mode = _mode(owner, mode, scale_grad_by_freq)
     index = as_array(owner, "input", raw(indices))
     validate(lambda index: _check(owner, index, weight.shape[0]), index)
-    row = _row(padding_idx, weight.shape[0], owner)
+    row = table_row(padding_idx, weight.shape[0], owner)
     places, kept = _places(owner, index, offsets, include_last_offset)
     weights = _sample_weights(owner, per_sample_weights, index, mode)
     if places.size and (offsets is not None or row is not None or weights is not None):
@@ -191,7 +189,7 @@ def _sample_weights(owner: str, weights: Any, index: np.ndarray, mode: str) -> T
     return weights
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(RowTable):
     """The sums, means or maxes (`mode`) of bags of an Embedding's rows, as torch.nn.EmbeddingBag: `weight` a
     table of `num_embeddings` rows of `embedding_dim` numbers drawn from N(0, 1) (`seed`, chainrule's, by
     keyword), called as `bag(input, offsets=None, per_sample_weights=None)` (see embedding_bag). The options are
@@ -199,11 +197,11 @@ class EmbeddingBag(Module):
     are left out of their bags), max_norm, norm_type, scale_grad_by_freq, sparse (refused), include_last_offset,
     `_weight` (the table to start from, a copy), `device` (the CPU) and `dtype` (float32 unless given)."""
 
+    kind = "EmbeddingBag"
     setting_checks = {
-        "padding_idx": lambda bag, padding_idx: _row(padding_idx, bag.weight.shape[0], "EmbeddingBag"),
+        **RowTable.setting_checks,
         "mode": lambda bag, mode: _mode("EmbeddingBag", mode, bag.scale_grad_by_freq),
         "include_last_offset": lambda bag, flag: check_flag("EmbeddingBag", "include_last_offset", flag),
-        **{name: lambda bag, value, check=check: check("EmbeddingBag", value) for name, check in OPTION_CHECKS.items()},
     }
 
     def __init__(
@@ -231,18 +229,8 @@ class EmbeddingBag(Module):
         )
         mode = _mode("EmbeddingBag", mode, options["scale_grad_by_freq"])
         include_last_offset = check_flag("EmbeddingBag", "include_last_offset", include_last_offset)
-        row = _row(padding_idx, rows, "EmbeddingBag")
-        if _weight is None:
-            check_parameters("EmbeddingBag", {"num_embeddings": rows, "embedding_dim": dim}, [(rows, dim)], dtype)
-            table = generator(seed, "EmbeddingBag").standard_normal((rows, dim)).astype(dtype)
-            if row is not None:
-                table[row] = 0.0
-        else:
-            table = _given_table(_weight, (rows, dim), given, "EmbeddingBag")
-        self.weight = Tensor(table, requires_grad=True, dtype=table.dtype)
-        self.padding_idx = padding_idx
-        for name, value in {**options, "mode": mode, "include_last_offset": include_last_offset}.items():
-            setattr(self, name, value)
+        settings = {**options, "mode": mode, "include_last_offset": include_last_offset}
+        self.keep_table((rows, dim), _weight, dtype, given, seed, padding_idx, settings)
 
     @classmethod
     def from_pretrained(
@@ -259,25 +247,11 @@ class EmbeddingBag(Module):
     ) -> EmbeddingBag:
         """An EmbeddingBag holding a copy of `embeddings` (rows, embedding_dim), as torch.nn.EmbeddingBag's:
         `freeze` (the default) keeps the table as it is in training (a parameter still, saved and loaded)."""
-        table = np.asarray(raw(embeddings))
-        if table.dtype.kind != "f" or table.ndim != 2 or 0 in table.shape:
-            raise ShapeError(
-                f"EmbeddingBag.from_pretrained takes a 2-d table of floats (rows, embedding_dim), got "
-                f"{table.dtype} of shape {table.shape}"
-            )
-        freeze = check_flag("EmbeddingBag.from_pretrained", "freeze", freeze)
+        table, freeze = cls.pretrained_table(embeddings, freeze)
         options = (max_norm, norm_type, scale_grad_by_freq, mode, sparse, table, include_last_offset, padding_idx)
         bag = cls(*table.shape, *options)
         bag.weight.requires_grad = not freeze
         return bag
-
-    @property
-    def num_embeddings(self) -> int:
-        return self.weight.shape[0]
-
-    @property
-    def embedding_dim(self) -> int:
-        return self.weight.shape[1]
 
     def forward(self, input: Any, offsets: Any = None, per_sample_weights: Any = None) -> Tensor:
         # guard: a compiled step records again if one of them changes

@@ -62,7 +62,7 @@ DRAWS = {
     "numpy global": lambda dtype: autograd.drawn(lambda: np.random.rand(_LENGTH.draw, 3).astype(dtype)),
     "step's own": lambda dtype: autograd.drawn(lambda: _RNG.random((_LENGTH.draw, 3), dtype)),
     "a layer's seed": lambda dtype: _DROP(Tensor(np.ones((4, 3), dtype))),
-    "a layer's seed, drawn": lambda dtype: autograd.drawn(lambda: _DROP.mask((_LENGTH.draw, 3), dtype)),
+    "a layer's seed, drawn": lambda dtype: autograd.drawn(lambda: _DROP.draws().random((_LENGTH.draw, 3), dtype)),
     "seeded": lambda dtype: autograd.rand(4, 3, generator=7, dtype=dtype),
     "seeded, drawn": lambda dtype: autograd.drawn(lambda: np.random.default_rng(7).random((_LENGTH.draw, 3), dtype)),
     "a class attribute's": lambda dtype: autograd.drawn(lambda: _BOX.rng.random((_LENGTH.draw, 3), dtype)),

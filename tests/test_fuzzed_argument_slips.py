@@ -41,9 +41,12 @@ def test_one_hot_num_classes_that_is_a_bool_is_a_type_error(num_classes) -> None
         autograd.one_hot(Tensor(np.array([0])), num_classes)
 
 
-def test_one_hot_num_classes_below_minus_one_is_a_value_error() -> None:
+@pytest.mark.parametrize("given", [(labels(), -3), (labels(), 0), (np.zeros(0, np.int64), 0)])
+def test_one_hot_num_classes_below_minus_one_or_zero_is_a_value_error(given) -> None:
+    """0 was taken: no labels gave a (0, 0) tensor, a label "label 0 is not a class of 0 (classes 0 to -1)"; the
+    CHANGELOG said at least 1, torch refuses both."""
     with pytest.raises(ValueError, match=r"one_hot: num_classes must be at least 1 \(or -1"):
-        autograd.one_hot(labels(), -3)
+        autograd.one_hot(*given)
 
 
 def test_quantile_of_a_value_level_names_quantile() -> None:

@@ -298,3 +298,15 @@ def test_each_function_pickles_as_itself_and_names_its_module(name):
     function = getattr(autograd, name)
     assert function.__module__ == "autograd.torch_functions"
     assert pickle.loads(pickle.dumps(function)) is function
+
+
+@pytest.mark.parametrize(
+    "call", [lambda x: x.clamp(), lambda x: x.clamp(None, None), lambda x: autograd.clamp(x), lambda x: x.clamp_()]
+)
+def test_clamp_without_a_bound_is_refused_as_torchs(call):
+    """torch.clamp(x) with neither bound raises; chainrule's returned x unchanged, hiding the bound the caller
+    forgot. numpy's spelling, clip, keeps numpy 2's reading (no bound: x)."""
+    x = Tensor(np.arange(3.0))
+    with pytest.raises(TypeError, match=r"clamp: give min or max \(or both\)"):
+        call(x)
+    assert x.clip().data.tolist() == [0.0, 1.0, 2.0]

@@ -99,3 +99,12 @@ def test_a_compiled_step_with_cdist_replays_and_gives_eagers_numbers(p):
     )
     assert_same(eager, compiled)
     assert replays(run) == 1
+
+
+def test_pairs_no_memory_holds_are_refused_before_any_difference_naming_cdist_and_the_fix():
+    """cdist holds every pair's difference, (*, P, R, M) entries: 10**5 vectors of 64 in each set ask 2.33 TiB.
+    numpy's refusal came through the subtraction ("-: Unable to allocate ...", advising against expand); it is
+    cdist's own now, asked before anything is computed, naming the way out."""
+    x = Tensor(np.zeros((100_000, 64), np.float32))
+    with pytest.raises(MemoryError, match=r"cdist: .*does not fit in memory: .*chunks"):
+        F.cdist(x, x)
