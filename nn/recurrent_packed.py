@@ -10,18 +10,16 @@ import numpy as np
 from autograd import ShapeError, Tensor, cat, where, zeros
 
 from .recurrent_steps import State
-from .sequences import PackedSequence, sorted_rows
+from .sequences import PackedSequence, checked_packed, sorted_rows
 
 
 def unpacked(owner: str, packed: PackedSequence, input_size: int) -> tuple[Tensor, np.ndarray]:
     """The packed input as (T, B, input_size), longest sequence first, zeros past each end, and the lengths."""
-    data = packed.data
-    if not isinstance(data, Tensor) or data.ndim != 2 or data.shape[-1] != input_size:
-        shape = getattr(data, "shape", None)
-        raise ShapeError(f"{owner}: a PackedSequence's data must be (steps, input_size={input_size}), got {shape}")
+    data, sizes, _ = checked_packed(owner, packed)
+    if data.ndim != 2 or data.shape[-1] != input_size:
+        raise ShapeError(f"{owner}: a PackedSequence's data must be (steps, input_size={input_size}), got {data.shape}")
     if data.dtype.kind != "f":
         raise TypeError(f"{owner} takes floating-point input, got {data.dtype}: convert it first")
-    sizes = np.asarray(packed.batch_sizes.data, np.int64)
     rows, lengths = sorted_rows(sizes, sizes.shape[0])
     padded = cat([data, zeros(1, input_size, dtype=data.dtype)], 0)[rows]  # the row past the data: read by no step kept
     return padded, lengths

@@ -74,11 +74,13 @@ def pack_padded_sequence(
     n = _lengths(owner, lengths)
     if n.shape[0] != batch:
         raise ShapeError(f"{owner}: lengths must hold one length per sequence ({batch}), got {n.shape[0]}")
-    if n.size and n.min() <= 0:
+    if not n.size:
+        raise LengthError(f"{owner}: the batch holds no sequences (B=0), and a pack needs one: give at least one")
+    if n.min() <= 0:
         raise LengthError(
             f"{owner}: every length must be at least 1, got {int(n.min())}: leave empty sequences out of the batch"
         )
-    if n.size and n.max() > steps:
+    if n.max() > steps:
         raise LengthError(
             f"{owner}: a length is {int(n.max())}, past the input's {steps} steps: give the sequences' true lengths"
         )
@@ -88,23 +90,28 @@ def pack_padded_sequence(
             "first, or pass enforce_sorted=False"
         )
     order = np.arange(batch) if enforce_sorted else np.argsort(-n, kind="stable")
-    sizes = (n[None, :] > np.arange(int(n.max()) if n.size else 0)[:, None]).sum(1)
-    rows = np.concatenate([np.zeros(0, np.int64), *(t * batch + order[:size] for t, size in enumerate(sizes))])
+    sizes = (n[None, :] > np.arange(int(n.max()))[:, None]).sum(1)
+    rows = np.concatenate([*(t * batch + order[:size] for t, size in enumerate(sizes))])
     data = x.reshape(steps * batch, *x.shape[2:])[rows]
     if enforce_sorted:
         return PackedSequence(data, _index(sizes))
     return PackedSequence(data, _index(sizes), _index(order), _index(np.argsort(order)))
 
 
-def _packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
-    """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked."""
+def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
+    """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked as every reader of
+    one (pad_packed_sequence, RNN, LSTM, GRU) needs it: whole batch sizes >= 1, not increasing, adding up to
+    the data's rows (one made by hand may not)."""
     if not isinstance(sequence, PackedSequence):
         raise TypeError(
             f"{owner} takes a PackedSequence (pack_padded_sequence's or pack_sequence's), got {type_name(sequence)}"
         )
-    sizes = raw(sequence.batch_sizes).astype(np.int64)
+    given = np.asarray(raw(sequence.batch_sizes) if isinstance(sequence.batch_sizes, Tensor) else sequence.batch_sizes)
+    numbers = given.dtype.kind in "iu" or (given.dtype.kind == "f" and bool(np.isfinite(given).all()))
+    sizes = given.astype(np.int64) if numbers else np.zeros(0, np.int64)
     data = layer_input(owner, sequence.data)
-    if sizes.ndim != 1 or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
+    fits = given.ndim == 1 and given.size and np.array_equal(sizes, given) and sizes.min() >= 1
+    if not fits or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
         raise ShapeError(
             f"{owner}: the PackedSequence's data and batch_sizes do not fit; make it with pack_padded_sequence or "
             "pack_sequence, not by hand"
@@ -141,7 +148,7 @@ def pad_packed_sequence(
     """The packed sequences padded to (T, B, *) ((B, T, *) with batch_first), T the longest or total_length,
     in the batch's order before packing, and their lengths (an int64 Tensor)."""
     owner = "pad_packed_sequence"
-    data, sizes, unsorted = _packed(owner, sequence)
+    data, sizes, unsorted = checked_packed(owner, sequence)
     batch_first = check_flag(owner, "batch_first", batch_first)
     value = _padding_value(owner, padding_value)
     steps = sizes.shape[0]

@@ -162,6 +162,7 @@ def test_the_last_state_is_each_sequences_own_not_the_padded_ends():
         (lambda x: S.pack_padded_sequence(x, [3, 0, 1], enforce_sorted=False), LengthError, "at least 1, got 0"),
         (lambda x: S.pack_padded_sequence(x, [5, 3, 1]), LengthError, "past the input's 4 steps"),
         (lambda x: S.pack_padded_sequence(x, [3, 1]), ShapeError, "one length per sequence (3)"),
+        (lambda x: S.pack_padded_sequence(x[:, :0], []), LengthError, "no sequences"),  # was packed, then a zip error
         (lambda x: S.pack_padded_sequence(x, [2.5, 1, 1]), TypeError, "whole numbers"),
         (
             lambda x: S.pad_packed_sequence(S.pack_padded_sequence(x, [4, 3, 1]), total_length=3),
@@ -207,3 +208,19 @@ def test_a_compiled_step_gives_eagers_numbers_as_the_lengths_change():
             [([5, 3, 2], [[1, 2]] * 3)] * 2 + [([2, 5, 1], [[2, 1]] * 3)] * 2 + [([4, 4, 4], [[1, 1]] * 3)]
         ):
             assert compiled(x, np.array(lengths), np.array(targets)).item() == step(x, lengths, targets).item()
+
+
+@pytest.mark.parametrize(
+    ("rows", "sizes"),
+    [(3, [3, 1]), (6, [3, 1]), (4, [1, 3]), (4, [[3, 1]]), (3, [3, 0]), (4, [3, 1.5]), (4, [3, np.nan])],
+    ids=["fewer rows", "more rows", "sizes increasing", "sizes 2-d", "a size 0", "a size not whole", "a size NaN"],
+)
+@pytest.mark.parametrize("reader", ["GRU", "pad_packed_sequence"])
+def test_a_packed_sequence_made_by_hand_that_does_not_fit_is_refused_by_every_reader(rows, sizes, reader):
+    """A PackedSequence whose data and batch_sizes disagree: pad_packed_sequence refused it, but a GRU read it:
+    6 rows for batch sizes [3, 1] gave an output of 4 rows, the last 2 dropped without a word; 3 rows met
+    numpy's IndexError, sizes [1, 3] numpy's broadcast ValueError. Every reader refuses it now, in one message."""
+    packed = S.PackedSequence(Tensor(np.ones((rows, 3))), Tensor(np.array(sizes)))
+    read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
+    with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's data and batch_sizes do not fit"):
+        read(packed)
