@@ -22,16 +22,33 @@ class LengthError(ValueError, RuntimeError):
     RuntimeError, as torch's of the same lengths, so ported `except RuntimeError:` still catches it."""
 
 
-class PackedSequence(NamedTuple):
+class _Packed(NamedTuple):
+    data: Tensor
+    batch_sizes: Tensor
+    sorted_indices: Tensor | None
+    unsorted_indices: Tensor | None
+
+
+class PackedSequence(_Packed):
     """Sequences packed by step, as torch's: `data` holds the first step of every sequence (longest first),
     then the second of those that have one, and so on; `batch_sizes[t]` how many sequences have a step t;
     `sorted_indices` the batch's order longest first (None where it was given so) and `unsorted_indices`
-    its inverse. Made by pack_padded_sequence or pack_sequence, never by hand."""
+    its inverse (worked out from sorted_indices where left out, as torch's). Made by pack_padded_sequence or
+    pack_sequence, or rebuilt from one's fields (`PackedSequence(f(p.data), p.batch_sizes, p.sorted_indices)`)."""
 
-    data: Tensor
-    batch_sizes: Tensor
-    sorted_indices: Tensor | None = None
-    unsorted_indices: Tensor | None = None
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        data: Tensor,
+        batch_sizes: Tensor,
+        sorted_indices: Tensor | None = None,
+        unsorted_indices: Tensor | None = None,
+    ) -> PackedSequence:
+        if unsorted_indices is None and sorted_indices is not None:
+            order = raw(sorted_indices) if isinstance(sorted_indices, Tensor) else sorted_indices
+            unsorted_indices = _index(np.argsort(np.asarray(order)))
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """The same sequences with their data cast (`packed.to(torch.float64)`, `packed.to(x.device)`), as

@@ -224,3 +224,19 @@ def test_a_packed_sequence_made_by_hand_that_does_not_fit_is_refused_by_every_re
     read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
     with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's data and batch_sizes do not fit"):
         read(packed)
+
+
+def test_a_packed_sequence_given_its_sorted_indices_only_finds_its_unsorted_ones_as_torchs():
+    """PackedSequence(data, batch_sizes, sorted_indices), as torch code rebuilds one: torch fills unsorted_indices
+    with the inverse; here it stayed None, so pad_packed_sequence gave the sequences longest first, not in the
+    batch's order (rows permuted, without a word), and a GRU's h_n likewise."""
+    x0 = np.random.default_rng(9).normal(size=(4, 3, 3))
+    lengths = [2, 4, 3]
+    want = R.pack_padded_sequence(torch.tensor(x0), torch.tensor(lengths), enforce_sorted=False)
+    want = R.PackedSequence(want.data, want.batch_sizes, want.sorted_indices)
+    got = S.pack_padded_sequence(Tensor(x0), lengths, enforce_sorted=False)
+    got = S.PackedSequence(got.data, got.batch_sizes, got.sorted_indices)
+    _close(got.unsorted_indices.data, want.unsorted_indices)
+    _close(S.pad_packed_sequence(got)[0].data, R.pad_packed_sequence(want)[0])
+    theirs, ours = _layers("GRU", np.random.default_rng(9), 1, False, 0)
+    _close(ours(got)[1].data, theirs(want)[1])
