@@ -118,7 +118,8 @@ def pack_padded_sequence(
 def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
     """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked as every reader of
     one (pad_packed_sequence, RNN, LSTM, GRU) needs it: whole batch sizes >= 1, not increasing, adding up to
-    the data's rows (one made by hand may not)."""
+    the data's rows, and indices that are orders of the batch, each the other's inverse (one made by hand may
+    not be so)."""
     if not isinstance(sequence, PackedSequence):
         raise TypeError(
             f"{owner} takes a PackedSequence (pack_padded_sequence's or pack_sequence's), got {type_name(sequence)}"
@@ -133,8 +134,24 @@ def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.nd
             f"{owner}: the PackedSequence's data and batch_sizes do not fit; make it with pack_padded_sequence or "
             "pack_sequence, not by hand"
         )
-    unsorted = sequence.unsorted_indices
-    return data, sizes, None if unsorted is None else raw(unsorted).astype(np.int64)
+    order, unsorted = (_indices(i) for i in (sequence.sorted_indices, sequence.unsorted_indices))
+    batch = np.arange(sizes[0])
+    orders = all(i is None or np.array_equal(np.sort(i), batch) for i in (order, unsorted))
+    if not orders or (order is not None and unsorted is not None and not np.array_equal(order[unsorted], batch)):
+        raise ShapeError(
+            f"{owner}: the PackedSequence's sorted_indices and unsorted_indices must each be an order of its "
+            f"{batch.size} sequences (or None), the one the other's inverse; make it with pack_padded_sequence"
+        )
+    return data, sizes, unsorted
+
+
+def _indices(given: Any) -> np.ndarray | None:
+    """A PackedSequence's sorted or unsorted indices as a 1-d int64 array (None as it is; -1 where not whole)."""
+    if given is None:
+        return None
+    array = np.asarray(raw(given) if isinstance(given, Tensor) else given)
+    whole = array.ndim == 1 and array.dtype.kind in "iu"
+    return array.astype(np.int64) if whole else np.full(1, -1, np.int64)
 
 
 def sorted_rows(sizes: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:

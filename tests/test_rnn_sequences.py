@@ -240,3 +240,18 @@ def test_a_packed_sequence_given_its_sorted_indices_only_finds_its_unsorted_ones
     _close(S.pad_packed_sequence(got)[0].data, R.pad_packed_sequence(want)[0])
     theirs, ours = _layers("GRU", np.random.default_rng(9), 1, False, 0)
     _close(ours(got)[1].data, theirs(want)[1])
+
+
+@pytest.mark.parametrize("reader", ["GRU", "pad_packed_sequence"])
+@pytest.mark.parametrize(
+    ("order", "inverse"), [([0, 0, 1], None), ([0, 1], None), ([2, 0, 1], [2, 0, 1]), ([1, 2, 0], [5, 0, 1])]
+)
+def test_packed_indices_that_are_no_order_of_the_batch_are_refused(reader, order, inverse):
+    """sorted_indices [0, 0, 1] (a sequence twice, one never), of another batch size, or unsorted_indices not
+    their inverse: the batch was read in that order without a word (h_n of sequence 0 twice). Refused now."""
+    packed = S.pack_padded_sequence(Tensor(np.ones((4, 3, 3))), [4, 3, 1])
+    index = lambda v: None if v is None else Tensor(np.array(v), dtype=np.int64)  # noqa: E731
+    packed = S.PackedSequence(packed.data, packed.batch_sizes, index(order), index(inverse))
+    read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
+    with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's sorted_indices"):
+        read(packed)
