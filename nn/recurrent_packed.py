@@ -10,7 +10,7 @@ import numpy as np
 from autograd import ShapeError, Tensor, cat, where, zeros
 
 from .recurrent_steps import State
-from .sequences import PackedSequence, checked_packed, sorted_rows
+from .sequences import PackedSequence, checked_packed, packed_rows, sorted_rows
 
 
 def unpacked(owner: str, packed: PackedSequence, input_size: int) -> tuple[Tensor, np.ndarray]:
@@ -32,12 +32,13 @@ def held(lengths: np.ndarray, t: int, new: State, old: State) -> State:
 
 
 def repacked(output: Tensor, packed: PackedSequence) -> PackedSequence:
-    """The output (T, B, features) at the packed input's steps, packed as the input was."""
-    sizes = np.asarray(packed.batch_sizes.data, np.int64)
+    """The output (T, B, features) at the packed input's steps, packed as the input was (its batch sizes an
+    int64 Tensor, as torch's, however the input's were given)."""
+    _, sizes, _ = checked_packed("repacked", packed)
     steps, batch = output.shape[:2]
-    rows = np.concatenate([t * batch + np.arange(size) for t, size in enumerate(sizes)])
-    data = output.reshape(steps * batch, output.shape[-1])[rows]
-    return PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+    data = output.reshape(steps * batch, output.shape[-1])[packed_rows(sizes, np.arange(batch))]
+    batch_sizes = Tensor(sizes, dtype=np.int64)
+    return PackedSequence(data, batch_sizes, packed.sorted_indices, packed.unsorted_indices)
 
 
 def reordered(states: State, indices: Tensor | None) -> State:

@@ -108,11 +108,17 @@ def pack_padded_sequence(
         )
     order = np.arange(batch) if enforce_sorted else np.argsort(-n, kind="stable")
     sizes = (n[None, :] > np.arange(int(n.max()))[:, None]).sum(1)
-    rows = np.concatenate([*(t * batch + order[:size] for t, size in enumerate(sizes))])
-    data = x.reshape(steps * batch, *x.shape[2:])[rows]
+    data = x.reshape(steps * batch, *x.shape[2:])[packed_rows(sizes, order)]
     if enforce_sorted:
         return PackedSequence(data, _index(sizes))
     return PackedSequence(data, _index(sizes), _index(order), _index(np.argsort(order)))
+
+
+def packed_rows(sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The rows a pack takes from sequences laid out (T * B, *) by step, B = len(order): at each step t the
+    first sizes[t] sequences of `order` (longest first)."""
+    batch = order.shape[0]
+    return np.concatenate([t * batch + order[:size] for t, size in enumerate(sizes)])
 
 
 def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:

@@ -255,3 +255,11 @@ def test_packed_indices_that_are_no_order_of_the_batch_are_refused(reader, order
     read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
     with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's sorted_indices"):
         read(packed)
+
+
+@pytest.mark.parametrize("sizes", [[3, 1], np.array([3, 1]), Tensor([3.0, 1.0])], ids=["list", "array", "float"])
+def test_a_layer_gives_int64_batch_sizes_however_the_packs_were_given(sizes):
+    """Batch sizes a list (pad_packed_sequence took it; a GRU met "'list' object has no attribute 'data'") or
+    a float Tensor (given back as they were): the output's are an int64 Tensor, as torch's."""
+    out, _ = nn.GRU(3, 2, seed=0, dtype=np.float64)(S.PackedSequence(Tensor(np.ones((4, 3))), sizes))
+    assert out.batch_sizes.dtype == np.int64 and out.batch_sizes.data.tolist() == [3, 1]
