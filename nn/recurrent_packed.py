@@ -5,9 +5,11 @@ output packed again, and the initial and last states in the batch's own order.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, where, zeros
+from autograd import ShapeError, Tensor, cat, raw, where, zeros
 
 from .recurrent_steps import State
 from .sequences import PackedSequence, checked_packed, packed_rows, sorted_rows
@@ -41,9 +43,9 @@ def repacked(output: Tensor, packed: PackedSequence) -> PackedSequence:
     return PackedSequence(data, batch_sizes, packed.sorted_indices, packed.unsorted_indices)
 
 
-def reordered(states: State, indices: Tensor | None) -> State:
+def reordered(states: State, indices: Any) -> State:
     """States (layers * directions, B, size) with the batch taken in `indices`' order (None: as they are)."""
     if indices is None:
         return states
-    order = np.asarray(indices.data, np.int64)
+    order = np.asarray(raw(indices) if isinstance(indices, Tensor) else indices, np.int64)  # a list, by hand
     return tuple(s[:, order] for s in states)

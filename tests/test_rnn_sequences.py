@@ -263,3 +263,14 @@ def test_a_layer_gives_int64_batch_sizes_however_the_packs_were_given(sizes):
     a float Tensor (given back as they were): the output's are an int64 Tensor, as torch's."""
     out, _ = nn.GRU(3, 2, seed=0, dtype=np.float64)(S.PackedSequence(Tensor(np.ones((4, 3))), sizes))
     assert out.batch_sizes.dtype == np.int64 and out.batch_sizes.data.tolist() == [3, 1]
+
+
+def test_indices_given_as_lists_reorder_a_layers_states_as_tensors_do():
+    """sorted_indices as a list (torch code may build one so): the indices were checked and the unsorted ones
+    worked out, but the layer met "'list' object has no attribute 'data'" reordering its states."""
+    packed = S.pack_padded_sequence(
+        Tensor(np.random.default_rng(3).normal(size=(4, 3, 3))), [2, 4, 3], enforce_sorted=False
+    )
+    gru = nn.GRU(3, 2, seed=0, dtype=np.float64)
+    by_list = S.PackedSequence(packed.data, packed.batch_sizes, packed.sorted_indices.data.tolist())
+    np.testing.assert_array_equal(gru(by_list)[1].data, gru(packed)[1].data)
