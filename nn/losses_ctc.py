@@ -81,9 +81,10 @@ def ctc_loss(
 
 
 def _no_slope(read: Tensor, infeasible: np.ndarray) -> Tensor:
-    """(N,) zeros whose gradient is NaN at each step read of an infeasible sequence (an inf loss has no slope, as
-    torch's), 0 elsewhere, and where a log-probability is -inf (docs/edge-points.md): `where` passes 0 down,
-    and 0 * NaN is NaN, with no numpy warning (an arithmetic that makes a NaN, 0 / 0, warns)."""
+    """(N,) terms added to the loss: 0 for the sequences that can be aligned, with a gradient of 0; for an
+    infeasible one, NaN (the loss `where` picks there is inf) with a gradient NaN at each step read, as torch's
+    (an inf loss has no slope), or 0 and 0 where a log-probability is -inf (docs/edge-points.md). `where` passes
+    0 down to it there, and 0 * NaN is NaN with no numpy warning (an arithmetic that makes a NaN, 0 / 0, warns)."""
     big = float(np.finfo(read.dtype).max)
     closed = (read.data == -np.inf).any((0, 2))
     slope = np.where(infeasible & ~closed, np.nan, 0.0).astype(read.dtype)[None, :, None]
