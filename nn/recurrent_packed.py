@@ -5,23 +5,23 @@ output packed again, and the initial and last states in the batch's own order.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, where, zeros
+from autograd import ShapeError, Tensor, cat, raw, where, zeros
 
 from .recurrent_steps import State
-from .sequences import PackedSequence, sorted_rows
+from .sequences import PackedSequence, checked_packed, packed_rows, sorted_rows
 
 
 def unpacked(owner: str, packed: PackedSequence, input_size: int) -> tuple[Tensor, np.ndarray]:
     """The packed input as (T, B, input_size), longest sequence first, zeros past each end, and the lengths."""
-    data = packed.data
-    if not isinstance(data, Tensor) or data.ndim != 2 or data.shape[-1] != input_size:
-        shape = getattr(data, "shape", None)
-        raise ShapeError(f"{owner}: a PackedSequence's data must be (steps, input_size={input_size}), got {shape}")
+    data, sizes, _ = checked_packed(owner, packed)
+    if data.ndim != 2 or data.shape[-1] != input_size:
+        raise ShapeError(f"{owner}: a PackedSequence's data must be (steps, input_size={input_size}), got {data.shape}")
     if data.dtype.kind != "f":
         raise TypeError(f"{owner} takes floating-point input, got {data.dtype}: convert it first")
-    sizes = np.asarray(packed.batch_sizes.data, np.int64)
     rows, lengths = sorted_rows(sizes, sizes.shape[0])
     padded = cat([data, zeros(1, input_size, dtype=data.dtype)], 0)[rows]  # the row past the data: read by no step kept
     return padded, lengths
@@ -34,17 +34,18 @@ def held(lengths: np.ndarray, t: int, new: State, old: State) -> State:
 
 
 def repacked(output: Tensor, packed: PackedSequence) -> PackedSequence:
-    """The output (T, B, features) at the packed input's steps, packed as the input was."""
-    sizes = np.asarray(packed.batch_sizes.data, np.int64)
+    """The output (T, B, features) at the packed input's steps, packed as the input was (its batch sizes an
+    int64 Tensor, as torch's, however the input's were given)."""
+    _, sizes, _ = checked_packed("repacked", packed)
     steps, batch = output.shape[:2]
-    rows = np.concatenate([t * batch + np.arange(size) for t, size in enumerate(sizes)])
-    data = output.reshape(steps * batch, output.shape[-1])[rows]
-    return PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+    data = output.reshape(steps * batch, output.shape[-1])[packed_rows(sizes, np.arange(batch))]
+    batch_sizes = Tensor(sizes, dtype=np.int64)
+    return PackedSequence(data, batch_sizes, packed.sorted_indices, packed.unsorted_indices)
 
 
-def reordered(states: State, indices: Tensor | None) -> State:
+def reordered(states: State, indices: Any) -> State:
     """States (layers * directions, B, size) with the batch taken in `indices`' order (None: as they are)."""
     if indices is None:
         return states
-    order = np.asarray(indices.data, np.int64)
+    order = np.asarray(raw(indices) if isinstance(indices, Tensor) else indices, np.int64)  # a list, by hand
     return tuple(s[:, order] for s in states)

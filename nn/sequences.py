@@ -22,16 +22,33 @@ class LengthError(ValueError, RuntimeError):
     RuntimeError, as torch's of the same lengths, so ported `except RuntimeError:` still catches it."""
 
 
-class PackedSequence(NamedTuple):
+class _Packed(NamedTuple):
+    data: Tensor
+    batch_sizes: Tensor
+    sorted_indices: Tensor | None
+    unsorted_indices: Tensor | None
+
+
+class PackedSequence(_Packed):
     """Sequences packed by step, as torch's: `data` holds the first step of every sequence (longest first),
     then the second of those that have one, and so on; `batch_sizes[t]` how many sequences have a step t;
     `sorted_indices` the batch's order longest first (None where it was given so) and `unsorted_indices`
-    its inverse. Made by pack_padded_sequence or pack_sequence, never by hand."""
+    its inverse (worked out from sorted_indices where left out, as torch's). Made by pack_padded_sequence or
+    pack_sequence, or rebuilt from one's fields (`PackedSequence(f(p.data), p.batch_sizes, p.sorted_indices)`)."""
 
-    data: Tensor
-    batch_sizes: Tensor
-    sorted_indices: Tensor | None = None
-    unsorted_indices: Tensor | None = None
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        data: Tensor,
+        batch_sizes: Tensor,
+        sorted_indices: Tensor | None = None,
+        unsorted_indices: Tensor | None = None,
+    ) -> PackedSequence:
+        if unsorted_indices is None and sorted_indices is not None:
+            order = raw(sorted_indices) if isinstance(sorted_indices, Tensor) else sorted_indices
+            unsorted_indices = _index(np.argsort(np.asarray(order)))
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """The same sequences with their data cast (`packed.to(torch.float64)`, `packed.to(x.device)`), as
@@ -74,11 +91,13 @@ def pack_padded_sequence(
     n = _lengths(owner, lengths)
     if n.shape[0] != batch:
         raise ShapeError(f"{owner}: lengths must hold one length per sequence ({batch}), got {n.shape[0]}")
-    if n.size and n.min() <= 0:
+    if not n.size:
+        raise LengthError(f"{owner}: the batch holds no sequences (B=0), and a pack needs one: give at least one")
+    if n.min() <= 0:
         raise LengthError(
             f"{owner}: every length must be at least 1, got {int(n.min())}: leave empty sequences out of the batch"
         )
-    if n.size and n.max() > steps:
+    if n.max() > steps:
         raise LengthError(
             f"{owner}: a length is {int(n.max())}, past the input's {steps} steps: give the sequences' true lengths"
         )
@@ -88,29 +107,57 @@ def pack_padded_sequence(
             "first, or pass enforce_sorted=False"
         )
     order = np.arange(batch) if enforce_sorted else np.argsort(-n, kind="stable")
-    sizes = (n[None, :] > np.arange(int(n.max()) if n.size else 0)[:, None]).sum(1)
-    rows = np.concatenate([np.zeros(0, np.int64), *(t * batch + order[:size] for t, size in enumerate(sizes))])
-    data = x.reshape(steps * batch, *x.shape[2:])[rows]
+    sizes = (n[None, :] > np.arange(int(n.max()))[:, None]).sum(1)
+    data = x.reshape(steps * batch, *x.shape[2:])[packed_rows(sizes, order)]
     if enforce_sorted:
         return PackedSequence(data, _index(sizes))
     return PackedSequence(data, _index(sizes), _index(order), _index(np.argsort(order)))
 
 
-def _packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
-    """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked."""
+def packed_rows(sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The rows a pack takes from sequences laid out (T * B, *) by step, B = len(order): at each step t the
+    first sizes[t] sequences of `order` (longest first)."""
+    batch = order.shape[0]
+    return np.concatenate([t * batch + order[:size] for t, size in enumerate(sizes)])
+
+
+def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
+    """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked as every reader of
+    one (pad_packed_sequence, RNN, LSTM, GRU) needs it: whole batch sizes >= 1, not increasing, adding up to
+    the data's rows, and indices that are orders of the batch, each the other's inverse (one made by hand may
+    not be so)."""
     if not isinstance(sequence, PackedSequence):
         raise TypeError(
             f"{owner} takes a PackedSequence (pack_padded_sequence's or pack_sequence's), got {type_name(sequence)}"
         )
-    sizes = raw(sequence.batch_sizes).astype(np.int64)
+    given = np.asarray(raw(sequence.batch_sizes) if isinstance(sequence.batch_sizes, Tensor) else sequence.batch_sizes)
+    numbers = given.dtype.kind in "iu" or (given.dtype.kind == "f" and bool(np.isfinite(given).all()))
+    sizes = given.astype(np.int64) if numbers else np.zeros(0, np.int64)
     data = layer_input(owner, sequence.data)
-    if sizes.ndim != 1 or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
+    fits = given.ndim == 1 and given.size and np.array_equal(sizes, given) and sizes.min() >= 1
+    if not fits or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
         raise ShapeError(
             f"{owner}: the PackedSequence's data and batch_sizes do not fit; make it with pack_padded_sequence or "
             "pack_sequence, not by hand"
         )
-    unsorted = sequence.unsorted_indices
-    return data, sizes, None if unsorted is None else raw(unsorted).astype(np.int64)
+    order, unsorted = (_indices(i) for i in (sequence.sorted_indices, sequence.unsorted_indices))
+    batch = np.arange(sizes[0])
+    orders = all(i is None or np.array_equal(np.sort(i), batch) for i in (order, unsorted))
+    if not orders or (order is not None and unsorted is not None and not np.array_equal(order[unsorted], batch)):
+        raise ShapeError(
+            f"{owner}: the PackedSequence's sorted_indices and unsorted_indices must each be an order of its "
+            f"{batch.size} sequences (or None), the one the other's inverse; make it with pack_padded_sequence"
+        )
+    return data, sizes, unsorted
+
+
+def _indices(given: Any) -> np.ndarray | None:
+    """A PackedSequence's sorted or unsorted indices as a 1-d int64 array (None as it is; -1 where not whole)."""
+    if given is None:
+        return None
+    array = np.asarray(raw(given) if isinstance(given, Tensor) else given)
+    whole = array.ndim == 1 and array.dtype.kind in "iu"
+    return array.astype(np.int64) if whole else np.full(1, -1, np.int64)
 
 
 def sorted_rows(sizes: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +188,7 @@ def pad_packed_sequence(
     """The packed sequences padded to (T, B, *) ((B, T, *) with batch_first), T the longest or total_length,
     in the batch's order before packing, and their lengths (an int64 Tensor)."""
     owner = "pad_packed_sequence"
-    data, sizes, unsorted = _packed(owner, sequence)
+    data, sizes, unsorted = checked_packed(owner, sequence)
     batch_first = check_flag(owner, "batch_first", batch_first)
     value = _padding_value(owner, padding_value)
     steps = sizes.shape[0]

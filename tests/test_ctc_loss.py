@@ -148,3 +148,86 @@ def test_second_derivatives_come_with_autograds_ops():
     h = 1e-5
     numeric = (np.asarray(gradient(Tensor(x0 + h * v)).data) - np.asarray(gradient(Tensor(x0 - h * v)).data)) / (2 * h)
     np.testing.assert_allclose(np.asarray(product.data), numeric, atol=1e-9)
+
+
+def test_an_infeasible_target_and_huge_log_probs_warn_nothing():
+    """The NaN gradient of an inf loss, and log-probabilities of -1e35 in float32 over 2000 steps, came with
+    numpy RuntimeWarnings from inside chainrule (divide by zero and invalid value in backward, overflow in cast
+    in forward): a user saw numpy's words, not chainrule's. Both are quiet now, with the same numbers."""
+    import warnings
+
+    x0 = np.random.default_rng(1).normal(size=(3, 2, 4))
+    targets = np.array([[1, 1, 2], [1, 2, 3]])  # 1, 1, 2 needs 4 steps
+    lp = np.full((2000, 1, 3), -1e35, np.float32)
+    lp[:, :, 0] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Tensor(x0, requires_grad=True)
+        F.ctc_loss(x.log_softmax(2), targets, [3, 3], [3, 3], reduction="sum").backward()
+        huge = Tensor(lp, requires_grad=True)
+        loss = F.ctc_loss(huge, np.array([[1, 2]]), [2000], [2])
+        loss.backward()
+        beyond = Tensor(np.full((2000, 1, 3), -1e36, np.float32), requires_grad=True)  # -2e39: past float32
+        past = F.ctc_loss(beyond, np.array([[1, 2]]), [2000], [2])
+        past.backward()
+    assert np.isnan(x.grad[:, 0]).all() and np.isfinite(x.grad[:, 1]).all()
+    assert loss.data == np.float32(1e35) and np.isfinite(huge.grad).all()
+    assert past.data == np.inf and np.isnan(beyond.grad).all()  # torch's inf
+
+
+@pytest.mark.parametrize("level", [-1e34, -2e34, -1e35])
+def test_a_reachable_alignment_is_scored_however_unlikely(level):
+    """Every class at -1e34 (float32) for 2000 steps: the one alignment of [1, 2] scores 2000 * -1e34, below
+    -max/16, the stand-in that marked an unreachable state, so the target was called infeasible (inf, NaN
+    gradient) where torch gives 2.00004e37. Reachability is worked out from the lengths and the -inf entries
+    now, and a reachable state is never clamped: torch's loss, to float32's rounding."""
+    lp = np.full((2000, 1, 3), level, np.float32)
+    args = ([[1, 2]], [2000], [2])
+    want = torch.nn.functional.ctc_loss(torch.tensor(lp), *map(torch.tensor, args), reduction="sum")
+    x = Tensor(lp, requires_grad=True)
+    got = F.ctc_loss(x, *args, reduction="sum")
+    got.backward()
+    np.testing.assert_allclose(got.data, want.item(), rtol=1e-6)
+    assert np.isfinite(x.grad).all()
+
+
+def test_minus_inf_log_probs_close_their_states_with_a_zero_gradient():
+    """A log-probability of -inf: the alignments through it count for nothing and its gradient is 0 (torch's
+    NaN); the loss is torch's. A target every alignment of which meets one is inf with gradient 0 (0 with
+    zero_infinity), as docs/edge-points.md says."""
+    rng = np.random.default_rng(6)
+    lp = np.log(rng.dirichlet(np.ones(4), (6, 2)))
+    lp[2, 0, 1] = -np.inf  # one alignment of [1, 2] closed
+    lp[:, 1, 3] = -np.inf  # label 3 never emitted: [3, 1] has no alignment
+    args = (np.array([[1, 2], [3, 1]]), [6, 6], [2, 2])
+    want = torch.nn.functional.ctc_loss(torch.tensor(lp), *map(torch.tensor, args), reduction="none")
+    for zero_infinity in (False, True):
+        x = Tensor(lp, requires_grad=True)
+        got = F.ctc_loss(x, *args, reduction="none", zero_infinity=zero_infinity)
+        got.sum().backward()
+        np.testing.assert_allclose(got.data[0], want[0].item(), rtol=1e-12)
+        assert got.data[1] == (0.0 if zero_infinity else np.inf)
+        assert x.grad[2, 0, 1] == 0 and np.isfinite(x.grad[:, 0]).all() and np.abs(x.grad[:, 0]).sum() > 0
+        np.testing.assert_array_equal(x.grad[:, 1], 0.0)
+
+
+def test_the_memory_check_counts_what_the_recursion_holds():
+    """check_room asked for 8 entries a state (T * N * (2S + 1) of them) where forward and backward hold 28 at
+    their peak (T=300, N=4, S=50: 27.8 MB against 7.8 MB asked; 33.7 MB with the reachability masks): a recursion
+    the check passed could take 4 times the memory it was checked for. The count asked for covers the peak."""
+    import tracemalloc
+
+    from nn import losses_ctc_args
+
+    steps, batch, longest, classes = 300, 4, 50, 20
+    rng = np.random.default_rng(8)
+    x = Tensor(rng.normal(size=(steps, batch, classes)), requires_grad=True)
+    targets = rng.integers(1, classes, (batch, longest))
+    tracemalloc.start()
+    try:
+        F.ctc_loss(x, targets, [steps] * batch, [longest] * batch).backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    asked = losses_ctc_args.recursion_entries(steps, batch, longest) * 8
+    assert peak <= asked, (peak, asked)

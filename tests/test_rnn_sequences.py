@@ -162,6 +162,7 @@ def test_the_last_state_is_each_sequences_own_not_the_padded_ends():
         (lambda x: S.pack_padded_sequence(x, [3, 0, 1], enforce_sorted=False), LengthError, "at least 1, got 0"),
         (lambda x: S.pack_padded_sequence(x, [5, 3, 1]), LengthError, "past the input's 4 steps"),
         (lambda x: S.pack_padded_sequence(x, [3, 1]), ShapeError, "one length per sequence (3)"),
+        (lambda x: S.pack_padded_sequence(x[:, :0], []), LengthError, "no sequences"),  # was packed, then a zip error
         (lambda x: S.pack_padded_sequence(x, [2.5, 1, 1]), TypeError, "whole numbers"),
         (
             lambda x: S.pad_packed_sequence(S.pack_padded_sequence(x, [4, 3, 1]), total_length=3),
@@ -207,3 +208,69 @@ def test_a_compiled_step_gives_eagers_numbers_as_the_lengths_change():
             [([5, 3, 2], [[1, 2]] * 3)] * 2 + [([2, 5, 1], [[2, 1]] * 3)] * 2 + [([4, 4, 4], [[1, 1]] * 3)]
         ):
             assert compiled(x, np.array(lengths), np.array(targets)).item() == step(x, lengths, targets).item()
+
+
+@pytest.mark.parametrize(
+    ("rows", "sizes"),
+    [(3, [3, 1]), (6, [3, 1]), (4, [1, 3]), (4, [[3, 1]]), (3, [3, 0]), (4, [3, 1.5]), (4, [3, np.nan])],
+    ids=["fewer rows", "more rows", "sizes increasing", "sizes 2-d", "a size 0", "a size not whole", "a size NaN"],
+)
+@pytest.mark.parametrize("reader", ["GRU", "pad_packed_sequence"])
+def test_a_packed_sequence_made_by_hand_that_does_not_fit_is_refused_by_every_reader(rows, sizes, reader):
+    """A PackedSequence whose data and batch_sizes disagree: pad_packed_sequence refused it, but a GRU read it:
+    6 rows for batch sizes [3, 1] gave an output of 4 rows, the last 2 dropped without a word; 3 rows met
+    numpy's IndexError, sizes [1, 3] numpy's broadcast ValueError. Every reader refuses it now, in one message."""
+    packed = S.PackedSequence(Tensor(np.ones((rows, 3))), Tensor(np.array(sizes)))
+    read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
+    with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's data and batch_sizes do not fit"):
+        read(packed)
+
+
+def test_a_packed_sequence_given_its_sorted_indices_only_finds_its_unsorted_ones_as_torchs():
+    """PackedSequence(data, batch_sizes, sorted_indices), as torch code rebuilds one: torch fills unsorted_indices
+    with the inverse; here it stayed None, so pad_packed_sequence gave the sequences longest first, not in the
+    batch's order (rows permuted, without a word), and a GRU's h_n likewise."""
+    x0 = np.random.default_rng(9).normal(size=(4, 3, 3))
+    lengths = [2, 4, 3]
+    want = R.pack_padded_sequence(torch.tensor(x0), torch.tensor(lengths), enforce_sorted=False)
+    want = R.PackedSequence(want.data, want.batch_sizes, want.sorted_indices)
+    got = S.pack_padded_sequence(Tensor(x0), lengths, enforce_sorted=False)
+    got = S.PackedSequence(got.data, got.batch_sizes, got.sorted_indices)
+    _close(got.unsorted_indices.data, want.unsorted_indices)
+    _close(S.pad_packed_sequence(got)[0].data, R.pad_packed_sequence(want)[0])
+    theirs, ours = _layers("GRU", np.random.default_rng(9), 1, False, 0)
+    _close(ours(got)[1].data, theirs(want)[1])
+
+
+@pytest.mark.parametrize("reader", ["GRU", "pad_packed_sequence"])
+@pytest.mark.parametrize(
+    ("order", "inverse"), [([0, 0, 1], None), ([0, 1], None), ([2, 0, 1], [2, 0, 1]), ([1, 2, 0], [5, 0, 1])]
+)
+def test_packed_indices_that_are_no_order_of_the_batch_are_refused(reader, order, inverse):
+    """sorted_indices [0, 0, 1] (a sequence twice, one never), of another batch size, or unsorted_indices not
+    their inverse: the batch was read in that order without a word (h_n of sequence 0 twice). Refused now."""
+    packed = S.pack_padded_sequence(Tensor(np.ones((4, 3, 3))), [4, 3, 1])
+    index = lambda v: None if v is None else Tensor(np.array(v), dtype=np.int64)  # noqa: E731
+    packed = S.PackedSequence(packed.data, packed.batch_sizes, index(order), index(inverse))
+    read = nn.GRU(3, 2, seed=0, dtype=np.float64) if reader == "GRU" else S.pad_packed_sequence
+    with pytest.raises(ShapeError, match=f"{reader}: the PackedSequence's sorted_indices"):
+        read(packed)
+
+
+@pytest.mark.parametrize("sizes", [[3, 1], np.array([3, 1]), Tensor([3.0, 1.0])], ids=["list", "array", "float"])
+def test_a_layer_gives_int64_batch_sizes_however_the_packs_were_given(sizes):
+    """Batch sizes a list (pad_packed_sequence took it; a GRU met "'list' object has no attribute 'data'") or
+    a float Tensor (given back as they were): the output's are an int64 Tensor, as torch's."""
+    out, _ = nn.GRU(3, 2, seed=0, dtype=np.float64)(S.PackedSequence(Tensor(np.ones((4, 3))), sizes))
+    assert out.batch_sizes.dtype == np.int64 and out.batch_sizes.data.tolist() == [3, 1]
+
+
+def test_indices_given_as_lists_reorder_a_layers_states_as_tensors_do():
+    """sorted_indices as a list (torch code may build one so): the indices were checked and the unsorted ones
+    worked out, but the layer met "'list' object has no attribute 'data'" reordering its states."""
+    packed = S.pack_padded_sequence(
+        Tensor(np.random.default_rng(3).normal(size=(4, 3, 3))), [2, 4, 3], enforce_sorted=False
+    )
+    gru = nn.GRU(3, 2, seed=0, dtype=np.float64)
+    by_list = S.PackedSequence(packed.data, packed.batch_sizes, packed.sorted_indices.data.tolist())
+    np.testing.assert_array_equal(gru(by_list)[1].data, gru(packed)[1].data)
