@@ -68,23 +68,25 @@ def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarra
     return softmax
 
 
-def sure_labels(log_p: np.ndarray, exp: np.ndarray, rows: np.ndarray, classes: np.ndarray) -> None:
+def sure_labels(log_p: np.ndarray, exp: np.ndarray, rows: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """log p at each kept row's label where its loss is below 2**-20, in place, as -log1p of the sum of the
     row's other exponentials (`exp`: of the logits less the row's max): such a label is the row's only max, its
     exp 1, and log(total) lost the rest's last bits in rounding 1 + rest, all of a loss below 1e-16: [[40, 0,
     0]] with label 0 lost -0.0, not 8.5e-18. Above 2**-20 that rounding is under 1e-9 of the loss (classes ×
     1.1e-16 over it): left, as the slow path costs as much as the forward (the gradient takes the same rest
-    wherever p > 1/2: cross_entropy_grad). The common path's cost: one take and one comparison."""
+    wherever p > 1/2: cross_entropy_grad). The common path's cost: one take and one comparison. Returns the
+    labels' flat indices into log_p (`log_p.take` of them is log_p[rows, classes], cheaper)."""
     width = log_p.shape[1]
     # flat indices: one take and one put, where [rows, classes] is slower (uint64 labels: int64 + uint64 is float)
     at = rows * width + classes.astype(np.intp, copy=False)
     sure = log_p.take(at) > -(2.0**-20)
     if not np.count_nonzero(sure):
-        return
-    rows, at = rows[sure], at[sure]
+        return at
+    rows, sure_at = rows[sure], at[sure]
     others = exp[rows]  # a copy of those rows
-    others.put(at - rows * width + np.arange(len(rows)) * width, 0)
-    log_p.put(at, np.negative(np.log1p(np.add.reduce(others, axis=1))))
+    others.put(sure_at - rows * width + np.arange(len(rows)) * width, 0)
+    log_p.put(sure_at, np.negative(np.log1p(np.add.reduce(others, axis=1))))
+    return at
 
 
 def weights_in(weight: Any, dtype: np.dtype) -> np.ndarray:

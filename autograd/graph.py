@@ -156,9 +156,12 @@ class Node:
         _check_retain(retain_graph, "backward")
         create_graph = flag(create_graph, "backward: create_graph")
         refuse_backward_in_transform(self, "backward()")
-        grad_mode = modes.enable_grad() if create_graph else contextlib.nullcontext()
-        with _scratch_space(self, create_graph=create_graph), grad_mode:
-            type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
+        if create_graph:
+            with _scratch_space(self, create_graph=True), modes.enable_grad():
+                type(self)._backward_pass(self, grad, True, True)  # under create_graph, sums are nodes too
+            return
+        with _scratch_space(self):
+            type(self)._backward_pass(self, grad, False, True)
 
     def _backward(self) -> None:
         """One local step of the chain rule, micrograd's `_backward`: add this node's `.grad` times

@@ -121,7 +121,7 @@ class BackwardHooks:
                     f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
                     "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
                 )
-            seed = np.ones_like(self._data)
+            seed = np.ones(self._data.shape, self._data.dtype)  # one entry: np.ones_like's layout means nothing
         else:
             given = array_of(raw(grad), "backward(): the gradient")
             if given.dtype.kind not in DATA_KINDS:  # complex would lose a part, text is no number; a bool mask is 1/0
