@@ -13,6 +13,7 @@ from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
+from .graph_order import MANY
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
@@ -60,6 +61,7 @@ class BackwardHooks:
 
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
+    _data_of = attrgetter("_data")  # `.data`'s array, without its property (a plain pass's rules read them)
     _gradient_sums = GradientSums
 
     @property
@@ -201,7 +203,8 @@ class BackwardHooks:
                     )
                 continue
             versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
-            for p, seen in zip(node.parents, versions):
+            a, b = node._a, node._b  # node.parents, without the property's call
+            for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
                 if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
                     raise _changed(p, f"{node._made_by.op.name} used it")
             if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
