@@ -215,7 +215,7 @@ class BackwardHooks:
         """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
         a gradient shared between tensors, or a view, is copied first. A step being compiled notes
         the pass (autograd.compile_record)."""
-        recording = compile_record.current()
+        recording = compile_record.current() if compile_record.RECORDING else None
         if recording is not None:
             recording.before_backward(order)
         handed_out: set[int] = set()
