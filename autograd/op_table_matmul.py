@@ -32,6 +32,8 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         flat = True
     if flat:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
         return np.matmul(a, b)
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray:  # `_product`'s arrays, without its call
+        return checked(_plain_product, (a, b), a.shape[-1], "matmul")
     return _product(a, b)
 
 
