@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,6 +80,8 @@ class Node:
     _grad_zero: Any  # `.grad` after zero_grad (a Value's NOT_COMPUTED, a Tensor's None)
     # what a plain pass adds gradients with (a Tensor's graph_sums.GradientSums), or None: `a + b`
     _gradient_sums: Any = None
+    # a node's numbers as a plain pass hands them to rules (a C getter: a Tensor's `.data` is a property)
+    _data_of: Any = attrgetter("data")
 
     @staticmethod
     def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any]) -> Node:
@@ -156,9 +159,12 @@ class Node:
         _check_retain(retain_graph, "backward")
         create_graph = flag(create_graph, "backward: create_graph")
         refuse_backward_in_transform(self, "backward()")
-        grad_mode = modes.enable_grad() if create_graph else contextlib.nullcontext()
-        with _scratch_space(self, create_graph=create_graph), grad_mode:
-            type(self)._backward_pass(self, grad, create_graph, True)  # under create_graph, sums are nodes too
+        if create_graph:
+            with _scratch_space(self, create_graph=True), modes.enable_grad():
+                type(self)._backward_pass(self, grad, True, True)  # under create_graph, sums are nodes too
+            return
+        with _scratch_space(self):
+            type(self)._backward_pass(self, grad, False, True)
 
     def _backward(self) -> None:
         """One local step of the chain rule, micrograd's `_backward`: add this node's `.grad` times
@@ -230,10 +236,10 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
                 for p, gp in zip(a if b is MANY else (a,) if b is None else (a, b), gs):
                     if gp is None:
                         continue
-                    if sums is None or p._grad_sum is p._grad_sum_start:  # the first share: itself, for a Tensor
-                        p._grad_sum = p._grad_sum + gp
-                    else:
-                        p._grad_sum = sums.added(id(p), p._grad_sum, gp)
+                    if p._grad_sum is not p._grad_sum_start:
+                        p._grad_sum = p._grad_sum + gp if sums is None else sums.added(id(p), p._grad_sum, gp)
+                    else:  # the first share: itself, for a Tensor (its empty sum adds as that); a Value's 0.0 + gp
+                        p._grad_sum = gp if sums is not None else p._grad_sum + gp
             except ZeroDivisionError:
                 raise infinite_derivative(node) from None
             if check:
@@ -244,13 +250,14 @@ def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:
     """The gradients op's rule sends from `node` to its parents when d(root)/d(node) is g, called as
     a backward pass calls it: on the data, or on the nodes themselves under create_graph."""
     a, b = node._a, node._b
+    data = node._data_of
     try:
         if b is None:
-            gs, inputs = (op.vjp(g, node, a) if create_graph else op.vjp(g, node.data, a.data)), 1
+            gs, inputs = (op.vjp(g, node, a) if create_graph else op.vjp(g, data(node), data(a))), 1
         elif b is not MANY:
-            gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, node.data, a.data, b.data)), 2
+            gs, inputs = (op.vjp(g, node, a, b) if create_graph else op.vjp(g, data(node), data(a), data(b))), 2
         else:
-            gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, node.data, *[p.data for p in a])), len(a)
+            gs, inputs = (op.vjp(g, node, *a) if create_graph else op.vjp(g, data(node), *map(data, a))), len(a)
     except NodeAsNumber as e:  # a rule on numbers alone (math.cos), run on nodes for a second derivative
         if not create_graph:  # on numbers, the node is one the rule holds itself: Value's own words
             raise

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Container, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import modes
@@ -93,10 +92,11 @@ _pass_lock = threading.RLock()
 _open_passes = 0  # passes open in the thread that holds the lock
 
 
-@contextmanager
-def _scratch_space(root: Node, also: Sequence[Node] = (), create_graph: bool = False) -> Iterator[None]:
+class _scratch_space:
     """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
-    those of the nodes `also`, which the pass may write without reaching them).
+    those of the nodes `also`, which the pass may write without reaching them), with the cyclic collector
+    paused (a pass makes no reference cycles: nothing for it to find). A context manager; a class, not a
+    generator: every backward enters one.
 
     Under create_graph the sums are nodes whose graphs lead back to the nodes holding them: left in
     `_grad_sum` they would be reference cycles (a `grad` of a `grad` left 8 Tensors and their arrays
@@ -107,21 +107,38 @@ def _scratch_space(root: Node, also: Sequence[Node] = (), create_graph: bool = F
     itself differentiates) saves the scratch of every node it reaches and restores it after, so
     the outer pass goes on undisturbed.
     """
-    global _open_passes
-    with _pass_lock:
-        nodes = [*_reachable(root), *also] if _open_passes else ()
-        saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
-        _open_passes += 1
+
+    __slots__ = ("root", "also", "create_graph", "saved")
+
+    def __init__(self, root: Node, also: Sequence[Node] = (), create_graph: bool = False) -> None:
+        self.root, self.also, self.create_graph = root, also, create_graph
+
+    def __enter__(self) -> None:
+        global _open_passes
+        _pass_lock.acquire()
         try:
-            with modes.gc_paused():  # a pass makes no reference cycles: nothing for the collector to find
-                yield
+            nodes = [*_reachable(self.root), *self.also] if _open_passes else ()
+            self.saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
+        except BaseException:
+            _pass_lock.release()
+            raise
+        _open_passes += 1
+        modes.pause_collector()
+
+    def __exit__(self, *exc: Any) -> None:
+        global _open_passes
+        try:
+            modes.resume_collector()
         finally:
-            _open_passes -= 1
-            for n, visit, grad_sum in saved:  # a nested pass: the outer one's scratch back, no sum of ours left
-                n._visit, n._grad_sum = visit, grad_sum
-            if create_graph and not saved:
-                for n in (*_reachable(root), *also):
-                    n._grad_sum = None
+            try:
+                _open_passes -= 1
+                for n, visit, grad_sum in self.saved:  # a nested pass: the outer one's scratch back, no sum of ours
+                    n._visit, n._grad_sum = visit, grad_sum
+                if self.create_graph and not self.saved:
+                    for n in (*_reachable(self.root), *self.also):
+                        n._grad_sum = None
+            finally:
+                _pass_lock.release()
 
 
 BRANCH = (

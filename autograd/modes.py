@@ -213,18 +213,30 @@ def gc_paused() -> Iterator[None]:
     a thread that collects by itself during the block waits for its end. Blocks open in several
     threads at once are counted under a lock: the first to open saves the setting, the last to
     close restores it (each saving its own could leave the collector off for good)."""
+    pause_collector()
+    try:
+        yield
+    finally:
+        resume_collector()
+
+
+def pause_collector() -> None:
+    """gc_paused's entry, for a block of the engine's own that is no generator (a backward pass's scratch
+    space: two generator context managers a pass cost more than its ordering): each call is matched by one
+    `resume_collector`."""
     with _PAUSE_LOCK:
         if not _pauses[0]:
             _pauses[1] = gc.isenabled()
             gc.disable()
         _pauses[0] += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _pauses[0] -= 1
-            if not _pauses[0] and _pauses[1]:
-                gc.enable()
+
+
+def resume_collector() -> None:
+    """gc_paused's exit: the last block open restores the setting the first found."""
+    with _PAUSE_LOCK:
+        _pauses[0] -= 1
+        if not _pauses[0] and _pauses[1]:
+            gc.enable()
 
 
 _PAUSE_LOCK = threading.Lock()

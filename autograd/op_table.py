@@ -66,7 +66,7 @@ from .op_table_softmax import SOFTMAX
 from .op_table_special import SPECIAL
 from .op_table_tensor import TENSOR_ONLY
 from .parameter_checks import require_meaningful
-from .rule_functions import gated, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
+from .rule_functions import gated, gated_off_nan, nowhere_zero, sign, unknown_at_nan, where  # noqa: F401 (re-exported, as above)
 from .rule_powers import div_vjp, power_vjp
 from .sigmoid_tanh_slopes import sigmoid_gradient, tanh_slope
 
@@ -210,7 +210,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
     # a NaN input (PyTorch's 1 is a piece picked for it): the NaN policy, rule_functions
     OpDef(
         "relu",
-        lambda g, out, x: (gated(g, unknown_at_nan(raw(x) > 0, x)),),
+        lambda g, out, x: (gated_off_nan(g, raw(x) > 0, x),),
         forward.scalar_relu,
         forward.tensor_relu,
         (OFF_KINK,),

@@ -16,7 +16,7 @@ from .graph import raw
 from .op_def import OFF_KINK, Domain, OpDef, function
 from .op_table_math import TOO_LARGE, exp, gaussian
 from .parameter_checks import require_meaningful
-from .rule_functions import gated, unknown_at_nan, where
+from .rule_functions import gated_off_nan, unknown_at_nan, where
 from .rule_pieces import sides_mean_at_zero, tail_at_one
 from .sigmoid_tanh_slopes import tanh_slope
 
@@ -153,7 +153,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
     # NaN policy, rule_functions; PyTorch's 1)
     OpDef(
         "relu6",
-        lambda g, out, x: (gated(g, unknown_at_nan((raw(x) > 0) & (raw(x) < 6), x)),),
+        lambda g, out, x: (gated_off_nan(g, (raw(x) > 0) & (raw(x) < 6), x),),
         lambda x: _clamp(x, 0.0, 6.0),
         lambda x: np.clip(x, 0, 6),
         (Domain(lo=-2, hi=8, avoid=(0.0, 6.0)),),
@@ -241,7 +241,7 @@ ACTIVATIONS += (
     # kinks at min_val and max_val: derivative 0 at both (PyTorch's: 1 strictly inside); NaN at NaN, as relu6
     OpDef(
         "hardtanh",
-        lambda g, out, x, *, min_val, max_val: (gated(g, unknown_at_nan((raw(x) > min_val) & (raw(x) < max_val), x)),),
+        lambda g, out, x, *, min_val, max_val: (gated_off_nan(g, (raw(x) > min_val) & (raw(x) < max_val), x),),
         lambda x, *, min_val, max_val: _clamp(x, min_val, max_val),
         lambda x, *, min_val, max_val: np.clip(x, min_val, max_val),
         (Domain(avoid=(-1.0, 1.0)),),
@@ -252,7 +252,7 @@ ACTIVATIONS += (
     # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
     OpDef(
         "hardsigmoid",
-        lambda g, out, x: (gated(g, unknown_at_nan((raw(x) > -3) & (raw(x) < 3), x)) / 6,),
+        lambda g, out, x: (gated_off_nan(g, (raw(x) > -3) & (raw(x) < 3), x) / 6,),
         lambda x: _clamp(x / 6 + 0.5, 0.0, 1.0),
         lambda x: np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),

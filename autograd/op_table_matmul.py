@@ -32,12 +32,20 @@ def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         flat = True
     if flat:  # numpy's refusal, "does not have enough dimensions", as for a 0-d b (was an IndexError)
         return np.matmul(a, b)
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray:  # `_product`'s arrays, without its call
+        return checked(_plain_product, (a, b), a.shape[-1], "matmul")
     return _product(a, b)
 
 
 def _matmul_vjp(g, out, a, b, needs):
     """A vector a is made a row and a vector b a column, so one rule serves every case;
-    batch axes that broadcasting added are summed away."""
+    batch axes that broadcasting added are summed away. Two matrices (arrays: a plain backward), the
+    common case, go straight to their two products: what the steps below come to there, without their calls."""
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray and a.ndim == 2 and b.ndim == 2:
+        return (
+            checked(_plain_product, (g, b.T), b.shape[1], "matmul") if needs[0] else None,  # _product(g, Bᵀ)
+            checked(_plain_product, (a.T, g), a.shape[0], "matmul") if needs[1] else None,  # _product(Aᵀ, g)
+        )
     a_shape, b_shape = a.shape, b.shape  # arrays, or Tensors under create_graph
     if len(a_shape) == 1:
         a, g = a.reshape((1, -1)), _with_axis(g, -2)

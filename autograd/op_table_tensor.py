@@ -17,7 +17,7 @@ import numpy as np
 from . import tensor_forwards as forward
 from .graph import raw  # the data behind a node, for constants in rules (masks, signs)
 from .op_def import ANYWHERE, OpDef, tensor_op
-from .rule_functions import gated, unknown_at_nan
+from .rule_functions import gated, gated_off_nan
 from .tensor_forwards import Axis
 
 _sum_to, _broadcast_to, _getitem, _index_add = (
@@ -61,7 +61,7 @@ def _clip_vjp(g, out, x, *, lo, hi):
         inside &= raw(x) >= lo
     if hi is not None:
         inside &= raw(x) <= hi
-    return (gated(g, unknown_at_nan(inside, x)),)  # NaN at NaN: the NaN policy, rule_functions
+    return (gated_off_nan(g, inside, x),)  # NaN at NaN: the NaN policy, rule_functions
 
 
 def extreme_shares(x: np.ndarray, out: np.ndarray, axis: Any) -> np.ndarray:

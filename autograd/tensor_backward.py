@@ -13,6 +13,7 @@ from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS
 from .graph import Node, raw
+from .graph_order import MANY
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
@@ -60,6 +61,7 @@ class BackwardHooks:
 
     _grad_zero = None
     _grad_sum_start = EMPTY_SUM
+    _data_of = attrgetter("_data")  # `.data`'s array, without its property (a plain pass's rules read them)
     _gradient_sums = GradientSums
 
     @property
@@ -121,7 +123,7 @@ class BackwardHooks:
                     f"backward() on a tensor of shape {self.shape} needs a gradient of that shape, "
                     "e.g. t.backward(np.ones(t.shape)); or reduce it to one number first (t.sum(), t.mean())"
                 )
-            seed = np.ones_like(self._data)
+            seed = np.ones(self._data.shape, self._data.dtype)  # one entry: np.ones_like's layout means nothing
         else:
             given = array_of(raw(grad), "backward(): the gradient")
             if given.dtype.kind not in DATA_KINDS:  # complex would lose a part, text is no number; a bool mask is 1/0
@@ -201,7 +203,8 @@ class BackwardHooks:
                     )
                 continue
             versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
-            for p, seen in zip(node.parents, versions):
+            a, b = node._a, node._b  # node.parents, without the property's call
+            for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
                 if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
                     raise _changed(p, f"{node._made_by.op.name} used it")
             if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
@@ -212,7 +215,7 @@ class BackwardHooks:
         """Add into `.grad` of leaves (and of tensors that retain it), each an array of its own:
         a gradient shared between tensors, or a view, is copied first. A step being compiled notes
         the pass (autograd.compile_record)."""
-        recording = compile_record.current()
+        recording = compile_record.current() if compile_record.RECORDING else None
         if recording is not None:
             recording.before_backward(order)
         handed_out: set[int] = set()

@@ -218,13 +218,17 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         share_count(t, parents)
     if t._requires_grad:
         t._made_by = Record(op, params or {}, needs, saved)
+        # the parents' version counts, then its own, last: a rule may read the output (exp's, sqrt's)
         if len(parents) > 2:
             t._a, t._b = tuple(parents), MANY
+            t._versions = [*(p._counter[0] for p in parents), t._counter[0]]
+        elif len(parents) == 2:
+            t._a, t._b = a, b = parents
+            t._versions = [a._counter[0], b._counter[0], t._counter[0]]
         else:
-            t._a = parents[0]
-            t._b = parents[1] if len(parents) == 2 else None
-        t._versions = [p._counter[0] for p in parents]
-        t._versions.append(t._counter[0])  # its own, last: a rule may read the output (exp's, sqrt's)
+            a = t._a = parents[0]
+            t._b = None
+            t._versions = [a._counter[0], t._counter[0]]
     if modes.entered and modes.current.anomaly:
         check_forward(op, out, datas)
     return t

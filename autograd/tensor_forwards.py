@@ -181,11 +181,11 @@ def _shifted(x: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     return minus_top(x, top), top
 
 
+@np.errstate(over="ignore")  # as a decorator: half the instructions of a `with` block per call
 def minus_top(x: np.ndarray, top: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """x - top, quietly: an entry more than the largest float below its row's max (-1e308 beside 1e308)
     overflows to -inf, which is the difference rounded, and its exponential, 0, exact."""
-    with np.errstate(over="ignore"):
-        return np.subtract(x, top, out=out)
+    return np.subtract(x, top, out=out)
 
 
 def _exp_and_sum(shifted: np.ndarray, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
@@ -268,14 +268,23 @@ def cross_entropy_saving(
     exp, total = _exp_and_sum(shifted, 1)
     log_p = shifted - np.log(total)  # log_softmax's steps
     kept = kept_rows(labels, ignore_index)
-    sure_labels(log_p, exp, kept[0], kept[1])
+    at = sure_labels(log_p, exp, kept[0], kept[1])
     if options:
         loss = options_loss(log_p, kept, **options)
         return (loss.reshape(shape) if loss.ndim else loss), (exp, total)
-    rows, classes, _ = kept
     # 0 - mean, not -mean: a row the model is sure of has log p 0 at its label, whose loss is +0, not -0.0
-    loss = 0 - np.mean(log_p[rows, classes]) if rows.size else log_p.dtype.type(np.nan)
-    return loss, (exp, total)
+    return _minus_mean(log_p.take(at)), (exp, total)
+
+
+def _minus_mean(picked: np.ndarray) -> Any:
+    """0 - np.mean(picked) (NaN of no rows, PyTorch's mean of nothing), in picked's dtype: for float32 and float64
+    np.mean's own steps without its Python (its sum, divided in float64 by the count and rounded to the dtype; the
+    compiled kernel's, compile_kernels_softmax), else np.mean."""
+    if not picked.size:
+        return picked.dtype.type(np.nan)
+    if picked.dtype.char in "fd":
+        return picked.dtype.type((0 - float(np.add.reduce(picked))) / picked.size)
+    return 0 - np.mean(picked)
 
 
 def nll_loss(

@@ -41,9 +41,10 @@ def _elementwise(d: OpDef) -> Op:
 
     def vjp(g, out, a, b, needs):
         ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
+        # an input that needs a gradient is an array (a Tensor under create_graph): its shape, without np.shape's call
         return (
-            unbroadcast(ga, np.shape(a)) if needs[0] else None,
-            unbroadcast(gb, np.shape(b)) if needs[1] else None,
+            unbroadcast(ga, a.shape) if needs[0] else None,
+            unbroadcast(gb, b.shape) if needs[1] else None,
         )
 
     op = Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)

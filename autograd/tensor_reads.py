@@ -35,9 +35,11 @@ class Reads:
 
     def item(self) -> Any:
         refuse_number_of_lifted(self, "a number (float(), int(), .item())")
-        if np.size(self._data) != 1:  # in words that give the fix
+        data = self._data if self._data.__class__ is np.ndarray else np.asarray(self._data)  # a lifted number's too
+        if data.size != 1:  # in words that give the fix
             raise not_one_element(".item()", self.shape)
-        return compile_record.read(self, np.asarray(self._data).item())  # a compiled step notes the read
+        value = data.item()
+        return compile_record.read(self, value) if RECORDING else value  # a step being compiled notes the read
 
     def numpy(self) -> np.ndarray:
         refuse_number_of_lifted(self, ".numpy()")  # inside grad its term would be lost (torch.func refuses it too)

@@ -46,6 +46,8 @@ class Record:
         if RECORDING and isinstance(out, Node):  # on the nodes (create_graph) in a step being compiled
             with rule_running(self.op.name):
                 return self.checked(self.rule(g, out, *inputs), inputs)
+        if self.op.built_in and not (modes.entered and modes.current.anomaly):  # `rule` and `checked`, inline:
+            return in_dtypes(self._call(g, out, inputs, self.params), inputs)  # two calls a node fewer
         return self.checked(self.rule(g, out, *inputs), inputs)
 
     def checked(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
