@@ -95,6 +95,17 @@ class Dropout(Module):
     # how a mask is applied: zeroed here, alpha dropout's mix in AlphaDropout
     masking = staticmethod(zeroed)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse a subclass defining `mask(shape, dtype)`, Dropout's hook until `masking` took its place: it
+        would not be called, and the layer would drop with the standard mask, silently."""
+        super().__init_subclass__(**kwargs)
+        if "mask" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} defines mask(shape, dtype), which Dropout no longer calls: define "
+                "masking(x, p, draws, shape) instead, returning the masked x (nn.dropout.zeroed is Dropout's; "
+                "draws() gives the layer's generator)"
+            )
+
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
         x = layer_input(name, x)
