@@ -26,7 +26,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 def zeroed(x: Tensor, p: float, draws: Callable[[], np.random.Generator], shape: tuple[int, ...]) -> Tensor:
     """Dropout's masking step: x times a mask of `shape`, 1 / (1 - p) where kept and 0 where dropped, drawn from
     `draws()` at each draw (a compiled step draws anew on each replay)."""
-    return x * drawn(lambda: _mask(draws(), p, shape, x.dtype), x.dtype)  # dtype: a float16 mask stays float16
+    dtype = x.dtype  # a float16 mask stays float16; the draw holds it, not x (a recording would keep x alive)
+    return x * drawn(lambda: _mask(draws(), p, shape, dtype), dtype)
 
 
 def dropped(
