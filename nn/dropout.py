@@ -4,6 +4,7 @@ their functions dropout1d, dropout2d, dropout3d (whole channels of sequences, im
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 import numpy as np
@@ -100,7 +101,7 @@ class Dropout(Module):
         """Refuse a subclass defining `mask(shape, dtype)`, Dropout's hook until `masking` took its place: it
         would not be called, and the layer would drop with the standard mask, silently."""
         super().__init_subclass__(**kwargs)
-        if "mask" in cls.__dict__:
+        if isinstance(cls.__dict__.get("mask"), FunctionType | staticmethod | classmethod):  # not an attribute
             raise TypeError(
                 f"{cls.__name__} defines mask(shape, dtype), which Dropout no longer calls: define "
                 "masking(x, p, draws, shape) instead, returning the masked x (nn.dropout.zeroed is Dropout's; "

@@ -46,3 +46,12 @@ def test_a_subclass_defining_the_old_mask_hook_is_refused_naming_masking(base):
         class HalfMask(base):
             def mask(self, shape, dtype):
                 return np.full(shape, 0.5, dtype)
+
+
+def test_a_subclass_keeping_something_else_called_mask_is_taken():
+    """Only a method named mask is the old hook: an attribute of that name (a buffer's default) is the user's own."""
+
+    class WithMaskAttribute(nn.Dropout):
+        mask = None
+
+    assert WithMaskAttribute(0.0)(Tensor(np.ones(3))).numpy().tolist() == [1.0, 1.0, 1.0]
