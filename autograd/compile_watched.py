@@ -184,10 +184,16 @@ def _by_the_step(watches: list[Any]) -> bool:
     if not any(isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec for x in watches):
         return False
     frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(("numpy", __name__)):
+    while frame is not None and _package(frame) in ("numpy", __name__):
         frame = frame.f_back
-    module = "" if frame is None else frame.f_globals.get("__name__", "")
-    return module.partition(".")[0] not in ("autograd", "nn")
+    return frame is None or _package(frame) not in ("autograd", "nn")
+
+
+def _package(frame: Any) -> str:
+    """The top package of the module whose code a frame runs (this module by its own name): by the package's name
+    whole, not its start (a user's module `numpy_losses` or `nn_extra` is the user's)."""
+    module = frame.f_globals.get("__name__", "")
+    return module if module == __name__ else module.partition(".")[0]
 
 
 def _note(operands: list[Any], how: str) -> None:
