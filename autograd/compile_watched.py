@@ -5,8 +5,9 @@ start, a branch) would be replayed as recorded, even where it came out the same 
 did not. Views of it (`y[1:]`, y.reshape, y.T) are watched too; reads by autograd's and nn's own code (Tensor(y),
 a loss's labels, nn's checks) are not noted, and get plain arrays. After the recording the step's stored and
 returned arrays are plain again (compile_kept.put_back_plain), and watched ones it kept elsewhere note nothing.
-Not seen: np.asarray(y), np.array(y), another array indexed by it (weights[y]) and the buffer protocol (memoryview,
-bytes), which numpy does without asking."""
+Not seen: np.asarray(y), np.array(y) and what calls them (np.ascontiguousarray, as_strided), y.base, another array
+indexed by it (weights[y]), the buffer protocol (memoryview, bytes, np.frombuffer), np.nditer, ndarray's methods
+called through the class (np.ndarray.tolist(y)), str and repr, which numpy and Python do without asking."""
 
 from __future__ import annotations
 
@@ -73,9 +74,6 @@ class Watched(np.ndarray):
     def __str__(self) -> str:
         return str(_plain(self))
 
-    def __reduce__(self) -> Any:
-        return _plain(self).__reduce__()
-
 
 # numpy's functions that read an array's shape, dtype or memory alone: no reads of its numbers
 _SHAPES = {np.shape, np.ndim, np.size, np.result_type, np.may_share_memory, np.shares_memory}
@@ -102,6 +100,33 @@ for _name in (
     "__bool__ __int__ __float__ __index__ __complex__ __contains__ __copy__ __deepcopy__ __format__"
 ).split():
     setattr(Watched, _name, _reading(_name))
+
+
+def _way_out(name: str, attribute: bool) -> Any:
+    """A method or attribute of ndarray's that gives a plain array or the raw memory (y.__array__(), pickle's
+    __reduce__, y.flat, y.data, y.ctypes), numbers read without asking the watched view: taken as a read of them
+    by the step's own code, given as numpy gives it."""
+    how = f"y.{name}" if attribute else "pickling y (y.__reduce__())" if name == "__reduce__" else f"y.{name}()"
+    given = getattr(np.ndarray, name)
+
+    def method(self: Watched, *args: Any, **kwargs: Any) -> Any:
+        _note([self], how)
+        return given(_plain(self), *_plains(args), **_plains(kwargs))
+
+    def read(self: Watched) -> Any:
+        _note([self], how)
+        return given.__get__(_plain(self))
+
+    if attribute:
+        return property(read, given.__set__, doc=given.__doc__)  # (y.flat = 0 writes as eagerly)
+    method.__name__ = name
+    return method
+
+
+for _name in ("__array__", "__reduce__"):
+    setattr(Watched, _name, _way_out(_name, attribute=False))
+for _name in ("flat", "data", "ctypes"):
+    setattr(Watched, _name, _way_out(_name, attribute=True))
 
 
 def watched(x: np.ndarray, rec: Any, index: int) -> Watched:

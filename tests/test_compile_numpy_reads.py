@@ -5,6 +5,8 @@ batches it did not fit: other numbers than eager's, silently. The step runs eage
 read; an input equal on both recordings pins the replays to it. Reads by autograd and nn (Tensor(y), a loss's
 labels) stay unseen, and nothing the step keeps or returns is other than eagerly."""
 
+import ctypes
+import pickle
 import types
 import warnings
 
@@ -195,3 +197,41 @@ def test_a_loss_in_a_users_module_named_like_numpys_is_the_steps_own_code():
     (compiled, said), (eager, _) = weights(True), weights(False)
     assert compiled == eager
     assert len(said) == 1 and "read the numbers of array input 1" in said[0]
+
+
+WAYS_OUT = {  # a branch on numbers taken through what gives the raw memory or a plain array of a watched input
+    "y.__array__()": lambda y: y.__array__().max() > 1,
+    "pickling y": lambda y: pickle.loads(pickle.dumps(y)).max() > 1,
+    "y.flat": lambda y: max(y.flat) > 1,
+    "y.data": lambda y: max(y.data) > 1,
+    "y.ctypes": lambda y: max(y.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))[:4]) > 1,
+}
+
+
+@pytest.mark.parametrize("way", WAYS_OUT)
+def test_numbers_taken_through_a_way_out_of_the_watched_view_are_read(way):
+    """Each of these gave a plain array or the raw memory without asking the watched view: a loss doubled where
+    the labels hold a 2 was replayed undoubled (recorded labels [0, 1, 1, 1] and [1, 0, 1, 1]), silently."""
+    rng = np.random.default_rng(4)
+    labels = [[0, 1, 1, 1], [1, 0, 1, 1], [2, 1, 0, 0], [1, 2, 1, 1], [0, 0, 1, 1]]
+    batches = [(rng.normal(size=(4, 3)), np.array(y, dtype=np.int64)) for y in labels]
+
+    def losses(compiled):
+        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            value = F.cross_entropy(model(Tensor(x)), y) * (2.0 if WAYS_OUT[way](y) else 1.0)
+            value.backward()
+            opt.step()
+            return value.item()
+
+        run = autograd.compile(step) if compiled else step
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            return [run(*b) for b in batches], [str(w.message) for w in caught]
+
+    compiled, said = losses(True)
+    assert compiled == losses(False)[0]
+    assert len(said) == 1 and "read the numbers of array input 1" in said[0] and way.split("(")[0] in said[0]
