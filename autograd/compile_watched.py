@@ -64,9 +64,11 @@ class Watched(np.ndarray):
         return _viewed_or_read([self, *_leaves(index)], result, "an element or a copy (y[0], y[mask])")
 
     def __iter__(self) -> Any:
-        if not self.ndim:
-            return iter(_plain(self))  # numpy's TypeError
-        return (self[i] for i in range(len(self)))
+        if self.ndim > 1:  # rows: views of it, watched in turn
+            return (self[i] for i in range(len(self)))
+        if self.ndim:  # its numbers: a read, noted once, not per element (a loop over 10**5 took 6.4 s to record)
+            _note([self], "a loop over it (for v in y)")
+        return iter(_plain(self))  # (0-d: numpy's TypeError)
 
     def __repr__(self) -> str:
         return repr(_plain(self))
@@ -222,12 +224,16 @@ def _package(frame: Any) -> str:
 
 
 def _note(operands: list[Any], how: str) -> None:
-    """Note that the step's own code read the numbers of the inputs of these watched arrays (`how`: with what)."""
-    if _by_the_step(operands):
-        rec = compile_record.current()
-        for x in operands:
-            if isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec:
-                rec.numpy_reads.setdefault(x._watch.index, how)
+    """Note that the step's own code read the numbers of the inputs of these watched arrays (`how`: with what);
+    of inputs already noted, nothing to look up (an element read in a loop costs no walk of the frames)."""
+    rec = compile_record.current()
+    if rec is None:
+        return
+    fresh = [x for x in operands if isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec]
+    fresh = [x for x in fresh if x._watch.index not in rec.numpy_reads]
+    if fresh and _by_the_step(fresh):
+        for x in fresh:
+            rec.numpy_reads.setdefault(x._watch.index, how)
 
 
 @contextmanager

@@ -5,8 +5,10 @@ batches it did not fit: other numbers than eager's, silently. The step runs eage
 read; an input equal on both recordings pins the replays to it. Reads by autograd and nn (Tensor(y), a loss's
 labels) stay unseen, and nothing the step keeps or returns is other than eagerly."""
 
+import cProfile
 import ctypes
 import pickle
+import pstats
 import types
 import warnings
 
@@ -235,3 +237,28 @@ def test_numbers_taken_through_a_way_out_of_the_watched_view_are_read(way):
     compiled, said = losses(True)
     assert compiled == losses(False)[0]
     assert len(said) == 1 and "read the numbers of array input 1" in said[0] and way.split("(")[0] in said[0]
+
+
+def test_a_loop_over_a_long_input_costs_its_recording_no_python_calls_per_element():
+    """`for v in t` over a watched input ran Python per element (the view's __getitem__, the check of who reads,
+    each traced by the recording): a loop over 10**5 targets took 6.4 s to record, 0.75 s before inputs were
+    watched (under load). The read is noted once now, and the numbers iterated as numpy's (0.41 s)."""
+    rng = np.random.default_rng(5)
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, t):
+        positive = 0
+        for v in t:
+            positive += v > 0
+        value = (Tensor(x) * w).sum() * float(positive)
+        value.backward()
+        return value.item()
+
+    def calls(n):
+        run, profile = autograd.compile(step), cProfile.Profile()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", autograd.CompileWarning)
+            profile.runcall(run, rng.normal(size=3), rng.normal(size=n))
+        return pstats.Stats(profile).total_calls
+
+    assert calls(20000) < 2 * calls(1000)  # 829,528 and 49,882 with a walk per element
