@@ -64,8 +64,8 @@ class Watched(np.ndarray):
         return _viewed_or_read([self, *_leaves(index)], result, "an element or a copy (y[0], y[mask])")
 
     def __iter__(self) -> Any:
-        if self.ndim > 1:  # rows: views of it, watched in turn
-            return (self[i] for i in range(len(self)))
+        if self.ndim > 1:  # rows: views of it, watched in turn where the step's own code loops (told once)
+            return _watched_rows(self) if _by_the_step([self]) else iter(_plain(self))
         if self.ndim:  # its numbers: a read, noted once, not per element (a loop over 10**5 took 6.4 s to record)
             _note([self], "a loop over it (for v in y)")
         return iter(_plain(self))  # (0-d: numpy's TypeError)
@@ -75,6 +75,16 @@ class Watched(np.ndarray):
 
     def __str__(self) -> str:
         return str(_plain(self))
+
+
+def _watched_rows(x: Watched) -> Iterator[Watched]:
+    """The rows of a watched array, each a watched view of it (noted, to be put back plain where stored)."""
+    watch, kept = x._watch, x._watch.rec.kept
+    for row in _plain(x):
+        view = row.view(Watched)
+        view._watch = watch
+        kept.append(view)
+        yield view
 
 
 # numpy's functions that read an array's shape, dtype or memory alone: no reads of its numbers
