@@ -77,13 +77,18 @@ class Watched(np.ndarray):
         return str(_plain(self))
 
 
-def _watched_rows(x: Watched) -> Iterator[Watched]:
-    """The rows of a watched array, each a watched view of it (noted, to be put back plain where stored)."""
-    watch, kept = x._watch, x._watch.rec.kept
+def _watched_rows(x: Watched) -> Iterator[np.ndarray]:
+    """The rows of a watched array, each a watched view of it (noted, to be put back plain where stored); plain,
+    as eagerly, those taken once its recording is over (a generator over them that the step returned)."""
+    watch = x._watch
     for row in _plain(x):
+        rec = watch.rec
+        if rec is None:
+            yield row
+            continue
         view = row.view(Watched)
         view._watch = watch
-        kept.append(view)
+        rec.kept.append(view)
         yield view
 
 

@@ -276,3 +276,23 @@ def test_a_loop_over_a_long_input_tells_whose_loop_it_is_once(count):
     walks = sum(n for (_, _, name), (_, n, *_) in pstats.Stats(profile).stats.items() if name == "_by_the_step")
     assert walks < 100  # 20,000 for the elements, 40,000 for the rows (a view, then a read, each), before
     assert len(caught) == 1 and "read the numbers of array input 1" in str(caught[0].message)
+
+
+def test_rows_of_an_input_taken_after_its_recording_are_plain():
+    """A generator over the rows that the step returns, consumed by the caller once the call is over, gave them
+    as they are eagerly: plain arrays (it raised AttributeError, the recording being gone)."""
+    rng = np.random.default_rng(7)
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, t):
+        value = (Tensor(x) * w).sum()
+        value.backward()
+        return value.item(), (row for row in t)
+
+    run = autograd.compile(step)
+    with pytest.warns(autograd.CompileWarning, match="what the step returns is not made the same way"):
+        for _ in range(2):  # both recorded, the second found unreplayable: eagerly from then on
+            t = rng.normal(size=(4, 2))
+            _, rows = run(rng.normal(size=3), t)
+            taken = list(rows)
+            assert [type(row) for row in taken] == [np.ndarray] * 4 and np.array_equal(np.stack(taken), t)
