@@ -107,6 +107,12 @@ class ParamGroups:
             if key in (PARAMS, NAMES_KEY):
                 continue
             if key in self.setting_names:
+                if key in self.constructors_only and value != defaults[key]:
+                    raise ValueError(
+                        f"{name}: param group {k}'s {key} is {value!r}, the constructor's {defaults[key]!r}: "
+                        f"torch.optim.{name} reads only the constructor's (a group's is kept and ignored); give it "
+                        f"to the constructor, or make one {name} per value"
+                    )
                 settings[key] = value
             elif key in self.torch_settings:
                 check_torch_options(name, self.torch_options, {key: value})
@@ -166,6 +172,8 @@ class ParamGroups:
         self._keep_groups(groups)
 
     many_groups_taken = True  # LBFGS: False
+    # settings torch reads only from the constructor (its defaults), whatever a group says: a group's other is refused
+    constructors_only: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
