@@ -40,3 +40,17 @@ def test_adagrads_sums_start_at_the_constructors_initial_accumulator_value_as_to
         mine.step()
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=0, atol=1e-12)
+
+
+def test_fits_history_lr_is_one_list_per_epoch_for_every_epoch_of_several_groups():
+    """Two groups of one lr under LambdaLR([1, 0.5**e]) agree in epoch 1 only: History.lr was [0.1, [0.1, 0.05],
+    [0.1, 0.025]], a float then lists, which a plot or a zip over it misreads. Now each epoch's is the groups'
+    list (get_last_lr's shape) wherever the optimizer has several groups."""
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    ps = list(model.parameters())
+    opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:]}], lr=0.1)
+    sched = nn.schedulers.LambdaLR(opt, [lambda e: 1.0, lambda e: 0.5**e])
+    x, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+    history = nn.fit(model, nn.CrossEntropyLoss(), opt, (x, y), epochs=3, batch_size=8, verbose=False, scheduler=sched)
+    assert history.lr == [[0.1, 0.1], [0.1, 0.05], [0.1, 0.025]]
