@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import nn
+import viz
 from autograd import Tensor
 
 
@@ -54,3 +55,20 @@ def test_fits_history_lr_is_one_list_per_epoch_for_every_epoch_of_several_groups
     x, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
     history = nn.fit(model, nn.CrossEntropyLoss(), opt, (x, y), epochs=3, batch_size=8, verbose=False, scheduler=sched)
     assert history.lr == [[0.1, 0.1], [0.1, 0.05], [0.1, 0.025]]
+
+
+def test_viz_draws_groups_that_differ_only_in_keys_no_step_reads(tmp_path):
+    """Groups of one set of settings that differ in the user's own key ("name", for logging) or a scheduler's
+    initial_lr were refused as holding "different settings" (the rule drawn would be true of both); they are
+    drawn now, and groups of different settings refused naming the setting that differs."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    loss = ((model(Tensor(np.ones((4, 2)))) - Tensor(np.ones((4, 1)))) ** 2).mean()
+    loss.backward()
+    ps = list(model.parameters())
+    named = nn.SGD([{"params": ps[:2], "name": "body"}, {"params": ps[2:], "name": "head"}], lr=0.1, momentum=0.9)
+    named.param_groups[1]["initial_lr"] = 0.2
+    viz.save_html(loss, tmp_path / "named.html", optimizer=named)
+    assert (tmp_path / "named.html").exists()
+    differ = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "momentum": 0.5}], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match=r"param groups hold different ones \(momentum\)"):
+        viz.save_html(loss, tmp_path / "differ.html", optimizer=differ)
