@@ -8,7 +8,7 @@ its own, over every parameter as one vector, on this base's settings, names and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -76,6 +76,8 @@ class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
             for option in self.torch_options
         }
         self._defaults = self.checked_settings({k: v for k, v in settings.items() if k in names})
+        if isinstance(params, Iterator):  # a generator of groups, or of parameters: looked at twice below
+            params = list(params)
         groups = given_groups(params)  # PyTorch's list of dicts, each a group with settings of its own
         if groups is None:
             self._keep_groups([Group(*checked_params(type(self).__name__, params), dict(self._defaults))])

@@ -72,3 +72,17 @@ def test_viz_draws_groups_that_differ_only_in_keys_no_step_reads(tmp_path):
     differ = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "momentum": 0.5}], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match=r"param groups hold different ones \(momentum\)"):
         viz.save_html(loss, tmp_path / "differ.html", optimizer=differ)
+
+
+def test_groups_given_as_an_iterator_are_taken_as_torchs():
+    """torch.optim takes any iterable of groups (`iter(groups)`, a generator); chainrule took only a list or a
+    tuple and met an iterator of dicts with a TypeError saying parameters and groups were mixed, which they
+    were not. Now an iterator of groups is its groups, and an iterator of parameters its parameters."""
+    ours, _ = _both()
+    grouped = nn.SGD(iter([{"params": ours[:2]}, {"params": ours[2:], "lr": 0.5}]), lr=0.1)
+    assert [g["lr"] for g in grouped.param_groups] == [0.1, 0.5]
+    generated = nn.SGD(({"params": [p], "lr": 0.1 * (k + 1)} for k, p in enumerate(ours)), lr=0.1)
+    assert [len(g["params"]) for g in generated.param_groups] == [1, 1, 1]
+    assert nn.SGD(iter(ours), lr=0.1).params == ours
+    with pytest.raises(TypeError, match="mixed"):
+        nn.SGD(iter([ours[0], {"params": ours[1:]}]), lr=0.1)
