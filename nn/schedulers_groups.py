@@ -99,18 +99,24 @@ def lane_values(scheduler: Any, name: str) -> list[Any]:
 
 def lane_states(scheduler: Any, state: Mapping[str, Any]) -> list[Any]:
     """A scheduler's state_dict() split into one per param group: itself for one group; with several, its
-    base_lr and hand_set lists (one per group) dealt out, ValueError for lists of another length."""
-    if not many(scheduler.optimizer) or not isinstance(state, Mapping):
+    base_lr and hand_set lists (one per group) dealt out. ValueError for lists of another length, and for lists
+    (a state of several groups) loaded over one group."""
+    if not isinstance(state, Mapping):
         return [state]  # the scheduler's own checks refuse what is not its state
-    count, owner = len(scheduler.optimizer.groups), type(scheduler).__name__
+    several, owner = many(scheduler.optimizer), type(scheduler).__name__
+    count = len(getattr(scheduler.optimizer, "groups", ())) or 1
     split = {}
     for key in ("base_lr", "hand_set"):
-        value = state.get(key, [None] * count)
+        value = state.get(key, [None] * count if several else None)
+        if not several and not isinstance(value, list | tuple):
+            continue  # one group's: one value, as a state always held it
         if not isinstance(value, list | tuple) or len(value) != count:
             raise ValueError(
                 f"{owner}.load_state_dict: {key} holds one value per param group ({count} here), got {value!r}"
             )
         split[key] = list(value)
+    if not several:
+        return [state]
     return [{**state, **{key: values[k] for key, values in split.items()}} for k in range(count)]
 
 

@@ -86,3 +86,17 @@ def test_groups_given_as_an_iterator_are_taken_as_torchs():
     assert nn.SGD(iter(ours), lr=0.1).params == ours
     with pytest.raises(TypeError, match="mixed"):
         nn.SGD(iter([ours[0], {"params": ours[1:]}]), lr=0.1)
+
+
+def test_a_schedulers_state_of_several_groups_loaded_over_one_group_names_the_groups():
+    """A StepLR's state over 2 groups loaded into one over a 1-group optimizer was refused saying "hand_set must
+    be True, False or None, got [False, False]", which names no groups; now it says base_lr holds one value per
+    group, as the other mismatches (1 into 2, 3 into 2) always did."""
+    ours, _ = _both()
+    two = nn.SGD([{"params": ours[:2]}, {"params": ours[2:], "lr": 0.5}], lr=0.1)
+    saved = nn.schedulers.StepLR(two, 2)
+    saved.step()
+    one = nn.schedulers.StepLR(nn.SGD(ours, lr=0.1), 2)
+    with pytest.raises(ValueError, match=r"base_lr holds one value per param group \(1 here\), got \[0.1, 0.5\]"):
+        one.load_state_dict(saved.state_dict())
+    assert one.last_epoch == 0 and one.get_last_lr() == [0.1]  # left as it was
