@@ -30,7 +30,7 @@ from .arguments import one_number, read_only
 from .optim_closure import requires_closure, takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
-from .optim_groups import ParamGroup, checked_params
+from .optim_groups import ParamGroup, ReadOnlyList, checked_params
 from .optim_options import OPTIONS, check_torch_options
 from .optim_param_groups import Group, ParamGroups, given_groups
 from .optim_settings import OptimizerSettings
@@ -113,7 +113,7 @@ class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
     def param_groups(self) -> list[ParamGroup]:
         """PyTorch's param groups, each a live view of its group's settings: `g["lr"] = 0.01` sets that group's
         `lr`, checked (nn.optim_groups); with one group, the optimizer's own (`opt.lr`)."""
-        return [ParamGroup(self, k) for k in range(len(self.groups))]
+        return ReadOnlyList(ParamGroup(self, k) for k in range(len(self.groups)))
 
     def __getattr__(self, name: str) -> Any:
         """A setting read with several param groups (not in the instance's dict then): theirs where they agree,

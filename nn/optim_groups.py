@@ -24,6 +24,25 @@ from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
 
+class ReadOnlyList(list):
+    """A list an optimizer gives out (its param_groups, a group's "params"): a copy, so a change made to it in place
+    would be lost without a word, where PyTorch's changes the optimizer (a parameter appended to a group's params
+    is trained there); refused, naming add_param_group. Reading, iterating and copying it are a list's."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(
+            "this list is a copy of an optimizer's param groups (or of a group's params): a change to it would change "
+            "nothing the optimizer steps; add parameters with optimizer.add_param_group({'params': [...]}), or edit "
+            "a list of your own, list(...)"
+        )
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copy, deepcopy and pickle make a plain list, theirs to change
+        return (list, (list(self),))
+
+
 class ParamGroup(MutableMapping):
     """A live view of an optimizer's param group `k` as PyTorch's dict: its parameters, its settings (with one
     group, the optimizer's own attributes), PyTorch's options, and the keys of the user's own it was given."""
@@ -44,7 +63,7 @@ class ParamGroup(MutableMapping):
     def __getitem__(self, key: str) -> Any:
         opt, group = self.optimizer, self._group()
         if key == "params":
-            return list(group.params)
+            return ReadOnlyList(group.params)
         if key == "param_names" and group.names is not None:
             return list(group.names)
         if key in opt.setting_names:

@@ -100,3 +100,25 @@ def test_a_schedulers_state_of_several_groups_loaded_over_one_group_names_the_gr
     with pytest.raises(ValueError, match=r"base_lr holds one value per param group \(1 here\), got \[0.1, 0.5\]"):
         one.load_state_dict(saved.state_dict())
     assert one.last_epoch == 0 and one.get_last_lr() == [0.1]  # left as it was
+
+
+def test_a_groups_params_or_the_groups_changed_in_place_are_refused_not_lost():
+    """torch trains a parameter appended to `opt.param_groups[0]["params"]`; chainrule's list was a copy, so the
+    append was lost without a word (the parameter never moved), as was `opt.param_groups.append(group)`. Both
+    lists now refuse changes in place (TypeError naming add_param_group); reading and copying them is as before."""
+    ours, _ = _both()
+    opt = nn.SGD([{"params": ours[:2]}], lr=0.1)
+    group = opt.param_groups[0]
+    for change in (
+        lambda: group["params"].append(ours[2]),
+        lambda: group["params"].extend(ours[2:]),
+        lambda: group["params"].__iadd__(ours[2:]),
+        lambda: group["params"].__setitem__(0, ours[2]),
+        lambda: opt.param_groups.append({"params": ours[2:]}),
+        lambda: opt.param_groups.insert(0, {"params": ours[2:]}),
+        lambda: opt.param_groups.pop(),
+    ):
+        with pytest.raises(TypeError, match="add_param_group"):
+            change()
+    assert group["params"] == ours[:2] and len(opt.param_groups) == 1
+    assert list(group["params"]) + [ours[2]] == ours and [g["lr"] for g in opt.param_groups] == [0.1]
