@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
-from autograd import Node, Tensor, Value, repr_of, type_name
+from autograd import Node, Tensor, Value, guard, repr_of, type_name
 
 from .arguments import as_sequence, shown
 from .optim_lacking import lacking
@@ -41,6 +41,31 @@ class ReadOnlyList(list):
 
     def __reduce_ex__(self, protocol: Any) -> Any:  # copy, deepcopy and pickle make a plain list, theirs to change
         return (list, (list(self),))
+
+
+class GroupSettings:
+    """Param group `k`'s settings as attributes (`.lr`), as they are when read: what autograd.guard checks of a
+    group's setting that a compiled step's code reads (with one group, the optimizer's own attributes are)."""
+
+    __slots__ = ("optimizer", "k")
+
+    def __init__(self, optimizer: Any, k: int) -> None:
+        self.optimizer, self.k = optimizer, k
+
+    @classmethod
+    def of(cls, optimizer: Any, k: int) -> GroupSettings:
+        """The one view of `optimizer`'s group `k` (kept on it: a compiled step meets the same object each call)."""
+        views = vars(optimizer).setdefault("_group_views", [])
+        views += [cls(optimizer, j) for j in range(len(views), k + 1)]
+        return views[k]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in GroupSettings.__slots__:  # copy's probes of an object not yet filled
+            raise AttributeError(name)
+        settings = self.optimizer.groups[self.k].settings
+        if settings is None or name not in settings:
+            raise AttributeError(f"param group {self.k} has no setting {name!r}")
+        return settings[name]
 
 
 class ParamGroup(MutableMapping):
@@ -67,6 +92,8 @@ class ParamGroup(MutableMapping):
         if key == "param_names" and group.names is not None:
             return list(group.names)
         if key in opt.setting_names:
+            if len(opt.groups) > 1:  # read by a compiled step's code: a replay checks it first, as `opt.lr` is
+                return guard(GroupSettings.of(opt, self.k), key)
             return self._settings()[key]
         if key in opt.fixed_settings:
             return opt.fixed_settings[key]

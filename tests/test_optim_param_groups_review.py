@@ -122,3 +122,39 @@ def test_a_groups_params_or_the_groups_changed_in_place_are_refused_not_lost():
             change()
     assert group["params"] == ours[:2] and len(opt.param_groups) == 1
     assert list(group["params"]) + [ours[2]] == ours and [g["lr"] for g in opt.param_groups] == [0.1]
+
+
+def test_a_compiled_step_that_reads_a_groups_lr_a_scheduler_moves_inside_it_is_not_replayed_stale():
+    """A compiled step that branched on `opt.param_groups[1]["lr"]` while a StepLR inside it halved the lr each
+    call was replayed with the branch recorded: losses 1.14 from eager's, no warning (one group's `opt.lr` read so
+    runs eagerly, saying why). A group's setting read by the step's code is now guarded as `opt.lr` is: the
+    losses are eager's."""
+    import warnings
+
+    from compile_cases import batches, mlp
+
+    import autograd
+    import nn.functional as F
+
+    def run(compiled):
+        model = mlp([3, 5, 2], "tanh")
+        ps = list(model.parameters())
+        opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.05}], lr=0.1)
+        sched = nn.schedulers.StepLR(opt, 1, 0.5)
+
+        def step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            if opt.param_groups[1]["lr"] < 0.02:
+                loss = loss * 2
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss
+
+        run_ = autograd.compile(step) if compiled else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [float(run_(Tensor(x), y).data) for x, y in batches((6, 3), 2, 8)]
+
+    assert run(True) == run(False)
