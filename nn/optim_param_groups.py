@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, eager_only, type_name
+from autograd import Node, Tensor, Value, eager_only, guard, type_name
 
-from .optim_groups import checked_params, refuse_shared_memory
+from .optim_groups import GroupSettings, checked_params, refuse_shared_memory
 from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
@@ -216,8 +216,9 @@ class ParamGroups:
         settings[name] = checked
 
     def agreed(self, name: str) -> Any:
-        """Setting `name` where several groups all hold one value; ValueError naming param_groups where not."""
-        values = [g.settings[name] for g in self.groups]
+        """Setting `name` where several groups all hold one value; ValueError naming param_groups where not. Each
+        read through autograd.guard: a compiled step that reads `opt.lr` replays only while it is as recorded."""
+        values = [guard(GroupSettings.of(self, k), name) for k in range(len(self.groups))]
         if any(v != values[0] for v in values[1:]):
             raise ValueError(
                 f"{type(self).__name__} has {len(values)} param groups whose {name} differ ({values}): which one "

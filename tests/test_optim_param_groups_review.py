@@ -124,11 +124,20 @@ def test_a_groups_params_or_the_groups_changed_in_place_are_refused_not_lost():
     assert list(group["params"]) + [ours[2]] == ours and [g["lr"] for g in opt.param_groups] == [0.1]
 
 
-def test_a_compiled_step_that_reads_a_groups_lr_a_scheduler_moves_inside_it_is_not_replayed_stale():
-    """A compiled step that branched on `opt.param_groups[1]["lr"]` while a StepLR inside it halved the lr each
-    call was replayed with the branch recorded: losses 1.14 from eager's, no warning (one group's `opt.lr` read so
-    runs eagerly, saying why). A group's setting read by the step's code is now guarded as `opt.lr` is: the
-    losses are eager's."""
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda opt, sched: opt.param_groups[1]["lr"],
+        lambda opt, sched: sched.get_last_lr()[1],
+        lambda opt, sched: opt.lr,  # several groups of one lr: theirs
+    ],
+    ids=["param_groups", "get_last_lr", "opt.lr"],
+)
+def test_a_compiled_step_that_reads_a_groups_lr_a_scheduler_moves_inside_it_is_not_replayed_stale(read):
+    """A compiled step that branched on a group's lr (`opt.param_groups[1]["lr"]`, `sched.get_last_lr()[1]`, or
+    `opt.lr` where the groups agree) while a StepLR inside it halved the lr each call was replayed with the branch
+    recorded: losses 1.14 from eager's, no warning (one group's `opt.lr` read so runs eagerly, saying why). A
+    group's setting read by the step's code is now guarded as `opt.lr` is: the losses are eager's."""
     import warnings
 
     from compile_cases import batches, mlp
@@ -139,12 +148,12 @@ def test_a_compiled_step_that_reads_a_groups_lr_a_scheduler_moves_inside_it_is_n
     def run(compiled):
         model = mlp([3, 5, 2], "tanh")
         ps = list(model.parameters())
-        opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.05}], lr=0.1)
+        opt = nn.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.05}], lr=0.05)
         sched = nn.schedulers.StepLR(opt, 1, 0.5)
 
         def step(x, y):
             loss = F.cross_entropy(model(x), y)
-            if opt.param_groups[1]["lr"] < 0.02:
+            if read(opt, sched) < 0.02:
                 loss = loss * 2
             opt.zero_grad()
             loss.backward()
