@@ -43,6 +43,22 @@ class ReadOnlyList(list):
         return (list, (list(self),))
 
 
+class ReadOnlyDict(dict):
+    """An optimizer's `defaults`: a copy, so a change made to it in place (PyTorch's `opt.defaults["lr"] = 0.5`,
+    which the next add_param_group takes) would be lost without a word; refused, naming the group's own settings."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(
+            "an optimizer's defaults are the constructor's settings, a copy here: a change to them would change "
+            "nothing; give a group added its own, optimizer.add_param_group({'params': [...], 'lr': 0.5})"
+        )
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copy, deepcopy and pickle make a plain dict, theirs to change
+        return (dict, (dict(self),))
+
+
 class GroupSettings:
     """Param group `k`'s settings as attributes (`.lr`), as they are when read: what autograd.guard checks of a
     group's setting that a compiled step's code reads (with one group, the optimizer's own attributes are)."""

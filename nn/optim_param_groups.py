@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, guard, type_name
 
-from .optim_groups import GroupSettings, checked_params, refuse_shared_memory
+from .optim_groups import GroupSettings, ReadOnlyDict, checked_params, refuse_shared_memory
 from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
@@ -178,8 +178,8 @@ class ParamGroups:
     @property
     def defaults(self) -> dict[str, Any]:
         """The settings the constructor was given (its defaults where none): a group added takes them where it
-        gives none, as PyTorch's `optimizer.defaults`."""
-        return dict(self._defaults)
+        gives none, as PyTorch's `optimizer.defaults`; read-only (a change would be lost: ReadOnlyDict)."""
+        return ReadOnlyDict(self._defaults)
 
     def rename(self, names: list[str]) -> None:
         """Give the parameters the names `names` (a loaded state's, by place), each group its share."""

@@ -167,3 +167,24 @@ def test_a_compiled_step_that_reads_a_groups_lr_a_scheduler_moves_inside_it_is_n
             return [float(run_(Tensor(x), y).data) for x, y in batches((6, 3), 2, 8)]
 
     assert run(True) == run(False)
+
+
+def test_the_defaults_changed_in_place_are_refused_not_lost():
+    """torch's `opt.defaults["lr"] = 0.5` before add_param_group gives the group added lr 0.5; chainrule's defaults
+    were a copy, so the group got the constructor's 0.1 without a word. They now refuse changes (TypeError naming
+    the group's own settings); read and copied as a dict as before."""
+    ours, _ = _both()
+    opt = nn.SGD([{"params": ours[:2]}], lr=0.1, momentum=0.9)
+    for change in (
+        lambda: opt.defaults.__setitem__("lr", 0.5),
+        lambda: opt.defaults.update(lr=0.5),
+        lambda: opt.defaults.pop("lr"),
+        lambda: opt.defaults.setdefault("foo", 1),
+    ):
+        with pytest.raises(TypeError, match="add_param_group"):
+            change()
+    assert (
+        opt.defaults["lr"] == 0.1 and {**opt.defaults, "lr": 0.5}["lr"] == 0.5 and dict(opt.defaults)["momentum"] == 0.9
+    )
+    opt.add_param_group({"params": ours[2:]})
+    assert opt.param_groups[1]["lr"] == 0.1
