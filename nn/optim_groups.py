@@ -141,10 +141,10 @@ class ParamGroup(MutableMapping):
                 opt.initial_lr = checked
             else:
                 group.initial_lr = checked
-        elif key in group.own or lacking(opt, key) is None:
+        elif key in group.own or lacking(opt, key, group=True) is None:
             group.own[key] = value  # the user's own key, as PyTorch keeps it
         else:
-            why = lacking(opt, key)
+            why = lacking(opt, key, group=True)
             raise KeyError(
                 f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})" + (f": {why}" if why else "")
             )

@@ -123,7 +123,7 @@ class ParamGroups:
                         f"{name}'s {key} is {self.fixed_settings[key]}, its own: {self.fixed_settings_why}"
                     )
             else:
-                why = lacking(self, key)
+                why = lacking(self, key, group=True)
                 if why is not None:
                     raise KeyError(f"{name}: param group {k}: {why}")
                 own[key] = value

@@ -188,3 +188,18 @@ def test_the_defaults_changed_in_place_are_refused_not_lost():
     )
     opt.add_param_group({"params": ours[2:]})
     assert opt.param_groups[1]["lr"] == 0.1
+
+
+@pytest.mark.parametrize("key", ["LR", "lrr", "Weight_Decay", "momentun"])
+def test_a_groups_short_or_capitalised_misspelling_is_refused_too(key):
+    """A group's key that misspells a setting is refused (torch would ignore it and train the group at the
+    constructor's lr); only those of 5 letters or more were caught: `{"params": head, "LR": 1e-3}` or `"lrr"` was
+    kept as the user's own key, and the group trained at the constructor's lr. Keys of one's own stay taken."""
+    ours, _ = _both()
+    with pytest.raises(KeyError, match="did you mean"):
+        nn.SGD([{"params": ours[:2]}, {"params": ours[2:], key: 1e-3}], lr=0.1, momentum=0.9)
+    opt = nn.SGD([{"params": ours[:2]}], lr=0.1, momentum=0.9)
+    with pytest.raises(KeyError, match="did you mean"):
+        opt.param_groups[0][key] = 1e-3
+    kept = nn.SGD([{"params": ours, "name": "all", "lr_scale": 0.5, "layer_id": 3, "wd": 1}], lr=0.1)
+    assert (kept.param_groups[0]["name"], kept.param_groups[0]["lr_scale"]) == ("all", 0.5)
