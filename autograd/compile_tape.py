@@ -46,6 +46,9 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
             what = getattr(owner, "what", f"{type_name(owner)}.{name}")
             if (id(owner), name) in rec.moved:
                 raise ChangedWhileRunning(moved_on(owner, name))
+            told = getattr(type(owner), "changed_while_running", None)  # an owner that says why it may change
+            if told is not None:
+                raise ChangedWhileRunning(told(owner, name))
             raise ChangedWhileRunning(
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
                 "step; a mode switched), which a replay would not do. Make and change modules outside the step"

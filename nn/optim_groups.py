@@ -59,6 +59,16 @@ class ReadOnlyDict(dict):
         return (dict, (dict(self),))
 
 
+def changed_in_the_step(what: str, or_else: str) -> str:
+    """Why a compiled step runs eagerly that read `what` (a group's setting, a scheduler's lr for a group) and
+    changed it while it ran, by a scheduler's step or `or_else`."""
+    return (
+        f"the step reads {what} and changed it while it ran (a scheduler stepped inside the step, or {or_else}): a "
+        "replay would read it as it was when recorded. Step schedulers and set settings outside the compiled step, "
+        "or read the value outside and pass it as an argument (a 0-d array)"
+    )
+
+
 class GroupSettings:
     """Param group `k`'s settings as attributes (`.lr`), as they are when read: what autograd.guard checks of a
     group's setting that a compiled step's code reads (with one group, the optimizer's own attributes are)."""
@@ -74,6 +84,11 @@ class GroupSettings:
         views = vars(optimizer).setdefault("_group_views", [])
         views += [cls(optimizer, j) for j in range(len(views), k + 1)]
         return views[k]
+
+    def changed_while_running(self, name: str) -> str:
+        """Why a compiled step runs eagerly that read this group's setting `name` and changed it (autograd's
+        compile asks the owners of what it guards)."""
+        return changed_in_the_step(f"param group {self.k}'s {name}", f"param_groups[{self.k}][{name!r}] set there")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in GroupSettings.__slots__:  # copy's probes of an object not yet filled

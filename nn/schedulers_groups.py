@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from autograd import guard
 
+from .optim_groups import changed_in_the_step
+
 T = TypeVar("T")
 
 # what a scheduler keeps per group: its base, its last factor and lr, and whether its base carries a hand-set lr
@@ -136,6 +138,10 @@ class LaneView:
 
     def __init__(self, scheduler: Any, k: int) -> None:
         self.scheduler, self.k = scheduler, k
+
+    def changed_while_running(self, name: str) -> str:
+        """Why a compiled step runs eagerly that read this lane's value `name` and changed it (compile asks)."""
+        return changed_in_the_step(f"the scheduler's {name.strip('_')} of param group {self.k}", "its lr set there")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in LaneView.__slots__:  # copy's probes of an object not yet filled
