@@ -14,16 +14,18 @@ def _leaf():
 
 def test_the_callers_seed_is_never_a_grad():
     seed = np.full((2, 3), 3.0)
-    x, y, z = _leaf(), _leaf(), _leaf()
+    x, y, u, z = _leaf(), _leaf(), _leaf(), _leaf()
     x.backward(seed)  # the seed is the leaf's whole sum
-    (y + 0).backward(seed)  # add hands the seed on as it is
+    (y + y * 1).backward(seed)  # add hands the seed on as it is: y's first share or its second
+    (u * 1 + u).backward(seed)
     mid = z + 0
     mid.retain_grad()
     (mid + 0).backward(seed)
-    for held in (x.grad, y.grad, z.grad, mid.grad):
+    for held in (x.grad, y.grad, u.grad, z.grad, mid.grad):
         held *= 0
     assert np.all(seed == 3.0)
     assert not np.shares_memory(mid.grad, z.grad)
+    assert np.array_equal(y.grad, np.zeros((2, 3))) and np.array_equal(u.grad, np.zeros((2, 3)))
 
 
 def test_an_array_a_hook_returns_is_never_a_grad():
@@ -49,3 +51,12 @@ def test_an_in_place_step_on_grad_then_a_second_backward_adds_to_it():
     assert np.array_equal(x.grad, np.full((2, 3), 3.0))
     assert np.array_equal(b.grad, np.full((2, 3), 4.0))
     assert np.all(seed == 2.0)
+
+
+def test_an_array_a_rule_hands_to_two_inputs_is_never_added_into():
+    """add hands one array to p and w; p's second share must not be added into it, or w's sum changes."""
+    x, w = _leaf(), _leaf()
+    p = x * 1
+    ((p + w) + p * 3).backward(np.ones((2, 3)))
+    assert np.array_equal(w.grad, np.ones((2, 3)))
+    assert np.array_equal(x.grad, np.full((2, 3), 4.0))
