@@ -5,8 +5,9 @@ start, a branch) would be replayed as recorded, even where it came out the same 
 did not. Views of it (`y[1:]`, y.reshape, y.T) are watched too; reads by autograd's and nn's own code (Tensor(y),
 a loss's labels, nn's checks) are not noted, and get plain arrays. After the recording the step's stored and
 returned arrays are plain again (compile_kept.put_back_plain), and watched ones it kept elsewhere note nothing.
-Not seen: np.asarray(y), np.array(y), another array indexed by it (weights[y]) and the buffer protocol (memoryview,
-bytes), which numpy does without asking."""
+Not seen: np.asarray(y), np.array(y) and what calls them (np.ascontiguousarray, as_strided), y.base, another array
+indexed by it (weights[y]), the buffer protocol (memoryview, bytes, np.frombuffer), np.nditer, ndarray's methods
+called through the class (np.ndarray.tolist(y)), str and repr, which numpy and Python do without asking."""
 
 from __future__ import annotations
 
@@ -63,9 +64,11 @@ class Watched(np.ndarray):
         return _viewed_or_read([self, *_leaves(index)], result, "an element or a copy (y[0], y[mask])")
 
     def __iter__(self) -> Any:
-        if not self.ndim:
-            return iter(_plain(self))  # numpy's TypeError
-        return (self[i] for i in range(len(self)))
+        if self.ndim > 1:  # rows: views of it, watched in turn where the step's own code loops (told once)
+            return _watched_rows(self) if _by_the_step([self]) else iter(_plain(self))
+        if self.ndim:  # its numbers: a read, noted once, not per element (a loop over 10**5 took 6.4 s to record)
+            _note([self], "a loop over it (for v in y)")
+        return iter(_plain(self))  # (0-d: numpy's TypeError)
 
     def __repr__(self) -> str:
         return repr(_plain(self))
@@ -73,8 +76,20 @@ class Watched(np.ndarray):
     def __str__(self) -> str:
         return str(_plain(self))
 
-    def __reduce__(self) -> Any:
-        return _plain(self).__reduce__()
+
+def _watched_rows(x: Watched) -> Iterator[np.ndarray]:
+    """The rows of a watched array, each a watched view of it (noted, to be put back plain where stored); plain,
+    as eagerly, those taken once its recording is over (a generator over them that the step returned)."""
+    watch = x._watch
+    for row in _plain(x):
+        rec = watch.rec
+        if rec is None:
+            yield row
+            continue
+        view = row.view(Watched)
+        view._watch = watch
+        rec.kept.append(view)
+        yield view
 
 
 # numpy's functions that read an array's shape, dtype or memory alone: no reads of its numbers
@@ -102,6 +117,33 @@ for _name in (
     "__bool__ __int__ __float__ __index__ __complex__ __contains__ __copy__ __deepcopy__ __format__"
 ).split():
     setattr(Watched, _name, _reading(_name))
+
+
+def _way_out(name: str, attribute: bool) -> Any:
+    """A method or attribute of ndarray's that gives a plain array or the raw memory (y.__array__(), pickle's
+    __reduce__, y.flat, y.data, y.ctypes), numbers read without asking the watched view: taken as a read of them
+    by the step's own code, given as numpy gives it."""
+    how = f"y.{name}" if attribute else "pickling y (y.__reduce__())" if name == "__reduce__" else f"y.{name}()"
+    given = getattr(np.ndarray, name)
+
+    def method(self: Watched, *args: Any, **kwargs: Any) -> Any:
+        _note([self], how)
+        return given(_plain(self), *_plains(args), **_plains(kwargs))
+
+    def read(self: Watched) -> Any:
+        _note([self], how)
+        return given.__get__(_plain(self))
+
+    if attribute:
+        return property(read, given.__set__, doc=given.__doc__)  # (y.flat = 0 writes as eagerly)
+    method.__name__ = name
+    return method
+
+
+for _name in ("__array__", "__reduce__"):
+    setattr(Watched, _name, _way_out(_name, attribute=False))
+for _name in ("flat", "data", "ctypes"):
+    setattr(Watched, _name, _way_out(_name, attribute=True))
 
 
 def watched(x: np.ndarray, rec: Any, index: int) -> Watched:
@@ -184,19 +226,29 @@ def _by_the_step(watches: list[Any]) -> bool:
     if not any(isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec for x in watches):
         return False
     frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(("numpy", __name__)):
+    while frame is not None and _package(frame) in ("numpy", __name__):
         frame = frame.f_back
-    module = "" if frame is None else frame.f_globals.get("__name__", "")
-    return module.partition(".")[0] not in ("autograd", "nn")
+    return frame is None or _package(frame) not in ("autograd", "nn")
+
+
+def _package(frame: Any) -> str:
+    """The top package of the module whose code a frame runs (this module by its own name): by the package's name
+    whole, not its start (a user's module `numpy_losses` or `nn_extra` is the user's)."""
+    module = frame.f_globals.get("__name__", "")
+    return module if module == __name__ else module.partition(".")[0]
 
 
 def _note(operands: list[Any], how: str) -> None:
-    """Note that the step's own code read the numbers of the inputs of these watched arrays (`how`: with what)."""
-    if _by_the_step(operands):
-        rec = compile_record.current()
-        for x in operands:
-            if isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec:
-                rec.numpy_reads.setdefault(x._watch.index, how)
+    """Note that the step's own code read the numbers of the inputs of these watched arrays (`how`: with what);
+    of inputs already noted, nothing to look up (an element read in a loop costs no walk of the frames)."""
+    rec = compile_record.current()
+    if rec is None:
+        return
+    fresh = [x for x in operands if isinstance(x, Watched) and x._watch is not None and x._watch.rec is rec]
+    fresh = [x for x in fresh if x._watch.index not in rec.numpy_reads]
+    if fresh and _by_the_step(fresh):
+        for x in fresh:
+            rec.numpy_reads.setdefault(x._watch.index, how)
 
 
 @contextmanager

@@ -26,12 +26,15 @@ def _stubs() -> dict[str, list[tuple[Any, str, Any]]]:
     from autograd import (
         compile_kernels,
         compile_kernels_softmax,
+        cross_entropy_options,
         elementwise_forwards,
         rule_functions,
         scaled_contractions,
         tensor_forwards,
     )
     from nn import optim_base
+
+    label_indices = cross_entropy_options.label_indices  # what sure_labels returns, without its look
 
     def unchecked(compute: Any, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
         return compute(*args, **kwargs), True
@@ -52,7 +55,8 @@ def _stubs() -> dict[str, list[tuple[Any, str, Any]]]:
         "the bias sums' overflow checks": [(tensor_forwards, "unless_overflowed", plain_sum)],
         "the optimizer's read of the gradients": [(optim_base, "first_not_finite", lambda arrays: None)],
         "cross-entropy's sure labels": [
-            (m, "sure_labels", lambda *args: None) for m in (compile_kernels_softmax, tensor_forwards)
+            (m, "sure_labels", lambda log_p, exp, rows, classes: label_indices(log_p.shape[1], rows, classes))
+            for m in (compile_kernels_softmax, tensor_forwards)
         ],
     }
 

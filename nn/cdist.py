@@ -34,7 +34,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     # the differences and their gradient (or a power of them) alive at once
     check_memory(
         "cdist",
-        f"the differences of every pair, shape {pairs}",
+        f"the differences of every pair and their power or gradient, two arrays of shape {pairs}",
         2 * math.prod(pairs),
         np.result_type(x1.dtype, x2.dtype),
         fix,

@@ -4,6 +4,7 @@ their functions dropout1d, dropout2d, dropout3d (whole channels of sequences, im
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 def zeroed(x: Tensor, p: float, draws: Callable[[], np.random.Generator], shape: tuple[int, ...]) -> Tensor:
     """Dropout's masking step: x times a mask of `shape`, 1 / (1 - p) where kept and 0 where dropped, drawn from
     `draws()` at each draw (a compiled step draws anew on each replay)."""
-    return x * drawn(lambda: _mask(draws(), p, shape, x.dtype), x.dtype)  # dtype: a float16 mask stays float16
+    dtype = x.dtype  # a float16 mask stays float16; the draw holds it, not x (a recording would keep x alive)
+    return x * drawn(lambda: _mask(draws(), p, shape, dtype), dtype)
 
 
 def dropped(
@@ -94,6 +96,17 @@ class Dropout(Module):
 
     # how a mask is applied: zeroed here, alpha dropout's mix in AlphaDropout
     masking = staticmethod(zeroed)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse a subclass defining `mask(shape, dtype)`, Dropout's hook until `masking` took its place: it
+        would not be called, and the layer would drop with the standard mask, silently."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("mask"), FunctionType | staticmethod | classmethod):  # not an attribute
+            raise TypeError(
+                f"{cls.__name__} defines mask(shape, dtype), which Dropout no longer calls: define "
+                "masking(x, p, draws, shape) instead, returning the masked x (nn.dropout.zeroed is Dropout's; "
+                "draws() gives the layer's generator)"
+            )
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__

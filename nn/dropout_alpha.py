@@ -33,7 +33,8 @@ def feature_alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inp
 
 def _alpha_mixed(x: Tensor, p: float, draws: Callable[[], np.random.Generator], shape: tuple[int, ...]) -> Tensor:
     """Alpha dropout's masking step (nn.dropout's `dropped` checks its arguments): `mixed` with a mask of `shape`."""
-    return mixed(x, p, drawn(lambda: _scaled_keep(draws(), p, shape, x.dtype), x.dtype))
+    dtype = x.dtype  # the draw holds it, not x (a compiled step's recording would keep x alive)
+    return mixed(x, p, drawn(lambda: _scaled_keep(draws(), p, shape, dtype), dtype))
 
 
 def _scale(p: float) -> float:

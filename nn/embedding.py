@@ -124,9 +124,8 @@ def lookup(
     """embedding's and Embedding's look-up, `owner` naming the caller in its errors; the options checked."""
     index = as_array(owner, "the index", raw(indices))
     validate(lambda index: _check(owner, index, weight.shape[0]), index)  # a compiled step's replays check it too
-    row = table_row(
-        padding_idx, weight.shape[0], owner
-    )  # a row still (the table may have been replaced by a smaller one)
+    # a row still (the table may have been replaced by a smaller one)
+    row = table_row(padding_idx, weight.shape[0], owner)
     if max_norm is not None:
         renorm_rows(owner, weight, index, max_norm, norm_type)
     table = by_frequency(owner, weight, index) if scale_grad_by_freq else weight

@@ -120,6 +120,7 @@ class Adagrad(Optimizer):
 
     # initial_accumulator_value too: it starts the sum of a parameter that no step has reached yet
     hyperparameters = ("lr", "lr_decay", "weight_decay", "eps", "initial_accumulator_value")
+    constructors_only = ("initial_accumulator_value",)  # torch starts every sum at defaults[...], not a group's
     flags = ("maximize",)
     torch_options = ("foreach", "differentiable", "fused")
     slot_ranges = {"sum": (0.0, math.inf)}  # a sum of squares: negative, its square root is NaN

@@ -8,7 +8,7 @@ its own, over every parameter as one vector, on this base's settings, names and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from .arguments import one_number, read_only
 from .optim_closure import requires_closure, takes_closure
 from .optim_finite import first_not_finite, refuse
 from .optim_flush import FLUSH_EVERY
-from .optim_groups import ParamGroup, checked_params
+from .optim_groups import ParamGroup, ReadOnlyList, checked_params
 from .optim_options import OPTIONS, check_torch_options
 from .optim_param_groups import Group, ParamGroups, given_groups
 from .optim_settings import OptimizerSettings
@@ -76,6 +76,8 @@ class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
             for option in self.torch_options
         }
         self._defaults = self.checked_settings({k: v for k, v in settings.items() if k in names})
+        if isinstance(params, Iterator):  # a generator of groups, or of parameters: looked at twice below
+            params = list(params)
         groups = given_groups(params)  # PyTorch's list of dicts, each a group with settings of its own
         if groups is None:
             self._keep_groups([Group(*checked_params(type(self).__name__, params), dict(self._defaults))])
@@ -111,7 +113,7 @@ class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
     def param_groups(self) -> list[ParamGroup]:
         """PyTorch's param groups, each a live view of its group's settings: `g["lr"] = 0.01` sets that group's
         `lr`, checked (nn.optim_groups); with one group, the optimizer's own (`opt.lr`)."""
-        return [ParamGroup(self, k) for k in range(len(self.groups))]
+        return ReadOnlyList(ParamGroup(self, k) for k in range(len(self.groups)))
 
     def __getattr__(self, name: str) -> Any:
         """A setting read with several param groups (not in the instance's dict then): theirs where they agree,

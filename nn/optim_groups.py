@@ -17,11 +17,71 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
-from autograd import Node, Tensor, Value, repr_of, type_name
+from autograd import Node, Tensor, Value, guard, repr_of, type_name
 
 from .arguments import as_sequence, shown
 from .optim_lacking import lacking
 from .optim_options import check_torch_options
+
+
+class ReadOnlyList(list):
+    """A list an optimizer gives out (its param_groups, a group's "params"): a copy, so a change made to it in place
+    would be lost without a word, where PyTorch's changes the optimizer (a parameter appended to a group's params
+    is trained there); refused, naming add_param_group. Reading, iterating and copying it are a list's."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(
+            "this list is a copy of an optimizer's param groups (or of a group's params): a change to it would change "
+            "nothing the optimizer steps; add parameters with optimizer.add_param_group({'params': [...]}), or edit "
+            "a list of your own, list(...)"
+        )
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copy, deepcopy and pickle make a plain list, theirs to change
+        return (list, (list(self),))
+
+
+class ReadOnlyDict(dict):
+    """An optimizer's `defaults`: a copy, so a change made to it in place (PyTorch's `opt.defaults["lr"] = 0.5`,
+    which the next add_param_group takes) would be lost without a word; refused, naming the group's own settings."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(
+            "an optimizer's defaults are the constructor's settings, a copy here: a change to them would change "
+            "nothing; give a group added its own, optimizer.add_param_group({'params': [...], 'lr': 0.5})"
+        )
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copy, deepcopy and pickle make a plain dict, theirs to change
+        return (dict, (dict(self),))
+
+
+class GroupSettings:
+    """Param group `k`'s settings as attributes (`.lr`), as they are when read: what autograd.guard checks of a
+    group's setting that a compiled step's code reads (with one group, the optimizer's own attributes are)."""
+
+    __slots__ = ("optimizer", "k")
+
+    def __init__(self, optimizer: Any, k: int) -> None:
+        self.optimizer, self.k = optimizer, k
+
+    @classmethod
+    def of(cls, optimizer: Any, k: int) -> GroupSettings:
+        """The one view of `optimizer`'s group `k` (kept on it: a compiled step meets the same object each call)."""
+        views = vars(optimizer).setdefault("_group_views", [])
+        views += [cls(optimizer, j) for j in range(len(views), k + 1)]
+        return views[k]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in GroupSettings.__slots__:  # copy's probes of an object not yet filled
+            raise AttributeError(name)
+        settings = self.optimizer.groups[self.k].settings
+        if settings is None or name not in settings:
+            raise AttributeError(f"param group {self.k} has no setting {name!r}")
+        return settings[name]
 
 
 class ParamGroup(MutableMapping):
@@ -44,10 +104,12 @@ class ParamGroup(MutableMapping):
     def __getitem__(self, key: str) -> Any:
         opt, group = self.optimizer, self._group()
         if key == "params":
-            return list(group.params)
+            return ReadOnlyList(group.params)
         if key == "param_names" and group.names is not None:
             return list(group.names)
         if key in opt.setting_names:
+            if len(opt.groups) > 1:  # read by a compiled step's code: a replay checks it first, as `opt.lr` is
+                return guard(GroupSettings.of(opt, self.k), key)
             return self._settings()[key]
         if key in opt.fixed_settings:
             return opt.fixed_settings[key]
@@ -79,10 +141,10 @@ class ParamGroup(MutableMapping):
                 opt.initial_lr = checked
             else:
                 group.initial_lr = checked
-        elif key in group.own or lacking(opt, key) is None:
+        elif key in group.own or lacking(opt, key, group=True) is None:
             group.own[key] = value  # the user's own key, as PyTorch keeps it
         else:
-            why = lacking(opt, key)
+            why = lacking(opt, key, group=True)
             raise KeyError(
                 f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})" + (f": {why}" if why else "")
             )

@@ -42,18 +42,25 @@ def _read(root: type) -> frozenset[str]:
     return frozenset(found)
 
 
-def lacking(optimizer: Any, name: str) -> str | None:
+def lacking(optimizer: Any, name: str, group: bool = False) -> str | None:
     """Why `name` is refused as a setting of one of nn's own optimizers, or None where it is the caller's own
     name: a setting another optimizer has (nn's or PyTorch's: `adam.momentum = 0.9`, `adam.amsgrad = True`) or a
     misspelling of one of its own of five letters or more (`opt.weight_deacy`), which, kept, would change
     nothing, silently. Any other name is the caller's own, and kept (an attribute; a param group's key, as
-    PyTorch keeps a group's "name"); so is every name on a subclass of one's own, which may read it."""
+    PyTorch keeps a group's "name"); so is every name on a subclass of one's own, which may read it. A param
+    group's key (`group`), where one's own are fewer than an object's attributes, is refused from 3 letters and
+    in any case too (`"LR"`, `"lrr"`): the group would train at the constructor's lr, silently."""
     if not type(optimizer).__module__.startswith("nn.") or name.startswith("_"):
         return None
     own, kind = optimizer.setting_names, type(optimizer).__name__
     if name in settings_elsewhere(optimizer):
         return f"{kind} has no setting {name!r}, and would ignore it; its settings are {', '.join(own)}"
-    near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
+    if group:  # any case ("LR"), and from 3 letters ("lrr"); as closely as an attribute's from 5
+        cutoff = 0.85 if len(name) >= 5 else 0.8
+        near = [s for s in own if s == name.lower()] or difflib.get_close_matches(name.lower(), own, 1, cutoff)
+        near = near if len(name) >= 3 or name.lower() in own else []
+    else:
+        near = difflib.get_close_matches(name, own, n=1, cutoff=0.85) if len(name) >= 5 else []
     if near:
         return f"{kind} has no setting {name!r}, and would ignore it: did you mean {near[0]!r}?"
     return None

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, eager_only, type_name
+from autograd import Node, Tensor, Value, eager_only, guard, type_name
 
-from .optim_groups import checked_params, refuse_shared_memory
+from .optim_groups import GroupSettings, ReadOnlyDict, checked_params, refuse_shared_memory
 from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
@@ -107,6 +107,12 @@ class ParamGroups:
             if key in (PARAMS, NAMES_KEY):
                 continue
             if key in self.setting_names:
+                if key in self.constructors_only and value != defaults[key]:
+                    raise ValueError(
+                        f"{name}: param group {k}'s {key} is {value!r}, the constructor's {defaults[key]!r}: "
+                        f"torch.optim.{name} reads only the constructor's (a group's is kept and ignored); give it "
+                        f"to the constructor, or make one {name} per value"
+                    )
                 settings[key] = value
             elif key in self.torch_settings:
                 check_torch_options(name, self.torch_options, {key: value})
@@ -117,7 +123,7 @@ class ParamGroups:
                         f"{name}'s {key} is {self.fixed_settings[key]}, its own: {self.fixed_settings_why}"
                     )
             else:
-                why = lacking(self, key)
+                why = lacking(self, key, group=True)
                 if why is not None:
                     raise KeyError(f"{name}: param group {k}: {why}")
                 own[key] = value
@@ -166,12 +172,14 @@ class ParamGroups:
         self._keep_groups(groups)
 
     many_groups_taken = True  # LBFGS: False
+    # settings torch reads only from the constructor (its defaults), whatever a group says: a group's other is refused
+    constructors_only: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
         """The settings the constructor was given (its defaults where none): a group added takes them where it
-        gives none, as PyTorch's `optimizer.defaults`."""
-        return dict(self._defaults)
+        gives none, as PyTorch's `optimizer.defaults`; read-only (a change would be lost: ReadOnlyDict)."""
+        return ReadOnlyDict(self._defaults)
 
     def rename(self, names: list[str]) -> None:
         """Give the parameters the names `names` (a loaded state's, by place), each group its share."""
@@ -208,8 +216,9 @@ class ParamGroups:
         settings[name] = checked
 
     def agreed(self, name: str) -> Any:
-        """Setting `name` where several groups all hold one value; ValueError naming param_groups where not."""
-        values = [g.settings[name] for g in self.groups]
+        """Setting `name` where several groups all hold one value; ValueError naming param_groups where not. Each
+        read through autograd.guard: a compiled step that reads `opt.lr` replays only while it is as recorded."""
+        values = [guard(GroupSettings.of(self, k), name) for k in range(len(self.groups))]
         if any(v != values[0] for v in values[1:]):
             raise ValueError(
                 f"{type(self).__name__} has {len(values)} param groups whose {name} differ ({values}): which one "

@@ -146,7 +146,7 @@ class LRScheduler:
     def get_last_lr(self) -> list[float]:
         """The lr this scheduler set last, as PyTorch's list of one per param group (every group's: it schedules
         one lr)."""
-        return lane_values(self, "_last_lr")
+        return lane_values(self, "_last_lr", guarded=True)
 
     def state_dict(self) -> dict[str, Any]:
         """What resuming needs: the epochs done, the base lr, and whether that base carries on an lr set

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from autograd import guard
+
 T = TypeVar("T")
 
 # what a scheduler keeps per group: its base, its last factor and lr, and whether its base carries a hand-set lr
@@ -89,29 +91,59 @@ def start_lanes(scheduler: Any, optimizer: Any, **given: list[Any]) -> None:
         vars(scheduler).update({name: values[0] for name, values in given.items()})
 
 
-def lane_values(scheduler: Any, name: str) -> list[Any]:
-    """The scheduler's attribute `name` in each group's lane (its own, for one group)."""
+def lane_values(scheduler: Any, name: str, guarded: bool = False) -> list[Any]:
+    """The scheduler's attribute `name` in each group's lane (its own, for one group). `guarded`: each read through
+    autograd.guard, so that a compiled step whose code reads them (get_last_lr()) is replayed only while they are
+    as recorded, as one group's `opt.lr` is."""
     lanes = vars(scheduler).get("_lanes")
     if lanes is None:
         return [getattr(scheduler, name)]
+    if guarded:
+        views = vars(scheduler).setdefault("_lane_views", [])  # one each: a compiled step meets the same each call
+        views += [LaneView(scheduler, k) for k in range(len(views), len(lanes))]
+        return [guard(views[k], name) for k in range(len(lanes))]
     return [one.get(name, getattr(type(scheduler), name, None)) for one in lanes]  # else its class's default
 
 
 def lane_states(scheduler: Any, state: Mapping[str, Any]) -> list[Any]:
     """A scheduler's state_dict() split into one per param group: itself for one group; with several, its
-    base_lr and hand_set lists (one per group) dealt out, ValueError for lists of another length."""
-    if not many(scheduler.optimizer) or not isinstance(state, Mapping):
+    base_lr and hand_set lists (one per group) dealt out. ValueError for lists of another length, and for lists
+    (a state of several groups) loaded over one group."""
+    if not isinstance(state, Mapping):
         return [state]  # the scheduler's own checks refuse what is not its state
-    count, owner = len(scheduler.optimizer.groups), type(scheduler).__name__
+    several, owner = many(scheduler.optimizer), type(scheduler).__name__
+    count = len(getattr(scheduler.optimizer, "groups", ())) or 1
     split = {}
     for key in ("base_lr", "hand_set"):
-        value = state.get(key, [None] * count)
+        value = state.get(key, [None] * count if several else None)
+        if not several and not isinstance(value, list | tuple):
+            continue  # one group's: one value, as a state always held it
         if not isinstance(value, list | tuple) or len(value) != count:
             raise ValueError(
                 f"{owner}.load_state_dict: {key} holds one value per param group ({count} here), got {value!r}"
             )
         split[key] = list(value)
+    if not several:
+        return [state]
     return [{**state, **{key: values[k] for key, values in split.items()}} for k in range(count)]
+
+
+class LaneView:
+    """Lane `k` of a scheduler (its values for param group k) as attributes, as they are when read: what
+    autograd.guard checks of a group's lr that a compiled step's code reads (get_last_lr())."""
+
+    __slots__ = ("scheduler", "k")
+
+    def __init__(self, scheduler: Any, k: int) -> None:
+        self.scheduler, self.k = scheduler, k
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in LaneView.__slots__:  # copy's probes of an object not yet filled
+            raise AttributeError(name)
+        lanes = vars(self.scheduler).get("_lanes") or ()
+        if self.k >= len(lanes) or name not in lanes[self.k]:
+            raise AttributeError(f"lane {self.k} has no {name!r}")
+        return lanes[self.k][name]
 
 
 def attribute(scheduler: Any, name: str) -> Any:

@@ -55,11 +55,10 @@ def epoch_loss(losses: list[float], sizes: list[int], summed: bool) -> float:
 
 
 def epoch_lr(optimizer: Any) -> float | list[float]:
-    """The lr an epoch trains with, for the History: the optimizer's, or, where its param groups hold different
-    ones, each group's, as a list (PyTorch's get_last_lr shape)."""
+    """The lr an epoch trains with, for the History: the optimizer's, or, where it has several param groups, each
+    group's, as a list (PyTorch's get_last_lr shape), in every epoch, even one where they agree: one type a fit."""
     groups = getattr(optimizer, "param_groups", None)
-    lrs = [g["lr"] for g in groups] if groups and len(groups) > 1 else []
-    return lrs if len(set(lrs)) > 1 else optimizer.lr
+    return [g["lr"] for g in groups] if groups and len(groups) > 1 else optimizer.lr
 
 
 def record_epoch(

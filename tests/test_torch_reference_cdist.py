@@ -108,3 +108,15 @@ def test_pairs_no_memory_holds_are_refused_before_any_difference_naming_cdist_an
     x = Tensor(np.zeros((100_000, 64), np.float32))
     with pytest.raises(MemoryError, match=r"cdist: .*does not fit in memory: .*chunks"):
         F.cdist(x, x)
+
+
+@pytest.mark.parametrize("shapes", [((100_000, 64), (100_000, 64)), ((2, 1, 3000, 64), (7, 4000, 64))])
+def test_the_refusal_says_its_count_is_two_arrays_of_the_shape_it_names(shapes):
+    """The count asked is two arrays of the differences' shape (they and their power or gradient alive at once):
+    the message named the shape (100000, 100000, 64) beside 1,280,000,000,000 entries, twice its product, unsaid."""
+    x1, x2 = (Tensor(np.zeros(s, np.float32)) for s in shapes)
+    with pytest.raises(MemoryError) as refused:
+        F.cdist(x1, x2)
+    shape = np.broadcast_shapes(shapes[0][:-2], shapes[1][:-2]) + (shapes[0][-2], shapes[1][-2], shapes[0][-1])
+    assert f"two arrays of shape {shape}" in str(refused.value)
+    assert f"({2 * math.prod(shape):,} entries of float32)" in str(refused.value)

@@ -52,15 +52,20 @@ def refuse_closure_steps(optimizer: Any) -> None:
 
 def refuse_differing_groups(optimizer: Any) -> None:
     """ValueError for an optimizer whose param groups hold different settings: viz writes one rule with one set
-    of settings (w ← w − lr·grad), which would be true of one group only."""
-    groups = getattr(optimizer, "param_groups", ())
-    settings = [{k: v for k, v in g.items() if k not in ("params", "param_names")} for g in groups]
-    if any(s != settings[0] for s in settings[1:]):
+    of settings (w ← w − lr·grad), which would be true of one group only. Only the settings a step reads are
+    compared (the keys of `optimizer.defaults`, PyTorch's), not a group's own keys ("name") or a scheduler's
+    initial_lr."""
+    groups = list(getattr(optimizer, "param_groups", ()))
+    if len(groups) < 2:
+        return
+    read = getattr(optimizer, "defaults", None) or {k: None for k in groups[0] if k not in ("params", "param_names")}
+    differ = [k for k in read if any(g.get(k) != groups[0].get(k) for g in groups[1:])]
+    if differ:
         kind = type(optimizer).__name__
         raise ValueError(
-            f"viz writes one update rule with one set of settings, and this {kind}'s {len(settings)} param groups "
-            f"hold different ones: draw with an optimizer of one group (nn.{kind}(model.parameters(), ...)), and "
-            "train with the groups outside viz"
+            f"viz writes one update rule with one set of settings, and this {kind}'s {len(groups)} param groups "
+            f"hold different ones ({', '.join(differ)}): draw with an optimizer of one group "
+            f"(nn.{kind}(model.parameters(), ...)), and train with the groups outside viz"
         )
 
 
