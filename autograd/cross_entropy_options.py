@@ -59,7 +59,7 @@ def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarra
     near_1 = at_label > 0.5
     if np.count_nonzero(near_1):  # in C: .any() is a Python method
         softmax.put(at, np.where(near_1, 0, at_label))
-        others = np.add.reduce(softmax, axis=1, keepdims=True, out=rest).take(rows)  # np.sum's reduce; (rows, 1)
+        others = np.add.reduce(softmax, axis=1, keepdims=True, out=rest).take(rows)  # np.sum's; 1-d, as at_label
         softmax.put(at, np.where(near_1, 0 - others, at_label - 1))
     else:
         softmax.put(at, at_label - 1)

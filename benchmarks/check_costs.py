@@ -28,6 +28,7 @@ def _stubs() -> dict[str, list[tuple[Any, str, Any]]]:
         compile_kernels_softmax,
         cross_entropy_options,
         elementwise_forwards,
+        op_table,
         rule_functions,
         scaled_contractions,
         tensor_forwards,
@@ -51,6 +52,7 @@ def _stubs() -> dict[str, list[tuple[Any, str, Any]]]:
             (compile_kernels, "unknown_at_nan", lambda f, x: f),
             (rule_functions, "squares_finite", lambda x: True),
             (elementwise_forwards, "squares_finite", lambda x: True),
+            (op_table, "gated_off_nan", lambda g, f, x: np.multiply(g, f)),  # the eager rule's, bound in op_table
         ],
         "the bias sums' overflow checks": [(tensor_forwards, "unless_overflowed", plain_sum)],
         "the optimizer's read of the gradients": [(optim_base, "first_not_finite", lambda arrays: None)],

@@ -146,3 +146,16 @@ def test_an_eager_module_call_works_out_no_guards(monkeypatch):
         assert [step(x).item() for _ in range(3)] == [8.0] * 3  # recorded, then replayed
     Scaled.factor = 3.0
     assert step(x).item() == 12.0  # a class setting changed: recorded again
+
+
+@pytest.mark.parametrize("spoil", [np.nan, np.inf, 1e30])  # 1e30: finite, its square past float32's range
+def test_a_first_try_reads_its_results_squares_once(monkeypatch, spoil):
+    """first_try reads its result's sum of squares (np.vdot) before `finite`, whose first test that is: where it
+    answers "look closer" (a NaN, an infinity, squares past the range), `finite` read it a second time."""
+    from autograd import scaled_sums
+
+    calls = counting(monkeypatch, scaled_sums, "squares_finite")
+    out = np.ones((4, 8), np.float32)
+    out[1, 2] = spoil
+    right = scaled_sums.first_try(np.copy, out)[1]
+    assert right == bool(np.isfinite(spoil)) and calls == ["squares_finite"]

@@ -125,3 +125,22 @@ def test_check_costs_stubs_what_the_engine_calls(monkeypatch: pytest.MonkeyPatch
     for stubs in check_costs._stubs().values():
         for module, name, _ in stubs:
             assert callable(getattr(module, name)), f"{module.__name__}.{name}"
+
+
+def test_check_costs_relu_stubs_leave_out_the_eager_rules_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With "relu's NaN and infinity looks" stubbed, an eager relu backward reads nothing for them (no np.vdot):
+    its rule's one read of g and x together (rule_functions.gated_off_nan, bound in op_table) was left in, so
+    that the eager variant timed a look it still made."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import check_costs
+
+    from autograd import Tensor
+
+    for module, name, stub in check_costs._stubs()["relu's NaN and infinity looks"]:
+        monkeypatch.setattr(module, name, stub)
+    reads = []
+    vdot = np.vdot
+    monkeypatch.setattr(np, "vdot", lambda a, b: reads.append(1) or vdot(a, b))
+    x = Tensor(np.linspace(-1.0, 1.0, 12).reshape(3, 4), requires_grad=True)
+    x.relu().backward(np.ones((3, 4)))
+    assert reads == [] and np.array_equal(x.grad, (x.data > 0) * 1.0)
