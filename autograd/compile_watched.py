@@ -7,7 +7,8 @@ a loss's labels, nn's checks) are not noted, and get plain arrays. After the rec
 returned arrays are plain again (compile_kept.put_back_plain), and watched ones it kept elsewhere note nothing.
 Not seen: np.asarray(y), np.array(y) and what calls them (np.ascontiguousarray, as_strided), y.base, another array
 indexed by it (weights[y]), the buffer protocol (memoryview, bytes, np.frombuffer), np.nditer, ndarray's methods
-called through the class (np.ndarray.tolist(y)), str and repr, which numpy and Python do without asking."""
+called through the class (np.ndarray.tolist(y)), str and repr, another array filled with it (m[:] = y, m.put),
+which numpy and Python do without asking."""
 
 from __future__ import annotations
 

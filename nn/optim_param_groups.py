@@ -102,9 +102,12 @@ class ParamGroups:
             raise ValueError(f"{name}: some parameters appear in more than one parameter group (group {k} repeats one)")
         everything = [p for g in before for p in g.params] + params
         refuse_shared_memory(name, everything, None)
-        settings, torch, own = dict(defaults), {}, {}
+        settings, torch, own, initial = dict(defaults), {}, {}, None
         for key, value in given.items():
             if key in (PARAMS, NAMES_KEY):
+                continue
+            if key == "initial_lr":  # a scheduler's base lr for the group: torch's schedulers keep one given
+                initial = value
                 continue
             if key in self.setting_names:
                 if key in self.constructors_only and value != defaults[key]:
@@ -129,9 +132,11 @@ class ParamGroups:
                 own[key] = value
         try:
             checked = self.checked_settings(settings)
+            if initial is not None:  # checked as an lr, as a param group's "initial_lr" set later is
+                initial = self.checked_settings({**checked, "lr": initial})["lr"]
         except (TypeError, ValueError) as e:
             raise type(e)(f"param group {k}: {e.args[0]}") from None
-        return Group(params, names, checked, torch, own)
+        return Group(params, names, checked, torch, own, initial_lr=initial)
 
     def _keep_groups(self, groups: list[Group]) -> None:
         """Keep `groups` (checked): the optimizer's parameters are theirs, in order; one group's settings become
@@ -148,6 +153,8 @@ class ParamGroups:
         if len(groups) == 1:
             vars(self).update(groups[0].settings or {})
             groups[0].settings = None
+            if groups[0].initial_lr is not None:  # given with the group: the optimizer's, as one group's settings
+                self.initial_lr = groups[0].initial_lr
 
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """PyTorch's: a group of further parameters (layers unfrozen to fine-tune), with settings of its own, the

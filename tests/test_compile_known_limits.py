@@ -61,7 +61,21 @@ UNSEEN = {  # ways to the watched targets' numbers that numpy or Python take wit
     "np.lib.stride_tricks.as_strided(t)": np.lib.stride_tricks.as_strided,
     "np.frombuffer(t)": lambda t: np.frombuffer(t).reshape(t.shape),
     "t.base": lambda t: t if t.base is None else t.base,
+    "m[:] = t (another array filled with it)": lambda t: _filled(np.empty(t.shape), slice(None), t),
+    "m[rows] = t": lambda t: _filled(np.zeros(t.shape), list(range(len(t))), t),
+    "m.put(places, t)": lambda t: _put(np.zeros(t.shape), t),
 }
+
+
+def _filled(m: np.ndarray, where, t) -> np.ndarray:
+    """numpy's setitem copies t into m in C (found by R2: a buffer filled with `buf[:n] = y` is a common idiom)."""
+    m[where] = t
+    return m
+
+
+def _put(m: np.ndarray, t) -> np.ndarray:
+    m.put(np.arange(t.size), t)
+    return m
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: these reads of an array input are not seen (README)")

@@ -4,7 +4,7 @@ with numbers torch would not give."""
 
 import numpy as np
 import pytest
-import torch
+from torch_reference import torch  # without torch: skipped
 
 import nn
 import viz
@@ -207,3 +207,32 @@ def test_a_groups_short_or_capitalised_misspelling_is_refused_too(key):
         opt.param_groups[0][key] = 1e-3
     kept = nn.SGD([{"params": ours, "name": "all", "lr_scale": 0.5, "layer_id": 3, "wd": 1}], lr=0.1)
     assert (kept.param_groups[0]["name"], kept.param_groups[0]["lr_scale"]) == ("all", 0.5)
+
+
+@pytest.mark.parametrize("how", ["constructor, two groups", "constructor, one group", "add_param_group"])
+def test_a_groups_initial_lr_given_with_it_is_the_schedules_base_as_torchs(how):
+    """torch's schedulers keep an "initial_lr" a group was given (setdefault): LambdaLR(0.5 ** e) over a group of
+    lr 0.1 given initial_lr 0.3 runs 0.3, 0.15, 0.075, 0.0375. chainrule kept the key as the user's own and
+    scheduled from 0.1 (0.1, 0.05, ...; the group listed "initial_lr" twice), where setting it afterwards
+    (`param_groups[1]["initial_lr"] = 0.3`) gave torch's: one rule now serves both."""
+
+    def lrs(lib, opt_of, scheduler):
+        p, q = (lib(np.ones(2)) for _ in range(2))
+        if how == "constructor, one group":
+            opt = opt_of([{"params": [q], "initial_lr": 0.3}], lr=0.1)
+        elif how == "constructor, two groups":
+            opt = opt_of([{"params": [p]}, {"params": [q], "lr": 0.1, "initial_lr": 0.3}], lr=0.1)
+        else:
+            opt = opt_of([p], lr=0.1)
+            opt.add_param_group({"params": [q], "lr": 0.1, "initial_lr": 0.3})
+        sched, seen = scheduler(opt, lambda e: 0.5**e), []
+        for _ in range(4):
+            seen.append([g["lr"] for g in opt.param_groups])
+            opt.step()
+            sched.step()
+        assert list(opt.param_groups[-1]).count("initial_lr") == 1
+        return seen
+
+    ours = lrs(lambda a: Tensor(a, requires_grad=True), nn.SGD, nn.schedulers.LambdaLR)
+    theirs = lrs(lambda a: torch.tensor(a, requires_grad=True), torch.optim.SGD, torch.optim.lr_scheduler.LambdaLR)
+    assert ours == theirs
