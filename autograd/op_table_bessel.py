@@ -14,7 +14,7 @@ from . import bessel_forwards as forward
 from .bessel_series import hankel
 from .op_def import NONZERO, OFF_KINK, OpDef, function
 from .rule_functions import sign
-from .rule_pieces import is_near, piecewise, polynomial, sides_mean_at_zero, tail_at_infinity
+from .rule_pieces import UNDERFLOWS_FROM, is_near, piecewise, polynomial, sides_mean_at_zero, tail_at_infinity
 
 cosh, exp, i0, i0e, i1, i1e, sinh, sqrt = (
     function(n) for n in ("cosh", "exp", "i0", "i0e", "i1", "i1e", "sinh", "sqrt")
@@ -113,8 +113,7 @@ def _i1e_vjp(g, out, x):
 
 # |x| from which |x|^(−3/2)/(2√(2π)) is below half the least subnormal, so rounds to 0 (float64 1.9e215, float32 4.3e29)
 _I1E_SLOPE_UNDERFLOWS = {  # in logs: 1/(√(2π)·smallest) overflows float64
-    t: math.exp((math.log(1 / SQRT_2PI) - math.log(float(np.finfo(t).smallest_subnormal))) * 2 / 3)
-    for t in (np.float16, np.float32, np.float64)
+    t: math.exp((math.log(1 / SQRT_2PI) + UNDERFLOWS_FROM[t]) * 2 / 3) for t in (np.float16, np.float32, np.float64)
 }
 
 

@@ -86,14 +86,18 @@ def tail_at_one(x: Any, g: Any, formula: Callable[[Any], Any], reach: Callable[[
     vanishes) was inf · 0, NaN (PyTorch's; the forwards are −0 at −inf, their limit, elementwise_forwards)."""
 
     def far(a: Any) -> Any:
-        right, left = reach(_UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
+        right, left = reach(UNDERFLOWS_FROM[np.float64 if a.__class__ is float else np.result_type(a).type])
         return (a > right) | (a < -left)
 
     return tail_at_infinity(x, lambda u: g * (_right_side(u) + 0.0 / u), formula, far)
 
 
-# L for each float dtype: e^−L is its least subnormal, so e^−x is 0 beyond L (float64's 744.4, float32's 103.3)
-_UNDERFLOWS_FROM = {t: -math.log(float(np.finfo(t).smallest_subnormal)) for t in (np.float16, np.float32, np.float64)}
+# L for each float dtype: e^−L is its least subnormal 2^(minexp − nmant), so e^−x is 0 beyond L (float64's 744.4,
+# float32's 103.3); from the exponent, not math.log of the subnormal, which a processor set to treat subnormals as 0
+# (torch.set_flush_denormal(True)) refuses: the same floats either way
+UNDERFLOWS_FROM = {
+    t: -(np.finfo(t).minexp - np.finfo(t).nmant) * math.log(2) for t in (np.float16, np.float32, np.float64)
+}
 
 
 def _right_side(u: Any) -> Any:
