@@ -1,0 +1,55 @@
+"""The rules of a param group's keys, written once for both ways a key reaches a group: in a group given to the
+constructor or to add_param_group, and by `opt.param_groups[k][key] = value`. Which keys a group has (its
+parameters and their names, the optimizer's settings, PyTorch's options, fixed settings, a scheduler's
+"initial_lr"), which are refused (another optimizer's setting, a misspelling of one of its own, a setting torch
+reads only from the constructor given another value) and which are the user's own (kept, as PyTorch keeps a
+group's "name")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .optim_lacking import lacking
+from .optim_options import check_torch_options
+
+PARAMS = "params"
+NAMES_KEY = "param_names"
+INITIAL_LR = "initial_lr"  # a scheduler's base lr for the group: torch's schedulers keep one given, or set it
+
+
+def group_key(optimizer: Any, k: int, key: str, value: Any, current: dict[str, Any]) -> tuple[str, Any]:
+    """What `key` is in `optimizer`'s param group `k`, with `value` checked as far as it can be alone: ("setting",
+    value) (the caller checks it with the group's others, as the constructor does), ("torch", the option as kept),
+    ("fixed", value), ("initial_lr", value: the caller checks it as an lr) or ("own", value). `current`: the
+    group's settings as they are (the constructor's, for a group being given). Refused: ValueError for a value
+    of PyTorch's option computed otherwise, another value of a fixed setting, or another value of a setting
+    torch reads only from the constructor; KeyError for another optimizer's setting or a misspelling of one's
+    own (nn.optim_lacking). "params" and "param_names" are the caller's: they are no keys to set."""
+    name = type(optimizer).__name__
+    if key in optimizer.setting_names:
+        if key in optimizer.constructors_only and value != current[key]:
+            raise ValueError(
+                f"{name}: param group {k}'s {key} would be {value!r}, the constructor's is {current[key]!r}: "
+                f"torch.optim.{name} reads only the constructor's (a group's is kept and ignored); give it to the "
+                f"constructor, or make one {name} per value"
+            )
+        return "setting", value
+    if key in optimizer.torch_settings:
+        check_torch_options(name, optimizer.torch_options, {key: value})  # ValueError for a value computed otherwise
+        return "torch", None if value is None else bool(value)
+    if key in optimizer.fixed_settings:
+        if value is not optimizer.fixed_settings[key]:
+            raise ValueError(
+                f"{name}'s {key} is {optimizer.fixed_settings[key]}, its own: {optimizer.fixed_settings_why}"
+            )
+        return "fixed", value
+    if key == INITIAL_LR:
+        return "initial_lr", value
+    if key in (PARAMS, NAMES_KEY):
+        raise KeyError(
+            f"{name}'s parameters are fixed when it is made, and their names: add others with add_param_group"
+        )
+    why = lacking(optimizer, key, group=True)
+    if why is not None:
+        raise KeyError(f"{name}: param group {k}: {why}")
+    return "own", value
