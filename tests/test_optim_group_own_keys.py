@@ -53,12 +53,13 @@ def test_nn_save_and_load_keep_a_groups_own_keys(tmp_path, suffix):
     assert [g["name"] for g in fresh.param_groups] == ["body", "head"]
 
 
-def test_one_groups_own_key_is_kept_too():
+@pytest.mark.parametrize("key", ["name", "", "a.b", "a/b", "名前"])
+def test_one_groups_own_key_is_kept_too_whatever_its_name(key):
     a = Tensor(np.ones(2), requires_grad=True)
-    opt = nn.SGD([{"params": [a], "name": "all"}], lr=0.1)
+    opt = nn.SGD([{"params": [a], key: "all"}], lr=0.1)
     fresh = nn.SGD([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
     fresh.load_state_dict(opt.state_dict())
-    assert fresh.param_groups[0]["name"] == "all"
+    assert fresh.param_groups[0][key] == "all"
 
 
 @pytest.mark.parametrize("value", [object(), np.int64(3), {"a": 1}, [1, {2}], np.ones(2)])
