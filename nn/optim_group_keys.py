@@ -26,6 +26,8 @@ def group_key(optimizer: Any, k: int, key: str, value: Any, current: dict[str, A
     torch reads only from the constructor; KeyError for another optimizer's setting or a misspelling of one's
     own (nn.optim_lacking). "params" and "param_names" are the caller's: they are no keys to set."""
     name = type(optimizer).__name__
+    if not isinstance(key, str):  # no setting's name: the user's own, as torch keeps it (a state dict refuses it)
+        return "own", value
     if key in optimizer.setting_names:
         if key in optimizer.constructors_only and value != current[key]:
             raise ValueError(

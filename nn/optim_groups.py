@@ -152,7 +152,15 @@ class ParamGroup(MutableMapping):
             group.own[key] = value  # the user's own key, as PyTorch keeps it
 
     def __delitem__(self, key: str) -> None:
-        raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")
+        """A key of the user's own deleted, as from PyTorch's dict; the others (its parameters, settings, options)
+        are the optimizer's, and refused (TypeError)."""
+        own = self._group().own
+        if key not in own:
+            raise TypeError(
+                f"a param group's entries cannot be deleted ({key!r}), but for keys of your own; set a setting to "
+                "another value instead"
+            )
+        del own[key]
 
     def __iter__(self) -> Iterator[str]:
         opt, group = self.optimizer, self._group()

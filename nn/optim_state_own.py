@@ -60,7 +60,7 @@ def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
                     f"{type(optimizer).__name__}.state_dict: param group {k}'s key {key!r} {what}, which a state dict "
                     "cannot keep (it holds arrays, and nn.save writes no pickle): a group's own keys are kept as str "
                     "keys of str, int, float, bool, None, or lists and tuples of them; set it to one of those "
-                    "(str(value), or None) before saving"
+                    "(str(value), or None), or delete it (del optimizer.param_groups[k][key]), before saving"
                 )
             entries[f"{OWN}{k}.{key}"] = encoded(value)
     return entries

@@ -4,6 +4,8 @@ Where the two ways disagreed: Adagrad's initial_accumulator_value set later was 
 parameters no step had reached (torch 2.13 starts every sum at the constructor's value), and a group's
 "param_names" key was dropped without a word (torch 2.13 names the group's parameters by it)."""
 
+import re
+
 import numpy as np
 import pytest
 from torch_reference import torch  # without torch: skipped
@@ -76,3 +78,20 @@ def test_every_key_meets_the_same_rule_given_or_set(kind, key):
         getattr(nn, kind)([{"params": [_w()]}, {"params": [_w()]}]).param_groups[1][key] = KEYS[key]
 
     assert outcome(given) == outcome(added) == outcome(set_later)
+
+
+@pytest.mark.parametrize("key", [1, (1, 2)])
+def test_a_key_that_is_no_str_is_the_users_own_as_torchs_and_refused_when_saved(key):
+    # was an AttributeError ('int' object has no attribute 'startswith') from both entries
+    a, b = _w(), _w()
+    opt = nn.SGD([{"params": [a], key: "x"}], lr=0.1)
+    assert opt.param_groups[0][key] == "x"
+    other = nn.SGD([b], lr=0.1)
+    other.param_groups[0][key] = "y"
+    assert other.param_groups[0][key] == "y"
+    with pytest.raises(TypeError, match=re.escape(f"param group 0's key {key!r} is a {type(key).__name__}")):
+        opt.state_dict()
+    del opt.param_groups[0][key]  # the way out the message gives: a key of one's own may be deleted, as torch's
+    assert key not in opt.param_groups[0] and "own.0." not in "".join(opt.state_dict())
+    with pytest.raises(TypeError, match="cannot be deleted \\('lr'\\), but for keys of your own"):
+        del opt.param_groups[0]["lr"]
