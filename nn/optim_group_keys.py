@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd import Node, type_name
+
 from .optim_lacking import lacking
 from .optim_options import check_torch_options
 
@@ -55,3 +57,29 @@ def group_key(optimizer: Any, k: int, key: str, value: Any, current: dict[str, A
     if why is not None:
         raise KeyError(f"{name}: param group {k}: {why}")
     return "own", value
+
+
+def named_by_key(name: str, k: int, raw: list[Any], labels: Any) -> list[Any]:
+    """Group `k`'s parameters `raw` named by its "param_names" key `labels`, as (name, parameter) pairs, as
+    torch 2.13 takes them; ValueError where there are not as many names as parameters (torch keeps them, naming
+    the wrong ones), or the parameters come named otherwise."""
+    if not isinstance(labels, list | tuple):
+        raise TypeError(
+            f"{name}: param group {k}'s 'param_names' is {type_name(labels)}, not a list of names (one str per "
+            "parameter)"
+        )
+    labels = list(labels)
+    named = [item[0] for item in raw if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Node)]
+    if named:
+        if named != labels:
+            raise ValueError(
+                f"{name}: param group {k} gives its parameters as (name, parameter) pairs and a 'param_names' of "
+                f"other names ({labels} for {named}): give the names once"
+            )
+        return raw
+    if len(labels) != len(raw):
+        raise ValueError(
+            f"{name}: param group {k}'s 'param_names' gives {len(labels)} names for its {len(raw)} parameters: give "
+            "one name per parameter, in order"
+        )
+    return list(zip(labels, raw))

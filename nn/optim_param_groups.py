@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, guard, type_name
 
-from .optim_group_keys import NAMES_KEY, PARAMS, group_key
+from .optim_group_keys import NAMES_KEY, PARAMS, group_key, named_by_key
 from .optim_groups import GroupSettings, ReadOnlyDict, checked_params, refuse_shared_memory
 
 
@@ -40,32 +40,6 @@ def given_groups(params: Any) -> list[Any] | None:
     if isinstance(params, list | tuple) and params and all(isinstance(g, Mapping) for g in params):
         return list(params)
     return None
-
-
-def _named_by_key(name: str, k: int, raw: list[Any], labels: Any) -> list[Any]:
-    """Group `k`'s parameters `raw` named by its "param_names" key `labels`, as (name, parameter) pairs, as
-    torch 2.13 takes them; ValueError where there are not as many names as parameters (torch keeps them, naming
-    the wrong ones), or the parameters come named otherwise."""
-    if not isinstance(labels, list | tuple):
-        raise TypeError(
-            f"{name}: param group {k}'s 'param_names' is {type_name(labels)}, not a list of names (one str per "
-            "parameter)"
-        )
-    labels = list(labels)
-    named = [item[0] for item in raw if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Node)]
-    if named:
-        if named != labels:
-            raise ValueError(
-                f"{name}: param group {k} gives its parameters as (name, parameter) pairs and a 'param_names' of "
-                f"other names ({labels} for {named}): give the names once"
-            )
-        return raw
-    if len(labels) != len(raw):
-        raise ValueError(
-            f"{name}: param group {k}'s 'param_names' gives {len(labels)} names for its {len(raw)} parameters: give "
-            "one name per parameter, in order"
-        )
-    return list(zip(labels, raw))
 
 
 def values_slot(k: int) -> str:
@@ -107,7 +81,7 @@ class ParamGroups:
             )
         raw = [raw] if isinstance(raw, Node) else list(raw)
         if NAMES_KEY in given:  # torch's names of the group's parameters, given beside them (a state's param_groups)
-            raw = _named_by_key(name, k, raw, given[NAMES_KEY])
+            raw = named_by_key(name, k, raw, given[NAMES_KEY])
         params, names = checked_params(name, raw) if raw else ([], None)
         if raw and before and any(g.params for g in before):
             named_before = next(g.names is not None for g in before if g.params)
