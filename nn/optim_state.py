@@ -42,6 +42,7 @@ class OptimizerState:
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of the state as named arrays: the marker KIND + the class's name (1); the hyperparameters
         (0-d float64 arrays, a pair as a 1-d one) and flags (0-d integers, 1 or 0) by name; each
+        parameter's state as "state.SLOT.NAME", SLOT being the Tensor's position among the Tensor
         parameters or "values" (the Values, packed in one array); given named parameters, a marker
         "param_names.I.NAME" (1) per parameter, I its place; each group's own keys as "own.K.KEY"
         (nn.optim_state_own). Arrays only: nn.save writes it."""
