@@ -41,7 +41,7 @@ Public API:
     TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss, CTCLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
-    Adamax, NAdam, RAdam, Adadelta, Rprop
+    Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     LBFGS                           L-BFGS (step(closure), optional strong-Wolfe line search), as torch.optim's
     schedulers                      StepLR, MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, LinearLR,
@@ -120,6 +120,7 @@ from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
+from .optim_asgd import ASGD
 from .optim_lbfgs import LBFGS
 from .optim_rprop import Rprop
 from .padding import (
@@ -206,6 +207,7 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Rprop",
+    "ASGD",
     "BatchNorm1d",
     "BatchNorm2d",
     "Dropout",

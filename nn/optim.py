@@ -1,6 +1,6 @@
 """Optimizers for Value and Tensor parameters alike: SGD (momentum, dampening, Nesterov, weight
 decay), Adam and AdamW; RMSprop, Adagrad and Adadelta are in nn.optim_adaptive, Adamax, NAdam and RAdam
-in nn.optim_adam_family, Rprop in nn.optim_rprop, the base in nn.optim_base.
+in nn.optim_adam_family, Rprop in nn.optim_rprop, ASGD in nn.optim_asgd, the base in nn.optim_base.
 
 Each update is written once, on numpy arrays, in place, as PyTorch's single-tensor updates: a
 Tensor's data is its array; the Values of a model are packed into one array for the update and
@@ -19,6 +19,7 @@ from autograd import Node
 
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta, Adagrad, RMSprop
+from .optim_asgd import ASGD
 from .optim_base import Optimizer
 from .optim_flush import flush_below, flush_moments
 from .optim_rprop import Rprop
@@ -34,7 +35,20 @@ from .optim_updates import (
     weight_decayed,
 )
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop"]
+__all__ = [
+    "ASGD",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "Rprop",
+]
 
 
 class SGD(Optimizer):

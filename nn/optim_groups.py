@@ -20,8 +20,7 @@ from numpy.lib.array_utils import byte_bounds
 from autograd import Node, Tensor, Value, guard, repr_of, type_name
 
 from .arguments import as_sequence, shown
-from .optim_lacking import lacking
-from .optim_options import check_torch_options
+from .optim_group_keys import group_key
 
 
 class ReadOnlyList(list):
@@ -137,35 +136,31 @@ class ParamGroup(MutableMapping):
         raise KeyError(f"{type_name(opt)}'s param group has no {key!r}: it has {', '.join(self)}")
 
     def __setitem__(self, key: str, value: Any) -> None:
-        opt, name, group = self.optimizer, type(self.optimizer).__name__, self._group()
-        if key in ("params", "param_names"):
-            raise KeyError(
-                f"{name}'s parameters are fixed when it is made, and their names: add others with add_param_group"
-            )
-        if key in opt.setting_names:
+        opt, group = self.optimizer, self._group()
+        kind, value = group_key(opt, self.k, key, value, self._settings())  # the one table of a group's keys
+        if kind == "setting":
             opt.set_in_group(self.k, key, value)  # checked as the constructor checks it: TypeError, ValueError
-        elif key in opt.torch_settings:
-            check_torch_options(name, opt.torch_options, {key: value})  # ValueError for a value computed otherwise
-            (opt.torch_settings if len(opt.groups) == 1 else group.torch)[key] = None if value is None else bool(value)
-        elif key in opt.fixed_settings:
-            if value is not opt.fixed_settings[key]:
-                raise ValueError(f"{name}'s {key} is {opt.fixed_settings[key]}, its own: {opt.fixed_settings_why}")
-        elif key == "initial_lr":  # what a PyTorch scheduler resumed with last_epoch reads: checked as an lr
+        elif kind == "torch":
+            (opt.torch_settings if len(opt.groups) == 1 else group.torch)[key] = value
+        elif kind == "initial_lr":  # what a PyTorch scheduler resumed with last_epoch reads: checked as an lr
             checked = opt.checked_settings({**self._settings(), "lr": value})["lr"]
             if len(opt.groups) == 1:
                 opt.initial_lr = checked
             else:
                 group.initial_lr = checked
-        elif key in group.own or lacking(opt, key, group=True) is None:
+        elif kind == "own":
             group.own[key] = value  # the user's own key, as PyTorch keeps it
-        else:
-            why = lacking(opt, key, group=True)
-            raise KeyError(
-                f"{name}'s param group has no setting {key!r} (it has {', '.join(self)})" + (f": {why}" if why else "")
-            )
 
     def __delitem__(self, key: str) -> None:
-        raise TypeError(f"a param group's entries cannot be deleted ({key!r}); set a setting to another value instead")
+        """A key of the user's own deleted, as from PyTorch's dict; the others (its parameters, settings, options)
+        are the optimizer's, and refused (TypeError)."""
+        own = self._group().own
+        if key not in own:
+            raise TypeError(
+                f"a param group's entries cannot be deleted ({key!r}), but for keys of your own; set a setting to "
+                "another value instead"
+            )
+        del own[key]
 
     def __iter__(self) -> Iterator[str]:
         opt, group = self.optimizer, self._group()

@@ -16,12 +16,8 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, eager_only, guard, type_name
 
+from .optim_group_keys import NAMES_KEY, PARAMS, group_key, named_by_key
 from .optim_groups import GroupSettings, ReadOnlyDict, checked_params, refuse_shared_memory
-from .optim_lacking import lacking
-from .optim_options import check_torch_options
-
-PARAMS = "params"
-NAMES_KEY = "param_names"
 
 
 @dataclass
@@ -84,6 +80,8 @@ class ParamGroups:
                 "loaded would land on other parameters): give a list"
             )
         raw = [raw] if isinstance(raw, Node) else list(raw)
+        if NAMES_KEY in given:  # torch's names of the group's parameters, given beside them (a state's param_groups)
+            raw = named_by_key(name, k, raw, given[NAMES_KEY])
         params, names = checked_params(name, raw) if raw else ([], None)
         if raw and before and any(g.params for g in before):
             named_before = next(g.names is not None for g in before if g.params)
@@ -106,29 +104,14 @@ class ParamGroups:
         for key, value in given.items():
             if key in (PARAMS, NAMES_KEY):
                 continue
-            if key == "initial_lr":  # a scheduler's base lr for the group: torch's schedulers keep one given
-                initial = value
-                continue
-            if key in self.setting_names:
-                if key in self.constructors_only and value != defaults[key]:
-                    raise ValueError(
-                        f"{name}: param group {k}'s {key} is {value!r}, the constructor's {defaults[key]!r}: "
-                        f"torch.optim.{name} reads only the constructor's (a group's is kept and ignored); give it "
-                        f"to the constructor, or make one {name} per value"
-                    )
+            kind, value = group_key(self, k, key, value, defaults)  # the one table of a group's keys
+            if kind == "setting":
                 settings[key] = value
-            elif key in self.torch_settings:
-                check_torch_options(name, self.torch_options, {key: value})
-                torch[key] = None if value is None else bool(value)
-            elif key in self.fixed_settings:
-                if value is not self.fixed_settings[key]:
-                    raise ValueError(
-                        f"{name}'s {key} is {self.fixed_settings[key]}, its own: {self.fixed_settings_why}"
-                    )
-            else:
-                why = lacking(self, key, group=True)
-                if why is not None:
-                    raise KeyError(f"{name}: param group {k}: {why}")
+            elif kind == "torch":
+                torch[key] = value
+            elif kind == "initial_lr":
+                initial = value
+            elif kind == "own":
                 own[key] = value
         try:
             checked = self.checked_settings(settings)

@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd import eager_only
 
+from .optim_group_keys import group_key
 from .optim_lacking import forget, refuse_a_setting_it_lacks
 from .state_checks import checked, checked_choice, checked_flag, checked_int, checked_pair
 
@@ -46,6 +47,9 @@ class OptimizerSettings:
         runs eagerly: a replay would not assign it again, even where the value was the same on the
         recorded calls (`opt.lr = config["lr"]`, the config changed later)."""
         names = self.setting_names
+        if name in getattr(self, "constructors_only", ()) and "groups" in self.__dict__:
+            for k, settings in enumerate(self.group_settings()):  # refused in each group as a group's key is
+                group_key(self, k, name, value, settings)
         if name not in names:
             refuse_a_setting_it_lacks(self, name)
         elif name not in self.__dict__ and len(self.__dict__.get("groups", ())) > 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from autograd import type_name
 
 from .optim_param_groups import values_slot
+from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
 from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
@@ -42,7 +44,8 @@ class OptimizerState:
         (0-d float64 arrays, a pair as a 1-d one) and flags (0-d integers, 1 or 0) by name; each
         parameter's state as "state.SLOT.NAME", SLOT being the Tensor's position among the Tensor
         parameters or "values" (the Values, packed in one array); given named parameters, a marker
-        "param_names.I.NAME" (1) per parameter, I its place. Arrays only: nn.save writes it."""
+        "param_names.I.NAME" (1) per parameter, I its place; each group's own keys as "own.K.KEY"
+        (nn.optim_state_own). Arrays only: nn.save writes it."""
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         for head, settings, group in zip(self._heads(), self.group_settings(), self.groups):
@@ -60,7 +63,7 @@ class OptimizerState:
                     state[f"state.{slot}.{name}"] = np.array(kept[name], dtype=kind)
                 elif kept and name in self.zero_started:  # a setting switched on since this slot's last step
                     state[f"state.{slot}.{name}"] = np.zeros(size, dtype=kind)
-        return state
+        return state | own_entries(self)  # each group's own keys ("name"): TypeError for one no array holds
 
     def _heads(self) -> list[str]:
         """Where each param group's settings are named in a state dict: "" for one group (the names as they always
@@ -81,7 +84,7 @@ class OptimizerState:
         for slot, (shape, dtype) in self._slots().items():
             with self.acting_as(self.group_of_slot(slot)):
                 own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
-        return own
+        return own | own_layout(self)
 
     def check_state(self, entries: Layout, *, prefix: str = "") -> None:
         """Refuse a state dict from its entries' (shape, dtype) alone: ValueError for another kind of
@@ -122,13 +125,16 @@ class OptimizerState:
                 "make the optimizer with the settings of its param_groups and train on from fresh moments"
             )
         try:
-            settings, names, kept = self._checked(state, prefix)
+            settings, names, kept, own = self._checked(state, prefix)
         except (KeyError, ValueError) as e:
             why = e.args[0].removeprefix(f"{name}: ")  # a setting's error names the optimizer already
             raise type(e)(f"cannot load this state into {name}: {why}") from None
         self.set_group_settings(settings)
         if names is not None:
             self.rename(names)
+        # the state's own keys of each group set (torch's load gives the saved groups' keys); one it lacks (a state
+        # saved before they were kept) left as it is. New Groups: a shallow copy (nn.load checks on one) keeps its own
+        self.groups = [replace(g, own={**g.own, **loaded}) for g, loaded in zip(self.groups, own)]
         self.state, self._state_shapes = kept, {}
 
     def _name_markers(self) -> list[str]:
@@ -152,8 +158,9 @@ class OptimizerState:
             )
         return [places[i] for i in range(len(places))] if places else None
 
-    def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
-        """The settings and the per-parameter state (by slot) that `state` holds, all checked."""
+    def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[Any, ...]:
+        """The settings, the parameters' names, the per-parameter state (by slot) and each group's own keys that
+        `state` holds, all checked."""
         arrays = {key: np.asarray(value) for key, value in state.items()}
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
@@ -199,7 +206,7 @@ class OptimizerState:
             with loaded.acting_as(loaded.group_of_slot(slot)):
                 loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
             arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
-        return settings, names, kept
+        return settings, names, kept, loaded_own(new, len(self.groups), prefix)
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
@@ -242,9 +249,11 @@ class OptimizerState:
         names could fit this one's."""
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
         check_kind(names, KIND, type(self).__name__, prefix)
-        everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith(NAMES)}
+        everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith((NAMES, OWN))}
         self._loaded_names(names, prefix)  # names of its own, as many as its parameters, each place once
         everything |= {key: ((), COUNT) for key in names if key.startswith(NAMES)}
+        given = {key.removeprefix(prefix): entry for key, entry in entries.items() if key.startswith(prefix)}
+        everything |= given_own_layout(given, len(self.groups), prefix)  # the groups' own keys the state holds
         held = 1 if "lr" in names else len({key.split(".")[1] for key in names if key.startswith(GROUP)})
         if held and held != len(self.groups):
             raise ValueError(

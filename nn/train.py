@@ -130,7 +130,8 @@ def fit(
     ReduceLROnPlateau, of mode "min", on the epoch's validation loss, or its training loss without
     val_data); a scheduler chained on the optimizer that fit is not given, and that would move, is named
     in a warning where nothing else could step it (check_schedulers).
-    History.lr holds the lr each epoch trained with (with several param groups, a list of each group's).
+    History.lr holds the lr each epoch trained with (with several param groups, a list of each group's in every
+    epoch: a group added by a callback makes the epochs before it lists of one).
     An epoch enters the History whole once it is trained and validated, before the scheduler and
     the callbacks: an error in its validation leaves it out of every list. fit trains in training
     mode, and gives each module its own mode back when it returns or raises.

@@ -25,7 +25,9 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
+    # each epoch's lr: a float while the optimizer has one param group; once it has several (from the start, or
+    # from a callback's add_param_group), a list of each group's for every epoch, the epochs of one group's [lr]
+    lr: list[float] | list[list[float]] = field(default_factory=list)
     interrupted: bool = False
     metric: str = "accuracy"  # the name the metric's numbers (`accuracy`, `val_accuracy`) are shown under
     stopped: str = ""
@@ -82,5 +84,9 @@ def record_epoch(
         record["val_loss"] = validated[0]
         if validated[1] is not None:
             record["val_accuracy"] = validated[1]
+    if isinstance(lr, list) and history.lr and not isinstance(history.lr[0], list):
+        # the optimizer gained a param group since (a callback's add_param_group): the epochs before, of its one
+        # group, become lists of one, so that History.lr keeps one type (floats, or each epoch's list of lrs)
+        history.lr[:] = [[each] for each in history.lr]
     for name, number in record.items():
         getattr(history, name).append(number)

@@ -96,7 +96,8 @@ def test_the_settings_other_optimizers_lack_come_from_the_classes():
         "amsgrad maximize foreach capturable differentiable fused momentum_decay decoupled_weight_decay rho etas "
         "step_sizes"
     ).split()
-    assert settings_elsewhere(adam) == {*before, *nn.LBFGS.hyperparameters, *nn.LBFGS.integers, "line_search_fn"}
+    added = {*nn.LBFGS.hyperparameters, *nn.LBFGS.integers, "line_search_fn", *nn.ASGD.hyperparameters}
+    assert settings_elsewhere(adam) == {*before, *added}
 
 
 def test_an_optimizer_class_made_later_adds_its_settings():

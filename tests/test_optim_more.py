@@ -1,4 +1,4 @@
-"""Adamax, NAdam, RAdam, Adadelta and Rprop as nn's other optimizers: their state saved and loaded (a run
+"""Adamax, NAdam, RAdam, Adadelta, Rprop and ASGD as nn's other optimizers: their state saved and loaded (a run
 resumed from it goes on bit for bit; a state no step makes is refused), a compiled training step with
 eager's numbers, and settings checked when set (their flush: test_optim_flush.py)."""
 
@@ -15,6 +15,7 @@ MAKERS = {
     "RAdam": lambda ps: nn.RAdam(ps, lr=0.01, betas=(0.8, 0.9), maximize=True),
     "Adadelta": lambda ps: nn.Adadelta(ps, rho=0.8, weight_decay=0.01),
     "Rprop": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, 0.1)),
+    "ASGD": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=3.0, weight_decay=0.01),
 }
 
 
@@ -76,6 +77,8 @@ def _stepped(opt):
         (nn.RAdam, "exp_avg_sq", -1.0, "exp_avg_sq holds 1 value"),
         (nn.Adadelta, "acc_delta", -1.0, "acc_delta holds 1 value"),
         (nn.Rprop, "step_size", -1.0, "step_size holds 1 value"),
+        (nn.ASGD, "eta", -1.0, "eta holds 1 value"),
+        (nn.ASGD, "mu", 1.5, "mu holds 1 value"),
     ],
 )
 def test_a_state_no_step_makes_is_refused_and_changes_nothing(make, entry, bad, message):
@@ -107,6 +110,8 @@ def test_a_compiled_step_gives_eagers_numbers(name):
         (nn.RAdam, "decoupled_weight_decay", 1, TypeError),
         (nn.Adamax, "decoupled_weight_decay", True, AttributeError),
         (nn.Rprop, "weight_decay", 0.1, AttributeError),
+        (nn.ASGD, "lambd", -1.0, ValueError),
+        (nn.ASGD, "momentum", 0.9, AttributeError),
     ],
 )
 def test_a_setting_is_checked_when_set(make, setting, value, error):

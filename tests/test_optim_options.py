@@ -25,6 +25,7 @@ FULL = {
     "RAdam": {"weight_decay": 0.1},
     "Adadelta": {"weight_decay": 0.1},
     "Rprop": {},
+    "ASGD": {"lambd": 0.01, "t0": 3.0, "weight_decay": 0.1},
 }
 # the options of torch.optim 2.13's constructors that choose how a step is computed, by optimizer
 TORCH_OPTIONS = {

@@ -37,7 +37,7 @@ def test_torchs_options_are_set_through_a_group_only_to_what_chainrule_computes(
     opt, _, _ = _groups(name)
     (group,) = opt.param_groups
     if not opt.torch_options:  # LBFGS, as torch's, has none of them: its group has no such key to set
-        with pytest.raises(KeyError, match="LBFGS's param group has no setting 'foreach'"):
+        with pytest.raises(KeyError, match="LBFGS: param group 0: LBFGS has no setting 'foreach'"):
             group["foreach"] = False
         assert "foreach" not in group and {**group, "lr": 0.5}["lr"] == 0.5 and group["lr"] != 0.5
         return

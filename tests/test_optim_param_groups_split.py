@@ -4,6 +4,7 @@ with settings drawn per group, and a group's settings changed by hand half way."
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 
 import nn
 from autograd import Tensor, Value
@@ -32,6 +33,7 @@ DRAWS = {
     },
     "RAdam": lambda r: {"lr": r.uniform(1e-3, 1e-2), "betas": (0.8, r.uniform(0.9, 0.99))},
     "Rprop": lambda r: {"lr": r.uniform(1e-3, 1e-2), "etas": (r.uniform(0.3, 0.6), r.uniform(1.1, 1.5))},
+    "ASGD": lambda r: {"lr": r.uniform(1e-3, 1e-2), "lambd": r.uniform(0, 0.01), "t0": float(r.integers(0, 5))},
 }
 
 
@@ -74,3 +76,8 @@ def test_a_group_steps_as_an_optimizer_of_it_alone(name, dtype):
         for group, twins in zip(groups, alone):
             for p, q in zip(group, twins):
                 np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_every_optimizer_that_takes_groups_is_drawn():
+    """DRAWS names each optimizer nn offers that takes param groups (ALL_OPTIMIZERS): one added is tested here too."""
+    assert set(DRAWS) == {name for name in ALL_OPTIMIZERS if getattr(nn, name).many_groups_taken}

@@ -1,4 +1,4 @@
-"""Adamax, NAdam, RAdam, Adadelta and Rprop against torch.optim 2.13's: the same starting parameters and
+"""Adamax, NAdam, RAdam, Adadelta, Rprop and ASGD against torch.optim 2.13's: the same starting parameters and
 the same gradients (random, of mixed sign, a fifth of them 0 and one whole step of zeros), 30 steps, the
 parameters compared after each, in float64 and float32, for every combination of the options each takes;
 and their arguments refused where torch's are. Without torch these tests are skipped.
@@ -12,6 +12,7 @@ import itertools
 
 import numpy as np
 import pytest
+from optimizer_names import ALL_OPTIMIZERS
 from torch_reference import DTYPES, torch
 from torch_reference_optim import Peaks, assert_steps_within_ulps, draws, float64_default
 
@@ -50,6 +51,8 @@ OPTIMIZERS = {
             lr=[0.01], etas=[(0.5, 1.2), (0.3, 2.0)], step_sizes=[(1e-6, 50.0), (1e-3, 0.05)], maximize=[False, True]
         ),
     ),
+    # t0 5: the average starts at step 6 of the 30; lambd 0.05 and alpha 0.5: eta decays fast, the weights shrink
+    "ASGD": (nn.ASGD, torch.optim.ASGD, _grid(lr=[0.05], lambd=[1e-4, 0.05], t0=[1e6, 5.0], alpha=[0.75, 0.5], **BOTH)),
 }
 CASES = [(name, i) for name, (_, _, grid) in OPTIMIZERS.items() for i in range(len(grid))]
 
@@ -140,6 +143,8 @@ BAD = [
     ("Rprop", {"etas": (1.0, 1.2)}),
     ("Rprop", {"etas": (0.5, 1.0)}),
     ("Rprop", {"etas": (0.0, 1.2)}),
+    ("ASGD", {"lr": -1.0}),
+    ("ASGD", {"weight_decay": -1.0}),
 ]
 
 
@@ -158,3 +163,36 @@ def test_rprop_refuses_step_sizes_torch_takes_and_ignores():
     assert theirs.defaults["step_sizes"] == (1.0, 0.1)
     with pytest.raises(ValueError, match=r"Rprop: step_sizes must be \(min, max\) with min <= max, got \(1.0, 0.1\)"):
         nn.Rprop([Tensor(np.zeros(2), requires_grad=True)], step_sizes=(1.0, 0.1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "settings", [{"lr": 0.05, "t0": 5.0}, {"lr": 0.1, "lambd": 0.01, "t0": 0.0, "weight_decay": 0.1}]
+)
+def test_asgd_keeps_torchs_average_and_step_size(settings, dtype):
+    """ASGD's state as torch's after 25 steps: the averaged weights `ax` within 1e-12 in float64 (2 float32 ulps of
+    values near 1 in float32), eta and mu as torch's (float64 here: float64_default), the step counted alike."""
+    start, grads = draws(np.random.default_rng(5), dtype, SHAPES[:2], 25)
+    ours = [Tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    ours_opt, theirs_opt = nn.ASGD(ours, **settings), torch.optim.ASGD(theirs, **settings)
+    for gs in grads:
+        for p, q, g in zip(ours, theirs, gs):
+            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
+        ours_opt.step()
+        theirs_opt.step()
+    most = 1e-12 if dtype == np.float64 else 2.5e-7
+    for i, q in enumerate(theirs):
+        mine, torchs = ours_opt.state[i], theirs_opt.state[q]
+        assert np.max(np.abs(mine["ax"] - torchs["ax"].numpy()), initial=0) <= most
+        assert np.max(np.abs(ours[i].data - q.detach().numpy()), initial=0) <= most
+        assert mine["step"] == int(torchs["step"]) == 25
+        assert abs(mine["eta"] - torchs["eta"].item()) <= 1e-15 and mine["mu"] == torchs["mu"].item()
+
+
+def test_every_optimizer_is_compared_with_torchs():
+    """Each optimizer nn offers (ALL_OPTIMIZERS) is compared with torch's here or in test_torch_reference_optim.py
+    (SGD, Adam, AdamW, RMSprop, Adagrad), LBFGS in test_optim_lbfgs*.py: one added is missed by neither."""
+    from test_torch_reference_optim import OPTIMIZERS as FIRST
+
+    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS) | {name.split()[0] for name in FIRST} | {"LBFGS"}

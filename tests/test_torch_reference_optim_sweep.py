@@ -32,6 +32,7 @@ CASES = [
     ("NAdam", {"lr": 0.01, "betas": (0.5, 0.6), "momentum_decay": 0.5}, 4),
     ("RAdam", {"lr": 0.01, "betas": (0.5, 0.6), "eps": 1e-2}, 4),
     ("Rprop", {"lr": 0.5, "etas": (0.3, 2.0), "step_sizes": (0.0, 1.0)}, 0),
+    ("ASGD", {"lr": 0.2, "lambd": 0.5, "alpha": 1.0, "t0": 0.0}, 4),
 ]
 
 

@@ -1,0 +1,108 @@
+"""A param group's own keys (`{"params": head, "name": "head"}`, kept as PyTorch keeps them) in an optimizer's state
+dict, which holds arrays only (nn.save writes no pickle): each as "own.K.KEY" (K its group), its value as the UTF-8
+bytes (a uint8 array) of its JSON text, tuples marked as such, so that str, int, float, bool, None and lists and
+tuples of them load back equal and of their type. Any other value is refused when the state dict is made, naming
+the group and the key: it would be lost without a word."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from autograd import repr_of, type_name
+
+OWN = "own."
+BYTES = np.dtype(np.uint8)
+_TUPLE = "tuple"  # {"tuple": [...]} in the JSON text: a tuple (a dict is no value kept, so none is misread)
+
+
+def storable(value: Any) -> bool:
+    """Whether `value` is one a state dict keeps: str, int, float, bool, None, or a list or tuple of those."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return True
+    return isinstance(value, list | tuple) and all(storable(v) for v in value)
+
+
+def _tagged(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {_TUPLE: [_tagged(v) for v in value]}
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    return value
+
+
+def _untagged(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(_untagged(v) for v in value[_TUPLE])
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
+
+
+def encoded(value: Any) -> np.ndarray:
+    """`value` (storable) as the uint8 array of its JSON text."""
+    return np.frombuffer(json.dumps(_tagged(value), allow_nan=True).encode(), BYTES).copy()
+
+
+def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
+    """The state dict's entries of every group's own keys; TypeError naming the group and key of a key or a value
+    that none can hold."""
+    entries = {}
+    for k, group in enumerate(optimizer.groups):
+        for key, value in group.own.items():
+            if not isinstance(key, str) or not storable(value):
+                what = (
+                    f"holds {type_name(value)} {repr_of(value)}" if isinstance(key, str) else f"is a {type_name(key)}"
+                )
+                raise TypeError(
+                    f"{type(optimizer).__name__}.state_dict: param group {k}'s key {key!r} {what}, which a state dict "
+                    "cannot keep (it holds arrays, and nn.save writes no pickle): a group's own keys are kept as str "
+                    "keys of str, int, float, bool, None, or lists and tuples of them; set it to one of those "
+                    "(str(value), or None), or delete it (del optimizer.param_groups[k][key]), before saving"
+                )
+            entries[f"{OWN}{k}.{key}"] = encoded(value)
+    return entries
+
+
+def own_layout(optimizer: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The (shape, dtype) of the entries of the groups' own keys that can be kept (nn.load's bound on a file)."""
+    return {
+        f"{OWN}{k}.{key}": ((len(encoded(value)),), BYTES)
+        for k, group in enumerate(optimizer.groups)
+        for key, value in group.own.items()
+        if isinstance(key, str) and storable(value)
+    }
+
+
+def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups: int, prefix: str) -> dict:
+    """What a state's own entries (`names`, after `prefix`, by their (shape, dtype)) must be: 1-d uint8 arrays, of
+    one of the `groups` groups; ValueError for an entry of no group."""
+    expected = {}
+    for key, (shape, _) in names.items():
+        if key.startswith(OWN):
+            place, dot, _ = key.removeprefix(OWN).partition(".")  # the key itself may be "" (torch keeps one)
+            if not (place.isascii() and place.isdigit() and dot and int(place) < groups):
+                raise ValueError(
+                    f"{prefix}{key} is not an entry state_dict() writes (a group's own key): it was edited"
+                )
+            expected[key] = ((shape[0] if len(shape) == 1 else 0,), BYTES)
+    return expected
+
+
+def loaded_own(arrays: dict[str, np.ndarray], groups: int, prefix: str) -> list[dict[str, Any]]:
+    """Each group's own keys, from a state's entries (checked by `given_own_layout`); ValueError for one whose bytes
+    are no value state_dict writes."""
+    own: list[dict[str, Any]] = [{} for _ in range(groups)]
+    for key, array in arrays.items():
+        if key.startswith(OWN):
+            place, _, label = key.removeprefix(OWN).partition(".")
+            try:
+                value = _untagged(json.loads(array.tobytes().decode()))
+            except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+                raise ValueError(f"{prefix}{key} holds no value state_dict() writes: it was edited") from None
+            if not storable(value):
+                raise ValueError(f"{prefix}{key} holds no value state_dict() writes: it was edited")
+            own[int(place)][label] = value
+    return own

@@ -1,0 +1,109 @@
+"""A param group's own keys (`{"params": head, "name": "head"}`, which PyTorch keeps and its state_dict saves) in an
+optimizer's state dict: they were dropped by state_dict (its flat layout held the settings only), so a save and a
+load, or nn.save and nn.load, lost them without a word. Now each is kept as "own.K.KEY" (nn.optim_state_own) where
+an array can hold it without pickle (str, int, float, bool, None, lists and tuples of them: loaded equal and of their
+type), refused when the state dict is made otherwise (naming the key); a state without them (saved before) loads as
+it did."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+OWN = {"name": "head", "rank": 3, "scale": 0.1, "frozen": False, "note": None, "tags": ["a", 1], "shape": (2, (3, 4.5))}
+
+
+def _opt(own=None, kind=nn.Adam, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = (Tensor(rng.standard_normal(s), requires_grad=True) for s in ((3, 2), (2,)))
+    return kind([{"params": [a], "lr": 0.01}, {"params": [b], **(own or {})}], lr=0.02), (a, b)
+
+
+def _stepped(opt, params, steps=3):
+    for _ in range(steps):
+        for p in params:
+            p.grad = np.ones_like(p.data)
+        opt.step()
+    return opt
+
+
+def test_a_groups_own_keys_survive_a_state_dict_round_trip():
+    opt = _stepped(*_opt(OWN))
+    fresh, _ = _opt()
+    fresh.load_state_dict(opt.state_dict())
+    group = fresh.param_groups[1]
+    for key, value in OWN.items():
+        assert group[key] == value and type(group[key]) is type(value), key
+    assert type(group["shape"][1]) is tuple and type(group["tags"]) is list
+    assert "name" not in fresh.param_groups[0]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_nn_save_and_load_keep_a_groups_own_keys(tmp_path, suffix):
+    pytest.importorskip("safetensors") if suffix == ".safetensors" else None
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Linear(4, 2, seed=1))
+    ps = list(model.parameters())
+    opt = nn.SGD([{"params": ps[:2], "name": "body"}, {"params": ps[2:], "name": "head", "lr": 0.01}], lr=0.1)
+    nn.save(model, tmp_path / f"m{suffix}", optimizer=opt)
+    other = nn.Sequential(nn.Linear(3, 4, seed=2), nn.Linear(4, 2, seed=3))
+    qs = list(other.parameters())
+    fresh = nn.SGD([{"params": qs[:2]}, {"params": qs[2:], "lr": 0.01}], lr=0.1)
+    nn.load(other, tmp_path / f"m{suffix}", optimizer=fresh)
+    assert [g["name"] for g in fresh.param_groups] == ["body", "head"]
+
+
+@pytest.mark.parametrize("key", ["name", "", "a.b", "a/b", "名前"])
+def test_one_groups_own_key_is_kept_too_whatever_its_name(key):
+    a = Tensor(np.ones(2), requires_grad=True)
+    opt = nn.SGD([{"params": [a], key: "all"}], lr=0.1)
+    fresh = nn.SGD([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
+    fresh.load_state_dict(opt.state_dict())
+    assert fresh.param_groups[0][key] == "all"
+
+
+@pytest.mark.parametrize("value", [object(), np.int64(3), {"a": 1}, [1, {2}], np.ones(2)])
+def test_a_value_no_array_holds_is_refused_when_saved_naming_the_key(tmp_path, value):
+    opt, _ = _opt({"name": "head", "hook": value})
+    with pytest.raises(TypeError, match="param group 1's key 'hook' holds .* which a state dict cannot keep"):
+        opt.state_dict()
+    model = nn.Linear(3, 2)
+    opt = nn.SGD([{"params": list(model.parameters()), "hook": value}], lr=0.1)
+    with pytest.raises(TypeError, match="key 'hook'"):
+        nn.save(model, tmp_path / "m.npz", optimizer=opt)
+    assert not (tmp_path / "m.npz").exists()
+    opt.param_groups[0]["hook"] = str(value)  # the way out the message gives
+    nn.save(model, tmp_path / "m.npz", optimizer=opt)
+
+
+def test_a_state_without_own_keys_loads_as_before():
+    """A state saved before own keys were kept (or by an optimizer of none) holds no "own." entries: it loads bit for
+    bit, and the loading optimizer's own keys stay as they are."""
+    opt = _stepped(*_opt())
+    saved = opt.state_dict()
+    assert not any(key.startswith("own.") for key in saved)
+    fresh, _ = _opt({"name": "head"})
+    fresh.load_state_dict(saved)
+    again = fresh.state_dict()
+    assert again.keys() - saved.keys() == {"own.1.name"}
+    for key, value in saved.items():
+        np.testing.assert_array_equal(again[key], value, err_msg=key)
+        assert again[key].dtype == value.dtype
+    assert fresh.param_groups[1]["name"] == "head"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s | {"own.2.name": s["own.1.name"]}, "own.2.name is not an entry state_dict"),
+        (lambda s: s | {"own.1.name": np.frombuffer(b"\xff{", np.uint8)}, "own.1.name holds no value"),
+        (lambda s: s | {"own.1.name": np.frombuffer(b'{"x": 1}', np.uint8)}, "own.1.name holds no value"),
+        (lambda s: s | {"own.1.name": np.ones(3)}, "own.1.name"),
+    ],
+)
+def test_an_edited_own_entry_is_refused_and_changes_nothing(edit, message):
+    opt, _ = _opt({"name": "head"})
+    fresh, _ = _opt({"name": "tail"})
+    with pytest.raises((KeyError, ValueError), match=message):
+        fresh.load_state_dict(edit(opt.state_dict()))
+    assert fresh.param_groups[1]["name"] == "tail"
