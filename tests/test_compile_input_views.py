@@ -7,10 +7,9 @@ the arrays (autograd/compile_views.py): a replay makes it again from each call's
 that cannot be proven (a view of two inputs at once, an input of other strides, a copy, a one-hot made by numpy)
 the step runs eagerly, saying why."""
 
-import warnings
-
 import numpy as np
 import pytest
+from compile_faithful_cases import trained
 
 import autograd
 import nn
@@ -44,21 +43,7 @@ def _batches(calls=6):
 
 
 def _train(name, compiled):
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = STEPS[name](model, x, y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run = autograd.compile(step) if compiled else step
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        losses = [run(x, y) for x, y in _batches()]
-    return losses, [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
+    return trained(STEPS[name], _batches(), compiled, nn.Linear(3, 3, seed=0).double())[:2]
 
 
 MADE_BY_NUMPY = {"one_hot(y[:2])", "one_hot(Tensor(y[:2]))"}  # a one-hot numpy makes of the view: no op to replay
@@ -83,48 +68,30 @@ def test_a_view_of_one_column_is_not_taken_for_a_view_of_the_others():
     memory lies within x's and t's bounds, which were taken for shared memory: the step ran eagerly, blaming
     data made from the inputs (before views were seen, it replayed)."""
 
-    def losses(compiled):
-        model = nn.Linear(3, 1, seed=0).double()
-        opt = nn.SGD(model.parameters(), lr=0.1)
+    def loss_of(model, x, w, t):
+        return (((model(Tensor(x)) - Tensor(t)) ** 2) * Tensor(w[:, None])).mean()
 
-        def step(x, w, t):
-            opt.zero_grad()
-            loss = (((model(Tensor(x)) - Tensor(t)) ** 2) * Tensor(w[:, None])).mean()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run = autograd.compile(step, strict=True) if compiled else step
-        data = np.random.default_rng(0).standard_normal((32, 5))
-        data[:, 3] = 1.0
-        return [run(data[i : i + 8, :3], data[i : i + 8, 3], data[i : i + 8, 4:]) for i in range(0, 32, 8)], run
-
-    eager, _ = losses(False)
-    compiled, run = losses(True)
-    assert compiled == eager
+    data = np.random.default_rng(0).standard_normal((32, 5))
+    data[:, 3] = 1.0
+    batches = [(data[i : i + 8, :3], data[i : i + 8, 3], data[i : i + 8, 4:]) for i in range(0, 32, 8)]
+    eager = trained(loss_of, batches, False, nn.Linear(3, 1, seed=0).double()).losses
+    compiled, said, run, _ = trained(loss_of, batches, True, nn.Linear(3, 1, seed=0).double(), strict=True)
+    assert compiled == eager and not said
     assert [r.program is not None for r in run.recordings.values()] == [True]
 
 
 def test_labels_y_ravel_of_n_by_1_labels_replay():
     """`F.cross_entropy(out, y.ravel())` of (n, 1) labels, the commonest labels made in the step, ran eagerly (the
     labels changed from call to call); y.ravel() of a C-contiguous array is a view of it, made again by each replay."""
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(Tensor(x)), y.ravel())
-        loss.backward()
-        opt.step()
-        return loss.item()
-
     rng = np.random.default_rng(0)
     batches = [(rng.standard_normal((4, 3)), rng.integers(0, 3, (4, 1))) for _ in range(6)]
-    eager = [step(x, y) for x, y in batches]
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-    run = autograd.compile(step, strict=True)
-    assert [run(x, y) for x, y in batches] == eager
+
+    def loss_of(model, x, y):
+        return F.cross_entropy(model(Tensor(x)), y.ravel())
+
+    eager = trained(loss_of, batches, False, nn.Linear(3, 3, seed=0).double()).losses
+    compiled, said, run, _ = trained(loss_of, batches, True, nn.Linear(3, 3, seed=0).double(), strict=True)
+    assert compiled == eager and not said
     assert [r.program is not None for r in run.recordings.values()] == [True]
 
 
