@@ -23,6 +23,14 @@ STEPS = {
     "data x[1:]": lambda model, x, y: F.cross_entropy(model(Tensor(x[1:])), np.zeros(3, np.int64)),
     # in a tuple index: its items were not looked into (a loss of 3.89 for eager's 2.11 on the third call)
     "index (rows, y[:2])": lambda model, x, y: -F.log_softmax(model(Tensor(x)[:2]), axis=1)[np.arange(2), y[:2]].sum(),
+    # the input itself in a tuple index: known only as an input where it is the whole index (`out[y]`), in a tuple
+    # it was taken for data made outside the graph, and the step ran eagerly ("keyword arguments that changed")
+    "index (rows, y)": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), y].sum(),
+    "index (:, y)": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[:, y].sum(),
+    "index [rows, y] as a list": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[[0, 1, 2, 3], y].sum(),
+    "index (rows, Tensor(y))": lambda model, x, y: (
+        -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), Tensor(y)].sum()
+    ),
     # a constant made of one by a function that is no op (its view not on the tape): 1.15 for eager's -0.58
     "one_hot(y[:2])": lambda model, x, y: -(model(Tensor(x)[:2]) * F.one_hot(y[:2], 3, np.float64)).sum(),
     "one_hot(Tensor(y[:2]))": lambda model, x, y: (
