@@ -26,8 +26,9 @@ class WroteIntoInput(ValueError):
 
 
 def read_only(x: Any) -> Any:
-    """An array as a view that cannot be written; anything else (a Tensor under create_graph) as it is."""
-    if x.__class__ is not np.ndarray:
+    """An array as a view that cannot be written (a subclass's too: a compiled step's input, which compile's
+    recording gives the step as a watched view); anything else (a Tensor under create_graph) as it is."""
+    if not isinstance(x, np.ndarray):
         return x
     view = x.view()
     view.flags.writeable = False
@@ -46,13 +47,13 @@ def _read_only_tree(value: Any) -> Any:
     if not isinstance(value, list | tuple | dict):
         return read_only(value)
     leaves, rebuild = flatten(value)
-    if not any(x.__class__ is np.ndarray for x in leaves):
+    if not any(isinstance(x, np.ndarray) for x in leaves):
         return value
     return rebuild([read_only(x) for x in leaves])
 
 
 def _holds_array(value: Any) -> bool:
-    return any(x.__class__ is np.ndarray for x in flatten(value)[0])
+    return any(isinstance(x, np.ndarray) for x in flatten(value)[0])
 
 
 def forward_wrote(name: str, how: str) -> WroteIntoInput:
@@ -97,7 +98,7 @@ def refusing_writes(
 def _fingerprints(given: list[Any]) -> list[tuple[np.ndarray, int]]:
     """Each array among `given` (or in lists, tuples or dicts among them, at any depth: a rule's inputs and keyword
     arguments; not those of Python objects, which have no bytes of their own) with its `_fingerprint`."""
-    arrays = [a for a in flatten(given)[0] if a.__class__ is np.ndarray and not a.dtype.hasobject]
+    arrays = [a for a in flatten(given)[0] if isinstance(a, np.ndarray) and not a.dtype.hasobject]
     return [(a, _fingerprint(a)) for a in arrays]
 
 
