@@ -45,6 +45,39 @@ class PackedSequence(_Packed):
         data = self.data.to(*args, **kwargs)
         return self if data is self.data else self._replace(data=data)
 
+    def float(self) -> PackedSequence:
+        """The data in float32 (`to(np.float32)`), as torch's."""
+        return self.to(np.float32)
+
+    def double(self) -> PackedSequence:
+        """The data in float64, as torch's."""
+        return self.to(np.float64)
+
+    def half(self) -> PackedSequence:
+        """The data in float16, as torch's."""
+        return self.to(np.float16)
+
+    def long(self) -> PackedSequence:
+        """The data in int64 (a constant, as Tensor.long()), as torch's."""
+        return self.to(np.int64)
+
+    def int(self) -> PackedSequence:
+        """The data in int32 (a constant, as Tensor.int()), as torch's."""
+        return self.to(np.int32)
+
+    def cpu(self) -> PackedSequence:
+        """Self: chainrule's data is on the CPU already (as torch's on the CPU, and as Module.cpu())."""
+        return self
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: chainrule computes on the CPU (torch's: whether the data is on a GPU)."""
+        return False
+
+    def is_pinned(self) -> bool:
+        """False: no memory is pinned for a GPU (torch's answer for data on the CPU not pinned)."""
+        return False
+
 
 def index_tensor(values: np.ndarray) -> Tensor:
     """Indices (batch sizes, an order) as an int64 Tensor, as torch gives them."""
