@@ -123,3 +123,14 @@ def test_labels_made_in_the_step_that_change_say_how_to_replay(name):
             run(rng.standard_normal((4, 3)), given(rng.integers(0, 3, 4)))
     (message,) = [str(w.message) for w in said if issubclass(w.category, autograd.CompileWarning)]
     assert "labels" in message and "an argument of its own" in message
+
+
+def test_the_warning_for_labels_copied_in_the_step_names_copies_not_views():
+    """Labels that numpy copied from the batch (`y.astype(np.int32)`) run the step eagerly; the warning gave
+    `y.ravel()` of (n, 1) labels and `y[:2]` as the data a replay cannot make again, which are views, and replay."""
+    loss_of = lambda model, x, y: F.cross_entropy(model(Tensor(x)), y.astype(np.int32))  # noqa: E731
+    compiled, said, _, _ = trained(loss_of, _batches(), True, nn.Linear(3, 3, seed=0).double())
+    assert compiled == trained(loss_of, _batches(), False, nn.Linear(3, 3, seed=0).double()).losses
+    (message,) = said
+    assert "y.astype(np.int32)" in message and "a view of an input" in message and "an argument of its own" in message
+    assert "(numpy on an input: labels y.ravel() of (n, 1) labels, y[:2];" not in message
