@@ -60,18 +60,21 @@ def test_a_rule_writing_into_an_array_held_in_a_keyword_argument_is_refused(hold
     assert w.tolist() == [1.0]
 
 
+@pytest.mark.parametrize("held", ["in a list", "itself"])  # itself: refused already, pinned here
 @pytest.mark.parametrize("given", ["a global", "the step's input"])
-def test_a_compiled_step_whose_op_writes_into_an_array_in_a_list_is_refused_as_eagerly(given):
+def test_a_compiled_step_whose_op_writes_into_an_array_in_a_list_is_refused_as_eagerly(given, held):
     """Compiled, the step saw its global change and ran eagerly: each call doubled it (2, 4, 8, 16), as eager did.
     The step's own input, held in a list, was written on the recorded call (loss 6.0, the caller's y all 2) where
     eager refused it: compile's recording gives the step a watched view of it, which was not made read-only. Both
     refuse it now, on every call, with the caller's array kept."""
     scale = np.ones(3)
-    doubling = Op("doubling", lambda x, *, ws: x * ws[0].__imul__(2.0), lambda g, out, x, *, ws: (g * ws[0],))
+    first = (lambda ws: ws[0]) if held == "in a list" else (lambda w: w)
+    doubling = Op("doubling", lambda x, *, ws: x * first(ws).__imul__(2.0), lambda g, out, x, *, ws: (g * first(ws),))
     p = Tensor(np.ones(3), requires_grad=True)
 
     def step(x, y):
-        loss = doubling(p * Tensor(x), ws=[scale if given == "a global" else y]).sum()
+        w = scale if given == "a global" else y
+        loss = doubling(p * Tensor(x), ws=[w] if held == "in a list" else w).sum()
         loss.backward()
         return loss.item()
 
