@@ -194,9 +194,9 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
 
 
 def _overlapping(x: Any, arrays: list[tuple[int, Any]]) -> tuple[int, ...]:
-    """The inputs (by index) whose memory `x` shares where there are two or more (step(x, x)): no View is proven
-    then, as which one it was made from cannot be told; () otherwise."""
-    found = views_of(x, arrays) if isinstance(x, np.ndarray) else set()
+    """The inputs (by index) whose memory `x` shares, or that `x` is, where there are two or more (step(x, x)): no
+    View is proven then, as which one it was made from cannot be told; () otherwise."""
+    found = views_of(x, arrays) | {k for k, a in arrays if x is a} if isinstance(x, np.ndarray) else set()
     return tuple(sorted(found)) if len(found) > 1 else ()
 
 

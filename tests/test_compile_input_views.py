@@ -134,3 +134,18 @@ def test_the_warning_for_labels_copied_in_the_step_names_copies_not_views():
     (message,) = said
     assert "y.astype(np.int32)" in message and "a view of an input" in message and "an argument of its own" in message
     assert "(numpy on an input: labels y.ravel() of (n, 1) labels, y[:2];" not in message
+
+
+def test_labels_themselves_in_an_index_given_twice_say_so():
+    """`out[np.arange(4), y]` of labels given twice (step(x, y, y)): which input the index's y is cannot be told,
+    so the step runs eagerly; the warning blamed keyword arguments that changed (for a view of them, y[1:], it said
+    that the inputs share memory: tests/test_compile_view_replays.py)."""
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((4, 3)), *[rng.integers(0, 3, 4)] * 2) for _ in range(4)]
+
+    def loss_of(model, x, y, z):
+        return -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), y].sum()
+
+    compiled, said, _, _ = trained(loss_of, batches, True, nn.Linear(3, 3, seed=0).double())
+    assert compiled == trained(loss_of, batches, False, nn.Linear(3, 3, seed=0).double()).losses
+    assert len(said) == 1 and "inputs 1 and 2 share memory" in said[0]
