@@ -60,12 +60,15 @@ def input_arrays(inputs: list[Any]) -> list[tuple[int, np.ndarray]]:
     return [(k, a) for k, a in enumerate(map(input_array, inputs)) if isinstance(a, np.ndarray) and a.size]
 
 
-def view_of(data: Any, inputs: list[Any], kept: Any = None) -> View | None:
+def view_of(data: Any, inputs: list[Any], kept: Any = None, itself: bool = False) -> View | None:
     """How `data` (an array, a Tensor's) is made from one of `inputs`' arrays, or None where no input's memory
-    holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such."""
+    holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such;
+    `itself`: an input's array itself counts (a leaf of an index `(rows, y)`: no input where it is taken)."""
     data = input_array(data)
     arrays = input_arrays(inputs)
     found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
+    if itself and not found:
+        found = {k for k, a in arrays if data is a}
     if len(found) != 1:
         return None
     (k,) = found
@@ -179,7 +182,7 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
             if name in fed:
                 continue
             leaves, rebuild = flatten(value)
-            found = [_leaf_view(x, inputs, kept) for x in leaves]
+            found = [_leaf_view(x, inputs, kept, itself=True) for x in leaves]
             for v, x in zip(found, leaves):
                 e.overlapping += _overlapping(kept.get(id(x), x), arrays) if v is None else ()
             if any(v is not None for v in found):
@@ -191,17 +194,17 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
 
 
 def _overlapping(x: Any, arrays: list[tuple[int, Any]]) -> tuple[int, ...]:
-    """The inputs (by index) whose memory `x` shares where there are two or more (step(x, x)): no View is proven
-    then, as which one it was made from cannot be told; () otherwise."""
-    found = views_of(x, arrays) if isinstance(x, np.ndarray) else set()
+    """The inputs (by index) whose memory `x` shares, or that `x` is, where there are two or more (step(x, x)): no
+    View is proven then, as which one it was made from cannot be told; () otherwise."""
+    found = views_of(x, arrays) | {k for k, a in arrays if x is a} if isinstance(x, np.ndarray) else set()
     return tuple(sorted(found)) if len(found) > 1 else ()
 
 
-def _leaf_view(x: Any, inputs: list[Any], kept: dict[int, Any]) -> View | None:
+def _leaf_view(x: Any, inputs: list[Any], kept: dict[int, Any], itself: bool = False) -> View | None:
     if not isinstance(x, np.ndarray):
         return None
     original = kept.get(id(x))
-    return view_of(x, inputs) if original is None else view_of(original, inputs, kept=x)
+    return view_of(x, inputs, itself=itself) if original is None else view_of(original, inputs, x, itself)
 
 
 def views_in(entries: list[Entry]) -> list[View]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .trees import flatten
 
 
 class WroteIntoInput(ValueError):
@@ -25,8 +26,9 @@ class WroteIntoInput(ValueError):
 
 
 def read_only(x: Any) -> Any:
-    """An array as a view that cannot be written; anything else (a Tensor under create_graph) as it is."""
-    if x.__class__ is not np.ndarray:
+    """An array as a view that cannot be written (a subclass's too: a compiled step's input, which compile's
+    recording gives the step as a watched view); anything else (a Tensor under create_graph) as it is."""
+    if not isinstance(x, np.ndarray):
         return x
     view = x.view()
     view.flags.writeable = False
@@ -34,8 +36,24 @@ def read_only(x: Any) -> Any:
 
 
 def read_only_values(params: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments with each array a read-only view."""
-    return {name: read_only(value) for name, value in params.items()} if params else params
+    """The keyword arguments with each array a read-only view, also one held in a list, tuple or dict among them
+    (`ws=[w1, w2]`: writes into those changed the caller's arrays unseen)."""
+    return {name: _read_only_tree(value) for name, value in params.items()} if params else params
+
+
+def _read_only_tree(value: Any) -> Any:
+    """`value` with its arrays read-only views: a container holding any rebuilt in its own type; one holding
+    none (an op's own list of what it saw) the caller's own."""
+    if not isinstance(value, list | tuple | dict):
+        return read_only(value)
+    leaves, rebuild = flatten(value)
+    if not any(isinstance(x, np.ndarray) for x in leaves):
+        return value
+    return rebuild([read_only(x) for x in leaves])
+
+
+def _holds_array(value: Any) -> bool:
+    return any(isinstance(x, np.ndarray) for x in flatten(value)[0])
 
 
 def forward_wrote(name: str, how: str) -> WroteIntoInput:
@@ -78,12 +96,9 @@ def refusing_writes(
 
 
 def _fingerprints(given: list[Any]) -> list[tuple[np.ndarray, int]]:
-    """Each array among `given` (or in a list, tuple or dict among them: a rule's inputs and keyword
+    """Each array among `given` (or in lists, tuples or dicts among them, at any depth: a rule's inputs and keyword
     arguments; not those of Python objects, which have no bytes of their own) with its `_fingerprint`."""
-    arrays = []
-    for x in given:
-        inner = x.values() if isinstance(x, dict) else x if isinstance(x, list | tuple) else (x,)
-        arrays += [a for a in inner if a.__class__ is np.ndarray and not a.dtype.hasobject]
+    arrays = [a for a in flatten(given)[0] if isinstance(a, np.ndarray) and not a.dtype.hasobject]
     return [(a, _fingerprint(a)) for a in arrays]
 
 
@@ -96,7 +111,7 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     """op bound to a Value node's keyword arguments and needs (Op.bind). Arrays among them are given as
     read-only views, and a forward or rule that writes into one is refused naming the op, as a tensor's
     user op is: it changed what the rule read, and every later backward, silently."""
-    if not params or not any(v.__class__ is np.ndarray for v in params.values()):
+    if not params or not any(_holds_array(v) for v in params.values()):
         return op.bind(params, needs=needs)
     viewed = read_only_values(params)
     bound = op.bind(viewed, needs=needs)

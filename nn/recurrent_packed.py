@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, raw, where, zeros
+from autograd import ShapeError, Tensor, cat, where, zeros
 
+from .packed_sequence import PackedSequence, checked_packed, index_order
 from .recurrent_steps import State
-from .sequences import PackedSequence, checked_packed, packed_rows, sorted_rows
+from .sequences import packed_rows, sorted_rows
 
 
 def unpacked(owner: str, packed: PackedSequence, input_size: int) -> tuple[Tensor, np.ndarray]:
@@ -44,8 +45,7 @@ def repacked(output: Tensor, packed: PackedSequence) -> PackedSequence:
 
 
 def reordered(states: State, indices: Any) -> State:
-    """States (layers * directions, B, size) with the batch taken in `indices`' order (None: as they are)."""
-    if indices is None:
-        return states
-    order = np.asarray(raw(indices) if isinstance(indices, Tensor) else indices, np.int64)  # a list, by hand
-    return tuple(s[:, order] for s in states)
+    """States (layers * directions, B, size) with the batch taken in `indices`' order (None: as they are), the
+    indices of a PackedSequence that checked_packed took."""
+    order = index_order(indices)
+    return states if order is None else tuple(s[:, order] for s in states)

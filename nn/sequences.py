@@ -8,53 +8,19 @@ and nothing else, exactly."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from autograd import ShapeError, Tensor, cat, check_memory, raw, type_name
 
 from .arguments import as_array, check_choice, check_flag, check_number, is_real, layer_input
+from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
 
 
 class LengthError(ValueError, RuntimeError):
     """Lengths a batch of sequences cannot have: a ValueError, as chainrule's refusals of values are, and a
     RuntimeError, as torch's of the same lengths, so ported `except RuntimeError:` still catches it."""
-
-
-class _Packed(NamedTuple):
-    data: Tensor
-    batch_sizes: Tensor
-    sorted_indices: Tensor | None
-    unsorted_indices: Tensor | None
-
-
-class PackedSequence(_Packed):
-    """Sequences packed by step, as torch's: `data` holds the first step of every sequence (longest first),
-    then the second of those that have one, and so on; `batch_sizes[t]` how many sequences have a step t;
-    `sorted_indices` the batch's order longest first (None where it was given so) and `unsorted_indices`
-    its inverse (worked out from sorted_indices where left out, as torch's). Made by pack_padded_sequence or
-    pack_sequence, or rebuilt from one's fields (`PackedSequence(f(p.data), p.batch_sizes, p.sorted_indices)`)."""
-
-    __slots__ = ()
-
-    def __new__(
-        cls,
-        data: Tensor,
-        batch_sizes: Tensor,
-        sorted_indices: Tensor | None = None,
-        unsorted_indices: Tensor | None = None,
-    ) -> PackedSequence:
-        if unsorted_indices is None and sorted_indices is not None:
-            order = raw(sorted_indices) if isinstance(sorted_indices, Tensor) else sorted_indices
-            unsorted_indices = _index(np.argsort(np.asarray(order)))
-        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
-
-    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
-        """The same sequences with their data cast (`packed.to(torch.float64)`, `packed.to(x.device)`), as
-        torch's: the batch sizes and indices as they are; the sequence itself where nothing changes."""
-        data = self.data.to(*args, **kwargs)
-        return self if data is self.data else self._replace(data=data)
 
 
 def _lengths(owner: str, lengths: Any) -> np.ndarray:
@@ -68,10 +34,6 @@ def _lengths(owner: str, lengths: Any) -> np.ndarray:
     if array.dtype.kind == "f" and not np.all(np.isfinite(array) & (array == np.round(array))):
         raise TypeError(f"{owner}: lengths must be whole numbers, got {array.tolist()}")
     return array.astype(np.int64)
-
-
-def _index(values: np.ndarray) -> Tensor:
-    return Tensor(np.asarray(values, np.int64), dtype=np.int64)
 
 
 def pack_padded_sequence(
@@ -110,8 +72,8 @@ def pack_padded_sequence(
     sizes = (n[None, :] > np.arange(int(n.max()))[:, None]).sum(1)
     data = x.reshape(steps * batch, *x.shape[2:])[packed_rows(sizes, order)]
     if enforce_sorted:
-        return PackedSequence(data, _index(sizes))
-    return PackedSequence(data, _index(sizes), _index(order), _index(np.argsort(order)))
+        return PackedSequence(data, index_tensor(sizes))
+    return PackedSequence(data, index_tensor(sizes), index_tensor(order), index_tensor(inverse(order)))
 
 
 def packed_rows(sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -119,45 +81,6 @@ def packed_rows(sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
     first sizes[t] sequences of `order` (longest first)."""
     batch = order.shape[0]
     return np.concatenate([t * batch + order[:size] for t, size in enumerate(sizes)])
-
-
-def checked_packed(owner: str, sequence: Any) -> tuple[Tensor, np.ndarray, np.ndarray | None]:
-    """A PackedSequence's data, batch sizes, and unsorted indices (None: in order), checked as every reader of
-    one (pad_packed_sequence, RNN, LSTM, GRU) needs it: whole batch sizes >= 1, not increasing, adding up to
-    the data's rows, and indices that are orders of the batch, each the other's inverse (one made by hand may
-    not be so)."""
-    if not isinstance(sequence, PackedSequence):
-        raise TypeError(
-            f"{owner} takes a PackedSequence (pack_padded_sequence's or pack_sequence's), got {type_name(sequence)}"
-        )
-    given = np.asarray(raw(sequence.batch_sizes) if isinstance(sequence.batch_sizes, Tensor) else sequence.batch_sizes)
-    numbers = given.dtype.kind in "iu" or (given.dtype.kind == "f" and bool(np.isfinite(given).all()))
-    sizes = given.astype(np.int64) if numbers else np.zeros(0, np.int64)
-    data = layer_input(owner, sequence.data)
-    fits = given.ndim == 1 and given.size and np.array_equal(sizes, given) and sizes.min() >= 1
-    if not fits or data.ndim < 1 or sizes.sum() != data.shape[0] or np.any(sizes[1:] > sizes[:-1]):
-        raise ShapeError(
-            f"{owner}: the PackedSequence's data and batch_sizes do not fit; make it with pack_padded_sequence or "
-            "pack_sequence, not by hand"
-        )
-    order, unsorted = (_indices(i) for i in (sequence.sorted_indices, sequence.unsorted_indices))
-    batch = np.arange(sizes[0])
-    orders = all(i is None or np.array_equal(np.sort(i), batch) for i in (order, unsorted))
-    if not orders or (order is not None and unsorted is not None and not np.array_equal(order[unsorted], batch)):
-        raise ShapeError(
-            f"{owner}: the PackedSequence's sorted_indices and unsorted_indices must each be an order of its "
-            f"{batch.size} sequences (or None), the one the other's inverse; make it with pack_padded_sequence"
-        )
-    return data, sizes, unsorted
-
-
-def _indices(given: Any) -> np.ndarray | None:
-    """A PackedSequence's sorted or unsorted indices as a 1-d int64 array (None as it is; -1 where not whole)."""
-    if given is None:
-        return None
-    array = np.asarray(raw(given) if isinstance(given, Tensor) else given)
-    whole = array.ndim == 1 and array.dtype.kind in "iu"
-    return array.astype(np.int64) if whole else np.full(1, -1, np.int64)
 
 
 def sorted_rows(sizes: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +133,7 @@ def pad_packed_sequence(
     if unsorted is not None:
         rows, lengths = rows[:, unsorted], lengths[unsorted]
     padded = _with_padding(data, value)[rows.T if batch_first else rows]
-    return padded, _index(lengths)
+    return padded, index_tensor(lengths)
 
 
 def pad_sequence(

@@ -4,6 +4,7 @@ replayed or refused (run eagerly with a CompileWarning; a CompileError with stri
 
 import contextlib
 import logging
+import typing
 import warnings
 
 import numpy as np
@@ -156,16 +157,37 @@ def sgd_step(model, opt, loss=F.cross_entropy):
 
 
 def training_step(model, opt, loss_of):
-    """A step whose loss is loss_of(model, x, y): its loss, as t.item()."""
+    """A step whose loss is loss_of(model, x, y) (or of the step's other arguments): its loss, as t.item()."""
 
-    def step(x, y):
+    def step(*batch):
         opt.zero_grad()
-        value = loss_of(model, x, y)
+        value = loss_of(model, *batch)
         value.backward()
         opt.step()
         return value.item()
 
     return step
+
+
+class Trained(typing.NamedTuple):
+    losses: list
+    said: list  # the CompileWarnings' messages
+    run: object  # the step as called: compiled or not
+    others: list  # the other warnings' messages
+
+
+def trained(loss_of, data, compiled, model=None, lr=0.1, strict=False):
+    """SGD steps (`lr`) of `model` (by default a float64 nn.Linear(3, 3), seed 0) on loss_of(model, *batch), one per
+    batch of `data`, eagerly or compiled: the losses, the CompileWarnings said, the step and any other warnings. The
+    harness of the tests that compare a compiled step's losses with eager's and read what compile said."""
+    model = nn.Linear(3, 3, seed=0, dtype=np.float64) if model is None else model
+    step = training_step(model, nn.SGD(model.parameters(), lr=lr), loss_of)
+    run = autograd.compile(step, strict=strict) if compiled else step
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        losses = [run(*batch) for batch in data]
+    said = [str(w.message) for w in caught if issubclass(w.category, CompileWarning)]
+    return Trained(losses, said, run, [str(w.message) for w in caught if not issubclass(w.category, CompileWarning)])
 
 
 ROWS = np.arange(12.0).reshape(4, 3) / 10  # the batch of the steps that scale a Linear(3, 2)'s outputs

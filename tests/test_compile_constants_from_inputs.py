@@ -8,15 +8,14 @@ was made by the table's ops from the inputs and constants alone, and never read 
 runs those ops again (`REPLAYED`)."""
 
 import copy
-import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import Runs, sgd_step
+from compile_faithful_cases import Runs, sgd_step, trained
 
 import autograd
 import nn
-from autograd import CompileWarning, Tensor
+from autograd import Tensor
 from nn import functional as F
 
 WEIGHTS = {  # an extra factor of the loss, from the labels alone
@@ -53,10 +52,13 @@ REPLAYED = {
 }
 
 
-def _faithful(name, compiled, warned, eager):
-    """The compiled step gave eager's numbers; it ran eagerly with a CompileWarning unless `name` replays."""
-    assert compiled == eager
-    assert warned == ([] if name in REPLAYED else [CompileWarning])
+def _faithful(name, loss_of, batches, nout=3):
+    """SGD steps of a float64 nn.Linear(3, nout) on loss_of(model, x, y), compiled, give eager's numbers; the step
+    ran eagerly with a CompileWarning (one, and no other warning) unless `name` replays."""
+    eager = trained(loss_of, batches, False, nn.Linear(3, nout, seed=0, dtype=np.float64)).losses
+    compiled, said, _, others = trained(loss_of, batches, True, nn.Linear(3, nout, seed=0, dtype=np.float64))
+    assert compiled == eager and not others
+    assert len(said) == (0 if name in REPLAYED else 1)
 
 
 def _step(loss_of):
@@ -66,14 +68,13 @@ def _step(loss_of):
 
 
 def _classifier(weight):
-    return _step(lambda out, y: F.cross_entropy(out, y) * (1 + weight(y)))
+    """The loss of a classifier's outputs and labels, weighted by weight(labels)."""
+    return lambda out, y: F.cross_entropy(out, y) * (1 + weight(y))
 
 
-def _run(step, batches):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        losses = [step(*b) for b in batches]
-    return losses, [type(w.message) for w in caught]
+def _on_outputs(loss_of):
+    """loss_of(outputs, labels) as the harness's loss_of(model, x, y)."""
+    return lambda model, x, y: loss_of(model(x), y)
 
 
 @pytest.mark.parametrize("name", WEIGHTS)
@@ -81,23 +82,15 @@ def test_ops_on_an_integer_tensor_input_equal_on_both_recordings_run_eagerly_or_
     rng = np.random.default_rng(0)
     labels = [[0, 1, 0, 1], [1, 0, 0, 1], [0, 0, 1, 1], [0, 2, 1, 1]]  # class 2 only on the fourth call
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in labels]
-    eager, _ = _run(_classifier(WEIGHTS[name]), batches)
-    _faithful(name, *_run(autograd.compile(_classifier(WEIGHTS[name])), batches), eager)
+    _faithful(name, _on_outputs(_classifier(WEIGHTS[name])), batches)
 
 
 def _regression(weight, tensors):
-    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, t):
-        opt.zero_grad()
+    def loss_of(model, x, t):
         target = t if tensors else Tensor(t)
-        loss = F.mse_loss(model(x if tensors else Tensor(x)), target) * (1 + weight(target))
-        loss.backward()
-        opt.step()
-        return loss.item()
+        return F.mse_loss(model(x if tensors else Tensor(x)), target) * (1 + weight(target))
 
-    return step
+    return loss_of
 
 
 @pytest.mark.parametrize("tensors", [False, True], ids=["Tensor(t) of an array input", "t.detach() of a Tensor input"])
@@ -110,14 +103,13 @@ def test_ops_on_an_input_made_a_constant_are_replayed(tensors):
     def weight(t):
         return (-(t.detach() if tensors else t)).relu().sum()
 
-    eager, _ = _run(_regression(weight, tensors), batches)
     name = "t.detach() of a Tensor input" if tensors else "Tensor(t) of an array input"
-    _faithful(name, *_run(autograd.compile(_regression(weight, tensors)), batches), eager)
+    _faithful(name, _regression(weight, tensors), batches, nout=1)
 
 
 def test_a_step_with_such_constants_replays_while_every_input_stays_the_same():
     calls = Runs()
-    step = _classifier(lambda y: y.max())
+    step = _step(_classifier(lambda y: y.max()))
 
     def counted(x, y):
         calls.append(1)
@@ -147,15 +139,11 @@ REMADE = {"cross_entropy's labels", "where's condition"}
 
 @pytest.mark.parametrize("name", PICKS)
 def test_a_keyword_argument_made_from_the_inputs_equal_on_both_recordings_runs_eagerly(name):
-    def classifier():
-        return _step(PICKS[name])
-
     rng = np.random.default_rng(3)
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in LABELS]
-    eager, _ = _run(classifier(), batches)
-    compiled, warned = _run(autograd.compile(classifier()), batches)
-    assert compiled == eager
-    assert (CompileWarning in warned) == (name not in REMADE)
+    compiled, said, _, _ = trained(_on_outputs(PICKS[name]), batches, True)
+    assert compiled == trained(_on_outputs(PICKS[name]), batches, False).losses
+    assert bool(said) == (name not in REMADE)
 
 
 _W = Tensor(np.array([1.0, 1.0, 5.0]))
@@ -176,14 +164,13 @@ PER_EXAMPLE = {  # a weight per example made from the labels, outside the graph 
 
 @pytest.mark.parametrize("name", PER_EXAMPLE)
 def test_weights_made_from_the_labels_equal_on_both_recordings_run_eagerly_or_replay_them(name):
-    def classifier():
-        return _step(lambda out, y: autograd.cross_entropy(out, y) + (out.sum(1) * PER_EXAMPLE[name](y)).mean())
+    def loss_of(out, y):
+        return autograd.cross_entropy(out, y) + (out.sum(1) * PER_EXAMPLE[name](y)).mean()
 
     rng = np.random.default_rng(0)
     labels = [[0, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0], [0, 2, 1, 1]]  # class 2 first on the fourth call
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in labels]
-    eager, _ = _run(classifier(), batches)
-    _faithful(name, *_run(autograd.compile(classifier()), batches), eager)
+    _faithful(name, _on_outputs(loss_of), batches)
 
 
 PINNED = {  # data made from the labels alone, which are the same array on the recorded calls
@@ -223,10 +210,9 @@ def test_labels_made_in_the_step_and_checked_by_a_loss_are_made_again_by_each_re
     rng = np.random.default_rng(0)
     labels = [[1, 2, 0, 1], [2, 1, 0, 2], [0, 0, 1, 2]]  # clipped to 0/1: the same on the first two calls
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(np.array(y))) for y in labels]
-    eager, _ = _run(_step(bce), batches)
-    compiled, warned = _run(autograd.compile(_step(bce)), batches)
-    assert compiled == eager
-    assert warned == []
+    compiled, said, _, others = trained(_on_outputs(bce), batches, True)
+    assert compiled == trained(_on_outputs(bce), batches, False).losses
+    assert not said and not others
 
 
 @pytest.mark.parametrize("change", ["in place", "rebound"])
@@ -239,15 +225,16 @@ def test_data_made_from_a_constant_of_the_callers_is_made_again_after_it_changes
 
     def losses(compiled):
         temp = Tensor(np.array(1.0))
-        step = _step(lambda out, y: F.cross_entropy(out * (1.0 / temp), y))
-        run = autograd.compile(step, strict=True) if compiled else step
-        out = []
-        for i, (x, y) in enumerate(batches):
-            out.append(run(x, y))
-            if i == 1 and change == "in place":
-                temp.data[...] = 2.0
-            elif i == 1:
-                temp.data = np.array(2.0)
-        return out
+
+        def calls():
+            for i, batch in enumerate(batches):
+                yield batch
+                if i == 1 and change == "in place":  # between the second call and the third
+                    temp.data[...] = 2.0
+                elif i == 1:
+                    temp.data = np.array(2.0)
+
+        loss_of = _on_outputs(lambda out, y: F.cross_entropy(out * (1.0 / temp), y))
+        return trained(loss_of, calls(), compiled, strict=True).losses
 
     assert losses(True) == losses(False)

@@ -7,10 +7,9 @@ the arrays (autograd/compile_views.py): a replay makes it again from each call's
 that cannot be proven (a view of two inputs at once, an input of other strides, a copy, a one-hot made by numpy)
 the step runs eagerly, saying why."""
 
-import warnings
-
 import numpy as np
 import pytest
+from compile_faithful_cases import trained
 
 import autograd
 import nn
@@ -24,6 +23,14 @@ STEPS = {
     "data x[1:]": lambda model, x, y: F.cross_entropy(model(Tensor(x[1:])), np.zeros(3, np.int64)),
     # in a tuple index: its items were not looked into (a loss of 3.89 for eager's 2.11 on the third call)
     "index (rows, y[:2])": lambda model, x, y: -F.log_softmax(model(Tensor(x)[:2]), axis=1)[np.arange(2), y[:2]].sum(),
+    # the input itself in a tuple index: known only as an input where it is the whole index (`out[y]`), in a tuple
+    # it was taken for data made outside the graph, and the step ran eagerly ("keyword arguments that changed")
+    "index (rows, y)": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), y].sum(),
+    "index (:, y)": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[:, y].sum(),
+    "index [rows, y] as a list": lambda model, x, y: -F.log_softmax(model(Tensor(x)), axis=1)[[0, 1, 2, 3], y].sum(),
+    "index (rows, Tensor(y))": lambda model, x, y: (
+        -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), Tensor(y)].sum()
+    ),
     # a constant made of one by a function that is no op (its view not on the tape): 1.15 for eager's -0.58
     "one_hot(y[:2])": lambda model, x, y: -(model(Tensor(x)[:2]) * F.one_hot(y[:2], 3, np.float64)).sum(),
     "one_hot(Tensor(y[:2]))": lambda model, x, y: (
@@ -44,21 +51,7 @@ def _batches(calls=6):
 
 
 def _train(name, compiled):
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = STEPS[name](model, x, y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    run = autograd.compile(step) if compiled else step
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        losses = [run(x, y) for x, y in _batches()]
-    return losses, [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
+    return trained(STEPS[name], _batches(), compiled, nn.Linear(3, 3, seed=0).double())[:2]
 
 
 MADE_BY_NUMPY = {"one_hot(y[:2])", "one_hot(Tensor(y[:2]))"}  # a one-hot numpy makes of the view: no op to replay
@@ -83,48 +76,30 @@ def test_a_view_of_one_column_is_not_taken_for_a_view_of_the_others():
     memory lies within x's and t's bounds, which were taken for shared memory: the step ran eagerly, blaming
     data made from the inputs (before views were seen, it replayed)."""
 
-    def losses(compiled):
-        model = nn.Linear(3, 1, seed=0).double()
-        opt = nn.SGD(model.parameters(), lr=0.1)
+    def loss_of(model, x, w, t):
+        return (((model(Tensor(x)) - Tensor(t)) ** 2) * Tensor(w[:, None])).mean()
 
-        def step(x, w, t):
-            opt.zero_grad()
-            loss = (((model(Tensor(x)) - Tensor(t)) ** 2) * Tensor(w[:, None])).mean()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        run = autograd.compile(step, strict=True) if compiled else step
-        data = np.random.default_rng(0).standard_normal((32, 5))
-        data[:, 3] = 1.0
-        return [run(data[i : i + 8, :3], data[i : i + 8, 3], data[i : i + 8, 4:]) for i in range(0, 32, 8)], run
-
-    eager, _ = losses(False)
-    compiled, run = losses(True)
-    assert compiled == eager
+    data = np.random.default_rng(0).standard_normal((32, 5))
+    data[:, 3] = 1.0
+    batches = [(data[i : i + 8, :3], data[i : i + 8, 3], data[i : i + 8, 4:]) for i in range(0, 32, 8)]
+    eager = trained(loss_of, batches, False, nn.Linear(3, 1, seed=0).double()).losses
+    compiled, said, run, _ = trained(loss_of, batches, True, nn.Linear(3, 1, seed=0).double(), strict=True)
+    assert compiled == eager and not said
     assert [r.program is not None for r in run.recordings.values()] == [True]
 
 
 def test_labels_y_ravel_of_n_by_1_labels_replay():
     """`F.cross_entropy(out, y.ravel())` of (n, 1) labels, the commonest labels made in the step, ran eagerly (the
     labels changed from call to call); y.ravel() of a C-contiguous array is a view of it, made again by each replay."""
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(Tensor(x)), y.ravel())
-        loss.backward()
-        opt.step()
-        return loss.item()
-
     rng = np.random.default_rng(0)
     batches = [(rng.standard_normal((4, 3)), rng.integers(0, 3, (4, 1))) for _ in range(6)]
-    eager = [step(x, y) for x, y in batches]
-    model = nn.Linear(3, 3, seed=0).double()
-    opt = nn.SGD(model.parameters(), lr=0.1)
-    run = autograd.compile(step, strict=True)
-    assert [run(x, y) for x, y in batches] == eager
+
+    def loss_of(model, x, y):
+        return F.cross_entropy(model(Tensor(x)), y.ravel())
+
+    eager = trained(loss_of, batches, False, nn.Linear(3, 3, seed=0).double()).losses
+    compiled, said, run, _ = trained(loss_of, batches, True, nn.Linear(3, 3, seed=0).double(), strict=True)
+    assert compiled == eager and not said
     assert [r.program is not None for r in run.recordings.values()] == [True]
 
 
@@ -148,3 +123,29 @@ def test_labels_made_in_the_step_that_change_say_how_to_replay(name):
             run(rng.standard_normal((4, 3)), given(rng.integers(0, 3, 4)))
     (message,) = [str(w.message) for w in said if issubclass(w.category, autograd.CompileWarning)]
     assert "labels" in message and "an argument of its own" in message
+
+
+def test_the_warning_for_labels_copied_in_the_step_names_copies_not_views():
+    """Labels that numpy copied from the batch (`y.astype(np.int32)`) run the step eagerly; the warning gave
+    `y.ravel()` of (n, 1) labels and `y[:2]` as the data a replay cannot make again, which are views, and replay."""
+    loss_of = lambda model, x, y: F.cross_entropy(model(Tensor(x)), y.astype(np.int32))  # noqa: E731
+    compiled, said, _, _ = trained(loss_of, _batches(), True, nn.Linear(3, 3, seed=0).double())
+    assert compiled == trained(loss_of, _batches(), False, nn.Linear(3, 3, seed=0).double()).losses
+    (message,) = said
+    assert "y.astype(np.int32)" in message and "a view of an input" in message and "an argument of its own" in message
+    assert "(numpy on an input: labels y.ravel() of (n, 1) labels, y[:2];" not in message
+
+
+def test_labels_themselves_in_an_index_given_twice_say_so():
+    """`out[np.arange(4), y]` of labels given twice (step(x, y, y)): which input the index's y is cannot be told,
+    so the step runs eagerly; the warning blamed keyword arguments that changed (for a view of them, y[1:], it said
+    that the inputs share memory: tests/test_compile_view_replays.py)."""
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((4, 3)), *[rng.integers(0, 3, 4)] * 2) for _ in range(4)]
+
+    def loss_of(model, x, y, z):
+        return -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4), y].sum()
+
+    compiled, said, _, _ = trained(loss_of, batches, True, nn.Linear(3, 3, seed=0).double())
+    assert compiled == trained(loss_of, batches, False, nn.Linear(3, 3, seed=0).double()).losses
+    assert len(said) == 1 and "inputs 1 and 2 share memory" in said[0]

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import trained
 
 import autograd
 import nn
@@ -25,33 +26,23 @@ def _masked_mse(out, t):
 
 
 def _train(compiled, loss_of=_masked_mse):
+    """SGD steps of a one-Linear float64 Sequential on loss_of(outputs, targets), one per batch of 8 of 40 rows:
+    the losses and what compile said."""
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 3)), np.abs(rng.normal(size=(40, 1))) + 0.1
     y[33] = -1.0  # in the fifth batch of 8: the two recorded batches have none
     model = nn.Sequential(nn.Linear(3, 1, seed=0)).double()
-    opt = nn.SGD(model.parameters(), lr=0.01)
-
-    def step(x, t):
-        opt.zero_grad()
-        value = loss_of(model(Tensor(x)), t)
-        value.backward()
-        opt.step()
-        return value.item()
-
-    run = autograd.compile(step) if compiled else step
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        losses = [run(X[s : s + 8], y[s : s + 8]) for s in range(0, 40, 8)]
-    return losses, caught
+    # each batch its own array: a slice's base would be all 40 rows (the t.base case below failed on its shape)
+    batches = [(X[s : s + 8].copy(), y[s : s + 8].copy()) for s in range(0, 40, 8)]
+    return trained(lambda model, x, t: loss_of(model(Tensor(x)), t), batches, compiled, model, lr=0.01)[:2]
 
 
 def test_a_mask_from_the_targets_equal_on_both_recordings_is_seen():
     """The mask, all True on both recorded batches, was replayed for the fifth batch, whose target -1 it should
     have masked: loss 1.3052 where eager's is 1.2102, silently. `t >= 0` on the watched targets is seen now
     (compile_watched): they differed between the recordings, so the step runs eagerly, saying which input."""
-    eager, (compiled, caught) = _train(False)[0], _train(True)
+    eager, (compiled, said) = _train(False)[0], _train(True)
     assert compiled == eager
-    said = [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
     assert len(said) == 1 and "read the numbers of array input 1" in said[0] and "greater_equal" in said[0]
 
 
@@ -101,23 +92,12 @@ def test_numpy_on_a_tensor_input_is_taken_as_eagerly_and_runs_the_step_eagerly()
     rng = np.random.default_rng(0)
     batches = [(Tensor(rng.normal(size=(4, 3))), Tensor(rng.uniform(1, 2, size=(4, 1)))) for _ in range(3)]
 
-    def losses(compiled):
-        model = nn.Linear(3, 1, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
+    def loss_of(model, x, t):
+        return (((model(x) - t) ** 2) * Tensor((np.asarray(t) >= 0) * 1.0)).mean()
 
-        def step(x, t):
-            opt.zero_grad()
-            value = (((model(x) - t) ** 2) * Tensor((np.asarray(t) >= 0) * 1.0)).mean()
-            value.backward()
-            opt.step()
-            return value.item()
-
-        run = autograd.compile(step) if compiled else step
-        return [run(x, t) for x, t in batches]
-
-    with pytest.warns(autograd.CompileWarning, match="took a tensor's numbers into Python"):
-        compiled = losses(True)
-    assert compiled == losses(False)
+    compiled, said, _, _ = trained(loss_of, batches, True, nn.Linear(3, 1, seed=0, dtype=np.float64))
+    assert compiled == trained(loss_of, batches, False, nn.Linear(3, 1, seed=0, dtype=np.float64)).losses
+    assert any("took a tensor's numbers into Python" in message for message in said)
 
 
 def test_a_value_given_to_a_step_is_known_by_its_number():
@@ -128,24 +108,18 @@ def test_a_value_given_to_a_step_is_known_by_its_number():
     batches = [(Tensor(rng.normal(size=(4, 3))), rng.integers(0, 3, 4)) for _ in range(4)]
 
     def losses(compiled):
-        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
         scale = autograd.Value(1.0)
 
-        def step(x, y, s):
-            opt.zero_grad()
-            loss = autograd.cross_entropy(model(x), y) * s.data
-            loss.backward()
-            opt.step()
-            return loss.item()
+        def calls():
+            for i, (x, y) in enumerate(batches):
+                yield x, y, scale
+                if i == 1:
+                    scale.data = 2.0  # between the second call and the third
 
-        run = autograd.compile(step, strict=True) if compiled else step
-        out = []
-        for i, (x, y) in enumerate(batches):
-            out.append(run(x, y, scale))
-            if i == 1:
-                scale.data = 2.0
-        return out
+        def loss_of(model, x, y, s):
+            return autograd.cross_entropy(model(x), y) * s.data
+
+        return trained(loss_of, calls(), compiled, strict=True).losses
 
     assert losses(True) == losses(False)
 

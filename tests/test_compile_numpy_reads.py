@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from compile_faithful_cases import trained
 
 import autograd
 import nn
@@ -54,21 +55,14 @@ def _targets():
 
 
 def _train(loss_of, batches, compiled):
-    model = nn.Linear(3, 1, seed=0, dtype=np.float64)
-    opt = nn.SGD(model.parameters(), lr=0.01)
-
-    def step(x, t):
-        opt.zero_grad()
-        value = loss_of(model(Tensor(x)), t)
-        value.backward()
-        opt.step()
-        return value.item()
-
-    run = autograd.compile(step) if compiled else step
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        losses = [run(*b) for b in batches]
-    return losses, [str(w.message) for w in caught if issubclass(w.category, autograd.CompileWarning)]
+    """SGD steps of a float64 nn.Linear(3, 1) on loss_of(outputs, targets): the losses and what compile said."""
+    return trained(
+        lambda model, x, t: loss_of(model(Tensor(x)), t),
+        batches,
+        compiled,
+        nn.Linear(3, 1, seed=0, dtype=np.float64),
+        lr=0.01,
+    )[:2]
 
 
 @pytest.mark.parametrize("read", READS)
@@ -88,23 +82,10 @@ def test_labels_made_with_np_clip_are_not_replayed():
     batches = [(rng.normal(size=(4, 3)), np.array(y)) for y in labels]
 
     def losses(compiled):
-        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
+        return trained(lambda model, x, y: F.cross_entropy(model(Tensor(x)), np.clip(y, 0, 2)), batches, compiled)
 
-        def step(x, y):
-            opt.zero_grad()
-            value = F.cross_entropy(model(Tensor(x)), np.clip(y, 0, 2))
-            value.backward()
-            opt.step()
-            return value.item()
-
-        run = autograd.compile(step) if compiled else step
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            return [run(*b) for b in batches], [str(w.message) for w in caught]
-
-    compiled, said = losses(True)
-    assert compiled == losses(False)[0]
+    (compiled, said, _, others), eager = losses(True), losses(False).losses
+    assert compiled == eager and not others
     assert len(said) == 1 and "read the numbers of array input 1" in said[0] and "np.clip" in said[0]
 
 
@@ -219,23 +200,14 @@ def test_numbers_taken_through_a_way_out_of_the_watched_view_are_read(way):
     batches = [(rng.normal(size=(4, 3)), np.array(y, dtype=np.int64)) for y in labels]
 
     def losses(compiled):
-        model = nn.Linear(3, 3, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=0.1)
+        return trained(
+            lambda model, x, y: F.cross_entropy(model(Tensor(x)), y) * (2.0 if WAYS_OUT[way](y) else 1.0),
+            batches,
+            compiled,
+        )
 
-        def step(x, y):
-            opt.zero_grad()
-            value = F.cross_entropy(model(Tensor(x)), y) * (2.0 if WAYS_OUT[way](y) else 1.0)
-            value.backward()
-            opt.step()
-            return value.item()
-
-        run = autograd.compile(step) if compiled else step
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            return [run(*b) for b in batches], [str(w.message) for w in caught]
-
-    compiled, said = losses(True)
-    assert compiled == losses(False)[0]
+    (compiled, said, _, others), eager = losses(True), losses(False).losses
+    assert compiled == eager and not others
     assert len(said) == 1 and "read the numbers of array input 1" in said[0] and way.split("(")[0] in said[0]
 
 
