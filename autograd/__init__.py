@@ -93,6 +93,10 @@ Public API:
     __version__            chainrule's version, as installed
 """
 
+from .subnormals import refuse_flushed
+
+refuse_flushed("import autograd")  # first: what modules work out as they load would keep the flag's zeros
+
 from importlib import metadata
 
 from . import creation, shape_functions, special, torch_functions

@@ -25,6 +25,7 @@ from .in_place import ValueInPlaceArithmetic
 from .modes import is_number, too_large
 from .op import Op
 from .operators import Operators
+from .subnormals import refuse_flushed
 from .type_names import repr_of, type_name
 from .user_writes import value_op
 from .value_gradient import NOT_COMPUTED, ValueGradient
@@ -165,6 +166,7 @@ class Value(
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         """`Value(data, label="x")`; `Value(data, (a, b), "+")` builds a node by hand, as micrograd's
         own ops do (see `_backward`). `Value(data, "x")`, a label given second, is still read as one."""
+        refuse_flushed("Value")
         _leaf(self, _as_float(data))
         if label.__class__ is not str and not isinstance(label, str):  # an array's truth was numpy's ValueError
             if label is not None:  # None: no label, as before these checks
