@@ -4,7 +4,7 @@
 inputs as 0 (DAZ) and to return 0 for subnormal results (FTZ), for the whole thread. chainrule's results near the
 ends of the float range are worked out with subnormals (a norm of entries near the least float scaled up first, a
 tail's slope that underflows gradually, the checks that tell a partial sum overflowed), and under the flag some of
-them come out NaN or wrong without a word (a 2-norm of [3e-320, 4e-320] NaN where it is 5e-320). So an op, a
+them come out NaN or wrong without a word (float32 hypot(3e38, 3e38)'s slope NaN, where it is 0.7071). So an op, a
 backward pass and a compiled step refuse to run there.
 
 Two operations tell both modes: 1e-300 / 1e10 rounds to a subnormal, returned as 0 under FTZ, and that subnormal

@@ -1,6 +1,6 @@
 """chainrule where the processor flushes subnormals to zero (torch.set_flush_denormal(True), or a library built with
 -ffast-math, sets the flag for the whole thread). Under it some results near the ends of the float range come out
-wrong without a word (a 2-norm of [3e-320, 4e-320] NaN, where it is 5e-320), so chainrule refuses to compute there,
+wrong without a word (float32 hypot(3e38, 3e38)'s slope NaN, where it is 0.7071), so chainrule refuses to compute there,
 naming the flag and the way out, and refuses to be imported there (its import failed with "math domain error"; the
 numbers its modules work out as they load would keep the flag's zeros). With the flag turned off everything runs as
 before, an import refused earlier too. The flag is the thread's: the cases run in a subprocess, one after another."""
