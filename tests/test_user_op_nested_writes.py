@@ -2,7 +2,7 @@
 an array given as the keyword argument itself was a read-only view, so a forward or rule writing into one held in a
 container wrote into the caller's array without a word (a rule's `w += 1` gave x a gradient of 2, then 3 on a
 second backward of the same graph; under compile, each call doubled the user's array). Those arrays are read-only
-views now, in the container's own type, and the write is refused naming the op, on Tensors and Values alike."""
+while the op runs (the containers the caller's own), and the write is refused naming the op, on Tensors and Values."""
 
 import numpy as np
 import pytest
