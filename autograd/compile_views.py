@@ -63,12 +63,13 @@ def input_arrays(inputs: list[Any]) -> list[tuple[int, np.ndarray]]:
 def view_of(data: Any, inputs: list[Any], kept: Any = None, itself: bool = False) -> View | None:
     """How `data` (an array, a Tensor's) is made from one of `inputs`' arrays, or None where no input's memory
     holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such;
-    `itself`: an input's array itself counts (a leaf of an index `(rows, y)`: no input where it is taken)."""
+    `itself`: an input's array itself counts (a leaf of an index `(rows, y)`: no input where it is taken), before
+    any input it is a view of (z = y[1:] given as z is the step's z, not y[1:] of the next call's y)."""
     data = input_array(data)
     arrays = input_arrays(inputs)
-    found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
-    if itself and not found:
-        found = {k for k, a in arrays if data is a}
+    found = {k for k, a in arrays if data is a} if itself else set()
+    if not found:
+        found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
     if len(found) != 1:
         return None
     (k,) = found
