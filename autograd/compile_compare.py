@@ -239,10 +239,13 @@ def _view_difference(x: Entry, y: Entry) -> str | None:
     views = [x.view, y.view]
     if (views[0] is None) != (views[1] is None) or views[0] != views[1]:
         return VIEW_CHANGED
+    pairs = list(zip(x.viewed, y.viewed))
     if [name for name, _ in x.viewed] != [name for name, _ in y.viewed] or not all(
-        a.matches(b) for (_, a), (_, b) in zip(x.viewed, y.viewed)
+        a.views_match(b) for (_, a), (_, b) in pairs
     ):
         return VIEW_CHANGED
+    if not all(a.matches(b) for (_, a), (_, b) in pairs):  # beside the views, data numpy made (rows from y)
+        return CHANGED_ARGUMENTS
     return _arguments_difference(x, y)
 
 

@@ -31,3 +31,19 @@ def test_an_input_in_an_index_that_is_a_view_of_another_input_is_read_as_itself(
         compiled, said, run, _ = trained(loss_of, batches, True, nn.Linear(3, 3, seed=0).double())
         assert compiled == eager and not said
         assert [r.program is not None for r in run.recordings.values()] == [True]
+
+
+def test_an_index_beside_the_labels_made_by_numpy_from_them_is_named_as_data_that_changed():
+    """`out[np.arange(4)[y], y]`: the rows are a copy numpy made of y, changed from call to call, beside y itself;
+    the step runs eagerly, and the warning said that a view of an input was made another way (a slice, strides),
+    where it is data made outside the graph that changed."""
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((4, 3)), rng.integers(0, 3, 4)) for _ in range(4)]
+
+    def loss_of(model, x, y):
+        return -F.log_softmax(model(Tensor(x)), axis=1)[np.arange(4)[y], y].sum()
+
+    compiled, said, _, _ = trained(loss_of, batches, True)
+    assert compiled == trained(loss_of, batches, False).losses
+    (message,) = said
+    assert "keyword arguments (an index, a condition, labels) that changed" in message and "another way" not in message
