@@ -53,19 +53,22 @@ def _held(given: list[Any]) -> list[np.ndarray]:
     return [a for a in held if a.base is None] + sorted((a for a in held if a.base is not None), key=_depth)
 
 
-def _arrays(tree: Any) -> list[np.ndarray]:
-    """The arrays in `tree` (lists, tuples and dicts, as trees.flatten reads them), at any depth: one Python call
-    per container, not per array (an op given 1000 arrays in a list is called once a step or more)."""
+def _arrays(tree: Any, seen: set[int] | None = None) -> list[np.ndarray]:
+    """The arrays in `tree` (lists, tuples and dicts, as trees.flatten reads them), at any depth, each container
+    read once (one that holds itself too): one Python call per container, not per array (an op given 1000 arrays
+    in a list is called once a step or more)."""
     if isinstance(tree, np.ndarray):
         return [tree]
-    if not isinstance(tree, list | tuple | dict):
+    seen = set() if seen is None else seen
+    if not isinstance(tree, list | tuple | dict) or id(tree) in seen:
         return []
+    seen.add(id(tree))
     found = []
     for x in tree.values() if isinstance(tree, dict) else tree:
         if isinstance(x, np.ndarray):
             found.append(x)
         elif isinstance(x, list | tuple | dict):
-            found += _arrays(x)
+            found += _arrays(x, seen)
     return found
 
 

@@ -185,3 +185,16 @@ def test_arrays_held_are_writeable_again_after_the_call_a_view_before_its_base_t
         writing(Tensor(np.ones(1), requires_grad=True), ws=(w[1:], w))
     w[1:][0] = 5.0
     assert w.tolist() == [1.0, 5.0, 1.0] and w.flags.writeable
+
+
+@pytest.mark.parametrize("engine", ["tensor", "value"])
+def test_a_container_that_holds_itself_is_read_once(engine):
+    """A list holding itself (`ws.append(ws)`) was walked without end: a RecursionError where the op ran before."""
+    ws = [np.ones(1)]
+    ws.append(ws)
+    op = Op("cyclic", lambda x, *, ws: x * 1.0, lambda g, out, x, *, ws: (g,))
+    x = Tensor(np.ones(1), requires_grad=True) if engine == "tensor" else Value(1.0)
+    with autograd.detect_anomaly():
+        y = op(x, ws=ws)
+        (y.sum() if engine == "tensor" else y).backward()
+    assert np.ravel(x.grad).tolist() == [1.0] and ws[0].flags.writeable
