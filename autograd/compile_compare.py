@@ -283,9 +283,9 @@ READ_IN_PYTHON = (
 
 CHANGED_ARGUMENTS = (  # the commonest: labels that numpy or nn's losses made from the batch, which a replay cannot make
     "has keyword arguments (an index, a condition, labels) that changed from one call to the next: data made in the "
-    "step outside the graph (numpy's copies of an input: labels y.astype(np.int32), y.ravel() of Fortran-ordered "
-    "labels; labels made by ops, y.clip(0, 1), which nn's losses read in Python), which a replay cannot make again "
-    "(a view of an input, y[:2] or y.ravel() of (n, 1) labels, and the input itself in an index replay). Give such "
-    "data to the step as an argument of its own (step(x, y.astype(np.int32))), or labels made by ops to autograd's "
-    "cross_entropy or nll_loss"
+    "step outside the graph (numpy's copies of an input: labels y.astype(np.int32), y.ravel() of (n, 2) labels "
+    "in Fortran order; labels made by ops, y.clip(0, 1), which nn's losses read in Python), which a replay cannot "
+    "make again (a view of an input, y[:2] or y.ravel() of (n, 1) labels, and the input itself in an index replay). "
+    "Give such data to the step as an argument of its own (step(x, y.astype(np.int32))), or labels made by ops to "
+    "autograd's cross_entropy or nll_loss"
 )

@@ -47,3 +47,14 @@ def test_an_index_beside_the_labels_made_by_numpy_from_them_is_named_as_data_tha
     assert compiled == trained(loss_of, batches, False).losses
     (message,) = said
     assert "keyword arguments (an index, a condition, labels) that changed" in message and "another way" not in message
+
+
+def test_the_warning_names_a_ravel_that_copies_as_one_of_labels_of_two_columns_or_more():
+    """The warning gave `y.ravel()` of Fortran-ordered labels as a copy; of (n, 1) labels in Fortran order it is a
+    view (numpy calls such an array C-contiguous too), and replays. Of (n, 2) labels it copies."""
+    rng = np.random.default_rng(0)
+    column = np.asfortranarray(rng.integers(0, 3, (4, 1)))
+    assert np.shares_memory(column.ravel(), column)
+    batches = [(rng.standard_normal((4, 3)), np.asfortranarray(rng.integers(0, 3, (2, 2)))) for _ in range(3)]
+    said = trained(lambda model, x, y: F.cross_entropy(model(Tensor(x)), y.ravel()), batches, True).said
+    assert len(said) == 1 and "y.ravel() of (n, 2) labels in Fortran order" in said[0]
