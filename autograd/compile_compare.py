@@ -178,10 +178,15 @@ BOOLEAN_INDEX = (
 
 
 def _boolean_index(x: Entry, y: Entry) -> bool:
-    """Whether both entries index with a boolean mask (getitem of a bool array or Tensor)."""
-    masks = [e.params.get("index") for e in (x, y) if e.op is not None and e.op.name == "getitem"]
-    masks = [getattr(m, "_data", m) for m in masks]
-    return len(masks) == 2 and all(isinstance(m, np.ndarray) and m.dtype == bool for m in masks)
+    """Whether both entries index with a boolean mask (getitem of a bool array or Tensor, alone or in a tuple:
+    `out[mask, 1]`, whose count of True sets the result's shape too)."""
+    indices = [e.params.get("index") for e in (x, y) if e.op is not None and e.op.name == "getitem"]
+    return len(indices) == 2 and all(any(map(_mask, i if isinstance(i, tuple) else (i,))) for i in indices)
+
+
+def _mask(index: Any) -> bool:
+    index = getattr(index, "_data", index)
+    return isinstance(index, np.ndarray) and index.dtype == bool
 
 
 def _entry_difference(x: Entry, y: Entry) -> str | None:

@@ -58,3 +58,19 @@ def test_the_warning_names_a_ravel_that_copies_as_one_of_labels_of_two_columns_o
     batches = [(rng.standard_normal((4, 3)), np.asfortranarray(rng.integers(0, 3, (2, 2)))) for _ in range(3)]
     said = trained(lambda model, x, y: F.cross_entropy(model(Tensor(x)), y.ravel()), batches, True).said
     assert len(said) == 1 and "y.ravel() of (n, 2) labels in Fortran order" in said[0]
+
+
+def test_a_mask_input_in_an_index_tuple_whose_count_changes_is_named_as_a_boolean_index():
+    """`out[mask, 1]` with the mask an input: replayed while its count of True stays the recorded one; where the
+    count changed (3 for 2 on the fourth call), the step ran eagerly saying only that getitem "is a different op, or
+    has different inputs", where `out[mask]` names the boolean mask whose count sets the result's shape."""
+    rng = np.random.default_rng(0)
+    masks = [[1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 0, 1], [1, 1, 1, 0], [1, 0, 0, 0], [0, 1, 0, 1]]
+    batches = [(rng.standard_normal((4, 3)), np.array(m, bool)) for m in masks]
+
+    def loss_of(model, x, mask):
+        return -F.log_softmax(model(Tensor(x)), axis=1)[mask, 1].sum()
+
+    compiled, said, _, _ = trained(loss_of, batches, True)
+    assert compiled == trained(loss_of, batches, False).losses
+    assert len(said) == 1 and "indexes with a boolean mask" in said[0]
