@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .trees import flatten
 
 
 class WroteIntoInput(ValueError):
@@ -42,7 +43,22 @@ def read_only_values(params: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments with each array a read-only view. A list, tuple or dict among them is the caller's
     own (a forward may keep what its rule reads in one, or log into one; a subclass may not be rebuilt from its
     items): `refusing_writes` makes the arrays it holds, at any depth, read-only for the length of each call."""
-    return {name: read_only(value) for name, value in params.items()} if params else params
+    return {name: _given(value) for name, value in params.items()} if params else params
+
+
+def _given(value: Any) -> Any:
+    """A keyword argument as its op is given it: an array as a read-only view, a container as it is, but for one
+    holding an array of a subclass (compile's watched input, `ws=[y]`, whose reads the recording would take for
+    the step's own), rebuilt around read-only views, which are plain arrays there."""
+    if not isinstance(value, list | tuple | dict):
+        return read_only(value)
+    if all(a.__class__ is np.ndarray for a in _arrays(value)):
+        return value
+    leaves, rebuild = flatten(value)
+    try:
+        return rebuild([read_only(x) for x in leaves])
+    except Exception:  # a subclass not built from its items (MyList(name, items)): as it is, its arrays locked
+        return value
 
 
 def _held(given: list[Any]) -> list[np.ndarray]:

@@ -4,6 +4,8 @@ container wrote into the caller's array without a word (a rule's `w += 1` gave x
 second backward of the same graph; under compile, each call doubled the user's array). Those arrays are read-only
 while the op runs (the containers the caller's own), and the write is refused naming the op, on Tensors and Values."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -198,3 +200,25 @@ def test_a_container_that_holds_itself_is_read_once(engine):
         y = op(x, ws=ws)
         (y.sum() if engine == "tensor" else y).backward()
     assert np.ravel(x.grad).tolist() == [1.0] and ws[0].flags.writeable
+
+
+def test_a_compiled_steps_input_held_in_a_list_is_read_by_the_op_not_by_the_step():
+    """`op(p * Tensor(x), ws=[y])` with y the step's input: the op's forward reading y was taken for the step's own
+    code reading the input's numbers with numpy, and the step ran eagerly (the recording's watched view of y was
+    given to the op as it was); the op is given a plain read-only view of it, and the step replays."""
+    scaling = Op("scaling", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+    p = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, y):
+        loss = scaling(p * Tensor(x), ws=[y]).sum()
+        loss.backward()
+        return loss.item()
+
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal(3), rng.standard_normal(3)) for _ in range(4)]
+    eager = [step(x, y) for x, y in batches]
+    run = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert [run(x, y) for x, y in batches] == eager
+    assert [r.program is not None for r in run.recordings.values()] == [True]
