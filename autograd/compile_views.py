@@ -191,12 +191,22 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
             found = [_leaf_view(x, inputs, kept, itself=True) for x in leaves]
             for v, x in zip(found, leaves):
                 e.overlapping += _overlapping(kept.get(id(x), x), arrays) if v is None else ()
-            if any(v is not None for v in found):
+            if any(v is not None for v in found) and _rebuilds(rebuild, leaves):
                 e.viewed += ((name, Viewed(tuple(v or x for v, x in zip(found, leaves)), rebuild)),)
                 for v, x in zip(found, leaves):
                     if v is not None:
                         marked |= {id(x), id(kept.get(id(x), x))}
     return marked
+
+
+def _rebuilds(rebuild: Any, leaves: list[Any]) -> bool:
+    """Whether a replay can make the argument again around its leaves (a list subclass of a signature of its own,
+    `Named(name, items)`, cannot: its views are then data made outside the graph, as before they were seen)."""
+    try:
+        rebuild(leaves)
+    except Exception:
+        return False
+    return True
 
 
 def _overlapping(x: Any, arrays: list[tuple[int, Any]]) -> tuple[int, ...]:

@@ -5,6 +5,7 @@ gave losses of their own (3.35 for eager's 3.44 on the third call) once the call
 import numpy as np
 from compile_faithful_cases import trained
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -74,3 +75,27 @@ def test_a_mask_input_in_an_index_tuple_whose_count_changes_is_named_as_a_boolea
     compiled, said, _, _ = trained(loss_of, batches, True)
     assert compiled == trained(loss_of, batches, False).losses
     assert len(said) == 1 and "indexes with a boolean mask" in said[0]
+
+
+class _Named(list):
+    """A list subclass built as `_Named(name, items)`, not from its items alone."""
+
+    def __init__(self, name, items):
+        super().__init__(items)
+        self.name = name
+
+
+def test_an_input_in_a_list_subclass_not_built_from_its_items_runs_as_before():
+    """An op given the step's input in a list subclass of its own signature (`ws=_Named("ws", [y])`): since the
+    input itself in a keyword argument is a view a replay makes again, compile rebuilt the list from its items,
+    `_Named(items)`, and raised a TypeError on the second call; the step runs eagerly, as it did, with eager's
+    numbers."""
+    scaling = autograd.Op("scaling", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+
+    def loss_of(model, x, y):
+        return scaling(model(Tensor(x)), ws=_Named("ws", [y[:, None]])).sum()
+
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((4, 3)), rng.standard_normal(4)) for _ in range(4)]
+    compiled, said, _, _ = trained(loss_of, batches, True)
+    assert compiled == trained(loss_of, batches, False).losses and len(said) == 1
