@@ -52,7 +52,7 @@ def _given(value: Any) -> Any:
     the step's own), rebuilt around read-only views, which are plain arrays there."""
     if not isinstance(value, list | tuple | dict):
         return read_only(value)
-    if all(a.__class__ is np.ndarray for a in _arrays(value)):
+    if set(map(type, _arrays(value))) <= {np.ndarray}:
         return value
     leaves, rebuild = flatten(value)
     try:
