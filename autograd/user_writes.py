@@ -54,11 +54,11 @@ def _given(value: Any) -> Any:
         return read_only(value)
     if set(map(type, _arrays(value))) <= {np.ndarray}:
         return value
-    leaves, rebuild = flatten(value)
     try:
+        leaves, rebuild = flatten(value)
         return rebuild([read_only(x) for x in leaves])
-    except Exception:  # a subclass not built from its items (MyList(name, items)): as it is, its arrays locked
-        return value
+    except Exception:  # a subclass not built from its items (MyList(name, items)), a list holding itself: as it
+        return value  # is, its arrays locked
 
 
 def _held(given: list[Any]) -> list[np.ndarray]:

@@ -192,7 +192,7 @@ def test_arrays_held_are_writeable_again_after_the_call_a_view_before_its_base_t
 @pytest.mark.parametrize("engine", ["tensor", "value"])
 def test_a_container_that_holds_itself_is_read_once(engine):
     """A list holding itself (`ws.append(ws)`) was walked without end: a RecursionError where the op ran before."""
-    ws = [np.ones(1)]
+    ws = [np.ones(1), np.ones(1).view(np.matrix)]  # an array of a subclass too (rebuilt around plain views)
     ws.append(ws)
     op = Op("cyclic", lambda x, *, ws: x * 1.0, lambda g, out, x, *, ws: (g,))
     x = Tensor(np.ones(1), requires_grad=True) if engine == "tensor" else Value(1.0)
