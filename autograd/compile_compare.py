@@ -178,10 +178,15 @@ BOOLEAN_INDEX = (
 
 
 def _boolean_index(x: Entry, y: Entry) -> bool:
-    """Whether both entries index with a boolean mask (getitem of a bool array or Tensor)."""
-    masks = [e.params.get("index") for e in (x, y) if e.op is not None and e.op.name == "getitem"]
-    masks = [getattr(m, "_data", m) for m in masks]
-    return len(masks) == 2 and all(isinstance(m, np.ndarray) and m.dtype == bool for m in masks)
+    """Whether both entries index with a boolean mask (getitem of a bool array or Tensor, alone or in a tuple:
+    `out[mask, 1]`, whose count of True sets the result's shape too)."""
+    indices = [e.params.get("index") for e in (x, y) if e.op is not None and e.op.name == "getitem"]
+    return len(indices) == 2 and all(any(map(_mask, i if isinstance(i, tuple) else (i,))) for i in indices)
+
+
+def _mask(index: Any) -> bool:
+    index = getattr(index, "_data", index)
+    return isinstance(index, np.ndarray) and index.dtype == bool
 
 
 def _entry_difference(x: Entry, y: Entry) -> str | None:
@@ -239,10 +244,13 @@ def _view_difference(x: Entry, y: Entry) -> str | None:
     views = [x.view, y.view]
     if (views[0] is None) != (views[1] is None) or views[0] != views[1]:
         return VIEW_CHANGED
+    pairs = list(zip(x.viewed, y.viewed))
     if [name for name, _ in x.viewed] != [name for name, _ in y.viewed] or not all(
-        a.matches(b) for (_, a), (_, b) in zip(x.viewed, y.viewed)
+        a.views_match(b) for (_, a), (_, b) in pairs
     ):
         return VIEW_CHANGED
+    if not all(a.matches(b) for (_, a), (_, b) in pairs):  # beside the views, data numpy made (rows from y)
+        return CHANGED_ARGUMENTS
     return _arguments_difference(x, y)
 
 
@@ -280,9 +288,9 @@ READ_IN_PYTHON = (
 
 CHANGED_ARGUMENTS = (  # the commonest: labels that numpy or nn's losses made from the batch, which a replay cannot make
     "has keyword arguments (an index, a condition, labels) that changed from one call to the next: data made in the "
-    "step outside the graph (numpy's copies of an input: labels y.astype(np.int32), y.ravel() of Fortran-ordered "
-    "labels; labels made by ops, y.clip(0, 1), which nn's losses read in Python), which a replay cannot make again "
-    "(a view of an input, y[:2] or y.ravel() of (n, 1) labels, and the input itself in an index replay). Give such "
-    "data to the step as an argument of its own (step(x, y.astype(np.int32))), or labels made by ops to autograd's "
-    "cross_entropy or nll_loss"
+    "step outside the graph (numpy's copies of an input: labels y.astype(np.int32), y.ravel() of (n, 2) labels "
+    "in Fortran order; labels made by ops, y.clip(0, 1), which nn's losses read in Python), which a replay cannot "
+    "make again (a view of an input, y[:2] or y.ravel() of (n, 1) labels, and the input itself in an index replay). "
+    "Give such data to the step as an argument of its own (step(x, y.astype(np.int32))), or labels made by ops to "
+    "autograd's cross_entropy or nll_loss"
 )

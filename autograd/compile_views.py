@@ -63,12 +63,13 @@ def input_arrays(inputs: list[Any]) -> list[tuple[int, np.ndarray]]:
 def view_of(data: Any, inputs: list[Any], kept: Any = None, itself: bool = False) -> View | None:
     """How `data` (an array, a Tensor's) is made from one of `inputs`' arrays, or None where no input's memory
     holds it or that cannot be proven. `kept`: the copy an op kept of `data`, which a replay must give as such;
-    `itself`: an input's array itself counts (a leaf of an index `(rows, y)`: no input where it is taken)."""
+    `itself`: an input's array itself counts (a leaf of an index `(rows, y)`: no input where it is taken), before
+    any input it is a view of (z = y[1:] given as z is the step's z, not y[1:] of the next call's y)."""
     data = input_array(data)
     arrays = input_arrays(inputs)
-    found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
-    if itself and not found:
-        found = {k for k, a in arrays if data is a}
+    found = {k for k, a in arrays if data is a} if itself else set()
+    if not found:
+        found = views_of(data, arrays) if isinstance(data, np.ndarray) else set()
     if len(found) != 1:
         return None
     (k,) = found
@@ -153,8 +154,13 @@ class Viewed:
 
     def matches(self, other: Viewed) -> bool:
         """Whether `other` (the other recording's) is made the same way: the same views, the rest equal."""
+        return self.views_match(other) and same(self.leaves, other.leaves)
+
+    def views_match(self, other: Viewed) -> bool:
+        """Whether `other` holds the same views at the same places, whatever the rest (rows numpy made of y)."""
         zero = [0] * len(self.leaves)
-        return same(self.leaves, other.leaves) and same(self.rebuild(zero), other.rebuild(zero))
+        places = [[x if isinstance(x, View) else None for x in v.leaves] for v in (self, other)]
+        return places[0] == places[1] and same(self.rebuild(zero), other.rebuild(zero))
 
     def views(self) -> list[View]:
         """Its leaves that are views of inputs."""
@@ -185,12 +191,22 @@ def mark_views(entries: list[Entry], inputs: list[Any], copies: list[tuple[Any, 
             found = [_leaf_view(x, inputs, kept, itself=True) for x in leaves]
             for v, x in zip(found, leaves):
                 e.overlapping += _overlapping(kept.get(id(x), x), arrays) if v is None else ()
-            if any(v is not None for v in found):
+            if any(v is not None for v in found) and _rebuilds(rebuild, leaves):
                 e.viewed += ((name, Viewed(tuple(v or x for v, x in zip(found, leaves)), rebuild)),)
                 for v, x in zip(found, leaves):
                     if v is not None:
                         marked |= {id(x), id(kept.get(id(x), x))}
     return marked
+
+
+def _rebuilds(rebuild: Any, leaves: list[Any]) -> bool:
+    """Whether a replay can make the argument again around its leaves (a list subclass of a signature of its own,
+    `Named(name, items)`, cannot: its views are then data made outside the graph, as before they were seen)."""
+    try:
+        rebuild(leaves)
+    except Exception:
+        return False
+    return True
 
 
 def _overlapping(x: Any, arrays: list[tuple[int, Any]]) -> tuple[int, ...]:

@@ -1,6 +1,9 @@
 """What a user's op is given to read: read-only views of the arrays it gets (inputs, keyword arguments, and
 for its rule g and out), so that a forward or rule that writes into one (`x *= 2`) is refused naming the op,
 not left to change a leaf's data, what other rules read, or what a second backward reads, without a word.
+Arrays held in a list, tuple or dict argument (`ws=[w1, w2]`) are the caller's own, made read-only for the
+length of each call and writeable again after it: the containers stay the caller's (a forward's stash for its
+rule, a log). Arrays held as an object's attributes (a dataclass's) are not reached and stay writeable.
 The tensor engine's Record and user_forward use these, and so does a Value's op with array arguments.
 
 numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such a write is found, at
@@ -11,6 +14,7 @@ write that leaves every byte as it was (changing nothing) or one whose CRC match
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -36,24 +40,67 @@ def read_only(x: Any) -> Any:
 
 
 def read_only_values(params: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments with each array a read-only view, also one held in a list, tuple or dict among them
-    (`ws=[w1, w2]`: writes into those changed the caller's arrays unseen)."""
-    return {name: _read_only_tree(value) for name, value in params.items()} if params else params
+    """The keyword arguments with each array a read-only view. A list, tuple or dict among them is the caller's
+    own (a forward may keep what its rule reads in one, or log into one; a subclass may not be rebuilt from its
+    items): `refusing_writes` makes the arrays it holds, at any depth, read-only for the length of each call."""
+    return {name: _given(value) for name, value in params.items()} if params else params
 
 
-def _read_only_tree(value: Any) -> Any:
-    """`value` with its arrays read-only views: a container holding any rebuilt in its own type; one holding
-    none (an op's own list of what it saw) the caller's own."""
+def _given(value: Any) -> Any:
+    """A keyword argument as its op is given it: an array as a read-only view, a container as it is, but for one
+    holding an array of a subclass (compile's watched input, `ws=[y]`, whose reads the recording would take for
+    the step's own), rebuilt around read-only views, which are plain arrays there."""
     if not isinstance(value, list | tuple | dict):
         return read_only(value)
-    leaves, rebuild = flatten(value)
-    if not any(isinstance(x, np.ndarray) for x in leaves):
+    if set(map(type, _arrays(value))) <= {np.ndarray}:
         return value
-    return rebuild([read_only(x) for x in leaves])
+    try:
+        leaves, rebuild = flatten(value)
+        return rebuild([read_only(x) for x in leaves])
+    except Exception:  # a subclass not built from its items (MyList(name, items)), a list holding itself: as it
+        return value  # is, its arrays locked
 
 
-def _holds_array(value: Any) -> bool:
-    return any(isinstance(x, np.ndarray) for x in flatten(value)[0])
+def _held(given: list[Any]) -> list[np.ndarray]:
+    """The writeable arrays held in lists, tuples or dicts among `given`, at any depth, each once, those holding
+    their memory first (a view's flag can be set back only after its base's)."""
+    found = {id(a): a for value in given if isinstance(value, list | tuple | dict) for a in _arrays(value)}
+    held = [a for a in found.values() if a.flags.writeable]
+    return [a for a in held if a.base is None] + sorted((a for a in held if a.base is not None), key=_depth)
+
+
+def _arrays(tree: Any, seen: set[int] | None = None) -> list[np.ndarray]:
+    """The arrays in `tree` (lists, tuples and dicts, as trees.flatten reads them), at any depth, each container
+    read once (one that holds itself too): one Python call per container, not per array (an op given 1000 arrays
+    in a list is called once a step or more)."""
+    if isinstance(tree, np.ndarray):
+        return [tree]
+    seen = set() if seen is None else seen
+    if not isinstance(tree, list | tuple | dict) or id(tree) in seen:
+        return []
+    seen.add(id(tree))
+    found = []
+    for x in tree.values() if isinstance(tree, dict) else tree:
+        if isinstance(x, np.ndarray):
+            found.append(x)
+        elif isinstance(x, list | tuple | dict):
+            found += _arrays(x, seen)
+    return found
+
+
+def _depth(a: np.ndarray) -> int:
+    depth = 0
+    while isinstance(a.base, np.ndarray):
+        a, depth = a.base, depth + 1
+    return depth
+
+
+def _lock(held: list[np.ndarray]) -> None:
+    if held:
+        with warnings.catch_warnings():  # a broadcast_arrays result warns that it will not be writeable
+            warnings.simplefilter("ignore", FutureWarning)
+            for a in held:
+                a.flags.writeable = False
 
 
 def forward_wrote(name: str, how: str) -> WroteIntoInput:
@@ -80,14 +127,20 @@ def refusing_writes(
     its arguments or the keyword arguments `bound` into it (Op.bind)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        given = [*args, *kwargs.values(), bound or {}]
         anomaly = modes.entered and modes.current.anomaly
-        watched = _fingerprints([*args, *kwargs.values(), bound or {}]) if anomaly else None
+        watched = _fingerprints(given) if anomaly else None
+        held = _held(given)
+        _lock(held)
         try:
             result = f(*args, **kwargs)
         except ValueError as e:
             if "read-only" not in str(e):
                 raise
             raise wrote(name, str(e)) from None
+        finally:
+            for a in held:
+                a.flags.writeable = True
         if watched and any(_fingerprint(a) != before for a, before in watched):
             raise wrote(name, "an array it was given changed although read-only, as np.add.at (ufunc.at) writes")
         return result
@@ -98,7 +151,7 @@ def refusing_writes(
 def _fingerprints(given: list[Any]) -> list[tuple[np.ndarray, int]]:
     """Each array among `given` (or in lists, tuples or dicts among them, at any depth: a rule's inputs and keyword
     arguments; not those of Python objects, which have no bytes of their own) with its `_fingerprint`."""
-    arrays = [a for a in flatten(given)[0] if isinstance(a, np.ndarray) and not a.dtype.hasobject]
+    arrays = [a for a in _arrays(given) if not a.dtype.hasobject]
     return [(a, _fingerprint(a)) for a in arrays]
 
 
@@ -111,7 +164,7 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     """op bound to a Value node's keyword arguments and needs (Op.bind). Arrays among them are given as
     read-only views, and a forward or rule that writes into one is refused naming the op, as a tensor's
     user op is: it changed what the rule read, and every later backward, silently."""
-    if not params or not any(_holds_array(v) for v in params.values()):
+    if not params or not _arrays(params):
         return op.bind(params, needs=needs)
     viewed = read_only_values(params)
     bound = op.bind(viewed, needs=needs)

@@ -2,7 +2,9 @@
 an array given as the keyword argument itself was a read-only view, so a forward or rule writing into one held in a
 container wrote into the caller's array without a word (a rule's `w += 1` gave x a gradient of 2, then 3 on a
 second backward of the same graph; under compile, each call doubled the user's array). Those arrays are read-only
-views now, in the container's own type, and the write is refused naming the op, on Tensors and Values alike."""
+while the op runs (the containers the caller's own), and the write is refused naming the op, on Tensors and Values."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -112,3 +114,111 @@ def test_under_detect_anomaly_np_add_at_into_an_array_held_in_a_list_is_refused(
     )
     with autograd.detect_anomaly(), pytest.raises(ValueError, match="forward of op 'adding' wrote into an input"):
         adding(Tensor(np.ones(2), requires_grad=True), parts={"ws": [w]})
+
+
+class _Named(list):
+    """A list subclass built as `_Named(name, items)`: not by `type(ws)(items)`."""
+
+    def __init__(self, name, items):
+        super().__init__(items)
+        self.name = name
+
+
+class _Pair(tuple):
+    """A tuple subclass built as `_Pair(a, b)`."""
+
+    def __new__(cls, a, b):
+        return super().__new__(cls, (a, b))
+
+
+@pytest.mark.parametrize("engine", ["tensor", "value"])
+def test_a_container_of_arrays_is_the_callers_own_so_a_forwards_stash_reaches_its_rule(engine):
+    """A forward that keeps cos(x) in a list keyword argument for its rule: the rule read a second copy of the
+    caller's list, rebuilt from it, so x's gradient was [0, 0] where it is cos(x) (0.878, 0.540)."""
+
+    def forward(x, *, cache):
+        cache[0] = np.cos(x)
+        return np.sin(x)
+
+    op = Op("sine", forward, lambda g, out, x, *, cache: (g * cache[0],))
+    cache = [np.zeros(1)]
+    x = Tensor(np.array([0.5, 1.0]), requires_grad=True) if engine == "tensor" else Value(0.5)
+    y = op(x, cache=cache)
+    (y.sum() if engine == "tensor" else y).backward()
+    np.testing.assert_allclose(np.ravel(x.grad), np.cos([0.5, 1.0][: np.size(x.grad)]), rtol=1e-15)
+
+
+def test_an_ops_log_of_the_arrays_it_saw_grows_on_every_call():
+    """A list the forward appends to held an array after the first call, and was rebuilt from the second on:
+    3 calls left 1 entry."""
+    log = []
+    op = Op("logged", lambda x, *, log: log.append(x.copy()) or x * 2.0, lambda g, out, x, *, log: (g * 2.0,))
+    for _ in range(3):
+        op(Tensor(np.ones(2), requires_grad=True), log=log)
+    assert len(log) == 3
+
+
+@pytest.mark.parametrize("make", [lambda w: _Named("ws", [w]), lambda w: _Pair(w, 2)], ids=["list", "tuple"])
+def test_a_list_or_tuple_subclass_of_its_own_signature_is_given_as_it_is_and_read_only(make):
+    """Rebuilt in its own type, `_Named(items)` or `_Pair((a, b))`, the op met a TypeError of the rebuild."""
+    w = np.ones(1)
+    ws = make(w)
+    seen = []
+
+    def forward(x, *, ws):
+        seen.append(ws)
+        ws[0][0] = 9.0
+        return x * 1.0
+
+    with pytest.raises(ValueError, match="forward of op 'held' wrote into an input"):
+        Op("held", forward, lambda g, out, x, *, ws: (g,))(Tensor(np.ones(1), requires_grad=True), ws=ws)
+    assert seen == [ws] and seen[0] is ws and w.tolist() == [1.0] and w.flags.writeable
+
+
+def test_arrays_held_are_writeable_again_after_the_call_a_view_before_its_base_too():
+    """The caller's arrays are read-only only while the op runs, also where a refusal ended it, and a view held
+    before its base (`[w[1:], w]`) is set back after the base is."""
+    w = np.ones(3)
+    op = Op("read", lambda x, *, ws: x * ws[1][0], lambda g, out, x, *, ws: (g * ws[1][0],))
+    y = op(Tensor(np.ones(1), requires_grad=True), ws=[w[1:], w])
+    y.sum().backward()
+    writing = Op("writing", lambda x, *, ws: ws[0].fill(2.0) or x, lambda g, out, x, *, ws: (g,))
+    with pytest.raises(ValueError, match="forward of op 'writing'"):
+        writing(Tensor(np.ones(1), requires_grad=True), ws=(w[1:], w))
+    w[1:][0] = 5.0
+    assert w.tolist() == [1.0, 5.0, 1.0] and w.flags.writeable
+
+
+@pytest.mark.parametrize("engine", ["tensor", "value"])
+def test_a_container_that_holds_itself_is_read_once(engine):
+    """A list holding itself (`ws.append(ws)`) was walked without end: a RecursionError where the op ran before."""
+    ws = [np.ones(1), np.ones(1).view(np.matrix)]  # an array of a subclass too (rebuilt around plain views)
+    ws.append(ws)
+    op = Op("cyclic", lambda x, *, ws: x * 1.0, lambda g, out, x, *, ws: (g,))
+    x = Tensor(np.ones(1), requires_grad=True) if engine == "tensor" else Value(1.0)
+    with autograd.detect_anomaly():
+        y = op(x, ws=ws)
+        (y.sum() if engine == "tensor" else y).backward()
+    assert np.ravel(x.grad).tolist() == [1.0] and ws[0].flags.writeable
+
+
+def test_a_compiled_steps_input_held_in_a_list_is_read_by_the_op_not_by_the_step():
+    """`op(p * Tensor(x), ws=[y])` with y the step's input: the op's forward reading y was taken for the step's own
+    code reading the input's numbers with numpy, and the step ran eagerly (the recording's watched view of y was
+    given to the op as it was); the op is given a plain read-only view of it, and the step replays."""
+    scaling = Op("scaling", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+    p = Tensor(np.ones(3), requires_grad=True)
+
+    def step(x, y):
+        loss = scaling(p * Tensor(x), ws=[y]).sum()
+        loss.backward()
+        return loss.item()
+
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal(3), rng.standard_normal(3)) for _ in range(4)]
+    eager = [step(x, y) for x, y in batches]
+    run = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", autograd.CompileWarning)
+        assert [run(x, y) for x, y in batches] == eager
+    assert [r.program is not None for r in run.recordings.values()] == [True]
