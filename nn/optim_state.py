@@ -252,14 +252,14 @@ class OptimizerState:
         everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith((NAMES, OWN))}
         self._loaded_names(names, prefix)  # names of its own, as many as its parameters, each place once
         everything |= {key: ((), COUNT) for key in names if key.startswith(NAMES)}
-        given = {key.removeprefix(prefix): entry for key, entry in entries.items() if key.startswith(prefix)}
-        everything |= given_own_layout(given, len(self.groups), prefix)  # the groups' own keys the state holds
         held = 1 if "lr" in names else len({key.split(".")[1] for key in names if key.startswith(GROUP)})
-        if held and held != len(self.groups):
+        if held and held != len(self.groups):  # before the own keys: those of a group it lacks are no edit
             raise ValueError(
                 f"the state holds {held} param group(s) and this {type(self).__name__} has {len(self.groups)}: load "
                 "a state saved from an optimizer with the same param groups"
             )
+        given = {key.removeprefix(prefix): entry for key, entry in entries.items() if key.startswith(prefix)}
+        everything |= given_own_layout(given, len(self.groups), prefix)  # the groups' own keys the state holds
         for head in self._heads():
             for flag in ADDED_FLAGS.intersection(self.flags):
                 if head + flag not in names:

@@ -7,6 +7,7 @@ the group and the key: it would be lost without a word."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -16,13 +17,33 @@ from autograd import repr_of, type_name
 OWN = "own."
 BYTES = np.dtype(np.uint8)
 _TUPLE = "tuple"  # {"tuple": [...]} in the JSON text: a tuple (a dict is no value kept, so none is misread)
+OWN_MOST = 1 << 20  # bytes of JSON text in all of a state's own entries: nn.load reads no more of a file for them
+
+
+_KEPT = (str, bool, int, float, type(None))  # exactly: a subclass (np.float64, an IntEnum) would load as its base
 
 
 def storable(value: Any) -> bool:
     """Whether `value` is one a state dict keeps: str, int, float, bool, None, or a list or tuple of those."""
-    if value is None or isinstance(value, str | bool | int | float):
+    if type(value) in _KEPT:
         return True
-    return isinstance(value, list | tuple) and all(storable(v) for v in value)
+    return type(value) in (list, tuple) and all(storable(v) for v in value)
+
+
+def _text(value: Any) -> np.ndarray | None:
+    """`value` encoded, or None where no state dict keeps it: not storable, or no JSON text of it can be written
+    (a list nested past Python's stack or holding itself, an int past Python's int-to-str limit)."""
+    try:
+        return encoded(value) if storable(value) else None
+    except (RecursionError, ValueError):
+        return None
+
+
+def _too_long(size: int, where: str) -> ValueError:
+    return ValueError(
+        f"{where}: the param groups' own keys take {size:,} bytes of JSON text, more than the {OWN_MOST:,} a state "
+        "dict holds (nn.load reads no more of a file for them): keep long values elsewhere, a group's key naming them"
+    )
 
 
 def _tagged(value: Any) -> Any:
@@ -52,7 +73,8 @@ def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
     entries = {}
     for k, group in enumerate(optimizer.groups):
         for key, value in group.own.items():
-            if not isinstance(key, str) or not storable(value):
+            text = _text(value) if isinstance(key, str) else None
+            if text is None:
                 what = (
                     f"holds {type_name(value)} {repr_of(value)}" if isinstance(key, str) else f"is a {type_name(key)}"
                 )
@@ -62,24 +84,26 @@ def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
                     "keys of str, int, float, bool, None, or lists and tuples of them; set it to one of those "
                     "(str(value), or None), or delete it (del optimizer.param_groups[k][key]), before saving"
                 )
-            entries[f"{OWN}{k}.{key}"] = encoded(value)
+            entries[f"{OWN}{k}.{key}"] = text
+    size = sum(len(text) for text in entries.values())
+    if size > OWN_MOST:
+        raise _too_long(size, f"{type(optimizer).__name__}.state_dict")
     return entries
 
 
 def own_layout(optimizer: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     """The (shape, dtype) of the entries of the groups' own keys that can be kept (nn.load's bound on a file)."""
-    return {
-        f"{OWN}{k}.{key}": ((len(encoded(value)),), BYTES)
-        for k, group in enumerate(optimizer.groups)
-        for key, value in group.own.items()
-        if isinstance(key, str) and storable(value)
+    texts = {
+        f"{OWN}{k}.{key}": _text(value) for k, group in enumerate(optimizer.groups) for key, value in group.own.items()
     }
+    return {key: ((len(text),), BYTES) for key, text in texts.items() if text is not None}
 
 
 def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups: int, prefix: str) -> dict:
     """What a state's own entries (`names`, after `prefix`, by their (shape, dtype)) must be: 1-d uint8 arrays, of
-    one of the `groups` groups; ValueError for an entry of no group."""
-    expected = {}
+    one of the `groups` groups, OWN_MOST bytes in all; ValueError for an entry of no group, or too long (refused
+    from the entries' headers: nn.load reads none of their data)."""
+    expected, size = {}, 0
     for key, (shape, _) in names.items():
         if key.startswith(OWN):
             place, dot, _ = key.removeprefix(OWN).partition(".")  # the key itself may be "" (torch keeps one)
@@ -88,6 +112,9 @@ def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups:
                     f"{prefix}{key} is not an entry state_dict() writes (a group's own key): it was edited"
                 )
             expected[key] = ((shape[0] if len(shape) == 1 else 0,), BYTES)
+            size += math.prod(shape)
+    if size > OWN_MOST:
+        raise _too_long(size, f"{prefix}{OWN}*")
     return expected
 
 

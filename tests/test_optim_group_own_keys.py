@@ -107,3 +107,82 @@ def test_an_edited_own_entry_is_refused_and_changes_nothing(edit, message):
     with pytest.raises((KeyError, ValueError), match=message):
         fresh.load_state_dict(edit(opt.state_dict()))
     assert fresh.param_groups[1]["name"] == "tail"
+
+
+def test_a_state_of_more_groups_is_refused_for_its_groups_not_as_edited():
+    """A state of 2 groups (a "name" each) loaded into an optimizer of 1 was refused as an edited entry ("own.1.name
+    is not an entry state_dict() writes: it was edited"): the state is intact, it has another number of groups."""
+    opt, _ = _opt({"name": "head"})
+    one = nn.Adam([Tensor(np.ones(6), requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match=r"holds 2 param group\(s\) and this Adam has 1"):
+        one.load_state_dict(opt.state_dict())
+
+
+class _Kind(int):
+    """An int of another type (as an IntEnum's member is): JSON writes it as an int."""
+
+
+@pytest.mark.parametrize("value", [np.float64(0.5), _Kind(2), [np.float64(1.0)], (_Kind(1),)])
+def test_a_subclass_of_a_kept_type_is_refused_where_it_would_load_as_another_type(value):
+    """np.float64(0.5) (a float subclass) was saved and loaded back as a float, an IntEnum as an int: "equal and of
+    their type" was not true of them. A value's type must be one of those kept, exactly."""
+    opt, _ = _opt({"hook": value})
+    with pytest.raises(TypeError, match="param group 1's key 'hook' holds"):
+        opt.state_dict()
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _circular():
+    value = []
+    value.append(value)
+    return value
+
+
+@pytest.mark.parametrize("value", [_nested(100_000), _circular(), 10**5000], ids=["deep", "circular", "long-int"])
+def test_a_value_json_cannot_write_is_refused_naming_the_key(value):
+    """A list nested 100,000 deep, or holding itself, was a RecursionError from state_dict(); an int of 5,001 digits
+    a ValueError of Python's int-to-str limit naming no key. Each is the TypeError naming the group and key."""
+    opt, _ = _opt({"hook": value})
+    with pytest.raises(TypeError, match="param group 1's key 'hook'"):
+        opt.state_dict()
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_a_huge_own_entry_in_a_file_is_refused_before_it_is_read(tmp_path, suffix):
+    """nn.load bounds what it reads by the model's layout, but an own entry's size comes from the file: a Linear(3, 2)
+    loaded a 20 MB "name" (peak 80 MB) from a 22 KB deflated .npz, or from a .safetensors of its size. The groups'
+    own entries are bounded in all (OWN_MOST bytes), checked from the headers before any data is read."""
+    from nn.optim_state_own import OWN_MOST
+
+    model = nn.Linear(3, 2)
+    opt = nn.SGD([{"params": list(model.parameters()), "name": "x"}], lr=0.1)
+    path = tmp_path / f"m{suffix}"
+    nn.save(model, path, optimizer=opt)
+    big = np.frombuffer(b'"' + b"a" * OWN_MOST + b'"', np.uint8)
+    if suffix == ".npz":
+        with np.load(path) as z:
+            state = {k: z[k] for k in z.files}
+        np.savez_compressed(path, **(state | {"_optimizer.own.0.name": big}))
+    else:
+        safetensors = pytest.importorskip("safetensors.numpy")
+        state = safetensors.load_file(path)
+        safetensors.save_file(state | {"_optimizer.own.0.name": big}, path)
+    fresh = nn.SGD(list(model.parameters()), lr=0.1)
+    with pytest.raises(ValueError, match="own keys take"):
+        nn.load(model, path, optimizer=fresh)
+    assert "name" not in fresh.param_groups[0]
+
+
+def test_own_keys_too_long_to_load_are_refused_when_saved():
+    """What load refuses, state_dict() does not write: keys whose JSON text passes OWN_MOST bytes in all."""
+    from nn.optim_state_own import OWN_MOST
+
+    opt, _ = _opt({"note": "a" * (OWN_MOST // 2), "more": "b" * (OWN_MOST // 2)})
+    with pytest.raises(ValueError, match="own keys take"):
+        opt.state_dict()
