@@ -206,7 +206,7 @@ class OptimizerState:
             with loaded.acting_as(loaded.group_of_slot(slot)):
                 loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
             arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
-        return settings, names, kept, loaded_own(new, len(self.groups), prefix)
+        return settings, names, kept, loaded_own(loaded, new, prefix)
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a

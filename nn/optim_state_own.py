@@ -14,6 +14,8 @@ import numpy as np
 
 from autograd import repr_of, type_name
 
+from .optim_group_keys import group_key
+
 OWN = "own."
 BYTES = np.dtype(np.uint8)
 _TUPLE = "tuple"  # {"tuple": [...]} in the JSON text: a tuple (a dict is no value kept, so none is misread)
@@ -118,10 +120,12 @@ def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups:
     return expected
 
 
-def loaded_own(arrays: dict[str, np.ndarray], groups: int, prefix: str) -> list[dict[str, Any]]:
-    """Each group's own keys, from a state's entries (checked by `given_own_layout`); ValueError for one whose bytes
-    are no value state_dict writes."""
-    own: list[dict[str, Any]] = [{} for _ in range(groups)]
+def loaded_own(optimizer: Any, arrays: dict[str, np.ndarray], prefix: str) -> list[dict[str, Any]]:
+    """Each of `optimizer`'s groups' own keys, from a state's entries (checked by `given_own_layout`); ValueError for
+    one whose bytes are no value state_dict writes, or named as no key of a group's own (a setting, the parameters,
+    another optimizer's setting: nn.optim_group_keys), which state_dict never writes."""
+    own: list[dict[str, Any]] = [{} for _ in optimizer.groups]
+    settings = optimizer.group_settings()
     for key, array in arrays.items():
         if key.startswith(OWN):
             place, _, label = key.removeprefix(OWN).partition(".")
@@ -131,5 +135,15 @@ def loaded_own(arrays: dict[str, np.ndarray], groups: int, prefix: str) -> list[
                 raise ValueError(f"{prefix}{key} holds no value state_dict() writes: it was edited") from None
             if not storable(value):
                 raise ValueError(f"{prefix}{key} holds no value state_dict() writes: it was edited")
-            own[int(place)][label] = value
+            k = int(place)
+            try:
+                kind, _ = group_key(optimizer, k, label, value, settings[k])
+            except (KeyError, ValueError):
+                kind = None
+            if kind != "own":
+                raise ValueError(
+                    f"{prefix}{key} names no key of a group's own ({label!r} is the optimizer's, or one a group "
+                    "refuses), which state_dict() never writes: it was edited"
+                )
+            own[k][label] = value
     return own

@@ -186,3 +186,19 @@ def test_own_keys_too_long_to_load_are_refused_when_saved():
     opt, _ = _opt({"note": "a" * (OWN_MOST // 2), "more": "b" * (OWN_MOST // 2)})
     with pytest.raises(ValueError, match="own keys take"):
         opt.state_dict()
+
+
+@pytest.mark.parametrize(
+    "key", ["lr", "params", "param_names", "initial_lr", "momentum", "betas", "weight_deacy", "foreach"]
+)
+def test_an_own_entry_named_as_no_own_key_is_refused(key):
+    """state_dict() writes no own entry named as a setting, the parameters, PyTorch's options, "initial_lr", another
+    optimizer's setting or a misspelling (no group keeps them as its own), but one edited in loaded: an SGD's group
+    then listed "lr" twice (0.1, its setting, and 5.0), or held "initial_lr" apart from the one schedulers read, and
+    wrote them again. The entry is refused as edited, as a group given the key would be refused or take it."""
+    opt = nn.SGD([Tensor(np.ones(3), requires_grad=True)], lr=0.1)
+    state = opt.state_dict() | {f"own.0.{key}": np.frombuffer(b"5.0", np.uint8)}
+    fresh = nn.SGD([Tensor(np.ones(3), requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match=f"own.0.{key} names no key of a group's own"):
+        fresh.load_state_dict(state)
+    assert list(fresh.param_groups[0]).count(key) <= 1 and key not in fresh.groups[0].own
