@@ -58,6 +58,8 @@ def _tagged(value: Any) -> Any:
 
 def _untagged(value: Any) -> Any:
     if isinstance(value, dict):
+        if value.keys() != {_TUPLE} or not isinstance(value[_TUPLE], list):  # no mark _tagged writes: edited
+            raise TypeError(f"{value!r} is no tuple's mark")
         return tuple(_untagged(v) for v in value[_TUPLE])
     if isinstance(value, list):
         return [_untagged(v) for v in value]

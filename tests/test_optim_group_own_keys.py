@@ -99,6 +99,9 @@ def test_a_state_without_own_keys_loads_as_before():
         (lambda s: s | {"own.1.name": np.frombuffer(b"\xff{", np.uint8)}, "own.1.name holds no value"),
         (lambda s: s | {"own.1.name": np.frombuffer(b'{"x": 1}', np.uint8)}, "own.1.name holds no value"),
         (lambda s: s | {"own.1.name": np.ones(3)}, "own.1.name"),
+        # a tuple's mark holding no list, or more than it: they loaded as ('a', 'b', 'c') and (1,)
+        (lambda s: s | {"own.1.name": np.frombuffer(b'{"tuple": "abc"}', np.uint8)}, "own.1.name holds no value"),
+        (lambda s: s | {"own.1.name": np.frombuffer(b'{"tuple": [1], "x": 2}', np.uint8)}, "own.1.name holds no"),
     ],
 )
 def test_an_edited_own_entry_is_refused_and_changes_nothing(edit, message):
