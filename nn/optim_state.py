@@ -84,7 +84,7 @@ class OptimizerState:
         for slot, (shape, dtype) in self._slots().items():
             with self.acting_as(self.group_of_slot(slot)):
                 own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
-        return own | own_layout(self)
+        return own | own_layout()  # what any state's own keys may take
 
     def check_state(self, entries: Layout, *, prefix: str = "") -> None:
         """Refuse a state dict from its entries' (shape, dtype) alone: ValueError for another kind of

@@ -19,7 +19,9 @@ from .optim_group_keys import group_key
 OWN = "own."
 BYTES = np.dtype(np.uint8)
 _TUPLE = "tuple"  # {"tuple": [...]} in the JSON text: a tuple (a dict is no value kept, so none is misread)
-OWN_MOST = 1 << 20  # bytes of JSON text in all of a state's own entries: nn.load reads no more of a file for them
+# A state's own entries in all, whatever the groups loading it hold: nn.load reads no more of a file for them
+OWN_MOST = 1 << 16  # bytes of their keys (UTF-8) and their JSON text
+OWN_KEYS_MOST = 256  # entries
 
 
 _KEPT = (str, bool, int, float, type(None))  # exactly: a subclass (np.float64, an IntEnum) would load as its base
@@ -41,10 +43,14 @@ def _text(value: Any) -> np.ndarray | None:
         return None
 
 
-def _too_long(size: int, where: str) -> ValueError:
+def _too_long(size: int, count: int, where: str) -> ValueError | None:
+    """The error for `count` own entries of `size` bytes (keys and JSON text); None where a state keeps them."""
+    if size <= OWN_MOST and count <= OWN_KEYS_MOST:
+        return None
     return ValueError(
-        f"{where}: the param groups' own keys take {size:,} bytes of JSON text, more than the {OWN_MOST:,} a state "
-        "dict holds (nn.load reads no more of a file for them): keep long values elsewhere, a group's key naming them"
+        f"{where}: the param groups' {count} own keys take {size:,} bytes (their names and JSON text), more than a "
+        f"state dict holds ({OWN_KEYS_MOST} keys, {OWN_MOST:,} bytes: nn.load reads no more of a file for them): keep "
+        "long values elsewhere, a group's key naming them"
     )
 
 
@@ -74,7 +80,7 @@ def encoded(value: Any) -> np.ndarray:
 def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
     """The state dict's entries of every group's own keys; TypeError naming the group and key of a key or a value
     that none can hold."""
-    entries = {}
+    entries, size = {}, 0
     for k, group in enumerate(optimizer.groups):
         for key, value in group.own.items():
             text = _text(value) if isinstance(key, str) else None
@@ -89,18 +95,19 @@ def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
                     "(str(value), or None), or delete it (del optimizer.param_groups[k][key]), before saving"
                 )
             entries[f"{OWN}{k}.{key}"] = text
-    size = sum(len(text) for text in entries.values())
-    if size > OWN_MOST:
-        raise _too_long(size, f"{type(optimizer).__name__}.state_dict")
+            size += len(key.encode(errors="surrogatepass")) + len(text)  # a lone surrogate: refused by nn.save
+    error = _too_long(size, len(entries), f"{type(optimizer).__name__}.state_dict")
+    if error is not None:
+        raise error
     return entries
 
 
-def own_layout(optimizer: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
-    """The (shape, dtype) of the entries of the groups' own keys that can be kept (nn.load's bound on a file)."""
-    texts = {
-        f"{OWN}{k}.{key}": _text(value) for k, group in enumerate(optimizer.groups) for key, value in group.own.items()
-    }
-    return {key: ((len(text),), BYTES) for key, text in texts.items() if text is not None}
+def own_layout() -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The most the own entries of any state take, as entries for nn.load's bounds on a file (whatever the groups of
+    the optimizer loading it hold): OWN_KEYS_MOST entries, each of an equal share of OWN_MOST in its data and 1.5
+    times that in its name (a .safetensors header may write a name's byte as 6, "\\u0001", where its bound counts 4)."""
+    share = OWN_MOST // OWN_KEYS_MOST
+    return {f"{OWN}{i}.{'_' * (3 * share // 2)}": ((share,), BYTES) for i in range(OWN_KEYS_MOST)}
 
 
 def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups: int, prefix: str) -> dict:
@@ -116,9 +123,10 @@ def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups:
                     f"{prefix}{key} is not an entry state_dict() writes (a group's own key): it was edited"
                 )
             expected[key] = ((shape[0] if len(shape) == 1 else 0,), BYTES)
-            size += math.prod(shape)
-    if size > OWN_MOST:
-        raise _too_long(size, f"{prefix}{OWN}*")
+            size += len(key.encode(errors="surrogatepass")) - len(f"{OWN}{place}.") + math.prod(shape)
+    error = _too_long(size, len(expected), f"{prefix}{OWN}*")
+    if error is not None:
+        raise error
     return expected
 
 

@@ -205,3 +205,42 @@ def test_an_own_entry_named_as_no_own_key_is_refused(key):
     with pytest.raises(ValueError, match=f"own.0.{key} names no key of a group's own"):
         fresh.load_state_dict(state)
     assert list(fresh.param_groups[0]).count(key) <= 1 and key not in fresh.groups[0].own
+
+
+def _at_the_bound(case):
+    """Own keys as long, or as many, as a state dict keeps."""
+    from nn.optim_state_own import OWN_KEYS_MOST, OWN_MOST
+
+    if case == "one long value":
+        return [{"note": "a" * (OWN_MOST - 10)}, {}]
+    share = OWN_MOST // OWN_KEYS_MOST
+    names = [f"{i:03d}" + "\x01" * (share - 8) for i in range(OWN_KEYS_MOST)]  # \x01: 6 bytes in a JSON header
+    return [{name: 1 for name in names[: OWN_KEYS_MOST // 2]}, {name: 2 for name in names[OWN_KEYS_MOST // 2 :]}]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+@pytest.mark.parametrize("case", ["one long value", "as many keys as kept, long names"])
+def test_what_nn_save_writes_of_own_keys_loads_into_an_optimizer_without_them(tmp_path, suffix, case):
+    """nn.load bounded a file by the loading optimizer's own keys: one without them (made fresh) refused a file
+    nn.save had written of another's, as "not a model saved by nn.save" (a 70,000-character key in a .safetensors,
+    a 1 MB value in an .npz). The bound is what any state's own keys may take now, whatever the loader holds."""
+    pytest.importorskip("safetensors") if suffix == ".safetensors" else None
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Linear(4, 2, seed=1))
+    ps = list(model.parameters())
+    own = _at_the_bound(case)
+    opt = nn.SGD([{"params": ps[:2], **own[0]}, {"params": ps[2:], **own[-1]}], lr=0.1)
+    nn.save(model, tmp_path / f"m{suffix}", optimizer=opt)
+    fresh = nn.SGD([{"params": ps[:2]}, {"params": ps[2:]}], lr=0.1)
+    nn.load(model, tmp_path / f"m{suffix}", optimizer=fresh)
+    assert (
+        fresh.param_groups[0]["note" if case == "one long value" else next(iter(own[0]))]
+        == opt.param_groups[0]["note" if case == "one long value" else next(iter(own[0]))]
+    )
+
+
+def test_more_own_keys_than_a_state_keeps_are_refused_when_saved():
+    from nn.optim_state_own import OWN_KEYS_MOST
+
+    opt, _ = _opt({f"k{i}": i for i in range(OWN_KEYS_MOST + 1)})
+    with pytest.raises(ValueError, match=f"{OWN_KEYS_MOST + 1} own keys"):
+        opt.state_dict()
