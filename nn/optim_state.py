@@ -107,9 +107,10 @@ class OptimizerState:
 
     def load_state_dict(self, state: Mapping[str, Any], *, prefix: str = "") -> None:
         """Set the settings and the per-parameter state from `state` (as `state_dict` gives, each name
-        after `prefix`). Everything is checked first (the kind, names, shapes, dtypes, finite values,
-        the settings as the constructor checks them, slots in their ranges: counts and second moments
-        >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
+        after `prefix`), and each group's own keys where it holds any (in place of the group's, as torch's).
+        Everything is checked first (the kind, names, shapes, dtypes, finite values, the settings as the
+        constructor checks them, slots in their ranges: counts and second moments >= 0), so a bad state
+        changes nothing. Raises KeyError or ValueError."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
@@ -132,9 +133,11 @@ class OptimizerState:
         self.set_group_settings(settings)
         if names is not None:
             self.rename(names)
-        # the state's own keys of each group set (torch's load gives the saved groups' keys); one it lacks (a state
-        # saved before they were kept) left as it is. New Groups: a shallow copy (nn.load checks on one) keeps its own
-        self.groups = [replace(g, own={**g.own, **loaded}) for g, loaded in zip(self.groups, own)]
+        # each group's own keys the state's, as torch's load gives the saved groups' keys, where it holds any; a state
+        # of none (saved before they were kept, say) leaves them as they are. New Groups: a shallow copy (nn.load
+        # checks on one) keeps its own
+        if any(own):
+            self.groups = [replace(g, own=loaded) for g, loaded in zip(self.groups, own)]
         self.state, self._state_shapes = kept, {}
 
     def _name_markers(self) -> list[str]:

@@ -244,3 +244,19 @@ def test_more_own_keys_than_a_state_keeps_are_refused_when_saved():
     opt, _ = _opt({f"k{i}": i for i in range(OWN_KEYS_MOST + 1)})
     with pytest.raises(ValueError, match=f"{OWN_KEYS_MOST + 1} own keys"):
         opt.state_dict()
+
+
+def test_loading_gives_each_group_the_states_own_keys_not_a_merge():
+    """torch's load_state_dict gives each group the saved group's keys. A key the loading optimizer's group held and
+    the state's did not (deleted before saving, or never there) stayed: a group saved without "frozen" loaded with it
+    True, as the fresh optimizer had it. A state holding own keys gives each group its own (none: none); a state of
+    none (saved before they were kept, say) leaves the groups' keys as they are
+    (test_a_state_without_own_keys_loads_as_before)."""
+    opt, params = _opt({"name": "head", "frozen": True})
+    del opt.param_groups[1]["frozen"]
+    saved = _stepped(opt, params).state_dict()
+    fresh, _ = _opt({"name": "tail", "frozen": True})
+    fresh.param_groups[0]["tag"] = 1  # the saved group 0 has none
+    fresh.load_state_dict(saved)
+    assert dict(fresh.groups[1].own) == {"name": "head"} and dict(fresh.groups[0].own) == {}
+    assert "frozen" not in fresh.param_groups[1]
