@@ -183,7 +183,7 @@ def test_a_huge_own_entry_in_a_file_is_refused_before_it_is_read(tmp_path, suffi
 
 
 def test_own_keys_too_long_to_load_are_refused_when_saved():
-    """What load refuses, state_dict() does not write: keys whose JSON text passes OWN_MOST bytes in all."""
+    """What load refuses, state_dict() does not write: own keys past OWN_MOST bytes in all (names and JSON text)."""
     from nn.optim_state_own import OWN_MOST
 
     opt, _ = _opt({"note": "a" * (OWN_MOST // 2), "more": "b" * (OWN_MOST // 2)})
