@@ -56,15 +56,12 @@ def _fix(kind: type) -> str:
 
 def repr_of(x: Any) -> str:
     """x's repr for a message, or, for what repr cannot print (a list nested deeper than Python's recursion
-    limit: RecursionError in place of the message), its type and how deep it goes; for an int past Python's int-to-str
-    limit (a ValueError), its type."""
+    limit: RecursionError in place of the message), its type and how deep it goes."""
     try:
         return repr(x)
     except RecursionError:
         depth, whole = _depth(x)
         return f"a {type_name(x)} nested {'' if whole else 'at least '}{depth} deep (too deep to show)"
-    except ValueError:  # an int, or a container of one, past Python's int-to-str limit (4300 digits)
-        return f"a {type_name(x)} holding an int too long to show"
 
 
 def _depth(x: Any, most: int = 100_000) -> tuple[int, bool]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from typing import Any
 
 import numpy as np
 
-from autograd import repr_of, type_name
+from autograd import type_name
 
 from .optim_group_keys import group_key
 
@@ -77,6 +78,34 @@ def encoded(value: Any) -> np.ndarray:
     return np.frombuffer(json.dumps(_tagged(value), allow_nan=True).encode(), BYTES).copy()
 
 
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlist = _BRIEF.maxtuple = 4
+_BRIEF.maxstring = _BRIEF.maxother = 60
+
+
+def _brief(value: Any) -> str:
+    """`value`'s repr cut short (a list of a million items is a message of four)."""
+    try:
+        return _BRIEF.repr(value)
+    except ValueError:  # an int past Python's int-to-str limit
+        return "(too long to show)"
+
+
+def _unkept(value: Any) -> str:
+    """What a message says of `value`, no state dict keeps: its type and brief repr, and the first item (in lists and
+    tuples, depth first) of no kept type, where it holds one."""
+    stack, seen = [value], 0
+    while stack and seen < 100_000:  # a list holding itself, or nested deeper, ends it
+        item, seen = stack.pop(), seen + 1
+        if type(item) in (list, tuple):
+            stack.extend(reversed(item))
+        elif type(item) not in _KEPT:
+            where = "" if item is value else f", whose item {_brief(item)} ({type_name(item)}) is of no type kept"
+            return f"holds {type_name(value)} {_brief(value)}{where}"
+    why = "nested too deep, holding itself, or an int past Python's int-to-str limit: JSON cannot write it"
+    return f"holds {type_name(value)} {_brief(value)} ({why})"
+
+
 def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
     """The state dict's entries of every group's own keys; TypeError naming the group and key of a key or a value
     that none can hold."""
@@ -85,9 +114,7 @@ def own_entries(optimizer: Any) -> dict[str, np.ndarray]:
         for key, value in group.own.items():
             text = _text(value) if isinstance(key, str) else None
             if text is None:
-                what = (
-                    f"holds {type_name(value)} {repr_of(value)}" if isinstance(key, str) else f"is a {type_name(key)}"
-                )
+                what = _unkept(value) if isinstance(key, str) else f"is a {type_name(key)}"
                 raise TypeError(
                     f"{type(optimizer).__name__}.state_dict: param group {k}'s key {key!r} {what}, which a state dict "
                     "cannot keep (it holds arrays, and nn.save writes no pickle): a group's own keys are kept as str "

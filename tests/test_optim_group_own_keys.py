@@ -260,3 +260,15 @@ def test_loading_gives_each_group_the_states_own_keys_not_a_merge():
     fresh.load_state_dict(saved)
     assert dict(fresh.groups[1].own) == {"name": "head"} and dict(fresh.groups[0].own) == {}
     assert "frozen" not in fresh.param_groups[1]
+
+
+def test_a_long_value_no_array_holds_is_named_briefly_by_its_first_item_of_no_kept_type():
+    """A list of a million numpy integers (list(np.arange(...)), whose items are np.int64) was refused in a message of
+    17.9 million characters, its whole repr, that named no item as the problem. The message is short now and names
+    the first item of no kept type."""
+    opt, _ = _opt({"idx": list(np.arange(10**6))})
+    with pytest.raises(
+        TypeError, match=r"key 'idx' holds list .*, whose item np.int64\(0\) \(.*\) is of no type kept"
+    ) as e:
+        opt.state_dict()
+    assert len(str(e.value)) < 1000
