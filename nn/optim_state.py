@@ -72,7 +72,8 @@ class OptimizerState:
 
     def state_layout(self) -> Layout:
         """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
-        no step has reached yet has no state): nn.load reads no more than this."""
+        no step has reached yet has no state), the groups' own keys as the most any state's take (entries
+        of no real names: nn.optim_state_own.own_layout): nn.load reads no more than this."""
         own = {KIND + type(self).__name__: ((), COUNT)}
         own |= {name: ((), COUNT) for name in self._name_markers()}
         for head in self._heads():
