@@ -145,7 +145,7 @@ def given_own_layout(names: dict[str, tuple[tuple[int, ...], np.dtype]], groups:
     for key, (shape, _) in names.items():
         if key.startswith(OWN):
             place, dot, _ = key.removeprefix(OWN).partition(".")  # the key itself may be "" (torch keeps one)
-            if not (place.isascii() and place.isdigit() and dot and int(place) < groups):
+            if not (place.isascii() and place.isdigit() and place == str(int(place)) and dot and int(place) < groups):
                 raise ValueError(
                     f"{prefix}{key} is not an entry state_dict() writes (a group's own key): it was edited"
                 )

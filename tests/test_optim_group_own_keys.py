@@ -96,6 +96,8 @@ def test_a_state_without_own_keys_loads_as_before():
     ("edit", "message"),
     [
         (lambda s: s | {"own.2.name": s["own.1.name"]}, "own.2.name is not an entry state_dict"),
+        # group 1 spelt "01", beside "own.1.name": one of the two was kept without a word
+        (lambda s: s | {"own.01.name": np.frombuffer(b'"x"', np.uint8)}, "own.01.name is not an entry state_dict"),
         (lambda s: s | {"own.1.name": np.frombuffer(b"\xff{", np.uint8)}, "own.1.name holds no value"),
         (lambda s: s | {"own.1.name": np.frombuffer(b'{"x": 1}', np.uint8)}, "own.1.name holds no value"),
         (lambda s: s | {"own.1.name": np.ones(3)}, "own.1.name"),
