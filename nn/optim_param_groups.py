@@ -87,8 +87,8 @@ class ParamGroups:
             named_before = next(g.names is not None for g in before if g.params)
             if named_before != (names is not None):
                 raise ValueError(
-                    f"{name}: param group {k}'s parameters are {'' if names else 'not '}named and the groups' before "
-                    "it are" + (" not" if named_before else "") + ": give every group (name, parameter) pairs "
+                    f"{name}: param group {k}'s parameters are {'' if names else 'not '}named, the groups' before it "
+                    f"are{'' if named_before else ' not'}: give every group (name, parameter) pairs "
                     "(model.named_parameters()) or none"
                 )
         taken = {n for g in before for n in g.names or ()}

@@ -72,7 +72,8 @@ class OptimizerState:
 
     def state_layout(self) -> Layout:
         """(shape, dtype) of every entry a state dict of this optimizer may hold (a parameter that
-        no step has reached yet has no state): nn.load reads no more than this."""
+        no step has reached yet has no state), the groups' own keys as the most any state's take (entries
+        of no real names: nn.optim_state_own.own_layout): nn.load reads no more than this."""
         own = {KIND + type(self).__name__: ((), COUNT)}
         own |= {name: ((), COUNT) for name in self._name_markers()}
         for head in self._heads():
@@ -84,7 +85,7 @@ class OptimizerState:
         for slot, (shape, dtype) in self._slots().items():
             with self.acting_as(self.group_of_slot(slot)):
                 own |= {f"state.{slot}.{name}": entry for name, entry in self.slot_layout(shape, dtype).items()}
-        return own | own_layout(self)
+        return own | own_layout()  # what any state's own keys may take
 
     def check_state(self, entries: Layout, *, prefix: str = "") -> None:
         """Refuse a state dict from its entries' (shape, dtype) alone: ValueError for another kind of
@@ -107,9 +108,10 @@ class OptimizerState:
 
     def load_state_dict(self, state: Mapping[str, Any], *, prefix: str = "") -> None:
         """Set the settings and the per-parameter state from `state` (as `state_dict` gives, each name
-        after `prefix`). Everything is checked first (the kind, names, shapes, dtypes, finite values,
-        the settings as the constructor checks them, slots in their ranges: counts and second moments
-        >= 0), so a bad state changes nothing. Raises KeyError or ValueError."""
+        after `prefix`), and each group's own keys where it holds any (in place of the group's, as torch's).
+        Everything is checked first (the kind, names, shapes, dtypes, finite values, the settings as the
+        constructor checks them, slots in their ranges: counts and second moments >= 0), so a bad state
+        changes nothing. Raises KeyError or ValueError."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
@@ -132,9 +134,11 @@ class OptimizerState:
         self.set_group_settings(settings)
         if names is not None:
             self.rename(names)
-        # the state's own keys of each group set (torch's load gives the saved groups' keys); one it lacks (a state
-        # saved before they were kept) left as it is. New Groups: a shallow copy (nn.load checks on one) keeps its own
-        self.groups = [replace(g, own={**g.own, **loaded}) for g, loaded in zip(self.groups, own)]
+        # each group's own keys the state's, as torch's load gives the saved groups' keys, where it holds any; a state
+        # of none (saved before they were kept, say) leaves them as they are. New Groups: a shallow copy (nn.load
+        # checks on one) keeps its own
+        if any(own):
+            self.groups = [replace(g, own=loaded) for g, loaded in zip(self.groups, own)]
         self.state, self._state_shapes = kept, {}
 
     def _name_markers(self) -> list[str]:
@@ -206,7 +210,7 @@ class OptimizerState:
             with loaded.acting_as(loaded.group_of_slot(slot)):
                 loaded.check_loaded_slot(arrays, f"{prefix}state.{slot}.")
             arrays.update({k: int(a) for k, a in arrays.items() if a.dtype == COUNT})  # a count is kept as an int
-        return settings, names, kept, loaded_own(new, len(self.groups), prefix)
+        return settings, names, kept, loaded_own(loaded, new, prefix)
 
     def check_loaded_slot(self, kept: dict[str, np.ndarray], where: str) -> None:
         """Refuse one parameter's loaded state (its arrays by name, named after `where`: "state.0.") if a
@@ -252,14 +256,14 @@ class OptimizerState:
         everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith((NAMES, OWN))}
         self._loaded_names(names, prefix)  # names of its own, as many as its parameters, each place once
         everything |= {key: ((), COUNT) for key in names if key.startswith(NAMES)}
-        given = {key.removeprefix(prefix): entry for key, entry in entries.items() if key.startswith(prefix)}
-        everything |= given_own_layout(given, len(self.groups), prefix)  # the groups' own keys the state holds
         held = 1 if "lr" in names else len({key.split(".")[1] for key in names if key.startswith(GROUP)})
-        if held and held != len(self.groups):
+        if held and held != len(self.groups):  # before the own keys: those of a group it lacks are no edit
             raise ValueError(
                 f"the state holds {held} param group(s) and this {type(self).__name__} has {len(self.groups)}: load "
                 "a state saved from an optimizer with the same param groups"
             )
+        given = {key.removeprefix(prefix): entry for key, entry in entries.items() if key.startswith(prefix)}
+        everything |= given_own_layout(given, len(self.groups), prefix)  # the groups' own keys the state holds
         for head in self._heads():
             for flag in ADDED_FLAGS.intersection(self.flags):
                 if head + flag not in names:

@@ -47,8 +47,11 @@ def test_a_groups_param_names_key_names_its_parameters_as_torchs():
     assert opt.param_names == ["wa", "wb"]
     with pytest.raises(ValueError, match="gives 1 names for its 2 parameters"):
         nn.SGD([{"params": [a, b], "param_names": ["wa"]}], lr=0.1)
-    with pytest.raises(ValueError, match="named and the groups' before it are: give"):
+    # the message said the groups before were as this one ("are named and the groups' before it are", group 0 unnamed)
+    with pytest.raises(ValueError, match="parameters are named, the groups' before it are not: give"):
         nn.SGD([{"params": [a]}, {"params": [b], "param_names": ["wb"]}], lr=0.1)
+    with pytest.raises(ValueError, match="parameters are not named, the groups' before it are: give"):
+        nn.SGD([{"params": [a], "param_names": ["wa"]}, {"params": [b]}], lr=0.1)
     with pytest.raises(TypeError, match="'param_names' is int, not a list of names"):
         nn.SGD([{"params": [a], "param_names": 1}], lr=0.1)
     with pytest.raises(ValueError, match="other names"):
