@@ -44,6 +44,7 @@ from .compile_settings import guard_attributes
 from .compile_tape import read_tape
 from .compile_watched import watching
 from .modes import flag, require_callable
+from .subnormals import refuse_flushed
 from .tensor_class import Tensor
 from .trees import flatten
 from .type_names import type_name
@@ -97,6 +98,7 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        refuse_flushed("a compiled step")  # a replay runs numpy on buffers, past every op's own refusal
         if modes.current.anomaly or current() is not None:
             # every op to check, or called by a step being recorded (whose tape takes in this one's ops): eager
             return self.fn(*args, **kwargs)

@@ -10,6 +10,7 @@ from collections.abc import Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import modes
+from .subnormals import refuse_flushed
 from .type_names import type_name
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class _scratch_space:
     __slots__ = ("root", "also", "create_graph", "saved")
 
     def __init__(self, root: Node, also: Sequence[Node] = (), create_graph: bool = False) -> None:
+        refuse_flushed("backward")  # a pass's rules, and a drawing's or a Value's arithmetic, are past the ops' refusal
         self.root, self.also, self.create_graph = root, also, create_graph
 
     def __enter__(self) -> None:

@@ -27,6 +27,7 @@ from .in_place import InPlaceArithmetic
 from .modes import check_forward
 from .op import Op
 from .operators import UNARY, Operators
+from .subnormals import refuse_flushed
 from .tensor_attributes import TensorAttributes
 from .tensor_backward import BackwardHooks, store_grad
 from .tensor_comparisons import compare, equality, mask_operators, predicate
@@ -172,6 +173,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
 
 def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) -> Tensor:
     """Every tensor op: run the forward on the data, record a node if any input wants a gradient."""
+    refuse_flushed(op.name)
     parents, datas, needs = [], [], []
     for x in inputs:
         if x.__class__ is not Tensor:

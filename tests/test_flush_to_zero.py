@@ -41,6 +41,21 @@ CASES = {
         "torch.set_flush_denormal(False); x = Value(2.0); y = x * x; torch.set_flush_denormal(True); "
         "autograd.grad(lambda v: v * v)(1.0)"
     ),
+    "a tensor op": "Tensor(np.array([3e-320, 4e-320])).norm()",
+    "a Value's backward, its graph made before": (
+        "torch.set_flush_denormal(False); x = Value(2.0); y = x * x; torch.set_flush_denormal(True); y.backward()"
+    ),
+    "a Tensor's backward, its graph made before": (
+        "torch.set_flush_denormal(False); x = Tensor(np.ones(3), requires_grad=True); y = (x * x).sum(); "
+        "torch.set_flush_denormal(True); y.backward()"
+    ),
+    "a drawing": "torch.set_flush_denormal(False); x = Value(2.0); torch.set_flush_denormal(True); viz.draw(x * x)",
+    "a compiled step": (
+        "torch.set_flush_denormal(False); m = nn.Linear(3, 2); opt = nn.SGD(m.parameters(), lr=0.1)\n"
+        "def step(x):\n    opt.zero_grad(); loss = (m(x) ** 2).mean(); loss.backward(); opt.step(); return loss\n"
+        "run = autograd.compile(step); x = np.ones((4, 3)); run(x); run(x); run(x)\n"
+        "torch.set_flush_denormal(True); run(x)"
+    ),
     "import autograd": "import sys; del sys.modules['autograd']; import autograd",
 }
 
