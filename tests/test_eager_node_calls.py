@@ -1,0 +1,54 @@
+"""An eager backward's Python per node (docs/performance.md, the forty-third session): a built-in rule is reached
+without the wrappers that do nothing for its node (float16's, where the output is not float16; Record._call's steps,
+where the forward saved nothing; unbroadcast, where a gradient has its input's shape), and float16's wrapper still
+runs where the output is float16, computing in float32 and rounding once."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+
+
+def _backward(dtype, graph=lambda a, b, w: ((a + b).relu() @ w).sum()):
+    """The leaves of `graph` (by default an MLP layer's) and the (file, function) of each Python call its backward
+    made."""
+    rng = np.random.default_rng(0)
+    a = Tensor(rng.standard_normal((3, 4)).astype(dtype), requires_grad=True, dtype=dtype)
+    b = Tensor(rng.standard_normal(4).astype(dtype), requires_grad=True, dtype=dtype)
+    w = Tensor(rng.standard_normal((4, 2)).astype(dtype), requires_grad=True, dtype=dtype)
+    loss = graph(a, b, w)
+    seen: list[tuple[str, str]] = []
+
+    def tracer(frame, event, arg):
+        if event == "call":
+            seen.append((frame.f_code.co_filename.rsplit("/", 1)[-1], frame.f_code.co_name))
+
+    sys.setprofile(tracer)
+    try:
+        loss.backward()
+    finally:
+        sys.setprofile(None)
+    return (a, b, w), seen
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_backward_calls_no_wrapper_that_does_nothing_for_its_nodes(dtype):
+    _, seen = _backward(dtype)
+    assert ("half_precision.py", "run") not in seen  # add's and relu's float16 wrappers: called 2 times before
+    assert ("tensor_record.py", "_call") not in seen  # called once a node before (4 times)
+    assert seen.count(("op_table_tensor.py", "unbroadcast")) == 1  # b's sum alone (2 before: a's too)
+
+
+def test_float16_rules_still_compute_in_float32_and_round_once():
+    def graph(a, b, w):
+        return ((a * b).relu() - b).sum()  # elementwise: float16's gradients are float32's rounded once
+
+    (a16, b16, _), seen = _backward(np.float16, graph)
+    assert ("half_precision.py", "run") in seen
+    a, b = (Tensor(t.data.astype(np.float32), requires_grad=True) for t in (a16, b16))
+    graph(a, b, None).backward()
+    for t16, t in ((a16, a), (b16, b)):
+        assert t16.grad.dtype == np.float16
+        np.testing.assert_array_equal(t16.grad, t.grad.astype(np.float16))
