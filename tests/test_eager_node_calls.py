@@ -1,14 +1,16 @@
 """An eager backward's Python per node (docs/performance.md, the forty-third session): a built-in rule is reached
 without the wrappers that do nothing for its node (float16's, where the output is not float16; Record._call's steps,
 where the forward saved nothing; unbroadcast, where a gradient has its input's shape), and float16's wrapper still
-runs where the output is float16, computing in float32 and rounding once."""
+runs where the output is float16, computing in float32 and rounding once; cross_entropy's rule takes the rows kept and
+the labels' flat indices its forward made."""
 
 import sys
 
 import numpy as np
 import pytest
+from call_counts import counting
 
-from autograd import Tensor
+from autograd import Tensor, cross_entropy, cross_entropy_options, tensor_forwards
 
 
 def _backward(dtype, graph=lambda a, b, w: ((a + b).relu() @ w).sum()):
@@ -52,3 +54,20 @@ def test_float16_rules_still_compute_in_float32_and_round_once():
     for t16, t in ((a16, a), (b16, b)):
         assert t16.grad.dtype == np.float16
         np.testing.assert_array_equal(t16.grad, t.grad.astype(np.float16))
+
+
+@pytest.mark.parametrize("ignore_index", [None, 2])
+def test_cross_entropys_rule_takes_the_rows_and_label_indices_its_forward_made(monkeypatch, ignore_index):
+    rng = np.random.default_rng(0)
+    logits = Tensor(rng.standard_normal((6, 4)).astype(np.float32), requires_grad=True)
+    options = {} if ignore_index is None else {"ignore_index": ignore_index}
+    loss = cross_entropy(logits, np.array([0, 2, 1, 3, 2, 0]), **options)
+    rows = counting(monkeypatch, tensor_forwards, "kept_rows")
+    indices = counting(monkeypatch, cross_entropy_options, "label_indices")
+    loss.backward()
+    assert rows == [] and indices == []  # each computed again before, once a backward
+    first = logits.grad.copy()
+    logits.grad = None
+    loss.backward()  # a second pass: what the forward saved was taken by the first, so computed again
+    assert rows == ["kept_rows"] and indices == ["label_indices"]
+    np.testing.assert_array_equal(logits.grad, first)
