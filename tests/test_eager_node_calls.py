@@ -71,3 +71,35 @@ def test_cross_entropys_rule_takes_the_rows_and_label_indices_its_forward_made(m
     loss.backward()  # a second pass: what the forward saved was taken by the first, so computed again
     assert rows == ["kept_rows"] and indices == ["label_indices"]
     np.testing.assert_array_equal(logits.grad, first)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_bias_gradient_is_an_array_of_its_own_with_the_sums_bits(dtype):
+    """unbroadcast's sum over added leading axes (a bias's gradient) is made in the bias's shape: before, a reshape's
+    view of the kept-axes sum, which `_accumulate` copied again for the leaf's .grad."""
+    from autograd.op_table_tensor import unbroadcast
+
+    g = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(dtype)
+    got = unbroadcast(g, (3,))
+    assert got.flags.owndata and got.shape == (3,) and got.dtype == dtype
+    wide = np.float32 if dtype == np.float16 else dtype  # float16 added in float32, rounded once
+    np.testing.assert_array_equal(got, np.add.reduce(g.reshape(10, 3), axis=0, dtype=wide).astype(dtype))
+    big = np.array([[3e38, 1.0], [3e38, 2.0], [-3e38, 3.0]], np.float32)  # a partial sum past the range: again, scaled
+    assert np.array_equal(unbroadcast(big, (2,)), np.array([3e38, 6.0], np.float32))
+    assert unbroadcast(big, (2,)).flags.owndata
+
+
+def test_a_bias_leafs_grad_is_the_rules_array_uncopied(monkeypatch):
+    from autograd import tensor_backward
+
+    given = []
+    real = tensor_backward.own_array
+
+    def noting(g, handed_out):
+        given.append(g.flags.owndata)  # an array of its own is kept; a view (as the bias's was) copied
+        return real(g, handed_out)
+
+    monkeypatch.setattr(tensor_backward, "own_array", noting)
+    b = Tensor(np.zeros(3, np.float32), requires_grad=True)
+    (Tensor(np.ones((4, 3), np.float32)) + b).sum().backward()
+    assert given == [True] and np.array_equal(b.grad, np.full(3, 4.0, np.float32))
