@@ -85,7 +85,8 @@ def rule_in_float32(rule: Callable[..., Any], recompute: Callable[..., Any] | No
         # a Python number (a constant gradient) is cast as ever, to its input's dtype (tensor_record.in_dtypes)
         return tuple(gx.astype(HALF) if hasattr(gx, "dtype") else gx for gx in grads)
 
-    return run
+    run.unwidened = rule  # type: ignore[attr-defined]  # what run calls where the output is not float16: a
+    return run  # backward calls it directly there (tensor_record.Record), a call a node fewer
 
 
 def adding_in(dtype: Any) -> np.dtype:

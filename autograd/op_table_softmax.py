@@ -79,8 +79,8 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None,
     s is above 1/2, s - 1 is minus the sum of the row's other entries: s - 1 cancels where s is near 1
     (elsewhere it does not, and that sum would add the rounding of all the row's entries). `options`
     (weight, label_smoothing, reduction) as cross_entropy_options's formulas. On arrays (a plain
-    backward) as `cross_entropy_grad` or `options_grad` computes it in place, the softmax from what the
-    forward saved (its exponentials and row sums) where it did; on nodes, recorded, the same bits.
+    backward) as `cross_entropy_grad` or `options_grad` computes it in place, the softmax, the rows kept and
+    the labels' indices from what the forward saved where it did; on nodes, recorded, the same bits.
     Logits (batch, classes, d1, ...): the rule of their class rows, moved back."""
     if logits.ndim != 2:
         rows = class_rows(logits)
@@ -88,10 +88,14 @@ def _cross_entropy_vjp(g, out, logits, *, labels, ignore_index=None, saved=None,
             g, out, rows, labels=labels.reshape(-1), ignore_index=ignore_index, saved=saved, **options
         )
         return (from_class_rows(grad, logits.shape),)
-    kept = forward.kept_rows(labels, ignore_index)
     if isinstance(logits, np.ndarray):
-        softmax = forward.softmax(logits, axis=1) if saved is None else np.divide(*saved)  # a new array
-        return (options_grad(softmax, kept, g, **options) if options else cross_entropy_grad(softmax, kept, g),)
+        if saved is None:  # nothing kept (a second backward): computed again
+            kept, at, softmax = forward.kept_rows(labels, ignore_index), None, forward.softmax(logits, axis=1)
+        else:  # the forward's exponentials and row sums (their quotient a new array), rows kept and label indices
+            exp, total, kept, at = saved
+            softmax = np.divide(exp, total)
+        return (options_grad(softmax, kept, g, **options) if options else cross_entropy_grad(softmax, kept, g, at=at),)
+    kept = forward.kept_rows(labels, ignore_index)
     rows, classes, ignored = kept
     one_hot = np.zeros(np.shape(logits), dtype=np.result_type(raw(logits)))
     one_hot[rows, classes] = 1

@@ -28,14 +28,18 @@ _where = tensor_op("where")
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum g over the axes that broadcasting added or stretched, back to `shape` (tensor_forwards.gradient_sum):
-    an array whose leading axes alone were added (a bias's gradient) by one reduction, without sum_to's steps."""
+    an array whose leading axes alone were added (a bias's gradient) by one reduction, without sum_to's steps, into
+    an array of `shape` of its own (a reshape's view of the kept-axes sum was copied again by backward's
+    `_accumulate` for the leaf's .grad)."""
     if g.__class__ is not np.ndarray:  # a Tensor, under create_graph: through the op, recorded
         return g if np.shape(g) == shape else _sum_to(g, shape=shape)
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
     if lead > 0 and shape and g.shape[lead:] == shape:
-        return forward.gradient_sum(g, tuple(range(lead))).reshape(shape)
+        summed = np.empty(shape, g.dtype)
+        forward.gradient_sum(g, tuple(range(lead)), summed.reshape((1,) * lead + shape))
+        return summed
     return forward.sum_to(g, shape=shape)
 
 

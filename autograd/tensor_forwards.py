@@ -256,11 +256,11 @@ def cross_entropy(
 
 def cross_entropy_saving(
     logits: np.ndarray, *, labels: np.ndarray, ignore_index: int | None = None, **options: Any
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[np.ndarray, tuple[Any, ...]]:
     """cross_entropy, and what its rule would compute again: the exponentials of the shifted logits
-    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps);
-    for logits of more dims than (batch, classes), of their `class_rows` (reduction "none": the losses
-    in the labels' shape)."""
+    and their row sums, whose quotient is `softmax(logits, axis=1)` bit for bit (log_softmax's steps), the rows
+    kept (`kept_rows`) and their labels' flat indices (`label_indices`, sure_labels's answer); for logits of more
+    dims than (batch, classes), of their `class_rows` (reduction "none": the losses in the labels' shape)."""
     shape = labels.shape
     if logits.ndim != 2:
         logits, labels = class_rows(logits), labels.reshape(-1)
@@ -271,9 +271,9 @@ def cross_entropy_saving(
     at = sure_labels(log_p, exp, kept[0], kept[1])
     if options:
         loss = options_loss(log_p, kept, **options)
-        return (loss.reshape(shape) if loss.ndim else loss), (exp, total)
+        return (loss.reshape(shape) if loss.ndim else loss), (exp, total, kept, at)
     # 0 - mean, not -mean: a row the model is sure of has log p 0 at its label, whose loss is +0, not -0.0
-    return _minus_mean(log_p.take(at)), (exp, total)
+    return _minus_mean(log_p.take(at)), (exp, total, kept, at)
 
 
 def _minus_mean(picked: np.ndarray) -> Any:

@@ -31,25 +31,38 @@ def _elementwise(d: OpDef) -> Op:
     (numpy broadcasting), and kept only for inputs that need one. An op with parameters runs with
     their defaults unless a call gives its own (the node records those). On float16 data the forward
     and the rule compute in float32, each result rounded once (half_precision), as PyTorch's do."""
-    rule, skips = rule_in_float32(d.with_defaults(d.vjp)), d.skips
+    plain = d.with_defaults(d.vjp)
     forward = d.with_defaults(d.tensor)
     # a numpy ufunc's float16 loop computes in float32 and rounds once already: it is kept as it is
     if not (isinstance(d.tensor, np.ufunc) or d.in_own_dtype):
         forward = forward_in_float32(forward)
     if d.arity == 1:
-        return Op(d.name, _on_floats(forward), rule, d.domain, formulas=d.formulas, broadcasts=True)
-
-    def vjp(g, out, a, b, needs):
-        ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
-        # an input that needs a gradient is an array (a Tensor under create_graph): its shape, without np.shape's call
-        return (
-            unbroadcast(ga, a.shape) if needs[0] else None,
-            unbroadcast(gb, b.shape) if needs[1] else None,
-        )
-
+        return Op(d.name, _on_floats(forward), rule_in_float32(plain), d.domain, formulas=d.formulas, broadcasts=True)
+    vjp = _summed_back(rule_in_float32(plain), d.skips)
+    vjp.unwidened = _summed_back(plain, d.skips)  # type: ignore[attr-defined]  # as rule_in_float32's own
     op = Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
     op.no_derivative = d.no_derivative  # refused when applied (Op.refuse)
     return op
+
+
+def _summed_back(rule: Callable[..., Any], skips: bool) -> Callable[..., Any]:
+    """A binary elementwise rule whose gradients are summed back to the inputs' shapes, kept only for an
+    input that needs one (`skips`: a rule given `needs` itself)."""
+
+    def vjp(g, out, a, b, needs):
+        ga, gb = rule(g, out, a, b, needs=needs) if skips else rule(g, out, a, b)
+        # an input that needs a gradient is an array (a Tensor under create_graph): its shape, without np.shape's
+        # call; an array of that shape already is its gradient, without unbroadcast's call
+        return (
+            (ga if ga.__class__ is np.ndarray and ga.shape == a.shape else unbroadcast(ga, a.shape))
+            if needs[0]
+            else None,
+            (gb if gb.__class__ is np.ndarray and gb.shape == b.shape else unbroadcast(gb, b.shape))
+            if needs[1]
+            else None,
+        )
+
+    return vjp
 
 
 def _on_floats(forward: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,6 +13,7 @@ from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_errors import keeps_g
+from .half_precision import HALF
 from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
@@ -46,8 +47,15 @@ class Record:
         if RECORDING and isinstance(out, Node):  # on the nodes (create_graph) in a step being compiled
             with rule_running(self.op.name):
                 return self.checked(self.rule(g, out, *inputs), inputs)
-        if self.op.built_in and not (modes.entered and modes.current.anomaly):  # `rule` and `checked`, inline:
-            return in_dtypes(self._call(g, out, inputs, self.params), inputs)  # two calls a node fewer
+        op = self.op
+        if op.built_in and not (modes.entered and modes.current.anomaly):  # `rule` and `checked`, inline
+            if self.saved is None:  # and `_call`'s steps, inline where nothing is saved: three calls a node fewer
+                rule = op.vjp if out.dtype is HALF else getattr(op.vjp, "unwidened", op.vjp)
+                if op.takes_needs:
+                    return in_dtypes(rule(g, out, *inputs, **self.params, needs=self.needs), inputs)
+                if len(inputs) == 1:  # one input: it needs the gradient (else no node), nothing to drop
+                    return in_dtypes(rule(g, out, *inputs, **self.params), inputs)
+            return in_dtypes(self._call(g, out, inputs, self.params), inputs)
         return self.checked(self.rule(g, out, *inputs), inputs)
 
     def checked(self, grads: Sequence[Any], inputs: Sequence[Any]) -> Sequence[Any]:
@@ -72,9 +80,12 @@ class Record:
         op, needs = self.op, self.needs
         if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
             params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
+        # float16's wrapper (half_precision.rule_in_float32) only where the output is float16: elsewhere it
+        # passes everything on unchanged to the rule it wraps, which is called directly
+        rule = op.vjp if out.dtype is HALF else getattr(op.vjp, "unwidened", op.vjp)
         if op.takes_needs:
-            return op.vjp(g, out, *inputs, **params, needs=needs)
-        grads = op.vjp(g, out, *inputs, **params)
+            return rule(g, out, *inputs, **params, needs=needs)
+        grads = rule(g, out, *inputs, **params)
         if False in needs and isinstance(grads, tuple | list) and len(grads) == len(needs):
             grads = [gx if wanted else None for gx, wanted in zip(grads, needs)]
         return grads
