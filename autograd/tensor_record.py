@@ -19,7 +19,7 @@ from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .type_names import type_name
-from .user_writes import forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
+from .user_writes import arrays_in, forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
 
 
 class Record:
@@ -132,10 +132,10 @@ def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
 def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:
     """A user's op's forward, given read-only views of its inputs' arrays (and of its keyword arguments', which
     its rule reads): one that wrote into them (`x *= 2`) would change a leaf's data, and every gradient
-    computed from it, without a word. An output that shares memory with an input (the input itself, `x.T`)
-    is copied: it would be read-only, and a write into it would be one into the input."""
+    computed from it, without a word. An output that shares memory with an array it was given (the input itself,
+    `x.T`, an array held in a keyword argument's list) is copied: a write into one would be one into the other."""
     out = refusing_writes(op.name, op.forward, forward_wrote)(*map(read_only, datas), **read_only_values(params))
-    if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in datas if d.__class__ is np.ndarray):
+    if out.__class__ is np.ndarray and any(np.may_share_memory(out, d) for d in arrays_in((*datas, *params.values()))):
         return out.copy()
     return out
 

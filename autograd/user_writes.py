@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,11 @@ def _given(value: Any) -> Any:
         return rebuild([read_only(x) for x in leaves])
     except Exception:  # a subclass not built from its items (MyList(name, items)), a list holding itself: as it
         return value  # is, its arrays locked
+
+
+def arrays_in(values: Iterable[Any]) -> list[np.ndarray]:
+    """The arrays among `values` and those held in their lists, tuples and dicts, at any depth: all an op is given."""
+    return _arrays(list(values))
 
 
 def _held(given: list[Any]) -> list[np.ndarray]:

@@ -222,3 +222,20 @@ def test_a_compiled_steps_input_held_in_a_list_is_read_by_the_op_not_by_the_step
         warnings.simplefilter("error", autograd.CompileWarning)
         assert [run(x, y) for x, y in batches] == eager
     assert [r.program is not None for r in run.recordings.values()] == [True]
+
+
+@pytest.mark.parametrize("holder", HOLDERS)
+def test_a_forward_returning_an_array_held_in_a_keyword_argument_gives_an_output_of_its_own(holder):
+    """`lambda x, *, ws: ws[0]`: the output was the caller's array itself (writeable again after the call), so the
+    caller's later `w[0] = 99` changed the Tensor's data, and what its graph had read, without a word; an array
+    given as the keyword argument itself was copied already (read-only views are)."""
+    hold, held = HOLDERS[holder]
+    w = np.array([1.0, 2.0])
+    pick = Op("pick_held", lambda x, *, ws: held(ws), lambda g, out, x, *, ws: (g * 0,))
+    for call in (pick, autograd.compile(lambda x, ws: pick(x, ws=ws))):
+        out = call(Tensor(np.zeros(2)), ws=hold(w))
+        w[0] = 99.0
+        assert out.data.tolist() == [1.0, 2.0], (call, out.data)
+        out.data[1] = -5.0
+        assert w.tolist() == [99.0, 2.0]
+        w[0] = 1.0
