@@ -75,8 +75,8 @@ def test_under_create_graph_the_hook_gets_the_gradient_as_a_node():
 
 
 def test_the_gradient_a_hook_is_given_cannot_be_changed_in_place():
-    """PyTorch's documentation forbids it; the pass's array may be another tensor's gradient too (a sum's
-    rule gives one array to both inputs), so it is read-only, named in the error: return a new one."""
+    """PyTorch's documentation forbids it; the hook is given a copy of the pass's array, whose change would reach
+    nothing downstream, so it is read-only, named in the error: return a new one."""
     x = Tensor(X.copy(), requires_grad=True)
     h = x * 2
     h.register_hook(lambda g: g.mul_(3))
