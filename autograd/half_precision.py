@@ -21,6 +21,11 @@ import numpy as np
 
 HALF = np.dtype(np.float16)  # numpy's one float16 dtype object: `x.dtype is HALF` is the whole test
 WIDE = np.dtype(np.float32)
+# each float16 wrapper of a rule made at import (`rule_in_float32`, tensor_ops' summed-back ones) -> what it calls
+# where the output is not float16, which a backward calls directly there (tensor_record.Record), a call a node
+# fewer. Keyed by the wrapper itself, not an attribute of it: functools.wraps copies attributes, so a user's
+# decorator of a rule (`op.vjp = logged(op.vjp)`) carried one and was skipped.
+UNWIDENED: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
 def computed_in(dtype: Any) -> np.dtype | None:
@@ -85,8 +90,8 @@ def rule_in_float32(rule: Callable[..., Any], recompute: Callable[..., Any] | No
         # a Python number (a constant gradient) is cast as ever, to its input's dtype (tensor_record.in_dtypes)
         return tuple(gx.astype(HALF) if hasattr(gx, "dtype") else gx for gx in grads)
 
-    run.unwidened = rule  # type: ignore[attr-defined]  # what run calls where the output is not float16: a
-    return run  # backward calls it directly there (tensor_record.Record), a call a node fewer
+    UNWIDENED[run] = rule
+    return run
 
 
 def adding_in(dtype: Any) -> np.dtype:

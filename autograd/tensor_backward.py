@@ -150,9 +150,11 @@ class BackwardHooks:
     def _hook_argument(self, g: Any) -> Any:
         if isinstance(g, Node) and g._requires_grad:  # create_graph's: what the hook computes is recorded
             return g
-        view = np.asarray(raw(g)).view()  # the pass's own array, which a rule may have given another input
-        view.flags.writeable = False
-        return self._as_node(self, view)
+        # a read-only copy, not a view of the pass's array: that array may become a .grad (this leaf's, or another
+        # input's that a rule gave it to), and a hook that keeps what it is given (a logger) saw zero_grad's zeros
+        given = np.array(raw(g))
+        given.flags.writeable = False
+        return self._as_node(self, given)
 
     def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
         if not isinstance(result, Node | np.ndarray) or not hasattr(result, "dtype"):

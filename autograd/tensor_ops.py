@@ -17,7 +17,7 @@ import numpy as np
 from .dtypes import floats
 from .elementwise_forwards import exponent_as_taken, tensor_power_const
 from .graph import raw
-from .half_precision import forward_in_float32, one_input_in_float32, rule_in_float32
+from .half_precision import UNWIDENED, forward_in_float32, one_input_in_float32, rule_in_float32
 from .label_fixes import label_fix, one_hot_hint
 from .op import Op, engine_ops
 from .op_functions import tensor_op
@@ -39,7 +39,7 @@ def _elementwise(d: OpDef) -> Op:
     if d.arity == 1:
         return Op(d.name, _on_floats(forward), rule_in_float32(plain), d.domain, formulas=d.formulas, broadcasts=True)
     vjp = _summed_back(rule_in_float32(plain), d.skips)
-    vjp.unwidened = _summed_back(plain, d.skips)  # type: ignore[attr-defined]  # as rule_in_float32's own
+    UNWIDENED[vjp] = _summed_back(plain, d.skips)  # as rule_in_float32's own
     op = Op(d.symbol or d.name, forward, vjp, d.domain, takes_needs=True, formulas=d.formulas, broadcasts=True)
     op.no_derivative = d.no_derivative  # refused when applied (Op.refuse)
     return op

@@ -13,7 +13,7 @@ from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_errors import keeps_g
-from .half_precision import HALF
+from .half_precision import HALF, UNWIDENED
 from .modes import short
 from .op import Op
 from .shape_args import broadcasts_to
@@ -50,7 +50,7 @@ class Record:
         op = self.op
         if op.built_in and not (modes.entered and modes.current.anomaly):  # `rule` and `checked`, inline
             if self.saved is None:  # and `_call`'s steps, inline where nothing is saved: three calls a node fewer
-                rule = op.vjp if out.dtype is HALF else getattr(op.vjp, "unwidened", op.vjp)
+                rule = op.vjp if out.dtype is HALF else UNWIDENED.get(op.vjp, op.vjp)
                 if op.takes_needs:
                     return in_dtypes(rule(g, out, *inputs, **self.params, needs=self.needs), inputs)
                 if len(inputs) == 1:  # one input: it needs the gradient (else no node), nothing to drop
@@ -81,8 +81,8 @@ class Record:
         if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
             params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
         # float16's wrapper (half_precision.rule_in_float32) only where the output is float16: elsewhere it
-        # passes everything on unchanged to the rule it wraps, which is called directly
-        rule = op.vjp if out.dtype is HALF else getattr(op.vjp, "unwidened", op.vjp)
+        # passes everything on unchanged to the rule it wraps (UNWIDENED's entry for it), which is called directly
+        rule = op.vjp if out.dtype is HALF else UNWIDENED.get(op.vjp, op.vjp)
         if op.takes_needs:
             return rule(g, out, *inputs, **params, needs=needs)
         grads = rule(g, out, *inputs, **params)

@@ -103,3 +103,37 @@ def test_a_bias_leafs_grad_is_the_rules_array_uncopied(monkeypatch):
     b = Tensor(np.zeros(3, np.float32), requires_grad=True)
     (Tensor(np.ones((4, 3), np.float32)) + b).sum().backward()
     assert given == [True] and np.array_equal(b.grad, np.full(3, 4.0, np.float32))
+
+
+@pytest.mark.parametrize("name", ["add", "relu", "softmax", "cross_entropy"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_a_built_in_rule_a_user_wrapped_with_functools_wraps_is_the_one_called(monkeypatch, name, dtype):
+    """A built-in op's vjp replaced by a decorator made with functools.wraps (which copies the wrapped function's
+    attributes, float16's `unwidened` among them) is called: backward skipped it where the output was not float16,
+    calling the rule it wraps (its doubled gradient came out undoubled, and nothing was logged)."""
+    import functools
+
+    from autograd.tensor_ops import OPS
+
+    op, called = OPS[name], []
+    real = op.vjp
+
+    @functools.wraps(real)
+    def doubled(*args, **kwargs):
+        called.append(name)
+        return tuple(None if gx is None else 2 * gx for gx in real(*args, **kwargs))
+
+    x = Tensor(np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype), requires_grad=True, dtype=dtype)
+    graphs = {
+        "add": lambda t: (t + Tensor(np.ones(3, dtype), dtype=dtype)).sum(),
+        "relu": lambda t: t.relu().sum(),
+        "softmax": lambda t: (t.softmax(axis=1) * Tensor(np.arange(3).astype(dtype), dtype=dtype)).sum(),
+        "cross_entropy": lambda t: cross_entropy(t, np.array([2, 0])),
+    }
+    graphs[name](x).backward()
+    plain = x.grad.copy()
+    x.grad = None
+    monkeypatch.setattr(op, "vjp", doubled)
+    graphs[name](x).backward()
+    assert called == [name]
+    np.testing.assert_array_equal(x.grad, 2 * plain)

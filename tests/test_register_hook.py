@@ -75,8 +75,8 @@ def test_under_create_graph_the_hook_gets_the_gradient_as_a_node():
 
 
 def test_the_gradient_a_hook_is_given_cannot_be_changed_in_place():
-    """PyTorch's documentation forbids it; the pass's array may be another tensor's gradient too (a sum's
-    rule gives one array to both inputs), so it is read-only, named in the error: return a new one."""
+    """PyTorch's documentation forbids it; the hook is given a copy of the pass's array, whose change would reach
+    nothing downstream, so it is read-only, named in the error: return a new one."""
     x = Tensor(X.copy(), requires_grad=True)
     h = x * 2
     h.register_hook(lambda g: g.mul_(3))
@@ -229,3 +229,23 @@ def test_a_hook_that_refers_to_its_own_tensor_lets_it_be_freed(collect):
     del node
     collect()
     assert freed() is None and held not in HOOKS
+
+
+def test_a_gradient_a_hook_keeps_is_not_changed_by_a_later_in_place_change_of_grad():
+    """A hook that keeps what it is given (a gradient logger) was given a view of the pass's array, which became a
+    leaf's .grad itself: zeroing .grad in place (zero_grad's way, an optimizer's) zeroed the kept gradient too, for a
+    weight's, a same-shape input's, the input of a hooked sum (add's rule hands its g on) and, since bias sums got an
+    array of their own, a bias's. PyTorch's hook keeps its gradient (checked: all four unchanged)."""
+    x = Tensor(np.ones((4, 3)), requires_grad=True)
+    b, c, w = (Tensor(np.full(s, 2.0), requires_grad=True) for s in ((3,), (4, 3), (3, 2)))
+    kept: dict[str, object] = {}
+    for name, t in (("b", b), ("c", c), ("w", w)):
+        t.register_hook(lambda g, name=name: kept.__setitem__(name, g))  # returns None
+    h = x + b
+    h.register_hook(lambda g: kept.__setitem__("h", g))  # add's rule gives this array to x
+    ((h * c) @ w).sum().backward()
+    before = {name: np.array(g.data, copy=True) for name, g in kept.items()}
+    for t in (x, b, c, w):
+        t.grad[...] = 0.0
+    for name, g in kept.items():
+        np.testing.assert_array_equal(g.data, before[name], err_msg=name)
