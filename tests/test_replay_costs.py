@@ -2,13 +2,15 @@
 (docs/performance.md, the forty-third session: a replay of the benchmark's MLP at batch 1 cost some 1.6x the
 buffered numpy step, the difference Python calls and small reads spread over every kernel)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from call_counts import counting
 
 import autograd
 import nn
-from autograd import Tensor
+from autograd import Tensor, compile_kernels
 from nn import optim
 
 SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
@@ -28,6 +30,63 @@ def _mlp_step(dtype=np.float32, **options):
         return loss
 
     return model, autograd.compile(step, strict=True)
+
+
+def test_a_small_relus_rule_reads_its_gradient_and_input_once(monkeypatch):
+    """relu's rule of fewer than 4,096 entries (below what the neighbouring products' proofs pay for) looked for a NaN
+    in x and an infinity in g apart, through unknown_at_nan and gated (some ten Python calls and two reads: 8 us of a
+    batch-1 replay's relu of 256); it reads them as one now, np.vdot(g, x), as eager's rule does."""
+    rng = np.random.default_rng(0)
+    _, run = _mlp_step()
+    x, y = Tensor(rng.random((1, 784), dtype=np.float32)), rng.integers(0, 10, 1)
+    run(x, y), run(x, y)  # recorded
+    gated, nan_looks = (
+        counting(monkeypatch, compile_kernels, "gated"),
+        counting(monkeypatch, compile_kernels, "unknown_at_nan"),
+    )
+    run(x, y)
+    assert gated == nan_looks == []
+
+
+def _relu_runs(compiled, start, x, cases):
+    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
+    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
+    opt = nn.SGD([W, b, V], lr=0.1)
+
+    def step(x):
+        loss = ((x @ W + b).relu() @ V).sum()
+        opt.zero_grad()
+        loss.backward()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    got = []
+    for case in cases:
+        for name, t in (("W", W), ("b", b), ("V", V)):
+            data = start[name].copy()
+            if name in case:
+                data[case[name][0]] = case[name][1]
+            t.data = data
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            loss = run(x)
+        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
+    return got
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 8])
+def test_a_small_relus_rule_gives_eager_bits_where_g_or_x_is_not_finite(dtype, rows):
+    """Where the one read finds a NaN or an infinity (NaN or inf in the bias: in x; inf in the next weights: in g; a
+    column of weights whose products overflow) or its sum overflows (huge but finite g and x), the reads apart
+    decide, as before: the replay's bits are eager's, then plain numbers again."""
+    rng = np.random.default_rng(5)
+    start = {k: rng.standard_normal(s).astype(dtype) for k, s in (("W", (64, 64)), ("b", (64,)), ("V", (64, 8)))}
+    x = Tensor(rng.standard_normal((rows, 64)).astype(dtype))
+    big = np.finfo(dtype).max / 4
+    cases = [{}, {}, {}, {"b": (3, np.nan)}, {"b": (5, np.inf)}, {"V": ((2, 1), np.inf)}, {"V": ((7, 0), -np.inf)}]
+    cases += [{"W": ((slice(None), 5), big)}, {"b": (slice(None), big), "V": (slice(None), big)}, {}]
+    assert _relu_runs(True, start, x, cases) == _relu_runs(False, start, x, cases)
 
 
 def test_plain_sgds_update_makes_no_calls_for_options_it_lacks(monkeypatch):
