@@ -47,14 +47,18 @@ def from_class_rows(rows: Any, shape: tuple[int, ...]) -> Any:
     return rows.reshape(shape[:1] + shape[2:] + shape[1:2]).transpose(0, last, *range(1, last))
 
 
-def cross_entropy_grad(softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None) -> np.ndarray:
+def cross_entropy_grad(
+    softmax: np.ndarray, kept: tuple, g: Any, rest: np.ndarray | None = None, at: np.ndarray | None = None
+) -> np.ndarray:
     """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
     `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
     where it is above 1/2: s - 1 cancels where s is near 1), all times g / rows kept, ignored rows 0.
-    `kept` is `kept_rows`'s answer. A handful of numpy calls on the rows' labels alone, where the
-    recorded form makes a one-hot."""
+    `kept` is `kept_rows`'s answer; `at` the labels' flat indices (`label_indices` of them) where the
+    caller has them (a compiled kernel, from its forward's `sure_labels`). A handful of numpy calls on the
+    rows' labels alone, where the recorded form makes a one-hot."""
     rows, classes, ignored = kept
-    at = label_indices(softmax.shape[1], rows, classes)  # take and put: a third of [rows, classes]'s time
+    if at is None:
+        at = label_indices(softmax.shape[1], rows, classes)  # take and put: a third of [rows, classes]'s time
     at_label = softmax.take(at)
     near_1 = at_label > 0.5
     if np.count_nonzero(near_1):  # in C: .any() is a Python method
