@@ -10,7 +10,7 @@ from call_counts import counting
 
 import autograd
 import nn
-from autograd import Tensor, compile_kernels
+from autograd import Tensor, compile_kernels, compile_replay
 from nn import optim
 
 SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
@@ -117,3 +117,24 @@ def test_sgds_options_still_take_their_passes(options):
     step = step + np.float32(options.get("weight_decay", 0.0)) * want if "weight_decay" in options else step
     want += np.multiply(step, -0.05)
     assert p.data.tobytes() == want.tobytes()
+
+
+def test_a_modules_training_flag_is_compared_without_a_call(monkeypatch):
+    """Each module's `training` guard went through compile_guards.kept on every replay (6 calls a step of the
+    benchmark's MLP); the replay compares the flag itself now. A mode switched still records again: the guard
+    looks closer (kept) and finds it changed."""
+    rng = np.random.default_rng(3)
+    first, relu = nn.Linear(4, 3, seed=0), nn.ReLU()
+
+    def forward(x):
+        return relu(first(x)).sum()
+
+    run = autograd.compile(forward)
+    x = Tensor(rng.random((5, 4)))
+    run(x), run(x)  # recorded
+    calls = counting(monkeypatch, compile_replay, "kept")
+    run(x)
+    assert calls == []
+    relu.eval()
+    assert np.asarray(run(x).data).tobytes() == np.asarray(forward(x).data).tobytes()
+    assert calls == ["kept"]  # the changed flag looked at closer: Stale, recorded again
