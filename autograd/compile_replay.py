@@ -19,7 +19,7 @@ from .compile_changes import setting_where
 from .compile_entries import CONSTANT, INPUT, OP, PARAM, Tape, like
 from .compile_forward_steps import buffered, entry_kernel, forward_step
 from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
-from .compile_guards import MISSING, kept, settled
+from .compile_guards import MISSING, Flag, kept, settled
 from .compile_recording import SWITCHED, SWITCHES, input_array
 from .compile_relu_proofs import relu_proofs
 from .compile_schedule import Interrupted, ReplayStopped, draws_and_checks
@@ -95,7 +95,9 @@ class Program:
     def run(self, inputs: list[Any]) -> Any:
         for owner, name, snapshot in self.guards:  # compile_guards.unchanged, inline: it runs on every replay
             value = getattr(owner, name, MISSING)
-            if value is not snapshot and not kept(value, snapshot) and settled(value) != snapshot:
+            if value is snapshot or (snapshot.__class__ is Flag and value is snapshot.value):  # kept's first test
+                continue  # a module's `training`: a call fewer a module and replay
+            if not kept(value, snapshot) and settled(value) != snapshot:
                 raise Stale(f"{setting_where(owner, name)} changed")  # another mode or setting: another graph
         try:  # the methods it ran, a class's looked up in one call, compared in C: one swapped or shadowed is new code
             for cls, names, get, methods in self.methods:

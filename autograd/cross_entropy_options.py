@@ -53,8 +53,9 @@ def cross_entropy_grad(
     """cross_entropy's rule on arrays, written into `softmax` (a new array, or a compiled kernel's buffer,
     `rest` its buffer for the row sums): each kept row's label entry less one (minus the rest of its row
     where it is above 1/2: s - 1 cancels where s is near 1), all times g / rows kept, ignored rows 0.
-    `kept` is `kept_rows`'s answer, `at` the labels' flat indices (`label_indices`) where the forward made them.
-    A handful of numpy calls on the rows' labels alone, where the recorded form makes a one-hot."""
+    `kept` is `kept_rows`'s answer; `at` the labels' flat indices (`label_indices`) where the caller has them
+    (eager's forward saves them; a compiled kernel's forward makes them in `sure_labels`). A handful of numpy calls
+    on the rows' labels alone, where the recorded form makes a one-hot."""
     rows, classes, ignored = kept
     if at is None:  # take and put: a third of [rows, classes]'s time
         at = label_indices(softmax.shape[1], rows, classes)

@@ -97,7 +97,8 @@ class SGD(Optimizer):
         return {"buffer": (shape, dtype)} if self.momentum else {}
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
-        grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
+        if self.maximize or self.weight_decay:  # each its own pass; neither is the default step's two calls a tensor
+            grad = decayed(state, data, signed(state, grad, self.maximize), self.weight_decay)
         if self.momentum:
             buffer = state.get("buffer")
             if buffer is None:

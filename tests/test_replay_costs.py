@@ -1,0 +1,140 @@
+"""Work a compiled step's replay no longer does at a small batch, each shortcut giving the bits of the work it skips
+(docs/performance.md, the forty-third session: a replay of the benchmark's MLP at batch 1 cost some 1.6x the
+buffered numpy step, the difference Python calls and small reads spread over every kernel)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from call_counts import counting
+
+import autograd
+import nn
+from autograd import Tensor, compile_kernels, compile_replay
+from nn import optim
+
+SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
+
+
+def _mlp_step(dtype=np.float32, **options):
+    """The benchmark's MLP and its SGD step on cross-entropy, compiled (strict)."""
+    layers = [nn.Linear(i, o, seed=k, dtype=dtype) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
+    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
+    opt = nn.SGD(model.parameters(), lr=0.05, **options)
+
+    def step(x, y):
+        loss = autograd.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, autograd.compile(step, strict=True)
+
+
+def test_a_small_relus_rule_reads_its_gradient_and_input_once(monkeypatch):
+    """relu's rule of fewer than 4,096 entries (below what the neighbouring products' proofs pay for) looked for a NaN
+    in x and an infinity in g apart, through unknown_at_nan and gated (some ten Python calls and two reads: 8 us of a
+    batch-1 replay's relu of 256); it reads them as one now, np.vdot(g, x), as eager's rule does."""
+    rng = np.random.default_rng(0)
+    _, run = _mlp_step()
+    x, y = Tensor(rng.random((1, 784), dtype=np.float32)), rng.integers(0, 10, 1)
+    run(x, y), run(x, y)  # recorded
+    gated, nan_looks = (
+        counting(monkeypatch, compile_kernels, "gated"),
+        counting(monkeypatch, compile_kernels, "unknown_at_nan"),
+    )
+    run(x, y)
+    assert gated == nan_looks == []
+
+
+def _relu_runs(compiled, start, x, cases):
+    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
+    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
+    opt = nn.SGD([W, b, V], lr=0.1)
+
+    def step(x):
+        loss = ((x @ W + b).relu() @ V).sum()
+        opt.zero_grad()
+        loss.backward()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    got = []
+    for case in cases:
+        for name, t in (("W", W), ("b", b), ("V", V)):
+            data = start[name].copy()
+            if name in case:
+                data[case[name][0]] = case[name][1]
+            t.data = data
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            loss = run(x)
+        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
+    return got
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", [1, 8])
+def test_a_small_relus_rule_gives_eager_bits_where_g_or_x_is_not_finite(dtype, rows):
+    """Where the one read finds a NaN or an infinity (NaN or inf in the bias: in x; inf in the next weights: in g; a
+    column of weights whose products overflow) or its sum overflows (huge but finite g and x), the reads apart
+    decide, as before: the replay's bits are eager's, then plain numbers again."""
+    rng = np.random.default_rng(5)
+    start = {k: rng.standard_normal(s).astype(dtype) for k, s in (("W", (64, 64)), ("b", (64,)), ("V", (64, 8)))}
+    x = Tensor(rng.standard_normal((rows, 64)).astype(dtype))
+    big = np.finfo(dtype).max / 4
+    cases = [{}, {}, {}, {"b": (3, np.nan)}, {"b": (5, np.inf)}, {"V": ((2, 1), np.inf)}, {"V": ((7, 0), -np.inf)}]
+    cases += [{"W": ((slice(None), 5), big)}, {"b": (slice(None), big), "V": (slice(None), big)}, {}]
+    assert _relu_runs(True, start, x, cases) == _relu_runs(False, start, x, cases)
+
+
+def test_plain_sgds_update_makes_no_calls_for_options_it_lacks(monkeypatch):
+    """SGD without maximize or weight decay passed each gradient through `signed` and `decayed`, which gave it back
+    unchanged: two Python calls a parameter and step (12 of a replay's 431 at batch 1); now only where one is set."""
+    rng = np.random.default_rng(1)
+    _, run = _mlp_step()
+    x, y = Tensor(rng.random((1, 784), dtype=np.float32)), rng.integers(0, 10, 1)
+    run(x, y), run(x, y)
+    signed, decayed = counting(monkeypatch, optim, "signed"), counting(monkeypatch, optim, "decayed")
+    run(x, y)
+    assert signed == decayed == []
+
+
+@pytest.mark.parametrize(
+    "options", [{"maximize": True}, {"weight_decay": 0.1}, {"maximize": True, "weight_decay": 0.1}]
+)
+def test_sgds_options_still_take_their_passes(options):
+    """maximize and weight decay change the step as they did: against the update written out in numpy."""
+    rng = np.random.default_rng(2)
+    p = Tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    g = rng.standard_normal((5, 3)).astype(np.float32)
+    want = p.data.copy()
+    opt = nn.SGD([p], lr=0.05, **options)
+    p.grad = g.copy()
+    opt.step()
+    step = -g if options.get("maximize") else g.copy()
+    step = step + np.float32(options.get("weight_decay", 0.0)) * want if "weight_decay" in options else step
+    want += np.multiply(step, -0.05)
+    assert p.data.tobytes() == want.tobytes()
+
+
+def test_a_modules_training_flag_is_compared_without_a_call(monkeypatch):
+    """Each module's `training` guard went through compile_guards.kept on every replay (6 calls a step of the
+    benchmark's MLP); the replay compares the flag itself now. A mode switched still records again: the guard
+    looks closer (kept) and finds it changed."""
+    rng = np.random.default_rng(3)
+    first, relu = nn.Linear(4, 3, seed=0), nn.ReLU()
+
+    def forward(x):
+        return relu(first(x)).sum()
+
+    run = autograd.compile(forward)
+    x = Tensor(rng.random((5, 4)))
+    run(x), run(x)  # recorded
+    calls = counting(monkeypatch, compile_replay, "kept")
+    run(x)
+    assert calls == []
+    relu.eval()
+    assert np.asarray(run(x).data).tobytes() == np.asarray(forward(x).data).tobytes()
+    assert calls == ["kept"]  # the changed flag looked at closer: Stale, recorded again
