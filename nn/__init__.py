@@ -10,7 +10,7 @@ Public API:
     LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
-    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, Conv3d, ConvTranspose3d, MaxPool3d,
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, LPPool3d, Conv3d, ConvTranspose3d, MaxPool3d,
     AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, MaxUnpool3d
                                     convolutional layers (PyTorch's layouts, names and init)
     BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
@@ -24,8 +24,8 @@ Public API:
     TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer
                                     torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
-    PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
-    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d, Bilinear
+    PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d/3d, ConstantPad1d/2d/3d,
+    ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d, CircularPad1d/2d/3d, Bilinear
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
@@ -112,7 +112,7 @@ from .io import load, save
 from .layers import Linear, Sequential
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
-from .lp_pool import LPPool1d, LPPool2d
+from .lp_pool import LPPool1d, LPPool2d, LPPool3d
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .multihead_attention import MultiheadAttention
@@ -126,14 +126,19 @@ from .optim_rprop import Rprop
 from .padding import (
     CircularPad1d,
     CircularPad2d,
+    CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
+    ConstantPad3d,
     ReflectionPad1d,
     ReflectionPad2d,
+    ReflectionPad3d,
     ReplicationPad1d,
     ReplicationPad2d,
+    ReplicationPad3d,
     ZeroPad1d,
     ZeroPad2d,
+    ZeroPad3d,
 )
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
@@ -260,6 +265,7 @@ __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "Ma
 __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm"]
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
+__all__ += ["CircularPad3d", "ConstantPad3d", "LPPool3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

@@ -70,7 +70,7 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
-from .lp_pool import lp_pool1d, lp_pool2d
+from .lp_pool import lp_pool1d, lp_pool2d, lp_pool3d
 from .metrics import LOSS_THRESHOLDS as LOSS_THRESHOLDS  # not public, importable here as before the split
 from .metrics import accuracy, accuracy_for
 from .metrics import loss_function as loss_function
@@ -127,7 +127,7 @@ __all__ += sorted(_MORE_LOSSES)
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
-__all__ += ["max_unpool3d"]
+__all__ += ["lp_pool3d", "max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
 __all__ += ["gumbel_softmax"]

@@ -50,6 +50,17 @@ BODIES = {
         nn.AdaptiveAvgPool3d((3, 2, 3)),
         nn.Upsample(scale_factor=1.5, mode="trilinear"),
     ),
+    # the 3-d pads and LPPool3d, on the channels read as depth too: (N, 1, 4, 4, 4)
+    "3-d pads and LPPool3d": lambda: nn.Sequential(
+        nn.Unflatten(1, (1, 4)),
+        nn.ReflectionPad3d((1, 2, 0, 1, 2, 1)),
+        nn.ReplicationPad3d(1),
+        nn.CircularPad3d((0, 1, 1, 0, 1, 1)),
+        nn.ConstantPad3d((1, -1, 0, 1, -1, 0), 0.5),
+        nn.ZeroPad3d(1),
+        nn.LPPool3d(2, 2, 1),
+        nn.LPPool3d(1.5, (2, 3, 2), ceil_mode=True),
+    ),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }
