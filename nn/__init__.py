@@ -13,7 +13,7 @@ Public API:
     MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, LPPool3d, Conv3d, ConvTranspose3d, MaxPool3d,
     AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, MaxUnpool3d
                                     convolutional layers (PyTorch's layouts, names and init)
-    BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
                                     table look-up by integer index (sums, means, maxes of bags of rows);
@@ -110,6 +110,7 @@ from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
 from .layers import Linear, Sequential
+from .local_response_norm import LocalResponseNorm
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
 from .lp_pool import LPPool1d, LPPool2d, LPPool3d
@@ -266,6 +267,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["CircularPad3d", "ConstantPad3d", "LPPool3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
+__all__ += ["LocalResponseNorm"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

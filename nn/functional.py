@@ -59,6 +59,7 @@ from .grid_sample import grid_sample
 from .gumbel import gumbel_softmax
 from .instance_norm import instance_norm
 from .layers import linear
+from .local_response_norm import local_response_norm
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -127,7 +128,7 @@ __all__ += sorted(_MORE_LOSSES)
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
-__all__ += ["lp_pool3d", "max_unpool3d"]
+__all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
 __all__ += ["gumbel_softmax"]

@@ -61,6 +61,8 @@ BODIES = {
         nn.LPPool3d(2, 2, 1),
         nn.LPPool3d(1.5, (2, 3, 2), ceil_mode=True),
     ),
+    "LocalResponseNorm": lambda: nn.LocalResponseNorm(3, 0.5, 0.75, 2.0),
+    "LocalResponseNorm, even size": lambda: nn.LocalResponseNorm(2, 1.0, 1.5),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }
