@@ -25,7 +25,8 @@ Public API:
                                     torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
     PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d/3d, ConstantPad1d/2d/3d,
-    ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d, CircularPad1d/2d/3d, Bilinear
+    ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d, CircularPad1d/2d/3d, Bilinear, Softmax2d, ChannelShuffle,
+    UpsamplingNearest2d, UpsamplingBilinear2d
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
@@ -95,7 +96,7 @@ from .activations import (
     Tanhshrink,
     Threshold,
 )
-from .along_axis import GLU, LogSoftmax, Softmax, Softmin
+from .along_axis import GLU, LogSoftmax, Softmax, Softmax2d, Softmin
 from .bilinear import Bilinear
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
@@ -167,7 +168,7 @@ from .pool_max import (
 from .prelu import PReLU
 from .recurrent import GRU, LSTM, RNN
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
-from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
+from .reshaping import ChannelShuffle, PixelShuffle, PixelUnshuffle, Unflatten
 from .rms_norm import RMSNorm
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
@@ -175,6 +176,7 @@ from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .transformer_decoder import TransformerDecoder, TransformerDecoderLayer
 from .transformer_model import Transformer
 from .upsample import Upsample
+from .upsample_aliases import UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Activation",
@@ -267,7 +269,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["CircularPad3d", "ConstantPad3d", "LPPool3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
-__all__ += ["LocalResponseNorm"]
+__all__ += ["ChannelShuffle", "LocalResponseNorm", "Softmax2d", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

@@ -79,9 +79,10 @@ from .metrics import loss_reduction as loss_reduction
 from .metrics import loss_threshold as loss_threshold
 from .norm_functions import batch_norm, group_norm, layer_norm
 from .prelu import prelu
-from .reshaping import pixel_shuffle, pixel_unshuffle
+from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .rms_norm import rms_norm
 from .upsample import interpolate
+from .upsample_aliases import upsample, upsample_bilinear, upsample_nearest
 
 __all__ = [
     "accuracy",
@@ -129,6 +130,7 @@ __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", 
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
+__all__ += ["channel_shuffle", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
 __all__ += ["gumbel_softmax"]

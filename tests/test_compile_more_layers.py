@@ -63,6 +63,10 @@ BODIES = {
     ),
     "LocalResponseNorm": lambda: nn.LocalResponseNorm(3, 0.5, 0.75, 2.0),
     "LocalResponseNorm, even size": lambda: nn.LocalResponseNorm(2, 1.0, 1.5),
+    "Softmax2d": lambda: nn.Softmax2d(),
+    "ChannelShuffle": lambda: nn.Sequential(nn.ChannelShuffle(2), nn.Conv2d(4, 4, 1, seed=4, dtype=np.float64)),
+    "UpsamplingNearest2d": lambda: nn.UpsamplingNearest2d(scale_factor=2),
+    "UpsamplingBilinear2d": lambda: nn.UpsamplingBilinear2d((5, 7)),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }

@@ -1,0 +1,176 @@
+"""More of torch.nn's names against torch 2.13's: Softmax2d, ChannelShuffle and channel_shuffle,
+UpsamplingNearest2d and UpsamplingBilinear2d, and the deprecated upsample, upsample_nearest and
+upsample_bilinear (warning as torch's). Forward and gradients in float64 and float32 (second derivatives of
+the smooth ones), batched, unbatched and empty inputs where torch takes them; signatures and reprs; each
+mistake refused naming it."""
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, F, check, torch  # without torch: skipped
+
+import nn
+from autograd import ShapeError, Tensor
+from nn import functional as ours
+
+RNG = np.random.default_rng(43)
+X3 = RNG.standard_normal((6, 3, 4))
+X4 = RNG.standard_normal((2, 6, 3, 4))
+X5 = RNG.standard_normal((2, 6, 2, 3, 2))
+T = torch.nn
+
+
+def _quiet(fn):
+    """fn with torch's and ours' deprecation warnings silenced (they are tested on their own below)."""
+
+    def run(*args):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return fn(*args)
+
+    return run
+
+
+# (ours, torch's, the input, second derivatives compared)
+CASES = {
+    "Softmax2d": (nn.Softmax2d(), T.Softmax2d(), X4, True),
+    "Softmax2d, unbatched": (nn.Softmax2d(), T.Softmax2d(), X3, True),
+    "ChannelShuffle(2)": (nn.ChannelShuffle(2), T.ChannelShuffle(2), X4, False),
+    "ChannelShuffle(3), 5-d": (nn.ChannelShuffle(3), T.ChannelShuffle(3), X5, False),
+    "channel_shuffle, 3-d, 6 groups": (
+        lambda x: ours.channel_shuffle(x, 6),
+        lambda x: F.channel_shuffle(x, 6),
+        X4[:, :, 0],
+        False,
+    ),
+    "channel_shuffle, 1 group": (lambda x: ours.channel_shuffle(x, 1), lambda x: F.channel_shuffle(x, 1), X4, False),
+    "UpsamplingNearest2d scale 2": (
+        nn.UpsamplingNearest2d(scale_factor=2),
+        T.UpsamplingNearest2d(scale_factor=2),
+        X4,
+        False,
+    ),
+    "UpsamplingNearest2d size": (nn.UpsamplingNearest2d((5, 7)), T.UpsamplingNearest2d((5, 7)), X4, False),
+    "UpsamplingBilinear2d scale 1.5": (
+        nn.UpsamplingBilinear2d(scale_factor=1.5),
+        T.UpsamplingBilinear2d(scale_factor=1.5),
+        X4,
+        True,
+    ),
+    "UpsamplingBilinear2d size": (nn.UpsamplingBilinear2d(size=(5, 3)), T.UpsamplingBilinear2d(size=(5, 3)), X4, True),
+    "upsample linear": (
+        _quiet(lambda x: ours.upsample(x, scale_factor=2, mode="linear")),
+        _quiet(lambda x: F.upsample(x, scale_factor=2, mode="linear")),
+        X4[0],
+        True,
+    ),
+    "upsample bicubic, corners": (
+        _quiet(lambda x: ours.upsample(x, (4, 6), None, "bicubic", True)),
+        _quiet(lambda x: F.upsample(x, (4, 6), None, "bicubic", True)),
+        X4,
+        True,
+    ),
+    "upsample nearest default": (
+        _quiet(lambda x: ours.upsample(x, 5)),
+        _quiet(lambda x: F.upsample(x, 5)),
+        X4,
+        False,
+    ),
+    "upsample_nearest": (
+        _quiet(lambda x: ours.upsample_nearest(x, scale_factor=3)),
+        _quiet(lambda x: F.upsample_nearest(x, scale_factor=3)),
+        X5,
+        False,
+    ),
+    "upsample_bilinear": (
+        _quiet(lambda x: ours.upsample_bilinear(x, (7, 5))),
+        _quiet(lambda x: F.upsample_bilinear(x, (7, 5))),
+        X4,
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", CASES)
+def test_each_is_torch_s(name, dtype):
+    mine, theirs, x, second = CASES[name]
+    check(mine, theirs, [x], dtype, second=second)
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "shape"),
+    [
+        (nn.Softmax2d(), T.Softmax2d(), (0, 3, 2, 2)),
+        (nn.ChannelShuffle(2), T.ChannelShuffle(2), (0, 4, 3)),
+        (nn.ChannelShuffle(2), T.ChannelShuffle(2), (2, 0, 3)),
+        (nn.UpsamplingBilinear2d(scale_factor=2), T.UpsamplingBilinear2d(scale_factor=2), (0, 2, 3, 3)),
+    ],
+    ids=repr,
+)
+def test_empty_inputs_are_torch_s(mine, theirs, shape):
+    x = np.zeros(shape)
+    assert mine(Tensor(x)).shape == tuple(theirs(torch.from_numpy(x)).shape)
+
+
+def test_the_deprecated_functions_warn_as_torch_s_pointing_at_the_caller():
+    x = Tensor(X4)
+    for name, args in [("upsample", (None, 2)), ("upsample_nearest", (None, 2)), ("upsample_bilinear", (None, 2))]:
+        with pytest.warns(UserWarning, match=f"nn.functional.{name} is deprecated") as seen:
+            getattr(ours, name)(x, *args)
+        assert [w.filename for w in seen] == [__file__]
+        with pytest.warns(UserWarning, match="deprecated"):
+            getattr(F, name)(torch.from_numpy(X4), *args)
+
+
+def test_signatures_and_reprs_are_torch_s():
+    for name in ("Softmax2d", "ChannelShuffle", "UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        assert name in nn.__all__
+        if name != "Softmax2d":  # torch's takes Module's (*args, **kwargs); ours nothing
+            theirs = inspect.signature(getattr(T, name).__init__).parameters
+            mine = inspect.signature(getattr(nn, name).__init__).parameters
+            assert [(p.name, p.default) for p in mine.values()] == [(p.name, p.default) for p in theirs.values()]
+    assert list(inspect.signature(ours.channel_shuffle).parameters) == ["input", "groups"]  # torch's: a builtin
+    assert F.channel_shuffle.__doc__.startswith("\nchannel_shuffle(input, groups)")
+    for name in ("channel_shuffle", "upsample", "upsample_nearest", "upsample_bilinear"):
+        assert name in ours.__all__
+    for name in ("upsample", "upsample_nearest", "upsample_bilinear"):
+        theirs = list(inspect.signature(getattr(F, name)).parameters)
+        assert list(inspect.signature(getattr(ours, name)).parameters) == theirs, name
+    for mine, theirs in [
+        (nn.Softmax2d(), T.Softmax2d()),
+        (nn.ChannelShuffle(3), T.ChannelShuffle(3)),
+        (nn.UpsamplingNearest2d(scale_factor=2), T.UpsamplingNearest2d(scale_factor=2)),
+        (nn.UpsamplingNearest2d((3, 4)), T.UpsamplingNearest2d((3, 4))),
+        (nn.UpsamplingBilinear2d(scale_factor=(1.5, 2)), T.UpsamplingBilinear2d(scale_factor=(1.5, 2))),
+    ]:
+        assert repr(mine) == repr(theirs)
+    assert nn.UpsamplingBilinear2d(4).align_corners is True
+
+
+def test_mistakes_are_refused_naming_the_fix():
+    with pytest.raises(ShapeError, match=r"Softmax2d takes input \(N, C, H, W\) or \(C, H, W\), got shape \(2, 3\)"):
+        nn.Softmax2d()(Tensor(np.ones((2, 3))))
+    with pytest.raises(ShapeError, match=r"Softmax2d takes .* got shape \(1, 2, 3, 4, 5\)"):
+        nn.Softmax2d()(Tensor(np.ones((1, 2, 3, 4, 5))))
+    with pytest.raises(
+        ShapeError,
+        match=r"channel_shuffle takes input \(N, C, \*\) .* divisible by groups \(4\), got shape \(2, 6, 3, 4\)",
+    ):
+        ours.channel_shuffle(Tensor(X4), 4)
+    with pytest.raises(ShapeError, match=r"at least 3 dims.*got shape \(2, 6\)"):
+        nn.ChannelShuffle(2)(Tensor(np.ones((2, 6))))
+    with pytest.raises(ValueError, match="channel_shuffle: groups must be"):
+        ours.channel_shuffle(Tensor(X4), 0)
+    with pytest.raises(TypeError, match="ChannelShuffle: groups must be"):
+        nn.ChannelShuffle(2.0)
+    layer = nn.ChannelShuffle(2)
+    with pytest.raises(ValueError, match="ChannelShuffle: groups must be"):
+        layer.groups = -1
+    assert layer.groups == 2
+    with pytest.raises(ValueError, match="size"):
+        nn.UpsamplingNearest2d()  # neither size nor scale_factor, as torch's interpolate refuses
+    with pytest.raises(ShapeError, match="bilinear"):
+        nn.UpsamplingBilinear2d(scale_factor=2)(Tensor(X5))
