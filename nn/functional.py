@@ -49,7 +49,7 @@ from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real, is_real
 from .attention import scaled_dot_product_attention
 from .bilinear import bilinear
-from .cdist import cdist
+from .cdist import cdist, pdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .dropout_alpha import alpha_dropout, feature_alpha_dropout
@@ -130,7 +130,7 @@ __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", 
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
-__all__ += ["channel_shuffle", "upsample", "upsample_bilinear", "upsample_nearest"]
+__all__ += ["channel_shuffle", "pdist", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
 __all__ += ["gumbel_softmax"]

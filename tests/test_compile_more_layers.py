@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from compile_faithful_cases import check_replayed
 
+import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
@@ -15,6 +16,18 @@ from nn import functional as F
 CALLS = 6
 _RNG = np.random.default_rng(11)
 BATCHES = [(_RNG.standard_normal((3, 4, 4, 4)), _RNG.integers(0, 3, 3)) for _ in range(CALLS)]
+
+
+class _ChannelDistances(nn.Module):
+    """pdist of each image's 4 channels (as rows of 16): 6 distances an image. (A p other than 0, 1, 2 or inf
+    scales by each row's largest entry, a constant a compiled step runs eagerly, as cdist's.)"""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        return autograd.stack([F.pdist(x[n].reshape(4, 16), self.p) for n in range(x.shape[0])])
+
 
 # each maps (N, 4, 4, 4) images to a Tensor the head flattens; with parameters or without
 BODIES = {
@@ -67,6 +80,8 @@ BODIES = {
     "ChannelShuffle": lambda: nn.Sequential(nn.ChannelShuffle(2), nn.Conv2d(4, 4, 1, seed=4, dtype=np.float64)),
     "UpsamplingNearest2d": lambda: nn.UpsamplingNearest2d(scale_factor=2),
     "UpsamplingBilinear2d": lambda: nn.UpsamplingBilinear2d((5, 7)),
+    "pdist": lambda: _ChannelDistances(2.0),
+    "pdist, p inf": lambda: _ChannelDistances(float("inf")),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }

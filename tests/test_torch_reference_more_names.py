@@ -174,3 +174,38 @@ def test_mistakes_are_refused_naming_the_fix():
         nn.UpsamplingNearest2d()  # neither size nor scale_factor, as torch's interpolate refuses
     with pytest.raises(ShapeError, match="bilinear"):
         nn.UpsamplingBilinear2d(scale_factor=2)(Tensor(X5))
+
+
+ROWS = RNG.standard_normal((6, 4))
+TWINS = np.concatenate([ROWS[:3], ROWS[1:2], np.zeros((2, 4))])  # a row repeated, two rows of zeros: distances 0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, float("inf")])
+@pytest.mark.parametrize("x", [ROWS, TWINS], ids=["rows", "twins"])
+def test_pdist_is_torch_s(x, p, dtype):
+    check(lambda t: ours.pdist(t, p), lambda t: F.pdist(t, p), [x], dtype, second=False)  # torch's has no second
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [1.5, 2.0, 3.0])
+def test_pdist_s_second_derivatives_are_the_norm_s(p, dtype):
+    """torch's pdist has no second derivative: compared with torch's norm of the same differences."""
+    i, j = np.triu_indices(len(ROWS), 1)
+    check(lambda t: ours.pdist(t, p), lambda t: (t[i] - t[j]).norm(p, dim=-1), [ROWS], dtype)
+
+
+def test_pdist_s_edges_and_refusals_are_torch_s():
+    for shape in [(0, 3), (1, 3), (3, 0)]:
+        x = np.zeros(shape)
+        assert ours.pdist(Tensor(x)).shape == tuple(F.pdist(torch.from_numpy(x)).shape), shape
+    assert "pdist" in ours.__all__
+    assert list(inspect.signature(ours.pdist).parameters) == ["input", "p"]  # torch's: a builtin, pdist(input, p=2)
+    with pytest.raises(
+        ShapeError, match=r"pdist takes one set of row vectors \(N, M\) of floats, got float64 of shape \(2, 3, 4\)"
+    ):
+        ours.pdist(Tensor(np.ones((2, 3, 4))))
+    with pytest.raises(TypeError, match=r"pdist takes .* of floats, got int64"):
+        ours.pdist(Tensor(np.ones((2, 3), np.int64)))
+    with pytest.raises(ValueError, match=r"pdist: p must be a number >= 0, or inf, got -1"):
+        ours.pdist(Tensor(ROWS), -1)
