@@ -42,6 +42,7 @@ from .losses_margins import (
     soft_margin_loss,
     triplet_margin_loss,
 )
+from .losses_triplet import triplet_margin_with_distance_loss
 
 _ARRAY_OPTIONS = frozenset({"weight", "pos_weight"})  # the options a loss's constructor takes as arrays
 
@@ -126,6 +127,7 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "SoftMarginLoss": soft_margin_loss,
     "CosineEmbeddingLoss": cosine_embedding_loss,
     "TripletMarginLoss": triplet_margin_loss,
+    "TripletMarginWithDistanceLoss": triplet_margin_with_distance_loss,
     "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
     "MultiMarginLoss": multi_margin_loss,
     "GaussianNLLLoss": gaussian_nll_loss,

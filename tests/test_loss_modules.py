@@ -41,6 +41,11 @@ CASES = {
     "SoftMarginLoss": (LOGITS, np.sign(TARGETS), {"reduction": "none"}),
     "CosineEmbeddingLoss": ((LOGITS, TARGETS), np.sign(TARGETS[:, 0]), {"margin": 0.2}),
     "TripletMarginLoss": ((LOGITS, TARGETS), PROBS, {"margin": 0.5, "p": 1, "swap": True}),  # PROBS: negatives
+    "TripletMarginWithDistanceLoss": (
+        (LOGITS, TARGETS),
+        PROBS,
+        {"distance_function": lambda a, b: 1 - F.cosine_similarity(a, b), "margin": 0.5, "swap": True},
+    ),
     "MultiLabelSoftMarginLoss": (LOGITS, PROBS, {"weight": WEIGHT, "reduction": "none"}),
     "MultiMarginLoss": (LOGITS, LABELS, {"p": 2, "margin": 0.5, "weight": WEIGHT}),
     "GaussianNLLLoss": ((LOGITS, TARGETS), PROBS, {"full": True, "eps": 0.1}),  # PROBS: the variances
