@@ -7,7 +7,7 @@ Public API:
     Linear, Softmax, Dropout, Sequential
                                     layers on Tensor
     ReLU, Tanh, Sigmoid, LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Softsign,
-    LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
+    LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid, RReLU
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
     MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, LPPool3d, Conv3d, ConvTranspose3d, MaxPool3d,
@@ -172,6 +172,7 @@ from .recurrent import GRU, LSTM, RNN
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import ChannelShuffle, PixelShuffle, PixelUnshuffle, Unflatten
 from .rms_norm import RMSNorm
+from .rrelu import RReLU
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -271,6 +272,7 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["CircularPad3d", "ConstantPad3d", "LPPool3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
+__all__ += ["RReLU"]
 __all__ += ["ChannelShuffle", "LocalResponseNorm", "Softmax2d", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]

@@ -81,6 +81,7 @@ from .norm_functions import batch_norm, group_norm, layer_norm
 from .prelu import prelu
 from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .rms_norm import rms_norm
+from .rrelu import rrelu
 from .upsample import interpolate
 from .upsample_aliases import upsample, upsample_bilinear, upsample_nearest
 
@@ -132,6 +133,7 @@ __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", 
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
+__all__ += ["rrelu"]
 __all__ += ["channel_shuffle", "pdist", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
