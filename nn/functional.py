@@ -78,6 +78,14 @@ from .metrics import loss_function as loss_function
 from .metrics import loss_reduction as loss_reduction
 from .metrics import loss_threshold as loss_threshold
 from .norm_functions import batch_norm, group_norm, layer_norm
+from .pool_with_indices import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+)
 from .prelu import prelu
 from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .rms_norm import rms_norm
@@ -134,6 +142,8 @@ __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_p
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
 __all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
 __all__ += ["rrelu"]
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices"]
+__all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
 __all__ += ["channel_shuffle", "pdist", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]

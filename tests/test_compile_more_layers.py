@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_refused, check_replayed
 
 import autograd
 import nn
@@ -27,6 +27,14 @@ class _ChannelDistances(nn.Module):
 
     def forward(self, x):
         return autograd.stack([F.pdist(x[n].reshape(4, 16), self.p) for n in range(x.shape[0])])
+
+
+class _PooledWithIndices(nn.Module):
+    """F.max_pool2d_with_indices's output, then its indices unpooled (the maxima back in place)."""
+
+    def forward(self, x):
+        out, indices = F.max_pool2d_with_indices(x, 2)
+        return F.max_unpool2d(out, indices, 2) + F.adaptive_max_pool2d_with_indices(x, 3)[0].mean()
 
 
 # each maps (N, 4, 4, 4) images to a Tensor the head flattens; with parameters or without
@@ -149,3 +157,13 @@ def test_fit_compiled_trains_a_prelu_glu_model_as_eagerly():
     assert eager[0] == compiled[0]
     for a, b in zip(eager[1], compiled[1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_step_through_the_pools_with_indices_runs_eagerly_and_says_why(monkeypatch):
+    """F.max_pool2d_with_indices and adaptive_max_pool2d_with_indices are max_pool2d(return_indices=True) and
+    its adaptive form: indices found in the step's numbers, which a replay cannot find again; eager's numbers
+    with a CompileWarning (strict: a CompileError), as the pools' return_indices=True."""
+    replays = check_refused(
+        lambda compile: _trained(compile, _PooledWithIndices), r"max_pool2d\(return_indices=True\)", monkeypatch
+    )
+    assert replays == 0

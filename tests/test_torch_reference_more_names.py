@@ -209,3 +209,29 @@ def test_pdist_s_edges_and_refusals_are_torch_s():
         ours.pdist(Tensor(np.ones((2, 3), np.int64)))
     with pytest.raises(ValueError, match=r"pdist: p must be a number >= 0, or inf, got -1"):
         ours.pdist(Tensor(ROWS), -1)
+
+
+# (name, input, the arguments after it): each torch's alias with return_indices=True
+WITH_INDICES = [
+    ("max_pool1d_with_indices", X4[0], (2,)),
+    ("max_pool2d_with_indices", X4, (2, 1, 1, 1, True)),
+    ("max_pool3d_with_indices", X5, ((2, 2, 1), None, 0, 1, True)),
+    ("adaptive_max_pool1d_with_indices", X4[0], (3,)),
+    ("adaptive_max_pool2d_with_indices", X4, ((2, 3),)),
+    ("adaptive_max_pool3d_with_indices", X5, (2,)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "x", "args"), WITH_INDICES, ids=[c[0] for c in WITH_INDICES])
+def test_the_pools_with_indices_are_torch_s(name, x, args, dtype):
+    mine, theirs = getattr(ours, name), getattr(F, name)
+    check(lambda t: mine(t, *args)[0], lambda t: theirs(t, *args)[0], [x], dtype, second=False)
+    for return_indices in (False, True):  # ignored, as torch's
+        _, indices = mine(Tensor(x), *args, return_indices=return_indices)
+        expected = theirs(torch.from_numpy(x), *args, return_indices=return_indices)[1].numpy()
+        np.testing.assert_array_equal(np.asarray(indices.data), expected)
+    assert name in ours.__all__
+    assert list(inspect.signature(mine).parameters) == list(inspect.signature(theirs).parameters)
+    with pytest.raises(TypeError, match=f"{name}: return_indices must be"):
+        mine(Tensor(x), *args, return_indices="yes")
