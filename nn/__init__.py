@@ -36,12 +36,13 @@ Public API:
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
                                     margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
                                     triplet_margin_loss, multilabel_soft_margin_loss, multi_margin_loss,
-                                    gaussian_nll_loss, poisson_nll_loss, ctc_loss, triplet_margin_with_distance_loss;
+                                    gaussian_nll_loss, poisson_nll_loss, ctc_loss, triplet_margin_with_distance_loss,
+                                    multilabel_margin_loss;
                                     scaled_dot_product_attention
     CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
     MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss
     TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss, CTCLoss,
-    TripletMarginWithDistanceLoss
+    TripletMarginWithDistanceLoss, MultiLabelMarginLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD

@@ -42,7 +42,7 @@ from autograd import (
     unfold,
 )
 
-from . import losses_ctc, losses_likelihoods, losses_margins, losses_triplet
+from . import losses_ctc, losses_likelihoods, losses_margins, losses_multilabel, losses_triplet
 from .activations import FUNCTIONS
 from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
@@ -132,7 +132,9 @@ __all__ = [
 __all__ += sorted(FUNCTIONS)
 # margin_ranking_loss, ..., gaussian_nll_loss, poisson_nll_loss, ctc_loss: each module lists its own
 _MORE_LOSSES = {
-    n: getattr(m, n) for m in (losses_margins, losses_triplet, losses_likelihoods, losses_ctc) for n in m.__all__
+    n: getattr(m, n)
+    for m in (losses_margins, losses_multilabel, losses_triplet, losses_likelihoods, losses_ctc)
+    for n in m.__all__
 }
 globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)

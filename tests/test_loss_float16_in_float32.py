@@ -62,6 +62,12 @@ def _cases(rng, scale, n):
             lambda x, r: F.triplet_margin_with_distance_loss(x[0], x[1], x[2], margin=scale, swap=True, reduction=r),
         ),
         "multilabel_soft_margin_loss": ([rows], lambda x, r: F.multilabel_soft_margin_loss(x[0], soft, reduction=r)),
+        "multilabel_margin_loss": (
+            [rows],
+            lambda x, r: F.multilabel_margin_loss(
+                x[0], np.stack([labels, (labels + 1) % 4, -np.ones_like(labels), labels], 1), reduction=r
+            ),
+        ),
         "multi_margin_loss": ([rows], lambda x, r: F.multi_margin_loss(x[0], labels, margin=scale, reduction=r)),
         "gaussian_nll_loss": (
             [a, b, half(np.abs(b) + 1e-3 * scale)],
