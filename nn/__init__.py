@@ -7,13 +7,13 @@ Public API:
     Linear, Softmax, Dropout, Sequential
                                     layers on Tensor
     ReLU, Tanh, Sigmoid, LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Softsign,
-    LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid
+    LogSigmoid, Hardtanh, ReLU6, Hardswish, Hardsigmoid, RReLU
                                     activation layers (autograd's functions, PyTorch's names; Activation)
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten,
-    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, Conv3d, ConvTranspose3d, MaxPool3d,
+    MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, LPPool1d, LPPool2d, LPPool3d, Conv3d, ConvTranspose3d, MaxPool3d,
     AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d, MaxUnpool3d
                                     convolutional layers (PyTorch's layouts, names and init)
-    BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
                                     normalisation layers (BatchNorm's running statistics are buffers)
     Embedding, EmbeddingBag, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
                                     table look-up by integer index (sums, means, maxes of bags of rows);
@@ -24,8 +24,9 @@ Public API:
     TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer
                                     torch's Transformer and its blocks, parameters under torch's names
     LogSoftmax, Softmin, GLU, PReLU, Threshold, Hardshrink, Softshrink, Tanhshrink, CosineSimilarity,
-    PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d, ConstantPad1d/2d,
-    ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d, Bilinear
+    PairwiseDistance, Unflatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad1d/2d/3d, ConstantPad1d/2d/3d,
+    ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d, CircularPad1d/2d/3d, Bilinear, Softmax2d, ChannelShuffle,
+    UpsamplingNearest2d, UpsamplingBilinear2d
                                     more of PyTorch's layers, each calling its function in nn.functional
     ModuleList, ModuleDict, Identity
                                     containers whose modules' parameters Module finds; a no-op layer
@@ -35,10 +36,13 @@ Public API:
                                     huber_loss, smooth_l1_loss, kl_div, hinge_loss
                                     margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss
                                     triplet_margin_loss, multilabel_soft_margin_loss, multi_margin_loss,
-                                    gaussian_nll_loss, poisson_nll_loss, ctc_loss; scaled_dot_product_attention
+                                    gaussian_nll_loss, poisson_nll_loss, ctc_loss, triplet_margin_with_distance_loss,
+                                    multilabel_margin_loss;
+                                    scaled_dot_product_attention
     CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, HuberLoss, SmoothL1Loss, KLDivLoss
     MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss
-    TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss, CTCLoss
+    TripletMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, GaussianNLLLoss, PoissonNLLLoss, CTCLoss,
+    TripletMarginWithDistanceLoss, MultiLabelMarginLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
     Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD
@@ -95,7 +99,7 @@ from .activations import (
     Tanhshrink,
     Threshold,
 )
-from .along_axis import GLU, LogSoftmax, Softmax, Softmin
+from .along_axis import GLU, LogSoftmax, Softmax, Softmax2d, Softmin
 from .bilinear import Bilinear
 from .check import gradcheck_module
 from .clip import clip_grad_norm_, clip_grad_value_
@@ -110,9 +114,10 @@ from .functional_call import functional_call
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .io import load, save
 from .layers import Linear, Sequential
+from .local_response_norm import LocalResponseNorm
 from .loss_modules import CLASSES as LOSS_CLASSES
 from .loss_modules import Loss
-from .lp_pool import LPPool1d, LPPool2d
+from .lp_pool import LPPool1d, LPPool2d, LPPool3d
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .multihead_attention import MultiheadAttention
@@ -126,14 +131,19 @@ from .optim_rprop import Rprop
 from .padding import (
     CircularPad1d,
     CircularPad2d,
+    CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
+    ConstantPad3d,
     ReflectionPad1d,
     ReflectionPad2d,
+    ReflectionPad3d,
     ReplicationPad1d,
     ReplicationPad2d,
+    ReplicationPad3d,
     ZeroPad1d,
     ZeroPad2d,
+    ZeroPad3d,
 )
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
@@ -161,14 +171,16 @@ from .pool_max import (
 from .prelu import PReLU
 from .recurrent import GRU, LSTM, RNN
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
-from .reshaping import PixelShuffle, PixelUnshuffle, Unflatten
+from .reshaping import ChannelShuffle, PixelShuffle, PixelUnshuffle, Unflatten
 from .rms_norm import RMSNorm
+from .rrelu import RReLU
 from .train import History, evaluate, fit, predict
 from .train_stop import EarlyStopping, StopTraining
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .transformer_decoder import TransformerDecoder, TransformerDecoderLayer
 from .transformer_model import Transformer
 from .upsample import Upsample
+from .upsample_aliases import UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Activation",
@@ -260,6 +272,9 @@ __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Fold", "MaxUnpool1d", "Ma
 __all__ += ["InstanceNorm1d", "InstanceNorm2d", "LPPool1d", "LPPool2d", "RMSNorm"]
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "ConvTranspose3d"]
 __all__ += ["InstanceNorm3d", "MaxPool3d", "MaxUnpool3d"]
+__all__ += ["CircularPad3d", "ConstantPad3d", "LPPool3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
+__all__ += ["RReLU"]
+__all__ += ["ChannelShuffle", "LocalResponseNorm", "Softmax2d", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "MultiheadAttention", "RNN", "RNNCell"]
 __all__ += ["ParameterDict", "ParameterList", "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["TransformerEncoder", "TransformerEncoderLayer"]

@@ -1,5 +1,5 @@
 """Layers and functions that work along one axis, as PyTorch's: Softmax, LogSoftmax and Softmin (the same
-axis rules), GLU and the functions softmax, log_softmax, softmin and glu."""
+axis rules), Softmax2d (over the channels), GLU and the functions softmax, log_softmax, softmin and glu."""
 
 from __future__ import annotations
 
@@ -73,6 +73,16 @@ class Softmax(Module):
         # the axis it takes, by PyTorch's name (torch's shows dim=1): given none, the last, so dim=-1 (axis=None
         # read as no axis, or numpy's all of them, where it is the last: nn.Softmax() in examples/lesson.py)
         return f"dim={-1 if self.axis is None else self.axis}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each pixel, as torch.nn.Softmax2d: input (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = layer_input("Softmax2d", x)
+        if x.ndim not in (3, 4):
+            raise ShapeError(f"Softmax2d takes input (N, C, H, W) or (C, H, W), got shape {x.shape}")
+        return x.softmax(axis=-3)
 
 
 def _along(

@@ -1,5 +1,5 @@
 """cdist, as torch.cdist: the p-norm distance between each row of one set of vectors and each row of
-another, batched."""
+another, batched; and pdist, as torch.nn.functional.pdist: between each pair of rows of one set."""
 
 from __future__ import annotations
 
@@ -39,7 +39,30 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         np.result_type(x1.dtype, x2.dtype),
         fix,
     )
-    d = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (*, P, R, M)
+    return _norms(x1.unsqueeze(-2) - x2.unsqueeze(-3), p)  # of (*, P, R, M) differences
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
+    """torch.nn.functional.pdist: the p-norm distance of each pair of rows i < j of input (N, M), N(N-1)/2 of
+    them in the order (0, 1), (0, 2), ..., (1, 2), ...: cdist's of those pairs (p >= 0 or inf, gradient 0 at
+    distance 0, as torch's; second derivatives the norm's, where torch's pdist has none)."""
+    x = layer_input("pdist", input)
+    p = check_number("pdist", "p", p, "a number >= 0, or inf", lambda p: p >= 0)
+    if x.dtype.kind != "f" or x.ndim != 2:
+        error = TypeError if x.dtype.kind != "f" else ShapeError
+        raise error(
+            f"pdist takes one set of row vectors (N, M) of floats, got {x.dtype} of shape {x.shape}: for "
+            "batches of sets, cdist(x, x)"
+        )
+    n = x.shape[0]
+    check_memory("pdist", f"the differences of {n * (n - 1) // 2} pairs of {x.shape[1]} numbers, and their power or "
+                 "gradient", n * (n - 1) * x.shape[1], x.dtype, "compare fewer rows at once")  # fmt: skip
+    first, second = np.triu_indices(n, 1)  # constants of the shape: a compiled step's replay takes them as they are
+    return _norms(x[first] - x[second], p)
+
+
+def _norms(d: Tensor, p: float) -> Tensor:
+    """The p-norm of each difference, along the last axis."""
     if p == 0:
         return _count_of_differences(d)
     if p == math.inf:

@@ -42,14 +42,14 @@ from autograd import (
     unfold,
 )
 
-from . import losses_ctc, losses_likelihoods, losses_margins
+from . import losses_ctc, losses_likelihoods, losses_margins, losses_multilabel, losses_triplet
 from .activations import FUNCTIONS
 from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
 from .arguments import check_real, is_real
 from .attention import scaled_dot_product_attention
 from .bilinear import bilinear
-from .cdist import cdist
+from .cdist import cdist, pdist
 from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .dropout_alpha import alpha_dropout, feature_alpha_dropout
@@ -59,6 +59,7 @@ from .grid_sample import grid_sample
 from .gumbel import gumbel_softmax
 from .instance_norm import instance_norm
 from .layers import linear
+from .local_response_norm import local_response_norm
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -70,17 +71,27 @@ from .losses import (
     smooth_l1_loss,
 )
 from .losses_classes import cross_entropy, nll_loss
-from .lp_pool import lp_pool1d, lp_pool2d
+from .lp_pool import lp_pool1d, lp_pool2d, lp_pool3d
 from .metrics import LOSS_THRESHOLDS as LOSS_THRESHOLDS  # not public, importable here as before the split
 from .metrics import accuracy, accuracy_for
 from .metrics import loss_function as loss_function
 from .metrics import loss_reduction as loss_reduction
 from .metrics import loss_threshold as loss_threshold
 from .norm_functions import batch_norm, group_norm, layer_norm
+from .pool_with_indices import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+)
 from .prelu import prelu
-from .reshaping import pixel_shuffle, pixel_unshuffle
+from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .rms_norm import rms_norm
+from .rrelu import rrelu
 from .upsample import interpolate
+from .upsample_aliases import upsample, upsample_bilinear, upsample_nearest
 
 __all__ = [
     "accuracy",
@@ -120,14 +131,22 @@ __all__ = [
 ]
 __all__ += sorted(FUNCTIONS)
 # margin_ranking_loss, ..., gaussian_nll_loss, poisson_nll_loss, ctc_loss: each module lists its own
-_MORE_LOSSES = {n: getattr(m, n) for m in (losses_margins, losses_likelihoods, losses_ctc) for n in m.__all__}
+_MORE_LOSSES = {
+    n: getattr(m, n)
+    for m in (losses_margins, losses_multilabel, losses_triplet, losses_likelihoods, losses_ctc)
+    for n in m.__all__
+}
 globals().update(_MORE_LOSSES)
 __all__ += sorted(_MORE_LOSSES)
 # the layers' functions (the layers call them), as torch.nn.functional's
 __all__ += ["batch_norm", "cosine_similarity", "dropout2d", "embedding", "glu", "group_norm", "interpolate"]
 __all__ += ["instance_norm", "lp_pool1d", "lp_pool2d", "rms_norm", "scaled_dot_product_attention"]
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "conv_transpose3d", "max_pool3d"]
-__all__ += ["max_unpool3d"]
+__all__ += ["local_response_norm", "lp_pool3d", "max_unpool3d"]
+__all__ += ["rrelu"]
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices"]
+__all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
+__all__ += ["channel_shuffle", "pdist", "upsample", "upsample_bilinear", "upsample_nearest"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["alpha_dropout", "bilinear", "cdist", "dropout1d", "dropout3d", "embedding_bag", "feature_alpha_dropout"]
 __all__ += ["gumbel_softmax"]

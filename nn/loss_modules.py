@@ -42,6 +42,8 @@ from .losses_margins import (
     soft_margin_loss,
     triplet_margin_loss,
 )
+from .losses_multilabel import multilabel_margin_loss
+from .losses_triplet import triplet_margin_with_distance_loss
 
 _ARRAY_OPTIONS = frozenset({"weight", "pos_weight"})  # the options a loss's constructor takes as arrays
 
@@ -126,8 +128,10 @@ LOSSES: dict[str, Callable[..., Any]] = {
     "SoftMarginLoss": soft_margin_loss,
     "CosineEmbeddingLoss": cosine_embedding_loss,
     "TripletMarginLoss": triplet_margin_loss,
+    "TripletMarginWithDistanceLoss": triplet_margin_with_distance_loss,
     "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
     "MultiMarginLoss": multi_margin_loss,
+    "MultiLabelMarginLoss": multilabel_margin_loss,
     "GaussianNLLLoss": gaussian_nll_loss,
     "PoissonNLLLoss": poisson_nll_loss,
     "CTCLoss": ctc_loss,

@@ -1,6 +1,6 @@
 """Margin and embedding losses of torch.nn.functional 2.13 on Tensors, with its arguments and reductions:
 margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss, triplet_margin_loss,
-multilabel_soft_margin_loss, multi_margin_loss. Written over
+multilabel_soft_margin_loss, multi_margin_loss (and losses_triplet.py: triplet_margin_with_distance_loss). Written over
 autograd's ops, so every input that requires grad gets its gradient (and its second derivative).
 
 As nn's other losses: inputs and targets of the same shape (no broadcasting), and labels that must be

@@ -1,4 +1,4 @@
-"""Power-average pooling, as PyTorch's: F.lp_pool1d, F.lp_pool2d and LPPool1d, LPPool2d. Each window gives
+"""Power-average pooling, as PyTorch's: F.lp_pool1d/2d/3d and LPPool1d/2d/3d. Each window gives
 (Σ xᵖ)^(1/p), built on autograd's avg_pool (the mean of xᵖ times the window's size) and max_pool (p = ±inf),
 so that the gradient, second derivatives and compiled steps come from those ops."""
 
@@ -9,7 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, raw, validate, where
+from autograd import (
+    Tensor,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+    raw,
+    validate,
+    where,
+)
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
@@ -33,10 +44,19 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002
+    """torch.nn.functional.lp_pool3d: (Σ xᵖ)^(1/p) over each window of input (N, C, D, H, W) or (C, D, H, W),
+    p = `norm_type`; see `lp_pool2d` for the choices."""
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+_POOLS = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d), 3: (max_pool3d, avg_pool3d)}
+
+
 def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any, ceil_mode: Any) -> Tensor:
     x = layer_input(name, x)
     p = _norm_type(name, p)
-    max_pool, avg_pool = (max_pool1d, avg_pool1d) if dims == 1 else (max_pool2d, avg_pool2d)
+    max_pool, avg_pool = _POOLS[dims]
     if math.isinf(p):
         largest = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
         return largest if p > 0 else -largest
@@ -65,7 +85,7 @@ def _norm_type(owner: str, p: Any) -> float:
 
 
 class _LPPool(Module):
-    """What LPPool1d and LPPool2d share: PyTorch's arguments, in its order, and its repr."""
+    """What LPPool1d, LPPool2d and LPPool3d share: PyTorch's arguments, in its order, and its repr."""
 
     dims = 2
     setting_checks = dict.fromkeys(("kernel_size", "stride"), lambda layer, value: kept_size(value))
@@ -97,3 +117,9 @@ class LPPool1d(_LPPool):
     """LPPool2d's of (N, C, L), as F.lp_pool1d."""
 
     dims = 1
+
+
+class LPPool3d(_LPPool):
+    """LPPool2d's of (N, C, D, H, W), as F.lp_pool3d."""
+
+    dims = 3

@@ -1,7 +1,8 @@
-"""The padding layers of torch.nn, each autograd.pad with its widths and mode bound: ZeroPad1d/2d,
-ConstantPad1d/2d, ReflectionPad1d/2d, ReplicationPad1d/2d, CircularPad1d/2d. `padding` is an int (every
-side) or PyTorch's flat tuple, last axis first: (left, right) for 1d, (left, right, top, bottom) for 2d;
-a negative width crops (where the mode allows it, as in PyTorch)."""
+"""The padding layers of torch.nn, each autograd.pad with its widths and mode bound: ZeroPad1d/2d/3d,
+ConstantPad1d/2d/3d, ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d, CircularPad1d/2d/3d. `padding` is an int
+(every side) or PyTorch's flat tuple, last axis first: (left, right) for 1d, (left, right, top, bottom) for 2d,
+(left, right, top, bottom, front, back) for 3d; a negative width crops (where the mode allows it, as in
+PyTorch)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,12 @@ class ZeroPad2d(Pad):
     AXES = 2
 
 
+class ZeroPad3d(Pad):
+    """Zeros around the last three axes."""
+
+    AXES = 3
+
+
 class ConstantPad1d(_ConstantPad):
     """`value` before and after the last axis."""
 
@@ -78,6 +85,12 @@ class ConstantPad2d(_ConstantPad):
     """`value` around the last two axes."""
 
     AXES = 2
+
+
+class ConstantPad3d(_ConstantPad):
+    """`value` around the last three axes."""
+
+    AXES = 3
 
 
 class ReflectionPad1d(Pad):
@@ -92,6 +105,12 @@ class ReflectionPad2d(ReflectionPad1d):
     AXES = 2
 
 
+class ReflectionPad3d(ReflectionPad1d):
+    """The last three axes' entries mirrored about their faces."""
+
+    AXES = 3
+
+
 class ReplicationPad1d(Pad):
     """The last axis's end entries repeated."""
 
@@ -102,6 +121,12 @@ class ReplicationPad2d(ReplicationPad1d):
     """The last two axes' edge entries repeated."""
 
     AXES = 2
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    """The last three axes' face entries repeated."""
+
+    AXES = 3
 
 
 class CircularPad1d(Pad):
@@ -116,7 +141,14 @@ class CircularPad2d(CircularPad1d):
     AXES = 2
 
 
+class CircularPad3d(CircularPad1d):
+    """The last three axes wrapped around."""
+
+    AXES = 3
+
+
 PADS = (
-    ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
-    ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
+    ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d,
+    ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d,
+    CircularPad2d, CircularPad3d,
 )  # fmt: skip

@@ -1,5 +1,6 @@
 """Layers that only move entries, as torch.nn's: Unflatten (one axis split into several), PixelShuffle
-and PixelUnshuffle (channels traded for resolution), and the functions pixel_shuffle, pixel_unshuffle."""
+and PixelUnshuffle (channels traded for resolution), ChannelShuffle (the channels of g groups interleaved),
+and the functions pixel_shuffle, pixel_unshuffle, channel_shuffle."""
 
 from __future__ import annotations
 
@@ -71,6 +72,35 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    """(N, C, *) with its channels read as `groups` groups of C / groups and interleaved, as
+    torch.nn.functional.channel_shuffle: channel i·(C/g) + j goes to j·g + i (ShuffleNet's)."""
+    x, g = layer_input("channel_shuffle", input), check_count("channel_shuffle", "groups", groups)
+    if x.ndim < 3 or x.shape[1] % g:
+        raise ShapeError(
+            f"channel_shuffle takes input (N, C, *) of at least 3 dims whose C is divisible by groups ({g}), "
+            f"got shape {x.shape}"
+        )
+    n, c, *rest = x.shape
+    axes = range(3, x.ndim + 1)
+    return x.reshape(n, g, c // g, *rest).permute(0, 2, 1, *axes).reshape(x.shape)
+
+
+class ChannelShuffle(Module):
+    """`channel_shuffle` as a layer: ChannelShuffle(groups)."""
+
+    setting_checks = {"groups": lambda m, g: check_count("ChannelShuffle", "groups", g)}
+
+    def __init__(self, groups: int) -> None:
+        self.groups = groups
+
+    def forward(self, x: Tensor) -> Tensor:
+        return channel_shuffle(x, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
 
 
 def _sizes(sizes: Any) -> tuple[int, ...]:

@@ -6,8 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
-from compile_faithful_cases import check_replayed
+from compile_faithful_cases import check_refused, check_replayed
 
+import autograd
 import nn
 from autograd import Tensor
 from nn import functional as F
@@ -15,6 +16,26 @@ from nn import functional as F
 CALLS = 6
 _RNG = np.random.default_rng(11)
 BATCHES = [(_RNG.standard_normal((3, 4, 4, 4)), _RNG.integers(0, 3, 3)) for _ in range(CALLS)]
+
+
+class _ChannelDistances(nn.Module):
+    """pdist of each image's 4 channels (as rows of 16): 6 distances an image. (A p other than 0, 1, 2 or inf
+    scales by each row's largest entry, a constant a compiled step runs eagerly, as cdist's.)"""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        return autograd.stack([F.pdist(x[n].reshape(4, 16), self.p) for n in range(x.shape[0])])
+
+
+class _PooledWithIndices(nn.Module):
+    """F.max_pool2d_with_indices's output, then its indices unpooled (the maxima back in place)."""
+
+    def forward(self, x):
+        out, indices = F.max_pool2d_with_indices(x, 2)
+        return F.max_unpool2d(out, indices, 2) + F.adaptive_max_pool2d_with_indices(x, 3)[0].mean()
+
 
 # each maps (N, 4, 4, 4) images to a Tensor the head flattens; with parameters or without
 BODIES = {
@@ -50,6 +71,25 @@ BODIES = {
         nn.AdaptiveAvgPool3d((3, 2, 3)),
         nn.Upsample(scale_factor=1.5, mode="trilinear"),
     ),
+    # the 3-d pads and LPPool3d, on the channels read as depth too: (N, 1, 4, 4, 4)
+    "3-d pads and LPPool3d": lambda: nn.Sequential(
+        nn.Unflatten(1, (1, 4)),
+        nn.ReflectionPad3d((1, 2, 0, 1, 2, 1)),
+        nn.ReplicationPad3d(1),
+        nn.CircularPad3d((0, 1, 1, 0, 1, 1)),
+        nn.ConstantPad3d((1, -1, 0, 1, -1, 0), 0.5),
+        nn.ZeroPad3d(1),
+        nn.LPPool3d(2, 2, 1),
+        nn.LPPool3d(1.5, (2, 3, 2), ceil_mode=True),
+    ),
+    "LocalResponseNorm": lambda: nn.LocalResponseNorm(3, 0.5, 0.75, 2.0),
+    "LocalResponseNorm, even size": lambda: nn.LocalResponseNorm(2, 1.0, 1.5),
+    "Softmax2d": lambda: nn.Softmax2d(),
+    "ChannelShuffle": lambda: nn.Sequential(nn.ChannelShuffle(2), nn.Conv2d(4, 4, 1, seed=4, dtype=np.float64)),
+    "UpsamplingNearest2d": lambda: nn.UpsamplingNearest2d(scale_factor=2),
+    "UpsamplingBilinear2d": lambda: nn.UpsamplingBilinear2d((5, 7)),
+    "pdist": lambda: _ChannelDistances(2.0),
+    "pdist, p inf": lambda: _ChannelDistances(float("inf")),
     "LayerNorm": lambda: nn.LayerNorm((4, 4)),
     "GroupNorm": lambda: nn.GroupNorm(2, 4),
 }
@@ -117,3 +157,13 @@ def test_fit_compiled_trains_a_prelu_glu_model_as_eagerly():
     assert eager[0] == compiled[0]
     for a, b in zip(eager[1], compiled[1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_step_through_the_pools_with_indices_runs_eagerly_and_says_why(monkeypatch):
+    """F.max_pool2d_with_indices and adaptive_max_pool2d_with_indices are max_pool2d(return_indices=True) and
+    its adaptive form: indices found in the step's numbers, which a replay cannot find again; eager's numbers
+    with a CompileWarning (strict: a CompileError), as the pools' return_indices=True."""
+    replays = check_refused(
+        lambda compile: _trained(compile, _PooledWithIndices), r"max_pool2d\(return_indices=True\)", monkeypatch
+    )
+    assert replays == 0

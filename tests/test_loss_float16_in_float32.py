@@ -57,7 +57,17 @@ def _cases(rng, scale, n):
             [rows, half(rows[::-1]), half(rows * 0.5)],
             lambda x, r: F.triplet_margin_loss(x[0], x[1], x[2], margin=scale, reduction=r),
         ),
+        "triplet_margin_with_distance_loss": (
+            [rows, half(rows[::-1]), half(rows * 0.5)],
+            lambda x, r: F.triplet_margin_with_distance_loss(x[0], x[1], x[2], margin=scale, swap=True, reduction=r),
+        ),
         "multilabel_soft_margin_loss": ([rows], lambda x, r: F.multilabel_soft_margin_loss(x[0], soft, reduction=r)),
+        "multilabel_margin_loss": (
+            [rows],
+            lambda x, r: F.multilabel_margin_loss(
+                x[0], np.stack([labels, (labels + 1) % 4, -np.ones_like(labels), labels], 1), reduction=r
+            ),
+        ),
         "multi_margin_loss": ([rows], lambda x, r: F.multi_margin_loss(x[0], labels, margin=scale, reduction=r)),
         "gaussian_nll_loss": (
             [a, b, half(np.abs(b) + 1e-3 * scale)],
@@ -222,6 +232,11 @@ COMPILED = {
     "smooth_l1_loss": (lambda r: r, lambda o, y: F.smooth_l1_loss(o, y, beta=0.5)),
     "poisson_nll_loss full": (lambda r: np.round(np.abs(r) * 6), lambda o, y: F.poisson_nll_loss(o, y, full=True)),
     "triplet_margin_loss": (lambda r: r, lambda o, y: F.triplet_margin_loss(o, y, NEGATIVE)),
+    "triplet_margin_with_distance_loss": (
+        lambda r: r,
+        # the negative made from the output too: swap's d(positive, negative) of constants alone would be data
+        lambda o, y: F.triplet_margin_with_distance_loss(o, y, o * 0.5 + NEGATIVE, swap=True),
+    ),
 }
 
 

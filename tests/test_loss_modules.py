@@ -41,7 +41,13 @@ CASES = {
     "SoftMarginLoss": (LOGITS, np.sign(TARGETS), {"reduction": "none"}),
     "CosineEmbeddingLoss": ((LOGITS, TARGETS), np.sign(TARGETS[:, 0]), {"margin": 0.2}),
     "TripletMarginLoss": ((LOGITS, TARGETS), PROBS, {"margin": 0.5, "p": 1, "swap": True}),  # PROBS: negatives
+    "TripletMarginWithDistanceLoss": (
+        (LOGITS, TARGETS),
+        PROBS,
+        {"distance_function": lambda a, b: 1 - F.cosine_similarity(a, b), "margin": 0.5, "swap": True},
+    ),
     "MultiLabelSoftMarginLoss": (LOGITS, PROBS, {"weight": WEIGHT, "reduction": "none"}),
+    "MultiLabelMarginLoss": (LOGITS, np.array([[3, 0, -1, 1]] * 4 + [[2, 2, 1, -1]]), {"reduction": "sum"}),
     "MultiMarginLoss": (LOGITS, LABELS, {"p": 2, "margin": 0.5, "weight": WEIGHT}),
     "GaussianNLLLoss": ((LOGITS, TARGETS), PROBS, {"full": True, "eps": 0.1}),  # PROBS: the variances
     "PoissonNLLLoss": (LOGITS, np.round(PROBS * 3), {"full": True, "reduction": "sum"}),
