@@ -169,8 +169,10 @@ class OptimizerState:
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
-        def unbounded(key: str) -> bool:
-            return key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares
+        endless = {prefix + h + n for h in self._heads() for n, top in self.up_to.items() if top == math.inf}
+
+        def unbounded(key: str) -> bool:  # an overflowed square, or a setting that may be +inf (ASGD's t0)
+            return key in endless or (key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares)
 
         fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}

@@ -16,6 +16,7 @@ MAKERS = {
     "Adadelta": lambda ps: nn.Adadelta(ps, rho=0.8, weight_decay=0.01),
     "Rprop": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, 0.1)),
     "ASGD": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=3.0, weight_decay=0.01),
+    "ASGD t0=inf": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=float("inf")),  # never averages, as torch's
 }
 
 

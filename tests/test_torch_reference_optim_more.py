@@ -167,7 +167,12 @@ def test_rprop_refuses_step_sizes_torch_takes_and_ignores():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
-    "settings", [{"lr": 0.05, "t0": 5.0}, {"lr": 0.1, "lambd": 0.01, "t0": 0.0, "weight_decay": 0.1}]
+    "settings",
+    [
+        {"lr": 0.05, "t0": 5.0},
+        {"lr": 0.1, "lambd": 0.01, "t0": 0.0, "weight_decay": 0.1},
+        {"lr": 0.05, "lambd": 0.01, "t0": float("inf")},  # torch takes it: mu stays 1, ax the weights themselves
+    ],
 )
 def test_asgd_keeps_torchs_average_and_step_size(settings, dtype):
     """ASGD's state as torch's after 25 steps: the averaged weights `ax` within 1e-12 in float64 (2 float32 ulps of
