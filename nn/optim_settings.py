@@ -10,6 +10,7 @@ from typing import Any
 
 from autograd import eager_only
 
+from .arguments import check_number
 from .optim_group_keys import group_key
 from .optim_lacking import forget, refuse_a_setting_it_lacks
 from .state_checks import checked, checked_choice, checked_flag, checked_int, checked_pair
@@ -31,6 +32,12 @@ class OptimizerSettings:
     limits: dict[str, float] = {}
     # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
     up_to: dict[str, float] = {}
+    # hyperparameters of a closed range of their own in place of [0, ...) (Adafactor's beta2_decay, at most 0, and its
+    # d, at least 1); finite, but for an infinite upper end, which is taken (saved so, and loaded)
+    ranges: dict[str, tuple[float, float]] = {}
+    # pairs whose first number may be None (Adafactor's eps: eps1 None is the parameter dtype's machine epsilon), kept
+    # as NaN in a state dict (a number no setting holds)
+    first_optional: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -74,8 +81,14 @@ class OptimizerSettings:
         names). Raises TypeError or ValueError."""
         checked_ = {}
         for name in self.hyperparameters:
-            below = self.limits.get(name, math.inf)
-            if name in self.pairs:
+            below, value = self.limits.get(name, math.inf), settings[name]
+            if name in self.ranges:
+                checked_[name] = _in_range(self, prefix + name, value, *self.ranges[name])
+            elif (
+                name in self.first_optional and isinstance(value, tuple | list) and len(value) == 2 and value[0] is None
+            ):
+                checked_[name] = (None, checked(self, prefix + name, value[1], below))
+            elif name in self.pairs:
                 checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
             else:
                 checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
@@ -90,3 +103,14 @@ class OptimizerSettings:
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
         momentum); none here."""
+
+
+def _in_range(owner: Any, name: str, value: Any, low: float, high: float) -> float:
+    """`value` as a float in [low, high], finite but where high is +inf (a hyperparameter of `ranges`)."""
+    if low == -math.inf:
+        wanted = f"a finite number <= {high:g}"
+    else:
+        wanted = f"a number >= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+    return check_number(
+        type(owner).__name__, name, value, wanted, lambda x: low <= x <= high and (math.isfinite(x) or x == high)
+    )

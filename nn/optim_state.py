@@ -49,7 +49,7 @@ class OptimizerState:
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         for head, settings, group in zip(self._heads(), self.group_settings(), self.groups):
-            state |= {head + name: np.array(settings[name], dtype=np.float64) for name in self.hyperparameters}
+            state |= {head + name: _saved(settings[name]) for name in self.hyperparameters}
             state |= {head + name: np.array(settings[name], dtype=COUNT) for name in (*self.integers, *self.flags)}
             state |= {head + name: np.array(among.index(settings[name]), COUNT) for name, among in self.choices.items()}
             if head:  # several groups: each one's size, which a state loaded must match
@@ -169,12 +169,15 @@ class OptimizerState:
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
-        endless = {prefix + h + n for h in self._heads() for n, top in self.up_to.items() if top == math.inf}
+        tops = {**self.up_to, **{n: high for n, (_, high) in self.ranges.items()}}
+        endless = {prefix + h + n for h in self._heads() for n, top in tops.items() if top == math.inf}
+        optional = {prefix + h + n for h in self._heads() for n in self.first_optional}
 
         def unbounded(key: str) -> bool:  # an overflowed square, or a setting that may be +inf (ASGD's t0)
             return key in endless or (key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares)
 
-        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
+        expected = self._expected(entries, prefix)
+        fitted = self._slots_fit(lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         settings = []
@@ -279,8 +282,17 @@ class OptimizerState:
 
 
 def _setting(array: np.ndarray) -> Any:
-    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple."""
-    return tuple(array.tolist()) if array.ndim else array.item()
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple (NaN
+    for None: `_saved`)."""
+    return tuple(None if x != x else x for x in array.tolist()) if array.ndim else array.item()
+
+
+def _saved(setting: Any) -> np.ndarray:
+    """A hyperparameter as a state dict holds it: a float64 array, 0-d, or 1-d for a pair, None in one as NaN
+    (Adafactor's eps1, OptimizerSettings.first_optional)."""
+    if isinstance(setting, tuple):
+        return np.array([np.nan if x is None else x for x in setting], dtype=np.float64)
+    return np.array(setting, dtype=np.float64)
 
 
 def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:

@@ -197,7 +197,8 @@ def test_asgd_keeps_torchs_average_and_step_size(settings, dtype):
 
 def test_every_optimizer_is_compared_with_torchs():
     """Each optimizer nn offers (ALL_OPTIMIZERS) is compared with torch's here or in test_torch_reference_optim.py
-    (SGD, Adam, AdamW, RMSprop, Adagrad), LBFGS in test_optim_lbfgs*.py: one added is missed by neither."""
+    (SGD, Adam, AdamW, RMSprop, Adagrad), LBFGS in test_optim_lbfgs*.py, Adafactor in
+    test_torch_reference_optim_adafactor.py: one added is missed by neither."""
     from test_torch_reference_optim import OPTIMIZERS as FIRST
 
-    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS) | {name.split()[0] for name in FIRST} | {"LBFGS"}
+    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS) | {name.split()[0] for name in FIRST} | {"LBFGS", "Adafactor"}
