@@ -14,6 +14,7 @@ import numpy as np
 from autograd import Node
 
 from .optim_base import Optimizer
+from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
 from .optim_updates import coefficient, descend, lerp, scratch, signed
 
@@ -75,9 +76,7 @@ class Adafactor(Optimizer):
         if not data.size:  # nothing to move (torch's step divides by the size, 0: ZeroDivisionError)
             return
         grad = signed(state, grad, self.maximize)
-        (eps1, eps2), t = self.eps, float(state["step"])
-        if eps1 is None:
-            eps1 = float(np.finfo(data.dtype).eps)
+        eps1, eps2, t = self._eps1(data.dtype), self.eps[1], float(state["step"])
         weight = t**self.beta2_decay  # 1 - beta2_t
         rho = min(self.lr, 1 / (t**0.5))
         alpha = max(eps2, _norm(data) / (data.size**0.5)) * rho  # before the weight decay, as torch's
@@ -107,6 +106,26 @@ class Adafactor(Optimizer):
             np.copyto(v, 0, where=zero)
         clip = max(1.0, _norm(v) / ((v.size**0.5) * self.d))
         descend(state, data, v, alpha / clip)
+
+    def flush(self, state: dict[str, Any]) -> None:
+        """The second moments below eps1 ** 2's share (`eps_share`: V is taken as at least eps1 ** 2): `variance`
+        there; a factor where, times the other's largest over eps1 (V's denominator is at least eps1), it is
+        (zeroed, V moves by less than that share)."""
+        if "variance" in state:
+            v = state["variance"]
+            flush_below(v, eps_share(self._eps1(v.dtype) ** 2, v.dtype))
+            return
+        row, col = state["row_var"], state["col_var"]
+        eps1 = self._eps1(row.dtype)
+        share = eps_share(eps1 * eps1, row.dtype) * eps1
+        for factor, other in ((row, col), (col, row)):
+            most = float(np.max(other, initial=0.0))
+            flush_below(factor, share / most if most else math.inf)
+
+    def _eps1(self, dtype: np.dtype) -> float:
+        """eps1, or the machine epsilon of `dtype` where it is None."""
+        eps1 = self.eps[0]
+        return float(np.finfo(dtype).eps) if eps1 is None else eps1
 
 
 def _norm(x: np.ndarray) -> float:
