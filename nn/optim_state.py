@@ -182,7 +182,9 @@ class OptimizerState:
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         settings = []
         for head, group in zip(self._heads(), self.groups):
-            given = {s: _setting(new[head + s]) for s in (*self.hyperparameters, *self.integers)}
+            given = {
+                s: _setting(new[head + s], s in self.first_optional) for s in (*self.hyperparameters, *self.integers)
+            }
             given |= {s: _chosen(self, prefix + head + s, int(new[head + s]), a) for s, a in self.choices.items()}
             # saved as 1 or 0; an added flag a state saved before lacks is off
             given |= {
@@ -281,10 +283,13 @@ class OptimizerState:
         }
 
 
-def _setting(array: np.ndarray) -> Any:
-    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple (NaN
-    for None: `_saved`)."""
-    return tuple(None if x != x else x for x in array.tolist()) if array.ndim else array.item()
+def _setting(array: np.ndarray, first_optional: bool = False) -> Any:
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple, its
+    first number None where NaN holds it (`_saved`) for a pair of `first_optional`; a NaN elsewhere stays, refused."""
+    if not array.ndim:
+        return array.item()
+    first, *rest = array.tolist()
+    return (None if first_optional and first != first else first, *rest)
 
 
 def _saved(setting: Any) -> np.ndarray:

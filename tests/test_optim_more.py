@@ -135,3 +135,19 @@ def test_adadeltas_rho_may_be_1():
     p.grad = np.array([0.25, 1.0])
     opt.step()
     np.testing.assert_array_equal(p.data, [0.875, -2.5])
+
+
+@pytest.mark.parametrize("eps", [[np.nan, np.nan], [1e-3, np.nan], [np.nan, -1.0]])
+def test_adafactors_eps_loads_none_first_alone(eps):
+    """A state dict keeps Adafactor's eps1 None as NaN: loaded as None in that place, a NaN in eps2's refused as
+    NaN (it was refused as 'got NoneType None', a None the file never held), nothing changed."""
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    opt = nn.Adafactor([w], eps=(1e-5, 0.1))
+    state = _stepped(opt)
+    state["eps"] = np.array([np.nan, 1e-3])
+    opt.load_state_dict(state)
+    assert opt.eps == (None, 1e-3)
+    state["eps"] = np.array(eps)
+    with pytest.raises(ValueError, match="cannot load this state into Adafactor: eps must be a finite number >= 0"):
+        opt.load_state_dict(state)
+    assert opt.eps == (None, 1e-3)
