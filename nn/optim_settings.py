@@ -8,6 +8,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from autograd import eager_only
 
 from .arguments import check_number
@@ -114,3 +116,21 @@ def _in_range(owner: Any, name: str, value: Any, low: float, high: float) -> flo
     return check_number(
         type(owner).__name__, name, value, wanted, lambda x: low <= x <= high and (math.isfinite(x) or x == high)
     )
+
+
+def loaded_setting(array: np.ndarray, first_optional: bool = False) -> Any:
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple, its
+    first number None where NaN holds it (`saved_setting`) for a pair of `first_optional`; another NaN stays (and
+    is refused)."""
+    if not array.ndim:
+        return array.item()
+    first, *rest = array.tolist()
+    return (None if first_optional and first != first else first, *rest)
+
+
+def saved_setting(setting: Any) -> np.ndarray:
+    """A hyperparameter as a state dict holds it: a float64 array, 0-d, or 1-d for a pair, None in one as NaN
+    (Adafactor's eps1, OptimizerSettings.first_optional)."""
+    if isinstance(setting, tuple):
+        return np.array([np.nan if x is None else x for x in setting], dtype=np.float64)
+    return np.array(setting, dtype=np.float64)

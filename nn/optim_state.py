@@ -16,6 +16,7 @@ import numpy as np
 from autograd import type_name
 
 from .optim_param_groups import values_slot
+from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
 from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
@@ -49,7 +50,7 @@ class OptimizerState:
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         for head, settings, group in zip(self._heads(), self.group_settings(), self.groups):
-            state |= {head + name: _saved(settings[name]) for name in self.hyperparameters}
+            state |= {head + name: saved_setting(settings[name]) for name in self.hyperparameters}
             state |= {head + name: np.array(settings[name], dtype=COUNT) for name in (*self.integers, *self.flags)}
             state |= {head + name: np.array(among.index(settings[name]), COUNT) for name, among in self.choices.items()}
             if head:  # several groups: each one's size, which a state loaded must match
@@ -183,12 +184,13 @@ class OptimizerState:
         settings = []
         for head, group in zip(self._heads(), self.groups):
             given = {
-                s: _setting(new[head + s], s in self.first_optional) for s in (*self.hyperparameters, *self.integers)
+                s: loaded_setting(new[head + s], s in self.first_optional)
+                for s in (*self.hyperparameters, *self.integers)
             }
             given |= {s: _chosen(self, prefix + head + s, int(new[head + s]), a) for s, a in self.choices.items()}
             # saved as 1 or 0; an added flag a state saved before lacks is off
             given |= {
-                s: loaded_flag(self, prefix + head + s, _setting(new[head + s])) if head + s in new else False
+                s: loaded_flag(self, prefix + head + s, loaded_setting(new[head + s])) if head + s in new else False
                 for s in self.flags
             }
             settings.append(self.checked_settings(given, prefix + head))
@@ -281,23 +283,6 @@ class OptimizerState:
             for key, entry in everything.items()
             if not key.startswith("state.") or key.split(".")[1] in given
         }
-
-
-def _setting(array: np.ndarray, first_optional: bool = False) -> Any:
-    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple, its
-    first number None where NaN holds it (`_saved`) for a pair of `first_optional`; a NaN elsewhere stays, refused."""
-    if not array.ndim:
-        return array.item()
-    first, *rest = array.tolist()
-    return (None if first_optional and first != first else first, *rest)
-
-
-def _saved(setting: Any) -> np.ndarray:
-    """A hyperparameter as a state dict holds it: a float64 array, 0-d, or 1-d for a pair, None in one as NaN
-    (Adafactor's eps1, OptimizerSettings.first_optional)."""
-    if isinstance(setting, tuple):
-        return np.array([np.nan if x is None else x for x in setting], dtype=np.float64)
-    return np.array(setting, dtype=np.float64)
 
 
 def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:
