@@ -32,7 +32,8 @@ class OptimizerSettings:
     choices: dict[str, tuple[Any, ...]] = {}
     # hyperparameters that must stay below a bound (betas below 1), wherever they come from
     limits: dict[str, float] = {}
-    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
+    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are;
+    # ASGD's t0 and, of a pair its second, Rprop's largest step size, +inf, as torch takes them, saved and loaded)
     up_to: dict[str, float] = {}
     # hyperparameters of a closed range of their own in place of [0, ...) (Adafactor's beta2_decay, at most 0, and its
     # d, at least 1); finite, but for an infinite upper end, which is taken (saved so, and loaded)
@@ -91,7 +92,8 @@ class OptimizerSettings:
             ):
                 checked_[name] = (None, checked(self, prefix + name, value[1], below))
             elif name in self.pairs:
-                checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
+                pair, top = self.pairs[name], self.up_to.get(name)  # a pair's up_to bounds its second (Rprop's max)
+                checked_[name] = checked_pair(self, prefix + name, settings[name], below, pair, top)
             else:
                 checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
         checked_ |= {name: checked_int(self, prefix + name, settings[name]) for name in self.integers}

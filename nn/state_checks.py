@@ -96,12 +96,15 @@ def checked(owner: Any, name: str, value: Any, below: float = math.inf, up_to: f
     return check_number(type(owner).__name__, name, value, wanted, lambda x: 0 <= x < below)
 
 
-def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> tuple[float, float]:
-    """`value` as a pair of floats, each as `checked` takes it, or an error naming `owner`'s argument
-    and `what` the pair is ("(beta1, beta2)")."""
+def checked_pair(
+    owner: Any, name: str, value: Any, below: float, what: str, second_up_to: float | None = None
+) -> tuple[float, float]:
+    """`value` as a pair of floats, each as `checked` takes it (the second in [0, second_up_to] where that is
+    given: Rprop's largest step size may be +inf), or an error naming `owner`'s argument and `what` the pair is
+    ("(beta1, beta2)")."""
     if not (isinstance(value, tuple | list) and len(value) == 2):
         raise TypeError(f"{type_name(owner)}: {name} must be a pair {what}, got {repr_of(value)}")
-    return checked(owner, name, value[0], below), checked(owner, name, value[1], below)
+    return checked(owner, name, value[0], below), checked(owner, name, value[1], below, second_up_to)
 
 
 def checked_flag(owner: Any, name: str, value: Any) -> bool:

@@ -17,6 +17,7 @@ MAKERS = {
     "Rprop": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, 0.1)),
     "ASGD": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=3.0, weight_decay=0.01),
     "ASGD t0=inf": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=float("inf")),  # never averages, as torch's
+    "Rprop max inf": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, float("inf"))),
     "Adafactor": lambda ps: nn.Adafactor(ps, lr=0.05, d=2.0, weight_decay=0.01),  # eps1 None: saved as NaN
     "Adafactor maximize": lambda ps: nn.Adafactor(ps, beta2_decay=-0.5, eps=(1e-3, 1e-2), maximize=True),
 }
