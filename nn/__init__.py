@@ -45,7 +45,7 @@ Public API:
     TripletMarginWithDistanceLoss, MultiLabelMarginLoss
                                     the losses as modules (Loss), options bound when built, as PyTorch's
     SGD, Adam, AdamW, RMSprop, Adagrad
-    Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD
+    Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, Adafactor
                                     optimizers for Value and Tensor parameters, with state_dict/load_state_dict
     LBFGS                           L-BFGS (step(closure), optional strong-Wolfe line search), as torch.optim's
     schedulers                      StepLR, MultiStepLR, MultiplicativeLR, ExponentialLR, ConstantLR, LinearLR,
@@ -123,6 +123,7 @@ from .module import Module
 from .multihead_attention import MultiheadAttention
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optim_adafactor import Adafactor
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta
 from .optim_asgd import ASGD
@@ -220,6 +221,7 @@ __all__ = [
     "RAdam",
     "Rprop",
     "ASGD",
+    "Adafactor",
     "BatchNorm1d",
     "BatchNorm2d",
     "Dropout",

@@ -1,6 +1,7 @@
 """Optimizers for Value and Tensor parameters alike: SGD (momentum, dampening, Nesterov, weight
 decay), Adam and AdamW; RMSprop, Adagrad and Adadelta are in nn.optim_adaptive, Adamax, NAdam and RAdam
-in nn.optim_adam_family, Rprop in nn.optim_rprop, ASGD in nn.optim_asgd, the base in nn.optim_base.
+in nn.optim_adam_family, Rprop in nn.optim_rprop, ASGD in nn.optim_asgd,
+Adafactor in nn.optim_adafactor, the base in nn.optim_base.
 
 Each update is written once, on numpy arrays, in place, as PyTorch's single-tensor updates: a
 Tensor's data is its array; the Values of a model are packed into one array for the update and
@@ -17,6 +18,7 @@ import numpy as np
 
 from autograd import Node
 
+from .optim_adafactor import Adafactor
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_asgd import ASGD
@@ -37,6 +39,7 @@ from .optim_updates import (
 
 __all__ = [
     "ASGD",
+    "Adafactor",
     "SGD",
     "Adadelta",
     "Adagrad",

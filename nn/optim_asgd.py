@@ -28,6 +28,7 @@ class ASGD(Optimizer):
 
     hyperparameters = ("lr", "lambd", "alpha", "t0", "weight_decay")
     flags = ("maximize",)
+    up_to = {"t0": float("inf")}  # t0 = inf, as torch takes it: never averaged (mu stays 1: ax is the weights)
     slot_ranges = {"eta": (0.0, float("inf")), "mu": (0.0, 1.0)}  # eta's a step size; mu is 1 / max(1, t - t0)
 
     def __init__(

@@ -26,6 +26,7 @@ class Rprop(Optimizer):
     pairs = {"etas": "(etaminus, etaplus)", "step_sizes": "(min, max)"}
     flags = ("maximize",)
     slot_ranges = {"step_size": (0.0, float("inf"))}  # negative, a step would climb
+    up_to = {"step_sizes": float("inf")}  # the max may be inf, as torch takes it: no bound on the step sizes
 
     def __init__(
         self,

@@ -8,8 +8,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from autograd import eager_only
 
+from .arguments import check_number
 from .optim_group_keys import group_key
 from .optim_lacking import forget, refuse_a_setting_it_lacks
 from .state_checks import checked, checked_choice, checked_flag, checked_int, checked_pair
@@ -29,8 +32,15 @@ class OptimizerSettings:
     choices: dict[str, tuple[Any, ...]] = {}
     # hyperparameters that must stay below a bound (betas below 1), wherever they come from
     limits: dict[str, float] = {}
-    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are)
+    # hyperparameters that may reach their bound, in [0, bound] (Adadelta's rho: 1 keeps its averages as they are;
+    # ASGD's t0 and, of a pair its second, Rprop's largest step size, +inf, as torch takes them, saved and loaded)
     up_to: dict[str, float] = {}
+    # hyperparameters of a closed range of their own in place of [0, ...) (Adafactor's beta2_decay, at most 0, and its
+    # d, at least 1); finite, but for an infinite upper end, which is taken (saved so, and loaded)
+    ranges: dict[str, tuple[float, float]] = {}
+    # pairs whose first number may be None (Adafactor's eps: eps1 None is the parameter dtype's machine epsilon), kept
+    # as NaN in a state dict (a number no setting holds)
+    first_optional: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -74,9 +84,16 @@ class OptimizerSettings:
         names). Raises TypeError or ValueError."""
         checked_ = {}
         for name in self.hyperparameters:
-            below = self.limits.get(name, math.inf)
-            if name in self.pairs:
-                checked_[name] = checked_pair(self, prefix + name, settings[name], below, self.pairs[name])
+            below, value = self.limits.get(name, math.inf), settings[name]
+            if name in self.ranges:
+                checked_[name] = _in_range(self, prefix + name, value, *self.ranges[name])
+            elif (
+                name in self.first_optional and isinstance(value, tuple | list) and len(value) == 2 and value[0] is None
+            ):
+                checked_[name] = (None, checked(self, prefix + name, value[1], below))
+            elif name in self.pairs:
+                pair, top = self.pairs[name], self.up_to.get(name)  # a pair's up_to bounds its second (Rprop's max)
+                checked_[name] = checked_pair(self, prefix + name, settings[name], below, pair, top)
             else:
                 checked_[name] = checked(self, prefix + name, settings[name], below, self.up_to.get(name))
         checked_ |= {name: checked_int(self, prefix + name, settings[name]) for name in self.integers}
@@ -90,3 +107,32 @@ class OptimizerSettings:
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         """ValueError for checked `settings` that are each right but not together (SGD: Nesterov without
         momentum); none here."""
+
+
+def _in_range(owner: Any, name: str, value: Any, low: float, high: float) -> float:
+    """`value` as a float in [low, high], finite but where high is +inf (a hyperparameter of `ranges`)."""
+    if low == -math.inf:
+        wanted = f"a finite number <= {high:g}"
+    else:
+        wanted = f"a number >= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+    return check_number(
+        type(owner).__name__, name, value, wanted, lambda x: low <= x <= high and (math.isfinite(x) or x == high)
+    )
+
+
+def loaded_setting(array: np.ndarray, first_optional: bool = False) -> Any:
+    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple, its
+    first number None where NaN holds it (`saved_setting`) for a pair of `first_optional`; another NaN stays (and
+    is refused)."""
+    if not array.ndim:
+        return array.item()
+    first, *rest = array.tolist()
+    return (None if first_optional and first != first else first, *rest)
+
+
+def saved_setting(setting: Any) -> np.ndarray:
+    """A hyperparameter as a state dict holds it: a float64 array, 0-d, or 1-d for a pair, None in one as NaN
+    (Adafactor's eps1, OptimizerSettings.first_optional)."""
+    if isinstance(setting, tuple):
+        return np.array([np.nan if x is None else x for x in setting], dtype=np.float64)
+    return np.array(setting, dtype=np.float64)

@@ -16,6 +16,7 @@ import numpy as np
 from autograd import type_name
 
 from .optim_param_groups import values_slot
+from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
 from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
@@ -49,7 +50,7 @@ class OptimizerState:
         state = {KIND + type(self).__name__: np.array(1, COUNT)}
         state |= {name: np.array(1, COUNT) for name in self._name_markers()}
         for head, settings, group in zip(self._heads(), self.group_settings(), self.groups):
-            state |= {head + name: np.array(settings[name], dtype=np.float64) for name in self.hyperparameters}
+            state |= {head + name: saved_setting(settings[name]) for name in self.hyperparameters}
             state |= {head + name: np.array(settings[name], dtype=COUNT) for name in (*self.integers, *self.flags)}
             state |= {head + name: np.array(among.index(settings[name]), COUNT) for name, among in self.choices.items()}
             if head:  # several groups: each one's size, which a state loaded must match
@@ -169,19 +170,27 @@ class OptimizerState:
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
-        def unbounded(key: str) -> bool:
-            return key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares
+        tops = {**self.up_to, **{n: high for n, (_, high) in self.ranges.items()}}
+        endless = {prefix + h + n for h in self._heads() for n, top in tops.items() if top == math.inf}
+        optional = {prefix + h + n for h in self._heads() for n in self.first_optional}
 
-        fitted = self._slots_fit(lambda: conform(self._expected(entries, prefix), arrays, unbounded=unbounded))
+        def unbounded(key: str) -> bool:  # an overflowed square, or a setting that may be +inf (ASGD's t0)
+            return key in endless or (key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares)
+
+        expected = self._expected(entries, prefix)
+        fitted = self._slots_fit(lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         settings = []
         for head, group in zip(self._heads(), self.groups):
-            given = {s: _setting(new[head + s]) for s in (*self.hyperparameters, *self.integers)}
+            given = {
+                s: loaded_setting(new[head + s], s in self.first_optional)
+                for s in (*self.hyperparameters, *self.integers)
+            }
             given |= {s: _chosen(self, prefix + head + s, int(new[head + s]), a) for s, a in self.choices.items()}
             # saved as 1 or 0; an added flag a state saved before lacks is off
             given |= {
-                s: loaded_flag(self, prefix + head + s, _setting(new[head + s])) if head + s in new else False
+                s: loaded_flag(self, prefix + head + s, loaded_setting(new[head + s])) if head + s in new else False
                 for s in self.flags
             }
             settings.append(self.checked_settings(given, prefix + head))
@@ -274,11 +283,6 @@ class OptimizerState:
             for key, entry in everything.items()
             if not key.startswith("state.") or key.split(".")[1] in given
         }
-
-
-def _setting(array: np.ndarray) -> Any:
-    """A loaded setting's array as the constructor takes it: a number (a Python one), or a pair as a tuple."""
-    return tuple(array.tolist()) if array.ndim else array.item()
 
 
 def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:

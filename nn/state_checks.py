@@ -63,15 +63,17 @@ def conform(
     state: Mapping[str, Any],
     ranges: Mapping[str, tuple[float, float]] | None = None,
     unbounded: Callable[[str], bool] = lambda name: False,
+    unset: Callable[[str], bool] = lambda name: False,
 ) -> dict[str, np.ndarray]:
     """`state`'s arrays checked against the layout `own` (`check_entries`, then their values: finite,
     or +inf where `unbounded(name)` (a sum of squares that overflowed: what a step makes of a huge
     gradient, and saves), integers that the cast keeps, within the closed range [low, high] that `ranges`
-    gives an entry) and cast to its dtypes, every entry before any is returned. Raises KeyError or ValueError."""
+    gives an entry), NaN too where `unset(name)` (a setting's None: Adafactor's eps1), and cast to its dtypes,
+    every entry before any is returned. Raises KeyError or ValueError."""
     arrays = {name: np.asarray(value) for name, value in state.items()}
     check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
     cast = {
-        name: _exact(name, a, dtype) if _counts(dtype) else _finite(name, a, dtype, unbounded(name))
+        name: _exact(name, a, dtype) if _counts(dtype) else _finite(name, a, dtype, unbounded(name), unset(name))
         for name, (_, dtype) in own.items()
         for a in (arrays[name],)
     }
@@ -94,12 +96,15 @@ def checked(owner: Any, name: str, value: Any, below: float = math.inf, up_to: f
     return check_number(type(owner).__name__, name, value, wanted, lambda x: 0 <= x < below)
 
 
-def checked_pair(owner: Any, name: str, value: Any, below: float, what: str) -> tuple[float, float]:
-    """`value` as a pair of floats, each as `checked` takes it, or an error naming `owner`'s argument
-    and `what` the pair is ("(beta1, beta2)")."""
+def checked_pair(
+    owner: Any, name: str, value: Any, below: float, what: str, second_up_to: float | None = None
+) -> tuple[float, float]:
+    """`value` as a pair of floats, each as `checked` takes it (the second in [0, second_up_to] where that is
+    given: Rprop's largest step size may be +inf), or an error naming `owner`'s argument and `what` the pair is
+    ("(beta1, beta2)")."""
     if not (isinstance(value, tuple | list) and len(value) == 2):
         raise TypeError(f"{type_name(owner)}: {name} must be a pair {what}, got {repr_of(value)}")
-    return checked(owner, name, value[0], below), checked(owner, name, value[1], below)
+    return checked(owner, name, value[0], below), checked(owner, name, value[1], below, second_up_to)
 
 
 def checked_flag(owner: Any, name: str, value: Any) -> bool:
@@ -155,12 +160,14 @@ def _exact(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
     return cast
 
 
-def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False) -> np.ndarray:
+def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False, nan: bool = False) -> np.ndarray:
     """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there (+inf
-    allowed with `plus_inf`)."""
+    allowed with `plus_inf`, NaN with `nan`)."""
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(dtype)
     allowed = np.isfinite(cast) | (cast == np.inf) if plus_inf else np.isfinite(cast)
+    if nan:
+        allowed |= np.isnan(cast)
     bad = cast.size - int(np.count_nonzero(allowed))
     if bad and not plus_inf:  # a finite number the cast made infinite (1e300 into float32): named so
         check_array_fits(name, array, np.dtype(dtype))

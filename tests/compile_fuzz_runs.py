@@ -198,6 +198,8 @@ def _between_calls(c, r, model, opts, weights):
         group = opts[0].param_groups[0]
         choices = {"momentum": [0.0, 0.5, 0.9], "betas": [(0.8, 0.99), (0.9, 0.999)], "eps": [1e-8, 1e-6]}
         choices.update(weight_decay=[0.0, 0.05], alpha=[0.9, 0.99], rho=[0.8, 0.9])
+        if isinstance(group.get("eps"), tuple):  # Adafactor's (eps1, eps2): as many values, the draws alike
+            choices["eps"] = [(None, 1e-3), (1e-3, 1e-3)]
         for key, values in choices.items():
             if key in group and r.random() < 0.5:
                 value = values[int(r.integers(len(values)))]
@@ -228,11 +230,11 @@ def differences(a, b, path="step"):
     return []
 
 
-def check(seed):
+def check(seed, opt=None):
     """(status, details) of setup `seed`: "same" (replayed), "eager" (fell back, saying why), "recorded" (every
     call recorded again, no replay, no warning), "refused" (eagerly, before a step), "DIFFERENT" (numbers differ),
-    or "ERROR" (only compiled raised)."""
-    c = draw(seed)
+    or "ERROR" (only compiled raised). `opt`: an optimizer of compile_fuzz_setups.LATER in place of the drawn one."""
+    c = draw(seed, opt)
     try:
         eager, _, _ = run(c, False)
     except Exception as e:  # noqa: BLE001 (a setup the library refuses before any step: nothing to compare)

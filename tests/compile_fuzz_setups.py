@@ -5,12 +5,18 @@ gradients and what it returns, closures and globals it reads that change, batche
 the batches, loss, optimizers and scheduler they give. Choices only: the same seed draws the same setup."""
 
 import numpy as np
+from optimizer_names import ALL_OPTIMIZERS
 
 import nn
 from nn import functional as F
 from nn import schedulers as S
 
+# the optimizers a seed draws from, in the order its draw indexes them: fixed, so that every seed keeps its setup
 OPTIMIZERS = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "Rprop"]
+# nn's optimizers the draws predate (ASGD, Adafactor, and any added to nn later: read from ALL_OPTIMIZERS), each run
+# in a seed's setup in place of the one drawn (`draw(seed, opt)`), every other choice as drawn; LBFGS is left out
+# (its step evaluates a closure several times, where the fuzzer's step calls backward itself)
+LATER = [name for name in ALL_OPTIMIZERS if name not in OPTIMIZERS and name != "LBFGS"]
 SCHEDULERS = [None, None, "step", "exp", "lambda", "cos", "onecycle", "linear", "multistep", "cyclic", "plateau"]
 LOSSES = [
     "ce",
@@ -37,11 +43,13 @@ EXTRA = {  # options beyond lr, momentum, weight_decay, amsgrad, centered, maxim
     "Adadelta": {"rho": 0.8},
     "Adamax": {"betas": (0.8, 0.99)},
     "AdamW": {"eps": 1e-6},
+    "ASGD": {"lambd": 0.01, "t0": 2.0},
+    "Adafactor": {"beta2_decay": -0.5, "eps": (1e-3, 1e-3), "d": 2.0},
 }
 
 
-def draw(seed):
-    """The setup of `seed`, a dict of choices."""
+def draw(seed, opt=None):
+    """The setup of `seed`, a dict of choices; with `opt` (one of LATER), that optimizer in place of the drawn one."""
     r = np.random.default_rng(seed)
 
     def pick(xs):
@@ -92,6 +100,8 @@ def draw(seed):
     # targets share their first rows, as [:-1]
     views = [slice(None, -1), slice(1, None), slice(None, None, 2), slice(None, None, -1), slice(None, None, -2)]
     c["slice"] = slice(None, -1) if c["repeat_labels"] else pick(views)
+    if opt is not None:  # after every draw: the seed's other choices stay
+        c["opt"] = opt
     return c
 
 

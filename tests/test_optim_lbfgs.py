@@ -97,6 +97,7 @@ def test_the_settings_other_optimizers_lack_come_from_the_classes():
         "step_sizes"
     ).split()
     added = {*nn.LBFGS.hyperparameters, *nn.LBFGS.integers, "line_search_fn", *nn.ASGD.hyperparameters}
+    added |= {*nn.Adafactor.hyperparameters}
     assert settings_elsewhere(adam) == {*before, *added}
 
 

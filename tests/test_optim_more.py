@@ -1,5 +1,5 @@
-"""Adamax, NAdam, RAdam, Adadelta, Rprop and ASGD as nn's other optimizers: their state saved and loaded (a run
-resumed from it goes on bit for bit; a state no step makes is refused), a compiled training step with
+"""Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD and Adafactor as nn's other optimizers: their state saved and loaded
+(a run resumed from it goes on bit for bit; a state no step makes is refused), a compiled training step with
 eager's numbers, and settings checked when set (their flush: test_optim_flush.py)."""
 
 import numpy as np
@@ -16,6 +16,10 @@ MAKERS = {
     "Adadelta": lambda ps: nn.Adadelta(ps, rho=0.8, weight_decay=0.01),
     "Rprop": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, 0.1)),
     "ASGD": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=3.0, weight_decay=0.01),
+    "ASGD t0=inf": lambda ps: nn.ASGD(ps, lr=0.05, lambd=0.01, t0=float("inf")),  # never averages, as torch's
+    "Rprop max inf": lambda ps: nn.Rprop(ps, lr=0.01, etas=(0.4, 1.5), step_sizes=(1e-4, float("inf"))),
+    "Adafactor": lambda ps: nn.Adafactor(ps, lr=0.05, d=2.0, weight_decay=0.01),  # eps1 None: saved as NaN
+    "Adafactor maximize": lambda ps: nn.Adafactor(ps, beta2_decay=-0.5, eps=(1e-3, 1e-2), maximize=True),
 }
 
 
@@ -79,6 +83,7 @@ def _stepped(opt):
         (nn.Rprop, "step_size", -1.0, "step_size holds 1 value"),
         (nn.ASGD, "eta", -1.0, "eta holds 1 value"),
         (nn.ASGD, "mu", 1.5, "mu holds 1 value"),
+        (nn.Adafactor, "variance", -1.0, "variance holds 1 value"),
     ],
 )
 def test_a_state_no_step_makes_is_refused_and_changes_nothing(make, entry, bad, message):
@@ -88,7 +93,7 @@ def test_a_state_no_step_makes_is_refused_and_changes_nothing(make, entry, bad, 
     state[f"state.0.{entry}"] = np.full_like(state[f"state.0.{entry}"], bad)
     with pytest.raises(ValueError, match=message):
         opt.load_state_dict(state)
-    assert all(np.array_equal(before[k], v) for k, v in opt.state_dict().items())
+    assert all(np.array_equal(before[k], v, equal_nan=True) for k, v in opt.state_dict().items())  # eps1 None: NaN
 
 
 @pytest.mark.parametrize("name", MAKERS)
@@ -112,6 +117,10 @@ def test_a_compiled_step_gives_eagers_numbers(name):
         (nn.Rprop, "weight_decay", 0.1, AttributeError),
         (nn.ASGD, "lambd", -1.0, ValueError),
         (nn.ASGD, "momentum", 0.9, AttributeError),
+        (nn.Adafactor, "beta2_decay", 0.1, ValueError),
+        (nn.Adafactor, "d", 0.5, ValueError),
+        (nn.Adafactor, "eps", (None, None), TypeError),
+        (nn.Adafactor, "eps", (float("nan"), 1e-3), ValueError),
     ],
 )
 def test_a_setting_is_checked_when_set(make, setting, value, error):
@@ -127,3 +136,19 @@ def test_adadeltas_rho_may_be_1():
     p.grad = np.array([0.25, 1.0])
     opt.step()
     np.testing.assert_array_equal(p.data, [0.875, -2.5])
+
+
+@pytest.mark.parametrize("eps", [[np.nan, np.nan], [1e-3, np.nan], [np.nan, -1.0]])
+def test_adafactors_eps_loads_none_first_alone(eps):
+    """A state dict keeps Adafactor's eps1 None as NaN: loaded as None in that place, a NaN in eps2's refused as
+    NaN (it was refused as 'got NoneType None', a None the file never held), nothing changed."""
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    opt = nn.Adafactor([w], eps=(1e-5, 0.1))
+    state = _stepped(opt)
+    state["eps"] = np.array([np.nan, 1e-3])
+    opt.load_state_dict(state)
+    assert opt.eps == (None, 1e-3)
+    state["eps"] = np.array(eps)
+    with pytest.raises(ValueError, match="cannot load this state into Adafactor: eps must be a finite number >= 0"):
+        opt.load_state_dict(state)
+    assert opt.eps == (None, 1e-3)

@@ -26,6 +26,7 @@ FULL = {
     "Adadelta": {"weight_decay": 0.1},
     "Rprop": {},
     "ASGD": {"lambd": 0.01, "t0": 3.0, "weight_decay": 0.1},
+    "Adafactor": {"lr": 0.05, "eps": (1e-3, 1e-3), "d": 1.5, "weight_decay": 0.1},
 }
 # the options of torch.optim 2.13's constructors that choose how a step is computed, by optimizer
 TORCH_OPTIONS = {
@@ -34,6 +35,7 @@ TORCH_OPTIONS = {
     "Adam": ("foreach", "capturable", "differentiable", "fused"),
     "AdamW": ("foreach", "capturable", "differentiable", "fused"),
     "LBFGS": (),
+    "Adafactor": ("foreach",),
 }
 # maximize is a setting of every optimizer whose torch.optim counterpart has it: all but LBFGS (torch's has none),
 # for which the test of maximize has no premise
@@ -111,7 +113,7 @@ def test_pytorchs_default_options_are_taken_and_change_nothing(name):
     given = {option: defaults[option] for option in takes}
     np.testing.assert_array_equal(_trained(name, grads, **given), _trained(name, grads))
     if takes:  # LBFGS takes none, as torch's (refused in the test below)
-        _trained(name, grads, foreach=False, differentiable=np.False_)
+        _trained(name, grads, foreach=False, **({"differentiable": np.False_} if "differentiable" in takes else {}))
 
 
 @pytest.mark.parametrize("name", ALL_OPTIMIZERS)

@@ -34,6 +34,7 @@ DRAWS = {
     "RAdam": lambda r: {"lr": r.uniform(1e-3, 1e-2), "betas": (0.8, r.uniform(0.9, 0.99))},
     "Rprop": lambda r: {"lr": r.uniform(1e-3, 1e-2), "etas": (r.uniform(0.3, 0.6), r.uniform(1.1, 1.5))},
     "ASGD": lambda r: {"lr": r.uniform(1e-3, 1e-2), "lambd": r.uniform(0, 0.01), "t0": float(r.integers(0, 5))},
+    "Adafactor": lambda r: {"lr": r.uniform(1e-3, 1e-2), "beta2_decay": -r.uniform(0.5, 0.8), "d": r.uniform(1, 2)},
 }
 
 

@@ -3,7 +3,7 @@ different lr, weight_decay, momentum, betas (each optimizer's own settings), 20 
 float64, with a StepLR on top; the parameters and the state equal to 1e-12, and the state_dict round trip (a
 fresh optimizer loaded from it steps as the original). Then every scheduler over groups of different lrs: each
 group's lr (and OneCycleLR's and CyclicLR's momentum) as torch's to 1e-12, a group's lr set by hand carried on by
-the chainable ones. (torch's ASGD has no chainrule counterpart: nn has no ASGD.)"""
+the chainable ones."""
 
 import numpy as np
 import pytest
@@ -31,7 +31,9 @@ GROUPS = {
                                                                "decoupled_weight_decay": True}]),
     "RAdam": (nn.RAdam, torch.optim.RAdam, {"lr": 0.01}, [{}, {"betas": (0.8, 0.9), "weight_decay": 0.1}]),
     "Rprop": (nn.Rprop, torch.optim.Rprop, {"lr": 0.01}, [{}, {"etas": (0.3, 2.0), "lr": 0.02}]),
-    "ASGD": (getattr(nn, "ASGD", None), torch.optim.ASGD, {"lr": 0.01}, [{}, {"lambd": 1e-3, "t0": 5.0}]),
+    "ASGD": (nn.ASGD, torch.optim.ASGD, {"lr": 0.01}, [{}, {"lambd": 1e-3, "t0": 5.0}]),
+    "Adafactor": (nn.Adafactor, torch.optim.Adafactor, {"lr": 0.05}, [{}, {"eps": (1e-3, 0.01), "d": 2.0,
+                                                                            "weight_decay": 0.1, "maximize": True}]),
 }  # fmt: skip
 NAMES = [name for name, (ours, *_) in GROUPS.items() if ours is not None]
 

@@ -167,7 +167,12 @@ def test_rprop_refuses_step_sizes_torch_takes_and_ignores():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
-    "settings", [{"lr": 0.05, "t0": 5.0}, {"lr": 0.1, "lambd": 0.01, "t0": 0.0, "weight_decay": 0.1}]
+    "settings",
+    [
+        {"lr": 0.05, "t0": 5.0},
+        {"lr": 0.1, "lambd": 0.01, "t0": 0.0, "weight_decay": 0.1},
+        {"lr": 0.05, "lambd": 0.01, "t0": float("inf")},  # torch takes it: mu stays 1, ax the weights themselves
+    ],
 )
 def test_asgd_keeps_torchs_average_and_step_size(settings, dtype):
     """ASGD's state as torch's after 25 steps: the averaged weights `ax` within 1e-12 in float64 (2 float32 ulps of
@@ -192,7 +197,8 @@ def test_asgd_keeps_torchs_average_and_step_size(settings, dtype):
 
 def test_every_optimizer_is_compared_with_torchs():
     """Each optimizer nn offers (ALL_OPTIMIZERS) is compared with torch's here or in test_torch_reference_optim.py
-    (SGD, Adam, AdamW, RMSprop, Adagrad), LBFGS in test_optim_lbfgs*.py: one added is missed by neither."""
+    (SGD, Adam, AdamW, RMSprop, Adagrad), LBFGS in test_optim_lbfgs*.py, Adafactor in
+    test_torch_reference_optim_adafactor.py: one added is missed by neither."""
     from test_torch_reference_optim import OPTIMIZERS as FIRST
 
-    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS) | {name.split()[0] for name in FIRST} | {"LBFGS"}
+    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS) | {name.split()[0] for name in FIRST} | {"LBFGS", "Adafactor"}

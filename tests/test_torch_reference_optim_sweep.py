@@ -33,6 +33,11 @@ CASES = [
     ("RAdam", {"lr": 0.01, "betas": (0.5, 0.6), "eps": 1e-2}, 4),
     ("Rprop", {"lr": 0.5, "etas": (0.3, 2.0), "step_sizes": (0.0, 1.0)}, 0),
     ("ASGD", {"lr": 0.2, "lambd": 0.5, "alpha": 1.0, "t0": 0.0}, 4),
+    # beta2_decay 0: the variance is the last squared gradient; eps2 0.5 sets the step of the weights near 0
+    ("Adafactor", {"lr": 0.1, "beta2_decay": 0.0, "eps": (None, 0.5), "d": 1.0}, 4),
+    ("Adafactor", {"lr": 0.05, "beta2_decay": -0.3, "eps": (0.1, 1e-3), "d": 1.5, "weight_decay": 0.1}, 4),
+    # no largest step size (torch takes inf): etas of 3 grow the steps without bound while the signs hold
+    ("Rprop", {"lr": 0.5, "etas": (0.3, 3.0), "step_sizes": (1e-6, float("inf"))}, 0),
 ]
 
 
