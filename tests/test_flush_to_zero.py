@@ -56,6 +56,12 @@ CASES = {
         "run = autograd.compile(step); x = np.ones((4, 3)); run(x); run(x); run(x)\n"
         "torch.set_flush_denormal(True); run(x)"
     ),
+    # the creation functions convert or compute before any op runs (a float32 1e-40 read as 0; linspace's
+    # [0, 1e-310, 2e-310, ...] as [0, 0, 0, 0, 4e-310]; arange's step 1e-310 refused as 0)
+    "tensor()": "autograd.tensor([1e-40], dtype=np.float32)",
+    "full": "autograd.full((1,), 1e-40, dtype=np.float32)",
+    "linspace": "autograd.linspace(0.0, 4e-310, 5, dtype=np.float64)",
+    "arange": "autograd.arange(0.0, 4e-310, 1e-310, dtype=np.float64)",
     "import autograd": "import sys; del sys.modules['autograd']; import autograd",
 }
 
