@@ -8,6 +8,8 @@ before, an import refused earlier too. The flag is the thread's: the cases run i
 from __future__ import annotations
 
 import json
+import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +99,42 @@ def test_with_the_flag_turned_off_after_a_refused_import_everything_runs() -> No
     )
     done = run(code)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+SET_MXCSR = """
+unsigned get_csr(void) { return __builtin_ia32_stmxcsr(); }
+void set_csr(unsigned v) { __builtin_ia32_ldmxcsr(v); }
+"""
+
+ONE_MODE = """
+import ctypes, sys
+import numpy as np
+import autograd
+from autograd import Tensor
+csr = ctypes.CDLL(sys.argv[1])
+csr.get_csr.restype = ctypes.c_uint
+bit = {"FTZ": 1 << 15, "DAZ": 1 << 6}[sys.argv[2]]
+x = Tensor(np.array([1e-300]))
+csr.set_csr(csr.get_csr() | bit)
+try:
+    y = x / 1e10
+except FloatingPointError as e:
+    said = str(e)
+else:
+    said = f"ran: {y.data[0]!r}"
+csr.set_csr(csr.get_csr() & ~bit)
+print(said)
+"""
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or shutil.which("cc") is None, reason="x86-64, cc")
+@pytest.mark.parametrize("mode", ["FTZ", "DAZ"])
+def test_either_mode_alone_is_refused(mode: str, tmp_path: Path) -> None:
+    """torch sets both modes; a library may set one (flush-to-zero: subnormal results are 0; denormals-are-zero:
+    subnormal inputs read as 0). The probe tells each alone (set by the processor's MXCSR register, through cc)."""
+    source, library = tmp_path / "csr.c", tmp_path / "csr.so"
+    source.write_text(SET_MXCSR)
+    subprocess.run(["cc", "-shared", "-fPIC", "-msse", str(source), "-o", str(library)], check=True)
+    done = run(ONE_MODE, str(library), mode)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "torch.set_flush_denormal(False)" in done.stdout, done.stdout
