@@ -22,6 +22,9 @@ there (each module's float globals and constants compared, with the flag and wit
 from __future__ import annotations
 
 NORMAL, SCALE = 1e-300, 1e10
+# C's fesetenv(FE_DFL_ENV) (glibc's FE_DFL_ENV is the pointer -1), which clears both modes: for a flag
+# a library built with -ffast-math set where PyTorch, whose set_flush_denormal(False) clears them too, is absent
+_DEFAULT_ENVIRONMENT = '`import ctypes; ctypes.CDLL("libm.so.6").fesetenv(ctypes.c_void_p(-1))`'
 
 
 def refuse_flushed(where: str) -> None:
@@ -30,5 +33,6 @@ def refuse_flushed(where: str) -> None:
         raise FloatingPointError(
             f"{where}: this thread's processor flushes subnormal floats to zero (torch.set_flush_denormal(True), or "
             "a library built with -ffast-math, sets it), and chainrule's results near the ends of the float range "
-            "would be wrong without a word there; turn it off first: torch.set_flush_denormal(False)"
+            "would be wrong without a word there; turn it off first: torch.set_flush_denormal(False), or, without "
+            f"PyTorch, {_DEFAULT_ENVIRONMENT} restores the processor's default (glibc)"
         )

@@ -138,3 +138,30 @@ def test_either_mode_alone_is_refused(mode: str, tmp_path: Path) -> None:
     done = run(ONE_MODE, str(library), mode)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "torch.set_flush_denormal(False)" in done.stdout, done.stdout
+
+
+WITHOUT_TORCH = """
+import re, sys
+import numpy as np, torch
+import autograd
+from autograd import Tensor
+x = Tensor(np.array([1e-300]))
+torch.set_flush_denormal(True)  # as a library built with -ffast-math would set it, where PyTorch is not installed
+try:
+    x / 1e10
+except FloatingPointError as e:
+    said = str(e)
+recipe = re.search(r"without PyTorch, (.+?) restores", said)
+assert recipe, said
+exec(recipe.group(1).strip("`"))
+print((x / 1e10).item())
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the recipe calls glibc's libm")
+def test_the_message_names_a_way_out_without_pytorch() -> None:
+    """chainrule does not need PyTorch, and a library built with -ffast-math sets the flag without it: the
+    refusal names a way to turn it off that needs no PyTorch, and that way works."""
+    done = run(WITHOUT_TORCH)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) == 1e-310, done.stdout
