@@ -5,7 +5,8 @@ inputs as 0 (DAZ) and to return 0 for subnormal results (FTZ), for the whole thr
 ends of the float range are worked out with subnormals (a norm of entries near the least float scaled up first, a
 tail's slope that underflows gradually, the checks that tell a partial sum overflowed), and under the flag some of
 them come out NaN or wrong without a word (float32 hypot(3e38, 3e38)'s slope NaN, where it is 0.7071). So an op, a
-backward pass and a compiled step refuse to run there.
+backward pass, a compiled step and the creation functions that convert or compute (tensor(), full, arange, linspace)
+refuse to run there.
 
 One division and a comparison tell either mode alone (tests/test_flush_to_zero.py sets each): 1e-300 / 1e10 rounds
 to a subnormal, returned as 0 under FTZ, and the comparison reads that subnormal as 0 under DAZ. From normal numbers,
