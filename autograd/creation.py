@@ -22,6 +22,7 @@ from .dtype_fits import check_fits
 from .modes import short
 from .random_tensors import default_generator, manual_seed, rand, rand_like, randint, randn, randn_like
 from .shape_args import is_int
+from .subnormals import refuse_flushed
 from .tensor_class import Tensor
 from .tensor_data import as_array, refuse_rounded
 from .tensor_grad_checks import checked_requires_grad
@@ -58,6 +59,7 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     that later writes to it do not reach the tensor (`Tensor(array)` holds the array itself, as
     `torch.from_numpy`). Dtypes as Tensor's: Python numbers and lists float32 unless `dtype` says
     otherwise; what carries a dtype (a numpy array, a torch tensor, a buffer) keeps it."""
+    refuse_flushed("tensor()")  # a cast to the dtype would read a subnormal as 0 (float32 1e-40)
     array = as_array(data, dtype, "tensor()")
     if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
         array = array.copy()
@@ -106,6 +108,7 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, re
     float32 values are the nearest to the exact ones. For an integer dtype start, stop and step are
     first truncated toward zero, as PyTorch's int64 arange (0.3 is then a step of 0, refused).
     Values the dtype cannot hold are refused, and so is bool (PyTorch has no bool arange)."""
+    refuse_flushed("arange")  # first: its checks would read a subnormal step as 0
     if stop is None:
         start, stop = 0, start
     kind = dtype_of(dtype, "arange")
@@ -200,6 +203,7 @@ def linspace(
     """`steps` evenly spaced values from start to stop, both included (PyTorch's steps, numpy's
     num: give one; numpy's default is 50; 0 gives an empty tensor). Computed in float64 and then
     cast; a value the dtype cannot hold is refused, as PyTorch refuses it."""
+    refuse_flushed("linspace")  # its values computed in numpy would be 0 where subnormal
     if steps is not None and num is not None:
         raise TypeError("linspace() got both steps= (PyTorch's name) and num= (numpy's): pass one")
     count = 50 if steps is None and num is None else steps if num is None else num
@@ -245,6 +249,7 @@ def full_like(t: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool
 
 
 def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_grad: bool, name: str) -> Tensor:
+    refuse_flushed(name)  # a cast to the dtype would read a subnormal as 0 (float32 1e-40)
     value = real_number(fill_value, name)
     check_fits(value, kind, name)
     check_made(name, shape, kind)

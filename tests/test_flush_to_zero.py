@@ -8,6 +8,8 @@ before, an import refused earlier too. The flag is the thread's: the cases run i
 from __future__ import annotations
 
 import json
+import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +58,12 @@ CASES = {
         "run = autograd.compile(step); x = np.ones((4, 3)); run(x); run(x); run(x)\n"
         "torch.set_flush_denormal(True); run(x)"
     ),
+    # the creation functions convert or compute before any op runs (a float32 1e-40 read as 0; linspace's
+    # [0, 1e-310, 2e-310, ...] as [0, 0, 0, 0, 4e-310]; arange's step 1e-310 refused as 0)
+    "tensor()": "autograd.tensor([1e-40], dtype=np.float32)",
+    "full": "autograd.full((1,), 1e-40, dtype=np.float32)",
+    "linspace": "autograd.linspace(0.0, 4e-310, 5, dtype=np.float64)",
+    "arange": "autograd.arange(0.0, 4e-310, 1e-310, dtype=np.float64)",
     "import autograd": "import sys; del sys.modules['autograd']; import autograd",
 }
 
@@ -91,3 +99,69 @@ def test_with_the_flag_turned_off_after_a_refused_import_everything_runs() -> No
     )
     done = run(code)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+SET_MXCSR = """
+unsigned get_csr(void) { return __builtin_ia32_stmxcsr(); }
+void set_csr(unsigned v) { __builtin_ia32_ldmxcsr(v); }
+"""
+
+ONE_MODE = """
+import ctypes, sys
+import numpy as np
+import autograd
+from autograd import Tensor
+csr = ctypes.CDLL(sys.argv[1])
+csr.get_csr.restype = ctypes.c_uint
+bit = {"FTZ": 1 << 15, "DAZ": 1 << 6}[sys.argv[2]]
+x = Tensor(np.array([1e-300]))
+csr.set_csr(csr.get_csr() | bit)
+try:
+    y = x / 1e10
+except FloatingPointError as e:
+    said = str(e)
+else:
+    said = f"ran: {y.data[0]!r}"
+csr.set_csr(csr.get_csr() & ~bit)
+print(said)
+"""
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or shutil.which("cc") is None, reason="x86-64, cc")
+@pytest.mark.parametrize("mode", ["FTZ", "DAZ"])
+def test_either_mode_alone_is_refused(mode: str, tmp_path: Path) -> None:
+    """torch sets both modes; a library may set one (flush-to-zero: subnormal results are 0; denormals-are-zero:
+    subnormal inputs read as 0). The probe tells each alone (set by the processor's MXCSR register, through cc)."""
+    source, library = tmp_path / "csr.c", tmp_path / "csr.so"
+    source.write_text(SET_MXCSR)
+    subprocess.run(["cc", "-shared", "-fPIC", "-msse", str(source), "-o", str(library)], check=True)
+    done = run(ONE_MODE, str(library), mode)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "torch.set_flush_denormal(False)" in done.stdout, done.stdout
+
+
+WITHOUT_TORCH = """
+import re, sys
+import numpy as np, torch
+import autograd
+from autograd import Tensor
+x = Tensor(np.array([1e-300]))
+torch.set_flush_denormal(True)  # as a library built with -ffast-math would set it, where PyTorch is not installed
+try:
+    x / 1e10
+except FloatingPointError as e:
+    said = str(e)
+recipe = re.search(r"without PyTorch, (.+?) restores", said)
+assert recipe, said
+exec(recipe.group(1).strip("`"))
+print((x / 1e10).item())
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the recipe calls glibc's libm")
+def test_the_message_names_a_way_out_without_pytorch() -> None:
+    """chainrule does not need PyTorch, and a library built with -ffast-math sets the flag without it: the
+    refusal names a way to turn it off that needs no PyTorch, and that way works."""
+    done = run(WITHOUT_TORCH)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) == 1e-310, done.stdout
