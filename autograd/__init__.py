@@ -74,6 +74,8 @@ Public API:
                            a step being compiled that calls it runs eagerly, saying why
     check_memory           for layers of your own: refuse at once, before any allocation, arrays that no memory
                            holds (conv's, pad's and interpolate's check), naming them and the fix
+    refuse_flushed         a FloatingPointError where this thread's processor flushes subnormal floats to zero
+                           (torch.set_flush_denormal(True)): what ops, backward and optimizers' steps say there
     missing_extra          the ImportError of code needing an optional extra's package, with the installs that
                            work (chainrule is not on PyPI): autograd.testing's, nn.plot's, nn.save's, fit's bar
     label_fix              the fix for class labels of a non-integer dtype (astype(int), argmax of one-hot rows,
@@ -198,6 +200,7 @@ __all__ = [
     "Tensor",
     "Value",
     "check_memory",
+    "refuse_flushed",
     "compile",
     "computed_in",
     "adaptive_avg_pool1d",

@@ -114,6 +114,7 @@ class Tensor(
     __slots__ = ("label", "_data", "_requires_grad", "_counter", "_versions", "_retains_grad", "_frozen", "_hooks")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        refuse_flushed("Tensor()")  # a cast to float32 of 1e-40 is 0 there
         array = as_array(data, dtype)
         _init(self, array, checked_requires_grad(requires_grad, array.dtype))
         if label.__class__ is not str and not isinstance(label, str):  # drawn and printed as a name

@@ -15,6 +15,7 @@ import numpy as np
 from . import compile_read_hooks, compile_record
 from .dtypes import DATA_KINDS
 from .modes import short
+from .subnormals import refuse_flushed
 from .tensor_reads import NotOneElementError, not_one_element
 from .tensor_versions import shares_count
 from .type_names import type_name
@@ -73,6 +74,7 @@ class PythonProtocols:
 
     def __bool__(self) -> bool:
         # one element, or an error naming the ambiguity; a compiled step notes the read
+        refuse_flushed("bool()")
         if self._data.size != 1:
             raise NotOneElementError(
                 f"bool() of a tensor of shape {self.shape} is ambiguous: it holds {self._data.size} truth values; "

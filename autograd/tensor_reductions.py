@@ -27,6 +27,7 @@ from .modes import flag, is_number, is_real, short
 from .op import Op
 from .parameter_checks import require_meaningful
 from .reduction_args import either, keep_dims, one_axis, over_entries, reduced_axes
+from .subnormals import refuse_flushed
 from .tensor_data import array_of, kept
 from .tensor_ops import Axis
 from .type_names import type_name
@@ -246,6 +247,7 @@ class ReductionMethods:
         return self._constant(np.all, "all", axis, keepdims, dim, keepdim)
 
     def _constant(self, reduce: Callable[..., Any], name: str, axis, keepdims, dim, keepdim) -> Any:
+        refuse_flushed(name)  # argmax of [1e-310, 2e-310, 0] is 0 there
         if RECORDING:  # numbers read while a step is recorded (the frame 3 up: the caller of argmax, any, all)
             compile_read_hooks.read_data(self, 3, by=name)
         axis = reduced_axes(self, name, axis, dim)

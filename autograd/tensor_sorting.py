@@ -24,6 +24,7 @@ from .compile_record import RECORDING
 from .graph import Node, raw
 from .graph_errors import NOT_BOTH, VALUE_DATA, MixedNodes
 from .modes import choice, flag, short
+from .subnormals import refuse_flushed
 from .tensor_data import array_of
 from .tensor_indexing import along
 from .type_names import type_name
@@ -33,6 +34,7 @@ from .values_indices import ValuesIndices, own_entry, picked_along
 
 def _order(x: Any, what: str, dim: Any, descending: Any) -> tuple[np.ndarray, int]:
     """The indices that put x's entries along `dim` in order (int64, x's shape), and that dim."""
+    refuse_flushed(what)
     if RECORDING:  # the order comes from the numbers: the frame 3 up is the caller of sort, argsort, topk
         compile_read_hooks.read_data(x, 3, by=what)
     d = args.dim(dim, x.ndim, what)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, eager_only, raw, repr_of, type_name
+from autograd import Node, Tensor, Value, eager_only, raw, refuse_flushed, repr_of, type_name
 
 from .arguments import as_sequence, check_flag, check_number
 
@@ -31,6 +31,7 @@ def clip_grad_norm_(
     A max_norm of inf clips nothing: the total is measured only (PyTorch scripts log it so).
     `foreach` is PyTorch's choice of kernel, taken and without effect."""
     _in_python("clip_grad_norm_", "their norm, a check of it")
+    refuse_flushed("clip_grad_norm_")  # a norm of [3e-320, 4e-320] is 0 there
     max_norm = _at_least_zero("clip_grad_norm_", "max_norm", max_norm)
     norm_type = math.inf if norm_type == "inf" else norm_type
     check_number("clip_grad_norm_", "norm_type", norm_type, "a number > 0 or math.inf", lambda p: p > 0)
@@ -76,6 +77,7 @@ def _p_norm(grads: list[np.ndarray], p: float) -> float:
 def clip_grad_value_(parameters: Iterable[Node], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient element into [-clip_value, clip_value] (inf: none). `foreach` as clip_grad_norm_'s."""
     _in_python("clip_grad_value_", "each one, clipped and written back")
+    refuse_flushed("clip_grad_value_")
     clip_value = _at_least_zero("clip_grad_value_", "clip_value", clip_value)
     _check_foreach("clip_grad_value_", foreach)
     for p in _with_grads(parameters, "clip_grad_value_"):

@@ -20,6 +20,7 @@ from autograd import (
     Value,
     checks_gradients_first,
     raw,
+    refuse_flushed,
     replayed,
     repr_of,
     type_name,
@@ -135,6 +136,7 @@ class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
         Every gradient and every kept state is checked first (ShapeError, TypeError; FloatingPointError for a
         gradient holding NaN or an infinity: nn.optim_finite), so a step that fails moves nothing. A `closure`
         (PyTorch's: zero_grad, loss, backward, return the loss) is called first, and its loss returned."""
+        refuse_flushed(f"{type(self).__name__}.step()")  # SGD's 2e-308 - 1.9e-308 is 0 there
         moving = self._checked_tensors()
         # the Values' gradients are read (and checked) before any Tensor moves
         grad = np.fromiter((_float(self, v) for v in self.values), float, len(self.values)) if self.values else None

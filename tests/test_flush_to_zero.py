@@ -37,6 +37,12 @@ for name, code in json.loads(sys.argv[1]).items():  # the import's last: it take
 print(json.dumps(outcomes))
 """
 
+BEFORE = (  # made with the flag off
+    "torch.set_flush_denormal(False); t = Tensor(np.array([1e-310, 2e-310, 0.0])); "
+    "p = Tensor(np.array([2e-308]), requires_grad=True); p.grad = np.array([1.9e-308]); opt = nn.SGD([p], lr=1.0); "
+    "torch.set_flush_denormal(True)"
+)
+
 CASES = {
     "a Value": "Value(2.0)",
     "gradients": (
@@ -64,6 +70,17 @@ CASES = {
     "full": "autograd.full((1,), 1e-40, dtype=np.float32)",
     "linspace": "autograd.linspace(0.0, 4e-310, 5, dtype=np.float64)",
     "arange": "autograd.arange(0.0, 4e-310, 1e-310, dtype=np.float64)",
+    # reads of numbers made before the flag that no op runs: comparisons, argmax, sorting, truth (1e-310 > 0 False;
+    # argmax of [1e-310, 2e-310, 0] 0), a cast to float32 (1e-40 read as 0), an optimizer's step (SGD's 2e-308 -
+    # 1.9e-308 0), clipping's norm (of [3e-320, 4e-320] 0), accuracy (through argmax)
+    "a comparison": f"{BEFORE}; t > 0",
+    "argmax": f"{BEFORE}; t.argmax()",
+    "argsort": f"{BEFORE}; t.argsort()",
+    "bool()": f"{BEFORE}; bool(t[0])",
+    "Tensor()": "Tensor(np.array([1e-40]), dtype=np.float32)",
+    "an optimizer's step": f"{BEFORE}; opt.step()",
+    "clip_grad_norm_": f"{BEFORE}; nn.utils.clip_grad_norm_([p], 1.0)",
+    "accuracy": f"{BEFORE}; nn.functional.accuracy(t.reshape(1, 3), np.array([1]))",
     "import autograd": "import sys; del sys.modules['autograd']; import autograd",
 }
 
