@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -50,7 +50,7 @@ class Record:
         op = self.op
         if op.built_in and not (modes.entered and modes.current.anomaly):  # `rule` and `checked`, inline
             if self.saved is None:  # and `_call`'s steps, inline where nothing is saved: three calls a node fewer
-                rule = op.vjp if out.dtype is HALF else UNWIDENED.get(op.vjp, op.vjp)
+                rule = rule_for(op, out)
                 if op.takes_needs:
                     return in_dtypes(rule(g, out, *inputs, **self.params, needs=self.needs), inputs)
                 if len(inputs) == 1:  # one input: it needs the gradient (else no node), nothing to drop
@@ -80,9 +80,7 @@ class Record:
         op, needs = self.op, self.needs
         if self.saved is not None:  # taken once: after it the graph holds what it held without it, and a
             params, self.saved = {**params, "saved": self.saved}, None  # second pass computes it again
-        # float16's wrapper (half_precision.rule_in_float32) only where the output is float16: elsewhere it
-        # passes everything on unchanged to the rule it wraps (UNWIDENED's entry for it), which is called directly
-        rule = op.vjp if out.dtype is HALF else UNWIDENED.get(op.vjp, op.vjp)
+        rule = rule_for(op, out)
         if op.takes_needs:
             return rule(g, out, *inputs, **params, needs=needs)
         grads = rule(g, out, *inputs, **params)
@@ -127,6 +125,20 @@ def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """The fix of a gradient of the shape the input was broadcast to, for the ShapeError to say."""
     fix = " (if the op broadcast it, sum its gradient back: autograd.unbroadcast(gx, np.shape(x)))"
     return fix if broadcasts_to(shape, got) else ""
+
+
+def rule_for(op: Op, out: Any) -> Callable[..., Any]:
+    """The rule a backward calls for `op`'s node of output `out`: op.vjp, but where out is not float16 the rule a
+    float16 wrapper of the engine's (half_precision.rule_in_float32) passes everything to unchanged, called
+    directly (UNWIDENED's entry for it: a call a node fewer). A user's op's rule is never looked up: it may be a
+    callable that cannot be hashed (a dataclass's instance), which a dict lookup refused (TypeError)."""
+    vjp = op.vjp
+    if out.dtype is HALF or not op.built_in:
+        return vjp
+    try:
+        return UNWIDENED.get(vjp, vjp)
+    except TypeError:  # a built-in op's rule replaced by such a callable of the user's: never a wrapper
+        return vjp
 
 
 def user_forward(op: Op, datas: Sequence[Any], params: dict[str, Any]) -> Any:

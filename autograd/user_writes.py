@@ -70,7 +70,7 @@ def _held(given: list[Any]) -> list[np.ndarray]:
     """The writeable arrays held in lists, tuples or dicts among `given`, at any depth, each once, those holding
     their memory first (a view's flag can be set back only after its base's)."""
     found = {id(a): a for value in given if isinstance(value, list | tuple | dict) for a in _arrays(value)}
-    held = [a for a in found.values() if a.flags.writeable]
+    held = [a for a in found.values() if a.flags.writeable and _restorable(a)]
     return [a for a in held if a.base is None] + sorted((a for a in held if a.base is not None), key=_depth)
 
 
@@ -91,6 +91,17 @@ def _arrays(tree: Any, seen: set[int] | None = None) -> list[np.ndarray]:
         elif isinstance(x, list | tuple | dict):
             found += _arrays(x, seen)
     return found
+
+
+def _restorable(a: np.ndarray) -> bool:
+    """Whether a locked `a` can be made writeable again: numpy refuses that to a view of an array that is read-only
+    (the caller's `B.flags.writeable = False` after taking `V = B[:2]`, or an outer op's lock of B while an op it
+    calls is given V). Such a view is left as it is: locked, it would stay read-only for good."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+        if not a.flags.writeable:
+            return False
+    return True
 
 
 def _depth(a: np.ndarray) -> int:

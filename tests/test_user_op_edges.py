@@ -1,10 +1,14 @@
 """Users' ops, in-place writes and gradcheck at their edges (an audit of them): each case gave a wrong
 number without a word, or an error that did not name the op."""
 
+import dataclasses
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
 
+import autograd
 from autograd import GradcheckError, Op, ShapeError, Tensor, Value, gradcheck, gradients, no_grad, raw
 from autograd.op_def import Domain
 from autograd.testing import within
@@ -184,3 +188,40 @@ def test_a_cast_of_a_constant_beside_one_that_requires_grad():
         w = Tensor(np.array([2.0, 3.0]), requires_grad=requires_grad)
         _FIRST_ONLY(x, w.astype(np.float32)).sum().backward()
         assert x.grad.tolist() == [1.0, 1.0] and w.grad is None
+
+
+def test_a_rule_that_cannot_be_hashed_is_called_eagerly_compiled_and_under_anomaly():
+    """A rule given as a dataclass's instance (eq=True leaves it no __hash__): backward looked every op's rule up in
+    a dict of the engine's float16 wrappers, a TypeError ('unhashable type') for such a rule; it is a user's op's
+    rule as it is, never looked up."""
+
+    @dataclasses.dataclass
+    class Scaled:
+        k: float
+
+        def __call__(self, g, out, x):
+            return (g * self.k,)
+
+    op = autograd.Op("scaled_by_rule", lambda x: x * 3.0, Scaled(3.0))
+
+    def gradient(x):
+        t = autograd.Tensor(x, requires_grad=True)
+        op(t).sum().backward()
+        return t.grad
+
+    x = np.ones(2)
+    assert gradient(x).tolist() == [3.0, 3.0]
+    with autograd.detect_anomaly():
+        assert gradient(x).tolist() == [3.0, 3.0]
+    w = autograd.Tensor(np.ones(2), requires_grad=True)
+
+    def step(x):
+        loss = op(w * x).sum()
+        loss.backward()
+        return loss
+
+    compiled = autograd.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        losses = [compiled(x).item() for _ in range(3)]
+    assert losses == [6.0] * 3 and w.grad.tolist() == [9.0, 9.0]

@@ -239,3 +239,21 @@ def test_a_forward_returning_an_array_held_in_a_keyword_argument_gives_an_output
         out.data[1] = -5.0
         assert w.tolist() == [99.0, 2.0]
         w[0] = 1.0
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_writeable_view_of_a_read_only_array_held_in_a_list_stays_writeable_after_the_op(nested):
+    """A view V, writeable, of an array B made read-only after it (by the caller, or by an outer op's lock of B
+    while it calls an op given V): the op's lock of V could not be taken back (numpy refuses a view of a read-only
+    array the flag), so the call raised ValueError 'cannot set WRITEABLE flag to True' and left V read-only."""
+    base = np.arange(4.0)
+    view = base[:2]
+    inner = Op("inner_scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+    if nested:
+        outer = Op("outer", lambda x, *, ws: inner(Tensor(x), ws=[view]).data, lambda g, out, x, *, ws: (g,))
+        out = outer(Tensor(np.ones(2)), ws=[base])
+    else:
+        base.flags.writeable = False
+        out = inner(Tensor(np.ones(2)), ws=[view])
+    assert out.data.tolist() == [0.0, 1.0]
+    assert view.flags.writeable
