@@ -15,7 +15,6 @@ buffers are C-contiguous, and a sum over another layout would add in another ord
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ from . import elementwise_forwards as forward
 from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
-from .rule_functions import gated, unknown_at_nan
+from .rule_functions import finite_together, gated, unknown_at_nan
 from .scaled_contractions import checked, product_fits, reads_less
 from .scaled_sums import first_try
 from .tensor_forwards import gradient_sum
@@ -181,7 +180,7 @@ class Activation(OneCall):
         if self.name == "relu":  # the table's rule, gated(g, x > 0) with NaN at NaN, into the buffer
             mask, known, g_from = np.greater(x, self.zero, out=self.mask), self.x_known, self.g_from
             x_known = known is not None and known[0]
-            if not x_known and _finite_together(g, x):  # no NaN in x, no infinity in g: gated's product
+            if not x_known and finite_together(g, x):  # no NaN in x, no infinity in g: gated's product
                 return [np.multiply(g, mask, out=grad)]
             factor = mask if x_known else unknown_at_nan(mask, x)
             if g_from is not None and g is g_from[0] and g_from[1].found_finite:  # gated's product: g is finite
@@ -192,14 +191,6 @@ class Activation(OneCall):
             return [np.multiply(g, forward.tanh_slope_array(x, out, out=scratch), out=grad)]
         complement = forward.sigmoid_complement_array(x, out, out=scratch)  # g * out * sigmoid_complement
         return [np.multiply(np.multiply(g, out, out=grad), complement, out=grad)]
-
-
-def _finite_together(g: np.ndarray, x: np.ndarray) -> bool:
-    """Whether relu's rule's two reads would find g and x finite, read as one (rule_functions.gated_off_nan, eager's
-    way): their dot product is finite only where neither holds a NaN or an infinity. One BLAS pass and one call where
-    the reads apart were a pass each and some ten calls (unknown_at_nan, gated): relu's backward of 256 float32
-    entries 37.7 -> 24.5 thousand instructions. A sum that overflowed says nothing: the reads apart then decide."""
-    return g.dtype.char in "fd" and g.dtype == x.dtype and math.isfinite(np.vdot(g, x))
 
 
 def _binary(op: str) -> Callable[..., Any]:

@@ -70,11 +70,19 @@ def gated(g: Any, factor: Any, out: np.ndarray | None = None) -> Any:
 
 def gated_off_nan(g: Any, factor: Any, x: Any) -> Any:
     """gated(g, unknown_at_nan(factor, x)): the rule of a piecewise op flat on a piece (relu, clip, hardtanh),
-    its two reads made as one where g and x are arrays alike (a plain backward): their dot product is finite
-    only where neither holds a NaN or an infinity (such an entry makes its term, and any sum of it, NaN or
-    infinite), so that factor stands and g * factor is the selection. Where it is not (or the sum overflowed),
-    the two reads apart, as ever. One pass over both instead of one over each, and two calls fewer."""
-    if (
+    its two reads made as one where g and x are arrays alike (`finite_together`): factor then stands and
+    g * factor is the selection. Where they are not, the two reads apart, as ever."""
+    if finite_together(g, x):
+        return np.multiply(g, factor)
+    return gated(g, unknown_at_nan(factor, x))
+
+
+def finite_together(g: Any, x: Any) -> bool:
+    """Whether g and x, arrays alike (float32 or float64, one shape, C-contiguous), hold no NaN and no infinity,
+    read as one: their dot product is finite only then (such an entry makes its term, and any sum of it, NaN or
+    infinite). One pass over both instead of one over each, and two calls fewer than unknown_at_nan's and gated's
+    reads; False where they are not alike or the sum overflowed (huge but finite): the caller reads them apart."""
+    return (
         g.__class__ is np.ndarray
         and x.__class__ is np.ndarray
         and g.dtype == x.dtype
@@ -83,9 +91,7 @@ def gated_off_nan(g: Any, factor: Any, x: Any) -> Any:
         and g.flags.c_contiguous
         and x.flags.c_contiguous
         and math.isfinite(np.vdot(g, x))
-    ):
-        return np.multiply(g, factor)
-    return gated(g, unknown_at_nan(factor, x))
+    )
 
 
 def unknown_at_nan(factor: Any, x: Any) -> Any:

@@ -14,6 +14,7 @@ from .arguments import check_flag
 from .module_calls import CallRecords
 from .module_state import ModuleState, buffer_slots
 from .module_torch import ModuleSpellings
+from .state_checks import checked_flag, loaded_flag
 from .structure import STRUCTURE, check_attribute, check_key, check_replacement, is_parameter
 
 
@@ -66,6 +67,8 @@ class Module(ModuleState, CallRecords, ModuleSpellings):
     def __setattr__(self, name: str, value: Any) -> None:
         if self._is_ported(name):
             raise self._ported(name)
+        if name == "training":  # set by hand as torch.nn takes it (1 or 0 too): kept as the bool the layers read
+            value = checked_flag(self, name, loaded_flag(self, name, value))
         slot = name in self.__dict__ and name in self.parameter_slots  # set once: None there is an empty slot
         check_replacement(type(self).__name__, name, self.__dict__.get(name), value, slot)
         check = self.setting_checks.get(name)
