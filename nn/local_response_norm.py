@@ -30,8 +30,12 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         return x
     n, c = x.shape[:2]
     squares = (x * x).reshape(n, 1, c, math.prod(x.shape[2:]))  # channels as the height of one plane
-    window = avg_pool2d(pad(squares, (0, 0, size // 2, (size - 1) // 2)), (size, 1), 1)
-    return x / (window.reshape(x.shape) * alpha + k) ** beta
+    # zeros past c - 1 on either side reach no window of more than zeros: padded no further (size 10**12)
+    before, after = min(size // 2, c - 1), min((size - 1) // 2, c - 1)
+    kernel = before + after + 1
+    window = avg_pool2d(pad(squares, (0, 0, before, after)), (kernel, 1), 1)
+    scale = alpha if kernel == size else alpha * kernel / size  # the sum over the window, divided by size
+    return x / (window.reshape(x.shape) * scale + k) ** beta
 
 
 def _settings(owner: str, size: Any, alpha: Any, beta: Any, k: Any) -> tuple[int, float, float, float]:

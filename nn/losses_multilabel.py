@@ -33,10 +33,15 @@ def multilabel_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean
         raise autograd.ShapeError(f"{name}: scores must be (N, C) rows or one (C,) vector, got shape {x.shape}")
     classes = x.shape[-1]
     labels = as_array(name, "the target", autograd.raw(target))
-    if labels.dtype.kind not in "iu" or labels.shape != x.shape:
+    if labels.dtype.kind not in "iu":
         raise TypeError(
-            f"{name}: target must be integer class indices of the scores' shape {x.shape} (-1 ends a row's), "
-            f"got {labels.dtype} of shape {labels.shape}"
+            f"{name}: target must be integer class indices (-1 ends a row's), got {labels.dtype}: convert them "
+            "with target.astype(int)"
+        )
+    if labels.shape != x.shape:
+        raise autograd.ShapeError(
+            f"{name}: target must be of the scores' shape {x.shape} (each row's class indices, -1 ending them), "
+            f"got {labels.shape}"
         )
     require(
         [target if isinstance(target, np.ndarray | Tensor) else labels],

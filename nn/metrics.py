@@ -16,6 +16,7 @@ from autograd import ShapeError, eager_only, raw
 from .arguments import as_array, as_examples, check_flag, check_real
 from .function_modules import FunctionModule
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits
+from .train_outputs import takes_label_sets
 
 
 def accuracy(pred: Any, labels: Any, threshold: float | None = None) -> float:
@@ -137,13 +138,19 @@ def _unwrapped(loss: Any) -> tuple[list[Any], Any]:
     return wrappers, loss
 
 
-def accuracy_hint(owner: str, refusal: Exception, labels: Any) -> str:
-    """The way out of accuracy's refusal where it was `owner`'s default metric (fit, evaluate): one-hot rows
+def accuracy_hint(owner: str, refusal: Exception, labels: Any, loss: Any = None) -> str:
+    """The way out of accuracy's refusal where it was `owner`'s default metric (fit, evaluate): a `loss` of label
+    sets (multilabel_margin_loss) wants no accuracy, whatever its rows look like (one-hot, or -1s); one-hot rows
     (class probabilities, which cross_entropy takes) want their classes, y.argmax(axis=1); a regression's
     targets want no accuracy, which its own words ("labels.argmax(axis=1)") would not say. "" for another
     metric's refusal: its words say it."""
     if not str(refusal).startswith("accuracy"):
         return ""
+    if takes_label_sets(loss):
+        return (
+            f"; the loss takes several labels per example (a row of them), which accuracy, {owner}'s default "
+            "metric, does not score: pass metric=None, or a metric of your own"
+        )
     if _class_rows(np.asarray(raw(labels))):
         return (
             f"; y holds one-hot rows (class probabilities), which accuracy, {owner}'s default metric, does not "
@@ -164,13 +171,13 @@ def _class_rows(labels: np.ndarray) -> bool:
         return bool(np.all((labels >= 0) & (labels <= 1)) and np.allclose(labels.sum(axis=1), 1))
 
 
-def scored(owner: str, metric: Any, outputs: Any, labels: Any) -> Any:
-    """metric(outputs, labels); accuracy's refusal of a regression's targets raised again in `owner`'s words
-    first (nn.evaluate's), naming the labels' shape and metric=None."""
+def scored(owner: str, metric: Any, outputs: Any, labels: Any, loss: Any = None) -> Any:
+    """metric(outputs, labels); accuracy's refusal of a regression's targets (or of `loss`'s label sets) raised
+    again in `owner`'s words first (nn.evaluate's), naming the labels' shape and metric=None."""
     try:
         return metric(outputs, labels)
     except ValueError as e:
-        hint = accuracy_hint(owner, e, labels)
+        hint = accuracy_hint(owner, e, labels, loss)
         if not hint or type(e) not in (ValueError, ShapeError):
             raise
         said = f"{owner}: the metric refused y of shape {np.shape(raw(labels))}{hint}: {e}"

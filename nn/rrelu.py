@@ -38,8 +38,8 @@ def rrelu(
 
 
 def _bounds(owner: str, lower: Any, upper: Any) -> tuple[float, float]:
-    """lower and upper as finite floats, lower <= upper (PyTorch's refusal in training; in eval its mean slope of
-    such bounds would be taken silently)."""
+    """lower and upper as finite floats, lower <= upper (PyTorch 2.13 refuses lower > upper at every call, in
+    training and in eval; RReLU refuses it when made too, where PyTorch's waits for the call)."""
     lower, upper = check_real(owner, "lower", lower), check_real(owner, "upper", upper)
     if lower > upper:
         raise ValueError(f"{owner}: lower must be at most upper, got lower={lower} and upper={upper}")

@@ -75,7 +75,8 @@ def _evaluated(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, metric: 
     with modes_restored(model), no_grad():
         model.eval()
         out = _outputs(model, X)
-        score = metric and metric_number("evaluate", metric, scored("evaluate", metric, out, y), "the examples given")
+        score = metric and scored("evaluate", metric, out, y, loss)
+        score = metric and metric_number("evaluate", metric, score, "the examples given")
         return number_of(loss(out, y), "evaluate"), score
 
 

@@ -16,7 +16,7 @@ from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
-from .train_outputs import takes_class_labels, warn_outputs
+from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
 from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
 
 
@@ -59,7 +59,9 @@ def check_examples(
                 checked = f"run on {name}'s examples {rows} before training: nothing was trained"
                 if type(e) in (ValueError, ShapeError):  # fit's words first: they name the data, not the rows checked
                     classes = takes_class_labels(loss)
-                    hint = _metric_hint(y, outputs, e) if what == "the metric" else _shape_hint(e, y, out, classes)
+                    hint = (
+                        _metric_hint(y, outputs, e, loss) if what == "the metric" else _shape_hint(e, y, out, classes)
+                    )
                     said = f"fit: {what} refused {_described(name, X, y)} ({checked}){hint}: {e}"
                     raise type(e)(said).with_traceback(e.__traceback__) from None  # down to where it was raised
                 column = _whole_column(out, y) if what == "the loss" and takes_class_labels(loss) else ""
@@ -101,18 +103,19 @@ def _shape_hint(refusal: Exception, y: np.ndarray, out: Any, classes: bool) -> s
     return f"; the model gives {gives}: give y of shape {(len(y), *each)}, np.reshape(y, {(-1, *each)})"
 
 
-def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception) -> str:
+def _metric_hint(labels: np.ndarray, outputs: int | None, refusal: Exception, loss: Any) -> str:
     """What the metric's refusal most likely means: labels beyond the classes the loss took are its
-    ignore_index (cross_entropy's -100), which accuracy counts; float labels a regression's targets
-    (accuracy, fit's default metric, scores classes: Keras and PyTorch Lightning score none unless asked)."""
-    if _beyond_classes(labels, outputs):
+    ignore_index (cross_entropy's -100), which accuracy counts, unless the loss takes label sets (-1 ends
+    multilabel_margin_loss's rows); float labels a regression's targets (accuracy, fit's default metric,
+    scores classes: Keras and PyTorch Lightning score none unless asked)."""
+    if not takes_label_sets(loss) and _beyond_classes(labels, outputs):
         odd = labels.min() if labels.min() < 0 else labels.max()
         return (
             f"; the labels hold {odd}, outside the model's {outputs} classes, which the loss took: an "
             "ignore_index, which accuracy would count as a row like any other; pass metric=None, or a metric "
             "of your own that skips those rows"
         )
-    return accuracy_hint("fit", refusal, labels)
+    return accuracy_hint("fit", refusal, labels, loss)
 
 
 def _check_labels(name: str, labels: np.ndarray) -> None:

@@ -20,7 +20,8 @@ from .function_modules import FunctionModule
 from .layers import Sequential
 from .losses import binary_cross_entropy_with_logits, kl_div
 from .losses_classes import cross_entropy, nll_loss
-from .losses_margins import multi_margin_loss
+from .losses_margins import multi_margin_loss, multilabel_soft_margin_loss
+from .losses_multilabel import multilabel_margin_loss
 
 _SLACK = 1e-3  # how far a log-probability may lie above 0 by rounding
 
@@ -72,6 +73,12 @@ def takes_class_labels(loss: Any) -> bool:
     """Whether `loss` is one of nn's losses of class labels (a loss module's or a partial's too): only to those
     is a column of whole numbers, (N, 1), class labels to ravel (to mse_loss, a count per example)."""
     return _function(loss) in (cross_entropy, nll_loss, multi_margin_loss)
+
+
+def takes_label_sets(loss: Any) -> bool:
+    """Whether `loss` is one of nn's losses of several labels per example (multilabel_margin_loss's rows of class
+    indices ended by -1, multilabel_soft_margin_loss's rows of 0/1), which accuracy does not score."""
+    return _function(loss) in (multilabel_margin_loss, multilabel_soft_margin_loss)
 
 
 def _function(loss: Any) -> Any:

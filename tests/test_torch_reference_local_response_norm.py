@@ -35,6 +35,8 @@ CASES = {
     "4-d, size 4, strong": _case(X4, 4, 2.0, 1.5, 0.5),
     "4-d, size 1": _case(X4, 1, 1.0, 0.5),
     "4-d, size beyond the channels": _case(X4, 9, 1.0, 0.75, 1.0),
+    "4-d, size beyond twice the channels": _case(X4, 14, 1.0, 0.75, 1.0),  # every window all 6 channels
+    "3-d, size past the channels on one side": _case(X3, 10, 1.0, 0.75, 1.0),  # 5 before (4 exist), 4 after
     "5-d, size 3": _case(X5, 3, 0.3, 2, 1),
     "6-d, size 2": _case(X6, 2, 1.0, 0.75, 1.5),
     "layer, 4-d, size 3": (
@@ -57,6 +59,15 @@ def test_an_empty_input_is_returned_as_torch_s():
         x = np.zeros(shape)
         expected = F.local_response_norm(torch.from_numpy(x), 2)
         assert ours.local_response_norm(Tensor(x), 2).shape == tuple(expected.shape) == shape
+
+
+def test_a_size_far_beyond_the_channels_is_the_formula_over_them_all():
+    """Every window holds all C channels, the rest zeros, still divided by `size`: computed over the channels
+    there are (it padded size - 1 zeros around them: 10**12 was a MemoryError of pad's, 'use less padding')."""
+    size = 10**12
+    expected = X4 / (1.0 + 0.5 / size * (X4**2).sum(axis=1, keepdims=True)) ** 0.75
+    for layer_or_function in (lambda t: ours.local_response_norm(t, size, 0.5), nn.LocalResponseNorm(size, 0.5)):
+        np.testing.assert_allclose(layer_or_function(Tensor(X4)).data, expected, rtol=1e-15)
 
 
 def test_the_layer_takes_torch_s_arguments_and_shows_as_torch_s():

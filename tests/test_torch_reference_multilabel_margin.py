@@ -85,10 +85,13 @@ def test_the_mistakes_are_refused_naming_the_fix():
         ours.multilabel_margin_loss(x, np.where(TARGETS == 4, 5, TARGETS))
     with pytest.raises(ValueError, match=r"target -2 is no class"):
         ours.multilabel_margin_loss(x, np.where(TARGETS == 4, -2, TARGETS))
-    with pytest.raises(TypeError, match=r"target must be integer class indices of the scores' shape \(6, 5\)"):
+    with pytest.raises(TypeError, match=r"target must be integer class indices .*got float64: convert them"):
         ours.multilabel_margin_loss(x, TARGETS.astype(float))
-    with pytest.raises(TypeError, match=r"got int64 of shape \(6,\)"):
+    # a shape's mistake a ShapeError, as multi_margin_loss's and cross_entropy's (it was a TypeError)
+    with pytest.raises(autograd.ShapeError, match=r"target must be of the scores' shape \(6, 5\).*got \(6,\)"):
         ours.multilabel_margin_loss(x, TARGETS[:, 0])
+    with pytest.raises(autograd.ShapeError, match=r"scores' shape \(5,\).*got \(1, 5\)"):
+        ours.multilabel_margin_loss(Tensor(X[0]), TARGETS[:1])
     with pytest.raises(autograd.ShapeError, match=r"scores must be \(N, C\) rows or one \(C,\) vector"):
         ours.multilabel_margin_loss(Tensor(X.reshape(2, 3, 5)), TARGETS.reshape(2, 3, 5))
     with pytest.raises(ValueError, match=r"no predictions \(a batch of shape \(0, 5\)\)"):

@@ -108,6 +108,11 @@ def test_signatures_reprs_and_refusals_are_torch_s():
         assert repr(nn.RReLU(*args)) == repr(torch.nn.RReLU(*args))
     with pytest.raises(ValueError, match=r"rrelu: lower must be at most upper, got lower=0.3 and upper=0.1"):
         ours.rrelu(Tensor(X), 0.3, 0.1, True)
+    for training in (True, False):  # torch refuses such bounds in eval too, as ours
+        with pytest.raises(RuntimeError, match=r"Lower bound should be less than or equal to the upper bound"):
+            F.rrelu(torch.tensor(X), 0.3, 0.1, training)
+        with pytest.raises(ValueError, match=r"rrelu: lower must be at most upper"):
+            ours.rrelu(Tensor(X), 0.3, 0.1, training)
     with pytest.raises(ValueError, match=r"RReLU: lower must be at most upper"):
         nn.RReLU(0.5, 0.25)
     layer = nn.RReLU()
