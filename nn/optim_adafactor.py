@@ -27,8 +27,9 @@ class Adafactor(Optimizer):
     V is that); u = grad / sqrt(max(V, eps1 ** 2)) and data -= alpha * u / max(1, RMS(u) / d). grad is negated
     with `maximize`. eps1 None is the parameter's dtype's machine epsilon (torch's, but for a group of parameters
     of several dtypes: torch takes the first one's for all). Each number in torch's order of operations (its
-    single-tensor step): float64 parameters and state within 1e-12 of torch 2.13's after 30 steps. The Values of
-    a model are one vector here (packed), as a 1-d parameter is."""
+    single-tensor step; but V divided first where the factors' product overflows, and torch's V is inf): float64
+    parameters and state within 1e-12 of torch 2.13's after 30 steps. The Values of a model are one vector here
+    (packed), as a 1-d parameter is."""
 
     hyperparameters = ("lr", "beta2_decay", "eps", "d", "weight_decay")
     pairs = {"eps": "(eps1, eps2)"}
@@ -87,9 +88,12 @@ class Adafactor(Optimizer):
             row, col = state["row_var"], state["col_var"]
             lerp(state, row, _mean_square(grad, -1), weight)
             lerp(state, col, _mean_square(grad, -2), weight)
-            np.matmul(row, col, out=v)
             mean = np.maximum(row.mean(axis=-2, keepdims=True), eps1)
-            np.divide(v, mean, out=v, where=mean != 0)  # a mean of 0 (eps1 0): every row_var 0, and v 0 too
+            if _product_overflows(row, col):  # torch's V is inf there, its step 0: V divided first, as it fits
+                np.multiply(row, np.divide(col, mean, out=np.zeros_like(col), where=mean != 0), out=v)
+            else:  # torch's order: the product, then the division
+                np.matmul(row, col, out=v)
+                np.divide(v, mean, out=v, where=mean != 0)  # a mean of 0 (eps1 0): every row_var 0, and v 0 too
         else:
             variance = state["variance"]
             lerp(state, variance, np.multiply(grad, grad, out=v), weight)
@@ -133,6 +137,13 @@ def _norm(x: np.ndarray) -> float:
     x's dtype once."""
     wide = x.astype(np.float64, copy=False).ravel()
     return float(x.dtype.type(np.sqrt(np.dot(wide, wide))))
+
+
+def _product_overflows(row: np.ndarray, col: np.ndarray) -> bool:
+    """Whether some product of a row and a column factor is beyond their dtype (float32 gradients of 4.3e9 and up:
+    squared 1.8e19, the product 3.4e38), though V, that product over the rows' mean, is not."""
+    most = float(np.max(row, initial=0.0)) * float(np.max(col, initial=0.0))  # in float64, or inf
+    return most > float(np.finfo(row.dtype).max)
 
 
 def _mean_square(g: np.ndarray, axis: int) -> np.ndarray:
