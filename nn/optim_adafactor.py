@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node
+from autograd import Node, Tensor
 
 from .optim_base import Optimizer
 from .optim_flush import eps_share, flush_below
@@ -111,6 +111,23 @@ class Adafactor(Optimizer):
         clip = max(1.0, _norm(v) / ((v.size**0.5) * self.d))
         descend(state, data, v, alpha / clip)
 
+    def _checked_tensors(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
+        """The base's, and FloatingPointError, before anything moves, for a finite gradient whose sums of squares
+        pass its dtype (float32 gradients of 1.8e19: the second moment inf, V inf / inf, the weights NaN, as
+        torch's)."""
+        moving = super()._checked_tensors()
+        for _, t, data, g in moving:
+            if _squares_overflow(g):
+                what = f"{self._called(t)}, of shape {data.shape} ({data.dtype})"
+                error = FloatingPointError(
+                    f"Adafactor: the squares of the gradient of {what} pass {data.dtype} (its largest magnitude "
+                    f"{float(np.max(np.abs(g))):.3g}): its second moment would be inf and the step NaN, so no "
+                    "parameter moved. Scale the loss down, or clip the gradients (nn.clip_grad_norm_)"
+                )
+                error.parameter, error.held, error.parameter_name = t, "squares beyond its dtype", self._name(t)
+                raise error
+        return moving
+
     def flush(self, state: dict[str, Any]) -> None:
         """The second moments below eps1 ** 2's share (`eps_share`: V is taken as at least eps1 ** 2): `variance`
         there; a factor where, times the other's largest over eps1 (V's denominator is at least eps1), it is
@@ -144,6 +161,19 @@ def _product_overflows(row: np.ndarray, col: np.ndarray) -> bool:
     squared 1.8e19, the product 3.4e38), though V, that product over the rows' mean, is not."""
     most = float(np.max(row, initial=0.0)) * float(np.max(col, initial=0.0))  # in float64, or inf
     return most > float(np.finfo(row.dtype).max)
+
+
+def _squares_overflow(g: np.ndarray) -> bool:
+    """Whether a sum of squares a step keeps of `g` (each square for fewer than 2 dimensions, else each row's and
+    column's, `_mean_square`'s before its division) is beyond g's dtype: looked at one by one only where the sum of
+    all of them (np.vdot: one pass) is not well within it."""
+    top = float(np.finfo(g.dtype).max)
+    if g.dtype.char in "fd" and g.flags.c_contiguous and float(np.vdot(g, g)) < top / 16:
+        return False
+    with np.errstate(over="ignore"):
+        if g.ndim < 2:
+            return not np.isfinite(np.multiply(g, g)).all()
+        return not (np.isfinite(_mean_square(g, -1)).all() and np.isfinite(_mean_square(g, -2)).all())
 
 
 def _mean_square(g: np.ndarray, axis: int) -> np.ndarray:

@@ -27,3 +27,28 @@ def test_a_product_of_factors_beyond_the_dtype_does_not_stop_the_step(dtype, pow
     scaled, state = _run(dtype, 2.0**power)
     assert np.isfinite(state["row_var"]).all() and np.isfinite(state["col_var"]).all()
     np.testing.assert_allclose(scaled, reference, rtol=0, atol=np.spacing(np.abs(reference).max()))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "shape", "huge"),
+    [(np.float32, (2, 3), 2e19), (np.float32, (3,), 2e19), (np.float64, (2, 3), 1e155), (np.float32, (), 2e19)],
+)
+def test_a_gradient_whose_squares_pass_the_dtype_is_refused_before_anything_moves(dtype, shape, huge):
+    """float32 gradients of 2e19: a sum of their squares (a row's, or one square) is beyond 3.4e38, the second
+    moment inf and V inf / inf: the weights went NaN (torch 2.13's do), silently. Refused as a NaN gradient is, the
+    first parameter (a good gradient) unmoved too; one of 5e17, whose sums fit, steps."""
+    first, second = Tensor(np.ones(4, dtype), requires_grad=True), Tensor(np.ones(shape, dtype), requires_grad=True)
+    opt = nn.Adafactor([first, second])
+    first.grad, second.grad = np.full(4, 0.5, dtype), np.full(shape, 0.5, dtype)
+    opt.step()
+    before = [first.data.copy(), second.data.copy()], {k: np.array(a) for k, a in opt.state_dict().items()}
+    first.grad, second.grad = np.full(4, 0.5, dtype), np.full(shape, huge, dtype)
+    with pytest.raises(FloatingPointError, match=r"Adafactor: the squares of the gradient of parameter 1, .* pass"):
+        opt.step()
+    np.testing.assert_array_equal(first.data, before[0][0])
+    np.testing.assert_array_equal(second.data, before[0][1])
+    for key, array in opt.state_dict().items():
+        np.testing.assert_array_equal(array, before[1][key])
+    second.grad = np.full(shape, huge / 40, dtype)
+    opt.step()
+    assert np.isfinite(second.data).all() and not np.array_equal(second.data, before[0][1])
