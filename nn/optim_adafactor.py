@@ -119,12 +119,14 @@ class Adafactor(Optimizer):
         for _, t, data, g in moving:
             if _squares_overflow(g):
                 what = f"{self._called(t)}, of shape {data.shape} ({data.dtype})"
+                beyond = f"{data.dtype} (the largest {float(np.max(np.abs(g))):.3g})"
+                held = f"values whose squares pass {beyond}"
                 error = FloatingPointError(
-                    f"Adafactor: the squares of the gradient of {what} pass {data.dtype} (its largest magnitude "
-                    f"{float(np.max(np.abs(g))):.3g}): its second moment would be inf and the step NaN, so no "
-                    "parameter moved. Scale the loss down, or clip the gradients (nn.clip_grad_norm_)"
+                    f"Adafactor: the squares of the gradient of {what} pass {beyond}: its second "
+                    "moment would be inf and the step NaN, so no parameter moved. Scale the loss down, or clip the "
+                    "gradients (nn.clip_grad_norm_)"
                 )
-                error.parameter, error.held, error.parameter_name = t, "squares beyond its dtype", self._name(t)
+                error.parameter, error.held, error.parameter_name = t, held, self._name(t)  # nn.fit says them again
                 raise error
         return moving
 

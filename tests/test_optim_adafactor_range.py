@@ -43,8 +43,11 @@ def test_a_gradient_whose_squares_pass_the_dtype_is_refused_before_anything_move
     opt.step()
     before = [first.data.copy(), second.data.copy()], {k: np.array(a) for k, a in opt.state_dict().items()}
     first.grad, second.grad = np.full(4, 0.5, dtype), np.full(shape, huge, dtype)
-    with pytest.raises(FloatingPointError, match=r"Adafactor: the squares of the gradient of parameter 1, .* pass"):
+    refused = r"Adafactor: the squares of the gradient of parameter 1, .* pass"
+    with pytest.raises(FloatingPointError, match=refused) as e:
         opt.step()
+    assert e.value.parameter is second  # nn.fit names the parameter by the model's name for it, and says `held`
+    assert e.value.held == f"values whose squares pass {np.dtype(dtype)} (the largest {huge:.3g})"
     np.testing.assert_array_equal(first.data, before[0][0])
     np.testing.assert_array_equal(second.data, before[0][1])
     for key, array in opt.state_dict().items():
