@@ -55,3 +55,21 @@ def test_a_gradient_whose_squares_pass_the_dtype_is_refused_before_anything_move
     second.grad = np.full(shape, huge / 40, dtype)
     opt.step()
     assert np.isfinite(second.data).all() and not np.array_equal(second.data, before[0][1])
+
+
+@pytest.mark.parametrize(
+    ("make", "entry", "bad"),
+    [
+        (nn.Adafactor, "d", [-np.inf]),
+        (lambda ps: nn.Rprop(ps, step_sizes=(1e-6, np.inf)), "step_sizes", [1e-6, np.nan]),
+        (lambda ps: nn.ASGD(ps, t0=np.inf), "t0", [np.nan]),
+    ],
+)
+def test_a_loaded_setting_that_may_be_inf_says_so_when_refused(make, entry, bad):
+    """A setting taken up to +inf (Adafactor's d, Rprop's largest step size, ASGD's t0), loaded holding NaN or -inf:
+    the refusal said 'the numbers must be finite', where the state saved may hold +inf."""
+    w = Tensor(np.ones(2), requires_grad=True)
+    state = make([w]).state_dict()
+    state[entry] = np.array(bad if len(bad) > 1 else bad[0])
+    with pytest.raises(ValueError, match=f"{entry} holds 1 NaN or -inf value.* must be finite or \\+inf"):
+        make([w]).load_state_dict(state)
