@@ -1,6 +1,7 @@
 """nn.Adafactor where its second moments near the ends of the dtype's range. Its step is unchanged by scaling the
 gradients by a power of 2 (u = grad / sqrt(V), with V far above eps1 ** 2): a run on 2**k times the gradients must
-move the weights as the run on the gradients does."""
+move the weights as the run on the gradients does; beyond that, refused. Then the settings that may be +inf (its d
+among them), loaded holding NaN or -inf."""
 
 import numpy as np
 import pytest
