@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node
+from autograd import Node, Tensor
 
 from .optim_base import Optimizer
 from .optim_flush import eps_share, flush_below
@@ -27,8 +27,9 @@ class Adafactor(Optimizer):
     V is that); u = grad / sqrt(max(V, eps1 ** 2)) and data -= alpha * u / max(1, RMS(u) / d). grad is negated
     with `maximize`. eps1 None is the parameter's dtype's machine epsilon (torch's, but for a group of parameters
     of several dtypes: torch takes the first one's for all). Each number in torch's order of operations (its
-    single-tensor step): float64 parameters and state within 1e-12 of torch 2.13's after 30 steps. The Values of
-    a model are one vector here (packed), as a 1-d parameter is."""
+    single-tensor step; but V divided first where the factors' product overflows, and torch's V is inf): float64
+    parameters and state within 1e-12 of torch 2.13's after 30 steps. The Values of a model are one vector here
+    (packed), as a 1-d parameter is."""
 
     hyperparameters = ("lr", "beta2_decay", "eps", "d", "weight_decay")
     pairs = {"eps": "(eps1, eps2)"}
@@ -87,9 +88,12 @@ class Adafactor(Optimizer):
             row, col = state["row_var"], state["col_var"]
             lerp(state, row, _mean_square(grad, -1), weight)
             lerp(state, col, _mean_square(grad, -2), weight)
-            np.matmul(row, col, out=v)
             mean = np.maximum(row.mean(axis=-2, keepdims=True), eps1)
-            np.divide(v, mean, out=v, where=mean != 0)  # a mean of 0 (eps1 0): every row_var 0, and v 0 too
+            if _product_overflows(row, col):  # torch's V is inf there, its step 0: V divided first, as it fits
+                np.multiply(row, np.divide(col, mean, out=np.zeros_like(col), where=mean != 0), out=v)
+            else:  # torch's order: the product, then the division
+                np.matmul(row, col, out=v)
+                np.divide(v, mean, out=v, where=mean != 0)  # a mean of 0 (eps1 0): every row_var 0, and v 0 too
         else:
             variance = state["variance"]
             lerp(state, variance, np.multiply(grad, grad, out=v), weight)
@@ -106,6 +110,25 @@ class Adafactor(Optimizer):
             np.copyto(v, 0, where=zero)
         clip = max(1.0, _norm(v) / ((v.size**0.5) * self.d))
         descend(state, data, v, alpha / clip)
+
+    def _checked_tensors(self) -> list[tuple[int, Tensor, np.ndarray, np.ndarray]]:
+        """The base's, and FloatingPointError, before anything moves, for a finite gradient whose sums of squares
+        pass its dtype (float32 gradients of 1.8e19: the second moment inf, V inf / inf, the weights NaN, as
+        torch's)."""
+        moving = super()._checked_tensors()
+        for _, t, data, g in moving:
+            if _squares_overflow(g):
+                what = f"{self._called(t)}, of shape {data.shape} ({data.dtype})"
+                beyond = f"{data.dtype} (the largest {float(np.max(np.abs(g))):.3g})"
+                held = f"values whose squares pass {beyond}"
+                error = FloatingPointError(
+                    f"Adafactor: the squares of the gradient of {what} pass {beyond}: its second "
+                    "moment would be inf and the step NaN, so no parameter moved. Scale the loss down, or clip the "
+                    "gradients (nn.clip_grad_norm_)"
+                )
+                error.parameter, error.held, error.parameter_name = t, held, self._name(t)  # nn.fit says them again
+                raise error
+        return moving
 
     def flush(self, state: dict[str, Any]) -> None:
         """The second moments below eps1 ** 2's share (`eps_share`: V is taken as at least eps1 ** 2): `variance`
@@ -133,6 +156,26 @@ def _norm(x: np.ndarray) -> float:
     x's dtype once."""
     wide = x.astype(np.float64, copy=False).ravel()
     return float(x.dtype.type(np.sqrt(np.dot(wide, wide))))
+
+
+def _product_overflows(row: np.ndarray, col: np.ndarray) -> bool:
+    """Whether some product of a row and a column factor is beyond their dtype (float32 gradients of 4.3e9 and up:
+    squared 1.8e19, the product 3.4e38), though V, that product over the rows' mean, is not."""
+    most = float(np.max(row, initial=0.0)) * float(np.max(col, initial=0.0))  # in float64, or inf
+    return most > float(np.finfo(row.dtype).max)
+
+
+def _squares_overflow(g: np.ndarray) -> bool:
+    """Whether a sum of squares a step keeps of `g` (each square for fewer than 2 dimensions, else each row's and
+    column's, `_mean_square`'s before its division) is beyond g's dtype: looked at one by one only where the sum of
+    all of them (np.vdot: one pass) is not well within it."""
+    top = float(np.finfo(g.dtype).max)
+    if g.dtype.char in "fd" and g.flags.c_contiguous and float(np.vdot(g, g)) < top / 16:
+        return False
+    with np.errstate(over="ignore"):
+        if g.ndim < 2:
+            return not np.isfinite(np.multiply(g, g)).all()
+        return not (np.isfinite(_mean_square(g, -1)).all() and np.isfinite(_mean_square(g, -2)).all())
 
 
 def _mean_square(g: np.ndarray, axis: int) -> np.ndarray:

@@ -172,8 +172,8 @@ def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False, na
     if bad and not plus_inf:  # a finite number the cast made infinite (1e300 into float32): named so
         check_array_fits(name, array, np.dtype(dtype))
     if bad:
-        what = "NaN or -inf" if plus_inf else "NaN or infinite"
-        raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be finite")
+        what, wanted = ("NaN or -inf", "finite or +inf") if plus_inf else ("NaN or infinite", "finite")
+        raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be {wanted}")
     return cast
 
 
