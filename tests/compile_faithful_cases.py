@@ -233,3 +233,29 @@ def run_to_end(threads, seconds):
     assert not any(t.is_alive() for t in threads), (
         "a recording thread still runs: it would change the next tests' counts"
     )
+
+
+def relu_runs(compiled, start, x, cases):
+    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
+    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
+    opt = nn.SGD([W, b, V], lr=0.1)
+
+    def step(x):
+        loss = ((x @ W + b).relu() @ V).sum()
+        opt.zero_grad()
+        loss.backward()
+        return loss
+
+    run = autograd.compile(step, strict=True) if compiled else step
+    got = []
+    for case in cases:
+        for name, t in (("W", W), ("b", b), ("V", V)):
+            data = start[name].copy()
+            if name in case:
+                data[case[name][0]] = case[name][1]
+            t.data = data
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            loss = run(x)
+        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
+    return got

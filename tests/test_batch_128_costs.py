@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from call_counts import counting
+from compile_faithful_cases import relu_runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,33 +177,7 @@ def test_what_the_products_prove_nothing_of_is_read_as_eagerly(dtype):
     big = np.finfo(dtype).max / 4
     cases = [{}, {}, {}, {"b": (3, np.nan)}, {"b": (5, np.inf)}, {"V": ((2, 1), np.inf)}, {"V": ((7, 0), -np.inf)}]
     cases += [{"W": ((slice(None), 5), big)}, {}]
-    assert _relu_runs(True, start, x, cases) == _relu_runs(False, start, x, cases)
-
-
-def _relu_runs(compiled, start, x, cases):
-    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
-    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
-    opt = nn.SGD([W, b, V], lr=0.1)
-
-    def step(x):
-        loss = ((x @ W + b).relu() @ V).sum()
-        opt.zero_grad()
-        loss.backward()
-        return loss
-
-    run = autograd.compile(step, strict=True) if compiled else step
-    got = []
-    for case in cases:
-        for name, t in (("W", W), ("b", b), ("V", V)):
-            data = start[name].copy()
-            if name in case:
-                data[case[name][0]] = case[name][1]
-            t.data = data
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            loss = run(x)
-        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
-    return got
+    assert relu_runs(True, start, x, cases) == relu_runs(False, start, x, cases)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

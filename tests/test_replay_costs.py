@@ -2,11 +2,10 @@
 (docs/performance.md, the forty-third session: a replay of the benchmark's MLP at batch 1 cost some 1.6x the
 buffered numpy step, the difference Python calls and small reads spread over every kernel)."""
 
-import warnings
-
 import numpy as np
 import pytest
 from call_counts import counting
+from compile_faithful_cases import relu_runs
 
 import autograd
 import nn
@@ -48,32 +47,6 @@ def test_a_small_relus_rule_reads_its_gradient_and_input_once(monkeypatch):
     assert gated == nan_looks == []
 
 
-def _relu_runs(compiled, start, x, cases):
-    """Per case (entries set in the starting W, b, V), the loss's and the gradients' bytes of relu(x @ W + b) @ V."""
-    W, b, V = (Tensor(start[k].copy(), requires_grad=True) for k in ("W", "b", "V"))
-    opt = nn.SGD([W, b, V], lr=0.1)
-
-    def step(x):
-        loss = ((x @ W + b).relu() @ V).sum()
-        opt.zero_grad()
-        loss.backward()
-        return loss
-
-    run = autograd.compile(step, strict=True) if compiled else step
-    got = []
-    for case in cases:
-        for name, t in (("W", W), ("b", b), ("V", V)):
-            data = start[name].copy()
-            if name in case:
-                data[case[name][0]] = case[name][1]
-            t.data = data
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            loss = run(x)
-        got.append([np.asarray(loss.data).tobytes()] + [p.grad.tobytes() for p in (W, b, V)])
-    return got
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("rows", [1, 8])
 def test_a_small_relus_rule_gives_eager_bits_where_g_or_x_is_not_finite(dtype, rows):
@@ -86,7 +59,7 @@ def test_a_small_relus_rule_gives_eager_bits_where_g_or_x_is_not_finite(dtype, r
     big = np.finfo(dtype).max / 4
     cases = [{}, {}, {}, {"b": (3, np.nan)}, {"b": (5, np.inf)}, {"V": ((2, 1), np.inf)}, {"V": ((7, 0), -np.inf)}]
     cases += [{"W": ((slice(None), 5), big)}, {"b": (slice(None), big), "V": (slice(None), big)}, {}]
-    assert _relu_runs(True, start, x, cases) == _relu_runs(False, start, x, cases)
+    assert relu_runs(True, start, x, cases) == relu_runs(False, start, x, cases)
 
 
 def test_plain_sgds_update_makes_no_calls_for_options_it_lacks(monkeypatch):
