@@ -14,7 +14,8 @@ from .metrics import accuracy, accuracy_for, loss_threshold, scored
 from .module import Module
 from .train_checks import check_callables, check_model
 from .train_examples import check_finite
-from .train_steps import Loss, Metric, forward, is_scalar, metric_number, modes_restored, number_of
+from .train_numbers import Metric, metric_number, number_of
+from .train_steps import Loss, forward, is_scalar, modes_restored
 
 EVALUATED_ROWS = 1024  # the rows evaluate runs the model on at once, and predict's batch_size
 
