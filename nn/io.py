@@ -1,5 +1,5 @@
 """Save and load a module's parameters, as .npz or .safetensors by the file's suffix: no pickle,
-never half-written, and every entry checked before any parameter changes (one path for both
+never half-written (io_write), and every entry checked before any parameter changes (one path for both
 formats: each reader checks the entries' shapes and dtypes against the model's state_dict, its class's
 own where it overrides it (io_state), before it reads their data, then the values are checked).
 With `optimizer=`, the optimizer's state dict is saved and loaded beside the parameters, its names
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
-import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ import numpy as np
 from autograd import type_name
 
 from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules, io_state
+from .io_write import write_replacing
 from .module import Module
 from .module_state import layout
 from .optim_base import Optimizer
@@ -89,25 +88,7 @@ def save(module: Module, path: str | os.PathLike | None = None, optimizer: Optim
             fmt.check_entry(name, np.asarray(array).dtype)
     except ValueError as e:
         raise ValueError(f"{path}: nn.save did not write it, since nn.load would refuse it: {e.args[0]}") from None
-    tmp = None
-    try:
-        _remove_stale(path)
-        name = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as to any new file
-        tmp = name
-        with os.fdopen(fd, "wb") as f:
-            fmt.write(f, state)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        os.replace(tmp, path)
-    except BaseException as e:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.errno is not None:
-            raise OSError(e.errno, f"cannot save the model: {e.strerror}", str(path)) from None
-        raise
+    write_replacing(path, lambda f: fmt.write(f, state))
 
 
 def _check_utf8(name: str) -> None:
@@ -128,30 +109,6 @@ def _format(path: Path, does: str) -> FileFormat:
         return FORMATS[suffix]
     why = f" ({_FOREIGN[suffix]})" if suffix in _FOREIGN else ""
     raise ValueError(f"{path}: nn.{does} {' and '.join(FORMATS)} files, chosen by the suffix{why}")
-
-
-def _remove_stale(path: Path) -> None:
-    """Delete what killed saves to `path` left: files named as `save` names its temporary files
-    whose writing process is gone (a save under way, in this process or another, keeps its own)."""
-    ours = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp")
-    try:
-        with os.scandir(path.parent) as entries:
-            for entry in entries:
-                match = ours.fullmatch(entry.name)
-                if match and entry.is_file(follow_symlinks=False) and not _alive(int(match[1])):
-                    os.unlink(entry.path)
-    except OSError:
-        pass  # best effort: a folder we cannot list or clean is reported by the save itself
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # sends nothing: asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # someone else's process, or no way to tell: leave its file alone
-    return True
 
 
 def load(module: Module, path: str | os.PathLike | None = None, optimizer: Optimizer | None = None) -> Module:

@@ -22,7 +22,7 @@ from .optim_adafactor import Adafactor
 from .optim_adam_family import Adamax, NAdam, RAdam
 from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_asgd import ASGD
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_flush import flush_below, flush_moments
 from .optim_rprop import Rprop
 from .optim_state import COUNT
@@ -77,16 +77,7 @@ class SGD(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            dampening=dampening,
-            nesterov=nesterov,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         momentum, dampening = settings["momentum"], settings["dampening"]
@@ -155,17 +146,7 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"t": ((), COUNT), "m": (shape, dtype), "v": (shape, dtype)} | (
@@ -231,14 +212,4 @@ class AdamW(Adam):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        Optimizer.__init__(
-            self,
-            params,
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            **torch_options,
-        )
+        Optimizer.__init__(self, params, **settings_given(locals()))

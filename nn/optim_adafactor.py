@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
 from .optim_updates import coefficient, descend, lerp, scratch, signed
@@ -51,16 +51,7 @@ class Adafactor(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            beta2_decay=beta2_decay,
-            eps=eps,
-            d=d,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         if len(shape) < 2:

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_flush import flush_moments
 from .optim_state import COUNT
 from .optim_updates import add_ratio, average_square, coefficient, lerp, ratio, scratch, signed, weight_decayed
@@ -71,9 +71,7 @@ class Adamax(_Moments):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize, **torch_options
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         t, grad = self.started(state, data, grad)
@@ -112,17 +110,7 @@ class NAdam(_Moments):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> Slots:
         return {**super().slot_layout(shape, dtype), "mu_product": ((), np.dtype(np.float64))}
@@ -179,16 +167,7 @@ class RAdam(_Moments):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def update(self, state: dict[str, Any], data: np.ndarray, grad: np.ndarray) -> None:
         t, grad = self.started(state, data, grad)

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_flush import eps_share, flush_below
 from .optim_state import COUNT
 from .optim_updates import add_ratio, average_square, coefficient, decayed, descend, lerp, ratio, scratch, signed
@@ -42,17 +42,7 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), **{name: (shape, dtype) for name in self._arrays()}}
@@ -137,16 +127,7 @@ class Adagrad(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            lr_decay=lr_decay,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), "sum": (shape, dtype)}
@@ -186,7 +167,7 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, **torch_options)
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), "square_avg": (shape, dtype), "acc_delta": (shape, dtype)}

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_state import COUNT
 from .optim_updates import coefficient, decayed, descend, scratch, signed
 
@@ -43,16 +43,7 @@ class ASGD(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            lambd=lambd,
-            alpha=alpha,
-            t0=t0,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def slot_layout(self, shape: tuple[int, ...], dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         return {"step": ((), COUNT), "eta": ((), FLOAT), "mu": ((), FLOAT), "ax": (shape, dtype)}

@@ -38,6 +38,15 @@ from .optim_settings import OptimizerSettings
 from .optim_state import OptimizerState
 
 
+def settings_given(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A constructor's arguments (its `locals()`, taken before any other local is made) as Optimizer.__init__'s
+    settings: each hyperparameter and flag by name, then its **torch_options; self, params and super()'s
+    __class__ left out. Each optimizer spells out its torch.optim counterpart's signature (names, order, defaults:
+    tests read it) and passes it on through this, not by naming every argument a second time."""
+    left_out = ("self", "params", "__class__", "torch_options")
+    return {k: v for k, v in arguments.items() if k not in left_out} | arguments.get("torch_options", {})
+
+
 class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
     """Keeps `params`, its settings (by kind, as attributes: nn.optim_settings), and per parameter
     a dict of state (`state[i]` for the i-th Tensor, `state["values"]` for all the Values, packed in

@@ -17,7 +17,7 @@ import numpy as np
 from autograd import Tensor, enable_grad, type_name
 
 from .arguments import is_int, one_number
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_closure import checked_closure
 from .optim_finite import first_not_finite
 from .optim_lbfgs_flat import Flat, flat_dtype
@@ -68,17 +68,7 @@ class LBFGS(Optimizer):
     ) -> None:
         if max_eval is None and is_int(max_iter):  # PyTorch's default; a max_iter that is no int is refused next
             max_eval = min(int(max_iter) * 5 // 4, INT64_MAX)  # within what a state dict holds
-        super().__init__(
-            params,
-            lr=lr,
-            max_iter=max_iter,
-            max_eval=max_eval,
-            tolerance_grad=tolerance_grad,
-            tolerance_change=tolerance_change,
-            history_size=history_size,
-            line_search_fn=line_search_fn,
-            **torch_options,
-        )
+        super().__init__(params, **settings_given(locals()))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
         """Up to max_iter iterations on the closure's loss; returns the closure's first loss. FloatingPointError

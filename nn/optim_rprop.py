@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Node
 
-from .optim_base import Optimizer
+from .optim_base import Optimizer, settings_given
 from .optim_state import COUNT
 from .optim_updates import scratch, signed
 
@@ -38,7 +38,7 @@ class Rprop(Optimizer):
         maximize: bool = False,
         **torch_options: Any,
     ) -> None:
-        super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize, **torch_options)
+        super().__init__(params, **settings_given(locals()))
 
     def refuse_conflicts(self, settings: dict[str, Any]) -> None:
         (minus, plus), (low, high) = settings["etas"], settings["step_sizes"]

@@ -1,9 +1,12 @@
 """torch.nn.functional's max_pool{1,2,3}d_with_indices and adaptive_max_pool{1,2,3}d_with_indices: the max pools
 with return_indices=True, whatever their own return_indices says (PyTorch's ignore it), so that ported code
-that calls them gets (output, indices) as there."""
+that calls them gets (output, indices) as there. One factory makes the six from the pools themselves: their
+arguments (names, order, defaults) are the pools', written once in autograd."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from autograd import (
@@ -19,77 +22,48 @@ from autograd import (
 from .arguments import check_flag
 
 
-def max_pool1d_with_indices(
-    input: Tensor,  # noqa: A002
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """max_pool1d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("max_pool1d_with_indices", "return_indices", return_indices)
-    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+def _signature(pool: Callable[..., Any]) -> inspect.Signature:
+    """`pool`'s arguments as torch's *_with_indices spell them: the tensor named input, the rest the pool's
+    names, kinds and defaults (flags typed bool, sizes Any), returning (output, indices)."""
+    first, *rest = inspect.signature(pool).parameters.values()
+    typed = [p.replace(annotation="bool" if isinstance(p.default, bool) else "Any") for p in rest]
+    return inspect.Signature(
+        [first.replace(name="input", annotation="Tensor"), *typed], return_annotation="tuple[Tensor, Tensor]"
+    )
 
 
-def max_pool2d_with_indices(
-    input: Tensor,  # noqa: A002
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """max_pool2d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("max_pool2d_with_indices", "return_indices", return_indices)
-    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+def _with_indices(pool: Callable[..., Any]) -> Callable[..., tuple[Tensor, Tensor]]:
+    """`pool` called with return_indices=True, under the name `pool`_with_indices and `pool`'s signature;
+    its own return_indices checked (True or False) and otherwise ignored, as torch's. A wrong call is a
+    TypeError naming the function and what is wrong, in inspect's words ("missing a required argument:
+    'kernel_size'", "too many positional arguments")."""
+    name = f"{pool.__name__}_with_indices"
+    signature = _signature(pool)
+
+    def with_indices(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{name}(): {e}") from None
+        bound.apply_defaults()
+        check_flag(name, "return_indices", bound.arguments["return_indices"])
+        bound.arguments["return_indices"] = True
+        return pool(*bound.args, **bound.kwargs)
+
+    with_indices.__name__ = with_indices.__qualname__ = name
+    with_indices.__signature__ = signature  # type: ignore[attr-defined]
+    with_indices.__doc__ = (
+        f"{pool.__name__}'s (output, indices), as torch's (its return_indices, checked, changes nothing)."
+    )
+    return with_indices
 
 
-def max_pool3d_with_indices(
-    input: Tensor,  # noqa: A002
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """max_pool3d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("max_pool3d_with_indices", "return_indices", return_indices)
-    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
-
-
-def adaptive_max_pool1d_with_indices(
-    input: Tensor,  # noqa: A002
-    output_size: Any,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """adaptive_max_pool1d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("adaptive_max_pool1d_with_indices", "return_indices", return_indices)
-    return adaptive_max_pool1d(input, output_size, return_indices=True)
-
-
-def adaptive_max_pool2d_with_indices(
-    input: Tensor,  # noqa: A002
-    output_size: Any,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """adaptive_max_pool2d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("adaptive_max_pool2d_with_indices", "return_indices", return_indices)
-    return adaptive_max_pool2d(input, output_size, return_indices=True)
-
-
-def adaptive_max_pool3d_with_indices(
-    input: Tensor,  # noqa: A002
-    output_size: Any,
-    return_indices: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """adaptive_max_pool3d's (output, indices), as torch's (its return_indices, checked, changes nothing)."""
-    check_flag("adaptive_max_pool3d_with_indices", "return_indices", return_indices)
-    return adaptive_max_pool3d(input, output_size, return_indices=True)
-
+max_pool1d_with_indices = _with_indices(max_pool1d)
+max_pool2d_with_indices = _with_indices(max_pool2d)
+max_pool3d_with_indices = _with_indices(max_pool3d)
+adaptive_max_pool1d_with_indices = _with_indices(adaptive_max_pool1d)
+adaptive_max_pool2d_with_indices = _with_indices(adaptive_max_pool2d)
+adaptive_max_pool3d_with_indices = _with_indices(adaptive_max_pool3d)
 
 __all__ = [
     "adaptive_max_pool1d_with_indices",

@@ -12,7 +12,8 @@ from autograd import gc_paused
 
 from .module import Module
 from .optim import Optimizer
-from .train_steps import Loss, Step, _copies, _gradients_named, finite_loss, forward, put_back
+from .train_numbers import finite_loss
+from .train_steps import Loss, Step, _copies, _gradients_named, forward, put_back
 
 
 def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tuple[Module, str]]) -> Step:

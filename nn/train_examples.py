@@ -16,8 +16,9 @@ from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
 from .train_checks import integer
+from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
-from .train_steps import buffer_copies, forward, metric_number, modes_restored, put_back
+from .train_steps import buffer_copies, forward, modes_restored, put_back
 
 
 def check_examples(

@@ -198,6 +198,6 @@ def test_evaluate_scores_the_probabilities_of_labels_all_1_at_one_half():
 
 @pytest.mark.parametrize("value", [True, np.bool_(False), 0.5, np.float32(0.25), np.array(0.75), 3])
 def test_a_metric_of_a_bool_or_any_real_number_is_taken(value):
-    from nn.train_steps import metric_number
+    from nn.train_numbers import metric_number
 
     assert metric_number("fit", len, value, "a test") == float(value)
