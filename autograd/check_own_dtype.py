@@ -220,6 +220,7 @@ def _drift(narrow: Any, wide: np.ndarray) -> float:
     both = np.isfinite(narrow) & np.isfinite(wide)
     if not both.any():
         return 0.0
-    moved = float(np.max(np.abs(narrow - wide)[both]))
-    size = float(np.max(np.abs(wide)[both]))
+    narrow, wide = narrow[both], wide[both]  # inf - inf would be numpy's NaN and its warning
+    moved = float(np.max(np.abs(narrow - wide)))
+    size = float(np.max(np.abs(wide)))
     return moved / size if size > 0 else (0.0 if moved == 0 else math.inf)

@@ -133,3 +133,15 @@ def test_a_rule_wrong_only_in_float32_still_fails_beside_a_node_that_rounds_othe
     with pytest.raises(GradcheckError, match=r"is 0\.001 when loss\(\) runs with it") as caught:
         gradcheck_params(lambda: _SIN_WRONG_IN_FLOAT32(p).sum() + 1e-3 * ((p + 3000.0) - 3000.5).sum(), [p])
     assert not caught.value.undecided
+
+
+def test_a_node_infinite_in_both_dtypes_warns_nothing_of_the_checks_own():
+    """exp(10 x) at x = 100 is inf in float32 and float64 alike: comparing the two runs subtracted inf from inf and
+    numpy warned "invalid value encountered in subtract" from inside gradcheck, where only the rule's own NaN
+    (0 * inf) is the user's to hear of."""
+    x = np.array([100.0, 0.5], dtype=np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(GradcheckError, match="not finite"):
+            gradcheck(lambda t: autograd.minimum(autograd.exp(t * 10.0), Tensor(np.float32(5.0))), [x])
+    assert [str(w.message) for w in caught if w.category is RuntimeWarning and "check_" in w.filename] == []
