@@ -95,7 +95,8 @@ def _hides(base: np.ndarray, up: np.ndarray, down: np.ndarray, dtype: np.dtype, 
     atol, rtol = tolerances
     finfo = np.finfo(dtype if np.dtype(dtype).kind == "f" else np.float64)
     spacing = finfo.eps * np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down))) + finfo.smallest_subnormal
-    return spacing / (2 * eps) > SHOWN * (atol + rtol * np.abs(up - down) / (2 * eps))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where f overflows at x +- eps: nan, not hidden
+        return spacing / (2 * eps) > SHOWN * (atol + rtol * np.abs(up - down) / (2 * eps))
 
 
 def unseen(

@@ -126,12 +126,14 @@ def slopes(
     finfo = np.finfo(dtype)
     own = finfo.eps * weighed(largest, sizes) + finfo.smallest_subnormal * weighed(steps, sizes)
     rounding = 8 * (own + inside) / min(h_up, h_down)
-    central = weighed(up - down, weights) / (h_up + h_down)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where f overflows at x +- eps: that row says so
+        difference = up - down
+    central = weighed(difference, weights) / (h_up + h_down)
     beyond = abs(analytic - central) > atol + rtol * abs(central)
     kink = kinked(at, step, (base, weights), (left, right), (atol, rtol, rounding, eps), beyond)
     settings = (eps, atol, dtype, inside, inside_at)
     noise = _noise(at, step, spread, weights, settings, central) if part(analytic, central) else 0.0
-    near = (central, analytic, (up - down) / (h_up + h_down))
+    near = (central, analytic, difference / (h_up + h_down))
     truncation, jump = far_out(at, step, weights, eps, near, rounding) if beyond else (0.0, False)
     # where f curves within eps, smooth (no jump): its slope at smaller steps. Its truncation, about apart**2 /
     # 4 |slope|, near a tenth of the tolerance may make it agree by chance (1 / x at 1e-5: 1% off). A kink read
