@@ -13,13 +13,14 @@ others agree), and a query with no key left attends to nothing (0), as torch's o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from autograd import Tensor
 
 from .arguments import check_flag
 from .module import Module
-from .transformer_checks import check_causal, check_masks, checked_source
+from .transformer_checks import ACTIVATIONS, check_causal, check_masks, checked_source
 from .transformer_parts import Block, Stack
 
 
@@ -28,10 +29,27 @@ class TransformerEncoderLayer(Block):
     activation(linear1(x))))), LayerNorm'd (norm2); with norm_first, each block reads its LayerNorm'd input
     and the sums are not normalised. Input (S, N, d_model), (N, S, d_model) with batch_first, or (S, d_model).
     `activation`: "relu", "gelu" or a callable (a Module is a submodule, as torch's). `seed`, chainrule's,
-    by keyword: the weights' draws (else nn's default generator). The constructor, torch's arguments, is
-    transformer_parts.Block's, shared with TransformerDecoderLayer."""
+    by keyword: the weights' draws (else nn's default generator)."""
 
-    attentions = ("self_attn",)
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = ACTIVATIONS["relu"],  # F.relu, torch's default
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        settings = dict(locals())  # torch's arguments by name
+        del settings["self"], settings["seed"]
+        self._build(settings, ("self_attn",), seed)
 
     def forward(
         self, src: Any, src_mask: Any = None, src_key_padding_mask: Any = None, is_causal: bool = False

@@ -5,13 +5,14 @@ norm_first); parameters under torch's names (`self_attn.â€¦`, `multihead_attn.â€
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from autograd import ShapeError, Tensor
 
 from .arguments import check_flag
 from .module import Module
-from .transformer_checks import check_causal, check_masks, checked_source
+from .transformer_checks import ACTIVATIONS, check_causal, check_masks, checked_source
 from .transformer_parts import Block, Stack
 
 
@@ -20,7 +21,25 @@ class TransformerDecoderLayer(Block):
     `memory` (S, N, d_model) alike: x + dropout1(self_attn(x)) (norm1), x + dropout2(multihead_attn(x, memory))
     (norm2), x + dropout3(feed-forward(x)) (norm3). Arguments as TransformerEncoderLayer's (torch's)."""
 
-    attentions = ("self_attn", "multihead_attn")
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = ACTIVATIONS["relu"],  # F.relu, torch's default
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        seed: int | None = None,
+    ) -> None:
+        settings = dict(locals())  # torch's arguments by name
+        del settings["self"], settings["seed"]
+        self._build(settings, ("self_attn", "multihead_attn"), seed)
 
     def forward(
         self,

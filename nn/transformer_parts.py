@@ -20,7 +20,7 @@ from .multihead_attention import MultiheadAttention
 from .norm import LayerNorm
 from .parameter import check_parameters
 from .rng import generator
-from .transformer_checks import ACTIVATIONS, activation_of, check_heads, torch_linear
+from .transformer_checks import activation_of, check_heads, torch_linear
 
 
 class Block(Module):
@@ -29,40 +29,26 @@ class Block(Module):
     one dropout per part's output (dropout1, dropout2, ...); norm_first as torch's (a flag, checked when set)."""
 
     setting_checks = {"norm_first": lambda layer, flag: check_flag(type(layer).__name__, "norm_first", flag)}
-    attentions: tuple[str, ...] = ()  # the layer's MultiheadAttentions' names, in torch's order
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = ACTIVATIONS["relu"],  # F.relu, torch's default
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-        *,
-        seed: int | None = None,
-    ) -> None:
-        """TransformerEncoderLayer's and TransformerDecoderLayer's arguments (torch's, one list for both), each
-        checked with the layer's name; the parts made in torch's order. `seed`, chainrule's: the weights' draws."""
+    def _build(self, settings: dict[str, Any], attentions: tuple[str, ...], seed: Any) -> None:
+        """Make the parts from the constructor's `settings` (torch's arguments by name), in torch's order."""
         owner = type(self).__name__
-        dtype = factory_dtype(owner, device, dtype)
-        d_model, nhead = check_count(owner, "d_model", d_model), check_count(owner, "nhead", nhead)
-        width = check_count(owner, "dim_feedforward", dim_feedforward)
+        dtype = factory_dtype(owner, settings["device"], settings["dtype"])
+        d_model, nhead = (
+            check_count(owner, "d_model", settings["d_model"]),
+            check_count(owner, "nhead", settings["nhead"]),
+        )
+        width = check_count(owner, "dim_feedforward", settings["dim_feedforward"])
         check_heads(owner, d_model, nhead)
-        bias = check_flag(owner, "bias", bias)
-        dropout = check_real(owner, "dropout", dropout, 0, 1, high_included=False)  # named here, not MHA's
-        eps = check_real(owner, "layer_norm_eps", layer_norm_eps, 0)  # LayerNorm's eps: finite, >= 0
-        batch_first = check_flag(owner, "batch_first", batch_first)
-        function = activation_of(owner, activation)
+        bias = check_flag(owner, "bias", settings["bias"])
+        dropout = check_real(owner, "dropout", settings["dropout"], 0, 1, high_included=False)  # named here, not MHA's
+        eps = check_real(owner, "layer_norm_eps", settings["layer_norm_eps"], 0)  # LayerNorm's eps: finite, >= 0
+        batch_first = check_flag(owner, "batch_first", settings["batch_first"])
+        function = activation_of(owner, settings["activation"])
         sizes = {"d_model": d_model, "dim_feedforward": width}
         check_parameters(owner, sizes, [(width, d_model)] * 2 + [(width,), (d_model,)] * bias, dtype)
         rng = generator(seed, owner)
-        for name in self.attentions:
+        for name in attentions:
             setattr(
                 self,
                 name,
@@ -71,8 +57,8 @@ class Block(Module):
         self.linear1 = torch_linear(d_model, width, bias, dtype, rng)
         self.dropout = Dropout(dropout)
         self.linear2 = torch_linear(width, d_model, bias, dtype, rng)
-        self.norm_first = norm_first
-        parts = len(self.attentions) + 1
+        self.norm_first = settings["norm_first"]
+        parts = len(attentions) + 1
         for i in range(1, parts + 1):
             setattr(self, f"norm{i}", LayerNorm(d_model, eps=eps, bias=bias, dtype=dtype))
         for i in range(1, parts + 1):
