@@ -52,6 +52,9 @@ def _with_indices(pool: Callable[..., Any]) -> Callable[..., tuple[Tensor, Tenso
 
     with_indices.__name__ = with_indices.__qualname__ = name
     with_indices.__signature__ = signature  # type: ignore[attr-defined]
+    # typing.get_type_hints reads these, not the signature: the arguments' types, not (*args, **kwargs)'s
+    hints = {p.name: p.annotation for p in signature.parameters.values()}
+    with_indices.__annotations__ = hints | {"return": signature.return_annotation}
     with_indices.__doc__ = (
         f"{pool.__name__}'s (output, indices), as torch's (its return_indices, checked, changes nothing)."
     )
