@@ -35,16 +35,21 @@ def _signature(pool: Callable[..., Any]) -> inspect.Signature:
 def _with_indices(pool: Callable[..., Any]) -> Callable[..., tuple[Tensor, Tensor]]:
     """`pool` called with return_indices=True, under the name `pool`_with_indices and `pool`'s signature;
     its own return_indices checked (True or False) and otherwise ignored, as torch's. A wrong call is a
-    TypeError naming the function and what is wrong, in inspect's words ("missing a required argument:
-    'kernel_size'", "too many positional arguments")."""
+    TypeError naming the function, what is wrong in inspect's words ("too many positional arguments") and the
+    arguments it takes."""
     name = f"{pool.__name__}_with_indices"
     signature = _signature(pool)
+    # the arguments a wrong call is told of: inspect's message names one problem ("too many positional arguments")
+    shown = signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+        return_annotation=signature.empty,
+    )
 
     def with_indices(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as e:
-            raise TypeError(f"{name}(): {e}") from None
+            raise TypeError(f"{name}(): {e}; it takes {name}{shown}") from None
         bound.apply_defaults()
         check_flag(name, "return_indices", bound.arguments["return_indices"])
         bound.arguments["return_indices"] = True
