@@ -1,0 +1,103 @@
+"""nn.functional's layers against torch.nn.functional 2.13 at the edges a differential fuzz of the forty-fourth
+session met (an infinite entry, vectors of no entries), each case forward and gradient, float64 and float32.
+
+The p-norm distances for a p the norm op lacks (pdist, cdist, pairwise_distance, normalize, triplet_margin_loss:
+`nn.distances._p_norm`): where a vector holds an infinite entry its norm is inf, and the slope of every finite
+entry is 0 (the infinite one's inf / inf: NaN), as torch's. Vectors of no entries have norm 0, as torch's.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from torch_reference import DTYPES, torch  # without torch: skipped
+
+import autograd
+import nn.functional as ours
+from autograd import Tensor, gradients, raw
+
+theirs = torch.nn.functional
+
+# (name, ours, torch's) on two sets of row vectors
+DISTANCES = [
+    ("pdist", lambda a, b, p: ours.pdist(autograd.cat([a, b]), p), lambda a, b, p: theirs.pdist(torch.cat([a, b]), p)),
+    ("cdist", lambda a, b, p: ours.cdist(a, b, p), lambda a, b, p: torch.cdist(a, b, p)),
+    (
+        "pairwise_distance",
+        lambda a, b, p: ours.pairwise_distance(a, b, p, eps=0.0),
+        lambda a, b, p: theirs.pairwise_distance(a, b, p, eps=0.0),
+    ),
+    (
+        "triplet_margin_loss",
+        lambda a, b, p: ours.triplet_margin_loss(b, a, b * 0.5, p=p, eps=0.0, reduction="none"),
+        lambda a, b, p: theirs.triplet_margin_loss(b, a, b * 0.5, p=p, eps=0.0, reduction="none"),
+    ),
+]
+
+
+def _both(mine, torch_fn, arrays, weight):
+    """(forward, gradients) of sum(f(...) * weight) from chainrule and from torch."""
+    xs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    out = mine(*xs)
+    gs = gradients((out * weight).sum(), xs)
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    t = torch_fn(*ts)
+    tgs = torch.autograd.grad((t * weight).sum(), ts)
+    return (np.asarray(out.data), [np.asarray(raw(g)) for g in gs]), (t.detach().numpy(), [g.numpy() for g in tgs])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [0.5, 1.5, 3.0])
+@pytest.mark.parametrize("weight", [0.75, -2.5, 1e30])
+@pytest.mark.parametrize("name, mine, torch_fn", DISTANCES, ids=[d[0] for d in DISTANCES])
+def test_p_norm_of_an_infinite_entry(name, mine, torch_fn, weight, p, dtype):
+    """A row [inf, -2.55, -1.41] and another: the distance inf, its finite entries' slopes 0 (p > 1) or ±inf
+    (p < 1), as torch's. The slope went through weight · m, m the row's largest entry held at the dtype's
+    largest: NaN at every entry of both rows wherever |weight| > 1 (the weight of the summed loss decided it)."""
+    a = np.array([[math.inf, -2.5511902614867554, -1.406959579319153]], dtype=dtype)
+    b = np.array([[-0.7237059839987247, 0.1165516397529902, -1.7148763387690875]], dtype=dtype)
+    with np.errstate(all="ignore"):
+        (out, grads), (t_out, t_grads) = _both(
+            lambda x, y: mine(x, y, p), lambda x, y: torch_fn(x, y, p), [a, b], weight
+        )
+    np.testing.assert_array_equal(out, t_out)
+    for g, tg in zip(grads, t_grads):
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(tg))
+        np.testing.assert_allclose(g, tg, rtol=1e-5 if dtype == np.float32 else 1e-10, atol=0)
+    if name != "triplet_margin_loss":  # there the anchor's distance to the negative adds its own slopes
+        for g in grads:  # the infinite difference's column NaN, the others 0 (p > 1) or infinite (p < 1)
+            assert np.isnan(g[:, 0]).all() and not np.isnan(g[:, 1:]).any()
+            assert (g[:, 1:] == 0).all() if p > 1 else np.isinf(g[:, 1:]).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [0.5, 1.5, 3.0])
+def test_distances_of_vectors_of_no_entries(p, dtype):
+    """(3, 0) and (2, 0): pdist, cdist and pairwise_distance 0 (a sum of no terms), normalize an empty (3, 0),
+    as torch's, gradients empty; each was a ValueError from amax of the empty axis (p 1, 2 gave 0 already)."""
+    a, b = np.zeros((3, 0), dtype), np.zeros((2, 0), dtype)
+    cases = [
+        (lambda x: ours.pdist(x, p), lambda x: theirs.pdist(x, p), [a]),
+        (lambda x, y: ours.cdist(x, y, p), lambda x, y: torch.cdist(x, y, p), [a, b]),
+        (lambda x, y: ours.pairwise_distance(x, y, p), lambda x, y: theirs.pairwise_distance(x, y, p), [a, a]),
+        (lambda x: ours.normalize(x, p), lambda x: theirs.normalize(x, p), [a]),
+    ]
+    for mine, torch_fn, arrays in cases:
+        (out, grads), (t_out, t_grads) = _both(mine, torch_fn, arrays, 1.5)
+        assert out.dtype == t_out.dtype and out.shape == t_out.shape
+        np.testing.assert_array_equal(out, t_out)
+        for g, tg in zip(grads, t_grads):
+            assert g.shape == tg.shape
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cdist_and_pdist_inf_norm_of_no_entries(dtype):
+    """p = inf over vectors of no entries: 0, as torch's cdist and pdist (the largest of no |difference|s is
+    taken as the norm's 0 here, where amax was refused)."""
+    a, b = np.zeros((3, 0), dtype), np.zeros((2, 0), dtype)
+    (out, _), (t_out, _) = _both(lambda x: ours.pdist(x, math.inf), lambda x: theirs.pdist(x, math.inf), [a], 1.0)
+    np.testing.assert_array_equal(out, t_out)
+    (out, _), (t_out, _) = _both(
+        lambda x, y: ours.cdist(x, y, math.inf), lambda x, y: torch.cdist(x, y, math.inf), [a, b], 1.0
+    )
+    np.testing.assert_array_equal(out, t_out)
