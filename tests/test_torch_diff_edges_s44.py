@@ -101,3 +101,32 @@ def test_cdist_and_pdist_inf_norm_of_no_entries(dtype):
         lambda x, y: ours.cdist(x, y, math.inf), lambda x, y: torch.cdist(x, y, math.inf), [a, b], 1.0
     )
     np.testing.assert_array_equal(out, t_out)
+
+
+INFINITE_ROWS = [[math.inf, 1.0, -2.0, 0.5], [1.0, -math.inf, 3.0, 0.0], [math.inf, -math.inf, 1.0, 1.0]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("row", INFINITE_ROWS)
+def test_rms_norm_of_an_infinite_value(row, dtype):
+    """A sample holding ±inf: x / rms with an infinite rms, NaN at the infinite values and 0 (signed) elsewhere,
+    torch 2.13's, forward and gradient; the other sample as usual. It was a ValueError saying the 2-norm of the
+    values 'overflows' and the activations have blown up, which is for finite values whose squares pass the range
+    (still refused, below), while layer_norm of the same input was NaN, torch's."""
+    x = np.array([row, [0.5, -1.0, 2.0, 0.25]], dtype=dtype)
+    with np.errstate(all="ignore"):
+        (out, (grad,)), (t_out, (t_grad,)) = _both(
+            lambda a: ours.rms_norm(a, (4,)), lambda a: theirs.rms_norm(a, (4,)), [x], 0.75
+        )
+    np.testing.assert_array_equal(out[0], t_out[0])  # NaN where torch's is NaN, signs of the zeros too
+    np.testing.assert_array_equal(np.signbit(out[0]), np.signbit(t_out[0]))
+    np.testing.assert_allclose(out[1], t_out[1], rtol=1e-5 if dtype == np.float32 else 1e-10)
+    np.testing.assert_array_equal(np.isnan(grad), np.isnan(t_grad))
+    np.testing.assert_allclose(grad[1], t_grad[1], rtol=1e-5 if dtype == np.float32 else 1e-10)
+
+
+def test_rms_norm_still_refuses_a_finite_sample_whose_norm_overflows():
+    """float32 [3e38, 3e38, 1, 1]: every value finite, the 2-norm 4.2e38 past float32's range: refused, naming it."""
+    x = Tensor(np.array([[3e38, 3e38, 1.0, 1.0]], np.float32))
+    with pytest.raises(ValueError, match="overflows float32"), np.errstate(over="ignore"):
+        ours.rms_norm(x, (4,))
