@@ -130,3 +130,25 @@ def test_rms_norm_still_refuses_a_finite_sample_whose_norm_overflows():
     x = Tensor(np.array([[3e38, 3e38, 1.0, 1.0]], np.float32))
     with pytest.raises(ValueError, match="overflows float32"), np.errstate(over="ignore"):
         ours.rms_norm(x, (4,))
+
+
+GEOMETRIES = [((2, 1), 1, 1, (1, 2)), ((2, 2), 2, 0, (2, 1)), (1, 1, 0, 1)]  # kernel, dilation, padding, stride
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel, dilation, padding, stride", GEOMETRIES)
+def test_unfold_and_fold_of_an_empty_batch(kernel, dilation, padding, stride, dtype):
+    """unfold of (0, C, H, W) is (0, C·kh·kw, L) and fold back (0, C, H, W), as torch's, gradients empty of the
+    inputs' shapes: unfold was a ShapeError 'cannot reshape array of size 0 into shape (0,newaxis,6)' (the batch
+    of 0 leaves -1 nothing to infer from), and so was fold's gradient."""
+    x = np.zeros((0, 2, 5, 4), dtype)
+    geometry = (kernel, dilation, padding, stride)
+    (out, (grad,)), (t_out, (t_grad,)) = _both(
+        lambda a: ours.unfold(a, *geometry), lambda a: theirs.unfold(a, *geometry), [x], 1.0
+    )
+    assert out.shape == t_out.shape and out.dtype == t_out.dtype and grad.shape == t_grad.shape == x.shape
+    cols = np.zeros(t_out.shape, dtype)
+    (out, (grad,)), (t_out, (t_grad,)) = _both(
+        lambda c: ours.fold(c, (5, 4), *geometry), lambda c: theirs.fold(c, (5, 4), *geometry), [cols], 1.0
+    )
+    assert out.shape == t_out.shape == x.shape and out.dtype == t_out.dtype and grad.shape == cols.shape
