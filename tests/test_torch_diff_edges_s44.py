@@ -152,3 +152,32 @@ def test_unfold_and_fold_of_an_empty_batch(kernel, dilation, padding, stride, dt
         lambda c: ours.fold(c, (5, 4), *geometry), lambda c: theirs.fold(c, (5, 4), *geometry), [cols], 1.0
     )
     assert out.shape == t_out.shape == x.shape and out.dtype == t_out.dtype and grad.shape == cols.shape
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("shape, size", [((2, 3, 8, 1), (6, 1)), ((2, 3, 2, 6), (8, 1)), ((2, 3, 5, 7), (3, 1))])
+def test_antialiased_interpolate_to_a_width_of_one(shape, size, align_corners, mode, dtype):
+    """torch 2.13's antialiased bilinear and bicubic interpolate is wrong where the output is 1 wide: every output
+    row is the first one ((8, 1) to (6, 1): [0.048] six times, where the rows are 0.048, 0.254, 0.193, ...; up to
+    3.9 off), while the same image transposed ((1, 8) to (1, 6)) is right, as are two equal columns. chainrule's
+    forward and gradient equal torch's of the transposed image, transposed back (the antialias kernel is
+    separable, the same along each axis)."""
+    x = np.random.default_rng(7).normal(size=shape).astype(dtype)
+
+    def mine(a):
+        return ours.interpolate(a, size=size, mode=mode, antialias=True, align_corners=align_corners)
+
+    def transposed(a):
+        t = theirs.interpolate(
+            a.transpose(-1, -2), size=size[::-1], mode=mode, antialias=True, align_corners=align_corners
+        )
+        return t.transpose(-1, -2)
+
+    (out, (grad,)), (t_out, (t_grad,)) = _both(mine, transposed, [x], 0.75)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    np.testing.assert_allclose(out, t_out, **tol)
+    np.testing.assert_allclose(grad, t_grad, **tol)
+    wrong = theirs.interpolate(torch.tensor(x), size=size, mode=mode, antialias=True, align_corners=align_corners)
+    assert not np.allclose(wrong.numpy(), t_out, **tol)  # torch's own call: the defect this test stands beside
