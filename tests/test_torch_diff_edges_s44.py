@@ -181,3 +181,19 @@ def test_antialiased_interpolate_to_a_width_of_one(shape, size, align_corners, m
     np.testing.assert_allclose(grad, t_grad, **tol)
     wrong = theirs.interpolate(torch.tensor(x), size=size, mode=mode, antialias=True, align_corners=align_corners)
     assert not np.allclose(wrong.numpy(), t_out, **tol)  # torch's own call: the defect this test stands beside
+
+
+@pytest.mark.parametrize("p", [0.5, 0.25, 0.9])
+@pytest.mark.parametrize("row", [[1e300, 0.03, 1.0], [1e308, 1.0, 0.0], [-1e100, 1e-30, 2.0]])
+@pytest.mark.parametrize("name, mine, torch_fn", DISTANCES[:3], ids=[d[0] for d in DISTANCES[:3]])
+def test_p_norm_below_one_beside_a_huge_entry(name, mine, torch_fn, row, p):
+    """p < 1, float64, a difference of 1e300 beside small ones: distance and gradient finite, torch's (the small
+    entries' slopes 1.2e151 and 2e150 for [1e300, 0.03, 1] at p 0.5). Scaled by the largest entry, the slope went
+    through 2 · 1e300 times |d/m|^(p-1) = 5e150 before the division by m: inf."""
+    a, b = np.array([row]), np.zeros((1, 3))
+    with np.errstate(over="ignore"):  # 2 · 1e308 in the test's own weighted sum
+        (out, grads), (t_out, t_grads) = _both(lambda x, y: mine(x, y, p), lambda x, y: torch_fn(x, y, p), [a, b], 2.0)
+    np.testing.assert_allclose(out, t_out, rtol=1e-12)
+    for g, tg in zip(grads, t_grads):
+        assert np.isfinite(tg).all()
+        np.testing.assert_allclose(g, tg, rtol=1e-10)
