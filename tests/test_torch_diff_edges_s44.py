@@ -197,3 +197,30 @@ def test_p_norm_below_one_beside_a_huge_entry(name, mine, torch_fn, row, p):
     for g, tg in zip(grads, t_grads):
         assert np.isfinite(tg).all()
         np.testing.assert_allclose(g, tg, rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("n_in, n_out", [(10000, 9999), (9999, 10000), (4097, 4095), (12345, 6789)])
+def test_nearest_indices_in_the_inputs_precision(n_in, n_out, dims, mode, dtype):
+    """The nearest modes' source index floor(out · in/out) is computed in float64 for a float64 input, as torch
+    2.13's (its opmath type), and in float32 for float32: output 9994 of 10000 -> 9999 reads input 9994 (floor of
+    9994.9995) in float64, where the float32 product rounds up to 9995 (torch's float64 product is rounded to
+    float32 before its floor: 9995.9996 reads 9996, as in float32). chainrule took float32 for both: in float64 it
+    read 9995 there, one pixel off torch's (8 outputs of these sizes per mode and dims)."""
+    shape = (1, 1) + (1,) * (dims - 1) + (n_in,)
+    x = np.arange(n_in, dtype=dtype).reshape(shape)
+    for kw in ({"size": (1,) * (dims - 1) + (n_out,)}, {"scale_factor": (1.0,) * (dims - 1) + (n_out / n_in,)}):
+        (out, (grad,)), (t_out, (t_grad,)) = _both(
+            lambda a, kw=kw: ours.interpolate(a, mode=mode, **kw),
+            lambda a, kw=kw: theirs.interpolate(a, mode=mode, **kw),
+            [x],
+            1.0,
+        )
+        np.testing.assert_array_equal(out, t_out)
+        # the gradient goes where the forward read (x is arange: out holds the indices read); torch's float64
+        # backward keeps the float32 indices, so it sends output 9994's gradient to input 9995, which it did not read
+        np.testing.assert_array_equal(grad.ravel(), np.bincount(out.ravel().astype(np.int64), minlength=n_in))
+        if dtype == np.float32:
+            np.testing.assert_array_equal(grad, t_grad)
