@@ -224,3 +224,25 @@ def test_nearest_indices_in_the_inputs_precision(n_in, n_out, dims, mode, dtype)
         np.testing.assert_array_equal(grad.ravel(), np.bincount(out.ravel().astype(np.int64), minlength=n_in))
         if dtype == np.float32:
             np.testing.assert_array_equal(grad, t_grad)
+
+
+@pytest.mark.parametrize("mode, dims", [("linear", 1), ("bilinear", 2), ("trilinear", 3)])
+def test_linear_modes_in_float64_at_large_sizes_are_exact(mode, dims):
+    """10000 -> 9999 entries of arange, float64, align_corners=False: each output is its source position
+    (i + 1/2)·10000/9999 - 1/2, computed exactly with fractions; chainrule's within 2e-12. torch 2.13's is 4.5e-4
+    off (its float64 kernels take the scale in float32: 9995.0 for 9994.99955), asserted so that a change shows."""
+    from fractions import Fraction
+
+    n_in, n_out = 10000, 9999
+    x = np.arange(n_in, dtype=np.float64).reshape((1, 1) + (1,) * (dims - 1) + (n_in,))
+    size = (1,) * (dims - 1) + (n_out,)
+    exact = np.array(
+        [
+            float(min(max(Fraction(2 * i + 1, 2) * Fraction(n_in, n_out) - Fraction(1, 2), 0), n_in - 1))
+            for i in range(n_out)
+        ]
+    )
+    out = ours.interpolate(Tensor(x), size=size, mode=mode, align_corners=False).data.ravel()
+    np.testing.assert_allclose(out, exact, rtol=0, atol=1e-11)
+    t = theirs.interpolate(torch.tensor(x), size=size, mode=mode, align_corners=False).numpy().ravel()
+    assert np.abs(t - exact).max() > 1e-4
