@@ -29,7 +29,7 @@ def windows(size: Pair, kernel: Pair, dilation: Pair, padding: Padding, stride: 
 
 def unfold(x: np.ndarray, *, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> np.ndarray:
     cols, _ = im2col(x, kernel, stride, padding, dilation, 1)  # (N, 1, C * kh * kw, L)
-    return cols.reshape(x.shape[0], -1, cols.shape[-1])
+    return cols.reshape(x.shape[0], cols.shape[-2], cols.shape[-1])  # spelled out: a batch of 0 infers no -1
 
 
 def fold(cols: np.ndarray, *, size: Pair, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> np.ndarray:

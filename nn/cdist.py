@@ -65,9 +65,9 @@ def _norms(d: Tensor, p: float) -> Tensor:
     """The p-norm of each difference, along the last axis."""
     if p == 0:
         return _count_of_differences(d)
-    if p == math.inf:
+    if p == math.inf and d.shape[-1]:
         return _largest_difference(d)
-    return _p_norm(d, p, keepdim=False)
+    return _p_norm(d, p, keepdim=False)  # vectors of no entries too: 0, as torch's (amax of none is refused)
 
 
 def _check_sets(x1: Tensor, x2: Tensor) -> None:

@@ -147,17 +147,21 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 
 def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
-    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
-    m·‖d/m‖_p, m each row's largest |d| (a constant: ‖d‖_p's gradient is the same at d/m), so that |d|^p
+    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else for
+    p > 1 m·‖d/m‖_p, m each row's largest |d| (a constant: ‖d‖_p's gradient is the same at d/m), so that |d|^p
     neither overflows nor underflows: p=3's distance of 1e200 was inf, with a NaN gradient."""
-    if p in (1.0, 2.0, math.inf):
-        return d.norm(p, dim=-1, keepdim=keepdim)
-    info = np.finfo(d.dtype)
+    if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
+        return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
     top = abs(d).amax(dim=-1, keepdim=True).detach()
     # a row of zeros: distance 0, gradient and second derivative 0, as the norm op's (0 ** (1/p)'s infinite slope
     # times the terms' 0 was NaN): taken on a row of ones, which the wheres below leave out
     zero = top == 0
-    d, m = where(zero, 1.0, d), where(zero, 1.0, top.clip(min=info.tiny, max=info.max))  # inf: inf
+    # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0 (p > 1) or ±inf,
+    # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
+    plain = zero | ~top.isfinite()
+    # p < 1 is not scaled: |d|^p lies between |d| and 1, and the sum's root overflows only where the distance does;
+    # scaled, the slope went through g · m · |d/m|^(p-1) before dividing by m (inf beside a difference of 1e300)
+    d, m = where(zero, 1.0, d), (1.0 if p < 1 else where(plain, 1.0, top.clip(min=np.finfo(d.dtype).tiny)))
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
         kept = d.detach() != 0
         terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, raw, validate
+from autograd import Tensor, raw, validate, where
 
 
 def subnormal_deviations(centered: Tensor, var: Tensor, axes: tuple[int, ...]) -> bool:
@@ -47,7 +47,10 @@ def normal_slices(
     1.0 where none is. A norm that overflows is refused (`refuse_infinite`, `of` what)."""
     values, mean = first
     norm = values.norm(2, dim=axes, keepdim=True)
-    validate(lambda v: refuse_infinite(kind, raw(v), of), norm)  # each replay of a compiled step checks it too
+    # only slices of finite values: an infinite value's norm is inf too, its outputs NaN and 0 (PyTorch's rms_norm)
+    finite = abs(values.detach()).amax(dim=axes, keepdim=True).isfinite()
+    overflowed = where(finite, norm.detach(), 0.0)
+    validate(lambda v: refuse_infinite(kind, raw(v), of), overflowed)  # each replay of a compiled step checks it too
     scale = subnormal_scale(norm)
     if scale is None:
         return values, mean, norm, 1.0
@@ -124,7 +127,8 @@ def same_path(what: str, recorded: bool, now: bool) -> None:
 
 def refuse_infinite(kind: str, norm: np.ndarray, of: str = "deviations from the mean") -> None:
     """ValueError for an infinite 2-norm: only finite input whose 2-norm overflows gives one (an infinite or NaN
-    deviation from the mean is NaN, and the outputs NaN, as in PyTorch)."""
+    deviation from the mean is NaN, and the outputs NaN, as in PyTorch; rms_norm's slices holding an infinite
+    value are left out by the caller, `normal_slices`)."""
     if np.isinf(norm).any():
         raise ValueError(
             f"{kind}: the 2-norm of the {of} of its input overflows {norm.dtype} (above "
