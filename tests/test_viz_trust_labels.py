@@ -49,6 +49,9 @@ def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
         ("&amp;", "&amp;"),  # graphviz decoded it: "&"
         ("&lt;x&", "&lt;x&"),
         ("{a|b} \\N <b>", "{a|b} \\N <b>"),
+        ("w\u202e", "w�"),  # right-to-left override: the caption after it read "x gets -9.216e-05" as "50-e612.9-"
+        ("w\u2067x", "w�x"),  # a right-to-left isolate, as the override
+        ("\u200fw", "�w"),  # a right-to-left mark
     ],
 )
 def test_a_label_is_drawn_as_given_everywhere(label, drawn):
