@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 LINE_BREAK = "⏎"
 # graphviz drops a line break inside a record and refuses a NUL (dot exits with a syntax error), and a
@@ -23,12 +24,20 @@ def visible(text: str) -> str:
     visible characters, in their order, wherever viz writes it."""
     for br in _LINE_BREAKS:
         text = text.replace(br, LINE_BREAK)
-    if text.isprintable():  # the common case: nothing to replace
+    if not text.isprintable():  # the common case, printable, has nothing to replace
+        text = "".join(
+            _CONTROL_PICTURES.get(ord(c), _NO_PICTURE if 0x80 <= ord(c) < 0xA0 or ord(c) in _REORDERING else c)
+            for c in text
+        )
+    return _isolated(text)
+
+
+def _isolated(text: str) -> str:
+    """Text holding right-to-left letters between an isolate's ends (U+2068, U+2069), so that it reads right to
+    left within them and moves nothing around it: "∂#3/∂משקל = 3.072e-05 × 2" read "∂#3/∂3.072 = משקלe-05 × 2"."""
+    if text.isascii() or not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
         return text
-    return "".join(
-        _CONTROL_PICTURES.get(ord(c), _NO_PICTURE if 0x80 <= ord(c) < 0xA0 or ord(c) in _REORDERING else c)
-        for c in text
-    )
+    return f"\u200e\u2068{text}\u2069\u200e"  # marks too, for graphviz, which knows no isolate
 
 
 def escape(text: str) -> str:
