@@ -11,6 +11,7 @@ import viz
 from autograd import Value
 from nn.optim import SGD
 from viz.demo import neuron
+from viz.paper import product_equation
 from viz.steps import backward_pass
 from viz.update import optimizer_update
 
@@ -160,3 +161,14 @@ def test_an_update_that_lands_halfway_writes_the_new_data_with_the_figure_that_s
     y.label = "y"
     caption = optimizer_update(backward_pass(y), SGD([w], lr=0.1)).caption
     assert "w ← w − 0.1 × (-0.1385): 0.2725 → 0.28635, a change of 0.01385" in caption
+
+
+def test_a_float_halfway_itself_is_rounded_as_read_not_told_on_paper():
+    """0.5 × 2.125 is 1.0625, float and paper alike, written 1.062 (numbers round to even): no "on paper" beside it
+    and no word of factors that are not as written, which they are."""
+    x, w = Value(2.125, label="x"), Value(0.5, label="w")
+    y = x * w
+    y.label = "y"
+    y.backward()
+    assert "on paper" not in texts(y)
+    assert product_equation([0.5, 2.125], 1.0625) == "0.5 × 2.125 = 1.062"

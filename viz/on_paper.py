@@ -87,7 +87,9 @@ def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], D
     with localcontext(EXACT):
         exact = combine(_written(terms, n))
         miss = abs(exact - written) - half
-    return HALFWAY if miss == 0 and half and halfway(exact, written) else miss
+    # halfway, where the float is not (1.0005 × 0.3 = 0.30015 on paper, the float 0.30014999...); a float halfway
+    # itself (0.5 × 2.125 = 1.0625, written 1.062 as numbers are rounded to even) is the figures' rounding, as read
+    return HALFWAY if miss == 0 and half and halfway(exact, written) and exact != Decimal(v) else miss
 
 
 def halfway(exact: Decimal, written: Decimal) -> bool:

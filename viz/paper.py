@@ -162,7 +162,7 @@ def _halfway_sum(terms: list, total: Any, of: type) -> str:
     written, which a learner would round the other way: "0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006. "" else."""
     written = on_paper(terms, alike(terms, total, sum), total, sum)
     shown = summary(total)
-    if written is None or not halfway(written, Decimal(shown)):
+    if written is None or not halfway(written, Decimal(shown)) or written == Decimal(np.asarray(total, float).item()):
         return ""
     return f" (on paper {_told(written, shown)}, {_halfway_words(of, shown, 'terms', 'sum')})"
 
