@@ -6,11 +6,14 @@ import math
 import re
 from decimal import Decimal
 
+import numpy as np
+
 import nn
 import viz
 from autograd import Value
 from nn.optim import SGD
 from viz.demo import neuron
+from viz.number_text import summary
 from viz.paper import product_equation
 from viz.steps import backward_pass
 from viz.update import optimizer_update
@@ -163,12 +166,15 @@ def test_an_update_that_lands_halfway_writes_the_new_data_with_the_figure_that_s
     assert "w ← w − 0.1 × (-0.1385): 0.2725 → 0.28635, a change of 0.01385" in caption
 
 
-def test_a_float_halfway_itself_is_rounded_as_read_not_told_on_paper():
-    """0.5 × 2.125 is 1.0625, float and paper alike, written 1.062 (numbers round to even): no "on paper" beside it
-    and no word of factors that are not as written, which they are."""
+def test_a_float_halfway_itself_is_written_in_full():
+    """0.5 × 2.125 is 1.0625, float and paper alike, and was written 1.062 (rounded to even), which a learner rounding
+    up reads as a slip; the halfway fix then told it "1.0625 on paper; as a float, 1.062", blaming factors that are
+    exact. A number exactly halfway between two of its figures takes one more: 1.0625, a tensor's max 2.625."""
     x, w = Value(2.125, label="x"), Value(0.5, label="w")
     y = x * w
     y.label = "y"
     y.backward()
-    assert "on paper" not in texts(y)
-    assert product_equation([0.5, 2.125], 1.0625) == "0.5 × 2.125 = 1.062"
+    assert "on paper" not in texts(y) and "{ y | data 1.0625 | grad 1 }" in viz.draw(y).source
+    assert product_equation([0.5, 2.125], 1.0625) == "0.5 × 2.125 = 1.0625"
+    assert summary(np.array([-0.5, 2.625])) == "min -0.5 mean 1.06 max 2.625"  # 3 figures: 2.62 to even
+    assert summary(1.00625) == "1.006" and summary(0.30015) == "0.3001"  # floats below halfway: as before
