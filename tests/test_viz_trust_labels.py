@@ -96,3 +96,14 @@ def test_a_right_to_left_label_moves_nothing_around_it():
     assert kept in viz.draw(y, backward=True).source and kept in str(viz.explain(y, w))
     assert "משקל" not in viz.draw(y).source.replace(kept, "")
     assert "\u2068" not in viz.draw(Value(1.0, label="é") * x).source
+
+
+@pytest.mark.parametrize("title, shown", [("a\x00b", "a␀b"), ("two\nlines", "two⏎lines"), ("w\u202e = 1", "w� = 1")])
+def test_a_pages_title_is_shown_as_given_as_labels_are(title, shown):
+    """save_html's title went into the page as it was: a NUL read "�" (the browser's), a line break was lost in the
+    heading, a right-to-left override reversed it. It is written as labels are."""
+    x = Value(2.0, label="x")
+    y = x * x
+    y.backward()
+    page = page_html(y, title=title)
+    assert f"<title>{shown}</title>" in page and f"<h1>{shown}</h1>" in page
