@@ -4,12 +4,17 @@ learner multiplies 0.42 by 2, gets 0.84, and reads a slip; a third added twice r
 
 import math
 import re
+from decimal import Decimal
+
+import numpy as np
 
 import nn
 import viz
 from autograd import Value
 from nn.optim import SGD
 from viz.demo import neuron
+from viz.number_text import summary
+from viz.paper import product_equation
 from viz.steps import backward_pass
 from viz.update import optimizer_update
 
@@ -25,11 +30,16 @@ def tanh_of_ax_plus_a() -> Value:
     return y
 
 
-def rounds_to(value: float, written: str) -> bool:
-    """Whether `value` rounds to `written`, a number to 4 significant figures (more where it has them)."""
-    w = float(written)
+def rounds_to(value: Decimal | float, written: str) -> bool:
+    """Whether `value` (worked out exactly: a Decimal) rounds to `written`, a number to 4 significant figures (more
+    where it has them), unmistakably: halfway to the next number in written's own last figure ("0.30015" for
+    "0.3001") a learner rounds up (or to even), so it does not count; "0.30105" for "0.301", a figure coarser, does."""
+    v, w = Decimal(value), Decimal(written)
     figures = max(4, len(written.lstrip("-").replace(".", "").lstrip("0").split("e")[0]))
-    return w == value or abs(value - w) <= 0.5 * 10.0 ** (math.floor(math.log10(abs(w))) - figures + 1)
+    half = Decimal(5).scaleb(w.adjusted() - figures) if w else Decimal(0)
+    own_half = Decimal(5).scaleb(w.as_tuple().exponent - 1)
+    off = abs(v - w)
+    return off == 0 or off < half or (off == half and half < own_half)
 
 
 def texts(root: Value) -> str:
@@ -69,10 +79,10 @@ def test_every_product_and_sum_written_for_a_neuron_and_a_small_mlp_works_out():
         assert products
         for equation in products:
             *factors, result = re.findall(NUMBER, equation)
-            assert rounds_to(math.prod(map(float, factors)), result), equation
+            assert rounds_to(math.prod(map(Decimal, factors)), result), equation
         for equation in sums:
             *terms, result = re.findall(NUMBER, equation)
-            assert rounds_to(math.fsum(map(float, terms)), result), equation
+            assert rounds_to(sum(map(Decimal, terms)), result), equation
 
 
 def test_a_product_beyond_a_million_is_written_with_an_exponent_and_works_out_as_written():
@@ -106,3 +116,65 @@ def test_the_updates_arithmetic_works_out_as_written():
     y.label = "y"
     caption = optimizer_update(backward_pass(y), SGD([w], lr=1.0)).caption
     assert "w ← w − 1 × (-0.71892): -0.72 → -0.00108, a change of 0.71892" in caption
+
+
+def test_a_product_written_halfway_between_two_results_is_told_on_paper():
+    """(x·0.3)·w at w = 1.0005 drew x's edge "1.0005 × 0.3 = 0.3001": on paper 0.30015, halfway, which a learner
+    rounds to 0.3002 (half up, or to even). The float is below it (1.0005 is 1.00049999999999994 as a float), and no
+    count of figures of 1.0005 and 0.3 says so: the product on paper is told beside the float's."""
+    x, w = Value(2.0, label="x"), Value(1.0005, label="w")
+    y = (x * 0.3) * w
+    y.label = "y"
+    y.backward()
+    told = texts(y)
+    assert not re.search(r"(1\.0005 × 0\.3|0\.3 × 1\.0005) = 0\.3001(?!\d)", told)
+    assert (
+        "1.0005 × 0.3 = 0.30015 on paper; as a float, 0.3001 (halfway: a float keeps"
+        in viz.draw(y, backward=True).source
+    )
+
+
+def test_a_sum_whose_terms_add_up_halfway_is_told_on_paper():
+    """a·0.3 + a·0.00055 told "a.grad = 0.00055 + 0.3 = 0.3005": on paper 0.30055, which a learner rounds to
+    0.3006. The sum on paper is told beside it, in the caption and in explain's total."""
+    a = Value(1.0, label="a")
+    y = a * Value(0.3, label="c") + a * Value(0.00055, label="d")
+    y.label = "y"
+    y.backward()
+    caption = [line for c in backward_pass(y).captions for line in c.split("\n") if line.startswith("a.grad")][-1]
+    assert caption.startswith("a.grad = 0.00055 + 0.3 = 0.3005 (on paper 0.30055, halfway: a float keeps about 16")
+    assert "total: 0.00055 + 0.3 = 0.3005 (on paper 0.30055, halfway" in str(viz.explain(y, a))
+    d = Value(1.0, label="d")
+    z = d * Value(0.3, label="c") + d * Value(0.00005, label="e")  # 0.30005 beside "0.3": a figure coarser
+    z.backward()
+    assert "on paper" not in str(viz.explain(z, d))
+
+
+def test_rounds_to_takes_no_halfway_product_for_its_result():
+    halfway, within, coarser = Decimal("0.30015"), Decimal("0.30014"), Decimal("0.30105")
+    assert not rounds_to(halfway, "0.3001") and not rounds_to(halfway, "0.3002")  # neither reads right
+    assert rounds_to(within, "0.3001") and rounds_to(coarser, "0.301")  # 0.301's last figure is 0.001's
+
+
+def test_an_update_that_lands_halfway_writes_the_new_data_with_the_figure_that_settles_it():
+    """SGD's line "w ← w − 0.1 × (-0.1385): 0.2725 → 0.2863" is 0.28635 on paper, which a learner rounds to 0.2864
+    (193 of 3000 random one-weight updates landed so); the new data takes the figure that settles it."""
+    w = Value(0.2725, label="w")
+    y = w * Value(-0.1385, label="c")
+    y.label = "y"
+    caption = optimizer_update(backward_pass(y), SGD([w], lr=0.1)).caption
+    assert "w ← w − 0.1 × (-0.1385): 0.2725 → 0.28635, a change of 0.01385" in caption
+
+
+def test_a_float_halfway_itself_is_written_in_full():
+    """0.5 × 2.125 is 1.0625, float and paper alike, and was written 1.062 (rounded to even), which a learner rounding
+    up reads as a slip; the halfway fix then told it "1.0625 on paper; as a float, 1.062", blaming factors that are
+    exact. A number exactly halfway between two of its figures takes one more: 1.0625, a tensor's max 2.625."""
+    x, w = Value(2.125, label="x"), Value(0.5, label="w")
+    y = x * w
+    y.label = "y"
+    y.backward()
+    assert "on paper" not in texts(y) and "{ y | data 1.0625 | grad 1 }" in viz.draw(y).source
+    assert product_equation([0.5, 2.125], 1.0625) == "0.5 × 2.125 = 1.0625"
+    assert summary(np.array([-0.5, 2.625])) == "min -0.5 mean 1.06 max 2.625"  # 3 figures: 2.62 to even
+    assert summary(1.00625) == "1.006" and summary(0.30015) == "0.3001"  # floats below halfway: as before

@@ -12,6 +12,7 @@ from test_viz_player import page_data
 import viz
 from autograd import Tensor, Value
 from viz.html import page_html
+from viz.steps import backward_pass
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -49,6 +50,9 @@ def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
         ("&amp;", "&amp;"),  # graphviz decoded it: "&"
         ("&lt;x&", "&lt;x&"),
         ("{a|b} \\N <b>", "{a|b} \\N <b>"),
+        ("w\u202e", "w�"),  # right-to-left override: the caption after it read "x gets -9.216e-05" as "50-e612.9-"
+        ("w\u2067x", "w�x"),  # a right-to-left isolate, as the override
+        ("\u200fw", "�w"),  # a right-to-left mark
     ],
 )
 def test_a_label_is_drawn_as_given_everywhere(label, drawn):
@@ -76,3 +80,30 @@ def test_a_tensor_constants_label_and_a_note_are_drawn_as_given():
     words = texts(viz.draw(r))
     assert "c&amp;⏎" in words
     assert any(w.startswith(".grad is not the gradient drawn at t␀") for w in words)
+
+
+def test_a_right_to_left_label_moves_nothing_around_it():
+    """A Hebrew label drew "∂#3/∂משקל = 3.072e-05 × 2" as "∂#3/∂3.072 = משקלe-05 × 2" in the player and swapped the
+    operands of "∂(משקל·x)/∂x = משקל" in a PNG: the browser and graphviz reorder the neutral signs and numbers beside
+    right-to-left letters. The label is written between an isolate's ends and left-to-right marks, which keep the
+    text around it in its order; a left-to-right label is written as it is."""
+    w, x = Value(-3.0, label="משקל"), Value(2.0, label="x")
+    y = (w * x).tanh()
+    y.label = "y"
+    y.backward()
+    kept = "\u200e\u2068משקל\u2069\u200e"
+    assert all("משקל" not in line or kept in line for c in backward_pass(y).captions for line in c.split("\n"))
+    assert kept in viz.draw(y, backward=True).source and kept in str(viz.explain(y, w))
+    assert "משקל" not in viz.draw(y).source.replace(kept, "")
+    assert "\u2068" not in viz.draw(Value(1.0, label="é") * x).source
+
+
+@pytest.mark.parametrize("title, shown", [("a\x00b", "a␀b"), ("two\nlines", "two⏎lines"), ("w\u202e = 1", "w� = 1")])
+def test_a_pages_title_is_shown_as_given_as_labels_are(title, shown):
+    """save_html's title went into the page as it was: a NUL read "�" (the browser's), a line break was lost in the
+    heading, a right-to-left override reversed it. It is written as labels are."""
+    x = Value(2.0, label="x")
+    y = x * x
+    y.backward()
+    page = page_html(y, title=title)
+    assert f"<title>{shown}</title>" in page and f"<h1>{shown}</h1>" in page

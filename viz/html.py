@@ -38,6 +38,7 @@ from .page_text import by_lines, by_numbers
 from .rules import symbol
 from .steps import Pass, backward_pass
 from .sum_figures import sum_figures
+from .text import visible
 from .training import Training, training_bar
 from .update import optimizer_update
 from .writing import require_folder, write_atomically
@@ -174,7 +175,7 @@ def page_html(
     svg = drawing.pipe(format="svg").decode()
     svg = _named_by_position(svg[svg.index("<svg") :], first.graph.order)  # inline SVG needs no prolog or doctype
     return _PAGE.format(
-        title=html.escape(title),
+        title=html.escape(visible(title)),
         css=_resource("player.css"),
         last=len(numbers[0]["captions"]) - 1,
         training=training_bar(root.losses) if isinstance(root, Training) else "",

@@ -217,7 +217,7 @@ def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
     its type has (`shortest`): 8 for float32's 1 - 2**-24, where 17 would write float64's digits of it.
     A whole number below WHOLE_IN_FULL is written whole: 12345 as 1.234e+04 reads as 12340, 999999 as
     1e+06 as a million (and 12345.5 is written in full already, by the rule above). `whole` False: at most
-    FULL_FIGURES for that (a mean, which no gradient contradicts: 333333.9999999 as 333334)."""
+    FULL_FIGURES for that (a mean: 333333.9999999 as 333334). Exactly halfway between two: n + 1 (1.0625)."""
     x = of(v)  # shortest's digits are its own: a long double 3e18 + 1's are 19, float64's of it 1
     v = float(x)
     if v.is_integer() and abs(v) < WHOLE_IN_FULL:
@@ -236,6 +236,8 @@ def digits(v: float, n: int, of: type = np.float64, whole: bool = True) -> int:
     ):
         n += 1
         text = f"{v:.{n}g}"
+    tie = Decimal(v).normalize().as_tuple() if v and math.isfinite(v) else None  # halfway: 1.0625 by 4 figures,
+    n += bool(tie and len(tie.digits) == n + 1 and tie.digits[-1] == 5)  # 1.062 to even, 1.063 read: so in full
     return n if n <= PRECISION[of] else min(n, shortest(x, of)[1])
 
 
@@ -268,10 +270,9 @@ def typed(value: float, of: type = np.float64) -> str:
 
 
 def apart_figures(old: Any, new: Any) -> int | None:
-    """The figures `summary` needs to write `old` and `new` (a number or an array, before and after a change)
-    apart: its own (None) where they differ there, else the fewest more that tell them apart. A parameter an
-    update moves from 0.5 to 0.49999 written "0.5 → 0.5, a change of -1e-05" says it both moved and did not;
-    with 5 figures it reads "0.5 → 0.49999". None where no figures tell them apart (they are equal)."""
+    """The figures `summary` needs to write `old` and `new` (a number or an array, before and after a change) apart:
+    its own (None) where they differ there, else the fewest more that tell them apart: "0.5 → 0.5, a change of
+    -1e-05" says it moved and did not, "0.5 → 0.49999" reads right. None where none do (they are equal)."""
     for n in (None, *range(NUMBER_FIGURES + 1, 18)):
         if as_read(summary(old, n=n)) != as_read(summary(new, n=n)):
             return n

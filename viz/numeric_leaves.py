@@ -74,7 +74,7 @@ def finite_difference_checks(
             check = _leaf_check(root_at, base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
-            whole = rounded_on_whole_floats(downstream, base) if judged else ""
+            whole = rounded_on_whole_floats(downstream, base, grads, big) if judged else ""
         checks[id(leaf)] = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
     return checks
 

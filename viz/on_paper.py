@@ -77,13 +77,26 @@ def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[De
 
 def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int) -> Decimal:
     """How far `combine` of `terms` written with `n` figures, worked out exactly, lies beyond half a unit in the
-    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does."""
+    last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does.
+    Halfway in the last figure the text shows is a miss (HALFWAY): "1.0005 × 0.3 = 0.3001" is 0.30015 on paper,
+    which a learner rounds up (or to even) to 0.3002; "1.0035 × 0.3 = 0.301", a figure coarser, reads right."""
     of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
     written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
     # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
     half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
     with localcontext(EXACT):
-        return abs(combine(_written(terms, n)) - written) - half
+        exact = combine(_written(terms, n))
+        miss = abs(exact - written) - half
+    # halfway, where the float is not (1.0005 × 0.3 = 0.30015 on paper, the float 0.30014999...); a float halfway
+    # itself (0.5 × 2.125 = 1.0625, written 1.062 as numbers are rounded to even) is the figures' rounding, as read
+    return HALFWAY if miss == 0 and half and halfway(exact, written) and exact != Decimal(v) else miss
+
+
+def halfway(exact: Decimal, written: Decimal) -> bool:
+    """Whether `exact` lies halfway between `written` and the next number in written's last figure, where a learner
+    would round it up or to even, not as a float chose: 0.30015 beside 0.3001 (or 0.3002), not beside 0.301."""
+    with localcontext(EXACT):
+        return abs(exact - written) == Decimal(5).scaleb(written.as_tuple().exponent - 1)
 
 
 def _numbers(terms: list) -> bool:
@@ -106,3 +119,5 @@ _float_decimal = lru_cache(maxsize=1 << 16)(lambda t, n: Decimal(summary(t, n=n)
 
 # decimals that add and multiply up to 6 numbers of 17 figures, from 5e-324 to 1.8e308, exactly
 EXACT = Context(prec=2000)
+# `_miss` of a result halfway between two as written: the least miss, below any that decimals of EXACT can be
+HALFWAY = Decimal(1).scaleb(-EXACT.prec - 400)

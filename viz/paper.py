@@ -13,7 +13,7 @@ import numpy as np
 
 from .lost_words import WORDS, lost_note
 from .number_text import NUMBER_FIGURES, as_read, finite, float_name, kind, size, summary
-from .on_paper import EXACT, alike_on_paper, on_paper
+from .on_paper import EXACT, alike, alike_on_paper, halfway, on_paper
 from .rules import term
 
 
@@ -114,6 +114,8 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
         return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
+    if halfway(exact, Decimal(summary(result))):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
+        return _halfway_words(of, summary(result), "factors", "product")
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
@@ -121,8 +123,9 @@ def _told(exact: Decimal, shown: str) -> str:
     """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
     n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
-    # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ
-    while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown):
+    # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ;
+    # one halfway in the float's last figure in full (0.30015 beside 0.3001: rounded, it would read 0.3002)
+    while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown) or halfway(exact, Decimal(text)):
         n += 1
     return text
 
@@ -147,10 +150,28 @@ def rounded_away(terms: list, total: float) -> str:
         return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
     exact = float(on_paper)
     if as_read(summary(exact)) == as_read(summary(total)):  # 1e+06 and 1.000e+06 alike
-        return ""
+        return _halfway_sum(terms, total, of)
     return (
         f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"
+    )
+
+
+def _halfway_sum(terms: list, total: Any, of: type) -> str:
+    """A note where the terms as `sum_of` writes them add up, on paper, halfway in the last figure of `total` as
+    written, which a learner would round the other way: "0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006. "" else."""
+    written = on_paper(terms, alike(terms, total, sum), total, sum)
+    shown = summary(total)
+    if written is None or not halfway(written, Decimal(shown)) or written == Decimal(np.asarray(total, float).item()):
+        return ""
+    return f" (on paper {_told(written, shown)}, {_halfway_words(of, shown, 'terms', 'sum')})"
+
+
+def _halfway_words(of: type, shown: str, parts: str, result: str) -> str:
+    """Why a product or sum halfway on paper between two numbers as written is the float's `shown`."""
+    return (
+        f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
+        f"floats are not exactly as written, and their {result} lies on {shown}'s side"
     )
 
 

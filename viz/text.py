@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 LINE_BREAK = "⏎"
 # graphviz drops a line break inside a record and refuses a NUL (dot exits with a syntax error), and a
@@ -12,16 +13,31 @@ LINE_BREAK = "⏎"
 _LINE_BREAKS = ("\r\n", "\r", "\n", "\u2028", "\u2029")  # \r\n first: one break, one ⏎
 _CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "␡"}  # ␀ for NUL, ␉ for a tab
 _NO_PICTURE = "�"  # the C1 controls (U+0080 to U+009F) have no symbol of their own
+# the marks, embeddings, overrides and isolates that reorder the text after them (a right-to-left override in
+# "w\u202e" turned the caption's "x gets -9.216e-05" into "50-e612.9- steg x"): no symbol either
+_REORDERING = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 
 
 def visible(text: str) -> str:
     """`text` with each line break as ⏎ and each other control character as its Unicode control picture
-    (␀ for NUL, ␉ for a tab): one line of visible characters wherever viz writes it."""
+    (␀ for NUL, ␉ for a tab), and each that reorders the text after it (right-to-left marks) as �: one line of
+    visible characters, in their order, wherever viz writes it."""
     for br in _LINE_BREAKS:
         text = text.replace(br, LINE_BREAK)
-    if text.isprintable():  # the common case: nothing to replace
+    if not text.isprintable():  # the common case, printable, has nothing to replace
+        text = "".join(
+            _CONTROL_PICTURES.get(ord(c), _NO_PICTURE if 0x80 <= ord(c) < 0xA0 or ord(c) in _REORDERING else c)
+            for c in text
+        )
+    return _isolated(text)
+
+
+def _isolated(text: str) -> str:
+    """Text holding right-to-left letters between an isolate's ends (U+2068, U+2069), so that it reads right to
+    left within them and moves nothing around it: "∂#3/∂משקל = 3.072e-05 × 2" read "∂#3/∂3.072 = משקלe-05 × 2"."""
+    if text.isascii() or not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
         return text
-    return "".join(_CONTROL_PICTURES.get(ord(ch), _NO_PICTURE if 0x80 <= ord(ch) < 0xA0 else ch) for ch in text)
+    return f"\u200e\u2068{text}\u2069\u200e"  # marks too, for graphviz, which knows no isolate
 
 
 def escape(text: str) -> str:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Node, Tensor
 
-from .number_text import apart_figures, kind, summary, typed
-from .on_paper import alike
+from .number_text import NUMBER_FIGURES, apart_figures, finite, kind, size, summary, typed
+from .on_paper import EXACT, alike, halfway
 from .rules import term
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
     for (p, twin), sense in zip(used[:UPDATE_LINES], senses):
         old, new, grad = p.data, twin.data, run.grads[id(p)]
         shown = apart_figures(old, new)  # "0.5 → 0.5, a change of -1e-05" would say it moved and did not
+        shown = _unhalved(old, new, grad if plain else None, typed(lr, of), shown)
         n = _figures(old, new, grad if plain else None, typed(lr, of), shown)
         change = f"{summary(old, n=n)} → {summary(new, n=shown)}, a change of {summary(np.asarray(new) - old, n=n)}"
         w = run.names[id(p)]
@@ -170,6 +171,25 @@ def _figures(old: Any, new: Any, grad: Any, lr: str, shown: int | None) -> int |
     rate = Decimal(lr)  # as written
     step = alike([old, grad], new, lambda t: t[0] - rate * t[1], shown) if grad is not None else None
     return max(moved or 0, step or 0, shown or 0) or None
+
+
+def _unhalved(old: Any, new: Any, grad: Any, lr: str, shown: int | None) -> int | None:
+    """`shown`, or the fewest more figures for a one-number parameter's new data where with those old + change or
+    old − lr × grad, as written (`_figures`), lands halfway in its last figure (`halfway`): "0.2725 − 0.1 ×
+    (-0.1385): 0.2725 → 0.2863" is 0.28635 on paper, which a learner rounds to 0.2864; "→ 0.28635" reads right."""
+    numbers = [old, new] if grad is None else [old, new, grad]
+    if not all(size(x) == 1 and finite(x) for x in numbers):
+        return shown
+    for m in (shown, *range((shown or NUMBER_FIGURES) + 1, 18)):
+        n = _figures(old, new, grad, lr, m)
+        with localcontext(EXACT):
+            before = Decimal(summary(old, n=n))
+            landed = [before + Decimal(summary(np.asarray(new) - old, n=n))]
+            if grad is not None:
+                landed.append(before - Decimal(lr) * Decimal(summary(grad, n=n)))
+        if not any(halfway(x, Decimal(summary(new, n=m))) for x in landed):
+            return m
+    return shown
 
 
 def _senses(change: Any, grad: Any) -> tuple[int, int, int]:
