@@ -3,21 +3,25 @@ consumers counted and its gradient sum started at the pass's own zero, which als
 
 from __future__ import annotations
 
+import math
+
 from .graph import Node
 from .graph_order import MANY
 
 
-class PassStart(float):
-    """One pass's zero, where every reached node's gradient sum starts: the first gradient added to it
-    gives a plain float. `gradients`' is -0.0, the additive identity: a -0.0 gradient stays -0.0, as a
-    Tensor's and PyTorch's (0.0 + -0.0 is 0.0: mul's to b at a = -0.0 came out 0.0 there); a backward's
-    is 0.0, where `.grad` starts, as micrograd's `+=` (scalar_pass). A sum still holding it got nothing,
-    and is written as 0.0 (scalar_writes.added)."""
+def pass_start(accumulate: bool) -> float:
+    """A new zero for one pass, where every reached node's gradient sum starts, which also marks the node as
+    reached in this pass (tested by identity: no other live float is this object, and a stale sum from an
+    earlier pass holds that pass's, still alive, never this one). A plain float, so that the first gradient
+    added to it runs the interpreter's float fast path (a float subclass took the slow one at every node's
+    first sum: 2.5% of a step's instructions). `gradients`' is -0.0, the additive identity: a -0.0 gradient
+    stays -0.0, as a Tensor's and PyTorch's (0.0 + -0.0 is 0.0: mul's to b at a = -0.0 came out 0.0 there); a
+    backward's is 0.0, where `.grad` starts, as micrograd's `+=` (scalar_pass). A sum still holding it got
+    nothing, and is written as 0.0 (scalar_writes.added)."""
+    return math.copysign(0.0, 1.0 if accumulate else -1.0)  # a new object each call, never a shared constant
 
-    __slots__ = ()
 
-
-def count_consumers(root: Node, start: PassStart) -> None:
+def count_consumers(root: Node, start: float) -> None:
     """The first sweep: each reachable node's consumers counted in `_visit`, its sum started at `start`
     (the two parents of a binary op are written out rather than looped over: this is the hot loop).
     Depth first, on a stack: a node's parents were made just before it, so they lie near it in
