@@ -33,9 +33,10 @@ from . import modes
 from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
-from .graph import HOOKS, Node, check_backward, vjp_at
+from .graph import HOOKS, Node
 from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
+from .graph_rules import check_backward, vjp_at
 from .hooks import run_hooks
 from .scalar_consumers import count_consumers, pass_start
 from .scalar_writes import added, put_back

@@ -29,9 +29,9 @@ def added(node: Node, held: Any, g: Any, start: float) -> Any:
 def put_back(root: Node, written: list[tuple[Node, Any]]) -> list[Node]:
     """Every `.grad` the pass wrote as it was before; returns those nodes. A node that was "not computed"
     and took its float sum as it was holds its own `_grad_sum` object, which no `.grad` from before the
-    pass can be (each sum, and the pass's start, is a new float made by this pass; the root, whose seed may be a float from
-    elsewhere, is logged in `written` whether it was written or not, and so is every other node the
-    pass added to): those go back to "not computed" first, then the logged ones to what they held."""
+    pass can be (each sum, and the pass's start, is a new float made by this pass; the root, whose seed may
+    be a float from elsewhere, is logged in `written` whether it was written or not, and so is every other
+    node the pass added to): those go back to "not computed" first, then the logged ones to what they held."""
     taken = [node for node in _reachable(root) if node.grad is node._grad_sum]
     for node in taken:
         node.grad = node._grad_zero
