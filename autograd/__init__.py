@@ -139,9 +139,10 @@ from .extras import missing_extra
 from .folding import fold, unfold
 from .functional import elementwise_grad, grad, value_and_grad
 from .functions import FUNCTIONS
-from .graph import Node, pullback, raw
+from .graph import Node, raw
 from .graph_functions import backward_order, gradients, zero_grad
 from .graph_order import topological_order
+from .graph_rules import pullback
 from .half_precision import computed_in
 from .hooks import has_hooks
 from .label_fixes import label_fix, one_hot_hint

@@ -19,8 +19,9 @@ import numpy as np
 
 from .check_grain import LOST, PROBE
 from .check_rounding import gradient_seed
-from .graph import Node, pullback, raw
+from .graph import Node, raw
 from .graph_order import topological_order
+from .graph_rules import pullback
 from .op import engine_forward
 
 GRAIN = 8192  # a grid of eps / GRAIN or wider inside f: check_richardson's smallest step, eps / 4096, may meet it

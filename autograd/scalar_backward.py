@@ -33,11 +33,12 @@ from . import modes
 from . import scalar_ops as ops
 from .dtypes import REAL_KINDS
 from .elementwise_forwards import CANCELS, scalar_pow_or_inf, tanh_tail
-from .graph import HOOKS, Node, check_backward, vjp_at
+from .graph import HOOKS, Node
 from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
+from .graph_rules import check_backward, vjp_at
 from .hooks import run_hooks
-from .scalar_consumers import PassStart, count_consumers
+from .scalar_consumers import count_consumers, pass_start
 from .scalar_writes import added, put_back
 from .type_names import type_name
 
@@ -45,13 +46,13 @@ from .type_names import type_name
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
 
 
-def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> PassStart:
+def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> float:
     """d(root)/d(node) into `_grad_sum` of every node reachable from root (and into `.grad` with
     `accumulate`), seeded with `seed`; returns the pass's start, which unreached sums never hold. A
     backward's sums go into `.grad`, 0.0 until a backward reaches it, and start there, as micrograd's `+=`
     (0.0 + -0.0 is 0.0: a -0.0 gradient reads 0.0, as in micrograd); `gradients`' keep -0.0, as
-    torch.autograd.grad's and a Tensor's (PassStart)."""
-    start = PassStart(0.0 if accumulate else -0.0)  # per pass: no test per node
+    torch.autograd.grad's and a Tensor's (pass_start)."""
+    start = pass_start(accumulate)  # per pass: no test per node
     if accumulate and seed.__class__ is float:
         seed += 0.0  # the root's .grad is its seed added into 0.0 too
     count_consumers(root, start)
@@ -59,21 +60,21 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     finished = done.append if accumulate else None
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     if hooks is not None:  # the user's Python, which may read .grad: a pass that writes only once it is done
-        finished = _hooked(hooks, finished, create_graph)
+        finished = _hooked(hooks, finished, create_graph, start)
     # writing as it goes: the root logged first, so that it is put back wherever the pass stops
     writes = accumulate and hooks is None and not (create_graph or modes.current.anomaly)
     written = [(root, root.grad)] if writes else []
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
-            _chain_rule(root, seed, create_graph, finished, written)
+            _chain_rule(root, seed, start, create_graph, finished, written)
         except BaseException:
             if written:  # still writing (a rule of the user's empties it)
                 put_back(root, written)
             raise
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
-        grads = [added(node, node.grad, node._grad_sum) for node in done]
+        grads = [added(node, node.grad, node._grad_sum, start) for node in done]
         if create_graph:  # a float sum (0 through a flat op) as a constant node, not an op adding it to 0
             grads = [node._as_node(node, g) for node, g in zip(done, grads)]
         for node, grad in zip(done, grads):
@@ -82,13 +83,13 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
 
 
 def _hooked(
-    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool
+    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool, start: float
 ) -> Callable[[Node], None]:
     """`finished`, after the gradient hooks of the node taken have replaced its sum: a pass through
     hooked nodes takes them there, so that a pass without any tests nothing more per node."""
 
     def take(node: Node) -> None:
-        if id(node) in hooks and node._grad_sum.__class__ is not PassStart:  # a gradient reached it
+        if id(node) in hooks and node._grad_sum is not start:  # a gradient reached it
             node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
         if finished is not None:
             finished(node)
@@ -99,15 +100,17 @@ def _hooked(
 def scalar_order(root: Node, seed: Any) -> list[Node]:
     """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
     sums of the consumers' shares follow, for drawings that show them."""
-    count_consumers(root, PassStart(0.0))
+    start = pass_start(True)
+    count_consumers(root, start)
     taken: list[Node] = []
-    _chain_rule(root, seed, False, taken.append)
+    _chain_rule(root, seed, start, False, taken.append)
     return taken
 
 
 def _chain_rule(
     root: Node,
     seed: Any,
+    start: float,
     create_graph: bool,
     finished: Callable[[Node], None] | None,
     written: list[tuple[Node, Any]] | None = None,
@@ -140,7 +143,7 @@ def _chain_rule(
                     node.grad = g
                 else:
                     written.append((node, held))
-                    node.grad = added(node, held, g)
+                    node.grad = added(node, held, g, start)
             else:
                 if finished is not None:
                     finished(node)  # first: it runs the node's gradient hooks, if any (_hooked)

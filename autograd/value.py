@@ -37,6 +37,8 @@ from .value_numpy import ValueNumpy
 from .value_protocols import ValueProtocols
 
 Number = int | float
+# `_new(*_VALUE)`: a node made without `__init__`, its one-element argument tuple made once (below) rather than
+# at every call, as `_new(Value)` would (about 290 of the 1,500 machine instructions a node costs to make and free)
 _new = object.__new__
 _EXACT = 2**53  # ints up to this size convert to floats exactly, without overflow
 
@@ -49,7 +51,7 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
     def method(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
             try:  # a float, the common number, lifted without _lift's call
-                other = _leaf(_new(Constant), other) if other.__class__ is float else _lift(other, op)
+                other = _leaf(_new(*_CONSTANT), other) if other.__class__ is float else _lift(other, op)
             except MixedNodes:
                 if operator and isinstance(other, np.ndarray):
                     return NotImplemented
@@ -58,7 +60,7 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
             data = forward(self.data, other.data)
         except (ArithmeticError, ValueError) as e:
             raise op.domain_error([self.data, other.data], e) from None
-        v = _new(Value)
+        v = _new(*_VALUE)
         v.data = data
         v.grad = NOT_COMPUTED
         v._made_by = op
@@ -81,7 +83,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
             data = forward(self.data)
         except (ArithmeticError, ValueError) as e:
             raise op.domain_error([self.data], e) from None
-        v = _new(Value)
+        v = _new(*_VALUE)
         v.data = data
         v.grad = NOT_COMPUTED
         v._made_by = op
@@ -223,7 +225,7 @@ class Value(
 
     @staticmethod
     def _as_node(x: Value, g: Any) -> Value:
-        return g if isinstance(g, Node) else _leaf(_new(Constant), float(g))
+        return g if isinstance(g, Node) else _leaf(_new(*_CONSTANT), float(g))
 
     is_constant = False  # a Value of one's own; see Constant
 
@@ -252,6 +254,9 @@ class Constant(Value):
     is_constant = True
 
 
+_VALUE, _CONSTANT = (Value,), (Constant,)  # `_new`'s arguments
+
+
 def _leaf(v: Value, data: float) -> Value:
     """v made a leaf holding `data` (every slot set: a Value has no defaults)."""
     v.data = data
@@ -264,9 +269,9 @@ def _lift(x: Any, op: Op) -> Value:
     """A number operand becomes a Constant leaf; a Value passes (a Constant taken from a graph);
     anything else is a clear error. A float, the common case, skips the checks and `__init__`."""
     if x.__class__ is float:
-        return _leaf(_new(Constant), x)
+        return _leaf(_new(*_CONSTANT), x)
     if x.__class__ is int and -_EXACT <= x <= _EXACT:  # `1 - x`, `sum(values)`'s 0: an exact float
-        return _leaf(_new(Constant), float(x))
+        return _leaf(_new(*_CONSTANT), float(x))
     if isinstance(x, Value):
         return x
     if is_number(x) or isinstance(x, np.bool_):

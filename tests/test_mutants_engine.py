@@ -24,7 +24,7 @@ from autograd import (
 )
 from autograd import tensor_class as tensor_mod
 from autograd import value as value_mod
-from autograd.graph import pullback
+from autograd.graph_rules import pullback
 from autograd.operators import Operators
 
 
