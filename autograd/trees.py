@@ -15,25 +15,34 @@ Rebuild = Callable[[Sequence[Any]], Any]
 
 def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
     """The leaves of `tree`, depth first (dicts in their key order), and a function that builds
-    the same structure around new leaves. Anything not a list, tuple or dict is a leaf."""
+    the same structure around new leaves (of each container's own class: a namedtuple, a tuple
+    subclass whose constructor takes other arguments, `remade`). Anything not a list, tuple or dict
+    is a leaf. HoldsItself (a TypeError) for a container that holds itself, which has no leaves to
+    end at (a list appended to itself)."""
     if not isinstance(tree, dict | list | tuple):  # the common case: one leaf
         return [tree], _one_leaf
     leaves: list[Any] = []
+    above: dict[int, Any] = {}  # the containers from the top down to the node walked (a cycle comes back to one)
 
-    def walk(node: Any) -> Callable[[Iterator[Any]], Any]:
+    def walk(node: Any, path: str) -> Callable[[Iterator[Any]], Any]:
+        if not isinstance(node, dict | list | tuple):
+            leaves.append(node)
+            return next
+        if id(node) in above:
+            raise HoldsItself(type_name(node), path)
+        above[id(node)] = node
         if isinstance(node, dict):
-            keys, parts = list(node), [walk(v) for v in node.values()]
+            keys = list(node)
+            parts = [walk(v, f"{path}[{k!r}]") for k, v in node.items()]
+            del above[id(node)]
             if type(node) is dict:
                 return lambda it: {k: part(it) for k, part in zip(keys, parts)}
             return lambda it: _refilled(node, {k: part(it) for k, part in zip(keys, parts)})
-        if isinstance(node, list | tuple):
-            parts = [walk(child) for child in node]
-            make = getattr(node, "_make", type(node))  # a namedtuple is built by _make
-            return lambda it: make([part(it) for part in parts])
-        leaves.append(node)
-        return next
+        parts = [walk(child, f"{path}[{k}]") for k, child in enumerate(node)]
+        del above[id(node)]
+        return lambda it: remade(node, [part(it) for part in parts])
 
-    build = walk(tree)
+    build = walk(tree, "")
     count = len(leaves)
 
     def rebuild(new_leaves: Sequence[Any]) -> Any:
@@ -42,6 +51,34 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
         return build(iter(new_leaves))
 
     return leaves, rebuild
+
+
+class HoldsItself(TypeError):
+    """A list, tuple or dict that holds itself, at any depth: a tree has leaves at its ends. `path` is where it
+    holds itself, from the top (`[1][0]`)."""
+
+    def __init__(self, kind: str, path: str) -> None:
+        super().__init__(f"a {kind} that holds itself (at {path or 'the top'})")
+        self.kind, self.path = kind, path
+
+
+def remade(like: list | tuple, items: list[Any]) -> list | tuple:
+    """A list or tuple of `like`'s class and attributes holding `items`: a plain one, a namedtuple
+    (by `_make`), a subclass whose constructor takes other arguments than its items (`Pair(a, b)`,
+    made as list's and tuple's own make it, its `__dict__` copied)."""
+    cls = type(like)
+    if cls is list or cls is tuple:
+        return cls(items)
+    if hasattr(like, "_make"):
+        return like._make(items)
+    if isinstance(like, tuple):
+        new: Any = tuple.__new__(cls, items)
+    else:
+        new = list.__new__(cls)
+        list.extend(new, items)
+    if getattr(like, "__dict__", None):
+        new.__dict__.update(like.__dict__)
+    return new
 
 
 def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
