@@ -257,7 +257,10 @@ def _unwalkable(e: HoldsItself | RecursionError) -> str:
 def _plain(result: Any) -> Any:
     """What a recorded call returns, its floats read from tensors (compile_reads.Read) plain floats
     again, as eagerly."""
-    leaves, rebuild = flatten(result)
+    try:
+        leaves, rebuild = flatten(result)
+    except (HoldsItself, RecursionError):  # run eagerly from now on (compile_tape.read_tape): returned as it is
+        return result
     if not any(isinstance(x, Read) for x in leaves):
         return result
     return rebuild([float(x) if isinstance(x, Read) else x for x in leaves])

@@ -21,7 +21,7 @@ from .compile_tape_entries import Inputs, checked, entry_of, views_of_inputs
 from .compile_tape_outputs import outputs_of
 from .compile_views import address, mark_views, views_in
 from .tensor_class import Tensor
-from .trees import flatten
+from .trees import HoldsItself, flatten
 from .type_names import type_name
 from .value import Value
 
@@ -29,7 +29,13 @@ from .value import Value
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     """The tape of a recorded call: `inputs` are the objects the call got for its dynamic arguments
     (in order), `result` what it returned. Raises Unreplayable, or TypeError for a Value step."""
-    out_leaves, rebuild = flatten(result)
+    try:
+        out_leaves, rebuild = flatten(result)
+    except (HoldsItself, RecursionError):
+        raise Unreplayable(
+            "what the step returns is a list, tuple or dict that holds itself, or nested deeper than Python's "
+            "recursion limit: a replay could not rebuild it around its new tensors. Return the tensors and numbers"
+        ) from None
     if any(isinstance(x, Value) for x in out_leaves):
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:

@@ -176,3 +176,24 @@ def test_a_container_nested_deeper_than_the_recursion_limit_runs_eagerly_saying_
     compiled = _train(deep, use, compiled=True, calls=3)
     assert compiled[0] == eager[0] and np.array_equal(compiled[1], eager[1])
     assert compiled[2] and all("nested deeper" in s for s in compiled[2])
+
+
+def test_a_result_holding_itself_runs_eagerly_saying_so() -> None:
+    """A step returning a list that holds itself raised RecursionError (HoldsItself once flatten looked)."""
+
+    def holding_itself(loss):
+        box = [loss]
+        box.append(box)
+        return box
+
+    runs = []
+    for compiled in (False, True):
+        model = nn.Linear(3, 2, seed=0)
+        f = (autograd.compile if compiled else lambda g: g)(lambda x, m=model: holding_itself(m(Tensor(x)).sum()))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outs = [f(np.full((4, 3), k, float)) for k in range(4)]
+        assert all(out[1] is out for out in outs)
+        runs.append(([out[0].numpy().copy() for out in outs], [str(w.message) for w in caught]))
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[1][0]))
+    assert runs[1][1] and all("returns is a list, tuple or dict that holds itself" in s for s in runs[1][1])
