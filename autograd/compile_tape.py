@@ -13,9 +13,10 @@ from .compile_changes import moved_on
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
 from .compile_generators import frozen
 from .compile_guards import unchanged
+from .compile_made import MadeByOp
 from .compile_random import DREW_OUTSIDE
 from .compile_record import inputs_of
-from .compile_recording import SWITCHES, MadeByOp, Recording
+from .compile_recording import SWITCHES, Recording
 from .compile_sources import forward_order, held, made_by_ops, same
 from .compile_tape_entries import Inputs, checked, entry_of, views_of_inputs
 from .compile_tape_outputs import outputs_of
