@@ -22,8 +22,10 @@ import numpy as np
 
 from .compile_calls import unfollowed
 from .compile_containers import a_kind
+from .compile_fields import _own
 from .compile_guards import MISSING, settled, unchanged
 from .compile_kept import REPLAYED
+from .type_names import type_name
 
 
 class Contents:
@@ -41,8 +43,13 @@ class Changes:
     snapshots as the step's own code last found them, and the problems found: one per container the step's own
     code changed; and the attributes a replayed span changed (`stale`)."""
 
-    def __init__(self, watched: list[tuple[Any, str, Any]]) -> None:
+    def __init__(self, watched: list[tuple[Any, str, Any]], owners: Any = ()) -> None:
         self.watched = [(owner, name) for owner, name, _ in watched]
+        # every attribute of the step's objects (their __dict__'s, by identity): one the step's own code sets
+        # (`self.last = loss`, `self.phase = "b"`) would stay as recorded on every replay (`set_by_step`)
+        self.owners = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
+        self.held = [dict(_own_dict(o)) for o in self.owners]
+        self.set_by_step: dict[tuple[int, str], tuple[Any, str, Any]] = {}  # (owner, name, the value it found)
         self.snapshots = [snapshot for _, _, snapshot in watched]  # guard_attributes' own, taken before the call
         self.depth = 0  # replayed code running now
         self.problems: list[str] = []
@@ -62,6 +69,12 @@ class Changes:
                 self.problems.append(changed_in_place(owner))
             else:
                 self.snapshots[i] = settled(getattr(owner, name, MISSING))
+        for owner, held in zip(self.owners, self.held):
+            now = _own_dict(owner)
+            for name in held.keys() | now.keys():
+                old, new = held.get(name, MISSING), now.get(name, MISSING)
+                if old is not new and not _counted(old, new):
+                    self.set_by_step.setdefault((id(owner), name), (owner, name, old))
 
     @contextmanager
     def replayed_code(self) -> Iterator[None]:
@@ -82,6 +95,7 @@ class Changes:
                         self._changed.add(i)
                         self.stale.append((owner, name))
                     self.snapshots[i] = settled(getattr(owner, name, MISSING))
+                self.held = [dict(_own_dict(o)) for o in self.owners]  # what the span set is the replay's
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
         """Of the attributes a replayed span changed, those whose name (its last, for a container: `told` of
@@ -91,6 +105,27 @@ class Changes:
         `last_epoch`, a list its lr_lambda appends to) records again, where the step's reads of it, taken as
         recorded, went stale; one that a method sets from what is guarded (a size it reads) replays."""
         return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
+
+
+def _own_dict(owner: Any) -> dict[str, Any]:
+    held = _own(owner, "__dict__", None)
+    return held if isinstance(held, dict) else {}
+
+
+def _counted(old: Any, new: Any) -> bool:
+    """Whether a change is a number the step keeps moved to another (`self.count += 1`: compile_kept's, which
+    replays by design, left where the recorded calls left it, and runs eagerly where its value is used)."""
+    numbers = (int, float)
+    return isinstance(old, numbers) and isinstance(new, numbers) and bool not in (type(old), type(new))
+
+
+def set_by_step(owner: Any, name: str, value: Any) -> str:
+    """Why a step runs eagerly that set an attribute of its objects to another object on each recorded call."""
+    return (
+        f"the step sets `{_owner_name(owner)}.{name}` (to {type_name(value)}) on each call, which a replay would not "
+        "do: it runs none of the step's Python, so the attribute would keep what the recorded call left there (a "
+        "stored loss Tensor its numbers, a flag or phase its value). Return it from the step and store it outside"
+    )
 
 
 def _owner_name(owner: Any) -> str:

@@ -65,6 +65,8 @@ class Recording:
         self.changes: Any = None  # the step's containers watched (compile_changes.Changes), while it runs
         self.calls: Any = None  # what the step's code runs (compile_calls.Calls)
         self.moved: set[tuple[int, str]] = set()  # guarded attributes replayed code changed (compile_changes)
+        # attributes of the step's objects its own code set, by (id of the owner, name): (owner, name, found)
+        self.set_by_step: dict[tuple[int, str], tuple[Any, str, Any]] = {}
         self.validating: frozenset[int] = frozenset()  # the data of autograd.validate's checks running, by id
         # the functions of autograd's that read a parameter's numbers ("": the step's own code, p.data), in order
         self.read_parameter_by: tuple[str, ...] = ()

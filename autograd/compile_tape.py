@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compile_buffers import buffer_guards, too_large_read
-from .compile_changes import moved_on
+from .compile_changes import moved_on, set_by_step
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
 from .compile_generators import frozen
 from .compile_guards import unchanged
@@ -60,6 +60,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
                 "step; a mode switched), which a replay would not do. Make and change modules outside the step"
             )
+    for owner, name, _ in rec.set_by_step.values():  # once (set on the first call alone: `self.ready = True`)
+        raise ChangedWhileRunning(set_by_step(owner, name, getattr(owner, name, None)))
     if rec.drew_outside:  # after the guards: a layer made on the first call may draw its weights, once
         raise Unreplayable(DREW_OUTSIDE)
     if rec.switches != SWITCHES.count:

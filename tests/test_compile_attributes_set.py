@@ -1,0 +1,105 @@
+"""An attribute a compiled step's own code sets on its objects (`self.last = loss`, `self.phase = "b"`, a flag
+toggled, `HOLDER.last = loss` on a global object): a replay runs none of the step's Python, so the attribute kept
+what the second recorded call left there, silently (a stored loss Tensor read 0.0798 after every replay, where eager
+gave 0.0534, 0.2577, 0.0877, 0.1968; a phase meant to alternate stayed "a"). Such a step now runs eagerly, naming
+the attribute; one set on the first call alone (`self.ready = True`) records again once and then replays, and a
+count the step only advances replays, as documented."""
+
+from __future__ import annotations
+
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import CompileWarning, Tensor
+from nn import functional as F
+
+HOLDER = types.SimpleNamespace(last=None)
+
+
+class Trainer:
+    """A linear layer under SGD whose step does `change(self, loss)` after its optimizer's step."""
+
+    def __init__(self, change) -> None:
+        self.model = nn.Linear(3, 2, seed=0)
+        self.opt = nn.SGD(self.model.parameters(), lr=0.1)
+        self.change, self.phase, self.flag, self.last, self.ready, self.calls = change, "a", False, None, False, 0
+
+    def step(self, x):
+        self.opt.zero_grad()
+        loss = F.mse_loss(self.model(Tensor(x)), Tensor(np.zeros((4, 2))))
+        loss.backward()
+        self.opt.step()
+        self.change(self, loss)
+        return loss.item()
+
+
+def _store(t, loss):
+    t.last = loss
+
+
+def _toggle_phase(t, loss):
+    t.phase = "b" if t.phase == "a" else "a"
+
+
+def _toggle_flag(t, loss):
+    t.flag = not t.flag
+
+
+def _store_on_a_global(t, loss):
+    HOLDER.last = loss
+
+
+def _ready_once(t, loss):
+    t.ready = True
+
+
+def _count(t, loss):
+    t.calls += 1
+
+
+def _seen(t):
+    last = t.last if t.change is not _store_on_a_global else HOLDER.last
+    return (None if last is None else last.item(), t.phase, t.flag, t.ready)
+
+
+def _run(change, compiled: bool):
+    HOLDER.last = None
+    t = Trainer(change)
+    f = autograd.compile(t.step) if compiled else t.step
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seen = [(f(rng.standard_normal((4, 3))), _seen(t)) for _ in range(6)]
+    said = [str(w.message) for w in caught if w.category is CompileWarning]
+    return seen, said, f
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (_store, "`Trainer.last` (to Tensor)"),
+        (_toggle_phase, "`Trainer.phase` (to str)"),
+        (_toggle_flag, "`Trainer.flag` (to bool)"),
+        (_store_on_a_global, "`SimpleNamespace.last` (to Tensor)"),
+    ],
+    ids=["stored-loss", "phase", "flag", "global-object"],
+)
+def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
+    eager, _, _ = _run(change, compiled=False)
+    compiled, said, _ = _run(change, compiled=True)
+    assert compiled == eager
+    assert said and all(f"the step sets {named} on each call" in s for s in said)
+
+
+@pytest.mark.parametrize("change", [_ready_once, _count], ids=["set-once", "count"])
+def test_an_attribute_set_once_or_a_count_still_replays(change) -> None:
+    eager, _, _ = _run(change, compiled=False)
+    compiled, said, f = _run(change, compiled=True)
+    assert said == [] and any(rec.program is not None for rec in f.recordings.values())
+    if change is _ready_once:
+        assert compiled == eager
