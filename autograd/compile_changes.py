@@ -22,7 +22,7 @@ import numpy as np
 
 from .compile_calls import unfollowed
 from .compile_containers import a_kind
-from .compile_fields import _own
+from .compile_fields import _own, _slots_of
 from .compile_guards import MISSING, settled, unchanged
 from .compile_kept import REPLAYED
 from .type_names import type_name
@@ -47,8 +47,10 @@ class Changes:
         self.watched = [(owner, name) for owner, name, _ in watched]
         # every attribute of the step's objects (their __dict__'s, by identity): one the step's own code sets
         # (`self.last = loss`, `self.phase = "b"`) would stay as recorded on every replay (`set_by_step`)
-        self.owners = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
-        self.held = [dict(_own_dict(o)) for o in self.owners]
+        objects = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
+        classes = [type(o) for o in objects if not isinstance(o, type) and type(o).__module__ != "builtins"]
+        self.owners = list({id(o): o for o in (*objects, *classes)}.values())  # `type(self).last = loss` too
+        self.held = [_attributes(o) for o in self.owners]
         self.set_by_step: dict[tuple[int, str], tuple[Any, str, Any]] = {}  # (owner, name, the value it found)
         self.snapshots = [snapshot for _, _, snapshot in watched]  # guard_attributes' own, taken before the call
         self.depth = 0  # replayed code running now
@@ -70,7 +72,7 @@ class Changes:
             else:
                 self.snapshots[i] = settled(getattr(owner, name, MISSING))
         for owner, held in zip(self.owners, self.held):
-            now = _own_dict(owner)
+            now = _attributes(owner)
             for name in held.keys() | now.keys():
                 old, new = held.get(name, MISSING), now.get(name, MISSING)
                 if old is not new and not _counted(old, new):
@@ -95,7 +97,7 @@ class Changes:
                         self._changed.add(i)
                         self.stale.append((owner, name))
                     self.snapshots[i] = settled(getattr(owner, name, MISSING))
-                self.held = [dict(_own_dict(o)) for o in self.owners]  # what the span set is the replay's
+                self.held = [_attributes(o) for o in self.owners]  # what the span set is the replay's
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
         """Of the attributes a replayed span changed, those whose name (its last, for a container: `told` of
@@ -107,9 +109,16 @@ class Changes:
         return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
 
 
-def _own_dict(owner: Any) -> dict[str, Any]:
+def _attributes(owner: Any) -> dict[str, Any]:
+    """owner's own attributes as it keeps them (its `__dict__`, a class's namespace, its slots that are set), not
+    made plain (compile_fields.fields): compared by identity."""
     held = _own(owner, "__dict__", None)
-    return held if isinstance(held, dict) else {}
+    found = dict(held) if isinstance(held, dict | types.MappingProxyType) else {}
+    for name in () if isinstance(owner, type) else _slots_of(type(owner)):
+        value = _own(owner, name, MISSING)
+        if value is not MISSING:
+            found[name] = value
+    return found
 
 
 def _counted(old: Any, new: Any) -> bool:

@@ -54,6 +54,24 @@ def _store_on_a_global(t, loss):
     HOLDER.last = loss
 
 
+class _Slotted:
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last = None
+
+
+SLOTTED = _Slotted()
+
+
+def _store_in_a_slot(t, loss):
+    SLOTTED.last = loss
+
+
+def _store_on_the_class(t, loss):
+    type(t).last = loss
+
+
 def _ready_once(t, loss):
     t.ready = True
 
@@ -63,12 +81,14 @@ def _count(t, loss):
 
 
 def _seen(t):
-    last = t.last if t.change is not _store_on_a_global else HOLDER.last
+    last = {_store_on_a_global: HOLDER.last, _store_in_a_slot: SLOTTED.last, _store_on_the_class: Trainer.last}.get(
+        t.change, t.last
+    )
     return (None if last is None else last.item(), t.phase, t.flag, t.ready)
 
 
 def _run(change, compiled: bool):
-    HOLDER.last = None
+    HOLDER.last = SLOTTED.last = Trainer.last = None
     t = Trainer(change)
     f = autograd.compile(t.step) if compiled else t.step
     rng = np.random.default_rng(0)
@@ -86,8 +106,10 @@ def _run(change, compiled: bool):
         (_toggle_phase, "`Trainer.phase` (to str)"),
         (_toggle_flag, "`Trainer.flag` (to bool)"),
         (_store_on_a_global, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_in_a_slot, "`_Slotted.last` (to Tensor)"),
+        (_store_on_the_class, "`Trainer.last` (to Tensor)"),
     ],
-    ids=["stored-loss", "phase", "flag", "global-object"],
+    ids=["stored-loss", "phase", "flag", "global-object", "slot", "class"],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
     eager, _, _ = _run(change, compiled=False)
