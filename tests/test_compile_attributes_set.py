@@ -72,6 +72,14 @@ def _store_on_the_class(t, loss):
     type(t).last = loss
 
 
+def _store_by_setattr(t, loss):
+    setattr(HOLDER, "last", loss)  # noqa: B010 (by name, as a helper taking the name would)
+
+
+def _store_in_its_dict(t, loss):
+    vars(HOLDER).update(last=loss)
+
+
 def _ready_once(t, loss):
     t.ready = True
 
@@ -81,9 +89,13 @@ def _count(t, loss):
 
 
 def _seen(t):
-    last = {_store_on_a_global: HOLDER.last, _store_in_a_slot: SLOTTED.last, _store_on_the_class: Trainer.last}.get(
-        t.change, t.last
-    )
+    last = {
+        _store_on_a_global: HOLDER.last,
+        _store_by_setattr: HOLDER.last,
+        _store_in_its_dict: HOLDER.last,
+        _store_in_a_slot: SLOTTED.last,
+        _store_on_the_class: Trainer.last,
+    }.get(t.change, t.last)
     return (None if last is None else last.item(), t.phase, t.flag, t.ready)
 
 
@@ -108,8 +120,10 @@ def _run(change, compiled: bool):
         (_store_on_a_global, "`SimpleNamespace.last` (to Tensor)"),
         (_store_in_a_slot, "`_Slotted.last` (to Tensor)"),
         (_store_on_the_class, "`Trainer.last` (to Tensor)"),
+        (_store_by_setattr, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_in_its_dict, "`SimpleNamespace.last` (to Tensor)"),
     ],
-    ids=["stored-loss", "phase", "flag", "global-object", "slot", "class"],
+    ids=["stored-loss", "phase", "flag", "global-object", "slot", "class", "setattr", "vars"],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
     eager, _, _ = _run(change, compiled=False)
