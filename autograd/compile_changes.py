@@ -99,6 +99,16 @@ class Changes:
                     self.snapshots[i] = settled(getattr(owner, name, MISSING))
                 self.held = [_attributes(o) for o in self.owners]  # what the span set is the replay's
 
+    def set_by(self, names: set[str]) -> dict[tuple[int, str], tuple[Any, str, Any]]:
+        """Of the attributes the step's own code set (`set_by_step`), those named in `names` (what its code takes:
+        library code sets caches of its own) that the call did not leave as it found them (`model.eval()` in the
+        step, then `model.train(was)`)."""
+        return {
+            k: (owner, name, old)
+            for k, (owner, name, old) in self.set_by_step.items()
+            if name in names and not _same_value(_attributes(owner).get(name, MISSING), old)
+        }
+
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
         """Of the attributes a replayed span changed, those whose name (its last, for a container: `told` of
         `opt.told`) is among those `named` by the step's own Python (compile_calls.Calls.named), by (id of the
@@ -119,6 +129,12 @@ def _attributes(owner: Any) -> dict[str, Any]:
         if value is not MISSING:
             found[name] = value
     return found
+
+
+def _same_value(now: Any, old: Any) -> bool:
+    """The same object, or equal text, flags or None (what a replay leaves is the recorded call's end: equal)."""
+    plain = (str, bool, type(None))
+    return now is old or (type(now) is type(old) and isinstance(now, plain) and now == old)
 
 
 def _counted(old: Any, new: Any) -> bool:

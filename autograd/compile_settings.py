@@ -176,7 +176,7 @@ def _guarded(
             named = rec.calls.named() if rec.calls is not None else set()
             moved = rec.changes.read_after(named)
             by_name = named | rec.calls.texts() if rec.calls is not None else named  # setattr(box, "last", x)
-            rec.set_by_step.update((k, v) for k, v in rec.changes.set_by_step.items() if k[1] in by_name)
+            rec.set_by_step.update(rec.changes.set_by(by_name))
             rec.moved |= moved
             stale = {(id(owner), name) for owner, name in rec.changes.stale}
             rec.changes = None
