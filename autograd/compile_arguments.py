@@ -33,9 +33,9 @@ class Handed:
         if isinstance(node, tuple):
             items = [self._walk(x, f"{where}[{k}]") for k, x in enumerate(node)]
             return node if all(a is b for a, b in zip(items, node)) else remade(node, items)
-        keys = list(node) if isinstance(node, dict) else range(len(node))
-        for key in keys:
-            old = node[key] if isinstance(node, list) else dict.__getitem__(node, key)
+        # in trees.flatten's order, which numbered the leaves: a dict's items as dict keeps them, a list's in order
+        pairs = list(dict.items(node)) if isinstance(node, dict) else enumerate(list(node))
+        for key, old in pairs:
             new = self._walk(old, f"{where}[{key!r}]")
             if new is not old:  # as list's and dict's own do it: a subclass's __setitem__ is the user's
                 (list.__setitem__ if isinstance(node, list) else dict.__setitem__)(node, key, new)

@@ -14,7 +14,7 @@ Rebuild = Callable[[Sequence[Any]], Any]
 
 
 def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
-    """The leaves of `tree`, depth first (dicts in their key order), and a function that builds
+    """The leaves of `tree`, depth first (dicts in the order dict keeps their items), and a function that builds
     the same structure around new leaves (of each container's own class: a namedtuple, a tuple
     subclass whose constructor takes other arguments, `remade`). Anything not a list, tuple or dict
     is a leaf. HoldsItself (a TypeError) for a container that holds itself, which has no leaves to
@@ -32,8 +32,9 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
             raise HoldsItself(type_name(node), path)
         above[id(node)] = node
         if isinstance(node, dict):
-            keys = list(node)
-            parts = [walk(v, f"{path}[{k!r}]") for k, v in node.items()]
+            items = list(dict.items(node))  # as dict keeps them: a subclass's __iter__ may list keys otherwise
+            keys = [k for k, _ in items]
+            parts = [walk(v, f"{path}[{k!r}]") for k, v in items]
             del above[id(node)]
             if type(node) is dict:
                 return lambda it: {k: part(it) for k, part in zip(keys, parts)}
@@ -92,7 +93,7 @@ def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
             raise ValueError(f"at {where} a dict (keys {list(like)}) was expected, got {type_name(tree)}")
         if set(tree) != set(like):
             raise ValueError(f"at {where} the keys {list(like)} were expected, got {list(tree)}")
-        return [leaf for key in like for leaf in aligned(tree[key], like[key], f"{path}[{key!r}]")]
+        return [leaf for key, child in dict.items(like) for leaf in aligned(tree[key], child, f"{path}[{key!r}]")]
     if isinstance(like, list | tuple):
         expected = f"at {where} a {type_name(like)} of {len(like)} was expected"
         if not isinstance(tree, list | tuple):
@@ -128,7 +129,7 @@ def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
 def paths(tree: Any, root: str = "") -> list[str]:
     """Where each leaf of `tree` is, in `flatten`'s order, written after `root`: `x['w'][0]`."""
     if isinstance(tree, dict):
-        return [p for key, child in tree.items() for p in paths(child, f"{root}[{key!r}]")]
+        return [p for key, child in dict.items(tree) for p in paths(child, f"{root}[{key!r}]")]
     if isinstance(tree, list | tuple):
         return [p for k, child in enumerate(tree) for p in paths(child, f"{root}[{k}]")]
     return [root]
@@ -138,7 +139,7 @@ def structure(tree: Any) -> Any:
     """What `tree` is without its leaves (each node's type, keys or length): equal for two trees of one
     structure, so that results of one function at several points can be told apart where they differ."""
     if isinstance(tree, dict):
-        return (type(tree), tuple((key, structure(child)) for key, child in tree.items()))
+        return (type(tree), tuple((key, structure(child)) for key, child in dict.items(tree)))
     if isinstance(tree, list | tuple):
         return (type(tree), tuple(structure(child) for child in tree))
     return None
@@ -156,7 +157,7 @@ def broadcast_prefix(prefix: Any, tree: Any, path: str = "") -> list[Any]:
         if not isinstance(tree, dict) or set(tree) != set(prefix):
             got = f"keys {list(tree)}" if isinstance(tree, dict) else _kind(tree)
             raise ValueError(f"at {where} a dict with keys {list(prefix)} was given for {got}")
-        return [a for key in tree for a in broadcast_prefix(prefix[key], tree[key], f"{path}[{key!r}]")]
+        return [a for key, child in dict.items(tree) for a in broadcast_prefix(prefix[key], child, f"{path}[{key!r}]")]
     if not isinstance(tree, list | tuple) or len(tree) != len(prefix):
         got = f"a {type_name(tree)} of {len(tree)}" if isinstance(tree, list | tuple) else _kind(tree)
         raise ValueError(f"at {where} a {type_name(prefix)} of {len(prefix)} was given for {got}")
