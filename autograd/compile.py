@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes
+from .compile_arguments import Handed, changed_argument
 from .compile_calls import READ_OUTSIDE, Calls
 from .compile_confirm import Recorded, records_again
 from .compile_entries import ChangedWhileRunning, Unreplayable
@@ -46,7 +47,7 @@ from .compile_watched import watching
 from .modes import flag, require_callable
 from .subnormals import refuse_flushed
 from .tensor_class import Tensor
-from .trees import flatten
+from .trees import HoldsItself, flatten
 from .type_names import type_name
 
 MAX_RECORDINGS = 16  # input shapes recorded per compiled function; beyond them calls run eagerly
@@ -106,8 +107,11 @@ class Compiled:
             return self._call(args, kwargs)
 
     def _call(self, args: tuple, kwargs: dict) -> Any:
-        key, datas, dynamic, unknown, leaves, rebuild = read_call(args, kwargs)
-        key += (modes.current.grad_enabled,)  # under no_grad, another step: its forward alone (an evaluation)
+        try:
+            key, datas, dynamic, unknown, leaves, _ = read_call(args, kwargs)
+        except (HoldsItself, RecursionError) as e:  # before anything is recorded: the call runs eagerly
+            self._give_up(_unwalkable(e))
+            return self.fn(*args, **kwargs)
         if unknown is not None:
             self._give_up(
                 f"an argument of type {type_name(unknown)} is neither an array, a Tensor nor a value equal by "
@@ -154,16 +158,23 @@ class Compiled:
             ) as rec,
             watching(rec, given) as handed,
         ):
-            for k, x in zip(dynamic, handed):  # arrays as watched views (compile_watched), for the call alone
-                leaves[k] = x
-            call_args, call_kwargs = rebuild(leaves)
-            for k, x in zip(dynamic, given):
-                leaves[k] = x
+            # arrays as watched views (compile_watched), for the call alone, in the caller's own lists and dicts
+            passed = Handed(args, kwargs, dict(zip(dynamic, handed)))
+            call_args, call_kwargs = passed.call_args, passed.call_kwargs
             handed.clear()  # the call's arguments alone hold the watched views
             # the names' objects and those the step's own objects hold (`self.cfg`: its read attributes guarded)
             owners = [*self.owners, *self.names.read_through(bound, [*named_too, *((x, "self") for x in self.owners)])]
             calls = rec.calls = Calls(rec.random, rec)  # the user's functions it runs, found or not by reading its code
-            result = guard_attributes(owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs)
+            try:
+                result = guard_attributes(
+                    owners, self.names.attributes_of, calls.run, self.fn, *call_args, **call_kwargs
+                )
+            finally:
+                changed = passed.changed()
+                passed.put_back()
+                del passed  # before put_back_plain, which counts who holds the watched views
+            if changed is not None:
+                rec.problems.append(changed_argument(changed))
             called = [ev[1] for ev in rec.events if ev[0] == "call"]  # the optimizers' replayed methods' objects
             in_play = [*owners, *(o for o, _, _ in rec.guards.values()), *called]
             rec.methods = library_methods(in_play, calls.library, calls.codes)
@@ -229,10 +240,27 @@ def _what_varies(keys: list[tuple], key: tuple, leaves: int, dynamic: list[int])
     )
 
 
+def _unwalkable(e: HoldsItself | RecursionError) -> str:
+    """Why a call whose arguments could not be walked for its key runs eagerly."""
+    if isinstance(e, RecursionError):
+        return (
+            "its arguments are lists, tuples or dicts nested deeper than Python's recursion limit, which a "
+            "recording's key (the call's structure) cannot be read from: pass the arrays and numbers they hold"
+        )
+    where = ("args" if e.path.startswith("[0]") else "kwargs") + e.path[3:]  # flattened as (args, kwargs)
+    return (
+        f"its argument is a {e.kind} that holds itself (`{where}`), which a recording's key (the call's "
+        "structure) cannot be read from: pass the arrays and numbers it holds"
+    )
+
+
 def _plain(result: Any) -> Any:
     """What a recorded call returns, its floats read from tensors (compile_reads.Read) plain floats
     again, as eagerly."""
-    leaves, rebuild = flatten(result)
+    try:
+        leaves, rebuild = flatten(result)
+    except (HoldsItself, RecursionError):  # run eagerly from now on (compile_tape.read_tape): returned as it is
+        return result
     if not any(isinstance(x, Read) for x in leaves):
         return result
     return rebuild([float(x) if isinstance(x, Read) else x for x in leaves])

@@ -123,6 +123,18 @@ class Calls:
             pending += [c for c in code.co_consts if isinstance(c, types.CodeType)]
         return names
 
+    def texts(self) -> set[str]:
+        """The strings the user's code run outside replayed spans holds as constants, the code nested in it too: the
+        attribute names it may set by name (`setattr(box, "last", loss)`, `box.__dict__["last"] = loss`)."""
+        texts: set[str] = set()
+        pending = list(self.ran)
+        while pending:
+            code = pending.pop()
+            consts = [*code.co_consts, *(c for t in code.co_consts if isinstance(t, tuple) for c in t)]  # keywords
+            texts.update(c for c in consts if isinstance(c, str))
+            pending += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        return texts
+
     def functions(self, known: set[types.CodeType]) -> list[types.FunctionType]:
         """The functions behind the codes seen that are not `known`: a closure's from the heap (its cells are
         the function's own), another rebuilt from its code and globals (all a function without cells reads)."""

@@ -22,8 +22,10 @@ import numpy as np
 
 from .compile_calls import unfollowed
 from .compile_containers import a_kind
+from .compile_fields import _own, _slots_of
 from .compile_guards import MISSING, settled, unchanged
 from .compile_kept import REPLAYED
+from .type_names import type_name
 
 
 class Contents:
@@ -41,8 +43,15 @@ class Changes:
     snapshots as the step's own code last found them, and the problems found: one per container the step's own
     code changed; and the attributes a replayed span changed (`stale`)."""
 
-    def __init__(self, watched: list[tuple[Any, str, Any]]) -> None:
+    def __init__(self, watched: list[tuple[Any, str, Any]], owners: Any = ()) -> None:
         self.watched = [(owner, name) for owner, name, _ in watched]
+        # every attribute of the step's objects (their __dict__'s, by identity): one the step's own code sets
+        # (`self.last = loss`, `self.phase = "b"`) would stay as recorded on every replay (`set_by_step`)
+        objects = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
+        classes = [type(o) for o in objects if not isinstance(o, type) and type(o).__module__ != "builtins"]
+        self.owners = list({id(o): o for o in (*objects, *classes)}.values())  # `type(self).last = loss` too
+        self.held = [_attributes(o) for o in self.owners]
+        self.set_by_step: dict[tuple[int, str], tuple[Any, str, Any]] = {}  # (owner, name, the value it found)
         self.snapshots = [snapshot for _, _, snapshot in watched]  # guard_attributes' own, taken before the call
         self.depth = 0  # replayed code running now
         self.problems: list[str] = []
@@ -62,6 +71,12 @@ class Changes:
                 self.problems.append(changed_in_place(owner))
             else:
                 self.snapshots[i] = settled(getattr(owner, name, MISSING))
+        for owner, held in zip(self.owners, self.held):
+            now = _attributes(owner)
+            for name in held.keys() | now.keys():
+                old, new = held.get(name, MISSING), now.get(name, MISSING)
+                if old is not new and not _counted(old, new):
+                    self.set_by_step.setdefault((id(owner), name), (owner, name, old))
 
     @contextmanager
     def replayed_code(self) -> Iterator[None]:
@@ -82,6 +97,17 @@ class Changes:
                         self._changed.add(i)
                         self.stale.append((owner, name))
                     self.snapshots[i] = settled(getattr(owner, name, MISSING))
+                self.held = [_attributes(o) for o in self.owners]  # what the span set is the replay's
+
+    def set_by(self, names: set[str]) -> dict[tuple[int, str], tuple[Any, str, Any]]:
+        """Of the attributes the step's own code set (`set_by_step`), those named in `names` (what its code takes:
+        library code sets caches of its own) that the call did not leave as it found them (`model.eval()` in the
+        step, then `model.train(was)`)."""
+        return {
+            k: (owner, name, old)
+            for k, (owner, name, old) in self.set_by_step.items()
+            if name in names and not _same_value(_attributes(owner).get(name, MISSING), old)
+        }
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
         """Of the attributes a replayed span changed, those whose name (its last, for a container: `told` of
@@ -91,6 +117,40 @@ class Changes:
         `last_epoch`, a list its lr_lambda appends to) records again, where the step's reads of it, taken as
         recorded, went stale; one that a method sets from what is guarded (a size it reads) replays."""
         return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
+
+
+def _attributes(owner: Any) -> dict[str, Any]:
+    """owner's own attributes as it keeps them (its `__dict__`, a class's namespace, its slots that are set), not
+    made plain (compile_fields.fields): compared by identity."""
+    held = _own(owner, "__dict__", None)
+    found = dict(held) if isinstance(held, dict | types.MappingProxyType) else {}
+    for name in () if isinstance(owner, type) else _slots_of(type(owner)):
+        value = _own(owner, name, MISSING)
+        if value is not MISSING:
+            found[name] = value
+    return found
+
+
+def _same_value(now: Any, old: Any) -> bool:
+    """The same object, or equal text, flags or None (what a replay leaves is the recorded call's end: equal)."""
+    plain = (str, bool, type(None))
+    return now is old or (type(now) is type(old) and isinstance(now, plain) and now == old)
+
+
+def _counted(old: Any, new: Any) -> bool:
+    """Whether a change is a number the step keeps moved to another (`self.count += 1`: compile_kept's, which
+    replays by design, left where the recorded calls left it, and runs eagerly where its value is used)."""
+    numbers = (int, float)
+    return isinstance(old, numbers) and isinstance(new, numbers) and bool not in (type(old), type(new))
+
+
+def set_by_step(owner: Any, name: str, value: Any) -> str:
+    """Why a step runs eagerly that set an attribute of its objects to another object on each recorded call."""
+    return (
+        f"the step sets `{_owner_name(owner)}.{name}` (to {type_name(value)}) on each call, which a replay would not "
+        "do: it runs none of the step's Python, so the attribute would keep what the recorded call left there (a "
+        "stored loss Tensor its numbers, a flag or phase its value). Return it from the step and store it outside"
+    )
 
 
 def _owner_name(owner: Any) -> str:

@@ -15,8 +15,8 @@ import numpy as np
 
 from .compile_changes import replayed_code
 from .compile_guards import settled, unguardable
+from .compile_made import input_array
 from .compile_record import current
-from .compile_recording import input_array
 from .modes import require_callable, short
 from .type_names import type_name
 

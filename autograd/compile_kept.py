@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .compile_watched import Watched, plain_array
+from .trees import remade
 
 
 class KeptInt(int):
@@ -239,4 +240,4 @@ def _plain_items(x: Any, seen: dict[int, Any]) -> None:
     else:
         items = [new(item) for item in x]
         if any(replaced is not item for replaced, item in zip(items, x)):
-            seen[id(x)] = getattr(x, "_make", type(x))(items)  # a namedtuple is made by _make
+            seen[id(x)] = remade(x, items)  # a namedtuple by _make, a tuple subclass of its own constructor too

@@ -168,7 +168,7 @@ def structure(args: tuple, kwargs: dict) -> Any:
 
     def of(node: Any) -> Any:
         if isinstance(node, dict):
-            return (type(node), tuple((k, of(v)) for k, v in node.items()))
+            return (type(node), tuple((k, of(v)) for k, v in dict.items(node)))  # trees.flatten's order
         if isinstance(node, list | tuple):
             return (type(node), tuple(of(v) for v in node))
         return None

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import modes
+from .compile_made import MadeByOp
 from .compile_numbers import made_of_numbers
-from .compile_recording import MadeByOp, Recording
+from .compile_recording import Recording
 from .trees import flatten
 
 _state = threading.local()

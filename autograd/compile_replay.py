@@ -20,7 +20,8 @@ from .compile_entries import CONSTANT, INPUT, OP, PARAM, Tape, like
 from .compile_forward_steps import buffered, entry_kernel, forward_step
 from .compile_generators import MOVED_BY_ANOTHER_THREAD, put_back, union
 from .compile_guards import MISSING, Flag, kept, settled
-from .compile_recording import SWITCHED, SWITCHES, input_array
+from .compile_made import input_array
+from .compile_recording import SWITCHED, SWITCHES
 from .compile_relu_proofs import relu_proofs
 from .compile_schedule import Interrupted, ReplayStopped, draws_and_checks
 from .compile_sources import same

@@ -162,7 +162,8 @@ def _guarded(
     ]
     rec.problems += filter(None, (unguardable(s) for _, snapshots in before for s in snapshots.values()))
     if watched:
-        rec.changes = Changes([(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()])
+        watched_now = [(owner, name, s) for owner, snapshots in before for name, s in snapshots.items()]
+        rec.changes = Changes(watched_now, owners)
     moved: set[tuple[int, str]] = set()  # what a @replayed method changed that the step's own code may read
     numbers = _watch_numbers(before, rec.kept)
     stale: set[tuple[int, str]] = set()  # what a @replayed method changed: read_after's, not the step's own
@@ -174,6 +175,8 @@ def _guarded(
             rec.problems += rec.changes.problems
             named = rec.calls.named() if rec.calls is not None else set()
             moved = rec.changes.read_after(named)
+            by_name = named | rec.calls.texts() if rec.calls is not None else named  # setattr(box, "last", x)
+            rec.set_by_step.update(rec.changes.set_by(by_name))
             rec.moved |= moved
             stale = {(id(owner), name) for owner, name in rec.changes.stale}
             rec.changes = None

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .compile_recording import MadeByOp, Recording
+from .compile_made import MadeByOp
+from .compile_recording import Recording
 from .graph_order import topological_order
 from .tensor_class import Tensor
 

@@ -9,19 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from .compile_buffers import buffer_guards, too_large_read
-from .compile_changes import moved_on
+from .compile_changes import moved_on, set_by_step
 from .compile_entries import CONSTANT, DRAWN, OP, PARAM, ChangedWhileRunning, Draw, Entry, Tape, Unreplayable, like
 from .compile_generators import frozen
 from .compile_guards import unchanged
+from .compile_made import MadeByOp
 from .compile_random import DREW_OUTSIDE
 from .compile_record import inputs_of
-from .compile_recording import SWITCHES, MadeByOp, Recording
+from .compile_recording import SWITCHES, Recording
 from .compile_sources import forward_order, held, made_by_ops, same
 from .compile_tape_entries import Inputs, checked, entry_of, views_of_inputs
 from .compile_tape_outputs import outputs_of
 from .compile_views import address, mark_views, views_in
 from .tensor_class import Tensor
-from .trees import flatten
+from .trees import HoldsItself, flatten
 from .type_names import type_name
 from .value import Value
 
@@ -29,7 +30,13 @@ from .value import Value
 def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
     """The tape of a recorded call: `inputs` are the objects the call got for its dynamic arguments
     (in order), `result` what it returned. Raises Unreplayable, or TypeError for a Value step."""
-    out_leaves, rebuild = flatten(result)
+    try:
+        out_leaves, rebuild = flatten(result)
+    except (HoldsItself, RecursionError):
+        raise Unreplayable(
+            "what the step returns is a list, tuple or dict that holds itself, or nested deeper than Python's "
+            "recursion limit: a replay could not rebuild it around its new tensors. Return the tensors and numbers"
+        ) from None
     if any(isinstance(x, Value) for x in out_leaves):
         raise TypeError("autograd.compile replays Tensor steps; this step returned a Value (a scalar graph)")
     if rec.problems:
@@ -53,6 +60,8 @@ def read_tape(rec: Recording, inputs: list[Any], result: Any) -> Tape:
                 f"the step changed {what} while it ran (a layer made or given inside it, nn.Linear(...) in the "
                 "step; a mode switched), which a replay would not do. Make and change modules outside the step"
             )
+    for owner, name, _ in rec.set_by_step.values():  # once (set on the first call alone: `self.ready = True`)
+        raise ChangedWhileRunning(set_by_step(owner, name, getattr(owner, name, None)))
     if rec.drew_outside:  # after the guards: a layer made on the first call may draw its weights, once
         raise Unreplayable(DREW_OUTSIDE)
     if rec.switches != SWITCHES.count:

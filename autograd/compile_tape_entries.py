@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .compile_entries import CONSTANT, DRAWN, INPUT, OP, PARAM, Entry
-from .compile_recording import MadeByOp, input_array, views_of
+from .compile_made import MadeByOp, input_array, views_of
 from .compile_views import input_arrays, view_of
 from .tensor_class import Tensor
 from .tensor_ops import OPS

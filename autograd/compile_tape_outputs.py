@@ -10,8 +10,9 @@ import numpy as np
 
 from .compile_containers import a_kind
 from .compile_entries import Unreplayable
+from .compile_made import MadeByOp
 from .compile_reads import Read
-from .compile_recording import MadeByOp, Recording
+from .compile_recording import Recording
 from .tensor_class import Tensor
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .compile_entries import CONSTANT, OP, Entry
-from .compile_recording import input_array, views_of
+from .compile_made import input_array, views_of
 from .compile_sources import same
 from .trees import flatten
 

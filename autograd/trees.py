@@ -14,26 +14,36 @@ Rebuild = Callable[[Sequence[Any]], Any]
 
 
 def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
-    """The leaves of `tree`, depth first (dicts in their key order), and a function that builds
-    the same structure around new leaves. Anything not a list, tuple or dict is a leaf."""
+    """The leaves of `tree`, depth first (dicts in the order dict keeps their items), and a function that builds
+    the same structure around new leaves (of each container's own class: a namedtuple, a tuple
+    subclass whose constructor takes other arguments, `remade`). Anything not a list, tuple or dict
+    is a leaf. HoldsItself (a TypeError) for a container that holds itself, which has no leaves to
+    end at (a list appended to itself)."""
     if not isinstance(tree, dict | list | tuple):  # the common case: one leaf
         return [tree], _one_leaf
     leaves: list[Any] = []
+    above: dict[int, Any] = {}  # the containers from the top down to the node walked (a cycle comes back to one)
 
-    def walk(node: Any) -> Callable[[Iterator[Any]], Any]:
+    def walk(node: Any, path: str) -> Callable[[Iterator[Any]], Any]:
+        if not isinstance(node, dict | list | tuple):
+            leaves.append(node)
+            return next
+        if id(node) in above:
+            raise HoldsItself(type_name(node), path)
+        above[id(node)] = node
         if isinstance(node, dict):
-            keys, parts = list(node), [walk(v) for v in node.values()]
+            items = list(dict.items(node))  # as dict keeps them: a subclass's __iter__ may list keys otherwise
+            keys = [k for k, _ in items]
+            parts = [walk(v, f"{path}[{k!r}]") for k, v in items]
+            del above[id(node)]
             if type(node) is dict:
                 return lambda it: {k: part(it) for k, part in zip(keys, parts)}
             return lambda it: _refilled(node, {k: part(it) for k, part in zip(keys, parts)})
-        if isinstance(node, list | tuple):
-            parts = [walk(child) for child in node]
-            make = getattr(node, "_make", type(node))  # a namedtuple is built by _make
-            return lambda it: make([part(it) for part in parts])
-        leaves.append(node)
-        return next
+        parts = [walk(child, f"{path}[{k}]") for k, child in enumerate(node)]
+        del above[id(node)]
+        return lambda it: remade(node, [part(it) for part in parts])
 
-    build = walk(tree)
+    build = walk(tree, "")
     count = len(leaves)
 
     def rebuild(new_leaves: Sequence[Any]) -> Any:
@@ -42,6 +52,34 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
         return build(iter(new_leaves))
 
     return leaves, rebuild
+
+
+class HoldsItself(TypeError):
+    """A list, tuple or dict that holds itself, at any depth: a tree has leaves at its ends. `path` is where it
+    holds itself, from the top (`[1][0]`)."""
+
+    def __init__(self, kind: str, path: str) -> None:
+        super().__init__(f"a {kind} that holds itself (at {path or 'the top'})")
+        self.kind, self.path = kind, path
+
+
+def remade(like: list | tuple, items: list[Any]) -> list | tuple:
+    """A list or tuple of `like`'s class and attributes holding `items`: a plain one, a namedtuple
+    (by `_make`), a subclass whose constructor takes other arguments than its items (`Pair(a, b)`,
+    made as list's and tuple's own make it, its `__dict__` copied)."""
+    cls = type(like)
+    if cls is list or cls is tuple:
+        return cls(items)
+    if hasattr(like, "_make"):
+        return like._make(items)
+    if isinstance(like, tuple):
+        new: Any = tuple.__new__(cls, items)
+    else:
+        new = list.__new__(cls)
+        list.extend(new, items)
+    if getattr(like, "__dict__", None):
+        new.__dict__.update(like.__dict__)
+    return new
 
 
 def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
@@ -55,7 +93,7 @@ def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
             raise ValueError(f"at {where} a dict (keys {list(like)}) was expected, got {type_name(tree)}")
         if set(tree) != set(like):
             raise ValueError(f"at {where} the keys {list(like)} were expected, got {list(tree)}")
-        return [leaf for key in like for leaf in aligned(tree[key], like[key], f"{path}[{key!r}]")]
+        return [leaf for key, child in dict.items(like) for leaf in aligned(tree[key], child, f"{path}[{key!r}]")]
     if isinstance(like, list | tuple):
         expected = f"at {where} a {type_name(like)} of {len(like)} was expected"
         if not isinstance(tree, list | tuple):
@@ -91,7 +129,7 @@ def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
 def paths(tree: Any, root: str = "") -> list[str]:
     """Where each leaf of `tree` is, in `flatten`'s order, written after `root`: `x['w'][0]`."""
     if isinstance(tree, dict):
-        return [p for key, child in tree.items() for p in paths(child, f"{root}[{key!r}]")]
+        return [p for key, child in dict.items(tree) for p in paths(child, f"{root}[{key!r}]")]
     if isinstance(tree, list | tuple):
         return [p for k, child in enumerate(tree) for p in paths(child, f"{root}[{k}]")]
     return [root]
@@ -101,7 +139,7 @@ def structure(tree: Any) -> Any:
     """What `tree` is without its leaves (each node's type, keys or length): equal for two trees of one
     structure, so that results of one function at several points can be told apart where they differ."""
     if isinstance(tree, dict):
-        return (type(tree), tuple((key, structure(child)) for key, child in tree.items()))
+        return (type(tree), tuple((key, structure(child)) for key, child in dict.items(tree)))
     if isinstance(tree, list | tuple):
         return (type(tree), tuple(structure(child) for child in tree))
     return None
@@ -119,7 +157,7 @@ def broadcast_prefix(prefix: Any, tree: Any, path: str = "") -> list[Any]:
         if not isinstance(tree, dict) or set(tree) != set(prefix):
             got = f"keys {list(tree)}" if isinstance(tree, dict) else _kind(tree)
             raise ValueError(f"at {where} a dict with keys {list(prefix)} was given for {got}")
-        return [a for key in tree for a in broadcast_prefix(prefix[key], tree[key], f"{path}[{key!r}]")]
+        return [a for key, child in dict.items(tree) for a in broadcast_prefix(prefix[key], child, f"{path}[{key!r}]")]
     if not isinstance(tree, list | tuple) or len(tree) != len(prefix):
         got = f"a {type_name(tree)} of {len(tree)}" if isinstance(tree, list | tuple) else _kind(tree)
         raise ValueError(f"at {where} a {type_name(prefix)} of {len(prefix)} was given for {got}")

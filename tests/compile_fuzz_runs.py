@@ -9,6 +9,7 @@ import warnings
 from collections import Counter
 
 import numpy as np
+from compile_fuzz_forms import packed, unpacked
 from compile_fuzz_models import build_model
 from compile_fuzz_setups import batches, draw, loss_function, optimizer, scheduler
 
@@ -51,9 +52,10 @@ def laid_out(x, how):
     return x
 
 
-def run(c, compiled):
+def run(c, compiled, form=None):
     """One training run of setup `c`: the snapshots after each step (or the error a step raised, then stop),
-    the CompileWarnings' messages, and the number of shapes a compiled run replayed."""
+    the CompileWarnings' messages, and the number of shapes a compiled run replayed. `form`: the compiled step
+    takes its batch in that form of compile_fuzz_forms (a dict, a namedtuple, ...)."""
     global SCALE
     SCALE = 1.0
     autograd.manual_seed(0)  # the draws of layers without a generator of their own (attention's dropout)
@@ -136,7 +138,8 @@ def run(c, compiled):
         return loss
 
     fn = step_by_closure if c["step_closure"] else step
-    f = autograd.compile(fn) if compiled else fn
+    f = autograd.compile(unpacked(form, fn) if form else fn) if compiled else fn
+    log = []  # the form "log"'s list, which the step appends to
     r = np.random.default_rng(c["seed"] + 7)  # the changes between calls: the same in both runs
     snaps, buffer, saved = [], None, None
     with warnings.catch_warnings(record=True) as caught:
@@ -170,7 +173,9 @@ def run(c, compiled):
             if y.dtype.kind == "i" and c["labels"] != "int64":
                 y = y.astype(np.int32) if c["labels"] == "int32" else Tensor(y)
             try:
-                ret = f(x if shape[0] == "idx" else Tensor(x), y)
+                x = x if shape[0] == "idx" else Tensor(x)
+                args, kwargs = packed(form, x, y, log) if form and compiled else ((x, y), {})
+                ret = f(*args, **kwargs)
                 if not c["sched_inside"] and scheds:
                     first = ret["loss"] if isinstance(ret, dict) else ret[0] if isinstance(ret, tuple) else ret
                     step_schedulers(first if isinstance(first, Tensor) else Tensor(first))
@@ -178,6 +183,8 @@ def run(c, compiled):
                 snaps.append({"raised": f"{type(e).__name__}: {e}"})
                 break
             snaps.append(_snapshot(model, opts, ret))
+    if form == "log" and log != list(range(sum("raised" not in snap for snap in snaps))):
+        snaps.append({"log": list(log)})  # one entry a call that returned, as eagerly
     said = [str(w.message) for w in caught if issubclass(w.category, CompileWarning)]
     replayed = sum(rec.program is not None for rec in f.recordings.values()) if compiled else 0
     return snaps, said, replayed
@@ -230,7 +237,7 @@ def differences(a, b, path="step"):
     return []
 
 
-def check(seed, opt=None):
+def check(seed, opt=None, form=None):
     """(status, details) of setup `seed`: "same" (replayed), "eager" (fell back, saying why), "recorded" (every
     call recorded again, no replay, no warning), "refused" (eagerly, before a step), "DIFFERENT" (numbers differ),
     or "ERROR" (only compiled raised). `opt`: an optimizer of compile_fuzz_setups.LATER in place of the drawn one."""
@@ -240,7 +247,7 @@ def check(seed, opt=None):
     except Exception as e:  # noqa: BLE001 (a setup the library refuses before any step: nothing to compare)
         return "refused", [f"{type(e).__name__}: {e}"]
     try:
-        compiled, said, replayed = run(c, True)
+        compiled, said, replayed = run(c, True, form)
     except Exception as e:  # noqa: BLE001
         return "ERROR", [f"{type(e).__name__}: {e}"]
     found = differences(eager, compiled)

@@ -77,3 +77,25 @@ def test_broadcast_prefix_gives_each_leaf_the_prefix_leaf_above_it():
             broadcast_prefix(bad, tree)
     with pytest.raises(ValueError, match=r"at \['w'\] a tuple of 2 was given for one leaf \(ndarray\)"):
         broadcast_prefix({"w": (0, 1), "b": 0}, tree)
+
+
+class _Pair(tuple):
+    """A tuple built as _Pair(a, b), not from an iterable."""
+
+    def __new__(cls, a, b):
+        return super().__new__(cls, (a, b))
+
+
+def test_a_gradient_over_a_tuple_subclass_of_its_own_constructor_comes_back_in_it():
+    """trees.flatten rebuilt such a tuple as `_Pair(items)`: autograd.grad raised TypeError (missing 'b')."""
+    grads = autograd.grad(lambda p: (p[0] * p[1]).sum())(_Pair(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
+    assert type(grads) is _Pair
+    assert np.array_equal(grads[0], [3.0, 4.0]) and np.array_equal(grads[1], [1.0, 2.0])
+
+
+def test_an_argument_holding_itself_is_a_type_error_naming_where():
+    """A list appended to itself was a RecursionError from deep inside flatten."""
+    box = [np.ones(2)]
+    box.append(box)
+    with pytest.raises(TypeError, match=r"a list that holds itself \(at \[1\]\)"):
+        autograd.grad(lambda t: t[0].sum())(box)
