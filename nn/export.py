@@ -34,6 +34,7 @@ from .arguments import check_flag
 from .layers import Linear, Sequential
 from .micro import MLP, Layer, Neuron
 from .module import Module
+from .module_state import buffer_slots
 from .state_checks import conform, unique
 
 
@@ -61,7 +62,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
-    range, such as a negative running_var, by chainrule's name; a meta tensor, which has no values;
+    range, such as a negative running_var; a meta tensor, which has no values;
     the two keys of a module shared under two names, tied weights, where they differ);
     TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
@@ -79,15 +80,23 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     except (TypeError, ValueError) as e:  # _array's own, naming the key
         raise type(e)(f"{cannot}: {e.args[0]}") from None
     try:
-        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read)
+        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
     try:
         values = _by_source(model, entries, arrays)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
-    model.load_state_dict(values)  # its own checks too (buffers within their ranges), before anything changes
+    model.load_state_dict(values)  # its own checks too, before anything changes
     return model
+
+
+def _ranges(model: Module, entries: list[_Entry]) -> dict[str, tuple[float, float]]:
+    """The range of each buffer's entry that has one (running_var, num_batches_tracked: [0, inf]) by its
+    PyTorch name, so that a value outside it is named by the key the state dict holds, not by chainrule's."""
+    by_id = {id(getattr(module, attribute)): module.buffer_ranges[attribute] for _, module, attribute in
+             buffer_slots(model, "", True) if attribute in module.buffer_ranges}  # fmt: skip
+    return {e.name: by_id[id(e.sources[0])] for e in entries if id(e.sources[0]) in by_id}
 
 
 Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
