@@ -16,6 +16,8 @@ How chainrule's modules map to PyTorch's:
                                 torch's ModuleList and ModuleDict); so the norm layers and Embedding
                                 give `weight`, `bias`, `running_mean`, `running_var` and
                                 `num_batches_tracked`, as PyTorch's
+    a loss module               its class weights, `weight` and `pos_weight` where given: buffers of PyTorch's
+                                loss, chainrule's loss keeps them as options (a model holding its weighted loss)
 Values become float64 arrays; Tensors and buffers keep their dtype. Importing this module does not
 import torch.
 """
@@ -32,6 +34,7 @@ from autograd import Node, Value, type_name
 
 from .arguments import check_flag
 from .layers import Linear, Sequential
+from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .module_state import buffer_slots
@@ -83,11 +86,15 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
+    options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
-        values = _by_source(model, entries, arrays)
+        values = _by_source(model, [e for e in entries if not _is_option(e)], arrays)
+        _check_tied_options(entries, arrays, options)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
     model.load_state_dict(values)  # its own checks too, before anything changes
+    for entry, array in options.values():  # cannot fail: checked above
+        setattr(entry.sources[0].loss, entry.sources[0].name, array)
     return model
 
 
@@ -99,7 +106,36 @@ def _ranges(model: Module, entries: list[_Entry]) -> dict[str, tuple[float, floa
     return {e.name: by_id[id(e.sources[0])] for e in entries if id(e.sources[0]) in by_id}
 
 
-Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
+class _Option(NamedTuple):
+    """A loss's class weight, an option of chainrule's loss (set as given: an array, a Tensor, a list) and a
+    buffer of PyTorch's."""
+
+    loss: Loss
+    name: str
+
+    @property
+    def data(self) -> np.ndarray:
+        value = getattr(self.loss, self.name)
+        array = np.asarray(value.data if isinstance(value, Node) else value)
+        return array if array.dtype.kind == "f" else array.astype(np.float64)  # a list of ints, say
+
+
+_LOSS_BUFFERS = ("weight", "pos_weight")  # what PyTorch's losses register as buffers, in its order
+Source = Node | np.ndarray | _Option  # what an entry comes from: parameters, a buffer, or a loss's weights
+
+
+def _is_option(entry: _Entry) -> bool:
+    return isinstance(entry.sources[0], _Option)
+
+
+def _check_tied_options(entries: list[_Entry], arrays: dict[str, np.ndarray], options: dict) -> None:
+    """ValueError naming the two keys of one loss's weight held under two names (a shared loss) where they differ."""
+    for entry in filter(_is_option, entries):
+        kept, array = options[id(entry.sources[0].loss), entry.sources[0].name]
+        if not np.array_equal(arrays[entry.name], array, equal_nan=True):
+            raise ValueError(
+                f"{kept.name!r} and {entry.name!r} differ, but are one loss's {entry.sources[0].name} here"
+            )
 
 
 def _check_model(model: object, does: str) -> None:
@@ -187,6 +223,10 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
             yield _Entry(prefix + name, (b,), b.shape, b.dtype)
+        for name in _LOSS_BUFFERS if isinstance(module, Loss) else ():
+            if getattr(module, name, None) is not None:
+                option = _Option(module, name)
+                yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)
         for name, child in children:
             yield from _entries(child, f"{prefix}{_torch_name(module, name)}.")
 
