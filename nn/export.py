@@ -24,7 +24,6 @@ import torch.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -33,6 +32,7 @@ import numpy as np
 from autograd import Node, Value, type_name
 
 from .arguments import check_flag
+from .export_read import read_array
 from .layers import Linear, Sequential
 from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
@@ -79,13 +79,14 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     entries = _entries_of(model)
     cannot = f"cannot load this PyTorch state dict into {type_name(model)}"
     try:
-        read = {key: _array(key, value) for key, value in state.items()}
-    except (TypeError, ValueError) as e:  # _array's own, naming the key
+        read = {key: read_array(key, value) for key, value in state.items()}
+    except (TypeError, ValueError) as e:  # read_array's own, naming the key
         raise type(e)(f"{cannot}: {e.args[0]}") from None
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
-        raise ValueError(f"{cannot}: {e.args[0]}") from None
+        hint = _prefix_hint({entry.name for entry in entries}, read) if isinstance(e, KeyError) else ""
+        raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
     options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
         values = _by_source(model, [e for e in entries if not _is_option(e)], arrays)
@@ -244,45 +245,13 @@ def _has_activations(mlp: MLP) -> bool:
     return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
 
 
-def _array(key: str, value: Any) -> np.ndarray:
-    """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
-    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
-    that numpy can take as it is."""
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(value, torch.Tensor):
-        return _tensor_array(torch, key, value.detach())
-    try:
-        array = np.asarray(value)
-    except ValueError as e:  # a ragged list, say
-        raise ValueError(f"{key} is no array: {e}") from None
-    if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
-        raise TypeError(
-            f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
-        )
-    return array
-
-
-def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:
-    """A torch tensor's numbers as a numpy array, or the error naming `key`, what it is and the fix."""
-    got = f"{key} is a {tensor.dtype} tensor"
-    if tensor.is_meta:  # a model built on device="meta" (or with init_empty_weights) before its weights were read
-        raise ValueError(
-            f"{got} on the meta device, which holds no values; materialise the model first "
-            "(torch_model.to_empty(device='cpu'), then load or initialise its weights)"
-        )
-    if tensor.is_nested:
-        raise TypeError(f"{got} of nested layout, not one array of a shape; give a regular tensor of the entry's shape")
-    if tensor.layout != torch.strided:
-        raise TypeError(f"{got} of layout {tensor.layout}, which numpy cannot read; pass it .to_dense()")
-    if tensor.is_quantized:  # its integers mean nothing without the scale and zero point .dequantize() applies
-        raise TypeError(f"{got}, quantized; pass it .dequantize()")
-    tensor = tensor.cpu().resolve_conj().resolve_neg()  # numpy() refuses the lazy conjugate and negative views
-    if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds each exactly
-        return tensor.float().numpy()
-    try:
-        return tensor.numpy()
-    except TypeError:  # a dtype numpy lacks: float8s (whose checkpoints may keep scales apart), complex32, ...
-        raise TypeError(
-            f"{got}, of a dtype numpy cannot read; convert it first (a float8 with .float(), applying any scale "
-            "it was stored with)"
-        ) from None
+def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
+    """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
+    `_orig_mod.`) where, stripped, they are `names`; otherwise nothing."""
+    prefix = f"{next(iter(given), '').split('.')[0]}."
+    if not given or {k.removeprefix(prefix) for k in given if k.startswith(prefix)} != names:
+        return ""
+    return (
+        f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
+        f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
+    )
