@@ -16,13 +16,14 @@ How chainrule's modules map to PyTorch's:
                                 torch's ModuleList and ModuleDict); so the norm layers and Embedding
                                 give `weight`, `bias`, `running_mean`, `running_var` and
                                 `num_batches_tracked`, as PyTorch's
+    a loss module               its class weights, `weight` and `pos_weight` where given: buffers of PyTorch's
+                                loss, chainrule's loss keeps them as options (a model holding its weighted loss)
 Values become float64 arrays; Tensors and buffers keep their dtype. Importing this module does not
 import torch.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -31,9 +32,12 @@ import numpy as np
 from autograd import Node, Value, type_name
 
 from .arguments import check_flag
+from .export_read import read_array
 from .layers import Linear, Sequential
+from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
+from .module_state import buffer_slots
 from .state_checks import conform, unique
 
 
@@ -61,7 +65,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
-    range, such as a negative running_var, by chainrule's name; a meta tensor, which has no values;
+    range, such as a negative running_var; a meta tensor, which has no values;
     the two keys of a module shared under two names, tied weights, where they differ);
     TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
@@ -75,22 +79,64 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     entries = _entries_of(model)
     cannot = f"cannot load this PyTorch state dict into {type_name(model)}"
     try:
-        read = {key: _array(key, value) for key, value in state.items()}
-    except (TypeError, ValueError) as e:  # _array's own, naming the key
+        read = {key: read_array(key, value) for key, value in state.items()}
+    except (TypeError, ValueError) as e:  # read_array's own, naming the key
         raise type(e)(f"{cannot}: {e.args[0]}") from None
     try:
-        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read)
+        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
-        raise ValueError(f"{cannot}: {e.args[0]}") from None
+        hint = _prefix_hint({entry.name for entry in entries}, read) if isinstance(e, KeyError) else ""
+        raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
+    options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
-        values = _by_source(model, entries, arrays)
+        values = _by_source(model, [e for e in entries if not _is_option(e)], arrays)
+        _check_tied_options(entries, arrays, options)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
-    model.load_state_dict(values)  # its own checks too (buffers within their ranges), before anything changes
+    model.load_state_dict(values)  # its own checks too, before anything changes
+    for entry, array in options.values():  # cannot fail: checked above
+        setattr(entry.sources[0].loss, entry.sources[0].name, array)
     return model
 
 
-Source = Node | np.ndarray  # what an entry comes from: parameters, or a buffer
+def _ranges(model: Module, entries: list[_Entry]) -> dict[str, tuple[float, float]]:
+    """The range of each buffer's entry that has one (running_var, num_batches_tracked: [0, inf]) by its
+    PyTorch name, so that a value outside it is named by the key the state dict holds, not by chainrule's."""
+    by_id = {id(getattr(module, attribute)): module.buffer_ranges[attribute] for _, module, attribute in
+             buffer_slots(model, "", True) if attribute in module.buffer_ranges}  # fmt: skip
+    return {e.name: by_id[id(e.sources[0])] for e in entries if id(e.sources[0]) in by_id}
+
+
+class _Option(NamedTuple):
+    """A loss's class weight, an option of chainrule's loss (set as given: an array, a Tensor, a list) and a
+    buffer of PyTorch's."""
+
+    loss: Loss
+    name: str
+
+    @property
+    def data(self) -> np.ndarray:
+        value = getattr(self.loss, self.name)
+        array = np.asarray(value.data if isinstance(value, Node) else value)
+        return array if array.dtype.kind == "f" else array.astype(np.float64)  # a list of ints, say
+
+
+_LOSS_BUFFERS = ("weight", "pos_weight")  # what PyTorch's losses register as buffers, in its order
+Source = Node | np.ndarray | _Option  # what an entry comes from: parameters, a buffer, or a loss's weights
+
+
+def _is_option(entry: _Entry) -> bool:
+    return isinstance(entry.sources[0], _Option)
+
+
+def _check_tied_options(entries: list[_Entry], arrays: dict[str, np.ndarray], options: dict) -> None:
+    """ValueError naming the two keys of one loss's weight held under two names (a shared loss) where they differ."""
+    for entry in filter(_is_option, entries):
+        kept, array = options[id(entry.sources[0].loss), entry.sources[0].name]
+        if not np.array_equal(arrays[entry.name], array, equal_nan=True):
+            raise ValueError(
+                f"{kept.name!r} and {entry.name!r} differ, but are one loss's {entry.sources[0].name} here"
+            )
 
 
 def _check_model(model: object, does: str) -> None:
@@ -178,6 +224,10 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
             yield _Entry(prefix + name, (b,), b.shape, b.dtype)
+        for name in _LOSS_BUFFERS if isinstance(module, Loss) else ():
+            if getattr(module, name, None) is not None:
+                option = _Option(module, name)
+                yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)
         for name, child in children:
             yield from _entries(child, f"{prefix}{_torch_name(module, name)}.")
 
@@ -195,45 +245,13 @@ def _has_activations(mlp: MLP) -> bool:
     return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
 
 
-def _array(key: str, value: Any) -> np.ndarray:
-    """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
-    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
-    that numpy can take as it is."""
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(value, torch.Tensor):
-        return _tensor_array(torch, key, value.detach())
-    try:
-        array = np.asarray(value)
-    except ValueError as e:  # a ragged list, say
-        raise ValueError(f"{key} is no array: {e}") from None
-    if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
-        raise TypeError(
-            f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
-        )
-    return array
-
-
-def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:
-    """A torch tensor's numbers as a numpy array, or the error naming `key`, what it is and the fix."""
-    got = f"{key} is a {tensor.dtype} tensor"
-    if tensor.is_meta:  # a model built on device="meta" (or with init_empty_weights) before its weights were read
-        raise ValueError(
-            f"{got} on the meta device, which holds no values; materialise the model first "
-            "(torch_model.to_empty(device='cpu'), then load or initialise its weights)"
-        )
-    if tensor.is_nested:
-        raise TypeError(f"{got} of nested layout, not one array of a shape; give a regular tensor of the entry's shape")
-    if tensor.layout != torch.strided:
-        raise TypeError(f"{got} of layout {tensor.layout}, which numpy cannot read; pass it .to_dense()")
-    if tensor.is_quantized:  # its integers mean nothing without the scale and zero point .dequantize() applies
-        raise TypeError(f"{got}, quantized; pass it .dequantize()")
-    tensor = tensor.cpu().resolve_conj().resolve_neg()  # numpy() refuses the lazy conjugate and negative views
-    if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds each exactly
-        return tensor.float().numpy()
-    try:
-        return tensor.numpy()
-    except TypeError:  # a dtype numpy lacks: float8s (whose checkpoints may keep scales apart), complex32, ...
-        raise TypeError(
-            f"{got}, of a dtype numpy cannot read; convert it first (a float8 with .float(), applying any scale "
-            "it was stored with)"
-        ) from None
+def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
+    """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
+    `_orig_mod.`) where, stripped, they are `names`; otherwise nothing."""
+    prefix = f"{next(iter(given), '').split('.')[0]}."
+    if not given or {k.removeprefix(prefix) for k in given if k.startswith(prefix)} != names:
+        return ""
+    return (
+        f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
+        f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
+    )

@@ -225,3 +225,18 @@ def test_as_tensors_needs_torch_and_says_so(monkeypatch):
 def test_importing_nn_does_not_import_torch():
     code = "import sys, nn, nn.export; assert 'torch' not in sys.modules and 'safetensors' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+OUT_OF_RANGE = [("1.running_var", np.full(3, -1.0, np.float32)), ("1.num_batches_tracked", -3)]
+
+
+@pytest.mark.parametrize(("key", "bad"), OUT_OF_RANGE)
+def test_a_buffer_outside_its_range_is_refused_by_its_torch_name_and_changes_nothing(key, bad):
+    """The range check named chainrule's key, `layers.1.running_var`, which the state given did not hold."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.BatchNorm1d(3))
+    state = to_torch_state_dict(model)
+    before = model.state_dict()
+    problem = rf"^cannot load this PyTorch state dict into Sequential: {key} holds \d+ value"
+    with pytest.raises(ValueError, match=problem):
+        from_torch_state_dict(model, {**state, key: np.asarray(bad, dtype=state[key].dtype)})
+    assert all(np.array_equal(model.state_dict()[name], value) for name, value in before.items())

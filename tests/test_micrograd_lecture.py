@@ -6,6 +6,9 @@ way, with a `_backward` of their author's.
 
 from __future__ import annotations
 
+import math
+import random
+
 import numpy as np
 import pytest
 from graphviz import Digraph
@@ -204,3 +207,26 @@ def test_what_a_node_built_by_hand_refuses() -> None:
     with pytest.raises(TypeError, match="the children of a Value must be Values, got float 1.0"):
         Value(2.0, (a, 1.0), "+")
     assert Value(2.0, "x").label == "x"  # chainrule's older Value(data, label)
+
+
+def lecture_tanh(x: float) -> float:
+    """The lecture's own Value.tanh, as it writes it."""
+    return (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+
+
+def test_tanh_and_the_lectures_formula_differ_in_the_last_digit_as_the_readme_says() -> None:
+    """README's "What differs" row on tanh: the neuron's o; both errors over [-3, 3], in units in the last place."""
+    mp = pytest.importorskip("mpmath")
+    o, _ = lecture_neuron()
+    n = o._prev.copy().pop().data
+    assert (o.data, lecture_tanh(n)) == (0.7071067811865477, 0.7071067811865476)
+    rng = random.Random(0)
+    xs = [rng.uniform(-3, 3) for _ in range(3000)]
+    with mp.workprec(100):
+        exact = [mp.tanh(mp.mpf(x)) for x in xs]
+        ours = [float(abs(mp.mpf(Value(x).tanh().data) - t) / math.ulp(float(t))) for x, t in zip(xs, exact)]
+        theirs = [float(abs(mp.mpf(lecture_tanh(x)) - t) / math.ulp(float(t))) for x, t in zip(xs, exact)]
+    assert max(ours) < 2 and round(sum(ours) / len(xs), 2) == 0.35
+    assert round(max(theirs)) == 188 and round(sum(theirs) / len(xs), 2) == 0.63
+    differ = sum(Value(x).tanh().data != lecture_tanh(x) for x in xs) / len(xs)
+    assert 0.3 < differ < 0.35  # a third

@@ -1,0 +1,55 @@
+"""The values of a state dict nn.export reads, as numpy arrays: torch tensors (detached, copied to the CPU;
+bfloat16 as float32) and anything numpy reads, or the error naming the key, what it holds and the fix."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from autograd import type_name
+
+
+def read_array(key: str, value: Any) -> np.ndarray:
+    """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
+    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
+    that numpy can take as it is."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        return _tensor_array(torch, key, value.detach())
+    try:
+        array = np.asarray(value)
+    except ValueError as e:  # a ragged list, say
+        raise ValueError(f"{key} is no array: {e}") from None
+    if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
+        raise TypeError(
+            f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
+        )
+    return array
+
+
+def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:
+    """A torch tensor's numbers as a numpy array, or the error naming `key`, what it is and the fix."""
+    got = f"{key} is a {tensor.dtype} tensor"
+    if tensor.is_meta:  # a model built on device="meta" (or with init_empty_weights) before its weights were read
+        raise ValueError(
+            f"{got} on the meta device, which holds no values; materialise the model first "
+            "(torch_model.to_empty(device='cpu'), then load or initialise its weights)"
+        )
+    if tensor.is_nested:
+        raise TypeError(f"{got} of nested layout, not one array of a shape; give a regular tensor of the entry's shape")
+    if tensor.layout != torch.strided:
+        raise TypeError(f"{got} of layout {tensor.layout}, which numpy cannot read; pass it .to_dense()")
+    if tensor.is_quantized:  # its integers mean nothing without the scale and zero point .dequantize() applies
+        raise TypeError(f"{got}, quantized; pass it .dequantize()")
+    tensor = tensor.cpu().resolve_conj().resolve_neg()  # numpy() refuses the lazy conjugate and negative views
+    if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds each exactly
+        return tensor.float().numpy()
+    try:
+        return tensor.numpy()
+    except TypeError:  # a dtype numpy lacks: float8s (whose checkpoints may keep scales apart), complex32, ...
+        raise TypeError(
+            f"{got}, of a dtype numpy cannot read; convert it first (a float8 with .float(), applying any scale "
+            "it was stored with)"
+        ) from None

@@ -1,0 +1,66 @@
+"""nn.export and a loss module's class weights: PyTorch keeps `weight` (and BCEWithLogitsLoss's `pos_weight`) as
+buffers of the loss, so a model holding its weighted loss has them in its state dict; chainrule keeps them as the
+loss's options. The export gives and takes them by PyTorch's names, checked as every other entry."""
+
+import numpy as np
+import pytest
+from torch_reference import torch
+
+import nn
+from autograd import Tensor
+from nn.export import from_torch_state_dict, to_torch_state_dict
+
+W = np.array([1.0, 2.0, 0.5], np.float32)
+
+
+class Classifier(nn.Module):
+    def __init__(self, weight=W):
+        self.head = nn.Linear(4, 3, seed=0)
+        self.criterion = nn.CrossEntropyLoss(weight=weight)
+        self.logits = nn.BCEWithLogitsLoss(pos_weight=np.full(3, 2.0, np.float32))
+
+
+class TorchClassifier(torch.nn.Module):
+    def __init__(self, weight=W):
+        super().__init__()
+        self.head = torch.nn.Linear(4, 3)
+        self.criterion = torch.nn.CrossEntropyLoss(weight=torch.tensor(weight))
+        self.logits = torch.nn.BCEWithLogitsLoss(pos_weight=torch.full((3,), 2.0))
+
+
+def test_a_weighted_loss_gives_pytorchs_entries_and_torch_loads_them_strictly():
+    state = to_torch_state_dict(Classifier(), as_tensors=True)
+    theirs = TorchClassifier(weight=np.ones(3, np.float32))
+    assert sorted(state) == sorted(theirs.state_dict()) == [
+        "criterion.weight", "head.bias", "head.weight", "logits.pos_weight"
+    ]  # fmt: skip
+    theirs.load_state_dict(state)  # strict: no key missing
+    assert np.array_equal(theirs.criterion.weight.numpy(), W)
+
+
+def test_pytorchs_loss_weights_load_into_the_loss_and_it_computes_torchs_loss():
+    theirs = TorchClassifier(weight=np.array([3.0, 1.0, 0.25], np.float32))
+    ours = from_torch_state_dict(Classifier(), theirs.state_dict())
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    y = np.array([0, 1, 2, 2, 0])
+    want = theirs.criterion(theirs.head(torch.tensor(x)), torch.tensor(y)).item()
+    assert ours.criterion(ours.head(Tensor(x)), y).item() == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (np.array([1.0, np.nan, 1.0], np.float32), "criterion.weight holds 1 NaN"),
+        (np.ones(4), "criterion.weight has shape"),
+    ],
+)
+def test_a_bad_loss_weight_is_refused_and_changes_nothing(bad, problem):
+    ours = Classifier()
+    state = {**to_torch_state_dict(ours), "criterion.weight": bad, "head.bias": np.full(3, 7.0, np.float32)}
+    with pytest.raises(ValueError, match=problem):
+        from_torch_state_dict(ours, state)
+    assert np.array_equal(ours.criterion.weight, W) and not np.any(ours.head.b.data == 7.0)
+
+
+def test_an_unweighted_loss_has_no_entry_as_in_pytorch():
+    assert to_torch_state_dict(nn.CrossEntropyLoss()) == {} == torch.nn.CrossEntropyLoss().state_dict()
