@@ -161,7 +161,7 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     plain = zero | ~top.isfinite()
     # p < 1 is not scaled: |d|^p lies between |d| and 1, and the sum's root overflows only where the distance does;
     # scaled, the slope went through g · m · |d/m|^(p-1) before dividing by m (inf beside a difference of 1e300)
-    d, m = where(zero, 1.0, d), (1.0 if p < 1 else where(plain, 1.0, top.clip(min=np.finfo(d.dtype).tiny)))
+    d, m = where(zero, 1.0, d), (1.0 if p < 1 else _row_scale(where(plain, 1.0, top), p))
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
         kept = d.detach() != 0
         terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)
@@ -169,6 +169,16 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
         terms = abs(d / m) ** p
     out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
+
+
+def _row_scale(top: Tensor, p: float) -> Tensor:
+    """The m of `_p_norm` (p > 1) for rows whose largest |d| is `top` (finite, above 0): top itself, or for a
+    subnormal top, top · 2^k held at the least normal float, k the most that keeps that entry's |d/m|^p normal
+    (exact: a power of 2). m was the least normal float there, and |d/m|^p underflowed to 0 for p above ~20
+    (float64) or ~6 (float32): float32 [1e-45, 0, 0] at p=7 had distance 0 and gradient [inf, nan, nan]."""
+    info = np.finfo(raw(top).dtype)
+    lift = 2.0 ** max(int(-info.minexp // p) - 1, 0)  # (2^-k)^p at least 2^(minexp + p), normal
+    return where(top < info.tiny, (top.clip(max=info.tiny) * lift).clip(max=info.tiny), top)
 
 
 def _order(p: Any, owner: str = "pairwise_distance") -> float:
