@@ -52,3 +52,16 @@ def test_a_subnormal_row_at_a_large_p(name, dtype, row, p):
     assert np.isfinite(raw(grad)).all()
     expected = np.array([float(g) for g in e_grad])
     np.testing.assert_allclose(raw(grad).ravel(), expected, rtol=0, atol=1e-3 * abs(expected).max())
+
+
+@pytest.mark.parametrize("p", [1.5, 3.0, 7.0, 50.0])
+@pytest.mark.parametrize("weight", [1.7, -1.79])
+def test_a_weighted_distance_near_the_largest_float(p, weight):
+    """A guard at the other end, [1e308, 1, 0] against 0: wherever weight x the distance fits (1.79e308), the
+    gradient is exact, [weight, weight · 1e-154 (p=1.5) or 0, 0]. Past it (weight 2: the loss itself is inf) it
+    is [inf, NaN, NaN] for these p (docs/edge-points.md: a norm taken as m · ‖d/m‖ sends g · m through)."""
+    x = Tensor(np.array([1e308, 1.0, 0.0]), requires_grad=True)
+    out = FUNCTIONS["pdist"](x, p)
+    (grad,) = gradients((out * weight).sum(), [x])
+    assert np.isfinite(raw(out * weight)).all()
+    np.testing.assert_allclose(raw(grad), [weight, weight * 1e-154 if p == 1.5 else 0.0, 0.0], rtol=1e-14, atol=0)
