@@ -147,9 +147,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 
 def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
-    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else for
-    p > 1 m·‖d/m‖_p, m each row's largest |d| (a constant: ‖d‖_p's gradient is the same at d/m), so that |d|^p
-    neither overflows nor underflows: p=3's distance of 1e200 was inf, with a NaN gradient."""
+    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
+    m·‖d/m‖_p, m a constant for each row (‖d‖_p's gradient is the same at d/m): for p > 1 its largest |d|
+    (`_row_scale`), so that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN
+    gradient); for p < 1 mostly 1 (`_scale_below_one`)."""
     if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
         return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
     top = abs(d).amax(dim=-1, keepdim=True).detach()
@@ -159,9 +160,8 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0 (p > 1) or ±inf,
     # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
     plain = zero | ~top.isfinite()
-    # p < 1 is not scaled: |d|^p lies between |d| and 1, and the sum's root overflows only where the distance does;
-    # scaled, the slope went through g · m · |d/m|^(p-1) before dividing by m (inf beside a difference of 1e300)
-    d, m = where(zero, 1.0, d), (1.0 if p < 1 else where(plain, 1.0, top.clip(min=np.finfo(d.dtype).tiny)))
+    d, top = where(zero, 1.0, d), where(plain, 1.0, top)
+    m = _scale_below_one(d, top, p) if p < 1 else _row_scale(top, p)
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
         kept = d.detach() != 0
         terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)
@@ -169,6 +169,34 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
         terms = abs(d / m) ** p
     out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
+
+
+def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
+    """The m of `_p_norm` for p < 1: 1 (unscaled: |d|^p lies between |d| and 1, and the root overflows only where
+    the distance does; scaled by the largest |d|, the slope went through g · m · |d/m|^(p-1) before dividing by m,
+    inf beside a difference of 1e300), but the largest |d| where that is so far from 1 that the |d|^(p-2) which
+    second derivatives go through leaves the range ([1e290] x 3 at p=0.5: 1e-435, a Hessian-vector product
+    [7.5e-291] x 3 for [3.75e-291, 0, -3.75e-291]), if the row's smallest nonzero |d| is near enough to it that
+    g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
+    largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
+    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats)."""
+    limit = np.finfo(raw(top).dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
+    held = d.detach()
+    smallest = where(held != 0, abs(held), top).amin(dim=-1, keepdim=True)
+    large, small = top.log2(), smallest.log2()
+    unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
+    scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
+    return where(unscaled_off & scaled_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps its bits
+
+
+def _row_scale(top: Tensor, p: float) -> Tensor:
+    """The m of `_p_norm` (p > 1) for rows whose largest |d| is `top` (finite, above 0): top itself, or for a
+    subnormal top, top · 2^k held at the least normal float, k the most that keeps that entry's |d/m|^p normal
+    (exact: a power of 2). m was the least normal float there, and |d/m|^p underflowed to 0 for p above ~20
+    (float64) or ~6 (float32): float32 [1e-45, 0, 0] at p=7 had distance 0 and gradient [inf, nan, nan]."""
+    info = np.finfo(raw(top).dtype)
+    lift = 2.0 ** max(int(-info.minexp // p) - 1, 0)  # (2^-k)^p at least 2^(minexp + p), normal
+    return where(top < info.tiny, (top.clip(max=info.tiny) * lift).clip(max=info.tiny), top)
 
 
 def _order(p: Any, owner: str = "pairwise_distance") -> float:
