@@ -67,13 +67,31 @@ def renorm_rows(owner: str, weight: Tensor, index: np.ndarray, max_norm: float, 
     if rows.size == 0:
         return
     table = weight.data
-    norms = np.linalg.norm(table[rows], ord=norm_type, axis=1)
-    over = norms > max_norm
+    scale = _scales(table[rows], max_norm, norm_type)
+    over = scale < 1
     if over.any():
-        rows, norms = rows[over], norms[over].astype(np.float64)
-        scale = (max_norm / (norms + 1e-7)).astype(table.dtype)  # 1e-7: PyTorch's, kept from dividing by 0
+        rows = rows[over]
         with no_grad():
-            weight[rows] = table[rows] * scale[:, None]
+            weight[rows] = table[rows] * scale[over, None].astype(table.dtype)
+
+
+def _scales(rows: np.ndarray, max_norm: float, norm_type: float) -> np.ndarray:
+    """max_norm / (norm + 1e-7) of each row (1e-7: PyTorch's, kept from dividing by 0), 1 where the norm is not above
+    max_norm. Where a row's powers leave its dtype's range (numpy's norm of a row of 1e200 squares it to inf, scaling
+    it to zeros; of 1e-170 to 0, never scaling it) the norm is the largest entry times the norm of the row divided by
+    it, and the scale is formed without that product (which may itself exceed the largest float); elsewhere numpy's
+    norm, the bits PyTorch's give."""
+    with np.errstate(over="ignore"):  # a row whose powers overflow: taken again below
+        norms = np.linalg.norm(rows, ord=norm_type, axis=1).astype(np.float64)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    largest = np.max(np.abs(rows), axis=1, initial=0).astype(np.float64)
+    powers_fit = np.isfinite(norms) & (largest >= np.finfo(rows.dtype).tiny ** (1 / norm_type))
+    wide = ~powers_fit & np.isfinite(largest) & (largest > 0)
+    if wide.any():
+        top = largest[wide]
+        relative = np.linalg.norm(rows[wide].astype(np.float64) / top[:, None], ord=norm_type, axis=1)
+        scale[wide] = np.where(relative > max_norm / top, (max_norm / top) / (relative + 1e-7 / top), 1.0)
+    return scale
 
 
 def by_frequency(owner: str, weight: Tensor, index: np.ndarray) -> Tensor:
