@@ -1,6 +1,6 @@
 """Which nodes a backward pass visits and in which order, and the scratch slots it holds while it
-runs (graph.py's passes use these): how a node's parents are kept (`MANY`, `NO_GRAPH`), a
-topological order found without recursion, and one lock that lets passes take turns."""
+runs (the passes of graph_rules.py and scalar_backward.py use these): how a node's parents are kept
+(`MANY`, `NO_GRAPH`), a topological order found without recursion, and one lock that lets passes take turns."""
 
 from __future__ import annotations
 

@@ -52,5 +52,11 @@ class ValueGradient:
         return scalar_pass(root, root._seed(grad, create_graph), create_graph, accumulate)
 
     @staticmethod
+    def _handed_out(grads: list[Any]) -> list[Any]:
+        """`gradients`' results as plain floats, as `.grad` holds them: numpy `.data` makes numpy sums
+        (np.float32(1.5) would come back as it is); a Value (create_graph's) as it is."""
+        return [g if g.__class__ is float or isinstance(g, Node) else float(g) for g in grads]
+
+    @staticmethod
     def _backward_order(root: Any) -> list[Node]:
         return scalar_order(root, root._seed(None, False))

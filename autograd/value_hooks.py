@@ -31,7 +31,9 @@ class ValueHooks:
 
     @staticmethod
     def _hook_argument(g: Any) -> Any:
-        return g  # a float, which the hook cannot change in place; a Value under create_graph
+        # a float, which the hook cannot change in place (a numpy one, from numpy `.data`, as a plain float,
+        # as `.grad` holds it); a Value under create_graph
+        return g if g.__class__ is float or isinstance(g, Node) else float(g)
 
     def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
         if isinstance(result, type(self)):

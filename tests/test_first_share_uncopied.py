@@ -1,4 +1,4 @@
-"""A backward pass takes the first gradient to reach a node as it is, uncopied (graph._propagate), and adds later
+"""A backward pass takes the first gradient to reach a node as it is, uncopied (graph_rules._propagate), and adds later
 ones in place only into buffers of its own (graph_sums). So an array the caller holds (a seed, what a hook returns)
 can become a node's sum: none may end up as a `.grad` that an in-place step (`p.grad *= 0`, `+=`) would write
 through, nor may one `.grad` share memory with another's."""

@@ -5,6 +5,8 @@ took such a sum (np.float64 is a subclass of float) for its own start, "no gradi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -40,3 +42,21 @@ def test_gradients_of_numpy_data_are_the_sums() -> None:
     v.data = np.float64(2.5)
     (g,) = autograd.gradients(v * v, [v])
     assert g == 5.0
+
+
+@pytest.mark.parametrize("kind", [np.float32, np.float16, np.float64])
+def test_gradients_and_hooks_of_numpy_data_get_plain_floats(kind: type) -> None:
+    # `gradients` handed back its sums as they were (np.float32(1.5) for u below) and a hook was given them so,
+    # where `.grad` holds a plain float: json.dumps of a gradient failed on float32, `type(g) is float` was False
+    v, u = Value(1.0), Value(2.0)
+    v.data = kind(1.5)  # a weight read from an array
+    seen: list[object] = []
+    u.register_hook(seen.append)
+    gv, gu = autograd.gradients(v * u, [v, u])
+    assert (gv, gu) == (2.0, 1.5)
+    assert gv.__class__ is float and gu.__class__ is float
+    assert seen == [1.5] and seen[0].__class__ is float
+    w, x = Value(1.0), Value(3.0)
+    w.data = kind(-0.0)
+    (gx,) = autograd.gradients(w * x, [x])  # `gradients` keeps a -0.0 sum's sign, a numpy one's too
+    assert gx.__class__ is float and math.copysign(1.0, gx) == -1.0
