@@ -64,3 +64,63 @@ def test_a_tensors_stairs_no_step_fits_in_are_not_called_a_wrong_rule(at):
     loss = autograd.floor(t).sum()
     loss.backward()
     assert "✗" not in viz.draw(loss, check=True).source
+
+
+@pytest.mark.parametrize("at", [0.3, 5.0, 1e3])
+def test_a_wrong_rule_beside_stairs_it_does_not_cross_stays_red(at):
+    """triple(x)·1e15 + floor(x) at 0.3, triple's rule 2 where 3 is right: "numeric 3e+15 ✗ backward 2e+15" was drawn
+    grey, "a step within one of its stairs changes the root by less than the check allows": the root's 1e15 made
+    floor's stairs count as lost, though no step tried crosses one (floor(0.3 ± 6e-6) is 0) and they explain
+    none of the 1e15 the slopes differ by. Only a disagreement the stairs' own slope explains is grey."""
+    from autograd import Op
+
+    triple = Op("triple", lambda a: 3 * a, lambda g, out, a: (2 * g,))
+    x = Value(at, label="x")
+    y = triple(x) * 1e15 + x.floor()
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE
+    assert "✗" in viz.draw(y, check=True).source
+
+
+def test_a_wrong_rule_beside_a_floor_of_a_number_past_two_to_the_52_that_does_not_move_stays_red():
+    """floor(x·0 + 2**53) rounds a whole float that moving x leaves as it is: it was reason enough to draw a rule off
+    by a third (3e16 beside 2e16) grey ("every float is a whole number"), though its stairs add nothing to the slope."""
+    from autograd import Op
+
+    triple = Op("triple", lambda a: 3 * a, lambda g, out, a: (2 * g,))
+    x = Value(0.3, label="x")
+    y = triple(x) * 1e16 + (x * 0.0 + 2.0**53).floor()
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE
+
+
+def test_a_tensors_wrong_rule_beside_stairs_it_does_not_cross_stays_red():
+    from autograd import Op
+
+    triple = Op("triple", lambda a: 3 * a, lambda g, out, a: (2 * g,))
+    t = Tensor(np.array([0.3, 0.4, 0.7]), requires_grad=True, label="t")
+    loss = (triple(t) * 1e15).sum() + autograd.floor(t).sum()
+    loss.backward()
+    assert "✗" in viz.draw(loss, check=True).source
+
+
+def check_of_all(root: Value, leaf: Value):
+    graph = read_graph(root, None, None)
+    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
+
+
+@pytest.mark.parametrize("at", [1e15, 4e15 + 0.5, 2.0**53, 1e17])
+def test_a_wrong_rule_beside_stairs_it_does_cross_stays_red_where_they_explain_only_part(at):
+    """double(x) + floor(x), double's rule 1 where 2 is right: the check measures 3 (floor's stairs as a slope of 1),
+    backward says 1. floor's stairs explain 1 of the 2 they differ by, not the rest: it was drawn grey, red now."""
+    from autograd import Op
+
+    double = Op("double", lambda a: 2 * a, lambda g, out, a: (g,))
+    x = Value(at, label="x")
+    y = double(x) + x.floor()
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE
+    right = Value(at, label="x")
+    z = 2.0 * right + right.floor()
+    z.backward()
+    assert check_of_all(z, right).verdict == UNMEASURED
