@@ -124,3 +124,38 @@ def test_a_wrong_rule_beside_stairs_it_does_cross_stays_red_where_they_explain_o
     z = 2.0 * right + right.floor()
     z.backward()
     assert check_of_all(z, right).verdict == UNMEASURED
+
+
+@pytest.mark.parametrize("op", ["floor", "ceil", "round", "trunc"])
+@pytest.mark.parametrize("at", [1e10, 1e10 + 0.5, 1e12 + 0.3])
+def test_a_wrong_rule_beside_stairs_a_finer_step_sees_through_stays_red(op, at):
+    """double(x) + floor(x), double's rule 1: wider steps measure 3 (the stairs a slope of 1), finer ones 2, backward
+    says 1. The finer step's leaving 3 was taken for stairs alone, and the rule drawn grey ("the measured slope
+    depends on the step"); the slope it reached is still not backward's: red, as it was before. With 2·x, right, the
+    finer step reaches backward's 2: grey."""
+    from autograd import Op
+
+    double = Op("double", lambda a: 2 * a, lambda g, out, a: (g,))
+    x = Value(at, label="x")
+    y = double(x) + getattr(x, op)()
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE
+    right = Value(at, label="x")
+    z = 2.0 * right + getattr(right, op)()
+    z.backward()
+    assert check_of_all(z, right).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e17, 3e17, 7e17])
+def test_a_wrong_rule_of_a_smooth_op_whose_rounding_grows_at_fine_steps_stays_red(at):
+    """exp(x·1e-15) at 1e17 (exp(100) = 2.7e43), its rule 10% high: the finest steps' one-sided slopes scatter by
+    more than the check's rounding allowance (exp multiplies the rounding of its argument by 100), and that scatter
+    was taken for stairs: grey, "the measured slope depends on the step (2.688e+28 with larger steps, 2.688e+28 at
+    6.1e+03)". Red, as before: no finer step reached backward's 2.957e+28."""
+    from autograd import Op
+
+    grown = Op("grown", lambda a: np.exp(a * 1e-15), lambda g, out, a: (g * 1.1e-15 * np.exp(a * 1e-15),))
+    x = Value(at, label="x")
+    y = grown(x)
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE

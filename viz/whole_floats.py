@@ -22,17 +22,21 @@ def rounded_on_whole_floats(
     with their data in `values`), or "": an op rounds a number of 2**52 or more to a whole one, and there
     every float is whole, so its stairs lie between floats: on floats it is the identity (slope 1), which
     no step can tell from the stairs (slope 0) its rule follows. Or a step within a stair is lost in the
-    check's allowance for rounding numbers as large as `big` (`_lost`, with the root's `grads`). Either only where
-    the stairs' slope explains what the check measured (`_explained`): a wrong rule beside them stays red."""
-    if grads is not None and not _explained(downstream, values, grads, big):
+    check's allowance for rounding numbers as large as `big` (`_lost`, with the root's `grads`). Or, at any size,
+    the stairs the check's steps cross are what it measured beyond backward's (`_explained`); a wrong rule beside
+    stairs, whose slope they do not explain, stays red (triple(x)·1e15 + floor(x) at 0.3)."""
+    explained = _explained(downstream, values, grads, big) if grads is not None else None
+    if explained is False:
         return ""
+    first = ""
     for node in downstream[1:]:
-        rounded = _ROUNDED.get(node.op.name)
+        rounded = ROUNDED.get(node.op.name)
         if rounded is None:
             continue
         inputs = [values[id(p)] for p in node.parents]
         size = np.max(np.abs(rounded(*inputs)))
         what = "its input" if node.op.name in _ROUNDING else "the quotient a / b"
+        first = first or f"{node.op.name} rounds {what}, of size {size:.3g} here"
         if size >= WHOLE:
             return (
                 f"{node.op.name} rounds {what}, of size {size:.3g} here: from 2**52 on every float is a whole "
@@ -44,6 +48,11 @@ def rounded_on_whole_floats(
                 f"the root by less than the check allows for rounding numbers as large as {big:.3g}, so no step "
                 "can tell the stairs from a slope of 1"
             )
+    if explained and first:  # stairs narrower than the steps that judged, wider ones than those it can judge at
+        return (
+            f"{first}: the steps the check can judge at cross its stairs, whose slope is what it measured beyond "
+            "backward's"
+        )
     return ""
 
 
@@ -57,26 +66,25 @@ def _lost(node: Node, inputs: list[Any], grads: dict[int, Any], big: float) -> b
     return bool(0 < jump and big >= UNSEEN * jump)
 
 
-def _explained(downstream: list[Node], values: dict[int, Any], grads: dict[int, Any], big: float) -> bool:
+def _explained(downstream: list[Node], values: dict[int, Any], grads: dict[int, Any], big: float) -> bool | None:
     """Whether the stairs of the rounding ops downstream of the leaf, crossed at the check's first step (the leaf,
     every element, moved by ±BEST_STEP·max(1, |x|)) as a slope of 1 would be, account for the slope measured there
     beyond backward's: within half their own and the replay's rounding. triple(x)·1e15 + floor(x) at 0.3 (rule 2)
-    measured 3e15 beside 2e15, and floor(0.3 ± 6e-6), no stair crossed, was taken to explain it: drawn grey."""
+    measured 3e15 beside 2e15, and floor(0.3 ± 6e-6), no stair crossed, was taken to explain it: drawn grey.
+    None where the steps cannot be replayed or counted (a domain refused, an overflow)."""
     leaf, root = downstream[0], downstream[-1]  # inputs first: the root, which every node reaches, is last
     x = values[id(leaf)]
     h = BEST_STEP * max(1.0, float(np.max(np.abs(x))))
     try:
         up, down = (replay(downstream, {id(leaf): x + s * h}, values, reverse=False) for s in (1.0, -1.0))
-    except (ArithmeticError, ValueError):  # a step the op refuses: as the check found, nothing to add
-        return True
+    except (ArithmeticError, ValueError):  # a step the op refuses: the stairs cannot be counted
+        return None
     ends = [float(np.asarray(v[id(root)], dtype=float).reshape(-1)[0]) for v in (up, down)]
     measured, backward = (ends[0] - ends[1]) / (2 * h), float(np.sum(grads[id(leaf)]))
-    stairs = sum(_stairs(node, up, down, values, grads) for node in downstream[1:] if node.op.name in _ROUNDED) / (
-        2 * h
-    )
+    stairs = sum(_stairs(node, up, down, values, grads) for node in downstream[1:] if node.op.name in ROUNDED) / (2 * h)
     noise = ROUNDING * EPS * max(big, *map(abs, ends)) / h
     if not np.isfinite([measured, stairs, noise]).all():
-        return True
+        return None
     return bool(stairs != 0 and abs(measured - backward - stairs) <= abs(stairs) / 2 + FLOOR * noise)
 
 
@@ -105,4 +113,4 @@ UNSEEN = 2.0**47
 _ROUNDING = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
 # what each op rounds to a whole number: the rounding ops their input, % and fmod the quotient a / b
 _ROUNDED_QUOTIENT = ("%", "fmod")
-_ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
+ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
