@@ -123,6 +123,8 @@ def _told(exact: Decimal, shown: str) -> str:
     """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
     n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
+    if halfway(exact, Decimal(shown)):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
+        n = max(n, len(exact.normalize().as_tuple().digits))
     # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ;
     # one halfway in the float's last figure in full (0.30015 beside 0.3001: rounded, it would read 0.3002)
     while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown) or halfway(exact, Decimal(text)):
