@@ -53,6 +53,7 @@ def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
         ("w\u202e", "w�"),  # right-to-left override: the caption after it read "x gets -9.216e-05" as "50-e612.9-"
         ("w\u2067x", "w�x"),  # a right-to-left isolate, as the override
         ("\u200fw", "�w"),  # a right-to-left mark
+        ("w\udcff", "w�"),  # a lone surrogate (os.fsdecode of a file name's byte 0xff): UnicodeEncodeError in dot
     ],
 )
 def test_a_label_is_drawn_as_given_everywhere(label, drawn):
