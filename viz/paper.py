@@ -115,7 +115,7 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
     if halfway(exact, Decimal(summary(result))):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
-        return _halfway_words(of, summary(result), "factors", "product")
+        return _halfway_words(of, result, exact, "factors", "product")
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
@@ -166,14 +166,20 @@ def _halfway_sum(terms: list, total: Any, of: type) -> str:
     shown = summary(total)
     if written is None or not halfway(written, Decimal(shown)) or written == Decimal(np.asarray(total, float).item()):
         return ""
-    return f" (on paper {_told(written, shown)}, {_halfway_words(of, shown, 'terms', 'sum')})"
+    return f" (on paper {_told(written, shown)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
 
 
-def _halfway_words(of: type, shown: str, parts: str, result: str) -> str:
-    """Why a product or sum halfway on paper between two numbers as written is the float's `shown`."""
+def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str) -> str:
+    """Why a product or sum (`what`) halfway on paper (`paper`) between two numbers as written is the float's
+    `result` as written, with the float's digits as far as they part from the paper's: "0.30015 on paper; as a float,
+    0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015."""
+    value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result)
+    n = len(paper.normalize().as_tuple().digits)
+    while n < 40 and Decimal(text := f"{value:.{n}g}") == paper:
+        n += 1
     return (
         f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
-        f"floats are not exactly as written, and their {result} lies on {shown}'s side"
+        f"floats are not exactly as written, and their {what}, {text}, lies on {shown}'s side"
     )
 
 
