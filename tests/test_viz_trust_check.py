@@ -159,3 +159,23 @@ def test_a_wrong_rule_of_a_smooth_op_whose_rounding_grows_at_fine_steps_stays_re
     y = grown(x)
     y.backward()
     assert check_of_all(y, x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e10, 1e13, 1e15, 1e17])
+@pytest.mark.parametrize("n", [5, 100])
+def test_a_tensors_wrong_rule_beside_stairs_it_crosses_stays_red(at, n):
+    """floor(t).sum() + triple(t).sum(), triple's rule 2: grey at every size from 1e10 to 1e17, element by element
+    (5) and in blocks (100), as the stairs were taken to explain any disagreement; with 2·t, right, grey still."""
+    from autograd import Op
+
+    triple = Op("triple", lambda a: 3 * a, lambda g, out, a: (2 * g,))
+    rng = np.random.default_rng(0)
+    data = at + rng.integers(0, 1000, n) + rng.choice([0.0, 0.25, 0.5], n)
+    t = Tensor(data, requires_grad=True, label="t")
+    wrong = autograd.floor(t).sum() + triple(t).sum()
+    wrong.backward()
+    assert "✗" in viz.draw(wrong, check=True).source
+    s = Tensor(data, requires_grad=True, label="t")
+    right = autograd.floor(s).sum() + (2.0 * s).sum()
+    right.backward()
+    assert "✗" not in viz.draw(right, check=True).source
