@@ -1,7 +1,9 @@
 """Where `check=True` cannot judge a rounding op: from 2**52 on every float is a whole number, so floor,
 ceil, round, trunc (and the whole quotient of % and fmod) are the identity on the floats there, and a
 finite difference measures slope 1 beside the 0 of their rule (stairs too narrow for any float step); from
-2**47 on a step within a stair is lost in the check's allowance for rounding, with the same result."""
+2**47 on a step within a stair is lost in the check's allowance for rounding, with the same result. Each only
+where the stairs the check's first step crosses, counted, are what it measured beyond backward's: a wrong rule
+beside them (or beside a floor whose stairs no step crosses) stays red."""
 
 from __future__ import annotations
 
