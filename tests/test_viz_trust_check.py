@@ -179,3 +179,18 @@ def test_a_tensors_wrong_rule_beside_stairs_it_crosses_stays_red(at, n):
     right = autograd.floor(s).sum() + (2.0 * s).sum()
     right.backward()
     assert "✗" not in viz.draw(right, check=True).source
+
+
+@pytest.mark.parametrize("at", [1e10 + 0.3, 1e15, 1e17])
+@pytest.mark.parametrize("op", ["%", "fmod"])
+def test_a_wrong_rule_beside_a_remainder_it_crosses_stays_red(at, op):
+    """x % 7 + double(x), double's rule 3: the check measures 2 (the remainder's sawtooth, crossed, as slope 0),
+    backward says 4; the sawtooth accounts for 1 of the 2 they differ by. Grey on main from 1e10 on, red now."""
+    from autograd import Op
+
+    double = Op("double", lambda a: 2 * a, lambda g, out, a: (3 * g,))
+    x = Value(at, label="x")
+    rem = x % 7.0 if op == "%" else autograd.fmod(x, 7.0)
+    y = rem + double(x)
+    y.backward()
+    assert check_of_all(y, x).verdict == DISAGREE
