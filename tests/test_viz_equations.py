@@ -14,7 +14,7 @@ from autograd import Value
 from nn.optim import SGD
 from viz.demo import neuron
 from viz.number_text import summary
-from viz.paper import product_equation
+from viz.paper import product_equation, rounded_away
 from viz.steps import backward_pass
 from viz.update import optimizer_update
 
@@ -178,3 +178,33 @@ def test_a_float_halfway_itself_is_written_in_full():
     assert product_equation([0.5, 2.125], 1.0625) == "0.5 × 2.125 = 1.0625"
     assert summary(np.array([-0.5, 2.625])) == "min -0.5 mean 1.06 max 2.625"  # 3 figures: 2.62 to even
     assert summary(1.00625) == "1.006" and summary(0.30015) == "0.3001"  # floats below halfway: as before
+
+
+def test_a_product_halfway_across_a_power_of_ten_is_told_in_full_on_paper():
+    """0.5 × 19.999 is 9.9995 on paper, halfway between 9.999 and 10.00; the float is 9.999. It was told "= 10.00 on
+    paper; as a float, 9.999 (halfway: ...)": 9.9995 rounded to 4 figures (to even, up to the next power of ten),
+    which is no number halfway to 9.999 and not what the factors make. The sum's note, alike."""
+    told = product_equation([0.5, 19.999], 0.5 * 19.999)
+    assert told.startswith("0.5 × 19.999 = 9.9995 on paper; as a float, 9.999 (halfway"), told
+    negative = product_equation([0.5, -19.999], 0.5 * -19.999)
+    assert negative.startswith("0.5 × (-19.999) = -9.9995 on paper; as a float, -9.999 (halfway"), negative
+    assert rounded_away([99.99, 0.005], 99.99 + 0.005).startswith(" (on paper 99.995, halfway")  # was "100.0"
+
+
+def test_a_halfway_note_writes_the_float_as_far_as_it_parts_from_the_paper():
+    """check=True writes x's gradient "grad 0.30015" (5 figures, to tell it from the numeric), and the edge beside it
+    said "= 0.30015 on paper; as a float, 0.3001 (halfway ...)": the drawing told the float two ways and the note
+    contradicted the node. The note names the float's digits as far as they part from the paper's: 0.30014999999999997.
+    """
+    x, w = Value(2.0, label="x"), Value(1.0005, label="w")
+    y = (x * 0.3) * w
+    y.label = "y"
+    y.backward()
+    source = viz.draw(y, backward=True, check=True).source
+    assert "grad 0.30015 |" in source and "their product, 0.30014999999999997, lies on 0.3001&#x27;s side" in source
+    f32 = product_equation([np.float32(1.0005), np.float32(0.3)], np.float32(1.0005) * np.float32(0.3))
+    assert "their product, 0.30015001, lies on 0.3002's side" in f32, f32
+    a = Value(1.0, label="a")
+    s = a * Value(0.3, label="c") + a * Value(0.00055, label="d")
+    s.backward()
+    assert "their sum, 0.30054999999999998, lies on 0.3005's side" in str(viz.explain(s, a))

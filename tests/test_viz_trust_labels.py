@@ -53,6 +53,7 @@ def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
         ("w\u202e", "w�"),  # right-to-left override: the caption after it read "x gets -9.216e-05" as "50-e612.9-"
         ("w\u2067x", "w�x"),  # a right-to-left isolate, as the override
         ("\u200fw", "�w"),  # a right-to-left mark
+        ("w\udcff", "w�"),  # a lone surrogate (os.fsdecode of a file name's byte 0xff): UnicodeEncodeError in dot
     ],
 )
 def test_a_label_is_drawn_as_given_everywhere(label, drawn):
@@ -107,3 +108,29 @@ def test_a_pages_title_is_shown_as_given_as_labels_are(title, shown):
     y.backward()
     page = page_html(y, title=title)
     assert f"<title>{shown}</title>" in page and f"<h1>{shown}</h1>" in page
+
+
+@pytest.mark.parametrize(
+    "name, shown", [("tw\u202eice", "tw�ice"), ("a\udcffb", "a�b"), ("a\x00b", "a␀b"), ("כפול", "\u2068כפול\u2069")]
+)
+def test_an_ops_name_is_shown_as_labels_are(name, shown):
+    """An op of one's own named with a NUL made dot refuse the drawing and the page (CalledProcessError), one with
+    half a UTF-16 pair raised UnicodeEncodeError, a right-to-left override reversed the captions after it, and a
+    Hebrew name moved the numbers beside it: labels were cleaned (visible), op names were not."""
+    from autograd import Op
+
+    twice = Op(name, lambda a: 2 * a, lambda g, out, a: (2 * g,))
+    x = Value(1.5, label="x")
+    y = twice(x) * 3.0
+    y.label = "y"
+    y.backward()
+    drawn = viz.draw(y, backward=True)
+    drawn.pipe(format="svg")
+    told = [
+        drawn.source,
+        str(viz.explain(y, x)),
+        "\n".join(step.caption for step in viz.backward_steps(y)),
+        page_html(y),
+    ]
+    for text in told:
+        assert shown in text and not any(c in text for c in ("\u202e", "\udcff", "\x00"))

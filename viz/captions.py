@@ -96,8 +96,8 @@ def arithmetic(
 def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> str:
     """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
     for a value used more than once (`shared`), its share along this edge, said so."""
-    n, w, op = symbol(names[id(e.child)]), symbol(names[id(e.parent)]), e.child.op
-    rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op.name}'s own rule"
+    n, w = symbol(names[id(e.child)]), symbol(names[id(e.parent)])
+    rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op_name(e.child)}'s own rule"
     if shared:
         chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child)}: ∂{root}/∂{n} · local"
     else:

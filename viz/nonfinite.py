@@ -65,7 +65,7 @@ def first_nonfinite(
     # (no rule sent the infinity)
     lost = _sent_lost(sender, index, grads[id(sender)], sent[3], flows) if sent else ""
     how = (
-        f"from the rule of {sender.op.name} at {names[id(sender)]}{'; ' + lost if lost else ''}"
+        f"from the rule of {op_name(sender)} at {names[id(sender)]}{'; ' + lost if lost else ''}"
         if sent
         else f"its {len(children[id(node)])} shares, each finite, summed past the largest {float_name(kind(grad))}"
     )

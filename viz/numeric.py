@@ -119,10 +119,11 @@ def _measure(
     """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
     one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
     (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded)."""
-    block, last = tolerance is not None, None
+    block = tolerance is not None
+    last: _Try | None = None
     kink: _Try | None = None  # where the one-sided slopes started to stay apart, unchanged: the least rounded
     problem, outside = "", False
-    disagreed: tuple[Check, float, float] | None = None  # one, its error and slopes' gap, as finer steps confirm it
+    disagreed: tuple[Check, float] | None = None  # a disagreement and its error, while finer steps confirm it
     for k in range(CONFIRMS):
         if k >= SHRINKS and disagreed is None:
             break
@@ -158,8 +159,6 @@ def _measure(
             problem, outside = "the slope is too large for a float", False
             continue
         before, last, problem = last, now, ""
-        if disagreed is not None and _left_behind(now, *disagreed):
-            return _unmeasurable(disagreed[0], now.central, h, along)
         if before is None:
             continue
         kinked = (
@@ -177,7 +176,7 @@ def _measure(
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:
-                disagreed = judged, error, now.gap
+                disagreed = judged, error
                 continue
             # a staircase (floor at 1e12 + 0.3) looks like a line at steps wider than its stairs: a finer step
             # that measures another slope, beyond both errors, shows the root changes on a finer scale
@@ -193,14 +192,6 @@ def _measure(
         return Check(analytic, None, verdict, detail=why + (problem or "no step could be taken"))
     never = "the one-sided slopes never settle (a jump or a pole?)"
     return Check(last.analytic, None, UNMEASURED, detail=never)
-
-
-def _left_behind(now: _Try, disagreed: Check, error: float, spread: float) -> bool:
-    """Whether a finer step's one-sided slopes leave the slope that disagreed beyond its error, their rounding and its
-    bend (`spread`), within which a smooth root's stay: floor at 1e13 + 0.5 measures 1 at each step wider than a
-    stair, red beside backward's 0, and at 0.06 (no stair crossed) 0 on both sides."""
-    measured, allowed = disagreed.numeric or 0.0, FLOOR * (error + now.noise + spread)  # a disagreement measured one
-    return bool(max(abs(now.right - measured), abs(now.left - measured)) > allowed)
 
 
 def _unmeasurable(coarse: Check, fine: float, h: float, along: Any) -> Check:

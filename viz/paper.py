@@ -115,7 +115,7 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
     if halfway(exact, Decimal(summary(result))):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
-        return _halfway_words(of, summary(result), "factors", "product")
+        return _halfway_words(of, result, exact, "factors", "product")
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
@@ -123,6 +123,8 @@ def _told(exact: Decimal, shown: str) -> str:
     """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
     n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
+    if halfway(exact, Decimal(shown)):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
+        n = max(n, len(exact.normalize().as_tuple().digits))
     # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ;
     # one halfway in the float's last figure in full (0.30015 beside 0.3001: rounded, it would read 0.3002)
     while Decimal(text := f"{exact.normalize():.{n}g}") == Decimal(shown) or halfway(exact, Decimal(text)):
@@ -164,14 +166,20 @@ def _halfway_sum(terms: list, total: Any, of: type) -> str:
     shown = summary(total)
     if written is None or not halfway(written, Decimal(shown)) or written == Decimal(np.asarray(total, float).item()):
         return ""
-    return f" (on paper {_told(written, shown)}, {_halfway_words(of, shown, 'terms', 'sum')})"
+    return f" (on paper {_told(written, shown)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
 
 
-def _halfway_words(of: type, shown: str, parts: str, result: str) -> str:
-    """Why a product or sum halfway on paper between two numbers as written is the float's `shown`."""
+def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str) -> str:
+    """Why a product or sum (`what`) halfway on paper (`paper`) between two numbers as written is the float's
+    `result` as written, with the float's digits as far as they part from the paper's: "0.30015 on paper; as a float,
+    0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015."""
+    value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result)
+    n = len(paper.normalize().as_tuple().digits)
+    while n < 40 and Decimal(text := f"{value:.{n}g}") == paper:
+        n += 1
     return (
         f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
-        f"floats are not exactly as written, and their {result} lies on {shown}'s side"
+        f"floats are not exactly as written, and their {what}, {text}, lies on {shown}'s side"
     )
 
 

@@ -16,6 +16,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
+from .text import visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -189,21 +190,21 @@ def _param_text(v: Any, of: type) -> str:
 def applied(op: str, inputs: list[str]) -> str:
     """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
     if len(inputs) == 2 and not op.isidentifier():
-        return f"{inputs[0]} {op} {inputs[1]}"
-    return f"{op}({', '.join(inputs)})"
+        return f"{inputs[0]} {visible(op)} {inputs[1]}"
+    return f"{visible(op)}({', '.join(inputs)})"
 
 
 def op_title(node: Node) -> str:
     """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
-    shown = shown_params(node)
+    shown, name = shown_params(node), visible(node.op.name)  # one's own op may be named anything, as a label
     if shown and not node.op.name.isidentifier():
-        return f"{node.op.name} {' '.join(shown)}"
-    return f"{node.op.name}({', '.join(shown)})" if shown else node.op.name
+        return f"{name} {' '.join(shown)}"
+    return f"{name}({', '.join(shown)})" if shown else name
 
 
 def op_name(node: Node) -> str:
     """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
-    return node.op.name if node.op.name.isidentifier() else op_title(node)
+    return visible(node.op.name) if node.op.name.isidentifier() else op_title(node)
 
 
 def symbol(name: str) -> str:

@@ -16,20 +16,26 @@ _NO_PICTURE = "�"  # the C1 controls (U+0080 to U+009F) have no symbol of thei
 # the marks, embeddings, overrides and isolates that reorder the text after them (a right-to-left override in
 # "w\u202e" turned the caption's "x gets -9.216e-05" into "50-e612.9- steg x"): no symbol either
 _REORDERING = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# half of a UTF-16 pair, alone (os.fsdecode of a file name's byte 0xff gives "\udcff"): no character, and UTF-8
+# cannot write it (dot's input and the player's page raised UnicodeEncodeError)
+_SURROGATES = range(0xD800, 0xE000)
 
 
 def visible(text: str) -> str:
     """`text` with each line break as ⏎ and each other control character as its Unicode control picture
-    (␀ for NUL, ␉ for a tab), and each that reorders the text after it (right-to-left marks) as �: one line of
-    visible characters, in their order, wherever viz writes it."""
+    (␀ for NUL, ␉ for a tab), and each that reorders the text after it (right-to-left marks), or is half of a
+    UTF-16 pair alone, as �: one line of visible characters, in their order, wherever viz writes it."""
     for br in _LINE_BREAKS:
         text = text.replace(br, LINE_BREAK)
     if not text.isprintable():  # the common case, printable, has nothing to replace
-        text = "".join(
-            _CONTROL_PICTURES.get(ord(c), _NO_PICTURE if 0x80 <= ord(c) < 0xA0 or ord(c) in _REORDERING else c)
-            for c in text
-        )
+        text = "".join(_CONTROL_PICTURES.get(ord(c), _NO_PICTURE if _unwritable(ord(c)) else c) for c in text)
     return _isolated(text)
+
+
+def _unwritable(code: int) -> bool:
+    """Whether a character has no picture of its own and is shown as �: a C1 control, one that reorders the text
+    after it, a lone surrogate."""
+    return 0x80 <= code < 0xA0 or code in _REORDERING or code in _SURROGATES
 
 
 def _isolated(text: str) -> str:

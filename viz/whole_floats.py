@@ -1,7 +1,9 @@
 """Where `check=True` cannot judge a rounding op: from 2**52 on every float is a whole number, so floor,
 ceil, round, trunc (and the whole quotient of % and fmod) are the identity on the floats there, and a
 finite difference measures slope 1 beside the 0 of their rule (stairs too narrow for any float step); from
-2**47 on a step within a stair is lost in the check's allowance for rounding, with the same result."""
+2**47 on a step within a stair is lost in the check's allowance for rounding, with the same result. Each only
+where the stairs the check's first step crosses, counted, are what it measured beyond backward's: a wrong rule
+beside them (or beside a floor whose stairs no step crosses) stays red."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ import numpy as np
 
 from autograd import Node
 
+from .numeric import BEST_STEP, EPS, FLOOR, ROUNDING
+from .replay import replay
+
 
 def rounded_on_whole_floats(
     downstream: list[Node], values: dict[int, Any], grads: dict[int, Any] | None = None, big: float = 0.0
@@ -19,14 +24,21 @@ def rounded_on_whole_floats(
     with their data in `values`), or "": an op rounds a number of 2**52 or more to a whole one, and there
     every float is whole, so its stairs lie between floats: on floats it is the identity (slope 1), which
     no step can tell from the stairs (slope 0) its rule follows. Or a step within a stair is lost in the
-    check's allowance for rounding numbers as large as `big` (`_lost`, with the root's `grads`)."""
+    check's allowance for rounding numbers as large as `big` (`_lost`, with the root's `grads`). Or, at any size,
+    the stairs the check's steps cross are what it measured beyond backward's (`_explained`); a wrong rule beside
+    stairs, whose slope they do not explain, stays red (triple(x)·1e15 + floor(x) at 0.3)."""
+    explained = _explained(downstream, values, grads, big) if grads is not None else None
+    if explained is False:
+        return ""
+    first = ""
     for node in downstream[1:]:
-        rounded = _ROUNDED.get(node.op.name)
+        rounded = ROUNDED.get(node.op.name)
         if rounded is None:
             continue
         inputs = [values[id(p)] for p in node.parents]
         size = np.max(np.abs(rounded(*inputs)))
         what = "its input" if node.op.name in _ROUNDING else "the quotient a / b"
+        first = first or f"{node.op.name} rounds {what}, of size {size:.3g} here"
         if size >= WHOLE:
             return (
                 f"{node.op.name} rounds {what}, of size {size:.3g} here: from 2**52 on every float is a whole "
@@ -38,6 +50,11 @@ def rounded_on_whole_floats(
                 f"the root by less than the check allows for rounding numbers as large as {big:.3g}, so no step "
                 "can tell the stairs from a slope of 1"
             )
+    if explained and first:  # stairs narrower than the steps that judged, wider ones than those it can judge at
+        return (
+            f"{first}: the steps the check can judge at cross its stairs, whose slope is what it measured beyond "
+            "backward's"
+        )
     return ""
 
 
@@ -51,6 +68,45 @@ def _lost(node: Node, inputs: list[Any], grads: dict[int, Any], big: float) -> b
     return bool(0 < jump and big >= UNSEEN * jump)
 
 
+def _explained(downstream: list[Node], values: dict[int, Any], grads: dict[int, Any], big: float) -> bool | None:
+    """Whether the stairs of the rounding ops downstream of the leaf, crossed at the check's first step (the leaf,
+    every element, moved by ±BEST_STEP·max(1, |x|)) as a slope of 1 would be, account for the slope measured there
+    beyond backward's: within half their own and the replay's rounding. triple(x)·1e15 + floor(x) at 0.3 (rule 2)
+    measured 3e15 beside 2e15, and floor(0.3 ± 6e-6), no stair crossed, was taken to explain it: drawn grey.
+    None where the steps cannot be replayed or counted (a domain refused, an overflow)."""
+    leaf, root = downstream[0], downstream[-1]  # inputs first: the root, which every node reaches, is last
+    x = values[id(leaf)]
+    h = BEST_STEP * max(1.0, float(np.max(np.abs(x))))
+    try:
+        up, down = (replay(downstream, {id(leaf): x + s * h}, values, reverse=False) for s in (1.0, -1.0))
+    except (ArithmeticError, ValueError):  # a step the op refuses: the stairs cannot be counted
+        return None
+    ends = [float(np.asarray(v[id(root)], dtype=float).reshape(-1)[0]) for v in (up, down)]
+    measured, backward = (ends[0] - ends[1]) / (2 * h), float(np.sum(grads[id(leaf)]))
+    stairs = sum(_stairs(node, up, down, values, grads) for node in downstream[1:] if node.op.name in ROUNDED) / (2 * h)
+    noise = ROUNDING * EPS * max(big, *map(abs, ends)) / h
+    if not np.isfinite([measured, stairs, noise]).all():
+        return None
+    return bool(stairs != 0 and abs(measured - backward - stairs) <= abs(stairs) / 2 + FLOOR * noise)
+
+
+def _stairs(
+    node: Node, up: dict[int, Any], down: dict[int, Any], values: dict[int, Any], grads: dict[int, Any]
+) -> float:
+    """The root's change from `node`'s stairs crossed between the replays `down` and `up`, which its rule leaves
+    out: its gradient times the rise of each stair crossed (floor's output; b times the whole quotient's, for % and
+    fmod, whose rule in b takes the quotient as fixed)."""
+    g = np.asarray(grads.get(id(node), 0.0), dtype=float)
+    if node.op.name in _ROUNDING:
+        rise = np.asarray(up[id(node)], dtype=float) - np.asarray(down[id(node)], dtype=float)
+    else:
+        whole = np.floor if node.op.name == "%" else np.trunc
+        (a_up, b_up), (a_down, b_down) = ([v[id(p)] for p in node.parents] for v in (up, down))
+        b = np.asarray(values[id(node.parents[1])], dtype=float)
+        rise = -b * (whole(np.divide(a_up, b_up)) - whole(np.divide(a_down, b_down)))
+    return float(np.sum(g * rise))
+
+
 WHOLE = 2.0**52  # from here on a float's spacing is 1 or more: every float is a whole number
 # numbers this many times a stair's jump in the root: the check's allowance for rounding them at a step of half a
 # stair (numeric.ROUNDING units of eps per unit of step: 8 × 2.2e-16 × 2**47 × 2 = 0.5, doubled by numeric.FLOOR)
@@ -59,4 +115,4 @@ UNSEEN = 2.0**47
 _ROUNDING = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
 # what each op rounds to a whole number: the rounding ops their input, % and fmod the quotient a / b
 _ROUNDED_QUOTIENT = ("%", "fmod")
-_ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
+ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
