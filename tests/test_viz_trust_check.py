@@ -194,3 +194,18 @@ def test_a_wrong_rule_beside_a_remainder_it_crosses_stays_red(at, op):
     y = rem + double(x)
     y.backward()
     assert check_of_all(y, x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("x", [4.4e7, 3e8])
+def test_a_rule_off_by_less_than_the_differences_error_is_not_ticked(x):
+    """exp(1e-15 x) at 4.4e7: its finite difference is good to ±13%, so a rule 10% high read "numeric 1e-15 ✓" beside
+    a grad of 1.1e-15 (any rule within a quarter was ticked). A ✓ now says a rule 1% off would have shown; coarser
+    differences judge nothing, for a wrong rule and for the right one alike."""
+    from autograd import Op
+
+    for k in (1.1, 1.0):
+        ex = Op("ex", lambda a: np.exp(a * 1e-15), lambda g, out, a, k=k: (g * k * 1e-15 * np.exp(a * 1e-15),))
+        v = Value(x, label="x")
+        checked = check_of(ex(v), v)
+        assert checked.verdict in (TOO_SMALL, DISAGREE)
+        assert "✓" not in viz.draw(ex(v), check=True).source

@@ -32,6 +32,9 @@ SETTLED = 1e-3  # one-sided slopes this close (relative) mean the step is small 
 ROUNDING = 8  # a replay's rounding error, in units of eps times its largest number: a few ops' worth
 FLOOR = 2  # differences within this many error estimates are noise, not a wrong rule
 STEEP = 1e6  # backward's slope beyond this many times the measured one (and its error): not judged
+# a ✓ says a rule this far off (relative) would have shown: a difference whose error is a coarser share of the numbers
+# (exp(1e-15 x) at 4.4e7: ±13%) cannot tell a rule 10% high from the right one, so it judges nothing
+RESOLVES = 0.01
 
 # what a check found: ✓ green, ✗ red, the rest grey (a kink whose backward is a one-sided slope: ✓ grey)
 AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED = (
@@ -236,7 +239,7 @@ def disagrees(check: Check, value: float) -> bool:
 def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float, float] | None) -> Check:
     """Backward's gradient against the central difference, with `error` the difference's own error
     estimate: a difference beyond the tolerance (RTOL of the numbers; a block's `tolerance`, its elements'
-    own) and the floor disagrees; a floor as large as a quarter of the numbers cannot tell a factor of 2,
+    own) and the floor disagrees; a floor as large as RESOLVES of the numbers cannot tell a rule that far off,
     nor one beyond a block's tolerance an element off by twice its share, so nothing is judged; nor is a
     block's difference that the rounding share of its tolerance alone allows (as gradcheck's rows within
     f's rounding: "cannot judge"); else they agree."""
@@ -257,7 +260,7 @@ def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float
         if not abs(a - n) <= RTOL * size + floor:  # not <=: NaN disagrees
             verdict = DISAGREE
         else:
-            verdict = TOO_SMALL if floor >= size / 4 else AGREE
+            verdict = TOO_SMALL if floor >= RESOLVES * size else AGREE
     else:
         allowed, rounding = tolerance
         judged = allowed - rounding  # the elements' rtol·|g|: what is left once their rounding is set aside
