@@ -29,7 +29,8 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
             leaves.append(node)
             return next
         if id(node) in above:
-            raise HoldsItself(type_name(node), path)
+            kind = type_name(node)
+            raise HoldsItself(f"a {kind} that holds itself (at {path or 'the top'})", kind, path)
         above[id(node)] = node
         if isinstance(node, dict):
             items = list(dict.items(node))  # as dict keeps them: a subclass's __iter__ may list keys otherwise
@@ -58,8 +59,8 @@ class HoldsItself(TypeError):
     """A list, tuple or dict that holds itself, at any depth: a tree has leaves at its ends. `path` is where it
     holds itself, from the top (`[1][0]`)."""
 
-    def __init__(self, kind: str, path: str) -> None:
-        super().__init__(f"a {kind} that holds itself (at {path or 'the top'})")
+    def __init__(self, message: str, kind: str = "", path: str = "") -> None:
+        super().__init__(message)  # the message alone first, as every error here: pickle remakes it from args
         self.kind, self.path = kind, path
 
 
