@@ -247,11 +247,13 @@ def _has_activations(mlp: MLP) -> bool:
 
 def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
     """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
-    `_orig_mod.`) where, stripped, they are `names`; otherwise nothing."""
-    prefix = f"{next(iter(given), '').split('.')[0]}."
-    if not given or {k.removeprefix(prefix) for k in given if k.startswith(prefix)} != names:
-        return ""
-    return (
-        f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
-        f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
-    )
+    `_orig_mod.`, or both nested) where, stripped, they are `names`; otherwise nothing."""
+    first = next(iter(given), "").split(".")
+    for depth in range(1, len(first)):  # the shortest first: a model's own child may be named `module`
+        prefix = ".".join(first[:depth]) + "."
+        if all(k.startswith(prefix) for k in given) and {k.removeprefix(prefix) for k in given} == names:
+            return (
+                f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
+                f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
+            )
+    return ""

@@ -22,3 +22,34 @@ def test_a_state_dict_under_a_wrappers_prefix_is_refused_saying_to_strip_it(pref
 def test_keys_of_another_model_get_no_prefix_hint():
     with pytest.raises(ValueError, match=r"missing \['weight'\], unexpected \['encoder.weight'\]$"):
         from_torch_state_dict(nn.Linear(2, 3), {"encoder.weight": np.ones((3, 2)), "bias": np.ones(3)})
+
+
+@pytest.mark.parametrize("prefix", ["module._orig_mod.", "_orig_mod.module."])
+def test_nested_wrappers_prefixes_are_named_whole(prefix):
+    """DataParallel over a compiled model (or the reverse) nests the two prefixes: the refusal gave no hint."""
+    model = nn.Linear(2, 3, seed=0)
+    state = {prefix + key: value for key, value in to_torch_state_dict(model).items()}
+    with pytest.raises(ValueError, match=rf"under the prefix '{prefix}'.*k\.removeprefix\('{prefix}'\)"):
+        from_torch_state_dict(model, state)
+    from_torch_state_dict(model, {key.removeprefix(prefix): value for key, value in state.items()})  # as it says
+
+
+def test_a_key_outside_the_prefix_gets_no_hint_to_strip_it():
+    """The hint said the keys were the model's under 'module.' where one key, not under it, would stay unexpected."""
+    model = nn.Linear(2, 3, seed=0)
+    state = {**{"module." + key: value for key, value in to_torch_state_dict(model).items()}, "step": np.ones(1)}
+    with pytest.raises(ValueError, match=r"unexpected \['module.bias', 'module.weight', 'step'\]$"):
+        from_torch_state_dict(model, state)
+
+
+def test_a_model_whose_own_child_is_named_module_gets_the_hint_for_one_prefix_more():
+    class Holder(nn.Module):
+        def __init__(self):
+            self.module = nn.Linear(2, 3, seed=0)
+
+    model = Holder()
+    state = {"module." + key: value for key, value in to_torch_state_dict(model).items()}  # module.module.weight
+    with pytest.raises(ValueError, match=r"under the prefix 'module.'"):
+        from_torch_state_dict(model, state)
+    with pytest.raises(ValueError, match=r"unexpected \['bias', 'weight'\]$"):  # stripped once too often: no hint
+        from_torch_state_dict(model, {k.removeprefix("module."): v for k, v in to_torch_state_dict(model).items()})
