@@ -17,7 +17,10 @@ How chainrule's modules map to PyTorch's:
                                 give `weight`, `bias`, `running_mean`, `running_var` and
                                 `num_batches_tracked`, as PyTorch's
     a loss module               its class weights, `weight` and `pos_weight` where given: buffers of PyTorch's
-                                loss, chainrule's loss keeps them as options (a model holding its weighted loss)
+                                loss, chainrule's loss keeps them as options (a model holding its weighted loss);
+                                one that is a parameter or buffer (a Tensor weight with requires_grad, the
+                                loss's; `weight=self.cw`, the model's) is that tensor, tied, as in PyTorch.
+                                They are not in chainrule's `state_dict()` nor `nn.save`'s files: see README
 Values become float64 arrays; Tensors and buffers keep their dtype. Importing this module does not
 import torch.
 """
@@ -93,7 +96,12 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         _check_tied_options(entries, arrays, options)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
+    names = {id(source): name for name, source in model.named_buffers()}
+    held = [(e.option, names[id(e.sources[0])]) for e in entries if e.option and id(e.sources[0]) in names]
     model.load_state_dict(values)  # its own checks too, before anything changes
+    buffers = dict(model.named_buffers())  # loaded as new arrays: a loss's weight that was one is set to it again
+    for option, name in held:
+        setattr(option.loss, option.name, buffers[name])
     for entry, array in options.values():  # cannot fail: checked above
         setattr(entry.sources[0].loss, entry.sources[0].name, array)
     return model
@@ -153,6 +161,7 @@ class _Entry(NamedTuple):
     shape: tuple[int, ...]
     dtype: np.dtype
     transposed: bool = False
+    option: _Option | None = None  # the loss's weight that is this parameter or buffer of the model (tied to it)
 
     def value(self) -> np.ndarray:
         first = self.sources[0]
@@ -180,8 +189,9 @@ def _by_source(model: Module, entries: list[_Entry], arrays: dict[str, np.ndarra
             name = names[id(source)]
             if name in values and not np.array_equal(values[name], part, equal_nan=True):
                 raise ValueError(
-                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}, a module "
-                    "tied under two names): give both its value (a state dict of a model tied the same way)"
+                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}: a module "
+                    "tied under two names, or a loss's weight that is the model's): give both its value (a state "
+                    "dict of a model tied the same way)"
                 )
             values.setdefault(name, part)
             key_of.setdefault(name, entry.name)
@@ -198,12 +208,25 @@ def _entries_of(model: Module) -> list[_Entry]:
     """The PyTorch entries of `model`, refusing a model with parameters or buffers they do not
     cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have,
     or whose PyTorch names clash (a child named as a Sequential's index)."""
-    entries = [entry for _, entry in unique((entry.name, entry) for entry in _entries(model, ""))]
+    held = {id(source): source for _, source in _sources(model)}
+    listed = {(e.name, *map(id, e.sources)): e for e in (_tied(entry, held) for entry in _entries(model, ""))}
+    entries = [entry for _, entry in unique((entry.name, entry) for entry in listed.values())]
     covered = {id(s) for entry in entries for s in entry.sources}
     left = [name for name, s in _sources(model) if id(s) not in covered]
     if left:
         raise ValueError(f"{type_name(model)}'s parameters {left} have no PyTorch counterpart")
     return entries
+
+
+def _tied(entry: _Entry, held: dict[int, Source]) -> _Entry:
+    """A loss's weight that is a parameter or buffer of the model (a Tensor weight with requires_grad, the
+    loss's own; `weight=self.cw`, a buffer) as that one source, as torch's loss registers that tensor: its
+    keys then must agree, and a load leaves the loss holding it; any other entry as it is."""
+    option = entry.sources[0] if _is_option(entry) else None
+    source = held.get(id(getattr(option.loss, option.name))) if option else None
+    if source is None or isinstance(source, Value):
+        return entry
+    return _Entry(entry.name, (source,), np.shape(source.data), source.dtype, option=option)
 
 
 def _entries(module: Module, prefix: str) -> Iterator[_Entry]:

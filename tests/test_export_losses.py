@@ -64,3 +64,36 @@ def test_a_bad_loss_weight_is_refused_and_changes_nothing(bad, problem):
 
 def test_an_unweighted_loss_has_no_entry_as_in_pytorch():
     assert to_torch_state_dict(nn.CrossEntropyLoss()) == {} == torch.nn.CrossEntropyLoss().state_dict()
+
+
+def test_a_loss_weight_that_requires_grad_is_one_entry_as_torchs_parameter_buffer():
+    """A Tensor weight with requires_grad is the loss's parameter: it was exported twice, refused as 'two different
+    parameters or buffers are both named 'weight''; torch's loss registers such a weight as its one buffer `weight`."""
+    ours = nn.CrossEntropyLoss(weight=Tensor(W, requires_grad=True))
+    theirs = torch.nn.CrossEntropyLoss(weight=torch.nn.Parameter(torch.tensor([3.0, 1.0, 0.25])))
+    state = to_torch_state_dict(ours)
+    assert list(state) == list(theirs.state_dict()) == ["weight"] and np.array_equal(state["weight"], W)
+    from_torch_state_dict(ours, theirs.state_dict())
+    assert np.array_equal(ours.weight.data, np.array([3.0, 1.0, 0.25], np.float32)) and ours.weight.requires_grad
+
+
+class TiedToBuffer(nn.Module):
+    """The class weights a buffer of the model and the loss's weight, one array, as torch's register_buffer of them
+    and CrossEntropyLoss(weight=self.cw) make them one tensor."""
+
+    def __init__(self):
+        self.register_buffer("cw", W.copy())
+        self.criterion = nn.CrossEntropyLoss(weight=self.cw)
+
+
+def test_a_loss_weight_that_is_the_models_buffer_stays_it_and_two_values_of_it_are_refused():
+    """Loading gave the buffer and the loss two arrays, each its own key's, silently: the loss no longer the model's
+    class weights (cw [5, 5, 5], criterion.weight [7, 7, 7])."""
+    model = TiedToBuffer()
+    assert sorted(to_torch_state_dict(model)) == ["criterion.weight", "cw"]
+    differ = {"cw": np.full(3, 5.0, np.float32), "criterion.weight": np.full(3, 7.0, np.float32)}
+    with pytest.raises(ValueError, match=r"'cw' and 'criterion.weight' differ"):
+        from_torch_state_dict(model, differ)
+    assert np.array_equal(model.cw, W) and model.criterion.weight is model.cw
+    from_torch_state_dict(model, {**differ, "criterion.weight": differ["cw"]})
+    assert np.array_equal(model.cw, differ["cw"]) and model.criterion.weight is model.cw
