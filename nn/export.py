@@ -35,6 +35,7 @@ import numpy as np
 from autograd import Node, Value, type_name
 
 from .arguments import check_flag
+from .export_hints import hint as _hint
 from .export_read import read_array
 from .layers import Linear, Sequential
 from .loss_modules import Loss
@@ -88,7 +89,8 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
-        hint = _prefix_hint({entry.name for entry in entries}, read) if isinstance(e, KeyError) else ""
+        names = {entry.name for entry in entries}
+        hint = _hint(names, read, _modules(model, ""), _LOSS_BUFFERS) if isinstance(e, KeyError) else ""
         raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
     options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
@@ -209,7 +211,7 @@ def _entries_of(model: Module) -> list[_Entry]:
     cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have,
     or whose PyTorch names clash (a child named as a Sequential's index)."""
     held = {id(source): source for _, source in _sources(model)}
-    listed = {(e.name, *map(id, e.sources)): e for e in (_tied(entry, held) for entry in _entries(model, ""))}
+    listed = {(e.name, *map(id, e.sources)): e for e in (_tied(entry, held) for entry in _entries(model))}
     entries = [entry for _, entry in unique((entry.name, entry) for entry in listed.values())]
     covered = {id(s) for entry in entries for s in entry.sources}
     left = [name for name, s in _sources(model) if id(s) not in covered]
@@ -229,7 +231,22 @@ def _tied(entry: _Entry, held: dict[int, Source]) -> _Entry:
     return _Entry(entry.name, (source,), np.shape(source.data), source.dtype, option=option)
 
 
-def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
+def _entries(model: Module) -> Iterator[_Entry]:
+    for prefix, module in _modules(model, ""):
+        yield from _own_entries(module, prefix)
+
+
+def _modules(module: Module, prefix: str) -> Iterator[tuple[str, Module]]:
+    """`module` and its submodules (a shared one under each name, as PyTorch) with their PyTorch prefixes, but
+    for what lies inside the layers PyTorch has as one Linear."""
+    yield prefix, module
+    if not isinstance(module, (Linear, Layer, Neuron)):
+        for name, child in module.named_children(remove_duplicate=False):
+            yield from _modules(child, f"{prefix}{_torch_name(module, name)}.")
+
+
+def _own_entries(module: Module, prefix: str) -> Iterator[_Entry]:
+    """The entries of `module`'s own parameters, buffers and loss weights, not its children's."""
     if isinstance(module, Linear):
         yield _Entry(f"{prefix}weight", (module.W,), module.W.shape[::-1], module.W.dtype, transposed=True)
         if module.b is not None:
@@ -240,9 +257,9 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
         yield _Entry(f"{prefix}weight", weights, (len(neurons), len(neurons[0].w)), np.dtype(np.float64))
         yield _Entry(f"{prefix}bias", tuple(n.b for n in neurons), (len(neurons),), np.dtype(np.float64))
     else:
-        children = list(module.named_children(remove_duplicate=False))  # a shared module under each name, as PyTorch
+        children = [child for child, _ in module.named_children(remove_duplicate=False)]
         for name, p in module.named_parameters():
-            if not any(name.startswith(f"{child}.") for child, _ in children):  # its own, not a child's
+            if not any(name.startswith(f"{child}.") for child in children):  # its own, not a child's
                 dtype = np.dtype(np.float64) if isinstance(p, Value) else p.dtype
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
@@ -251,8 +268,6 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
             if getattr(module, name, None) is not None:
                 option = _Option(module, name)
                 yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)
-        for name, child in children:
-            yield from _entries(child, f"{prefix}{_torch_name(module, name)}.")
 
 
 def _torch_name(module: Module, child: str) -> str:
@@ -266,17 +281,3 @@ def _torch_name(module: Module, child: str) -> str:
 
 def _has_activations(mlp: MLP) -> bool:
     return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
-
-
-def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
-    """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
-    `_orig_mod.`, or both nested) where, stripped, they are `names`; otherwise nothing."""
-    first = next(iter(given), "").split(".")
-    for depth in range(1, len(first)):  # the shortest first: a model's own child may be named `module`
-        prefix = ".".join(first[:depth]) + "."
-        if all(k.startswith(prefix) for k in given) and {k.removeprefix(prefix) for k in given} == names:
-            return (
-                f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
-                f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
-            )
-    return ""

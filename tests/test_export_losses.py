@@ -97,3 +97,12 @@ def test_a_loss_weight_that_is_the_models_buffer_stays_it_and_two_values_of_it_a
     assert np.array_equal(model.cw, W) and model.criterion.weight is model.cw
     from_torch_state_dict(model, {**differ, "criterion.weight": differ["cw"]})
     assert np.array_equal(model.cw, differ["cw"]) and model.criterion.weight is model.cw
+
+
+def test_torchs_loss_weight_into_a_loss_built_without_it_is_refused_saying_how_to_build_it():
+    """The refusal said only "unexpected ['criterion.weight']", a key of no parameter the user wrote."""
+    ours = Classifier(weight=None)
+    with pytest.raises(ValueError, match=r"unexpected \['criterion.weight'\]; criterion is a CrossEntropyLoss built "
+                       r"without weight=.*nn.CrossEntropyLoss\(weight=\.\.\.\)"):  # fmt: skip
+        from_torch_state_dict(ours, TorchClassifier().state_dict())
+    assert ours.criterion.weight is None
