@@ -106,3 +106,23 @@ def test_torchs_loss_weight_into_a_loss_built_without_it_is_refused_saying_how_t
                        r"without weight=.*nn.CrossEntropyLoss\(weight=\.\.\.\)"):  # fmt: skip
         from_torch_state_dict(ours, TorchClassifier().state_dict())
     assert ours.criterion.weight is None
+
+
+def _containers(lib, weight):
+    """A loss's weights in a Sequential, a ModuleDict, a ModuleList, two levels down, as chainrule's or torch's."""
+    tensor = (lambda v: v) if lib is nn else torch.tensor
+    pos_weight = tensor(np.float64(2.0))
+    return lib.Sequential(
+        lib.Linear(4, 3),
+        lib.ModuleDict({"ce": lib.CrossEntropyLoss(weight=tensor(weight))}),
+        lib.ModuleList([lib.Sequential(lib.BCEWithLogitsLoss(weight=tensor(weight), pos_weight=pos_weight))]),
+    )
+
+
+def test_loss_weights_in_containers_go_both_ways_as_torchs_strict_load_wants():
+    ours, theirs = _containers(nn, W), _containers(torch.nn, np.ones(3, np.float32))
+    assert sorted(to_torch_state_dict(ours)) == sorted(theirs.state_dict())
+    theirs.load_state_dict(to_torch_state_dict(ours, as_tensors=True))
+    assert np.array_equal(theirs[2][0][0].pos_weight.numpy(), 2.0) and theirs[2][0][0].pos_weight.dtype == torch.float64
+    back = from_torch_state_dict(_containers(nn, np.ones(3, np.float32)), theirs.state_dict())
+    assert np.array_equal(back.layers[1]["ce"].weight, W) and np.array_equal(back.layers[2][0].layers[0].weight, W)
