@@ -46,9 +46,10 @@ from .state_checks import conform, unique
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
-    """`model`'s parameters and buffers by PyTorch's names and in its layouts (see the module's
-    docstring), as a torch.nn.Module of the same architecture would give them from `state_dict()`:
-    numpy arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
+    """`model`'s parameters and buffers (and its loss modules' class weights, PyTorch's buffers, which
+    chainrule's own state_dict() leaves out) by PyTorch's names and in its layouts (see the module's
+    docstring), as a torch.nn.Module of the same architecture would give them from `state_dict()`: numpy
+    arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
     `safetensors.numpy.save_file`, whose files torch loads with `safetensors.torch.load_file`;
     torch's `load_state_dict` wants the tensors."""
     _check_model(model, "to_torch_state_dict")
@@ -64,9 +65,9 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
 
 
 def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
-    """Set `model`'s parameters and buffers from a state dict in PyTorch's names and layouts (torch
-    tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks, is read as
-    float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
+    """Set `model`'s parameters, buffers and loss modules' class weights from a state dict in PyTorch's
+    names and layouts (torch tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks,
+    is read as float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
     range, such as a negative running_var; a meta tensor, which has no values;
