@@ -20,16 +20,24 @@ def hint(
 
 
 def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
-    """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
-    `_orig_mod.`, or both nested) where, stripped, they are `names`; otherwise nothing."""
-    first = next(iter(given), "").split(".")
+    """How to strip the one prefix a wrapper put on the model's keys (DataParallel's and AveragedModel's `module.`,
+    torch.compile's `_orig_mod.`, or both nested) where the keys `given` under it are, stripped, `names`, naming
+    the wrapper's own keys beside them (AveragedModel's `n_averaged`); otherwise nothing."""
+    first = next((k for k in given if "." in k), "").split(".")
     for depth in range(1, len(first)):  # the shortest first: a model's own child may be named `module`
         prefix = ".".join(first[:depth]) + "."
-        if all(k.startswith(prefix) for k in given) and {k.removeprefix(prefix) for k in given} == names:
-            return (
-                f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
-                f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
-            )
+        under = {k for k in given if k.startswith(prefix)}
+        if {k.removeprefix(prefix) for k in under} != names:
+            continue
+        wrappers = "DataParallel's and AveragedModel's 'module.', torch.compile's '_orig_mod.'"
+        strip = f"{{k.removeprefix({prefix!r}): v for k, v in state.items()"
+        beside = sorted(set(given) - under)
+        how = (
+            f" beside {beside}: take them, {strip} if k.startswith({prefix!r})}}"
+            if beside
+            else f": strip it, {strip}}}"
+        )
+        return f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: {wrappers}){how}"
     return ""
 
 
