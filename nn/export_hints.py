@@ -1,6 +1,6 @@
 """What nn.export adds to its refusal of a PyTorch state dict's keys, where the keys say how to fix it: the prefix
-a wrapper put on every key (DataParallel's `module.`, torch.compile's `_orig_mod.`), or a loss built without the
-class weights PyTorch's loss has."""
+a wrapper put on the model's keys (DataParallel's and AveragedModel's `module.`, torch.compile's `_orig_mod.`),
+or a loss built without the class weights PyTorch's loss has."""
 
 from __future__ import annotations
 
