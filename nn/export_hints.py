@@ -46,9 +46,10 @@ def _loss_hint(given: Mapping[str, Any], modules: Iterable[tuple[str, Module]], 
     for prefix, module in modules:
         for name in options if isinstance(module, Loss) else ():
             if prefix + name in given and getattr(module, name, None) is None:
-                kind, where = type(module).__name__, prefix.removesuffix(".") or "the model"
+                kind = type(module).__name__
+                where = f"the {kind} at {prefix.removesuffix('.')!r}" if prefix else f"the model, a {kind},"
                 return (
-                    f"; {where} is a {kind} built without {name}=, which PyTorch's has (a buffer): build it "
+                    f"; {where} was built without {name}=, which PyTorch's has (a buffer): build it "
                     f"nn.{kind}({name}=...) with any values of its shape, and they are loaded"
                 )
     return ""

@@ -102,8 +102,8 @@ def test_a_loss_weight_that_is_the_models_buffer_stays_it_and_two_values_of_it_a
 def test_torchs_loss_weight_into_a_loss_built_without_it_is_refused_saying_how_to_build_it():
     """The refusal said only "unexpected ['criterion.weight']", a key of no parameter the user wrote."""
     ours = Classifier(weight=None)
-    with pytest.raises(ValueError, match=r"unexpected \['criterion.weight'\]; criterion is a CrossEntropyLoss built "
-                       r"without weight=.*nn.CrossEntropyLoss\(weight=\.\.\.\)"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"unexpected \['criterion.weight'\]; the CrossEntropyLoss at 'criterion' was "
+                       r"built without weight=.*nn.CrossEntropyLoss\(weight=\.\.\.\)"):  # fmt: skip
         from_torch_state_dict(ours, TorchClassifier().state_dict())
     assert ours.criterion.weight is None
 
@@ -126,3 +126,14 @@ def test_loss_weights_in_containers_go_both_ways_as_torchs_strict_load_wants():
     assert np.array_equal(theirs[2][0][0].pos_weight.numpy(), 2.0) and theirs[2][0][0].pos_weight.dtype == torch.float64
     back = from_torch_state_dict(_containers(nn, np.ones(3, np.float32)), theirs.state_dict())
     assert np.array_equal(back.layers[1]["ce"].weight, W) and np.array_equal(back.layers[2][0].layers[0].weight, W)
+
+
+def test_torchs_pos_weight_into_a_sequentials_loss_built_without_it_names_its_index():
+    ours = nn.Sequential(nn.Linear(4, 3, seed=0), nn.BCEWithLogitsLoss())
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)))
+    with pytest.raises(ValueError, match=r"the BCEWithLogitsLoss at '1' was built without pos_weight="):
+        from_torch_state_dict(ours, theirs.state_dict())
+    with pytest.raises(
+        ValueError, match=r"the model, a NLLLoss, was built without weight=.*nn\.NLLLoss\(weight=\.\.\.\)"
+    ):
+        from_torch_state_dict(nn.NLLLoss(), torch.nn.NLLLoss(weight=torch.ones(3)).state_dict())
