@@ -17,7 +17,10 @@ How chainrule's modules map to PyTorch's:
                                 give `weight`, `bias`, `running_mean`, `running_var` and
                                 `num_batches_tracked`, as PyTorch's
     a loss module               its class weights, `weight` and `pos_weight` where given: buffers of PyTorch's
-                                loss, chainrule's loss keeps them as options (a model holding its weighted loss)
+                                loss, chainrule's loss keeps them as options (a model holding its weighted loss);
+                                one that is a parameter or buffer (a Tensor weight with requires_grad, the
+                                loss's; `weight=self.cw`, the model's) is that tensor, tied, as in PyTorch.
+                                They are not in chainrule's `state_dict()` nor `nn.save`'s files: see README
 Values become float64 arrays; Tensors and buffers keep their dtype. Importing this module does not
 import torch.
 """
@@ -32,6 +35,7 @@ import numpy as np
 from autograd import Node, Value, type_name
 
 from .arguments import check_flag
+from .export_hints import hint as _hint
 from .export_read import read_array
 from .layers import Linear, Sequential
 from .loss_modules import Loss
@@ -42,9 +46,10 @@ from .state_checks import conform, unique
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
-    """`model`'s parameters and buffers by PyTorch's names and in its layouts (see the module's
-    docstring), as a torch.nn.Module of the same architecture would give them from `state_dict()`:
-    numpy arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
+    """`model`'s parameters and buffers (and its loss modules' class weights, PyTorch's buffers, which
+    chainrule's own state_dict() leaves out) by PyTorch's names and in its layouts (see the module's
+    docstring), as a torch.nn.Module of the same architecture would give them from `state_dict()`: numpy
+    arrays (copies), or torch tensors with `as_tensors=True` (which needs torch). The arrays suit
     `safetensors.numpy.save_file`, whose files torch loads with `safetensors.torch.load_file`;
     torch's `load_state_dict` wants the tensors."""
     _check_model(model, "to_torch_state_dict")
@@ -60,9 +65,9 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
 
 
 def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
-    """Set `model`'s parameters and buffers from a state dict in PyTorch's names and layouts (torch
-    tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks, is read as
-    float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
+    """Set `model`'s parameters, buffers and loss modules' class weights from a state dict in PyTorch's
+    names and layouts (torch tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks,
+    is read as float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
     as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
     range, such as a negative running_var; a meta tensor, which has no values;
@@ -85,7 +90,8 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
-        hint = _prefix_hint({entry.name for entry in entries}, read) if isinstance(e, KeyError) else ""
+        names = {entry.name for entry in entries}
+        hint = _hint(names, read, _modules(model, ""), _LOSS_BUFFERS) if isinstance(e, KeyError) else ""
         raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
     options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
@@ -93,7 +99,12 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         _check_tied_options(entries, arrays, options)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
+    names = {id(source): name for name, source in model.named_buffers()}
+    held = [(e.option, names[id(e.sources[0])]) for e in entries if e.option and id(e.sources[0]) in names]
     model.load_state_dict(values)  # its own checks too, before anything changes
+    buffers = dict(model.named_buffers())  # loaded as new arrays: a loss's weight that was one is set to it again
+    for option, name in held:
+        setattr(option.loss, option.name, buffers[name])
     for entry, array in options.values():  # cannot fail: checked above
         setattr(entry.sources[0].loss, entry.sources[0].name, array)
     return model
@@ -153,6 +164,7 @@ class _Entry(NamedTuple):
     shape: tuple[int, ...]
     dtype: np.dtype
     transposed: bool = False
+    option: _Option | None = None  # the loss's weight that is this parameter or buffer of the model (tied to it)
 
     def value(self) -> np.ndarray:
         first = self.sources[0]
@@ -180,8 +192,9 @@ def _by_source(model: Module, entries: list[_Entry], arrays: dict[str, np.ndarra
             name = names[id(source)]
             if name in values and not np.array_equal(values[name], part, equal_nan=True):
                 raise ValueError(
-                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}, a module "
-                    "tied under two names): give both its value (a state dict of a model tied the same way)"
+                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}: a module "
+                    "tied under two names, or a loss's weight that is the model's): give both its value (a state "
+                    "dict of a model tied the same way)"
                 )
             values.setdefault(name, part)
             key_of.setdefault(name, entry.name)
@@ -198,7 +211,9 @@ def _entries_of(model: Module) -> list[_Entry]:
     """The PyTorch entries of `model`, refusing a model with parameters or buffers they do not
     cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have,
     or whose PyTorch names clash (a child named as a Sequential's index)."""
-    entries = [entry for _, entry in unique((entry.name, entry) for entry in _entries(model, ""))]
+    held = {id(source): source for _, source in _sources(model)}
+    listed = {(e.name, *map(id, e.sources)): e for e in (_tied(entry, held) for entry in _entries(model))}
+    entries = [entry for _, entry in unique((entry.name, entry) for entry in listed.values())]
     covered = {id(s) for entry in entries for s in entry.sources}
     left = [name for name, s in _sources(model) if id(s) not in covered]
     if left:
@@ -206,7 +221,33 @@ def _entries_of(model: Module) -> list[_Entry]:
     return entries
 
 
-def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
+def _tied(entry: _Entry, held: dict[int, Source]) -> _Entry:
+    """A loss's weight that is a parameter or buffer of the model (a Tensor weight with requires_grad, the
+    loss's own; `weight=self.cw`, a buffer) as that one source, as torch's loss registers that tensor: its
+    keys then must agree, and a load leaves the loss holding it; any other entry as it is."""
+    option = entry.sources[0] if _is_option(entry) else None
+    source = held.get(id(getattr(option.loss, option.name))) if option else None
+    if source is None or isinstance(source, Value):
+        return entry
+    return _Entry(entry.name, (source,), np.shape(source.data), source.dtype, option=option)
+
+
+def _entries(model: Module) -> Iterator[_Entry]:
+    for prefix, module in _modules(model, ""):
+        yield from _own_entries(module, prefix)
+
+
+def _modules(module: Module, prefix: str) -> Iterator[tuple[str, Module]]:
+    """`module` and its submodules (a shared one under each name, as PyTorch) with their PyTorch prefixes, but
+    for what lies inside the layers PyTorch has as one Linear."""
+    yield prefix, module
+    if not isinstance(module, (Linear, Layer, Neuron)):
+        for name, child in module.named_children(remove_duplicate=False):
+            yield from _modules(child, f"{prefix}{_torch_name(module, name)}.")
+
+
+def _own_entries(module: Module, prefix: str) -> Iterator[_Entry]:
+    """The entries of `module`'s own parameters, buffers and loss weights, not its children's."""
     if isinstance(module, Linear):
         yield _Entry(f"{prefix}weight", (module.W,), module.W.shape[::-1], module.W.dtype, transposed=True)
         if module.b is not None:
@@ -217,9 +258,9 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
         yield _Entry(f"{prefix}weight", weights, (len(neurons), len(neurons[0].w)), np.dtype(np.float64))
         yield _Entry(f"{prefix}bias", tuple(n.b for n in neurons), (len(neurons),), np.dtype(np.float64))
     else:
-        children = list(module.named_children(remove_duplicate=False))  # a shared module under each name, as PyTorch
+        children = [child for child, _ in module.named_children(remove_duplicate=False)]
         for name, p in module.named_parameters():
-            if not any(name.startswith(f"{child}.") for child, _ in children):  # its own, not a child's
+            if not any(name.startswith(f"{child}.") for child in children):  # its own, not a child's
                 dtype = np.dtype(np.float64) if isinstance(p, Value) else p.dtype
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
@@ -228,8 +269,6 @@ def _entries(module: Module, prefix: str) -> Iterator[_Entry]:
             if getattr(module, name, None) is not None:
                 option = _Option(module, name)
                 yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)
-        for name, child in children:
-            yield from _entries(child, f"{prefix}{_torch_name(module, name)}.")
 
 
 def _torch_name(module: Module, child: str) -> str:
@@ -243,15 +282,3 @@ def _torch_name(module: Module, child: str) -> str:
 
 def _has_activations(mlp: MLP) -> bool:
     return len(mlp.layers) > 1 and mlp.layers[0].neurons[0].nonlin
-
-
-def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
-    """How to strip the one prefix every key `given` is under (DataParallel's `module.`, torch.compile's
-    `_orig_mod.`) where, stripped, they are `names`; otherwise nothing."""
-    prefix = f"{next(iter(given), '').split('.')[0]}."
-    if not given or {k.removeprefix(prefix) for k in given if k.startswith(prefix)} != names:
-        return ""
-    return (
-        f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: DataParallel's 'module.', "
-        f"torch.compile's '_orig_mod.'): strip it, {{k.removeprefix({prefix!r}): v for k, v in state.items()}}"
-    )

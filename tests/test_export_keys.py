@@ -22,3 +22,47 @@ def test_a_state_dict_under_a_wrappers_prefix_is_refused_saying_to_strip_it(pref
 def test_keys_of_another_model_get_no_prefix_hint():
     with pytest.raises(ValueError, match=r"missing \['weight'\], unexpected \['encoder.weight'\]$"):
         from_torch_state_dict(nn.Linear(2, 3), {"encoder.weight": np.ones((3, 2)), "bias": np.ones(3)})
+
+
+@pytest.mark.parametrize("prefix", ["module._orig_mod.", "_orig_mod.module."])
+def test_nested_wrappers_prefixes_are_named_whole(prefix):
+    """DataParallel over a compiled model (or the reverse) nests the two prefixes: the refusal gave no hint."""
+    model = nn.Linear(2, 3, seed=0)
+    state = {prefix + key: value for key, value in to_torch_state_dict(model).items()}
+    with pytest.raises(ValueError, match=rf"under the prefix '{prefix}'.*k\.removeprefix\('{prefix}'\)"):
+        from_torch_state_dict(model, state)
+    from_torch_state_dict(model, {key.removeprefix(prefix): value for key, value in state.items()})  # as it says
+
+
+def test_torchs_averaged_model_keys_are_refused_saying_to_take_those_under_module():
+    """torch.optim.swa_utils.AveragedModel's state dict is n_averaged and the model's keys under 'module.': the
+    refusal gave no hint (and where the first key was under 'module.', a strip that left n_averaged unexpected)."""
+    from torch_reference import torch
+
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    state = torch.optim.swa_utils.AveragedModel(theirs).state_dict()
+    fix = r"\{k\.removeprefix\('module\.'\): v for k, v in state\.items\(\) if k\.startswith\('module\.'\)\}"
+    with pytest.raises(ValueError, match=rf"under the prefix 'module\.'.* beside \['n_averaged'\]: take them, {fix}"):
+        from_torch_state_dict(model, state)
+    taken = {k.removeprefix("module."): v for k, v in state.items() if k.startswith("module.")}  # as it says
+    assert np.array_equal(from_torch_state_dict(model, taken).layers[0].W.data, theirs[0].weight.detach().numpy().T)
+
+
+def test_keys_of_the_model_only_in_part_under_a_prefix_get_no_hint():
+    model = nn.Linear(2, 3, seed=0)
+    with pytest.raises(ValueError, match=r"unexpected \['module.bias'\]$"):
+        from_torch_state_dict(model, {"module.bias": np.ones(3), "weight": np.ones((3, 2))})
+
+
+def test_a_model_whose_own_child_is_named_module_gets_the_hint_for_one_prefix_more():
+    class Holder(nn.Module):
+        def __init__(self):
+            self.module = nn.Linear(2, 3, seed=0)
+
+    model = Holder()
+    state = {"module." + key: value for key, value in to_torch_state_dict(model).items()}  # module.module.weight
+    with pytest.raises(ValueError, match=r"under the prefix 'module.'"):
+        from_torch_state_dict(model, state)
+    with pytest.raises(ValueError, match=r"unexpected \['bias', 'weight'\]$"):  # stripped once too often: no hint
+        from_torch_state_dict(model, {k.removeprefix("module."): v for k, v in to_torch_state_dict(model).items()})
