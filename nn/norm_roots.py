@@ -47,8 +47,9 @@ def normal_slices(
     1.0 where none is. A norm that overflows is refused (`refuse_infinite`, `of` what)."""
     values, mean = first
     norm = values.norm(2, dim=axes, keepdim=True)
-    # only slices of finite values: an infinite value's norm is inf too, its outputs NaN and 0 (PyTorch's rms_norm)
-    finite = abs(values.detach()).amax(dim=axes, keepdim=True).isfinite()
+    # only slices of finite input: an infinite value's norm is inf too, its outputs NaN and 0 (PyTorch's rms_norm);
+    # read off x, not the deviations, which overflow from finite input ([3e38, -3e38, -3e38] in float32: refused)
+    finite = abs(x.detach()).amax(dim=axes, keepdim=True).isfinite()
     overflowed = where(finite, norm.detach(), 0.0)
     validate(lambda v: refuse_infinite(kind, raw(v), of), overflowed)  # each replay of a compiled step checks it too
     scale = subnormal_scale(norm)

@@ -102,6 +102,18 @@ def test_deviations_whose_2_norm_overflows_float32_are_refused_not_normalised_to
     np.testing.assert_allclose(layer(x / 3e18).data, layer(x / 3e28).data, rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered", "ignore:invalid value encountered")
+@pytest.mark.parametrize(
+    "layer, rows", [(nn.LayerNorm(3), True), (nn.GroupNorm(1, 3), True), (nn.BatchNorm1d(3), False)]
+)
+def test_deviations_that_overflow_float32_themselves_are_refused_not_made_nan(layer, rows):
+    # 3e38 - (-1e38) is inf in float32: a finite input whose deviations overflow gave [nan, 0, 0] where the slices
+    # left out of the refusal were told by their deviations (an infinite value's slice: NaN, as torch's) not by x
+    x = np.array([[3e38, -3e38, -3e38]] * 3, np.float32)
+    with pytest.raises(ValueError, match="2-norm of the deviations from the mean of its input overflows float32"):
+        layer(x if rows else x.T.copy())
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_a_compiled_step_refuses_an_overflowing_variance_on_its_replays_too():
     model = nn.Sequential(nn.LayerNorm(3), nn.Linear(3, 1, seed=1))
