@@ -10,6 +10,7 @@ from typing import Any
 from . import compile_record
 from .graph import Node
 from .scalar_backward import scalar_order, scalar_pass
+from .value_hooks import handed_out
 
 
 class _NotComputed(float):
@@ -53,9 +54,8 @@ class ValueGradient:
 
     @staticmethod
     def _handed_out(grads: list[Any]) -> list[Any]:
-        """`gradients`' results as plain floats, as `.grad` holds them: numpy `.data` makes numpy sums
-        (np.float32(1.5) would come back as it is); a Value (create_graph's) as it is."""
-        return [g if g.__class__ is float or isinstance(g, Node) else float(g) for g in grads]
+        """`gradients`' results as `.grad` holds them (value_hooks.handed_out)."""
+        return [handed_out(g) for g in grads]
 
     @staticmethod
     def _backward_order(root: Any) -> list[Node]:

@@ -6,10 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .graph import Node
 from .hooks import RemovableHandle, register_hook
 from .modes import is_real
 from .type_names import type_name
+
+
+def handed_out(g: Any) -> Any:
+    """A Value's gradient as it is handed out (a hook's argument, `gradients`' result): a numpy scalar (the sums
+    numpy `.data` makes: np.float32(1.5)) as a plain float, as `.grad` holds it; a float, a Value (create_graph's)
+    or a transform's array of them as it is."""
+    return float(g) if isinstance(g, np.generic) else g
 
 
 class ValueHooks:
@@ -31,9 +40,8 @@ class ValueHooks:
 
     @staticmethod
     def _hook_argument(g: Any) -> Any:
-        # a float, which the hook cannot change in place (a numpy one, from numpy `.data`, as a plain float,
-        # as `.grad` holds it); a Value under create_graph
-        return g if g.__class__ is float or isinstance(g, Node) else float(g)
+        # a float, which the hook cannot change in place; a Value under create_graph
+        return handed_out(g)
 
     def _hook_result(self, result: Any, create_graph: bool, name: str) -> Any:
         if isinstance(result, type(self)):
