@@ -102,11 +102,13 @@ class Changes:
     def set_by(self, names: set[str]) -> dict[tuple[int, str], tuple[Any, str, Any]]:
         """Of the attributes the step's own code set (`set_by_step`), those named in `names` (what its code takes:
         library code sets caches of its own) that the call did not leave as it found them (`model.eval()` in the
-        step, then `model.train(was)`)."""
+        step, then `model.train(was)`). Where its code sets attributes by a name it may build or read at run time
+        (`setattr(box, f"last{k}", x)`, `vars(box)[NAME] = x`), every one it set counts."""
+        by_any_name = not names.isdisjoint(BY_NAME)
         return {
             k: (owner, name, old)
             for k, (owner, name, old) in self.set_by_step.items()
-            if name in names and not _same_value(_attributes(owner).get(name, MISSING), old)
+            if (by_any_name or name in names) and not _same_value(_attributes(owner).get(name, MISSING), old)
         }
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
@@ -117,6 +119,9 @@ class Changes:
         `last_epoch`, a list its lr_lambda appends to) records again, where the step's reads of it, taken as
         recorded, went stale; one that a method sets from what is guarded (a size it reads) replays."""
         return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
+
+
+BY_NAME = frozenset({"setattr", "__setattr__", "vars", "__dict__"})  # what sets an attribute by a name held as data
 
 
 def _attributes(owner: Any) -> dict[str, Any]:

@@ -80,6 +80,21 @@ def _store_in_its_dict(t, loss):
     vars(HOLDER).update(last=loss)
 
 
+NAME = "last"  # an attribute name the step's code holds nowhere as text
+
+
+def _store_by_a_name_in_a_global(t, loss):
+    setattr(HOLDER, NAME, loss)
+
+
+def _store_by_a_built_name(t, loss):
+    setattr(HOLDER, f"{'la'}{'st'}", loss)
+
+
+def _store_in_its_dict_by_a_built_name(t, loss):
+    vars(HOLDER)[NAME] = loss
+
+
 def _eval_and_back(t, loss):
     was = t.model.training
     t.model.eval()
@@ -100,6 +115,9 @@ def _seen(t):
         _store_on_a_global: HOLDER.last,
         _store_by_setattr: HOLDER.last,
         _store_in_its_dict: HOLDER.last,
+        _store_by_a_name_in_a_global: HOLDER.last,
+        _store_by_a_built_name: HOLDER.last,
+        _store_in_its_dict_by_a_built_name: HOLDER.last,
         _store_in_a_slot: SLOTTED.last,
         _store_on_the_class: Trainer.last,
     }.get(t.change, t.last)
@@ -129,8 +147,23 @@ def _run(change, compiled: bool):
         (_store_on_the_class, "`Trainer.last` (to Tensor)"),
         (_store_by_setattr, "`SimpleNamespace.last` (to Tensor)"),
         (_store_in_its_dict, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_by_a_name_in_a_global, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_in_its_dict_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
     ],
-    ids=["stored-loss", "phase", "flag", "global-object", "slot", "class", "setattr", "vars"],
+    ids=[
+        "stored-loss",
+        "phase",
+        "flag",
+        "global-object",
+        "slot",
+        "class",
+        "setattr",
+        "vars",
+        "setattr-global-name",
+        "setattr-f-string",
+        "vars-global-name",
+    ],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
     eager, _, _ = _run(change, compiled=False)
