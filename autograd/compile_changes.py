@@ -47,7 +47,7 @@ class Changes:
         self.watched = [(owner, name) for owner, name, _ in watched]
         # every attribute of the step's objects (their __dict__'s, by identity): one the step's own code sets
         # (`self.last = loss`, `self.phase = "b"`) would stay as recorded on every replay (`set_by_step`)
-        objects = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
+        objects = [o for o in owners if not isinstance(o, Contents)]  # a module too: `logbook.last = loss`
         classes = [type(o) for o in objects if not isinstance(o, type) and type(o).__module__ != "builtins"]
         self.owners = list({id(o): o for o in (*objects, *classes)}.values())  # `type(self).last = loss` too
         self.held = [_attributes(o) for o in self.owners]
@@ -104,11 +104,12 @@ class Changes:
         library code sets caches of its own) that the call did not leave as it found them (`model.eval()` in the
         step, then `model.train(was)`). Where its code sets attributes by a name it may build or read at run time
         (`setattr(box, f"last{k}", x)`, `vars(box)[NAME] = x`), every one it set counts."""
-        by_any_name = not names.isdisjoint(BY_NAME)
+        by_any_name = not names.isdisjoint(BY_NAME)  # a module's by its name alone: library code keeps caches there
         return {
             k: (owner, name, old)
             for k, (owner, name, old) in self.set_by_step.items()
-            if (by_any_name or name in names) and not _same_value(_attributes(owner).get(name, MISSING), old)
+            if (name in names or by_any_name and not isinstance(owner, types.ModuleType))
+            and not _same_value(_attributes(owner).get(name, MISSING), old)
         }
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:

@@ -95,6 +95,14 @@ def _store_in_its_dict_by_a_built_name(t, loss):
     vars(HOLDER)[NAME] = loss
 
 
+MODULE = types.ModuleType("scratch")  # a module the user keeps state on (`import logbook; logbook.last = loss`)
+MODULE.last = None
+
+
+def _store_on_a_module(t, loss):
+    MODULE.last = loss
+
+
 def _eval_and_back(t, loss):
     was = t.model.training
     t.model.eval()
@@ -118,6 +126,7 @@ def _seen(t):
         _store_by_a_name_in_a_global: HOLDER.last,
         _store_by_a_built_name: HOLDER.last,
         _store_in_its_dict_by_a_built_name: HOLDER.last,
+        _store_on_a_module: MODULE.last,
         _store_in_a_slot: SLOTTED.last,
         _store_on_the_class: Trainer.last,
     }.get(t.change, t.last)
@@ -125,7 +134,7 @@ def _seen(t):
 
 
 def _run(change, compiled: bool):
-    HOLDER.last = SLOTTED.last = Trainer.last = None
+    HOLDER.last = SLOTTED.last = Trainer.last = MODULE.last = None
     t = Trainer(change)
     f = autograd.compile(t.step) if compiled else t.step
     rng = np.random.default_rng(0)
@@ -150,6 +159,7 @@ def _run(change, compiled: bool):
         (_store_by_a_name_in_a_global, "`SimpleNamespace.last` (to Tensor)"),
         (_store_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
         (_store_in_its_dict_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_on_a_module, "`scratch.last` (to Tensor)"),
     ],
     ids=[
         "stored-loss",
@@ -163,6 +173,7 @@ def _run(change, compiled: bool):
         "setattr-global-name",
         "setattr-f-string",
         "vars-global-name",
+        "module",
     ],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
