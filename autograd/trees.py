@@ -66,7 +66,7 @@ class HoldsItself(TypeError):
 def remade(like: list | tuple, items: list[Any]) -> list | tuple:
     """A list or tuple of `like`'s class and attributes holding `items`: a plain one, a namedtuple
     (by `_make`), a subclass whose constructor takes other arguments than its items (`Pair(a, b)`,
-    made as list's and tuple's own make it, its `__dict__` copied)."""
+    made as list's and tuple's own make it, its `__dict__` and slots copied)."""
     cls = type(like)
     if cls is list or cls is tuple:
         return cls(items)
@@ -79,7 +79,22 @@ def remade(like: list | tuple, items: list[Any]) -> list | tuple:
         list.extend(new, items)
     if getattr(like, "__dict__", None):
         new.__dict__.update(like.__dict__)
+    for name in {s for c in cls.__mro__ for s in _slot_names(c)}:  # a list subclass's own slots (a tuple's are empty)
+        value = getattr(like, name, _UNSET)
+        if value is not _UNSET:
+            object.__setattr__(new, name, value)
     return new
+
+
+_UNSET = object()
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """The slots a class declares (a string is one name), without __dict__ and __weakref__."""
+    declared = cls.__dict__.get("__slots__", ())
+    names = (declared,) if isinstance(declared, str) else tuple(declared)
+    mangled = [f"_{cls.__name__.lstrip('_')}{n}" if n.startswith("__") and not n.endswith("__") else n for n in names]
+    return tuple(n for n in mangled if n not in ("__dict__", "__weakref__"))
 
 
 def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:
