@@ -138,9 +138,25 @@ def _attributes(owner: Any) -> dict[str, Any]:
 
 
 def _same_value(now: Any, old: Any) -> bool:
-    """The same object, or equal text, flags or None (what a replay leaves is the recorded call's end: equal)."""
-    plain = (str, bool, type(None))
-    return now is old or (type(now) is type(old) and isinstance(now, plain) and now == old)
+    """The same object, or an equal immutable value of the same type (text, flags, None, numbers by their bits, numpy
+    scalars, tuples and frozensets of them: a shape, a set of names): what a replay leaves is the recorded call's end,
+    equal to what eager sets."""
+    if now is old:
+        return True
+    if type(now) is not type(old):
+        return False
+    if isinstance(now, tuple):
+        return len(now) == len(old) and all(map(_same_value, now, old))
+    if isinstance(now, frozenset):
+        return all(isinstance(x, _PLAIN) and not isinstance(x, float | complex) for x in now) and now == old
+    if isinstance(now, str | bytes | bool | int | type(None)):
+        return now == old
+    if isinstance(now, float | complex | np.generic):
+        return np.array(now).tobytes() == np.array(old).tobytes()  # -0.0 is not 0.0, NaN is NaN
+    return False
+
+
+_PLAIN = (str, bytes, bool, int, type(None), float, complex, np.generic)
 
 
 def _counted(old: Any, new: Any) -> bool:

@@ -114,6 +114,11 @@ def _ready_once(t, loss):
     t.ready = True
 
 
+def _equal_values(t, loss):
+    # made anew on each call, equal each time: a replay leaving the recorded ones is eager's (they replayed before)
+    t.keys, t.size, t.shape = frozenset(["x", "y"]), np.int64(4), tuple([4, 3])
+
+
 def _count(t, loss):
     t.calls += 1
 
@@ -183,7 +188,11 @@ def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) 
     assert said and all(f"the step sets {named} on each call" in s for s in said)
 
 
-@pytest.mark.parametrize("change", [_ready_once, _count, _eval_and_back], ids=["set-once", "count", "mode-restored"])
+@pytest.mark.parametrize(
+    "change",
+    [_ready_once, _count, _eval_and_back, _equal_values],
+    ids=["set-once", "count", "mode-restored", "equal-values"],
+)
 def test_an_attribute_set_once_or_a_count_still_replays(change) -> None:
     eager, _, _ = _run(change, compiled=False)
     compiled, said, f = _run(change, compiled=True)
