@@ -140,5 +140,9 @@ def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
 
 
 def _place(owner: Any) -> int | str:
-    """How two recordings' guards tell their owners apart: a Contents by where the step's names hold it."""
-    return owner.name if owner.__class__ is Contents else id(owner)
+    """How two recordings' guards tell their owners apart: a Contents by where the step's names hold it (a path,
+    `self.shape`, one place; items of a container share their name, `an item of TABLE`: by identity), others by
+    identity."""
+    if owner.__class__ is Contents and not owner.name.startswith("an item of "):
+        return owner.name
+    return id(owner)
