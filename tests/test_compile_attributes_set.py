@@ -18,7 +18,7 @@ import nn
 from autograd import CompileWarning, Tensor
 from nn import functional as F
 
-HOLDER = types.SimpleNamespace(last=None)
+HOLDER = types.SimpleNamespace(last=None, inner=types.SimpleNamespace(last=None))
 
 
 class Trainer:
@@ -99,6 +99,10 @@ MODULE = types.ModuleType("scratch")  # a module the user keeps state on (`impor
 MODULE.last = None
 
 
+def _store_on_an_attribute_got_by_name(t, loss):
+    setattr(getattr(HOLDER, "inner"), NAME, loss)  # noqa: B009 (by name, as a helper taking the name would)
+
+
 def _store_on_a_module(t, loss):
     MODULE.last = loss
 
@@ -132,6 +136,7 @@ def _seen(t):
         _store_by_a_built_name: HOLDER.last,
         _store_in_its_dict_by_a_built_name: HOLDER.last,
         _store_on_a_module: MODULE.last,
+        _store_on_an_attribute_got_by_name: HOLDER.inner.last,
         _store_in_a_slot: SLOTTED.last,
         _store_on_the_class: Trainer.last,
     }.get(t.change, t.last)
@@ -139,7 +144,7 @@ def _seen(t):
 
 
 def _run(change, compiled: bool):
-    HOLDER.last = SLOTTED.last = Trainer.last = MODULE.last = None
+    HOLDER.last = HOLDER.inner.last = SLOTTED.last = Trainer.last = MODULE.last = None
     t = Trainer(change)
     f = autograd.compile(t.step) if compiled else t.step
     rng = np.random.default_rng(0)
@@ -165,6 +170,7 @@ def _run(change, compiled: bool):
         (_store_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
         (_store_in_its_dict_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
         (_store_on_a_module, "`scratch.last` (to Tensor)"),
+        (_store_on_an_attribute_got_by_name, "`SimpleNamespace.last` (to Tensor)"),
     ],
     ids=[
         "stored-loss",
@@ -179,6 +185,7 @@ def _run(change, compiled: bool):
         "setattr-f-string",
         "vars-global-name",
         "module",
+        "getattr-then-setattr",
     ],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
