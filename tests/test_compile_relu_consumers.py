@@ -19,6 +19,7 @@ FIXED = np.random.default_rng(1).standard_normal((144, 2)) * 0.1
 CONSUMERS = {
     "flatten": lambda h: F.cross_entropy(h.reshape(32, -1) @ Tensor(FIXED), np.arange(32) % 2),
     "sum": lambda h: h.sum(),
+    "max_pool": lambda h: F.max_pool2d(h, 2).sum(),  # examples/mnist.py's CNN: ReLU then MaxPool2d
     "exp": lambda h: (h * -1.0).exp().mean(),
     "linear": lambda h: F.linear(h.reshape(32 * 4, 36), Tensor(FIXED[:36].T), Tensor(FIXED[0])).sum(),
 }
