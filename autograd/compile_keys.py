@@ -174,15 +174,16 @@ def structure(args: tuple, kwargs: dict, odd: list[Any] | None = None) -> Any:
 
     def of(node: Any) -> Any:
         if isinstance(node, dict | list | tuple):
-            extra = () if node.__class__ in _PLAIN_CONTAINERS else held(node)  # plain ones have no attributes
+            # plain ones and namedtuples have no attributes: no call
+            extra = () if node.__class__ in _PLAIN_CONTAINERS or not getattr(node, "__dict__", None) else held(node)
             if isinstance(node, dict):
                 return (type(node), *extra, tuple((k, of(v)) for k, v in dict.items(node)))  # trees.flatten's order
             return (type(node), *extra, tuple(of(v) for v in node))
         return None
 
     def held(node: Any) -> tuple:
-        attributes = getattr(node, "__dict__", None)
-        if not attributes or attributes is node:  # none, or a dict with attribute access (`self.__dict__ = self`)
+        attributes = node.__dict__
+        if attributes is node:  # a dict with attribute access (`self.__dict__ = self`): its items are walked
             return ()
         if odd is not None and any(is_input(v) or isinstance(v, Tensor) or unknowable(v) for v in attributes.values()):
             odd.append(node)
