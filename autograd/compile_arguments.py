@@ -2,7 +2,8 @@
 subclasses), each input in them swapped for its stand-in (a watched view, a Tensor that requires grad) for the call
 alone, so that what the step does to them (`batch["calls"] += 1`, `seen.append(loss)`) reaches the caller's objects
 as eagerly; a tuple holding a stand-in made anew, of its own class (trees.remade). A replay runs none of the step's
-Python, so a step that changed an argument in place is told (`changed`) and runs eagerly."""
+Python, so a step that changed an argument in place, or set an attribute on one (`batch.last = loss`; on a tuple's
+copy, put on the caller's tuple too), is told (`changed`) and runs eagerly."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Handed:
     def __init__(self, args: tuple, kwargs: dict, stand_ins: dict[int, Any]) -> None:
         self.swaps: list[tuple[Any, Any, Any, Any]] = []  # (container, key, the caller's, its stand-in)
         self.snapshots: list[tuple[str, Any, list]] = []  # (where, container, its items by identity once swapped)
+        # (where, the caller's container, the one handed: itself or a tuple's copy, its attributes as handed)
+        self.attributes: list[tuple[str, Any, Any, dict]] = []
         self._count, self._stand_ins = 0, stand_ins
         self.call_args = tuple(self._walk(x, f"args[{k}]") for k, x in enumerate(args))
         self.call_kwargs = {name: self._walk(x, f"kwargs[{name!r}]") for name, x in kwargs.items()}
@@ -32,7 +35,8 @@ class Handed:
             return self._stand_ins.get(k, node)
         if isinstance(node, tuple):
             items = [self._walk(x, f"{where}[{k}]") for k, x in enumerate(node)]
-            return node if all(a is b for a, b in zip(items, node)) else remade(node, items)
+            made = node if all(a is b for a, b in zip(items, node)) else remade(node, items)
+            return self._noting_attributes(where, node, made)
         # in trees.flatten's order, which numbered the leaves: a dict's items as dict keeps them, a list's in order
         pairs = list(dict.items(node)) if isinstance(node, dict) else enumerate(list(node))
         for key, old in pairs:
@@ -41,13 +45,24 @@ class Handed:
                 (list.__setitem__ if isinstance(node, list) else dict.__setitem__)(node, key, new)
                 self.swaps.append((node, key, old, new))
         self.snapshots.append((where, node, _items(node)))
-        return node
+        return self._noting_attributes(where, node, node)
+
+    def _noting_attributes(self, where: str, node: Any, made: Any) -> Any:
+        """`made`, handed for `node`, its attributes noted where it has a `__dict__` (a subclass's: `batch.last = loss`
+        set by the step is a change a replay would not make)."""
+        held = getattr(made, "__dict__", None)
+        if isinstance(held, dict):
+            self.attributes.append((where, node, made, dict(held)))
+        return made
 
     def changed(self) -> str | None:
         """Where the step changed an argument of the call in place (`[0]['calls']`, the first), or None."""
         for where, node, items in self.snapshots:
             now = _items(node)
             if len(now) != len(items) or not all(map(_same, now, items)):
+                return where
+        for where, _, made, held in self.attributes:
+            if _set_on(made, held):
                 return where
         return None
 
@@ -60,6 +75,10 @@ class Handed:
                     list.__setitem__(node, key, old)
             elif key in node and _same(dict.__getitem__(node, key), new):
                 dict.__setitem__(node, key, old)
+        for _, node, made, held in self.attributes:  # what the step set on a tuple's copy, on the caller's tuple
+            if made is not node and _set_on(made, held):
+                node.__dict__.clear()
+                node.__dict__.update(made.__dict__)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -67,6 +86,12 @@ def _same(a: Any, b: Any) -> bool:
     memory and layout (`batch["x"] *= 0.5` sets the item to a plain view of the input: a write into the input, which
     compile_tape tells, and no change of the container)."""
     return a is b or (b.__class__ is Watched and isinstance(a, np.ndarray) and same_layout(a, plain_array(b)))
+
+
+def _set_on(made: Any, held: dict) -> bool:
+    """Whether an attribute of `made` was set, added or removed since its `__dict__` was `held` (by identity)."""
+    now = made.__dict__
+    return now.keys() != held.keys() or any(now[k] is not v for k, v in held.items())
 
 
 def _items(node: list | dict) -> list:
@@ -78,6 +103,6 @@ def changed_argument(where: str) -> str:
     """Why a step runs eagerly that changed an argument of its call in place."""
     return (
         f"the step changes its argument `{where}` in place (a list or dict given to it: an item set, added or "
-        "removed), which a replay would not do: it runs none of the step's Python. Return what the step computes "
-        "and change the container outside the compiled step"
+        "removed; an attribute set on it, or on a tuple of its own class), which a replay would not do: it runs none "
+        "of the step's Python. Return what the step computes and change the container outside the compiled step"
     )

@@ -47,7 +47,7 @@ class Changes:
         self.watched = [(owner, name) for owner, name, _ in watched]
         # every attribute of the step's objects (their __dict__'s, by identity): one the step's own code sets
         # (`self.last = loss`, `self.phase = "b"`) would stay as recorded on every replay (`set_by_step`)
-        objects = [o for o in owners if not isinstance(o, Contents | types.ModuleType)]
+        objects = [o for o in owners if not isinstance(o, Contents)]  # a module too: `logbook.last = loss`
         classes = [type(o) for o in objects if not isinstance(o, type) and type(o).__module__ != "builtins"]
         self.owners = list({id(o): o for o in (*objects, *classes)}.values())  # `type(self).last = loss` too
         self.held = [_attributes(o) for o in self.owners]
@@ -102,11 +102,14 @@ class Changes:
     def set_by(self, names: set[str]) -> dict[tuple[int, str], tuple[Any, str, Any]]:
         """Of the attributes the step's own code set (`set_by_step`), those named in `names` (what its code takes:
         library code sets caches of its own) that the call did not leave as it found them (`model.eval()` in the
-        step, then `model.train(was)`)."""
+        step, then `model.train(was)`). Where its code sets attributes by a name it may build or read at run time
+        (`setattr(box, f"last{k}", x)`, `vars(box)[NAME] = x`), every one it set counts."""
+        by_any_name = not names.isdisjoint(BY_NAME)  # a module's by its name alone: library code keeps caches there
         return {
             k: (owner, name, old)
             for k, (owner, name, old) in self.set_by_step.items()
-            if name in names and not _same_value(_attributes(owner).get(name, MISSING), old)
+            if (name in names or by_any_name and not isinstance(owner, types.ModuleType))
+            and not _same_value(_attributes(owner).get(name, MISSING), old)
         }
 
     def read_after(self, named: set[str]) -> set[tuple[int, str]]:
@@ -117,6 +120,9 @@ class Changes:
         `last_epoch`, a list its lr_lambda appends to) records again, where the step's reads of it, taken as
         recorded, went stale; one that a method sets from what is guarded (a size it reads) replays."""
         return {(id(owner), name) for owner, name in self.stale if _last_name(owner, name) in named}
+
+
+BY_NAME = frozenset({"setattr", "__setattr__", "vars", "__dict__"})  # what sets an attribute by a name held as data
 
 
 def _attributes(owner: Any) -> dict[str, Any]:
@@ -132,9 +138,25 @@ def _attributes(owner: Any) -> dict[str, Any]:
 
 
 def _same_value(now: Any, old: Any) -> bool:
-    """The same object, or equal text, flags or None (what a replay leaves is the recorded call's end: equal)."""
-    plain = (str, bool, type(None))
-    return now is old or (type(now) is type(old) and isinstance(now, plain) and now == old)
+    """The same object, or an equal immutable value of the same type (text, flags, None, numbers by their bits, numpy
+    scalars, tuples and frozensets of them: a shape, a set of names): what a replay leaves is the recorded call's end,
+    equal to what eager sets."""
+    if now is old:
+        return True
+    if type(now) is not type(old):
+        return False
+    if isinstance(now, tuple):
+        return len(now) == len(old) and all(map(_same_value, now, old))
+    if isinstance(now, frozenset):
+        return all(isinstance(x, _PLAIN) and not isinstance(x, float | complex) for x in now) and now == old
+    if isinstance(now, str | bytes | bool | int | type(None)):
+        return now == old
+    if isinstance(now, float | complex | np.generic):
+        return np.array(now).tobytes() == np.array(old).tobytes()  # -0.0 is not 0.0, NaN is NaN
+    return False
+
+
+_PLAIN = (str, bytes, bool, int, type(None), float, complex, np.generic)
 
 
 def _counted(old: Any, new: Any) -> bool:

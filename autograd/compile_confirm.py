@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .compile_changes import setting_where
+from .compile_changes import Contents, setting_where
 from .compile_compare import derived, difference, mark_live
 from .compile_entries import Tape, Unreplayable
 from .compile_iterators import ADVANCED
@@ -145,11 +145,13 @@ def _trained(tape: Tape) -> list[int]:
 def _made_anew(first: Tape, tape: Tape) -> str:
     """The kind of the first object whose guarded settings the two recordings read from different objects
     of the same kind at the same place (a module made in the step), or "". Only where every guarded
-    value is the same: a value that changed (a layer replaced between the calls) means record again."""
+    value is the same: a value that changed (a layer replaced between the calls) means record again. A container a
+    name holds (a Contents, made for each recording) is no object the step made: its value is guarded as it is (a
+    shape tuple the step stores, `self.shape = x.shape`, equal on each call)."""
     if len(first.guards) != len(tape.guards) or [v for *_, v in first.guards] != [v for *_, v in tape.guards]:
         return ""
     for (a, name, _), (b, other, _) in zip(first.guards, tape.guards):
-        if a is not b and type(a) is type(b) and name == other:
+        if a is not b and type(a) is type(b) and name == other and a.__class__ is not Contents:
             return type(a).__name__
     return ""
 
@@ -157,17 +159,17 @@ def _made_anew(first: Tape, tape: Tape) -> str:
 def _changed_setting(first: Tape, tape: Tape) -> str:
     """The setting last seen to change between two recordings (`Counted.calls`, a count the caller keeps where the
     step reads), or ""."""
-    was = {(id(owner), name): value for owner, name, value in first.guards}
-    for owner, name, value in tape.guards:
-        if was.get((id(owner), name), value) != value:
+    was = {(key, name): value for key, name, value in first.guarded()}
+    for (owner, name, _), (key, _, value) in zip(tape.guards, tape.guarded()):
+        if was.get((key, name), value) != value:
             return setting_where(owner, name)
     return ""
 
 
 def _read_by_one(first: Tape, tape: Tape) -> str:
     """Why two recordings' guards differ where no value changed: a setting one of them read alone."""
-    mine = {(id(owner), name): (owner, name) for owner, name, _ in first.guards}
-    theirs = {(id(owner), name): (owner, name) for owner, name, _ in tape.guards}
+    mine = {(key, name): (owner, name) for (owner, name, _), (key, *_) in zip(first.guards, first.guarded())}
+    theirs = {(key, name): (owner, name) for (owner, name, _), (key, *_) in zip(tape.guards, tape.guarded())}
     one = [mine[k] for k in mine if k not in theirs] or [theirs[k] for k in theirs if k not in mine]
     if not one:
         return "the last two recordings read the same settings in another order"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile_changes import Contents
 from .op import Op
 from .tensor_class import Tensor
 
@@ -108,9 +109,11 @@ class Tape:
         theirs = {(key, name): value for key, name, value in later.guarded()}
         return all(k in theirs and theirs[k] == value for k, value in mine.items())
 
-    def guarded(self) -> list[tuple[int, str, Any]]:
-        """The guards as comparable values: two recordings made under other settings differ here."""
-        return [(id(owner), name, value) for owner, name, value in self.guards]
+    def guarded(self) -> list[tuple[int | str, str, Any]]:
+        """The guards as comparable values: two recordings made under other settings differ here. A container a
+        name holds (compile_changes.Contents, made anew where the name holds a new one: `self.shape = x.shape` on
+        each call) by where it is held; other owners by identity."""
+        return [(_place(owner), name, value) for owner, name, value in self.guards]
 
     @property
     def params(self) -> list[Tensor]:
@@ -134,3 +137,12 @@ class ChangedWhileRunning(Unreplayable):
 def like(data: np.ndarray) -> tuple[tuple[int, ...], np.dtype, bool]:
     """What a draw's data must be like on every call: its shape, dtype and C-contiguity."""
     return data.shape, data.dtype, bool(data.flags.c_contiguous)
+
+
+def _place(owner: Any) -> int | str:
+    """How two recordings' guards tell their owners apart: a Contents by where the step's names hold it (a path,
+    `self.shape`, one place; items of a container share their name, `an item of TABLE`: by identity), others by
+    identity."""
+    if owner.__class__ is Contents and not owner.name.startswith("an item of "):
+        return owner.name
+    return id(owner)

@@ -33,7 +33,11 @@ def read_call(args: tuple, kwargs: dict) -> tuple[tuple, list[Any], list[int], A
         if read is not None:
             return (*read, list(args), _as_args)
     leaves, rebuild = flatten((args, kwargs))
-    return (*_read(leaves, structure(args, kwargs)), leaves, rebuild)  # type: ignore[misc]
+    odd: list[Any] = []
+    shape = structure(args, kwargs, odd)
+    if odd:  # a container whose attributes are not known by value: as an argument of an unknowable type
+        return (), [], [], odd[0], leaves, rebuild
+    return (*_read(leaves, shape), leaves, rebuild)  # type: ignore[misc]
 
 
 def _read(leaves: Any, shape: Any) -> tuple[tuple, list[Any], list[int], Any] | None:
@@ -160,20 +164,35 @@ def _parts(x: Any) -> tuple | None:
     return tuple(x) if isinstance(x, tuple) else None
 
 
-def structure(args: tuple, kwargs: dict) -> Any:
+def structure(args: tuple, kwargs: dict, odd: list[Any] | None = None) -> Any:
     """The call's shape around its leaves: the containers' types and dict keys, so that [x] and (x,),
-    or {"a": x} and {"b": x}, are not one call (the step may branch on them)."""
+    or {"a": x} and {"b": x}, are not one call (the step may branch on them), and a subclass's attributes by value
+    (`batch.scale`, which the step may read; `key_of`). A container with an attribute known by no value (an array,
+    a Tensor, an object: `unknowable`) is put in `odd`."""
     if not kwargs and not any(isinstance(x, dict | list | tuple) for x in args):
         return len(args)
 
     def of(node: Any) -> Any:
-        if isinstance(node, dict):
-            return (type(node), tuple((k, of(v)) for k, v in dict.items(node)))  # trees.flatten's order
-        if isinstance(node, list | tuple):
-            return (type(node), tuple(of(v) for v in node))
+        if isinstance(node, dict | list | tuple):
+            # plain ones and namedtuples have no attributes: no call
+            extra = () if node.__class__ in _PLAIN_CONTAINERS or not getattr(node, "__dict__", None) else held(node)
+            if isinstance(node, dict):
+                return (type(node), *extra, tuple((k, of(v)) for k, v in dict.items(node)))  # trees.flatten's order
+            return (type(node), *extra, tuple(of(v) for v in node))
         return None
 
+    def held(node: Any) -> tuple:
+        attributes = node.__dict__
+        if attributes is node:  # a dict with attribute access (`self.__dict__ = self`): its items are walked
+            return ()
+        if odd is not None and any(is_input(v) or isinstance(v, Tensor) or unknowable(v) for v in attributes.values()):
+            odd.append(node)
+        return (tuple((name, key_of(v)) for name, v in attributes.items()),)
+
     return of((args, kwargs))
+
+
+_PLAIN_CONTAINERS = (dict, list, tuple)
 
 
 def data_of(x: Any) -> np.ndarray:

@@ -263,9 +263,14 @@ def _attributes(code: types.CodeType, loose: set[str], off: dict[str, set[str]],
             else:
                 loose.add(i.argval)
         before = i
+    if not BY_NAME.isdisjoint(code.co_names):  # getattr(box, "inner"): the texts it holds may be attribute names
+        loose.update(c for c in code.co_consts if isinstance(c, str) and c.isidentifier())
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             _attributes(const, loose, off, cells)
+
+
+BY_NAME = frozenset({"getattr", "setattr", "hasattr", "delattr", "vars"})  # what takes an attribute's name as text
 
 
 def identical(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:

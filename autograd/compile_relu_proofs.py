@@ -36,9 +36,10 @@ def relu_proofs(entries: list[Entry], kernels: list[Any], arrays: list[Any], ste
         consumers = users.get(i, [])
         if len(consumers) == 1:  # one share: g is what that consumer's rule gives, as it gives it
             j = consumers[0]
-            mm, (a, b) = kernels[j], entries[j].parents
-            if isinstance(mm, Matmul) and a == i != b and mm.needs[0] and isinstance(mm.ga_product, Contraction):
-                k.g_from = (mm.ga, mm.ga_product)
+            mm, parents = kernels[j], entries[j].parents  # a flatten's one, a linear's three: no matmul's g
+            if isinstance(mm, Matmul) and len(parents) == 2 and parents[0] == i != parents[1]:
+                if mm.needs[0] and isinstance(mm.ga_product, Contraction):
+                    k.g_from = (mm.ga, mm.ga_product)
         proof = _nan_free(entries[i].parents[0], entries, kernels, arrays, k.out.size)
         if proof is not None:
             k.x_known = known = [False]

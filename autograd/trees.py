@@ -22,29 +22,32 @@ def flatten(tree: Any) -> tuple[list[Any], Rebuild]:
     if not isinstance(tree, dict | list | tuple):  # the common case: one leaf
         return [tree], _one_leaf
     leaves: list[Any] = []
-    above: dict[int, Any] = {}  # the containers from the top down to the node walked (a cycle comes back to one)
+    above: dict[int, None] = {}  # the containers from the top down to the node walked (a cycle comes back to one)
 
-    def walk(node: Any, path: str) -> Callable[[Iterator[Any]], Any]:
+    def walk(node: Any) -> Callable[[Iterator[Any]], Any]:
         if not isinstance(node, dict | list | tuple):
             leaves.append(node)
             return next
-        if id(node) in above:
-            kind = type_name(node)
-            raise HoldsItself(f"a {kind} that holds itself (at {path or 'the top'})", kind, path)
-        above[id(node)] = node
+        key = id(node)
+        if key in above:
+            raise _Cycle
+        above[key] = None
         if isinstance(node, dict):
-            items = list(dict.items(node))  # as dict keeps them: a subclass's __iter__ may list keys otherwise
-            keys = [k for k, _ in items]
-            parts = [walk(v, f"{path}[{k!r}]") for k, v in items]
-            del above[id(node)]
+            # as dict keeps them: a subclass's __iter__ may list keys otherwise
+            keys = list(node) if node.__class__ is dict else list(dict.keys(node))
+            parts = [walk(v) for v in dict.values(node)]
+            del above[key]
             if type(node) is dict:
                 return lambda it: {k: part(it) for k, part in zip(keys, parts)}
             return lambda it: _refilled(node, {k: part(it) for k, part in zip(keys, parts)})
-        parts = [walk(child, f"{path}[{k}]") for k, child in enumerate(node)]
-        del above[id(node)]
+        parts = [walk(child) for child in node]
+        del above[key]
         return lambda it: remade(node, [part(it) for part in parts])
 
-    build = walk(tree, "")
+    try:
+        build = walk(tree)
+    except _Cycle:
+        raise _holding_itself(tree) from None
     count = len(leaves)
 
     def rebuild(new_leaves: Sequence[Any]) -> Any:
@@ -64,10 +67,41 @@ class HoldsItself(TypeError):
         self.kind, self.path = kind, path
 
 
+class _Cycle(Exception):
+    """flatten's walk met a container it is inside of (its path is found again, only then: `_holding_itself`)."""
+
+
+def _holding_itself(tree: Any) -> HoldsItself:
+    """The HoldsItself for `tree`, naming where the first container that holds itself is met again."""
+    above: set[int] = set()
+
+    def find(node: Any, path: str) -> HoldsItself | None:
+        if not isinstance(node, dict | list | tuple):
+            return None
+        if id(node) in above:
+            kind = type_name(node)
+            return HoldsItself(f"a {kind} that holds itself (at {path or 'the top'})", kind, path)
+        above.add(id(node))
+        if isinstance(node, dict):
+            children = [(f"{path}[{k!r}]", v) for k, v in dict.items(node)]
+        else:
+            children = [(f"{path}[{k}]", child) for k, child in enumerate(node)]
+        for where, child in children:
+            found = find(child, where)
+            if found is not None:
+                return found
+        above.discard(id(node))
+        return None
+
+    found = find(tree, "")
+    assert found is not None  # flatten met one
+    return found
+
+
 def remade(like: list | tuple, items: list[Any]) -> list | tuple:
     """A list or tuple of `like`'s class and attributes holding `items`: a plain one, a namedtuple
     (by `_make`), a subclass whose constructor takes other arguments than its items (`Pair(a, b)`,
-    made as list's and tuple's own make it, its `__dict__` copied)."""
+    made as list's and tuple's own make it, its `__dict__` and slots copied)."""
     cls = type(like)
     if cls is list or cls is tuple:
         return cls(items)
@@ -80,7 +114,22 @@ def remade(like: list | tuple, items: list[Any]) -> list | tuple:
         list.extend(new, items)
     if getattr(like, "__dict__", None):
         new.__dict__.update(like.__dict__)
+    for name in {s for c in cls.__mro__ for s in _slot_names(c)}:  # a list subclass's own slots (a tuple's are empty)
+        value = getattr(like, name, _UNSET)
+        if value is not _UNSET:
+            object.__setattr__(new, name, value)
     return new
+
+
+_UNSET = object()
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """The slots a class declares (a string is one name), without __dict__ and __weakref__."""
+    declared = cls.__dict__.get("__slots__", ())
+    names = (declared,) if isinstance(declared, str) else tuple(declared)
+    mangled = [f"_{cls.__name__.lstrip('_')}{n}" if n.startswith("__") and not n.endswith("__") else n for n in names]
+    return tuple(n for n in mangled if n not in ("__dict__", "__weakref__"))
 
 
 def aligned(tree: Any, like: Any, path: str = "") -> list[Any]:

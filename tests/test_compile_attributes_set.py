@@ -18,7 +18,7 @@ import nn
 from autograd import CompileWarning, Tensor
 from nn import functional as F
 
-HOLDER = types.SimpleNamespace(last=None)
+HOLDER = types.SimpleNamespace(last=None, inner=types.SimpleNamespace(last=None))
 
 
 class Trainer:
@@ -80,6 +80,33 @@ def _store_in_its_dict(t, loss):
     vars(HOLDER).update(last=loss)
 
 
+NAME = "last"  # an attribute name the step's code holds nowhere as text
+
+
+def _store_by_a_name_in_a_global(t, loss):
+    setattr(HOLDER, NAME, loss)
+
+
+def _store_by_a_built_name(t, loss):
+    setattr(HOLDER, f"{'la'}{'st'}", loss)
+
+
+def _store_in_its_dict_by_a_built_name(t, loss):
+    vars(HOLDER)[NAME] = loss
+
+
+MODULE = types.ModuleType("scratch")  # a module the user keeps state on (`import logbook; logbook.last = loss`)
+MODULE.last = None
+
+
+def _store_on_an_attribute_got_by_name(t, loss):
+    setattr(getattr(HOLDER, "inner"), NAME, loss)  # noqa: B009 (by name, as a helper taking the name would)
+
+
+def _store_on_a_module(t, loss):
+    MODULE.last = loss
+
+
 def _eval_and_back(t, loss):
     was = t.model.training
     t.model.eval()
@@ -91,6 +118,11 @@ def _ready_once(t, loss):
     t.ready = True
 
 
+def _equal_values(t, loss):
+    # made anew on each call, equal each time: a replay leaving the recorded ones is eager's (they replayed before)
+    t.keys, t.size, t.shape = frozenset(["x", "y"]), np.int64(4), tuple([4, 3])
+
+
 def _count(t, loss):
     t.calls += 1
 
@@ -100,6 +132,11 @@ def _seen(t):
         _store_on_a_global: HOLDER.last,
         _store_by_setattr: HOLDER.last,
         _store_in_its_dict: HOLDER.last,
+        _store_by_a_name_in_a_global: HOLDER.last,
+        _store_by_a_built_name: HOLDER.last,
+        _store_in_its_dict_by_a_built_name: HOLDER.last,
+        _store_on_a_module: MODULE.last,
+        _store_on_an_attribute_got_by_name: HOLDER.inner.last,
         _store_in_a_slot: SLOTTED.last,
         _store_on_the_class: Trainer.last,
     }.get(t.change, t.last)
@@ -107,7 +144,7 @@ def _seen(t):
 
 
 def _run(change, compiled: bool):
-    HOLDER.last = SLOTTED.last = Trainer.last = None
+    HOLDER.last = HOLDER.inner.last = SLOTTED.last = Trainer.last = MODULE.last = None
     t = Trainer(change)
     f = autograd.compile(t.step) if compiled else t.step
     rng = np.random.default_rng(0)
@@ -129,8 +166,27 @@ def _run(change, compiled: bool):
         (_store_on_the_class, "`Trainer.last` (to Tensor)"),
         (_store_by_setattr, "`SimpleNamespace.last` (to Tensor)"),
         (_store_in_its_dict, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_by_a_name_in_a_global, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_in_its_dict_by_a_built_name, "`SimpleNamespace.last` (to Tensor)"),
+        (_store_on_a_module, "`scratch.last` (to Tensor)"),
+        (_store_on_an_attribute_got_by_name, "`SimpleNamespace.last` (to Tensor)"),
     ],
-    ids=["stored-loss", "phase", "flag", "global-object", "slot", "class", "setattr", "vars"],
+    ids=[
+        "stored-loss",
+        "phase",
+        "flag",
+        "global-object",
+        "slot",
+        "class",
+        "setattr",
+        "vars",
+        "setattr-global-name",
+        "setattr-f-string",
+        "vars-global-name",
+        "module",
+        "getattr-then-setattr",
+    ],
 )
 def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) -> None:
     eager, _, _ = _run(change, compiled=False)
@@ -139,7 +195,11 @@ def test_an_attribute_the_step_sets_on_each_call_runs_it_eagerly(change, named) 
     assert said and all(f"the step sets {named} on each call" in s for s in said)
 
 
-@pytest.mark.parametrize("change", [_ready_once, _count, _eval_and_back], ids=["set-once", "count", "mode-restored"])
+@pytest.mark.parametrize(
+    "change",
+    [_ready_once, _count, _eval_and_back, _equal_values],
+    ids=["set-once", "count", "mode-restored", "equal-values"],
+)
 def test_an_attribute_set_once_or_a_count_still_replays(change) -> None:
     eager, _, _ = _run(change, compiled=False)
     compiled, said, f = _run(change, compiled=True)
