@@ -55,7 +55,8 @@ class ModuleState:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype.
+        """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype; a buffer's values
+        written into the array it holds (PyTorch's copy_), so a loss built on it (`weight=self.cw`) weighs by them.
         Every entry is checked first (`check_state`, then the values), so a bad one changes nothing.
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
@@ -63,12 +64,13 @@ class ModuleState:
         dict), KeyError or ValueError. strict=False (PyTorch's) loads the entries under the model's names
         alone, checked alike. Returns PyTorch's (missing_keys, unexpected_keys)."""
         new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
+        slots = [(name, module, attribute) for name, module, attribute in buffer_slots(self, "", True) if name in new]
+        _refuse_differing_ties([(name, getattr(module, attribute), new[name]) for name, module, attribute in slots])
         for name, p in self.named_parameters():
             if name in new:
                 p.data = float(new[name]) if isinstance(p, Value) else new[name]
-        for name, module, attribute in buffer_slots(self, "", True):
-            if name in new:
-                setattr(module, attribute, new[name])
+        for name, module, attribute in slots:
+            _write_buffer(module, attribute, new[name])
         STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
         return self._incompatible_keys(state)
 
@@ -76,6 +78,31 @@ class ModuleState:
         """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
         own = layout(self)
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
+
+
+def _write_buffer(module: Module, attribute: str, values: np.ndarray) -> None:
+    """PyTorch's copy_ into a buffer: the array the module holds takes the values, so that whatever else holds it (a
+    loss built on the model's own class weights, `CrossEntropyLoss(weight=self.cw)`) weighs by them; a new array
+    in its place where it cannot (a read-only view)."""
+    held = getattr(module, attribute)
+    fits = isinstance(held, np.ndarray) and (held.shape, held.dtype) == (values.shape, values.dtype)
+    if fits and held.flags.writeable:
+        held[...] = values
+    else:
+        setattr(module, attribute, values)
+
+
+def _refuse_differing_ties(entries: list[tuple[str, Any, np.ndarray]]) -> None:
+    """ValueError where one array is two buffers (`self.b = self.a`) and the state gives them different values: written
+    in place, one would take the other's, so it is refused before anything is written."""
+    first: dict[int, tuple[str, np.ndarray]] = {}
+    for name, held, values in entries:
+        seen = first.setdefault(id(held), (name, values))
+        if seen[0] != name and not np.array_equal(seen[1], values, equal_nan=True):
+            raise ValueError(
+                f"cannot load this state: buffers {seen[0]!r} and {name!r} are one array in the model, and the state "
+                "gives them different values; give them the same values, or make them arrays of their own"
+            )
 
 
 def buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:
