@@ -10,6 +10,9 @@ from typing import Any
 from .loss_modules import Loss
 from .module import Module
 
+# the prefixes PyTorch's wrappers put on a model's keys, and whose they are
+WRAPPERS = {"module": "DataParallel's or AveragedModel's 'module.'", "_orig_mod": "torch.compile's '_orig_mod.'"}
+
 
 def hint(
     names: set[str], given: Mapping[str, Any], modules: Iterable[tuple[str, Module]], options: tuple[str, ...]
@@ -22,14 +25,14 @@ def hint(
 def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
     """How to strip the one prefix a wrapper put on the model's keys (DataParallel's and AveragedModel's `module.`,
     torch.compile's `_orig_mod.`, or both nested) where the keys `given` under it are, stripped, `names`, naming
-    the wrapper's own keys beside them (AveragedModel's `n_averaged`); otherwise nothing."""
+    the wrapper's own keys beside them (AveragedModel's `n_averaged`); a prefix of another kind (`model.`) is named
+    without a wrapper's; otherwise nothing."""
     first = next((k for k in given if "." in k), "").split(".")
     for depth in range(1, len(first)):  # the shortest first: a model's own child may be named `module`
         prefix = ".".join(first[:depth]) + "."
         under = {k for k in given if k.startswith(prefix)}
         if {k.removeprefix(prefix) for k in under} != names:
             continue
-        wrappers = "DataParallel's and AveragedModel's 'module.', torch.compile's '_orig_mod.'"
         strip = f"{{k.removeprefix({prefix!r}): v for k, v in state.items()"
         beside = sorted(set(given) - under)
         how = (
@@ -37,7 +40,9 @@ def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
             if beside
             else f": strip it, {strip}}}"
         )
-        return f"; those are this model's keys under the prefix {prefix!r} (a wrapper's: {wrappers}){how}"
+        parts = prefix.split(".")[:-1]
+        whose = f" (a wrapper's: {', '.join(WRAPPERS[p] for p in parts)})" if set(parts) <= set(WRAPPERS) else ""
+        return f"; those are this model's keys under the prefix {prefix!r}{whose}{how}"
     return ""
 
 

@@ -177,10 +177,10 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         # floor(out / scale_factor) there too (scale_factor 1.3 of a size 3 is [0, 0, 1], not a copy)
         if x.ndim == 4 and (n_out == n_in or n_out == 2 * n_in):
             return x[cut + (np.arange(n_out) * n_in // n_out,)]
-        index = np.floor((dst * _nearest_step(n_in, n_out, scale, dtype)).astype(np.float32))
+        index = np.floor((dst * _step(n_in, n_out, scale, dtype)).astype(np.float32))
         return x[cut + (np.minimum(index.astype(np.int64), n_in - 1),)]
     if mode == "nearest-exact":  # the pixel under the output's centre, in float32 as PyTorch's (12.5 * 0.08 is 1)
-        index = np.floor(((dst + dtype(0.5)) * _nearest_step(n_in, n_out, scale, dtype)).astype(np.float32))
+        index = np.floor(((dst + dtype(0.5)) * _step(n_in, n_out, scale, dtype)).astype(np.float32))
         return x[cut + (np.minimum(index.astype(np.int64), n_in - 1),)]
     if n_out == n_in and mode != "bicubic":  # PyTorch's linear kernels copy an axis that keeps its size, whatever
         return x  # the scale_factor; its cubic one reads it at the factor's positions (1.3 of a size 3 mixes)
@@ -188,8 +188,7 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
         step = dtype(n_in - 1) / dtype(n_out - 1) if n_out > 1 else dtype(0)
         source = step * dst
     else:
-        step = dtype(1.0 / scale) if scale is not None else dtype(n_in) / dtype(n_out)
-        source = step * (dst + dtype(0.5)) - dtype(0.5)
+        source = _step(n_in, n_out, scale, dtype) * (dst + dtype(0.5)) - dtype(0.5)
     along = (-1,) + (1,) * (x.ndim - axis - 1)  # a weight per output position, broadcast over the later axes
     if mode == "bicubic":  # four neighbours, from floor(source) - 1, their indices clamped to the input
         low = np.floor(source)
@@ -207,10 +206,10 @@ def _resample(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str, 
     return x[cut + (low,)] * (1 - weight) + x[cut + (high,)] * weight
 
 
-def _nearest_step(n_in: int, n_out: int, scale: float | None, dtype: Any) -> Any:
-    """Input pixels per output pixel for the nearest modes, 1 / scale_factor or the sizes' ratio, in `dtype`, the
-    input's opmath type (float64 for float64, else float32), as PyTorch's: the caller multiplies in it and rounds
-    the product to float32 before its floor, PyTorch's floorf (output 9994 of 10000 -> 9999 reads input 9994 in
+def _step(n_in: int, n_out: int, scale: float | None, dtype: Any) -> Any:
+    """Input pixels per output pixel (without align_corners), 1 / scale_factor or the sizes' ratio, in `dtype`, the
+    input's opmath type (float64 for float64, else float32), as PyTorch's; the nearest modes multiply in it and round
+    the product to float32 before their floor, PyTorch's floorf (output 9994 of 10000 -> 9999 reads input 9994 in
     float64, 9995 in float32, where float32 took 9995 for both)."""
     return dtype(1.0 / scale) if scale is not None else dtype(n_in) / dtype(n_out)
 

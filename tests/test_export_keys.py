@@ -66,3 +66,15 @@ def test_a_model_whose_own_child_is_named_module_gets_the_hint_for_one_prefix_mo
         from_torch_state_dict(model, state)
     with pytest.raises(ValueError, match=r"unexpected \['bias', 'weight'\]$"):  # stripped once too often: no hint
         from_torch_state_dict(model, {k.removeprefix("module."): v for k, v in to_torch_state_dict(model).items()})
+
+
+@pytest.mark.parametrize("prefix, whose", [("model.", None), ("net.backbone.", None), ("module.", "DataParallel")])
+def test_a_prefix_no_wrapper_puts_is_not_called_a_wrappers(prefix, whose):
+    """A user's own prefix ('model.', a checkpoint's) was said to be "a wrapper's: DataParallel's and AveragedModel's
+    'module.', torch.compile's '_orig_mod.'"; the way to strip it is the same, a wrapper named only where it is."""
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    state = {prefix + key: value for key, value in to_torch_state_dict(model).items()}
+    with pytest.raises(ValueError, match=rf"under the prefix '{prefix}'") as info:
+        from_torch_state_dict(model, state)
+    assert ("a wrapper's" in str(info.value)) == (whose is not None)
+    assert whose is None or whose in str(info.value)

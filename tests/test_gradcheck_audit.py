@@ -178,7 +178,12 @@ def test_gradcheck_params_refuses_a_loss_that_writes_into_a_parameter():
 
 
 @pytest.mark.parametrize(
-    "f, x, eps", [(lambda v: v * v, 1.0, 1e308), (lambda v: (1 / (v - 1e-7)).sum(), np.array([0.0]), 1e-7)]
+    "f, x, eps",
+    [
+        (lambda v: v * v, 1.0, 1e308),
+        (lambda v: v * v, np.array([1.0, 2.0]), 1e308),  # the Jacobian's path, entry by entry
+        (lambda v: (1 / (v - 1e-7)).sum(), np.array([0.0]), 1e-7),
+    ],
 )
 @pytest.mark.filterwarnings("ignore:(overflow|divide by zero|invalid value) encountered")
 def test_a_row_whose_difference_is_not_finite_says_why(f, x, eps):
