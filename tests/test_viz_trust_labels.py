@@ -97,6 +97,8 @@ def test_a_right_to_left_label_moves_nothing_around_it():
     assert kept in viz.draw(y, backward=True).source and kept in str(viz.explain(y, w))
     assert "משקל" not in viz.draw(y).source.replace(kept, "")
     assert "\u2068" not in viz.draw(Value(1.0, label="é") * x).source
+    # a name still, not an expression: no brackets ("∂y/∂(משקל)" since the isolate's marks were not letters)
+    assert str(viz.explain(y, w)).startswith(f"∂y/∂{kept} = ") and f"∂({kept})" not in str(viz.explain(y, w))
 
 
 @pytest.mark.parametrize("title, shown", [("a\x00b", "a␀b"), ("two\nlines", "two⏎lines"), ("w\u202e = 1", "w� = 1")])

@@ -16,7 +16,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import visible
+from .text import ISOLATE_MARKS, visible
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -211,7 +211,8 @@ def symbol(name: str) -> str:
     """A name as it stands in ∂a/∂b: in brackets when it is an expression ("(x1*w1 + x2*w2)"); a call, as viz
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
-    plain = name.replace("_", "").replace("#", "").replace(".", "").isalnum()
+    # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
+    plain = name.strip(ISOLATE_MARKS).replace("_", "").replace("#", "").replace(".", "").isalnum()
     return name if plain or _one_call(name) else f"({name})"
 
 

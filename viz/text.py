@@ -46,6 +46,9 @@ def _isolated(text: str) -> str:
     return f"\u200e\u2068{text}\u2069\u200e"  # marks too, for graphviz, which knows no isolate
 
 
+ISOLATE_MARKS = "\u200e\u2068\u2069"  # what `_isolated` puts around a right-to-left text
+
+
 def escape(text: str) -> str:
     """Text safe inside a graphviz label, drawn as it is: a record's separators and a label's escapes
     (\\\\ { } | < > ") backslashed, and & as &amp; since graphviz decodes entities in labels ("&amp;" would
