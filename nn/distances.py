@@ -130,11 +130,12 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     d = x1 - x2 + eps
     fits = bool(np.isfinite(raw(d)).all())
     validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), d)
-    if not fits and p in (1.0, 2.0, math.inf):
+    if not fits and (p in (1.0, 2.0, math.inf) or p < 1):
         # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
-        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
-        # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
-        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here. Only those rows:
+        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN; p < 1
+        # gave [nan, inf] for [1e308, 1] - [-1e308, 0], not [1, 1.4e154]). An infinite input gives NaN, as before
+        # (its direction is a limit: `_beyond_the_range`). Other p > 1 keep NaN: their m·‖d/m‖ (`_p_norm`) would
+        # send the gradient through m·g, past the range here (p < 1's slope does not). Only those rows:
         # halving lost a subnormal difference's last bit ([5e-324] - [0] beside such a row gave 0, gradient 0).
         rows = np.isfinite(raw(d)).all(axis=-1, keepdims=True)
         validate(

@@ -14,13 +14,12 @@ from autograd import Tensor
 mp.mp.prec = 200
 
 
-def _reference(row: np.ndarray, p: float) -> tuple[float, list[float]]:
-    pp = mp.mpf(p)
-    sizes = [abs(mp.mpf(float(x))) for x in row]
-    total = sum(mp.power(s, pp) for s in sizes)
+def _reference(row: np.ndarray | list[str], p: float) -> tuple[float, list[float]]:
+    """The norm and its gradient in 200 bits; entries given as strings past float64's range (2e308) too."""
+    pp, exact = mp.mpf(p), [mp.mpf(x) if isinstance(x, str) else mp.mpf(float(x)) for x in row]
+    total = sum(mp.power(abs(x), pp) for x in exact)
     slope = [
-        0.0 if s == 0 else float(mp.power(total, 1 / pp - 1) * mp.power(s, pp - 1) * mp.sign(x))
-        for s, x in zip(sizes, row)
+        0.0 if x == 0 else float(mp.power(total, 1 / pp - 1) * mp.power(abs(x), pp - 1) * mp.sign(x)) for x in exact
     ]
     return float(mp.power(total, 1 / pp)), slope
 
@@ -75,3 +74,15 @@ def test_cdist_and_normalize_take_the_same_care() -> None:
     for row, got in zip(rows, unit):
         norm = _reference(row, 0.7)[0]
         _within_an_ulp(got, [float(mp.mpf(float(v)) / mp.mpf(norm)) for v in row], np.float64)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.5, 0.9])
+def test_a_difference_past_the_range_keeps_a_finite_right_gradient(p: float) -> None:
+    x1, x2 = np.array([[1e308, 1.0, 0.0], [3.0, -1.0, 2.0]]), np.array([[-1e308, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    x = Tensor(x1, requires_grad=True)
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) is inf, and so is the distance
+        out = F.pairwise_distance(x, Tensor(x2), p, eps=0.0)
+    out.sum().backward()
+    assert out.data[0] == np.inf
+    for row, slope in zip([["2e308", "1", "0"], x1[1] - x2[1]], x.grad):
+        _within_an_ulp(slope, _reference(row, p)[1], np.float64)
