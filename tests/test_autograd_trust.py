@@ -4,6 +4,8 @@ wrong number, a crash of the wrong type, or a misleading error. Comparisons with
 skipped where it is absent."""
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -161,6 +163,17 @@ def test_infinite_bounds_still_mean_no_bound():
 
 
 # ---- the right error types for bad arguments ----
+
+
+@pytest.mark.parametrize(
+    "ddof, left", [(np.uint64(2**64 - 1), -18446744073709551612), (np.int64(5), -2), (3.5, -0.5), (np.inf, -np.inf)]
+)
+def test_a_ddof_past_the_entries_is_told_with_the_right_difference(ddof, left):
+    # numpy's uint64 wrapped: ddof = 2**64 - 1 over 3 entries read "divides by n - ddof = 4", with an overflow warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"divides by n - ddof = {re.escape(str(left))}: "):
+            Tensor(np.ones(3)).std(ddof=ddof)
 
 
 @pytest.mark.parametrize("spelling", [{"correction": -1}, {"ddof": -0.5}, {"ddof": NAN}], ids=str)
