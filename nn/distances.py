@@ -13,7 +13,6 @@ from autograd import ShapeError, Tensor, raw, validate, where
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
 from .norm_roots import same_path
-from .p_norm_below_one import below_one_norm
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -130,12 +129,11 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     d = x1 - x2 + eps
     fits = bool(np.isfinite(raw(d)).all())
     validate(lambda v: same_path("norms", fits, bool(np.isfinite(raw(v)).all())), d)
-    if not fits and (p in (1.0, 2.0, math.inf) or p < 1):
+    if not fits and p in (1.0, 2.0, math.inf):
         # x1 - x2 past the range ([1e308] - [-1e308]): the distance is too (inf), but its gradient, the direction
-        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN; p < 1
-        # gave [nan, inf] for [1e308, 1] - [-1e308, 0], not [1, 1.4e154]). An infinite input gives NaN, as before
-        # (its direction is a limit: `_beyond_the_range`). Other p > 1 keep NaN: their m·‖d/m‖ (`_p_norm`) would
-        # send the gradient through m·g, past the range here (p < 1's slope does not). Only those rows:
+        # of x1 - x2 (±1 for one entry), is not: taken on the halved difference, which fits (PyTorch's: NaN).
+        # An infinite input gives NaN, as before (its direction is a limit: `_beyond_the_range`). Other p keep
+        # NaN: their m·‖d/m‖ (`_p_norm`) would send the gradient through m·g, past the range here. Only those rows:
         # halving lost a subnormal difference's last bit ([5e-324] - [0] beside such a row gave 0, gradient 0).
         rows = np.isfinite(raw(d)).all(axis=-1, keepdims=True)
         validate(
@@ -152,8 +150,7 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
     m·‖d/m‖_p, m a constant for each row (‖d‖_p's gradient is the same at d/m): for p > 1 its largest |d|
     (`_row_scale`), so that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN
-    gradient); for p < 1 an op of its own (`below_one_norm`: scaled by a power of 2 near the largest |d|, computed
-    wide, its slope not through g · m; the shape its second derivatives are taken in from `_scale_below_one`)."""
+    gradient); for p < 1 mostly 1 (`_scale_below_one`)."""
     if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
         return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
     top = abs(d).amax(dim=-1, keepdim=True).detach()
@@ -164,22 +161,25 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
     plain = zero | ~top.isfinite()
     d, top = where(zero, 1.0, d), where(plain, 1.0, top)
-    if p < 1:
-        out = where(zero, 0.0, below_one_norm(d, 2.0 ** top.log2().floor(), _scale_below_one(d, top, p), p=p))
-        return out if keepdim else out.squeeze(-1)
-    m = _row_scale(top, p)
-    out = where(zero, 0.0, m * where(zero, 1.0, (abs(d / m) ** p).sum(dim=-1, keepdim=True)) ** (1 / p))
+    m = _scale_below_one(d, top, p) if p < 1 else _row_scale(top, p)
+    if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
+        kept = d.detach() != 0
+        terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)
+    else:
+        terms = abs(d / m) ** p
+    out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
 
 
 def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
-    """The scale p < 1's second derivatives are taken at (`below_one_norm`'s `shape`; value and slope use a power
-    of 2 near the largest |d| regardless): 1, but the largest |d| where that is so far from 1 that the |d|^(p-2)
-    which second derivatives go through leaves the range ([1e290] x 3 at p=0.5: 1e-435, a Hessian-vector product
+    """The m of `_p_norm` for p < 1: 1 (unscaled: |d|^p lies between |d| and 1, and the root overflows only where
+    the distance does; scaled by the largest |d|, the slope went through g · m · |d/m|^(p-1) before dividing by m,
+    inf beside a difference of 1e300), but the largest |d| where that is so far from 1 that the |d|^(p-2) which
+    second derivatives go through leaves the range ([1e290] x 3 at p=0.5: 1e-435, a Hessian-vector product
     [7.5e-291] x 3 for [3.75e-291, 0, -3.75e-291]), if the row's smallest nonzero |d| is near enough to it that
     g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
-    largest entries possibly off: rows as [1e300, 1, -2], and rows whose largest |d| is above 2^990 (1e298) or
-    below 2^-990 (there g · m would lose bits below the normal floats)."""
+    largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
+    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats)."""
     limit = np.finfo(raw(top).dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
     held = d.detach()
     smallest = where(held != 0, abs(held), top).amin(dim=-1, keepdim=True)
