@@ -40,7 +40,7 @@ def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:
             if beside
             else f": strip it, {strip}}}"
         )
-        parts = prefix.split(".")[:-1]
+        parts = dict.fromkeys(prefix.split(".")[:-1])  # in order, each once ("module.module.": DataParallel's twice)
         whose = f" (a wrapper's: {', '.join(WRAPPERS[p] for p in parts)})" if set(parts) <= set(WRAPPERS) else ""
         return f"; those are this model's keys under the prefix {prefix!r}{whose}{how}"
     return ""

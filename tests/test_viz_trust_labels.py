@@ -12,7 +12,9 @@ from test_viz_player import page_data
 import viz
 from autograd import Tensor, Value
 from viz.html import page_html
+from viz.rules import symbol
 from viz.steps import backward_pass
+from viz.text import visible
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -99,6 +101,7 @@ def test_a_right_to_left_label_moves_nothing_around_it():
     assert "\u2068" not in viz.draw(Value(1.0, label="é") * x).source
     # a name still, not an expression: no brackets ("∂y/∂(משקל)" since the isolate's marks were not letters)
     assert str(viz.explain(y, w)).startswith(f"∂y/∂{kept} = ") and f"∂({kept})" not in str(viz.explain(y, w))
+    assert symbol(visible("tanh(משקל)")) == visible("tanh(משקל)")  # a call, as round(y) is
 
 
 @pytest.mark.parametrize("title, shown", [("a\x00b", "a␀b"), ("two\nlines", "two⏎lines"), ("w\u202e = 1", "w� = 1")])

@@ -212,8 +212,9 @@ def symbol(name: str) -> str:
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
     # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
-    plain = name.strip(ISOLATE_MARKS).replace("_", "").replace("#", "").replace(".", "").isalnum()
-    return name if plain or _one_call(name) else f"({name})"
+    core = name.strip(ISOLATE_MARKS)
+    plain = core.replace("_", "").replace("#", "").replace(".", "").isalnum()
+    return name if plain or _one_call(core) else f"({name})"
 
 
 def _one_call(name: str) -> bool:
