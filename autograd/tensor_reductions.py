@@ -11,6 +11,7 @@ PyTorch's default is correction=1: pass `ddof=1` or `correction=1` for it.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -100,7 +101,7 @@ def _ddof(self: Any, name: str, axis: Axis, ddof: Any, correction: Any) -> float
     axes = range(self.ndim) if axis is None else normalize_axis_tuple(axis, self.ndim)
     n = math.prod(self.shape[a] for a in axes)
     if ddof >= n:
-        exact = int(ddof) if float(ddof).is_integer() else float(ddof)  # numpy's uint64 wraps: 3 - (2**64 - 1) is 4
+        exact = int(ddof) if isinstance(ddof, numbers.Integral) else float(ddof)  # numpy's uint64 wrapped: 3 - ddof = 4
         raise ValueError(
             f"{name}() over {n} entries with ddof={ddof} divides by n - ddof = {n - exact}: "
             "reduce over more entries, or lower ddof (ddof=0: the population variance)"

@@ -166,7 +166,15 @@ def test_infinite_bounds_still_mean_no_bound():
 
 
 @pytest.mark.parametrize(
-    "ddof, left", [(np.uint64(2**64 - 1), -18446744073709551612), (np.int64(5), -2), (3.5, -0.5), (np.inf, -np.inf)]
+    "ddof, left",
+    [
+        (np.uint64(2**64 - 1), -18446744073709551612),
+        (np.int64(5), -2),
+        (10**400, 3 - 10**400),  # past float's range: float(ddof) was an OverflowError
+        (3.5, -0.5),
+        (np.inf, -np.inf),
+    ],
+    ids=str,
 )
 def test_a_ddof_past_the_entries_is_told_with_the_right_difference(ddof, left):
     # numpy's uint64 wrapped: ddof = 2**64 - 1 over 3 entries read "divides by n - ddof = 4", with an overflow warning
