@@ -22,6 +22,7 @@ import numpy as np
 
 from .compile_calls import unfollowed
 from .compile_containers import a_kind
+from .compile_exact_numbers import number_bits
 from .compile_fields import _own, _slots_of
 from .compile_guards import MISSING, settled, unchanged
 from .compile_kept import REPLAYED
@@ -152,7 +153,7 @@ def _same_value(now: Any, old: Any) -> bool:
     if isinstance(now, str | bytes | bool | int | type(None)):
         return now == old
     if isinstance(now, float | complex | np.generic):
-        return np.array(now).tobytes() == np.array(old).tobytes()  # -0.0 is not 0.0, NaN is NaN
+        return number_bits(now) == number_bits(old)
     return False
 
 

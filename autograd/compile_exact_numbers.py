@@ -29,6 +29,19 @@ _PARTS = attrgetter("real", "imag")
 bits = struct.Struct("<d").pack  # a float's bits: -0.0 is not 0.0, nor -nan nan (float.hex gives "nan" for both)
 
 
+def number_bits(x: float | complex | np.generic) -> Any:
+    """A number's value, every bit (a Python or numpy number; a numpy scalar of another kind by its bytes): -0.0 is
+    not 0.0, nor one NaN another. A long double by its shortest repr (exact) and its parts' signs, as its bytes hold
+    80 bits in 16 on x86, the rest whatever memory held (equal ones differ), and a double rounds 11 of its bits away."""
+    if isinstance(x, float):  # np.float64 too
+        return bits(x)
+    if isinstance(x, complex):  # np.complex128 too
+        return bits(x.real), bits(x.imag)
+    if isinstance(x, np.longdouble | np.clongdouble):
+        return repr(x), bits(x.real), bits(x.imag)
+    return x.tobytes()
+
+
 def typed(items: set | frozenset | collections.deque) -> Any:
     """A set's items, or a deque's, as a value to compare: with their types (`{2}` and `{2.0}` are equal sets, where a
     step sizing arrays with them, `for n in sizes: np.ones(n)`, tells them apart) and their zeros' signs (`{-0.0}`

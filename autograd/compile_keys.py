@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .compile_exact_numbers import bits
+from .compile_exact_numbers import bits, number_bits
 from .compile_hooks import replays_itself
 from .tensor_class import Tensor
 from .trees import flatten
@@ -93,12 +93,8 @@ def key_of(x: Any) -> tuple:
         return _input_key(type(x), data_of(x))
     if isinstance(x, Tensor):
         return ("parameter", id(x), x.shape, x.dtype)  # held in the key: its id is never another's
-    if isinstance(x, float):  # np.float64 too
-        return (type(x).__name__, bits(x))
-    if isinstance(x, np.number):
-        return (type(x).__name__, _numpy_bits(x))
-    if isinstance(x, complex):  # -0j == 0j
-        return ("complex", bits(x.real), bits(x.imag))
+    if isinstance(x, float | complex | np.number):  # -0.0 == 0.0, -0j == 0j
+        return (type(x).__name__, number_bits(x))
     if isinstance(x, Decimal):  # Decimal("-0") == 0, Decimal("1.0") == Decimal("1.00")
         return ("Decimal", x.as_tuple())
     if isinstance(x, Value):  # equal only to itself, but its number is what a step reads: known by that
@@ -107,15 +103,6 @@ def key_of(x: Any) -> tuple:
     if parts is not None:
         return (type(x), *map(key_of, parts))
     return (type(x).__name__, x)
-
-
-def _numpy_bits(x: np.number) -> Any:
-    """A numpy number's value, every bit: its bytes; a long double's shortest repr (exact) and its parts' signs (a
-    zero's, a NaN's), as its bytes hold 80 bits in 16 on x86, the rest whatever memory held (equal ones differ),
-    and a double's bits rounded away 11 of its fraction's."""
-    if isinstance(x, np.longdouble | np.clongdouble):
-        return repr(x), bits(x.real), bits(x.imag)
-    return x.tobytes()
 
 
 def _input_key(kind: type, data: np.ndarray) -> tuple:
