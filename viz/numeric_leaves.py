@@ -39,7 +39,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import rounded_on_whole_floats
+from .whole_floats import ROUNDED, STAIRS, rounded_on_whole_floats
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -66,17 +66,41 @@ def finite_difference_checks(
         downstream = downstream_of(inputs, leaf)
         big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
-        def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
-            values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
+        def root_at(data: Any, downstream: list[Node] = downstream, held: dict | None = None) -> tuple[float, float]:
+            values = replay(downstream, {id(downstream[0]): data, **(held or {})}, base, reverse=False)
             return _number(values[id(root)]), max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
-            check = _leaf_check(root_at, base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
+            at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
+            check = _leaf_check(root_at, *at)
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
             whole = rounded_on_whole_floats(downstream, base, grads, big) if judged else ""
-        checks[id(leaf)] = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
+            # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either
+            held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict == UNMEASURED else None
+        if held is not None:
+            checks[id(leaf)] = held
+        else:
+            checks[id(leaf)] = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
     return checks
+
+
+def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at: tuple) -> Check | None:
+    """The leaf's check measured again with each rounding op's output held at its value (floor, ceil, round and
+    trunc: their rule's 0 is their slope between stairs), where it disagrees: the rest of the root then has no stairs,
+    and a wrong rule beside them shows red. dbl(x) + floor(x), its rule 1 for 2, was drawn grey at 2601, a stair
+    (the one-sided slopes never settle), and at 6327.02, its error under half the stairs' slope. None where it
+    agrees or cannot judge (the stairs then are what the check could not measure), and where % or fmod round a
+    quotient, whose output moves between stairs."""
+    ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
+    if not ops or any(n.op.name not in STAIRS for n in ops):
+        return None
+    held = {id(n): base[id(n)] for n in ops}
+    check = _leaf_check(lambda data: root_at(data, held=held), *at)
+    if check.verdict != DISAGREE:
+        return None
+    names = " and ".join(dict.fromkeys(n.op.name for n in ops))
+    return replace(check, detail=f"measured with {names}'s stairs held still, as its rule's 0 says")
 
 
 def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:
