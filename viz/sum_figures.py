@@ -15,9 +15,9 @@ from autograd import Node, Value
 
 from .number_text import NUMBER_FIGURES, finite, summary
 from .on_paper import alike
+from .whole_floats import STAIRS  # ops whose stairs are whole numbers: where between them is their input
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
-STAIRS = ("floor", "ceil", "round", "trunc")  # ops whose stairs are whole numbers: where between them is their input
 
 
 def sum_figures(order: list[Node]) -> dict[int, int]:
