@@ -1,7 +1,7 @@
-"""check=True with floor, ceil, round or trunc downstream measures again with their outputs held still (their rule's 0
-is their slope between stairs) where it could not judge: dbl(x) + floor(x), dbl's rule 1 for 2, was drawn grey at
-2601 (a stair: the one-sided slopes never settle) and at 6327.02 (its error under half the stairs' slope); 13 of a
-150-point sweep so. A right rule there stays grey."""
+"""check=True with floor, ceil, round, trunc, % or fmod downstream measures again with them held on their stairs (as
+their rules say: floor's 0, a remainder's 1) where it did not find a disagreement: dbl(x) + floor(x), dbl's rule 1
+for 2, was drawn grey at 2601 (a stair: the one-sided slopes never settle) and at 6327.02 (its error under half the
+stairs' slope); 13 of a 150-point sweep so. A right rule there stays grey."""
 
 import numpy as np
 import pytest
@@ -54,3 +54,15 @@ def test_a_tensors_wrong_rule_at_a_stair_is_red():
     y = (dbl(x) + x.floor()).sum()
     check = check_of(y, x)
     assert check.verdict == DISAGREE and "stairs held still" in check.detail
+
+
+@pytest.mark.parametrize("at, b", [(1e15 + 0.5, 3.0), (207371497954.16196, 1.0), (955312290443.0, 0.7)])
+def test_a_wrong_rule_beside_a_remainder_is_red_not_green(at, b):
+    """dbl(x) + x % b at large x was drawn green, "numeric 2 ✓": steps across thousands of %'s stairs measure its
+    average slope, 0, where its rule says 1, and that cancelled dbl's error (58 of 150 random points so)."""
+    x = Value(at, label="x")
+    check = check_of(dbl(x) + x % b, x)
+    assert check.verdict == DISAGREE and abs(check.numeric - 3.0) < 1e-6 and check.analytic == 2.0
+    assert "%'s stairs held still" in check.detail
+    z = Value(at, label="z")
+    assert check_of(z * 2.0 + z % b, z).verdict != DISAGREE  # the right rule: not red

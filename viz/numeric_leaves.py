@@ -67,7 +67,7 @@ def finite_difference_checks(
         big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
         def root_at(data: Any, downstream: list[Node] = downstream, held: dict | None = None) -> tuple[float, float]:
-            values = replay(downstream, {id(downstream[0]): data, **(held or {})}, base, reverse=False)
+            values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             return _number(values[id(root)]), max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
@@ -76,8 +76,9 @@ def finite_difference_checks(
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
             whole = rounded_on_whole_floats(downstream, base, grads, big) if judged else ""
-            # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either
-            held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict == UNMEASURED else None
+            # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either; and a
+            # difference across stairs measures their average, which can agree with a wrong rule (% beside it)
+            held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict != DISAGREE else None
         if held is not None:
             checks[id(leaf)] = held
         else:
@@ -86,21 +87,30 @@ def finite_difference_checks(
 
 
 def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at: tuple) -> Check | None:
-    """The leaf's check measured again with each rounding op's output held at its value (floor, ceil, round and
-    trunc: their rule's 0 is their slope between stairs), where it disagrees: the rest of the root then has no stairs,
-    and a wrong rule beside them shows red. dbl(x) + floor(x), its rule 1 for 2, was drawn grey at 2601, a stair
-    (the one-sided slopes never settle), and at 6327.02, its error under half the stairs' slope. None where it
-    agrees or cannot judge (the stairs then are what the check could not measure), and where % or fmod round a
-    quotient, whose output moves between stairs."""
+    """The leaf's check measured again with each rounding op held still (`_held`: what their rules say of them), where
+    it disagrees: the rest of the root then has no stairs, and a wrong rule beside them shows red. dbl(x) + floor(x),
+    its rule 1 for 2, was drawn grey at 2601, a stair (the one-sided slopes never settle), and at 6327.02, its error
+    under half the stairs' slope; dbl(x) + x % 3 at 1e15 + 0.5 green, the steps across thousands of stairs measuring
+    %'s average slope, 0, where its rule says 1. None where it agrees or cannot judge."""
     ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
-    if not ops or any(n.op.name not in STAIRS for n in ops):
+    if not ops:
         return None
-    held = {id(n): base[id(n)] for n in ops}
-    check = _leaf_check(lambda data: root_at(data, held=held), *at)
-    if check.verdict != DISAGREE:
+    check = _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
+    if check.verdict != DISAGREE or not np.isfinite(check.analytic):
         return None
     names = " and ".join(dict.fromkeys(n.op.name for n in ops))
-    return replace(check, detail=f"measured with {names}'s stairs held still, as its rule's 0 says")
+    return replace(check, detail=f"measured with {names}'s stairs held still, as the rules say")
+
+
+def _held(node: Node, base: dict[int, Any]) -> Any:
+    """A rounding op held on its stair, as a function of its inputs: floor, ceil, round and trunc their value (their
+    rule's 0), % and fmod a − b·q with the whole quotient q of their inputs now (their rules' 1 and −q)."""
+    if node.op.name in STAIRS:
+        value = base[id(node)]
+        return lambda inputs: value
+    a, b = (np.asarray(base[id(p)], dtype=float) for p in node.parents)
+    whole = (np.floor if node.op.name == "%" else np.trunc)(a / b)
+    return lambda inputs: inputs[0] - inputs[1] * whole
 
 
 def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:
