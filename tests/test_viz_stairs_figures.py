@@ -25,3 +25,14 @@ def test_a_fraction_its_own_figures_show_is_written_as_before():
     y.backward()
     drawn = viz.draw(y).source
     assert "{ x | data 2.5 |" in drawn and "{ w | data 1e+13 |" in drawn
+
+
+def test_a_one_number_tensors_fraction_is_shown_too():
+    import numpy as np
+
+    from autograd import Tensor
+
+    x = Tensor(np.array([1e13 + 0.5]), requires_grad=True, label="x")
+    y = x.floor().sum()
+    y.backward()
+    assert "data 10000000000000.5 |" in viz.draw(y, backward=True).source  # was "data 1.000e+13"

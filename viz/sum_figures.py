@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+
 from autograd import Node, Value
 
 from .number_text import NUMBER_FIGURES, finite, summary
@@ -41,9 +43,9 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         for p in node.parents if n else ():
             figures[id(p)] = max(figures.get(id(p), 0), n)
     for node in order:
-        if isinstance(node, Value) and node.op is not None and node.op.name in STAIRS and len(node.parents) == 1:
-            (p,) = node.parents
-            if n := _fraction_shown(float(p.data)):
+        if node.op is not None and node.op.name in STAIRS and len(node.parents) == 1 and np.size(node.data) == 1:
+            (p,) = node.parents  # a Value's, or a one-number tensor's (more are told apart by their min and max)
+            if n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0])):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
     return figures
 
