@@ -66,3 +66,13 @@ def test_a_wrong_rule_beside_a_remainder_is_red_not_green(at, b):
     assert "%'s stairs held still" in check.detail
     z = Value(at, label="z")
     assert check_of(z * 2.0 + z % b, z).verdict != DISAGREE  # the right rule: not red
+
+
+@pytest.mark.parametrize("at", [2601.0, 1e13 + 0.5, 1e15 + 0.5])
+def test_a_right_rule_that_cannot_be_measured_says_the_rest_agrees(at):
+    """Grey at a stair, or where the stairs are what the check measured: it says too that with them held still the
+    rest of the root agrees with backward's, which a right rule's learner wants to know."""
+    x = Value(at, label="x")
+    check = check_of(x * 2.0 + x.floor(), x)
+    assert check.verdict == UNMEASURED
+    assert check.detail.endswith("; with floor's stairs held still, as the rules say, it measures 2, as backward's")

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size, gradcheck_blocks
 
+from .number_text import NUMBER_FIGURES
 from .numeric import (
     AGREE,
     BEST_STEP,
@@ -79,27 +80,39 @@ def finite_difference_checks(
             # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either; and a
             # difference across stairs measures their average, which can agree with a wrong rule (% beside it)
             held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict != DISAGREE else None
-        if held is not None:
-            checks[id(leaf)] = held
-        else:
-            checks[id(leaf)] = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
+        told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
+        checks[id(leaf)] = _with_held(told, held, downstream)
     return checks
 
 
+def _with_held(check: Check, held: Check | None, downstream: list[Node]) -> Check:
+    """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
+    where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
+    jumps) but saying so: the rest of the root agrees with backward's."""
+    if held is None:
+        return check
+    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if n.op.name in ROUNDED))
+    if held.verdict == DISAGREE and np.isfinite(held.analytic):
+        return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
+    if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
+        return replace(
+            check,
+            detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
+            f"{held.numeric:.{NUMBER_FIGURES}g}, as backward's",  # 4 figures: a difference's last are noise
+        )
+    return check
+
+
 def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at: tuple) -> Check | None:
-    """The leaf's check measured again with each rounding op held still (`_held`: what their rules say of them), where
-    it disagrees: the rest of the root then has no stairs, and a wrong rule beside them shows red. dbl(x) + floor(x),
+    """The leaf's check measured again with each rounding op held still (`_held`: what their rules say of them): the
+    rest of the root then has no stairs, and a wrong rule beside them shows red. dbl(x) + floor(x),
     its rule 1 for 2, was drawn grey at 2601, a stair (the one-sided slopes never settle), and at 6327.02, its error
     under half the stairs' slope; dbl(x) + x % 3 at 1e15 + 0.5 green, the steps across thousands of stairs measuring
-    %'s average slope, 0, where its rule says 1. None where it agrees or cannot judge."""
+    %'s average slope, 0, where its rule says 1. None where no rounding op is downstream (`_with_held` tells it)."""
     ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
     if not ops:
         return None
-    check = _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
-    if check.verdict != DISAGREE or not np.isfinite(check.analytic):
-        return None
-    names = " and ".join(dict.fromkeys(n.op.name for n in ops))
-    return replace(check, detail=f"measured with {names}'s stairs held still, as the rules say")
+    return _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
