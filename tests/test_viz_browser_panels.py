@@ -14,6 +14,7 @@ from test_viz_player_nonfinite import backward_inf, diverging_training, forward_
 import viz
 from autograd import Tensor, Value, backward_order
 from viz.number_text import summary
+from viz.story import mean_figures
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
 RED, FIRST_FILL = "rgb(255, 0, 0)", "rgb(255, 156, 156)"
@@ -63,9 +64,10 @@ def test_a_clicked_tensor_tells_its_paths_as_arrays_added_element_by_element(bro
     assert np.allclose(told.total, reference.grad.numpy())
     explanation = click(browser, next(i for i, n in enumerate(backward_order(loss)) if n is a))
     assert explanation.startswith(f"∂L/∂A (shape (3, 3)) = {summary(told.total)}: the sum over the 4 paths")
+    n = mean_figures([p.product for p in told.paths], told.total)  # the figures whose means add up as written
     for path in told.paths:
-        assert f"this path's share of L's gradient: {summary(path.product)}" in explanation
-    assert f"total: the paths' shares added element by element, {summary(told.total)} = ∂L/∂A" in explanation
+        assert f"this path's share of L's gradient: {summary(path.product, n=n)}" in explanation
+    assert f"total: the paths' shares added element by element, {summary(told.total, n=n)} = ∂L/∂A" in explanation
     assert explanation == str(told)  # as viz.explain tells it
     assert "the means add up, the minima and maxima need not" in explanation
     assert not re.search(r"max \S+ \+ min", explanation)  # no summary added to another as if it were a number

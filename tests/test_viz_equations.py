@@ -145,9 +145,13 @@ def test_a_sum_whose_terms_add_up_halfway_is_told_on_paper():
     assert caption.startswith("a.grad = 0.00055 + 0.3 = 0.3005 (on paper 0.30055, halfway: a float keeps about 16")
     assert "total: 0.00055 + 0.3 = 0.3005 (on paper 0.30055, halfway" in str(viz.explain(y, a))
     d = Value(1.0, label="d")
-    z = d * Value(0.3, label="c") + d * Value(0.00005, label="e")  # 0.30005 beside "0.3": a figure coarser
+    z = d * Value(0.3, label="c") + d * Value(0.00005, label="e")  # 0.30005 beside "0.3" (0.3000): halfway too
     z.backward()
-    assert "on paper" not in str(viz.explain(z, d))
+    assert "= 0.3 (on paper 0.30005, halfway" in str(viz.explain(z, d))
+    f = Value(1.0, label="f")
+    w = f * Value(0.3, label="c") + f * Value(0.0005, label="e")  # 0.3005 beside "0.3005": as written
+    w.backward()
+    assert "on paper" not in str(viz.explain(w, f))
 
 
 def test_rounds_to_takes_no_halfway_product_for_its_result():

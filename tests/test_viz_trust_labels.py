@@ -139,3 +139,31 @@ def test_an_ops_name_is_shown_as_labels_are(name, shown):
     ]
     for text in told:
         assert shown in text and not any(c in text for c in ("\u202e", "\udcff", "\x00"))
+
+
+@pytest.mark.parametrize(
+    "word, shown",
+    [
+        ("tw\u202eice", "'tw�ice'"),
+        ("a\udcffb", "'a�b'"),
+        ("a\x00b", "'a␀b'"),
+        ("כפול", "\u200e\u2068'כפול'\u2069\u200e"),
+    ],
+)
+def test_an_ops_text_parameter_is_shown_as_labels_are(word, shown):
+    """An op of one's own given a word (mode='tw\\u202eice') drew it by repr, unlike labels and op names: escapes
+    ('tw\\\\u202eice') where a label shows �, and a Hebrew word not isolated, moving the numbers beside it."""
+    import numpy as np
+
+    from autograd import Op, Tensor
+
+    scale = Op("scale", lambda a, mode="x": 2 * a, lambda g, out, a, mode="x": (2 * g,))
+    x = Tensor(np.array([1.5, 2.0]), requires_grad=True, label="x")
+    y = (scale(x, mode=word) * 3.0).sum()
+    y.label = "y"
+    y.backward()
+    drawn = viz.draw(y, backward=True)
+    drawn.pipe(format="svg")
+    for text in (drawn.source, page_html(y)):
+        assert f"mode={shown}" in text.replace("&#39;", "'")
+        assert not any(c in text for c in ("\u202e", "\udcff", "\x00", "\\u202e", "\\udcff", "\\x00"))

@@ -132,7 +132,7 @@ def check_text(check: Check) -> str:
     if check.verdict == AGREE:
         return f"numeric {n} ✓"
     if check.verdict == DISAGREE:
-        return f"{along}numeric {n} ✗ backward {a}"
+        return f"{along}numeric {n} ✗ backward {a}" + (f" ({check.detail})" if check.detail else "")
     if check.verdict == TOO_SMALL:
         resolve = summary(check.resolution)
         return f"{along}numeric {n}, backward {a}: too small to judge against the finite difference's error, ±{resolve}"

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size, gradcheck_blocks
 
+from .number_text import NUMBER_FIGURES
 from .numeric import (
     AGREE,
     BEST_STEP,
@@ -39,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import rounded_on_whole_floats
+from .whole_floats import ROUNDED, STAIRS, rounded_on_whole_floats
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -66,17 +67,63 @@ def finite_difference_checks(
         downstream = downstream_of(inputs, leaf)
         big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
-        def root_at(data: Any, downstream: list[Node] = downstream) -> tuple[float, float]:
-            values = replay(downstream, {id(downstream[0]): data}, base, reverse=False)
+        def root_at(data: Any, downstream: list[Node] = downstream, held: dict | None = None) -> tuple[float, float]:
+            values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             return _number(values[id(root)]), max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
-            check = _leaf_check(root_at, base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
+            at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
+            check = _leaf_check(root_at, *at)
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
             whole = rounded_on_whole_floats(downstream, base, grads, big) if judged else ""
-        checks[id(leaf)] = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
+            # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either; and a
+            # difference across stairs measures their average, which can agree with a wrong rule (% beside it)
+            held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict != DISAGREE else None
+        told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
+        checks[id(leaf)] = _with_held(told, held, downstream)
     return checks
+
+
+def _with_held(check: Check, held: Check | None, downstream: list[Node]) -> Check:
+    """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
+    where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
+    jumps) but saying so: the rest of the root agrees with backward's."""
+    if held is None:
+        return check
+    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if n.op.name in ROUNDED))
+    if held.verdict == DISAGREE and np.isfinite(held.analytic):
+        return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
+    if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
+        return replace(
+            check,
+            detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
+            f"{held.numeric:.{NUMBER_FIGURES}g}, as backward's",  # 4 figures: a difference's last are noise
+        )
+    return check
+
+
+def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at: tuple) -> Check | None:
+    """The leaf's check measured again with each rounding op held still (`_held`: what their rules say of them): the
+    rest of the root then has no stairs, and a wrong rule beside them shows red. dbl(x) + floor(x),
+    its rule 1 for 2, was drawn grey at 2601, a stair (the one-sided slopes never settle), and at 6327.02, its error
+    under half the stairs' slope; dbl(x) + x % 3 at 1e15 + 0.5 green, the steps across thousands of stairs measuring
+    %'s average slope, 0, where its rule says 1. None where no rounding op is downstream (`_with_held` tells it)."""
+    ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
+    if not ops:
+        return None
+    return _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
+
+
+def _held(node: Node, base: dict[int, Any]) -> Any:
+    """A rounding op held on its stair, as a function of its inputs: floor, ceil, round and trunc their value (their
+    rule's 0), % and fmod a − b·q with the whole quotient q of their inputs now (their rules' 1 and −q)."""
+    if node.op.name in STAIRS:
+        value = base[id(node)]
+        return lambda inputs: value
+    a, b = (np.asarray(base[id(p)], dtype=float) for p in node.parents)
+    whole = (np.floor if node.op.name == "%" else np.trunc)(a / b)
+    return lambda inputs: inputs[0] - inputs[1] * whole
 
 
 def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:

@@ -80,10 +80,10 @@ def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], D
     last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does.
     Halfway in the last figure the text shows is a miss (HALFWAY): "1.0005 × 0.3 = 0.3001" is 0.30015 on paper,
     which a learner rounds up (or to even) to 0.3002; "1.0035 × 0.3 = 0.301", a figure coarser, reads right."""
-    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
-    written = Decimal(figures(v, shown, of))  # 1.798e+308 too, which as a float is inf
+    v = float(np.asarray(result, dtype=float).reshape(-1)[0])
+    written = as_written(result, shown)  # 1.798e+308 too, which as a float is inf
     # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
-    half = Decimal(5).scaleb(written.adjusted() - digits(v, shown, of)) if v else Decimal(0)
+    half = Decimal(5).scaleb(written.as_tuple().exponent - 1) if v else Decimal(0)
     with localcontext(EXACT):
         exact = combine(_written(terms, n))
         miss = abs(exact - written) - half
@@ -92,9 +92,23 @@ def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], D
     return HALFWAY if miss == 0 and half and halfway(exact, written) and exact != Decimal(v) else miss
 
 
+def as_written(result: Any, n: int | None = None) -> Decimal:
+    """A one-number `result` as `summary` writes it with `n` figures, as a decimal whose last figure is the last one
+    it is written to: "0.3" of the float 0.30005 is written to 4 figures, 0.3000 (the zeros dropped), so 0.30005 on
+    paper lies halfway in its last figure, as in 0.3001's; not halfway between 0.3 and 0.4, as the text alone says."""
+    of, v = kind(result), float(np.asarray(result, dtype=float).reshape(-1)[0])
+    number = Decimal(figures(v, n or NUMBER_FIGURES, of))
+    count = digits(v, n or NUMBER_FIGURES, of)
+    if not (v and math.isfinite(v)) or count <= len(number.normalize().as_tuple().digits):
+        return number
+    with localcontext(EXACT):  # the zeros back: "1e+06" of 1000000.5 is 1.000e+06, as is "1.000e+06"
+        return number.quantize(Decimal(1).scaleb(number.adjusted() - count + 1))
+
+
 def halfway(exact: Decimal, written: Decimal) -> bool:
     """Whether `exact` lies halfway between `written` and the next number in written's last figure, where a learner
-    would round it up or to even, not as a float chose: 0.30015 beside 0.3001 (or 0.3002), not beside 0.301."""
+    would round it up or to even, not as a float chose: 0.30015 beside 0.3001 (or 0.3002), not beside 0.301. Give
+    `written` as `as_written` makes it: "0.3" of 4 figures is 0.3000, and 0.30005 lies halfway beside it."""
     with localcontext(EXACT):
         return abs(exact - written) == Decimal(5).scaleb(written.as_tuple().exponent - 1)
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .lost_words import WORDS, lost_note
 from .number_text import NUMBER_FIGURES, as_read, finite, float_name, kind, size, summary
-from .on_paper import EXACT, alike, alike_on_paper, halfway, on_paper
+from .on_paper import EXACT, alike, alike_on_paper, as_written, halfway, on_paper
 from .rules import term
 
 
@@ -31,7 +31,7 @@ def product_equation(factors: list, result: Any) -> str:
     written = " × ".join(term(x, n=n) for x in factors)
     if exact is None:
         return f"{written} = {summary(result)}"
-    told = _told(exact, summary(result))
+    told = _told(exact, result)
     return f"{written} = {told} on paper; as a {float_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
 
 
@@ -114,16 +114,17 @@ def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
         return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
-    if halfway(exact, Decimal(summary(result))):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
+    if halfway(exact, as_written(result)):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
         return _halfway_words(of, result, exact, "factors", "product")
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
-def _told(exact: Decimal, shown: str) -> str:
-    """An exact decimal to the figures the float's text `shown` has (NUMBER_FIGURES at least), more where those
+def _told(exact: Decimal, result: Any) -> str:
+    """An exact decimal to the figures the float `result`'s text has (NUMBER_FIGURES at least), more where those
     read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
+    shown = summary(result)
     n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
-    if halfway(exact, Decimal(shown)):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
+    if halfway(exact, as_written(result)):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
         n = max(n, len(exact.normalize().as_tuple().digits))
     # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ;
     # one halfway in the float's last figure in full (0.30015 beside 0.3001: rounded, it would read 0.3002)
@@ -163,23 +164,28 @@ def _halfway_sum(terms: list, total: Any, of: type) -> str:
     """A note where the terms as `sum_of` writes them add up, on paper, halfway in the last figure of `total` as
     written, which a learner would round the other way: "0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006. "" else."""
     written = on_paper(terms, alike(terms, total, sum), total, sum)
-    shown = summary(total)
-    if written is None or not halfway(written, Decimal(shown)) or written == Decimal(np.asarray(total, float).item()):
+    if (
+        written is None
+        or not halfway(written, as_written(total))
+        or written == Decimal(np.asarray(total, float).item())
+    ):
         return ""
-    return f" (on paper {_told(written, shown)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
+    return f" (on paper {_told(written, total)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
 
 
 def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str) -> str:
     """Why a product or sum (`what`) halfway on paper (`paper`) between two numbers as written is the float's
     `result` as written, with the float's digits as far as they part from the paper's: "0.30015 on paper; as a float,
-    0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015."""
+    0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015; a
+    result whose zeros are dropped by its figures': "0.3 (... 0.30004999999999998, lies on 0.3000's side)"."""
     value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result)
     n = len(paper.normalize().as_tuple().digits)
     while n < 40 and Decimal(text := f"{value:.{n}g}") == paper:
         n += 1
+    side = shown if "e" in shown else str(as_written(result))  # 0.3 of 0.30005's float is 0.3000: its side
     return (
         f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
-        f"floats are not exactly as written, and their {what}, {text}, lies on {shown}'s side"
+        f"floats are not exactly as written, and their {what}, {text}, lies on {side}'s side"
     )
 
 

@@ -4,7 +4,7 @@ data as they are now, which tells a graph whose data changed after its forward p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,11 +25,17 @@ def downstream_of(inputs_first: list[Node], leaf: Node) -> list[Node]:
 
 
 def replay(
-    order: list[Node], moved: dict[int, Any], base: dict[int, Any] | None = None, reverse: bool = True
+    order: list[Node],
+    moved: dict[int, Any],
+    base: dict[int, Any] | None = None,
+    reverse: bool = True,
+    instead: dict[int, Callable[[list[Any]], Any]] | None = None,
 ) -> dict[int, Any]:
     """Every node's data recomputed (by id) through the recorded ops, in float64, with the leaves in
     `moved` (by id) given new data. With `base` (an earlier replay), only the nodes that depend on a
-    moved leaf are recomputed. `order` is root first (`reverse`) or inputs first."""
+    moved leaf are recomputed. `order` is root first (`reverse`) or inputs first. `instead` (by id): a
+    function of a node's inputs' data to compute it by in place of its op (a rounding op held still)."""
+    instead = instead or {}
     values: dict[int, Any] = dict(base) if base else {}
     changed = set(moved)
     with np.errstate(all="ignore"):  # a NaN is a value to compare, not a warning
@@ -41,7 +47,8 @@ def replay(
                     values[id(node)] = _float64(node.data)
             elif base is None or any(id(p) in changed for p in node.parents):
                 params = node.op_params if isinstance(node, Tensor) else None
-                values[id(node)] = node.op.run([values[id(p)] for p in node.parents], params)
+                inputs = [values[id(p)] for p in node.parents]
+                values[id(node)] = instead[id(node)](inputs) if id(node) in instead else node.op.run(inputs, params)
                 changed.add(id(node))
     return values
 

@@ -176,15 +176,19 @@ def shown_params(node: Node) -> list[str]:
     shown += [(k, bools_text(v)) for k, v in node.op_params.items() if is_bools(v)]  # where's cond=[True, False]
     if not node.op.name.isidentifier():
         return [text for _, text in shown]
-    return [f"{k}={text}" for k, text in shown]
+    return [f"{visible(k)}={text}" for k, text in shown]  # an own op's keyword may be named anything, as a label
 
 
 def _param_text(v: Any, of: type) -> str:
     """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
-    `of` (`typed`), an int as written, a word quoted."""
+    `of` (`typed`), an int as written, a word quoted and shown as labels are (`visible`: an op of one's own may
+    take any text; "tw\u202eice" reversed the caption after it as a label did, a Hebrew word moved the numbers)."""
     if isinstance(v, float | np.floating):
         return typed(v, of)
-    return str(int(v)) if isinstance(v, int | np.integer) else repr(v)
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    quote = repr(v)[0]  # the quote Python's repr would take: "it's", 'mean'
+    return visible(f"{quote}{v}{quote}")
 
 
 def applied(op: str, inputs: list[str]) -> str:

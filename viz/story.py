@@ -3,13 +3,15 @@ their product, then the total, the gradient backward gives."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from autograd import Tensor
 
 from .lost_words import lost_note, lost_tag
-from .number_text import as_read, finite, summary
-from .on_paper import alike
+from .number_text import ARRAY_FIGURES, as_read, finite, summary
+from .on_paper import EXACT, alike
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
 from .widened import wide_gradients
@@ -52,9 +54,11 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
         listed = f"The {len(e.paths)} {how} are listed" if len(e.paths) > 1 else f"The {how} is listed"
         rest = f"the other {others:,} are summed" if others > 1 else "the other one is summed"
         lines.append(f"{listed}; {rest}.")
+    # tensors: the figures that make the shares' means, as written, add up to the total's, as the total line says
+    means = mean_figures([*(p.product for p in e.paths), *([e.rest] if grouped else [])], e.total) if tensors else None
     for k, path in enumerate(e.paths, 1):
         lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
-        lines += _tensor_steps(e, path) if tensors else _scalar_steps(e, path, told)
+        lines += _tensor_steps(e, path, means) if tensors else _scalar_steps(e, path, told)
     added = [e.paths[k].product for k in e.added or range(len(e.paths))]  # as backward adds them
     written = sum(added[1:], added[0]) if e.paths else None  # what `listed` adds up to, as written
     listed = sum_of(added, written) if e.paths else ""
@@ -64,19 +68,22 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
         shown = sum(p.product for p in e.paths)
         if finite(shown) and finite(e.rest) and finite(e.total):
             written = shown + e.rest
-            n = alike([shown, e.rest], written, sum)  # the figures that add up as written
+            n = alike([shown, e.rest], written, sum) or means  # the figures that add up as written
             together = " together" if others > 1 else ""
             lines.append(f"{other}: {summary(e.rest, n=n)}{together} (the total minus {above})")
             listed = f"{summary(shown, n=n)} ({above}) + {term(e.rest, n=n)} ({other})"
+            added = [shown, e.rest]  # the two terms told, whose sum on paper may land halfway (rounded_away)
         else:  # inf - inf: the split would read "nan + nan = inf"
             lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
             listed = ""
-    # the listed paths' products as floats add them, beside their sum on paper (a grouped sum's rest is exact)
-    on_paper = rounded_away(added, written) if e.paths and not tensors and not grouped else ""
+    # the terms told as floats add them, beside their sum on paper: the listed paths' products, or those summed and
+    # the rest ("0.8815 (the path above) + 0.304 (the other path) = 1.185" is 1.1855 on paper, halfway)
+    on_paper = rounded_away(added, written) if e.paths and not tensors and listed else ""
     if tensors and e.count > 1:  # arrays: their summaries do not add up, the arrays do
         lines.append(
-            f"total: the paths' shares added element by element, {summary(e.total)} = {grad}, the gradient backward "
-            "gives (each array is told by its min, mean and max: the means add up, the minima and maxima need not)"
+            f"total: the paths' shares added element by element, {summary(e.total, n=means)} = {grad}, the gradient "
+            "backward gives (each array is told by its min, mean and max: the means add up, the minima and maxima need "
+            "not)"
         )
     elif e.count > 1 and listed and as_read(summary(written)) != as_read(summary(e.total)):
         # backward sums at each value along the way, then multiplies: (p + q)·k, not p·k + q·k, and rounds so
@@ -130,7 +137,26 @@ def _scalar_step(s: Step, names: dict[int, str]) -> str:
     return f"    {local} = {summary(s.local)}{lost}    ({_rule(s, names)})"
 
 
-def _tensor_steps(e: Explanation, path: Path) -> list[str]:
+def mean_figures(shares: list, total: Any) -> int | None:
+    """The figures (ARRAY_FIGURES or more) that write arrays `shares` and their sum `total` so that the shares' means
+    as written add up to the total's as written: "mean 0.211" twice, -0.0284 and 0.333 beside a total's "mean 0.728"
+    (0.7266 on paper) read as a slip where the story says the means add up. None where ARRAY_FIGURES do (or none do:
+    NaNs, infinities)."""
+    for n in range(ARRAY_FIGURES, 18):
+        written = [_MEAN.search(summary(x, n=n)) for x in [*shares, total]]
+        if not all(written) or any(x.startswith("nan") or "inf" in x for x in (w.group(1) for w in written)):
+            return None
+        *terms, result = (Decimal(w.group(1)) for w in written)
+        with localcontext(EXACT):
+            if abs(sum(terms) - result) < Decimal(5).scaleb(result.as_tuple().exponent - 1):
+                return None if n == ARRAY_FIGURES else n
+    return None
+
+
+_MEAN = re.compile(r"\bmean (\S+)")
+
+
+def _tensor_steps(e: Explanation, path: Path, n: int | None = None) -> list[str]:
     name = e.names.get
     lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
     arriving = path.carried[-1]
@@ -141,5 +167,5 @@ def _tensor_steps(e: Explanation, path: Path) -> list[str]:
         )  # " (1 of 3 underflowed)"
         lines.append(f"    through {_rule(s, e.names)}, {name(id(s.input), '?')} gets {summary(carried)}{lost}{summed}")
         arriving = carried
-    lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product)}")
+    lines.append(f"    this path's share of {name(id(e.root), '?')}'s gradient: {summary(path.product, n=n)}")
     return lines

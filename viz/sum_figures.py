@@ -2,16 +2,22 @@
 6.8813735870195432 as "data 6.881" beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 - 6 is
 0.881: the sum's last figure came from nowhere drawn. Where a sum is written to a finer place than an input (it
 cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (on_paper.alike):
-b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it."""
+b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it.
+A rounding op's input written as a whole number that it is not takes the figures that show its fraction, which the
+op's stairs (and check=True's verdict on them) depend on: floor's x = 1e13 + 0.5 read "1.000e+13", now
+"10000000000000.5"."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+
 from autograd import Node, Value
 
-from .number_text import finite, summary
+from .number_text import NUMBER_FIGURES, finite, summary
 from .on_paper import alike
+from .whole_floats import STAIRS  # ops whose stairs are whole numbers: where between them is their input
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 
@@ -36,7 +42,25 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         n = alike([a, sign * b], node.data, sum, shown=shown)
         for p in node.parents if n else ():
             figures[id(p)] = max(figures.get(id(p), 0), n)
+    for node in order:
+        if node.op is not None and node.op.name in STAIRS and len(node.parents) == 1 and np.size(node.data) == 1:
+            (p,) = node.parents  # a Value's, or a one-number tensor's (more are told apart by their min and max)
+            if n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0])):
+                figures[id(p)] = max(figures.get(id(p), 0), n)
     return figures
+
+
+def _fraction_shown(x: float) -> int | None:
+    """The fewest figures (more than `summary`'s own) that write `x`, a number between whole ones, as one: None where
+    its own do ("0.5") or it is whole. Its place between the stairs is what a rounding op of it does."""
+    if not finite(x) or x.is_integer() or not _whole(summary(x)):
+        return None
+    return next((n for n in range(NUMBER_FIGURES + 1, 18) if not _whole(summary(x, n=n))), None)
+
+
+def _whole(text: str) -> bool:
+    """Whether a number as written reads as a whole one: "1.000e+13", "3", not "0.5"."""
+    return (d := Decimal(text)) == d.to_integral_value()
 
 
 def _place(x: float, n: int | None = None) -> int:

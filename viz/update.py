@@ -13,7 +13,7 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .number_text import NUMBER_FIGURES, apart_figures, finite, kind, size, summary, typed
-from .on_paper import EXACT, alike, halfway
+from .on_paper import EXACT, alike, as_written, halfway
 from .rules import term
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def _unhalved(old: Any, new: Any, grad: Any, lr: str, shown: int | None) -> int 
             landed = [before + Decimal(summary(np.asarray(new) - old, n=n))]
             if grad is not None:
                 landed.append(before - Decimal(lr) * Decimal(summary(grad, n=n)))
-        if not any(halfway(x, Decimal(summary(new, n=m))) for x in landed):
+        if not any(halfway(x, as_written(new, m)) for x in landed):
             return m
     return shown
 

@@ -112,7 +112,8 @@ WHOLE = 2.0**52  # from here on a float's spacing is 1 or more: every float is a
 # stair (numeric.ROUNDING units of eps per unit of step: 8 × 2.2e-16 × 2**47 × 2 = 0.5, doubled by numeric.FLOOR)
 # is the stairs' whole slope
 UNSEEN = 2.0**47
-_ROUNDING = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
+STAIRS = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
+_ROUNDING = STAIRS
 # what each op rounds to a whole number: the rounding ops their input, % and fmod the quotient a / b
 _ROUNDED_QUOTIENT = ("%", "fmod")
 ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
