@@ -52,3 +52,24 @@ def test_torch_gives_zero_for_the_overflowing_row_with_or_without_a_mask():
             *(torch.tensor(a) for a in (QUERY, KEYS, VALUES)), attn_mask=mask
         )
         assert out.tolist() == [[0.0, 0.0]]
+
+
+@pytest.mark.parametrize("enable_gqa", [False, True])
+def test_a_negative_scale_under_is_causal_is_the_formula_where_torch_gives_nan(enable_gqa):
+    """Torch 2.13's causal path scales query and key each by sqrt(scale): NaN for scale < 0, where its other paths
+    (no mask, a boolean mask) give the formula. chainrule gives the formula (docs/edge-points.md)."""
+    rng = np.random.default_rng(0)
+    q, k, v = rng.standard_normal((1, 2, 2, 3)), rng.standard_normal((1, 1, 3, 3)), rng.standard_normal((1, 1, 3, 3))
+    wide = [np.repeat(a, 2, axis=1) for a in (k, v)]
+    scores = q @ wide[0].swapaxes(-1, -2) * -0.5 + np.where(np.triu(np.ones((2, 3), bool), 1), -np.inf, 0)
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    by_hand = weights / weights.sum(-1, keepdims=True) @ wide[1]
+    k, v = (k, v) if enable_gqa else wide
+    got = F.scaled_dot_product_attention(
+        Tensor(q), Tensor(k), Tensor(v), is_causal=True, scale=-0.5, enable_gqa=enable_gqa
+    )
+    np.testing.assert_allclose(got.data, by_hand, rtol=1e-13, atol=1e-15)
+    theirs = torch.nn.functional.scaled_dot_product_attention(
+        *(torch.tensor(a) for a in (q, k, v)), is_causal=True, scale=-0.5, enable_gqa=enable_gqa
+    )
+    assert theirs.isnan().all()  # the guard: torch's departure, as docs/edge-points.md records it
