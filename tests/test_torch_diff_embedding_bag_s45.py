@@ -34,3 +34,21 @@ def test_a_2d_input_of_empty_bags_gives_zero_rows_where_torch_refuses(mode):
     np.testing.assert_array_equal(weight.grad, np.zeros((3, 2)))
     with pytest.raises(RuntimeError, match="step must be nonzero"):  # the guard: torch 2.13 refuses
         torch.nn.functional.embedding_bag(torch.zeros((2, 0), dtype=torch.long), torch.zeros(3, 2), mode=mode)
+
+
+def test_scale_grad_by_freq_is_embeddings_where_torchs_embedding_bag_miscounts():
+    """Each row's gradient divided by its own count (torch's embedding gives the same); torch 2.13's embedding_bag
+    divides rows by other rows' counts: [0, 0, 0, 2, 1] in bags [0, 3), [3, 5) gives rows 1 and 2 a third of
+    their gradient, whose counts are 1 (docs/edge-points.md)."""
+    index, offsets, table = np.array([0, 0, 0, 2, 1]), np.array([0, 3]), np.arange(6.0).reshape(3, 2)
+    weight = Tensor(table, requires_grad=True)
+    nn.functional.embedding_bag(index, weight, offsets, mode="sum", scale_grad_by_freq=True).sum().backward()
+    np.testing.assert_array_equal(weight.grad, np.ones((3, 2)))  # 3 uses / 3, 1 / 1, 1 / 1
+    theirs = torch.tensor(table, requires_grad=True)
+    torch.nn.functional.embedding(torch.tensor(index), theirs, scale_grad_by_freq=True).sum().backward()
+    np.testing.assert_array_equal(theirs.grad.numpy(), np.ones((3, 2)))
+    theirs.grad = None
+    torch.nn.functional.embedding_bag(
+        torch.tensor(index), theirs, torch.tensor(offsets), mode="sum", scale_grad_by_freq=True
+    ).sum().backward()
+    np.testing.assert_allclose(theirs.grad.numpy()[1:], 1 / 3)  # the guard: torch's miscount
