@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, no_grad
+from autograd import ShapeError, Tensor, no_grad, where
 
 from .arguments import check_flag, check_real, layer_input
 from .dropout import dropout
@@ -40,21 +40,34 @@ def attend(
     if blocked is not None:
         scores = scores.masked_fill(blocked, -math.inf)
     masked = (blocked is not None or added is not None) and scores.shape[-1]
-    weights = _softmax_over_keys(scores) if masked else scores.softmax(axis=-1)
+    weights = _softmax_over_keys(scores, _keyless(scores, blocked, added)) if masked else scores.softmax(axis=-1)
     if dropout_p:
         weights = dropout(weights, dropout_p)
     return weights @ value, weights
 
 
-def _softmax_over_keys(scores: Tensor) -> Tensor:
-    """The masked `scores`' softmax over the keys, 0 on a row with no key to look at (all -inf), where the
-    softmax's 0 / 0 made NaN and numpy's warning, and the NaN reached every gradient of the batch. Found by
-    ops on the scores, not by reading their numbers, so that a compiled step finds each call's rows. Such a
-    row's scores are filled with 0 (no 0 / 0) and its weights with 0 after the softmax; every other row is
-    left as it is, so its weights and gradients are softmax's bit for bit (a row holding +inf or NaN stays
-    NaN, as softmax's; -inf beside finfo.min keeps its weight 0, and finfo.min its own)."""
+def _keyless(scores: Tensor, blocked: Any, added: Tensor | None) -> Tensor:
+    """The query rows (..., L, 1) whose every key the masks close (`blocked` True, or `added` -inf), read from the
+    masks and not from the scores: a row whose open keys' scores overflowed to -inf has keys, and its softmax is
+    NaN as without a mask (a 0 there was made up: float32 [1e20, 1e20] against keys -1e20 and -2e20 gave 0 with a
+    mask masking nothing, NaN without, where float64 gives the first key's value). Found by ops from the scores
+    (zeros of their shape, the masks laid on them), not by reading numbers, so that a compiled step finds each
+    call's rows."""
     with no_grad():  # a constant: no gradient flows through which rows have keys
-        keyless = scores.max(axis=-1, keepdims=True) == -math.inf
+        probe = where(scores == scores, 0.0, 0.0)  # 0 everywhere, NaN scores included
+        if added is not None:
+            probe = probe + added
+        if blocked is not None:
+            probe = probe.masked_fill(blocked, -math.inf)
+        return probe.max(axis=-1, keepdims=True) == -math.inf
+
+
+def _softmax_over_keys(scores: Tensor, keyless: Tensor) -> Tensor:
+    """The masked `scores`' softmax over the keys, 0 on a `keyless` row (no key to look at: all -inf), where the
+    softmax's 0 / 0 made NaN and numpy's warning, and the NaN reached every gradient of the batch. Such a row's
+    scores are filled with 0 (no 0 / 0) and its weights with 0 after the softmax; every other row is left as it
+    is, so its weights and gradients are softmax's bit for bit (a row holding +inf or NaN stays NaN, as
+    softmax's; -inf beside finfo.min keeps its weight 0, and finfo.min its own)."""
     return scores.masked_fill(keyless, 0).softmax(axis=-1).masked_fill(keyless, 0)
 
 

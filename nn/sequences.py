@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, check_memory, raw, type_name
+from autograd import ShapeError, Tensor, cat, check_fits, check_memory, raw, type_name
 
 from .arguments import as_array, check_choice, check_flag, check_number, is_real, layer_input
 from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
@@ -95,8 +95,10 @@ def sorted_rows(sizes: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
     return rows, lengths
 
 
-def _with_padding(data: Tensor, padding_value: float) -> Tensor:
-    """`data` with one more row along its first axis, every entry `padding_value` (a constant)."""
+def _with_padding(owner: str, data: Tensor, padding_value: float) -> Tensor:
+    """`data` with one more row along its first axis, every entry `padding_value` (a constant), refused where the
+    data's dtype cannot hold it (1e40 in float32 was padded as infinity, numpy's warning alone; torch refuses it)."""
+    check_fits(padding_value, data.dtype, f"{owner}: padding_value", "; give a value the sequences' dtype holds")
     pad = np.full((1, *data.shape[1:]), padding_value, data.dtype)
     return cat([data, Tensor(pad, dtype=data.dtype)], 0)
 
@@ -132,7 +134,7 @@ def pad_packed_sequence(
     rows, lengths = sorted_rows(sizes, total)
     if unsorted is not None:
         rows, lengths = rows[:, unsorted], lengths[unsorted]
-    padded = _with_padding(data, value)[rows.T if batch_first else rows]
+    padded = _with_padding(owner, data, value)[rows.T if batch_first else rows]
     return padded, index_tensor(lengths)
 
 
@@ -153,7 +155,7 @@ def pad_sequence(
     shift = (longest - lengths)[None, :] if left else 0
     inside = (steps >= shift) & (steps < shift + lengths[None, :])
     rows = np.where(inside, starts[None, :] + steps - shift, total)
-    padded = _with_padding(cat(items, 0), value)[rows.T if batch_first else rows]
+    padded = _with_padding(owner, cat(items, 0), value)[rows.T if batch_first else rows]
     return padded
 
 
