@@ -27,7 +27,8 @@ def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
     spans = sorted((byte_bounds(held), k) for k, (_, held, _) in enumerate(written))
     links: dict[int, set[int]] = {}
     for i, ((_, high), k) in enumerate(spans):
-        for (low, _), j in spans[i + 1 :]:
+        for n in range(i + 1, len(spans)):
+            (low, _), j = spans[n]
             if low >= high:
                 break
             if np.shares_memory(written[k][1], written[j][1]):
