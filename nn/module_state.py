@@ -72,7 +72,10 @@ class ModuleState:
         slots = [(name, module, attribute) for name, module, attribute in buffer_slots(self, "", True) if name in new]
         held = [(name, None if isinstance(p, Value) else p.data) for name, p in params]
         held += [(name, getattr(module, attribute)) for name, module, attribute in slots]
-        refuse_differing_shares([(name, array, new[name]) for name, array in held])
+        try:
+            refuse_differing_shares([(name, array, new[name]) for name, array in held])
+        except ValueError as e:
+            raise ValueError(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
         for name, p in params:
             _write_parameter(p, new[name])
         for name, module, attribute in slots:

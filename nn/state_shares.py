@@ -70,12 +70,12 @@ def _check_group(group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
         view[...] = values
     for k, (view, (name, held, values)) in enumerate(zip(views, group, strict=True)):
         if _bits(view) != _bits(values):
-            later = next(n for n, h, _ in group[k + 1 :] if np.shares_memory(h, held))
-            how = "are one array" if any(h is held for n, h, _ in group if n == later) else "share memory"
+            later, other = next((n, h) for n, h, _ in group[k + 1 :] if np.shares_memory(h, held))
+            how = "are one array" if other is held else "share memory (views of one array)"
             raise ValueError(
-                f"cannot load this state: {name!r} and {later!r} {how} in the model (one views the other, or both "
-                "one array), and the state gives them values that differ where they meet (bitwise; loading one would "
-                "change the other): give them the same values there, or make them arrays of their own (a copy)"
+                f"{name!r} and {later!r} {how} in the model, and the state gives them values that differ where they "
+                "meet (bitwise: loading one would change the other): give them the same values there, or make them "
+                "arrays of their own (a copy)"
             )
 
 

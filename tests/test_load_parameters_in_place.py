@@ -144,3 +144,34 @@ def test_the_optimizer_steps_the_loaded_array():
     opt.step()
     assert model.W.data is held
     assert np.allclose(held, source.W.data - 0.1 * np.ones((3, 2), np.float32))
+
+
+class TwoLosses(nn.Module):
+    """Losses whose class weights are arrays of the user's (PyTorch's buffers of the loss), one shared by two."""
+
+    def __init__(self, weight: np.ndarray, shared: np.ndarray) -> None:
+        super().__init__()
+        self.head = nn.Linear(2, 3, seed=0)
+        self.criterion = nn.CrossEntropyLoss(weight=weight)
+        self.a, self.b = nn.CrossEntropyLoss(weight=shared), nn.CrossEntropyLoss(weight=shared)
+
+
+def test_from_torch_writes_a_loss_weight_into_the_users_array_as_torchs_buffer_copy():
+    weight, shared = np.array([1, 2, 3], np.float32), np.ones(3, np.float32)
+    model = TwoLosses(weight, shared)
+    state = to_torch_state_dict(TwoLosses(np.full(3, 5, np.float32), np.full(3, 7, np.float32)))
+    from_torch_state_dict(model, state)
+    assert model.criterion.weight is weight and np.array_equal(weight, [5, 5, 5])
+    assert model.a.weight is shared and model.b.weight is shared and np.array_equal(shared, [7, 7, 7])
+
+
+def test_one_array_as_two_losses_weights_given_two_values_is_refused_naming_both():
+    model = TwoLosses(np.array([1, 2, 3], np.float32), np.ones(3, np.float32))
+    state = to_torch_state_dict(model)
+    state["a.weight"], state["b.weight"] = np.full(3, 7, np.float32), np.full(3, 9, np.float32)
+    state["head.weight"] = state["head.weight"] + 1
+    before = to_torch_state_dict(model)
+    with pytest.raises(ValueError, match=r"'a\.weight' and 'b\.weight' are one array"):
+        from_torch_state_dict(model, state)
+    after = to_torch_state_dict(model)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
