@@ -15,7 +15,7 @@ def writes_in_place(held: Any, values: np.ndarray) -> bool:
     """Whether `values` (cast to the entry's dtype) can be written into `held`, the array the model holds: an array
     of its shape and dtype that numpy lets us write (a broadcast view, read-only, is replaced instead)."""
     fits = isinstance(held, np.ndarray) and (held.shape, held.dtype) == (values.shape, values.dtype)
-    return fits and held.flags.writeable and held.size > 0
+    return fits and held.flags.writeable
 
 
 def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
@@ -23,7 +23,7 @@ def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
     order they are written) share memory and the later write would change what the earlier one wrote: after the
     load, the earlier entry would not hold its values. Bitwise (+0 and -0 differ: one of them would not be what
     the state says). Pairs are found by their byte ranges first, sorted, then numpy's exact overlap test."""
-    written = [(name, held, values) for name, held, values in entries if writes_in_place(held, values)]
+    written = [(name, held, values) for name, held, values in entries if writes_in_place(held, values) and held.size]
     spans = sorted((byte_bounds(held), k) for k, (_, held, _) in enumerate(written))
     links: dict[int, set[int]] = {}
     for i, ((_, high), k) in enumerate(spans):

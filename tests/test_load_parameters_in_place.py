@@ -175,3 +175,19 @@ def test_one_array_as_two_losses_weights_given_two_values_is_refused_naming_both
         from_torch_state_dict(model, state)
     after = to_torch_state_dict(model)
     assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+class Edges(nn.Module):
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.scalar = nn.Parameter(np.array(value, np.float32))
+        self.empty = nn.Parameter(np.zeros((0, 3), np.float32))
+        self.register_buffer("none_counted", np.zeros((2, 0), np.int64))
+
+
+def test_0_d_and_empty_parameters_and_buffers_keep_their_arrays():
+    model = Edges(1.0)
+    held = [model.scalar.data, model.empty.data, model.none_counted]
+    model.load_state_dict(Edges(2.5).state_dict())
+    assert all(a is b for a, b in zip([model.scalar.data, model.empty.data, model.none_counted], held, strict=True))
+    assert model.scalar.data == 2.5
