@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, type_name
 
 from .arguments import check_flag
+from .export_read import read_array
 from .module_torch import IncompatibleKeys
 from .state_checks import Layout, check_entries, conform, unique
 from .state_shares import refuse_differing_shares, writes_in_place
@@ -51,8 +53,8 @@ class ModuleState:
             if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(own, state, ranges)
-        except (KeyError, ValueError) as e:
+            return conform(own, {n: _read(n, v) if n in own else v for n, v in state.items()}, ranges)
+        except (KeyError, TypeError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
@@ -64,9 +66,11 @@ class ModuleState:
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
         change, buffers outside their ranges (`buffer_ranges`), and two entries over shared memory (one array
-        under two names, or a view of another) given values that differ there, bitwise. Raises TypeError (`state`
-        is not a dict), KeyError or ValueError. strict=False (PyTorch's) loads the entries under the model's names
-        alone, checked alike. Returns PyTorch's (missing_keys, unexpected_keys)."""
+        under two names, or a view of another) given values that differ there, bitwise. Values are read as
+        `nn.export.from_torch_state_dict` reads them (torch tensors too: bfloat16 as float32). Raises TypeError
+        (`state` is not a dict, or a torch tensor numpy cannot read), KeyError or ValueError. strict=False (PyTorch's)
+        loads the entries under the model's names alone, checked alike. Returns PyTorch's (missing_keys,
+        unexpected_keys)."""
         new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
         params = [(name, p) for name, p in self.named_parameters() if name in new]
         slots = [(name, module, attribute) for name, module, attribute in buffer_slots(self, "", True) if name in new]
@@ -87,6 +91,15 @@ class ModuleState:
         """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
         own = layout(self)
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
+
+
+def _read(name: str, value: Any) -> Any:
+    """A torch tensor (bfloat16, requiring grad, on the meta device) or a masked array read as from_torch_state_dict
+    reads it (TypeError or ValueError naming the entry); anything else as given, for `conform` to check."""
+    torch = sys.modules.get("torch")
+    if isinstance(value, np.ma.MaskedArray) or (torch is not None and isinstance(value, torch.Tensor)):
+        return read_array(name, value)
+    return value
 
 
 def _write_parameter(p: Node, values: np.ndarray) -> None:
