@@ -20,9 +20,10 @@ def writes_in_place(held: Any, values: np.ndarray) -> bool:
 
 def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
     """ValueError where two of `entries` (name, the array the model holds or None, the values to write, in the
-    order they are written) share memory and the later write would change what the earlier one wrote: after the
-    load, the earlier entry would not hold its values. Bitwise (+0 and -0 differ: one of them would not be what
-    the state says). Pairs are found by their byte ranges first, sorted, then numpy's exact overlap test."""
+    order they are written) share memory and the later write would change what the earlier one wrote (or one views
+    its own memory twice, and its values differ there): after the load, an entry would not hold its values. Bitwise
+    (+0 and -0 differ: one of them would not be what the state says). Pairs are found by their byte ranges first,
+    sorted, then numpy's exact overlap test."""
     written = [(name, held, values) for name, held, values in entries if writes_in_place(held, values) and held.size]
     spans = sorted((byte_bounds(held), k) for k, (_, held, _) in enumerate(written))
     links: dict[int, set[int]] = {}
@@ -34,8 +35,15 @@ def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
             if np.shares_memory(written[k][1], written[j][1]):
                 links.setdefault(k, set()).add(j)
                 links.setdefault(j, set()).add(k)
-    for group in _groups(links):
+    # an array neither C- nor F-contiguous may view some of its memory twice (a zero stride): each checked alone
+    # first, so that in a group an entry left wrong was changed by a later one that shares its memory
+    alone = [{k} for k, (_, held, _) in enumerate(written) if not _contiguous(held)]
+    for group in alone + _groups(links):
         _check_group([written[k] for k in sorted(group)])
+
+
+def _contiguous(array: np.ndarray) -> bool:
+    return array.flags.c_contiguous or array.flags.f_contiguous
 
 
 def _groups(links: dict[int, set[int]]) -> list[set[int]]:
@@ -70,6 +78,11 @@ def _check_group(group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
         view[...] = values
     for k, (view, (name, held, values)) in enumerate(zip(views, group, strict=True)):
         if _bits(view) != _bits(values):
+            if len(group) == 1:
+                raise ValueError(
+                    f"{name!r} views some of its memory more than once (a zero or overlapping stride), and the state "
+                    "gives it values that differ there: give them the same values, or make it an array of its own"
+                )
             later, other = next((n, h) for n, h, _ in group[k + 1 :] if np.shares_memory(h, held))
             how = "are one array" if other is held else "share memory (views of one array)"
             raise ValueError(

@@ -191,3 +191,22 @@ def test_0_d_and_empty_parameters_and_buffers_keep_their_arrays():
     model.load_state_dict(Edges(2.5).state_dict())
     assert all(a is b for a, b in zip([model.scalar.data, model.empty.data, model.none_counted], held, strict=True))
     assert model.scalar.data == 2.5
+
+
+class SelfOverlapping(nn.Module):
+    """A buffer whose three entries are one float (as_strided with stride 0, writeable): written in place, the last
+    value would stand in all three."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("one", np.zeros(3, np.float32))
+        self.one = np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), (3,), (0,), writeable=True)
+
+
+def test_an_array_that_views_its_own_memory_twice_given_differing_values_is_refused():
+    model = SelfOverlapping()
+    with pytest.raises(ValueError, match=r"'one' views some of its memory more than once"):
+        model.load_state_dict({"one": np.array([1, 2, 3], np.float32)})
+    assert np.array_equal(model.one, [0, 0, 0])
+    model.load_state_dict({"one": np.full(3, 5, np.float32)})
+    assert np.array_equal(model.one, [5, 5, 5])

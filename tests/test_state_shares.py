@@ -1,7 +1,7 @@
 """nn.state_shares against the plain truth: the entries written in order into the memory they share, each read back.
-Random views of one array (slices, reversed and strided views, a transpose, a float32 view of float64 memory), each
-given random values of 0 and 1 (so that some agree where they meet): refused exactly where the writes would leave an
-entry other than the state says, and the model's memory untouched either way."""
+Random views of one array (slices, reversed and strided views, a transpose, a float32 view of float64 memory, a zero
+stride), each given random values of 0 and 1 (so that some agree where they meet): refused exactly where the writes
+would leave an entry other than the state says, and the model's memory untouched either way."""
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from nn.state_shares import refuse_differing_shares
 def views(base: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     made = []
     for _ in range(rng.integers(2, 5)):
-        kind = rng.integers(0, 4)
+        kind = rng.integers(0, 5)
         if kind == 0:
             low, high = sorted(rng.integers(0, base.size + 1, 2))
             made.append(base[low:high])
@@ -19,8 +19,10 @@ def views(base: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
             made.append(base[::-1][rng.integers(0, 5) :: rng.integers(1, 4)])
         elif kind == 2:
             made.append(base.reshape(4, 6).T[rng.integers(0, 3) :])
-        else:
+        elif kind == 3:
             made.append(base.view(np.float32)[rng.integers(0, 10) :: 3])
+        else:  # one entry's memory under two indices, and the next entry's too
+            made.append(np.lib.stride_tricks.as_strided(base[rng.integers(0, 20) :], (2, 3), (0, 8), writeable=True))
     return made
 
 
