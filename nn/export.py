@@ -43,6 +43,7 @@ from .micro import MLP, Layer, Neuron
 from .module import Module
 from .module_state import buffer_slots
 from .state_checks import conform, unique
+from .state_shares import refuse_differing_shares, writes_in_place
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     the two keys of a module shared under two names, tied weights, where they differ);
     TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
-    are cast to each parameter's and buffer's dtype. Returns `model`."""
+    are cast to each one's dtype and written into the array it holds (torch's copy_). Returns `model`."""
     _check_model(model, "from_torch_state_dict")
     if not isinstance(state, Mapping):  # as Module.load_state_dict says it
         raise TypeError(
@@ -99,14 +100,24 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         _check_tied_options(entries, arrays, options)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
+    written = [(e.name, getattr(e.sources[0].loss, e.sources[0].name), array) for e, array in options.values()]
+    try:  # the losses' weights are written into their arrays, as torch's buffers: one array, two values, refused
+        refuse_differing_shares(written)
+    except ValueError as e:
+        raise ValueError(f"{cannot}: {e.args[0]}") from None
     names = {id(source): name for name, source in model.named_buffers()}
     held = [(e.option, names[id(e.sources[0])]) for e in entries if e.option and id(e.sources[0]) in names]
     model.load_state_dict(values)  # its own checks too, before anything changes
-    buffers = dict(model.named_buffers())  # loaded as new arrays: a loss's weight that was one is set to it again
+    buffers = dict(model.named_buffers())  # a buffer read-only, replaced: a loss's weight that was it is set to it
     for option, name in held:
         setattr(option.loss, option.name, buffers[name])
     for entry, array in options.values():  # cannot fail: checked above
-        setattr(entry.sources[0].loss, entry.sources[0].name, array)
+        loss, name = entry.sources[0].loss, entry.sources[0].name
+        kept = getattr(loss, name)
+        if writes_in_place(kept, array):  # PyTorch's copy_ into the loss's buffer: the user's array takes the values
+            kept[...] = array
+            array = kept
+        setattr(loss, name, array)
     return model
 
 

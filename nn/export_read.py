@@ -18,6 +18,11 @@ def read_array(key: str, value: Any) -> np.ndarray:
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         return _tensor_array(torch, key, value.detach())
+    if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):  # np.asarray would give what it hides
+        raise ValueError(
+            f"{key} is a masked array with {np.ma.count_masked(value)} masked entries, whose values it hides; give "
+            "every entry a value (.filled(...))"
+        )
     try:
         array = np.asarray(value)
     except ValueError as e:  # a ragged list, say

@@ -72,6 +72,7 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
     with zipfile.ZipFile(f) as archive:
+        _check_comment_whole(f, size)
         written = _written(archive.comment)
         members = {}
         for member in archive.infolist():
@@ -90,6 +91,20 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if written is not None:
         verify(written, ((name, dtype, shape, raw[name]) for name, (shape, _, dtype, _) in headers.items()))
     return {name: _array(raw[name], *headers[name][:3]) for name in members}
+
+
+def _check_comment_whole(f: BinaryIO, size: int) -> None:
+    """ValueError for a file that ends inside its zip comment, cut at the comment's first byte: zipfile reads the
+    comment as empty, as in np.savez's files, and the file would load unchecked. Its end record (the last 22 bytes
+    of a zip without a comment) says how long the comment is; a comment cut further in is refused by `_written`."""
+    end_size = struct.calcsize(zipfile.structEndArchive)
+    f.seek(size - end_size)
+    end = f.read(end_size)
+    declared = struct.unpack(zipfile.structEndArchive, end)[-1] if end[:4] == zipfile.stringEndArchive else 0
+    if declared:
+        raise ValueError(
+            f"it is cut short: its zip end record declares a comment of {declared} bytes, none of which follow"
+        )
 
 
 def _written(comment: bytes) -> str | None:

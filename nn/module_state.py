@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +13,10 @@ import numpy as np
 from autograd import Node, Tensor, Value, type_name
 
 from .arguments import check_flag
+from .export_read import read_array
 from .module_torch import IncompatibleKeys
 from .state_checks import Layout, check_entries, conform, unique
+from .state_shares import refuse_differing_shares, writes_in_place
 from .structure import STRUCTURE
 
 if TYPE_CHECKING:
@@ -50,25 +53,35 @@ class ModuleState:
             if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(own, state, ranges)
-        except (KeyError, ValueError) as e:
+            return conform(own, {n: _read(n, v) if n in own else v for n, v in state.items()}, ranges)
+        except (KeyError, TypeError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype; a buffer's values
-        written into the array it holds (PyTorch's copy_), so a loss built on it (`weight=self.cw`) weighs by them.
-        Every entry is checked first (`check_state`, then the values), so a bad one changes nothing.
+        """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype, written into the
+        array it holds (PyTorch's `copy_` under no_grad): its identity, memory and layout stay, so whatever views it
+        (a user's `w = p.data`, a buffer over a row of it, a loss built on a buffer, `weight=self.cw`) sees the values;
+        a parameter's version count moves, so a graph that used it refuses to backward, as PyTorch's does.
+        Every entry is checked first (`check_state`, then the values), so a bad one changes nothing:
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
-        change, and buffers outside their ranges (`buffer_ranges`). Raises TypeError (`state` is not a
-        dict), KeyError or ValueError. strict=False (PyTorch's) loads the entries under the model's names
-        alone, checked alike. Returns PyTorch's (missing_keys, unexpected_keys)."""
+        change, buffers outside their ranges (`buffer_ranges`), and two entries over shared memory (one array
+        under two names, or a view of another) given values that differ there, bitwise. Values are read as
+        `nn.export.from_torch_state_dict` reads them (torch tensors too: bfloat16 as float32). Raises TypeError
+        (`state` is not a dict, or a torch tensor numpy cannot read), KeyError or ValueError. strict=False (PyTorch's)
+        loads the entries under the model's names alone, checked alike. Returns PyTorch's (missing_keys,
+        unexpected_keys)."""
         new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
+        params = [(name, p) for name, p in self.named_parameters() if name in new]
         slots = [(name, module, attribute) for name, module, attribute in buffer_slots(self, "", True) if name in new]
-        _refuse_differing_ties([(name, getattr(module, attribute), new[name]) for name, module, attribute in slots])
-        for name, p in self.named_parameters():
-            if name in new:
-                p.data = float(new[name]) if isinstance(p, Value) else new[name]
+        held = [(name, None if isinstance(p, Value) else p.data) for name, p in params]
+        held += [(name, getattr(module, attribute)) for name, module, attribute in slots]
+        try:
+            refuse_differing_shares([(name, array, new[name]) for name, array in held])
+        except ValueError as e:
+            raise ValueError(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
+        for name, p in params:
+            _write_parameter(p, new[name])
         for name, module, attribute in slots:
             _write_buffer(module, attribute, new[name])
         STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
@@ -80,29 +93,38 @@ class ModuleState:
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
 
 
+def _read(name: str, value: Any) -> Any:
+    """A torch tensor (bfloat16, requiring grad, on the meta device) or a masked array read as from_torch_state_dict
+    reads it (TypeError or ValueError naming the entry); anything else as given, for `conform` to check."""
+    torch = sys.modules.get("torch")
+    if isinstance(value, np.ma.MaskedArray) or (torch is not None and isinstance(value, torch.Tensor)):
+        return read_array(name, value)
+    return value
+
+
+def _write_parameter(p: Node, values: np.ndarray) -> None:
+    """PyTorch's `p.copy_(values)` under no_grad: the values written into the array p holds, counted as a change of p
+    (a graph that used it refuses to backward); a Value takes the number, a read-only array is replaced."""
+    if isinstance(p, Value):
+        p.data = float(values)
+        return
+    held = p.data
+    if writes_in_place(held, values):
+        held[...] = values
+        p.data = held  # the same array: counted as a change made in place
+    else:
+        p.data = values
+
+
 def _write_buffer(module: Module, attribute: str, values: np.ndarray) -> None:
     """PyTorch's copy_ into a buffer: the array the module holds takes the values, so that whatever else holds it (a
     loss built on the model's own class weights, `CrossEntropyLoss(weight=self.cw)`) weighs by them; a new array
     in its place where it cannot (a read-only view)."""
     held = getattr(module, attribute)
-    fits = isinstance(held, np.ndarray) and (held.shape, held.dtype) == (values.shape, values.dtype)
-    if fits and held.flags.writeable:
+    if writes_in_place(held, values):
         held[...] = values
     else:
         setattr(module, attribute, values)
-
-
-def _refuse_differing_ties(entries: list[tuple[str, Any, np.ndarray]]) -> None:
-    """ValueError where one array is two buffers (`self.b = self.a`) and the state gives them different values: written
-    in place, one would take the other's, so it is refused before anything is written."""
-    first: dict[int, tuple[str, np.ndarray]] = {}
-    for name, held, values in entries:
-        seen = first.setdefault(id(held), (name, values))
-        if seen[0] != name and not np.array_equal(seen[1], values, equal_nan=True):
-            raise ValueError(
-                f"cannot load this state: buffers {seen[0]!r} and {name!r} are one array in the model, and the state "
-                "gives them different values; give them the same values, or make them arrays of their own"
-            )
 
 
 def buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:

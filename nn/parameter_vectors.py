@@ -35,7 +35,9 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Write `vec`'s entries into the parameters in their order, in place and outside any graph, as PyTorch's.
+    """Write `vec`'s entries into the parameters in their order, in place (their arrays kept, as a load keeps them)
+    and outside any graph. PyTorch's makes each parameter's data a view of `vec` instead: there a later change to
+    `vec` changes the parameters, and an old `p.data` goes stale; here neither happens.
     A vector whose length is not the parameters' total size is a ValueError (torch's would ignore what is left
     over, or fail half-way with some parameters already written): nothing is written then."""
     if not isinstance(vec, Tensor) or vec.ndim != 1:
