@@ -34,13 +34,14 @@ def below_one_root(total: Tensor, p: float) -> Tensor:
     slope through g·total^(c-1), as the power's own, and g·total^(c-1)·(total·ε); g·total^c is never formed (past
     the range for a loss weight of 1e10 at a distance of 1e300, or where the distance itself is). Below 1:
     total^c·(ε·ln total), g·total^c there below g (the other form's slope takes total^(c-2), which overflows at
-    subnormal totals). Each form on rows of ones where the other is taken: what where() leaves out stays finite."""
+    subnormal totals). Each form on rows of ones where the other is taken: what where() leaves out stays finite;
+    rows of inf or NaN take none (inf · 0 made the slopes of their finite entries NaN, not torch's inf)."""
     c, rest = _split(Fraction(1) / Fraction(p))
     power = total**c
     if not rest:
         return power
-    below = total < 1
-    large, small = where(below, 1.0, total), where(below, total, 1.0)
+    below = total < 1  # and rows past the range (a difference of inf) take no correction: the power's inf
+    large, small = where(below | ~total.isfinite(), 1.0, total), where(below, total, 1.0)
     return power + where(
         below, where(below, power, 1.0) * (small.log() * rest), large ** (c - 1) * ((large * rest) * large.log())
     )

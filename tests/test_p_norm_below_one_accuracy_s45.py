@@ -149,3 +149,16 @@ def test_gradcheck_and_gradgradcheck(p):
     a, b = rng.standard_normal((3, 4)), Tensor(rng.standard_normal((3, 4)))
     assert autograd.gradcheck(lambda x: F.pairwise_distance(x, b, p, eps=0.0), [a])
     assert autograd.gradgradcheck(lambda x: F.cdist(x, b, p), [a])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("p", [0.1, 0.9])
+def test_a_row_holding_inf_keeps_torchs_slopes(dtype, p):
+    """[inf, 1, 2]: distance inf, gradient [NaN, inf, inf], as torch 2.13's (the root's correction at an infinite
+    sum made the finite entries' slopes NaN: inf · 0)."""
+    x = Tensor(np.array([[np.inf, 1.0, 2.0]], dtype), requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        out = F.pairwise_distance(x, Tensor(np.zeros((1, 3), dtype)), p, eps=0.0)
+        out.sum().backward()
+    assert out.item() == np.inf
+    assert np.isnan(x.grad[0, 0]) and x.grad[0, 1:].tolist() == [np.inf, np.inf]
