@@ -2,9 +2,9 @@
 compensated. Unscaled, the sum S of |d|^p lies far from 1 (about 1e270 for a row of 1e300), and S ** (1/p) with
 1/p rounded to a float is off by that rounding times ln S (4.8e-14 relative, 216 ulp, at rows of 3e300 for
 p = 0.9; PyTorch 2.13's too); likewise the slope p·|d|^(p-1) of a term, whose exponent p - 1 rounds for p < 1/2
-(389 ulp at |d| = 1e-300 for p = 0.3). The root is taken as S^c · (1 + ε·ln S), c the float below 1/p and ε the
-small rest, formed so that its slope passes through no factor the plain power's does not (no overflow before the
-loss weight scales it); the terms' power is an op whose rule puts ε of p - 1 back into the slope."""
+(389 ulp at |d| = 1e-300 for p = 0.3). In float64 each is an op of its own: the root's value S^c · (1 + ε·ln S),
+c the float below 1/p and ε the small rest, and both rules the slope with ε put back, g meeting no factor the
+plain power's slope does not (no overflow before the loss weight scales it)."""
 
 from __future__ import annotations
 
@@ -27,24 +27,38 @@ def _split(exact: Fraction) -> tuple[float, float]:
     return c, float(exact - Fraction(c))
 
 
+def _log_factor(x: Any, rest: float) -> Any:
+    """1 + ε·ln x, the factor x^ε ≈ 1 + ε·ln x (|ε·ln x| < 1e-13), 1 where x is inf or NaN (their power stands)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = 1.0 + np.log(x) * rest
+    return np.where(np.isfinite(factor), factor, 1.0)
+
+
+def _root_forward(total: Any, *, c: float, rest: float) -> Any:
+    with np.errstate(over="ignore"):  # a distance past the range: inf, as before
+        return np.power(total, c) * _log_factor(total, rest)
+
+
+def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
+    """g · (c + ε)·total^(c-1)·(1 + ε·ln total), the slope of total^(c+ε): g meets total^(c-1) as it met the
+    plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or
+    where the distance itself is), and c - 1 is a float (c >= 1). Under create_graph the same product of
+    Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it made NaN
+    where g is 0 at tiny totals)."""
+    factor = _log_factor(raw(total), rest)
+    with np.errstate(over="ignore"):
+        return (g * (total ** (c - 1) * (c * factor + rest)),)
+
+
+_root = Op("p_norm_root", _root_forward, _root_rule)
+
+
 def below_one_root(total: Tensor, p: float) -> Tensor:
-    """total ** (1/p) for totals above 0: total^c + total^c·ε·ln total, c + ε = 1/p (c <= 1/p keeps total^c at or
-    below the root for totals above 1: it overflows only where the root does). The correction is formed so that
-    its backward meets no factor the plain power's does not. From 1 up: total^(c-1)·((total·ε)·ln total), its
-    slope through g·total^(c-1), as the power's own, and g·total^(c-1)·(total·ε); g·total^c is never formed (past
-    the range for a loss weight of 1e10 at a distance of 1e300, or where the distance itself is). Below 1:
-    total^c·(ε·ln total), g·total^c there below g (the other form's slope takes total^(c-2), which overflows at
-    subnormal totals). Each form on rows of ones where the other is taken: what where() leaves out stays finite;
-    rows of inf or NaN take none (inf · 0 made the slopes of their finite entries NaN, not torch's inf)."""
+    """total ** (1/p) for totals above 0, as total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so
+    that total^c overflows only where the root does), an op whose rule is the slope of that (`_root_rule`).
+    float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
     c, rest = _split(Fraction(1) / Fraction(p))
-    power = total**c
-    if not rest:
-        return power
-    below = total < 1  # and rows past the range (a difference of inf) take no correction: the power's inf
-    large, small = where(below | ~total.isfinite(), 1.0, total), where(below, total, 1.0)
-    return power + where(
-        below, where(below, power, 1.0) * (small.log() * rest), large ** (c - 1) * ((large * rest) * large.log())
-    )
+    return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)
 
 
 def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[Any]:
@@ -52,10 +66,8 @@ def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[
     ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same product of Tensor ops
     (its second derivative leaves out the constant's, ε/size, 1e-16 of it); on arrays, where size^(p-1) overflows
     but the slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1)."""
-    data = raw(size)
+    data, factor = raw(size), _log_factor(raw(size), rest)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        factor = 1.0 + np.log(data) * rest
-        factor = np.where(np.isfinite(factor), factor, 1.0)
         if isinstance(size, Node):
             return (g * (size ** (p - 1) * (p * factor)),)
         slope = np.power(data, p - 1) * (p * factor)
@@ -75,7 +87,7 @@ def below_one_power(size: Tensor, p: float) -> Tensor:
     as a term of its own overflowed beside the slope with the opposite sign (inf - inf: NaN at -1e-300 beside
     1e300 for p = 0.3, where the exact slope is -1e420: -inf)."""
     rest = float(Fraction(p) - 1 - Fraction(p - 1))
-    return _power(size, p=p, rest=rest) if rest else size**p
+    return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
 
 
 def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float) -> Tensor:
