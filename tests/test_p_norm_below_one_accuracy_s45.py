@@ -3,7 +3,7 @@ Unscaled, the root S ** (1/p) of the sum S of |d|^p multiplied the rounding of 1
 at p = 0.9 were 4.8e-14 off (216 ulp, PyTorch 2.13's too), and the slope's exponent p - 1, rounded for p < 1/2,
 added its rounding times ln |d| (389 ulp at p = 0.3, rows of 1e-300). What is left in float64 is the rounding of
 the sum itself (each term to half an ulp, three additions), which the root multiplies by 1/p: the bound here is
-2/p + 3 ulps for rows of 4 (4 ulps at p = 0.9, 43 at p = 0.05; PyTorch's is the same or worse). float32 data at
+2/p + 3 ulps for rows of 4 (5 ulps at p = 0.9, 43 at p = 0.05; PyTorch's is the same or worse). float32 data at
 p < 1/2 is taken in float64: within one ulp. Guards: rows near the largest float (a scale m = inf once gave NaN), loss
 weights from 1e-300 to 1e10 (a slope past the range before the weight scaled it gave inf), gradcheck."""
 
