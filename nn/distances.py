@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, raw, validate, where
+from autograd import ShapeError, Tensor, no_grad, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
 from .norm_roots import same_path
+from .p_norm_below_one import below_one_norm
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -153,7 +154,11 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     gradient); for p < 1 mostly 1 (`_scale_below_one`)."""
     if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
         return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
-    top = abs(d).amax(dim=-1, keepdim=True).detach()
+    # the row scales and masks are constants made under no_grad, which a compiled step's replay makes again from
+    # each call's d (taken with detach(), they were numbers read out of the graph, which a replay cannot make:
+    # every step through such a p ran eagerly, strict: a CompileError); m takes no gradient: ‖d‖ = m·‖d/m‖ for any m
+    with no_grad():
+        top = abs(d).amax(dim=-1, keepdim=True)
     # a row of zeros: distance 0, gradient and second derivative 0, as the norm op's (0 ** (1/p)'s infinite slope
     # times the terms' 0 was NaN): taken on a row of ones, which the wheres below leave out
     zero = top == 0
@@ -163,11 +168,12 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     d, top = where(zero, 1.0, d), where(plain, 1.0, top)
     m = _scale_below_one(d, top, p) if p < 1 else _row_scale(top, p)
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
-        kept = d.detach() != 0
-        terms = where(kept, abs(where(kept, d, 1.0) / m) ** p, 0.0)
+        with no_grad():
+            kept = d != 0
+        out = where(zero, 0.0, m * below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p))
     else:
         terms = abs(d / m) ** p
-    out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
+        out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
 
 
@@ -180,9 +186,9 @@ def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
     g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
     largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
     2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats)."""
-    limit = np.finfo(raw(top).dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
-    held = d.detach()
-    smallest = where(held != 0, abs(held), top).amin(dim=-1, keepdim=True)
+    limit = np.finfo(top.dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
+    with no_grad():  # a constant, as `top` (_p_norm)
+        smallest = where(d != 0, abs(d), top).amin(dim=-1, keepdim=True)
     large, small = top.log2(), smallest.log2()
     unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
     scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
@@ -194,7 +200,7 @@ def _row_scale(top: Tensor, p: float) -> Tensor:
     subnormal top, top · 2^k held at the least normal float, k the most that keeps that entry's |d/m|^p normal
     (exact: a power of 2). m was the least normal float there, and |d/m|^p underflowed to 0 for p above ~20
     (float64) or ~6 (float32): float32 [1e-45, 0, 0] at p=7 had distance 0 and gradient [inf, nan, nan]."""
-    info = np.finfo(raw(top).dtype)
+    info = np.finfo(top.dtype)
     lift = 2.0 ** max(int(-info.minexp // p) - 1, 0)  # (2^-k)^p at least 2^(minexp + p), normal
     return where(top < info.tiny, (top.clip(max=info.tiny) * lift).clip(max=info.tiny), top)
 

@@ -1,0 +1,105 @@
+"""The two powers of a p-norm for 0 < p < 1 (`_p_norm` in distances.py), each with the rounding of its exponent
+compensated. Unscaled, the sum S of |d|^p lies far from 1 (about 1e270 for a row of 1e300), and S ** (1/p) with
+1/p rounded to a float is off by that rounding times ln S (4.8e-14 relative, 216 ulp, at rows of 3e300 for
+p = 0.9; PyTorch 2.13's too); likewise the slope p·|d|^(p-1) of a term, whose exponent p - 1 rounds for p < 1/2
+(389 ulp at |d| = 1e-300 for p = 0.3). In float64 each is an op of its own: the root's value S^c · (1 + ε·ln S),
+c the float below 1/p and ε the small rest, and both rules the slope with ε put back, g meeting no factor the
+plain power's slope does not (no overflow before the loss weight scales it)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Op, Tensor, raw, where
+
+
+@cache
+def _split(exact: Fraction) -> tuple[float, float]:
+    """`exact` as c + ε: c the largest float at most `exact`, ε the float nearest the rest (0 <= ε < ulp(c))."""
+    c = float(exact)
+    if Fraction(c) > exact:
+        c = math.nextafter(c, -math.inf)
+    return c, float(exact - Fraction(c))
+
+
+def _log_factor(x: Any, rest: float) -> Any:
+    """1 + ε·ln x, the factor x^ε ≈ 1 + ε·ln x (|ε·ln x| < 1e-13), 1 where x is inf or NaN (their power stands)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = 1.0 + np.log(x) * rest
+    return np.where(np.isfinite(factor), factor, 1.0)
+
+
+def _root_forward(total: Any, *, c: float, rest: float) -> Any:
+    with np.errstate(over="ignore"):  # a distance past the range: inf, as before
+        return np.power(total, c) * _log_factor(total, rest)
+
+
+def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
+    """g · (c + ε)·total^(c-1)·(1 + ε·ln total), the slope of total^(c+ε): g meets total^(c-1) as it met the
+    plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or
+    where the distance itself is), and c - 1 is a float (c >= 1). Under create_graph the same product of
+    Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it made NaN
+    where g is 0 at tiny totals)."""
+    factor = _log_factor(raw(total), rest)
+    with np.errstate(over="ignore"):
+        return (g * (total ** (c - 1) * (c * factor + rest)),)
+
+
+_root = Op("p_norm_root", _root_forward, _root_rule)
+
+
+def below_one_root(total: Tensor, p: float) -> Tensor:
+    """total ** (1/p) for totals above 0, as total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so
+    that total^c overflows only where the root does), an op whose rule is the slope of that (`_root_rule`).
+    float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
+    c, rest = _split(Fraction(1) / Fraction(p))
+    return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)
+
+
+def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[Any]:
+    """g · p·size^fl(p-1)·(1 + ε·ln size): the power rule's slope times the constant that puts back the rounding
+    ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same product of Tensor ops
+    (its second derivative leaves out the constant's, ε/size, 1e-16 of it); on arrays, where size^(p-1) overflows
+    but the slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1)."""
+    data, factor = raw(size), _log_factor(raw(size), rest)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if isinstance(size, Node):
+            return (g * (size ** (p - 1) * (p * factor)),)
+        slope = np.power(data, p - 1) * (p * factor)
+        blown = np.isinf(slope) & np.isfinite(data)
+        if blown.any():
+            slope = np.where(blown, np.power(data * p ** (1 / (p - 1)), p - 1) * factor, slope)
+        return (g * slope,)
+
+
+_power = Op("p_norm_power", lambda size, *, p, rest: np.power(size, p), _power_rule)
+
+
+def below_one_power(size: Tensor, p: float) -> Tensor:
+    """size ** p for float64 sizes above 0 (or inf), its slope p·size^(p-1) with the rounding of p - 1 put back:
+    the power rule takes the exponent as a float, off by up to 2^-54 for p < 1/2, and that times ln size was the
+    slope's error (389 ulp at 1e-300 for p = 0.3). An op of its own, whose rule is that slope: a correction added
+    as a term of its own overflowed beside the slope with the opposite sign (inf - inf: NaN at -1e-300 beside
+    1e300 for p = 0.3, where the exact slope is -1e420: -inf)."""
+    rest = float(Fraction(p) - 1 - Fraction(p - 1))
+    return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
+
+
+def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float) -> Tensor:
+    """(Σ size^p)^(1/p) along the last axis (kept), the entries not `kept` left out and rows `zero` taken as 1
+    (the caller's where leaves them out). What is left of the error is the rounding of the sum, which the root
+    multiplies by 1/p: float32 data at p < 1/2 is taken in float64 and rounded once (14 ulp off at p = 0.05; its
+    power was taken in float64 already, for an exponent no float32 holds); at p >= 1/2 its own sum is within
+    2/p + 3 ulps, and widened, cdist took twice the time. float16 data is taken in float64 at every p: its powers
+    rounded the exponent to float16 (6 ulp off at p = 0.7)."""
+    dtype = size.dtype
+    if dtype == np.float16 or (dtype == np.float32 and p < 0.5):  # the exponents' roundings are far below theirs
+        terms = where(kept, size.astype(np.float64) ** p, 0.0)
+        return (where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p)).astype(dtype)
+    terms = where(kept, below_one_power(size, p), 0.0)
+    return below_one_root(where(zero, 1.0, terms.sum(dim=-1, keepdim=True)), p)
