@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # drops it when its node is freed: a pass tests this table; the hooks themselves are in a Tensor's `_hooks`,
 # a Value's in hooks.VALUE_HOOKS
 HOOKS: dict[int, Any] = {}
+_GONE = frozenset({"_visit"})  # slots a node had once: in old pickles' state, left out (Node.__setstate__)
 
 
 class Node:
@@ -35,10 +36,10 @@ class Node:
     scan instead of two, and less memory. `_a` is the first parent (None for a leaf), `_b` the second
     (None for a unary op); an op of three or more inputs (and a Value built by hand, micrograd's way)
     keeps their tuple in `_a` and MANY in `_b`; a Value computed under no_grad is a leaf with NO_GRAPH
-    in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_visit`, the
-    token of the pass that reached the node (the topological sort's; Value's own pass counts the
-    node's consumers there; unset on a Value until a pass reaches it, one store fewer per node made), and
-    `_grad_sum`, d root / d node summed so far. `__weakref__` lets a record
+    in `_b` (a Tensor says so by requires_grad). Scratch space for one backward pass: `_grad_sum`,
+    d root / d node summed so far, which also says whether this pass has reached the node (it holds the
+    pass's own zero from then on); the order a pass takes the nodes in lives in the pass, not on them
+    (a slot for it would cost every node 8 bytes). `__weakref__` lets a record
     point at a node without keeping it (an nn module's record of its calls' outputs, for drawings): a
     freed node's id may be a new node's, so an id alone cannot say which node it was. `label`, a name
     for drawings, is each type's own: a Tensor's slot, a table beside the nodes for Values (value_labels),
@@ -46,13 +47,23 @@ class Node:
     A node type provides the hooks declared below; the core calls nothing else of it.
     """
 
-    __slots__ = ("data", "grad", "_made_by", "_a", "_b", "_visit", "_grad_sum", "__weakref__")
+    __slots__ = ("data", "grad", "_made_by", "_a", "_b", "_grad_sum", "__weakref__")
     label: str
 
     @property
     def op(self) -> Op | None:
         """The op that made this node; None for a leaf."""
         return self._made_by
+
+    def __setstate__(self, state: Any) -> None:
+        """pickle's and copy's state back into the slots, as their default does, but for the slot `_visit`, a
+        pass's scratch, which a node no longer has: a pickle written before it went holds it (a Tensor's
+        always, a Value's after a backward) and would not load."""
+        own, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
+        for part in (own, slots):
+            for name, value in (part or {}).items():
+                if name not in _GONE:
+                    setattr(self, name, value)
 
     @property
     def op_params(self) -> dict[str, Any]:

@@ -52,21 +52,23 @@ def _topological_order(root: Node) -> list[Node]:
     """`topological_order`, for a caller that holds the scratch space.
 
     An iterative depth-first search (chains of millions of nodes need no recursion) that
-    marks nodes with a token of this pass and resets their gradient scratch slot.
+    marks the nodes it has taken (by id, in a set of this call's: no slot on every node for it)
+    and resets their gradient scratch slot.
     """
-    token = object()
     start = root._grad_sum_start
     order: list[Node] = []
     stack: list[Any] = [root]
     push, pop, emit = stack.append, stack.pop, order.append
+    taken: set[int] = set()
+    take = taken.add
     while stack:
         node = pop()
         if node is _EXIT:
             emit(pop())
             continue
-        if getattr(node, "_visit", None) is token:  # a Value's is unset until a pass reaches it
+        if id(node) in taken:
             continue
-        node._visit = token
+        take(id(node))
         node._grad_sum = start
         a = node._a
         if a is None:
@@ -76,14 +78,14 @@ def _topological_order(root: Node) -> list[Node]:
         push(_EXIT)
         b = node._b
         if b is None:
-            if getattr(a, "_visit", None) is not token:
+            if id(a) not in taken:
                 push(a)
         elif b is MANY:
             stack.extend(a)
         else:
-            if getattr(a, "_visit", None) is not token:
+            if id(a) not in taken:
                 push(a)
-            if getattr(b, "_visit", None) is not token:
+            if id(b) not in taken:
                 push(b)
     order.reverse()
     return order
@@ -94,7 +96,7 @@ _open_passes = 0  # passes open in the thread that holds the lock
 
 
 class _scratch_space:
-    """Hold the nodes' scratch slots (`_visit`, `_grad_sum`) for one backward pass from root (and
+    """Hold the nodes' scratch slot (`_grad_sum`) for one backward pass from root (and
     those of the nodes `also`, which the pass may write without reaching them), with the cyclic collector
     paused (a pass makes no reference cycles: nothing for it to find). A context manager; a class, not a
     generator: every backward enters one.
@@ -120,7 +122,7 @@ class _scratch_space:
         _pass_lock.acquire()
         try:
             nodes = [*_reachable(self.root), *self.also] if _open_passes else ()
-            self.saved = [(n, getattr(n, "_visit", None), getattr(n, "_grad_sum", None)) for n in nodes]
+            self.saved = [(n, getattr(n, "_grad_sum", None)) for n in nodes]
         except BaseException:
             _pass_lock.release()
             raise
@@ -134,8 +136,8 @@ class _scratch_space:
         finally:
             try:
                 _open_passes -= 1
-                for n, visit, grad_sum in self.saved:  # a nested pass: the outer one's scratch back, no sum of ours
-                    n._visit, n._grad_sum = visit, grad_sum
+                for n, grad_sum in self.saved:  # a nested pass: the outer one's scratch back, no sum of ours
+                    n._grad_sum = grad_sum
                 if self.create_graph and not self.saved:
                     for n in (*_reachable(self.root), *self.also):
                         n._grad_sum = None

@@ -1,12 +1,12 @@
-"""Value's backward pass: the graph ordered by counting consumers, and the chain rule with the
+"""Value's backward pass: the graph ordered by one depth-first sweep, and the chain rule with the
 hottest rules written out (tests/test_scalar_fast_paths.py checks each against the table's rule).
 
-Two sweeps from the root, no sorting: the first counts, for each node, the edges reaching it from
-nodes of the graph (in `_visit`) and starts its gradient sum (`_grad_sum`) at this pass's own zero,
-which also marks it as reached; the second takes a node once all its consumers have sent it their
-gradients (Kahn's algorithm, last in first out) and runs its rule. Stale scratch from an earlier
-or interrupted pass is harmless: a node counts as reached only by this pass's zero, and the second
-sweep leaves a node's count as it is once it reaches zero (nothing reads it again in the pass).
+Two sweeps from the root, no sorting: the first lists every node reached after its parents
+(scalar_consumers.reach) and starts its gradient sum (`_grad_sum`) at this pass's own zero, which also
+marks it as reached; the second takes that list last to first, so a node once all its consumers have
+sent it their gradients, and runs its rule. No count of consumers is kept on the node (the pass counted them
+before, Kahn's way, in a slot `_visit` that cost every node 8 bytes). Stale scratch from an earlier or
+interrupted pass is harmless: a node counts as reached only by this pass's zero.
 
 `.grad` changes all or nothing: a pass that raises leaves every `.grad` as it was. A plain backward
 (no create_graph, no detect_anomaly) writes a node's `.grad` as it takes it, when its sum is
@@ -17,7 +17,7 @@ puts back what it wrote and goes on as every other pass does, adding into `.grad
 
 Both sweeps are a training step's hot loops, written for the interpreter: a binary op's parents
 spelled out, not looped over; in the second, `mul` and `add` tested first (their nodes always have
-two Value parents) and a ready parent taken next without a trip through the stack.
+two Value parents).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
 from .graph_rules import check_backward, vjp_at
 from .hooks import run_hooks
-from .scalar_consumers import count_consumers, pass_start
+from .scalar_consumers import pass_start, reach
 from .scalar_writes import added, put_back
 from .type_names import type_name
 
@@ -55,7 +55,7 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     start = pass_start(accumulate)  # per pass: no test per node
     if accumulate and seed.__class__ is float:
         seed += 0.0  # the root's .grad is its seed added into 0.0 too
-    count_consumers(root, start)
+    order = reach(root, start)
     done: list[Node] = []
     finished = done.append if accumulate else None
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
@@ -67,7 +67,7 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
-            _chain_rule(root, seed, start, create_graph, finished, written)
+            _chain_rule(root, order, seed, start, create_graph, finished, written)
         except BaseException:
             if written:  # still writing (a rule of the user's empties it)
                 put_back(root, written)
@@ -101,30 +101,28 @@ def scalar_order(root: Node, seed: Any) -> list[Node]:
     """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
     sums of the consumers' shares follow, for drawings that show them."""
     start = pass_start(True)
-    count_consumers(root, start)
+    order = reach(root, start)
     taken: list[Node] = []
-    _chain_rule(root, seed, start, False, taken.append)
+    _chain_rule(root, order, seed, start, False, taken.append)
     return taken
 
 
 def _chain_rule(
     root: Node,
+    order: list[Node],
     seed: Any,
     start: float,
     create_graph: bool,
     finished: Callable[[Node], None] | None,
     written: list[tuple[Node, Any]] | None = None,
 ) -> None:
-    """Each node once all its consumers are done, root first, handed to `finished` (if given) as it
-    is taken. Given a non-empty `written` (a plain backward's), the node's sum goes into its `.grad`
-    instead as it is taken: a node "not computed" takes a float sum as it is, any other is logged in
-    `written` with what it held (what `put_back` relies on); before the first rule of the user's,
-    everything written is put back, handed to `finished`, and `written` emptied. Under create_graph
-    or detect_anomaly every rule goes through the op (`vjp_at`), so the written-out ones serve plain
-    passes only.
-
-    Last in first out: of the parents a node makes ready, the one it would push last is taken next
-    directly rather than pushed and popped again (the same order, with less list work)."""
+    """The nodes of `order` (the first sweep's: each after its parents) last to first, so each once all its
+    consumers are done, root first, handed to `finished` (if given) as it is taken. Given a non-empty
+    `written` (a plain backward's), the node's sum goes into its `.grad` instead as it is taken: a node "not
+    computed" takes a float sum as it is, any other is logged in `written` with what it held (what `put_back`
+    relies on); before the first rule of the user's, everything written is put back, handed to `finished`,
+    and `written` emptied. Under create_graph or detect_anomaly every rule goes through the op (`vjp_at`),
+    so the written-out ones serve plain passes only."""
     plain = not (create_graph or modes.current.anomaly)
     # outside a plain pass no op is one of these (not None, which is a leaf's)
     add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (object(),) * len(WRITTEN_OUT)
@@ -132,10 +130,9 @@ def _chain_rule(
     write = bool(written)
     not_computed = root._grad_zero
     root._grad_sum = seed
-    stack: list[Node] = []
     node = root
     try:
-        while True:
+        for node in reversed(order):
             if write:
                 g = node._grad_sum
                 held = node.grad
@@ -157,12 +154,7 @@ def _chain_rule(
                 a, b = node._a, node._b
                 a._grad_sum += g
                 b._grad_sum += g
-            elif op is None:  # a leaf: on to the next ready node
-                if not stack:
-                    break
-                node = stack.pop()
-                continue
-            else:
+            elif op is not None:  # (a leaf passes nothing on)
                 if write and not op.built_in:  # a rule of the user's next: stop writing as it goes
                     for taken in put_back(root, written):
                         finished(taken)
@@ -184,14 +176,6 @@ def _chain_rule(
                         (ga,) = gs
                     if ga is not None:
                         a._grad_sum += ga
-                    left = a._visit - 1
-                    if not left:  # ready: next (a count at zero is never read again in this pass)
-                        node = a
-                        continue
-                    a._visit = left
-                    if not stack:
-                        break
-                    node = stack.pop()
                     continue
                 if b is MANY:
                     gs = _rule(op, node, g, create_graph)
@@ -200,13 +184,6 @@ def _chain_rule(
                     for p, gp in zip(a, gs):
                         if gp is not None:
                             p._grad_sum += gp
-                        left = p._visit - 1
-                        p._visit = left
-                        if not left:
-                            stack.append(p)
-                    if not stack:
-                        break
-                    node = stack.pop()
                     continue
                 if op is power_const:
                     c = b.data
@@ -226,23 +203,6 @@ def _chain_rule(
                     a._grad_sum += ga
                 if gb is not None:
                     b._grad_sum += gb
-            # a binary op's two parents, a then b, each ready once this was its last consumer
-            left_a = a._visit - 1
-            if left_a:
-                a._visit = left_a
-            left_b = b._visit - 1  # after a's: when a is b, the second count is the one that matters
-            if left_b:
-                b._visit = left_b
-                if left_a:
-                    if not stack:
-                        break
-                    node = stack.pop()
-                else:
-                    node = a
-            else:
-                if not left_a:
-                    stack.append(a)
-                node = b
     except ZeroDivisionError:
         raise infinite_derivative(node) from None
 

@@ -1,5 +1,7 @@
-"""The first sweep of Value's backward pass (scalar_backward.py): each node reached from the root has its
-consumers counted and its gradient sum started at the pass's own zero, which also marks it as reached."""
+"""The first sweep of Value's backward pass (scalar_backward.py): every node reached from the root, in an
+order where each comes after its parents, its gradient sum started at the pass's own zero, which also marks
+it as reached. The second sweep takes them in reverse: a node after all its consumers, so that its sum is
+complete when it passes it on, with no count of consumers kept on the node (a slot, 8 bytes a node)."""
 
 from __future__ import annotations
 
@@ -21,56 +23,62 @@ def pass_start(accumulate: bool) -> float:
     return math.copysign(0.0, 1.0 if accumulate else -1.0)  # a new object each call, never a shared constant
 
 
-def count_consumers(root: Node, start: float) -> None:
-    """The first sweep: each reachable node's consumers counted in `_visit`, its sum started at `start`
-    (the two parents of a binary op are written out rather than looped over: this is the hot loop).
-    Depth first, on a stack: a node's parents were made just before it, so they lie near it in
-    memory; a breadth-first walk (a `for` over a growing list) takes fewer instructions but more time.
-    Of the parents a node reaches first, the one it would push last is taken next directly rather than
-    pushed and popped again (the same order, with less list work), as the second sweep does."""
-    root._grad_sum, root._visit = start, 0
+def reach(root: Node, start: float) -> list[Node]:
+    """The first sweep: each node reachable from root, its sum started at `start`, listed after all its
+    parents (root last). Depth first, without recursion: a node is marked when first reached and goes back
+    on the stack while it has a parent not yet reached, which is taken next; once all are, it is listed.
+    Parents before consumers whatever the graph's shape, since a marked node is either listed or one the
+    walk is still below (and a node's parent is never below it: a graph has no cycles). A node's parents
+    were made just before it, so they lie near it in memory. The two parents of a binary op are written
+    out rather than looped over (the hot loop); a node of many parents resumes its parents' iterator."""
+    root._grad_sum = start
+    order: list[Node] = []
+    listed = order.append
     stack: list[Node] = []
+    push, pop = stack.append, stack.pop
+    resume: dict[int, object] = {}  # a node of MANY parents, back on the stack: the rest of its parents
     node = root
     try:  # until the stack is empty: its pop's IndexError ends the sweep (no test of the stack per node)
         while True:
             a = node._a
             if a is None:
-                node = stack.pop()
+                listed(node)
+                node = pop()
                 continue
             b = node._b
             if b is None:
                 if a._grad_sum is start:
-                    a._visit += 1
-                    node = stack.pop()
+                    listed(node)
+                    node = pop()
                 else:
-                    a._grad_sum, a._visit = start, 1
+                    a._grad_sum = start
+                    push(node)
                     node = a
                 continue
             if b is MANY:
-                for p in a:
-                    if p._grad_sum is start:
-                        p._visit += 1
-                    else:
-                        p._grad_sum, p._visit = start, 1
-                        stack.append(p)
-                node = stack.pop()
+                rest = resume.pop(id(node), None) or iter(a)
+                for p in rest:
+                    if p._grad_sum is not start:
+                        p._grad_sum = start
+                        resume[id(node)] = rest
+                        push(node)
+                        node = p
+                        break
+                else:
+                    listed(node)
+                    node = pop()
                 continue
-            if a._grad_sum is start:
-                a._visit += 1
-                if b._grad_sum is start:
-                    b._visit += 1
-                    node = stack.pop()
-                else:
-                    b._grad_sum, b._visit = start, 1
-                    node = b
+            if a._grad_sum is not start:
+                a._grad_sum = start
+                push(node)
+                node = a
+            elif b._grad_sum is not start:
+                b._grad_sum = start
+                push(node)
+                node = b
             else:
-                a._grad_sum, a._visit = start, 1
-                if b._grad_sum is start:  # b is a: reached just now, counted twice
-                    b._visit += 1
-                    node = a
-                else:
-                    b._grad_sum, b._visit = start, 1
-                    stack.append(a)
-                    node = b
+                listed(node)
+                node = pop()
     except IndexError:  # nothing else in the loop raises one: the slots read hold nodes, None or MANY
         pass
+    return order

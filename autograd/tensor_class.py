@@ -165,7 +165,7 @@ def _init(t: Tensor, data: Any, requires_grad: bool) -> None:
     t._data = data
     store_grad(t, None)
     t.label = ""
-    t._made_by = t._a = t._b = t._visit = None
+    t._made_by = t._a = t._b = None
     t._requires_grad = requires_grad
     t._counter = [0]
     t._versions = ()

@@ -66,7 +66,7 @@ def _method(op: Op, operator: bool = False) -> Callable[[Value, Any], Value]:
         v._made_by = op
         v._a = self
         v._b = other
-        v._grad_sum = None  # `_visit` is left unset: the pass that reaches the node sets it first
+        v._grad_sum = None
         if modes.entered:
             in_mode(v)
         return v
@@ -89,7 +89,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         v._made_by = op
         v._a = self
         v._b = None
-        v._grad_sum = None  # `_visit` is left unset: the pass that reaches the node sets it first
+        v._grad_sum = None
         if modes.entered:
             in_mode(v)
         return v
@@ -261,7 +261,7 @@ def _leaf(v: Value, data: float) -> Value:
     """v made a leaf holding `data` (every slot set: a Value has no defaults)."""
     v.data = data
     v.grad = NOT_COMPUTED
-    v._made_by = v._a = v._b = v._grad_sum = None  # `_visit` unset, as an op's output's
+    v._made_by = v._a = v._b = v._grad_sum = None
     return v
 
 

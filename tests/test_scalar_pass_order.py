@@ -1,6 +1,6 @@
 """Value's backward pass sums each node's gradients in one fixed order (float addition does not
 associate, so the order is part of the result): checked bit for bit against a plain statement of
-that order, Kahn's algorithm on an explicit stack with every rule taken from the op table. Also the
+that order, a recursive depth-first walk taken in reverse, with every rule taken from the op table. Also the
 forward's fast path for int operands."""
 
 import math
@@ -14,25 +14,23 @@ from autograd.value import Constant
 
 
 def _reference_gradients(root: Value, inputs: list[Value]) -> list[float]:
-    """d root / d input by the order the pass promises: consumers counted, then a stack, last in first
-    out, a node's parents pushed in argument order once their last consumer is done; sums start at 0.0."""
-    count, sums, stack, seen = {}, {}, [root], {id(root)}
-    while stack:
-        for p in stack.pop().parents:
-            count[id(p)] = count.get(id(p), 0) + 1
+    """d root / d input by the order the pass promises: depth first from the root, a node's parents tried in
+    argument order, each node listed once all its parents are (marked when first reached); the list taken
+    last to first, each node's sum sent to its parents by the op's rule; sums start at 0.0."""
+    order, seen, sums = [], {id(root)}, {id(root): 1.0}
+
+    def visit(node: Value) -> None:
+        for p in node.parents:
             if id(p) not in seen:
                 seen.add(id(p))
-                stack.append(p)
-    sums[id(root)] = 1.0
-    stack = [root]
-    while stack:
-        node = stack.pop()
+                visit(p)
+        order.append(node)
+
+    visit(root)
+    for node in reversed(order):
         for p, g in zip(node.parents, pullback(node, sums.get(id(node), 0.0))):
             if g is not None:
                 sums[id(p)] = sums.get(id(p), 0.0) + g
-            count[id(p)] -= 1
-            if not count[id(p)]:
-                stack.append(p)
     return [sums.get(id(x), 0.0) for x in inputs]
 
 
