@@ -65,31 +65,53 @@ def _groups(links: dict[int, set[int]]) -> list[set[int]]:
 
 def _check_group(group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
     """Write the group's values, in order, into a scratch copy of the memory they span (the same offsets, strides and
-    dtypes), and refuse if any entry does not read back its own values, naming it and the later entry that changed
-    them. The model's memory is not touched."""
-    bounds = [byte_bounds(held) for _, held, _ in group]
-    low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
-    scratch = np.zeros(high - low, np.uint8)
-    views = [
-        np.ndarray(held.shape, held.dtype, scratch, held.__array_interface__["data"][0] - low, held.strides)
-        for _, held, _ in group
-    ]
-    for view, (_, _, values) in zip(views, group, strict=True):
-        view[...] = values
-    for k, (view, (name, held, values)) in enumerate(zip(views, group, strict=True)):
-        if _bits(view) != _bits(values):
-            if len(group) == 1:
-                raise ValueError(
-                    f"{name!r} views some of its memory more than once (a zero or overlapping stride), and the state "
-                    "gives it values that differ there: give them the same values, or make it an array of its own"
-                )
-            later, other = next((n, h) for n, h, _ in group[k + 1 :] if np.shares_memory(h, held))
-            how = "are one array" if other is held else "share memory (views of one array)"
+    dtypes), and refuse if any entry does not read back its own values, naming it and the later entry whose write
+    changed them. The model's memory is not touched."""
+    views = _scratch_views(group)
+    _write(views, group)
+    wrong = next(
+        (k for k, (view, (_, _, values)) in enumerate(zip(views, group, strict=True)) if _differ(view, values)), None
+    )
+    if wrong is None:
+        return
+    name, _, values = group[wrong]
+    views = _scratch_views(group)  # replayed up to it, then one write at a time: the first that changes it is named
+    _write(views[: wrong + 1], group[: wrong + 1])
+    if _differ(views[wrong], values):
+        raise ValueError(
+            f"{name!r} views some of its memory more than once (a zero or overlapping stride), and the state "
+            "gives it values that differ there: give them the same values, or make it an array of its own"
+        )
+    for j in range(wrong + 1, len(group)):
+        _write(views[j : j + 1], group[j : j + 1])
+        if _differ(views[wrong], values):
+            later, other = group[j][:2]
+            how = "are one array" if other is group[wrong][1] else "share memory (views of one array)"
             raise ValueError(
                 f"{name!r} and {later!r} {how} in the model, and the state gives them values that differ where they "
                 "meet (bitwise: loading one would change the other): give them the same values there, or make them "
                 "arrays of their own (a copy)"
             )
+
+
+def _scratch_views(group: list[tuple[str, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    """Views of zeroed scratch memory laid out as the group's arrays are over the memory they span."""
+    bounds = [byte_bounds(held) for _, held, _ in group]
+    low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    scratch = np.zeros(high - low, np.uint8)
+    return [
+        np.ndarray(held.shape, held.dtype, scratch, held.__array_interface__["data"][0] - low, held.strides)
+        for _, held, _ in group
+    ]
+
+
+def _write(views: list[np.ndarray], group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+    for view, (_, _, values) in zip(views, group, strict=True):
+        view[...] = values
+
+
+def _differ(view: np.ndarray, values: np.ndarray) -> bool:
+    return _bits(view) != _bits(values)
 
 
 def _bits(array: np.ndarray) -> bytes:
