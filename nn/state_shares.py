@@ -22,45 +22,32 @@ def refuse_differing_shares(entries: list[tuple[str, Any, np.ndarray]]) -> None:
     """ValueError where two of `entries` (name, the array the model holds or None, the values to write, in the
     order they are written) share memory and the later write would change what the earlier one wrote (or one views
     its own memory twice, and its values differ there): after the load, an entry would not hold its values. Bitwise
-    (+0 and -0 differ: one of them would not be what the state says). Pairs are found by their byte ranges first,
-    sorted, then numpy's exact overlap test."""
+    (+0 and -0 differ: one of them would not be what the state says). Entries whose byte ranges overlap are found by
+    one sweep over the ranges sorted, and each such run checked by replaying its writes (exact, whether or not they
+    meet), so that entries that interleave (columns of one matrix) cost no test per pair."""
     written = [(name, held, values) for name, held, values in entries if writes_in_place(held, values) and held.size]
-    spans = sorted((byte_bounds(held), k) for k, (_, held, _) in enumerate(written))
-    links: dict[int, set[int]] = {}
-    for i, ((_, high), k) in enumerate(spans):
-        for n in range(i + 1, len(spans)):
-            (low, _), j = spans[n]
-            if low >= high:
-                break
-            if np.shares_memory(written[k][1], written[j][1]):
-                links.setdefault(k, set()).add(j)
-                links.setdefault(j, set()).add(k)
-    # an array neither C- nor F-contiguous may view some of its memory twice (a zero stride): each checked alone
-    # first, so that in a group an entry left wrong was changed by a later one that shares its memory
-    alone = [{k} for k, (_, held, _) in enumerate(written) if not _contiguous(held)]
-    for group in alone + _groups(links):
-        _check_group([written[k] for k in sorted(group)])
+    for run in _overlapping([byte_bounds(held) for _, held, _ in written]):
+        # one entry alone is checked too when it is neither C- nor F-contiguous: it may view its memory twice
+        if len(run) > 1 or not _contiguous(written[run[0]][1]):
+            _check_group([written[k] for k in sorted(run)])
+
+
+def _overlapping(bounds: list[tuple[int, int]]) -> list[list[int]]:
+    """The indices of `bounds` ([low, high) byte ranges) in runs whose ranges overlap one another, chained."""
+    runs: list[list[int]] = []
+    reach = None
+    for (low, high), k in sorted((b, k) for k, b in enumerate(bounds)):
+        if reach is not None and low < reach:
+            runs[-1].append(k)
+            reach = max(reach, high)
+        else:
+            runs.append([k])
+            reach = high
+    return runs
 
 
 def _contiguous(array: np.ndarray) -> bool:
     return array.flags.c_contiguous or array.flags.f_contiguous
-
-
-def _groups(links: dict[int, set[int]]) -> list[set[int]]:
-    """The connected sets of entries that share memory (a tie of three is one set)."""
-    groups, seen = [], set()
-    for start in links:
-        if start in seen:
-            continue
-        group, todo = set(), [start]
-        while todo:
-            k = todo.pop()
-            if k not in group:
-                group.add(k)
-                todo.extend(links[k] - group)
-        seen |= group
-        groups.append(group)
-    return groups
 
 
 def _check_group(group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
