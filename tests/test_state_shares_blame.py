@@ -1,8 +1,10 @@
 """nn.state_shares names the right pair: when a state is refused, the later entry it names is the one whose write
 changed the earlier one's values (its first write that did), not merely the first later entry over the same memory.
-And its check costs about one copy of the shared memory, not three or four."""
+And its check costs about one copy of the shared memory (not three or four), and time linear in the entries."""
 
 import re
+import sys
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -62,8 +64,6 @@ def test_checking_shared_memory_costs_about_one_copy_of_it():
     """The entries are written into scratch memory as large as the memory they share, once; reading them back
     compared them as bytes copies besides (3 times the model's size for a flat vector and its views, 4 for a
     parameter over part of a larger array)."""
-    import tracemalloc
-
     flat = np.zeros(1_000_000, np.float32)
     grid = np.zeros((1000, 1000), np.float32)[:, :500]  # its memory spans the whole grid
     cases = [
@@ -88,8 +88,6 @@ def test_entries_whose_memory_interleaves_are_checked_in_time_linear_in_their_co
     """2,000 columns of one matrix (each one's byte range spans nearly all of it, none sharing memory with another):
     every pair was tested with np.shares_memory, 2 million calls (1,000 columns took 2.7 s). Counted as the calls the
     check makes, which does not depend on the machine."""
-    import sys
-
     grid = np.zeros((50, 2000), np.float32)
     entries = [(f"c{k}", grid[:, k], np.zeros(50, np.float32)) for k in range(2000)]
     calls = 0
