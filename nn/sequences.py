@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, cat, check_fits, check_memory, raw, type_name
 
-from .arguments import as_array, check_choice, check_flag, check_number, is_real, layer_input
+from .arguments import as_array, check_choice, check_flag, check_number, is_int, is_real, layer_input
 from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
 
 
@@ -99,12 +99,17 @@ def _with_padding(owner: str, data: Tensor, padding_value: float) -> Tensor:
     """`data` with one more row along its first axis, every entry `padding_value` (a constant), refused where the
     data's dtype cannot hold it (1e40 in float32 was padded as infinity, numpy's warning alone; torch refuses it)."""
     check_fits(padding_value, data.dtype, f"{owner}: padding_value", "; give a value the sequences' dtype holds")
-    pad = np.full((1, *data.shape[1:]), padding_value, data.dtype)
+    kind = data.dtype.kind  # an int exactly into integers; any nonzero is True; else the float's nearest, as numpy's
+    value = padding_value if kind in "iu" else bool(padding_value) if kind == "b" else float(padding_value)
+    pad = np.full((1, *data.shape[1:]), value, data.dtype)
     return cat([data, Tensor(pad, dtype=data.dtype)], 0)
 
 
 def _padding_value(owner: str, value: Any) -> float:
-    return check_number(owner, "padding_value", value, "a number", is_real)
+    """padding_value checked as a number; an integer kept as given (made a float, 2**53 + 1 padded int64 sequences
+    as 2**53, and 2**63 - 1 was refused as 9.223372036854776e+18)."""
+    number = check_number(owner, "padding_value", value, "a number", is_real)
+    return int(value) if is_int(value) else number
 
 
 def pad_packed_sequence(
