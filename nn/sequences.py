@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import ShapeError, Tensor, cat, check_fits, check_memory, raw, type_name
 
-from .arguments import as_array, check_choice, check_flag, check_number, is_int, is_real, layer_input
+from .arguments import as_array, check_choice, check_fill, check_flag, check_number, layer_input
 from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
 
 
@@ -105,13 +105,6 @@ def _with_padding(owner: str, data: Tensor, padding_value: float) -> Tensor:
     return cat([data, Tensor(pad, dtype=data.dtype)], 0)
 
 
-def _padding_value(owner: str, value: Any) -> float:
-    """padding_value checked as a number; an integer kept as given (made a float, 2**53 + 1 padded int64 sequences
-    as 2**53, and 2**63 - 1 was refused as 9.223372036854776e+18)."""
-    number = check_number(owner, "padding_value", value, "a number", is_real)
-    return int(value) if is_int(value) else number
-
-
 def pad_packed_sequence(
     sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0, total_length: int | None = None
 ) -> tuple[Tensor, Tensor]:
@@ -120,7 +113,7 @@ def pad_packed_sequence(
     owner = "pad_packed_sequence"
     data, sizes, unsorted = checked_packed(owner, sequence)
     batch_first = check_flag(owner, "batch_first", batch_first)
-    value = _padding_value(owner, padding_value)
+    value = check_fill(owner, "padding_value", padding_value)
     steps = sizes.shape[0]
     if total_length is not None:
         total_length = check_number(
@@ -151,7 +144,7 @@ def pad_sequence(
     owner = "pad_sequence"
     items = _sequences(owner, sequences)
     batch_first = check_flag(owner, "batch_first", batch_first)
-    value = _padding_value(owner, padding_value)
+    value = check_fill(owner, "padding_value", padding_value)
     left = check_choice(owner, "padding_side", padding_side, ("right", "left")) == "left"
     lengths = np.array([s.shape[0] for s in items], np.int64)
     longest, total = int(lengths.max()), int(lengths.sum())

@@ -1,10 +1,12 @@
-"""pad_sequence and pad_packed_sequence with an integer padding_value: it was made a float before it was checked and
-filled, so int64 sequences padded with 2**53 + 1 got 2**53 (a made-up number, no warning) and 2**63 - 1, which int64
-holds, was refused as "9.223372036854776e+18 does not fit int64" (a value not given). The integer is kept as given."""
+"""An integer fill value (pad_sequence's and pad_packed_sequence's padding_value, ConstantPad*'s value) was made a
+float before it was checked and filled, so int64 sequences padded with 2**53 + 1 got 2**53 (a made-up number, no
+warning) and 2**63 - 1, which int64 holds, was refused as "9.223372036854776e+18 does not fit int64" (a value not
+given). The integer is kept as given, as F.pad, masked_fill and full keep it."""
 
 import numpy as np
 import pytest
 
+import nn
 from autograd import Tensor
 from nn.utils import rnn
 
@@ -53,3 +55,13 @@ def test_an_integer_beyond_int64_pads_boolean_sequences_as_true():
     flags = [Tensor(np.ones(2, bool), dtype=bool), Tensor(np.ones(1, bool), dtype=bool)]
     assert rnn.pad_sequence(flags, padding_value=2**70).data[1].tolist() == [True, True]
     assert rnn.pad_sequence(flags, padding_value=0).data[1].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("layer", [nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d])
+def test_constant_pads_fill_integer_data_with_an_integer_value_exactly(layer):
+    x = Tensor(np.ones((1, 1, 1, 1), np.int64), dtype=np.int64)
+    pad = layer(1, 2**53 + 1)
+    assert pad.value == 2**53 + 1 and isinstance(pad.value, int)
+    out = pad(x).data
+    assert out.dtype == np.int64 and out.max() == 2**53 + 1  # as F.pad(x, ..., value=2**53 + 1) gives it
+    assert layer(1, 0.5).value == 0.5
