@@ -6,6 +6,7 @@ given). The integer is kept as given, as F.pad, masked_fill and full keep it."""
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 from nn.utils import rnn
@@ -65,3 +66,10 @@ def test_constant_pads_fill_integer_data_with_an_integer_value_exactly(layer):
     out = pad(x).data
     assert out.dtype == np.int64 and out.max() == 2**53 + 1  # as F.pad(x, ..., value=2**53 + 1) gives it
     assert layer(1, 0.5).value == 0.5
+
+
+def test_full_of_a_boolean_dtype_takes_any_integer_as_nonzero():
+    """autograd.full(.., 2**70, dtype=bool) raised numpy's "Python int too large to convert to C long", naming no
+    argument, where check_fits takes any value as a bool (2 is True, as torch's full)."""
+    assert autograd.full((2,), 2**70, dtype=bool).data.tolist() == [True, True]
+    assert autograd.full((1,), 0, dtype=bool).data.tolist() == [False]
