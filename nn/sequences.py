@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, check_fits, check_memory, raw, type_name
+from autograd import ShapeError, Tensor, cat, check_fits, check_memory, full, raw, type_name
 
 from .arguments import as_array, check_choice, check_fill, check_flag, check_number, layer_input
 from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
@@ -99,10 +99,7 @@ def _with_padding(owner: str, data: Tensor, padding_value: float) -> Tensor:
     """`data` with one more row along its first axis, every entry `padding_value` (a constant), refused where the
     data's dtype cannot hold it (1e40 in float32 was padded as infinity, numpy's warning alone; torch refuses it)."""
     check_fits(padding_value, data.dtype, f"{owner}: padding_value", "; give a value the sequences' dtype holds")
-    kind = data.dtype.kind  # an int exactly into integers; any nonzero is True; else the float's nearest, as numpy's
-    value = padding_value if kind in "iu" else bool(padding_value) if kind == "b" else float(padding_value)
-    pad = np.full((1, *data.shape[1:]), value, data.dtype)
-    return cat([data, Tensor(pad, dtype=data.dtype)], 0)
+    return cat([data, full((1, *data.shape[1:]), padding_value, dtype=data.dtype)], 0)  # an int exactly, as full's
 
 
 def pad_packed_sequence(
