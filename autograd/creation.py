@@ -255,4 +255,6 @@ def _filled(shape: tuple[int, ...], fill_value: Any, kind: np.dtype, requires_gr
     check_made(name, shape, kind)
     if kind.kind in "iu":
         value = int(value)  # exact, where numpy would go through a float for a large uint64
+    elif kind.kind == "b":
+        value = bool(value)  # any nonzero is True; numpy could not convert an int past int64 (2**70)
     return _made(np.full(shape, value, kind), requires_grad, name)

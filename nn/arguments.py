@@ -167,6 +167,13 @@ def check_number(
     return number
 
 
+def check_fill(owner: str, name: str, x: Any) -> int | float:
+    """A fill value (a padding's) checked as a real number, an integer kept as given: made a float, 2**53 + 1
+    filled int64 data as 2**53 and 2**63 - 1 was refused as 9.223372036854776e+18 (the data's dtype checks it)."""
+    number = check_number(owner, name, x, "a number", is_real)
+    return int(x) if is_int(x) else number
+
+
 def _text(wanted: str | Callable[[], str]) -> str:
     return wanted if isinstance(wanted, str) else wanted()
 

@@ -106,7 +106,8 @@ def scaled_dot_product_attention(
             raise ValueError(f"{owner}: give attn_mask or is_causal=True, not both (is_causal makes its own mask)")
         blocked = np.triu(np.ones((length, source), bool), 1)  # the keys after the query's own position
     elif attn_mask is not None:
-        blocked, added = _mask(owner, attn_mask, query.shape[:-1] + (source,), query.dtype)
+        scores = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (length, source)  # key's batch too
+        blocked, added = _mask(owner, attn_mask, scores, query.dtype)
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     return attend(query, key, value, blocked, added, dropout_p, scale)[0]
 

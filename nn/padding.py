@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd import Tensor, pad
 
-from .arguments import check_number, is_int, layer_input, shown
+from .arguments import check_fill, is_int, layer_input, shown
 from .module import Module
 
 
@@ -47,7 +47,7 @@ class Pad(Module):
 class _ConstantPad(Pad):
     setting_checks = {
         **Pad.setting_checks,
-        "value": lambda layer, value: check_number(type(layer).__name__, "value", value, "a number", lambda v: True),
+        "value": lambda layer, value: check_fill(type(layer).__name__, "value", value),
     }
 
     def __init__(self, padding: Any, value: float) -> None:

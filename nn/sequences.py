@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, check_fits, check_memory, raw, type_name
+from autograd import ShapeError, Tensor, cat, check_fits, check_memory, full, raw, type_name
 
-from .arguments import as_array, check_choice, check_flag, check_number, is_real, layer_input
+from .arguments import as_array, check_choice, check_fill, check_flag, check_number, layer_input
 from .packed_sequence import PackedSequence, checked_packed, index_tensor, inverse
 
 
@@ -99,12 +99,7 @@ def _with_padding(owner: str, data: Tensor, padding_value: float) -> Tensor:
     """`data` with one more row along its first axis, every entry `padding_value` (a constant), refused where the
     data's dtype cannot hold it (1e40 in float32 was padded as infinity, numpy's warning alone; torch refuses it)."""
     check_fits(padding_value, data.dtype, f"{owner}: padding_value", "; give a value the sequences' dtype holds")
-    pad = np.full((1, *data.shape[1:]), padding_value, data.dtype)
-    return cat([data, Tensor(pad, dtype=data.dtype)], 0)
-
-
-def _padding_value(owner: str, value: Any) -> float:
-    return check_number(owner, "padding_value", value, "a number", is_real)
+    return cat([data, full((1, *data.shape[1:]), padding_value, dtype=data.dtype)], 0)  # an int exactly, as full's
 
 
 def pad_packed_sequence(
@@ -115,7 +110,7 @@ def pad_packed_sequence(
     owner = "pad_packed_sequence"
     data, sizes, unsorted = checked_packed(owner, sequence)
     batch_first = check_flag(owner, "batch_first", batch_first)
-    value = _padding_value(owner, padding_value)
+    value = check_fill(owner, "padding_value", padding_value)
     steps = sizes.shape[0]
     if total_length is not None:
         total_length = check_number(
@@ -146,7 +141,7 @@ def pad_sequence(
     owner = "pad_sequence"
     items = _sequences(owner, sequences)
     batch_first = check_flag(owner, "batch_first", batch_first)
-    value = _padding_value(owner, padding_value)
+    value = check_fill(owner, "padding_value", padding_value)
     left = check_choice(owner, "padding_side", padding_side, ("right", "left")) == "left"
     lengths = np.array([s.shape[0] for s in items], np.int64)
     longest, total = int(lengths.max()), int(lengths.sum())
