@@ -8,16 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd import type_name
+from autograd import Node, type_name
 
 
 def read_array(key: str, value: Any) -> np.ndarray:
     """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
-    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
-    that numpy can take as it is."""
+    copied to the CPU first; a chainrule Tensor or Value gives its numbers (detached). TypeError or
+    ValueError naming `key` for what holds no array of numbers that numpy can take as it is."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         return _tensor_array(torch, key, value.detach())
+    if isinstance(value, Node):  # chainrule's own Tensor or Value: its numbers, detached, as torch reads its own
+        value = value.data
     if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):  # np.asarray would give what it hides
         raise ValueError(
             f"{key} is a masked array with {np.ma.count_masked(value)} masked entries, whose values it hides; give "
