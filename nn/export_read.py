@@ -36,6 +36,15 @@ def read_array(key: str, value: Any) -> np.ndarray:
     return array
 
 
+def read_value(key: str, value: Any) -> Any:
+    """A value of a state a load takes (Module's, an optimizer's): anything but a plain numpy array read as
+    `read_array` reads it (TypeError or ValueError naming `key`): a torch tensor, chainrule's own Tensor or Value
+    (its numbers, detached: `dict(model.named_parameters())`, as torch's load_state_dict takes its own), a masked
+    array, and what holds no numbers (a str, None: named by its type, not by the shape () numpy gives it). A plain
+    array as given, for the load's own checks to name its dtype (strings, bools and complex are refused alike)."""
+    return value if type(value) is np.ndarray else read_array(key, value)
+
+
 def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:
     """A torch tensor's numbers as a numpy array, or the error naming `key`, what it is and the fix."""
     got = f"{key} is a {tensor.dtype} tensor"

@@ -12,7 +12,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, type_name
 
 from .arguments import check_flag
-from .export_read import read_array
+from .export_read import read_value
 from .module_torch import IncompatibleKeys
 from .state_checks import Layout, check_entries, conform, unique
 from .state_shares import refuse_differing_shares, writes_in_place
@@ -52,7 +52,7 @@ class ModuleState:
             if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(own, {n: _read(n, v) if n in own else v for n, v in state.items()}, ranges)
+            return conform(own, {n: read_value(n, v) if n in own else v for n, v in state.items()}, ranges)
         except (KeyError, TypeError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
@@ -89,17 +89,6 @@ class ModuleState:
         """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
         own = layout(self)
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
-
-
-def _read(name: str, value: Any) -> Any:
-    """Anything but a plain numpy array read as from_torch_state_dict reads it (TypeError or ValueError naming the
-    entry): a torch tensor (bfloat16, requiring grad, on the meta device), chainrule's own Tensor or Value (its
-    numbers, detached: `dict(model.named_parameters())`, as torch's load_state_dict takes its own), a masked array,
-    and what holds no numbers (a str, None: named by its type, not by the shape () numpy gives it). A plain array
-    as given, for `conform` to check (its dtype named there: strings, bools and complex are refused alike)."""
-    if type(value) is np.ndarray:
-        return value
-    return read_array(name, value)
 
 
 def held_arrays(module: Module, names: Container[str]) -> list[tuple[str, np.ndarray | None]]:

@@ -52,3 +52,29 @@ def test_a_value_holding_no_numbers_is_refused_naming_its_type_and_key(value, na
     with pytest.raises(TypeError, match=f"cannot load this state into Linear: W is a {name} holding no numbers"):
         model.load_state_dict({"W": value, "b": model.b.data})
     assert np.array_equal(model.W.data, before)
+
+
+def trained_adam() -> tuple[nn.Linear, nn.Adam]:
+    model = nn.Linear(3, 2, seed=0)
+    opt = nn.Adam(model.parameters())
+    model(Tensor(np.ones((2, 3)))).sum().backward()
+    opt.step()
+    return model, opt
+
+
+def test_an_optimizers_state_given_as_tensors_loads_as_its_arrays():
+    model, opt = trained_adam()
+    state = opt.state_dict()
+    given = {k: Tensor(v, requires_grad=True) if v.dtype.kind == "f" and v.ndim else v for k, v in state.items()}
+    _, fresh = trained_adam()
+    fresh.load_state_dict(given)
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.state_dict().values(), state.values(), strict=True))
+
+
+@pytest.mark.parametrize("value, name", [("abc", "str"), (None, "NoneType")])
+def test_an_optimizers_entry_holding_no_numbers_is_refused_naming_its_type_and_key(value, name):
+    _, opt = trained_adam()
+    state = opt.state_dict()
+    key = next(k for k in state if k.startswith("state."))
+    with pytest.raises(TypeError, match=f"cannot load this state into Adam: {key} is a {name} holding no numbers"):
+        opt.load_state_dict({**state, key: value})
