@@ -32,18 +32,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Node, Value, type_name
+from autograd import Value, type_name
 
 from .arguments import check_flag
 from .export_hints import hint as _hint
 from .export_read import read_array
+from .export_writes import LOSS_BUFFERS, Option, Source, checked_writes, is_option, sources, write_options
 from .layers import Linear, Sequential
 from .loss_modules import Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .module_state import buffer_slots
 from .state_checks import conform, unique
-from .state_shares import refuse_differing_shares, writes_in_place
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
@@ -67,15 +67,17 @@ def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str,
 
 def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     """Set `model`'s parameters, buffers and loss modules' class weights from a state dict in PyTorch's
-    names and layouts (torch tensors, numpy arrays, or anything numpy reads; bfloat16, which numpy lacks,
-    is read as float32), as `to_torch_state_dict` gives them. Every entry is checked before anything changes,
-    as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
+    names and layouts (torch tensors, chainrule's Tensors, numpy arrays, or anything numpy reads; bfloat16, which
+    numpy lacks, is read as float32), as `to_torch_state_dict` gives them. Every entry is checked before anything
+    changes, as nn.load checks a file's: one ValueError naming the missing and unexpected keys, or the key
     and its problem (a shape, a dtype of the wrong kind, NaN or infinite values; a buffer outside its
     range, such as a negative running_var; a meta tensor, which has no values;
-    the two keys of a module shared under two names, tied weights, where they differ);
+    the two keys of a module shared under two names, tied weights, where they differ, bitwise; two keys over
+    shared memory, a loss's weight that views a parameter, given values that differ there);
     TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
-    are cast to each one's dtype and written into the array it holds (torch's copy_). Returns `model`."""
+    are cast to each one's dtype and written into the array it holds (torch's copy_; a loss's weight given as
+    a Tensor stays that Tensor, and takes the values). Returns `model`."""
     _check_model(model, "from_torch_state_dict")
     if not isinstance(state, Mapping):  # as Module.load_state_dict says it
         raise TypeError(
@@ -92,17 +94,10 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
         names = {entry.name for entry in entries}
-        hint = _hint(names, read, _modules(model, ""), _LOSS_BUFFERS) if isinstance(e, KeyError) else ""
+        hint = _hint(names, read, _modules(model, ""), LOSS_BUFFERS) if isinstance(e, KeyError) else ""
         raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
-    options = {(id(e.sources[0].loss), e.sources[0].name): (e, arrays[e.name]) for e in entries if _is_option(e)}
     try:
-        values = _by_source(model, [e for e in entries if not _is_option(e)], arrays)
-        _check_tied_options(entries, arrays, options)
-    except ValueError as e:
-        raise ValueError(f"{cannot}: {e.args[0]}") from None
-    written = [(e.name, getattr(e.sources[0].loss, e.sources[0].name), array) for e, array in options.values()]
-    try:  # the losses' weights are written into their arrays, as torch's buffers: one array, two values, refused
-        refuse_differing_shares(written)
+        values, options = checked_writes(model, entries, arrays)
     except ValueError as e:
         raise ValueError(f"{cannot}: {e.args[0]}") from None
     names = {id(source): name for name, source in model.named_buffers()}
@@ -111,13 +106,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     buffers = dict(model.named_buffers())  # a buffer read-only, replaced: a loss's weight that was it is set to it
     for option, name in held:
         setattr(option.loss, option.name, buffers[name])
-    for entry, array in options.values():  # cannot fail: checked above
-        loss, name = entry.sources[0].loss, entry.sources[0].name
-        kept = getattr(loss, name)
-        if writes_in_place(kept, array):  # PyTorch's copy_ into the loss's buffer: the user's array takes the values
-            kept[...] = array
-            array = kept
-        setattr(loss, name, array)
+    write_options(options)  # cannot fail: checked above
     return model
 
 
@@ -127,38 +116,6 @@ def _ranges(model: Module, entries: list[_Entry]) -> dict[str, tuple[float, floa
     by_id = {id(getattr(module, attribute)): module.buffer_ranges[attribute] for _, module, attribute in
              buffer_slots(model, "", True) if attribute in module.buffer_ranges}  # fmt: skip
     return {e.name: by_id[id(e.sources[0])] for e in entries if id(e.sources[0]) in by_id}
-
-
-class _Option(NamedTuple):
-    """A loss's class weight, an option of chainrule's loss (set as given: an array, a Tensor, a list) and a
-    buffer of PyTorch's."""
-
-    loss: Loss
-    name: str
-
-    @property
-    def data(self) -> np.ndarray:
-        value = getattr(self.loss, self.name)
-        array = np.asarray(value.data if isinstance(value, Node) else value)
-        return array if array.dtype.kind == "f" else array.astype(np.float64)  # a list of ints, say
-
-
-_LOSS_BUFFERS = ("weight", "pos_weight")  # what PyTorch's losses register as buffers, in its order
-Source = Node | np.ndarray | _Option  # what an entry comes from: parameters, a buffer, or a loss's weights
-
-
-def _is_option(entry: _Entry) -> bool:
-    return isinstance(entry.sources[0], _Option)
-
-
-def _check_tied_options(entries: list[_Entry], arrays: dict[str, np.ndarray], options: dict) -> None:
-    """ValueError naming the two keys of one loss's weight held under two names (a shared loss) where they differ."""
-    for entry in filter(_is_option, entries):
-        kept, array = options[id(entry.sources[0].loss), entry.sources[0].name]
-        if not np.array_equal(arrays[entry.name], array, equal_nan=True):
-            raise ValueError(
-                f"{kept.name!r} and {entry.name!r} differ, but are one loss's {entry.sources[0].name} here"
-            )
 
 
 def _check_model(model: object, does: str) -> None:
@@ -175,7 +132,7 @@ class _Entry(NamedTuple):
     shape: tuple[int, ...]
     dtype: np.dtype
     transposed: bool = False
-    option: _Option | None = None  # the loss's weight that is this parameter or buffer of the model (tied to it)
+    option: Option | None = None  # the loss's weight that is this parameter or buffer of the model (tied to it)
 
     def value(self) -> np.ndarray:
         first = self.sources[0]
@@ -191,42 +148,15 @@ class _Entry(NamedTuple):
         return iter([(self.sources[0], array.T if self.transposed else array)])
 
 
-def _by_source(model: Module, entries: list[_Entry], arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """The values of `model`'s state dict, by chainrule's names, from the entries' checked `arrays`. A
-    module shared under two names (tied weights) has two entries, as in PyTorch: ValueError naming both
-    where they differ, which would otherwise leave one of them silently unread."""
-    names = {id(source): name for name, source in _sources(model)}
-    values: dict[str, Any] = {}
-    key_of: dict[str, str] = {}
-    for entry in entries:
-        for source, part in entry.parts(arrays[entry.name]):
-            name = names[id(source)]
-            if name in values and not np.array_equal(values[name], part, equal_nan=True):
-                raise ValueError(
-                    f"{key_of[name]!r} and {entry.name!r} differ, but are one shared tensor here ({name}: a module "
-                    "tied under two names, or a loss's weight that is the model's): give both its value (a state "
-                    "dict of a model tied the same way)"
-                )
-            values.setdefault(name, part)
-            key_of.setdefault(name, entry.name)
-    return values
-
-
-def _sources(model: Module) -> Iterator[tuple[str, Source]]:
-    """(chainrule's dotted name, source) for every parameter and buffer of `model`."""
-    yield from model.named_parameters()
-    yield from model.named_buffers()
-
-
 def _entries_of(model: Module) -> list[_Entry]:
     """The PyTorch entries of `model`, refusing a model with parameters or buffers they do not
     cover (those of a subclass of Linear that adds its own, say), which PyTorch's layer would not have,
     or whose PyTorch names clash (a child named as a Sequential's index)."""
-    held = {id(source): source for _, source in _sources(model)}
+    held = {id(source): source for _, source in sources(model)}
     listed = {(e.name, *map(id, e.sources)): e for e in (_tied(entry, held) for entry in _entries(model))}
     entries = [entry for _, entry in unique((entry.name, entry) for entry in listed.values())]
     covered = {id(s) for entry in entries for s in entry.sources}
-    left = [name for name, s in _sources(model) if id(s) not in covered]
+    left = [name for name, s in sources(model) if id(s) not in covered]
     if left:
         raise ValueError(f"{type_name(model)}'s parameters {left} have no PyTorch counterpart")
     return entries
@@ -236,7 +166,7 @@ def _tied(entry: _Entry, held: dict[int, Source]) -> _Entry:
     """A loss's weight that is a parameter or buffer of the model (a Tensor weight with requires_grad, the
     loss's own; `weight=self.cw`, a buffer) as that one source, as torch's loss registers that tensor: its
     keys then must agree, and a load leaves the loss holding it; any other entry as it is."""
-    option = entry.sources[0] if _is_option(entry) else None
+    option = entry.sources[0] if is_option(entry) else None
     source = held.get(id(getattr(option.loss, option.name))) if option else None
     if source is None or isinstance(source, Value):
         return entry
@@ -276,9 +206,9 @@ def _own_entries(module: Module, prefix: str) -> Iterator[_Entry]:
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
             yield _Entry(prefix + name, (b,), b.shape, b.dtype)
-        for name in _LOSS_BUFFERS if isinstance(module, Loss) else ():
+        for name in LOSS_BUFFERS if isinstance(module, Loss) else ():
             if getattr(module, name, None) is not None:
-                option = _Option(module, name)
+                option = Option(module, name)
                 yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)
 
 

@@ -8,16 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd import type_name
+from autograd import Node, type_name
 
 
 def read_array(key: str, value: Any) -> np.ndarray:
     """`value` as a numpy array; a torch tensor (torch is imported if one exists) is detached and
-    copied to the CPU first. TypeError or ValueError naming `key` for what holds no array of numbers
-    that numpy can take as it is."""
+    copied to the CPU first; a chainrule Tensor or Value gives its numbers (detached). TypeError or
+    ValueError naming `key` for what holds no array of numbers that numpy can take as it is."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         return _tensor_array(torch, key, value.detach())
+    if isinstance(value, Node):  # chainrule's own Tensor or Value: its numbers, detached, as torch reads its own
+        value = value.data
     if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):  # np.asarray would give what it hides
         raise ValueError(
             f"{key} is a masked array with {np.ma.count_masked(value)} masked entries, whose values it hides; give "
@@ -32,6 +34,15 @@ def read_array(key: str, value: Any) -> np.ndarray:
             f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
         )
     return array
+
+
+def read_value(key: str, value: Any) -> Any:
+    """A value of a state a load takes (Module's, an optimizer's): anything but a plain numpy array read as
+    `read_array` reads it (TypeError or ValueError naming `key`): a torch tensor, chainrule's own Tensor or Value
+    (its numbers, detached: `dict(model.named_parameters())`, as torch's load_state_dict takes its own), a masked
+    array, and what holds no numbers (a str, None: named by its type, not by the shape () numpy gives it). A plain
+    array as given, for the load's own checks to name its dtype (strings, bools and complex are refused alike)."""
+    return value if type(value) is np.ndarray else read_array(key, value)
 
 
 def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import itertools
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from autograd import Node, Tensor, Value, type_name
 
 from .arguments import check_flag
-from .export_read import read_array
+from .export_read import read_value
 from .module_torch import IncompatibleKeys
 from .state_checks import Layout, check_entries, conform, unique
 from .state_shares import refuse_differing_shares, writes_in_place
@@ -53,7 +52,7 @@ class ModuleState:
             if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(own, {n: _read(n, v) if n in own else v for n, v in state.items()}, ranges)
+            return conform(own, {n: read_value(n, v) if n in own else v for n, v in state.items()}, ranges)
         except (KeyError, TypeError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
@@ -67,21 +66,20 @@ class ModuleState:
         them, so they mean a diverged run or a corrupt file; so are integers that the cast would
         change, buffers outside their ranges (`buffer_ranges`), and two entries over shared memory (one array
         under two names, or a view of another) given values that differ there, bitwise. Values are read as
-        `nn.export.from_torch_state_dict` reads them (torch tensors too: bfloat16 as float32). Raises TypeError
-        (`state` is not a dict, or a torch tensor numpy cannot read), KeyError or ValueError. strict=False (PyTorch's)
-        loads the entries under the model's names alone, checked alike. Returns PyTorch's (missing_keys,
-        unexpected_keys)."""
+        `nn.export.from_torch_state_dict` reads them (torch tensors too: bfloat16 as float32; chainrule's own Tensors,
+        as `dict(model.named_parameters())` gives them, detached). Raises TypeError (`state` is not a dict, a value
+        that holds no numbers, such as a str or None, or a torch tensor numpy cannot read), KeyError or ValueError.
+        strict=False (PyTorch's) loads the entries under the model's names alone, checked alike. Returns PyTorch's
+        (missing_keys, unexpected_keys)."""
         new = self.checked_state(state, check_flag(f"{type(self).__name__}.load_state_dict", "strict", strict))
         params = [(name, p) for name, p in self.named_parameters() if name in new]
         slots = [(name, module, attribute) for name, module, attribute in buffer_slots(self, "", True) if name in new]
-        held = [(name, None if isinstance(p, Value) else p.data) for name, p in params]
-        held += [(name, getattr(module, attribute)) for name, module, attribute in slots]
         try:
-            refuse_differing_shares([(name, array, new[name]) for name, array in held])
+            refuse_differing_shares([(name, array, new[name]) for name, array in held_arrays(self, new)])
         except ValueError as e:
             raise ValueError(f"cannot load this state into {type(self).__name__}: {e.args[0]}") from None
         for name, p in params:
-            _write_parameter(p, new[name])
+            write_into(p, new[name])
         for name, module, attribute in slots:
             _write_buffer(module, attribute, new[name])
         STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
@@ -93,16 +91,15 @@ class ModuleState:
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
 
 
-def _read(name: str, value: Any) -> Any:
-    """A torch tensor (bfloat16, requiring grad, on the meta device) or a masked array read as from_torch_state_dict
-    reads it (TypeError or ValueError naming the entry); anything else as given, for `conform` to check."""
-    torch = sys.modules.get("torch")
-    if isinstance(value, np.ma.MaskedArray) or (torch is not None and isinstance(value, torch.Tensor)):
-        return read_array(name, value)
-    return value
+def held_arrays(module: Module, names: Container[str]) -> list[tuple[str, np.ndarray | None]]:
+    """(dotted name, the array it holds, None for a Value) of each parameter, then buffer, of `module` among `names`,
+    in the order a load writes them: what `refuse_differing_shares` checks a state against before anything is set."""
+    held = [(name, None if isinstance(p, Value) else p.data) for name, p in module.named_parameters() if name in names]
+    slots = buffer_slots(module, "", True)
+    return held + [(name, getattr(owner, attribute)) for name, owner, attribute in slots if name in names]
 
 
-def _write_parameter(p: Node, values: np.ndarray) -> None:
+def write_into(p: Node, values: np.ndarray) -> None:
     """PyTorch's `p.copy_(values)` under no_grad: the values written into the array p holds, counted as a change of p
     (a graph that used it refuses to backward); a Value takes the number, a read-only array is replaced."""
     if isinstance(p, Value):

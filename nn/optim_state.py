@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import type_name
 
+from .export_read import read_value
 from .optim_param_groups import values_slot
 from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
@@ -112,7 +113,8 @@ class OptimizerState:
         after `prefix`), and each group's own keys where it holds any (in place of the group's, as torch's).
         Everything is checked first (the kind, names, shapes, dtypes, finite values, the settings as the
         constructor checks them, slots in their ranges: counts and second moments >= 0), so a bad state
-        changes nothing. Raises KeyError or ValueError."""
+        changes nothing. Values are read as Module.load_state_dict reads them (chainrule's and torch's tensors too).
+        Raises KeyError, ValueError, or TypeError (a value holding no numbers: a str, None)."""
         name = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{name}.load_state_dict takes a dict of arrays (state_dict()), got {type_name(state)}")
@@ -129,7 +131,7 @@ class OptimizerState:
             )
         try:
             settings, names, kept, own = self._checked(state, prefix)
-        except (KeyError, ValueError) as e:
+        except (KeyError, TypeError, ValueError) as e:
             why = e.args[0].removeprefix(f"{name}: ")  # a setting's error names the optimizer already
             raise type(e)(f"cannot load this state into {name}: {why}") from None
         self.set_group_settings(settings)
@@ -166,7 +168,7 @@ class OptimizerState:
     def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[Any, ...]:
         """The settings, the parameters' names, the per-parameter state (by slot) and each group's own keys that
         `state` holds, all checked."""
-        arrays = {key: np.asarray(value) for key, value in state.items()}
+        arrays = {key: np.asarray(read_value(key, value)) for key, value in state.items()}
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 

@@ -57,21 +57,21 @@ def _check_group(group: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
     views = _scratch_views(group)
     _write(views, group)
     wrong = next(
-        (k for k, (view, (_, _, values)) in enumerate(zip(views, group, strict=True)) if _differ(view, values)), None
+        (k for k, (view, (_, _, values)) in enumerate(zip(views, group, strict=True)) if differ(view, values)), None
     )
     if wrong is None:
         return
     name, _, values = group[wrong]
     views = _scratch_views(group)  # replayed up to it, then one write at a time: the first that changes it is named
     _write(views[: wrong + 1], group[: wrong + 1])
-    if _differ(views[wrong], values):
+    if differ(views[wrong], values):
         raise ValueError(
             f"{name!r} views some of its memory more than once (a zero or overlapping stride), and the state "
             "gives it values that differ there: give them the same values, or make it an array of its own"
         )
     for j in range(wrong + 1, len(group)):
         _write(views[j : j + 1], group[j : j + 1])
-        if _differ(views[wrong], values):
+        if differ(views[wrong], values):
             later, other = group[j][:2]
             how = "are one array" if other is group[wrong][1] else "share memory (views of one array)"
             raise ValueError(
@@ -97,9 +97,14 @@ def _write(views: list[np.ndarray], group: list[tuple[str, np.ndarray, np.ndarra
         view[...] = values
 
 
-def _differ(view: np.ndarray, values: np.ndarray) -> bool:
-    """Whether the two (of one dtype) differ in any bit, compared as unsigned integers of their width where there is
-    one: no bytes copy of either (a model's size each), whatever their strides."""
+def differ(view: Any, values: Any) -> bool:
+    """Whether the two differ in any bit (+0 and -0 do; a shape or dtype that differs does), compared as unsigned
+    integers of their width where there is one: no bytes copy of either (a model's size each), whatever their
+    strides. The one rule by which a load tells two values of one entry apart (here, and in nn.export's keys of one
+    tensor held under two names)."""
+    view, values = np.asarray(view), np.asarray(values)
+    if (view.shape, view.dtype) != (values.shape, values.dtype):
+        return True
     if view.dtype.itemsize in (1, 2, 4, 8):
         bits = np.dtype(f"u{view.dtype.itemsize}")
         return not np.array_equal(view.view(bits), values.view(bits))
