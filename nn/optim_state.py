@@ -168,7 +168,7 @@ class OptimizerState:
     def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[Any, ...]:
         """The settings, the parameters' names, the per-parameter state (by slot) and each group's own keys that
         `state` holds, all checked."""
-        arrays = {key: np.asarray(read_value(key, value)) for key, value in state.items()}
+        arrays, unread = _read(state)
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
@@ -180,6 +180,9 @@ class OptimizerState:
             return key in endless or (key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares)
 
         expected = self._expected(entries, prefix)
+        taken = next((error for key, error in unread.items() if key in expected), None)
+        if taken is not None:  # a key it takes; the others are named as unexpected keys, as Module's
+            raise taken
         fitted = self._slots_fit(lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
@@ -293,3 +296,15 @@ def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:
         listed = ", ".join(f"{k} for {c!r}" for k, c in enumerate(among))
         raise ValueError(f"{type(owner).__name__}: {name} holds {place}, not the place of a choice ({listed})")
     return among[place]
+
+
+def _read(state: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Exception]]:
+    """`state`'s values as arrays, read as Module.load_state_dict reads them (Tensors too), and the error of each that
+    cannot be (a str, None) by key, an empty object array in its place: raised for a key the optimizer takes only."""
+    arrays, unread = {}, {}
+    for key, value in state.items():
+        try:
+            arrays[key] = np.asarray(read_value(key, value))
+        except (TypeError, ValueError) as error:
+            arrays[key], unread[key] = np.empty((), object), error
+    return arrays, unread
