@@ -29,6 +29,8 @@ def read_array(key: str, value: Any) -> np.ndarray:
         array = np.asarray(value)
     except ValueError as e:  # a ragged list, say
         raise ValueError(f"{key} is no array: {e}") from None
+    except TypeError as e:  # a list of Tensors that require grad: numpy's error names no key
+        raise TypeError(f"{key} is a {type_name(value)} numpy cannot read ({e})") from None
     if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
         raise TypeError(
             f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"

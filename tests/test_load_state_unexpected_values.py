@@ -75,3 +75,19 @@ def test_from_torch_state_dict_still_names_a_key_it_takes_by_what_it_holds():
     state = {**to_torch_state_dict(model), "weight": "abc", "note": None}
     with pytest.raises(TypeError, match="into Linear: weight is a str holding no numbers"):
         from_torch_state_dict(model, state)
+
+
+@pytest.mark.parametrize("load", ["load_state_dict", "from_torch_state_dict"])
+def test_a_list_of_tensors_that_require_grad_is_refused_naming_its_key(load):
+    """A single Tensor loads (detached); a list of them reached numpy's "cannot turn a Tensor that requires grad into
+    an array" naming no key, the error a single Tensor gave before it loaded."""
+    from nn.export import from_torch_state_dict
+
+    model = nn.Linear(3, 2, seed=0)
+    rows = [Tensor(np.ones(2, np.float32), requires_grad=True) for _ in range(3)]
+    key, loads = ("W", model.load_state_dict) if load == "load_state_dict" else ("weight", None)
+    state = {key: rows, "b" if key == "W" else "bias": model.b.data}
+    before = model.W.data.copy()
+    with pytest.raises(TypeError, match=rf"Linear: {key} is a list numpy cannot read .*t\.data"):
+        loads(state) if loads else from_torch_state_dict(model, state)
+    assert np.array_equal(model.W.data, before)
