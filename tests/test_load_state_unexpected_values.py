@@ -91,3 +91,35 @@ def test_a_list_of_tensors_that_require_grad_is_refused_naming_its_key(load):
     with pytest.raises(TypeError, match=rf"Linear: {key} is a list numpy cannot read .*t\.data"):
         loads(state) if loads else from_torch_state_dict(model, state)
     assert np.array_equal(model.W.data, before)
+
+
+def trained_lbfgs() -> nn.LBFGS:
+    model = nn.Linear(3, 2, seed=0)
+    opt = nn.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (model(Tensor(np.arange(6.0).reshape(2, 3))) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return opt
+
+
+ROWS = [Tensor(np.ones(2), requires_grad=True)] * 2
+
+
+@pytest.mark.parametrize("value", [ROWS, [[1.0], [1.0, 2.0]], "abc"], ids=["tensors", "ragged", "str"])
+def test_lbfgs_names_an_extra_key_unexpected_whatever_it_holds(value):
+    """LBFGS read every value's shape (for its history's) before its load's checks: numpy's own error, naming no
+    key, for a list of Tensors that require grad or a ragged list under a key it does not take."""
+    opt = trained_lbfgs()
+    with pytest.raises(KeyError, match=r"cannot load this state into LBFGS: missing nothing, unexpected \['note'\]"):
+        opt.load_state_dict({**opt.state_dict(), "note": value})
+
+
+def test_lbfgs_names_a_key_it_takes_holding_a_list_of_tensors():
+    opt = trained_lbfgs()
+    with pytest.raises(TypeError, match=r"cannot load this state into LBFGS: state.flat.ro is a list numpy cannot"):
+        opt.load_state_dict({**opt.state_dict(), "state.flat.ro": ROWS})
