@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import type_name
 
-from .export_read import read_value
+from .export_read import read_values
 from .optim_param_groups import values_slot
 from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
@@ -168,7 +168,7 @@ class OptimizerState:
     def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[Any, ...]:
         """The settings, the parameters' names, the per-parameter state (by slot) and each group's own keys that
         `state` holds, all checked."""
-        arrays, unread = _read(state)
+        arrays, unread = read_values(state)
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
@@ -296,15 +296,3 @@ def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:
         listed = ", ".join(f"{k} for {c!r}" for k, c in enumerate(among))
         raise ValueError(f"{type(owner).__name__}: {name} holds {place}, not the place of a choice ({listed})")
     return among[place]
-
-
-def _read(state: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Exception]]:
-    """`state`'s values as arrays, read as Module.load_state_dict reads them (Tensors too), and the error of each that
-    cannot be (a str, None) by key, an empty object array in its place: raised for a key the optimizer takes only."""
-    arrays, unread = {}, {}
-    for key, value in state.items():
-        try:
-            arrays[key] = np.asarray(read_value(key, value))
-        except (TypeError, ValueError) as error:
-            arrays[key], unread[key] = np.empty((), object), error
-    return arrays, unread
