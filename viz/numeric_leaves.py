@@ -40,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import ROUNDED, STAIRS, rounded_on_whole_floats
+from .whole_floats import ROUNDED, STAIRS, divisor, quotient, rounded_on_whole_floats
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -112,18 +112,23 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
     if not ops:
         return None
-    return _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
+    held = {id(n): _held(n, base) for n in ops}
+    x, grad, (_, big), tensor = at
+    try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
+        f0 = root_at(x, held=held)[0]
+    except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
+        return None
+    return _leaf_check(lambda data: root_at(data, held=held), x, grad, (f0, big), tensor)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
     """A rounding op held on its stair, as a function of its inputs: floor, ceil, round and trunc their value (their
-    rule's 0), % and fmod a − b·q with the whole quotient q of their inputs now (their rules' 1 and −q)."""
+    rule's 0), % and fmod a − b·q and frac x − q with the whole quotient q the forward took (their rules' 1 and −q)."""
     if node.op.name in STAIRS:
         value = base[id(node)]
         return lambda inputs: value
-    a, b = (np.asarray(base[id(p)], dtype=float) for p in node.parents)
-    whole = (np.floor if node.op.name == "%" else np.trunc)(a / b)
-    return lambda inputs: inputs[0] - inputs[1] * whole
+    q = quotient(node.op.name, [base[id(p)] for p in node.parents], base[id(node)])
+    return lambda inputs: inputs[0] - divisor(inputs) * q
 
 
 def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:

@@ -1,9 +1,9 @@
 """Where `check=True` cannot judge a rounding op: from 2**52 on every float is a whole number, so floor,
-ceil, round, trunc (and the whole quotient of % and fmod) are the identity on the floats there, and a
-finite difference measures slope 1 beside the 0 of their rule (stairs too narrow for any float step); from
-2**47 on a step within a stair is lost in the check's allowance for rounding, with the same result. Each only
-where the stairs the check's first step crosses, counted, are what it measured beyond backward's: a wrong rule
-beside them (or beside a floor whose stairs no step crosses) stays red."""
+ceil, round, trunc (and the whole part frac takes away, the whole quotient of % and fmod) are the identity on
+the floats there, and a finite difference measures slope 1 beside the 0 of their rule (stairs too narrow for
+any float step); from 2**47 on a step within a stair is lost in the check's allowance for rounding, with the
+same result. Each only where the stairs the check's first step crosses, counted, are what it measured beyond
+backward's: a wrong rule beside them (or beside a floor whose stairs no step crosses) stays red."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def rounded_on_whole_floats(
             continue
         inputs = [values[id(p)] for p in node.parents]
         size = np.max(np.abs(rounded(*inputs)))
-        what = "its input" if node.op.name in _ROUNDING else "the quotient a / b"
+        what = "the quotient a / b" if node.op.name in _ROUNDED_QUOTIENT else "its input"
         first = first or f"{node.op.name} rounds {what}, of size {size:.3g} here"
         if size >= WHOLE:
             return (
@@ -63,7 +63,7 @@ def _lost(node: Node, inputs: list[Any], grads: dict[int, Any], big: float) -> b
     divisor b of % and fmod) is at most `big` / UNSEEN: a step of half a stair then moves the root by no more than
     the check allows for rounding numbers as large as `big` (numeric.ROUNDING units of eps, doubled by FLOOR).
     floor(1e15) was drawn red, "numeric 1 ✗ backward 0": every step it could take was wider than a stair."""
-    rise = np.abs(inputs[1]) if node.op.name in _ROUNDED_QUOTIENT else 1.0
+    rise = np.abs(divisor(inputs)) if node.op.name in REMAINDERS else 1.0
     jump = np.max(np.abs(np.asarray(grads.get(id(node), 0.0), dtype=float)) * rise)
     return bool(0 < jump and big >= UNSEEN * jump)
 
@@ -100,10 +100,8 @@ def _stairs(
     if node.op.name in _ROUNDING:
         rise = np.asarray(up[id(node)], dtype=float) - np.asarray(down[id(node)], dtype=float)
     else:
-        whole = np.floor if node.op.name == "%" else np.trunc
-        (a_up, b_up), (a_down, b_down) = ([v[id(p)] for p in node.parents] for v in (up, down))
-        b = np.asarray(values[id(node.parents[1])], dtype=float)
-        rise = -b * (whole(np.divide(a_up, b_up)) - whole(np.divide(a_down, b_down)))
+        up_q, down_q = (quotient(node.op.name, [v[id(p)] for p in node.parents]) for v in (up, down))
+        rise = -np.asarray(divisor([values[id(p)] for p in node.parents]), dtype=float) * (up_q - down_q)
     return float(np.sum(g * rise))
 
 
@@ -114,6 +112,28 @@ WHOLE = 2.0**52  # from here on a float's spacing is 1 or more: every float is a
 UNSEEN = 2.0**47
 STAIRS = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
 _ROUNDING = STAIRS
-# what each op rounds to a whole number: the rounding ops their input, % and fmod the quotient a / b
+# remainders: a − b·q, q the whole quotient a / b (floored for %, truncated for fmod); frac, x − trunc(x), is fmod(x, 1)
 _ROUNDED_QUOTIENT = ("%", "fmod")
-ROUNDED = {name: (lambda x: x) for name in _ROUNDING} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
+REMAINDERS = (*_ROUNDED_QUOTIENT, "frac")
+# what each op rounds to a whole number: the rounding ops and frac their input, % and fmod the quotient a / b
+ROUNDED = {name: (lambda x: x) for name in (*_ROUNDING, "frac")} | {
+    op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT
+}
+
+
+def divisor(inputs: list[Any]) -> Any:
+    """A remainder's b: frac's is 1 (fmod(x, 1))."""
+    return inputs[1] if len(inputs) > 1 else 1.0
+
+
+def quotient(name: str, inputs: list[Any], out: Any = None) -> Any:
+    """The whole number of b's remainder `name` takes from a: the one its result `out` shows where given and finite
+    ((a − out) / b rounded: 1.0 % 0.1 is 0.0999..., nine 0.1s taken, where floor(1.0 / 0.1) is 10), else a / b
+    floored (%) or truncated (fmod, frac)."""
+    a, b = np.asarray(inputs[0], dtype=float), np.asarray(divisor(inputs), dtype=float)
+    with np.errstate(all="ignore"):
+        whole = (np.floor if name == "%" else np.trunc)(a / b)
+        if out is None:
+            return whole
+        taken = np.round((a - np.asarray(out, dtype=float)) / b)
+        return np.where(np.isfinite(taken), taken, whole)

@@ -1,0 +1,50 @@
+"""check=True's measure with rounding ops held on their stairs (numeric_leaves._stairs_held), reviewed: frac, a
+rounding op (x − trunc(x), its rule 1), was not among them, so a right rule beside it at 1e15 + 0.5 was drawn red
+("numeric 2 ✗ backward 3", the steps measuring its stairs' average slope) and a wrong one green; and the measure held
+still took the root's value from the stairs it held still, and % and fmod's quotient from a rounded a / b, so where the
+forward took another (1.0 % 0.1 takes nine 0.1s, floor(1.0 / 0.1) is 10) nothing settled: a wrong rule grey."""
+
+import pytest
+
+from autograd import Op, Value
+from viz.graph import all_gradients, read_graph
+from viz.numeric import AGREE, DISAGREE
+from viz.numeric_leaves import finite_difference_checks
+
+dbl = Op("dbl", lambda a: 2 * a, lambda g, out, a: (g,))  # rule 1, slope 2
+
+
+def check_of(root, leaf):
+    root.backward()
+    graph = read_graph(root, None, None)
+    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
+
+
+@pytest.mark.parametrize("at", [1e15 + 0.5, 207371497954.16196, 2601.0])
+def test_a_right_rule_beside_frac_is_not_red(at):
+    x = Value(at, label="x")
+    assert check_of(x * 2.0 + x.frac(), x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e15 + 0.5, 207371497954.16196, 2601.0])
+def test_a_wrong_rule_beside_frac_is_red(at):
+    x = Value(at, label="x")
+    check = check_of(dbl(x) + x.frac(), x)
+    assert check.verdict == DISAGREE and abs(check.numeric - 3.0) < 1e-6 and check.analytic == 2.0
+
+
+@pytest.mark.parametrize("op", ["%", "fmod"])
+def test_a_remainder_held_takes_the_quotient_the_forward_took(op):
+    """1.0 % 0.1 is 0.0999...: nine 0.1s taken, where floor(1.0 / 0.1) is 10. Held with ten, the root moved by 0.1
+    and its one-sided slopes never settled: dbl(x) + x % 0.1 at 1.0, dbl's rule 1 for 2, was drawn grey."""
+    rem = (lambda a, b: a % b) if op == "%" else (lambda a, b: a.fmod(b))
+    x = Value(1.0, label="x")
+    check = check_of(dbl(x) + rem(x, 0.1), x)
+    assert check.verdict == DISAGREE and abs(check.numeric - 3.0) < 1e-6 and check.analytic == 2.0
+    x = Value(1.0, label="x")
+    assert check_of(x * 2.0 + rem(x, 0.1), x).verdict != DISAGREE
+    a, b = Value(1.0, label="a"), Value(0.1, label="b")
+    held = check_of(rem(a, b) * 1.0, b)  # its rule -9 in b, the slope between the stairs the forward is on
+    assert held.verdict != DISAGREE and b.grad == -9.0
+    c = Value(2.0, label="c")
+    assert check_of(rem(c, 0.7) * 3.0, c).verdict == AGREE  # off the stairs: green as before
