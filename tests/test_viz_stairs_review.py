@@ -48,3 +48,15 @@ def test_a_remainder_held_takes_the_quotient_the_forward_took(op):
     assert held.verdict != DISAGREE and b.grad == -9.0
     c = Value(2.0, label="c")
     assert check_of(rem(c, 0.7) * 3.0, c).verdict == AGREE  # off the stairs: green as before
+
+
+@pytest.mark.parametrize("at", [-5200157489523.366, -32888286236071.43])
+def test_a_wrong_rule_agreeing_with_stairs_crossed_is_not_green(at):
+    """dbl(x) + relu(x − floor(x) − 0.5) at -5.2e12, dbl's rule 1 for 2: the steps cross millions of floor's stairs,
+    measuring relu's average slope there, 0, where its rule says 1, which cancelled dbl's error: drawn "numeric 2 ✓"
+    (2 of a 150-point sweep). Held still, relu's kink lies within every step: nothing to judge by. Not green now."""
+    x = Value(at, label="x")
+    check = check_of(dbl(x) + (x - x.floor() - 0.5).relu(), x)
+    assert check.verdict != AGREE and "stairs" in check.detail
+    z = Value(at, label="z")
+    assert check_of(z * 2.0 + (z - z.floor() - 0.5).relu(), z).verdict != DISAGREE  # the right rule: not red

@@ -40,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import ROUNDED, STAIRS, divisor, quotient, rounded_on_whole_floats
+from .whole_floats import ROUNDED, STAIRS, divisor, quotient, rounded_on_whole_floats, stairs_crossed
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -80,18 +80,25 @@ def finite_difference_checks(
             # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either; and a
             # difference across stairs measures their average, which can agree with a wrong rule (% beside it)
             held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict != DISAGREE else None
+            # an agreement across stairs that, held still, cannot be judged: what cancelled there is not the rules
+            unjudged = check.verdict == AGREE and held is not None and held.verdict not in (AGREE, DISAGREE)
+            across = unjudged and stairs_crossed(downstream, base, grads, big)
         told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
-        checks[id(leaf)] = _with_held(told, held, downstream)
+        checks[id(leaf)] = _with_held(told, held, downstream, across)
     return checks
 
 
-def _with_held(check: Check, held: Check | None, downstream: list[Node]) -> Check:
+def _with_held(check: Check, held: Check | None, downstream: list[Node], across: bool = False) -> Check:
     """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
     where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
-    jumps) but saying so: the rest of the root agrees with backward's."""
+    jumps) but saying so: the rest of the root agrees with backward's. Grey too, `across`, an agreement measured
+    across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
     if held is None:
         return check
     names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if n.op.name in ROUNDED))
+    if across:
+        why = f"the steps cross {names}'s stairs, whose jumps the rules leave out, and held still it cannot be judged"
+        return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
     if held.verdict == DISAGREE and np.isfinite(held.analytic):
         return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
     if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
