@@ -60,3 +60,20 @@ def test_a_wrong_rule_agreeing_with_stairs_crossed_is_not_green(at):
     assert check.verdict != AGREE and "stairs" in check.detail
     z = Value(at, label="z")
     assert check_of(z * 2.0 + (z - z.floor() - 0.5).relu(), z).verdict != DISAGREE  # the right rule: not red
+
+
+@pytest.mark.parametrize("op", ["frac", "%", "fmod"])
+def test_frac_and_a_remainders_dividend_show_their_fraction(op):
+    """frac(x) at x = 1e15 + 0.5 was drawn "frac(1e+15) = 0.5" (x "data 1e+15"), and x % 3 at 1e13 + 0.5 beside
+    x "data 1.000e+13", which the .5 decides, as floor's input now shows it."""
+    import viz
+    from viz.html import page_html
+
+    at = 1e15 + 0.5 if op == "frac" else 1e13 + 0.5
+    x = Value(at, label="x")
+    y = {"frac": lambda: x.frac(), "%": lambda: x % 3.0, "fmod": lambda: x.fmod(3.0)}[op]() + x * 2.0
+    y.label = "y"
+    y.backward()
+    full = f"{at:.1f}"
+    assert f"{{ x | data {full} |" in viz.draw(y, backward=True).source
+    assert full in page_html(y)
