@@ -77,3 +77,12 @@ def test_frac_and_a_remainders_dividend_show_their_fraction(op):
     full = f"{at:.1f}"
     assert f"{{ x | data {full} |" in viz.draw(y, backward=True).source
     assert full in page_html(y)
+
+
+@pytest.mark.parametrize("name", ["floor", "trunc", "%", "frac"])
+def test_an_own_op_named_as_a_rounding_op_is_not_held_still(name):
+    """An op of one's own named "floor" (x², its rule 2x, right) was held still as floor's stairs are and drawn red,
+    "numeric 1 ✗ backward 7.6 (measured with floor's stairs held still ...)": its name is the user's to choose."""
+    own = Op(name, lambda a: a * a, lambda g, out, a: (2 * a * g,))
+    x = Value(3.3, label="x")
+    assert check_of(own(x) + x, x).verdict == AGREE

@@ -40,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import ROUNDED, STAIRS, divisor, quotient, rounded_on_whole_floats, stairs_crossed
+from .whole_floats import STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -95,7 +95,7 @@ def _with_held(check: Check, held: Check | None, downstream: list[Node], across:
     across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
     if held is None:
         return check
-    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if n.op.name in ROUNDED))
+    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if rounds(n)))
     if across:
         why = f"the steps cross {names}'s stairs, whose jumps the rules leave out, and held still it cannot be judged"
         return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
@@ -116,7 +116,7 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     its rule 1 for 2, was drawn grey at 2601, a stair (the one-sided slopes never settle), and at 6327.02, its error
     under half the stairs' slope; dbl(x) + x % 3 at 1e15 + 0.5 green, the steps across thousands of stairs measuring
     %'s average slope, 0, where its rule says 1. None where no rounding op is downstream (`_with_held` tells it)."""
-    ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
+    ops = [n for n in downstream[1:] if rounds(n)]
     if not ops:
         return None
     held = {id(n): _held(n, base) for n in ops}

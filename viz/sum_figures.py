@@ -17,7 +17,7 @@ from autograd import Node, Value
 
 from .number_text import NUMBER_FIGURES, finite, summary
 from .on_paper import alike
-from .whole_floats import REMAINDERS, STAIRS  # rounding ops: where between whole numbers their input lies decides them
+from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 
@@ -45,7 +45,7 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
     for node in order:
         # floor's input, frac's, a remainder's dividend (1e13 + 0.5 % 3 is 1.5): a Value's, or a one-number tensor's
         # (more are told apart by their min and max)
-        if node.op is not None and node.op.name in (*STAIRS, *REMAINDERS) and np.size(node.data) == 1:
+        if rounds(node) and np.size(node.data) == 1:
             p = node.parents[0]
             if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)

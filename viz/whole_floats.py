@@ -32,9 +32,9 @@ def rounded_on_whole_floats(
         return ""
     first = ""
     for node in downstream[1:]:
-        rounded = ROUNDED.get(node.op.name)
-        if rounded is None:
+        if not rounds(node):
             continue
+        rounded = ROUNDED[node.op.name]
         inputs = [values[id(p)] for p in node.parents]
         size = np.max(np.abs(rounded(*inputs)))
         what = "the quotient a / b" if node.op.name in _ROUNDED_QUOTIENT else "its input"
@@ -107,7 +107,7 @@ def _crossed(
         return None
     ends = [float(np.asarray(v[id(root)], dtype=float).reshape(-1)[0]) for v in (up, down)]
     measured, backward = (ends[0] - ends[1]) / (2 * h), float(np.sum(grads[id(leaf)]))
-    stairs = sum(_stairs(node, up, down, values, grads) for node in downstream[1:] if node.op.name in ROUNDED) / (2 * h)
+    stairs = sum(_stairs(node, up, down, values, grads) for node in downstream[1:] if rounds(node)) / (2 * h)
     noise = ROUNDING * EPS * max(big, *map(abs, ends)) / h
     if not np.isfinite([measured, stairs, noise]).all():
         return None
@@ -143,6 +143,13 @@ REMAINDERS = (*_ROUNDED_QUOTIENT, "frac")
 ROUNDED = {name: (lambda x: x) for name in (*_ROUNDING, "frac")} | {
     op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT
 }
+
+
+def rounds(node: Node) -> bool:
+    """Whether `node` is made by one of the engine's rounding ops (floor, ceil, round, trunc, frac, % and fmod): by
+    its op, not its name alone, which an op of one's own may take (a "floor" of x², its rule right, was held still
+    as floor's stairs and drawn red)."""
+    return node.op is not None and node.op.built_in and node.op.name in ROUNDED
 
 
 def divisor(inputs: list[Any]) -> Any:
