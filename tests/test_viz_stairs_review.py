@@ -86,3 +86,16 @@ def test_an_own_op_named_as_a_rounding_op_is_not_held_still(name):
     own = Op(name, lambda a: a * a, lambda g, out, a: (2 * a * g,))
     x = Value(3.3, label="x")
     assert check_of(own(x) + x, x).verdict == AGREE
+
+
+@pytest.mark.parametrize("at", [21281073090.38824, -54198758924.61615, 113831593058.58295])
+def test_a_right_rule_beside_wiggles_finer_than_the_steps_is_not_red(at):
+    """2·x + sin(x) at 2.1e10, its rule right: the steps first taken (1.3e5) cross thousands of sin's periods and
+    measured 2, where backward's is 1.34; finer ones measured 1.3396 ± 0.008, but too coarsely to agree, and the
+    disagreement stood: drawn red, "numeric 2 ✗ backward 1.34" (and since the stairs held still, beside % too)."""
+    x = Value(at, label="x")
+    assert check_of(x * 2.0 + x.sin(), x).verdict != DISAGREE
+    z = Value(at, label="z")
+    assert check_of((z * 2.0) % 3.7 + z.sin(), z).verdict != DISAGREE
+    w = Value(at, label="w")
+    assert check_of(dbl(w) + w.sin(), w).verdict == DISAGREE  # a wrong rule beside them: red still

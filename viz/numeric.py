@@ -182,9 +182,14 @@ def _measure(
                 disagreed = judged, error
                 continue
             # a staircase (floor at 1e12 + 0.3) looks like a line at steps wider than its stairs: a finer step
-            # that measures another slope, beyond both errors, shows the root changes on a finer scale
-            if judged.verdict == AGREE and abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
-                return _unmeasurable(disagreed[0], now.central, h, along)
+            # that measures another slope, beyond both errors, shows the root changes on a finer scale; where it
+            # cannot judge either (sin at 2e10: 1.3396 ± 0.008 beside 2, backward's 1.3397), nothing is measured; where
+            # it disagrees too, its slope is the root's, which the wider steps missed
+            if abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
+                if judged.verdict == DISAGREE:
+                    disagreed = judged, error
+                elif judged.verdict in (AGREE, TOO_SMALL):
+                    return _unmeasurable(disagreed[0], now.central, h, along)
     if disagreed is not None:  # finer steps measured nothing else: the disagreement stands
         return disagreed[0]
     if kink is not None:
