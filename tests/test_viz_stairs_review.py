@@ -99,3 +99,13 @@ def test_a_right_rule_beside_wiggles_finer_than_the_steps_is_not_red(at):
     assert check_of((z * 2.0) % 3.7 + z.sin(), z).verdict != DISAGREE
     w = Value(at, label="w")
     assert check_of(dbl(w) + w.sin(), w).verdict == DISAGREE  # a wrong rule beside them: red still
+
+
+def test_an_equal_zero_below_the_measures_error_is_not_green():
+    """dbl(x) + |x| + floor(x) at -1e-300, dbl's rule 1 for 2: backward's 0, and the root, -1, rounds every step
+    small enough to stay off floor's stair at 0 (6e-306) away: "numeric 0 ✓", though a slope of 1e289 would not have
+    shown. Equal numbers agree only where the measure could tell them apart from 1."""
+    x = Value(-1e-300, label="x")
+    assert check_of(dbl(x) + abs(x) + x.floor(), x).verdict != AGREE
+    z = Value(2.5, label="z")
+    assert check_of(z.floor() * 3.0, z).verdict == AGREE  # floor's 0, flat at every step: green as before
