@@ -121,7 +121,7 @@ def _stairs(
     out: its gradient times the rise of each stair crossed (floor's output; b times the whole quotient's, for % and
     fmod, whose rule in b takes the quotient as fixed)."""
     g = np.asarray(grads.get(id(node), 0.0), dtype=float)
-    if node.op.name in _ROUNDING:
+    if node.op.name in STAIRS:
         rise = np.asarray(up[id(node)], dtype=float) - np.asarray(down[id(node)], dtype=float)
     else:
         up_q, down_q = (quotient(node.op.name, [v[id(p)] for p in node.parents]) for v in (up, down))
@@ -135,14 +135,11 @@ WHOLE = 2.0**52  # from here on a float's spacing is 1 or more: every float is a
 # is the stairs' whole slope
 UNSEEN = 2.0**47
 STAIRS = ("floor", "ceil", "round", "trunc")  # step functions whose stairs are the whole numbers (halves for round)
-_ROUNDING = STAIRS
 # remainders: a − b·q, q the whole quotient a / b (floored for %, truncated for fmod); frac, x − trunc(x), is fmod(x, 1)
 _ROUNDED_QUOTIENT = ("%", "fmod")
 REMAINDERS = (*_ROUNDED_QUOTIENT, "frac")
 # what each op rounds to a whole number: the rounding ops and frac their input, % and fmod the quotient a / b
-ROUNDED = {name: (lambda x: x) for name in (*_ROUNDING, "frac")} | {
-    op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT
-}
+ROUNDED = {name: (lambda x: x) for name in (*STAIRS, "frac")} | {op: (lambda a, b: a / b) for op in _ROUNDED_QUOTIENT}
 
 
 def rounds(node: Node) -> bool:
