@@ -109,3 +109,10 @@ def test_an_equal_zero_below_the_measures_error_is_not_green():
     assert check_of(dbl(x) + abs(x) + x.floor(), x).verdict != AGREE
     z = Value(2.5, label="z")
     assert check_of(z.floor() * 3.0, z).verdict == AGREE  # floor's 0, flat at every step: green as before
+
+
+def test_an_equal_slope_measured_exactly_stays_green():
+    """Equal nonzero numbers are no rounding's chance: 2·x + relu(x − floor(x) − 0.5) at 2.8e-201 measures 2 exactly,
+    though its error bound, from the -0.5 inside relu, is 1e192."""
+    x = Value(2.8247874783208054e-201, label="x")
+    assert check_of(x * 2.0 + (x - x.floor() - 0.5).relu(), x).verdict == AGREE

@@ -253,8 +253,8 @@ def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float
         return Check(a, None, UNMEASURED, detail="the slope is too large for a float")
     floor = FLOOR * (error + ROUNDING * grad_eps * measured.analytic_size)  # backward rounds too: float32's more
     size = max(abs(a), abs(n))
-    if a == n:  # where the measure could tell them from 1 (-1 + 1e-300·x rounds to -1 at every step: 0 is no slope)
-        verdict = AGREE if floor < RESOLVES * max(size, 1.0) else TOO_SMALL
+    if a == n:  # a 0 only where the measure could tell it from 1 (-1 + 1e-300·x rounds to -1 at every step)
+        verdict = AGREE if n != 0 or floor < RESOLVES else TOO_SMALL
     elif abs(a) > STEEP * (abs(n) + floor):
         # at every step tried the root changed a millionth of what backward's slope says: either the rule is
         # absurdly wrong, or the root bends or oscillates faster than a float step of x can follow (sin(exp(x))
