@@ -116,3 +116,11 @@ def test_an_equal_slope_measured_exactly_stays_green():
     though its error bound, from the -0.5 inside relu, is 1e192."""
     x = Value(2.8247874783208054e-201, label="x")
     assert check_of(x * 2.0 + (x - x.floor() - 0.5).relu(), x).verdict == AGREE
+
+
+def test_a_remainder_held_rounds_at_its_dividends_size():
+    """8.9 % dbl(b) at b = -0.00059, dbl's rule 1 for 2: held still, 8.9 − 2b·q cancels to 0.0005, and its rounding,
+    at 8.9's size, was taken at 0.0005's: a finer step's 1.638e4 was told beside backward's 7541, the slope 1.508e4."""
+    b = Value(-0.0005900847183418288, label="b")
+    check = check_of(8.898715973283931 % dbl(b), b)
+    assert check.verdict == DISAGREE and abs(check.numeric / (2 * check.analytic) - 1) < 1e-3

@@ -40,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
+from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -120,12 +120,19 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     if not ops:
         return None
     held = {id(n): _held(n, base) for n in ops}
+    # a remainder held, a − b·q, rounds at a's size, which its result (8.9 % 0.0012 is 0.0005) does not show
+    scale = max((largest(base[id(n.parents[0])]) for n in ops if n.op.name in REMAINDERS), default=0.0)
+
+    def held_at(data: Any) -> tuple[float, float]:
+        f, big = root_at(data, held=held)
+        return f, max(big, scale)
+
     x, grad, (_, big), tensor = at
     try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
-        f0 = root_at(x, held=held)[0]
+        f0 = held_at(x)[0]
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
-    return _leaf_check(lambda data: root_at(data, held=held), x, grad, (f0, big), tensor)
+    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
