@@ -21,7 +21,10 @@ from autograd import Node, Op, Tensor, raw, where
 @cache
 def _split(exact: Fraction) -> tuple[float, float]:
     """`exact` as c + ε: c the largest float at most `exact`, ε the float nearest the rest (0 <= ε < ulp(c))."""
-    c = float(exact)
+    try:
+        c = float(exact)
+    except OverflowError:  # 1/p past the floats (p below 5.6e-309): no rest, the plain power (inf) as before
+        return math.inf, 0.0
     if Fraction(c) > exact:
         c = math.nextafter(c, -math.inf)
     return c, float(exact - Fraction(c))

@@ -55,3 +55,16 @@ def test_second_derivative_for_p_just_below_one(row, p):
     (h,) = gradients((g * Tensor(np.array([v]))).sum(), [x])
     exact = _exact_hvp(row, p, v)
     assert np.max(np.abs(raw(h)[0] - exact)) <= 1e-13 * np.max(np.abs(exact)), (raw(h)[0], exact)
+
+
+@pytest.mark.parametrize("p", [5e-309, 1e-320])
+@pytest.mark.parametrize("function", [F.pairwise_distance, F.cdist, F.pdist])
+def test_p_whose_reciprocal_is_past_the_floats(function, p):
+    """1/p past the largest float (p below 5.6e-309): an OverflowError ("integer division result too large for a
+    float") from splitting 1/p into c + ε; the distance is inf, as main's before and torch 2.13's."""
+    x = Tensor(np.array([[3.0, -1.5, 0.25, 2.0], [0.0, 0.0, 0.0, 0.0]]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = function(x, p) if function is F.pdist else function(x, Tensor(np.zeros((2, 4))), p)
+        out.sum().backward()
+    assert np.isinf(raw(out)).any() and not np.isnan(raw(out)).any()
+    assert (np.sign(x.grad[0]) == [1, -1, 1, 1]).all()
