@@ -21,7 +21,10 @@ from autograd import Node, Op, Tensor, raw, where
 @cache
 def _split(exact: Fraction) -> tuple[float, float]:
     """`exact` as c + ε: c the largest float at most `exact`, ε the float nearest the rest (0 <= ε < ulp(c))."""
-    c = float(exact)
+    try:
+        c = float(exact)
+    except OverflowError:  # 1/p past the floats (p below 5.6e-309): no rest, the plain power (inf) as before
+        return math.inf, 0.0
     if Fraction(c) > exact:
         c = math.nextafter(c, -math.inf)
     return c, float(exact - Fraction(c))
@@ -40,14 +43,14 @@ def _root_forward(total: Any, *, c: float, rest: float) -> Any:
 
 
 def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
-    """g · (c + ε)·total^(c-1)·(1 + ε·ln total), the slope of total^(c+ε): g meets total^(c-1) as it met the
-    plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or
-    where the distance itself is), and c - 1 is a float (c >= 1). Under create_graph the same product of
-    Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it made NaN
-    where g is 0 at tiny totals)."""
-    factor = _log_factor(raw(total), rest)
+    """g · (c + ε)·total^(c-1+ε), the slope of total^(c+ε), its power this op again with the exponent c - 1 (a
+    float: c >= 1), so that under create_graph the second derivative takes the factor 1/p - 1 as c - 1 + ε (taken
+    as c - 1 it was 5e-6 off at p = 1 - 1e-12, and at p = 1 - 2^-53, where c = 1, the root's share was lost: 4.5e-2
+    off). g meets total^(c-1) as it met the plain power's slope (never total^c: past the range for a loss weight
+    of 1e10 at a distance of 1e300, or where the distance itself is); no log is differentiated (a log's rule made
+    NaN where g is 0 at tiny totals)."""
     with np.errstate(over="ignore"):
-        return (g * (total ** (c - 1) * (c * factor + rest)),)
+        return (g * (_root(total, c=c - 1, rest=rest) * (c + rest)),)
 
 
 _root = Op("p_norm_root", _root_forward, _root_rule)
@@ -63,17 +66,21 @@ def below_one_root(total: Tensor, p: float) -> Tensor:
 
 def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[Any]:
     """g · p·size^fl(p-1)·(1 + ε·ln size): the power rule's slope times the constant that puts back the rounding
-    ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same product of Tensor ops
-    (its second derivative leaves out the constant's, ε/size, 1e-16 of it); on arrays, where size^(p-1) overflows
-    but the slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1)."""
+    ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same numbers as Tensor ops
+    (its second derivative leaves out the constant's, ε/size, 1e-16 of it). Where size^(p-1) overflows but the
+    slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1), there alone (near the
+    largest float size·p^(1/(p-1)) would overflow): on arrays and under create_graph alike (which took the plain
+    power there: [inf, -inf] for [5.4e300, -5.4e300] at [1e-310, -1e-310], p = 0.001)."""
     data, factor = raw(size), _log_factor(raw(size), rest)
+    node = isinstance(size, Node)
+    pick = where if node else np.where
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if isinstance(size, Node):
-            return (g * (size ** (p - 1) * (p * factor)),)
         slope = np.power(data, p - 1) * (p * factor)
         blown = np.isinf(slope) & np.isfinite(data)
+        if node:  # each branch of the where below fed an input at which it is finite (its slope too)
+            slope = (pick(blown, 1.0, size) if blown.any() else size) ** (p - 1) * (p * factor)
         if blown.any():
-            slope = np.where(blown, np.power(data * p ** (1 / (p - 1)), p - 1) * factor, slope)
+            slope = pick(blown, (pick(blown, size, 1.0) * p ** (1 / (p - 1))) ** (p - 1) * factor, slope)
         return (g * slope,)
 
 
