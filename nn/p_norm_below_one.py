@@ -39,13 +39,20 @@ def _root_forward(total: Any, *, c: float, rest: float) -> Any:
         return np.power(total, c) * _log_factor(total, rest)
 
 
+@cache
+def _slope_rest(c: float, rest: float) -> float:
+    """ε + δ: the rest of 1/p - 1 beyond the float fl(c - 1), δ the rounding of c - 1 (0 for c >= 1/2, p <= 2;
+    for p > 2 up to 2^-54: lp_pool1d's slope was 175 ulp off at p = 3, |x| ~ 1e100)."""
+    return rest + float(Fraction(c) - 1 - Fraction(c - 1))
+
+
 def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
-    """g · (c + ε)·total^(c-1)·(1 + ε·ln total), the slope of total^(c+ε): g meets total^(c-1) as it met the
-    plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or
-    where the distance itself is), and c - 1 is a float (c >= 1). Under create_graph the same product of
-    Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it made NaN
-    where g is 0 at tiny totals)."""
-    factor = _log_factor(raw(total), rest)
+    """g · (c + ε)·total^fl(c-1)·(1 + (ε + δ)·ln total), the slope of total^(c+ε): g meets total^fl(c-1) as it
+    met the plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300,
+    or where the distance itself is), δ the rounding of c - 1 (`_slope_rest`). Under create_graph the same
+    product of Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it
+    made NaN where g is 0 at tiny totals)."""
+    factor = _log_factor(raw(total), _slope_rest(c, rest))
     with np.errstate(over="ignore"):
         return (g * (total ** (c - 1) * (c * factor + rest)),)
 
@@ -54,8 +61,9 @@ _root = Op("p_norm_root", _root_forward, _root_rule)
 
 
 def below_one_root(total: Tensor, p: float) -> Tensor:
-    """total ** (1/p) for totals above 0, as total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so
-    that total^c overflows only where the root does), an op whose rule is the slope of that (`_root_rule`).
+    """total ** (1/p) for totals above 0 (any p but 0: the p-norms below one and lp_pool's windows), as
+    total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so that total^c overflows only where the
+    root does), an op whose rule is the slope of that (`_root_rule`).
     float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
     c, rest = _split(Fraction(1) / Fraction(p))
     return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)
