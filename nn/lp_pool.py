@@ -24,6 +24,7 @@ from autograd import (
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
+from .lp_pool_scaled import needs_scaling, rescaled
 from .module import Module
 from .norm_roots import same_path
 from .p_norm_below_one import below_one_power, below_one_root
@@ -61,10 +62,18 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if math.isinf(p):
         largest = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
         return largest if p > 0 else -largest
-    mean = avg_pool(_powers(x, p), kernel_size, stride, 0, ceil_mode)  # checks the sizes and ceil_mode, naming avg_pool
     kernel = kept_size(kernel_size)
     size = kernel**dims if is_int(kernel) else math.prod(kernel)
-    return _root(mean.sign() * mean.abs().relu() * size, p)
+
+    def total_of(v: Tensor) -> Tensor:  # avg_pool checks the sizes and ceil_mode, naming avg_pool
+        mean = avg_pool(_powers(v, p), kernel_size, stride, 0, ceil_mode)
+        return mean.sign() * mean.abs().relu() * size
+
+    total = total_of(x)
+    if p > 0 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled)
+        top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
+        return rescaled(x, p, total, total_of, lambda t: _root(t, p), top_of, size)
+    return _root(total, p)
 
 
 def _powers(x: Tensor, p: float) -> Tensor:

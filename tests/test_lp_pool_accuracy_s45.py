@@ -115,20 +115,23 @@ def test_the_layers_take_the_same_root():
         assert _ulps(layer(Tensor(data)).data.ravel()[0], exact) <= 2 / 3 + 3
 
 
-@pytest.mark.parametrize("p", [0.3, 0.9, 1.5, 3.0])
-def test_a_compiled_step_replays_as_eager(p, monkeypatch):
+@pytest.mark.parametrize(
+    ("p", "sizes"),
+    [(p, [1.0, 1.0, 1e100, 1e-100, 1.0, 0.0 if p > 1 else 1e10, 1.0]) for p in (0.3, 0.9, 1.5, 3.0)]
+    + [(p, [1e200, 1e200, 1e200, 1e200, 1e-200, 1.0, 1e200, 1e200]) for p in (2.0, 3.0)],
+)
+def test_a_compiled_step_replays_as_eager(p, sizes, monkeypatch):
     """Seven SGD steps on lp_pool1d of a float64 Linear's |outputs|, compiled strictly: eager's numbers bit for bit,
     and the step replays, through windows of 1, 1e100, 1e-100 and, for p > 1, all-zero windows (the zero path and
-    back; below 1 their gradient is NaN, torch's)."""
+    back; below 1 their gradient is NaN, torch's); through windows of 1e200 and 1e-200 that are taken scaled."""
     from compile_faithful_cases import check_replayed, stepped_on
 
-    sizes = [1.0, 1.0, 1e100, 1e-100, 1.0, 0.0 if p > 1 else 1e10, 1.0]
     rng = np.random.default_rng(3)
     xs = [Tensor(rng.uniform(0.5, 2, (4, 3)) * size) for size in sizes]
 
     def scenario(compile):
         model = nn.Linear(3, 4, seed=0, dtype=np.float64)
-        opt = nn.SGD(model.parameters(), lr=1e-3)
+        opt = nn.SGD(model.parameters(), lr=1e-3 / max(sizes))
 
         def step(x):
             out = model(x).abs() * (x.sum() > 0)  # all-zero windows where x is 0
@@ -139,3 +142,72 @@ def test_a_compiled_step_replays_as_eager(p, monkeypatch):
 
     with np.errstate(all="ignore"):
         check_replayed(scenario, monkeypatch, replays_at_least=3)
+
+
+def _exact_pool1d(row, p, kernel, stride):
+    """Each window's (Σ x^p)^(1/p) and the gradient of their sum, by mpmath."""
+    q, starts = mpmath.mpf(p), range(0, len(row) - kernel + 1, stride)
+    values = [mpmath.fsum(mpmath.mpf(float(v)) ** q for v in row[s : s + kernel]) ** (1 / q) for s in starts]
+    grad = [mpmath.mpf(0)] * len(row)
+    for s, value in zip(starts, values):
+        for i in range(s, s + kernel):
+            grad[i] += (mpmath.mpf(float(row[i])) / value) ** (q - 1)
+    return values, grad
+
+
+@pytest.mark.parametrize(
+    ("p", "size"), [(2.0, 1e200), (2.0, 1e-200), (3.0, 1e150), (3.0, 1e-120), (1.5, 1e300), (7.0, 1e100), (0.9, 1e-300)]
+)
+def test_windows_whose_sum_leaves_the_floats(p, size):
+    """x ~ 1e200 at p = 2: each |x|^p overflows, torch 2.13's value is inf (gradient 0); x ~ 1e-200: they underflow,
+    torch's value 0. Overlapping windows (stride 2 of 4) mixing those with ones of 1: every window's value and
+    gradient within 2/p + 3 ulp of mpmath (where the exact gradient is a normal float)."""
+    rng = np.random.default_rng(7)
+    row = rng.uniform(0.5, 2.0, 10) * np.array([size] * 4 + [1.0] * 2 + [size] * 2 + [1.0] * 2)
+    x = Tensor(row[None, None], requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.lp_pool1d(x, p, 4, 2)
+        out.sum().backward()
+    values, grad = _exact_pool1d(row, p, 4, 2)
+    for got, exact in zip(out.data.ravel(), values):
+        assert _ulps(got, exact) <= 2 / p + 3, (got, exact)
+    for got, exact in zip(x.grad.ravel(), grad):
+        if abs(exact) > np.finfo(np.float64).tiny:
+            assert _ulps(got, exact) <= 2 / p + 3, (got, exact)
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0])
+def test_scaled_windows_in_2d_and_3d_and_their_second_derivatives(p):
+    """The same through lp_pool2d and lp_pool3d (windows of 1e200 and 1e-200 beside ones of 1), and gradcheck and
+    gradgradcheck of windows of 1e-200 (the scaled windows' rules their derivatives, to the second order)."""
+    rng = np.random.default_rng(8)
+    blocks = rng.uniform(0.5, 2.0, (4, 2, 2, 2)) * np.array([1e200, 1.0, 1e-200, 1.0])[:, None, None, None]
+    image = blocks[:, 0].transpose(1, 0, 2).reshape(1, 1, 2, 8)  # four 2x2 windows side by side
+    volume = blocks.transpose(1, 2, 0, 3).reshape(1, 1, 2, 2, 8)  # four 2x2x2 windows
+    for pool, data, windows in ((F.lp_pool2d, image, blocks[:, 0]), (F.lp_pool3d, volume, blocks)):
+        with np.errstate(all="ignore"):
+            out = pool(Tensor(data), p, 2)
+        exact = [mpmath.fsum(mpmath.mpf(float(v)) ** p for v in w.ravel()) ** (1 / mpmath.mpf(p)) for w in windows]
+        assert max(_ulps(got, e) for got, e in zip(out.data.ravel(), exact)) <= 2 / p + 3, out.data
+    for size in (1e-200, 1e200):  # gradgradcheck's steps are of x and of grad_outputs alike: x of 1, scaled inside
+        a = rng.uniform(0.5, 2.0, (1, 1, 6))
+        with np.errstate(all="ignore"):
+            assert autograd.gradcheck(lambda x: F.lp_pool1d(x, p, 3, 1), [a * size], eps=size * 1e-6)
+            assert autograd.gradgradcheck(lambda x, s=size: F.lp_pool1d(x * s, p, 3, 1) / s, [a])
+
+
+@pytest.mark.parametrize(("p", "size"), [(7.0, 1e6), (3.0, 1e20), (2.0, 1e-30), (3.0, 1e-20)])
+def test_float32_windows_whose_sum_leaves_the_floats(p, size):
+    """float32 x ~ 1e20 at p = 3 summed to inf (value inf, gradient NaN), x ~ 1e-30 at p = 2 to 0 (value 0): now
+    scaled, each window's value and gradient within 2/p + 3 float32 ulps of mpmath's."""
+    row = (np.array([3.1, 1.7, 2.2, 0.9, 1.3, 2.9, 0.7, 1.1]) * size).astype(np.float32)
+    x = Tensor(row[None, None], requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.lp_pool1d(x, p, 4)
+        out.sum().backward()
+    assert out.data.dtype == x.grad.dtype == np.float32
+    values, grad = _exact_pool1d(row, p, 4, 4)
+    ulp32 = 2.0**-23
+    for got, exact in list(zip(out.data.ravel(), values)) + list(zip(x.grad.ravel(), grad)):
+        ulp = ulp32 * mpmath.mpf(2) ** mpmath.floor(mpmath.log(abs(exact), 2))
+        assert abs(mpmath.mpf(float(got)) - exact) <= (2 / p + 3) * ulp, (got, exact)
