@@ -70,7 +70,7 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
         return mean.sign() * mean.abs().relu() * size
 
     total = total_of(x)
-    if p > 0 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled)
+    if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
         top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
         return rescaled(x, p, total, total_of, lambda t: _root(t, p), top_of, size)
     return _root(total, p)

@@ -5,7 +5,9 @@ within the same ulps as the other windows). Windows overlap, so x cannot be scal
 a pass of its own over x, its entries too large for that k replaced by 1 (and the window's sums by 1 where not
 taken), so that no slope meets an overflow and g = 0 never meets inf. The ks share a grid of step B, each one
 fitting a range of 2^B in |x| (`_grid`): a few passes at most, mostly one. A compiled step's replay checks that
-its windows, scales and masks are the recorded ones (else it runs eagerly)."""
+its windows, scales and masks are the recorded ones (else it runs eagerly). Only for p > 1: below, |x|^p lies
+between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and underflows only for
+subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN)."""
 
 from __future__ import annotations
 
@@ -26,15 +28,16 @@ def _low(dtype: np.dtype) -> float:
 
 
 def off_range(total: np.ndarray) -> np.ndarray:
-    """The windows whose sum is infinite or below the normal floats with all digits (0 too; NaN not)."""
+    """The windows whose sum is infinite, NaN (inf - inf: [-1e150, 2e150] at p = 3) or below the normal floats with
+    all digits (0 too)."""
     with np.errstate(invalid="ignore"):
-        return np.isinf(total) | (np.abs(total) < _low(total.dtype))
+        return ~np.isfinite(total) | (np.abs(total) < _low(total.dtype))
 
 
 def _past(total: np.ndarray) -> bool:
-    """Whether some sum is infinite or nonzero below the normal floats with all digits."""
+    """Whether some sum is infinite, NaN or nonzero below the normal floats with all digits."""
     with np.errstate(invalid="ignore"):
-        return bool((np.isinf(total) | ((total != 0) & (np.abs(total) < _low(total.dtype)))).any())
+        return bool((~np.isfinite(total) | ((total != 0) & (np.abs(total) < _low(total.dtype)))).any())
 
 
 def _underflows(xs: np.ndarray, p: float) -> bool:
@@ -44,7 +47,7 @@ def _underflows(xs: np.ndarray, p: float) -> bool:
 
 
 def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
-    """Whether some window's sum left the floats: infinite, or nonzero below them, or 0 from x not all 0 (an
+    """Whether some window's sum left the floats: infinite or NaN, or nonzero below them, or 0 from x not all 0 (an
     all-zero window, common after relu, is the plain root's: 0, and 0 its gradient, torch's). Checked again on
     each replay of a compiled step (the zeros' places by `lp_pool._root`)."""
     data = raw(total)
@@ -96,7 +99,7 @@ def rescaled(
     xs = raw(x)
     with np.errstate(over="ignore", invalid="ignore"):
         fits = ~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs))  # where |x|^p overflows: 1 in the plain pass
-        limit = 2.0 ** ((np.finfo(xs.dtype).maxexp - 2 - math.log2(size)) / p)
+        limit = np.exp2((np.finfo(xs.dtype).maxexp - 2 - math.log2(size)) / p)  # inf for p < 1: all fit
         masks = [(0, fits)] + [(int(k), np.abs(xs) * 2.0**-k <= limit) for k in np.unique(ks[need])]
     validate(lambda v: same_path("entries' scales", True, _same_masks(raw(v), masks, p, limit)), x)
     plain = total if fits.all() else total_of(where(fits, x, 1.0))  # with `fits`, tells the windows `odd`

@@ -211,3 +211,33 @@ def test_float32_windows_whose_sum_leaves_the_floats(p, size):
     for got, exact in list(zip(out.data.ravel(), values)) + list(zip(x.grad.ravel(), grad)):
         ulp = ulp32 * mpmath.mpf(2) ** mpmath.floor(mpmath.log(abs(exact), 2))
         assert abs(mpmath.mpf(float(got)) - exact) <= (2 / p + 3) * ulp, (got, exact)
+
+
+def test_inf_nan_and_signs_beside_scaled_windows():
+    """Windows holding inf or NaN keep torch's numbers (inf, NaN; gradient NaN at them, 0 or NaN beside them) next
+    to a scaled window; at p = 3 a window of [-1e150, 2e150] summed to -inf + inf = NaN (torch's too), its root is
+    7^(1/3)·1e150, while a negative sum stays NaN, as torch's."""
+    rows = {
+        2.0: [np.inf, 1.0, 1e200, 2e200, 1.0, 3.0],
+        2.5: [np.nan, 1.0, 1e200, 2e200, 1.0, 3.0],
+        3.0: [-1e150, 2e150, -3e150, 1e150, 1.0, -3.0],
+    }
+    got = {}
+    for p, row in rows.items():
+        x = Tensor(np.array(row)[None, None], requires_grad=True)
+        with np.errstate(all="ignore"):
+            out = F.lp_pool1d(x, p, 2)
+            out.sum().backward()
+        got[p] = out.data.ravel(), x.grad.ravel()
+    values, grad = got[2.0]
+    assert values[0] == np.inf and np.isnan(grad[0]) and grad[1] == 0.0
+    values, grad = got[2.5]
+    assert np.isnan(values[0]) and np.isnan(grad[:2]).all()
+    for p in (2.0, 2.5):  # the scaled window and the plain one beside them
+        exact, slopes = _exact_pool1d(np.array(rows[p][2:]), p, 2, 2)
+        assert all(_ulps(g, e) <= 2 / p + 3 for g, e in zip(got[p][0][1:], exact))
+        assert all(_ulps(g, e) <= 2 / p + 3 for g, e in zip(got[p][1][2:], slopes))
+    values, grad = got[3.0]
+    root = mpmath.cbrt(7) * mpmath.mpf(1e150)
+    assert _ulps(values[0], root) <= 2 / 3 + 3 and np.isnan(values[1:]).all()
+    assert _ulps(grad[0], (mpmath.mpf(1e150) / root) ** 2) <= 4 and _ulps(grad[1], (mpmath.mpf(2e150) / root) ** 2) <= 4
