@@ -7,7 +7,9 @@ taken), so that no slope meets an overflow and g = 0 never meets inf. The ks sha
 fitting a range of 2^B in |x| (`_grid`): a few passes at most, mostly one. A compiled step's replay checks that
 its windows, scales and masks are the recorded ones (else it runs eagerly). Only for p > 1: below, |x|^p lies
 between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and underflows only for
-subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN)."""
+subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN). Left:
+in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where the
+exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
 
 from __future__ import annotations
 
