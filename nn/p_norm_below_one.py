@@ -42,23 +42,31 @@ def _root_forward(total: Any, *, c: float, rest: float) -> Any:
         return np.power(total, c) * _log_factor(total, rest)
 
 
+@cache
+def _slope_rest(c: float, rest: float) -> float:
+    """ε + δ: the rest of 1/p - 1 beyond the float fl(c - 1), δ the rounding of c - 1 (0 for c >= 1/2, p <= 2;
+    for p > 2 up to 2^-54: lp_pool1d's slope was 175 ulp off at p = 3, |x| ~ 1e100)."""
+    return rest + float(Fraction(c) - 1 - Fraction(c - 1))
+
+
 def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
-    """g · (c + ε)·total^(c-1+ε), the slope of total^(c+ε), its power this op again with the exponent c - 1 (a
-    float: c >= 1), so that under create_graph the second derivative takes the factor 1/p - 1 as c - 1 + ε (taken
-    as c - 1 it was 5e-6 off at p = 1 - 1e-12, and at p = 1 - 2^-53, where c = 1, the root's share was lost: 4.5e-2
-    off). g meets total^(c-1) as it met the plain power's slope (never total^c: past the range for a loss weight
-    of 1e10 at a distance of 1e300, or where the distance itself is); no log is differentiated (a log's rule made
-    NaN where g is 0 at tiny totals)."""
+    """g · (c + ε)·total^(c-1+ε), the slope of total^(c+ε), its power this op again with the exponent fl(c - 1) and
+    the rest ε + δ, δ the rounding of c - 1 (`_slope_rest`: 0 for p <= 2), so that under create_graph the second
+    derivative takes the factor 1/p - 1 whole (taken as c - 1 it was 5e-6 off at p = 1 - 1e-12, and at p = 1 - 2^-53,
+    where c = 1, the root's share was lost: 4.5e-2 off). g meets total^(c-1) as it met the plain power's slope (never
+    total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or where the distance itself is); no
+    log is differentiated (a log's rule made NaN where g is 0 at tiny totals)."""
     with np.errstate(over="ignore"):
-        return (g * (_root(total, c=c - 1, rest=rest) * (c + rest)),)
+        return (g * (_root(total, c=c - 1, rest=_slope_rest(c, rest)) * (c + rest)),)
 
 
 _root = Op("p_norm_root", _root_forward, _root_rule)
 
 
 def below_one_root(total: Tensor, p: float) -> Tensor:
-    """total ** (1/p) for totals above 0, as total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so
-    that total^c overflows only where the root does), an op whose rule is the slope of that (`_root_rule`).
+    """total ** (1/p) for totals above 0 (any p but 0: the p-norms below one and lp_pool's windows), as
+    total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so that total^c overflows only where the
+    root does), an op whose rule is the slope of that (`_root_rule`).
     float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
     c, rest = _split(Fraction(1) / Fraction(p))
     return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)

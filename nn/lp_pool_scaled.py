@@ -1,0 +1,129 @@
+"""lp_pool's windows whose sum of |x|^p leaves the normal floats while their root need not: x ~ 1e200 at p = 2
+summed to inf (torch 2.13's value: inf), x ~ 1e-200 to 0 (its value: 0). Those windows are taken again with x
+scaled by a power of two 2^k fitted to the window's largest |x| (the window's root times 2^k: exact scalings, so
+within the same ulps as the other windows). Windows overlap, so x cannot be scaled per window: each k in use is
+a pass of its own over x, its entries too large for that k replaced by 1 (and the window's sums by 1 where not
+taken), so that no slope meets an overflow and g = 0 never meets inf. The ks share a grid of step B, each one
+fitting a range of 2^B in |x| (`_grid`): a few passes at most, mostly one. A compiled step's replay checks that
+its windows, scales and masks are the recorded ones (else it runs eagerly). Only for p > 1: below, |x|^p lies
+between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and underflows only for
+subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN). Left:
+in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where the
+exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd import Tensor, raw, validate, where
+
+from .norm_roots import same_path
+
+
+def _low(dtype: np.dtype) -> float:
+    """Below it a sum may hold subnormal terms: 2^(digits) above the smallest normal float (2^-969 in float64)."""
+    info = np.finfo(dtype)
+    return float(info.tiny) * 2.0 ** (info.nmant + 1)
+
+
+def off_range(total: np.ndarray) -> np.ndarray:
+    """The windows whose sum is infinite, NaN (inf - inf: [-1e150, 2e150] at p = 3) or below the normal floats with
+    all digits (0 too)."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(total) | (np.abs(total) < _low(total.dtype))
+
+
+def _past(total: np.ndarray) -> bool:
+    """Whether some sum is infinite, NaN or nonzero below the normal floats with all digits."""
+    with np.errstate(invalid="ignore"):
+        return bool((~np.isfinite(total) | ((total != 0) & (np.abs(total) < _low(total.dtype)))).any())
+
+
+def _underflows(xs: np.ndarray, p: float) -> bool:
+    """Whether some nonzero |x|^p falls below the normal floats with all digits (a window of them sums to 0)."""
+    with np.errstate(invalid="ignore"):
+        return bool(((xs != 0) & (np.abs(xs) < _low(xs.dtype) ** (1 / p))).any())
+
+
+def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
+    """Whether some window's sum left the floats: infinite or NaN, or nonzero below them, or 0 from x not all 0 (an
+    all-zero window, common after relu, is the plain root's: 0, and 0 its gradient, torch's). Checked again on
+    each replay of a compiled step (the zeros' places by `lp_pool._root`)."""
+    data = raw(total)
+    if _past(data):
+        return True
+    validate(lambda t: same_path("window sums", False, _past(raw(t))), total)
+    if not (data == 0).any():
+        return False
+    now = _underflows(raw(x), p)
+    if not now:
+        validate(lambda v: same_path("entries' powers", False, _underflows(raw(v), p)), x)
+    return now
+
+
+def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
+    """Each window's k (the power of two its |x| is divided by): its largest |x| over 2^k in [1/2, 2^B), B·p +
+    log2(size) below the largest exponent less 6 (1018 in float64) so that the scaled sum fits, and B·|p - 1| at
+    most 16 so that the gradient on its way, g·2^k·sum^(1/p - 1), stays a normal float (2^-1338 for x ~ 1e-200 at
+    p = 2 with B = 508: 0); k kept within ±(that exponent less 24) (±1000: 2^k and 2^-k normal floats)."""
+    top_exponent = np.finfo(top.dtype).maxexp
+    fits = (top_exponent - 6 - math.log2(size)) // p
+    step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
+    exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
+    return np.clip(step * (exponent // step), 24 - top_exponent, top_exponent - 24)
+
+
+def rescaled(
+    x: Tensor,
+    p: float,
+    total: Tensor,
+    total_of: Callable[[Tensor], Tensor],
+    root: Callable[[Tensor], Tensor],
+    top_of: Callable[[Tensor], Tensor],
+    size: int,
+) -> Tensor:
+    """root(total), its off-range windows of finite, nonzero x taken again scaled (`_grid`); the others (all-zero
+    windows, windows holding inf or NaN) as the plain root takes them, torch's. Each check is of a tensor the
+    output reads (`top` through a where that never takes it), so that a replay makes it again and checks it."""
+    odd = off_range(raw(total))
+    top = top_of(x.abs())
+    data = raw(top)
+    need = odd & np.isfinite(data) & (data > 0)
+    ks = _grid(data, p, size)
+    validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size)), top)
+    never = np.zeros(need.shape, bool)
+    if not need.any():
+        validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t)), odd))), total)
+        return where(never, top, root(total))
+    xs = raw(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fits = ~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs))  # where |x|^p overflows: 1 in the plain pass
+        limit = np.exp2((np.finfo(xs.dtype).maxexp - 2 - math.log2(size)) / p)  # inf for p < 1: all fit
+        masks = [(0, fits)] + [(int(k), np.abs(xs) * 2.0**-k <= limit) for k in np.unique(ks[need])]
+    validate(lambda v: same_path("entries' scales", True, _same_masks(raw(v), masks, p, limit)), x)
+    plain = total if fits.all() else total_of(where(fits, x, 1.0))  # with `fits`, tells the windows `odd`
+    off = off_range(raw(plain))
+    validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t)), off))), plain)
+    out = root(where(need, 1.0, plain))
+    for k, mask in masks[1:]:
+        taken = need & (ks == k)
+        scaled = root(where(taken, total_of(where(mask, x * 2.0**-k, 1.0)), 1.0)) * 2.0**k
+        out = where(taken, scaled, out)
+    return where(never, top, out)
+
+
+def _same(data: np.ndarray, odd: np.ndarray, need: np.ndarray, ks: np.ndarray, p: float, size: int) -> bool:
+    now = odd & np.isfinite(data) & (data > 0)
+    return bool(np.array_equal(now, need) and np.array_equal(_grid(data, p, size)[need], ks[need]))
+
+
+def _same_masks(xs: np.ndarray, masks: list, p: float, limit: float) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):
+        fits = ~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs))
+        return bool(
+            np.array_equal(fits, masks[0][1])
+            and all(np.array_equal(np.abs(xs) * 2.0**-k <= limit, mask) for k, mask in masks[1:])
+        )
