@@ -97,14 +97,13 @@ def _hooked(
     return take
 
 
-def scalar_order(root: Node, seed: Any) -> list[Node]:
-    """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
-    sums of the consumers' shares follow, for drawings that show them."""
-    start = pass_start(True)
-    order = reach(root, start)
-    taken: list[Node] = []
-    _chain_rule(root, order, seed, start, False, taken.append)
-    return taken
+def scalar_order(root: Node) -> list[Node]:
+    """The nodes in the order `scalar_pass` takes them, the first sweep's list last to first: what the sums of the
+    consumers' shares follow, for drawings that show them. No rule runs (none changes the order): a rule that
+    raises (sqrt's at 0) or a user's `_backward` with effects of its own is left to backward."""
+    order = reach(root, pass_start(True))
+    order.reverse()
+    return order
 
 
 def _chain_rule(
