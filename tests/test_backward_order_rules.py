@@ -1,4 +1,4 @@
-"""`backward_order` of a Value's graph is the first sweep's list taken in reverse (scalar_consumers.reach): the order
+"""`backward_order` of a Value's graph is the first sweep's list taken in reverse (scalar_reach.reach): the order
 a backward takes the nodes in, which no rule's number changes, so asking for it runs no rule."""
 
 import pytest
