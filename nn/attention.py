@@ -40,7 +40,8 @@ def attend(
     wide = computed_in(query.dtype)
     if wide is not None:
         operands = (t.astype(wide) for t in (query, key, value))
-        out, weights = attend(*operands, blocked, None if added is None else added.astype(wide), dropout_p, scale)
+        added = added if added is None or added.dtype == wide else added.astype(wide)  # a sum of two: float32
+        out, weights = attend(*operands, blocked, added, dropout_p, scale)
         return out.astype(query.dtype), weights.astype(query.dtype)
     scores = (query * scale) @ key.swapaxes(-2, -1)
     if added is not None:

@@ -187,3 +187,25 @@ def test_a_compiled_float16_step_replays_as_eager():
     eager = scenario(lambda f: f)
     assert all(np.all(np.isfinite(r)) for r in eager)
     check_replayed(scenario, pytest.MonkeyPatch(), replays_at_least=3)
+
+
+def test_multihead_attention_two_finfo_min_masks_are_summed_in_float32():
+    """key_padding_mask and attn_mask, both float finfo.min where a key is hidden, add to -131008: -inf in float16,
+    which closed a key no mask closed, and a row that both masks hide wholly gave 0 where float64 gives its softmax
+    over the scores (every key -131008 plus its score)."""
+    padding = np.zeros((2, 5))
+    padding[1] = np.finfo(H).min  # a sequence all padding, as HF-style code writes it
+    attn = np.zeros((5, 5))
+    attn[2] = np.finfo(H).min
+    outs = []
+    for dtype in (H, np.float64):
+        rng = np.random.default_rng(12)
+        layer = nn.MultiheadAttention(8, 2, batch_first=True, dtype=dtype, seed=0)
+        for p in layer.parameters():
+            p.data[...] = rng.uniform(-0.6, 0.6, p.shape).astype(H)
+        x = Tensor(rng.standard_normal((2, 5, 8)).astype(H).astype(dtype), dtype=dtype)
+        masks = {"key_padding_mask": padding, "attn_mask": attn}
+        outs.append(layer(x, x, x, **{n: Tensor(m.astype(dtype), dtype=dtype) for n, m in masks.items()})[0].data)
+    got, truth = outs
+    assert got.dtype == H and np.abs(truth[1, 2]).max() > 0.05  # the row both masks hide: not 0 in float64
+    assert np.abs(got.astype(np.float64) - truth).max() <= 2e-3 * np.abs(truth).max()
