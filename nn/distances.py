@@ -185,14 +185,19 @@ def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
     [7.5e-291] x 3 for [3.75e-291, 0, -3.75e-291]), if the row's smallest nonzero |d| is near enough to it that
     g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
     largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
-    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats)."""
+    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats), and rows whose scaled
+    root S^(1/p) (S the sum of the n nonzero |d/m|^p, at most n) may leave the range: n^(1/p) / p past 2^limit
+    (the root is taken before the product with m: [1.27e-296, -1.19e-307, -5.79e-303, -1.96e-294] at p = 0.001
+    was inf, 4^1000 · m, for 2.5e302)."""
     limit = np.finfo(top.dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
-    with no_grad():  # a constant, as `top` (_p_norm)
+    with no_grad():  # constants, as `top` (_p_norm)
         smallest = where(d != 0, abs(d), top).amin(dim=-1, keepdim=True)
+        root = (d != 0).sum(dim=-1, keepdim=True).astype(top.dtype).log2() / p - math.log2(p)  # of n^(1/p) / p
     large, small = top.log2(), smallest.log2()
     unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
     scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
-    return where(unscaled_off & scaled_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps its bits
+    root_fits = root <= limit  # S^(1/p) <= n^(1/p), taken before the product with m
+    return where(unscaled_off & scaled_fits & root_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps bits
 
 
 def _row_scale(top: Tensor, p: float) -> Tensor:
