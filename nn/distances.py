@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, no_grad, raw, validate, where
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
 from .norm_roots import same_path
-from .p_norm_below_one import below_one_norm
+from .p_norm_below_one import below_one_norm, widened
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -165,13 +165,17 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0 (p > 1) or ±inf,
     # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
     plain = zero | ~top.isfinite()
-    d, top = where(zero, 1.0, d), where(plain, 1.0, top)
-    m = _scale_below_one(d, top, p) if p < 1 else _row_scale(top, p)
+    d, top, dtype = where(zero, 1.0, d), where(plain, 1.0, top), d.dtype
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
+        if widened(dtype, p):  # d/m, the norm and its product with m in float64, rounded once (and the gradient)
+            d, top = d.astype(np.float64), top.astype(np.float64)
+        m = _scale_below_one(d, top, p)
         with no_grad():
             kept = d != 0
         out = where(zero, 0.0, m * below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p))
+        out = out.astype(dtype) if out.dtype != dtype else out
     else:
+        m = _row_scale(top, p)
         terms = abs(d / m) ** p
         out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
