@@ -196,11 +196,11 @@ def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
     limit = np.finfo(top.dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
     with no_grad():  # constants, as `top` (_p_norm)
         smallest = where(d != 0, abs(d), top).amin(dim=-1, keepdim=True)
-        root = (d != 0).sum(dim=-1, keepdim=True).astype(top.dtype).log2() / p - math.log2(p)  # of n^(1/p) / p
+        entries = (d != 0).sum(dim=-1, keepdim=True).astype(top.dtype).log2()  # log2 n
     large, small = top.log2(), smallest.log2()
     unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
     scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
-    root_fits = root <= limit  # S^(1/p) <= n^(1/p), taken before the product with m
+    root_fits = entries <= p * (limit + math.log2(p))  # n^(1/p) / p <= 2^limit (S^(1/p) <= n^(1/p), before × m)
     return where(unscaled_off & scaled_fits & root_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps bits
 
 
