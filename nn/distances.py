@@ -167,12 +167,14 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     plain = zero | ~top.isfinite()
     d, top, dtype = where(zero, 1.0, d), where(plain, 1.0, top), d.dtype
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
-        if widened(dtype, p):  # d/m, the norm and its product with m in float64, rounded once (and the gradient)
+        wide = widened(dtype, p)
+        if wide:  # d/m, the norm and its product with m in float64, rounded once (and the gradient)
             d, top = d.astype(np.float64), top.astype(np.float64)
         m = _scale_below_one(d, top, p)
         with no_grad():
             kept = d != 0
-        out = where(zero, 0.0, m * below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p))
+        norm = below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p, compensated=not wide)
+        out = where(zero, 0.0, m * norm)
         out = out.astype(dtype) if out.dtype != dtype else out
     else:
         m = _row_scale(top, p)

@@ -113,9 +113,11 @@ def widened(dtype: np.dtype, p: float) -> bool:
     return dtype == np.float16 or (dtype == np.float32 and p < 0.5)
 
 
-def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float) -> Tensor:
+def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float, *, compensated: bool = True) -> Tensor:
     """(Σ size^p)^(1/p) along the last axis (kept), the entries not `kept` left out and rows `zero` taken as 1
     (the caller's where leaves them out). What is left of the error is the rounding of the sum, which the root
-    multiplies by 1/p (data of the types `widened` says comes in float64)."""
-    terms = where(kept, below_one_power(size, p), 0.0)
-    return below_one_root(where(zero, 1.0, terms.sum(dim=-1, keepdim=True)), p)
+    multiplies by 1/p. Data of the types `widened` says comes in float64, not `compensated`: plain powers, whose
+    exponents' roundings lie far below their ulp (the compensated ops' logs cost time for nothing)."""
+    terms = where(kept, below_one_power(size, p) if compensated else size**p, 0.0)
+    total = where(zero, 1.0, terms.sum(dim=-1, keepdim=True))
+    return below_one_root(total, p) if compensated else total ** (1 / p)
