@@ -105,16 +105,19 @@ def below_one_power(size: Tensor, p: float) -> Tensor:
     return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
 
 
-def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float) -> Tensor:
+def widened(dtype: np.dtype, p: float) -> bool:
+    """Whether a p-norm below one of `dtype` data is taken in float64 and rounded once (the caller's job, from d
+    on: its d/m and the root's product with m taken in float32, gradients were 1.37 ulp off): float32
+    at p < 1/2 (14 ulp off at p = 0.05 in its own type; at p >= 1/2 its own sum is within 2/p + 3 ulps, and
+    widened, cdist took twice the time), float16 at every p (its powers rounded 1/p to float16: 6 ulp at p = 0.7)."""
+    return dtype == np.float16 or (dtype == np.float32 and p < 0.5)
+
+
+def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float, *, compensated: bool = True) -> Tensor:
     """(Σ size^p)^(1/p) along the last axis (kept), the entries not `kept` left out and rows `zero` taken as 1
     (the caller's where leaves them out). What is left of the error is the rounding of the sum, which the root
-    multiplies by 1/p: float32 data at p < 1/2 is taken in float64 and rounded once (14 ulp off at p = 0.05; its
-    power was taken in float64 already, for an exponent no float32 holds); at p >= 1/2 its own sum is within
-    2/p + 3 ulps, and widened, cdist took twice the time. float16 data is taken in float64 at every p: its powers
-    rounded the exponent to float16 (6 ulp off at p = 0.7)."""
-    dtype = size.dtype
-    if dtype == np.float16 or (dtype == np.float32 and p < 0.5):  # the exponents' roundings are far below theirs
-        terms = where(kept, size.astype(np.float64) ** p, 0.0)
-        return (where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p)).astype(dtype)
-    terms = where(kept, below_one_power(size, p), 0.0)
-    return below_one_root(where(zero, 1.0, terms.sum(dim=-1, keepdim=True)), p)
+    multiplies by 1/p. Data of the types `widened` says comes in float64, not `compensated`: plain powers, whose
+    exponents' roundings lie far below their ulp (the compensated ops' logs cost time for nothing)."""
+    terms = where(kept, below_one_power(size, p) if compensated else size**p, 0.0)
+    total = where(zero, 1.0, terms.sum(dim=-1, keepdim=True))
+    return below_one_root(total, p) if compensated else total ** (1 / p)
