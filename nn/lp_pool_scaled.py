@@ -70,12 +70,14 @@ def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
     """Each window's k (the power of two its |x| is divided by): its largest |x| over 2^k in [1/2, 2^B), B·p +
     log2(size) below the largest exponent less 6 (1018 in float64) so that the scaled sum fits, and B·|p - 1| at
     most 16 so that the gradient on its way, g·2^k·sum^(1/p - 1), stays a normal float (2^-1338 for x ~ 1e-200 at
-    p = 2 with B = 508: 0); k kept within ±(that exponent less 24) (±1000: 2^k and 2^-k normal floats)."""
+    p = 2 with B = 508: 0); k from 24 - that exponent (-1000: g·2^k normal) to that exponent - 1 (1023: a scaled
+    window's largest |x| below 2; kept at 1000 it was up to 2^24, its power left out as too large: float32
+    [2.84e35, 1e34] at p = 12 gave 1e34)."""
     top_exponent = np.finfo(top.dtype).maxexp
     fits = (top_exponent - 6 - math.log2(size)) // p
     step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
     exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
-    return np.clip(step * (exponent // step), 24 - top_exponent, top_exponent - 24)
+    return np.clip(step * (exponent // step), 24 - top_exponent, top_exponent - 1)
 
 
 def rescaled(

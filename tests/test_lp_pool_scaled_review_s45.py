@@ -52,3 +52,24 @@ def test_scaled_windows_of_unequal_entries_pass_gradgradcheck(p):
     a = np.array([[[1.0, 0.3, 1e-3, 0.7, 0.02, 0.5]]])
     with np.errstate(all="ignore"):
         assert autograd.gradgradcheck(lambda x: F.lp_pool1d(x * 1e-200, p, 3, 1) / 1e-200, [a])
+
+
+@pytest.mark.parametrize(
+    ("p", "row", "dtype"),
+    [(12.0, [2.84e35, 1e34], np.float32), (60.0, [1.7e308, 1e306], np.float64), (40.0, [3e38, 2.9e38], np.float32)],
+)
+def test_windows_near_the_largest_float_at_large_p(p, row, dtype):
+    """A window's power of two was kept 24 binades below the largest float's (2^104 in float32, 2^1000 in float64):
+    above, its largest |x| scaled still overflowed at p, was left out as too large for the pass, and the window's
+    value was its next entry's (float32 [2.84e35, 1e34] at p = 12: 1e34, gradient [0, 1]; torch's inf). Now each
+    window's value and gradient within 2/p + 3 ulps of the exact ones."""
+    data = np.array(row, dtype)
+    x = Tensor(data[None, None], requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.lp_pool1d(x, p, 2)
+        out.sum().backward()
+    q, digits = mpmath.mpf(p), np.finfo(dtype).nmant
+    exact = mpmath.fsum(mpmath.mpf(float(v)) ** q for v in data) ** (1 / q)
+    for got, want in [(out.data.ravel()[0], exact)] + list(zip(x.grad.ravel(), _exact_gradient(data, p))):
+        ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(want), 2)) - digits)
+        assert abs(mpmath.mpf(float(got)) - want) <= (2 / p + 3) * ulp, (got, float(want))
