@@ -72,7 +72,10 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     total = sum_of(_powers(x, p))
     if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
         top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
-        return rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size)
+        kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
+        strides = kept_size(stride) if stride is not None else kernels
+        strides = (strides,) * dims if is_int(strides) else tuple(strides)
+        return rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
     return _root(total, p)
 
 

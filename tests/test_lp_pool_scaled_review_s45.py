@@ -56,7 +56,13 @@ def test_scaled_windows_of_unequal_entries_pass_gradgradcheck(p):
 
 @pytest.mark.parametrize(
     ("p", "row", "dtype"),
-    [(12.0, [2.84e35, 1e34], np.float32), (60.0, [1.7e308, 1e306], np.float64), (40.0, [3e38, 2.9e38], np.float32)],
+    [
+        (12.0, [2.84e35, 1e34], np.float32),
+        (60.0, [1.7e308, 1e306], np.float64),
+        (40.0, [3e38, 2.9e38], np.float32),
+        (12.0, [7.4e306, 3e306], np.float64),
+        (30.0, [2.0**999.5, 2.0**998], np.float64),
+    ],
 )
 def test_windows_near_the_largest_float_at_large_p(p, row, dtype):
     """A window's power of two was kept 24 binades below the largest float's (2^104 in float32, 2^1000 in float64):
@@ -73,3 +79,26 @@ def test_windows_near_the_largest_float_at_large_p(p, row, dtype):
     for got, want in [(out.data.ravel()[0], exact)] + list(zip(x.grad.ravel(), _exact_gradient(data, p))):
         ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(want), 2)) - digits)
         assert abs(mpmath.mpf(float(got)) - want) <= (2 / p + 3) * ulp, (got, float(want))
+
+
+@pytest.mark.parametrize(("kernel", "stride", "passes"), [(2, None, 1), (3, 1, 9), (2, (1, 2), 2)])
+def test_scaled_windows_of_many_scales_take_few_passes(kernel, stride, passes, monkeypatch):
+    """Each power of two in use was a pass over the whole input: a 32 x 32 image of entries from 1e-300 to 1e300
+    at p = 3 took 100 or so (131 passes, 5.5 s and 680 MB at 256 x 256). Windows ceil(kernel/stride) apart never
+    overlap, so a pass takes all of theirs at once: at most the kernel's size, one where the stride is the kernel.
+    Values within 2/p + 3 ulps of mpmath's (the window's root) all the same."""
+    import nn.lp_pool as lp_pool
+
+    calls, (top, pool) = [], lp_pool._POOLS[2]
+    monkeypatch.setitem(lp_pool._POOLS, 2, (top, lambda *a, **k: calls.append(1) or pool(*a, **k)))
+    rng = np.random.default_rng(4)
+    image = rng.uniform(0.5, 2.0, (1, 1, 32, 32)) * 10.0 ** rng.integers(-300, 300, (1, 1, 32, 32))
+    with np.errstate(all="ignore"):
+        out = F.lp_pool2d(Tensor(image), 3.0, kernel, stride)
+    assert len(calls) <= passes + 2  # the plain pass and, where some |x|^p overflows, its pass without them
+    steps = (kernel, kernel) if stride is None else ((stride,) * 2 if isinstance(stride, int) else stride)
+    for (i, j), got in np.ndenumerate(out.data[0, 0]):
+        window = image[0, 0, i * steps[0] : i * steps[0] + kernel, j * steps[1] : j * steps[1] + kernel]
+        exact = mpmath.fsum(mpmath.mpf(float(v)) ** 3 for v in window.ravel()) ** (1 / mpmath.mpf(3))
+        ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(exact, 2)) - 52)
+        assert abs(mpmath.mpf(float(got)) - exact) <= (2 / 3 + 3) * ulp, (i, j, got, float(exact))
