@@ -69,7 +69,8 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
         mean = avg_pool(terms, kernel_size, stride, 0, ceil_mode)
         return mean.sign() * mean.abs().relu() * size
 
-    total = sum_of(_powers(x, p))
+    with np.errstate(**({"over": "ignore", "invalid": "ignore"} if p > 1 else {})):  # sums past the floats:
+        total = sum_of(_powers(x, p))  # taken again scaled, where they warned of overflow beside right numbers
     if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
         top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
         kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)

@@ -4,6 +4,8 @@ where that product left the normal floats, the smaller entries' gradients lost d
 1e-215 at p = 12: 0 where the exact gradient is 1e-165; 1e-260 beside 1e-200 at p = 3: 8.5e-5 off; float32 entries
 within a factor 20 of the window's largest at p = 12: 24 % off)."""
 
+import warnings
+
 import mpmath
 import numpy as np
 import pytest
@@ -102,3 +104,17 @@ def test_scaled_windows_of_many_scales_take_few_passes(kernel, stride, passes, m
         exact = mpmath.fsum(mpmath.mpf(float(v)) ** 3 for v in window.ravel()) ** (1 / mpmath.mpf(3))
         ulp = mpmath.mpf(2) ** (mpmath.floor(mpmath.log(exact, 2)) - 52)
         assert abs(mpmath.mpf(float(got)) - exact) <= (2 / 3 + 3) * ulp, (i, j, got, float(exact))
+
+
+@pytest.mark.parametrize(
+    ("p", "row"), [(2.0, [1e200, 2e200, 1.0, 1.0]), (3.0, [1e120, 2e120, 1.0, 1.0]), (3.0, [-1e150, 2e150, 1.0, 1.0])]
+)
+def test_a_scaled_window_warns_of_nothing(p, row):
+    """Its right value and gradient came with numpy's "overflow encountered in power" (and "invalid value
+    encountered in matmul" for [-1e150, 2e150] at p = 3): the first pass's powers, which the scaled pass replaces."""
+    x = Tensor(np.array(row)[None, None], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = F.lp_pool1d(x, p, 2)
+        out.sum().backward()
+    assert np.isfinite(out.data).all() and np.isfinite(x.grad).all()
