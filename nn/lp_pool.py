@@ -65,14 +65,18 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     kernel = kept_size(kernel_size)
     size = kernel**dims if is_int(kernel) else math.prod(kernel)
 
-    def total_of(v: Tensor) -> Tensor:  # avg_pool checks the sizes and ceil_mode, naming avg_pool
-        mean = avg_pool(_powers(v, p), kernel_size, stride, 0, ceil_mode)
+    def sum_of(terms: Tensor) -> Tensor:  # avg_pool checks the sizes and ceil_mode, naming avg_pool
+        mean = avg_pool(terms, kernel_size, stride, 0, ceil_mode)
         return mean.sign() * mean.abs().relu() * size
 
-    total = total_of(x)
+    with np.errstate(**({"over": "ignore", "invalid": "ignore"} if p > 1 else {})):  # sums past the floats:
+        total = sum_of(_powers(x, p))  # taken again scaled, where they warned of overflow beside right numbers
     if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
         top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
-        return rescaled(x, p, total, total_of, lambda t: _root(t, p), top_of, size)
+        kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
+        strides = kept_size(stride) if stride is not None else kernels
+        strides = (strides,) * dims if is_int(strides) else tuple(strides)
+        return rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
     return _root(total, p)
 
 
