@@ -7,27 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from benchmark_mlp import mlp_step
 
 import autograd
-import nn
 from autograd import Tensor
-
-SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
-
-
-def _mlp(dtype):
-    layers = [nn.Linear(i, o, seed=k, dtype=dtype) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
-    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
-    opt = nn.SGD(model.parameters(), lr=0.05)
-
-    def step(x, y):
-        loss = autograd.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    return model, step
 
 
 def _engine_calls(monkeypatch, name):
@@ -48,7 +31,7 @@ def _engine_calls(monkeypatch, name):
 @pytest.mark.parametrize("rows", [1, 32])
 def test_a_replay_reads_and_multiplies_without_numpys_dispatch(monkeypatch, rows):
     rng = np.random.default_rng(0)
-    _, step = _mlp(np.float32)
+    _, step = mlp_step(np.float32, compiled=False)
     run = autograd.compile(step, strict=True)
     x, y = Tensor(rng.random((rows, 784), dtype=np.float32)), rng.integers(0, 10, rows)
     run(x, y), run(x, y)  # recorded
@@ -69,8 +52,7 @@ def test_the_replay_keeps_eagers_bits(dtype, rows):
     labels = [rng.integers(0, 10, rows) for _ in range(6)]
     results = []
     for compiled in (False, True):
-        model, step = _mlp(dtype)
-        run = autograd.compile(step, strict=True) if compiled else step
+        model, run = mlp_step(dtype, compiled=compiled)
         losses = []
         for xb, yb in zip(batches, labels):
             try:
