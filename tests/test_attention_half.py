@@ -209,3 +209,42 @@ def test_multihead_attention_two_finfo_min_masks_are_summed_in_float32():
     got, truth = outs
     assert got.dtype == H and np.abs(truth[1, 2]).max() > 0.05  # the row both masks hide: not 0 in float64
     assert np.abs(got.astype(np.float64) - truth).max() <= 2e-3 * np.abs(truth).max()
+
+
+def _torch_heads(mask, need_weights, padding=None):
+    """torch 2.13's float16 MultiheadAttention on _heads' layer and input (its weights loaded), and float64's."""
+    outs = []
+    for dtype, torch_dtype in ((H, torch.float16), (np.float64, torch.float64)):
+        rng = np.random.default_rng(6)
+        layer = nn.MultiheadAttention(8, 2, batch_first=True, dtype=dtype)
+        for p in layer.parameters():
+            p.data[...] = rng.uniform(-0.6, 0.6, p.shape).astype(dtype)
+        x = torch.tensor((rng.standard_normal((2, 5, 8)) * 5).astype(dtype))
+        theirs = torch.nn.MultiheadAttention(8, 2, batch_first=True).to(torch_dtype)
+        theirs.load_state_dict({n: torch.tensor(p.data) for n, p in layer.named_parameters()})
+        masks = {"attn_mask": torch.tensor(mask.astype(dtype))}
+        if padding is not None:
+            masks["key_padding_mask"] = torch.tensor(padding.astype(dtype))
+        outs.append(theirs(x, x, x, need_weights=need_weights, **masks)[0].detach().numpy().astype(np.float64))
+    return outs
+
+
+def test_torch_float16_multihead_attention_as_edge_points_says():
+    """docs/edge-points.md's torch column for float16 MultiheadAttention: with need_weights=True it computes in
+    float16 (a causal finfo.min mask with a closed row: 4.12 off float64, 0.0085 with need_weights=False; chainrule
+    0.0065), and a float key_padding_mask and attn_mask both finfo.min sum to -inf in float16 (the row both hide:
+    NaN with need_weights=True, 8.05 off float64 without), where chainrule sums them in float32."""
+    causal = np.triu(np.full((5, 5), np.finfo(H).min), 1)
+    causal[3] = np.finfo(H).min
+    weighed, truth = _torch_heads(causal, True)
+    assert np.abs(weighed - truth).max() > 1  # 4.12: float16 scores, masks and softmax
+    unweighed, _ = _torch_heads(causal, False)
+    assert np.abs(unweighed - truth).max() < 0.02  # 0.0085: computed in float32
+    padding = np.zeros((2, 5))
+    padding[1] = np.finfo(H).min
+    both = np.zeros((5, 5))
+    both[2] = np.finfo(H).min
+    weighed, truth = _torch_heads(both, True, padding)
+    assert np.all(np.isnan(weighed[1, 2])) and not np.any(np.isnan(np.delete(weighed, 2, axis=1)))
+    unweighed, _ = _torch_heads(both, False, padding)
+    assert np.abs(unweighed[1, 2] - truth[1, 2]).max() > 0.1  # the row both hide: the two finfo.min made -inf
