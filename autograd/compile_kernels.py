@@ -24,9 +24,10 @@ from . import elementwise_forwards as forward
 from .compile_kernels_margins import MultiMargin
 from .compile_kernels_softmax import CrossEntropy, NllLoss
 from .half_precision import HALF
+from .op_table_matmul import outer_by_dot
 from .rule_functions import finite_together, gated, unknown_at_nan
 from .scaled_contractions import checked, product_fits, reads_less
-from .scaled_sums import first_try
+from .scaled_sums import dot, first_try
 from .tensor_forwards import gradient_sum
 from .tensor_ops import OPS
 
@@ -124,7 +125,8 @@ class Contraction:
 
 class Matmul(OneCall):
     """matmul of two matrices; its rule's products (`_product`: np.dot where the contracted axis
-    has length 1, else @) into buffers, each right wherever it fits (`_contraction`)."""
+    has length 1 and neither factor is one number, op_table_matmul.outer_by_dot, else @) into
+    buffers, each right wherever it fits (`_contraction`)."""
 
     def __init__(self, shapes: list[Shape], dtype: np.dtype, needs: list[bool]) -> None:
         (m, k), (_, n) = shapes
@@ -132,8 +134,8 @@ class Matmul(OneCall):
         self.out = np.empty((m, n), dtype)
         self.ga = np.empty((m, k), dtype) if needs[0] else None
         self.gb = np.empty((k, n), dtype) if needs[1] else None
-        self.ga_product = _contraction(np.dot if n == 1 else np.matmul, m, n, k)  # g (m, n) @ b.T
-        self.gb_product = _contraction(np.dot if m == 1 else np.matmul, k, m, n)  # a.T (k, m) @ g
+        self.ga_product = _contraction(dot if outer_by_dot(m, n, k) else np.matmul, m, n, k)  # g (m, n) @ b.T
+        self.gb_product = _contraction(dot if outer_by_dot(k, m, n) else np.matmul, k, m, n)  # a.T (k, m) @ g
         self.gb_outer = m == 1 and needs[1]  # gb an outer product: compile_finite proves it finite from a and g
         self.one_call = (_contraction(np.matmul, m, k, n), (), self.out)
 

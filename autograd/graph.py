@@ -56,14 +56,17 @@ class Node:
         return self._made_by
 
     def __setstate__(self, state: Any) -> None:
-        """pickle's and copy's state back into the slots, as their default does, but for the slot `_visit`, a
-        pass's scratch, which a node no longer has: a pickle written before it went holds it (a Tensor's
-        always, a Value's after a backward) and would not load."""
+        """pickle's and copy's state back as their default puts it (a subclass's `__dict__` updated as it is,
+        the slots set by name), but for the slot `_visit`, a pass's scratch, which a node no longer has: a
+        pickle written before it went holds it (a Tensor's always, a Value's after a backward) and would not load."""
         own, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
-        for part in (own, slots):
-            for name, value in (part or {}).items():
-                if name not in _GONE:
-                    setattr(self, name, value)
+        if own and hasattr(self, "__dict__"):  # not through setattr: a subclass's __setattr__ or property would see it
+            self.__dict__.update(own)
+        elif own:  # a state of slots alone, written as one dict
+            slots = {**own, **(slots or {})}
+        for name, value in (slots or {}).items():
+            if name not in _GONE:
+                setattr(self, name, value)
 
     @property
     def op_params(self) -> dict[str, Any]:

@@ -69,8 +69,8 @@ def gradients(
 def backward_order(root: Node) -> list[Node]:
     """Every node a backward from root reaches, in the order it takes them: root first, each once all
     its consumers are done, so a node's gradient is its consumers' shares summed in this order (which
-    rounding can tell from another: 1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is 0). For Values a pass is
-    run to find it (its rules too; `.grad` left alone); for Tensors it is `topological_order`."""
+    rounding can tell from another: 1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is 0). For Values it is the
+    pass's first sweep taken in reverse (no rule runs); for Tensors it is `topological_order`."""
     require_node(root, "backward_order: root")
     with _scratch_space(root):
         return type(root)._backward_order(root)

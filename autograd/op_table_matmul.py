@@ -85,14 +85,22 @@ def _product(x: Any, y: Any) -> Any:
 
 def _plain_product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x @ y. np.dot where the contracted axis has length 1 (numpy's matmul is 5x slower at that outer
-    product); a contiguous stack times one matrix as one matrix of all its rows, not slice by slice (30%)."""
+    product), but not where either factor is one number (`outer_by_dot`); a contiguous stack times one matrix as one
+    matrix of all its rows, not slice by slice (30%)."""
     if y.ndim == 2:
-        if x.ndim == 2 and x.shape[1] == 1:
+        if x.ndim == 2 and outer_by_dot(*x.shape, y.shape[1]):
             return np.dot(x, y)
         if x.ndim > 2 and x.flags.c_contiguous:
             rows = x.reshape((math.prod(x.shape[:-1]), x.shape[-1]))  # not -1: x may have no entries
             return np.matmul(rows, y).reshape(x.shape[:-1] + y.shape[-1:])
     return x @ y
+
+
+def outer_by_dot(m: int, terms: int, n: int) -> bool:
+    """Whether an (m, terms) @ (terms, n) product is an outer product np.dot makes faster than np.matmul: one term,
+    and neither factor a single number, where np.dot takes BLAS's scal, which gives 0 for 0 * inf and 0 * NaN
+    (OpenBLAS: x.T (3, 1) @ g (1, 1) of zeros was 0 where an entry of x is inf; matmul's and PyTorch's NaN)."""
+    return terms == 1 and m > 1 and n > 1
 
 
 MATMUL: tuple[OpDef, ...] = (

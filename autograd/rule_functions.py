@@ -19,7 +19,7 @@ import numpy as np
 from .elementwise_forwards import holds_nan
 from .graph import Node, raw
 from .op_functions import _ENGINES
-from .scaled_sums import squares_finite
+from .scaled_sums import squares_finite, vdot
 
 
 def where(x: Any, y: Any, cond: Any, unpicked: float = -0.0) -> Any:
@@ -90,7 +90,7 @@ def finite_together(g: Any, x: Any) -> bool:
         and g.shape == x.shape
         and g.flags.c_contiguous
         and x.flags.c_contiguous
-        and math.isfinite(np.vdot(g, x))
+        and math.isfinite(vdot(g, x))
     )
 
 

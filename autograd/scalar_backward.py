@@ -2,7 +2,7 @@
 hottest rules written out (tests/test_scalar_fast_paths.py checks each against the table's rule).
 
 Two sweeps from the root, no sorting: the first lists every node reached after its parents
-(scalar_consumers.reach) and starts its gradient sum (`_grad_sum`) at this pass's own zero, which also
+(scalar_reach.reach) and starts its gradient sum (`_grad_sum`) at this pass's own zero, which also
 marks it as reached; the second takes that list last to first, so a node once all its consumers have
 sent it their gradients, and runs its rule. No count of consumers is kept on the node (the pass counted them
 before, Kahn's way, in a slot `_visit` that cost every node 8 bytes). Stale scratch from an earlier or
@@ -38,7 +38,7 @@ from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
 from .graph_rules import check_backward, vjp_at
 from .hooks import run_hooks
-from .scalar_consumers import pass_start, reach
+from .scalar_reach import pass_start, reach
 from .scalar_writes import added, put_back
 from .type_names import type_name
 
@@ -97,14 +97,13 @@ def _hooked(
     return take
 
 
-def scalar_order(root: Node, seed: Any) -> list[Node]:
-    """The nodes in the order `scalar_pass` takes them (its rules run, `.grad` left alone): what the
-    sums of the consumers' shares follow, for drawings that show them."""
-    start = pass_start(True)
-    order = reach(root, start)
-    taken: list[Node] = []
-    _chain_rule(root, order, seed, start, False, taken.append)
-    return taken
+def scalar_order(root: Node) -> list[Node]:
+    """The nodes in the order `scalar_pass` takes them, the first sweep's list last to first: what the sums of the
+    consumers' shares follow, for drawings that show them. No rule runs (none changes the order): a rule that
+    raises (sqrt's at 0) or a user's `_backward` with effects of its own is left to backward."""
+    order = reach(root, pass_start(True))
+    order.reverse()
+    return order
 
 
 def _chain_rule(

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .scaled_sums import first_try
+from .scaled_sums import first_try, vdot
 
 # np.vdot's sum of squares of up to this many float32 entries is within k * 2**-24 of the true sum (recursive
 # summation, the worst case): under half of it, so twice the computed sum bounds the true one
@@ -42,7 +42,7 @@ def norms_bound(a: np.ndarray, b: np.ndarray) -> float:
     b[t, j]| over t of a matrix product's entry (Cauchy-Schwarz: at most ||a[i]|| * ||b[:, j]||)."""
     if max(a.size, b.size) > SQUARES_AT_MOST:
         return math.inf
-    sa, sb = float(np.vdot(a, a)), float(np.vdot(b, b))
+    sa, sb = float(vdot(a, a)), float(vdot(b, b))
     if not (math.isfinite(sa) and math.isfinite(sb)):
         return math.inf
     return (math.sqrt(2.0 * sa) + UNDERFLOWED) * (math.sqrt(2.0 * sb) + UNDERFLOWED)

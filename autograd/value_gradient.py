@@ -59,4 +59,4 @@ class ValueGradient:
 
     @staticmethod
     def _backward_order(root: Any) -> list[Node]:
-        return scalar_order(root, root._seed(None, False))
+        return scalar_order(root)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, no_grad, where
+from autograd import ShapeError, Tensor, computed_in, no_grad
 
 from .arguments import check_flag, check_real, layer_input
 from .dropout import dropout
@@ -33,33 +33,42 @@ def attend(
     """(softmax(query @ key^T * scale + added, masked out where `blocked`) @ value, the weights): the
     weights over the keys after dropout with probability dropout_p. `blocked`, a boolean array or Tensor
     broadcasting to the scores (L, S): True where a query may not look at a key; `added`: a float mask
-    added to the scores (-inf also masks out). A query with no key left gets weights 0 (_softmax_over_keys)."""
+    added to the scores (-inf also masks out). A query with no key left gets weights 0 (_softmax_over_keys).
+    float16 operands are attended in float32 and the output and weights rounded once to float16 (gradients
+    likewise, by astype's rule), as torch 2.13's CPU attention: in float16 a score of -21 plus a finfo.min mask
+    overflowed to -inf, and a row all finfo.min gave NaN where torch and float64 give [1.028, 2.029]."""
+    wide = computed_in(query.dtype)
+    if wide is not None:
+        operands = (t.astype(wide) for t in (query, key, value))
+        added = added if added is None or added.dtype == wide else added.astype(wide)  # a sum of two: float32
+        out, weights = attend(*operands, blocked, added, dropout_p, scale)
+        return out.astype(query.dtype), weights.astype(query.dtype)
     scores = (query * scale) @ key.swapaxes(-2, -1)
     if added is not None:
         scores = scores + added
     if blocked is not None:
         scores = scores.masked_fill(blocked, -math.inf)
     masked = (blocked is not None or added is not None) and scores.shape[-1]
-    weights = _softmax_over_keys(scores, _keyless(scores, blocked, added)) if masked else scores.softmax(axis=-1)
+    weights = _softmax_over_keys(scores, _keyless(blocked, added)) if masked else scores.softmax(axis=-1)
     if dropout_p:
         weights = dropout(weights, dropout_p)
     return weights @ value, weights
 
 
-def _keyless(scores: Tensor, blocked: Any, added: Tensor | None) -> Tensor:
+def _keyless(blocked: Any, added: Tensor | None) -> Any:
     """The query rows (..., L, 1) whose every key the masks close (`blocked` True, or `added` -inf), read from the
     masks and not from the scores: a row whose open keys' scores overflowed to -inf has keys, and its softmax is
     NaN as without a mask (a 0 there was made up: float32 [1e20, 1e20] against keys -1e20 and -2e20 gave 0 with a
-    mask masking nothing, NaN without, where float64 gives the first key's value). Found by ops from the scores
-    (zeros of their shape, the masks laid on them), not by reading numbers, so that a compiled step finds each
-    call's rows."""
+    mask masking nothing, NaN without, where float64 gives the first key's value). Found by boolean ops on the
+    masks (of their broadcast shape, not the scores': a float64 copy of the scores peaked a (4, 4, 256, 256)
+    float32 SDPA at 21.0 MB, now 16.8 MB), not by reading numbers, so that a compiled step finds each call's rows."""
     with no_grad():  # a constant: no gradient flows through which rows have keys
-        probe = where(scores == scores, 0.0, 0.0)  # 0 everywhere, NaN scores included
+        closed = blocked
         if added is not None:
-            probe = probe + added
-        if blocked is not None:
-            probe = probe.masked_fill(blocked, -math.inf)
-        return probe.max(axis=-1, keepdims=True) == -math.inf
+            closed = (added == -math.inf) if blocked is None else (added == -math.inf) | blocked
+        if isinstance(closed, Tensor):
+            return ~((~closed).max(axis=-1, keepdims=True))  # no key open
+        return np.all(closed, axis=-1, keepdims=True)  # a constant mask (is_causal's)
 
 
 def _softmax_over_keys(scores: Tensor, keyless: Tensor) -> Tensor:
@@ -164,7 +173,8 @@ def _mask(owner: str, mask: Any, scores: tuple[int, ...], dtype: np.dtype) -> tu
 def check_mask_dtype(owner: str, name: str, mask: Tensor, dtype: np.dtype, sense: str) -> None:
     """TypeError unless `mask` is boolean (`sense`: what True means) or float of the query's `dtype`: a float
     mask is added to the scores, and one of another dtype changed the output's (a float64 numpy mask made a
-    float32 model's output float64), where torch 2.13 refuses it, SDPA and MultiheadAttention alike."""
+    float32 model's output float64), where torch 2.13 refuses it, SDPA and MultiheadAttention alike. Torch does take
+    a float32 mask for a float16 query (SDPA, MultiheadAttention with need_weights=False): refused here as well."""
     if mask.dtype != bool and mask.dtype.kind != "f":
         raise TypeError(f"{owner}: {name} must be boolean ({sense}) or float (added), got {mask.dtype}")
     if mask.dtype != bool and mask.dtype != dtype:

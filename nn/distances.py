@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, no_grad, raw, validate, where
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
 from .norm_roots import same_path
-from .p_norm_below_one import below_one_norm
+from .p_norm_below_one import below_one_norm, widened
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -165,13 +165,19 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0 (p > 1) or ±inf,
     # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
     plain = zero | ~top.isfinite()
-    d, top = where(zero, 1.0, d), where(plain, 1.0, top)
-    m = _scale_below_one(d, top, p) if p < 1 else _row_scale(top, p)
+    d, top, dtype = where(zero, 1.0, d), where(plain, 1.0, top), d.dtype
     if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
+        wide = widened(dtype, p)
+        if wide:  # d/m, the norm and its product with m in float64, rounded once (and the gradient)
+            d, top = d.astype(np.float64), top.astype(np.float64)
+        m = _scale_below_one(d, top, p)
         with no_grad():
             kept = d != 0
-        out = where(zero, 0.0, m * below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p))
+        norm = below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p, compensated=not wide)
+        out = where(zero, 0.0, m * norm)
+        out = out.astype(dtype) if out.dtype != dtype else out
     else:
+        m = _row_scale(top, p)
         terms = abs(d / m) ** p
         out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
@@ -185,14 +191,19 @@ def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
     [7.5e-291] x 3 for [3.75e-291, 0, -3.75e-291]), if the row's smallest nonzero |d| is near enough to it that
     g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
     largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
-    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats)."""
+    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats), and rows whose scaled
+    root S^(1/p) (S the sum of the n nonzero |d/m|^p, at most n) may leave the range: n^(1/p) / p past 2^limit
+    (the root is taken before the product with m: [1.27e-296, -1.19e-307, -5.79e-303, -1.96e-294] at p = 0.001
+    was inf, 4^1000 · m, for 2.5e302)."""
     limit = np.finfo(top.dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
-    with no_grad():  # a constant, as `top` (_p_norm)
+    with no_grad():  # constants, as `top` (_p_norm)
         smallest = where(d != 0, abs(d), top).amin(dim=-1, keepdim=True)
+        entries = (d != 0).sum(dim=-1, keepdim=True).astype(top.dtype).log2()  # log2 n
     large, small = top.log2(), smallest.log2()
     unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
     scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
-    return where(unscaled_off & scaled_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps its bits
+    root_fits = entries <= p * (limit + math.log2(p))  # n^(1/p) / p <= 2^limit (S^(1/p) <= n^(1/p), before × m)
+    return where(unscaled_off & scaled_fits & root_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps bits
 
 
 def _row_scale(top: Tensor, p: float) -> Tensor:

@@ -24,8 +24,10 @@ from autograd import (
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
+from .lp_pool_scaled import needs_scaling, rescaled
 from .module import Module
 from .norm_roots import same_path
+from .p_norm_below_one import below_one_power, below_one_root
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False) -> Tensor:  # noqa: A002
@@ -60,10 +62,29 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if math.isinf(p):
         largest = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
         return largest if p > 0 else -largest
-    mean = avg_pool(x**p, kernel_size, stride, 0, ceil_mode)  # checks the sizes and ceil_mode, naming avg_pool
     kernel = kept_size(kernel_size)
     size = kernel**dims if is_int(kernel) else math.prod(kernel)
-    return _root(mean.sign() * mean.abs().relu() * size, p)
+
+    def sum_of(terms: Tensor) -> Tensor:  # avg_pool checks the sizes and ceil_mode, naming avg_pool
+        mean = avg_pool(terms, kernel_size, stride, 0, ceil_mode)
+        return mean.sign() * mean.abs().relu() * size
+
+    with np.errstate(**({"over": "ignore", "invalid": "ignore"} if p > 1 else {})):  # sums past the floats:
+        total = sum_of(_powers(x, p))  # taken again scaled, where they warned of overflow beside right numbers
+    if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
+        top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
+        kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
+        strides = kept_size(stride) if stride is not None else kernels
+        strides = (strides,) * dims if is_int(strides) else tuple(strides)
+        return rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
+    return _root(total, p)
+
+
+def _powers(x: Tensor, p: float) -> Tensor:
+    """x ** p, for 0 < p < 1/2 with the slope's exponent p - 1 taken exactly (`below_one_power`: rounded, the
+    slope was 174 ulp off at p = 0.3, |x| ~ 1e300); where x < 0 both give NaN (torch's), where x is 0 an
+    infinite slope."""
+    return below_one_power(x, p) if 0 < p < 0.5 else x**p
 
 
 def _root(total: Tensor, p: float) -> Tensor:
@@ -73,9 +94,9 @@ def _root(total: Tensor, p: float) -> Tensor:
     zero = raw(total) == 0
     if p < 0 or not zero.any():
         validate(lambda t: same_path("window sums", False, p > 0 and bool((raw(t) == 0).any())), total)
-        return total ** (1.0 / p)
+        return below_one_root(total, p)
     validate(lambda t: same_path("window sums", True, bool(np.array_equal(raw(t) == 0, zero))), total)
-    return where(zero, 0.0, where(zero, 1.0, total) ** (1.0 / p))
+    return where(zero, 0.0, below_one_root(where(zero, 1.0, total), p))
 
 
 def _norm_type(owner: str, p: Any) -> float:

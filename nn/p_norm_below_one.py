@@ -21,7 +21,10 @@ from autograd import Node, Op, Tensor, raw, where
 @cache
 def _split(exact: Fraction) -> tuple[float, float]:
     """`exact` as c + ε: c the largest float at most `exact`, ε the float nearest the rest (0 <= ε < ulp(c))."""
-    c = float(exact)
+    try:
+        c = float(exact)
+    except OverflowError:  # 1/p past the floats (p below 5.6e-309): no rest, the plain power (inf) as before
+        return math.inf, 0.0
     if Fraction(c) > exact:
         c = math.nextafter(c, -math.inf)
     return c, float(exact - Fraction(c))
@@ -39,23 +42,31 @@ def _root_forward(total: Any, *, c: float, rest: float) -> Any:
         return np.power(total, c) * _log_factor(total, rest)
 
 
+@cache
+def _slope_rest(c: float, rest: float) -> float:
+    """ε + δ: the rest of 1/p - 1 beyond the float fl(c - 1), δ the rounding of c - 1 (0 for c >= 1/2, p <= 2;
+    for p > 2 up to 2^-54: lp_pool1d's slope was 175 ulp off at p = 3, |x| ~ 1e100)."""
+    return rest + float(Fraction(c) - 1 - Fraction(c - 1))
+
+
 def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[Any]:
-    """g · (c + ε)·total^(c-1)·(1 + ε·ln total), the slope of total^(c+ε): g meets total^(c-1) as it met the
-    plain power's slope (never total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or
-    where the distance itself is), and c - 1 is a float (c >= 1). Under create_graph the same product of
-    Tensor ops, the factor a constant (its own slope, ε/total, is 1e-16 of the rest; as a log's it made NaN
-    where g is 0 at tiny totals)."""
-    factor = _log_factor(raw(total), rest)
+    """g · (c + ε)·total^(c-1+ε), the slope of total^(c+ε), its power this op again with the exponent fl(c - 1) and
+    the rest ε + δ, δ the rounding of c - 1 (`_slope_rest`: 0 for p <= 2), so that under create_graph the second
+    derivative takes the factor 1/p - 1 whole (taken as c - 1 it was 5e-6 off at p = 1 - 1e-12, and at p = 1 - 2^-53,
+    where c = 1, the root's share was lost: 4.5e-2 off). g meets total^(c-1) as it met the plain power's slope (never
+    total^c: past the range for a loss weight of 1e10 at a distance of 1e300, or where the distance itself is); no
+    log is differentiated (a log's rule made NaN where g is 0 at tiny totals)."""
     with np.errstate(over="ignore"):
-        return (g * (total ** (c - 1) * (c * factor + rest)),)
+        return (g * (_root(total, c=c - 1, rest=_slope_rest(c, rest)) * (c + rest)),)
 
 
 _root = Op("p_norm_root", _root_forward, _root_rule)
 
 
 def below_one_root(total: Tensor, p: float) -> Tensor:
-    """total ** (1/p) for totals above 0, as total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so
-    that total^c overflows only where the root does), an op whose rule is the slope of that (`_root_rule`).
+    """total ** (1/p) for totals above 0 (any p but 0: the p-norms below one and lp_pool's windows), as
+    total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so that total^c overflows only where the
+    root does), an op whose rule is the slope of that (`_root_rule`).
     float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
     c, rest = _split(Fraction(1) / Fraction(p))
     return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)
@@ -63,17 +74,21 @@ def below_one_root(total: Tensor, p: float) -> Tensor:
 
 def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[Any]:
     """g · p·size^fl(p-1)·(1 + ε·ln size): the power rule's slope times the constant that puts back the rounding
-    ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same product of Tensor ops
-    (its second derivative leaves out the constant's, ε/size, 1e-16 of it); on arrays, where size^(p-1) overflows
-    but the slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1)."""
+    ε of p - 1 (1 where size is inf: the slope's 0 stays 0). Under create_graph the same numbers as Tensor ops
+    (its second derivative leaves out the constant's, ε/size, 1e-16 of it). Where size^(p-1) overflows but the
+    slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1), there alone (near the
+    largest float size·p^(1/(p-1)) would overflow): on arrays and under create_graph alike (which took the plain
+    power there: [inf, -inf] for [5.4e300, -5.4e300] at [1e-310, -1e-310], p = 0.001)."""
     data, factor = raw(size), _log_factor(raw(size), rest)
+    node = isinstance(size, Node)
+    pick = where if node else np.where
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if isinstance(size, Node):
-            return (g * (size ** (p - 1) * (p * factor)),)
         slope = np.power(data, p - 1) * (p * factor)
         blown = np.isinf(slope) & np.isfinite(data)
+        if node:  # each branch of the where below fed an input at which it is finite (its slope too)
+            slope = (pick(blown, 1.0, size) if blown.any() else size) ** (p - 1) * (p * factor)
         if blown.any():
-            slope = np.where(blown, np.power(data * p ** (1 / (p - 1)), p - 1) * factor, slope)
+            slope = pick(blown, (pick(blown, size, 1.0) * p ** (1 / (p - 1))) ** (p - 1) * factor, slope)
         return (g * slope,)
 
 
@@ -90,16 +105,19 @@ def below_one_power(size: Tensor, p: float) -> Tensor:
     return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
 
 
-def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float) -> Tensor:
+def widened(dtype: np.dtype, p: float) -> bool:
+    """Whether a p-norm below one of `dtype` data is taken in float64 and rounded once (the caller's job, from d
+    on: its d/m and the root's product with m taken in float32, gradients were 1.37 ulp off): float32
+    at p < 1/2 (14 ulp off at p = 0.05 in its own type; at p >= 1/2 its own sum is within 2/p + 3 ulps, and
+    widened, cdist took twice the time), float16 at every p (its powers rounded 1/p to float16: 6 ulp at p = 0.7)."""
+    return dtype == np.float16 or (dtype == np.float32 and p < 0.5)
+
+
+def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float, *, compensated: bool = True) -> Tensor:
     """(Σ size^p)^(1/p) along the last axis (kept), the entries not `kept` left out and rows `zero` taken as 1
     (the caller's where leaves them out). What is left of the error is the rounding of the sum, which the root
-    multiplies by 1/p: float32 data at p < 1/2 is taken in float64 and rounded once (14 ulp off at p = 0.05; its
-    power was taken in float64 already, for an exponent no float32 holds); at p >= 1/2 its own sum is within
-    2/p + 3 ulps, and widened, cdist took twice the time. float16 data is taken in float64 at every p: its powers
-    rounded the exponent to float16 (6 ulp off at p = 0.7)."""
-    dtype = size.dtype
-    if dtype == np.float16 or (dtype == np.float32 and p < 0.5):  # the exponents' roundings are far below theirs
-        terms = where(kept, size.astype(np.float64) ** p, 0.0)
-        return (where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p)).astype(dtype)
-    terms = where(kept, below_one_power(size, p), 0.0)
-    return below_one_root(where(zero, 1.0, terms.sum(dim=-1, keepdim=True)), p)
+    multiplies by 1/p. Data of the types `widened` says comes in float64, not `compensated`: plain powers, whose
+    exponents' roundings lie far below their ulp (the compensated ops' logs cost time for nothing)."""
+    terms = where(kept, below_one_power(size, p) if compensated else size**p, 0.0)
+    total = where(zero, 1.0, terms.sum(dim=-1, keepdim=True))
+    return below_one_root(total, p) if compensated else total ** (1 / p)

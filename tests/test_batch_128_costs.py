@@ -8,23 +8,21 @@ import warnings
 
 import numpy as np
 import pytest
+from benchmark_mlp import SIZES, mlp_step
 from call_counts import counting
 from compile_faithful_cases import relu_runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-import nn
 from autograd import Tensor, compile_kernels, compile_replay, scaled_contractions, scaled_sums
-
-SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
 
 
 def _mlp_hash(batch, dtype, compiled, steps=15):
     """sha256 of the losses and the parameters after `steps` SGD steps of the benchmark's MLP (each on another
     batch, every third scaled by 3), eager or compiled (strict: every step after the first two replayed)."""
     rng = np.random.default_rng(0)
-    model, run = _mlp_step(dtype, 0.05, compiled)
+    model, run = mlp_step(dtype, 0.05, compiled)
     h = hashlib.sha256()
     for s in range(steps):
         x = rng.random((batch, SIZES[0])).astype(dtype) * (3.0 if s % 3 == 0 else 1.0)
@@ -32,22 +30,6 @@ def _mlp_hash(batch, dtype, compiled, steps=15):
     for p in model.parameters():
         h.update(p.data.tobytes())
     return h.hexdigest()
-
-
-def _mlp_step(dtype, lr, compiled):
-    """The benchmark's MLP and its SGD step on cross-entropy, eager or compiled (strict)."""
-    layers = [nn.Linear(i, o, seed=k, dtype=dtype) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
-    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
-    opt = nn.SGD(model.parameters(), lr=lr)
-
-    def step(x, y):
-        loss = autograd.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    return model, (autograd.compile(step, strict=True) if compiled else step)
 
 
 def _without_shortcuts(monkeypatch):
@@ -154,7 +136,7 @@ def test_a_replays_relu_rule_reads_nothing_a_product_proved(monkeypatch):
     gated: 96 thousand floats a step of the benchmark's MLP at batch 128), arrays its neighbouring products had
     just read for a partial overflow and found finite; a replay now takes those products' word for it."""
     rng = np.random.default_rng(4)
-    _, run = _mlp_step(np.float32, 0.01, compiled=True)
+    _, run = mlp_step(np.float32, 0.01, compiled=True)
     x, y = Tensor(rng.random((128, 784), dtype=np.float32)), rng.integers(0, 10, 128)
     run(x, y), run(x, y)  # recorded
     gated, nan_looks = (

@@ -4,6 +4,7 @@ buffered numpy step, the difference Python calls and small reads spread over eve
 
 import numpy as np
 import pytest
+from benchmark_mlp import mlp_step
 from call_counts import counting
 from compile_faithful_cases import relu_runs
 
@@ -12,31 +13,13 @@ import nn
 from autograd import Tensor, compile_kernels, compile_replay
 from nn import optim
 
-SIZES = (784, 256, 128, 10)  # benchmarks/mlp_steps.py's MLP
-
-
-def _mlp_step(dtype=np.float32, **options):
-    """The benchmark's MLP and its SGD step on cross-entropy, compiled (strict)."""
-    layers = [nn.Linear(i, o, seed=k, dtype=dtype) for k, (i, o) in enumerate(zip(SIZES, SIZES[1:]))]
-    model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
-    opt = nn.SGD(model.parameters(), lr=0.05, **options)
-
-    def step(x, y):
-        loss = autograd.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    return model, autograd.compile(step, strict=True)
-
 
 def test_a_small_relus_rule_reads_its_gradient_and_input_once(monkeypatch):
     """relu's rule of fewer than 4,096 entries (below what the neighbouring products' proofs pay for) looked for a NaN
     in x and an infinity in g apart, through unknown_at_nan and gated (some ten Python calls and two reads: 8 us of a
     batch-1 replay's relu of 256); it reads them as one now, np.vdot(g, x), as eager's rule does."""
     rng = np.random.default_rng(0)
-    _, run = _mlp_step()
+    _, run = mlp_step()
     x, y = Tensor(rng.random((1, 784), dtype=np.float32)), rng.integers(0, 10, 1)
     run(x, y), run(x, y)  # recorded
     gated, nan_looks = (
@@ -66,7 +49,7 @@ def test_plain_sgds_update_makes_no_calls_for_options_it_lacks(monkeypatch):
     """SGD without maximize or weight decay passed each gradient through `signed` and `decayed`, which gave it back
     unchanged: two Python calls a parameter and step (12 of a replay's 431 at batch 1); now only where one is set."""
     rng = np.random.default_rng(1)
-    _, run = _mlp_step()
+    _, run = mlp_step()
     x, y = Tensor(rng.random((1, 784), dtype=np.float32)), rng.integers(0, 10, 1)
     run(x, y), run(x, y)
     signed, decayed = counting(monkeypatch, optim, "signed"), counting(monkeypatch, optim, "decayed")

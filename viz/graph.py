@@ -77,15 +77,9 @@ def taken_order(root: Node, order: list[Node]) -> list[Node]:
     """The nodes of `order` (root first, each before its parents) in the order backward takes them,
     `autograd.backward_order`: the one place viz learns it, so that steps, their sums and numbers add
     each value's shares as backward does and round as it does (1e16 - 1e16 + 1 is 1, 1 + 1e16 - 1e16 is
-    0). Where backward cannot run (a rule raises, as sqrt's at 0; detect_anomaly stops at a NaN; a root
-    computed under no_grad) a drawing of the forward pass still needs an order, and `order` is one;
-    whatever needs the gradients raises backward's own error there (`all_gradients`)."""
-    if not root.parents:
-        return order
-    try:
-        return backward_order(root)
-    except Exception:  # noqa: BLE001 (any error of a rule, users' ops too: backward raises it again where needed)
-        return order
+    0). It runs no rule, so a graph whose backward cannot run (a rule raises, as sqrt's at 0; detect_anomaly
+    stops at a NaN) still has it; whatever needs the gradients raises backward's own error there (`all_gradients`)."""
+    return backward_order(root) if root.parents else order
 
 
 def check_size(order: list[Node], max_nodes: int | None, collapsible: bool = False) -> None:

@@ -182,9 +182,14 @@ def _measure(
                 disagreed = judged, error
                 continue
             # a staircase (floor at 1e12 + 0.3) looks like a line at steps wider than its stairs: a finer step
-            # that measures another slope, beyond both errors, shows the root changes on a finer scale
-            if judged.verdict == AGREE and abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
-                return _unmeasurable(disagreed[0], now.central, h, along)
+            # that measures another slope, beyond both errors, shows the root changes on a finer scale; where it
+            # cannot judge either (sin at 2e10: 1.3396 ± 0.008 beside 2, backward's 1.3397), nothing is measured; where
+            # it disagrees too, its slope is the root's, which the wider steps missed
+            if abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
+                if judged.verdict == DISAGREE:
+                    disagreed = judged, error
+                elif judged.verdict in (AGREE, TOO_SMALL):
+                    return _unmeasurable(disagreed[0], now.central, h, along)
     if disagreed is not None:  # finer steps measured nothing else: the disagreement stands
         return disagreed[0]
     if kink is not None:
@@ -248,8 +253,8 @@ def _judge(measured: _Try, error: float, grad_eps: float, tolerance: tuple[float
         return Check(a, None, UNMEASURED, detail="the slope is too large for a float")
     floor = FLOOR * (error + ROUNDING * grad_eps * measured.analytic_size)  # backward rounds too: float32's more
     size = max(abs(a), abs(n))
-    if a == n:
-        verdict = AGREE
+    if a == n:  # a 0 only where the measure could tell it from 1 (-1 + 1e-300·x rounds to -1 at every step)
+        verdict = AGREE if n != 0 or floor < RESOLVES else TOO_SMALL
     elif abs(a) > STEEP * (abs(n) + floor):
         # at every step tried the root changed a millionth of what backward's slope says: either the rule is
         # absurdly wrong, or the root bends or oscillates faster than a float step of x can follow (sin(exp(x))

@@ -40,7 +40,7 @@ from .numeric import (
     measure,
 )
 from .replay import downstream_of, replay
-from .whole_floats import ROUNDED, STAIRS, rounded_on_whole_floats
+from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -80,18 +80,25 @@ def finite_difference_checks(
             # at a stair itself (floor at 2601) the one-sided slopes never settle: nothing measured either; and a
             # difference across stairs measures their average, which can agree with a wrong rule (% beside it)
             held = _stairs_held(root_at, downstream, base, at) if whole or check.verdict != DISAGREE else None
+            # an agreement across stairs that, held still, cannot be judged: what cancelled there is not the rules
+            unjudged = check.verdict == AGREE and held is not None and held.verdict not in (AGREE, DISAGREE)
+            across = unjudged and stairs_crossed(downstream, base, grads, big)
         told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
-        checks[id(leaf)] = _with_held(told, held, downstream)
+        checks[id(leaf)] = _with_held(told, held, downstream, across)
     return checks
 
 
-def _with_held(check: Check, held: Check | None, downstream: list[Node]) -> Check:
+def _with_held(check: Check, held: Check | None, downstream: list[Node], across: bool = False) -> Check:
     """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
     where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
-    jumps) but saying so: the rest of the root agrees with backward's."""
+    jumps) but saying so: the rest of the root agrees with backward's. Grey too, `across`, an agreement measured
+    across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
     if held is None:
         return check
-    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if n.op.name in ROUNDED))
+    names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if rounds(n)))
+    if across:
+        why = f"the steps cross {names}'s stairs, whose jumps the rules leave out, and held still it cannot be judged"
+        return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
     if held.verdict == DISAGREE and np.isfinite(held.analytic):
         return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
     if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
@@ -109,21 +116,33 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     its rule 1 for 2, was drawn grey at 2601, a stair (the one-sided slopes never settle), and at 6327.02, its error
     under half the stairs' slope; dbl(x) + x % 3 at 1e15 + 0.5 green, the steps across thousands of stairs measuring
     %'s average slope, 0, where its rule says 1. None where no rounding op is downstream (`_with_held` tells it)."""
-    ops = [n for n in downstream[1:] if n.op.name in ROUNDED]
+    ops = [n for n in downstream[1:] if rounds(n)]
     if not ops:
         return None
-    return _leaf_check(lambda data: root_at(data, held={id(n): _held(n, base) for n in ops}), *at)
+    held = {id(n): _held(n, base) for n in ops}
+    # a remainder held, a − b·q, rounds at a's size, which its result (8.9 % 0.0012 is 0.0005) does not show
+    scale = max((largest(base[id(n.parents[0])]) for n in ops if n.op.name in REMAINDERS), default=0.0)
+
+    def held_at(data: Any) -> tuple[float, float]:
+        f, big = root_at(data, held=held)
+        return f, max(big, scale)
+
+    x, grad, (_, big), tensor = at
+    try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
+        f0 = held_at(x)[0]
+    except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
+        return None
+    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
     """A rounding op held on its stair, as a function of its inputs: floor, ceil, round and trunc their value (their
-    rule's 0), % and fmod a − b·q with the whole quotient q of their inputs now (their rules' 1 and −q)."""
+    rule's 0), % and fmod a − b·q and frac x − q with the whole quotient q the forward took (their rules' 1 and −q)."""
     if node.op.name in STAIRS:
         value = base[id(node)]
         return lambda inputs: value
-    a, b = (np.asarray(base[id(p)], dtype=float) for p in node.parents)
-    whole = (np.floor if node.op.name == "%" else np.trunc)(a / b)
-    return lambda inputs: inputs[0] - inputs[1] * whole
+    q = quotient(node.op.name, [base[id(p)] for p in node.parents], base[id(node)])
+    return lambda inputs: inputs[0] - divisor(inputs) * q
 
 
 def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:

@@ -57,8 +57,11 @@ def _closest(
         if miss <= 0:
             closest, as_written = n, True
             break
-        if least is None or miss < least:  # where none does (floats rounded along the way), the closest
-            closest, least = n, miss
+        # where none does (floats rounded along the way), the closest; of equal misses (halfway at each) the
+        # figures that hide none of the terms': "2.847 × 25 = 71.175" is halfway only as 2.8466 is written short
+        key = (miss, _written(terms, n) != _written(terms, n + 1))
+        if least is None or key < least:
+            closest, least = n, key
     return None if closest == NUMBER_FIGURES else closest, as_written
 
 

@@ -152,12 +152,33 @@ def rounded_away(terms: list, total: float) -> str:
         beyond = f"beyond the largest {float_name(of)}, {largest}"
         return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
     exact = float(on_paper)
-    if as_read(summary(exact)) == as_read(summary(total)):  # 1e+06 and 1.000e+06 alike
-        return _halfway_sum(terms, total, of)
+    if as_read(summary(exact)) == as_read(summary(total)) or (not _swamped(terms, of) and _reads_right(terms, total)):
+        return _halfway_sum(terms, total, of)  # as_read: 1e+06 and 1.000e+06 alike
     return (
         f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
         "much smaller than the sum so far is rounded away as it is added)"
     )
+
+
+def _swamped(terms: list, of: type) -> bool:
+    """Whether a term, or the sum before it, is below the float's resolution at the other (type `of`): rounded away
+    as they are added (1 + 1e-08 in float32, 1 + (-1e16))."""
+    eps, numbers = float(np.finfo(of).eps), [float(np.asarray(t, dtype=float).item()) for t in terms]
+    so_far = numbers[0]
+    for t in numbers[1:]:
+        if 0 < min(abs(t), abs(so_far)) < eps * max(abs(t), abs(so_far)):
+            return True
+        so_far += t
+    return False
+
+
+def _reads_right(terms: list, total: Any) -> bool:
+    """Whether the terms as `sum_of` writes them add up on paper to `total` as written, or halfway in its last
+    figure (`_halfway_sum` tells that): nothing was rounded away that the sum as drawn shows. -217.1 + 58.45 +
+    (-1825.2) = -1983.8, the floats' exact sum a hair past -1983.85, was told "on paper -1983.9: ... a term much
+    smaller than the sum so far is rounded away", which none was; -1983.85 on paper is halfway."""
+    written = on_paper(terms, alike(terms, total, sum), total, sum)
+    return written is None or halfway(written, as_written(total))
 
 
 def _halfway_sum(terms: list, total: Any, of: type) -> str:

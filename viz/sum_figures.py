@@ -3,9 +3,9 @@
 0.881: the sum's last figure came from nowhere drawn. Where a sum is written to a finer place than an input (it
 cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (on_paper.alike):
 b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it.
-A rounding op's input written as a whole number that it is not takes the figures that show its fraction, which the
-op's stairs (and check=True's verdict on them) depend on: floor's x = 1e13 + 0.5 read "1.000e+13", now
-"10000000000000.5"."""
+A rounding op's input (frac's, a remainder's dividend) written as a whole number that it is not takes the figures
+that show its fraction, which the op's stairs (and check=True's verdict on them) depend on: floor's x = 1e13 + 0.5
+read "1.000e+13", now "10000000000000.5"."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from autograd import Node, Value
 
 from .number_text import NUMBER_FIGURES, finite, summary
 from .on_paper import alike
-from .whole_floats import STAIRS  # ops whose stairs are whole numbers: where between them is their input
+from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 
@@ -43,9 +43,11 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         for p in node.parents if n else ():
             figures[id(p)] = max(figures.get(id(p), 0), n)
     for node in order:
-        if node.op is not None and node.op.name in STAIRS and len(node.parents) == 1 and np.size(node.data) == 1:
-            (p,) = node.parents  # a Value's, or a one-number tensor's (more are told apart by their min and max)
-            if n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0])):
+        # floor's input, frac's, a remainder's dividend (1e13 + 0.5 % 3 is 1.5): a Value's, or a one-number tensor's
+        # (more are told apart by their min and max)
+        if rounds(node) and np.size(node.data) == 1:
+            p = node.parents[0]
+            if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
     return figures
 

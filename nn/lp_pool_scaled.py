@@ -1,0 +1,170 @@
+"""lp_pool's windows whose sum of |x|^p leaves the normal floats while their root need not: x ~ 1e200 at p = 2
+summed to inf (torch 2.13's value: inf), x ~ 1e-200 to 0 (its value: 0). Those windows are taken again with x
+scaled by a power of two 2^k fitted to the window's largest |x| (the window's root times 2^k: exact scalings, so
+within the same ulps as the other windows). Windows overlap, so x cannot be scaled per window in one pass: windows
+ceil(kernel/stride) apart never overlap, and each such set of them in use is a pass of its own over x, its entries
+scaled by their window's k (`_scaled_power`: the gradient meets 2^-k before the slope), those of no window in the
+set replaced by 1 (and the sums of windows not taken by 1), so that no slope meets an overflow and g = 0 never
+meets inf: one pass where the stride is the kernel (the default), at most the kernel's size, however spread the
+windows' scales (a pass for each scale in use was 131 passes, 5.5 s and 680 MB for lp_pool2d of a 256 x 256
+float64 image of entries from 1e-300 to 1e300 at p = 3, kernel 2; now one, 0.2 s). A compiled step's replay
+checks that its windows, scales and masks are the recorded ones (else it runs eagerly). Only for p > 1: below,
+|x|^p lies between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and underflows
+only for subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN).
+Left: in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where
+the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import Op, Tensor, raw, validate, where
+
+from .norm_roots import same_path
+
+
+def _low(dtype: np.dtype) -> float:
+    """Below it a sum may hold subnormal terms: 2^(digits) above the smallest normal float (2^-969 in float64)."""
+    info = np.finfo(dtype)
+    return float(info.tiny) * 2.0 ** (info.nmant + 1)
+
+
+def off_range(total: np.ndarray) -> np.ndarray:
+    """The windows whose sum is infinite, NaN (inf - inf: [-1e150, 2e150] at p = 3) or below the normal floats with
+    all digits (0 too)."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(total) | (np.abs(total) < _low(total.dtype))
+
+
+def _past(total: np.ndarray) -> bool:
+    """Whether some sum is infinite, NaN or nonzero below the normal floats with all digits."""
+    with np.errstate(invalid="ignore"):
+        return bool((~np.isfinite(total) | ((total != 0) & (np.abs(total) < _low(total.dtype)))).any())
+
+
+def _underflows(xs: np.ndarray, p: float) -> bool:
+    """Whether some nonzero |x|^p falls below the normal floats with all digits (a window of them sums to 0)."""
+    with np.errstate(invalid="ignore"):
+        return bool(((xs != 0) & (np.abs(xs) < _low(xs.dtype) ** (1 / p))).any())
+
+
+def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
+    """Whether some window's sum left the floats: infinite or NaN, or nonzero below them, or 0 from x not all 0 (an
+    all-zero window, common after relu, is the plain root's: 0, and 0 its gradient, torch's). Checked again on
+    each replay of a compiled step (the zeros' places by `lp_pool._root`)."""
+    data = raw(total)
+    if _past(data):
+        return True
+    validate(lambda t: same_path("window sums", False, _past(raw(t))), total)
+    if not (data == 0).any():
+        return False
+    now = _underflows(raw(x), p)
+    if not now:
+        validate(lambda v: same_path("entries' powers", False, _underflows(raw(v), p)), x)
+    return now
+
+
+def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
+    """Each window's k (the power of two its |x| is divided by): its largest |x| over 2^k in [1/2, 2^B), B·p +
+    log2(size) below the largest exponent less 6 (1018 in float64) so that the scaled sum fits, and B·|p - 1| at
+    most 16 so that the gradient on its way, g·2^k·sum^(1/p - 1), stays a normal float (2^-1338 for x ~ 1e-200 at
+    p = 2 with B = 508: 0); a grid, so that a compiled step's scales stay the recorded ones while its windows move
+    within a range of 2^B. That gradient reaches 2^(k + p - 1)/p (a sum of 2^-p): where that leaves the floats, the
+    largest |x| over 2^k lies in [1, 2) instead, the sum from 1 and the gradient at most 2^k/p (k was kept 24 below
+    the largest exponent instead: float32 [2.84e35, 1e34] at p = 12 gave 1e34). k is at least 24 less than minus the
+    largest exponent (-1000 in float64: 2^k a normal float)."""
+    top_exponent = np.finfo(top.dtype).maxexp
+    fits = (top_exponent - 6 - np.log2(size)) // p
+    step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
+    exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
+    grid = step * (exponent // step)
+    return np.maximum(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent)
+
+
+def rescaled(
+    x: Tensor,
+    p: float,
+    total: Tensor,
+    sum_of: Callable[[Tensor], Tensor],
+    root: Callable[[Tensor], Tensor],
+    top_of: Callable[[Tensor], Tensor],
+    size: int,
+    windows: tuple[tuple[int, ...], tuple[int, ...]],
+) -> Tensor:
+    """root(total), its off-range windows of finite, nonzero x taken again scaled (`_grid`); the others (all-zero
+    windows, windows holding inf or NaN) as the plain root takes them, torch's. Each check is of a tensor the
+    output reads (`top` through a where that never takes it), so that a replay makes it again and checks it."""
+    odd = off_range(raw(total))
+    top = top_of(x.abs())
+    data = raw(top)
+    need = odd & np.isfinite(data) & (data > 0)
+    ks = _grid(data, p, size)
+    validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size)), top)
+    never = np.zeros(need.shape, bool)
+    if not need.any():
+        validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t)), odd))), total)
+        return where(never, top, root(total))
+    xs = raw(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fits = ~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs))  # where |x|^p overflows: 1 in the plain pass
+    validate(lambda v: same_path("entries' scales", True, _same_fits(raw(v), fits, p)), x)
+    plain = total if fits.all() else sum_of(where(fits, x, 1.0) ** p)  # with `fits`, tells the windows `odd`
+    off = off_range(raw(plain))
+    validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t)), off))), plain)
+    out = root(where(need, 1.0, plain))
+    kernel, stride = windows
+    period = tuple(-(-k // s) for k, s in zip(kernel, stride))  # windows this many apart never overlap
+    colour = np.indices(need.shape[-len(kernel) :]) % np.array(period).reshape((-1,) + (1,) * len(kernel))
+    for shade in sorted({tuple(c) for c in colour[(slice(None),) + tuple(np.nonzero(need))[-len(kernel) :]].T}):
+        taken = need & np.all(colour == np.array(shade).reshape((-1,) + (1,) * len(kernel)), axis=0)
+        k_of, cover = _spread(np.where(taken, ks, 0), taken, xs.shape, kernel, stride)
+        terms = _scaled_power(where(cover, x, 1.0), k=k_of, p=p)
+        scale = np.ldexp(np.ones((), xs.dtype), np.where(taken, ks, 0)).astype(xs.dtype)
+        out = where(taken, root(where(taken, sum_of(terms), 1.0)) * scale, out)
+    return where(never, top, out)
+
+
+def _spread(
+    per_window: np.ndarray, taken: np.ndarray, shape: tuple, kernel: tuple, stride: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's value of the `taken` window holding it (windows that never overlap), 0 elsewhere, and where
+    one holds it."""
+    dims = len(kernel)
+    values, cover = np.zeros(shape, per_window.dtype), np.zeros(shape, bool)
+    for offset in np.ndindex(*kernel):
+        spots = [np.arange(n) * s + o for n, s, o in zip(per_window.shape[-dims:], stride, offset)]
+        inside = [q < n for q, n in zip(spots, shape[-dims:])]
+        at = (Ellipsis,) + np.ix_(*[q[i] for q, i in zip(spots, inside)])
+        of = (Ellipsis,) + np.ix_(*[np.nonzero(i)[0] for i in inside])
+        values[at] = np.where(taken[of], per_window[of], values[at])
+        cover[at] |= taken[of]
+    return values, cover
+
+
+def _scaled_forward(x: Any, *, k: np.ndarray, p: float) -> Any:
+    return np.power(np.ldexp(x, -k), p)
+
+
+def _scaled_rule(g: Any, out: Any, x: Any, *, k: np.ndarray, p: float) -> tuple[Any]:
+    """g·2^-k · p·(x·2^-k)^(p-1), g scaled first: g is about 2^k (the window's root times 2^k), and g times the slope
+    before 2^-k, 2^k times the exact gradient, left the normal floats for a small entry of a tiny window (1e-215
+    beside 1e-200 at p = 12: its gradient 0, the exact one 1e-165; float32 within a factor 20 at p = 12: 24 % off).
+    k is each entry's (its window's), 2^-k exact: an array of x's dtype."""
+    down = np.ldexp(np.ones((), raw(x).dtype), -k)
+    return ((g * down) * ((x * down) ** (p - 1) * p),)
+
+
+_scaled_power = Op("lp_pool_scaled_power", _scaled_forward, _scaled_rule)
+
+
+def _same(data: np.ndarray, odd: np.ndarray, need: np.ndarray, ks: np.ndarray, p: float, size: int) -> bool:
+    now = odd & np.isfinite(data) & (data > 0)
+    return bool(np.array_equal(now, need) and np.array_equal(_grid(data, p, size)[need], ks[need]))
+
+
+def _same_fits(xs: np.ndarray, fits: np.ndarray, p: float) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.array_equal(~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs)), fits))
