@@ -211,6 +211,9 @@ class BackwardHooks:
                     raise _changed(p, f"{node._made_by.op.name} used it")
             if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
                 raise _changed(node, f"{node._made_by.op.name} made it")
+            for option, seen in node._made_by.options:  # a tensor among its keyword arguments (a class weight)
+                if option._counter[0] != seen and not _eagerly_no_node(node):
+                    raise _changed(option, f"{node._made_by.op.name} used it")
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:

@@ -29,10 +29,13 @@ class Record:
     Its `vjp` runs the op's rule, checks the gradients' shapes (a user's op, or any under
     detect_anomaly) and gives each its input's dtype."""
 
-    __slots__ = ("op", "params", "needs", "saved")
+    __slots__ = ("op", "params", "needs", "saved", "options")
 
     def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved
+        # the tensors among its keyword arguments (a loss's class weights), with their version counts: a rule may read
+        # them (cross_entropy's weight), so backward refuses one changed in place since, as it refuses an input's
+        self.options = [(v, v._counter[0]) for v in params.values() if hasattr(v, "_counter")] if params else ()
 
     scatters = property(attrgetter("op.scatters"), doc="Whether the op's rule is g added at an index (OpDef.scatters).")
 

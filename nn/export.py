@@ -74,7 +74,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
     range, such as a negative running_var; a meta tensor, which has no values;
     the two keys of a module shared under two names, tied weights, where they differ, bitwise; two keys over
     shared memory, a loss's weight that views a parameter, given values that differ there);
-    TypeError for a `state` that is not a dict, or an entry that is no tensor or array of numbers or
+    TypeError for a `state` that is not a dict, or an entry it takes that is no tensor or array of numbers or
     that numpy cannot read (sparse, nested, quantized, float8), naming the key and the fix. Values
     are cast to each one's dtype and written into the array it holds (torch's copy_; a loss's weight given as
     a Tensor stays that Tensor, and takes the values). Returns `model`."""
@@ -86,10 +86,14 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         )
     entries = _entries_of(model)
     cannot = f"cannot load this PyTorch state dict into {type_name(model)}"
-    try:
-        read = {key: read_array(key, value) for key, value in state.items()}
-    except (TypeError, ValueError) as e:  # read_array's own, naming the key
-        raise type(e)(f"{cannot}: {e.args[0]}") from None
+    read = {}
+    for key, value in state.items():
+        try:
+            read[key] = read_array(key, value)
+        except (TypeError, ValueError) as e:  # read_array's own, naming a key it takes; any other is unexpected
+            if any(entry.name == key for entry in entries):
+                raise type(e)(f"{cannot}: {e.args[0]}") from None
+            read[key] = np.empty((), object)  # for conform to name it unexpected, as load_state_dict does
     try:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:

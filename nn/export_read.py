@@ -4,6 +4,7 @@ bfloat16 as float32) and anything numpy reads, or the error naming the key, what
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,8 @@ def read_array(key: str, value: Any) -> np.ndarray:
         array = np.asarray(value)
     except ValueError as e:  # a ragged list, say
         raise ValueError(f"{key} is no array: {e}") from None
+    except TypeError as e:  # a list of Tensors that require grad: numpy's error names no key
+        raise TypeError(f"{key} is a {type_name(value)} numpy cannot read ({e})") from None
     if array.dtype.kind not in "biufc":  # None, text, a dict: no numbers at all (bools and complex are refused later)
         raise TypeError(
             f"{key} is a {type_name(value)} holding no numbers (numpy reads it as {array.dtype}); give its tensor"
@@ -43,6 +46,19 @@ def read_value(key: str, value: Any) -> Any:
     array, and what holds no numbers (a str, None: named by its type, not by the shape () numpy gives it). A plain
     array as given, for the load's own checks to name its dtype (strings, bools and complex are refused alike)."""
     return value if type(value) is np.ndarray else read_array(key, value)
+
+
+def read_values(state: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Exception]]:
+    """`state`'s values as arrays, each read by `read_value`, and by key the error of each that cannot be (a str,
+    None), an empty object array in its place: a load raises it for a key it takes, and names the others unexpected,
+    whatever they hold (an optimizer's, whose keys are known only from the state's)."""
+    arrays, unread = {}, {}
+    for key, value in state.items():
+        try:
+            arrays[key] = np.asarray(read_value(key, value))
+        except (TypeError, ValueError) as error:
+            arrays[key], unread[key] = np.empty((), object), error
+    return arrays, unread
 
 
 def _tensor_array(torch: Any, key: str, tensor: Any) -> np.ndarray:

@@ -46,6 +46,7 @@ Source = Node | np.ndarray | Option  # what an entry comes from: parameters, a b
 
 
 def is_option(entry: _Entry) -> bool:
+    """Whether `entry` is a loss's class weight (an option of chainrule's loss), not a parameter or buffer."""
     return isinstance(entry.sources[0], Option)
 
 

@@ -248,13 +248,23 @@ class LBFGS(Optimizer):
 
     def load_state_dict(self, state: Any, *, prefix: str = "") -> None:
         if isinstance(state, Mapping):
+            ro = f"{prefix}state.{SLOT}.ro"  # its history's shape alone: what numpy cannot read, the load names
             try:
-                self._check_history_size({k: np.shape(v) for k, v in state.items()}, prefix)
+                self._check_history_size({ro: _shape(state[ro])} if ro in state else {}, prefix)
             except ValueError as e:
                 raise ValueError(f"cannot load this state into LBFGS: {e.args[0]}") from None
         super().load_state_dict(state, prefix=prefix)
         if SLOT in self.state:
             self.state[SLOT] = unpacked(self.state[SLOT], flat_dtype(self))
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    """`value`'s shape where numpy reads one; () where it cannot (a list of Tensors that require grad), for the load's
+    own reading to refuse it, naming its key."""
+    try:
+        return np.shape(value)
+    except (TypeError, ValueError):
+        return ()
 
 
 def _two_loop(g: np.ndarray, dirs: list[np.ndarray], stps: list[np.ndarray], ro: list[Any], scale: Any) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import type_name
 
-from .export_read import read_value
+from .export_read import read_values
 from .optim_param_groups import values_slot
 from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
@@ -168,7 +168,7 @@ class OptimizerState:
     def _checked(self, state: Mapping[str, Any], prefix: str) -> tuple[Any, ...]:
         """The settings, the parameters' names, the per-parameter state (by slot) and each group's own keys that
         `state` holds, all checked."""
-        arrays = {key: np.asarray(read_value(key, value)) for key, value in state.items()}
+        arrays, unread = read_values(state)
         entries = {key: (a.shape, a.dtype) for key, a in arrays.items()}
         squares = {n for n, (_, high) in self.slot_ranges.items() if high == math.inf}  # may overflow to +inf
 
@@ -180,6 +180,9 @@ class OptimizerState:
             return key in endless or (key.startswith(prefix + "state.") and key.rsplit(".", 1)[-1] in squares)
 
         expected = self._expected(entries, prefix)
+        taken = next((error for key, error in unread.items() if key in expected), None)
+        if taken is not None:  # a key it takes; the others are named as unexpected keys, as Module's
+            raise taken
         fitted = self._slots_fit(lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__))
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
