@@ -37,9 +37,9 @@ from autograd import Value, type_name
 from .arguments import check_flag
 from .export_hints import hint as _hint
 from .export_read import read_array
-from .export_writes import LOSS_BUFFERS, Option, Source, checked_writes, is_option, sources, write_options
+from .export_writes import Option, Source, checked_writes, is_option, sources, write_options
 from .layers import Linear, Sequential
-from .loss_modules import Loss
+from .loss_modules import ARRAY_OPTIONS, Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .module_state import buffer_slots
@@ -98,7 +98,7 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
         arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
     except (KeyError, ValueError) as e:
         names = {entry.name for entry in entries}
-        hint = _hint(names, read, _modules(model, ""), LOSS_BUFFERS) if isinstance(e, KeyError) else ""
+        hint = _hint(names, read, _modules(model, ""), ARRAY_OPTIONS) if isinstance(e, KeyError) else ""
         raise ValueError(f"{cannot}: {e.args[0]}{hint}") from None
     try:
         values, options = checked_writes(model, entries, arrays)
@@ -210,7 +210,7 @@ def _own_entries(module: Module, prefix: str) -> Iterator[_Entry]:
                 yield _Entry(prefix + name, (p,), np.shape(p.data), dtype)
         for name, b in module.named_buffers(recurse=False):
             yield _Entry(prefix + name, (b,), b.shape, b.dtype)
-        for name in LOSS_BUFFERS if isinstance(module, Loss) else ():
+        for name in ARRAY_OPTIONS if isinstance(module, Loss) else ():
             if getattr(module, name, None) is not None:
                 option = Option(module, name)
                 yield _Entry(prefix + name, (option,), option.data.shape, option.data.dtype)

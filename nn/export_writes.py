@@ -41,7 +41,6 @@ class Option(NamedTuple):
         return value.data if isinstance(value, Tensor) else value if isinstance(value, np.ndarray) else None
 
 
-LOSS_BUFFERS = ("weight", "pos_weight")  # what PyTorch's losses register as buffers, in its order
 Source = Node | np.ndarray | Option  # what an entry comes from: parameters, a buffer, or a loss's weights
 
 

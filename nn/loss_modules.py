@@ -45,7 +45,8 @@ from .losses_margins import (
 from .losses_multilabel import multilabel_margin_loss
 from .losses_triplet import triplet_margin_with_distance_loss
 
-_ARRAY_OPTIONS = frozenset({"weight", "pos_weight"})  # the options a loss's constructor takes as arrays
+# the options a loss's constructor takes as arrays: what PyTorch's losses register as buffers, in its order
+ARRAY_OPTIONS = ("weight", "pos_weight")
 
 
 class Loss(FunctionModule):
@@ -69,7 +70,7 @@ class Loss(FunctionModule):
         # the tensors themselves, given where PyTorch's learners first write nn.MSELoss(pred, target): an array first
         # or second, past the positions or at one that takes none (size_average's refusal named the wrong fix)
         firsts = zip((*self.positions, None, None), args[:2])
-        misplaced = [a for k, a in firsts if k not in _ARRAY_OPTIONS]
+        misplaced = [a for k, a in firsts if k not in ARRAY_OPTIONS]
         if any(isinstance(a, Tensor | np.ndarray) for a in misplaced):
             raise TypeError(
                 f"{name}() got a tensor among its options; make the loss, then call it: nn.{name}()(input, target)"
