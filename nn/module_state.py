@@ -59,7 +59,7 @@ class ModuleState:
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype, written into the
         array it holds (PyTorch's `copy_` under no_grad): its identity, memory and layout stay, so whatever views it
-        (a user's `w = p.data`, a buffer over a row of it, a loss built on a buffer, `weight=self.cw`) sees the values;
+        (a user's `w = p.data`, a buffer assigned a row of it, a loss built on a buffer, `weight=self.cw`) sees them;
         a parameter's version count moves, so a graph that used it refuses to backward, as PyTorch's does.
         Every entry is checked first (`check_state`, then the values), so a bad one changes nothing:
         NaN and infinite values are refused, also where the cast overflows: no trained model holds
