@@ -15,8 +15,8 @@ from autograd import Node, Tensor
 
 from .loss_modules import Loss
 from .module import Module
-from .module_state import held_arrays, write_into
-from .state_shares import differ, refuse_differing_shares, writes_in_place
+from .module_state import held_arrays, write_held, write_into
+from .state_shares import differ, refuse_differing_shares
 
 if TYPE_CHECKING:
     from .export import _Entry
@@ -71,10 +71,8 @@ def write_options(options: dict[tuple[int, str], tuple[_Entry, np.ndarray]]) -> 
         kept = getattr(loss, name)
         if isinstance(kept, Tensor):
             write_into(kept, array)
-        elif writes_in_place(kept, array):
-            kept[...] = array
         else:
-            setattr(loss, name, array)
+            write_held(loss, name, array)
 
 
 def _check_tied_options(entries: list[_Entry], arrays: dict[str, np.ndarray]) -> None:

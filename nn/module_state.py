@@ -81,7 +81,7 @@ class ModuleState:
         for name, p in params:
             write_into(p, new[name])
         for name, module, attribute in slots:
-            _write_buffer(module, attribute, new[name])
+            write_held(module, attribute, new[name])
         STRUCTURE.changed()  # frozen weights a compiled step holds as constants (their reshape, say) changed too
         return self._incompatible_keys(state)
 
@@ -113,15 +113,15 @@ def write_into(p: Node, values: np.ndarray) -> None:
         p.data = values
 
 
-def _write_buffer(module: Module, attribute: str, values: np.ndarray) -> None:
-    """PyTorch's copy_ into a buffer: the array the module holds takes the values, so that whatever else holds it (a
-    loss built on the model's own class weights, `CrossEntropyLoss(weight=self.cw)`) weighs by them; a new array
-    in its place where it cannot (a read-only view)."""
-    held = getattr(module, attribute)
+def write_held(owner: Any, attribute: str, values: np.ndarray) -> None:
+    """PyTorch's copy_ into a buffer (a module's, or a loss's class weights): the array `owner` holds takes the values,
+    so that whatever else holds it (a loss built on the model's own class weights, `CrossEntropyLoss(weight=self.cw)`)
+    weighs by them; a new array in its place where it cannot (a read-only view, a list)."""
+    held = getattr(owner, attribute)
     if writes_in_place(held, values):
         held[...] = values
     else:
-        setattr(module, attribute, values)
+        setattr(owner, attribute, values)
 
 
 def buffer_slots(module: Module, prefix: str, recurse: bool) -> Iterator[tuple[str, Module, str]]:
