@@ -18,7 +18,7 @@ from autograd import Node, type_name
 
 from .arguments import shown
 from .module import Module
-from .module_state import ModuleState, buffer_slots, layout
+from .module_state import ModuleState, buffer_slots, entry_kind, layout
 from .state_checks import Layout, conform
 
 
@@ -118,7 +118,7 @@ def checked(module: Module, state: Mapping[str, Any], own: Layout) -> dict[str, 
         if attribute in owner.buffer_ranges and name in own
     }
     try:
-        return conform(own, _arrays(module, state), ranges)
+        return conform(own, _arrays(module, state), ranges, what=entry_kind(module))
     except (KeyError, ValueError) as e:
         raise type(e)(f"cannot load this state into {type_name(module)}: {e.args[0]}") from None
 

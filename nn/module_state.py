@@ -14,7 +14,7 @@ from autograd import Node, Tensor, Value, type_name
 from .arguments import check_flag
 from .export_read import read_value
 from .module_torch import IncompatibleKeys
-from .state_checks import Layout, check_entries, conform, unique
+from .state_checks import Describe, Layout, check_entries, conform, unique
 from .state_shares import refuse_differing_shares, writes_in_place
 from .structure import STRUCTURE
 
@@ -34,7 +34,7 @@ class ModuleState:
         for missing or unexpected names, ValueError for a wrong shape or a dtype of the wrong kind:
         parameters take real floating point (ints, bools, complex, strings and objects are refused,
         not cast), integer buffers (counters) take integers."""
-        check_entries(layout(self), entries)
+        check_entries(layout(self), entries, entry_kind(self))
 
     def checked_state(self, state: Mapping[str, Any], strict: bool = True) -> dict[str, np.ndarray]:
         """`state`'s arrays as `load_state_dict` would set them (copies, cast to each entry's dtype),
@@ -52,7 +52,8 @@ class ModuleState:
             if attribute in module.buffer_ranges and name in own
         }
         try:
-            return conform(own, {n: read_value(n, v) if n in own else v for n, v in state.items()}, ranges)
+            read = {n: read_value(n, v) if n in own else v for n, v in state.items()}
+            return conform(own, read, ranges, what=entry_kind(self))
         except (KeyError, TypeError, ValueError) as e:
             raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
 
@@ -89,6 +90,20 @@ class ModuleState:
         """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
         own = layout(self)
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
+
+
+def entry_kind(module: Module) -> Describe:
+    """What an entry of `module`'s state is, by its dotted name, for messages: a parameter, a buffer, or (where its
+    class overrides state_dict) an entry of its state_dict()."""
+    parameters = {name for name, _ in module.named_parameters()}
+    buffers = {name for name, _ in module.named_buffers()}
+
+    def what(name: str) -> str:
+        if name in parameters:
+            return "a parameter"
+        return "a buffer" if name in buffers else f"an entry of {type_name(module)}.state_dict()"
+
+    return what
 
 
 def held_arrays(module: Module, names: Container[str]) -> list[tuple[str, np.ndarray | None]]:
