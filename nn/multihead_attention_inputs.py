@@ -43,8 +43,6 @@ def checked_inputs(mha: Any, query: Any, key: Any, value: Any) -> tuple[Tensor, 
         raise TypeError(
             f"{OWNER}: query, key and value must be of one floating-point dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
         )
-    if 0 in q.shape[:2] or k.shape[0] == 0:
-        raise ShapeError(f"{OWNER}: query and key need at least one row each and a batch of at least one, {shapes}")
     return q, k, v, batched
 
 
@@ -69,7 +67,8 @@ def heads_mask(
         given = layer_input(f"{OWNER}: attn_mask", attn_mask)
         wanted = (length, source) if given.ndim == 2 else (batch * heads, length, source)
         said = f"(L, S) or ({'batch * ' if batched else ''}num_heads, L, S)"
-        masks.append(_checked("attn_mask", given, wanted, said, query.dtype).reshape(-1, length, source))
+        heads_first = wanted if len(wanted) == 3 else (1, *wanted)  # -1 is no size where L or S is 0
+        masks.append(_checked("attn_mask", given, wanted, said, query.dtype).reshape(heads_first))
     extra = (mha.bias_k is not None) + mha.add_zero_attn
     if extra:
         masks = [cat([m, zeros(*m.shape[:-1], extra, dtype=m.dtype)], -1) for m in masks]
