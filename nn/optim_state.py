@@ -267,7 +267,8 @@ class OptimizerState:
         """The layout `entries` (named after `prefix`) must match: the marker, the settings, and the whole
         state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
         as unexpected, nor the ADDED_FLAGS it lacks. Another kind's marker, or none, is refused first: its
-        names could fit this one's."""
+        names could fit this one's. A key that is no str is no name of it, left to be refused as unexpected."""
+        entries = {key: entry for key, entry in entries.items() if isinstance(key, str)}
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
         check_kind(names, KIND, type(self).__name__, prefix)
         everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith((NAMES, OWN))}

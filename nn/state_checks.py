@@ -53,7 +53,8 @@ def check_entries(own: Layout, entries: Layout, what: Describe = model_entry) ->
     naming missing and unexpected names, ValueError naming a wrong shape or a dtype of the wrong
     kind (real floating point, or integers where `own` has integers: a buffer that counts), and
     what the entry is (`what`: a parameter, a buffer, an optimizer's setting)."""
-    missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
+    # by their text: a key that is no name (1, a tuple) is unexpected too, and sorted beside the names
+    missing, unexpected = (sorted(keys, key=str) for keys in (own.keys() - entries.keys(), entries.keys() - own.keys()))
     if missing or unexpected:
         raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
     for name, (need, need_dtype) in own.items():
