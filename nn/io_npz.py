@@ -105,7 +105,8 @@ def _check_ends(f: BinaryIO, size: int) -> None:
     tail_size = min(size, end_size + _COMMENT_MOST)
     f.seek(size - tail_size)
     tail = f.read(tail_size)
-    at = tail.rfind(zipfile.stringEndArchive, 0, tail_size - end_size + len(zipfile.stringEndArchive))  # a whole one
+    whole = max(0, tail_size - end_size + len(zipfile.stringEndArchive))  # where an end record may start, whole
+    at = tail.rfind(zipfile.stringEndArchive, 0, whole)
     if at < 0:
         return  # no end record: zipfile says it is no zip file
     declared = struct.unpack(zipfile.structEndArchive, tail[at : at + end_size])[-1]
