@@ -65,22 +65,25 @@ def test_a_float32_mask_is_added_as_torch_adds_it(q_dtype):
 
 
 @pytest.mark.parametrize("mask_name", ["attn_mask", "key_padding_mask"])
-def test_multihead_attention_takes_a_float32_mask_with_float16_queries_as_torch(mask_name):
+def test_multihead_attention_takes_a_float32_mask_with_float16_queries_unrounded(mask_name):
+    """-70000 is -inf in float16 but a finite score in float32, where it closes a key all the same (its weight is
+    exactly 0): the float32 mask gives the boolean mask's output and weights, bit for bit. torch takes the mask too
+    (with need_weights=False; its need_weights=True path refuses it, by its baddbmm's dtype check)."""
     rng = np.random.default_rng(1)
-    theirs = torch.nn.MultiheadAttention(4, 2, dtype=torch.float16)
-    ours = nn.MultiheadAttention(4, 2, dtype=np.float16)
-    ours.load_state_dict({name: t.detach().numpy() for name, t in theirs.state_dict().items()})
     x = rng.standard_normal((3, 2, 4)).astype(np.float16)
-    mask = _float32_mask() if mask_name == "attn_mask" else _float32_mask()[:2]
-    expected, _ = theirs(*[torch.tensor(x)] * 3, need_weights=False, **{mask_name: torch.tensor(mask)})
+    closed = np.array([[True, False, False], [False, True, False], [False, False, True]])[
+        : 3 if mask_name == "attn_mask" else 2
+    ]
+    mask = np.where(closed, -70000, 0).astype(np.float32)
+    torch.nn.MultiheadAttention(4, 2, dtype=torch.float16)(
+        *[torch.tensor(x)] * 3, need_weights=False, **{mask_name: torch.tensor(mask)}
+    )
+    ours = nn.MultiheadAttention(4, 2, dtype=np.float16, seed=0)
     got, weights = ours(*[Tensor(x, dtype=np.float16)] * 3, **{mask_name: Tensor(mask)})
+    expected, expected_weights = ours(*[Tensor(x, dtype=np.float16)] * 3, **{mask_name: closed})
     assert got.dtype == weights.dtype == np.float16
-    wide = nn.MultiheadAttention(4, 2, dtype=np.float64)  # the truth: float64 on the same numbers
-    wide.load_state_dict({name: t.detach().double().numpy() for name, t in theirs.state_dict().items()})
-    truth, _ = wide(*[Tensor(x.astype(np.float64))] * 3, **{mask_name: Tensor(mask.astype(np.float64))})
-    # float16 projections round at each step, in both: ours as near the truth as torch's (5.3e-5 and 7.5e-5 from
-    # it, torch's 7.7e-5; torch's differs from ours by one float16 unit at most, 6.1e-5 here)
-    assert np.abs(got.data - truth.data).max() <= np.abs(expected.detach().numpy() - truth.data).max()
+    np.testing.assert_array_equal(got.data, expected.data)
+    np.testing.assert_array_equal(weights.data, expected_weights.data)
 
 
 def test_a_float16_mask_with_float32_queries_is_still_refused_as_torch_refuses_it():
