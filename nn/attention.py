@@ -167,18 +167,28 @@ def _mask(owner: str, mask: Any, scores: tuple[int, ...], dtype: np.dtype) -> tu
     if not fits:
         raise ShapeError(f"{owner}: attn_mask of shape {mask.shape} does not broadcast to the scores' {scores}")
     check_mask_dtype(owner, "attn_mask", mask, dtype, "True: may look")
-    return (~mask, None) if mask.dtype == bool else (None, mask)
+    return (~mask, None) if mask.dtype == bool else (None, added_mask(mask, dtype))
 
 
 def check_mask_dtype(owner: str, name: str, mask: Tensor, dtype: np.dtype, sense: str) -> None:
-    """TypeError unless `mask` is boolean (`sense`: what True means) or float of the query's `dtype`: a float
-    mask is added to the scores, and one of another dtype changed the output's (a float64 numpy mask made a
-    float32 model's output float64), where torch 2.13 refuses it, SDPA and MultiheadAttention alike. Torch does take
-    a float32 mask for a float16 query (SDPA, MultiheadAttention with need_weights=False): refused here as well."""
+    """TypeError unless `mask` is boolean (`sense`: what True means) or float of the query's `dtype` or float32, the
+    float masks torch 2.13's scaled_dot_product_attention takes (a float64 numpy mask made a float32 model's output
+    float64, where torch refuses it; a float32 one with a float16 query torch takes, as its own masks are: added in
+    float32, `added_mask`). MultiheadAttention and the Transformer layers alike (torch's refuses a float32 mask with a
+    float16 query when it returns the weights, need_weights=True, by its baddbmm: the same result is given here)."""
     if mask.dtype != bool and mask.dtype.kind != "f":
         raise TypeError(f"{owner}: {name} must be boolean ({sense}) or float (added), got {mask.dtype}")
-    if mask.dtype != bool and mask.dtype != dtype:
+    if mask.dtype != bool and mask.dtype not in (dtype, np.dtype(np.float32)):
+        taken = f"of the query's dtype {dtype}" + (" or float32" if dtype != np.float32 else "")
         raise TypeError(
-            f"{owner}: a float {name} is added to the scores and must be of the query's dtype {dtype}, got "
-            f"{mask.dtype}: convert it ({name}.astype(np.{dtype})), or give a boolean mask ({sense})"
+            f"{owner}: a float {name} is added to the scores and must be {taken}, got {mask.dtype}: convert it "
+            f"({name}.astype(np.{dtype})), or give a boolean mask ({sense})"
         )
+
+
+def added_mask(mask: Tensor, dtype: np.dtype) -> Tensor:
+    """A float mask (checked: `check_mask_dtype`) in the dtype the scores of a query of `dtype` are computed in, where
+    it is added: float32 for float16 (a float32 mask's values as they are, not rounded to float16, as torch adds
+    them), the query's own otherwise (float32 into float64 exactly)."""
+    wide = computed_in(dtype) or dtype
+    return mask if mask.dtype == wide else mask.astype(wide)

@@ -43,7 +43,7 @@ from .loss_modules import ARRAY_OPTIONS, Loss
 from .micro import MLP, Layer, Neuron
 from .module import Module
 from .module_state import buffer_slots
-from .state_checks import conform, unique
+from .state_checks import conform, model_entry, unique
 
 
 def to_torch_state_dict(model: Module, *, as_tensors: bool = False) -> dict[str, Any]:
@@ -95,7 +95,13 @@ def from_torch_state_dict(model: Module, state: Mapping[str, Any]) -> Module:
                 raise type(e)(f"{cannot}: {e.args[0]}") from None
             read[key] = np.empty((), object)  # for conform to name it unexpected, as load_state_dict does
     try:
-        arrays = conform({e.name: (e.shape, e.dtype) for e in entries}, read, _ranges(model, entries))
+        weights = {e.name for e in entries if is_option(e)}
+        arrays = conform(
+            {e.name: (e.shape, e.dtype) for e in entries},
+            read,
+            _ranges(model, entries),
+            what=lambda name: "a loss's class weights" if name in weights else model_entry(name),
+        )
     except (KeyError, ValueError) as e:
         names = {entry.name for entry in entries}
         hint = _hint(names, read, _modules(model, ""), ARRAY_OPTIONS) if isinstance(e, KeyError) else ""

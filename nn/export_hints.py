@@ -19,7 +19,8 @@ def hint(
 ) -> str:
     """The fix for keys `given` that are not the model's `names` (`modules`: its modules by PyTorch prefix;
     `options`: the loss options PyTorch's losses keep as buffers), or nothing."""
-    return _prefix_hint(names, given) or _loss_hint(given, modules, options)
+    named = {key: value for key, value in given.items() if isinstance(key, str)}  # a key of no name hints nothing
+    return _prefix_hint(names, named) or _loss_hint(named, modules, options)
 
 
 def _prefix_hint(names: set[str], given: Mapping[str, Any]) -> str:

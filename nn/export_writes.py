@@ -31,9 +31,12 @@ class Option(NamedTuple):
 
     @property
     def data(self) -> np.ndarray:
+        """The weights as an array of the dtype the loss holds them in, which a load keeps (torch's copy_ casts into
+        its buffer's dtype): integers stay integers (they were made float64, and a Tensor of them became one); a
+        list of bools is float64."""
         value = getattr(self.loss, self.name)
         array = np.asarray(value.data if isinstance(value, Node) else value)
-        return array if array.dtype.kind == "f" else array.astype(np.float64)  # a list of ints, say
+        return array if array.dtype.kind in "fiu" else array.astype(np.float64)
 
     def held(self) -> np.ndarray | None:
         """The array a load writes into (a Tensor's own), or None where it is replaced (a list)."""

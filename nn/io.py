@@ -21,7 +21,7 @@ from autograd import type_name
 from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules, io_state
 from .io_write import write_replacing
 from .module import Module
-from .module_state import layout
+from .module_state import entry_kind, layout
 from .optim_base import Optimizer
 from .state_checks import Layout, check_entries
 from .structure import OPTIMIZER_ATTRIBUTE
@@ -237,7 +237,7 @@ def _checker(module: Module, model_layout: Layout, optimizer: Optimizer | None) 
                 "optimizer="
             )
         try:
-            check_entries(model_layout, model_entries)
+            check_entries(model_layout, model_entries, entry_kind(module))
         except (KeyError, ValueError) as e:
             raise _Unfit(f"{model_is}: {e.args[0]}{_from_torch(module, model_entries)}") from None
         if optimizer is not None:

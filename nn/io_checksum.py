@@ -23,6 +23,16 @@ CHECKSUM = "chainrule.crc32"
 Entry = tuple[str, np.dtype, tuple[int, ...], Any]  # name, dtype, shape, and the data as any buffer
 
 
+def appended(extra: int, ends_at: int) -> str:
+    """What to say of a file holding `extra` bytes after the byte `ends_at` where its format ends it: nn.save writes
+    none, and neither checksum covers them, so they would load unseen (a file appended to, or two run together)."""
+    return (
+        f"it has {extra:,} byte{'s' * (extra != 1)} after the {ends_at:,} its format accounts for, which nn.save "
+        f"never writes (the file was appended to, or corrupted): load an intact copy, or, if its first {ends_at:,} "
+        f"bytes are what nn.save wrote, cut it to them (os.truncate(path, {ends_at}))"
+    )
+
+
 class Corrupted(ValueError):
     """A file whose content does not match the checksum written in it."""
 

@@ -6,7 +6,8 @@ directory (an entry's comment length) hides the entries after it, and a file sho
 optimizer's moments loaded as a fresh optimizer. So nn.save writes io_checksum's checksum over
 every entry as the zip's comment, "chainrule.crc32 XXXXXXXX", and nn.load verifies it when there
 is one (np.savez's files have none and load unchecked); an entry with a comment, which no .npz
-writer gives, is refused in any file."""
+writer gives, is refused in any file. Neither covers bytes before the first entry or after the end
+record and its comment, which zipfile skips: a file holding any is refused (`_check_ends`, `_check_starts`)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy
 
-from .io_checksum import CHECKSUM, stamped, verify
+from .io_checksum import CHECKSUM, appended, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .npz file"
@@ -33,6 +34,7 @@ _HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
 _NAME_MOST = 0xFFFF  # bytes of a zip entry's name (a 16-bit length)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
+_COMMENT_MOST = 0xFFFF  # bytes of a zip comment (a 16-bit length)
 _COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
 
 
@@ -71,8 +73,9 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
+    _check_ends(f, size)
     with zipfile.ZipFile(f) as archive:
-        _check_comment_whole(f, size)
+        _check_starts(archive)
         written = _written(archive.comment)
         members = {}
         for member in archive.infolist():
@@ -93,17 +96,39 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     return {name: _array(raw[name], *headers[name][:3]) for name in members}
 
 
-def _check_comment_whole(f: BinaryIO, size: int) -> None:
-    """ValueError for a file that ends inside its zip comment, cut at the comment's first byte: zipfile reads the
-    comment as empty, as in np.savez's files, and the file would load unchecked. Its end record (the last 22 bytes
-    of a zip without a comment) says how long the comment is; a comment cut further in is refused by `_written`."""
+def _check_ends(f: BinaryIO, size: int) -> None:
+    """ValueError for a file that does not end where its zip end record says (the last in its last 64 KiB and 22
+    bytes, as zipfile finds it; its last 22 bytes and the comment's length it declares): bytes after it, which zipfile
+    skips and neither the zip's CRCs nor nn.save's checksum cover, or a comment cut short (cut at its first byte,
+    zipfile read it as empty, as in np.savez's files, and the file loaded unchecked)."""
     end_size = struct.calcsize(zipfile.structEndArchive)
-    f.seek(size - end_size)
-    end = f.read(end_size)
-    declared = struct.unpack(zipfile.structEndArchive, end)[-1] if end[:4] == zipfile.stringEndArchive else 0
-    if declared:
+    tail_size = min(size, end_size + _COMMENT_MOST)
+    f.seek(size - tail_size)
+    tail = f.read(tail_size)
+    whole = max(0, tail_size - end_size + len(zipfile.stringEndArchive))  # where an end record may start, whole
+    at = tail.rfind(zipfile.stringEndArchive, 0, whole)
+    if at < 0:
+        return  # no end record: zipfile says it is no zip file
+    declared = struct.unpack(zipfile.structEndArchive, tail[at : at + end_size])[-1]
+    ends_at = size - tail_size + at + end_size + declared
+    if ends_at > size:
         raise ValueError(
-            f"it is cut short: its zip end record declares a comment of {declared} bytes, none of which follow"
+            f"it is cut short: its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} "
+            "of which follow"
+        )
+    if ends_at < size:
+        raise ValueError(appended(size - ends_at, ends_at))
+
+
+def _check_starts(archive: zipfile.ZipFile) -> None:
+    """ValueError for a file whose first entry does not start at its first byte: bytes before it, which zipfile
+    skips (a self-extracting archive's program) and no checksum covers."""
+    first = min((member.header_offset for member in archive.infolist()), default=0)
+    if first:
+        raise ValueError(
+            f"it has {first:,} byte{'s' * (first != 1)} before its first entry, which nn.save never writes (the "
+            "file was prefixed, or corrupted): load an intact copy, or, if the rest is what nn.save wrote, cut those "
+            "bytes off"
         )
 
 

@@ -61,7 +61,7 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
                 f"{prefix}{PARAM}{i}: the optimizer's parameter {i} is {_whose(mine)}, and the file's state at "
                 f"that place is of {_whose(theirs)}, so it would land on another parameter: {fix}"
             )
-    check_entries(_layout(names, prefix), found)
+    check_entries(_layout(names, prefix), found, lambda name: "a marker nn.save writes (1)")
 
 
 def check_values(arrays: Mapping[str, np.ndarray]) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd import missing_extra, type_name
 
-from .io_checksum import CHECKSUM, stamped, verify
+from .io_checksum import CHECKSUM, appended, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -96,7 +96,7 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if length > size - _LENGTH:
         raise ValueError(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow")
     entries, written = _header(f.read(length))
-    _check_offsets(entries, size - _LENGTH - length)
+    _check_offsets(entries, size - _LENGTH - length, length)
     check({name: (entry.shape, entry.dtype) for name, entry in entries.items()})
     f.seek(0)
     raw = f.read(size + 1)
@@ -169,13 +169,16 @@ def _naturals(value: Any) -> bool:
     return isinstance(value, list) and all(type(n) is int and n >= 0 for n in value)
 
 
-def _check_offsets(entries: dict[str, _Entry], data_size: int) -> None:
-    """Refuse offsets that leave gaps, overlap, or do not end where the file does."""
+def _check_offsets(entries: dict[str, _Entry], data_size: int, length: int) -> None:
+    """Refuse offsets that leave gaps, overlap, or do not end where the file does (whose header takes `length`
+    bytes after the 8 giving it): bytes after the last entry's are refused as `appended`."""
     end = 0
     for name, entry in sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end)):
         if entry.begin != end:
             what = "overlapping the entry before it" if entry.begin < end else f"after a gap from byte {end:,}"
             raise ValueError(f"entry {name!r} starts at byte {entry.begin:,} of the data, {what}")
         end = entry.end
+    if end < data_size:
+        raise ValueError(appended(data_size - end, _LENGTH + length + end))
     if end != data_size:
         raise ValueError(f"its data has {data_size:,} bytes, but its header accounts for {end:,}")

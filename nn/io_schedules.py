@@ -92,7 +92,7 @@ def check(optimizer: Optimizer, found: Layout, prefix: str) -> None:
             f"{_kinds(own, prefix)}: make the same schedulers on it, in the same order, before loading (the run then "
             "goes on with their epochs and lr)"
         )
-    check_entries(own, found)
+    check_entries(own, found, _scheduler_entry)
 
 
 def resumer(
@@ -102,7 +102,7 @@ def resumer(
     `lr` (the file's; each param group's, a list, where there are several): every value checked now, as the
     schedulers' load_state_dict checks it; nothing changes until it is called."""
     given = {n: a for n, a in arrays.items() if n.startswith(prefix + SCHEDULE)}
-    values = conform(_as_written(layout(optimizer, prefix), given), given)
+    values = conform(_as_written(layout(optimizer, prefix), given), given, what=_scheduler_entry)
     for name in (name for name in values if ".kind." in name):
         check_marker(name, values[name])
     _check_settings(optimizer, values, prefix)
@@ -275,3 +275,8 @@ def _kinds(found: Any, prefix: str) -> str:
         return f"[{', '.join(shown)}]"
 
     return listed(())
+
+
+def _scheduler_entry(name: str) -> str:
+    """What a scheduler's entry in a file is, for messages."""
+    return "a scheduler's setting or state"

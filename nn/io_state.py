@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, type_name
+from autograd import type_name
 
-from .arguments import shown
+from .export_read import read_value
 from .module import Module
-from .module_state import ModuleState, buffer_slots, layout
-from .state_checks import Layout, conform
+from .module_state import ModuleState, conformed, layout
+from .state_checks import Layout
 
 
 def file_layout(module: Module) -> Layout:
@@ -112,15 +112,7 @@ def checked(module: Module, state: Mapping[str, Any], own: Layout) -> dict[str, 
     own. KeyError or ValueError."""
     if not _overrides(module, "load_state_dict"):
         return module.checked_state(state)
-    ranges = {
-        name: owner.buffer_ranges[attribute]
-        for name, owner, attribute in buffer_slots(module, "", True)
-        if attribute in owner.buffer_ranges and name in own
-    }
-    try:
-        return conform(own, _arrays(module, state), ranges)
-    except (KeyError, ValueError) as e:
-        raise type(e)(f"cannot load this state into {type_name(module)}: {e.args[0]}") from None
+    return conformed(module, own, state)
 
 
 def _overrides(module: Module, method: str) -> bool:
@@ -133,15 +125,10 @@ def _layout_of(state: Mapping[str, np.ndarray]) -> Layout:
 
 
 def _arrays(module: Module, state: Any) -> dict[str, np.ndarray]:
-    """A state dict's entries as arrays by name (a Tensor's data; a Value's as a 0-d array); TypeError
-    for anything else than a dict of names."""
+    """What `module`'s own state_dict() gives, as arrays by name, each read as every load reads a value
+    (`read_value`: a Tensor's or a Value's numbers, a torch tensor's, a masked array refused), named
+    "Kind.state_dict()['name']"; TypeError for anything else than a dict of names."""
     kind = type(module).__name__
     if not isinstance(state, Mapping) or not all(isinstance(name, str) for name in state):
         raise TypeError(f"{kind}.state_dict() must give a dict of arrays by name (str), got {type_name(state)}")
-    arrays = {}
-    for name, x in state.items():
-        try:
-            arrays[name] = np.asarray(x.data if isinstance(x, Node) else x)
-        except ValueError as e:  # a ragged list
-            raise TypeError(f"{kind}.state_dict()[{name!r}] must be an array, got {shown(x)}: {e}") from None
-    return arrays
+    return {name: np.asarray(read_value(f"{kind}.state_dict()[{name!r}]", x)) for name, x in state.items()}

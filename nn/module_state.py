@@ -14,7 +14,7 @@ from autograd import Node, Tensor, Value, type_name
 from .arguments import check_flag
 from .export_read import read_value
 from .module_torch import IncompatibleKeys
-from .state_checks import Layout, check_entries, conform, unique
+from .state_checks import Describe, Layout, check_entries, conform, unique
 from .state_shares import refuse_differing_shares, writes_in_place
 from .structure import STRUCTURE
 
@@ -34,7 +34,7 @@ class ModuleState:
         for missing or unexpected names, ValueError for a wrong shape or a dtype of the wrong kind:
         parameters take real floating point (ints, bools, complex, strings and objects are refused,
         not cast), integer buffers (counters) take integers."""
-        check_entries(layout(self), entries)
+        check_entries(layout(self), entries, entry_kind(self))
 
     def checked_state(self, state: Mapping[str, Any], strict: bool = True) -> dict[str, np.ndarray]:
         """`state`'s arrays as `load_state_dict` would set them (copies, cast to each entry's dtype),
@@ -46,15 +46,7 @@ class ModuleState:
         own = layout(self)
         if not strict:  # PyTorch's partial load: the names both have, each checked as in a strict one
             own, state = {n: e for n, e in own.items() if n in state}, {n: v for n, v in state.items() if n in own}
-        ranges = {
-            name: module.buffer_ranges[attribute]
-            for name, module, attribute in buffer_slots(self, "", True)
-            if attribute in module.buffer_ranges and name in own
-        }
-        try:
-            return conform(own, {n: read_value(n, v) if n in own else v for n, v in state.items()}, ranges)
-        except (KeyError, TypeError, ValueError) as e:
-            raise type(e)(f"cannot load this state into {kind}: {e.args[0]}") from None
+        return conformed(self, own, state)
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Set every parameter and buffer from `state` (arrays by dotted name), cast to its dtype, written into the
@@ -89,6 +81,37 @@ class ModuleState:
         """The names in which `state` (a dict, checked) and this model's state dict (`layout`) differ."""
         own = layout(self)
         return IncompatibleKeys([n for n in own if n not in state], [n for n in state if n not in own])
+
+
+def conformed(module: Module, own: Layout, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """`state`'s values under `own`'s names read as every load reads them (`read_value`: torch's and chainrule's
+    tensors too), checked against `own` and `module`'s buffer ranges and cast (`conform`), nothing changed: the
+    one check of Module's load and of a class loading its own (nn.io_state); the error says that the state cannot
+    be loaded into `module`. KeyError, TypeError or ValueError."""
+    ranges = {
+        name: owner.buffer_ranges[attribute]
+        for name, owner, attribute in buffer_slots(module, "", True)
+        if attribute in owner.buffer_ranges and name in own
+    }
+    try:
+        read = {n: read_value(n, v) if n in own else v for n, v in state.items()}
+        return conform(own, read, ranges, what=entry_kind(module))
+    except (KeyError, TypeError, ValueError) as e:
+        raise type(e)(f"cannot load this state into {type(module).__name__}: {e.args[0]}") from None
+
+
+def entry_kind(module: Module) -> Describe:
+    """What an entry of `module`'s state is, by its dotted name, for messages: a parameter, a buffer, or (where its
+    class overrides state_dict) an entry of its state_dict()."""
+    parameters = {name for name, _ in module.named_parameters()}
+    buffers = {name for name, _ in module.named_buffers()}
+
+    def what(name: str) -> str:
+        if name in parameters:
+            return "a parameter"
+        return "a buffer" if name in buffers else f"an entry of {type_name(module)}.state_dict()"
+
+    return what
 
 
 def held_arrays(module: Module, names: Container[str]) -> list[tuple[str, np.ndarray | None]]:

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ShapeError, Tensor, cat, computed_in, zeros
+from autograd import ShapeError, Tensor, cat, zeros
 
 from .arguments import layer_input
-from .attention import check_mask_dtype
+from .attention import added_mask, check_mask_dtype
 
 OWNER = "MultiheadAttention"
 
@@ -43,8 +43,6 @@ def checked_inputs(mha: Any, query: Any, key: Any, value: Any) -> tuple[Tensor, 
         raise TypeError(
             f"{OWNER}: query, key and value must be of one floating-point dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
         )
-    if 0 in q.shape[:2] or k.shape[0] == 0:
-        raise ShapeError(f"{OWNER}: query and key need at least one row each and a batch of at least one, {shapes}")
     return q, k, v, batched
 
 
@@ -53,8 +51,9 @@ def heads_mask(
 ) -> tuple[Tensor | None, Tensor | None]:
     """(blocked, added), each None or a Tensor broadcasting to the heads' scores (batch * num_heads, length,
     keys), from (key_padding_mask, attn_mask) for `query` (length, batch, embed_dim): the boolean masks joined
-    (True: masked out), the float ones (of the query's dtype; two float16 ones in float32) summed, each widened
-    by a column (not masked) for bias_k and for the zero key where the layer appends them."""
+    (True: masked out), the float ones (of the query's dtype or float32) summed in the dtype attend adds them in
+    (float32 for float16: finfo.min twice is no -inf there), each widened by a column (not masked) for bias_k and
+    for the zero key where the layer appends them."""
     key_padding_mask, attn_mask = masks_given
     length, batch, _ = query.shape
     heads = mha.num_heads
@@ -68,15 +67,14 @@ def heads_mask(
         given = layer_input(f"{OWNER}: attn_mask", attn_mask)
         wanted = (length, source) if given.ndim == 2 else (batch * heads, length, source)
         said = f"(L, S) or ({'batch * ' if batched else ''}num_heads, L, S)"
-        masks.append(_checked("attn_mask", given, wanted, said, query.dtype).reshape(-1, length, source))
+        heads_first = wanted if len(wanted) == 3 else (1, *wanted)  # -1 is no size where L or S is 0
+        masks.append(_checked("attn_mask", given, wanted, said, query.dtype).reshape(heads_first))
     extra = (mha.bias_k is not None) + mha.add_zero_attn
     if extra:
         masks = [cat([m, zeros(*m.shape[:-1], extra, dtype=m.dtype)], -1) for m in masks]
     blocked = [m for m in masks if m.dtype == bool]
-    added = [m for m in masks if m.dtype != bool]
+    added = [added_mask(m, query.dtype) for m in masks if m.dtype != bool]
     joined = blocked[0] if len(blocked) == 1 else (blocked[0] | blocked[1]) if blocked else None
-    if len(added) == 2 and computed_in(query.dtype) is not None:  # float16: finfo.min twice is -inf, closing a key
-        added = [m.astype(computed_in(query.dtype)) for m in added]  # summed in float32, where attend adds them
     return joined, (added[0] if len(added) == 1 else added[0] + added[1]) if added else None
 
 

@@ -19,7 +19,7 @@ from .export_read import read_values
 from .optim_param_groups import values_slot
 from .optim_settings import loaded_setting, saved_setting
 from .optim_state_own import OWN, given_own_layout, loaded_own, own_entries, own_layout
-from .state_checks import Layout, check_entries, check_kind, check_marker, conform, loaded_flag
+from .state_checks import Describe, Layout, check_entries, check_kind, check_marker, conform, loaded_flag
 
 COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a state dict
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
@@ -94,7 +94,7 @@ class OptimizerState:
         optimizer's state, KeyError for missing or unexpected names (a parameter's state is all there
         or not at all), ValueError for a wrong shape or dtype. The names start with `prefix` (nn.load's
         OPTIMIZER_PREFIX, in a file), and the messages give them whole."""
-        self._slots_fit(lambda: check_entries(self._expected(entries, prefix), entries))
+        self._slots_fit(lambda: check_entries(self._expected(entries, prefix), entries, _entry_kind(prefix)))
 
     def _slots_fit(self, check: Any) -> Any:
         """`check()`, its KeyError about a parameter's state given the likely cause: other settings."""
@@ -183,7 +183,10 @@ class OptimizerState:
         taken = next((error for key, error in unread.items() if key in expected), None)
         if taken is not None:  # a key it takes; the others are named as unexpected keys, as Module's
             raise taken
-        fitted = self._slots_fit(lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__))
+        what = _entry_kind(prefix)
+        fitted = self._slots_fit(
+            lambda: conform(expected, arrays, unbounded=unbounded, unset=optional.__contains__, what=what)
+        )
         new = {key.removeprefix(prefix): a for key, a in fitted.items()}
         check_marker(prefix + KIND + type(self).__name__, new[KIND + type(self).__name__])
         settings = []
@@ -214,7 +217,7 @@ class OptimizerState:
         loaded = copy.copy(self)
         loaded.groups = [copy.copy(g) for g in self.groups]
         loaded.set_group_settings(settings)
-        check_entries(loaded._expected(entries, prefix), entries)
+        check_entries(loaded._expected(entries, prefix), entries, what)
         kept: dict[Any, dict[str, Any]] = {}
         for key, array in new.items():
             if key.startswith("state."):
@@ -264,7 +267,8 @@ class OptimizerState:
         """The layout `entries` (named after `prefix`) must match: the marker, the settings, and the whole
         state of every slot that `entries` holds any of; the names of no slot are left in, to be refused
         as unexpected, nor the ADDED_FLAGS it lacks. Another kind's marker, or none, is refused first: its
-        names could fit this one's."""
+        names could fit this one's. A key that is no str is no name of it, left to be refused as unexpected."""
+        entries = {key: entry for key, entry in entries.items() if isinstance(key, str)}
         names = [key.removeprefix(prefix) for key in entries if key.startswith(prefix)]
         check_kind(names, KIND, type(self).__name__, prefix)
         everything = {key: entry for key, entry in self.state_layout().items() if not key.startswith((NAMES, OWN))}
@@ -288,6 +292,15 @@ class OptimizerState:
             for key, entry in everything.items()
             if not key.startswith("state.") or key.split(".")[1] in given
         }
+
+
+def _entry_kind(prefix: str) -> Describe:
+    """What an entry of an optimizer's state (named after `prefix`) is, by how its name starts, for messages."""
+    marker = "a marker nn.save writes (1)"
+    kinds = {"state.": "the optimizer's state of a parameter", OWN: "a group's own key", KIND: marker, NAMES: marker}
+    return lambda name: next(
+        (what for start, what in kinds.items() if name.removeprefix(prefix).startswith(start)), "an optimizer setting"
+    )
 
 
 def _chosen(owner: Any, name: str, place: int, among: tuple[Any, ...]) -> Any:

@@ -25,7 +25,7 @@ def _checked_state(owner: Any, state: Any) -> tuple[int, float, bool]:
         raise TypeError(f"{name}.load_state_dict takes a dict (state_dict()), got {type_name(state)}")
     if not set(STATE_KEYS) <= set(state) <= {*STATE_KEYS, *ADDED_LATER}:
         keys = sorted({*STATE_KEYS, *ADDED_LATER})
-        raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state)}")
+        raise KeyError(f"{name}.load_state_dict: needs the keys {keys}, got {sorted(state, key=str)}")
     hand_set = state.get("hand_set", ADDED_LATER["hand_set"])
     if hand_set is not None and not isinstance(hand_set, bool | np.bool_):  # np.array([1]) == 1 would pass
         raise ValueError(f"{name}.load_state_dict: hand_set must be True, False or None, got {hand_set!r}")

@@ -147,7 +147,7 @@ class ReduceLROnPlateau:
         """What sets this to `state` (state_dict()'s), checked as load_state_dict checks it: nothing changes
         until it is called, and then the lr it reports is the optimizer's then (nn.load loads that first)."""
         if not isinstance(state, Mapping) or set(state) != set(STATE_KEYS):
-            got = sorted(state) if isinstance(state, Mapping) else type_name(state)
+            got = sorted(state, key=str) if isinstance(state, Mapping) else type_name(state)
             raise KeyError(f"ReduceLROnPlateau.load_state_dict: needs the keys {sorted(STATE_KEYS)}, got {got}")
         start = self.best_at_start()  # the only infinite best there can be: no finite metric has beaten it yet
         wanted = f"a finite number, or {start} (the start of mode {self.mode!r})"

@@ -22,6 +22,9 @@ from .arguments import check_flag, check_number, is_int
 # What a state must match: each parameter's and buffer's (shape, dtype) by dotted name.
 Layout = Mapping[str, tuple[tuple[int, ...], Any]]
 
+# What an entry of a layout is, by its name, for messages: "a parameter", "an optimizer setting".
+Describe = Callable[[str], str]
+
 T = TypeVar("T")
 INT64_MAX = int(np.iinfo(np.int64).max)  # the largest integer setting a state dict holds
 
@@ -40,22 +43,28 @@ def unique(named: Iterable[tuple[str, T]]) -> Iterator[tuple[str, T]]:
         yield name, item
 
 
-def check_entries(own: Layout, entries: Layout) -> None:
+def model_entry(name: str) -> str:
+    """What an entry of a model's state is, where the caller knows no better."""
+    return "a parameter or buffer"
+
+
+def check_entries(own: Layout, entries: Layout, what: Describe = model_entry) -> None:
     """Refuse `entries` ((shape, dtype) by name) that do not match the layout `own`: KeyError
     naming missing and unexpected names, ValueError naming a wrong shape or a dtype of the wrong
-    kind (real floating point, or integers where `own` has integers: a buffer that counts)."""
-    missing, unexpected = sorted(own.keys() - entries.keys()), sorted(entries.keys() - own.keys())
+    kind (real floating point, or integers where `own` has integers: a buffer that counts), and
+    what the entry is (`what`: a parameter, a buffer, an optimizer's setting)."""
+    # by their text: a key that is no name (1, a tuple) is unexpected too, and sorted beside the names
+    missing, unexpected = (sorted(keys, key=str) for keys in (own.keys() - entries.keys(), entries.keys() - own.keys()))
     if missing or unexpected:
         raise KeyError(f"missing {_few(missing)}, unexpected {_few(unexpected)}")
     for name, (need, need_dtype) in own.items():
         shape, dtype = entries[name]
         if tuple(shape) != tuple(need):
             raise ValueError(f"{name} has shape {tuple(shape)}, needs {tuple(need)}")
-        if _counts(need_dtype):
-            if not _counts(dtype):
-                raise ValueError(f"{name} has dtype {dtype}; it counts, so it takes integers")
-        elif np.dtype(dtype).kind != "f":
-            raise ValueError(f"{name} has dtype {dtype}; parameters are floating point, and nothing else is cast")
+        fits = _counts(dtype) if _counts(need_dtype) else np.dtype(dtype).kind == "f"
+        if not fits:
+            wanted = "integers" if _counts(need_dtype) else "floating point"
+            raise ValueError(f"{name} has dtype {dtype}; it is {what(name)}, of {wanted}, and nothing else is cast")
 
 
 def conform(
@@ -64,14 +73,15 @@ def conform(
     ranges: Mapping[str, tuple[float, float]] | None = None,
     unbounded: Callable[[str], bool] = lambda name: False,
     unset: Callable[[str], bool] = lambda name: False,
+    what: Describe = model_entry,
 ) -> dict[str, np.ndarray]:
     """`state`'s arrays checked against the layout `own` (`check_entries`, then their values: finite,
     or +inf where `unbounded(name)` (a sum of squares that overflowed: what a step makes of a huge
     gradient, and saves), integers that the cast keeps, within the closed range [low, high] that `ranges`
     gives an entry), NaN too where `unset(name)` (a setting's None: Adafactor's eps1), and cast to its dtypes,
-    every entry before any is returned. Raises KeyError or ValueError."""
+    every entry before any is returned; `what` names an entry's kind in messages. Raises KeyError or ValueError."""
     arrays = {name: np.asarray(value) for name, value in state.items()}
-    check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()})
+    check_entries(own, {name: (a.shape, a.dtype) for name, a in arrays.items()}, what)
     cast = {
         name: _exact(name, a, dtype) if _counts(dtype) else _finite(name, a, dtype, unbounded(name), unset(name))
         for name, (_, dtype) in own.items()

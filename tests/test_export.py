@@ -186,7 +186,10 @@ BAD = {
         lambda s: {**s, "2.weight": s["2.weight"][:, :3].T},
         r"2.weight has shape \(3, 8\), needs \(8, 8\)",
     ),
-    "integers": (lambda s: {**s, "4.bias": np.arange(3)}, r"4.bias has dtype int64; parameters are floating point"),
+    "integers": (
+        lambda s: {**s, "4.bias": np.arange(3)},
+        r"4.bias has dtype int64; it is a parameter or buffer, of floating point",
+    ),
     "NaN": (lambda s: {**s, "4.bias": np.array([0.0, np.nan, 1.0])}, r"4.bias holds 1 NaN or infinite value"),
     "a value too large for float32": (
         lambda s: {**s, "4.weight": np.full((3, 8), 1e300)},

@@ -215,9 +215,9 @@ def test_a_state_with_buffers_of_the_wrong_kind_is_refused_before_anything_chang
         (
             "num_batches_tracked",
             np.array(1.0),
-            "num_batches_tracked has dtype float64; it counts, so it takes integers",
+            "num_batches_tracked has dtype float64; it is a buffer, of integers",
         ),
-        ("running_var", np.array([1, 2]), "running_var has dtype int64; parameters are floating point"),
+        ("running_var", np.array([1, 2]), "running_var has dtype int64; it is a buffer, of floating point"),
         ("running_mean", np.array([0.0, np.nan]), "running_mean holds 1 NaN or infinite"),
         ("num_batches_tracked", np.array(2**63, np.uint64), "num_batches_tracked holds values that int64 cannot hold"),
     ]:

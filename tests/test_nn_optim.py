@@ -99,7 +99,11 @@ def test_values_state_round_trips():
         (lambda s: s.update({"state.0.m": np.zeros(3)}), ValueError, "state.0.m has shape \\(3,\\), needs \\(2,\\)"),
         (lambda s: s.update({"state.0.m": np.array([np.nan, 0])}), ValueError, "NaN or infinite"),
         (lambda s: s.update({"state.0.t": np.array(-1)}), ValueError, r"a count of steps \(from the step .*\) is >= 1"),
-        (lambda s: s.update({"state.0.t": np.array(1.5)}), ValueError, "it counts, so it takes integers"),
+        (
+            lambda s: s.update({"state.0.t": np.array(1.5)}),
+            ValueError,
+            "it is the optimizer.s state of a parameter, of integers",
+        ),
         (lambda s: s.update({"lr": np.array(-1.0)}), ValueError, "lr must be a finite number >= 0"),
         (lambda s: s.update({"betas": np.array([0.9, 1.0])}), ValueError, "betas must be in \\[0, 1\\)"),
     ],

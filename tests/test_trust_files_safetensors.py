@@ -101,7 +101,7 @@ SAFETENSORS_REFUSALS = {
     "offsets that overlap": "entry 'b' starts at byte 8 of the data, overlapping the entry before it",
     "offsets that leave a gap": "entry 'b' starts at byte 20 of the data, after a gap from byte 16",
     "offsets that lie about the size": "entry 'W' spans bytes 0 to 1,099,511,627,776, but its dtype and shape take 16",
-    "data after the last entry": "its data has 1,048,600 bytes, but its header accounts for 24",
+    "data after the last entry": "it has 1,048,576 bytes after the ",
     "an entry declaring 8 TB": "its data has 24 bytes, but its header accounts for 8,000,000,000,008",
     "a name given twice": "its header names 'W' twice",
     "a dtype numpy lacks": "entry 'W' has dtype 'BF16', none of those nn.load reads",
