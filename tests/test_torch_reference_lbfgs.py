@@ -237,12 +237,15 @@ def test_a_step_stops_on_a_small_change_of_the_loss():
 def test_float32_is_as_close_to_the_float64_run_as_torchs_float32(search):
     """In float32 the two round differently (numpy's and torch's dot products, torch's fused multiply-adds): each
     run is judged against torch's float64 run from the same float32 start, and chainrule's must be no further
-    from it than torch's float32 run is, with a margin of half as much again (measured: 1.05 and 0.58 of
-    torch's distance, without and with the line search)."""
+    from it than torch's float32 run is, with a margin of half as much again, in the median of 12 problems. One
+    problem alone tells nothing: L-BFGS carries a rounding's effect on, so that the ratio of the two distances
+    ranges from 0.1 to 273 over these seeds, and for one seed moves with the BLAS kernel the machine's CPU picks
+    (seed 0: 1.05 on one machine, 4.1 with OpenBLAS's SkylakeX kernel, 6.6 with its Haswell kernel); the
+    medians measured: 0.80 and 1.10 (SkylakeX), 0.91 and 1.01 (Haswell), without and with the line search."""
     settings = {"max_iter": 5, "lr": 1 if search else 0.3, "line_search_fn": search}
 
-    def run(lib, dtype):
-        params, loss_of = regression(0, lib, dtype, np.float32)
+    def run(seed, lib, dtype):
+        params, loss_of = regression(seed, lib, dtype, np.float32)
         opt = (nn.LBFGS if lib == "nn" else torch.optim.LBFGS)(params, **settings)
         closure, trail = _closure(opt, loss_of), []
         for _ in range(4):
@@ -250,9 +253,12 @@ def test_float32_is_as_close_to_the_float64_run_as_torchs_float32(search):
             trail += [np.array(_data(p), np.float64).ravel() for p in params]  # a copy: torch's numpy() is a view
         return np.concatenate(trail)
 
-    truth = run("torch", np.float64)
-    ours, theirs = np.abs(run("nn", np.float32) - truth).max(), np.abs(run("torch", np.float32) - truth).max()
-    assert ours <= 1.5 * theirs, (ours, theirs)
+    ratios = []
+    for seed in range(12):
+        truth = run(seed, "torch", np.float64)
+        ours, theirs = (np.abs(run(seed, lib, np.float32) - truth).max() for lib in ("nn", "torch"))
+        ratios.append(ours / theirs)
+    assert np.median(ratios) <= 1.5, np.round(ratios, 2)
 
 
 def test_the_signature_is_torchs():
