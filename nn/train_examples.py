@@ -18,7 +18,7 @@ from .norm import _BatchNorm
 from .train_checks import integer
 from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
-from .train_steps import buffer_copies, forward, modes_restored, put_back
+from .train_steps import buffer_copies, forward, modes_restored, parameter_copies, put_back
 
 
 def check_examples(
@@ -37,12 +37,22 @@ def check_examples(
     (ShapeError) of the model, the loss or the metric is raised again in fit's words first, naming the set and
     its shapes (the rows checked are not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)),
     metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
-    the model's BatchNorm layers in training mode (`_check_single_batches`)."""
+    the model's BatchNorm layers in training mode (`_check_single_batches`). The parameters are put back after
+    (the rows Embedding's max_norm scaled in place), so that training starts from the model as given."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
         check_finite("fit", f"{name}'s X", X)
         check_finite("fit", f"{name}'s y", y)
+    saved = parameter_copies(model)
+    try:
+        _run_examples(model, loss, batches, sets, metric)
+    finally:
+        put_back(saved)
+
+
+def _run_examples(model: Module, loss: Any, batches: Batches, sets: list[tuple[str, Any, Any]], metric: Any) -> None:
+    """check_examples' runs of the model, the loss and the metric on the examples of each set."""
     with modes_restored(model), no_grad():
         model.eval()
         for name, X, y in sets:

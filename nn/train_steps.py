@@ -209,13 +209,23 @@ def _copies(slots: list[tuple[Module, str]]) -> list[tuple[Module, str, Any, np.
     return [(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
 
 
-def put_back(copies: list[tuple[Module, str, Any, np.ndarray]]) -> None:
+def parameter_copies(model: Module) -> list[tuple[None, str, Tensor, np.ndarray]]:
+    """Each Tensor parameter with a copy of its values, for `put_back` after forwards that must leave no trace
+    (fit's look at a few examples before training): Embedding's max_norm scales the rows it looks up in place."""
+    return [(None, name, p, np.array(p.data)) for name, p in model.named_parameters() if isinstance(p, Tensor)]
+
+
+def put_back(copies: list[tuple[Module | None, str, Any, np.ndarray]]) -> None:
     """Give each buffer its object and values back, whether the step wrote into it (as BatchNorm
-    does) or assigned it anew."""
-    for owner, attribute, buffer, values in copies:
-        if isinstance(buffer, np.ndarray):
-            buffer[...] = values
-        setattr(owner, attribute, buffer)
+    does) or assigned it anew, and each parameter of `parameter_copies` its values, where they changed."""
+    for owner, attribute, held, values in copies:
+        if isinstance(held, Tensor):
+            if not np.array_equal(held.data, values, equal_nan=True):
+                held.data[...] = values
+            continue
+        if isinstance(held, np.ndarray):
+            held[...] = values
+        setattr(owner, attribute, held)
 
 
 def is_scalar(model: Module) -> bool:

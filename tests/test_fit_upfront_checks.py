@@ -217,3 +217,34 @@ def test_parameter_groups_and_parameters_mixed_are_refused_naming_the_fix():
     first, *rest = model.parameters()
     with pytest.raises(TypeError, match=r"got parameters and a parameter group .* mixed: give every group as a dict"):
         nn.SGD([{"params": [first], "lr": 0.1}, *rest], lr=0.01)
+
+
+class _Bag(nn.Module):
+    """An Embedding whose max_norm scales the rows it looks up in place, in every mode (PyTorch's), and a head."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(4, 2, max_norm=1.0, dtype=np.float64, seed=0)
+        self.emb.weight.data[:] = [[3.0, 0.0], [0.0, 3.0], [2.0, 2.0], [4.0, 3.0]]  # every row's norm above 1
+        self.head = nn.Linear(2, 3, dtype=np.float64, seed=1)
+
+    def forward(self, x):
+        return self.head(self.emb(x).mean(axis=1))
+
+
+def test_the_checks_before_training_leave_rows_that_max_norm_would_scale_as_they_were():
+    """fit runs the model on a few examples before training (X[3] holds the highest label), and their look-up scaled
+    row 3 down to norm 1 in place: the first step's weight decay then shrank it to 0.99, where a loop of the same
+    steps (and PyTorch's) looks it up first in the second batch, after that decay, and scales it to norm 1 there
+    (0.769, 0.584 against the loop's 0.777, 0.590)."""
+    X, y = np.array([[0, 1], [1, 0], [2, 2], [3, 3]]), np.array([0, 1, 0, 2])
+    fitted, looped = _Bag(), _Bag()
+    nn.fit(fitted, F.cross_entropy, nn.SGD(fitted.parameters(), lr=0.1, weight_decay=0.1),
+           nn.data.Batches(X, y, 2, shuffle=False), verbose=False, metric=None)  # fmt: skip
+    opt = nn.SGD(looped.parameters(), lr=0.1, weight_decay=0.1)
+    for rows in (slice(0, 2), slice(2, 4)):
+        opt.zero_grad()
+        F.cross_entropy(looped(X[rows]), y[rows]).backward()
+        opt.step()
+    np.testing.assert_array_equal(fitted.emb.weight.data, looped.emb.weight.data)
+    np.testing.assert_array_equal(fitted.head.W.data, looped.head.W.data)
