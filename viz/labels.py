@@ -154,6 +154,11 @@ def check_figures(check: Check) -> int:
     return shown
 
 
+def numeric_text(check: Check) -> str:
+    """A check's measured number as its label writes it: with the figures of backward's beside it."""
+    return _reading(check.numeric, check_figures(check))
+
+
 def _reading(v: float, n: int) -> str:
     """A measured or compared number to the `n` figures backward's gradient is written with (`digits`: 4, more
     where 4 would show a whole number it is not), so that the two read alike: "grad 0.999999996 | numeric

@@ -42,6 +42,10 @@ from .step_doubts import bent_note, parted_note, parts, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
+# where rounding swamps the slope at the best step, steps up to this many times wider, each judged only where the one
+# before it agrees (its truncation error is small): the root measured with rounding ops held still, at a stair
+# (tanh(x·x) + ceil(x) at 3, a slope of 3.7e-7 on a root of 4, was too small to judge there)
+WIDER = 1e3
 CONFIRMS = 40  # a disagreement is followed down to this many steps (or x's float spacing), to confirm it
 
 
@@ -78,12 +82,14 @@ def measure(
     f0: float,
     terms: Any,
     tolerance: tuple[float, float] | None = None,
+    wider: bool = False,
 ) -> Check:
     """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it: one number
     (`direction` moves one element, or a Value: `grad` is its gradient), or a block of a tensor's elements
     (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it,
     and the share of that sum the rounding of their finite differences makes).
-    Steps are scaled by max(1, |x|) of the elements moved, then, unless that judged, by |x| (below 1)."""
+    Steps are scaled by max(1, |x|) of the elements moved, then, unless that judged, by |x| (below 1); with `wider`,
+    where both are too small to judge, by WIDER times max(1, |x|)."""
     g = np.asarray(grad, dtype=np.float64)
     kind = np.asarray(grad).dtype
     grad_eps = float(np.finfo(kind).eps) if kind.kind == "f" else EPS
@@ -94,6 +100,9 @@ def measure(
         found.append(
             _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
         )
+    if wider and all(c.verdict == TOO_SMALL for c in found):  # rounding swamps the slope here, not at wider steps
+        wide = WIDER * scales[0]
+        found.append(_measure(root_at, x, wide * direction, g, (f0, terms), grad_eps, _times(tolerance, wide)))
     # the most telling; the finer among equals, but of two "too small", the one of the smaller error: at a
     # step of |x| = 1e-12 the error bound is 1e12 times that of the first, and would be told as the error
     return max(reversed(found), key=lambda c: (_RANK[c.verdict], -c.resolution if c.verdict == TOO_SMALL else 0.0))

@@ -35,7 +35,7 @@ from .check_verdicts import (
     UNMEASURED,
     Check,
 )
-from .number_text import NUMBER_FIGURES
+from .labels import numeric_text
 from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
@@ -109,7 +109,7 @@ def _with_held(check: Check, held: Check | None, downstream: list[Node], across:
         return replace(
             check,
             detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
-            f"{held.numeric:.{NUMBER_FIGURES}g}, as backward's",  # 4 figures: a difference's last are noise
+            f"{numeric_text(held)}, as backward's",  # as the label writes numbers: 0.99999 beside 0.99999, not 1
         )
     return check
 
@@ -136,7 +136,7 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
         f0 = held_at(x)[0]
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
-    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms)
+    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms, wider=True)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
@@ -149,10 +149,13 @@ def _held(node: Node, base: dict[int, Any]) -> Any:
     return lambda inputs: inputs[0] - divisor(inputs) * q
 
 
-def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool, terms: Terms) -> Check:
+def _leaf_check(
+    root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool, terms: Terms, wider: bool = False
+) -> Check:
     """One leaf's check: as one number, element by element, or by blocks (the module's docstring); `root`:
     the root's value and the largest number downstream of the leaf, which its finite differences round at;
-    `terms` the nodes between them, which must follow a line across a step that judges (term_bends)."""
+    `terms` the nodes between them, which must follow a line across a step that judges (term_bends); `wider`: a
+    number may be measured with steps wider than the best where rounding swamps its slope (numeric.WIDER)."""
     f0, big = root
     size = int(np.size(x))
     if size == 0:  # nothing to move, nothing to compare: not a green that checked nothing
@@ -162,7 +165,7 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tens
         return Check(analytic, None, UNMEASURED, detail=f"the root is {f0:g} here")
     if not tensor or size == 1:
         one = np.asarray(grad).reshape(-1)[0] if tensor else grad
-        return measure(root_at, x, np.ones(np.shape(x)), one, f0, terms)
+        return measure(root_at, x, np.ones(np.shape(x)), one, f0, terms, wider=wider)
     m = gradcheck_block_size(size, None)
     if size <= m:  # a block's worth: each element on its own, its derivative itself
         parts = [
