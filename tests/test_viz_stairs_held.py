@@ -76,3 +76,23 @@ def test_a_right_rule_that_cannot_be_measured_says_the_rest_agrees(at):
     check = check_of(x * 2.0 + x.floor(), x)
     assert check.verdict == UNMEASURED
     assert check.detail.endswith("; with floor's stairs held still, as the rules say, it measures 2, as backward's")
+
+
+def test_a_right_rule_whose_slope_rounding_swamps_at_the_best_step_says_the_rest_agrees():
+    """tanh(x·x) + ceil(x) at 3, a stair: held still, a slope of 3.7e-7 on a root of 4 was too small to judge at the
+    best step (cbrt(eps)·3), and the note said only "the one-sided slopes never settle"; wider steps judge it."""
+    x = Value(3.0, label="x")
+    check = check_of((x * x).tanh() + x.ceil(), x)
+    assert check.verdict == UNMEASURED
+    assert check.detail.endswith(
+        "; with ceil's stairs held still, as the rules say, it measures 3.655e-07, as backward's"
+    )
+
+
+@pytest.mark.parametrize("slope, written", [(0.99999, "0.99999"), (12345.0, "12345")])
+def test_the_held_measure_is_written_as_the_label_writes_numbers(slope, written):
+    """The note wrote its number with :.4g: "it measures 1, as backward's" beside a grad drawn 0.99999, and
+    "1.235e+04" beside 12345."""
+    x = Value(2.0, label="x")
+    check = check_of(x * slope + x.ceil(), x)
+    assert check.detail.endswith(f"it measures {written}, as backward's")

@@ -36,3 +36,11 @@ def test_a_sum_no_finer_than_its_inputs_keeps_their_four_figures():
     s = Value(1.23449, label="a") + Value(2.34549, label="b")
     s.label = "s"
     assert _data(draw(s).source) == {"s": "3.58", "a": "1.234", "b": "2.345"}
+
+
+def test_inputs_that_add_up_halfway_in_the_sums_last_figure_take_the_figures_that_add_up_to_it():
+    """0.8955 + 1.548 beside 2.443 was drawn as rounding: on paper 2.4435, which a learner rounds to 2.444. A
+    caption's terms take the figures that add up to the sum as written there (on_paper.alike); the boxes now too."""
+    s = Value(0.89549, label="a") + Value(1.548004, label="b")
+    s.label = "s"
+    assert _data(draw(s).source) == {"s": "2.443", "a": "0.89549", "b": "1.548"}

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .check_verdicts import AGREE, DISAGREE, KINK_DISAGREE, Check
 from .number_text import finite, magnitude, summary
-from .numeric import AGREE, DISAGREE, KINK_DISAGREE, Check
 
 AGREE_FILL, DISAGREE_FILL, UNJUDGED_FILL, FIRST_NONFINITE_FILL = "#d4efd4", "#f6c4c4", "#e6e6e6", "#ff9c9c"
 NONFINITE_GRAD_FILL = "gray80"  # with corner marks: a NaN or infinite gradient has no place on the colour scale

@@ -12,6 +12,7 @@ import graphviz
 
 from autograd import Node, Tensor
 
+from .check_verdicts import Check
 from .colours import FIRST_NONFINITE_FILL, colour_key, fill
 from .graph import (
     Edge,
@@ -38,7 +39,6 @@ from .labels import (
 )
 from .nonfinite import Trail
 from .number_text import finite, magnitude
-from .numeric import Check
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
 from .sum_figures import sum_figures

@@ -10,10 +10,10 @@ import numpy as np
 
 from autograd import Node, Tensor, has_hooks, raw
 
+from .check_verdicts import Check, disagrees
 from .graph import Graph, all_gradients, numbered_names
 from .labels import KEPT_BY_HAND, PASSES, SET, STALE_NOTE, ZEROED
 from .number_text import apart_figures, summary
-from .numeric import Check, disagrees
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
 

@@ -10,11 +10,11 @@ import numpy as np
 
 from autograd import Node, Tensor
 
+from .check_verdicts import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .colours import MISSING
 from .graph import Edge, broadcast, broadcast_summed, constant_label
 from .lost_words import edge_tag, lost_tag
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, rounded, spread, summary
-from .numeric import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
 from .text import escape, escape_field, escape_html
@@ -152,6 +152,11 @@ def check_figures(check: Check) -> int:
             break
         shown += 1
     return shown
+
+
+def numeric_text(check: Check) -> str:
+    """A check's measured number as its label writes it: with the figures of backward's beside it."""
+    return _reading(check.numeric, check_figures(check))
 
 
 def _reading(v: float, n: int) -> str:

@@ -20,10 +20,8 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size, gradcheck_blocks
 
-from .number_text import NUMBER_FIGURES
-from .numeric import (
+from .check_verdicts import (
     AGREE,
-    BEST_STEP,
     DISAGREE,
     EPS,
     FLOOR,
@@ -36,10 +34,11 @@ from .numeric import (
     UNDEFINED,
     UNMEASURED,
     Check,
-    largest,
-    measure,
 )
+from .labels import numeric_text
+from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
+from .term_bends import Terms, smooth_terms
 from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
@@ -67,12 +66,17 @@ def finite_difference_checks(
         downstream = downstream_of(inputs, leaf)
         big = max([abs(f0), *(largest(base[id(n)]) for n in downstream[1:])])  # the replay's rounding scale
 
-        def root_at(data: Any, downstream: list[Node] = downstream, held: dict | None = None) -> tuple[float, float]:
+        terms = smooth_terms(downstream, base, grads)
+
+        def root_at(
+            data: Any, downstream: list[Node] = downstream, held: dict | None = None, terms: Terms = terms
+        ) -> tuple[float, float, np.ndarray]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
-            return _number(values[id(root)]), max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
+            big = max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
+            return _number(values[id(root)]), big, terms.values(values)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
-            at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor))
+            at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor), terms)
             check = _leaf_check(root_at, *at)
             # a NaN or infinite gradient stays red: no rounding of stairs makes one
             judged = check.verdict == DISAGREE and np.isfinite(check.analytic)
@@ -105,7 +109,7 @@ def _with_held(check: Check, held: Check | None, downstream: list[Node], across:
         return replace(
             check,
             detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
-            f"{held.numeric:.{NUMBER_FIGURES}g}, as backward's",  # 4 figures: a difference's last are noise
+            f"{numeric_text(held)}, as backward's",  # as the label writes numbers: 0.99999 beside 0.99999, not 1
         )
     return check
 
@@ -123,16 +127,16 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     # a remainder held, a − b·q, rounds at a's size, which its result (8.9 % 0.0012 is 0.0005) does not show
     scale = max((largest(base[id(n.parents[0])]) for n in ops if n.op.name in REMAINDERS), default=0.0)
 
-    def held_at(data: Any) -> tuple[float, float]:
-        f, big = root_at(data, held=held)
-        return f, max(big, scale)
+    def held_at(data: Any) -> tuple[float, float, np.ndarray]:
+        f, big, inner = root_at(data, held=held)
+        return f, max(big, scale), inner
 
-    x, grad, (_, big), tensor = at
+    x, grad, (_, big), tensor, terms = at
     try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
         f0 = held_at(x)[0]
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
-    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor)
+    return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms, wider=True)
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
@@ -145,9 +149,13 @@ def _held(node: Node, base: dict[int, Any]) -> Any:
     return lambda inputs: inputs[0] - divisor(inputs) * q
 
 
-def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool) -> Check:
+def _leaf_check(
+    root_at: Any, x: Any, grad: Any, root: tuple[float, float], tensor: bool, terms: Terms, wider: bool = False
+) -> Check:
     """One leaf's check: as one number, element by element, or by blocks (the module's docstring); `root`:
-    the root's value and the largest number downstream of the leaf, which its finite differences round at."""
+    the root's value and the largest number downstream of the leaf, which its finite differences round at;
+    `terms` the nodes between them, which must follow a line across a step that judges (term_bends); `wider`: a
+    number may be measured with steps wider than the best where rounding swamps its slope (numeric.WIDER)."""
     f0, big = root
     size = int(np.size(x))
     if size == 0:  # nothing to move, nothing to compare: not a green that checked nothing
@@ -156,14 +164,15 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tens
         analytic = float(np.asarray(grad).reshape(-1)[0]) if size == 1 else 0.0
         return Check(analytic, None, UNMEASURED, detail=f"the root is {f0:g} here")
     if not tensor or size == 1:
-        return measure(root_at, x, np.ones(np.shape(x)), np.asarray(grad).reshape(-1)[0] if tensor else grad, f0)
+        one = np.asarray(grad).reshape(-1)[0] if tensor else grad
+        return measure(root_at, x, np.ones(np.shape(x)), one, f0, terms, wider=wider)
     m = gradcheck_block_size(size, None)
     if size <= m:  # a block's worth: each element on its own, its derivative itself
         parts = [
             (f"element {list(index)}", _one_hot(x, index), np.asarray(grad)[index], None)
             for index in np.ndindex(np.shape(x))
         ]
-        return _told(parts, root_at, x, f0, _each(size))
+        return _told(parts, root_at, x, f0, _each(size), terms)
     g = np.asarray(grad, dtype=np.float64)
     data = np.asarray(x, dtype=np.float64)
     rounding = _rounding(data, big)
@@ -179,16 +188,21 @@ def _leaf_check(root_at: Any, x: Any, grad: Any, root: tuple[float, float], tens
     ]
     count = len(parts)
     compared = f"in {count} blocks of {'' if size % m == 0 else 'up to '}{m} elements"
-    return _told(parts, root_at, x, f0, compared)
+    return _told(parts, root_at, x, f0, compared, terms)
 
 
 def _told(
-    parts: list[tuple[str, Any, Any, tuple[float, float] | None]], root_at: Any, x: Any, f0: float, compared: str
+    parts: list[tuple[str, Any, Any, tuple[float, float] | None]],
+    root_at: Any,
+    x: Any,
+    f0: float,
+    compared: str,
+    terms: Terms,
 ) -> Check:
     """Measure each part (name, direction, gradient, and a block's tolerance with the share of it its
     elements' rounding makes) and keep the most telling: the first that
     disagrees, else the first that cannot be judged, else the first kink; where all agree, no part."""
-    found = [(name, measure(root_at, x, direction, g, f0, tolerance)) for name, direction, g, tolerance in parts]
+    found = [(name, measure(root_at, x, direction, g, f0, terms, tolerance)) for name, direction, g, tolerance in parts]
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
     name, worst = min(found, key=lambda pair: rank[pair[1].verdict])  # min keeps the first of equals
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)

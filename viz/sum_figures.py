@@ -2,21 +2,23 @@
 6.8813735870195432 as "data 6.881" beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 - 6 is
 0.881: the sum's last figure came from nowhere drawn. Where a sum is written to a finer place than an input (it
 cancelled), its inputs take the figures that add up to it as written, as a caption's terms do (on_paper.alike):
-b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it.
+b reads 6.8814. Elsewhere a last figure off by one (1.234 + 2.345 drawn 3.58) is rounding as any reader knows it,
+but not one halfway (0.8955 + 1.548 beside 2.443 is 2.4435 on paper, which a learner rounds to 2.444): as a
+caption's terms, those inputs take the figures that add up to the sum as drawn (0.89549 + 1.548).
 A rounding op's input (frac's, a remainder's dividend) written as a whole number that it is not takes the figures
 that show its fraction, which the op's stairs (and check=True's verdict on them) depend on: floor's x = 1e13 + 0.5
 read "1.000e+13", now "10000000000000.5"."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import numpy as np
 
 from autograd import Node, Value
 
 from .number_text import NUMBER_FIGURES, finite, summary
-from .on_paper import alike
+from .on_paper import EXACT, alike, as_written, halfway
 from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
@@ -37,7 +39,8 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         if a + sign * b != node.data or not all(map(finite, (a, b, node.data))):
             continue
         shown = figures.get(id(node))
-        if _place(node.data, shown) >= max(_place(a), _place(b)):  # no finer than its inputs: rounding, as read
+        finer = _place(node.data, shown) < max(_place(a), _place(b))
+        if not finer and not _halfway(a, sign * b, node.data, shown):  # no finer than its inputs: rounding, as read
             continue
         n = alike([a, sign * b], node.data, sum, shown=shown)
         for p in node.parents if n else ():
@@ -50,6 +53,16 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
             if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
     return figures
+
+
+def _halfway(a: float, b: float, total: float, shown: int | None) -> bool:
+    """Whether a and b as drawn add up, on paper, halfway in the last figure of `total` as drawn, where a learner
+    rounds the other way than the float did (as a caption's `alike` counts it a miss): 0.8955 + 1.548 beside
+    2.443 is 2.4435, which reads 2.444."""
+    with localcontext(EXACT):
+        on_paper = Decimal(summary(a)) + Decimal(summary(b))
+    # a float halfway itself (0.5 + 2.125 = 2.625, written 2.62 to even) is the figures' rounding, as `alike` reads it
+    return halfway(on_paper, as_written(total, shown)) and on_paper != Decimal(total)
 
 
 def _fraction_shown(x: float) -> int | None:

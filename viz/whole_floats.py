@@ -13,7 +13,8 @@ import numpy as np
 
 from autograd import Node
 
-from .numeric import BEST_STEP, EPS, FLOOR, ROUNDING, RTOL
+from .check_verdicts import EPS, FLOOR, ROUNDING, RTOL
+from .numeric import BEST_STEP
 from .replay import replay
 
 

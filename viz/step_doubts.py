@@ -1,0 +1,54 @@
+"""Why `check=True`'s measure (numeric.py) does not judge at a step, or takes back a disagreement a wider step found:
+the one-sided slopes of a finer step part beyond rounding (`parts`), a term inside the root bends within the steps
+(term_bends), or a finer step measures another slope (`unmeasurable`). Each says so in a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .check_verdicts import EPS, ROUNDING, SETTLED, UNMEASURED, Check
+from .number_text import figures, summary
+
+
+def parts(before: Any, now: Any, x: Any, along: Any, block: bool, step: float) -> bool:
+    """Whether the one-sided slopes part, or the central one moves, beyond what rounding x itself inside an op could
+    do: an op's x·1e-15 rounds to eps of it, which exp(x·1e-15) at 1e17 turns into eps·|x|·slope, 100 times the
+    rounding of its result that numeric's `_Try.noise` allows (its one-sided slopes scatter as the step shrinks)."""
+    moving = np.abs(np.atleast_1d(along)) > 0
+    unit = np.atleast_1d(along)[moving] if block else 1.0  # a block's slope is per unit of h along its direction
+    reach = float(np.max(np.abs(np.atleast_1d(x)[moving]) / np.abs(unit)))
+    own = ROUNDING * EPS * reach * max(abs(now.central), abs(before.central)) / step
+    scale = max(abs(before.right), abs(before.left), abs(now.right), abs(now.left))
+    allowed = SETTLED * scale + before.noise + now.noise + 2 * own
+    return now.gap > allowed or abs(now.central - before.central) > allowed
+
+
+def bent_note(op: str, step: Any) -> str:
+    """Why a step did not judge: a term bends within it, which the root's rounding hides."""
+    widest = summary(float(np.max(np.abs(step))))
+    return (
+        f"{op} bends within the steps (from {widest} down), which the root's rounding hides: what they measure is "
+        "no slope at x"
+    )
+
+
+def parted_note(coarse: Check, parted: Any, step: Any) -> str:
+    """Why a disagreement measured with wider steps is not judged: at a finer step the one-sided slopes part."""
+    return (
+        f"the slope measured with larger steps, {summary(coarse.numeric)}, does not hold at finer ones: at a step of "
+        f"{summary(float(np.max(np.abs(step))))} the slopes from the left and right part ({summary(parted.left)} and "
+        f"{summary(parted.right)}): the root changes on a scale finer than the larger steps (wiggles, stairs, bends), "
+        "and no finer step confirmed their slope"
+    )
+
+
+def unmeasurable(coarse: Check, fine: float, h: float, along: Any) -> Check:
+    """A slope that changes with the step beyond its error: the finite difference cannot measure it."""
+    step = float(np.max(np.abs(h * np.asarray(along))))
+    why = (
+        f"the measured slope depends on the step ({figures(coarse.numeric, 4)} with larger steps, {figures(fine, 4)} "
+        f"at {summary(step)}): the root changes on a scale finer than the steps (stairs, wiggles)"
+    )
+    return Check(coarse.analytic, None, UNMEASURED, resolution=coarse.resolution, detail=why)
