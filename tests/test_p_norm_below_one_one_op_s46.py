@@ -78,3 +78,27 @@ def test_second_derivatives_through_the_op(p):
     a, b = rng.standard_normal((3, 4)), Tensor(rng.standard_normal((3, 4)))
     assert autograd.gradgradcheck(lambda x: F.cdist(x, b, p), [a])
     assert autograd.gradgradcheck(lambda x: F.pairwise_distance(x, b, p, eps=0.0), [a])
+
+
+@pytest.mark.parametrize("p", [0.001, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9])
+def test_float64_within_two_ulps_at_every_p(p):
+    """float64 rows of 1 to 11 entries spread over many decades (subnormal ones too): the distance within 2 ulps and
+    each gradient entry within 4 of mpmath's at every p. The sum of |d|^p is taken as hi + lo (its additions exact),
+    each term's own rounding taken out for p < 1/2, the root of hi + lo: the sum's roundings, multiplied by 1/p, were
+    the error (2/p + 3 ulps allowed: 12 at p = 0.1 seen, 146 at p = 0.01, 28 at p = 0.003 beside a subnormal)."""
+    rng = np.random.default_rng(461)
+    for size in (1.0, 1e-300, 1e100, 3e300, 1e-310, 1e-320):
+        for _ in range(8):
+            n = int(rng.integers(1, 12))
+            with np.errstate(over="ignore"):
+                row = rng.standard_normal(n) * size * np.exp(rng.standard_normal(n) * float(rng.integers(0, 30)))
+            if not np.isfinite(row).all() or not row.any():
+                continue
+            norm, slope = _exact(row, p)
+            if norm > np.finfo(np.float64).max:
+                continue
+            out, grad = _distance(row, p)
+            assert _ulps(out, norm, np.float64) <= 2, (list(row), p, out, norm)
+            for g, e in zip(grad, slope):
+                if np.finfo(np.float64).tiny <= abs(e) <= np.finfo(np.float64).max:
+                    assert _ulps(g, e, np.float64) <= 4, (list(row), p, grad, slope)
