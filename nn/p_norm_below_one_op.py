@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Op, Tensor, unbroadcast, where
+from autograd import Node, Op, Tensor, raw, unbroadcast, where
 
 from .p_norm_below_one import exponent_rest, log_factor, root_forward, split_exponent
 
@@ -161,12 +161,12 @@ def _slope_rule(gs: Any, out: Any, g: Any, size: Any, *, p: float, c: float, res
     """The slope's derivatives (the norm's second): by g, (size/N)^(p-1), this op again with gs for g; by size_j,
     (p-1)·(gs_j·out_j/size_j - (size_j/N)^(p-1)·Σ gs·out/N), the first term 0 where size_j is 0."""
     pick = where if isinstance(size, Node) else np.where
-    nonzero = (size.data if isinstance(size, Node) else size) != 0
+    nonzero = raw(size) != 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         along = (gs * out).sum(axis=-1, keepdims=True) / _norm(size, p=p, c=c, rest=rest)
         own = pick(nonzero, gs * out / pick(nonzero, size, 1.0), 0.0)
         by_size = (own - _slope(along, size, p=p, c=c, rest=rest)) * (p - 1)
-        by_g = unbroadcast(_slope(gs, size, p=p, c=c, rest=rest), np.shape(g.data if isinstance(g, Node) else g))
+        by_g = unbroadcast(_slope(gs, size, p=p, c=c, rest=rest), np.shape(raw(g)))
     return by_g, by_size
 
 
