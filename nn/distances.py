@@ -13,7 +13,7 @@ from autograd import ShapeError, Tensor, no_grad, raw, validate, where
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
 from .norm_roots import same_path
-from .p_norm_below_one import below_one_norm, widened
+from .p_norm_below_one_op import below_one_norm
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -148,10 +148,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 
 def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
-    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); else
-    m·‖d/m‖_p, m a constant for each row (‖d‖_p's gradient is the same at d/m): for p > 1 its largest |d|
-    (`_row_scale`), so that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN
-    gradient); for p < 1 mostly 1 (`_scale_below_one`)."""
+    """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); for p < 1 one op
+    of its own (`below_one_norm`: |d|^p lies between |d| and 1, and its rule takes the ratio |d|/N); for other p
+    m·‖d/m‖_p, m a constant for each row (‖d‖_p's gradient is the same at d/m), its largest |d| (`_row_scale`), so
+    that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN gradient)."""
     if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
         return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
     # the row scales and masks are constants made under no_grad, which a compiled step's replay makes again from
@@ -162,48 +162,16 @@ def _p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # a row of zeros: distance 0, gradient and second derivative 0, as the norm op's (0 ** (1/p)'s infinite slope
     # times the terms' 0 was NaN): taken on a row of ones, which the wheres below leave out
     zero = top == 0
-    # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0 (p > 1) or ±inf,
-    # as torch's; scaled by the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
-    plain = zero | ~top.isfinite()
-    d, top, dtype = where(zero, 1.0, d), where(plain, 1.0, top), d.dtype
-    if p < 1:  # |0|^p's slope is infinite: a 0 entry takes none (PyTorch's 0; g · inf was NaN), others theirs
-        wide = widened(dtype, p)
-        if wide:  # d/m, the norm and its product with m in float64, rounded once (and the gradient)
-            d, top = d.astype(np.float64), top.astype(np.float64)
-        m = _scale_below_one(d, top, p)
-        with no_grad():
-            kept = d != 0
-        norm = below_one_norm(abs(where(kept, d, 1.0) / m), kept, zero, p, compensated=not wide)
-        out = where(zero, 0.0, m * norm)
-        out = out.astype(dtype) if out.dtype != dtype else out
-    else:
-        m = _row_scale(top, p)
-        terms = abs(d / m) ** p
-        out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
+    d = where(zero, 1.0, d)
+    if p < 1:  # one op (p_norm_below_one_op), in float64 inside: the norm and its gradient rounded once
+        out = where(zero, 0.0, below_one_norm(abs(d), p))
+        return out if keepdim else out.squeeze(-1)
+    # a row holding inf (or NaN) is not scaled: its norm is inf, its finite entries' slope 0, as torch's; scaled by
+    # the largest float, the slope went through g · 1.8e308, NaN at every entry for |g| > 1
+    m = _row_scale(where(zero | ~top.isfinite(), 1.0, top), p)
+    terms = abs(d / m) ** p
+    out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
     return out if keepdim else out.squeeze(-1)
-
-
-def _scale_below_one(d: Tensor, top: Tensor, p: float) -> Tensor:
-    """The m of `_p_norm` for p < 1: 1 (unscaled: |d|^p lies between |d| and 1, and the root overflows only where
-    the distance does; scaled by the largest |d|, the slope went through g · m · |d/m|^(p-1) before dividing by m,
-    inf beside a difference of 1e300), but the largest |d| where that is so far from 1 that the |d|^(p-2) which
-    second derivatives go through leaves the range ([1e290] x 3 at p=0.5: 1e-435, a Hessian-vector product
-    [7.5e-291] x 3 for [3.75e-291, 0, -3.75e-291]), if the row's smallest nonzero |d| is near enough to it that
-    g · m · |d/m|^(p-1) stays below 2^-33 of the largest float. Left unscaled, with the second derivative at the
-    largest entries possibly off and the first right: rows as [1e300, 1, -2], and rows whose largest |d| is above
-    2^990 (1e298) or below 2^-990 (there g · m would lose bits below the normal floats), and rows whose scaled
-    root S^(1/p) (S the sum of the n nonzero |d/m|^p, at most n) may leave the range: n^(1/p) / p past 2^limit
-    (the root is taken before the product with m: [1.27e-296, -1.19e-307, -5.79e-303, -1.96e-294] at p = 0.001
-    was inf, 4^1000 · m, for 2.5e302)."""
-    limit = np.finfo(top.dtype).maxexp - 34  # 990 bits for float64, 94 for float32: |g| up to 2^33 fits
-    with no_grad():  # constants, as `top` (_p_norm)
-        smallest = where(d != 0, abs(d), top).amin(dim=-1, keepdim=True)
-        entries = (d != 0).sum(dim=-1, keepdim=True).astype(top.dtype).log2()  # log2 n
-    large, small = top.log2(), smallest.log2()
-    unscaled_off = abs(large) * (2 - p) > limit  # |d|^(p-2) at the largest |d| past 2^±limit
-    scaled_fits = large + (1 - p) * (large - small) <= limit  # g · m · |smallest/m|^(p-1), over g
-    root_fits = entries <= p * (limit + math.log2(p))  # n^(1/p) / p <= 2^limit (S^(1/p) <= n^(1/p), before × m)
-    return where(unscaled_off & scaled_fits & root_fits & (large >= -limit), top, 1.0)  # above 2^-990: g · m keeps bits
 
 
 def _row_scale(top: Tensor, p: float) -> Tensor:

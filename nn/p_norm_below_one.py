@@ -1,8 +1,9 @@
-"""The two powers of a p-norm for 0 < p < 1 (`_p_norm` in distances.py), each with the rounding of its exponent
-compensated. Unscaled, the sum S of |d|^p lies far from 1 (about 1e270 for a row of 1e300), and S ** (1/p) with
-1/p rounded to a float is off by that rounding times ln S (4.8e-14 relative, 216 ulp, at rows of 3e300 for
-p = 0.9; PyTorch 2.13's too); likewise the slope p·|d|^(p-1) of a term, whose exponent p - 1 rounds for p < 1/2
-(389 ulp at |d| = 1e-300 for p = 0.3). In float64 each is an op of its own: the root's value S^c · (1 + ε·ln S),
+"""The two powers of a p-norm, S ** (1/p) and |x| ** p, each with the rounding of its exponent compensated (lp_pool's
+windows; the p-norms below one, one op of their own in p_norm_below_one_op.py, take the root's forward and these
+roundings from here). Unscaled, the sum S of |x|^p lies far from 1 (about 1e270 for a row of 1e300), and S ** (1/p)
+with 1/p rounded to a float is off by that rounding times ln S (4.8e-14 relative, 216 ulp, at rows of 3e300 for
+p = 0.9; PyTorch 2.13's too); likewise the slope p·|x|^(p-1) of a term, whose exponent p - 1 rounds for p < 1/2
+(389 ulp at |x| = 1e-300 for p = 0.3). In float64 each is an op of its own: the root's value S^c · (1 + ε·ln S),
 c the float below 1/p and ε the small rest, and both rules the slope with ε put back, g meeting no factor the
 plain power's slope does not (no overflow before the loss weight scales it)."""
 
@@ -19,7 +20,7 @@ from autograd import Node, Op, Tensor, raw, where
 
 
 @cache
-def _split(exact: Fraction) -> tuple[float, float]:
+def split_exponent(exact: Fraction) -> tuple[float, float]:
     """`exact` as c + ε: c the largest float at most `exact`, ε the float nearest the rest (0 <= ε < ulp(c))."""
     try:
         c = float(exact)
@@ -30,16 +31,16 @@ def _split(exact: Fraction) -> tuple[float, float]:
     return c, float(exact - Fraction(c))
 
 
-def _log_factor(x: Any, rest: float) -> Any:
+def log_factor(x: Any, rest: float) -> Any:
     """1 + ε·ln x, the factor x^ε ≈ 1 + ε·ln x (|ε·ln x| < 1e-13), 1 where x is inf or NaN (their power stands)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 + np.log(x) * rest
     return np.where(np.isfinite(factor), factor, 1.0)
 
 
-def _root_forward(total: Any, *, c: float, rest: float) -> Any:
+def root_forward(total: Any, *, c: float, rest: float) -> Any:
     with np.errstate(over="ignore"):  # a distance past the range: inf, as before
-        return np.power(total, c) * _log_factor(total, rest)
+        return np.power(total, c) * log_factor(total, rest) if rest else np.power(total, c)
 
 
 @cache
@@ -60,7 +61,7 @@ def _root_rule(g: Any, out: Any, total: Any, *, c: float, rest: float) -> tuple[
         return (g * (_root(total, c=c - 1, rest=_slope_rest(c, rest)) * (c + rest)),)
 
 
-_root = Op("p_norm_root", _root_forward, _root_rule)
+_root = Op("p_norm_root", root_forward, _root_rule)
 
 
 def below_one_root(total: Tensor, p: float) -> Tensor:
@@ -68,7 +69,7 @@ def below_one_root(total: Tensor, p: float) -> Tensor:
     total^c · (1 + ε·ln total), c + ε = 1/p, c the float below 1/p (so that total^c overflows only where the
     root does), an op whose rule is the slope of that (`_root_rule`).
     float32 totals keep the plain power (taken in float64: ε·ln total is far below their ulp)."""
-    c, rest = _split(Fraction(1) / Fraction(p))
+    c, rest = split_exponent(Fraction(1) / Fraction(p))
     return _root(total, c=c, rest=rest) if rest and total.dtype == np.float64 else total ** (1 / p)
 
 
@@ -79,7 +80,7 @@ def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[
     slope need not (p = 0.001 at 1e-310), the slope is taken as (size·p^(1/(p-1)))^(p-1), there alone (near the
     largest float size·p^(1/(p-1)) would overflow): on arrays and under create_graph alike (which took the plain
     power there: [inf, -inf] for [5.4e300, -5.4e300] at [1e-310, -1e-310], p = 0.001)."""
-    data, factor = raw(size), _log_factor(raw(size), rest)
+    data, factor = raw(size), log_factor(raw(size), rest)
     node = isinstance(size, Node)
     pick = where if node else np.where
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -101,23 +102,11 @@ def below_one_power(size: Tensor, p: float) -> Tensor:
     slope's error (389 ulp at 1e-300 for p = 0.3). An op of its own, whose rule is that slope: a correction added
     as a term of its own overflowed beside the slope with the opposite sign (inf - inf: NaN at -1e-300 beside
     1e300 for p = 0.3, where the exact slope is -1e420: -inf)."""
-    rest = float(Fraction(p) - 1 - Fraction(p - 1))
+    rest = exponent_rest(p)
     return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
 
 
-def widened(dtype: np.dtype, p: float) -> bool:
-    """Whether a p-norm below one of `dtype` data is taken in float64 and rounded once (the caller's job, from d
-    on: its d/m and the root's product with m taken in float32, gradients were 1.37 ulp off): float32
-    at p < 1/2 (14 ulp off at p = 0.05 in its own type; at p >= 1/2 its own sum is within 2/p + 3 ulps, and
-    widened, cdist took twice the time), float16 at every p (its powers rounded 1/p to float16: 6 ulp at p = 0.7)."""
-    return dtype == np.float16 or (dtype == np.float32 and p < 0.5)
-
-
-def below_one_norm(size: Tensor, kept: Tensor, zero: Tensor, p: float, *, compensated: bool = True) -> Tensor:
-    """(Σ size^p)^(1/p) along the last axis (kept), the entries not `kept` left out and rows `zero` taken as 1
-    (the caller's where leaves them out). What is left of the error is the rounding of the sum, which the root
-    multiplies by 1/p. Data of the types `widened` says comes in float64, not `compensated`: plain powers, whose
-    exponents' roundings lie far below their ulp (the compensated ops' logs cost time for nothing)."""
-    terms = where(kept, below_one_power(size, p) if compensated else size**p, 0.0)
-    total = where(zero, 1.0, terms.sum(dim=-1, keepdim=True))
-    return below_one_root(total, p) if compensated else total ** (1 / p)
+@cache
+def exponent_rest(p: float) -> float:
+    """The rounding of p - 1 as a float: the exact p - 1 less fl(p - 1) (0 for p >= 1/2)."""
+    return float(Fraction(p) - 1 - Fraction(p - 1))

@@ -167,13 +167,14 @@ def test_a_row_holding_inf_keeps_torchs_slopes(dtype, p):
     assert np.isnan(x.grad[0, 0]) and x.grad[0, 1:].tolist() == [np.inf, np.inf]
 
 
-@pytest.mark.parametrize("p", [0.1, 0.9])
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9, 2, 3])
 def test_normalize_second_derivative_at_a_subnormal_row(p):
-    """normalize([5e-324, 0, 0]) is x / eps there (the norm held at eps): the Hessian-vector product's zero
-    entries stay 0 (a log's rule in the root's correction, g / x at a tiny x under g = 0, made them NaN). The first
-    entry's NaN is main's, left as it was."""
+    """normalize([5e-324, 0, 0]) is x / eps there (the norm held at eps), linear: its Hessian-vector product is 0.
+    Its zero entries were NaN (a log's rule in the root's correction, g / x at a tiny x under g = 0), and for p < 1
+    the first was NaN until the norm was one op (p_norm_below_one_op)."""
     x = Tensor(np.array([[5e-324, 0.0, 0.0]]), requires_grad=True)
     with np.errstate(all="ignore"):
         (g,) = gradients(F.normalize(x, p=p, dim=1).sum(), [x], create_graph=True)
         (h,) = gradients((g * Tensor(np.array([[0.5, 1.0, 1.5]]))).sum(), [x])
-    assert raw(h)[0, 1:].tolist() == [0.0, 0.0]
+    assert raw(g).tolist() == [[1e12] * 3]
+    assert raw(h).tolist() == [[0.0, 0.0, 0.0]]
