@@ -35,11 +35,11 @@ class Record:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved
         # the keyword arguments its rule reads again as the caller holds them, each with what it held (`held_now`):
         # backward refuses one changed since. An engine's op names them (OpDef.rereads: a loss's class weights); a
-        # user's rule is given all, whose arrays are the op's own copies (Op.__call__), so its Tensors
+        # user's rule is given all, an array among them the op's own copy (Op.__call__), but not one in a list
         if not params:
             self.options = ()
             return
-        names = op.rereads if op.built_in else [k for k, v in params.items() if hasattr(v, "_counter")]
+        names = op.rereads if op.built_in else [k for k, v in params.items() if not isinstance(v, np.ndarray)]
         self.options = noted(params, names) if names else ()
 
     scatters = property(attrgetter("op.scatters"), doc="Whether the op's rule is g added at an index (OpDef.scatters).")
@@ -130,8 +130,17 @@ class Record:
 
 
 def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
-    """(name, value, what it holds now: `held_now`) of each of `names` among the keyword arguments `params`."""
-    return [(name, params[name], held_now(params[name])) for name in names if name in params]
+    """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
+    `params`, and of each array a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
+    its arrays, not the container, which a forward may log into)."""
+    found = []
+    for name in names:
+        value = params.get(name)
+        for held in arrays_in([value]) if isinstance(value, list | tuple | dict) else (value,):
+            now = held_now(held)
+            if now is not None:
+                found.append((name, held, now))
+    return found
 
 
 def held_now(value: Any) -> Any:
