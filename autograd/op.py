@@ -56,6 +56,7 @@ class Op:
         "saving",
         "scatters",
         "no_derivative",
+        "rereads",
         "built_in",
     )
 
@@ -84,6 +85,9 @@ class Op:
         self.saving: Callable[..., tuple[Any, Any]] | None = None
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
+        # the keyword arguments its rule reads again as the caller holds them (OpDef.rereads): an engine's op's; a
+        # user's op is given its arrays as copies, and a node notes each Tensor among them (tensor_record.Record)
+        self.rereads: tuple[str, ...] = ()
         self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:

@@ -44,6 +44,7 @@ MARGINS: tuple[OpDef, ...] = (
         None,
         multi_margin_loss,
         api="autograd.multi_margin_loss",
+        rereads=("weight",),  # the caller's Tensor or array, read again by the rule
         formulas=(
             "∂loss/∂xᵢ = p·⟨weight: w_y·⟩max(0, zᵢ)^(p−1) / C for i ≠ y (zᵢ = margin − x_y + xᵢ > 0); at y, minus"
             " their sum",

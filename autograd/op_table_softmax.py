@@ -184,6 +184,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         None,
         forward.cross_entropy,
         saving=forward.cross_entropy_saving,
+        rereads=("weight",),  # the caller's Tensor or array, read again by the rule
         api="autograd.cross_entropy",
         formulas=(
             "∂CE/∂logits = ⟨!weight, !label_smoothing: (softmax − one hot)⟩"
@@ -204,6 +205,7 @@ SOFTMAX: tuple[OpDef, ...] = (
         None,
         forward.nll_loss,
         api="autograd.nll_loss",
+        rereads=("weight",),
         formulas=(
             "∂NLL/∂log p = ⟨!weight: −1⟩⟨weight: −w_y⟩⟨reduction='mean', !weight:  / rows kept⟩"
             "⟨reduction='mean', weight:  / Σ w_y of the rows kept⟩ at each row's label y; 0 elsewhere"

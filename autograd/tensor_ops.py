@@ -89,7 +89,7 @@ def _tensor_only(d: OpDef) -> Op:
     op = Op(
         d.symbol or d.name, forward, rule, d.domain, takes_needs=d.skips, formulas=d.formulas, broadcasts=d.broadcasts
     )
-    op.saving, op.scatters = saving, d.scatters
+    op.saving, op.scatters, op.rereads = saving, d.scatters, d.rereads
     return op
 
 

@@ -33,9 +33,14 @@ class Record:
 
     def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved
-        # the tensors among its keyword arguments (a loss's class weights), with their version counts: a rule may read
-        # them (cross_entropy's weight), so backward refuses one changed in place since, as it refuses an input's
-        self.options = [(v, v._counter[0]) for v in params.values() if hasattr(v, "_counter")] if params else ()
+        # the keyword arguments its rule reads again as the caller holds them, each with what it held (`held_now`):
+        # backward refuses one changed since. An engine's op names them (OpDef.rereads: a loss's class weights); a
+        # user's rule is given all, an array among them the op's own copy (Op.__call__), but not one in a list
+        if not params:
+            self.options = ()
+            return
+        names = op.rereads if op.built_in else [k for k, v in params.items() if not isinstance(v, np.ndarray)]
+        self.options = noted(params, names) if names else ()
 
     scatters = property(attrgetter("op.scatters"), doc="Whether the op's rule is g added at an index (OpDef.scatters).")
 
@@ -122,6 +127,32 @@ class Record:
             if isinstance(gx, np.ndarray):
                 grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums
         return in_dtypes(grads, inputs)
+
+
+def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
+    """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
+    `params`, and of each array a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
+    its arrays, not the container, which a forward may log into)."""
+    found = []
+    for name in names:
+        value = params.get(name)
+        for held in arrays_in([value]) if isinstance(value, list | tuple | dict) else (value,):
+            now = held_now(held)
+            if now is not None:
+                found.append((name, held, now))
+    return found
+
+
+def held_now(value: Any) -> Any:
+    """What a keyword argument a rule reads again holds now, to compare at backward with what it held at the forward:
+    a Tensor's version count (every change in place counts), an array's numbers as bytes (it has no count: bitwise,
+    so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can be set in place too), None
+    for anything else (a number, a string: nothing a caller writes into)."""
+    if hasattr(value, "_counter"):
+        return value._counter[0]
+    if isinstance(value, np.ndarray):
+        return value.dtype, value.shape, value.tobytes()
+    return None
 
 
 def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:

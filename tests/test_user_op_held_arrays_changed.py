@@ -1,0 +1,34 @@
+"""A user's op given arrays in a list, tuple or dict keyword argument (`ws=[w]`: kept as it is, the caller's own, which
+a forward may log into) whose rule reads them: a write into such an array between the forward and the backward gave
+the gradient of the new numbers, silently (x.grad [10, 20] where the forward used [1, 2]); an array given as the
+keyword argument itself is the op's own copy. The backward now refuses, as for a loss's class weights; a container
+that grows after the forward (a log) is no change of the arrays the forward was given."""
+
+import numpy as np
+import pytest
+
+from autograd import Op, Tensor
+
+SCALING = Op("scaling", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+
+
+@pytest.mark.parametrize("hold", [lambda w: [w], lambda w: (w,), lambda w: {0: w}, lambda w: [[w]]])
+def test_an_array_held_in_a_keyword_argument_written_into_after_the_forward_is_refused(hold):
+    w = np.array([1.0, 2.0])
+    rule = Op("held", lambda x, *, ws: x * 1.0, lambda g, out, x, *, ws: (g * np.ravel(ws[0])[0],))
+    y = rule(Tensor(np.ones(2), requires_grad=True), ws=hold(w)).sum()
+    w[0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the array of shape \(2,\) given as held's ws was changed after held used"):
+        y.backward()
+
+
+def test_the_same_numbers_written_back_and_a_log_grown_after_the_forward_backward_as_before():
+    w = np.array([1.0, 2.0])
+    ws = [w]
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = SCALING(x, ws=ws).sum()
+    w[...] = [5.0, 5.0]
+    w[...] = [1.0, 2.0]
+    ws.append(np.zeros(2))
+    y.backward()
+    assert x.grad.tolist() == [1.0, 2.0]
