@@ -33,14 +33,14 @@ def attend(
     """(softmax(query @ key^T * scale + added, masked out where `blocked`) @ value, the weights): the
     weights over the keys after dropout with probability dropout_p. `blocked`, a boolean array or Tensor
     broadcasting to the scores (L, S): True where a query may not look at a key; `added`: a float mask
-    added to the scores (-inf also masks out). A query with no key left gets weights 0 (_softmax_over_keys).
+    added to the scores (-inf also masks out), of the dtype they are computed in (`added_mask`). A query with
+    no key left gets weights 0 (_softmax_over_keys).
     float16 operands are attended in float32 and the output and weights rounded once to float16 (gradients
     likewise, by astype's rule), as torch 2.13's CPU attention: in float16 a score of -21 plus a finfo.min mask
     overflowed to -inf, and a row all finfo.min gave NaN where torch and float64 give [1.028, 2.029]."""
     wide = computed_in(query.dtype)
     if wide is not None:
         operands = (t.astype(wide) for t in (query, key, value))
-        added = added if added is None or added.dtype == wide else added.astype(wide)  # a sum of two: float32
         out, weights = attend(*operands, blocked, added, dropout_p, scale)
         return out.astype(query.dtype), weights.astype(query.dtype)
     scores = (query * scale) @ key.swapaxes(-2, -1)

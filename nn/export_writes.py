@@ -31,12 +31,14 @@ class Option(NamedTuple):
 
     @property
     def data(self) -> np.ndarray:
-        """The weights as an array of the dtype the loss holds them in, which a load keeps (torch's copy_ casts into
-        its buffer's dtype): integers stay integers (they were made float64, and a Tensor of them became one); a
-        list of bools is float64."""
+        """The weights as an array of the dtype a load keeps: that of the array or Tensor the loss holds them in
+        (torch's copy_ casts into its buffer's dtype: integers stay integers; they were made float64, and a Tensor
+        of them became one); float64 for a list of ints or bools, which holds no dtype and is replaced (as torch's
+        class weights, floats: its losses refuse ints)."""
         value = getattr(self.loss, self.name)
         array = np.asarray(value.data if isinstance(value, Node) else value)
-        return array if array.dtype.kind in "fiu" else array.astype(np.float64)
+        kept = array.dtype.kind == "f" or (array.dtype.kind in "iu" and self.held() is not None)
+        return array if kept else array.astype(np.float64)
 
     def held(self) -> np.ndarray | None:
         """The array a load writes into (a Tensor's own), or None where it is replaced (a list)."""

@@ -34,7 +34,7 @@ _HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
 _NAME_MOST = 0xFFFF  # bytes of a zip entry's name (a 16-bit length)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
-_COMMENT_MOST = 0xFFFF  # bytes of a zip comment (a 16-bit length)
+_SEARCHED = 1 << 16  # bytes before a zip's last 22 where zipfile looks for its end record (a comment's most + 1)
 _COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
 
 
@@ -102,7 +102,7 @@ def _check_ends(f: BinaryIO, size: int) -> None:
     skips and neither the zip's CRCs nor nn.save's checksum cover, or a comment cut short (cut at its first byte,
     zipfile read it as empty, as in np.savez's files, and the file loaded unchecked)."""
     end_size = struct.calcsize(zipfile.structEndArchive)
-    tail_size = min(size, end_size + _COMMENT_MOST)
+    tail_size = min(size, end_size + _SEARCHED)
     f.seek(size - tail_size)
     tail = f.read(tail_size)
     whole = max(0, tail_size - end_size + len(zipfile.stringEndArchive))  # where an end record may start, whole

@@ -16,7 +16,7 @@ from autograd import type_name
 
 from .module import Module
 from .optim_base import Optimizer
-from .optim_state import COUNT
+from .optim_state import COUNT, MARKER
 from .state_checks import Layout, _few, check_entries, check_marker
 
 PARAM = "param."  # the markers' names start so, after the optimizer's prefix in a file
@@ -61,7 +61,7 @@ def check(module: Module, optimizer: Optimizer, found: Layout, prefix: str) -> N
                 f"{prefix}{PARAM}{i}: the optimizer's parameter {i} is {_whose(mine)}, and the file's state at "
                 f"that place is of {_whose(theirs)}, so it would land on another parameter: {fix}"
             )
-    check_entries(_layout(names, prefix), found, lambda name: "a marker nn.save writes (1)")
+    check_entries(_layout(names, prefix), found, lambda name: MARKER)
 
 
 def check_values(arrays: Mapping[str, np.ndarray]) -> None:

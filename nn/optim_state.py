@@ -25,6 +25,7 @@ COUNT = np.dtype(np.int64)  # the dtype of a step counter, and of a flag, in a s
 # A state dict's marker, "kind.AdamW": the class that saved it. In the name, not the value, so that the check of
 # a file's headers (nn.load's, before any data is read) sees it: Adam's and AdamW's other names are the same.
 KIND = "kind."
+MARKER = "a marker (1)"  # what an entry check_marker checks is (the kind, a parameter's name), for messages
 # Flags added after states were first saved: a state without one (saved before) loads with it off, PyTorch's
 # default and what every optimizer did before it had the flag (SGD, Adam, AdamW, RMSprop and Adagrad had no
 # maximize, Adam and AdamW no amsgrad, Adam no decoupled_weight_decay).
@@ -296,8 +297,7 @@ class OptimizerState:
 
 def _entry_kind(prefix: str) -> Describe:
     """What an entry of an optimizer's state (named after `prefix`) is, by how its name starts, for messages."""
-    marker = "a marker nn.save writes (1)"
-    kinds = {"state.": "the optimizer's state of a parameter", OWN: "a group's own key", KIND: marker, NAMES: marker}
+    kinds = {"state.": "the optimizer's state of a parameter", OWN: "a group's own key", KIND: MARKER, NAMES: MARKER}
     return lambda name: next(
         (what for start, what in kinds.items() if name.removeprefix(prefix).startswith(start)), "an optimizer setting"
     )

@@ -47,3 +47,13 @@ def test_values_an_int_weight_cannot_hold_are_refused_changing_nothing(given, sa
         from_torch_state_dict(loss, {"weight": given})
     assert loss.weight is weights and weights.dtype == np.int32
     np.testing.assert_array_equal(weights, [1, 2, 3])
+
+
+def test_a_list_of_ints_holds_no_dtype_and_takes_torchs_float_weights():
+    """A list holds no array a load writes into (it is replaced), so no dtype to keep: its ints are float weights,
+    as torch's class weights are (its losses refuse int ones). The dtype kept for a Tensor's or an array's made a
+    list [1, 2, 3] refuse torch's float32 [0.5, 1, 2] ("it is a loss's class weights, of integers"), which it took."""
+    loss = nn.CrossEntropyLoss(weight=[1, 2, 3])
+    assert to_torch_state_dict(loss)["weight"].dtype == np.float64
+    from_torch_state_dict(loss, {"weight": torch.tensor([0.5, 1.0, 2.0])})
+    np.testing.assert_array_equal(loss.weight, [0.5, 1.0, 2.0])

@@ -68,3 +68,19 @@ def test_np_savez_files_with_bytes_appended_are_refused_too(tmp_path):
     target = nn.Linear(3, 2, seed=0)
     with pytest.raises(ValueError, match=f"it has 4 bytes after the {len(data):,} its format"):
         nn.load(target, path)
+
+
+@pytest.mark.parametrize("writer", ["nn.save", "np.savez"])
+def test_the_most_bytes_zipfile_still_reads_past_are_refused(tmp_path, writer):
+    """zipfile looks for the end record in the last 2**16 + 22 bytes (not 0xFFFF + 22, a comment's most): with
+    2**16 bytes after the record and its comment (24 bytes of nn.save's, none of np.savez's) it still finds it and
+    loads the file; the check looked one byte less far, found none, and let it load (65,512 bytes after nn.save's
+    file, 65,536 after np.savez's)."""
+    model = nn.Linear(3, 2, seed=1)
+    path = tmp_path / "whole.npz"
+    nn.save(model, path) if writer == "nn.save" else np.savez(path, **model.state_dict())
+    data = path.read_bytes()
+    junk = bytes((1 << 16) - (24 if writer == "nn.save" else 0))
+    path.write_bytes(data + junk)
+    with pytest.raises(ValueError, match=f"it has {len(junk):,} bytes after the {len(data):,} its format"):
+        nn.load(nn.Linear(3, 2, seed=0), path)
