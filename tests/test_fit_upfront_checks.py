@@ -248,3 +248,15 @@ def test_the_checks_before_training_leave_rows_that_max_norm_would_scale_as_they
         opt.step()
     np.testing.assert_array_equal(fitted.emb.weight.data, looped.emb.weight.data)
     np.testing.assert_array_equal(fitted.head.W.data, looped.head.W.data)
+
+
+def test_a_refusal_of_the_checks_leaves_the_rows_max_norm_scaled_as_they_were():
+    """The check of examples refuses label 7 of a model of 3 classes after the model looked up row 3 (norm 5):
+    the refusal leaves the row (4, 3), not the (0.8, 0.6) max_norm scaled it to, as "nothing was trained" says."""
+    X, y = np.array([[0, 1], [1, 0], [2, 2], [3, 3]]), np.array([0, 1, 0, 7])
+    model = _Bag()
+    before = model.emb.weight.data.copy()
+    with pytest.raises(ValueError, match="nothing was trained"):
+        nn.fit(model, F.cross_entropy, nn.SGD(model.parameters(), lr=0.1), nn.data.Batches(X, y, 2, shuffle=False),
+               verbose=False, metric=None)  # fmt: skip
+    np.testing.assert_array_equal(model.emb.weight.data, before)
