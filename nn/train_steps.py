@@ -217,10 +217,12 @@ def parameter_copies(model: Module) -> list[tuple[None, str, Tensor, np.ndarray]
 
 def put_back(copies: list[tuple[Module | None, str, Any, np.ndarray]]) -> None:
     """Give each buffer its object and values back, whether the step wrote into it (as BatchNorm
-    does) or assigned it anew, and each parameter of `parameter_copies` its values, where they changed."""
+    does) or assigned it anew, and each parameter of `parameter_copies` its values, written back without a
+    comparison (np.array_equal's masks and copies would hold several times the parameters) where they can have
+    changed: not into read-only data."""
     for owner, attribute, held, values in copies:
         if isinstance(held, Tensor):
-            if not np.array_equal(held.data, values, equal_nan=True):
+            if held.data.flags.writeable:
                 held.data[...] = values
             continue
         if isinstance(held, np.ndarray):
