@@ -4,6 +4,7 @@ examples of each set, so that they are refused with the model untouched (`check_
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -37,18 +38,35 @@ def check_examples(
     (ShapeError) of the model, the loss or the metric is raised again in fit's words first, naming the set and
     its shapes (the rows checked are not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)),
     metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
-    the model's BatchNorm layers in training mode (`_check_single_batches`). The parameters are put back after
-    (the rows Embedding's max_norm scaled in place), so that training starts from the model as given."""
+    the model's BatchNorm layers in training mode (`_check_single_batches`). It looks at a copy of the model
+    (`_probe`), so that training starts from the model as given."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
         check_finite("fit", f"{name}'s X", X)
         check_finite("fit", f"{name}'s y", y)
+    probe = _probe(model)
+    if probe is not None:
+        _run_examples(probe, loss, batches, sets, metric)
+        return
     saved = parameter_copies(model)
     try:
         _run_examples(model, loss, batches, sets, metric)
     finally:
         put_back(saved)
+
+
+def _probe(model: Module) -> Module | None:
+    """A deep copy of `model` for the look to run, so that nothing its forwards do reaches the model: a module
+    that sets its parameters from the first batch it sees and notes that it did (Glow's ActNorm) is set by the
+    first step, as in a plain loop (the look set it from its few rows; putting the parameters back left it noted
+    as set, training from its zeros), and Embedding's max_norm rows are scaled where the loop scales them. None
+    where the model cannot be copied (it holds a lock, an open file): the model itself is looked at then, its
+    parameters and buffers put back after."""
+    try:
+        return copy.deepcopy(model)
+    except Exception:  # noqa: BLE001 (whatever the copy of an attribute raises: the model is looked at itself)
+        return None
 
 
 def _run_examples(model: Module, loss: Any, batches: Batches, sets: list[tuple[str, Any, Any]], metric: Any) -> None:
