@@ -46,16 +46,16 @@ class Terms:
     nodes: list[Node]
     owners: np.ndarray  # each element's term, as an index into `nodes`
     carried: np.ndarray  # each term's: the rounding of the terms it is made from, as it moves the term
+    at: np.ndarray  # their numbers at x (the base replay's: moving the leaf nowhere replays them bit for bit)
 
     def values(self, replayed: dict[int, Any]) -> np.ndarray:
         """The terms' numbers in one replay, flattened into one array."""
-        if not self.nodes:
-            return np.zeros(0)
-        return np.concatenate([np.asarray(replayed[id(n)], dtype=np.float64).reshape(-1) for n in self.nodes])
+        return _flat(self.nodes, replayed)
 
-    def slopes(self, up: np.ndarray, at: np.ndarray, down: np.ndarray, h_up: float, h_down: float) -> Slopes:
+    def slopes(self, up: np.ndarray, down: np.ndarray, h_up: float, h_down: float) -> Slopes:
         """The one-sided slopes between the replays at x − h, x and x + h, and their rounding, as the root's: each
         term rounds at its own size and with what it carries (`Terms.carried`)."""
+        at = self.at
         with np.errstate(all="ignore"):
             own = np.maximum.reduce([np.abs(up), np.abs(at), np.abs(down)])
             biggest = np.maximum(own + self.carried[self.owners], TINY)
@@ -120,7 +120,14 @@ def smooth_terms(downstream: list[Node], base: dict[int, Any], grads: dict[int, 
                 gain = max(gain, _slope(n, p, base) / size if size > 0 else 0.0)
                 carried[i] += (size + carried[index[id(p)]]) * gain
     sizes = [int(np.size(base[id(n)])) for n in nodes]
-    return Terms(nodes, np.repeat(np.arange(len(nodes)), sizes), carried)
+    return Terms(nodes, np.repeat(np.arange(len(nodes)), sizes), carried, _flat(nodes, base))
+
+
+def _flat(nodes: list[Node], replayed: dict[int, Any]) -> np.ndarray:
+    """The nodes' numbers in one replay, flattened into one array."""
+    if not nodes:
+        return np.zeros(0)
+    return np.concatenate([np.asarray(replayed[id(n)], dtype=np.float64).reshape(-1) for n in nodes])
 
 
 # the shares of a parent its op's slope is measured over: the finite differences' best step, and a finer one for an op
