@@ -104,3 +104,24 @@ def test_no_right_rule_is_red_over_magnitudes_and_beside_zeros_of_the_slope(op, 
             if check_of(root, x).verdict == DISAGREE:
                 red.append(at)
     assert red == []
+
+
+def forgot(op: str) -> Op:
+    """An op whose rule gives 0: a rule forgotten."""
+    return Op(f"forgot_{op}", getattr(np, op), lambda g, out, a: (g * 0.0,))
+
+
+@pytest.mark.parametrize(
+    "f, at",
+    [
+        (lambda x: forgot("sin")(x * 3.0) + x, 55.4093433062158),
+        (lambda x: forgot("sin")(x * x) + 1.0, -5.005686752943819),
+        (lambda x: forgot("sin")(x * x) * x, -5.005686752943819),
+        (lambda x: forgot("exp")(x * 3.0) + x, 55.4093433062158),
+    ],
+)
+def test_a_rule_of_0_inside_the_root_stays_red(f, at):
+    # the rounding a term carries from its input (x·3 = 166 rounds at 3e-14, moving sin by as much) was weighed by
+    # backward's gradients, which a rule of 0 makes 0: sin seemed to bend at fine steps and took back the red
+    x = Value(at, label="x")
+    assert check_of(f(x), x).verdict == DISAGREE

@@ -129,8 +129,9 @@ def _measure(
     (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded)."""
     block = tolerance is not None
     f0, terms = root
-    inner0 = root_at(x)[2]  # the terms' numbers at x (term_bends): a step judges only where they follow a line
-    lines = before_lines = was_bent = None  # the terms' slopes at this step and the last, and which have bent
+    # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only where they
+    # follow a line
+    lines = before_lines = was_bent = None
     bent = ""  # why no step judged: a term bent within each that would have (2·x + sin(x) at 4.4e14)
     last: _Try | None = None
     kink: _Try | None = None  # where the one-sided slopes started to stay apart, unchanged: the least rounded
@@ -172,7 +173,7 @@ def _measure(
             problem, outside = "the slope is too large for a float", False
             continue
         before, last, problem = last, now, ""
-        before_lines, lines = lines, terms.slopes(inner_up, inner0, inner_down, h_up, h_down)
+        before_lines, lines = lines, terms.slopes(inner_up, inner_down, h_up, h_down)
         if before is None:
             continue
         kinked = (

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node
+from autograd import Node, Tensor
 
 from .check_verdicts import EPS, ROUNDING, SETTLED, TINY
-from .numeric import largest
+from .numeric import BEST_STEP, largest
 from .whole_floats import rounds
 
 
@@ -46,16 +46,16 @@ class Terms:
     nodes: list[Node]
     owners: np.ndarray  # each element's term, as an index into `nodes`
     carried: np.ndarray  # each term's: the rounding of the terms it is made from, as it moves the term
+    at: np.ndarray  # their numbers at x (the base replay's: moving the leaf nowhere replays them bit for bit)
 
     def values(self, replayed: dict[int, Any]) -> np.ndarray:
         """The terms' numbers in one replay, flattened into one array."""
-        if not self.nodes:
-            return np.zeros(0)
-        return np.concatenate([np.asarray(replayed[id(n)], dtype=np.float64).reshape(-1) for n in self.nodes])
+        return _flat(self.nodes, replayed)
 
-    def slopes(self, up: np.ndarray, at: np.ndarray, down: np.ndarray, h_up: float, h_down: float) -> Slopes:
+    def slopes(self, up: np.ndarray, down: np.ndarray, h_up: float, h_down: float) -> Slopes:
         """The one-sided slopes between the replays at x − h, x and x + h, and their rounding, as the root's: each
         term rounds at its own size and with what it carries (`Terms.carried`)."""
+        at = self.at
         with np.errstate(all="ignore"):
             own = np.maximum.reduce([np.abs(up), np.abs(at), np.abs(down)])
             biggest = np.maximum(own + self.carried[self.owners], TINY)
@@ -95,10 +95,11 @@ class Terms:
 def smooth_terms(downstream: list[Node], base: dict[int, Any], grads: dict[int, Any]) -> Terms:
     """The nodes strictly between the leaf and the root (`downstream`, inputs first, the root last) that are no
     rounding op nor made from one, with numbers (not labels). Each rounds at its own size and carries the rounding of
-    the terms it is made from, times its slope in them, which backward's gradients give as theirs over its own (tan(x·x)
-    at 8.2e13 carries x·x's 6.7e27 times 1.2: its measured slopes are that rounding's, and would say 4e-15); not the
-    leaf's, which the measure moves exactly (sin(x) at 4.4e14 rounds at 1). A wrong rule misjudges only what a term
-    carries, so which steps judge, never the judging."""
+    the terms it is made from, times its slope in them: the larger of what backward's gradients give (theirs over its
+    own) and what its op gives (`_slope`), as a rule of 0 gives none (tan(x·x) at 8.2e13 carries x·x's 6.7e27 times
+    1.2: its measured slopes are that rounding's, and would say 4e-15); not the leaf's, which the measure moves exactly
+    (sin(x) at 4.4e14 rounds at 1). A wrong rule misjudges only what a term carries, so which steps judge, never the
+    judging."""
     stepped: set[int] = set()
     nodes: list[Node] = []
     for n in downstream[1:-1]:
@@ -111,8 +112,39 @@ def smooth_terms(downstream: list[Node], base: dict[int, Any], grads: dict[int, 
     with np.errstate(all="ignore"):
         for i, n in enumerate(nodes):
             mine = largest(grads.get(id(n), 0.0))
-            for p in (p for p in n.parents if id(p) in index):
+            for p in (p for p in {id(p): p for p in n.parents}.values() if id(p) in index):  # x·x's x once
                 gain = largest(grads.get(id(p), 0.0)) / mine if mine > 0 else 0.0
-                carried[i] += (largest(base[id(p)]) + carried[index[id(p)]]) * gain
+                size = largest(base[id(p)])
+                # backward's gain is the rule's, which a rule of 0 makes 0 (sin(x·3) + x at 55.4 carried nothing of
+                # x·3's rounding, seemed to bend at fine steps and took back its red): the op's own slope as well
+                gain = max(gain, _slope(n, p, base) / size if size > 0 else 0.0)
+                carried[i] += (size + carried[index[id(p)]]) * gain
     sizes = [int(np.size(base[id(n)])) for n in nodes]
-    return Terms(nodes, np.repeat(np.arange(len(nodes)), sizes), carried)
+    return Terms(nodes, np.repeat(np.arange(len(nodes)), sizes), carried, _flat(nodes, base))
+
+
+def _flat(nodes: list[Node], replayed: dict[int, Any]) -> np.ndarray:
+    """The nodes' numbers in one replay, flattened into one array."""
+    if not nodes:
+        return np.zeros(0)
+    return np.concatenate([np.asarray(replayed[id(n)], dtype=np.float64).reshape(-1) for n in nodes])
+
+
+# the shares of a parent its op's slope is measured over: the finite differences' best step, and a finer one for an op
+# that wiggles within that (sin of x·x = 4.4e7, whose period of 6.3 BEST_STEP's share, 260, spans 40 times)
+SHARES = (BEST_STEP, 1e-10)
+
+
+def _slope(node: Node, parent: Node, base: dict[int, Any]) -> float:
+    """How far `node` moves, as its op says (not its rule), when `parent` is scaled by 1 ± a share (SHARES): per unit of
+    that share, its largest change over the shares (0 where the op refuses there)."""
+    params = node.op_params if isinstance(node, Tensor) else None
+
+    def run(scale: float) -> np.ndarray:
+        inputs = [base[id(q)] * scale if q is parent else base[id(q)] for q in node.parents]
+        return np.asarray(node.op.run(inputs, params), dtype=np.float64)
+
+    try:
+        return max(largest((run(1 + s) - run(1 - s)) / (2 * s)) for s in SHARES)
+    except (ArithmeticError, ValueError):  # out of its domain there
+        return 0.0
