@@ -19,9 +19,9 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
-from .tensor_record import held_now
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
+from .user_writes import array_changed, held_now
 
 
 class _EmptySum:
@@ -263,11 +263,7 @@ def _option_changed(name: str, option: Any, op: str) -> RuntimeError:
     """The error of a backward through op `op` whose keyword argument `name`, which its rule reads again, was
     changed after the forward: a Tensor's as any tensor's (`_changed`); an array's (no version count) named so."""
     if isinstance(option, np.ndarray):
-        return RuntimeError(
-            f"the array of shape {option.shape} given as {op}'s {name} was changed after {op} used it (a write into "
-            "it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-            "wrong gradients: run the forward again after changing it"
-        )
+        return array_changed(name, option, op)
     return _changed(option, f"{op} used it")
 
 

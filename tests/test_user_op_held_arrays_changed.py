@@ -7,7 +7,7 @@ that grows after the forward (a log) is no change of the arrays the forward was 
 import numpy as np
 import pytest
 
-from autograd import Op, Tensor
+from autograd import Op, Tensor, Value
 
 SCALING = Op("scaling", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
 
@@ -32,3 +32,18 @@ def test_the_same_numbers_written_back_and_a_log_grown_after_the_forward_backwar
     ws.append(np.zeros(2))
     y.backward()
     assert x.grad.tolist() == [1.0, 2.0]
+
+
+def test_on_values_too():
+    """A Value's node keeps its op bound to the keyword arguments (no Record): the same refusal, from its rule."""
+    w = np.array([2.0])
+    op = Op("held", lambda x, *, ws: x * float(ws[0][0]), lambda g, out, x, *, ws: (g * float(ws[0][0]),))
+    x = Value(1.0)
+    y = op(x, ws=[w])
+    w[0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the array of shape \(1,\) given as held's ws was changed after held used"):
+        y.backward()
+    assert not x.grad_computed
+    w[0] = 2.0  # the same numbers again: as before
+    y.backward()
+    assert x.grad == 2.0
