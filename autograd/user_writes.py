@@ -16,6 +16,7 @@ write that leaves every byte as it was (changing nothing) or one whose CRC match
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 import zlib
 from collections.abc import Callable, Iterable
@@ -84,14 +85,22 @@ def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
 
 def held_now(value: Any) -> Any:
     """What a keyword argument a rule reads again holds now, to compare at backward with what it held at the forward:
-    a Tensor's version count (every change in place counts), an array's numbers as bytes (it has no count: bitwise,
-    so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can be set in place too), None
+    a Tensor's version count (every change in place counts), an array's numbers as a SHA-256 of its bytes (it has no
+    count: bitwise, so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can be set in place
+    too; a digest, not the bytes: a node keeps no copy of each array, of a log a forward appends to, say), None
     for anything else (a number, a string: nothing a caller writes into)."""
     if hasattr(value, "_counter"):
         return value._counter[0]
     if isinstance(value, np.ndarray):
-        return value.dtype, value.shape, value.tobytes()
+        return value.dtype, value.shape, hashlib.sha256(_bytes_of(value)).digest()
     return None
+
+
+def _bytes_of(a: np.ndarray) -> Any:
+    """a's bytes in C order, read in place where it is C-contiguous (an array of objects: their addresses)."""
+    if a.dtype.hasobject:
+        return a.tobytes()
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
 def array_changed(name: str, array: np.ndarray, op: str) -> RuntimeError:
