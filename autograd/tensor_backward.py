@@ -214,7 +214,7 @@ class BackwardHooks:
                 raise _changed(node, f"{node._made_by.op.name} made it")
             for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
                 if held_now(option) != seen and not _eagerly_no_node(node):
-                    raise _option_changed(name, option, node._made_by.op.name)
+                    raise _option_changed(name, option, node._made_by.op)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -259,12 +259,12 @@ def _changed(t: Any, when: str) -> RuntimeError:
     )
 
 
-def _option_changed(name: str, option: Any, op: str) -> RuntimeError:
+def _option_changed(name: str, option: Any, op: Any) -> RuntimeError:
     """The error of a backward through op `op` whose keyword argument `name`, which its rule reads again, was
     changed after the forward: a Tensor's as any tensor's (`_changed`); an array's (no version count) named so."""
     if isinstance(option, np.ndarray):
-        return array_changed(name, option, op)
-    return _changed(option, f"{op} used it")
+        return array_changed(name, option, op.name, users=not op.built_in)
+    return _changed(option, f"{op.name} used it")
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -103,13 +103,15 @@ def _bytes_of(a: np.ndarray) -> Any:
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
-def array_changed(name: str, array: np.ndarray, op: str) -> RuntimeError:
+def array_changed(name: str, array: np.ndarray, op: str, users: bool = False) -> RuntimeError:
     """The refusal of a backward through op `op` whose rule reads again `array`, given in its keyword argument `name`
-    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward."""
+    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's rule may
+    not read it (running statistics the caller updates after each forward): `users` adds where to keep such one."""
+    fix = "; an array the rule does not read: keep it out of the op's keyword arguments" if users else ""
     return RuntimeError(
         f"the array of shape {array.shape} given as {op}'s {name} was changed after {op} used it (a write into "
         "it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-        "wrong gradients: run the forward again after changing it"
+        f"wrong gradients: run the forward again after changing it{fix}"
     )
 
 
@@ -245,7 +247,7 @@ def _refusing_changes(op: str, vjp: Callable[..., Any], held: list[tuple[str, An
     def rule(*args: Any, **kwargs: Any) -> Any:
         for name, array, seen in held:
             if held_now(array) != seen:
-                raise array_changed(name, array, op)
+                raise array_changed(name, array, op, users=True)
         return vjp(*args, **kwargs)
 
     return rule
