@@ -71,16 +71,25 @@ def arrays_in(values: Iterable[Any]) -> list[np.ndarray]:
 
 def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
     """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
-    `params`, and of each array a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
-    its arrays, not the container, which a forward may log into)."""
+    `params`, and of each one a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
+    what it holds, not the container, which a forward may log into)."""
     found = []
     for name in names:
         value = params.get(name)
-        for held in arrays_in([value]) if isinstance(value, list | tuple | dict) else (value,):
+        for held in _held_in(value) if isinstance(value, list | tuple | dict) else (value,):
             now = held_now(held)
             if now is not None:
                 found.append((name, held, now))
     return found
+
+
+def _held_in(container: Any) -> list[Any]:
+    """The arrays and Tensors a list, tuple or dict holds, at any depth (its arrays alone where it holds itself)."""
+    try:
+        leaves = flatten(container)[0]
+    except Exception:  # a list holding itself (trees.HoldsItself)
+        return _arrays(container)
+    return [x for x in leaves if isinstance(x, np.ndarray) or hasattr(x, "_counter")]
 
 
 def held_now(value: Any) -> Any:

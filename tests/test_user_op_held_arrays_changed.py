@@ -84,3 +84,14 @@ def test_the_refusal_says_where_to_keep_an_array_the_rule_does_not_read():
         running += 0.1
         with pytest.raises(RuntimeError, match="an array the rule does not read: keep it out of the op's keyword"):
             y.backward()
+
+
+def test_a_tensor_held_in_a_keyword_argument_changed_in_place_after_the_forward_is_refused():
+    """As an array in a list is: a Tensor there changed in place gave the new numbers' gradient (x.grad [10, 11]
+    where the forward used [1, 2]); a Tensor given as the keyword argument itself was refused already."""
+    op = Op("held", lambda x, *, ws: x * ws[0].numpy(), lambda g, out, x, *, ws: (g * ws[0].numpy(),))
+    x, t = Tensor(np.ones(2), requires_grad=True), Tensor(np.array([1.0, 2.0]))
+    y = op(x, ws=[t]).sum()
+    t += 9.0
+    with pytest.raises(RuntimeError, match=r"tensor of shape \(2,\) was changed in place after held used it"):
+        y.backward()
