@@ -86,7 +86,8 @@ class Op:
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
         # the keyword arguments its rule reads again as the caller holds them (OpDef.rereads): an engine's op's; a
-        # user's op is given its arrays as copies, and a node notes each Tensor among them (tensor_record.Record)
+        # user's op is given its arrays as copies, and a node notes its Tensors and the arrays its lists, tuples and
+        # dicts hold (tensor_record.Record, user_writes.value_op)
         self.rereads: tuple[str, ...] = ()
         self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 

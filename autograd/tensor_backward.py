@@ -19,9 +19,9 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
-from .tensor_record import held_now
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
+from .user_writes import array_changed, held_now
 
 
 class _EmptySum:
@@ -214,7 +214,7 @@ class BackwardHooks:
                 raise _changed(node, f"{node._made_by.op.name} made it")
             for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
                 if held_now(option) != seen and not _eagerly_no_node(node):
-                    raise _option_changed(name, option, node._made_by.op.name)
+                    raise _option_changed(name, option, node._made_by.op)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -259,16 +259,12 @@ def _changed(t: Any, when: str) -> RuntimeError:
     )
 
 
-def _option_changed(name: str, option: Any, op: str) -> RuntimeError:
+def _option_changed(name: str, option: Any, op: Any) -> RuntimeError:
     """The error of a backward through op `op` whose keyword argument `name`, which its rule reads again, was
     changed after the forward: a Tensor's as any tensor's (`_changed`); an array's (no version count) named so."""
     if isinstance(option, np.ndarray):
-        return RuntimeError(
-            f"the array of shape {option.shape} given as {op}'s {name} was changed after {op} used it (a write into "
-            "it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-            "wrong gradients: run the forward again after changing it"
-        )
-    return _changed(option, f"{op} used it")
+        return array_changed(name, option, op.name, users=not op.built_in)
+    return _changed(option, f"{op.name} used it")
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -19,7 +19,7 @@ from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .type_names import type_name
-from .user_writes import arrays_in, forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
+from .user_writes import arrays_in, forward_wrote, noted, read_only, read_only_values, refusing_writes, rule_wrote
 
 
 class Record:
@@ -127,32 +127,6 @@ class Record:
             if isinstance(gx, np.ndarray):
                 grads[i] = gx.copy(order="K")  # the layout kept: it decides the order of later sums
         return in_dtypes(grads, inputs)
-
-
-def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
-    """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
-    `params`, and of each array a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
-    its arrays, not the container, which a forward may log into)."""
-    found = []
-    for name in names:
-        value = params.get(name)
-        for held in arrays_in([value]) if isinstance(value, list | tuple | dict) else (value,):
-            now = held_now(held)
-            if now is not None:
-                found.append((name, held, now))
-    return found
-
-
-def held_now(value: Any) -> Any:
-    """What a keyword argument a rule reads again holds now, to compare at backward with what it held at the forward:
-    a Tensor's version count (every change in place counts), an array's numbers as bytes (it has no count: bitwise,
-    so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can be set in place too), None
-    for anything else (a number, a string: nothing a caller writes into)."""
-    if hasattr(value, "_counter"):
-        return value._counter[0]
-    if isinstance(value, np.ndarray):
-        return value.dtype, value.shape, value.tobytes()
-    return None
 
 
 def _summed_back(got: tuple[int, ...], shape: tuple[int, ...]) -> str:
