@@ -82,6 +82,24 @@ LOSSES = {  # a loss of x (a Tensor) and the arrays it is given; each array a ta
 }
 
 
+FUNCTIONS = {  # nn.functional's ops given arrays beside a Tensor x of shape (3, 4)
+    "linear": (lambda x, X: F.linear(X, x).sum(), [P[:2] * 2 - 1]),
+    "bilinear": (lambda x, X: F.bilinear(X, X, x[:, :3].reshape(1, 3, 3)).sum(), [P[:2, :3].copy()]),
+    "prelu": (lambda x, w: F.prelu(x - 0.5, w).sum(), [np.array([0.3])]),
+    "scaled_dot_product_attention": (
+        lambda x, k, v: F.scaled_dot_product_attention(x.reshape(1, 3, 4), k, v).sum(),
+        [P[None] * 2, P[None, ::-1].copy()],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_function_reads_its_arrays_at_the_call(name):
+    function, arrays = FUNCTIONS[name]
+    x = Tensor(P, requires_grad=True, dtype=F64)
+    _same_gradients(lambda *a: function(x, *a), lambda: [a.copy() for a in arrays], [x])
+
+
 @pytest.mark.parametrize("name", LOSSES)
 def test_a_loss_reads_its_arrays_at_the_call(name):
     loss, arrays = LOSSES[name]
