@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from . import compile_casts
+from .compile_record import RECORDING
 from .creation_args import check_count, dtype_of, like, real_number, shape_of
 from .creation_memory import check_made
 from .devices import takes_device
@@ -24,7 +26,7 @@ from .random_tensors import default_generator, manual_seed, rand, rand_like, ran
 from .shape_args import is_int
 from .subnormals import refuse_flushed
 from .tensor_class import Tensor
-from .tensor_data import as_array, refuse_rounded
+from .tensor_data import as_array, kept, refuse_rounded
 from .tensor_grad_checks import checked_requires_grad
 
 __all__ = [
@@ -61,9 +63,12 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     otherwise; what carries a dtype (a numpy array, a torch tensor, a buffer) keeps it."""
     refuse_flushed("tensor()")  # a cast to the dtype would read a subnormal as 0 (float32 1e-40)
     array = as_array(data, dtype, "tensor()")
-    if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
-        array = array.copy()
-    return Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
+    shared = isinstance(data, np.ndarray) and np.may_share_memory(array, data)
+    # kept: noted as a copy of the caller's array while a step is recorded, so that each replay copies its call's
+    made = Tensor(kept(array, data) if shared else array, requires_grad=requires_grad, dtype=array.dtype)
+    if RECORDING and not shared and array is not data:  # a cast or a list's numbers: made from them, as in Tensor()
+        compile_casts.tensor_made(made, data)
+    return made
 
 
 @takes_device

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Node, Tensor, check_ordered, repr_of, type_name
 
 TEXT = (str, bytes, bytearray, memoryview)  # iterable, but no sequence of sizes or items: bytes give their codes
@@ -140,12 +141,18 @@ def layer_input(owner: str, x: Any) -> Tensor:
     raise TypeError(f"{owner} takes a Tensor (or an array of numbers), got {type_name(x)} {shown(x)}")
 
 
-def as_input(x: Any) -> Tensor:
-    """Data given to a model as a constant Tensor: an array in its own dtype (Tensor() would make float16
-    float32, so a float16 model computed in float32; PyTorch's half model given half data stays half), a
-    list as Tensor() makes it (Python's numbers float32; numpy's numbers or arrays in their dtype, so rows of
-    float64 arrays make a float32 model compute in float64, as the stacked array would)."""
-    return Tensor(x, dtype=x.dtype) if isinstance(x, np.ndarray) else Tensor(x)
+def as_input(x: Any, copy: bool = True) -> Tensor:
+    """Data given to a model as a constant Tensor: a copy of an array, in its own dtype (Tensor() would make
+    float16 float32, so a float16 model computed in float32; PyTorch's half model given half data stays
+    half), a list as Tensor() makes it (Python's numbers float32; numpy's numbers or arrays in their dtype,
+    so rows of float64 arrays make a float32 model compute in float64, as the stacked array would). Copied
+    as `w * X` copies X: the array is read at the call, so that a write into it before backward() (a loader
+    refilling its batch) changes no gradient; Tensor(X) would share X's memory, which numpy writes into
+    unseen. A compiled step feeds each call's array to the copy (autograd.tensor notes it). Not `copy`: the
+    array itself, for a batch no one else holds until backward() is done (nn.fit's)."""
+    if isinstance(x, np.ndarray):
+        return autograd.tensor(x, dtype=x.dtype) if copy else Tensor(x, dtype=x.dtype)
+    return Tensor(x)
 
 
 def check_number(

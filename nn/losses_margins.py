@@ -234,7 +234,8 @@ def _tensors(
         first = in_floats(first, other, promote=True)
     names = names or ("the target",) * len(others)
     inputs = [first] + [pairs(first, other, name, promote, what)[0][1] for other, what in zip(others, names)]
-    return [x if isinstance(x, Tensor) else Tensor(x, dtype=x.dtype) for x in inputs]  # float16 stays float16
+    # an array copied (read at the call: a write into it before backward() changes no gradient), float16 kept
+    return [x if isinstance(x, Tensor) else autograd.tensor(x, dtype=x.dtype) for x in inputs]
 
 
 def _labels(name: str, x: Tensor, target: Any, constant: bool = False, promote: bool = False) -> Any:

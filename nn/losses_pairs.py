@@ -230,11 +230,11 @@ def first_bad(items: list[Any], ok: Callable[[np.ndarray], np.ndarray]) -> float
 
 def _tensor_target(pred: Tensor, target: Any, name: str, promote: bool, what: str) -> Tensor | np.ndarray:
     """A target Tensor that requires grad as it is; anything else a constant of pred's dtype, copied
-    only to be cast. So an array of that dtype is used as itself, as any array operand is (model(x)
-    reads x), and a compiled step feeds each call's targets. A Tensor of that dtype stays a Tensor,
-    so that its version count guards what a rule reads of it (hinge's, kl_div's, bce's): changed in
-    place before backward(), it raises as any Tensor does. An array's in-place change is not seen (as
-    PyTorch does not see one of a tensor from torch.from_numpy), as for every array operand. `promote`: whether
+    here only to be cast. So an array of that dtype is used as itself, an operand that the ops copy
+    (tensor_data.kept: a write into it before backward() changes no gradient), and a compiled step feeds
+    each call's targets. A Tensor of that dtype stays a Tensor, so that its version count guards what a
+    rule reads of it (hinge's, kl_div's, bce's): changed in place before backward(), it raises as any
+    Tensor does. `promote`: whether
     the loss widens to a wider Tensor target (what `as_operand` advises where a target overflows pred's dtype),
     `what` the target's name in its messages."""
     if isinstance(target, Tensor) and target.dtype.kind in "biuf":

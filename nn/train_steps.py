@@ -27,7 +27,7 @@ def forward(model: Module, X: np.ndarray) -> Any:
     MLP) gets one row at a time, and gives a list of Values."""
     if is_scalar(model):
         return [model(list(row)) for row in np.asarray(X).tolist()]
-    return model(as_input(X))
+    return model(as_input(X, copy=False))  # fit's batch, or evaluate's data: nothing writes it before backward
 
 
 @contextmanager
@@ -156,7 +156,7 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at.epoch, at.batch = epoch, batch
         with gc_paused(), ctrl_c.held(), _gradients_named(model, epoch, batch):
-            value, out = compiled(as_input(xb), yb)
+            value, out = compiled(as_input(xb, copy=False), yb)
         return number_of(value, "fit"), out
 
     return step
