@@ -195,7 +195,9 @@ class BackwardHooks:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
         where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts.
-        And refuse a leaf's held .grad that no longer fits its data, before any gradient is added."""
+        And refuse a leaf's held .grad that no longer fits its data, before any gradient is added. What a keyword
+        argument holds now is read once a pass (`now`): a log every node holds is hashed once, not once a node."""
+        now: dict[int, Any] = {}  # id of an array or Tensor a rule reads again: what it holds (held_now)
         for node in order:
             if node._made_by is None:
                 held = held_grad(node)
@@ -213,7 +215,9 @@ class BackwardHooks:
             if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
                 raise _changed(node, f"{node._made_by.op.name} made it")
             for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
-                if held_now(option) != seen and not _eagerly_no_node(node):
+                if id(option) not in now:  # each node's notes keep it alive: no other object takes its id
+                    now[id(option)] = held_now(option)
+                if now[id(option)] != seen and not _eagerly_no_node(node):
                     raise _option_changed(name, option, node._made_by.op)
 
     @staticmethod
