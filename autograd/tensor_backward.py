@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_writes import array_changed, held_now
+from .user_writes import array_changed, held_now, undeclared
 
 
 class _EmptySum:
@@ -267,8 +267,8 @@ def _option_changed(name: str, option: Any, op: Any) -> RuntimeError:
     """The error of a backward through op `op` whose keyword argument `name`, which its rule reads again, was
     changed after the forward: a Tensor's as any tensor's (`_changed`); an array's (no version count) named so."""
     if isinstance(option, np.ndarray):
-        return array_changed(name, option, op.name, users=not op.built_in)
-    return _changed(option, f"{op.name} used it")
+        return array_changed(name, option, op)
+    return RuntimeError(f"{_changed(option, f'{op.name} used it')}{undeclared(name, op)}")
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -5,7 +5,8 @@ Arrays held in a list, tuple or dict argument (`ws=[w1, w2]`) are the caller's o
 length of each call and writeable again after it: the containers stay the caller's (a forward's stash for its
 rule, a log). A write into such an array between the forward and the backward is refused by the backward
 (`noted`, `held_now`: a Tensor's Record and a Value's rule, `value_op`), as it would give the new numbers'
-gradient. Arrays held as an object's attributes (a dataclass's) are not reached and stay writeable.
+gradient, unless the op names the keyword arguments its rule reads again and that one is not among them
+(`Op.rereads`). Arrays held as an object's attributes (a dataclass's) are not reached and stay writeable.
 The tensor engine's Record and user_forward use these, and so does a Value's op with array arguments.
 
 numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such a write is found, at
@@ -112,15 +113,25 @@ def _bytes_of(a: np.ndarray) -> Any:
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
-def array_changed(name: str, array: np.ndarray, op: str, users: bool = False) -> RuntimeError:
-    """The refusal of a backward through op `op` whose rule reads again `array`, given in its keyword argument `name`
-    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's rule may
-    not read it (running statistics the caller updates after each forward): `users` adds where to keep such one."""
-    fix = "; an array the rule does not read: keep it out of the op's keyword arguments" if users else ""
+def array_changed(name: str, array: np.ndarray, op: Any) -> RuntimeError:
+    """The refusal of a backward through Op `op` whose rule reads again `array`, given in its keyword argument `name`
+    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's op that
+    declared none (Op.rereads None) may not read it (running statistics the caller updates): `undeclared` says so."""
     return RuntimeError(
-        f"the array of shape {array.shape} given as {op}'s {name} was changed after {op} used it (a write into "
-        "it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-        f"wrong gradients: run the forward again after changing it{fix}"
+        f"the array of shape {array.shape} given as {op.name}'s {name} was changed after {op.name} used it (a write "
+        "into it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
+        f"wrong gradients: run the forward again after changing it{undeclared(name, op)}"
+    )
+
+
+def undeclared(name: str, op: Any) -> str:
+    """The way out of a refusal for keyword argument `name` of Op `op`, changed after the forward, where the op
+    declared none it reads again (Op.rereads None: a user's): the rule may not read it; "" where it declared."""
+    if op.rereads is not None:
+        return ""
+    return (
+        f"; if its rule does not read {name} (running statistics the caller updates), name the keyword arguments it "
+        f"does read again: Op({op.name!r}, forward, vjp, rereads=(...)), () for none"
     )
 
 
@@ -244,19 +255,19 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     bound = op.bind(viewed, needs=needs)
     bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote, viewed)
     bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
-    held = noted(params, [name for name, value in params.items() if isinstance(value, list | tuple | dict)])
+    held = noted(params, [k for k in op.reread(params) if isinstance(params.get(k), list | tuple | dict)])
     if held:  # the caller's own arrays in its containers: a Value has no Record (Tensor's) to note them
-        bound.vjp = _refusing_changes(bound.name, bound.vjp, held)
+        bound.vjp = _refusing_changes(op, bound.vjp, held)
     return bound
 
 
-def _refusing_changes(op: str, vjp: Callable[..., Any], held: list[tuple[str, Any, Any]]) -> Any:
+def _refusing_changes(op: Any, vjp: Callable[..., Any], held: list[tuple[str, Any, Any]]) -> Any:
     """vjp, refusing to run where an array `held` (`noted` at the forward) was written into since (array_changed)."""
 
     def rule(*args: Any, **kwargs: Any) -> Any:
         for name, array, seen in held:
             if held_now(array) != seen:
-                raise array_changed(name, array, op, users=True)
+                raise array_changed(name, array, op)
         return vjp(*args, **kwargs)
 
     return rule

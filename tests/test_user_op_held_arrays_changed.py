@@ -75,19 +75,6 @@ def test_a_log_the_forward_appends_to_costs_no_copy_of_its_arrays_per_node():
     assert held < 2 * own, (held, own)  # a copy of the log per node: 50 * 51 / 2 * 80 kB = 102 MB
 
 
-def test_the_refusal_says_where_to_keep_an_array_the_rule_does_not_read():
-    """Running statistics the caller updates after each forward, which the rule does not read, are refused too (the
-    engine cannot tell): the message names the way out, which a loss's class weights (read by its rule) do not need."""
-    norm = Op("norm", lambda x, *, stats: x * 2.0, lambda g, out, x, *, stats: (g * 2.0,))
-    running = np.zeros(3)
-    for x in (Tensor(np.array([1.0, 2.0, 4.0]), requires_grad=True), Value(1.0)):
-        y = norm(x, stats=[running])
-        y = y.sum() if isinstance(y, Tensor) else y
-        running += 0.1
-        with pytest.raises(RuntimeError, match="an array the rule does not read: keep it out of the op's keyword"):
-            y.backward()
-
-
 def test_a_tensor_held_in_a_keyword_argument_changed_in_place_after_the_forward_is_refused():
     """As an array in a list is: a Tensor there changed in place gave the new numbers' gradient (x.grad [10, 11]
     where the forward used [1, 2]); a Tensor given as the keyword argument itself was refused already."""
