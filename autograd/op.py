@@ -83,8 +83,8 @@ class Op:
         if not callable(forward) or not callable(vjp):
             raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
         # the keyword arguments its rule reads again as the caller holds them (OpDef.rereads); None: any may be.
-        # A user's op is given its arrays as copies, and a node notes its Tensors and the arrays and Tensors its
-        # lists, tuples and dicts hold (tensor_record.Record, user_writes.value_op); the engine's are ()
+        # A user's op is given its arrays as copies, and a node notes its Tensors and its lists', tuples' and dicts'
+        # items (user_rereads.noted, by tensor_record.Record and user_writes.value_op); the engine's are ()
         self.rereads, self._must_give = _declared(name, rereads, vjp)
         self.name = name
         self.forward = forward

@@ -19,7 +19,8 @@ from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .type_names import type_name
-from .user_writes import arrays_in, forward_wrote, noted, read_only, read_only_values, refusing_writes, rule_wrote
+from .user_rereads import noted
+from .user_writes import arrays_in, forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
 
 
 class Record:
