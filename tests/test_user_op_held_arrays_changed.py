@@ -86,8 +86,8 @@ def test_a_tensor_held_in_a_keyword_argument_changed_in_place_after_the_forward_
 
 
 def test_a_log_every_node_holds_is_hashed_once_by_the_backward(monkeypatch):
-    """Each node's check hashed every array of the log again: 400 ops appending 8 kB took 0.63 s in the backward
-    (0.14 s before arrays in lists were checked), quadratic in the log's length. Read once a pass: 0.16 s."""
+    """Each node's check hashed every array of the log again: 400 ops appending 8 kB took 0.68 s in the backward
+    (0.15 s before arrays in lists were checked), quadratic in the log's length. Read once a pass: 0.18 s."""
     digests = []
     bytes_of = autograd.user_rereads._bytes_of
     monkeypatch.setattr(autograd.user_rereads, "_bytes_of", lambda a: digests.append(id(a)) or bytes_of(a))

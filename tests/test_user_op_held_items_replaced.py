@@ -62,6 +62,19 @@ def test_a_list_item_replaced_or_removed_is_refused(replace):
         y.backward()
 
 
+def test_a_number_replaced_is_refused():
+    """x.grad [10, 10] where the forward used 2.0."""
+    ks = [2.0]
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = SCALE(x, ws=ks).sum()
+    ks[0] = 10.0
+    with pytest.raises(RuntimeError, match=REPLACED):
+        y.backward()
+    ks[0] = 2.0
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
 def test_grown_or_given_the_same_numbers_back_it_is_no_change():
     ws, ks = [np.array([1.0, 2.0])], {"k": 3.0}
     op = Op("both", lambda x, *, ws, ks: x * ws[0] * ks["k"], lambda g, out, x, *, ws, ks: (g * ws[0] * ks["k"],))
