@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from . import compile_record, modes
 from .dtype_fits import DoesNotFit
@@ -38,7 +41,11 @@ class Op:
     ("∂(a·b)/∂b = a"); viz shows them beside the numbers. `broadcasts` says that the op broadcasts
     its inputs' shapes against each other (elementwise ops, where): detect_anomaly then shows the
     inputs at the place of a NaN it made. The rule itself still returns each gradient in its
-    input's shape (sum a broadcast one back), or a ShapeError names the op.
+    input's shape (sum a broadcast one back), or a ShapeError names the op. `rereads` names the
+    keyword arguments whose arrays and Tensors, as the caller holds them, the rule reads again (the op
+    table's `OpDef.rereads`): backward refuses one changed since the forward. None, the default, checks
+    every keyword argument, as the engine cannot tell; () checks none (running statistics the caller
+    updates after each forward, a log the forward appends to: what the rule keeps is what it declares).
 
     Calling an Op applies it: on nodes it records a graph node, on plain numbers or arrays it
     simply computes the forward. This is how built-in ops are made and how users define new ones.
@@ -57,6 +64,7 @@ class Op:
         "scatters",
         "no_derivative",
         "rereads",
+        "_must_give",
         "built_in",
     )
 
@@ -70,9 +78,14 @@ class Op:
         takes_needs: bool = False,
         formulas: tuple[str, ...] = (),
         broadcasts: bool = False,
+        rereads: Sequence[str] | None = None,
     ) -> None:
         if not callable(forward) or not callable(vjp):
             raise TypeError(f"Op {name!r} needs a callable forward and a callable vjp")
+        # the keyword arguments its rule reads again as the caller holds them (OpDef.rereads); None: any may be.
+        # A user's op is given its arrays as copies, and a node notes its Tensors and its lists', tuples' and dicts'
+        # items (user_rereads.noted, by tensor_record.Record and user_writes.value_op); the engine's are ()
+        self.rereads, self._must_give = _declared(name, rereads, vjp)
         self.name = name
         self.forward = forward
         self.vjp = vjp
@@ -85,10 +98,6 @@ class Op:
         self.saving: Callable[..., tuple[Any, Any]] | None = None
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
-        # the keyword arguments its rule reads again as the caller holds them (OpDef.rereads): an engine's op's; a
-        # user's op is given its arrays as copies, and a node notes its Tensors and the arrays its lists, tuples and
-        # dicts hold (tensor_record.Record, user_writes.value_op)
-        self.rereads: tuple[str, ...] = ()
         self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
@@ -96,8 +105,23 @@ class Op:
             self.refuse(inputs)
         for x in inputs:
             if isinstance(x, Node):  # an array among the params is copied: the rule reads it in backward
+                missing = [k for k in self._must_give if k not in params]
+                if missing:
+                    raise TypeError(
+                        f"op {self.name!r} declares rereads={self.rereads!r}, but this call gives no keyword argument "
+                        f"{missing[0]!r} (it gives {', '.join(params) or 'none'}): pass it, or leave it out of rereads"
+                    )
                 return type(x)._apply(self, inputs, {k: kept(v, v) for k, v in params.items()})
         return self.run(inputs, params)
+
+    def reread(self, params: dict[str, Any]) -> Sequence[str]:
+        """The keyword arguments among a call's `params` whose arrays and Tensors a node notes, to refuse a backward
+        after one changed: the declared ones (the engine's, from its table, or a user's `rereads`), else all of a
+        user's op; of a user's op not an array given as the argument itself, which is the op's own copy."""
+        if self.built_in:
+            return self.rereads
+        names = params if self.rereads is None else self.rereads
+        return [k for k in names if not isinstance(params.get(k), np.ndarray)]
 
     def refuse(self, inputs: Sequence[Any]) -> None:
         """NotImplementedError (PyTorch's type for it) where an input without a derivative needs a gradient: a
@@ -167,7 +191,7 @@ class Op:
             formulas=self.formulas,
             broadcasts=self.broadcasts,
         )
-        bound.params, bound.built_in = dict(params), self.built_in
+        bound.params, bound.built_in, bound.rereads = dict(params), self.built_in, self.rereads
         return bound
 
     def __repr__(self) -> str:
@@ -185,7 +209,34 @@ def engine_ops(*ops: Op) -> None:
     its keyword arguments (`bind`) keeps the mark."""
     for op in ops:
         op.built_in = True
+        op.rereads = op.rereads or ()  # the table's (OpDef.rereads), else none: its rules are tested
         _ENGINE_FORWARDS.add(id(_unbound(op.forward)))
+
+
+def _declared(name: str, rereads: Any, vjp: Callable[..., Any]) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """`rereads` as an Op keeps it, checked (a tuple of names its rule takes by keyword: TypeError naming the op),
+    and those of its names the rule's signature does not list (it takes **kwargs), which each call must give."""
+    if rereads is None:
+        return None, ()
+    if not isinstance(rereads, tuple | list) or not all(isinstance(k, str) for k in rereads):
+        raise TypeError(
+            f"Op {name!r}: rereads is a tuple of keyword argument names (rereads=('weight',)), got {rereads!r}"
+        )
+    rereads = tuple(rereads)
+    try:
+        parameters = inspect.signature(vjp).parameters.values()
+    except (TypeError, ValueError):  # a callable whose signature Python cannot read: each call checks the names
+        return rereads, rereads
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return rereads, rereads
+    keywords = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for k in rereads:
+        if k not in keywords:
+            raise TypeError(
+                f"Op {name!r}: rereads names {k!r}, which is no keyword argument of its rule (it takes "
+                f"{', '.join(keywords)}): name the keyword arguments the rule reads again"
+            )
+    return rereads, ()
 
 
 def engine_forward(op: Op) -> bool:

@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_writes import array_changed, held_now
+from .user_rereads import held_changed, held_now, unchanged, undeclared
 
 
 class _EmptySum:
@@ -195,7 +195,9 @@ class BackwardHooks:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
         where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts.
-        And refuse a leaf's held .grad that no longer fits its data, before any gradient is added."""
+        And refuse a leaf's held .grad that no longer fits its data, before any gradient is added. What a keyword
+        argument holds now is read once a pass (`now`): a log every node holds is hashed once, not once a node."""
+        now: dict[int, Any] = {}  # id of an array or Tensor a rule reads again: what it holds (held_now)
         for node in order:
             if node._made_by is None:
                 held = held_grad(node)
@@ -213,8 +215,10 @@ class BackwardHooks:
             if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
                 raise _changed(node, f"{node._made_by.op.name} made it")
             for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
-                if held_now(option) != seen and not _eagerly_no_node(node):
-                    raise _option_changed(name, option, node._made_by.op)
+                if id(option) not in now:  # each node's notes keep it alive: no other object takes its id
+                    now[id(option)] = held_now(option)
+                if not unchanged(now[id(option)], seen) and not _eagerly_no_node(node):
+                    raise _option_changed(name, option, node._made_by)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -259,12 +263,14 @@ def _changed(t: Any, when: str) -> RuntimeError:
     )
 
 
-def _option_changed(name: str, option: Any, op: Any) -> RuntimeError:
-    """The error of a backward through op `op` whose keyword argument `name`, which its rule reads again, was
-    changed after the forward: a Tensor's as any tensor's (`_changed`); an array's (no version count) named so."""
-    if isinstance(option, np.ndarray):
-        return array_changed(name, option, op.name, users=not op.built_in)
-    return _changed(option, f"{op.name} used it")
+def _option_changed(name: str, option: Any, made_by: Any) -> RuntimeError:
+    """The error of a backward through the op that made a node (`made_by`, its Record) whose keyword argument `name`,
+    which its rule reads again, is or holds `option`, changed after the forward: a Tensor's as any tensor's
+    (`_changed`); an array's (no version count), a list's or a dict's named so (held_changed)."""
+    op = made_by.op
+    if hasattr(option, "_counter"):
+        return RuntimeError(f"{_changed(option, f'{op.name} used it')}{undeclared(name, op)}")
+    return held_changed(name, option, made_by.params.get(name), op)
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -19,7 +19,8 @@ from .op import Op
 from .shape_args import broadcasts_to
 from .tensor_ops import ShapeError
 from .type_names import type_name
-from .user_writes import arrays_in, forward_wrote, noted, read_only, read_only_values, refusing_writes, rule_wrote
+from .user_rereads import noted
+from .user_writes import arrays_in, forward_wrote, read_only, read_only_values, refusing_writes, rule_wrote
 
 
 class Record:
@@ -34,12 +35,11 @@ class Record:
     def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved
         # the keyword arguments its rule reads again as the caller holds them, each with what it held (`held_now`):
-        # backward refuses one changed since. An engine's op names them (OpDef.rereads: a loss's class weights); a
-        # user's rule is given all, an array among them the op's own copy (Op.__call__), but not one in a list
+        # backward refuses one changed since (Op.reread: the declared ones, else all of a user's op)
         if not params:
             self.options = ()
             return
-        names = op.rereads if op.built_in else [k for k, v in params.items() if not isinstance(v, np.ndarray)]
+        names = op.reread(params)
         self.options = noted(params, names) if names else ()
 
     scatters = property(attrgetter("op.scatters"), doc="Whether the op's rule is g added at an index (OpDef.scatters).")

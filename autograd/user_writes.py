@@ -3,9 +3,11 @@ for its rule g and out), so that a forward or rule that writes into one (`x *= 2
 not left to change a leaf's data, what other rules read, or what a second backward reads, without a word.
 Arrays held in a list, tuple or dict argument (`ws=[w1, w2]`) are the caller's own, made read-only for the
 length of each call and writeable again after it: the containers stay the caller's (a forward's stash for its
-rule, a log). A write into such an array between the forward and the backward is refused by the backward
-(`noted`, `held_now`: a Tensor's Record and a Value's rule, `value_op`), as it would give the new numbers'
-gradient. Arrays held as an object's attributes (a dataclass's) are not reached and stay writeable.
+rule, a log). A write into such an array, or an item of such a container replaced, between the forward and the
+backward is refused by the backward (user_rereads: a Tensor's Record and a Value's rule, `value_op`), as it would
+give the gradient of what it holds then, unless the op names the keyword arguments its rule reads again and that
+one is not among them (`Op.rereads`). Arrays held as an object's attributes (a dataclass's) are not reached and
+stay writeable.
 The tensor engine's Record and user_forward use these, and so does a Value's op with array arguments.
 
 numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such a write is found, at
@@ -16,7 +18,6 @@ write that leaves every byte as it was (changing nothing) or one whose CRC match
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 import zlib
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ import numpy as np
 
 from . import modes
 from .trees import flatten
+from .user_rereads import held_changed, held_now, noted, unchanged
 
 
 class WroteIntoInput(ValueError):
@@ -67,61 +69,6 @@ def _given(value: Any) -> Any:
 def arrays_in(values: Iterable[Any]) -> list[np.ndarray]:
     """The arrays among `values` and those held in their lists, tuples and dicts, at any depth: all an op is given."""
     return _arrays(list(values))
-
-
-def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
-    """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
-    `params`, and of each one a list, tuple or dict among them holds (a user's op's `ws=[w]`, kept as the caller's:
-    what it holds, not the container, which a forward may log into)."""
-    found = []
-    for name in names:
-        value = params.get(name)
-        for held in _held_in(value) if isinstance(value, list | tuple | dict) else (value,):
-            now = held_now(held)
-            if now is not None:
-                found.append((name, held, now))
-    return found
-
-
-def _held_in(container: Any) -> list[Any]:
-    """The arrays and Tensors a list, tuple or dict holds, at any depth (its arrays alone where it holds itself)."""
-    try:
-        leaves = flatten(container)[0]
-    except Exception:  # a list holding itself (trees.HoldsItself)
-        return _arrays(container)
-    return [x for x in leaves if isinstance(x, np.ndarray) or hasattr(x, "_counter")]
-
-
-def held_now(value: Any) -> Any:
-    """What a keyword argument a rule reads again holds now, to compare at backward with what it held at the forward:
-    a Tensor's version count (every change in place counts), an array's numbers as a SHA-256 of its bytes (it has no
-    count: bitwise, so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can be set in place
-    too; a digest, not the bytes: a node keeps no copy of each array, of a log a forward appends to, say), None
-    for anything else (a number, a string: nothing a caller writes into)."""
-    if hasattr(value, "_counter"):
-        return value._counter[0]
-    if isinstance(value, np.ndarray):
-        return value.dtype, value.shape, hashlib.sha256(_bytes_of(value)).digest()
-    return None
-
-
-def _bytes_of(a: np.ndarray) -> Any:
-    """a's bytes in C order, read in place where it is C-contiguous (an array of objects: their addresses)."""
-    if a.dtype.hasobject:
-        return a.tobytes()
-    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
-
-
-def array_changed(name: str, array: np.ndarray, op: str, users: bool = False) -> RuntimeError:
-    """The refusal of a backward through op `op` whose rule reads again `array`, given in its keyword argument `name`
-    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's rule may
-    not read it (running statistics the caller updates after each forward): `users` adds where to keep such one."""
-    fix = "; an array the rule does not read: keep it out of the op's keyword arguments" if users else ""
-    return RuntimeError(
-        f"the array of shape {array.shape} given as {op}'s {name} was changed after {op} used it (a write into "
-        "it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-        f"wrong gradients: run the forward again after changing it{fix}"
-    )
 
 
 def _held(given: list[Any]) -> list[np.ndarray]:
@@ -244,19 +191,31 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     bound = op.bind(viewed, needs=needs)
     bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote, viewed)
     bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
-    held = noted(params, [name for name, value in params.items() if isinstance(value, list | tuple | dict)])
-    if held:  # the caller's own arrays in its containers: a Value has no Record (Tensor's) to note them
-        bound.vjp = _refusing_changes(bound.name, bound.vjp, held)
+    names = [k for k in op.reread(params) if isinstance(params.get(k), list | tuple | dict)]
+    if names:  # the caller's own containers: a Value has no Record (Tensor's) to note them
+        bound.forward, bound.vjp = _refusing_changes(op, bound.forward, bound.vjp, params, names)
     return bound
 
 
-def _refusing_changes(op: str, vjp: Callable[..., Any], held: list[tuple[str, Any, Any]]) -> Any:
-    """vjp, refusing to run where an array `held` (`noted` at the forward) was written into since (array_changed)."""
+def _refusing_changes(
+    op: Any, forward: Callable[..., Any], vjp: Callable[..., Any], params: dict[str, Any], names: list[str]
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """forward noting what the keyword arguments `names` hold after its first call, the node's (a forward may stash
+    into them for its rule; a drawing runs it again), and vjp refusing to run where that changed since."""
+    held: list[tuple[str, Any, Any]] = []
+    ran: list[bool] = []
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        out = forward(*args, **kwargs)
+        if not ran:
+            ran.append(True)
+            held.extend(noted(params, names))
+        return out
 
     def rule(*args: Any, **kwargs: Any) -> Any:
-        for name, array, seen in held:
-            if held_now(array) != seen:
-                raise array_changed(name, array, op, users=True)
+        for name, value, seen in held:
+            if not unchanged(held_now(value), seen):
+                raise held_changed(name, value, params[name], op)
         return vjp(*args, **kwargs)
 
-    return rule
+    return noting, rule

@@ -1,0 +1,136 @@
+"""What a node notes of the keyword arguments a rule reads again as the caller holds them (a loss's class weight, a
+user's op's `ws=[w]` or stash `cache={}`), and backward's refusal of one changed since the forward, which would give
+the gradient of what it holds then: a Tensor changed in place, an array written into, a list's or dict's item
+replaced or removed. An engine's op names them (OpDef.rereads), a user's op may (Op.rereads), else all of its
+keyword arguments are noted. The tensor engine's Record and backward use these, and so does a Value's op
+(user_writes.value_op)."""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from typing import Any
+
+import numpy as np
+
+
+def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
+    """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
+    `params`, and of each list or dict among them and each Tensor, array, list and dict those and tuples hold, at any
+    depth (a user's op's `ws=[w]`, kept as the caller's: its rule reads what they hold at backward)."""
+    found = []
+    for name in names:
+        value = params.get(name)
+        for held in _held_in(value) if isinstance(value, list | tuple | dict) else (value,):
+            now = held_now(held)
+            if now is not None:
+                found.append((name, held, now))
+    return found
+
+
+def _held_in(container: Any) -> list[Any]:
+    """A list, tuple or dict and what it holds, at any depth, each once (a list that holds itself too)."""
+    found: dict[int, Any] = {}
+
+    def walk(x: Any) -> None:
+        if id(x) in found:
+            return
+        found[id(x)] = x
+        if isinstance(x, list | tuple | dict):
+            for item in dict.values(x) if isinstance(x, dict) else x:
+                walk(item)
+
+    walk(container)
+    return list(found.values())
+
+
+class Items:
+    """The items a list or dict a rule reads again held at the forward, the objects themselves (a dict's by key).
+    It may gain more after (a log the forward appends to, a stash given new keys); an item replaced or removed
+    (`ws[0] = w2`, a stash the op's next call overwrote) is what the rule would read instead: `kept_in`."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, container: list[Any] | dict[Any, Any]) -> None:
+        self.items = dict(dict.items(container)) if isinstance(container, dict) else list(container)
+
+    def kept_in(self, now: Items) -> bool:
+        """Whether the container's items `now` (at backward) hold each of these at its place."""
+        then, held = self.items, now.items
+        if isinstance(then, dict):
+            return all(k in held and _same(held[k], v) for k, v in then.items())
+        return len(held) >= len(then) and (all(map(operator.is_, held, then)) or all(map(_same, held, then)))
+
+
+def _same(now: Any, then: Any) -> bool:
+    """The same object, or a number, a string or an array (bitwise, dtype and shape too) of equal value: written back,
+    or a stash a drawing's rerun of the forward made again (viz), the rule reads the same."""
+    if now is then or type(now) is not type(then):
+        return now is then
+    if type(now) is np.ndarray:
+        return now.dtype == then.dtype and now.shape == then.shape and bytes(_bytes_of(now)) == bytes(_bytes_of(then))
+    return type(now) in (int, float, bool, str, bytes) and now == then
+
+
+def held_now(value: Any) -> Any:
+    """What a keyword argument a rule reads again holds now, to compare at backward with what it held at the forward
+    (`unchanged`): a Tensor's version count (every change in place counts), an array's numbers as a SHA-256 of its
+    bytes (it has no count: bitwise, so NaN equals NaN and -0.0 differs from +0; with its dtype and shape, which can
+    be set in place too; a digest, not the bytes: a node keeps no copy of each array, of a log a forward appends to,
+    say), a list's or dict's `Items`; None for anything else (a number, a string, a tuple: nothing a caller writes
+    into)."""
+    if hasattr(value, "_counter"):
+        return value._counter[0]
+    if isinstance(value, np.ndarray):
+        return value.dtype, value.shape, hashlib.sha256(_bytes_of(value)).digest()
+    if isinstance(value, list | dict):
+        return Items(value)
+    return None
+
+
+def unchanged(now: Any, seen: Any) -> bool:
+    """Whether what a keyword argument a rule reads again holds now is what it held at the forward (both `held_now`)."""
+    return seen.kept_in(now) if isinstance(seen, Items) else now == seen
+
+
+def _bytes_of(a: np.ndarray) -> Any:
+    """a's bytes in C order, read in place where it is C-contiguous (an array of objects: their addresses)."""
+    if a.dtype.hasobject:
+        return a.tobytes()
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
+
+
+def array_changed(name: str, array: np.ndarray, op: Any) -> RuntimeError:
+    """The refusal of a backward through Op `op` whose rule reads again `array`, given in its keyword argument `name`
+    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's op that
+    declared none (Op.rereads None) may not read it (running statistics the caller updates): `undeclared` says so."""
+    return RuntimeError(
+        f"the array of shape {array.shape} given as {op.name}'s {name} was changed after {op.name} used it (a write "
+        "into it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
+        f"wrong gradients: run the forward again after changing it{undeclared(name, op)}"
+    )
+
+
+def held_changed(name: str, held: Any, given: Any, op: Any) -> RuntimeError:
+    """The refusal of a backward through Op `op` whose keyword argument `name` (`given`) is or holds `held`, an array
+    or a list or dict (`held_now`) changed since the forward."""
+    if isinstance(held, np.ndarray):
+        return array_changed(name, held, op)
+    where = f"given as {op.name}'s" if held is given else f"held in {op.name}'s"
+    return RuntimeError(
+        f"the {type(held).__name__} {where} {name} no longer holds what it held when {op.name} used it (an item "
+        "replaced or removed after the forward: ws[0] = w2, or a stash the op's next call overwrote), so backward "
+        "would give wrong gradients: give each call a container of its own (cache={}), or run the forward again "
+        f"after changing it{undeclared(name, op)}"
+    )
+
+
+def undeclared(name: str, op: Any) -> str:
+    """The way out of a refusal for keyword argument `name` of Op `op`, changed after the forward, where the op
+    declared none it reads again (Op.rereads None: a user's): the rule may not read it; "" where it declared."""
+    if op.rereads is not None:
+        return ""
+    return (
+        f"; if its rule does not read {name} (running statistics the caller updates), name the keyword arguments it "
+        f"does read again: Op({op.name!r}, forward, vjp, rereads=(...)), () for none"
+    )

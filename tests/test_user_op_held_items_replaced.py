@@ -1,0 +1,114 @@
+"""A user's op's list or dict keyword argument is the caller's own, which its rule reads at backward as it is then:
+an item replaced after the forward (`ws[0] = w2`), or a stash the next call of the op overwrote (`cache["x"] = x`,
+one dict given to two calls), gave the gradient of what it holds now, silently (a.grad [20, 40] where x * x at
+[1, 2] has [2, 4]; x.grad [10, 20] where the forward used [1, 2]); only a write into an array it holds was
+refused. Backward now refuses an item replaced or removed; a container that grows (a log) is no change."""
+
+import numpy as np
+import pytest
+
+from autograd import Op, Tensor, Value
+from viz import draw
+
+
+def _stashing(x, *, cache):
+    cache["x"] = np.array(x)
+    return x * x
+
+
+SQUARE = Op("square", _stashing, lambda g, out, x, *, cache: (2 * g * cache["x"],))
+SCALE = Op("scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+REPLACED = r"the (dict|list) given as (square's cache|scale's ws) no longer holds what it held when \w+ used it"
+
+
+def test_a_stash_the_next_call_overwrote_is_refused_and_one_of_its_own_per_call_is_not():
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([10.0, 20.0]), requires_grad=True)
+    cache: dict = {}
+    y = SQUARE(a, cache=cache).sum() + SQUARE(b, cache=cache).sum()
+    with pytest.raises(RuntimeError, match=REPLACED):
+        y.backward()
+    assert a.grad is None and b.grad is None  # refused before any gradient is added
+    (SQUARE(a, cache={}).sum() + SQUARE(b, cache={}).sum()).backward()
+    assert a.grad.tolist() == [2.0, 4.0] and b.grad.tolist() == [20.0, 40.0]
+
+
+def test_a_stash_a_drawing_made_again_is_no_change():
+    """viz runs each op's forward again on copies of its inputs: the stash holds another array of the same numbers."""
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = SQUARE(a, cache=(cache := {})).sum()
+    first = cache["x"]
+    draw(y)
+    assert cache["x"] is not first and np.array_equal(cache["x"], first)
+    y.backward()
+    assert a.grad.tolist() == [2.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "replace",
+    [
+        lambda ws: ws.__setitem__(0, np.array([10.0, 20.0])),
+        lambda ws: ws.pop(),
+        lambda ws: ws.insert(0, np.array([10.0, 20.0])),
+    ],
+    ids=["replaced", "removed", "inserted before"],
+)
+def test_a_list_item_replaced_or_removed_is_refused(replace):
+    ws = [np.array([1.0, 2.0])]
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = SCALE(x, ws=ws).sum()
+    replace(ws)
+    with pytest.raises(RuntimeError, match=REPLACED + r" .*rereads=\(\.\.\.\)\), \(\) for none$"):
+        y.backward()
+
+
+def test_a_number_replaced_is_refused():
+    """x.grad [10, 10] where the forward used 2.0."""
+    ks = [2.0]
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = SCALE(x, ws=ks).sum()
+    ks[0] = 10.0
+    with pytest.raises(RuntimeError, match=REPLACED):
+        y.backward()
+    ks[0] = 2.0
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_grown_or_given_the_same_numbers_back_it_is_no_change():
+    ws, ks = [np.array([1.0, 2.0])], {"k": 3.0}
+    op = Op("both", lambda x, *, ws, ks: x * ws[0] * ks["k"], lambda g, out, x, *, ws, ks: (g * ws[0] * ks["k"],))
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = op(x, ws=ws, ks=ks).sum()
+    ws.append(np.zeros(2))
+    ws[0] = ws[0].copy()  # the same numbers in another array: the rule reads the same
+    ks["k"], ks["other"] = 3.0, 1.0  # a number written back: the same number
+    y.backward()
+    assert x.grad.tolist() == [3.0, 6.0]
+
+
+def test_on_values_and_where_the_op_declares_it_does_not_read_the_container():
+    op = Op("vs", lambda x, *, ws: x * float(ws[0][0]), lambda g, out, x, *, ws: (g * float(ws[0][0]),))
+    ws = [np.array([2.0])]
+    v = Value(1.0)
+    y = op(v, ws=ws)
+    ws[0] = np.array([10.0])
+    with pytest.raises(RuntimeError, match=r"the list given as vs's ws no longer holds what it held when vs used it"):
+        y.backward()
+    ignoring = Op("ignoring", lambda x, *, log: x * 2.0, lambda g, out, x, *, log: (g * 2.0,), rereads=())
+    log = [np.zeros(1)]
+    for x in (Value(1.0), Tensor(np.ones(2), requires_grad=True)):
+        y = ignoring(x, log=log)
+        log[0] = np.ones(1)
+        (y.sum() if isinstance(y, Tensor) else y).backward()
+        assert np.all(np.asarray(x.grad) == 2.0)
+
+
+def test_a_nested_list_item_replaced_is_refused():
+    ws = {"layers": [np.array([1.0, 2.0])]}
+    op = Op("nested", lambda x, *, ws: x * ws["layers"][0], lambda g, out, x, *, ws: (g * ws["layers"][0],))
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = op(x, ws=ws).sum()
+    ws["layers"][0] = np.array([5.0, 5.0])
+    with pytest.raises(RuntimeError, match=r"the list held in nested's ws no longer holds what it held"):
+        y.backward()
