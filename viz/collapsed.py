@@ -7,10 +7,12 @@ from typing import Any
 
 import graphviz
 
+from .dot import notes_label
 from .graph import Graph, GraphTooLarge, numbered_names, record_name, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
+from .long_names import note, tip, whole_names
 from .rules import op_title
-from .text import escape, visible
+from .text import drawn, escape
 
 
 def require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
@@ -36,10 +38,13 @@ def collapsed(
     max_nodes: int | None,
     grads: dict[int, Any],
     show_grads: bool,
+    stale: str = "",
 ) -> graphviz.Digraph:
     """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
-    gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed")."""
+    gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed"); under them the
+    note that the data changed after the forward pass (`stale`), and the whole of each name drawn shortened."""
     order, consts, names = graph.order, graph.consts, numbered_names(graph)
+    whole = whole_names(graph, names)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
@@ -51,7 +56,7 @@ def collapsed(
         )
     for m in modules:
         members = [n for n in order if box[id(n)] == m]  # its values and constants, each with its op
-        g.node("module " + m, f"{escape(visible(m))}\\n{tally(members, consts)}", shape="box3d")
+        g.node("module " + m, f"{escape(drawn(m))}\\n{tally(members, consts)}", shape="box3d", **tip(drawn(m), whole))
     for n in loose:
         if id(n) in consts:
             g.node(node_key(n), constant(n), shape="record", style="rounded,dashed", **CONSTANT_LOOK)
@@ -60,6 +65,7 @@ def collapsed(
                 node_key(n),
                 record(n, record_name(graph, names, n), grads.get(id(n), MISSING) if show_grads else HIDDEN, None),
                 shape="record",
+                **tip(record_name(graph, names, n), whole),
             )
         if n.op is not None:
             g.node(node_key(n) + "op", escape(op_title(n)), shape="ellipse")
@@ -72,4 +78,5 @@ def collapsed(
             if head != tail and (tail, head) not in seen:
                 seen.add((tail, head))
                 g.edge(tail, head)
+    g.attr(**notes_label([text for text in (stale, note(whole)) if text]))
     return g

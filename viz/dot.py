@@ -17,6 +17,7 @@ from .colours import FIRST_NONFINITE_FILL, colour_key, fill
 from .graph import (
     Edge,
     Graph,
+    constant_label,
     numbered_names,
     record_name,
 )
@@ -37,12 +38,13 @@ from .labels import (
     record,
     shape_label,
 )
+from .long_names import note, tip, told_tip, whole_names
 from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
 from .sum_figures import sum_figures
-from .text import escape, visible
+from .text import drawn, escape, shortened
 from .writing import write_atomically
 
 __all__ = ["NOT_COMPUTED", "build", "write_atomically"]
@@ -70,6 +72,7 @@ def build(
     partial: dict[int, tuple[int, int]] | None = None,
     tags: dict[int, str] | None = None,
     step_key: bool = False,
+    tooltips: bool = True,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
     some of a value's shares, how many of how many, by id); `data` (by id)
@@ -83,7 +86,9 @@ def build(
     `stale`: the note saying the graph's data changed after its forward pass, and where ("": it did not).
     `tags` (by id): what the float's range did to a gradient, after it (" (underflowed)"). `step_key`: a
     drawing of backward alone (no player's legend, no frame's caption) says what its ops' step numbers count,
-    and whose steps they skip (`_step_key`).
+    and whose steps they skip (`_step_key`). A name drawn shortened (long_names) is whole in a note under the
+    drawing and in the tooltips of the SVG (`tooltips`; the player's page, whose script styles the SVG's parts,
+    gives it on hover its own way).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -105,6 +110,8 @@ def build(
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
+    whole = whole_names(graph, names) if tooltips else {}
+    notes += [note(whole)] if whole else []
     if data is None:  # a sum's inputs written with the figures that add up to it as drawn (b 6.8814 + (-6) = 0.8814)
         added = sum_figures(order)
         data = {id(n): data_text(n, added[id(n)]) for n in order if id(n) in added}
@@ -119,7 +126,7 @@ def build(
         # a name told apart by its step ("x#3", numbered_names) says its number already: not "#3 x#3"
         told = flows is not None or id(node) in named_in_notes or id(node) in repeated
         wanted = number or (not name and told)
-        return name, step[id(node)] if wanted and name == graph.names[id(node)] else None
+        return name, step[id(node)] if wanted and name == shortened(graph.names[id(node)]) else None
 
     boxes: dict[str, graphviz.Digraph] = {}
     for node in order:
@@ -131,9 +138,8 @@ def build(
         first = trail is not None and node is trail.node
         if id(node) in consts:  # drawn red where it is the first NaN or infinity, as a value is
             red = {"style": "rounded,dashed,filled", "fillcolor": FIRST_NONFINITE_FILL} if first else {}
-            target.node(
-                node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **CONSTANT_LOOK | style | red
-            )
+            look = CONSTANT_LOOK | style | red | tip(constant_label(node), whole)
+            target.node(node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **look)
         else:
             name, numbered = head(node)
             shown = grad if show_grads else HIDDEN
@@ -142,12 +148,15 @@ def build(
             label = record(node, name, shown, numbered, check, tensor_detail, held, kept_cause,
                            (data or {}).get(id(node)), (partial or {}).get(id(node)),
                            (tags or {}).get(id(node), ""), slip)  # fmt: skip
-            look = fill(grad, top, color_by_grad, check, first, slip)
+            look = fill(grad, top, color_by_grad, check, first, slip) | tip(name, whole)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:
-            title = escape(op_title(node))  # a user's op may be named anything
-            label = f"{title}\\nstep {step[id(node)]}" if flows is not None and id(node) in step else title
-            target.node(node_key(node) + "op", label, id=f"o{pos[id(node)]}", shape="ellipse", **style)
+            title = op_title(node)  # a user's op may be named anything
+            label = (
+                f"{escape(title)}\\nstep {step[id(node)]}" if flows is not None and id(node) in step else escape(title)
+            )
+            said = told_tip(title, whole)
+            target.node(node_key(node) + "op", label, id=f"o{pos[id(node)]}", shape="ellipse", **style, **said)
             g.edge(
                 node_key(node) + "op",
                 node_key(node),
@@ -161,10 +170,13 @@ def build(
                 key, look = _copy_key(parent, number_of), {"id": f"v{pos[id(parent)]}_{number_of}", "shape": "record"}
                 red = _red(id(parent) in marked)  # on the first NaN's path, as its own box
                 if id(parent) in consts:
-                    target.node(key, constant(parent), **look, **CONSTANT_LOOK | red)
+                    target.node(
+                        key, constant(parent), **look, **CONSTANT_LOOK | red | tip(constant_label(parent), whole)
+                    )
                 else:
-                    target.node(key, again(*head(parent)), **look, **AGAIN_LOOK | red)
-    for subgraph in boxes.values():
+                    target.node(key, again(*head(parent)), **look, **AGAIN_LOOK | red | tip(head(parent)[0], whole))
+    for path, subgraph in boxes.items():
+        subgraph.attr(**tip(drawn(path), whole))
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
     on_trail = trail.edges if trail is not None else frozenset()
@@ -184,13 +196,18 @@ def build(
         elif key in sent:
             bold = {"penwidth": "2.5"} if e.child is current else {}
             label = chain_rule(sent[key], names, order[0], shared=uses[id(e.parent)] > 1)
-            look = {"color": "firebrick", **bold, **red, **pull}
+            look = {"color": "firebrick", **bold, **red, **pull, **_edge_tip(e, names, order[0], whole)}
             g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **look)
         else:
             g.edge(*ends, id=name, dir="back", color="gray70", **pull)
-    if notes:
-        g.attr(label="\\n".join(escape(n) for n in notes), labelloc="b", fontsize="11")
+    g.attr(**notes_label(notes))
     return g
+
+
+def notes_label(notes: list[str]) -> dict[str, str]:
+    """The graph attributes writing `notes` under a drawing, a line each (a note's own lines too); {} for none."""
+    lines = [escape(line) for n in notes for line in n.split("\n")]
+    return {"label": "\\n".join(lines), "labelloc": "b", "fontsize": "11"} if lines else {}
 
 
 def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) -> str:
@@ -213,6 +230,12 @@ def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) ->
         else f"{', '.join(listed[:-1])} and {listed[-1]}"
     )
     return f"{key}. Steps {shown} are leaves: a leaf gets its gradient at its step and sends none on"
+
+
+def _edge_tip(e: Edge, names: dict[int, str], root: Node, whole: dict[str, str]) -> dict[str, Any]:
+    """An edge's chain rule's tooltip: the names it shows shortened (the root's, the op's, its operands'), whole."""
+    shown = [names.get(id(x)) or constant_label(x) for x in (root, e.child, *e.child.parents)]
+    return told_tip(" ".join([*shown, op_title(e.child)]), whole, "labeltooltip")
 
 
 def _edges(order: list[Node]) -> list[Edge]:
@@ -239,6 +262,6 @@ def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str 
     if path not in boxes:
         boxes[path] = graphviz.Digraph(
             name=f"cluster_{len(boxes)}",
-            graph_attr={"label": escape(visible(path)), "style": "rounded", "color": "gray50"},
+            graph_attr={"label": escape(drawn(path)), "style": "rounded", "color": "gray50"},
         )
     return boxes[path]

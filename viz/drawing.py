@@ -40,7 +40,6 @@ from .lost_masks import suspect
 from .lost_words import gradient_tags
 from .nonfinite import first_nonfinite
 from .numeric_leaves import finite_difference_checks
-from .text import escape
 from .writing import require_folder, write_atomically
 
 __all__ = ["draw", "render"]
@@ -109,9 +108,7 @@ def draw(
         )
     if collapse:
         shown = shown_grads(root, graph.order, graph.consts, bool(stale)) if show_grads else {}
-        drawing = collapsed(digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads)
-        if stale:
-            drawing.attr(label=escape(stale), labelloc="b", fontsize="11")
+        drawing = collapsed(digraph(rankdir), graph, module_order(modules), max_nodes, shown, show_grads, stale)
     else:
         check_size(graph.order, max_nodes, collapsible=True)  # nothing to collapse: every node is drawn
         grads, flows = backward_flow(root, graph.order, graph.consts) if backward else (None, None)

@@ -18,6 +18,7 @@ from autograd import Node, Tensor, gradients, pullback, repr_of, type_name
 from .arguments import require_count
 from .graph import numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward
+from .long_names import whole_named
 from .number_text import summary
 from .story import tell
 from .text import visible
@@ -80,7 +81,8 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     gradient backward gives (computed by it). More than `max_paths` paths are counted, not listed:
     the largest are shown and the rest summed. On tensors each path is told by the gradient it
     carries, the pullbacks applied along it. Nobody's `.grad` changes. `names` (by node id) overrides
-    the names used (labels, else "#k", the step number `draw(number=True)` shows). A graph whose data
+    the names used (labels, whole where a drawing shortens them, else "#k", the step number `draw(number=True)`
+    shows). A graph whose data
     changed after its forward pass is refused: its gradient cannot be computed again."""
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
@@ -96,7 +98,7 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     changed_since_forward(graph, "explain computes the gradient from the graph's data")
     order = graph.order
     _require_in_graph(node, root, order)
-    shown = numbered_names(graph)
+    shown = whole_named(graph, numbered_names(graph))  # text, which no drawing's width bounds: names whole
     with np.errstate(all="ignore"):  # an infinite or NaN gradient is told, not warned about
         (total,) = gradients(root, [node])
         ways = _path_counts(order, node)

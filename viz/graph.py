@@ -13,7 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
-from .text import visible
+from .text import drawn, shortened, visible
 from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
@@ -44,7 +44,8 @@ class Edge:
 class Graph:
     """What a drawing needs of a graph, read once: its nodes (in the order backward takes them: root
     first, each before its parents),
-    and by node id the constants, the module that computed each node, and the name drawn on it."""
+    and by node id the constants, the module that computed each node, and the name given it, whole (drawn
+    shortened where long: numbered_names)."""
 
     order: list[Node]
     consts: set[int]
@@ -190,13 +191,14 @@ def all_gradients(root: Node, order: list[Node]) -> dict[int, Any]:
 
 
 def numbered_names(graph: Graph) -> dict[int, str]:
-    """Each value's name (by id) as records, equations and stories write it: its own name, or else "#k", its
-    step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name other values
-    have too (x in each sample; a label "#2" beside the value numbered #2; a constant tensor drawn by that
-    label) gets the value's "#k" after it, "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
+    """Each value's name (by id) as records, equations and stories write it: its own name (`shortened` where long),
+    or else "#k", its step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name
+    other values have too (x in each sample; a label "#2" beside the value numbered #2; a constant tensor drawn by
+    that label; two long names shortened alike) gets the value's "#k" after it, "x#3": drawn alike, x1 * x2 would
+    read x * x, whose derivative is 2x."""
     values = [n for n in graph.order if id(n) not in graph.consts]
     step = {id(n): k for k, n in enumerate(values, 1)}
-    names = {id(n): graph.names[id(n)] or f"#{step[id(n)]}" for n in values}
+    names = {id(n): shortened(graph.names[id(n)]) or f"#{step[id(n)]}" for n in values}
     drawn = Counter(filter(None, (constant_label(n) for n in graph.order if id(n) in graph.consts)))
     while shared := [i for i, count in _name_counts(names, drawn).items() if count > 1 and graph.names[i]]:
         for i in shared:  # each "#k" is the value's own: renamed ones differ, until one meets another's name
@@ -205,9 +207,9 @@ def numbered_names(graph: Graph) -> dict[int, str]:
 
 
 def constant_label(node: Node) -> str:
-    """The name a constant is drawn with: a tensor's label, where it holds more than one number (one is
-    drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
-    return visible(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
+    """The name a constant is drawn with: a tensor's label (`shortened` where long), where it holds more than one
+    number (one is drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
+    return drawn(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 
 def record_name(graph: Graph, names: dict[int, str], node: Node) -> str:

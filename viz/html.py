@@ -8,7 +8,6 @@ training steps), but for the listed paths, which are capped per value (their len
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from importlib import resources
@@ -31,14 +30,15 @@ from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES
 from .labels import MISSING, data_text, grad_text, numbers_row
+from .long_names import whole_names
 from .lost_words import gradient_tags
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
-from .page_text import by_lines, by_numbers
+from .page_text import by_lines, by_numbers, script_json
 from .rules import symbol
 from .steps import Pass, backward_pass
 from .sum_figures import sum_figures
-from .text import visible
+from .text import NAME_COLUMNS, visible
 from .training import Training, training_bar
 from .update import optimizer_update
 from .writing import require_folder, write_atomically
@@ -104,6 +104,8 @@ _PAGE = """<!DOCTYPE html>
       <li><span class="swatch nonfinite"></span> the first NaN or infinity (of the forward pass, else of backward,
         from the step that makes it) and the path that carried it up to the root</li>
       <li><span class="swatch updated"></span> a parameter the optimizer updates (the last step, with an optimizer)</li>
+      <li>A name longer than {columns} characters is drawn as its start and its end with … between: hover a box, an
+        edge's label or a text beside the drawing for the whole.</li>
       <li>Numbers: {figures} significant figures, more where {figures} would show a whole number the value is
         not (tanh(10) = 0.999999996), yet never more than tell it apart from the other numbers of its float type
         (a float32 0.1 reads 0.1), whole numbers below {whole} in full (12345), beyond with an exponent and,
@@ -171,7 +173,7 @@ def page_html(
     templates, line_words = by_numbers(numbers, "captions"), by_lines(numbers)
     first_root, first = runs[0][0], runs[0][1]
     data, grads = ({id(first.graph.order[k]): t for k, t in w.items()} for w in _widest(numbers, first.steps))
-    drawing = build(first.graph, grads, first.flows, None, rankdir=rankdir, number=number, data=data)
+    drawing = build(first.graph, grads, first.flows, None, rankdir=rankdir, number=number, data=data, tooltips=False)
     svg = drawing.pipe(format="svg").decode()
     svg = _named_by_position(svg[svg.index("<svg") :], first.graph.order)  # inline SVG needs no prolog or doctype
     return _PAGE.format(
@@ -185,8 +187,9 @@ def page_html(
         figures=NUMBER_FIGURES,
         array_figures=ARRAY_FIGURES,
         whole=f"{WHOLE_IN_FULL:,.0f}",
-        page=_script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
-        runs=_script_json(numbers),
+        columns=NAME_COLUMNS,
+        page=script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
+        runs=script_json(numbers),
         js=_resource("player_view.js") + _resource("player.js"),
     )
 
@@ -270,7 +273,9 @@ def _changes(run: Pass) -> list[list[Any]]:
 
 def _page_data(run: Pass) -> dict[str, Any]:
     """What every training step shares: the positions of the values (constants have no gradient), the
-    edges gradients flow along (child's position, input index, input's position), and each value's name."""
+    edges gradients flow along (child's position, input index, input's position), each value's name, and the
+    whole of each name drawn shortened (long_names), which the script gives on hover (the SVG's tooltips would
+    wrap the parts its styles select)."""
     order = run.graph.order
     position = {id(n): k for k, n in enumerate(order)}
     edges = [e for flow in run.flows for e in flow]
@@ -278,6 +283,7 @@ def _page_data(run: Pass) -> dict[str, Any]:
         "notComputed": grad_text(MISSING),
         "values": run.steps,
         "names": [run.names.get(id(n), "") for n in order],
+        "whole": whole_names(run.graph, run.names),
         "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
     }
 
@@ -291,9 +297,3 @@ def _named_by_position(svg: str, order: list[Node]) -> str:
 
 def _resource(name: str) -> str:
     return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
-
-
-def _script_json(value: Any) -> str:
-    """JSON to embed in a <script>: with <, > and & as \\u escapes, no text in it (a label such as
-    "</script>" or "<!--<script>") can end the script or switch the HTML parser's state."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -13,7 +13,7 @@ from autograd import Node, pullback
 from .lost_words import lost_note
 from .number_text import finite, float_name, kind, summary
 from .rules import op_name
-from .text import visible
+from .text import drawn
 from .widened import wide_gradients, wide_value
 
 
@@ -50,7 +50,7 @@ def first_nonfinite(
                 if node.op
                 else f"{given} given so"
             )
-            name = names.get(id(node), visible(node.label))  # a constant is not numbered: its label, or its value alone
+            name = names.get(id(node), drawn(node.label))  # a constant is not numbered: its label, or its value alone
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))

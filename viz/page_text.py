@@ -1,9 +1,11 @@
 """The texts of a player page told once (html.py): a caption's words are the same at every training step,
 only its numbers change; and the explanations of the values (as `explain` tells them) share most of their
-lines, as every path through an edge tells that edge's local derivative alike."""
+lines, as every path through an edge tells that edge's local derivative alike. All of it is written in the page's
+script as JSON (`script_json`)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -49,3 +51,9 @@ def by_lines(numbers: list[dict[str, Any]]) -> list[list[str]]:
             theirs = first.setdefault(key, step[key])
             step[key] = step[key] if t == 0 else [None if a == b else a for a, b in zip(step[key], theirs)]
     return [list(w) for w in words]
+
+
+def script_json(value: Any) -> str:
+    """JSON to embed in a <script>: with <, > and & as \\u escapes, no text in it (a label such as
+    "</script>" or "<!--<script>") can end the script or switch the HTML parser's state."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

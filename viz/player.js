@@ -68,7 +68,7 @@
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
     markNonfinite(run.trail !== null && current >= run.trail.from ? run.trail : null);
-    element("caption").textContent = told(page.templates[current], run.captions[current]);
+    say(element("caption"), told(page.templates[current], run.captions[current]));
     element("slider").value = current;
     noteAhead();
   }
@@ -88,7 +88,7 @@
     for (k = 0; k < marked.length; k++) marked[k].classList.remove("nonfinite", "first-nonfinite");
     story.hidden = trail === null;
     if (trail === null) return;
-    story.textContent = trail.story;
+    say(story, trail.story);
     madeBy = madeBy || opEdges();
     tag(element("v" + trail.node), "first-nonfinite");
     var red = trail.edges.map(function (e) { return element("e" + e[0] + "_" + e[1]); });
@@ -141,7 +141,7 @@
     var byTitle = {}, found = {}, k, titles = svg.querySelectorAll("g.edge > title");
     for (k = 0; k < titles.length; k++) byTitle[titles[k].textContent] = titles[k].parentNode;
     for (k = 0; k < page.names.length; k++) {
-      var value = element("v" + k), name = value && value.querySelector("title").textContent;
+      var name = element("v" + k) && "v" + k;  // its name in the DOT source (its <title> may say its name whole)
       if (name && byTitle[name + "op->" + name]) found[k] = byTitle[name + "op->" + name];
     }
     return found;
@@ -167,17 +167,17 @@
       });
     });
     var lines = run.explained[k] || runs[0].explained[k];
-    element("explanation").textContent = lines.map(function (i) {
+    say(element("explanation"), lines.map(function (i) {
       return told(page.lineWords[run.lines[i][0]], run.lines[i].slice(1));
-    }).join("\n");
+    }).join("\n"));
     noteAhead();
     element("explanation").scrollIntoView({ block: "nearest" });
   }
   function noteAhead() {  // a clicked value whose gradient backward has not given yet at this step: said so
     var given = picked === null ? 0 : givenAt(picked), note = element("ahead");
     note.hidden = current >= given;
-    note.textContent = note.hidden ? "" : "ahead of backward, which gives " + page.names[picked] +
-      " this gradient at step " + given + " (its box shows it from there):";
+    say(note, note.hidden ? "" : "ahead of backward, which gives " + page.names[picked] +
+      " this gradient at step " + given + " (its box shows it from there):");
   }
   function givenAt(position) {  // the step that completes a value's gradient: the last that changes it
     for (var s = run.steps.length - 1; s >= 0; s--) {
@@ -191,6 +191,29 @@
     var match = node && /^v(\d+)(_\d+)?$/.exec(node.id);  // a value's box, or a copy of it drawn again
     if (match && page.values.indexOf(+match[1]) >= 0) pick(+match[1]);  // a value; constants have no gradient
     else { clearPicked(); picked = null; noteAhead(); }
+  });
+
+  // ---- a name drawn shortened (its start … its end, long_names.py): whole on hover, over the drawing and the panels
+  function wholeIn(text) {  // "x…y is (its whole)", a line for each shortened name in text ("x…y#1" not in "x…y#12")
+    return Object.keys(page.whole).filter(function (shown) {
+      for (var at = text.indexOf(shown); at >= 0; at = text.indexOf(shown, at + 1)) {
+        if (!/\d/.test(text.charAt(at + shown.length))) return true;
+      }
+      return false;
+    }).map(function (shown) { return shown + " is " + page.whole[shown]; }).join("\n");
+  }
+  function say(el, text) {  // a panel's text, its shortened names whole in its title
+    var whole = wholeIn(el.textContent = text);
+    if (whole) el.title = whole; else el.removeAttribute("title");
+  }
+  [].forEach.call(svg.querySelectorAll("g.node, g.cluster"), function (g) {  // its <title>, which the browser shows
+    var whole = wholeIn(g.textContent);
+    if (whole) g.querySelector("title").textContent = whole;
+  });
+  [].forEach.call(svg.querySelectorAll("g.edge text"), function (line) {  // an edge's label: a <title> to each line
+    var whole = wholeIn(line.textContent), title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    title.textContent = whole;
+    if (whole) line.appendChild(title);
   });
 
   // ---- controls

@@ -16,7 +16,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import ISOLATE_MARKS, visible
+from .text import ELISION, ISOLATE_MARKS, drawn
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -176,31 +176,32 @@ def shown_params(node: Node) -> list[str]:
     shown += [(k, bools_text(v)) for k, v in node.op_params.items() if is_bools(v)]  # where's cond=[True, False]
     if not node.op.name.isidentifier():
         return [text for _, text in shown]
-    return [f"{visible(k)}={text}" for k, text in shown]  # an own op's keyword may be named anything, as a label
+    return [f"{drawn(k)}={text}" for k, text in shown]  # an own op's keyword may be named anything, as a label
 
 
 def _param_text(v: Any, of: type) -> str:
     """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
-    `of` (`typed`), an int as written, a word quoted and shown as labels are (`visible`: an op of one's own may
-    take any text; "tw\u202eice" reversed the caption after it as a label did, a Hebrew word moved the numbers)."""
+    `of` (`typed`), an int as written, a word quoted and shown as labels are (`drawn`: an op of one's own may
+    take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label did, a Hebrew
+    word moved the numbers)."""
     if isinstance(v, float | np.floating):
         return typed(v, of)
     if isinstance(v, int | np.integer):
         return str(int(v))
     quote = repr(v)[0]  # the quote Python's repr would take: "it's", 'mean'
-    return visible(f"{quote}{v}{quote}")
+    return drawn(f"{quote}{v}{quote}")
 
 
 def applied(op: str, inputs: list[str]) -> str:
     """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
     if len(inputs) == 2 and not op.isidentifier():
-        return f"{inputs[0]} {visible(op)} {inputs[1]}"
-    return f"{visible(op)}({', '.join(inputs)})"
+        return f"{inputs[0]} {drawn(op)} {inputs[1]}"
+    return f"{drawn(op)}({', '.join(inputs)})"
 
 
 def op_title(node: Node) -> str:
     """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
-    shown, name = shown_params(node), visible(node.op.name)  # one's own op may be named anything, as a label
+    shown, name = shown_params(node), drawn(node.op.name)  # one's own op may be named anything, as a label
     if shown and not node.op.name.isidentifier():
         return f"{name} {' '.join(shown)}"
     return f"{name}({', '.join(shown)})" if shown else name
@@ -208,7 +209,7 @@ def op_title(node: Node) -> str:
 
 def op_name(node: Node) -> str:
     """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
-    return visible(node.op.name) if node.op.name.isidentifier() else op_title(node)
+    return drawn(node.op.name) if node.op.name.isidentifier() else op_title(node)
 
 
 def symbol(name: str) -> str:
@@ -216,8 +217,8 @@ def symbol(name: str) -> str:
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
     # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
-    core = name.strip(ISOLATE_MARKS)
-    plain = core.replace("_", "").replace("#", "").replace(".", "").isalnum()
+    core = name.strip(ISOLATE_MARKS)  # a long name's … stands for more of it (text.shortened): still a name
+    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").isalnum()
     return name if plain or _one_call(core) else f"({name})"
 
 

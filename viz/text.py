@@ -1,11 +1,14 @@
 """A user's text (labels, parameter and module names) as viz writes it: control characters made visible,
-and escaped for graphviz, so that what a drawing, a caption or the page shows is the text given."""
+a long name shortened to a fixed width, and escaped for graphviz, so that what a drawing, a caption or the page
+shows is the text given."""
 
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
+
+import graphviz
 
 LINE_BREAK = "⏎"
 # graphviz drops a line break inside a record and refuses a NUL (dot exits with a syntax error), and a
@@ -48,6 +51,71 @@ def _isolated(text: str) -> str:
 
 ISOLATE_MARKS = "\u200e\u2068\u2069"  # what `_isolated` puts around a right-to-left text
 
+NAME_COLUMNS = 32  # the widest a name is drawn, in columns of a fixed-width font (a wide CJK character takes 2)
+ELISION = "…"
+_HEAD = 18  # the columns a shortened name keeps of its start; the rest, after the …, of its end
+_JOINED = ("Mn", "Mc", "Me")  # marks drawn on the character before them (an accent, a variation selector)
+_ZWJ = "\u200d"  # joins the characters either side into one (👩\u200d💻)
+
+
+def shortened(name: str) -> str:
+    """A name (`visible`'s) as drawn: whole up to NAME_COLUMNS columns, else its start and end with … between, at that
+    width (a 195-character label drew a box 4,521 pixels wide); a character is never parted from its marks. Two
+    names alike at both ends are told apart where they are drawn (numbered_names), and whole in tooltips and notes."""
+    if len(name) * 2 <= NAME_COLUMNS:  # no character takes more than 2 columns
+        return name
+    clusters = _clusters(name)
+    if sum(map(_columns, clusters)) <= NAME_COLUMNS:
+        return name
+    head, tail = _fitting(clusters, _HEAD), _fitting(clusters[::-1], NAME_COLUMNS - _HEAD - 1)
+    return "".join(clusters[:head]) + ELISION + "".join(clusters[len(clusters) - tail :])
+
+
+def drawn(name: str) -> str:
+    """A user's name (a label, a module's path, an op's name or keyword) as a drawing writes it: visible, shortened."""
+    return shortened(visible(name))
+
+
+def wrapped(text: str, columns: int) -> list[str]:
+    """`text` in lines of at most `columns` columns, a character kept with its marks: a long name whole in a note."""
+    lines, used = [""], 0
+    for cluster in _clusters(text):
+        if lines[-1] and used + _columns(cluster) > columns:
+            lines.append("")
+            used = 0
+        lines[-1] += cluster
+        used += _columns(cluster)
+    return lines
+
+
+def _clusters(text: str) -> list[str]:
+    """`text` as the characters a reader sees, each with the marks drawn on it and what a joiner adds to it."""
+    clusters: list[str] = []
+    for c in text:
+        if clusters and (unicodedata.category(c) in _JOINED or c == _ZWJ or clusters[-1].endswith(_ZWJ)):
+            clusters[-1] += c
+        else:
+            clusters.append(c)
+    return clusters
+
+
+def _columns(cluster: str) -> int:
+    """The columns a character takes: 2 a wide one (CJK, most emoji), 0 a format character (a right-to-left mark)."""
+    c = cluster[0]
+    if unicodedata.category(c) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def _fitting(clusters: list[str], columns: int) -> int:
+    """How many of `clusters`, from the first, fit in `columns`."""
+    used = 0
+    for k, cluster in enumerate(clusters):
+        used += _columns(cluster)
+        if used > columns:
+            return k
+    return len(clusters)
+
 
 def escape(text: str) -> str:
     """Text safe inside a graphviz label, drawn as it is: a record's separators and a label's escapes
@@ -57,6 +125,12 @@ def escape(text: str) -> str:
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def tooltip(text: str) -> graphviz.quoting.NoHtml:
+    """Text for a graphviz tooltip, shown as it is: & as &amp; (graphviz decodes entities there) and each backslash
+    as four, which its escapes (\\N for the node's name) take back to one; never read as an HTML-like label."""
+    return graphviz.nohtml(text.replace("&", "&amp;").replace("\\", "\\" * 4))
 
 
 def escape_field(text: str) -> str:

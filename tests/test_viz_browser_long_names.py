@@ -1,0 +1,43 @@
+"""The player page in headless Chromium with a long label: drawn shortened (its start … its end), the whole name is
+the hover text of its box, of the edge labels naming it and of the captions; a long title wraps, where it made the
+page scroll sideways."""
+
+import test_viz_browser
+from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
+from test_viz_long_names import LONG, neuron
+
+import viz
+from viz.text import shortened
+
+browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
+
+HOVER = (  # what the browser shows on hover: a box's and a caption's title, the <title> of an edge label's line
+    "var shown = arguments[0], box = document.getElementById('v' + page.names.indexOf(shown));"
+    "var lines = [].filter.call(document.querySelectorAll('g.edge text'), function (t) {"
+    " return t.textContent.indexOf(shown) >= 0; });"
+    "var titled = lines.filter(function (t) { return t.querySelector('title'); });"
+    "var captions = [];"
+    "for (var s = 0; s <= +document.getElementById('slider').max; s++) {"
+    " var caption = document.getElementById('caption');"
+    " if (caption.textContent.indexOf(shown) >= 0) captions.push(caption.title);"
+    " document.getElementById('next').click(); }"
+    "box.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+    "return {box: box.querySelector('title').textContent, lines: lines.length,"
+    " edges: titled.map(function (t) { return t.querySelector('title').textContent; }), captions: captions,"
+    " explained: document.getElementById('explanation').title,"
+    " sideways: document.documentElement.scrollWidth - window.innerWidth};"
+)
+
+
+def test_a_long_name_is_whole_on_hover_and_a_long_title_wraps(browser, tmp_path):
+    path = viz.save_html(neuron(LONG), tmp_path / "long.html", title=LONG)
+    browser.get(path.as_uri())
+    shown = shortened(LONG)
+    found = browser.execute_script(HOVER, shown)
+    whole = f"{shown} is {LONG}"
+    assert found["box"] == whole
+    assert found["lines"] >= 3 and found["edges"] == [whole] * found["lines"]
+    assert found["captions"] and all(c == whole for c in found["captions"])
+    assert found["explained"] == whole
+    assert found["sideways"] <= 0  # the title wraps: a 195-character one made the page 2,253 pixels wide in a 1,400 one
+    assert severe(browser) == []

@@ -1,0 +1,169 @@
+"""A long name (a label, a module's path, an op's name) is drawn shortened, its start and its end with … between, at
+a fixed width: a 195-character label drew a box 4,521 pixels wide (a backward drawing 8,756), the rest of the graph
+shrunk to nothing beside it. Its whole text stays reachable: in a note under the drawing (a PNG has no tooltips),
+in the SVG's tooltips, on hover in the player's page, and in explain's text; two long names alike at both ends are
+told apart by their step, as two values of one label are."""
+
+import html
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from test_viz_player import page_data
+
+import nn
+import viz
+from autograd import Op, Tensor, Value
+from viz.html import page_html
+from viz.long_names import NOTE_HEAD
+from viz.text import NAME_COLUMNS, shortened, visible
+
+SVG = "{http://www.w3.org/2000/svg}"
+LONG = ("encoder.layers.0.self_attention.query_projection.weight_" * 4)[:195]
+OPTIONS = [{}, {"backward": True}, {"check": True}]
+
+
+def columns(text: str) -> int:
+    """Columns of a fixed-width font: 2 for a wide character, 0 for a mark or a format character."""
+    wide = lambda c: 2 if unicodedata.east_asian_width(c) in "WF" else 1  # noqa: E731
+    return sum(0 if unicodedata.category(c) in ("Mn", "Mc", "Me", "Cf") else wide(c) for c in text)
+
+
+def svg_of(drawing) -> str:
+    return drawing.pipe(format="svg").decode()
+
+
+def width(drawing) -> int:
+    return int(re.search(r'<svg width="(\d+)pt"', svg_of(drawing)).group(1))
+
+
+def tooltips(drawing) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r'xlink:title="([^"]*)"', svg_of(drawing))]
+
+
+def neuron(label: str) -> Value:
+    a, b = Value(2.0, label=label), Value(-3.0, label="b")
+    y = (a * b + a).tanh()
+    y.label = "y"
+    y.backward()
+    return y
+
+
+def note_of(drawing) -> str:
+    """The note giving the shortened names whole, as the SVG draws it, its lines joined again (they wrap in a name)."""
+    graph = ET.fromstring(drawing.pipe(format="svg")).find(SVG + "g")
+    lines = [t.text for t in graph.findall(SVG + "text")]  # the graph's own: its notes
+    return "".join(lines[lines.index(NOTE_HEAD) + 1 :]).replace("\xa0", " ")  # svg keeps a run of spaces so
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("label", [LONG, LONG * 5])
+def test_a_long_label_draws_as_wide_as_its_shortened_form_given_as_the_label(label, options):
+    """LONG (195 characters) drew 2,103 points wide (backward: 6,525, check=True: 2,235), where its shortened form
+    draws 1,200 (2,310; 1,332); LONG * 5 drew 6,435 (26,877; 6,567)."""
+    shown = shortened(label)
+    assert columns(shown) == NAME_COLUMNS
+    assert width(viz.draw(neuron(label), **options)) == width(viz.draw(neuron(shown), **options))
+
+
+def test_the_whole_name_is_in_the_tooltips_and_in_the_note_under_the_drawing():
+    y = neuron(LONG)
+    drawing = viz.draw(y, backward=True)
+    shown = shortened(LONG)
+    assert shown.startswith(LONG[:10]) and shown.endswith(LONG[-10:]) and "…" in shown and columns(shown) <= 32
+    assert f"{{ {shown} | data 2 |" in drawing.source  # the record
+    assert LONG in tooltips(drawing)  # the box's
+    assert f"∂y/∂{shown}" in drawing.source  # the edges' chain rule names it as the record does
+    edge_tips = [t for t in tooltips(drawing) if t.startswith(f"{shown} is ")]
+    assert edge_tips and all(t == f"{shown} is {LONG}" for t in edge_tips)  # the edges' labels'
+    assert note_of(drawing) == f"{shown} is {LONG}"  # a PNG's reader has it too
+    assert max(len(line) for line in drawing.source.split("\\n")[-3:]) < 120  # the note wraps
+
+
+def test_names_drawn_whole_get_no_note_and_no_tooltip():
+    drawing = viz.draw(neuron(LONG[:NAME_COLUMNS]), backward=True)
+    assert NOTE_HEAD not in drawing.source and "tooltip" not in drawing.source
+
+
+def test_two_long_names_alike_at_both_ends_are_told_apart():
+    first, second = LONG[:100] + "A" + LONG[100:], LONG[:100] + "B" + LONG[100:]
+    assert shortened(first) == shortened(second)
+    a, b = Value(2.0, label=first), Value(3.0, label=second)
+    y = a * b
+    y.backward()
+    drawing = viz.draw(y, backward=True)
+    boxes = re.findall(r'label="\{ (\S+) \| data (\d) \|.* tooltip="([^"]+)"', drawing.source)
+    drawn = {data: (shown, whole) for shown, data, whole in boxes}
+    assert drawn["2"][0] != drawn["3"][0]  # by their steps: "encoder.layers.0.s…ction.weight_#2" and "…#3"
+    for data, label in (("2", first), ("3", second)):
+        shown, whole = drawn[data]
+        k = shown.rsplit("#", 1)[1]
+        assert shown == f"{shortened(label)}#{k}" and whole == f"{label}#{k}"  # its own whole name, by its #k
+        assert f"{shown} is {label}#{k}" in note_of(drawing)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "漢字の名前" * 30,  # wide characters: two columns each
+        "e\u0301" * 100,  # a mark on each letter, never parted from it
+        "line one\nline two " * 15,  # line breaks as ⏎
+        '<{a|b}> "quoted" \\N \\G &amp; ' * 8,  # graphviz's special characters, and its escapes
+        "שלום עולם " * 20,  # right to left, between its isolate's ends
+    ],
+)
+def test_any_long_label_is_shortened_to_the_width_and_whole_in_its_tooltip(label):
+    shown = shortened(visible(label))
+    assert columns(shown) <= NAME_COLUMNS
+    assert unicodedata.category(shown[shown.index("…") + 1])[0] != "M"  # the end starts at a character, not a mark
+    drawing = viz.draw(neuron(label), backward=True)
+    assert visible(label) in tooltips(drawing)  # whole, the escapes not taken as graphviz's (\N is not the node's name)
+    assert note_of(drawing) == f"{shown} is {visible(label)}"
+    assert width(drawing) <= width(viz.draw(neuron(shown), backward=True))  # its note's lines, at most as wide
+
+
+def test_a_long_op_name_a_module_path_and_a_constant_label_are_shortened_too():
+    op = Op("my_" + "very_long_op_name_" * 10, lambda x: x * 2.0, lambda g, out, x: (g * 2.0,))
+    x = Value(1.5, label="x")
+    z = op(x) * x
+    z.backward()
+    drawing = viz.draw(z, backward=True)
+    assert f'label="{shortened(op.name)}\\nstep' in drawing.source and op.name in note_of(drawing)
+
+    path = "a_rather_long_module_name_" * 4
+    model = Deep(path)
+    inputs = Tensor(np.ones((3, 2)), label="X" * 80)  # a constant, drawn by its label
+    loss = model(inputs).sum()
+    for collapse in (False, True):
+        drawing = viz.draw(loss, modules=model, collapse=collapse)
+        assert shortened(path) in drawing.source and path in note_of(drawing) and path in tooltips(drawing)
+    assert "X" * 80 in tooltips(viz.draw(loss)) and shortened("X" * 80) in viz.draw(loss).source
+
+
+class Deep(nn.Module):
+    """A model whose one layer has a long name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        setattr(self, name, nn.Linear(2, 1, seed=0))
+        self.name = name
+
+    def forward(self, x: Tensor) -> Tensor:
+        return getattr(self, self.name)(x)
+
+
+def test_the_player_names_a_long_label_shortened_and_gives_it_whole_on_hover():
+    y = neuron(LONG)
+    page = page_html(y)
+    data, shown = page_data(page), shortened(LONG)
+    assert data["whole"] == {shown: LONG} and shown in data["names"]
+    assert any(shown in c for c in data["captions"]) and not any(LONG in c for c in data["captions"])
+    assert "xlink:title" not in page  # the script gives the whole name: a tooltip's link would wrap what it styles
+
+
+def test_explain_tells_the_whole_name():
+    y = neuron(LONG)
+    a = next(n for n in y.parents[0].parents[0].parents if n.label == LONG)
+    assert LONG in str(viz.explain(y, a))

@@ -1,0 +1,74 @@
+"""Where a name drawn shortened (text.shortened: its start … its end) is whole: in a note under the drawing (a PNG
+has no tooltips), in the SVG's tooltips, on hover in the player's page (its title=), and in explain's text."""
+
+from __future__ import annotations
+
+import re
+
+from graphviz.quoting import NoHtml
+
+from autograd import Node
+
+from .graph import Graph, constant_label
+from .text import shortened, tooltip, visible, wrapped
+
+NOTE_COLUMNS = 96  # the note's lines wrap at this many characters: a 195-character name reads in three
+NOTE_HEAD = "names shortened (…) in the drawing, whole:"
+
+
+def whole_named(graph: Graph, names: dict[int, str]) -> dict[int, str]:
+    """`names` (numbered_names, by id) with each shortened name whole, the "#k" that tells it apart kept: "enc…out#3"
+    is "encoder.layers.0.attention.out#3". explain's text, which no drawing's width bounds, names values so."""
+    return {i: _whole(graph.names.get(i, ""), shown) for i, shown in names.items()}
+
+
+def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
+    """Every name a drawing of `graph` shows shortened, with its whole text (two of them shortened alike, an op's
+    or a module's, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
+    their keywords' words, the modules' paths."""
+    found = [(shown, _whole(graph.names[i], shown)) for i, shown in names.items() if i in graph.names]
+    found += [(constant_label(n), visible(n.label)) for n in graph.order if constant_label(n)]
+    texts = {visible(path) for path in graph.owner.values()}
+    texts |= {visible(str(t)) for n in graph.order if n.op is not None for t in (n.op.name, *_words(n))}
+    found += [(shortened(t), t) for t in sorted(texts)]
+    whole: dict[str, list[str]] = {}
+    for shown, text in found:
+        if shown != text and text not in whole.setdefault(shown, []):
+            whole[shown].append(text)
+    return {shown: " or ".join(wholes) for shown, wholes in whole.items()}
+
+
+def note(whole: dict[str, str]) -> str:
+    """The note under a drawing giving each shortened name whole (`whole_names`), its lines at most NOTE_COLUMNS
+    columns (`wrapped`): "" where none is."""
+    if not whole:
+        return ""
+    lines = [NOTE_HEAD]
+    for shown, text in whole.items():
+        lines += wrapped(f"{shown} is {text}", NOTE_COLUMNS)
+    return "\n".join(lines)
+
+
+def tip(shown: str, whole: dict[str, str]) -> dict[str, NoHtml]:
+    """A node's or a cluster's tooltip attribute giving its name (`shown`, as drawn) whole, where it is shortened."""
+    return {"tooltip": tooltip(whole[shown])} if shown in whole else {}
+
+
+def told_tip(text: str, whole: dict[str, str], attribute: str = "tooltip") -> dict[str, NoHtml]:
+    """A tooltip attribute (an op's, an edge label's `labeltooltip`) giving whole each shortened name found in
+    `text`, "x…y is (its whole)" a line each; {} where none is."""
+    found = [(shown, full) for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)]
+    told = "\n".join(f"{shown} is {full}" for shown, full in found)  # "x…y#1" is not in "x…y#12"
+    return {attribute: tooltip(told)} if told else {}
+
+
+def _words(node: Node) -> list[str]:
+    """The keywords of a node's call and its words, quoted, as `rules.shown_params` draws them (shortened)."""
+    words = [f"{repr(v)[0]}{v}{repr(v)[0]}" for v in node.op_params.values() if isinstance(v, str)]
+    return [*node.op_params, *words]
+
+
+def _whole(given: str, shown: str) -> str:
+    """A value's name as drawn (`shown`: shortened, with its "#k" where told apart) with its whole text (`given`)."""
+    short = shortened(given)
+    return given + shown[len(short) :] if given and short != given and shown.startswith(short) else shown
