@@ -30,18 +30,33 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadrature: bool = False) -> Tensor:
-    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)). The norm op is
-    right wherever the norm fits the dtype (subnormal rows included), so most inputs take one division; only
-    where a norm is not finite (`_beyond_the_range`) is anything else done. A replay of a compiled step checks
-    that its norms take the path recorded (else it runs eagerly)."""
+    """x over its p-norm along `dim` held at least eps (`in_quadrature`: over hypot(norm, eps)), any p above 0.
+    The norm is right wherever it fits the dtype (subnormal rows included), so most inputs take one division; where
+    it is subnormal the rows are scaled up first (`_scaled_up`: the quotient's gradient divided by N², inf - inf,
+    NaN at [5e-324, 5e-324] for p = 3 where the exact is [-inf, inf]), and where it is not finite, down
+    (`_beyond_the_range`). With eps 0 a row of zeros is 0/0: NaN, its gradient NaN (the norm's gradient 0 there
+    made it w/0, inf, for p other than 1, 2 and inf). A replay of a compiled step checks that its norms take the
+    path recorded (else it runs eagerly)."""
     with np.errstate(over="ignore"):  # a norm past the range is a first try here: the path below redoes it
-        norm = x.norm(p, dim=dim, keepdim=True)
+        norm = _norm_along(x, p, dim)
     rows, small = _norms_path(norm, eps)
-    if rows.all():
-        if small is None:
-            return x / _held(norm, eps, in_quadrature)
-        return _scaled_up(x, dim, eps, p, in_quadrature, norm, small)
-    return _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
+    if not rows.all():
+        out = _beyond_the_range(x, dim, eps, count, p, in_quadrature, rows)
+    elif small is None:
+        out = x / _held(norm, eps, in_quadrature)
+    else:
+        out = _scaled_up(x, dim, eps, p, in_quadrature, norm, small)
+    if eps:
+        return out
+    zero = norm == 0  # NaN there (and its gradient), 0 elsewhere (its gradient 0, however large x)
+    return out + where(zero, x, 0.0) * where(zero, np.nan, 0.0)
+
+
+def _norm_along(x: Tensor, p: float, dim: int) -> Tensor:
+    """x's p-norm along `dim`, kept: the norm op's for p 1, 2 and inf, `_p_norm`'s for other p."""
+    if p in (1, 2, math.inf):
+        return x.norm(p, dim=dim, keepdim=True)
+    return _p_norm(x.movedim(dim, -1), p, True).movedim(-1, dim)
 
 
 def _norms_path(norm: Tensor, eps: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -80,7 +95,7 @@ def _scaled_up(x: Tensor, dim: int, eps: float, p: float, in_quadrature: bool, n
     scale cancels; eps scaled too, still exact). The other rows as `unit` takes them (ones in the scaled branch)."""
     scale = 2.0 ** (np.finfo(raw(x).dtype).nmant + 2)
     up = where(small, x, 1.0) * scale
-    scaled = up / _held(up.norm(p, dim=dim, keepdim=True), eps * scale, in_quadrature)
+    scaled = up / _held(_norm_along(up, p, dim), eps * scale, in_quadrature)
     return where(small, scaled, x / _held(where(small, 1.0, norm), eps, in_quadrature))
 
 
@@ -112,18 +127,43 @@ def _beyond_the_range(
         if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
             out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
         return out
-    scale = 2.0 ** -(math.ceil(count.bit_length() / p) + 1)
+    bits = math.ceil(count.bit_length() / p) + 1
+    scale = math.ldexp(1.0, -bits)
+    if p < 1:
+        validate(lambda v: _keeps_its_entries(raw(v), fitting, bits, p, dim), x)
     # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
-    plain = x / _held(where(fitting, x, 1.0).norm(p, dim=dim, keepdim=True), eps, in_quadrature)
-    scaled = x / _held((where(fitting, 1.0, x) * scale).norm(p, dim=dim, keepdim=True), eps * scale, in_quadrature)
+    plain = x / _held(_norm_along(where(fitting, x, 1.0), p, dim), eps, in_quadrature)
+    scaled = x / _held(_norm_along(where(fitting, 1.0, x) * scale, p, dim), eps * scale, in_quadrature)
     return where(fitting, plain, scaled * scale)
+
+
+def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: float, dim: int) -> None:
+    """Refuses rows whose p-norm (p < 1) is past the range where `_beyond_the_range` cannot bring it back: 2^-bits
+    not a normal float (p = 0.001 at 2 entries: 2^-2001 is 0, and [1e300, 1e300] gave [0, 0] for [9.3e-302,
+    9.3e-302], NaN for a moment), or entries that x·2^-bits loses while below p = 1 their share of the norm counts
+    (more than 2^-53 of it: at p = 0.01 [1e300, 1e300, 1e-300] gave [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31,
+    7.8882e-31, 0])."""
+    floor = math.ldexp(float(np.finfo(data.dtype).tiny), bits)
+    past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore", under="ignore", divide="ignore"):
+        top = np.max(np.where(past, np.abs(data), 0.0), axis=dim, keepdims=True)
+        lost = past & (data != 0) & (np.abs(data) < floor)
+        ratio_logs = np.log(np.where(lost, np.abs(data), 1.0)) - np.log(np.where(top > 0, top, 1.0))
+        share = np.sum(np.where(lost, np.exp(ratio_logs * p), 0.0), axis=dim) / p  # (|x|/top)^p: 1e-600 underflows
+    if bits > -np.finfo(data.dtype).minexp or (share > 2.0**-53).any():
+        raise ValueError(
+            f"a row's {p}-norm is past the float range, and scaled by 2^-{bits} to bring it back "
+            + ("(below the floats)" if bits > -np.finfo(data.dtype).minexp else f"its entries below {floor:.3g}")
+            + " would lose digits that count in a norm below p = 1: divide the input by a constant first (the "
+            "quotient is the same: x / x.abs().amax(dim, keepdim=True)), or take a larger p"
+        )
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """The p-norm of x1 - x2 + eps along the last axis, the inputs broadcast, as
     torch.nn.functional.pairwise_distance (eps keeps the 2-norm's gradient finite where x1 = x2)."""
     x1, x2 = layer_input("pairwise_distance", x1), layer_input("pairwise_distance", x2)
-    p, eps = _order(p), check_real("pairwise_distance", "eps", eps)
+    p, eps = norm_order(p), check_real("pairwise_distance", "eps", eps)
     keepdim = check_flag("pairwise_distance", "keepdim", keepdim)
     if not _broadcast("pairwise_distance", x1, x2):
         raise ShapeError("pairwise_distance takes vectors (at least 1-d), got two 0-d inputs")
@@ -184,17 +224,9 @@ def _row_scale(top: Tensor, p: float) -> Tensor:
     return where(top < info.tiny, (top.clip(max=info.tiny) * lift).clip(max=info.tiny), top)
 
 
-def _order(p: Any, owner: str = "pairwise_distance") -> float:
+def norm_order(p: Any, owner: str = "pairwise_distance") -> float:
     """pairwise_distance's and normalize's p: a number above 0, or inf (the largest entry)."""
     return check_number(owner, "p", p, "a number above 0, or inf", lambda p: 0 < p <= math.inf)
-
-
-def p_normalized(x: Tensor, p: float, dim: int, eps: float) -> Tensor:
-    """x over its p-norm along `dim` held at least eps, for a p the norm op lacks (not 1, 2 or inf): the norm as
-    pairwise_distance takes it (`_p_norm`: scaled by each row's largest entry, so |x|^p neither overflows nor
-    underflows; a row of zeros 0, its gradient 0), its gradient 0 where the norm is held at eps, as torch's."""
-    moved = x.movedim(dim, -1)
-    return (moved / _p_norm(moved, _order(p, "normalize"), True).clip(min=eps)).movedim(-1, dim)
 
 
 def _broadcast(owner: str, x1: Tensor, x2: Tensor) -> tuple[int, ...]:
@@ -222,7 +254,7 @@ class PairwiseDistance(FunctionModule):
 
     function = staticmethod(pairwise_distance)
     setting_checks = {
-        "p": lambda m, p: _order(p),
+        "p": lambda m, p: norm_order(p),
         "eps": lambda m, eps: check_real("PairwiseDistance", "eps", eps),
         "keepdim": lambda m, keepdim: check_flag("PairwiseDistance", "keepdim", keepdim),
     }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 from typing import Any
 
 from autograd import (
@@ -46,11 +45,11 @@ from . import losses_ctc, losses_likelihoods, losses_margins, losses_multilabel,
 from .activations import FUNCTIONS
 from .affine_grid import affine_grid
 from .along_axis import glu, log_softmax, softmax, softmin
-from .arguments import check_real, is_real
+from .arguments import check_real
 from .attention import scaled_dot_product_attention
 from .bilinear import bilinear
 from .cdist import cdist, pdist
-from .distances import cosine_similarity, p_normalized, pairwise_distance, unit
+from .distances import cosine_similarity, norm_order, pairwise_distance, unit
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .dropout_alpha import alpha_dropout, feature_alpha_dropout
 from .embedding import embedding
@@ -168,8 +167,7 @@ def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Te
         raise TypeError(f"normalize takes a Tensor, got {type_name(x)}: wrap an array in Tensor(...)")
     check_real("normalize", "eps", eps, 0)
     try:  # a p or dim refused: named as the caller's normalize, not norm() or movedim()
-        if not (is_real(p) and p in (1, 2, math.inf)):  # p=3: the norm op's orders are 1, 2 and inf
-            return p_normalized(x, p, dim, eps)
+        p = norm_order(p, "normalize")
         # a dim that is no axis: norm's error (unit takes the norm first)
         return unit(x, dim, eps, x.shape[dim] if isinstance(dim, int) and -x.ndim <= dim < x.ndim else 1, p)
     except ValueError as e:

@@ -71,10 +71,12 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
         mean = avg_pool(terms, kernel_size, stride, 0, ceil_mode)
         return mean.sign() * mean.abs().relu() * size
 
-    with np.errstate(**({"over": "ignore", "invalid": "ignore"} if p > 1 else {})):  # sums past the floats:
-        total = sum_of(_powers(x, p))  # taken again scaled, where they warned of overflow beside right numbers
-    if p > 1 and needs_scaling(total, x, p):  # sums past the floats (lp_pool_scaled; p <= 1: see there)
-        top_of = lambda v: max_pool(v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
+    scales = p > 1 or p < 0  # sums past the floats, taken again scaled (lp_pool_scaled; 0 < p <= 1: see there)
+    with np.errstate(**({"over": "ignore", "invalid": "ignore", "divide": "ignore"} if scales else {})):
+        total = sum_of(_powers(x, p))  # warnings there were of overflow beside right numbers
+    if scales and needs_scaling(total, x, p):
+        # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
+        top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
         kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
         strides = kept_size(stride) if stride is not None else kernels
         strides = (strides,) * dims if is_int(strides) else tuple(strides)
@@ -90,10 +92,10 @@ def _widened(dtype: np.dtype, p: float) -> bool:
 
 
 def _powers(x: Tensor, p: float) -> Tensor:
-    """x ** p, for 0 < p < 1/2 with the slope's exponent p - 1 taken exactly (`below_one_power`: rounded, the
-    slope was 174 ulp off at p = 0.3, |x| ~ 1e300); where x < 0 both give NaN (torch's), where x is 0 an
-    infinite slope."""
-    return below_one_power(x, p) if 0 < p < 0.5 else x**p
+    """x ** p, for p < 1/2 with the slope's exponent p - 1 taken exactly (`below_one_power`: rounded, the slope was
+    174 ulp off at p = 0.3, |x| ~ 1e300, 160 at p = -0.1, 7e152); where x < 0 both give NaN for a fractional p
+    (torch's), where x is 0 an infinite slope."""
+    return below_one_power(x, p) if p < 0.5 else x**p
 
 
 def _root(total: Tensor, p: float) -> Tensor:

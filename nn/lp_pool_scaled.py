@@ -8,9 +8,11 @@ set replaced by 1 (and the sums of windows not taken by 1), so that no slope mee
 meets inf: one pass where the stride is the kernel (the default), at most the kernel's size, however spread the
 windows' scales (a pass for each scale in use was 131 passes, 5.5 s and 680 MB for lp_pool2d of a 256 x 256
 float64 image of entries from 1e-300 to 1e300 at p = 3, kernel 2; now one, 0.2 s). A compiled step's replay
-checks that its windows, scales and masks are the recorded ones (else it runs eagerly). Only for p > 1: below,
-|x|^p lies between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and underflows
-only for subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0, inf (NaN).
+checks that its windows, scales and masks are the recorded ones (else it runs eagerly). For p > 1 and p < 0: for
+0 < p <= 1, |x|^p lies between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and
+underflows only for subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0,
+inf (NaN). For p < 0 the smallest |x| carries a window's sum, and its k is fitted to that: [1e200, 1e200] at p = -2
+summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there every window is taken scaled once one is (`_needed`).
 Left: in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where
 the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
 
@@ -53,9 +55,18 @@ def _past(total: np.ndarray, p: float) -> bool:
 
 
 def _underflows(xs: np.ndarray, p: float) -> bool:
-    """Whether some nonzero |x|^p falls below the normal floats with all digits (a window of them sums to 0)."""
-    with np.errstate(invalid="ignore"):
-        return bool(((xs != 0) & (np.abs(xs) < _low(xs.dtype) ** (1 / p))).any())
+    """Whether some nonzero |x|^p falls below the normal floats with all digits (a window of them sums to 0): |x|
+    below low^(1/p) for p > 1, above it for p < 0."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        bound = _low(xs.dtype) ** (1 / p)
+        return bool(((xs != 0) & ((np.abs(xs) < bound) if p > 0 else (np.abs(xs) > bound))).any())
+
+
+def _overflows(xs: np.ndarray, p: float) -> np.ndarray:
+    """Where |x|^p overflows though x is finite and not 0 (0^p for p < 0 is the window's 0, as torch's), or for
+    p < 0 its slope's |x|^(p-1) (which g = 0 from a window taken scaled met: NaN at [7.4e-87, 1.2e-94], p = -3)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return np.isinf(np.abs(xs) ** (p if p > 0 else p - 1)) & np.isfinite(xs) & (xs != 0)
 
 
 def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
@@ -63,15 +74,38 @@ def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
     all-zero window, common after relu, is the plain root's: 0, and 0 its gradient, torch's). Checked again on
     each replay of a compiled step (the zeros' places by `lp_pool._root`)."""
     data = raw(total)
-    if _past(data, p):
+    if _past(data, p) or _immoderate(raw(x), p).any():
         return True
     validate(lambda t: same_path("window sums", False, _past(raw(t), p)), total)
+    if p < 0:
+        validate(lambda v: same_path("entries' sizes", False, bool(_immoderate(raw(v), p).any())), x)
     if not (data == 0).any():
         return False
     now = _underflows(raw(x), p)
     if not now:
         validate(lambda v: same_path("entries' powers", False, _underflows(raw(v), p)), x)
     return now
+
+
+def _immoderate(xs: np.ndarray, p: float) -> np.ndarray:
+    """For p < 0, where a finite nonzero |x| lies outside [2^-E, 2^E], E = 1000/(1 - p): beyond it x^(p-1), or the
+    root's slope S^(1/p - 1) at a window whose smallest |x| it is, leaves the floats where the gradient need not
+    ([1e150, 3e150] at p = -1.5: its sum 1e-225 fits, but S^(-5/3) is inf and x^(-2.5) 0, the gradient NaN).
+    None for p > 1 (those slopes' exponents lie between -1 and p - 1)."""
+    if p > 0:
+        return np.zeros(np.shape(xs), bool)
+    bound = 2.0 ** (1000 / (1 - p))
+    with np.errstate(invalid="ignore"):
+        size = np.abs(xs)
+        return np.isfinite(size) & (size > 0) & ((size > bound) | (size < 1 / bound))
+
+
+def _needed(odd: np.ndarray, top: np.ndarray, p: float) -> np.ndarray:
+    """The windows taken again scaled: for p > 1 those whose sum is `odd`, for p < 0 every one (once one needs it:
+    an entry far from its window's smallest sends its slope x^(p-1) past the range where the root's slope brings
+    the gradient back: [5e102, 3e105, 1.2e106, 1.3e68] at p = -3 had [0, 0, 0, 1] for [4e-139, 4e-150, 1e-152, 1]);
+    of those, the ones whose `top` (largest |x| for p > 1, smallest for p < 0) is finite and not 0."""
+    return (odd if p > 0 else True) & np.isfinite(top) & (top > 0)
 
 
 def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
@@ -107,7 +141,7 @@ def rescaled(
     odd = off_range(raw(total), p)
     top = top_of(x.abs())
     data = raw(top)
-    need = odd & np.isfinite(data) & (data > 0)
+    need = _needed(odd, data, p)
     ks = _grid(data, p, size)
     validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size)), top)
     never = np.zeros(need.shape, bool)
@@ -115,10 +149,10 @@ def rescaled(
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)
         return where(never, top, root(total))
     xs = raw(x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        fits = ~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs))  # where |x|^p overflows: 1 in the plain pass
-    validate(lambda v: same_path("entries' scales", True, _same_fits(raw(v), fits, p)), x)
-    plain = total if fits.all() else sum_of(where(fits, x, 1.0) ** p)  # with `fits`, tells the windows `odd`
+    fits = ~_overflows(xs, p)  # where |x|^p overflows: 1 in the plain pass
+    validate(lambda v: same_path("entries' scales", True, bool(np.array_equal(~_overflows(raw(v), p), fits))), x)
+    with np.errstate(divide="ignore"):  # 0^p for p < 0: inf, the window's root 0
+        plain = total if fits.all() else sum_of(where(fits, x, 1.0) ** p)  # with `fits`, tells the windows `odd`
     off = off_range(raw(plain), p)
     validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), off))), plain)
     out = root(where(need, 1.0, plain))
@@ -131,6 +165,9 @@ def rescaled(
         terms = _scaled_power(where(cover, x, 1.0), k=k_of, p=p)
         scale = np.ldexp(np.ones((), xs.dtype), np.where(taken, ks, 0)).astype(xs.dtype)
         out = where(taken, root(where(taken, sum_of(terms), 1.0)) * scale, out)
+    floored = need & (ks <= 24 - np.finfo(xs.dtype).maxexp) if p < 0 else never
+    if floored.any():  # the root right, its gradient not known: NaN there
+        out = where(floored, _slope_unknown(where(floored, out, 1.0)), out)
     return where(never, top, out)
 
 
@@ -166,12 +203,12 @@ def _scaled_rule(g: Any, out: Any, x: Any, *, k: np.ndarray, p: float) -> tuple[
 
 _scaled_power = Op("lp_pool_scaled_power", _scaled_forward, _scaled_rule)
 
+# p < 0: a window whose smallest |x| lies below 2^-1000 (float64) is scaled by 2^-1000 at most (2^-k a normal float),
+# its scaled sum far from 1, and the gradient on its way, g·2^k·S'^(1/p - 1), below the floats ([1e-320, 3e-320] at
+# p = -0.5: [0, 0] for [0.25, 0.05]; NaN before the windows were scaled): its value stands, its gradient is NaN
+_slope_unknown = Op("lp_pool_slope_unknown", lambda out: out, lambda g, out, x: (g * np.nan,))
+
 
 def _same(data: np.ndarray, odd: np.ndarray, need: np.ndarray, ks: np.ndarray, p: float, size: int) -> bool:
-    now = odd & np.isfinite(data) & (data > 0)
+    now = _needed(odd, data, p)
     return bool(np.array_equal(now, need) and np.array_equal(_grid(data, p, size)[need], ks[need]))
-
-
-def _same_fits(xs: np.ndarray, fits: np.ndarray, p: float) -> bool:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.array_equal(~(np.isinf(np.abs(xs) ** p) & np.isfinite(xs)), fits))

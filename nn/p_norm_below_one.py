@@ -89,7 +89,8 @@ def _power_rule(g: Any, out: Any, size: Any, *, p: float, rest: float) -> tuple[
         if node:  # each branch of the where below fed an input at which it is finite (its slope too)
             slope = (pick(blown, 1.0, size) if blown.any() else size) ** (p - 1) * (p * factor)
         if blown.any():
-            slope = pick(blown, (pick(blown, size, 1.0) * p ** (1 / (p - 1))) ** (p - 1) * factor, slope)
+            scaled = (pick(blown, size, 1.0) * abs(p) ** (1 / (p - 1))) ** (p - 1)
+            slope = pick(blown, scaled * (factor if p > 0 else -factor), slope)
         return (g * slope,)
 
 
@@ -97,11 +98,11 @@ _power = Op("p_norm_power", lambda size, *, p, rest: np.power(size, p), _power_r
 
 
 def below_one_power(size: Tensor, p: float) -> Tensor:
-    """size ** p for float64 sizes above 0 (or inf), its slope p·size^(p-1) with the rounding of p - 1 put back:
-    the power rule takes the exponent as a float, off by up to 2^-54 for p < 1/2, and that times ln size was the
-    slope's error (389 ulp at 1e-300 for p = 0.3). An op of its own, whose rule is that slope: a correction added
-    as a term of its own overflowed beside the slope with the opposite sign (inf - inf: NaN at -1e-300 beside
-    1e300 for p = 0.3, where the exact slope is -1e420: -inf)."""
+    """size ** p for float64 sizes above 0 (or inf), p < 1/2 (lp_pool's negative p too), its slope p·size^(p-1) with
+    the rounding of p - 1 put back: the power rule takes the exponent as a float, off by up to 2^-54 for p < 1/2,
+    and that times ln size was the slope's error (389 ulp at 1e-300 for p = 0.3). An op of its own, whose rule is
+    that slope: a correction added as a term of its own overflowed beside the slope with the opposite sign (inf -
+    inf: NaN at -1e-300 beside 1e300 for p = 0.3, where the exact slope is -1e420: -inf)."""
     rest = exponent_rest(p)
     return _power(size, p=p, rest=rest) if rest and size.dtype == np.float64 else size**p
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import Node, Op, Tensor, raw, unbroadcast, where
 
+from .mantissa_exponent import Apart, apart, joined, minus, others, over, power, scaled, times
 from .p_norm_below_one import exponent_rest, log_factor, root_forward, split_exponent
 
 
@@ -31,22 +32,52 @@ def _norm_forward(size: Any, *, p: float, c: float, rest: float) -> Any:
 
 
 def _norm64(size: Any, p: float, c: float, rest: float) -> Any:
-    """The norm in float64. float64 sizes: the sum of the terms size^p as hi + lo (`_exact_sum`), each term's
-    rounding taken out for p < 1/2 (`_terms_rounding`), and the root hi^c · (1 + ε·ln hi + lo/(p·hi)), c + ε = 1/p:
-    the sum's roundings, multiplied by 1/p, were the error (2/p + 3 ulps: 12 at p = 0.1 seen, 146 at p = 0.01); now
-    within 2 ulps at every p (`_subnormal_rows_again`). Other dtypes summed plainly (their ulp is far above that)."""
+    """The norm in float64. float64 sizes: the sum of the terms size^p as hi + lo (`_sum64`) and the root
+    hi^c · (1 + ε·ln hi + lo/(p·hi)), c + ε = 1/p: the sum's roundings, multiplied by 1/p, were the error (2/p + 3
+    ulps: 12 at p = 0.1 seen, 146 at p = 0.01); now within 2 ulps at every p (`_subnormal_rows_again`). Other dtypes
+    summed plainly (their ulp is far above that)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a distance past the range: inf
-        terms = np.power(np.asarray(size, np.float64), p)
         if size.dtype != np.float64:
+            terms = np.power(np.asarray(size, np.float64), p)
             return root_forward(terms.sum(axis=-1, keepdims=True), c=c, rest=rest)
-        hi, lo = _exact_sum(terms)
-        if p < 0.5:
-            lo = lo - _terms_rounding(size, terms, p, c, rest)
+        hi, lo = _sum64(size, p, c, rest)
         root = np.power(hi, c)
-        small = np.log(hi) * rest + lo / (p * hi)  # (1 + small) = hi^ε · (1 + lo/hi)^(1/p), to first order
-        fix = root * small
+        fix = root * _root_rest(hi, lo, p, rest)
         norm = root + np.where(np.isfinite(fix), fix, 0.0)  # none at an infinite or NaN root, or small
         return _subnormal_rows_again(size, norm, p, c, rest)
+
+
+def _sum64(size: Any, p: float, c: float, rest: float) -> tuple[Any, Any]:
+    """Σ size^p along the last axis as hi + lo (`_exact_sum`), each term's rounding taken out for p < 1/2
+    (`_terms_rounding`)."""
+    terms = np.power(size, p)
+    hi, lo = _exact_sum(terms)
+    return hi, (lo - _terms_rounding(size, terms, p, c, rest) if p < 0.5 else lo)
+
+
+def _root_rest(hi: Any, lo: Any, p: float, rest: float) -> Any:
+    """small, (1 + small) = hi^ε · (1 + lo/hi)^(1/p) to first order: the root of hi + lo is hi^c·(1 + small)."""
+    return np.log(hi) * rest + lo / (p * hi)
+
+
+def _norm_apart(size: Any, norm: Any, p: float, c: float, rest: float) -> Apart:
+    """The norm as mantissa and exponent: `norm`'s own where it is a normal float; a subnormal one (its rows all
+    subnormal) taken again on the sizes times 2^54 (exact), with the exponent less 54 (a row of 1e-310 at p = 0.9
+    had gradients 18 ulp off on the rounded norm); one past the range, of finite sizes, as the root of the sum apart
+    (scaling such a row down lost its sizes below 2^-1074 once scaled: [1e300, 1e-300] at p = 0.001 had the
+    gradient [1, 0], exact [1.68e97, inf])."""
+    mantissa, exponent = apart(norm)
+    small = (norm > 0) & (norm < np.finfo(np.float64).tiny)
+    past = np.isinf(norm) & np.isfinite(size).all(axis=-1, keepdims=True) & math.isfinite(c)  # c: 1/p, or inf
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if small.any():
+            m, e = apart(_norm64(np.ldexp(size[small[..., 0]], 54), p, c, rest))
+            mantissa[small], exponent[small] = m[..., 0], e[..., 0] - 54
+        if past.any():
+            hi, lo = _sum64(size[past[..., 0]], p, c, rest)
+            m, e = scaled(power(apart(hi), c), 1.0 + _root_rest(hi, lo, p, rest))
+            mantissa[past], exponent[past] = m[..., 0], e[..., 0]
+    return mantissa, exponent
 
 
 def _subnormal_rows_again(size: Any, norm: Any, p: float, c: float, rest: float) -> Any:
@@ -107,67 +138,82 @@ def _slope_forward(g: Any, size: Any, *, p: float, c: float, rest: float) -> Any
 
 def _slope_of(g: Any, size: Any, norm: Any, p: float, c: float, rest: float) -> Any:
     """g·(size/norm)^(p-1), 0 where size is 0 (|s|^p's slope is infinite there: torch's 0), in float64 and rounded
-    once to g's and size's dtype, p - 1's rounding put back where `rest` is (float64). Rows whose norm has lost
-    digits or left the range are taken on scaled sizes (`_rescaled`); where size/norm falls below the normal floats,
-    its power overflows (or has lost digits) while g times it may fit: there by the exponents (`_by_exponents`)."""
+    once to g's and size's dtype, p - 1's rounding put back where `rest` is (float64). In rows whose norm is
+    subnormal or past the range the ratio size/N is taken with N apart (`_norm_apart`, which has its digits); where
+    the ratio is not a normal float its power overflows (or has lost digits) while g times it may fit: there apart
+    too."""
     dtype, e = np.result_type(g, size), p - 1
     erest = exponent_rest(p) if rest else 0.0
-    g, size = np.asarray(g, np.float64), np.asarray(size, np.float64)
-    size, norm = _rescaled(size, norm, p, c, rest)
+    g, size = np.broadcast_arrays(np.asarray(g, np.float64), np.asarray(size, np.float64))
     with np.errstate(all="ignore"):
+        whole = _norm_apart(size, norm, p, c, rest)
         ratio = size / norm
+        odd = ((norm < np.finfo(np.float64).tiny) | np.isinf(norm))[..., 0]  # N subnormal or past the range
+        if odd.any():
+            ratio[odd] = joined(over(apart(size[odd]), (whole[0][odd], whole[1][odd])))
         slope = g * (np.power(ratio, e) * log_factor(ratio, erest) if erest else np.power(ratio, e))
-        lost = np.broadcast_to((ratio < np.finfo(np.float64).tiny) & (size > 0) & np.isfinite(norm), slope.shape)
+        lost = (ratio < np.finfo(np.float64).tiny) & (size > 0) & np.isfinite(whole[0]) & (whole[0] != 0)
         if lost.any():
-            slope[lost] = _by_exponents(*(np.broadcast_to(a, slope.shape)[lost] for a in (g, size, norm)), e, erest)
+            at = (np.broadcast_to(half, size.shape)[lost] for half in whole)
+            slope[lost] = joined(times(apart(g[lost]), power(over(apart(size[lost]), tuple(at)), e, erest)))
         return np.where(size == 0, 0.0, slope).astype(dtype, copy=False)
 
 
-def _rescaled(size: Any, norm: Any, p: float, c: float, rest: float) -> tuple[Any, Any]:
-    """size and norm, the rows whose norm is subnormal (digits lost: a row of 1e-310 at p = 0.9 had gradients 18 ulp
-    off) or past the range with finite sizes (the gradient need not be) taken again on the sizes times 2^k: k = 54
-    (the norm a normal float), or the most that brings the norm within range (sizes far below it may lose digits),
-    the largest size kept a normal float. Exact scalings: the ratio size/norm is the same."""
-    info = np.finfo(np.float64)
-    small = (norm > 0) & (norm < info.tiny)
-    past = np.isinf(norm) & np.isfinite(size).all(axis=-1, keepdims=True)
-    redo = (small | past)[..., 0]
-    if not redo.any():
-        return size, norm
-    rows, size, norm = size[redo], size.copy(), np.array(norm, np.float64)
-    with np.errstate(divide="ignore", over="ignore"):
-        bits = np.ceil(np.log2(np.power(rows, p).sum(axis=-1, keepdims=True)) / p)  # log2 N, rounded up
-    lowest = -(np.frexp(rows.max(axis=-1, keepdims=True))[1] + info.maxexp - 3)  # the largest size stays normal
-    k = np.where(small[redo], info.nmant + 2, np.maximum(info.maxexp - 3 - bits, lowest))
-    size[redo] = rows = np.ldexp(rows, k.astype(np.int32))
-    norm[redo] = _norm64(rows, p, c, rest)
-    return size, norm
-
-
-def _by_exponents(g: Any, size: Any, norm: Any, e: float, rest: float) -> Any:
-    """g·(size/norm)^(e + rest) with the exponents apart: g = a·2^i and size/norm = q·2^k (q the mantissas'
-    quotient, k the exponents' difference, whole), k·e split as k·h, h the leading 38 bits of e (so k·h, |k| <
-    2^12, is exact), and a small rest k·(e - h + rest); the whole part of k·h joins i at the end."""
-    a, i = np.frexp(g)
-    (top, j), (bottom, m) = np.frexp(size), np.frexp(norm)
-    k = (j - m).astype(np.float64)
-    h = math.ldexp(round(math.ldexp(e, 38)), -38)
-    whole = np.floor(k * h)
-    mantissa = a * np.power(top / bottom, e) * np.exp2((k * h - whole) + k * ((e - h) + rest))
-    return np.ldexp(mantissa, i + whole.astype(np.int32))
-
-
 def _slope_rule(gs: Any, out: Any, g: Any, size: Any, *, p: float, c: float, rest: float) -> tuple[Any, Any]:
-    """The slope's derivatives (the norm's second): by g, (size/N)^(p-1), this op again with gs for g; by size_j,
-    (p-1)·(gs_j·out_j/size_j - (size_j/N)^(p-1)·Σ gs·out/N), the first term 0 where size_j is 0."""
-    pick = where if isinstance(size, Node) else np.where
-    nonzero = raw(size) != 0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        along = (gs * out).sum(axis=-1, keepdims=True) / _norm(size, p=p, c=c, rest=rest)
-        own = pick(nonzero, gs * out / pick(nonzero, size, 1.0), 0.0)
-        by_size = (own - _slope(along, size, p=p, c=c, rest=rest)) * (p - 1)
-        by_g = unbroadcast(_slope(gs, size, p=p, c=c, rest=rest), np.shape(raw(g)))
-    return by_g, by_size
+    """The slope's derivatives (the norm's second): by g, (size/N)^(p-1), this op again with gs for g; by size, the
+    curvature op (`_curvature_forward`)."""
+    by_g = unbroadcast(_slope(gs, size, p=p, c=c, rest=rest), np.shape(raw(g)))
+    return by_g, _curvature(gs, g, size, p=p, c=c, rest=rest)
 
 
 _slope = Op("p_norm_below_one_slope", _slope_forward, _slope_rule)
+
+
+def _curvature_forward(gs: Any, g: Any, size: Any, *, p: float, c: float, rest: float) -> Any:
+    """The slope op's output g_j·u_j^(p-1) (g broadcast: a row's weight, or one per entry where the slope op is
+    itself the rule's) differentiated by size_i along gs: with w = gs·g, Σ_j w_j·∂²N/∂size_i∂size_j =
+    (p-1)/N·(w_i·u_i^(p-2)·Σ_(j≠i) u_j^p - u_i^(p-1)·Σ_(j≠i) w_j·u_j^(p-1)), u = size/N (the diagonal's
+    w_i·u_i^(p-2)·(1 - u_i^p) written with Σ u^p = 1, so that nothing cancels but what the exact number does: a row
+    of one entry gives 0, where float32 [4.7e-40] under a weight of 1e30 gave -inf), 0 where size_i is 0 (which has
+    no share in the sums: its slope is 0), with N and every step apart (`mantissa_exponent`) and rounded once.
+    Taken from the slope's output and divided by N as floats, it left the range where N does: [1e308] x 3 at p = 0.5
+    (N = 9e308) had [-3.75e-309, -7.5e-309, -1.125e-308] along [0.5, 1, 1.5] for [3.75e-309, 0, -3.75e-309],
+    [1e-310] x 3 NaN for [inf, 0, -inf]."""
+    dtype, erest = np.result_type(gs, g, size), exponent_rest(p) if rest else 0.0
+    gs, g, size = (np.asarray(a, np.float64) for a in (gs, g, size))
+    inside = size > 0
+    with np.errstate(all="ignore"):
+        norm = _norm_apart(size, _norm64(size, p, c, rest), p, c, rest)
+        ratio = over(apart(np.where(inside, size, 1.0)), norm)
+        slope, share = power(ratio, p - 1, erest), power(ratio, p)
+        share = (np.where(inside, share[0], 0.0), share[1])
+        weighed = times(times(apart(np.where(inside, gs, 0.0)), apart(g)), slope)
+        own = over(times(weighed, others(share)), ratio)
+        bend = minus(own, times(slope, others(weighed)))
+        return np.where(inside, joined(over(scaled(bend, p - 1), norm)), 0.0).astype(dtype, copy=False)
+
+
+def _curvature_rule(
+    bent: Any, out: Any, gs: Any, g: Any, size: Any, *, p: float, c: float, rest: float
+) -> tuple[Any, Any, Any]:
+    """The norm's third derivatives. The Hessian is symmetric: by gs, g times K, this op with `bent` for gs and a
+    weight of 1; by g, gs times K; by size_k, with w = gs·g, (p-1)/N²·((p-2)·b_k·w_k·u_k^(p-3) + (1-p)·u_k^(p-1)·
+    Σ b·w·u^(p-2) - (p-1)·u_k^(p-2)·(b_k·B + w_k·C) - (1-2p)·u_k^(p-1)·B·C), b = bent, B = Σ w·u^(p-1),
+    C = Σ b·u^(p-1), as Tensor ops on u = size/N (beyond the range where those steps leave it)."""
+    pick = where if isinstance(size, Node) else np.where
+    inside = raw(size) > 0
+    k = _curvature(bent, np.ones(()), size, p=p, c=c, rest=rest)
+    by_gs, by_g, w = g * k, unbroadcast(gs * k, np.shape(raw(g))), gs * g
+    with np.errstate(all="ignore"):
+        norm = _norm(size, p=p, c=c, rest=rest)
+        u = pick(inside, size, 1.0) / norm
+        slope = pick(inside, u ** (p - 1), 0.0)
+        big_b, big_c = ((v * slope).sum(axis=-1, keepdims=True) for v in (w, bent))
+        both = (bent * w * slope / u).sum(axis=-1, keepdims=True)
+        terms = (p - 2) * bent * w * slope / (u * u) + (1 - p) * slope * both
+        terms = terms - (p - 1) * (bent * big_b + w * big_c) * slope / u - (1 - 2 * p) * slope * big_b * big_c
+        by_size = pick(inside, terms * ((p - 1) / (norm * norm)), 0.0)
+    return by_gs, by_g, by_size
+
+
+_curvature = Op("p_norm_below_one_curvature", _curvature_forward, _curvature_rule)

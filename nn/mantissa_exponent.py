@@ -1,0 +1,95 @@
+"""Numbers held as a mantissa and a power of two, m·2^e (m a float64 in [1/2, 1) or 0, inf, NaN; e a whole float64),
+for products, quotients, powers and sums whose steps leave float64's range where the result need not: the p-norms
+below one, whose norm N passes 1.8e308 at rows of ordinary sizes for small p (a row of 1e16 at p = 0.01) and whose
+derivatives divide by it and multiply by a loss weight. Each step rounds once, as float64's own operation does, and
+the result is rounded to a float once (`joined`). A 0, inf or NaN is its mantissa (np.frexp's), the exponent
+whatever its steps made it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+Apart = tuple[Any, Any]
+_LIMIT = 2200  # exponents past ±_LIMIT give 0 or inf whatever the mantissa (np.ldexp takes 32-bit exponents)
+
+
+def _normal(m: Any, e: Any) -> Apart:
+    """m·2^e with m brought into [1/2, 1) (np.frexp)."""
+    mantissa, shift = np.frexp(m)
+    return mantissa, e + shift
+
+
+def _exponents(a: Apart) -> Any:
+    """a's exponents, -inf for a 0 (below every other, so that no sum is brought to a 0's exponent)."""
+    return np.where(a[0] == 0, -np.inf, a[1])
+
+
+def apart(x: Any) -> Apart:
+    """x (float64) as mantissa and exponent, exactly (subnormal x too)."""
+    return _normal(x, 0.0)
+
+
+def times(a: Apart, b: Apart) -> Apart:
+    """a·b."""
+    return _normal(a[0] * b[0], a[1] + b[1])
+
+
+def over(a: Apart, b: Apart) -> Apart:
+    """a / b for b not 0."""
+    return _normal(a[0] / b[0], a[1] - b[1])
+
+
+def scaled(a: Apart, factor: Any) -> Apart:
+    """a times a float64 constant (p - 1)."""
+    return _normal(a[0] * factor, a[1])
+
+
+def power(a: Apart, x: float, rest: float = 0.0) -> Apart:
+    """a^(x + rest) for a > 0: m^x·2^(e·x), e·x split as e·h + e·(x - h), h the leading 38 bits of x, so that e·h
+    (|e| < 2^15) is exact, its whole part the exponent and the rest joining the mantissa; `rest` (the rounding of
+    an exponent, below 2^-53 of it) as the factor 1 + rest·ln a."""
+    m, e = a
+    h = math.ldexp(round(math.ldexp(x, 38)), -38)
+    whole = np.floor(e * h)
+    fraction = (e * h - whole) + e * (x - h)
+    mantissa = np.power(m, x) * np.exp2(fraction)
+    if rest:
+        mantissa = mantissa * (1.0 + rest * (np.log(m) + e * math.log(2)))
+    return _normal(mantissa, whole)
+
+
+def others(a: Apart) -> Apart:
+    """For each entry, the sum of the others along the last axis, each term brought to the largest exponent among
+    them (terms below it by more than float64's range are far below one rounding of the sum): for the entry of
+    the largest exponent, the rest summed on their own; for every other, the whole sum less its own term, which
+    is at most twice the largest term's size, so the subtraction cancels no more than the others' sum does."""
+    m, e = a[0], _exponents(a)
+    first = np.argmax(e, axis=-1)[..., None]
+    is_first = np.arange(e.shape[-1]) == first
+    top = np.take_along_axis(e, first, axis=-1)
+    second = np.max(np.where(is_first, -np.inf, e), axis=-1, keepdims=True)
+    top, second = (np.where(np.isfinite(x), x, 0.0) for x in (top, second))  # rows of zeros, or one entry
+    shifted = _shifted(m, e - top)
+    rest = np.sum(np.where(is_first, 0.0, _shifted(m, e - second)), axis=-1, keepdims=True)
+    but_own = np.sum(shifted, axis=-1, keepdims=True) - shifted
+    return _normal(np.where(is_first, rest, but_own), np.where(is_first, second, top))
+
+
+def minus(a: Apart, b: Apart) -> Apart:
+    """a - b, both brought to the larger exponent."""
+    top = np.maximum(_exponents(a), _exponents(b))
+    top = np.where(np.isfinite(top), top, 0.0)
+    return _normal(_shifted(a[0], a[1] - top) - _shifted(b[0], b[1] - top), top)
+
+
+def joined(a: Apart) -> Any:
+    """m·2^e as a float64, rounded once: inf past the range, subnormal or 0 below it."""
+    return _shifted(*a)
+
+
+def _shifted(m: Any, e: Any) -> Any:
+    with np.errstate(invalid="ignore"):
+        return np.ldexp(m, np.clip(np.nan_to_num(e, nan=0.0), -_LIMIT, _LIMIT).astype(np.int32))

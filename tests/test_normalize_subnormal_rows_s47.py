@@ -1,0 +1,94 @@
+"""normalize with eps = 0 at rows whose p-norm is subnormal, against mpmath. For p other than 1, 2 and inf the
+quotient x/N and its gradient were taken on the row as it is: N² (the divisor's slope) underflows, so the gradient
+was inf - inf, NaN where the exact is ±inf, 0 or finite ([5e-324, 5e-324] at p = 3: [NaN, NaN] for [-inf, inf];
+[1e-310, -3e-320] at p = 0.5: [NaN, inf] for [1.7e305, inf]); torch 2.13's are NaN or inf there, its value inf at
+p = 3. Rows of zeros (0/0): NaN, and a NaN gradient (it was inf for p other than 1, 2 and inf)."""
+
+import mpmath
+import numpy as np
+import pytest
+
+import nn.functional as F
+from autograd import Tensor, gradients, raw
+
+mpmath.mp.prec = 200
+
+
+def _exact(row, p, w):
+    """x/N and the gradient of Σ w·x/N, with the sizes of its two terms (the rounding a cancellation leaves)."""
+    x, w, p = [mpmath.mpf(float(v)) for v in row], [mpmath.mpf(float(v)) for v in w], mpmath.mpf(p)
+    norm = mpmath.fsum(abs(v) ** p for v in x if v) ** (1 / p)
+    y = [v / norm for v in x]
+    slope = [mpmath.sign(v) * (abs(v) / norm) ** (p - 1) if v else 0 for v in x]
+    along = mpmath.fsum(a * b for a, b in zip(w, y))
+    grad = [(w[i] - along * slope[i]) / norm for i in range(len(x))]
+    terms = [(abs(w[i]) + abs(along * slope[i])) / norm for i in range(len(x))]
+    return y, grad, terms
+
+
+def _ours(row, p, w, dtype):
+    x = Tensor(np.array([row], dtype), requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.normalize(x, p=p, dim=1, eps=0.0)
+        (grad,) = gradients((out * Tensor(np.array([w], dtype))).sum(), [x])
+    return raw(out)[0], raw(grad)[0]
+
+
+def _off(got, exact, dtype, terms=0):
+    info = np.finfo(dtype)
+    if abs(exact) > mpmath.mpf(float(info.max)) * (1 + mpmath.mpf(float(info.epsneg)) / 2):
+        return 0.0 if float(got) == float(mpmath.sign(exact)) * np.inf else np.inf
+    if not np.isfinite(got):
+        return np.inf
+    error = abs(mpmath.mpf(float(got)) - exact)
+    if error <= max(mpmath.mpf(float(info.smallest_subnormal)), 64 * float(info.eps) * terms):
+        return 0.0
+    return float(error / max(abs(exact), mpmath.mpf(float(info.tiny))))
+
+
+ROWS = {
+    np.float64: [[5e-324, 0.0], [5e-324, 5e-324], [1e-310, -3e-320], [2.5e-323, 1e-323, 5e-324], [-4e-322, 7e-315]],
+    np.float32: [[1e-45, 0.0], [1e-45, 1e-45], [1e-40, -3e-44], [7e-45, -3e-45, 1e-45]],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("p", [0.1, 0.5, 1, 1.5, 2, 3])
+def test_subnormal_rows_with_eps_zero(dtype, p):
+    for row in ROWS[dtype]:
+        w = [1.0, 2.0, -0.5][: len(row)]
+        row = list(np.array(row, dtype))
+        y, grad, terms = _exact(row, p, w)
+        ours_y, ours_grad = _ours(row, p, w, dtype)
+        rtol = 64 * float(np.finfo(dtype).eps)
+        assert max(_off(a, b, dtype) for a, b in zip(ours_y, y)) <= rtol, (row, p, ours_y, y)
+        worst = max(_off(a, b, dtype, t) for a, b, t in zip(ours_grad, grad, terms))
+        assert worst <= rtol, (row, p, ours_grad, [float(g) for g in grad])
+
+
+@pytest.mark.parametrize("p", [0.5, 1, 2, 3])
+def test_a_row_of_zeros_with_eps_zero_is_nan_and_so_its_gradient(p):
+    ours_y, ours_grad = _ours([0.0, 0.0], p, [1.0, 2.0], np.float64)
+    assert np.isnan(ours_y).all() and np.isnan(ours_grad).all(), (ours_y, ours_grad)
+
+
+@pytest.mark.parametrize(
+    "row, p", [([1e300, 1e300, 1e-300], 0.01), ([1e300, 1e300], 0.001), ([1.7e308] * 3 + [1e-320], 0.02)]
+)
+def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p):
+    """Below p = 1 the entries a scaling by 2^-k loses count in the norm: [1e300, 1e300, 1e-300] at p = 0.01 gave
+    [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31, 7.8882e-31, 0]; at p = 0.001 2^-2001 is no float ([0, 0] for
+    [9.3e-302, 9.3e-302] before). Refused, naming the way out."""
+    with pytest.raises(ValueError, match="past the float range.*divide the input by a constant first"):
+        F.normalize(Tensor(np.array([row])), p=p, dim=1, eps=0.0)
+
+
+@pytest.mark.parametrize(
+    "row, p", [([1e300, 1e300], 0.01), ([1.7e308] * 3 + [1e-320], 0.5), ([1.7e308] * 3 + [1e-320], 0.05)]
+)
+def test_a_row_past_the_range_whose_lost_entries_do_not_count(row, p):
+    """Entries lost to the scaling whose share of the norm is below its rounding: mpmath's quotient."""
+    w = [1.0, 2.0, -0.5, 1.5][: len(row)]
+    y, _, _ = _exact(row, p, w)
+    ours_y, _ = _ours(row, p, w, np.float64)
+    assert max(_off(a, b, np.float64) for a, b in zip(ours_y, y)) <= 64 * float(np.finfo(np.float64).eps)
