@@ -16,10 +16,11 @@ from .data import Batches
 from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
+from .step_undo import buffer_copies, buffer_slots, parameter_copies, put_back
 from .train_checks import integer
 from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
-from .train_steps import buffer_copies, forward, modes_restored, parameter_copies, put_back
+from .train_steps import forward, modes_restored
 
 
 def check_examples(
@@ -168,7 +169,7 @@ def _check_single_batches(model: Module, batches: Batches) -> None:
     norms = [f"{type_name(m)} {name!r}" for name, m in model.named_modules() if isinstance(m, _BatchNorm)]
     if not norms or (size > 1 and (n % size != 1 or batches.drop_last)):  # drop_last: no batch of one left
         return
-    saved = buffer_copies(model)
+    saved = buffer_copies(buffer_slots(model))
     try:
         with modes_restored(model), no_grad():
             for m in model.modules():  # BatchNorm alone training: its batch statistics, and no Dropout draw
