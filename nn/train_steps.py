@@ -48,9 +48,9 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     """step(xb, yb, ctrl_c, epoch, batch) -> (loss, outputs): forward, loss (checked finite before
     anything changes), zero_grad, backward, optimizer step (whole, whatever Ctrl-C does). A step
     that fails before its optimizer step puts the buffers its forward changed back (BatchNorm's
-    running statistics) and the rows Embedding's max_norm scaled (nn.step_undo), so the model is the one of the step
-    before. Compiled, the step is
-    recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
+    running statistics) and the rows Embedding's max_norm scaled (nn.step_undo), so the model is the
+    one of the step before. Compiled, the step is recorded per batch shape (the last, smaller batch
+    of an epoch too) and replayed."""
     slots = buffer_slots(model)
     from .train_closure import closure_step  # it imports this module's step parts
 
