@@ -175,14 +175,16 @@ def check_mask_dtype(owner: str, name: str, mask: Tensor, dtype: np.dtype, sense
     float masks torch 2.13's scaled_dot_product_attention takes (a float64 numpy mask made a float32 model's output
     float64, where torch refuses it; a float32 one with a float16 query torch takes, as its own masks are: added in
     float32, `added_mask`). MultiheadAttention and the Transformer layers alike (torch's refuses a float32 mask with a
-    float16 query when it returns the weights, need_weights=True, by its baddbmm: the same result is given here)."""
+    float16 or float64 query when it returns the weights, need_weights=True, by its baddbmm: the same result is
+    given here, the mask being the same function of the scores on both of its paths)."""
     if mask.dtype != bool and mask.dtype.kind != "f":
         raise TypeError(f"{owner}: {name} must be boolean ({sense}) or float (added), got {mask.dtype}")
     if mask.dtype != bool and mask.dtype not in (dtype, np.dtype(np.float32)):
         taken = f"of the query's dtype {dtype}" + (" or float32" if dtype != np.float32 else "")
+        fixes = " or ".join(f"{name}.astype(np.{d})" for d in dict.fromkeys((dtype.name, "float32")))
         raise TypeError(
             f"{owner}: a float {name} is added to the scores and must be {taken}, got {mask.dtype}: convert it "
-            f"({name}.astype(np.{dtype})), or give a boolean mask ({sense})"
+            f"({fixes}), or give a boolean mask ({sense})"
         )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from autograd import Op, Tensor, eager_only, no_grad
 
 from .arguments import check_flag, check_number
+from .step_undo import note_rows
 
 NORM_TYPE = 2.0  # PyTorch's default p of max_norm's norm
 
@@ -71,6 +72,7 @@ def renorm_rows(owner: str, weight: Tensor, index: np.ndarray, max_norm: float, 
     over = scale < 1
     if over.any():
         rows = rows[over]
+        note_rows(weight, rows)  # for a failed step of fit's to put back (nn.step_undo)
         with no_grad():
             weight[rows] = table[rows] * scale[over, None].astype(table.dtype)
 

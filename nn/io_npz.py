@@ -35,6 +35,7 @@ _NAME_MOST = 0xFFFF  # bytes of a zip entry's name (a 16-bit length)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
 _SEARCHED = 1 << 16  # bytes before a zip's last 22 where zipfile looks for its end record (a comment's most + 1)
+_CHUNK = 1 << 20  # bytes read at a time when the end record is looked for further back (`_earlier_end`)
 _COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
 
 
@@ -71,9 +72,9 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
         raise ValueError("it holds a single array, not named parameters")
     most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
+    _check_ends(f, size, most)
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
-    _check_ends(f, size)
     with zipfile.ZipFile(f) as archive:
         _check_starts(archive)
         written = _written(archive.comment)
@@ -96,11 +97,14 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     return {name: _array(raw[name], *headers[name][:3]) for name in members}
 
 
-def _check_ends(f: BinaryIO, size: int) -> None:
+def _check_ends(f: BinaryIO, size: int, most: int) -> None:
     """ValueError for a file that does not end where its zip end record says (the last in its last 64 KiB and 22
     bytes, as zipfile finds it; its last 22 bytes and the comment's length it declares): bytes after it, which zipfile
     skips and neither the zip's CRCs nor nn.save's checksum cover, or a comment cut short (cut at its first byte,
-    zipfile read it as empty, as in np.savez's files, and the file loaded unchecked)."""
+    zipfile read it as empty, as in np.savez's files, and the file loaded unchecked). With no end record there,
+    one in the file's first `most` bytes (as many as a file of the model takes) that its central directory ends at
+    is looked for too (`_earlier_end`): more than 64 KiB appended was "File is not a zip file", or, past `most`,
+    "more than a file of these parameters takes", neither saying what was wrong nor how to cut it off."""
     end_size = struct.calcsize(zipfile.structEndArchive)
     tail_size = min(size, end_size + _SEARCHED)
     f.seek(size - tail_size)
@@ -108,6 +112,9 @@ def _check_ends(f: BinaryIO, size: int) -> None:
     whole = max(0, tail_size - end_size + len(zipfile.stringEndArchive))  # where an end record may start, whole
     at = tail.rfind(zipfile.stringEndArchive, 0, whole)
     if at < 0:
+        ends_at = _earlier_end(f, size, min(size, most))
+        if ends_at is not None:
+            raise ValueError(appended(size - ends_at, ends_at))
         return  # no end record: zipfile says it is no zip file
     declared = struct.unpack(zipfile.structEndArchive, tail[at : at + end_size])[-1]
     ends_at = size - tail_size + at + end_size + declared
@@ -118,6 +125,38 @@ def _check_ends(f: BinaryIO, size: int) -> None:
         )
     if ends_at < size:
         raise ValueError(appended(size - ends_at, ends_at))
+
+
+def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
+    """Where the zip whose end record starts last in the first `limit` bytes ends (the record and its whole comment),
+    read _CHUNK bytes at a time from the back (the memory of one chunk, whatever the file's size); None if there is
+    no such record. A record counts only where its central directory ends (zip64's: its locator lies) just before
+    it and its comment fits in the file: the signature alone (four bytes of appended junk) is no end."""
+    end_size = struct.calcsize(zipfile.structEndArchive)
+    locator_size = struct.calcsize(zipfile.structEndArchive64Locator)
+    stop = limit
+    while stop > 0:
+        start = max(0, stop - _CHUNK)
+        f.seek(start)
+        chunk = f.read(stop - start + end_size - 1)  # a record starting before `stop`, whole
+        at = chunk.rfind(zipfile.stringEndArchive, 0, stop - start)
+        while at >= 0:
+            record = chunk[at : at + end_size]
+            if len(record) == end_size:
+                _, disk, disk_of_directory, here, entries, directory_size, offset, comment = struct.unpack(
+                    zipfile.structEndArchive, record
+                )
+                ends_at = start + at + end_size + comment
+                if offset == 0xFFFFFFFF and start + at >= locator_size:  # zip64: its locator just before
+                    f.seek(start + at - locator_size)
+                    fits = f.read(len(zipfile.stringEndArchive64Locator)) == zipfile.stringEndArchive64Locator
+                else:
+                    fits = offset + directory_size == start + at
+                if fits and disk == disk_of_directory == 0 and here == entries and ends_at <= size:
+                    return ends_at
+            at = chunk.rfind(zipfile.stringEndArchive, 0, at)
+        stop = start
+    return None
 
 
 def _check_starts(archive: zipfile.ZipFile) -> None:

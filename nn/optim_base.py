@@ -36,6 +36,7 @@ from .optim_options import OPTIONS, check_torch_options
 from .optim_param_groups import Group, ParamGroups, given_groups
 from .optim_settings import OptimizerSettings
 from .optim_state import OptimizerState
+from .optim_state_load import StateLoading
 
 
 def settings_given(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def settings_given(arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if k not in left_out} | arguments.get("torch_options", {})
 
 
-class Optimizer(ParamGroups, OptimizerSettings, OptimizerState):
+class Optimizer(ParamGroups, OptimizerSettings, OptimizerState, StateLoading):
     """Keeps `params`, its settings (by kind, as attributes: nn.optim_settings), and per parameter
     a dict of state (`state[i]` for the i-th Tensor, `state["values"]` for all the Values, packed in
     one array). A subclass gives `update`, its settings to the constructor here, and for its state

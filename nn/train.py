@@ -78,10 +78,11 @@ def fit(
     half-updated): it raises KeyboardInterrupt, whose `.history` is the History of the epochs
     finished so far. A loss that is not finite raises FloatingPointError before its backward and
     step, with `.history` too; the buffers that step's forward changed (BatchNorm's running
-    statistics) are put back, and the message names a parameter an earlier step made non-finite, if
-    one did. A finite loss whose gradient holds NaN or an infinity is refused by the optimizer
-    before it moves anything: FloatingPointError naming the parameter, the buffers put back
-    likewise. Any other exception out of training (a callback's, a metric's, validation's) has the
+    statistics) and the rows Embedding's max_norm scaled in place are put back, and the message
+    names a parameter an earlier step made non-finite, if one did. A finite loss whose gradient
+    holds NaN or an infinity is refused by the optimizer before it moves anything:
+    FloatingPointError naming the parameter, the buffers and rows put back likewise.
+    Any other exception out of training (a callback's, a metric's, validation's) has the
     `.history` too, and a note saying how many steps of the unfinished epoch were made (they stay made).
 
     Refused before training: an optimizer holding none of the model's parameters; data or

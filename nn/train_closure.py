@@ -12,8 +12,9 @@ from autograd import gc_paused
 
 from .module import Module
 from .optim import Optimizer
+from .step_undo import buffer_copies, put_back
 from .train_numbers import finite_loss
-from .train_steps import Loss, Step, _copies, _gradients_named, forward, put_back
+from .train_steps import Loss, Step, _gradients_named, forward
 
 
 def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tuple[Module, str]]) -> Step:
@@ -46,7 +47,7 @@ def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tu
             return value
 
         with gc_paused():  # the step's graphs have no cycles: the collector would only rescan them
-            saved, weights = _copies(slots), _weights(model)
+            saved, weights = buffer_copies(slots), _weights(model)
             with ctrl_c.held():  # a second Ctrl-C raises when the step is whole, outside the put-back below
                 try:
                     with _gradients_named(model, epoch, batch, saved):

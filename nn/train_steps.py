@@ -16,6 +16,7 @@ from autograd import CompileWarning, Tensor, Value, gc_paused
 from .arguments import as_input
 from .module import Module
 from .optim import Optimizer
+from .step_undo import buffer_copies, buffer_slots, put_back, rows_noted
 from .train_numbers import Metric, finite_loss, metric_number, number_of
 
 Loss = Callable[[Any, Any], Any]
@@ -47,9 +48,10 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     """step(xb, yb, ctrl_c, epoch, batch) -> (loss, outputs): forward, loss (checked finite before
     anything changes), zero_grad, backward, optimizer step (whole, whatever Ctrl-C does). A step
     that fails before its optimizer step puts the buffers its forward changed back (BatchNorm's
-    running statistics), so the model is the one of the step before. Compiled, the step is
-    recorded per batch shape (the last, smaller batch of an epoch too) and replayed."""
-    slots = _buffer_slots(model)
+    running statistics) and the rows Embedding's max_norm scaled (nn.step_undo), so the model is the
+    one of the step before. Compiled, the step is recorded per batch shape (the last, smaller batch
+    of an epoch too) and replayed."""
+    slots = buffer_slots(model)
     from .train_closure import closure_step  # it imports this module's step parts
 
     if optimizer.needs_closure:  # LBFGS: its step evaluates the loss itself (nn.train_closure)
@@ -73,9 +75,10 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
-            saved = _copies(slots)  # [] for a model without buffers: nothing copied, every step
+            saved = buffer_copies(slots)  # [] for a model without buffers: nothing copied, every step
             try:
-                out = forward(model, xb)
+                with rows_noted(saved):  # and the rows max_norm scales, as it scales them
+                    out = forward(model, xb)
                 value = loss(out, yb)
                 number = finite_loss(value, model, epoch, batch)
                 optimizer.zero_grad()
@@ -155,8 +158,14 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
 
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at.epoch, at.batch = epoch, batch
+        saved: list[Any] = []  # the rows max_norm scales (its steps run eagerly): put back if the step fails
         with gc_paused(), ctrl_c.held(), _gradients_named(model, epoch, batch):
-            value, out = compiled(as_input(xb, copy=False), yb)
+            try:
+                with rows_noted(saved):
+                    value, out = compiled(as_input(xb, copy=False), yb)
+            except BaseException:
+                put_back(saved)
+                raise
         return number_of(value, "fit"), out
 
     return step
@@ -186,48 +195,6 @@ def train_epoch(
             )
         raise
     return losses, scores, sizes
-
-
-def _buffer_slots(model: Module) -> list[tuple[Module, str]]:
-    """(owning module, attribute) of each of the model's buffers."""
-    owners = dict(model.named_modules())
-    slots = []
-    for name, _ in model.named_buffers():
-        path, _, attribute = name.rpartition(".")
-        slots.append((owners[path], attribute))
-    return slots
-
-
-def buffer_copies(model: Module) -> list[tuple[Module, str, Any, np.ndarray]]:
-    """Each of the model's buffers with a copy of its values, for `put_back` after a forward that
-    must leave no trace (a failed step's; fit's check of a batch of one through BatchNorm)."""
-    return _copies(_buffer_slots(model))
-
-
-def _copies(slots: list[tuple[Module, str]]) -> list[tuple[Module, str, Any, np.ndarray]]:
-    """Each buffer with a copy of its values: per-channel vectors, small beside a step."""
-    return [(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
-
-
-def parameter_copies(model: Module) -> list[tuple[None, str, Tensor, np.ndarray]]:
-    """Each Tensor parameter with a copy of its values, for `put_back` after forwards that must leave no trace
-    (fit's look at a few examples before training): Embedding's max_norm scales the rows it looks up in place."""
-    return [(None, name, p, np.array(p.data)) for name, p in model.named_parameters() if isinstance(p, Tensor)]
-
-
-def put_back(copies: list[tuple[Module | None, str, Any, np.ndarray]]) -> None:
-    """Give each buffer its object and values back, whether the step wrote into it (as BatchNorm
-    does) or assigned it anew, and each parameter of `parameter_copies` its values, written back without a
-    comparison (np.array_equal's masks and copies would hold several times the parameters) where they can have
-    changed: not into read-only data."""
-    for owner, attribute, held, values in copies:
-        if isinstance(held, Tensor):
-            if held.data.flags.writeable:
-                held.data[...] = values
-            continue
-        if isinstance(held, np.ndarray):
-            held[...] = values
-        setattr(owner, attribute, held)
 
 
 def is_scalar(model: Module) -> bool:

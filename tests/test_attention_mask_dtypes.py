@@ -90,3 +90,56 @@ def test_a_float16_mask_with_float32_queries_is_still_refused_as_torch_refuses_i
     q = Tensor(np.zeros((1, 2, 4)), dtype=np.float32)
     with pytest.raises(TypeError, match="must be of the query's dtype float32, got float16"):
         F.scaled_dot_product_attention(q, q, q, attn_mask=Tensor(np.zeros((2, 2)), dtype=np.float16))
+
+
+@pytest.mark.parametrize(
+    ("q_dtype", "mask_dtype", "fixes"),
+    [
+        (np.float16, np.float64, ["astype(np.float16)", "astype(np.float32)"]),
+        (np.float64, np.float16, ["astype(np.float64)", "astype(np.float32)"]),
+        (np.float32, np.float64, ["astype(np.float32)"]),
+    ],
+    ids=["float64 mask, float16 query", "float16 mask, float64 query", "float64 mask, float32 query"],
+)
+@pytest.mark.parametrize("layer", ["scaled_dot_product_attention", "MultiheadAttention"])
+def test_a_refused_float_mask_is_told_every_dtype_that_works(layer, q_dtype, mask_dtype, fixes):
+    """A float64 mask with float16 queries was told "convert it (attn_mask.astype(np.float16))", where float32 is
+    taken too, and keeps what float16 cannot hold (-70000). Each fix named is taken."""
+    x = Tensor(np.zeros((2, 1, 4)), dtype=q_dtype)  # (L, batch, E) for the layer; (heads, L, E) for SDPA
+    mask = Tensor(np.zeros((2, 2)), dtype=mask_dtype)
+
+    def attend(m):
+        if layer == "MultiheadAttention":
+            return nn.MultiheadAttention(4, 2, dtype=q_dtype, seed=0)(x, x, x, attn_mask=m)
+        return F.scaled_dot_product_attention(*[x.swapaxes(0, 1)] * 3, attn_mask=m)
+
+    with pytest.raises(TypeError) as caught:
+        attend(mask)
+    message = str(caught.value)
+    named = [fix for fix in ("astype(np.float16)", "astype(np.float32)", "astype(np.float64)") if fix in message]
+    assert named == sorted(fixes), message
+    for fix in fixes:
+        attend(eval(f"mask.{fix}"))  # each taken
+
+
+def test_a_float32_mask_with_float64_queries_gives_the_weights_torch_gives_for_it_in_float64():
+    """torch 2.13's MultiheadAttention refuses a float32 mask with float64 queries when it returns the weights
+    (need_weights=True, its default) and takes it without them: its need_weights=True path adds the mask by
+    torch.baddbmm, whose own dtype check refuses it ("Input dtypes must be the same, got: input float, batch1:
+    double"), naming no argument of the layer's; the SDPA path of need_weights=False takes it. The mask is the same
+    function of the scores either way, so here both take it: the output and the weights are torch's with the mask
+    made float64 (exactly float32's values), and its output equals torch's need_weights=False one."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 2, 4))
+    mask = rng.standard_normal((3, 3)).astype(np.float32)
+    theirs = torch.nn.MultiheadAttention(4, 2, dtype=torch.float64)
+    ours = nn.MultiheadAttention(4, 2, dtype=np.float64, seed=0)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    with pytest.raises(RuntimeError, match="Input dtypes must be the same"):
+        theirs(*[torch.tensor(x)] * 3, attn_mask=torch.tensor(mask))
+    out, weights = ours(*[Tensor(x)] * 3, attn_mask=Tensor(mask))
+    expected, expected_weights = theirs(*[torch.tensor(x)] * 3, attn_mask=torch.tensor(mask, dtype=torch.float64))
+    without_weights = theirs(*[torch.tensor(x)] * 3, attn_mask=torch.tensor(mask), need_weights=False)[0]
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(weights.data, expected_weights.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(out.data, without_weights.detach().numpy(), rtol=1e-13, atol=1e-15)

@@ -2,10 +2,14 @@
 naming the file and the fix, and the model and the optimizer are left as they were, bit for bit. zipfile finds a
 zip's end record in its last 64 KiB and skips what follows, and the checksum covers the entries alone, so a .npz
 with junk appended loaded as if whole; a .safetensors file said only "its data has 64 bytes, but its header
-accounts for 24". Only the last 64 KiB and 22 bytes are read to tell."""
+accounts for 24". The last 64 KiB and 22 bytes are read to tell, and where no end record is there (more
+appended), the bytes a file of the model may take, a chunk at a time."""
+
+import os
 
 import numpy as np
 import pytest
+from test_trust_files import MB, peak_while
 
 import nn
 
@@ -84,3 +88,53 @@ def test_the_most_bytes_zipfile_still_reads_past_are_refused(tmp_path, writer):
     path.write_bytes(data + junk)
     with pytest.raises(ValueError, match=f"it has {len(junk):,} bytes after the {len(data):,} its format"):
         nn.load(nn.Linear(3, 2, seed=0), path)
+
+
+FAKE_END = b"PK\x05\x06" + bytes(18)  # an end record's signature and zeros: no central directory ends before it
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [bytes((1 << 16) + 1), FAKE_END + bytes(70_000), bytes(300_000)],
+    ids=["past zipfile's 64 KiB", "a false end record in it", "past the model's size"],
+)
+@pytest.mark.parametrize("writer", ["nn.save", "np.savez"])
+def test_more_than_64_kib_appended_is_refused_naming_the_bytes_and_the_fix(tmp_path, writer, junk):
+    """zipfile looks for the end record in the last 64 KiB (and 22 bytes) alone: with more appended it was "File is
+    not a zip file" (65,513 bytes and more after nn.save's file), and past the most a file of the model takes
+    (135,300 bytes here) "it has 200,546 bytes, more than a file of these parameters takes", neither saying the file
+    was appended to nor how to cut it. Now it is the 64 KiB case's message, whatever the size."""
+    model = nn.Linear(3, 2, seed=1)
+    path = tmp_path / "whole.npz"
+    nn.save(model, path) if writer == "nn.save" else np.savez(path, **model.state_dict())
+    data = path.read_bytes()
+    path.write_bytes(data + junk)
+    with pytest.raises(ValueError) as caught:
+        nn.load(nn.Linear(3, 2, seed=0), path)
+    message = str(caught.value)
+    assert f"it has {len(junk):,} bytes after the {len(data):,} its format accounts for" in message, message
+    assert f"os.truncate(path, {len(data)})" in message
+    os.truncate(path, len(data))  # the fix it names loads
+    assert np.array_equal(nn.load(nn.Linear(3, 2, seed=0), path).W.data, model.W.data)
+
+
+def test_the_end_is_found_in_a_file_longer_than_the_chunks_it_is_read_in(tmp_path):
+    model = nn.Linear(600, 500, seed=1)  # 1.2 MB: the end record is looked for 1 MiB at a time, from the back
+    path = tmp_path / "big.npz"
+    nn.save(model, path)
+    size = path.stat().st_size
+    with open(path, "ab") as f:
+        f.write(bytes(70_000))
+    with pytest.raises(ValueError, match=f"it has 70,000 bytes after the {size:,} its format accounts for"):
+        nn.load(nn.Linear(600, 500), path)
+
+
+def test_gigabytes_appended_are_named_in_bounded_memory(tmp_path):
+    """8 GiB of (sparse) zeros after the file: only the model's size is looked through, a chunk at a time."""
+    path = tmp_path / "whole.npz"
+    nn.save(nn.Linear(3, 2, seed=1), path)
+    size = path.stat().st_size
+    os.truncate(path, 1 << 33)
+    error, peak = peak_while(lambda: nn.load(nn.Linear(3, 2), path))
+    assert isinstance(error, ValueError) and f"it has {(1 << 33) - size:,} bytes after the {size:,}" in str(error)
+    assert peak < 3 * MB, peak

@@ -1,0 +1,85 @@
+"""What a forward that must leave no trace changed, kept to be put back: a failed training step's, fit's look at a
+few examples. Buffers are kept whole (BatchNorm's running statistics: a step may write into them or assign them
+anew), parameters whole where asked (`parameter_copies`), and the rows Embedding's max_norm scales in place as it
+scales them, while `rows_noted` is open (copying a table of a million rows each step for the few a batch looks up
+would double a step's memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor
+
+
+class Buffer(NamedTuple):
+    """A buffer: the module holding it, its attribute, the object it held and a copy of its values."""
+
+    owner: Any
+    attribute: str
+    held: Any
+    values: np.ndarray
+
+
+class Entries(NamedTuple):
+    """A copy of a parameter's entries `where` (... for all of them)."""
+
+    parameter: Tensor
+    where: Any
+    values: np.ndarray
+
+
+Kept = list[Buffer | Entries]
+_NOTED: ContextVar[Kept | None] = ContextVar("rows_noted", default=None)
+
+
+@contextmanager
+def rows_noted(kept: Kept) -> Iterator[None]:
+    """Within it, the rows max_norm scales in place (`note_rows`) are added to `kept`, for `put_back`."""
+    token = _NOTED.set(kept)
+    try:
+        yield
+    finally:
+        _NOTED.reset(token)
+
+
+def note_rows(weight: Tensor, rows: np.ndarray) -> None:
+    """Keep the values of `weight`'s `rows`, about to be changed in place, where `rows_noted` is open."""
+    kept = _NOTED.get()
+    if kept is not None:
+        kept.append(Entries(weight, rows, weight.data[rows]))  # indexing by an array copies them
+
+
+def buffer_slots(model: Any) -> list[tuple[Any, str]]:
+    """(owning module, attribute) of each of the model's buffers."""
+    owners = dict(model.named_modules())
+    return [(owners[path], attribute) for path, _, attribute in (n.rpartition(".") for n, _ in model.named_buffers())]
+
+
+def buffer_copies(slots: list[tuple[Any, str]]) -> Kept:
+    """Each buffer (owning module, attribute) with a copy of its values: per-channel vectors, small beside a step."""
+    return [Buffer(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
+
+
+def parameter_copies(model: Any) -> Kept:
+    """Each Tensor parameter with a copy of its values (fit's look at a few examples, on a model it could not copy)."""
+    return [Entries(p, ..., np.array(p.data)) for p in model.parameters() if isinstance(p, Tensor)]
+
+
+def put_back(kept: Kept) -> None:
+    """Give each buffer its object and values back, whether the forward wrote into it or assigned it anew, and each
+    parameter its entries kept, last kept first (rows scaled twice get the first values back), written without a
+    comparison (np.array_equal's masks and copies would hold several times the parameters): not into read-only
+    data, which cannot have changed."""
+    for entry in reversed(kept):
+        if isinstance(entry, Entries):
+            if entry.parameter.data.flags.writeable:
+                entry.parameter.data[entry.where] = entry.values
+            continue
+        if isinstance(entry.held, np.ndarray):
+            entry.held[...] = entry.values
+        setattr(entry.owner, entry.attribute, entry.held)
