@@ -70,10 +70,10 @@ def finite_difference_checks(
 
         def root_at(
             data: Any, downstream: list[Node] = downstream, held: dict | None = None, terms: Terms = terms
-        ) -> tuple[float, float, np.ndarray]:
+        ) -> tuple[float, float, np.ndarray, str]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             big = max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
-            return _number(values[id(root)]), big, terms.values(values)
+            return _number(values[id(root)]), big, terms.values(values), kept_still(downstream, values, base)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
             at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor), terms)
@@ -127,9 +127,9 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     # a remainder held, a − b·q, rounds at a's size, which its result (8.9 % 0.0012 is 0.0005) does not show
     scale = max((largest(base[id(n.parents[0])]) for n in ops if n.op.name in REMAINDERS), default=0.0)
 
-    def held_at(data: Any) -> tuple[float, float, np.ndarray]:
-        f, big, inner = root_at(data, held=held)
-        return f, max(big, scale), inner
+    def held_at(data: Any) -> tuple[float, float, np.ndarray, str]:
+        f, big, inner, still = root_at(data, held=held)
+        return f, max(big, scale), inner, still
 
     x, grad, (_, big), tensor, terms = at
     try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
@@ -137,6 +137,30 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
     return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms, wider=True)
+
+
+def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> str:
+    """The op at which the leaf's move stops at a number other than 0, which its rounding may have kept still (tanh
+    at 37 stays 1; exp(x) + 1 at -74 stays 1, exp's move far below its rounding), or "": the move reaches the root, or
+    stops exactly, at a 0 (relu below 0, a product with 0: the neuron's x2·w2) or on a rounding op's stair. A tensor's
+    element stops where its input's element of the same place moved; through other ops, where any moved."""
+    moved = {id(downstream[0])}
+    for n in downstream[1:]:
+        now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
+        if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
+            moved.add(id(n))  # labels are left to the root's own measure
+            continue
+        movers = [p for p in n.parents if id(p) in moved]
+        if not movers or rounds(n):
+            continue
+        kept = then != 0
+        for p in movers:
+            was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
+            if was.shape == then.shape and was.dtype.kind in "fc":
+                kept = kept & (went != was)  # an input of the same shape: only the places it moved
+        if np.any(kept):
+            return n.op.name
+    return ""
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
