@@ -177,7 +177,9 @@ def _measure(
             problem, outside = "the slope is too large for a float", False
             continue
         before, last, problem = last, now, ""
-        seen_move = seen_move or bool(np.any(right) or np.any(left))
+        # a move of the root's own, not stairs' (exp(x) + ceil(x) at -3e7, exp 0 there: the steps cross ceil's stairs)
+        inner_moved = inner_up.size == 0 or np.any(inner_up != terms.at) or np.any(inner_down != terms.at)
+        seen_move = seen_move or bool(now.settled and inner_moved and (np.any(right) or np.any(left)))
         before_lines, lines = lines, terms.slopes(inner_up, inner_down, h_up, h_down)
         if before is None:
             continue
