@@ -35,7 +35,6 @@ from .check_verdicts import (
     UNMEASURED,
     Check,
 )
-from .labels import numeric_text
 from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
@@ -88,29 +87,31 @@ def finite_difference_checks(
             unjudged = check.verdict == AGREE and held is not None and held.verdict not in (AGREE, DISAGREE)
             across = unjudged and stairs_crossed(downstream, base, grads, big)
         told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
-        checks[id(leaf)] = _with_held(told, held, downstream, across)
+        checks[id(leaf)] = _with_held(told, held, downstream, across, beyond=bool(whole))
     return checks
 
 
-def _with_held(check: Check, held: Check | None, downstream: list[Node], across: bool = False) -> Check:
+def _with_held(
+    check: Check, held: Check | None, downstream: list[Node], across: bool = False, beyond: bool = False
+) -> Check:
     """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
-    where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
-    jumps) but saying so: the rest of the root agrees with backward's. Grey too, `across`, an agreement measured
-    across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
+    where that disagrees; green where it agrees and the check itself could not measure, but for stairs `beyond` 2**52
+    (whole_floats). Grey, `across`, an agreement
+    measured across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
     if held is None:
         return check
     names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if rounds(n)))
     if across:
         why = f"the steps cross {names}'s stairs, whose jumps the rules leave out, and held still it cannot be judged"
         return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
-    if held.verdict == DISAGREE and np.isfinite(held.analytic):
+    # where the check itself could not measure (at a stair the root jumps: tanh(x·x) + ceil(x) at 3), the held one is
+    # the root as the rules have it, and judges: green where it agrees, as red where it disagrees; not where it
+    # measured only the stairs' held 0 (floor(x) alone), which is their rule itself, nor `beyond` 2**52, where the
+    # stairs cannot be told from the floats' own (whole_floats: x % -1e-300's quotient, 1.6e300)
+    measured = held.verdict == AGREE and bool(held.numeric) and not beyond
+    decides = held.verdict == DISAGREE or check.verdict == UNMEASURED and measured
+    if decides and np.isfinite(held.analytic):
         return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
-    if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
-        return replace(
-            check,
-            detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
-            f"{numeric_text(held)}, as backward's",  # as the label writes numbers: 0.99999 beside 0.99999, not 1
-        )
     return check
 
 
