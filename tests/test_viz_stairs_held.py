@@ -10,6 +10,7 @@ import viz
 from autograd import Op, Tensor, Value
 from viz.graph import all_gradients, read_graph
 from viz.labels import numeric_text
+from viz.number_text import summary
 from viz.numeric import AGREE, DISAGREE, UNMEASURED
 from viz.numeric_leaves import finite_difference_checks
 
@@ -107,3 +108,11 @@ def test_the_held_measure_is_written_as_the_label_writes_numbers(slope, written)
     x = Value(2.0, label="x")
     check = check_of(x * slope + x.ceil(), x)
     assert check.verdict == AGREE and numeric_text(check) == written
+
+
+def test_the_stairs_notes_write_sizes_as_the_drawing_writes_numbers():
+    """whole_floats' notes wrote sizes with :.3g, "of size 9.01e+15" beside x drawn 9.007e+15; now with summary,
+    the one way the drawing writes a number."""
+    x = Value(2.0**53, label="x")
+    check = check_of(x * 2.0 + x.floor(), x)
+    assert f"of size {summary(2.0**53)} here" in check.detail and "9.01e+15" not in check.detail

@@ -38,6 +38,7 @@ from .check_verdicts import (
     at_kink,
     judge,
 )
+from .number_text import summary
 from .step_doubts import bent_note, parted_note, parts, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
@@ -158,7 +159,7 @@ def _measure(
             problem, outside = str(e), True
             continue
         if not (np.isfinite(f_up) and np.isfinite(f_down)):  # a Tensor's op gives NaN or inf instead
-            problem, outside = f"the root is {f_up:g} at x + h and {f_down:g} at x − h", True
+            problem, outside = f"the root is {summary(f_up)} at x + h and {summary(f_down)} at x − h", True
             continue
         # per unit of step: one number's by the step taken (x ± h rounded), a block's by h along its direction
         h_up, h_down = (float(np.sum(up - x)), float(np.sum(x - down))) if not block else (h, h)

@@ -35,6 +35,7 @@ from .check_verdicts import (
     UNMEASURED,
     Check,
 )
+from .number_text import summary
 from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
@@ -187,7 +188,7 @@ def _leaf_check(
         return Check(0.0, None, UNMEASURED, detail="it is empty: no element to move")
     if not np.isfinite(f0):  # nothing moved, no element compared
         analytic = float(np.asarray(grad).reshape(-1)[0]) if size == 1 else 0.0
-        return Check(analytic, None, UNMEASURED, detail=f"the root is {f0:g} here")
+        return Check(analytic, None, UNMEASURED, detail=f"the root is {summary(f0)} here")
     if not tensor or size == 1:
         one = np.asarray(grad).reshape(-1)[0] if tensor else grad
         return measure(root_at, x, np.ones(np.shape(x)), one, f0, terms, wider=wider)
