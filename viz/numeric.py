@@ -253,10 +253,8 @@ def _unmoved(check: Check, moved: bool, still: str) -> Check:
         return replace(check, verdict=TOO_SMALL)
     if not still:
         return check
-    why = (
-        f"the root stays put at every step: {still} keeps the same number though its input moves, which rounding can "
-        "do, so backward's 0 agrees as any rule giving 0 here would: this point cannot tell the rules apart"
-    )
+    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so this point cannot "
+    why += "tell the rules apart"
     return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
 
 
