@@ -67,3 +67,11 @@ def test_saturated_tanh_cannot_tell_its_rules_apart(times):
 def test_a_zero_where_the_move_stops_exactly_stays_green(f, at):
     x = Value(at, label="x")
     assert check_of(f(x), x).verdict == AGREE
+
+
+def test_an_own_op_complex_beside_x_is_outside_its_domain_not_a_crash():
+    """x ** 2.5 of a Python float is complex below 0: at 5.3e-12 the step x − h was, and check=True raised a
+    TypeError ("float() argument must be ... not 'complex'"); the root is undefined there, as where an op refuses."""
+    p25 = Op("p25", lambda a: a**2.5, lambda g, out, a: (g * 2.5 * a**1.5,))
+    x = Value(5.276649658316458e-12, label="x")
+    assert check_of(p25(x) + 1.0, x).verdict != DISAGREE
