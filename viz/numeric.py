@@ -38,6 +38,7 @@ from .check_verdicts import (
     at_kink,
     judge,
 )
+from .number_text import summary
 from .step_doubts import bent_note, parted_note, parts, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
@@ -97,9 +98,12 @@ def measure(
     scales = [max(size, 1.0)] + ([size] if 0 < size < 1 else [])
     found = [_measure(root_at, x, scales[0] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[0]))]
     if found[0].verdict not in (AGREE, DISAGREE) and len(scales) > 1:  # a finer step may still judge
-        found.append(
-            _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
-        )
+        finer = _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
+        # a 0 where the root never moved agrees with a rule of 0 only for want of seeing it move: not where the wider
+        # steps saw it (x³ + 1 at -8.95e-5 moves 2.4e-8 per unit, at steps of 9e-5·6e-6 not at all, and a rule of 0
+        # was drawn green)
+        if not (finer.numeric == 0 and finer.analytic == 0 and found[0].numeric):
+            found.append(finer)
     if wider and all(c.verdict == TOO_SMALL for c in found):  # rounding swamps the slope here, not at wider steps
         wide = WIDER * scales[0]
         found.append(_measure(root_at, x, wide * direction, g, (f0, terms), grad_eps, _times(tolerance, wide)))
@@ -138,6 +142,7 @@ def _measure(
     problem, outside = "", False
     disagreed: tuple[Check, float] | None = None  # a disagreement and its error, while finer steps confirm it
     doubt = ""  # why a finer step than the disagreement's says the root is no line across it, till one confirms it
+    seen_move = False  # whether the root moved at any step yet: a 0 where it then stays put is rounding's
     for k in range(CONFIRMS):
         if k >= SHRINKS and disagreed is None and not bent:
             break
@@ -149,12 +154,12 @@ def _measure(
             problem, outside = "x ± h rounds to x", False
             break  # smaller steps would too
         try:
-            (f_up, big_up, inner_up), (f_down, big_down, inner_down) = root_at(up), root_at(down)
+            (f_up, big_up, inner_up, still_up), (f_down, big_down, inner_down, still_down) = root_at(up), root_at(down)
         except (ArithmeticError, ValueError) as e:  # a Value's op refuses: out of its domain
             problem, outside = str(e), True
             continue
         if not (np.isfinite(f_up) and np.isfinite(f_down)):  # a Tensor's op gives NaN or inf instead
-            problem, outside = f"the root is {f_up:g} at x + h and {f_down:g} at x − h", True
+            problem, outside = f"the root is {summary(f_up)} at x + h and {summary(f_down)} at x − h", True
             continue
         # per unit of step: one number's by the step taken (x ± h rounded), a block's by h along its direction
         h_up, h_down = (float(np.sum(up - x)), float(np.sum(x - down))) if not block else (h, h)
@@ -173,6 +178,9 @@ def _measure(
             problem, outside = "the slope is too large for a float", False
             continue
         before, last, problem = last, now, ""
+        # a move of the root's own, not stairs' (exp(x) + ceil(x) at -3e7, exp 0 there: the steps cross ceil's stairs)
+        inner_moved = inner_up.size == 0 or np.any(inner_up != terms.at) or np.any(inner_down != terms.at)
+        seen_move = seen_move or bool(now.settled and inner_moved and (np.any(right) or np.any(left)))
         before_lines, lines = lines, terms.slopes(inner_up, inner_down, h_up, h_down)
         if before is None:
             continue
@@ -195,6 +203,8 @@ def _measure(
         if not kinked and straight and smooth and _steady(before.central, now.central, before, now):
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
+            if judged.verdict == AGREE and judged.analytic == 0 and now.right == 0 == now.left:
+                judged = _unmoved(judged, seen_move, still_up or still_down)
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:
@@ -231,6 +241,21 @@ def _measure(
         return Check(analytic, None, verdict, detail=bent or why + (problem or "no step could be taken"))
     never = "the one-sided slopes never settle (a jump or a pole?)"
     return Check(last.analytic, None, UNMEASURED, detail=never)
+
+
+def _unmoved(check: Check, moved: bool, still: str) -> Check:
+    """An equal 0 where the root stays put: grey where it moved at a wider step (x³ + 1 at 7.8e-12, whose wider steps
+    bend: a rule of 0 agrees for want of seeing the move, as 1e-22, the right rule's, would be too small to judge),
+    or where an op's rounding may have kept it still (`still`): every rule giving 0 there agrees, the right one and
+    a wrong one alike, so nothing tells them apart (tanh at 37, where 1 − tanh² is exactly 0, as is 2(1 − tanh²)).
+    A move stopped exactly (relu below 0, a product with 0) is a slope of 0: green."""
+    if moved:
+        return replace(check, verdict=TOO_SMALL)
+    if not still:
+        return check
+    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so this point cannot "
+    why += "tell the rules apart"
+    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
 
 
 def _reach(up: Any, down: Any, step: Any) -> float:

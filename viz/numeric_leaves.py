@@ -35,7 +35,7 @@ from .check_verdicts import (
     UNMEASURED,
     Check,
 )
-from .labels import numeric_text
+from .number_text import summary
 from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
@@ -70,10 +70,10 @@ def finite_difference_checks(
 
         def root_at(
             data: Any, downstream: list[Node] = downstream, held: dict | None = None, terms: Terms = terms
-        ) -> tuple[float, float, np.ndarray]:
+        ) -> tuple[float, float, np.ndarray, str]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             big = max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
-            return _number(values[id(root)]), big, terms.values(values)
+            return _number(values[id(root)]), big, terms.values(values), kept_still(downstream, values, base)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
             at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor), terms)
@@ -88,29 +88,31 @@ def finite_difference_checks(
             unjudged = check.verdict == AGREE and held is not None and held.verdict not in (AGREE, DISAGREE)
             across = unjudged and stairs_crossed(downstream, base, grads, big)
         told = replace(check, numeric=None, verdict=UNMEASURED, detail=whole) if whole else check
-        checks[id(leaf)] = _with_held(told, held, downstream, across)
+        checks[id(leaf)] = _with_held(told, held, downstream, across, beyond=bool(whole))
     return checks
 
 
-def _with_held(check: Check, held: Check | None, downstream: list[Node], across: bool = False) -> Check:
+def _with_held(
+    check: Check, held: Check | None, downstream: list[Node], across: bool = False, beyond: bool = False
+) -> Check:
     """The check as drawn, given the one measured with the rounding ops held on their stairs (`_stairs_held`): red
-    where that disagrees; where the check itself could not measure and that agrees, grey still (at a stair the root
-    jumps) but saying so: the rest of the root agrees with backward's. Grey too, `across`, an agreement measured
-    across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
+    where that disagrees; green where it agrees and the check itself could not measure, but for stairs `beyond` 2**52
+    (whole_floats). Grey, `across`, an agreement
+    measured across stairs (`whole_floats.stairs_crossed`) where the held one judged nothing."""
     if held is None:
         return check
     names = " and ".join(dict.fromkeys(n.op.name for n in downstream[1:] if rounds(n)))
     if across:
         why = f"the steps cross {names}'s stairs, whose jumps the rules leave out, and held still it cannot be judged"
         return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
-    if held.verdict == DISAGREE and np.isfinite(held.analytic):
+    # where the check itself could not measure (at a stair the root jumps: tanh(x·x) + ceil(x) at 3), the held one is
+    # the root as the rules have it, and judges: green where it agrees, as red where it disagrees; not where it
+    # measured only the stairs' held 0 (floor(x) alone), which is their rule itself, nor `beyond` 2**52, where the
+    # stairs cannot be told from the floats' own (whole_floats: x % -1e-300's quotient, 1.6e300)
+    measured = held.verdict == AGREE and bool(held.numeric) and not beyond
+    decides = held.verdict == DISAGREE or check.verdict == UNMEASURED and measured
+    if decides and np.isfinite(held.analytic):
         return replace(held, detail=f"measured with {names}'s stairs held still, as the rules say")
-    if check.verdict == UNMEASURED and held.verdict == AGREE and held.numeric is not None and not held.compared:
-        return replace(
-            check,
-            detail=f"{check.detail}; with {names}'s stairs held still, as the rules say, it measures "
-            f"{numeric_text(held)}, as backward's",  # as the label writes numbers: 0.99999 beside 0.99999, not 1
-        )
     return check
 
 
@@ -127,9 +129,9 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     # a remainder held, a − b·q, rounds at a's size, which its result (8.9 % 0.0012 is 0.0005) does not show
     scale = max((largest(base[id(n.parents[0])]) for n in ops if n.op.name in REMAINDERS), default=0.0)
 
-    def held_at(data: Any) -> tuple[float, float, np.ndarray]:
-        f, big, inner = root_at(data, held=held)
-        return f, max(big, scale), inner
+    def held_at(data: Any) -> tuple[float, float, np.ndarray, str]:
+        f, big, inner, still = root_at(data, held=held)
+        return f, max(big, scale), inner, still
 
     x, grad, (_, big), tensor, terms = at
     try:  # the root as held still: a remainder's a − b·q rounds otherwise than its own
@@ -137,6 +139,30 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
     return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms, wider=True)
+
+
+def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> str:
+    """The op at which the leaf's move stops at a number other than 0, which its rounding may have kept still (tanh
+    at 37 stays 1; exp(x) + 1 at -74 stays 1, exp's move far below its rounding), or "": the move reaches the root, or
+    stops exactly, at a 0 (relu below 0, a product with 0: the neuron's x2·w2) or on a rounding op's stair. A tensor's
+    element stops where its input's element of the same place moved; through other ops, where any moved."""
+    moved = {id(downstream[0])}
+    for n in downstream[1:]:
+        now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
+        if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
+            moved.add(id(n))  # labels are left to the root's own measure
+            continue
+        movers = [p for p in n.parents if id(p) in moved]
+        if not movers or rounds(n):
+            continue
+        kept = then != 0
+        for p in movers:
+            was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
+            if was.shape == then.shape and was.dtype.kind in "fc":
+                kept = kept & (went != was)  # an input of the same shape: only the places it moved
+        if np.any(kept):
+            return n.op.name
+    return ""
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
@@ -162,7 +188,7 @@ def _leaf_check(
         return Check(0.0, None, UNMEASURED, detail="it is empty: no element to move")
     if not np.isfinite(f0):  # nothing moved, no element compared
         analytic = float(np.asarray(grad).reshape(-1)[0]) if size == 1 else 0.0
-        return Check(analytic, None, UNMEASURED, detail=f"the root is {f0:g} here")
+        return Check(analytic, None, UNMEASURED, detail=f"the root is {summary(f0)} here")
     if not tensor or size == 1:
         one = np.asarray(grad).reshape(-1)[0] if tensor else grad
         return measure(root_at, x, np.ones(np.shape(x)), one, f0, terms, wider=wider)

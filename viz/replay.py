@@ -34,7 +34,9 @@ def replay(
     """Every node's data recomputed (by id) through the recorded ops, in float64, with the leaves in
     `moved` (by id) given new data. With `base` (an earlier replay), only the nodes that depend on a
     moved leaf are recomputed. `order` is root first (`reverse`) or inputs first. `instead` (by id): a
-    function of a node's inputs' data to compute it by in place of its op (a rounding op held still)."""
+    function of a node's inputs' data to compute it by in place of its op (a rounding op held still). An op whose
+    real forward gives a complex number here (a Python float's x ** 2.5 below 0) raises a ValueError, as one that
+    refuses its inputs."""
     instead = instead or {}
     values: dict[int, Any] = dict(base) if base else {}
     changed = set(moved)
@@ -49,6 +51,8 @@ def replay(
                 params = node.op_params if isinstance(node, Tensor) else None
                 inputs = [values[id(p)] for p in node.parents]
                 values[id(node)] = instead[id(node)](inputs) if id(node) in instead else node.op.run(inputs, params)
+                if np.iscomplexobj(values[id(node)]) and not np.iscomplexobj(node.data):  # a float's x ** 2.5 below 0
+                    raise ValueError(f"{node.op.name} gives a complex number there")  # outside its domain
                 changed.add(id(node))
     return values
 

@@ -75,9 +75,17 @@ class Terms:
 
             settled = (now.gap <= SETTLED * scale + now.noise) | (now.gap <= before.gap / 2)
             line = settled & stays(now.central, before.central)
+            # a smooth bend, as Taylor's series has it: the one-sided slopes draw together as the step, their gap the
+            # step times the curvature, and the central one moves by a small share of that gap (x³ at -8.95e-5:
+            # 3.6e-11 beside 3.3e-9, though 1.5e-3 of its slope), leaving the finer step's central slope a hundredth
+            # of that off. Wiggles within the step (sin at 1e14, its period 6.3 beside steps of 6e8) part and join
+            # at random
+            apart, apart_before = now.right - now.left, before.right - before.left
+            tenfold = np.abs(apart - apart_before / 10) <= np.abs(apart_before) / BEND / 10 + now.noise
+            smooth = tenfold & (np.abs(now.central - before.central) <= np.abs(apart_before) / BEND)
             kink = stays(now.right, before.right) & stays(now.left, before.left)
             finite = np.isfinite(now.central) & np.isfinite(before.central) & np.isfinite(now.noise)
-            return finite & ~(line | kink)
+            return finite & ~(line | smooth | kink)
 
     def unresolved(self, now: Slopes, bent: np.ndarray) -> bool:
         """Whether a term element that bent at a wider step (`bent`) moves only within its rounding now: tan(x·x) at
@@ -129,6 +137,11 @@ def _flat(nodes: list[Node], replayed: dict[int, Any]) -> np.ndarray:
         return np.zeros(0)
     return np.concatenate([np.asarray(replayed[id(n)], dtype=np.float64).reshape(-1) for n in nodes])
 
+
+# a smooth bend's one-sided slopes' gap shrinks tenfold with the step, within 1 / BEND of itself, and its central slope
+# moves by at most 1 / BEND of the gap before (the step times the third derivative over the second, a sixth: the step
+# well within where the bend changes)
+BEND = 4
 
 # the shares of a parent its op's slope is measured over: the finite differences' best step, and a finer one for an op
 # that wiggles within that (sin of x·x = 4.4e7, whose period of 6.3 BEST_STEP's share, 260, spans 40 times)

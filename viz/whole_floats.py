@@ -14,6 +14,7 @@ import numpy as np
 from autograd import Node
 
 from .check_verdicts import EPS, FLOOR, ROUNDING, RTOL
+from .number_text import summary
 from .numeric import BEST_STEP
 from .replay import replay
 
@@ -39,17 +40,17 @@ def rounded_on_whole_floats(
         inputs = [values[id(p)] for p in node.parents]
         size = np.max(np.abs(rounded(*inputs)))
         what = "the quotient a / b" if node.op.name in _ROUNDED_QUOTIENT else "its input"
-        first = first or f"{node.op.name} rounds {what}, of size {size:.3g} here"
+        told = f"{node.op.name} rounds {what}, of size {summary(float(size))} here"  # as the drawing writes numbers
+        first = first or told
         if size >= WHOLE:
             return (
-                f"{node.op.name} rounds {what}, of size {size:.3g} here: from 2**52 on every float is a whole "
-                "number, so its stairs lie between floats and no step can tell them from a slope of 1"
+                f"{told}: from 2**52 on every float is a whole number, so its stairs lie between floats and no step "
+                "can tell them from a slope of 1"
             )
         if grads is not None and _lost(node, inputs, grads, big):
             return (
-                f"{node.op.name} rounds {what}, of size {size:.3g} here: a step within one of its stairs changes "
-                f"the root by less than the check allows for rounding numbers as large as {big:.3g}, so no step "
-                "can tell the stairs from a slope of 1"
+                f"{told}: a step within one of its stairs changes the root by less than the check allows for rounding "
+                f"numbers as large as {summary(big)}, so no step can tell the stairs from a slope of 1"
             )
     if explained and first:  # stairs narrower than the steps that judged, wider ones than those it can judge at
         return (

@@ -1,0 +1,77 @@
+"""check=True and a rule of 0 where the root's move is small: x³ + 1 at -8.95e-5 moves 2.4e-8 per unit, a curve that
+term_bends took for wiggles at the steps that see it (its central slope moving 1.5e-3 of itself, Taylor's h², beside
+a gap a hundred times that), and the finer steps scaled by |x| never move the root, where 0 == 0 was drawn green. A
+smooth bend judges again, and an equal 0 where nothing moved agrees only where nothing else could: not where a wider
+step saw the root move, nor where an op's rounding may have kept it still (tanh at 37: every rule giving 0 agrees)."""
+
+import numpy as np
+import pytest
+
+from autograd import Op, Value
+from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
+from viz.graph import all_gradients, read_graph
+from viz.numeric_leaves import finite_difference_checks
+
+
+def check_of(root, leaf):
+    root.backward()
+    graph = read_graph(root, None, None)
+    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
+
+
+def cube(times):
+    """x³ with a rule `times` the right one's; times None: a rule of -1."""
+    rule = (lambda g, out, a: (g * -1.0,)) if times is None else (lambda g, out, a: (g * times * 3 * a * a,))
+    return Op("p3", lambda a: a**3, rule)
+
+
+@pytest.mark.parametrize("times", [0.0, None, 1.5, 2.0, -1.0])
+def test_a_wrong_rule_of_x_cubed_beside_one_is_red(times):
+    x = Value(-8.95e-5, label="x")
+    assert check_of(cube(times)(x) + 1.0, x).verdict == DISAGREE
+
+
+def test_the_right_rule_of_x_cubed_beside_one_is_not_red():
+    x = Value(-8.95e-5, label="x")
+    assert check_of(cube(1.0)(x) + 1.0, x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize(
+    "f, at",
+    [
+        (lambda x: cube(0.0)(x) + 1.0, 7.792136235998167e-12),  # x³'s move, 2e-16, rounds away in the sum
+        (lambda x: Op("e", np.exp, lambda g, out, a: (g * 0.0,))(x) + 1.0, -74.31598022548779),  # exp's, 7e-33
+    ],
+)
+def test_a_rule_of_zero_where_rounding_keeps_the_root_still_is_not_green(f, at):
+    x = Value(at, label="x")
+    assert check_of(f(x), x).verdict != AGREE
+
+
+@pytest.mark.parametrize("times", [1.0, 2.0, 1.5, -1.0])
+def test_saturated_tanh_cannot_tell_its_rules_apart(times):
+    """1 − tanh² is exactly 0 at 37, and so is 2(1 − tanh²): the same 0, the same grey, saying why."""
+    tanh = Op("utanh", np.tanh, lambda g, out, a: (g * times * (1 - np.tanh(a) ** 2),))
+    x = Value(37.38720601958683, label="x")
+    check = check_of(tanh(x) + 1.0, x)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize(
+    "f, at",
+    [
+        (lambda x: (x - 5.0).relu() + 1.0, 3.0),  # relu's 0 below 0 is a slope of 0, exactly
+        (lambda x: x * 0.0 + 2.0, 1.5),  # a product with 0
+    ],
+)
+def test_a_zero_where_the_move_stops_exactly_stays_green(f, at):
+    x = Value(at, label="x")
+    assert check_of(f(x), x).verdict == AGREE
+
+
+def test_an_own_op_complex_beside_x_is_outside_its_domain_not_a_crash():
+    """x ** 2.5 of a Python float is complex below 0: at 5.3e-12 the step x − h was, and check=True raised a
+    TypeError ("float() argument must be ... not 'complex'"); the root is undefined there, as where an op refuses."""
+    p25 = Op("p25", lambda a: a**2.5, lambda g, out, a: (g * 2.5 * a**1.5,))
+    x = Value(5.276649658316458e-12, label="x")
+    assert check_of(p25(x) + 1.0, x).verdict != DISAGREE
