@@ -57,16 +57,19 @@ def _made(data: np.ndarray, requires_grad: bool, what: str) -> Tensor:
 
 @takes_device
 def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A Tensor of a copy of `data`, as PyTorch's `torch.tensor`: a numpy array given is copied, so
-    that later writes to it do not reach the tensor (`Tensor(array)` holds the array itself, as
-    `torch.from_numpy`). Dtypes as Tensor's: Python numbers and lists float32 unless `dtype` says
-    otherwise; what carries a dtype (a numpy array, a torch tensor, a buffer) keeps it."""
+    """A Tensor of a copy of `data`, as PyTorch's `torch.tensor`: a numpy array, a torch tensor or a
+    buffer given is copied, so that later writes to it do not reach the tensor (`Tensor(array)` holds
+    the array itself, as `torch.from_numpy`). Dtypes as Tensor's: Python numbers and lists float32
+    unless `dtype` says otherwise; what carries a dtype (a numpy array, a torch tensor, a buffer) keeps it."""
     refuse_flushed("tensor()")  # a cast to the dtype would read a subnormal as 0 (float32 1e-40)
     array = as_array(data, dtype, "tensor()")
-    shared = isinstance(data, np.ndarray) and np.may_share_memory(array, data)
-    # kept: noted as a copy of the caller's array while a step is recorded, so that each replay copies its call's
-    made = Tensor(kept(array, data) if shared else array, requires_grad=requires_grad, dtype=array.dtype)
-    if RECORDING and not shared and array is not data:  # a cast or a list's numbers: made from them, as in Tensor()
+    if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+        # kept: noted as a copy of the caller's array while a step is recorded, so that each replay copies its call's
+        return Tensor(kept(array, data), requires_grad=requires_grad, dtype=array.dtype)
+    if not isinstance(data, np.ndarray | list | tuple):  # numpy reads a torch tensor, a buffer, an __array__ in place
+        array = array.copy()
+    made = Tensor(array, requires_grad=requires_grad, dtype=array.dtype)
+    if RECORDING and array is not data:  # a cast or a list's numbers: made from them, as in Tensor()
         compile_casts.tensor_made(made, data)
     return made
 

@@ -1,7 +1,8 @@
-"""Tensor(x) of an array it casts (float16 becomes float32 unless told; dtype= another float) in a compiled step:
-the cast was data made outside the graph from the input, so the step ran eagerly ('node 1 (constant) is data
-computed outside the graph that changed'). It is now the table's astype op on the array itself: each replay casts
-that call's input, or the caller's array as it is then, bit for bit as eagerly."""
+"""Tensor(x) or autograd.tensor(x) of an array it casts (float16 becomes float32 unless told; dtype= another
+float) in a compiled step: the cast was data made outside the graph from the input, so the step ran eagerly ('node 1
+(constant) is data computed outside the graph that changed'). It is now the table's astype op on the array itself:
+each replay casts that call's input, or the caller's array as it is then, bit for bit as eagerly; autograd.tensor's
+copy of an input is that call's input's copy."""
 
 import warnings
 
@@ -27,6 +28,10 @@ CASES = {
     "a float16 input as float64": (np.float16, lambda x: Tensor(x, dtype=np.float64)),
     "the caller's float16 array": (np.float32, lambda x: Tensor(x) * Tensor(_HELD)),
     "a float32 input as bools": (np.float32, lambda x: Tensor(x) * Tensor(x, dtype=bool)),
+    # autograd.tensor's copy of an input and its casts: nn's layers and losses make their arrays Tensors by it
+    "autograd.tensor of a float32 input": (np.float32, lambda x: autograd.tensor(x)),
+    "autograd.tensor of a float32 input as float16": (np.float32, lambda x: autograd.tensor(x, dtype=np.float16)),
+    "autograd.tensor of the caller's float16 array": (np.float32, lambda x: Tensor(x) * autograd.tensor(_HELD)),
 }
 
 

@@ -187,6 +187,34 @@ def test_tensor_copies_its_data_as_torch_tensor_does():
         autograd.tensor(leaf)
 
 
+class _Wrapped:
+    """An object that numpy reads through `__array__`, which gives the array it holds."""
+
+    def __init__(self) -> None:
+        self.held = np.array([1.0, 2.0, 3.0])
+
+    def __array__(self, dtype=None, copy=None):
+        return self.held
+
+
+@pytest.mark.parametrize(
+    "make, write",
+    [
+        (lambda: torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), lambda t: t.__setitem__(0, 7.0)),
+        (lambda: memoryview(np.array([1.0, 2.0, 3.0])), lambda m: m.__setitem__(0, 7.0)),
+        (lambda: _Wrapped(), lambda w: w.held.__setitem__(0, 7.0)),
+    ],
+    ids=["a torch tensor", "a memoryview", "an object's __array__"],
+)
+def test_tensor_copies_what_numpy_reads_in_place(make, write):
+    """numpy reads a torch tensor, a buffer and an `__array__` in place, and only a numpy array given was
+    copied: autograd.tensor(t) of a torch tensor shared its memory, so `t[0] = 7` made the Tensor [7, 2, 3]."""
+    given = make()
+    made = autograd.tensor(given)
+    write(given)
+    assert made.data.tolist() == [1.0, 2.0, 3.0] and made.dtype == np.float64
+
+
 @pytest.mark.parametrize(
     "make",
     [
