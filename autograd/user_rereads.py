@@ -62,14 +62,22 @@ class Items:
         return len(held) >= len(then) and (all(map(operator.is_, held, then)) or all(map(_same, held, then)))
 
 
-def _same(now: Any, then: Any) -> bool:
-    """The same object, or a number, a string or an array (bitwise, dtype and shape too) of equal value: written back,
-    or a stash a drawing's rerun of the forward made again (viz), the rule reads the same."""
+def _same(now: Any, then: Any, depth: int = 0) -> bool:
+    """The same object, or a number, a string or an array (bitwise, dtype and shape too) of equal value, or a tuple,
+    list or dict of such items: written back, or a stash a drawing's rerun of the forward made again (viz), the rule
+    reads the same. Nested deeper than _DEPTH (a list holding itself, made again): not the same."""
     if now is then or type(now) is not type(then):
         return now is then
-    if type(now) is np.ndarray:
+    if isinstance(now, np.ndarray | np.generic):  # a numpy number (x.sum()) as an array of its own
         return now.dtype == then.dtype and now.shape == then.shape and bytes(_bytes_of(now)) == bytes(_bytes_of(then))
+    if isinstance(now, tuple | list) and depth < _DEPTH:
+        return len(now) == len(then) and all(_same(a, b, depth + 1) for a, b in zip(now, then, strict=True))
+    if isinstance(now, dict) and depth < _DEPTH:
+        return now.keys() == then.keys() and all(_same(now[k], then[k], depth + 1) for k in then)
     return type(now) in (int, float, bool, str, bytes) and now == then
+
+
+_DEPTH = 16  # the nesting `_same` compares
 
 
 def held_now(value: Any) -> Any:
@@ -93,9 +101,9 @@ def unchanged(now: Any, seen: Any) -> bool:
     return seen.kept_in(now) if isinstance(seen, Items) else now == seen
 
 
-def _bytes_of(a: np.ndarray) -> Any:
+def _bytes_of(a: np.ndarray | np.generic) -> Any:
     """a's bytes in C order, read in place where it is C-contiguous (an array of objects: their addresses)."""
-    if a.dtype.hasobject:
+    if a.dtype.hasobject or isinstance(a, np.generic):
         return a.tobytes()
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 

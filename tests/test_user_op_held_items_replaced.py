@@ -112,3 +112,47 @@ def test_a_nested_list_item_replaced_is_refused():
     ws["layers"][0] = np.array([5.0, 5.0])
     with pytest.raises(RuntimeError, match=r"the list held in nested's ws no longer holds what it held"):
         y.backward()
+
+
+@pytest.mark.parametrize(
+    "stash",
+    [
+        lambda x: (np.array(x), 2.0),
+        lambda x: x.sum(),
+        lambda x: [np.array(x)],
+        lambda x: {"x": np.array(x)},
+    ],
+    ids=["tuple", "numpy number", "list", "dict"],
+)
+def test_a_stash_a_drawing_made_again_of_another_kind_is_no_change(stash):
+    """Another tuple, list, dict or numpy number of the same numbers: a.grad [2, 4], refused before."""
+    op = Op(
+        "stashing",
+        lambda x, *, cache: cache.__setitem__("s", stash(x)) or x * x,
+        lambda g, out, x, *, cache: (2 * g * x,),
+    )
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = op(a, cache=(cache := {})).sum()
+    first = cache["s"]
+    draw(y)
+    assert cache["s"] is not first
+    y.backward()
+    assert a.grad.tolist() == [2.0, 4.0]
+    y = op(a, cache=cache).sum()
+    cache["s"] = stash(np.array([1.0, 3.0]))  # other numbers: what the rule would read instead
+    with pytest.raises(RuntimeError, match=r"the dict given as stashing's cache no longer holds what it held"):
+        y.backward()
+
+
+def test_a_number_in_a_values_list_replaced_is_refused():
+    """A Value's op whose keyword arguments hold no array: x.grad 10.0 where the forward used 2.0."""
+    op = Op("vk", lambda x, *, ks: x * ks[0], lambda g, out, x, *, ks: (g * ks[0],))
+    ks = [2.0]
+    x = Value(1.0)
+    y = op(x, ks=ks)
+    ks[0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the list given as vk's ks no longer holds what it held when vk used it"):
+        y.backward()
+    ks[0] = 2.0
+    y.backward()
+    assert x.grad == 2.0
