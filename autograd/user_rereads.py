@@ -16,28 +16,35 @@ import numpy as np
 
 def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
     """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
-    `params`, and of each list or dict among them and each Tensor, array, list and dict those and tuples hold, at any
-    depth (a user's op's `ws=[w]`, kept as the caller's: its rule reads what they hold at backward)."""
+    `params`, and of each list or dict among them and each Tensor, array, list and dict those, tuples and arrays of
+    objects hold, at any depth (a user's op's `ws=[w]`, kept as the caller's: its rule reads what they hold at
+    backward)."""
     found = []
     for name in names:
         value = params.get(name)
-        for held in _held_in(value) if isinstance(value, list | tuple | dict) else (value,):
+        for held in _held_in(value) if holds_items(value) else (value,):
             now = held_now(held)
             if now is not None:
                 found.append((name, held, now))
     return found
 
 
+def holds_items(value: Any) -> bool:
+    """Whether `value` holds objects of the caller's, which it may replace or write into after the forward: a list,
+    a tuple, a dict, or a numpy array of objects (ragged rows: a copy of it holds the same rows)."""
+    return isinstance(value, list | tuple | dict) or (isinstance(value, np.ndarray) and value.dtype.hasobject)
+
+
 def _held_in(container: Any) -> list[Any]:
-    """A list, tuple or dict and what it holds, at any depth, each once (a list that holds itself too)."""
+    """A container (`holds_items`) and what it holds, at any depth, each once (a list that holds itself too)."""
     found: dict[int, Any] = {}
 
     def walk(x: Any) -> None:
         if id(x) in found:
             return
         found[id(x)] = x
-        if isinstance(x, list | tuple | dict):
-            for item in dict.values(x) if isinstance(x, dict) else x:
+        if holds_items(x):
+            for item in dict.values(x) if isinstance(x, dict) else x.flat if isinstance(x, np.ndarray) else x:
                 walk(item)
 
     walk(container)

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import modes
 from .trees import flatten
-from .user_rereads import held_changed, held_now, noted, unchanged
+from .user_rereads import held_changed, held_now, holds_items, noted, unchanged
 
 
 class WroteIntoInput(ValueError):
@@ -195,7 +195,7 @@ def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
         bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
     else:
         bound = op.bind(params, needs=needs)
-    names = [k for k in op.reread(params) if isinstance(params.get(k), list | tuple | dict)]
+    names = [k for k in op.reread(params) if holds_items(params.get(k))]
     if names:  # the caller's own containers: a Value has no Record (Tensor's) to note them
         bound.forward, bound.vjp = _refusing_changes(op, bound.forward, bound.vjp, params, names)
     return bound

@@ -156,3 +156,35 @@ def test_a_number_in_a_values_list_replaced_is_refused():
     ks[0] = 2.0
     y.backward()
     assert x.grad == 2.0
+
+
+@pytest.mark.parametrize("in_list", [True, False], ids=["in a list", "itself"])
+def test_an_array_an_object_array_holds_written_into_is_refused(in_list):
+    """numpy's array of arrays (ragged rows): a copy of it holds the caller's rows; x.grad [10, 20] for [1, 2]."""
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([1.0, 2.0]), np.array([3.0])
+    op = Op("rows", lambda x, *, o: x * _rows(o)[0], lambda g, out, x, *, o: (g * _rows(o)[0],))
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = op(x, o=[rows] if in_list else rows).sum()
+    rows[0][...] = [10.0, 20.0]
+    with pytest.raises(RuntimeError, match=r"the array of shape \(2,\) given as rows's o was changed after rows used"):
+        y.backward()
+    rows[0][...] = [1.0, 2.0]
+    y.backward()
+    assert x.grad.tolist() == [1.0, 2.0]
+
+
+def _rows(o):
+    return o[0] if isinstance(o, list) else o
+
+
+def test_on_values_an_array_an_object_array_holds_written_into_is_refused():
+    """x.grad 10.0 where the forward used 2.0."""
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([2.0]), np.array([3.0, 4.0])
+    op = Op("vrows", lambda x, *, o: x * float(o[0][0]), lambda g, out, x, *, o: (g * float(o[0][0]),))
+    x = Value(1.0)
+    y = op(x, o=rows)
+    rows[0][0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the array of shape \(1,\) given as vrows's o was changed after vrows"):
+        y.backward()
