@@ -70,21 +70,43 @@ class Items:
 
 
 def _same(now: Any, then: Any, depth: int = 0) -> bool:
-    """The same object, or a number, a string or an array (bitwise, dtype and shape too) of equal value, or a tuple,
-    list or dict of such items: written back, or a stash a drawing's rerun of the forward made again (viz), the rule
-    reads the same. Nested deeper than _DEPTH (a list holding itself, made again): not the same."""
-    if now is then or type(now) is not type(then):
-        return now is then
-    if isinstance(now, np.ndarray | np.generic):  # a numpy number (x.sum()) as an array of its own
-        return now.dtype == then.dtype and now.shape == then.shape and bytes(_bytes_of(now)) == bytes(_bytes_of(then))
+    """The same object, the same numbers (`_same_numbers`), the same string, or a tuple, list or dict of such items:
+    written back, or a stash a drawing's rerun of the forward made again (viz), the rule reads the same. Nested deeper
+    than _DEPTH (a list holding itself, made again): not the same."""
+    if now is then:
+        return True
+    if type(now) is type(then) is int:  # one past int64's range too
+        return now == then
+    if isinstance(now, _NUMBERS) and isinstance(then, _NUMBERS):
+        return _same_numbers(np.asarray(now), np.asarray(then))
+    if type(now) is not type(then):
+        return False
     if isinstance(now, tuple | list) and depth < _DEPTH:
         return len(now) == len(then) and all(_same(a, b, depth + 1) for a, b in zip(now, then, strict=True))
     if isinstance(now, dict) and depth < _DEPTH:
         return now.keys() == then.keys() and all(_same(now[k], then[k], depth + 1) for k in then)
-    return type(now) in (int, float, bool, str, bytes) and now == then
+    return type(now) in (str, bytes) and now == then
 
 
 _DEPTH = 16  # the nesting `_same` compares
+_NUMBERS = (int, float, complex, np.generic, np.ndarray)  # bool is an int
+
+
+def _same_numbers(now: np.ndarray, then: np.ndarray) -> bool:
+    """Whether `now` holds `then`'s numbers, bitwise (NaN is NaN, -0.0 is not +0.0; an array of objects: the same
+    objects), in its shape and kind (2 is not 2.0). Of wider floats, as a drawing's rerun in long doubles stashes
+    them: cast to `then`'s dtype bitwise `then`, and equal to `then` widened (no digit more)."""
+    if now.shape != then.shape or now.dtype.kind != then.dtype.kind:
+        return False
+    if now.dtype == then.dtype:
+        return bytes(_bytes_of(now)) == bytes(_bytes_of(then))
+    if now.dtype.kind not in "fc" or now.dtype.itemsize < then.dtype.itemsize:
+        return False
+    with np.errstate(all="ignore"):
+        narrowed = now.astype(then.dtype)
+        return bytes(_bytes_of(narrowed)) == bytes(_bytes_of(then)) and np.array_equal(
+            now, then.astype(now.dtype), equal_nan=True
+        )
 
 
 def held_now(value: Any) -> Any:
@@ -108,9 +130,9 @@ def unchanged(now: Any, seen: Any) -> bool:
     return seen.kept_in(now) if isinstance(seen, Items) else now == seen
 
 
-def _bytes_of(a: np.ndarray | np.generic) -> Any:
+def _bytes_of(a: np.ndarray) -> Any:
     """a's bytes in C order, read in place where it is C-contiguous (an array of objects: their addresses)."""
-    if a.dtype.hasobject or isinstance(a, np.generic):
+    if a.dtype.hasobject:
         return a.tobytes()
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 

@@ -188,3 +188,25 @@ def test_on_values_an_array_an_object_array_holds_written_into_is_refused():
     rows[0][0] = 10.0
     with pytest.raises(RuntimeError, match=r"the array of shape \(1,\) given as vrows's o was changed after vrows"):
         y.backward()
+
+
+@pytest.mark.parametrize("x", [Tensor(np.array([0.0, 1.0]), requires_grad=True), Value(0.0)], ids=["Tensor", "Value"])
+def test_a_stash_a_drawing_made_again_in_long_doubles_is_no_change(x):
+    """An op's 0 is redone in long doubles: the stash then holds the forward's numbers as long doubles (refused; a.grad
+    [0, 2] before items were noted); long doubles off the forward's numbers, by less than a float64 tells, are not."""
+    op = Op(
+        "held",
+        lambda x, *, cache: cache.__setitem__("x", x) or x * x,
+        lambda g, out, x, *, cache: (2 * g * cache["x"],),
+    )
+    y = op(x, cache=(cache := {}))
+    draw(y)
+    assert np.asarray(cache["x"]).dtype == np.longdouble
+    y.sum().backward() if isinstance(x, Tensor) else y.backward()
+    assert np.asarray(x.grad).tolist() == np.asarray(2 * x.data).tolist()
+    if isinstance(x, Tensor) and np.finfo(np.longdouble).eps < np.finfo(np.float64).eps:  # wider long doubles
+        y = op(x, cache=cache).sum()
+        cache["x"] = np.array([0.0, 1.0], dtype=np.longdouble) + [0.0, np.finfo(np.longdouble).eps]
+        assert np.array_equal(cache["x"].astype(np.float64), x.data)
+        with pytest.raises(RuntimeError, match=r"the dict given as held's cache no longer holds what it held"):
+            y.backward()
