@@ -14,6 +14,7 @@ from .dtype_fits import DoesNotFit
 from .graph import Node, raw
 from .modes import short
 from .tensor_data import kept
+from .user_rereads import holds_items
 from .user_writes import WroteIntoInput
 
 _ORDINALS = ("first", "second", "third", "fourth")  # an op's inputs, named in its refusals
@@ -117,11 +118,11 @@ class Op:
     def reread(self, params: dict[str, Any]) -> Sequence[str]:
         """The keyword arguments among a call's `params` whose arrays and Tensors a node notes, to refuse a backward
         after one changed: the declared ones (the engine's, from its table, or a user's `rereads`), else all of a
-        user's op; of a user's op not an array given as the argument itself, which is the op's own copy."""
+        user's op; of a user's op not an array of numbers given as the argument itself, which is the op's own copy."""
         if self.built_in:
             return self.rereads
         names = params if self.rereads is None else self.rereads
-        return [k for k in names if not isinstance(params.get(k), np.ndarray)]
+        return [k for k in names if holds_items(params.get(k)) or not isinstance(params.get(k), np.ndarray)]
 
     def refuse(self, inputs: Sequence[Any]) -> None:
         """NotImplementedError (PyTorch's type for it) where an input without a derivative needs a gradient: a

@@ -16,28 +16,35 @@ import numpy as np
 
 def noted(params: dict[str, Any], names: Any) -> list[tuple[str, Any, Any]]:
     """(name, value, what it holds now: `held_now`) of each Tensor or array among the keyword arguments `names` of
-    `params`, and of each list or dict among them and each Tensor, array, list and dict those and tuples hold, at any
-    depth (a user's op's `ws=[w]`, kept as the caller's: its rule reads what they hold at backward)."""
+    `params`, and of each list or dict among them and each Tensor, array, list and dict those, tuples and arrays of
+    objects hold, at any depth (a user's op's `ws=[w]`, kept as the caller's: its rule reads what they hold at
+    backward)."""
     found = []
     for name in names:
         value = params.get(name)
-        for held in _held_in(value) if isinstance(value, list | tuple | dict) else (value,):
+        for held in _held_in(value) if holds_items(value) else (value,):
             now = held_now(held)
             if now is not None:
                 found.append((name, held, now))
     return found
 
 
+def holds_items(value: Any) -> bool:
+    """Whether `value` holds objects of the caller's, which it may replace or write into after the forward: a list,
+    a tuple, a dict, or a numpy array of objects (ragged rows: a copy of it holds the same rows)."""
+    return isinstance(value, list | tuple | dict) or (isinstance(value, np.ndarray) and value.dtype.hasobject)
+
+
 def _held_in(container: Any) -> list[Any]:
-    """A list, tuple or dict and what it holds, at any depth, each once (a list that holds itself too)."""
+    """A container (`holds_items`) and what it holds, at any depth, each once (a list that holds itself too)."""
     found: dict[int, Any] = {}
 
     def walk(x: Any) -> None:
         if id(x) in found:
             return
         found[id(x)] = x
-        if isinstance(x, list | tuple | dict):
-            for item in dict.values(x) if isinstance(x, dict) else x:
+        if holds_items(x):
+            for item in dict.values(x) if isinstance(x, dict) else x.flat if isinstance(x, np.ndarray) else x:
                 walk(item)
 
     walk(container)
@@ -62,14 +69,44 @@ class Items:
         return len(held) >= len(then) and (all(map(operator.is_, held, then)) or all(map(_same, held, then)))
 
 
-def _same(now: Any, then: Any) -> bool:
-    """The same object, or a number, a string or an array (bitwise, dtype and shape too) of equal value: written back,
-    or a stash a drawing's rerun of the forward made again (viz), the rule reads the same."""
-    if now is then or type(now) is not type(then):
-        return now is then
-    if type(now) is np.ndarray:
-        return now.dtype == then.dtype and now.shape == then.shape and bytes(_bytes_of(now)) == bytes(_bytes_of(then))
-    return type(now) in (int, float, bool, str, bytes) and now == then
+def _same(now: Any, then: Any, depth: int = 0) -> bool:
+    """The same object, the same numbers (`_same_numbers`), the same string, or a tuple, list or dict of such items:
+    written back, or a stash a drawing's rerun of the forward made again (viz), the rule reads the same. Nested deeper
+    than _DEPTH (a list holding itself, made again): not the same."""
+    if now is then:
+        return True
+    if type(now) is type(then) is int:  # one past int64's range too
+        return now == then
+    if isinstance(now, _NUMBERS) and isinstance(then, _NUMBERS):
+        return _same_numbers(np.asarray(now), np.asarray(then))
+    if type(now) is not type(then):
+        return False
+    if isinstance(now, tuple | list) and depth < _DEPTH:
+        return len(now) == len(then) and all(_same(a, b, depth + 1) for a, b in zip(now, then, strict=True))
+    if isinstance(now, dict) and depth < _DEPTH:
+        return now.keys() == then.keys() and all(_same(now[k], then[k], depth + 1) for k in then)
+    return type(now) in (str, bytes) and now == then
+
+
+_DEPTH = 16  # the nesting `_same` compares
+_NUMBERS = (int, float, complex, np.generic, np.ndarray)  # bool is an int
+
+
+def _same_numbers(now: np.ndarray, then: np.ndarray) -> bool:
+    """Whether `now` holds `then`'s numbers, bitwise (NaN is NaN, -0.0 is not +0.0; an array of objects: the same
+    objects), in its shape and kind (2 is not 2.0). Of wider floats, as a drawing's rerun in long doubles stashes
+    them: cast to `then`'s dtype bitwise `then`, and equal to `then` widened (no digit more)."""
+    if now.shape != then.shape or now.dtype.kind != then.dtype.kind:
+        return False
+    if now.dtype == then.dtype:
+        return bytes(_bytes_of(now)) == bytes(_bytes_of(then))
+    if now.dtype.kind not in "fc" or now.dtype.itemsize < then.dtype.itemsize:
+        return False
+    with np.errstate(all="ignore"):
+        narrowed = now.astype(then.dtype)
+        return bytes(_bytes_of(narrowed)) == bytes(_bytes_of(then)) and np.array_equal(
+            now, then.astype(now.dtype), equal_nan=True
+        )
 
 
 def held_now(value: Any) -> Any:

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import modes
 from .trees import flatten
-from .user_rereads import held_changed, held_now, noted, unchanged
+from .user_rereads import held_changed, held_now, holds_items, noted, unchanged
 
 
 class WroteIntoInput(ValueError):
@@ -184,14 +184,18 @@ def _fingerprint(a: np.ndarray) -> int:
 def value_op(op: Any, params: dict[str, Any], needs: tuple[bool, ...]) -> Any:
     """op bound to a Value node's keyword arguments and needs (Op.bind). Arrays among them are given as
     read-only views, and a forward or rule that writes into one is refused naming the op, as a tensor's
-    user op is: it changed what the rule read, and every later backward, silently."""
-    if not params or not _arrays(params):
+    user op is: it changed what the rule read, and every later backward, silently. Its rule refuses a list's
+    or dict's item changed since the forward (`ks[0] = 10.0`), whether or not they hold arrays."""
+    if not params:
         return op.bind(params, needs=needs)
-    viewed = read_only_values(params)
-    bound = op.bind(viewed, needs=needs)
-    bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote, viewed)
-    bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
-    names = [k for k in op.reread(params) if isinstance(params.get(k), list | tuple | dict)]
+    if _arrays(params):
+        viewed = read_only_values(params)
+        bound = op.bind(viewed, needs=needs)
+        bound.forward = refusing_writes(bound.name, bound.forward, forward_wrote, viewed)
+        bound.vjp = refusing_writes(bound.name, bound.vjp, rule_wrote, viewed)
+    else:
+        bound = op.bind(params, needs=needs)
+    names = [k for k in op.reread(params) if holds_items(params.get(k))]
     if names:  # the caller's own containers: a Value has no Record (Tensor's) to note them
         bound.forward, bound.vjp = _refusing_changes(op, bound.forward, bound.vjp, params, names)
     return bound

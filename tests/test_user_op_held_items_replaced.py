@@ -112,3 +112,101 @@ def test_a_nested_list_item_replaced_is_refused():
     ws["layers"][0] = np.array([5.0, 5.0])
     with pytest.raises(RuntimeError, match=r"the list held in nested's ws no longer holds what it held"):
         y.backward()
+
+
+@pytest.mark.parametrize(
+    "stash",
+    [
+        lambda x: (np.array(x), 2.0),
+        lambda x: x.sum(),
+        lambda x: [np.array(x)],
+        lambda x: {"x": np.array(x)},
+    ],
+    ids=["tuple", "numpy number", "list", "dict"],
+)
+def test_a_stash_a_drawing_made_again_of_another_kind_is_no_change(stash):
+    """Another tuple, list, dict or numpy number of the same numbers: a.grad [2, 4], refused before."""
+    op = Op(
+        "stashing",
+        lambda x, *, cache: cache.__setitem__("s", stash(x)) or x * x,
+        lambda g, out, x, *, cache: (2 * g * x,),
+    )
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = op(a, cache=(cache := {})).sum()
+    first = cache["s"]
+    draw(y)
+    assert cache["s"] is not first
+    y.backward()
+    assert a.grad.tolist() == [2.0, 4.0]
+    y = op(a, cache=cache).sum()
+    cache["s"] = stash(np.array([1.0, 3.0]))  # other numbers: what the rule would read instead
+    with pytest.raises(RuntimeError, match=r"the dict given as stashing's cache no longer holds what it held"):
+        y.backward()
+
+
+def test_a_number_in_a_values_list_replaced_is_refused():
+    """A Value's op whose keyword arguments hold no array: x.grad 10.0 where the forward used 2.0."""
+    op = Op("vk", lambda x, *, ks: x * ks[0], lambda g, out, x, *, ks: (g * ks[0],))
+    ks = [2.0]
+    x = Value(1.0)
+    y = op(x, ks=ks)
+    ks[0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the list given as vk's ks no longer holds what it held when vk used it"):
+        y.backward()
+    ks[0] = 2.0
+    y.backward()
+    assert x.grad == 2.0
+
+
+@pytest.mark.parametrize("in_list", [True, False], ids=["in a list", "itself"])
+def test_an_array_an_object_array_holds_written_into_is_refused(in_list):
+    """numpy's array of arrays (ragged rows): a copy of it holds the caller's rows; x.grad [10, 20] for [1, 2]."""
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([1.0, 2.0]), np.array([3.0])
+    op = Op("rows", lambda x, *, o: x * _rows(o)[0], lambda g, out, x, *, o: (g * _rows(o)[0],))
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = op(x, o=[rows] if in_list else rows).sum()
+    rows[0][...] = [10.0, 20.0]
+    with pytest.raises(RuntimeError, match=r"the array of shape \(2,\) given as rows's o was changed after rows used"):
+        y.backward()
+    rows[0][...] = [1.0, 2.0]
+    y.backward()
+    assert x.grad.tolist() == [1.0, 2.0]
+
+
+def _rows(o):
+    return o[0] if isinstance(o, list) else o
+
+
+def test_on_values_an_array_an_object_array_holds_written_into_is_refused():
+    """x.grad 10.0 where the forward used 2.0."""
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([2.0]), np.array([3.0, 4.0])
+    op = Op("vrows", lambda x, *, o: x * float(o[0][0]), lambda g, out, x, *, o: (g * float(o[0][0]),))
+    x = Value(1.0)
+    y = op(x, o=rows)
+    rows[0][0] = 10.0
+    with pytest.raises(RuntimeError, match=r"the array of shape \(1,\) given as vrows's o was changed after vrows"):
+        y.backward()
+
+
+@pytest.mark.parametrize("x", [Tensor(np.array([0.0, 1.0]), requires_grad=True), Value(0.0)], ids=["Tensor", "Value"])
+def test_a_stash_a_drawing_made_again_in_long_doubles_is_no_change(x):
+    """An op's 0 is redone in long doubles: the stash then holds the forward's numbers as long doubles (refused; a.grad
+    [0, 2] before items were noted); long doubles off the forward's numbers, by less than a float64 tells, are not."""
+    op = Op(
+        "held",
+        lambda x, *, cache: cache.__setitem__("x", x) or x * x,
+        lambda g, out, x, *, cache: (2 * g * cache["x"],),
+    )
+    y = op(x, cache=(cache := {}))
+    draw(y)
+    assert np.asarray(cache["x"]).dtype == np.longdouble
+    y.sum().backward() if isinstance(x, Tensor) else y.backward()
+    assert np.asarray(x.grad).tolist() == np.asarray(2 * x.data).tolist()
+    if isinstance(x, Tensor) and np.finfo(np.longdouble).eps < np.finfo(np.float64).eps:  # wider long doubles
+        y = op(x, cache=cache).sum()
+        cache["x"] = np.array([0.0, 1.0], dtype=np.longdouble) + [0.0, np.finfo(np.longdouble).eps]
+        assert np.array_equal(cache["x"].astype(np.float64), x.data)
+        with pytest.raises(RuntimeError, match=r"the dict given as held's cache no longer holds what it held"):
+            y.backward()
