@@ -158,3 +158,24 @@ def test_a_file_of_false_end_records_is_refused_as_fast_as_one_of_zeros(tmp_path
             nn.load(model, path)
         times[name] = time.perf_counter() - start
     assert times["false ends"] < 5 * times["zeros"] + 0.05, times
+
+
+def test_the_end_of_a_zip64_file_of_many_entries_is_found_further_back(tmp_path, monkeypatch):
+    """A zip of more than 65,535 entries (a model's state of as many) ends in zip64's records, its classic end record's
+    directory offset still the true one, with zip64's 76 bytes between the directory and it: only a record whose
+    offset said zip64 (0xFFFFFFFF, a file past 4 GiB) was looked for with its locator, so this one was not found,
+    and more than 64 KiB after it was "File is not a zip file". zipfile writes those records from 65,536 entries:
+    from 2 here."""
+    import zipfile
+
+    model = nn.Linear(3, 2, seed=1)
+    path = tmp_path / "whole.npz"
+    with monkeypatch.context() as patched:
+        patched.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+        nn.save(model, path)
+    data = path.read_bytes()
+    assert zipfile.stringEndArchive64Locator in data[-100:]  # zip64's records written
+    path.write_bytes(data + bytes(70_000))
+    with pytest.raises(ValueError, match=f"it has 70,000 bytes after the {len(data):,} its format accounts for"):
+        nn.load(nn.Linear(3, 2, seed=0), path)
+
