@@ -143,7 +143,8 @@ def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
         before = min(start, locator_size)  # read too: a locator just before a record at the chunk's start
         f.seek(start - before)
         chunk = f.read(before + stop - start + end_size - 1)  # a record starting before `stop`, whole
-        at = chunk.rfind(zipfile.stringEndArchive, before, before + stop - start)
+        ahead = len(zipfile.stringEndArchive) - 1  # rfind's end bounds a match's end: one starting before `stop`
+        at = chunk.rfind(zipfile.stringEndArchive, before, before + stop - start + ahead)
         while at >= 0 and left > 0:
             left -= 1
             record = chunk[at : at + end_size]

@@ -179,3 +179,18 @@ def test_the_end_of_a_zip64_file_of_many_entries_is_found_further_back(tmp_path,
     with pytest.raises(ValueError, match=f"it has 70,000 bytes after the {len(data):,} its format accounts for"):
         nn.load(nn.Linear(3, 2, seed=0), path)
 
+
+def test_an_end_record_starting_in_a_chunks_last_bytes_is_found(tmp_path):
+    """Each chunk was searched for a signature ending before the chunk's end, and the chunk before it for one
+    starting before that: an end record starting in a chunk's last 3 bytes was in neither (found at a chunk's start
+    and 4 bytes before its end, not 1, 2 or 3 before), and the file was "not a zip file"."""
+    from nn.io_npz import _CHUNK, _earlier_end
+
+    path = tmp_path / "whole.npz"
+    nn.save(nn.Linear(3, 2, seed=1), path)
+    data = path.read_bytes()
+    record = data.rfind(b"PK\x05\x06")
+    path.write_bytes(data + bytes(2 * _CHUNK))
+    with open(path, "rb") as f:
+        found = [_earlier_end(f, len(data) + 2 * _CHUNK, record + gap + _CHUNK) for gap in range(6)]
+    assert found == [len(data)] * 6
