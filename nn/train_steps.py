@@ -77,9 +77,9 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
         with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
             saved = buffer_copies(slots)  # [] for a model without buffers: nothing copied, every step
             try:
-                with rows_noted(saved):  # and the rows max_norm scales, as it scales them
+                with rows_noted(saved):  # and the rows max_norm scales, as it scales them (a loss's look-ups too)
                     out = forward(model, xb)
-                value = loss(out, yb)
+                    value = loss(out, yb)
                 number = finite_loss(value, model, epoch, batch)
                 optimizer.zero_grad()
                 value.backward()

@@ -62,3 +62,26 @@ def test_a_failed_step_puts_back_the_rows_max_norm_scaled(compile, fails, said):
         nn.fit(model, fails(2), optimizer, batches, verbose=False, metric=None, compile=compile)
     assert np.linalg.norm(after_first["weight"][2:], axis=1) == pytest.approx([8**0.5, 5])  # not looked up yet
     np.testing.assert_array_equal(model.emb.weight.data, after_first["weight"])
+
+
+@pytest.mark.parametrize("compile", [False, True], ids=["eager", "compiled"])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::autograd.CompileWarning")
+def test_rows_a_loss_scales_are_put_back_too(compile):
+    """A loss may look rows up itself (class centres in an Embedding of the model's, by label): the eager step noted
+    the rows of the forward alone, so a failed step left the loss's scaled (centre 2 of norm 5 left at norm 1)
+    where the compiled step, whose loss is recorded with its forward, put them back."""
+    model = _Bag()
+    model.centres = nn.Embedding(3, 3, max_norm=1.0)
+    model.centres.weight.data[...] = [[0.6, 0.8, 0], [0, 0.6, 0.8], [3, 4, 0]]
+    calls = []
+
+    def loss(out, labels):
+        calls.append(1)
+        value = F.cross_entropy(out, labels) + ((out - model.centres(labels)) ** 2).mean()
+        return value * np.nan if len(calls) == 2 else value
+
+    before = model.centres.weight.data.copy()
+    batches = nn.data.Batches(X, Y, 2, shuffle=False)  # labels 0 and 1 first, 2 in the second batch
+    with pytest.raises(FloatingPointError, match="the loss is nan in epoch 1, batch 2"):
+        nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.0), batches, verbose=False, metric=None, compile=compile)
+    np.testing.assert_array_equal(model.centres.weight.data, before)
