@@ -49,7 +49,7 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     if eps:
         return out
     zero = norm == 0  # NaN there (and its gradient), 0 elsewhere (its gradient 0, however large x)
-    return out + where(zero, x, 0.0) * where(zero, np.nan, 0.0)
+    return out + where(zero, x, 0.0) * where(zero, np.nan, 0.0).astype(raw(x).dtype)  # float32 stays float32
 
 
 def _norm_along(x: Tensor, p: float, dim: int) -> Tensor:
