@@ -127,12 +127,15 @@ def _beyond_the_range(
         if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
             out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
         return out
+    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
+    plain = x / _held(_norm_along(where(fitting, x, 1.0), p, dim), eps, in_quadrature)
+    if p < 1 and data.dtype != np.float64:  # float32's rows taken in float64 and rounded once (`_keeps_its_entries`)
+        wide = unit(where(fitting, 1.0, x).astype(np.float64), dim, eps, count, p, in_quadrature=in_quadrature)
+        return where(fitting, plain, wide.astype(data.dtype))
     bits = math.ceil(count.bit_length() / p) + 1
     scale = math.ldexp(1.0, -bits)
     if p < 1:
         validate(lambda v: _keeps_its_entries(raw(v), fitting, bits, p, dim), x)
-    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
-    plain = x / _held(_norm_along(where(fitting, x, 1.0), p, dim), eps, in_quadrature)
     scaled = x / _held(_norm_along(where(fitting, 1.0, x) * scale, p, dim), eps * scale, in_quadrature)
     return where(fitting, plain, scaled * scale)
 
@@ -142,7 +145,9 @@ def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: floa
     not a normal float (p = 0.001 at 2 entries: 2^-2001 is 0, and [1e300, 1e300] gave [0, 0] for [9.3e-302,
     9.3e-302], NaN for a moment), or entries that x·2^-bits loses while below p = 1 their share of the norm counts
     (more than 2^-53 of it: at p = 0.01 [1e300, 1e300, 1e-300] gave [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31,
-    7.8882e-31, 0])."""
+    7.8882e-31, 0]). Only float64 comes here: a float32 row's norm, below float64's range for all but p < 0.004
+    or so, is taken in float64 (ones(3) at p = 0.01 were refused, 2^-201 no float32, for the quotient 1.9e-48, 0;
+    ones(100) at p = 0.05 for 1e-40; dividing by a constant, the way out named, could not help)."""
     floor = math.ldexp(float(np.finfo(data.dtype).tiny), bits)
     past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
     with np.errstate(invalid="ignore", under="ignore", divide="ignore"):

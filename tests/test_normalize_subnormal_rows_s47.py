@@ -107,3 +107,22 @@ def test_eps_zero_keeps_the_dtype(p):
     expected = np.array([1.0, 2.0]) / (np.sum(np.array([1.0, 2.0]) ** p) ** (1 / p) if p != np.inf else 2.0)
     np.testing.assert_allclose(raw(out)[0], expected, rtol=4 * float(np.finfo(dtype).eps))
     assert np.isnan(raw(out)[1]).all()
+
+
+@pytest.mark.parametrize(
+    "row, p",
+    [([1.0] * 3, 0.01), ([1.0] * 100, 0.05), ([3e38, 1e-30, -2e37], 0.1), ([1e30, -2e30, 5.0], 0.02)],
+)
+def test_a_float32_row_past_its_range_but_not_float64s(row, p):
+    """float32 rows whose p-norm (p < 1) passes float32's range, not float64's: the quotient taken in float64 and
+    rounded once. They were refused (scaling by 2^-201 at p = 0.01 is no float32), naming a way out that cannot
+    help (ones(3) are their own largest: N = 3^100 whatever the scale), where mpmath's quotient is 1.9e-48 (0 in
+    float32), and ones(100) at p = 0.05 1e-40 (a float32 subnormal; 0 before the refusal)."""
+    w = ([1.0, 2.0, -0.5] * 34)[: len(row)]
+    y, grad, terms = _exact(list(np.array(row, np.float32)), p, w)
+    ours_y, ours_grad = _ours(row, p, w, np.float32)
+    assert ours_y.dtype == ours_grad.dtype == np.float32
+    rtol = 64 * float(np.finfo(np.float32).eps)
+    assert max(_off(a, b, np.float32) for a, b in zip(ours_y, y)) <= rtol, (row, p, ours_y[:3], y[:3])
+    worst = max(_off(a, b, np.float32, t) for a, b, t in zip(ours_grad, grad, terms))
+    assert worst <= rtol, (row, p, ours_grad[:3], [float(g) for g in grad[:3]])
