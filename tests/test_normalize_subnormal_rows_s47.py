@@ -126,3 +126,21 @@ def test_a_float32_row_past_its_range_but_not_float64s(row, p):
     assert max(_off(a, b, np.float32) for a, b in zip(ours_y, y)) <= rtol, (row, p, ours_y[:3], y[:3])
     worst = max(_off(a, b, np.float32, t) for a, b, t in zip(ours_grad, grad, terms))
     assert worst <= rtol, (row, p, ours_grad[:3], [float(g) for g in grad[:3]])
+
+
+@pytest.mark.parametrize(
+    "row, p", [([1.7e308] * 3 + [1e-320], 0.05), ([1.7e308] * 3 + [1e-320], 0.5), ([1e308] * 3 + [1e-310], 0.5)]
+)
+def test_an_entry_lost_to_the_scaling_has_a_nan_gradient(row, p):
+    """Below p = 1 an entry that x·2^-k loses (0 or subnormal once scaled) has the slope (|x|/N)^(p-1), far past
+    what its scaled self gives: [1.7e308] x 3 + [1e-320] at p = 0.05 had the gradient 2.5e-318 there for -9.3e278
+    (w/N alone), at p = 0.5 -70598 for -71016. Its value stands (its share of N is below N's rounding), its
+    gradient is NaN; the other entries' gradients are mpmath's."""
+    w = [1.0, 2.0, -0.5, 1.5]
+    y, grad, terms = _exact(row, p, w)
+    ours_y, ours_grad = _ours(row, p, w, np.float64)
+    rtol = 64 * float(np.finfo(np.float64).eps)
+    assert max(_off(a, b, np.float64) for a, b in zip(ours_y, y)) <= rtol, (row, p, ours_y, y)
+    assert np.isnan(ours_grad[-1]), (row, p, ours_grad[-1], float(grad[-1]))
+    worst = max(_off(a, b, np.float64, t) for a, b, t in zip(ours_grad[:-1], grad, terms))
+    assert worst <= rtol, (row, p, ours_grad, [float(g) for g in grad])
