@@ -73,14 +73,30 @@ def test_a_row_of_zeros_with_eps_zero_is_nan_and_so_its_gradient(p):
 
 
 @pytest.mark.parametrize(
-    "row, p", [([1e300, 1e300, 1e-300], 0.01), ([1e300, 1e300], 0.001), ([1.7e308] * 3 + [1e-320], 0.02)]
+    "row, p, way_out",
+    [
+        ([1e300, 1e300, 1e-300], 0.01, r"would be lost.*float64 holds at this p\): take a larger p$"),
+        ([1.7e308] * 3 + [1e-320], 0.02, r"would be lost.*float64 holds at this p\): take a larger p$"),
+        ([1e300, 1e300], 0.001, r"below the floats: divide each row by its largest \|x\| first"),
+        ([1.0, 1.0, 1.0], 0.001, r"below the floats: at p = 0.001 the norm of 3 entries passes the floats whatever"),
+    ],
 )
-def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p):
+def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p, way_out):
     """Below p = 1 the entries a scaling by 2^-k loses count in the norm: [1e300, 1e300, 1e-300] at p = 0.01 gave
     [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31, 7.8882e-31, 0]; at p = 0.001 2^-2001 is no float ([0, 0] for
-    [9.3e-302, 9.3e-302] before). Refused, naming the way out."""
-    with pytest.raises(ValueError, match="past the float range.*divide the input by a constant first"):
+    [9.3e-302, 9.3e-302] before). Refused, naming a way out that works: dividing by a constant, named for both,
+    lost the same entries in the first (1e-300 / 1e300 is 0: the wrong [7.8886e-31, 7.8886e-31, 0] again) and could
+    not help ones(3) at p = 0.001 (N = 3^1000 whatever the scale)."""
+    with pytest.raises(ValueError, match=way_out):
         F.normalize(Tensor(np.array([row])), p=p, dim=1, eps=0.0)
+
+
+def test_the_way_out_named_for_a_row_past_the_floats_works():
+    """Divided by its largest |x|, [1e300, 1e300] at p = 0.001 has a norm in range: mpmath's quotient."""
+    x = np.array([1e300, 1e300])
+    y, _, _ = _exact(list(x / np.abs(x).max()), 0.001, [1.0, 1.0])
+    ours_y, _ = _ours(list(x / np.abs(x).max()), 0.001, [1.0, 1.0], np.float64)
+    assert max(_off(a, b, np.float64) for a, b in zip(ours_y, y)) <= 64 * float(np.finfo(np.float64).eps)
 
 
 @pytest.mark.parametrize(
