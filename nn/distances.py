@@ -12,6 +12,7 @@ from autograd import ShapeError, Tensor, no_grad, raw, validate, where
 
 from .arguments import check_axis, check_flag, check_number, check_real, layer_input
 from .function_modules import FunctionModule
+from .gradient_of import with_gradient_of
 from .norm_roots import same_path
 from .p_norm_below_one_op import below_one_norm
 
@@ -49,7 +50,7 @@ def unit(x: Tensor, dim: int, eps: float, count: int, p: float = 2, *, in_quadra
     if eps:
         return out
     zero = norm == 0  # NaN there (and its gradient), 0 elsewhere (its gradient 0, however large x)
-    return out + where(zero, x, 0.0) * where(zero, np.nan, 0.0)
+    return out + where(zero, x, 0.0) * where(zero, np.nan, 0.0).astype(raw(x).dtype)  # float32 stays float32
 
 
 def _norm_along(x: Tensor, p: float, dim: int) -> Tensor:
@@ -127,36 +128,69 @@ def _beyond_the_range(
         if several.any():  # NaN there, its gradient NaN: x there times NaN (0 elsewhere, x's gradient 0 there)
             out = out + where(several, x, 0.0) * np.where(several, np.nan, 0.0).astype(data.dtype)
         return out
+    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
+    plain = x / _held(_norm_along(where(fitting, x, 1.0), p, dim), eps, in_quadrature)
+    if p < 1 and data.dtype != np.float64:  # float32's rows taken in float64 and rounded once (`_keeps_its_entries`)
+        wide = unit(where(fitting, 1.0, x).astype(np.float64), dim, eps, count, p, in_quadrature=in_quadrature)
+        return where(fitting, plain, wide.astype(data.dtype))
     bits = math.ceil(count.bit_length() / p) + 1
     scale = math.ldexp(1.0, -bits)
     if p < 1:
-        validate(lambda v: _keeps_its_entries(raw(v), fitting, bits, p, dim), x)
-    # each branch on rows of ones where the other is taken, so that what where() leaves out stays finite
-    plain = x / _held(_norm_along(where(fitting, x, 1.0), p, dim), eps, in_quadrature)
+        lost = _lost_to_scaling(data, fitting, bits, dim)
+        kept = lambda v: np.array_equal(_keeps_its_entries(raw(v), fitting, bits, p, dim), lost)  # noqa: E731
+        validate(lambda v: same_path("entries lost", True, bool(kept(v))), x)
     scaled = x / _held(_norm_along(where(fitting, 1.0, x) * scale, p, dim), eps * scale, in_quadrature)
-    return where(fitting, plain, scaled * scale)
+    out = where(fitting, plain, scaled * scale)
+    if p >= 1 or not lost.any():
+        return out
+    # their slope (|x|/N)^(p-1) is not what x·2^-k gives ([1.7e308] x 3 + [1e-320] at p = 0.05: 2.5e-318 for
+    # -9.3e278): the value stands (`_keeps_its_entries`), the gradient there NaN
+    return with_gradient_of(out, out + where(lost, x, 0.0) * np.where(lost, np.nan, 0.0).astype(data.dtype))
 
 
-def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: float, dim: int) -> None:
+def _lost_to_scaling(data: np.ndarray, fitting: np.ndarray, bits: int, dim: int) -> np.ndarray:
+    """The nonzero entries of rows past the range (finite) that x·2^-bits makes subnormal or 0."""
+    past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
+    with np.errstate(over="ignore"):
+        return past & (data != 0) & (np.abs(data) < math.ldexp(float(np.finfo(data.dtype).tiny), bits))
+
+
+def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: float, dim: int) -> np.ndarray:
     """Refuses rows whose p-norm (p < 1) is past the range where `_beyond_the_range` cannot bring it back: 2^-bits
     not a normal float (p = 0.001 at 2 entries: 2^-2001 is 0, and [1e300, 1e300] gave [0, 0] for [9.3e-302,
     9.3e-302], NaN for a moment), or entries that x·2^-bits loses while below p = 1 their share of the norm counts
     (more than 2^-53 of it: at p = 0.01 [1e300, 1e300, 1e-300] gave [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31,
-    7.8882e-31, 0])."""
+    7.8882e-31, 0]). Only float64 comes here: a float32 row's norm, below float64's range for all but p < 0.004
+    or so, is taken in float64 (ones(3) at p = 0.01 were refused, 2^-201 no float32, for the quotient 1.9e-48, 0;
+    ones(100) at p = 0.05 for 1e-40; dividing by a constant, the way out named, could not help). The entries lost
+    where they do not count returned (`_lost_to_scaling`)."""
     floor = math.ldexp(float(np.finfo(data.dtype).tiny), bits)
     past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
+    lost = _lost_to_scaling(data, fitting, bits, dim)
     with np.errstate(invalid="ignore", under="ignore", divide="ignore"):
         top = np.max(np.where(past, np.abs(data), 0.0), axis=dim, keepdims=True)
-        lost = past & (data != 0) & (np.abs(data) < floor)
         ratio_logs = np.log(np.where(lost, np.abs(data), 1.0)) - np.log(np.where(top > 0, top, 1.0))
         share = np.sum(np.where(lost, np.exp(ratio_logs * p), 0.0), axis=dim) / p  # (|x|/top)^p: 1e-600 underflows
-    if bits > -np.finfo(data.dtype).minexp or (share > 2.0**-53).any():
+    if bits > -np.finfo(data.dtype).minexp:  # the way out: the largest |x| 1, N at most count^(1/p), if that fits
+        fits = math.log2(data.shape[dim]) / p < np.finfo(data.dtype).maxexp - 1
         raise ValueError(
-            f"a row's {p}-norm is past the float range, and scaled by 2^-{bits} to bring it back "
-            + ("(below the floats)" if bits > -np.finfo(data.dtype).minexp else f"its entries below {floor:.3g}")
-            + " would lose digits that count in a norm below p = 1: divide the input by a constant first (the "
-            "quotient is the same: x / x.abs().amax(dim, keepdim=True)), or take a larger p"
+            f"a row's {p}-norm is past the float range, and 2^-{bits}, the scaling that would bring it back, is "
+            "below the floats: "
+            + (
+                "divide each row by its largest |x| first (x / x.abs().amax(dim, keepdim=True): the same quotient), "
+                "or take a larger p"
+                if fits
+                else f"at p = {p} the norm of {data.shape[dim]} entries passes the floats whatever their scale: "
+                "take a larger p"
+            )
         )
+    if (share > 2.0**-53).any():  # dividing by a constant would lose the same entries (1e-300 / 1e300 is 0)
+        raise ValueError(
+            f"a row's {p}-norm is past the float range, and scaled by 2^-{bits} to bring it back its entries "
+            f"below {floor:.3g} would be lost where below p = 1 they count in the norm (the row spans more than "
+            f"{data.dtype} holds at this p): take a larger p"
+        )
+    return lost
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
