@@ -75,3 +75,13 @@ def test_an_own_op_complex_beside_x_is_outside_its_domain_not_a_crash():
     p25 = Op("p25", lambda a: a**2.5, lambda g, out, a: (g * 2.5 * a**1.5,))
     x = Value(5.276649658316458e-12, label="x")
     assert check_of(p25(x) + 1.0, x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("at", [1.5, 0.3, 3.5e-6])
+def test_a_saturated_tanh_reads_alike_for_a_leaf_below_one(at):
+    """tanh(b + 1e6) stays 1 as b moves: at b = 1.5 every rule giving 0 agrees and the note says so; below 1 the finer
+    steps, scaled by |b|, never move b + 1e6 at all, and their "too small to judge, ±88" outranked that note (the
+    micrograd neuron's b of 3.5e-6 beside w1 = -1e6 read so, its x1, x2, w1 and w2 "cannot tell the rules apart")."""
+    b = Value(at, label="b")
+    check = check_of((b + 1e6).tanh(), b)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
