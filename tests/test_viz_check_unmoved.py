@@ -7,7 +7,7 @@ step saw the root move, nor where an op's rounding may have kept it still (tanh 
 import numpy as np
 import pytest
 
-from autograd import Op, Value
+from autograd import Op, Tensor, Value
 from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
 from viz.graph import all_gradients, read_graph
 from viz.numeric_leaves import finite_difference_checks
@@ -85,3 +85,13 @@ def test_a_saturated_tanh_reads_alike_for_a_leaf_below_one(at):
     b = Value(at, label="b")
     check = check_of((b + 1e6).tanh(), b)
     assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+def test_an_element_a_pick_leaves_out_is_not_taken_for_rounding():
+    """X[0]·2 leaves X[1] and X[2] out exactly, as an embedding leaves out the rows it does not look up: the move of
+    X[1] stops at getitem, whose output holds X[0] (nonzero), and that was taken for rounding keeping it still: X
+    drew grey, "getitem stays put ... as rounding can" (green before); so did nn.Embedding's weight."""
+    x = Tensor(np.array([1.0, 5.0, 3.0]), label="X", requires_grad=True)
+    assert check_of(x[0] * 2.0, x).verdict == AGREE
+    table = Tensor(np.array([[0.5, -0.3], [0.8, 0.1], [0.2, 0.7]]), label="W", requires_grad=True)
+    assert check_of((table[np.array([0, 2])].tanh() * 1.0).sum(), table).verdict == AGREE
