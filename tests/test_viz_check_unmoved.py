@@ -7,7 +7,7 @@ step saw the root move, nor where an op's rounding may have kept it still (tanh 
 import numpy as np
 import pytest
 
-from autograd import Op, Value
+from autograd import Op, Tensor, Value
 from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
 from viz.graph import all_gradients, read_graph
 from viz.numeric_leaves import finite_difference_checks
@@ -75,3 +75,23 @@ def test_an_own_op_complex_beside_x_is_outside_its_domain_not_a_crash():
     p25 = Op("p25", lambda a: a**2.5, lambda g, out, a: (g * 2.5 * a**1.5,))
     x = Value(5.276649658316458e-12, label="x")
     assert check_of(p25(x) + 1.0, x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("at", [1.5, 0.3, 3.5e-6])
+def test_a_saturated_tanh_reads_alike_for_a_leaf_below_one(at):
+    """tanh(b + 1e6) stays 1 as b moves: at b = 1.5 every rule giving 0 agrees and the note says so; below 1 the finer
+    steps, scaled by |b|, never move b + 1e6 at all, and their "too small to judge, ±88" outranked that note (the
+    micrograd neuron's b of 3.5e-6 beside w1 = -1e6 read so, its x1, x2, w1 and w2 "cannot tell the rules apart")."""
+    b = Value(at, label="b")
+    check = check_of((b + 1e6).tanh(), b)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+def test_an_element_a_pick_leaves_out_is_not_taken_for_rounding():
+    """X[0]·2 leaves X[1] and X[2] out exactly, as an embedding leaves out the rows it does not look up: the move of
+    X[1] stops at getitem, whose output holds X[0] (nonzero), and that was taken for rounding keeping it still: X
+    drew grey, "getitem stays put ... as rounding can" (green before); so did nn.Embedding's weight."""
+    x = Tensor(np.array([1.0, 5.0, 3.0]), label="X", requires_grad=True)
+    assert check_of(x[0] * 2.0, x).verdict == AGREE
+    table = Tensor(np.array([[0.5, -0.3], [0.8, 0.1], [0.2, 0.7]]), label="W", requires_grad=True)
+    assert check_of((table[np.array([0, 2])].tanh() * 1.0).sum(), table).verdict == AGREE

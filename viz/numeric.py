@@ -101,8 +101,10 @@ def measure(
         finer = _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
         # a 0 where the root never moved agrees with a rule of 0 only for want of seeing it move: not where the wider
         # steps saw it (x³ + 1 at -8.95e-5 moves 2.4e-8 per unit, at steps of 9e-5·6e-6 not at all, and a rule of 0
-        # was drawn green)
-        if not (finer.numeric == 0 and finer.analytic == 0 and found[0].numeric):
+        # was drawn green), nor tells more than they did where rounding kept it still (tanh(b + 1e6) at b = 0.3: "too
+        # small to judge, ±88" at steps that never move b + 1e6, beside "cannot tell the rules apart")
+        unmoved = finer.numeric == 0 and finer.analytic == 0
+        if not (unmoved and (found[0].numeric or found[0].detail.endswith(CANNOT_TELL))):
             found.append(finer)
     if wider and all(c.verdict == TOO_SMALL for c in found):  # rounding swamps the slope here, not at wider steps
         wide = WIDER * scales[0]
@@ -243,6 +245,9 @@ def _measure(
     return Check(last.analytic, None, UNMEASURED, detail=never)
 
 
+CANNOT_TELL = "this point cannot tell the rules apart"  # where rounding may have kept the root still
+
+
 def _unmoved(check: Check, moved: bool, still: str) -> Check:
     """An equal 0 where the root stays put: grey where it moved at a wider step (x³ + 1 at 7.8e-12, whose wider steps
     bend: a rule of 0 agrees for want of seeing the move, as 1e-22, the right rule's, would be too small to judge),
@@ -253,8 +258,7 @@ def _unmoved(check: Check, moved: bool, still: str) -> Check:
         return replace(check, verdict=TOO_SMALL)
     if not still:
         return check
-    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so this point cannot "
-    why += "tell the rules apart"
+    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so {CANNOT_TELL}"
     return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
 
 

@@ -155,7 +155,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         movers = [p for p in n.parents if id(p) in moved]
         if not movers or rounds(n):
             continue
-        kept = then != 0
+        kept = (then != 0) & _reached(n, movers, values, base)
         for p in movers:
             was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
             if was.shape == then.shape and was.dtype.kind in "fc":
@@ -163,6 +163,24 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         if np.any(kept):
             return n.op.name
     return ""
+
+
+def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
+    """Where `n`'s output depends on its inputs' moved places at all: NaN there, where the output turns NaN. A pick
+    leaves the rest out exactly (X[0] of X moved at 1, an embedding's rows not looked up), as relu below 0 does, and
+    its held output is no rounding's. True (every place) where the op refuses NaN."""
+    inputs, moving = [], {id(p) for p in movers}
+    for p in n.parents:
+        was = np.asarray(base[id(p)])
+        if id(p) in moving and was.dtype.kind in "fc":
+            was = np.where(np.asarray(values.get(id(p), was)) != was, np.nan, was)
+        inputs.append(was if isinstance(p, Tensor) else was.item())
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
+    except (ArithmeticError, ValueError, TypeError):
+        return True
+    return np.isnan(out) if out.shape == np.shape(base[id(n)]) else True
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:
