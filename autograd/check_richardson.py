@@ -48,15 +48,16 @@ def refined(
     settled: float = 0.0,
     stops: Callable[[float], bool] = lambda h: False,
     jump: bool = False,
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     """The slope extrapolated from central differences at eps / 2, eps / 4, ... (`slope_at(h)`: f's central
     difference with a shift of h, and how far apart its one-sided slopes are; `at_eps`: both at eps;
-    `rounding`: how far f's rounding moves the difference at eps, twice as far at each halving), and
+    `rounding`: how far f's rounding moves the difference at eps, twice as far at each halving),
     generously how far it may be off: twice the last two extrapolations' difference, and twice the rounding
-    at the smallest step. None where no two moves in a row shrank by about 4 (or stayed within the rounding:
-    f straight there) at steps whose one-sided slopes do not stay apart, or where the slope found misses its
-    check off the ladder, or f is undefined or not finite at a smaller step: no telling, and the row is
-    judged by its slope at eps. Stops once the error is below an eighth of the row's `tolerance`: two more
+    at the smallest step; and that step (where a slope below atol reads f's rounding again: check_numeric's
+    `_noise`). None where no two moves in a row shrank by about 4 (or stayed within the rounding: f straight
+    there) at steps whose one-sided slopes do not stay apart, or where the slope found misses its check off
+    the ladder, or f is undefined or not finite at a smaller step: no telling, and the row is judged by its
+    slope at eps. Stops once the error is below an eighth of the row's `tolerance`: two more
     calls of f per halving, six at the least, and two for the check; or None after two where the difference
     at eps / 2 moved by less than `settled` (a rule agreeing at eps: its truncation, about 4 / 3 of that
     move, is a fraction of the tolerance; sin(1e3 x) near its slope's zeros took 24 calls for nothing), or
@@ -106,7 +107,7 @@ def refined(
                 if error < tolerance / 8:
                     break
         extrapolated, last, move, apart = here, s, step_move, parting
-    return None if best is None else (best[0], best[1])
+    return None if best is None else (best[0], best[1], best[2])
 
 
 def _on_course(slope_at: SidesAt, found: tuple, rounding: float) -> bool:
