@@ -5,8 +5,8 @@ the check they worked (x.grad [2, 2, 2]); a log the forward appends to was hashe
 
 import numpy as np
 import pytest
+from user_op_logs import hashed_arrays, logging
 
-import autograd.user_rereads
 from autograd import Op, Tensor, Value
 
 
@@ -81,14 +81,7 @@ def test_a_log_the_forward_appends_to_is_never_hashed_where_the_op_declares_it_d
     """Undeclared, each node must note what the log holds at its forward, as the caller may write into it between
     any two forwards (400 ops appending 8 kB: forward 0.75 s, 0.10 s before arrays in lists were checked); an op
     declaring rereads=() hashes none: 0.10 s again, the rest the read-only lock of each array for each call."""
-    digests = []
-    bytes_of = autograd.user_rereads._bytes_of
-    monkeypatch.setattr(autograd.user_rereads, "_bytes_of", lambda a: digests.append(id(a)) or bytes_of(a))
-
-    def logging(x, *, log):
-        log.append(np.array(x))
-        return x * 2.0
-
+    digests = hashed_arrays(monkeypatch)
     for declared, forward, backward in (({}, 20 * 21 // 2, 20), ({"rereads": ()}, 0, 0)):
         op = Op("logged", logging, lambda g, out, x, *, log: (g * 2.0,), **declared)
         log: list = []
