@@ -150,8 +150,10 @@ def as_array(data: Any, dtype: Any, what: str = "Tensor()") -> np.ndarray:
         way = "use .detach() to reuse a Tensor's data" if hasattr(data, "shape") else NOT_VALUES
         raise TypeError(f"{what} needs array data, got a {type_name(data)}; {way}")
     dtype = None if dtype is None else dtype_of(dtype, what)  # named as the dtype's fault, not the data's
-    if data.__class__ is np.ndarray and data.dtype == dtype:  # numbers in the dtype asked: itself, as np.asarray
-        return data  # gives it, unchecked (numbers_array's checks are of casts; dtype_of took only real dtypes)
+    # numbers in the dtype asked: itself, as np.asarray gives it, unchecked (numbers_array's checks are of casts;
+    # dtype_of took only real dtypes). numpy's float64 == None holds: a float64 array given no dtype, kept below too
+    if data.__class__ is np.ndarray and data.dtype == dtype:
+        return data
     if not isinstance(data, np.ndarray) and str(getattr(data, "dtype", "")) == "torch.bfloat16":  # numpy has none:
         data = data.float()  # half precision, made float32 (exactly), as float16 is
     array = numbers_array(data, what, dtype)
