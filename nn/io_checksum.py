@@ -33,6 +33,26 @@ def appended(extra: int, ends_at: int) -> str:
     )
 
 
+def joined(split: int, second: int, size: int) -> str:
+    """What to say of a file of `size` bytes whose first `split` end as a file of its format does and the `second`
+    after them are laid out as another (a save appended to another, or files joined by cat): which one was meant
+    is the user's to say, so the cut that keeps each is named."""
+    more = size - split - second
+    after = f", then {more:,} byte{'s' * (more != 1)} more" if more else ""
+    return (
+        f"it is files run together (a save appended to another, or files joined by cat), where nn.save writes one: "
+        f"its first {split:,} bytes end as such a file does, and the {second:,} after them are laid out as one{after}. "
+        "Keep "
+        f"the one you meant: the first with os.truncate(path, {split}), or the second with "
+        f"{kept(split, split + second if more else None)}"
+    )
+
+
+def kept(begin: int, end: int | None = None) -> str:
+    """The statement that cuts the file at `path` down to its bytes from `begin` to `end` (to its end: None)."""
+    return f"data = open(path, 'rb').read(); open(path, 'wb').write(data[{begin}:{'' if end is None else end}])"
+
+
 class Corrupted(ValueError):
     """A file whose content does not match the checksum written in it."""
 
