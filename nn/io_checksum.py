@@ -3,7 +3,8 @@ whole file: .safetensors has no checksum, and a .npz's zip CRCs cover each entry
 the list of entries, so a corrupted zip directory can hide entries): a CRC-32 of each entry's
 name, dtype, shape and bytes, in the order of the names, so that the names and layouts are
 covered with the data, whatever the order in the file. Files of other tools have none, and load
-unchecked."""
+unchecked. Bytes no checksum covers, beyond what a file's format accounts for, are named here too, with the cut
+that removes them (`appended`, `joined`)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,25 @@ def appended(extra: int, ends_at: int) -> str:
         f"never writes (the file was appended to, or corrupted): load an intact copy, or, if its first {ends_at:,} "
         f"bytes are what nn.save wrote, cut it to them (os.truncate(path, {ends_at}))"
     )
+
+
+def joined(split: int, second: int, size: int) -> str:
+    """What to say of a file of `size` bytes whose first `split` end as a file of its format does and the `second`
+    after them are laid out as another (a save appended to another, or files joined by cat): which one was meant
+    is the user's to say, so the cut that keeps each is named."""
+    more = size - split - second
+    after = f", then {more:,} byte{'s' * (more != 1)} more" if more else ""
+    return (
+        f"it is files run together (a save appended to another, or files joined by cat), where nn.save writes one: "
+        f"its first {split:,} bytes end as such a file does, and the {second:,} after them are laid out as one{after}."
+        f" Keep the one you meant: the first with os.truncate(path, {split}), or the second with "
+        f"{kept(split, split + second if more else None)}"
+    )
+
+
+def kept(begin: int, end: int | None = None) -> str:
+    """The statement that cuts the file at `path` down to its bytes from `begin` to `end` (to its end: None)."""
+    return f"data = open(path, 'rb').read(); open(path, 'wb').write(data[{begin}:{'' if end is None else end}])"
 
 
 class Corrupted(ValueError):

@@ -7,7 +7,7 @@ optimizer's moments loaded as a fresh optimizer. So nn.save writes io_checksum's
 every entry as the zip's comment, "chainrule.crc32 XXXXXXXX", and nn.load verifies it when there
 is one (np.savez's files have none and load unchecked); an entry with a comment, which no .npz
 writer gives, is refused in any file. Neither covers bytes before the first entry or after the end
-record and its comment, which zipfile skips: a file holding any is refused (`_check_ends`, `_check_starts`)."""
+record and its comment, which zipfile skips: a file holding any is refused (io_zip_ends, `_check_starts`)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy
 
-from .io_checksum import CHECKSUM, appended, stamped, verify
+from .io_checksum import CHECKSUM, stamped, verify
+from .io_zip_ends import check_ends, prefixed
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .npz file"
@@ -34,9 +35,6 @@ _HEADER_MAX = 1024  # bytes of an .npy header (nn.save writes 128)
 _NAME_MOST = 0xFFFF  # bytes of a zip entry's name (a 16-bit length)
 _MEMBER_OVERHEAD = 2048  # an entry's zip headers and .npy header, its name aside
 _ARCHIVE_OVERHEAD = 1 << 17  # the zip's end records and a comment of up to 64 KiB
-_SEARCHED = 1 << 16  # bytes before a zip's last 22 where zipfile looks for its end record (a comment's most + 1)
-_CHUNK = 1 << 20  # bytes read at a time when the end record is looked for further back (`_earlier_end`)
-_CANDIDATES = 1024  # end-record signatures `_earlier_end` checks: more is a file of false ones, slow to check
 _COMMENT = re.compile(re.escape(CHECKSUM.encode()) + rb" ([0-9a-f]{8})")  # the zip comment nn.save writes
 
 
@@ -73,7 +71,7 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
         raise ValueError("it holds a single array, not named parameters")
     most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
-    _check_ends(f, size, most)
+    check_ends(f, size, most)
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
     with zipfile.ZipFile(f) as archive:
@@ -98,85 +96,13 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     return {name: _array(raw[name], *headers[name][:3]) for name in members}
 
 
-def _check_ends(f: BinaryIO, size: int, most: int) -> None:
-    """ValueError for a file that does not end where its zip end record says (the last in its last 64 KiB and 22
-    bytes, as zipfile finds it; its last 22 bytes and the comment's length it declares): bytes after it, which zipfile
-    skips and neither the zip's CRCs nor nn.save's checksum cover, or a comment cut short (cut at its first byte,
-    zipfile read it as empty, as in np.savez's files, and the file loaded unchecked). With no end record there,
-    one in the file's first `most` bytes (as many as a file of the model takes) that its central directory ends at
-    is looked for too (`_earlier_end`): more than 64 KiB appended was "File is not a zip file", or, past `most`,
-    "more than a file of these parameters takes", neither saying what was wrong nor how to cut it off."""
-    end_size = struct.calcsize(zipfile.structEndArchive)
-    tail_size = min(size, end_size + _SEARCHED)
-    f.seek(size - tail_size)
-    tail = f.read(tail_size)
-    whole = max(0, tail_size - end_size + len(zipfile.stringEndArchive))  # where an end record may start, whole
-    at = tail.rfind(zipfile.stringEndArchive, 0, whole)
-    if at < 0:
-        ends_at = _earlier_end(f, size, min(size, most))
-        if ends_at is not None:
-            raise ValueError(appended(size - ends_at, ends_at))
-        return  # no end record: zipfile says it is no zip file
-    declared = struct.unpack(zipfile.structEndArchive, tail[at : at + end_size])[-1]
-    ends_at = size - tail_size + at + end_size + declared
-    if ends_at > size:
-        raise ValueError(
-            f"it is cut short: its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} "
-            "of which follow"
-        )
-    if ends_at < size:
-        raise ValueError(appended(size - ends_at, ends_at))
-
-
-def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
-    """Where the zip whose end record starts last in the first `limit` bytes ends (the record and its whole comment),
-    read _CHUNK bytes at a time from the back (the memory of one chunk, whatever the file's size); None if there is
-    no such record. A record counts only where its central directory ends just before it (or zip64's locator lies
-    there: a file past 4 GiB, or of more than 65,535 entries) and its comment fits in the file: the signature alone
-    (four bytes of appended junk) is no end. None too after _CANDIDATES signatures that are no end (2 MB of false
-    records took 1.5 s, 100 times 2 MB of zeros)."""
-    end_size = struct.calcsize(zipfile.structEndArchive)
-    locator_size = struct.calcsize(zipfile.structEndArchive64Locator)
-    stop, left = limit, _CANDIDATES
-    while stop > 0:
-        start = max(0, stop - _CHUNK)
-        before = min(start, locator_size)  # read too: a locator just before a record at the chunk's start
-        f.seek(start - before)
-        chunk = f.read(before + stop - start + end_size - 1)  # a record starting before `stop`, whole
-        ahead = len(zipfile.stringEndArchive) - 1  # rfind's end bounds a match's end: one starting before `stop`
-        at = chunk.rfind(zipfile.stringEndArchive, before, before + stop - start + ahead)
-        while at >= 0 and left > 0:
-            left -= 1
-            record = chunk[at : at + end_size]
-            if len(record) == end_size:
-                _, disk, disk_of_directory, here, entries, directory_size, offset, comment = struct.unpack(
-                    zipfile.structEndArchive, record
-                )
-                position = start - before + at
-                zip64 = at >= locator_size and chunk.startswith(zipfile.stringEndArchive64Locator, at - locator_size)
-                fits = zip64 or offset + directory_size == position
-                if (
-                    fits
-                    and disk == disk_of_directory == 0
-                    and here == entries
-                    and position + end_size + comment <= size
-                ):
-                    return position + end_size + comment
-            at = chunk.rfind(zipfile.stringEndArchive, before, at)
-        stop = start if left > 0 else 0
-    return None
-
-
 def _check_starts(archive: zipfile.ZipFile) -> None:
-    """ValueError for a file whose first entry does not start at its first byte: bytes before it, which zipfile
-    skips (a self-extracting archive's program) and no checksum covers."""
+    """ValueError for a zip whose first entry does not start at the file's first byte, where bytes before the zip are
+    refused already (io_zip_ends): bytes its own offsets count, which zipfile skips (a self-extracting archive's
+    program) and no checksum covers. Cut off, the rest loads: zipfile places the zip by where its directory ends."""
     first = min((member.header_offset for member in archive.infolist()), default=0)
     if first:
-        raise ValueError(
-            f"it has {first:,} byte{'s' * (first != 1)} before its first entry, which nn.save never writes (the "
-            "file was prefixed, or corrupted): load an intact copy, or, if the rest is what nn.save wrote, cut those "
-            "bytes off"
-        )
+        raise ValueError(prefixed(first))
 
 
 def _written(comment: bytes) -> str | None:

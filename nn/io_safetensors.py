@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd import missing_extra, type_name
 
-from .io_checksum import CHECKSUM, appended, stamped, verify
+from .io_checksum import CHECKSUM, appended, joined, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -96,7 +96,12 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if length > size - _LENGTH:
         raise ValueError(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow")
     entries, written = _header(f.read(length))
-    _check_offsets(entries, size - _LENGTH - length, length)
+    ends_at = _LENGTH + length + _tiled(entries)
+    if ends_at < size:
+        raise ValueError(_after(f, ends_at, size, most))
+    if ends_at > size:
+        data, accounted = size - _LENGTH - length, ends_at - _LENGTH - length
+        raise ValueError(f"its data has {data:,} bytes, but its header accounts for {accounted:,}")
     check({name: (entry.shape, entry.dtype) for name, entry in entries.items()})
     f.seek(0)
     raw = f.read(size + 1)
@@ -169,16 +174,28 @@ def _naturals(value: Any) -> bool:
     return isinstance(value, list) and all(type(n) is int and n >= 0 for n in value)
 
 
-def _check_offsets(entries: dict[str, _Entry], data_size: int, length: int) -> None:
-    """Refuse offsets that leave gaps, overlap, or do not end where the file does (whose header takes `length`
-    bytes after the 8 giving it): bytes after the last entry's are refused as `appended`."""
+def _tiled(entries: dict[str, _Entry]) -> int:
+    """The bytes of data the entries' offsets tile from the data's first byte, ValueError for a gap or an overlap."""
     end = 0
     for name, entry in sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end)):
         if entry.begin != end:
             what = "overlapping the entry before it" if entry.begin < end else f"after a gap from byte {end:,}"
             raise ValueError(f"entry {name!r} starts at byte {entry.begin:,} of the data, {what}")
         end = entry.end
-    if end < data_size:
-        raise ValueError(appended(data_size - end, _LENGTH + length + end))
-    if end != data_size:
-        raise ValueError(f"its data has {data_size:,} bytes, but its header accounts for {end:,}")
+    return end
+
+
+def _after(f: BinaryIO, ends_at: int, size: int, most: int) -> str:
+    """What to say of bytes after the byte `ends_at` where the file's data ends: another .safetensors file, whose
+    header's entries tile the bytes after it (files run together, `joined`), or bytes nn.save never writes
+    (`appended`). Its header is read as the first's, within `most` bytes: a hostile one costs no more."""
+    f.seek(ends_at)
+    length = int.from_bytes(f.read(_LENGTH), "little")
+    if size - ends_at >= _LENGTH and length <= min(most, size - ends_at - _LENGTH):
+        try:
+            second = _LENGTH + length + _tiled(_header(f.read(length))[0])
+        except ValueError:  # no header of this format: bytes appended
+            return appended(size - ends_at, ends_at)
+        if ends_at + second <= size:
+            return joined(ends_at, second, size)
+    return appended(size - ends_at, ends_at)

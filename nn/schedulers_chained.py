@@ -47,7 +47,7 @@ class ChainedScheduler:
     def step(self, epoch: None = None) -> None:
         """Step each scheduler, in order; where one refuses (a ValueError), what the others did is put back."""
         refuse_epoch("ChainedScheduler", epoch)
-        _all_or_none(self, lambda: [s.step() for s in self.schedulers])
+        all_or_none(self.optimizer, lambda: [s.step() for s in self.schedulers])
 
     def get_last_lr(self) -> list[float]:
         """The lr the last step set, as a list (one per parameter group): its last scheduler's, which
@@ -69,14 +69,15 @@ class ChainedScheduler:
                 f"ChainedScheduler.load_state_dict: the state holds {len(states)} schedulers' states, and this chain "
                 f"has {len(self.schedulers)}"
             )
-        _all_or_none(self, lambda: [s.load_state_dict(one) for s, one in zip(self.schedulers, states)])
+        all_or_none(self.optimizer, lambda: [s.load_state_dict(one) for s, one in zip(self.schedulers, states)])
 
 
-def _all_or_none(chain: ChainedScheduler, change: Callable[[], object]) -> None:
-    """`change()`; where it raises, the schedulers (those a SequentialLR runs too) and the optimizer's lr and
-    settings put back as they were before, then the error raised."""
-    opt = chain.optimizer
-    kept = [(s, dict(vars(s)), [dict(one) for one in vars(s).get("_lanes", ())]) for s in _every(opt.schedulers)]
+def all_or_none(opt: Optimizer, change: Callable[[], object]) -> None:
+    """`change()`; where it raises, the optimizer's schedulers (those a SequentialLR runs too, and its
+    ReduceLROnPlateaus) and its lr and settings put back as they were before, then the error raised: a chain's
+    step, and nn.fit's of the schedulers it is given."""
+    every = [*_every(opt.schedulers), *opt.plateaus]
+    kept = [(s, dict(vars(s)), [dict(one) for one in vars(s).get("_lanes", ())]) for s in every]
     groups = [(g, dict(g.settings or {}), g.initial_lr, g.scheduled_lr) for g in opt.groups]
     names = ("scheduled_lr", "initial_lr", *opt.setting_names)
     settings = {n: getattr(opt, n) for n in names} if len(opt.groups) == 1 else {}  # several: kept in `groups`

@@ -47,6 +47,19 @@ def rows_noted(kept: Kept) -> Iterator[None]:
         _NOTED.reset(token)
 
 
+@contextmanager
+def undone_if_raises(kept: Kept) -> Iterator[None]:
+    """Within it, the rows max_norm scales are noted in `kept` (`rows_noted`); if the block raises (a second
+    Ctrl-C too), everything in `kept` is put back before the exception goes on: a failed step of fit's, eager or
+    compiled, leaves the model the one of the step before."""
+    try:
+        with rows_noted(kept):
+            yield
+    except BaseException:
+        put_back(kept)
+        raise
+
+
 def note_rows(weight: Tensor, rows: np.ndarray) -> None:
     """Keep the values of `weight`'s `rows`, about to be changed in place, where `rows_noted` is open."""
     kept = _NOTED.get()

@@ -20,6 +20,7 @@ from .metrics import accuracy, loss_reduction
 from .module import Module
 from .optim import Optimizer
 from .schedulers import LRScheduler, ReduceLROnPlateau
+from .schedulers_chained import all_or_none
 from .train_checks import check_fit, check_schedulers, data_as_one
 from .train_evaluate import EVALUATED_ROWS, evaluate, evaluated, predict, scoring  # noqa: F401 (nn.train's names)
 from .train_examples import check_examples
@@ -60,7 +61,8 @@ def fit(
     Returns the History. `progress` shows a tqdm bar per epoch (by default when there are 200
     or more batches an epoch and tqdm is installed); `verbose` prints a line per epoch;
     `callbacks` run after each epoch as f(epoch, model, history). `scheduler` (of `optimizer`;
-    or a list of them, stepped in that order) steps once after each epoch, before the callbacks (a
+    or a list of them, stepped in that order, all or none: one's refusal puts back what those before it changed)
+    steps once after each epoch, before the callbacks (a
     ReduceLROnPlateau, of mode "min", on the epoch's validation loss, or its training loss without
     val_data); a scheduler chained on the optimizer that fit is not given, and that would move, is named
     in a warning where nothing else could step it (check_schedulers).
@@ -147,11 +149,7 @@ def fit(
                     validated = None if val_data is None else evaluated(model, loss, *val_data, metric)
                     trained = (losses, scores, sizes, summed)
                     record_epoch(history, trained, validated, lr, time.perf_counter() - start)
-                    for each in schedulers:
-                        if isinstance(each, ReduceLROnPlateau):  # on the loss: validation's where there is one
-                            each.step((history.val_loss or history.loss)[-1])
-                        else:
-                            each.step()
+                    _step_schedulers(schedulers, optimizer, (history.val_loss or history.loss)[-1])
                     try:
                         for callback in callbacks:
                             callback(epoch, model, history)
@@ -172,6 +170,17 @@ def fit(
             e.history = history
             raise
     return history
+
+
+def _step_schedulers(schedulers: list[Any], optimizer: Optimizer, loss: float) -> None:
+    """Each scheduler stepped, in order, a ReduceLROnPlateau on the epoch's `loss`; all or none (as a
+    ChainedScheduler's): one's refusal (a plateau's of a NaN validation loss, a schedule's NaN factor) put back
+    what those before it changed, which stepped one by one left stepped (the lr halved by a StepLR, whose next
+    scheduler refused)."""
+    all_or_none(
+        optimizer,
+        lambda: [each.step(loss) if isinstance(each, ReduceLROnPlateau) else each.step() for each in schedulers],
+    )
 
 
 class _Interrupts:

@@ -50,7 +50,7 @@ def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tu
             saved, weights = buffer_copies(slots), _weights(model)
             with ctrl_c.held():  # a second Ctrl-C raises when the step is whole, outside the put-back below
                 try:
-                    with _gradients_named(model, epoch, batch, saved):
+                    with _gradients_named(model, epoch, batch):
                         optimizer.step(closure)
                     if not first:
                         raise TypeError(

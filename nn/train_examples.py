@@ -16,7 +16,7 @@ from .data import Batches
 from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
-from .step_undo import buffer_copies, buffer_slots, parameter_copies, put_back
+from .step_undo import buffer_copies, buffer_slots, parameter_copies, put_back, rows_noted
 from .train_checks import integer
 from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
@@ -40,19 +40,19 @@ def check_examples(
     its shapes (the rows checked are not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)),
     metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
     the model's BatchNorm layers in training mode (`_check_single_batches`). It looks at a copy of the model
-    (`_probe`), so that training starts from the model as given."""
+    (`_probe`), so that training starts from the model as given; a loss or a metric may still run the model's own
+    modules, which the copy does not replace (class centres an Embedding of the model's gives by label): the
+    model's buffers, and the rows max_norm scales in it, are put back after the look."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
         check_finite("fit", f"{name}'s X", X)
         check_finite("fit", f"{name}'s y", y)
     probe = _probe(model)
-    if probe is not None:
-        _run_examples(probe, loss, batches, sets, metric)
-        return
-    saved = parameter_copies(model)
+    saved = buffer_copies(buffer_slots(model)) + (parameter_copies(model) if probe is None else [])
     try:
-        _run_examples(model, loss, batches, sets, metric)
+        with rows_noted(saved):
+            _run_examples(model if probe is None else probe, loss, batches, sets, metric)
     finally:
         put_back(saved)
 

@@ -16,7 +16,7 @@ from autograd import CompileWarning, Tensor, Value, gc_paused
 from .arguments import as_input
 from .module import Module
 from .optim import Optimizer
-from .step_undo import buffer_copies, buffer_slots, put_back, rows_noted
+from .step_undo import buffer_copies, buffer_slots, undone_if_raises
 from .train_numbers import Metric, finite_loss, metric_number, number_of
 
 Loss = Callable[[Any, Any], Any]
@@ -76,40 +76,32 @@ def training_step(model: Module, loss: Loss, optimizer: Optimizer, compile: bool
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         with gc_paused():  # the step's graph has no cycles: the collector would only rescan it
             saved = buffer_copies(slots)  # [] for a model without buffers: nothing copied, every step
-            try:
-                with rows_noted(saved):  # and the rows max_norm scales, as it scales them (a loss's look-ups too)
-                    out = forward(model, xb)
-                    value = loss(out, yb)
+            with undone_if_raises(saved):  # and the rows max_norm scales, as it scales them (a loss's look-ups too)
+                out = forward(model, xb)
+                value = loss(out, yb)
                 number = finite_loss(value, model, epoch, batch)
                 optimizer.zero_grad()
                 value.backward()
-            except BaseException:  # a second Ctrl-C too: the step is not taken, so neither is its forward
-                put_back(saved)
-                raise
-            with ctrl_c.held():  # a second Ctrl-C raises when the step is whole, outside the put-back below
-                try:
-                    with _gradients_named(model, epoch, batch, saved):
-                        optimizer.step()
-                except BaseException:  # nn's optimizers move nothing when their step fails: nor does the forward
-                    put_back(saved)
-                    raise
+            # a second Ctrl-C raises when the step is whole, outside the put-back; nn's optimizers move nothing when
+            # their step fails: nor does the forward then
+            with ctrl_c.held(), undone_if_raises(saved), _gradients_named(model, epoch, batch):
+                optimizer.step()
         return number, out
 
     return step
 
 
 @contextmanager
-def _gradients_named(model: Module, epoch: int, batch: int, saved: list[Any] | None = None) -> Iterator[None]:
+def _gradients_named(model: Module, epoch: int, batch: int) -> Iterator[None]:
     """The optimizer's refusal of a gradient that is not finite (nn.optim_finite: nothing moved), said again naming
-    the parameter as the model names it and the epoch and batch, after the buffers `saved` are put back (the
-    forward's, as for a loss that is not finite): the model is the one of the step before."""
+    the parameter as the model names it and the epoch and batch; the steps put back what their forward changed
+    around it, as for a loss that is not finite: the model is the one of the step before."""
     try:
         yield
     except FloatingPointError as e:
         parameter, held = getattr(e, "parameter", None), getattr(e, "held", None)
         if held is None:  # not the optimizer's refusal of a gradient
             raise
-        put_back(saved or [])
         name = next((n for n, p in model.named_parameters() if p is parameter), None)
         given = getattr(e, "parameter_name", None)  # the name the optimizer was given it under, if any
         whose = (
@@ -159,13 +151,8 @@ def _compiled_step(model: Module, loss: Loss, optimizer: Optimizer) -> Step:
     def step(xb: np.ndarray, yb: np.ndarray, ctrl_c: Any, epoch: int, batch: int) -> tuple[float, Any]:
         at.epoch, at.batch = epoch, batch
         saved: list[Any] = []  # the rows max_norm scales (its steps run eagerly): put back if the step fails
-        with gc_paused(), ctrl_c.held(), _gradients_named(model, epoch, batch):
-            try:
-                with rows_noted(saved):
-                    value, out = compiled(as_input(xb, copy=False), yb)
-            except BaseException:
-                put_back(saved)
-                raise
+        with gc_paused(), ctrl_c.held(), undone_if_raises(saved), _gradients_named(model, epoch, batch):
+            value, out = compiled(as_input(xb, copy=False), yb)
         return number_of(value, "fit"), out
 
     return step

@@ -1,11 +1,13 @@
 """fit's look at a few examples before training runs on a copy of the model: a module that sets itself from the
 first batch it sees is set by the first step, as in a plain loop; a model that cannot be copied is looked at
-itself, its parameters put back after."""
+itself, its parameters put back after. A loss that runs modules of the model itself (not the copy's) leaves the
+model as it was too: its buffers, and the rows max_norm scaled in it, are put back after the look."""
 
 import copy
 import threading
 
 import numpy as np
+import pytest
 from test_fit_upfront_checks import _Bag
 from test_trust_files import peak_while
 
@@ -106,3 +108,89 @@ def test_a_fit_after_a_fit_trains_as_a_loop_does():
         opt.step()
     np.testing.assert_array_equal(second.emb.weight.data, looped.emb.weight.data)
     np.testing.assert_array_equal(second.head.W.data, looped.head.W.data)
+
+
+X_CENTRES, Y_CENTRES = np.array([[0, 1], [0, 1], [2, 3], [3, 2]]), np.array([0, 1, 2, 0])
+
+
+def _with_centres():
+    """_Bag with class centres of its own (norms 1, 1 and 5), which a loss looks up by label (`_centred`)."""
+    model = _Bag()
+    model.centres = nn.Embedding(3, 3, max_norm=1.0, dtype=np.float64)
+    model.centres.weight.data[...] = [[0.6, 0.8, 0], [0, 0.6, 0.8], [3, 4, 0]]
+    return model
+
+
+def _centred(model):
+    """cross_entropy plus the outputs' distance to their class's centre, looked up in `model` itself, not the copy."""
+    return lambda out, labels: F.cross_entropy(out, labels) + ((out - model.centres(labels)) ** 2).mean()
+
+
+def _metric_refusing_validation():
+    calls = []
+
+    def metric(out, labels):
+        calls.append(1)
+        if len(calls) == 2:  # the look's second set: val_data's
+            raise ValueError("this metric refuses these labels")
+        return 0.5
+
+    return metric
+
+
+def test_a_refused_fit_leaves_the_rows_its_loss_scaled_in_the_model_as_they_were():
+    """The look runs the loss on val_data's examples, and the loss looks up the model's own centres (the copy's are
+    not the ones it holds): their max_norm scaled centre 2 from [3, 4, 0] to [0.6, 0.8, 0] in place, and a fit that
+    then refused the examples ("nothing was trained") left it so."""
+    model = _with_centres()
+    before = model.centres.weight.data.copy()
+    with pytest.raises(ValueError, match="nothing was trained"):
+        nn.fit(model, _centred(model), nn.SGD(model.parameters(), lr=0.1), (X_CENTRES, Y_CENTRES),
+               val_data=(X_CENTRES, Y_CENTRES), verbose=False, metric=_metric_refusing_validation())  # fmt: skip
+    np.testing.assert_array_equal(model.centres.weight.data, before)
+
+
+def test_a_loss_looking_up_rows_of_the_model_trains_as_a_loop_does():
+    """The look scaled centre 2 to norm 1 before the first step, whose weight decay then shrank it: fit's centre
+    ended at norm 0.9705 where a loop of the same steps, and the same validation after, leaves it at 0.9800."""
+    fitted, looped = _with_centres(), _with_centres()
+    batches = nn.data.Batches(X_CENTRES, Y_CENTRES, 2, shuffle=False)
+    nn.fit(fitted, _centred(fitted), nn.SGD(fitted.parameters(), lr=0.1, weight_decay=0.1), batches,
+           val_data=(X_CENTRES, Y_CENTRES), verbose=False, metric=None)  # fmt: skip
+    opt = nn.SGD(looped.parameters(), lr=0.1, weight_decay=0.1)
+    for xb, yb in batches:
+        opt.zero_grad()
+        _centred(looped)(looped(xb), yb).backward()
+        opt.step()
+    nn.evaluate(looped, _centred(looped), X_CENTRES, Y_CENTRES, metric=None)
+    for a, b in zip(fitted.parameters(), looped.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+class _Normed(nn.Module):
+    """A Linear, and a BatchNorm1d the model holds but only a loss runs (`_normed`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.bn = nn.BatchNorm1d(3, dtype=np.float64)
+
+    def forward(self, x):
+        return self.head(x)
+
+
+def test_a_refused_fit_leaves_the_buffers_its_loss_moved_in_the_model_as_they_were():
+    """The loss runs the model's own BatchNorm, in training mode (the look puts the copy in eval mode, not the
+    model): the look moved its running mean from 0 to [0.0166, -0.0019, 0.0238] and a refused fit left it there."""
+    model = _Normed()
+    X = np.random.default_rng(0).normal(size=(8, 3))
+    y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+
+    def loss(out, labels):
+        return F.cross_entropy(out, labels) + model.bn(out).square().mean()
+
+    with pytest.raises(ValueError, match="nothing was trained"):
+        nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.1), (X, y), val_data=(X, y), verbose=False,
+               metric=_metric_refusing_validation())  # fmt: skip
+    np.testing.assert_array_equal(model.bn.running_mean, np.zeros(3))
+    np.testing.assert_array_equal(model.bn.running_var, np.ones(3))

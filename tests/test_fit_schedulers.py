@@ -1,14 +1,16 @@
 """nn.fit's schedulers: a first step refused as after an epoch, a list stepped in PyTorch's order, one of
-another optimizer named, one listed twice refused, and the warm-up warnings."""
+another optimizer named, one listed twice refused, and the warm-up warnings; the list stepped all or none."""
 
+import math
 import warnings
 
 import numpy as np
 import pytest
 
 import nn
+from nn import functional as F
 from nn.optim import SGD
-from nn.schedulers import CosineAnnealingLR, LinearLR, StepLR
+from nn.schedulers import CosineAnnealingLR, LinearLR, MultiplicativeLR, ReduceLROnPlateau, StepLR
 
 
 def test_fit_refuses_a_first_scheduler_step_it_would_refuse_after_an_epoch():
@@ -83,3 +85,44 @@ def test_a_finished_warmup_is_not_warned_of_but_an_early_stopping_callback_does_
     with pytest.warns(UserWarning, match="fit steps no scheduler, but the optimizer has LinearLR, StepLR"):
         nn.fit(model, nn.MSELoss(), opt, data, epochs=2, metric=None, verbose=False,
                callbacks=[nn.EarlyStopping(patience=5)])  # fmt: skip
+
+
+def _refusing_at_epoch_2(opt):
+    return MultiplicativeLR(opt, lambda epoch: math.nan if epoch == 2 else 0.9)
+
+
+@pytest.mark.parametrize("first", ["StepLR", "ReduceLROnPlateau"])
+def test_a_list_of_schedulers_steps_all_or_none(first):
+    """fit stepped its list one by one: the second's refusal after epoch 2 (lr_lambda's NaN) left the first stepped,
+    the lr halved again to 0.0225 (a StepLR at epoch 2; a plateau cutting it) where the chain's lr was 0.045."""
+    X, Y = nn.data.spirals(30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = SGD(model.parameters(), lr=0.1)
+    made = StepLR(opt, 1, 0.5) if first == "StepLR" else ReduceLROnPlateau(opt, factor=0.5, patience=0, threshold=10.0)
+    times = _refusing_at_epoch_2(opt)
+    with pytest.raises(ValueError, match=r"lr_lambda\(2\) gave float nan"):
+        nn.fit(model, F.cross_entropy, opt, (X, Y), epochs=3, verbose=False, scheduler=[made, times])
+    assert (made.last_epoch, times.last_epoch) == (1, 1) and opt.lr == pytest.approx(0.1 * 0.5 * 0.9)
+
+
+def test_a_nan_validation_loss_refused_by_a_plateau_leaves_the_schedulers_before_it_unstepped():
+    """ReduceLROnPlateau refuses a NaN validation loss (it says nothing of a plateau): a StepLR before it in the list
+    had stepped, its lr 0.025 and epoch 2 beside the plateau's epoch 1; now both are as after epoch 1 (lr 0.05)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = nn.Linear(3, 2, seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    step, plateau = StepLR(opt, step_size=1, gamma=0.5), ReduceLROnPlateau(opt, patience=0)
+    validations = []
+
+    def loss(out, labels):  # NaN on the validation of the second epoch (the look before training takes 4 rows)
+        value = F.cross_entropy(out, labels)
+        if len(labels) == 5:
+            validations.append(1)
+        return value * np.nan if len(labels) == 5 and len(validations) > 1 else value
+
+    with pytest.raises(ValueError, match="the metric is nan"):
+        nn.fit(model, loss, opt, (X, y), val_data=(X[:5], y[:5]), epochs=2, batch_size=8, verbose=False,
+               metric=None, scheduler=[step, plateau])  # fmt: skip
+    assert (step.last_epoch, plateau.last_epoch) == (1, 1) and opt.lr == pytest.approx(0.05)

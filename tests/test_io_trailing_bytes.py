@@ -184,7 +184,7 @@ def test_an_end_record_starting_in_a_chunks_last_bytes_is_found(tmp_path):
     """Each chunk was searched for a signature ending before the chunk's end, and the chunk before it for one
     starting before that: an end record starting in a chunk's last 3 bytes was in neither (found at a chunk's start
     and 4 bytes before its end, not 1, 2 or 3 before), and the file was "not a zip file"."""
-    from nn.io_npz import _CHUNK, _earlier_end
+    from nn.io_zip_ends import _CHUNK, _earlier_end
 
     path = tmp_path / "whole.npz"
     nn.save(nn.Linear(3, 2, seed=1), path)

@@ -119,13 +119,16 @@ def test_a_header_of_exactly_1024_bytes_loads_and_a_longer_one_is_refused(tmp_pa
 
 
 def test_the_size_bound_is_the_documented_one_exactly(tmp_path):
-    saved = tmp_path / "saved.npz"
-    nn.save(model(), saved)
+    """A zip padded by an entry of its own to the bound is refused next, for that entry; a byte more, for its size.
+    (Padded by bytes before it, it is refused first for them, wherever its size is: io_zip_ends.)"""
     most = (1 << 17) + sum(16 * np.size(p.data) + 2048 + 2 * len(n) for n, p in model().named_parameters())
     padded = tmp_path / "padded.npz"
-    padded.write_bytes(bytes(most - saved.stat().st_size) + saved.read_bytes())  # past the bound's check, refused next
-    assert f"it has {most - saved.stat().st_size:,} bytes before its first entry" in refusal(padded)
-    padded.write_bytes(bytes(most + 1 - saved.stat().st_size) + saved.read_bytes())
+    state = {f"{name}.npy": npy_v1(p.shape, p.data.tobytes()) for name, p in model().named_parameters()}
+    write_zip(padded, state | {"pad.npy": b""})
+    unpadded = padded.stat().st_size
+    write_zip(padded, state | {"pad.npy": bytes(most - unpadded)})  # past the bound's check, refused next
+    assert padded.stat().st_size == most and "entry 'pad.npy' has a bad .npy header" in refusal(padded)
+    write_zip(padded, state | {"pad.npy": bytes(most + 1 - unpadded)})
     assert f"it has {most + 1:,} bytes, more than a file of these parameters takes ({most:,})" in refusal(padded)
 
 

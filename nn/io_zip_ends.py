@@ -1,0 +1,138 @@
+"""Where a .npz's zip ends and begins, by its end record (the last in the file's last 64 KiB and 22 bytes, as
+zipfile finds it). zipfile skips bytes after the record and its comment and bytes before the zip's first byte, and
+no checksum covers them: a file holding any is refused (`check_ends`), naming the bytes and the cut that removes
+them, and a file that is two zips run together (a save appended to another, `cat a.npz b.npz > c.npz`) is said to
+be, with the cut that keeps each."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from typing import BinaryIO
+
+from .io_checksum import appended, joined, kept
+
+_END = struct.calcsize(zipfile.structEndArchive)  # an end record's bytes, its comment aside
+_LOCATOR = struct.calcsize(zipfile.structEndArchive64Locator)
+_END64 = struct.calcsize(zipfile.structEndArchive64)
+_SEARCHED = 1 << 16  # bytes before a zip's last 22 where zipfile looks for its end record (a comment's most + 1)
+_CHUNK = 1 << 20  # bytes read at a time when the end record is looked for further back (`_earlier_end`)
+_CANDIDATES = 1024  # end-record signatures `_earlier_end` checks: more is a file of false ones, slow to check
+
+EndRecord = tuple[int, tuple[int, ...]]  # where a zip end record starts, and its fields (structEndArchive's)
+
+
+def check_ends(f: BinaryIO, size: int, most: int) -> None:
+    """ValueError for a file that does not end where its zip end record says (its last 22 bytes and the comment's
+    length it declares): bytes after it, which zipfile skips and neither the zip's CRCs nor nn.save's checksum
+    cover, or a comment cut short (cut at its first byte, zipfile read it as empty, as in np.savez's files, and the
+    file loaded unchecked). With no end record there, one in the file's first `most` bytes (as many as a file of the
+    model takes) that its central directory ends at is looked for too (`_earlier_end`): more than 64 KiB appended
+    was "File is not a zip file", or, past `most`, "more than a file of these parameters takes", neither saying what
+    was wrong nor how to cut it off. Then ValueError for a zip that does not begin at the file's first byte
+    (`_before`): another zip before it, or other bytes."""
+    found = _last_end(f, size)
+    if found is None:
+        ends_at = _earlier_end(f, size, min(size, most))
+        if ends_at is not None:
+            raise ValueError(appended(size - ends_at, ends_at))
+        return  # no end record: zipfile says it is no zip file
+    ends_at = _ends_at(found)
+    if ends_at > size:
+        declared = found[1][-1]
+        raise ValueError(
+            f"it is cut short: its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} "
+            "of which follow"
+        )
+    if ends_at < size:
+        raise ValueError(appended(size - ends_at, ends_at))
+    start = _start(f, found)
+    if start > 0:
+        raise ValueError(_before(f, start, size))
+
+
+def prefixed(count: int) -> str:
+    """What to say of `count` bytes before a zip's first entry (a self-extracting archive's program, junk)."""
+    return (
+        f"it has {count:,} byte{'s' * (count != 1)} before its first entry, which nn.save never writes (the file was "
+        f"prefixed, or corrupted): load an intact copy, or, if the rest is what nn.save wrote, cut those bytes off "
+        f"({kept(count)})"
+    )
+
+
+def _before(f: BinaryIO, start: int, size: int) -> str:
+    """What to say of a zip that begins at byte `start`: the bytes before it end as a zip does (an end record ending
+    at `start`, whose zip begins within them), so that the file is zips run together (`joined`), or they are others
+    (`prefixed`). One end record is read, as for the file's end: a hostile prefix costs no more."""
+    found = _last_end(f, start)
+    if found is not None and _ends_at(found) == start and 0 <= _start(f, found) < start:
+        return joined(start, size - start, size)
+    return prefixed(start)
+
+
+def _last_end(f: BinaryIO, stop: int) -> EndRecord | None:
+    """The last end record starting in the 64 KiB and 22 bytes before byte `stop`, where zipfile looks in a file
+    that ends there (whole: its 22 bytes before `stop`), or None."""
+    tail_size = min(stop, _END + _SEARCHED)
+    f.seek(stop - tail_size)
+    tail = f.read(tail_size)
+    whole = max(0, tail_size - _END + len(zipfile.stringEndArchive))  # where an end record may start, whole
+    at = tail.rfind(zipfile.stringEndArchive, 0, whole)
+    if at < 0:
+        return None
+    return stop - tail_size + at, struct.unpack(zipfile.structEndArchive, tail[at : at + _END])
+
+
+def _ends_at(found: EndRecord) -> int:
+    """The byte after an end record and the comment it declares."""
+    position, fields = found
+    return position + _END + fields[-1]
+
+
+def _start(f: BinaryIO, found: EndRecord) -> int:
+    """The byte where the zip of the end record `found` begins, as zipfile places it (its "concat"): its central
+    directory's offset counts from there, and the directory ends at the record, or at zip64's records, whose size
+    and offset zipfile reads instead where both lie just before it (a file past 4 GiB, or of 65,536 entries)."""
+    position, fields = found
+    directory_size, offset = fields[5], fields[6]
+    if position >= _END64 + _LOCATOR:
+        f.seek(position - _LOCATOR - _END64)
+        records = f.read(_END64 + _LOCATOR)
+        if records.startswith(zipfile.stringEndArchive64) and records.startswith(
+            zipfile.stringEndArchive64Locator, _END64
+        ):
+            *_, directory_size, offset = struct.unpack(zipfile.structEndArchive64, records[:_END64])
+            return position - _LOCATOR - _END64 - directory_size - offset
+    return position - directory_size - offset
+
+
+def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
+    """Where the zip whose end record starts last in the first `limit` bytes ends (the record and its whole comment),
+    read _CHUNK bytes at a time from the back (the memory of one chunk, whatever the file's size); None if there is
+    no such record. A record counts only where its central directory ends just before it (or zip64's locator lies
+    there: a file past 4 GiB, or of more than 65,535 entries) and its comment fits in the file: the signature alone
+    (four bytes of appended junk) is no end. None too after _CANDIDATES signatures that are no end (2 MB of false
+    records took 1.5 s, 100 times 2 MB of zeros)."""
+    stop, left = limit, _CANDIDATES
+    while stop > 0:
+        start = max(0, stop - _CHUNK)
+        before = min(start, _LOCATOR)  # read too: a locator just before a record at the chunk's start
+        f.seek(start - before)
+        chunk = f.read(before + stop - start + _END - 1)  # a record starting before `stop`, whole
+        ahead = len(zipfile.stringEndArchive) - 1  # rfind's end bounds a match's end: one starting before `stop`
+        at = chunk.rfind(zipfile.stringEndArchive, before, before + stop - start + ahead)
+        while at >= 0 and left > 0:
+            left -= 1
+            record = chunk[at : at + _END]
+            if len(record) == _END:
+                _, disk, disk_of_directory, here, entries, directory_size, offset, comment = struct.unpack(
+                    zipfile.structEndArchive, record
+                )
+                position = start - before + at
+                zip64 = at >= _LOCATOR and chunk.startswith(zipfile.stringEndArchive64Locator, at - _LOCATOR)
+                fits = zip64 or offset + directory_size == position
+                if fits and disk == disk_of_directory == 0 and here == entries and position + _END + comment <= size:
+                    return position + _END + comment
+            at = chunk.rfind(zipfile.stringEndArchive, before, at)
+        stop = start if left > 0 else 0
+    return None
