@@ -91,6 +91,8 @@ Public API:
                            cheaply: for errors that say what serves instead (nn's losses of class scores)
     is_device, check_cpu   PyTorch's device arguments read once (a name that is no dtype's, or a torch.device),
                            and any but the CPU refused: Tensor.to and nn's Module.to
+    mantissa_exponent      numbers as m·2^e, each step rounded once, for steps whose floats would leave the range
+                           where the answer need not (prod's partial products, nn's p-norms below one)
     check_ordered          refuse a set where order counts (a shape, parameters, inputs), naming the fix: a list
     __version__            chainrule's version, as installed
 """
@@ -101,7 +103,7 @@ refuse_flushed("import autograd")  # first: what modules work out as they load w
 
 from importlib import metadata
 
-from . import creation, shape_functions, special, torch_functions
+from . import creation, mantissa_exponent, shape_functions, special, torch_functions
 from .check import GradcheckError, gradcheck
 from .check_blocks import block_size as gradcheck_block_size
 from .check_blocks import blocks as gradcheck_blocks
@@ -189,6 +191,7 @@ __all__ = [
     "DECIMAL_FORWARDS",
     "FUNCTIONS",
     "special",
+    "mantissa_exponent",
     "AnomalyError",
     "CompileError",
     "CompileWarning",

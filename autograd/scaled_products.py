@@ -10,7 +10,8 @@ float64), exponents added as integers, and the result rounded once at the end (n
 partial product can leave the normal range (`in_range`, from the entries' exponents), numpy's own
 product is used, as before; where that bound is too loose to tell (it grows with the count: 2000 ones
 fail it), numpy's running product is computed in float64 and kept where none of its steps left the
-range (`_left_the_range`), so only products that did leave it pay for the mantissas."""
+range (`_left_the_range`), so only products that did leave it pay for the mantissas. The numbers m·2**e
+are mantissa_exponent's (its exponents here integers)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .mantissa_exponent import apart, joined, normalized, times
+
 BLOCK = 512  # mantissas in [0.5, 1): a block's running product stays above 2**-512
-_LIMIT = 2100  # exponents past ±_LIMIT give 0 or inf in any float dtype whatever the mantissa
 
 
 def in_range(x: np.ndarray, count: int) -> bool:
@@ -33,12 +35,6 @@ def in_range(x: np.ndarray, count: int) -> bool:
     return largest * count < np.finfo(np.float64).maxexp - 2
 
 
-def _normalized(m: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """m·2**e again as a mantissa in [0.5, 1) (0, inf, NaN as they are) and an integer exponent."""
-    mantissa, more = np.frexp(m)
-    return mantissa, e + more
-
-
 def running(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The running product along the last axis of float64 `rows`, as (mantissa, exponent): the product
     of entries 0..k is mantissa[k]·2**exponent[k]."""
@@ -48,9 +44,9 @@ def running(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     blocks = rows.shape[:-1] + (padded // BLOCK, BLOCK)
     m, e = np.cumprod(mantissa.reshape(blocks), -1), np.cumsum(exponent.reshape(blocks), -1, dtype=np.int64)
     if padded > BLOCK:  # each block goes on from the product of the blocks before it
-        total_m, total_e = running_of_normalized(*_normalized(m[..., -1], e[..., -1]))
+        total_m, total_e = running_of_normalized(*normalized(m[..., -1], e[..., -1]))
         m, e = m * _shifted(total_m, 1.0)[..., None], e + _shifted(total_e, 0)[..., None]
-    m, e = _normalized(m, e)
+    m, e = normalized(m, e)
     return m.reshape(rows.shape[:-1] + (padded,))[..., :n], e.reshape(rows.shape[:-1] + (padded,))[..., :n]
 
 
@@ -71,17 +67,10 @@ def exclusive(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _shifted(m, 1.0), _shifted(e, 0)
 
 
-def value(m: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """m·2**e as a float64, rounded once: 0 or ±inf where it is past the range."""
-    with np.errstate(over="ignore", under="ignore"):  # past the range is the answer, not a slip
-        return np.ldexp(m, np.clip(e, -_LIMIT, _LIMIT).astype(np.int32))
-
-
-def times(g: np.ndarray, m: np.ndarray, e: np.ndarray) -> np.ndarray:
+def _times(g: np.ndarray, m: np.ndarray, e: np.ndarray) -> np.ndarray:
     """g·m·2**e rounded once at the end: g's own power of two joins the exponent, so a g·m that
     would underflow or overflow as a float does not."""
-    gm, ge = np.frexp(g)
-    return value(gm * m, e + ge)
+    return joined(times(apart(g), (m, e)))
 
 
 def _reduced(x: np.ndarray, axis: Any) -> list[int]:
@@ -121,7 +110,7 @@ def _running_rows(rows: np.ndarray) -> np.ndarray:
     none of its steps left the range, else in mantissas and exponents."""
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # a step out of the range is looked for
         run = np.cumprod(rows, -1)
-    return value(*running(rows)) if _left_the_range(rows, run) else run
+    return joined(running(rows)) if _left_the_range(rows, run) else run
 
 
 def product(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
@@ -143,7 +132,7 @@ def others_times(g: np.ndarray, x: np.ndarray, axis: Any) -> np.ndarray:
     before_m, before_e = exclusive(rows)
     after_m, after_e = exclusive(rows[..., ::-1])
     g_rows, _ = _as_rows(g, axis)
-    sent = times(g_rows, before_m * after_m[..., ::-1], before_e + after_e[..., ::-1])
+    sent = _times(g_rows, before_m * after_m[..., ::-1], before_e + after_e[..., ::-1])
     return _from_rows(sent, order, x.shape)
 
 
@@ -155,5 +144,5 @@ def running_others_times(g: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
     without_i = np.where(np.eye(n, dtype=bool), 1.0, rows[..., None, :])  # [..., i, k]: xₖ, 1 at k = i
     m, e = running(without_i)
     with np.errstate(invalid="ignore"):  # 0·inf past the diagonal, where no term is taken
-        terms = np.where(np.triu(np.ones((n, n), dtype=bool)), times(gs[..., None, :], m, e), 0.0)  # k ≥ i
+        terms = np.where(np.triu(np.ones((n, n), dtype=bool)), _times(gs[..., None, :], m, e), 0.0)  # k ≥ i
     return np.moveaxis(terms.sum(-1), -1, axis)

@@ -12,7 +12,8 @@ checks that its windows, scales and masks are the recorded ones (else it runs ea
 0 < p <= 1, |x|^p lies between |x| and 1, so a sum overflows only past ~1000 entries near the largest float and
 underflows only for subnormal x; and a pass's windows not taken would send g = 0 through the slope at an entry 0,
 inf (NaN). For p < 0 the smallest |x| carries a window's sum, and its k is fitted to that: [1e200, 1e200] at p = -2
-summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there every window is taken scaled once one is (`_needed`).
+summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there the windows holding an entry far from 1 are taken
+scaled too (`_needed`).
 Left: in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where
 the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
 
@@ -100,12 +101,25 @@ def _immoderate(xs: np.ndarray, p: float) -> np.ndarray:
         return np.isfinite(size) & (size > 0) & ((size > bound) | (size < 1 / bound))
 
 
-def _needed(odd: np.ndarray, top: np.ndarray, p: float) -> np.ndarray:
-    """The windows taken again scaled: for p > 1 those whose sum is `odd`, for p < 0 every one (once one needs it:
-    an entry far from its window's smallest sends its slope x^(p-1) past the range where the root's slope brings
-    the gradient back: [5e102, 3e105, 1.2e106, 1.3e68] at p = -3 had [0, 0, 0, 1] for [4e-139, 4e-150, 1e-152, 1]);
-    of those, the ones whose `top` (largest |x| for p > 1, smallest for p < 0) is finite and not 0."""
-    return (odd if p > 0 else True) & np.isfinite(top) & (top > 0)
+def _needed(odd: np.ndarray, top: np.ndarray, p: float, holding: np.ndarray) -> np.ndarray:
+    """The windows taken again scaled: those whose sum is `odd`, and for p < 0 those `holding` an entry far from 1
+    (`_immoderate`: its slope x^(p-1) leaves the range where the root's slope brings the gradient back: [5e102,
+    3e105, 1.2e106, 1.3e68] at p = -3 had [0, 0, 0, 1] for [4e-139, 4e-150, 1e-152, 1]; every window was taken once
+    one was, 89 -> 424 ms for lp_pool2d of an (8, 16, 64, 64) batch holding one 1e-200); of those, the ones whose
+    `top` (largest |x| for p > 1, smallest for p < 0) is finite and not 0."""
+    return (odd | holding) & np.isfinite(top) & (top > 0)
+
+
+def _holding(marked: np.ndarray, shape: tuple, kernel: tuple, stride: tuple) -> np.ndarray:
+    """Whether each window (of `shape`, the pooled output's) holds a `marked` entry."""
+    dims = len(kernel)
+    out = np.zeros(shape, bool)
+    for offset in np.ndindex(*kernel):
+        spots = [np.arange(n) * s + o for n, s, o in zip(shape[-dims:], stride, offset)]
+        inside = [q < n for q, n in zip(spots, marked.shape[-dims:])]
+        at = (Ellipsis,) + np.ix_(*[np.nonzero(i)[0] for i in inside])
+        out[at] |= marked[(Ellipsis,) + np.ix_(*[q[i] for q, i in zip(spots, inside)])]
+    return out
 
 
 def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
@@ -141,9 +155,12 @@ def rescaled(
     odd = off_range(raw(total), p)
     top = top_of(x.abs())
     data = raw(top)
-    need = _needed(odd, data, p)
+    far = _immoderate(raw(x), p)
+    validate(lambda v: same_path("entries' sizes", True, bool(np.array_equal(_immoderate(raw(v), p), far))), x)
+    holding = _holding(far, data.shape, *windows) if far.any() else np.zeros(data.shape, bool)
+    need = _needed(odd, data, p, holding)
     ks = _grid(data, p, size)
-    validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size)), top)
+    validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size, holding)), top)
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)
@@ -209,6 +226,8 @@ _scaled_power = Op("lp_pool_scaled_power", _scaled_forward, _scaled_rule)
 _slope_unknown = Op("lp_pool_slope_unknown", lambda out: out, lambda g, out, x: (g * np.nan,))
 
 
-def _same(data: np.ndarray, odd: np.ndarray, need: np.ndarray, ks: np.ndarray, p: float, size: int) -> bool:
-    now = _needed(odd, data, p)
+def _same(
+    data: np.ndarray, odd: np.ndarray, need: np.ndarray, ks: np.ndarray, p: float, size: int, holding: np.ndarray
+) -> bool:
+    now = _needed(odd, data, p, holding)
     return bool(np.array_equal(now, need) and np.array_equal(_grid(data, p, size)[need], ks[need]))
