@@ -114,7 +114,7 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool, figu
         return f"{chain} = {product_equation([e.arriving, e.local], e.passed, figures)}    ({rule}{gradient_lost(e)})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
-        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
+        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed, n=figures)}, "
         f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule}{gradient_lost(e)})"
     )
 

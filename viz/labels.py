@@ -259,7 +259,7 @@ def numbers_row(e: Edge, n: int | None = None) -> str:
     figures: share_figures), with what underflowed or overflowed; the player replaces it at each training step."""
     if e.local is not None:
         return f"= {product_equation([e.arriving, e.local], e.passed, n)}{edge_tag(e)}"
-    return f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}"
+    return f"= {summary(e.passed, n=n)} of shape {np.shape(e.parent.data)}{edge_tag(e)}"
 
 
 def shape_label(e: Edge) -> dict[str, str]:

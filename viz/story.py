@@ -147,7 +147,7 @@ def mean_figures(shares: list, total: Any) -> int | None:
     (0.7266 on paper) read as a slip where the story says the means add up. None where ARRAY_FIGURES do (or none do:
     NaNs, infinities)."""
     for n in range(ARRAY_FIGURES, 18):
-        written = [_MEAN.search(summary(x, n=n)) for x in [*shares, total]]
+        written = [MEAN.search(summary(x, n=n)) for x in [*shares, total]]
         if not all(written) or any(x.startswith("nan") or "inf" in x for x in (w.group(1) for w in written)):
             return None
         *terms, result = (Decimal(w.group(1)) for w in written)
@@ -157,7 +157,7 @@ def mean_figures(shares: list, total: Any) -> int | None:
     return None
 
 
-_MEAN = re.compile(r"\bmean (\S+)")
+MEAN = re.compile(r"\bmean (\S+)")  # an array's mean as `summary` writes it
 
 
 def _tensor_steps(e: Explanation, path: Path, n: int | None = None) -> list[str]:
