@@ -65,7 +65,8 @@ def test_a_sums_terms_add_up_to_its_result_as_written():
     z.label = "z"
     sums = [line for c in backward_pass(z).captions for line in c.split("\n") if line.startswith("b.grad")]
     assert sums[0].startswith("b.grad = 0.33333 + 0.33333 = 0.6667")  # was 0.3333 + 0.3333 = 0.6667
-    assert sums[1].startswith("b.grad = 0.3333 + 0.3333 + 0.3333 = 1")  # 0.9999 is 1 to 4 figures
+    # each share as its edge writes it, in every sum of them (0.3333 here beside 0.33333 a line above read as two)
+    assert sums[1].startswith("b.grad = 0.33333 + 0.33333 + 0.33333 = 1")
 
 
 def test_every_product_and_sum_written_for_a_neuron_and_a_small_mlp_works_out():
@@ -205,7 +206,10 @@ def test_a_halfway_note_writes_the_float_as_far_as_it_parts_from_the_paper():
     y.label = "y"
     y.backward()
     source = viz.draw(y, backward=True, check=True).source
-    assert "grad 0.30015 |" in source and "their product, 0.30014999999999997, lies on 0.3001&#x27;s side" in source
+    # the edge now writes x's one share with the figures of its grad (share_figures): 0.30015, as on paper
+    assert "grad 0.30015 |" in source and "= 1.0005 × 0.3 = 0.30015<" in source and "on paper" not in source
+    told = product_equation([1.0005, 0.3], 1.0005 * 0.3)  # where the product is written to 4 figures, the note
+    assert "their product, 0.30014999999999997, lies on 0.3001's side" in told, told
     f32 = product_equation([np.float32(1.0005), np.float32(0.3)], np.float32(1.0005) * np.float32(0.3))
     assert "their product, 0.30015001, lies on 0.3002's side" in f32, f32
     a = Value(1.0, label="a")

@@ -53,8 +53,11 @@ def forward_caption(run: Pass) -> str:
     return "\n".join(lines)
 
 
-def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str]) -> str:
-    """What the step does, in a sentence: whose gradient is complete, and what it sends to whom."""
+def step_head(
+    k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str], shares: dict[int, int]
+) -> str:
+    """What the step does, in a sentence: whose gradient is complete, and what it sends to whom (each share with
+    its figures in `shares`, by the id of the value it goes to: share_figures)."""
     name = names[id(node)]
     if k == 0:
         head = f"step 1 of {total}: backward starts at {name} with gradient {summary(grad)}"
@@ -62,7 +65,10 @@ def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names
         head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
-    parts = [f"{names[id(e.parent)]} gets {summary(e.passed)}{lost_tag(e.passed, e.wide_passed)}" for e in sent]
+    parts = [
+        f"{names[id(e.parent)]} gets {summary(e.passed, n=shares.get(id(e.parent)))}{lost_tag(e.passed, e.wide_passed)}"
+        for e in sent
+    ]
     return head + f"; through {op_name(node)}, " + ", ".join(parts)
 
 
@@ -73,10 +79,11 @@ def arithmetic(
     root: str,
     received: dict[int, list[Any]],
     uses: Counter,
+    shares: dict[int, int],
 ) -> list[str]:
     """The chain rule on each edge the node sends along (`root`: the root's name as a symbol), with its
-    numbers, and the sum where a value used more than once (`uses`, by id) gets another share. Updates
-    `received`."""
+    numbers, and the sum where a value used more than once (`uses`, by id) gets another share, each share with
+    its figures in `shares` (by the id of the value it goes to). Updates `received`."""
     if not sent:
         return []
     n = symbol(names[id(node)])
@@ -85,17 +92,18 @@ def arithmetic(
         "times the op's local derivative (how much its output moves when that input does)"
     ]
     for e in sent:
-        lines.append(_edge_equation(e, names, root, uses[id(e.parent)] > 1))
+        figures = shares.get(id(e.parent))
+        lines.append(_edge_equation(e, names, root, uses[id(e.parent)] > 1, figures))
         contributions = received.setdefault(id(e.parent), [])
         contributions.append(e.passed)
         if len(contributions) > 1:
-            lines.append(_sum_line(names[id(e.parent)], contributions, uses[id(e.parent)]))
+            lines.append(_sum_line(names[id(e.parent)], contributions, uses[id(e.parent)], figures))
     return lines
 
 
-def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> str:
+def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool, figures: int | None) -> str:
     """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
-    for a value used more than once (`shared`), its share along this edge, said so."""
+    for a value used more than once (`shared`), its share along this edge, said so, written with `figures` figures."""
     n, w = symbol(names[id(e.child)]), symbol(names[id(e.parent)])
     rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op_name(e.child)}'s own rule"
     if shared:
@@ -103,17 +111,17 @@ def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool) -> s
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
-        return f"{chain} = {product_equation([e.arriving, e.local], e.passed)}    ({rule}{gradient_lost(e)})"
+        return f"{chain} = {product_equation([e.arriving, e.local], e.passed, figures)}    ({rule}{gradient_lost(e)})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
-        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed)}, "
+        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed, n=figures)}, "
         f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule}{gradient_lost(e)})"
     )
 
 
-def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
+def _sum_line(name: str, contributions: list[Any], uses: int, n: int | None) -> str:
     """A value used more than once: its gradient is the sum of what each use sent, "a.grad = 2 + 2 = 4",
-    so far while some of its `uses` have not sent theirs yet."""
+    so far while some of its `uses` have not sent theirs yet; each share written with `n` figures, as on its edge."""
     with np.errstate(all="ignore"):  # finite shares summing to inf: told, not warned about
         total = sum(contributions[1:], contributions[0])
     done = len(contributions)
@@ -127,7 +135,7 @@ def _sum_line(name: str, contributions: list[Any], uses: int) -> str:
         lost = f" ({lost})" if lost else ""
         now = "now" if done == uses else "so far"
         return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
-    sums = f"{sum_of(contributions, total)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
+    sums = f"{sum_of(contributions, total, n)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
     return f"{name}.grad = {sums}    ({told})"
 
 

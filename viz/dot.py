@@ -31,6 +31,7 @@ from .labels import (
     PASSES,
     again,
     chain_rule,
+    check_figures,
     check_summary,
     constant,
     data_text,
@@ -43,7 +44,7 @@ from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
-from .sum_figures import sum_figures
+from .sum_figures import share_figures, sum_figures
 from .text import drawn, escape, shortened
 from .writing import write_atomically
 
@@ -73,6 +74,7 @@ def build(
     tags: dict[int, str] | None = None,
     step_key: bool = False,
     tooltips: bool = True,
+    shares: dict[int, int] | None = None,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
     some of a value's shares, how many of how many, by id); `data` (by id)
@@ -88,7 +90,8 @@ def build(
     drawing of backward alone (no player's legend, no frame's caption) says what its ops' step numbers count,
     and whose steps they skip (`_step_key`). A name drawn shortened (long_names) is whole in a note under the
     drawing and in the tooltips of the SVG (`tooltips`; the player's page, whose script styles the SVG's parts,
-    gives it on hover its own way).
+    gives it on hover its own way). `shares`: the figures of each value's shares (share_figures, by id) where
+    the drawing is a step of a longer backward, whose later sums they add up to as well; else from `flows`.
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -179,6 +182,9 @@ def build(
         subgraph.attr(**tip(drawn(path), whole))
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
+    # the shares into a value written with the figures that add up to its grad as drawn (a checked one's, too)
+    if shares is None:
+        shares = share_figures(flows or [], {i: check_figures(c) for i, c in checks.items() if not c.compared})
     on_trail = trail.edges if trail is not None else frozenset()
     edges = _edges(order)
     uses = Counter(id(e.parent) for e in edges)  # a value used more than once gets a share along each edge
@@ -195,7 +201,7 @@ def build(
             g.edge(*ends, id=name, dir="none", style="dashed", **{"color": "gray70", **red})
         elif key in sent:
             bold = {"penwidth": "2.5"} if e.child is current else {}
-            label = chain_rule(sent[key], names, order[0], shared=uses[id(e.parent)] > 1)
+            label = chain_rule(sent[key], names, order[0], uses[id(e.parent)] > 1, shares.get(id(e.parent)))
             look = {"color": "firebrick", **bold, **red, **pull, **_edge_tip(e, names, order[0], whole)}
             g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **look)
         else:

@@ -226,7 +226,7 @@ def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
         "steps": _changes(run),
         "loss": summary(root.data, signed_zero=True),
         "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
-        "sent": [numbers_row(e) for e in edges],
+        "sent": [numbers_row(e, run.shares.get(id(e.parent))) for e in edges],
         "trail": first_nonfinite_shown(run),
     }
     found["explained"], found["paths"] = explanations(root, run)

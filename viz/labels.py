@@ -233,17 +233,18 @@ def constant(node: Node) -> str:
     return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 
-def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False) -> str:
+def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False, figures: int | None = None) -> str:
     """The chain rule on an edge of backward, an HTML-like label: ∂L/∂w = ∂L/∂n · ∂n/∂w, then the numbers,
     "= 0.5 × 2 = 1" (tensors: the gradient passed, its shape, and whether broadcasting summed it), then
     the op's rule for this input where it has one. A value used more than once (`shared`: x * x, or x
-    in two ops) gets a share along each edge, said so: "share of ∂L/∂x via input 1 of *"."""
+    in two ops) gets a share along each edge, said so: "share of ∂L/∂x via input 1 of *", written with
+    `figures` figures (share_figures: the shares add up to the value's grad as drawn)."""
     root_name, n, w = (symbol(names[id(x)]) for x in (root, e.child, e.parent))
     if shared:
         rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
-    rows.append(numbers_row(e))
+    rows.append(numbers_row(e, figures))
     rule = local_rule(e.child, e.index, names)
     cells = [_cell(row) for row in rows]
     if summed := summed_back(e.parent, e.child):
@@ -253,12 +254,12 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False)
     return "<" + '<table border="0" cellborder="0" cellspacing="0" cellpadding="0">' + "".join(cells) + "</table>>"
 
 
-def numbers_row(e: Edge) -> str:
-    """The numbers of an edge's chain rule (its label's second row), "= 0.5 × 2 = 1", with what underflowed or
-    overflowed; the player replaces it at each training step."""
+def numbers_row(e: Edge, n: int | None = None) -> str:
+    """The numbers of an edge's chain rule (its label's second row), "= 0.5 × 2 = 1" (the gradient sent with `n`
+    figures: share_figures), with what underflowed or overflowed; the player replaces it at each training step."""
     if e.local is not None:
-        return f"= {product_equation([e.arriving, e.local], e.passed)}{edge_tag(e)}"
-    return f"= {summary(e.passed)} of shape {np.shape(e.parent.data)}{edge_tag(e)}"
+        return f"= {product_equation([e.arriving, e.local], e.passed, n)}{edge_tag(e)}"
+    return f"= {summary(e.passed, n=n)} of shape {np.shape(e.parent.data)}{edge_tag(e)}"
 
 
 def shape_label(e: Edge) -> dict[str, str]:

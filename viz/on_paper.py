@@ -32,11 +32,11 @@ def alike(
 
 
 def alike_on_paper(
-    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal]
+    terms: list, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
 ) -> tuple[int | None, Decimal | None]:
     """`alike`'s figures for `terms` and `on_paper` with them, worked out together: each product once (a deep
-    path's has hundreds of factors, and a page tells thousands of paths)."""
-    n, as_written = _closest(terms, result, combine, None)
+    path's has hundreds of factors, and a page tells thousands of paths). `shown` as for `alike`."""
+    n, as_written = _closest(terms, result, combine, shown)
     if as_written:
         return n, None
     with localcontext(EXACT):
@@ -48,7 +48,7 @@ def _closest(
 ) -> tuple[int | None, bool]:
     """`alike`'s figures, and whether `combine` of the terms so written rounds to `result` as written (True too
     where there is nothing to work out: arrays, NaNs, infinities); where it does not, they come closest."""
-    if not (_numbers(terms) and finite(result)):
+    if not (one_numbers(terms) and finite(result)):
         return None, True
     start = shown or NUMBER_FIGURES
     closest, least, as_written = start, None, False
@@ -70,7 +70,7 @@ def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[De
     where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
     float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
     product of several is rounded at each step."""
-    if not (_numbers(terms) and finite(result)):
+    if not (one_numbers(terms) and finite(result)):
         return None
     if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
         return None
@@ -83,16 +83,23 @@ def _miss(terms: list, n: int, result: Any, combine: Callable[[list[Decimal]], D
     last figure of `result` written with `shown` figures (what rounds to it as written): 0 or less where it does.
     Halfway in the last figure the text shows is a miss (HALFWAY): "1.0005 × 0.3 = 0.3001" is 0.30015 on paper,
     which a learner rounds up (or to even) to 0.3002; "1.0035 × 0.3 = 0.301", a figure coarser, reads right."""
+    with localcontext(EXACT):
+        return miss(combine(_written(terms, n)), result, shown)
+
+
+def miss(exact: Decimal, result: Any, shown: int | None = None) -> Decimal:
+    """How far `exact`, a sum or product on paper, lies beyond half a unit in the last figure of one-number `result`
+    written with `shown` figures (`summary`'s where None): 0 or less where it rounds to it as written, HALFWAY
+    where it lies halfway and the float does not (`_miss`)."""
     v = float(np.asarray(result, dtype=float).reshape(-1)[0])
     written = as_written(result, shown)  # 1.798e+308 too, which as a float is inf
     # what rounds to it: half a unit in its last figure; nothing but 0 itself to 0 (a product that underflowed)
     half = Decimal(5).scaleb(written.as_tuple().exponent - 1) if v else Decimal(0)
     with localcontext(EXACT):
-        exact = combine(_written(terms, n))
-        miss = abs(exact - written) - half
+        beyond = abs(exact - written) - half
     # halfway, where the float is not (1.0005 × 0.3 = 0.30015 on paper, the float 0.30014999...); a float halfway
     # itself (0.5 × 2.125 = 1.0625, written 1.062 as numbers are rounded to even) is the figures' rounding, as read
-    return HALFWAY if miss == 0 and half and halfway(exact, written) and exact != Decimal(v) else miss
+    return HALFWAY if beyond == 0 and half and halfway(exact, written) and exact != Decimal(v) else beyond
 
 
 def as_written(result: Any, n: int | None = None) -> Decimal:
@@ -116,11 +123,16 @@ def halfway(exact: Decimal, written: Decimal) -> bool:
         return abs(exact - written) == Decimal(5).scaleb(written.as_tuple().exponent - 1)
 
 
-def _numbers(terms: list) -> bool:
+def one_numbers(terms: list) -> bool:
     """Whether each of `terms` is one finite number, which `alike` and `on_paper` work out (a Value's, at once)."""
     if all(isinstance(t, float) for t in terms):
         return all(map(math.isfinite, terms))
     return all(size(t) == 1 for t in terms) and all(map(finite, terms))
+
+
+def term_written(term: Any, n: int | None) -> Decimal:
+    """A one-number `term` as `summary` writes it with `n` figures, as a decimal."""
+    return _written([term], n)[0]
 
 
 def _written(terms: list, n: int | None) -> list[Decimal]:

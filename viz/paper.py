@@ -17,20 +17,21 @@ from .on_paper import EXACT, alike, alike_on_paper, as_written, halfway, on_pape
 from .rules import term
 
 
-def product_equation(factors: list, result: Any) -> str:
+def product_equation(factors: list, result: Any, shown: int | None = None) -> str:
     """Numbers multiplied and what they give: "0.41997 × 2 = 0.8399", each factor with the figures that multiply
-    out to `result` as written (`alike`), where 0.42 × 2 would read as a slip. Where no figures do, the product on
+    out to `result` as written (`alike`; with `shown` figures where more than summary's: a share that adds up with
+    others, share_figures), where 0.42 × 2 would read as a slip. Where no figures do, the product on
     paper and the float's, with why: "1.482e-323 × 0.7 = 1.037e-323 on paper; as a float, 9.881e-324 (below
     2.225e-308 a float is subnormal: ...)", never "1.482e-323 × 0.7 = 9.881e-324"."""
     if overflowed := _overflowed(factors, result):
         return overflowed
-    n, exact = alike_on_paper(factors, result, math.prod)
+    n, exact = alike_on_paper(factors, result, math.prod, shown)
     of = kind(result)
     if exact is not None and _subnormal([*factors, result], of):  # no figures come closer: as drawn elsewhere
-        n, exact = None, on_paper(factors, None, result, math.prod)
+        n, exact, shown = None, on_paper(factors, None, result, math.prod), None
     written = " × ".join(term(x, n=n) for x in factors)
     if exact is None:
-        return f"{written} = {summary(result)}"
+        return f"{written} = {summary(result, n=shown)}"
     told = _told(exact, result)
     return f"{written} = {told} on paper; as a {float_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
 

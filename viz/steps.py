@@ -19,6 +19,7 @@ from .dot import build
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
 from .rules import symbol
+from .sum_figures import share_figures
 from .text import escape
 
 _FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
@@ -47,7 +48,8 @@ class Frame:
 class Pass:
     """Backward over a graph, computed once (nobody's `.grad` changes): d root / d node by id, the
     edges each node sends (by position in order), and the steps: the positions of the nodes backward
-    takes in turn (constants take none), each with its caption; each value's name, as captions say it."""
+    takes in turn (constants take none), each with its caption; each value's name, as captions say it; the
+    figures each value's shares are written with (share_figures, by id), in its frames, captions and page alike."""
 
     graph: Graph
     grads: dict[int, Any]
@@ -55,6 +57,7 @@ class Pass:
     steps: list[int]
     captions: list[str]
     names: dict[int, str]
+    shares: dict[int, int]
 
     def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node], dict[int, tuple[int, int]]]]:
         """For each step: its node's position, the gradients filled in so far (by id; one dict,
@@ -87,16 +90,17 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
     names = numbered_names(graph)
     uses = Counter(id(p) for node in graph.order for p in node.parents)  # a value used twice gets two shares
     received: dict[int, list[Any]] = {id(root): [grads[id(root)]]}  # each value's contributions so far
+    shares = share_figures(flows)  # the figures that make each value's shares add up to its gradient as written
     captions = []
     for s, k in enumerate(steps):
         node = graph.order[k]
-        head = step_head(s, len(steps), node, flows[k], grads[id(node)], names)
-        told = arithmetic(node, flows[k], names, symbol(names[id(root)]), received, uses)
+        head = step_head(s, len(steps), node, flows[k], grads[id(node)], names, shares)
+        told = arithmetic(node, flows[k], names, symbol(names[id(root)]), received, uses, shares)
         captions.append("\n".join([head, *told]))
     kept = kept_grads(graph, grads)  # .grads this pass is not (two backwards without zero_grad): said where it starts
     if kept and captions:
         captions[0] += "\n" + kept_note(kept, grads, names, kept_cause(kept, grads))
-    return Pass(graph, grads, flows, steps, captions, names)
+    return Pass(graph, grads, flows, steps, captions, names, shares)
 
 
 def backward_steps(
@@ -115,7 +119,16 @@ def backward_steps(
     run = backward_pass(root, modules, max_nodes)
     return (
         Frame(
-            build(run.graph, dict(running), run.flows[: k + 1], run.graph.order[k], partial=partial, **options), caption
+            build(
+                run.graph,
+                dict(running),
+                run.flows[: k + 1],
+                run.graph.order[k],
+                partial=partial,
+                shares=run.shares,  # as the captions write them: each frame's shares add up at every later one
+                **options,
+            ),
+            caption,
         )
         for caption, (k, running, _, partial) in zip(run.captions, run.filling())
     )

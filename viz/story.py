@@ -56,12 +56,14 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
         lines.append(f"{listed}; {rest}.")
     # tensors: the figures that make the shares' means, as written, add up to the total's, as the total line says
     means = mean_figures([*(p.product for p in e.paths), *([e.rest] if grouped else [])], e.total) if tensors else None
-    for k, path in enumerate(e.paths, 1):
-        lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
-        lines += _tensor_steps(e, path, means) if tensors else _scalar_steps(e, path, told)
     added = [e.paths[k].product for k in e.added or range(len(e.paths))]  # as backward adds them
     written = sum(added[1:], added[0]) if e.paths else None  # what `listed` adds up to, as written
-    listed = sum_of(added, written) if e.paths else ""
+    # each path's product written with the figures that add up to the total, as the total line adds them
+    shares = alike(added, written, sum) if e.paths and not tensors and not grouped else None
+    for k, path in enumerate(e.paths, 1):
+        lines.append(f"path {k}: " + " → ".join(name(id(n), "?") for n in path.nodes))
+        lines += _tensor_steps(e, path, means) if tensors else _scalar_steps(e, path, told, shares)
+    listed = sum_of(added, written, shares) if e.paths else ""
     if grouped:
         other = f"the other {others:,} paths" if others > 1 else "the other path"
         above = f"the {len(e.paths)} paths above" if len(e.paths) > 1 else "the path above"
@@ -98,10 +100,11 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def sum_of(terms: list, total: Any) -> str:
+def sum_of(terms: list, total: Any, n: int | None = None) -> str:
     """Numbers added, as written: "-1 + (-2)", each negative one bracketed but the first, each with the figures
-    that add up to `total` as it is written (`alike`: on paper, exactly)."""
-    n = alike(terms, total, sum)
+    that add up to `total` as it is written (`alike`: on paper, exactly), or `n` where given (share_figures: the
+    figures each share is written with elsewhere, which add up to every sum of them so far)."""
+    n = n if n is not None else alike(terms, total, sum)
     return " + ".join([summary(terms[0], n=n), *(term(t, n=n) for t in terms[1:])])
 
 
@@ -111,18 +114,19 @@ def _rule(step: Step, names: dict[int, str]) -> str:
     return f"{where}: {formula}" if formula else where
 
 
-def _scalar_steps(e: Explanation, path: Path, told: dict[tuple[int, int], str]) -> list[str]:
-    """Each step's local derivative (its line kept in `told`, by edge: tell); then their product, each factor
-    with the figures that multiply out to it as written (`product_of`: 2 × 0.41997 beside ∂#2/∂#3 = 0.42)."""
+def _scalar_steps(e: Explanation, path: Path, told: dict[tuple[int, int], str], n: int | None) -> list[str]:
+    """Each step's local derivative (its line kept in `told`, by edge: tell); then their product (with `n`
+    figures: those that add up to the total), each factor with the figures that multiply out to it as written
+    (`product_equation`: 2 × 0.41997 beside ∂#2/∂#3 = 0.42)."""
     lines = []
     for s in path.steps:
         if (edge := (id(s.output), s.index)) not in told:
             told[edge] = _scalar_step(s, e.names)
         lines.append(told[edge])
     if len(path.steps) > 1:
-        lines.append(f"    product: {product_equation([s.local for s in path.steps], path.product)}")
+        lines.append(f"    product: {product_equation([s.local for s in path.steps], path.product, n)}")
     else:
-        lines.append(f"    product: {summary(path.product)}")
+        lines.append(f"    product: {summary(path.product, n=n)}")
     return lines
 
 
@@ -143,7 +147,7 @@ def mean_figures(shares: list, total: Any) -> int | None:
     (0.7266 on paper) read as a slip where the story says the means add up. None where ARRAY_FIGURES do (or none do:
     NaNs, infinities)."""
     for n in range(ARRAY_FIGURES, 18):
-        written = [_MEAN.search(summary(x, n=n)) for x in [*shares, total]]
+        written = [MEAN.search(summary(x, n=n)) for x in [*shares, total]]
         if not all(written) or any(x.startswith("nan") or "inf" in x for x in (w.group(1) for w in written)):
             return None
         *terms, result = (Decimal(w.group(1)) for w in written)
@@ -153,7 +157,7 @@ def mean_figures(shares: list, total: Any) -> int | None:
     return None
 
 
-_MEAN = re.compile(r"\bmean (\S+)")
+MEAN = re.compile(r"\bmean (\S+)")  # an array's mean as `summary` writes it
 
 
 def _tensor_steps(e: Explanation, path: Path, n: int | None = None) -> list[str]:

@@ -7,18 +7,23 @@ but not one halfway (0.8955 + 1.548 beside 2.443 is 2.4435 on paper, which a lea
 caption's terms, those inputs take the figures that add up to the sum as drawn (0.89549 + 1.548).
 A rounding op's input (frac's, a remainder's dividend) written as a whole number that it is not takes the figures
 that show its fraction, which the op's stairs (and check=True's verdict on them) depend on: floor's x = 1e13 + 0.5
-read "1.000e+13", now "10000000000000.5"."""
+read "1.000e+13", now "10000000000000.5".
+The gradient of a value used more than once is a sum too, of the shares backward sends it (`share_figures`)."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal, localcontext
+from typing import Any
 
 import numpy as np
 
 from autograd import Node, Value
 
-from .number_text import NUMBER_FIGURES, finite, summary
-from .on_paper import EXACT, alike, as_written, halfway
+from .graph import Edge
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, finite, summary
+from .on_paper import EXACT, alike, as_written, halfway, miss, one_numbers, term_written
+from .story import MEAN
 from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
@@ -53,6 +58,68 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
             if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
     return figures
+
+
+def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) -> dict[int, int]:
+    """By value id: the figures (more than `summary`'s own) to write the shares backward sends it with (`flows`: the
+    edges each node sends, in backward's order), on its edges and in captions, so that they add up to its gradient
+    as written: x * x's two shares drawn "1.828e-07" beside its grad "3.655e-07" read as a slip (1.8276e-07 each,
+    3.6552e-07); "1.8276e-07" do not. So too each sum of the shares sent so far (the player's and the frames'
+    "grad 1.828e-07 so far", a caption's "x.grad = 0 + 1.828e-07"). `shown`: by id, the figures a gradient is
+    written with where more than summary's (a checked leaf's, `check_figures`)."""
+    shares: dict[int, list] = {}
+    for e in (e for flow in flows for e in flow):
+        shares.setdefault(id(e.parent), []).append(e.passed)
+    shown = shown or {}
+    found = {i: _share_figures(terms, shown.get(i)) for i, terms in shares.items() if len(terms) > 1 or i in shown}
+    return {i: n for i, n in found.items() if n}
+
+
+def _share_figures(terms: list, shown: int | None) -> int | None:
+    """The fewest figures (from `shown`, else summary's) that write `terms` so that each sum of the first of them
+    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures; where
+    none do (floats rounded along the way), `alike`'s closest for the whole sum. None for summary's own."""
+    if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
+        return _mean_figures(terms)
+    with np.errstate(all="ignore"):
+        sums = list(itertools.accumulate(terms))
+    if not all(map(finite, sums)):
+        return None
+    last = len(terms) - 1  # the first share alone too: the player writes it "grad 0.8385 so far", not 0.83855
+    for n in range(shown or NUMBER_FIGURES, 18):
+        with localcontext(EXACT):
+            on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
+        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in range(last + 1)):
+            return None if n == NUMBER_FIGURES else n
+    return alike(terms, sums[-1], sum, shown)
+
+
+def _mean_figures(terms: list) -> int | None:
+    """Tensors' shares: the fewest figures (more than ARRAY_FIGURES) that write their means so that they add up to
+    the mean of each sum of them as written (the grad's, `summary`): x's shares in tanh(x*w) + x*x + sin(x) + ...,
+    drawn "mean -0.383", 0.196 twice, 0.679 and -0.161 beside "grad ... mean 0.528", add up to 0.527. None where
+    ARRAY_FIGURES do or none do, or for NaNs and infinities (whose means are no numbers to add)."""
+    with np.errstate(all="ignore"):
+        sums = list(itertools.accumulate(np.asarray(t, dtype=float) for t in terms))
+    if not all(np.isfinite(s).all() for s in sums):
+        return None
+    totals = [_mean(s, None) for s in sums]
+    for n in range(ARRAY_FIGURES, 18):
+        with localcontext(EXACT):
+            on_paper = itertools.accumulate(_mean(t, n) for t in terms)
+            if all(abs(paper - total) < _half(total) or paper == total for paper, total in zip(on_paper, totals)):
+                return None if n == ARRAY_FIGURES else n
+    return None
+
+
+def _mean(x: Any, n: int | None) -> Decimal:
+    """An array's mean as `summary` writes it with `n` figures, as a decimal."""
+    return Decimal(MEAN.search(summary(x, n=n)).group(1))
+
+
+def _half(written: Decimal) -> Decimal:
+    """Half a unit in the last figure of an array's mean as written, read to ARRAY_FIGURES at least ("0.5" is 0.500)."""
+    return Decimal(5).scaleb(min(written.as_tuple().exponent, written.adjusted() - ARRAY_FIGURES + 1) - 1)
 
 
 def _halfway(a: float, b: float, total: float, shown: int | None) -> bool:
