@@ -194,3 +194,25 @@ def test_a_refused_fit_leaves_the_buffers_its_loss_moved_in_the_model_as_they_we
                metric=_metric_refusing_validation())  # fmt: skip
     np.testing.assert_array_equal(model.bn.running_mean, np.zeros(3))
     np.testing.assert_array_equal(model.bn.running_var, np.ones(3))
+
+
+class _ReadOnlyScales(nn.Module):
+    """A Linear after scales held as a read-only buffer (the model assigned it np.broadcast_to's view)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.register_buffer("scale", np.ones(3))
+        self.scale = np.broadcast_to(2.0, (3,))
+
+    def forward(self, x):
+        return self.head(x * self.scale)
+
+
+def test_a_model_with_a_read_only_buffer_trains_as_a_loop_does():
+    """The put-back after the look wrote each buffer's values into it, a read-only one too: fit of such a model
+    raised "assignment destination is read-only" before its first step (it trained before the put-back)."""
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    fitted, looped = _fit_and_loop(_ReadOnlyScales, X, y, 4)
+    np.testing.assert_array_equal(fitted.head.W.data, looped.head.W.data)
+    assert not fitted.scale.flags.writeable and np.array_equal(fitted.scale, [2, 2, 2])
