@@ -29,16 +29,17 @@ def check_ends(f: BinaryIO, size: int, most: int) -> None:
     file loaded unchecked). With no end record there, one in the file's first `most` bytes (as many as a file of the
     model takes) that its central directory ends at is looked for too (`_earlier_end`): more than 64 KiB appended
     was "File is not a zip file", or, past `most`, "more than a file of these parameters takes", neither saying what
-    was wrong nor how to cut it off. Then ValueError for a zip that does not begin at the file's first byte
-    (`_before`): another zip before it, or other bytes."""
+    was wrong nor how to cut it off; so too where the comment is cut short and a whole zip ends before it (a save
+    appended to another and cut, which was only "cut short"). Then ValueError for a zip that does not begin at the
+    file's first byte (`_before`): another zip before it, or other bytes."""
     found = _last_end(f, size)
-    if found is None:
-        ends_at = _earlier_end(f, size, min(size, most))
-        if ends_at is not None:
-            raise ValueError(appended(size - ends_at, ends_at))
-        return  # no end record: zipfile says it is no zip file
-    ends_at = _ends_at(found)
-    if ends_at > size:
+    ends_at = size + 1 if found is None else _ends_at(found)
+    if ends_at > size:  # no end record there, or its comment cut short: a whole zip before it?
+        whole = _earlier_end(f, size, min(size, most))
+        if whole is not None:
+            raise ValueError(appended(size - whole, whole))
+        if found is None:
+            return  # no end record: zipfile says it is no zip file
         declared = found[1][-1]
         raise ValueError(
             f"it is cut short: its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} "

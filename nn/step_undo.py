@@ -87,12 +87,10 @@ def put_back(kept: Kept) -> None:
     """Give each buffer its object and values back, whether the forward wrote into it or assigned it anew, and each
     parameter its entries kept, last kept first (rows scaled twice get the first values back), written without a
     comparison (np.array_equal's masks and copies would hold several times the parameters): not into read-only
-    data, which cannot have changed."""
+    data (a buffer assigned np.broadcast_to's view too), which cannot have changed."""
     for entry in reversed(kept):
-        if isinstance(entry, Entries):
-            if entry.parameter.data.flags.writeable:
-                entry.parameter.data[entry.where] = entry.values
-            continue
-        if isinstance(entry.held, np.ndarray):
-            entry.held[...] = entry.values
-        setattr(entry.owner, entry.attribute, entry.held)
+        target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
+        if isinstance(target, np.ndarray) and target.flags.writeable:
+            target[where] = entry.values
+        if isinstance(entry, Buffer):
+            setattr(entry.owner, entry.attribute, entry.held)

@@ -42,7 +42,8 @@ def check_examples(
     the model's BatchNorm layers in training mode (`_check_single_batches`). It looks at a copy of the model
     (`_probe`), so that training starts from the model as given; a loss or a metric may still run the model's own
     modules, which the copy does not replace (class centres an Embedding of the model's gives by label): the
-    model's buffers, and the rows max_norm scales in it, are put back after the look."""
+    model is in eval mode too (no Dropout draw), and its buffers, and the rows max_norm scales in it, are put back
+    after the look."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
@@ -51,7 +52,8 @@ def check_examples(
     probe = _probe(model)
     saved = buffer_copies(buffer_slots(model)) + (parameter_copies(model) if probe is None else [])
     try:
-        with rows_noted(saved):
+        with rows_noted(saved), modes_restored(model):
+            model.eval()  # as the copy: a Dropout of the model's that a loss runs draws no mask
             _run_examples(model if probe is None else probe, loss, batches, sets, metric)
     finally:
         put_back(saved)

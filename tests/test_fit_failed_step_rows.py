@@ -5,6 +5,7 @@ model keeps the weights of the step before". They are noted as max_norm scales t
 
 import numpy as np
 import pytest
+from test_fit_looks_at_a_copy import _ReadOnlyScales
 from test_fit_upfront_checks import _Bag
 
 import nn
@@ -85,3 +86,13 @@ def test_rows_a_loss_scales_are_put_back_too(compile):
     with pytest.raises(FloatingPointError, match="the loss is nan in epoch 1, batch 2"):
         nn.fit(model, loss, nn.SGD(model.parameters(), lr=0.0), batches, verbose=False, metric=None, compile=compile)
     np.testing.assert_array_equal(model.centres.weight.data, before)
+
+
+def test_a_failed_step_of_a_model_with_a_read_only_buffer_says_why_it_failed():
+    """The put-back wrote each buffer's values into it: into a read-only one it raised "assignment destination is
+    read-only", which hid the step's own error (the loss NaN in batch 2)."""
+    X3, y3 = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    model = _ReadOnlyScales()
+    with pytest.raises(FloatingPointError, match="the loss is nan in epoch 1, batch 2"):
+        nn.fit(model, _nan_on_call(2), nn.SGD(model.parameters(), lr=0.1), nn.data.Batches(X3, y3, 4, shuffle=False),
+               verbose=False, metric=None)  # fmt: skip

@@ -145,3 +145,19 @@ def test_a_second_header_is_read_within_the_models_bounds(tmp_path):
     error, peak = peak_while(lambda: nn.load(model, path, optimizer=adam))
     assert isinstance(error, ValueError) and f"it has {8 + 100 * MB:,} bytes after" in str(error), error
     assert peak < 3 * MB and time.perf_counter() - start < 2, peak
+
+
+def test_a_npz_save_cut_short_in_its_comment_after_a_whole_one_names_the_cut_that_keeps_the_first(tmp_path):
+    """A save appended to another and cut within its end record's comment (the checksum nn.save writes there) said
+    "it is cut short: its zip end record declares a comment of 24 bytes, 23 of which follow", of a file whose first
+    5,720 bytes are a whole save, and named no cut. A file cut so alone is still said to be cut short."""
+    first = _saved(tmp_path, ".npz")
+    path = tmp_path / "cut.npz"
+    message = _refused(path, first + first[:-1])
+    assert f"it has {len(first) - 1:,} bytes after the {len(first):,} its format accounts for" in message, message
+    assert message.endswith(f"(os.truncate(path, {len(first)}))"), message
+    exec(f"os.truncate(path, {len(first)})", {"os": __import__("os"), "path": path})
+    _loads_as(path, first)
+    assert "it is cut short: its zip end record declares a comment of 24 bytes, 23 of which follow" in _refused(
+        path, first[:-1]
+    )
