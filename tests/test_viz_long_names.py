@@ -18,7 +18,7 @@ import viz
 from autograd import Op, Tensor, Value
 from viz.html import page_html
 from viz.long_names import NOTE_HEAD
-from viz.text import NAME_COLUMNS, shortened, visible
+from viz.text import NAME_COLUMNS, NOTE_COLUMNS, shortened, visible, wrapped
 
 SVG = "{http://www.w3.org/2000/svg}"
 LONG = ("encoder.layers.0.self_attention.query_projection.weight_" * 4)[:195]
@@ -51,11 +51,17 @@ def neuron(label: str) -> Value:
     return y
 
 
-def note_of(drawing) -> str:
-    """The note giving the shortened names whole, as the SVG draws it, its lines joined again (they wrap in a name)."""
+def note_lines(drawing) -> list[str]:
+    """The lines of the note giving the shortened names whole, as the SVG draws them."""
     graph = ET.fromstring(drawing.pipe(format="svg")).find(SVG + "g")
-    lines = [t.text for t in graph.findall(SVG + "text")]  # the graph's own: its notes
-    return "".join(lines[lines.index(NOTE_HEAD) + 1 :]).replace("\xa0", " ")  # svg keeps a run of spaces so
+    lines = [t.text.replace("\xa0", " ") for t in graph.findall(SVG + "text")]  # the graph's own: its notes
+    return lines[lines.index(NOTE_HEAD) + 1 :]  # svg keeps a run of spaces as no-break spaces
+
+
+def told(drawing, shown: str, whole: str) -> bool:
+    """Whether the note under `drawing` says "`shown` is `whole`", in its lines as they wrap."""
+    lines, said = note_lines(drawing), wrapped(f"{shown} is {whole}", NOTE_COLUMNS)
+    return any(lines[k : k + len(said)] == said for k in range(len(lines)))
 
 
 @pytest.mark.parametrize("options", OPTIONS)
@@ -78,8 +84,7 @@ def test_the_whole_name_is_in_the_tooltips_and_in_the_note_under_the_drawing():
     assert f"∂y/∂{shown}" in drawing.source  # the edges' chain rule names it as the record does
     edge_tips = [t for t in tooltips(drawing) if t.startswith(f"{shown} is ")]
     assert edge_tips and all(t == f"{shown} is {LONG}" for t in edge_tips)  # the edges' labels'
-    assert note_of(drawing) == f"{shown} is {LONG}"  # a PNG's reader has it too
-    assert max(len(line) for line in drawing.source.split("\\n")[-3:]) < 120  # the note wraps
+    assert note_lines(drawing) == wrapped(f"{shown} is {LONG}", NOTE_COLUMNS)  # a PNG's reader has it too
 
 
 def test_names_drawn_whole_get_no_note_and_no_tooltip():
@@ -101,7 +106,7 @@ def test_two_long_names_alike_at_both_ends_are_told_apart():
         shown, whole = drawn[data]
         k = shown.rsplit("#", 1)[1]
         assert shown == f"{shortened(label)}#{k}" and whole == f"{label}#{k}"  # its own whole name, by its #k
-        assert f"{shown} is {label}#{k}" in note_of(drawing)
+        assert told(drawing, shown, f"{label}#{k}")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,7 @@ def test_any_long_label_is_shortened_to_the_width_and_whole_in_its_tooltip(label
     assert unicodedata.category(shown[shown.index("…") + 1])[0] != "M"  # the end starts at a character, not a mark
     drawing = viz.draw(neuron(label), backward=True)
     assert visible(label) in tooltips(drawing)  # whole, the escapes not taken as graphviz's (\N is not the node's name)
-    assert note_of(drawing) == f"{shown} is {visible(label)}"
+    assert note_lines(drawing) == wrapped(f"{shown} is {visible(label)}", NOTE_COLUMNS)
     assert width(drawing) <= width(viz.draw(neuron(shown), backward=True))  # its note's lines, at most as wide
 
 
@@ -130,7 +135,7 @@ def test_a_long_op_name_a_module_path_and_a_constant_label_are_shortened_too():
     z = op(x) * x
     z.backward()
     drawing = viz.draw(z, backward=True)
-    assert f'label="{shortened(op.name)}\\nstep' in drawing.source and op.name in note_of(drawing)
+    assert f'label="{shortened(op.name)}\\nstep' in drawing.source and told(drawing, shortened(op.name), op.name)
 
     path = "a_rather_long_module_name_" * 4
     model = Deep(path)
@@ -138,7 +143,7 @@ def test_a_long_op_name_a_module_path_and_a_constant_label_are_shortened_too():
     loss = model(inputs).sum()
     for collapse in (False, True):
         drawing = viz.draw(loss, modules=model, collapse=collapse)
-        assert shortened(path) in drawing.source and path in note_of(drawing) and path in tooltips(drawing)
+        assert shortened(path) in drawing.source and told(drawing, shortened(path), path) and path in tooltips(drawing)
     assert "X" * 80 in tooltips(viz.draw(loss)) and shortened("X" * 80) in viz.draw(loss).source
 
 

@@ -44,7 +44,7 @@ from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
 from .sum_figures import sum_figures
-from .text import drawn, escape, shortened
+from .text import NOTE_COLUMNS, drawn, escape, shortened, wrapped
 from .writing import write_atomically
 
 __all__ = ["NOT_COMPUTED", "build", "write_atomically"]
@@ -205,9 +205,15 @@ def build(
 
 
 def notes_label(notes: list[str]) -> dict[str, str]:
-    """The graph attributes writing `notes` under a drawing, a line each (a note's own lines too); {} for none."""
-    lines = [escape(line) for n in notes for line in n.split("\n")]
-    return {"label": "\\n".join(lines), "labelloc": "b", "fontsize": "11"} if lines else {}
+    """The graph attributes writing `notes` under a drawing (`paragraphs`); {} for none."""
+    return {"label": paragraphs(notes), "labelloc": "b", "fontsize": "11"} if notes else {}
+
+
+def paragraphs(notes: list[str]) -> str:
+    """`notes` as a graphviz label: each of their lines a paragraph in lines of NOTE_COLUMNS, flush left, so that a
+    note never makes a small graph wide (a 276-character note drew a 406-point graph 1,573 points wide)."""
+    lines = [escape(line) for n in notes for paragraph in n.split("\n") for line in wrapped(paragraph, NOTE_COLUMNS)]
+    return "\\l".join(lines) + "\\l"
 
 
 def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) -> str:

@@ -10,9 +10,8 @@ from graphviz.quoting import NoHtml
 from autograd import Node
 
 from .graph import Graph, constant_label
-from .text import shortened, tooltip, visible, wrapped
+from .text import shortened, tooltip, visible
 
-NOTE_COLUMNS = 96  # the note's lines wrap at this many characters: a 195-character name reads in three
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
 
 
@@ -39,14 +38,9 @@ def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
 
 
 def note(whole: dict[str, str]) -> str:
-    """The note under a drawing giving each shortened name whole (`whole_names`), its lines at most NOTE_COLUMNS
-    columns (`wrapped`): "" where none is."""
-    if not whole:
-        return ""
-    lines = [NOTE_HEAD]
-    for shown, text in whole.items():
-        lines += wrapped(f"{shown} is {text}", NOTE_COLUMNS)
-    return "\n".join(lines)
+    """The note under a drawing giving each shortened name whole (`whole_names`), a line each (dot.notes_label
+    wraps a long one): "" where none is."""
+    return "\n".join([NOTE_HEAD, *(f"{shown} is {text}" for shown, text in whole.items())]) if whole else ""
 
 
 def tip(shown: str, whole: dict[str, str]) -> dict[str, NoHtml]:
