@@ -172,3 +172,30 @@ def test_explain_tells_the_whole_name():
     y = neuron(LONG)
     a = next(n for n in y.parents[0].parents[0].parents if n.label == LONG)
     assert LONG in str(viz.explain(y, a))
+
+
+class Twins(nn.Module):
+    """A model of two layers whose long names are alike at both ends (layers 0 and 1 of an encoder)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = [f"model_encoder_layers_{k}_self_attention_output_projection" for k in (0, 1)]
+        for k, name in enumerate(self.names):
+            setattr(self, name, nn.Linear(2, 2, seed=k))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return getattr(self, self.names[1])(getattr(self, self.names[0])(x))
+
+
+def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whole():
+    """Both layers' clusters (and collapsed boxes) read "model_encoder_laye…ut_projection", and the note said
+    "… is model_encoder_layers_0_… or model_encoder_layers_1_…": which box was which could not be told."""
+    model = Twins()
+    assert shortened(model.names[0]) == shortened(model.names[1])
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    for collapse in (False, True):
+        drawing = viz.draw(loss, modules=model, collapse=collapse)
+        for k, name in enumerate(model.names, 1):  # in the order the model called them
+            assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
+            assert name in tooltips(drawing)
+        assert " or " not in "".join(note_lines(drawing))
