@@ -199,3 +199,18 @@ def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whol
             assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
             assert name in tooltips(drawing)
         assert " or " not in "".join(note_lines(drawing))
+
+
+def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():
+    """The refusal of a graph whose data changed said "encoder.layers.0.s…ction.weight * b holds ...": an ellipsis no
+    one can search the code for."""
+    y = neuron(LONG)
+    a = next(n for n in y.parents[0].parents[0].parents if n.label == LONG)
+    a.data += 1.0
+    with pytest.raises(ValueError, match=re.escape(f"{LONG} * b holds")):
+        viz.draw(y, backward=True)
+    x = Value(1.0, label=LONG)
+    z = x * 2.0 + x
+    x.register_hook(lambda g: g)
+    with pytest.raises(ValueError, match=re.escape(f"but {LONG} has a gradient hook")):
+        viz.draw(z, check=True)
