@@ -54,7 +54,7 @@ def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
 
 
 def note(whole: dict[str, str]) -> str:
-    """The note under a drawing giving each shortened name whole (`whole_names`), a line each (dot.notes_label
+    """The note under a drawing giving each shortened name whole (`whole_names`), a line each (dot.paragraphs
     wraps a long one): "" where none is."""
     return "\n".join([NOTE_HEAD, *(f"{shown} is {text}" for shown, text in whole.items())]) if whole else ""
 
