@@ -199,6 +199,7 @@ def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whol
             assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
             assert name in tooltips(drawing)
         assert " or " not in "".join(note_lines(drawing))
+    assert not any(".W#" in line or ".b#" in line for line in note_lines(drawing))  # the parameters are in the boxes
 
 
 def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():

@@ -44,9 +44,9 @@ def collapsed(
     gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed"); under them the
     note that the data changed after the forward pass (`stale`), and the whole of each name drawn shortened."""
     order, consts, names = graph.order, graph.consts, numbered_names(graph)
-    whole, paths = whole_names(graph, names), module_names(graph)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
+    whole, paths = whole_names(graph, names, loose), module_names(graph)  # the names inside a box are not drawn
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
     if max_nodes is not None and count > max_nodes:

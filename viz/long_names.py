@@ -37,14 +37,15 @@ def module_names(graph: Graph) -> dict[str, str]:
     return short
 
 
-def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
+def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
     """Every name a drawing of `graph` shows shortened, with its whole text (two of them shortened alike, an op's
     name or keyword, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
-    their keywords' words, the modules' paths (`module_names`)."""
-    found = [(shown, _whole(graph.names[i], shown)) for i, shown in names.items() if i in graph.names]
-    found += [(constant_label(n), visible(n.label)) for n in graph.order if constant_label(n)]
+    their keywords' words, of `nodes` (those drawn; None: all), and the modules' paths (`module_names`)."""
+    nodes = graph.order if nodes is None else nodes
+    found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
+    found += [(constant_label(n), visible(n.label)) for n in nodes if constant_label(n)]
     found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
-    texts = {visible(str(t)) for n in graph.order if n.op is not None for t in (n.op.name, *_words(n))}
+    texts = {visible(str(t)) for n in nodes if n.op is not None for t in (n.op.name, *_words(n))}
     found += [(shortened(t), t) for t in sorted(texts)]
     whole: dict[str, list[str]] = {}
     for shown, text in found:
