@@ -18,7 +18,7 @@ import viz
 from autograd import Op, Tensor, Value
 from viz.html import page_html
 from viz.long_names import NOTE_HEAD
-from viz.text import NAME_COLUMNS, shortened, visible
+from viz.text import NAME_COLUMNS, NOTE_COLUMNS, shortened, visible, wrapped
 
 SVG = "{http://www.w3.org/2000/svg}"
 LONG = ("encoder.layers.0.self_attention.query_projection.weight_" * 4)[:195]
@@ -51,11 +51,17 @@ def neuron(label: str) -> Value:
     return y
 
 
-def note_of(drawing) -> str:
-    """The note giving the shortened names whole, as the SVG draws it, its lines joined again (they wrap in a name)."""
+def note_lines(drawing) -> list[str]:
+    """The lines of the note giving the shortened names whole, as the SVG draws them."""
     graph = ET.fromstring(drawing.pipe(format="svg")).find(SVG + "g")
-    lines = [t.text for t in graph.findall(SVG + "text")]  # the graph's own: its notes
-    return "".join(lines[lines.index(NOTE_HEAD) + 1 :]).replace("\xa0", " ")  # svg keeps a run of spaces so
+    lines = [t.text.replace("\xa0", " ") for t in graph.findall(SVG + "text")]  # the graph's own: its notes
+    return lines[lines.index(NOTE_HEAD) + 1 :]  # svg keeps a run of spaces as no-break spaces
+
+
+def told(drawing, shown: str, whole: str) -> bool:
+    """Whether the note under `drawing` says "`shown` is `whole`", in its lines as they wrap."""
+    lines, said = note_lines(drawing), wrapped(f"{shown} is {whole}", NOTE_COLUMNS)
+    return any(lines[k : k + len(said)] == said for k in range(len(lines)))
 
 
 @pytest.mark.parametrize("options", OPTIONS)
@@ -78,8 +84,7 @@ def test_the_whole_name_is_in_the_tooltips_and_in_the_note_under_the_drawing():
     assert f"∂y/∂{shown}" in drawing.source  # the edges' chain rule names it as the record does
     edge_tips = [t for t in tooltips(drawing) if t.startswith(f"{shown} is ")]
     assert edge_tips and all(t == f"{shown} is {LONG}" for t in edge_tips)  # the edges' labels'
-    assert note_of(drawing) == f"{shown} is {LONG}"  # a PNG's reader has it too
-    assert max(len(line) for line in drawing.source.split("\\n")[-3:]) < 120  # the note wraps
+    assert note_lines(drawing) == wrapped(f"{shown} is {LONG}", NOTE_COLUMNS)  # a PNG's reader has it too
 
 
 def test_names_drawn_whole_get_no_note_and_no_tooltip():
@@ -101,7 +106,7 @@ def test_two_long_names_alike_at_both_ends_are_told_apart():
         shown, whole = drawn[data]
         k = shown.rsplit("#", 1)[1]
         assert shown == f"{shortened(label)}#{k}" and whole == f"{label}#{k}"  # its own whole name, by its #k
-        assert f"{shown} is {label}#{k}" in note_of(drawing)
+        assert told(drawing, shown, f"{label}#{k}")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,7 @@ def test_any_long_label_is_shortened_to_the_width_and_whole_in_its_tooltip(label
     assert unicodedata.category(shown[shown.index("…") + 1])[0] != "M"  # the end starts at a character, not a mark
     drawing = viz.draw(neuron(label), backward=True)
     assert visible(label) in tooltips(drawing)  # whole, the escapes not taken as graphviz's (\N is not the node's name)
-    assert note_of(drawing) == f"{shown} is {visible(label)}"
+    assert note_lines(drawing) == wrapped(f"{shown} is {visible(label)}", NOTE_COLUMNS)
     assert width(drawing) <= width(viz.draw(neuron(shown), backward=True))  # its note's lines, at most as wide
 
 
@@ -130,7 +135,7 @@ def test_a_long_op_name_a_module_path_and_a_constant_label_are_shortened_too():
     z = op(x) * x
     z.backward()
     drawing = viz.draw(z, backward=True)
-    assert f'label="{shortened(op.name)}\\nstep' in drawing.source and op.name in note_of(drawing)
+    assert f'label="{shortened(op.name)}\\nstep' in drawing.source and told(drawing, shortened(op.name), op.name)
 
     path = "a_rather_long_module_name_" * 4
     model = Deep(path)
@@ -138,7 +143,7 @@ def test_a_long_op_name_a_module_path_and_a_constant_label_are_shortened_too():
     loss = model(inputs).sum()
     for collapse in (False, True):
         drawing = viz.draw(loss, modules=model, collapse=collapse)
-        assert shortened(path) in drawing.source and path in note_of(drawing) and path in tooltips(drawing)
+        assert shortened(path) in drawing.source and told(drawing, shortened(path), path) and path in tooltips(drawing)
     assert "X" * 80 in tooltips(viz.draw(loss)) and shortened("X" * 80) in viz.draw(loss).source
 
 
@@ -167,3 +172,46 @@ def test_explain_tells_the_whole_name():
     y = neuron(LONG)
     a = next(n for n in y.parents[0].parents[0].parents if n.label == LONG)
     assert LONG in str(viz.explain(y, a))
+
+
+class Twins(nn.Module):
+    """A model of two layers whose long names are alike at both ends (layers 0 and 1 of an encoder)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = [f"model_encoder_layers_{k}_self_attention_output_projection" for k in (0, 1)]
+        for k, name in enumerate(self.names):
+            setattr(self, name, nn.Linear(2, 2, seed=k))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return getattr(self, self.names[1])(getattr(self, self.names[0])(x))
+
+
+def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whole():
+    """Both layers' clusters (and collapsed boxes) read "model_encoder_laye…ut_projection", and the note said
+    "… is model_encoder_layers_0_… or model_encoder_layers_1_…": which box was which could not be told."""
+    model = Twins()
+    assert shortened(model.names[0]) == shortened(model.names[1])
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    for collapse in (False, True):
+        drawing = viz.draw(loss, modules=model, collapse=collapse)
+        for k, name in enumerate(model.names, 1):  # in the order the model called them
+            assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
+            assert name in tooltips(drawing)
+        assert " or " not in "".join(note_lines(drawing))
+    assert not any(".W#" in line or ".b#" in line for line in note_lines(drawing))  # the parameters are in the boxes
+
+
+def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():
+    """The refusal of a graph whose data changed said "encoder.layers.0.s…ction.weight * b holds ...": an ellipsis no
+    one can search the code for."""
+    y = neuron(LONG)
+    a = next(n for n in y.parents[0].parents[0].parents if n.label == LONG)
+    a.data += 1.0
+    with pytest.raises(ValueError, match=re.escape(f"{LONG} * b holds")):
+        viz.draw(y, backward=True)
+    x = Value(1.0, label=LONG)
+    z = x * 2.0 + x
+    x.register_hook(lambda g: g)
+    with pytest.raises(ValueError, match=re.escape(f"but {LONG} has a gradient hook")):
+        viz.draw(z, check=True)

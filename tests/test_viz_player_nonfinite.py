@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from drawn_notes import unwrapped
 from test_viz_player import page_data
 
 import nn
@@ -56,7 +57,7 @@ def test_the_page_marks_the_first_nonfinite_value_as_draw_does_from_the_step_it_
     ids = {f"v{k}" for k in trail["nodes"]} | {f"e{c}_{i}" for c, i in trail["edges"]}
     ids |= {f"o{k}" for k in trail["nodes"] if backward_order(root)[k].op is not None}
     assert ids == {k for k in red if re.fullmatch(r"[vo]\d+|e\d+_\d+", k)}  # draw's, but its unnamed op→value edges
-    assert trail["story"] in viz.draw(root, backward=True).source and trail["from"] == start
+    assert trail["story"] in unwrapped(viz.draw(root, backward=True)) and trail["from"] == start
 
 
 def test_a_backward_infinity_shows_from_the_step_whose_contribution_makes_the_sum_infinite():
@@ -99,7 +100,7 @@ def test_each_training_step_marks_its_own_first_nonfinite_number():
         training = diverging_training()
     with np.errstate(all="ignore"):  # the overflows are the point
         page = page_html(training)
-        drawn = [viz.draw(r, modules=m, backward=True).source for r, m in zip(training.roots, training.models)]
+        drawn = [unwrapped(viz.draw(r, modules=m, backward=True)) for r, m in zip(training.roots, training.models)]
     trails = [page_data(page, t)["trail"] for t in range(4)]
     assert len(training.roots) == 4 and np.isfinite(training.losses).all()
     assert trails[0] is None  # every number of the first step is finite

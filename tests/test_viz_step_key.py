@@ -3,6 +3,8 @@
 
 import re
 
+from drawn_notes import unwrapped
+
 import nn
 import viz
 from autograd import Value
@@ -10,7 +12,7 @@ from viz.demo import neuron
 
 
 def _key(drawing) -> str:
-    label = re.search(r'\blabel="(step k:[^"]*)"', drawing.source)
+    label = re.search(r'\blabel="(step k:[^"]*)"', unwrapped(drawing))
     return label.group(1) if label else ""
 
 

@@ -10,9 +10,9 @@ import graphviz
 from .dot import notes_label
 from .graph import Graph, GraphTooLarge, numbered_names, record_name, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
-from .long_names import note, tip, whole_names
+from .long_names import module_names, note, tip, whole_names
 from .rules import op_title
-from .text import drawn, escape
+from .text import escape
 
 
 def require_collapsible(collapse: bool, modules: Any, **options: bool) -> None:
@@ -44,9 +44,9 @@ def collapsed(
     gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed"); under them the
     note that the data changed after the forward pass (`stale`), and the whole of each name drawn shortened."""
     order, consts, names = graph.order, graph.consts, numbered_names(graph)
-    whole = whole_names(graph, names)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
+    whole, paths = whole_names(graph, names, loose), module_names(graph)  # the names inside a box are not drawn
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
     if max_nodes is not None and count > max_nodes:
@@ -56,7 +56,7 @@ def collapsed(
         )
     for m in modules:
         members = [n for n in order if box[id(n)] == m]  # its values and constants, each with its op
-        g.node("module " + m, f"{escape(drawn(m))}\\n{tally(members, consts)}", shape="box3d", **tip(drawn(m), whole))
+        g.node("module " + m, f"{escape(paths[m])}\\n{tally(members, consts)}", shape="box3d", **tip(paths[m], whole))
     for n in loose:
         if id(n) in consts:
             g.node(node_key(n), constant(n), shape="record", style="rounded,dashed", **CONSTANT_LOOK)

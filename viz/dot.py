@@ -39,13 +39,13 @@ from .labels import (
     record,
     shape_label,
 )
-from .long_names import note, tip, told_tip, whole_names
+from .long_names import module_names, note, tip, told_tip, whole_names
 from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
 from .sum_figures import share_figures, sum_figures
-from .text import drawn, escape, shortened
+from .text import NOTE_COLUMNS, escape, shortened, wrapped
 from .writing import write_atomically
 
 __all__ = ["NOT_COMPUTED", "build", "write_atomically"]
@@ -132,8 +132,9 @@ def build(
         return name, step[id(node)] if wanted and name == shortened(graph.names[id(node)]) else None
 
     boxes: dict[str, graphviz.Digraph] = {}
+    paths = module_names(graph)
     for node in order:
-        target = _cluster(g, boxes, graph.owner.get(id(node)))
+        target = _cluster(g, boxes, graph.owner.get(id(node)), paths)
         grad = grads.get(id(node), MISSING)
         style = {"penwidth": "3", "color": "royalblue"} if node is current else {}
         if id(node) in marked:
@@ -179,7 +180,7 @@ def build(
                 else:
                     target.node(key, again(*head(parent)), **look, **AGAIN_LOOK | red | tip(head(parent)[0], whole))
     for path, subgraph in boxes.items():
-        subgraph.attr(**tip(drawn(path), whole))
+        subgraph.attr(**tip(paths[path], whole))
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
     # the shares into a value written with the figures that add up to its grad as drawn (a checked one's, too)
@@ -211,9 +212,15 @@ def build(
 
 
 def notes_label(notes: list[str]) -> dict[str, str]:
-    """The graph attributes writing `notes` under a drawing, a line each (a note's own lines too); {} for none."""
-    lines = [escape(line) for n in notes for line in n.split("\n")]
-    return {"label": "\\n".join(lines), "labelloc": "b", "fontsize": "11"} if lines else {}
+    """The graph attributes writing `notes` under a drawing (`paragraphs`); {} for none."""
+    return {"label": paragraphs(notes), "labelloc": "b", "fontsize": "11"} if notes else {}
+
+
+def paragraphs(notes: list[str]) -> str:
+    """`notes` as a graphviz label: each of their lines a paragraph in lines of NOTE_COLUMNS, flush left, so that a
+    note never makes a small graph wide (a 276-character note drew a 406-point graph 1,573 points wide)."""
+    lines = [escape(line) for n in notes for paragraph in n.split("\n") for line in wrapped(paragraph, NOTE_COLUMNS)]
+    return "\\l".join(lines) + "\\l"
 
 
 def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) -> str:
@@ -262,12 +269,15 @@ def _red(on: bool) -> dict[str, str]:
     return {"color": "red", "penwidth": "2.5"} if on else {}
 
 
-def _cluster(g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str | None) -> graphviz.Digraph:
+def _cluster(
+    g: graphviz.Digraph, boxes: dict[str, graphviz.Digraph], path: str | None, paths: dict[str, str]
+) -> graphviz.Digraph:
+    """The cluster of the module at `path` (None: the graph itself), labelled as `paths` (module_names) says."""
     if path is None:
         return g
     if path not in boxes:
         boxes[path] = graphviz.Digraph(
             name=f"cluster_{len(boxes)}",
-            graph_attr={"label": escape(drawn(path)), "style": "rounded", "color": "gray50"},
+            graph_attr={"label": escape(paths[path]), "style": "rounded", "color": "gray50"},
         )
     return boxes[path]

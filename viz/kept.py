@@ -13,6 +13,7 @@ from autograd import Node, Tensor, has_hooks, raw
 from .check_verdicts import Check, disagrees
 from .graph import Graph, all_gradients, numbered_names
 from .labels import KEPT_BY_HAND, PASSES, SET, STALE_NOTE, ZEROED
+from .long_names import whole_named
 from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
@@ -89,15 +90,17 @@ def changed_since_forward(graph: Graph, computes: str | None) -> str:
 def _stale_error(doing: str, first: Node, graph: Graph) -> str:
     """The refusal of a graph whose data changed, showing it at the first op (inputs first) it shows at."""
     return (
-        f"{doing}, but the data changed after the forward pass: {_changed_at(first, graph)} (an input was "
+        f"{doing}, but the data changed after the forward pass: {_changed_at(first, graph, whole=True)} (an input was "
         "changed: an update such as w.data += -0.1 * w.grad, an optimizer's step). Gradients computed now would be "
         "neither backward's nor those at the new data: run the forward again and draw its root"
     )
 
 
-def _changed_at(first: Node, graph: Graph) -> str:
-    """Where a change shows, first (inputs first): "w * x holds 1.4 from the forward pass, and gives 1.08 now"."""
-    names = numbered_names(graph)  # a label as drawn; an unlabelled value by its data (no drawing numbered it)
+def _changed_at(first: Node, graph: Graph, whole: bool = False) -> str:
+    """Where a change shows, first (inputs first): "w * x holds 1.4 from the forward pass, and gives 1.08 now";
+    each label as drawn (a note under the drawing gives a shortened one whole), or `whole` (an error's text)."""
+    names = numbered_names(graph)  # an unlabelled value by its data (no drawing numbered it)
+    names = whole_named(graph, names) if whole else names
     with np.errstate(all="ignore"):
         now = rerun(first)
     n = apart_figures(first.data, now)
@@ -110,8 +113,9 @@ def known_as(graph: Graph, node: Node) -> str:
     """A value as the user knows it, for a message: its label (told apart from others', numbered_names), else
     what made it, with its number or shape: "the unlabelled Value a * x (= 6)", "the unlabelled tensor
     (x @ W) + b of shape (1, 1)", "the unlabelled leaf Value 2.0". Never its "#k" alone: that number is its
-    step in backward, which the user sees only in a drawing with number=True."""
-    names = numbered_names(graph)
+    step in backward, which the user sees only in a drawing with number=True. A long label whole, as drawn it is
+    shortened: a message's reader searches the code for it."""
+    names = whole_named(graph, numbered_names(graph))
     if graph.names.get(id(node)):
         return names[id(node)]
     kind = "tensor" if isinstance(node, Tensor) else "Value"

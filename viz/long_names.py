@@ -4,15 +4,15 @@ has no tooltips), in the SVG's tooltips, on hover in the player's page (its titl
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from graphviz.quoting import NoHtml
 
 from autograd import Node
 
 from .graph import Graph, constant_label
-from .text import shortened, tooltip, visible, wrapped
+from .text import drawn, shortened, tooltip, visible
 
-NOTE_COLUMNS = 96  # the note's lines wrap at this many characters: a 195-character name reads in three
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
 
 
@@ -22,14 +22,30 @@ def whole_named(graph: Graph, names: dict[int, str]) -> dict[int, str]:
     return {i: _whole(graph.names.get(i, ""), shown) for i, shown in names.items()}
 
 
-def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
+def module_names(graph: Graph) -> dict[str, str]:
+    """Each module's path (by the path) as its cluster or box is labelled: shortened where long, and two shortened
+    alike numbered apart in the order the model called them ("model.encoder.laye…attn.out_proj#1" and "#2", layers 0
+    and 1), so that each box is told apart and the note names it whole."""
+    ops_first = sorted(reversed(graph.order), key=lambda n: n.op is None)  # in the order computed, then the leaves
+    forward = (graph.owner[id(n)] for n in ops_first if id(n) in graph.owner)
+    short = {path: drawn(path) for path in dict.fromkeys(forward)}
+    alike, seen = Counter(short.values()), Counter()
+    for path, shown in short.items():
+        if alike[shown] > 1:
+            seen[shown] += 1
+            short[path] = f"{shown}#{seen[shown]}"
+    return short
+
+
+def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
     """Every name a drawing of `graph` shows shortened, with its whole text (two of them shortened alike, an op's
-    or a module's, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
-    their keywords' words, the modules' paths."""
-    found = [(shown, _whole(graph.names[i], shown)) for i, shown in names.items() if i in graph.names]
-    found += [(constant_label(n), visible(n.label)) for n in graph.order if constant_label(n)]
-    texts = {visible(path) for path in graph.owner.values()}
-    texts |= {visible(str(t)) for n in graph.order if n.op is not None for t in (n.op.name, *_words(n))}
+    name or keyword, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
+    their keywords' words, of `nodes` (those drawn; None: all), and the modules' paths (`module_names`)."""
+    nodes = graph.order if nodes is None else nodes
+    found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
+    found += [(constant_label(n), visible(n.label)) for n in nodes if constant_label(n)]
+    found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
+    texts = {visible(str(t)) for n in nodes if n.op is not None for t in (n.op.name, *_words(n))}
     found += [(shortened(t), t) for t in sorted(texts)]
     whole: dict[str, list[str]] = {}
     for shown, text in found:
@@ -39,14 +55,9 @@ def whole_names(graph: Graph, names: dict[int, str]) -> dict[str, str]:
 
 
 def note(whole: dict[str, str]) -> str:
-    """The note under a drawing giving each shortened name whole (`whole_names`), its lines at most NOTE_COLUMNS
-    columns (`wrapped`): "" where none is."""
-    if not whole:
-        return ""
-    lines = [NOTE_HEAD]
-    for shown, text in whole.items():
-        lines += wrapped(f"{shown} is {text}", NOTE_COLUMNS)
-    return "\n".join(lines)
+    """The note under a drawing giving each shortened name whole (`whole_names`), a line each (dot.paragraphs
+    wraps a long one): "" where none is."""
+    return "\n".join([NOTE_HEAD, *(f"{shown} is {text}" for shown, text in whole.items())]) if whole else ""
 
 
 def tip(shown: str, whole: dict[str, str]) -> dict[str, NoHtml]:

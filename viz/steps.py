@@ -15,12 +15,11 @@ from autograd import Node
 
 from .arguments import require_flags, require_known, require_max_nodes, require_modules, require_rankdir, require_root
 from .captions import arithmetic, step_head
-from .dot import build
+from .dot import build, paragraphs
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
 from .rules import symbol
 from .sum_figures import share_figures
-from .text import escape
 
 _FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
 _ELSEWHERE = (
@@ -39,8 +38,7 @@ class Frame:
 
     def _repr_svg_(self) -> str:
         titled = self.drawing.copy()
-        lines = [escape(line) for line in self.caption.split("\n")]  # graphviz reads \\ and & as escapes
-        titled.attr(label="\\l".join(lines) + "\\l", labelloc="t", labeljust="l", fontsize="11")
+        titled.attr(label=paragraphs([self.caption]), labelloc="t", labeljust="l", fontsize="11")
         return titled.pipe(format="svg", encoding="utf-8")
 
 

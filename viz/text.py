@@ -76,15 +76,32 @@ def drawn(name: str) -> str:
     return shortened(visible(name))
 
 
+NOTE_COLUMNS = 72  # a note under a drawing wraps at this many columns, about 410 points: a one-op graph is 406 wide
+
+
 def wrapped(text: str, columns: int) -> list[str]:
-    """`text` in lines of at most `columns` columns, a character kept with its marks: a long name whole in a note."""
+    """`text` in lines of at most `columns` columns, broken at spaces (the space a line breaks at is dropped); a word
+    wider than a line (a long name) starts where it is and breaks where the line ends, a character kept with its
+    marks. A note under a drawing so reads as a paragraph, never as wide as its text."""
     lines, used = [""], 0
-    for cluster in _clusters(text):
-        if lines[-1] and used + _columns(cluster) > columns:
-            lines.append("")
-            used = 0
-        lines[-1] += cluster
-        used += _columns(cluster)
+    for k, word in enumerate(text.split(" ")):
+        clusters = _clusters(word)
+        width = sum(map(_columns, clusters))
+        if k and (lines[-1] or len(lines) == 1):  # the space before the word, unless a line breaks at it
+            fits = used + 1 + width <= columns
+            starts_here = width > columns and clusters and used + 1 + _columns(clusters[0]) <= columns
+            if fits or starts_here:
+                lines[-1] += " "
+                used += 1
+            else:
+                lines.append("")
+                used = 0
+        for cluster in clusters:
+            if lines[-1] and used + _columns(cluster) > columns:
+                lines.append("")
+                used = 0
+            lines[-1] += cluster
+            used += _columns(cluster)
     return lines
 
 
