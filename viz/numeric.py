@@ -206,7 +206,11 @@ def _measure(
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
             if judged.verdict == AGREE and judged.analytic == 0 and now.right == 0 == now.left:
-                judged = _unmoved(judged, seen_move, still_up or still_down)
+                judged = _unmoved(judged, seen_move, still_up.kept or still_down.kept)
+            elif judged.verdict == UNMEASURED and now.right == 0 == now.left and still_up.flat and still_down.flat:
+                # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
+                # steep to see, and a rule of 1 there is wrong
+                judged = replace(judged, verdict=DISAGREE, detail="")
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:
