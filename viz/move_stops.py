@@ -1,5 +1,5 @@
-"""Where `check=True`'s move of a leaf stops before the root, and whether rounding may have stopped it (numeric's
-`_unmoved` turns an equal 0 grey there) or the op itself: a 0 out of relu, a product with 0, a pick that leaves the
+"""Where `check=True`'s move of a leaf stops before the root, and whether rounding may have stopped it (step_doubts'
+`unmoved` turns an equal 0 grey there) or the op itself: a 0 out of relu, a product with 0, a pick that leaves the
 moved place out, an op of the table flat in pieces where its rule gives 0 (clip past a bound, max's other elements,
 hardtanh at 2). In floats a saturated tanh is as flat as a clip: only the op's own knowledge tells them apart."""
 

@@ -39,7 +39,7 @@ from .check_verdicts import (
     judge,
 )
 from .number_text import summary
-from .step_doubts import bent_note, parted_note, parts, unmeasurable
+from .step_doubts import CANNOT_TELL, bent_note, level, parted_note, parts, unmeasurable, unmoved
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
@@ -85,7 +85,8 @@ def measure(
     tolerance: tuple[float, float] | None = None,
     wider: bool = False,
 ) -> Check:
-    """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it: one number
+    """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it (`root_at(x)` gives the
+    root, the largest number it rounds at, the terms' values, and where the move stopped: move_stops.Stop): one number
     (`direction` moves one element, or a Value: `grad` is its gradient), or a block of a tensor's elements
     (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it,
     and the share of that sum the rounding of their finite differences makes).
@@ -205,9 +206,12 @@ def _measure(
         if not kinked and straight and smooth and _steady(before.central, now.central, before, now):
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
-            if judged.verdict == AGREE and judged.analytic == 0 and now.right == 0 == now.left:
-                judged = _unmoved(judged, seen_move, still_up.kept or still_down.kept)
-            elif judged.verdict == UNMEASURED and now.right == 0 == now.left and still_up.flat and still_down.flat:
+            still = now.right == 0 == now.left
+            if judged.verdict == AGREE and judged.analytic == 0 and still:
+                judged = unmoved(judged, seen_move, still_up.kept or still_down.kept)
+            elif judged.verdict == AGREE and judged.analytic == 0 == judged.numeric:
+                judged = level(judged)  # the root moved, its central slope 0 within rounding: x² at 1e-28
+            elif judged.verdict == UNMEASURED and still and still_up.flat and still_down.flat:
                 # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
                 # steep to see, and a rule of 1 there is wrong
                 judged = replace(judged, verdict=DISAGREE, detail="")
@@ -247,23 +251,6 @@ def _measure(
         return Check(analytic, None, verdict, detail=bent or why + (problem or "no step could be taken"))
     never = "the one-sided slopes never settle (a jump or a pole?)"
     return Check(last.analytic, None, UNMEASURED, detail=never)
-
-
-CANNOT_TELL = "this point cannot tell the rules apart"  # where rounding may have kept the root still
-
-
-def _unmoved(check: Check, moved: bool, still: str) -> Check:
-    """An equal 0 where the root stays put: grey where it moved at a wider step (x³ + 1 at 7.8e-12, whose wider steps
-    bend: a rule of 0 agrees for want of seeing the move, as 1e-22, the right rule's, would be too small to judge),
-    or where an op's rounding may have kept it still (`still`): every rule giving 0 there agrees, the right one and
-    a wrong one alike, so nothing tells them apart (tanh at 37, where 1 − tanh² is exactly 0, as is 2(1 − tanh²)).
-    A move stopped exactly (relu below 0, a product with 0) is a slope of 0: green."""
-    if moved:
-        return replace(check, verdict=TOO_SMALL)
-    if not still:
-        return check
-    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so {CANNOT_TELL}"
-    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
 
 
 def _reach(up: Any, down: Any, step: Any) -> float:
