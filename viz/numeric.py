@@ -17,6 +17,7 @@ root or a term bending within it (step_doubts)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -86,7 +87,8 @@ def measure(
     wider: bool = False,
 ) -> Check:
     """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it (`root_at(x)` gives the
-    root, the largest number it rounds at, the terms' values, and where the move stopped: move_stops.Stop): one number
+    root, the largest number it rounds at, the terms' values, and a function telling where the move stopped:
+    move_stops.Stop, asked only where the root stayed put): one number
     (`direction` moves one element, or a Value: `grad` is its gradient), or a block of a tensor's elements
     (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it,
     and the share of that sum the rounding of their finite differences makes).
@@ -208,10 +210,11 @@ def _measure(
             judged = judge(now, error, grad_eps, tolerance)
             still = now.right == 0 == now.left
             if judged.verdict == AGREE and judged.analytic == 0 and still:
-                judged = unmoved(judged, seen_move, still_up.kept or still_down.kept)
+                stops = still_up(), still_down()
+                judged = unmoved(judged, seen_move, stops[0].kept or stops[1].kept)
             elif judged.verdict == AGREE and judged.analytic == 0 == judged.numeric:
                 judged = level(judged)  # the root moved, its central slope 0 within rounding: x² at 1e-28
-            elif judged.verdict == UNMEASURED and still and still_up.flat and still_down.flat:
+            elif judged.verdict == UNMEASURED and still and still_up().flat and still_down().flat:
                 # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
                 # steep to see, and a rule of 1 there is wrong
                 judged = replace(judged, verdict=DISAGREE, detail="")
@@ -273,6 +276,8 @@ def _steady(a: float, b: float, before: _Try, now: _Try) -> bool:
 
 def largest(x: Any) -> float:
     """The largest finite |number| of a node's data (0 for none, or for labels): its rounding's scale."""
+    if x.__class__ is float:  # a Value's: without numpy's calls, a third of a drawing's check
+        return abs(x) if math.isfinite(x) else 0.0
     a = np.asarray(x)
     if a.dtype.kind not in "fc":
         return 0.0

@@ -74,7 +74,8 @@ def finite_difference_checks(
         ) -> tuple[float, float, np.ndarray, str]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             big = max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
-            return _number(values[id(root)]), big, terms.values(values), kept_still(downstream, values, base)
+            # where the move stopped is asked only of a root that stayed put: worked out then (`Stop`)
+            return _number(values[id(root)]), big, terms.values(values), lambda: kept_still(downstream, values, base)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
             at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor), terms)
