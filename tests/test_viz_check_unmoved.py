@@ -135,3 +135,25 @@ def test_a_rule_of_zero_beside_a_slope_a_finer_step_measures_is_red():
     """x² at 1e-28: steps of 6e-6 lose x in x ± h and measure 0 (± 3e-21); steps of |x| measure 2e-28."""
     x = Value(1e-28, label="x")
     assert check_of(square(lambda a: 0.0)(x), x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e-120, -1e-150])
+def test_a_rule_of_zero_where_the_op_underflows_to_zero_is_not_green(at):
+    """x³ at 1e-120 is 0 in floats, and so is (x ± h)³ at steps of |x|: its 0 stayed put by underflow, not exactly,
+    and a rule of 0 read '✓ numeric 0' beside the right 3x² = 3e-240."""
+    cube_of_zero = Op("c", lambda a: a * a * a, lambda g, out, a: (g * 0.0,))
+    x = Value(at, label="x")
+    check = check_of(cube_of_zero(x), x)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize(
+    "f, at",
+    [
+        (lambda x: Op("r", lambda a: max(a, 0.0), lambda g, out, a: (g * (a > 0),))(x) + 1.0, -3.0),  # own relu
+        (lambda x: (Tensor(np.array([[0.0, 2.0]])) @ x).sum(), np.array([[1.5], [-0.5]])),  # a weight of a feature 0
+    ],
+)
+def test_a_zero_the_op_ignores_the_move_at_stays_green(f, at):
+    x = Value(at, label="x") if np.ndim(at) == 0 else Tensor(at, requires_grad=True)
+    assert check_of(f(x), x).verdict == AGREE

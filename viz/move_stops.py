@@ -27,9 +27,9 @@ class Stop(NamedTuple):
 def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Stop:
     """Where the leaf's move stops (`Stop`): at an op whose rounding may have kept it still, at a number other than 0
     (tanh at 37 stays 1; exp(x) + 1 at -74 stays 1, exp's move far below its rounding), or exactly: on a flat piece
-    (`_flat_at`: clip past its bound, relu below 0, max's other elements), at a 0 (a product with 0: the neuron's
-    x2·w2), on a rounding op's stair. A tensor's element stops where its input's element of the same place moved;
-    through other ops, where any moved."""
+    (`_flat_at`: clip past its bound, relu below 0, max's other elements), where the op ignores the moved places
+    (`_ignored`: a product with 0, the neuron's x2·w2; a matmul's weight of a feature 0), on a rounding op's stair. A
+    tensor's element stops where its input's element of the same place moved; through other ops, where any moved."""
     moved = {id(downstream[0])}
     flat, other = False, False  # a stop on a flat piece; one of another kind, which may be underflow's
     for n in downstream[1:]:
@@ -46,7 +46,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         other = True
         if rounds(n):
             continue
-        kept = (then != 0) & _reached(n, movers, values, base)
+        kept = _reached(n, movers, values, base) & ~_ignored(n, movers, values, base, then)
         for p in movers:
             was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
             if was.shape == then.shape and was.dtype.kind in "fc":
@@ -83,20 +83,49 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     an op of one's own, of which nothing is known."""
     if not (n.op.built_in and n.op.name in FLAT_PIECES):
         return False
+    ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
+    then = np.asarray(base[id(n)])
+    return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _ignored(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], then: Any) -> Any:
+    """Where `n`'s output ignores its inputs' moved places, moved FAR times further: the same both ways (a product
+    with 0, 0 · (w ± 1e6); a matmul's weight of a feature 0), or a 0 that stays 0 one way (a relu of one's own below 0).
+    Not a number that rounding keeps (tanh at 37 is -1 at 37 - 3.7e7), nor a 0 of underflow (x³ at 1e-120 moves)."""
+    up, down = (
+        end == then if end is not None and np.shape(end) == np.shape(then) else np.zeros(np.shape(then), dtype=bool)
+        for end in _ends(n, movers, values, base, lambda was, went: FAR * _size(was))
+    )
+    return (up & down) | ((then == 0) & (up | down))
+
+
+FAR = 1e6  # how much further than the number itself `_ignored` moves a moved place
+
+
+def _size(x: Any) -> Any:
+    return np.maximum(1.0, np.abs(x))
+
+
+def _ends(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], far: Any) -> list[Any]:
+    """`n`'s op run with each place its inputs moved moved `far(was, went)` up, then down (None where it refuses:
+    math.exp's overflow)."""
     moving, ends = {id(p) for p in movers}, ([], [])
     for p in n.parents:
         was = np.asarray(base[id(p)])
-        far = (was, was)
+        at = (was, was)
         if id(p) in moving and was.dtype.kind == "f":
             went = np.asarray(values.get(id(p), was))
-            wide = np.maximum(np.abs(went - was), BEST_STEP * np.maximum(1.0, np.abs(was)))
-            far = (np.where(went != was, was + wide, was), np.where(went != was, was - wide, was))
-        for end, x in zip(ends, far, strict=True):
+            step, moved = far(was, went), went != was
+            at = (np.where(moved, was + step, was), np.where(moved, was - step, was))
+        for end, x in zip(ends, at, strict=True):
             end.append(x if isinstance(p, Tensor) else x.item())
-    then = np.asarray(base[id(n)])
+    return [_run(n, end) for end in ends]
+
+
+def _run(n: Node, inputs: list[Any]) -> Any:
+    """`n`'s op on `inputs`, or None where it refuses them."""
     try:
         with np.errstate(all="ignore"):
-            outs = [np.asarray(n.op.run(end, n.op_params if isinstance(n, Tensor) else None)) for end in ends]
+            return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
     except (ArithmeticError, ValueError, TypeError):
-        return False
-    return all(np.array_equal(out, then) for out in outs)
+        return None
