@@ -23,6 +23,7 @@ Public API:
                            of __all__, so that `from autograd import *` keeps Python's builtins
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
+    FLAT_PIECES            the op names flat in pieces, exactly flat where their rule gives 0 (viz: clip past a bound)
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -160,7 +161,7 @@ from .modes import (
 )
 from .op import Op
 from .op_def import OPERATORS
-from .op_table import DECIMAL_FORWARDS
+from .op_table import DECIMAL_FORWARDS, FLAT_PIECES
 from .ordered import check_ordered
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .pool_indices import max_unpool1d, max_unpool2d, max_unpool3d
@@ -189,6 +190,7 @@ globals().update({n: getattr(torch_functions, n) for n in torch_functions.BUILTI
 
 __all__ = [
     "DECIMAL_FORWARDS",
+    "FLAT_PIECES",
     "FUNCTIONS",
     "special",
     "mantissa_exponent",

@@ -104,6 +104,11 @@ class OpDef:
     # Tensor or an array kept by identity, so that a compiled step's replays read each call's numbers): a node notes
     # what each held at the forward (Record.options) and backward refuses one changed since, as it does an input
     rereads: tuple[str, ...] = ()
+    # flat in pieces: where its rule gives 0 at an input's place, the op is exactly flat there, on an open region
+    # (relu below 0, clip past a bound, max's elements it does not pick, sign away from 0), so an output that a move
+    # there leaves unchanged was stopped, not kept still by rounding, as a saturated tanh's is (viz check=True tells
+    # the two apart by it: FLAT_PIECES). Its rule's entries are never negative, so g of ones cannot cancel them
+    flat_pieces: bool = False
 
     def __post_init__(self) -> None:
         if self.no_derivative:  # the same for each such input of every entry, written here once

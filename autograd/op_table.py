@@ -215,6 +215,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         forward.tensor_relu,
         (OFF_KINK,),
         formulas=("∂relu(x)/∂x = 1 where x > 0, else 0",),
+        flat_pieces=True,
     ),
     # kink at 0: derivative 0 there (the subgradient PyTorch picks); NaN at NaN (sign's; PyTorch's 0)
     OpDef("abs", lambda g, out, x: (g * sign(x),), abs, np.abs, (OFF_KINK,), formulas=("∂|x|/∂x = sign(x)",)),
@@ -263,3 +264,5 @@ TABLE = (
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
 DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}
 BY_NAME = {d.name: d for d in TABLE}
+# by the name its nodes' op has: the ops flat in pieces (OpDef.flat_pieces), exactly flat where their rule gives 0
+FLAT_PIECES = frozenset(d.symbol or d.name for d in TABLE if d.flat_pieces)

@@ -158,6 +158,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda x: np.clip(x, 0, 6),
         (Domain(lo=-2, hi=8, avoid=(0.0, 6.0)),),
         formulas=("∂relu6(x)/∂x = 1 where 0 < x < 6, else 0",),
+        flat_pieces=True,
     ),
     # kinks at -3 and 3: PyTorch (2.13) takes the outer pieces there, 0 at -3 and 1 at 3 (the middle
     # piece x/3 + 1/2 only strictly between), and so its second derivative is 0 at both. A NaN takes the
@@ -248,6 +249,7 @@ ACTIVATIONS += (
         params={"min_val": -1.0, "max_val": 1.0},
         check=_hardtanh_check,
         formulas=("∂hardtanh(x)/∂x = 1 where min_val < x < max_val, else 0",),
+        flat_pieces=True,
     ),
     # kinks at -3 and 3: derivative 0 at both (PyTorch's: 1/6 strictly inside); PyTorch has no second derivative
     OpDef(
@@ -257,5 +259,6 @@ ACTIVATIONS += (
         lambda x: np.clip(x / 6 + 0.5, 0, 1),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
         formulas=("∂hardsigmoid(x)/∂x = 1/6 where −3 < x < 3, else 0",),
+        flat_pieces=True,
     ),
 )

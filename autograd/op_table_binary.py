@@ -149,6 +149,7 @@ BINARY: tuple[OpDef, ...] = (
             "∂max(a,b)/∂a = 1 where a > b, 1/2 where a = b, else 0",
             "∂max(a,b)/∂b = 1 where b > a, 1/2 where a = b, else 0",
         ),
+        flat_pieces=True,
     ),
     OpDef(
         "minimum",
@@ -161,6 +162,7 @@ BINARY: tuple[OpDef, ...] = (
             "∂min(a,b)/∂a = 1 where a < b, 1/2 where a = b, else 0",
             "∂min(a,b)/∂b = 1 where b < a, 1/2 where a = b, else 0",
         ),
+        flat_pieces=True,
     ),
     # a jump across the negative b axis (a == 0, b < 0) and nothing at the origin: a kept off 0
     OpDef(

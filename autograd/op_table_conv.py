@@ -274,6 +274,7 @@ def _convolutions(dims: int) -> tuple[OpDef, ...]:
             max_pool2d,
             api=f"autograd.max_pool{dims}d",
             formulas=("∂maxpool(x)/∂xᵢ = 1 at each window's first maximum (its last NaN, if any)",),
+            flat_pieces=True,
         ),
     )
 

@@ -93,7 +93,13 @@ def _integers_avoided(offset: float) -> Domain:
 def _flat(name: str, scalar: Callable, tensor: Callable, safe: Domain, comment: str) -> OpDef:
     """A step function: its derivative is 0 wherever it exists (PyTorch's choice at the jumps too)."""
     return OpDef(
-        name, lambda g, out, x: (gated(g, 0.0),), scalar, tensor, (safe,), formulas=(f"∂{name}(x)/∂x = 0 {comment}",)
+        name,
+        lambda g, out, x: (gated(g, 0.0),),
+        scalar,
+        tensor,
+        (safe,),
+        formulas=(f"∂{name}(x)/∂x = 0 {comment}",),
+        flat_pieces=True,
     )
 
 

@@ -29,5 +29,6 @@ ORDER: tuple[OpDef, ...] = (
         lower_median,
         api="Tensor.median",
         formulas=("∂median(x)/∂xᵢ = 1 at the median (shared by ties)",),
+        flat_pieces=True,
     ),
 )

@@ -59,6 +59,7 @@ PIECES: tuple[OpDef, ...] = (
         params={"lambd": 0.5},
         check=_hardshrink_check,
         formulas=("∂hardshrink(x)/∂x = 1 where |x| > lambd, else 0",),
+        flat_pieces=True,
     ),
     # x ∓ lambd outside [-lambd, lambd], else 0; at ±lambd the flat piece's derivative 0 (PyTorch's)
     OpDef(
@@ -70,6 +71,7 @@ PIECES: tuple[OpDef, ...] = (
         params={"lambd": 0.5},
         check=_softshrink_check,
         formulas=("∂softshrink(x)/∂x = 1 where |x| > lambd, else 0",),
+        flat_pieces=True,
     ),
     # x above threshold, else value; at x = threshold the flat piece's derivative 0 (PyTorch's). PyTorch's
     # F.threshold has no defaults (nn.functional's and nn.Threshold require both); autograd's are relu's
@@ -82,5 +84,6 @@ PIECES: tuple[OpDef, ...] = (
         params={"threshold": 0.0, "value": 0.0},
         check=_threshold_check,
         formulas=("∂threshold(x)/∂x = 1 where x > threshold, else 0",),
+        flat_pieces=True,
     ),
 )

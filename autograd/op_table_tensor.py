@@ -115,8 +115,19 @@ def _where_vjp(g, out, x, y, *, cond, unpicked=0.0):
     )
 
 
-def _reducing(name: str, forward: Any, vjp: Any, formula: str, api: str = "", adds_up: bool = False) -> OpDef:
-    return OpDef(name, vjp, None, forward, formulas=(formula,), api=api or f"Tensor.{name}", adds_up=adds_up)
+def _reducing(
+    name: str, forward: Any, vjp: Any, formula: str, api: str = "", adds_up: bool = False, flat_pieces: bool = False
+) -> OpDef:
+    return OpDef(
+        name,
+        vjp,
+        None,
+        forward,
+        formulas=(formula,),
+        api=api or f"Tensor.{name}",
+        adds_up=adds_up,
+        flat_pieces=flat_pieces,
+    )
 
 
 _ONE, _TWO = (ANYWHERE,), (ANYWHERE, ANYWHERE)
@@ -129,6 +140,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, lo, hi: np.clip(x, lo, hi),
         api="Tensor.clip",
         formulas=("∂clip(x)/∂x = 1 where lo ≤ x ≤ hi, else 0",),
+        flat_pieces=True,
     ),
     _reducing(
         "sum",
@@ -144,12 +156,14 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, axis, keepdims: np.max(x, axis, keepdims=keepdims),
         _extreme_vjp,
         "∂max(x)/∂xᵢ = 1 at the max (shared by ties)",
+        flat_pieces=True,
     ),
     _reducing(
         "min",
         lambda x, *, axis, keepdims: np.min(x, axis, keepdims=keepdims),
         _extreme_vjp,
         "∂min(x)/∂xᵢ = 1 at the min (shared by ties)",
+        flat_pieces=True,
     ),
     # a cast: the gradient goes back in the input's own dtype
     OpDef(

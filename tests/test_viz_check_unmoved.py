@@ -4,6 +4,8 @@ a gap a hundred times that), and the finer steps scaled by |x| never move the ro
 smooth bend judges again, and an equal 0 where nothing moved agrees only where nothing else could: not where a wider
 step saw the root move, nor where an op's rounding may have kept it still (tanh at 37: every rule giving 0 agrees)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,63 @@ def test_an_element_a_pick_leaves_out_is_not_taken_for_rounding():
     assert check_of(x[0] * 2.0, x).verdict == AGREE
     table = Tensor(np.array([[0.5, -0.3], [0.8, 0.1], [0.2, 0.7]]), label="W", requires_grad=True)
     assert check_of((table[np.array([0, 2])].tanh() * 1.0).sum(), table).verdict == AGREE
+
+
+def square(rule):
+    return Op("sq", lambda a: a * a, lambda g, out, a: (g * rule(a),))
+
+
+def sine(rule):
+    return Op("s", math.sin, lambda g, out, a: (g * rule(a),))
+
+
+LEVEL = {  # where the root moves and its central slope is 0 within rounding, beside the right rule's tiny slope
+    "x² at 1e-200 (x² underflows)": (lambda r: square(r), 1e-200, lambda a: 2 * a),
+    "x² + 1 at 7.7e-12 (x² lost in the 1)": (lambda r: lambda x: square(r)(x) + 1.0, 7.7e-12, lambda a: 2 * a),
+    "sin at the float nearest π/2": (lambda r: sine(r), math.pi / 2, math.cos),
+    "sin at the float nearest 5π/2": (lambda r: sine(r), math.pi / 2 + 2 * math.pi, math.cos),
+}
+
+
+@pytest.mark.parametrize("case", LEVEL)
+def test_a_rule_of_zero_where_the_slope_is_zero_within_rounding_cannot_tell_the_rules_apart(case):
+    """A rule of 0 read '✓ numeric 0' beside cos(π/2) = 6e-17 and 2x = 2e-200, which no step could tell from 0."""
+    f, at, _ = LEVEL[case]
+    x = Value(at, label="x")
+    check = check_of(f(lambda a: 0.0)(x), x)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize("case", LEVEL)
+def test_the_right_rule_where_the_slope_is_zero_within_rounding_is_not_red(case):
+    f, at, right = LEVEL[case]
+    x = Value(at, label="x")
+    assert check_of(f(right)(x), x).verdict != DISAGREE
+
+
+def test_a_rule_of_zero_beside_a_slope_a_finer_step_measures_is_red():
+    """x² at 1e-28: steps of 6e-6 lose x in x ± h and measure 0 (± 3e-21); steps of |x| measure 2e-28."""
+    x = Value(1e-28, label="x")
+    assert check_of(square(lambda a: 0.0)(x), x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e-120, -1e-150])
+def test_a_rule_of_zero_where_the_op_underflows_to_zero_is_not_green(at):
+    """x³ at 1e-120 is 0 in floats, and so is (x ± h)³ at steps of |x|: its 0 stayed put by underflow, not exactly,
+    and a rule of 0 read '✓ numeric 0' beside the right 3x² = 3e-240."""
+    cube_of_zero = Op("c", lambda a: a * a * a, lambda g, out, a: (g * 0.0,))
+    x = Value(at, label="x")
+    check = check_of(cube_of_zero(x), x)
+    assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize(
+    "f, at",
+    [
+        (lambda x: Op("r", lambda a: max(a, 0.0), lambda g, out, a: (g * (a > 0),))(x) + 1.0, -3.0),  # own relu
+        (lambda x: (Tensor(np.array([[0.0, 2.0]])) @ x).sum(), np.array([[1.5], [-0.5]])),  # a weight of a feature 0
+    ],
+)
+def test_a_zero_the_op_ignores_the_move_at_stays_green(f, at):
+    x = Value(at, label="x") if np.ndim(at) == 0 else Tensor(at, requires_grad=True)
+    assert check_of(f(x), x).verdict == AGREE

@@ -17,6 +17,7 @@ root or a term bending within it (step_doubts)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,7 +40,7 @@ from .check_verdicts import (
     judge,
 )
 from .number_text import summary
-from .step_doubts import bent_note, parted_note, parts, unmeasurable
+from .step_doubts import CANNOT_TELL, bent_note, level, parted_note, parts, unmeasurable, unmoved
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
@@ -85,7 +86,9 @@ def measure(
     tolerance: tuple[float, float] | None = None,
     wider: bool = False,
 ) -> Check:
-    """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it: one number
+    """Measure the root's slope at `x` along `direction` and judge backward's `grad` against it (`root_at(x)` gives the
+    root, the largest number it rounds at, the terms' values, and a function telling where the move stopped:
+    move_stops.Stop, asked only where the root stayed put): one number
     (`direction` moves one element, or a Value: `grad` is its gradient), or a block of a tensor's elements
     (`grad` the tensor's, `tolerance` the elements' own tolerances summed along `direction`, per unit of it,
     and the share of that sum the rounding of their finite differences makes).
@@ -205,8 +208,16 @@ def _measure(
         if not kinked and straight and smooth and _steady(before.central, now.central, before, now):
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
-            if judged.verdict == AGREE and judged.analytic == 0 and now.right == 0 == now.left:
-                judged = _unmoved(judged, seen_move, still_up or still_down)
+            still = now.right == 0 == now.left
+            if judged.verdict == AGREE and judged.analytic == 0 and still:
+                stops = still_up(), still_down()
+                judged = unmoved(judged, seen_move, stops[0].kept or stops[1].kept)
+            elif judged.verdict == AGREE and judged.analytic == 0 == judged.numeric:
+                judged = level(judged)  # the root moved, its central slope 0 within rounding: x² at 1e-28
+            elif judged.verdict == UNMEASURED and still and still_up().flat and still_down().flat:
+                # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
+                # steep to see, and a rule of 1 there is wrong
+                judged = replace(judged, verdict=DISAGREE, detail="")
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:
@@ -245,23 +256,6 @@ def _measure(
     return Check(last.analytic, None, UNMEASURED, detail=never)
 
 
-CANNOT_TELL = "this point cannot tell the rules apart"  # where rounding may have kept the root still
-
-
-def _unmoved(check: Check, moved: bool, still: str) -> Check:
-    """An equal 0 where the root stays put: grey where it moved at a wider step (x³ + 1 at 7.8e-12, whose wider steps
-    bend: a rule of 0 agrees for want of seeing the move, as 1e-22, the right rule's, would be too small to judge),
-    or where an op's rounding may have kept it still (`still`): every rule giving 0 there agrees, the right one and
-    a wrong one alike, so nothing tells them apart (tanh at 37, where 1 − tanh² is exactly 0, as is 2(1 − tanh²)).
-    A move stopped exactly (relu below 0, a product with 0) is a slope of 0: green."""
-    if moved:
-        return replace(check, verdict=TOO_SMALL)
-    if not still:
-        return check
-    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so {CANNOT_TELL}"
-    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
-
-
 def _reach(up: Any, down: Any, step: Any) -> float:
     """How far the ends reach, in steps: x ± h is rounded to eps times this many steps."""
     moving = np.abs(np.atleast_1d(step)) > 0
@@ -282,6 +276,8 @@ def _steady(a: float, b: float, before: _Try, now: _Try) -> bool:
 
 def largest(x: Any) -> float:
     """The largest finite |number| of a node's data (0 for none, or for labels): its rounding's scale."""
+    if x.__class__ is float:  # a Value's: without numpy's calls, a third of a drawing's check
+        return abs(x) if math.isfinite(x) else 0.0
     a = np.asarray(x)
     if a.dtype.kind not in "fc":
         return 0.0

@@ -35,6 +35,7 @@ from .check_verdicts import (
     UNMEASURED,
     Check,
 )
+from .move_stops import kept_still
 from .number_text import summary
 from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
@@ -73,7 +74,8 @@ def finite_difference_checks(
         ) -> tuple[float, float, np.ndarray, str]:
             values = replay(downstream, {id(downstream[0]): data}, base, reverse=False, instead=held)
             big = max((largest(values[id(n)]) for n in downstream[1:]), default=0.0)
-            return _number(values[id(root)]), big, terms.values(values), kept_still(downstream, values, base)
+            # where the move stopped is asked only of a root that stayed put: worked out then (`Stop`)
+            return _number(values[id(root)]), big, terms.values(values), lambda: kept_still(downstream, values, base)
 
         with np.errstate(all="ignore"):  # an infinite or NaN gradient is judged, not warned about
             at = (base[id(leaf)], grads[id(leaf)], (f0, big), isinstance(leaf, Tensor), terms)
@@ -139,48 +141,6 @@ def _stairs_held(root_at: Any, downstream: list[Node], base: dict[int, Any], at:
     except (ArithmeticError, ValueError):  # an op refuses that rounding (log of a remainder of 0): nothing measured
         return None
     return _leaf_check(held_at, x, grad, (f0, max(big, scale)), tensor, terms, wider=True)
-
-
-def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> str:
-    """The op at which the leaf's move stops at a number other than 0, which its rounding may have kept still (tanh
-    at 37 stays 1; exp(x) + 1 at -74 stays 1, exp's move far below its rounding), or "": the move reaches the root, or
-    stops exactly, at a 0 (relu below 0, a product with 0: the neuron's x2·w2) or on a rounding op's stair. A tensor's
-    element stops where its input's element of the same place moved; through other ops, where any moved."""
-    moved = {id(downstream[0])}
-    for n in downstream[1:]:
-        now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
-        if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
-            moved.add(id(n))  # labels are left to the root's own measure
-            continue
-        movers = [p for p in n.parents if id(p) in moved]
-        if not movers or rounds(n):
-            continue
-        kept = (then != 0) & _reached(n, movers, values, base)
-        for p in movers:
-            was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
-            if was.shape == then.shape and was.dtype.kind in "fc":
-                kept = kept & (went != was)  # an input of the same shape: only the places it moved
-        if np.any(kept):
-            return n.op.name
-    return ""
-
-
-def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
-    """Where `n`'s output depends on its inputs' moved places at all: NaN there, where the output turns NaN. A pick
-    leaves the rest out exactly (X[0] of X moved at 1, an embedding's rows not looked up), as relu below 0 does, and
-    its held output is no rounding's. True (every place) where the op refuses NaN."""
-    inputs, moving = [], {id(p) for p in movers}
-    for p in n.parents:
-        was = np.asarray(base[id(p)])
-        if id(p) in moving and was.dtype.kind in "fc":
-            was = np.where(np.asarray(values.get(id(p), was)) != was, np.nan, was)
-        inputs.append(was if isinstance(p, Tensor) else was.item())
-    try:
-        with np.errstate(all="ignore"):
-            out = np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
-    except (ArithmeticError, ValueError, TypeError):
-        return True
-    return np.isnan(out) if out.shape == np.shape(base[id(n)]) else True
 
 
 def _held(node: Node, base: dict[int, Any]) -> Any:

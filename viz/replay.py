@@ -51,7 +51,9 @@ def replay(
                 params = node.op_params if isinstance(node, Tensor) else None
                 inputs = [values[id(p)] for p in node.parents]
                 values[id(node)] = instead[id(node)](inputs) if id(node) in instead else node.op.run(inputs, params)
-                if np.iscomplexobj(values[id(node)]) and not np.iscomplexobj(node.data):  # a float's x ** 2.5 below 0
+                value = values[id(node)]
+                # a float's x ** 2.5 below 0 (a plain float, a Value's, is no complex number: without numpy's call)
+                if value.__class__ is not float and np.iscomplexobj(value) and not np.iscomplexobj(node.data):
                     raise ValueError(f"{node.op.name} gives a complex number there")  # outside its domain
                 changed.add(id(node))
     return values

@@ -1,14 +1,16 @@
 """Why `check=True`'s measure (numeric.py) does not judge at a step, or takes back a disagreement a wider step found:
 the one-sided slopes of a finer step part beyond rounding (`parts`), a term inside the root bends within the steps
-(term_bends), or a finer step measures another slope (`unmeasurable`). Each says so in a note."""
+(term_bends), or a finer step measures another slope (`unmeasurable`); and why an equal 0 cannot tell the rules apart
+(`unmoved`, `level`). Each says so in a note."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .check_verdicts import EPS, ROUNDING, SETTLED, UNMEASURED, Check
+from .check_verdicts import EPS, ROUNDING, SETTLED, TOO_SMALL, UNMEASURED, Check
 from .number_text import figures, summary
 
 
@@ -52,3 +54,31 @@ def unmeasurable(coarse: Check, fine: float, h: float, along: Any) -> Check:
         f"at {summary(step)}): the root changes on a scale finer than the steps (stairs, wiggles)"
     )
     return Check(coarse.analytic, None, UNMEASURED, resolution=coarse.resolution, detail=why)
+
+
+CANNOT_TELL = "this point cannot tell the rules apart"  # where any rule giving 0 or a number as small agrees
+
+
+def unmoved(check: Check, moved: bool, still: str) -> Check:
+    """An equal 0 where the root stays put: grey where it moved at a wider step (x³ + 1 at 7.8e-12, whose wider steps
+    bend: a rule of 0 agrees for want of seeing the move, as 1e-22, the right rule's, would be too small to judge),
+    or where an op's rounding may have kept it still (`still`): every rule giving 0 there agrees, the right one and
+    a wrong one alike, so nothing tells them apart (tanh at 37, where 1 − tanh² is exactly 0, as is 2(1 − tanh²)).
+    A move stopped exactly (relu below 0, a product with 0) is a slope of 0: green."""
+    if moved:
+        return replace(check, verdict=TOO_SMALL)
+    if not still:
+        return check
+    why = f"{still} stays put as its input moves, as rounding can: any rule giving 0 agrees, so {CANNOT_TELL}"
+    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
+
+
+def level(check: Check) -> Check:
+    """An equal 0 where the root moved and its central slope came out 0: a slope within ±resolution of 0, as the right
+    rule's is near a zero of it (x² at 1e-28, 2e-28; cos at the float nearest π/2, 6e-17; x² + 1 at 7.7e-12, x²'s move
+    lost in the 1), so a rule of 0 agrees as well as the right one does: grey, as a right rule that small is."""
+    why = (
+        f"the root's slope here is 0 within ±{summary(check.resolution)}: any rule giving a number that small agrees, "
+        f"the right one near a zero of it and a rule of 0 alike, so {CANNOT_TELL}"
+    )
+    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)

@@ -1,0 +1,131 @@
+"""Where `check=True`'s move of a leaf stops before the root, and whether rounding may have stopped it (step_doubts'
+`unmoved` turns an equal 0 grey there) or the op itself: a 0 out of relu, a product with 0, a pick that leaves the
+moved place out, an op of the table flat in pieces where its rule gives 0 (clip past a bound, max's other elements,
+hardtanh at 2). In floats a saturated tanh is as flat as a clip: only the op's own knowledge tells them apart."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import FLAT_PIECES, Node, Tensor
+
+from .numeric import BEST_STEP
+from .whole_floats import rounds
+
+
+class Stop(NamedTuple):
+    """Where the leaf's move stopped short of the root, at one replay: `kept` the op whose rounding may have kept it
+    still (tanh at 37), or ""; `flat` whether every stop was on a flat piece of an op flat in pieces (`_flat_at`), the
+    root then exactly still (clip past its bound), a rule's slope there none of its."""
+
+    kept: str = ""
+    flat: bool = False
+
+
+def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Stop:
+    """Where the leaf's move stops (`Stop`): at an op whose rounding may have kept it still, at a number other than 0
+    (tanh at 37 stays 1; exp(x) + 1 at -74 stays 1, exp's move far below its rounding), or exactly: on a flat piece
+    (`_flat_at`: clip past its bound, relu below 0, max's other elements), where the op ignores the moved places
+    (`_ignored`: a product with 0, the neuron's x2·w2; a matmul's weight of a feature 0), on a rounding op's stair. A
+    tensor's element stops where its input's element of the same place moved; through other ops, where any moved."""
+    moved = {id(downstream[0])}
+    flat, other = False, False  # a stop on a flat piece; one of another kind, which may be underflow's
+    for n in downstream[1:]:
+        now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
+        if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
+            moved.add(id(n))  # labels are left to the root's own measure
+            continue
+        movers = [p for p in n.parents if id(p) in moved]
+        if not movers:
+            continue
+        if _flat_at(n, movers, values, base):
+            flat = True
+            continue
+        other = True
+        if rounds(n):
+            continue
+        kept = _reached(n, movers, values, base) & ~_ignored(n, movers, values, base, then)
+        for p in movers:
+            was, went = np.asarray(base[id(p)]), np.asarray(values.get(id(p), base[id(p)]))
+            if was.shape == then.shape and was.dtype.kind in "fc":
+                kept = kept & (went != was)  # an input of the same shape: only the places it moved
+        if np.any(kept):
+            return Stop(n.op.name)
+    return Stop(flat=flat and not other)
+
+
+def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
+    """Where `n`'s output depends on its inputs' moved places at all: NaN there, where the output turns NaN. A pick
+    leaves the rest out exactly (X[0] of X moved at 1, an embedding's rows not looked up), as relu below 0 does, and
+    its held output is no rounding's. True (every place) where the op refuses NaN."""
+    inputs, moving = [], {id(p) for p in movers}
+    for p in n.parents:
+        was = np.asarray(base[id(p)])
+        if id(p) in moving and was.dtype.kind in "fc":
+            was = np.where(np.asarray(values.get(id(p), was)) != was, np.nan, was)
+        inputs.append(was if isinstance(p, Tensor) else was.item())
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
+    except (ArithmeticError, ValueError, TypeError):
+        return True
+    return np.isnan(out) if out.shape == np.shape(base[id(n)]) else True
+
+
+def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
+    """Whether `n` is an engine op flat in pieces (autograd's FLAT_PIECES: the op table's knowledge) that stays put
+    with every place its inputs moved moved further, both ways, by at least the widest step (BEST_STEP of the
+    number): on a flat piece, whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces
+    rise at least 1/6 as fast as their input (hardsigmoid's), which such a move shows: hardsigmoid at 1e-20, its move
+    of 1e-26 lost in 0.5, moves there. Each is monotone in each input, or elementwise, so two corners tell. Never for
+    an op of one's own, of which nothing is known."""
+    if not (n.op.built_in and n.op.name in FLAT_PIECES):
+        return False
+    ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
+    then = np.asarray(base[id(n)])
+    return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _ignored(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], then: Any) -> Any:
+    """Where `n`'s output ignores its inputs' moved places, moved FAR times further: the same both ways (a product
+    with 0, 0 · (w ± 1e6); a matmul's weight of a feature 0), or a 0 that stays 0 one way (a relu of one's own below 0).
+    Not a number that rounding keeps (tanh at 37 is -1 at 37 - 3.7e7), nor a 0 of underflow (x³ at 1e-120 moves)."""
+    up, down = (
+        end == then if end is not None and np.shape(end) == np.shape(then) else np.zeros(np.shape(then), dtype=bool)
+        for end in _ends(n, movers, values, base, lambda was, went: FAR * _size(was))
+    )
+    return (up & down) | ((then == 0) & (up | down))
+
+
+FAR = 1e6  # how much further than the number itself `_ignored` moves a moved place
+
+
+def _size(x: Any) -> Any:
+    return np.maximum(1.0, np.abs(x))
+
+
+def _ends(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], far: Any) -> list[Any]:
+    """`n`'s op run with each place its inputs moved moved `far(was, went)` up, then down (None where it refuses:
+    math.exp's overflow)."""
+    moving, ends = {id(p) for p in movers}, ([], [])
+    for p in n.parents:
+        was = np.asarray(base[id(p)])
+        at = (was, was)
+        if id(p) in moving and was.dtype.kind == "f":
+            went = np.asarray(values.get(id(p), was))
+            step, moved = far(was, went), went != was
+            at = (np.where(moved, was + step, was), np.where(moved, was - step, was))
+        for end, x in zip(ends, at, strict=True):
+            end.append(x if isinstance(p, Tensor) else x.item())
+    return [_run(n, end) for end in ends]
+
+
+def _run(n: Node, inputs: list[Any]) -> Any:
+    """`n`'s op on `inputs`, or None where it refuses them."""
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
