@@ -215,3 +215,19 @@ def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():
     x.register_hook(lambda g: g)
     with pytest.raises(ValueError, match=re.escape(f"but {LONG} has a gradient hook")):
         viz.draw(z, check=True)
+
+
+def test_a_collapsed_drawing_gives_whole_the_names_its_data_changed_note_gives_shortened():
+    """A collapsed drawing's note gives whole only the names it draws, not those inside a box; but the note that the
+    data changed names the changed parameter, inside its box, shortened ("model_encoder_laye…_projection.W holds
+    ..."), and no line said what it was."""
+    path = "model_encoder_layers_0_self_attention_output_projection"
+    model = Deep(path)
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    loss.backward()
+    getattr(model, path).W.data += 0.1
+    drawing = viz.draw(loss, modules=model, collapse=True, show_grads=False)
+    shown = shortened(f"{path}.W")
+    assert f"@ {shown} holds" in drawing.source.replace("\\l", " ")
+    assert told(drawing, shown, f"{path}.W") and told(drawing, shortened(path), path)
+    assert not any(".b" in line for line in note_lines(drawing))  # the bias, in the box and unnamed, is not given

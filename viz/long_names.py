@@ -68,9 +68,14 @@ def tip(shown: str, whole: dict[str, str]) -> dict[str, NoHtml]:
 def told_tip(text: str, whole: dict[str, str], attribute: str = "tooltip") -> dict[str, NoHtml]:
     """A tooltip attribute (an op's, an edge label's `labeltooltip`) giving whole each shortened name found in
     `text`, "x…y is (its whole)" a line each; {} where none is."""
-    found = [(shown, full) for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)]
-    told = "\n".join(f"{shown} is {full}" for shown, full in found)  # "x…y#1" is not in "x…y#12"
+    told = "\n".join(f"{shown} is {full}" for shown, full in named_in(text, whole).items())
     return {attribute: tooltip(told)} if told else {}
+
+
+def named_in(text: str, whole: dict[str, str]) -> dict[str, str]:
+    """The shortened names of `whole` (`whole_names`) that `text` names, with their whole text ("x…y#1" is not
+    named in "x…y#12")."""
+    return {shown: full for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)}
 
 
 def _words(node: Node) -> list[str]:
