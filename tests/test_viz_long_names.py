@@ -195,7 +195,7 @@ def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whol
     loss = model(Tensor(np.ones((1, 2)))).sum()
     for collapse in (False, True):
         drawing = viz.draw(loss, modules=model, collapse=collapse)
-        for k, name in enumerate(model.names, 1):  # in the order the model called them
+        for k, name in enumerate(model.names, 1):  # in the order of their paths
             assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
             assert name in tooltips(drawing)
         assert " or " not in "".join(note_lines(drawing))
@@ -231,3 +231,32 @@ def test_a_collapsed_drawing_gives_whole_the_names_its_data_changed_note_gives_s
     assert f"@ {shown} holds" in drawing.source.replace("\\l", " ")
     assert told(drawing, shown, f"{path}.W") and told(drawing, shortened(path), path)
     assert not any(".b" in line for line in note_lines(drawing))  # the bias, in the box and unnamed, is not given
+
+
+class Heads(nn.Module):
+    """Two heads side by side whose long paths are alike at both ends (heads 2 and 10), called in `calls` order and
+    added in `adds` order."""
+
+    def __init__(self, calls: tuple[int, int], adds: tuple[int, int]) -> None:
+        super().__init__()
+        self.names = [f"model_encoder_heads_{k}_self_attention_output_projection" for k in (2, 10)]
+        for k, name in enumerate(self.names):
+            setattr(self, name, nn.Linear(2, 1, seed=k))
+        self.calls, self.adds = calls, adds
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = {k: getattr(self, self.names[k])(x) for k in self.calls}
+        return out[self.adds[0]] + out[self.adds[1]]
+
+
+@pytest.mark.parametrize("calls", [(0, 1), (1, 0)])
+@pytest.mark.parametrize("adds", [(0, 1), (1, 0)])
+def test_module_paths_shortened_alike_are_numbered_in_the_models_order_whatever_the_graphs_shape(calls, adds):
+    """Numbered in the order backward met them, head 2 called first and added first was "…#2" and head 10 "…#1":
+    the numbers followed the graph's shape, not the model. Heads 2 and 10 are #1 and #2, numbers read as numbers."""
+    model = Heads(calls, adds)
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    for collapse in (False, True):
+        drawing = viz.draw(loss, modules=model, collapse=collapse)
+        for k, name in enumerate(model.names, 1):
+            assert told(drawing, f"{shortened(name)}#{k}", name)

@@ -24,17 +24,23 @@ def whole_named(graph: Graph, names: dict[int, str]) -> dict[int, str]:
 
 def module_names(graph: Graph) -> dict[str, str]:
     """Each module's path (by the path) as its cluster or box is labelled: shortened where long, and two shortened
-    alike numbered apart in the order the model called them ("model.encoder.laye…attn.out_proj#1" and "#2", layers 0
-    and 1), so that each box is told apart and the note names it whole."""
-    ops_first = sorted(reversed(graph.order), key=lambda n: n.op is None)  # in the order computed, then the leaves
-    forward = (graph.owner[id(n)] for n in ops_first if id(n) in graph.owner)
-    short = {path: drawn(path) for path in dict.fromkeys(forward)}
+    alike numbered apart in the order of their paths, a number in them read as a number ("model.encoder.laye…attn.
+    out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order backward meets
+    them in, so that each box is told apart and the note names it whole."""
+    short = {path: drawn(path) for path in sorted(set(graph.owner.values()), key=_numbers_as_numbers)}
     alike, seen = Counter(short.values()), Counter()
     for path, shown in short.items():
         if alike[shown] > 1:
             seen[shown] += 1
             short[path] = f"{shown}#{seen[shown]}"
     return short
+
+
+def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
+    """A path's sort key: its runs of digits as numbers ("layers.2" before "layers.10"), by their digits' count
+    and then the digits (int() refuses more than 4,300 digits)."""
+    parts = re.split(r"(\d+)", path)  # text, digits, text, ...
+    return [(len(part.lstrip("0")), part.lstrip("0")) if k % 2 else (0, part) for k, part in enumerate(parts)]
 
 
 def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
