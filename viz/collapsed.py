@@ -47,7 +47,7 @@ def collapsed(
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
     # the names inside a box are not drawn, but for those the data-changed note names (a parameter changed)
-    whole = whole_names(graph, names, loose) | named_in(stale, whole_names(graph, names))
+    whole = whole_names(graph, names, loose) | (named_in(stale, whole_names(graph, names)) if stale else {})
     paths = module_names(graph)
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
