@@ -260,3 +260,17 @@ def test_module_paths_shortened_alike_are_numbered_in_the_models_order_whatever_
         drawing = viz.draw(loss, modules=model, collapse=collapse)
         for k, name in enumerate(model.names, 1):
             assert told(drawing, f"{shortened(name)}#{k}", name)
+
+
+def test_values_of_long_labels_alike_get_no_note_line_for_a_name_not_drawn():
+    """Two tensors (not constants) whose long labels shorten alike are drawn "enc…put#2" and "enc…put#3", but the
+    note gave a line to "enc…put" too, as if drawn so ("… is encoder.layers.0… or encoder.layers.1…"): a
+    constant's label was looked for on every value."""
+    x = Tensor(np.ones((1, 2)), requires_grad=True)
+    labels = [f"model_encoder_layers_{k}_self_attention_output" for k in (0, 1)]
+    h0, h1 = x * 2.0, x * 3.0
+    h0.label, h1.label = labels
+    y = (h0 + h1).sum()
+    lines = note_lines(viz.draw(y))
+    assert not any(line.startswith(f"{shortened(labels[0])} is") for line in lines)
+    assert sum(line.startswith(f"{shortened(labels[0])}#") for line in lines) == 2

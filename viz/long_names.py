@@ -49,7 +49,7 @@ def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = 
     their keywords' words, of `nodes` (those drawn; None: all), and the modules' paths (`module_names`)."""
     nodes = graph.order if nodes is None else nodes
     found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
-    found += [(constant_label(n), visible(n.label)) for n in nodes if constant_label(n)]
+    found += [(constant_label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and constant_label(n)]
     found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
     texts = {visible(str(t)) for n in nodes if n.op is not None for t in (n.op.name, *_words(n))}
     found += [(shortened(t), t) for t in sorted(texts)]
