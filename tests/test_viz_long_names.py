@@ -195,7 +195,7 @@ def test_two_module_paths_shortened_alike_are_numbered_apart_and_each_named_whol
     loss = model(Tensor(np.ones((1, 2)))).sum()
     for collapse in (False, True):
         drawing = viz.draw(loss, modules=model, collapse=collapse)
-        for k, name in enumerate(model.names, 1):  # in the order the model called them
+        for k, name in enumerate(model.names, 1):  # in the order of their paths
             assert f"{shortened(name)}#{k}" in drawing.source and told(drawing, f"{shortened(name)}#{k}", name)
             assert name in tooltips(drawing)
         assert " or " not in "".join(note_lines(drawing))
@@ -215,3 +215,62 @@ def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():
     x.register_hook(lambda g: g)
     with pytest.raises(ValueError, match=re.escape(f"but {LONG} has a gradient hook")):
         viz.draw(z, check=True)
+
+
+def test_a_collapsed_drawing_gives_whole_the_names_its_data_changed_note_gives_shortened():
+    """A collapsed drawing's note gives whole only the names it draws, not those inside a box; but the note that the
+    data changed names the changed parameter, inside its box, shortened ("model_encoder_laye…_projection.W holds
+    ..."), and no line said what it was."""
+    path = "model_encoder_layers_0_self_attention_output_projection"
+    model = Deep(path)
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    loss.backward()
+    getattr(model, path).W.data += 0.1
+    drawing = viz.draw(loss, modules=model, collapse=True, show_grads=False)
+    shown = shortened(f"{path}.W")
+    assert f"@ {shown} holds" in drawing.source.replace("\\l", " ")
+    assert told(drawing, shown, f"{path}.W") and told(drawing, shortened(path), path)
+    assert not any(".b" in line for line in note_lines(drawing))  # the bias, in the box and unnamed, is not given
+
+
+class Heads(nn.Module):
+    """Two heads side by side whose long paths are alike at both ends (heads 2 and 10), called in `calls` order and
+    added in `adds` order."""
+
+    def __init__(self, calls: tuple[int, int], adds: tuple[int, int]) -> None:
+        super().__init__()
+        self.names = [f"model_encoder_heads_{k}_self_attention_output_projection" for k in (2, 10)]
+        for k, name in enumerate(self.names):
+            setattr(self, name, nn.Linear(2, 1, seed=k))
+        self.calls, self.adds = calls, adds
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = {k: getattr(self, self.names[k])(x) for k in self.calls}
+        return out[self.adds[0]] + out[self.adds[1]]
+
+
+@pytest.mark.parametrize("calls", [(0, 1), (1, 0)])
+@pytest.mark.parametrize("adds", [(0, 1), (1, 0)])
+def test_module_paths_shortened_alike_are_numbered_in_the_models_order_whatever_the_graphs_shape(calls, adds):
+    """Numbered in the order backward met them, head 2 called first and added first was "…#2" and head 10 "…#1":
+    the numbers followed the graph's shape, not the model. Heads 2 and 10 are #1 and #2, numbers read as numbers."""
+    model = Heads(calls, adds)
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    for collapse in (False, True):
+        drawing = viz.draw(loss, modules=model, collapse=collapse)
+        for k, name in enumerate(model.names, 1):
+            assert told(drawing, f"{shortened(name)}#{k}", name)
+
+
+def test_values_of_long_labels_alike_get_no_note_line_for_a_name_not_drawn():
+    """Two tensors (not constants) whose long labels shorten alike are drawn "enc…put#2" and "enc…put#3", but the
+    note gave a line to "enc…put" too, as if drawn so ("… is encoder.layers.0… or encoder.layers.1…"): a
+    constant's label was looked for on every value."""
+    x = Tensor(np.ones((1, 2)), requires_grad=True)
+    labels = [f"model_encoder_layers_{k}_self_attention_output" for k in (0, 1)]
+    h0, h1 = x * 2.0, x * 3.0
+    h0.label, h1.label = labels
+    y = (h0 + h1).sum()
+    lines = note_lines(viz.draw(y))
+    assert not any(line.startswith(f"{shortened(labels[0])} is") for line in lines)
+    assert sum(line.startswith(f"{shortened(labels[0])}#") for line in lines) == 2

@@ -109,3 +109,21 @@ def test_wrapped_breaks_at_spaces_and_a_word_wider_than_a_line_where_the_line_en
     assert re.sub("^x…y is ?", "", "".join(lines)) == name and all(columns(line) <= columns_ for line in lines)
     assert lines[0].startswith("x…y is ") or columns_ < 9  # the name starts where it is, not on a line of its own
     assert wrapped("漢字漢字漢字 漢字", 7) == ["漢字漢", "字漢字", "漢字"]  # two columns each
+
+
+def test_a_line_break_inside_a_right_to_left_name_keeps_each_line_in_its_order():
+    """A Hebrew label is drawn between an isolate's ends and left-to-right marks (text.visible), so that it moves
+    nothing around it; a note broken inside it left the next line starting with Hebrew, which then read right to
+    left: "b * ‎⁨משקל … בתוך" and "הרשת⁩‎ holds -6 from it, ... (an update such as w.data +=" drawn "=+  holds -6 from
+    it, ... such as w.dataהרשת". Each line now closes what it opened, and the next opens it again."""
+    a, w = Value(2.0, label="b"), Value(-3.0, label="משקל ראשון של השכבה השנייה בתוך הרשת")
+    y = a * w
+    y.backward()
+    w.data += 0.5
+    label = re.search(r'\blabel="((?:[^"\\]|\\.)*)" labelloc=b', viz.draw(y).source).group(1)
+    lines = re.split(r"(?<!\\)\\l", label)[:-1]
+    parted = [k for k, line in enumerate(lines) if "השנייה" not in line and "הרשת" in line]
+    assert parted, lines  # the name is broken across lines here
+    for line in lines:
+        outside = re.sub("\u200e\u2068[^\u2069]*\u2069\u200e", "", line)
+        assert not any(unicodedata.bidirectional(c) in ("R", "AL", "FSI", "PDI") for c in outside), line

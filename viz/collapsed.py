@@ -10,7 +10,7 @@ import graphviz
 from .dot import notes_label
 from .graph import Graph, GraphTooLarge, numbered_names, record_name, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
-from .long_names import module_names, note, tip, whole_names
+from .long_names import module_names, named_in, note, tip, whole_names
 from .rules import op_title
 from .text import escape
 
@@ -46,7 +46,9 @@ def collapsed(
     order, consts, names = graph.order, graph.consts, numbered_names(graph)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
-    whole, paths = whole_names(graph, names, loose), module_names(graph)  # the names inside a box are not drawn
+    # the names inside a box are not drawn, but for those the data-changed note names (a parameter changed)
+    whole = whole_names(graph, names, loose) | (named_in(stale, whole_names(graph, names)) if stale else {})
+    paths = module_names(graph)
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
     if max_nodes is not None and count > max_nodes:

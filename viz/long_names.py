@@ -24,11 +24,10 @@ def whole_named(graph: Graph, names: dict[int, str]) -> dict[int, str]:
 
 def module_names(graph: Graph) -> dict[str, str]:
     """Each module's path (by the path) as its cluster or box is labelled: shortened where long, and two shortened
-    alike numbered apart in the order the model called them ("model.encoder.laye…attn.out_proj#1" and "#2", layers 0
-    and 1), so that each box is told apart and the note names it whole."""
-    ops_first = sorted(reversed(graph.order), key=lambda n: n.op is None)  # in the order computed, then the leaves
-    forward = (graph.owner[id(n)] for n in ops_first if id(n) in graph.owner)
-    short = {path: drawn(path) for path in dict.fromkeys(forward)}
+    alike numbered apart in the order of their paths, a number in them read as a number ("model.encoder.laye…attn.
+    out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order backward meets
+    them in, so that each box is told apart and the note names it whole."""
+    short = {path: drawn(path) for path in sorted(set(graph.owner.values()), key=_numbers_as_numbers)}
     alike, seen = Counter(short.values()), Counter()
     for path, shown in short.items():
         if alike[shown] > 1:
@@ -37,13 +36,20 @@ def module_names(graph: Graph) -> dict[str, str]:
     return short
 
 
+def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
+    """A path's sort key: its runs of digits as numbers ("layers.2" before "layers.10"), by their digits' count
+    and then the digits (int() refuses more than 4,300 digits)."""
+    parts = re.split(r"(\d+)", path)  # text, digits, text, ...
+    return [(len(part.lstrip("0")), part.lstrip("0")) if k % 2 else (0, part) for k, part in enumerate(parts)]
+
+
 def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
     """Every name a drawing of `graph` shows shortened, with its whole text (two of them shortened alike, an op's
     name or keyword, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
     their keywords' words, of `nodes` (those drawn; None: all), and the modules' paths (`module_names`)."""
     nodes = graph.order if nodes is None else nodes
     found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
-    found += [(constant_label(n), visible(n.label)) for n in nodes if constant_label(n)]
+    found += [(constant_label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and constant_label(n)]
     found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
     texts = {visible(str(t)) for n in nodes if n.op is not None for t in (n.op.name, *_words(n))}
     found += [(shortened(t), t) for t in sorted(texts)]
@@ -68,9 +74,14 @@ def tip(shown: str, whole: dict[str, str]) -> dict[str, NoHtml]:
 def told_tip(text: str, whole: dict[str, str], attribute: str = "tooltip") -> dict[str, NoHtml]:
     """A tooltip attribute (an op's, an edge label's `labeltooltip`) giving whole each shortened name found in
     `text`, "x…y is (its whole)" a line each; {} where none is."""
-    found = [(shown, full) for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)]
-    told = "\n".join(f"{shown} is {full}" for shown, full in found)  # "x…y#1" is not in "x…y#12"
+    told = "\n".join(f"{shown} is {full}" for shown, full in named_in(text, whole).items())
     return {attribute: tooltip(told)} if told else {}
+
+
+def named_in(text: str, whole: dict[str, str]) -> dict[str, str]:
+    """The shortened names of `whole` (`whole_names`) that `text` names, with their whole text ("x…y#1" is not
+    named in "x…y#12")."""
+    return {shown: full for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)}
 
 
 def _words(node: Node) -> list[str]:

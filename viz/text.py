@@ -46,10 +46,12 @@ def _isolated(text: str) -> str:
     left within them and moves nothing around it: "∂#3/∂משקל = 3.072e-05 × 2" read "∂#3/∂3.072 = משקלe-05 × 2"."""
     if text.isascii() or not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
         return text
-    return f"\u200e\u2068{text}\u2069\u200e"  # marks too, for graphviz, which knows no isolate
+    return f"{_OPENS}{text}{_CLOSES}"
 
 
-ISOLATE_MARKS = "\u200e\u2068\u2069"  # what `_isolated` puts around a right-to-left text
+# what `_isolated` puts around a right-to-left text: an isolate's ends, and marks for graphviz, which knows no isolate
+_OPENS, _CLOSES = "\u200e\u2068", "\u2069\u200e"
+ISOLATE_MARKS = _OPENS + _CLOSES[0]
 
 NAME_COLUMNS = 32  # the widest a name is drawn, in columns of a fixed-width font (a wide CJK character takes 2)
 ELISION = "…"
@@ -102,6 +104,17 @@ def wrapped(text: str, columns: int) -> list[str]:
                 used = 0
             lines[-1] += cluster
             used += _columns(cluster)
+    return _isolated_lines(lines)
+
+
+def _isolated_lines(lines: list[str]) -> list[str]:
+    """`lines` with an isolate (`_isolated`) a break parts closed at the line's end and opened again at the next
+    line's start: a line starting with right-to-left letters reads right to left ("w.data +=" drawn "=+ w.data")."""
+    parted = False
+    for k, line in enumerate(lines):
+        line = _OPENS + line if parted else line
+        parted = line.count("\u2068") > line.count("\u2069")
+        lines[k] = line + _CLOSES if parted else line
     return lines
 
 
