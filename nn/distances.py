@@ -151,8 +151,14 @@ def _beyond_the_range(
 def _lost_to_scaling(data: np.ndarray, fitting: np.ndarray, bits: int, dim: int) -> np.ndarray:
     """The nonzero entries of rows past the range (finite) that x·2^-bits makes subnormal or 0."""
     past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
+    return past & (data != 0) & (np.abs(data) < _floor(data.dtype, bits))
+
+
+def _floor(dtype: np.dtype, bits: int) -> float:
+    """The least |x| that x·2^-bits leaves a normal float, inf past the floats (math.ldexp's OverflowError there,
+    "math range error", for ones(2) at p = 0.0009, bits 2224, came before their refusal)."""
     with np.errstate(over="ignore"):
-        return past & (data != 0) & (np.abs(data) < math.ldexp(float(np.finfo(data.dtype).tiny), bits))
+        return float(np.ldexp(np.finfo(dtype).tiny, bits))
 
 
 def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: float, dim: int) -> np.ndarray:
@@ -164,7 +170,6 @@ def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: floa
     or so, is taken in float64 (ones(3) at p = 0.01 were refused, 2^-201 no float32, for the quotient 1.9e-48, 0;
     ones(100) at p = 0.05 for 1e-40; dividing by a constant, the way out named, could not help). The entries lost
     where they do not count returned (`_lost_to_scaling`)."""
-    floor = math.ldexp(float(np.finfo(data.dtype).tiny), bits)
     past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
     lost = _lost_to_scaling(data, fitting, bits, dim)
     with np.errstate(invalid="ignore", under="ignore", divide="ignore"):
@@ -185,6 +190,7 @@ def _keeps_its_entries(data: np.ndarray, fitting: np.ndarray, bits: int, p: floa
             )
         )
     if (share > 2.0**-53).any():  # dividing by a constant would lose the same entries (1e-300 / 1e300 is 0)
+        floor = _floor(data.dtype, bits)
         raise ValueError(
             f"a row's {p}-norm is past the float range, and scaled by 2^-{bits} to bring it back its entries "
             f"below {floor:.3g} would be lost where below p = 1 they count in the norm (the row spans more than "

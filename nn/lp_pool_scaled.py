@@ -19,7 +19,7 @@ the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -112,14 +112,21 @@ def _needed(odd: np.ndarray, top: np.ndarray, p: float, holding: np.ndarray) -> 
 
 def _holding(marked: np.ndarray, shape: tuple, kernel: tuple, stride: tuple) -> np.ndarray:
     """Whether each window (of `shape`, the pooled output's) holds a `marked` entry."""
-    dims = len(kernel)
     out = np.zeros(shape, bool)
-    for offset in np.ndindex(*kernel):
-        spots = [np.arange(n) * s + o for n, s, o in zip(shape[-dims:], stride, offset)]
-        inside = [q < n for q, n in zip(spots, marked.shape[-dims:])]
-        at = (Ellipsis,) + np.ix_(*[np.nonzero(i)[0] for i in inside])
-        out[at] |= marked[(Ellipsis,) + np.ix_(*[q[i] for q, i in zip(spots, inside)])]
+    for at, of in _places(shape, marked.shape, kernel, stride):
+        out[of] |= marked[at]
     return out
+
+
+def _places(windows: tuple, shape: tuple, kernel: tuple, stride: tuple) -> Iterator[tuple[tuple, tuple]]:
+    """For each place in the kernel, the entries (of x's `shape`) at that place of the windows (of the pooled
+    output's shape `windows`) that reach it, and those windows: an index of each, in the same order."""
+    dims = len(kernel)
+    for offset in np.ndindex(*kernel):
+        spots = [np.arange(n) * s + o for n, s, o in zip(windows[-dims:], stride, offset)]
+        inside = [q < n for q, n in zip(spots, shape[-dims:])]
+        at = (Ellipsis,) + np.ix_(*[q[i] for q, i in zip(spots, inside)])
+        yield at, (Ellipsis,) + np.ix_(*[np.nonzero(i)[0] for i in inside])
 
 
 def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
@@ -193,13 +200,8 @@ def _spread(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each entry's value of the `taken` window holding it (windows that never overlap), 0 elsewhere, and where
     one holds it."""
-    dims = len(kernel)
     values, cover = np.zeros(shape, per_window.dtype), np.zeros(shape, bool)
-    for offset in np.ndindex(*kernel):
-        spots = [np.arange(n) * s + o for n, s, o in zip(per_window.shape[-dims:], stride, offset)]
-        inside = [q < n for q, n in zip(spots, shape[-dims:])]
-        at = (Ellipsis,) + np.ix_(*[q[i] for q, i in zip(spots, inside)])
-        of = (Ellipsis,) + np.ix_(*[np.nonzero(i)[0] for i in inside])
+    for at, of in _places(per_window.shape, shape, kernel, stride):
         values[at] = np.where(taken[of], per_window[of], values[at])
         cover[at] |= taken[of]
     return values, cover

@@ -79,6 +79,8 @@ def test_a_row_of_zeros_with_eps_zero_is_nan_and_so_its_gradient(p):
         ([1.7e308] * 3 + [1e-320], 0.02, r"would be lost.*float64 holds at this p\): take a larger p$"),
         ([1e300, 1e300], 0.001, r"below the floats: divide each row by its largest \|x\| first"),
         ([1.0, 1.0, 1.0], 0.001, r"below the floats: at p = 0.001 the norm of 3 entries passes the floats whatever"),
+        ([1.0, 1.0], 0.0009, r"below the floats: at p = 0.0009 the norm of 2 entries passes the floats whatever"),
+        ([0.5] * 1000, 0.004, r"below the floats: at p = 0.004 the norm of 1000 entries passes the floats whatever"),
     ],
 )
 def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p, way_out):
@@ -86,7 +88,9 @@ def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p, way_out):
     [7.8886e-31, 7.8886e-31, 0] for [7.8882e-31, 7.8882e-31, 0]; at p = 0.001 2^-2001 is no float ([0, 0] for
     [9.3e-302, 9.3e-302] before). Refused, naming a way out that works: dividing by a constant, named for both,
     lost the same entries in the first (1e-300 / 1e300 is 0: the wrong [7.8886e-31, 7.8886e-31, 0] again) and could
-    not help ones(3) at p = 0.001 (N = 3^1000 whatever the scale)."""
+    not help ones(3) at p = 0.001 (N = 3^1000 whatever the scale). Where 2^k is past the floats too (k = 2224 for
+    ones(2) at p = 0.0009, 2501 for 1000 entries at p = 0.004), the bound of the entries lost, 2^(k - 1022), was an
+    OverflowError ("math range error") before the refusal."""
     with pytest.raises(ValueError, match=way_out):
         F.normalize(Tensor(np.array([row])), p=p, dim=1, eps=0.0)
 

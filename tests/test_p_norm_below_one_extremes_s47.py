@@ -86,6 +86,8 @@ def _within(row, p, weight, v, dtype=np.float64, function=F.cdist):
         ([9.3e13, -2.06e16], 0.01, 1.0, np.float32),  # [-1.98e17, -1.49e12] for [-1.02e17, -4.6e14]
         ([-1.99e38, -1.89e22], 0.01, 1e-30, np.float32),
         ([-5.6e-45, -8.4e-45, -5.6e-45], 0.5, 1e-30, np.float32),
+        ([1.0, 1.0], 0.0009, 1e-300, np.float64),  # N = 2^1111: [0, 0] for [1.5e34, 1.5e34] (`test_power_past_...`)
+        ([3.0, 1e-5, 7.0], 0.0001, 1e-300, np.float64),  # N = 3e4343: [0, 0, 0] for [inf, inf, inf]
     ],
 )
 def test_second_derivatives_where_the_norm_leaves_the_range(function, row, p, weight, dtype):
@@ -133,3 +135,16 @@ def test_third_derivatives(p):
         return g
 
     assert autograd.gradgradcheck(gradient, [rng.standard_normal((3, 4))])
+
+
+@pytest.mark.parametrize("x", [1111.0, 10000.0, -3000.5, 1e6 + 0.25])
+@pytest.mark.parametrize("a", [2.0, 3.0, 0.7, 1e-300])
+def test_power_past_the_mantissas_range(a, x):
+    """mantissa_exponent.power(a, x) where m^x leaves the floats for the mantissa m in [1/2, 1) (x past ~1074: the
+    root 1/p of a norm at p below 0.00093): m^x was 0 (or inf), the norm's mantissa 0, and the gradient of
+    pairwise_distance([1, 1], 0, p = 0.0009) under a loss weight of 1e-300 [0, 0] for [1.5e34, 1.5e34]."""
+    m, e = autograd.mantissa_exponent.power(autograd.mantissa_exponent.apart(np.array(a)), x)
+    exact = mpmath.mpf(a) ** mpmath.mpf(x)
+    assert 0.5 <= m < 1, (m, e)
+    got = mpmath.mpf(float(m)) * mpmath.mpf(2) ** int(e)
+    assert abs(got / exact - 1) <= (abs(x) / 64 + 8) * np.finfo(np.float64).eps, (got, exact)  # x/2^k squared k times
