@@ -2,11 +2,11 @@
 g·(|d|/N)^(p-1). As two ops (the sum of |d|^p, then the root) the loss weight g met the root's slope S^(1/p-1)
 first: [1e-100] at p = 0.5 under a weight of 1e-300 had gradient 0 (exact 1e-300), [1e300, 1e200] at p = 0.1
 under 1e100 had [inf, inf] (exact [1e100, 1e190]); PyTorch 2.13's are right. Against mpmath, in ulps of the exact
-numbers (`test_p_norm_below_one_accuracy_s45`'s)."""
+numbers (`test_p_norm_below_one_accuracy`'s)."""
 
 import numpy as np
 import pytest
-from test_p_norm_below_one_accuracy_s45 import _bound, _distance, _exact, _ulps
+from test_p_norm_below_one_accuracy import _bound, _distance, _exact, _ulps
 
 import autograd
 import nn.functional as F

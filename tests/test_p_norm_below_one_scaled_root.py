@@ -2,11 +2,11 @@
 S (up to the number of entries) was taken before the product with m, and left the range where the distance fits:
 float64 [1.27e-296, -1.19e-307, -5.79e-303, -1.96e-294] at p = 0.001 gave inf (S ** 1000 ~ 4 ** 1000) for the
 exact 2.51e302 (PyTorch 2.13's is right), float32 [-1.15e-23, 1.11e-24, 1.06e-23, 1.08e-26] at p = 0.01 inf for
-1.84e36. Against mpmath, in ulps (`test_p_norm_below_one_accuracy_s45`'s)."""
+1.84e36. Against mpmath, in ulps (`test_p_norm_below_one_accuracy`'s)."""
 
 import numpy as np
 import pytest
-from test_p_norm_below_one_accuracy_s45 import _bound, _exact, _ulps
+from test_p_norm_below_one_accuracy import _bound, _exact, _ulps
 
 import nn.functional as F
 from autograd import Tensor
