@@ -198,23 +198,14 @@ class BackwardHooks:
         And refuse a leaf's held .grad that no longer fits its data, before any gradient is added. What a keyword
         argument holds now is read once a pass (`now`): a log every node holds is hashed once, not once a node."""
         now: dict[int, Any] = {}  # id of an array or Tensor a rule reads again: what it holds (held_now)
-        for node in order:
-            if node._made_by is None:
-                held = held_grad(node)
-                if held is not None and held.shape != node._data.shape:  # a later backward would broadcast into it
-                    raise ShapeError(
-                        f"the .grad of shape {held.shape} held by a tensor whose data now has shape "
-                        f"{node._data.shape} (.data was replaced): set .grad = None (or zero_grad) first"
-                    )
-                continue
-            _check_reads(node, now, False)
+        _check_reads(order, now, False)
         return now
 
     @staticmethod
     def _check_again(node: Any, now: dict[int, Any]) -> None:
         """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
         running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w."""
-        _check_reads(node, now, True)
+        _check_reads((node,), now, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -241,23 +232,33 @@ class BackwardHooks:
             recording.after_backward(order)
 
 
-def _check_reads(node: Any, now: dict[int, Any], during: bool) -> None:
-    """Refuse node's rule where what it reads changed since the forward: its parents, its output (their version
-    counts), the keyword arguments it reads again (`now` caches what they hold); `during` backward, by user code."""
-    versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
-    a, b = node._a, node._b  # node.parents, without the property's call
-    for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
-        if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
-            raise _changed(p, f"{node._made_by.op.name} used it", during)
-    if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
-        raise _changed(node, f"{node._made_by.op.name} made it", during)
-    for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
-        if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
-            held = option._counter[0]
-        else:  # each node's notes keep it alive: no other object takes its id
-            held = now[id(option)] if id(option) in now else now.setdefault(id(option), held_now(option))
-        if not unchanged(held, seen) and not _eagerly_no_node(node):
-            raise _option_changed(name, option, node._made_by, during)
+def _check_reads(nodes: Any, now: dict[int, Any], during: bool) -> None:
+    """Refuse the rule of each of `nodes` where what it reads changed since the forward: its parents, its output (their
+    version counts), the keyword arguments it reads again (`now` caches what they hold); `during` backward, by user
+    code. And a leaf's held .grad that no longer fits its data. One loop, not a call a node: a pass's hot path."""
+    for node in nodes:
+        if node._made_by is None:
+            held = held_grad(node)
+            if held is not None and held.shape != node._data.shape:  # a later backward would broadcast into it
+                raise ShapeError(
+                    f"the .grad of shape {held.shape} held by a tensor whose data now has shape "
+                    f"{node._data.shape} (.data was replaced): set .grad = None (or zero_grad) first"
+                )
+            continue
+        versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
+        a, b = node._a, node._b  # node.parents, without the property's call
+        for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
+            if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
+                raise _changed(p, f"{node._made_by.op.name} used it", during)
+        if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
+            raise _changed(node, f"{node._made_by.op.name} made it", during)
+        for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
+            if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
+                held = option._counter[0]
+            else:  # each node's notes keep it alive: no other object takes its id
+                held = now[id(option)] if id(option) in now else now.setdefault(id(option), held_now(option))
+            if not unchanged(held, seen) and not _eagerly_no_node(node):
+                raise _option_changed(name, option, node._made_by, during)
 
 
 def _eagerly_no_node(node: Any) -> bool:
