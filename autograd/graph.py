@@ -25,6 +25,22 @@ if TYPE_CHECKING:
 # drops it when its node is freed: a pass tests this table; the hooks themselves are in a Tensor's `_hooks`,
 # a Value's in hooks.VALUE_HOOKS
 HOOKS: dict[int, Any] = {}
+
+
+class _UserCode:
+    """How many times user code ran inside backward passes (`ran`: gradient hooks and the rules of users' ops;
+    `hooks`: hooks alone), counted by what runs it: a pass compares `ran` with the count it checked the graph at,
+    one integer compare a rule, and checks what a rule reads again only where it moved. What keyword arguments
+    hold (an array's hash) it reads again only where a hook ran: after each rule of a chain of users' ops sharing a
+    log, it made the pass quadratic; a user's rule that writes into such an array through its closure goes unseen."""
+
+    __slots__ = ("ran", "hooks")
+
+    def __init__(self) -> None:
+        self.ran = self.hooks = 0
+
+
+USER_CODE = _UserCode()
 _GONE = frozenset({"_visit"})  # slots a node had once: in old pickles' state, left out (Node.__setstate__)
 
 
@@ -129,8 +145,15 @@ class Node:
         return grads
 
     @staticmethod
-    def _check_graph(order: list[Node]) -> None:
-        """Refuse a backward over `order` that would give wrong gradients (a Tensor changed in place)."""
+    def _check_graph(order: list[Node]) -> dict[int, Any]:
+        """Refuse a backward over `order` that would give wrong gradients (a Tensor changed in place); returns what
+        the keyword arguments its rules read again hold (`_check_again`'s `now`)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _check_again(node: Node, now: dict[int, Any]) -> None:
+        """Refuse to run node's rule where user code run by this pass (USER_CODE) changed what it reads; `now`, what
+        the keyword arguments rules read again hold (_check_graph's), noted since the last hook ran."""
         raise NotImplementedError
 
     @staticmethod
@@ -149,8 +172,8 @@ class Node:
 
         order = _topological_order(root)
         seed = root._seed(grad, create_graph)
-        type(root)._check_graph(order)
-        _propagate(order, seed, create_graph)
+        now = type(root)._check_graph(order)
+        _propagate(order, seed, create_graph, now)
         if accumulate:
             type(root)._accumulate(order)
         return root._grad_sum_start

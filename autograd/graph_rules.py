@@ -13,7 +13,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import DATA_KINDS
-from .graph import HOOKS, Node, raw, require_node
+from .graph import HOOKS, USER_CODE, Node, raw, require_node
 from .graph_errors import NodeAsNumber, infinite_derivative
 from .graph_order import MANY
 from .modes import short
@@ -34,7 +34,7 @@ def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
             )
 
 
-def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
+def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, Any]) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
     d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added
     without writing into any rule's array (a rule may hand the same array to two inputs): in place only
@@ -46,6 +46,11 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
     plain = type(order[0])._gradient_sums
     sums = None if create_graph or check or plain is None else plain()
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
+    # the graph was checked at this count (_check_graph, noting in `now` what rules' keyword arguments hold): where a
+    # hook or a user's rule ran since, each rule's reads are checked again before it runs (`_check_again`), and what
+    # the keyword arguments hold is read again where a hook ran since it was noted (`now_at`)
+    user, checked_at, now_at = USER_CODE, USER_CODE.ran, USER_CODE.hooks
+    check_again = type(order[0])._check_again
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
@@ -62,6 +67,10 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool) -> None:
             op = node._made_by
             if op is None:
                 continue
+            if user.ran != checked_at:
+                if user.hooks != now_at:
+                    now, now_at = {}, user.hooks
+                check_again(node, now)
             try:
                 if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
                     a = node._a

@@ -41,6 +41,7 @@ from .hooks import run_hooks
 from .scalar_reach import pass_start, reach
 from .scalar_writes import added, put_back
 from .type_names import type_name
+from .user_rereads import PASS_NOTES
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -60,11 +61,12 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     finished = done.append if accumulate else None
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     if hooks is not None:  # the user's Python, which may read .grad: a pass that writes only once it is done
-        finished = _hooked(hooks, finished, create_graph, start)
+        finished = _hooked(hooks, finished, create_graph, start, order)
     # writing as it goes: the root logged first, so that it is put back wherever the pass stops
     writes = accumulate and hooks is None and not (create_graph or modes.current.anomaly)
     written = [(root, root.grad)] if writes else []
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
+    outer_notes, PASS_NOTES.notes = PASS_NOTES.notes, {}  # users' ops' rereads, read once a pass (user_rereads)
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
             _chain_rule(root, order, seed, start, create_graph, finished, written)
@@ -72,6 +74,8 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
             if written:  # still writing (a rule of the user's empties it)
                 put_back(root, written)
             raise
+        finally:
+            PASS_NOTES.notes = outer_notes
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
         grads = [added(node, node.grad, node._grad_sum, start) for node in done]
@@ -83,18 +87,40 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
 
 
 def _hooked(
-    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool, start: float
+    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool, start: float, order: list[Node]
 ) -> Callable[[Node], None]:
     """`finished`, after the gradient hooks of the node taken have replaced its sum: a pass through
-    hooked nodes takes them there, so that a pass without any tests nothing more per node."""
+    hooked nodes takes them there, so that a pass without any tests nothing more per node. A hook may change a
+    Value's `.data` (a Value has no version count): once one has run, each node's rule is refused where its numbers
+    are no longer those noted before (`numbers`, taken of the whole graph when the first hook runs)."""
+    numbers: dict[int, Any] = {}
 
     def take(node: Node) -> None:
         if id(node) in hooks and node._grad_sum is not start:  # a gradient reached it
+            if not numbers:
+                numbers.update({id(n): n.data for n in order})
             node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
+            PASS_NOTES.notes.clear()  # what users' ops read again, read again: the hook may have changed it
+        if numbers and node._made_by is not None:
+            _check_numbers(node, numbers)
         if finished is not None:
             finished(node)
 
     return take
+
+
+def _check_numbers(node: Node, numbers: dict[int, Any]) -> None:
+    """Refuse node's rule where a hook changed the number of node or of a parent (noted in `numbers` by id), which
+    the rule reads: the gradient would be that of the changed numbers."""
+    for v, used in ((node, "made it"), *((p, "used it") for p in node.parents)):
+        then, now = numbers.get(id(v), v.data), v.data
+        if not (now is then or now == then or (now != now and then != then)):  # NaN as it was is no change
+            name = repr(v.label) if v.label else f"holding {then!r}"
+            raise RuntimeError(
+                f"Value {name} was changed during backward (its .data set to {now!r} by a gradient hook) after "
+                f"{node._made_by.name} {used}, and a rule still to run reads it, so backward would give wrong "
+                "gradients: change it after backward returns"
+            )
 
 
 def scalar_order(root: Node) -> list[Node]:

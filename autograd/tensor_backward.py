@@ -191,34 +191,21 @@ class BackwardHooks:
         return [g if isinstance(g, Node) else own_array(g, handed_out) for g in grads]
 
     @staticmethod
-    def _check_graph(order: list[Any]) -> None:
+    def _check_graph(order: list[Any]) -> dict[int, Any]:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
         where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts.
         And refuse a leaf's held .grad that no longer fits its data, before any gradient is added. What a keyword
         argument holds now is read once a pass (`now`): a log every node holds is hashed once, not once a node."""
         now: dict[int, Any] = {}  # id of an array or Tensor a rule reads again: what it holds (held_now)
-        for node in order:
-            if node._made_by is None:
-                held = held_grad(node)
-                if held is not None and held.shape != node._data.shape:  # a later backward would broadcast into it
-                    raise ShapeError(
-                        f"the .grad of shape {held.shape} held by a tensor whose data now has shape "
-                        f"{node._data.shape} (.data was replaced): set .grad = None (or zero_grad) first"
-                    )
-                continue
-            versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
-            a, b = node._a, node._b  # node.parents, without the property's call
-            for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
-                if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
-                    raise _changed(p, f"{node._made_by.op.name} used it")
-            if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
-                raise _changed(node, f"{node._made_by.op.name} made it")
-            for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
-                if id(option) not in now:  # each node's notes keep it alive: no other object takes its id
-                    now[id(option)] = held_now(option)
-                if not unchanged(now[id(option)], seen) and not _eagerly_no_node(node):
-                    raise _option_changed(name, option, node._made_by)
+        _check_reads(order, now, False)
+        return now
+
+    @staticmethod
+    def _check_again(node: Any, now: dict[int, Any]) -> None:
+        """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
+        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w."""
+        _check_reads((node,), now, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -245,6 +232,35 @@ class BackwardHooks:
             recording.after_backward(order)
 
 
+def _check_reads(nodes: Any, now: dict[int, Any], during: bool) -> None:
+    """Refuse the rule of each of `nodes` where what it reads changed since the forward: its parents, its output (their
+    version counts), the keyword arguments it reads again (`now` caches what they hold); `during` backward, by user
+    code. And a leaf's held .grad that no longer fits its data. One loop, not a call a node: a pass's hot path."""
+    for node in nodes:
+        if node._made_by is None:
+            held = held_grad(node)
+            if held is not None and held.shape != node._data.shape:  # a later backward would broadcast into it
+                raise ShapeError(
+                    f"the .grad of shape {held.shape} held by a tensor whose data now has shape "
+                    f"{node._data.shape} (.data was replaced): set .grad = None (or zero_grad) first"
+                )
+            continue
+        versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
+        a, b = node._a, node._b  # node.parents, without the property's call
+        for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
+            if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
+                raise _changed(p, f"{node._made_by.op.name} used it", during)
+        if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
+            raise _changed(node, f"{node._made_by.op.name} made it", during)
+        for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
+            if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
+                held = option._counter[0]
+            else:  # each node's notes keep it alive: no other object takes its id
+                held = now[id(option)] if id(option) in now else now.setdefault(id(option), held_now(option))
+            if not unchanged(held, seen) and not _eagerly_no_node(node):
+                raise _option_changed(name, option, node._made_by, during)
+
+
 def _eagerly_no_node(node: Any) -> bool:
     """Whether `node` is in the graph only because a step being compiled gave its Tensor inputs stand-ins
     that require grad (compile_record.from_inputs): eagerly no graph holds it, and no change is refused.
@@ -253,9 +269,16 @@ def _eagerly_no_node(node: Any) -> bool:
     return bool(compile_record.RECORDING) and compile_record.from_inputs(node)
 
 
-def _changed(t: Any, when: str) -> RuntimeError:
-    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it)."""
+def _changed(t: Any, when: str, during: bool = False) -> RuntimeError:
+    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
+    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
+    if during:
+        return RuntimeError(
+            f"tensor {name} was changed in place during backward (by a gradient hook or the rule of an op of yours, "
+            f"an optimizer's step in one) after {when}, and a rule still to run reads it, so backward would give "
+            "wrong gradients: change a clone of it (t.clone()) in the hook, or change it after backward returns"
+        )
     return RuntimeError(
         f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
         "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
@@ -263,13 +286,13 @@ def _changed(t: Any, when: str) -> RuntimeError:
     )
 
 
-def _option_changed(name: str, option: Any, made_by: Any) -> RuntimeError:
+def _option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:
     """The error of a backward through the op that made a node (`made_by`, its Record) whose keyword argument `name`,
     which its rule reads again, is or holds `option`, changed after the forward: a Tensor's as any tensor's
     (`_changed`); an array's (no version count), a list's or a dict's named so (held_changed)."""
     op = made_by.op
     if hasattr(option, "_counter"):
-        return RuntimeError(f"{_changed(option, f'{op.name} used it')}{undeclared(name, op)}")
+        return RuntimeError(f"{_changed(option, f'{op.name} used it', during)}{undeclared(name, op)}")
     return held_changed(name, option, made_by.params.get(name), op)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from . import modes
 from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
-from .graph import Node, raw
+from .graph import USER_CODE, Node, raw
 from .graph_errors import keeps_g
 from .half_precision import HALF, UNWIDENED
 from .modes import short
@@ -81,6 +81,7 @@ class Record:
         graph's data, and what a second backward reads."""
         if self.op.built_in:
             return self._call(g, out, inputs, self.params)
+        USER_CODE.ran += 1  # it may change in place what a rule still to run reads (graph_rules._propagate)
         call = refusing_writes(self.op.name, self._call, rule_wrote)  # numpy's refusal named as the op's
         return call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
 

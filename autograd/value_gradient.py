@@ -37,8 +37,9 @@ class ValueGradient:
         return 0.0
 
     @staticmethod
-    def _check_graph(order: list[Any]) -> None:
+    def _check_graph(order: list[Any]) -> dict[int, Any]:
         """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
+        return {}
 
     @property
     def grad_computed(self) -> bool:

@@ -1,0 +1,115 @@
+"""User code that runs inside a backward pass (a gradient hook, the rule of a user's op) and changes what a rule
+still to run reads: refused as PyTorch refuses it, where the pass gave the gradient of the changed numbers without
+a word (`h = x * w`, a hook on h running `w.mul_(10)`: x.grad [10, 20], not [1, 2]). A change after every rule
+that reads it has run changes nothing and is not refused (as in PyTorch)."""
+
+import numpy as np
+import pytest
+from torch_reference import torch  # without torch: skipped
+
+import autograd
+from autograd import Op, Tensor, Value
+from nn import optim
+
+DURING = r"was changed in place during backward .* after \* used it.* clone"
+
+
+def _pair(module):
+    if module is torch:
+        return (torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True) for _ in range(2))
+    return (Tensor(np.array([1.0, 2.0]), requires_grad=True) for _ in range(2))
+
+
+def _data_times_ten(w):
+    if isinstance(w, Tensor):
+        w.data *= 10  # counted as a change (torch's .data is not: its own in-place op instead)
+    else:
+        w.mul_(10)
+
+
+@pytest.mark.parametrize("change", [lambda w: w.mul_(10), _data_times_ten], ids=["mul_", "data *="])
+@pytest.mark.parametrize("module", [autograd, torch], ids=["chainrule", "torch"])
+def test_a_hook_that_changes_an_input_a_rule_still_reads_is_refused(module, change):
+    x, w = _pair(module)
+    h = x * w
+
+    def hook(g):
+        with module.no_grad():
+            change(w)
+
+    h.register_hook(hook)
+    with pytest.raises(RuntimeError, match=DURING if module is autograd else "modified by an inplace"):
+        h.sum().backward()
+    if module is autograd:
+        assert x.grad is None and w.grad is None  # nothing accumulated
+
+
+def test_a_hook_that_changes_an_output_its_rule_reads_is_refused():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    k = (x * 1.0).exp()  # exp's rule reads its output
+    k.label = "k"
+
+    def hook(g):
+        with autograd.no_grad():
+            k.mul_(10)
+
+    k.register_hook(hook)
+    with pytest.raises(RuntimeError, match=r"tensor 'k' was changed in place during backward .* after exp made it"):
+        k.sum().backward()
+
+
+def test_an_optimizer_step_inside_a_hook_is_refused():
+    x, w = _pair(autograd)
+    w.grad = np.ones(2)
+    opt = optim.SGD([w], lr=0.1)
+    h = x * w
+    h.register_hook(lambda g: opt.step())
+    with pytest.raises(RuntimeError, match=DURING):
+        h.sum().backward()
+
+
+def test_a_user_rule_that_changes_what_a_later_rule_reads_is_refused():
+    x, w = _pair(autograd)
+
+    def rule(g, out, a):  # writes into w (its closure's), which the rule of mul, run after it, reads
+        _data_times_ten(w)
+        return (g * 2.0,)
+
+    scaled = Op("scaled", lambda a: a * 2.0, rule)
+    with pytest.raises(RuntimeError, match=DURING):
+        scaled(x * w).sum().backward()
+
+
+@pytest.mark.parametrize("module", [autograd, torch], ids=["chainrule", "torch"])
+def test_a_change_after_every_rule_that_reads_it_ran_is_not_refused(module):
+    x, w = _pair(module)
+    h = x * w
+
+    def hook(g):  # on the leaf x: mul's rule, the one reading w, has run
+        with module.no_grad():
+            w.mul_(10)
+
+    x.register_hook(hook)
+    h.sum().backward()
+    assert np.array_equal(np.asarray(x.grad), [1.0, 2.0]) and np.array_equal(np.asarray(w.grad), [1.0, 2.0])
+
+
+def test_a_hook_that_changes_a_values_data_a_rule_still_reads_is_refused():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    h = x * w
+
+    def hook(g):
+        w.data = 20.0
+
+    h.register_hook(hook)
+    with pytest.raises(RuntimeError, match=r"Value 'w' was changed during backward .* after \* used it"):
+        h.backward()
+    assert not x.grad_computed and not w.grad_computed
+
+
+def test_a_values_hook_that_changes_nothing_a_rule_reads_is_not_refused():
+    x, w = Value(1.0), Value(2.0)
+    h = x * w
+    x.register_hook(lambda g: setattr(w, "data", 20.0))  # mul's rule has run
+    h.backward()
+    assert (x.grad, w.grad) == (2.0, 1.0)
