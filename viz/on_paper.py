@@ -65,14 +65,17 @@ def _closest(
     return None if closest == NUMBER_FIGURES else closest, as_written
 
 
-def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
+def on_paper(
+    terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
+) -> Decimal | None:
     """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
-    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
+    where it does not round to `result` as written (with `shown` figures: summary's where None); None where it does
+    (or for arrays, NaNs and infinities). A
     float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
     product of several is rounded at each step."""
     if not (one_numbers(terms) and finite(result)):
         return None
-    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
+    if _miss(terms, n or NUMBER_FIGURES, result, combine, shown or NUMBER_FIGURES) <= 0:
         return None
     with localcontext(EXACT):
         return combine(_written(terms, n))
