@@ -77,8 +77,9 @@ def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) 
 
 def _share_figures(terms: list, shown: int | None) -> int | None:
     """The fewest figures (from `shown`, else summary's) that write `terms` so that each sum of the first of them
-    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures; where
-    none do (floats rounded along the way), `alike`'s closest for the whole sum. None for summary's own."""
+    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures, but a sum
+    that the floats themselves, added exactly, miss (rounded along the way: 1 + 3.5e+300 + (-3.5e+300) is 0, 1 on
+    paper, which its caption tells); where none do, `alike`'s closest for the whole sum. None for summary's own."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
         return _mean_figures(terms)
     with np.errstate(all="ignore"):
@@ -86,10 +87,13 @@ def _share_figures(terms: list, shown: int | None) -> int | None:
     if not all(map(finite, sums)):
         return None
     last = len(terms) - 1  # the first share alone too: the player writes it "grad 0.8385 so far", not 0.83855
+    with localcontext(EXACT):  # no figures make a sum rounded along the way add up: the others' are not its
+        exact = itertools.accumulate(Decimal(float(np.asarray(t, dtype=float).reshape(-1)[0])) for t in terms)
+        kept = [k for k, e in enumerate(exact) if miss(e, sums[k], shown if k == last else None) <= 0]
     for n in range(shown or NUMBER_FIGURES, 18):
         with localcontext(EXACT):
             on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
-        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in range(last + 1)):
+        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in kept):
             return None if n == NUMBER_FIGURES else n
     return alike(terms, sums[-1], sum, shown)
 
