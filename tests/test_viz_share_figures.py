@@ -12,6 +12,7 @@ import viz
 import viz.graph
 from autograd import Tensor, Value
 from viz.html import _numbers
+from viz.paper import product_equation
 from viz.steps import backward_pass
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
@@ -87,6 +88,14 @@ def test_explain_writes_a_subnormal_paths_product_as_its_total_line_adds_it():
     told = str(viz.explain(out, x))
     assert "× 1.652 × 1 = -2.5193e-320 on paper; as a float, -2.5187e-320 (" in told, told
     assert "total: -1.5247e-320 + (-2.5187e-320) = -4.043e-320" in told, told
+
+
+def test_a_product_told_on_paper_writes_the_float_with_the_figures_given():
+    """A share with 5 figures whose product on paper is halfway there: the float was told "0.3" (4 figures, where the
+    share is 0.30002 on every other line), and why as a product rounded at each step, which it was not."""
+    told = product_equation([1.00005, 0.3], 1.00005 * 0.3, 5)
+    assert told.startswith("1.00005 × 0.3 = 0.300015 on paper; as a float, 0.30002 (halfway: "), told
+    assert "their product, 0.30001500000000003, lies on 0.30002's side" in told, told
 
 
 def test_a_sum_rounded_away_later_does_not_change_the_figures_of_the_sums_before():
