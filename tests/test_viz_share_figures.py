@@ -12,6 +12,7 @@ import viz
 import viz.graph
 from autograd import Tensor, Value
 from viz.html import _numbers
+from viz.paper import product_equation
 from viz.steps import backward_pass
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
@@ -28,8 +29,11 @@ def _adds_up(terms: list[str], total: str, figures: int = 4) -> bool:
 def _drawn_shares(root: Value, x: Value) -> tuple[list[str], str]:
     """The shares of ∂root/∂x on the drawing's edges, and x's grad on its box."""
     source = re.sub(r"<[^>]*>", " ", viz.draw(root, backward=True).source)
-    shares = re.findall(rf"share of ∂out/∂x via input \d of \S+ += [^=]+ = \(?({NUMBER})", source)
-    return shares, re.search(rf"\{{ x \| data \S+ \| grad ({NUMBER})", source).group(1)
+    # a share on paper and as a float ("1.234e-320 on paper; as a float, 1.2347e-320"): the float's, which is added
+    found = re.findall(
+        rf"share of ∂out/∂x via input \d of \S+ += [^=]+ = \(?({NUMBER})\)?(?: on paper; as a \w+, ({NUMBER}))?", source
+    )
+    return [fl or paper for paper, fl in found], re.search(rf"\{{ x \| data \S+ \| grad ({NUMBER})", source).group(1)
 
 
 def _repro() -> tuple[Value, Value]:
@@ -61,6 +65,49 @@ def test_explain_writes_each_paths_product_as_its_total_adds_it():
     told = str(viz.explain(out, x))
     assert told.count("product: 3 × 6.092e-08 × 1 = 1.8276e-07") == 2
     assert "total: 0 + 1.8276e-07 + 1.8276e-07 = 3.655e-07" in told
+
+
+def test_a_subnormal_share_is_written_as_a_float_with_the_figures_its_sums_take():
+    """A share below the least normal float, told "on paper; as a float", wrote the float with 4 figures where its
+    sums took 5: x's edges read 9.8813e-323, 2.999e-321 and "as a float, 1.235e-320" beside "grad 1.544e-320"
+    (1.5449e-320 added), while the captions and the player wrote that share 1.2347e-320."""
+    x, a, b = Value(2.0, label="x"), Value(1e-160, label="a"), Value(1.2345e-160, label="b")
+    out = (x * a) * b + x * 3e-321 + x * 1e-322
+    out.label = "out"
+    shares, grad = _drawn_shares(out, x)
+    assert sorted(shares) == ["1.2347e-320", "2.999e-321", "9.8813e-323"] and _adds_up(shares, grad), (shares, grad)
+    assert "x gets 1.2347e-320 (subnormal)" in "\n".join(backward_pass(out).captions)
+
+
+def test_explain_writes_a_subnormal_paths_product_as_its_total_line_adds_it():
+    """Path 1's product read "-2.519e-320" while the total line added it as -2.5187e-320 (the float, subnormal)."""
+    x, s = Value(0.910672197517107, label="x"), Value(-1.5247e-320, label="s")
+    h = s * x
+    out = h * 1.6520655209032111 + h
+    out.label = "out"
+    told = str(viz.explain(out, x))
+    assert "× 1.652 × 1 = -2.5193e-320 on paper; as a float, -2.5187e-320 (" in told, told
+    assert "total: -1.5247e-320 + (-2.5187e-320) = -4.043e-320" in told, told
+
+
+def test_a_product_told_on_paper_writes_the_float_with_the_figures_given():
+    """A share with 5 figures whose product on paper is halfway there: the float was told "0.3" (4 figures, where the
+    share is 0.30002 on every other line), and why as a product rounded at each step, which it was not."""
+    told = product_equation([1.00005, 0.3], 1.00005 * 0.3, 5)
+    assert told.startswith("1.00005 × 0.3 = 0.300015 on paper; as a float, 0.30002 (halfway: "), told
+    assert "their product, 0.30001500000000003, lies on 0.30002's side" in told, told
+
+
+def test_a_sum_rounded_away_later_does_not_change_the_figures_of_the_sums_before():
+    """x's shares 1, 3.50249539e+300 and its negative: their whole sum, 0 in floats and 1 on paper, adds up with no
+    figures, and its caption says so; its 5 figures for the whole wrote the sum before it "1 + 3.5025e+300 =
+    3.502e+300" (3.5025e+300 + 1 on paper, past halfway: 3.503e+300), where 4 figures add up."""
+    x, big = Value(1.0, label="x"), Value(-3.5024953943381574e300, label="big")
+    out = x * big - x * big + x
+    out.label = "out"
+    lines = [line for c in backward_pass(out).captions for line in c.split("\n") if line.startswith("x.grad")]
+    assert lines[0].startswith("x.grad = 1 + 3.502e+300 = 3.502e+300 "), lines
+    assert lines[1].startswith("x.grad = 1 + 3.502e+300 + (-3.502e+300) = 0 (on paper 1: "), lines
 
 
 def _player_sums(out: Value, x: Value) -> list[tuple[list[str], str]]:

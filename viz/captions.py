@@ -13,7 +13,7 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .lost_words import gradient_lost, lost_note, lost_tag
-from .number_text import summary
+from .number_text import NUMBER_FIGURES, summary
 from .paper import forward_value, product_equation, rounded_away
 from .rules import (
     applied,
@@ -135,7 +135,8 @@ def _sum_line(name: str, contributions: list[Any], uses: int, n: int | None) -> 
         lost = f" ({lost})" if lost else ""
         now = "now" if done == uses else "so far"
         return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
-    sums = f"{sum_of(contributions, total, n)} = {summary(total)}{rounded_away(contributions, total)}"  # -4 + (-4) = -8
+    # as the edges write them: summary's figures where share_figures gives none (a whole rounded along the way too)
+    sums = f"{sum_of(contributions, total, n or NUMBER_FIGURES)} = {summary(total)}{rounded_away(contributions, total)}"
     return f"{name}.grad = {sums}    ({told})"
 
 

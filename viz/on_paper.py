@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .number_text import NUMBER_FIGURES, digits, figures, finite, kind, size, summary
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, finite, kind, size, summary
 
 
 def alike(
@@ -65,14 +66,17 @@ def _closest(
     return None if closest == NUMBER_FIGURES else closest, as_written
 
 
-def on_paper(terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal]) -> Decimal | None:
+def on_paper(
+    terms: list, n: int | None, result: Any, combine: Callable[[list[Decimal]], Decimal], shown: int | None = None
+) -> Decimal | None:
     """What `combine` of one-number `terms` written with `n` figures (`summary`) gives worked out exactly on paper,
-    where it does not round to `result` as written; None where it does (or for arrays, NaNs and infinities). A
+    where it does not round to `result` as written (with `shown` figures: summary's where None); None where it does
+    (or for arrays, NaNs and infinities). A
     float product can differ: below the smallest normal float (2.2e-308) a float keeps fewer digits, and a
     product of several is rounded at each step."""
     if not (one_numbers(terms) and finite(result)):
         return None
-    if _miss(terms, n or NUMBER_FIGURES, result, combine, NUMBER_FIGURES) <= 0:
+    if _miss(terms, n or NUMBER_FIGURES, result, combine, shown or NUMBER_FIGURES) <= 0:
         return None
     with localcontext(EXACT):
         return combine(_written(terms, n))
@@ -121,6 +125,27 @@ def halfway(exact: Decimal, written: Decimal) -> bool:
     `written` as `as_written` makes it: "0.3" of 4 figures is 0.3000, and 0.30005 lies halfway beside it."""
     with localcontext(EXACT):
         return abs(exact - written) == Decimal(5).scaleb(written.as_tuple().exponent - 1)
+
+
+def mean_written(x: Any, n: int | None) -> Decimal | None:
+    """An array's mean as `summary` writes it with `n` figures, as a decimal; None where it writes no mean or one
+    that is no number to add (NaN, an infinity)."""
+    found = MEAN.search(summary(x, n=n))
+    mean = Decimal(found.group(1)) if found else None
+    return mean if mean is not None and mean.is_finite() else None
+
+
+def means_add_up(paper: Decimal, written: Decimal) -> bool:
+    """Whether means added on paper round to a mean as written, read to ARRAY_FIGURES at least, as the terms are
+    written: "0.5" is 0.500, which 0.123 + 0.123 + 0.253 (0.499) does not add up to; nothing but 0 to "0"."""
+    if not written:
+        return paper == 0
+    half = Decimal(5).scaleb(min(written.as_tuple().exponent, written.adjusted() - ARRAY_FIGURES + 1) - 1)
+    with localcontext(EXACT):
+        return abs(paper - written) < half
+
+
+MEAN = re.compile(r"\bmean (\S+)")  # an array's mean as `summary` writes it
 
 
 def one_numbers(terms: list) -> bool:

@@ -28,12 +28,14 @@ def product_equation(factors: list, result: Any, shown: int | None = None) -> st
     n, exact = alike_on_paper(factors, result, math.prod, shown)
     of = kind(result)
     if exact is not None and _subnormal([*factors, result], of):  # no figures come closer: as drawn elsewhere
-        n, exact, shown = None, on_paper(factors, None, result, math.prod), None
+        n, exact = None, on_paper(factors, None, result, math.prod, shown)
     written = " × ".join(term(x, n=n) for x in factors)
+    # the float with `shown` figures on paper or not: a share subnormal, 1.2347e-320, is added so by its value's sums
+    as_float = summary(result, n=shown)
     if exact is None:
-        return f"{written} = {summary(result, n=shown)}"
-    told = _told(exact, result)
-    return f"{written} = {told} on paper; as a {float_name(of)}, {summary(result)} ({_why(factors, result, exact, of)})"
+        return f"{written} = {as_float}"
+    told, why = _told(exact, result, shown), _why(factors, result, exact, of, shown)
+    return f"{written} = {told} on paper; as a {float_name(of)}, {as_float} ({why})"
 
 
 def _overflowed(factors: list, result: Any) -> str:
@@ -106,26 +108,29 @@ def _subnormal(numbers: list, of: type) -> bool:
     return any(abs(float(np.asarray(x, dtype=float).reshape(-1)[0])) < np.finfo(of).tiny for x in numbers)
 
 
-def _why(factors: list, result: Any, exact: Decimal, of: type) -> str:
+def _why(factors: list, result: Any, exact: Decimal, of: type, shown: int | None = None) -> str:
     """Why a float product is not the product on paper: it underflowed, a number is subnormal, or it was
-    rounded at each step (a float keeps about 16 significant digits)."""
+    rounded at each step (a float keeps about 16 significant digits); `result` written with `shown` figures."""
     info, name = np.finfo(of), float_name(of)
     least = summary(of(info.smallest_subnormal))
     if float(np.asarray(result, dtype=float).reshape(-1)[0]) == 0 and exact != 0:
         return f"nearer 0 than half the least {name}, {least}: it underflows to 0"
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
-    if halfway(exact, as_written(result)):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
-        return _halfway_words(of, result, exact, "factors", "product")
+    if halfway(exact, as_written(result, shown)):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
+        return _halfway_words(of, result, exact, "factors", "product", shown)
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
-def _told(exact: Decimal, result: Any) -> str:
-    """An exact decimal to the figures the float `result`'s text has (NUMBER_FIGURES at least), more where those
-    read as it: -313584513462371.4 beside -313584513462371.5, not -3.136e+14 beside it."""
-    shown = summary(result)
+def _told(exact: Decimal, result: Any, figures: int | None = None) -> str:
+    """An exact decimal to the figures the float `result`'s text has (written with `figures`: summary's where None;
+    NUMBER_FIGURES at least), more where those read as it: -313584513462371.4 beside -313584513462371.5, not
+    -3.136e+14 beside it."""
+    shown = summary(result, n=figures)
     n = max(NUMBER_FIGURES, len(Decimal(shown).normalize().as_tuple().digits))
-    if halfway(exact, as_written(result)):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
+    if halfway(
+        exact, as_written(result, figures)
+    ):  # in full: 0.30015 beside 0.3001, 9.9995 beside 9.999 (rounded, 10.00)
         n = max(n, len(exact.normalize().as_tuple().digits))
     # ends: the product on paper is told only where it is not the float's text (on_paper), so some figures differ;
     # one halfway in the float's last figure in full (0.30015 beside 0.3001: rounded, it would read 0.3002)
@@ -195,16 +200,17 @@ def _halfway_sum(terms: list, total: Any, of: type) -> str:
     return f" (on paper {_told(written, total)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
 
 
-def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str) -> str:
+def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str, figures: int | None = None) -> str:
     """Why a product or sum (`what`) halfway on paper (`paper`) between two numbers as written is the float's
     `result` as written, with the float's digits as far as they part from the paper's: "0.30015 on paper; as a float,
     0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015; a
-    result whose zeros are dropped by its figures': "0.3 (... 0.30004999999999998, lies on 0.3000's side)"."""
-    value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result)
+    result whose zeros are dropped by its figures': "0.3 (... 0.30004999999999998, lies on 0.3000's side)"; `result`
+    written with `figures` (summary's where None)."""
+    value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result, n=figures)
     n = len(paper.normalize().as_tuple().digits)
     while n < 40 and Decimal(text := f"{value:.{n}g}") == paper:
         n += 1
-    side = shown if "e" in shown else str(as_written(result))  # 0.3 of 0.30005's float is 0.3000: its side
+    side = shown if "e" in shown else str(as_written(result, figures))  # 0.3 of 0.30005's float is 0.3000: its side
     return (
         f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
         f"floats are not exactly as written, and their {what}, {text}, lies on {side}'s side"

@@ -3,15 +3,14 @@ their product, then the total, the gradient backward gives."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from typing import TYPE_CHECKING, Any
 
 from autograd import Tensor
 
 from .lost_words import lost_note, lost_tag
 from .number_text import ARRAY_FIGURES, as_read, finite, summary
-from .on_paper import EXACT, alike
+from .on_paper import EXACT, alike, mean_written, means_add_up
 from .paper import product_equation, rounded_away
 from .rules import broadcast_words, local_rule, op_name, symbol, term
 from .widened import wide_gradients
@@ -143,21 +142,17 @@ def _scalar_step(s: Step, names: dict[int, str]) -> str:
 
 def mean_figures(shares: list, total: Any) -> int | None:
     """The figures (ARRAY_FIGURES or more) that write arrays `shares` and their sum `total` so that the shares' means
-    as written add up to the total's as written: "mean 0.211" twice, -0.0284 and 0.333 beside a total's "mean 0.728"
-    (0.7266 on paper) read as a slip where the story says the means add up. None where ARRAY_FIGURES do (or none do:
-    NaNs, infinities)."""
+    as written add up to the total's as written (`means_add_up`): "mean 0.211" twice, -0.0284 and 0.333 beside a
+    total's "mean 0.728" (0.7266 on paper) read as a slip where the story says the means add up. None where
+    ARRAY_FIGURES do (or none do: NaNs, infinities)."""
     for n in range(ARRAY_FIGURES, 18):
-        written = [MEAN.search(summary(x, n=n)) for x in [*shares, total]]
-        if not all(written) or any(x.startswith("nan") or "inf" in x for x in (w.group(1) for w in written)):
+        *terms, result = written = [mean_written(x, n) for x in [*shares, total]]
+        if any(w is None for w in written):
             return None
-        *terms, result = (Decimal(w.group(1)) for w in written)
         with localcontext(EXACT):
-            if abs(sum(terms) - result) < Decimal(5).scaleb(result.as_tuple().exponent - 1):
+            if means_add_up(sum(terms), result):
                 return None if n == ARRAY_FIGURES else n
     return None
-
-
-MEAN = re.compile(r"\bmean (\S+)")  # an array's mean as `summary` writes it
 
 
 def _tensor_steps(e: Explanation, path: Path, n: int | None = None) -> list[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal, localcontext
-from typing import Any
 
 import numpy as np
 
@@ -22,8 +21,7 @@ from autograd import Node, Value
 
 from .graph import Edge
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, finite, summary
-from .on_paper import EXACT, alike, as_written, halfway, miss, one_numbers, term_written
-from .story import MEAN
+from .on_paper import EXACT, alike, as_written, halfway, mean_written, means_add_up, miss, one_numbers, term_written
 from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
@@ -77,8 +75,9 @@ def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) 
 
 def _share_figures(terms: list, shown: int | None) -> int | None:
     """The fewest figures (from `shown`, else summary's) that write `terms` so that each sum of the first of them
-    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures; where
-    none do (floats rounded along the way), `alike`'s closest for the whole sum. None for summary's own."""
+    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures, but a sum
+    that the floats themselves, added exactly, miss (rounded along the way: 1 + 3.5e+300 + (-3.5e+300) is 0, 1 on
+    paper, which its caption tells); where none do, `alike`'s closest for the whole sum. None for summary's own."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
         return _mean_figures(terms)
     with np.errstate(all="ignore"):
@@ -86,10 +85,13 @@ def _share_figures(terms: list, shown: int | None) -> int | None:
     if not all(map(finite, sums)):
         return None
     last = len(terms) - 1  # the first share alone too: the player writes it "grad 0.8385 so far", not 0.83855
+    with localcontext(EXACT):  # no figures make a sum rounded along the way add up: the others' are not its
+        exact = itertools.accumulate(Decimal(float(np.asarray(t, dtype=float).reshape(-1)[0])) for t in terms)
+        kept = [k for k, e in enumerate(exact) if miss(e, sums[k], shown if k == last else None) <= 0]
     for n in range(shown or NUMBER_FIGURES, 18):
         with localcontext(EXACT):
             on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
-        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in range(last + 1)):
+        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in kept):
             return None if n == NUMBER_FIGURES else n
     return alike(terms, sums[-1], sum, shown)
 
@@ -103,23 +105,13 @@ def _mean_figures(terms: list) -> int | None:
         sums = list(itertools.accumulate(np.asarray(t, dtype=float) for t in terms))
     if not all(np.isfinite(s).all() for s in sums):
         return None
-    totals = [_mean(s, None) for s in sums]
+    totals = [mean_written(s, None) for s in sums]
     for n in range(ARRAY_FIGURES, 18):
         with localcontext(EXACT):
-            on_paper = itertools.accumulate(_mean(t, n) for t in terms)
-            if all(abs(paper - total) < _half(total) or paper == total for paper, total in zip(on_paper, totals)):
+            on_paper = itertools.accumulate(mean_written(t, n) for t in terms)
+            if all(means_add_up(paper, total) for paper, total in zip(on_paper, totals)):
                 return None if n == ARRAY_FIGURES else n
     return None
-
-
-def _mean(x: Any, n: int | None) -> Decimal:
-    """An array's mean as `summary` writes it with `n` figures, as a decimal."""
-    return Decimal(MEAN.search(summary(x, n=n)).group(1))
-
-
-def _half(written: Decimal) -> Decimal:
-    """Half a unit in the last figure of an array's mean as written, read to ARRAY_FIGURES at least ("0.5" is 0.500)."""
-    return Decimal(5).scaleb(min(written.as_tuple().exponent, written.adjusted() - ARRAY_FIGURES + 1) - 1)
 
 
 def _halfway(a: float, b: float, total: float, shown: int | None) -> bool:
