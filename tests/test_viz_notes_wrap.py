@@ -1,7 +1,9 @@
 """Every note under a drawing wraps at NOTE_COLUMNS, flush left: a note reads as a paragraph, never as wide as its
 text. The note that a leaf's data changed after the forward pass (276 characters on one line) drew y = a * b, 406
 points wide, 1,573 wide; two notes of a .grad set by hand 801 -> 1,404; a collapsed model's data-changed note
-608 -> 1,745; the colour key 396 -> 465; a frame of backward_steps, its caption above, 507 -> 1,066."""
+608 -> 1,745; the colour key 396 -> 465; a frame of backward_steps, its caption above, 507 -> 1,066. A check's why,
+written in its value's box, wraps too, at FIELD_COLUMNS: (w - 3)**2 at its minimum drew its graph 2,163 points
+wide for one line of 231 characters in w's box (1,249 now)."""
 
 import re
 import unicodedata
@@ -12,7 +14,7 @@ import pytest
 import nn
 import viz
 from autograd import Tensor, Value
-from viz.text import NOTE_COLUMNS, wrapped
+from viz.text import FIELD_COLUMNS, NOTE_COLUMNS, wrapped
 
 
 def columns(text: str) -> int:
@@ -127,3 +129,15 @@ def test_a_line_break_inside_a_right_to_left_name_keeps_each_line_in_its_order()
     for line in lines:
         outside = re.sub("\u200e\u2068[^\u2069]*\u2069\u200e", "", line)
         assert not any(unicodedata.bidirectional(c) in ("R", "AL", "FSI", "PDI") for c in outside), line
+
+
+def test_a_checks_why_in_a_box_wraps_at_field_columns():
+    w = Value(3.0, label="w")
+    loss = (w - 3) ** 2  # at its minimum every rule's number is 0: the check says at length why it cannot tell
+    loss.backward()
+    drawing = viz.draw(loss, backward=True, check=True)
+    record = re.search(r'label="\{ w \| (.*?) \}"', drawing.source).group(1)
+    why = record.split(" | ")[-1].split("\\n")
+    assert len(why) > 2 and "tell the rules apart" in " ".join(why)
+    assert all(columns(line) <= FIELD_COLUMNS for line in why)
+    assert width(drawing.pipe(format="svg").decode()) < 1300

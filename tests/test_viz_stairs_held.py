@@ -5,6 +5,7 @@ stairs' slope); 13 of a 150-point sweep so. A right rule there stays grey."""
 
 import numpy as np
 import pytest
+from drawn_notes import unwrapped
 
 import viz
 from autograd import Op, Tensor, Value
@@ -38,7 +39,7 @@ def test_the_drawing_says_the_stairs_were_held():
     x = Value(2601.0, label="x")
     y = dbl(x) + x.floor()
     y.label = "y"
-    drawn = viz.draw(y, backward=True, check=True).source
+    drawn = unwrapped(viz.draw(y, backward=True, check=True))
     assert "numeric 2 ✗ backward 1 (measured with floor's stairs held still" in drawn
 
 

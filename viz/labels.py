@@ -17,7 +17,7 @@ from .lost_words import edge_tag, lost_tag
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, rounded, spread, summary
 from .paper import product_equation
 from .rules import local_rule, op_name, summed_back, symbol
-from .text import escape, escape_field, escape_html
+from .text import FIELD_COLUMNS, escape, escape_field, escape_html, wrapped
 from .widened import wide_value
 
 NOT_COMPUTED = "not computed"
@@ -79,8 +79,8 @@ def record(
         if kept is not MISSING:
             why = KEPT_BY_PASSES if kept_cause == PASSES else KEPT_BY_HAND
             fields.append(f".grad {escape(summary(kept))}{' ✗' if slip else ''} ({why})")
-    if check is not None:
-        fields.append(escape(check_text(check)))
+    if check is not None:  # a check's why, as long as a paragraph, in lines: a box never as wide as its text
+        fields.append("\\n".join(escape(line) for line in wrapped(check_text(check), FIELD_COLUMNS)))
     return "{ " + " | ".join(fields) + " }"
 
 

@@ -79,6 +79,7 @@ def drawn(name: str) -> str:
 
 
 NOTE_COLUMNS = 72  # a note under a drawing wraps at this many columns, about 410 points: a one-op graph is 406 wide
+FIELD_COLUMNS = 48  # a box's field of text (a check's why) wraps at this many: about a box of four numbers wide
 
 
 def wrapped(text: str, columns: int) -> list[str]:
