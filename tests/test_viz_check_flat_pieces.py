@@ -85,3 +85,12 @@ def test_an_own_op_flat_past_a_bound_stays_grey():
     x = tensor(3.0)
     check = check_of(clip(x).sum(), x)
     assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize("values", [(2.0, 2.0, 2.0), (1.0, 2.0, 2.0, 2.0, 5.0), (2.0, 2.0, 2.0, 3.0)])
+def test_a_median_tied_at_its_pick_is_not_red(values):
+    """A tie of three at the median stays put as any one of them moves, both ways: flat in each place, yet its rule
+    (PyTorch's too) shares 1/3 among them, a choice where the median has no derivative, not a wrong rule. It was drawn
+    red ("1 ≠ numeric 0"), as a rule of 1 past clip's bound is."""
+    x = tensor(*values)
+    assert check_of(x.median() * 3.0, x).verdict != DISAGREE

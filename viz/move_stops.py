@@ -80,12 +80,25 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     number): on a flat piece, whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces
     rise at least 1/6 as fast as their input (hardsigmoid's), which such a move shows: hardsigmoid at 1e-20, its move
     of 1e-26 lost in 0.5, moves there. Each is monotone in each input, or elementwise, so two corners tell. Never for
-    an op of one's own, of which nothing is known."""
-    if not (n.op.built_in and n.op.name in FLAT_PIECES):
+    an op of one's own, of which nothing is known, nor at a tie at a reduction's pick (`_tied`)."""
+    if not (n.op.built_in and n.op.name in FLAT_PIECES) or _tied(n, movers, values, base):
         return False
     ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
     then = np.asarray(base[id(n)])
     return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
+    """Whether a moved place of a reducing op's input holds a number of its output: a tie at the pick (the median of
+    2, 2, 2 stays put as any one moves, both ways, yet its rule shares 1/3 among them, as PyTorch's does: a choice
+    where it has no derivative, not a flat piece's 0). A place equal to another row's pick is taken for one too."""
+    then = np.asarray(base[id(n)])
+    for p in movers:
+        was = np.asarray(base[id(p)])
+        went = np.asarray(values.get(id(p), was))
+        if was.shape != then.shape and np.isin(was[went != was], then).any():
+            return True
+    return False
 
 
 def _ignored(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], then: Any) -> Any:
