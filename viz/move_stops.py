@@ -18,7 +18,8 @@ from .whole_floats import rounds
 class Stop(NamedTuple):
     """Where the leaf's move stopped short of the root, at one replay: `kept` the op whose rounding may have kept it
     still (tanh at 37), or ""; `flat` whether every stop was on a flat piece of an op flat in pieces (`_flat_at`), the
-    root then exactly still (clip past its bound), a rule's slope there none of its."""
+    root then exactly still (clip past its bound) and a rule's slope there none of its, no tie at a pick among them
+    (`_tied`)."""
 
     kept: str = ""
     flat: bool = False
@@ -31,7 +32,9 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
     (`_ignored`: a product with 0, the neuron's x2·w2; a matmul's weight of a feature 0), on a rounding op's stair. A
     tensor's element stops where its input's element of the same place moved; through other ops, where any moved."""
     moved = {id(downstream[0])}
-    flat, other = False, False  # a stop on a flat piece; one of another kind, which may be underflow's
+    # a stop on a flat piece; one of another kind, which may be underflow's, or a tie at a pick (`_tied`), where a
+    # rule's number that is not 0 may be right
+    flat, other = False, False
     for n in downstream[1:]:
         now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
         if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
@@ -41,7 +44,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         if not movers:
             continue
         if _flat_at(n, movers, values, base):
-            flat = True
+            flat, other = True, other or _tied(n, movers, values, base)
             continue
         other = True
         if rounds(n):
@@ -80,8 +83,8 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     number): on a flat piece, whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces
     rise at least 1/6 as fast as their input (hardsigmoid's), which such a move shows: hardsigmoid at 1e-20, its move
     of 1e-26 lost in 0.5, moves there. Each is monotone in each input, or elementwise, so two corners tell. Never for
-    an op of one's own, of which nothing is known, nor at a tie at a reduction's pick (`_tied`)."""
-    if not (n.op.built_in and n.op.name in FLAT_PIECES) or _tied(n, movers, values, base):
+    an op of one's own, of which nothing is known."""
+    if not (n.op.built_in and n.op.name in FLAT_PIECES):
         return False
     ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
     then = np.asarray(base[id(n)])
@@ -91,7 +94,7 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
 def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
     """Whether a moved place of a reducing op's input holds a number of its output: a tie at the pick (the median of
     2, 2, 2 stays put as any one moves, both ways, yet its rule shares 1/3 among them, as PyTorch's does: a choice
-    where it has no derivative, not a flat piece's 0). A place equal to another row's pick is taken for one too."""
+    where it has no derivative: no wrong rule). A place equal to another row's pick is taken for one too."""
     then = np.asarray(base[id(n)])
     for p in movers:
         was = np.asarray(base[id(p)])
