@@ -28,6 +28,10 @@ def tensor(*xs):
 
 FLAT = {
     "max's other elements": lambda: (x := tensor(1.0, 3.0, 2.0), x.max() * 2.0),
+    "max over rows, 5 beside another row's max of 5": lambda: (
+        x := Tensor(np.array([[1.0, 5.0], [5.0, 7.0]]), requires_grad=True),
+        x.max(axis=1).sum(),
+    ),
     "clip past both bounds": lambda: (x := tensor(1.0, 5.0, -2.0), x.clip(0.0, 2.0).sum()),
     "clamp past its bound": lambda: (x := tensor(3.0), x.clamp(0.0, 2.0).sum()),
     "hardtanh at 2": lambda: (x := tensor(2.0), autograd.hardtanh(x).sum()),
