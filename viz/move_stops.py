@@ -63,18 +63,8 @@ def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     """Where `n`'s output depends on its inputs' moved places at all: NaN there, where the output turns NaN. A pick
     leaves the rest out exactly (X[0] of X moved at 1, an embedding's rows not looked up), as relu below 0 does, and
     its held output is no rounding's. True (every place) where the op refuses NaN."""
-    inputs, moving = [], {id(p) for p in movers}
-    for p in n.parents:
-        was = np.asarray(base[id(p)])
-        if id(p) in moving and was.dtype.kind in "fc":
-            was = np.where(np.asarray(values.get(id(p), was)) != was, np.nan, was)
-        inputs.append(was if isinstance(p, Tensor) else was.item())
-    try:
-        with np.errstate(all="ignore"):
-            out = np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
-    except (ArithmeticError, ValueError, TypeError):
-        return True
-    return np.isnan(out) if out.shape == np.shape(base[id(n)]) else True
+    out = _run_moved(n, movers, values, base, lambda was, went: np.nan)
+    return np.isnan(out) if out is not None and out.shape == np.shape(base[id(n)]) else True
 
 
 def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
@@ -125,21 +115,21 @@ def _size(x: Any) -> Any:
 def _ends(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], far: Any) -> list[Any]:
     """`n`'s op run with each place its inputs moved moved `far(was, went)` up, then down (None where it refuses:
     math.exp's overflow)."""
-    moving, ends = {id(p) for p in movers}, ([], [])
+    return [
+        _run_moved(n, movers, values, base, lambda was, went: was + far(was, went)),
+        _run_moved(n, movers, values, base, lambda was, went: was - far(was, went)),
+    ]
+
+
+def _run_moved(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], to: Any) -> Any:
+    """`n`'s op on its inputs with each place they moved put at `to(was, went)`, or None where it refuses them."""
+    inputs, moving = [], {id(p) for p in movers}
     for p in n.parents:
         was = np.asarray(base[id(p)])
-        at = (was, was)
-        if id(p) in moving and was.dtype.kind == "f":
+        if id(p) in moving and was.dtype.kind in "fc":
             went = np.asarray(values.get(id(p), was))
-            step, moved = far(was, went), went != was
-            at = (np.where(moved, was + step, was), np.where(moved, was - step, was))
-        for end, x in zip(ends, at, strict=True):
-            end.append(x if isinstance(p, Tensor) else x.item())
-    return [_run(n, end) for end in ends]
-
-
-def _run(n: Node, inputs: list[Any]) -> Any:
-    """`n`'s op on `inputs`, or None where it refuses them."""
+            was = np.where(went != was, to(was, went), was)
+        inputs.append(was if isinstance(p, Tensor) else was.item())
     try:
         with np.errstate(all="ignore"):
             return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
