@@ -18,11 +18,12 @@ from .whole_floats import rounds
 class Stop(NamedTuple):
     """Where the leaf's move stopped short of the root, at one replay: `kept` the op whose rounding may have kept it
     still (tanh at 37), or ""; `flat` whether every stop was on a flat piece of an op flat in pieces (`_flat_at`), the
-    root then exactly still (clip past its bound) and a rule's slope there none of its, no tie at a pick among them
-    (`_tied`)."""
+    root then exactly still (clip past its bound) and a rule's slope there none of its; `tied` the op, where every stop
+    was on a flat piece but one at a tie at its pick (`_tied`: the median of 2, 2, 2), or ""."""
 
     kept: str = ""
     flat: bool = False
+    tied: str = ""
 
 
 def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Stop:
@@ -32,9 +33,9 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
     (`_ignored`: a product with 0, the neuron's x2·w2; a matmul's weight of a feature 0), on a rounding op's stair. A
     tensor's element stops where its input's element of the same place moved; through other ops, where any moved."""
     moved = {id(downstream[0])}
-    # a stop on a flat piece; one of another kind, which may be underflow's, or a tie at a pick (`_tied`), where a
-    # rule's number that is not 0 may be right
-    flat, other = False, False
+    # a stop on a flat piece; one at a tie at a pick there (`_tied`), where a rule's number that is not 0 may be
+    # right; one of another kind, which may be underflow's
+    flat, tied, other = False, "", False
     for n in downstream[1:]:
         now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
         if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
@@ -44,7 +45,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         if not movers:
             continue
         if _flat_at(n, movers, values, base):
-            flat, other = True, other or _tied(n, movers, values, base)
+            flat, tied = True, tied or (n.op.name if _tied(n, movers, values, base) else "")
             continue
         other = True
         if rounds(n):
@@ -56,7 +57,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
                 kept = kept & (went != was)  # an input of the same shape: only the places it moved
         if np.any(kept):
             return Stop(n.op.name)
-    return Stop(flat=flat and not other)
+    return Stop(flat=flat and not (other or tied), tied="" if other else tied)
 
 
 def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
@@ -82,14 +83,18 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
 
 
 def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
-    """Whether a moved place of a reducing op's input holds a number of its output: a tie at the pick (the median of
-    2, 2, 2 stays put as any one moves, both ways, yet its rule shares 1/3 among them, as PyTorch's does: a choice
-    where it has no derivative: no wrong rule). A place equal to another row's pick is taken for one too."""
+    """Whether a moved place of a reducing op's input holds the number of an output it reaches (`_reached`): a tie at
+    the pick (the median of 2, 2, 2 stays put as any one moves, both ways, yet its rule shares 1/3 among them, as
+    PyTorch's does: a choice where it has no derivative, no wrong rule). Of a block's places, any output they reach."""
     then = np.asarray(base[id(n)])
-    for p in movers:
+    reducing = [p for p in movers if np.shape(base[id(p)]) != then.shape]
+    if not reducing:
+        return False
+    picks = then[np.broadcast_to(_reached(n, movers, values, base), then.shape)]
+    for p in reducing:
         was = np.asarray(base[id(p)])
         went = np.asarray(values.get(id(p), was))
-        if was.shape != then.shape and np.isin(was[went != was], then).any():
+        if np.isin(was[went != was], picks).any():
             return True
     return False
 
