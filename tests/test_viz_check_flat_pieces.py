@@ -28,6 +28,10 @@ def tensor(*xs):
 
 FLAT = {
     "max's other elements": lambda: (x := tensor(1.0, 3.0, 2.0), x.max() * 2.0),
+    "max over rows, 5 beside another row's max of 5": lambda: (
+        x := Tensor(np.array([[1.0, 5.0], [5.0, 7.0]]), requires_grad=True),
+        x.max(axis=1).sum(),
+    ),
     "clip past both bounds": lambda: (x := tensor(1.0, 5.0, -2.0), x.clip(0.0, 2.0).sum()),
     "clamp past its bound": lambda: (x := tensor(3.0), x.clamp(0.0, 2.0).sum()),
     "hardtanh at 2": lambda: (x := tensor(2.0), autograd.hardtanh(x).sum()),
@@ -85,3 +89,29 @@ def test_an_own_op_flat_past_a_bound_stays_grey():
     x = tensor(3.0)
     check = check_of(clip(x).sum(), x)
     assert check.verdict == UNMEASURED and "cannot tell the rules apart" in check.detail
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("values", [(2.0, 2.0, 2.0), (1.0, 2.0, 2.0, 2.0, 5.0), (2.0, 2.0, 2.0, 3.0)])
+def test_a_median_tied_at_its_pick_is_grey_with_a_note_saying_so(values, dtype):
+    """A tie of three at the median stays put as any one of them moves, both ways: flat in each place, yet its rule
+    (PyTorch's too) shares 1/3 among them, a choice where the median has no derivative, not a wrong rule. It was drawn
+    red ("1 ≠ numeric 0"), as a rule of 1 past clip's bound is (float32's always; float64's "too steep to measure")."""
+    x = Tensor(np.array(values, dtype=dtype), requires_grad=True)
+    check = check_of(x.median() * 3.0, x)
+    assert check.verdict == UNMEASURED and "tie" in check.detail
+
+
+def test_a_wrong_rule_beside_another_rows_equal_pick_is_red(monkeypatch):
+    """X[1, 0] = 5 is no pick of its row (7 is), though row 0's max is 5 too: a rule of 1 there is wrong, not a tie's
+    share."""
+    right = OPS["max"].vjp
+
+    def one_too_many(g, out, x, *, axis, keepdims):
+        bump = np.zeros(np.shape(x))
+        bump[1, 0] = 1.0
+        return (right(g, out, x, axis=axis, keepdims=keepdims)[0] + bump,)
+
+    monkeypatch.setattr(OPS["max"], "vjp", one_too_many)
+    x = Tensor(np.array([[1.0, 5.0], [5.0, 7.0]]), requires_grad=True)
+    assert check_of(x.max(axis=1).sum(), x).verdict == DISAGREE

@@ -18,10 +18,12 @@ from .whole_floats import rounds
 class Stop(NamedTuple):
     """Where the leaf's move stopped short of the root, at one replay: `kept` the op whose rounding may have kept it
     still (tanh at 37), or ""; `flat` whether every stop was on a flat piece of an op flat in pieces (`_flat_at`), the
-    root then exactly still (clip past its bound), a rule's slope there none of its."""
+    root then exactly still (clip past its bound) and a rule's slope there none of its; `tied` the op, where every stop
+    was on a flat piece but one at a tie at its pick (`_tied`: the median of 2, 2, 2), or ""."""
 
     kept: str = ""
     flat: bool = False
+    tied: str = ""
 
 
 def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Stop:
@@ -31,7 +33,9 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
     (`_ignored`: a product with 0, the neuron's x2·w2; a matmul's weight of a feature 0), on a rounding op's stair. A
     tensor's element stops where its input's element of the same place moved; through other ops, where any moved."""
     moved = {id(downstream[0])}
-    flat, other = False, False  # a stop on a flat piece; one of another kind, which may be underflow's
+    # a stop on a flat piece; one at a tie at a pick there (`_tied`), where a rule's number that is not 0 may be
+    # right; one of another kind, which may be underflow's
+    flat, tied, other = False, "", False
     for n in downstream[1:]:
         now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
         if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
@@ -41,7 +45,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
         if not movers:
             continue
         if _flat_at(n, movers, values, base):
-            flat = True
+            flat, tied = True, tied or (n.op.name if _tied(n, movers, values, base) else "")
             continue
         other = True
         if rounds(n):
@@ -53,25 +57,15 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
                 kept = kept & (went != was)  # an input of the same shape: only the places it moved
         if np.any(kept):
             return Stop(n.op.name)
-    return Stop(flat=flat and not other)
+    return Stop(flat=flat and not (other or tied), tied="" if other else tied)
 
 
 def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
     """Where `n`'s output depends on its inputs' moved places at all: NaN there, where the output turns NaN. A pick
     leaves the rest out exactly (X[0] of X moved at 1, an embedding's rows not looked up), as relu below 0 does, and
     its held output is no rounding's. True (every place) where the op refuses NaN."""
-    inputs, moving = [], {id(p) for p in movers}
-    for p in n.parents:
-        was = np.asarray(base[id(p)])
-        if id(p) in moving and was.dtype.kind in "fc":
-            was = np.where(np.asarray(values.get(id(p), was)) != was, np.nan, was)
-        inputs.append(was if isinstance(p, Tensor) else was.item())
-    try:
-        with np.errstate(all="ignore"):
-            out = np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
-    except (ArithmeticError, ValueError, TypeError):
-        return True
-    return np.isnan(out) if out.shape == np.shape(base[id(n)]) else True
+    out = _run_moved(n, movers, values, base, lambda was, went: np.nan)
+    return np.isnan(out) if out is not None and out.shape == np.shape(base[id(n)]) else True
 
 
 def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
@@ -86,6 +80,23 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
     then = np.asarray(base[id(n)])
     return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
+    """Whether a moved place of a reducing op's input holds the number of an output it reaches (`_reached`): a tie at
+    the pick (the median of 2, 2, 2 stays put as any one moves, both ways, yet its rule shares 1/3 among them, as
+    PyTorch's does: a choice where it has no derivative, no wrong rule). Of a block's places, any output they reach."""
+    then = np.asarray(base[id(n)])
+    reducing = [p for p in movers if np.shape(base[id(p)]) != then.shape]
+    if not reducing:
+        return False
+    picks = then[np.broadcast_to(_reached(n, movers, values, base), then.shape)]
+    for p in reducing:
+        was = np.asarray(base[id(p)])
+        went = np.asarray(values.get(id(p), was))
+        if np.isin(was[went != was], picks).any():
+            return True
+    return False
 
 
 def _ignored(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], then: Any) -> Any:
@@ -109,21 +120,21 @@ def _size(x: Any) -> Any:
 def _ends(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], far: Any) -> list[Any]:
     """`n`'s op run with each place its inputs moved moved `far(was, went)` up, then down (None where it refuses:
     math.exp's overflow)."""
-    moving, ends = {id(p) for p in movers}, ([], [])
+    return [
+        _run_moved(n, movers, values, base, lambda was, went: was + far(was, went)),
+        _run_moved(n, movers, values, base, lambda was, went: was - far(was, went)),
+    ]
+
+
+def _run_moved(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], to: Any) -> Any:
+    """`n`'s op on its inputs with each place they moved put at `to(was, went)`, or None where it refuses them."""
+    inputs, moving = [], {id(p) for p in movers}
     for p in n.parents:
         was = np.asarray(base[id(p)])
-        at = (was, was)
-        if id(p) in moving and was.dtype.kind == "f":
+        if id(p) in moving and was.dtype.kind in "fc":
             went = np.asarray(values.get(id(p), was))
-            step, moved = far(was, went), went != was
-            at = (np.where(moved, was + step, was), np.where(moved, was - step, was))
-        for end, x in zip(ends, at, strict=True):
-            end.append(x if isinstance(p, Tensor) else x.item())
-    return [_run(n, end) for end in ends]
-
-
-def _run(n: Node, inputs: list[Any]) -> Any:
-    """`n`'s op on `inputs`, or None where it refuses them."""
+            was = np.where(went != was, to(was, went), was)
+        inputs.append(was if isinstance(p, Tensor) else was.item())
     try:
         with np.errstate(all="ignore"):
             return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))

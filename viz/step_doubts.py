@@ -1,7 +1,7 @@
 """Why `check=True`'s measure (numeric.py) does not judge at a step, or takes back a disagreement a wider step found:
 the one-sided slopes of a finer step part beyond rounding (`parts`), a term inside the root bends within the steps
 (term_bends), or a finer step measures another slope (`unmeasurable`); and why an equal 0 cannot tell the rules apart
-(`unmoved`, `level`). Each says so in a note."""
+(`unmoved`, `level`), and why a tie is not judged (`tied`). Each says so in a note."""
 
 from __future__ import annotations
 
@@ -80,5 +80,16 @@ def level(check: Check) -> Check:
     why = (
         f"the root's slope here is 0 within ±{summary(check.resolution)}: any rule giving a number that small agrees, "
         f"the right one near a zero of it and a rule of 0 alike, so {CANNOT_TELL}"
+    )
+    return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
+
+
+def tied(check: Check, op: str) -> Check:
+    """A rule's number where the root stays put as an input tied at `op`'s pick moves (the median of 2, 2, 2): each
+    alone moves it neither way, together they move it, so it has no derivative there and the rule's share of the pick
+    (1/3, PyTorch's too) is a choice that no slope measured one input at a time can judge."""
+    why = (
+        f"{op} stays put as one of the inputs tied at its pick moves, and moves as they move together: it has no "
+        "derivative here, and backward's share of the pick is a choice, not judged"
     )
     return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
