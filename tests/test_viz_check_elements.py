@@ -120,8 +120,8 @@ def test_slopes_below_the_rounding_of_their_finite_differences_are_not_judged():
 
 
 def test_a_tensor_leaf_under_an_undefined_root_says_nothing_was_compared():
-    """Before: "element by element (4); : numeric: cannot measure here (the root is nan here)", as if its 4
+    """Before: "element by element (4); : numeric: cannot judge here (the root is nan here)", as if its 4
     elements had been compared one by one, with a stray "; :" where the element that failed would go."""
     _, words = _drawn(None, np.array([1.0, np.nan, np.inf, 2.0]))
-    assert "numeric: cannot measure here (the root is nan here)" in words
+    assert "numeric: cannot judge here (the root is nan here)" in words
     assert "element by element" not in words and "; :" not in words

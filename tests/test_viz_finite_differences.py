@@ -70,13 +70,13 @@ def test_what_cannot_be_measured_is_grey_and_says_why():
     found = checks(quotient)["y"]
     assert found.verdict == UNMEASURED and found.numeric is None and "too large for a float" in found.detail
     drawing = viz.draw(quotient, check=True)
-    assert "numeric: cannot measure here (the slope is too large for a float)" in texts(svg(drawing))
+    assert "numeric: cannot judge here (the slope is too large for a float)" in texts(svg(drawing))
     assert fills(drawing)["y"] == "#ff9c9c"  # the first infinity (of backward) is drawn red, over the check
     x = Value(0.0, label="x")
     power = labelled(x**1.5, "p")  # (0 - h) ** 1.5 has no real value: nothing left of x to measure with
     found = checks(power)["x"]
     assert found.verdict == UNDEFINED and found.numeric is None and "a negative base" in found.detail
-    assert "numeric: cannot measure here (the root is undefined beside x: " in texts(svg(viz.draw(power, check=True)))
+    assert "numeric: cannot judge here (the root is undefined beside x: " in texts(svg(viz.draw(power, check=True)))
 
 
 def test_a_factor_of_two_is_red_however_small_the_gradients():
@@ -162,9 +162,9 @@ def test_a_nan_root_is_not_measured_and_not_called_a_disagreement():
     y.backward()
     drawing = viz.draw(y, check=True)
     words = texts(svg(drawing))
-    assert words.count("numeric: cannot measure here (the root is nan here)") == 2
+    assert words.count("numeric: cannot judge here (the root is nan here)") == 2
     assert "✗" not in words and "disagree" not in words
-    assert "finite differences cannot be measured at both leaves: w, x" in words
+    assert "finite differences cannot judge backward at both leaves: w, x" in words
     assert fills(drawing)["w"] == GREY
 
 

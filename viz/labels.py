@@ -136,7 +136,7 @@ def check_text(check: Check) -> str:
     if check.verdict == TOO_SMALL:
         resolve = summary(check.resolution)
         return f"{along}numeric {n}, backward {a}: too small to judge against the finite difference's error, ±{resolve}"
-    return f"{along}numeric: cannot measure here ({check.detail})"
+    return f"{along}numeric: cannot judge here ({check.detail})"
 
 
 def check_figures(check: Check) -> int:
@@ -170,7 +170,7 @@ def _reading(v: float, n: int) -> str:
 
 def check_summary(checks: dict[int, Check], names: dict[int, str]) -> str:
     """One line under a checked drawing: at how many leaves the finite differences agree, and which
-    disagree, find a kink, are too small to judge or cannot be measured."""
+    disagree, find a kink, are too small to judge or cannot judge backward."""
     total = len(checks)
     parts = []
     for verdicts, words in _SUMMARY:
@@ -195,7 +195,7 @@ _SUMMARY = (  # the verdicts counted together, and how the summary line says it
     ((KINK,), "find a kink at {at}, where backward may take either one-sided slope or one between: {names}"),
     ((TOO_SMALL,), "are too small to judge against their error at {at}: {names}"),
     ((UNDEFINED,), "cannot be taken at {at}, where the root is undefined beside the value: {names}"),
-    ((UNMEASURED,), "cannot be measured at {at}: {names}"),
+    ((UNMEASURED,), "cannot judge backward at {at}: {names}"),
 )
 
 
