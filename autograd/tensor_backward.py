@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_rereads import held_changed, held_now, unchanged, undeclared
+from .user_rereads import during_backward, held_changed, held_now, unchanged, undeclared
 
 
 class _EmptySum:
@@ -274,11 +274,7 @@ def _changed(t: Any, when: str, during: bool = False) -> RuntimeError:
     backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
     if during:
-        return RuntimeError(
-            f"tensor {name} was changed in place during backward (by a gradient hook or the rule of an op of yours, "
-            f"an optimizer's step in one) after {when}, and a rule still to run reads it, so backward would give "
-            "wrong gradients: change a clone of it (t.clone()) in the hook, or change it after backward returns"
-        )
+        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
     return RuntimeError(
         f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
         "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
@@ -293,7 +289,7 @@ def _option_changed(name: str, option: Any, made_by: Any, during: bool) -> Runti
     op = made_by.op
     if hasattr(option, "_counter"):
         return RuntimeError(f"{_changed(option, f'{op.name} used it', during)}{undeclared(name, op)}")
-    return held_changed(name, option, made_by.params.get(name), op)
+    return held_changed(name, option, made_by.params.get(name), op, during)
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -161,28 +161,47 @@ def _bytes_of(a: np.ndarray) -> Any:
     return np.ascontiguousarray(a).reshape(-1).view(np.uint8)
 
 
-def array_changed(name: str, array: np.ndarray, op: Any) -> RuntimeError:
+def array_changed(name: str, array: np.ndarray, op: Any, during: bool = False) -> RuntimeError:
     """The refusal of a backward through Op `op` whose rule reads again `array`, given in its keyword argument `name`
-    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward. A user's op that
-    declared none (Op.rereads None) may not read it (running statistics the caller updates): `undeclared` says so."""
+    (a loss's class weight, a user's op's `ws=[w]`), which was written into after the forward (`during` backward, by
+    a hook or a user's rule). A user's op that declared none (Op.rereads None) may not read it (running statistics the
+    caller updates): `undeclared` says so."""
+    given = f"the array of shape {array.shape} given as {op.name}'s {name} was changed"
+    if during:
+        return RuntimeError(f"{given} {during_backward(f'{op.name} used it', 'a copy of it')}{undeclared(name, op)}")
     return RuntimeError(
-        f"the array of shape {array.shape} given as {op.name}'s {name} was changed after {op.name} used it (a write "
-        "into it or into memory it shares: w[...] = ..., load_state_dict of a buffer it is), so backward would give "
-        f"wrong gradients: run the forward again after changing it{undeclared(name, op)}"
+        f"{given} after {op.name} used it (a write into it or into memory it shares: w[...] = ..., load_state_dict of "
+        "a buffer it is), so backward would give wrong gradients: run the forward again after changing it"
+        f"{undeclared(name, op)}"
     )
 
 
-def held_changed(name: str, held: Any, given: Any, op: Any) -> RuntimeError:
+def held_changed(name: str, held: Any, given: Any, op: Any, during: bool = False) -> RuntimeError:
     """The refusal of a backward through Op `op` whose keyword argument `name` (`given`) is or holds `held`, an array
-    or a list or dict (`held_now`) changed since the forward."""
+    or a list or dict (`held_now`) changed since the forward (`during` backward, by a hook or a user's rule)."""
     if isinstance(held, np.ndarray):
-        return array_changed(name, held, op)
+        return array_changed(name, held, op, during)
     where = f"given as {op.name}'s" if held is given else f"held in {op.name}'s"
+    if during:
+        return RuntimeError(
+            f"the {type(held).__name__} {where} {name} had an item replaced or removed "
+            f"{during_backward(f'{op.name} used it', 'a copy of it')}{undeclared(name, op)}"
+        )
     return RuntimeError(
         f"the {type(held).__name__} {where} {name} no longer holds what it held when {op.name} used it (an item "
         "replaced or removed after the forward: ws[0] = w2, or a stash the op's next call overwrote), so backward "
         "would give wrong gradients: give each call a container of its own (cache={}), or run the forward again "
         f"after changing it{undeclared(name, op)}"
+    )
+
+
+def during_backward(when: str, instead: str) -> str:
+    """How a refusal names a change made during backward by user code (graph.USER_CODE) after `when` (an op used
+    it), and its fix: change `instead` (a copy of it) in the hook, or change it once backward has returned."""
+    return (
+        f"during backward (by a gradient hook or the rule of an op of yours, an optimizer's step in one) after {when}, "
+        f"and a rule still to run reads it, so backward would give wrong gradients: change {instead} in the hook, or "
+        "change it after backward returns"
     )
 
 

@@ -113,3 +113,21 @@ def test_a_values_hook_that_changes_nothing_a_rule_reads_is_not_refused():
     x.register_hook(lambda g: setattr(w, "data", 20.0))  # mul's rule has run
     h.backward()
     assert (x.grad, w.grad) == (2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda ws: ws[0].__setitem__(0, 10.0), lambda ws: ws.__setitem__(0, np.array([10.0]))],
+    ids=["w[0]", "ws[0]"],
+)
+def test_a_hook_that_changes_what_a_keyword_argument_holds_is_refused_as_a_change_during_backward(change):
+    """A hook writing into an array a user's op reads again (or replacing the list's item) was refused with the
+    words of a change before backward: 'run the forward again after changing it', which the hook's author did not."""
+    scale = Op("scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+    ws = [np.array([2.0])]
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    h = scale(x, ws=ws) * 1.0
+    h.register_hook(lambda g: change(ws))  # after the outer scale's rule read ws; the inner one reads it next
+    with pytest.raises(RuntimeError, match=r"scale's ws .*during backward .* after scale used it") as refused:
+        scale(h, ws=ws).sum().backward()
+    assert "run the forward again" not in str(refused.value)
