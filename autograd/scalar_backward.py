@@ -41,7 +41,6 @@ from .hooks import run_hooks
 from .scalar_reach import pass_start, reach
 from .scalar_writes import added, put_back
 from .type_names import type_name
-from .user_rereads import PASS_NOTES
 
 # the ops whose rules the plain pass runs written out, in the order it unpacks them
 WRITTEN_OUT = (ops.add, ops.mul, ops.relu, ops.tanh, ops.power_const)
@@ -66,7 +65,6 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     writes = accumulate and hooks is None and not (create_graph or modes.current.anomaly)
     written = [(root, root.grad)] if writes else []
     # under create_graph the rules (and the sums into .grad) record their graphs even inside no_grad
-    outer_notes, PASS_NOTES.notes = PASS_NOTES.notes, {}  # users' ops' rereads, read once a pass (user_rereads)
     with modes.enable_grad() if create_graph else contextlib.nullcontext():
         try:
             _chain_rule(root, order, seed, start, create_graph, finished, written)
@@ -74,8 +72,6 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
             if written:  # still writing (a rule of the user's empties it)
                 put_back(root, written)
             raise
-        finally:
-            PASS_NOTES.notes = outer_notes
         # a pass that did not write as it went, only now that it succeeded; every sum made before any is
         # written, since under create_graph with detect_anomaly a sum can raise (a NaN held in .grad)
         grads = [added(node, node.grad, node._grad_sum, start) for node in done]
@@ -100,7 +96,6 @@ def _hooked(
             if not numbers:
                 numbers.update({id(n): n.data for n in order})
             node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
-            PASS_NOTES.notes.clear()  # what users' ops read again, read again: the hook may have changed it
         if numbers and node._made_by is not None:
             _check_numbers(node, numbers)
         if finished is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import threading
 from typing import Any
 
 import numpy as np
@@ -124,29 +123,6 @@ def held_now(value: Any) -> Any:
     if isinstance(value, list | dict):
         return Items(value)
     return None
-
-
-class _PassNotes(threading.local):
-    """What the containers and arrays users' Value ops read again hold, by id (each with the object, which it keeps
-    alive: no other takes its id), noted by this thread's scalar pass since its start or its last hook (`notes`),
-    so that a log every node holds is hashed once a pass, not once a rule; None outside a pass."""
-
-    notes: dict[int, tuple[Any, Any]] | None = None
-
-
-PASS_NOTES = _PassNotes()
-
-
-def held_now_in_pass(value: Any) -> Any:
-    """`held_now(value)`, read once a pass where no hook ran since (PASS_NOTES); a Tensor's count always, as a rule
-    of the user's may change a Tensor (one writing into an array through its closure goes unseen: graph.USER_CODE)."""
-    notes = PASS_NOTES.notes
-    if notes is None or hasattr(value, "_counter"):
-        return held_now(value)
-    noted_now = notes.get(id(value))
-    if noted_now is None:
-        noted_now = notes[id(value)] = (value, held_now(value))
-    return noted_now[1]
 
 
 def unchanged(now: Any, seen: Any) -> bool:

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import modes
 from .trees import flatten
-from .user_rereads import held_changed, held_now_in_pass, holds_items, noted, unchanged
+from .user_rereads import held_changed, held_now, holds_items, noted, unchanged
 
 
 class WroteIntoInput(ValueError):
@@ -218,7 +218,7 @@ def _refusing_changes(
 
     def rule(*args: Any, **kwargs: Any) -> Any:
         for name, value, seen in held:
-            if not unchanged(held_now_in_pass(value), seen):
+            if not unchanged(held_now(value), seen):
                 raise held_changed(name, value, params[name], op)
         return vjp(*args, **kwargs)
 
