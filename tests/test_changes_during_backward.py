@@ -131,3 +131,20 @@ def test_a_hook_that_changes_what_a_keyword_argument_holds_is_refused_as_a_chang
     with pytest.raises(RuntimeError, match=r"scale's ws .*during backward .* after scale used it") as refused:
         scale(h, ws=ws).sum().backward()
     assert "run the forward again" not in str(refused.value)
+
+
+def test_a_values_user_rule_writing_into_an_array_a_later_rule_reads_is_refused():
+    """The rule of a user's op on Values writing (through its closure) into an array another op's rule reads later:
+    refused, where hashing such arrays once a pass gave x.grad 20.0 for 4.0 without a word."""
+    ws = [np.array([2.0])]
+    scale = Op("scale", lambda x, *, ws: x * float(ws[0][0]), lambda g, out, x, *, ws: (g * float(ws[0][0]),))
+
+    def rule(g, out, a):
+        ws[0][0] = 10.0
+        return (g,)
+
+    ident = Op("ident", lambda a: a, rule)
+    x = Value(1.0)
+    y = scale(ident(scale(x, ws=ws)), ws=ws)
+    with pytest.raises(RuntimeError, match=r"scale's ws was changed after scale used it"):
+        y.backward()
