@@ -31,8 +31,9 @@ class _UserCode:
     """How many times user code ran inside backward passes (`ran`: gradient hooks and the rules of users' ops;
     `hooks`: hooks alone), counted by what runs it: a pass compares `ran` with the count it checked the graph at,
     one integer compare a rule, and checks what a rule reads again only where it moved. What keyword arguments
-    hold (an array's hash) it reads again only where a hook ran: after each rule of a chain of users' ops sharing a
-    log, it made the pass quadratic; a user's rule that writes into such an array through its closure goes unseen."""
+    hold (an array's hash) a Tensor pass reads again only where a hook ran: after each rule of a chain of users' ops
+    sharing a log, it made the pass quadratic; a user's rule that writes into such an array through its closure goes
+    unseen there. A Value pass reads them again at each rule (user_writes), as it did."""
 
     __slots__ = ("ran", "hooks")
 
