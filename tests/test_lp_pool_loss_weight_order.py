@@ -2,7 +2,8 @@
 (a window's value, passed on through avg_pool) and only then p·x^(p-1), so that product left the floats where the
 exact gradient g·(x/y)^(p-1) fits: 0 for g = 1e-300 at p = 1.5, x ~ 1e100 (exact 6.4e-301), inf for g = 1e300 at
 x ~ 1e100 to 1e200 (exact 1e50 to 1e300), and 1.1e-5 off at p = 0.9, x ~ 1e-200 (a subnormal on the way).
-Marked xfail (strict) until lp_pool's gradient is one op taking g·(x/y)^(p-1) in range (see the LP report)."""
+Marked xfail (strict) until lp_pool's gradient is one op taking g·(x/y)^(p-1) in range: g·(x·2^-k)^(p-1)·S_k^(1/p-1),
+2^k fitted to each window's largest |x| (smallest for p < 0), built on the sum S rather than on y."""
 
 import mpmath
 import numpy as np
@@ -22,7 +23,7 @@ CASES = [
     (3.0, [1e100, 1e200], 1e300),
     (3.0, [1e150, 3e150], 1e300),
 ]
-PENDING = pytest.mark.xfail(strict=True, reason="g meets S^(1/p-1) before x^(p-1): the LP report's one-op rule")
+PENDING = pytest.mark.xfail(strict=True, reason="g meets S^(1/p-1) before x^(p-1): lp_pool's rule is not yet one op")
 
 
 def _exact_gradient(p: float, window: list, weight: float) -> list:
