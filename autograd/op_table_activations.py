@@ -181,6 +181,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         lambda x: forward.vanishing_at_negative_infinity(x, lambda x: x * np.clip(x / 6 + 0.5, 0, 1)),
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
         formulas=("∂hardswish(x)/∂x = 0 up to −3, x/3 + 1/2 strictly between, 1 from 3",),
+        flat_pieces=True,
     ),
     # kink at 0: the left piece's derivative there, scale·alpha (PyTorch's)
     OpDef(

@@ -211,6 +211,7 @@ BINARY: tuple[OpDef, ...] = (
         np.copysign,
         (NONZERO, NONZERO),
         formulas=("∂copysign(a,b)/∂a = ±1 (sign(a)·sign(b)), 0 at a = 0", "∂copysign(a,b)/∂b = 0"),
+        flat_pieces=True,
     ),
     # C's fmod: a - b·trunc(a/b), the sign of a. Jumps where a is a nonzero multiple of b; there,
     # as everywhere, d/db = -trunc(a/b), a constant: the quotient the forward took (PyTorch's takes
@@ -224,6 +225,7 @@ BINARY: tuple[OpDef, ...] = (
         "fmod needs a finite dividend and a nonzero divisor",
         joint=_off_jumps(zero_jumps=False),
         formulas=("∂fmod(a,b)/∂a = 1", "∂fmod(a,b)/∂b = −trunc(a/b)"),
+        flat_pieces=True,
     ),
     # Python's %: a - b·floor(a/b), the sign of b. Jumps where a is a multiple of b, 0 included;
     # d/db = -floor(a/b) everywhere (PyTorch's remainder), a constant: the quotient the forward took
@@ -237,6 +239,7 @@ BINARY: tuple[OpDef, ...] = (
         symbol="%",
         joint=_off_jumps(zero_jumps=True),
         formulas=("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = −floor(a/b)"),
+        flat_pieces=True,
         adds_up=True,
     ),
 )
