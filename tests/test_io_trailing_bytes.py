@@ -218,3 +218,13 @@ def test_a_save_followed_by_end_record_signatures_is_said_to_end_in_junk_not_cut
     assert peak < 3 * MB and time.perf_counter() - start < 2, peak
     os.truncate(path, size)  # where nn.save's file ends, the fix of junk after it
     nn.load(nn.Linear(3, 2), path)
+
+
+def test_a_file_ending_in_an_end_record_that_ends_no_zip_is_not_said_to_be_cut_short(tmp_path):
+    """Its comment declared longer than the bytes after it, such a record read as a save cut in its comment."""
+    false_end = b"PK\x05\x06" + bytes(16) + (16).to_bytes(2, "little")  # no directory before it, a comment of 16
+    path = tmp_path / "other.npz"
+    message = _refused(path, b"JUNK" * 10 + false_end)
+    assert "cut short" not in message, message
+    assert "it has no zip end record: the signature of one at byte 40 ends no zip" in message, message
+    assert message.endswith("it is no file nn.save wrote, or a corrupted one: load an intact copy"), message
