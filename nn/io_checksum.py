@@ -4,7 +4,8 @@ the list of entries, so a corrupted zip directory can hide entries): a CRC-32 of
 name, dtype, shape and bytes, in the order of the names, so that the names and layouts are
 covered with the data, whatever the order in the file. Files of other tools have none, and load
 unchecked. Bytes no checksum covers, beyond what a file's format accounts for, are named here too, with the cut
-that removes them (`appended`, `joined`)."""
+that removes them (`appended`, `joined`), and a file that ends before its format does is said to be cut short, with
+the fix (`cut_short`)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ def joined(split: int, second: int, size: int) -> str:
         f"its first {split:,} bytes end as such a file does, and the {second:,} after them are laid out as one{after}."
         f" Keep the one you meant: the first with os.truncate(path, {split}), or the second with "
         f"{kept(split, split + second if more else None)}"
+    )
+
+
+def cut_short(detail: str) -> str:
+    """What to say of a file that ends before its format does (`detail` naming where, in bytes): nn.save writes a
+    file whole or not at all (io_write), so the rest was lost after it wrote the file."""
+    return (
+        f"it is cut short: {detail}. nn.save writes whole files, so it lost its end after (an interrupted copy or "
+        "download, a full disk): get the file again, or save the model again"
     )
 
 

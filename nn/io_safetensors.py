@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd import missing_extra, type_name
 
-from .io_checksum import CHECKSUM, appended, joined, stamped, verify
+from .io_checksum import CHECKSUM, appended, cut_short, joined, stamped, verify
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -88,20 +88,20 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     library = _library()
     size = os.fstat(f.fileno()).st_size
     if size < _LENGTH:
-        raise ValueError(f"it has {size} bytes, too few for the {_LENGTH} that give its header's length")
+        raise ValueError(cut_short(f"it has {size} bytes, too few for the {_LENGTH} that give its header's length"))
     length = int.from_bytes(f.read(_LENGTH), "little")
     most = _METADATA_MOST + sum(_ENTRY_MOST + 4 * len(n) + _DIMENSION_MOST * len(s) for n, (s, _) in own.items())
     if length > most:
         raise ValueError(f"its header declares {length:,} bytes, more than one for these parameters takes ({most:,})")
     if length > size - _LENGTH:
-        raise ValueError(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow")
+        raise ValueError(cut_short(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow"))
     entries, written = _header(f.read(length))
     ends_at = _LENGTH + length + _tiled(entries)
     if ends_at < size:
         raise ValueError(_after(f, ends_at, size, most))
     if ends_at > size:
         data, accounted = size - _LENGTH - length, ends_at - _LENGTH - length
-        raise ValueError(f"its data has {data:,} bytes, but its header accounts for {accounted:,}")
+        raise ValueError(cut_short(f"its data has {data:,} bytes, but its header accounts for {accounted:,}"))
     check({name: (entry.shape, entry.dtype) for name, entry in entries.items()})
     f.seek(0)
     raw = f.read(size + 1)

@@ -10,7 +10,7 @@ import struct
 import zipfile
 from typing import BinaryIO
 
-from .io_checksum import appended, joined, kept
+from .io_checksum import appended, cut_short, joined, kept
 
 _END = struct.calcsize(zipfile.structEndArchive)  # an end record's bytes, its comment aside
 _LOCATOR = struct.calcsize(zipfile.structEndArchive64Locator)
@@ -39,11 +39,18 @@ def check_ends(f: BinaryIO, size: int, most: int) -> None:
         if whole is not None:
             raise ValueError(appended(size - whole, whole))
         if found is None:
-            return  # no end record: zipfile says it is no zip file
+            cut = _cut_record(f, size)
+            if cut is not None:
+                raise ValueError(cut_short(cut))
+            return  # no end record, nor the start of one or of a zip: zipfile says it is no zip file
         declared = found[1][-1]
+        if not _is_end(f, found):
+            raise ValueError(_false_end(found, size, min(size, most)))
         raise ValueError(
-            f"it is cut short: its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} "
-            "of which follow"
+            cut_short(
+                f"its zip end record declares a comment of {declared} bytes, {size - ends_at + declared} of which "
+                "follow"
+            )
         )
     if ends_at < size:
         raise ValueError(appended(size - ends_at, ends_at))
@@ -112,10 +119,11 @@ def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
     read _CHUNK bytes at a time from the back (the memory of one chunk, whatever the file's size); None if there is
     no such record. A record counts only where its central directory ends just before it (or zip64's locator lies
     there: a file past 4 GiB, or of more than 65,535 entries) and its comment fits in the file: the signature alone
-    (four bytes of appended junk) is no end. None too after _CANDIDATES signatures that are no end (2 MB of false
-    records took 1.5 s, 100 times 2 MB of zeros)."""
+    (four bytes of appended junk) is no end. ValueError after _CANDIDATES signatures that are no end, saying so
+    (2 MB of false records took 1.5 s, 100 times 2 MB of zeros; a file ending in 4 KB of them was said to be cut
+    short)."""
     stop, left = limit, _CANDIDATES
-    while stop > 0:
+    while stop > 0 and left > 0:
         start = max(0, stop - _CHUNK)
         before = min(start, _LOCATOR)  # read too: a locator just before a record at the chunk's start
         f.seek(start - before)
@@ -126,14 +134,71 @@ def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
             left -= 1
             record = chunk[at : at + _END]
             if len(record) == _END:
-                _, disk, disk_of_directory, here, entries, directory_size, offset, comment = struct.unpack(
-                    zipfile.structEndArchive, record
-                )
+                fields = struct.unpack(zipfile.structEndArchive, record)
                 position = start - before + at
                 zip64 = at >= _LOCATOR and chunk.startswith(zipfile.stringEndArchive64Locator, at - _LOCATOR)
-                fits = zip64 or offset + directory_size == position
-                if fits and disk == disk_of_directory == 0 and here == entries and position + _END + comment <= size:
-                    return position + _END + comment
+                if _closes_directory(fields, position, zip64) and position + _END + fields[-1] <= size:
+                    return position + _END + fields[-1]
             at = chunk.rfind(zipfile.stringEndArchive, before, at)
-        stop = start if left > 0 else 0
+        stop = start if at < 0 else start - before + at + 1  # where the signatures not yet checked end
+    if left == 0 and stop > 0:
+        raise ValueError(
+            f"from byte {stop:,} on it holds {_CANDIDATES:,} zip end-record signatures (PK\\x05\\x06) that end no zip "
+            "and more, more than nn.load looks through for where a zip ends: they are junk (after the file, or a file "
+            "of another kind), which nn.save never writes: load an intact copy"
+        )
+    return None
+
+
+def _closes_directory(fields: tuple[int, ...], position: int, zip64: bool) -> bool:
+    """Whether the end record `fields` at byte `position` ends a zip of one disk: its central directory ends just
+    before it (or zip64's locator lies there, `zip64`), which four bytes of junk that read as its signature do not."""
+    _, disk, disk_of_directory, here, entries, directory_size, offset, _ = fields
+    return disk == disk_of_directory == 0 and here == entries and (zip64 or offset + directory_size == position)
+
+
+def _is_end(f: BinaryIO, found: EndRecord) -> bool:
+    """Whether the end record `found` ends a zip (`_closes_directory`), the bytes before it read from `f`."""
+    position, fields = found
+    f.seek(max(0, position - _LOCATOR))
+    return _closes_directory(fields, position, f.read(_LOCATOR).startswith(zipfile.stringEndArchive64Locator))
+
+
+def _false_end(found: EndRecord, size: int, limit: int) -> str:
+    """What to say of a file ending in an end record's signature that ends no zip, with none in its first `limit`
+    bytes that does: bytes of another kind, or corrupted."""
+    return (
+        f"it has no zip end record: the signature of one at byte {found[0]:,} ends no zip (no central directory ends "
+        f"before it, and its comment of {found[1][-1]:,} bytes would run past the file's {size:,}), nor does any in "
+        f"its first {limit:,} bytes: it is no file nn.save wrote, or a corrupted one: load an intact copy"
+    )
+
+
+_RECORDS = (  # the records that end a zip, with the bytes from each one's start to the end of the last
+    ("zip end record", zipfile.stringEndArchive, _END),
+    ("zip64 end locator", zipfile.stringEndArchive64Locator, _LOCATOR + _END),
+    ("zip64 end record", zipfile.stringEndArchive64, _END64 + _LOCATOR + _END),
+)
+
+
+def _cut_record(f: BinaryIO, size: int) -> str | None:
+    """Where a file without a whole end record is cut (for `cut_short`): in one of the records that end a zip, or
+    after an entry's start; None for bytes that begin no zip."""
+    reach = _END64 + _LOCATOR + _END
+    f.seek(max(0, size - reach))
+    tail = f.read(reach)
+    cuts = [(tail.rfind(signature), name, need) for name, signature, need in _RECORDS]
+    at, name, need = max(((at, name, need) for at, name, need in cuts if len(tail) - need < at), default=(-1, "", 0))
+    if at >= 0:
+        position = size - len(tail) + at
+        return (
+            f"it ends {size - position} bytes into its {name} (at byte {position:,}), {need - size + position} "
+            "bytes before a zip's end"
+        )
+    if size == 0:
+        return "it has 0 bytes"
+    f.seek(0)
+    head = f.read(len(zipfile.stringFileHeader))
+    if head == zipfile.stringFileHeader[: len(head)]:
+        return f"its {size:,} bytes begin as a zip's do (its first entry's signature) but hold no zip end record"
     return None

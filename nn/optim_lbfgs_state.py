@@ -26,14 +26,15 @@ AGREE = 1e-3  # how near ro and H_diag are to what a loaded state's pairs make: 
 def history_layout(n: int, h: int, dtype: np.dtype) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     """(shape, dtype) of each array of the state of n numbers of `dtype` with room for h pairs: the counts of
     evaluations, of iterations and of pairs kept, the last direction d and step length t, the pairs y and s, ro
-    (1 / y.s of each), H_diag (the initial Hessian's scale), the last gradient and loss."""
+    (1 / y.s of each), H_diag (the initial Hessian's scale), the last gradient and loss. t, ro and H_diag are of
+    `dtype`, as a step makes them: a load refuses a number beyond it, which became inf with a RuntimeWarning."""
     return {name: ((), COUNT) for name in COUNTS} | {
         "d": ((n,), dtype),
-        "t": ((), FLOAT),
+        "t": ((), dtype),
         "old_dirs": ((h, n), dtype),
         "old_stps": ((h, n), dtype),
-        "ro": ((h,), FLOAT),
-        "H_diag": ((), FLOAT),
+        "ro": ((h,), dtype),
+        "H_diag": ((), dtype),
         "prev_flat_grad": ((n,), dtype),
         "prev_loss": ((), FLOAT),
     }
@@ -48,14 +49,14 @@ def packed(kept: dict[str, Any], h: int, shape: tuple[int, ...], dtype: np.dtype
         if k:
             rows[:k] = kept[name][-k:]
         arrays[name] = rows
-    arrays["ro"] = np.zeros(h)
+    arrays["ro"] = np.zeros(h, dtype)
     arrays["ro"][:k] = kept["ro"][-k:] if k else []
     started = kept["n_iter"] > 0
     for name in VECTORS:
         arrays[name] = kept[name] if started else np.zeros(shape, dtype)
     return arrays | {
-        "t": kept["t"] if started else 0.0,
-        "H_diag": kept["H_diag"] if started else 1.0,
+        "t": kept["t"] if started else dtype.type(0.0),
+        "H_diag": kept["H_diag"] if started else dtype.type(1.0),
         "prev_loss": kept["prev_loss"] if started else 0.0,
     }
 

@@ -172,30 +172,35 @@ def _exact(name: str, array: np.ndarray, dtype: Any) -> np.ndarray:
 
 def _finite(name: str, array: np.ndarray, dtype: Any, plus_inf: bool = False, nan: bool = False) -> np.ndarray:
     """`array` cast to `dtype` (a copy), or ValueError if any of it is NaN or infinite there (+inf
-    allowed with `plus_inf`, NaN with `nan`)."""
+    allowed with `plus_inf`, NaN with `nan`), or a finite number of it is not, infinite there: an overflowed square
+    is saved as +inf, and a number beyond the dtype is one the model's steps never made (Adam's v of a float64
+    model's, 1e300, loaded as inf into a float32 one)."""
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(dtype)
-    allowed = np.isfinite(cast) | (cast == np.inf) if plus_inf else np.isfinite(cast)
+    finite = np.isfinite(cast)
+    if not finite.all():  # a finite number the cast made infinite (1e300 into float32), +inf allowed or not: named
+        check_array_fits(
+            name, array, np.dtype(dtype), "; load it into a model of a dtype that holds it (model.double())"
+        )
+    allowed = finite | (cast == np.inf) if plus_inf else finite
     if nan:
         allowed |= np.isnan(cast)
     bad = cast.size - int(np.count_nonzero(allowed))
-    if bad and not plus_inf:  # a finite number the cast made infinite (1e300 into float32): named so
-        check_array_fits(name, array, np.dtype(dtype))
     if bad:
         what, wanted = ("NaN or -inf", "finite or +inf") if plus_inf else ("NaN or infinite", "finite")
         raise ValueError(f"{name} holds {bad} {what} value(s) as {np.dtype(dtype)}; the numbers must be {wanted}")
     return cast
 
 
-def check_array_fits(what: str, array: np.ndarray, kind: np.dtype) -> None:
+def check_array_fits(what: str, array: np.ndarray, kind: np.dtype, fix: str = "") -> None:
     """Refuse `array` where a finite number of it would become infinity in the float dtype `kind` (made_infinite),
-    naming the first as `check_fits` does, and how many more."""
+    naming the first as `check_fits` does, how many more, and `fix`."""
     if kind.kind != "f" or array.dtype.kind not in "iuf":
         return
     beyond = made_infinite(array, kind)
     more = int(np.count_nonzero(beyond)) - 1
     if more >= 0:
-        check_fits(what, array[beyond].flat[0].item(), kind, f", and so would {more} more" * (more > 0))
+        check_fits(what, array[beyond].flat[0].item(), kind, f", and so would {more} more" * (more > 0) + fix)
 
 
 def check_fits(what: str, value: Any, kind: np.dtype, more: str = "") -> None:

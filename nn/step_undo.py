@@ -1,8 +1,8 @@
-"""What a forward that must leave no trace changed, kept to be put back: a failed training step's, fit's look at a
-few examples. Buffers are kept whole (BatchNorm's running statistics: a step may write into them or assign them
-anew), parameters whole where asked (`parameter_copies`), and the rows Embedding's max_norm scales in place as it
-scales them, while `rows_noted` is open (copying a table of a million rows each step for the few a batch looks up
-would double a step's memory)."""
+"""What a forward that must leave no trace changed, kept to be put back: a failed training step's, fit's look at a few
+examples, a step that evaluates the loss itself. Buffers are kept whole (BatchNorm's running statistics: a step may
+write into them or assign them anew), parameters whole where asked (`parameter_copies`), and the rows Embedding's
+max_norm scales in place as it scales them, while `rows_noted` is open (copying a table of a million rows each step
+for the few a batch looks up would double a step's memory)."""
 
 from __future__ import annotations
 
@@ -26,14 +26,29 @@ class Buffer(NamedTuple):
 
 
 class Entries(NamedTuple):
-    """A copy of a parameter's entries `where` (... for all of them)."""
+    """A copy of a parameter's entries `where` (rows max_norm scales in place)."""
 
     parameter: Tensor
     where: Any
     values: np.ndarray
 
 
-Kept = list[Buffer | Entries]
+class Weights(NamedTuple):
+    """A parameter (a Tensor, or a Value), the object its data was and a copy of its numbers (a Value's float)."""
+
+    parameter: Any
+    held: Any
+    values: Any
+
+
+class Attributes(NamedTuple):
+    """A module's attributes as they were (the objects, not copies): a flag a module notes itself set by."""
+
+    owner: Any
+    values: dict[str, Any]
+
+
+Kept = list[Buffer | Entries | Weights | Attributes]
 _NOTED: ContextVar[Kept | None] = ContextVar("rows_noted", default=None)
 
 
@@ -78,19 +93,38 @@ def buffer_copies(slots: list[tuple[Any, str]]) -> Kept:
     return [Buffer(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
 
 
-def parameter_copies(model: Any) -> Kept:
-    """Each Tensor parameter with a copy of its values (fit's look at a few examples, on a model it could not copy)."""
-    return [Entries(p, ..., np.array(p.data)) for p in model.parameters() if isinstance(p, Tensor)]
+def parameter_copies(model: Any, source: Any = None) -> Kept:
+    """Each parameter, Tensor or Value, with its data object and a copy of its numbers: for fit's look at a few
+    examples, and for a step that evaluates the loss itself (nn.train_closure), which may move the weights several
+    times before it fails. The copy is `source`'s parameter in its place where given (a deep copy of the model made
+    before, whose numbers serve, not copied again)."""
+    params = model.parameters()
+    if source is not None:
+        return [Weights(p, p.data, q.data) for p, q in zip(params, source.parameters(), strict=True)]
+    return [Weights(p, p.data, np.array(p.data) if isinstance(p.data, np.ndarray) else p.data) for p in params]
+
+
+def attribute_copies(model: Any) -> Kept:
+    """Each of the model's modules with its attributes as they are (a shallow copy of each one's): put back, a flag
+    set (ActNorm's noted initialisation), an attribute assigned anew or added is as it was."""
+    return [Attributes(m, dict(vars(m))) for m in model.modules()]
 
 
 def put_back(kept: Kept) -> None:
-    """Give each buffer its object and values back, whether the forward wrote into it or assigned it anew, and each
-    parameter its entries kept, last kept first (rows scaled twice get the first values back), written without a
-    comparison (np.array_equal's masks and copies would hold several times the parameters): not into read-only
-    data (a buffer assigned np.broadcast_to's view too), which cannot have changed."""
+    """Give each module its attributes, each buffer and parameter its object and values back, whether the step wrote
+    into it or assigned it anew (a Value its number), and each parameter its rows kept, last kept first (rows scaled
+    twice get the first values back), written without a comparison (np.array_equal's masks and copies would hold
+    several times the parameters): not into read-only data (a buffer assigned np.broadcast_to's view too), which
+    cannot have changed."""
     for entry in reversed(kept):
+        if isinstance(entry, Attributes):
+            vars(entry.owner).clear()
+            vars(entry.owner).update(entry.values)
+            continue
         target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
         if isinstance(target, np.ndarray) and target.flags.writeable:
             target[where] = entry.values
         if isinstance(entry, Buffer):
             setattr(entry.owner, entry.attribute, entry.held)
+        elif isinstance(entry, Weights):
+            entry.parameter.data = entry.held if isinstance(entry.held, np.ndarray) else entry.values

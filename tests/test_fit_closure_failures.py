@@ -190,3 +190,50 @@ def test_an_optimizer_step_that_fails_puts_back_what_the_forward_moved():
     with pytest.raises(RuntimeError, match="no update today"):
         nn.fit(model, F.cross_entropy, Failing(model.parameters(), lr=0.1), (X, Y), batch_size=64)
     assert_same(model, before)
+
+
+class HalfwayOnValues(nn.Optimizer):
+    """Moves every parameter to 1e300 times its gradient and evaluates there: a loss that is not finite."""
+
+    hyperparameters = ("lr",)
+    needs_closure = True
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, lr=lr)
+
+    def step(self, closure):
+        closure()
+        for p in self.params:
+            p.data = p.data - 1e300 * (p.grad or 1.0)
+        closure()
+
+
+def test_a_value_model_whose_closure_step_fails_keeps_the_weights_of_the_step_before():
+    """The closure step puts back through nn.step_undo, as the other steps do (it kept a put-back of its own)."""
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+
+    def loss(out, y):
+        return sum((o - float(t)) ** 2 for o, t in zip(out, y, strict=True))
+
+    with warnings.catch_warnings(), pytest.raises(FloatingPointError, match="keeps the weights of the step before"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nn.fit(model, loss, HalfwayOnValues(model.parameters()), (X[:8], Y[:8].astype(float)), 8, metric=None)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_the_parameters_kept_are_put_back_for_a_value_model_too():
+    """parameter_copies kept Tensors alone: fit's look at a model it cannot copy put back no Value it moved."""
+    from nn.step_undo import parameter_copies, put_back
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    tensors = nn.Linear(2, 2, seed=0)
+    before, held = [p.data for p in model.parameters()], tensors.W.data.copy()
+    kept = parameter_copies(model) + parameter_copies(tensors)
+    for p in model.parameters():
+        p.data = 7.0
+    tensors.W.data[...] = 7.0
+    tensors.b.data = np.zeros(2, np.float32)  # assigned anew: its object is put back too
+    put_back(kept)
+    assert [p.data for p in model.parameters()] == before
+    assert np.array_equal(tensors.W.data, held) and tensors.b.data is kept[-1].held

@@ -1,7 +1,8 @@
-"""fit's look at a few examples before training runs on a copy of the model: a module that sets itself from the
-first batch it sees is set by the first step, as in a plain loop; a model that cannot be copied is looked at
-itself, its parameters put back after. A loss that runs modules of the model itself (not the copy's) leaves the
-model as it was too: its buffers, and the rows max_norm scaled in it, are put back after the look."""
+"""fit's look at a few examples before training leaves the model as given: a module that sets itself from the
+first batch it sees is set by the first step, as in a plain loop, whether the model or a loss runs it in the look
+(the look runs the model, then puts back each module's attributes, its buffers, and its parameters from a copy made
+before); a model that cannot be copied has its parameters copied alone. A loss that runs modules of the model
+leaves it as it was too: the rows max_norm scaled in it are put back after the look."""
 
 import copy
 import threading
@@ -78,14 +79,14 @@ def test_a_model_that_cannot_be_copied_is_looked_at_itself_and_its_rows_put_back
 def test_the_copy_looked_at_holds_no_gradients_and_the_model_keeps_its_own():
     """copy.deepcopy(model) copied each parameter's .grad (a model fitted before holds them): the look held as many
     bytes again as the parameters (8.0 MB of parameters, 16.1 MB at the copy's peak); now the copy's are None."""
-    from nn.train_examples import _probe
+    from nn.train_examples import _copy
 
     model = nn.Sequential(nn.Linear(1000, 1000, dtype=np.float64, seed=0), nn.Linear(1000, 2, dtype=np.float64))
     for p in model.parameters():
         p.grad = np.ones(p.shape)
     size = sum(p.data.nbytes for p in model.parameters())
     copies: list = []
-    error, peak = peak_while(lambda: copies.append(_probe(model)))
+    error, peak = peak_while(lambda: copies.append(_copy(model)))
     assert error is None and peak < 1.1 * size, (peak, size)
     assert all(p.grad is None for p in copies[0].parameters())
     assert all(np.array_equal(p.grad, np.ones(p.shape)) for p in model.parameters())
@@ -261,3 +262,31 @@ def test_a_dropout_of_the_model_a_loss_runs_draws_nothing_in_the_look():
     opt.step()
     np.testing.assert_array_equal(fitted.head.W.data, looped.head.W.data)
     assert fitted.drop.training
+
+
+def test_a_module_set_by_its_first_batch_that_a_loss_runs_is_not_set_by_the_look():
+    """A loss that runs an ActNorm of the model's own (not the copy's) on validation's examples: the look set it
+    from those rows, outputs of the model for them, and noted it set, so that training never set it from its first
+    batch, as a loop does."""
+    rng = np.random.default_rng(1)
+    X, Xv = rng.normal(5, 3, size=(16, 3)), rng.normal(-5, 1, size=(4, 3))
+    y, yv = (X[:, 0] > 5).astype(int), np.array([0, 1, 0, 1])
+
+    def make():
+        model = nn.Sequential(nn.Linear(3, 2, dtype=np.float64, seed=0))
+        model.norm = ActNorm(2)  # run by the loss alone
+        return model
+
+    def loss_of(model):
+        return lambda out, labels: F.cross_entropy(model.norm(out), labels)
+
+    fitted, looped = make(), make()
+    nn.fit(fitted, loss_of(fitted), nn.SGD(fitted.parameters(), lr=0.1), nn.data.Batches(X, y, 8, shuffle=False),
+           val_data=(Xv, yv), verbose=False, metric=None)  # fmt: skip
+    opt, loss = nn.SGD(looped.parameters(), lr=0.1), loss_of(looped)
+    for start in range(0, len(y), 8):
+        opt.zero_grad()
+        loss(looped(Tensor(X[start : start + 8])), y[start : start + 8]).backward()
+        opt.step()
+    for a, b in zip(fitted.parameters(), looped.parameters(), strict=True):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-12)

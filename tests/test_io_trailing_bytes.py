@@ -144,17 +144,18 @@ def test_a_file_of_false_end_records_is_refused_as_fast_as_one_of_zeros(tmp_path
     """Each end record's signature found further back was read and checked (a seek and a read for one claiming
     zip64): 2 MB of false records before 70 KB of zeros took 1.5 s to refuse, 100 times a file of zeros of that
     size. The first `_CANDIDATES` signatures are checked, enough for any file appended to; more is no file of
-    nn.save's: refused as no zip file."""
+    nn.save's: refused as junk, and a file of zeros as no zip file."""
     import time
 
     false_end = b"PK\x05\x06" + bytes(12) + b"\xff" * 4 + bytes(2)  # its directory's offset zip64's 0xFFFFFFFF
     model = nn.Linear(1000, 1000, seed=1)
     times = {}
+    said = {"zeros": "File is not a zip file", "false ends": "that end no zip and more"}
     for name, body in [("zeros", bytes(len(false_end) * 100_000)), ("false ends", false_end * 100_000)]:
         path = tmp_path / f"{name}.npz"
         path.write_bytes(body + bytes(70_000))
         start = time.perf_counter()
-        with pytest.raises(ValueError, match="File is not a zip file"):
+        with pytest.raises(ValueError, match=said[name]):
             nn.load(model, path)
         times[name] = time.perf_counter() - start
     assert times["false ends"] < 5 * times["zeros"] + 0.05, times
@@ -194,3 +195,36 @@ def test_an_end_record_starting_in_a_chunks_last_bytes_is_found(tmp_path):
     with open(path, "rb") as f:
         found = [_earlier_end(f, len(data) + 2 * _CHUNK, record + gap + _CHUNK) for gap in range(6)]
     assert found == [len(data)] * 6
+
+
+@pytest.mark.parametrize("junk", [4 * 1024, 16 * MB], ids=["4 KB", "16 MB"])
+def test_a_save_followed_by_end_record_signatures_is_said_to_end_in_junk_not_cut_short(tmp_path, junk):
+    """A .npz followed by "PK\\x05\\x06" repeated was "cut short: its zip end record declares a comment of 19,280
+    bytes, 2 of which follow", a wrong reason: the last signature ends no zip, and the search for one that does gave
+    up after its 1,024 candidates as if none were there. It is said to be junk, in bounded time and memory."""
+    import time
+
+    path = tmp_path / "whole.npz"
+    nn.save(nn.Linear(3, 2, seed=1), path)
+    size = path.stat().st_size
+    with open(path, "ab") as f:
+        f.write(b"PK\x05\x06" * (junk // 4))
+    start = time.perf_counter()
+    error, peak = peak_while(lambda: nn.load(nn.Linear(3, 2), path))
+    message = str(error)
+    assert isinstance(error, ValueError) and "cut short" not in message, message
+    assert "1,024 zip end-record signatures (PK\\x05\\x06) that end no zip and more" in message, message
+    assert "they are junk (after the file, or a file of another kind)" in message, message
+    assert peak < 3 * MB and time.perf_counter() - start < 2, peak
+    os.truncate(path, size)  # where nn.save's file ends, the fix of junk after it
+    nn.load(nn.Linear(3, 2), path)
+
+
+def test_a_file_ending_in_an_end_record_that_ends_no_zip_is_not_said_to_be_cut_short(tmp_path):
+    """Its comment declared longer than the bytes after it, such a record read as a save cut in its comment."""
+    false_end = b"PK\x05\x06" + bytes(16) + (16).to_bytes(2, "little")  # no directory before it, a comment of 16
+    path = tmp_path / "other.npz"
+    message = _refused(path, b"JUNK" * 10 + false_end)
+    assert "cut short" not in message, message
+    assert "it has no zip end record: the signature of one at byte 40 ends no zip" in message, message
+    assert message.endswith("it is no file nn.save wrote, or a corrupted one: load an intact copy"), message

@@ -75,7 +75,9 @@ def test_a_bad_safetensors_header_is_refused_in_its_own_words(tmp_path, header, 
 
 
 def test_a_files_first_8_bytes_must_be_there_and_an_empty_header_is_not_json(tmp_path):
-    assert _st_refusal(tmp_path, bytes(7)) == "it has 7 bytes, too few for the 8 that give its header's length"
+    assert _st_refusal(tmp_path, bytes(7)).startswith(
+        "it is cut short: it has 7 bytes, too few for the 8 that give its header's length. "
+    )
     assert _st_refusal(tmp_path, bytes(8)).startswith("its header is not JSON: ")
 
 
@@ -85,13 +87,15 @@ def test_the_header_length_is_bounded_by_the_models_names_and_shapes_at_its_edge
     over = _st_refusal(tmp_path, _st_file(b"{}", bytes(100), length=16_648))
     assert over == "its header declares 16,648 bytes, more than one for these parameters takes (16,647)"
     at = _st_refusal(tmp_path, _st_file(b"{}", bytes(100), length=16_647))
-    assert at == "its header declares 16,647 bytes, but only 102 follow"
+    assert at.startswith("it is cut short: its header declares 16,647 bytes, but only 102 follow. ")
 
 
 def test_a_header_one_byte_longer_than_what_follows_is_refused_by_its_length(tmp_path):
     text = json.dumps(GOOD_ENTRIES, separators=(",", ":")).encode()
     refusal = _st_refusal(tmp_path, _st_file(text, bytes(3), length=len(text) + 4))
-    assert refusal == f"its header declares {len(text) + 4:,} bytes, but only {len(text) + 3:,} follow"
+    assert refusal.startswith(
+        f"it is cut short: its header declares {len(text) + 4:,} bytes, but only {len(text) + 3:,} follow. "
+    )
 
 
 def test_the_checksum_is_the_documented_crc32_and_covers_each_entrys_name_dtype_and_shape(tmp_path):

@@ -290,3 +290,54 @@ def test_each_that_sets_the_lr_outright_refuses_to_step_beside_another(name):
     with pytest.raises(ValueError, match=f"{name} sets the lr outright"):
         outright.step()
     assert step.last_epoch == outright.last_epoch == 0
+
+
+class _Noting(StepLR):
+    """A StepLR of the user's own that notes each step in a list and an array, in place."""
+
+    def __init__(self, *args):
+        self.history, self.seen = [], np.zeros(2)
+        super().__init__(*args)
+
+    def step(self, epoch=None):
+        super().step(epoch)
+        self.history.append(self.last_epoch)
+        self.seen += 1
+
+
+def _refusing_at_3(opt, error):
+    def factor(epoch):
+        if epoch == 3:
+            raise error
+        return 0.9
+
+    return MultiplicativeLR(opt, factor)
+
+
+def test_a_chained_step_refused_puts_back_what_a_step_changed_in_place():
+    """Attributes were kept shallowly: a list or an array a step changed in place stayed changed ([1, 2, 3], not
+    [1, 2]; [3, 3], not [2, 2]) while the rest was put back."""
+    opt = optimizer()
+    noting = _Noting(opt, 1, 0.5)
+    chained = ChainedScheduler([noting, _refusing_at_3(opt, ValueError("refused at 3"))])
+    chained.step()
+    chained.step()
+    held = noting.history, noting.seen
+    with pytest.raises(ValueError, match="refused at 3"):
+        chained.step()
+    assert noting.history == [1, 2] and noting.seen.tolist() == [2.0, 2.0] and noting.last_epoch == 2
+    assert (noting.history, noting.seen) == held  # the same objects, their contents put back
+
+
+def test_a_chained_step_stopped_by_ctrl_c_is_put_back_whole():
+    """Only an Exception put the chain back: a KeyboardInterrupt in a later scheduler's step left the first stepped
+    (last_epoch 3, the lr halved) and the second not."""
+    opt = optimizer()
+    noting = _Noting(opt, 1, 0.5)
+    chained = ChainedScheduler([noting, _refusing_at_3(opt, KeyboardInterrupt())])
+    chained.step()
+    chained.step()
+    before = (noting.last_epoch, opt.lr, opt.scheduled_lr, chained.get_last_lr(), list(noting.history))
+    with pytest.raises(KeyboardInterrupt):
+        chained.step()
+    assert (noting.last_epoch, opt.lr, opt.scheduled_lr, chained.get_last_lr(), noting.history) == before
