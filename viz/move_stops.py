@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import FLAT_PIECES, Node, Tensor
 
-from .numeric import BEST_STEP
+from .check_verdicts import EPS
+from .numeric import largest
 from .whole_floats import rounds
 
 
@@ -70,16 +71,24 @@ def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
 
 def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
     """Whether `n` is an engine op flat in pieces (autograd's FLAT_PIECES: the op table's knowledge) that stays put
-    with every place its inputs moved moved further, both ways, by at least the widest step (BEST_STEP of the
-    number): on a flat piece, whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces
-    rise at least 1/6 as fast as their input (hardsigmoid's), which such a move shows: hardsigmoid at 1e-20, its move
-    of 1e-26 lost in 0.5, moves there. Each is monotone in each input, or elementwise, so two corners tell. Never for
-    an op of one's own, of which nothing is known."""
+    with every place its inputs moved moved as far, both ways, and at least SHOWS·eps of the numbers: on a flat piece,
+    whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces rise at least 1/6 as fast as
+    their input (hardsigmoid's), which such a move shows above the output's rounding: hardsigmoid at 1e-20, its move of
+    1e-26 lost in 0.5, moves there. No further: the widest step (1.2e-5 at 2 + 1e-6) crossed clip's bound at 2, and
+    its 0 was told as rounding's. Each is monotone in each input, or elementwise, so two corners tell. Never for an
+    op of one's own, of which nothing is known."""
     if not (n.op.built_in and n.op.name in FLAT_PIECES):
         return False
-    ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
     then = np.asarray(base[id(n)])
-    return all(end is not None and np.array_equal(end, then) for end in ends)
+
+    def far(was: Any, went: Any) -> Any:
+        out = np.abs(then) if then.shape == np.shape(was) else largest(then)  # an elementwise op's own place's
+        return np.maximum(np.abs(went - was), SHOWS * EPS * np.maximum(np.abs(was), out))
+
+    return all(end is not None and np.array_equal(end, then) for end in _ends(n, movers, values, base, far))
+
+
+SHOWS = 64  # a move of this many eps of the numbers shows a piece rising 1/6 as fast: 10 roundings of the output
 
 
 def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:

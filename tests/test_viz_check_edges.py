@@ -1,0 +1,41 @@
+"""check=True at the edges of an op's pieces: where clip's bounds meet (lo = hi: flat on both sides, its rule's 1 a
+choice at that point), just past a bound (a step that crosses it), a max pool of more than one block's elements (its
+g = 0 elements' tolerance), a user's op whose value underflows beside its kink (max(0, x)³ at 1e-120)."""
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from autograd.tensor_ops import OPS
+from viz.check_verdicts import AGREE, DISAGREE
+from viz.graph import all_gradients, read_graph
+from viz.numeric_leaves import finite_difference_checks
+
+
+def check_of(root, leaf):
+    root.backward()
+    graph = read_graph(root, None, None)
+    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
+
+
+def tensor(*xs):
+    return Tensor(np.array(xs, dtype=np.float64), requires_grad=True)
+
+
+def passes_g(g, out, x, *, lo, hi):  # a wrong clip rule: 1 everywhere
+    return (g + 0 * x,)
+
+
+@pytest.mark.parametrize("at", [2.0 + 1e-6, -1e-6, 2.0 + 1e-9])
+def test_clip_just_past_a_bound_is_green(at):
+    """At 2 + 1e-6 the move that told a flat piece from rounding's stillness (1.2e-5) crossed the bound at 2, and
+    clip's 0 there was drawn grey, "clip stays put as its input moves, as rounding can", which is untrue."""
+    x = tensor(at)
+    assert check_of(x.clip(0.0, 2.0).sum(), x).verdict == AGREE
+
+
+@pytest.mark.parametrize("at", [2.0 + 1e-6, -1e-6])
+def test_clip_just_past_a_bound_is_red_for_a_rule_giving_1_there(at, monkeypatch):
+    monkeypatch.setattr(OPS["clip"], "vjp", passes_g)
+    x = tensor(at)
+    assert check_of(x.clip(0.0, 2.0).sum(), x).verdict == DISAGREE
