@@ -135,7 +135,11 @@ def _measure(
 ) -> Check:
     """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
     one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
-    (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded)."""
+    (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded).
+    A step judges only after another, whose slope it must repeat: a block's first is ten times BEST_STEP, so that
+    BEST_STEP, at which its tolerance holds each element's rounding (numeric_leaves), judges. Its first judging step
+    was BEST_STEP / 10, whose rounding is ten times more: a max pool's block (48 of 64 elements with g = 0, their
+    tolerance that rounding alone) read "too small to judge", its floor 9.3e-8 over the 7.4e-8 of its rtol·|g|."""
     block = tolerance is not None
     f0, terms = root
     # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only where they
@@ -148,7 +152,7 @@ def _measure(
     disagreed: tuple[Check, float] | None = None  # a disagreement and its error, while finer steps confirm it
     doubt = ""  # why a finer step than the disagreement's says the root is no line across it, till one confirms it
     seen_move = False  # whether the root moved at any step yet: a 0 where it then stays put is rounding's
-    for k in range(CONFIRMS):
+    for k in range(-1 if block else 0, CONFIRMS):  # a block's first step only leads to BEST_STEP
         if k >= SHRINKS and disagreed is None and not bent:
             break
         h = BEST_STEP * 10.0**-k
