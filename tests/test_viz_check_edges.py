@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Tensor
+from autograd import Op, Tensor, Value
 from autograd.tensor_ops import OPS
 from viz.check_verdicts import AGREE, DISAGREE
 from viz.graph import all_gradients, read_graph
@@ -66,3 +66,29 @@ def test_a_max_pool_of_more_than_a_block_is_red_for_a_wrong_rule(wrong, monkeypa
     monkeypatch.setattr(OPS["max_pool2d"], "vjp", rule)
     x, root = pooled()
     assert check_of(root, x).verdict == DISAGREE
+
+
+def cube_of_relu(rule):
+    return Op("cube_of_relu", lambda a: np.maximum(0.0, a) ** 3, rule)
+
+
+ZERO = lambda g, out, a: (g * 0.0,)  # noqa: E731 (a wrong rule: the slope 3a² is 3e-240 at 1e-120)
+RIGHT = lambda g, out, a: (g * 3 * np.maximum(0.0, a) ** 2,)  # noqa: E731
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e300])
+@pytest.mark.parametrize("kind", [Tensor, Value])
+def test_a_wrong_rule_of_0_where_a_users_op_underflows_beside_its_kink_is_not_green(kind, scale):
+    """max(0, x)³ at 1e-120 is 0 in floats (1e-360 underflows), and at every step of 1e-120's scale too: a rule of 0
+    agreed with that 0 and was drawn green, though steps of 6e-6 saw the root move (never settling: a slope shrinking
+    with the step), and times 1e300 the slope is 3e60."""
+    x = tensor(1e-120) if kind is Tensor else Value(1e-120)
+    y = cube_of_relu(ZERO)(x)
+    root = (y.sum() if kind is Tensor else y + 0.0) * scale
+    assert check_of(root, x).verdict != AGREE
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e300])
+def test_the_right_rule_where_a_users_op_underflows_beside_its_kink_is_not_red(scale):
+    x = tensor(1e-120)
+    assert check_of(cube_of_relu(RIGHT)(x).sum() * scale, x).verdict != DISAGREE

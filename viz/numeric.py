@@ -99,15 +99,27 @@ def measure(
     grad_eps = float(np.finfo(kind).eps) if kind.kind == "f" else EPS
     size = float(np.max(np.where(np.asarray(direction) != 0, np.abs(x), 0.0)))
     scales = [max(size, 1.0)] + ([size] if 0 < size < 1 else [])
-    found = [_measure(root_at, x, scales[0] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[0]))]
+    moved = []  # whether the root moved at each of the wider steps
+
+    def watched(data: Any) -> Any:
+        found_at = root_at(data)
+        moved.append(found_at[0] != f0)
+        return found_at
+
+    found = [_measure(watched, x, scales[0] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[0]))]
     if found[0].verdict not in (AGREE, DISAGREE) and len(scales) > 1:  # a finer step may still judge
         finer = _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
         # a 0 where the root never moved agrees with a rule of 0 only for want of seeing it move: not where the wider
         # steps saw it (x³ + 1 at -8.95e-5 moves 2.4e-8 per unit, at steps of 9e-5·6e-6 not at all, and a rule of 0
         # was drawn green), nor tells more than they did where rounding kept it still (tanh(b + 1e6) at b = 0.3: "too
-        # small to judge, ±88" at steps that never move b + 1e6, beside "cannot tell the rules apart")
+        # small to judge, ±88" at steps that never move b + 1e6, beside "cannot tell the rules apart"), nor where they
+        # moved it but measured nothing (max(0, x)³ of one's own at 1e-120: 1e-360 underflows at every step of its
+        # scale, and a rule of 0 was drawn green beside steps of 6e-6 that saw it bend, a slope of 3e60 times 1e300)
         unmoved = finer.numeric == 0 and finer.analytic == 0
-        if not (unmoved and (found[0].numeric or found[0].detail.endswith(CANNOT_TELL))):
+        told = (
+            found[0].numeric or found[0].detail.endswith(CANNOT_TELL) or found[0].verdict == UNMEASURED and any(moved)
+        )
+        if not (unmoved and told):
             found.append(finer)
     if wider and all(c.verdict == TOO_SMALL for c in found):  # rounding swamps the slope here, not at wider steps
         wide = WIDER * scales[0]
