@@ -8,7 +8,7 @@ import pytest
 import nn
 from autograd import Op, Tensor, Value
 from autograd.tensor_ops import OPS
-from viz.check_verdicts import AGREE, DISAGREE
+from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
 from viz.graph import all_gradients, read_graph
 from viz.numeric_leaves import finite_difference_checks
 
@@ -25,6 +25,21 @@ def tensor(*xs):
 
 def passes_g(g, out, x, *, lo, hi):  # a wrong clip rule: 1 everywhere
     return (g + 0 * x,)
+
+
+def test_clip_whose_bounds_meet_is_grey_at_them_with_a_note_saying_why():
+    """clip(x, 2, 2) is 2 whatever x is, yet its rule (PyTorch's) gives 1 at x = 2, where lo ≤ x ≤ hi: a choice at
+    the one point where its pieces meet, not a wrong rule. It was drawn red ("1 ≠ numeric 0")."""
+    x = tensor(2.0)
+    check = check_of(x.clip(2.0, 2.0).sum(), x)
+    assert check.verdict == UNMEASURED
+    assert "where its pieces meet" in check.detail and "choice" in check.detail
+
+
+def test_clip_whose_bounds_meet_is_red_for_a_rule_giving_1_beside_them(monkeypatch):
+    monkeypatch.setattr(OPS["clip"], "vjp", passes_g)
+    x = tensor(2.0)
+    assert check_of(x.clip(2.0, 2.0).sum(), x).verdict == DISAGREE
 
 
 @pytest.mark.parametrize("at", [2.0 + 1e-6, -1e-6, 2.0 + 1e-9])

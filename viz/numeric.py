@@ -40,7 +40,7 @@ from .check_verdicts import (
     judge,
 )
 from .number_text import summary
-from .step_doubts import CANNOT_TELL, bent_note, level, parted_note, parts, tied, unmeasurable, unmoved
+from .step_doubts import CANNOT_TELL, at_rest, bent_note, level, parted_note, parts, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
@@ -224,20 +224,10 @@ def _measure(
         if not kinked and straight and smooth and _steady(before.central, now.central, before, now):
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
-            still = now.right == 0 == now.left
-            if judged.verdict == AGREE and judged.analytic == 0 and still:
-                stops = still_up(), still_down()
-                judged = unmoved(judged, seen_move, stops[0].kept or stops[1].kept)
+            if now.right == 0 == now.left:  # what stopped the move, asked only now (step_doubts)
+                judged = at_rest(judged, seen_move, still_up, still_down)
             elif judged.verdict == AGREE and judged.analytic == 0 == judged.numeric:
                 judged = level(judged)  # the root moved, its central slope 0 within rounding: x² at 1e-28
-            elif judged.verdict in (UNMEASURED, DISAGREE) and still:
-                stops = still_up(), still_down()
-                if stops[0].tied or stops[1].tied:  # the median of 2, 2, 2: its rule's share a choice, not judged
-                    judged = tied(judged, stops[0].tied or stops[1].tied)
-                elif stops[0].flat and stops[1].flat:
-                    # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
-                    # steep to see, and a rule of 1 there is wrong
-                    judged = replace(judged, verdict=DISAGREE, detail="")
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:
