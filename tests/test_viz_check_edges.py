@@ -107,3 +107,15 @@ def test_a_wrong_rule_of_0_where_a_users_op_underflows_beside_its_kink_is_not_gr
 def test_the_right_rule_where_a_users_op_underflows_beside_its_kink_is_not_red(scale):
     x = tensor(1e-120)
     assert check_of(cube_of_relu(RIGHT)(x).sum() * scale, x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-300])
+def test_a_block_whose_moves_of_some_elements_round_away_is_not_green_for_a_wrong_rule(scale, monkeypatch):
+    """relu of 64 numbers near 1e-12: a block's direction weighs the elements with g = 2 by 4e-17 (their tolerance
+    rtol·|g| beside the rounding of the others, g = 0), whose moves then round away at the finer steps (2e-30 on
+    1e-12) or underflow at |x|'s scale (4e-305 times 2e-300): the root stayed put, backward's slope along the steps as
+    taken was 0, and a rule twice the right one read green."""
+    right = OPS["relu"].vjp
+    monkeypatch.setattr(OPS["relu"], "vjp", lambda *a, **k: tuple(2 * r for r in right(*a, **k)))
+    x = Tensor(scale * np.random.default_rng(3).uniform(-2, 2, 64), requires_grad=True)
+    assert check_of(x.relu().sum(), x).verdict != AGREE

@@ -99,6 +99,8 @@ def measure(
     grad_eps = float(np.finfo(kind).eps) if kind.kind == "f" else EPS
     size = float(np.max(np.where(np.asarray(direction) != 0, np.abs(x), 0.0)))
     scales = [max(size, 1.0)] + ([size] if 0 < size < 1 else [])
+    # not where a block's direction underflows in an element it moves (4e-305 by |x| = 2e-300): it would go unjudged
+    scales = [s for s in scales if not np.any((s * direction == 0) & (direction != 0))]
     moved = []  # whether the root moved at each of the wider steps
 
     def watched(data: Any) -> Any:
@@ -148,10 +150,9 @@ def _measure(
     """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
     one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
     (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded).
-    A step judges only after another, whose slope it must repeat: a block's first is ten times BEST_STEP, so that
-    BEST_STEP, at which its tolerance holds each element's rounding (numeric_leaves), judges. Its first judging step
-    was BEST_STEP / 10, whose rounding is ten times more: a max pool's block (48 of 64 elements with g = 0, their
-    tolerance that rounding alone) read "too small to judge", its floor 9.3e-8 over the 7.4e-8 of its rtol·|g|."""
+    A step judges only after another: a block's first is 10·BEST_STEP, so that BEST_STEP, at which its tolerance
+    holds each element's rounding (numeric_leaves), judges (at BEST_STEP / 10, ten times as rounded, a max pool's
+    64 elements, 48 of them with g = 0 and no tolerance but that rounding, read "too small to judge")."""
     block = tolerance is not None
     f0, terms = root
     # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only where they
@@ -174,6 +175,10 @@ def _measure(
         if np.array_equal(up, x) and np.array_equal(down, x):
             problem, outside = "x ± h rounds to x", False
             break  # smaller steps would too
+        if block and np.any((up == x) & (down == x) & (along != 0)):
+            # an element that no longer moves goes unjudged (relu of 64 numbers near 1e-12: a rule of 2 green)
+            problem, outside = "x ± h rounds to x for some of the elements moved", False
+            break
         try:
             (f_up, big_up, inner_up, still_up), (f_down, big_down, inner_down, still_down) = root_at(up), root_at(down)
         except (ArithmeticError, ValueError) as e:  # a Value's op refuses: out of its domain
