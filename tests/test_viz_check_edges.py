@@ -119,3 +119,11 @@ def test_a_block_whose_moves_of_some_elements_round_away_is_not_green_for_a_wron
     monkeypatch.setattr(OPS["relu"], "vjp", lambda *a, **k: tuple(2 * r for r in right(*a, **k)))
     x = Tensor(scale * np.random.default_rng(3).uniform(-2, 2, 64), requires_grad=True)
     assert check_of(x.relu().sum(), x).verdict != AGREE
+
+
+def test_the_note_where_a_users_op_bends_says_no_rounding_hid_what_the_root_showed():
+    """max(0, x)³ at 1e-120: the root's one-sided slopes (h² and 0) show the bend; the note said "which the root's
+    rounding hides"."""
+    x = tensor(1e-120)
+    check = check_of(cube_of_relu(ZERO)(x).sum(), x)
+    assert "cube_of_relu bends within the steps" in check.detail and "rounding hides" not in check.detail

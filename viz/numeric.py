@@ -219,7 +219,7 @@ def _measure(
         # root rounds by 1.6 per unit of step beside sin's wiggles of 1): the step judges nothing
         bending = terms.bending(before_lines, lines)
         bends = terms.name(bending) if bending.any() else ""
-        bent = bent or (bends and bent_note(bends, h * along))
+        bent = bent or (bends and bent_note(bends, h * along, now.settled))
         was_bent = bending if was_bent is None else was_bent | bending
         kink = (kink or before) if kinked and not bends else None
         # smooth: the one-sided slopes agree, or draw together as the step shrinks (x² at 0; across a pole

@@ -32,13 +32,12 @@ def parts(before: Any, now: Any, x: Any, along: Any, block: bool, step: float) -
     return now.gap > allowed or abs(now.central - before.central) > allowed
 
 
-def bent_note(op: str, step: Any) -> str:
-    """Why a step did not judge: a term bends within it, which the root's rounding hides."""
+def bent_note(op: str, step: Any, hidden: bool) -> str:
+    """Why a step did not judge: a term bends within it, which the root's rounding hides where its one-sided slopes
+    settled (`hidden`), and shows where they did not (max(0, x)³ of one's own at 1e-120, its slopes h² and 0)."""
     widest = summary(float(np.max(np.abs(step))))
-    return (
-        f"{op} bends within the steps (from {widest} down), which the root's rounding hides: what they measure is "
-        "no slope at x"
-    )
+    how = ", which the root's rounding hides" if hidden else ""
+    return f"{op} bends within the steps (from {widest} down){how}: what they measure is no slope at x"
 
 
 def parted_note(coarse: Check, parted: Any, step: Any) -> str:
