@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd import FLAT_PIECES, Node, Tensor
 
-from .numeric import BEST_STEP
+from .check_verdicts import EPS
+from .numeric import largest
 from .whole_floats import rounds
 
 
@@ -19,11 +20,14 @@ class Stop(NamedTuple):
     """Where the leaf's move stopped short of the root, at one replay: `kept` the op whose rounding may have kept it
     still (tanh at 37), or ""; `flat` whether every stop was on a flat piece of an op flat in pieces (`_flat_at`), the
     root then exactly still (clip past its bound) and a rule's slope there none of its; `tied` the op, where every stop
-    was on a flat piece but one at a tie at its pick (`_tied`: the median of 2, 2, 2), or ""."""
+    was on a flat piece but one at a tie at its pick (`_tied`: the median of 2, 2, 2), or ""; `chosen` the op, where
+    every stop was on a flat piece and one op's rule gives the moved places a number at x only (`_chosen`: clip(x, 2, 2)
+    at 2), or ""."""
 
     kept: str = ""
     flat: bool = False
     tied: str = ""
+    chosen: str = ""
 
 
 def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Stop:
@@ -35,7 +39,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
     moved = {id(downstream[0])}
     # a stop on a flat piece; one at a tie at a pick there (`_tied`), where a rule's number that is not 0 may be
     # right; one of another kind, which may be underflow's
-    flat, tied, other = False, "", False
+    flat, tied, chosen, other = False, "", "", False
     for n in downstream[1:]:
         now, then = np.asarray(values.get(id(n), base[id(n)])), np.asarray(base[id(n)])
         if now.dtype.kind not in "fc" or not np.array_equal(now, then, equal_nan=True):
@@ -46,6 +50,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
             continue
         if _flat_at(n, movers, values, base):
             flat, tied = True, tied or (n.op.name if _tied(n, movers, values, base) else "")
+            chosen = chosen or (n.op.name if _chosen(n, movers, values, base) else "")
             continue
         other = True
         if rounds(n):
@@ -57,7 +62,7 @@ def kept_still(downstream: list[Node], values: dict[int, Any], base: dict[int, A
                 kept = kept & (went != was)  # an input of the same shape: only the places it moved
         if np.any(kept):
             return Stop(n.op.name)
-    return Stop(flat=flat and not (other or tied), tied="" if other else tied)
+    return Stop(flat=flat and not (other or tied or chosen), tied="" if other else tied, chosen="" if other else chosen)
 
 
 def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> Any:
@@ -70,16 +75,49 @@ def _reached(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
 
 def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
     """Whether `n` is an engine op flat in pieces (autograd's FLAT_PIECES: the op table's knowledge) that stays put
-    with every place its inputs moved moved further, both ways, by at least the widest step (BEST_STEP of the
-    number): on a flat piece, whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces
-    rise at least 1/6 as fast as their input (hardsigmoid's), which such a move shows: hardsigmoid at 1e-20, its move
-    of 1e-26 lost in 0.5, moves there. Each is monotone in each input, or elementwise, so two corners tell. Never for
-    an op of one's own, of which nothing is known."""
+    with every place its inputs moved moved as far, both ways, and at least SHOWS·eps of the numbers: on a flat piece,
+    whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces rise at least 1/6 as fast as
+    their input (hardsigmoid's), which such a move shows above the output's rounding: hardsigmoid at 1e-20, its move of
+    1e-26 lost in 0.5, moves there. No further: the widest step (1.2e-5 at 2 + 1e-6) crossed clip's bound at 2, and
+    its 0 was told as rounding's. Each is monotone in each input, or elementwise, so two corners tell. Never for an
+    op of one's own, of which nothing is known."""
     if not (n.op.built_in and n.op.name in FLAT_PIECES):
         return False
-    ends = _ends(n, movers, values, base, lambda was, went: np.maximum(np.abs(went - was), BEST_STEP * _size(was)))
     then = np.asarray(base[id(n)])
+    ends = _ends(n, movers, values, base, _shown(then))
     return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _shown(then: Any) -> Any:
+    """How far `_flat_at` moves each moved place (`was`, moved to `went` at the step): as far as the step did, and at
+    least SHOWS·eps of it and of the op's output `then` (an elementwise op's own place's, else its largest)."""
+
+    def far(was: Any, went: Any) -> Any:
+        out = np.abs(then) if then.shape == np.shape(was) else largest(then)
+        return np.maximum(np.abs(went - was), SHOWS * EPS * np.maximum(np.abs(was), out))
+
+    return far
+
+
+SHOWS = 64  # a move of this many eps of the numbers shows a piece rising 1/6 as fast: 10 roundings of the output
+
+
+def _chosen(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
+    """Whether `n`'s rule (g of ones) gives a moved place a number other than 0 at x, yet 0 with it moved both ways as
+    `_flat_at` moves it: clip(x, 2, 2) at 2, constant, its rule 1 where lo ≤ x ≤ hi (PyTorch's). A number the rule
+    takes at one point, where its pieces meet; a rule wrong on the whole piece gives it beside x too."""
+    then = np.asarray(base[id(n)])
+    at = _rule_moved(n, movers, values, base, lambda was, went: was)
+    far = _shown(then)
+    ends = [_rule_moved(n, movers, values, base, lambda was, went, s=s: was + s * far(was, went)) for s in (1, -1)]
+    if at is None or any(end is None for end in ends):
+        return False
+    moved = [np.asarray(values.get(id(p), base[id(p)])) != np.asarray(base[id(p)]) for p in n.parents]
+    return any(
+        np.any(place & (a != 0)) and all(np.all(np.asarray(end[k])[place] == 0) for end in ends)
+        for k, (place, a) in enumerate(zip(moved, at, strict=True))
+        if a is not None and np.shape(a) == np.shape(place)
+    )
 
 
 def _tied(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
@@ -128,6 +166,31 @@ def _ends(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, A
 
 def _run_moved(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], to: Any) -> Any:
     """`n`'s op on its inputs with each place they moved put at `to(was, went)`, or None where it refuses them."""
+    inputs = _moved_inputs(n, movers, values, base, to)
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _rule_moved(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], to: Any) -> Any:
+    """`n`'s rule for g of ones there, as `_run_moved` moves its inputs: a gradient (or None) per input, or None
+    where the op or its rule refuses them."""
+    inputs = _moved_inputs(n, movers, values, base, to)
+    params = dict(n.op_params) if isinstance(n, Tensor) else {}
+    if n.op.takes_needs:
+        params["needs"] = (True,) * len(inputs)
+    try:
+        with np.errstate(all="ignore"):
+            out = n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None)
+            return list(n.op.vjp(np.ones(np.shape(out)), out, *inputs, **params))
+    except Exception:  # noqa: BLE001 (a rule that will not run on raw numbers: no choice known, judged as before)
+        return None
+
+
+def _moved_inputs(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any], to: Any) -> list[Any]:
+    """`n`'s inputs with each place they moved put at `to(was, went)` (a Value's as a number)."""
     inputs, moving = [], {id(p) for p in movers}
     for p in n.parents:
         was = np.asarray(base[id(p)])
@@ -135,8 +198,4 @@ def _run_moved(n: Node, movers: list[Node], values: dict[int, Any], base: dict[i
             went = np.asarray(values.get(id(p), was))
             was = np.where(went != was, to(was, went), was)
         inputs.append(was if isinstance(p, Tensor) else was.item())
-    try:
-        with np.errstate(all="ignore"):
-            return np.asarray(n.op.run(inputs, n.op_params if isinstance(n, Tensor) else None))
-    except (ArithmeticError, ValueError, TypeError):
-        return None
+    return inputs

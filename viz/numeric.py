@@ -40,7 +40,7 @@ from .check_verdicts import (
     judge,
 )
 from .number_text import summary
-from .step_doubts import CANNOT_TELL, bent_note, level, parted_note, parts, tied, unmeasurable, unmoved
+from .step_doubts import CANNOT_TELL, at_rest, bent_note, level, parted_note, parts, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
@@ -99,15 +99,29 @@ def measure(
     grad_eps = float(np.finfo(kind).eps) if kind.kind == "f" else EPS
     size = float(np.max(np.where(np.asarray(direction) != 0, np.abs(x), 0.0)))
     scales = [max(size, 1.0)] + ([size] if 0 < size < 1 else [])
-    found = [_measure(root_at, x, scales[0] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[0]))]
+    # not where a block's direction underflows in an element it moves (4e-305 by |x| = 2e-300): it would go unjudged
+    scales = [s for s in scales if not np.any((s * direction == 0) & (direction != 0))]
+    moved = []  # whether the root moved at each of the wider steps
+
+    def watched(data: Any) -> Any:
+        found_at = root_at(data)
+        moved.append(found_at[0] != f0)
+        return found_at
+
+    found = [_measure(watched, x, scales[0] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[0]))]
     if found[0].verdict not in (AGREE, DISAGREE) and len(scales) > 1:  # a finer step may still judge
         finer = _measure(root_at, x, scales[1] * direction, g, (f0, terms), grad_eps, _times(tolerance, scales[1]))
         # a 0 where the root never moved agrees with a rule of 0 only for want of seeing it move: not where the wider
         # steps saw it (x³ + 1 at -8.95e-5 moves 2.4e-8 per unit, at steps of 9e-5·6e-6 not at all, and a rule of 0
         # was drawn green), nor tells more than they did where rounding kept it still (tanh(b + 1e6) at b = 0.3: "too
-        # small to judge, ±88" at steps that never move b + 1e6, beside "cannot tell the rules apart")
+        # small to judge, ±88" at steps that never move b + 1e6, beside "cannot tell the rules apart"), nor where they
+        # moved it but measured nothing (max(0, x)³ of one's own at 1e-120: 1e-360 underflows at every step of its
+        # scale, and a rule of 0 was drawn green beside steps of 6e-6 that saw it bend, a slope of 3e60 times 1e300)
         unmoved = finer.numeric == 0 and finer.analytic == 0
-        if not (unmoved and (found[0].numeric or found[0].detail.endswith(CANNOT_TELL))):
+        told = (
+            found[0].numeric or found[0].detail.endswith(CANNOT_TELL) or found[0].verdict == UNMEASURED and any(moved)
+        )
+        if not (unmoved and told):
             found.append(finer)
     if wider and all(c.verdict == TOO_SMALL for c in found):  # rounding swamps the slope here, not at wider steps
         wide = WIDER * scales[0]
@@ -135,7 +149,10 @@ def _measure(
 ) -> Check:
     """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
     one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
-    (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded)."""
+    (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded).
+    A step judges only after another: a block's first is 10·BEST_STEP, so that BEST_STEP, at which its tolerance
+    holds each element's rounding (numeric_leaves), judges (at BEST_STEP / 10, ten times as rounded, a max pool's
+    64 elements, 48 of them with g = 0 and no tolerance but that rounding, read "too small to judge")."""
     block = tolerance is not None
     f0, terms = root
     # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only where they
@@ -148,7 +165,7 @@ def _measure(
     disagreed: tuple[Check, float] | None = None  # a disagreement and its error, while finer steps confirm it
     doubt = ""  # why a finer step than the disagreement's says the root is no line across it, till one confirms it
     seen_move = False  # whether the root moved at any step yet: a 0 where it then stays put is rounding's
-    for k in range(CONFIRMS):
+    for k in range(-1 if block else 0, CONFIRMS):  # a block's first step only leads to BEST_STEP
         if k >= SHRINKS and disagreed is None and not bent:
             break
         h = BEST_STEP * 10.0**-k
@@ -158,6 +175,10 @@ def _measure(
         if np.array_equal(up, x) and np.array_equal(down, x):
             problem, outside = "x ± h rounds to x", False
             break  # smaller steps would too
+        if block and np.any((up == x) & (down == x) & (along != 0)):
+            # an element that no longer moves goes unjudged (relu of 64 numbers near 1e-12: a rule of 2 green)
+            problem, outside = "x ± h rounds to x for some of the elements moved", False
+            break
         try:
             (f_up, big_up, inner_up, still_up), (f_down, big_down, inner_down, still_down) = root_at(up), root_at(down)
         except (ArithmeticError, ValueError) as e:  # a Value's op refuses: out of its domain
@@ -198,7 +219,7 @@ def _measure(
         # root rounds by 1.6 per unit of step beside sin's wiggles of 1): the step judges nothing
         bending = terms.bending(before_lines, lines)
         bends = terms.name(bending) if bending.any() else ""
-        bent = bent or (bends and bent_note(bends, h * along))
+        bent = bent or (bends and bent_note(bends, h * along, now.settled))
         was_bent = bending if was_bent is None else was_bent | bending
         kink = (kink or before) if kinked and not bends else None
         # smooth: the one-sided slopes agree, or draw together as the step shrinks (x² at 0; across a pole
@@ -208,20 +229,10 @@ def _measure(
         if not kinked and straight and smooth and _steady(before.central, now.central, before, now):
             error = abs(now.central - before.central) + now.noise
             judged = judge(now, error, grad_eps, tolerance)
-            still = now.right == 0 == now.left
-            if judged.verdict == AGREE and judged.analytic == 0 and still:
-                stops = still_up(), still_down()
-                judged = unmoved(judged, seen_move, stops[0].kept or stops[1].kept)
+            if now.right == 0 == now.left:  # what stopped the move, asked only now (step_doubts)
+                judged = at_rest(judged, seen_move, still_up, still_down)
             elif judged.verdict == AGREE and judged.analytic == 0 == judged.numeric:
                 judged = level(judged)  # the root moved, its central slope 0 within rounding: x² at 1e-28
-            elif judged.verdict in (UNMEASURED, DISAGREE) and still:
-                stops = still_up(), still_down()
-                if stops[0].tied or stops[1].tied:  # the median of 2, 2, 2: its rule's share a choice, not judged
-                    judged = tied(judged, stops[0].tied or stops[1].tied)
-                elif stops[0].flat and stops[1].flat:
-                    # every move stopped on a flat piece (clip past its bound): the root's 0 is exact, not a slope too
-                    # steep to see, and a rule of 1 there is wrong
-                    judged = replace(judged, verdict=DISAGREE, detail="")
             if disagreed is None and judged.verdict != DISAGREE:
                 return judged
             if disagreed is None:

@@ -213,9 +213,9 @@ def _told(
 
 
 def _rounding(x: np.ndarray, big: float) -> np.ndarray:
-    """How far rounding may move each element's own finite difference at the first step `measure` takes
-    (BEST_STEP·max(1, |x|)), with the floor `measure` sets on an element judged alone: the replay's numbers
-    round to EPS of the largest, `big`."""
+    """How far rounding may move each element's own finite difference at the first step that judges a block
+    (BEST_STEP·max(1, |x|): numeric's `_measure`), with the floor `measure` sets on an element judged alone: the
+    replay's numbers round to EPS of the largest, `big`."""
     return FLOOR * ROUNDING * EPS * max(big, TINY) / (BEST_STEP * np.maximum(1.0, np.abs(x)))
 
 

@@ -1,0 +1,129 @@
+"""check=True at the edges of an op's pieces: where clip's bounds meet (lo = hi: flat on both sides, its rule's 1 a
+choice at that point), just past a bound (a step that crosses it), a max pool of more than one block's elements (its
+g = 0 elements' tolerance), a user's op whose value underflows beside its kink (max(0, x)³ at 1e-120)."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Op, Tensor, Value
+from autograd.tensor_ops import OPS
+from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
+from viz.graph import all_gradients, read_graph
+from viz.numeric_leaves import finite_difference_checks
+
+
+def check_of(root, leaf):
+    root.backward()
+    graph = read_graph(root, None, None)
+    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
+
+
+def tensor(*xs):
+    return Tensor(np.array(xs, dtype=np.float64), requires_grad=True)
+
+
+def passes_g(g, out, x, *, lo, hi):  # a wrong clip rule: 1 everywhere
+    return (g + 0 * x,)
+
+
+def test_clip_whose_bounds_meet_is_grey_at_them_with_a_note_saying_why():
+    """clip(x, 2, 2) is 2 whatever x is, yet its rule (PyTorch's) gives 1 at x = 2, where lo ≤ x ≤ hi: a choice at
+    the one point where its pieces meet, not a wrong rule. It was drawn red ("1 ≠ numeric 0")."""
+    x = tensor(2.0)
+    check = check_of(x.clip(2.0, 2.0).sum(), x)
+    assert check.verdict == UNMEASURED
+    assert "where its pieces meet" in check.detail and "choice" in check.detail
+
+
+def test_clip_whose_bounds_meet_is_red_for_a_rule_giving_1_beside_them(monkeypatch):
+    monkeypatch.setattr(OPS["clip"], "vjp", passes_g)
+    x = tensor(2.0)
+    assert check_of(x.clip(2.0, 2.0).sum(), x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("at", [2.0 + 1e-6, -1e-6, 2.0 + 1e-9])
+def test_clip_just_past_a_bound_is_green(at):
+    """At 2 + 1e-6 the move that told a flat piece from rounding's stillness (1.2e-5) crossed the bound at 2, and
+    clip's 0 there was drawn grey, "clip stays put as its input moves, as rounding can", which is untrue."""
+    x = tensor(at)
+    assert check_of(x.clip(0.0, 2.0).sum(), x).verdict == AGREE
+
+
+@pytest.mark.parametrize("at", [2.0 + 1e-6, -1e-6])
+def test_clip_just_past_a_bound_is_red_for_a_rule_giving_1_there(at, monkeypatch):
+    monkeypatch.setattr(OPS["clip"], "vjp", passes_g)
+    x = tensor(at)
+    assert check_of(x.clip(0.0, 2.0).sum(), x).verdict == DISAGREE
+
+
+def pooled(shape=(1, 1, 8, 8)):
+    x = Tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)
+    return x, nn.MaxPool2d(2)(x).sum()
+
+
+def test_a_max_pool_of_more_than_a_block_is_green():
+    """64 elements, checked in 2 blocks of 32: a block's tolerance (7.4e-8 once its rounding share is set aside) was
+    under the error floor of the step that judged (9.3e-8): "too small to judge"."""
+    x, root = pooled()
+    assert check_of(root, x).verdict == AGREE
+
+
+@pytest.mark.parametrize("wrong", ["twice", "spread over the window"])
+def test_a_max_pool_of_more_than_a_block_is_red_for_a_wrong_rule(wrong, monkeypatch):
+    right = OPS["max_pool2d"].vjp
+
+    def rule(g, out, x, **params):
+        if wrong == "twice":
+            return (2 * right(g, out, x, **params)[0],)
+        return (right(g, out, x, **params)[0] + 0.25 * np.repeat(np.repeat(g, 2, axis=2), 2, axis=3),)
+
+    monkeypatch.setattr(OPS["max_pool2d"], "vjp", rule)
+    x, root = pooled()
+    assert check_of(root, x).verdict == DISAGREE
+
+
+def cube_of_relu(rule):
+    return Op("cube_of_relu", lambda a: np.maximum(0.0, a) ** 3, rule)
+
+
+ZERO = lambda g, out, a: (g * 0.0,)  # noqa: E731 (a wrong rule: the slope 3a² is 3e-240 at 1e-120)
+RIGHT = lambda g, out, a: (g * 3 * np.maximum(0.0, a) ** 2,)  # noqa: E731
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e300])
+@pytest.mark.parametrize("kind", [Tensor, Value])
+def test_a_wrong_rule_of_0_where_a_users_op_underflows_beside_its_kink_is_not_green(kind, scale):
+    """max(0, x)³ at 1e-120 is 0 in floats (1e-360 underflows), and at every step of 1e-120's scale too: a rule of 0
+    agreed with that 0 and was drawn green, though steps of 6e-6 saw the root move (never settling: a slope shrinking
+    with the step), and times 1e300 the slope is 3e60."""
+    x = tensor(1e-120) if kind is Tensor else Value(1e-120)
+    y = cube_of_relu(ZERO)(x)
+    root = (y.sum() if kind is Tensor else y + 0.0) * scale
+    assert check_of(root, x).verdict != AGREE
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e300])
+def test_the_right_rule_where_a_users_op_underflows_beside_its_kink_is_not_red(scale):
+    x = tensor(1e-120)
+    assert check_of(cube_of_relu(RIGHT)(x).sum() * scale, x).verdict != DISAGREE
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-300])
+def test_a_block_whose_moves_of_some_elements_round_away_is_not_green_for_a_wrong_rule(scale, monkeypatch):
+    """relu of 64 numbers near 1e-12: a block's direction weighs the elements with g = 2 by 4e-17 (their tolerance
+    rtol·|g| beside the rounding of the others, g = 0), whose moves then round away at the finer steps (2e-30 on
+    1e-12) or underflow at |x|'s scale (4e-305 times 2e-300): the root stayed put, backward's slope along the steps as
+    taken was 0, and a rule twice the right one read green."""
+    right = OPS["relu"].vjp
+    monkeypatch.setattr(OPS["relu"], "vjp", lambda *a, **k: tuple(2 * r for r in right(*a, **k)))
+    x = Tensor(scale * np.random.default_rng(3).uniform(-2, 2, 64), requires_grad=True)
+    assert check_of(x.relu().sum(), x).verdict != AGREE
+
+
+def test_the_note_where_a_users_op_bends_says_no_rounding_hid_what_the_root_showed():
+    """max(0, x)³ at 1e-120: the root's one-sided slopes (h² and 0) show the bend; the note said "which the root's
+    rounding hides"."""
+    x = tensor(1e-120)
+    check = check_of(cube_of_relu(ZERO)(x).sum(), x)
+    assert "cube_of_relu bends within the steps" in check.detail and "rounding hides" not in check.detail
