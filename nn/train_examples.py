@@ -65,8 +65,8 @@ def _copy(model: Module) -> Module | None:
     gradients (copy.copy's): their numbers are kept and put back anyway, for the model's own modules a loss runs,
     and copied whole they were held twice, with their gradients three times (8.0 MB of parameters with gradients:
     16.1 MB at the copy's peak). None where the model cannot be copied (it holds a lock, an open file)."""
-    shared = {id(p): copy.copy(p) for p in model.parameters() if isinstance(p, Tensor)}  # over its array, no grad
     try:
+        shared = {id(p): copy.copy(p) for p in model.parameters() if isinstance(p, Tensor)}  # over its array, no grad
         return copy.deepcopy(model, shared)
     except Exception:  # noqa: BLE001 (whatever the copy of an attribute raises: the model is looked at itself)
         return None
