@@ -62,9 +62,9 @@ def check_examples(
 
 def _copy(model: Module) -> Module | None:
     """A deep copy of `model` for the look to run, whose parameters are new leaves over the model's arrays, without
-    gradients (copy.copy's): their numbers are kept and put back anyway, for the model's own modules a loss runs,
-    and copied whole they were held twice, with their gradients three times (8.0 MB of parameters with gradients:
-    16.1 MB at the copy's peak). None where the model cannot be copied (it holds a lock, an open file)."""
+    gradients (copy.copy's): their numbers are kept and put back anyway, for the model's own modules a loss runs;
+    copied too, the look held 2.0 times their bytes, and copying their gradients as well took 16.1 MB for 8.0 MB of
+    parameters. None where the model cannot be copied (it holds a lock, an open file)."""
     try:
         shared = {id(p): copy.copy(p) for p in model.parameters() if isinstance(p, Tensor)}  # over its array, no grad
         return copy.deepcopy(model, shared)
