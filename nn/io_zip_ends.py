@@ -122,7 +122,7 @@ def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
     (four bytes of appended junk) is no end. ValueError after _CANDIDATES signatures that are no end, saying so
     (2 MB of false records took 1.5 s, 100 times 2 MB of zeros; a file ending in 4 KB of them was said to be cut
     short)."""
-    stop, left = limit, _CANDIDATES
+    stop, left, position = limit, _CANDIDATES, limit
     while stop > 0 and left > 0:
         start = max(0, stop - _CHUNK)
         before = min(start, _LOCATOR)  # read too: a locator just before a record at the chunk's start
@@ -131,21 +131,20 @@ def _earlier_end(f: BinaryIO, size: int, limit: int) -> int | None:
         ahead = len(zipfile.stringEndArchive) - 1  # rfind's end bounds a match's end: one starting before `stop`
         at = chunk.rfind(zipfile.stringEndArchive, before, before + stop - start + ahead)
         while at >= 0 and left > 0:
-            left -= 1
+            left, position = left - 1, start - before + at
             record = chunk[at : at + _END]
             if len(record) == _END:
                 fields = struct.unpack(zipfile.structEndArchive, record)
-                position = start - before + at
                 zip64 = at >= _LOCATOR and chunk.startswith(zipfile.stringEndArchive64Locator, at - _LOCATOR)
                 if _closes_directory(fields, position, zip64) and position + _END + fields[-1] <= size:
                     return position + _END + fields[-1]
             at = chunk.rfind(zipfile.stringEndArchive, before, at)
         stop = start if at < 0 else start - before + at + 1  # where the signatures not yet checked end
-    if left == 0 and stop > 0:
+    if left == 0 and stop > 0:  # `position`: the last checked, where the false ones begin (not the next, unchecked)
         raise ValueError(
-            f"from byte {stop:,} on it holds {_CANDIDATES:,} zip end-record signatures (PK\\x05\\x06) that end no zip "
-            "and more, more than nn.load looks through for where a zip ends: they are junk (after the file, or a file "
-            "of another kind), which nn.save never writes: load an intact copy"
+            f"from byte {position:,} on it holds {_CANDIDATES:,} zip end-record signatures (PK\\x05\\x06) that end no "
+            "zip and more, more than nn.load looks through for where a zip ends: they are junk (after the file, or a "
+            "file of another kind), which nn.save never writes: load an intact copy"
         )
     return None
 

@@ -93,15 +93,13 @@ def buffer_copies(slots: list[tuple[Any, str]]) -> Kept:
     return [Buffer(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
 
 
-def parameter_copies(model: Any, source: Any = None) -> Kept:
+def parameter_copies(model: Any) -> Kept:
     """Each parameter, Tensor or Value, with its data object and a copy of its numbers: for fit's look at a few
     examples, and for a step that evaluates the loss itself (nn.train_closure), which may move the weights several
-    times before it fails. The copy is `source`'s parameter in its place where given (a deep copy of the model made
-    before, whose numbers serve, not copied again)."""
-    params = model.parameters()
-    if source is not None:
-        return [Weights(p, p.data, q.data) for p, q in zip(params, source.parameters(), strict=True)]
-    return [Weights(p, p.data, np.array(p.data) if isinstance(p.data, np.ndarray) else p.data) for p in params]
+    times before it fails."""
+    return [
+        Weights(p, p.data, np.array(p.data) if isinstance(p.data, np.ndarray) else p.data) for p in model.parameters()
+    ]
 
 
 def attribute_copies(model: Any) -> Kept:

@@ -16,7 +16,7 @@ from .data import Batches
 from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
-from .step_undo import attribute_copies, buffer_copies, buffer_slots, parameter_copies, put_back, rows_noted
+from .step_undo import attribute_copies, buffer_copies, buffer_slots, parameter_copies, put_back
 from .train_checks import integer
 from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
@@ -40,37 +40,34 @@ def check_examples(
     its shapes (the rows checked are not the data) and the fix in the data's terms (np.reshape(y, (-1, 1)),
     metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
     the model's BatchNorm layers in training mode (`_check_single_batches`). Training starts from the model as
-    given: the look runs the model itself, whose modules a loss or a metric may run too (class centres an
-    Embedding of the model's gives by label, an ActNorm), and puts back after it each module's attributes, the
-    buffers, and the parameters' numbers from a copy of the model made before (`_copy`). It ran a copy, and a
-    module the loss ran was left set by the look: an ActNorm set from validation's rows and noted set, which the
-    first step then did not set from its batch."""
+    given: the look runs a copy of the model (`_copy`), so that nothing the model's forward does reaches it (a
+    generator it draws from, a list it appends to, a flag it notes itself set by). A loss or a metric may run the
+    model's own modules (class centres an Embedding of the model's gives by label, an ActNorm): each module's
+    attributes, the buffers and the parameters' numbers are put back after the look (an ActNorm set from
+    validation's rows and noted set was not set by the first step from its batch)."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)
         check_finite("fit", f"{name}'s X", X)
         check_finite("fit", f"{name}'s y", y)
-    before = _copy(model)  # None where it cannot be copied: its parameters are copied alone
-    saved = attribute_copies(model) + buffer_copies(buffer_slots(model)) + parameter_copies(model, before)
+    probe = _copy(model)  # None where it cannot be copied: the model itself is looked at
+    saved = attribute_copies(model) + buffer_copies(buffer_slots(model)) + parameter_copies(model)
     try:
-        with rows_noted(saved), modes_restored(model):
-            model.eval()  # no Dropout draw
-            _run_examples(model, loss, batches, sets, metric)
+        with modes_restored(model):
+            model.eval()  # a Dropout of the model's that a loss runs draws no mask
+            _run_examples(model if probe is None else probe, loss, batches, sets, metric)
     finally:
         put_back(saved)
 
 
 def _copy(model: Module) -> Module | None:
-    """A deep copy of `model`, whose parameters' numbers the look's put-back gives the model back (a module that
-    sets its parameters from the first batch it sees and notes that it did, Glow's ActNorm, is then set by the
-    first step, as in a plain loop, whether the model or a loss ran it in the look; Embedding's max_norm rows are
-    scaled where the loop scales them). None where the model cannot be copied (it holds a lock, an open file):
-    its parameters are copied alone then. The parameters' gradients are left out of the copy (the look takes
-    none): copied, they held as many bytes again as the parameters while it looked (8.0 MB of parameters with
-    gradients: 16.1 MB at the copy's peak, now 8.0)."""
-    grads = (p.grad for p in model.parameters() if isinstance(p, Tensor))
+    """A deep copy of `model` for the look to run, whose parameters are new leaves over the model's arrays, without
+    gradients (copy.copy's): their numbers are kept and put back anyway, for the model's own modules a loss runs;
+    copied too, the look held 2.0 times their bytes, and copying their gradients as well took 16.1 MB for 8.0 MB of
+    parameters. None where the model cannot be copied (it holds a lock, an open file)."""
     try:
-        return copy.deepcopy(model, {id(grad): None for grad in grads if grad is not None})  # each copied as None
+        shared = {id(p): copy.copy(p) for p in model.parameters() if isinstance(p, Tensor)}  # over its array, no grad
+        return copy.deepcopy(model, shared)
     except Exception:  # noqa: BLE001 (whatever the copy of an attribute raises: the model is looked at itself)
         return None
 

@@ -194,7 +194,7 @@ BAD = {
     "a value too large for float32": (
         lambda s: {**s, "4.weight": np.full((3, 8), 1e300)},
         r"4.weight: 1e\+300 does not fit float32 \(largest 3\.4028235e\+38\): it would be stored as infinity, "
-        r"and so would 23 more$",
+        r"and so would 23 more; load it into a model of a dtype that holds it \(model\.double\(\)\)$",
     ),
 }
 

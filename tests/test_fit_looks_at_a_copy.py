@@ -1,8 +1,8 @@
 """fit's look at a few examples before training leaves the model as given: a module that sets itself from the
 first batch it sees is set by the first step, as in a plain loop, whether the model or a loss runs it in the look
-(the look runs the model, then puts back each module's attributes, its buffers, and its parameters from a copy made
-before); a model that cannot be copied has its parameters copied alone. A loss that runs modules of the model
-leaves it as it was too: the rows max_norm scaled in it are put back after the look."""
+(the look runs a copy, over the model's parameters' arrays, then puts back each module's attributes, its buffers,
+and its parameters' numbers); a model that cannot be copied is looked at itself and put back the same way. A loss
+that runs modules of the model leaves it as it was too: the rows max_norm scaled in it are put back after the look."""
 
 import copy
 import threading

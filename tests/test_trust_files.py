@@ -127,7 +127,11 @@ BAD_LAST = {
     "objects": (np.array([1.0, None], dtype=object), "Python objects"),
     "NaN": (np.array([np.nan, 1.0]), "1 NaN or infinite value"),
     "infinity": (np.array([1.0, -np.inf]), "1 NaN or infinite value"),
-    "a value too large for float32": (np.array([1e300, 1.0]), r"1e\+300 does not fit float32 .* stored as infinity$"),
+    "a value too large for float32": (
+        np.array([1e300, 1.0]),
+        r"1e\+300 does not fit float32 .* stored as infinity; load it into a model of a dtype that holds it "
+        r"\(model\.double\(\)\)$",
+    ),
 }
 
 

@@ -1,0 +1,82 @@
+"""fit's look at a few examples before training runs a copy of the model, so that nothing the model's forward does
+reaches the model: a generator a module draws from, a list or a dict it keeps, an array it counts in. The copy
+shares the parameters' arrays (whose numbers are kept and put back, as for a loss that runs the model's own
+modules), so that the look holds no more memory than one copy of the parameters."""
+
+import numpy as np
+from test_trust_files import peak_while
+
+import nn
+from autograd import Tensor
+from nn import functional as F
+from nn.train_examples import check_examples
+
+X = np.random.default_rng(0).normal(size=(8, 3))
+Y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+
+
+class _Noisy(nn.Module):
+    """A Linear after noise drawn from a generator of its own, in any mode (a sampler, noise injection)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.rng = np.random.default_rng(5)
+
+    def forward(self, x):
+        return self.head(x + Tensor(self.rng.normal(size=x.shape)))
+
+
+class _Counting(nn.Module):
+    """A Linear that keeps, in place, the sizes of the batches it saw, a dict of them and a count (no buffers)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.sizes, self.seen, self.count = [], {}, np.zeros(1)
+
+    def forward(self, x):
+        self.sizes.append(len(x))
+        self.seen[len(x)] = True
+        self.count += 1
+        return self.head(x)
+
+
+def _fitted_and_looped(make):
+    """The model `make` gives, trained by fit (one batch of 4, then one of 4; SGD 0.1) and by a loop of the steps."""
+    fitted, looped = make(), make()
+    nn.fit(fitted, F.cross_entropy, nn.SGD(fitted.parameters(), lr=0.1), nn.data.Batches(X, Y, 4, shuffle=False),
+           val_data=(X, Y), verbose=False, metric=None)  # fmt: skip
+    opt = nn.SGD(looped.parameters(), lr=0.1)
+    for start in (0, 4):
+        opt.zero_grad()
+        F.cross_entropy(looped(Tensor(X[start : start + 4])), Y[start : start + 4]).backward()
+        opt.step()
+    return fitted, looped
+
+
+def test_a_generator_of_the_model_is_not_drawn_from_by_the_look():
+    """The look ran the model itself (it ran a copy before): it drew the noise of the first step's batch, and fit's
+    weights ended up to 0.033 from a loop's."""
+    fitted, looped = _fitted_and_looped(_Noisy)
+    np.testing.assert_array_equal(fitted.head.W.data, looped.head.W.data)
+
+
+def test_a_list_a_dict_and_an_array_the_model_keeps_are_left_as_they_were():
+    """The look's two runs of the model were kept in them: fit's sizes read [3, 3, 4, 4, 8] for its two steps and its
+    validation's [4, 4, 8]."""
+    model = _Counting()
+    check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.sizes == [] and model.seen == {} and model.count.tolist() == [0.0]
+    fitted, looped = _fitted_and_looped(_Counting)
+    assert fitted.sizes == [4, 4, 8] and fitted.seen == {4: True, 8: True} and fitted.count.tolist() == [3.0]
+
+
+def test_the_look_holds_one_copy_of_the_parameters():
+    """A copy of the model, and a copy of the parameters' numbers beside it, would hold twice their bytes."""
+    model = nn.Sequential(nn.Linear(3, 1000, dtype=np.float64, seed=0), nn.Linear(1000, 1000, dtype=np.float64),
+                          nn.Linear(1000, 3, dtype=np.float64))  # fmt: skip
+    size = sum(p.data.nbytes for p in model.parameters())
+    batches = nn.data.Batches(X, Y, 4, shuffle=False)
+    error, peak = peak_while(lambda: check_examples(model, F.cross_entropy, batches, (X, Y), None))
+    assert error is None and peak < 1.2 * size, (error, peak / size)
