@@ -10,8 +10,8 @@ import numpy as np
 from autograd import ShapeError, Tensor, check_memory, where
 
 from .arguments import check_choice, check_number, layer_input
-from .distances import _p_norm
 from .gradient_of import with_gradient_of
+from .p_norm_rows import row_p_norm
 
 # torch's compute_mode: whether its 2-norm takes the matrix-product form |a|² + |b|² - 2 a·b (quicker for many
 # rows, and off by its cancellation where points are close). Each is taken; every one computes the differences.
@@ -67,7 +67,7 @@ def _norms(d: Tensor, p: float) -> Tensor:
         return _count_of_differences(d)
     if p == math.inf and d.shape[-1]:
         return _largest_difference(d)
-    return _p_norm(d, p, keepdim=False)  # vectors of no entries too: 0, as torch's (amax of none is refused)
+    return row_p_norm(d, p, keepdim=False)  # vectors of no entries too: 0, as torch's (amax of none is refused)
 
 
 def _check_sets(x1: Tensor, x2: Tensor) -> None:

@@ -49,7 +49,7 @@ from .arguments import check_real
 from .attention import scaled_dot_product_attention
 from .bilinear import bilinear
 from .cdist import cdist, pdist
-from .distances import cosine_similarity, norm_order, pairwise_distance, unit
+from .distances import cosine_similarity, norm_order, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .dropout_alpha import alpha_dropout, feature_alpha_dropout
 from .embedding import embedding
@@ -89,6 +89,7 @@ from .prelu import prelu
 from .reshaping import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .rms_norm import rms_norm
 from .rrelu import rrelu
+from .unit_vectors import unit
 from .upsample import interpolate
 from .upsample_aliases import upsample, upsample_bilinear, upsample_nearest
 

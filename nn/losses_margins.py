@@ -17,7 +17,7 @@ import autograd
 from autograd import Tensor, needs_grad, repr_of, type_name
 
 from .arguments import as_array, check_flag, check_number, check_real
-from .distances import pairwise_distance, unit
+from .distances import pairwise_distance
 from .loss_positions import torch_positions
 from .losses import logit_terms
 from .losses_half import narrowed, widened_inputs
@@ -32,6 +32,7 @@ from .losses_pairs import (
     reduce,
     require,
 )
+from .unit_vectors import unit
 
 __all__ = [
     "cosine_embedding_loss",

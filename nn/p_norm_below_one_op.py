@@ -1,4 +1,4 @@
-"""The p-norm (Σ s^p)^(1/p) of sizes s >= 0 for 0 < p < 1 (`_p_norm` in distances.py) as one op from the sizes to
+"""The p-norm (Σ s^p)^(1/p) of sizes s >= 0 for 0 < p < 1 (`row_p_norm` in p_norm_rows.py) as one op from the sizes to
 the norm N, its rule g·(s/N)^(p-1): a ratio of at most 1, raised to a power between -1 and 0, then g. As two ops,
 the sum's power and the root, the chain rule sent g through the root's slope S^(1/p-1) first, which left the range
 where the gradient fits: 0 for [1e-100] at p = 0.5 under a loss weight of 1e-300 (the exact 1e-300), inf for

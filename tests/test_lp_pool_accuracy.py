@@ -74,6 +74,18 @@ def test_the_windows_reported_off(p, size, before):
     assert worst <= 2.0, (worst, before)
 
 
+@pytest.mark.parametrize("p", [0.9, 1.5, 3.0, 7.0])
+def test_the_root_rounds_once_past_its_power(p):
+    """S ** (1/p) (lp_pool's root and its slope, the p-norms') within 1.1 ulp for S from e^-600 to e^600: taken as
+    S^c·(1 + ε·ln S) the factor was rounded first, up to 1.88 ulp."""
+    from nn.p_norm_below_one import below_one_root
+
+    totals = np.exp(np.random.default_rng(1).uniform(-600, 600, 500))
+    got = below_one_root(Tensor(totals), p).data
+    q = 1 / mpmath.mpf(p)
+    assert max(_ulps(r, mpmath.mpf(float(s)) ** q) for r, s in zip(got, totals)) <= 1.1
+
+
 @pytest.mark.parametrize("p", [0.3, 1.5, 3.0, 2.5])
 def test_gradcheck_and_gradgradcheck(p):
     """The root's and the powers' rules are their derivatives, to the second order, through every pool."""

@@ -1,4 +1,4 @@
-"""Second derivatives of the p-norm distances for p < 1 (`nn.distances._p_norm`) at rows of large or small
+"""Second derivatives of the p-norm distances for p < 1 (`nn.p_norm_rows.row_p_norm`) at rows of large or small
 differences, against mpmath's. Taken unscaled (for the first derivative beside a difference of 1e300), the terms'
 |d|^(p-2) left the range: [1e290, 1e290, 1e290] at p=0.5 had the Hessian-vector product [7.5e-291] x 3 for
 [3.75e-291, 0, -3.75e-291], and [1e-290] x 3 had -inf for +-3.75e289. Left: rows whose largest difference is

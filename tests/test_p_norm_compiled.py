@@ -1,4 +1,4 @@
-"""A compiled training step through the p-norm distances for a p other than 1, 2 and inf (`nn.distances._p_norm`)
+"""A compiled training step through the p-norm distances for a p other than 1, 2 and inf (`nn.p_norm_rows.row_p_norm`)
 replays, with eager's numbers, as its rows move between the paths _p_norm takes."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""The p-norm distances for a p the norm op lacks (`nn.distances._p_norm`: pdist, cdist, pairwise_distance,
+"""The p-norm distances for a p the norm op lacks (`nn.p_norm_rows.row_p_norm`: pdist, cdist, pairwise_distance,
 normalize, triplet_margin_loss) where a row's largest |difference| is subnormal and p is large: the row was
 divided by the least normal float, so |d/m|^p underflowed to 0 for p above ~20 (float64) or ~6 (float32), and the
 distance was 0 with a NaN gradient: float32 [1e-45, 0, 0] at p=7 gave 0 and [inf, nan, nan], not 1.4e-45 and

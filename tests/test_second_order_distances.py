@@ -1,4 +1,4 @@
-"""pairwise_distance of p other than 1, 2 and inf (its m·‖d/m‖_p, nn/distances.py) where x1 - x2 has zeros: a zero
+"""pairwise_distance of p other than 1, 2 and inf (its m·‖d/m‖_p, nn/p_norm_rows.py) where x1 - x2 has zeros: a zero
 row, and a 0 entry under p < 1, whose slopes are infinite in the formula's pieces; its gradient and second derivative
 elsewhere against torch 2.13's, float64."""
 

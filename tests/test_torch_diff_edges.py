@@ -2,7 +2,7 @@
 session met (an infinite entry, vectors of no entries), each case forward and gradient, float64 and float32.
 
 The p-norm distances for a p the norm op lacks (pdist, cdist, pairwise_distance, normalize, triplet_margin_loss:
-`nn.distances._p_norm`): where a vector holds an infinite entry its norm is inf, and the slope of every finite
+`nn.p_norm_rows.row_p_norm`): where a vector holds an infinite entry its norm is inf, and the slope of every finite
 entry is 0 (the infinite one's inf / inf: NaN), as torch's. Vectors of no entries have norm 0, as torch's.
 """
 
