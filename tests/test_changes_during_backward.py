@@ -201,3 +201,29 @@ def test_a_hook_that_changes_nothing_in_place_checks_no_later_rule_again(monkeyp
     y.register_hook(lambda g: None)
     y.sum().backward()
     assert checked == [] and np.allclose(x.grad, 1.5**10)
+
+
+def test_a_values_user_rule_that_sets_a_number_a_later_rule_reads_is_refused_naming_it():
+    """Only a hook had a Value pass check its numbers again: a user's rule setting w.data through its closure gave
+    x's gradient 20.0 for 2.0 without a word; and a change was always blamed on a gradient hook."""
+    x, w = Value(1.0), Value(2.0, label="w")
+
+    def rule(g, out, a):
+        w.data = 20.0
+        return (g,)
+
+    ident = Op("ident", lambda a: a, rule)
+    with pytest.raises(RuntimeError, match=r"Value 'w' was changed during backward .*by the rule of op 'ident'\) "):
+        ident(x * w).backward()
+    assert not x.grad_computed
+
+
+@pytest.mark.parametrize("accumulate", [True, False], ids=["backward", "gradients"])
+def test_a_hook_that_flips_the_sign_of_a_zero_a_rule_reads_is_refused(accumulate):
+    """-0.0 for 0.0 counted as no change: a hook flipping b's sign gave copysign(a, b)'s gradient in a as -1.0, where
+    the forward's b = 0.0 gives 1.0."""
+    a, b = Value(1.0), Value(0.0, label="b")
+    k = autograd.copysign(a, b) * 1.0
+    k.register_hook(lambda g: setattr(b, "data", -0.0))
+    with pytest.raises(RuntimeError, match=r"Value 'b' was changed during backward .*-0.0 by a gradient hook\)"):
+        k.backward() if accumulate else autograd.gradients(k, [a, b])
