@@ -9,6 +9,7 @@ Rules receive raw data (floats, arrays) for a plain backward and the nodes thems
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -27,21 +28,36 @@ if TYPE_CHECKING:
 HOOKS: dict[int, Any] = {}
 
 
-class _UserCode:
-    """How many times user code ran inside backward passes (`ran`: gradient hooks and the rules of users' ops;
-    `hooks`: hooks alone), counted by what runs it: a pass compares `ran` with the count it checked the graph at,
-    one integer compare a rule, and checks what a rule reads again only where it moved. What keyword arguments
-    hold (an array's hash) a Tensor pass reads again only where a hook ran: after each rule of a chain of users' ops
-    sharing a log, it made the pass quadratic; a user's rule that writes into such an array through its closure goes
-    unseen there. A Value pass reads them again at each rule (user_writes), as it did."""
+TICKS = itertools.count(1)  # what USER_CODE and WRITES are set to: a number never given before, in any thread
 
-    __slots__ = ("ran", "hooks")
+
+class _UserCode:
+    """When user code last ran inside a backward pass (gradient hooks and the rules of users' ops): `ran` is set to
+    a fresh tick (TICKS) by what runs it, so a pass compares `ran` with the tick it checked the graph at, one integer
+    compare a rule, and checks what a rule reads again only where it moved (`+= 1` from two threads could bring it
+    back to the tick checked at). What keyword arguments hold (an array's hash) is read again once each time it moved,
+    but for the arrays a user's rule was given locked (`guarded`: the ticks before and after that rule, and their
+    ids): a write into one was refused (user_writes), so a log every user's op is given is hashed once a pass."""
+
+    __slots__ = ("ran", "guarded")
 
     def __init__(self) -> None:
-        self.ran = self.hooks = 0
+        self.ran = 0
+        self.guarded: tuple[int, int, frozenset[int]] = (0, 0, frozenset())
+
+
+class _Writes:
+    """When a Tensor was last changed in place (`at`, a tick: its version count moved): where user code ran in a
+    pass but wrote nothing in place through the engine, the versions checked at the pass's start still hold."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = 0
 
 
 USER_CODE = _UserCode()
+WRITES = _Writes()
 _GONE = frozenset({"_visit"})  # slots a node had once: in old pickles' state, left out (Node.__setstate__)
 
 

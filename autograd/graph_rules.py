@@ -13,7 +13,7 @@ import numpy as np
 
 from . import modes
 from .dtypes import DATA_KINDS
-from .graph import HOOKS, USER_CODE, Node, raw, require_node
+from .graph import HOOKS, USER_CODE, WRITES, Node, raw, require_node
 from .graph_errors import NodeAsNumber, infinite_derivative
 from .graph_order import MANY
 from .modes import short
@@ -46,10 +46,12 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
     plain = type(order[0])._gradient_sums
     sums = None if create_graph or check or plain is None else plain()
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
-    # the graph was checked at this count (_check_graph, noting in `now` what rules' keyword arguments hold): where a
-    # hook or a user's rule ran since, each rule's reads are checked again before it runs (`_check_again`), and what
-    # the keyword arguments hold is read again where a hook ran since it was noted (`now_at`)
-    user, checked_at, now_at = USER_CODE, USER_CODE.ran, USER_CODE.hooks
+    # the graph was checked at this tick (_check_graph, noting in `now` what rules' keyword arguments hold): where a
+    # hook or a user's rule ran since, a rule's reads are checked again before it runs (`_check_again`) where a tensor
+    # was changed in place since (WRITES) or it reads keyword arguments again, whose `now` is read again (`_held_still`)
+    user, writes = USER_CODE, WRITES
+    checked_at = now_at = user.ran
+    wrote_at = writes.at
     check_again = type(order[0])._check_again
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
     # pass needs no no_grad block (entering one would send every thread's ops down the slow path).
@@ -67,9 +69,9 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
             op = node._made_by
             if op is None:
                 continue
-            if user.ran != checked_at:
-                if user.hooks != now_at:
-                    now, now_at = {}, user.hooks
+            if user.ran != checked_at and (writes.at != wrote_at or op.options):
+                if user.ran != now_at:
+                    now, now_at = _held_still(now, now_at), user.ran
                 check_again(node, now)
             try:
                 if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
@@ -89,6 +91,15 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
                 raise infinite_derivative(node) from None
             if check:
                 check_backward(op, node, gs)
+
+
+def _held_still(now: dict[int, Any], noted_at: int) -> dict[int, Any]:
+    """What of `now` (what keyword arguments held at tick `noted_at`) still holds after the user code run since: the
+    arrays a user's rule was given locked, where that rule alone ran since (USER_CODE.guarded); nothing else."""
+    before, after, ids = USER_CODE.guarded
+    if before != noted_at or after != USER_CODE.ran:
+        return {}
+    return {i: held for i, held in now.items() if i in ids}
 
 
 def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:

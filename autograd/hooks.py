@@ -21,7 +21,7 @@ from typing import Any
 
 from . import compile_record
 from .compile_recording import SWITCHES
-from .graph import HOOKS, USER_CODE
+from .graph import HOOKS, TICKS, USER_CODE
 from .type_names import type_name
 
 _KEYS = itertools.count()
@@ -100,8 +100,7 @@ def run_hooks(node: Any, g: Any, create_graph: bool) -> Any:
     """`node`'s gradient g after its hooks, each given what the one before returned (None: unchanged). Counted
     (USER_CODE): a hook may change in place what a rule still to run reads."""
     compile_record.eager_only(REPLAY)
-    USER_CODE.ran += 1
-    USER_CODE.hooks += 1
+    USER_CODE.ran = next(TICKS)
     for hook in list((_hooks_of(node) or {}).values()):
         result = hook(node._hook_argument(g))
         if result is not None:

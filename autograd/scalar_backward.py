@@ -37,7 +37,7 @@ from .graph import HOOKS, Node
 from .graph_errors import infinite_derivative, keeps_g
 from .graph_order import MANY
 from .graph_rules import check_backward, vjp_at
-from .hooks import run_hooks
+from .scalar_changes import Watch
 from .scalar_reach import pass_start, reach
 from .scalar_writes import added, put_back
 from .type_names import type_name
@@ -60,7 +60,7 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
     finished = done.append if accumulate else None
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     if hooks is not None:  # the user's Python, which may read .grad: a pass that writes only once it is done
-        finished = _hooked(hooks, finished, create_graph, start, order)
+        finished = Watch(order, finished, hooks, create_graph, start)
     # writing as it goes: the root logged first, so that it is put back wherever the pass stops
     writes = accumulate and hooks is None and not (create_graph or modes.current.anomaly)
     written = [(root, root.grad)] if writes else []
@@ -80,42 +80,6 @@ def scalar_pass(root: Node, seed: Any, create_graph: bool, accumulate: bool) -> 
         for node, grad in zip(done, grads):
             node.grad = grad
     return start
-
-
-def _hooked(
-    hooks: dict[int, Any], finished: Callable[[Node], None] | None, create_graph: bool, start: float, order: list[Node]
-) -> Callable[[Node], None]:
-    """`finished`, after the gradient hooks of the node taken have replaced its sum: a pass through
-    hooked nodes takes them there, so that a pass without any tests nothing more per node. A hook may change a
-    Value's `.data` (a Value has no version count): once one has run, each node's rule is refused where its numbers
-    are no longer those noted before (`numbers`, taken of the whole graph when the first hook runs)."""
-    numbers: dict[int, Any] = {}
-
-    def take(node: Node) -> None:
-        if id(node) in hooks and node._grad_sum is not start:  # a gradient reached it
-            if not numbers:
-                numbers.update({id(n): n.data for n in order})
-            node._grad_sum = run_hooks(node, node._grad_sum, create_graph)
-        if numbers and node._made_by is not None:
-            _check_numbers(node, numbers)
-        if finished is not None:
-            finished(node)
-
-    return take
-
-
-def _check_numbers(node: Node, numbers: dict[int, Any]) -> None:
-    """Refuse node's rule where a hook changed the number of node or of a parent (noted in `numbers` by id), which
-    the rule reads: the gradient would be that of the changed numbers."""
-    for v, used in ((node, "made it"), *((p, "used it") for p in node.parents)):
-        then, now = numbers.get(id(v), v.data), v.data
-        if not (now is then or now == then or (now != now and then != then)):  # NaN as it was is no change
-            name = repr(v.label) if v.label else f"holding {then!r}"
-            raise RuntimeError(
-                f"Value {name} was changed during backward (its .data set to {now!r} by a gradient hook) after "
-                f"{node._made_by.name} {used}, and a rule still to run reads it, so backward would give wrong "
-                "gradients: change it after backward returns"
-            )
 
 
 def scalar_order(root: Node) -> list[Node]:
@@ -148,6 +112,7 @@ def _chain_rule(
     add, mul, relu, tanh, power_const = WRITTEN_OUT if plain else (object(),) * len(WRITTEN_OUT)
     check = modes.current.anomaly
     write = bool(written)
+    watch = finished if isinstance(finished, Watch) else None  # a pass with hooks'; else made by a user's rule
     not_computed = root._grad_zero
     root._grad_sum = seed
     node = root
@@ -163,8 +128,17 @@ def _chain_rule(
                     node.grad = added(node, held, g, start)
             else:
                 if finished is not None:
-                    finished(node)  # first: it runs the node's gradient hooks, if any (_hooked)
+                    finished(node)  # first: it runs the node's gradient hooks, if any (Watch)
                 g = node._grad_sum
+                if watch is not None and watch.numbers and node._made_by is not None:  # user code ran: its numbers
+                    numbers, a, b = watch.numbers, node._a, node._b  # the objects noted, else compared (Watch.check)
+                    if (
+                        b is MANY
+                        or numbers.get(id(node)) is not node.data
+                        or numbers.get(id(a)) is not a.data
+                        or (b is not None and numbers.get(id(b)) is not b.data)
+                    ):
+                        watch.check(node)
             op = node._made_by
             if op is mul:  # the commonest ops first, their parents known to be two Values
                 a, b = node._a, node._b
@@ -175,11 +149,15 @@ def _chain_rule(
                 a._grad_sum += g
                 b._grad_sum += g
             elif op is not None:  # (a leaf passes nothing on)
-                if write and not op.built_in:  # a rule of the user's next: stop writing as it goes
-                    for taken in put_back(root, written):
-                        finished(taken)
-                    written.clear()
-                    write = False
+                if not op.built_in:  # a rule of the user's next: it may set a number a rule still to run reads
+                    if write:  # and read .grad: stop writing as it goes
+                        for taken in put_back(root, written):
+                            finished(taken)
+                        written.clear()
+                        write = False
+                    if watch is None:  # each node taken from now on checked (scalar_changes)
+                        watch = Watch(order, None, None, create_graph, start)
+                    watch.runs(f"the rule of op {op.name!r}")
                 a, b = node._a, node._b
                 if b is None:
                     if op is relu:

@@ -11,7 +11,7 @@ import numpy as np
 from . import modes
 from .compile_record import RECORDING, rule_running
 from .dtypes import REAL_KINDS
-from .graph import USER_CODE, Node, raw
+from .graph import TICKS, USER_CODE, Node, raw
 from .graph_errors import keeps_g
 from .half_precision import HALF, UNWIDENED
 from .modes import short
@@ -81,9 +81,14 @@ class Record:
         graph's data, and what a second backward reads."""
         if self.op.built_in:
             return self._call(g, out, inputs, self.params)
-        USER_CODE.ran += 1  # it may change in place what a rule still to run reads (graph_rules._propagate)
-        call = refusing_writes(self.op.name, self._call, rule_wrote)  # numpy's refusal named as the op's
-        return call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
+        # it may change in place what a rule still to run reads (graph_rules._propagate), but for the arrays it is
+        # given locked, which a pass need not read again where no other user code ran (USER_CODE.guarded)
+        before, USER_CODE.ran = USER_CODE.ran, next(TICKS)
+        ran, locked = USER_CODE.ran, []
+        call = refusing_writes(self.op.name, self._call, rule_wrote, locked=locked)  # numpy's refusal named as the op's
+        grads = call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
+        USER_CODE.guarded = (before, ran, frozenset(map(id, locked)))
+        return grads
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any], params: dict[str, Any]) -> Sequence[Any]:
         op, needs = self.op, self.needs

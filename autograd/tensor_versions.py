@@ -18,7 +18,7 @@ import numpy as np
 from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits, check_fits, check_float_fits
-from .graph import Node, raw
+from .graph import TICKS, WRITES, Node, raw
 from .tensor_data import as_array, ints_made_float, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
@@ -91,6 +91,7 @@ class VersionedData:
         still seen. Another array gives t a count of its own, leaving the views with the old one, unchanged."""
         if value is self._data:  # `t.data -= x` (an optimizer's step): changed in place, already checked
             self._counter[0] += 1  # _version's setter, inline: two Python calls fewer per parameter and step
+            WRITES.at = next(TICKS)
             if CHANGED.changes is not None:
                 changed(value)
             if RECORDING:
@@ -110,6 +111,7 @@ class VersionedData:
             return
         self._data = new
         self._counter = [self._version + 1]
+        WRITES.at = next(TICKS)
         changed(self._data)
         if RECORDING:
             compile_record.changed(self)
@@ -123,6 +125,7 @@ class VersionedData:
     @_version.setter
     def _version(self, value: int) -> None:
         self._counter[0] = value
+        WRITES.at = next(TICKS)  # a backward pass's versions, checked at its start, checked again (graph.WRITES)
         changed(self._data)
         if RECORDING:  # a compiled step being recorded would not replay a change made outside its optimizers
             compile_record.changed(self)
