@@ -127,3 +127,18 @@ def test_the_note_where_a_users_op_bends_says_no_rounding_hid_what_the_root_show
     x = tensor(1e-120)
     check = check_of(cube_of_relu(ZERO)(x).sum(), x)
     assert "cube_of_relu bends within the steps" in check.detail and "rounding hides" not in check.detail
+
+
+@pytest.mark.parametrize("far", [1e6, 1e8])
+def test_a_disagreement_of_a_block_is_still_confirmed_where_some_of_its_moves_round_away(far, monkeypatch):
+    """sin of 64 numbers, half near 1 and half near `far`, its rule twice the right one: two steps disagreed (6.1e7
+    beside 3.0e7 at 1e8) and finer ones, where sin's term bent, doubted it; the step that confirmed it moved the
+    numbers near 1 no longer, and a block's steps now end there, so it read grey. A disagreement along the steps as
+    taken is still one (only an agreement leaves the elements that did not move unjudged): red, as before."""
+    right = OPS["sin"].vjp
+    monkeypatch.setattr(OPS["sin"], "vjp", lambda *a, **k: tuple(2 * r for r in right(*a, **k)))
+    rng = np.random.default_rng(11)
+    data = np.concatenate([rng.uniform(-2, 2, 32), far * rng.uniform(-2, 2, 32)])
+    rng.shuffle(data)
+    x = Tensor(data, requires_grad=True)
+    assert check_of(x.sin().sum(), x).verdict == DISAGREE

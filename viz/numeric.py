@@ -175,8 +175,9 @@ def _measure(
         if np.array_equal(up, x) and np.array_equal(down, x):
             problem, outside = "x ± h rounds to x", False
             break  # smaller steps would too
-        if block and np.any((up == x) & (down == x) & (along != 0)):
-            # an element that no longer moves goes unjudged (relu of 64 numbers near 1e-12: a rule of 2 green)
+        # an element that no longer moves goes unjudged (relu of 64 numbers near 1e-12: a rule of 2 green): such a
+        # step only confirms a disagreement, along the steps as taken (sin of 64 near 1 and 1e8: twice its rule, grey)
+        if (lost := block and bool(np.any((up == x) & (down == x) & (along != 0)))) and disagreed is None:
             problem, outside = "x ± h rounds to x for some of the elements moved", False
             break
         try:
@@ -244,12 +245,12 @@ def _measure(
             # that measures another slope, beyond both errors, shows the root changes on a finer scale; where it
             # cannot judge either (sin at 2e10: 1.3396 ± 0.008 beside 2, backward's 1.3397), nothing is measured; where
             # it disagrees too, its slope is the root's, which the wider steps missed
-            if abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
+            if not lost and abs(now.central - disagreed[0].numeric) > error + disagreed[1]:
                 if judged.verdict == DISAGREE:
                     disagreed = judged, error
                 elif judged.verdict in (AGREE, TOO_SMALL):
                     return unmeasurable(disagreed[0], now.central, h, along)
-        elif disagreed is not None and not doubt:
+        elif disagreed is not None and not doubt and not lost:
             # wider steps averaged over something finer (sin(x) at 7e13, its period 6.3 beside steps of 450, measured
             # 2.8e-7 where its slope is 0.002): the root bends, wiggles or jumps within them, so what they measured
             # is no slope at x unless a finer step, a line again, measures it too
