@@ -13,6 +13,8 @@ The gradient of a value used more than once is a sum too, of the shares backward
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -58,42 +60,64 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
     return figures
 
 
-def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) -> dict[int, int]:
-    """By value id: the figures (more than `summary`'s own) to write the shares backward sends it with (`flows`: the
-    edges each node sends, in backward's order), on its edges and in captions, so that they add up to its gradient
-    as written: x * x's two shares drawn "1.828e-07" beside its grad "3.655e-07" read as a slip (1.8276e-07 each,
+@dataclass(frozen=True)
+class Shares:
+    """What `share_figures` finds of the shares backward sends each value: by value id, the figures (more than
+    `summary`'s own) they are written with, and the counts of first shares whose sum, so written, does not add up
+    to the sum the floats gave as written (rounded along the way: 7.619e-151 + 7.619e-151 + 1 + (-1) is 0, on paper
+    1.524e-150), which every picture drawing that sum says (share_notes)."""
+
+    figures: dict[int, int] = field(default_factory=dict)
+    unsummed: dict[int, frozenset[int]] = field(default_factory=dict)
+
+
+def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) -> Shares:
+    """The figures (more than `summary`'s own) to write the shares backward sends each value (`flows`: the edges
+    each node sends, in backward's order), on its edges and in captions, so that they add up to its gradient as
+    written: x * x's two shares drawn "1.828e-07" beside its grad "3.655e-07" read as a slip (1.8276e-07 each,
     3.6552e-07); "1.8276e-07" do not. So too each sum of the shares sent so far (the player's and the frames'
-    "grad 1.828e-07 so far", a caption's "x.grad = 0 + 1.828e-07"). `shown`: by id, the figures a gradient is
-    written with where more than summary's (a checked leaf's, `check_figures`)."""
+    "grad 1.828e-07 so far", a caption's "x.grad = 0 + 1.828e-07"); the sums that no figures make add up, apart
+    (`Shares`). `shown`: by id, the figures a gradient is written with where more than summary's (a checked
+    leaf's, `check_figures`)."""
     shares: dict[int, list] = {}
     for e in (e for flow in flows for e in flow):
         shares.setdefault(id(e.parent), []).append(e.passed)
     shown = shown or {}
     found = {i: _share_figures(terms, shown.get(i)) for i, terms in shares.items() if len(terms) > 1 or i in shown}
-    return {i: n for i, n in found.items() if n}
+    return Shares(
+        {i: n for i, (n, _) in found.items() if n}, {i: frozenset(off) for i, (_, off) in found.items() if off}
+    )
 
 
-def _share_figures(terms: list, shown: int | None) -> int | None:
-    """The fewest figures (from `shown`, else summary's) that write `terms` so that each sum of the first of them
-    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures, but a sum
-    that the floats themselves, added exactly, miss (rounded along the way: 1 + 3.5e+300 + (-3.5e+300) is 0, 1 on
-    paper, which its caption tells); where none do, `alike`'s closest for the whole sum. None for summary's own."""
+def _share_figures(terms: list, shown: int | None) -> tuple[int | None, list[int]]:
+    """The fewest figures (from `shown`, else summary's; None for summary's own) that write `terms` so that each sum
+    of the first of them (added as backward adds them, in floats) is on paper as it is written, the whole with
+    `shown` figures, but a sum that the floats themselves, added exactly, miss (rounded along the way: 1 +
+    3.5e+300 + (-3.5e+300) is 0, 1 on paper, which its caption tells); where none do, `alike`'s closest for the
+    whole sum. With them, the counts of first terms whose sum so written does not add up to the floats' as written
+    (rounded along the way, or no figures make it)."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
-        return _mean_figures(terms)
+        return _mean_figures(terms), []
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(terms))
     if not all(map(finite, sums)):
-        return None
+        return None, []
     last = len(terms) - 1  # the first share alone too: the player writes it "grad 0.8385 so far", not 0.83855
     with localcontext(EXACT):  # no figures make a sum rounded along the way add up: the others' are not its
         exact = itertools.accumulate(Decimal(float(np.asarray(t, dtype=float).reshape(-1)[0])) for t in terms)
         kept = [k for k, e in enumerate(exact) if miss(e, sums[k], shown if k == last else None) <= 0]
-    for n in range(shown or NUMBER_FIGURES, 18):
-        with localcontext(EXACT):
-            on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
-        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in kept):
-            return None if n == NUMBER_FIGURES else n
-    return alike(terms, sums[-1], sum, shown)
+    found = next((n for n in range(shown or NUMBER_FIGURES, 18) if not _off(terms, sums, n, shown, kept)), None)
+    n = found if found is not None else alike(terms, sums[-1], sum, shown)
+    off = _off(terms, sums, n or NUMBER_FIGURES, shown, range(len(terms)))
+    return (None if n == NUMBER_FIGURES else n), [k + 1 for k in off]
+
+
+def _off(terms: list, sums: list, n: int, shown: int | None, which: Iterable[int]) -> list[int]:
+    """Of the sums of the first terms (by index, `which`), those that `terms` written with `n` figures do not add up
+    to as written (the whole with `shown` figures)."""
+    with localcontext(EXACT):
+        on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
+        return [k for k in which if miss(on_paper[k], sums[k], shown if k == len(terms) - 1 else None) > 0]
 
 
 def _mean_figures(terms: list) -> int | None:

@@ -1,0 +1,77 @@
+"""A value whose shares the floats added up rounding along the way (x = 7.619e-151 in (x - x) + x*x: 7.619e-151 +
+7.619e-151 + 1 + (-1) is 0, 1.524e-150 on paper) drew those shares beside "grad 0" with no word in the drawing, the
+frames and the player, where the captions and explain said so: a learner adding them up sees a contradiction. Each
+picture that draws such a sum now carries the caption's own line for it."""
+
+import re
+
+import pytest
+
+import viz
+from autograd import Value
+from viz.page_steps import step_numbers
+from viz.steps import backward_pass
+
+
+def _tiny() -> tuple[Value, str]:
+    x = Value(7.619e-151, label="x")
+    out = (x - x) + x * x
+    out.label = "out"
+    return out, "x.grad = 7.619e-151 + 7.619e-151 + 1 + (-1) = 0 (on paper 1.524e-150: a float keeps about 16 "
+
+
+def _huge() -> tuple[Value, str]:
+    x, big = Value(1.0, label="x"), Value(-3.5024953943381574e300, label="big")
+    out = x * big - x * big + x
+    out.label = "out"
+    return out, "x.grad = 1 + 3.502e+300 + (-3.502e+300) = 0 (on paper 1: a float keeps about 16 "
+
+
+def _notes(source: str) -> str:
+    """The notes under a drawing, its lines joined again."""
+    found = re.search(r'\blabel="((?:[^"\\]|\\.)*\\l)" labelloc=b', source)
+    return found.group(1).replace("\\l", " ").replace("\\", "") if found else ""
+
+
+@pytest.mark.parametrize("make", [_tiny, _huge])
+def test_the_drawing_says_the_shares_were_rounded_along_the_way_as_the_caption_does(make):
+    out, line = make()
+    notes = " ".join(_notes(viz.draw(out, backward=True).source).split())
+    assert line in notes, notes
+    captions = [line for c in backward_pass(out).captions for line in c.split("\n")]
+    told = next(c for c in captions if c.startswith(line))
+    assert told.split("    (x is used")[0] in notes  # the caption's own words, whole
+
+
+@pytest.mark.parametrize("make", [_tiny, _huge])
+def test_each_frame_that_draws_the_sum_says_so_and_no_other(make):
+    out, line = make()
+    run = backward_pass(out)
+    last = next(k for k, c in enumerate(run.captions) if line in c)  # the step that adds x's last share
+    frames = [" ".join(_notes(f.drawing.source).split()) for f in viz.backward_steps(out)]
+    assert [line in notes for notes in frames] == [k >= last for k in range(len(frames))]
+
+
+@pytest.mark.parametrize("make", [_tiny, _huge])
+def test_the_player_says_so_from_the_step_that_draws_the_sum(make):
+    out, line = make()
+    run = backward_pass(out)
+    last = next(k for k, c in enumerate(run.captions) if line in c)
+    sums = step_numbers(out, run, None)["sums"]
+    # slider step k + 1 shows backward's step k done; the note stays to the end, as x's grad does
+    assert [(start, end) for start, end, text in sums if text.startswith(line)] == [(last + 1, None)], sums
+
+
+def test_a_sum_rounded_so_far_and_right_again_is_noted_only_while_drawn():
+    """1e-20 + 1 + (-1) is 0 so far (1e-20 on paper), then + 5 is 5 as written: only the steps drawing the 0 say so."""
+    x, c = Value(1e-20, label="x"), Value(1.0, label="c")
+    y = Value(1.0, label="y")
+    out = y * 5.0 + (y * c - y * c) + y * x
+    out.label = "out"
+    run = backward_pass(out)
+    sums = step_numbers(out, run, None)["sums"]
+    frames = [" ".join(_notes(f.drawing.source).split()) for f in viz.backward_steps(out)]
+    told = [k for k, notes in enumerate(frames) if "y.grad = " in notes]
+    assert sums and all(end is not None for _, end, _ in sums), sums
+    assert told and told[-1] < len(frames) - 1, told
+    assert "y.grad" not in _notes(viz.draw(out, backward=True).source)
