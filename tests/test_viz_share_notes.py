@@ -4,6 +4,7 @@ frames and the player, where the captions and explain said so: a learner adding 
 picture that draws such a sum now carries the caption's own line for it."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -75,3 +76,31 @@ def test_a_sum_rounded_so_far_and_right_again_is_noted_only_while_drawn():
     assert sums and all(end is not None for _, end, _ in sums), sums
     assert told and told[-1] < len(frames) - 1, told
     assert "y.grad" not in _notes(viz.draw(out, backward=True).source)
+
+
+def _halfway() -> Value:
+    """x's shares -665.08 and -924.27: their floats add up to -1589.3499999999999 ("-1589.3"), the floats exactly to
+    -1589.35000000000002, a hair past halfway: rounded along the way, at the seventeenth figure."""
+    x, a, b = Value(1.0, label="x"), Value(-665.08, label="a"), Value(-924.27, label="b")
+    out = x * a + x * b
+    out.label = "out"
+    return out
+
+
+def test_a_sums_note_adds_the_terms_as_the_line_writes_them():
+    """The caption wrote "x.grad = -665.1 + (-924.3) = -1589.3 (on paper -1589.35, halfway: ...)": its note added
+    the shares with 5 figures (its own), the line with 4 (share_figures'), and -665.1 + (-924.3) is -1589.4."""
+    lines = [line for c in backward_pass(_halfway()).captions for line in c.split("\n") if line.startswith("x.grad")]
+    found = re.match(r"x\.grad = (\S+) \+ \((\S+)\) = (\S+) \(on paper (\S+), halfway: ", lines[-1])
+    assert found, lines
+    first, second, total, on_paper = map(Decimal, found.groups())
+    assert first + second == on_paper and total == Decimal("-1589.3"), lines
+
+
+def test_the_fewest_figures_that_bring_a_sum_rounded_along_the_way_to_halfway_are_taken():
+    """No figures make -665.08 + -924.27 read -1589.3 (the floats' exact sum is past halfway); 4 figures made it
+    -1589.4, a whole unit off, where 5 bring it to halfway, which the note explains."""
+    out = _halfway()
+    source = viz.draw(out, backward=True).source
+    assert "= 1 × (-665.08) = -665.08" in source and "= 1 × (-924.27) = -924.27" in source
+    assert "x.grad = -924.27 + (-665.08) = -1589.3 (on paper -1589.35, halfway: " in " ".join(_notes(source).split())

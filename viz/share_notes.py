@@ -21,7 +21,7 @@ def shares_added(name: str, terms: list, total: Any, n: int | None = None, shown
     """ "x.grad = 2 + 2 = 4": one-number shares `terms` with `n` figures (share_figures; summary's where None), their
     sum `total` with `shown`, and where they do not add up to it on paper, why (`rounded_away`)."""
     added = sum_of(terms, total, n or NUMBER_FIGURES)
-    return f"{name}.grad = {added} = {summary(total, n=shown)}{rounded_away(terms, total)}"
+    return f"{name}.grad = {added} = {summary(total, n=shown)}{rounded_away(terms, total, n)}"
 
 
 def unsummed_notes(
