@@ -104,3 +104,14 @@ def test_the_fewest_figures_that_bring_a_sum_rounded_along_the_way_to_halfway_ar
     source = viz.draw(out, backward=True).source
     assert "= 1 × (-665.08) = -665.08" in source and "= 1 × (-924.27) = -924.27" in source
     assert "x.grad = -924.27 + (-665.08) = -1589.3 (on paper -1589.35, halfway: " in " ".join(_notes(source).split())
+
+
+def test_the_players_legend_says_how_shares_are_written_and_where_their_sums_are_told():
+    """The legend said a sum's numbers take the figures that give it as written, and nothing of a value's shares,
+    whose figures come from its grad (x*x's two 1.8276e-07 beside 3.655e-07), nor of the note beside the drawing."""
+    from viz.html import page_html
+
+    out, _ = _tiny()
+    legend = " ".join(re.search(r'<details id="legend".*?</details>', page_html(out), re.S).group(0).split())
+    assert "a value's shares with the figures that add up to its grad as drawn (1.8276e-07 twice" in legend, legend
+    assert "the floats rounded along the way, the note beside the drawing says so" in legend, legend

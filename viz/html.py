@@ -105,7 +105,9 @@ _PAGE = """<!DOCTYPE html>
         not (tanh(10) = 0.999999996), yet never more than tell it apart from the other numbers of its float type
         (a float32 0.1 reads 0.1), whole numbers below {whole} in full (12345), beyond with an exponent and,
         rounded, its zeros (1000001 as 1.000e+06, which reads as rounded), and the numbers of a product or a sum
-        with the figures that give its result as written (0.41997 × 2 = 0.8399); a tensor: min, mean and max, to
+        with the figures that give its result as written (0.41997 × 2 = 0.8399), and a value's shares with the
+        figures that add up to its grad as drawn (1.8276e-07 twice beside 3.655e-07), and to each sum so far; where
+        the floats rounded along the way, the note beside the drawing says so; a tensor: min, mean and max, to
         {array_figures} figures (more where they differ by less), each with an exponent where one takes it; orange
         on a tensor edge: broadcasting, summed back.</li>
     </ul>
