@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .lost_words import WORDS, lost_note
-from .number_text import NUMBER_FIGURES, finite, float_name, kind, size, summary
+from .number_text import NUMBER_FIGURES, as_read, finite, float_name, kind, size, summary
 from .on_paper import EXACT, alike_on_paper, as_written, halfway, miss, on_paper
 from .rules import term
 
@@ -163,9 +163,11 @@ def rounded_away(terms: list, total: float, n: int | None = None) -> str:
         return f" (on paper {_beyond(exact)}: {beyond}, the sum overflows to {shown})"
     # the terms as written, added on paper, where that does not round to `total` as written (None where it does)
     written = on_paper(terms, n, total, sum)
-    # the floats added exactly round to `total` as written (not through a float: -2.0905 + 1.2e-16 is the float
-    # -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), or as written nothing shows
-    if miss(exact, total) <= 0 or (not _swamped(terms, of) and _reads_right(written, total)):
+    # the floats added exactly read as `total` as written (as a decimal too, not only through a float: -2.0905 +
+    # 1.2e-16 is the float -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), or as
+    # written nothing shows
+    alike_read = as_read(summary(float(exact))) == as_read(summary(total)) and miss(exact, total) <= 0
+    if alike_read or (not _swamped(terms, of) and _reads_right(written, total)):
         return _as_written(written, total, of)
     digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
     away = "so a term much smaller than the sum so far is rounded away as it is added"
