@@ -165,3 +165,20 @@ def test_a_long_label_without_spaces_wraps_in_the_panels_beside_the_graph(browse
     )
     assert overflowing == []
     assert severe(browser) == []
+
+
+def test_the_shares_rounded_along_the_way_are_told_beside_the_drawing_while_it_draws_their_sum(browser, tmp_path):
+    """x = 7.619e-151 in (x - x) + x*x: its shares 7.619e-151 + 7.619e-151 + 1 + (-1) beside "grad 0" (1.524e-150 on
+    paper) had no word at the steps after the caption that adds them; the panel says it from there on."""
+    x = Value(7.619e-151, label="x")
+    out = (x - x) + x * x
+    out.label = "out"
+    browser.get(viz.save_html(out, tmp_path / "sums.html").as_uri())
+    shown = []
+    for step in range(5):
+        step_to(browser, step)
+        panel = browser.find_element("id", "sums")
+        shown.append(panel.text if panel.is_displayed() else None)
+    line = "x.grad = 7.619e-151 + 7.619e-151 + 1 + (-1) = 0 (on paper 1.524e-150: a float keeps about 16"
+    assert shown[:3] == [None, None, None] and all(s.startswith(line) for s in shown[3:]), shown
+    assert grad_text(browser, position(out, "x")) == "grad 0" and not severe(browser)

@@ -11,7 +11,7 @@ import pytest
 import viz
 import viz.graph
 from autograd import Tensor, Value
-from viz.html import _numbers
+from viz.page_steps import step_numbers
 from viz.paper import product_equation
 from viz.steps import backward_pass
 
@@ -53,7 +53,7 @@ def test_the_shares_drawn_into_x_add_up_to_its_grad_as_drawn():
 def test_the_player_and_the_captions_write_the_shares_alike():
     out, x = _repro()
     run = backward_pass(out)
-    sent = _numbers(out, run, None)["sent"]
+    sent = step_numbers(out, run, None)["sent"]
     assert sum("= 6.092e-08 × 3 = 1.8276e-07" in row for row in sent) == 2
     captions = "\n".join(run.captions)
     assert "x gets 1.8276e-07, x gets 1.8276e-07" in captions
@@ -114,7 +114,7 @@ def _player_sums(out: Value, x: Value) -> list[tuple[list[str], str]]:
     """Each of the player's texts of x's grad (its sums so far, then the whole), with the shares sent by then, as
     their edges write them: backward's order."""
     run = backward_pass(out)
-    found = _numbers(out, run, None)
+    found = step_numbers(out, run, None)
     row = dict(zip(((id(e.child), e.index) for flow in run.flows for e in flow), found["sent"]))
     position, sent, sums = run.graph.order.index(x), [], []
     for k, changed, _ in found["steps"]:

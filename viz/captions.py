@@ -13,8 +13,8 @@ from autograd import Node, Tensor
 
 from .graph import Edge
 from .lost_words import gradient_lost, lost_note, lost_tag
-from .number_text import NUMBER_FIGURES, summary
-from .paper import forward_value, product_equation, rounded_away
+from .number_text import summary
+from .paper import forward_value, product_equation
 from .rules import (
     applied,
     broadcast_words,
@@ -25,11 +25,12 @@ from .rules import (
     symbol,
     term,
 )
-from .story import sum_of
+from .share_notes import shares_added
 from .widened import wide_sum, wide_value
 
 if TYPE_CHECKING:
     from .steps import Pass
+    from .sum_figures import Shares
 
 FORWARD_LINES = 12  # the forward caption lists this many ops, then counts the rest
 
@@ -54,7 +55,7 @@ def forward_caption(run: Pass) -> str:
 
 
 def step_head(
-    k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str], shares: dict[int, int]
+    k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str], shares: Shares
 ) -> str:
     """What the step does, in a sentence: whose gradient is complete, and what it sends to whom (each share with
     its figures in `shares`, by the id of the value it goes to: share_figures)."""
@@ -65,8 +66,9 @@ def step_head(
         head = f"step {k + 1} of {total}: {name} has its gradient, {summary(grad)}"
     if not sent:
         return head + ("; it is a leaf, so nothing flows further" if node.op is None else "")
+    figures = shares.figures.get
     parts = [
-        f"{names[id(e.parent)]} gets {summary(e.passed, n=shares.get(id(e.parent)))}{lost_tag(e.passed, e.wide_passed)}"
+        f"{names[id(e.parent)]} gets {summary(e.passed, n=figures(id(e.parent)))}{lost_tag(e.passed, e.wide_passed)}"
         for e in sent
     ]
     return head + f"; through {op_name(node)}, " + ", ".join(parts)
@@ -79,7 +81,7 @@ def arithmetic(
     root: str,
     received: dict[int, list[Any]],
     uses: Counter,
-    shares: dict[int, int],
+    shares: Shares,
 ) -> list[str]:
     """The chain rule on each edge the node sends along (`root`: the root's name as a symbol), with its
     numbers, and the sum where a value used more than once (`uses`, by id) gets another share, each share with
@@ -92,7 +94,7 @@ def arithmetic(
         "times the op's local derivative (how much its output moves when that input does)"
     ]
     for e in sent:
-        figures = shares.get(id(e.parent))
+        figures = shares.figures.get(id(e.parent))
         lines.append(_edge_equation(e, names, root, uses[id(e.parent)] > 1, figures))
         contributions = received.setdefault(id(e.parent), [])
         contributions.append(e.passed)
@@ -136,8 +138,7 @@ def _sum_line(name: str, contributions: list[Any], uses: int, n: int | None) -> 
         now = "now" if done == uses else "so far"
         return f"{name}.grad: {done} shares added, {now} {summary(total)}{lost}    ({told})"
     # as the edges write them: summary's figures where share_figures gives none (a whole rounded along the way too)
-    sums = f"{sum_of(contributions, total, n or NUMBER_FIGURES)} = {summary(total)}{rounded_away(contributions, total)}"
-    return f"{name}.grad = {sums}    ({told})"
+    return f"{shares_added(name, contributions, total, n)}    ({told})"
 
 
 def lost_lines(run: Pass) -> list[str]:

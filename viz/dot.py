@@ -44,7 +44,8 @@ from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
-from .sum_figures import share_figures, sum_figures
+from .share_notes import unsummed_notes
+from .sum_figures import Shares, share_figures, sum_figures
 from .text import NOTE_COLUMNS, escape, shortened, wrapped
 from .writing import write_atomically
 
@@ -74,7 +75,8 @@ def build(
     tags: dict[int, str] | None = None,
     step_key: bool = False,
     tooltips: bool = True,
-    shares: dict[int, int] | None = None,
+    shares: Shares | None = None,
+    unsummed: bool = True,
 ) -> graphviz.Digraph:
     """The drawing of `graph` with the gradients `grads` (by node id; absent: not computed; `partial`: sums of
     some of a value's shares, how many of how many, by id); `data` (by id)
@@ -92,6 +94,8 @@ def build(
     drawing and in the tooltips of the SVG (`tooltips`; the player's page, whose script styles the SVG's parts,
     gives it on hover its own way). `shares`: the figures of each value's shares (share_figures, by id) where
     the drawing is a step of a longer backward, whose later sums they add up to as well; else from `flows`.
+    `unsummed`: a note under the drawing for each sum of shares drawn that does not add up as written (rounded
+    along the way: share_notes; the player shows them beside its drawing, step by step).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -110,6 +114,10 @@ def build(
     slips = held_slips(kept, checks, kept_cause)  # .grads set by hand that the finite differences disagree with
     notes += [kept_note(kept, grads, names, kept_cause, slips)] if kept else []
     notes += [colour_key(grads, top, id(trail.node) if trail is not None else None)] if color_by_grad else []
+    # the shares into a value written with the figures that add up to its grad as drawn (a checked one's, too)
+    shown = {i: check_figures(c) for i, c in checks.items() if not c.compared}
+    shares = share_figures(flows or [], shown) if shares is None else shares
+    notes += unsummed_notes(flows, grads, names, shares, shown) if unsummed and flows else []
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
@@ -183,9 +191,6 @@ def build(
         subgraph.attr(**tip(paths[path], whole))
         g.subgraph(subgraph)
     sent = {(id(e.parent), id(e.child), e.index): e for flow in flows or [] for e in flow}
-    # the shares into a value written with the figures that add up to its grad as drawn (a checked one's, too)
-    if shares is None:
-        shares = share_figures(flows or [], {i: check_figures(c) for i, c in checks.items() if not c.compared})
     on_trail = trail.edges if trail is not None else frozenset()
     edges = _edges(order)
     uses = Counter(id(e.parent) for e in edges)  # a value used more than once gets a share along each edge
@@ -202,7 +207,7 @@ def build(
             g.edge(*ends, id=name, dir="none", style="dashed", **{"color": "gray70", **red})
         elif key in sent:
             bold = {"penwidth": "2.5"} if e.child is current else {}
-            label = chain_rule(sent[key], names, order[0], uses[id(e.parent)] > 1, shares.get(id(e.parent)))
+            label = chain_rule(sent[key], names, order[0], uses[id(e.parent)] > 1, shares.figures.get(id(e.parent)))
             look = {"color": "firebrick", **bold, **red, **pull, **_edge_tip(e, names, order[0], whole)}
             g.edge(*ends, id=name, dir="back", label=label, fontsize="9", **look)
         else:

@@ -26,21 +26,15 @@ from .arguments import (
     require_root,
     require_text,
 )
-from .captions import forward_caption
 from .dot import NOT_COMPUTED, build
 from .graph import MAX_NODES
-from .labels import MISSING, data_text, grad_text, numbers_row
-from .long_names import whole_names
-from .lost_words import gradient_tags
-from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL, apart_figures, summary
-from .page_notes import explanations, first_nonfinite_shown
+from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, WHOLE_IN_FULL
+from .page_steps import page_data, step_numbers, widest
 from .page_text import by_lines, by_numbers, script_json
 from .rules import symbol
-from .steps import Pass, backward_pass
-from .sum_figures import sum_figures
+from .steps import backward_pass
 from .text import NAME_COLUMNS, visible
 from .training import Training, training_bar
-from .update import optimizer_update
 from .writing import require_folder, write_atomically
 
 PAGE_OPTIONS = ("title", "modules", "max_nodes", "rankdir", "number", "optimizer")
@@ -76,6 +70,7 @@ _PAGE = """<!DOCTYPE html>
 {svg}</div>
 <aside>
   <div id="nonfinite" hidden></div>
+  <div id="sums" hidden></div>
   <h2>This step</h2>
   <div id="caption"></div>
   <h2>Clicked value</h2>
@@ -110,7 +105,9 @@ _PAGE = """<!DOCTYPE html>
         not (tanh(10) = 0.999999996), yet never more than tell it apart from the other numbers of its float type
         (a float32 0.1 reads 0.1), whole numbers below {whole} in full (12345), beyond with an exponent and,
         rounded, its zeros (1000001 as 1.000e+06, which reads as rounded), and the numbers of a product or a sum
-        with the figures that give its result as written (0.41997 × 2 = 0.8399); a tensor: min, mean and max, to
+        with the figures that give its result as written (0.41997 × 2 = 0.8399), and a value's shares with the
+        figures that add up to its grad as drawn (1.8276e-07 twice beside 3.655e-07), and to each sum so far; where
+        the floats rounded along the way, the note beside the drawing says so; a tensor: min, mean and max, to
         {array_figures} figures (more where they differ by less), each with an exponent where one takes it; orange
         on a tensor edge: broadcasting, summed back.</li>
     </ul>
@@ -169,11 +166,13 @@ def page_html(
         runs = [(r, backward_pass(r, m, max_nodes), o) for r, m, o in zip(root.roots, root.models, root.optimizers)]
     else:
         runs = [(root, backward_pass(root, modules, max_nodes), optimizer)]
-    numbers = [_numbers(*run) for run in runs]
+    numbers = [step_numbers(*run) for run in runs]
     templates, line_words = by_numbers(numbers, "captions"), by_lines(numbers)
     first_root, first = runs[0][0], runs[0][1]
-    data, grads = ({id(first.graph.order[k]): t for k, t in w.items()} for w in _widest(numbers, first.steps))
-    drawing = build(first.graph, grads, first.flows, None, rankdir=rankdir, number=number, data=data, tooltips=False)
+    data, grads = ({id(first.graph.order[k]): t for k, t in w.items()} for w in widest(numbers, first.steps))
+    # the shares' figures as the captions and edge texts have them; the steps' notes of sums beside it (#sums)
+    drawing = build(first.graph, grads, first.flows, None, rankdir=rankdir, number=number, data=data, tooltips=False,
+                    shares=first.shares, unsummed=False)  # fmt: skip
     svg = drawing.pipe(format="svg").decode()
     svg = _named_by_position(svg[svg.index("<svg") :], first.graph.order)  # inline SVG needs no prolog or doctype
     return _PAGE.format(
@@ -188,7 +187,7 @@ def page_html(
         array_figures=ARRAY_FIGURES,
         whole=f"{WHOLE_IN_FULL:,.0f}",
         columns=NAME_COLUMNS,
-        page=script_json({**_page_data(first), "templates": templates, "lineWords": line_words}),
+        page=script_json({**page_data(first), "templates": templates, "lineWords": line_words}),
         runs=script_json(numbers),
         js=_resource("player_view.js") + _resource("player.js"),
     )
@@ -212,80 +211,6 @@ def save_html(
     require_folder(path)  # before drawing, which may take long
     write_atomically(path, page_html(root, title, **options).encode())
     return path
-
-
-def _numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
-    """What one training step shows (the only step without training): its captions, one per step of the
-    slider (the forward pass, backward's steps, the update); per backward step what it changes; each
-    value's data (by position, None for constants); the numbers on each edge; the loss; its first NaN or
-    infinity, if any; each value's explanation (in the order of the steps) and the edges of its paths; and
-    the optimizer's update if any."""
-    edges, added = [e for flow in run.flows for e in flow], sum_figures(run.graph.order)
-    found = {
-        "captions": [forward_caption(run), *run.captions],
-        "steps": _changes(run),
-        "loss": summary(root.data, signed_zero=True),
-        "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
-        "sent": [numbers_row(e, run.shares.get(id(e.parent))) for e in edges],
-        "trail": first_nonfinite_shown(run),
-    }
-    found["explained"], found["paths"] = explanations(root, run)
-    if optimizer is not None:
-        update = optimizer_update(run, optimizer)
-        found["captions"].append(update.caption)
-        # written apart from the data before ("data 0.5" at both steps would say the update left it)
-        before = run.graph.order
-        found["update"] = [
-            [k, "data " + summary(x, signed_zero=True, n=apart_figures(before[k].data, x))]
-            for k, x in update.data.items()
-        ]
-    return found
-
-
-def _widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int, str], dict[int, str]]:
-    """Per value (by position): the longest text its data field shows at any step, and its gradient field's,
-    so that each field is drawn wide enough for all of them (the whole width in the gradient's field let
-    an update's "data 0.2153", drawn where "data 0" was, run over the record's border)."""
-    data = {k: [step["data"][k] for step in numbers] for k in values}
-    grads = {k: [grad_text(MISSING)] for k in values}
-    for step in numbers:
-        for k, text in step.get("update", []):
-            data[k].append(text)
-        for k, text in (change for _, changed, _ in step["steps"] for change in changed):
-            grads[k].append(text)
-    return {k: max(t, key=len) for k, t in data.items()}, {k: max(t, key=len)[len("grad ") :] for k, t in grads.items()}
-
-
-def _changes(run: Pass) -> list[list[Any]]:
-    """Per step: its node's position, the gradient texts it changes, and the inputs it sends to."""
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
-    tags = gradient_tags(run.flows, run.grads)  # once complete, what the range did to it: " (underflowed)"
-    told = lambda n, partial: "" if partial.get(id(n)) else tags.get(id(n), "")  # noqa: E731
-    return [
-        [
-            k,
-            [[position[id(n)], grad_text(running[id(n)], partial.get(id(n))) + told(n, partial)] for n in changed],
-            [e.index for e in run.flows[k]],
-        ]
-        for k, running, changed, partial in run.filling()
-    ]
-
-
-def _page_data(run: Pass) -> dict[str, Any]:
-    """What every training step shares: the positions of the values (constants have no gradient), the
-    edges gradients flow along (child's position, input index, input's position), each value's name, and the
-    whole of each name drawn shortened (long_names), which the script gives on hover (the SVG's tooltips would
-    wrap the parts its styles select)."""
-    order = run.graph.order
-    position = {id(n): k for k, n in enumerate(order)}
-    edges = [e for flow in run.flows for e in flow]
-    return {
-        "notComputed": grad_text(MISSING),
-        "values": run.steps,
-        "names": [run.names.get(id(n), "") for n in order],
-        "whole": whole_names(run.graph, run.names),
-        "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
-    }
 
 
 def _named_by_position(svg: str, order: list[Node]) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .lost_words import WORDS, lost_note
 from .number_text import NUMBER_FIGURES, as_read, finite, float_name, kind, size, summary
-from .on_paper import EXACT, alike, alike_on_paper, as_written, halfway, on_paper
+from .on_paper import EXACT, alike_on_paper, as_written, halfway, miss, on_paper
 from .rules import term
 
 
@@ -118,7 +118,7 @@ def _why(factors: list, result: Any, exact: Decimal, of: type, shown: int | None
     if any(x != 0 for x in [*factors, result]) and _subnormal([*factors, result], of):
         return f"a {name} below {summary(of(info.tiny))} is subnormal: a multiple of {least}, with fewer digits"
     if halfway(exact, as_written(result, shown)):  # 1.0005 × 0.3: the float 1.0005 is 1.00049999999999994
-        return _halfway_words(of, result, exact, "factors", "product", shown)
+        return _float_side(of, result, exact, "factors", "product", shown)
     return f"a {name} keeps about {kept_digits(of)} significant digits, and each product is rounded to them"
 
 
@@ -139,31 +139,39 @@ def _told(exact: Decimal, result: Any, figures: int | None = None) -> str:
     return text
 
 
-def rounded_away(terms: list, total: float) -> str:
-    """A note where floats added up to `total` but the sum on paper (math.fsum: exact, then rounded once)
-    reads otherwise: 1 + (-1e16) + 1e16 is 0 in floats, 1 on paper. "" where the figures shown agree. A term
-    may be a one-number array of any shape (a (1,) tensor's gradient), which math.fsum cannot take as it is."""
+def rounded_away(terms: list, total: float, n: int | None = None) -> str:
+    """A note where floats added one-number `terms` up to `total` but on paper they read otherwise, "" else: the
+    floats themselves, added exactly (as math.fsum, which raises past the largest float), where a term was rounded
+    away as it was added (1 + (-1e16) + 1e16 is 0 in floats, 1 on paper); else the terms as written beside it, with
+    `n` figures (summary's where None: the figures `sum_of` was given), where they add up halfway in the last figure
+    of `total` as written, which a learner would round the other way, or a hair short of it (`_as_written`). A
+    term may be a one-number array of any shape (a (1,) tensor's gradient). The terms as written are added once,
+    for both."""
     if not all(map(finite, terms)):
         return ""
     with localcontext(EXACT):  # exact, as math.fsum, which raises where the sum passes the largest float
-        on_paper = sum(Decimal(np.asarray(t, dtype=float).item()) for t in terms)
+        exact = sum(Decimal(np.asarray(t, dtype=float).item()) for t in terms)
     of = kind(total)  # a float32 keeps about 7 digits: its sums round away far larger terms than float64's
     if not finite(total):  # 1e308 + 1e308: inf, 2e+308 on paper
         shown, largest = summary(total), summary(of(np.finfo(of).max))
-        if abs(on_paper) <= Decimal(float(np.finfo(of).max)):  # 1e308 + 1e308 + (-1e308): 1e+308 on paper
+        if abs(exact) <= Decimal(float(np.finfo(of).max)):  # 1e308 + 1e308 + (-1e308): 1e+308 on paper
             return (
-                f" (on paper {_beyond(on_paper)}: the sum so far passed the largest {float_name(of)}, {largest}, and "
+                f" (on paper {_beyond(exact)}: the sum so far passed the largest {float_name(of)}, {largest}, and "
                 f"stays {shown} whatever is added after)"
             )
         beyond = f"beyond the largest {float_name(of)}, {largest}"
-        return f" (on paper {_beyond(on_paper)}: {beyond}, the sum overflows to {shown})"
-    exact = float(on_paper)
-    if as_read(summary(exact)) == as_read(summary(total)) or (not _swamped(terms, of) and _reads_right(terms, total)):
-        return _halfway_sum(terms, total, of)  # as_read: 1e+06 and 1.000e+06 alike
-    return (
-        f" (on paper {summary(exact)}: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so a term "
-        "much smaller than the sum so far is rounded away as it is added)"
-    )
+        return f" (on paper {_beyond(exact)}: {beyond}, the sum overflows to {shown})"
+    # the terms as written, added on paper, where that does not round to `total` as written (None where it does)
+    written = on_paper(terms, n, total, sum)
+    # the floats added exactly read as `total` as written (as a decimal too, not only through a float: -2.0905 +
+    # 1.2e-16 is the float -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), or as
+    # written nothing shows
+    alike_read = as_read(summary(float(exact))) == as_read(summary(total)) and miss(exact, total) <= 0
+    if alike_read or (not _swamped(terms, of) and _reads_right(written, total)):
+        return _as_written(written, total, of)
+    digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
+    away = "so a term much smaller than the sum so far is rounded away as it is added"
+    return f" (on paper {_told(exact, total)}: {digits}, {away})"
 
 
 def _swamped(terms: list, of: type) -> bool:
@@ -178,41 +186,39 @@ def _swamped(terms: list, of: type) -> bool:
     return False
 
 
-def _reads_right(terms: list, total: Any) -> bool:
-    """Whether the terms as `sum_of` writes them add up on paper to `total` as written, or halfway in its last
-    figure (`_halfway_sum` tells that): nothing was rounded away that the sum as drawn shows. -217.1 + 58.45 +
-    (-1825.2) = -1983.8, the floats' exact sum a hair past -1983.85, was told "on paper -1983.9: ... a term much
-    smaller than the sum so far is rounded away", which none was; -1983.85 on paper is halfway."""
-    written = on_paper(terms, alike(terms, total, sum), total, sum)
+def _reads_right(written: Decimal | None, total: Any) -> bool:
+    """Whether the terms as written, whose sum on paper is `written` (None where it rounds to `total` as written),
+    add up to `total` as written, or halfway in its last figure (`_as_written` tells that): nothing was rounded
+    away that the sum as drawn shows. -217.1 + 58.45 + (-1825.2) = -1983.8, the floats' exact sum a hair past
+    -1983.85, was told "on paper -1983.9: ... a term much smaller than the sum so far is rounded away", which none
+    was; -1983.85 on paper is halfway."""
     return written is None or halfway(written, as_written(total))
 
 
-def _halfway_sum(terms: list, total: Any, of: type) -> str:
-    """A note where the terms as `sum_of` writes them add up, on paper, halfway in the last figure of `total` as
-    written, which a learner would round the other way: "0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006. "" else."""
-    written = on_paper(terms, alike(terms, total, sum), total, sum)
-    if (
-        written is None
-        or not halfway(written, as_written(total))
-        or written == Decimal(np.asarray(total, float).item())
-    ):
+def _as_written(written: Decimal | None, total: Any, of: type) -> str:
+    """A note where the terms as written, whose sum on paper is `written` (None where it rounds to `total` as
+    written), add up to another number than `total` as written, though the floats added exactly do not: halfway in
+    its last figure, which a learner would round the other way ("0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006),
+    or a hair short of it (2.58 + 1.5305 + (-1.15e-16) + 0.51 + 2.2 beside 6.821 is 6.82049999...: 6.820). "" else."""
+    if written is None or written == Decimal(np.asarray(total, float).item()):
         return ""
-    return f" (on paper {_told(written, total)}, {_halfway_words(of, total, written, 'terms', 'sum')})"
+    return f" (on paper {_told(written, total)}, {_float_side(of, total, written, 'terms', 'sum')})"
 
 
-def _halfway_words(of: type, result: Any, paper: Decimal, parts: str, what: str, figures: int | None = None) -> str:
-    """Why a product or sum (`what`) halfway on paper (`paper`) between two numbers as written is the float's
-    `result` as written, with the float's digits as far as they part from the paper's: "0.30015 on paper; as a float,
-    0.3001 (... their product, 0.30014999999999997, lies on 0.3001's side)", where a node may write it 0.30015; a
-    result whose zeros are dropped by its figures': "0.3 (... 0.30004999999999998, lies on 0.3000's side)"; `result`
-    written with `figures` (summary's where None)."""
+def _float_side(of: type, result: Any, paper: Decimal, parts: str, what: str, figures: int | None = None) -> str:
+    """Why a product or sum (`what`) on paper (`paper`) halfway between two numbers as written (or a hair from
+    halfway) is the float's `result` as written, with the float's digits as far as they part from the paper's:
+    "0.30015 on paper; as a float, 0.3001 (halfway: ... their product, 0.30014999999999997, lies on 0.3001's side)",
+    where a node may write it 0.30015; a result whose zeros are dropped by its figures': "0.3 (... 0.30004999999999998,
+    lies on 0.3000's side)"; `result` written with `figures` (summary's where None)."""
     value, shown = Decimal(float(np.asarray(result, dtype=float).reshape(-1)[0])), summary(result, n=figures)
     n = len(paper.normalize().as_tuple().digits)
     while n < 40 and Decimal(text := f"{value:.{n}g}") == paper:
         n += 1
     side = shown if "e" in shown else str(as_written(result, figures))  # 0.3 of 0.30005's float is 0.3000: its side
+    told = "halfway: " if halfway(paper, as_written(result, figures)) else ""
     return (
-        f"halfway: a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
+        f"{told}a {float_name(of)} keeps about {kept_digits(of)} significant digits, so the {parts} as "
         f"floats are not exactly as written, and their {what}, {text}, lies on {side}'s side"
     )
 

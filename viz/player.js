@@ -7,8 +7,9 @@
 // page.templates, or whole), steps (per backward step: [position of its node, [[position, grad
 // text]...], [input indices it sends to]]), data texts, edge numbers, explanations (its distinct lines,
 // each its words in page.lineWords and its numbers; per value its lines and its paths' edges, null where
-// they are the first training step's), the update, and the first NaN or infinity (trail: its value, the
-// values and edges of its path, its story, its step).
+// they are the first training step's), the update, the first NaN or infinity (trail: its value, the
+// values and edges of its path, its story, its step), and the sums of shares drawn that do not add up as written
+// (sums: [first step, the step past the last or null, the note]).
 (function () {
   "use strict";
   function element(id) { return document.getElementById(id); }
@@ -68,6 +69,9 @@
     var counter = "step " + current + (current === 0 ? ": forward" : updating ? ": update" : " of " + steps.length);
     element("counter").textContent = counter;  // backward's steps counted as the captions count them
     markNonfinite(run.trail !== null && current >= run.trail.from ? run.trail : null);
+    var sums = run.sums.filter(function (s) { return s[0] <= current && (s[1] === null || current < s[1]); });
+    element("sums").hidden = sums.length === 0;  // shares drawn that do not add up as written, and why
+    say(element("sums"), sums.map(function (s) { return s[2]; }).join("\n"));
     say(element("caption"), told(page.templates[current], run.captions[current]));
     element("slider").value = current;
     noteAhead();

@@ -19,7 +19,7 @@ from .dot import build, paragraphs
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
 from .rules import symbol
-from .sum_figures import share_figures
+from .sum_figures import Shares, share_figures
 
 _FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
 _ELSEWHERE = (
@@ -55,7 +55,7 @@ class Pass:
     steps: list[int]
     captions: list[str]
     names: dict[int, str]
-    shares: dict[int, int]
+    shares: Shares
 
     def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node], dict[int, tuple[int, int]]]]:
         """For each step: its node's position, the gradients filled in so far (by id; one dict,

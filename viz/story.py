@@ -73,13 +73,13 @@ def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
             together = " together" if others > 1 else ""
             lines.append(f"{other}: {summary(e.rest, n=n)}{together} (the total minus {above})")
             listed = f"{summary(shown, n=n)} ({above}) + {term(e.rest, n=n)} ({other})"
-            added = [shown, e.rest]  # the two terms told, whose sum on paper may land halfway (rounded_away)
+            added, shares = [shown, e.rest], n  # the two terms told, whose sum on paper may land halfway
         else:  # inf - inf: the split would read "nan + nan = inf"
             lines.append(f"{other}: not told apart, as the paths' sums are too large for a float")
             listed = ""
     # the terms told as floats add them, beside their sum on paper: the listed paths' products, or those summed and
     # the rest ("0.8815 (the path above) + 0.304 (the other path) = 1.185" is 1.1855 on paper, halfway)
-    on_paper = rounded_away(added, written) if e.paths and not tensors and listed else ""
+    on_paper = rounded_away(added, written, shares) if e.paths and not tensors and listed else ""
     if tensors and e.count > 1:  # arrays: their summaries do not add up, the arrays do
         lines.append(
             f"total: the paths' shares added element by element, {summary(e.total, n=means)} = {grad}, the gradient "

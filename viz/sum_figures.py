@@ -13,6 +13,7 @@ The gradient of a value used more than once is a sum too, of the shares backward
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -21,7 +22,18 @@ from autograd import Node, Value
 
 from .graph import Edge
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, finite, summary
-from .on_paper import EXACT, alike, as_written, halfway, mean_written, means_add_up, miss, one_numbers, term_written
+from .on_paper import (
+    EXACT,
+    HALFWAY,
+    alike,
+    as_written,
+    halfway,
+    mean_written,
+    means_add_up,
+    miss,
+    one_numbers,
+    term_written,
+)
 from .whole_floats import rounds  # rounding ops: where between whole numbers their input lies decides them
 
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
@@ -58,42 +70,79 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
     return figures
 
 
-def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) -> dict[int, int]:
-    """By value id: the figures (more than `summary`'s own) to write the shares backward sends it with (`flows`: the
-    edges each node sends, in backward's order), on its edges and in captions, so that they add up to its gradient
-    as written: x * x's two shares drawn "1.828e-07" beside its grad "3.655e-07" read as a slip (1.8276e-07 each,
+@dataclass(frozen=True)
+class Shares:
+    """What `share_figures` finds of the shares backward sends each value: by value id, the figures (more than
+    `summary`'s own) they are written with, and the counts of first shares whose sum, so written, does not add up
+    to the sum the floats gave as written (rounded along the way: 7.619e-151 + 7.619e-151 + 1 + (-1) is 0, on paper
+    1.524e-150), which every picture drawing that sum says (share_notes)."""
+
+    figures: dict[int, int] = field(default_factory=dict)
+    unsummed: dict[int, frozenset[int]] = field(default_factory=dict)
+
+
+def share_figures(flows: list[list[Edge]], shown: dict[int, int] | None = None) -> Shares:
+    """The figures (more than `summary`'s own) to write the shares backward sends each value (`flows`: the edges
+    each node sends, in backward's order), on its edges and in captions, so that they add up to its gradient as
+    written: x * x's two shares drawn "1.828e-07" beside its grad "3.655e-07" read as a slip (1.8276e-07 each,
     3.6552e-07); "1.8276e-07" do not. So too each sum of the shares sent so far (the player's and the frames'
-    "grad 1.828e-07 so far", a caption's "x.grad = 0 + 1.828e-07"). `shown`: by id, the figures a gradient is
-    written with where more than summary's (a checked leaf's, `check_figures`)."""
+    "grad 1.828e-07 so far", a caption's "x.grad = 0 + 1.828e-07"); the sums that no figures make add up, apart
+    (`Shares`). `shown`: by id, the figures a gradient is written with where more than summary's (a checked
+    leaf's, `check_figures`)."""
     shares: dict[int, list] = {}
     for e in (e for flow in flows for e in flow):
         shares.setdefault(id(e.parent), []).append(e.passed)
     shown = shown or {}
     found = {i: _share_figures(terms, shown.get(i)) for i, terms in shares.items() if len(terms) > 1 or i in shown}
-    return {i: n for i, n in found.items() if n}
+    return Shares(
+        {i: n for i, (n, _) in found.items() if n}, {i: frozenset(off) for i, (_, off) in found.items() if off}
+    )
 
 
-def _share_figures(terms: list, shown: int | None) -> int | None:
-    """The fewest figures (from `shown`, else summary's) that write `terms` so that each sum of the first of them
-    (added as backward adds them, in floats) is on paper as it is written, the whole with `shown` figures, but a sum
-    that the floats themselves, added exactly, miss (rounded along the way: 1 + 3.5e+300 + (-3.5e+300) is 0, 1 on
-    paper, which its caption tells); where none do, `alike`'s closest for the whole sum. None for summary's own."""
+def _share_figures(terms: list, shown: int | None) -> tuple[int | None, list[int]]:
+    """The fewest figures (from `shown`, else summary's; None for summary's own) that write `terms` so that each sum
+    of the first of them (added as backward adds them, in floats) is on paper as it is written, the whole with
+    `shown` figures, but a sum that the floats themselves, added exactly, miss (rounded along the way: 1 +
+    3.5e+300 + (-3.5e+300) is 0, 1 on paper, which its caption tells), which no figures make add up: of those, a
+    sum that some figures bring to halfway in its last figure is written so (-665.08 + (-924.27) beside -1589.3,
+    whose floats add up exactly a hair past -1589.35: "-665.1 + (-924.3)" is a whole unit off). Where none do,
+    `alike`'s closest for the whole sum. With them, the counts of first terms whose sum so written does not add up
+    to the floats' as written (rounded along the way, or no figures make it)."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
-        return _mean_figures(terms)
+        return _mean_figures(terms), []
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(terms))
     if not all(map(finite, sums)):
-        return None
+        return None, []
     last = len(terms) - 1  # the first share alone too: the player writes it "grad 0.8385 so far", not 0.83855
     with localcontext(EXACT):  # no figures make a sum rounded along the way add up: the others' are not its
         exact = itertools.accumulate(Decimal(float(np.asarray(t, dtype=float).reshape(-1)[0])) for t in terms)
         kept = [k for k, e in enumerate(exact) if miss(e, sums[k], shown if k == last else None) <= 0]
-    for n in range(shown or NUMBER_FIGURES, 18):
-        with localcontext(EXACT):
-            on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
-        if all(miss(on_paper[k], sums[k], shown if k == last else None) <= 0 for k in kept):
-            return None if n == NUMBER_FIGURES else n
-    return alike(terms, sums[-1], sum, shown)
+    tried = {n: _misses(terms, sums, n, shown) for n in range(shown or NUMBER_FIGURES, 18)}
+    rounded = [k for k in range(len(terms)) if k not in kept]
+    # of those rounded along the way, the sums some figures bring to halfway (-665.08 + (-924.27): 5 do)
+    near = [k for k in rounded if any(misses[k] <= HALFWAY for misses in tried.values())]
+    # else, where no figures make each sum add up, the fewest that leave none beyond halfway, which its note tells
+    # ("grad -2.099 so far" beside -2.0995, and -2.0995 + (-0.0011) = -2.101; 4 figures drew -2.099 + (-0.0011))
+    found = next((n for n, misses in tried.items() if _fits(misses, kept, near, 0)), None)
+    found = found or next((n for n, misses in tried.items() if _fits(misses, kept, near, HALFWAY)), None)
+    n = found if found is not None else alike(terms, sums[-1], sum, shown)
+    misses = tried.get(n or NUMBER_FIGURES) or _misses(terms, sums, n or NUMBER_FIGURES, shown)
+    return (None if n == NUMBER_FIGURES else n), [k + 1 for k, m in enumerate(misses) if m > 0]
+
+
+def _misses(terms: list, sums: list, n: int, shown: int | None) -> list[Decimal]:
+    """How far each sum of the first `terms`, written with `n` figures and added on paper, misses the floats' sum as
+    written (the whole with `shown` figures): `miss`, 0 or less where it adds up, HALFWAY where it lies halfway."""
+    with localcontext(EXACT):
+        on_paper = list(itertools.accumulate(term_written(t, n) for t in terms))
+        return [miss(on_paper[k], sums[k], shown if k == len(terms) - 1 else None) for k in range(len(terms))]
+
+
+def _fits(misses: list[Decimal], kept: list[int], near: list[int], slack: Decimal | int) -> bool:
+    """Whether the sums `kept` miss by `slack` at most (0: they add up as written; HALFWAY: or lie halfway), and
+    those `near` lie halfway at most."""
+    return all(misses[k] <= slack for k in kept) and all(misses[k] <= HALFWAY for k in near)
 
 
 def _mean_figures(terms: list) -> int | None:

@@ -1,0 +1,59 @@
+"""A value's shares added, as written: "x.grad = 1 + 3.502e+300 + (-3.502e+300) = 0 (on paper 1: a float keeps
+about 16 significant digits, ...)", the line a caption writes as a share arrives, and the note every picture
+drawing a sum of shares that does not add up as written carries (`Shares.unsummed`: rounded along the way), under
+a drawing or a frame, beside the player's drawing while it shows that sum: one text, so each says it alike."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .graph import Edge
+from .number_text import NUMBER_FIGURES, summary
+from .paper import rounded_away
+from .story import sum_of
+from .sum_figures import Shares
+
+if TYPE_CHECKING:
+    from .steps import Pass
+
+
+def shares_added(name: str, terms: list, total: Any, n: int | None = None, shown: int | None = None) -> str:
+    """ "x.grad = 2 + 2 = 4": one-number shares `terms` with `n` figures (share_figures; summary's where None), their
+    sum `total` with `shown`, and where they do not add up to it on paper, why (`rounded_away`)."""
+    added = sum_of(terms, total, n or NUMBER_FIGURES)
+    return f"{name}.grad = {added} = {summary(total, n=shown)}{rounded_away(terms, total, n)}"
+
+
+def unsummed_notes(
+    flows: list[list[Edge]], grads: dict[int, Any], names: dict[int, str], shares: Shares, shown: dict[int, int]
+) -> list[str]:
+    """The notes of a drawing whose edges carry the shares sent in `flows` and whose boxes the sums `grads` (by id;
+    `shown`: the figures of those written with more than summary's): a value's shares added, where they do not add
+    up to its grad as drawn."""
+    sent: dict[int, list[Edge]] = {}
+    for e in (e for flow in flows for e in flow):
+        sent.setdefault(id(e.parent), []).append(e)
+    return [
+        shares_added(names[i], [e.passed for e in edges], grads[i], shares.figures.get(i), shown.get(i))
+        for i, edges in sent.items()
+        if len(edges) in shares.unsummed.get(i, ())
+    ]
+
+
+def unsummed_steps(run: Pass) -> list[list[Any]]:
+    """The player's notes of sums of shares that do not add up as drawn: each as [the first slider step that draws
+    it, the step that draws the next sum instead (None: none does), the note]."""
+    told: list[list[Any]] = []
+    open_at: dict[int, list[Any]] = {}
+    terms: dict[int, list[Any]] = {}
+    for step, (k, running, _, _) in enumerate(run.filling(), 1):  # slider step s shows backward's s-th done
+        for e in run.flows[k]:
+            terms.setdefault(id(e.parent), []).append(e.passed)
+        for i in dict.fromkeys(id(e.parent) for e in run.flows[k]):  # x * x: both shares drawn at once
+            if i in open_at:
+                open_at.pop(i)[1] = step
+            if len(terms[i]) in run.shares.unsummed.get(i, ()):
+                added = shares_added(run.names[i], terms[i][:], running[i], run.shares.figures.get(i))
+                open_at[i] = [step, None, added]
+                told.append(open_at[i])
+    return told
