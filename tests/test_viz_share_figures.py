@@ -203,3 +203,17 @@ def test_in_random_graphs_every_values_shares_add_up_to_its_grad_as_drawn():
             parent = order[int(child)].parents[int(index)]
             shares.setdefault(str(order.index(parent)), []).append(share)
         assert shares and all(_adds_up(s, grads[v]) for v, s in shares.items() if v in grads), (shares, grads)
+
+
+def test_shares_that_add_up_at_summarys_figures_are_worked_out_once(monkeypatch):
+    """Each figure count's misses were worked out for all 14 counts before any was looked at: share_figures on a
+    2-16-16-1 MLP's backward took 0.079 s where 0.017 s had done; the first count that fits ends the search."""
+    import viz.sum_figures as sum_figures
+
+    counts = []
+    misses = sum_figures._misses
+    monkeypatch.setattr(
+        sum_figures, "_misses", lambda terms, sums, n, shown: counts.append(n) or misses(terms, sums, n, shown)
+    )
+    assert sum_figures._share_figures([0.5, 0.25, 2.0], None) == (None, [])
+    assert counts == [4]

@@ -115,3 +115,11 @@ def test_the_players_legend_says_how_shares_are_written_and_where_their_sums_are
     legend = " ".join(re.search(r'<details id="legend".*?</details>', page_html(out), re.S).group(0).split())
     assert "a value's shares with the figures that add up to its grad as drawn (1.8276e-07 twice" in legend, legend
     assert "the floats rounded along the way, the note beside the drawing says so" in legend, legend
+
+
+@pytest.mark.parametrize("make", [_tiny, _huge])
+def test_a_drawing_without_grads_has_no_note_of_a_sum_it_does_not_draw(make):
+    """show_grads=False draws no grad for the shares to contradict; the note told it anyway ("x.grad = ... = 0")."""
+    out, line = make()
+    assert "x.grad = " not in _notes(viz.draw(out, backward=True, show_grads=False).source)
+    assert not any("x.grad = " in _notes(f.drawing.source) for f in viz.backward_steps(out, show_grads=False))

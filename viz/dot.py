@@ -94,8 +94,8 @@ def build(
     drawing and in the tooltips of the SVG (`tooltips`; the player's page, whose script styles the SVG's parts,
     gives it on hover its own way). `shares`: the figures of each value's shares (share_figures, by id) where
     the drawing is a step of a longer backward, whose later sums they add up to as well; else from `flows`.
-    `unsummed`: a note under the drawing for each sum of shares drawn that does not add up as written (rounded
-    along the way: share_notes; the player shows them beside its drawing, step by step).
+    `unsummed`: a note under the drawing for each sum of shares drawn (with `show_grads`) that does not add up as
+    written (rounded along the way: share_notes; the player shows them beside its drawing, step by step).
     In the SVG, the value at position k of order is the element "vk", its op "ok", the edge from its
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
@@ -117,7 +117,7 @@ def build(
     # the shares into a value written with the figures that add up to its grad as drawn (a checked one's, too)
     shown = {i: check_figures(c) for i, c in checks.items() if not c.compared}
     shares = share_figures(flows or [], shown) if shares is None else shares
-    notes += unsummed_notes(flows, grads, names, shares, shown) if unsummed and flows else []
+    notes += unsummed_notes(flows, grads, names, shares, shown) if unsummed and flows and show_grads else []
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}

@@ -163,11 +163,17 @@ def rounded_away(terms: list, total: float, n: int | None = None) -> str:
         return f" (on paper {_beyond(exact)}: {beyond}, the sum overflows to {shown})"
     # the terms as written, added on paper, where that does not round to `total` as written (None where it does)
     written = on_paper(terms, n, total, sum)
-    # the floats added exactly read as `total` as written (as a decimal too, not only through a float: -2.0905 +
-    # 1.2e-16 is the float -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), or as
-    # written nothing shows
-    alike_read = as_read(summary(float(exact))) == as_read(summary(total)) and miss(exact, total) <= 0
-    if alike_read or (not _swamped(terms, of) and _reads_right(written, total)):
+    # the floats added exactly round to `total` as written (as a decimal, not through a float: -2.0905 + 1.2e-16
+    # is the float -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), and read as it
+    # in full too (float32's 1 + 1e-08 is 1.00000001), or as written nothing shows; a float with no more figures
+    # than `total`'s reads otherwise only as it rounds (the float 7240.55 reads 7240.6, exactly 7240.5499999...)
+    near, full = miss(exact, total) <= 0, float(exact)
+    finer = len(as_written(full).as_tuple().digits) > len(as_written(total).as_tuple().digits)
+    alike_read = near and (as_read(summary(full)) == as_read(summary(total)) or not finer)
+    # a term rounded away is told where it is all that parts them (1 + 1e-08 = 1 in float32); where the terms as
+    # written add up and the floats' exact sum does not, their figures part them, not it: 2.0999e-16 + (-6.065) +
+    # (-38) = -44.06 is exactly -44.0650000000000002 ("on paper -44.07" would contradict the line)
+    if alike_read or (_reads_right(written, total) and not (near and _swamped(terms, of))):
         return _as_written(written, total, of)
     digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
     away = "so a term much smaller than the sum so far is rounded away as it is added"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
+from functools import cache
 
 import numpy as np
 
@@ -118,16 +119,17 @@ def _share_figures(terms: list, shown: int | None) -> tuple[int | None, list[int
     with localcontext(EXACT):  # no figures make a sum rounded along the way add up: the others' are not its
         exact = itertools.accumulate(Decimal(float(np.asarray(t, dtype=float).reshape(-1)[0])) for t in terms)
         kept = [k for k, e in enumerate(exact) if miss(e, sums[k], shown if k == last else None) <= 0]
-    tried = {n: _misses(terms, sums, n, shown) for n in range(shown or NUMBER_FIGURES, 18)}
+    figures = range(shown or NUMBER_FIGURES, 18)
+    at = cache(lambda n: _misses(terms, sums, n, shown))  # each count's misses, worked out once where asked
     rounded = [k for k in range(len(terms)) if k not in kept]
     # of those rounded along the way, the sums some figures bring to halfway (-665.08 + (-924.27): 5 do)
-    near = [k for k in rounded if any(misses[k] <= HALFWAY for misses in tried.values())]
+    near = [k for k in rounded if any(at(n)[k] <= HALFWAY for n in figures)]
     # else, where no figures make each sum add up, the fewest that leave none beyond halfway, which its note tells
     # ("grad -2.099 so far" beside -2.0995, and -2.0995 + (-0.0011) = -2.101; 4 figures drew -2.099 + (-0.0011))
-    found = next((n for n, misses in tried.items() if _fits(misses, kept, near, 0)), None)
-    found = found or next((n for n, misses in tried.items() if _fits(misses, kept, near, HALFWAY)), None)
+    found = next((n for n in figures if _fits(at(n), kept, near, 0)), None)
+    found = found or next((n for n in figures if _fits(at(n), kept, near, HALFWAY)), None)
     n = found if found is not None else alike(terms, sums[-1], sum, shown)
-    misses = tried.get(n or NUMBER_FIGURES) or _misses(terms, sums, n or NUMBER_FIGURES, shown)
+    misses = at(n or NUMBER_FIGURES)
     return (None if n == NUMBER_FIGURES else n), [k + 1 for k, m in enumerate(misses) if m > 0]
 
 
