@@ -175,8 +175,7 @@ def _measure(
         if np.array_equal(up, x) and np.array_equal(down, x):
             problem, outside = "x ± h rounds to x", False
             break  # smaller steps would too
-        # an element that no longer moves goes unjudged (relu of 64 numbers near 1e-12: a rule of 2 green): such a
-        # step only confirms a disagreement, along the steps as taken (sin of 64 near 1 and 1e8: twice its rule, grey)
+        # a step that leaves an element unmoved only confirms a disagreement (relu of 64 near 1e-12: rule x2 green)
         if (lost := block and bool(np.any((up == x) & (down == x) & (along != 0)))) and disagreed is None:
             problem, outside = "x ± h rounds to x for some of the elements moved", False
             break
