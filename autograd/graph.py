@@ -170,7 +170,8 @@ class Node:
     @staticmethod
     def _check_again(node: Node, now: dict[int, Any]) -> None:
         """Refuse to run node's rule where user code run by this pass (USER_CODE) changed what it reads; `now`, what
-        the keyword arguments rules read again hold (_check_graph's), noted since the last hook ran."""
+        the keyword arguments rules read again hold (_check_graph's), noted since user code last ran (but for the
+        arrays a user's rule was given locked: graph_rules._held_still)."""
         raise NotImplementedError
 
     @staticmethod

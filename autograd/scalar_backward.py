@@ -131,14 +131,7 @@ def _chain_rule(
                     finished(node)  # first: it runs the node's gradient hooks, if any (Watch)
                 g = node._grad_sum
                 if watch is not None and watch.numbers and node._made_by is not None:  # user code ran: its numbers
-                    numbers, a, b = watch.numbers, node._a, node._b  # the objects noted, else compared (Watch.check)
-                    if (
-                        b is MANY
-                        or numbers.get(id(node)) is not node.data
-                        or numbers.get(id(a)) is not a.data
-                        or (b is not None and numbers.get(id(b)) is not b.data)
-                    ):
-                        watch.check(node)
+                    watch.taken(node)
             op = node._made_by
             if op is mul:  # the commonest ops first, their parents known to be two Values
                 a, b = node._a, node._b

@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .graph_order import MANY
 from .hooks import run_hooks
 
 
@@ -41,6 +42,17 @@ class Watch:
             node._grad_sum = run_hooks(node, node._grad_sum, self.create_graph)
         if self.finished is not None:
             self.finished(node)
+
+    def taken(self, node: Any) -> None:
+        """`check` node where a number it reads is not the object noted."""
+        numbers, a, b = self.numbers, node._a, node._b
+        if (
+            b is MANY
+            or numbers.get(id(node)) is not node.data
+            or numbers.get(id(a)) is not a.data
+            or (b is not None and numbers.get(id(b)) is not b.data)
+        ):
+            self.check(node)
 
     def check(self, node: Any) -> None:
         """Refuse node's rule where the number of node or of a parent, which it reads, is no longer the one noted."""

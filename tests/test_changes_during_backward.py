@@ -68,6 +68,17 @@ def test_an_optimizer_step_inside_a_hook_is_refused():
         h.sum().backward()
 
 
+def test_a_hook_giving_an_input_new_data_is_refused():
+    """`w.data = new array` in a hook gives w a count of its own, a change as any: unseen (x.grad [10, 20] for [1, 2])
+    were the pass to skip its checks as though no tensor had changed since it started (graph.WRITES)."""
+    x, w = _pair(autograd)
+    h = x * w
+    h.register_hook(lambda g: setattr(w, "data", np.array([10.0, 20.0])))
+    with pytest.raises(RuntimeError, match=DURING):
+        h.sum().backward()
+    assert x.grad is None
+
+
 def test_a_user_rule_that_changes_what_a_later_rule_reads_is_refused():
     x, w = _pair(autograd)
 
