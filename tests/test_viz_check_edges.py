@@ -4,23 +4,12 @@ g = 0 elements' tolerance), a user's op whose value underflows beside its kink (
 
 import numpy as np
 import pytest
+from test_viz_check_flat_pieces import check_of, tensor
 
 import nn
 from autograd import Op, Tensor, Value
 from autograd.tensor_ops import OPS
 from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
-from viz.graph import all_gradients, read_graph
-from viz.numeric_leaves import finite_difference_checks
-
-
-def check_of(root, leaf):
-    root.backward()
-    graph = read_graph(root, None, None)
-    return finite_difference_checks(root, graph.order, graph.consts, all_gradients(root, graph.order))[id(leaf)]
-
-
-def tensor(*xs):
-    return Tensor(np.array(xs, dtype=np.float64), requires_grad=True)
 
 
 def passes_g(g, out, x, *, lo, hi):  # a wrong clip rule: 1 everywhere
