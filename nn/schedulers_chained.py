@@ -5,11 +5,8 @@ back what the ones before it changed, so that the chain is never left half stepp
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
-
-import numpy as np
 
 from autograd import replayed, type_name
 
@@ -18,6 +15,7 @@ from .optim_base import Optimizer
 from .schedulers_base import LRScheduler
 from .schedulers_epochs import refuse_epoch
 from .schedulers_plateau import ReduceLROnPlateau
+from .step_undo import kept_attributes, put_back
 
 
 class ChainedScheduler:
@@ -79,54 +77,22 @@ def all_or_none(opt: Optimizer, change: Callable[[], object]) -> None:
     """`change()`; where it raises (a refusal, or a Ctrl-C mid-step), the optimizer's schedulers (those a SequentialLR
     runs too, and its ReduceLROnPlateaus) and its lr and settings put back as they were before, then the error
     raised: a chain's step, and nn.fit's of the schedulers it is given. Each scheduler's attributes are kept to
-    their contents (`_kept`): a list or an array a step changes in place is put back too."""
+    their contents (step_undo.kept_attributes): a list or an array a step changes in place is put back too."""
     every = [*_every(opt.schedulers), *opt.plateaus]
     shared = {id(x): x for x in (opt, *opt.groups, *every)}  # kept as they are: put back on their own, or not ours
-    kept = [(s, _kept(vars(s), shared)) for s in every]
+    kept = [kept_attributes(s, shared) for s in every]
     groups = [(g, dict(g.settings or {}), g.initial_lr, g.scheduled_lr) for g in opt.groups]
     names = ("scheduled_lr", "initial_lr", *opt.setting_names)
     settings = {n: getattr(opt, n) for n in names} if len(opt.groups) == 1 else {}  # several: kept in `groups`
     try:
         change()
     except BaseException:
-        for s, attributes in kept:
-            vars(s).clear()
-            vars(s).update({name: _put_back(held, copied) for name, (held, copied) in attributes.items()})
+        put_back(kept)
         for g, own, initial, scheduled in groups:  # several param groups: each one's settings and lrs
             g.settings, g.initial_lr, g.scheduled_lr = own or None, initial, scheduled
         for name, value in settings.items():
             object.__setattr__(opt, name, value)
         raise
-
-
-def _kept(attributes: dict[str, Any], shared: dict[int, Any]) -> dict[str, tuple[Any, Any]]:
-    """Each attribute's object and a deep copy of it (the optimizer, its groups, the schedulers and functions, such
-    as lr_lambda, kept as they are; an object that cannot be copied, as it is)."""
-    kept = {}
-    for name, held in attributes.items():
-        try:
-            copied = held if callable(held) else copy.deepcopy(held, dict(shared))
-        except Exception:  # noqa: BLE001 (whatever copying an attribute of the user's raises: kept as it is)
-            copied = held
-        kept[name] = held, copied
-    return kept
-
-
-def _put_back(held: Any, copied: Any) -> Any:
-    """The attribute `held` with the contents of its copy: a list, dict or array written back into (whoever holds
-    it sees them), anything else the copy."""
-    if copied is held:
-        return held
-    if isinstance(held, list):
-        held[:] = copied
-    elif isinstance(held, dict):
-        held.clear()
-        held.update(copied)
-    elif isinstance(held, np.ndarray) and held.flags.writeable and held.shape == copied.shape:
-        held[...] = copied
-    else:
-        return copied
-    return held
 
 
 def _every(schedulers: Sequence[Any]) -> Iterator[Any]:

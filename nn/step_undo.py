@@ -1,11 +1,13 @@
 """What a forward that must leave no trace changed, kept to be put back: a failed training step's, fit's look at a few
-examples, a step that evaluates the loss itself. Buffers are kept whole (BatchNorm's running statistics: a step may
-write into them or assign them anew), parameters whole where asked (`parameter_copies`), and the rows Embedding's
-max_norm scales in place as it scales them, while `rows_noted` is open (copying a table of a million rows each step
-for the few a batch looks up would double a step's memory)."""
+examples, a step that evaluates the loss itself, a chain of schedulers' step that one refuses. Attributes are kept to
+their contents (`kept_attributes`: a list appended to, a generator drawn from), buffers whole (BatchNorm's running
+statistics: a step may write into them or assign them anew), parameters whole where asked (`parameter_copies`), and
+the rows Embedding's max_norm scales in place as it scales them, while `rows_noted` is open (copying a table of a
+million rows each step for the few a batch looks up would double a step's memory)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -42,10 +44,10 @@ class Weights(NamedTuple):
 
 
 class Attributes(NamedTuple):
-    """A module's attributes as they were (the objects, not copies): a flag a module notes itself set by."""
+    """An object's attributes as they were: each one's object and a deep copy of it (`kept_attributes`)."""
 
     owner: Any
-    values: dict[str, Any]
+    values: dict[str, tuple[Any, Any]]
 
 
 Kept = list[Buffer | Entries | Weights | Attributes]
@@ -103,21 +105,38 @@ def parameter_copies(model: Any) -> Kept:
 
 
 def attribute_copies(model: Any) -> Kept:
-    """Each of the model's modules with its attributes as they are (a shallow copy of each one's): put back, a flag
-    set (ActNorm's noted initialisation), an attribute assigned anew or added is as it was."""
-    return [Attributes(m, dict(vars(m))) for m in model.modules()]
+    """Each of the model's modules with its attributes kept to their contents (`kept_attributes`): put back, a flag
+    set (ActNorm's noted initialisation), an attribute assigned anew or added, a list appended to, a generator drawn
+    from is as it was. Its modules, parameters and buffers are kept as they are (put back on their own)."""
+    modules = list(model.modules())
+    shared = {id(x): x for x in (*modules, *model.parameters(), *model.buffers())}
+    return [kept_attributes(m, shared) for m in modules]
+
+
+def kept_attributes(owner: Any, shared: dict[int, Any]) -> Attributes:
+    """`owner`'s attributes, each one's object and a deep copy of it, in one copy (two attributes holding one list
+    hold one copy); the objects of `shared` (by id) and functions kept as they are, and an object that cannot be
+    copied (a lock, an open file) as it is."""
+    memo, kept = dict(shared), {}
+    for name, held in vars(owner).items():
+        try:
+            copied = held if callable(held) else copy.deepcopy(held, memo)
+        except Exception:  # noqa: BLE001 (whatever copying an attribute of the user's raises: kept as it is)
+            copied = held
+        kept[name] = held, copied
+    return Attributes(owner, kept)
 
 
 def put_back(kept: Kept) -> None:
-    """Give each module its attributes, each buffer and parameter its object and values back, whether the step wrote
-    into it or assigned it anew (a Value its number), and each parameter its rows kept, last kept first (rows scaled
-    twice get the first values back), written without a comparison (np.array_equal's masks and copies would hold
-    several times the parameters): not into read-only data (a buffer assigned np.broadcast_to's view too), which
-    cannot have changed."""
+    """Give each object its attributes back with their contents (`_restored`), each buffer and parameter its object and
+    values back, whether the step wrote into it or assigned it anew (a Value its number), and each parameter its rows
+    kept, last kept first (rows scaled twice get the first values back), written without a comparison
+    (np.array_equal's masks and copies would hold several times the parameters): not into read-only data (a buffer
+    assigned np.broadcast_to's view too), which cannot have changed."""
     for entry in reversed(kept):
         if isinstance(entry, Attributes):
             vars(entry.owner).clear()
-            vars(entry.owner).update(entry.values)
+            vars(entry.owner).update({name: _restored(*both) for name, both in entry.values.items()})
             continue
         target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
         if isinstance(target, np.ndarray) and target.flags.writeable:
@@ -126,3 +145,22 @@ def put_back(kept: Kept) -> None:
             setattr(entry.owner, entry.attribute, entry.held)
         elif isinstance(entry, Weights):
             entry.parameter.data = entry.held if isinstance(entry.held, np.ndarray) else entry.values
+
+
+def _restored(held: Any, copied: Any) -> Any:
+    """The attribute `held` with the contents of its copy: a list, dict or array written back into, a generator's state
+    set back (whoever holds it sees them), anything else the copy."""
+    if copied is held:
+        return held
+    if isinstance(held, list):
+        held[:] = copied
+    elif isinstance(held, dict):
+        held.clear()
+        held.update(copied)
+    elif isinstance(held, np.ndarray) and held.flags.writeable and held.shape == copied.shape:
+        held[...] = copied
+    elif isinstance(held, np.random.Generator):
+        held.bit_generator.state = copied.bit_generator.state
+    else:
+        return copied
+    return held

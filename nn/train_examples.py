@@ -43,8 +43,11 @@ def check_examples(
     given: the look runs a copy of the model (`_copy`), so that nothing the model's forward does reaches it (a
     generator it draws from, a list it appends to, a flag it notes itself set by). A loss or a metric may run the
     model's own modules (class centres an Embedding of the model's gives by label, an ActNorm): each module's
-    attributes, the buffers and the parameters' numbers are put back after the look (an ActNorm set from
-    validation's rows and noted set was not set by the first step from its batch)."""
+    attributes with their contents (a list appended to, a generator's state: step_undo.kept_attributes), the buffers
+    and the parameters' numbers are put back after the look (an ActNorm set from validation's rows and noted set was
+    not set by the first step from its batch). A model that cannot be copied (it holds a lock) is looked at itself
+    and put back the same way, each attribute but the few that cannot be copied (the lock: nothing to put back in
+    it): not refused, since it trains (training needs no copy) and the look is only a check."""
     sets = [("data", batches.X, batches.y)] + ([] if val_data is None else [("val_data", *val_data)])
     for name, X, y in sets:
         _check_labels(name, y)

@@ -3,6 +3,8 @@ reaches the model: a generator a module draws from, a list or a dict it keeps, a
 shares the parameters' arrays (whose numbers are kept and put back, as for a loss that runs the model's own
 modules), so that the look holds no more memory than one copy of the parameters."""
 
+import threading
+
 import numpy as np
 from test_trust_files import peak_while
 
@@ -80,3 +82,56 @@ def test_the_look_holds_one_copy_of_the_parameters():
     batches = nn.data.Batches(X, Y, 4, shuffle=False)
     error, peak = peak_while(lambda: check_examples(model, F.cross_entropy, batches, (X, Y), None))
     assert error is None and peak < 1.2 * size, (error, peak / size)
+
+
+def _loss_running(module):
+    """cross_entropy of the outputs after `module`, a module of the model's own that the model does not run."""
+    return lambda out, labels: F.cross_entropy(module(out), labels)
+
+
+def _with_side(side):
+    """A Linear model with `side`, a module of its own that only the loss runs."""
+    model = nn.Sequential(nn.Linear(3, 3, dtype=np.float64, seed=0))
+    model.side = side
+    return model
+
+
+def test_a_list_a_module_a_loss_runs_appends_to_is_left_as_it_was():
+    """A loss running the model's own _Counting (not the copy's): its attributes were put back as objects alone, so
+    what it kept in place kept the look's run on validation's rows: sizes [3], seen {3: True}, count [1.0]."""
+    model = _with_side(_Counting())
+    check_examples(model, _loss_running(model.side), nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.side.sizes == [] and model.side.seen == {} and model.side.count.tolist() == [0.0]
+
+
+def test_a_generator_a_module_a_loss_runs_draws_from_is_put_back():
+    """A loss running the model's own _Noisy: the look drew from its generator, which was left drawn from (training's
+    first draw would not be a loop's); now its state is put back, in the same generator."""
+    model = _with_side(_Noisy())
+    rng, state = model.side.rng, model.side.rng.bit_generator.state
+    check_examples(model, _loss_running(model.side), nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.side.rng is rng and rng.bit_generator.state == state
+
+
+class _LockedCounting(_Counting):
+    """_Counting holding a lock, which copy.deepcopy refuses (the look runs the model itself), and drawing from a
+    generator of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.lock, self.rng = threading.Lock(), np.random.default_rng(3)
+
+    def forward(self, x):
+        self.rng.random()
+        return super().forward(x)
+
+
+def test_a_model_that_cannot_be_copied_has_its_lists_and_generators_put_back():
+    """The look runs such a model itself; its attributes were put back as objects alone: what it kept in place held
+    the look's two runs (sizes [3, 3], count [2.0]) and its generator stayed drawn from. Each attribute that can be
+    copied is now put back to its contents (the lock, which cannot, is left as it is: nothing to put back in it)."""
+    model = _LockedCounting()
+    state = model.rng.bit_generator.state
+    check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.sizes == [] and model.seen == {} and model.count.tolist() == [0.0]
+    assert model.rng.bit_generator.state == state
