@@ -149,7 +149,8 @@ def put_back(kept: Kept) -> None:
 
 def _restored(held: Any, copied: Any) -> Any:
     """The attribute `held` with the contents of its copy: a list, dict or array written back into, a generator's state
-    set back (whoever holds it sees them), anything else the copy."""
+    set back, an object's attributes (whoever holds it sees them: it stays the user's own), anything else (a tuple, a
+    number) the copy."""
     if copied is held:
         return held
     if isinstance(held, list):
@@ -161,6 +162,9 @@ def _restored(held: Any, copied: Any) -> Any:
         held[...] = copied
     elif isinstance(held, np.random.Generator):
         held.bit_generator.state = copied.bit_generator.state
+    elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(held, type):  # an object of the user's
+        vars(held).clear()
+        vars(held).update(vars(copied))
     else:
         return copied
     return held

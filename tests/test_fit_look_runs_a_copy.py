@@ -135,3 +135,29 @@ def test_a_model_that_cannot_be_copied_has_its_lists_and_generators_put_back():
     check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
     assert model.sizes == [] and model.seen == {} and model.count.tolist() == [0.0]
     assert model.rng.bit_generator.state == state
+
+
+class _Log:
+    """An object of the user's that a module writes to, which the user holds too."""
+
+    def __init__(self):
+        self.sizes = []
+
+
+class _Logging(nn.Module):
+    def __init__(self, log):
+        super().__init__()
+        self.head, self.log = nn.Linear(3, 3, dtype=np.float64, seed=0), log
+
+    def forward(self, x):
+        self.log.sizes.append(len(x))
+        return self.head(x)
+
+
+def test_an_object_a_module_a_loss_runs_writes_to_stays_the_users_own():
+    """Put back as a copy of itself, the module held a copy of the user's log, which no longer saw its writes; its
+    contents are written back into it instead."""
+    log = _Log()
+    model = _with_side(_Logging(log))
+    check_examples(model, _loss_running(model.side), nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.side.log is log and log.sizes == []
