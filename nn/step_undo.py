@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
@@ -65,12 +65,13 @@ def rows_noted(kept: Kept) -> Iterator[None]:
 
 
 @contextmanager
-def undone_if_raises(kept: Kept) -> Iterator[None]:
-    """Within it, the rows max_norm scales are noted in `kept` (`rows_noted`); if the block raises (a second
-    Ctrl-C too), everything in `kept` is put back before the exception goes on: a failed step of fit's, eager or
-    compiled, leaves the model the one of the step before."""
+def undone_if_raises(kept: Kept, rows: bool = True) -> Iterator[None]:
+    """Within it, the rows max_norm scales are noted in `kept` (`rows_noted`; not with `rows` False, where `kept`
+    holds the parameters whole, `parameter_copies`, which put them back: kept twice, they were copied at each of a
+    closure step's evaluations); if the block raises (a second Ctrl-C too), everything in `kept` is put back before
+    the exception goes on: a failed step of fit's, eager or compiled, leaves the model the one of the step before."""
     try:
-        with rows_noted(kept):
+        with rows_noted(kept) if rows else nullcontext():
             yield
     except BaseException:
         put_back(kept)

@@ -237,3 +237,39 @@ def test_the_parameters_kept_are_put_back_for_a_value_model_too():
     put_back(kept)
     assert [p.data for p in model.parameters()] == before
     assert np.array_equal(tensors.W.data, held) and tensors.b.data is kept[-1].held
+
+
+def test_the_rows_max_norm_scales_in_a_closure_step_are_kept_once(monkeypatch):
+    """The step keeps the parameters whole, and it noted each evaluation's rows too (a copy of the rows a batch looks
+    up for each evaluation, beside the whole table's): now the whole copy alone, which puts them back."""
+
+    class Halfway(TorchStyle):
+        needs_closure = True
+
+        def step(self, closure):
+            closure()
+            for p in self.params:
+                p.data = p.data - 0.5 * p.grad
+            closure()
+            raise RuntimeError("refused mid-step")
+
+    from test_fit_upfront_checks import _Bag
+
+    import nn.embedding_options
+    from nn import step_undo
+
+    noted = []
+    note_rows = nn.embedding_options.note_rows
+
+    def counted(weight, rows):
+        noted.append(step_undo._NOTED.get() is not None)
+        note_rows(weight, rows)
+
+    monkeypatch.setattr(nn.embedding_options, "note_rows", counted)
+    model = _Bag()
+    before = state(model)
+    Xb, yb = np.array([[0, 1], [2, 3]]), np.array([0, 1])
+    with pytest.raises(RuntimeError, match="refused mid-step"):
+        nn.fit(model, F.cross_entropy, Halfway(model.parameters()), (Xb, yb), batch_size=2)
+    assert_same(model, before)
+    assert noted and not any(noted), noted
