@@ -117,8 +117,9 @@ def load(module: Module, path: str | os.PathLike | None = None, optimizer: Optim
     every entry is good. Raises FileNotFoundError when there is no such file, OSError when it
     cannot be opened, ImportError for a .safetensors file without the `safetensors` extra, and
     ValueError naming the file, the entry and the problem for anything in it: not a well-formed
-    file of its format, names or shapes that do not fit, dtypes other than floating point, NaN
-    or infinite values (see `Module.load_state_dict`), entries that do not match the checksum
+    file of its format (a file of another kind is named by its first bytes, with the fix: io_kinds),
+    names or shapes that do not fit, dtypes other than floating point, NaN or infinite values (see
+    `Module.load_state_dict`), entries that do not match the checksum
     `save` writes (a corrupted file; those of other tools have none, and load unchecked). Each
     entry's header (size, shape, dtype) is checked before its data is read, and no more than that
     is read, so a crafted file (a huge declared array, a zip bomb, thousands of

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from .io_checksum import CHECKSUM, stamped, verify
+from .io_kinds import foreign, head, unknown
 from .io_zip_ends import check_ends, prefixed
 from .state_checks import Layout
 
@@ -68,10 +69,14 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     (read from its .npy header); no entry's data is read before, and none is returned before the
     checksum, if the file has one, is verified. `own` (the model's layout) bounds the file's size."""
     size = os.fstat(f.fileno()).st_size
-    if f.read(len(npy.MAGIC_PREFIX)) == npy.MAGIC_PREFIX:
-        raise ValueError("it holds a single array, not named parameters")
+    start = head(f)
+    kind = foreign(start, ".npz")
+    if kind is not None:
+        raise ValueError(kind)
     most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
     check_ends(f, size, most)
+    if not start.startswith((zipfile.stringFileHeader, zipfile.stringEndArchive)):  # no zip at all (an empty one ends)
+        raise ValueError(f"it is not a zip file, as a .npz is: {unknown(start)}")
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
     with zipfile.ZipFile(f) as archive:

@@ -26,6 +26,7 @@ import numpy as np
 from autograd import missing_extra, type_name
 
 from .io_checksum import CHECKSUM, appended, cut_short, joined, stamped, verify
+from .io_kinds import foreign, head, unknown, whole_header
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -47,6 +48,7 @@ _HOW_ELSE = {
     "with nn.export.from_torch_state_dict(model, ...), which reads bfloat16 (exactly, as float32)"
 }
 _LENGTH = 8  # bytes of the header length
+_HEADER_MOST = 100_000_000  # bytes of the longest header the safetensors library reads (its MAX_HEADER_SIZE)
 _METADATA_MOST = 16 * 1024  # a header's "__metadata__" (free text) and padding
 _ENTRY_MOST = 96  # {"dtype":"F64","shape":[],"data_offsets":[A,B]}, 20 digits each, besides the name and shape
 _DIMENSION_MOST = 21  # a dimension in the shape: up to 20 digits and a comma
@@ -89,12 +91,18 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     size = os.fstat(f.fileno()).st_size
     if size < _LENGTH:
         raise ValueError(cut_short(f"it has {size} bytes, too few for the {_LENGTH} that give its header's length"))
-    length = int.from_bytes(f.read(_LENGTH), "little")
+    start = head(f)
+    length = int.from_bytes(start[:_LENGTH], "little")
     most = _METADATA_MOST + sum(_ENTRY_MOST + 4 * len(n) + _DIMENSION_MOST * len(s) for n, (s, _) in own.items())
-    if length > most:
-        raise ValueError(f"its header declares {length:,} bytes, more than one for these parameters takes ({most:,})")
-    if length > size - _LENGTH:
-        raise ValueError(cut_short(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow"))
+    opens = start[_LENGTH : _LENGTH + 1] == b"{"  # as a header does: a JSON object
+    kind = None if opens else foreign(start, ".safetensors")  # not before: a length's bytes may read as a signature
+    if kind is not None:
+        raise ValueError(kind)
+    if length > min(most, size - _LENGTH):
+        if not opens and size > _LENGTH:  # a length beyond the file's, or any header's, and no header after it
+            raise ValueError(f"it is not a .safetensors file, whose header is a JSON object: {unknown(start)}")
+        _check_length(f, length, size, most)
+    f.seek(_LENGTH)
     entries, written = _header(f.read(length))
     ends_at = _LENGTH + length + _tiled(entries)
     if ends_at < size:
@@ -116,6 +124,32 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
         raise ValueError(f"the safetensors library refuses it: {e}") from None
 
 
+def _check_length(f: BinaryIO, length: int, size: int, most: int) -> None:
+    """ValueError for a header length beyond the bytes that follow it or beyond `most`: a length field that is corrupt
+    (a whole header followed by data, within `most` bytes: `whole_header`), one beyond any header's, or a file cut
+    short (a header cut short), or a header larger than these parameters' takes."""
+    f.seek(_LENGTH)
+    ends = whole_header(f.read(min(most, size - _LENGTH)))
+    if ends is not None:
+        raise ValueError(_corrupt_length(length, ends))
+    if length > _HEADER_MOST:
+        raise ValueError(
+            f"its header's length field declares {length:,} bytes, more than any .safetensors header may take "
+            f"({_HEADER_MOST:,}, the safetensors library's bound): the field is corrupt: load an intact copy"
+        )
+    if length > most:
+        raise ValueError(f"its header declares {length:,} bytes, more than one for these parameters takes ({most:,})")
+    raise ValueError(cut_short(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow"))
+
+
+def _corrupt_length(length: int, ends: int) -> str:
+    """What to say of a length field declaring `length` bytes before a whole header of `ends` bytes and data."""
+    return (
+        f"its header's length field is corrupt: it declares {length:,} bytes, but the header is a JSON object of "
+        f"{ends:,} bytes (and padding), with data after it: load an intact copy, or save the model again"
+    )
+
+
 def _library() -> ModuleType:
     """The safetensors package with its numpy API, or ImportError naming the extra that brings it."""
     try:
@@ -132,7 +166,10 @@ def _header(header: bytes) -> tuple[dict[str, _Entry], str | None]:
     try:
         parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_unique)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise ValueError(f"its header is not JSON: {e}") from None
+        ends = whole_header(header)  # a whole header, then data: the length field declares too many bytes
+        raise ValueError(
+            f"its header is not JSON: {e}" if ends is None else _corrupt_length(len(header), ends)
+        ) from None
     if not isinstance(parsed, dict):
         raise ValueError(f"its header is a JSON {type_name(parsed)}, not an object of named tensors")
     metadata = parsed.pop("__metadata__", {})

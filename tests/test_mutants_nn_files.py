@@ -84,7 +84,9 @@ def test_each_bad_entry_is_named_with_its_problem(tmp_path):
     assert "entry 'W.txt' is not a named .npy array, or comes twice" in refusal(path)
     with open(path, "wb") as f:
         np.save(f, np.zeros(2, np.float32))
-    assert refusal(path).endswith("): it holds a single array, not named parameters")
+    assert refusal(path).endswith(
+        "): it is an .npy file, a single array, not named parameters: np.load it and set the parameter to it"
+    )
 
 
 def test_an_encrypted_entry_is_refused_as_such(tmp_path):

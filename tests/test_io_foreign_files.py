@@ -1,0 +1,109 @@
+"""A file given to nn.load that is not of its suffix's format is said to be what its first bytes show, with the fix:
+a .npz that is no zip was zipfile's "File is not a zip file", and a .safetensors file read its first 8 bytes as its
+header's length ("its header declares 8,367,736,964,726,416,744 bytes", of a text file). A .safetensors header
+whose length field is corrupt is told from a file cut short where the bytes tell (a whole header follows it)."""
+
+import gzip
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def model():
+    return nn.Linear(3, 2, seed=0)
+
+
+def _zip(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _npz():
+    buffer = io.BytesIO()
+    np.savez(buffer, W=np.zeros((2, 3)), b=np.zeros(2))
+    return buffer.getvalue()
+
+
+FILES = {  # a file's bytes, and what the refusal says of them (for both suffixes but where the suffix is theirs)
+    "text": (b"W,b\n1.0,2.0\n" * 4, r"it is text, beginning b'W,b\\n1.0,2.0\\nW,b\\n', .*get the file again"),
+    "a web page": (b"<!DOCTYPE html><html><body>Not Found</body></html>", r"it is text \(a web page: a download"),
+    "a pickle": (pickle.dumps({"W": [1.0]}, protocol=4), r"it is a Python pickle .*nn.export.from_torch_state_dict"),
+    "torch.save's zip": (
+        _zip({"archive/data.pkl": b"\x80\x02}q\x00.", "archive/version": b"3\n"}),
+        r"it is a PyTorch file \(torch.save's, a zip of pickles: its first entry is 'archive/data.pkl'\)",
+    ),
+    "gzip": (gzip.compress(b"\0" * 100), "it is gzip-compressed: decompress it first"),
+    "HDF5": (b"\x89HDF\r\n\x1a\n" + bytes(200), r"it is an HDF5 file \(Keras' .h5, h5py's\)"),
+    "a Git LFS pointer": (
+        b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12345\n",
+        "it is a Git LFS pointer, the file's stand-in, not the file: fetch it: git lfs pull",
+    ),
+    "other bytes": (bytes(range(200, 256)) * 4, r"its first bytes, b'\\xc8\\xc9.*begin no file nn.save writes"),
+}
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+@pytest.mark.parametrize("kind", FILES)
+def test_a_file_of_another_kind_is_said_to_be_what_it_is(tmp_path, kind, suffix):
+    if suffix == ".safetensors":
+        pytest.importorskip("safetensors.numpy")
+    data, said = FILES[kind]
+    path = tmp_path / f"model{suffix}"
+    path.write_bytes(data)
+    m = model()
+    before = [p.data.copy() for p in m.parameters()]
+    with pytest.raises(ValueError, match=rf"model\{suffix} is not a model saved by nn.save \(.*\): .*{said}") as e:
+        nn.load(m, path)
+    assert "File is not a zip file" not in str(e.value) and "its header declares" not in str(e.value)
+    assert all(np.array_equal(p.data, b) for p, b in zip(m.parameters(), before, strict=True))
+
+
+def test_a_file_of_the_other_format_names_its_suffix(tmp_path):
+    """An .npz named .safetensors: its 'header declares 578,437,695,752,307,201 bytes'; a .safetensors named .npz:
+    'File is not a zip file'."""
+    pytest.importorskip("safetensors.numpy")
+    saved = tmp_path / "saved.safetensors"
+    nn.save(model(), saved)
+    (tmp_path / "a.safetensors").write_bytes(_npz())
+    (tmp_path / "b.npz").write_bytes(saved.read_bytes())
+    with pytest.raises(ValueError, match=r"it is a zip file, as a .npz is \(its first entry is 'W.npy'\): .* name it"):
+        nn.load(model(), tmp_path / "a.safetensors")
+    with pytest.raises(ValueError, match=r"it is a .safetensors file \(.*\): name it .safetensors$"):
+        nn.load(model(), tmp_path / "b.npz")
+
+
+@pytest.mark.parametrize("extra", [1, 50, 1000, 1 << 40])
+def test_a_corrupt_header_length_is_not_called_cut_short(tmp_path, extra):
+    """A whole header followed by its data, behind a length field grown by 1 byte, was 'its header is not JSON'; by
+    50 or 1,000 bytes (beyond the file's 200), 'cut short'; by 2**40, 'more than one for these parameters takes'."""
+    pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "model.safetensors"
+    nn.save(model(), path)
+    data = path.read_bytes()
+    length = int.from_bytes(data[:8], "little")
+    path.write_bytes((length + extra).to_bytes(8, "little") + data[8:])
+    with pytest.raises(ValueError, match=rf"its header's length field is corrupt: it declares {length + extra:,} "):
+        nn.load(model(), path)
+
+
+def test_a_length_beyond_any_header_is_said_to_be_corrupt_and_a_cut_header_cut_short(tmp_path):
+    """A length of 2**56 before a header cut short was 'more than one for these parameters takes': so it is, and more
+    than any header's; a header cut short behind its own length is still cut short."""
+    pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "model.safetensors"
+    nn.save(model(), path)
+    data = path.read_bytes()
+    path.write_bytes((1 << 56).to_bytes(8, "little") + data[8:40])
+    with pytest.raises(ValueError, match=r"more than any .safetensors header may take \(100,000,000"):
+        nn.load(model(), path)
+    path.write_bytes(data[:40])
+    with pytest.raises(ValueError, match=r"it is cut short: its header declares"):
+        nn.load(model(), path)
