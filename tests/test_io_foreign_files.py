@@ -107,3 +107,16 @@ def test_a_length_beyond_any_header_is_said_to_be_corrupt_and_a_cut_header_cut_s
     path.write_bytes(data[:40])
     with pytest.raises(ValueError, match=r"it is cut short: its header declares"):
         nn.load(model(), path)
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["zip", "legacy pickle"])
+def test_a_file_torch_save_wrote_is_named_with_the_way_to_load_it(tmp_path, legacy):
+    from torch_reference import torch
+
+    path = tmp_path / "model.npz"
+    torch.save(torch.nn.Linear(3, 2).state_dict(), path, _use_new_zipfile_serialization=not legacy)
+    said = (
+        r"a Python pickle" if legacy else r"a PyTorch file \(torch.save's, a zip of pickles: its first entry is 'model/"
+    )
+    with pytest.raises(ValueError, match=rf"it is {said}.*nn.export.from_torch_state_dict\(model, arrays\)$"):
+        nn.load(model(), path)
