@@ -80,7 +80,7 @@ def all_or_none(opt: Optimizer, change: Callable[[], object]) -> None:
     their contents (step_undo.kept_attributes): a list or an array a step changes in place is put back too."""
     every = [*_every(opt.schedulers), *opt.plateaus]
     shared = {id(x): x for x in (opt, *opt.groups, *every)}  # kept as they are: put back on their own, or not ours
-    kept = [kept_attributes(s, shared) for s in every]
+    kept = [kept_attributes(every, shared)]
     groups = [(g, dict(g.settings or {}), g.initial_lr, g.scheduled_lr) for g in opt.groups]
     names = ("scheduled_lr", "initial_lr", *opt.setting_names)
     settings = {n: getattr(opt, n) for n in names} if len(opt.groups) == 1 else {}  # several: kept in `groups`

@@ -8,7 +8,9 @@ million rows each step for the few a batch looks up would double a step's memory
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import random
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, NamedTuple
@@ -44,10 +46,11 @@ class Weights(NamedTuple):
 
 
 class Attributes(NamedTuple):
-    """An object's attributes as they were: each one's object and a deep copy of it (`kept_attributes`)."""
+    """Objects' attributes as they were (the objects, not copies), and `copy.deepcopy`'s memo of what they held: each
+    object copied and its copy (`kept_attributes`)."""
 
-    owner: Any
-    values: dict[str, tuple[Any, Any]]
+    owners: list[tuple[Any, dict[str, Any]]]
+    memo: dict[int, Any]
 
 
 Kept = list[Buffer | Entries | Weights | Attributes]
@@ -106,38 +109,52 @@ def parameter_copies(model: Any) -> Kept:
 
 
 def attribute_copies(model: Any) -> Kept:
-    """Each of the model's modules with its attributes kept to their contents (`kept_attributes`): put back, a flag
-    set (ActNorm's noted initialisation), an attribute assigned anew or added, a list appended to, a generator drawn
-    from is as it was. Its modules, parameters and buffers are kept as they are (put back on their own)."""
+    """The model's modules with their attributes kept to their contents (`kept_attributes`): put back, a flag set
+    (ActNorm's noted initialisation), an attribute assigned anew or added, a list appended to, a generator drawn from
+    is as it was. Its modules, parameters and buffers are kept as they are (put back on their own)."""
     modules = list(model.modules())
     shared = {id(x): x for x in (*modules, *model.parameters(), *model.buffers())}
-    return [kept_attributes(m, shared) for m in modules]
+    return [kept_attributes(modules, shared)]
 
 
-def kept_attributes(owner: Any, shared: dict[int, Any]) -> Attributes:
-    """`owner`'s attributes, each one's object and a deep copy of it, in one copy (two attributes holding one list
-    hold one copy); the objects of `shared` (by id) and functions kept as they are, and an object that cannot be
-    copied (a lock, an open file) as it is."""
-    memo, kept = dict(shared), {}
-    for name, held in vars(owner).items():
-        try:
-            copied = held if callable(held) else copy.deepcopy(held, memo)
-        except Exception:  # noqa: BLE001 (whatever copying an attribute of the user's raises: kept as it is)
-            copied = held
-        kept[name] = held, copied
-    return Attributes(owner, kept)
+def kept_attributes(owners: Iterable[Any], shared: dict[int, Any]) -> Attributes:
+    """The `owners`' attributes as they are, and a deep copy of what they hold, in one copy (two attributes, or two
+    owners, holding one list hold one copy): put back, each object gets its copy's contents written into it
+    (`put_back`), so that it stays the one its owners and the user hold. The objects of `shared` (by id) and functions
+    are kept as they are, and an object that cannot be copied (a lock, an open file) too."""
+    memo, attributes = dict(shared), []
+    for owner in owners:
+        attributes.append((owner, dict(vars(owner))))
+        for held in attributes[-1][1].values():
+            if not callable(held):
+                _copied(held, memo)
+    return Attributes(attributes, memo)
+
+
+def _copied(held: Any, memo: dict[int, Any]) -> None:
+    """`held` deep-copied into `memo`; where it cannot be, `memo` as it was: a half copy (a dict whose lock failed) put
+    back would empty the object."""
+    entries, alive = len(memo), len(memo.get(id(memo), ()))
+    try:
+        copy.deepcopy(held, memo)
+    except Exception:  # noqa: BLE001 (whatever copying an attribute of the user's raises: kept as it is)
+        for key in list(memo)[entries:]:
+            del memo[key]
+        del memo.get(id(memo), [])[alive:]
 
 
 def put_back(kept: Kept) -> None:
-    """Give each object its attributes back with their contents (`_restored`), each buffer and parameter its object and
-    values back, whether the step wrote into it or assigned it anew (a Value its number), and each parameter its rows
-    kept, last kept first (rows scaled twice get the first values back), written without a comparison
+    """Give each object its attributes back with their contents (`_written_back`), each buffer and parameter its object
+    and values back, whether the step wrote into it or assigned it anew (a Value its number), and each parameter its
+    rows kept, last kept first (rows scaled twice get the first values back), written without a comparison
     (np.array_equal's masks and copies would hold several times the parameters): not into read-only data (a buffer
     assigned np.broadcast_to's view too), which cannot have changed."""
     for entry in reversed(kept):
         if isinstance(entry, Attributes):
-            vars(entry.owner).clear()
-            vars(entry.owner).update({name: _restored(*both) for name, both in entry.values.items()})
+            _written_back(entry.memo)
+            for owner, attributes in entry.owners:
+                vars(owner).clear()
+                vars(owner).update(attributes)
             continue
         target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
         if isinstance(target, np.ndarray) and target.flags.writeable:
@@ -148,24 +165,39 @@ def put_back(kept: Kept) -> None:
             entry.parameter.data = entry.held if isinstance(entry.held, np.ndarray) else entry.values
 
 
-def _restored(held: Any, copied: Any) -> Any:
-    """The attribute `held` with the contents of its copy: a list, dict or array written back into, a generator's state
-    set back, an object's attributes (whoever holds it sees them: it stays the user's own), anything else (a tuple, a
-    number) the copy."""
-    if copied is held:
-        return held
-    if isinstance(held, list):
-        held[:] = copied
-    elif isinstance(held, dict):
-        held.clear()
-        held.update(copied)
-    elif isinstance(held, np.ndarray) and held.flags.writeable and held.shape == copied.shape:
-        held[...] = copied
-    elif isinstance(held, np.random.Generator):
-        held.bit_generator.state = copied.bit_generator.state
-    elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(held, type):  # an object of the user's
-        vars(held).clear()
-        vars(held).update(vars(copied))
-    else:
-        return copied
-    return held
+def _written_back(memo: dict[int, Any]) -> None:
+    """Each object `copy.deepcopy` copied into `memo` given its copy's contents, in place (whoever holds it sees
+    them), the copies they hold turned back into the objects they are copies of: a list's, dict's, set's, deque's
+    items, an array's numbers, a generator's state, an object's attributes. Anything else (a tuple: its items are put
+    back themselves; an object of __slots__) is left as it is."""
+    originals = memo.get(id(memo), [])  # copy.deepcopy keeps each object it copied alive there
+    back = {id(memo[id(x)]): x for x in originals}
+
+    def own(v: Any) -> Any:
+        return back.get(id(v), v)
+
+    for held in originals:
+        copied = memo[id(held)]
+        if isinstance(held, dict):
+            held.clear()
+            held.update({own(k): own(v) for k, v in copied.items()})
+        elif isinstance(held, (list, deque, bytearray)):
+            held.clear()
+            held.extend(map(own, copied))
+        elif isinstance(held, set):
+            held.clear()
+            held.update(map(own, copied))
+        elif isinstance(held, np.ndarray):
+            if held.flags.writeable and held.shape == copied.shape:
+                held[...] = copied
+        elif isinstance(held, np.random.BitGenerator):  # a Generator's
+            held.state = copied.state
+        elif isinstance(held, np.random.RandomState):
+            held.set_state(copied.get_state())
+        elif isinstance(held, random.Random):
+            held.setstate(copied.getstate())
+        elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(
+            held, type
+        ):  # an object of the user's
+            vars(held).clear()
+            vars(held).update({name: own(v) for name, v in vars(copied).items()})

@@ -161,3 +161,41 @@ def test_an_object_a_module_a_loss_runs_writes_to_stays_the_users_own():
     model = _with_side(_Logging(log))
     check_examples(model, _loss_running(model.side), nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
     assert model.side.log is log and log.sizes == []
+
+
+class _Keeping(nn.Module):
+    """A Linear that writes, in place, into what it holds: a list in a dict, a set, a log's list, and draws from a
+    RandomState (which `_with_two` gives both of its modules)."""
+
+    def __init__(self, history, seen, log, rng):
+        super().__init__()
+        self.head, self.records, self.seen, self.log, self.rng = (
+            nn.Linear(3, 3, dtype=np.float64, seed=0),
+            {"sizes": history},
+            seen,
+            log,
+            rng,
+        )
+
+    def forward(self, x):
+        self.records["sizes"].append(len(x))
+        self.seen.add(len(x))
+        self.log.sizes.append(len(x))
+        self.rng.rand()
+        return self.head(x)
+
+
+def test_what_a_module_holds_stays_the_users_own_and_is_put_back():
+    """Each attribute was put back as its deep copy, one level down: after any look, one of the loss's own or not,
+    the list in a dict was a copy (the user's list no longer saw the module's writes), a set too, a log's list, and a
+    RandomState two modules shared was two copies, which drew the same numbers. Now every object is the user's own,
+    with its contents as they were."""
+    history, seen, log, rng = [], set(), _Log(), np.random.RandomState(0)
+    sizes, state = log.sizes, rng.get_state()
+    model = _with_side(nn.Sequential(_Keeping(history, seen, log, rng), _Keeping(history, seen, log, rng)))
+    check_examples(model, _loss_running(model.side), nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    for keeping in model.side.children():
+        assert keeping.records["sizes"] is history and keeping.seen is seen and keeping.log.sizes is sizes
+        assert keeping.rng is rng
+    assert history == [] and seen == set() and sizes == []
+    assert np.array_equal(rng.get_state()[1], state[1]) and rng.get_state()[2:] == state[2:]
