@@ -199,3 +199,24 @@ def test_what_a_module_holds_stays_the_users_own_and_is_put_back():
         assert keeping.rng is rng
     assert history == [] and seen == set() and sizes == []
     assert np.array_equal(rng.get_state()[1], state[1]) and rng.get_state()[2:] == state[2:]
+
+
+class _HalfCopied(nn.Module):
+    """A Linear holding a dict with a lock (which copy.deepcopy refuses, after copying the dict's list) twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.state = {"sizes": [], "lock": threading.Lock()}
+        self.states = [self.state]
+
+    def forward(self, x):
+        return self.head(x)
+
+
+def test_an_object_half_copied_is_left_as_it_is():
+    """The half copy of the dict that a lock stopped (its list, no lock) was kept, and put back into the list that
+    holds the dict too: model.states[0] was that half copy, {'sizes': []}, no longer the model's dict."""
+    model = _HalfCopied()
+    check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.states[0] is model.state and set(model.state) == {"sizes", "lock"}
