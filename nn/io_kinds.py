@@ -85,9 +85,9 @@ def _safetensors(start: bytes) -> bool:
 
 def whole_header(data: bytes) -> int | None:
     """Where the JSON object `data` begins with ends, if it ends within `data` and more than padding (spaces) follows
-    it: a .safetensors header whose length field declares more is followed by its data, so the field is corrupt, not
-    the file cut short (a header cut short is no whole object). Latin-1 reads each byte as one character: the position
-    is in bytes, and UTF-8's bytes beyond ASCII are never JSON's quotes or braces."""
+    it: a .safetensors header whose length field declares more is followed by its data, so the field may be corrupt,
+    not the file cut short (a header cut short is no whole object). Latin-1 reads each byte as one character: the
+    position is in bytes, and UTF-8's bytes beyond ASCII are never JSON's quotes or braces."""
     try:
         _, end = json.JSONDecoder().raw_decode(data.decode("latin-1"))
     except (json.JSONDecodeError, RecursionError):

@@ -103,7 +103,14 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
             raise ValueError(f"it is not a .safetensors file, whose header is a JSON object: {unknown(start)}")
         _check_length(f, length, size, most)
     f.seek(_LENGTH)
-    entries, written = _header(f.read(length))
+    header = f.read(length)
+    try:
+        entries, written = _header(header)
+    except ValueError:
+        true = _true_length(header, size)  # a whole header and its data before the length's end: the field is corrupt
+        if true is None:
+            raise
+        raise ValueError(_corrupt_length(length, true)) from None
     ends_at = _LENGTH + length + _tiled(entries)
     if ends_at < size:
         raise ValueError(_after(f, ends_at, size, most))
@@ -126,12 +133,12 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
 
 def _check_length(f: BinaryIO, length: int, size: int, most: int) -> None:
     """ValueError for a header length beyond the bytes that follow it or beyond `most`: a length field that is corrupt
-    (a whole header followed by data, within `most` bytes: `whole_header`), one beyond any header's, or a file cut
-    short (a header cut short), or a header larger than these parameters' takes."""
+    (a whole header and its data follow it, within `most` bytes: `_true_length`), one beyond any header's, or a file
+    cut short (a header cut short), or a header larger than these parameters' takes."""
     f.seek(_LENGTH)
-    ends = whole_header(f.read(min(most, size - _LENGTH)))
-    if ends is not None:
-        raise ValueError(_corrupt_length(length, ends))
+    true = _true_length(f.read(min(most, size - _LENGTH)), size)
+    if true is not None:
+        raise ValueError(_corrupt_length(length, true))
     if length > _HEADER_MOST:
         raise ValueError(
             f"its header's length field declares {length:,} bytes, more than any .safetensors header may take "
@@ -142,11 +149,27 @@ def _check_length(f: BinaryIO, length: int, size: int, most: int) -> None:
     raise ValueError(cut_short(f"its header declares {length:,} bytes, but only {size - _LENGTH:,} follow"))
 
 
-def _corrupt_length(length: int, ends: int) -> str:
-    """What to say of a length field declaring `length` bytes before a whole header of `ends` bytes and data."""
+def _true_length(after: bytes, size: int) -> int | None:
+    """The header's length where the field declares another: `after`, the bytes after the field, begins with a whole
+    header, a JSON object and its padding (`whole_header`), whose entries' data fill the rest of the file's `size`
+    bytes exactly. None where not: a header corrupt itself (a padding byte flipped), or cut short."""
+    ends = whole_header(after)
+    if ends is None:
+        return None
+    length = len(after) - len(after[ends:].lstrip(b" "))
+    try:
+        data = _tiled(_header(after[:length])[0])
+    except ValueError:
+        return None
+    return length if _LENGTH + length + data == size else None
+
+
+def _corrupt_length(length: int, true: int) -> str:
+    """What to say of a length field declaring `length` bytes before a whole header of `true` bytes and its data."""
     return (
         f"its header's length field is corrupt: it declares {length:,} bytes, but the header is a JSON object of "
-        f"{ends:,} bytes (and padding), with data after it: load an intact copy, or save the model again"
+        f"{true:,} bytes (with its padding), and its entries' data fill the rest of the file: load an intact copy, or "
+        "save the model again"
     )
 
 
@@ -166,10 +189,7 @@ def _header(header: bytes) -> tuple[dict[str, _Entry], str | None]:
     try:
         parsed = json.loads(header.decode("utf-8"), object_pairs_hook=_unique)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        ends = whole_header(header)  # a whole header, then data: the length field declares too many bytes
-        raise ValueError(
-            f"its header is not JSON: {e}" if ends is None else _corrupt_length(len(header), ends)
-        ) from None
+        raise ValueError(f"its header is not JSON: {e}") from None
     if not isinstance(parsed, dict):
         raise ValueError(f"its header is a JSON {type_name(parsed)}, not an object of named tensors")
     metadata = parsed.pop("__metadata__", {})

@@ -120,3 +120,22 @@ def test_a_file_torch_save_wrote_is_named_with_the_way_to_load_it(tmp_path, lega
     )
     with pytest.raises(ValueError, match=rf"it is {said}.*nn.export.from_torch_state_dict\(model, arrays\)$"):
         nn.load(model(), path)
+
+
+def test_a_header_corrupt_behind_a_right_length_is_not_called_a_corrupt_length(tmp_path):
+    """A padding byte of a header of 184 bytes turned from ' ' to '!' was said to be a length field that is corrupt
+    ('it declares 184 bytes, but the header is a JSON object of 177 bytes'): the field was right, the header and its
+    data fill the file; and a whole '{}' behind a length beyond the file, with no data of its entries, was too."""
+    pytest.importorskip("safetensors.numpy")
+    path = tmp_path / "model.safetensors"
+    nn.save(nn.Linear(3, 4, seed=0), path)
+    data = bytearray(path.read_bytes())
+    length = int.from_bytes(data[:8], "little")
+    assert data[8 + length - 1 : 8 + length] == b" "  # padded
+    data[8 + length - 1] = ord("!")
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=r"its header is not JSON: Extra data"):
+        nn.load(nn.Linear(3, 4, seed=0), path)
+    path.write_bytes((1000).to_bytes(8, "little") + b"{}" + bytes(100))
+    with pytest.raises(ValueError, match=r"it is cut short: its header declares 1,000 bytes, but only 102 follow"):
+        nn.load(nn.Linear(3, 4, seed=0), path)
