@@ -11,7 +11,7 @@ import copy
 import random
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
@@ -54,13 +54,14 @@ class Attributes(NamedTuple):
 
 
 Kept = list[Buffer | Entries | Weights | Attributes]
-_NOTED: ContextVar[Kept | None] = ContextVar("rows_noted", default=None)
+_NOTED: ContextVar[tuple[Kept, set[int]] | None] = ContextVar("rows_noted", default=None)
 
 
 @contextmanager
 def rows_noted(kept: Kept) -> Iterator[None]:
-    """Within it, the rows max_norm scales in place (`note_rows`) are added to `kept`, for `put_back`."""
-    token = _NOTED.set(kept)
+    """Within it, the rows max_norm scales in place (`note_rows`) are added to `kept`, for `put_back`: not those of a
+    parameter `kept` holds whole (`parameter_copies`, a closure step's: they were copied at each evaluation too)."""
+    token = _NOTED.set((kept, {id(entry.parameter) for entry in kept if isinstance(entry, Weights)}))
     try:
         yield
     finally:
@@ -68,13 +69,12 @@ def rows_noted(kept: Kept) -> Iterator[None]:
 
 
 @contextmanager
-def undone_if_raises(kept: Kept, rows: bool = True) -> Iterator[None]:
-    """Within it, the rows max_norm scales are noted in `kept` (`rows_noted`; not with `rows` False, where `kept`
-    holds the parameters whole, `parameter_copies`, which put them back: kept twice, they were copied at each of a
-    closure step's evaluations); if the block raises (a second Ctrl-C too), everything in `kept` is put back before
-    the exception goes on: a failed step of fit's, eager or compiled, leaves the model the one of the step before."""
+def undone_if_raises(kept: Kept) -> Iterator[None]:
+    """Within it, the rows max_norm scales are noted in `kept` (`rows_noted`); if the block raises (a second
+    Ctrl-C too), everything in `kept` is put back before the exception goes on: a failed step of fit's, eager or
+    compiled, leaves the model the one of the step before."""
     try:
-        with rows_noted(kept) if rows else nullcontext():
+        with rows_noted(kept):
             yield
     except BaseException:
         put_back(kept)
@@ -82,10 +82,11 @@ def undone_if_raises(kept: Kept, rows: bool = True) -> Iterator[None]:
 
 
 def note_rows(weight: Tensor, rows: np.ndarray) -> None:
-    """Keep the values of `weight`'s `rows`, about to be changed in place, where `rows_noted` is open."""
-    kept = _NOTED.get()
-    if kept is not None:
-        kept.append(Entries(weight, rows, weight.data[rows]))  # indexing by an array copies them
+    """Keep the values of `weight`'s `rows`, about to be changed in place, where `rows_noted` is open and `weight` is
+    not kept whole."""
+    noted = _NOTED.get()
+    if noted is not None and id(weight) not in noted[1]:
+        noted[0].append(Entries(weight, rows, weight.data[rows]))  # indexing by an array copies them
 
 
 def buffer_slots(model: Any) -> list[tuple[Any, str]]:

@@ -49,7 +49,7 @@ def closure_step(model: Module, loss: Loss, optimizer: Optimizer, slots: list[tu
         with gc_paused():  # the step's graphs have no cycles: the collector would only rescan them
             saved = buffer_copies(slots) + parameter_copies(model)
             # a second Ctrl-C raises when the step is whole, outside the put-back
-            with ctrl_c.held(), undone_if_raises(saved, rows=False):  # the parameters kept whole
+            with ctrl_c.held(), undone_if_raises(saved):  # the parameters kept whole: their rows not noted
                 with _gradients_named(model, epoch, batch):
                     optimizer.step(closure)
                 if not first:

@@ -240,8 +240,10 @@ def test_the_parameters_kept_are_put_back_for_a_value_model_too():
 
 
 def test_the_rows_max_norm_scales_in_a_closure_step_are_kept_once(monkeypatch):
-    """The step keeps the parameters whole, and it noted each evaluation's rows too (a copy of the rows a batch looks
-    up for each evaluation, beside the whole table's): now the whole copy alone, which puts them back."""
+    """The step keeps the model's parameters whole, and it noted each evaluation's rows of them too (a copy of the
+    rows a batch looks up for each evaluation, beside the whole table's): now the whole copy alone, which puts them
+    back. A table the model does not hold (a loss's own centres) has its rows noted and put back: not noted at all,
+    they stayed scaled ([[1.0, 0.0], [0.0, 1.0], ...], not [[3.0, 0.0], [0.0, 3.0], ...])."""
 
     class Halfway(TorchStyle):
         needs_closure = True
@@ -255,21 +257,25 @@ def test_the_rows_max_norm_scales_in_a_closure_step_are_kept_once(monkeypatch):
 
     from test_fit_upfront_checks import _Bag
 
-    import nn.embedding_options
     from nn import step_undo
 
     noted = []
-    note_rows = nn.embedding_options.note_rows
 
-    def counted(weight, rows):
-        noted.append(step_undo._NOTED.get() is not None)
-        note_rows(weight, rows)
+    class Noted(step_undo.Entries):
+        def __new__(cls, parameter, where, values):
+            noted.append(parameter)
+            return super().__new__(cls, parameter, where, values)
 
-    monkeypatch.setattr(nn.embedding_options, "note_rows", counted)
+    monkeypatch.setattr(step_undo, "Entries", Noted)
+    centres = nn.Embedding(4, 2, max_norm=1.0, dtype=np.float64, seed=0)
+    centres.weight.data[:] = [[3.0, 0.0], [0.0, 3.0], [2.0, 2.0], [4.0, 3.0]]
+    table = centres.weight.data.copy()
     model = _Bag()
     before = state(model)
     Xb, yb = np.array([[0, 1], [2, 3]]), np.array([0, 1])
     with pytest.raises(RuntimeError, match="refused mid-step"):
-        nn.fit(model, F.cross_entropy, Halfway(model.parameters()), (Xb, yb), batch_size=2)
+        nn.fit(model, lambda out, y: F.cross_entropy(out, y) + 0.0 * centres(y).sum(), Halfway(model.parameters()),
+               (Xb, yb), batch_size=2)  # fmt: skip
     assert_same(model, before)
-    assert noted and not any(noted), noted
+    np.testing.assert_array_equal(centres.weight.data, table)
+    assert noted and all(p is centres.weight for p in noted), noted
