@@ -197,8 +197,6 @@ def _written_back(memo: dict[int, Any]) -> None:
             held.set_state(copied.get_state())
         elif isinstance(held, random.Random):
             held.setstate(copied.getstate())
-        elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(
-            held, type
-        ):  # an object of the user's
+        elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(held, type):  # a user's object
             vars(held).clear()
             vars(held).update({name: own(v) for name, v in vars(copied).items()})
