@@ -49,7 +49,7 @@ def foreign(start: bytes, suffix: str) -> str | None:
             return f"it is a PyTorch file (torch.save's, a zip of pickles: its first entry is {first!r}), {_PICKLES}"
         if suffix != ".npz":
             return f"it is a zip file, as a .npz is (its first entry is {first!r}): if nn.save wrote it, name it .npz"
-    if suffix != ".safetensors" and _safetensors(start):
+    if suffix != ".safetensors" and safetensors_start(start):
         return "it is a .safetensors file (its header's length, then '{'): name it .safetensors"
     return None
 
@@ -57,12 +57,8 @@ def foreign(start: bytes, suffix: str) -> str | None:
 def unknown(start: bytes) -> str:
     """What to say of first bytes of no kind `foreign` knows: text (a web page, an error message a download saved in
     the file's place) or bytes of some other kind."""
-    shown = start[:16]
-    try:
-        text = start.decode("utf-8")
-    except UnicodeDecodeError as e:  # cut in a character by HEAD's bound: text too, if the rest is
-        text = start[: e.start].decode("utf-8") if e.start > len(start) - 4 else ""
-    if text and all(c.isprintable() or c in "\t\r\n" for c in text):
+    shown, text = start[:16], _text(start)
+    if text:
         page = (
             " (a web page: a download that saved an error page in the file's place?)"
             if text.lstrip()[:1] == "<"
@@ -72,15 +68,26 @@ def unknown(start: bytes) -> str:
     return f"its first bytes, {shown!r}, begin no file nn.save writes: get an intact copy of the file"
 
 
+def safetensors_start(start: bytes) -> bool:
+    """Whether `start` begins as a .safetensors file does: 8 bytes of its header's length, then a JSON object. Not
+    text's 8 bytes (a JSON text's 9th byte may be '{': '{"data":{'), which would declare more than any header's."""
+    return len(start) > 8 and start[8:9] == b"{" and int.from_bytes(start[:8], "little") > 1 and not _text(start[:8])
+
+
+def _text(start: bytes) -> str:
+    """`start` as text, where it is (UTF-8 of printable characters, tabs and line ends, maybe cut in a character at
+    its end by the bytes read); "" where not."""
+    try:
+        text = start.decode("utf-8")
+    except UnicodeDecodeError as e:  # cut in a character by the bytes read: text too, if the rest is
+        text = start[: e.start].decode("utf-8") if e.start > len(start) - 4 else ""
+    return text if all(c.isprintable() or c in "\t\r\n" for c in text) else ""
+
+
 def _first_entry(start: bytes) -> str:
     """The name of the zip entry whose local header `start` begins with (as far as `start` holds it)."""
     length = int.from_bytes(start[26:28], "little")  # the name's length: bytes 26 and 27 of a local header
     return start[zipfile.sizeFileHeader : zipfile.sizeFileHeader + length].decode("utf-8", "replace")
-
-
-def _safetensors(start: bytes) -> bool:
-    """Whether `start` begins as a .safetensors file does: 8 bytes of its header's length, then a JSON object."""
-    return len(start) > 8 and start[8:9] == b"{" and int.from_bytes(start[:8], "little") > 1
 
 
 def whole_header(data: bytes) -> int | None:

@@ -26,7 +26,7 @@ import numpy as np
 from autograd import missing_extra, type_name
 
 from .io_checksum import CHECKSUM, appended, cut_short, joined, stamped, verify
-from .io_kinds import foreign, head, unknown, whole_header
+from .io_kinds import foreign, head, safetensors_start, unknown, whole_header
 from .state_checks import Layout
 
 DESCRIPTION = "a readable .safetensors file"
@@ -94,7 +94,7 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     start = head(f)
     length = int.from_bytes(start[:_LENGTH], "little")
     most = _METADATA_MOST + sum(_ENTRY_MOST + 4 * len(n) + _DIMENSION_MOST * len(s) for n, (s, _) in own.items())
-    opens = start[_LENGTH : _LENGTH + 1] == b"{"  # as a header does: a JSON object
+    opens = safetensors_start(start)  # a length, then a header's '{'
     kind = None if opens else foreign(start, ".safetensors")  # not before: a length's bytes may read as a signature
     if kind is not None:
         raise ValueError(kind)

@@ -35,6 +35,10 @@ def _npz():
 FILES = {  # a file's bytes, and what the refusal says of them (for both suffixes but where the suffix is theirs)
     "text": (b"W,b\n1.0,2.0\n" * 4, r"it is text, beginning b'W,b\\n1.0,2.0\\nW,b\\n', .*get the file again"),
     "a web page": (b"<!DOCTYPE html><html><body>Not Found</body></html>", r"it is text \(a web page: a download"),
+    "JSON with '{' 9th": (  # was 'a .safetensors file: name it .safetensors' (.npz), 'the field is corrupt'
+        b'{"data":{"message":"Not Found","status":404}}\n',
+        r"it is text, beginning b'\{\"data\":\{\"messag', .*get the file again",
+    ),
     "a pickle": (pickle.dumps({"W": [1.0]}, protocol=4), r"it is a Python pickle .*nn.export.from_torch_state_dict"),
     "torch.save's zip": (
         _zip({"archive/data.pkl": b"\x80\x02}q\x00.", "archive/version": b"3\n"}),
