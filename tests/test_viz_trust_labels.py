@@ -167,3 +167,14 @@ def test_an_ops_text_parameter_is_shown_as_labels_are(word, shown):
     for text in (drawn.source, page_html(y)):
         assert f"mode={shown}" in text.replace("&#39;", "'")
         assert not any(c in text for c in ("\u202e", "\udcff", "\x00", "\\u202e", "\\udcff", "\\x00"))
+
+
+@pytest.mark.parametrize("label", ["שלום עולם", "é a b", "漢字 名前", "Ω  x"])
+def test_a_space_after_a_first_letter_outside_ascii_is_drawn(label):
+    """Graphviz's record drops each space before the field's first ASCII letter, taking it for a leading one:
+    "שלום עולם" was drawn "שלוםעולם", "é a b" "éa b", "漢字 名前" "漢字名前"."""
+    x = Value(2.0, label=label)
+    y = x * 3.0
+    y.backward()
+    for options in ({}, {"backward": True}):
+        assert visible(label) in [t.replace("\xa0", " ") for t in texts(viz.draw(y, **options))], options

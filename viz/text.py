@@ -166,8 +166,11 @@ def tooltip(text: str) -> graphviz.quoting.NoHtml:
 
 def escape_field(text: str) -> str:
     """Text safe inside a field of a graphviz record, as `escape`, each space after another a no-break
-    space: a record draws a run of spaces as one ("a   b" as "a b"), a no-break space as it is."""
-    return re.sub(r"(?<= ) ", "\u00a0", escape(text))
+    space: a record draws a run of spaces as one ("a   b" as "a b"), a no-break space as it is; and each space
+    before the field's first ASCII character, which a record drops as a leading one ("שלום עולם" drawn "שלוםעולם")."""
+    text = re.sub(r"(?<= ) ", "\u00a0", escape(text))
+    lead = re.match(r"[^!-~]*", text).group()  # up to the first printable ASCII character but a space
+    return lead.replace(" ", "\u00a0") + text[len(lead) :]
 
 
 def escape_html(text: str) -> str:
