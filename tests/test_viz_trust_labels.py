@@ -56,6 +56,9 @@ def test_a_histogram_writes_its_numbers_as_the_min_and_max_beside_it():
         ("w\u2067x", "w�x"),  # a right-to-left isolate, as the override
         ("\u200fw", "�w"),  # a right-to-left mark
         ("w\udcff", "w�"),  # a lone surrogate (os.fsdecode of a file name's byte 0xff): UnicodeEncodeError in dot
+        ("w ", "w␣"),  # a space at an end: "w " and "w" were drawn alike, w * (w ) read w * w, whose derivative is 2w
+        (" w", "␣w"),
+        ("w\u3000", "w␣"),  # an ideographic space
     ],
 )
 def test_a_label_is_drawn_as_given_everywhere(label, drawn):
@@ -178,3 +181,8 @@ def test_a_space_after_a_first_letter_outside_ascii_is_drawn(label):
     y.backward()
     for options in ({}, {"backward": True}):
         assert visible(label) in [t.replace("\xa0", " ") for t in texts(viz.draw(y, **options))], options
+
+
+def test_a_name_with_a_space_at_an_end_stands_in_a_rule_unbracketed():
+    """Its ␣ is no operator: "∂(w·(w␣))/∂w = (w␣)" read as if w␣ were an expression."""
+    assert symbol(visible("w ")) == "w␣" and symbol(visible(" w")) == "␣w" and symbol("a b") == "(a b)"

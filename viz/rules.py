@@ -16,7 +16,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import ELISION, ISOLATE_MARKS, drawn
+from .text import ELISION, ISOLATE_MARKS, SPACE, drawn
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -217,8 +217,9 @@ def symbol(name: str) -> str:
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
     # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
-    core = name.strip(ISOLATE_MARKS)  # a long name's … stands for more of it (text.shortened): still a name
-    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").isalnum()
+    # still a name: a long name's … stands for more of it (text.shortened), ␣ for a space at its end (text.visible)
+    core = name.strip(ISOLATE_MARKS)
+    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").strip(SPACE).isalnum()
     return name if plain or _one_call(core) else f"({name})"
 
 

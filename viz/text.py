@@ -27,12 +27,17 @@ _SURROGATES = range(0xD800, 0xE000)
 def visible(text: str) -> str:
     """`text` with each line break as ⏎ and each other control character as its Unicode control picture
     (␀ for NUL, ␉ for a tab), and each that reorders the text after it (right-to-left marks), or is half of a
-    UTF-16 pair alone, as �: one line of visible characters, in their order, wherever viz writes it."""
+    UTF-16 pair alone, as �, and each space at its start or end as ␣: one line of visible characters, in their
+    order, wherever viz writes it."""
     for br in _LINE_BREAKS:
         text = text.replace(br, LINE_BREAK)
     if not text.isprintable():  # the common case, printable, has nothing to replace
         text = "".join(_CONTROL_PICTURES.get(ord(c), _NO_PICTURE if _unwritable(ord(c)) else c) for c in text)
-    return _isolated(text)
+    return _isolated(_ENDS.sub(lambda m: SPACE * len(m.group()), text))
+
+
+SPACE = "␣"  # a space at a name's start or end, which no one sees: "w " and "w" were drawn alike ("w * w")
+_ENDS = re.compile(r"^\s+|\s+$")
 
 
 def _unwritable(code: int) -> bool:
