@@ -88,7 +88,7 @@ FIELD_COLUMNS = 48  # a box's field of text (a check's why) wraps at this many: 
 
 
 def wrapped(text: str, columns: int) -> list[str]:
-    """`text` in lines of at most `columns` columns, broken at spaces (the space a line breaks at is dropped); a word
+    """`text` in lines of at most `columns` columns, broken at spaces (the spaces a line breaks at are dropped); a word
     wider than a line (a long name) starts where it is and breaks where the line ends, a character kept with its
     marks. A note under a drawing so reads as a paragraph, never as wide as its text."""
     lines, used = [""], 0
@@ -110,7 +110,7 @@ def wrapped(text: str, columns: int) -> list[str]:
                 used = 0
             lines[-1] += cluster
             used += _columns(cluster)
-    return _isolated_lines(lines)
+    return _isolated_lines([line.rstrip(" ") for line in lines[:-1]] + lines[-1:])  # all of a run broken at
 
 
 def _isolated_lines(lines: list[str]) -> list[str]:
