@@ -183,9 +183,9 @@ def shown_params(node: Node, write: Callable[[str], str] = drawn) -> list[str]:
 
 def _param_text(v: Any, of: type, write: Callable[[str], str]) -> str:
     """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
-    `of` (`typed`), an int as written, a word quoted and shown as labels are (`drawn`: an op of one's own may
-    take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label did, a Hebrew
-    word moved the numbers)."""
+    `of` (`typed`), an int as written, a word quoted and shown as labels are (`write`, `drawn` in a drawing: an op
+    of one's own may take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label
+    did, a Hebrew word moved the numbers)."""
     if isinstance(v, float | np.floating):
         return typed(v, of)
     if isinstance(v, int | np.integer):
