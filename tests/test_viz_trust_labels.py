@@ -186,3 +186,14 @@ def test_a_space_after_a_first_letter_outside_ascii_is_drawn(label):
 def test_a_name_with_a_space_at_an_end_stands_in_a_rule_unbracketed():
     """Its ␣ is no operator: "∂(w·(w␣))/∂w = (w␣)" read as if w␣ were an expression."""
     assert symbol(visible("w ")) == "w␣" and symbol(visible(" w")) == "␣w" and symbol("a b") == "(a b)"
+
+
+def test_a_name_with_a_space_at_an_end_numbered_apart_stands_in_a_rule_unbracketed():
+    """Two values labelled "w " are drawn w␣#2 and w␣#3, and a rule read "∂((w␣#3)·(w␣#2))/∂(w␣#2) = (w␣#3)"
+    where two labelled "w" read "∂(w#3·w#2)/∂w#2 = w#3"."""
+    a, b = Value(2.0, label="w "), Value(3.0, label="w ")
+    y = a * b
+    y.label = "y"
+    y.backward()
+    rules = [t for t in texts(viz.draw(y, backward=True)) if t.startswith("∂")]
+    assert "∂(w␣#3·w␣#2)/∂w␣#2 = w␣#3" in rules and not any("(w␣#2)" in t or "(w␣#3)" in t for t in rules), rules

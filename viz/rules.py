@@ -220,9 +220,9 @@ def symbol(name: str) -> str:
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
     # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
-    # still a name: a long name's … stands for more of it (text.shortened), ␣ for a space at its end (text.visible)
+    # still a name: a long name's … stands for more of it (text.shortened), ␣ for a space at an end (text.visible)
     core = name.strip(ISOLATE_MARKS)
-    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").strip(SPACE).isalnum()
+    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").replace(SPACE, "").isalnum()
     return name if plain or _one_call(core) else f"({name})"
 
 
