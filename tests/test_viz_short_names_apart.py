@@ -14,13 +14,16 @@ SHORT = shortened(PATHS[0])
 
 
 def test_a_module_and_a_value_shortened_alike_are_told_apart():
+    """The module is numbered #2, not #1: the root, drawn "…ut_projection", is step 1 ("#1 …ut_projection" with
+    number=True), and "…ut_projection#1" reads as the root, as two values' "x#1" and "x#2" do."""
     model = Deep(PATHS[0])
     loss = model(Tensor(np.ones((1, 2)))).sum()
     loss.label = PATHS[9]
     for collapse in (False, True):
         drawing = viz.draw(loss, modules=model, collapse=collapse)
         assert " or " not in " ".join(note_lines(drawing))
-        assert told(drawing, SHORT, PATHS[9]) and told(drawing, f"{SHORT}#1", PATHS[0])
+        assert told(drawing, SHORT, PATHS[9]) and told(drawing, f"{SHORT}#2", PATHS[0])
+        assert f"{SHORT}#1" not in drawing.source
 
 
 def test_a_module_is_not_numbered_as_a_value_is():

@@ -10,7 +10,7 @@ from graphviz.quoting import NoHtml
 
 from autograd import Node
 
-from .graph import Graph, constant_label, numbered_names, op_texts
+from .graph import Graph, constant_label, numbered_names, op_texts, value_steps
 from .text import drawn, shortened, tooltip, visible
 
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
@@ -43,9 +43,11 @@ def module_names(graph: Graph) -> dict[str, str]:
 
 
 def _short_names(graph: Graph) -> set[str]:
-    """The names a drawing of `graph` shows but modules': values' (numbered_names), constants' labels, ops' texts."""
+    """The names a drawing of `graph` shows but modules': values' (numbered_names), and each with its step after it
+    (the root drawn "X" is step 1: a module's "X#1" would read as the root), constants' labels, ops' texts."""
+    stepped = {f"{shortened(graph.names[i])}#{k}" for i, k in value_steps(graph).items() if graph.names[i]}
     consts = {constant_label(n) for n in graph.order if id(n) in graph.consts}
-    return set(numbered_names(graph).values()) | consts | {shortened(t) for t in op_texts(graph.order)}
+    return set(numbered_names(graph).values()) | stepped | consts | {shortened(t) for t in op_texts(graph.order)}
 
 
 def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
