@@ -14,7 +14,7 @@ from autograd import Tensor, Value
 from viz.html import page_html
 from viz.rules import symbol
 from viz.steps import backward_pass
-from viz.text import visible
+from viz.text import drawn, visible
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -170,6 +170,23 @@ def test_an_ops_text_parameter_is_shown_as_labels_are(word, shown):
     for text in (drawn.source, page_html(y)):
         assert f"mode={shown}" in text.replace("&#39;", "'")
         assert not any(c in text for c in ("\u202e", "\udcff", "\x00", "\\u202e", "\\udcff", "\\x00"))
+
+
+def test_a_numpy_word_given_to_an_op_is_quoted_as_a_word():
+    """A word taken from an array, np.str_("mean"), was drawn mode=nmeann: quoted by the first character of its
+    repr, np.str_('mean'); and, long, named whole under the drawing so too."""
+    from autograd import Op
+
+    scale = Op("scale", lambda a, mode="x": 2 * a, lambda g, out, a, mode="x": (2 * g,))
+    x = Tensor(np.array([1.5, 2.0]), requires_grad=True, label="x")
+    long = "a_rather_long_word_given_to_it_" * 2
+    for word in ("mean", long):
+        y = (scale(x, mode=np.array([word])[0]) * 3.0).sum()
+        y.label = "y"
+        y.backward()
+        for text in (viz.draw(y, backward=True).source, page_html(y)):
+            assert f"mode={drawn(repr(word))}" in text.replace("&#39;", "'"), word
+    assert repr(long) in viz.draw(y).source
 
 
 @pytest.mark.parametrize("label", ["שלום עולם", "é a b", "漢字 名前", "Ω  x"])

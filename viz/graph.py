@@ -13,7 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
-from .text import drawn, shortened, visible
+from .text import drawn, quoted, shortened, visible
 from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
@@ -216,7 +216,7 @@ def op_texts(nodes: list[Node]) -> set[str]:
     keywords and words, quoted, as `rules.shown_params` writes them."""
     texts = set()
     for n in (n for n in nodes if n.op is not None):
-        words = [f"{repr(v)[0]}{v}{repr(v)[0]}" for v in n.op_params.values() if isinstance(v, str)]
+        words = [quoted(v) for v in n.op_params.values() if isinstance(v, str)]
         texts.update(visible(str(t)) for t in (n.op.name, *n.op_params, *words))
     return texts
 

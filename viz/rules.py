@@ -17,7 +17,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import ELISION, ISOLATE_MARKS, SPACE, drawn
+from .text import ELISION, ISOLATE_MARKS, SPACE, drawn, quoted
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -190,8 +190,7 @@ def _param_text(v: Any, of: type, write: Callable[[str], str]) -> str:
         return typed(v, of)
     if isinstance(v, int | np.integer):
         return str(int(v))
-    quote = repr(v)[0]  # the quote Python's repr would take: "it's", 'mean'
-    return write(f"{quote}{v}{quote}")
+    return write(quoted(v))
 
 
 def applied(op: str, inputs: list[str], write: Callable[[str], str] = drawn) -> str:

@@ -78,6 +78,13 @@ def shortened(name: str) -> str:
     return "".join(clusters[:head]) + ELISION + "".join(clusters[len(clusters) - tail :])
 
 
+def quoted(word: str) -> str:
+    """A word (an op's parameter) between the quotes Python's repr takes for it: "it's", 'mean'; np.str_("mean")'s
+    repr, np.str_('mean'), is not its text's."""
+    quote = repr(str(word))[0]
+    return f"{quote}{word}{quote}"
+
+
 def drawn(name: str) -> str:
     """A user's name (a label, a module's path, an op's name or keyword) as a drawing writes it: visible, shortened."""
     return shortened(visible(name))
