@@ -2,12 +2,13 @@
 the hover text of its box, of the edge labels naming it and of the captions; a long title wraps, where it made the
 page scroll sideways."""
 
+import pytest
 import test_viz_browser
 from test_viz_browser import pytestmark, severe  # noqa: F401 (pytestmark: skipped without chromium)
 from test_viz_long_names import LONG, neuron
 
 import viz
-from viz.text import shortened
+from viz.text import drawn, shortened, visible
 
 browser = test_viz_browser.browser  # its fixture: headless Chromium driven by chromedriver
 
@@ -40,4 +41,16 @@ def test_a_long_name_is_whole_on_hover_and_a_long_title_wraps(browser, tmp_path)
     assert found["captions"] and all(c == whole for c in found["captions"])
     assert found["explained"] == whole
     assert found["sideways"] <= 0  # the title wraps: a 195-character one made the page 2,253 pixels wide in a 1,400 one
+    assert severe(browser) == []
+
+
+@pytest.mark.parametrize("label", ["é " + "mot très long " * 4, "שלום עולם " * 4 + "סוף"])
+def test_a_long_name_drawn_with_no_break_spaces_is_whole_on_hover(browser, tmp_path, label):
+    """A record writes a space before its field's first ASCII letter as a no-break space (text.escape_field), which
+    graphviz keeps: the box of "é mot très long…" had no hover text, its text matching no shortened name."""
+    browser.get(viz.save_html(neuron(label), tmp_path / "long.html").as_uri())
+    shown = drawn(label)
+    found = browser.execute_script(HOVER, shown)
+    assert found["box"] == f"{shown} is {visible(label)}"
+    assert found["edges"] and all(t == found["box"] for t in found["edges"])
     assert severe(browser) == []

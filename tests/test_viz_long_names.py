@@ -217,6 +217,25 @@ def test_an_error_names_a_long_label_whole_not_only_its_shortened_form():
         viz.draw(z, check=True)
 
 
+@pytest.mark.parametrize("word", [None, "mode"])
+def test_an_error_names_a_long_op_name_and_its_words_whole(word):
+    """The refusal of a graph whose data changed said "my_very_long_op_na…long_op_name_(x) holds ...", the op's name
+    shortened as in a drawing; so was a word it was given, and the op named in a hook's refusal."""
+    name, long_word = "my_" + "very_long_op_name_" * 10, "a_rather_long_word_given_to_it_" * 3
+    op = Op(name, lambda x, **kw: x * 2.0, lambda g, out, x, **kw: (g * 2.0,))
+    x = Value(1.5, label="x")
+    y = op(x, **{word: long_word} if word else {}) * 3.0
+    x.data += 1.0
+    called = f"{name}(x{f', {word}={long_word!r}' if word else ''})"
+    with pytest.raises(ValueError, match=re.escape(f"{called} holds")):
+        viz.draw(y, backward=True)
+    x.data -= 1.0
+    made = op(x, **{word: long_word} if word else {})
+    made.register_hook(lambda g: g)
+    with pytest.raises(ValueError, match=re.escape(f"but the unlabelled Value {called} (= ")):
+        viz.draw(made * 3.0, check=True)
+
+
 def test_a_collapsed_drawing_gives_whole_the_names_its_data_changed_note_gives_shortened():
     """A collapsed drawing's note gives whole only the names it draws, not those inside a box; but the note that the
     data changed names the changed parameter, inside its box, shortened ("model_encoder_laye…_projection.W holds

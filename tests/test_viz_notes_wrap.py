@@ -141,3 +141,12 @@ def test_a_checks_why_in_a_box_wraps_at_field_columns():
     assert len(why) > 2 and "tell the rules apart" in " ".join(why)
     assert all(columns(line) <= FIELD_COLUMNS for line in why)
     assert width(drawing.pipe(format="svg").decode()) < 1300
+
+
+@pytest.mark.parametrize("spaces", [2, 5])
+def test_a_run_of_spaces_a_line_breaks_at_is_dropped_whole(spaces):
+    """The note's line ended in the run's spaces but one ("x  x … x " then "x  x …"): a key line ending in spaces."""
+    text = "a" * 70 + " " * spaces + "b" * 10
+    assert wrapped(text, NOTE_COLUMNS) == ["a" * 70, "b" * 10]
+    lines = wrapped("x  " * 60, NOTE_COLUMNS)
+    assert all(line == line.rstrip() for line in lines[:-1]) and "".join(lines).count("x") == 60

@@ -13,7 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
-from .text import drawn, shortened, visible
+from .text import drawn, quoted, shortened, visible
 from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
@@ -194,16 +194,31 @@ def numbered_names(graph: Graph) -> dict[int, str]:
     """Each value's name (by id) as records, equations and stories write it: its own name (`shortened` where long),
     or else "#k", its step in backward (root first, constants skipped), as `draw(number=True)` shows it. A name
     other values have too (x in each sample; a label "#2" beside the value numbered #2; a constant tensor drawn by
-    that label; two long names shortened alike) gets the value's "#k" after it, "x#3": drawn alike, x1 * x2 would
-    read x * x, whose derivative is 2x."""
-    values = [n for n in graph.order if id(n) not in graph.consts]
-    step = {id(n): k for k, n in enumerate(values, 1)}
-    names = {id(n): shortened(graph.names[id(n)]) or f"#{step[id(n)]}" for n in values}
+    that label; two long names shortened alike, or shortened as an op's name or word is) gets the value's "#k" after
+    it, "x#3": drawn alike, x1 * x2 would read x * x, whose derivative is 2x."""
+    step = value_steps(graph)
+    names = {i: shortened(graph.names[i]) or f"#{k}" for i, k in step.items()}
     drawn = Counter(filter(None, (constant_label(n) for n in graph.order if id(n) in graph.consts)))
+    drawn += Counter({short for text in op_texts(graph.order) if (short := shortened(text)) != text})  # ops' too
     while shared := [i for i, count in _name_counts(names, drawn).items() if count > 1 and graph.names[i]]:
         for i in shared:  # each "#k" is the value's own: renamed ones differ, until one meets another's name
             names[i] += f"#{step[i]}"
     return names
+
+
+def value_steps(graph: Graph) -> dict[int, int]:
+    """Each value's step in backward (by id), its "#k": the root's 1, constants skipped."""
+    return {id(n): k for k, n in enumerate((n for n in graph.order if id(n) not in graph.consts), 1)}
+
+
+def op_texts(nodes: list[Node]) -> set[str]:
+    """The user's texts the ops of `nodes` show, `visible` (a drawing shortens them): their names, their calls'
+    keywords and words, quoted, as `rules.shown_params` writes them."""
+    texts = set()
+    for n in (n for n in nodes if n.op is not None):
+        words = [quoted(v) for v in n.op_params.values() if isinstance(v, str)]
+        texts.update(visible(str(t)) for t in (n.op.name, *n.op_params, *words))
+    return texts
 
 
 def constant_label(node: Node) -> str:

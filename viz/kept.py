@@ -17,6 +17,7 @@ from .long_names import whole_named
 from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
+from .text import drawn, visible
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:
@@ -106,15 +107,17 @@ def _changed_at(first: Node, graph: Graph, whole: bool = False) -> str:
     n = apart_figures(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
     held, given = _told_apart(first.data, now, n)
-    return f"{applied(first.op.name, inputs + shown_params(first))} holds {held} from it, and gives {given} now"
+    write = visible if whole else drawn  # the op's name and its words, as the labels
+    call = applied(first.op.name, inputs + shown_params(first, write), write)
+    return f"{call} holds {held} from it, and gives {given} now"
 
 
 def known_as(graph: Graph, node: Node) -> str:
     """A value as the user knows it, for a message: its label (told apart from others', numbered_names), else
     what made it, with its number or shape: "the unlabelled Value a * x (= 6)", "the unlabelled tensor
     (x @ W) + b of shape (1, 1)", "the unlabelled leaf Value 2.0". Never its "#k" alone: that number is its
-    step in backward, which the user sees only in a drawing with number=True. A long label whole, as drawn it is
-    shortened: a message's reader searches the code for it."""
+    step in backward, which the user sees only in a drawing with number=True. A long label or op's name whole, as
+    drawn it is shortened: a message's reader searches the code for it."""
     names = whole_named(graph, numbered_names(graph))
     if graph.names.get(id(node)):
         return names[id(node)]
@@ -139,7 +142,7 @@ def _made(node: Node, names: dict[int, str], depth: int) -> str:
             inputs.append(f"({text})" if not p.op.name.isidentifier() else text)
         else:
             inputs.append(_named(None, p))
-    return applied(node.op.name, inputs + shown_params(node))
+    return applied(node.op.name, inputs + shown_params(node, visible), visible)
 
 
 def _named(name: str | None, node: Node, n: int | None = None) -> str:

@@ -10,7 +10,7 @@ from graphviz.quoting import NoHtml
 
 from autograd import Node
 
-from .graph import Graph, constant_label
+from .graph import Graph, constant_label, numbered_names, op_texts, value_steps
 from .text import drawn, shortened, tooltip, visible
 
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
@@ -26,14 +26,28 @@ def module_names(graph: Graph) -> dict[str, str]:
     """Each module's path (by the path) as its cluster or box is labelled: shortened where long, and two shortened
     alike numbered apart in the order of their paths, a number in them read as a number ("model.encoder.laye…attn.
     out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order backward meets
-    them in, so that each box is told apart and the note names it whole."""
+    them in, so that each box is told apart and the note names it whole. A path shortened as a value's name, a
+    constant's label or an op's text is, is numbered too, by a number no value's "#k" (its step) has."""
     short = {path: drawn(path) for path in sorted(set(graph.owner.values()), key=_numbers_as_numbers)}
+    if not short:
+        return short
+    others = _short_names(graph)
     alike, seen = Counter(short.values()), Counter()
     for path, shown in short.items():
-        if alike[shown] > 1:
+        if alike[shown] > 1 or (shown != visible(path) and shown in others):
             seen[shown] += 1
+            while f"{shown}#{seen[shown]}" in others:  # a value's "#1" and a module's stood for two things
+                seen[shown] += 1
             short[path] = f"{shown}#{seen[shown]}"
     return short
+
+
+def _short_names(graph: Graph) -> set[str]:
+    """The names a drawing of `graph` shows but modules': values' (numbered_names), and each with its step after it
+    (the root drawn "X" is step 1: a module's "X#1" would read as the root), constants' labels, ops' texts."""
+    stepped = {f"{shortened(graph.names[i])}#{k}" for i, k in value_steps(graph).items() if graph.names[i]}
+    consts = {constant_label(n) for n in graph.order if id(n) in graph.consts}
+    return set(numbered_names(graph).values()) | stepped | consts | {shortened(t) for t in op_texts(graph.order)}
 
 
 def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
@@ -44,15 +58,15 @@ def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
 
 
 def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
-    """Every name a drawing of `graph` shows shortened, with its whole text (two of them shortened alike, an op's
-    name or keyword, joined by "or"): values' names (`names`, numbered_names), constants' labels, ops' names and
-    their keywords' words, of `nodes` (those drawn; None: all), and the modules' paths (`module_names`)."""
+    """Every name a drawing of `graph` shows shortened, with its whole text (two ops' texts or constants' labels
+    shortened alike, which nothing numbers apart, joined by "or"): values' names (`names`, numbered_names),
+    constants' labels, ops' names and their keywords' words, of `nodes` (those drawn; None: all), and the modules'
+    paths (`module_names`)."""
     nodes = graph.order if nodes is None else nodes
     found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
     found += [(constant_label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and constant_label(n)]
     found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
-    texts = {visible(str(t)) for n in nodes if n.op is not None for t in (n.op.name, *_words(n))}
-    found += [(shortened(t), t) for t in sorted(texts)]
+    found += [(shortened(t), t) for t in sorted(op_texts(nodes))]
     whole: dict[str, list[str]] = {}
     for shown, text in found:
         if shown != text and text not in whole.setdefault(shown, []):
@@ -82,12 +96,6 @@ def named_in(text: str, whole: dict[str, str]) -> dict[str, str]:
     """The shortened names of `whole` (`whole_names`) that `text` names, with their whole text ("x…y#1" is not
     named in "x…y#12")."""
     return {shown: full for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)}
-
-
-def _words(node: Node) -> list[str]:
-    """The keywords of a node's call and its words, quoted, as `rules.shown_params` draws them (shortened)."""
-    words = [f"{repr(v)[0]}{v}{repr(v)[0]}" for v in node.op_params.values() if isinstance(v, str)]
-    return [*node.op_params, *words]
 
 
 def _whole(given: str, shown: str) -> str:

@@ -199,8 +199,10 @@
 
   // ---- a name drawn shortened (its start … its end, long_names.py): whole on hover, over the drawing and the panels
   function wholeIn(text) {  // "x…y is (its whole)", a line for each shortened name in text ("x…y#1" not in "x…y#12")
+    function spaced(t) { return t.replace(/\u00a0/g, " "); }  // a record writes some spaces as no-break ones
+    text = spaced(text);  // (text.escape_field): "é mot" drawn "é\u00a0mot"
     return Object.keys(page.whole).filter(function (shown) {
-      for (var at = text.indexOf(shown); at >= 0; at = text.indexOf(shown, at + 1)) {
+      for (var at = text.indexOf(spaced(shown)); at >= 0; at = text.indexOf(spaced(shown), at + 1)) {
         if (!/\d/.test(text.charAt(at + shown.length))) return true;
       }
       return false;

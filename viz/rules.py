@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +17,7 @@ from autograd import Node
 from .graph import Edge, broadcast_summed, constant_label
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import ELISION, ISOLATE_MARKS, drawn
+from .text import ELISION, ISOLATE_MARKS, SPACE, drawn, quoted
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
@@ -164,39 +165,40 @@ def _other_words(rule: str, letters: list[str]) -> set[str]:
 _WORD = re.compile(r"(?<![A-Za-z0-9_'α-ωΑ-Ω])[A-Za-zα-ωΑ-Ω][A-Za-zα-ωΑ-Ω0-9_]*(?![A-Za-z0-9_α-ωΑ-Ω])")
 
 
-def shown_params(node: Node) -> list[str]:
+def shown_params(node: Node, write: Callable[[str], str] = drawn) -> list[str]:
     """The parameters of the call that made `node`, where they are numbers, words or bools (where's cond, which picks
     each entry: whole where short, else counted): what a learner needs to redo the forward. An op called by name
     shows them named (`negative_slope=0.2`, `axis=1`); an operator shows the number it applies, its second operand
-    (the 3 of a tensor's `x ** 3`, kept as a parameter, not drawn as an input as a Value's constant is)."""
+    (the 3 of a tensor's `x ** 3`, kept as a parameter, not drawn as an input as a Value's constant is). `write`
+    writes a user's text (a keyword, a word): `drawn`, shortened where long, or for a message `visible`, whole."""
     plain = (int, float, str, np.integer, np.floating)
     params = [(k, v) for k, v in node.op_params.items() if isinstance(v, plain) and not isinstance(v, bool)]
     of = kind(node.data)  # a float32 tensor's negative_slope=0.2 is kept as the float 0.20000000298023224
-    shown = [(k, _param_text(v, of)) for k, v in params]
+    shown = [(k, _param_text(v, of, write)) for k, v in params]
     shown += [(k, bools_text(v)) for k, v in node.op_params.items() if is_bools(v)]  # where's cond=[True, False]
     if not node.op.name.isidentifier():
         return [text for _, text in shown]
-    return [f"{drawn(k)}={text}" for k, text in shown]  # an own op's keyword may be named anything, as a label
+    return [f"{write(k)}={text}" for k, text in shown]  # an own op's keyword may be named anything, as a label
 
 
-def _param_text(v: Any, of: type) -> str:
+def _param_text(v: Any, of: type, write: Callable[[str], str]) -> str:
     """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
-    `of` (`typed`), an int as written, a word quoted and shown as labels are (`drawn`: an op of one's own may
-    take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label did, a Hebrew
-    word moved the numbers)."""
+    `of` (`typed`), an int as written, a word quoted and shown as labels are (`write`, `drawn` in a drawing: an op
+    of one's own may take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label
+    did, a Hebrew word moved the numbers)."""
     if isinstance(v, float | np.floating):
         return typed(v, of)
     if isinstance(v, int | np.integer):
         return str(int(v))
-    quote = repr(v)[0]  # the quote Python's repr would take: "it's", 'mean'
-    return drawn(f"{quote}{v}{quote}")
+    return write(quoted(v))
 
 
-def applied(op: str, inputs: list[str]) -> str:
-    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call."""
+def applied(op: str, inputs: list[str], write: Callable[[str], str] = drawn) -> str:
+    """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call; its name as `write`
+    writes it (`shown_params`)."""
     if len(inputs) == 2 and not op.isidentifier():
-        return f"{inputs[0]} {drawn(op)} {inputs[1]}"
-    return f"{drawn(op)}({', '.join(inputs)})"
+        return f"{inputs[0]} {write(op)} {inputs[1]}"
+    return f"{write(op)}({', '.join(inputs)})"
 
 
 def op_title(node: Node) -> str:
@@ -217,8 +219,9 @@ def symbol(name: str) -> str:
     expr names its steps, as it is, as the rules write ∂tanh(n)/∂n: "∂round(y)/∂y", "= sign(x)", not
     "∂(round(y))/∂y", "= (sign(x))", nor "∂((round(y))·(sign(x)))"."""
     # a right-to-left name stands between the marks that isolate it (text.visible): a name still, not an expression
-    core = name.strip(ISOLATE_MARKS)  # a long name's … stands for more of it (text.shortened): still a name
-    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").isalnum()
+    # still a name: a long name's … stands for more of it (text.shortened), ␣ for a space at an end (text.visible)
+    core = name.strip(ISOLATE_MARKS)
+    plain = core.replace("_", "").replace("#", "").replace(".", "").replace(ELISION, "").replace(SPACE, "").isalnum()
     return name if plain or _one_call(core) else f"({name})"
 
 

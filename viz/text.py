@@ -27,12 +27,17 @@ _SURROGATES = range(0xD800, 0xE000)
 def visible(text: str) -> str:
     """`text` with each line break as ⏎ and each other control character as its Unicode control picture
     (␀ for NUL, ␉ for a tab), and each that reorders the text after it (right-to-left marks), or is half of a
-    UTF-16 pair alone, as �: one line of visible characters, in their order, wherever viz writes it."""
+    UTF-16 pair alone, as �, and each space at its start or end as ␣: one line of visible characters, in their
+    order, wherever viz writes it."""
     for br in _LINE_BREAKS:
         text = text.replace(br, LINE_BREAK)
     if not text.isprintable():  # the common case, printable, has nothing to replace
         text = "".join(_CONTROL_PICTURES.get(ord(c), _NO_PICTURE if _unwritable(ord(c)) else c) for c in text)
-    return _isolated(text)
+    return _isolated(_ENDS.sub(lambda m: SPACE * len(m.group()), text))
+
+
+SPACE = "␣"  # a space at a name's start or end, which no one sees: "w " and "w" were drawn alike ("w * w")
+_ENDS = re.compile(r"^\s+|\s+$")
 
 
 def _unwritable(code: int) -> bool:
@@ -73,6 +78,13 @@ def shortened(name: str) -> str:
     return "".join(clusters[:head]) + ELISION + "".join(clusters[len(clusters) - tail :])
 
 
+def quoted(word: str) -> str:
+    """A word (an op's parameter) between the quotes Python's repr takes for it: "it's", 'mean'; np.str_("mean")'s
+    repr, np.str_('mean'), is not its text's."""
+    quote = repr(str(word))[0]
+    return f"{quote}{word}{quote}"
+
+
 def drawn(name: str) -> str:
     """A user's name (a label, a module's path, an op's name or keyword) as a drawing writes it: visible, shortened."""
     return shortened(visible(name))
@@ -83,7 +95,7 @@ FIELD_COLUMNS = 48  # a box's field of text (a check's why) wraps at this many: 
 
 
 def wrapped(text: str, columns: int) -> list[str]:
-    """`text` in lines of at most `columns` columns, broken at spaces (the space a line breaks at is dropped); a word
+    """`text` in lines of at most `columns` columns, broken at spaces (the spaces a line breaks at are dropped); a word
     wider than a line (a long name) starts where it is and breaks where the line ends, a character kept with its
     marks. A note under a drawing so reads as a paragraph, never as wide as its text."""
     lines, used = [""], 0
@@ -105,7 +117,7 @@ def wrapped(text: str, columns: int) -> list[str]:
                 used = 0
             lines[-1] += cluster
             used += _columns(cluster)
-    return _isolated_lines(lines)
+    return _isolated_lines([line.rstrip(" ") for line in lines[:-1]] + lines[-1:])  # all of a run broken at
 
 
 def _isolated_lines(lines: list[str]) -> list[str]:
@@ -166,8 +178,11 @@ def tooltip(text: str) -> graphviz.quoting.NoHtml:
 
 def escape_field(text: str) -> str:
     """Text safe inside a field of a graphviz record, as `escape`, each space after another a no-break
-    space: a record draws a run of spaces as one ("a   b" as "a b"), a no-break space as it is."""
-    return re.sub(r"(?<= ) ", "\u00a0", escape(text))
+    space: a record draws a run of spaces as one ("a   b" as "a b"), a no-break space as it is; and each space
+    before the field's first ASCII character, which a record drops as a leading one ("שלום עולם" drawn "שלוםעולם")."""
+    text = re.sub(r"(?<= ) ", "\u00a0", escape(text))
+    lead = re.match(r"[^!-~]*", text).group()  # up to the first printable ASCII character but a space
+    return lead.replace(" ", "\u00a0") + text[len(lead) :]
 
 
 def escape_html(text: str) -> str:
