@@ -145,12 +145,10 @@ def refusing_writes(
     f: Callable[..., Any],
     wrote: Callable[[str, str], WroteIntoInput],
     bound: dict[str, Any] | None = None,
-    locked: list[np.ndarray] | None = None,
 ) -> Any:
     """f, its writes into a read-only array refused naming op `name` (`wrote`: forward_wrote or rule_wrote);
     under detect_anomaly, also those of ufunc.at, which ignores the flag (see the module's docstring), into
-    its arguments or the keyword arguments `bound` into it (Op.bind). The arrays held in its containers, locked for
-    the call, are added to `locked`, if given: a write into one would have been refused (a backward's rereads)."""
+    its arguments or the keyword arguments `bound` into it (Op.bind)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         given = [*args, *kwargs.values(), bound or {}]
@@ -158,8 +156,6 @@ def refusing_writes(
         watched = _fingerprints(given) if anomaly else None
         held = _held(given)
         _lock(held)
-        if locked is not None:
-            locked.extend(held)
         try:
             result = f(*args, **kwargs)
         except ValueError as e:
