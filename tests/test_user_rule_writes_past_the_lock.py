@@ -63,3 +63,18 @@ def test_an_array_some_user_ops_are_given_is_read_twice_a_pass(monkeypatch):
     y.sum().backward()
     assert digests == [id(w), id(w)]
     assert np.allclose(x.grad, 1.5**20)
+
+
+def test_a_write_before_a_rule_is_refused_where_the_last_rule_reading_the_array_gets_no_gradient():
+    """W is read by the root's rule, after a hook wrote into it, and last by a node no gradient reaches (a user's rule
+    gives its input None), whose rule never runs: W is read again there all the same, or m.grad is [10.] for [2.]."""
+    ws = [np.array([2.0])]
+    blocked = Op("blocked", lambda a: a * 1.0, lambda g, out, a: (None,))
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    m = blocked(SCALE(x, ws=ws))
+    m.retain_grad()
+    y = SCALE(m, ws=ws)
+    y.register_hook(lambda g: ws[0].__setitem__(0, 10.0))
+    with pytest.raises(RuntimeError, match=r"scale's ws was changed during backward"):
+        y.sum().backward()
+    assert m.grad is None
