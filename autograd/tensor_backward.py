@@ -234,9 +234,8 @@ class BackwardHooks:
 
 def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
     """Refuse the rule of each of `nodes` where what it reads changed since the forward: its parents, its output (their
-    version counts), the keyword arguments it reads again (an array, a list: at the pass's start, and `during` backward,
-    after user code ran, before the last rule reading it: `reads`). And a leaf's held .grad that no longer fits its
-    data. One loop, not a call a node: a pass's hot path."""
+    version counts), the keyword arguments it reads again (`reads`: `during` backward, by user code, an array is read
+    again before its last reader). And a leaf's .grad that no longer fits its data. One loop: a pass's hot path."""
     for node in nodes:
         if node._made_by is None:
             held = held_grad(node)
@@ -256,12 +255,10 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
-            elif not during:  # each node's notes keep it alive: no other object takes its id
-                held = reads.noted(option, node)
-            elif reads.last[id(option)] is node:
-                held = held_now(option)
-            else:  # as at the pass's start: read again before its last reader only
+            elif during and reads.last[id(option)] is not node:  # as at the pass's start: read before its last reader
                 continue
+            else:  # each node's notes keep it alive: no other object takes its id
+                held = held_now(option) if during else reads.noted(option, node)
             if not unchanged(held, seen) and not _eagerly_no_node(node):
                 raise _option_changed(name, option, node._made_by, during)
 
