@@ -35,15 +35,13 @@ class _UserCode:
     """When user code last ran inside a backward pass (gradient hooks and the rules of users' ops): `ran` is set to
     a fresh tick (TICKS) by what runs it, so a pass compares `ran` with the tick it checked the graph at, one integer
     compare a rule, and checks what a rule reads again only where it moved (`+= 1` from two threads could bring it
-    back to the tick checked at). What keyword arguments hold (an array's hash) is read again once each time it moved,
-    but for the arrays a user's rule was given locked (`guarded`: the ticks before and after that rule, and their
-    ids): a write into one was refused (user_writes), so a log every user's op is given is hashed once a pass."""
+    back to the tick checked at). What keyword arguments hold (an array's hash) is read again once a pass where it
+    moved, before the last rule reading it (user_rereads.PassReads)."""
 
-    __slots__ = ("ran", "guarded")
+    __slots__ = ("ran",)
 
     def __init__(self) -> None:
         self.ran = 0
-        self.guarded: tuple[int, int, frozenset[int]] = (0, 0, frozenset())
 
 
 class _Writes:
@@ -162,16 +160,16 @@ class Node:
         return grads
 
     @staticmethod
-    def _check_graph(order: list[Node]) -> dict[int, Any]:
+    def _check_graph(order: list[Node]) -> Any:
         """Refuse a backward over `order` that would give wrong gradients (a Tensor changed in place); returns what
-        the keyword arguments its rules read again hold (`_check_again`'s `now`)."""
+        the keyword arguments its rules read again hold (`_check_again`'s `reads`)."""
         raise NotImplementedError
 
     @staticmethod
-    def _check_again(node: Node, now: dict[int, Any]) -> None:
-        """Refuse to run node's rule where user code run by this pass (USER_CODE) changed what it reads; `now`, what
-        the keyword arguments rules read again hold (_check_graph's), noted since user code last ran (but for the
-        arrays a user's rule was given locked: graph_rules._held_still)."""
+    def _check_again(node: Node, reads: Any) -> None:
+        """Refuse to run node's rule where user code run by this pass (USER_CODE) changed what it reads; `reads`: what
+        the keyword arguments rules read again held at the pass's start and which rule reads each last (_check_graph's),
+        before whose rule each is read again."""
         raise NotImplementedError
 
     @staticmethod
@@ -190,8 +188,8 @@ class Node:
 
         order = _topological_order(root)
         seed = root._seed(grad, create_graph)
-        now = type(root)._check_graph(order)
-        _propagate(order, seed, create_graph, now)
+        reads = type(root)._check_graph(order)
+        _propagate(order, seed, create_graph, reads)
         if accumulate:
             type(root)._accumulate(order)
         return root._grad_sum_start

@@ -34,7 +34,7 @@ def check_backward(op: Op, node: Node, gs: Sequence[Any]) -> None:
             )
 
 
-def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, Any]) -> None:
+def _propagate(order: list[Node], seed: Any, create_graph: bool, reads: Any) -> None:
     """The chain rule over `order` (root first, as `topological_order` gives it): leaves
     d(root)/d(node) in each node's `_grad_sum` (the empty sum where none arrives). Gradients are added
     without writing into any rule's array (a rule may hand the same array to two inputs): in place only
@@ -46,11 +46,11 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
     plain = type(order[0])._gradient_sums
     sums = None if create_graph or check or plain is None else plain()
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
-    # the graph was checked at this tick (_check_graph, noting in `now` what rules' keyword arguments hold): where a
+    # the graph was checked at this tick (_check_graph, noting in `reads` what rules' keyword arguments hold): where a
     # hook or a user's rule ran since, a rule's reads are checked again before it runs (`_check_again`) where a tensor
-    # was changed in place since (WRITES) or it reads keyword arguments again, whose `now` is read again (`_held_still`)
+    # was changed in place since (WRITES) or it reads keyword arguments again (each read again before its last reader)
     user, writes = USER_CODE, WRITES
-    checked_at = now_at = user.ran
+    checked_at = user.ran
     wrote_at = writes.at
     check_again = type(order[0])._check_again
     # Rules build graphs only from nodes, which they get only under create_graph, so a plain
@@ -60,7 +60,10 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
             if node._grad_sum is node._grad_sum_start:
                 # no gradient reached the node (each rule that could send one gave None: a constant operand
                 # such as a loss's weights): d root / d node is 0, so its hooks and its rule have nothing to
-                # work on, and the rule is never called with the empty sum, which is no gradient
+                # work on, and the rule is never called with the empty sum, which is no gradient; it may be the last
+                # to read a keyword argument that a rule run before it read: that is read again here
+                if user.ran != checked_at and node._made_by is not None and node._made_by.options:
+                    check_again(node, reads)
                 continue
             if hooks is not None and id(node) in hooks:
                 from .hooks import run_hooks  # here: hooks imports the compile modules, built on this one
@@ -70,9 +73,7 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
             if op is None:
                 continue
             if user.ran != checked_at and (writes.at != wrote_at or op.options):
-                if user.ran != now_at:
-                    now, now_at = _held_still(now, now_at), user.ran
-                check_again(node, now)
+                check_again(node, reads)
             try:
                 if sums is not None and op.scatters:  # g added at the index: the input's zeros never formed
                     a = node._a
@@ -91,15 +92,6 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, now: dict[int, 
                 raise infinite_derivative(node) from None
             if check:
                 check_backward(op, node, gs)
-
-
-def _held_still(now: dict[int, Any], noted_at: int) -> dict[int, Any]:
-    """What of `now` (what keyword arguments held at tick `noted_at`) still holds after the user code run since: the
-    arrays a user's rule was given locked, where that rule alone ran since (USER_CODE.guarded); nothing else."""
-    before, after, ids = USER_CODE.guarded
-    if before != noted_at or after != USER_CODE.ran:
-        return {}
-    return {i: held for i, held in now.items() if i in ids}
 
 
 def vjp_at(op: Op, node: Node, g: Any, create_graph: bool) -> Sequence[Any]:

@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_rereads import during_backward, held_changed, held_now, unchanged, undeclared
+from .user_rereads import PassReads, during_backward, held_changed, held_now, unchanged, undeclared
 
 
 class _EmptySum:
@@ -191,21 +191,21 @@ class BackwardHooks:
         return [g if isinstance(g, Node) else own_array(g, handed_out) for g in grads]
 
     @staticmethod
-    def _check_graph(order: list[Any]) -> dict[int, Any]:
+    def _check_graph(order: list[Any]) -> PassReads:
         """Refuse to backward through a tensor changed in place after an op used it, or after the op
         made it: a rule may read its output (exp's, sqrt's, tanh's). PyTorch refuses the latter only
         where the op's rule saved its output; here every rule (a user's too) is given it, so any change counts.
         And refuse a leaf's held .grad that no longer fits its data, before any gradient is added. What a keyword
-        argument holds now is read once a pass (`now`): a log every node holds is hashed once, not once a node."""
-        now: dict[int, Any] = {}  # id of an array or Tensor a rule reads again: what it holds (held_now)
-        _check_reads(order, now, False)
-        return now
+        argument holds now is read once a pass (PassReads): a log every node holds is hashed once, not once a node."""
+        reads = PassReads()
+        _check_reads(order, reads, False)
+        return reads
 
     @staticmethod
-    def _check_again(node: Any, now: dict[int, Any]) -> None:
+    def _check_again(node: Any, reads: PassReads) -> None:
         """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
         running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w."""
-        _check_reads((node,), now, True)
+        _check_reads((node,), reads, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -232,10 +232,10 @@ class BackwardHooks:
             recording.after_backward(order)
 
 
-def _check_reads(nodes: Any, now: dict[int, Any], during: bool) -> None:
+def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
     """Refuse the rule of each of `nodes` where what it reads changed since the forward: its parents, its output (their
-    version counts), the keyword arguments it reads again (`now` caches what they hold); `during` backward, by user
-    code. And a leaf's held .grad that no longer fits its data. One loop, not a call a node: a pass's hot path."""
+    version counts), the keyword arguments it reads again (`reads`: `during` backward, by user code, an array is read
+    again before its last reader). And a leaf's .grad that no longer fits its data. One loop: a pass's hot path."""
     for node in nodes:
         if node._made_by is None:
             held = held_grad(node)
@@ -255,8 +255,10 @@ def _check_reads(nodes: Any, now: dict[int, Any], during: bool) -> None:
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
+            elif during and reads.last[id(option)] is not node:  # as at the pass's start: read before its last reader
+                continue
             else:  # each node's notes keep it alive: no other object takes its id
-                held = now[id(option)] if id(option) in now else now.setdefault(id(option), held_now(option))
+                held = held_now(option) if during else reads.noted(option, node)
             if not unchanged(held, seen) and not _eagerly_no_node(node):
                 raise _option_changed(name, option, node._made_by, during)
 

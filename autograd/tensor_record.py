@@ -81,14 +81,9 @@ class Record:
         graph's data, and what a second backward reads."""
         if self.op.built_in:
             return self._call(g, out, inputs, self.params)
-        # it may change in place what a rule still to run reads (graph_rules._propagate), but for the arrays it is
-        # given locked, which a pass need not read again where no other user code ran (USER_CODE.guarded)
-        before, USER_CODE.ran = USER_CODE.ran, next(TICKS)
-        ran, locked = USER_CODE.ran, []
-        call = refusing_writes(self.op.name, self._call, rule_wrote, locked=locked)  # numpy's refusal named as the op's
-        grads = call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
-        USER_CODE.guarded = (before, ran, frozenset(map(id, locked)))
-        return grads
+        USER_CODE.ran = next(TICKS)  # it may change in place what a rule still to run reads (graph_rules._propagate)
+        call = refusing_writes(self.op.name, self._call, rule_wrote)  # numpy's refusal named as the op's
+        return call(read_only(g), read_only(out), [*map(read_only, inputs)], read_only_values(self.params))
 
     def _call(self, g: Any, out: Any, inputs: Sequence[Any], params: dict[str, Any]) -> Sequence[Any]:
         op, needs = self.op, self.needs

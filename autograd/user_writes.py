@@ -13,8 +13,9 @@ The tensor engine's Record and user_forward use these, and so does a Value's op 
 numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such a write is found, at
 no cost outside it, under `detect_anomaly()`: each array the op is given is fingerprinted (a CRC-32 of
 its bytes, a copy for a view that is not contiguous) before the call and compared after, and the op is
-refused as above. `gradcheck` finds it too (f changed its input). Outside both it goes unseen; so does a
-write that leaves every byte as it was (changing nothing) or one whose CRC matches (1 in 2**32)."""
+refused as above. `gradcheck` finds it too (f changed its input). Outside both it goes unseen (but for an array a
+rule still to run reads again, which backward hashes again: user_rereads.PassReads); so does a write that leaves
+every byte as it was (changing nothing) or one whose CRC matches (1 in 2**32)."""
 
 from __future__ import annotations
 
@@ -145,12 +146,10 @@ def refusing_writes(
     f: Callable[..., Any],
     wrote: Callable[[str, str], WroteIntoInput],
     bound: dict[str, Any] | None = None,
-    locked: list[np.ndarray] | None = None,
 ) -> Any:
     """f, its writes into a read-only array refused naming op `name` (`wrote`: forward_wrote or rule_wrote);
     under detect_anomaly, also those of ufunc.at, which ignores the flag (see the module's docstring), into
-    its arguments or the keyword arguments `bound` into it (Op.bind). The arrays held in its containers, locked for
-    the call, are added to `locked`, if given: a write into one would have been refused (a backward's rereads)."""
+    its arguments or the keyword arguments `bound` into it (Op.bind)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         given = [*args, *kwargs.values(), bound or {}]
@@ -158,8 +157,6 @@ def refusing_writes(
         watched = _fingerprints(given) if anomaly else None
         held = _held(given)
         _lock(held)
-        if locked is not None:
-            locked.extend(held)
         try:
             result = f(*args, **kwargs)
         except ValueError as e:

@@ -37,7 +37,7 @@ class ValueGradient:
         return 0.0
 
     @staticmethod
-    def _check_graph(order: list[Any]) -> dict[int, Any]:
+    def _check_graph(order: list[Any]) -> Any:
         """No version counters for Values: they would cost every scalar op (see Tensor for them)."""
         return {}
 
