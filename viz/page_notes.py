@@ -57,8 +57,8 @@ def explanations(root: Node, run: Pass) -> tuple[list[str], list[list[list[int]]
     the one wording, with explain's paths in explain's order and sums in backward's), and its listed paths,
     each as the numbers of its edges from the value up, for the page to highlight. Scalars from the edges'
     local derivatives, all values at once; tensors by `explain`, value by value (a tensor graph has few nodes)."""
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
-    number = {(position[id(e.child)], e.index): k for k, e in enumerate(e for flow in run.flows for e in flow)}
+    position = run.positions
+    number = {(position[id(e.child)], e.index): k for k, e in enumerate(run.edges)}
     if isinstance(root, Tensor):
         told = [explain(root, run.graph.order[k], names=run.names) for k in run.steps]
     else:
