@@ -19,6 +19,7 @@ from .captions import arithmetic, step_head
 from .dot import build, paragraphs
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
+from .nonfinite import first_nonfinite_from
 from .rules import symbol
 from .sum_figures import Shares, share_figures
 
@@ -126,6 +127,7 @@ def backward_steps(
     require_modules("backward_steps", modules)
     require_max_nodes("backward_steps", max_nodes)
     run = backward_pass(root, modules, max_nodes)
+    trail, start = first_nonfinite_from(run) or (None, 0)  # told from the step that draws it, as the player tells it
     return (
         Frame(
             build(
@@ -133,11 +135,12 @@ def backward_steps(
                 dict(running),
                 run.flows[: k + 1],
                 run.graph.order[k],
+                trail=trail if s >= start else None,
                 partial=partial,
                 shares=run.shares,  # as the captions write them: each frame's shares add up at every later one
                 **options,
             ),
             caption,
         )
-        for caption, (k, running, _, partial) in zip(run.captions, run.filling())
+        for s, (caption, (k, running, _, partial)) in enumerate(zip(run.captions, run.filling()), 1)
     )
