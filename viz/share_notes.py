@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from autograd import Node
+
 from .graph import Edge
 from .number_text import NUMBER_FIGURES, summary
 from .paper import rounded_away
 from .story import sum_of
-from .sum_figures import Shares
+from .sum_figures import SIGNS, Shares
 
 if TYPE_CHECKING:
     from .steps import Pass
@@ -20,8 +22,25 @@ if TYPE_CHECKING:
 def shares_added(name: str, terms: list, total: Any, n: int | None = None, shown: int | None = None) -> str:
     """ "x.grad = 2 + 2 = 4": one-number shares `terms` with `n` figures (share_figures; summary's where None), their
     sum `total` with `shown`, and where they do not add up to it on paper, why (`rounded_away`)."""
+    return _added(f"{name}.grad", terms, total, n, shown)
+
+
+def _added(name: str, terms: list, total: Any, n: int | None, shown: int | None) -> str:
     added = sum_of(terms, total, n or NUMBER_FIGURES)
-    return f"{name}.grad = {added} = {summary(total, n=shown)}{rounded_away(terms, total, n)}"
+    return f"{name} = {added} = {summary(total, n=shown)}{rounded_away(terms, total, n, shown)}"
+
+
+def sum_notes(off: list[Node], figures: dict[int, int], names: dict[int, str]) -> list[str]:
+    """The notes of a drawing whose boxes write sums of two numbers that no figures make add up (`added_up`'s `off`,
+    the float having rounded: s = 1e16 + 3 is 10000000000000004), in the words a share's sum is told with: "s =
+    1e+16 + 3 = 10000000000000004 (on paper 10000000000000003: ...)"."""
+    notes = []
+    for node in off:
+        a, b = (float(p.data) for p in node.parents)
+        n = max((figures.get(id(p), 0) for p in node.parents), default=0) or None
+        terms = [a, SIGNS[node.op.name] * b]
+        notes.append(_added(names.get(id(node)) or summary(node.data), terms, node.data, n, figures.get(id(node))))
+    return notes
 
 
 def unsummed_notes(

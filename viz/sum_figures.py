@@ -27,6 +27,7 @@ from .on_paper import (
     EXACT,
     HALFWAY,
     alike,
+    alike_on_paper,
     as_written,
     halfway,
     mean_written,
@@ -42,11 +43,20 @@ SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input
 
 def sum_figures(order: list[Node]) -> dict[int, int]:
     """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
+    numbers in `order` (`added_up`)."""
+    return added_up(order)[0]
+
+
+def added_up(order: list[Node]) -> tuple[dict[int, int], list[Node]]:
+    """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
     numbers in `order` (root first, as backward takes them: a sum is met before its inputs, so that one written
     with more figures is added up to as written) so that they add up to it as written, where it is written to a
     finer place than one of them. Only where the float arithmetic gives the value drawn (a user's op named "+"
-    that computes anything else is left alone)."""
+    that computes anything else is left alone). With them, the sums that no figures make add up, the float having
+    rounded (1e16 + 3 is 10000000000000004, written so where it is added up to), which a drawing says
+    (share_notes.sum_notes)."""
     figures: dict[int, int] = {}
+    off: list[Node] = []
     for node in order:
         sign = SIGNS.get(node.op.name) if isinstance(node, Value) and node.op is not None else None
         if sign is None or len(node.parents) != 2:
@@ -58,7 +68,8 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         finer = _place(node.data, shown) < max(_place(a), _place(b))
         if not finer and not _halfway(a, sign * b, node.data, shown):  # no finer than its inputs: rounding, as read
             continue
-        n = alike([a, sign * b], node.data, sum, shown=shown)
+        n, paper = alike_on_paper([a, sign * b], node.data, sum, shown=shown)
+        off += [node] if paper is not None else []
         for p in node.parents if n else ():
             figures[id(p)] = max(figures.get(id(p), 0), n)
     for node in order:
@@ -68,7 +79,7 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
             p = node.parents[0]
             if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
-    return figures
+    return figures, off
 
 
 @dataclass(frozen=True)
