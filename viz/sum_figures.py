@@ -121,7 +121,7 @@ def _share_figures(terms: list, shown: int | None) -> tuple[int | None, list[int
     `alike`'s closest for the whole sum. With them, the counts of first terms whose sum so written does not add up
     to the floats' as written (rounded along the way, or no figures make it)."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
-        return _mean_figures(terms), []
+        return _mean_figures(terms)
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(terms))
     if not all(map(finite, sums)):
@@ -158,22 +158,27 @@ def _fits(misses: list[Decimal], kept: list[int], near: list[int], slack: Decima
     return all(misses[k] <= slack for k in kept) and all(misses[k] <= HALFWAY for k in near)
 
 
-def _mean_figures(terms: list) -> int | None:
+def _mean_figures(terms: list) -> tuple[int | None, list[int]]:
     """Tensors' shares: the fewest figures (more than ARRAY_FIGURES) that write their means so that they add up to
     the mean of each sum of them as written (the grad's, `summary`): x's shares in tanh(x*w) + x*x + sin(x) + ...,
     drawn "mean -0.383", 0.196 twice, 0.679 and -0.161 beside "grad ... mean 0.528", add up to 0.527. None where
-    ARRAY_FIGURES do or none do, or for NaNs and infinities (whose means are no numbers to add)."""
+    ARRAY_FIGURES do or none do, or for NaNs and infinities (whose means are no numbers to add). Where none do (the
+    floats rounded along the way: shares of means 1, 1e+16 and -1e+16 sum to 0), the counts of first shares whose
+    means, with ARRAY_FIGURES, do not add up, as `_share_figures` gives a number's."""
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(np.asarray(t, dtype=float) for t in terms))
     if not all(np.isfinite(s).all() for s in sums):
-        return None
+        return None, []
     totals = [mean_written(s, None) for s in sums]
     for n in range(ARRAY_FIGURES, 18):
         with localcontext(EXACT):
-            on_paper = itertools.accumulate(mean_written(t, n) for t in terms)
-            if all(means_add_up(paper, total) for paper, total in zip(on_paper, totals)):
-                return None if n == ARRAY_FIGURES else n
-    return None
+            on_paper = list(itertools.accumulate(mean_written(t, n) for t in terms))
+            added = [means_add_up(paper, total) for paper, total in zip(on_paper, totals)]
+            if n == ARRAY_FIGURES:
+                off = [k + 1 for k, fits in enumerate(added) if not fits]
+            if all(added):
+                return None if n == ARRAY_FIGURES else n, []
+    return None, off
 
 
 def _halfway(a: float, b: float, total: float, shown: int | None) -> bool:
