@@ -1,7 +1,9 @@
 """A value's shares added, as written: "x.grad = 1 + 3.502e+300 + (-3.502e+300) = 0 (on paper 1: a float keeps
 about 16 significant digits, ...)", the line a caption writes as a share arrives, and the note every picture
 drawing a sum of shares that does not add up as written carries (`Shares.unsummed`: rounded along the way), under
-a drawing or a frame, beside the player's drawing while it shows that sum: one text, so each says it alike."""
+a drawing or a frame, beside the player's drawing while it shows that sum: one text, so each says it alike. A
+tensor's shares are told by their means ("x.grad's mean = 1 + 1e+16 + (-1e+16) = 0 (on paper 1: ...)"), and a box
+sum of two numbers that the float rounded in the same words (`sum_notes`: "s = 1e+16 + 3 = 10000000000000004")."""
 
 from __future__ import annotations
 
