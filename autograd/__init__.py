@@ -24,6 +24,8 @@ Public API:
     OPERATORS              each operator symbol an op is named by ("+", "@") and Python's function of it
     DECIMAL_FORWARDS       by op name ("+", "exp"): its forward on Decimals, where it has one (viz: exp(-1e5))
     FLAT_PIECES            the op names flat in pieces, exactly flat where their rule gives 0 (viz: clip past a bound)
+    SLOW_PIECES            by op name: the inputs where a piece of it that is not flat rises under 1/6 (hardswish's
+                           vertex at -1.5), where viz does not read stillness as a flat piece
     grad                   the gradient of a function, as a function (nestable; argnums, has_aux, keywords,
                            list/tuple/dict arguments)
     value_and_grad, elementwise_grad
@@ -161,7 +163,7 @@ from .modes import (
 )
 from .op import Op
 from .op_def import OPERATORS
-from .op_table import DECIMAL_FORWARDS, FLAT_PIECES
+from .op_table import DECIMAL_FORWARDS, FLAT_PIECES, SLOW_PIECES
 from .ordered import check_ordered
 from .pool_adaptive_max import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .pool_indices import max_unpool1d, max_unpool2d, max_unpool3d
@@ -191,6 +193,7 @@ globals().update({n: getattr(torch_functions, n) for n in torch_functions.BUILTI
 __all__ = [
     "DECIMAL_FORWARDS",
     "FLAT_PIECES",
+    "SLOW_PIECES",
     "FUNCTIONS",
     "special",
     "mantissa_exponent",

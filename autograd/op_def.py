@@ -109,6 +109,11 @@ class OpDef:
     # there leaves unchanged was stopped, not kept still by rounding, as a saturated tanh's is (viz check=True tells
     # the two apart by it: FLAT_PIECES). Its rule's entries are never negative, so g of ones cannot cancel them
     flat_pieces: bool = False
+    # of an op flat in pieces: the inputs between which a piece that is not flat rises less than a sixth as fast as
+    # its input (hardswish's middle piece from −2 to −1: its slope x/3 + 1/2 is 0 at −1.5), where a short move leaves
+    # it as still as a flat piece; every other piece rises at least that fast (hardsigmoid's 1/6). viz check=True
+    # tells a flat piece by such a move, and does not there (SLOW_PIECES)
+    slow_between: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.no_derivative:  # the same for each such input of every entry, written here once

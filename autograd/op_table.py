@@ -266,3 +266,5 @@ DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is
 BY_NAME = {d.name: d for d in TABLE}
 # by the name its nodes' op has: the ops flat in pieces (OpDef.flat_pieces), exactly flat where their rule gives 0
 FLAT_PIECES = frozenset(d.symbol or d.name for d in TABLE if d.flat_pieces)
+# by the name its nodes' op has: where a piece of a flat-in-pieces op that is not flat rises slowly (OpDef.slow_between)
+SLOW_PIECES = {d.symbol or d.name: d.slow_between for d in TABLE if d.slow_between is not None}

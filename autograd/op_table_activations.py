@@ -182,6 +182,7 @@ ACTIVATIONS: tuple[OpDef, ...] = (
         (Domain(lo=-5, hi=5, avoid=(-3.0, 3.0)),),
         formulas=("∂hardswish(x)/∂x = 0 up to −3, x/3 + 1/2 strictly between, 1 from 3",),
         flat_pieces=True,
+        slow_between=(-2.0, -1.0),  # the middle piece's slope, x/3 + 1/2, under 1/6 there: 0 at its vertex, −1.5
     ),
     # kink at 0: the left piece's derivative there, scale·alpha (PyTorch's)
     OpDef(

@@ -62,3 +62,26 @@ def test_an_elementwise_op_whose_rule_gives_0_in_its_domain_says_it_is_flat_in_p
     xs = [Tensor(_draw(rng, d, 64), requires_grad=k not in op.no_derivative) for k, d in enumerate(op.safe)]
     getattr(autograd, op.name)(*xs).sum().backward()
     assert not any(np.any(x.grad == 0) for x in xs if x.grad is not None)
+
+
+@pytest.mark.parametrize("op", FLAT, ids=[d.name for d in FLAT])
+def test_where_the_rule_is_not_0_it_is_at_least_a_sixth_but_where_the_table_says_slower(op):
+    """viz's check=True tells a flat piece by a short move that shows any other piece rising at least 1/6 as fast as
+    its input (hardsigmoid's); where a piece rises slower, the table says so (`OpDef.slow_between`): hardswish's
+    middle piece, its slope x/3 + 1/2, is 0 at −1.5, and a rule of 0 beside it was drawn green."""
+    rng = np.random.default_rng(7)
+    call = CALLS.get(op.name) or getattr(autograd, op.name)
+    for _ in range(5):
+        xs = [Tensor(_draw(rng, domain, 16), requires_grad=True) for domain in op.safe]
+        call(*xs).sum().backward()
+        for x in xs:
+            slow = np.zeros(x.shape, dtype=bool)
+            if op.slow_between is not None:
+                slow = (x.data > op.slow_between[0]) & (x.data < op.slow_between[1])
+            rising = (x.grad != 0) & ~slow
+            assert np.all(np.abs(x.grad[rising]) >= (1 - 1e-12) / 6), op.name
+    if op.slow_between is not None:  # and it is slower there
+        lo, hi = op.slow_between
+        x = Tensor(np.linspace(lo, hi, 9)[1:-1], requires_grad=True)
+        call(x).sum().backward()
+        assert np.all(np.abs(x.grad) < 1 / 6)

@@ -115,3 +115,14 @@ def test_a_wrong_rule_beside_another_rows_equal_pick_is_red(monkeypatch):
     monkeypatch.setattr(OPS["max"], "vjp", one_too_many)
     x = Tensor(np.array([[1.0, 5.0], [5.0, 7.0]]), requires_grad=True)
     assert check_of(x.max(axis=1).sum(), x).verdict == DISAGREE
+
+
+@pytest.mark.parametrize("at", [1e-6, 1e-9])
+def test_a_rule_of_0_near_hardswishs_vertex_is_not_green(at, monkeypatch):
+    """hardswish(x·1e-8 − 1.5) at x = 1e-6: the middle piece's slope, x/3 + 1/2, is 0 at −1.5, so the measure's moves
+    (6e-14 there) and the short move that tells a flat piece (64 eps) leave it as still as a flat piece; read as one,
+    a rule of 0 was drawn green where the slope is 3.3e-23 (the right rule's 3.3e-23 is "too small to judge")."""
+    monkeypatch.setattr(OPS["hardswish"], "vjp", lambda g, out, x: (g * 0.0,))
+    x = tensor(at)
+    check = check_of(autograd.hardswish(x * 1e-8 - 1.5).sum(), x)
+    assert check.verdict == UNMEASURED and "stays put as its input moves, as rounding can" in check.detail

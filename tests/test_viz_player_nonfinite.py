@@ -73,6 +73,23 @@ def test_a_backward_infinity_shows_from_the_step_whose_contribution_makes_the_su
     )  # finite at the step before, infinite at its step: 1 + 2e310 on paper, beyond the largest float
 
 
+def summed_inf() -> Value:
+    """x's shares, 1e308 and 1e308, each finite, sum past the largest float: x.grad is inf."""
+    x, big = Value(1e-300, label="x"), Value(1e308, label="big")
+    return x * big + x * big
+
+
+@pytest.mark.parametrize("make", [forward_nan, backward_inf, summed_inf])
+def test_each_frame_says_the_first_nonfinite_number_as_draw_and_the_player_do_from_the_step_it_appears(make):
+    """The frames (backward_steps) said nothing of it, where draw and the player both told it: x.grad = inf beside
+    its shares 1e308 and 1e308 without a word. Each frame from the player's step on carries draw's note, none before."""
+    root = make()
+    trail = page_data(page_html(root))["trail"]
+    frames = [unwrapped(f.drawing) for f in viz.backward_steps(root)]
+    # frame k shows backward's step k + 1 done, as the player's slider step k + 1 does
+    assert [trail["story"] in frame for frame in frames] == [k + 1 >= trail["from"] for k in range(len(frames))]
+
+
 def test_a_finite_graph_marks_nothing():
     assert page_data(page_html(Value(2.0, label="a") * 3.0))["trail"] is None
 

@@ -5,6 +5,7 @@ as written, wherever they are drawn: x in (x*x).tanh() + x.ceil() at 3 got "1.82
 import random
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -20,10 +21,11 @@ NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?"
 
 def _adds_up(terms: list[str], total: str, figures: int = 4) -> bool:
     """Whether `terms` as written, added exactly, lie within half a unit of the last figure of `total` as written
-    (read to `figures` significant figures at least: "1" is 1.000), not halfway, as a learner checks them."""
+    (read to `figures` significant figures at least: "1" is 1.000), not halfway, as a learner checks them. Added as
+    exact rationals: a decimal's 28 digits would round 1 + 1e-30 away."""
     written = Decimal(total)
     place = min(written.as_tuple().exponent, written.adjusted() - figures + 1) if written else 0
-    return abs(sum(map(Decimal, terms)) - written) < Decimal(5).scaleb(place - 1)
+    return abs(sum(map(Fraction, terms)) - Fraction(total)) < Fraction(Decimal(5).scaleb(place - 1))
 
 
 def _drawn_shares(root: Value, x: Value) -> tuple[list[str], str]:

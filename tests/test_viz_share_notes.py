@@ -6,10 +6,11 @@ picture that draws such a sum now carries the caption's own line for it."""
 import re
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 import viz
-from autograd import Value
+from autograd import Tensor, Value
 from viz.page_steps import step_numbers
 from viz.steps import backward_pass
 
@@ -123,3 +124,20 @@ def test_a_drawing_without_grads_has_no_note_of_a_sum_it_does_not_draw(make):
     out, line = make()
     assert "x.grad = " not in _notes(viz.draw(out, backward=True, show_grads=False).source)
     assert not any("x.grad = " in _notes(f.drawing.source) for f in viz.backward_steps(out, show_grads=False))
+
+
+def test_a_tensors_shares_whose_means_do_not_add_up_are_told_in_every_picture():
+    """x's shares in (x·1 + x·big − x·big).sum(), big = 1e16, have means 1, 1e+16 and -1e+16 beside x.grad's mean 0
+    (1 on paper): `_mean_figures` found no figures that add them up and gave up, and no picture said a word."""
+    x = Tensor(np.array([0.5, 2.0]), requires_grad=True)
+    x.label = "x"
+    big = Tensor(np.array([1e16, 1e16]))
+    out = (x * 1.0 + x * big - x * big).sum()
+    line = "x.grad's mean = 1 + 1e+16 + (-1e+16) = 0 (on paper 1: a float keeps about 16 significant digits"
+    assert line in " ".join(_notes(viz.draw(out, backward=True).source).split())
+    run = backward_pass(out)
+    last = next(k for k, c in enumerate(run.captions) if "x.grad: 3 shares added" in c)  # x's last share arrives
+    frames = [" ".join(_notes(f.drawing.source).split()) for f in viz.backward_steps(out)]
+    assert [line in notes for notes in frames] == [k >= last for k in range(len(frames))]
+    sums = step_numbers(out, run, None)["sums"]
+    assert [(start, end) for start, end, text in sums if text.startswith(line)] == [(last + 1, None)], sums

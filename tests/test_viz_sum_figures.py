@@ -3,8 +3,10 @@ beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 + (-6)
 
 import re
 
+from drawn_notes import unwrapped
+
 from autograd import Value
-from viz import draw
+from viz import backward_steps, draw
 from viz.demo import neuron
 from viz.html import page_html
 
@@ -44,3 +46,16 @@ def test_inputs_that_add_up_halfway_in_the_sums_last_figure_take_the_figures_tha
     s = Value(0.89549, label="a") + Value(1.548004, label="b")
     s.label = "s"
     assert _data(draw(s).source) == {"s": "2.443", "a": "0.89549", "b": "1.548"}
+
+
+def test_a_box_sum_the_float_rounded_says_so_under_the_drawing_and_each_frame():
+    """s = x + 3 at x = 1e16 is 10000000000000004, written so where y = s − x = 4 adds it up, beside "data 1e+16" and
+    3: 10000000000000003 on paper, which no figures mend. The drawing and the frames said nothing of it."""
+    x = Value(1e16, label="x")
+    s = x + 3.0
+    s.label = "s"
+    y = s - x
+    y.label = "y"
+    line = "s = 1e+16 + 3 = 10000000000000004 (on paper 10000000000000003: a float keeps about 16 significant digits"
+    assert line in " ".join(unwrapped(draw(y)).split())
+    assert all(line in " ".join(unwrapped(f.drawing).split()) for f in backward_steps(y))

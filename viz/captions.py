@@ -149,7 +149,7 @@ def lost_lines(run: Pass) -> list[str]:
     for node in reversed(run.graph.order):
         if node.op is not None and (note := lost_note(node.data, wide_value(node))):
             lines.append(f"{names[id(node)]} = {summary(node.data, signed_zero=True)} ({note})")
-    for e in (e for flow in run.flows for e in flow):
+    for e in run.edges:
         if told := gradient_lost(e):
             sent = f"{names[id(e.parent)]} gets {summary(e.passed)} from {op_name(e.child)} at {names[id(e.child)]}"
             lines.append(f"{sent} ({told.removeprefix('; ')})")

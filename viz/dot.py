@@ -44,8 +44,8 @@ from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
 from .rules import op_title
-from .share_notes import unsummed_notes
-from .sum_figures import Shares, share_figures, sum_figures
+from .share_notes import sum_notes, unsummed_notes
+from .sum_figures import Shares, added_up, share_figures
 from .text import NOTE_COLUMNS, escape, shortened, wrapped
 from .writing import write_atomically
 
@@ -118,14 +118,15 @@ def build(
     shown = {i: check_figures(c) for i, c in checks.items() if not c.compared}
     shares = share_figures(flows or [], shown) if shares is None else shares
     notes += unsummed_notes(flows, grads, names, shares, shown) if unsummed and flows and show_grads else []
+    if data is None:  # a sum's inputs written with the figures that add up to it as drawn (b 6.8814 + (-6) = 0.8814)
+        added, off = added_up(order)
+        data = {id(n): data_text(n, added[id(n)]) for n in order if id(n) in added}
+        notes += sum_notes(off, added, names)  # where none do, the float having rounded
     # unnamed values are called "#k" by the chain rule on edges and by the notes: then their records say so
     told = " ".join(notes)
     named_in_notes = {i for i, n in names.items() if n.startswith("#") and re.search(re.escape(n) + r"(?!\d)", told)}
     whole = whole_names(graph, names) if tooltips else {}
     notes += [note(whole)] if whole else []
-    if data is None:  # a sum's inputs written with the figures that add up to it as drawn (b 6.8814 + (-6) = 0.8814)
-        added = sum_figures(order)
-        data = {id(n): data_text(n, added[id(n)]) for n in order if id(n) in added}
     copies = far_uses(order)  # uses drawn from a copy of the value beside them, which keeps every edge short
     repeated = {parent for parent, _, _ in copies}
     straight = {"weight": CHAIN_WEIGHT} if copies else {}  # on edges between computed values and their ops

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import FLAT_PIECES, Node, Tensor
+from autograd import FLAT_PIECES, SLOW_PIECES, Node, Tensor
 
 from .check_verdicts import EPS
 from .numeric import largest
@@ -78,14 +78,24 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     with every place its inputs moved moved as far, both ways, and at least SHOWS·eps of the numbers: on a flat piece,
     whose stillness is exact (clip past its bound), not rounding's. The ops' other pieces rise at least 1/6 as fast as
     their input (hardsigmoid's), which such a move shows above the output's rounding: hardsigmoid at 1e-20, its move of
-    1e-26 lost in 0.5, moves there. No further: the widest step (1.2e-5 at 2 + 1e-6) crossed clip's bound at 2, and
-    its 0 was told as rounding's. Each is monotone in each input, or elementwise, so two corners tell. Never for an
-    op of one's own, of which nothing is known."""
-    if not (n.op.built_in and n.op.name in FLAT_PIECES):
+    1e-26 lost in 0.5, moves there. Not where the table says one rises slower (SLOW_PIECES: hardswish near its vertex
+    at −1.5, where a rule of 0 was drawn green beside a slope of 3.3e-23). No further: the widest step (1.2e-5 at
+    2 + 1e-6) crossed clip's bound at 2, and its 0 was told as rounding's. Each is monotone in each input, or
+    elementwise, so two corners tell (hardswish's vertex lies in its slow piece). Never for an op of one's own, of
+    which nothing is known."""
+    if not (n.op.built_in and n.op.name in FLAT_PIECES) or _slow(n, movers, base):
         return False
     then = np.asarray(base[id(n)])
     ends = _ends(n, movers, values, base, _shown(then))
     return all(end is not None and np.array_equal(end, then) for end in ends)
+
+
+def _slow(n: Node, movers: list[Node], base: dict[int, Any]) -> bool:
+    """Whether a moved input of `n` lies where a piece of its op that is not flat rises slowly (SLOW_PIECES)."""
+    if n.op.name not in SLOW_PIECES:
+        return False
+    lo, hi = SLOW_PIECES[n.op.name]
+    return any(bool(np.any((np.asarray(base[id(p)]) > lo) & (np.asarray(base[id(p)]) < hi))) for p in movers)
 
 
 def _shown(then: Any) -> Any:

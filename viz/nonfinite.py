@@ -4,7 +4,7 @@ drawing colours so that a learner sees the op to blame, as detect_anomaly names 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from .number_text import finite, float_name, kind, summary
 from .rules import op_name
 from .text import drawn
 from .widened import wide_gradients, wide_value
+
+if TYPE_CHECKING:  # steps reads this module's first_nonfinite_from
+    from .steps import Pass
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,26 @@ def first_nonfinite(
     story = f"the first NaN or infinity of backward: the gradient of {names[id(node)]}, {summary(grad)}, {how}"
     trail = _trail(sender, children, story, lambda n: True)
     return Trail(node, trail.nodes | {id(node)}, trail.edges | {(id(node), id(sender), index)}, story)
+
+
+def first_nonfinite_from(run: Pass) -> tuple[Trail, int] | None:
+    """The first NaN or infinity of a backward pass as `draw` marks it (constants have no gradient), and the first
+    step that draws it, as the player's slider counts them (step s shows backward's s-th step done): the forward
+    pass's from step 0, a gradient's from the step of backward that makes it non-finite. The player and the frames
+    (backward_steps) show its note from there; None if every number is finite."""
+    values = {i: g for i, g in run.grads.items() if i not in run.graph.consts}
+    trail = first_nonfinite(run.graph.order, values, run.names, run.flows)
+    if trail is None:
+        return None
+    node = trail.node
+    if not finite(node.data):  # a value of the forward pass: there from the start
+        return trail, 0
+    made = (  # a gradient: from the step its sum turns non-finite
+        s
+        for s, (_, got, changed, _) in enumerate(run.filling(), 1)
+        if any(n is node for n in changed) and not finite(got[id(node)])
+    )
+    return trail, next(made, len(run.steps))  # backward's own sum (run.grads) is non-finite: by its end at the latest
 
 
 def _sent_lost(sender: Node, index: int, arriving: Any, sent: Any, flows: list[list[Any]] | None) -> str:

@@ -18,33 +18,22 @@ from .explain import (
     largest_products,
     scalar_path,
 )
-from .nonfinite import first_nonfinite
-from .number_text import finite
+from .nonfinite import first_nonfinite_from
 from .steps import Pass
 from .story import tell
 
 
 def first_nonfinite_shown(run: Pass) -> dict[str, Any] | None:
-    """The first NaN or infinity as `draw` marks it (`first_nonfinite`; constants have no gradient), for
-    the page to draw red from the step it appears at: the forward pass's from step 0, a gradient's
-    from the step of backward that makes it non-finite. The positions of the values (and their ops) on
-    its path, its edges as [output's position, input index], and its story; None if every number is finite."""
-    order = run.graph.order
-    values = {i: g for i, g in run.grads.items() if i not in run.graph.consts}
-    trail = first_nonfinite(order, values, run.names, run.flows)
-    if trail is None:
+    """The first NaN or infinity as `draw` marks it (`first_nonfinite_from`), for the page to draw red from the step it
+    appears at: the positions of the values (and their ops) on its path, its edges as [output's position, input
+    index], its story and that step; None if every number is finite."""
+    found = first_nonfinite_from(run)
+    if found is None:
         return None
-    node, position = trail.node, {id(n): k for k, n in enumerate(order)}
-    start = 0  # a value of the forward pass: there from the start
-    if finite(node.data):  # a gradient: from the step its sum turns non-finite
-        made = (
-            s
-            for s, (_, got, changed, _) in enumerate(run.filling(), 1)
-            if any(n is node for n in changed) and not finite(got[id(node)])
-        )
-        start = next(made, len(run.steps))  # backward's own sum (run.grads) is non-finite: by its end at the latest
+    trail, start = found
+    position = run.positions
     return {
-        "node": position[id(node)],
+        "node": position[id(trail.node)],
         "nodes": sorted(position[i] for i in trail.nodes),
         "edges": sorted([position[child], index] for _, child, index in trail.edges),
         "story": trail.story,
@@ -57,8 +46,8 @@ def explanations(root: Node, run: Pass) -> tuple[list[str], list[list[list[int]]
     the one wording, with explain's paths in explain's order and sums in backward's), and its listed paths,
     each as the numbers of its edges from the value up, for the page to highlight. Scalars from the edges'
     local derivatives, all values at once; tensors by `explain`, value by value (a tensor graph has few nodes)."""
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
-    number = {(position[id(e.child)], e.index): k for k, e in enumerate(e for flow in run.flows for e in flow)}
+    position = run.positions
+    number = {(position[id(e.child)], e.index): k for k, e in enumerate(run.edges)}
     if isinstance(root, Tensor):
         told = [explain(root, run.graph.order[k], names=run.names) for k in run.steps]
     else:

@@ -27,13 +27,13 @@ def step_numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     infinity, if any; the sums of shares drawn that do not add up as written, with the steps that draw them
     (share_notes); each value's explanation (in the order of the steps) and the edges of its paths; and the
     optimizer's update if any."""
-    edges, added = [e for flow in run.flows for e in flow], sum_figures(run.graph.order)
+    added = sum_figures(run.graph.order)
     found = {
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),
         "loss": summary(root.data, signed_zero=True),
         "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
-        "sent": [numbers_row(e, run.shares.figures.get(id(e.parent))) for e in edges],
+        "sent": [numbers_row(e, run.shares.figures.get(id(e.parent))) for e in run.edges],
         "trail": first_nonfinite_shown(run),
         "sums": unsummed_steps(run),
     }
@@ -66,7 +66,7 @@ def widest(numbers: list[dict[str, Any]], values: list[int]) -> tuple[dict[int, 
 
 def _changes(run: Pass) -> list[list[Any]]:
     """Per step: its node's position, the gradient texts it changes, and the inputs it sends to."""
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
+    position = run.positions
     tags = gradient_tags(run.flows, run.grads)  # once complete, what the range did to it: " (underflowed)"
     told = lambda n, partial: "" if partial.get(id(n)) else tags.get(id(n), "")  # noqa: E731
     return [
@@ -84,13 +84,11 @@ def page_data(run: Pass) -> dict[str, Any]:
     edges gradients flow along (child's position, input index, input's position), each value's name, and the
     whole of each name drawn shortened (long_names), which the script gives on hover (the SVG's tooltips would
     wrap the parts its styles select)."""
-    order = run.graph.order
-    position = {id(n): k for k, n in enumerate(order)}
-    edges = [e for flow in run.flows for e in flow]
+    order, position = run.graph.order, run.positions
     return {
         "notComputed": grad_text(MISSING),
         "values": run.steps,
         "names": [run.names.get(id(n), "") for n in order],
         "whole": whole_names(run.graph, run.names),
-        "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in edges],
+        "edges": [[position[id(e.child)], e.index, position[id(e.parent)]] for e in run.edges],
     }

@@ -139,14 +139,15 @@ def _told(exact: Decimal, result: Any, figures: int | None = None) -> str:
     return text
 
 
-def rounded_away(terms: list, total: float, n: int | None = None) -> str:
+def rounded_away(terms: list, total: float, n: int | None = None, shown: int | None = None) -> str:
     """A note where floats added one-number `terms` up to `total` but on paper they read otherwise, "" else: the
     floats themselves, added exactly (as math.fsum, which raises past the largest float), where a term was rounded
     away as it was added (1 + (-1e16) + 1e16 is 0 in floats, 1 on paper); else the terms as written beside it, with
     `n` figures (summary's where None: the figures `sum_of` was given), where they add up halfway in the last figure
     of `total` as written, which a learner would round the other way, or a hair short of it (`_as_written`). A
     term may be a one-number array of any shape (a (1,) tensor's gradient). The terms as written are added once,
-    for both."""
+    for both. `shown`: the figures `total` is written with where more than summary's (a sum added up to as written
+    further on: 1e16 + 3 written 10000000000000004)."""
     if not all(map(finite, terms)):
         return ""
     with localcontext(EXACT):  # exact, as math.fsum, which raises where the sum passes the largest float
@@ -162,22 +163,22 @@ def rounded_away(terms: list, total: float, n: int | None = None) -> str:
         beyond = f"beyond the largest {float_name(of)}, {largest}"
         return f" (on paper {_beyond(exact)}: {beyond}, the sum overflows to {shown})"
     # the terms as written, added on paper, where that does not round to `total` as written (None where it does)
-    written = on_paper(terms, n, total, sum)
+    written = on_paper(terms, n, total, sum, shown)
     # the floats added exactly round to `total` as written (as a decimal, not through a float: -2.0905 + 1.2e-16
     # is the float -2.0905 again, written -2.091, where exactly it is -2.0904999999999999, -2.090), and read as it
     # in full too (float32's 1 + 1e-08 is 1.00000001), or as written nothing shows; a float with no more figures
     # than `total`'s reads otherwise only as it rounds (the float 7240.55 reads 7240.6, exactly 7240.5499999...)
-    near, full = miss(exact, total) <= 0, float(exact)
-    finer = len(as_written(full).as_tuple().digits) > len(as_written(total).as_tuple().digits)
-    alike_read = near and (as_read(summary(full)) == as_read(summary(total)) or not finer)
+    near, full = miss(exact, total, shown) <= 0, float(exact)
+    finer = len(as_written(full, shown).as_tuple().digits) > len(as_written(total, shown).as_tuple().digits)
+    alike_read = near and (as_read(summary(full, n=shown)) == as_read(summary(total, n=shown)) or not finer)
     # a term rounded away is told where it is all that parts them (1 + 1e-08 = 1 in float32); where the terms as
     # written add up and the floats' exact sum does not, their figures part them, not it: 2.0999e-16 + (-6.065) +
     # (-38) = -44.06 is exactly -44.0650000000000002 ("on paper -44.07" would contradict the line)
-    if alike_read or (_reads_right(written, total) and not (near and _swamped(terms, of))):
-        return _as_written(written, total, of)
+    if alike_read or (_reads_right(written, total, shown) and not (near and _swamped(terms, of))):
+        return _as_written(written, total, of, shown)
     digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
     away = "so a term much smaller than the sum so far is rounded away as it is added"
-    return f" (on paper {_told(exact, total)}: {digits}, {away})"
+    return f" (on paper {_told(exact, total, shown)}: {digits}, {away})"
 
 
 def _swamped(terms: list, of: type) -> bool:
@@ -192,23 +193,23 @@ def _swamped(terms: list, of: type) -> bool:
     return False
 
 
-def _reads_right(written: Decimal | None, total: Any) -> bool:
+def _reads_right(written: Decimal | None, total: Any, shown: int | None = None) -> bool:
     """Whether the terms as written, whose sum on paper is `written` (None where it rounds to `total` as written),
     add up to `total` as written, or halfway in its last figure (`_as_written` tells that): nothing was rounded
     away that the sum as drawn shows. -217.1 + 58.45 + (-1825.2) = -1983.8, the floats' exact sum a hair past
     -1983.85, was told "on paper -1983.9: ... a term much smaller than the sum so far is rounded away", which none
     was; -1983.85 on paper is halfway."""
-    return written is None or halfway(written, as_written(total))
+    return written is None or halfway(written, as_written(total, shown))
 
 
-def _as_written(written: Decimal | None, total: Any, of: type) -> str:
+def _as_written(written: Decimal | None, total: Any, of: type, shown: int | None = None) -> str:
     """A note where the terms as written, whose sum on paper is `written` (None where it rounds to `total` as
     written), add up to another number than `total` as written, though the floats added exactly do not: halfway in
     its last figure, which a learner would round the other way ("0.00055 + 0.3 = 0.3005" is 0.30055, read 0.3006),
     or a hair short of it (2.58 + 1.5305 + (-1.15e-16) + 0.51 + 2.2 beside 6.821 is 6.82049999...: 6.820). "" else."""
     if written is None or written == Decimal(np.asarray(total, float).item()):
         return ""
-    return f" (on paper {_told(written, total)}, {_float_side(of, total, written, 'terms', 'sum')})"
+    return f" (on paper {_told(written, total, shown)}, {_float_side(of, total, written, 'terms', 'sum', shown)})"
 
 
 def _float_side(of: type, result: Any, paper: Decimal, parts: str, what: str, figures: int | None = None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import graphviz
@@ -18,6 +19,7 @@ from .captions import arithmetic, step_head
 from .dot import build, paragraphs
 from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
+from .nonfinite import first_nonfinite_from
 from .rules import symbol
 from .sum_figures import Shares, share_figures
 
@@ -57,13 +59,23 @@ class Pass:
     names: dict[int, str]
     shares: Shares
 
+    @cached_property
+    def positions(self) -> dict[int, int]:
+        """Each node's position in the graph's order, by id: how the page and its notes name a value."""
+        return {id(n): k for k, n in enumerate(self.graph.order)}
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """Every edge a gradient flows along, in the order the steps send them: how the page numbers them."""
+        return [e for flow in self.flows for e in flow]
+
     def filling(self) -> Iterator[tuple[int, dict[int, Any], list[Node], dict[int, tuple[int, int]]]]:
         """For each step: its node's position, the gradients filled in so far (by id; one dict,
         updated in place), the nodes whose gradient changed at this step, and the values whose gradient
         is still a sum of some of their shares (by id: how many arrived, of how many; one dict too)."""
         root = self.graph.order[0]
         running: dict[int, Any] = {id(root): self.grads[id(root)]}
-        shares = Counter(id(e.parent) for flow in self.flows for e in flow)  # one per use
+        shares = Counter(id(e.parent) for e in self.edges)  # one per use
         partial: dict[int, tuple[int, int]] = {}
         for k in self.steps:
             changed = [root] if k == 0 else []
@@ -115,6 +127,7 @@ def backward_steps(
     require_modules("backward_steps", modules)
     require_max_nodes("backward_steps", max_nodes)
     run = backward_pass(root, modules, max_nodes)
+    trail, start = first_nonfinite_from(run) or (None, 0)  # told from the step that draws it, as the player tells it
     return (
         Frame(
             build(
@@ -122,11 +135,12 @@ def backward_steps(
                 dict(running),
                 run.flows[: k + 1],
                 run.graph.order[k],
+                trail=trail if s >= start else None,
                 partial=partial,
                 shares=run.shares,  # as the captions write them: each frame's shares add up at every later one
                 **options,
             ),
             caption,
         )
-        for caption, (k, running, _, partial) in zip(run.captions, run.filling())
+        for s, (caption, (k, running, _, partial)) in enumerate(zip(run.captions, run.filling()), 1)
     )

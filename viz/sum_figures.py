@@ -27,6 +27,7 @@ from .on_paper import (
     EXACT,
     HALFWAY,
     alike,
+    alike_on_paper,
     as_written,
     halfway,
     mean_written,
@@ -42,11 +43,20 @@ SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input
 
 def sum_figures(order: list[Node]) -> dict[int, int]:
     """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
+    numbers in `order` (`added_up`)."""
+    return added_up(order)[0]
+
+
+def added_up(order: list[Node]) -> tuple[dict[int, int], list[Node]]:
+    """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
     numbers in `order` (root first, as backward takes them: a sum is met before its inputs, so that one written
     with more figures is added up to as written) so that they add up to it as written, where it is written to a
     finer place than one of them. Only where the float arithmetic gives the value drawn (a user's op named "+"
-    that computes anything else is left alone)."""
+    that computes anything else is left alone). With them, the sums that no figures make add up, the float having
+    rounded (1e16 + 3 is 10000000000000004, written so where it is added up to), which a drawing says
+    (share_notes.sum_notes)."""
     figures: dict[int, int] = {}
+    off: list[Node] = []
     for node in order:
         sign = SIGNS.get(node.op.name) if isinstance(node, Value) and node.op is not None else None
         if sign is None or len(node.parents) != 2:
@@ -58,7 +68,8 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
         finer = _place(node.data, shown) < max(_place(a), _place(b))
         if not finer and not _halfway(a, sign * b, node.data, shown):  # no finer than its inputs: rounding, as read
             continue
-        n = alike([a, sign * b], node.data, sum, shown=shown)
+        n, paper = alike_on_paper([a, sign * b], node.data, sum, shown=shown)
+        off += [node] if paper is not None else []
         for p in node.parents if n else ():
             figures[id(p)] = max(figures.get(id(p), 0), n)
     for node in order:
@@ -68,7 +79,7 @@ def sum_figures(order: list[Node]) -> dict[int, int]:
             p = node.parents[0]
             if np.size(p.data) == 1 and (n := _fraction_shown(float(np.asarray(p.data, dtype=float).reshape(-1)[0]))):
                 figures[id(p)] = max(figures.get(id(p), 0), n)
-    return figures
+    return figures, off
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,7 @@ def _share_figures(terms: list, shown: int | None) -> tuple[int | None, list[int
     `alike`'s closest for the whole sum. With them, the counts of first terms whose sum so written does not add up
     to the floats' as written (rounded along the way, or no figures make it)."""
     if not one_numbers(terms):  # arrays, written by their min, mean and max: of those, the means add up
-        return _mean_figures(terms), []
+        return _mean_figures(terms)
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(terms))
     if not all(map(finite, sums)):
@@ -147,22 +158,27 @@ def _fits(misses: list[Decimal], kept: list[int], near: list[int], slack: Decima
     return all(misses[k] <= slack for k in kept) and all(misses[k] <= HALFWAY for k in near)
 
 
-def _mean_figures(terms: list) -> int | None:
+def _mean_figures(terms: list) -> tuple[int | None, list[int]]:
     """Tensors' shares: the fewest figures (more than ARRAY_FIGURES) that write their means so that they add up to
     the mean of each sum of them as written (the grad's, `summary`): x's shares in tanh(x*w) + x*x + sin(x) + ...,
     drawn "mean -0.383", 0.196 twice, 0.679 and -0.161 beside "grad ... mean 0.528", add up to 0.527. None where
-    ARRAY_FIGURES do or none do, or for NaNs and infinities (whose means are no numbers to add)."""
+    ARRAY_FIGURES do or none do, or for NaNs and infinities (whose means are no numbers to add). Where none do (the
+    floats rounded along the way: shares of means 1, 1e+16 and -1e+16 sum to 0), the counts of first shares whose
+    means, with ARRAY_FIGURES, do not add up, as `_share_figures` gives a number's."""
     with np.errstate(all="ignore"):
         sums = list(itertools.accumulate(np.asarray(t, dtype=float) for t in terms))
     if not all(np.isfinite(s).all() for s in sums):
-        return None
+        return None, []
     totals = [mean_written(s, None) for s in sums]
     for n in range(ARRAY_FIGURES, 18):
         with localcontext(EXACT):
-            on_paper = itertools.accumulate(mean_written(t, n) for t in terms)
-            if all(means_add_up(paper, total) for paper, total in zip(on_paper, totals)):
-                return None if n == ARRAY_FIGURES else n
-    return None
+            on_paper = list(itertools.accumulate(mean_written(t, n) for t in terms))
+            added = [means_add_up(paper, total) for paper, total in zip(on_paper, totals)]
+            if n == ARRAY_FIGURES:
+                off = [k + 1 for k, fits in enumerate(added) if not fits]
+            if all(added):
+                return None if n == ARRAY_FIGURES else n, []
+    return None, off
 
 
 def _halfway(a: float, b: float, total: float, shown: int | None) -> bool:

@@ -78,7 +78,7 @@ def optimizer_update(run: Pass, optimizer: Any) -> Update:
             f"optimizer must be an optimizer such as nn.optim.SGD or Adam (params, lr, step()), got {optimizer!r}"
         )
     refuse_closure_steps(optimizer)
-    position = {id(n): k for k, n in enumerate(run.graph.order)}
+    position = run.positions
     trial = copy.deepcopy(optimizer)  # its params are copies, in the same order
     used = [(p, twin) for p, twin in zip(optimizer.params, trial.params) if id(p) in position]
     for p, twin in zip(optimizer.params, trial.params):
