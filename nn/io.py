@@ -19,6 +19,7 @@ import numpy as np
 from autograd import type_name
 
 from . import io_checksum, io_npz, io_params, io_safetensors, io_schedules, io_state
+from .io_kinds import NPY, PICKLES
 from .io_write import write_replacing
 from .module import Module
 from .module_state import entry_kind, layout
@@ -45,12 +46,16 @@ class FileFormat(Protocol):
 
 
 FORMATS: dict[str, FileFormat] = {".npz": io_npz, ".safetensors": io_safetensors}
-# Files people reach for that are not models nn.save writes, and what to say of them.
-_PICKLES = "PyTorch's .pt and .pth files are pickles, which chainrule neither writes nor runs: see nn.export"
 # The optimizer's entries in a file: under a name no module's member may take (structure.check_attribute).
 OPTIMIZER_PREFIX = OPTIMIZER_ATTRIBUTE + "."
 PARTS = (io_schedules.SCHEDULE, io_params.PARAM)  # what else an optimizer's entries in a file hold, after the prefix
-_FOREIGN = {".npy": "an .npy file holds a single array, not named parameters", ".pt": _PICKLES, ".pth": _PICKLES}
+# Files people reach for that are not models nn.save writes, and what to say of them (nn.load's words as of such a
+# file's bytes, io_kinds); nn.save asked for PyTorch's file is told how to make one.
+_PYTORCH = "PyTorch's .pt and .pth files are pickles, "
+_FOREIGN = {".npy": f"{NPY[0]}: {NPY[1]}", ".pt": _PYTORCH + PICKLES, ".pth": _PYTORCH + PICKLES}
+_TO_PYTORCH = (
+    _PYTORCH + "which nn.save never writes: torch.save(nn.export.to_torch_state_dict(model, as_tensors=True), path)"
+)
 # How PyTorch's parameter and buffer names end (chainrule's Linear says W and b): unexpected names ending so
 # are likely a PyTorch model's, whose names and layouts nn.export reads. Likely, not sure (chainrule's Conv2d
 # says weight too), so the message says what to do if they are.
@@ -107,7 +112,8 @@ def _format(path: Path, does: str) -> FileFormat:
     suffix = path.suffix.lower()
     if suffix in FORMATS:
         return FORMATS[suffix]
-    why = f" ({_FOREIGN[suffix]})" if suffix in _FOREIGN else ""
+    foreign = _TO_PYTORCH if does.startswith("save") and suffix in (".pt", ".pth") else _FOREIGN.get(suffix)
+    why = f" ({foreign})" if foreign else ""
     raise ValueError(f"{path}: nn.{does} {' and '.join(FORMATS)} files, chosen by the suffix{why}")
 
 

@@ -10,14 +10,15 @@ import zipfile
 from typing import BinaryIO
 
 HEAD = 512  # bytes read of a file's start: every signature below, and a zip's first entry's name
-_PICKLES = (
+PICKLES = (
     "which nn.load never runs (a pickle runs code): in PyTorch, save the model's state_dict() with "
     "safetensors.torch.save_file, read that with safetensors.torch.load_file, and load it with "
     "nn.export.from_torch_state_dict(model, arrays)"
 )
+NPY = ("an .npy file, a single array, not named parameters", "np.load it and set the parameter to it")
 _PROTOCOLS = (2, 3, 4, 5)  # pickle's protocols that begin with the PROTO opcode, b"\x80" and the protocol's number
 _SIGNATURES = (  # first bytes, what a file beginning so is, and the fix
-    (b"\x93NUMPY", "an .npy file, a single array, not named parameters", "np.load it and set the parameter to it"),
+    (b"\x93NUMPY", *NPY),
     (
         b"\x89HDF\r\n\x1a\n",
         "an HDF5 file (Keras' .h5, h5py's)",
@@ -42,11 +43,11 @@ def foreign(start: bytes, suffix: str) -> str | None:
         if start.startswith(signature):
             return f"it is {kind}: {fix}"
     if len(start) > 1 and start[0] == 0x80 and start[1] in _PROTOCOLS:
-        return f"it is a Python pickle (torch.save's older files are), {_PICKLES}"
+        return f"it is a Python pickle (torch.save's older files are), {PICKLES}"
     if start.startswith(zipfile.stringFileHeader):
         first = _first_entry(start)
         if first.endswith("data.pkl") or first.endswith("/version"):
-            return f"it is a PyTorch file (torch.save's, a zip of pickles: its first entry is {first!r}), {_PICKLES}"
+            return f"it is a PyTorch file (torch.save's, a zip of pickles: its first entry is {first!r}), {PICKLES}"
         if suffix != ".npz":
             return f"it is a zip file, as a .npz is (its first entry is {first!r}): if nn.save wrote it, name it .npz"
     if suffix != ".safetensors" and safetensors_start(start):

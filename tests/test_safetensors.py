@@ -126,10 +126,12 @@ def test_an_unknown_suffix_is_refused_listing_the_supported_ones(tmp_path, name)
 
 def test_pytorch_pickles_and_single_arrays_are_named_for_what_they_are(tmp_path):
     (tmp_path / "model.pth").write_bytes(b"\x80\x02 a pickle")
-    with pytest.raises(ValueError, match=r"pickles, which chainrule neither writes nor runs: see nn.export"):
+    with pytest.raises(ValueError, match=r"pickles, which nn.load never runs .*nn.export.from_torch_state_dict"):
         nn.load(model(), tmp_path / "model.pth")
+    with pytest.raises(ValueError, match=r"never writes: torch.save\(nn.export.to_torch_state_dict\(model, as_tensors"):
+        nn.save(model(), tmp_path / "model.pt")  # told how to make PyTorch's file, not how to read one
     np.save(tmp_path / "W.npy", np.zeros((3, 4)))
-    with pytest.raises(ValueError, match=r"an .npy file holds a single array, not named parameters"):
+    with pytest.raises(ValueError, match=r"an .npy file, a single array, not named parameters: np.load it"):
         nn.load(model(), tmp_path / "W.npy")
 
 
