@@ -147,7 +147,7 @@ for _cls in KEPT:
         setattr(_cls, f"__{_name}__", _arithmetic(_name))
 
 
-def put_back_plain(result: Any, made: list[Any]) -> Any:
+def put_back_plain(result: Any, made: list[Any], own: list[Any]) -> Any:
     """`result` (what the recorded call returned) with its kept numbers plain, and those the call stored elsewhere
     (`self.log.append(self.count)`, `STATS["n"] = self.count`, `rows.append((self.count, loss))`) plain there, in
     place: in a list, a deque, a dict (its keys too, in their order), a set, a tuple (a namedtuple, a tuple in a
@@ -155,8 +155,11 @@ def put_back_plain(result: Any, made: list[Any]) -> Any:
     none is held elsewhere (the common case) no more than a count of references; else a pass of the collector's over
     the objects it tracks (gc.get_referrers), and one more for each level of tuples holding one, at a recording only.
     Called once the owners' numbers are put back (compile_settings._numbers_used), with the recording's `made`
-    (kept_number's), which it empties."""
+    (kept_number's), which it empties, and `own`, the recording's list of what it holds of the step's
+    (autograd.validate's data), made plain first: held there alone, a number or view is not counted as stored
+    elsewhere (each validate on an input cost 2 scans of the heap, ~1 s each in a long test run)."""
     made[:], made = [], made[:]
+    _plain_in(own, {})
     result = _plain_in(result, {})
     # held by `made`, the loop and getrefcount's argument alone (and, a watched array, as the base of its views
     # there): not stored anywhere
