@@ -140,7 +140,7 @@ def test_loading_a_bad_file_names_the_problem_and_changes_nothing(tmp_path):
     with pytest.raises(ValueError, match="junk.npz is not a model saved by nn.save"):
         nn.load(model, tmp_path / "junk.npz")
     np.save(tmp_path / "single.npy", np.zeros(3))
-    with pytest.raises(ValueError, match="holds a single array"):
+    with pytest.raises(ValueError, match="an .npy file, a single array, not named parameters"):
         nn.load(model, tmp_path / "single.npy")
     np.savez(tmp_path / "objects.npz", W=np.array([object()], dtype=object))
     with pytest.raises(ValueError, match="objects.npz is not a model saved by nn.save"):
