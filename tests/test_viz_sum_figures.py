@@ -9,6 +9,7 @@ from autograd import Value
 from viz import backward_steps, draw
 from viz.demo import neuron
 from viz.html import page_html
+from viz.paper import rounded_away
 
 
 def _data(source: str) -> dict[str, str]:
@@ -59,3 +60,17 @@ def test_a_box_sum_the_float_rounded_says_so_under_the_drawing_and_each_frame():
     line = "s = 1e+16 + 3 = 10000000000000004 (on paper 10000000000000003: a float keeps about 16 significant digits"
     assert line in " ".join(unwrapped(draw(y)).split())
     assert all(line in " ".join(unwrapped(f.drawing).split()) for f in backward_steps(y))
+
+
+def test_a_term_the_float_rounds_up_is_not_said_to_be_rounded_away():
+    """s = 1e16 + 3 is 10000000000000004: the 3 counted as 4, not as nothing, yet the note said "a term much smaller
+    than the sum so far is rounded away as it is added". 1 + 1e16 − 1e16, whose 1 is lost, still says so."""
+    x = Value(1e16, label="x")
+    s = x + 3.0
+    s.label = "s"
+    y = s - x
+    y.label = "y"
+    note = " ".join(unwrapped(draw(y)).split())
+    assert "a float keeps about 16 significant digits, so each sum is rounded to them as it is added" in note
+    assert "rounded away" not in note
+    assert "rounded away" in rounded_away([1.0, 1e16, -1e16], 0.0)

@@ -176,9 +176,30 @@ def rounded_away(terms: list, total: float, n: int | None = None, shown: int | N
     # (-38) = -44.06 is exactly -44.0650000000000002 ("on paper -44.07" would contradict the line)
     if alike_read or (_reads_right(written, total, shown) and not (near and _swamped(terms, of))):
         return _as_written(written, total, of, shown)
+    return f" (on paper {_told(exact, total, shown)}: {rounded_as_added(terms, of)})"
+
+
+def rounded_as_added(terms: list, of: type) -> str:
+    """Why floats of type `of` added `terms` (numbers, or arrays place by place) otherwise than paper: each sum is
+    kept to the float's digits, which lose a term much smaller than the sum so far, or the sum so far beside a much
+    larger term (1 + 1e16 - 1e16 is 0), or else round it (1e16 + 3 is 10000000000000004: the 3 counted as 4)."""
     digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
-    away = "so a term much smaller than the sum so far is rounded away as it is added"
-    return f" (on paper {_told(exact, total, shown)}: {digits}, {away})"
+    if _lost(terms, of):
+        return f"{digits}, so a term much smaller than the sum so far is rounded away as it is added"
+    return f"{digits}, so each sum is rounded to them as it is added"
+
+
+def _lost(terms: list, of: type) -> bool:
+    """Whether adding `terms` in floats of type `of`, in order, leaves a sum as it was though the term is not 0, or
+    gives the term itself though the sum so far was not 0: one of them rounded away."""
+    so_far, *rest = (np.asarray(t, dtype=of) for t in terms)
+    with np.errstate(all="ignore"):
+        for t in rest:
+            now = so_far + t
+            if np.any(((now == so_far) & (t != 0)) | ((now == t) & (so_far != 0))):
+                return True
+            so_far = now
+    return False
 
 
 def _swamped(terms: list, of: type) -> bool:
