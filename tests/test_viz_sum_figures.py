@@ -4,6 +4,7 @@ beside x1*w1 + x2*w2 "data -6" and their sum n "data 0.8814", where 6.881 + (-6)
 import re
 
 from drawn_notes import unwrapped
+from test_viz_player import page_data
 
 from autograd import Value
 from viz import backward_steps, draw
@@ -51,7 +52,7 @@ def test_inputs_that_add_up_halfway_in_the_sums_last_figure_take_the_figures_tha
 
 def test_a_box_sum_the_float_rounded_says_so_under_the_drawing_and_each_frame():
     """s = x + 3 at x = 1e16 is 10000000000000004, written so where y = s − x = 4 adds it up, beside "data 1e+16" and
-    3: 10000000000000003 on paper, which no figures mend. The drawing and the frames said nothing of it."""
+    3: 10000000000000003 on paper, which no figures mend. The drawing, the frames and the player said nothing of it."""
     x = Value(1e16, label="x")
     s = x + 3.0
     s.label = "s"
@@ -60,6 +61,8 @@ def test_a_box_sum_the_float_rounded_says_so_under_the_drawing_and_each_frame():
     line = "s = 1e+16 + 3 = 10000000000000004 (on paper 10000000000000003: a float keeps about 16 significant digits"
     assert line in " ".join(unwrapped(draw(y)).split())
     assert all(line in " ".join(unwrapped(f.drawing).split()) for f in backward_steps(y))
+    sums = page_data(page_html(y))["sums"]  # the player, from its first step (the forward pass) to its last
+    assert [(start, end) for start, end, text in sums if " ".join(text.split()).startswith(line)] == [(0, None)]
 
 
 def test_a_term_the_float_rounds_up_is_not_said_to_be_rounded_away():

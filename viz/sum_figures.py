@@ -41,12 +41,6 @@ from .whole_floats import rounds  # rounding ops: where between whole numbers th
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 
 
-def sum_figures(order: list[Node]) -> dict[int, int]:
-    """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
-    numbers in `order` (`added_up`)."""
-    return added_up(order)[0]
-
-
 def added_up(order: list[Node]) -> tuple[dict[int, int], list[Node]]:
     """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
     numbers in `order` (root first, as backward takes them: a sum is met before its inputs, so that one written
