@@ -77,3 +77,15 @@ def test_a_term_the_float_rounds_up_is_not_said_to_be_rounded_away():
     assert "a float keeps about 16 significant digits, so each sum is rounded to them as it is added" in note
     assert "rounded away" not in note
     assert "rounded away" in rounded_away([1.0, 1e16, -1e16], 0.0)
+
+
+def test_the_players_forward_caption_writes_a_sum_as_its_box_does():
+    """s = x + 3 at x = 1e16, its box "data 10000000000000004" so that y = s − x = 4 adds up: the forward pass's
+    caption said "s = x + 3 = 1e+16" beside it, and then "y = s - x = 4"."""
+    x = Value(1e16, label="x")
+    s = x + 3.0
+    s.label = "s"
+    y = s - x
+    y.label = "y"
+    caption = page_data(page_html(y))["captions"][0]
+    assert "s = x + 3 = 10000000000000004\n" in caption and "= 1e+16\n" not in caption

@@ -16,7 +16,6 @@ from .number_text import apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
 from .share_notes import sum_notes, unsummed_steps
 from .steps import Pass
-from .sum_figures import added_up
 from .update import optimizer_update
 
 
@@ -27,7 +26,7 @@ def step_numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     infinity, if any; the sums of shares drawn that do not add up as written, with the steps that draw them
     (share_notes); each value's explanation (in the order of the steps) and the edges of its paths; and the
     optimizer's update if any."""
-    added, off = added_up(run.graph.order)
+    added, off = run.added
     found = {
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),

@@ -73,14 +73,15 @@ def _beyond(exact: Decimal) -> str:
     return re.sub(r"\.?0+e", "e", f"{exact:.{NUMBER_FIGURES}g}")  # 2e+308, not 2.000e+308
 
 
-def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
+def forward_value(op: str, inputs: list, result: Any, wide: Any = None, figures: int | None = None) -> str:
     """A value of the forward pass as a caption writes it, "0.5", with what its number alone does not say: a
     product below the smallest normal float, worked on paper beside the float ("1e-200 × 3e-200 = 3e-400 on
     paper; as a float, 0 (...: it underflows to 0)"), never a bare "= 0" of two nonzero numbers; a tensor's
     products that underflowed, counted; any other op's value that its float's range changed from `wide`, its
     value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
-    is (true of the data: 1 / -0 = -inf)."""
-    shown = summary(result, signed_zero=True)
+    is (true of the data: 1 / -0 = -inf). `figures`: as its box writes it, where more than summary's (a sum added
+    up to as written further on: 1e16 + 3 written 10000000000000004)."""
+    shown = summary(result, signed_zero=True, n=figures)
     if op == "*" and all(size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
         if " on paper" in equation:
