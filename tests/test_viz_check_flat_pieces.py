@@ -126,3 +126,14 @@ def test_a_rule_of_0_near_hardswishs_vertex_is_not_green(at, monkeypatch):
     x = tensor(at)
     check = check_of(autograd.hardswish(x * 1e-8 - 1.5).sum(), x)
     assert check.verdict == UNMEASURED and "stays put as its input moves, as rounding can" in check.detail
+
+
+def test_a_wrong_rule_on_hardswishs_flat_piece_beside_an_element_near_its_vertex_is_red(monkeypatch):
+    """hardswish of [-5, -1.9], its rule 1 at -5 where it is exactly flat: red, as beside 0.3. Only the places moved
+    tell whether a move lies where hardswish rises slowly; -1.9, not moved, made -5's flat piece unread ("too steep
+    to measure", grey)."""
+    right = OPS["hardswish"].vjp
+    monkeypatch.setattr(OPS["hardswish"], "vjp", lambda g, out, x: (right(g, out, x)[0] + g * (x < -3),))
+    x = tensor(-5.0, -1.9)
+    check = check_of(autograd.hardswish(x).sum(), x)
+    assert check.verdict == DISAGREE and check.part == "element [0]"

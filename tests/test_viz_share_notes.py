@@ -141,3 +141,15 @@ def test_a_tensors_shares_whose_means_do_not_add_up_are_told_in_every_picture():
     assert [line in notes for notes in frames] == [k >= last for k in range(len(frames))]
     sums = step_numbers(out, run, None)["sums"]
     assert [(start, end) for start, end, text in sums if text.startswith(line)] == [(last + 1, None)], sums
+
+
+def test_a_float32_tensors_shares_whose_means_the_float32_sum_rounded_are_told():
+    """x's shares in (x·1 + x·big − x·big).sum(), big = 1e8 in float32, have means 1, 1e+08 and -1e+08 beside
+    x.grad's mean 0: float32 rounds 1 + 1e8 to 1e8. Their sums were taken again in float64 (1, 100000001, 1), which
+    add up as written, and no picture said a word."""
+    x = Tensor(np.array([0.5, 2.0], dtype=np.float32), requires_grad=True)
+    x.label = "x"
+    big = Tensor(np.array([1e8, 1e8], dtype=np.float32))
+    out = (x * 1.0 + x * big - x * big).sum()
+    line = "x.grad's mean = 1 + 1e+08 + (-1e+08) = 0 (on paper 1: a float32 keeps about 7 significant digits"
+    assert line in " ".join(_notes(viz.draw(out, backward=True).source).split())

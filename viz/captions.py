@@ -47,7 +47,8 @@ def forward_caption(run: Pass) -> str:
         inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
         written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
-        value = forward_value(node.op.name, [p.data for p in node.parents], node.data, wide_value(node))  # 1 / -0: -inf
+        parents = [p.data for p in node.parents]  # 1 / -0: -inf; written as its box (s = 1e16 + 3: 10000000000000004)
+        value = forward_value(node.op.name, parents, node.data, wide_value(node), run.added[0].get(id(node)))
         lines.append(" = ".join([*shown, value]))
     if len(ops) > FORWARD_LINES:
         lines.append(f"… and {len(ops) - FORWARD_LINES:,} more ops")

@@ -83,19 +83,25 @@ def _flat_at(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int
     2 + 1e-6) crossed clip's bound at 2, and its 0 was told as rounding's. Each is monotone in each input, or
     elementwise, so two corners tell (hardswish's vertex lies in its slow piece). Never for an op of one's own, of
     which nothing is known."""
-    if not (n.op.built_in and n.op.name in FLAT_PIECES) or _slow(n, movers, base):
+    if not (n.op.built_in and n.op.name in FLAT_PIECES) or _slow(n, movers, values, base):
         return False
     then = np.asarray(base[id(n)])
     ends = _ends(n, movers, values, base, _shown(then))
     return all(end is not None and np.array_equal(end, then) for end in ends)
 
 
-def _slow(n: Node, movers: list[Node], base: dict[int, Any]) -> bool:
-    """Whether a moved input of `n` lies where a piece of its op that is not flat rises slowly (SLOW_PIECES)."""
+def _slow(n: Node, movers: list[Node], values: dict[int, Any], base: dict[int, Any]) -> bool:
+    """Whether a place an input of `n` moved lies where a piece of its op that is not flat rises slowly (SLOW_PIECES):
+    only the moved places (hardswish of [-5, -1.9] moved at -5 is on its flat piece)."""
     if n.op.name not in SLOW_PIECES:
         return False
     lo, hi = SLOW_PIECES[n.op.name]
-    return any(bool(np.any((np.asarray(base[id(p)]) > lo) & (np.asarray(base[id(p)]) < hi))) for p in movers)
+    for p in movers:
+        was = np.asarray(base[id(p)])
+        moved = np.asarray(values.get(id(p), was)) != was
+        if np.any(moved & (was > lo) & (was < hi)):
+            return True
+    return False
 
 
 def _shown(then: Any) -> Any:

@@ -14,9 +14,8 @@ from .long_names import whole_names
 from .lost_words import gradient_tags
 from .number_text import apart_figures, summary
 from .page_notes import explanations, first_nonfinite_shown
-from .share_notes import unsummed_steps
+from .share_notes import sum_notes, unsummed_steps
 from .steps import Pass
-from .sum_figures import sum_figures
 from .update import optimizer_update
 
 
@@ -27,7 +26,7 @@ def step_numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
     infinity, if any; the sums of shares drawn that do not add up as written, with the steps that draw them
     (share_notes); each value's explanation (in the order of the steps) and the edges of its paths; and the
     optimizer's update if any."""
-    added = sum_figures(run.graph.order)
+    added, off = run.added
     found = {
         "captions": [forward_caption(run), *run.captions],
         "steps": _changes(run),
@@ -35,7 +34,8 @@ def step_numbers(root: Node, run: Pass, optimizer: Any) -> dict[str, Any]:
         "data": [None if id(n) in run.graph.consts else data_text(n, added.get(id(n))) for n in run.graph.order],
         "sent": [numbers_row(e, run.shares.figures.get(id(e.parent))) for e in run.edges],
         "trail": first_nonfinite_shown(run),
-        "sums": unsummed_steps(run),
+        # a box sum the float rounded is drawn from the forward pass on, as under `draw` and each frame
+        "sums": [*([0, None, note] for note in sum_notes(off, added, run.names)), *unsummed_steps(run)],
     }
     found["explained"], found["paths"] = explanations(root, run)
     if optimizer is not None:

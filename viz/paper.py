@@ -73,14 +73,15 @@ def _beyond(exact: Decimal) -> str:
     return re.sub(r"\.?0+e", "e", f"{exact:.{NUMBER_FIGURES}g}")  # 2e+308, not 2.000e+308
 
 
-def forward_value(op: str, inputs: list, result: Any, wide: Any = None) -> str:
+def forward_value(op: str, inputs: list, result: Any, wide: Any = None, figures: int | None = None) -> str:
     """A value of the forward pass as a caption writes it, "0.5", with what its number alone does not say: a
     product below the smallest normal float, worked on paper beside the float ("1e-200 × 3e-200 = 3e-400 on
     paper; as a float, 0 (...: it underflows to 0)"), never a bare "= 0" of two nonzero numbers; a tensor's
     products that underflowed, counted; any other op's value that its float's range changed from `wide`, its
     value on paper (widened.py: exp(-1000) "= 0 (underflowed to 0: on paper 5.076e-435, ...)"); a -0, what it
-    is (true of the data: 1 / -0 = -inf)."""
-    shown = summary(result, signed_zero=True)
+    is (true of the data: 1 / -0 = -inf). `figures`: as its box writes it, where more than summary's (a sum added
+    up to as written further on: 1e16 + 3 written 10000000000000004)."""
+    shown = summary(result, signed_zero=True, n=figures)
     if op == "*" and all(size(x) == 1 for x in [*inputs, result]):
         equation = product_equation(inputs, result)
         if " on paper" in equation:
@@ -176,9 +177,30 @@ def rounded_away(terms: list, total: float, n: int | None = None, shown: int | N
     # (-38) = -44.06 is exactly -44.0650000000000002 ("on paper -44.07" would contradict the line)
     if alike_read or (_reads_right(written, total, shown) and not (near and _swamped(terms, of))):
         return _as_written(written, total, of, shown)
+    return f" (on paper {_told(exact, total, shown)}: {rounded_as_added(terms, of)})"
+
+
+def rounded_as_added(terms: list, of: type) -> str:
+    """Why floats of type `of` added `terms` (numbers, or arrays place by place) otherwise than paper: each sum is
+    kept to the float's digits, which lose a term much smaller than the sum so far, or the sum so far beside a much
+    larger term (1 + 1e16 - 1e16 is 0), or else round it (1e16 + 3 is 10000000000000004: the 3 counted as 4)."""
     digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
-    away = "so a term much smaller than the sum so far is rounded away as it is added"
-    return f" (on paper {_told(exact, total, shown)}: {digits}, {away})"
+    if _lost(terms, of):
+        return f"{digits}, so a term much smaller than the sum so far is rounded away as it is added"
+    return f"{digits}, so each sum is rounded to them as it is added"
+
+
+def _lost(terms: list, of: type) -> bool:
+    """Whether adding `terms` in floats of type `of`, in order, leaves a sum as it was though the term is not 0, or
+    gives the term itself though the sum so far was not 0: one of them rounded away."""
+    so_far, *rest = (np.asarray(t, dtype=of) for t in terms)
+    with np.errstate(all="ignore"):
+        for t in rest:
+            now = so_far + t
+            if np.any(((now == so_far) & (t != 0)) | ((now == t) & (so_far != 0))):
+                return True
+            so_far = now
+    return False
 
 
 def _swamped(terms: list, of: type) -> bool:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from autograd import Node
 
 from .graph import Edge
-from .number_text import NUMBER_FIGURES, float_name, kind, summary
+from .number_text import NUMBER_FIGURES, kind, summary
 from .on_paper import EXACT, MEAN, one_numbers
-from .paper import kept_digits, rounded_away
+from .paper import rounded_as_added, rounded_away
 from .story import sum_of
 from .sum_figures import SIGNS, Shares
 
@@ -45,9 +45,7 @@ def means_added(name: str, terms: list, total: Any, n: int | None = None) -> str
         paper = sum(map(Decimal, texts), Decimal(0))
     added = " + ".join([texts[0], *(f"({t})" if t.startswith("-") else t for t in texts[1:])])
     of, mean = kind(total), MEAN.search(summary(total)).group(1)
-    digits = f"a {float_name(of)} keeps about {kept_digits(of)} significant digits"
-    away = "so a term much smaller than the sum so far is rounded away as it is added"
-    return f"{name}.grad's mean = {added} = {mean} (on paper {summary(float(paper))}: {digits}, {away})"
+    return f"{name}.grad's mean = {added} = {mean} (on paper {summary(float(paper))}: {rounded_as_added(terms, of)})"
 
 
 def _added(name: str, terms: list, total: Any, n: int | None, shown: int | None) -> str:

@@ -21,7 +21,7 @@ from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_g
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
 from .nonfinite import first_nonfinite_from
 from .rules import symbol
-from .sum_figures import Shares, share_figures
+from .sum_figures import Shares, added_up, share_figures
 
 _FRAME_OPTIONS = ("modules", "max_nodes", "rankdir", "show_grads", "number", "color_by_grad")
 _ELSEWHERE = (
@@ -63,6 +63,12 @@ class Pass:
     def positions(self) -> dict[int, int]:
         """Each node's position in the graph's order, by id: how the page and its notes name a value."""
         return {id(n): k for k, n in enumerate(self.graph.order)}
+
+    @cached_property
+    def added(self) -> tuple[dict[int, int], list[Node]]:
+        """The figures each sum's inputs are drawn with, by id, and the sums none make add up (`added_up`): how the
+        page's boxes, its forward caption and its notes write them."""
+        return added_up(self.graph.order)
 
     @cached_property
     def edges(self) -> list[Edge]:

@@ -41,12 +41,6 @@ from .whole_floats import rounds  # rounding ops: where between whole numbers th
 SIGNS = {"+": 1.0, "-": -1.0}  # a sum of two numbers: the sign its second input is added with
 
 
-def sum_figures(order: list[Node]) -> dict[int, int]:
-    """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
-    numbers in `order` (`added_up`)."""
-    return added_up(order)[0]
-
-
 def added_up(order: list[Node]) -> tuple[dict[int, int], list[Node]]:
     """By value id: the figures (more than `summary`'s own) to write the inputs of each sum or difference of two
     numbers in `order` (root first, as backward takes them: a sum is met before its inputs, so that one written
@@ -166,7 +160,8 @@ def _mean_figures(terms: list) -> tuple[int | None, list[int]]:
     floats rounded along the way: shares of means 1, 1e+16 and -1e+16 sum to 0), the counts of first shares whose
     means, with ARRAY_FIGURES, do not add up, as `_share_figures` gives a number's."""
     with np.errstate(all="ignore"):
-        sums = list(itertools.accumulate(np.asarray(t, dtype=float) for t in terms))
+        of = np.result_type(*terms, np.float16)  # as backward adds them: float32 shares in float32 (1 + 1e8 is 1e8)
+        sums = list(itertools.accumulate(np.asarray(t, dtype=of) for t in terms))
     if not all(np.isfinite(s).all() for s in sums):
         return None, []
     totals = [mean_written(s, None) for s in sums]
