@@ -67,19 +67,22 @@ def _extremes(a: np.ndarray) -> tuple[float, float]:
 
 
 def _plain_steps(lg: Any, ly: Any, p: float) -> tuple:
-    """log2 of each step the plain chain takes for a window of loss weight g and output y: g itself, the root's
-    slope y^(1-p), and g·y^(1-p)/p."""
-    return lg, (1 - p) * ly, lg + (1 - p) * ly - math.log2(abs(p))
+    """log2 of each step the plain chain takes for a window of loss weight g and output y: the root's slope y^(1-p),
+    and g·y^(1-p)/p (g itself is checked only against the top, `_trouble`)."""
+    return (1 - p) * ly, lg + (1 - p) * ly - math.log2(abs(p))
 
 
-def _scaled_steps(lg: Any, ly: Any, p: float, size: int) -> tuple:
-    """log2 of the steps of a window taken scaled (lp_pool_scaled), 2^k near its largest |x| (smallest for p < 0):
-    g, and g·2^k, then times the root's slope (at most 1/|p|) and the window's size (2^-k brings it back near g),
-    moved by the distance from log2 y to k (p > 1: 2^k at most y; else up to size^(1/|p|) and the grid's 2^16) so
-    that it leaves the band (`_band`) whenever the step may."""
+def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = ()) -> tuple:
+    """log2 of the steps of a window taken scaled (lp_pool_scaled; row_p_norm's rows, by their largest |d|), 2^k
+    near its largest |x| (smallest for p < 0): g, and g·2^k, then times the root's slope (at most 1/|p|) and the
+    window's size, and times each entry's (x/2^k)^(p-1) (for the entries' extreme logs `lxs`: [1e-260, 1e-290] at
+    p = 3 under g = 1e-30 had 0 for 1e-90), before 2^-k brings it back near the gradient; moved by the distance from
+    log2 y to k (p > 1: 2^k at most y; else up to size^(1/|p|) and the grid's 2^16) so that it leaves the band
+    (`_band`) whenever the step may."""
     spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
     up = lg + ly + max(0.0, math.log2(size / abs(p)))
-    return lg, up + spread, lg + ly - spread
+    slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
+    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes)
 
 
 def _off_steps(steps: tuple, low: float, high: float) -> Any:
@@ -99,28 +102,50 @@ def _trouble(
     small, large = _entries_bounds(p, low, high)
     xlo, xhi = _extremes(xs)
     entries_in = small <= xlo and xhi <= large
-    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, scaled is not None, (low, high, top)):
+    spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
+    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, scaled is not None, (low, high, top), spread):
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
-        off = _off_steps(_plain_steps(lg, ly, p), low, high)
-        if not entries_in:
-            outside = np.abs(xs)
-            outside = ((outside < small) & (outside > 0)) | ((outside > large) & np.isfinite(outside))
-            for at, of in window_places(off.shape, xs.shape, kernel, stride):
-                off[of] |= outside[at]
+        off = _off_steps(_plain_steps(lg, ly, p), low, high) | (lg > high)  # g·size past the floats
         if scaled is not None:
             off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size), low, top), off)
-        off &= np.isfinite(lg) & np.isfinite(ly)
+        bounds = (low, high, float(np.finfo(xs.dtype).minexp))
+        for at, of in window_places(off.shape, xs.shape, kernel, stride) if not entries_in or spread else ():
+            off[of] |= _off_entries(xs[at], lg[of], ly[of], p, None if scaled is None else scaled[of], size, bounds)
+        off &= np.isfinite(lg) & (ly >= bounds[2])  # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs)
         return off if off.any() else None
 
 
-def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: tuple) -> bool:
-    """Whether every window's steps stay in the band, told from the extremes of |g| and y (each step is monotone in
-    log g and log y): no window to check (g or y all 0) or all four corners inside. Plain floats: ordinary input
-    stops here, at a few microseconds."""
+def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bounds: tuple) -> Any:
+    """Where an entry's slope leaves the band while its gradient g·(x/y)^(p-1) is a normal float (an entry whose
+    gradient underflows anyway leaves its window to the chain, which was within 2/p + 3 ulp of it, where the window
+    taken straight was 4.3 at p = 7): |x|^(p-1) in the plain chain, (x/2^k)^(p-1) and g·2^k times it (moved as in
+    `_scaled_steps`) in a scaled window."""
+    low, high, normal = bounds
+    lx = np.log2(np.abs(xs))
+    final = lg + (p - 1) * (lx - ly)
+    slope = (p - 1) * lx
+    if scaled is not None:
+        spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+        relative = (p - 1) * (lx - ly)
+        slope = np.where(scaled, relative, slope)
+        far = np.where(scaled, abs(p - 1) * spread, 0.0)
+        carried = np.where(scaled, lg + ly + relative, slope)  # g·2^k times the scaled slope, before 2^-k
+        out = (slope - far < low) | (slope + far > high) | (carried - far < low)
+    else:
+        out = (slope < low) | (slope > high)
+    return out & (final >= normal) & (final <= high) & np.isfinite(lx)
+
+
+def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: tuple, xs: tuple | None) -> bool:
+    """Whether every window's steps stay in the band, told from the extremes of |g|, y and (`xs`, for scaled
+    windows) |x| (each step is monotone in their logs): no window to check (g or y all 0) or all four corners
+    inside. Plain floats: ordinary input stops here, at a few microseconds."""
     if math.isinf(gs[0]) or math.isinf(ys[0]):  # no nonzero g, or no y above 0: the chain's 0
         return True
+    if not gs[1] < 2.0 ** bounds[1]:  # g·size past the floats
+        return False
     if not all(0 < v < math.inf for v in gs + ys):  # inf or NaN: window by window
         return False
     low, high, top = bounds
@@ -128,7 +153,8 @@ def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: t
         for ly in map(math.log2, ys):
             if not all(low <= step <= high for step in _plain_steps(lg, ly, p)):
                 return False
-            if scaled and not all(low <= step <= top for step in _scaled_steps(lg, ly, p, size)):
+            lxs = tuple(map(math.log2, xs)) if xs else ()
+            if scaled and not all(low <= step <= top for step in _scaled_steps(lg, ly, p, size, lxs)):
                 return False
     return True
 
