@@ -7,8 +7,8 @@ op whose rule finds such windows from g, y and x (a few passes over them: ordina
 chain as before) and gives their entries g·c·(x/y)^(p-1) itself, with mantissa and exponent apart (each step
 rounded once), the chain none: within 4 ulp of mpmath over p in {0.5, 1.5, 2, 3, 7}, windows 1e-300 to 1e300, g
 1e-300 to 1e300, float64 and float32 (y's own rounding times p - 1: more ulps at large p). Under create_graph such
-windows are refused (FloatingPointError). A window taken scaled (lp_pool_scaled) is checked on its own steps; an
-entry far below its window's largest there is left to the chain (that file's note). For p < 0 a window whose
+windows are refused (FloatingPointError). A window taken scaled (lp_pool_scaled; a row of row_p_norm, scaled by its
+largest |d|) is checked on its own steps, its entries x·2^-k among them. For p < 0 a window whose
 smallest |x| lies below 2^-1000 keeps its NaN gradient (lp_pool_scaled's `_slope_unknown`)."""
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = ()) -> tup
     spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
     up = lg + ly + max(0.0, math.log2(size / abs(p)))
     slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
-    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes)
+    shrunk = tuple(lx - ly - spread - 1 for lx in lxs)  # x·2^-k itself
+    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
 
 
 def _off_steps(steps: tuple, low: float, high: float) -> Any:
@@ -132,7 +133,8 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
         slope = np.where(scaled, relative, slope)
         far = np.where(scaled, abs(p - 1) * spread, 0.0)
         carried = np.where(scaled, lg + ly + relative, slope)  # g·2^k times the scaled slope, before 2^-k
-        out = (slope - far < low) | (slope + far > high) | (carried - far < low)
+        shrunk = np.where(scaled, lx - ly - spread - 1, low)  # x·2^-k itself: 1e-160 beside 1e280 at p = 1.5 was 0
+        out = (slope - far < low) | (slope + far > high) | (carried - far < low) | (shrunk < low)
     else:
         out = (slope < low) | (slope > high)
     return out & (final >= normal) & (final <= high) & np.isfinite(lx)
