@@ -14,8 +14,9 @@ underflows only for subnormal x; and a pass's windows not taken would send g = 0
 inf (NaN). For p < 0 the smallest |x| carries a window's sum, and its k is fitted to that: [1e200, 1e200] at p = -2
 summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there the windows holding an entry far from 1 are taken
 scaled too (`_needed`).
-Left: in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where
-the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
+In a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its slope 0 where the
+exact gradient may be a normal float (1e-160 beside 1e280 at p = 1.5: 1e-220): lp_pool_direct takes such windows'
+gradient straight."""
 
 from __future__ import annotations
 
