@@ -24,6 +24,7 @@ from autograd import (
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
+from .lp_pool_direct import direct_gradient
 from .lp_pool_scaled import needs_scaling, rescaled
 from .module import Module
 from .norm_roots import same_path
@@ -74,14 +75,17 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     scales = p > 1 or p < 0  # sums past the floats, taken again scaled (lp_pool_scaled; 0 < p <= 1: see there)
     with np.errstate(**({"over": "ignore", "invalid": "ignore", "divide": "ignore"} if scales else {})):
         total = sum_of(_powers(x, p))  # warnings there were of overflow beside right numbers
+    kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
+    strides = kept_size(stride) if stride is not None else kernels
+    strides = (strides,) * dims if is_int(strides) else tuple(strides)
     if scales and needs_scaling(total, x, p):
         # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
         top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
-        kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
-        strides = kept_size(stride) if stride is not None else kernels
-        strides = (strides,) * dims if is_int(strides) else tuple(strides)
-        return rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
-    return _root(total, p)
+        out, scaled = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
+    else:
+        out, scaled = _root(total, p), None
+    # the loss weight through the root's slope, then each entry's, may leave the floats where their product fits
+    return direct_gradient(out, x, p, kernels, strides, size, scaled) if p != 1 else out
 
 
 def _widened(dtype: np.dtype, p: float) -> bool:

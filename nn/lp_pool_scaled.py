@@ -14,8 +14,9 @@ underflows only for subnormal x; and a pass's windows not taken would send g = 0
 inf (NaN). For p < 0 the smallest |x| carries a window's sum, and its k is fitted to that: [1e200, 1e200] at p = -2
 summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there the windows holding an entry far from 1 are taken
 scaled too (`_needed`).
-Left: in a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its gradient 0 where
-the exact one may be a normal float (1e-160 beside 1e280 at p = 1.5: 3e-220)."""
+In a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its slope 0 where the
+exact gradient may be a normal float (1e-160 beside 1e280 at p = 1.5: 1e-220): lp_pool_direct takes such windows'
+gradient straight."""
 
 from __future__ import annotations
 
@@ -113,12 +114,12 @@ def _needed(odd: np.ndarray, top: np.ndarray, p: float, holding: np.ndarray) -> 
 def _holding(marked: np.ndarray, shape: tuple, kernel: tuple, stride: tuple) -> np.ndarray:
     """Whether each window (of `shape`, the pooled output's) holds a `marked` entry."""
     out = np.zeros(shape, bool)
-    for at, of in _places(shape, marked.shape, kernel, stride):
+    for at, of in window_places(shape, marked.shape, kernel, stride):
         out[of] |= marked[at]
     return out
 
 
-def _places(windows: tuple, shape: tuple, kernel: tuple, stride: tuple) -> Iterator[tuple[tuple, tuple]]:
+def window_places(windows: tuple, shape: tuple, kernel: tuple, stride: tuple) -> Iterator[tuple[tuple, tuple]]:
     """For each place in the kernel, the entries (of x's `shape`) at that place of the windows (of the pooled
     output's shape `windows`) that reach it, and those windows: an index of each, in the same order."""
     dims = len(kernel)
@@ -155,10 +156,11 @@ def rescaled(
     top_of: Callable[[Tensor], Tensor],
     size: int,
     windows: tuple[tuple[int, ...], tuple[int, ...]],
-) -> Tensor:
+) -> tuple[Tensor, np.ndarray | None]:
     """root(total), its off-range windows of finite, nonzero x taken again scaled (`_grid`); the others (all-zero
-    windows, windows holding inf or NaN) as the plain root takes them, torch's. Each check is of a tensor the
-    output reads (`top` through a where that never takes it), so that a replay makes it again and checks it."""
+    windows, windows holding inf or NaN) as the plain root takes them, torch's; and which windows were taken scaled
+    (None for none: lp_pool_direct reads them). Each check is of a tensor the output reads (`top` through a where
+    that never takes it), so that a replay makes it again and checks it."""
     odd = off_range(raw(total), p)
     top = top_of(x.abs())
     data = raw(top)
@@ -171,7 +173,7 @@ def rescaled(
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)
-        return where(never, top, root(total))
+        return where(never, top, root(total)), None
     xs = raw(x)
     fits = ~_overflows(xs, p)  # where |x|^p overflows: 1 in the plain pass
     validate(lambda v: same_path("entries' scales", True, bool(np.array_equal(~_overflows(raw(v), p), fits))), x)
@@ -192,7 +194,7 @@ def rescaled(
     floored = need & (ks <= 24 - np.finfo(xs.dtype).maxexp) if p < 0 else never
     if floored.any():  # the root right, its gradient not known: NaN there
         out = where(floored, _slope_unknown(where(floored, out, 1.0)), out)
-    return where(never, top, out)
+    return where(never, top, out), need
 
 
 def _spread(
@@ -201,7 +203,7 @@ def _spread(
     """Each entry's value of the `taken` window holding it (windows that never overlap), 0 elsewhere, and where
     one holds it."""
     values, cover = np.zeros(shape, per_window.dtype), np.zeros(shape, bool)
-    for at, of in _places(per_window.shape, shape, kernel, stride):
+    for at, of in window_places(per_window.shape, shape, kernel, stride):
         values[at] = np.where(taken[of], per_window[of], values[at])
         cover[at] |= taken[of]
     return values, cover

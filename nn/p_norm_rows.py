@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd import Tensor, no_grad, where
 
+from .lp_pool_direct import direct_gradient
 from .p_norm_below_one_op import below_one_norm
 
 
@@ -27,7 +28,7 @@ def row_p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # a row of zeros: distance 0, gradient and second derivative 0, as the norm op's (0 ** (1/p)'s infinite slope
     # times the terms' 0 was NaN): taken on a row of ones, which the wheres below leave out
     zero = top == 0
-    d = where(zero, 1.0, d)
+    entries, d = d, where(zero, 1.0, d)
     if p < 1:  # one op (p_norm_below_one_op), in float64 inside: the norm and its gradient rounded once
         out = where(zero, 0.0, below_one_norm(abs(d), p))
         return out if keepdim else out.squeeze(-1)
@@ -36,6 +37,10 @@ def row_p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     m = _row_scale(where(zero | ~top.isfinite(), 1.0, top), p)
     terms = abs(d / m) ** p
     out = where(zero, 0.0, m * where(zero, 1.0, terms.sum(dim=-1, keepdim=True)) ** (1 / p))
+    # g met m first (g·m: 0 for [1e-300, 2e-300] under g = 1e-300, exact 6.4e-301 at p = 1.5): rows whose steps
+    # leave the floats take g·(|d|/N)^(p-1) straight, as lp_pool's windows scaled by their largest entry
+    n = d.shape[-1]
+    out = direct_gradient(out, entries, p, (n,), (n,), n, np.ones(out.shape, bool))
     return out if keepdim else out.squeeze(-1)
 
 

@@ -119,6 +119,9 @@ def _beyond_the_range(
         wide = unit(where(fitting, 1.0, x).astype(np.float64), dim, eps, count, p, in_quadrature=in_quadrature)
         return where(fitting, plain, wide.astype(data.dtype))
     bits = math.ceil(count.bit_length() / p) + 1
+    if p < 1:
+        bits = _fitted_bits(data, fitting, count, p, dim, bits)
+        validate(lambda v: same_path("norms", True, _fitted_bits(raw(v), fitting, count, p, dim, bits) == bits), x)
     scale = math.ldexp(1.0, -bits)
     if p < 1:
         lost = _lost_to_scaling(data, fitting, bits, dim)
@@ -131,6 +134,19 @@ def _beyond_the_range(
     # their slope (|x|/N)^(p-1) is not what x·2^-k gives ([1.7e308] x 3 + [1e-320] at p = 0.05: 2.5e-318 for
     # -9.3e278): the value stands (`_keeps_its_entries`), the gradient there NaN
     return with_gradient_of(out, out + where(lost, x, 0.0) * np.where(lost, np.nan, 0.0).astype(data.dtype))
+
+
+def _fitted_bits(data: np.ndarray, fitting: np.ndarray, count: int, p: float, dim: int, most: int) -> int:
+    """For p < 1, the least k (at most `most`, which brings any finite row back) that brings the norms past the
+    range back: count^(1/p)·2^e·2^-k below 2^(maxexp - 2), 2^e above the largest |x| of those rows. `most` alone,
+    ceil(bits of count / p) + 1, was 2001 for [1e300, 1e300] at p = 0.001, no float: refused, where 976 brings
+    its norm 1.07e601 back and x/N is 9.33e-302."""
+    past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
+    top = float(np.max(np.where(past, np.abs(data), 0.0), initial=0.0))
+    if top == 0:
+        return most
+    needed = math.log2(count) / p + np.frexp(top)[1] - (np.finfo(data.dtype).maxexp - 2)
+    return min(most, max(1, math.ceil(needed)))
 
 
 def _lost_to_scaling(data: np.ndarray, fitting: np.ndarray, bits: int, dim: int) -> np.ndarray:

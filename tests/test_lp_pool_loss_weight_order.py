@@ -1,9 +1,9 @@
 """lp_pool's gradient where the loss weight g meets the root's slope before the power's: the rule took g·S^(1/p - 1)
 (a window's value, passed on through avg_pool) and only then p·x^(p-1), so that product left the floats where the
 exact gradient g·(x/y)^(p-1) fits: 0 for g = 1e-300 at p = 1.5, x ~ 1e100 (exact 6.4e-301), inf for g = 1e300 at
-x ~ 1e100 to 1e200 (exact 1e50 to 1e300), and 1.1e-5 off at p = 0.9, x ~ 1e-200 (a subnormal on the way).
-Marked xfail (strict) until lp_pool's gradient is one op taking g·(x/y)^(p-1) in range: g·(x·2^-k)^(p-1)·S_k^(1/p-1),
-2^k fitted to each window's largest |x| (smallest for p < 0), built on the sum S rather than on y."""
+x ~ 1e100 to 1e200 (exact 1e50 to 1e300), and 1.1e-5 off at p = 0.9, x ~ 1e-200 (a subnormal on the way); inf for
+g = 1e291 at [1e-18, 2e-18], p = 2 (exact 4.5e290), 0 for g = 1e-300 at [1e-300, 2e-300] at every p (exact 1e-300 or
+so). Such windows now take g·c·(x/y)^(p-1) straight (lp_pool_direct)."""
 
 import mpmath
 import numpy as np
@@ -22,8 +22,13 @@ CASES = [
     (2.0, [1e100, 1e200], 1e300),
     (3.0, [1e100, 1e200], 1e300),
     (3.0, [1e150, 3e150], 1e300),
+    (2.0, [1e-18, 2e-18], 1e291),
+    (2.0, [1e-300, 2e-300], 1e-300),
+    (7.0, [1e-300, 2e-300], 1e-300),
+    (0.5, [1e-300, 2e-300], 1e-300),
+    (1.5, [1e-200, 1e-100], 1e250),
+    (1.5, [1e-160, 1e280], 1.0),  # a window taken scaled: 1e-160·2^-k was 0, its gradient 0 for 1e-220
 ]
-PENDING = pytest.mark.xfail(strict=True, reason="g meets S^(1/p-1) before x^(p-1): lp_pool's rule is not yet one op")
 
 
 def _exact_gradient(p: float, window: list, weight: float) -> list:
@@ -37,7 +42,6 @@ def _ulps(got: float, exact) -> float:
     return float(abs(mpmath.mpf(got) - exact) / ulp)
 
 
-@PENDING
 @pytest.mark.parametrize(("p", "window", "weight"), CASES)
 def test_gradient_in_range_whatever_the_loss_weight(p, window, weight):
     """Each exact gradient here is a normal float64; within lp_pool's ulp bound of it (2/|p| + 3)."""
@@ -48,7 +52,6 @@ def test_gradient_in_range_whatever_the_loss_weight(p, window, weight):
         assert _ulps(float(got), exact) <= 2 / abs(p) + 3, (p, window, weight, float(got), mpmath.nstr(exact, 6))
 
 
-@PENDING
 def test_float32_gradient_in_range_whatever_the_loss_weight():
     """float32 at p = 1.5, x ~ 1e20, g = 1e-37: g·S^(-1/3) ~ 1e-47 left float32 (gradient 0; exact about 7e-38)."""
     window = [1e20, 2e20]
@@ -58,3 +61,31 @@ def test_float32_gradient_in_range_whatever_the_loss_weight():
     exact = _exact_gradient(1.5, [float(np.float32(v)) for v in window], float(np.float32(1e-37)))
     for got, want in zip(x.grad.ravel(), exact):
         assert abs(float(got) - float(want)) <= 4 * np.spacing(np.float32(want)), (float(got), float(want))
+
+
+def test_overlapping_windows_and_ceil_mode_take_the_gradient_straight():
+    """Windows of 3 at stride 2 with ceil_mode (the last window partial: its sum times 3/2, PyTorch's), x ~ 1e-18
+    at p = 2 under g ~ 1e291 (g·y^(-1) past the floats: inf before): each entry's gradient the sum over its windows
+    of g·c·(x/y)^(p-1), within 2/p + 3 ulp of mpmath."""
+    row = np.array([1.0, -2.0, 1.5, 0.7, -1.2, 1.9, 0.4, 1.1]) * 1e-18
+    weights = np.array([1.0, 0.6, 1.7, 0.9]) * 1e291
+    x = Tensor(row[None, None], requires_grad=True)
+    out = F.lp_pool1d(x, 2, 3, 2, ceil_mode=True)
+    out.backward(weights[None, None])
+    exact = [mpmath.mpf(0)] * len(row)
+    for w, weight in enumerate(weights):
+        at = [i for i in range(2 * w, 2 * w + 3) if i < len(row)]
+        share = mpmath.mpf(3) / len(at)
+        root = mpmath.sqrt(share * mpmath.fsum(mpmath.mpf(row[i]) ** 2 for i in at))
+        for i in at:
+            exact[i] += mpmath.mpf(weight) * share * mpmath.mpf(row[i]) / root
+    for got, want in zip(x.grad.ravel(), exact):
+        assert _ulps(float(got), want) <= 2 / 2 + 3, (float(got), mpmath.nstr(want, 6))
+
+
+def test_second_derivatives_there_are_refused():
+    """create_graph through such a window: a FloatingPointError naming the way out, not an inf."""
+    x = Tensor(np.array([[[1e-18, 2e-18]]]), requires_grad=True)
+    out = F.lp_pool1d(x, 2, 2)
+    with pytest.raises(FloatingPointError, match="create_graph"):
+        out.backward(np.full(out.shape, 1e291), create_graph=True)

@@ -1,0 +1,204 @@
+"""lp_pool's gradient taken straight from the window where the chain rule's steps would leave the floats. The chain
+sends the loss weight g through the root's slope y^(1-p)/p first (y the window's output), then each entry's slope
+p·x^(p-1); their product g·c·(x/y)^(p-1) (c: the window's size over its entries in x, 1 but for ceil_mode's last
+window) may be a normal float where a step is not: p = 2, window [1e-18, 2e-18], g = 1e291 gave inf for 4.5e290
+(g·y^(-1) = 2.2e308), g = 1e-300 at windows of 1e-300 gave 0 for 4.5e-301. `direct_gradient` wraps the output in an
+op whose rule finds such windows from g, y and x (a few passes over them: ordinary input has none, and takes the
+chain as before) and gives their entries g·c·(x/y)^(p-1) itself, with mantissa and exponent apart (each step
+rounded once), the chain none: within 4 ulp of mpmath over p in {0.5, 1.5, 2, 3, 7}, windows 1e-300 to 1e300, g
+1e-300 to 1e300, float64 and float32 (y's own rounding times p - 1: more ulps at large p). Under create_graph such
+windows are refused (FloatingPointError). A window taken scaled (lp_pool_scaled; a row of row_p_norm, scaled by its
+largest |d|) is checked on its own steps, its entries x·2^-k among them. For p < 0 a window whose
+smallest |x| lies below 2^-1000 keeps its NaN gradient (lp_pool_scaled's `_slope_unknown`)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Op, Tensor, mantissa_exponent, raw
+
+from .lp_pool_scaled import window_places
+from .p_norm_below_one import exponent_rest
+
+M = mantissa_exponent
+
+
+def direct_gradient(
+    out: Tensor, x: Tensor, p: float, kernel: tuple, stride: tuple, size: int, scaled: np.ndarray | None
+) -> Tensor:
+    """`out` (lp_pool's windows of x, p not 1; `scaled`: those taken scaled, or None), whose gradient is taken
+    straight from the window (`_rule`) where the chain's steps would leave the floats."""
+    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled)
+
+
+def _band(dtype: np.dtype, size: int) -> tuple[float, float]:
+    """The powers of two each step of the chain stays within: normal with all digits, and with room for the
+    window's size (g·size) and the count it is divided by."""
+    info = np.finfo(dtype)
+    return float(info.minexp + info.nmant + 2), float(info.maxexp - 3 - math.ceil(math.log2(size)))
+
+
+def _entries_bounds(p: float, low: float, high: float) -> tuple[float, float]:
+    """The |x| whose slope |x|^(p-1) lies in [2^low, 2^high], rounded toward 1 (0 and inf past the floats)."""
+    ends = sorted(b / (p - 1) for b in (low, high))
+    return math.ldexp(1.0, max(math.ceil(ends[0]), -1100)), math.ldexp(1.0, math.floor(ends[1])) if ends[
+        1
+    ] < 1024 else math.inf
+
+
+def _extremes(a: np.ndarray) -> tuple[float, float]:
+    """The least nonzero |a| and the largest |a| ((inf, 0) for none; NaN's largest is NaN): a's own least and
+    largest where all have one sign (an image, a loss weight of ones), else read off the bits of |a| (a 0's, less
+    one, wraps to the largest), where reductions of |a| masked at 0 took four times as long."""
+    least, largest = float(a.min(initial=math.inf)), float(a.max(initial=-math.inf))
+    if least > 0 or largest < 0:
+        return (least, largest) if least > 0 else (-largest, -least)
+    kind = np.dtype(f"u{a.dtype.itemsize}")
+    bits = np.ascontiguousarray(a).view(kind) & kind.type(np.iinfo(kind).max >> 1)
+    top = bits.max(initial=0)
+    bits -= kind.type(1)
+    bottom = int(bits.min(initial=np.iinfo(kind).max)) + 1
+    as_float = lambda b: float(np.array(b, kind).view(a.dtype))  # noqa: E731
+    return (as_float(bottom) if bottom <= np.iinfo(kind).max else math.inf), as_float(top)
+
+
+def _plain_steps(lg: Any, ly: Any, p: float) -> tuple:
+    """log2 of each step the plain chain takes for a window of loss weight g and output y: the root's slope y^(1-p),
+    and g·y^(1-p)/p (g itself is checked only against the top, `_trouble`)."""
+    return (1 - p) * ly, lg + (1 - p) * ly - math.log2(abs(p))
+
+
+def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = ()) -> tuple:
+    """log2 of the steps of a window taken scaled (lp_pool_scaled; row_p_norm's rows, by their largest |d|), 2^k
+    near its largest |x| (smallest for p < 0): g, and g·2^k, then times the root's slope (at most 1/|p|) and the
+    window's size, and times each entry's (x/2^k)^(p-1) (for the entries' extreme logs `lxs`: [1e-260, 1e-290] at
+    p = 3 under g = 1e-30 had 0 for 1e-90), before 2^-k brings it back near the gradient; moved by the distance from
+    log2 y to k (p > 1: 2^k at most y; else up to size^(1/|p|) and the grid's 2^16) so that it leaves the band
+    (`_band`) whenever the step may."""
+    spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+    up = lg + ly + max(0.0, math.log2(size / abs(p)))
+    slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
+    shrunk = tuple(lx - ly - spread - 1 for lx in lxs)  # x·2^-k itself
+    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
+
+
+def _off_steps(steps: tuple, low: float, high: float) -> Any:
+    """Where any of `steps` leaves [low, high] (NaN ones do not: their windows are left to the chain)."""
+    return functools.reduce(np.logical_or, [(step < low) | (step > high) for step in steps])
+
+
+def _trouble(
+    g: np.ndarray, out: np.ndarray, xs: np.ndarray, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any
+):
+    """The windows (g finite and not 0, y finite and above 0) where a step of the chain leaves the band (`_band`):
+    `_plain_steps` and the entries' slopes |x|^(p-1), or for those `scaled`, `_scaled_steps` (the entries scaled too:
+    left to the chain). First from the extremes of g, y and |x| (each step is monotone in log g and log y): ordinary
+    input stops there."""
+    low, high = _band(np.result_type(g, out, xs), size)
+    top = high + 3 + math.ceil(math.log2(size))  # the largest exponent: g·2^k at most g·y for p > 1
+    small, large = _entries_bounds(p, low, high)
+    xlo, xhi = _extremes(xs)
+    entries_in = small <= xlo and xhi <= large
+    spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
+    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, scaled is not None, (low, high, top), spread):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lg, ly = np.log2(np.abs(g)), np.log2(out)
+        off = _off_steps(_plain_steps(lg, ly, p), low, high) | (lg > high)  # g·size past the floats
+        if scaled is not None:
+            off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size), low, top), off)
+        bounds = (low, high, float(np.finfo(xs.dtype).minexp))
+        for at, of in window_places(off.shape, xs.shape, kernel, stride) if not entries_in or spread else ():
+            off[of] |= _off_entries(xs[at], lg[of], ly[of], p, None if scaled is None else scaled[of], size, bounds)
+        off &= np.isfinite(lg) & (ly >= bounds[2])  # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs)
+        return off if off.any() else None
+
+
+def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bounds: tuple) -> Any:
+    """Where an entry's slope leaves the band while its gradient g·(x/y)^(p-1) is a normal float (an entry whose
+    gradient underflows anyway leaves its window to the chain, which was within 2/p + 3 ulp of it, where the window
+    taken straight was 4.3 at p = 7): |x|^(p-1) in the plain chain, (x/2^k)^(p-1) and g·2^k times it (moved as in
+    `_scaled_steps`) in a scaled window."""
+    low, high, normal = bounds
+    lx = np.log2(np.abs(xs))
+    final = lg + (p - 1) * (lx - ly)
+    slope = (p - 1) * lx
+    if scaled is not None:
+        spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+        relative = (p - 1) * (lx - ly)
+        slope = np.where(scaled, relative, slope)
+        far = np.where(scaled, abs(p - 1) * spread, 0.0)
+        carried = np.where(scaled, lg + ly + relative, slope)  # g·2^k times the scaled slope, before 2^-k
+        shrunk = np.where(scaled, lx - ly - spread - 1, low)  # x·2^-k itself: 1e-160 beside 1e280 at p = 1.5 was 0
+        out = (slope - far < low) | (slope + far > high) | (carried - far < low) | (shrunk < low)
+    else:
+        out = (slope < low) | (slope > high)
+    return out & (final >= normal) & (final <= high) & np.isfinite(lx)
+
+
+def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: tuple, xs: tuple | None) -> bool:
+    """Whether every window's steps stay in the band, told from the extremes of |g|, y and (`xs`, for scaled
+    windows) |x| (each step is monotone in their logs): no window to check (g or y all 0) or all four corners
+    inside. Plain floats: ordinary input stops here, at a few microseconds."""
+    if math.isinf(gs[0]) or math.isinf(ys[0]):  # no nonzero g, or no y above 0: the chain's 0
+        return True
+    if not gs[1] < 2.0 ** bounds[1]:  # g·size past the floats
+        return False
+    if not all(0 < v < math.inf for v in gs + ys):  # inf or NaN: window by window
+        return False
+    low, high, top = bounds
+    for lg in map(math.log2, gs):
+        for ly in map(math.log2, ys):
+            if not all(low <= step <= high for step in _plain_steps(lg, ly, p)):
+                return False
+            lxs = tuple(map(math.log2, xs)) if xs else ()
+            if scaled and not all(low <= step <= top for step in _scaled_steps(lg, ly, p, size, lxs)):
+                return False
+    return True
+
+
+def _rule(
+    g: Any, out: Any, value: Any, x: Any, *, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any
+) -> tuple:
+    """g to the chain where its steps stay in the floats; elsewhere (`_trouble`) none, and g·c·(x/y)^(p-1) to x."""
+    data, ys, gs = raw(x), raw(out), raw(g)
+    off = _trouble(gs, ys, data, p, kernel, stride, size, scaled)
+    if off is None:
+        return g, None
+    if isinstance(g, Node):  # create_graph
+        raise FloatingPointError(
+            f"lp_pool at p = {p}: a window's gradient passes through steps past the floats (the loss weight "
+            "times the root's slope y^(1-p)), taken straight from the window only on arrays: its second "
+            "derivatives (create_graph=True) are not available there; scale the loss or the input nearer 1"
+        )
+    return np.where(off, 0.0, gs).astype(gs.dtype, copy=False), _entries(gs, ys, data, off, p, kernel, stride, size)
+
+
+def _entries(
+    g: np.ndarray, ys: np.ndarray, xs: np.ndarray, off: np.ndarray, p: float, kernel: tuple, stride: tuple, size: int
+) -> np.ndarray:
+    """Each entry's g·c·(x/y)^(p-1) summed over the `off` windows holding it (0 elsewhere), in float64 apart and
+    rounded once to x's dtype; negative x (a whole p) take x^(p-1)'s sign, -1 for an even p."""
+    places = list(window_places(off.shape, xs.shape, kernel, stride))
+    count = np.zeros(off.shape)
+    for _, of in places:
+        count[of] += 1
+    weight = np.where(off, np.asarray(g, np.float64), 0.0)
+    y = np.where(off, np.asarray(ys, np.float64), 1.0)
+    negative = -1.0 if float(p).is_integer() and int(p) % 2 == 0 else 1.0
+    rest = exponent_rest(p) if xs.dtype == np.float64 else 0.0
+    total = np.zeros(xs.shape)
+    with np.errstate(all="ignore"):
+        for at, of in places:
+            x = np.asarray(xs[at], np.float64)
+            ratio = M.over(M.apart(np.abs(x)), M.apart(y[of]))
+            part = M.joined(M.times(M.scaled(M.apart(weight[of]), size / count[of]), M.power(ratio, p - 1, rest)))
+            total[at] += np.where(off[of], np.where(x < 0, negative * part, part), 0.0)
+    return total.astype(xs.dtype, copy=False)
+
+
+_direct = Op("lp_pool_direct_gradient", lambda value, x, **_: value, _rule)
