@@ -179,7 +179,7 @@ class Compiled:
             in_play = [*owners, *(o for o, _, _ in rec.guards.values()), *called]
             rec.methods = library_methods(in_play, calls.library, calls.codes)
             del call_args, call_kwargs
-            result = put_back_plain(result, rec.kept, rec.checks)  # its kept numbers plain again, wherever stored
+            result = put_back_plain(result, rec.kept, [rec.checks, rec.copies])  # kept numbers plain, wherever stored
             rec.problems += [READ_OUTSIDE.format(what=what) for what in dict.fromkeys(calls.read)]
         if calls.advanced and not rec.advanced:  # next() on an iterator held deeper than those watched
             rec.advanced = "next() outside autograd.drawn, on an iterator held where compile does not look"

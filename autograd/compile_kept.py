@@ -155,9 +155,9 @@ def put_back_plain(result: Any, made: list[Any], own: list[Any]) -> Any:
     none is held elsewhere (the common case) no more than a count of references; else a pass of the collector's over
     the objects it tracks (gc.get_referrers), and one more for each level of tuples holding one, at a recording only.
     Called once the owners' numbers are put back (compile_settings._numbers_used), with the recording's `made`
-    (kept_number's), which it empties, and `own`, the recording's list of what it holds of the step's
-    (autograd.validate's data), made plain first: held there alone, a number or view is not counted as stored
-    elsewhere (each validate on an input cost 2 scans of the heap, ~1 s each in a long test run)."""
+    (kept_number's), which it empties, and `own`, the recording's lists of what it holds of the step's
+    (autograd.validate's data, the copies ops keep of inputs), made plain first: held there alone, a number or view
+    is not counted as stored elsewhere (each such view cost 2 passes over the heap, ~1 s each in a long test run)."""
     made[:], made = [], made[:]
     _plain_in(own, {})
     result = _plain_in(result, {})

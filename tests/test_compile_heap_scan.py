@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor, compile_calls, compile_generators
+from autograd import Tensor, compile_calls, compile_generators, compile_kept
 
 
 def _whole():
@@ -117,3 +117,23 @@ def test_a_recording_finds_the_closures_a_step_calls_in_one_pass_over_the_heap(m
     assert passes == [2]  # the two codes (scaled's, the lambda's) in one pass; followed from then on
     set_double(4.0)
     assert run(np.ones(2)).item() == 30.0  # as eagerly: the cell's change was seen
+
+
+def test_a_recording_of_a_step_indexing_with_its_input_passes_over_no_heap(monkeypatch):
+    """An op keeps a copy of an input it is indexed with (`out[np.arange(4), y]`), beside the input's watched view,
+    in the recording's own list: the view counted as stored by the step, two passes over the heap a recording."""
+    passes, real = [], gc.get_referrers
+    monkeypatch.setattr(compile_kept.gc, "get_referrers", lambda *held: passes.append(len(held)) or real(*held))
+    w = Tensor(np.eye(3), requires_grad=True)
+
+    def step(x, y):
+        loss = -(x @ w).log_softmax(axis=1)[np.arange(len(y)), y].mean()
+        loss.backward()
+        return loss
+
+    run, eager = autograd.compile(step), []
+    for labels in ([0, 1, 2, 0], [2, 1, 0, 0], [1, 1, 2, 0]):  # two recordings, a replay
+        x = np.full((4, 3), 0.5) + np.arange(3)
+        eager.append(step(Tensor(x), np.array(labels)).item())
+        assert run(Tensor(x), np.array(labels)).item() == eager[-1]
+    assert passes == []
