@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_rereads import PassReads, during_backward, held_changed, held_now, unchanged, undeclared
+from .user_rereads import PassReads, held_now, option_changed, tensor_changed, unchanged
 
 
 class _EmptySum:
@@ -249,9 +249,9 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         a, b = node._a, node._b  # node.parents, without the property's call
         for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
             if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
-                raise _changed(p, f"{node._made_by.op.name} used it", during)
+                raise tensor_changed(p, f"{node._made_by.op.name} used it", during)
         if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
-            raise _changed(node, f"{node._made_by.op.name} made it", during)
+            raise tensor_changed(node, f"{node._made_by.op.name} made it", during)
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
@@ -260,7 +260,7 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
             else:  # each node's notes keep it alive: no other object takes its id
                 held = held_now(option) if during else reads.noted(option, node)
             if not unchanged(held, seen) and not _eagerly_no_node(node):
-                raise _option_changed(name, option, node._made_by, during)
+                raise option_changed(name, option, node._made_by, during)
 
 
 def _eagerly_no_node(node: Any) -> bool:
@@ -269,29 +269,6 @@ def _eagerly_no_node(node: Any) -> bool:
     Such a tensor written in place (`c = x * 2; d = c + 1; c[:, 0] = 0`) made the step run eagerly
     (compile_record.write_as_eagerly); its gradients reach only the stand-ins, whose are dropped."""
     return bool(compile_record.RECORDING) and compile_record.from_inputs(node)
-
-
-def _changed(t: Any, when: str, during: bool = False) -> RuntimeError:
-    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
-    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
-    name = repr(t.label) if t.label else f"of shape {t.shape}"
-    if during:
-        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
-    return RuntimeError(
-        f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
-        "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
-        "after changing it"
-    )
-
-
-def _option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:
-    """The error of a backward through the op that made a node (`made_by`, its Record) whose keyword argument `name`,
-    which its rule reads again, is or holds `option`, changed after the forward: a Tensor's as any tensor's
-    (`_changed`); an array's (no version count), a list's or a dict's named so (held_changed)."""
-    op = made_by.op
-    if hasattr(option, "_counter"):
-        return RuntimeError(f"{_changed(option, f'{op.name} used it', during)}{undeclared(name, op)}")
-    return held_changed(name, option, made_by.params.get(name), op, during)
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:
