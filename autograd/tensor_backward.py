@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_rereads import PassReads, held_now, option_changed, tensor_changed, unchanged
+from .user_rereads import Items, PassReads, held_now, option_changed, tensor_changed, unchanged
 
 
 class _EmptySum:
@@ -255,8 +255,8 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
-            elif during and reads.last[id(option)] is not node:  # as at the pass's start: read before its last reader
-                continue
+            elif during and reads.last[id(option)] is not node and not isinstance(seen, Items):
+                continue  # an array, hashed again before its last reader only; a list's items at each (fewer at some)
             else:  # each node's notes keep it alive: no other object takes its id
                 held = held_now(option) if during else reads.noted(option, node)
             if not unchanged(held, seen) and not _eagerly_no_node(node):

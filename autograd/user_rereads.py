@@ -58,7 +58,9 @@ class PassReads:
     runs: a write before an earlier reader is still there, and one after it changes no gradient. Not after each
     user's rule: an array given to some user's ops only was hashed after each other one's (100 pairs, 1000 x 1000:
     a backward of 8 ms took 952 ms); nor skipped after a rule given it locked, whose write through its base, a view
-    taken before or np.add.at the read-only flag does not stop. A write undone before the last reader goes unseen."""
+    taken before or np.add.at the read-only flag does not stop. A write undone before the last reader goes unseen.
+    A list's or dict's items are compared again before each reader (no hash): a stash grown a call at a time holds
+    fewer in the notes of its first call's node, the last to read it (a hook replacing item 1: x.grad 800 for 24)."""
 
     __slots__ = ("held", "last")
 

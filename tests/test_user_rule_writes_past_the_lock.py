@@ -78,3 +78,29 @@ def test_a_write_before_a_rule_is_refused_where_the_last_rule_reading_the_array_
     with pytest.raises(RuntimeError, match=r"scale's ws was changed during backward"):
         y.sum().backward()
     assert m.grad is None
+
+
+def _stashing(x, *, cache, k):
+    """x times a weight of call k's own, stashed in the caller's cache (a dict, or a list grown a call at a time)."""
+    w = np.array([2.0 + k])
+    if isinstance(cache, list):
+        cache.append(w)
+    else:
+        cache[k] = w
+    return x * w
+
+
+STASH = Op("stash", _stashing, lambda g, out, x, *, cache, k: (g * cache[k],))
+
+
+@pytest.mark.parametrize("cache", [{}, []], ids=["dict", "list"])
+def test_a_hook_replacing_an_item_of_a_stash_a_later_rule_reads_is_refused(cache):
+    """The stash grows a call at a time: the first call's node, whose rule runs last and which the pass took as the
+    last to read the stash, noted item 0 only, so a hook replacing item 1 before the second call's rule read it went
+    unseen: x.grad [800.] for [24.] (2 * 3 * 4), where the rule reading item 1 refused it before."""
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    y = STASH(STASH(STASH(x, cache=cache, k=0), cache=cache, k=1), cache=cache, k=2)
+    y.register_hook(lambda g: cache.__setitem__(1, np.array([100.0])))
+    with pytest.raises(RuntimeError, match=r"stash's cache had an item replaced or removed during backward"):
+        y.sum().backward()
+    assert x.grad is None
