@@ -204,8 +204,19 @@ class BackwardHooks:
     @staticmethod
     def _check_again(node: Any, reads: PassReads) -> None:
         """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
-        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w."""
-        _check_reads((node,), reads, True)
+        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w. Of a node no
+        gradient reached, whose rule does not run, only the arrays it is the last to read (rules run before it did)."""
+        if node._grad_sum is not EMPTY_SUM:
+            _check_reads((node,), reads, True)
+            return
+        for name, option, seen in node._made_by.options:
+            if (
+                isinstance(option, np.ndarray)
+                and reads.last[id(option)] is node
+                and not unchanged(held_now(option), seen)
+                and not _eagerly_no_node(node)
+            ):
+                raise option_changed(name, option, node._made_by, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from user_op_logs import hashed_arrays
 
-from autograd import Op, Tensor
+from autograd import Op, Tensor, no_grad
 
 SCALE = Op("scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
 
@@ -104,3 +104,21 @@ def test_a_hook_replacing_an_item_of_a_stash_a_later_rule_reads_is_refused(cache
     with pytest.raises(RuntimeError, match=r"stash's cache had an item replaced or removed during backward"):
         y.sum().backward()
     assert x.grad is None
+
+
+def test_a_hook_changing_an_input_only_a_node_no_gradient_reaches_reads_is_not_refused():
+    """s's rule never runs (blocked's rule gives its input None), so the constant c a hook multiplies by 10 is read by
+    no rule: s was checked whole there, as if its rule ran, since it may be the last to read ws, and the backward was
+    refused (a rule still to run reads it), where it gave x.grad [5.] before (PyTorch too)."""
+    mulw = Op("mulw", lambda a, b, *, ws: a * b * ws[0], lambda g, out, a, b, *, ws: (g * b * ws[0], g * a * ws[0]))
+    blocked = Op("blocked", lambda a: a * 1.0, lambda g, out, a: (None,))
+    x, c = Tensor(np.array([1.0]), requires_grad=True), Tensor(np.array([3.0]))
+    y = blocked(mulw(x, c, ws=[np.array([2.0])])) + x * 5.0
+
+    def times_ten(g):
+        with no_grad():
+            c.mul_(10.0)
+
+    y.register_hook(times_ten)
+    y.sum().backward()
+    assert x.grad.tolist() == [5.0]
