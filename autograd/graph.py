@@ -35,8 +35,8 @@ class _UserCode:
     """When user code last ran inside a backward pass (gradient hooks and the rules of users' ops): `ran` is set to
     a fresh tick (TICKS) by what runs it, so a pass compares `ran` with the tick it checked the graph at, one integer
     compare a rule, and checks what a rule reads again only where it moved (`+= 1` from two threads could bring it
-    back to the tick checked at). What keyword arguments hold (an array's hash) is read again once a pass where it
-    moved, before the last rule reading it (user_rereads.PassReads)."""
+    back to the tick checked at). What keyword arguments hold is read again where it moved: an array's hash once a
+    pass, before the last rule reading it, a list's or dict's items before each (user_rereads.PassReads)."""
 
     __slots__ = ("ran",)
 

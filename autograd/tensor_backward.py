@@ -21,7 +21,7 @@ from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requi
 from .tensor_ops import ShapeError
 from .tensor_versions import CHANGED, changed
 from .type_names import type_name
-from .user_rereads import PassReads, during_backward, held_changed, held_now, unchanged, undeclared
+from .user_rereads import Items, PassReads, held_now, option_changed, tensor_changed, unchanged
 
 
 class _EmptySum:
@@ -204,8 +204,19 @@ class BackwardHooks:
     @staticmethod
     def _check_again(node: Any, reads: PassReads) -> None:
         """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
-        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w."""
-        _check_reads((node,), reads, True)
+        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w. Of a node no
+        gradient reached, whose rule does not run, only the arrays it is the last to read (rules run before it did)."""
+        if node._grad_sum is not EMPTY_SUM:
+            _check_reads((node,), reads, True)
+            return
+        for name, option, seen in node._made_by.options:
+            if (
+                isinstance(option, np.ndarray)
+                and reads.last[id(option)] is node
+                and not unchanged(held_now(option), seen)
+                and not _eagerly_no_node(node)
+            ):
+                raise option_changed(name, option, node._made_by, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -249,18 +260,18 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         a, b = node._a, node._b  # node.parents, without the property's call
         for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
             if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
-                raise _changed(p, f"{node._made_by.op.name} used it", during)
+                raise tensor_changed(p, f"{node._made_by.op.name} used it", during)
         if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
-            raise _changed(node, f"{node._made_by.op.name} made it", during)
+            raise tensor_changed(node, f"{node._made_by.op.name} made it", during)
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
-            elif during and reads.last[id(option)] is not node:  # as at the pass's start: read before its last reader
-                continue
+            elif during and reads.last[id(option)] is not node and not isinstance(seen, Items):
+                continue  # an array, hashed again before its last reader only; a list's items at each (fewer at some)
             else:  # each node's notes keep it alive: no other object takes its id
                 held = held_now(option) if during else reads.noted(option, node)
             if not unchanged(held, seen) and not _eagerly_no_node(node):
-                raise _option_changed(name, option, node._made_by, during)
+                raise option_changed(name, option, node._made_by, during)
 
 
 def _eagerly_no_node(node: Any) -> bool:
@@ -269,29 +280,6 @@ def _eagerly_no_node(node: Any) -> bool:
     Such a tensor written in place (`c = x * 2; d = c + 1; c[:, 0] = 0`) made the step run eagerly
     (compile_record.write_as_eagerly); its gradients reach only the stand-ins, whose are dropped."""
     return bool(compile_record.RECORDING) and compile_record.from_inputs(node)
-
-
-def _changed(t: Any, when: str, during: bool = False) -> RuntimeError:
-    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
-    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
-    name = repr(t.label) if t.label else f"of shape {t.shape}"
-    if during:
-        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
-    return RuntimeError(
-        f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
-        "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
-        "after changing it"
-    )
-
-
-def _option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:
-    """The error of a backward through the op that made a node (`made_by`, its Record) whose keyword argument `name`,
-    which its rule reads again, is or holds `option`, changed after the forward: a Tensor's as any tensor's
-    (`_changed`); an array's (no version count), a list's or a dict's named so (held_changed)."""
-    op = made_by.op
-    if hasattr(option, "_counter"):
-        return RuntimeError(f"{_changed(option, f'{op.name} used it', during)}{undeclared(name, op)}")
-    return held_changed(name, option, made_by.params.get(name), op, during)
 
 
 def own_array(g: Any, handed_out: set[int]) -> np.ndarray:

@@ -1,9 +1,9 @@
 """What a node notes of the keyword arguments a rule reads again as the caller holds them (a loss's class weight, a
 user's op's `ws=[w]` or stash `cache={}`), and backward's refusal of one changed since the forward, which would give
 the gradient of what it holds then: a Tensor changed in place, an array written into, a list's or dict's item
-replaced or removed. An engine's op names them (OpDef.rereads), a user's op may (Op.rereads), else all of its
-keyword arguments are noted. The tensor engine's Record and backward use these, and so does a Value's op
-(user_writes.value_op)."""
+replaced or removed (and, in the same words, of a tensor input changed in place: tensor_changed). An engine's op
+names them (OpDef.rereads), a user's op may (Op.rereads), else all of its keyword arguments are noted. The tensor
+engine's Record and backward use these, and so does a Value's op (user_writes.value_op)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ class PassReads:
     runs: a write before an earlier reader is still there, and one after it changes no gradient. Not after each
     user's rule: an array given to some user's ops only was hashed after each other one's (100 pairs, 1000 x 1000:
     a backward of 8 ms took 952 ms); nor skipped after a rule given it locked, whose write through its base, a view
-    taken before or np.add.at the read-only flag does not stop. A write undone before the last reader goes unseen."""
+    taken before or np.add.at the read-only flag does not stop. A write undone before the last reader goes unseen.
+    A list's or dict's items are compared again before each reader (no hash): a stash grown a call at a time holds
+    fewer in the notes of its first call's node, the last to read it (a hook replacing item 1: x.grad 800 for 24)."""
 
     __slots__ = ("held", "last")
 
@@ -192,6 +194,29 @@ def held_changed(name: str, held: Any, given: Any, op: Any, during: bool = False
         "would give wrong gradients: give each call a container of its own (cache={}), or run the forward again "
         f"after changing it{undeclared(name, op)}"
     )
+
+
+def tensor_changed(t: Any, when: str, during: bool = False) -> RuntimeError:
+    """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
+    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
+    name = repr(t.label) if t.label else f"of shape {t.shape}"
+    if during:
+        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
+    return RuntimeError(
+        f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
+        "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
+        "after changing it"
+    )
+
+
+def option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:
+    """The error of a backward through the op that made a node (`made_by`, its Record) whose keyword argument `name`,
+    which its rule reads again, is or holds `option`, changed after the forward: a Tensor's as any tensor's
+    (`tensor_changed`); an array's (no version count), a list's or a dict's named so (held_changed)."""
+    op = made_by.op
+    if hasattr(option, "_counter"):
+        return RuntimeError(f"{tensor_changed(option, f'{op.name} used it', during)}{undeclared(name, op)}")
+    return held_changed(name, option, made_by.params.get(name), op, during)
 
 
 def during_backward(when: str, instead: str) -> str:

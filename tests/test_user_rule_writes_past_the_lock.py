@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from user_op_logs import hashed_arrays
 
-from autograd import Op, Tensor
+from autograd import Op, Tensor, no_grad
 
 SCALE = Op("scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
 
@@ -78,3 +78,47 @@ def test_a_write_before_a_rule_is_refused_where_the_last_rule_reading_the_array_
     with pytest.raises(RuntimeError, match=r"scale's ws was changed during backward"):
         y.sum().backward()
     assert m.grad is None
+
+
+def _stashing(x, *, cache, k):
+    """x times a weight of call k's own, stashed in the caller's cache (a dict, or a list grown a call at a time)."""
+    w = np.array([2.0 + k])
+    if isinstance(cache, list):
+        cache.append(w)
+    else:
+        cache[k] = w
+    return x * w
+
+
+STASH = Op("stash", _stashing, lambda g, out, x, *, cache, k: (g * cache[k],))
+
+
+@pytest.mark.parametrize("cache", [{}, []], ids=["dict", "list"])
+def test_a_hook_replacing_an_item_of_a_stash_a_later_rule_reads_is_refused(cache):
+    """The stash grows a call at a time: the first call's node, whose rule runs last and which the pass took as the
+    last to read the stash, noted item 0 only, so a hook replacing item 1 before the second call's rule read it went
+    unseen: x.grad [800.] for [24.] (2 * 3 * 4), where the rule reading item 1 refused it before."""
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    y = STASH(STASH(STASH(x, cache=cache, k=0), cache=cache, k=1), cache=cache, k=2)
+    y.register_hook(lambda g: cache.__setitem__(1, np.array([100.0])))
+    with pytest.raises(RuntimeError, match=r"stash's cache had an item replaced or removed during backward"):
+        y.sum().backward()
+    assert x.grad is None
+
+
+def test_a_hook_changing_an_input_only_a_node_no_gradient_reaches_reads_is_not_refused():
+    """s's rule never runs (blocked's rule gives its input None), so the constant c a hook multiplies by 10 is read by
+    no rule: s was checked whole there, as if its rule ran, since it may be the last to read ws, and the backward was
+    refused (a rule still to run reads it), where it gave x.grad [5.] before (PyTorch too)."""
+    mulw = Op("mulw", lambda a, b, *, ws: a * b * ws[0], lambda g, out, a, b, *, ws: (g * b * ws[0], g * a * ws[0]))
+    blocked = Op("blocked", lambda a: a * 1.0, lambda g, out, a: (None,))
+    x, c = Tensor(np.array([1.0]), requires_grad=True), Tensor(np.array([3.0]))
+    y = blocked(mulw(x, c, ws=[np.array([2.0])])) + x * 5.0
+
+    def times_ten(g):
+        with no_grad():
+            c.mul_(10.0)
+
+    y.register_hook(times_ten)
+    y.sum().backward()
+    assert x.grad.tolist() == [5.0]
