@@ -114,7 +114,9 @@ def _trouble(
         bounds = (low, high, float(np.finfo(xs.dtype).minexp))
         for at, of in window_places(off.shape, xs.shape, kernel, stride) if not entries_in or spread else ():
             off[of] |= _off_entries(xs[at], lg[of], ly[of], p, None if scaled is None else scaled[of], size, bounds)
-        off &= np.isfinite(lg) & (ly >= bounds[2])  # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs)
+        # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs) and finite: an inf y (2^(1/p)·1.5e308 at
+        # p = 2) was taken straight as x/inf, 0 for 0.707; its chain, taken scaled, has it
+        off &= np.isfinite(lg) & (ly >= bounds[2]) & (ly < math.inf)
         return off if off.any() else None
 
 

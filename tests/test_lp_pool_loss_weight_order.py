@@ -89,3 +89,16 @@ def test_second_derivatives_there_are_refused():
     out = F.lp_pool1d(x, 2, 2)
     with pytest.raises(FloatingPointError, match="create_graph"):
         out.backward(np.full(out.shape, 1e291), create_graph=True)
+
+
+@pytest.mark.parametrize(("p", "expected"), [(2, 0.5**0.5), (3, 0.5 ** (2 / 3))])
+def test_a_window_whose_output_overflows_keeps_the_chains_gradient(p, expected):
+    """[1.5e308, 1.5e308]: y = 2^(1/p)·1.5e308 is inf, its gradient (x/y)^(p-1) = 2^((1-p)/p) the chain's (taken
+    scaled) as before; lp_pool_direct took the window straight with y = inf and gave 0 at p = 2 and 3 (pdist too)."""
+    x = Tensor(np.array([[[1.5e308, 1.5e308]]]), requires_grad=True)
+    out = F.lp_pool1d(x, p, 2)
+    out.backward(np.ones(out.shape))
+    assert np.allclose(x.grad.ravel(), expected, rtol=1e-14, atol=0), (p, x.grad.ravel())
+    d = Tensor(np.array([[1.5e308, 1.5e308], [0.0, 0.0]]), requires_grad=True)
+    F.pdist(d, p).sum().backward()
+    assert np.allclose(d.grad.ravel(), [expected, expected, -expected, -expected], rtol=1e-14, atol=0), d.grad
