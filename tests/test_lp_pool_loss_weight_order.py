@@ -102,3 +102,20 @@ def test_a_window_whose_output_overflows_keeps_the_chains_gradient(p, expected):
     d = Tensor(np.array([[1.5e308, 1.5e308], [0.0, 0.0]]), requires_grad=True)
     F.pdist(d, p).sum().backward()
     assert np.allclose(d.grad.ravel(), [expected, expected, -expected, -expected], rtol=1e-14, atol=0), d.grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("p", "weight"), [(7.0, 5e11), (3.0, -1.2e12)])
+def test_a_scaled_window_near_the_top_of_the_range(dtype, p, weight):
+    """Windows of three equal x ~ 1.6e26 (float32; 8e295 in float64), taken scaled by 2^k up to 2·x: the chain's
+    g·2^k times the root's slope (x/2^k)^(1-p)/p (up to 2^(p-1)/p) and the window's size left the floats, inf for
+    the gradient g·3^((1-p)/p) (1.9e11 at p = 7, g = 5e11); lp_pool_direct's check of those steps took the slope
+    as at most 1/p."""
+    value = 1.56e26 if dtype == np.float32 else 1.56e26 * 2.0**896
+    x = Tensor(np.full((1, 1, 3), value, dtype), requires_grad=True)
+    out = F.lp_pool1d(x, p, 3)
+    out.backward(np.full(out.shape, weight, dtype))
+    exact = mpmath.mpf(float(dtype(weight))) * mpmath.mpf(3) ** ((1 - mpmath.mpf(p)) / p)
+    ulp = float(np.spacing(dtype(abs(float(exact)))))
+    for got in x.grad.ravel():  # taken straight: y's rounding times p - 1 (lp_pool_direct), 4.7 ulp at p = 7
+        assert abs(mpmath.mpf(float(got)) - exact) <= (p - 1 + 3) * ulp, (float(got), mpmath.nstr(exact, 10))
