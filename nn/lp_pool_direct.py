@@ -85,13 +85,15 @@ def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = (), rise: 
     near its largest |x| (smallest for p < 0): g, and g·2^k, then times the root's slope (at most 1/|p| where 2^k
     is at most y, else 2^`rise` more: `_rise`) and the window's size, and times each entry's (x/2^k)^(p-1) (for the
     entries' extreme logs `lxs`: [1e-260, 1e-290] at p = 3 under g = 1e-30 had 0 for 1e-90), before 2^-k brings it
-    back near the gradient; for p < 0 moved by the distance from log2 y to k (up to size^(1/|p|) and the grid's
-    2^16) so that it leaves the band (`_band`) whenever the step may."""
+    back near the gradient (2^-k met first: g·(2^k/y)^(p-1)/p, float32 [1.9e-34, 4.4e-36, 1e-34] at p = 7 under
+    g = 8e27, 2^k held at 2^-104, was inf); for p < 0 moved by the distance from log2 y to k (up to size^(1/|p|)
+    and the grid's 2^16) so that it leaves the band (`_band`) whenever the step may."""
     spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
     up = lg + ly + max(0.0, math.log2(size / abs(p))) + rise
     slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
     shrunk = tuple(lx - ly - spread - 1 for lx in lxs)  # x·2^-k itself
-    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
+    back = lg + rise * (1 - 1 / p) + max(0.0, math.log2(size / abs(p)))  # g·(2^k/y)^(p-1)/p, before the entries'
+    return (up + spread, lg + ly - spread, back) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
 
 
 def _rise(p: float, k: Any, ly: Any) -> Any:

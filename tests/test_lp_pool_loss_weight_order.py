@@ -119,3 +119,19 @@ def test_a_scaled_window_near_the_top_of_the_range(dtype, p, weight):
     ulp = float(np.spacing(dtype(abs(float(exact)))))
     for got in x.grad.ravel():  # taken straight: y's rounding times p - 1 (lp_pool_direct), 4.7 ulp at p = 7
         assert abs(mpmath.mpf(float(got)) - exact) <= (p - 1 + 3) * ulp, (float(got), mpmath.nstr(exact, 10))
+
+
+def test_a_scaled_window_whose_power_of_two_is_held_above_it():
+    """float32 [1.9e-34, 4.4e-36, 1.0e-34] at p = 7: lp_pool_scaled holds 2^k at 2^-104 (2^k a normal float), 2^7.3
+    above y, and the chain's g·2^k times the root's slope, brought back by 2^-k, is g·(2^k/y)^(p-1)/p: past float32
+    under g = 8e27, whose gradients 7.9e27, 1.1e18, 1.9e26 were inf."""
+    row = np.array([1.9134878e-34, 4.3702540e-36, 1.0299059e-34], np.float32)
+    weight = np.float32(8.0185369e27)
+    x = Tensor(row[None, None], requires_grad=True)
+    out = F.lp_pool1d(x, 7.0, 3)
+    out.backward(np.full(out.shape, weight))
+    root = mpmath.fsum(mpmath.mpf(float(v)) ** 7 for v in row) ** (mpmath.mpf(1) / 7)
+    for got, v in zip(x.grad.ravel(), row):
+        exact = mpmath.mpf(float(weight)) * (mpmath.mpf(float(v)) / root) ** 6
+        ulp = float(np.spacing(np.float32(float(exact))))
+        assert abs(mpmath.mpf(float(got)) - exact) <= (7 - 1 + 3) * ulp, (float(got), mpmath.nstr(exact, 8))
