@@ -88,12 +88,18 @@ def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = (), rise: 
     back near the gradient (2^-k met first: g·(2^k/y)^(p-1)/p, float32 [1.9e-34, 4.4e-36, 1e-34] at p = 7 under
     g = 8e27, 2^k held at 2^-104, was inf); for p < 0 moved by the distance from log2 y to k (up to size^(1/|p|)
     and the grid's 2^16) so that it leaves the band (`_band`) whenever the step may."""
-    spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+    spread = _distance_to_k(p, size)
     up = lg + ly + max(0.0, math.log2(size / abs(p))) + rise
     slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
     shrunk = tuple(lx - ly - spread - 1 for lx in lxs)  # x·2^-k itself
     back = lg + rise * (1 - 1 / p) + max(0.0, math.log2(size / abs(p)))  # g·(2^k/y)^(p-1)/p, before the entries'
     return (up + spread, lg + ly - spread, back) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
+
+
+def _distance_to_k(p: float, size: int) -> float:
+    """How far (log2) a scaled window's 2^k may lie from y for p < 0: up to size^(1/|p|) and the grid's 2^16 (0 for
+    p > 1, where `_rise` says how far)."""
+    return 0.0 if p > 1 else math.log2(size) / abs(p) + 16
 
 
 def _rise(p: float, k: Any, ly: Any) -> Any:
@@ -157,7 +163,7 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
     final = lg + (p - 1) * (lx - ly)
     slope = (p - 1) * lx
     if scaled is not None:
-        spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+        spread = _distance_to_k(p, size)
         relative = (p - 1) * (lx - ly)
         slope = np.where(scaled, relative, slope)
         far = np.where(scaled, abs(p - 1) * spread, 0.0)
