@@ -81,11 +81,11 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if scales and needs_scaling(total, x, p):
         # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
         top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
-        out, scaled = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
+        out, scaled, ks = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
     else:
-        out, scaled = _root(total, p), None
+        out, scaled, ks = _root(total, p), None, None
     # the loss weight through the root's slope, then each entry's, may leave the floats where their product fits
-    return direct_gradient(out, x, p, kernels, strides, size, scaled) if p != 1 else out
+    return direct_gradient(out, x, p, kernels, strides, size, scaled, ks) if p != 1 else out
 
 
 def _widened(dtype: np.dtype, p: float) -> bool:

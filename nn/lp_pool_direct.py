@@ -28,11 +28,19 @@ M = mantissa_exponent
 
 
 def direct_gradient(
-    out: Tensor, x: Tensor, p: float, kernel: tuple, stride: tuple, size: int, scaled: np.ndarray | None
+    out: Tensor,
+    x: Tensor,
+    p: float,
+    kernel: tuple,
+    stride: tuple,
+    size: int,
+    scaled: np.ndarray | None,
+    ks: np.ndarray | None = None,
 ) -> Tensor:
-    """`out` (lp_pool's windows of x, p not 1; `scaled`: those taken scaled, or None), whose gradient is taken
-    straight from the window (`_rule`) where the chain's steps would leave the floats."""
-    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled)
+    """`out` (lp_pool's windows of x, p not 1; `scaled`: those taken scaled, or None; `ks`: each window's power of
+    two there, None where it is at most y), whose gradient is taken straight from the window (`_rule`) where the
+    chain's steps would leave the floats."""
+    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled, ks=ks)
 
 
 def _band(dtype: np.dtype, size: int) -> tuple[float, float]:
@@ -72,18 +80,33 @@ def _plain_steps(lg: Any, ly: Any, p: float) -> tuple:
     return (1 - p) * ly, lg + (1 - p) * ly - math.log2(abs(p))
 
 
-def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = ()) -> tuple:
+def _scaled_steps(lg: Any, ly: Any, p: float, size: int, lxs: tuple = (), rise: Any = 0.0) -> tuple:
     """log2 of the steps of a window taken scaled (lp_pool_scaled; row_p_norm's rows, by their largest |d|), 2^k
-    near its largest |x| (smallest for p < 0): g, and g·2^k, then times the root's slope (at most 1/|p|) and the
-    window's size, and times each entry's (x/2^k)^(p-1) (for the entries' extreme logs `lxs`: [1e-260, 1e-290] at
-    p = 3 under g = 1e-30 had 0 for 1e-90), before 2^-k brings it back near the gradient; moved by the distance from
-    log2 y to k (p > 1: 2^k at most y; else up to size^(1/|p|) and the grid's 2^16) so that it leaves the band
-    (`_band`) whenever the step may."""
-    spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
-    up = lg + ly + max(0.0, math.log2(size / abs(p)))
+    near its largest |x| (smallest for p < 0): g, and g·2^k, then times the root's slope (at most 1/|p| where 2^k
+    is at most y, else 2^`rise` more: `_rise`) and the window's size, and times each entry's (x/2^k)^(p-1) (for the
+    entries' extreme logs `lxs`: [1e-260, 1e-290] at p = 3 under g = 1e-30 had 0 for 1e-90), before 2^-k brings it
+    back near the gradient (2^-k met first: g·(2^k/y)^(p-1)/p, float32 [1.9e-34, 4.4e-36, 1e-34] at p = 7 under
+    g = 8e27, 2^k held at 2^-104, was inf); for p < 0 moved by the distance from log2 y to k (up to size^(1/|p|)
+    and the grid's 2^16) so that it leaves the band (`_band`) whenever the step may."""
+    spread = _distance_to_k(p, size)
+    up = lg + ly + max(0.0, math.log2(size / abs(p))) + rise
     slopes = tuple((p - 1) * (lx - ly) - abs(p - 1) * spread for lx in lxs)
     shrunk = tuple(lx - ly - spread - 1 for lx in lxs)  # x·2^-k itself
-    return (up + spread, lg + ly - spread) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
+    back = lg + rise * (1 - 1 / p) + max(0.0, math.log2(size / abs(p)))  # g·(2^k/y)^(p-1)/p, before the entries'
+    return (up + spread, lg + ly - spread, back) + slopes + tuple(lg + ly + slope for slope in slopes) + shrunk
+
+
+def _distance_to_k(p: float, size: int) -> float:
+    """How far (log2) a scaled window's 2^k may lie from y for p < 0: up to size^(1/|p|) and the grid's 2^16 (0 for
+    p > 1, where `_rise` says how far)."""
+    return 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+
+
+def _rise(p: float, k: Any, ly: Any) -> Any:
+    """log2 of how far g·2^k times the root's slope (y/2^k)^(1-p)/p rises above g·y/p for p > 1 where 2^k is above
+    y (lp_pool_scaled's grid puts the largest |x| over 2^k in [1/2, 1)): p·(k - log2 y). Taken as 0, [1.56e26] * 3
+    at p = 7 under g = 5e11 left float32 unseen (k = 88, y = 1.83e26): inf for the gradient 1.9e11."""
+    return p * np.maximum(k - ly, 0.0) if p > 1 else 0.0
 
 
 def _off_steps(steps: tuple, low: float, high: float) -> Any:
@@ -92,7 +115,14 @@ def _off_steps(steps: tuple, low: float, high: float) -> Any:
 
 
 def _trouble(
-    g: np.ndarray, out: np.ndarray, xs: np.ndarray, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any
+    g: np.ndarray,
+    out: np.ndarray,
+    xs: np.ndarray,
+    p: float,
+    windows: tuple[tuple, tuple],
+    size: int,
+    scaled: Any,
+    ks: Any,
 ):
     """The windows (g finite and not 0, y finite and above 0) where a step of the chain leaves the band (`_band`):
     `_plain_steps` and the entries' slopes |x|^(p-1), or for those `scaled`, `_scaled_steps` (the entries scaled too:
@@ -104,17 +134,22 @@ def _trouble(
     xlo, xhi = _extremes(xs)
     entries_in = small <= xlo and xhi <= large
     spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
-    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, scaled is not None, (low, high, top), spread):
+    kernel, stride = windows
+    highest = None if scaled is None else (float(np.max(ks, where=scaled, initial=0)) if ks is not None else 0.0)
+    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, highest, (low, high, top), spread):
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
         off = _off_steps(_plain_steps(lg, ly, p), low, high) | (lg > high)  # g·size past the floats
         if scaled is not None:
-            off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size), low, top), off)
+            rise = _rise(p, ks, ly) if ks is not None else 0.0
+            off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size, rise=rise), low, top), off)
         bounds = (low, high, float(np.finfo(xs.dtype).minexp))
         for at, of in window_places(off.shape, xs.shape, kernel, stride) if not entries_in or spread else ():
             off[of] |= _off_entries(xs[at], lg[of], ly[of], p, None if scaled is None else scaled[of], size, bounds)
-        off &= np.isfinite(lg) & (ly >= bounds[2])  # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs)
+        # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs) and finite: an inf y (2^(1/p)·1.5e308 at
+        # p = 2) was taken straight as x/inf, 0 for 0.707; its chain, taken scaled, has it
+        off &= np.isfinite(lg) & (ly >= bounds[2]) & (ly < math.inf)
         return off if off.any() else None
 
 
@@ -128,7 +163,7 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
     final = lg + (p - 1) * (lx - ly)
     slope = (p - 1) * lx
     if scaled is not None:
-        spread = 0.0 if p > 1 else math.log2(size) / abs(p) + 16
+        spread = _distance_to_k(p, size)
         relative = (p - 1) * (lx - ly)
         slope = np.where(scaled, relative, slope)
         far = np.where(scaled, abs(p - 1) * spread, 0.0)
@@ -140,9 +175,10 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
     return out & (final >= normal) & (final <= high) & np.isfinite(lx)
 
 
-def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: tuple, xs: tuple | None) -> bool:
+def _ordinary(gs: tuple, ys: tuple, p: float, size: int, k: float | None, bounds: tuple, xs: tuple | None) -> bool:
     """Whether every window's steps stay in the band, told from the extremes of |g|, y and (`xs`, for scaled
-    windows) |x| (each step is monotone in their logs): no window to check (g or y all 0) or all four corners
+    windows, `k` their largest power of two, else None) |x| (each step is monotone in their logs, or falls then
+    rises: `_rise`): no window to check (g or y all 0) or all four corners
     inside. Plain floats: ordinary input stops here, at a few microseconds."""
     if math.isinf(gs[0]) or math.isinf(ys[0]):  # no nonzero g, or no y above 0: the chain's 0
         return True
@@ -156,17 +192,18 @@ def _ordinary(gs: tuple, ys: tuple, p: float, size: int, scaled: bool, bounds: t
             if not all(low <= step <= high for step in _plain_steps(lg, ly, p)):
                 return False
             lxs = tuple(map(math.log2, xs)) if xs else ()
-            if scaled and not all(low <= step <= top for step in _scaled_steps(lg, ly, p, size, lxs)):
+            steps = () if k is None else _scaled_steps(lg, ly, p, size, lxs, _rise(p, k, ly))
+            if not all(low <= step <= top for step in steps):
                 return False
     return True
 
 
 def _rule(
-    g: Any, out: Any, value: Any, x: Any, *, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any
+    g: Any, out: Any, value: Any, x: Any, *, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any, ks: Any
 ) -> tuple:
     """g to the chain where its steps stay in the floats; elsewhere (`_trouble`) none, and g·c·(x/y)^(p-1) to x."""
     data, ys, gs = raw(x), raw(out), raw(g)
-    off = _trouble(gs, ys, data, p, kernel, stride, size, scaled)
+    off = _trouble(gs, ys, data, p, (kernel, stride), size, scaled, ks)
     if off is None:
         return g, None
     if isinstance(g, Node):  # create_graph

@@ -156,11 +156,11 @@ def rescaled(
     top_of: Callable[[Tensor], Tensor],
     size: int,
     windows: tuple[tuple[int, ...], tuple[int, ...]],
-) -> tuple[Tensor, np.ndarray | None]:
+) -> tuple[Tensor, np.ndarray | None, np.ndarray | None]:
     """root(total), its off-range windows of finite, nonzero x taken again scaled (`_grid`); the others (all-zero
     windows, windows holding inf or NaN) as the plain root takes them, torch's; and which windows were taken scaled
-    (None for none: lp_pool_direct reads them). Each check is of a tensor the output reads (`top` through a where
-    that never takes it), so that a replay makes it again and checks it."""
+    (None for none) and each window's k, which lp_pool_direct reads. Each check is of a tensor the output reads
+    (`top` through a where that never takes it), so that a replay makes it again and checks it."""
     odd = off_range(raw(total), p)
     top = top_of(x.abs())
     data = raw(top)
@@ -173,7 +173,7 @@ def rescaled(
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)
-        return where(never, top, root(total)), None
+        return where(never, top, root(total)), None, None
     xs = raw(x)
     fits = ~_overflows(xs, p)  # where |x|^p overflows: 1 in the plain pass
     validate(lambda v: same_path("entries' scales", True, bool(np.array_equal(~_overflows(raw(v), p), fits))), x)
@@ -194,7 +194,7 @@ def rescaled(
     floored = need & (ks <= 24 - np.finfo(xs.dtype).maxexp) if p < 0 else never
     if floored.any():  # the root right, its gradient not known: NaN there
         out = where(floored, _slope_unknown(where(floored, out, 1.0)), out)
-    return where(never, top, out), need
+    return where(never, top, out), need, ks
 
 
 def _spread(

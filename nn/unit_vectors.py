@@ -138,14 +138,17 @@ def _beyond_the_range(
 
 def _fitted_bits(data: np.ndarray, fitting: np.ndarray, count: int, p: float, dim: int, most: int) -> int:
     """For p < 1, the least k (at most `most`, which brings any finite row back) that brings the norms past the
-    range back: count^(1/p)·2^e·2^-k below 2^(maxexp - 2), 2^e above the largest |x| of those rows. `most` alone,
-    ceil(bits of count / p) + 1, was 2001 for [1e300, 1e300] at p = 0.001, no float: refused, where 976 brings
-    its norm 1.07e601 back and x/N is 9.33e-302."""
+    range back: n^(1/p)·2^e·2^-k below 2^(maxexp - 2), 2^e above the largest |x| of those rows, n their most
+    nonzero entries (a 0 adds nothing to the norm: counted, [1e300, 3e299, 0] at p = 0.001 was refused). `most`
+    alone, ceil(bits of count / p) + 1, was 2001 for [1e300, 1e300] at p = 0.001, no float: refused, where 976
+    brings its norm 1.07e601 back and x/N is 9.33e-302."""
     past = ~fitting & np.isfinite(data).all(axis=dim, keepdims=True)
-    top = float(np.max(np.where(past, np.abs(data), 0.0), initial=0.0))
+    held = np.where(past, np.abs(data), 0.0)
+    top = float(np.max(held, initial=0.0))
     if top == 0:
         return most
-    needed = math.log2(count) / p + np.frexp(top)[1] - (np.finfo(data.dtype).maxexp - 2)
+    entries = int(np.max(np.count_nonzero(held, axis=dim)))
+    needed = math.log2(entries) / p + np.frexp(top)[1] - (np.finfo(data.dtype).maxexp - 2)
     return min(most, max(1, math.ceil(needed)))
 
 

@@ -89,3 +89,49 @@ def test_second_derivatives_there_are_refused():
     out = F.lp_pool1d(x, 2, 2)
     with pytest.raises(FloatingPointError, match="create_graph"):
         out.backward(np.full(out.shape, 1e291), create_graph=True)
+
+
+@pytest.mark.parametrize(("p", "expected"), [(2, 0.5**0.5), (3, 0.5 ** (2 / 3))])
+def test_a_window_whose_output_overflows_keeps_the_chains_gradient(p, expected):
+    """[1.5e308, 1.5e308]: y = 2^(1/p)·1.5e308 is inf, its gradient (x/y)^(p-1) = 2^((1-p)/p) the chain's (taken
+    scaled) as before; lp_pool_direct took the window straight with y = inf and gave 0 at p = 2 and 3 (pdist too)."""
+    x = Tensor(np.array([[[1.5e308, 1.5e308]]]), requires_grad=True)
+    out = F.lp_pool1d(x, p, 2)
+    out.backward(np.ones(out.shape))
+    assert np.allclose(x.grad.ravel(), expected, rtol=1e-14, atol=0), (p, x.grad.ravel())
+    d = Tensor(np.array([[1.5e308, 1.5e308], [0.0, 0.0]]), requires_grad=True)
+    F.pdist(d, p).sum().backward()
+    assert np.allclose(d.grad.ravel(), [expected, expected, -expected, -expected], rtol=1e-14, atol=0), d.grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("p", "weight"), [(7.0, 5e11), (3.0, -1.2e12)])
+def test_a_scaled_window_near_the_top_of_the_range(dtype, p, weight):
+    """Windows of three equal x ~ 1.6e26 (float32; 8e295 in float64), taken scaled by 2^k up to 2·x: the chain's
+    g·2^k times the root's slope (x/2^k)^(1-p)/p (up to 2^(p-1)/p) and the window's size left the floats, inf for
+    the gradient g·3^((1-p)/p) (1.9e11 at p = 7, g = 5e11); lp_pool_direct's check of those steps took the slope
+    as at most 1/p."""
+    value = 1.56e26 if dtype == np.float32 else 1.56e26 * 2.0**896
+    x = Tensor(np.full((1, 1, 3), value, dtype), requires_grad=True)
+    out = F.lp_pool1d(x, p, 3)
+    out.backward(np.full(out.shape, weight, dtype))
+    exact = mpmath.mpf(float(dtype(weight))) * mpmath.mpf(3) ** ((1 - mpmath.mpf(p)) / p)
+    ulp = float(np.spacing(dtype(abs(float(exact)))))
+    for got in x.grad.ravel():  # taken straight: y's rounding times p - 1 (lp_pool_direct), 4.7 ulp at p = 7
+        assert abs(mpmath.mpf(float(got)) - exact) <= (p - 1 + 3) * ulp, (float(got), mpmath.nstr(exact, 10))
+
+
+def test_a_scaled_window_whose_power_of_two_is_held_above_it():
+    """float32 [1.9e-34, 4.4e-36, 1.0e-34] at p = 7: lp_pool_scaled holds 2^k at 2^-104 (2^k a normal float), 2^7.3
+    above y, and the chain's g·2^k times the root's slope, brought back by 2^-k, is g·(2^k/y)^(p-1)/p: past float32
+    under g = 8e27, whose gradients 7.9e27, 1.1e18, 1.9e26 were inf."""
+    row = np.array([1.9134878e-34, 4.3702540e-36, 1.0299059e-34], np.float32)
+    weight = np.float32(8.0185369e27)
+    x = Tensor(row[None, None], requires_grad=True)
+    out = F.lp_pool1d(x, 7.0, 3)
+    out.backward(np.full(out.shape, weight))
+    root = mpmath.fsum(mpmath.mpf(float(v)) ** 7 for v in row) ** (mpmath.mpf(1) / 7)
+    for got, v in zip(x.grad.ravel(), row):
+        exact = mpmath.mpf(float(weight)) * (mpmath.mpf(float(v)) / root) ** 6
+        ulp = float(np.spacing(np.float32(float(exact))))
+        assert abs(mpmath.mpf(float(got)) - exact) <= (7 - 1 + 3) * ulp, (float(got), mpmath.nstr(exact, 8))

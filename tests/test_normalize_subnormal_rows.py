@@ -101,6 +101,7 @@ def test_a_row_past_the_range_that_scaling_loses_is_refused(row, p, way_out):
         ([1e300, 1e300], 0.002),
         ([1.0, 1.0, 1.0], 0.001),
         ([1.0, 1.0], 0.0009),
+        ([1e300, 3e299, 0.0], 0.001),  # its 0 counted in its size: 2^-1560, refused
     ],
 )
 def test_a_row_past_the_floats_at_a_tiny_p_is_scaled_to_its_size(row, p):
