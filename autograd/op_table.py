@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import operator
 from decimal import Decimal
+from types import MappingProxyType
 
 import numpy as np
 
@@ -261,10 +262,11 @@ ELEMENTWISE += INCOMPLETE_GAMMA
 TABLE = (
     ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SCANS + ORDER + SHAPES + CONV + FOLD
 )  # every op, once
-# by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal)
-DECIMAL_FORWARDS = {d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None}
+# by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal);
+# read-only, as are FLAT_PIECES and SLOW_PIECES: what viz reads to judge a rule and write a sum
+DECIMAL_FORWARDS = MappingProxyType({d.symbol or d.name: d.decimal for d in TABLE if d.decimal is not None})
 BY_NAME = {d.name: d for d in TABLE}
 # by the name its nodes' op has: the ops flat in pieces (OpDef.flat_pieces), exactly flat where their rule gives 0
 FLAT_PIECES = frozenset(d.symbol or d.name for d in TABLE if d.flat_pieces)
 # by the name its nodes' op has: where a piece of a flat-in-pieces op that is not flat rises slowly (OpDef.slow_between)
-SLOW_PIECES = {d.symbol or d.name: d.slow_between for d in TABLE if d.slow_between is not None}
+SLOW_PIECES = MappingProxyType({d.symbol or d.name: d.slow_between for d in TABLE if d.slow_between is not None})

@@ -85,3 +85,12 @@ def test_where_the_rule_is_not_0_it_is_at_least_a_sixth_but_where_the_table_says
         x = Tensor(np.linspace(lo, hi, 9)[1:-1], requires_grad=True)
         call(x).sum().backward()
         assert np.all(np.abs(x.grad) < 1 / 6)
+
+
+@pytest.mark.parametrize("name", ["FLAT_PIECES", "SLOW_PIECES", "DECIMAL_FORWARDS"])
+def test_the_tables_facts_viz_judges_by_cannot_be_changed_from_outside(name):
+    """SLOW_PIECES and DECIMAL_FORWARDS were plain dicts: a user's `autograd.SLOW_PIECES["hardswish"] = ...` changed
+    every later verdict of viz's check (FLAT_PIECES, a frozenset, could not be)."""
+    facts = getattr(autograd, name, None) or getattr(autograd.op_table, name)
+    with pytest.raises((TypeError, AttributeError)):
+        facts["hardswish"] = (-3.0, 3.0)
