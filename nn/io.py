@@ -49,12 +49,15 @@ FORMATS: dict[str, FileFormat] = {".npz": io_npz, ".safetensors": io_safetensors
 # The optimizer's entries in a file: under a name no module's member may take (structure.check_attribute).
 OPTIMIZER_PREFIX = OPTIMIZER_ATTRIBUTE + "."
 PARTS = (io_schedules.SCHEDULE, io_params.PARAM)  # what else an optimizer's entries in a file hold, after the prefix
-# Files people reach for that are not models nn.save writes, and what to say of them (nn.load's words as of such a
-# file's bytes, io_kinds); nn.save asked for PyTorch's file is told how to make one.
-_PYTORCH = "PyTorch's .pt and .pth files are pickles, "
-_FOREIGN = {".npy": f"{NPY[0]}: {NPY[1]}", ".pt": _PYTORCH + PICKLES, ".pth": _PYTORCH + PICKLES}
-_TO_PYTORCH = (
-    _PYTORCH + "which nn.save never writes: torch.save(nn.export.to_torch_state_dict(model, as_tensors=True), path)"
+# Files people reach for that are not models nn.save writes, by suffix, and what to say of them: nn.load reading one
+# in the words it uses for such a file's bytes (io_kinds), nn.save asked for one what it is, and for PyTorch's file
+# how to make it.
+_PYTORCH_SUFFIXES = (".pt", ".pth")
+_PYTORCH = f"PyTorch's {' and '.join(_PYTORCH_SUFFIXES)} files are pickles, "
+_LOAD_ELSEWHERE = {".npy": f"{NPY[0]}: {NPY[1]}"} | dict.fromkeys(_PYTORCH_SUFFIXES, _PYTORCH + PICKLES)
+_SAVE_ELSEWHERE = {".npy": NPY[0]} | dict.fromkeys(
+    _PYTORCH_SUFFIXES,
+    _PYTORCH + "which nn.save never writes: torch.save(nn.export.to_torch_state_dict(model, as_tensors=True), path)",
 )
 # How PyTorch's parameter and buffer names end (chainrule's Linear says W and b): unexpected names ending so
 # are likely a PyTorch model's, whose names and layouts nn.export reads. Likely, not sure (chainrule's Conv2d
@@ -78,7 +81,7 @@ def save(module: Module, path: str | os.PathLike | None = None, optimizer: Optim
     infinite values, of a diverged run say) is a ValueError naming the entry, and the file at
     `path` is left as it was."""
     path = _check_arguments("save", module, path, optimizer)
-    fmt = _format(path, "save writes")
+    fmt = _format(path, "save writes", _SAVE_ELSEWHERE)
     try:  # the checks of load, so that no save replaces a good file with one that cannot be loaded
         state = io_state.saved_state(module)
         if optimizer is not None:
@@ -107,13 +110,13 @@ def _check_utf8(name: str) -> None:
         ) from None
 
 
-def _format(path: Path, does: str) -> FileFormat:
-    """The format `path`'s suffix names, or ValueError listing the suffixes there are."""
+def _format(path: Path, does: str, elsewhere: dict[str, str]) -> FileFormat:
+    """The format `path`'s suffix names, or ValueError saying what nn.save or nn.load `does` ("save writes") and
+    listing the suffixes there are, and what `elsewhere` says of a file of its suffix (one of another tool's)."""
     suffix = path.suffix.lower()
     if suffix in FORMATS:
         return FORMATS[suffix]
-    foreign = _TO_PYTORCH if does.startswith("save") and suffix in (".pt", ".pth") else _FOREIGN.get(suffix)
-    why = f" ({foreign})" if foreign else ""
+    why = f" ({elsewhere[suffix]})" if suffix in elsewhere else ""
     raise ValueError(f"{path}: nn.{does} {' and '.join(FORMATS)} files, chosen by the suffix{why}")
 
 
@@ -148,7 +151,7 @@ def load(module: Module, path: str | os.PathLike | None = None, optimizer: Optim
         own |= io_params.layout(module, optimizer, OPTIMIZER_PREFIX)
     if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a FIFO would wait for a writer
         raise ValueError(f"{path} is not a model saved by nn.save: it is not a regular file")
-    fmt = _format(path, "load reads")
+    fmt = _format(path, "load reads", _LOAD_ELSEWHERE)
     with open(path, "rb") as f:
         try:
             state = fmt.read(f, own, _checker(module, model_layout, optimizer))

@@ -1,10 +1,12 @@
 """What a file given to nn.load that is not of its suffix's format looks like, by its first bytes, and the fix: a
 pickle or PyTorch's torch.save file, the other format under the wrong suffix, an .npy, an HDF5 or gzip file, a Git
-LFS pointer, text (a web page a download saved in the file's place). zipfile said only "File is not a zip file", and
-a .safetensors reader only that the 8 bytes of its header's length declared a number of bytes."""
+LFS pointer, text (a web page a download saved in the file's place; after a byte-order mark too, UTF-8's or
+UTF-16's). zipfile said only "File is not a zip file", and a .safetensors reader only that the 8 bytes of its
+header's length declared a number of bytes."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import zipfile
 from typing import BinaryIO
@@ -26,6 +28,14 @@ _SIGNATURES = (  # first bytes, what a file beginning so is, and the fix
     ),
     (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip, or Python's gzip module)"),
     (b"version https://git-lfs", "a Git LFS pointer, the file's stand-in, not the file", "fetch it: git lfs pull"),
+)
+
+_MARKS = (  # byte-order marks, the codec that reads and skips each, its encoding; UTF-32's little-endian one first
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),  # (it begins with UTF-16's)
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 
 
@@ -58,31 +68,33 @@ def foreign(start: bytes, suffix: str) -> str | None:
 def unknown(start: bytes) -> str:
     """What to say of first bytes of no kind `foreign` knows: text (a web page, an error message a download saved in
     the file's place) or bytes of some other kind."""
-    shown, text = start[:16], _text(start)
-    if text:
-        page = (
-            " (a web page: a download that saved an error page in the file's place?)"
-            if text.lstrip()[:1] == "<"
-            else ""
-        )
-        return f"it is text{page}, beginning {shown!r}, not a file nn.save writes: get the file again"
-    return f"its first bytes, {shown!r}, begin no file nn.save writes: get an intact copy of the file"
+    read = _text(start)
+    if read is None:
+        return f"its first bytes, {start[:16]!r}, begin no file nn.save writes: get an intact copy of the file"
+    text, encoding = read
+    page = " (a web page: a download that saved an error page in the file's place?)" if text.lstrip()[:1] == "<" else ""
+    shown = f"{encoding} after a byte-order mark, beginning {text[:16]!r}" if encoding else f"beginning {start[:16]!r}"
+    return f"it is text{page}, {shown}, not a file nn.save writes: get the file again"
 
 
 def safetensors_start(start: bytes) -> bool:
     """Whether `start` begins as a .safetensors file does: 8 bytes of its header's length, then a JSON object. Not
     text's 8 bytes (a JSON text's 9th byte may be '{': '{"data":{'), which would declare more than any header's."""
-    return len(start) > 8 and start[8:9] == b"{" and int.from_bytes(start[:8], "little") > 1 and not _text(start[:8])
+    return (
+        len(start) > 8 and start[8:9] == b"{" and int.from_bytes(start[:8], "little") > 1 and _text(start[:8]) is None
+    )
 
 
-def _text(start: bytes) -> str:
-    """`start` as text, where it is (UTF-8 of printable characters, tabs and line ends, maybe cut in a character at
-    its end by the bytes read); "" where not."""
-    try:
-        text = start.decode("utf-8")
-    except UnicodeDecodeError as e:  # cut in a character by the bytes read: text too, if the rest is
-        text = start[: e.start].decode("utf-8") if e.start > len(start) - 4 else ""
-    return text if all(c.isprintable() or c in "\t\r\n" for c in text) else ""
+def _text(start: bytes) -> tuple[str, str] | None:
+    """`start` as text, where it is (printable characters, tabs and line ends, maybe cut in a character at its end by
+    the bytes read), and the encoding a byte-order mark it begins with names ("" without one: UTF-8, read as it is);
+    None where not text."""
+    codec, encoding = next(((codec, name) for mark, codec, name in _MARKS if start.startswith(mark)), ("utf-8", ""))
+    try:  # a character cut by the bytes read is held back, not an error (final=False)
+        text = codecs.getincrementaldecoder(codec)().decode(start, final=False)
+    except UnicodeDecodeError:
+        return None
+    return (text, encoding) if all(c.isprintable() or c in "\t\r\n" for c in text) else None
 
 
 def _first_entry(start: bytes) -> str:

@@ -89,18 +89,22 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     docstring) and `check` has accepted every entry's shape and dtype; no data is read before."""
     library = _library()
     size = os.fstat(f.fileno()).st_size
-    if size < _LENGTH:
-        raise ValueError(cut_short(f"it has {size} bytes, too few for the {_LENGTH} that give its header's length"))
     start = head(f)
+    if size < _LENGTH and _length_may_be(start):
+        many = f"{size} byte{'s' * (size != 1)}"
+        raise ValueError(cut_short(f"it has {many}, too few for the {_LENGTH} that give its header's length"))
     length = int.from_bytes(start[:_LENGTH], "little")
     most = _METADATA_MOST + sum(_ENTRY_MOST + 4 * len(n) + _DIMENSION_MOST * len(s) for n, (s, _) in own.items())
     opens = safetensors_start(start)  # a length, then a header's '{'
     kind = None if opens else foreign(start, ".safetensors")  # not before: a length's bytes may read as a signature
     if kind is not None:
         raise ValueError(kind)
-    if length > min(most, size - _LENGTH):
-        if not opens and size > _LENGTH:  # a length beyond the file's, or any header's, and no header after it
-            raise ValueError(f"it is not a .safetensors file, whose header is a JSON object: {unknown(start)}")
+    beyond = length > min(most, size - _LENGTH)
+    if not opens and (beyond and size > _LENGTH or not _length_may_be(start)):
+        # no header after a length beyond the file's, or no length a header may have (text's, zeros); a file of 8
+        # bytes declaring a length a header may have is cut short (_check_length)
+        raise ValueError(f"it is not a .safetensors file, whose header is a JSON object: {unknown(start)}")
+    if beyond:
         _check_length(f, length, size, most)
     f.seek(_LENGTH)
     header = f.read(length)
@@ -129,6 +133,14 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
         return library.numpy.load(raw)
     except library.SafetensorError as e:
         raise ValueError(f"the safetensors library refuses it: {e}") from None
+
+
+def _length_may_be(start: bytes) -> bool:
+    """Whether `start`, a file's first bytes (fewer than 8 in a file cut short), may begin a header's length, 2 ('{}')
+    to _HEADER_MOST bytes, whatever bytes of it are missing: not where its 4th byte is text's (a printable character
+    there declares 150,994,944 bytes or more), nor where 4 or more of its bytes are there and declare 0 or 1."""
+    least = int.from_bytes(start[:_LENGTH], "little")  # the bytes missing of it are 0
+    return 2 <= least <= _HEADER_MOST or (least < 2 and len(start) < 4)  # 256**3 and more, with one missing byte 1
 
 
 def _check_length(f: BinaryIO, length: int, size: int, most: int) -> None:

@@ -7,7 +7,9 @@ million rows each step for the few a batch looks up would double a step's memory
 
 from __future__ import annotations
 
+import array
 import copy
+import copyreg
 import random
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -132,6 +134,17 @@ def kept_attributes(owners: Iterable[Any], shared: dict[int, Any]) -> Attributes
     return Attributes(attributes, memo)
 
 
+def arrays_kept(kept: Kept) -> dict[int, np.ndarray]:
+    """By id, the arrays of numbers (no objects in them) whose numbers `kept` holds a copy of and puts back in place:
+    an attribute's, at any depth, and a buffer's. A copy of the model run beside them (fit's look) may share them
+    instead of copying them a second time: what it writes into them is undone by `put_back`."""
+    arrays = [entry.held for entry in kept if isinstance(entry, Buffer)]
+    for entry in kept:
+        if isinstance(entry, Attributes):
+            arrays += entry.memo.get(id(entry.memo), [])
+    return {id(a): a for a in arrays if isinstance(a, np.ndarray) and not a.dtype.hasobject}
+
+
 def _copied(held: Any, memo: dict[int, Any]) -> None:
     """`held` deep-copied into `memo`; where it cannot be, `memo` as it was: a half copy (a dict whose lock failed) put
     back would empty the object."""
@@ -169,8 +182,9 @@ def put_back(kept: Kept) -> None:
 def _written_back(memo: dict[int, Any]) -> None:
     """Each object `copy.deepcopy` copied into `memo` given its copy's contents, in place (whoever holds it sees
     them), the copies they hold turned back into the objects they are copies of: a list's, dict's, set's, deque's
-    items, an array's numbers, a generator's state, an object's attributes. Anything else (a tuple: its items are put
-    back themselves; an object of __slots__) is left as it is."""
+    items, an array's numbers or objects (an array.array's numbers), a generator's state, an object's attributes and
+    slots (written as object does, past a __setattr__ of its class's: a frozen dataclass's). Anything else (a tuple:
+    its items are put back themselves) is left as it is."""
     originals = memo.get(id(memo), [])  # copy.deepcopy keeps each object it copied alive there
     back = {id(memo[id(x)]): x for x in originals}
 
@@ -185,18 +199,34 @@ def _written_back(memo: dict[int, Any]) -> None:
         elif isinstance(held, (list, deque, bytearray)):
             held.clear()
             held.extend(map(own, copied))
+        elif isinstance(held, array.array):
+            held[:] = copied
         elif isinstance(held, set):
             held.clear()
             held.update(map(own, copied))
         elif isinstance(held, np.ndarray):
             if held.flags.writeable and held.shape == copied.shape:
-                held[...] = copied
+                held[...] = _owned(copied, own) if copied.dtype == object else copied
         elif isinstance(held, np.random.BitGenerator):  # a Generator's
             held.state = copied.state
         elif isinstance(held, np.random.RandomState):
             held.set_state(copied.get_state())
         elif isinstance(held, random.Random):
             held.setstate(copied.getstate())
-        elif isinstance(getattr(held, "__dict__", None), dict) and not isinstance(held, type):  # a user's object
-            vars(held).clear()
-            vars(held).update({name: own(v) for name, v in vars(copied).items()})
+        elif not isinstance(held, type):  # a user's object: its attributes, its slots
+            if isinstance(getattr(held, "__dict__", None), dict):
+                vars(held).clear()
+                vars(held).update({name: own(v) for name, v in vars(copied).items()})
+            for name in copyreg._slotnames(type(held)):  # each slot's name as object's pickling gives it (mangled)
+                if hasattr(copied, name):
+                    object.__setattr__(held, name, own(getattr(copied, name)))
+                elif hasattr(held, name):  # unset in the copy: set since
+                    object.__delattr__(held, name)
+
+
+def _owned(copied: np.ndarray, own: Any) -> np.ndarray:
+    """An object array of `copied`'s shape holding, for each of its elements, the object it is a copy of."""
+    elements = np.empty(copied.shape, dtype=object)
+    for index in np.ndindex(copied.shape):
+        elements[index] = own(copied[index])
+    return elements

@@ -16,7 +16,7 @@ from .data import Batches
 from .metrics import accuracy_hint
 from .module import Module
 from .norm import _BatchNorm
-from .step_undo import attribute_copies, buffer_copies, buffer_slots, parameter_copies, put_back
+from .step_undo import arrays_kept, attribute_copies, buffer_copies, buffer_slots, parameter_copies, put_back
 from .train_checks import integer
 from .train_numbers import metric_number
 from .train_outputs import takes_class_labels, takes_label_sets, warn_outputs
@@ -53,8 +53,8 @@ def check_examples(
         _check_labels(name, y)
         check_finite("fit", f"{name}'s X", X)
         check_finite("fit", f"{name}'s y", y)
-    probe = _copy(model)  # None where it cannot be copied: the model itself is looked at
     saved = attribute_copies(model) + buffer_copies(buffer_slots(model)) + parameter_copies(model)
+    probe = _copy(model, arrays_kept(saved))  # None where it cannot be copied: the model itself is looked at
     try:
         with modes_restored(model):
             model.eval()  # a Dropout of the model's that a loss runs draws no mask
@@ -63,14 +63,15 @@ def check_examples(
         put_back(saved)
 
 
-def _copy(model: Module) -> Module | None:
+def _copy(model: Module, kept: dict[int, np.ndarray]) -> Module | None:
     """A deep copy of `model` for the look to run, whose parameters are new leaves over the model's arrays, without
-    gradients (copy.copy's): their numbers are kept and put back anyway, for the model's own modules a loss runs;
-    copied too, the look held 2.0 times their bytes, and copying their gradients as well took 16.1 MB for 8.0 MB of
+    gradients (copy.copy's), and which holds the model's arrays of `kept` themselves: their numbers are kept and put
+    back anyway, for the model's own modules a loss runs; copied too, the look held 2.0 times their bytes (80 MB
+    more for a module's 80 MB table), and copying the parameters' gradients as well took 16.1 MB for 8.0 MB of
     parameters. None where the model cannot be copied (it holds a lock, an open file)."""
     try:
         shared = {id(p): copy.copy(p) for p in model.parameters() if isinstance(p, Tensor)}  # over its array, no grad
-        return copy.deepcopy(model, shared)
+        return copy.deepcopy(model, shared | kept)
     except Exception:  # noqa: BLE001 (whatever the copy of an attribute raises: the model is looked at itself)
         return None
 

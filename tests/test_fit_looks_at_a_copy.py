@@ -86,7 +86,7 @@ def test_the_copy_looked_at_holds_no_gradients_and_the_model_keeps_its_own():
         p.grad = np.ones(p.shape)
     size = sum(p.data.nbytes for p in model.parameters())
     copies: list = []
-    error, peak = peak_while(lambda: copies.append(_copy(model)))
+    error, peak = peak_while(lambda: copies.append(_copy(model, {})))
     assert error is None and peak < 1.1 * size, (peak, size)
     assert all(p.grad is None for p in copies[0].parameters())
     assert all(np.array_equal(p.grad, np.ones(p.shape)) for p in model.parameters())

@@ -51,6 +51,14 @@ FILES = {  # a file's bytes, and what the refusal says of them (for both suffixe
         "it is a Git LFS pointer, the file's stand-in, not the file: fetch it: git lfs pull",
     ),
     "other bytes": (bytes(range(200, 256)) * 4, r"its first bytes, b'\\xc8\\xc9.*begin no file nn.save writes"),
+    "UTF-8 text with a BOM": (  # was 'its first bytes, b'\xef\xbb\xbfW,b...', begin no file nn.save writes'
+        "\ufeffW,b\n1.0,2.0\n".encode(),
+        r"it is text, UTF-8 after a byte-order mark, beginning 'W,b\\n1.0,2.0\\n', .*get the file again",
+    ),
+    "UTF-16 web page": (
+        "<html><body>Not Found</body></html>".encode("utf-16"),
+        r"it is text \(a web page: .*\), UTF-16 after a byte-order mark, beginning '<html><body>Not ', ",
+    ),
 }
 
 
@@ -143,3 +151,30 @@ def test_a_header_corrupt_behind_a_right_length_is_not_called_a_corrupt_length(t
     path.write_bytes((1000).to_bytes(8, "little") + b"{}" + bytes(100))
     with pytest.raises(ValueError, match=r"it is cut short: its header declares 1,000 bytes, but only 102 follow"):
         nn.load(nn.Linear(3, 4, seed=0), path)
+
+
+SHORT = {  # a short or odd file named .safetensors, and what the refusal says of it
+    "5 bytes of text": (b"hello", r"it is text, beginning b'hello', not a file nn.save writes"),  # was 'cut short'
+    "7 bytes of UTF-16": ("abc".encode("utf-16")[:7], r"it is text, UTF-16 after a byte-order mark, beginning 'ab'"),
+    "4 bytes of UTF-8": ("\ufeffa".encode(), r"it is text, UTF-8 after a byte-order mark, beginning 'a'"),
+    "8 bytes of text": (b"12345678", r"it is text, beginning b'12345678'"),  # was 'the field is corrupt'
+    "8 zero bytes": (bytes(8), r"its first bytes, b'\\x00(\\x00){7}', begin no file"),  # was 'header is not JSON'
+    "16 zero bytes": (bytes(16), r"its first bytes, b'\\x00(\\x00){15}', begin no file"),
+    "7 zero bytes": (bytes(7), r"its first bytes, b'\\x00(\\x00){6}', begin no file"),  # was 'cut short'
+    "7 bytes of a length": ((400).to_bytes(8, "little")[:7], r"it is cut short: it has 7 bytes, too few for the 8"),
+    "no bytes": (b"", r"it is cut short: it has 0 bytes, too few for the 8"),
+}
+
+
+@pytest.mark.parametrize("kind", SHORT)
+def test_a_short_safetensors_file_is_called_cut_short_only_where_it_may_be(tmp_path, kind):
+    """A .safetensors file shorter than its 8 bytes of header length was 'cut short' whatever they were: so it may
+    be where they begin a length a header may have (2 to 100,000,000); text's 4th byte makes it longer, and zeros up
+    to it shorter. A file of 8 bytes of text was said to have a length field that is corrupt, and one of zeros a
+    header that is not JSON."""
+    pytest.importorskip("safetensors.numpy")
+    data, said = SHORT[kind]
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=rf"model\.safetensors is not a model saved by nn.save \(.*\): .*{said}"):
+        nn.load(model(), path)

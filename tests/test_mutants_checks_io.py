@@ -74,11 +74,14 @@ def test_a_bad_safetensors_header_is_refused_in_its_own_words(tmp_path, header, 
     assert "None" not in refusal and "XX" not in refusal
 
 
-def test_a_files_first_8_bytes_must_be_there_and_an_empty_header_is_not_json(tmp_path):
-    assert _st_refusal(tmp_path, bytes(7)).startswith(
+def test_a_files_first_8_bytes_must_be_there_and_declare_a_length_a_header_may_have(tmp_path):
+    assert _st_refusal(tmp_path, (400).to_bytes(8, "little")[:7]).startswith(
         "it is cut short: it has 7 bytes, too few for the 8 that give its header's length. "
     )
-    assert _st_refusal(tmp_path, bytes(8)).startswith("its header is not JSON: ")
+    assert _st_refusal(tmp_path, bytes(8)).startswith("it is not a .safetensors file, whose header is a JSON object")
+    assert _st_refusal(tmp_path, (400).to_bytes(8, "little")).startswith(
+        "it is cut short: its header declares 400 bytes, but only 0 follow. "
+    )
 
 
 def test_the_header_length_is_bounded_by_the_models_names_and_shapes_at_its_edge(tmp_path):

@@ -133,6 +133,10 @@ def test_pytorch_pickles_and_single_arrays_are_named_for_what_they_are(tmp_path)
     np.save(tmp_path / "W.npy", np.zeros((3, 4)))
     with pytest.raises(ValueError, match=r"an .npy file, a single array, not named parameters: np.load it"):
         nn.load(model(), tmp_path / "W.npy")
+    with pytest.raises(
+        ValueError, match=r"chosen by the suffix \(an .npy file, a single array, not named parameters\)$"
+    ):
+        nn.save(model(), tmp_path / "model.npy")  # it said, as nn.load does: 'np.load it and set the parameter to it'
 
 
 def test_the_suffix_is_read_in_any_case(st, tmp_path):

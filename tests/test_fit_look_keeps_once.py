@@ -1,0 +1,110 @@
+"""fit's look keeps what the model holds once and gives back the objects themselves: a big plain array of a module's
+(not a parameter) is copied once, not once for the copy the look runs and once more to put back; an object of
+__slots__ a module writes into gets its slots back; an object array's elements come back as the objects they were.
+"""
+
+import numpy as np
+from test_trust_files import peak_while
+
+import nn
+from nn import functional as F
+from nn.step_undo import kept_attributes, put_back
+from nn.train_examples import check_examples
+
+X = np.random.default_rng(0).normal(size=(8, 3))
+Y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+
+
+class _Table(nn.Module):
+    """A Linear beside a big plain array it reads (a lookup table, not a parameter)."""
+
+    def __init__(self, rows):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.table = np.zeros((rows, 1000))
+
+    def forward(self, x):
+        return self.head(x)
+
+
+def test_the_look_copies_a_big_plain_array_once():
+    """A module holding 80 MB in a plain array: the look held a copy of it in the copy of the model it runs and
+    another to put it back with, a peak of 2.0 times its bytes."""
+    model = _Table(10_000)
+    size = model.table.nbytes
+    batches = nn.data.Batches(X, Y, 4, shuffle=False)
+    error, peak = peak_while(lambda: check_examples(model, F.cross_entropy, batches, (X, Y), None))
+    assert error is None and peak < 1.2 * size, (error, peak / size)
+
+
+class _Counter:
+    """An object of __slots__, no __dict__, that a module counts in."""
+
+    __slots__ = ("count", "sizes")
+
+    def __init__(self):
+        self.count, self.sizes = 0, []
+
+
+class _Counted(nn.Module):
+    def __init__(self, counter):
+        super().__init__()
+        self.head, self.counter = nn.Linear(3, 3, dtype=np.float64, seed=0), counter
+
+    def forward(self, x):
+        self.counter.count += 1
+        self.counter.sizes.append(len(x))
+        return self.head(x)
+
+
+def test_an_object_of_slots_a_module_counts_in_is_put_back():
+    """A loss running the model's own module: its counter, an object of __slots__, was left as the look made it
+    (count 1, sizes [3])."""
+    counter = _Counter()
+    sizes = counter.sizes
+    model = nn.Sequential(nn.Linear(3, 3, dtype=np.float64, seed=0))
+    model.side = _Counted(counter)
+    loss = lambda out, labels: F.cross_entropy(model.side(out), labels)
+    check_examples(model, loss, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.side.counter is counter and counter.count == 0 and counter.sizes is sizes and sizes == []
+
+
+class _Owner:
+    """What a scheduler or a module is to put_back: an object whose attributes are kept."""
+
+
+def test_an_object_arrays_elements_come_back_as_themselves():
+    """Each element of an object array came back as its copy: the list the user holds was no longer in it."""
+    owner, first, second = _Owner(), [1], {"a": 2}
+    owner.items = np.empty(2, dtype=object)
+    owner.items[0], owner.items[1] = first, second
+    kept = [kept_attributes([owner], {})]
+    first.append(5)
+    owner.items[1] = None
+    put_back(kept)
+    assert owner.items[0] is first and owner.items[1] is second and first == [1] and second == {"a": 2}
+
+
+def test_a_frozen_dataclass_a_slot_set_since_and_an_array_array_are_put_back():
+    """Objects without a __dict__ were left as the step made them: a frozen dataclass of slots written past its
+    __setattr__, a slot (mangled, beside a __dict__) unset before, an array.array written into."""
+    import array
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Frozen:
+        sizes: list
+
+    class Slotted:
+        __slots__ = ("__kept", "later", "__dict__")
+
+    owner, frozen, slotted, numbers = _Owner(), Frozen([1]), Slotted(), array.array("d", [1.0, 2.0])
+    sizes, slotted._Slotted__kept = frozen.sizes, [1]
+    owner.frozen, owner.slotted, owner.numbers = frozen, slotted, numbers
+    kept = [kept_attributes([owner], {})]
+    object.__setattr__(frozen, "sizes", [9])
+    slotted.later, numbers[0] = 5, 7.0
+    slotted._Slotted__kept.append(2)
+    put_back(kept)
+    assert frozen.sizes is sizes and sizes == [1] and not hasattr(slotted, "later")
+    assert slotted._Slotted__kept == [1] and numbers.tolist() == [1.0, 2.0] and owner.numbers is numbers
