@@ -21,7 +21,7 @@ from .kept import changed_since_forward
 from .long_names import whole_named
 from .number_text import summary
 from .story import tell
-from .text import visible
+from .text import spaces_told, visible
 
 MAX_PATHS = 24  # more paths than this are grouped: a learner reads a few dozen lines, not millions
 
@@ -168,11 +168,11 @@ def _require_in_graph(node: Node, root: Node, order: list[Node]) -> None:
     input). Most often a value of an earlier forward pass, run again since."""
     if any(n is node for n in order):
         return
-    name = repr(visible(node.label)) if node.label else f"of data {summary(node.data)}"
-    of = f"the graph of {visible(root.label)!r}" if root.label else "the root's graph"
-    kind = "tensor" if isinstance(node, Tensor) else "Value"
+    name = visible(node.label) if node.label else f"of data {summary(node.data)}"  # as a drawing shows it
+    of = f"the graph of {visible(root.label)}" if root.label else "the root's graph"
+    kind, told = "tensor" if isinstance(node, Tensor) else "Value", spaces_told(node.label, root.label)
     raise ValueError(
-        f"explain: the {kind} {name} is not in {of}: no recorded op on the way to the root took it, so backward "
+        f"explain: the {kind} {name} is not in {of}{told}: no recorded op on the way to the root took it, so backward "
         "never reaches it. Give a node of this graph: a value of an earlier forward pass (run again since) is "
         "another node, and one used only through an op without a gradient (a comparison, argmax) is not in it"
     )
