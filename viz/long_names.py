@@ -11,7 +11,7 @@ from graphviz.quoting import NoHtml
 from autograd import Node
 
 from .graph import Graph, constant_label, numbered_names, op_texts, value_steps
-from .text import drawn, shortened, tooltip, visible
+from .text import shortened, tooltip, visible, visible_path
 
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
 
@@ -28,13 +28,14 @@ def module_names(graph: Graph) -> dict[str, str]:
     out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order backward meets
     them in, so that each box is told apart and the note names it whole. A path shortened as a value's name, a
     constant's label or an op's text is, is numbered too, by a number no value's "#k" (its step) has."""
-    short = {path: drawn(path) for path in sorted(set(graph.owner.values()), key=_numbers_as_numbers)}
+    paths = sorted(set(graph.owner.values()), key=_numbers_as_numbers)
+    short = {path: shortened(visible_path(path)) for path in paths}
     if not short:
         return short
     others = _short_names(graph)
     alike, seen = Counter(short.values()), Counter()
     for path, shown in short.items():
-        if alike[shown] > 1 or (shown != visible(path) and shown in others):
+        if alike[shown] > 1 or (shown != visible_path(path) and shown in others):
             seen[shown] += 1
             while f"{shown}#{seen[shown]}" in others:  # a value's "#1" and a module's stood for two things
                 seen[shown] += 1
@@ -65,7 +66,7 @@ def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = 
     nodes = graph.order if nodes is None else nodes
     found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
     found += [(constant_label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and constant_label(n)]
-    found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
+    found += [(shown, visible_path(path)) for path, shown in module_names(graph).items()]
     found += [(shortened(t), t) for t in sorted(op_texts(nodes))]
     whole: dict[str, list[str]] = {}
     for shown, text in found:
