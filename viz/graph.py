@@ -223,8 +223,9 @@ def op_texts(nodes: list[Node]) -> set[str]:
 
 
 def constant_label(node: Node) -> str:
-    """The name a constant is drawn with: a tensor's label (`shortened` where long), where it holds more than one
-    number (one is drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
+    """Whether a constant is drawn by a name: a tensor's label (`shortened` where long; Names.label writes it, two
+    shortened alike numbered apart), where it holds more than one number (one is drawn as its number); "" for a
+    number an operator lifted and an unlabelled tensor."""
     return drawn(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 
