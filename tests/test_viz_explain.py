@@ -228,3 +228,8 @@ def test_a_refusal_names_a_label_as_the_drawing_shows_it():
     with pytest.raises(ValueError, match=r"the Value q is not in the graph of z: no") as refused:
         viz.explain(z, q)
     assert "␣" not in str(refused.value)  # no sign, nothing to say of it
+    held = Tensor(np.ones(2), label="X ")  # requires no grad: it said 'X ', as no drawing shows it
+    with pytest.raises(ValueError, match="the tensor X␣ .␣ is a space at a name's start or end. does not require"):
+        viz.explain((held * Tensor(np.ones(2), requires_grad=True)).sum(), held)
+    with pytest.raises(ValueError, match="the root ␣c .␣ is a space at a name's start or end. does not require"):
+        viz.explain(Tensor(np.array(2.0), label=" c"), w)  # it said "the root '␣c'"

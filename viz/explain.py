@@ -153,7 +153,7 @@ def _require_gradient(node: Node) -> None:
     if not node.is_constant:
         return
     if isinstance(node, Tensor):
-        name = f"{node.label!r}" if node.label else f"of shape {node.shape}"
+        name = f"{visible(node.label)}{spaces_told(node.label)}" if node.label else f"of shape {node.shape}"
         raise ValueError(
             f"explain: the tensor {name} does not require grad, so backward gives it no gradient; make it "
             "with requires_grad=True (before computing the root) to see d root / d it"

@@ -13,7 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
-from .text import drawn, quoted, shortened, visible, visible_path
+from .text import drawn, quoted, shortened, spaces_told, visible, visible_path
 from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
@@ -126,7 +126,7 @@ def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> 
     if isinstance(root, Tensor) and root.size != 1:
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
     if root.is_constant:
-        name = f" {visible(root.label)!r}" if root.label else ""
+        name = f" {visible(root.label)}{spaces_told(root.label)}" if root.label else ""  # as a drawing shows it
         # a leaf has no inputs to give requires_grad: the fix is the tensor's own
         fix = "create it with requires_grad=True" if not root.parents else "give its inputs requires_grad=True"
         raise ValueError(
