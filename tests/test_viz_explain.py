@@ -176,10 +176,10 @@ def test_no_path_the_root_itself_and_bad_input():
     y = (x * 3.0).tanh()
     y.label = "y"
     other = Value(2.0, label="z")  # not in y's graph: it told "∂y/∂z = 0", where a drawing says "not computed"
-    with pytest.raises(ValueError, match=r"explain: the Value 'z' is not in the graph of 'y': no recorded op"):
+    with pytest.raises(ValueError, match=r"explain: the Value z is not in the graph of y: no recorded op"):
         viz.explain(y, other)
     again = Value(1.0, label="x")  # a forward run again makes new leaves: the old x is not in its graph
-    with pytest.raises(ValueError, match=r"the Value 'x' is not in the root's graph.*an earlier forward pass"):
+    with pytest.raises(ValueError, match=r"the Value x is not in the root's graph.*an earlier forward pass"):
         viz.explain(again * 3.0, x)
     w = Tensor(np.ones(2), requires_grad=True)
     with pytest.raises(ValueError, match=r"the tensor of data min 1 mean 1 max 1 is not in .*a comparison"):
@@ -214,3 +214,22 @@ def test_a_notebooks_echo_of_an_explanation_is_its_story():
     told = viz.explain(y, a)
     assert pretty.pretty(told) == str(told) and str(told).startswith("∂y/∂a = 5: the sum over the 3 paths")
     assert repr(told).startswith("Explanation(root=Value(")  # repr() as it was
+
+
+def test_a_refusal_names_a_label_as_the_drawing_shows_it():
+    """A label with a space at its end, drawn "w␣", was written 'w␣' (quotes and the sign, which nothing explained)."""
+    w, q = Value(1.0, label="w "), Value(2.0, label="q")
+    y = q * 3.0
+    y.label = " y"
+    with pytest.raises(ValueError, match="the Value w␣ is not in the graph of ␣y .␣ is a space at a name's start or"):
+        viz.explain(y, w)
+    z = Value(1.0, label="z") * 2.0
+    z.label = "z"
+    with pytest.raises(ValueError, match=r"the Value q is not in the graph of z: no") as refused:
+        viz.explain(z, q)
+    assert "␣" not in str(refused.value)  # no sign, nothing to say of it
+    held = Tensor(np.ones(2), label="X ")  # requires no grad: it said 'X ', as no drawing shows it
+    with pytest.raises(ValueError, match="the tensor X␣ .␣ is a space at a name's start or end. does not require"):
+        viz.explain((held * Tensor(np.ones(2), requires_grad=True)).sum(), held)
+    with pytest.raises(ValueError, match="the root ␣c .␣ is a space at a name's start or end. does not require"):
+        viz.explain(Tensor(np.array(2.0), label=" c"), w)  # it said "the root '␣c'"

@@ -8,7 +8,15 @@ import autograd
 import viz
 from autograd import Tensor, topological_order
 from autograd.op_table import TABLE
-from viz.rules import _operands, local_rule
+from viz import rules
+from viz.graph import read_graph
+from viz.long_names import Names, drawn_names
+from viz.rules import _operands
+
+
+def local_rule(node, index: int, names: dict[int, str]) -> str:
+    """The op's rule for an input with its operands named `names` (by id), its texts as a drawing of it writes them."""
+    return rules.local_rule(node, index, Names(names, drawn_names(read_graph(node, None, None)).texts))
 
 
 def _x():

@@ -2,11 +2,16 @@
 or a constant's label is, is numbered apart from them, and a value so is numbered as a constant's alike would be.
 The note under the drawing said "X is A or B", and a cluster and a record both read "…#1"."""
 
+import re
+
 import numpy as np
+import pytest
 from test_viz_long_names import Deep, Twins, note_lines, told
+from test_viz_player import page_data
 
 import viz
-from autograd import Op, Tensor
+from autograd import Op, Tensor, topological_order
+from viz.html import page_html
 from viz.text import shortened
 
 PATHS = [f"model_encoder_layers_{k}_self_attention_output_projection" for k in range(10)]  # alike at both ends
@@ -57,3 +62,47 @@ def test_a_module_and_an_op_shortened_alike_are_told_apart():
     drawing = viz.draw(loss, modules=model)
     assert " or " not in " ".join(note_lines(drawing))
     assert told(drawing, SHORT, PATHS[1]) and told(drawing, f"{SHORT}#1", PATHS[0])
+
+
+def ops_and_constants(kind: str):
+    """A loss through two things whose long texts shorten alike: two ops' names, an op's and a constant's label,
+    or two constants' labels (PATHS[0] and PATHS[1], in that order of their texts)."""
+    double = Op(PATHS[0], lambda x: x * 2.0, lambda g, out, x: (g * 2.0,))
+    triple = Op(PATHS[1], lambda x: x * 3.0, lambda g, out, x: (g * 3.0,))
+    x = Tensor(np.arange(1.0, 4.0), requires_grad=True, label="x")
+    first, second = (Tensor(np.arange(3.0) + k, label=PATHS[k]) for k in (0, 1))
+    made = {"ops": lambda: triple(double(x)), "op and constant": lambda: double(x) * second}
+    made["constants"] = lambda: x * first + x * second
+    return made[kind]().sum()
+
+
+@pytest.mark.parametrize("kind", ["ops", "op and constant", "constants"])
+def test_ops_and_constants_shortened_alike_are_numbered_apart_everywhere(kind):
+    """Two ops, an op and a constant, or two constants whose texts shortened alike were drawn alike, "model_encoder_
+    laye…ut_projection", and the note said "… is model_encoder_layers_0_… or model_encoder_layers_1_…": which box
+    was which could not be told. Now "…#1" and "…#2", in the order of their texts, in the drawing, its frames, the
+    player's page; explain, whose text no width bounds, writes them whole."""
+    loss = ops_and_constants(kind)
+    for options in ({}, {"backward": True}):
+        drawing = viz.draw(loss, **options)
+        assert " or " not in " ".join(note_lines(drawing))
+        for k, whole in enumerate(PATHS[:2], 1):
+            assert told(drawing, f"{SHORT}#{k}", whole) and f"{SHORT}#{k}" in drawing.source
+        assert not re.search(re.escape(SHORT) + r"(?!#)", drawing.source)  # never drawn bare
+    captions = "\n".join(frame.caption for frame in viz.backward_steps(loss))
+    data = page_data(page_html(loss))
+    assert data["whole"] == {f"{SHORT}#1": PATHS[0], f"{SHORT}#2": PATHS[1]}
+    for text in (captions, "\n".join(data["captions"])):
+        assert not re.search(re.escape(SHORT) + r"(?!#[12])", text)
+    x = next(n for n in topological_order(loss) if n.label == "x")
+    story = str(viz.explain(loss, x))
+    assert PATHS[0] in story and PATHS[1] in story and SHORT not in story
+
+
+def test_ops_numbered_apart_take_no_number_a_value_alike_has():
+    """The root, labelled as the ops' names shorten, is "…ut_projection#1" (its step): the ops are #2 and #3."""
+    loss = ops_and_constants("ops")
+    loss.label = PATHS[9]
+    drawing = viz.draw(loss, backward=True)
+    assert told(drawing, f"{SHORT}#1", PATHS[9] + "#1")
+    assert told(drawing, f"{SHORT}#2", PATHS[0]) and told(drawing, f"{SHORT}#3", PATHS[1])

@@ -214,3 +214,18 @@ def test_a_name_with_a_space_at_an_end_numbered_apart_stands_in_a_rule_unbracket
     y.backward()
     rules = [t for t in texts(viz.draw(y, backward=True)) if t.startswith("∂")]
     assert "∂(w␣#3·w␣#2)/∂w␣#2 = w␣#3" in rules and not any("(w␣#2)" in t or "(w␣#3)" in t for t in rules), rules
+
+
+def test_a_module_path_with_a_space_at_an_end_is_drawn_one_way():
+    """A layer named "w " was drawn "w␣" as its box and "w .W" in its weight's record, a bare space: one path, two
+    ways. Each part of a path now shows its spaces at its ends alike, in the box, the records and the page."""
+    from test_viz_long_names import Deep
+
+    model = Deep("w ")
+    loss = model(Tensor(np.ones((1, 2)))).sum()
+    for collapse in (False, True):
+        words = [t.replace("\xa0", " ") for t in texts(viz.draw(loss, modules=model, collapse=collapse))]
+        assert "w␣" in words and not any("w ." in t for t in words), words
+    assert "w␣.W" in texts(viz.draw(loss, modules=model))
+    data = page_data(page_html(loss, modules=model))
+    assert "w␣.W" in data["names"] and not any("w ." in name for name in data["names"])

@@ -12,13 +12,13 @@ import numpy as np
 from autograd import Node, Tensor
 
 from .graph import Edge
+from .long_names import Names
 from .lost_words import gradient_lost, lost_note, lost_tag
 from .number_text import summary
 from .paper import forward_value, product_equation
 from .rules import (
     applied,
     broadcast_words,
-    constant_label,
     local_rule,
     op_name,
     shown_params,
@@ -44,8 +44,8 @@ def forward_caption(run: Pass) -> str:
         f"yet: backward starts at {names[id(order[0])]}, outlined in dashes, at the next step (→ or play)."
     ]
     for node in ops[:FORWARD_LINES]:
-        inputs = [names.get(id(p)) or constant_label(p) or term(p.data, signed_zero=True) for p in node.parents]
-        written, name = applied(node.op.name, inputs + shown_params(node)), names[id(node)]
+        inputs = [names.get(id(p)) or names.label(p) or term(p.data, signed_zero=True) for p in node.parents]
+        written, name = applied(node.op.name, inputs + shown_params(node, names.text), names.text), names[id(node)]
         shown = [name] if name.replace(" ", "") == written.replace(" ", "") else [name, written]  # "x*w = x * w"
         parents = [p.data for p in node.parents]  # 1 / -0: -inf; written as its box (s = 1e16 + 3: 10000000000000004)
         value = forward_value(node.op.name, parents, node.data, wide_value(node), run.added[0].get(id(node)))
@@ -55,9 +55,7 @@ def forward_caption(run: Pass) -> str:
     return "\n".join(lines)
 
 
-def step_head(
-    k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: dict[int, str], shares: Shares
-) -> str:
+def step_head(k: int, total: int, node: Node, sent: list[Edge], grad: Any, names: Names, shares: Shares) -> str:
     """What the step does, in a sentence: whose gradient is complete, and what it sends to whom (each share with
     its figures in `shares`, by the id of the value it goes to: share_figures)."""
     name = names[id(node)]
@@ -72,13 +70,13 @@ def step_head(
         f"{names[id(e.parent)]} gets {summary(e.passed, n=figures(id(e.parent)))}{lost_tag(e.passed, e.wide_passed)}"
         for e in sent
     ]
-    return head + f"; through {op_name(node)}, " + ", ".join(parts)
+    return head + f"; through {op_name(node, names)}, " + ", ".join(parts)
 
 
 def arithmetic(
     node: Node,
     sent: list[Edge],
-    names: dict[int, str],
+    names: Names,
     root: str,
     received: dict[int, list[Any]],
     uses: Counter,
@@ -91,7 +89,7 @@ def arithmetic(
         return []
     n = symbol(names[id(node)])
     lines = [
-        f"chain rule: each input of {op_name(node)} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
+        f"chain rule: each input of {op_name(node, names)} gets ∂{root}/∂{n} × ∂{n}/∂input, the gradient arriving here "
         "times the op's local derivative (how much its output moves when that input does)"
     ]
     for e in sent:
@@ -104,21 +102,23 @@ def arithmetic(
     return lines
 
 
-def _edge_equation(e: Edge, names: dict[int, str], root: str, shared: bool, figures: int | None) -> str:
+def _edge_equation(e: Edge, names: Names, root: str, shared: bool, figures: int | None) -> str:
     """∂L/∂w = ∂L/∂n · ∂n/∂w = 0.5 × 2 = 1, and the op's rule for this input (tensors: what the rule gave);
     for a value used more than once (`shared`), its share along this edge, said so, written with `figures` figures."""
     n, w = symbol(names[id(e.child)]), symbol(names[id(e.parent)])
-    rule = local_rule(e.child, e.index, names) or f"the local derivative comes from {op_name(e.child)}'s own rule"
+    rule = (
+        local_rule(e.child, e.index, names) or f"the local derivative comes from {op_name(e.child, names)}'s own rule"
+    )
     if shared:
-        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child)}: ∂{root}/∂{n} · local"
+        chain = f"share of ∂{root}/∂{w} via input {e.index + 1} of {op_name(e.child, names)}: ∂{root}/∂{n} · local"
     else:
         chain = f"∂{root}/∂{w} = ∂{root}/∂{n} · ∂{n}/∂{w}"
     if e.local is not None:
         return f"{chain} = {product_equation([e.arriving, e.local], e.passed, figures)}    ({rule}{gradient_lost(e)})"
     return (
         f"{chain}: on tensors the local derivative is a Jacobian, which backward never builds; "
-        f"{op_name(e.child)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed, n=figures)}, "
-        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w)}    ({rule}{gradient_lost(e)})"
+        f"{op_name(e.child, names)}'s rule maps the arriving {summary(e.arriving)} to {summary(e.passed, n=figures)}, "
+        f"shape {e.parent.shape}{broadcast_words(e.parent, e.child, w, names)}    ({rule}{gradient_lost(e)})"
     )
 
 
@@ -152,6 +152,8 @@ def lost_lines(run: Pass) -> list[str]:
             lines.append(f"{names[id(node)]} = {summary(node.data, signed_zero=True)} ({note})")
     for e in run.edges:
         if told := gradient_lost(e):
-            sent = f"{names[id(e.parent)]} gets {summary(e.passed)} from {op_name(e.child)} at {names[id(e.child)]}"
+            sent = (
+                f"{names[id(e.parent)]} gets {summary(e.passed)} from {op_name(e.child, names)} at {names[id(e.child)]}"
+            )
             lines.append(f"{sent} ({told.removeprefix('; ')})")
     return lines

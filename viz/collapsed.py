@@ -8,9 +8,9 @@ from typing import Any
 import graphviz
 
 from .dot import notes_label
-from .graph import Graph, GraphTooLarge, numbered_names, record_name, tally
+from .graph import Graph, GraphTooLarge, record_name, tally
 from .labels import CONSTANT_LOOK, HIDDEN, MISSING, constant, node_key, record
-from .long_names import module_names, named_in, note, tip, whole_names
+from .long_names import drawn_names, module_names, named_in, note, tip, whole_names
 from .rules import op_title
 from .text import escape
 
@@ -43,12 +43,12 @@ def collapsed(
     """Each module's nodes as one box, in the model's order; the nodes of no module as usual, with the
     gradients a drawing shows (`grads`: the loss's 1 after backward, the data's "not computed"); under them the
     note that the data changed after the forward pass (`stale`), and the whole of each name drawn shortened."""
-    order, consts, names = graph.order, graph.consts, numbered_names(graph)
+    order, consts, names = graph.order, graph.consts, drawn_names(graph)
     box = {id(n): graph.owner.get(id(n)) for n in order}
     loose = [n for n in order if box[id(n)] is None]
     # the names inside a box are not drawn, but for those the data-changed note names (a parameter changed)
     whole = whole_names(graph, names, loose) | (named_in(stale, whole_names(graph, names)) if stale else {})
-    paths = module_names(graph)
+    paths = module_names(graph, names)
     modules = sorted({m for m in box.values() if m is not None}, key=rank.__getitem__)
     count = len(modules) + len(loose) + sum(1 for n in loose if n.op is not None)
     if max_nodes is not None and count > max_nodes:
@@ -61,7 +61,7 @@ def collapsed(
         g.node("module " + m, f"{escape(paths[m])}\\n{tally(members, consts)}", shape="box3d", **tip(paths[m], whole))
     for n in loose:
         if id(n) in consts:
-            g.node(node_key(n), constant(n), shape="record", style="rounded,dashed", **CONSTANT_LOOK)
+            g.node(node_key(n), constant(n, names), shape="record", style="rounded,dashed", **CONSTANT_LOOK)
         else:
             g.node(
                 node_key(n),
@@ -70,7 +70,7 @@ def collapsed(
                 **tip(record_name(graph, names, n), whole),
             )
         if n.op is not None:
-            g.node(node_key(n) + "op", escape(op_title(n)), shape="ellipse")
+            g.node(node_key(n) + "op", escape(op_title(n, names)), shape="ellipse")
             g.edge(node_key(n) + "op", node_key(n))
     seen = set()
     for n in order:

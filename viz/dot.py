@@ -14,13 +14,7 @@ from autograd import Node, Tensor
 
 from .check_verdicts import Check
 from .colours import FIRST_NONFINITE_FILL, colour_key, fill
-from .graph import (
-    Edge,
-    Graph,
-    constant_label,
-    numbered_names,
-    record_name,
-)
+from .graph import Edge, Graph, record_name
 from .kept import held_slips, kept_note
 from .labels import (
     AGAIN_LOOK,
@@ -39,7 +33,7 @@ from .labels import (
     record,
     shape_label,
 )
-from .long_names import module_names, note, tip, told_tip, whole_names
+from .long_names import Names, drawn_names, module_names, note, tip, told_tip, whole_names
 from .nonfinite import Trail
 from .number_text import finite, magnitude
 from .repeats import CHAIN_WEIGHT, far_uses
@@ -100,7 +94,7 @@ def build(
     i-th input "ek_i", and the j-th copy of value k, drawn again beside a far use (repeats.py), "vk_j"."""
     g = digraph(rankdir)
     order, consts, checks, kept = graph.order, graph.consts, checks or {}, kept or {}
-    names = numbered_names(graph)
+    names = drawn_names(graph)
     pos = {id(n): k for k, n in enumerate(order)}
     step = {id(n): i + 1 for i, n in enumerate(n for n in order if id(n) not in consts)}  # backward's steps
     # the colour scale: a NaN or infinite gradient is drawn apart (colours.fill), not on it
@@ -141,7 +135,7 @@ def build(
         return name, step[id(node)] if wanted and name == shortened(graph.names[id(node)]) else None
 
     boxes: dict[str, graphviz.Digraph] = {}
-    paths = module_names(graph)
+    paths = module_names(graph, names)
     for node in order:
         target = _cluster(g, boxes, graph.owner.get(id(node)), paths)
         grad = grads.get(id(node), MISSING)
@@ -151,8 +145,8 @@ def build(
         first = trail is not None and node is trail.node
         if id(node) in consts:  # drawn red where it is the first NaN or infinity, as a value is
             red = {"style": "rounded,dashed,filled", "fillcolor": FIRST_NONFINITE_FILL} if first else {}
-            look = CONSTANT_LOOK | style | red | tip(constant_label(node), whole)
-            target.node(node_key(node), constant(node), id=f"v{pos[id(node)]}", shape="record", **look)
+            look = CONSTANT_LOOK | style | red | tip(names.label(node), whole)
+            target.node(node_key(node), constant(node, names), id=f"v{pos[id(node)]}", shape="record", **look)
         else:
             name, numbered = head(node)
             shown = grad if show_grads else HIDDEN
@@ -164,7 +158,7 @@ def build(
             look = fill(grad, top, color_by_grad, check, first, slip) | tip(name, whole)
             target.node(node_key(node), label, id=f"v{pos[id(node)]}", shape="record", **look, **style)
         if node.op is not None:
-            title = op_title(node)  # a user's op may be named anything
+            title = op_title(node, names)  # a user's op may be named anything
             label = (
                 f"{escape(title)}\\nstep {step[id(node)]}" if flows is not None and id(node) in step else escape(title)
             )
@@ -184,7 +178,7 @@ def build(
                 red = _red(id(parent) in marked)  # on the first NaN's path, as its own box
                 if id(parent) in consts:
                     target.node(
-                        key, constant(parent), **look, **CONSTANT_LOOK | red | tip(constant_label(parent), whole)
+                        key, constant(parent, names), **look, **CONSTANT_LOOK | red | tip(names.label(parent), whole)
                     )
                 else:
                     target.node(key, again(*head(parent)), **look, **AGAIN_LOOK | red | tip(head(parent)[0], whole))
@@ -251,10 +245,10 @@ def _step_key(order: list[Node], step: dict[int, int], names: dict[int, str]) ->
     return f"{key}. Steps {shown} are leaves: a leaf gets its gradient at its step and sends none on"
 
 
-def _edge_tip(e: Edge, names: dict[int, str], root: Node, whole: dict[str, str]) -> dict[str, Any]:
+def _edge_tip(e: Edge, names: Names, root: Node, whole: dict[str, str]) -> dict[str, Any]:
     """An edge's chain rule's tooltip: the names it shows shortened (the root's, the op's, its operands'), whole."""
-    shown = [names.get(id(x)) or constant_label(x) for x in (root, e.child, *e.child.parents)]
-    return told_tip(" ".join([*shown, op_title(e.child)]), whole, "labeltooltip")
+    shown = [names.get(id(x)) or names.label(x) for x in (root, e.child, *e.child.parents)]
+    return told_tip(" ".join([*shown, op_title(e.child, names)]), whole, "labeltooltip")
 
 
 def _edges(order: list[Node]) -> list[Edge]:

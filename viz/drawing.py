@@ -30,12 +30,12 @@ from .graph import (
     backward_flow,
     check_size,
     module_order,
-    numbered_names,
     read_graph,
     require_backward_root,
 )
 from .kept import changed_since_forward, kept_cause, kept_grads, shown_grads
 from .labels import PASSES
+from .long_names import drawn_names
 from .lost_masks import suspect
 from .lost_words import gradient_tags
 from .nonfinite import first_nonfinite
@@ -117,7 +117,7 @@ def draw(
         # a drawing that computed every gradient shows them all, as its edges and checks use them
         shown = shown_grads(root, graph.order, graph.consts, bool(stale)) if grads is None else _values(grads, graph)
         checks = finite_difference_checks(root, graph.order, graph.consts, grads) if check else None
-        trail = first_nonfinite(graph.order, shown, numbered_names(graph), flows)
+        trail = first_nonfinite(graph.order, shown, drawn_names(graph), flows)
         options = {"rankdir": rankdir, "show_grads": show_grads, "number": number, "color_by_grad": color_by_grad}
         kept = kept_grads(graph, shown) if show_grads else None
         cause = kept_cause(kept, shown) if kept else PASSES  # the words said of the .grads drawn beside

@@ -16,12 +16,12 @@ import numpy as np
 from autograd import Node, Tensor, gradients, pullback, repr_of, type_name
 
 from .arguments import require_count
-from .graph import numbered_names, read_graph, require_backward_root
+from .graph import read_graph, require_backward_root
 from .kept import changed_since_forward
-from .long_names import whole_named
+from .long_names import Names, drawn_names, whole_named
 from .number_text import summary
 from .story import tell
-from .text import visible
+from .text import spaces_told, visible
 
 MAX_PATHS = 24  # more paths than this are grouped: a learner reads a few dozen lines, not millions
 
@@ -63,7 +63,7 @@ class Explanation:
     count: int
     rest: Any
     total: Any
-    names: dict[int, str]  # by node id: its label, parameter name, or "#k" as draw(number=True) numbers it
+    names: Names  # by node id: its label, parameter name, or "#k" as draw(number=True) numbers it; ops' texts
     added: tuple[int, ...] = ()  # `paths` by index in the order backward adds their shares (its rounding)
 
     def __str__(self) -> str:
@@ -82,8 +82,8 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     the largest are shown and the rest summed. On tensors each path is told by the gradient it
     carries, the pullbacks applied along it. Nobody's `.grad` changes. `names` (by node id) overrides
     the names used (labels, whole where a drawing shortens them, else "#k", the step number `draw(number=True)`
-    shows). A graph whose data
-    changed after its forward pass is refused: its gradient cannot be computed again."""
+    shows); a drawing's own (drawn_names: the player's) its ops' names and constants' labels too, else whole. A
+    graph whose data changed after its forward pass is refused: its gradient cannot be computed again."""
     for name, x in (("root", root), ("node", node)):
         if not isinstance(x, Node):
             raise TypeError(f"explain needs a Value or Tensor as its {name}, got {type_name(x)}")
@@ -98,7 +98,7 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
     changed_since_forward(graph, "explain computes the gradient from the graph's data")
     order = graph.order
     _require_in_graph(node, root, order)
-    shown = whole_named(graph, numbered_names(graph))  # text, which no drawing's width bounds: names whole
+    shown = whole_named(graph, drawn_names(graph))  # text, which no drawing's width bounds: names whole
     with np.errstate(all="ignore"):  # an infinite or NaN gradient is told, not warned about
         (total,) = gradients(root, [node])
         ways = _path_counts(order, node)
@@ -107,7 +107,9 @@ def explain(root: Node, node: Node, *, max_paths: int = MAX_PATHS, names: dict[i
             paths = _tensor_paths(root, node, ways, max_paths)
         else:
             paths = _largest_scalar_paths(root, node, order, ways, max_paths)
-    return explanation(root, node, paths, count, total, {**shown, **(names or {})}, backward_adds(order))
+    texts = names.texts if isinstance(names, Names) else shown.texts
+    told = Names({**shown, **(names or {})}, texts)
+    return explanation(root, node, paths, count, total, told, backward_adds(order))
 
 
 def explanation(
@@ -116,7 +118,7 @@ def explanation(
     paths: list[Path],
     count: int,
     total: Any,
-    names: dict[int, str],
+    names: Names,
     adds: Callable[[Path], tuple[tuple[int, int], ...]],
 ) -> Explanation:
     """The Explanation of `paths` (the listed ones) of `count` in all, whose shares backward sums to
@@ -151,7 +153,7 @@ def _require_gradient(node: Node) -> None:
     if not node.is_constant:
         return
     if isinstance(node, Tensor):
-        name = f"{node.label!r}" if node.label else f"of shape {node.shape}"
+        name = f"{visible(node.label)}{spaces_told(node.label)}" if node.label else f"of shape {node.shape}"
         raise ValueError(
             f"explain: the tensor {name} does not require grad, so backward gives it no gradient; make it "
             "with requires_grad=True (before computing the root) to see d root / d it"
@@ -168,11 +170,11 @@ def _require_in_graph(node: Node, root: Node, order: list[Node]) -> None:
     input). Most often a value of an earlier forward pass, run again since."""
     if any(n is node for n in order):
         return
-    name = repr(visible(node.label)) if node.label else f"of data {summary(node.data)}"
-    of = f"the graph of {visible(root.label)!r}" if root.label else "the root's graph"
-    kind = "tensor" if isinstance(node, Tensor) else "Value"
+    name = visible(node.label) if node.label else f"of data {summary(node.data)}"  # as a drawing shows it
+    of = f"the graph of {visible(root.label)}" if root.label else "the root's graph"
+    kind, told = "tensor" if isinstance(node, Tensor) else "Value", spaces_told(node.label, root.label)
     raise ValueError(
-        f"explain: the {kind} {name} is not in {of}: no recorded op on the way to the root took it, so backward "
+        f"explain: the {kind} {name} is not in {of}{told}: no recorded op on the way to the root took it, so backward "
         "never reaches it. Give a node of this graph: a value of an earlier forward pass (run again since) is "
         "another node, and one used only through an op without a gradient (a comparison, argmax) is not in it"
     )

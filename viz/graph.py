@@ -13,7 +13,7 @@ from autograd import AnomalyError, Node, Tensor, backward_order, gradients, pull
 
 from .arguments import require_max_nodes, require_modules
 from .repeats import copies_drawn
-from .text import drawn, quoted, shortened, visible
+from .text import drawn, quoted, shortened, spaces_told, visible, visible_path
 from .widened import arrived_lost, wide_gradients
 
 # the default limit of a drawing: micrograd's lecture graph of a 4-sample loss (about 1,400
@@ -56,13 +56,14 @@ class Graph:
 def read_graph(root: Node, modules: Any, max_nodes: int | None, collapsible: bool = False) -> Graph:
     """The graph of `root` (refused when larger than `max_nodes`; `collapsible`: the caller can draw
     modules as boxes), its nodes grouped by the modules of `modules` (a model, or None), each named by
-    its label or else its parameter name in the model, as viz writes names (`visible`: a line break as ⏎)."""
+    its label or else its parameter name in the model, as viz writes names (`visible`: a line break as ⏎; a
+    parameter's path as `visible_path`)."""
     require_modules("viz", modules)  # checked before, naming it, by each public function
     order = nodes_in_order(root, max_nodes, collapsible)
     consts = constants(order)
     owner = module_of(order, modules, consts) if modules is not None else {}
     params = {id(p): name for name, p in modules.named_parameters()} if modules is not None else {}
-    return Graph(order, consts, owner, {id(n): visible(n.label or params.get(id(n), "")) for n in order})
+    return Graph(order, consts, owner, {id(n): visible(n.label) or visible_path(params.get(id(n), "")) for n in order})
 
 
 def nodes_in_order(root: Node, max_nodes: int | None, collapsible: bool = False) -> list[Node]:
@@ -125,7 +126,7 @@ def require_backward_root(root: Node, needs: str, fix: str = "draw y.sum()") -> 
     if isinstance(root, Tensor) and root.size != 1:
         raise ValueError(f"{needs}: the root has shape {root.shape}; {fix}")
     if root.is_constant:
-        name = f" {visible(root.label)!r}" if root.label else ""
+        name = f" {visible(root.label)}{spaces_told(root.label)}" if root.label else ""  # as a drawing shows it
         # a leaf has no inputs to give requires_grad: the fix is the tensor's own
         fix = "create it with requires_grad=True" if not root.parents else "give its inputs requires_grad=True"
         raise ValueError(
@@ -222,8 +223,9 @@ def op_texts(nodes: list[Node]) -> set[str]:
 
 
 def constant_label(node: Node) -> str:
-    """The name a constant is drawn with: a tensor's label (`shortened` where long), where it holds more than one
-    number (one is drawn as its number); "" for a number an operator lifted and an unlabelled tensor."""
+    """Whether a constant is drawn by a name: a tensor's label (`shortened` where long; Names.label writes it, two
+    shortened alike numbered apart), where it holds more than one number (one is drawn as its number); "" for a
+    number an operator lifted and an unlabelled tensor."""
     return drawn(node.label) if isinstance(node, Tensor) and np.size(node.data) != 1 and node.label else ""
 
 

@@ -11,13 +11,12 @@ import numpy as np
 from autograd import Node, Tensor, has_hooks, raw
 
 from .check_verdicts import Check, disagrees
-from .graph import Graph, all_gradients, numbered_names
+from .graph import Graph, all_gradients
 from .labels import KEPT_BY_HAND, PASSES, SET, STALE_NOTE, ZEROED
-from .long_names import whole_named
+from .long_names import Names, drawn_names, whole_named
 from .number_text import apart_figures, summary
 from .replay import changed_after_forward, rerun
 from .rules import applied, shown_params
-from .text import drawn, visible
 
 
 def shown_grads(root: Node, order: list[Node], consts: set[int], stale: bool = False) -> dict[int, Any]:
@@ -100,15 +99,14 @@ def _stale_error(doing: str, first: Node, graph: Graph) -> str:
 def _changed_at(first: Node, graph: Graph, whole: bool = False) -> str:
     """Where a change shows, first (inputs first): "w * x holds 1.4 from the forward pass, and gives 1.08 now";
     each label as drawn (a note under the drawing gives a shortened one whole), or `whole` (an error's text)."""
-    names = numbered_names(graph)  # an unlabelled value by its data (no drawing numbered it)
+    names = drawn_names(graph)  # an unlabelled value by its data (no drawing numbered it)
     names = whole_named(graph, names) if whole else names
     with np.errstate(all="ignore"):
         now = rerun(first)
     n = apart_figures(first.data, now)
     inputs = [_named(names.get(id(p)), p, n) for p in first.parents]
     held, given = _told_apart(first.data, now, n)
-    write = visible if whole else drawn  # the op's name and its words, as the labels
-    call = applied(first.op.name, inputs + shown_params(first, write), write)
+    call = applied(first.op.name, inputs + shown_params(first, names.text), names.text)  # its texts as the labels
     return f"{call} holds {held} from it, and gives {given} now"
 
 
@@ -118,7 +116,7 @@ def known_as(graph: Graph, node: Node) -> str:
     (x @ W) + b of shape (1, 1)", "the unlabelled leaf Value 2.0". Never its "#k" alone: that number is its
     step in backward, which the user sees only in a drawing with number=True. A long label or op's name whole, as
     drawn it is shortened: a message's reader searches the code for it."""
-    names = whole_named(graph, numbered_names(graph))
+    names = whole_named(graph, drawn_names(graph))
     if graph.names.get(id(node)):
         return names[id(node)]
     kind = "tensor" if isinstance(node, Tensor) else "Value"
@@ -129,7 +127,7 @@ def known_as(graph: Graph, node: Node) -> str:
     return f"the unlabelled {kind} {made} " + (held if isinstance(node, Tensor) else f"(= {held})")
 
 
-def _made(node: Node, names: dict[int, str], depth: int) -> str:
+def _made(node: Node, names: Names, depth: int) -> str:
     """The op that made `node` on its inputs, each by its label, else what made it (to `depth` ops down, in
     brackets where an operator's), else its number (a Value) or shape (a tensor)."""
     inputs = []
@@ -142,7 +140,7 @@ def _made(node: Node, names: dict[int, str], depth: int) -> str:
             inputs.append(f"({text})" if not p.op.name.isidentifier() else text)
         else:
             inputs.append(_named(None, p))
-    return applied(node.op.name, inputs + shown_params(node, visible), visible)
+    return applied(node.op.name, inputs + shown_params(node, names.text), names.text)
 
 
 def _named(name: str | None, node: Node, n: int | None = None) -> str:

@@ -12,7 +12,8 @@ from autograd import Node, Tensor
 
 from .check_verdicts import AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED, Check
 from .colours import MISSING
-from .graph import Edge, broadcast, broadcast_summed, constant_label
+from .graph import Edge, broadcast, broadcast_summed
+from .long_names import Names
 from .lost_words import edge_tag, lost_tag
 from .number_text import ARRAY_FIGURES, NUMBER_FIGURES, digits, figures, kind, numbers, rounded, spread, summary
 from .paper import product_equation
@@ -224,16 +225,17 @@ def histogram(x: Any) -> str:
     return f"{bars} [{low}, {high}]"
 
 
-def constant(node: Node) -> str:
-    """A constant's data only: a number, or a tensor's label, shape, dtype and summary."""
+def constant(node: Node, names: Names) -> str:
+    """A constant's data only: a number, or a tensor's label (as `names`, drawn_names, writes it), shape, dtype and
+    summary."""
     data = escape(summary(node.data, signed_zero=True))  # 1 / -0 is -inf
     if not isinstance(node, Tensor) or np.size(node.data) == 1:
         return data
-    fields = [escape_field(label)] if (label := constant_label(node)) else []
+    fields = [escape_field(label)] if (label := names.label(node)) else []
     return "{ " + " | ".join([*fields, f"{node.shape} {node.dtype}", data]) + " }"
 
 
-def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False, figures: int | None = None) -> str:
+def chain_rule(e: Edge, names: Names, root: Node, shared: bool = False, figures: int | None = None) -> str:
     """The chain rule on an edge of backward, an HTML-like label: ∂L/∂w = ∂L/∂n · ∂n/∂w, then the numbers,
     "= 0.5 × 2 = 1" (tensors: the gradient passed, its shape, and whether broadcasting summed it), then
     the op's rule for this input where it has one. A value used more than once (`shared`: x * x, or x
@@ -241,7 +243,7 @@ def chain_rule(e: Edge, names: dict[int, str], root: Node, shared: bool = False,
     `figures` figures (share_figures: the shares add up to the value's grad as drawn)."""
     root_name, n, w = (symbol(names[id(x)]) for x in (root, e.child, e.parent))
     if shared:
-        rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child)}"]
+        rows = [f"share of ∂{root_name}/∂{w} via input {e.index + 1} of {op_name(e.child, names)}"]
     else:
         rows = [f"∂{root_name}/∂{w} = ∂{root_name}/∂{n} · ∂{n}/∂{w}"]
     rows.append(numbers_row(e, figures))

@@ -1,5 +1,7 @@
-"""Where a name drawn shortened (text.shortened: its start … its end) is whole: in a note under the drawing (a PNG
-has no tooltips), in the SVG's tooltips, on hover in the player's page (its title=), and in explain's text."""
+"""Every name a drawing writes, decided in one place: values' names, ops' texts and constants' labels (drawn_names)
+and modules' paths (module_names), shortened (text.shortened: its start … its end) and those alike numbered apart;
+and where a name drawn shortened is whole: in a note under the drawing (a PNG has no tooltips), in the SVG's
+tooltips, on hover in the player's page (its title=), and in explain's text."""
 
 from __future__ import annotations
 
@@ -11,43 +13,82 @@ from graphviz.quoting import NoHtml
 from autograd import Node
 
 from .graph import Graph, constant_label, numbered_names, op_texts, value_steps
-from .text import drawn, shortened, tooltip, visible
+from .text import shortened, tooltip, visible, visible_path
 
 NOTE_HEAD = "names shortened (…) in the drawing, whole:"
 
 
-def whole_named(graph: Graph, names: dict[int, str]) -> dict[int, str]:
-    """`names` (numbered_names, by id) with each shortened name whole, the "#k" that tells it apart kept: "enc…out#3"
-    is "encoder.layers.0.attention.out#3". explain's text, which no drawing's width bounds, names values so."""
-    return {i: _whole(graph.names.get(i, ""), shown) for i, shown in names.items()}
+class Names(dict[int, str]):
+    """What a drawing of a graph writes for its values and its user's texts (`drawn_names`): each value's name, by
+    id (numbered_names), and `texts`, each op's name, keyword and word (graph.op_texts) and each constant's label,
+    from the text (`visible`) to how it is written: shortened and numbered apart, or (`whole_named`) whole."""
+
+    def __init__(self, values: dict[int, str], texts: dict[str, str]) -> None:
+        super().__init__(values)
+        self.texts = texts
+
+    def text(self, given: str) -> str:
+        """An op's name, keyword or word (quoted) or a constant's label, as written here."""
+        return self.texts[visible(given)]
+
+    def label(self, node: Node) -> str:
+        """A constant's label as written here, where it is drawn by it (`constant_label`); "" where by its number."""
+        return self.text(node.label) if constant_label(node) else ""
 
 
-def module_names(graph: Graph) -> dict[str, str]:
-    """Each module's path (by the path) as its cluster or box is labelled: shortened where long, and two shortened
-    alike numbered apart in the order of their paths, a number in them read as a number ("model.encoder.laye…attn.
-    out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order backward meets
-    them in, so that each box is told apart and the note names it whole. A path shortened as a value's name, a
-    constant's label or an op's text is, is numbered too, by a number no value's "#k" (its step) has."""
-    short = {path: drawn(path) for path in sorted(set(graph.owner.values()), key=_numbers_as_numbers)}
-    if not short:
-        return short
-    others = _short_names(graph)
+def drawn_names(graph: Graph) -> Names:
+    """Each value's name and each user's text (`Names`) as a drawing of `graph` writes them, the one place that
+    decides them (modules' paths: module_names, which numbers them apart from these): an op's name, keyword or word
+    and a constant's label shortened alike another (two ops' names, an op's and a constant's, two constants') are
+    numbered apart in their order, "model_encoder_laye…ut_projection#1" and "#2", by numbers no value's "#k" has;
+    a value's name shortened as one of them is is numbered by its step (numbered_names)."""
+    values = numbered_names(graph)
+    labels = {visible(n.label) for n in graph.order if id(n) in graph.consts and n.label}
+    texts = sorted(op_texts(graph.order) | labels, key=_numbers_as_numbers)
+    return Names(values, _numbered({text: text for text in texts}, _value_names(graph, values)))
+
+
+def whole_named(graph: Graph, names: Names) -> Names:
+    """`names` (drawn_names) with each shortened name whole, the "#k" that tells a value apart kept: "enc…out#3"
+    is "encoder.layers.0.attention.out#3", and each op's text and constant's label whole. explain's text and the
+    errors, which no drawing's width bounds, name so."""
+    values = {i: _whole(graph.names.get(i, ""), shown) for i, shown in names.items()}
+    return Names(values, {text: text for text in names.texts})
+
+
+def module_names(graph: Graph, names: Names) -> dict[str, str]:
+    """Each module's path (by the path) as its cluster or box is labelled (`visible_path`): shortened where long,
+    and two shortened alike numbered apart in the order of their paths, a number in them read as a number ("model.
+    encoder.laye…attn.out_proj#1" and "#2", layers 2 and 10): the same in every drawing of the model, whatever order
+    backward meets them in, so that each box is told apart and the note names it whole. A path shortened as a
+    value's name, a constant's label or an op's text is drawn (`names`, drawn_names) is numbered too, by a number
+    no value's "#k" (its step) has."""
+    paths = sorted(set(graph.owner.values()), key=_numbers_as_numbers)
+    return _numbered(
+        {path: visible_path(path) for path in paths}, _value_names(graph, names) | set(names.texts.values())
+    )
+
+
+def _numbered(whole: dict[str, str], others: set[str]) -> dict[str, str]:
+    """Each of `whole` (by key, its whole text) as drawn: shortened, and numbered "#k" in the keys' order where
+    another shortens alike or, shortened, it reads as one of `others` (names drawn besides), by a number that
+    makes it none of `others`."""
+    short = {key: shortened(text) for key, text in whole.items()}
     alike, seen = Counter(short.values()), Counter()
-    for path, shown in short.items():
-        if alike[shown] > 1 or (shown != visible(path) and shown in others):
+    for key, shown in short.items():
+        if alike[shown] > 1 or (shown != whole[key] and shown in others):
             seen[shown] += 1
-            while f"{shown}#{seen[shown]}" in others:  # a value's "#1" and a module's stood for two things
+            while f"{shown}#{seen[shown]}" in others:  # a value's "#1" and this "#1" stood for two things
                 seen[shown] += 1
-            short[path] = f"{shown}#{seen[shown]}"
+            short[key] = f"{shown}#{seen[shown]}"
     return short
 
 
-def _short_names(graph: Graph) -> set[str]:
-    """The names a drawing of `graph` shows but modules': values' (numbered_names), and each with its step after it
-    (the root drawn "X" is step 1: a module's "X#1" would read as the root), constants' labels, ops' texts."""
+def _value_names(graph: Graph, values: dict[int, str]) -> set[str]:
+    """The names a drawing of `graph` gives its values (`values`, numbered_names), and each with its step after it
+    (the root drawn "X" is step 1: an op's or a module's "X#1" would read as the root)."""
     stepped = {f"{shortened(graph.names[i])}#{k}" for i, k in value_steps(graph).items() if graph.names[i]}
-    consts = {constant_label(n) for n in graph.order if id(n) in graph.consts}
-    return set(numbered_names(graph).values()) | stepped | consts | {shortened(t) for t in op_texts(graph.order)}
+    return set(values.values()) | stepped
 
 
 def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
@@ -57,16 +98,16 @@ def _numbers_as_numbers(path: str) -> list[tuple[int, str]]:
     return [(len(part.lstrip("0")), part.lstrip("0")) if k % 2 else (0, part) for k, part in enumerate(parts)]
 
 
-def whole_names(graph: Graph, names: dict[int, str], nodes: list[Node] | None = None) -> dict[str, str]:
-    """Every name a drawing of `graph` shows shortened, with its whole text (two ops' texts or constants' labels
-    shortened alike, which nothing numbers apart, joined by "or"): values' names (`names`, numbered_names),
-    constants' labels, ops' names and their keywords' words, of `nodes` (those drawn; None: all), and the modules'
-    paths (`module_names`)."""
+def whole_names(graph: Graph, names: Names, nodes: list[Node] | None = None) -> dict[str, str]:
+    """Every name a drawing of `graph` shows shortened, with its whole text: values' names, constants' labels, ops'
+    names and their keywords' words (`names`, drawn_names), of `nodes` (those drawn; None: all), and the modules'
+    paths (`module_names`). Two drawn alike, which the numbering leaves only where a text given is itself another's
+    short form ("enc…out#1"), are joined by "or": the line says so, where one whole would hide it."""
     nodes = graph.order if nodes is None else nodes
     found = [(names[id(n)], _whole(graph.names[id(n)], names[id(n)])) for n in nodes if id(n) in names]
-    found += [(constant_label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and constant_label(n)]
-    found += [(shown, visible(path)) for path, shown in module_names(graph).items()]
-    found += [(shortened(t), t) for t in sorted(op_texts(nodes))]
+    found += [(names.label(n), visible(n.label)) for n in nodes if id(n) in graph.consts and names.label(n)]
+    found += [(shown, visible_path(path)) for path, shown in module_names(graph, names).items()]
+    found += [(names.texts[t], t) for t in sorted(op_texts(nodes))]  # each visible already
     whole: dict[str, list[str]] = {}
     for shown, text in found:
         if shown != text and text not in whole.setdefault(shown, []):

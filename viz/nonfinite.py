@@ -10,10 +10,10 @@ import numpy as np
 
 from autograd import Node, pullback
 
+from .long_names import Names
 from .lost_words import lost_note
 from .number_text import finite, float_name, kind, summary
 from .rules import op_name
-from .text import drawn
 from .widened import wide_gradients, wide_value
 
 if TYPE_CHECKING:  # steps reads this module's first_nonfinite_from
@@ -33,7 +33,7 @@ class Trail:
 
 
 def first_nonfinite(
-    order: list[Node], grads: dict[int, Any], names: dict[int, str], flows: list[list[Any]] | None = None
+    order: list[Node], grads: dict[int, Any], names: Names, flows: list[list[Any]] | None = None
 ) -> Trail | None:
     """The first NaN or infinity: in the forward pass (inputs first), else in backward (root first,
     with `grads`, d root / d node by id, those shown); None when every number is finite. `flows`: backward's
@@ -49,11 +49,12 @@ def first_nonfinite(
             given = "a constant" if id(node) not in names else "a leaf"
             lost = lost_note(node.data, wide_value(node))  # exp(800): it overflowed, 2.726e+347 on paper
             made = (
-                f"made by {op_name(node)} from {inputs}{'; ' + lost if lost else ''}"
+                f"made by {op_name(node, names)} from {inputs}{'; ' + lost if lost else ''}"
                 if node.op
                 else f"{given} given so"
             )
-            name = names.get(id(node), drawn(node.label))  # a constant is not numbered: its label, or its value alone
+            # a constant is not numbered: its label, or its value alone
+            name = names[id(node)] if id(node) in names else names.text(node.label) if node.label else ""
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))
@@ -68,7 +69,7 @@ def first_nonfinite(
     # (no rule sent the infinity)
     lost = _sent_lost(sender, index, grads[id(sender)], sent[3], flows) if sent else ""
     how = (
-        f"from the rule of {op_name(sender)} at {names[id(sender)]}{'; ' + lost if lost else ''}"
+        f"from the rule of {op_name(sender, names)} at {names[id(sender)]}{'; ' + lost if lost else ''}"
         if sent
         else f"its {len(children[id(node)])} shares, each finite, summed past the largest {float_name(kind(grad))}"
     )

@@ -14,20 +14,21 @@ import numpy as np
 import autograd
 from autograd import Node
 
-from .graph import Edge, broadcast_summed, constant_label
+from .graph import Edge, broadcast_summed
+from .long_names import Names
 from .number_text import kind, size, summary, typed
 from .rule_values import bools_text, is_bools, told_values
-from .text import ELISION, ISOLATE_MARKS, SPACE, drawn, quoted
+from .text import ELISION, ISOLATE_MARKS, SPACE, quoted
 
 # a one-letter name standing alone in a rule (beside no other Latin letter, digit or _): its operands
 _LETTER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])")
 INPUTS = "①②③④⑤⑥⑦⑧⑨"  # an operand the picture names no other way: by its place, as "input 1 of *" says it
 
 
-def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
+def local_rule(node: Node, index: int, names: Names) -> str:
     """The op's rule for its `index`-th input, written with the operands as the picture names them (`names`,
-    by id; a constant by its number): the op table's "∂(a·b)/∂b = a" on d * f reads "∂(d·f)/∂f = d", never
-    a name beside a learner's own a or b of another value. An operand taken twice (x * x) or named no way
+    drawn_names; a constant by its number or label): the op table's "∂(a·b)/∂b = a" on d * f reads "∂(d·f)/∂f =
+    d", never a name beside a learner's own a or b of another value. An operand taken twice (x * x) or named no way
     is written by its place, "∂(①·②)/∂① = ②"; a parameter an operator applies (a tensor's ** 3) by its value.
     "" where the op gives no rule; a rule whose letters are not its operands' (cross_entropy's ∂CE/∂logits) as it is."""
     formulas = node.op.formulas
@@ -37,7 +38,7 @@ def local_rule(node: Node, index: int, names: dict[int, str]) -> str:
     rule, values = told_values(rule, node, {**_defaults(node.op.name), **node.op_params})  # "; β = 2"
     letters = _operands(formulas)
     texts = [_operand(node, k, names) for k in range(len(node.parents))]
-    texts += shown_params(node)[:1] if not node.op.name.isidentifier() else []  # the 3 of a tensor's ** 3
+    texts += shown_params(node, names.text)[:1] if not node.op.name.isidentifier() else []  # the 3 of x ** 3
     if not rule or len(letters) != len(texts):
         return rule + values if rule else ""
     others = _other_words(rule, letters)  # softmax's s, cumsum's k, matmul's g: a name that is one of them is no name
@@ -136,7 +137,7 @@ def _operands(formulas: tuple[str, ...]) -> list[str]:
 _OPERAND = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_(^₀₁₂₃₄₅₆₇₈₉])")
 
 
-def _operand(node: Node, k: int, names: dict[int, str]) -> str:
+def _operand(node: Node, k: int, names: Names) -> str:
     """The `k`-th input of `node` as its rule writes it: its name, a one-number constant's number, else its place."""
     p = node.parents[k]
     if sum(q is p for q in node.parents) == 1:
@@ -144,7 +145,7 @@ def _operand(node: Node, k: int, names: dict[int, str]) -> str:
             return symbol(names[id(p)])
         if p.is_constant and getattr(p.data, "size", 1) == 1:
             return term(p.data)
-        if label := constant_label(p):
+        if label := names.label(p):
             return symbol(label)
     return _place(k)
 
@@ -165,12 +166,13 @@ def _other_words(rule: str, letters: list[str]) -> set[str]:
 _WORD = re.compile(r"(?<![A-Za-z0-9_'α-ωΑ-Ω])[A-Za-zα-ωΑ-Ω][A-Za-zα-ωΑ-Ω0-9_]*(?![A-Za-z0-9_α-ωΑ-Ω])")
 
 
-def shown_params(node: Node, write: Callable[[str], str] = drawn) -> list[str]:
+def shown_params(node: Node, write: Callable[[str], str]) -> list[str]:
     """The parameters of the call that made `node`, where they are numbers, words or bools (where's cond, which picks
     each entry: whole where short, else counted): what a learner needs to redo the forward. An op called by name
     shows them named (`negative_slope=0.2`, `axis=1`); an operator shows the number it applies, its second operand
     (the 3 of a tensor's `x ** 3`, kept as a parameter, not drawn as an input as a Value's constant is). `write`
-    writes a user's text (a keyword, a word): `drawn`, shortened where long, or for a message `visible`, whole."""
+    writes a user's text (a keyword, a word): a drawing's `Names.text`, shortened where long and numbered apart, or
+    for a message whole (whole_named)."""
     plain = (int, float, str, np.integer, np.floating)
     params = [(k, v) for k, v in node.op_params.items() if isinstance(v, plain) and not isinstance(v, bool)]
     of = kind(node.data)  # a float32 tensor's negative_slope=0.2 is kept as the float 0.20000000298023224
@@ -183,7 +185,7 @@ def shown_params(node: Node, write: Callable[[str], str] = drawn) -> list[str]:
 
 def _param_text(v: Any, of: type, write: Callable[[str], str]) -> str:
     """A parameter as the user typed it: a number as the shortest text that reads back in the op's float type
-    `of` (`typed`), an int as written, a word quoted and shown as labels are (`write`, `drawn` in a drawing: an op
+    `of` (`typed`), an int as written, a word quoted and shown as labels are (`write`, Names.text in a drawing: an op
     of one's own may take any text, a long one shortened; "tw\u202eice" reversed the caption after it as a label
     did, a Hebrew word moved the numbers)."""
     if isinstance(v, float | np.floating):
@@ -193,7 +195,7 @@ def _param_text(v: Any, of: type, write: Callable[[str], str]) -> str:
     return write(quoted(v))
 
 
-def applied(op: str, inputs: list[str], write: Callable[[str], str] = drawn) -> str:
+def applied(op: str, inputs: list[str], write: Callable[[str], str]) -> str:
     """An op on its inputs as a learner writes it: infix for operators ("x1 * w1"), else a call; its name as `write`
     writes it (`shown_params`)."""
     if len(inputs) == 2 and not op.isidentifier():
@@ -201,17 +203,18 @@ def applied(op: str, inputs: list[str], write: Callable[[str], str] = drawn) -> 
     return f"{write(op)}({', '.join(inputs)})"
 
 
-def op_title(node: Node) -> str:
-    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`)."""
-    shown, name = shown_params(node), drawn(node.op.name)  # one's own op may be named anything, as a label
+def op_title(node: Node, names: Names) -> str:
+    """The op's name with its parameters (`leaky_relu(negative_slope=0.2)`, `sum(axis=1)`, `** 3`), its texts as
+    `names` (drawn_names) writes them: one's own op may be named anything, as a label."""
+    shown, name = shown_params(node, names.text), names.text(node.op.name)
     if shown and not node.op.name.isidentifier():
         return f"{name} {' '.join(shown)}"
     return f"{name}({', '.join(shown)})" if shown else name
 
 
-def op_name(node: Node) -> str:
+def op_name(node: Node, names: Names) -> str:
     """The op as captions and notes name it: by name, an operator with the number it applies ("** 3")."""
-    return drawn(node.op.name) if node.op.name.isidentifier() else op_title(node)
+    return names.text(node.op.name) if node.op.name.isidentifier() else op_title(node, names)
 
 
 def symbol(name: str) -> str:
@@ -263,7 +266,7 @@ def summed_back(parent: Node, child: Node) -> str:
     return f"summed back from {child.shape} to {parent.shape}" if summed else ""
 
 
-def broadcast_words(parent: Node, child: Node, name: str) -> str:
+def broadcast_words(parent: Node, child: Node, name: str, names: Names) -> str:
     """ " (summed back from (2, 3) to (3,): * broadcast w)" after what a caption says `parent` (`name`) gets."""
     summed = summed_back(parent, child)
-    return f" ({summed}: {op_name(child)} broadcast {name})" if summed else ""
+    return f" ({summed}: {op_name(child, names)} broadcast {name})" if summed else ""

@@ -17,8 +17,9 @@ from autograd import Node
 from .arguments import require_flags, require_known, require_max_nodes, require_modules, require_rankdir, require_root
 from .captions import arithmetic, step_head
 from .dot import build, paragraphs
-from .graph import MAX_NODES, Edge, Graph, backward_flow, numbered_names, read_graph, require_backward_root
+from .graph import MAX_NODES, Edge, Graph, backward_flow, read_graph, require_backward_root
 from .kept import changed_since_forward, kept_cause, kept_grads, kept_note
+from .long_names import Names, drawn_names
 from .nonfinite import first_nonfinite_from
 from .rules import symbol
 from .sum_figures import Shares, added_up, share_figures
@@ -48,15 +49,16 @@ class Frame:
 class Pass:
     """Backward over a graph, computed once (nobody's `.grad` changes): d root / d node by id, the
     edges each node sends (by position in order), and the steps: the positions of the nodes backward
-    takes in turn (constants take none), each with its caption; each value's name, as captions say it; the
-    figures each value's shares are written with (share_figures, by id), in its frames, captions and page alike."""
+    takes in turn (constants take none), each with its caption; each value's name and user's text, as captions say
+    them (drawn_names); the figures each value's shares are written with (share_figures, by id), in its frames,
+    captions and page alike."""
 
     graph: Graph
     grads: dict[int, Any]
     flows: list[list[Edge]]
     steps: list[int]
     captions: list[str]
-    names: dict[int, str]
+    names: Names
     shares: Shares
 
     @cached_property
@@ -103,7 +105,7 @@ def backward_pass(root: Node, modules: Any = None, max_nodes: int | None = MAX_N
     changed_since_forward(graph, "the player and backward_steps compute each step's gradient from the graph's data")
     grads, flows = backward_flow(root, graph.order, graph.consts)
     steps = [k for k, node in enumerate(graph.order) if id(node) not in graph.consts]
-    names = numbered_names(graph)
+    names = drawn_names(graph)
     uses = Counter(id(p) for node in graph.order for p in node.parents)  # a value used twice gets two shares
     received: dict[int, list[Any]] = {id(root): [grads[id(root)]]}  # each value's contributions so far
     shares = share_figures(flows)  # the figures that make each value's shares add up to its gradient as written

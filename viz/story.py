@@ -17,6 +17,7 @@ from .widened import wide_gradients
 
 if TYPE_CHECKING:
     from .explain import Explanation, Path, Step
+    from .long_names import Names
 
 
 def tell(e: Explanation, told: dict[tuple[int, int], str] | None = None) -> str:
@@ -107,9 +108,12 @@ def sum_of(terms: list, total: Any, n: int | None = None) -> str:
     return " + ".join([summary(terms[0], n=n), *(term(t, n=n) for t in terms[1:])])
 
 
-def _rule(step: Step, names: dict[int, str]) -> str:
+def _rule(step: Step, names: Names) -> str:
     """Which input of which op the edge is, and the op's rule for it (in the story's `names`) where it says it."""
-    where, formula = f"input {step.index + 1} of {op_name(step.output)}", local_rule(step.output, step.index, names)
+    where, formula = (
+        f"input {step.index + 1} of {op_name(step.output, names)}",
+        local_rule(step.output, step.index, names),
+    )
     return f"{where}: {formula}" if formula else where
 
 
@@ -129,7 +133,7 @@ def _scalar_steps(e: Explanation, path: Path, told: dict[tuple[int, int], str], 
     return lines
 
 
-def _scalar_step(s: Step, names: dict[int, str]) -> str:
+def _scalar_step(s: Step, names: Names) -> str:
     """A step's local derivative and the op's rule; where the op takes the input more than once (x * x), the
     step is one input's share of the op's derivative, said so (∂(x*x)/∂x is 2x, not x)."""
     out, into = (symbol(names.get(id(n), "?")) for n in (s.output, s.input))
@@ -160,7 +164,7 @@ def _tensor_steps(e: Explanation, path: Path, n: int | None = None) -> list[str]
     lines = [f"    at {name(id(path.nodes[-1]), '?')}: {summary(path.carried[-1])} (the seed)"]
     arriving = path.carried[-1]
     for s, carried in zip(reversed(path.steps), reversed(path.carried[:-1])):
-        summed = broadcast_words(s.input, s.output, name(id(s.input), "?"))
+        summed = broadcast_words(s.input, s.output, name(id(s.input), "?"), e.names)
         lost = lost_tag(
             carried, wide_gradients(s.output, s.index, arriving, carried, None)[0]
         )  # " (1 of 3 underflowed)"

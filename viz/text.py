@@ -40,6 +40,22 @@ SPACE = "␣"  # a space at a name's start or end, which no one sees: "w " and "
 _ENDS = re.compile(r"^\s+|\s+$")
 
 
+def visible_path(path: str) -> str:
+    """A dotted path (a module's, a parameter's) as viz writes it: `visible`, and each part's spaces at its ends as ␣
+    too, so that a layer named "w " reads "w␣" in its box and "w␣.W" in its weight's record, one way."""
+    return _PART_ENDS.sub(lambda m: SPACE * len(m.group()), visible(path))
+
+
+_PART_ENDS = re.compile(r"(?<=\.)\s+|\s+(?=\.)")
+
+
+def spaces_told(*texts: str) -> str:
+    """What ␣ stands for, said after a message that names `texts` as `visible` writes them, where it wrote one:
+    " (␣ is a space at a name's start or end)"; else "". A reader of "the Value w␣" cannot know it otherwise."""
+    marked = any(visible(text).count(SPACE) > text.count(SPACE) for text in texts)
+    return f" ({SPACE} is a space at a name's start or end)" if marked else ""
+
+
 def _unwritable(code: int) -> bool:
     """Whether a character has no picture of its own and is shown as �: a C1 control, one that reorders the text
     after it, a lone surrogate."""
