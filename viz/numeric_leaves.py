@@ -9,7 +9,8 @@ more than about 2m times its own tolerance is sure to show red, or grey where th
 explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
 for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
 errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
-over 1000."""
+over 1000. Elements of sizes more than SPREAD apart are blocked apart: a block's steps are scaled by its
+largest."""
 
 from __future__ import annotations
 
@@ -37,10 +38,14 @@ from .check_verdicts import (
 )
 from .move_stops import kept_still
 from .number_text import summary
-from .numeric import BEST_STEP, largest, measure
+from .numeric import BEST_STEP, SHRINKS, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
 from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
+
+# sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
+# still reach a step fitted to its smallest
+SPREAD = 10.0 ** (SHRINKS - 1)
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -180,19 +185,54 @@ def _leaf_check(
     g = np.asarray(grad, dtype=np.float64)
     data = np.asarray(x, dtype=np.float64)
     rounding = _rounding(data, big)
-    blocks = gradcheck_blocks("", data, g, BEST_STEP, rounding, RTOL, m, np.random.default_rng(0))
-    parts = [
-        (
-            f"elements {b.elements} along a direction",  # numpy's index of them, as gradcheck_params names them
-            b.direction,
-            g,
-            (b.tolerance, float(np.sum(abs(b.direction) * rounding))),
-        )
-        for b in blocks
-    ]
+    groups = _magnitudes(data)
+    parts = []
+    for low, high, members in groups:
+        # one group: the whole tensor, its blocks named by numpy's index of them, as gradcheck_params names them
+        whole = len(groups) == 1
+        own = (data, g, rounding) if whole else (data.ravel()[members], g.ravel()[members], rounding.ravel()[members])
+        for b in gradcheck_blocks("", own[0], own[1], BEST_STEP, own[2], RTOL, m, np.random.default_rng(0)):
+            direction = b.direction if whole else np.zeros(size)
+            if not whole:
+                direction[members] = b.direction
+                direction = direction.reshape(np.shape(x))
+            named = b.elements if whole else _scattered(np.shape(x), members[b.start : b.stop], (low, high))
+            tolerance = (b.tolerance, float(np.sum(abs(direction) * rounding)))
+            parts.append((f"elements {named} along a direction", direction, g, tolerance))
     count = len(parts)
-    compared = f"in {count} blocks of {'' if size % m == 0 else 'up to '}{m} elements"
+    even = len(groups) == 1 and size % m == 0
+    compared = f"in {count} blocks of {'' if even else 'up to '}{m} elements"
     return _told(parts, root_at, x, f0, compared, terms)
+
+
+def _magnitudes(x: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
+    """The elements' flat indices (ravel's order) grouped by size, max(1, |x|), which a block's step is scaled by
+    (numeric.measure: its largest element's), each group's within SPREAD of its smallest, with the least and the most
+    of its sizes: each group is cut into its own blocks, so that no element is moved by a step fitted to one 1e16
+    times its size (64 elements, half near 1 and half near 1e16, through tanh with a rule off by +1: the steps of
+    6e10 swamped the small ones, grey). One group where the sizes are within SPREAD (most tensors): blocks as before."""
+    sizes = np.maximum(1.0, np.abs(np.where(np.isfinite(x), x, 1.0))).ravel()
+    order = np.argsort(sizes, kind="stable")
+    ordered = sizes[order]
+    groups, start = [], 0
+    while start < order.size:
+        stop = int(np.searchsorted(ordered, SPREAD * ordered[start], side="right"))
+        groups.append((float(ordered[start]), float(ordered[stop - 1]), np.sort(order[start:stop])))
+        start = stop
+    return groups
+
+
+def _scattered(shape: tuple[int, ...], members: np.ndarray, sizes: tuple[float, float]) -> str:
+    """A block's elements, of one group of sizes (`_magnitudes`), by their index in `shape`: a run as its first to its
+    last (a vector's as a slice), else the first three and the last; and the group's sizes."""
+    index = [str(list(map(int, np.unravel_index(i, shape)))) for i in members]
+    if members[-1] - members[0] == len(members) - 1 and len(members) > 1:  # a run of ravel's order
+        shown = f"[{members[0]}:{members[-1] + 1}]" if len(shape) == 1 else f"{index[0]} to {index[-1]}"
+    else:
+        shown = ", ".join(index) if len(index) <= 4 else f"{', '.join(index[:3])}, …, {index[-1]}"
+    low, high = sizes
+    among = f"up to {summary(high)}" if low == 1.0 else f"{summary(low)} to {summary(high)}"
+    return f"{shown} (of the elements of |x| {among})"
 
 
 def _told(
