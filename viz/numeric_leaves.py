@@ -9,8 +9,7 @@ more than about 2m times its own tolerance is sure to show red, or grey where th
 explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
 for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
 errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
-over 1000. Elements of sizes more than SPREAD apart are blocked apart: a block's steps are scaled by its
-largest."""
+over 1000. The blocks are block_parts': elements far apart in size blocked apart, a kinked block halved."""
 
 from __future__ import annotations
 
@@ -19,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, gradcheck_block_size, gradcheck_blocks
+from autograd import Node, Tensor, gradcheck_block_size
 
+from .block_parts import SPLITS, Blocks, Part
 from .check_verdicts import (
     AGREE,
     DISAGREE,
@@ -29,7 +29,6 @@ from .check_verdicts import (
     KINK,
     KINK_DISAGREE,
     ROUNDING,
-    RTOL,
     TINY,
     TOO_SMALL,
     UNDEFINED,
@@ -38,14 +37,10 @@ from .check_verdicts import (
 )
 from .move_stops import kept_still
 from .number_text import summary
-from .numeric import BEST_STEP, SHRINKS, largest, measure
+from .numeric import BEST_STEP, largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
 from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
-
-# sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
-# still reach a step fitted to its smallest
-SPREAD = 10.0 ** (SHRINKS - 1)
 
 # the verdicts from the most telling to the least: a leaf shows its first part of the most telling one
 _TELLING = (DISAGREE, KINK_DISAGREE, UNMEASURED, UNDEFINED, TOO_SMALL, KINK, AGREE)
@@ -178,75 +173,30 @@ def _leaf_check(
     m = gradcheck_block_size(size, None)
     if size <= m:  # a block's worth: each element on its own, its derivative itself
         parts = [
-            (f"element {list(index)}", _one_hot(x, index), np.asarray(grad)[index], None)
+            Part(f"element {list(index)}", _one_hot(x, index), np.asarray(grad)[index], None)
             for index in np.ndindex(np.shape(x))
         ]
         return _told(parts, root_at, x, f0, _each(size), terms)
-    g = np.asarray(grad, dtype=np.float64)
     data = np.asarray(x, dtype=np.float64)
-    rounding = _rounding(data, big)
-    groups = _magnitudes(data)
-    parts = []
-    for low, high, members in groups:
-        # one group: the whole tensor, its blocks named by numpy's index of them, as gradcheck_params names them
-        whole = len(groups) == 1
-        own = (data, g, rounding) if whole else (data.ravel()[members], g.ravel()[members], rounding.ravel()[members])
-        for b in gradcheck_blocks("", own[0], own[1], BEST_STEP, own[2], RTOL, m, np.random.default_rng(0)):
-            direction = b.direction if whole else np.zeros(size)
-            if not whole:
-                direction[members] = b.direction
-                direction = direction.reshape(np.shape(x))
-            named = b.elements if whole else _scattered(np.shape(x), members[b.start : b.stop], (low, high))
-            tolerance = (b.tolerance, float(np.sum(abs(direction) * rounding)))
-            parts.append((f"elements {named} along a direction", direction, g, tolerance))
-    count = len(parts)
-    even = len(groups) == 1 and size % m == 0
-    compared = f"in {count} blocks of {'' if even else 'up to '}{m} elements"
-    return _told(parts, root_at, x, f0, compared, terms)
+    blocks = Blocks(data, np.asarray(grad, dtype=np.float64), _rounding(data, big), m)
+    parts, compared = blocks.parts()
+    return _told(parts, root_at, x, f0, compared, terms, blocks.halves)
 
 
-def _magnitudes(x: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
-    """The elements' flat indices (ravel's order) grouped by size, max(1, |x|), which a block's step is scaled by
-    (numeric.measure: its largest element's), each group's within SPREAD of its smallest, with the least and the most
-    of its sizes: each group is cut into its own blocks, so that no element is moved by a step fitted to one 1e16
-    times its size (64 elements, half near 1 and half near 1e16, through tanh with a rule off by +1: the steps of
-    6e10 swamped the small ones, grey). One group where the sizes are within SPREAD (most tensors): blocks as before."""
-    sizes = np.maximum(1.0, np.abs(np.where(np.isfinite(x), x, 1.0))).ravel()
-    order = np.argsort(sizes, kind="stable")
-    ordered = sizes[order]
-    groups, start = [], 0
-    while start < order.size:
-        stop = int(np.searchsorted(ordered, SPREAD * ordered[start], side="right"))
-        groups.append((float(ordered[start]), float(ordered[stop - 1]), np.sort(order[start:stop])))
-        start = stop
-    return groups
-
-
-def _scattered(shape: tuple[int, ...], members: np.ndarray, sizes: tuple[float, float]) -> str:
-    """A block's elements, of one group of sizes (`_magnitudes`), by their index in `shape`: a run as its first to its
-    last (a vector's as a slice), else the first three and the last; and the group's sizes."""
-    index = [str(list(map(int, np.unravel_index(i, shape)))) for i in members]
-    if members[-1] - members[0] == len(members) - 1 and len(members) > 1:  # a run of ravel's order
-        shown = f"[{members[0]}:{members[-1] + 1}]" if len(shape) == 1 else f"{index[0]} to {index[-1]}"
-    else:
-        shown = ", ".join(index) if len(index) <= 4 else f"{', '.join(index[:3])}, …, {index[-1]}"
-    low, high = sizes
-    among = f"up to {summary(high)}" if low == 1.0 else f"{summary(low)} to {summary(high)}"
-    return f"{shown} (of the elements of |x| {among})"
-
-
-def _told(
-    parts: list[tuple[str, Any, Any, tuple[float, float] | None]],
-    root_at: Any,
-    x: Any,
-    f0: float,
-    compared: str,
-    terms: Terms,
-) -> Check:
-    """Measure each part (name, direction, gradient, and a block's tolerance with the share of it its
-    elements' rounding makes) and keep the most telling: the first that
-    disagrees, else the first that cannot be judged, else the first kink; where all agree, no part."""
-    found = [(name, measure(root_at, x, direction, g, f0, terms, tolerance)) for name, direction, g, tolerance in parts]
+def _told(parts: list[Part], root_at: Any, x: Any, f0: float, compared: str, terms: Terms, halves: Any = None) -> Check:
+    """Measure each part and keep the most telling: the first that disagrees, else the first that cannot be judged,
+    else the first kink; where all agree, no part. A block that measured a kink is measured again in `halves`
+    (block_parts), up to SPLITS of them, so that its elements the kink is not at are judged: a half that disagrees
+    is told; one that does not leaves the block's kink as it was."""
+    found, queue, left = [], [(part, True) for part in parts], SPLITS
+    while queue:
+        part, own = queue.pop(0)
+        check = measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
+        if own or check.verdict in (DISAGREE, KINK_DISAGREE):
+            found.append((part.name, check))
+        split = halves(part) if halves is not None and check.verdict == KINK and left > 0 else []
+        left -= len(split)
+        queue[:0] = [(half, False) for half in split]  # the kink's halves first: it is found within few
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
     name, worst = min(found, key=lambda pair: rank[pair[1].verdict])  # min keeps the first of equals
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)
