@@ -158,3 +158,17 @@ def test_sizes_within_the_spread_one_step_reaches_are_blocked_in_order_as_before
     data = np.tile([1.5, -0.7, 3e4, 9e4], 16)
     colour, words = _drawn(_square_off(43, 1.2), data)
     assert colour == RED and "in 2 blocks of 32 elements; elements [32:64] along a direction" in words, words
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_right_rule_on_elements_near_1e12_is_green_its_blocks_tolerance_taken_at_the_step_measured(dtype):
+    """A block's tolerance was taken along steps of 6e-6, which round away beside 1e12: 0, and the right rule of
+    (w ** 3).sum() drew red in float32 ("numeric 2.784e+49 ✗ backward 2.784e+49" near 1e16), grey in float64."""
+    data = np.random.default_rng(3).uniform(0.5, 1.5, 64) * 1e12
+    w = Tensor(data.astype(dtype), requires_grad=True, label="w")
+    loss = (w**3).sum()
+    loss.label = "loss"
+    record = next(line for line in viz.draw(loss, check=True).source.splitlines() if 'label="{ w |' in line)
+    assert re.search(r'fillcolor="?([^" \]]+)', record)[1] == GREEN, record
+    colour, words = _drawn(_square_off(5, 1.2), data)  # a rule a fifth wrong in one element: red
+    assert colour == RED, words

@@ -47,7 +47,8 @@ class Blocks(NamedTuple):
         """A Part per block of each group of sizes, and how they compared: "in 2 blocks of 32 elements"."""
         groups = _groups(self.data)
         if len(groups) == 1:  # the whole tensor: its blocks named by numpy's index, as gradcheck_params names them
-            whole = gradcheck_blocks("", self.data, self.grad, BEST_STEP, self.rounding, RTOL, self.size, _rng())
+            step = _step(self.data)
+            whole = gradcheck_blocks("", self.data, self.grad, step, self.rounding, RTOL, self.size, _rng())
             parts = [self._part(f"elements {b.elements}", b.direction, b.tolerance) for b in whole]
         else:
             parts = [part for low, high, members in groups for part in self._blocks(members, self.size, _of(low, high))]
@@ -63,7 +64,7 @@ class Blocks(NamedTuple):
     def _blocks(self, members: np.ndarray, m: int, note: str) -> list[Part]:
         own = (self.data.ravel()[members], self.grad.ravel()[members], self.rounding.ravel()[members])
         parts = []
-        for b in gradcheck_blocks("", *own[:2], BEST_STEP, own[2], RTOL, m, _rng()):
+        for b in gradcheck_blocks("", *own[:2], _step(own[0]), own[2], RTOL, m, _rng()):
             direction = np.zeros(self.data.size)
             direction[members] = b.direction
             named = _named(self.data.shape, members[b.start : b.stop]) + note
@@ -73,6 +74,13 @@ class Blocks(NamedTuple):
     def _part(self, named: str, direction: np.ndarray, tolerance: float) -> Part:
         share = float(np.sum(abs(direction) * self.rounding))
         return Part(f"{named} along a direction", direction, self.grad, (tolerance, share))
+
+
+def _step(x: np.ndarray) -> float:
+    """The step gradcheck_blocks takes a block's tolerance along as it rounds: numeric.measure's, scaled by the
+    largest max(1, |x|) it moves. Unscaled, x ± 6e-6 rounded to x for elements near 1e16, and the tolerance was 0:
+    float32 (w ** 3).sum() of 64 such elements, a right rule, red ("numeric 2.784e+49 ✗ backward 2.784e+49")."""
+    return BEST_STEP * max(1.0, float(np.max(np.abs(x), initial=0.0, where=np.isfinite(x))))
 
 
 def _rng() -> np.random.Generator:
