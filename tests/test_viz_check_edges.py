@@ -9,7 +9,7 @@ from test_viz_check_flat_pieces import check_of, tensor
 import nn
 from autograd import Op, Tensor, Value
 from autograd.tensor_ops import OPS
-from viz.check_verdicts import AGREE, DISAGREE, UNMEASURED
+from viz.check_verdicts import AGREE, DISAGREE, KINK, UNMEASURED
 
 
 def passes_g(g, out, x, *, lo, hi):  # a wrong clip rule: 1 everywhere
@@ -70,6 +70,27 @@ def test_a_max_pool_of_more_than_a_block_is_red_for_a_wrong_rule(wrong, monkeypa
     monkeypatch.setattr(OPS["max_pool2d"], "vjp", rule)
     x, root = pooled()
     assert check_of(root, x).verdict == DISAGREE
+
+
+def tied_pool(monkeypatch, factor):
+    """A max pool of 64 whole numbers 0 to 2 (9 of its 16 windows tied at their max), its rule `factor` times the
+    right one; the check of its input."""
+    right = OPS["max_pool2d"].vjp
+    monkeypatch.setattr(OPS["max_pool2d"], "vjp", lambda g, out, x, **params: (factor * right(g, out, x, **params)[0],))
+    x = Tensor(np.random.default_rng(0).integers(0, 3, (1, 1, 8, 8)).astype(float), requires_grad=True)
+    return check_of(nn.MaxPool2d(2)(x).sum(), x)
+
+
+def test_a_max_pool_with_ties_is_red_for_a_rule_doubled_where_its_untied_elements_tell(monkeypatch):
+    """Both blocks of 32 measured a kink (a tie), and a rule doubled was grey as the right one is: the kinked block is
+    halved until the tie is an element's own, and an untied window's max, its rule 2 for 1, shows red."""
+    check = tied_pool(monkeypatch, 2.0)
+    assert check.verdict == DISAGREE and check.part.startswith("element"), check
+
+
+def test_a_max_pool_with_ties_stays_a_grey_kink_for_the_right_rule(monkeypatch):
+    check = tied_pool(monkeypatch, 1.0)
+    assert check.verdict == KINK, check
 
 
 def cube_of_relu(rule):

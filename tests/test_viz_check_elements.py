@@ -125,3 +125,50 @@ def test_a_tensor_leaf_under_an_undefined_root_says_nothing_was_compared():
     _, words = _drawn(None, np.array([1.0, np.nan, np.inf, 2.0]))
     assert "numeric: cannot judge here (the root is nan here)" in words
     assert "element by element" not in words and "; :" not in words
+
+
+def _off_by(name: str, forward, slope, plus: float) -> Op:
+    """An elementwise op whose rule is its `slope` plus `plus` in every element."""
+    return Op(name, forward, lambda g, out, x: (g * (slope(x) + plus),))
+
+
+_SATURATING = [
+    ("tanh", np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    ("clip", lambda x: np.clip(x, -5, 5), lambda x: ((x >= -5) & (x <= 5)) * 1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "forward", "slope"), _SATURATING)
+def test_elements_near_1_among_ones_near_1e16_are_blocked_apart_and_a_wrong_rule_is_red(name, forward, slope):
+    """64 elements, every other near 1 and the rest near 1e16, a rule off by +1: the blocks mixed them, and their steps,
+    scaled by their largest element, moved the small ones by 6e10 (grey: 'bends within the steps'). Blocked apart by
+    size, the small ones' block is red."""
+    rng = np.random.default_rng(0)
+    data = np.empty(64)
+    data[0::2], data[1::2] = rng.uniform(0.5, 1.5, 32), rng.uniform(0.5, 1.5, 32) * 1e16
+    colour, words = _drawn(_off_by(name, forward, slope, 1.0), data)
+    assert colour == RED, words
+    assert "elements [0], [2], [4], …, [62] (of the elements of |x| up to 1.4" in words
+    colour, words = _drawn(_off_by(name, forward, slope, 0.0), data)  # the right rule: no false alarm
+    assert colour != RED, words
+
+
+def test_sizes_within_the_spread_one_step_reaches_are_blocked_in_order_as_before():
+    """Sizes 1 to 1e5 apart stay in one group: blocks in ravel's order, named as gradcheck_params names them."""
+    data = np.tile([1.5, -0.7, 3e4, 9e4], 16)
+    colour, words = _drawn(_square_off(43, 1.2), data)
+    assert colour == RED and "in 2 blocks of 32 elements; elements [32:64] along a direction" in words, words
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_right_rule_on_elements_near_1e12_is_green_its_blocks_tolerance_taken_at_the_step_measured(dtype):
+    """A block's tolerance was taken along steps of 6e-6, which round away beside 1e12: 0, and the right rule of
+    (w ** 3).sum() drew red in float32 ("numeric 2.784e+49 ✗ backward 2.784e+49" near 1e16), grey in float64."""
+    data = np.random.default_rng(3).uniform(0.5, 1.5, 64) * 1e12
+    w = Tensor(data.astype(dtype), requires_grad=True, label="w")
+    loss = (w**3).sum()
+    loss.label = "loss"
+    record = next(line for line in viz.draw(loss, check=True).source.splitlines() if 'label="{ w |' in line)
+    assert re.search(r'fillcolor="?([^" \]]+)', record)[1] == GREEN, record
+    colour, words = _drawn(_square_off(5, 1.2), data)  # a rule a fifth wrong in one element: red
+    assert colour == RED, words

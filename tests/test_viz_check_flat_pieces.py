@@ -137,3 +137,10 @@ def test_a_wrong_rule_on_hardswishs_flat_piece_beside_an_element_near_its_vertex
     x = tensor(-5.0, -1.9)
     check = check_of(autograd.hardswish(x).sum(), x)
     assert check.verdict == DISAGREE and check.part == "element [0]"
+
+
+def test_float32_hardswish_just_below_its_vertex_is_green():
+    """At -1.5 - 8 ulps in float32 the rule's x/3 + 1/2 cancelled to -2.98e-7 where the slope is -3.179e-7: red, by
+    the rule's own rounding; (x + 1.5)/3 keeps the digits."""
+    x = Tensor(np.array([np.float32(-1.5) - 8 * np.spacing(np.float32(1.5))]), requires_grad=True)
+    assert check_of(autograd.hardswish(x).sum(), x).verdict == AGREE

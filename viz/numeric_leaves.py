@@ -9,7 +9,7 @@ more than about 2m times its own tolerance is sure to show red, or grey where th
 explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
 for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
 errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
-over 1000."""
+over 1000. The blocks are block_parts': elements far apart in size blocked apart, a kinked block halved."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, gradcheck_block_size, gradcheck_blocks
+from autograd import Node, Tensor, gradcheck_block_size
 
+from .block_parts import SPLITS, Blocks, Part
 from .check_verdicts import (
     AGREE,
     DISAGREE,
@@ -28,7 +29,6 @@ from .check_verdicts import (
     KINK,
     KINK_DISAGREE,
     ROUNDING,
-    RTOL,
     TINY,
     TOO_SMALL,
     UNDEFINED,
@@ -173,40 +173,30 @@ def _leaf_check(
     m = gradcheck_block_size(size, None)
     if size <= m:  # a block's worth: each element on its own, its derivative itself
         parts = [
-            (f"element {list(index)}", _one_hot(x, index), np.asarray(grad)[index], None)
+            Part(f"element {list(index)}", _one_hot(x, index), np.asarray(grad)[index], None)
             for index in np.ndindex(np.shape(x))
         ]
         return _told(parts, root_at, x, f0, _each(size), terms)
-    g = np.asarray(grad, dtype=np.float64)
     data = np.asarray(x, dtype=np.float64)
-    rounding = _rounding(data, big)
-    blocks = gradcheck_blocks("", data, g, BEST_STEP, rounding, RTOL, m, np.random.default_rng(0))
-    parts = [
-        (
-            f"elements {b.elements} along a direction",  # numpy's index of them, as gradcheck_params names them
-            b.direction,
-            g,
-            (b.tolerance, float(np.sum(abs(b.direction) * rounding))),
-        )
-        for b in blocks
-    ]
-    count = len(parts)
-    compared = f"in {count} blocks of {'' if size % m == 0 else 'up to '}{m} elements"
-    return _told(parts, root_at, x, f0, compared, terms)
+    blocks = Blocks(data, np.asarray(grad, dtype=np.float64), _rounding(data, big), m)
+    parts, compared = blocks.parts()
+    return _told(parts, root_at, x, f0, compared, terms, blocks.halves)
 
 
-def _told(
-    parts: list[tuple[str, Any, Any, tuple[float, float] | None]],
-    root_at: Any,
-    x: Any,
-    f0: float,
-    compared: str,
-    terms: Terms,
-) -> Check:
-    """Measure each part (name, direction, gradient, and a block's tolerance with the share of it its
-    elements' rounding makes) and keep the most telling: the first that
-    disagrees, else the first that cannot be judged, else the first kink; where all agree, no part."""
-    found = [(name, measure(root_at, x, direction, g, f0, terms, tolerance)) for name, direction, g, tolerance in parts]
+def _told(parts: list[Part], root_at: Any, x: Any, f0: float, compared: str, terms: Terms, halves: Any = None) -> Check:
+    """Measure each part and keep the most telling: the first that disagrees, else the first that cannot be judged,
+    else the first kink; where all agree, no part. A block that measured a kink is measured again in `halves`
+    (block_parts), up to SPLITS of them, so that its elements the kink is not at are judged: a half that disagrees
+    is told; one that does not leaves the block's kink as it was."""
+    found, queue, left = [], [(part, True) for part in parts], SPLITS
+    while queue:
+        part, own = queue.pop(0)
+        check = measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
+        if own or check.verdict in (DISAGREE, KINK_DISAGREE):
+            found.append((part.name, check))
+        split = halves(part) if halves is not None and check.verdict == KINK and left > 0 else []
+        left -= len(split)
+        queue[:0] = [(half, False) for half in split]  # the kink's halves first: it is found within few
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
     name, worst = min(found, key=lambda pair: rank[pair[1].verdict])  # min keeps the first of equals
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)

@@ -1,0 +1,121 @@
+"""The directions `draw(check=True)` measures a tensor of more than one block's elements along: gradcheck_blocks'
+blocks, cut apart by the elements' sizes (`groups`), and halved where a block measured a kink (`halves`).
+
+A block's steps are scaled by its largest element (numeric.measure), so elements more than SPREAD apart in size are
+blocked apart: 64 elements, every other near 1 and the rest near 1e16, through tanh with a rule off by +1, were grey,
+the small ones moved by steps of 6e10. A block that measures a kink (a max pool's tie) says nothing of its other
+elements, which a tie leaves smooth: halved until the kink is an element's own, a rule doubled on the untied ones
+shows red, as the right rule stays a grey kink at the tie; at most SPLITS halves a leaf, as each costs a measure."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import gradcheck_blocks
+
+from .check_verdicts import RTOL
+from .number_text import summary
+from .numeric import BEST_STEP, SHRINKS
+
+# sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
+# still reach a step fitted to its smallest
+SPREAD = 10.0 ** (SHRINKS - 1)
+SPLITS = 128  # halves of kinked blocks measured at most, per leaf
+
+
+class Part(NamedTuple):
+    """A direction to measure along: its name, the direction (the tensor's shape), the gradient, and a block's tolerance
+    with the share of it its elements' rounding makes (None for one element, judged as one number)."""
+
+    name: str
+    direction: np.ndarray
+    grad: Any
+    tolerance: tuple[float, float] | None
+
+
+class Blocks(NamedTuple):
+    """A tensor's data and gradient in float64, each element's rounding share of its tolerance, and the block size."""
+
+    data: np.ndarray
+    grad: np.ndarray
+    rounding: np.ndarray
+    size: int
+
+    def parts(self) -> tuple[list[Part], str]:
+        """A Part per block of each group of sizes, and how they compared: "in 2 blocks of 32 elements"."""
+        groups = _groups(self.data)
+        if len(groups) == 1:  # the whole tensor: its blocks named by numpy's index, as gradcheck_params names them
+            step = _step(self.data)
+            whole = gradcheck_blocks("", self.data, self.grad, step, self.rounding, RTOL, self.size, _rng())
+            parts = [self._part(f"elements {b.elements}", b.direction, b.tolerance) for b in whole]
+        else:
+            parts = [part for low, high, members in groups for part in self._blocks(members, self.size, _of(low, high))]
+        even = len(groups) == 1 and self.data.size % self.size == 0
+        return parts, f"in {len(parts)} blocks of {'' if even else 'up to '}{self.size} elements"
+
+    def halves(self, part: Part) -> list[Part]:
+        """A block's two halves (an element alone is no block: none)."""
+        members = np.flatnonzero(part.direction)
+        halved = " (a block halved at its kink)"
+        return self._blocks(members, -(-members.size // 2), halved) if members.size > 1 else []
+
+    def _blocks(self, members: np.ndarray, m: int, note: str) -> list[Part]:
+        own = (self.data.ravel()[members], self.grad.ravel()[members], self.rounding.ravel()[members])
+        parts = []
+        for b in gradcheck_blocks("", *own[:2], _step(own[0]), own[2], RTOL, m, _rng()):
+            direction = np.zeros(self.data.size)
+            direction[members] = b.direction
+            named = _named(self.data.shape, members[b.start : b.stop]) + note
+            parts.append(self._part(named, direction.reshape(self.data.shape), b.tolerance))
+        return parts
+
+    def _part(self, named: str, direction: np.ndarray, tolerance: float) -> Part:
+        share = float(np.sum(abs(direction) * self.rounding))
+        return Part(f"{named} along a direction", direction, self.grad, (tolerance, share))
+
+
+def _step(x: np.ndarray) -> float:
+    """The step gradcheck_blocks takes a block's tolerance along as it rounds: numeric.measure's, scaled by the
+    largest max(1, |x|) it moves. Unscaled, x ± 6e-6 rounded to x for elements near 1e16, and the tolerance was 0:
+    float32 (w ** 3).sum() of 64 such elements, a right rule, red ("numeric 2.784e+49 ✗ backward 2.784e+49")."""
+    return BEST_STEP * max(1.0, float(np.max(np.abs(x), initial=0.0, where=np.isfinite(x))))
+
+
+def _rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+def _groups(x: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
+    """The elements' flat indices (ravel's order) grouped by size, max(1, |x|), each group's within SPREAD of its
+    smallest, with the least and the most of its sizes. One group where all are within SPREAD (most tensors)."""
+    sizes = np.maximum(1.0, np.abs(np.where(np.isfinite(x), x, 1.0))).ravel()
+    order = np.argsort(sizes, kind="stable")
+    ordered = sizes[order]
+    groups, start = [], 0
+    while start < order.size:
+        stop = int(np.searchsorted(ordered, SPREAD * ordered[start], side="right"))
+        groups.append((float(ordered[start]), float(ordered[stop - 1]), np.sort(order[start:stop])))
+        start = stop
+    return groups
+
+
+def _named(shape: tuple[int, ...], members: np.ndarray) -> str:
+    """Elements by their index in `shape`: one alone; a run as its first to its last (a vector's as a slice), else the
+    first three and the last."""
+    index = [str(list(map(int, np.unravel_index(i, shape)))) for i in members]
+    if len(index) == 1:
+        return f"element {index[0]}"
+    if members[-1] - members[0] == len(members) - 1:  # a run of ravel's order
+        shown = f"[{members[0]}:{members[-1] + 1}]" if len(shape) == 1 else f"{index[0]} to {index[-1]}"
+    else:
+        shown = ", ".join(index) if len(index) <= 4 else f"{', '.join(index[:3])}, …, {index[-1]}"
+    return f"elements {shown}"
+
+
+def _of(low: float, high: float) -> str:
+    """A group's sizes, as a note to its blocks' names."""
+    return (
+        f" (of the elements of |x| {f'up to {summary(high)}' if low == 1.0 else f'{summary(low)} to {summary(high)}'})"
+    )
