@@ -138,14 +138,16 @@ def kept_attributes(owners: Iterable[Any], shared: dict[int, Any]) -> Attributes
 
 
 def arrays_kept(kept: Kept) -> dict[int, np.ndarray]:
-    """By id, the arrays of numbers (no objects in them) whose numbers `kept` holds a copy of and puts back in place:
-    an attribute's, at any depth, and a buffer's. A copy of the model run beside them (fit's look) may share them
-    instead of copying them a second time: what it writes into them is undone by `put_back`."""
+    """By id, the writeable arrays of numbers (no objects in them) whose numbers `kept` holds a copy of and puts back
+    in place: an attribute's, at any depth, and a buffer's. A copy of the model run beside them (fit's look) may share
+    them instead of copying them a second time: what it writes into them is undone by `put_back`. Not a read-only one:
+    the copy's write into it would raise where the model's own step will say why (a BatchNorm's running mean read-only
+    was said to refuse a batch of one)."""
     arrays = [entry.held for entry in kept if isinstance(entry, Buffer)]
     for entry in kept:
         if isinstance(entry, Attributes):
             arrays += entry.memo.get(id(entry.memo), [])
-    return {id(a): a for a in arrays if isinstance(a, np.ndarray) and not a.dtype.hasobject}
+    return {id(a): a for a in arrays if isinstance(a, np.ndarray) and not a.dtype.hasobject and a.flags.writeable}
 
 
 def _kept_copy(values: Any, where: Any = ...) -> np.ndarray:

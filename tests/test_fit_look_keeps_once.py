@@ -4,6 +4,7 @@ __slots__ a module writes into gets its slots back; an object array's elements c
 """
 
 import numpy as np
+import pytest
 from test_trust_files import peak_while
 
 import nn
@@ -146,3 +147,16 @@ def test_a_read_only_array_made_writeable_and_written_into_is_put_back_read_only
     frozen[...] = -1.0
     put_back(kept)
     assert frozen.tolist() == [0.0, 1.0, 2.0] and not frozen.flags.writeable and not still.flags.writeable
+
+
+def test_a_read_only_buffer_is_not_called_a_batch_of_one_refused():
+    """The look's copy shared the model's read-only running mean: BatchNorm's write into it on a batch of one raised,
+    and fit said the batch of one was refused ('make batch_size one of [3, 5]'), where the first step's forward says
+    the data is read-only, with batch_size 5 too."""
+    model = nn.Sequential(nn.BatchNorm2d(2, dtype=np.float64))
+    model[0].running_mean.flags.writeable = False
+    images, optimizer = np.random.default_rng(1).normal(size=(5, 2, 3, 3)), nn.optim.SGD(model.parameters(), lr=0.1)
+    loss = lambda out, labels: (out * 0.0).sum()  # noqa: E731
+    with pytest.raises(ValueError, match="read-only") as refusal:
+        nn.fit(model, loss, optimizer, (images, np.zeros(5)), batch_size=4, metric=None, verbose=False)
+    assert "batch of one" not in str(refusal.value)
