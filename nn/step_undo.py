@@ -88,7 +88,7 @@ def note_rows(weight: Tensor, rows: np.ndarray) -> None:
     not kept whole."""
     noted = _NOTED.get()
     if noted is not None and id(weight) not in noted[1]:
-        noted[0].append(Entries(weight, rows, weight.data[rows]))  # indexing by an array copies them
+        noted[0].append(Entries(weight, rows, _kept_copy(weight.data, rows)))
 
 
 def buffer_slots(model: Any) -> list[tuple[Any, str]]:
@@ -99,7 +99,7 @@ def buffer_slots(model: Any) -> list[tuple[Any, str]]:
 
 def buffer_copies(slots: list[tuple[Any, str]]) -> Kept:
     """Each buffer (owning module, attribute) with a copy of its values: per-channel vectors, small beside a step."""
-    return [Buffer(owner, attribute, b := getattr(owner, attribute), np.array(b)) for owner, attribute in slots]
+    return [Buffer(owner, attribute, b := getattr(owner, attribute), _kept_copy(b)) for owner, attribute in slots]
 
 
 def parameter_copies(model: Any) -> Kept:
@@ -107,7 +107,7 @@ def parameter_copies(model: Any) -> Kept:
     examples, and for a step that evaluates the loss itself (nn.train_closure), which may move the weights several
     times before it fails."""
     return [
-        Weights(p, p.data, np.array(p.data) if isinstance(p.data, np.ndarray) else p.data) for p in model.parameters()
+        Weights(p, p.data, _kept_copy(p.data) if isinstance(p.data, np.ndarray) else p.data) for p in model.parameters()
     ]
 
 
@@ -131,18 +131,32 @@ def kept_attributes(owners: Iterable[Any], shared: dict[int, Any]) -> Attributes
         for held in attributes[-1][1].values():
             if not callable(held):
                 _copied(held, memo)
+    for held in memo.get(id(memo), []):  # an array's copy read-only as it is (`_numbers_back`)
+        if isinstance(held, np.ndarray) and not held.flags.writeable:
+            memo[id(held)].flags.writeable = False
     return Attributes(attributes, memo)
 
 
 def arrays_kept(kept: Kept) -> dict[int, np.ndarray]:
-    """By id, the arrays of numbers (no objects in them) whose numbers `kept` holds a copy of and puts back in place:
-    an attribute's, at any depth, and a buffer's. A copy of the model run beside them (fit's look) may share them
-    instead of copying them a second time: what it writes into them is undone by `put_back`."""
+    """By id, the writeable arrays of numbers (no objects in them) whose numbers `kept` holds a copy of and puts back
+    in place: an attribute's, at any depth, and a buffer's. A copy of the model run beside them (fit's look) may share
+    them instead of copying them a second time: what it writes into them is undone by `put_back`. Not a read-only one:
+    the copy's write into it would raise where the model's own step will say why (a BatchNorm's running mean read-only
+    was said to refuse a batch of one)."""
     arrays = [entry.held for entry in kept if isinstance(entry, Buffer)]
     for entry in kept:
         if isinstance(entry, Attributes):
             arrays += entry.memo.get(id(entry.memo), [])
-    return {id(a): a for a in arrays if isinstance(a, np.ndarray) and not a.dtype.hasobject}
+    return {id(a): a for a in arrays if isinstance(a, np.ndarray) and not a.dtype.hasobject and a.flags.writeable}
+
+
+def _kept_copy(values: Any, where: Any = ...) -> np.ndarray:
+    """A copy of `values` (of its entries `where`, an array of rows), read-only where `values` is a read-only array:
+    put back, the array is made so again (`_numbers_back`)."""
+    kept = np.array(values) if where is ... else values[where]  # indexing by an array copies them
+    if isinstance(values, np.ndarray) and not values.flags.writeable:
+        kept.flags.writeable = False
+    return kept
 
 
 def _copied(held: Any, memo: dict[int, Any]) -> None:
@@ -161,8 +175,8 @@ def put_back(kept: Kept) -> None:
     """Give each object its attributes back with their contents (`_written_back`), each buffer and parameter its object
     and values back, whether the step wrote into it or assigned it anew (a Value its number), and each parameter its
     rows kept, last kept first (rows scaled twice get the first values back), written without a comparison
-    (np.array_equal's masks and copies would hold several times the parameters): not into read-only data (a buffer
-    assigned np.broadcast_to's view too), which cannot have changed."""
+    (np.array_equal's masks and copies would hold several times the parameters), each array writeable or read-only
+    again as it was (`_numbers_back`)."""
     for entry in reversed(kept):
         if isinstance(entry, Attributes):
             _written_back(entry.memo)
@@ -171,8 +185,8 @@ def put_back(kept: Kept) -> None:
                 vars(owner).update(attributes)
             continue
         target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
-        if isinstance(target, np.ndarray) and target.flags.writeable:
-            target[where] = entry.values
+        if isinstance(target, np.ndarray):
+            _numbers_back(target, where, entry.values)
         if isinstance(entry, Buffer):
             setattr(entry.owner, entry.attribute, entry.held)
         elif isinstance(entry, Weights):
@@ -205,8 +219,8 @@ def _written_back(memo: dict[int, Any]) -> None:
             held.clear()
             held.update(map(own, copied))
         elif isinstance(held, np.ndarray):
-            if held.flags.writeable and held.shape == copied.shape:
-                held[...] = _owned(copied, own) if copied.dtype == object else copied
+            if held.shape == copied.shape:
+                _numbers_back(held, ..., _owned(copied, own) if copied.dtype == object else copied)
         elif isinstance(held, np.random.BitGenerator):  # a Generator's
             held.state = copied.state
         elif isinstance(held, np.random.RandomState):
@@ -225,8 +239,25 @@ def _written_back(memo: dict[int, Any]) -> None:
 
 
 def _owned(copied: np.ndarray, own: Any) -> np.ndarray:
-    """An object array of `copied`'s shape holding, for each of its elements, the object it is a copy of."""
+    """An object array of `copied`'s shape holding, for each of its elements, the object it is a copy of (read-only
+    where `copied` is)."""
     elements = np.empty(copied.shape, dtype=object)
     for index in np.ndindex(copied.shape):
         elements[index] = own(copied[index])
+    elements.flags.writeable = copied.flags.writeable
     return elements
+
+
+def _numbers_back(held: np.ndarray, where: Any, kept: np.ndarray) -> None:
+    """`kept` (a copy, read-only where the array was) written into `held` at `where`, and `held` writeable or read-only
+    again as it was: a step may make an array read-only after filling it (a table filled once, whose fill the step
+    after would find read-only) or writeable to write into it. Not into an array read-only before and since (a
+    buffer assigned np.broadcast_to's view), which cannot have changed, nor one whose base was made read-only."""
+    if kept.flags.writeable and not held.flags.writeable:
+        try:
+            held.flags.writeable = True
+        except ValueError:  # its base is read-only: not this array's to make writeable (put back through the base)
+            return
+    if held.flags.writeable:
+        held[where] = kept
+        held.flags.writeable = kept.flags.writeable

@@ -41,7 +41,8 @@ def check_examples(
     metric=None); another error gets a note. Last, a batch of one example, where the batches hold one, through
     the model's BatchNorm layers in training mode (`_check_single_batches`). Training starts from the model as
     given: the look runs a copy of the model (`_copy`), so that nothing the model's forward does reaches it (a
-    generator it draws from, a list it appends to, a flag it notes itself set by). A loss or a metric may run the
+    generator it draws from, a list it appends to, a flag it notes itself set by; what it writes into the arrays the
+    copy shares with the model is put back, their flags too). A loss or a metric may run the
     model's own modules (class centres an Embedding of the model's gives by label, an ActNorm): each module's
     attributes with their contents (a list appended to, a generator's state: step_undo.kept_attributes), the buffers
     and the parameters' numbers are put back after the look (an ActNorm set from validation's rows and noted set was

@@ -4,6 +4,7 @@ __slots__ a module writes into gets its slots back; an object array's elements c
 """
 
 import numpy as np
+import pytest
 from test_trust_files import peak_while
 
 import nn
@@ -108,3 +109,54 @@ def test_a_frozen_dataclass_a_slot_set_since_and_an_array_array_are_put_back():
     put_back(kept)
     assert frozen.sizes is sizes and sizes == [1] and not hasattr(slotted, "later")
     assert slotted._Slotted__kept == [1] and numbers.tolist() == [1.0, 2.0] and owner.numbers is numbers
+
+
+class _FilledOnce(nn.Module):
+    """Fills a table on its first forward and makes it read-only then, a guard against writes after."""
+
+    def __init__(self):
+        super().__init__()
+        self.head, self.table, self.filled = nn.Linear(3, 3, dtype=np.float64, seed=0), np.zeros(3), False
+
+    def forward(self, x):
+        if not self.filled:
+            self.table[...], self.table.flags.writeable, self.filled = 1.0, False, True
+        return self.head(x) * self.table
+
+
+def test_an_array_the_look_makes_read_only_is_given_back_writeable_and_as_it_was():
+    """The look's copy of the model shares its plain arrays: a table it filled and made read-only was left so (ones,
+    read-only, its flag put back unset), and the first step's fill raised 'assignment destination is read-only'."""
+    model = _FilledOnce()
+    table = model.table
+    nn.fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), batch_size=4, verbose=False)
+    assert model.table is table and not table.flags.writeable and table.tolist() == [1.0, 1.0, 1.0]
+    model = _FilledOnce()
+    check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.table.flags.writeable and model.table.tolist() == [0.0, 0.0, 0.0] and not model.filled
+
+
+def test_a_read_only_array_made_writeable_and_written_into_is_put_back_read_only():
+    """A step that made a read-only array writeable and wrote into it: its numbers and its flag come back, and a
+    read-only buffer left alone is not made writeable."""
+    owner, frozen, still = _Owner(), np.arange(3.0), np.arange(2.0)
+    frozen.flags.writeable = still.flags.writeable = False
+    owner.frozen, owner.still = frozen, still
+    kept = [kept_attributes([owner], {})]
+    frozen.flags.writeable = True
+    frozen[...] = -1.0
+    put_back(kept)
+    assert frozen.tolist() == [0.0, 1.0, 2.0] and not frozen.flags.writeable and not still.flags.writeable
+
+
+def test_a_read_only_buffer_is_not_called_a_batch_of_one_refused():
+    """The look's copy shared the model's read-only running mean: BatchNorm's write into it on a batch of one raised,
+    and fit said the batch of one was refused ('make batch_size one of [3, 5]'), where the first step's forward says
+    the data is read-only, with batch_size 5 too."""
+    model = nn.Sequential(nn.BatchNorm2d(2, dtype=np.float64))
+    model[0].running_mean.flags.writeable = False
+    images, optimizer = np.random.default_rng(1).normal(size=(5, 2, 3, 3)), nn.optim.SGD(model.parameters(), lr=0.1)
+    loss = lambda out, labels: (out * 0.0).sum()  # noqa: E731
+    with pytest.raises(ValueError, match="read-only") as refusal:
+        nn.fit(model, loss, optimizer, (images, np.zeros(5)), batch_size=4, metric=None, verbose=False)
+    assert "batch of one" not in str(refusal.value)
