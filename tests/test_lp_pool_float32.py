@@ -124,3 +124,26 @@ def test_windows_at_the_ends_of_float32_are_rounded_once(p):
             for g, v in zip(x.grad.ravel(), row):
                 slope = (mpmath.mpf(float(v)) / exact) ** (q - 1)
                 assert _ulps(g, slope, np.float32) <= ROUNDED_ONCE, (row, x.grad, slope)
+
+
+def test_a_compiled_float32_step_replays_through_windows_taken_in_float64(monkeypatch):
+    """Seven SGD steps on lp_pool1d of a float32 Linear's |outputs| at p = 7, compiled strictly: eager's numbers bit
+    for bit, through windows of 1e-38 (taken in float64) and back."""
+    from compile_faithful_cases import check_replayed, stepped_on
+
+    rng = np.random.default_rng(3)
+    sizes = [1.0, 1.0, 1e-38, 1e-38, 1.0, 1e-37, 1.0]
+    xs = [Tensor((rng.uniform(0.5, 2, (4, 3)) * size).astype(np.float32)) for size in sizes]
+
+    def scenario(compile):
+        model = nn.Linear(3, 4, bias=False, seed=0, dtype=np.float32)
+        opt = nn.SGD(model.parameters(), lr=1e-3)
+
+        def step(x):
+            return stepped_on(opt, F.lp_pool1d(model(x).abs()[None], 7.0, 2).sum()).item()
+
+        run = compile(step)
+        return [(run(x), model.W.data.copy()) for x in xs]
+
+    with np.errstate(all="ignore"):
+        check_replayed(scenario, monkeypatch, replays_at_least=2)
