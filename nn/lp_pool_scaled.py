@@ -138,13 +138,14 @@ def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
     within a range of 2^B. That gradient reaches 2^(k + p - 1)/p (a sum of 2^-p): where that leaves the floats, the
     largest |x| over 2^k lies in [1, 2) instead, the sum from 1 and the gradient at most 2^k/p (k was kept 24 below
     the largest exponent instead: float32 [2.84e35, 1e34] at p = 12 gave 1e34). k is at least 24 less than minus the
-    largest exponent (-1000 in float64: 2^k a normal float)."""
+    largest exponent (-1000 in float64: 2^k a normal float), and at most the largest exponent less 1 (2^k finite: for
+    p < 0 the smallest |x| fixes k, and [1.2e308, 1.2e308] at p = -2 had 2^1024 = inf, y inf for 8.49e307)."""
     top_exponent = np.finfo(top.dtype).maxexp
     fits = (top_exponent - 6 - np.log2(size)) // p
     step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
     exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
     grid = step * (exponent // step)
-    return np.maximum(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent)
+    return np.clip(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent, top_exponent - 1)
 
 
 def rescaled(
