@@ -20,6 +20,7 @@ gradient straight."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -148,6 +149,33 @@ def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
     return np.clip(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent, top_exponent - 1)
 
 
+def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
+    """FloatingPointError where a window's k, held at 24 less the largest exponent (`_grid`), leaves its scaled sum
+    past the floats: for p > 1 terms (x·2^-k)^p below them lose more than an ulp of y ([5e-324, 5e-324] at p = 20
+    summed to 0: y 0 for 5e-324, gradient [0, 0] for 0.518; a subnormal term's rounding, at most size·2^-1075 in a
+    sum of at least (top·2^-k)^p, moves y by y/p times its share); for p < 0 a term past the largest float ([1e-310,
+    1e-310] at p = -40: y 0 for 9.8e-311)."""
+    info = np.finfo(top.dtype)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        held = np.isfinite(top) & (top > 0) & (_grid(top, p, size) == 24 - info.maxexp)
+        if not held.any():
+            return
+        ltop = np.log2(top[held])
+        scaled_sum = p * (ltop - (24 - info.maxexp))  # log2 of the carrying term (x·2^-k)^p
+        if p > 0:
+            lost = ltop + math.log2(size) * (1 + 1 / p) + info.minexp - info.nmant - 1 - scaled_sum - math.log2(p)
+            bad = lost > np.log2(np.spacing(top[held]))
+        else:
+            bad = scaled_sum + math.log2(size) >= info.maxexp - 1
+    if bad.any():
+        raise FloatingPointError(
+            f"lp_pool at p = {p}: a window whose {'largest' if p > 0 else 'smallest'} |x| is "
+            f"{float(top[held][bad][0]):.3g} has a sum of |x|^p that {top.dtype} cannot hold at any scale this "
+            "pool uses (its value would lose its digits); multiply the input by a power of two nearer 1 (and the "
+            "output by its inverse)"
+        )
+
+
 def rescaled(
     x: Tensor,
     p: float,
@@ -171,6 +199,7 @@ def rescaled(
     need = _needed(odd, data, p, holding)
     ks = _grid(data, p, size)
     validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size, holding)), top)
+    validate(lambda t: _refuse_lost(raw(t), p, size), top)
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)
