@@ -25,7 +25,7 @@ from autograd import (
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
 from .lp_pool_direct import direct_gradient
-from .lp_pool_scaled import needs_scaling, rescaled
+from .lp_pool_scaled import kept_for_checks, needs_scaling, rescaled
 from .module import Module
 from .norm_roots import same_path
 from .p_norm_below_one import below_one_power, below_one_root
@@ -82,7 +82,8 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if scaling and x.dtype == np.float32:
         # scaled in float32, 2^k was held at 2^-104 (2^-k of the gradient finite) and (x·2^-k)^p underflowed:
         # [2e-38, 2e-38] at p = 7 gave 0 for 2.208e-38, gradient [0, 0]; in float64 no window meets its ends
-        return _in_float64(name, dims, x, p, kernel_size, stride, ceil_mode)
+        wide = _in_float64(name, dims, x, p, kernel_size, stride, ceil_mode)
+        return where(np.zeros(wide.shape, bool), kept_for_checks(total, x, p), wide)
     if scaling:
         # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
         top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731

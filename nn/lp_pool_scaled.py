@@ -90,6 +90,25 @@ def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
     return now
 
 
+def kept_for_checks(total: Tensor, x: Tensor, p: float) -> Tensor:
+    """`total` (float32 window sums that left float32, whose windows were taken in float64 instead) as a tensor of
+    the output's graph that takes no gradient, so that a compiled step's replay makes it again and checks it: that
+    its sums leave float32 as the recorded ones did (the same zero windows, the same verdict) and its entries are
+    as small or as far (`_underflows`, `_immoderate`), else the replay runs eagerly (an ordinary batch would have
+    been taken in float64 where eager takes it in float32: other bits)."""
+    data, xs = raw(total), raw(x)
+    zeros, past = data == 0, _past(data, p)
+    under, far = _underflows(xs, p), bool(_immoderate(xs, p).any())
+    verdict = lambda t: bool(np.array_equal(raw(t) == 0, zeros)) and _past(raw(t), p) == past  # noqa: E731
+    validate(lambda t: same_path("window sums", True, verdict(t)), total)
+    sizes = lambda v: _underflows(raw(v), p) == under and bool(_immoderate(raw(v), p).any()) == far  # noqa: E731
+    validate(lambda v: same_path("entries' powers", True, sizes(v)), x)
+    return _read_only(total)
+
+
+_read_only = Op("lp_pool_sums_read", lambda t: t, lambda g, out, t: (None,))
+
+
 def _immoderate(xs: np.ndarray, p: float) -> np.ndarray:
     """For p < 0, where a finite nonzero |x| lies outside [2^-E, 2^E], E = 1000/(1 - p): beyond it x^(p-1), or the
     root's slope S^(1/p - 1) at a window whose smallest |x| it is, leaves the floats where the gradient need not

@@ -132,7 +132,7 @@ def test_a_compiled_float32_step_replays_through_windows_taken_in_float64(monkey
     from compile_faithful_cases import check_replayed, stepped_on
 
     rng = np.random.default_rng(3)
-    sizes = [1.0, 1.0, 1e-38, 1e-38, 1.0, 1e-37, 1.0]
+    sizes = [1e-38, 1e-38, 1e-38, 1.0, 1.0, 1.0, 1e-37, 1e-37, 1.0]
     xs = [Tensor((rng.uniform(0.5, 2, (4, 3)) * size).astype(np.float32)) for size in sizes]
 
     def scenario(compile):
