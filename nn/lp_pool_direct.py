@@ -190,7 +190,7 @@ def _ordinary(gs: tuple, ys: tuple, p: float, size: int, k: float | None, bounds
     windows, `k` their largest power of two, else None) |x| (each step is monotone in their logs, or falls then
     rises: `_rise`): no window to check (g or y all 0) or all four corners
     inside. Plain floats: ordinary input stops here, at a few microseconds."""
-    if any(math.isinf(v[0]) and v[1] == 0 for v in (gs, ys)):  # no nonzero g, or no y above 0: the chain's 0
+    if (math.isinf(gs[0]) and gs[1] == 0) or (math.isinf(ys[0]) and ys[1] == 0):  # no nonzero g, or no y above 0
         return True
     if not gs[1] < 2.0 ** bounds[1]:  # g·size past the floats
         return False
