@@ -16,7 +16,9 @@ summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there the windows holdin
 scaled too (`_needed`).
 In a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its slope 0 where the
 exact gradient may be a normal float (1e-160 beside 1e280 at p = 1.5: 1e-220): lp_pool_direct takes such windows'
-gradient straight."""
+gradient straight. float32 windows are not scaled here: lp_pool takes them in float64 (held at 2^-104, float32's k
+left (x·2^-k)^p below the floats: [2e-38, 2e-38] at p = 7 gave 0); where float64's own floor, 2^-1000, leaves a
+window's scaled sum past the floats, it is refused (`_refuse_lost`)."""
 
 from __future__ import annotations
 
