@@ -31,10 +31,13 @@ def test_a_window_whose_scaled_sum_fits_is_not(p, row):
     assert out.data.ravel()[0] > 0
 
 
-def test_a_compiled_call_refuses_it_too():
-    """Recorded on ordinary windows, a replay on [5e-324, 5e-324] at p = 20 raises as eager does."""
-    run = autograd.compile(lambda x: F.lp_pool1d(x, 20.0, 2).sum())
-    for _ in range(3):
-        run(Tensor(np.array([[[1.0, 2.0]]])))
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="float64"):
-        run(Tensor(np.array([[[5e-324, 5e-324]]])))
+@pytest.mark.parametrize(("p", "recorded"), [(20.0, [1.0, 2.0]), (16.0, [1e-320, 1e-320])])
+def test_a_compiled_call_refuses_it_too(p, recorded):
+    """Recorded on ordinary windows, or on windows held at 2^-1000 whose sum fits (p = 16: the same scales), a
+    call on [5e-324, 5e-324] raises as eager does."""
+    run = autograd.compile(lambda x: F.lp_pool1d(x, p, 2).sum())
+    with np.errstate(all="ignore"):
+        for _ in range(3):
+            run(Tensor(np.array([[recorded]])))
+        with pytest.raises(FloatingPointError, match="float64"):
+            run(Tensor(np.array([[[5e-324, 5e-324]]])))
