@@ -25,7 +25,7 @@ from autograd import (
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
 from .lp_pool_direct import direct_gradient
-from .lp_pool_scaled import needs_scaling, rescaled
+from .lp_pool_scaled import kept_for_checks, needs_scaling, rescaled
 from .module import Module
 from .norm_roots import same_path
 from .p_norm_below_one import below_one_power, below_one_root
@@ -63,8 +63,8 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if math.isinf(p):
         largest = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
         return largest if p > 0 else -largest
-    if _widened(x.dtype, p):  # in float64, rounded once at the end (the gradient too)
-        return _lp_pool(name, dims, x.astype(np.float64), p, kernel_size, stride, ceil_mode).astype(x.dtype)
+    if _widened(x.dtype, p):
+        return _in_float64(name, dims, x, p, kernel_size, stride, ceil_mode)
     kernel = kept_size(kernel_size)
     size = kernel**dims if is_int(kernel) else math.prod(kernel)
 
@@ -78,7 +78,13 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     kernels = (kernel,) * dims if is_int(kernel) else tuple(kernel)
     strides = kept_size(stride) if stride is not None else kernels
     strides = (strides,) * dims if is_int(strides) else tuple(strides)
-    if scales and needs_scaling(total, x, p):
+    scaling = scales and needs_scaling(total, x, p)
+    if scaling and x.dtype == np.float32:
+        # scaled in float32, 2^k was held at 2^-104 (2^-k of the gradient finite) and (x·2^-k)^p underflowed:
+        # [2e-38, 2e-38] at p = 7 gave 0 for 2.208e-38, gradient [0, 0]; in float64 no window meets its ends
+        wide = _in_float64(name, dims, x, p, kernel_size, stride, ceil_mode)
+        return where(np.zeros(wide.shape, bool), kept_for_checks(total, x, p), wide)
+    if scaling:
         # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
         top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
         out, scaled, ks = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
@@ -86,6 +92,11 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
         out, scaled, ks = _root(total, p), None, None
     # the loss weight through the root's slope, then each entry's, may leave the floats where their product fits
     return direct_gradient(out, x, p, kernels, strides, size, scaled, ks) if p != 1 else out
+
+
+def _in_float64(name: str, dims: int, x: Tensor, p: float, kernel_size: Any, stride: Any, ceil_mode: Any) -> Tensor:
+    """lp_pool taken in float64 and rounded once to x's dtype at the end (the gradient too)."""
+    return _lp_pool(name, dims, x.astype(np.float64), p, kernel_size, stride, ceil_mode).astype(x.dtype)
 
 
 def _widened(dtype: np.dtype, p: float) -> bool:

@@ -4,17 +4,21 @@ p·x^(p-1); their product g·c·(x/y)^(p-1) (c: the window's size over its entri
 window) may be a normal float where a step is not: p = 2, window [1e-18, 2e-18], g = 1e291 gave inf for 4.5e290
 (g·y^(-1) = 2.2e308), g = 1e-300 at windows of 1e-300 gave 0 for 4.5e-301. `direct_gradient` wraps the output in an
 op whose rule finds such windows from g, y and x (a few passes over them: ordinary input has none, and takes the
-chain as before) and gives their entries g·c·(x/y)^(p-1) itself, with mantissa and exponent apart (each step
-rounded once), the chain none: within 4 ulp of mpmath over p in {0.5, 1.5, 2, 3, 7}, windows 1e-300 to 1e300, g
-1e-300 to 1e300, float64 and float32 (y's own rounding times p - 1: more ulps at large p). Under create_graph such
-windows are refused (FloatingPointError). A window taken scaled (lp_pool_scaled; a row of row_p_norm, scaled by its
-largest |d|) is checked on its own steps, its entries x·2^-k among them. For p < 0 a window whose
-smallest |x| lies below 2^-1000 keeps its NaN gradient (lp_pool_scaled's `_slope_unknown`)."""
+chain as before) and gives their entries g·c·(x^p/S)^((p-1)/p) itself (S = y^p, the window's sum, taken again from
+x), with mantissa and exponent apart (each step rounded once), the chain none. Its error is the problem's: the
+rounding of S and of the terms, at most n + 2 ulps for n entries, scaled by |1 - 1/p|, and 4 roundings after: within
+(n + 2)·|1 - 1/p| + 4 ulp of mpmath (about 3 seen over p in {0.5, 1.5, 2, 3, 7, 20, -2}, windows from 1e-307 to
+1e300 overlapping or not, g from 1e-310 to 1e300; taken from y, y's rounding times p - 1 was 23 ulp at p = 20), a
+subnormal y and a y past the range included. Under create_graph such windows are refused (FloatingPointError). A
+window taken scaled (lp_pool_scaled; a row of row_p_norm, scaled by its largest |d|) is checked on its own steps, its
+entries x·2^-k among them. For p < 0 a window whose smallest |x| lies below 2^-1000 keeps its NaN gradient
+(lp_pool_scaled's `_slope_unknown`)."""
 
 from __future__ import annotations
 
 import functools
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -22,7 +26,7 @@ import numpy as np
 from autograd import Node, Op, Tensor, mantissa_exponent, raw
 
 from .lp_pool_scaled import window_places
-from .p_norm_below_one import exponent_rest
+from .p_norm_below_one import split_exponent
 
 M = mantissa_exponent
 
@@ -36,11 +40,12 @@ def direct_gradient(
     size: int,
     scaled: np.ndarray | None,
     ks: np.ndarray | None = None,
+    absolute: bool = False,
 ) -> Tensor:
     """`out` (lp_pool's windows of x, p not 1; `scaled`: those taken scaled, or None; `ks`: each window's power of
-    two there, None where it is at most y), whose gradient is taken straight from the window (`_rule`) where the
-    chain's steps would leave the floats."""
-    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled, ks=ks)
+    two there, None where it is at most y; `absolute`: the windows sum |x|^p, a p-norm's rows, not x^p), whose
+    gradient is taken straight from the window (`_rule`) where the chain's steps would leave the floats."""
+    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled, ks=ks, absolute=absolute)
 
 
 def _band(dtype: np.dtype, size: int) -> tuple[float, float]:
@@ -145,15 +150,20 @@ def _trouble(
             rise = _rise(p, ks, ly) if ks is not None else 0.0
             off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size, rise=rise), low, top), off)
         bounds = (low, high, float(np.finfo(xs.dtype).minexp))
-        for at, of in window_places(off.shape, xs.shape, kernel, stride) if not entries_in or spread else ():
-            off[of] |= _off_entries(xs[at], lg[of], ly[of], p, None if scaled is None else scaled[of], size, bounds)
-        # y normal (a subnormal y has lost the digits g·(x/y)^(p-1) needs) and finite: an inf y (2^(1/p)·1.5e308 at
-        # p = 2) was taken straight as x/inf, 0 for 0.707; its chain, taken scaled, has it
-        off &= np.isfinite(lg) & (ly >= bounds[2]) & (ly < math.inf)
+        rises = np.broadcast_to(rise if scaled is not None else 0.0, off.shape)
+        held = np.zeros(off.shape, bool)  # windows holding inf or NaN: their chain's (torch's) numbers
+        for at, of in window_places(off.shape, xs.shape, kernel, stride):
+            held[of] |= ~np.isfinite(xs[at])
+            if not entries_in or spread:
+                scale = None if scaled is None else scaled[of]
+                off[of] |= _off_entries(xs[at], lg[of], ly[of], p, scale, size, bounds, rises[of])
+        # y above 0 (an all-zero window's gradient is 0, torch's); subnormal or inf (finite x past the range) too:
+        # `_entries` takes the window's sum from x
+        off &= np.isfinite(lg) & (ly > -math.inf) & ~held
         return off if off.any() else None
 
 
-def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bounds: tuple) -> Any:
+def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bounds: tuple, rise: Any) -> Any:
     """Where an entry's slope leaves the band while its gradient g·(x/y)^(p-1) is a normal float (an entry whose
     gradient underflows anyway leaves its window to the chain, which was within 2/p + 3 ulp of it, where the window
     taken straight was 4.3 at p = 7): |x|^(p-1) in the plain chain, (x/2^k)^(p-1) and g·2^k times it (moved as in
@@ -167,7 +177,7 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
         relative = (p - 1) * (lx - ly)
         slope = np.where(scaled, relative, slope)
         far = np.where(scaled, abs(p - 1) * spread, 0.0)
-        carried = np.where(scaled, lg + ly + relative, slope)  # g·2^k times the scaled slope, before 2^-k
+        carried = np.where(scaled, lg + ly + rise + relative, slope)  # g·2^k times the scaled slope, before 2^-k
         shrunk = np.where(scaled, lx - ly - spread - 1, low)  # x·2^-k itself: 1e-160 beside 1e280 at p = 1.5 was 0
         out = (slope - far < low) | (slope + far > high) | (carried - far < low) | (shrunk < low)
     else:
@@ -180,7 +190,7 @@ def _ordinary(gs: tuple, ys: tuple, p: float, size: int, k: float | None, bounds
     windows, `k` their largest power of two, else None) |x| (each step is monotone in their logs, or falls then
     rises: `_rise`): no window to check (g or y all 0) or all four corners
     inside. Plain floats: ordinary input stops here, at a few microseconds."""
-    if math.isinf(gs[0]) or math.isinf(ys[0]):  # no nonzero g, or no y above 0: the chain's 0
+    if (math.isinf(gs[0]) and gs[1] == 0) or (math.isinf(ys[0]) and ys[1] == 0):  # no nonzero g, or no y above 0
         return True
     if not gs[1] < 2.0 ** bounds[1]:  # g·size past the floats
         return False
@@ -199,7 +209,18 @@ def _ordinary(gs: tuple, ys: tuple, p: float, size: int, k: float | None, bounds
 
 
 def _rule(
-    g: Any, out: Any, value: Any, x: Any, *, p: float, kernel: tuple, stride: tuple, size: int, scaled: Any, ks: Any
+    g: Any,
+    out: Any,
+    value: Any,
+    x: Any,
+    *,
+    p: float,
+    kernel: tuple,
+    stride: tuple,
+    size: int,
+    scaled: Any,
+    ks: Any,
+    absolute: bool,
 ) -> tuple:
     """g to the chain where its steps stay in the floats; elsewhere (`_trouble`) none, and g·c·(x/y)^(p-1) to x."""
     data, ys, gs = raw(x), raw(out), raw(g)
@@ -212,30 +233,52 @@ def _rule(
             "times the root's slope y^(1-p)), taken straight from the window only on arrays: its second "
             "derivatives (create_graph=True) are not available there; scale the loss or the input nearer 1"
         )
-    return np.where(off, 0.0, gs).astype(gs.dtype, copy=False), _entries(gs, ys, data, off, p, kernel, stride, size)
+    kept = np.where(off, 0.0, gs).astype(gs.dtype, copy=False)
+    return kept, _entries(gs, data, off, p, (kernel, stride), size, absolute)
 
 
 def _entries(
-    g: np.ndarray, ys: np.ndarray, xs: np.ndarray, off: np.ndarray, p: float, kernel: tuple, stride: tuple, size: int
+    g: np.ndarray, xs: np.ndarray, off: np.ndarray, p: float, windows: tuple[tuple, tuple], size: int, absolute: bool
 ) -> np.ndarray:
-    """Each entry's g·c·(x/y)^(p-1) summed over the `off` windows holding it (0 elsewhere), in float64 apart and
-    rounded once to x's dtype; negative x (a whole p) take x^(p-1)'s sign, -1 for an even p."""
-    places = list(window_places(off.shape, xs.shape, kernel, stride))
+    """Each entry's g·c·(x^p/S)^((p-1)/p), which is g·c·(x/y)^(p-1) for y^p = S = c·Σ x^p (c: the window's size over
+    its entries in x), summed over the `off` windows holding it (0 elsewhere), all in float64 apart and rounded once
+    to x's dtype. S is taken again from x: (x/y)^(p-1) raised y's own rounding to p - 1 (4.68 ulp at p = 7, [8.26e295]
+    * 3), and a subnormal y had lost the digits it needs. The terms are summed apart too: a window's share, rounded
+    to a float on its own, lost its digits where it was subnormal (p = 7, kernel 3, stride 1: 1.4569484223e-307 for
+    1.45694845624e-307). Signs: x^p keeps x's for an odd whole p (lp_pool's sums), x^(p-1) for an even one; for a
+    p-norm's rows (`absolute`) the terms are |x|^p and the gradient takes x's sign."""
+    places = list(window_places(off.shape, xs.shape, *windows))
     count = np.zeros(off.shape)
     for _, of in places:
         count[of] += 1
-    weight = np.where(off, np.asarray(g, np.float64), 0.0)
-    y = np.where(off, np.asarray(ys, np.float64), 1.0)
-    negative = -1.0 if float(p).is_integer() and int(p) % 2 == 0 else 1.0
-    rest = exponent_rest(p) if xs.dtype == np.float64 else 0.0
-    total = np.zeros(xs.shape)
+    whole = float(p).is_integer() and not absolute
+    flips = absolute or (whole and int(p) % 2 == 0)  # the gradient's sign at x < 0
+    exponent, rest = split_exponent((Fraction(p) - 1) / Fraction(p))
+    weight = M.scaled(M.apart(np.where(off, np.asarray(g, np.float64), 0.0)), size / count)
     with np.errstate(all="ignore"):
-        for at, of in places:
-            x = np.asarray(xs[at], np.float64)
-            ratio = M.over(M.apart(np.abs(x)), M.apart(y[of]))
-            part = M.joined(M.times(M.scaled(M.apart(weight[of]), size / count[of]), M.power(ratio, p - 1, rest)))
-            total[at] += np.where(off[of], np.where(x < 0, negative * part, part), 0.0)
-    return total.astype(xs.dtype, copy=False)
+        powers = [M.power(M.apart(np.abs(np.asarray(xs[at], np.float64))), p) for at, _ in places]
+        signed = [
+            (np.where(xs[at] < 0, -m, m) if whole and int(p) % 2 else m, e) for (m, e), (at, _) in zip(powers, places)
+        ]
+        top = np.full(off.shape, -np.inf)
+        for (m, e), (_, of) in zip(powers, places):
+            top[of] = np.maximum(top[of], np.where(m == 0, -np.inf, e))
+        top = np.where(np.isfinite(top), top, 0.0)
+        total = np.zeros(off.shape)
+        for (m, e), (_, of) in zip(signed, places):
+            total[of] += M.joined((m, e - top[of]))
+        window_sum = M.scaled(M.normalized(total, top), size / count)
+        gradient: tuple = (np.zeros(xs.shape), np.zeros(xs.shape))
+        for (m, e), (at, of) in zip(powers, places):
+            share = M.over((m, e), (window_sum[0][of], window_sum[1][of]))
+            raised = M.power(share, exponent, rest)  # (a 0's power: 0, or inf for 0 < p < 1, as its slope)
+            raised = np.where(share[0] == 0, np.power(0.0, exponent), raised[0]), raised[1]
+            part = M.times((weight[0][of], weight[1][of]), raised)
+            sign = np.where((xs[at] < 0) & flips, -1.0, 1.0)
+            spread = np.zeros(xs.shape), np.zeros(xs.shape)
+            spread[0][at], spread[1][at] = np.where(off[of], -sign * part[0], 0.0), part[1]
+            gradient = M.minus(gradient, spread)
+    return M.joined(gradient).astype(xs.dtype, copy=False)
 
 
 _direct = Op("lp_pool_direct_gradient", lambda value, x, **_: value, _rule)

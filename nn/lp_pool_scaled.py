@@ -16,10 +16,13 @@ summed to 0 and gave inf for 7.07e199 (torch 2.13 too); there the windows holdin
 scaled too (`_needed`).
 In a scaled window, an entry more than ~2^1074 below its largest underflows once scaled, its slope 0 where the
 exact gradient may be a normal float (1e-160 beside 1e280 at p = 1.5: 1e-220): lp_pool_direct takes such windows'
-gradient straight."""
+gradient straight. float32 windows are not scaled here: lp_pool takes them in float64 (held at 2^-104, float32's k
+left (x·2^-k)^p below the floats: [2e-38, 2e-38] at p = 7 gave 0); where float64's own floor, 2^-1000, leaves a
+window's scaled sum past the floats, it is refused (`_refuse_lost`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -89,6 +92,25 @@ def needs_scaling(total: Tensor, x: Tensor, p: float) -> bool:
     return now
 
 
+def kept_for_checks(total: Tensor, x: Tensor, p: float) -> Tensor:
+    """`total` (float32 window sums that left float32, whose windows were taken in float64 instead) as a tensor of
+    the output's graph that takes no gradient, so that a compiled step's replay makes it again and checks it: that
+    its sums leave float32 as the recorded ones did (the same zero windows, the same verdict) and its entries are
+    as small or as far (`_underflows`, `_immoderate`), else the replay runs eagerly (an ordinary batch would have
+    been taken in float64 where eager takes it in float32: other bits)."""
+    data, xs = raw(total), raw(x)
+    zeros, past = data == 0, _past(data, p)
+    under, far = _underflows(xs, p), bool(_immoderate(xs, p).any())
+    verdict = lambda t: bool(np.array_equal(raw(t) == 0, zeros)) and _past(raw(t), p) == past  # noqa: E731
+    validate(lambda t: same_path("window sums", True, verdict(t)), total)
+    sizes = lambda v: _underflows(raw(v), p) == under and bool(_immoderate(raw(v), p).any()) == far  # noqa: E731
+    validate(lambda v: same_path("entries' powers", True, sizes(v)), x)
+    return _read_only(total)
+
+
+_read_only = Op("lp_pool_sums_read", lambda t: t, lambda g, out, t: (None,))
+
+
 def _immoderate(xs: np.ndarray, p: float) -> np.ndarray:
     """For p < 0, where a finite nonzero |x| lies outside [2^-E, 2^E], E = 1000/(1 - p): beyond it x^(p-1), or the
     root's slope S^(1/p - 1) at a window whose smallest |x| it is, leaves the floats where the gradient need not
@@ -138,13 +160,41 @@ def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
     within a range of 2^B. That gradient reaches 2^(k + p - 1)/p (a sum of 2^-p): where that leaves the floats, the
     largest |x| over 2^k lies in [1, 2) instead, the sum from 1 and the gradient at most 2^k/p (k was kept 24 below
     the largest exponent instead: float32 [2.84e35, 1e34] at p = 12 gave 1e34). k is at least 24 less than minus the
-    largest exponent (-1000 in float64: 2^k a normal float)."""
+    largest exponent (-1000 in float64: 2^k a normal float), and at most the largest exponent less 1 (2^k finite: for
+    p < 0 the smallest |x| fixes k, and [1.2e308, 1.2e308] at p = -2 had 2^1024 = inf, y inf for 8.49e307)."""
     top_exponent = np.finfo(top.dtype).maxexp
     fits = (top_exponent - 6 - np.log2(size)) // p
     step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
     exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
     grid = step * (exponent // step)
-    return np.maximum(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent)
+    return np.clip(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent, top_exponent - 1)
+
+
+def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
+    """FloatingPointError where a window's k, held at 24 less the largest exponent (`_grid`), leaves its scaled sum
+    past the floats: for p > 1 terms (x·2^-k)^p below them lose more than an ulp of y ([5e-324, 5e-324] at p = 20
+    summed to 0: y 0 for 5e-324, gradient [0, 0] for 0.518; a subnormal term's rounding, at most size·2^-1075 in a
+    sum of at least (top·2^-k)^p, moves y by y/p times its share); for p < 0 a term past the largest float ([1e-310,
+    1e-310] at p = -40: y 0 for 9.8e-311)."""
+    info = np.finfo(top.dtype)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        held = np.isfinite(top) & (top > 0) & (_grid(top, p, size) == 24 - info.maxexp)
+        if not held.any():
+            return
+        ltop = np.log2(top[held])
+        scaled_sum = p * (ltop - (24 - info.maxexp))  # log2 of the carrying term (x·2^-k)^p
+        if p > 0:
+            lost = ltop + math.log2(size) * (1 + 1 / p) + info.minexp - info.nmant - 1 - scaled_sum - math.log2(p)
+            bad = lost > np.log2(np.spacing(top[held]))
+        else:
+            bad = scaled_sum + math.log2(size) >= info.maxexp - 1
+    if bad.any():
+        raise FloatingPointError(
+            f"lp_pool at p = {p}: a window whose {'largest' if p > 0 else 'smallest'} |x| is "
+            f"{float(top[held][bad][0]):.3g} has a sum of |x|^p that {top.dtype} cannot hold at any scale this "
+            "pool uses (its value would lose its digits); multiply the input by a power of two nearer 1 (and the "
+            "output by its inverse)"
+        )
 
 
 def rescaled(
@@ -170,6 +220,7 @@ def rescaled(
     need = _needed(odd, data, p, holding)
     ks = _grid(data, p, size)
     validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size, holding)), top)
+    validate(lambda t: _refuse_lost(raw(t), p, size), top)
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)

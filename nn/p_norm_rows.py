@@ -40,7 +40,7 @@ def row_p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # g met m first (g·m: 0 for [1e-300, 2e-300] under g = 1e-300, exact 6.4e-301 at p = 1.5): rows whose steps
     # leave the floats take g·(|d|/N)^(p-1) straight, as lp_pool's windows scaled by their largest entry
     n = d.shape[-1]
-    out = direct_gradient(out, entries, p, (n,), (n,), n, np.ones(out.shape, bool))
+    out = direct_gradient(out, entries, p, (n,), (n,), n, np.ones(out.shape, bool), absolute=True)
     return out if keepdim else out.squeeze(-1)
 
 

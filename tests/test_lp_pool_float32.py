@@ -93,3 +93,57 @@ def test_a_nan_window_beside_one_past_the_range():
     assert np.isnan(out.data[0, 0, 0])
     assert abs(out.data[0, 0, 1] / (2 ** (1 / 2.5) * 1e200) - 1) < 4e-16
     np.testing.assert_allclose(x.grad[0, 0, 2:], [2 ** (1 / 2.5 - 1)] * 2, rtol=1e-15)
+
+
+SWEPT_P = (1.5, 2.0, 3.0, 7.0, 20.0, -0.5, -2.0, -7.0)
+EDGES32 = (1e-45, 4e-45, 7e-42, 2e-38, 1.1754944e-38, 1e-37, 1.7e-38 * 2**20, 3.4e38 / 2**10, 1.7e38, 3.4e38 / 1.5)
+
+
+@pytest.mark.parametrize("p", SWEPT_P)
+def test_windows_at_the_ends_of_float32_are_rounded_once(p):
+    """float32 windows whose sum of |x|^p leaves the floats are taken in float64 and rounded once. Scaled in
+    float32 instead, their power of two was held at 2^-104 (so that 2^-k of the gradient stayed finite) and
+    (x·2^104)^p underflowed: [2e-38, 2e-38] at p = 7 gave y = 0 and gradient [0, 0] for 2.208e-38 and 0.552,
+    [1e-37, 1e-37] y 2.8 ulp off and the gradient 14, subnormal windows gradient 0 (y 0 too at p = 20)."""
+    q = mpmath.mpf(p)
+    for a in EDGES32:
+        for window in ([a, a], [a, a / 3], [a, a, a / 7]):
+            row = np.array(window, np.float32)
+            if (row == 0).any():
+                continue
+            x = Tensor(row[None, None], requires_grad=True)
+            with np.errstate(all="ignore"):
+                out = F.lp_pool1d(x, p, len(window))
+                out.sum().backward()
+            exact = mpmath.fsum(abs(mpmath.mpf(float(v))) ** q for v in row) ** (1 / q)
+            assert out.dtype == x.grad.dtype == np.float32
+            if exact > np.finfo(np.float32).max:  # past float32, as torch's: inf
+                assert out.data.ravel()[0] == np.inf
+                continue
+            assert _ulps(out.data.ravel()[0], exact, np.float32) <= ROUNDED_ONCE, (row, out.data, exact)
+            for g, v in zip(x.grad.ravel(), row):
+                slope = (mpmath.mpf(float(v)) / exact) ** (q - 1)
+                assert _ulps(g, slope, np.float32) <= ROUNDED_ONCE, (row, x.grad, slope)
+
+
+def test_a_compiled_float32_step_replays_through_windows_taken_in_float64(monkeypatch):
+    """Seven SGD steps on lp_pool1d of a float32 Linear's |outputs| at p = 7, compiled strictly: eager's numbers bit
+    for bit, through windows of 1e-38 (taken in float64) and back."""
+    from compile_faithful_cases import check_replayed, stepped_on
+
+    rng = np.random.default_rng(3)
+    sizes = [1e-38, 1e-38, 1e-38, 1.0, 1.0, 1.0, 1e-37, 1e-37, 1.0]
+    xs = [Tensor((rng.uniform(0.5, 2, (4, 3)) * size).astype(np.float32)) for size in sizes]
+
+    def scenario(compile):
+        model = nn.Linear(3, 4, bias=False, seed=0, dtype=np.float32)
+        opt = nn.SGD(model.parameters(), lr=1e-3)
+
+        def step(x):
+            return stepped_on(opt, F.lp_pool1d(model(x).abs()[None], 7.0, 2).sum()).item()
+
+        run = compile(step)
+        return [(run(x), model.W.data.copy()) for x in xs]
+
+    with np.errstate(all="ignore"):
+        check_replayed(scenario, monkeypatch, replays_at_least=2)

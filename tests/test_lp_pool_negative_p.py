@@ -58,6 +58,8 @@ def _bound(n, p):
         ([[1e-150, 3e-150], [2.0, 5.0], [1e250, 1e251]], -0.5),
         ([[1e-320, 3e-320]], -0.5),
         ([[1e-200, 1e200]], -2),  # the smallest carries it: 1e-200
+        ([[1.2e308, 1.2e308]], -2),  # inf before (2^k = 2^1024)
+        ([[1.2e308, 1.2e308, 1.2e308], [1.2e308, 4e307, 1.2e308]], -7),  # inf before
     ],
 )
 def test_windows_whose_sum_leaves_the_floats(windows, p, layer):

@@ -1,0 +1,63 @@
+"""lp_pool's gradient taken straight from the window (nn/lp_pool_direct.py) as g·c·(x^p/S)^((p-1)/p), S the
+window's sum taken again from x, against mpmath. As g·c·(x/y)^(p-1) it raised y's rounding to p - 1 (23 ulp at
+p = 20), lost a subnormal y's digits (0 or inf for gradients near 1e±300) and left a y past the range to a chain
+that overflowed; and a p-norm's rows took the sign of x^(p-1) for |x|^(p-1) (pdist's gradient at rows of 1e-300
+pointed the wrong way at p = 1.5 and 3)."""
+
+import mpmath
+import numpy as np
+import pytest
+
+import nn.functional as F
+from autograd import Tensor
+
+mpmath.mp.prec = 200
+
+
+def _ulps(got, exact):
+    ulp = max(mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(exact), 2)) - 52), mpmath.mpf(5e-324))
+    return float(abs(mpmath.mpf(float(got)) - exact) / ulp)
+
+
+def _bound(n, p):
+    """The rounding of a window's sum of n terms and of each term (n + 2 ulps at most, to first order), which the
+    power (p-1)/p scales by |1 - 1/p|, and 4 roundings after it: a property of the window, not of p - 1."""
+    return (n + 2) * abs(1 - 1 / p) + 4
+
+
+@pytest.mark.parametrize(
+    ("p", "row", "g"),
+    [
+        (20.0, [2.5879184801349514e-201, 3.834325599462892e-201], 8.93623403167401e-301),  # 23.2 ulp before
+        (7.0, [8.26e295, 8.26e295, 8.26e295], 5e11),  # 4.68 ulp before
+        (7.0, [2.3331590462580472e-302, 7.777196820860157e-303], 1.0),  # 9.2 ulp before
+        (2.0, [5e-324, 5e-324], 1e-300),  # y subnormal: [0, 0] for 7.07e-301 before
+        (1.5, [5.06e-321, 1.685e-321], 1e300),  # inf before
+        (3.0, [7.41691286169067e-309, 7.41691286169067e-309], 1e300),  # inf before
+        (1.5, [1.1984620899082105e308, 1.1984620899082105e308], 1e300),  # y past the range: inf before
+        (0.5, [1.1984620899082105e308, 3.9948736330273685e307], 1e300),  # inf before
+    ],
+)
+def test_a_window_taken_straight_within_its_bound(p, row, g):
+    x = Tensor(np.array([[row]]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.lp_pool1d(x, p, len(row))
+        out.backward(np.full(out.shape, g))
+    q = mpmath.mpf(p)
+    root = mpmath.fsum(mpmath.mpf(v) ** q for v in row) ** (1 / q)
+    for got, v in zip(x.grad.ravel(), row):
+        exact = mpmath.mpf(g) * (mpmath.mpf(v) / root) ** (q - 1)
+        assert _ulps(got, exact) <= _bound(len(row), p), (got, exact)
+
+
+@pytest.mark.parametrize("p", [1.5, 3.0, 4.0])
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_pdist_of_tiny_and_huge_rows_has_the_gradient_of_ordinary_ones(p, scale):
+    """‖x0 - x1‖'s gradient is the same at x and x·s: at [[0, 0], [1, 2]]·1e-300 it was [0.64, 0.90, -0.64,
+    -0.90] for [-0.64, -0.90, 0.64, 0.90] at p = 1.5 (a row's differences were signed as x^(p-1), not |x|^(p-1))."""
+    grads = []
+    for s in (1.0, scale):
+        d = Tensor(np.array([[0.0, 0.0], [1.0, 2.0]]) * s, requires_grad=True)
+        F.pdist(d, p).sum().backward()
+        grads.append(d.grad.ravel())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=4e-15, atol=0)
