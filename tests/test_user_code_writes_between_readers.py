@@ -1,0 +1,44 @@
+"""An array a user's op reads again (`ws=[w]`) written during backward by user code (a hook, a user's rule) where a rule
+reads it next: each rule that runs after user code ran reads it as it was at the pass's start, or the backward is
+refused before that rule; a write no rule reads after (the rules reading it all ran, or the rest get no gradient and
+do not run) is let pass."""
+
+import numpy as np
+import pytest
+
+from autograd import Op, Tensor
+
+SCALE = Op("scale", lambda x, *, ws: x * ws[0], lambda g, out, x, *, ws: (g * ws[0],))
+
+
+def _writing(ws, value, gives=True):
+    """An op passing its input on whose rule writes `value` into ws[0][0] (and gives its input None unless `gives`)."""
+    return Op(
+        "writing",
+        lambda a: a * 1.0,
+        lambda g, out, a: (ws[0].__setitem__(0, value) or (g if gives else None),),
+    )
+
+
+def test_a_write_undone_before_the_last_reader_is_refused_at_the_rule_that_read_it():
+    """A hook on y writes 10 into w, the top scale's rule reads it, a user's rule writes 2 back before the bottom
+    scale's, the last reader: the pass read w again before that one only and found it as it was, x.grad [20.] for
+    [4.] without a word. Now it is read again before the top scale's rule, which user code ran before."""
+    ws = [np.array([2.0])]
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    y = SCALE(_writing(ws, 2.0)(SCALE(x, ws=ws)), ws=ws)
+    y.register_hook(lambda g: ws[0].__setitem__(0, 10.0))
+    with pytest.raises(RuntimeError, match=r"scale's ws was changed during backward .* after scale used it"):
+        y.sum().backward()
+    assert x.grad is None
+
+
+def test_a_write_after_every_rule_that_runs_and_reads_the_array_is_not_refused():
+    """The bottom scale, the last to read w, gets no gradient (the op above it gives None), so its rule does not run:
+    a write into w after the top scale's rule changes no gradient. It was refused, in words saying a rule still to
+    run reads it; PyTorch does not run a node no gradient reaches either."""
+    ws = [np.array([2.0])]
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    y = SCALE(_writing(ws, 10.0, gives=False)(SCALE(x, ws=ws)) + x, ws=ws)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0]
