@@ -82,7 +82,6 @@ class PassReads:
         key = id(array)
         if self.read_at.get(key) == tick:
             return True
-        self.read_at[key] = tick
         copy = self.copies.get(key)
         if copy is None:
             words = _words(array)
@@ -90,13 +89,16 @@ class PassReads:
                 return False
             # a C-contiguous array's words are a view of it, kept to read it again (1.5 us less a compare)
             self.copies[key] = (array.dtype, array.shape, words if array.flags.c_contiguous else None, words.copy())
-            return True
-        dtype, shape, words, then = copy
-        return (
-            array.dtype == dtype
-            and array.shape == shape
-            and _same_words(_words(array) if words is None else words, then)
-        )
+        else:
+            dtype, shape, words, then = copy
+            if not (
+                array.dtype == dtype
+                and array.shape == shape
+                and _same_words(_words(array) if words is None else words, then)
+            ):
+                return False  # not noted as read: each later reader finds it changed too
+        self.read_at[key] = tick
+        return True
 
 
 def _words(a: np.ndarray) -> np.ndarray:
