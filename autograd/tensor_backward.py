@@ -19,7 +19,7 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
-from .tensor_versions import CHANGED, changed
+from .tensor_versions import CHANGED, changed, numbers_unread
 from .type_names import type_name
 from .user_rereads import Items, PassReads, held_now, option_changed, tensor_changed, unchanged
 
@@ -250,7 +250,7 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
         a, b = node._a, node._b  # node.parents, without the property's call
         for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
-            if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
+            if p._counter[0] != seen and not _eagerly_no_node(node) and not numbers_unread(node, p):
                 raise tensor_changed(p, f"{node._made_by.op.name} used it", during)
         if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
             raise tensor_changed(node, f"{node._made_by.op.name} made it", during)
