@@ -43,3 +43,19 @@ def test_a_write_after_every_rule_that_runs_and_reads_the_array_is_not_refused()
     y = SCALE(_writing(ws, 10.0, gives=False)(SCALE(x, ws=ws)) + x, ws=ws)
     y.sum().backward()
     assert x.grad.tolist() == [2.0]
+
+
+def test_a_row_replaced_in_an_array_of_objects_after_it_was_read_again_is_refused():
+    """rows, an array of objects (ragged rows) in ws, is read again before the middle rule (unchanged), then a user's
+    rule replaces its row 0 before the bottom rule reads it: the compare before that one read a copy of its addresses
+    taken at the first, not the array (x.grad [80.] for [8.], without a word)."""
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([2.0]), np.array([1.0, 1.0])
+    row = Op("row", lambda x, *, ws: x * ws[0][0], lambda g, out, x, *, ws: (g * ws[0][0],))
+    replacing = Op("replacing", lambda a: a * 1.0, lambda g, out, a: (rows.__setitem__(0, np.array([20.0])) or g,))
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    ws = [rows]
+    y = row(row(replacing(row(x, ws=ws)), ws=ws), ws=ws)
+    with pytest.raises(RuntimeError, match=r"row's ws was changed during backward"):
+        y.sum().backward()
+    assert x.grad is None
