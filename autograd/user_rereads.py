@@ -68,7 +68,7 @@ class PassReads:
     def __init__(self) -> None:
         self.held: dict[int, Any] = {}
         self.read_at: dict[int, int] = {}  # the tick of user code each array was last read again after
-        self.copies: dict[int, Any] = {}  # each array's bytes as `_words` reads them, once hashed again equal
+        self.copies: dict[int, Any] = {}  # each array's bytes, once hashed again equal (and its words' view)
 
     def noted(self, option: Any) -> Any:
         """What `option` holds, read once a pass (at its start)."""
@@ -90,7 +90,7 @@ class PassReads:
             # a C-contiguous array's words are a view of it, kept to read it again (1.5 us less a compare); an array
             # of objects' are a copy of their addresses, read anew each time
             live = array.flags.c_contiguous and not array.dtype.hasobject
-            self.copies[key] = (array.dtype, array.shape, words if live else None, words.copy())
+            self.copies[key] = (array.dtype, array.shape, words if live else None, words.tobytes())
         else:
             dtype, shape, words, then = copy
             if not (
@@ -111,12 +111,12 @@ def _words(a: np.ndarray) -> np.ndarray:
     return data.view(np.uint64) if data.size % 8 == 0 else data
 
 
-def _same_words(now: np.ndarray, then: np.ndarray) -> bool:
-    """Whether `now` and `then` (`_words`, the same dtype) are bitwise equal: as bytes where short (numpy's compare
-    costs 2 us a call, a log's arrays are many), as words where long (bytes would copy 8 MB to compare them)."""
-    if then.nbytes <= _SHORT:
-        return now.tobytes() == then.tobytes()
-    return now.shape == then.shape and not (now != then).any()
+def _same_words(now: np.ndarray, then: bytes) -> bool:
+    """Whether `now` (`_words`) holds the bytes `then` (its copy): as bytes where short (numpy's compare costs 2 us a
+    call, and a log's arrays are many), as words where long (bytes would copy 8 MB to compare them)."""
+    if len(then) <= _SHORT:
+        return now.tobytes() == then
+    return now.nbytes == len(then) and not (now != np.frombuffer(then, now.dtype)).any()
 
 
 _SHORT = 1 << 16  # the bytes `_same_words` compares as bytes
