@@ -35,8 +35,8 @@ class _UserCode:
     """When user code last ran inside a backward pass (gradient hooks and the rules of users' ops): `ran` is set to
     a fresh tick (TICKS) by what runs it, so a pass compares `ran` with the tick it checked the graph at, one integer
     compare a rule, and checks what a rule reads again only where it moved (`+= 1` from two threads could bring it
-    back to the tick checked at). What keyword arguments hold is read again where it moved: an array's hash once a
-    pass, before the last rule reading it, a list's or dict's items before each (user_rereads.PassReads)."""
+    back to the tick checked at). What keyword arguments hold is read again where it moved: an array once a tick,
+    before the next rule reading it that runs, a list's or dict's items before each (user_rereads.PassReads)."""
 
     __slots__ = ("ran",)
 
@@ -168,8 +168,7 @@ class Node:
     @staticmethod
     def _check_again(node: Node, reads: Any) -> None:
         """Refuse to run node's rule where user code run by this pass (USER_CODE) changed what it reads; `reads`: what
-        the keyword arguments rules read again held at the pass's start and which rule reads each last (_check_graph's),
-        before whose rule each is read again."""
+        the keyword arguments rules read again held at the pass's start (_check_graph's)."""
         raise NotImplementedError
 
     @staticmethod

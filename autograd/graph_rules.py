@@ -48,8 +48,8 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, reads: Any) -> 
     hooks = HOOKS if HOOKS and not modes.current.tangents else None  # jvp's pass of its pullback runs none
     # the graph was checked at this tick (_check_graph, noting in `reads` what rules' keyword arguments hold): where a
     # hook or a user's rule ran since, a rule's reads are checked again before it runs (`_check_again`) where a tensor
-    # was changed in place since (WRITES) or it reads keyword arguments again (an array hashed again before its last
-    # reader, a list's or dict's items compared before each: user_rereads.PassReads)
+    # was changed in place since (WRITES) or it reads keyword arguments again (an array read again once a tick of user
+    # code, a list's or dict's items compared before each: user_rereads.PassReads)
     user, writes = USER_CODE, WRITES
     checked_at = user.ran
     wrote_at = writes.at
@@ -61,10 +61,8 @@ def _propagate(order: list[Node], seed: Any, create_graph: bool, reads: Any) -> 
             if node._grad_sum is node._grad_sum_start:
                 # no gradient reached the node (each rule that could send one gave None: a constant operand
                 # such as a loss's weights): d root / d node is 0, so its hooks and its rule have nothing to
-                # work on, and the rule is never called with the empty sum, which is no gradient; it may be the last
-                # to read an array that a rule run before it read: that is hashed again here
-                if user.ran != checked_at and node._made_by is not None and node._made_by.options:
-                    check_again(node, reads)
+                # work on, and the rule is never called with the empty sum, which is no gradient (nor checked: what
+                # it would read changes no gradient)
                 continue
             if hooks is not None and id(node) in hooks:
                 from .hooks import run_hooks  # here: hooks imports the compile modules, built on this one

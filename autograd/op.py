@@ -64,6 +64,7 @@ class Op:
         "saving",
         "scatters",
         "no_derivative",
+        "shape_only",
         "rereads",
         "_must_give",
         "built_in",
@@ -99,6 +100,7 @@ class Op:
         self.saving: Callable[..., tuple[Any, Any]] | None = None
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
+        self.shape_only: tuple[int, ...] = ()  # the inputs whose numbers its rule does not read (OpDef.shape_only)
         self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:

@@ -100,6 +100,11 @@ class OpDef:
     # derived tests check only the other inputs, and check the refusal (`differentiable`). The entry's rule
     # and formulas are the other inputs' only: OpDef adds these inputs' (a stand-in gradient, the words)
     no_derivative: tuple[int, ...] = ()
+    # the inputs (by position) whose numbers its rule does not read, only their shape and dtype (add's, sum's x,
+    # reshape's): a change in place to such an input after the forward changes no gradient, and backward lets it
+    # pass, as PyTorch's, whose rules save no such input; () (the default): the rule may read every input's numbers.
+    # An op of any number of inputs (concatenate's *xs) names its entry's two: a third is checked as one it reads
+    shape_only: tuple[int, ...] = ()
     # the keyword parameters its rule reads again in backward as the caller holds them (a loss's class `weight`, a
     # Tensor or an array kept by identity, so that a compiled step's replays read each call's numbers): a node notes
     # what each held at the forward (Record.options) and backward refuses one changed since, as it does an input

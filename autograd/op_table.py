@@ -105,6 +105,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         decimal=operator.add,
         formulas=("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
         adds_up=True,
+        shape_only=(0, 1),
     ),
     OpDef(
         "sub",
@@ -116,6 +117,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         decimal=operator.sub,
         formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
         adds_up=True,
+        shape_only=(0, 1),
     ),
     # a constant operand's gradient is never formed (`skips`): g · a at a pole made inf · 0 and warned, for
     # nothing (bessel_y0''(0): y1'(0) is inf, times the 0 of the constant's g)
@@ -162,7 +164,15 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         skips=True,
         formulas=("∂(a**b)/∂a = b·a**(b−1)", "∂(a**b)/∂b = a**b·ln a"),
     ),
-    OpDef("neg", lambda g, out, x: (-g,), operator.neg, np.negative, formulas=("∂(−x)/∂x = −1",), decimal=operator.neg),
+    OpDef(
+        "neg",
+        lambda g, out, x: (-g,),
+        operator.neg,
+        np.negative,
+        formulas=("∂(−x)/∂x = −1",),
+        decimal=operator.neg,
+        shape_only=(0,),
+    ),
     OpDef(
         "exp",
         lambda g, out, x: (g * out,),

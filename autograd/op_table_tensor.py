@@ -116,7 +116,14 @@ def _where_vjp(g, out, x, y, *, cond, unpicked=0.0):
 
 
 def _reducing(
-    name: str, forward: Any, vjp: Any, formula: str, api: str = "", adds_up: bool = False, flat_pieces: bool = False
+    name: str,
+    forward: Any,
+    vjp: Any,
+    formula: str,
+    api: str = "",
+    adds_up: bool = False,
+    flat_pieces: bool = False,
+    shape_only: tuple[int, ...] = (),
 ) -> OpDef:
     return OpDef(
         name,
@@ -127,6 +134,7 @@ def _reducing(
         api=api or f"Tensor.{name}",
         adds_up=adds_up,
         flat_pieces=flat_pieces,
+        shape_only=shape_only,
     )
 
 
@@ -148,8 +156,9 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda g, out, x, *, axis, keepdims: (_spread(g, x, axis),),
         "∂sum(x)/∂xᵢ = 1",
         adds_up=True,
+        shape_only=(0,),
     ),
-    _reducing("mean", forward.mean, _mean_vjp, "∂mean(x)/∂xᵢ = 1/n", adds_up=True),
+    _reducing("mean", forward.mean, _mean_vjp, "∂mean(x)/∂xᵢ = 1/n", adds_up=True, shape_only=(0,)),
     # ties share the gradient equally (PyTorch's amax/amin)
     _reducing(
         "max",
@@ -173,6 +182,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, dtype: np.asarray(x).astype(dtype),
         api="Tensor.astype",
         formulas=("the gradient, cast back",),
+        shape_only=(0,),
     ),
     OpDef(
         "reshape",
@@ -181,6 +191,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, shape: np.reshape(x, shape),
         api="Tensor.reshape",
         formulas=("the gradient, reshaped back",),
+        shape_only=(0,),
     ),
     OpDef(
         "transpose",
@@ -189,6 +200,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, axes: np.transpose(x, axes),
         api="Tensor.transpose",
         formulas=("the gradient, axes put back",),
+        shape_only=(0,),
     ),
     # a repeated index adds up its gradients
     OpDef(
@@ -198,6 +210,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         lambda x, *, index: x[index],
         api="Tensor.__getitem__",
         formulas=("the gradient, added at the index",),
+        shape_only=(0,),
         scatters=True,
     ),
     OpDef(
@@ -208,6 +221,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         _TWO,
         api="autograd.concatenate",
         formulas=("each input's slice of the gradient",) * 2,
+        shape_only=(0, 1),
     ),
     OpDef(
         "stack",
@@ -217,6 +231,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         _TWO,
         api="autograd.stack",
         formulas=("each input's slice of the gradient",) * 2,
+        shape_only=(0, 1),
     ),
     # the condition is a constant: no gradient flows to it. `unpicked`, the gradient's zero where an input is not
     # picked: +0 (PyTorch's) for the user's where; the rules' own selections (rule_functions.where) give −0, the
@@ -230,6 +245,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         api="autograd.where",
         broadcasts=True,
         formulas=("1 where cond holds, else 0", "0 where cond holds, else 1"),
+        shape_only=(0, 1),
     ),
     # the rules' own ops: unbroadcasting, spreading a reduction back, indexing's gradient
     OpDef(
@@ -238,6 +254,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         None,
         forward.sum_to,
         formulas=("the gradient, broadcast back",),
+        shape_only=(0,),
         adds_up=True,
     ),
     OpDef(
@@ -246,6 +263,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         None,
         lambda x, *, shape: np.broadcast_to(x, shape),
         formulas=("the gradient, summed back",),
+        shape_only=(0,),
     ),
     OpDef(
         "index_add",
@@ -253,6 +271,7 @@ TENSOR_ONLY: tuple[OpDef, ...] = (
         None,
         forward.index_add,
         formulas=("the gradient at the index",),
+        shape_only=(0,),
         adds_up=True,
     ),
 )

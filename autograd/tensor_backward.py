@@ -12,14 +12,14 @@ import numpy as np
 from . import compile_read_hooks, compile_record
 from .compile_recording import SWITCHES
 from .dtypes import DATA_KINDS
-from .graph import Node, raw
+from .graph import USER_CODE, Node, raw
 from .graph_order import MANY
 from .graph_sums import GradientSums
 from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
-from .tensor_versions import CHANGED, changed
+from .tensor_versions import CHANGED, changed, numbers_unread
 from .type_names import type_name
 from .user_rereads import Items, PassReads, held_now, option_changed, tensor_changed, unchanged
 
@@ -203,20 +203,10 @@ class BackwardHooks:
 
     @staticmethod
     def _check_again(node: Any, reads: PassReads) -> None:
-        """`_check_graph`'s test of what node's rule reads, again, where a hook or a user's rule ran since: a hook
-        running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w. Of a node no
-        gradient reached, whose rule does not run, only the arrays it is the last to read (rules run before it did)."""
-        if node._grad_sum is not EMPTY_SUM:
-            _check_reads((node,), reads, True)
-            return
-        for name, option, seen in node._made_by.options:
-            if (
-                isinstance(option, np.ndarray)
-                and reads.last[id(option)] is node
-                and not unchanged(held_now(option), seen)
-                and not _eagerly_no_node(node)
-            ):
-                raise option_changed(name, option, node._made_by, True)
+        """`_check_graph`'s test of what node's rule, about to run, reads, again, where a hook or a user's rule ran
+        since: a hook running `w.mul_(10)` under no_grad, or an optimizer's step, gave the gradient of the changed w.
+        An array is read again once a tick of user code (PassReads.still)."""
+        _check_reads((node,), reads, True)
 
     @staticmethod
     def _accumulate(order: list[Any]) -> None:
@@ -246,7 +236,8 @@ class BackwardHooks:
 def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
     """Refuse the rule of each of `nodes` where what it reads changed since the forward: its parents, its output (their
     version counts), the keyword arguments it reads again (`reads`: `during` backward, by user code, an array is read
-    again before its last reader). And a leaf's .grad that no longer fits its data. One loop: a pass's hot path."""
+    again once a tick of user code, before the next rule reading it). And a leaf's .grad that no longer fits its
+    data. One loop: a pass's hot path."""
     for node in nodes:
         if node._made_by is None:
             held = held_grad(node)
@@ -259,17 +250,21 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         versions = node._versions  # the parents' counts, then the node's own (zip stops at the parents)
         a, b = node._a, node._b  # node.parents, without the property's call
         for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
-            if p._counter[0] != seen and not _eagerly_no_node(node):  # p._version, without the property call
+            if p._counter[0] != seen and not _eagerly_no_node(node) and not numbers_unread(node, p):
                 raise tensor_changed(p, f"{node._made_by.op.name} used it", during)
         if node._counter[0] != versions[-1] and not _eagerly_no_node(node):
             raise tensor_changed(node, f"{node._made_by.op.name} made it", during)
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)
             if hasattr(option, "_counter"):  # a Tensor's count, read as it is now: a user's rule may have changed it
                 held = option._counter[0]
-            elif during and reads.last[id(option)] is not node and not isinstance(seen, Items):
-                continue  # an array, hashed again before its last reader only; a list's items at each (fewer at some)
-            else:  # each node's notes keep it alive: no other object takes its id
-                held = held_now(option) if during else reads.noted(option, node)
+            elif not during:  # each node's notes keep it alive: no other object takes its id
+                held = reads.noted(option)
+            elif isinstance(seen, Items):  # a list's items, at each reader (a stash grown: fewer at some)
+                held = held_now(option)
+            elif reads.still(option, USER_CODE.ran):  # an array, read again once a tick of user code
+                continue
+            else:
+                held = None  # changed since the pass's start, when it held `seen`
             if not unchanged(held, seen) and not _eagerly_no_node(node):
                 raise option_changed(name, option, node._made_by, during)
 

@@ -93,7 +93,14 @@ def _tensor_only(d: OpDef) -> Op:
     return op
 
 
-OPS: dict[str, Op] = {d.name: _elementwise(d) if d.elementwise else _tensor_only(d) for d in TABLE}
+def _table_op(d: OpDef) -> Op:
+    """The table's op `d` on arrays (`_elementwise`, `_tensor_only`), with what either takes of its entry."""
+    op = _elementwise(d) if d.elementwise else _tensor_only(d)
+    op.shape_only = d.shape_only
+    return op
+
+
+OPS: dict[str, Op] = {d.name: _table_op(d) for d in TABLE}
 _power = BY_NAME["power"]
 _power_const_rule = rule_in_float32(lambda g, out, x, *, c: _power.vjp(g, out, x, c, (True, False))[:1])
 

@@ -30,7 +30,11 @@ class Record:
     Its `vjp` runs the op's rule, checks the gradients' shapes (a user's op, or any under
     detect_anomaly) and gives each its input's dtype."""
 
-    __slots__ = ("op", "params", "needs", "saved", "options")
+    # `inputs`: of an op whose rule reads only the shape and dtype of some inputs (Op.shape_only), the inputs' data
+    # at the forward, whose shape and dtype a change in place to one must keep (tensor_versions.numbers_unread); the
+    # arrays themselves, not their shapes: a reference costs the forward nothing (the shapes, 8% of an add's); one
+    # replaced since (`w.data = new`) lives as long as the node
+    __slots__ = ("op", "params", "needs", "saved", "options", "inputs")
 
     def __init__(self, op: Op, params: dict[str, Any], needs: list[bool], saved: Any = None) -> None:
         self.op, self.params, self.needs, self.saved = op, params, needs, saved

@@ -1,7 +1,8 @@
 """A Tensor's data behind a version count: every change made in place (`t.data -= x`, `t[i] = v`,
 `t += x`, an optimizer's step) counts, and a graph that used the tensor before refuses to
 backward through it. Tensors viewing the same memory (a slice, `.T`, a reshape, `detach()`) share
-one count, as in PyTorch: a change through any of them is a change of all."""
+one count, as in PyTorch: a change through any of them is a change of all. A change to an input whose numbers
+the op's rule does not read (add's) is let pass where its shape and dtype are kept (`numbers_unread`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits, check_fits, check_float_fits
 from .graph import TICKS, WRITES, Node, raw
+from .graph_order import MANY
 from .tensor_data import as_array, ints_made_float, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
@@ -197,3 +199,20 @@ def shares_count(t: Any, source: Any) -> Any:
     """t, now counting its changes with `source` (whose data it holds)."""
     t._counter = source._counter
     return t
+
+
+def numbers_unread(node: Any, p: Any) -> bool:
+    """Whether node's rule reads of its input `p`, changed in place since the forward, only its shape and dtype, and
+    those are as they were (OpDef.shape_only: add's, sum's): the gradient is the same; PyTorch's rules, which save
+    no such input, pass it too. At each place p has among the inputs (x + x)."""
+    made_by = node._made_by
+    unread = made_by.op.shape_only
+    if not unread:
+        return False
+    parents = (node._a,) if node._b is None else node._a if node._b is MANY else (node._a, node._b)
+    now = p._data
+    return all(
+        k in unread and np.shape(now) == np.shape(then) and np.result_type(now) == np.result_type(then)
+        for k, (q, then) in enumerate(zip(parents, made_by.inputs, strict=True))
+        if q is p
+    )

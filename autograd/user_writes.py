@@ -14,7 +14,7 @@ numpy's ufunc.at (np.add.at) ignores the read-only flag and writes anyway. Such 
 no cost outside it, under `detect_anomaly()`: each array the op is given is fingerprinted (a CRC-32 of
 its bytes, a copy for a view that is not contiguous) before the call and compared after, and the op is
 refused as above. `gradcheck` finds it too (f changed its input). Outside both it goes unseen (but for an array a
-rule still to run reads again, which backward hashes again: user_rereads.PassReads); so does a write that leaves
+rule still to run reads again, which backward reads again: user_rereads.PassReads); so does a write that leaves
 every byte as it was (changing nothing) or one whose CRC matches (1 in 2**32)."""
 
 from __future__ import annotations

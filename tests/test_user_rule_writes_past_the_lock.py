@@ -2,8 +2,9 @@
 runs under (the array's read-only flag) does not stop it: through the array's base, a view taken before the lock, or
 np.add.at (which ignores the flag). The pass took such an array as unchanged after that rule and gave x.grad [20.] for
 [4.] without a word. And an array given to some user's ops only was hashed again after each other user's rule: 100
-pairs of ops, W of 1000 x 1000, a backward of 8 ms took 952 ms. Now each array a rule reads again is read at the
-pass's start and, where user code ran in the pass, once more before the last rule reading it runs."""
+pairs of ops, W of 1000 x 1000, a backward of 8 ms took 952 ms. Now each array a rule reads again is hashed at the
+pass's start and, where user code ran in the pass, once more before the next rule reading it, then compared with a copy
+taken then before each later one that user code ran before (user_rereads.PassReads)."""
 
 import numpy as np
 import pytest
@@ -52,7 +53,8 @@ def test_a_write_after_the_last_rule_reading_an_array_is_not_refused():
 
 def test_an_array_some_user_ops_are_given_is_read_twice_a_pass(monkeypatch):
     """W given to the scale ops only, between which runs a user's op not given it: W was hashed again before each
-    scale's rule (20 pairs: 21 times), now at the pass's start and before the last scale's rule."""
+    scale's rule (20 pairs: 21 times), now at the pass's start and before the first scale's rule that user code ran
+    before; before the later ones it is compared with a copy taken then (0.25 ms for 1000 x 1000, a hash 4.4 ms)."""
     digests = hashed_arrays(monkeypatch)
     w = np.full((3,), 1.5)
     ident = Op("ident", lambda a: a * 1.0, lambda g, out, a: (g,))
@@ -67,7 +69,8 @@ def test_an_array_some_user_ops_are_given_is_read_twice_a_pass(monkeypatch):
 
 def test_a_write_before_a_rule_is_refused_where_the_last_rule_reading_the_array_gets_no_gradient():
     """W is read by the root's rule, after a hook wrote into it, and last by a node no gradient reaches (a user's rule
-    gives its input None), whose rule never runs: W is read again there all the same, or m.grad is [10.] for [2.]."""
+    gives its input None), whose rule never runs: m.grad was [10.] for [2.] where W was read again before the last
+    reader's rule only and that one was skipped. Refused before the root's rule, the first that user code ran before."""
     ws = [np.array([2.0])]
     blocked = Op("blocked", lambda a: a * 1.0, lambda g, out, a: (None,))
     x = Tensor(np.array([1.0]), requires_grad=True)

@@ -1,0 +1,99 @@
+"""Inputs whose numbers an op's rule does not read, only their shape and dtype (OpDef.shape_only: add's, sum's x,
+reshape's): a change in place to one after the forward, before backward or by a hook during it, changes no gradient,
+and backward lets it pass, as PyTorch's does (its rules save no such input). It was refused as any input's change.
+The coverage test checks each op's mark against its rule: the rule's gradients with those inputs' numbers changed."""
+
+import numpy as np
+import pytest
+from torch_reference import torch
+
+from autograd import Tensor, no_grad
+from autograd.op_table import TABLE
+
+_RNG = np.random.default_rng(5)
+_X, _Y = _RNG.normal(size=(2, 3)), _RNG.normal(size=(2, 3))
+# per op marked shape_only: its inputs and keyword parameters (the entry's defaults fill the rest)
+EXAMPLES = {
+    "add": ((_X, _Y[:1]), {}),
+    "sub": ((_X, _Y), {}),
+    "neg": ((_X,), {}),
+    "sum": ((_X,), {"axis": 1, "keepdims": False}),
+    "mean": ((_X,), {"axis": 0, "keepdims": True}),
+    "astype": ((_X,), {"dtype": np.float32}),
+    "reshape": ((_X,), {"shape": (3, 2)}),
+    "transpose": ((_X,), {"axes": (1, 0)}),
+    "getitem": ((_X,), {"index": (np.array([1, 1, 0]), slice(None))}),
+    "concatenate": ((_X, _Y), {"axis": 1}),
+    "stack": ((_X, _Y), {"axis": 0}),
+    "where": ((_X, _Y), {"cond": _X > 0}),
+    "sum_to": ((_X,), {"shape": (1, 3)}),
+    "broadcast_to": ((_X[:1],), {"shape": (4, 3)}),
+    "index_add": ((_X,), {"index": (np.array([0, 2]),), "shape": (3, 3)}),
+}
+
+
+def _gradients(d, xs, params, g):
+    out = d.with_defaults(d.tensor)(*xs, **params)
+    grads = d.with_defaults(d.vjp)(g, out, *xs, **params, **({"needs": (True,) * len(xs)} if d.skips else {}))
+    return [np.asarray(x) for x in grads]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_a_rule_marked_shape_only_gives_the_same_gradients_whatever_those_inputs_hold(name):
+    d = next(d for d in TABLE if d.name == name)
+    xs, params = EXAMPLES[name]
+    g = _RNG.normal(size=np.shape(d.with_defaults(d.tensor)(*xs, **params)))
+    changed = [x * 3.0 + 1.0 if k in d.shape_only else x for k, x in enumerate(xs)]
+    for now, then in zip(_gradients(d, changed, params, g), _gradients(d, xs, params, g), strict=True):
+        assert now.dtype == then.dtype and np.array_equal(now, then)
+
+
+def test_every_op_marked_shape_only_has_an_example_and_the_check_tells_a_rule_that_reads_them():
+    assert {d.name for d in TABLE if d.shape_only} == set(EXAMPLES)
+    mul = next(d for d in TABLE if d.name == "mul")  # marked (0, 1), its rule's gradients would change
+    g = np.ones((2, 3))
+    assert not np.array_equal(_gradients(mul, (_X * 3.0, _Y), {}, g)[1], _gradients(mul, (_X, _Y), {}, g)[1])
+
+
+def _both(engine, during):
+    """x + w with w changed in place by 10 after the forward (`during`: by a hook on the sum), then backward of
+    (x + w) * 2; each leaf's gradient."""
+    tensor = engine.tensor if engine is torch else lambda a, **k: Tensor(np.array(a), **k)
+    x, w = tensor([1.0, 2.0], requires_grad=True), tensor([3.0, 4.0], requires_grad=True)
+    s = x + w
+    grad_off = torch.no_grad if engine is torch else no_grad
+
+    def change(*_):
+        with grad_off():
+            w.add_(10.0)
+
+    if during:
+        s.register_hook(change)
+    else:
+        change()
+    (s * 2.0).sum().backward()
+    return np.asarray(x.grad), np.asarray(w.grad)
+
+
+@pytest.mark.parametrize("during", [False, True], ids=["before backward", "by a hook"])
+def test_an_input_of_add_changed_in_place_is_let_pass_as_torch_does(during):
+    ours, theirs = _both(None, during), _both(torch, during)
+    assert [g.tolist() for g in ours] == [g.tolist() for g in theirs] == [[2.0, 2.0]] * 2
+
+
+def test_an_input_of_add_given_another_shape_is_refused():
+    """Its rule reads w's shape (its gradient is summed back to it): a w of another shape would get g summed."""
+    x, w = Tensor(np.array([1.0, 2.0]), requires_grad=True), Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    s = x + w
+    w.data = np.array([5.0])
+    with pytest.raises(RuntimeError, match=r"was changed in place after \+ used it"):
+        s.sum().backward()
+
+
+def test_an_input_of_mul_changed_in_place_is_still_refused():
+    x, w = Tensor(np.array([1.0, 2.0]), requires_grad=True), Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    s = x * w
+    with no_grad():
+        w.add_(10.0)
+    with pytest.raises(RuntimeError, match=r"was changed in place after \* used it"):
+        s.sum().backward()
