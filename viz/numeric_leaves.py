@@ -186,15 +186,23 @@ def _leaf_check(
 def _told(parts: list[Part], root_at: Any, x: Any, f0: float, compared: str, terms: Terms, halves: Any = None) -> Check:
     """Measure each part and keep the most telling: the first that disagrees, else the first that cannot be judged,
     else the first kink; where all agree, no part. A block that measured a kink is measured again in `halves`
-    (block_parts), up to SPLITS of them, so that its elements the kink is not at are judged: a half that disagrees
-    is told; one that does not leaves the block's kink as it was."""
+    (block_parts), up to SPLITS of them, so that its elements the kink is not at are judged: a half of one element
+    that disagrees is told; a larger one is halved on, as its kinks may read as a disagreement (hardswish's right
+    rule at -3 and 3: a half of 4, its slopes cancelling to 2e-4, read 'kink disagree' by its curved elements'
+    truncation); one that does not leaves the block's kink as it was. Once a part disagrees, no half is measured:
+    none could tell more."""
     found, queue, left = [], [(part, True) for part in parts], SPLITS
     while queue:
         part, own = queue.pop(0)
         check = measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
-        if own or check.verdict in (DISAGREE, KINK_DISAGREE):
+        red = check.verdict in (DISAGREE, KINK_DISAGREE)
+        alone = np.count_nonzero(part.direction) == 1
+        if own or red and alone:
             found.append((part.name, check))
-        split = halves(part) if halves is not None and check.verdict == KINK and left > 0 else []
+        if check.verdict == DISAGREE and (own or alone):  # the leaf is red, and this its first part that is
+            queue, left = [item for item in queue if item[1]], 0
+        kinked = check.verdict == KINK or red and not own
+        split = halves(part) if halves is not None and kinked and left > 0 else []
         left -= len(split)
         queue[:0] = [(half, False) for half in split]  # the kink's halves first: it is found within few
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
