@@ -97,3 +97,48 @@ def test_an_input_of_mul_changed_in_place_is_still_refused():
         w.add_(10.0)
     with pytest.raises(RuntimeError, match=r"was changed in place after \* used it"):
         s.sum().backward()
+
+
+VIEWS = {  # a view of w made by an op marked shape_only: it shares w's version count
+    "reshape": lambda w: w.reshape((2, 2)),
+    "transpose": lambda w: w.reshape((2, 2)).T,
+    "slice": lambda w: w[1:],
+    "broadcast_to": lambda w: w.broadcast_to((3, 4)),
+}  # each written alike for torch's tensors
+
+
+def _view_grad(engine, view):
+    tensor = engine.tensor if engine is torch else lambda a, **k: Tensor(np.array(a), **k)
+    w = tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = VIEWS[view](w)
+    with torch.no_grad() if engine is torch else no_grad():
+        w.add_(10.0)
+    (v * 2.0).sum().backward()
+    return np.asarray(w.grad).tolist()
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_a_view_made_by_an_op_marked_shape_only_lets_its_base_change_as_torch_does(view):
+    """v = w.reshape(2, 2), then w.add_(10) under no_grad: v's count, w's, moved, and the reshape node refused its
+    own output as changed since it made it (its rule reads no output's numbers), where PyTorch gives w.grad 2."""
+    assert _view_grad(None, view) == _view_grad(torch, view)
+
+
+def test_a_view_whose_numbers_a_rule_reads_is_still_refused_when_its_base_changes():
+    w, x = Tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True), Tensor(np.ones((2, 2)), requires_grad=True)
+    y = w.reshape((2, 2)) * x  # * reads the view
+    with no_grad():
+        w.add_(10.0)
+    with pytest.raises(RuntimeError, match=r"was changed in place after \* used it"):
+        y.sum().backward()
+
+
+def test_a_view_given_another_shape_over_the_same_memory_is_refused():
+    """v.data = v.data.reshape(4) keeps v's count (the same memory) and changes its shape: sum's rule would spread
+    g over the new shape."""
+    w = Tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True)
+    v = w.reshape((2, 2))
+    s = v.sum()
+    v.data = v.data.reshape(4)
+    with pytest.raises(RuntimeError, match=r"was changed in place after sum used it"):
+        s.backward()
