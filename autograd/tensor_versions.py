@@ -21,7 +21,6 @@ from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits, check_fits, check_float_fits
 from .graph import TICKS, WRITES, Node, raw
-from .graph_order import MANY
 from .tensor_data import as_array, ints_made_float, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
@@ -210,11 +209,10 @@ def numbers_unread(node: Any, p: Any) -> bool:
     unread = made_by.op.shape_only
     if not unread:
         return False
-    parents = (node._a,) if node._b is None else node._a if node._b is MANY else (node._a, node._b)
     now = p._data
     return all(
         k in unread and np.shape(now) == np.shape(then) and np.result_type(now) == np.result_type(then)
-        for k, (q, then) in enumerate(zip(parents, made_by.inputs, strict=True))
+        for k, (q, then) in enumerate(zip(node.parents, made_by.inputs, strict=True))
         if q is p
     )
 
@@ -227,5 +225,4 @@ def view_of_unread(node: Any) -> bool:
     if not node._made_by.op.shape_only:
         return False
     own = node._counter
-    parents = (node._a,) if node._b is None else node._a if node._b is MANY else (node._a, node._b)
-    return any(p._counter is own and numbers_unread(node, p) for p in parents)
+    return any(p._counter is own and numbers_unread(node, p) for p in node.parents)
