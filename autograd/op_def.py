@@ -102,7 +102,8 @@ class OpDef:
     no_derivative: tuple[int, ...] = ()
     # the inputs (by position) whose numbers its rule does not read, only their shape and dtype (add's, sum's x,
     # reshape's): a change in place to such an input after the forward changes no gradient, and backward lets it
-    # pass, as PyTorch's, whose rules save no such input; () (the default): the rule may read every input's numbers.
+    # pass, as PyTorch's, whose rules save no such input, with the op's output where it views the input (reshape's:
+    # its numbers are the input's); () (the default): the rule may read every input's numbers.
     # An op of any number of inputs (concatenate's *xs) names its entry's two: a third is checked as one it reads
     shape_only: tuple[int, ...] = ()
     # the keyword parameters its rule reads again in backward as the caller holds them (a loss's class `weight`, a

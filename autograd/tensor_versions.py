@@ -2,7 +2,8 @@
 `t += x`, an optimizer's step) counts, and a graph that used the tensor before refuses to
 backward through it. Tensors viewing the same memory (a slice, `.T`, a reshape, `detach()`) share
 one count, as in PyTorch: a change through any of them is a change of all. A change to an input whose numbers
-the op's rule does not read (add's) is let pass where its shape and dtype are kept (`numbers_unread`)."""
+the op's rule does not read (add's) is let pass where its shape and dtype are kept (`numbers_unread`), and so is
+the change it makes to the op's output that views it (reshape's: `view_of_unread`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from . import compile_read_hooks, compile_record, modes
 from .compile_record import RECORDING
 from .dtype_fits import check_cast_fits, check_fits, check_float_fits
 from .graph import TICKS, WRITES, Node, raw
-from .graph_order import MANY
 from .tensor_data import as_array, ints_made_float, numbers_array, raw_index
 from .tensor_grad_checks import checked_requires_grad
 from .type_names import type_name
@@ -209,10 +209,20 @@ def numbers_unread(node: Any, p: Any) -> bool:
     unread = made_by.op.shape_only
     if not unread:
         return False
-    parents = (node._a,) if node._b is None else node._a if node._b is MANY else (node._a, node._b)
     now = p._data
     return all(
         k in unread and np.shape(now) == np.shape(then) and np.result_type(now) == np.result_type(then)
-        for k, (q, then) in enumerate(zip(parents, made_by.inputs, strict=True))
+        for k, (q, then) in enumerate(zip(node.parents, made_by.inputs, strict=True))
         if q is p
     )
+
+
+def view_of_unread(node: Any) -> bool:
+    """Whether node's output, changed in place since its op made it, is a view of an input whose change is let pass
+    (`numbers_unread`: `v = w.reshape(2, 2)`, `w[1:]`, `w.T`, then `w.add_(10)`; one count): a rule reading the view's
+    numbers would read that input's, which its op's mark says it does not (OpDef.shape_only); a node reading the
+    view checks it as its input. PyTorch's rules, which save no such view, pass it too."""
+    if not node._made_by.op.shape_only:
+        return False
+    own = node._counter
+    return any(p._counter is own and numbers_unread(node, p) for p in node.parents)
