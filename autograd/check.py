@@ -135,8 +135,7 @@ def gradcheck(
     check_output(out, "gradcheck: f")
     base, weights = output(out), output_weights(out)
     check_finite(base, "gradcheck: f")
-    for i in checked:
-        check_steps(points[i], eps, "gradcheck", names[i])
+    check_steps([(names[i], points[i]) for i in checked], eps, "gradcheck")
     check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     entries = None  # how each entry of an output of several reads where an element does not move it

@@ -73,8 +73,8 @@ def gradcheck_params(
     eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
     named = _named_params(params)
     _check_sampling(max_per_param, block, seed)
-    for name, p in named:  # every element: the blocks move those not drawn, and vouch for them
-        check_steps(p.data, eps, "gradcheck_params", name)
+    # every element: the blocks move those not drawn, and vouch for them
+    check_steps([(name, p.data) for name, p in named], eps, "gradcheck_params")
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:

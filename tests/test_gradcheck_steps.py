@@ -6,6 +6,7 @@ difference measured half a step (or none): that is refused, naming the element."
 import numpy as np
 import pytest
 
+import autograd
 from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
 
 LARGE = 3e7  # (LARGE + 1e-6) - (LARGE - 1e-6) is 1.9968e-6
@@ -59,3 +60,49 @@ def test_a_step_that_rounds_away_on_one_side_is_refused():
         gradcheck_params(lambda: p.sin().sum(), {"p": p}, eps=1e-7)
     assert list(p.data) == [1.0, x]
     assert gradcheck(lambda t: t.sin().sum(), [np.array([1.0, x])], eps=1e-6)
+
+
+def _cube(small_wrong: bool = False) -> Op:
+    """x**3, whose rule is doubled on elements below 1e4 where `small_wrong`."""
+
+    def rule(g, out, x):
+        slope = 3 * x * x
+        return (g * (np.where(np.abs(x) < 1e4, 2 * slope, slope) if small_wrong else slope),)
+
+    return Op("cube", lambda x: x**3, rule)
+
+
+def test_a_step_that_rounds_away_is_refused_naming_an_eps_that_steps_it():
+    """It said "give a larger eps" without saying how large: above half its spacing, and well above where f's values
+    round at its size too (x ** 3 here): eps times |x| (1.5e6 at 1.5e12), where a right rule passes and a doubled one
+    fails."""
+    x = np.array([1e12, 1.5e12])
+    with pytest.raises(
+        ValueError, match=r"input 0\[1\] = 1500000000000.0, .* give an eps above 0.000122, .* eps times \|x\|, 1.5e\+06"
+    ):
+        gradcheck(_cube(), [x])
+    assert gradcheck(_cube(), [x], eps=1.5e6)
+    doubled = Op("cube", lambda x: x**3, lambda g, out, x: (g * 6 * x * x,))
+    with pytest.raises(GradcheckError, match="<- fails"):
+        gradcheck(doubled, [x], eps=1.5e6)
+
+
+def test_elements_too_far_apart_in_size_for_one_eps_are_refused_saying_to_check_them_apart():
+    """[1, 1.5, 1e16, 1.5e16]: eps 1e-6 rounds away at 1e16, and an eps that steps 1e16 (1.5e10) moves 1.0 by 1.5e10:
+    at it a rule doubled on the small elements alone cannot be judged (torch 2.13's gradcheck fails the right rule at
+    either eps). It said "give a larger eps"; now it says why none fits both, and to check them apart, which tells."""
+    x = np.array([1.0, 1.5, 1e16, 1.5e16])
+    apart = r"input 0\[0\] = 1.0 is 1.5e\+16 times smaller: an eps that steps 1.5e\+16 \(above 1\) .* check them apart"
+    with pytest.raises(ValueError, match=apart):
+        gradcheck(_cube(), [x])
+    with pytest.raises(GradcheckError) as e:
+        gradcheck(_cube(small_wrong=True), [x], eps=1.5e10)
+    assert e.value.undecided
+    big = Tensor(x[2:])
+    with pytest.raises(GradcheckError, match="<- fails"):  # the small ones apart, the large held fixed
+        gradcheck(lambda small: _cube(small_wrong=True)(autograd.concatenate([small, big])), [x[:2]])
+    small = Tensor(x[:2])
+    assert gradcheck(lambda big: _cube()(autograd.concatenate([small, big])), [x[2:]], eps=1.5e10)
+    w, b = Tensor(np.array([1e15, 2e15]), requires_grad=True), Tensor(np.array([0.5]), requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradcheck_params: w\[1\] = 2000000000000000.0, .* b\[0\] = 0.5 is 2e\+15"):
+        gradcheck_params(lambda: (w * w).sum() + (b * w).sum(), {"w": w, "b": b})
