@@ -106,3 +106,23 @@ def test_elements_too_far_apart_in_size_for_one_eps_are_refused_saying_to_check_
     w, b = Tensor(np.array([1e15, 2e15]), requires_grad=True), Tensor(np.array([0.5]), requires_grad=True)
     with pytest.raises(ValueError, match=r"gradcheck_params: w\[1\] = 2000000000000000.0, .* b\[0\] = 0.5 is 2e\+15"):
         gradcheck_params(lambda: (w * w).sum() + (b * w).sum(), {"w": w, "b": b})
+
+
+def test_a_row_its_rounding_hides_says_a_larger_eps_tells():
+    """sum(c * tanh(x)), c 1 and 1e9 in turn, the rule doubled at x[4] (c = 1: 1.96 for 0.98): beside entries of 1e9
+    f's rounding moves each slope by up to 6.2 at eps 1e-6, and the row cannot be judged (torch 2.13's gradcheck fails
+    the right rule there too: 0.41723 for 0.41997). The note said to check at a smaller magnitude or in float64; the
+    rounding's share shrinks as 1 / eps, and at eps 1e-4 the row fails."""
+    x, c = np.linspace(-1, 1, 8), np.where(np.arange(8) % 2 == 0, 1.0, 1e9)
+
+    def rule(g, out, x):
+        slope = c * (1 - np.tanh(x) ** 2)
+        return (g * np.where(np.arange(8) == 4, 2 * slope, slope),)
+
+    doubled = Op("scaled_tanh", lambda x: c * np.tanh(x), rule)
+    with pytest.raises(GradcheckError, match=r"or with a larger eps, where f is smooth over it") as e:
+        gradcheck(lambda t: doubled(t).sum(), [x])
+    assert e.value.undecided
+    with pytest.raises(GradcheckError, match=r"input 0\[4\] .* <- fails") as e:
+        gradcheck(lambda t: doubled(t).sum(), [x], eps=1e-4)
+    assert not e.value.undecided
