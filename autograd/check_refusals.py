@@ -54,9 +54,10 @@ def check_steps(points: Sequence[tuple[str, Any]], eps: float, who: str) -> None
     nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference that measures
     nothing, nothing can be judged. `points`: (name, point) of each input (or parameter) checked. The error names
     the largest such element and the eps that steps it; where the least such eps is over REACH times the eps asked
-    for at the size of an element checked beside it (sizes below 1 counting as 1), it says to check them apart:
-    [1, 1e16] at eps 1.5e10 moved 1.0 by 1.5e10, and a rule doubled on it alone could not be judged (torch's
-    gradcheck fails the right rule at either eps)."""
+    for at the size of an element checked beside it (sizes below 1 counting as 1), it says to check them apart
+    where f bends within it there: [1, 1e16] at eps 1.5e10 moved 1.0 by 1.5e10, and x ** 3's rule doubled on it
+    alone could not be judged (torch's gradcheck fails the right rule at either eps); gradgradcheck's grad_outputs
+    beside x ** 3's 1e16, in which f is linear, are judged at such an eps."""
     lost = []  # (|x|, name, index, x) of each input's largest element whose step rounds away
     for name, point in points:
         x = np.asarray(point, dtype=np.float64)
@@ -74,16 +75,17 @@ def check_steps(points: Sequence[tuple[str, Any]], eps: float, who: str) -> None
         f"float spacing, {2 * half:.3g}), so the difference measures nothing there"
     )
     least, smallest = _smallest(points)
-    if half <= REACH * eps * least[0]:
-        raise ValueError(
-            f"{said}: give an eps above {half:.3g}, or well above where f's values round at its size too (x ** 2 at "
-            f"1e12: eps times |x|, {eps * size:.2g}, the step eps takes at 1, scaled to x), or check at a smaller value"
-        )
+    apart = (
+        f"; such an eps is over {REACH} times the eps={eps} asked for at the size of {smallest} = {least[1]!r}, "
+        f"{size / least[0]:.2g} times smaller, beyond what a difference refined down to eps / {REACH} reaches: where f "
+        "bends within it there, and that element cannot be judged, check them apart, each with an eps fitted to its "
+        "size (gradcheck: a call for each, the others held fixed inside f as constant Tensors; gradcheck_params: a "
+        "call per parameter)"
+    )
     raise ValueError(
-        f"{said}; and {smallest} = {least[1]!r} is {size / least[0]:.2g} times smaller: an eps that steps {v!r} (above "
-        f"{half:.3g}) is over {REACH} times the eps={eps} asked for at {least[1]!r}'s size, beyond what a difference "
-        f"refined down to eps / {REACH} reaches: check them apart, each with an eps fitted to its size (gradcheck: a "
-        "call for each, the others held fixed inside f as constant Tensors; gradcheck_params: a call per parameter)"
+        f"{said}: give an eps above {half:.3g}, or well above where f's values round at its size too (x ** 2 at 1e12: "
+        f"eps times |x|, {eps * size:.2g}, the step eps takes at 1, scaled to x), or check at a smaller value"
+        + (apart if half > REACH * eps * least[0] else "")
     )
 
 

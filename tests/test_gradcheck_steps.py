@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params
+from autograd import GradcheckError, Op, Tensor, Value, gradcheck, gradcheck_params, gradgradcheck
 
 LARGE = 3e7  # (LARGE + 1e-6) - (LARGE - 1e-6) is 1.9968e-6
 WRONG = 0.9975  # a rule this much off (0.25%) is beyond rtol = 1e-3, yet within it of the short step's slope
@@ -90,9 +90,11 @@ def test_a_step_that_rounds_away_is_refused_naming_an_eps_that_steps_it():
 def test_elements_too_far_apart_in_size_for_one_eps_are_refused_saying_to_check_them_apart():
     """[1, 1.5, 1e16, 1.5e16]: eps 1e-6 rounds away at 1e16, and an eps that steps 1e16 (1.5e10) moves 1.0 by 1.5e10:
     at it a rule doubled on the small elements alone cannot be judged (torch 2.13's gradcheck fails the right rule at
-    either eps). It said "give a larger eps"; now it says why none fits both, and to check them apart, which tells."""
+    either eps). It said "give a larger eps"; now it says how large, and, where f bends at such a step, to check them
+    apart, which tells. gradgradcheck's grad_outputs, near 1 beside 1e16, are judged at such an eps: f is linear in
+    them."""
     x = np.array([1.0, 1.5, 1e16, 1.5e16])
-    apart = r"input 0\[0\] = 1.0 is 1.5e\+16 times smaller: an eps that steps 1.5e\+16 \(above 1\) .* check them apart"
+    apart = r"give an eps above 1, .* the size of input 0\[0\] = 1.0, 1.5e\+16 times smaller, .* check them apart"
     with pytest.raises(ValueError, match=apart):
         gradcheck(_cube(), [x])
     with pytest.raises(GradcheckError) as e:
@@ -103,8 +105,11 @@ def test_elements_too_far_apart_in_size_for_one_eps_are_refused_saying_to_check_
         gradcheck(lambda small: _cube(small_wrong=True)(autograd.concatenate([small, big])), [x[:2]])
     small = Tensor(x[:2])
     assert gradcheck(lambda big: _cube()(autograd.concatenate([small, big])), [x[2:]], eps=1.5e10)
+    assert gradgradcheck(lambda t: t**3, [x[2:]], eps=1.5e10)
     w, b = Tensor(np.array([1e15, 2e15]), requires_grad=True), Tensor(np.array([0.5]), requires_grad=True)
-    with pytest.raises(ValueError, match=r"gradcheck_params: w\[1\] = 2000000000000000.0, .* b\[0\] = 0.5 is 2e\+15"):
+    with pytest.raises(
+        ValueError, match=r"gradcheck_params: w\[1\] = 2000000000000000.0, .* b\[0\] = 0.5, 2e\+15 times"
+    ):
         gradcheck_params(lambda: (w * w).sum() + (b * w).sum(), {"w": w, "b": b})
 
 
