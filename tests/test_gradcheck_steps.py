@@ -113,21 +113,62 @@ def test_elements_too_far_apart_in_size_for_one_eps_are_refused_saying_to_check_
         gradcheck_params(lambda: (w * w).sum() + (b * w).sum(), {"w": w, "b": b})
 
 
-def test_a_row_its_rounding_hides_says_a_larger_eps_tells():
-    """sum(c * tanh(x)), c 1 and 1e9 in turn, the rule doubled at x[4] (c = 1: 1.96 for 0.98): beside entries of 1e9
-    f's rounding moves each slope by up to 6.2 at eps 1e-6, and the row cannot be judged (torch 2.13's gradcheck fails
-    the right rule there too: 0.41723 for 0.41997). The note said to check at a smaller magnitude or in float64; the
-    rounding's share shrinks as 1 / eps, and at eps 1e-4 the row fails."""
+def _doubled_beside_large_entries() -> tuple[Op, np.ndarray]:
+    """sum(c * tanh(x)), c 1 and 1e9 in turn, the rule doubled at x[4] (c = 1: 1.96 for 0.98)."""
     x, c = np.linspace(-1, 1, 8), np.where(np.arange(8) % 2 == 0, 1.0, 1e9)
 
     def rule(g, out, x):
         slope = c * (1 - np.tanh(x) ** 2)
         return (g * np.where(np.arange(8) == 4, 2 * slope, slope),)
 
-    doubled = Op("scaled_tanh", lambda x: c * np.tanh(x), rule)
-    with pytest.raises(GradcheckError, match=r"or with a larger eps, where f is smooth over it") as e:
+    return Op("scaled_tanh", lambda x: c * np.tanh(x), rule), x
+
+
+def test_a_wrong_rule_its_rounding_hides_at_eps_fails_at_a_larger_eps():
+    """Beside entries of 1e9, f's rounding moves each slope by up to 6.2 at eps 1e-6, and x[4]'s row, off by 1.01,
+    could not be judged: the check was undecided, and judged_gradcheck rejected the point, a wrong rule never failing
+    there (torch 2.13's gradcheck fails the right rule at eps 1e-6: 0.41723 for 0.41997). The rounding's share shrinks
+    as 1 / eps: the check is taken again at 32 eps, where the rounding is below that error, and fails; only a
+    failure there is told (a right rule stays undecided: a larger step is taken to fail, never to pass)."""
+    doubled, x = _doubled_beside_large_entries()
+    with pytest.raises(GradcheckError, match=r"(?s)at eps=1e-06 .* at eps=3.2e-05, .*input 0\[4\] .* <- fails") as e:
         gradcheck(lambda t: doubled(t).sum(), [x])
+    assert not e.value.undecided
+    c = np.where(np.arange(8) % 2 == 0, 1.0, 1e9)
+    right = Op("scaled_tanh", lambda x: c * np.tanh(x), lambda g, out, x: (g * c * (1 - np.tanh(x) ** 2),))
+    with pytest.raises(GradcheckError) as e:
+        gradcheck(lambda t: right(t).sum(), [x])
     assert e.value.undecided
+
+
+def test_a_row_its_rounding_hides_says_a_larger_eps_tells():
+    """The right rule of sum(c * tanh(x)), c 1 and 1e9 in turn, at eps 1e-6: f's rounding moves each slope by up to
+    6.2, and the rows of c = 1 cannot be judged. The note said to check at a smaller magnitude or in float64; the
+    rounding's share shrinks as 1 / eps, and at eps 1e-4 the right rule passes, the doubled one fails."""
+    c = np.where(np.arange(8) % 2 == 0, 1.0, 1e9)
+    right = Op("scaled_tanh", lambda x: c * np.tanh(x), lambda g, out, x: (g * c * (1 - np.tanh(x) ** 2),))
+    doubled, x = _doubled_beside_large_entries()
+    with pytest.raises(GradcheckError, match=r"or with a larger eps, where f is smooth over it") as e:
+        gradcheck(lambda t: right(t).sum(), [x])
+    assert e.value.undecided
+    assert gradcheck(lambda t: right(t).sum(), [x], eps=1e-4)
     with pytest.raises(GradcheckError, match=r"input 0\[4\] .* <- fails") as e:
         gradcheck(lambda t: doubled(t).sum(), [x], eps=1e-4)
     assert not e.value.undecided
+
+
+def test_a_wrong_parameter_rule_its_rounding_hides_fails_at_a_larger_eps():
+    """gradcheck_params of sum(c * tanh(p)) over 64 elements, c 1 and 1e8 in turn, the rule doubled at p[5]: at eps
+    1e-6 the block p[0:32]·d, off by 0.2, was within its rounding (2.8), and the check undecided; at 64 eps it fails."""
+    c = np.where(np.arange(64) % 2 == 0, 1.0, 1e8)
+
+    def rule(g, out, x):
+        slope = c * (1 - np.tanh(x) ** 2)
+        return (g * np.where(np.arange(64) == 5, 2 * slope, slope),)
+
+    doubled = Op("scaled_tanh", lambda x: c * np.tanh(x), rule)
+    p = Tensor(np.linspace(-1, 1, 64), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"(?s)taken again at eps=6.4e-05, .*p\[0:32\]·d .* <- fails") as e:
+        gradcheck_params(lambda: doubled(p).sum(), {"p": p}, max_per_param=1)
+    assert not e.value.undecided
+    assert list(p.data) == list(np.linspace(-1, 1, 64))  # put back
