@@ -115,7 +115,7 @@ def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS)]
 
 
-def judged(rows: list[Row], atol: float, rtol: float) -> list[tuple[Row, str]]:
+def judged_rows(rows: list[Row], atol: float, rtol: float) -> list[tuple[Row, str]]:
     """Each row with what is wrong with it ("" if nothing), as the verdict judges them."""
     return list(zip(rows, _judge(rows, atol, rtol)))
 

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from .check_numeric import GradcheckError
 from .check_refusals import REACH
 from .check_table import UNDECIDED
-from .check_verdict import Row, judged
+from .check_verdict import Row, judged_rows
 
 _WIDENING: ContextVar[bool] = ContextVar("widening", default=False)  # inside a check taken again: not again
 
@@ -30,7 +30,7 @@ def wider_eps(rows: list[Row], eps: float, atol: float, rtol: float) -> float | 
     one most likely a wrong rule's), at most REACH eps; None where no row is such."""
     needs = [
         4 * r.rounding / r.error
-        for r, wrong in judged(rows, atol, rtol)
+        for r, wrong in judged_rows(rows, atol, rtol)
         if wrong.startswith(f"{UNDECIDED}f's rounding moves") and r.error > 0
     ]
     if not needs:
