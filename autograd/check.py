@@ -122,6 +122,8 @@ def gradcheck(
     eps / 2): it cannot be judged there, and says so. An op of one's own given an input through two of its
     arguments (op(x, x)) is also checked alone, its arguments moved apart (`check_shared`: rules off by +e and
     -e cancel in f); where it cannot be judged alone, the check is undecided.
+    Where no row fails outright and some cannot be judged for f's rounding alone, the check is taken again at a
+    larger eps, only to fail a rule it hid (`check_wider`).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric| (of a Jacobian
     entry, beyond its difference's rounding): its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).

@@ -67,7 +67,8 @@ def gradcheck_params(
     row, but for the same error in every one of them (its signs are + for three quarters of the block), which fails
     beyond twice the block's largest tolerance. The checks of `gradcheck` (the gradients' scaling, kinks, a step
     that rounds away: refused) apply; a block whose direction moves some element by less than its rounding cannot be
-    judged. Returns True, or raises GradcheckError with a table.
+    judged; one that f's rounding keeps from judging is taken again at a larger eps, only to fail (check_wider).
+    Returns True, or raises GradcheckError with a table.
     """
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
