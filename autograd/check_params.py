@@ -67,17 +67,15 @@ def gradcheck_params(
     row, but for the same error in every one of them (its signs are + for three quarters of the block), which fails
     beyond twice the block's largest tolerance. The checks of `gradcheck` (the gradients' scaling, kinks, a step
     that rounds away: refused) apply; a block whose direction moves some element by less than its rounding cannot be
-    judged; one that f's rounding keeps from judging is taken again at a larger eps, only to fail (check_wider).
-    Returns True, or raises GradcheckError with a table.
+    judged; one f's rounding keeps from judging, taken again at a larger eps to fail (check_wider). Returns True, or
+    raises GradcheckError with a table.
     """
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
-    given = params
     named = _named_params(params)
     _check_sampling(max_per_param, block, seed)
-    # every element: the blocks move those not drawn, and vouch for them
-    check_steps([(name, p.data) for name, p in named], eps, "gradcheck_params")
+    check_steps([(name, p.data) for name, p in named], eps, "gradcheck_params")  # every element: blocks vouch too
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:
@@ -123,9 +121,9 @@ def gradcheck_params(
     try:
         verdict(rows, eps, atol, rtol)
     except GradcheckError as failed:
-        if failed.undecided:  # f's rounding kept rows from judging: a wrong rule it hid fails at a larger eps
-            settings = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
-            failed_wider(lambda wider: gradcheck_params(loss, given, eps=wider, **settings), rows, (eps, atol, rtol))
+        if failed.undecided:  # rows f's rounding kept from judging: taken again at a larger eps, to fail
+            same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
+            failed_wider(lambda e: gradcheck_params(loss, dict(named), eps=e, **same), rows, (eps, atol, rtol))
             raise
         named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
         raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
