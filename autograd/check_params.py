@@ -73,7 +73,7 @@ def gradcheck_params(
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
-    named = _named_params(params)
+    given, named = params, _named_params(params)  # as given, for a check taken again (a list's labels may repeat)
     _check_sampling(max_per_param, block, seed)
     check_steps([(name, p.data) for name, p in named], eps, "gradcheck_params")  # every element: blocks vouch too
     params = [p for _, p in named]
@@ -123,7 +123,7 @@ def gradcheck_params(
     except GradcheckError as failed:
         if failed.undecided:  # rows f's rounding kept from judging: taken again at a larger eps, to fail
             same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
-            failed_wider(lambda e: gradcheck_params(loss, dict(named), eps=e, **same), rows, (eps, atol, rtol))
+            failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol))
             raise
         named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
         raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
