@@ -31,6 +31,7 @@ from .check_scales import reaching_own_ops
 from .check_shared import check_shared_arguments
 from .check_verdict import seen_to_move, verdict
 from .check_weights import entry_tolerances, equilibrated, output_moves, output_weights
+from .check_wider import failed_wider
 from .graph import Node, raw
 from .modes import enable_grad, require_callable
 from .type_names import type_name
@@ -121,6 +122,8 @@ def gradcheck(
     eps / 2): it cannot be judged there, and says so. An op of one's own given an input through two of its
     arguments (op(x, x)) is also checked alone, its arguments moved apart (`check_shared`: rules off by +e and
     -e cancel in f); where it cannot be judged alone, the check is undecided.
+    Where no row fails outright and some cannot be judged for f's rounding alone, the check is taken again at a
+    larger eps, only to fail a rule it hid (`check_wider`).
     Returns True, or raises GradcheckError when any |analytic - numeric| > atol + rtol * |numeric| (of a Jacobian
     entry, beyond its difference's rounding): its
     table names the entries of f's output the first failing rows are off in, each alone (check_entries).
@@ -128,6 +131,7 @@ def gradcheck(
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(f, "gradcheck: f")
     eps, atol, rtol = check_settings("gradcheck", eps, atol, rtol)
+    given = inputs
     inputs, names, points, checked = read_inputs("gradcheck", inputs, eps)
     leaves = [_leaf(_copy(p), name) for p, name in zip(points, names)]
     with enable_grad():  # inside no_grad every result would be a constant, and its gradient 0
@@ -135,8 +139,7 @@ def gradcheck(
     check_output(out, "gradcheck: f")
     base, weights = output(out), output_weights(out)
     check_finite(base, "gradcheck: f")
-    for i in checked:
-        check_steps(points[i], eps, "gradcheck", names[i])
+    check_steps([(names[i], points[i]) for i in checked], eps, "gradcheck")
     check_unchanged(leaves, points, names, "f")
     known: dict[tuple, np.ndarray] = {}  # f's outputs at the point moved by +-eps, kept for the rows
     entries = None  # how each entry of an output of several reads where an element does not move it
@@ -186,6 +189,8 @@ def gradcheck(
         if not agreed:
             verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
+        if failed.undecided:  # f's rounding kept rows from judging: a wrong rule it hid fails at a larger eps
+            failed_wider(lambda wider: gradcheck(f, given, eps=wider, atol=atol, rtol=rtol), rows, (eps, atol, rtol))
         alone_of = ([leaves[i] for i in checked], checked, entries_alone)
         entries = entries_off(f, points, out, alone_of, rows, (eps, atol, rtol))
         e = GradcheckError(

@@ -21,6 +21,7 @@ from .check_rounding import rounding_inside
 from .check_scales import reaching_own_ops
 from .check_shared import check_shared_arguments
 from .check_verdict import failing, row, verdict
+from .check_wider import failed_wider
 from .graph import Node
 from .graph_order import topological_order
 from .modes import enable_grad, require_callable
@@ -66,15 +67,15 @@ def gradcheck_params(
     row, but for the same error in every one of them (its signs are + for three quarters of the block), which fails
     beyond twice the block's largest tolerance. The checks of `gradcheck` (the gradients' scaling, kinks, a step
     that rounds away: refused) apply; a block whose direction moves some element by less than its rounding cannot be
-    judged. Returns True, or raises GradcheckError with a table.
+    judged; one f's rounding keeps from judging, taken again at a larger eps to fail (check_wider). Returns True, or
+    raises GradcheckError with a table.
     """
     __tracebackhide__ = True  # pytest shows the table, not this function's source
     require_callable(loss, "gradcheck_params: loss")
     eps, atol, rtol = check_settings("gradcheck_params", eps, atol, rtol)
-    named = _named_params(params)
+    given, named = params, _named_params(params)  # as given, for a check taken again (a list's labels may repeat)
     _check_sampling(max_per_param, block, seed)
-    for name, p in named:  # every element: the blocks move those not drawn, and vouch for them
-        check_steps(p.data, eps, "gradcheck_params", name)
+    check_steps([(name, p.data) for name, p in named], eps, "gradcheck_params")  # every element: blocks vouch too
     params = [p for _, p in named]
     kept = [_kept(p) for p in params]
     try:
@@ -120,7 +121,9 @@ def gradcheck_params(
     try:
         verdict(rows, eps, atol, rtol)
     except GradcheckError as failed:
-        if failed.undecided:
+        if failed.undecided:  # rows f's rounding kept from judging: taken again at a larger eps, to fail
+            same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
+            failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol))
             raise
         named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
         raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .check_inputs import _copy, _leaf
 from .check_numeric import GradcheckError
+from .check_richardson import HALVINGS
 from .dtypes import REAL_KINDS
 from .graph import Node, raw
 from .graph_order import topological_order
 from .modes import enable_grad, is_real
 from .type_names import repr_of, type_name
+
+REACH = 2**HALVINGS  # how much smaller than eps a difference refined by halving it steps, at most
 
 
 def is_refusal(e: BaseException) -> bool:
@@ -46,21 +49,62 @@ def check_finite(base: np.ndarray, who: str) -> None:
         )
 
 
-def check_steps(point: Any, eps: float, who: str, name: str) -> None:
-    """Refuse a check at a point with an element where x + eps or x - eps rounds to x: a step of 0
-    measures nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference
-    that measures nothing, nothing can be judged."""
-    x = np.asarray(point, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # inf - eps is inf: not finite, refused elsewhere if at all
-        lost = np.isfinite(x) & ((x + eps == x) | (x - eps == x))
-    if lost.any():
-        index = tuple(int(k) for k in np.argwhere(lost)[0])
-        v = float(x[index])
-        raise ValueError(
-            f"{who}: {name}{list(index) if index else ''} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} "
-            f"is below half its float spacing, {np.spacing(abs(v)):.3g}), so the difference measures nothing "
-            "there: give a larger eps, or check at a smaller value"
-        )
+def check_steps(points: Sequence[tuple[str, Any]], eps: float, who: str) -> None:
+    """Refuse a check at a point with an element where x + eps or x - eps rounds to x: a step of 0 measures
+    nothing on that side (eps below half x's float spacing: 1e-9 at 1e8), and of a difference that measures
+    nothing, nothing can be judged. `points`: (name, point) of each input (or parameter) checked. The error names
+    the largest such element and the eps that steps it; where the least such eps is over REACH times the eps asked
+    for at the size of an element checked beside it (sizes below 1 counting as 1), it says to check them apart
+    where f bends within it there: [1, 1e16] at eps 1.5e10 moved 1.0 by 1.5e10, and x ** 3's rule doubled on it
+    alone could not be judged (torch's gradcheck fails the right rule at either eps); gradgradcheck's grad_outputs
+    beside x ** 3's 1e16, in which f is linear, are judged at such an eps."""
+    lost = []  # (|x|, name, index, x) of each input's largest element whose step rounds away
+    for name, point in points:
+        x = np.asarray(point, dtype=np.float64)
+        with np.errstate(invalid="ignore"):  # inf - eps is inf: not finite, refused elsewhere if at all
+            away = np.isfinite(x) & ((x + eps == x) | (x - eps == x))
+        if away.any():
+            index = np.unravel_index(int(np.argmax(np.where(away, np.abs(x), -1.0))), x.shape)
+            lost.append((float(np.abs(x[index])), name, tuple(int(k) for k in index), float(x[index])))
+    if not lost:
+        return
+    size, name, index, v = max(lost, key=lambda item: item[0])
+    half = float(np.spacing(size)) / 2
+    said = (
+        f"{who}: {_element(name, index)} = {v!r}, where x + eps or x - eps rounds to x (eps={eps} is below half its "
+        f"float spacing, {2 * half:.3g}), so the difference measures nothing there"
+    )
+    least, smallest = _smallest(points)
+    apart = (
+        f"; such an eps is over {REACH} times the eps={eps} asked for at the size of {smallest} = {least[1]!r}, "
+        f"{size / least[0]:.2g} times smaller, beyond what a difference refined down to eps / {REACH} reaches: where f "
+        "bends within it there, and that element cannot be judged, check them apart, each with an eps fitted to its "
+        "size (gradcheck: a call for each, the others held fixed inside f as constant Tensors; gradcheck_params: a "
+        "call per parameter)"
+    )
+    raise ValueError(
+        f"{said}: give an eps above {half:.3g}, or well above where f's values round at its size too (x ** 2 at 1e12: "
+        f"eps times |x|, {eps * size:.2g}, the step eps takes at 1, scaled to x), or check at a smaller value"
+        + (apart if half > REACH * eps * least[0] else "")
+    )
+
+
+def _smallest(points: Sequence[tuple[str, Any]]) -> tuple[tuple[float, float], str]:
+    """The finite element of least size, max(1, |x|), among `points` (its size and value), and its name."""
+    best, named = (np.inf, np.inf), ""
+    for name, point in points:
+        x = np.asarray(point, dtype=np.float64)
+        sizes = np.where(np.isfinite(x), np.maximum(1.0, np.abs(x)), np.inf)
+        if x.size and np.isfinite(sizes).any():
+            index = np.unravel_index(int(np.argmin(sizes)), x.shape)
+            if sizes[index] < best[0]:
+                best, named = (float(sizes[index]), float(x[index])), _element(name, tuple(int(k) for k in index))
+    return best, named
+
+
+def _element(name: str, index: tuple[int, ...]) -> str:
+    """An element's name: `input 0[2]`, or the input's alone where it has no index (a Value)."""
+    return f"{name}{list(index) if index else ''}"
 
 
 def check_output(out: Any, who: str) -> None:

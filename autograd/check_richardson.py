@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 from .check_bends import STAYS, SidesAt
 
-_HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
+HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
 QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
 _OFF_LADDER = 0.6  # the step of the check off the halving's ladder, as a fraction of the last step
 
@@ -70,7 +70,7 @@ def refined(
     inputs inside it (x + 1e8 keeps x to steps of eps / 67), or of an op of one's own (sin(3e6 x) computed in
     float32 stops moving at eps / 128, and its slope there, 0, made a right rule fail): no telling from there on."""
     h, (last, apart), move, extrapolated, best, stays, doubles = eps, at_eps, None, None, None, 0, 0
-    for k in range(1, _HALVINGS + 1):
+    for k in range(1, HALVINGS + 1):
         h /= 2
         noise = rounding * 2**k
         if noise > tolerance:  # rounding alone would swamp what is left to tell

@@ -75,7 +75,8 @@ def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int)
                 [
                     "where f's output rounds by as much as the difference measures (large values, cancellation, "
                     "f computing in float32), finite differences cannot tell a right gradient from a wrong one: "
-                    "check at a point of smaller magnitude, or with f computing in float64"
+                    "check at a point of smaller magnitude, with f computing in float64, or with a larger eps, where f "
+                    "is smooth over it (the rounding's share of the slope shrinks as 1 / eps)"
                 ]
                 if unjudged
                 else []

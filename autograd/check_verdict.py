@@ -115,6 +115,11 @@ def failing(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     return [r for r, wrong in zip(rows, _judge(rows, atol, rtol)) if wrong.startswith(FAILS)]
 
 
+def judged_rows(rows: list[Row], atol: float, rtol: float) -> list[tuple[Row, str]]:
+    """Each row with what is wrong with it ("" if nothing), as the verdict judges them."""
+    return list(zip(rows, _judge(rows, atol, rtol)))
+
+
 def agrees(r: Row, atol: float, rtol: float) -> bool:
     """Whether one row agrees, judged alone (where every row is below atol, `verdict` judges them stricter)."""
     return not _wrong(r, False, atol, rtol)
