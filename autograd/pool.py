@@ -3,8 +3,8 @@ divisor_override too), max_pool1d and avg_pool1d, their forms at height 1, and m
 the same code with one more axis.
 
 Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d (max_pool3d)
-its own, avg_pool2d a conv2d (avg_pool3d a conv3d) of each channel with a constant kernel (a sum over
-each window), divided by the window's count where the counts differ. ceil_mode is padding added after
+its own, avg_pool2d a conv2d (avg_pool3d a conv3d) of each channel with a kernel of ones (a sum over
+each window), divided by the window's count. ceil_mode is padding added after
 the input, as many rows and columns as the last window (one that starts inside the input) needs: -inf
 to the maximum, zeros to the sum, and never counted by the average (PyTorch's).
 """
@@ -171,6 +171,9 @@ def avg_pool_4d(
 ) -> Any:
     """avg_pool2d of a 4-d x (avg_pool1d's and an adaptive pool's too, `fn` naming it) or avg_pool3d of a
     5-d one, its arguments parsed."""
+    if x.dtype == np.float16:  # its sums and shares in float32, rounded once at the end, as PyTorch's CPU kernels
+        out = avg_pool_4d(fn, x.astype(np.float32), kernel, stride, pads, ceil_mode, count_include_pad, divisor)
+        return out.astype(np.float16)
     include = flag(count_include_pad, f"{fn}: count_include_pad")
     divisor = _divisor_override(divisor, fn)
     symmetric = tuple(before for before, _ in pads)
@@ -181,16 +184,16 @@ def avg_pool_4d(
     n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
     counts = _counts(size, kernel, stride, symmetric, out_size(size, kernel, stride, pads, undilated), include)
     uniform = divisor is None and bool((counts == math.prod(kernel)).all())
-    # every window counts the whole kernel (the default, without ceil_mode): a kernel of 1 / count, the
-    # numbers the mean always gave; else the sums, divided by each window's own count
-    entry = 1 / math.prod(kernel) if uniform else 1
-    ones = np.full((1, 1, *kernel), entry, mean_dtype(x))
+    ones = np.ones((1, 1, *kernel), mean_dtype(x))
     summed = ops.conv2d if len(kernel) == 2 else ops.conv3d
-    out = summed(x.reshape(n * c, 1, *size), ones, stride=stride, padding=pads, dilation=undilated, groups=1)
-    out = out.reshape(n, c, *out.shape[2:])
+    sums = summed(x.reshape(n * c, 1, *size), ones, stride=stride, padding=pads, dilation=undilated, groups=1)
+    sums = sums.reshape(n, c, *sums.shape[2:])
+    # each window's sum divided once, as PyTorch's: a kernel of 1/count rounded each entry's share, which lost the
+    # subnormals' bits (the mean of [5e-324, 5e-324] was 0, of three 3e-45 in float32 6e-45 for 4e-45) and was an
+    # ulp off elsewhere. A sum past the largest float is inf where the mean fits, as PyTorch's (numpy warns)
     if uniform:
-        return out
-    return out / (counts.astype(ones.dtype) if divisor is None else ones.dtype.type(divisor))
+        return sums / ones.dtype.type(math.prod(kernel))
+    return sums / (counts.astype(ones.dtype) if divisor is None else ones.dtype.type(divisor))
 
 
 def mean_dtype(x: Any) -> np.dtype:
