@@ -158,8 +158,9 @@ def _trouble(
                 scale = None if scaled is None else scaled[of]
                 off[of] |= _off_entries(xs[at], lg[of], ly[of], p, scale, size, bounds, rises[of])
         # y above 0 (an all-zero window's gradient is 0, torch's); subnormal or inf (finite x past the range) too:
-        # `_entries` takes the window's sum from x
-        off &= np.isfinite(lg) & (ly > -math.inf) & ~held
+        # `_entries` takes the window's sum from x. For p < 0 an inf y is a sum of 0 (x^p cancelled at an odd p),
+        # whose gradient is relu's 0, torch's: taken straight, [-2, 2] at p = -3 had [inf, inf]
+        off &= np.isfinite(lg) & (ly > -math.inf) & ((ly < math.inf) | (p > 0)) & ~held
         return off if off.any() else None
 
 

@@ -61,3 +61,19 @@ def test_pdist_of_tiny_and_huge_rows_has_the_gradient_of_ordinary_ones(p, scale)
         F.pdist(d, p).sum().backward()
         grads.append(d.grad.ravel())
     np.testing.assert_allclose(grads[1], grads[0], rtol=4e-15, atol=0)
+
+
+@pytest.mark.parametrize(("row", "p"), [([-2.0, 2.0], -3.0), ([-2.0, 2.0], -1.0), ([-3.0, 3.0, 1.0, 2.0], -5.0)])
+def test_a_window_whose_powers_cancel_at_negative_p_keeps_torchs_gradient(row, p):
+    """At an odd p < 0, x^p of opposite signs cancel: the window's sum is 0, y = 0^(1/p) = inf, and its gradient 0
+    (the sum passes through relu, flat at 0; torch 2.13's). Taken straight as a y past the range, it was inf: [-2, 2]
+    at p = -3 had gradient [inf, inf] for [-0, -0]."""
+    from torch_reference import torch
+
+    x = Tensor(np.array([[row]]), requires_grad=True)
+    out = F.lp_pool1d(x, p, 2)
+    out.backward(np.ones(out.shape))
+    t = torch.tensor([[row]], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.lp_pool1d(t, p, 2).sum().backward()
+    np.testing.assert_array_equal(out.data, torch.nn.functional.lp_pool1d(t, p, 2).detach().numpy())
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
