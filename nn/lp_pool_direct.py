@@ -241,6 +241,19 @@ def _rule(
 def _entries(
     g: np.ndarray, xs: np.ndarray, off: np.ndarray, p: float, windows: tuple[tuple, tuple], size: int, absolute: bool
 ) -> np.ndarray:
+    """`_plane_entries` of the planes (each index of the axes before the pooled ones) holding an `off` window, 0
+    elsewhere: one such window in a float32 (8, 16, 64, 64) batch at p = 7 took all its planes, 0.33 s and 43 MB."""
+    dims = len(windows[0])
+    flat = lambda a: a.reshape((-1,) + a.shape[a.ndim - dims :])  # noqa: E731
+    planes = np.flatnonzero(flat(off).any(axis=tuple(range(1, dims + 1))))
+    out = np.zeros(xs.shape, xs.dtype)
+    flat(out)[planes] = _plane_entries(flat(g)[planes], flat(xs)[planes], flat(off)[planes], p, windows, size, absolute)
+    return out
+
+
+def _plane_entries(
+    g: np.ndarray, xs: np.ndarray, off: np.ndarray, p: float, windows: tuple[tuple, tuple], size: int, absolute: bool
+) -> np.ndarray:
     """Each entry's g·c·(x^p/S)^((p-1)/p), which is g·c·(x/y)^(p-1) for y^p = S = c·Σ x^p (c: the window's size over
     its entries in x), summed over the `off` windows holding it (0 elsewhere), all in float64 apart and rounded once
     to x's dtype. S is taken again from x: (x/y)^(p-1) raised y's own rounding to p - 1 (4.68 ulp at p = 7, [8.26e295]
