@@ -151,9 +151,10 @@ def _trouble(
             off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size, rise=rise), low, top), off)
         bounds = (low, high, float(np.finfo(xs.dtype).minexp))
         rises = np.broadcast_to(rise if scaled is not None else 0.0, off.shape)
-        held = np.zeros(off.shape, bool)  # windows holding inf or NaN: their chain's (torch's) numbers
+        held = np.zeros(off.shape, bool)  # p > 0: windows holding inf or NaN (y inf or NaN), the chain's (torch's)
         for at, of in window_places(off.shape, xs.shape, kernel, stride):
-            held[of] |= ~np.isfinite(xs[at])
+            if p > 0:  # at p < 0 an inf adds inf^p = 0 to the sum, the others carry y ([inf, 1e-200] at p = -2)
+                held[of] |= ~np.isfinite(xs[at])
             if not entries_in or spread:
                 scale = None if scaled is None else scaled[of]
                 off[of] |= _off_entries(xs[at], lg[of], ly[of], p, scale, size, bounds, rises[of])

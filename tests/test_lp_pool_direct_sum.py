@@ -100,3 +100,20 @@ def test_one_window_taken_straight_costs_its_plane_not_the_batch():
     slope = small**6 / (3 + small**7) ** (mpmath.mpf(6) / 7)
     assert abs(float(x.grad[0, 0, 0, 1]) / float(slope) - 1) < 2e-7
     assert peak < 12 * data.nbytes, peak / data.nbytes
+
+
+@pytest.mark.parametrize(
+    ("row", "p", "g"),
+    [([np.inf, 1e-200], -2.0, 1e-300), ([np.inf, 1e200], -2.0, 1e300), ([np.inf, 1e-160], -0.5, 1e-300)],
+)
+def test_an_inf_beside_the_entry_that_carries_a_window_at_negative_p(row, p, g):
+    """At p < 0 an inf entry adds inf^p = 0 to its window's sum: the window's root is its other entries', here y = x,
+    and the gradient there g. Left to the chain as a window holding inf (whose y is inf only for p > 0), it was
+    [-0, 0] for [0, 1e-300] at [inf, 1e-200], p = -2; [nan, inf] for [0, 1e300] at [inf, 1e200] under g = 1e300."""
+    x = Tensor(np.array([[row]]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = F.lp_pool1d(x, p, 2)
+        out.backward(np.full(out.shape, g))
+    assert out.data.ravel()[0] == row[1]
+    assert x.grad.ravel()[0] == 0.0
+    assert _ulps(x.grad.ravel()[1], mpmath.mpf(g)) <= _bound(2, p), x.grad
