@@ -190,8 +190,8 @@ def _off_entries(xs: Any, lg: Any, ly: Any, p: float, scaled: Any, size: int, bo
 def _ordinary(gs: tuple, ys: tuple, p: float, size: int, k: float | None, bounds: tuple, xs: tuple | None) -> bool:
     """Whether every window's steps stay in the band, told from the extremes of |g|, y and (`xs`, for scaled
     windows, `k` their largest power of two, else None) |x| (each step is monotone in their logs, or falls then
-    rises: `_rise`): no window to check (g or y all 0) or all four corners
-    inside. Plain floats: ordinary input stops here, at a few microseconds."""
+    rises: `_rise`): no window to check (g or y all 0) or all four corners inside. Plain floats: ordinary input
+    stops here, at a few microseconds."""
     if (math.isinf(gs[0]) and gs[1] == 0) or (math.isinf(ys[0]) and ys[1] == 0):  # no nonzero g, or no y above 0
         return True
     if not gs[1] < 2.0 ** bounds[1]:  # g·size past the floats
@@ -247,6 +247,8 @@ def _entries(
     dims = len(windows[0])
     flat = lambda a: a.reshape((-1,) + a.shape[a.ndim - dims :])  # noqa: E731
     planes = np.flatnonzero(flat(off).any(axis=tuple(range(1, dims + 1))))
+    if len(planes) == len(flat(off)):  # all of them: taken as they are, no copies
+        return _plane_entries(g, xs, off, p, windows, size, absolute)
     out = np.zeros(xs.shape, xs.dtype)
     flat(out)[planes] = _plane_entries(flat(g)[planes], flat(xs)[planes], flat(off)[planes], p, windows, size, absolute)
     return out
