@@ -167,7 +167,12 @@ def _grid(top: np.ndarray, p: float, size: int) -> np.ndarray:
     step = max(1, min(int(fits), int(16 // abs(p - 1)) if p != 1 else top_exponent))
     exponent = np.frexp(np.where(np.isfinite(top) & (top > 0), top, 1.0))[1]
     grid = step * (exponent // step)
-    return np.clip(np.where(grid + p > top_exponent - 2, exponent - 1, grid), 24 - top_exponent, top_exponent - 1)
+    return np.clip(np.where(grid + p > top_exponent - 2, exponent - 1, grid), _lowest_k(top.dtype), top_exponent - 1)
+
+
+def _lowest_k(dtype: np.dtype) -> int:
+    """The least k of `_grid`: 24 less than minus the largest exponent (-1000 in float64: 2^k a normal float)."""
+    return 24 - int(np.finfo(dtype).maxexp)
 
 
 def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
@@ -178,11 +183,11 @@ def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
     1e-310] at p = -40: y 0 for 9.8e-311)."""
     info = np.finfo(top.dtype)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        held = np.isfinite(top) & (top > 0) & (_grid(top, p, size) == 24 - info.maxexp)
+        held = np.isfinite(top) & (top > 0) & (_grid(top, p, size) == _lowest_k(top.dtype))
         if not held.any():
             return
         ltop = np.log2(top[held])
-        scaled_sum = p * (ltop - (24 - info.maxexp))  # log2 of the carrying term (x·2^-k)^p
+        scaled_sum = p * (ltop - _lowest_k(top.dtype))  # log2 of the carrying term (x·2^-k)^p
         if p > 0:
             lost = ltop + math.log2(size) * (1 + 1 / p) + info.minexp - info.nmant - 1 - scaled_sum - math.log2(p)
             bad = lost > np.log2(np.spacing(top[held]))
@@ -242,7 +247,7 @@ def rescaled(
         terms = _scaled_power(where(cover, x, 1.0), k=k_of, p=p)
         scale = np.ldexp(np.ones((), xs.dtype), np.where(taken, ks, 0)).astype(xs.dtype)
         out = where(taken, root(where(taken, sum_of(terms), 1.0)) * scale, out)
-    floored = need & (ks <= 24 - np.finfo(xs.dtype).maxexp) if p < 0 else never
+    floored = need & (ks <= _lowest_k(xs.dtype)) if p < 0 else never
     if floored.any():  # the root right, its gradient not known: NaN there
         out = where(floored, _slope_unknown(where(floored, out, 1.0)), out)
     return where(never, top, out), need, ks
