@@ -40,7 +40,7 @@ from .check_verdicts import (
     judge,
 )
 from .number_text import summary
-from .step_doubts import CANNOT_TELL, at_rest, bent_note, level, parted_note, parts, unmeasurable
+from .step_doubts import CANNOT_TELL, at_rest, bent_note, level, parted_note, parts, too_rounded, unmeasurable
 
 BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
@@ -147,16 +147,15 @@ def _measure(
     grad_eps: float,
     tolerance: tuple[float, float] | None,
 ) -> Check:
-    """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the
-    one-sided slopes settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's
-    (`tolerance` not None) slope per unit of h, one number's per unit of the step it took (x ± h rounded).
-    A step judges only after another: a block's first is 10·BEST_STEP, so that BEST_STEP, at which its tolerance
-    holds each element's rounding (numeric_leaves), judges (at BEST_STEP / 10, ten times as rounded, a max pool's
-    64 elements, 48 of them with g = 0 and no tolerance but that rounding, read "too small to judge")."""
+    """The central difference at `x` with steps h·`along`, h from BEST_STEP down tenfold until the one-sided slopes
+    settle (or bend smoothly, or stay apart: a kink), judged against `g`: a block's (`tolerance` not None) slope per
+    unit of h, one number's per unit of the step it took (x ± h rounded). A step judges only after another: a block's
+    first is 10·BEST_STEP, so that BEST_STEP, at which its tolerance holds each element's rounding (numeric_leaves),
+    judges (at BEST_STEP / 10, ten times as rounded, a max pool's 64 elements, 48 of them with g = 0 and no tolerance
+    but that rounding, read "too small to judge")."""
     block = tolerance is not None
     f0, terms = root
-    # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only where they
-    # follow a line
+    # the terms' slopes at this step and the last, and which have bent (term_bends): a step judges only on lines
     lines = before_lines = was_bent = None
     bent = ""  # why no step judged: a term bent within each that would have (2·x + sin(x) at 4.4e14)
     last: _Try | None = None
@@ -179,6 +178,7 @@ def _measure(
         if (lost := block and bool(np.any((up == x) & (down == x) & (along != 0)))) and disagreed is None:
             problem, outside = "x ± h rounds to x for some of the elements moved", False
             break
+        lost = lost or block and disagreed is not None and too_rounded(up, down, h * along)  # nor can it doubt one
         try:
             (f_up, big_up, inner_up, still_up), (f_down, big_down, inner_down, still_down) = root_at(up), root_at(down)
         except (ArithmeticError, ValueError) as e:  # a Value's op refuses: out of its domain

@@ -6,8 +6,9 @@ gradcheck_blocks, as gradcheck_params checks the elements it does not draw): one
 m elements, each element weighed by its own tolerance (rtol·|g| plus the rounding of its own finite
 difference, as gradcheck's rows allow), judged by the sum of those tolerances, so that one element off by
 more than about 2m times its own tolerance is sure to show red, or grey where the rounding alone could
-explain it. A share of the largest |g| as a floor of every element's tolerance drew green a rule of 0
-for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
+explain it; and a second along the signs of backward's gradient, where an error that is a share of each
+slope adds up (block_parts). A share of the largest |g| as a floor of every element's tolerance drew green a
+rule of 0 for an element whose slope is 3e-5 of the largest. One random direction moving every element hid such
 errors: a rule 20% wrong in 1 element of 1000 moved the slope by 0.02%, within the tolerance of a slope
 over 1000. The blocks are block_parts': elements far apart in size blocked apart, a kinked block halved."""
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size
 
-from .block_parts import SPLITS, Blocks, Part
+from .block_parts import ALONG_SIGNS, SPLITS, Blocks, Part
 from .check_verdicts import (
     AGREE,
     DISAGREE,
@@ -180,34 +181,98 @@ def _leaf_check(
     data = np.asarray(x, dtype=np.float64)
     blocks = Blocks(data, np.asarray(grad, dtype=np.float64), _rounding(data, big), m)
     parts, compared = blocks.parts()
-    return _told(parts, root_at, x, f0, compared, terms, blocks.halves)
+    return _told(parts, root_at, x, f0, compared, terms, blocks)
 
 
-def _told(parts: list[Part], root_at: Any, x: Any, f0: float, compared: str, terms: Terms, halves: Any = None) -> Check:
+def _told(
+    parts: list[Part], root_at: Any, x: Any, f0: float, compared: str, terms: Terms, blocks: Blocks | None = None
+) -> Check:
     """Measure each part and keep the most telling: the first that disagrees, else the first that cannot be judged,
-    else the first kink; where all agree, no part. A block that measured a kink is measured again in `halves`
-    (block_parts), up to SPLITS of them, so that its elements the kink is not at are judged: a half of one element
-    that disagrees is told; a larger one is halved on, as its kinks may read as a disagreement (hardswish's right
-    rule at -3 and 3: a half of 4, its slopes cancelling to 2e-4, read 'kink disagree' by its curved elements'
-    truncation); one that does not leaves the block's kink as it was. Once a part disagrees, no half is measured:
-    none could tell more."""
-    found, queue, left = [], [(part, True) for part in parts], SPLITS
-    while queue:
-        part, own = queue.pop(0)
-        check = measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
-        red = check.verdict in (DISAGREE, KINK_DISAGREE)
-        alone = np.count_nonzero(part.direction) == 1
-        if own or red and alone:
+    else the first kink; where all agree, no part. A block that measured a kink is halved (`_halved`) so that its
+    elements the kink is not at are judged: an element alone that disagrees is told, else the block's kink stays. A
+    block that disagrees is halved too, and told red only where an element alone confirms it: kinks of both kinds
+    cancel in a block's one-sided slopes (hardtanh of 64 elements at -1 and 1 by turns, its right rule: the block
+    read smooth, 8 beside backward's 0); unconfirmed, it is told by a kink found within it, else grey (clip of 64
+    elements, 40% of them at -1 or 1, its right rule, disagreed along the slopes' signs, 2.1e-4 beside 1.1e-4, where
+    each half was too small to judge).
+    Once a part is red, nothing more is measured: none could tell more. Where `blocks` has elements whose slopes
+    the root's rounding swamps (Blocks.lost), a leaf whose parts agree or are kinks is told grey by them."""
+    found, kinks, reds = [], [SPLITS], [SPLITS]  # halves measured at most: for kinks, for confirming reds
+
+    def measured(part: Part) -> Check:
+        return measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
+
+    halved = False  # whether the last part was halved: its elements are judged, its twin along the slopes' signs not
+    for part in parts:
+        if halved and part.along == ALONG_SIGNS:
+            halved = False
+            continue
+        check = measured(part)
+        halved = blocks is not None and check.verdict in (KINK, *_RED) and np.count_nonzero(part.direction) > 1
+        red, kink = (
+            _halved(part, measured, blocks, kinks if check.verdict == KINK else reds) if halved else (None, None)
+        )
+        if check.verdict == KINK and red is not None:  # a red element within a kinked block is told
+            found.append(red)
+        elif halved and check.verdict in _RED and red is None:  # no element alone red: a kink within is told, or grey
+            found.append(_unconfirmed(part.name, check, kink))
+        else:  # a red block confirmed is told as measured
             found.append((part.name, check))
-        if check.verdict == DISAGREE and (own or alone):  # the leaf is red, and this its first part that is
-            queue, left = [item for item in queue if item[1]], 0
-        kinked = check.verdict == KINK or red and not own
-        split = halves(part) if halves is not None and kinked and left > 0 else []
-        left -= len(split)
-        queue[:0] = [(half, False) for half in split]  # the kink's halves first: it is found within few
+        if found[-1][1].verdict == DISAGREE:
+            break
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
     name, worst = min(found, key=lambda pair: rank[pair[1].verdict])  # min keeps the first of equals
+    lost = blocks.lost() if blocks is not None and worst.verdict in (AGREE, KINK) else []
+    if len(lost):  # where nothing else was grey: the leaf's ✓ would vouch for them
+        name, worst = _lost(blocks, lost)
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)
+
+
+_RED = (DISAGREE, KINK_DISAGREE)
+
+
+def _unconfirmed(name: str, check: Check, kink: Any) -> tuple[str, Check]:
+    """A block that disagreed where no element alone does, as told: by the `kink` found within it, else grey."""
+    if kink is not None:
+        why = "its block disagreed, but no element of it alone does: kinks of both kinds cancel in a block's slopes"
+        return kink[0], replace(kink[1], detail=f"{kink[1].detail}; {why}")
+    why = "it disagrees as a block, but no half of it does: what it measured is no one element's error"
+    return name, replace(check, numeric=None, verdict=UNMEASURED, detail=why)
+
+
+def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple[Any, Any]:
+    """A red element found by halving `part` on (each half red or a kink is halved again, up to left[0] halves), and
+    the first element alone found at a kink: (name, check) each, or None."""
+    kink = None
+    split = blocks.halves(part) if left[0] > 0 else []
+    left[0] -= len(split)
+    for half in split:  # the kink's halves in turn: it is found within few
+        check = measured(half)
+        alone = np.count_nonzero(half.direction) == 1
+        if alone and check.verdict in _RED:
+            return (half.name, check), kink
+        if alone and check.verdict == KINK:
+            kink = kink or (half.name, check)
+        elif not alone and check.verdict in (KINK, *_RED):
+            red, within = _halved(half, measured, blocks, left)
+            kink = kink or within
+            if red is not None:
+                return red, kink
+    return None, kink
+
+
+def _lost(blocks: Blocks, lost: np.ndarray) -> tuple[str, Check]:
+    """The elements whose slopes the root's rounding swamps, as a grey part: the first of them named, with its
+    slope and rounding."""
+    first = int(lost[0])
+    slope, rounding = float(blocks.grad.ravel()[first]), float(blocks.rounding.ravel()[first])
+    others = f" and {lost.size - 1} more" if lost.size > 1 else ""
+    why = (
+        f"its slope, {summary(slope)}, is lost in the root's rounding (±{summary(rounding)} at the steps taken)"
+        f"{others}: no difference of this root can judge it"
+    )
+    index = list(map(int, np.unravel_index(first, blocks.data.shape)))
+    return f"element {index}", Check(slope, None, UNMEASURED, detail=why)
 
 
 def _rounding(x: np.ndarray, big: float) -> np.ndarray:

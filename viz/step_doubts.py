@@ -19,6 +19,14 @@ if TYPE_CHECKING:  # move_stops reads numeric, which reads this
     from .move_stops import Stop
 
 
+def too_rounded(up: Any, down: Any, step: Any) -> bool:
+    """Whether a block's step, x + h − (x − h), rounds by more than SETTLED of itself in an element it moves: the
+    terms' slopes per unit of h are off by as much there, and such a step cannot doubt a disagreement (sin of 64
+    elements ±1..100 along the slopes' signs, its rule 1.01·cos, read 'sin bends within the steps' at 4e-11 only)."""
+    moving = step != 0
+    return bool(np.any(np.abs((up - down)[moving] - 2 * step[moving]) > SETTLED * np.abs(2 * step[moving])))
+
+
 def parts(before: Any, now: Any, x: Any, along: Any, block: bool, step: float) -> bool:
     """Whether the one-sided slopes part, or the central one moves, beyond what rounding x itself inside an op could
     do: an op's x·1e-15 rounds to eps of it, which exp(x·1e-15) at 1e17 turns into eps·|x|·slope, 100 times the
