@@ -3,6 +3,7 @@ or a constant's label is, is numbered apart from them, and a value so is numbere
 The note under the drawing said "X is A or B", and a cluster and a record both read "…#1"."""
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -106,3 +107,18 @@ def test_ops_numbered_apart_take_no_number_a_value_alike_has():
     drawing = viz.draw(loss, backward=True)
     assert told(drawing, f"{SHORT}#1", PATHS[9] + "#1")
     assert told(drawing, f"{SHORT}#2", PATHS[0]) and told(drawing, f"{SHORT}#3", PATHS[1])
+
+
+def test_many_ops_numbered_apart_draw_in_a_second():
+    """1,000 ops whose names shorten alike, numbered #1 to #1000: each op's tooltip searched the whole note's 1,000
+    names with a regular expression each (a million, past re's cache of 512), 72 s for the DOT source alone (12 s
+    before they were numbered, when the note held one name); now only those the text holds, under a second."""
+    t = Tensor(np.ones(2), requires_grad=True, label="t")
+    for k in range(1000):
+        name = f"model_encoder_layers_{k}_self_attention_output_projection"
+        t = Op(name, lambda a: a * 1.0, lambda g, out, a: (g,))(t)
+    start = time.perf_counter()
+    source = viz.draw(t.sum(), max_nodes=None).source
+    took = time.perf_counter() - start
+    assert took < 10, f"{took:.1f} s"
+    assert f"{SHORT}#1000" in source
