@@ -122,3 +122,20 @@ def test_many_ops_numbered_apart_draw_in_a_second():
     took = time.perf_counter() - start
     assert took < 10, f"{took:.1f} s"
     assert f"{SHORT}#1000" in source
+
+
+def value_beside_op():
+    """A value labelled PATHS[1] fed to an op named PATHS[0]: the value is drawn "…ut_projection#3" (its step), the
+    op bare, "…ut_projection"."""
+    x = Tensor(np.arange(1.0, 4.0), requires_grad=True, label="x")
+    v = x * 1.0
+    v.label = PATHS[1]
+    return Op(PATHS[0], lambda a: a * 2.0, lambda g, out, a: (g * 2.0,))(v).sum()
+
+
+def test_a_name_numbered_apart_is_not_read_as_the_bare_name_it_starts_with():
+    """The edge into x * 1, whose label names the value "…ut_projection#3" and not the op, had the tooltip
+    "…ut_projection is model_encoder_layers_0_…" too: "x…y" was found in "x…y#3"."""
+    source = viz.draw(value_beside_op(), backward=True).source
+    tip = re.search(r'id=e2_0 labeltooltip="([^"]*)"', source).group(1)
+    assert tip == f"{SHORT}#3 is {PATHS[1]}#3"
