@@ -54,3 +54,15 @@ def test_a_long_name_drawn_with_no_break_spaces_is_whole_on_hover(browser, tmp_p
     assert found["box"] == f"{shown} is {visible(label)}"
     assert found["edges"] and all(t == found["box"] for t in found["edges"])
     assert severe(browser) == []
+
+
+def test_a_box_numbered_apart_is_not_told_as_the_bare_name_it_starts_with(browser, tmp_path):
+    """The value "…ut_projection#3" beside an op drawn "…ut_projection": the value's box said on hover that
+    "…ut_projection is model_encoder_layers_0_…" (the op's name) too, "x…y" found in "x…y#3"."""
+    from test_viz_short_names_apart import PATHS, SHORT, value_beside_op
+
+    browser.get(viz.save_html(value_beside_op(), tmp_path / "apart.html").as_uri())
+    found = browser.execute_script(HOVER, f"{SHORT}#3")
+    assert found["box"] == f"{SHORT}#3 is {PATHS[1]}#3"
+    assert found["edges"] and all(t == found["box"] for t in found["edges"])
+    assert severe(browser) == []

@@ -135,8 +135,14 @@ def told_tip(text: str, whole: dict[str, str], attribute: str = "tooltip") -> di
 
 def named_in(text: str, whole: dict[str, str]) -> dict[str, str]:
     """The shortened names of `whole` (`whole_names`) that `text` names, with their whole text ("x…y#1" is not
-    named in "x…y#12")."""
-    return {shown: full for shown, full in whole.items() if re.search(re.escape(shown) + r"(?!\d)", text)}
+    named in "x…y#12", nor "x…y" in "x…y#3", a value numbered apart from an op drawn "x…y")."""
+    return {shown: full for shown, full in whole.items() if shown in text and _named(shown, text)}
+
+
+def _named(shown: str, text: str) -> bool:
+    """Whether `text` names `shown`, not as the start of a longer name ("x…y#12", "x…y#3"): player.js's wholeIn
+    reads a page's texts by the same rule."""
+    return re.search(re.escape(shown) + r"(?!#?\d)", text) is not None
 
 
 def _whole(given: str, shown: str) -> str:

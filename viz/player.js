@@ -198,12 +198,13 @@
   });
 
   // ---- a name drawn shortened (its start … its end, long_names.py): whole on hover, over the drawing and the panels
-  function wholeIn(text) {  // "x…y is (its whole)", a line for each shortened name in text ("x…y#1" not in "x…y#12")
+  function wholeIn(text) {  // "x…y is (its whole)", a line for each shortened name in text, by long_names.named_in's
+    // rule: "x…y#1" is not in "x…y#12", nor "x…y" in "x…y#3"
     function spaced(t) { return t.replace(/\u00a0/g, " "); }  // a record writes some spaces as no-break ones
     text = spaced(text);  // (text.escape_field): "é mot" drawn "é\u00a0mot"
     return Object.keys(page.whole).filter(function (shown) {
       for (var at = text.indexOf(spaced(shown)); at >= 0; at = text.indexOf(spaced(shown), at + 1)) {
-        if (!/\d/.test(text.charAt(at + shown.length))) return true;
+        if (!/^#?\d/.test(text.slice(at + shown.length, at + shown.length + 2))) return true;
       }
       return false;
     }).map(function (shown) { return shown + " is " + page.whole[shown]; }).join("\n");

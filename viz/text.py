@@ -84,7 +84,8 @@ _ZWJ = "\u200d"  # joins the characters either side into one (👩\u200d💻)
 def shortened(name: str) -> str:
     """A name (`visible`'s) as drawn: whole up to NAME_COLUMNS columns, else its start and end with … between, at that
     width (a 195-character label drew a box 4,521 pixels wide); a character is never parted from its marks. Two
-    names alike at both ends are told apart where they are drawn (numbered_names), and whole in tooltips and notes."""
+    names alike at both ends are told apart where they are drawn (long_names.drawn_names), and whole in tooltips and
+    notes."""
     if len(name) * 2 <= NAME_COLUMNS:  # no character takes more than 2 columns
         return name
     clusters = _clusters(name)
