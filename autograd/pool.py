@@ -189,7 +189,7 @@ def avg_pool_4d(
     sums = summed(x.reshape(n * c, 1, *size), ones, stride=stride, padding=pads, dilation=undilated, groups=1)
     sums = sums.reshape(n, c, *sums.shape[2:])
     # each window's sum divided once, as PyTorch's: a kernel of 1/count rounded each entry's share, which lost the
-    # subnormals' bits (the mean of [5e-324, 5e-324] was 0, of three 3e-45 in float32 6e-45 for 4e-45) and was an
+    # subnormals' bits (the mean of [5e-324, 5e-324] was 0, of three 3e-45 in float32 4e-45 for 3e-45) and was an
     # ulp off elsewhere. A sum past the largest float is inf where the mean fits, as PyTorch's (numpy warns)
     if uniform:
         return sums / ones.dtype.type(math.prod(kernel))

@@ -1,6 +1,6 @@
 """avg_pool's means are each window's sum divided once, as PyTorch's: a kernel of 1/count rounded each entry's
-share first, which lost subnormal entries' bits (the mean of [5e-324, 5e-324, 5e-324] was 5e-324 for 1e-323, of
-three float32 3e-45 6e-45 for 4e-45) and was an ulp off elsewhere; and float16's in float32, rounded once."""
+share first, which lost subnormal entries' bits (the mean of [5e-324, 5e-324, 5e-324] was 0 for 5e-324, of
+three float32 3e-45 4e-45 for 3e-45) and was an ulp off elsewhere; and float16's in float32, rounded once."""
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ def test_subnormal_means_are_torchs_bit_for_bit(dtype, kernel):
 
 
 def test_a_window_of_the_smallest_subnormals_keeps_its_mean():
-    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (the kernel of 1/3 gave 1e-323 times a rounded third: 0 each)."""
+    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (a kernel of 1/3 gave each 5e-324 a rounded third of it: 0, and 0 the mean)."""
     x = np.full((1, 1, 3), 5e-324)
     assert autograd.avg_pool1d(Tensor(x), 3).data.ravel().tolist() == [5e-324]
     three = np.full((1, 1, 3), np.float32(3e-45))
