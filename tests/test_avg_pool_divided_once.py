@@ -39,3 +39,14 @@ def test_float16_means_and_gradients_round_once():
     y.backward(np.ones(y.shape, np.float16))
     assert y.dtype == np.float16 and y.data.ravel().tolist() == [60000.0, 1.5]
     assert t.grad.dtype == np.float16 and t.grad.ravel().tolist() == [0.5] * 4
+
+
+def test_float16_means_and_gradients_are_the_exact_ones_rounded_once():
+    """[0.125, 0.625, 0.125] averages to 0.875 / 3 rounded once, 0.2917 (float16 shares of 1/3 gave 0.2915), and a
+    weight of 3.125 on it gives each entry 3.125 / 3 rounded once, 1.042 (a float16 1/3 gave 1.041)."""
+    x = np.array([[[0.125, 0.625, 0.125]]], np.float16)
+    t = Tensor(x, requires_grad=True, dtype=np.float16)
+    y = autograd.avg_pool1d(t, 3)
+    y.backward(np.full(y.shape, 3.125, np.float16))
+    assert y.data.ravel().tolist() == [float(np.float16(0.875 / 3))] == [0.291748046875]
+    assert t.grad.ravel().tolist() == [float(np.float16(3.125 / 3))] * 3 == [1.0419921875] * 3
