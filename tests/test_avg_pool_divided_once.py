@@ -24,7 +24,7 @@ def test_subnormal_means_are_torchs_bit_for_bit(dtype, kernel):
 
 
 def test_a_window_of_the_smallest_subnormals_keeps_its_mean():
-    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (a kernel of 1/3 gave each 5e-324 a rounded third of it: 0, and 0 the mean)."""
+    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (a kernel of 1/3 rounded each third to 0: a mean of 0)."""
     x = np.full((1, 1, 3), 5e-324)
     assert autograd.avg_pool1d(Tensor(x), 3).data.ravel().tolist() == [5e-324]
     three = np.full((1, 1, 3), np.float32(3e-45))
