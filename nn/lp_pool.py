@@ -41,7 +41,7 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     """torch.nn.functional.lp_pool2d: (Σ xᵖ)^(1/p) over each window of input (N, C, H, W) or (C, H, W),
     p = `norm_type`, computed as PyTorch's: the window's mean of xᵖ times its kernel's size. So a negative
     sum gives NaN unless 1/p is a whole number (p = 1: the plain sum, signs kept), a window that sums to 0
-    gets gradient 0 (the sum passes through sign(s)·relu(|s|), flat at 0), and ceil_mode's last, partial
+    gets gradient 0 (the sum passes through relu(s) - relu(-s), flat at 0), and ceil_mode's last, partial
     window is its own mean times the full kernel's size (PyTorch's). p = inf is the largest |x| of each
     window, -inf the smallest (max_pool of |x|)."""
     return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
@@ -70,7 +70,9 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
 
     def sum_of(terms: Tensor) -> Tensor:  # avg_pool checks the sizes and ceil_mode, naming avg_pool
         mean = avg_pool(terms, kernel_size, stride, 0, ceil_mode)
-        return mean.sign() * mean.abs().relu() * size
+        # relu(s) - relu(-s) is s, flat at 0; sign(s)·relu(|s|) was too, but its product's rule met the gradient 0
+        # of a window taken scaled with its inf mean (a sum past the floats): 0 * inf warned "invalid value"
+        return (mean.relu() - (-mean).relu()) * size
 
     scales = p > 1 or p < 0  # sums past the floats, taken again scaled (lp_pool_scaled; 0 < p <= 1: see there)
     with np.errstate(**({"over": "ignore", "invalid": "ignore", "divide": "ignore"} if scales else {})):

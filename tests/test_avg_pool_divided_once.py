@@ -1,6 +1,6 @@
 """avg_pool's means are each window's sum divided once, as PyTorch's: a kernel of 1/count rounded each entry's
-share first, which lost subnormal entries' bits (the mean of [5e-324, 5e-324, 5e-324] was 5e-324 for 1e-323, of
-three float32 3e-45 6e-45 for 4e-45) and was an ulp off elsewhere; and float16's in float32, rounded once."""
+share first, which lost subnormal entries' bits (the mean of [5e-324, 5e-324, 5e-324] was 0 for 5e-324, of
+three float32 3e-45 4e-45 for 3e-45) and was an ulp off elsewhere; and float16's in float32, rounded once."""
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ def test_subnormal_means_are_torchs_bit_for_bit(dtype, kernel):
 
 
 def test_a_window_of_the_smallest_subnormals_keeps_its_mean():
-    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (the kernel of 1/3 gave 1e-323 times a rounded third: 0 each)."""
+    """[5e-324, 5e-324, 5e-324] averages to 5e-324 (a kernel of 1/3 rounded each third to 0: a mean of 0)."""
     x = np.full((1, 1, 3), 5e-324)
     assert autograd.avg_pool1d(Tensor(x), 3).data.ravel().tolist() == [5e-324]
     three = np.full((1, 1, 3), np.float32(3e-45))
@@ -39,3 +39,14 @@ def test_float16_means_and_gradients_round_once():
     y.backward(np.ones(y.shape, np.float16))
     assert y.dtype == np.float16 and y.data.ravel().tolist() == [60000.0, 1.5]
     assert t.grad.dtype == np.float16 and t.grad.ravel().tolist() == [0.5] * 4
+
+
+def test_float16_means_and_gradients_are_the_exact_ones_rounded_once():
+    """[0.125, 0.625, 0.125] averages to 0.875 / 3 rounded once, 0.2917 (float16 shares of 1/3 gave 0.2915), and a
+    weight of 3.125 on it gives each entry 3.125 / 3 rounded once, 1.042 (a float16 1/3 gave 1.041)."""
+    x = np.array([[[0.125, 0.625, 0.125]]], np.float16)
+    t = Tensor(x, requires_grad=True, dtype=np.float16)
+    y = autograd.avg_pool1d(t, 3)
+    y.backward(np.full(y.shape, 3.125, np.float16))
+    assert y.data.ravel().tolist() == [float(np.float16(0.875 / 3))] == [0.291748046875]
+    assert t.grad.ravel().tolist() == [float(np.float16(3.125 / 3))] * 3 == [1.0419921875] * 3

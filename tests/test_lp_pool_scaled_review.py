@@ -118,3 +118,31 @@ def test_a_scaled_window_warns_of_nothing(p, row):
         out = F.lp_pool1d(x, p, 2)
         out.sum().backward()
     assert np.isfinite(out.data).all() and np.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0])
+def test_a_window_whose_powers_fit_and_sum_overflows_warns_nothing(p):
+    """Each x^p of the window fits, their sum does not (x near the largest float's p-th root): the window is taken
+    scaled. avg_pool's mean of the x^p is inf there (its sum divided once), and the gradient 0 of that unscaled path
+    met it in the sign's product: 0 * inf, "invalid value encountered in multiply" in backward (three more with
+    second derivatives) beside right numbers."""
+    row, v = np.array([0.9, 0.8, 0.85, 0.95]) * np.finfo(np.float64).max ** (1 / p), np.array([1.0, -2.0, 0.5, 3.0])
+    x = Tensor(row.reshape(1, 1, 1, 4), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = F.lp_pool2d(x, p, (1, 4))
+        y.sum().backward(create_graph=True)
+        gradient, x.grad = x.grad, None
+        (gradient * Tensor(v.reshape(1, 1, 1, 4))).sum().backward()
+    xs = [mpmath.mpf(float(e)) for e in row]
+    root = mpmath.fsum(e**p for e in xs) ** (1 / mpmath.mpf(p))
+    u = [e / root for e in xs]  # H = (p - 1) / r (diag(u^(p-2)) - u^(p-1) u^(p-1)ᵀ)
+    hv = [
+        (p - 1)
+        / root
+        * (u[i] ** (p - 2) * v[i] - u[i] ** (p - 1) * mpmath.fsum(u[j] ** (p - 1) * v[j] for j in range(4)))
+        for i in range(4)
+    ]
+    assert abs(y.item() / float(root) - 1) < 1e-15
+    assert np.allclose(gradient.data.ravel(), [float(e) for e in _exact_gradient(row, p)], rtol=1e-14, atol=0)
+    assert np.allclose(x.grad.ravel(), [float(e) for e in hv], rtol=1e-12, atol=0)
