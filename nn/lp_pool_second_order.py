@@ -36,8 +36,9 @@ def refuse_second_order(
         live = np.isfinite(lg) & np.isfinite(ly)
         idle = (g == 0) & np.isfinite(ly)  # g = 0: its Hessian 0, unless a step past the largest float meets it
         taken = np.zeros(ly.shape, bool) if scaled is None else np.asarray(scaled, bool)
-        # log2 of 2^k where a window was taken scaled: its y and x over 2^k, g times it
-        shift = np.where(taken, ks if ks is not None else np.floor(ly), 0.0) if scaled is not None else 0.0 * ly
+        # log2 of 2^k where a window was taken scaled: its y and x over 2^k, g times it (a p-norm's row, scaled by
+        # its largest |d|, within size^(1/p) of y: 2^floor(log2 y))
+        shift = np.where(taken, np.floor(ly) if ks is None else ks, 0.0)
         root = (1 - 2 * p) * (ly - shift)
         bad = np.zeros(out.shape, bool)
         for at, of in window_places(out.shape, xs.shape, *windows):
