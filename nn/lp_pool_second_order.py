@@ -1,0 +1,73 @@
+"""Where lp_pool's second derivatives (create_graph=True) would leave the floats on their way. Through the chain, a
+window's second derivative meets the root's second slope S^(1/p - 2) = y^(1 - 2p) (S the window's sum of x^p, y its
+root), g times it, each entry's second slope x^(p-2), and their products with the first slopes; each may leave the
+floats where the Hessian, about g·(p-1)·(x/y)^(p-2)/y, is a normal float (float32 [1e4, 1e4] at p = 7: y^(-13) is
+below float32, the row [3.3e-4, 0] for [1.66e-4, -1.66e-4]; float64 [1e-25, 1e-25]: -inf for 1.66e25). There
+`refuse_second_order` raises. A window taken scaled (x and y over 2^k, g times 2^k) is checked on its own steps."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .lp_pool_scaled import window_places
+
+
+def refuse_second_order(
+    g: np.ndarray,
+    out: np.ndarray,
+    xs: np.ndarray,
+    p: float,
+    windows: tuple[tuple, tuple],
+    size: int,
+    scaled: Any,
+    ks: Any,
+) -> None:
+    """FloatingPointError naming the first window (g finite and not 0, y finite and above 0) one of whose second
+    derivative's steps leaves the normal floats (with room for the window's `size`) while a term of its Hessian is a
+    normal float or above, or (g = 0) one passes the largest float (0·inf: NaN where the Hessian is 0); None where
+    every window's steps fit (their numbers are then the chain's, right)."""
+    info = np.finfo(xs.dtype)
+    low, high = float(info.minexp), float(info.maxexp - 2 - math.ceil(math.log2(size)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lg, ly = np.log2(np.abs(g)), np.log2(out)
+        live = np.isfinite(lg) & np.isfinite(ly)
+        idle = (g == 0) & np.isfinite(ly)  # g = 0: its Hessian 0, unless a step past the largest float meets it
+        taken = np.zeros(ly.shape, bool) if scaled is None else np.asarray(scaled, bool)
+        # log2 of 2^k where a window was taken scaled: its y and x over 2^k, g times it (a p-norm's row, scaled by
+        # its largest |d|, within size^(1/p) of y: 2^floor(log2 y))
+        shift = np.where(taken, np.floor(ly) if ks is None else ks, 0.0)
+        root = (1 - 2 * p) * (ly - shift)
+        bad = np.zeros(out.shape, bool)
+        for at, of in window_places(out.shape, xs.shape, *windows):
+            lx = np.log2(np.abs(xs[at]))
+            near = lx - ly[of]
+            # the Hessian's largest term holding this entry: g·(p-1)/y times (x/y)^(p-2) or (x/y)^(p-1)
+            term = lg[of] - ly[of] + math.log2(abs(p - 1)) + np.maximum((p - 2) * near, (p - 1) * near)
+            risk = (term >= low) & np.isfinite(lx) & live[of]
+            lxs, lgs, lys = lx - shift[of], lg[of] + shift[of], ly[of] - shift[of]
+            steps = ((p - 2) * lxs, lgs + (1 - p) * lys + (p - 2) * lxs, lgs + (1 - 2 * p) * lys + (p - 1) * lxs)
+            # a scaled window's plain pass, not taken (g = 0 there), still meets its entries' x^(p-2): 0·inf
+            unused = taken[of] & ((p - 2) * lx > high) & ((p - 1) * lx <= high)
+            bad[of] |= risk & (_off(low, high, *steps) | _off(low, high, root[of], lgs + root[of]) | unused)
+            past = ((p - 2) * lxs > high) | (root[of] > high) | ((1 - 2 * p) * lys + (p - 1) * lxs > high)
+            bad[of] |= idle[of] & np.isfinite(lx) & (past | unused)
+    bad &= live | idle
+    if bad.any():
+        at = tuple(int(i[0]) for i in np.nonzero(bad))
+        raise FloatingPointError(
+            f"lp_pool at p = {p}: the window at {at} (output {float(out[at]):.4g}, loss weight {float(g[at]):.4g}) "
+            "has second derivatives whose steps (the root's second slope y^(1-2p), the entries' x^(p-2)) leave "
+            f"{xs.dtype}'s range, so create_graph=True cannot give them; scale the input (and the loss) nearer 1"
+            + (", or take the pool in float64" if xs.dtype != np.float64 else "")
+        )
+
+
+def _off(low: float, high: float, *steps: Any) -> Any:
+    """Where any of `steps` (log2 of a step's size) leaves [low, high]."""
+    out = np.zeros(np.shape(steps[0]), bool)
+    for step in steps:
+        out |= (step < low) | (step > high)
+    return out
