@@ -241,8 +241,10 @@ def _unconfirmed(name: str, check: Check, kink: Any) -> tuple[str, Check]:
 
 
 def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple[Any, Any]:
-    """A red element found by halving `part` on (each half red or a kink is halved again, up to left[0] halves), and
-    the first element alone found at a kink: (name, check) each, or None."""
+    """A red element found by halving `part` on (each half red, a kink or too small to judge is halved again, up to
+    left[0] halves), and the first element alone found at a kink: (name, check) each, or None. A half too small to
+    judge may hold the block's error: clip of 64 elements, 16 at -1 or 1, its rule doubled, read 1.4e-5 beside 3.3e-5
+    as a block, each half ±1.5e-5, and was drawn grey."""
     kink = None
     split = blocks.halves(part) if left[0] > 0 else []
     left[0] -= len(split)
@@ -253,7 +255,7 @@ def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple
             return (half.name, check), kink
         if alone and check.verdict == KINK:
             kink = kink or (half.name, check)
-        elif not alone and check.verdict in (KINK, *_RED):
+        elif not alone and check.verdict in (KINK, TOO_SMALL, *_RED):  # too small: it may hold the block's error
             red, within = _halved(half, measured, blocks, left)
             kink = kink or within
             if red is not None:
