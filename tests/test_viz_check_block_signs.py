@@ -75,3 +75,12 @@ def test_a_wrong_rule_whose_halves_are_too_small_to_judge_is_still_red():
     clip = Op("doubled_clip", lambda v: np.clip(v, -1.0, 1.0), lambda g, out, v: (g * 2.0 * (np.abs(v) <= 1.0),))
     check = check_of(clip(x).sum(), x)
     assert check.verdict in (DISAGREE, KINK_DISAGREE), check
+
+
+def test_a_red_block_along_the_slopes_signs_is_confirmed_along_them():
+    """sin of 64 elements ±1..100, its rule 1.003·cos: red along the slopes' signs, where the error adds up. Its halves
+    keep those signs; on random signs of their own the error cancelled in them, no element was reached, and the
+    wrong rule was drawn grey ("no half of it does")."""
+    x = _signed_sizes(0, 0, 2)
+    check = check_of(Op("sin", np.sin, lambda g, out, x: (g * 1.003 * np.cos(x),))(x).sum(), x)
+    assert check.verdict == DISAGREE and "the gradient's signs" in check.part, check
