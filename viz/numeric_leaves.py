@@ -35,10 +35,11 @@ from .check_verdicts import (
     UNDEFINED,
     UNMEASURED,
     Check,
+    best_steps,
 )
 from .move_stops import kept_still
 from .number_text import summary
-from .numeric import BEST_STEP, largest, measure
+from .numeric import largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
 from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
@@ -278,10 +279,9 @@ def _lost(blocks: Blocks, lost: np.ndarray) -> tuple[str, Check]:
 
 
 def _rounding(x: np.ndarray, big: float) -> np.ndarray:
-    """How far rounding may move each element's own finite difference at the first step that judges a block
-    (BEST_STEP·max(1, |x|): numeric's `_measure`), with the floor `measure` sets on an element judged alone: the
-    replay's numbers round to EPS of the largest, `big`."""
-    return FLOOR * ROUNDING * EPS * max(big, TINY) / (BEST_STEP * np.maximum(1.0, np.abs(x)))
+    """How far rounding may move each element's own finite difference at its best step (best_steps), with the floor
+    `measure` sets on an element judged alone: the replay's numbers round to EPS of the largest, `big`."""
+    return FLOOR * ROUNDING * EPS * max(big, TINY) / best_steps(x)
 
 
 def _one_hot(x: Any, index: tuple[int, ...]) -> np.ndarray:
