@@ -59,3 +59,28 @@ def test_a_block_that_disagrees_where_no_half_does_is_not_drawn_red():
     x = Tensor(np.where(rng.random(64) < 0.6, rng.choice([-1.0, 1.0], 64), rng.normal(size=64)), requires_grad=True)
     check = check_of(x.clip(-1.0, 1.0).sum(), x)
     assert check.verdict not in (DISAGREE, KINK_DISAGREE), check
+
+
+def test_a_wrong_rule_whose_halves_are_too_small_to_judge_is_still_red():
+    """clip of 64 elements, 16 of them at -1 or 1, its rule doubled (2 inside the bounds, where the slope is 1): the
+    block read 1.4e-5 beside backward's 3.3e-5, red, but each half was too small to judge (±1.5e-5), the halving
+    stopped there, and the wrong rule was drawn grey ("no half of it does"). A half too small to judge is halved on."""
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=64)
+    rng.choice(64, 4, replace=False), rng.choice(64, 4, replace=False), rng.choice([-1.0, 1.0], 4)
+    rng.choice(64, 16, replace=False)  # draws that place no bounds: the places and signs below follow them
+    at = rng.choice(64, 16, replace=False)
+    data[at] = rng.choice([-1.0, 1.0], 16)
+    x = Tensor(data, requires_grad=True)
+    clip = Op("doubled_clip", lambda v: np.clip(v, -1.0, 1.0), lambda g, out, v: (g * 2.0 * (np.abs(v) <= 1.0),))
+    check = check_of(clip(x).sum(), x)
+    assert check.verdict in (DISAGREE, KINK_DISAGREE), check
+
+
+def test_a_red_block_along_the_slopes_signs_is_confirmed_along_them():
+    """sin of 64 elements ±1..100, its rule 1.003·cos: red along the slopes' signs, where the error adds up. Its halves
+    keep those signs; on random signs of their own the error cancelled in them, no element was reached, and the
+    wrong rule was drawn grey ("no half of it does")."""
+    x = _signed_sizes(0, 0, 2)
+    check = check_of(Op("sin", np.sin, lambda g, out, x: (g * 1.003 * np.cos(x),))(x).sum(), x)
+    assert check.verdict == DISAGREE and "the gradient's signs" in check.part, check

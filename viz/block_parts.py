@@ -16,9 +16,9 @@ import numpy as np
 
 from autograd import gradcheck_blocks
 
-from .check_verdicts import RESOLVES, RTOL
+from .check_verdicts import BEST_STEP, RESOLVES, RTOL, best_steps
 from .number_text import summary
-from .numeric import BEST_STEP, SHRINKS
+from .numeric import SHRINKS
 
 # sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
 # still reach a step fitted to its smallest
@@ -104,7 +104,7 @@ def _step(x: np.ndarray) -> float:
     """The step gradcheck_blocks takes a block's tolerance along as it rounds: numeric.measure's, scaled by the
     largest max(1, |x|) it moves. Unscaled, x ± 6e-6 rounded to x for elements near 1e16, and the tolerance was 0:
     float32 (w ** 3).sum() of 64 such elements, a right rule, red ("numeric 2.784e+49 ✗ backward 2.784e+49")."""
-    return BEST_STEP * max(1.0, float(np.max(np.abs(x), initial=0.0, where=np.isfinite(x))))
+    return float(np.max(best_steps(x), initial=BEST_STEP, where=np.isfinite(x)))
 
 
 def _rng() -> np.random.Generator:

@@ -21,6 +21,14 @@ STEEP = 1e6  # backward's slope beyond this many times the measured one (and its
 # a ✓ says a rule this far off (relative) would have shown: a difference whose error is a coarser share of the numbers
 # (exp(1e-15 x) at 4.4e7: ±13%) cannot tell a rule 10% high from the right one, so it judges nothing
 RESOLVES = 0.01
+BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
+
+
+def best_steps(x: Any) -> np.ndarray:
+    """Each element's best step, BEST_STEP·max(1, |x|): the first that judges a block (numeric's `_measure`) is its
+    largest element's, and gradcheck_blocks weighs each element by its own rounding at it (numeric_leaves)."""
+    return BEST_STEP * np.maximum(1.0, np.abs(x))
+
 
 # what a check found: ✓ green, ✗ red, the rest grey (a kink whose backward is a one-sided slope: ✓ grey)
 AGREE, DISAGREE, KINK, KINK_DISAGREE, TOO_SMALL, UNDEFINED, UNMEASURED = (

@@ -25,6 +25,7 @@ import numpy as np
 
 from .check_verdicts import (
     AGREE,
+    BEST_STEP,
     DISAGREE,
     EPS,
     KINK,
@@ -42,7 +43,6 @@ from .check_verdicts import (
 from .number_text import summary
 from .step_doubts import CANNOT_TELL, at_rest, bent_note, level, parted_note, parts, too_rounded, unmeasurable
 
-BEST_STEP = EPS ** (1 / 3)  # about 6e-6: balances truncation (h²) against rounding (eps / h)
 SHRINKS = 7  # steps tried at each scale, each ten times smaller than the last
 # where rounding swamps the slope at the best step, steps up to this many times wider, each judged only where the one
 # before it agrees (its truncation error is small): the root measured with rounding ops held still, at a stair

@@ -35,10 +35,11 @@ from .check_verdicts import (
     UNDEFINED,
     UNMEASURED,
     Check,
+    best_steps,
 )
 from .move_stops import kept_still
 from .number_text import summary
-from .numeric import BEST_STEP, largest, measure
+from .numeric import largest, measure
 from .replay import downstream_of, replay
 from .term_bends import Terms, smooth_terms
 from .whole_floats import REMAINDERS, STAIRS, divisor, quotient, rounded_on_whole_floats, rounds, stairs_crossed
@@ -241,8 +242,10 @@ def _unconfirmed(name: str, check: Check, kink: Any) -> tuple[str, Check]:
 
 
 def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple[Any, Any]:
-    """A red element found by halving `part` on (each half red or a kink is halved again, up to left[0] halves), and
-    the first element alone found at a kink: (name, check) each, or None."""
+    """A red element found by halving `part` on (each half red, a kink or too small to judge is halved again, up to
+    left[0] halves), and the first element alone found at a kink: (name, check) each, or None. A half too small to
+    judge may hold the block's error: clip of 64 elements, 16 at -1 or 1, its rule doubled, read 1.4e-5 beside 3.3e-5
+    as a block, each half ±1.5e-5, and was drawn grey."""
     kink = None
     split = blocks.halves(part) if left[0] > 0 else []
     left[0] -= len(split)
@@ -253,7 +256,7 @@ def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple
             return (half.name, check), kink
         if alone and check.verdict == KINK:
             kink = kink or (half.name, check)
-        elif not alone and check.verdict in (KINK, *_RED):
+        elif not alone and check.verdict in (KINK, TOO_SMALL, *_RED):  # too small: it may hold the block's error
             red, within = _halved(half, measured, blocks, left)
             kink = kink or within
             if red is not None:
@@ -276,10 +279,9 @@ def _lost(blocks: Blocks, lost: np.ndarray) -> tuple[str, Check]:
 
 
 def _rounding(x: np.ndarray, big: float) -> np.ndarray:
-    """How far rounding may move each element's own finite difference at the first step that judges a block
-    (BEST_STEP·max(1, |x|): numeric's `_measure`), with the floor `measure` sets on an element judged alone: the
-    replay's numbers round to EPS of the largest, `big`."""
-    return FLOOR * ROUNDING * EPS * max(big, TINY) / (BEST_STEP * np.maximum(1.0, np.abs(x)))
+    """How far rounding may move each element's own finite difference at its best step (best_steps), with the floor
+    `measure` sets on an element judged alone: the replay's numbers round to EPS of the largest, `big`."""
+    return FLOOR * ROUNDING * EPS * max(big, TINY) / best_steps(x)
 
 
 def _one_hot(x: Any, index: tuple[int, ...]) -> np.ndarray:
