@@ -27,11 +27,12 @@ _WIDENING: ContextVar[bool] = ContextVar("widening", default=False)  # inside a 
 def wider_eps(rows: list[Row], eps: float, atol: float, rtol: float) -> float | None:
     """The eps to take the check again at, where a row cannot be judged for f's rounding alone: the least power of
     two times eps at which that rounding is below a quarter of the row's error, of the row needing the least (the
-    one most likely a wrong rule's), at most REACH eps; None where no row is such."""
+    one most likely a wrong rule's), at most REACH eps; None where no row is such (a rounding of inf, through a slope
+    of inf beside the row: sqrt's at 0, no eps brings down)."""
     needs = [
         4 * r.rounding / r.error
         for r, wrong in judged_rows(rows, atol, rtol)
-        if wrong.startswith(f"{UNDECIDED}f's rounding moves") and r.error > 0
+        if wrong.startswith(f"{UNDECIDED}f's rounding moves") and 0 < r.error < math.inf and r.rounding < math.inf
     ]
     if not needs:
         return None
