@@ -121,9 +121,9 @@ def gradcheck_params(
     try:
         verdict(rows, eps, atol, rtol)
     except GradcheckError as failed:
-        if failed.undecided:  # rows f's rounding kept from judging: taken again at a larger eps, to fail
-            same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
-            failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol))
+        same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
+        failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol), failed)
+        if failed.undecided:  # rows f's rounding kept from judging were taken again at a larger eps, to fail
             raise
         named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
         raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
