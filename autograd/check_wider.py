@@ -21,7 +21,7 @@ from contextvars import ContextVar
 
 from .check_numeric import GradcheckError
 from .check_refusals import REACH
-from .check_table import UNDECIDED
+from .check_table import ROUNDS, UNDECIDED
 from .check_verdict import Row, failing, judged_rows
 
 # inside a check taken again (not again): the rows its verdict judged, once it has them
@@ -34,7 +34,7 @@ def _hidden(rows: list[Row], atol: float, rtol: float) -> list[Row]:
     return [
         r
         for r, wrong in judged_rows(rows, atol, rtol)
-        if wrong.startswith(f"{UNDECIDED}f's rounding moves") and 0 < r.error < math.inf and r.rounding < math.inf
+        if wrong.startswith(UNDECIDED + ROUNDS) and 0 < r.error < math.inf and r.rounding < math.inf
     ]
 
 
