@@ -59,10 +59,10 @@ def failed_wider(
     if seen is not None:
         seen.append(rows)
         return
-    hidden = {r.label for r in _hidden(rows, atol, rtol)}
     wider = wider_eps(rows, eps, atol, rtol) if failed.undecided else None
     if wider is None:
         return
+    hidden = {r.label for r in _hidden(rows, atol, rtol)}
     seen = []
     token = _WIDENING.set(seen)
     try:
