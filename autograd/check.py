@@ -189,8 +189,10 @@ def gradcheck(
         if not agreed:
             verdict(rows, eps, atol, rtol, np.size(base))
     except GradcheckError as failed:
-        if failed.undecided:  # f's rounding kept rows from judging: a wrong rule it hid fails at a larger eps
-            failed_wider(lambda wider: gradcheck(f, given, eps=wider, atol=atol, rtol=rtol), rows, (eps, atol, rtol))
+        # where f's rounding kept rows from judging, a wrong rule it hid fails at a larger eps
+        failed_wider(
+            lambda wider: gradcheck(f, given, eps=wider, atol=atol, rtol=rtol), rows, (eps, atol, rtol), failed
+        )
         alone_of = ([leaves[i] for i in checked], checked, entries_alone)
         entries = entries_off(f, points, out, alone_of, rows, (eps, atol, rtol))
         e = GradcheckError(

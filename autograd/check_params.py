@@ -121,9 +121,9 @@ def gradcheck_params(
     try:
         verdict(rows, eps, atol, rtol)
     except GradcheckError as failed:
-        if failed.undecided:  # rows f's rounding kept from judging: taken again at a larger eps, to fail
-            same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
-            failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol))
+        same = {"atol": atol, "rtol": rtol, "max_per_param": max_per_param, "block": block, "seed": seed}
+        failed_wider(lambda e: gradcheck_params(loss, given, eps=e, **same), rows, (eps, atol, rtol), failed)
+        if failed.undecided:  # rows f's rounding kept from judging were taken again at a larger eps, to fail
             raise
         named_fix = fix(out, failing(rows, atol, rtol), "the loss", "parameter element and the loss")
         raise GradcheckError(f"{failed}\n{named_fix}") from None  # the op of one's own to look at, as gradcheck's
@@ -137,10 +137,9 @@ def gradcheck_params(
 def _check_own_dtype(
     loss: Callable[[], Any], named: list[tuple[str, Node]], kept: list[tuple], wide: tuple, tolerances: tuple
 ) -> str | None:
-    """Refuse a rule whose gradient in a float32 or float16 parameter's own dtype is not its float64 one
-    (check_own_dtype, as gradcheck's inputs): loss() runs once more with those parameters as they were
-    given (`kept`), its gradients beside the float64 ones (`wide`: those, and loss's float64 result). Returns
-    why they cannot be judged, or None."""
+    """Refuse a rule whose gradient in a float32 or float16 parameter's own dtype is not its float64 one (as
+    gradcheck's inputs: check_own_dtype): loss() runs once more with those parameters as given (`kept`), its gradients
+    beside the float64 ones (`wide`: those, and loss's float64 result). Returns why they cannot be judged, or None."""
     analytic, wide_out = wide
     narrow = [k for k, (_, p) in enumerate(named) if isinstance(p, Tensor) and narrow_float(kept[k][0])]
     if not narrow:
@@ -231,9 +230,8 @@ def _kept(p: Node) -> tuple[Any, ...]:
 
 
 def _put_back(p: Node, kept: tuple[Any, ...]) -> None:
-    """p as it was: the same data object, and for a Tensor the same version count, so that a graph
-    built from p before the check (the data unchanged) still passes backward's check of versions; the same
-    gradient object, with its numbers (the array the user may hold)."""
+    """p as it was: the same data object, and for a Tensor the same version count, so that a graph built from p before
+    the check (the data unchanged) still passes backward's check of versions; the same gradient object, its numbers."""
     if isinstance(p, Tensor):
         p._data, p._counter, version, grad, numbers = kept
         p._counter[0] = version

@@ -11,6 +11,7 @@ UNDECIDED = "<- cannot judge: "  # how a row finite differences cannot judge beg
 JUMPS = "<- not continuous here: "  # how a row where f jumps begins
 FAILS = "<- fails"  # a row whose rule disagrees with f's difference beyond all doubt
 BREAKS_ONLY = "no gradient can be checked there, and none is seen to disagree"  # a table of kinks and jumps alone
+ROUNDS = "f's rounding moves this slope by up to "  # a row whose error is within how far f's rounding moves it
 STEPS = "f's output lies on a grid far coarser than its dtype's (rounding inside f), moving this slope by"
 HIDDEN = (
     "an entry of f's output did not move at x +- eps, and rounds too coarsely to show a slope of 10 atol: "
@@ -57,7 +58,7 @@ def table(rows: list[tuple], eps: float, atol: float, rtol: float, outputs: int)
         )
     kinks = any("not differentiable" in r[-1] for r in failed)
     jumps = [r[0] for r in failed if r[-1].startswith(JUMPS)]
-    unjudged = any("rounding moves" in r[-1] for r in failed)
+    unjudged = any(ROUNDS in r[-1] for r in failed)
     stepped = any(STEPS in r[-1] for r in failed)
     hidden = any(HIDDEN in r[-1] for r in failed)
     curved = any("bends within eps" in r[-1] for r in failed)

@@ -11,7 +11,7 @@ import numpy as np
 from .check_numeric import GradcheckError, Slopes, part
 from .check_scales import Far, far_reason, within_reach
 from .check_shifts import shift_words
-from .check_table import FAILS, HIDDEN, JUMPS, STEPS, TREADS, TREADS_WHY, UNDECIDED, not_finite_at, table
+from .check_table import FAILS, HIDDEN, JUMPS, ROUNDS, STEPS, TREADS, TREADS_WHY, UNDECIDED, not_finite_at, table
 
 
 class Row(NamedTuple):
@@ -173,7 +173,7 @@ def _wrong(r: Row, small: bool, atol: float, rtol: float) -> str:
     if r.edge:  # a pole within 2 eps: its difference at eps, however far off, tells nothing
         return not_finite_at(shift_words(r.edge))
     if r.error <= r.rounding:
-        return f"{UNDECIDED}f's rounding moves this slope by up to {r.rounding:.2g}"
+        return f"{UNDECIDED}{ROUNDS}{r.rounding:.2g}"
     if r.error <= r.rounding + r.steps:
         return f"{UNDECIDED}{STEPS} up to {r.steps:.2g}"
     if r.error <= r.truncation:

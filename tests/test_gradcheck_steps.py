@@ -172,3 +172,24 @@ def test_a_wrong_parameter_rule_its_rounding_hides_fails_at_a_larger_eps():
         gradcheck_params(lambda: doubled(p).sum(), {"p": p}, max_per_param=1)
     assert not e.value.undecided
     assert list(p.data) == list(np.linspace(-1, 1, 64))  # put back
+
+
+def test_a_row_whose_rounding_is_infinite_is_not_taken_again():
+    """sqrt(x + 1) at [0.5, -1], its rule doubled at x[0]: sqrt's slope at 0 is inf, so f's rounding moves x[0]'s
+    slope by up to inf; no larger eps brings that down, and the check taken again at one raised OverflowError (an
+    eps of 2 ** inf) where it was undecided."""
+    root = Op("root", np.sqrt, lambda g, out, x: (g * np.where(np.arange(x.size) == 0, 1.0, 0.5) / out,))
+    with pytest.raises(GradcheckError, match=r"input 0\[0\] .* f's rounding moves this slope by up to inf") as e:
+        gradcheck(lambda t: root(t + 1).sum(), [np.array([0.5, -1.0])])
+    assert e.value.undecided
+
+
+def test_a_row_judged_at_eps_failing_where_f_bends_within_the_larger_eps_is_not_told():
+    """x * |x| (its own rules, right) at [1.054, 0, 0, 0.625, 0, 0], c 1 and 1e9 in turn: at eps 1e-6 x[0]'s row
+    could not be judged for f's rounding, and the check, taken again at 4096 eps, failed the right rule at x[2] = 0,
+    where x * |x| bends within the step (its difference there is eps, 0.0041) and which f's rounding hid not: a
+    property test (judged_gradcheck) failed where it rejected the point. Only a row f's rounding hid is told."""
+    c = Tensor(np.where(np.arange(6) % 2 == 0, 1.0, 1e9))
+    with pytest.raises(GradcheckError, match=r"input 0\[0\] .* f's rounding moves this slope") as e:
+        gradcheck(lambda t: (c * (t * t.abs())).sum(), [np.array([1.0544744370141428, 0, 0, 0.625, 0, 0])])
+    assert e.value.undecided
