@@ -31,6 +31,8 @@ def refuse_second_order(
     every window's steps fit (their numbers are then the chain's, right)."""
     info = np.finfo(xs.dtype)
     low, high = float(info.minexp), float(info.maxexp - 2 - math.ceil(math.log2(size)))
+    if (scaled is None or not np.any(scaled)) and _inside(g, out, xs, p, low, high):
+        return
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
         live = np.isfinite(lg) & np.isfinite(ly)
@@ -71,3 +73,24 @@ def _off(low: float, high: float, *steps: Any) -> Any:
     for step in steps:
         out |= (step < low) | (step > high)
     return out
+
+
+def _inside(g: np.ndarray, out: np.ndarray, xs: np.ndarray, p: float, low: float, high: float) -> bool:
+    """Whether every plain window's steps lie in [low, high], told from the extremes of |g| (not 0), y (above 0)
+    and |x| (not 0): each step is linear in their logs, so its extremes are at the corners. Ordinary input stops
+    here (a float32 (8, 16, 64, 64) batch at p = 3: 48 ms window by window, for a backward of 11 ms)."""
+    ends = []
+    for a in (np.abs(g), out, np.abs(xs)):
+        least, largest = float(np.min(a, where=a > 0, initial=math.inf)), float(np.max(a, initial=0.0))
+        if not 0 < least <= largest < math.inf:  # none above 0 (g all 0: the idle windows' steps), inf or NaN
+            return False
+        ends.append((math.log2(least), math.log2(largest)))
+    for lg in ends[0]:
+        for ly in ends[1]:
+            for lx in ends[2]:
+                root = (1 - 2 * p) * ly
+                top = root + (p - 1) * lx  # g = 0 windows meet it too
+                steps = ((p - 2) * lx, lg + (1 - p) * ly + (p - 2) * lx, lg + top, top, root, lg + root)
+                if not all(low <= step <= high for step in steps):
+                    return False
+    return True

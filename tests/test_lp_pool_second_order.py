@@ -122,3 +122,18 @@ def test_a_window_of_loss_weight_0_whose_steps_pass_the_floats_is_refused():
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"window at \(0, 0, 0\).*create_graph"):
         (out * Tensor(np.array([[[0.0, 1.0]]]))).sum().backward(create_graph=True)
         x.grad.sum().backward()
+
+
+def test_ordinary_input_is_told_from_its_extremes(monkeypatch):
+    """create_graph on a float32 (8, 16, 64, 64) batch of 0.01 to 1 at p = 3 went window by window: 48 ms for a
+    backward of 11 ms without the check. From the extremes of |g|, y and |x| (each step is linear in their logs)
+    such input is passed without a window's look."""
+    import nn.lp_pool_second_order as second_order
+
+    def no_windows(*args):
+        raise AssertionError("ordinary input checked window by window")
+
+    monkeypatch.setattr(second_order, "window_places", no_windows)
+    x = Tensor(np.random.default_rng(0).uniform(0.01, 1, (2, 3, 8, 8)).astype(np.float32), requires_grad=True)
+    F.lp_pool2d(x, 3.0, 2).sum().backward(create_graph=True)
+    assert np.isfinite(x.grad.data).all()
