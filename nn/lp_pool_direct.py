@@ -17,7 +17,6 @@ entries x·2^-k among them. For p < 0 a window whose smallest |x| lies below 2^-
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
@@ -27,7 +26,7 @@ from autograd import Node, Op, Tensor, raw
 
 from .lp_pool_direct_entries import entries
 from .lp_pool_scaled import window_places
-from .lp_pool_second_order import refuse_second_order
+from .lp_pool_second_order import extremes, off_steps, refuse_second_order
 
 
 def direct_gradient(
@@ -60,22 +59,6 @@ def _entries_bounds(p: float, low: float, high: float) -> tuple[float, float]:
     return math.ldexp(1.0, max(math.ceil(ends[0]), -1100)), math.ldexp(1.0, math.floor(ends[1])) if ends[
         1
     ] < 1024 else math.inf
-
-
-def _extremes(a: np.ndarray) -> tuple[float, float]:
-    """The least nonzero |a| and the largest |a| ((inf, 0) for none; NaN's largest is NaN): a's own least and
-    largest where all have one sign (an image, a loss weight of ones), else read off the bits of |a| (a 0's, less
-    one, wraps to the largest), where reductions of |a| masked at 0 took four times as long."""
-    least, largest = float(a.min(initial=math.inf)), float(a.max(initial=-math.inf))
-    if least > 0 or largest < 0:
-        return (least, largest) if least > 0 else (-largest, -least)
-    kind = np.dtype(f"u{a.dtype.itemsize}")
-    bits = np.ascontiguousarray(a).view(kind) & kind.type(np.iinfo(kind).max >> 1)
-    top = bits.max(initial=0)
-    bits -= kind.type(1)
-    bottom = int(bits.min(initial=np.iinfo(kind).max)) + 1
-    as_float = lambda b: float(np.array(b, kind).view(a.dtype))  # noqa: E731
-    return (as_float(bottom) if bottom <= np.iinfo(kind).max else math.inf), as_float(top)
 
 
 def _plain_steps(lg: Any, ly: Any, p: float) -> tuple:
@@ -113,11 +96,6 @@ def _rise(p: float, k: Any, ly: Any) -> Any:
     return p * np.maximum(k - ly, 0.0) if p > 1 else 0.0
 
 
-def _off_steps(steps: tuple, low: float, high: float) -> Any:
-    """Where any of `steps` leaves [low, high] (NaN ones do not: their windows are left to the chain)."""
-    return functools.reduce(np.logical_or, [(step < low) | (step > high) for step in steps])
-
-
 def _trouble(
     g: np.ndarray,
     out: np.ndarray,
@@ -135,19 +113,19 @@ def _trouble(
     low, high = _band(np.result_type(g, out, xs), size)
     top = high + 3 + math.ceil(math.log2(size))  # the largest exponent: g·2^k at most g·y for p > 1
     small, large = _entries_bounds(p, low, high)
-    xlo, xhi = _extremes(xs)
+    xlo, xhi = extremes(xs)
     entries_in = small <= xlo and xhi <= large
     spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
     kernel, stride = windows
     highest = None if scaled is None else (float(np.max(ks, where=scaled, initial=0)) if ks is not None else 0.0)
-    if entries_in and _ordinary(_extremes(g), _extremes(out), p, size, highest, (low, high, top), spread):
+    if entries_in and _ordinary(extremes(g), extremes(out), p, size, highest, (low, high, top), spread):
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
-        off = _off_steps(_plain_steps(lg, ly, p), low, high) | (lg > high)  # g·size past the floats
+        off = off_steps(_plain_steps(lg, ly, p), low, high) | (lg > high)  # g·size past the floats
         if scaled is not None:
             rise = _rise(p, ks, ly) if ks is not None else 0.0
-            off = np.where(scaled, _off_steps(_scaled_steps(lg, ly, p, size, rise=rise), low, top), off)
+            off = np.where(scaled, off_steps(_scaled_steps(lg, ly, p, size, rise=rise), low, top), off)
         bounds = (low, high, float(np.finfo(xs.dtype).minexp))
         rises = np.broadcast_to(rise if scaled is not None else 0.0, off.shape)
         held = np.zeros(off.shape, bool)  # p > 0: windows holding inf or NaN (y inf or NaN), the chain's (torch's)
