@@ -33,7 +33,7 @@ def test_a_step_appending_to_a_large_nested_list_is_refused_quickly():
         return loss.item()
 
     run = autograd.compile(step)
-    with cpu_seconds_at_most(0.5), pytest.warns(autograd.CompileWarning) as seen:  # 1.23 s before, 0.06 s now
+    with cpu_seconds_at_most(0.7), pytest.warns(autograd.CompileWarning) as seen:  # 1.23 s before, 0.22 s now
         run(np.ones(3))
     message = str(seen[0].message)
     assert "the step changed `HISTORY` in place (a list: 1 item, [0, 1, 2, 3, 4, 5, ...];" in message
