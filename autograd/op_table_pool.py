@@ -110,7 +110,9 @@ def _pools(dims: int) -> tuple[OpDef, ...]:
             avg_pool2d,
             (ANYWHERE,),
             api=f"autograd.avg_pool{dims}d",
-            formulas=("∂avgpool(x)/∂xᵢ = Σ 1/divisor over the windows holding xᵢ",),
+            formulas=(
+                "∂avgpool(x)/∂xᵢ = Σ 1/n over the windows holding xᵢ (n: a window's count, or divisor_override)",
+            ),
             adds_up=True,
         ),
         # the rules' own: avg_pool's gradient, g's shares spread over the windows; its own rule is avg_pool again

@@ -6,6 +6,7 @@ integers times 2**1020, so every sum is exact and each mean one rounding of it: 
 import warnings
 from fractions import Fraction
 
+import mpmath as mp
 import numpy as np
 import pytest
 from torch_reference import F, torch
@@ -136,3 +137,21 @@ def test_a_compiled_step_replays_the_finite_means():
         x = Tensor(np.full((1, 1, 2, 4), big), requires_grad=True)
         out = compiled(x).data
         assert out.ravel().tolist() == [big, big] and x.grad.ravel().tolist() == [0.125] * 8
+
+
+def test_local_response_norm_of_squares_past_the_range_is_mpmaths():
+    """local_response_norm averages squares with avg_pool2d: squares of 1.3e154 (1.69e308) summed past the range gave
+    a window of inf, an output and gradient of 0 (torch's too); now as mpmath's, y_c = x_c (1 + m_c)^-1/2."""
+    mp.mp.dps = 40
+    x = Tensor(np.full((1, 4, 1, 1), 1.3e154), requires_grad=True)
+    y = nn.functional.local_response_norm(x, 4, alpha=1.0, beta=0.5, k=1.0)
+    y.backward(np.ones(y.shape))
+    xs, holds = [mp.mpf(1.3e154)] * 4, lambda c: range(max(c - 2, 0), min(c + 2, 4))  # the channels c's window holds
+    m = [sum(xs[j] ** 2 for j in holds(c)) / 4 for c in range(4)]
+    exact = [xs[c] / mp.sqrt(1 + m[c]) for c in range(4)]
+    slope = [
+        1 / mp.sqrt(1 + m[i]) - sum(xs[c] * xs[i] / 4 * (1 + m[c]) ** -1.5 for c in range(4) if i in holds(c))
+        for i in range(4)
+    ]
+    np.testing.assert_allclose(y.data.ravel(), [float(v) for v in exact], rtol=1e-15)
+    np.testing.assert_allclose(x.grad.ravel(), [float(v) for v in slope], rtol=1e-13)
