@@ -9,7 +9,7 @@ import autograd
 from autograd import tensor_ops
 
 IMAGE = np.linspace(-1.0, 1.5, 2 * 4 * 5).reshape(1, 2, 4, 5) ** 3
-VOLUME = np.linspace(1.25, -1.0, 2 * 3 * 4 * 5).reshape(1, 2, 3, 4, 5) ** 3
+VOLUME = np.linspace(1.25, -1.0, 3 * 4 * 5).reshape(1, 1, 3, 4, 5) ** 3  # one plane: the 2-d case has two
 # the gradients' geometry, as autograd.pool passes it: windows of 3 at stride 2 over (4, 5) padded by 1, the padding
 # not counted (outputs (2, 3)); and (2, 3, 2) at strides (1, 2, 2) over (3, 4, 5), padding (1, 1, 0), divided by 3
 GRAD_2D = {"size": (4, 5), "kernel": (3, 3), "stride": (2, 2), "padding": ((1, 1), (1, 1))}
@@ -17,7 +17,7 @@ GRAD_2D |= {"count_include_pad": False, "divisor_override": None}
 GRAD_3D = {"size": (3, 4, 5), "kernel": (2, 3, 2), "stride": (1, 2, 2), "padding": ((1, 1), (1, 1), (0, 0))}
 GRAD_3D |= {"count_include_pad": True, "divisor_override": 3}
 SHARES_2D = np.linspace(0.5, -1.5, 2 * 2 * 3).reshape(1, 2, 2, 3)
-SHARES_3D = np.linspace(-0.75, 1.0, 2 * 4 * 2 * 2).reshape(1, 2, 4, 2, 2)
+SHARES_3D = np.linspace(-0.75, 1.0, 4 * 2 * 2).reshape(1, 1, 4, 2, 2)
 
 
 def pool2d(pool):
