@@ -101,10 +101,11 @@ def test_float16_windows_past_its_range_average_to_their_mean():
 
 
 @pytest.mark.parametrize("as_tensor", [True, False])
-@pytest.mark.parametrize("size", [1, 2, (1, 2)])
+@pytest.mark.parametrize("size", [1, 2, (1, 2), 3])
 def test_adaptive_means_of_the_largest_floats(as_tensor, size):
     """adaptive_avg_pool2d over windows of 1e308: 1e308, at a size that divides (an avg_pool), a size of 1 (a mean),
-    on a Tensor and on an array (whose size-1 mean was numpy's: inf)."""
+    one that does not (means along each axis, right before too), on a Tensor and on an array (whose size-1 mean was
+    numpy's: inf)."""
     x = np.full((1, 2, 4, 4), 1e308)
     out = autograd.adaptive_avg_pool2d(Tensor(x) if as_tensor else x, size)
     assert np.all(np.asarray(out.data if as_tensor else out) == 1e308)
