@@ -156,3 +156,17 @@ def test_local_response_norm_of_squares_past_the_range_is_mpmaths():
     ]
     np.testing.assert_allclose(y.data.ravel(), [float(v) for v in exact], rtol=1e-15)
     np.testing.assert_allclose(x.grad.ravel(), [float(v) for v in slope], rtol=1e-13)
+
+
+@pytest.mark.parametrize("options", [{}, {"padding": 1, "count_include_pad": False}, {"ceil_mode": True}])
+@pytest.mark.parametrize("dims", [2, 3])
+def test_float32_means_are_the_exact_ones_rounded_once(options, dims):
+    """float32 over integers up to 15 times 2**124 (its largest float is under 2**128): torch's float32 means of the
+    integers (exact sums, one division) scaled by 2**124, where torch's of the scaled numbers is inf."""
+    rng = np.random.default_rng(dims)
+    ints = rng.integers(0, 16, (2, 2) + (5,) * dims).astype(np.float32)
+    with np.errstate(over="ignore"):
+        ours = POOLS[dims](Tensor(np.ldexp(ints, 124), dtype=np.float32), 3, 2, **options).data
+        expected = np.ldexp(TORCH[dims](torch.tensor(ints), 3, 2, **options).numpy(), 124)
+    assert ours.dtype == np.float32 and np.array_equal(ours, expected)
+    assert (np.isfinite(ours) & (ours > np.finfo(np.float32).max / 4)).any()
