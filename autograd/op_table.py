@@ -60,6 +60,7 @@ from .op_table_matmul import MATMUL
 from .op_table_normal import NORMAL
 from .op_table_order import ORDER
 from .op_table_pieces import PIECES
+from .op_table_pool import POOL
 from .op_table_reductions import REDUCTIONS
 from .op_table_scans import SCANS
 from .op_table_shapes import SHAPES
@@ -270,7 +271,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
 ELEMENTWISE += BINARY + MATH + ACTIVATIONS + PIECES + ALGEBRA + SPECIAL + GAMMA + BESSEL + BESSEL_JYK + NORMAL
 ELEMENTWISE += INCOMPLETE_GAMMA
 TABLE = (
-    ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SCANS + ORDER + SHAPES + CONV + FOLD
+    ELEMENTWISE + MATMUL + TENSOR_ONLY + SOFTMAX + MARGINS + REDUCTIONS + SCANS + ORDER + SHAPES + CONV + POOL + FOLD
 )  # every op, once
 # by the name its nodes' op has ("+", "exp"): each op's forward on Decimals, where it has one (OpDef.decimal);
 # read-only, as are FLAT_PIECES and SLOW_PIECES: what viz reads to judge a rule and write a sum

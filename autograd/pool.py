@@ -2,16 +2,15 @@
 divisor_override too), max_pool1d and avg_pool1d, their forms at height 1, and max_pool3d and avg_pool3d,
 the same code with one more axis.
 
-Each checks its arguments (autograd.conv_args) and applies the op table's entries: max_pool2d (max_pool3d)
-its own, avg_pool2d a conv2d (avg_pool3d a conv3d) of each channel with a kernel of ones (a sum over
-each window), divided by the window's count. ceil_mode is padding added after
+Each checks its arguments (autograd.conv_args) and applies the op table's entry of its name (the 1-d forms
+the 2-d ones': op_table_conv's max pools, op_table_pool's average pools, each window's sum divided once by its
+count, right where the sum passes the largest float but the mean fits). ceil_mode is padding added after
 the input, as many rows and columns as the last window (one that starts inside the input) needs: -inf
 to the maximum, zeros to the sum, and never counted by the average (PyTorch's).
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ from .conv_args import (
     without_height,
 )
 from .conv_columns import Padding, Pair
-from .conv_limits import check_windows, out_size
+from .conv_limits import check_windows
 from .modes import flag, short
 from .pool_indices import where_maxima
 from .shape_args import is_int
@@ -175,21 +174,17 @@ def avg_pool_4d(
         return out.astype(np.float16)
     include = flag(count_include_pad, f"{fn}: count_include_pad")
     divisor = _divisor_override(divisor, fn)
-    symmetric = tuple(before for before, _ in pads)
     undilated = (1,) * len(kernel)
     pads = _ceil_padding(fn, x.shape[2:], kernel, stride, pads, undilated, ceil_mode)
     fits(fn, x.shape[2:], kernel, pads, undilated)
     check_windows(fn, x, kernel, stride, pads, undilated, dtype=mean_dtype(x))
-    n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
-    counts = _counts(size, kernel, stride, symmetric, out_size(size, kernel, stride, pads, undilated), include)
-    ones = np.ones((1, 1, *kernel), mean_dtype(x))
-    summed = ops.conv2d if len(kernel) == 2 else ops.conv3d
-    sums = summed(x.reshape(n * c, 1, *size), ones, stride=stride, padding=pads, dilation=undilated, groups=1)
-    sums = sums.reshape(n, c, *sums.shape[2:])
+    x = x if x.dtype.kind == "f" else x.astype(mean_dtype(x))
     # each window's sum divided once, as PyTorch's: a kernel of 1/count rounded each entry's share, which lost the
     # subnormals' bits (the mean of [5e-324, 5e-324] was 0, of three 3e-45 in float32 4e-45 for 3e-45) and was an
-    # ulp off elsewhere. A sum past the largest float is inf where the mean fits, as PyTorch's (numpy warns)
-    return sums / (counts.astype(ones.dtype) if divisor is None else ones.dtype.type(divisor))
+    # ulp off elsewhere; a sum past the largest float divided before it is scaled back (op_table_pool), so that
+    # four 1e308 average to 1e308, not PyTorch's inf
+    pooled = ops.avg_pool2d if len(kernel) == 2 else ops.avg_pool3d
+    return pooled(x, kernel=kernel, stride=stride, padding=pads, count_include_pad=include, divisor_override=divisor)
 
 
 def mean_dtype(x: Any) -> np.dtype:
@@ -214,20 +209,6 @@ def _ceil_padding(
             count -= 1
         grown.append((before, after + max(0, (count - 1) * s + span - (n + before + after))))
     return tuple(grown)  # type: ignore[return-value]
-
-
-def _counts(size: Pair, kernel: Pair, stride: Pair, pad: Pair, out: Pair, include: bool) -> np.ndarray:
-    """The output's shape (out_h, out_w in 2-d): each window's count, PyTorch's divisor: its entries
-    inside the input and the padding (the rows ceil_mode adds are not counted), or inside the input
-    alone without `include`."""
-    per_axis = []
-    for n, k, s, p, m in zip(size, kernel, stride, pad, out):
-        # a stride past the padded input leaves one window: its start alone (a stride of 2**63 overflowed int64)
-        starts = np.arange(m) * min(s, n + 2 * p + 1) - p
-        ends = np.minimum(starts + k, n + p)
-        inside = np.minimum(ends, n) - np.maximum(starts, 0)
-        per_axis.append(ends - starts if include else inside)
-    return functools.reduce(np.multiply.outer, per_axis)
 
 
 def _divisor_override(value: Any, fn: str) -> int | None:

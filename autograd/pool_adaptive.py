@@ -64,8 +64,8 @@ def _adaptive(fn: str, x: Any, size: Pair) -> Any:
     # path's numpy mean gave float64 and the others float32; PyTorch refuses integers here, but its
     # avg_pool2d takes int64, and one rule for both averages keeps nn.AdaptiveAvgPool2d on a raw image working
     x = x if x.dtype.kind == "f" else x.astype(mean_dtype(x))
-    if all(o == 1 for o in size):
-        return x.mean(axis=tuple(range(2, x.ndim)), keepdims=True)
+    if all(o == 1 for o in size):  # the mean op's (an array's numpy mean made four 1e308 inf)
+        return ops.mean(x, axis=tuple(range(2, x.ndim)), keepdims=True)
     if not any(n % o for n, o in zip(spatial, size)):
         kernel = tuple(n // o for n, o in zip(spatial, size))
         return avg_pool_4d(fn, x, kernel, kernel, ((0, 0),) * len(kernel), False, True, None)

@@ -1,6 +1,6 @@
 """Steps of `autograd.testing.tensor_expressions` through the core tensor ops (matmul, sum, mean, max,
 min, the softmax family, indexing, where, concatenate, stack, astype, cross_entropy, nll_loss,
-multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, their 3-d forms, unfold and fold): name ->
+multi_margin_loss, conv2d, conv_transpose2d, max_pool2d, avg_pool2d, their 3-d forms, unfold and fold): name ->
 (template, apply, accepts), as `testing_expression.Kind` takes them; each keeps a 2-d operand's shape
 (rows, columns), and accepts only operands where finite differences are valid."""
 
@@ -104,6 +104,13 @@ def _max_pooled(a: Any) -> Any:
     return conv.max_pool2d(_as_image(a), 3, stride=1, padding=1).reshape(np.shape(a))
 
 
+def _avg_pooled_3d(a: Any) -> Any:
+    """The mean over each window of 2 x 3 x 1 (stride 1, padded by 1 along the rows and columns, the padding
+    counted), cut back to a's shape: the padding adds a row of windows, the last, which is cut."""
+    pooled = conv.avg_pool3d(_as_volume(a), (2, 3, 1), 1, (1, 1, 0))
+    return tops.getitem(pooled, index=(0, 0, slice(0, np.shape(a)[0]), slice(None), 0))
+
+
 def _folded_back(a: Any) -> Any:
     """a's overlapping 1 x 2 windows unfolded and folded back: each entry times the count of windows holding
     it (1, 2, ..., 2, 1 along a row), a's shape kept."""
@@ -172,6 +179,16 @@ KINDS: dict[str, tuple[str, Callable[..., Any], tuple[Callable[[Any], bool], ...
         "max_pool3d({0}, (3, 3, 1), stride=1, padding=(1, 1, 0))",
         lambda a, c: conv.max_pool3d(_as_volume(a), (3, 3, 1), stride=1, padding=(1, 1, 0)).reshape(np.shape(a)),
         (_distinct,),
+    ),
+    "avg_pool2d": (
+        "avg_pool2d({0}, 3, stride=1, padding=1, count_include_pad=False)",
+        lambda a, c: conv.avg_pool2d(_as_image(a), 3, 1, 1, count_include_pad=False).reshape(np.shape(a)),
+        _ANY,
+    ),
+    "avg_pool3d": (
+        "avg_pool3d({0}, (2, 3, 1), stride=1, padding=(1, 1, 0))[:rows]",
+        lambda a, c: _avg_pooled_3d(a),
+        _ANY,
     ),
     "fold": ("fold(unfold({0}, (1, 2)), shape, (1, 2))", lambda a, c: _folded_back(a), _ANY),
     "reshape": (

@@ -41,6 +41,7 @@ TITLES = {
     "autograd.op_table_order": "order statistics",
     "autograd.op_table_shapes": "shapes, indexing and linear algebra",
     "autograd.op_table_conv": "convolution and pooling",
+    "autograd.op_table_pool": "average pooling",
     "autograd.op_table_algebra": "algebra",
     "autograd.op_table_special": "special functions",
     "autograd.op_table_gamma": "the gamma family",

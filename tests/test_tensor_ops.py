@@ -1,6 +1,7 @@
 """Every tensor op against central finite differences in float64, over drawn shapes and values."""
 
 import cases_fold
+import cases_pool
 import cases_reductions
 import cases_shapes
 import numpy as np
@@ -301,7 +302,7 @@ TENSOR_ONLY = {
     ),
 }
 
-TENSOR_ONLY |= cases_reductions.GRADCHECK | cases_shapes.GRADCHECK | cases_fold.GRADCHECK
+TENSOR_ONLY |= cases_reductions.GRADCHECK | cases_shapes.GRADCHECK | cases_fold.GRADCHECK | cases_pool.GRADCHECK
 
 
 @pytest.mark.parametrize("name", TENSOR_ONLY)

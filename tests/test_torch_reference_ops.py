@@ -9,6 +9,7 @@ these cases make a new op without a torch comparison fail loudly."""
 import numpy as np
 import pytest
 import torch_cases_fold
+import torch_cases_pool
 import torch_cases_reductions
 import torch_cases_shapes
 from test_torch_reference_elementwise import torch_function
@@ -187,7 +188,9 @@ TENSOR_CASES.update(
         ),
     }
 )
-TENSOR_CASES |= torch_cases_reductions.CASES | torch_cases_shapes.CASES | torch_cases_fold.CASES
+TENSOR_CASES |= (
+    torch_cases_reductions.CASES | torch_cases_shapes.CASES | torch_cases_fold.CASES | torch_cases_pool.CASES
+)
 
 
 def ops_of(module):
