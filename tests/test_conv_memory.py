@@ -17,6 +17,8 @@ from cpu_time import cpu_seconds_at_most
 import autograd
 from autograd import Tensor, conv_limits
 
+PYTHON_OBJECTS = 2**14  # bytes of the graph's own objects beside the numbers a count is of
+
 BOUND = (
     r"over the bound of 16,777,216 \(64 times the largest of the operands and the output without padding or of "
     r"the input's size"
@@ -111,7 +113,10 @@ def _count(fn, xs, ws, geometry, out_shape):
 
 @pytest.mark.parametrize("fn, xs, ws, geometry", CASES)
 def test_the_count_asked_of_memory_is_at_least_what_a_convolution_and_its_backward_take(fn, xs, ws, geometry):
-    """After a first call (whose peak holds caches made once), in float64."""
+    """After a first call (whose peak holds caches made once), in float64. The count is of numbers; the traced peak
+    also holds the graph's Python objects (nodes, tuples, small index arrays): up to 16 KiB beside them, which made
+    conv_transpose1d's 300-by-300 case (its columns 720,000 bytes of 743,960 counted) peak at 731,880..747,704 bytes
+    by what ran before it in the process."""
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal(xs), requires_grad=True)
     w = Tensor(rng.standard_normal(ws), requires_grad=True)
@@ -123,7 +128,7 @@ def test_the_count_asked_of_memory_is_at_least_what_a_convolution_and_its_backwa
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak <= _count(fn, xs, ws, geometry, out.shape) * 8
+    assert peak <= _count(fn, xs, ws, geometry, out.shape) * 8 + PYTHON_OBJECTS
 
 
 @pytest.mark.parametrize("pool", ["max_pool2d", "avg_pool2d"])
