@@ -5,7 +5,8 @@ A block's steps are scaled by its largest element (numeric.measure), so elements
 blocked apart: 64 elements, every other near 1 and the rest near 1e16, through tanh with a rule off by +1, were grey,
 the small ones moved by steps of 6e10. A block that measures a kink (a max pool's tie) says nothing of its other
 elements, which a tie leaves smooth: halved until the kink is an element's own, a rule doubled on the untied ones
-shows red, as the right rule stays a grey kink at the tie; at most SPLITS halves a leaf, as each costs a measure.
+shows red, as the right rule stays a grey kink at the tie; at most SPLITS halves a block and LEAF_SPLITS a
+leaf, as each costs a measure.
 Each block is measured along the signs of backward's gradient too (`_signed`), and its halves keep its signs."""
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from .numeric import SHRINKS
 # sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
 # still reach a step fitted to its smallest
 SPREAD = 10.0 ** (SHRINKS - 1)
-SPLITS = 128  # halves of kinked blocks measured at most, per leaf
+SPLITS = 128  # halves measured at most per block (a block of 32 has 62: each is halved to its elements)
+# and per leaf: a later block was told grey where earlier ones spent a shared 128, its error unconfirmed
+LEAF_SPLITS = 512  # a leaf of 256 elements halved whole: 8 blocks of 62
 RED = (DISAGREE, KINK_DISAGREE)
 HALVED = (KINK, TOO_SMALL, *RED)  # a block that measured these is halved, for the elements it cannot tell of
 ALONG_BLOCK, ALONG_SIGNS = "along a direction", "along the gradient's signs"  # a block's two directions

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size
 
-from .block_parts import ALONG_SIGNS, HALVED, RED, SPLITS, Blocks, Part, halved_parts
+from .block_parts import ALONG_SIGNS, HALVED, LEAF_SPLITS, RED, SPLITS, Blocks, Part, halved_parts
 from .check_verdicts import (
     AGREE,
     DISAGREE,
@@ -201,7 +201,7 @@ def _told(
     by them (a kink within, else green).
     Once a part is red, nothing more is measured: none could tell more. Where `blocks` has elements whose slopes
     the root's rounding swamps (Blocks.lost), a leaf whose parts agree or are kinks is told grey by them."""
-    found, kinks, reds = [], [SPLITS], [SPLITS]  # halves measured at most: for kinks, for confirming reds
+    found, spent = [], 0  # the halves measured, LEAF_SPLITS at most
 
     def measured(part: Part) -> Check:
         return measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
@@ -214,15 +214,14 @@ def _told(
         check = measured(part)
         halved = blocks is not None and check.verdict in HALVED and np.count_nonzero(part.direction) > 1
         ends: list[tuple[str, Check]] = []  # the halves the halving ended at, none halved on
-        red, kink = (
-            halved_parts(part, measured, blocks, reds if check.verdict in RED else kinks, ends)
-            if halved
-            else (None, None)
-        )
+        given = min(SPLITS, LEAF_SPLITS - spent)  # this block's halves
+        left, unhalved = [given], halved and given <= 0
+        red, kink = halved_parts(part, measured, blocks, left, ends) if halved else (None, None)
+        spent = min(LEAF_SPLITS, spent + given - left[0])
         if check.verdict in (KINK, TOO_SMALL) and red is not None:  # a red element within the block is told
             found.append(red)
         elif halved and check.verdict in RED and red is None:  # no element alone red: a kink within is told, or grey
-            found.append(_unconfirmed(part.name, check, kink))
+            found.append(_unconfirmed(part.name, check, kink, unhalved))
         elif halved and check.verdict == TOO_SMALL and all(c.verdict in (AGREE, KINK) for _, c in ends):
             # its kinks made the block's error too large to judge; its halves judged every element beside them
             found.append(kink or ends[0])
@@ -239,12 +238,18 @@ def _told(
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)
 
 
-def _unconfirmed(name: str, check: Check, kink: Any) -> tuple[str, Check]:
-    """A block that disagreed where no element alone does, as told: by the `kink` found within it, else grey."""
+def _unconfirmed(name: str, check: Check, kink: Any, unhalved: bool = False) -> tuple[str, Check]:
+    """A block that disagreed where no element alone does, as told: by the `kink` found within it, else grey; and
+    `unhalved`, where the leaf's halves were spent before it, grey saying so."""
     if kink is not None:
         why = "its block disagreed, but no element of it alone does: kinks of both kinds cancel in a block's slopes"
         return kink[0], replace(kink[1], detail=f"{kink[1].detail}; {why}")
     why = "it disagrees as a block, but no half of it does: what it measured is no one element's error"
+    if unhalved:
+        why = (
+            f"it disagrees as a block, unconfirmed: the {LEAF_SPLITS} halves a leaf may measure went to blocks "
+            "before it, and an error of a block as a whole may be no one element's (kinks cancelling)"
+        )
     return name, replace(check, numeric=None, verdict=UNMEASURED, detail=why)
 
 
