@@ -84,3 +84,19 @@ def test_a_red_block_along_the_slopes_signs_is_confirmed_along_them():
     x = _signed_sizes(0, 0, 2)
     check = check_of(Op("sin", np.sin, lambda g, out, x: (g * 1.003 * np.cos(x),))(x).sum(), x)
     assert check.verdict == DISAGREE and "the gradient's signs" in check.part, check
+
+
+def test_sins_right_rule_near_1e8_is_judged_where_the_moves_round():
+    """sin of 64 elements ±1e3..1e8 (weighted by a constant): at the block's steps fine enough for sin its elements'
+    moves round (an element near 8e7 moved 1e-8·its weight rounds to its float spacing, 1.5e-8), so each step moves
+    the block along a slightly other direction: the root's slope read 2923.52 beside backward's 2923.52 along it, then
+    6186.21 beside 6186.21, and, never steady from step to step, the right rule was grey ("sin_rule bends within the
+    steps"). Steadiness is read of the slope less backward's along the same moves: green; rule 1.01·cos red."""
+    rng = np.random.default_rng(0)
+    rng.normal(size=(3, 64))  # draws the sweep (test_viz_check_sweep) takes first: the data below follow them
+    data = rng.choice([-1.0, 1.0], 64) * 10 ** rng.uniform(3, 8, 64)
+    w = Tensor(np.random.default_rng(1).normal(size=64))
+    for factor, verdict in ((1.0, AGREE), (1.01, DISAGREE)):
+        x = Tensor(data.copy(), requires_grad=True)
+        check = check_of((Op("sin", np.sin, lambda g, out, x, k=factor: (g * k * np.cos(x),))(x) * w).sum(), x)
+        assert check.verdict == verdict, check

@@ -5,7 +5,8 @@ A block's steps are scaled by its largest element (numeric.measure), so elements
 blocked apart: 64 elements, every other near 1 and the rest near 1e16, through tanh with a rule off by +1, were grey,
 the small ones moved by steps of 6e10. A block that measures a kink (a max pool's tie) says nothing of its other
 elements, which a tie leaves smooth: halved until the kink is an element's own, a rule doubled on the untied ones
-shows red, as the right rule stays a grey kink at the tie; at most SPLITS halves a leaf, as each costs a measure.
+shows red, as the right rule stays a grey kink at the tie; at most SPLITS halves a block and LEAF_SPLITS a
+leaf, as each costs a measure.
 Each block is measured along the signs of backward's gradient too (`_signed`), and its halves keep its signs."""
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import numpy as np
 
 from autograd import gradcheck_blocks
 
-from .check_verdicts import BEST_STEP, RESOLVES, RTOL, best_steps
+from .check_verdicts import BEST_STEP, DISAGREE, KINK, KINK_DISAGREE, RESOLVES, RTOL, TOO_SMALL, Check, best_steps
 from .number_text import summary
 from .numeric import SHRINKS
 
 # sizes a block may mix: its steps, scaled by its largest element and shrinking tenfold SHRINKS times while they bend,
 # still reach a step fitted to its smallest
 SPREAD = 10.0 ** (SHRINKS - 1)
-SPLITS = 128  # halves of kinked blocks measured at most, per leaf
+SPLITS = 128  # halves measured at most per block (a block of 32 has 62: each is halved to its elements)
+# and per leaf: a later block was told grey where earlier ones spent a shared 128, its error unconfirmed
+LEAF_SPLITS = 512  # a leaf of 256 elements halved whole: 8 blocks of 62
+RED = (DISAGREE, KINK_DISAGREE)
+HALVED = (KINK, TOO_SMALL, *RED)  # a block that measured these is halved, for the elements it cannot tell of
 ALONG_BLOCK, ALONG_SIGNS = "along a direction", "along the gradient's signs"  # a block's two directions
 
 
@@ -98,6 +103,33 @@ class Blocks(NamedTuple):
     def _part(self, named: str, direction: np.ndarray, tolerance: float, along: str) -> Part:
         share = float(np.sum(abs(direction) * self.rounding))
         return Part(f"{named} {along}", direction, self.grad, (tolerance, share), along)
+
+
+def halved_parts(part: Part, measured: Any, blocks: Blocks, left: list[int], ends: list) -> tuple[Any, Any]:
+    """A red element found by halving `part` on (each half red, a kink or too small to judge is halved again, up to
+    left[0] halves), and the first element alone found at a kink: (name, check) each, or None. A half too small to
+    judge may hold the block's error: clip of 64 elements, 16 at -1 or 1, its rule doubled, read 1.4e-5 beside 3.3e-5
+    as a block, each half ±1.5e-5, and was drawn grey."""
+    kink = None
+    split = blocks.halves(part) if left[0] > 0 else []
+    left[0] -= len(split)
+    if not split:  # no halves left to measure: the part is told undecided
+        ends.append((part.name, Check(0.0, None, TOO_SMALL)))
+    for half in split:  # the kink's halves in turn: it is found within few
+        check = measured(half)
+        alone = np.count_nonzero(half.direction) == 1
+        if alone and check.verdict in RED:
+            return (half.name, check), kink
+        if alone and check.verdict == KINK:
+            kink = kink or (half.name, check)
+        if alone or check.verdict not in HALVED:
+            ends.append((half.name, check))
+        else:  # too small: it may hold the block's error
+            red, within = halved_parts(half, measured, blocks, left, ends)
+            kink = kink or within
+            if red is not None:
+                return red, kink
+    return None, kink
 
 
 def _step(x: np.ndarray) -> float:

@@ -43,7 +43,8 @@ def drawn_names(graph: Graph) -> Names:
     numbered apart in their order, "model_encoder_laye…ut_projection#1" and "#2", by numbers no value's "#k" has;
     a value's name shortened as one of them is is numbered by its step (numbered_names)."""
     values = numbered_names(graph)
-    labels = {visible(n.label) for n in graph.order if id(n) in graph.consts and n.label}
+    # a one-number constant is drawn by its number (`constant_label`): its label, written whole where told, numbers none
+    labels = {visible(n.label) for n in graph.order if id(n) in graph.consts and constant_label(n)}
     texts = sorted(op_texts(graph.order) | labels, key=_numbers_as_numbers)
     return Names(values, _numbered({text: text for text in texts}, _value_names(graph, values)))
 

@@ -14,6 +14,7 @@ from .long_names import Names
 from .lost_words import lost_note
 from .number_text import finite, float_name, kind, summary
 from .rules import op_name
+from .text import visible
 from .widened import wide_gradients, wide_value
 
 if TYPE_CHECKING:  # steps reads this module's first_nonfinite_from
@@ -53,8 +54,8 @@ def first_nonfinite(
                 if node.op
                 else f"{given} given so"
             )
-            # a constant is not numbered: its label, or its value alone
-            name = names[id(node)] if id(node) in names else names.text(node.label) if node.label else ""
+            # a constant is not numbered: its label as drawn (one of one number whole: drawn nowhere), or its value
+            name = names[id(node)] if id(node) in names else names.label(node) or visible(node.label)
             shown = f"{name} = {summary(node.data)}" if name else summary(node.data)
             story = f"the first NaN or infinity of the forward pass: {shown} ({made})"
             return _trail(node, children, story, lambda n: not finite(n.data))

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd import Node, Tensor, gradcheck_block_size
 
-from .block_parts import ALONG_SIGNS, SPLITS, Blocks, Part
+from .block_parts import ALONG_SIGNS, HALVED, LEAF_SPLITS, RED, SPLITS, Blocks, Part, halved_parts
 from .check_verdicts import (
     AGREE,
     DISAGREE,
@@ -196,9 +196,12 @@ def _told(
     read smooth, 8 beside backward's 0); unconfirmed, it is told by a kink found within it, else grey (clip of 64
     elements, 40% of them at -1 or 1, its right rule, disagreed along the slopes' signs, 2.1e-4 beside 1.1e-4, where
     each half was too small to judge).
+    A block too small to judge is halved too: its kinks' one-sided slopes (relu of tile([0, 1, -1, 2]), 8 beside 0
+    per block) can swamp its central slope's error, and where its halves judge every element beside them it is told
+    by them (a kink within, else green).
     Once a part is red, nothing more is measured: none could tell more. Where `blocks` has elements whose slopes
     the root's rounding swamps (Blocks.lost), a leaf whose parts agree or are kinks is told grey by them."""
-    found, kinks, reds = [], [SPLITS], [SPLITS]  # halves measured at most: for kinks, for confirming reds
+    found, spent = [], 0  # the halves measured, LEAF_SPLITS at most
 
     def measured(part: Part) -> Check:
         return measure(root_at, x, part.direction, part.grad, f0, terms, part.tolerance)
@@ -209,16 +212,22 @@ def _told(
             halved = False
             continue
         check = measured(part)
-        halved = blocks is not None and check.verdict in (KINK, *_RED) and np.count_nonzero(part.direction) > 1
-        red, kink = (
-            _halved(part, measured, blocks, kinks if check.verdict == KINK else reds) if halved else (None, None)
-        )
-        if check.verdict == KINK and red is not None:  # a red element within a kinked block is told
+        halved = blocks is not None and check.verdict in HALVED and np.count_nonzero(part.direction) > 1
+        ends: list[tuple[str, Check]] = []  # the halves the halving ended at, none halved on
+        given = min(SPLITS, LEAF_SPLITS - spent)  # this block's halves
+        left, unhalved = [given], halved and given <= 0
+        red, kink = halved_parts(part, measured, blocks, left, ends) if halved else (None, None)
+        spent = min(LEAF_SPLITS, spent + given - left[0])
+        if check.verdict in (KINK, TOO_SMALL) and red is not None:  # a red element within the block is told
             found.append(red)
-        elif halved and check.verdict in _RED and red is None:  # no element alone red: a kink within is told, or grey
-            found.append(_unconfirmed(part.name, check, kink))
-        else:  # a red block confirmed is told as measured
+        elif halved and check.verdict in RED and red is None:  # no element alone red: a kink within is told, or grey
+            found.append(_unconfirmed(part.name, check, kink, unhalved))
+        elif halved and check.verdict == TOO_SMALL and all(c.verdict in (AGREE, KINK) for _, c in ends):
+            # its kinks made the block's error too large to judge; its halves judged every element beside them
+            found.append(kink or ends[0])
+        else:  # a red block confirmed is told as measured; one still too small, its twin along the signs measured
             found.append((part.name, check))
+            halved = halved and check.verdict != TOO_SMALL
         if found[-1][1].verdict == DISAGREE:
             break
     rank = {verdict: i for i, verdict in enumerate(_TELLING)}
@@ -229,39 +238,19 @@ def _told(
     return replace(worst, compared=compared, part="" if worst.verdict == AGREE else name)
 
 
-_RED = (DISAGREE, KINK_DISAGREE)
-
-
-def _unconfirmed(name: str, check: Check, kink: Any) -> tuple[str, Check]:
-    """A block that disagreed where no element alone does, as told: by the `kink` found within it, else grey."""
+def _unconfirmed(name: str, check: Check, kink: Any, unhalved: bool = False) -> tuple[str, Check]:
+    """A block that disagreed where no element alone does, as told: by the `kink` found within it, else grey; and
+    `unhalved`, where the leaf's halves were spent before it, grey saying so."""
     if kink is not None:
         why = "its block disagreed, but no element of it alone does: kinks of both kinds cancel in a block's slopes"
         return kink[0], replace(kink[1], detail=f"{kink[1].detail}; {why}")
     why = "it disagrees as a block, but no half of it does: what it measured is no one element's error"
+    if unhalved:
+        why = (
+            f"it disagrees as a block, unconfirmed: the {LEAF_SPLITS} halves a leaf may measure went to blocks "
+            "before it, and an error of a block as a whole may be no one element's (kinks cancelling)"
+        )
     return name, replace(check, numeric=None, verdict=UNMEASURED, detail=why)
-
-
-def _halved(part: Part, measured: Any, blocks: Blocks, left: list[int]) -> tuple[Any, Any]:
-    """A red element found by halving `part` on (each half red, a kink or too small to judge is halved again, up to
-    left[0] halves), and the first element alone found at a kink: (name, check) each, or None. A half too small to
-    judge may hold the block's error: clip of 64 elements, 16 at -1 or 1, its rule doubled, read 1.4e-5 beside 3.3e-5
-    as a block, each half ±1.5e-5, and was drawn grey."""
-    kink = None
-    split = blocks.halves(part) if left[0] > 0 else []
-    left[0] -= len(split)
-    for half in split:  # the kink's halves in turn: it is found within few
-        check = measured(half)
-        alone = np.count_nonzero(half.direction) == 1
-        if alone and check.verdict in _RED:
-            return (half.name, check), kink
-        if alone and check.verdict == KINK:
-            kink = kink or (half.name, check)
-        elif not alone and check.verdict in (KINK, TOO_SMALL, *_RED):  # too small: it may hold the block's error
-            red, within = _halved(half, measured, blocks, left)
-            kink = kink or within
-            if red is not None:
-                return red, kink
-    return None, kink
 
 
 def _lost(blocks: Blocks, lost: np.ndarray) -> tuple[str, Check]:

@@ -136,3 +136,10 @@ def chosen(check: Check, stop: Stop) -> Check:
         "itself, where its pieces meet: a choice at that one point (PyTorch's too), not a slope, so it is not judged"
     )
     return replace(check, numeric=None, verdict=UNMEASURED, detail=why)
+
+
+def reach(up: Any, down: Any, step: Any) -> float:
+    """How far the ends reach, in steps: x ± h is rounded to eps times this many steps."""
+    moving = np.abs(np.atleast_1d(step)) > 0
+    ends = np.maximum(np.abs(np.atleast_1d(up)), np.abs(np.atleast_1d(down)))
+    return float(np.max(ends[moving] / np.abs(np.atleast_1d(step))[moving])) if np.any(moving) else 0.0
