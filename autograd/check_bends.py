@@ -154,7 +154,9 @@ def unsettled(
     differences are any numbers below 1 / eps, which moved now as a smooth f's, now within rounding, and bounded
     its right rule, 1.45e8, by 2.6e6: it failed). Where f is smooth there and the differences at eps / 2, eps
     and 2 eps move as a smooth f's (the move from eps to 2 eps 4 times the one from eps / 2 to eps, give or
-    take a factor of 2), 0: the move to 2 eps bounds it (`far_out`). Else,
+    take a factor of 2, and more than 2 times it beyond their rounding: a move twice the last is a truncation
+    linear in the step, x * |x| at 0, as large as the move), twice the move to 2 eps over that ratio less 1 (the
+    move itself, `far_out`, where larger). Else,
     where the move from eps / 2 is beyond what rounding explains (3 times `rounding`), nothing bounds it: inf
     (sin(w x)**2 cos(w x / 2) at w = 4.5e8); within it, 4 times the move: sin(3e6 x) computed in float32 moved
     by 0.62 of its slope from eps / 2 to eps and by 0.09 to 2 eps, and its right rule failed (off by 0.95 of it
