@@ -31,7 +31,9 @@ from collections.abc import Callable
 
 from .check_bends import STAYS, SidesAt
 
-HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
+# eps / 65536 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime at eps / 4096, sin(1e5 x) at eps 0.01 only at
+# eps / 16384 (stopped at eps / 4096, its right rule failed, then was 'cannot judge')
+HALVINGS = 16
 QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
 # the steps of the check off the halving's ladder, as fractions of the last step: two, of no simple ratio to each
 # other, as one (0.6 = 3 / 5) lies on the ladder of an f turning whole periods at both (sin(1e5 x) at 0.3 with eps
