@@ -154,7 +154,9 @@ def unsettled(
     differences are any numbers below 1 / eps, which moved now as a smooth f's, now within rounding, and bounded
     its right rule, 1.45e8, by 2.6e6: it failed). Where f is smooth there and the differences at eps / 2, eps
     and 2 eps move as a smooth f's (the move from eps to 2 eps 4 times the one from eps / 2 to eps, give or
-    take a factor of 2), 0: the move to 2 eps bounds it (`far_out`). Else,
+    take a factor of 2, and more than 2 times it beyond their rounding: a move twice the last is a truncation
+    linear in the step, x * |x| at 0, as large as the move), twice the move to 2 eps over that ratio less 1 (the
+    move itself, `far_out`, where larger). Else,
     where the move from eps / 2 is beyond what rounding explains (3 times `rounding`), nothing bounds it: inf
     (sin(w x)**2 cos(w x / 2) at w = 4.5e8); within it, 4 times the move: sin(3e6 x) computed in float32 moved
     by 0.62 of its slope from eps / 2 to eps and by 0.09 to 2 eps, and its right rule failed (off by 0.95 of it
@@ -173,8 +175,12 @@ def unsettled(
     # f is not a polynomial at this scale, or moves within its rounding alone: no move of its differences bounds it
     if misfit > (rounding + tolerance / 8) * eps or largest <= _MOVED * rounding * eps:
         return math.inf
-    if near != 0 and 2 < far / near < 8:
-        return 0.0
+    # D(h) = s + c h**p: far / near = 2**p, and the error at eps far / (2**p - 1), a third of the move at p = 2 (far_out
+    # takes it whole), all of it at p = 1 (f'' jumping: x * |x| at 0, its differences eps, read 2.009 with a rounding
+    # of 0.001 beside entries of 1e9, and its right rule failed, 0.004 off by 0.003997): read with the moves' rounding
+    low = (abs(far) - 3 * rounding) / (abs(near) + 3 * rounding)
+    if near != 0 and 2 < far / near < 8 and low > 1:
+        return 2 * abs(far) / (low - 1)
     return math.inf if abs(near) > 3 * rounding else 4 * abs(near)
 
 

@@ -21,7 +21,10 @@ from .graph_order import topological_order
 from .modes import enable_grad, is_real
 from .type_names import repr_of, type_name
 
-REACH = 2**HALVINGS  # how much smaller than eps a difference refined by halving it steps, at most
+# how much smaller than eps a difference refined by halving it is counted on to step, at most (check_wider's larger
+# eps too): 2**12, four halvings short of HALVINGS, which go on where an f turning fast needs them (sin(1e5 x) at eps
+# 0.01) but may stop sooner for f's rounding
+REACH = 2 ** (HALVINGS - 4)
 
 
 def is_refusal(e: BaseException) -> bool:

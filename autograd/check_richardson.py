@@ -15,8 +15,8 @@ read as a smooth f's (abs(x) + x**3 at 0, whose central differences shrink as a 
 
 Halving gives steps on one ladder, and an f that turns whole periods over them looks smooth on it: sin(1e8 x)
 at eps = 1e-6 turns 100 rad (about 16 periods), and its differences at eps, eps / 2, eps / 4, eps / 8 shrank
-by 4 each, extrapolated to 140934 where its slope is -2.65e7. So a slope found is checked at a step off the
-ladder (0.6 of the last), against what the h**2 regime predicts there; where it misses, the halving goes on
+by 4 each, extrapolated to 140934 where its slope is -2.65e7. So a slope found is checked at steps off the
+ladder (0.6 and 0.71 of the last), against what the h**2 regime predicts there; where it misses, the halving goes on
 to the steps where f is smooth.
 
 Where the element reaches an op of one's own, the extrapolation only excuses a disagreement at eps (the row
@@ -31,9 +31,14 @@ from collections.abc import Callable
 
 from .check_bends import STAYS, SidesAt
 
-HALVINGS = 12  # eps / 4096 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime there
+# eps / 65536 at most: sin(1e9 x) at eps 1e-6 is in the h**2 regime at eps / 4096, sin(1e5 x) at eps 0.01 only at
+# eps / 16384 (stopped at eps / 4096, its right rule failed, then was 'cannot judge')
+HALVINGS = 16
 QUARTER = (0.15, 0.35)  # a move a quarter of the last, give or take (0.25 (1 + O(h**2)) where f is smooth)
-_OFF_LADDER = 0.6  # the step of the check off the halving's ladder, as a fraction of the last step
+# the steps of the check off the halving's ladder, as fractions of the last step: two, of no simple ratio to each
+# other, as one (0.6 = 3 / 5) lies on the ladder of an f turning whole periods at both (sin(1e5 x) at 0.3 with eps
+# 0.01 turns 5 periods less 0.17 rad at eps / 32, 3 less 0.1 at 0.6 of it: extrapolated to 316.7, its slope -59643)
+_OFF_LADDER = (0.6, math.sqrt(0.5))
 
 _DOUBLING = (1.5, 2.5)  # a move twice the last, give or take: a jump's, straddled at both steps
 _JUMP_HALVINGS = 3  # moves doubling this many halvings in a row (down to eps / 16): a jump at the point, no slope
@@ -115,9 +120,12 @@ def _on_course(slope_at: SidesAt, found: tuple, rounding: float) -> bool:
     found at) is what the h**2 regime predicts there (`found`: the slope, its error, h, the difference at
     h; `rounding`: how far rounding moves a difference, times its step). Two more calls of f."""
     slope, error, h, s = found
-    try:
-        off, _ = slope_at(_OFF_LADDER * h)
-    except (ArithmeticError, ValueError):
-        return False
-    predicted = slope + (s - slope) * _OFF_LADDER**2
-    return math.isfinite(off) and abs(off - predicted) <= error + rounding / (_OFF_LADDER * h)
+    for ratio in _OFF_LADDER:
+        try:
+            off, _ = slope_at(ratio * h)
+        except (ArithmeticError, ValueError):
+            return False
+        predicted = slope + (s - slope) * ratio**2
+        if not (math.isfinite(off) and abs(off - predicted) <= error + rounding / (ratio * h)):
+            return False
+    return True
