@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .lp_pool_caller import Caller, out_of, wider
 from .lp_pool_scaled import window_places
 
 
@@ -25,6 +26,7 @@ def refuse_second_order(
     size: int,
     scaled: Any,
     ks: Any,
+    caller: Caller,
 ) -> None:
     """FloatingPointError naming the first window (g finite and not 0, y finite and above 0) one of whose second
     derivative's steps leaves the normal floats (with room for the window's `size`) while a term of its Hessian is a
@@ -61,10 +63,10 @@ def refuse_second_order(
     if bad.any():
         at = tuple(int(i[0]) for i in np.nonzero(bad))
         raise FloatingPointError(
-            f"lp_pool at p = {p}: the window at {at} (output {float(out[at]):.4g}, loss weight {float(g[at]):.4g}) "
-            "has second derivatives whose steps (the root's second slope y^(1-2p), the entries' x^(p-2)) leave "
-            f"{xs.dtype}'s range, so create_graph=True cannot give them; scale the input (and the loss) nearer 1"
-            + (", or take the pool in float64" if xs.dtype != np.float64 else "")
+            f"{caller.name} at p = {p}: the {caller.part} at {at} (output {float(out[at]):.4g}, loss weight "
+            f"{float(g[at]):.4g}) has second derivatives whose steps (the root's second slope y^(1-2p), the entries' "
+            f"x^(p-2)) leave {out_of(caller, xs.dtype)}, so create_graph=True cannot give them; scale the input (and "
+            "the loss) nearer 1" + wider(caller, xs.dtype)
         )
 
 
