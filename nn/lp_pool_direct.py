@@ -111,20 +111,21 @@ def _trouble(
     size: int,
     scaled: Any,
     ks: Any,
+    ends: tuple,
 ):
     """The windows (g finite and not 0, y finite and above 0) where a step of the chain leaves the band (`_band`):
     `_plain_steps` and the entries' slopes |x|^(p-1), or for those `scaled`, `_scaled_steps` (the entries scaled too:
-    left to the chain). First from the extremes of g, y and |x| (each step is monotone in log g and log y): ordinary
-    input stops there."""
+    left to the chain). First from the extremes of g, y and |x| (`ends`, read once for this check and the second
+    order's; each step is monotone in log g and log y): ordinary input stops there."""
     low, high = _band(np.result_type(g, out, xs), size)
     top = high + 3 + math.ceil(math.log2(size))  # the largest exponent: g·2^k at most g·y for p > 1
     small, large = _entries_bounds(p, low, high)
-    xlo, xhi = extremes(xs)
+    (xlo, xhi) = ends[2]
     entries_in = small <= xlo and xhi <= large
     spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
     kernel, stride = windows
     highest = None if scaled is None else (float(np.max(ks, where=scaled, initial=0)) if ks is not None else 0.0)
-    if entries_in and _ordinary(extremes(g), extremes(out), p, size, highest, (low, high, top), spread):
+    if entries_in and _ordinary(ends[0], ends[1], p, size, highest, (low, high, top), spread):
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
@@ -210,9 +211,10 @@ def _rule(
 ) -> tuple:
     """g to the chain where its steps stay in the floats; elsewhere (`_trouble`) none, and g·c·(x/y)^(p-1) to x."""
     data, ys, gs = raw(x), raw(out), raw(g)
+    ends = tuple(extremes(a) for a in (gs, ys, data))  # read once for both checks
     if isinstance(g, Node):  # create_graph
-        refuse_second_order(gs, ys, data, p, (kernel, stride), size, scaled, ks, caller)
-    off = _trouble(gs, ys, data, p, (kernel, stride), size, scaled, ks)
+        refuse_second_order(gs, ys, data, p, (kernel, stride), size, scaled, ks, caller, ends)
+    off = _trouble(gs, ys, data, p, (kernel, stride), size, scaled, ks, ends)
     if off is None:
         return g, None
     if isinstance(g, Node):  # create_graph

@@ -27,14 +27,15 @@ def refuse_second_order(
     scaled: Any,
     ks: Any,
     caller: Caller,
+    ends: tuple,
 ) -> None:
     """FloatingPointError naming the first window (g finite and not 0, y finite and above 0) one of whose second
     derivative's steps leaves the normal floats (with room for the window's `size`) while a term of its Hessian is a
     normal float or above, or (g = 0) one passes the largest float (0·inf: NaN where the Hessian is 0); None where
-    every window's steps fit (their numbers are then the chain's, right)."""
+    every window's steps fit (their numbers are then the chain's, right). `ends`: the `extremes` of g, y and x."""
     info = np.finfo(xs.dtype)
     low, high = float(info.minexp), float(info.maxexp - 2 - math.ceil(math.log2(size)))
-    if (scaled is None or not np.any(scaled)) and _inside(g, out, xs, p, low, high):
+    if (scaled is None or not np.any(scaled)) and _inside(ends, p, low, high):
         return
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
@@ -70,19 +71,18 @@ def refuse_second_order(
         )
 
 
-def _inside(g: np.ndarray, out: np.ndarray, xs: np.ndarray, p: float, low: float, high: float) -> bool:
+def _inside(ends: tuple, p: float, low: float, high: float) -> bool:
     """Whether every plain window's steps lie in [low, high], told from the extremes of |g| (not 0), y (above 0)
-    and |x| (not 0): each step is linear in their logs, so its extremes are at the corners. Ordinary input stops
-    here (a float32 (8, 16, 64, 64) batch at p = 3: 48 ms window by window, for a backward of 11 ms)."""
-    ends = []
-    for a in (g, out, xs):
-        least, largest = extremes(a)
+    and |x| (not 0), `ends`: each step is linear in their logs, so its extremes are at the corners. Ordinary input
+    stops here (a float32 (8, 16, 64, 64) batch at p = 3: 48 ms window by window, for a backward of 11 ms)."""
+    logs = []
+    for least, largest in ends:
         if not 0 < least <= largest < math.inf:  # none above 0 (g all 0: the idle windows' steps), inf or NaN
             return False
-        ends.append((math.log2(least), math.log2(largest)))
-    for lg in ends[0]:
-        for ly in ends[1]:
-            for lx in ends[2]:
+        logs.append((math.log2(least), math.log2(largest)))
+    for lg in logs[0]:
+        for ly in logs[1]:
+            for lx in logs[2]:
                 root = (1 - 2 * p) * ly
                 top = root + (p - 1) * lx  # g = 0 windows meet it too
                 steps = ((p - 2) * lx, lg + (1 - p) * ly + (p - 2) * lx, lg + top, top, root, lg + root)

@@ -59,3 +59,19 @@ def test_a_sum_lost_at_the_bottom_names_the_pool():
     x = Tensor(np.array([[[5e-324, 5e-324]]]), requires_grad=True)
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"^lp_pool1d at p = 20.0: .*float64"):
         F.lp_pool1d(x, 20.0, 2)
+
+
+def test_one_create_graph_backward_reads_the_extremes_once(monkeypatch):
+    """The first-order check (`_trouble`) and the second-order one (`refuse_second_order`) each read the extremes of
+    |g|, y and |x|: six passes over the batch for one backward; now three, shared."""
+    import nn.lp_pool_direct as direct
+
+    reads = []
+    real = direct.extremes
+    monkeypatch.setattr(direct, "extremes", lambda a: reads.append(a.shape) or real(a))
+    import nn.lp_pool_second_order as second_order
+
+    monkeypatch.setattr(second_order, "extremes", lambda a: reads.append(a.shape) or real(a))
+    x = Tensor(np.random.default_rng(0).uniform(0.01, 1, (2, 3, 8, 8)).astype(np.float32), requires_grad=True)
+    F.lp_pool2d(x, 3.0, 2).sum().backward(create_graph=True)
+    assert sorted(reads) == sorted([(2, 3, 4, 4), (2, 3, 4, 4), (2, 3, 8, 8)]), reads
