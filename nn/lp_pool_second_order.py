@@ -63,8 +63,9 @@ def refuse_second_order(
     bad &= live | idle
     if bad.any():
         at = tuple(int(i[0]) for i in np.nonzero(bad))
+        shown = at if caller.part == "window" else at[:-1]  # a row's index among the rows (the norm's kept axis out)
         raise FloatingPointError(
-            f"{caller.name} at p = {p}: the {caller.part} at {at} (output {float(out[at]):.4g}, loss weight "
+            f"{caller.name} at p = {p}: the {caller.part} at {shown} (output {float(out[at]):.4g}, loss weight "
             f"{float(g[at]):.4g}) has second derivatives whose steps (the root's second slope y^(1-2p), the entries' "
             f"x^(p-2)) leave {out_of(caller, xs.dtype)}, so create_graph=True cannot give them; scale the input (and "
             "the loss) nearer 1" + wider(caller, xs.dtype)

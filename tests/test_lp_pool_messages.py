@@ -39,20 +39,22 @@ def test_a_layer_names_itself():
 
 
 @pytest.mark.parametrize(
-    ("name", "fn"),
+    ("name", "fn", "at"),
     [
-        ("pdist", lambda x, p: F.pdist(x, p)),
-        ("cdist", lambda x, p: F.cdist(x[:1], x[1:], p)),
-        ("pairwise_distance", lambda x, p: F.pairwise_distance(x[:1], x[1:], p, eps=0.0)),
+        ("pdist", lambda x, p: F.pdist(x, p), "(0,)"),
+        ("cdist", lambda x, p: F.cdist(x[:1], x[1:], p), "(0, 0)"),
+        ("pairwise_distance", lambda x, p: F.pairwise_distance(x[:1], x[1:], p, eps=0.0), "(0,)"),
     ],
 )
 @pytest.mark.parametrize("p", [3.0, 20.0])
-def test_the_distances_name_themselves(name, fn, p):
+def test_the_distances_name_themselves(name, fn, at, p):
     """float32 [1e-30, 1e-31] from 0: at p = 3 the gradient is taken straight (no second derivatives), at p = 20
     the second derivatives' steps leave float32."""
     message = _refusal(lambda x: fn(x, p), [[1e-30, 1e-31], [0.0, 0.0]], np.float32)
     assert message.startswith(f"{name} at p = {p}:"), message
     assert "lp_pool" not in message and "window" not in message, message
+    if p == 20.0:  # the row's index among the rows (its norm's kept axis of one left out): (0, 0) before
+        assert f"the row at {at} " in message, message
 
 
 def test_a_sum_lost_at_the_bottom_names_the_pool():
