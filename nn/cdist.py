@@ -39,7 +39,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         np.result_type(x1.dtype, x2.dtype),
         fix,
     )
-    return _norms(x1.unsqueeze(-2) - x2.unsqueeze(-3), p)  # of (*, P, R, M) differences
+    return _norms(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, "cdist")  # of (*, P, R, M) differences
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
@@ -58,16 +58,16 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     check_memory("pdist", f"the differences of {n * (n - 1) // 2} pairs of {x.shape[1]} numbers, and their power or "
                  "gradient", n * (n - 1) * x.shape[1], x.dtype, "compare fewer rows at once")  # fmt: skip
     first, second = np.triu_indices(n, 1)  # constants of the shape: a compiled step's replay takes them as they are
-    return _norms(x[first] - x[second], p)
+    return _norms(x[first] - x[second], p, "pdist")
 
 
-def _norms(d: Tensor, p: float) -> Tensor:
-    """The p-norm of each difference, along the last axis."""
+def _norms(d: Tensor, p: float, owner: str) -> Tensor:
+    """The p-norm of each difference, along the last axis, for `owner` (cdist or pdist)."""
     if p == 0:
         return _count_of_differences(d)
     if p == math.inf and d.shape[-1]:
         return _largest_difference(d)
-    return row_p_norm(d, p, keepdim=False)  # vectors of no entries too: 0, as torch's (amax of none is refused)
+    return row_p_norm(d, p, False, owner)  # vectors of no entries too: 0, as torch's (amax of none is refused)
 
 
 def _check_sets(x1: Tensor, x2: Tensor) -> None:

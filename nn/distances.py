@@ -52,10 +52,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
             lambda v: same_path("norms", True, bool(np.array_equal(np.isfinite(raw(v)).all(-1, keepdims=True), rows))),
             d,
         )
-        halved = row_p_norm(where(rows, 0.0, x1 * 0.5 - x2 * 0.5 + eps * 0.5), p, True) * 2.0
-        out = where(rows, row_p_norm(where(rows, d, 0.0), p, True), halved)
+        halved = row_p_norm(where(rows, 0.0, x1 * 0.5 - x2 * 0.5 + eps * 0.5), p, True, "pairwise_distance") * 2.0
+        out = where(rows, row_p_norm(where(rows, d, 0.0), p, True, "pairwise_distance"), halved)
         return out if keepdim else out.squeeze(-1)
-    return row_p_norm(d, p, keepdim)
+    return row_p_norm(d, p, keepdim, "pairwise_distance")
 
 
 def norm_order(p: Any, owner: str = "pairwise_distance") -> float:

@@ -24,6 +24,7 @@ from autograd import (
 
 from .arguments import check_number, is_int, kept_size, layer_input
 from .layer_trial import tried
+from .lp_pool_caller import Caller
 from .lp_pool_direct import direct_gradient
 from .lp_pool_scaled import kept_for_checks, needs_scaling, rescaled
 from .module import Module
@@ -56,8 +57,12 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 _POOLS = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d), 3: (max_pool3d, avg_pool3d)}
 
 
-def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any, ceil_mode: Any) -> Tensor:
+def _lp_pool(
+    name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any, ceil_mode: Any, dtype: Any = None
+) -> Tensor:
+    """lp_pool of x for the user's function `name` (`dtype`: the user's, where x was widened)."""
     x = layer_input(name, x)
+    caller = Caller(name, x.dtype if dtype is None else dtype)
     p = _norm_type(name, p)
     max_pool, avg_pool = _POOLS[dims]
     if math.isinf(p):
@@ -89,16 +94,16 @@ def _lp_pool(name: str, dims: int, x: Any, p: Any, kernel_size: Any, stride: Any
     if scaling:
         # the window's largest |x| carries its sum for p > 1, its smallest for p < 0
         top_of = lambda v: (1 if p > 0 else -1) * max_pool(v if p > 0 else -v, kernel_size, stride, 0, 1, ceil_mode)  # noqa: E731
-        out, scaled, ks = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides))
+        out, scaled, ks = rescaled(x, p, total, sum_of, lambda t: _root(t, p), top_of, size, (kernels, strides), caller)
     else:
         out, scaled, ks = _root(total, p), None, None
     # the loss weight through the root's slope, then each entry's, may leave the floats where their product fits
-    return direct_gradient(out, x, p, kernels, strides, size, scaled, ks) if p != 1 else out
+    return direct_gradient(out, x, p, kernels, strides, size, scaled, ks, caller=caller) if p != 1 else out
 
 
 def _in_float64(name: str, dims: int, x: Tensor, p: float, kernel_size: Any, stride: Any, ceil_mode: Any) -> Tensor:
     """lp_pool taken in float64 and rounded once to x's dtype at the end (the gradient too)."""
-    return _lp_pool(name, dims, x.astype(np.float64), p, kernel_size, stride, ceil_mode).astype(x.dtype)
+    return _lp_pool(name, dims, x.astype(np.float64), p, kernel_size, stride, ceil_mode, x.dtype).astype(x.dtype)
 
 
 def _widened(dtype: np.dtype, p: float) -> bool:

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd import Node, Op, Tensor, raw
 
+from .lp_pool_caller import Caller
 from .lp_pool_direct_entries import entries
 from .lp_pool_scaled import window_places
 from .lp_pool_second_order import extremes, off_steps, refuse_second_order
@@ -39,11 +40,16 @@ def direct_gradient(
     scaled: np.ndarray | None,
     ks: np.ndarray | None = None,
     absolute: bool = False,
+    *,
+    caller: Caller,
 ) -> Tensor:
     """`out` (lp_pool's windows of x, p not 1; `scaled`: those taken scaled, or None; `ks`: each window's power of
     two there, None where it is at most y; `absolute`: the windows sum |x|^p, a p-norm's rows, not x^p), whose
-    gradient is taken straight from the window (`_rule`) where the chain's steps would leave the floats."""
-    return _direct(out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled, ks=ks, absolute=absolute)
+    gradient is taken straight from the window (`_rule`) where the chain's steps would leave the floats; `caller`: whom
+    its refusals name."""
+    return _direct(
+        out, x, p=p, kernel=kernel, stride=stride, size=size, scaled=scaled, ks=ks, absolute=absolute, caller=caller
+    )
 
 
 def _band(dtype: np.dtype, size: int) -> tuple[float, float]:
@@ -105,20 +111,21 @@ def _trouble(
     size: int,
     scaled: Any,
     ks: Any,
+    ends: tuple,
 ):
     """The windows (g finite and not 0, y finite and above 0) where a step of the chain leaves the band (`_band`):
     `_plain_steps` and the entries' slopes |x|^(p-1), or for those `scaled`, `_scaled_steps` (the entries scaled too:
-    left to the chain). First from the extremes of g, y and |x| (each step is monotone in log g and log y): ordinary
-    input stops there."""
+    left to the chain). First from the extremes of g, y and |x| (`ends`, read once for this check and the second
+    order's; each step is monotone in log g and log y): ordinary input stops there."""
     low, high = _band(np.result_type(g, out, xs), size)
     top = high + 3 + math.ceil(math.log2(size))  # the largest exponent: g·2^k at most g·y for p > 1
     small, large = _entries_bounds(p, low, high)
-    xlo, xhi = extremes(xs)
+    (xlo, xhi) = ends[2]
     entries_in = small <= xlo and xhi <= large
     spread = (xlo, xhi) if scaled is not None and 0 < xlo <= xhi < math.inf else None
     kernel, stride = windows
     highest = None if scaled is None else (float(np.max(ks, where=scaled, initial=0)) if ks is not None else 0.0)
-    if entries_in and _ordinary(extremes(g), extremes(out), p, size, highest, (low, high, top), spread):
+    if entries_in and _ordinary(ends[0], ends[1], p, size, highest, (low, high, top), spread):
         return None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
@@ -200,18 +207,20 @@ def _rule(
     scaled: Any,
     ks: Any,
     absolute: bool,
+    caller: Caller,
 ) -> tuple:
     """g to the chain where its steps stay in the floats; elsewhere (`_trouble`) none, and g·c·(x/y)^(p-1) to x."""
     data, ys, gs = raw(x), raw(out), raw(g)
+    ends = tuple(extremes(a) for a in (gs, ys, data))  # read once for both checks
     if isinstance(g, Node):  # create_graph
-        refuse_second_order(gs, ys, data, p, (kernel, stride), size, scaled, ks)
-    off = _trouble(gs, ys, data, p, (kernel, stride), size, scaled, ks)
+        refuse_second_order(gs, ys, data, p, (kernel, stride), size, scaled, ks, caller, ends)
+    off = _trouble(gs, ys, data, p, (kernel, stride), size, scaled, ks, ends)
     if off is None:
         return g, None
     if isinstance(g, Node):  # create_graph
         raise FloatingPointError(
-            f"lp_pool at p = {p}: a window's gradient passes through steps past the floats (the loss weight "
-            "times the root's slope y^(1-p)), taken straight from the window only on arrays: its second "
+            f"{caller.name} at p = {p}: a {caller.part}'s gradient passes through steps past the floats (the loss "
+            f"weight times the root's slope y^(1-p)), taken straight from the {caller.part} only on arrays: its second "
             "derivatives (create_graph=True) are not available there; scale the loss or the input nearer 1"
         )
     kept = np.where(off, 0.0, gs).astype(gs.dtype, copy=False)

@@ -30,6 +30,7 @@ import numpy as np
 
 from autograd import Op, Tensor, raw, validate, where
 
+from .lp_pool_caller import Caller, out_of
 from .norm_roots import same_path
 
 
@@ -175,7 +176,7 @@ def _lowest_k(dtype: np.dtype) -> int:
     return 24 - int(np.finfo(dtype).maxexp)
 
 
-def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
+def _refuse_lost(top: np.ndarray, p: float, size: int, caller: Caller) -> None:
     """FloatingPointError where a window's k, held at 24 less the largest exponent (`_grid`), leaves its scaled sum
     past the floats: for p > 1 terms (x·2^-k)^p below them lose more than an ulp of y ([5e-324, 5e-324] at p = 20
     summed to 0: y 0 for 5e-324, gradient [0, 0] for 0.518; a subnormal term's rounding, at most size·2^-1075 in a
@@ -195,9 +196,9 @@ def _refuse_lost(top: np.ndarray, p: float, size: int) -> None:
             bad = scaled_sum + math.log2(size) >= info.maxexp - 1
     if bad.any():
         raise FloatingPointError(
-            f"lp_pool at p = {p}: a window whose {'largest' if p > 0 else 'smallest'} |x| is "
-            f"{float(top[held][bad][0]):.3g} has a sum of |x|^p that {top.dtype} cannot hold at any scale this "
-            "pool uses (its value would lose its digits); multiply the input by a power of two nearer 1 (and the "
+            f"{caller.name} at p = {p}: a {caller.part} whose {'largest' if p > 0 else 'smallest'} |x| is "
+            f"{float(top[held][bad][0]):.3g} has a sum of |x|^p beyond {out_of(caller, top.dtype)} at any scale "
+            "this pool uses (its value would lose its digits); multiply the input by a power of two nearer 1 (and the "
             "output by its inverse)"
         )
 
@@ -211,6 +212,7 @@ def rescaled(
     top_of: Callable[[Tensor], Tensor],
     size: int,
     windows: tuple[tuple[int, ...], tuple[int, ...]],
+    caller: Caller,
 ) -> tuple[Tensor, np.ndarray | None, np.ndarray | None]:
     """root(total), its off-range windows of finite, nonzero x taken again scaled (`_grid`); the others (all-zero
     windows, windows holding inf or NaN) as the plain root takes them, torch's; and which windows were taken scaled
@@ -225,7 +227,7 @@ def rescaled(
     need = _needed(odd, data, p, holding)
     ks = _grid(data, p, size)
     validate(lambda t: same_path("window scales", True, _same(raw(t), odd, need, ks, p, size, holding)), top)
-    validate(lambda t: _refuse_lost(raw(t), p, size), top)
+    validate(lambda t: _refuse_lost(raw(t), p, size, caller), top)
     never = np.zeros(need.shape, bool)
     if not need.any():
         validate(lambda t: same_path("window sums", True, bool(np.array_equal(off_range(raw(t), p), odd))), total)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .lp_pool_caller import Caller, out_of, wider
 from .lp_pool_scaled import window_places
 
 
@@ -25,14 +26,16 @@ def refuse_second_order(
     size: int,
     scaled: Any,
     ks: Any,
+    caller: Caller,
+    ends: tuple,
 ) -> None:
     """FloatingPointError naming the first window (g finite and not 0, y finite and above 0) one of whose second
     derivative's steps leaves the normal floats (with room for the window's `size`) while a term of its Hessian is a
     normal float or above, or (g = 0) one passes the largest float (0·inf: NaN where the Hessian is 0); None where
-    every window's steps fit (their numbers are then the chain's, right)."""
+    every window's steps fit (their numbers are then the chain's, right). `ends`: the `extremes` of g, y and x."""
     info = np.finfo(xs.dtype)
     low, high = float(info.minexp), float(info.maxexp - 2 - math.ceil(math.log2(size)))
-    if (scaled is None or not np.any(scaled)) and _inside(g, out, xs, p, low, high):
+    if (scaled is None or not np.any(scaled)) and _inside(ends, p, low, high):
         return
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lg, ly = np.log2(np.abs(g)), np.log2(out)
@@ -60,27 +63,27 @@ def refuse_second_order(
     bad &= live | idle
     if bad.any():
         at = tuple(int(i[0]) for i in np.nonzero(bad))
+        shown = at if caller.part == "window" else at[:-1]  # a row's index among the rows (the norm's kept axis out)
         raise FloatingPointError(
-            f"lp_pool at p = {p}: the window at {at} (output {float(out[at]):.4g}, loss weight {float(g[at]):.4g}) "
-            "has second derivatives whose steps (the root's second slope y^(1-2p), the entries' x^(p-2)) leave "
-            f"{xs.dtype}'s range, so create_graph=True cannot give them; scale the input (and the loss) nearer 1"
-            + (", or take the pool in float64" if xs.dtype != np.float64 else "")
+            f"{caller.name} at p = {p}: the {caller.part} at {shown} (output {float(out[at]):.4g}, loss weight "
+            f"{float(g[at]):.4g}) has second derivatives whose steps (the root's second slope y^(1-2p), the entries' "
+            f"x^(p-2)) leave {out_of(caller, xs.dtype)}, so create_graph=True cannot give them; scale the input (and "
+            "the loss) nearer 1" + wider(caller, xs.dtype)
         )
 
 
-def _inside(g: np.ndarray, out: np.ndarray, xs: np.ndarray, p: float, low: float, high: float) -> bool:
+def _inside(ends: tuple, p: float, low: float, high: float) -> bool:
     """Whether every plain window's steps lie in [low, high], told from the extremes of |g| (not 0), y (above 0)
-    and |x| (not 0): each step is linear in their logs, so its extremes are at the corners. Ordinary input stops
-    here (a float32 (8, 16, 64, 64) batch at p = 3: 48 ms window by window, for a backward of 11 ms)."""
-    ends = []
-    for a in (g, out, xs):
-        least, largest = extremes(a)
+    and |x| (not 0), `ends`: each step is linear in their logs, so its extremes are at the corners. Ordinary input
+    stops here (a float32 (8, 16, 64, 64) batch at p = 3: 48 ms window by window, for a backward of 11 ms)."""
+    logs = []
+    for least, largest in ends:
         if not 0 < least <= largest < math.inf:  # none above 0 (g all 0: the idle windows' steps), inf or NaN
             return False
-        ends.append((math.log2(least), math.log2(largest)))
-    for lg in ends[0]:
-        for ly in ends[1]:
-            for lx in ends[2]:
+        logs.append((math.log2(least), math.log2(largest)))
+    for lg in logs[0]:
+        for ly in logs[1]:
+            for lx in logs[2]:
                 root = (1 - 2 * p) * ly
                 top = root + (p - 1) * lx  # g = 0 windows meet it too
                 steps = ((p - 2) * lx, lg + (1 - p) * ly + (p - 2) * lx, lg + top, top, root, lg + root)

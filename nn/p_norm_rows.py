@@ -9,15 +9,17 @@ import numpy as np
 
 from autograd import Tensor, no_grad, where
 
+from .lp_pool_caller import Caller
 from .lp_pool_direct import direct_gradient
 from .p_norm_below_one_op import below_one_norm
 
 
-def row_p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
+def row_p_norm(d: Tensor, p: float, keepdim: bool, owner: str) -> Tensor:
     """The p-norm of d along its last axis: the norm op's for p 1, 2, inf (right wherever it fits); for p < 1 one op
     of its own (`below_one_norm`: |d|^p lies between |d| and 1, and its rule takes the ratio |d|/N); for other p
     m·‖d/m‖_p, m a constant for each row (‖d‖_p's gradient is the same at d/m), its largest |d| (`_row_scale`), so
-    that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN gradient)."""
+    that |d|^p neither overflows nor underflows (p=3's distance of 1e200 was inf, with a NaN gradient). `owner`: the
+    user's function, which refusals name."""
     if p in (1.0, 2.0, math.inf) or not d.shape[-1]:  # no entries: the sum of no terms, 0 (amax has none)
         return d.norm(p if d.shape[-1] else 1.0, dim=-1, keepdim=keepdim)
     # the row scales and masks are constants made under no_grad, which a compiled step's replay makes again from
@@ -40,7 +42,9 @@ def row_p_norm(d: Tensor, p: float, keepdim: bool) -> Tensor:
     # g met m first (g·m: 0 for [1e-300, 2e-300] under g = 1e-300, exact 6.4e-301 at p = 1.5): rows whose steps
     # leave the floats take g·(|d|/N)^(p-1) straight, as lp_pool's windows scaled by their largest entry
     n = d.shape[-1]
-    out = direct_gradient(out, entries, p, (n,), (n,), n, np.ones(out.shape, bool), absolute=True)
+    out = direct_gradient(
+        out, entries, p, (n,), (n,), n, np.ones(out.shape, bool), absolute=True, caller=Caller(owner, d.dtype, "row")
+    )
     return out if keepdim else out.squeeze(-1)
 
 

@@ -42,7 +42,7 @@ def _norm_along(x: Tensor, p: float, dim: int) -> Tensor:
     """x's p-norm along `dim`, kept: the norm op's for p 1, 2 and inf, `row_p_norm`'s for other p."""
     if p in (1, 2, math.inf):
         return x.norm(p, dim=dim, keepdim=True)
-    return row_p_norm(x.movedim(dim, -1), p, True).movedim(-1, dim)
+    return row_p_norm(x.movedim(dim, -1), p, True, "normalize").movedim(-1, dim)  # only normalize's p get here
 
 
 def _norms_path(norm: Tensor, eps: float) -> tuple[np.ndarray, np.ndarray | None]:
