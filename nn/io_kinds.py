@@ -73,7 +73,7 @@ def unknown(start: bytes) -> str:
         return f"its first bytes, {start[:16]!r}, begin no file nn.save writes: get an intact copy of the file"
     text, encoding = read
     page = " (a web page: a download that saved an error page in the file's place?)" if text.lstrip()[:1] == "<" else ""
-    shown = f"{encoding} after a byte-order mark, beginning {text[:16]!r}" if encoding else f"beginning {start[:16]!r}"
+    shown = f"{encoding}, beginning {text[:16]!r}" if encoding else f"beginning {text[:16]!r}"
     return f"it is text{page}, {shown}, not a file nn.save writes: get the file again"
 
 
@@ -89,12 +89,22 @@ def _text(start: bytes) -> tuple[str, str] | None:
     """`start` as text, where it is (printable characters, tabs and line ends, maybe cut in a character at its end by
     the bytes read), and the encoding a byte-order mark it begins with names ("" without one: UTF-8, read as it is);
     None where not text."""
-    codec, encoding = next(((codec, name) for mark, codec, name in _MARKS if start.startswith(mark)), ("utf-8", ""))
+    marked = ((codec, f"{name} after a byte-order mark") for mark, codec, name in _MARKS if start.startswith(mark))
+    codec, encoding = next(marked, None) or _unmarked(start)
     try:  # a character cut by the bytes read is held back, not an error (final=False)
         text = codecs.getincrementaldecoder(codec)().decode(start, final=False)
     except UnicodeDecodeError:
         return None
     return (text, encoding) if all(c.isprintable() or c in "\t\r\n" for c in text) else None
+
+
+def _unmarked(start: bytes) -> tuple[str, str]:
+    """The codec and encoding of text without a byte-order mark: UTF-16 where every other byte of `start` is zero and
+    none between (ASCII characters written as UTF-16, which Windows tools save), else UTF-8 ("")."""
+    for codec, zeros, letters in (("utf-16-le", start[1::2], start[0::2]), ("utf-16-be", start[0::2], start[1::2])):
+        if len(start) >= 4 and not any(zeros) and all(letters):
+            return codec, "UTF-16 (no byte-order mark)"
+    return "utf-8", ""
 
 
 def _first_entry(start: bytes) -> str:

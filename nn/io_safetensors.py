@@ -103,7 +103,10 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     if not opens and (beyond and size > _LENGTH or not _length_may_be(start)):
         # no header after a length beyond the file's, or no length a header may have (text's, zeros); a file of 8
         # bytes declaring a length a header may have is cut short (_check_length)
-        raise ValueError(f"it is not a .safetensors file, whose header is a JSON object: {unknown(start)}")
+        raise ValueError(
+            "it does not begin as a .safetensors file does (8 bytes of its header's length, then the header's '{'): "
+            + unknown(start)
+        )
     if beyond:
         _check_length(f, length, size, most)
     f.seek(_LENGTH)

@@ -219,8 +219,7 @@ def _written_back(memo: dict[int, Any]) -> None:
             held.clear()
             held.update(map(own, copied))
         elif isinstance(held, np.ndarray):
-            if held.shape == copied.shape:
-                _numbers_back(held, ..., _owned(copied, own) if copied.dtype == object else copied)
+            _numbers_back(held, ..., _owned(copied, own) if copied.dtype == object else copied)
         elif isinstance(held, np.random.BitGenerator):  # a Generator's
             held.state = copied.state
         elif isinstance(held, np.random.RandomState):
@@ -252,7 +251,16 @@ def _numbers_back(held: np.ndarray, where: Any, kept: np.ndarray) -> None:
     """`kept` (a copy, read-only where the array was) written into `held` at `where`, and `held` writeable or read-only
     again as it was: a step may make an array read-only after filling it (a table filled once, whose fill the step
     after would find read-only) or writeable to write into it. Not into an array read-only before and since (a
-    buffer assigned np.broadcast_to's view), which cannot have changed, nor one whose base was made read-only."""
+    buffer assigned np.broadcast_to's view), which cannot have changed, nor one whose base was made read-only. Its
+    shape is put back first where a step (fit's look, sharing the model's arrays) set it in place (`arr.shape = ...`);
+    an array resized in place (another size) is left as it is."""
+    if where is ... and held.shape != kept.shape:
+        if held.size != kept.size:
+            return
+        try:
+            held.shape = kept.shape
+        except AttributeError:  # a view of its numbers no longer in that shape's order: not to be set in place
+            return
     if kept.flags.writeable and not held.flags.writeable:
         try:
             held.flags.writeable = True

@@ -160,3 +160,27 @@ def test_a_read_only_buffer_is_not_called_a_batch_of_one_refused():
     with pytest.raises(ValueError, match="read-only") as refusal:
         nn.fit(model, loss, optimizer, (images, np.zeros(5)), batch_size=4, metric=None, verbose=False)
     assert "batch of one" not in str(refusal.value)
+
+
+class _Flattens(nn.Module):
+    """A Linear beside a plain array its forward reshapes in place (`arr.shape = ...`), a buffer too."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.table = np.arange(6.0).reshape(2, 3)
+        self.register_buffer("counts", np.zeros((2, 2)))
+
+    def forward(self, x):
+        self.table.shape = (6,)
+        self.counts.shape = (4,)
+        return self.head(x)
+
+
+def test_an_array_the_look_reshapes_in_place_keeps_its_shape():
+    """The look's copy shares the model's writeable arrays (not copied twice): one its forward reshaped in place
+    (`arr.shape = (6,)`) stayed reshaped on the user's model, (6,) for (2, 3), its numbers put back skipped."""
+    model = _Flattens()
+    check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
+    assert model.table.shape == (2, 3) and model.counts.shape == (2, 2)
+    assert np.array_equal(model.table, np.arange(6.0).reshape(2, 3)) and not model.counts.any()

@@ -33,11 +33,11 @@ def _npz():
 
 
 FILES = {  # a file's bytes, and what the refusal says of them (for both suffixes but where the suffix is theirs)
-    "text": (b"W,b\n1.0,2.0\n" * 4, r"it is text, beginning b'W,b\\n1.0,2.0\\nW,b\\n', .*get the file again"),
+    "text": (b"W,b\n1.0,2.0\n" * 4, r"it is text, beginning 'W,b\\n1.0,2.0\\nW,b\\n', .*get the file again"),
     "a web page": (b"<!DOCTYPE html><html><body>Not Found</body></html>", r"it is text \(a web page: a download"),
     "JSON with '{' 9th": (  # was 'a .safetensors file: name it .safetensors' (.npz), 'the field is corrupt'
         b'{"data":{"message":"Not Found","status":404}}\n',
-        r"it is text, beginning b'\{\"data\":\{\"messag', .*get the file again",
+        r"it is text, beginning '\{\"data\":\{\"messag', .*get the file again",
     ),
     "a pickle": (pickle.dumps({"W": [1.0]}, protocol=4), r"it is a Python pickle .*nn.export.from_torch_state_dict"),
     "torch.save's zip": (
@@ -154,10 +154,18 @@ def test_a_header_corrupt_behind_a_right_length_is_not_called_a_corrupt_length(t
 
 
 SHORT = {  # a short or odd file named .safetensors, and what the refusal says of it
-    "5 bytes of text": (b"hello", r"it is text, beginning b'hello', not a file nn.save writes"),  # was 'cut short'
+    "5 bytes of text": (b"hello", r"it is text, beginning 'hello', not a file nn.save writes"),  # was 'cut short'
     "7 bytes of UTF-16": ("abc".encode("utf-16")[:7], r"it is text, UTF-16 after a byte-order mark, beginning 'ab'"),
     "4 bytes of UTF-8": ("\ufeffa".encode(), r"it is text, UTF-8 after a byte-order mark, beginning 'a'"),
-    "8 bytes of text": (b"12345678", r"it is text, beginning b'12345678'"),  # was 'the field is corrupt'
+    "8 bytes of text": (b"12345678", r"it is text, beginning '12345678'"),  # was 'the field is corrupt'
+    "UTF-16 without a byte-order mark": (
+        "hello world".encode("utf-16-le"),
+        r"it is text, UTF-16 \(no byte-order mark\), beginning 'hello world'",
+    ),
+    "UTF-16BE without a byte-order mark": (
+        "hello world".encode("utf-16-be"),
+        r"it is text, UTF-16 \(no byte-order mark\), beginning 'hello world'",
+    ),
     "8 zero bytes": (bytes(8), r"its first bytes, b'\\x00(\\x00){7}', begin no file"),  # was 'header is not JSON'
     "16 zero bytes": (bytes(16), r"its first bytes, b'\\x00(\\x00){15}', begin no file"),
     "7 zero bytes": (bytes(7), r"its first bytes, b'\\x00(\\x00){6}', begin no file"),  # was 'cut short'

@@ -78,7 +78,9 @@ def test_a_files_first_8_bytes_must_be_there_and_declare_a_length_a_header_may_h
     assert _st_refusal(tmp_path, (400).to_bytes(8, "little")[:7]).startswith(
         "it is cut short: it has 7 bytes, too few for the 8 that give its header's length. "
     )
-    assert _st_refusal(tmp_path, bytes(8)).startswith("it is not a .safetensors file, whose header is a JSON object")
+    assert _st_refusal(tmp_path, bytes(8)).startswith(
+        "it does not begin as a .safetensors file does (8 bytes of its header's length, then the header's '{')"
+    )
     assert _st_refusal(tmp_path, (400).to_bytes(8, "little")).startswith(
         "it is cut short: its header declares 400 bytes, but only 0 follow. "
     )
