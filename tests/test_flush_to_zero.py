@@ -115,10 +115,6 @@ FLAG_OFF_AFTER_A_REFUSED_IMPORT = (
 )
 
 
-def test_with_the_flag_turned_off_after_a_refused_import_everything_runs(fresh_process_runs: list[str]) -> None:
-    assert fresh_process_runs[0] == "ok", fresh_process_runs
-
-
 SET_MXCSR = """
 unsigned get_csr(void) { return __builtin_ia32_stmxcsr(); }
 void set_csr(unsigned v) { __builtin_ia32_ldmxcsr(v); }
@@ -146,24 +142,19 @@ print(json.dumps(said))
 """
 
 
-@pytest.fixture(scope="module")
-def one_mode_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """What each mode alone does, both tried in one subprocess (one import of chainrule, one build of the library)."""
-    folder = tmp_path_factory.mktemp("csr")
-    source, library = folder / "csr.c", folder / "csr.so"
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or shutil.which("cc") is None, reason="x86-64, cc")
+def test_either_mode_alone_is_refused(tmp_path: Path) -> None:
+    """torch sets both modes; a library may set one (flush-to-zero: subnormal results are 0; denormals-are-zero:
+    subnormal inputs read as 0). The probe tells each alone (set by the processor's MXCSR register, through cc), both
+    tried in one subprocess: one import of chainrule, one build of the library (a test each ran it on each worker)."""
+    source, library = tmp_path / "csr.c", tmp_path / "csr.so"
     source.write_text(SET_MXCSR)
     subprocess.run(["cc", "-shared", "-fPIC", "-msse", str(source), "-o", str(library)], check=True)
     done = run(ONE_MODE, str(library))
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)
-
-
-@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64") or shutil.which("cc") is None, reason="x86-64, cc")
-@pytest.mark.parametrize("mode", ["FTZ", "DAZ"])
-def test_either_mode_alone_is_refused(mode: str, one_mode_outcomes: dict[str, str]) -> None:
-    """torch sets both modes; a library may set one (flush-to-zero: subnormal results are 0; denormals-are-zero:
-    subnormal inputs read as 0). The probe tells each alone (set by the processor's MXCSR register, through cc)."""
-    assert "torch.set_flush_denormal(False)" in one_mode_outcomes[mode], one_mode_outcomes[mode]
+    said = json.loads(done.stdout)
+    for mode in ("FTZ", "DAZ"):
+        assert "torch.set_flush_denormal(False)" in said[mode], (mode, said[mode])
 
 
 WITHOUT_TORCH = """
@@ -184,18 +175,15 @@ print((x / 1e10).item())
 """
 
 
-@pytest.fixture(scope="module")
-def fresh_process_runs() -> list[str]:
-    """The flag-off script's line, then the recipe's result: one subprocess (each imports PyTorch, seconds), the
-    recipe's part run after the first's, the flag off and chainrule imported by then as in any process."""
-    recipe = WITHOUT_TORCH if platform.libc_ver()[0] == "glibc" else ""  # the recipe calls glibc's libm
-    done = run(FLAG_OFF_AFTER_A_REFUSED_IMPORT + "\n" + recipe)
+def test_with_the_flag_turned_off_after_a_refused_import_everything_runs_and_the_recipe_without_pytorch_works():
+    """With the flag turned off after a refused import everything runs. chainrule does not need PyTorch, and a
+    library built with -ffast-math sets the flag without it: the refusal names a way to turn it off that needs no
+    PyTorch, and that way works. One subprocess (each imports PyTorch, seconds), the recipe's part run after the
+    first's, the flag off and chainrule imported by then as in any process."""
+    glibc = platform.libc_ver()[0] == "glibc"  # the recipe calls glibc's libm
+    done = run(FLAG_OFF_AFTER_A_REFUSED_IMPORT + "\n" + (WITHOUT_TORCH if glibc else ""))
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout.split()
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the recipe calls glibc's libm")
-def test_the_message_names_a_way_out_without_pytorch(fresh_process_runs: list[str]) -> None:
-    """chainrule does not need PyTorch, and a library built with -ffast-math sets the flag without it: the
-    refusal names a way to turn it off that needs no PyTorch, and that way works."""
-    assert float(fresh_process_runs[1]) == 1e-310, fresh_process_runs
+    said = done.stdout.split()
+    assert said[0] == "ok", said
+    if glibc:
+        assert float(said[1]) == 1e-310, said
