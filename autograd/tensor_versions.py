@@ -206,7 +206,11 @@ def numbers_unread(node: Any, p: Any) -> bool:
     those are as they were (OpDef.shape_only: add's, sum's): the gradient is the same; PyTorch's rules, which save
     no such input, pass it too. At each place p has among the inputs (x + x)."""
     made_by = node._made_by
-    unread = made_by.op.shape_only
+    op = made_by.op
+    unread = op.shape_only
+    if op.reads_for:  # a `skips` rule: the inputs no gradient it forms reads (OpDef.reads_for)
+        read = {k for need, reads in zip(made_by.needs, op.reads_for) if need for k in reads}
+        unread = (*unread, *(k for k in range(len(op.reads_for)) if k not in read))
     if not unread:
         return False
     now = p._data
