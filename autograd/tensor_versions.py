@@ -230,3 +230,9 @@ def view_of_unread(node: Any) -> bool:
         return False
     own = node._counter
     return any(p._counter is own and numbers_unread(node, p) for p in node.parents)
+
+
+def held_input(node: Any, p: Any) -> Any:
+    """The array input p of node held at the forward, where node's record kept it (Record.inputs), else None."""
+    inputs = getattr(node._made_by, "inputs", None)
+    return next((a for q, a in zip(node.parents, inputs or (), strict=False) if q is p), None)

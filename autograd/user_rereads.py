@@ -247,10 +247,18 @@ def held_changed(name: str, held: Any, given: Any, op: Any, during: bool = False
     )
 
 
-def tensor_changed(t: Any, when: str, during: bool = False) -> RuntimeError:
+def tensor_changed(t: Any, when: str, during: bool = False, then: Any = None) -> RuntimeError:
     """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
-    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
+    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned. `then`:
+    the array t held at the forward where kept (Record.inputs): a .data of another shape or dtype is named."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
+    now = t._data
+    if then is not None and (np.shape(then) != np.shape(now) or np.result_type(then) != np.result_type(now)):
+        return RuntimeError(
+            f"tensor {name} was changed in place after {when} ({_shape_dtype(then, now)}: .data replaced or resized), "
+            "so backward's gradients would not fit the forward's: keep its shape and dtype (write into it: "
+            "t.data[...] = new), or run the forward again after changing it"
+        )
     if during:
         return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
     return RuntimeError(
@@ -258,6 +266,19 @@ def tensor_changed(t: Any, when: str, during: bool = False) -> RuntimeError:
         "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
         "after changing it"
     )
+
+
+def _shape_dtype(then: Any, now: Any) -> str:
+    """What a replaced .data changed: "shape (2,) -> (1, 2)", "dtype float64 -> float32", or both."""
+    changes = [
+        f"{what} {a} -> {b}"
+        for what, a, b in (
+            ("shape", np.shape(then), np.shape(now)),
+            ("dtype", np.result_type(then), np.result_type(now)),
+        )
+        if a != b
+    ]
+    return " and ".join(changes)
 
 
 def option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:

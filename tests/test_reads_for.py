@@ -2,6 +2,8 @@
 gradient reads may change in place after the forward (`y = v * 2.0; v.add_(1)`: the constant's gradient, g·v, is
 never formed), as PyTorch lets it; one a needed gradient reads is still refused. It was refused as any input's."""
 
+import re
+
 import numpy as np
 import pytest
 from torch_reference import torch
@@ -73,3 +75,22 @@ def test_an_input_a_needed_gradient_reads_is_still_refused_after_a_change_in_pla
         tv.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         ty.sum().backward()
+
+
+REPLACED = {
+    "shape (2,) -> (1, 2)": lambda a: a.reshape(1, 2),
+    "dtype float64 -> float32": lambda a: a.astype(np.float32),
+    "shape (2,) -> (3,) and dtype float64 -> float32": lambda a: np.ones(3, np.float32),
+}
+
+
+@pytest.mark.parametrize("what", sorted(REPLACED))
+def test_a_data_replaced_by_another_shape_or_dtype_is_named_with_the_fix(what):
+    x, w = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    s = x + w
+    w.data = REPLACED[what](w.data)
+    with pytest.raises(
+        RuntimeError,
+        match=rf"changed in place after \+ used it \({re.escape(what)}: \.data replaced.*t\.data\[\.\.\.\]",
+    ):
+        s.sum().backward()
