@@ -232,7 +232,13 @@ def view_of_unread(node: Any) -> bool:
     return any(p._counter is own and numbers_unread(node, p) for p in node.parents)
 
 
-def held_input(node: Any, p: Any) -> Any:
-    """The array input p of node held at the forward, where node's record kept it (Record.inputs), else None."""
-    inputs = getattr(node._made_by, "inputs", None)
-    return next((a for q, a in zip(node.parents, inputs or (), strict=False) if q is p), None)
+def kind_changed(node: Any, p: Any) -> str:
+    """What of input p's array changed since node's forward, where its record kept the array (Record.inputs):
+    "shape (2,) -> (1, 2)", "dtype float64 -> float32", both, or "" (neither, or not kept)."""
+    inputs = getattr(node._made_by, "inputs", None) or ()
+    then = next((a for q, a in zip(node.parents, inputs, strict=False) if q is p), None)
+    if then is None:
+        return ""
+    now = p._data
+    pairs = (("shape", np.shape(then), np.shape(now)), ("dtype", np.result_type(then), np.result_type(now)))
+    return " and ".join(f"{what} {a} -> {b}" for what, a, b in pairs if a != b)

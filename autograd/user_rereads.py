@@ -247,15 +247,14 @@ def held_changed(name: str, held: Any, given: Any, op: Any, during: bool = False
     )
 
 
-def tensor_changed(t: Any, when: str, during: bool = False, then: Any = None) -> RuntimeError:
+def tensor_changed(t: Any, when: str, during: bool = False, what: str = "") -> RuntimeError:
     """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
-    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned. `then`:
-    the array t held at the forward where kept (Record.inputs): a .data of another shape or dtype is named."""
+    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned. `what`:
+    its shape's or dtype's change, where known (tensor_versions.kind_changed), named."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
-    now = t._data
-    if then is not None and (np.shape(then) != np.shape(now) or np.result_type(then) != np.result_type(now)):
+    if what:
         return RuntimeError(
-            f"tensor {name} was changed in place after {when} ({_shape_dtype(then, now)}: .data replaced or resized), "
+            f"tensor {name} was changed in place after {when} ({what}: .data replaced or resized), "
             "so backward's gradients would not fit the forward's: keep its shape and dtype (write into it: "
             "t.data[...] = new), or run the forward again after changing it"
         )
@@ -266,19 +265,6 @@ def tensor_changed(t: Any, when: str, during: bool = False, then: Any = None) ->
         "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "
         "after changing it"
     )
-
-
-def _shape_dtype(then: Any, now: Any) -> str:
-    """What a replaced .data changed: "shape (2,) -> (1, 2)", "dtype float64 -> float32", or both."""
-    changes = [
-        f"{what} {a} -> {b}"
-        for what, a, b in (
-            ("shape", np.shape(then), np.shape(now)),
-            ("dtype", np.result_type(then), np.result_type(now)),
-        )
-        if a != b
-    ]
-    return " and ".join(changes)
 
 
 def option_changed(name: str, option: Any, made_by: Any, during: bool) -> RuntimeError:
