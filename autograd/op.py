@@ -65,6 +65,7 @@ class Op:
         "scatters",
         "no_derivative",
         "shape_only",
+        "reads_for",
         "rereads",
         "_must_give",
         "built_in",
@@ -101,6 +102,7 @@ class Op:
         self.scatters = False  # and a rule that is g added at an index (OpDef.scatters: getitem's)
         self.no_derivative: tuple[int, ...] = ()  # the inputs it has no derivative for (OpDef.no_derivative)
         self.shape_only: tuple[int, ...] = ()  # the inputs whose numbers its rule does not read (OpDef.shape_only)
+        self.reads_for: tuple[tuple[int, ...], ...] = ()  # per input's gradient, the inputs it reads (OpDef.reads_for)
         self.built_in = False  # one of the engine's own (`engine_ops`), not a user's
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:

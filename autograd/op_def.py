@@ -106,6 +106,10 @@ class OpDef:
     # its numbers are the input's); () (the default): the rule may read every input's numbers.
     # An op of any number of inputs (concatenate's *xs) names its entry's two: a third is checked as one it reads
     shape_only: tuple[int, ...] = ()
+    # a `skips` rule's reads per input gradient: for each input, the inputs whose numbers forming its gradient reads
+    # (mul's ((1,), (0,)): a's is g·b). An input that no needed gradient reads is let pass as a shape_only one is
+    # (`v * 2.0`, then `v.add_(1)`: the constant's gradient, g·v, is never formed), as PyTorch's; () : not known
+    reads_for: tuple[tuple[int, ...], ...] = ()
     # the keyword parameters its rule reads again in backward as the caller holds them (a loss's class `weight`, a
     # Tensor or an array kept by identity, so that a compiled step's replays read each call's numbers): a node notes
     # what each held at the forward (Record.options) and backward refuses one changed since, as it does an input

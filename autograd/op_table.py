@@ -132,6 +132,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         decimal=operator.mul,
         formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
         skips=True,
+        reads_for=((1,), (0,)),
     ),
     OpDef(
         "div",
@@ -144,6 +145,7 @@ ELEMENTWISE: tuple[OpDef, ...] = (
         decimal=operator.truediv,
         formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
         skips=True,
+        reads_for=((1,), (0, 1)),  # b's reads out, a / b
     ),
     # a constant exponent's log-base term is never formed (it is NaN for a negative base): `skips`. A Python
     # float exponent (t ** c, tensor_ops.power_const) is the double it is on float32 data, as PyTorch's, not

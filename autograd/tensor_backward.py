@@ -19,7 +19,7 @@ from .hooks import register_hook
 from .tensor_data import array_of
 from .tensor_grad_checks import check_gradient_fits, checked_grad, checked_requires_grad, warn_not_kept
 from .tensor_ops import ShapeError
-from .tensor_versions import CHANGED, changed, numbers_unread, view_of_unread
+from .tensor_versions import CHANGED, changed, kind_changed, numbers_unread, view_of_unread
 from .type_names import type_name
 from .user_rereads import Items, PassReads, held_now, option_changed, tensor_changed, unchanged
 
@@ -251,7 +251,7 @@ def _check_reads(nodes: Any, reads: PassReads, during: bool) -> None:
         a, b = node._a, node._b  # node.parents, without the property's call
         for p, seen in zip((a,) if b is None else a if b is MANY else (a, b), versions):
             if p._counter[0] != seen and not _eagerly_no_node(node) and not numbers_unread(node, p):
-                raise tensor_changed(p, f"{node._made_by.op.name} used it", during)
+                raise tensor_changed(p, f"{node._made_by.op.name} used it", during, kind_changed(node, p))
         if node._counter[0] != versions[-1] and not _eagerly_no_node(node) and not view_of_unread(node):
             raise tensor_changed(node, f"{node._made_by.op.name} made it", during)
         for name, option, seen in node._made_by.options:  # what its rule reads again (a class weight)

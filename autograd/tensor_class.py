@@ -221,7 +221,9 @@ def _apply(op: Op, inputs: Sequence[Any], params: dict[str, Any] | None = None) 
         share_count(t, parents)
     if t._requires_grad:
         t._made_by = Record(op, params or {}, needs, saved)
-        if op.shape_only:  # the arrays its rule was to read the shape and dtype of (they held no more at the forward)
+        if (
+            op.shape_only or op.reads_for
+        ):  # arrays its rule was to read the shape and dtype of (they held no more at the forward)
             t._made_by.inputs = datas
         # the parents' version counts, then its own, last: a rule may read the output (exp's, sqrt's)
         if len(parents) > 2:

@@ -96,7 +96,7 @@ def _tensor_only(d: OpDef) -> Op:
 def _table_op(d: OpDef) -> Op:
     """The table's op `d` on arrays (`_elementwise`, `_tensor_only`), with what either takes of its entry."""
     op = _elementwise(d) if d.elementwise else _tensor_only(d)
-    op.shape_only = d.shape_only
+    op.shape_only, op.reads_for = d.shape_only, d.reads_for
     return op
 
 

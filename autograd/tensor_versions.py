@@ -206,7 +206,11 @@ def numbers_unread(node: Any, p: Any) -> bool:
     those are as they were (OpDef.shape_only: add's, sum's): the gradient is the same; PyTorch's rules, which save
     no such input, pass it too. At each place p has among the inputs (x + x)."""
     made_by = node._made_by
-    unread = made_by.op.shape_only
+    op = made_by.op
+    unread = op.shape_only
+    if op.reads_for:  # a `skips` rule: the inputs no gradient it forms reads (OpDef.reads_for)
+        read = {k for need, reads in zip(made_by.needs, op.reads_for) if need for k in reads}
+        unread = (*unread, *(k for k in range(len(op.reads_for)) if k not in read))
     if not unread:
         return False
     now = p._data
@@ -226,3 +230,15 @@ def view_of_unread(node: Any) -> bool:
         return False
     own = node._counter
     return any(p._counter is own and numbers_unread(node, p) for p in node.parents)
+
+
+def kind_changed(node: Any, p: Any) -> str:
+    """What of input p's array changed since node's forward, where its record kept the array (Record.inputs):
+    "shape (2,) -> (1, 2)", "dtype float64 -> float32", both, or "" (neither, or not kept)."""
+    inputs = getattr(node._made_by, "inputs", None) or ()
+    then = next((a for q, a in zip(node.parents, inputs, strict=False) if q is p), None)
+    if then is None:
+        return ""
+    now = p._data
+    pairs = (("shape", np.shape(then), np.shape(now)), ("dtype", np.result_type(then), np.result_type(now)))
+    return " and ".join(f"{what} {a} -> {b}" for what, a, b in pairs if a != b)

@@ -247,10 +247,17 @@ def held_changed(name: str, held: Any, given: Any, op: Any, during: bool = False
     )
 
 
-def tensor_changed(t: Any, when: str, during: bool = False) -> RuntimeError:
+def tensor_changed(t: Any, when: str, during: bool = False, what: str = "") -> RuntimeError:
     """The error of a backward through tensor t, changed in place after `when` (an op used it, made it); `during`
-    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned."""
+    backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned. `what`:
+    its shape's or dtype's change, where known (tensor_versions.kind_changed), named."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
+    if what:
+        return RuntimeError(
+            f"tensor {name} was changed in place after {when} ({what}: .data replaced or resized), "
+            "so backward's gradients would not fit the forward's: keep its shape and dtype (write into it: "
+            "t.data[...] = new), or run the forward again after changing it"
+        )
     if during:
         return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
     return RuntimeError(

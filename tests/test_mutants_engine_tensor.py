@@ -180,7 +180,7 @@ def test_in_place_changes_are_caught_whatever_the_order():
     for make in (lambda c: x + w * c, lambda c: w * c + x):
         c = Tensor([3.0])
         y = make(c).sum()
-        c.data = np.array([4.0])
+        c.data = np.array([4.0], c.dtype)  # its dtype: another is named (test_reads_for)
         with pytest.raises(RuntimeError, match=message + r"gradients: run the forward again after changing it$"):
             y.backward()
     c = Tensor([1.0, 2.0])
