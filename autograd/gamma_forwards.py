@@ -5,7 +5,8 @@ a float32 or float16 input's result is rounded once to its dtype. Accuracy again
 tests/test_elementwise_gamma.py.
 
 lgamma: log|Γ(x)|, by a power series of lgamma(2 + z) in z for |z| <= 1/2 (also giving x in (-1/2, 3/2) by
-Γ(x + 1) = x·Γ(x), with no cancellation at lgamma's zeros 1 and 2), the recurrence down to it below 8,
+Γ(x + 1) = x·Γ(x), with no cancellation at lgamma's zeros 1 and 2), in [1.2, 1.75) its Taylor series about
+its minimum x₀ (within 1 ulp; the two above cancelled there, 7 ulp off), the recurrence down to it below 8,
 Stirling's series from 8, and the reflection Γ(x)·Γ(1 − x) = π / sin(πx) below −1/2; in [−30, −2), where
 its two terms cancel near lgamma's zeros, series about the nearest zero (lgamma_zeros): within 10 ulp of
 lgamma below −1/2 (5 at and near its zeros, where the reflection alone was up to 1e16 ulp off).
@@ -58,6 +59,12 @@ _AT_ROOT = (
     -7.96142543124197e-07, 5.446941930669446e-07, -3.7266161283438227e-07, 2.549626552021554e-07,
     -1.7443695117727745e-07, 1.1934394829830244e-07,
 )  # fmt: skip
+# lgamma at x₀, its minimum (a double and the rest; mpmath), and its Taylor coefficients ψ⁽ᵏ⁻¹⁾(x₀)/k!, k >= 2,
+# those of ψ above over k, 26 of them: they converge for |x − x₀| < x₀ (the pole at 0), and over the band's
+# |x − x₀| < 0.29 each term from the 25th is below 1/20 ulp. lgamma(x + 1) − log x cancelled by 3 there (7 ulp)
+_MINIMUM, _MINIMUM_REST = -0.12148629053584961, 3.364991468473138e-18
+_LGAMMA_AT_ROOT = tuple(c / k for k, c in enumerate(_AT_ROOT[:26], start=2))
+_NEAR_MINIMUM = (1.2, 1.75)  # where the series about 1 or 2 lost more than 1 ulp (mpmath)
 
 
 def _horner(coefficients: tuple[float, ...], z: np.ndarray) -> np.ndarray:
@@ -87,12 +94,16 @@ def _sin_cos_pi(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lgamma_positive(x: np.ndarray) -> np.ndarray:
-    """lgamma(x) for x >= 1/2 (finite): the series near 1 and 2, the recurrence below 8, Stirling above."""
+    """lgamma(x) for x >= 1/2 (finite): the series near 1, 2 and the minimum x₀, the recurrence below 8,
+    Stirling above."""
     out = np.empty_like(x)
-    near_one = x < 1.5
+    near_minimum = (x >= _NEAR_MINIMUM[0]) & (x < _NEAR_MINIMUM[1])
+    t = np.where(near_minimum, x - _ROOT, 0.0) - _ROOT_REST  # x − x₀ to the last bits: the first difference exact
+    out[near_minimum] = (_MINIMUM + (_MINIMUM_REST + t * t * _horner(_LGAMMA_AT_ROOT, t)))[near_minimum]
+    near_one = (x < 1.5) & ~near_minimum
     w = np.where(near_one, x - 1, 0.0)  # exact (Sterbenz)
     out[near_one] = (_lgamma_two_plus(w) - np.log1p(w))[near_one]  # Γ(1 + w) = Γ(2 + w) / (1 + w)
-    middle = (x >= 1.5) & (x < 8)
+    middle = (x >= 1.5) & (x < 8) & ~near_minimum
     y, product = np.where(middle, x, 2.0), np.ones_like(x)
     for _ in range(6):  # down into [1.5, 2.5): Γ(y) = (y − 1)·Γ(y − 1), each y − 1 exact
         down = y >= 2.5

@@ -54,10 +54,34 @@ def _psi(n: int, x: Any) -> Any:
 
 @pytest.mark.parametrize("where", RANGES)
 def test_lgamma_is_mpmath_s_to_a_few_units_in_the_last_place(where):
-    """Within 4 ulp (4 at its minimum, 1.4616, where lgamma(x + 1) − log x cancels by 3); below −1/2 within 10
-    (10 at −2.605, between the two zeros of (−3, −2), where |lgamma| < 0.12: the reflection there was 408 ulp off)."""
+    """Within 4 ulp (at its minimum, 1.4616, lgamma(x + 1) − log x cancelled by 3, 5 ulp at 1.4616581521340066:
+    now a series there); below −1/2 within 10 (10 at −2.605, between the two zeros of (−3, −2), where
+    |lgamma| < 0.12: the reflection there was 408 ulp off)."""
     exact, xs = _exact(lambda x: mp.log(abs(mp.gamma(x))), RANGES[where])
     assert _errors(forward.lgamma(xs), exact, exact).max() <= (10 if where == "(-10, -1/2)" else 4)
+
+
+def test_lgamma_about_its_minimum_is_within_1_ulp():
+    """Over [1.2, 1.75), the series about its minimum x₀: lgamma(x + 1) − log x and the series about 2 were up to
+    7 ulp off (at 1.4794457093256557), their terms cancelling by up to 3."""
+    xs = np.concatenate(
+        [np.random.default_rng(52).uniform(1.2, 1.75, 150), 1.4616321449683622 + np.spacing(1.5) * np.arange(-3, 4)]
+    )
+    xs = np.append(xs, [1.4794457093256557, 1.4616581521340066, 1.2, np.nextafter(1.75, 0)])
+    exact, xs = _exact(lambda x: mp.log(abs(mp.gamma(x))), xs)
+    assert _errors(forward.lgamma(xs), exact, exact).max() <= 1
+
+
+def test_the_series_about_x0_are_mpmath_s():
+    """ψ's zero x₀ (two doubles, their sum to 1e-32), lgamma(x₀) (two doubles) and ψ⁽ᵏ⁾(x₀)/k!, ψ's Taylor
+    coefficients there (lgamma's are them over k + 1), each the double nearest mpmath's."""
+    with mp.workdps(50):
+        x0 = mp.findroot(lambda x: mp.psi(0, x), 1.46)
+        assert abs(forward._ROOT + mp.mpf(forward._ROOT_REST) - x0) < mp.mpf(1e-32)
+        minimum = mp.loggamma(x0)
+        assert (forward._MINIMUM, forward._MINIMUM_REST) == (float(minimum), float(minimum - float(minimum)))
+        expected = [float(mp.psi(k, x0) / mp.factorial(k)) for k in range(1, len(forward._AT_ROOT) + 1)]
+    assert list(forward._AT_ROOT) == expected
 
 
 def _near_lgamma_s_zeros() -> np.ndarray:
