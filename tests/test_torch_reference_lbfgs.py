@@ -1,10 +1,11 @@
 """nn.LBFGS against torch.optim.LBFGS 2.13, in float64: the same problems from the same starts (Rosenbrock in
 2 and 6 dimensions, a least-squares regression, a small tanh MLP, Rosenbrock over Values), stepped alike with
 and without the strong-Wolfe line search, several steps each. After every step the parameters, the returned
-loss and the state (counts, direction, step length, the kept pairs, H_diag) are torch's to 1e-10 relative;
-the counts are equal, so each step stopped where torch's did. One problem per stopping rule shows the rule's
-condition met where the step stopped, and a history_size of 3 fills past its size. Without torch these tests
-are skipped."""
+loss and the state (counts, direction, step length, the kept pairs, H_diag) are torch's to 1e-10 relative
+or, where the problem carries roundings further, within 20 times the distance torch's own run moves from a
+start one ulp away (`close`); the counts are equal, so each step stopped where torch's did. One problem per
+stopping rule shows the rule's condition met where the step stopped, and a history_size of 3 fills past its
+size. Without torch these tests are skipped."""
 
 import numpy as np
 import pytest
@@ -15,7 +16,12 @@ import nn
 from autograd import Tensor, Value
 
 float64_scalars = pytest.fixture(autouse=True)(float64_default)
-CLOSE = {"rtol": 1e-10, "atol": 1e-12}
+# how many times further chainrule may be from torch than torch's run from a start one ulp up is from torch's, past
+# rtol 1e-10: chainrule's roundings are not one ulp of the start (its first step s on Rosenbrock in 6 dimensions is
+# 2.4e-15 relative from torch's, numpy's dot products against torch's) and every step adds more. Measured over this
+# file on an AVX2 machine: 2.35 where rtol was passed (H_diag after step 5 of Rosenbrock in 6 dimensions with the
+# line search, 1.55e-10 relative apart; torch moved 6.6e-11), up to 17 where both were a few ulps apart
+SENSITIVITY_FACTOR = 20
 
 
 def _rosenbrock(x, y):
@@ -95,31 +101,65 @@ def run_alike(problem, arg, steps, **settings):
     theirs_params, theirs_loss = problem(arg, "torch")
     ours, theirs = nn.LBFGS(ours_params, **settings), torch.optim.LBFGS(theirs_params, **settings)
     ours_closure, theirs_closure = _closure(ours, ours_loss), _closure(theirs, theirs_loss)
+    twin_params, twin, twin_closure = nudged_twin(problem, arg, settings)
     counts, before = [], (0, 0)
     for step in range(steps):
-        mine, torchs = ours.step(ours_closure), theirs.step(theirs_closure)
-        assert float(mine.data) == pytest.approx(torchs.item(), rel=1e-10, abs=1e-14), step
-        for a, b in zip(ours_params, theirs_params):
-            np.testing.assert_allclose(_data(a), _data(b), **CLOSE, err_msg=f"step {step}")
-        _compare_state(ours, theirs, step)
+        mine, torchs, twins = ours.step(ours_closure), theirs.step(theirs_closure), twin.step(twin_closure)
+        close(mine.data, torchs.item(), twins.item(), f"the loss, step {step}", atol=1e-14)
+        for a, b, c in zip(ours_params, theirs_params, twin_params):
+            close(_data(a), _data(b), _data(c), f"the parameters, step {step}")
+        _compare_state(ours, theirs, twin, step)
         now = ours.state["flat"]["func_evals"], ours.state["flat"]["n_iter"]
         counts.append((now[0] - before[0], now[1] - before[1]))
         before = now
     return ours, counts
 
 
-def _compare_state(ours, theirs, step):
+def nudged_twin(problem, arg, settings):
+    """torch's LBFGS on `problem(arg, "torch")` with every starting number moved one ulp up, to measure how far
+    the problem carries a rounding (`close`): its parameters, the optimizer and its closure."""
+    params, loss_of = problem(arg, "torch")
+    with torch.no_grad():
+        for p in params:
+            p.copy_(torch.as_tensor(np.nextafter(p.detach().numpy(), np.inf)))
+    opt = torch.optim.LBFGS(params, **settings)
+    return params, opt, _closure(opt, loss_of)
+
+
+def close(mine, torchs, twins, what, rtol=1e-10, atol=1e-12, normwise=False):
+    """chainrule's `mine` within rtol and atol of torch's `torchs` or, where the problem carries roundings further
+    (Rosenbrock's line searches grow a difference about tenfold a step), no further from it than SENSITIVITY_FACTOR
+    times torch's `twins`, its run from a start moved one ulp up: a wrong formula is far past both. `normwise`:
+    rtol of torchs' largest magnitude."""
+    mine, torchs, twins = (np.asarray(a, np.float64) for a in (mine, torchs, twins))
+    normwise_close = normwise and np.abs(mine - torchs).max() <= rtol * np.abs(torchs).max()
+    if normwise_close or not normwise and np.allclose(mine, torchs, rtol, atol):
+        return
+    apart, moved = np.max(np.abs(mine - torchs)), np.max(np.abs(twins - torchs))
+    assert apart <= SENSITIVITY_FACTOR * moved, (
+        f"{what}: {apart:.3g} from torch's (relative {apart / np.max(np.abs(torchs)):.3g}), past rtol {rtol}; "
+        f"torch's run from a start one ulp away moved {moved:.3g}, and {SENSITIVITY_FACTOR} times that is less"
+    )
+
+
+def _compare_state(ours, theirs, twin, step):
     mine, torchs = ours.state["flat"], theirs.state[theirs.param_groups[0]["params"][0]]
+    twins = twin.state[twin.param_groups[0]["params"][0]]
     assert (mine["func_evals"], mine["n_iter"]) == (torchs["func_evals"], torchs["n_iter"]), step
     if "d" not in torchs:
         return
-    np.testing.assert_allclose(mine["d"], torchs["d"].numpy(), **CLOSE, err_msg=f"d, step {step}")
-    assert float(mine["t"]) == pytest.approx(float(torchs["t"]), rel=1e-10, abs=1e-14), step
-    assert float(mine["H_diag"]) == pytest.approx(float(torchs["H_diag"]), rel=1e-10), step
+    close(mine["d"], torchs["d"].numpy(), twins["d"].numpy(), f"d, step {step}")
+    close(mine["t"], float(torchs["t"]), float(twins["t"]), f"t, step {step}", atol=1e-14)
+    close(mine["H_diag"], float(torchs["H_diag"]), float(twins["H_diag"]), f"H_diag, step {step}", atol=0)
     assert len(mine["old_dirs"]) == len(torchs["old_dirs"]), step
-    for a, b in zip(mine["old_stps"], torchs["old_stps"]):
-        np.testing.assert_allclose(a, b.numpy(), **CLOSE, err_msg=f"a pair, step {step}")
-    np.testing.assert_allclose(mine["prev_flat_grad"], torchs["prev_flat_grad"].numpy(), **CLOSE)
+    for a, b, c in zip(mine["old_stps"], torchs["old_stps"], twins["old_stps"]):
+        close(a, b.numpy(), c.numpy(), f"a pair, step {step}")
+    close(
+        mine["prev_flat_grad"],
+        torchs["prev_flat_grad"].numpy(),
+        twins["prev_flat_grad"].numpy(),
+        f"the gradient, step {step}",
+    )
 
 
 SEARCHES = [None, "strong_wolfe"]

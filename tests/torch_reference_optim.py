@@ -113,21 +113,50 @@ def assert_steps_within_ulps(
     peaks = Peaks(start)
     farthest = {"ours": 0.0, "torch": 0.0, "where": "the start"}
     for step, i, data, expected in steps_alike(ours_opt, theirs_opt, ours, theirs, grads):
-        where = f"{what}: parameter {i} after step {step}"
-        assert data.dtype == expected.dtype, f"{where}: {data.dtype}, torch's {expected.dtype}"
-        if exact is None:
-            peaks.assert_within(i, data, expected, bound, where)
-            continue
-        ours_ulps = float(np.max(peaks.ulps(i, data, exact[step - 1][i]), initial=0.0))
-        farthest["torch"] = max(farthest["torch"], np.max(peaks.ulps(i, expected, exact[step - 1][i]), initial=0.0))
+        where = f"parameter {i} after step {step}"
+        assert data.dtype == expected.dtype, f"{what}: {where}: {data.dtype}, torch's {expected.dtype}"
+        reference = expected if exact is None else exact[step - 1][i]
+        ours_ulps = float(np.max(peaks.ulps(i, data, reference), initial=0.0))
+        if exact is not None:
+            farthest["torch"] = max(farthest["torch"], np.max(peaks.ulps(i, expected, reference), initial=0.0))
         if ours_ulps > farthest["ours"]:
-            farthest |= {"ours": ours_ulps, "where": f"parameter {i} after step {step}"}
+            farthest |= {"ours": ours_ulps, "where": where}
     if exact is not None:
         assert farthest["ours"] <= farthest["torch"] + FLOAT32_MARGIN, (
             f"{what}: {farthest['ours']:.2f} ulps from the float64 run (at {farthest['where']}), torch's float32 "
             f"run {farthest['torch']:.2f}: more than {FLOAT32_MARGIN} further"
         )
+    elif farthest["ours"] > bound:
+        _assert_within_sensitivity(name, options, start, grads, bound, farthest["ours"], f"{what}: {farthest['where']}")
     return ours_opt, theirs_opt
+
+
+# how many times torch's own distance from its run started one ulp away chainrule's float64 run may be from torch's:
+# each of chainrule's roundings that differs from torch's is carried on as a change of the start is. Over the
+# optimizer test files the most measured was 1.6 (Adam, 3.25 ulps apart where torch moved 2), on Adafactor's
+# eps2 0.5 case 1.33 (6 ulps, torch 4.5: its step scales with the parameters' root mean square)
+SENSITIVITY_FACTOR = 2
+
+
+def _assert_within_sensitivity(
+    name: str, options: dict[str, Any], start: Sequence[np.ndarray], grads: Any, bound: float, ours: float, what: str
+) -> None:
+    """A float64 run `ours` ulps from torch's, past `bound`: allowed (bound 0 aside) where the run carries
+    roundings that far, within SENSITIVITY_FACTOR times the most torch's run moves (in ulps of the peaks) when
+    every starting number is moved one ulp up. Run only past the bound, so the passing runs cost nothing more."""
+    moved = 0.0
+    if bound:
+        unmoved = _float64_steps(name, options, start, grads)
+        nudged = _float64_steps(name, options, [np.nextafter(a, np.inf) for a in start], grads)
+        peaks = Peaks(start)
+        for now, then in zip(unmoved, nudged):
+            moved = max(
+                [moved] + [float(np.max(peaks.ulps(i, a, b), initial=0.0)) for i, (a, b) in enumerate(zip(then, now))]
+            )
+    assert ours <= SENSITIVITY_FACTOR * moved, (
+        f"{what}: {ours} ulps apart, more than {bound}; torch moved {moved} from its own run started one ulp "
+        f"away, and {SENSITIVITY_FACTOR} times that is less"
+    )
 
 
 def _float64_steps(name: str, options: dict[str, Any], start: Sequence[np.ndarray], grads: Any) -> list[list[Any]]:
