@@ -166,6 +166,11 @@ SHORT = {  # a short or odd file named .safetensors, and what the refusal says o
         "hello world".encode("utf-16-be"),
         r"it is text, UTF-16 \(no byte-order mark\), beginning 'hello world'",
     ),
+    "float16 ones": (  # 0x3C00 each: was 'text (a web page: ...), UTF-16 (no byte-order mark), beginning <<<<'
+        np.ones(8, np.float16).tobytes(),
+        r"its first bytes, b'\\x00<\\x00<.*', begin no file",
+    ),
+    "big-endian uint16 65 to 72": (np.arange(65, 73, dtype=">u2").tobytes(), r"its first bytes, b'\\x00A\\x00B"),
     "8 zero bytes": (bytes(8), r"its first bytes, b'\\x00(\\x00){7}', begin no file"),  # was 'header is not JSON'
     "16 zero bytes": (bytes(16), r"its first bytes, b'\\x00(\\x00){15}', begin no file"),
     "7 zero bytes": (bytes(7), r"its first bytes, b'\\x00(\\x00){6}', begin no file"),  # was 'cut short'
