@@ -95,16 +95,29 @@ def _text(start: bytes) -> tuple[str, str] | None:
         text = codecs.getincrementaldecoder(codec)().decode(start, final=False)
     except UnicodeDecodeError:
         return None
-    return (text, encoding) if all(c.isprintable() or c in "\t\r\n" for c in text) else None
+    return (text, encoding) if _printable(text) else None
 
 
 def _unmarked(start: bytes) -> tuple[str, str]:
     """The codec and encoding of text without a byte-order mark: UTF-16 where every other byte of `start` is zero and
-    none between (ASCII characters written as UTF-16, which Windows tools save), else UTF-8 ("")."""
+    those between are ASCII text's, a letter and a space or line end among them (ASCII characters written as UTF-16,
+    which Windows tools save; not float16 ones, 0x3C00 each, read as '<<<<'), else UTF-8 ("")."""
     for codec, zeros, letters in (("utf-16-le", start[1::2], start[0::2]), ("utf-16-be", start[0::2], start[1::2])):
-        if len(start) >= 4 and not any(zeros) and all(letters):
+        read = letters.decode("latin-1")
+        if len(start) >= 4 and not any(zeros) and _words(read):
             return codec, "UTF-16 (no byte-order mark)"
     return "utf-8", ""
+
+
+def _words(read: str) -> bool:
+    """Whether `read` looks like ASCII text: printable ASCII, tabs and line ends only, a letter and a space or line
+    end among them."""
+    return read.isascii() and _printable(read) and any(c.isalpha() for c in read) and any(c in " \t\r\n" for c in read)
+
+
+def _printable(text: str) -> bool:
+    """Whether `text` is printable characters, tabs and line ends only, as text is."""
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def _first_entry(start: bytes) -> str:

@@ -76,7 +76,9 @@ def read(f: BinaryIO, own: Layout, check: Callable[[Layout], None]) -> dict[str,
     most = _ARCHIVE_OVERHEAD + sum(16 * math.prod(s) + _MEMBER_OVERHEAD + 2 * len(n) for n, (s, _) in own.items())
     check_ends(f, size, most)
     if not start.startswith((zipfile.stringFileHeader, zipfile.stringEndArchive)):  # no zip at all (an empty one ends)
-        raise ValueError(f"it is not a zip file, as a .npz is: {unknown(start)}")
+        raise ValueError(
+            f"it does not begin as a .npz file does (a zip file's {zipfile.stringFileHeader!r}): {unknown(start)}"
+        )
     if size > most:
         raise ValueError(f"it has {size:,} bytes, more than a file of these parameters takes ({most:,})")
     with zipfile.ZipFile(f) as archive:

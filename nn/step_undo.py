@@ -177,29 +177,35 @@ def put_back(kept: Kept) -> None:
     rows kept, last kept first (rows scaled twice get the first values back), written without a comparison
     (np.array_equal's masks and copies would hold several times the parameters), each array writeable or read-only
     again as it was (`_numbers_back`)."""
+    resized = []
     for entry in reversed(kept):
         if isinstance(entry, Attributes):
-            _written_back(entry.memo)
+            resized += _written_back(entry.memo)
             for owner, attributes in entry.owners:
                 vars(owner).clear()
                 vars(owner).update(attributes)
             continue
         target, where = (entry.parameter.data, entry.where) if isinstance(entry, Entries) else (entry.held, ...)
         if isinstance(target, np.ndarray):
-            _numbers_back(target, where, entry.values)
+            resized += _numbers_back(target, where, entry.values)
         if isinstance(entry, Buffer):
             setattr(entry.owner, entry.attribute, entry.held)
         elif isinstance(entry, Weights):
             entry.parameter.data = entry.held if isinstance(entry.held, np.ndarray) else entry.values
+    if resized:  # the rest is put back first: only these arrays differ
+        raise ValueError(
+            f"an array was resized in place (ndarray.resize) by the model's forward or the step, {resized[0]}: it "
+            "cannot be put back as it was; assign the attribute a new array (np.resize(a, shape), np.pad) instead"
+        )
 
 
-def _written_back(memo: dict[int, Any]) -> None:
+def _written_back(memo: dict[int, Any]) -> list[str]:
     """Each object `copy.deepcopy` copied into `memo` given its copy's contents, in place (whoever holds it sees
     them), the copies they hold turned back into the objects they are copies of: a list's, dict's, set's, deque's
     items, an array's numbers or objects (an array.array's numbers), a generator's state, an object's attributes and
     slots (written as object does, past a __setattr__ of its class's: a frozen dataclass's). Anything else (a tuple:
-    its items are put back themselves) is left as it is."""
-    originals = memo.get(id(memo), [])  # copy.deepcopy keeps each object it copied alive there
+    its items are put back themselves) is left as it is. Returns the shape changes of arrays resized in place."""
+    originals, resized = memo.get(id(memo), []), []  # copy.deepcopy keeps each object it copied alive there
     back = {id(memo[id(x)]): x for x in originals}
 
     def own(v: Any) -> Any:
@@ -219,7 +225,7 @@ def _written_back(memo: dict[int, Any]) -> None:
             held.clear()
             held.update(map(own, copied))
         elif isinstance(held, np.ndarray):
-            _numbers_back(held, ..., _owned(copied, own) if copied.dtype == object else copied)
+            resized += _numbers_back(held, ..., _owned(copied, own) if copied.dtype == object else copied)
         elif isinstance(held, np.random.BitGenerator):  # a Generator's
             held.state = copied.state
         elif isinstance(held, np.random.RandomState):
@@ -235,6 +241,7 @@ def _written_back(memo: dict[int, Any]) -> None:
                     object.__setattr__(held, name, own(getattr(copied, name)))
                 elif hasattr(held, name):  # unset in the copy: set since
                     object.__delattr__(held, name)
+    return resized
 
 
 def _owned(copied: np.ndarray, own: Any) -> np.ndarray:
@@ -247,25 +254,24 @@ def _owned(copied: np.ndarray, own: Any) -> np.ndarray:
     return elements
 
 
-def _numbers_back(held: np.ndarray, where: Any, kept: np.ndarray) -> None:
+def _numbers_back(held: np.ndarray, where: Any, kept: np.ndarray) -> list[str]:
     """`kept` (a copy, read-only where the array was) written into `held` at `where`, and `held` writeable or read-only
     again as it was: a step may make an array read-only after filling it (a table filled once, whose fill the step
     after would find read-only) or writeable to write into it. Not into an array read-only before and since (a
     buffer assigned np.broadcast_to's view), which cannot have changed, nor one whose base was made read-only. Its
     shape is put back first where a step (fit's look, sharing the model's arrays) set it in place (`arr.shape = ...`);
-    an array resized in place (another size) is left as it is."""
+    an array resized in place (another size) cannot be: its shape change is returned ("shape (2, 3) -> (3, 3)")."""
     if where is ... and held.shape != kept.shape:
-        if held.size != kept.size:
-            return
         try:
-            held.shape = kept.shape
-        except AttributeError:  # a view of its numbers no longer in that shape's order: not to be set in place
-            return
+            held.shape = kept.shape  # another size, or a view no longer in that shape's order, raises
+        except (AttributeError, ValueError):
+            return [f"shape {kept.shape} -> {held.shape}"]
     if kept.flags.writeable and not held.flags.writeable:
         try:
             held.flags.writeable = True
         except ValueError:  # its base is read-only: not this array's to make writeable (put back through the base)
-            return
+            return []
     if held.flags.writeable:
         held[where] = kept
         held.flags.writeable = kept.flags.writeable
+    return []

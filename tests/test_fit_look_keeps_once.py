@@ -184,3 +184,30 @@ def test_an_array_the_look_reshapes_in_place_keeps_its_shape():
     check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)
     assert model.table.shape == (2, 3) and model.counts.shape == (2, 2)
     assert np.array_equal(model.table, np.arange(6.0).reshape(2, 3)) and not model.counts.any()
+
+
+class _Resizes(nn.Module):
+    """A Linear beside a plain array and a buffer its forward resizes in place (ndarray.resize: another size)."""
+
+    def __init__(self, which):
+        super().__init__()
+        self.head = nn.Linear(3, 3, dtype=np.float64, seed=0)
+        self.table = np.arange(6.0).reshape(2, 3).copy()
+        self.register_buffer("counts", np.arange(4.0).reshape(2, 2).copy())
+        self.which = which
+
+    def forward(self, x):
+        getattr(self, self.which).resize((3, 3), refcheck=False)
+        return self.head(x)
+
+
+@pytest.mark.parametrize("which", ["table", "counts"])
+def test_an_array_the_look_resizes_in_place_is_refused_not_left_resized(which):
+    """An array resized in place (another size) cannot be put back in place: it was left so on the user's model,
+    (3, 3) for (2, 3), 3 zeros added, without a word (a buffer raised 'could not broadcast ... (2,2) into (3,3)')."""
+    model = _Resizes(which)
+    with pytest.raises(
+        ValueError,
+        match=r"resized in place \(ndarray.resize\) .*, shape \(2, [23]\) -> \(3, 3\): it cannot be put back",
+    ):
+        check_examples(model, F.cross_entropy, nn.data.Batches(X, Y, 4, shuffle=False), (X, Y), None)

@@ -166,6 +166,11 @@ SHORT = {  # a short or odd file named .safetensors, and what the refusal says o
         "hello world".encode("utf-16-be"),
         r"it is text, UTF-16 \(no byte-order mark\), beginning 'hello world'",
     ),
+    "float16 ones": (  # 0x3C00 each: was 'text (a web page: ...), UTF-16 (no byte-order mark), beginning <<<<'
+        np.ones(8, np.float16).tobytes(),
+        r"its first bytes, b'\\x00<\\x00<.*', begin no file",
+    ),
+    "big-endian uint16 65 to 72": (np.arange(65, 73, dtype=">u2").tobytes(), r"its first bytes, b'\\x00A\\x00B"),
     "8 zero bytes": (bytes(8), r"its first bytes, b'\\x00(\\x00){7}', begin no file"),  # was 'header is not JSON'
     "16 zero bytes": (bytes(16), r"its first bytes, b'\\x00(\\x00){15}', begin no file"),
     "7 zero bytes": (bytes(7), r"its first bytes, b'\\x00(\\x00){6}', begin no file"),  # was 'cut short'
@@ -186,3 +191,15 @@ def test_a_short_safetensors_file_is_called_cut_short_only_where_it_may_be(tmp_p
     path.write_bytes(data)
     with pytest.raises(ValueError, match=rf"model\.safetensors is not a model saved by nn.save \(.*\): .*{said}"):
         nn.load(model(), path)
+
+
+def test_a_npz_of_text_is_not_called_readable_and_no_zip_in_one_breath(tmp_path):
+    """'(a readable .npz file): it is not a zip file, as a .npz is' read as a contradiction, as the .safetensors
+    reader's '(a readable .safetensors file): it is not a .safetensors file' did: it says what a .npz begins with."""
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"hello, this is a text file\n")
+    with pytest.raises(ValueError) as refusal:
+        nn.load(model(), path)
+    said = str(refusal.value)
+    assert "it is not a zip file" not in said
+    assert "it does not begin as a .npz file does (a zip file's b'PK\\x03\\x04'): it is text, beginning 'hello" in said

@@ -151,7 +151,7 @@ def test_a_file_of_false_end_records_is_refused_as_fast_as_one_of_zeros(tmp_path
     false_end = b"PK\x05\x06" + bytes(12) + b"\xff" * 4 + bytes(2)  # its directory's offset zip64's 0xFFFFFFFF
     model = nn.Linear(1000, 1000, seed=1)
     times = {}
-    said = {"zeros": "it is not a zip file, as a .npz is", "false ends": "that end no zip and more"}
+    said = {"zeros": "it does not begin as a .npz file does", "false ends": "that end no zip and more"}
     for name, body in [("zeros", bytes(len(false_end) * 100_000)), ("false ends", false_end * 100_000)]:
         path = tmp_path / f"{name}.npz"
         path.write_bytes(body + bytes(70_000))
