@@ -105,8 +105,11 @@ def _weights(node: Node, params: dict[str, Any]) -> str | None:
     return "[" + ", ".join(summary(float(v)) for v in w) + "]" if w.size <= WEIGHTS_LISTED else summary(w)
 
 
-def _reduced(node: Node, params: dict[str, Any]) -> str:
-    """How many numbers a mean (var, std) takes each of its results over: its input's size over its output's."""
+def _reduced(node: Node, params: dict[str, Any]) -> str | None:
+    """How many numbers a mean (var, std) takes each of its results over: its input's size over its output's; none
+    for an average pool, whose windows overlap and differ in count (16 // 9 said n = 1 for 2 x 2 windows)."""
+    if node.op.name.startswith("avg_pool"):
+        return None
     return f"{max(node.parents[0].data.size, 1) // max(np.size(node.data), 1):,}"
 
 
