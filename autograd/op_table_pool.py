@@ -111,7 +111,7 @@ def _pools(dims: int) -> tuple[OpDef, ...]:
             (ANYWHERE,),
             api=f"autograd.avg_pool{dims}d",
             formulas=(
-                "∂avgpool(x)/∂xᵢ = Σ 1/n over the windows holding xᵢ (n: a window's count, or divisor_override)",
+                "∂avgpool(x)/∂xᵢ = Σ 1/n over the windows holding xᵢ, n a window's count (divisor_override if given)",
             ),
             adds_up=True,
         ),

@@ -15,3 +15,15 @@ def test_avg_pool_rule_does_not_state_a_wrong_window_count():
     source = viz.draw(y, backward=True).source
     assert "Σ 1/n over the windows" in source
     assert "n = 1" not in source
+
+
+def test_avg_pool_rule_says_what_its_n_is_with_and_without_divisor_override():
+    """The note "(n: a window's count, or divisor_override)" named a parameter not given, so the drawing dropped it
+    whole and left n undefined on the page."""
+    x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    for options, told in (
+        ({}, "#3ᵢ, n a window"),
+        ({"divisor_override": 3}, "(divisor_override if given); divisor_override = 3"),
+    ):
+        source = viz.draw(ag.avg_pool2d(x, 2, stride=1, **options).sum(), backward=True).source
+        assert told in source, options
