@@ -252,14 +252,15 @@ def tensor_changed(t: Any, when: str, during: bool = False, what: str = "") -> R
     backward, by a hook or a user's rule, which may change a clone instead, or t once backward has returned. `what`:
     its shape's or dtype's change, where known (tensor_versions.kind_changed), named."""
     name = repr(t.label) if t.label else f"of shape {t.shape}"
+    when = f"{when} ({what}: .data replaced or resized)" if what else when
+    if during:  # a hook's change: its fix is the hook's, what changed named too
+        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
     if what:
         return RuntimeError(
-            f"tensor {name} was changed in place after {when} ({what}: .data replaced or resized), "
+            f"tensor {name} was changed in place after {when}, "
             "so backward's gradients would not fit the forward's: keep its shape and dtype (write into it: "
             "t.data[...] = new), or run the forward again after changing it"
         )
-    if during:
-        return RuntimeError(f"tensor {name} was changed in place {during_backward(when, 'a clone of it (t.clone())')}")
     return RuntimeError(
         f"tensor {name} was changed in place after {when} (through itself or a tensor sharing its memory: "
         "a slice, .T, a reshape, detach()), so backward would give wrong gradients: run the forward again "

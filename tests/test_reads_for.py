@@ -94,3 +94,18 @@ def test_a_data_replaced_by_another_shape_or_dtype_is_named_with_the_fix(what):
         match=rf"changed in place after \+ used it \({re.escape(what)}: \.data replaced.*t\.data\[\.\.\.\]",
     ):
         s.sum().backward()
+
+
+def test_a_data_replaced_by_a_hook_during_backward_is_named_with_the_hooks_fix():
+    x, w = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    s = x * w
+
+    def hook(g):
+        w.data = w.data.astype(np.float32)
+        return g
+
+    s.register_hook(hook)
+    with pytest.raises(
+        RuntimeError, match=r"during backward \(by a gradient hook.*dtype float64 -> float32.*after backward returns"
+    ):
+        (s * 3.0).sum().backward()
